@@ -1,0 +1,50 @@
+# Juri: `make run` sets everything up and serves; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := app
+
+PO := $(wildcard competition/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test install db demo translations extract bench clean
+
+# The stamp is rebuilt only when pyproject.toml changes, so a second `make run` starts fast.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+
+translations: $(MO)
+
+db: install translations
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load --if-empty
+
+run: demo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the message catalogues after changing user-visible strings.
+extract: install
+	$(BIN)/pybabel extract -F pyproject.toml -o competition/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching
+
+bench: install
+	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/scale.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

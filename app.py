@@ -1,0 +1,111 @@
+"""Juri's application factory: configuration, extensions, blueprints, error pages and CLI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import format_datetime, format_decimal
+from flask_login import current_user
+
+from competition import permissions
+from competition.auth import bp as auth_bp
+from competition.committee import bp as committee_bp
+from competition.db import db
+from competition.errors_views import register_error_handlers
+from competition.labels import label
+from competition.extensions import babel, csrf, login_manager, migrate
+from competition.models import User
+from competition.opd import bp as opd_bp
+from competition.public import bp as public_bp
+from judging.demo import demo_cli
+from judging.views import judge_bp, scoring_bp
+
+LOCALES = ("id", "en")
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else a random key generated once into ``instance/``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def select_locale() -> str:
+    """Saved user language, then the language chosen in this session, then Bahasa Indonesia.
+
+    The browser's Accept-Language is deliberately not used: officials' browsers are often set
+    to English by default, and the UI speaks Indonesian unless someone asks otherwise."""
+    if current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    return "id"
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="competition/static")
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'juri.sqlite3'}"
+        ),
+        UPLOAD_FOLDER=str(instance / "uploads"),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="id",
+        BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "competition" / "translations"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_prefixed_env("JURI")  # JURI_UPLOAD_FOLDER, JURI_MAX_CONTENT_LENGTH, ...
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = permissions.LOGIN_MESSAGE
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp):
+        app.register_blueprint(bp)
+    register_error_handlers(app)
+    app.cli.add_command(demo_cli)
+
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals.update(
+        format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
+    )
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/committee", "/judge", "/opd")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,97 @@
+"""Published results and awards. Judging hands over plain rows; nothing here knows how the
+places were computed."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from competition.db import db
+from competition.models import Certificate, Entry, Result, Round, Stage, User
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    entry_id: int
+    category_id: int
+    rank: int
+    score: float
+    raw_score: float
+    n_judges: int
+
+
+def _new_code() -> str:
+    # 80 random bits, grouped for reading aloud over the phone: e.g. 7F3A-91C2-0B4D-E6F8-A1B2.
+    raw = secrets.token_hex(10).upper()
+    return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
+
+
+def record_results(
+    *, stage: Stage, rows: list[ResultRow], actor: User, now: datetime
+) -> list[Result]:
+    """Publish a stage's ranking: replace its results, issue a certificate to every entry
+    placed within ``stage.winners_per_category``, and mark the round's results public."""
+    old = select(Result.id).where(Result.stage_id == stage.id)
+    db.session.execute(delete(Certificate).where(Certificate.result_id.in_(old)))
+    db.session.execute(delete(Result).where(Result.stage_id == stage.id))
+    results = []
+    for row in rows:
+        result = Result(
+            stage_id=stage.id, entry_id=row.entry_id, category_id=row.category_id,
+            rank=row.rank, score=row.score, raw_score=row.raw_score, n_judges=row.n_judges,
+            published_at=now,
+        )
+        db.session.add(result)
+        results.append(result)
+    db.session.flush()
+    for result in results:
+        if 1 <= result.rank <= stage.winners_per_category:
+            db.session.add(Certificate(
+                code=_new_code(), result_id=result.id, award=f"rank-{result.rank}", issued_at=now
+            ))
+    stage.published_at = now
+    stage.round.results_published_at = now
+    db.session.flush()
+    return results
+
+
+def list_published_results(round_: Round) -> list[tuple[Stage, list[Result]]]:
+    """Published stages of a round with their results, by category then place."""
+    out = []
+    for stage in round_.stages:
+        if stage.published_at is None:
+            continue
+        results = list(db.session.scalars(
+            select(Result).where(Result.stage_id == stage.id)
+            .options(selectinload(Result.entry).selectinload(Entry.organisation),
+                     selectinload(Result.category))
+            .order_by(Result.category_id, Result.rank, Result.id)
+        ))
+        out.append((stage, results))
+    return out
+
+
+def list_published_rounds() -> list[Round]:
+    return list(db.session.scalars(
+        select(Round).where(Round.results_published_at.is_not(None))
+        .order_by(Round.results_published_at.desc())
+    ))
+
+
+def certificates_of_entry(entry: Entry) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).join(Result).where(Result.entry_id == entry.id)
+        .order_by(Certificate.id)
+    ))
+
+
+def find_certificate(code: str) -> Certificate | None:
+    code = code.strip().upper()
+    return db.session.scalar(
+        select(Certificate).where(Certificate.code == code)
+        .options(selectinload(Certificate.result).selectinload(Result.entry))
+    )

@@ -1,0 +1,113 @@
+"""OPD entries: drafting, submitting before the deadline, and finding the ones a user may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competition.db import db
+from competition.errors import DeadlinePassed, IncompleteError, InvalidState, NotAllowed
+from competition.models import Category, Entry, EntryStatus, Round, User
+from competition.permissions import can_edit_entry, can_view_entry
+
+FIELDS = ("title",) + Entry.SECTIONS
+
+
+def _check_window(round_: Round, now: datetime) -> None:
+    if now > round_.submission_closes_at:
+        raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
+    if not round_.accepts_submissions(now):
+        raise InvalidState(_l("This round is not accepting submissions."))
+
+
+def _apply(entry: Entry, data: dict[str, str]) -> None:
+    for field in FIELDS:
+        if field in data and data[field] is not None:
+            setattr(entry, field, data[field].strip())
+
+
+def create_entry(
+    *, round_: Round, category: Category, data: dict[str, str], actor: User, now: datetime
+) -> Entry:
+    """Create a draft entry for the actor's organisation."""
+    if not actor.is_opd or actor.organisation_id is None:
+        raise NotAllowed()
+    if category.round_id != round_.id:
+        raise InvalidState(_l("Choose a category of this round."))
+    _check_window(round_, now)
+    if not (data.get("title") or "").strip():
+        raise IncompleteError(["title"], _l("A title is needed to save a draft."))
+    entry = Entry(
+        round=round_, category=category, organisation_id=actor.organisation_id,
+        created_by_id=actor.id, title="",
+    )
+    _apply(entry, data)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def update_entry(
+    *, entry: Entry, data: dict[str, str], category: Category | None = None,
+    actor: User, now: datetime,
+) -> Entry:
+    """Save a draft. Refused after submission or after the deadline."""
+    if not can_edit_entry(actor, entry):
+        if can_view_entry(actor, entry) and entry.is_submitted:
+            raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
+        raise NotAllowed()
+    _check_window(entry.round, now)
+    if category is not None:
+        if category.round_id != entry.round_id:
+            raise InvalidState(_l("Choose a category of this round."))
+        entry.category = category
+    _apply(entry, data)
+    if not entry.title:
+        raise IncompleteError(["title"], _l("A title is needed to save a draft."))
+    db.session.flush()
+    return entry
+
+
+def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
+    """Submit a complete entry before the round's submission deadline."""
+    if not can_edit_entry(actor, entry):
+        if can_view_entry(actor, entry) and entry.is_submitted:
+            raise InvalidState(_l("This entry has already been submitted."))
+        raise NotAllowed()
+    _check_window(entry.round, now)
+    missing = [f for f in FIELDS if not (getattr(entry, f) or "").strip()]
+    if missing:
+        raise IncompleteError(missing)
+    entry.status = EntryStatus.SUBMITTED
+    entry.submitted_at = now
+    db.session.flush()
+    return entry
+
+
+def get_entry_for(user: User, entry_id: int) -> Entry:
+    """The entry if ``user`` may see it, else ``NotAllowed`` (answered 404)."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or not can_view_entry(user, entry):
+        raise NotAllowed()
+    return entry
+
+
+def list_entries_of(user: User) -> list[Entry]:
+    if user.organisation_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Entry).where(Entry.organisation_id == user.organisation_id)
+        .options(selectinload(Entry.round), selectinload(Entry.category))
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+    ))
+
+
+def list_round_entries(round_: Round) -> list[Entry]:
+    return list(db.session.scalars(
+        select(Entry).where(Entry.round_id == round_.id)
+        .options(selectinload(Entry.organisation), selectinload(Entry.category))
+        .order_by(Entry.category_id, Entry.id)
+    ))

@@ -1,0 +1,60 @@
+"""Domain errors raised by services; views turn them into messages, error pages or JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_datetime, lazy_gettext as _l
+
+
+class JuriError(Exception):
+    """Base of every business-rule error. ``message`` is shown to the user; ``status`` is the
+    HTTP status a view answers with when it does not handle the error itself."""
+
+    status = 400
+    message = _l("This action is not possible.")
+
+    def __init__(self, message=None):
+        if message is not None:
+            self.message = message
+        super().__init__(str(self.message))
+
+
+class NotAllowed(JuriError):
+    """The object does not exist for this user. Answered as 404 so nothing leaks."""
+
+    status = 404
+    message = _l("Not found.")
+
+
+class DeadlinePassed(JuriError):
+    """A window (submission or scoring) is closed; the message shows when it closed."""
+
+    status = 409
+
+    def __init__(self, closes_at: datetime | None, what=None):
+        self.closes_at = closes_at
+        when = format_datetime(closes_at, "d MMMM y, HH:mm zzz") if closes_at else ""
+        if what is None:
+            what = _l("The deadline")
+        msg = _l("%(what)s closed on %(when)s; changes are no longer accepted.", what=what, when=when)
+        super().__init__(msg)
+
+
+class NotOpenYet(JuriError):
+    status = 409
+    message = _l("This is not open yet.")
+
+
+class IncompleteError(JuriError):
+    """Required fields are missing; ``missing`` names them so the form can mark each one."""
+
+    status = 422
+
+    def __init__(self, missing: list[str], message=None):
+        self.missing = missing
+        super().__init__(message or _l("Please complete every required field before submitting."))
+
+
+class InvalidState(JuriError):
+    status = 409

@@ -1,0 +1,16 @@
+"""Translated labels of stored enum values, for templates (``{{ value|label }}``)."""
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "submitted": _l("submitted"),
+    "not started": _l("not started"),
+}
+
+
+def label(value) -> str:
+    key = getattr(value, "value", value)
+    return str(LABELS.get(key, key))

@@ -1,0 +1,214 @@
+"""What is competed: users and their organisations (OPDs), rounds, categories, stages, entries,
+published results and award certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from competition.db import UTCDateTime, db, utcnow
+
+
+class Role(enum.StrEnum):
+    COMMITTEE = "committee"
+    JUDGE = "judge"
+    OPD = "opd"
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class EntryStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+def _enum(e):
+    return db.Enum(e, native_enum=False, length=20, values_callable=lambda x: [m.value for m in x])
+
+
+class Organisation(db.Model):
+    """An OPD (Organisasi Perangkat Daerah) or another participating unit."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        # scrypt is werkzeug's default KDF: memory-hard, salted.
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role == Role.COMMITTEE
+
+    @property
+    def is_judge(self) -> bool:
+        return self.role == Role.JUDGE
+
+    @property
+    def is_opd(self) -> bool:
+        return self.role == Role.OPD
+
+
+class Round(db.Model):
+    """One competition round, e.g. KOINYANLIK 2026, with its submission window."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[RoundStatus] = mapped_column(_enum(RoundStatus), default=RoundStatus.DRAFT)
+    submission_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submission_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="round", order_by="Category.id", cascade="all, delete-orphan"
+    )
+    stages: Mapped[list[Stage]] = relationship(
+        back_populates="round", order_by="Stage.position", cascade="all, delete-orphan"
+    )
+    entries: Mapped[list[Entry]] = relationship(back_populates="round", order_by="Entry.id")
+
+    def accepts_submissions(self, now: datetime) -> bool:
+        return (
+            self.status == RoundStatus.OPEN
+            and self.submission_opens_at <= now <= self.submission_closes_at
+        )
+
+
+class Category(db.Model):
+    """A category (cluster) of a round; an entry belongs to exactly one."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("round_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    round: Mapped[Round] = relationship(back_populates="categories")
+
+
+class Stage(db.Model):
+    """A stage of a round's timeline; a scored stage has a rubric (see ``judging.models``)."""
+
+    __tablename__ = "stages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scale_min: Mapped[int] = mapped_column(default=1)
+    scale_max: Mapped[int] = mapped_column(default=10)
+    method: Mapped[str] = mapped_column(String(20), default="zscore")
+    winners_per_category: Mapped[int] = mapped_column(default=3)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship(back_populates="stages")
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now <= self.closes_at
+
+
+class Entry(db.Model):
+    """An OPD's innovation proposal in a round."""
+
+    __tablename__ = "entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    novelty: Mapped[str] = mapped_column(Text, default="")
+    implementation: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus), default=EntryStatus.DRAFT)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="entries")
+    category: Mapped[Category] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    # The proposal sections an OPD must fill before submitting, in form order.
+    SECTIONS = ("summary", "problem", "novelty", "implementation", "impact")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == EntryStatus.SUBMITTED
+
+
+class Result(db.Model):
+    """One entry's published place in a ranked stage (a plain row handed over by judging)."""
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("stage_id", "entry_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    rank: Mapped[int]
+    score: Mapped[float]
+    raw_score: Mapped[float]
+    n_judges: Mapped[int]
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    stage: Mapped[Stage] = relationship()
+    entry: Mapped[Entry] = relationship()
+    category: Mapped[Category] = relationship()
+
+
+class Certificate(db.Model):
+    """An award certificate; ``code`` is the public verification code printed on it."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id"), unique=True)
+    award: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    result: Mapped[Result] = relationship()

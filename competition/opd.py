@@ -1,0 +1,119 @@
+"""The OPD's pages: their entries, the proposal form, and certificates (blueprint ``opd``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from competition import awards, entries, rounds
+from competition.certificates import render_certificate
+from competition.db import db, utcnow
+from competition.errors import IncompleteError, InvalidState, JuriError, NotAllowed
+from competition.forms import EntryForm
+from competition.models import Category, Entry, Role, Round
+from competition.permissions import can_download_certificate, require_role
+
+bp = Blueprint("opd", __name__, url_prefix="/opd")
+require_role(bp, Role.OPD)
+
+
+@bp.route("/", endpoint="entries")
+def entries_list():
+    now = utcnow()
+    return render_template("opd/entries.html", entries=entries.list_entries_of(current_user),
+                           open_rounds=rounds.list_open_rounds(now), now=now)
+
+
+def _entry_form(round_: Round, entry: Entry | None = None) -> EntryForm:
+    form = EntryForm(obj=entry) if entry is not None else EntryForm()
+    form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
+    if entry is not None and request.method == "GET":
+        form.category.data = entry.category_id
+    return form
+
+
+def _handle_error(form: EntryForm, exc: JuriError) -> None:
+    if isinstance(exc, IncompleteError):
+        for name in exc.missing:
+            getattr(form, name).errors.append(_("This field is required before submitting."))
+    flash(str(exc.message), "danger")
+
+
+def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Entry:
+    category = db.session.get(Category, form.category.data)
+    if category is None or category.round_id != round_.id:
+        raise InvalidState(_("Choose a category of this round."))
+    data = form.data_dict()
+    if entry is None:
+        return entries.create_entry(round_=round_, category=category, data=data,
+                                    actor=current_user, now=now)
+    return entries.update_entry(entry=entry, data=data, category=category,
+                                actor=current_user, now=now)
+
+
+def _form_page(form, round_, entry, status):
+    return render_template("opd/entry_form.html", form=form, round=round_, entry=entry), status
+
+
+def _refuse(form, round_, entry, exc: JuriError):
+    db.session.rollback()
+    _handle_error(form, exc)
+    return _form_page(form, round_, entry, exc.status)
+
+
+def _process(form: EntryForm, round_: Round, entry: Entry | None):
+    """Save the draft first and commit it, so a refused submission never loses what was
+    typed; then submit when the submit button was pressed."""
+    if not form.validate_on_submit():
+        return _form_page(form, round_, entry, 422 if form.errors else 200)
+    now = utcnow()
+    try:
+        entry = _save_draft(form, round_, entry, now)
+    except JuriError as exc:
+        return _refuse(form, round_, entry, exc)
+    db.session.commit()
+    if not form.send.data:
+        flash(_("Draft saved."), "success")
+        return redirect(url_for(".entry_edit", entry_id=entry.id))
+    try:
+        entries.submit_entry(entry=entry, actor=current_user, now=now)
+    except JuriError as exc:
+        return _refuse(form, round_, entry, exc)
+    db.session.commit()
+    flash(_("Your entry has been submitted. Good luck!"), "success")
+    return redirect(url_for(".entry_detail", entry_id=entry.id))
+
+
+@bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
+def entry_new(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    return _process(_entry_form(round_), round_, None)
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+def entry_edit(entry_id: int):
+    entry = entries.get_entry_for(current_user, entry_id)
+    if entry.is_submitted:
+        flash(_("This entry has been submitted and can no longer be changed."), "info")
+        return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return _process(_entry_form(entry.round, entry), entry.round, entry)
+
+
+@bp.route("/entries/<int:entry_id>")
+def entry_detail(entry_id: int):
+    entry = entries.get_entry_for(current_user, entry_id)
+    return render_template("competition/entry_detail.html", entry=entry,
+                           certificates=awards.certificates_of_entry(entry))
+
+
+@bp.route("/certificates/<code>.pdf")
+def certificate(code: str):
+    cert = awards.find_certificate(code)
+    if cert is None or not can_download_certificate(current_user, cert):
+        raise NotAllowed()
+    pdf = render_certificate(cert, url_for("public.verify", code=cert.code, _external=True))
+    filename = f"sertifikat-{cert.code}.pdf"
+    return pdf, 200, {"Content-Type": "application/pdf",
+                      "Content-Disposition": f'attachment; filename="{filename}"'}

@@ -1,0 +1,59 @@
+"""Who may do what: pure predicates ``can_<verb>_<noun>(user, obj) -> bool`` and the role guard
+every protected blueprint installs, so no route can forget its check.
+
+Objects a user may not see are answered with 404 (``NotAllowed``), never 403, so that the
+existence of another OPD's entry or an unassigned entry does not leak."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from competition.models import Certificate, Entry, Role, User
+
+LOGIN_MESSAGE = _l("Please log in to open this page.")
+
+
+def require_role(bp: Blueprint, role: Role) -> None:
+    """Deny by default: every view of ``bp`` needs a logged-in user with ``role``."""
+
+    @bp.before_request
+    def _guard():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if current_user.role != role:
+            abort(403)
+        return None
+
+
+def can_view_entry(user: User, entry: Entry) -> bool:
+    """Committee members see every entry; an OPD user sees its own organisation's entries.
+    Judges' access goes through their assignments (``judging.permissions``)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_committee:
+        return True
+    return user.is_opd and user.organisation_id == entry.organisation_id
+
+
+def can_edit_entry(user: User, entry: Entry) -> bool:
+    """Only the owning OPD edits, and only while the entry is a draft (the submission
+    window itself is checked by the service, which shows the deadline)."""
+    return (
+        user.is_authenticated
+        and user.role == Role.OPD
+        and user.organisation_id == entry.organisation_id
+        and not entry.is_submitted
+    )
+
+
+def can_download_certificate(user: User, certificate: Certificate) -> bool:
+    return can_view_entry(user, certificate.result.entry)
+
+
+JINJA_PREDICATES = {
+    "view_entry": can_view_entry,
+    "edit_entry": can_edit_entry,
+    "download_certificate": can_download_certificate,
+}

@@ -1,0 +1,134 @@
+"""``flask demo load``: a believable KOINYANLIK-style competition for newcomers to explore.
+
+It sits in ``judging`` because it drives both packages (judging may import competition).
+Everything goes through the same service functions the web UI uses, so the demo is built by
+the rules it shows. Scores are simulated from each judge's offset, spread and noise in
+``demo_data.JUDGES``, so harsh and lenient judges are visible on the ranking page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+import numpy as np
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from competition import entries as entry_service
+from competition import rounds
+from competition.db import db, utcnow
+from competition.models import Organisation, Role, User
+from judging import demo_data as data
+from judging import services
+
+demo_cli = AppGroup("demo", help="Demo competition.")
+
+DEMO_PASSWORD = "juri-demo"
+COMMITTEE_USERNAME = "panitia"
+
+
+def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
+    user = User(username=username, name=name, role=role, **kw)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def load_demo(seed: int = 2026) -> dict[str, int]:
+    """Build the demo competition in the current (empty) database; returns counts."""
+    rng = np.random.default_rng(seed)
+    now = utcnow().replace(second=0, microsecond=0)
+    committee = _user(COMMITTEE_USERNAME, "Panitia KOINYANLIK (Bagian Organisasi Setda)",
+                      Role.COMMITTEE)
+    judges = [_user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
+              for j in data.JUDGES]
+    orgs = {}
+    opd_users = {}
+    for o in data.ORGANISATIONS:
+        org = Organisation(name=o["name"])
+        db.session.add(org)
+        orgs[o["key"]] = org
+        opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
+    db.session.flush()
+
+    # The 2026 round: submissions closed, desk evaluation scored and published.
+    round_ = rounds.create_round(
+        name=data.ROUND["name"], description=data.ROUND["description"],
+        submission_opens_at=now - timedelta(days=75), submission_closes_at=now - timedelta(days=30),
+        actor=committee,
+    )
+    categories = {c["key"]: rounds.add_category(round_=round_, name=c["name"],
+                                                description=c["description"], actor=committee)
+                  for c in data.CATEGORIES}
+    rounds.open_round(round_=round_, actor=committee)
+    stage = rounds.add_stage(
+        round_=round_, name="Penilaian Proposal (Desk Evaluation)",
+        opens_at=now - timedelta(days=28), closes_at=now - timedelta(days=7), actor=committee,
+    )
+    criteria = [services.add_criterion(stage=stage, name=c["name"], description=c["description"],
+                                       weight=c["weight"], actor=committee)
+                for c in data.CRITERIA]
+    org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
+    entries = []
+    for i, e in enumerate(data.ENTRIES):
+        user = opd_users[e["org"]]
+        written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
+        entry = entry_service.create_entry(
+            round_=round_, category=categories[org_category[e["org"]]],
+            data={k: e[k] for k in ("title",) + tuple(entry_service.FIELDS[1:])},
+            actor=user, now=written,
+        )
+        entry_service.submit_entry(entry=entry, actor=user,
+                                   now=written + timedelta(days=int(rng.integers(1, 10)),
+                                                           minutes=i))
+        entries.append(entry)
+
+    services.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
+    quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
+    params = {j.id: p for j, p in zip(judges, data.JUDGES)}
+    n_sheets = 0
+    for a in services.list_assignments(stage):
+        p = params[a.judge_id]
+        q = quality[a.entry_id]
+        base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
+        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 2) / 2, 1, 10)
+        mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
+        inputs = {c.id: services.CriterionInput(float(v), str(rng.choice(data.COMMENTS[mood])))
+                  for c, v in zip(criteria, values)}
+        services.save_sheet(assignment=a, inputs=inputs, submit=True, actor=a.judge,
+                            now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))))
+        n_sheets += 1
+    services.publish_results(stage=stage, actor=committee, now=stage.closes_at + timedelta(days=2))
+
+    # The 2027 round is open, so OPD users can try the proposal form.
+    nxt = rounds.create_round(
+        name="KOINYANLIK 2027",
+        description="Pendaftaran inovasi pelayanan publik Kota Palembang tahun 2027 telah dibuka.",
+        submission_opens_at=now - timedelta(days=1), submission_closes_at=now + timedelta(days=60),
+        actor=committee,
+    )
+    for c in data.CATEGORIES:
+        rounds.add_category(round_=nxt, name=c["name"], description=c["description"],
+                            actor=committee)
+    rounds.open_round(round_=nxt, actor=committee)
+    db.session.flush()
+    return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
+            "sheets": n_sheets}
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+def load_command(if_empty: bool) -> None:
+    """Load the demo competition into an empty database."""
+    if db.session.scalar(select(func.count(User.id))):
+        if if_empty:
+            click.echo("Database already has data; demo not loaded.")
+            return
+        raise click.ClickException("The database is not empty; the demo loads only into an "
+                                   "empty database.")
+    counts = load_demo()
+    db.session.commit()
+    click.echo("Demo loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    click.echo(f"Logins (password '{DEMO_PASSWORD}'): committee '{COMMITTEE_USERNAME}', "
+               f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil'.")

@@ -1,0 +1,58 @@
+"""Flask-WTF forms of the judging side: rubric criteria, assignment and score sheets."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, FloatField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from judging.models import Criterion
+from judging.normalize import METHODS
+
+
+class CriterionForm(FlaskForm):
+    name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("What judges look for"),
+                                validators=[Optional(), Length(max=2000)])
+    weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(1, 100)])
+    submit = SubmitField(_l("Add criterion"))
+
+
+class AutoAssignForm(FlaskForm):
+    judges_per_entry = IntegerField(_l("Judges per entry"), default=3,
+                                    validators=[InputRequired(), NumberRange(1, 20)])
+    submit = SubmitField(_l("Assign automatically"))
+
+
+class ManualAssignForm(FlaskForm):
+    entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))
+
+
+class MethodForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter, changes nothing
+
+    method = SelectField(_l("Normalization"), choices=[SelectChoice(m, m) for m in METHODS])
+
+
+class SheetForm(FlaskForm):
+    """Base of a stage's score-sheet form; ``sheet_form_class`` adds a score and a comment
+    field per criterion."""
+
+    save = SubmitField(_l("Save draft"))
+    send = SubmitField(_l("Submit scores"))
+
+
+def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:
+    attrs = {}
+    for c in criteria:
+        attrs[f"score_{c.id}"] = FloatField(c.name, validators=[
+            Optional(),
+            NumberRange(lo, hi, message=_l("Enter a score between %(min)s and %(max)s.")),
+        ])
+        attrs[f"comment_{c.id}"] = TextAreaField(_l("Comment"),
+                                                 validators=[Optional(), Length(max=5000)])
+    return type("StageSheetForm", (SheetForm,), attrs)

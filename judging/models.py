@@ -1,0 +1,95 @@
+"""How it is judged: rubric criteria, assignments of entries to judges, score sheets and scores.
+
+Relationships to competition tables are declared here only (judging may import competition,
+never the reverse)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competition.db import UTCDateTime, db, utcnow
+from competition.models import Entry, Stage, User
+
+
+class SheetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Criterion(db.Model):
+    """One weighted criterion of a scored stage's rubric."""
+
+    __tablename__ = "criteria"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int]  # percent; a complete rubric's weights sum to 100
+    position: Mapped[int] = mapped_column(default=0)
+
+    stage: Mapped[Stage] = relationship()
+
+
+class Assignment(db.Model):
+    """An entry given to a judge for a stage."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("stage_id", "entry_id", "judge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stage: Mapped[Stage] = relationship()
+    entry: Mapped[Entry] = relationship()
+    judge: Mapped[User] = relationship()
+    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", uselist=False)
+
+
+class ScoreSheet(db.Model):
+    """A judge's scores for one assignment. ``version_id`` makes a concurrent overwrite fail
+    instead of silently losing one of the two saves."""
+
+    __tablename__ = "score_sheets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    status: Mapped[SheetStatus] = mapped_column(
+        db.Enum(SheetStatus, native_enum=False, length=20,
+                values_callable=lambda x: [m.value for m in x]),
+        default=SheetStatus.DRAFT,
+    )
+    total: Mapped[float | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="sheet")
+    scores: Mapped[list[Score]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SheetStatus.SUBMITTED
+
+
+class Score(db.Model):
+    """One criterion's score and comment on a sheet."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
+    value: Mapped[float | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()

@@ -1,0 +1,787 @@
+"""Normalization of judges' scores: separating an entry's quality from a judge's habits.
+
+Pure numpy on index arrays; no Flask, no database. One row per submitted score sheet:
+``entry`` (int array, entry index in ``0..n_entries-1``), ``judge`` (int array, judge index in
+``0..n_judges-1``), ``score`` (float array, the sheet's weighted total on the rubric's scale).
+
+Every method returns a :class:`Normalized` whose ``entry_score`` is the consensus score of each
+entry (higher is better, NaN for entries without sheets) on the rubric's scale, with a standard
+error per entry, and where the method estimates them, each judge's offset (leniency), scale
+(spread) and reliability.
+
+Everything is vectorized over sheets, entries and judges (``np.bincount`` group sums, sorts,
+gathers); the only Python loops are over iterations of a fit.
+
+Methods (``METHODS``; ``DEFAULT_METHOD`` is the one that won ``bench/accuracy.py``):
+
+``raw``
+    Mean of the raw totals. No correction at all.
+``median``
+    Median of the raw totals. Robust to one wild sheet, but no correction for judges.
+``zscore``
+    Per-judge standardization, mean, then mapped back onto the rubric's scale. Assumes every
+    judge saw entries of the same average quality (random assignment).
+``rank``
+    Per-judge percentile rank, mean, then mapped linearly onto the rubric's scale. Same
+    assumption as ``zscore``, and throws away how far apart a judge put two entries.
+``bias``
+    Additive judge-bias model ``score = quality(entry) + offset(judge) + noise``, fitted by
+    (ridge-penalized) least squares with conjugate gradients. Uses the overlap between panels,
+    so a panel that saw stronger entries is not mistaken for a lenient panel.
+``bias_scale``
+    ``score = offset(judge) + scale(judge) * quality(entry) + noise(judge)``: also corrects a
+    judge who uses a narrow or wide part of the scale, and weighs noisier judges less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+METHODS = ("raw", "median", "zscore", "rank", "bias", "bias_scale")
+DEFAULT_METHOD = "bias"
+
+_EMPTY_F = np.zeros(0)
+_EMPTY_I = np.zeros(0, dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Result of a normalization.
+
+    entry_score: (n_entries,) consensus score per entry on the rubric's scale, higher is better;
+        NaN for entries without sheets.
+    n_sheets: (n_entries,) number of sheets behind each entry score.
+    sheet_score: (n_sheets,) each sheet's normalized score, on the rubric's scale: the entry's
+        quality as this one sheet alone tells it, once the judge's habits are taken out.
+    method: name of the method that produced it.
+    entry_se: (n_entries,) standard error of ``entry_score`` (NaN where it cannot be estimated,
+        e.g. no sheets, or every entry has a single sheet under a method without a noise model).
+    sheet_weight: (n_sheets,) weight of each sheet in its entry's score: ``entry_score`` is the
+        ``sheet_weight``-weighted mean of ``sheet_score`` (the median for ``median``).
+    judge_offset: (n_judges,) how many points above the panel a judge scores an average entry
+        (positive = lenient, negative = harsh); NaN where the method has no such notion.
+    judge_scale: (n_judges,) how many points a judge moves per point of quality (1 = like the
+        panel, below 1 = uses a narrow part of the scale); NaN where not estimated.
+    judge_noise: (n_judges,) estimated noise sd of the judge's sheets (points); NaN where not
+        estimated.
+    judge_reliability: (n_judges,) share of the variance of the judge's scores that is due to
+        the entries' quality, ``scale**2 var(q) / (scale**2 var(q) + noise**2)``, in [0, 1].
+    judge_n_sheets: (n_judges,) number of sheets per judge.
+    component: (n_entries,) index of the group of entries linked through shared judges that each
+        entry belongs to (0..n_components-1; -1 for entries without sheets).
+    judge_component: (n_judges,) the same per judge (-1 for judges without sheets).
+    n_components: number of such groups. Scores are only comparable within a group.
+    warning: human-readable warning for the committee ("" if none).
+    n_iter: iterations used by an iterative fit (0 for closed-form methods).
+    """
+
+    entry_score: np.ndarray
+    n_sheets: np.ndarray
+    sheet_score: np.ndarray
+    method: str
+    entry_se: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    sheet_weight: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    judge_offset: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    judge_scale: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    judge_noise: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    judge_reliability: np.ndarray = field(default_factory=lambda: _EMPTY_F)
+    judge_n_sheets: np.ndarray = field(default_factory=lambda: _EMPTY_I)
+    component: np.ndarray = field(default_factory=lambda: _EMPTY_I)
+    judge_component: np.ndarray = field(default_factory=lambda: _EMPTY_I)
+    n_components: int = 0
+    warning: str = ""
+    n_iter: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Input checking and the judge graph
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Data:
+    entry: np.ndarray
+    judge: np.ndarray
+    score: np.ndarray
+    n_entries: int
+    n_judges: int
+    e_count: np.ndarray  # sheets per entry
+    j_count: np.ndarray  # sheets per judge
+
+
+def _as_index(a, name):
+    arr = np.asarray(a)
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        if not np.issubdtype(arr.dtype, np.floating) or not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must hold integer indices")
+    return arr.astype(np.intp, copy=False)
+
+
+def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, scale_max=None):
+    entry = _as_index(entry, "entry")
+    judge = _as_index(judge, "judge")
+    score = np.asarray(score, dtype=float)
+    if not (entry.shape == judge.shape == score.shape) or entry.ndim != 1:
+        raise ValueError("entry, judge and score must be 1-d arrays of the same length")
+    if score.size:
+        bad = ~np.isfinite(score)
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            raise ValueError(
+                f"scores must be finite numbers: {rows.size} sheet(s) have a missing (NaN) or "
+                f"infinite score, first at rows {rows[:5].tolist()}"
+            )
+        if scale_min is not None or scale_max is not None:
+            lo = -np.inf if scale_min is None else float(scale_min)
+            hi = np.inf if scale_max is None else float(scale_max)
+            out = (score < lo) | (score > hi)
+            if out.any():
+                rows = np.flatnonzero(out)
+                raise ValueError(
+                    f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
+                    f"first at rows {rows[:5].tolist()} (values {score[rows[:5]].tolist()})"
+                )
+        if entry.min() < 0 or judge.min() < 0:
+            raise ValueError("entry and judge indices must be non-negative")
+    e_max = int(entry.max()) + 1 if entry.size else 0
+    j_max = int(judge.max()) + 1 if judge.size else 0
+    if n_entries is None:
+        n_entries = e_max
+    elif e_max > n_entries:
+        raise ValueError(f"entry index {e_max - 1} is out of range for n_entries={n_entries}")
+    if n_judges is None:
+        n_judges = j_max
+    elif j_max > n_judges:
+        raise ValueError(f"judge index {j_max - 1} is out of range for n_judges={n_judges}")
+    e_count = np.bincount(entry, minlength=n_entries)
+    j_count = np.bincount(judge, minlength=n_judges)
+    return _Data(entry, judge, score, int(n_entries), int(n_judges), e_count, j_count)
+
+
+def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
+    """Groups of entries and judges linked through sheets (connected components of the
+    bipartite entry-judge graph).
+
+    Returns ``(entry_component, judge_component, n_components)``: component index per entry and
+    per judge, numbered 0.. in order of each group's lowest entry index; -1 for an entry or
+    judge without sheets. Vectorized union-find: every entry is linked to one representative
+    judge, the roots of both ends of each remaining edge are hooked (the larger root under the
+    smaller one, ``np.minimum.at``), then paths are fully compressed by pointer jumping, and
+    edges whose ends already share a root are dropped; a handful of rounds suffice.
+    """
+    entry = np.asarray(entry, dtype=np.intp)
+    judge = np.asarray(judge, dtype=np.intp)
+    if n_entries is None:
+        n_entries = int(entry.max()) + 1 if entry.size else 0
+    if n_judges is None:
+        n_judges = int(judge.max()) + 1 if judge.size else 0
+    e_comp = np.full(n_entries, -1, dtype=np.intp)
+    j_comp = np.full(n_judges, -1, dtype=np.intp)
+    if entry.size == 0:
+        return e_comp, j_comp, 0
+    rep = np.full(n_entries, -1, dtype=np.intp)
+    rep[entry] = judge  # one of the entry's judges (whichever write lands last)
+    u = judge
+    v = rep[entry]
+    keep = u != v
+    u, v = u[keep], v[keep]
+    parent = np.arange(n_judges, dtype=np.intp)
+    while u.size:
+        pu, pv = parent[u], parent[v]
+        np.minimum.at(parent, np.maximum(pu, pv), np.minimum(pu, pv))
+        while True:  # pointer jumping until every node points at its root
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+        pu, pv = parent[u], parent[v]
+        keep = pu != pv
+        u, v = u[keep], v[keep]
+    has = rep >= 0
+    root = parent[rep[has]]  # root judge per entry with sheets
+    # number components by their lowest entry index: first occurrence of each root
+    uniq, first = np.unique(root, return_index=True)
+    order = np.argsort(first, kind="stable")
+    label_of_root = np.full(n_judges, -1, dtype=np.intp)
+    label_of_root[uniq[order]] = np.arange(uniq.size)
+    e_comp[has] = label_of_root[root]
+    j_has = np.bincount(judge, minlength=n_judges) > 0
+    j_comp[j_has] = label_of_root[parent[j_has]]
+    return e_comp, j_comp, int(uniq.size)
+
+
+def _components(d: _Data):
+    e_comp, j_comp, n_comp = judge_graph_components(d.entry, d.judge, d.n_entries, d.n_judges)
+    warning = ""
+    if n_comp > 1:
+        sizes = np.bincount(e_comp[e_comp >= 0], minlength=n_comp)
+        warning = (
+            f"The judges fall into {n_comp} groups that share no entries (group sizes: "
+            f"{', '.join(str(int(s)) for s in sizes[:10])}{', ...' if n_comp > 10 else ''} "
+            "entries). Scores from different groups are not comparable: no judge links them, "
+            "so a strong group cannot be told apart from a lenient one. Rank within a group, "
+            "or assign judges across groups."
+        )
+    return e_comp, j_comp, n_comp, warning
+
+
+# --------------------------------------------------------------------------------------------
+# Small vectorized helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _group_mean(index, values, n, weights=None):
+    """Weighted mean of ``values`` per group (NaN for empty groups) and the weight totals."""
+    if weights is None:
+        wsum = np.bincount(index, minlength=n).astype(float)
+        vsum = np.bincount(index, weights=values, minlength=n)
+    else:
+        wsum = np.bincount(index, weights=weights, minlength=n)
+        vsum = np.bincount(index, weights=weights * values, minlength=n)
+    mean = np.full(n, np.nan)
+    np.divide(vsum, wsum, out=mean, where=wsum > 0)
+    return mean, wsum
+
+
+def _pooled_within_se(d: _Data, sheet, mean):
+    """SE per entry from the pooled within-entry variance of the sheets' normalized scores."""
+    resid = sheet - mean[d.entry]
+    n_with = int(np.count_nonzero(d.e_count))
+    dof = d.score.size - n_with
+    se = np.full(d.n_entries, np.nan)
+    if dof > 0:
+        var = float(resid @ resid) / dof
+        np.sqrt(var / d.e_count, out=se, where=d.e_count > 0)
+    return se
+
+
+def _nan_judges(d: _Data):
+    return np.full(d.n_judges, np.nan)
+
+
+def _result(d: _Data, method, entry_score, sheet, se, weight=None, **judge_fields):
+    e_comp, j_comp, n_comp, warning = _components(d)
+    nanj = _nan_judges(d)
+    return Normalized(
+        entry_score=entry_score,
+        n_sheets=d.e_count,
+        sheet_score=sheet,
+        method=method,
+        entry_se=se,
+        sheet_weight=np.ones(d.score.size) if weight is None else weight,
+        judge_offset=judge_fields.get("offset", nanj),
+        judge_scale=judge_fields.get("scale", nanj),
+        judge_noise=judge_fields.get("noise", nanj),
+        judge_reliability=judge_fields.get("reliability", nanj),
+        judge_n_sheets=d.j_count,
+        component=e_comp,
+        judge_component=j_comp,
+        n_components=n_comp,
+        warning=warning,
+        n_iter=judge_fields.get("n_iter", 0),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Simple methods
+# --------------------------------------------------------------------------------------------
+
+
+def raw(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
+    """Mean of the raw sheet totals per entry: no correction for judges at all.
+
+    ``entry_score[e] = mean(score of e's sheets)``; SE from the pooled within-entry variance.
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    mean, _ = _group_mean(d.entry, d.score, d.n_entries)
+    return _result(d, "raw", mean, d.score.copy(), _pooled_within_se(d, d.score, mean))
+
+
+def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
+           scale_max=None):
+    """Median of the raw sheet totals per entry (mean of the two middle sheets for an even
+    count). No correction for judges; robust to a single wild sheet.
+
+    Vectorized: sheets sorted by (entry, score) with ``np.lexsort``, then the middle positions
+    of each entry's run are picked. SE: ``sqrt(pi/2)`` times the pooled-variance SE of the mean.
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    med = _group_median(d.entry, d.score, d.n_entries, d.e_count)
+    mean, _ = _group_mean(d.entry, d.score, d.n_entries)
+    se = _pooled_within_se(d, d.score, mean) * np.sqrt(np.pi / 2)
+    return _result(d, "median", med, d.score.copy(), se)
+
+
+def _group_median(index, values, n, counts):
+    out = np.full(n, np.nan)
+    if values.size == 0:
+        return out
+    order = np.lexsort((values, index))
+    v = values[order]
+    start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    has = counts > 0
+    lo = start[has] + (counts[has] - 1) // 2
+    hi = start[has] + counts[has] // 2
+    out[has] = 0.5 * (v[lo] + v[hi])
+    return out
+
+
+def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
+           scale_max=None):
+    """Per-judge z-score of sheet totals, averaged per entry, rescaled onto the rubric's scale.
+
+    Model: every judge saw entries of the same average quality (random assignment), so a judge's
+    mean and spread describe the judge, not the entries. Each sheet becomes
+    ``z = (score - mean_judge) / sd_judge`` (population sd); a judge whose scores are all equal
+    (sd = 0, including a judge with one sheet) gives z = 0. For display, z is mapped back with
+    the pooled mean and sd of all sheets: ``pooled_mean + z * pooled_sd``, so numbers stay on
+    the rubric's scale. Judge offset = judge mean - pooled mean; judge scale = judge sd /
+    pooled sd.
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    if d.score.size == 0:
+        return _result(d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(),
+                       np.full(d.n_entries, np.nan))
+    jn = np.maximum(d.j_count, 1)
+    jmean = np.bincount(d.judge, weights=d.score, minlength=d.n_judges) / jn
+    dev = d.score - jmean[d.judge]
+    jsd = np.sqrt(np.bincount(d.judge, weights=dev * dev, minlength=d.n_judges) / jn)
+    sd = jsd[d.judge]
+    z = np.divide(dev, sd, out=np.zeros_like(dev), where=sd > 1e-12)
+    pooled_mean, pooled_sd = d.score.mean(), d.score.std()
+    sheet = pooled_mean + z * pooled_sd
+    mean, _ = _group_mean(d.entry, sheet, d.n_entries)
+    has_j = d.j_count > 0
+    offset = np.where(has_j, jmean - pooled_mean, np.nan)
+    scale = np.full(d.n_judges, np.nan)
+    if pooled_sd > 0:
+        scale = np.where(has_j, jsd / pooled_sd, np.nan)
+    return _result(d, "zscore", mean, sheet, _pooled_within_se(d, sheet, mean),
+                   offset=offset, scale=scale)
+
+
+def _percentile_within(group, values, n_groups, counts):
+    """Mid-rank percentile of each value within its group, ties sharing the average rank:
+    ``(average 0-based position + 0.5) / group size``, in (0, 1)."""
+    n = values.size
+    order = np.lexsort((values, group))
+    g = group[order]
+    v = values[order]
+    start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    pos = np.arange(n) - start[g]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (g[1:] != g[:-1]) | (v[1:] != v[:-1])
+    run_start = np.flatnonzero(new)
+    run_end = np.append(run_start[1:], n) - 1
+    run_id = np.cumsum(new) - 1
+    avg = 0.5 * (pos[run_start] + pos[run_end])
+    pct = np.empty(n)
+    pct[order] = (avg[run_id] + 0.5) / counts[g]
+    return pct
+
+
+def rank(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
+    """Per-judge percentile rank, averaged per entry, mapped linearly onto the rubric's scale.
+
+    Each sheet becomes its mid-rank percentile among the judge's sheets,
+    ``p = (average 0-based position + 0.5) / n_judge`` (ties share the average position, a
+    judge with one sheet or all-equal scores gives 0.5). Like ``zscore`` it assumes random
+    assignment, and it keeps only the order of a judge's scores. For display ``p`` is mapped
+    with the pooled mean and sd of all sheets, treating ``p`` as uniform on (0, 1) (sd
+    ``1/sqrt(12)``): ``pooled_mean + (p - 0.5) * sqrt(12) * pooled_sd``.
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    if d.score.size == 0:
+        return _result(d, "rank", np.full(d.n_entries, np.nan), d.score.copy(),
+                       np.full(d.n_entries, np.nan))
+    pct = _percentile_within(d.judge, d.score, d.n_judges, d.j_count)
+    sheet = d.score.mean() + (pct - 0.5) * np.sqrt(12.0) * d.score.std()
+    mean, _ = _group_mean(d.entry, sheet, d.n_entries)
+    return _result(d, "rank", mean, sheet, _pooled_within_se(d, sheet, mean))
+
+
+# --------------------------------------------------------------------------------------------
+# Model-based methods
+# --------------------------------------------------------------------------------------------
+
+
+def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000):
+    """Weighted least squares for ``y_i ~ a[judge_i] + s[judge_i] * z[entry_i]``, minimizing
+    ``sum_i w_j (y_i - a_j - s_j z_e)^2 + sum_j lam_j a_j^2`` over offsets ``a`` and qualities
+    ``z`` (``s`` and ``w`` given).
+
+    ``z`` is eliminated (``z_e = sum w s (y - a) / sum w s^2`` over e's sheets) and the
+    symmetric positive definite system for ``a`` (its Schur complement) is solved by
+    Jacobi-preconditioned conjugate gradients; each matrix-vector product is two gathers and
+    two ``np.bincount`` over the sheets. Works for any judge graph, connected or not.
+    Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets.
+    """
+    e, j = d.entry, d.judge
+    ws = (w * s)[j]  # per sheet
+    D = np.bincount(e, weights=ws * s[j], minlength=d.n_entries)
+    has_e = D > 0
+    Dinv = np.zeros(d.n_entries)
+    np.divide(1.0, D, out=Dinv, where=has_e)
+    wn = np.bincount(j, weights=w[j], minlength=d.n_judges)
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), (d.n_judges,))
+
+    def matvec(a):
+        ba = np.bincount(e, weights=ws * a[j], minlength=d.n_entries) * Dinv
+        return (wn + lam) * a - np.bincount(j, weights=ws * ba[e], minlength=d.n_judges)
+
+    u = np.bincount(e, weights=ws * y, minlength=d.n_entries) * Dinv
+    rhs = np.bincount(j, weights=w[j] * y, minlength=d.n_judges) - np.bincount(
+        j, weights=ws * u[e], minlength=d.n_judges)
+    diag = wn + lam - np.bincount(j, weights=ws * ws * Dinv[e], minlength=d.n_judges)
+    diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
+    active = (wn + lam) > 0
+    diag = np.where(active, diag, 1.0)
+    a = np.zeros(d.n_judges) if a0 is None else np.array(a0, dtype=float)
+    a[~active] = 0.0
+    r = rhs - matvec(a)
+    r[~active] = 0.0
+    zp = r / diag
+    p = zp.copy()
+    rz = float(r @ zp)
+    bnorm = float(np.sqrt(rhs @ rhs)) or 1.0
+    it = 0
+    while it < max_iter and np.sqrt(r @ r) > tol * bnorm:
+        it += 1
+        Ap = matvec(p)
+        Ap[~active] = 0.0
+        pAp = float(p @ Ap)
+        if pAp <= 0:
+            break
+        alpha = rz / pAp
+        a += alpha * p
+        r -= alpha * Ap
+        zp = r / diag
+        rz_new = float(r @ zp)
+        p = zp + (rz_new / rz) * p
+        rz = rz_new
+    z = np.full(d.n_entries, np.nan)
+    num = np.bincount(e, weights=ws * (y - a[j]), minlength=d.n_entries)
+    np.multiply(num, Dinv, out=z, where=has_e)
+    return a, z, it
+
+
+def _component_mean(comp, values, n_comp, weights=None):
+    """Mean of ``values`` per component (``comp`` >= 0), gathered back onto ``comp``."""
+    ok = comp >= 0
+    mean, _ = _group_mean(comp[ok], values[ok], n_comp,
+                          None if weights is None else weights[ok])
+    out = np.zeros(comp.size)
+    out[ok] = mean[comp[ok]]
+    return out
+
+
+def _loo_noise(d: _Data, y, a, s, w):
+    """Per-sheet squared leave-one-out residual, corrected for the consensus' own uncertainty.
+
+    For sheet i of judge j on entry e, the consensus without the sheet is
+    ``z_(-i) = (sum_e w s (y - a) - w_j s_j (y_i - a_j)) / (D_e - w_j s_j^2)``; the residual
+    ``r = y_i - a_j - s_j z_(-i)`` has expectation ``sigma_j^2 + s_j^2 / (D_e - w_j s_j^2)``
+    under the model, so the second term is subtracted. Sheets that are alone on their entry
+    carry no information about noise (``valid`` is False).
+    """
+    e, j = d.entry, d.judge
+    ws = (w * s)[j]
+    wss = ws * s[j]
+    yc = y - a[j]
+    num = np.bincount(e, weights=ws * yc, minlength=d.n_entries)
+    D = np.bincount(e, weights=wss, minlength=d.n_entries)
+    rest = D[e] - wss
+    valid = rest > 1e-9 * np.maximum(D[e], 1e-300)
+    safe = np.where(valid, rest, 1.0)
+    z_loo = (num[e] - ws * yc) / safe
+    r = yc - s[j] * z_loo
+    r2 = np.where(valid, r * r - s[j] ** 2 / safe, 0.0)
+    return r2, valid
+
+
+def _noise_per_judge(d: _Data, r2, valid, prior_n=3.0):
+    """Judge noise variance: mean corrected squared LOO residual, shrunk towards the pool with
+    ``prior_n`` pseudo-sheets; returns (per-judge variance, pooled variance)."""
+    nv = np.bincount(d.judge, weights=valid.astype(float), minlength=d.n_judges)
+    ss = np.bincount(d.judge, weights=r2, minlength=d.n_judges)
+    total_n = float(nv.sum())
+    spread = float(np.var(d.score)) if d.score.size else 1.0
+    floor = 1e-6 * spread + 1e-12
+    pool = max(float(ss.sum()) / total_n, floor) if total_n > 0 else max(spread, floor)
+    var = (ss + prior_n * pool) / (nv + prior_n)
+    return np.maximum(var, 0.05 * pool), pool
+
+
+def _entry_spread(z, comp_e, n_comp):
+    """Variance of entry qualities within their components (pooled over components)."""
+    ok = np.isfinite(z) & (comp_e >= 0)
+    if not ok.any():
+        return 0.0
+    m = _component_mean(comp_e, np.where(ok, z, 0.0), n_comp, ok.astype(float))
+    dev = (z - m)[ok]
+    return float(dev @ dev) / max(int(ok.sum()), 1)
+
+
+def _on_component(comp, per_comp):
+    """Gather a per-component value onto items (0 where ``comp`` is -1)."""
+    out = np.zeros(comp.size)
+    ok = comp >= 0
+    out[ok] = per_comp[comp[ok]]
+    return out
+
+
+def _center_offsets(d: _Data, a, z, s, e_comp, j_comp, n_comp):
+    """Shift ``z`` by a constant per component so that the offsets of the component's judges
+    sum to zero, moving ``a`` by ``s * shift`` so that every prediction ``a + s z`` is kept;
+    judges without sheets get NaN."""
+    has_j = d.j_count > 0
+    jc = j_comp[has_j]
+    a_sum = np.bincount(jc, weights=a[has_j], minlength=n_comp)
+    s_sum = np.bincount(jc, weights=s[has_j], minlength=n_comp)
+    delta = np.zeros(n_comp)
+    np.divide(-a_sum, s_sum, out=delta, where=s_sum > 0)
+    a = np.where(has_j, a + s * _on_component(j_comp, delta), np.nan)
+    z = z - _on_component(e_comp, delta)
+    return a, z
+
+
+def _fit_bias(d: _Data, shrinkage=None):
+    """Fit the additive model; returns a dict of arrays (see :func:`bias`)."""
+    e_comp, j_comp, n_comp, warning = _components(d)
+    sheet_comp = e_comp[d.entry]
+    m_sheet = _component_mean(sheet_comp, d.score, n_comp)
+    y = d.score - m_sheet
+    ones = np.ones(d.n_judges)
+    n_e = d.e_count
+    with_sheets = int(np.count_nonzero(n_e))
+    j_with = int(np.count_nonzero(d.j_count))
+    dof = d.score.size - with_sheets - j_with + n_comp
+    lam0 = 1.0 if shrinkage is None else float(shrinkage)
+    a, z, it = _solve_offsets(d, y, ones, ones, lam0)
+    total_it = it
+    resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
+    sigma2 = float(resid @ resid) / dof if dof > 0 else np.nan
+    lam = lam0
+    if shrinkage is None and np.isfinite(sigma2) and j_with > 1:
+        # Empirical Bayes: offsets ~ N(0, tau^2). Undo the shrinkage of the first fit to get a
+        # moment estimate of tau^2 (variance of a_hat minus its sampling variance).
+        jn = d.j_count[d.j_count > 0].astype(float)
+        a_un = a[d.j_count > 0] * (jn + lam0) / jn
+        tau2 = float(np.mean(a_un**2) - np.mean(sigma2 / jn))
+        tau2 = max(tau2, 1e-3 * sigma2, 1e-12)
+        lam = float(np.clip(sigma2 / tau2, 0.05, 50.0))
+        a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a)
+        total_it += it
+        resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
+        sigma2 = float(resid @ resid) / dof if dof > 0 else np.nan
+    # exact sum-to-zero of offsets within each component (an exact invariance of the fit)
+    a, z = _center_offsets(d, a, z, np.ones(d.n_judges), e_comp, j_comp, n_comp)
+    m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
+    quality = _on_component(e_comp, m_c) + z
+    return dict(a=a, z=z, quality=quality, lam=lam, sigma2=sigma2, n_iter=total_it,
+                e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=warning, y=y,
+                m_sheet=m_sheet)
+
+
+def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None,
+         shrinkage=None):
+    """Additive judge-bias model: ``score = quality(entry) + offset(judge) + noise``.
+
+    Fitted by least squares with a ridge penalty ``lam * sum(offset^2)``, i.e. each offset is
+    shrunk towards zero as if it had ``lam`` extra sheets of zero bias, so a judge with one or
+    two sheets gets a small offset, not one that swallows the entry's quality. ``lam`` is
+    ``noise variance / offset variance``, estimated from the data (empirical Bayes, clipped to
+    [0.05, 50]) unless ``shrinkage`` gives it. The normal equations are solved by conjugate
+    gradients (robust when panels are only weakly linked). Within each group of linked judges
+    (see ``component``) offsets sum to zero, so ``judge_offset`` reads "judge X scores 1.2
+    points above the panel", and the qualities are centred on the group's mean sheet score.
+
+    Unlike ``zscore`` the model uses the overlap of judges between panels: a panel whose
+    entries are stronger gets higher scores, not a harsh-judge correction. Different groups
+    (``n_components > 1``) cannot be linked and are each centred on their own mean (see
+    ``warning``).
+
+    ``sheet_score = score - offset(judge)``; ``entry_score`` is its mean. ``entry_se`` is
+    ``sqrt(sigma^2/n_e + sum_i sigma^2/(n_j + lam) / n_e^2)`` (noise plus offset uncertainty).
+    ``judge_noise`` is each judge's noise sd from leave-one-out residuals (diagnostic only;
+    sheets are equally weighted).
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    if d.score.size == 0:
+        return _result(d, "bias", np.full(d.n_entries, np.nan), d.score.copy(),
+                       np.full(d.n_entries, np.nan))
+    f = _fit_bias(d, shrinkage)
+    a = f["a"]
+    a0 = np.nan_to_num(a)
+    sheet = d.score - a0[d.judge]
+    sigma2, lam = f["sigma2"], f["lam"]
+    n_e = d.e_count
+    se = np.full(d.n_entries, np.nan)
+    if np.isfinite(sigma2):
+        var_a = sigma2 / (d.j_count + lam)
+        extra = np.bincount(d.entry, weights=var_a[d.judge], minlength=d.n_entries)
+        nz = n_e > 0
+        se[nz] = np.sqrt(sigma2 / n_e[nz] + extra[nz] / n_e[nz] ** 2)
+    ones = np.ones(d.n_judges)
+    r2, valid = _loo_noise(d, f["y"], a0, ones, ones)
+    var_j, _ = _noise_per_judge(d, r2, valid)
+    var_q = _entry_spread(f["z"], f["e_comp"], f["n_comp"])
+    has_j = d.j_count > 0
+    noise = np.where(has_j, np.sqrt(var_j), np.nan)
+    rel = np.where(has_j, var_q / (var_q + var_j), np.nan)
+    return Normalized(
+        entry_score=f["quality"], n_sheets=n_e, sheet_score=sheet, method="bias", entry_se=se,
+        sheet_weight=np.ones(d.score.size), judge_offset=a,
+        judge_scale=np.where(has_j, 1.0, np.nan), judge_noise=noise, judge_reliability=rel,
+        judge_n_sheets=d.j_count, component=f["e_comp"], judge_component=f["j_comp"],
+        n_components=f["n_comp"], warning=f["warning"], n_iter=f["n_iter"],
+    )
+
+
+def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60,
+                    tol=1e-5):
+    f = _fit_bias(d, shrinkage)
+    e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
+    e, j = d.entry, d.judge
+    y = f["y"]
+    has_j = d.j_count > 0
+    a = np.nan_to_num(f["a"])
+    z = f["z"]
+    s = np.ones(d.n_judges)
+    w = np.ones(d.n_judges)
+    sigma2 = f["sigma2"] if np.isfinite(f["sigma2"]) and f["sigma2"] > 0 else None
+    r2, valid = _loo_noise(d, y, a, s, w)
+    var_j, pool = _noise_per_judge(d, r2, valid, noise_prior)
+    if sigma2 is None:
+        sigma2 = pool
+    tau2 = sigma2 / f["lam"]  # offset variance from the additive fit
+    lam_a = 1.0 / tau2  # ridge on offsets in the weighted objective (weights 1/sigma_j^2)
+    w = 1.0 / var_j
+    spread = float(np.std(d.score)) or 1.0
+    n_iter = f["n_iter"]
+    it = 0
+    for it in range(1, max_iter + 1):
+        zz = np.nan_to_num(z)
+        var_z = _entry_spread(z, e_comp, n_comp)
+        # scale step: per-judge ridge regression of (y - a) on z, shrunk towards scale 1 with
+        # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
+        prior = scale_prior * var_z / pool
+        yc = y - a[j]
+        zs = zz[e]
+        sxy = np.bincount(j, weights=yc * zs, minlength=d.n_judges)
+        sxx = np.bincount(j, weights=zs * zs, minlength=d.n_judges)
+        s = np.ones(d.n_judges)
+        np.divide(w * sxy + prior, w * sxx + prior, out=s, where=(w * sxx + prior) > 0)
+        s = np.clip(s, 0.1, 10.0)
+        # identify the scale: geometric mean of the scales is 1 within each component
+        logs = np.where(has_j, np.log(s), 0.0)
+        g = np.exp(_on_component(j_comp, _group_mean(j_comp[has_j], logs[has_j], n_comp)[0]))
+        s = np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
+        # noise step: leave-one-out residual variance per judge, shrunk towards the pool
+        r2, valid = _loo_noise(d, y, a, s, w)
+        var_j, pool = _noise_per_judge(d, r2, valid, noise_prior)
+        w = 1.0 / var_j
+        # linear step: offsets and qualities given scales and weights
+        a, z_new, cg_it = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-8)
+        n_iter += cg_it
+        a, z_new = _center_offsets(d, a, z_new, s, e_comp, j_comp, n_comp)
+        a = np.nan_to_num(a)
+        with np.errstate(invalid="ignore"):
+            change = np.nanmax(np.abs(z_new - z)) if np.any(np.isfinite(z_new)) else 0.0
+        z = z_new
+        if not change > tol * spread:
+            break
+    m_c, _ = _group_mean(e_comp[e], d.score, n_comp)
+    quality = _on_component(e_comp, m_c) + z
+    return dict(a=np.where(has_j, a, np.nan), s=np.where(has_j, s, np.nan), w=w,
+                var_j=var_j, z=z, quality=quality, lam_a=lam_a, y=y, n_iter=it,
+                e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=f["warning"])
+
+
+def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
+               scale_max=None, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60):
+    """Judge offset, scale and noise: ``score = m + offset(judge) + scale(judge) * z(entry) +
+    noise``, noise ~ N(0, sigma_judge^2); ``entry_score = m + z`` (``m`` = mean sheet score of
+    the entry's group of linked judges).
+
+    Fitted by weighted least squares (weights ``1/sigma_judge^2``) with alternating updates,
+    starting from the ``bias`` fit:
+
+    1. scale step: each judge's scale is a ridge regression of ``score - m - offset`` on ``z``,
+       shrunk towards 1 by ``scale_prior`` pseudo-sheets and clipped to [0.1, 10]; scales are
+       then normalized to geometric mean 1 within each group (the model's unit);
+    2. noise step: each judge's noise variance is the mean squared residual of the judge's
+       sheets against the consensus of the *other* sheets of the same entry (the judge's own
+       sheet is left out, otherwise a judge would pull the consensus towards itself and look
+       reliable), minus the part due to the uncertainty of that consensus, shrunk towards the
+       pooled variance by ``noise_prior`` pseudo-sheets (and kept >= 5% of the pool, which caps
+       a weight at 20x the pooled weight);
+    3. linear step: offsets and qualities given scales and weights, by conjugate gradients,
+       offsets shrunk towards 0 with the additive model's empirical-Bayes prior, then centred
+       to sum to zero within each group.
+
+    Iterates until no quality moves by more than 1e-5 of the score sd (``max_iter`` at most).
+    ``sheet_score = m + (score - m - offset) / scale`` is what one sheet says about the entry;
+    ``sheet_weight = scale^2 / sigma^2`` and ``entry_score`` is the weighted mean. ``entry_se``
+    is ``sqrt(1/D + sum_i (w s)^2 var(offset_j) / D^2)`` with ``D = sum w s^2`` over the
+    entry's sheets.
+    """
+    d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+    if d.score.size == 0:
+        return _result(d, "bias_scale", np.full(d.n_entries, np.nan), d.score.copy(),
+                       np.full(d.n_entries, np.nan))
+    f = _fit_bias_scale(d, shrinkage, scale_prior, noise_prior, max_iter)
+    e, j = d.entry, d.judge
+    a0 = np.nan_to_num(f["a"])
+    s0 = np.nan_to_num(f["s"], nan=1.0)
+    w = f["w"]
+    m_sheet = d.score - f["y"]
+    sheet = m_sheet + (f["y"] - a0[j]) / s0[j]
+    weight = (w * s0 * s0)[j]
+    D = np.bincount(e, weights=weight, minlength=d.n_entries)
+    var_a = 1.0 / (w * d.j_count + f["lam_a"])
+    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j],
+                        minlength=d.n_entries)
+    se = np.full(d.n_entries, np.nan)
+    nz = D > 0
+    se[nz] = np.sqrt(1.0 / D[nz] + extra[nz] / D[nz] ** 2)
+    has_j = d.j_count > 0
+    var_q = _entry_spread(f["z"], f["e_comp"], f["n_comp"])
+    sig = s0 * s0 * var_q
+    rel = np.where(has_j, sig / (sig + f["var_j"]), np.nan)
+    return Normalized(
+        entry_score=f["quality"], n_sheets=d.e_count, sheet_score=sheet, method="bias_scale",
+        entry_se=se, sheet_weight=weight, judge_offset=f["a"], judge_scale=f["s"],
+        judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan), judge_reliability=rel,
+        judge_n_sheets=d.j_count, component=f["e_comp"], judge_component=f["j_comp"],
+        n_components=f["n_comp"], warning=f["warning"], n_iter=f["n_iter"],
+    )
+
+
+_FUNCS = {
+    "raw": raw,
+    "median": median,
+    "zscore": zscore,
+    "rank": rank,
+    "bias": bias,
+    "bias_scale": bias_scale,
+}
+
+
+def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None, *,
+              n_judges=None, scale_min=None, scale_max=None, **options) -> Normalized:
+    """Normalize sheet totals with the named method (one of ``METHODS``).
+
+    ``n_entries``/``n_judges`` fix the lengths of the per-entry/per-judge arrays (defaults:
+    highest index + 1). ``scale_min``/``scale_max``, when given, refuse scores outside the
+    rubric's range with a ValueError (NaN and infinite scores are always refused). Extra
+    keyword ``options`` go to the method (e.g. ``shrinkage`` for ``bias``).
+    """
+    try:
+        func = _FUNCS[method]
+    except KeyError:
+        raise ValueError(f"unknown normalization method {method!r}; choose from {METHODS}") from None
+    return func(entry, judge, score, n_entries=n_entries, n_judges=n_judges,
+                scale_min=scale_min, scale_max=scale_max, **options)

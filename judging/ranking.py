@@ -1,0 +1,436 @@
+"""Ranking of entries from consensus scores, with a deterministic, documented tie-break.
+
+Pure numpy; no Flask, no database. Vectorized over entries (sorts, cumulative maxima).
+
+- :func:`rank_entries`: competition and dense ranks, per category (``group``), with tie-break keys.
+- :func:`combine_stages`: weighted combination of several scored stages (desk, presentation,
+  field, ...), with a documented rule for missing stages.
+- :func:`near_ties`: which places are statistical ties, from standard errors or intervals.
+- :func:`bootstrap_ranks`: bootstrap over sheets (resampled within each entry) giving each
+  entry a rank interval and its probability of being in its category's top N.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+TIE_BREAK_RULE = (
+    "Ties are broken by the higher score on the heaviest criterion, then by more judges, "
+    "then by earlier submission."
+)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """order: entry indices best first (grouped by category, categories in increasing index
+    order when ``group`` is given); rank: (n,) competition rank within the entry's category
+    (1, 2, 2, 4) where entries still equal after every tie-break key share a place; dense_rank:
+    (n,) dense rank (1, 2, 2, 3). Entries with a NaN score come last (in their category) and
+    get rank 0 (unranked)."""
+
+    order: np.ndarray
+    rank: np.ndarray
+    dense_rank: np.ndarray
+
+
+def _group_index(group, n):
+    """Categories as 0..G-1 (sorted by their label) plus G; all zero when ``group`` is None."""
+    if group is None:
+        return np.zeros(n, dtype=np.intp), 1
+    group = np.asarray(group)
+    if group.shape != (n,):
+        raise ValueError("group must be a 1-d array with one category per entry")
+    uniq, inv = np.unique(group, return_inverse=True)
+    return inv.astype(np.intp), int(uniq.size)
+
+
+def rank_entries(score, tiebreak=(), decimals: int = 6, group=None) -> Ranked:
+    """Rank entries by ``score`` (higher is better), then by each array in ``tiebreak`` in turn
+    (higher is better; negate a key to prefer lower values; a NaN key counts as the worst
+    value). Scores and keys are compared after rounding to ``decimals`` so floating-point noise
+    never decides a place. Entries still equal on every key share a place: competition rank
+    (1, 2, 2, 4) and dense rank (1, 2, 2, 3). The app passes the keys that implement
+    ``TIE_BREAK_RULE`` (heaviest criterion, number of judges, negated submission time).
+
+    ``group`` (optional, one category label per entry) ranks each category separately: ranks
+    restart at 1 in every category and ``order`` lists the categories one after the other.
+    Entries with a NaN score are unranked (rank 0) and listed last within their category.
+    """
+    score = np.round(np.asarray(score, dtype=float), decimals)
+    if score.ndim != 1:
+        raise ValueError("score must be a 1-d array")
+    n = score.size
+    keys = []
+    for k in tiebreak:
+        k = np.round(np.asarray(k, dtype=float), decimals)
+        if k.shape != (n,):
+            raise ValueError("every tie-break key must have one value per entry")
+        keys.append(np.where(np.isnan(k), -np.inf, k))
+    g, _ = _group_index(group, n)
+    valid = ~np.isnan(score)
+    filled = np.where(valid, score, -np.inf)
+    # np.lexsort sorts by the last key first, stably (equal entries keep index order);
+    # negate for descending order.
+    sort_keys = tuple(-k for k in reversed(keys)) + (-filled, ~valid, g)
+    order = np.lexsort(sort_keys).astype(np.intp) if n else np.zeros(0, dtype=np.intp)
+    stacked = np.column_stack([g, ~valid, filled] + keys) if n else np.zeros((0, 3))
+    rows = stacked[order]
+    new_place = np.ones(n, dtype=bool)
+    new_group = np.ones(n, dtype=bool)
+    if n > 1:
+        new_place[1:] = np.any(rows[1:] != rows[:-1], axis=1)
+        new_group[1:] = g[order][1:] != g[order][:-1]
+    positions = np.arange(1, n + 1)
+    group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
+    comp = np.maximum.accumulate(np.where(new_place, positions, 0)) - group_start + 1
+    dense_all = np.cumsum(new_place)
+    dense = dense_all - np.maximum.accumulate(np.where(new_group, dense_all, 0)) + 1
+    rank = np.zeros(n, dtype=np.intp)
+    dense_rank = np.zeros(n, dtype=np.intp)
+    rank[order] = comp
+    dense_rank[order] = dense
+    rank[~valid] = 0
+    dense_rank[~valid] = 0
+    return Ranked(order, rank, dense_rank)
+
+
+def combine_stages(scores, weights, missing: str = "renormalize", min_weight: float = 0.0):
+    """Combine per-stage scores ``scores`` (n_entries, n_stages) with stage ``weights``
+    (n_stages,), e.g. desk 40 %, presentation 30 %, field 30 % as ``(0.4, 0.3, 0.3)`` or
+    ``(40, 30, 30)`` (weights are normalized to sum 1). Returns (n_entries,) combined scores.
+
+    A NaN score means the entry has no score for that stage. ``missing`` decides:
+
+    - ``"renormalize"`` (default): weighted mean of the stages the entry has, the weights
+      renormalized over them (an entry with desk 80 and presentation 70 but no field visit gets
+      ``(0.4*80 + 0.3*70) / 0.7``). NaN if it has no stage, or if the weight of the stages it
+      has is below ``min_weight`` (a fraction of the total, e.g. 0.5). This keeps a missing
+      score from counting as a zero; use it when a stage score is missing by accident.
+    - ``"zero"``: a missing stage scores 0 (an entry that did not reach a stage loses its
+      weight); NaN only if every stage is missing.
+    - ``"nan"``: any missing stage makes the combined score NaN (unranked). Use it, or rank the
+      finalists separately, when later stages are only held for a shortlist.
+
+    Scores should be on a common scale (e.g. each stage's consensus on 0-100).
+    """
+    scores = np.asarray(scores, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if scores.ndim != 2:
+        raise ValueError("scores must be a 2-d array (n_entries, n_stages)")
+    if weights.shape != (scores.shape[1],):
+        raise ValueError("weights must have one value per stage (column of scores)")
+    if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError("stage weights must be finite, non-negative and not all zero")
+    if np.any(np.isinf(scores)):
+        raise ValueError("stage scores must be finite or NaN (missing)")
+    w = weights / weights.sum()
+    present = ~np.isnan(scores)
+    filled = np.where(present, scores, 0.0)
+    total = filled @ w
+    if missing == "renormalize":
+        have = present @ w
+        out = np.full(scores.shape[0], np.nan)
+        ok = (have > 0) & (have >= min_weight - 1e-12)
+        np.divide(total, have, out=out, where=ok)
+        return out
+    if missing == "zero":
+        return np.where(present.any(axis=1), total, np.nan)
+    if missing == "nan":
+        return np.where(present.all(axis=1), total, np.nan)
+    raise ValueError("missing must be 'renormalize', 'zero' or 'nan'")
+
+
+@dataclass(frozen=True)
+class NearTies:
+    """Statistical ties among neighbouring places.
+
+    tied_with_next: (n,) True where the entry cannot be told apart from the entry ranked just
+        below it in its category.
+    block: (n,) id of the run of consecutive places linked by such ties (entries of one block
+        share a place statistically); -1 for unranked entries. Blocks are numbered 0.. in
+        ranking order.
+    flag: (n,) True for entries in a block of two or more (a statistical tie).
+    place_lo, place_hi: (n,) the best and worst competition place within the entry's block, so
+        the committee can read "places 3-5 are a statistical tie" (0 for unranked entries).
+    """
+
+    tied_with_next: np.ndarray
+    block: np.ndarray
+    flag: np.ndarray
+    place_lo: np.ndarray
+    place_hi: np.ndarray
+
+
+def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 1.96,
+              decimals: int = 6) -> NearTies:
+    """Flag places that are statistical ties.
+
+    Entries are ranked by ``score`` within their category (``group``). Two neighbouring places
+    are tied when
+
+    - with standard errors ``se``: the gap is below ``z`` standard errors of the difference,
+      ``score_a - score_b < z * sqrt(se_a^2 + se_b^2)`` (z = 1.96: about 95 % confidence for the
+      pair; a NaN SE counts as unknown, i.e. infinite: such an entry is tied with its
+      neighbours);
+    - with intervals ``lower``/``upper`` (e.g. bootstrap score intervals, or rank intervals with
+      ranks negated so that higher is better): the intervals overlap, ``lower_a <= upper_b``.
+
+    Ties chain: if 3 ties with 4 and 4 with 5, places 3-5 form one block even if 3 and 5 differ.
+    Entries with a NaN score are not ranked and not flagged.
+    """
+    score = np.asarray(score, dtype=float)
+    n = score.size
+    use_se = se is not None
+    if use_se == (lower is not None or upper is not None):
+        raise ValueError("give either se, or lower and upper")
+    if use_se:
+        se = np.asarray(se, dtype=float)
+        if se.shape != (n,):
+            raise ValueError("se must have one value per entry")
+    else:
+        if lower is None or upper is None:
+            raise ValueError("give both lower and upper")
+        lower = np.asarray(lower, dtype=float)
+        upper = np.asarray(upper, dtype=float)
+        if lower.shape != (n,) or upper.shape != (n,):
+            raise ValueError("lower and upper must have one value per entry")
+    ranked = rank_entries(score, decimals=decimals, group=group)
+    order = ranked.order
+    g, _ = _group_index(group, n)
+    valid = ~np.isnan(score)
+    o_next = order[1:]
+    o_this = order[:-1]
+    pair_ok = valid[o_this] & valid[o_next] & (g[o_this] == g[o_next])
+    if use_se:
+        s2 = np.where(np.isnan(se), np.inf, se) ** 2
+        gap = np.round(score[o_this] - score[o_next], decimals)
+        with np.errstate(invalid="ignore"):
+            tied = gap < z * np.sqrt(s2[o_this] + s2[o_next])
+    else:
+        with np.errstate(invalid="ignore"):
+            tied = ~(lower[o_this] > upper[o_next])
+    tied &= pair_ok
+    tied_sorted = np.zeros(n, dtype=bool)
+    tied_sorted[: max(n - 1, 0)] = tied
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        starts[1:] = ~tied
+    block_sorted = np.cumsum(starts) - 1
+    valid_sorted = valid[order]
+    block_sorted = np.where(valid_sorted, block_sorted, -1)
+    n_blocks = int(block_sorted.max()) + 1 if n and valid.any() else 0
+    ok = block_sorted >= 0
+    rank_sorted = ranked.rank[order]
+    lo = np.zeros(n_blocks, dtype=np.intp)
+    hi = np.zeros(n_blocks, dtype=np.intp)
+    size = np.bincount(block_sorted[ok], minlength=n_blocks)
+    if n_blocks:
+        lo[:] = np.iinfo(np.intp).max
+        np.minimum.at(lo, block_sorted[ok], rank_sorted[ok])
+        # worst place of a block = best place + size - 1 (places are consecutive in a block)
+        hi = lo + size - 1
+    tied_with_next = np.zeros(n, dtype=bool)
+    tied_with_next[order] = tied_sorted
+    block = np.full(n, -1, dtype=np.intp)
+    block[order] = block_sorted
+    flag = np.zeros(n, dtype=bool)
+    place_lo = np.zeros(n, dtype=np.intp)
+    place_hi = np.zeros(n, dtype=np.intp)
+    has = block >= 0
+    flag[has] = size[block[has]] >= 2
+    place_lo[has] = lo[block[has]]
+    place_hi[has] = hi[block[has]]
+    return NearTies(tied_with_next, block, flag, place_lo, place_hi)
+
+
+@dataclass(frozen=True)
+class BootstrapRanks:
+    """Bootstrap uncertainty of the ranking.
+
+    rank: (n_entries,) competition rank within the category from the point estimates (0 =
+        unranked, no sheets).
+    rank_lo, rank_hi: (n_entries,) the ``level`` percentile interval of the entry's rank over
+        the resamples (e.g. 2.5th and 97.5th percentile for level 0.95; 0 if unranked).
+    rank_median: (n_entries,) median rank over the resamples.
+    p_top: (n_entries,) probability of being in the category's top ``top_n`` (rank <= top_n).
+    p_first: (n_entries,) probability of first place in the category (shared first counts).
+    score_se: (n_entries,) bootstrap standard deviation of the entry's score.
+    n_boot, top_n, level: the settings used.
+    """
+
+    rank: np.ndarray
+    rank_lo: np.ndarray
+    rank_hi: np.ndarray
+    rank_median: np.ndarray
+    p_top: np.ndarray
+    p_first: np.ndarray
+    score_se: np.ndarray
+    n_boot: int
+    top_n: int
+    level: float
+
+
+def _ranks_2d(scores, g, n_groups):
+    """Competition rank within the category for every row of ``scores`` (B, n); NaN scores
+    get rank 0. One float sort key per row: ``category * span + (max - score)``, so rows sort
+    by category, then best score first, NaN last in the category."""
+    B, n = scores.shape
+    valid = ~np.isnan(scores)
+    if not valid.any():
+        return np.zeros((B, n), dtype=np.int64)
+    smax = float(np.nanmax(scores))
+    smin = float(np.nanmin(scores))
+    span = (smax - smin) + 2.0
+    key = np.where(valid, smax - scores, span - 1.0)
+    if n_groups > 1:
+        key = key + g * span
+    order = np.argsort(key, axis=1)
+    ks = np.take_along_axis(key, order, axis=1)
+    gs = g[order] if n_groups > 1 else None
+    pos = np.broadcast_to(np.arange(1, n + 1), (B, n))
+    new_place = np.ones((B, n), dtype=bool)
+    new_place[:, 1:] = ks[:, 1:] != ks[:, :-1]
+    comp = np.maximum.accumulate(np.where(new_place, pos, 0), axis=1)
+    if gs is not None:
+        new_group = np.ones((B, n), dtype=bool)
+        new_group[:, 1:] = gs[:, 1:] != gs[:, :-1]
+        comp = comp - np.maximum.accumulate(np.where(new_group, pos, 0), axis=1) + 1
+    ranks = np.empty((B, n), dtype=np.int64)
+    np.put_along_axis(ranks, order, comp, axis=1)
+    ranks[~valid] = 0
+    return ranks
+
+
+def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int = 10,
+                    level: float = 0.95, seed=0, chunk_size=None) -> BootstrapRanks:
+    """Bootstrap over sheets: each entry's rank interval and probability of a top-N place.
+
+    ``result`` is a normalization result (``judging.normalize.Normalized``: its
+    ``entry_score``, ``sheet_score``, ``sheet_weight``, ``entry_se`` and ``method`` are used)
+    and ``entry`` the sheets' entry indices that produced it. Each resample draws, for every
+    entry, as many sheets as it has, with replacement from its own sheets, and recomputes the
+    entry's score from the resampled normalized sheet scores (weighted mean, or median for the
+    ``median`` method); judges' offsets, scales and weights stay as fitted, so the resampling is
+    vectorized over all sheets and resamples at once (no refit). Two small-sample corrections:
+    an entry's bootstrap deviation is scaled by ``sqrt(n_eff / (n_eff - 1))`` (the plain
+    bootstrap underestimates the variance of a mean of n by ``(n-1)/n``), and an entry with a
+    single sheet, which the resampling cannot move, is moved by a normal draw with the method's
+    standard error ``entry_se`` (left fixed if that is NaN).
+
+    Ranks are competition ranks within the category (``group``). Resamples are processed in
+    chunks of ``chunk_size`` (default: about 4 million sheet draws per chunk) to bound memory;
+    the result depends only on ``seed``, not on the chunk size.
+    """
+    entry = np.asarray(entry, dtype=np.intp)
+    x = np.asarray(result.sheet_score, dtype=float)
+    point = np.asarray(result.entry_score, dtype=float)
+    n = point.size
+    if entry.shape != x.shape:
+        raise ValueError("entry must have one value per sheet of the result")
+    if n_boot < 1 or top_n < 1 or not 0 < level < 1:
+        raise ValueError("need n_boot >= 1, top_n >= 1 and 0 < level < 1")
+    w = np.asarray(result.sheet_weight, dtype=float)
+    if w.shape != x.shape:
+        w = np.ones_like(x)
+    g, n_groups = _group_index(group, n)
+    use_median = getattr(result, "method", "") == "median"
+    se_model = np.asarray(getattr(result, "entry_se", np.full(n, np.nan)), dtype=float)
+    if se_model.shape != (n,):
+        se_model = np.full(n, np.nan)
+
+    order = np.argsort(entry, kind="stable")
+    es = entry[order]
+    xs = x[order]
+    wsrt = w[order]
+    counts = np.bincount(entry, minlength=n)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    has = counts > 0
+    seg = starts[has]  # reduceat boundaries of non-empty entries
+    N = x.size
+    # full-sample statistic (what the resamples are centred on) and the small-sample factor
+    full = _entry_stat(xs[None, :], wsrt[None, :], es, seg, has, n, use_median)[0]
+    wsum = np.bincount(entry, weights=w, minlength=n)
+    w2sum = np.bincount(entry, weights=w * w, minlength=n)
+    n_eff = np.zeros(n)
+    np.divide(wsum * wsum, w2sum, out=n_eff, where=w2sum > 0)
+    factor = np.ones(n)
+    np.sqrt(n_eff / np.maximum(n_eff - 1.0, 1e-12), out=factor, where=n_eff > 1.0 + 1e-9)
+    single = counts == 1
+    single_sd = np.where(single & np.isfinite(se_model), se_model, 0.0)
+
+    if chunk_size is None:
+        chunk_size = max(1, min(n_boot, int(4_000_000 // max(N, n, 1))))
+    rng_pick, rng_noise = np.random.default_rng(seed).spawn(2)
+    rank_dtype = np.uint16 if n < np.iinfo(np.uint16).max else np.int32
+    ranks = np.zeros((n_boot, n), dtype=rank_dtype)
+    top_count = np.zeros(n)
+    first_count = np.zeros(n)
+    ssum = np.zeros(n)
+    ssq = np.zeros(n)
+    cnt_s = counts[es].astype(float)
+    for b0 in range(0, n_boot, chunk_size):
+        B = min(chunk_size, n_boot - b0)
+        if N:
+            u = rng_pick.random((B, N))
+            pick = starts[es] + np.minimum((u * cnt_s).astype(np.intp), counts[es] - 1)
+            stat = _entry_stat(xs[pick], wsrt[pick], es, seg, has, n, use_median)
+        else:
+            stat = np.full((B, n), np.nan)
+        boot = point + factor * (stat - full)
+        if single_sd.any():
+            boot = boot + rng_noise.standard_normal((B, n)) * single_sd
+        r = _ranks_2d(boot, g, n_groups)
+        ranks[b0 : b0 + B] = r
+        top_count += ((r >= 1) & (r <= top_n)).sum(axis=0)
+        first_count += (r == 1).sum(axis=0)
+        dev = np.where(has, boot - point, 0.0)
+        ssum += dev.sum(axis=0)
+        ssq += (dev * dev).sum(axis=0)
+
+    alpha = (1.0 - level) / 2.0
+    k_lo = max(int(np.ceil(n_boot * alpha)) - 1, 0)
+    k_hi = min(max(int(np.ceil(n_boot * (1.0 - alpha))) - 1, 0), n_boot - 1)
+    k_med = max(int(np.ceil(n_boot * 0.5)) - 1, 0)
+    part = np.partition(ranks, sorted({k_lo, k_med, k_hi}), axis=0)
+    point_rank = _ranks_2d(point[None, :], g, n_groups)[0]
+    mean_dev = ssum / n_boot
+    score_se = np.where(has, np.sqrt(np.maximum(ssq / n_boot - mean_dev**2, 0.0)), np.nan)
+    return BootstrapRanks(
+        rank=point_rank.astype(np.intp),
+        rank_lo=part[k_lo].astype(np.intp),
+        rank_hi=part[k_hi].astype(np.intp),
+        rank_median=part[k_med].astype(np.intp),
+        p_top=top_count / n_boot,
+        p_first=first_count / n_boot,
+        score_se=score_se,
+        n_boot=int(n_boot),
+        top_n=int(top_n),
+        level=float(level),
+    )
+
+
+def _entry_stat(vals, wts, es, seg, has, n, use_median):
+    """Per-entry weighted mean (or median) for every row of ``vals`` (B, N), whose columns are
+    sheets sorted by entry (``es``), ``seg`` the start of each non-empty entry's run."""
+    B = vals.shape[0]
+    out = np.full((B, n), np.nan)
+    if seg.size == 0:
+        return out
+    if use_median:
+        counts = np.diff(np.append(seg, vals.shape[1]))
+        # sort each entry's run within each row: one lexsort over (row, entry, value)
+        row = np.repeat(np.arange(B), vals.shape[1])
+        o = np.lexsort((vals.ravel(), np.tile(es, B), row))
+        v = vals.ravel()[o].reshape(B, -1)
+        lo = seg + (counts - 1) // 2
+        hi = seg + counts // 2
+        out[:, has] = 0.5 * (v[:, lo] + v[:, hi])
+        return out
+    num = np.add.reduceat(vals * wts, seg, axis=1)
+    den = np.add.reduceat(wts, seg, axis=1)
+    res = np.full(num.shape, np.nan)
+    np.divide(num, den, out=res, where=den > 0)
+    out[:, has] = res
+    return out

@@ -1,0 +1,234 @@
+"""Judging pages: the judge's workspace (blueprint ``judge``) and the committee's rubric,
+assignment, ranking and publishing pages (blueprint ``scoring``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from competition.db import db, utcnow
+from competition.errors import IncompleteError, JuriError
+from competition.forms import ActionForm
+from competition.models import Entry, Role, Stage, User
+from competition.permissions import require_role
+from judging import services
+from judging.forms import (
+    AutoAssignForm, CriterionForm, ManualAssignForm, MethodForm, sheet_form_class,
+)
+from judging.models import Assignment, Criterion
+from judging.normalize import METHODS
+
+judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
+require_role(judge_bp, Role.JUDGE)
+scoring_bp = Blueprint("scoring", __name__, url_prefix="/committee/stages")
+require_role(scoring_bp, Role.COMMITTEE)
+
+
+# ------------------------------------------------------------------ judge
+
+
+@judge_bp.route("/", endpoint="index")
+def judge_index():
+    return render_template("judging/judge_index.html",
+                           assignments=services.list_assignments_of(current_user), now=utcnow())
+
+
+def _sheet_form(assignment: Assignment, criteria: list[Criterion]):
+    stage = assignment.stage
+    form_class = sheet_form_class(criteria, stage.scale_min, stage.scale_max)
+    form = form_class()
+    if request.method == "GET" and assignment.sheet is not None:
+        for s in assignment.sheet.scores:
+            getattr(form, f"score_{s.criterion_id}").data = s.value
+            getattr(form, f"comment_{s.criterion_id}").data = s.comment
+    return form
+
+
+def _sheet_page(assignment, criteria, form, status=200):
+    return render_template("judging/sheet.html", assignment=assignment, entry=assignment.entry,
+                           criteria=criteria, form=form, now=utcnow()), status
+
+
+@judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def sheet(assignment_id: int):
+    assignment = services.get_assignment_for(current_user, assignment_id)
+    criteria = services.list_criteria(assignment.stage)
+    form = _sheet_form(assignment, criteria)
+    if not form.validate_on_submit():
+        return _sheet_page(assignment, criteria, form, 422 if form.errors else 200)
+    inputs = {c.id: services.CriterionInput(getattr(form, f"score_{c.id}").data,
+                                            getattr(form, f"comment_{c.id}").data or "")
+              for c in criteria}
+    try:
+        services.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
+                            actor=current_user, now=utcnow())
+    except IncompleteError as exc:
+        db.session.commit()  # the draft is kept; only the submission is refused
+        for name in exc.missing:
+            getattr(form, name).errors.append(_("Score this criterion before submitting."))
+        flash(str(exc.message), "danger")
+        return _sheet_page(assignment, criteria, form, 422)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _sheet_page(assignment, criteria, form, exc.status)
+    db.session.commit()
+    if form.send.data:
+        flash(_("Scores submitted. Thank you."), "success")
+        return redirect(url_for(".index"))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for(".sheet", assignment_id=assignment.id))
+
+
+# ------------------------------------------------------------------ committee: rubric
+
+
+def _rubric_page(stage, form, status=200):
+    return render_template(
+        "judging/rubric.html", stage=stage, criteria=services.list_criteria(stage), form=form,
+        frozen=services.rubric_is_frozen(stage), total=services.rubric_weight(stage),
+        action_form=ActionForm(),
+    ), status
+
+
+@scoring_bp.route("/<int:stage_id>/rubric", methods=["GET", "POST"])
+def rubric(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = CriterionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_criterion(stage=stage, name=form.name.data,
+                                   description=form.description.data or "",
+                                   weight=form.weight.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.weight.errors.append(str(exc.message))
+            return _rubric_page(stage, form, 422)
+        db.session.commit()
+        flash(_("Criterion added."), "success")
+        return redirect(url_for(".rubric", stage_id=stage.id))
+    return _rubric_page(stage, form, 422 if form.errors else 200)
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/delete", methods=["POST"])
+def criterion_delete(stage_id: int, criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    if criterion.stage_id != stage_id or not ActionForm().validate_on_submit():
+        return redirect(url_for(".rubric", stage_id=stage_id))
+    try:
+        services.remove_criterion(criterion=criterion, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Criterion removed."), "success")
+    return redirect(url_for(".rubric", stage_id=stage_id))
+
+
+# ------------------------------------------------------------------ committee: assignments
+
+
+def _assignment_page(stage, status=200, auto_form=None, manual_form=None):
+    entries = services.submitted_entries(stage)
+    judges = services.list_judges()
+    manual_form = manual_form or ManualAssignForm()
+    manual_form.entry.choices = [SelectChoice(e.id, f"#{e.id} {e.title}") for e in entries]
+    manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+    assignments = services.list_assignments(stage)
+    by_entry: dict[int, list[Assignment]] = {}
+    for a in assignments:
+        by_entry.setdefault(a.entry_id, []).append(a)
+    load = {j.id: 0 for j in judges}
+    for a in assignments:
+        load[a.judge_id] = load.get(a.judge_id, 0) + 1
+    return render_template(
+        "judging/assignments.html", stage=stage, entries=entries, judges=judges,
+        by_entry=by_entry, load=load, auto_form=auto_form or AutoAssignForm(),
+        manual_form=manual_form, action_form=ActionForm(),
+    ), status
+
+
+@scoring_bp.route("/<int:stage_id>/assignments")
+def assignments(stage_id: int):
+    return _assignment_page(db.get_or_404(Stage, stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/assignments/auto", methods=["POST"])
+def assign_auto(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = AutoAssignForm()
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, auto_form=form)
+    added = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
+                                 actor=current_user)
+    db.session.commit()
+    flash(_("%(n)d assignments added.", n=added), "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/assignments/manual", methods=["POST"])
+def assign_manual(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ManualAssignForm()
+    form.entry.choices = [SelectChoice(e.id, "") for e in services.submitted_entries(stage)]
+    form.judge.choices = [SelectChoice(j.id, "") for j in services.list_judges()]
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, manual_form=form)
+    try:
+        services.assign(stage=stage, entry=db.session.get(Entry, form.entry.data),
+                        judge=db.session.get(User, form.judge.data), actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _assignment_page(stage, exc.status)
+    db.session.commit()
+    flash(_("Judge assigned."), "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
+def assignment_delete(stage_id: int, assignment_id: int):
+    assignment = db.get_or_404(Assignment, assignment_id)
+    if assignment.stage_id == stage_id and ActionForm().validate_on_submit():
+        try:
+            services.unassign(assignment=assignment, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Assignment removed."), "success")
+    return redirect(url_for(".assignments", stage_id=stage_id))
+
+
+# ------------------------------------------------------------------ committee: ranking
+
+
+@scoring_bp.route("/<int:stage_id>/ranking")
+def ranking(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = MethodForm(request.args, meta={"csrf": False})
+    method = form.method.data if form.method.data in METHODS else stage.method
+    form.method.data = method
+    return render_template("judging/ranking.html", stage=stage, form=form,
+                           ranking=services.compute_ranking(stage, method),
+                           action_form=ActionForm())
+
+
+@scoring_bp.route("/<int:stage_id>/publish", methods=["POST"])
+def publish(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.publish_results(stage=stage, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            return redirect(url_for(".ranking", stage_id=stage.id))
+        db.session.commit()
+        flash(_("Results published."), "success")
+        return redirect(url_for("public.results", slug=stage.round.slug))
+    return redirect(url_for(".ranking", stage_id=stage.id))

@@ -1,0 +1,82 @@
+"""Plain functions that add rows and flush (no commit), for arranging tests quickly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from competition.db import db, utcnow
+from competition.models import (
+    Category, Entry, EntryStatus, Organisation, Role, Round, RoundStatus, Stage, User,
+)
+from judging.models import Assignment, Criterion
+
+PASSWORD = "rahasia-123"
+
+CRITERIA = [("Kebaruan", 25), ("Efektivitas", 25), ("Kemanfaatan", 20),
+            ("Dapat direplikasi", 15), ("Keberlanjutan", 15)]
+
+
+def make_user(*, role: str, username: str, name: str | None = None,
+              organisation: Organisation | None = None, password: str = PASSWORD) -> User:
+    user = User(username=username, name=name or username, role=Role(role),
+                organisation=organisation)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_opd_user(org_name: str, *, username: str) -> User:
+    org = Organisation(name=org_name)
+    db.session.add(org)
+    return make_user(role="opd", username=username, name=f"Admin {org_name}", organisation=org)
+
+
+def make_round(*, name: str = "KOINYANLIK 2026", days_open: int = 10,
+               status: RoundStatus = RoundStatus.OPEN, categories=("Dinas/Badan",)) -> Round:
+    now = utcnow()
+    round_ = Round(name=name, slug=name.lower().replace(" ", "-"), description="",
+                   status=status, submission_opens_at=now - timedelta(days=5),
+                   submission_closes_at=now + timedelta(days=days_open))
+    db.session.add(round_)
+    for c in categories:
+        db.session.add(Category(round=round_, name=c))
+    db.session.flush()
+    return round_
+
+
+def make_stage(round_: Round, *, closes_in_days: int = 7, criteria=CRITERIA,
+               method: str = "zscore") -> Stage:
+    now = utcnow()
+    stage = Stage(round=round_, name="Penilaian Proposal", opens_at=now - timedelta(days=1),
+                  closes_at=now + timedelta(days=closes_in_days), scale_min=1, scale_max=10,
+                  method=method, position=len(round_.stages))
+    db.session.add(stage)
+    db.session.flush()
+    for i, (name, weight) in enumerate(criteria):
+        db.session.add(Criterion(stage_id=stage.id, name=name, weight=weight, position=i))
+    db.session.flush()
+    return stage
+
+
+def make_entry(round_: Round, user: User, *, title: str = "SI-PANDAI",
+               submitted: bool = True, category: Category | None = None) -> Entry:
+    now = utcnow()
+    entry = Entry(
+        round=round_, category=category or round_.categories[0],
+        organisation_id=user.organisation_id, created_by_id=user.id, title=title,
+        summary="Ringkasan.", problem="Antrean panjang.", novelty="Daring.",
+        implementation="Sejak 2024.", impact="Waktu layanan turun.",
+        status=EntryStatus.SUBMITTED if submitted else EntryStatus.DRAFT,
+        submitted_at=now if submitted else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def make_assignment(stage: Stage, entry: Entry, judge: User) -> Assignment:
+    assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id)
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment

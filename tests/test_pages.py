@@ -1,0 +1,40 @@
+"""Every page of each role renders for a populated stage (a guard against template errors)."""
+
+import pytest
+
+from competition.db import db
+from tests import factories
+
+
+@pytest.fixture
+def populated(app, committee, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    entry = factories.make_entry(open_round, opd)
+    assignment = factories.make_assignment(stage, entry, judge)
+    db.session.commit()
+    return stage, entry, assignment
+
+
+def test_pages_render_for_each_role(app, login, committee, opd, judge, open_round, populated):
+    stage, entry, assignment = populated
+    pages = {
+        None: ["/", "/login"],
+        committee: ["/committee/", "/committee/rounds/new", f"/committee/rounds/{open_round.id}",
+                    f"/committee/stages/{stage.id}/rubric",
+                    f"/committee/stages/{stage.id}/assignments",
+                    f"/committee/stages/{stage.id}/ranking", f"/committee/entries/{entry.id}"],
+        opd: ["/opd/", f"/opd/rounds/{open_round.id}/entries/new", f"/opd/entries/{entry.id}"],
+        judge: ["/judge/", f"/judge/assignments/{assignment.id}"],
+    }
+    for user, urls in pages.items():
+        client = login(user) if user else app.test_client()
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert "<main>" in response.text
+
+
+def test_unknown_certificate_code_is_404(client):
+    response = client.get("/verify/NOPE-NOPE")
+    assert response.status_code == 404
+    assert "NOPE-NOPE" in response.text
