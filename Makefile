@@ -21,7 +21,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 %.mo: %.po $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ 2>/dev/null || $(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel compile -i $< -o $@
 
 translations: $(MO)
 
@@ -39,8 +39,8 @@ test: install translations
 
 # Refresh the message catalogues after changing user-visible strings.
 extract: install
-	$(BIN)/pybabel extract -F pyproject.toml -o competition/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -o competition/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench" .
+	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install
 	$(BIN)/python bench/accuracy.py

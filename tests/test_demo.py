@@ -1,0 +1,38 @@
+"""The demo competition loads through the services and shows what it promises."""
+
+import numpy as np
+from sqlalchemy import func, select
+
+from competition.db import db
+from competition.models import Category, Entry, Result, Role, User
+from judging.demo import DEMO_PASSWORD
+from judging.models import Assignment, ScoreSheet, SheetStatus
+
+
+def test_demo_loads_a_scored_published_competition(app):
+    runner = app.test_cli_runner()
+    out = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert out.exit_code == 0, out.output
+    assert db.session.scalar(select(func.count(Entry.id))) >= 40
+    assert db.session.scalar(select(func.count(Category.id))) >= 3
+    judges = db.session.scalars(select(User).where(User.role == Role.JUDGE)).all()
+    assert len(judges) == 9
+    sheets = db.session.scalar(select(func.count(ScoreSheet.id)).where(
+        ScoreSheet.status == SheetStatus.SUBMITTED))
+    assert sheets == db.session.scalar(select(func.count(Assignment.id)))
+    assert db.session.scalar(select(func.count(Result.id))) >= 40
+    # Harsh and lenient judges are visible: per-judge mean totals spread by > 2 points.
+    rows = db.session.execute(select(Assignment.judge_id, func.avg(ScoreSheet.total))
+                              .join(ScoreSheet).group_by(Assignment.judge_id)).all()
+    means = np.array([float(m) for _, m in rows])
+    assert means.max() - means.min() > 2
+    # A second load leaves everything as it was.
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert again.exit_code == 0 and "not loaded" in again.output
+    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45
+    # The demo logins of the README work.
+    client = app.test_client()
+    for username in ("panitia", "juri1", "dinkes"):
+        r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+        assert r.status_code == 302, username
+        client.post("/logout")
