@@ -16,8 +16,8 @@ from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
 from competition.errors_views import register_error_handlers
-from competition.labels import label
 from competition.extensions import babel, csrf, login_manager, migrate
+from competition.labels import label
 from competition.models import User
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp

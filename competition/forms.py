@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField, HiddenField, IntegerField, PasswordField, SelectField, StringField,
-    SubmitField, TextAreaField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -23,7 +29,7 @@ def local_tz() -> ZoneInfo:
 
 def to_utc(local: datetime) -> datetime:
     """A naive datetime typed in the deployment's time zone (e.g. WIB) as aware UTC."""
-    return local.replace(tzinfo=local_tz()).astimezone(timezone.utc)
+    return local.replace(tzinfo=local_tz()).astimezone(UTC)
 
 
 def to_local(value: datetime) -> datetime:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 METHODS = ("raw", "median", "zscore", "rank", "bias", "bias_scale")
-DEFAULT_METHOD = "bias"
+DEFAULT_METHOD = "bias_scale"
 
 _EMPTY_F = np.zeros(0)
 _EMPTY_I = np.zeros(0, dtype=np.intp)
@@ -69,11 +69,11 @@ class Normalized:
     judge_reliability: (n_judges,) share of the variance of the judge's scores that is due to
         the entries' quality, ``scale**2 var(q) / (scale**2 var(q) + noise**2)``, in [0, 1].
     judge_n_sheets: (n_judges,) number of sheets per judge.
-    component: (n_entries,) index of the group of entries linked through shared judges that each
-        entry belongs to (0..n_components-1; -1 for entries without sheets).
-    judge_component: (n_judges,) the same per judge (-1 for judges without sheets).
-    n_components: number of such groups. Scores are only comparable within a group.
-    warning: human-readable warning for the committee ("" if none).
+    component: (n_entries,) [property] index of the group of entries linked through shared
+        judges that each entry belongs to (0..n_components-1; -1 for entries without sheets).
+    judge_component: (n_judges,) [property] the same per judge (-1 for judges without sheets).
+    n_components: [property] number of such groups. Scores are only comparable within a group.
+    warning: [property] human-readable warning for the committee ("" if none).
     n_iter: iterations used by an iterative fit (0 for closed-form methods).
     """
 
@@ -88,11 +88,39 @@ class Normalized:
     judge_noise: np.ndarray = field(default_factory=lambda: _EMPTY_F)
     judge_reliability: np.ndarray = field(default_factory=lambda: _EMPTY_F)
     judge_n_sheets: np.ndarray = field(default_factory=lambda: _EMPTY_I)
-    component: np.ndarray = field(default_factory=lambda: _EMPTY_I)
-    judge_component: np.ndarray = field(default_factory=lambda: _EMPTY_I)
-    n_components: int = 0
-    warning: str = ""
     n_iter: int = 0
+    # groups of linked judges: either a ready _Graph, or a _LazyGraph computed on first access
+    # (the closed-form methods do not need it for the fit, and it costs more than they do)
+    graph: object = field(default=None, repr=False, compare=False)
+
+    def _graph(self) -> _Graph:
+        g = self.graph
+        if not isinstance(g, _Graph):
+            if isinstance(g, _LazyGraph):
+                g = _graph(g.entry, g.judge, g.n_entries, g.n_judges)
+            else:  # built by hand without sheets: one group of the entries that have sheets
+                n = np.asarray(self.n_sheets)
+                comp = np.where(n > 0, 0, -1).astype(np.intp)
+                nj = np.asarray(self.judge_n_sheets)
+                g = _Graph(comp, np.where(nj > 0, 0, -1).astype(np.intp), int(n.any()), "")
+            object.__setattr__(self, "graph", g)
+        return g
+
+    @property
+    def component(self) -> np.ndarray:
+        return self._graph().entry_component
+
+    @property
+    def judge_component(self) -> np.ndarray:
+        return self._graph().judge_component
+
+    @property
+    def n_components(self) -> int:
+        return self._graph().n_components
+
+    @property
+    def warning(self) -> str:
+        return self._graph().warning
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,7 +153,7 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
     score = np.asarray(score, dtype=float)
     if not (entry.shape == judge.shape == score.shape) or entry.ndim != 1:
         raise ValueError("entry, judge and score must be 1-d arrays of the same length")
-    if score.size:
+    if score.size and not np.isfinite(score.sum()):  # one cheap pass in the common case
         bad = ~np.isfinite(score)
         if bad.any():
             rows = np.flatnonzero(bad)
@@ -133,6 +161,7 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
                 f"scores must be finite numbers: {rows.size} sheet(s) have a missing (NaN) or "
                 f"infinite score, first at rows {rows[:5].tolist()}"
             )
+    if score.size:
         if scale_min is not None or scale_max is not None:
             lo = -np.inf if scale_min is None else float(scale_min)
             hi = np.inf if scale_max is None else float(scale_max)
@@ -143,20 +172,21 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
                     f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
                     f"first at rows {rows[:5].tolist()} (values {score[rows[:5]].tolist()})"
                 )
-        if entry.min() < 0 or judge.min() < 0:
-            raise ValueError("entry and judge indices must be non-negative")
-    e_max = int(entry.max()) + 1 if entry.size else 0
-    j_max = int(judge.max()) + 1 if judge.size else 0
+    try:  # np.bincount refuses negative indices and its length is the highest index + 1
+        e_count = np.bincount(entry, minlength=n_entries or 0)
+        j_count = np.bincount(judge, minlength=n_judges or 0)
+    except ValueError:
+        raise ValueError("entry and judge indices must be non-negative") from None
     if n_entries is None:
-        n_entries = e_max
-    elif e_max > n_entries:
-        raise ValueError(f"entry index {e_max - 1} is out of range for n_entries={n_entries}")
+        n_entries = e_count.size
+    elif e_count.size > n_entries:
+        raise ValueError(f"entry index {e_count.size - 1} is out of range for "
+                         f"n_entries={n_entries}")
     if n_judges is None:
-        n_judges = j_max
-    elif j_max > n_judges:
-        raise ValueError(f"judge index {j_max - 1} is out of range for n_judges={n_judges}")
-    e_count = np.bincount(entry, minlength=n_entries)
-    j_count = np.bincount(judge, minlength=n_judges)
+        n_judges = j_count.size
+    elif j_count.size > n_judges:
+        raise ValueError(f"judge index {j_count.size - 1} is out of range for "
+                         f"n_judges={n_judges}")
     return _Data(entry, judge, score, int(n_entries), int(n_judges), e_count, j_count)
 
 
@@ -212,8 +242,24 @@ def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
     return e_comp, j_comp, int(uniq.size)
 
 
-def _components(d: _Data):
-    e_comp, j_comp, n_comp = judge_graph_components(d.entry, d.judge, d.n_entries, d.n_judges)
+@dataclass(frozen=True)
+class _Graph:
+    entry_component: np.ndarray
+    judge_component: np.ndarray
+    n_components: int
+    warning: str
+
+
+@dataclass(frozen=True)
+class _LazyGraph:
+    entry: np.ndarray
+    judge: np.ndarray
+    n_entries: int
+    n_judges: int
+
+
+def _graph(entry, judge, n_entries, n_judges) -> _Graph:
+    e_comp, j_comp, n_comp = judge_graph_components(entry, judge, n_entries, n_judges)
     warning = ""
     if n_comp > 1:
         sizes = np.bincount(e_comp[e_comp >= 0], minlength=n_comp)
@@ -224,7 +270,12 @@ def _components(d: _Data):
             "so a strong group cannot be told apart from a lenient one. Rank within a group, "
             "or assign judges across groups."
         )
-    return e_comp, j_comp, n_comp, warning
+    return _Graph(e_comp, j_comp, n_comp, warning)
+
+
+def _components(d: _Data):
+    g = _graph(d.entry, d.judge, d.n_entries, d.n_judges)
+    return g.entry_component, g.judge_component, g.n_components, g.warning
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,16 +296,31 @@ def _group_mean(index, values, n, weights=None):
     return mean, wsum
 
 
-def _pooled_within_se(d: _Data, sheet, mean):
-    """SE per entry from the pooled within-entry variance of the sheets' normalized scores."""
-    resid = sheet - mean[d.entry]
+def _pooled_within_se(d: _Data, sheet, entry_sum):
+    """SE per entry from the pooled within-entry variance of the sheets' normalized scores
+    (``entry_sum``: per-entry sums of ``sheet``):
+    ``var = (sum x^2 - sum_e sum_e^2 / n_e) / (n_sheets - n_entries_with_sheets)``,
+    ``se_e = sqrt(var / n_e)``; NaN if every entry has a single sheet."""
     n_with = int(np.count_nonzero(d.e_count))
     dof = d.score.size - n_with
     se = np.full(d.n_entries, np.nan)
     if dof > 0:
-        var = float(resid @ resid) / dof
+        c = sheet.mean()
+        between = np.divide(entry_sum - c * d.e_count, d.e_count,
+                            out=np.zeros(d.n_entries), where=d.e_count > 0)
+        dev = sheet - c
+        ss = float(dev @ dev) - float(between @ (entry_sum - c * d.e_count))
+        var = max(ss, 0.0) / dof
         np.sqrt(var / d.e_count, out=se, where=d.e_count > 0)
     return se
+
+
+def _entry_mean_sum(d: _Data, sheet):
+    """Per-entry mean (NaN without sheets) and sum of ``sheet``."""
+    total = np.bincount(d.entry, weights=sheet, minlength=d.n_entries)
+    mean = np.full(d.n_entries, np.nan)
+    np.divide(total, d.e_count, out=mean, where=d.e_count > 0)
+    return mean, total
 
 
 def _nan_judges(d: _Data):
@@ -262,7 +328,6 @@ def _nan_judges(d: _Data):
 
 
 def _result(d: _Data, method, entry_score, sheet, se, weight=None, **judge_fields):
-    e_comp, j_comp, n_comp, warning = _components(d)
     nanj = _nan_judges(d)
     return Normalized(
         entry_score=entry_score,
@@ -276,11 +341,8 @@ def _result(d: _Data, method, entry_score, sheet, se, weight=None, **judge_field
         judge_noise=judge_fields.get("noise", nanj),
         judge_reliability=judge_fields.get("reliability", nanj),
         judge_n_sheets=d.j_count,
-        component=e_comp,
-        judge_component=j_comp,
-        n_components=n_comp,
-        warning=warning,
         n_iter=judge_fields.get("n_iter", 0),
+        graph=_LazyGraph(d.entry, d.judge, d.n_entries, d.n_judges),
     )
 
 
@@ -295,8 +357,8 @@ def raw(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, s
     ``entry_score[e] = mean(score of e's sheets)``; SE from the pooled within-entry variance.
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
-    mean, _ = _group_mean(d.entry, d.score, d.n_entries)
-    return _result(d, "raw", mean, d.score.copy(), _pooled_within_se(d, d.score, mean))
+    mean, total = _entry_mean_sum(d, d.score)
+    return _result(d, "raw", mean, d.score.copy(), _pooled_within_se(d, d.score, total))
 
 
 def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
@@ -309,8 +371,8 @@ def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     med = _group_median(d.entry, d.score, d.n_entries, d.e_count)
-    mean, _ = _group_mean(d.entry, d.score, d.n_entries)
-    se = _pooled_within_se(d, d.score, mean) * np.sqrt(np.pi / 2)
+    _, total = _entry_mean_sum(d, d.score)
+    se = _pooled_within_se(d, d.score, total) * np.sqrt(np.pi / 2)
     return _result(d, "median", med, d.score.copy(), se)
 
 
@@ -344,21 +406,30 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     if d.score.size == 0:
         return _result(d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(),
                        np.full(d.n_entries, np.nan))
+    y, j = d.score, d.judge
+    n = y.size
     jn = np.maximum(d.j_count, 1)
-    jmean = np.bincount(d.judge, weights=d.score, minlength=d.n_judges) / jn
-    dev = d.score - jmean[d.judge]
-    jsd = np.sqrt(np.bincount(d.judge, weights=dev * dev, minlength=d.n_judges) / jn)
-    sd = jsd[d.judge]
-    z = np.divide(dev, sd, out=np.zeros_like(dev), where=sd > 1e-12)
-    pooled_mean, pooled_sd = d.score.mean(), d.score.std()
-    sheet = pooled_mean + z * pooled_sd
-    mean, _ = _group_mean(d.entry, sheet, d.n_entries)
+    s1 = np.bincount(j, weights=y, minlength=d.n_judges)
+    s2 = np.bincount(j, weights=y * y, minlength=d.n_judges)
+    pooled_mean = s1.sum() / n
+    pooled_var = max(s2.sum() / n - pooled_mean**2, 0.0)
+    pooled_sd = np.sqrt(pooled_var)
+    jmean = s1 / jn
+    jvar = s2 / jn - jmean**2
+    # a judge whose scores are all equal has variance 0 up to rounding: treat it as 0
+    jvar = np.where(jvar > 1e-10 * (pooled_var + jmean**2 + 1e-300), jvar, 0.0)
+    jsd = np.sqrt(jvar)
+    # sheet = pooled_mean + (y - jmean) / jsd * pooled_sd  ==  b_j + a_j * y
+    a = np.divide(pooled_sd, jsd, out=np.zeros(d.n_judges), where=jsd > 0)
+    b = pooled_mean - a * jmean
+    sheet = b[j] + a[j] * y
+    mean, total = _entry_mean_sum(d, sheet)
     has_j = d.j_count > 0
     offset = np.where(has_j, jmean - pooled_mean, np.nan)
     scale = np.full(d.n_judges, np.nan)
     if pooled_sd > 0:
         scale = np.where(has_j, jsd / pooled_sd, np.nan)
-    return _result(d, "zscore", mean, sheet, _pooled_within_se(d, sheet, mean),
+    return _result(d, "zscore", mean, sheet, _pooled_within_se(d, sheet, total),
                    offset=offset, scale=scale)
 
 
@@ -398,8 +469,8 @@ def rank(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
                        np.full(d.n_entries, np.nan))
     pct = _percentile_within(d.judge, d.score, d.n_judges, d.j_count)
     sheet = d.score.mean() + (pct - 0.5) * np.sqrt(12.0) * d.score.std()
-    mean, _ = _group_mean(d.entry, sheet, d.n_entries)
-    return _result(d, "rank", mean, sheet, _pooled_within_se(d, sheet, mean))
+    mean, total = _entry_mean_sum(d, sheet)
+    return _result(d, "rank", mean, sheet, _pooled_within_se(d, sheet, total))
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,7 +691,8 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     n_e = d.e_count
     se = np.full(d.n_entries, np.nan)
     if np.isfinite(sigma2):
-        var_a = sigma2 / (d.j_count + lam)
+        den = d.j_count + lam
+        var_a = np.divide(sigma2, den, out=np.zeros(d.n_judges), where=den > 0)
         extra = np.bincount(d.entry, weights=var_a[d.judge], minlength=d.n_entries)
         nz = n_e > 0
         se[nz] = np.sqrt(sigma2 / n_e[nz] + extra[nz] / n_e[nz] ** 2)
@@ -630,18 +702,19 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     var_q = _entry_spread(f["z"], f["e_comp"], f["n_comp"])
     has_j = d.j_count > 0
     noise = np.where(has_j, np.sqrt(var_j), np.nan)
-    rel = np.where(has_j, var_q / (var_q + var_j), np.nan)
+    rel = np.full(d.n_judges, np.nan)
+    np.divide(var_q, var_q + var_j, out=rel, where=has_j & (var_q + var_j > 0))
     return Normalized(
         entry_score=f["quality"], n_sheets=n_e, sheet_score=sheet, method="bias", entry_se=se,
         sheet_weight=np.ones(d.score.size), judge_offset=a,
         judge_scale=np.where(has_j, 1.0, np.nan), judge_noise=noise, judge_reliability=rel,
-        judge_n_sheets=d.j_count, component=f["e_comp"], judge_component=f["j_comp"],
-        n_components=f["n_comp"], warning=f["warning"], n_iter=f["n_iter"],
+        judge_n_sheets=d.j_count, n_iter=f["n_iter"],
+        graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
 
 def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60,
-                    tol=1e-5):
+                    tol=1e-3):
     f = _fit_bias(d, shrinkage)
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
     e, j = d.entry, d.judge
@@ -684,7 +757,7 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
         var_j, pool = _noise_per_judge(d, r2, valid, noise_prior)
         w = 1.0 / var_j
         # linear step: offsets and qualities given scales and weights
-        a, z_new, cg_it = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-8)
+        a, z_new, cg_it = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-6)
         n_iter += cg_it
         a, z_new = _center_offsets(d, a, z_new, s, e_comp, j_comp, n_comp)
         a = np.nan_to_num(a)
@@ -722,7 +795,7 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
        offsets shrunk towards 0 with the additive model's empirical-Bayes prior, then centred
        to sum to zero within each group.
 
-    Iterates until no quality moves by more than 1e-5 of the score sd (``max_iter`` at most).
+    Iterates until no quality moves by more than 1e-3 of the score sd (``max_iter`` at most).
     ``sheet_score = m + (score - m - offset) / scale`` is what one sheet says about the entry;
     ``sheet_weight = scale^2 / sigma^2`` and ``entry_score`` is the weighted mean. ``entry_se``
     is ``sqrt(1/D + sum_i (w s)^2 var(offset_j) / D^2)`` with ``D = sum w s^2`` over the
@@ -750,13 +823,14 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     has_j = d.j_count > 0
     var_q = _entry_spread(f["z"], f["e_comp"], f["n_comp"])
     sig = s0 * s0 * var_q
-    rel = np.where(has_j, sig / (sig + f["var_j"]), np.nan)
+    rel = np.full(d.n_judges, np.nan)
+    np.divide(sig, sig + f["var_j"], out=rel, where=has_j & (sig + f["var_j"] > 0))
     return Normalized(
         entry_score=f["quality"], n_sheets=d.e_count, sheet_score=sheet, method="bias_scale",
         entry_se=se, sheet_weight=weight, judge_offset=f["a"], judge_scale=f["s"],
         judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan), judge_reliability=rel,
-        judge_n_sheets=d.j_count, component=f["e_comp"], judge_component=f["j_comp"],
-        n_components=f["n_comp"], warning=f["warning"], n_iter=f["n_iter"],
+        judge_n_sheets=d.j_count, n_iter=f["n_iter"],
+        graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
 
@@ -782,6 +856,7 @@ def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None,
     try:
         func = _FUNCS[method]
     except KeyError:
-        raise ValueError(f"unknown normalization method {method!r}; choose from {METHODS}") from None
+        raise ValueError(
+            f"unknown normalization method {method!r}; choose from {METHODS}") from None
     return func(entry, judge, score, n_entries=n_entries, n_judges=n_judges,
                 scale_min=scale_min, scale_max=scale_max, **options)

@@ -144,20 +144,18 @@ def combine_stages(scores, weights, missing: str = "renormalize", min_weight: fl
 
 @dataclass(frozen=True)
 class NearTies:
-    """Statistical ties among neighbouring places.
+    """Statistical ties among places.
 
     tied_with_next: (n,) True where the entry cannot be told apart from the entry ranked just
         below it in its category.
-    block: (n,) id of the run of consecutive places linked by such ties (entries of one block
-        share a place statistically); -1 for unranked entries. Blocks are numbered 0.. in
-        ranking order.
-    flag: (n,) True for entries in a block of two or more (a statistical tie).
-    place_lo, place_hi: (n,) the best and worst competition place within the entry's block, so
-        the committee can read "places 3-5 are a statistical tie" (0 for unranked entries).
+    flag: (n,) True where the entry is tied with its neighbour above or below: its place is a
+        statistical tie.
+    place_lo, place_hi: (n,) best and worst place among the entries of its category whose
+        scores lie within this entry's uncertainty band (itself included), so the committee can
+        read "placed 4th, but could as well be anywhere from 2nd to 7th" (0 if unranked).
     """
 
     tied_with_next: np.ndarray
-    block: np.ndarray
     flag: np.ndarray
     place_lo: np.ndarray
     place_hi: np.ndarray
@@ -168,17 +166,20 @@ def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 
     """Flag places that are statistical ties.
 
     Entries are ranked by ``score`` within their category (``group``). Two neighbouring places
-    are tied when
+    a (above) and b are tied when
 
     - with standard errors ``se``: the gap is below ``z`` standard errors of the difference,
-      ``score_a - score_b < z * sqrt(se_a^2 + se_b^2)`` (z = 1.96: about 95 % confidence for the
-      pair; a NaN SE counts as unknown, i.e. infinite: such an entry is tied with its
-      neighbours);
-    - with intervals ``lower``/``upper`` (e.g. bootstrap score intervals, or rank intervals with
-      ranks negated so that higher is better): the intervals overlap, ``lower_a <= upper_b``.
+      ``score_a - score_b < z * sqrt(se_a^2 + se_b^2)`` (z = 1.96: about 95 % for the pair);
+      a NaN SE counts as unknown, i.e. infinite;
+    - with score intervals ``lower``/``upper`` (e.g. from a bootstrap): the intervals overlap,
+      ``lower_a <= upper_b``.
 
-    Ties chain: if 3 ties with 4 and 4 with 5, places 3-5 form one block even if 3 and 5 differ.
-    Entries with a NaN score are not ranked and not flagged.
+    Exactly equal scores are always tied. Ties are not chained into blocks (in a long list of
+    close scores every neighbour is tied with the next, and a chain would merge the whole
+    list); instead each entry gets the range of places ``place_lo..place_hi`` of the entries
+    whose scores fall in its own band: ``|score_b - score_a| < z * sqrt(2) * se_a`` (the pair
+    test with equal SEs), or ``lower_a <= score_b <= upper_a``. Entries with a NaN score are
+    not ranked and not flagged.
     """
     score = np.asarray(score, dtype=float)
     n = score.size
@@ -189,6 +190,7 @@ def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 
         se = np.asarray(se, dtype=float)
         if se.shape != (n,):
             raise ValueError("se must have one value per entry")
+        se = np.where(np.isnan(se), np.inf, se)
     else:
         if lower is None or upper is None:
             raise ValueError("give both lower and upper")
@@ -200,49 +202,57 @@ def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 
     order = ranked.order
     g, _ = _group_index(group, n)
     valid = ~np.isnan(score)
-    o_next = order[1:]
-    o_this = order[:-1]
+    rounded = np.round(score, decimals)
+    o_this, o_next = order[:-1], order[1:]
     pair_ok = valid[o_this] & valid[o_next] & (g[o_this] == g[o_next])
-    if use_se:
-        s2 = np.where(np.isnan(se), np.inf, se) ** 2
-        gap = np.round(score[o_this] - score[o_next], decimals)
-        with np.errstate(invalid="ignore"):
-            tied = gap < z * np.sqrt(s2[o_this] + s2[o_next])
-    else:
-        with np.errstate(invalid="ignore"):
-            tied = ~(lower[o_this] > upper[o_next])
+    with np.errstate(invalid="ignore"):
+        gap = rounded[o_this] - rounded[o_next]
+        if use_se:
+            tied = (gap <= 0) | (gap < z * np.sqrt(se[o_this] ** 2 + se[o_next] ** 2))
+        else:
+            tied = (gap <= 0) | ~(lower[o_this] > upper[o_next])
     tied &= pair_ok
-    tied_sorted = np.zeros(n, dtype=bool)
-    tied_sorted[: max(n - 1, 0)] = tied
-    starts = np.ones(n, dtype=bool)
-    if n > 1:
-        starts[1:] = ~tied
-    block_sorted = np.cumsum(starts) - 1
-    valid_sorted = valid[order]
-    block_sorted = np.where(valid_sorted, block_sorted, -1)
-    n_blocks = int(block_sorted.max()) + 1 if n and valid.any() else 0
-    ok = block_sorted >= 0
-    rank_sorted = ranked.rank[order]
-    lo = np.zeros(n_blocks, dtype=np.intp)
-    hi = np.zeros(n_blocks, dtype=np.intp)
-    size = np.bincount(block_sorted[ok], minlength=n_blocks)
-    if n_blocks:
-        lo[:] = np.iinfo(np.intp).max
-        np.minimum.at(lo, block_sorted[ok], rank_sorted[ok])
-        # worst place of a block = best place + size - 1 (places are consecutive in a block)
-        hi = lo + size - 1
     tied_with_next = np.zeros(n, dtype=bool)
-    tied_with_next[order] = tied_sorted
-    block = np.full(n, -1, dtype=np.intp)
-    block[order] = block_sorted
-    flag = np.zeros(n, dtype=bool)
+    tied_with_next[o_this] = tied
+    tied_with_prev = np.zeros(n, dtype=bool)
+    tied_with_prev[o_next] = tied
+    flag = tied_with_next | tied_with_prev
+
+    # place ranges: one ascending key per entry, category * span + (max - score); the band of
+    # entry a is an interval of keys, found with searchsorted
     place_lo = np.zeros(n, dtype=np.intp)
     place_hi = np.zeros(n, dtype=np.intp)
-    has = block >= 0
-    flag[has] = size[block[has]] >= 2
-    place_lo[has] = lo[block[has]]
-    place_hi[has] = hi[block[has]]
-    return NearTies(tied_with_next, block, flag, place_lo, place_hi)
+    if valid.any():
+        smax, smin = float(np.max(rounded[valid])), float(np.min(rounded[valid]))
+        span = (smax - smin) + 2.0
+        key = np.where(valid, smax - rounded, span - 1.0) + g * span
+        ks = key[order]
+        if use_se:
+            half = z * np.sqrt(2.0) * se
+            k_lo_band, k_hi_band = key - half, key + half  # open band
+            left = np.searchsorted(ks, k_lo_band, side="right")
+            right = np.searchsorted(ks, k_hi_band, side="left") - 1
+        else:
+            # scores in [lower_a, upper_a]  <=>  keys in [smax - upper_a, smax - lower_a]
+            base = g * span
+            left = np.searchsorted(ks, base + smax - upper, side="left")
+            right = np.searchsorted(ks, base + smax - lower, side="right") - 1
+        # clamp to the entry's category and its ranked (non-NaN) entries
+        pos = np.empty(n, dtype=np.intp)
+        pos[order] = np.arange(n)
+        gs = g[order]
+        new_group = np.ones(n, dtype=bool)
+        new_group[1:] = gs[1:] != gs[:-1]
+        first = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+        n_valid_g = np.bincount(g[valid], minlength=int(g.max()) + 1)
+        g_first = first[pos]
+        g_last_valid = g_first + n_valid_g[g] - 1
+        left = np.clip(np.minimum(left, pos), g_first, g_last_valid)
+        right = np.clip(np.maximum(right, pos), g_first, g_last_valid)
+        rank_sorted = ranked.rank[order]
+        place_lo = np.where(valid, rank_sorted[left], 0)
+        place_hi = np.where(valid, right - g_first + 1, 0)
+    return NearTies(tied_with_next, flag, place_lo.astype(np.intp), place_hi.astype(np.intp))
 
 
 @dataclass(frozen=True)
@@ -340,7 +350,8 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
     if se_model.shape != (n,):
         se_model = np.full(n, np.nan)
 
-    order = np.argsort(entry, kind="stable")
+    # sheets sorted by entry (and by score within an entry, for the median)
+    order = np.lexsort((x, entry)) if use_median else np.argsort(entry, kind="stable")
     es = entry[order]
     xs = x[order]
     wsrt = w[order]
@@ -375,6 +386,10 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
         if N:
             u = rng_pick.random((B, N))
             pick = starts[es] + np.minimum((u * cnt_s).astype(np.intp), counts[es] - 1)
+            if use_median:
+                # each entry's draws stay in its own run of columns, so sorting the indices of
+                # a row sorts every entry's resampled values
+                pick.sort(axis=1)
             stat = _entry_stat(xs[pick], wsrt[pick], es, seg, has, n, use_median)
         else:
             stat = np.full((B, n), np.nan)
@@ -419,14 +434,11 @@ def _entry_stat(vals, wts, es, seg, has, n, use_median):
     if seg.size == 0:
         return out
     if use_median:
+        # columns are sorted by (entry, value) within every row (see bootstrap_ranks)
         counts = np.diff(np.append(seg, vals.shape[1]))
-        # sort each entry's run within each row: one lexsort over (row, entry, value)
-        row = np.repeat(np.arange(B), vals.shape[1])
-        o = np.lexsort((vals.ravel(), np.tile(es, B), row))
-        v = vals.ravel()[o].reshape(B, -1)
         lo = seg + (counts - 1) // 2
         hi = seg + counts // 2
-        out[:, has] = 0.5 * (v[:, lo] + v[:, hi])
+        out[:, has] = 0.5 * (vals[:, lo] + vals[:, hi])
         return out
     num = np.add.reduceat(vals * wts, seg, axis=1)
     den = np.add.reduceat(wts, seg, axis=1)

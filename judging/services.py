@@ -15,12 +15,16 @@ from sqlalchemy.orm import selectinload
 from competition import awards
 from competition.db import db
 from competition.errors import (
-    DeadlinePassed, IncompleteError, InvalidState, NotAllowed, NotOpenYet,
+    DeadlinePassed,
+    IncompleteError,
+    InvalidState,
+    NotAllowed,
+    NotOpenYet,
 )
 from competition.models import Category, Entry, EntryStatus, Role, Stage, User
 from judging import normalize as norm
-from judging.permissions import can_score
 from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
+from judging.permissions import can_score
 from judging.ranking import TIE_BREAK_RULE, rank_entries
 
 # ---------------------------------------------------------------- rubric

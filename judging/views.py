@@ -15,7 +15,11 @@ from competition.models import Entry, Role, Stage, User
 from competition.permissions import require_role
 from judging import services
 from judging.forms import (
-    AutoAssignForm, CriterionForm, ManualAssignForm, MethodForm, sheet_form_class,
+    AutoAssignForm,
+    CriterionForm,
+    ManualAssignForm,
+    MethodForm,
+    sheet_form_class,
 )
 from judging.models import Assignment, Criterion
 from judging.normalize import METHODS

@@ -6,7 +6,15 @@ from datetime import timedelta
 
 from competition.db import db, utcnow
 from competition.models import (
-    Category, Entry, EntryStatus, Organisation, Role, Round, RoundStatus, Stage, User,
+    Category,
+    Entry,
+    EntryStatus,
+    Organisation,
+    Role,
+    Round,
+    RoundStatus,
+    Stage,
+    User,
 )
 from judging.models import Assignment, Criterion
 

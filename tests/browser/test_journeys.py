@@ -12,7 +12,7 @@ from tests.browser.conftest import shot
 
 def test_submit_score_publish_download(app, page_for, committee, opd, open_round):
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
-    judge = factories.make_user(role="judge", username="juri1", name="Dr. Sari")
+    factories.make_user(role="judge", username="juri1", name="Dr. Sari")
     db.session.commit()
 
     # 1. The OPD fills its proposal, saves a draft, then submits.

@@ -1,0 +1,162 @@
+"""Scale benchmark: 50,000 entries, 2,000 judges, 5 judges per entry (250,000 sheets).
+
+Prints the time of every normalization method and of the bootstrap (1,000 resamples), the
+ratio of the numpy ``zscore`` against a straightforward pure-Python implementation of the same
+method run in the same process (and checks that both give the same numbers), and peak memory
+(tracemalloc peak per step, and the process's maximum resident set size).
+
+    python bench/scale.py [--small] [--repeat 3] [--n-boot 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import resource
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from judging.normalize import DEFAULT_METHOD, METHODS, normalize
+from judging.ranking import bootstrap_ranks, rank_entries
+
+
+def make_data(n_entries, n_judges, per_entry, seed=0):
+    rng = np.random.default_rng(seed)
+    q = rng.normal(60.0, 10.0, n_entries)
+    offset = rng.normal(0.0, 6.0, n_judges)
+    scale = np.exp(rng.normal(0.0, 0.3, n_judges))
+    noise = rng.uniform(3.0, 6.0, n_judges)
+    # per_entry distinct judges per entry: start + k * step (mod n_judges), step small enough
+    start = rng.integers(0, n_judges, n_entries)
+    step = rng.integers(1, max(2, n_judges // per_entry), n_entries)
+    judge = ((start[:, None] + np.arange(per_entry)[None, :] * step[:, None]) % n_judges).ravel()
+    entry = np.repeat(np.arange(n_entries), per_entry)
+    score = 60.0 + offset[judge] + scale[judge] * (q[entry] - 60.0)
+    score += rng.normal(0.0, 1.0, entry.size) * noise[judge]
+    return entry, judge, np.clip(score, 0.0, 100.0), q
+
+
+def zscore_pure_python(entry, judge, score, n_entries):
+    """The zscore method of judging.normalize, written plainly over Python lists."""
+    n_j = max(judge) + 1
+    cnt = [0] * n_j
+    tot = [0.0] * n_j
+    for j, s in zip(judge, score):
+        cnt[j] += 1
+        tot[j] += s
+    mean = [t / c if c else 0.0 for t, c in zip(tot, cnt)]
+    ss = [0.0] * n_j
+    for j, s in zip(judge, score):
+        d = s - mean[j]
+        ss[j] += d * d
+    sd = [math.sqrt(v / c) if c else 0.0 for v, c in zip(ss, cnt)]
+    n = len(score)
+    pooled_mean = sum(score) / n
+    pooled_sd = math.sqrt(sum((s - pooled_mean) ** 2 for s in score) / n)
+    e_cnt = [0] * n_entries
+    e_tot = [0.0] * n_entries
+    for e, j, s in zip(entry, judge, score):
+        z = (s - mean[j]) / sd[j] if sd[j] > 1e-12 else 0.0
+        e_cnt[e] += 1
+        e_tot[e] += pooled_mean + z * pooled_sd
+    return [t / c if c else float("nan") for t, c in zip(e_tot, e_cnt)]
+
+
+def zscore_straightforward(sheets):
+    """The same zscore method as a developer would first write it: sheet records (tuples),
+    grouped in dicts of lists."""
+    by_judge = {}
+    for _, j, s in sheets:
+        by_judge.setdefault(j, []).append(s)
+    stats = {}
+    for j, vals in by_judge.items():
+        m = sum(vals) / len(vals)
+        stats[j] = (m, math.sqrt(sum((v - m) ** 2 for v in vals) / len(vals)))
+    scores = [s for _, _, s in sheets]
+    pm = sum(scores) / len(scores)
+    psd = math.sqrt(sum((s - pm) ** 2 for s in scores) / len(scores))
+    per_entry = {}
+    for e, j, s in sheets:
+        m, sd = stats[j]
+        z = (s - m) / sd if sd > 1e-12 else 0.0
+        per_entry.setdefault(e, []).append(pm + z * psd)
+    return {e: sum(v) / len(v) for e, v in per_entry.items()}
+
+
+def best_time(fn, repeat):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--small", action="store_true", help="5,000 entries, 200 judges")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N timings")
+    ap.add_argument("--n-boot", type=int, default=1000)
+    args = ap.parse_args(argv)
+    n_e, n_j = (5_000, 200) if args.small else (50_000, 2_000)
+    entry, judge, score, q = make_data(n_e, n_j, 5)
+    print(f"{n_e} entries, {n_j} judges, {entry.size} sheets; numpy {np.__version__}; "
+          f"best of {args.repeat}")
+    results = {}
+    print("\nmethod        time (s)  correlation with the true quality")
+    for m in METHODS:
+        t, res = best_time(lambda m=m: normalize(entry, judge, score, m, n_entries=n_e),
+                           args.repeat)
+        results[m] = (t, res)
+        c = np.corrcoef(res.entry_score, q)[0, 1]
+        flag = "" if t < 1.0 else "   <-- over 1 s"
+        print(f"{m:<12} {t:9.3f}  {c:.4f}{flag}")
+
+    t_rank, _ = best_time(lambda: rank_entries(results[DEFAULT_METHOD][1].entry_score),
+                          args.repeat)
+    print(f"rank_entries {t_rank:9.3f}")
+    res = results[DEFAULT_METHOD][1]
+    t0 = time.perf_counter()
+    boot = bootstrap_ranks(res, entry, n_boot=args.n_boot, top_n=10, seed=0)
+    t_boot = time.perf_counter() - t0
+    width = (boot.rank_hi - boot.rank_lo).mean()
+    print(f"bootstrap    {t_boot:9.3f}  ({args.n_boot} resamples of {DEFAULT_METHOD}; "
+          f"mean 95% rank-interval width {width:.0f} places)")
+
+    e_list, j_list, s_list = entry.tolist(), judge.tolist(), score.tolist()
+    t_np = results["zscore"][0]
+    z_np = results["zscore"][1].entry_score
+    t_lean, lean = best_time(lambda: zscore_pure_python(e_list, j_list, s_list, n_e),
+                             args.repeat)
+    sheets = list(zip(e_list, j_list, s_list))
+    t_plain, plain = best_time(lambda: zscore_straightforward(sheets), args.repeat)
+    plain_arr = np.array([plain[e] for e in range(n_e)])
+    print(f"\nzscore, numpy: {t_np * 1e3:.1f} ms")
+    print(f"  straightforward pure Python (tuples, dicts of lists): {t_plain * 1e3:.0f} ms, "
+          f"ratio {t_plain / t_np:.0f}x (max abs diff {np.max(np.abs(plain_arr - z_np)):.1e})")
+    print(f"  lean pure Python (parallel lists, index arrays):      {t_lean * 1e3:.0f} ms, "
+          f"ratio {t_lean / t_np:.0f}x "
+          f"(max abs diff {np.max(np.abs(np.asarray(lean) - z_np)):.1e})")
+
+    print("\npeak memory (tracemalloc, per step, MiB):")
+    for name, fn in [(m, lambda m=m: normalize(entry, judge, score, m, n_entries=n_e))
+                     for m in METHODS] + [
+            ("bootstrap", lambda: bootstrap_ranks(res, entry, n_boot=args.n_boot, seed=0))]:
+        tracemalloc.start()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"  {name:<12} {peak / 2**20:8.1f}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max resident set size: {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Tests of judging.normalize: hand-computed expectations per method, degenerate input, and
+property tests (hypothesis) for invariances."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from judging.normalize import (
+    DEFAULT_METHOD,
+    METHODS,
+    Normalized,
+    judge_graph_components,
+    normalize,
+    raw,
+    zscore,
+)
+
+JUDGING = Path(__file__).resolve().parents[2] / "judging"
+
+# Shared hand example: 3 entries, 2 judges.
+#   judge 0 scores entries 0, 1, 2 with 10, 20, 30
+#   judge 1 scores entries 0, 1    with 14, 24
+ENTRY = np.array([0, 1, 2, 0, 1])
+JUDGE = np.array([0, 0, 0, 1, 1])
+SCORE = np.array([10.0, 20.0, 30.0, 14.0, 24.0])
+# pooled mean of all sheets = 98 / 5 = 19.6; deviations -9.6, .4, 10.4, -5.6, 4.4;
+# squares 92.16 + .16 + 108.16 + 31.36 + 19.36 = 251.2; pooled (population) sd = sqrt(50.24)
+POOLED_MEAN = 19.6
+POOLED_SD = math.sqrt(50.24)
+
+
+def simulate(seed, n_entries=40, n_judges=8, per_entry=4, noise=3.0):
+    rng = np.random.default_rng(seed)
+    q = rng.normal(60.0, 10.0, n_entries)
+    offset = rng.normal(0.0, 5.0, n_judges)
+    judge = np.argsort(rng.random((n_entries, n_judges)), axis=1)[:, :per_entry].ravel()
+    entry = np.repeat(np.arange(n_entries), per_entry)
+    score = q[entry] + offset[judge] + rng.normal(0.0, noise, entry.size)
+    return entry, judge, score, q, offset
+
+
+# ------------------------------------------------------------------ purity of the core modules
+
+
+# ------------------------------------------------------------------ hand-computed, per method
+
+
+def test_methods_listed_and_default():
+    assert set(METHODS) == {"raw", "median", "zscore", "rank", "bias", "bias_scale"}
+    assert DEFAULT_METHOD in METHODS
+    with pytest.raises(ValueError, match="unknown normalization method"):
+        normalize(ENTRY, JUDGE, SCORE, "nope")
+
+
+def test_raw_mean_and_se():
+    r = normalize(ENTRY, JUDGE, SCORE, "raw")
+    # entry 0: (10 + 14) / 2 = 12; entry 1: (20 + 24) / 2 = 22; entry 2: 30
+    np.testing.assert_allclose(r.entry_score, [12, 22, 30])
+    np.testing.assert_array_equal(r.n_sheets, [2, 2, 1])
+    np.testing.assert_allclose(r.sheet_score, SCORE)
+    # within-entry SS: (10-12)^2 + (14-12)^2 = 8, 8, 0; dof = 5 sheets - 3 entries = 2;
+    # pooled variance 16 / 2 = 8; se = sqrt(8 / n): 2, 2, sqrt(8)
+    np.testing.assert_allclose(r.entry_se, [2, 2, math.sqrt(8)])
+    assert r.method == "raw"
+    assert np.all(np.isnan(r.judge_offset))
+
+
+def test_raw_entry_without_sheets_is_nan():
+    r = raw([0, 2], [0, 0], [5.0, 7.0], n_entries=4)
+    assert r.entry_score.shape == (4,)
+    np.testing.assert_allclose(r.entry_score, [5, np.nan, 7, np.nan])
+    np.testing.assert_array_equal(r.n_sheets, [1, 0, 1, 0])
+    np.testing.assert_array_equal(r.component, [0, -1, 0, -1])  # judge 0 links them
+
+
+def test_median_odd_and_even_counts():
+    # entry 0: 1, 100, 5 -> 5 (the wild 100 does not matter); entry 1: 4, 2 -> 3; entry 2: 7
+    r = normalize([0, 0, 0, 1, 1, 2], [0, 1, 2, 0, 1, 2], [1, 100, 5, 4, 2, 7], "median")
+    np.testing.assert_allclose(r.entry_score, [5, 3, 7])
+    # unsorted input order gives the same
+    r2 = normalize([2, 1, 0, 0, 1, 0], [2, 1, 2, 0, 0, 1], [7, 2, 5, 1, 4, 100], "median")
+    np.testing.assert_allclose(r2.entry_score, [5, 3, 7])
+
+
+def test_zscore_hand():
+    r = normalize(ENTRY, JUDGE, SCORE, "zscore")
+    # judge 0: mean 20, population sd sqrt(200/3); z = -sqrt(1.5), 0, +sqrt(1.5)
+    # judge 1: mean 19, sd 5; z = -1, +1
+    z0 = -math.sqrt(1.5)
+    expected = POOLED_MEAN + POOLED_SD * np.array([(z0 - 1) / 2, (0 + 1) / 2, -z0])
+    np.testing.assert_allclose(r.entry_score, expected)
+    np.testing.assert_allclose(r.judge_offset, [20 - 19.6, 19 - 19.6])
+    np.testing.assert_allclose(r.judge_scale, [math.sqrt(200 / 3) / POOLED_SD, 5 / POOLED_SD])
+
+
+def test_zscore_constant_judge_gives_zero_z():
+    # judge 1 scores every entry 50: its z are all 0, so it adds nothing to the order
+    r = zscore([0, 1, 0, 1], [0, 0, 1, 1], [10.0, 20.0, 50.0, 50.0])
+    pooled_mean, pooled_sd = 32.5, np.std([10, 20, 50, 50])
+    np.testing.assert_allclose(r.entry_score, [pooled_mean - pooled_sd / 2,
+                                               pooled_mean + pooled_sd / 2])
+
+
+def test_rank_hand_with_ties():
+    r = normalize(ENTRY, JUDGE, SCORE, "rank")
+    # percentiles (position + 0.5) / n: judge 0: 1/6, 1/2, 5/6; judge 1: 1/4, 3/4
+    p = np.array([(1 / 6 + 1 / 4) / 2, (1 / 2 + 3 / 4) / 2, 5 / 6])
+    np.testing.assert_allclose(r.entry_score,
+                               POOLED_MEAN + (p - 0.5) * math.sqrt(12) * POOLED_SD)
+    # ties share the average position: 10, 20, 20 -> positions 0, 1.5, 1.5 -> 1/6, 2/3, 2/3
+    r2 = normalize([0, 1, 2], [0, 0, 0], [10.0, 20.0, 20.0], "rank")
+    m, sd = np.mean([10, 20, 20]), np.std([10, 20, 20])
+    np.testing.assert_allclose(r2.entry_score,
+                               m + (np.array([1 / 6, 2 / 3, 2 / 3]) - 0.5) * math.sqrt(12) * sd)
+
+
+# Chain design for the bias model: judge 0 scores entries 0, 1 with 10, 20; judge 1 scores
+# entries 1, 2 with 24, 34. Entry 1 links them: judge 1 is 4 points above judge 0.
+CHAIN = (np.array([0, 1, 1, 2]), np.array([0, 0, 1, 1]), np.array([10.0, 20.0, 24.0, 34.0]))
+
+
+def test_bias_without_shrinkage_recovers_exact_offsets():
+    r = normalize(*CHAIN, "bias", shrinkage=0)
+    # offsets sum to zero: -2 and +2; qualities 10+2, (20+2 + 24-2)/2, 34-2
+    np.testing.assert_allclose(r.judge_offset, [-2, 2], atol=1e-8)
+    np.testing.assert_allclose(r.entry_score, [12, 22, 32], atol=1e-8)
+    np.testing.assert_allclose(r.sheet_score, [12, 22, 22, 32], atol=1e-8)
+    # raw would say 10, 22, 34: the correction matters
+    np.testing.assert_allclose(raw(*CHAIN).entry_score, [10, 22, 34])
+
+
+def test_bias_shrinkage_by_hand():
+    # Ridge lam = 1 (one pseudo-sheet of zero bias per judge). Normal equations:
+    #   (2 + 1) a0 = (10 - q0) + (20 - q1),  q0 = 10 - a0   =>  2 a0 = 20 - q1
+    #   (2 + 1) a1 = (24 - q1) + (34 - q2),  q2 = 34 - a1   =>  2 a1 = 24 - q1
+    #   q1 = (20 - a0 + 24 - a1) / 2 = 22 - (a0 + a1) / 2
+    # => a1 = a0 + 2, 3 a0 - a1 = -4 => a0 = -1, a1 = 1; q = 11, 22, 33
+    r = normalize(*CHAIN, "bias", shrinkage=1)
+    np.testing.assert_allclose(r.judge_offset, [-1, 1], atol=1e-8)
+    np.testing.assert_allclose(r.entry_score, [11, 22, 33], atol=1e-8)
+
+
+def test_bias_default_shrinks_judge_with_one_sheet():
+    entry, judge, score, q, offset = simulate(0, n_judges=6)
+    # an extra judge, 20 points lenient, with a single sheet
+    entry = np.append(entry, 0)
+    judge = np.append(judge, 6)
+    score = np.append(score, q[0] + 20.0)
+    r = normalize(entry, judge, score, "bias")
+    assert 0 < r.judge_offset[6] < 20  # shrunk towards 0
+    assert abs(np.nansum(r.judge_offset)) < 1e-6  # offsets sum to zero
+    assert r.judge_n_sheets[6] == 1
+    assert np.all(np.isfinite(r.entry_se))
+
+
+def test_bias_scale_complete_design_by_hand():
+    # judge 1 is exactly judge 0 + 4 on every entry: scales are 1, entries are the means
+    entry = np.array([0, 1, 2, 0, 1, 2])
+    judge = np.array([0, 0, 0, 1, 1, 1])
+    score = np.array([10.0, 20.0, 30.0, 14.0, 24.0, 34.0])
+    r = normalize(entry, judge, score, "bias_scale")
+    np.testing.assert_allclose(r.entry_score, [12, 22, 32], atol=1e-6)
+    np.testing.assert_allclose(r.judge_scale, [1, 1], atol=1e-6)
+    assert r.judge_offset[0] < 0 < r.judge_offset[1]
+    assert r.judge_offset.sum() == pytest.approx(0, abs=1e-9)
+
+
+def test_bias_scale_recovers_scale_and_downweights_noisy_judge():
+    rng = np.random.default_rng(3)
+    n_e, n_j = 60, 6
+    q = rng.normal(0.0, 10.0, n_e)
+    entry = np.repeat(np.arange(n_e), n_j)
+    judge = np.tile(np.arange(n_j), n_e)
+    scale = np.array([1.0, 1.0, 1.0, 1.0, 2.0, 1.0])  # judge 4 spreads twice as wide
+    noise = np.array([2.0, 2.0, 2.0, 2.0, 4.0, 12.0])  # judge 5 is very noisy
+    score = 50 + scale[judge] * q[entry] + rng.normal(0, 1, entry.size) * noise[judge]
+    r = normalize(entry, judge, score, "bias_scale")
+    assert r.judge_scale[4] == pytest.approx(2 * np.median(r.judge_scale[:4]), rel=0.15)
+    assert np.argmax(r.judge_noise) == 5
+    w = np.bincount(judge, weights=r.sheet_weight) / np.bincount(judge)
+    assert np.argmin(w) == 5
+    assert r.judge_reliability[5] < r.judge_reliability[:4].min()
+    assert np.all((r.judge_reliability >= 0) & (r.judge_reliability <= 1))
+    # the weighted model beats the plain mean here
+    c_bs = np.corrcoef(r.entry_score, q)[0, 1]
+    c_raw = np.corrcoef(normalize(entry, judge, score, "raw").entry_score, q)[0, 1]
+    assert c_bs > c_raw
+
+
+def test_entry_score_is_weighted_mean_of_sheet_scores():
+    entry, judge, score, *_ = simulate(5)
+    for m in METHODS:
+        r = normalize(entry, judge, score, m)
+        if m == "median":
+            continue
+        w = r.sheet_weight
+        mean = np.bincount(entry, weights=w * r.sheet_score) / np.bincount(entry, weights=w)
+        np.testing.assert_allclose(r.entry_score, mean, rtol=1e-9, err_msg=m)
+
+
+@pytest.mark.parametrize("method", ["bias", "bias_scale"])
+def test_model_methods_beat_zscore_when_panels_see_different_strength(method):
+    # two panels; panel 1's entries are 15 points stronger; judges 0 and 5 sit on both panels
+    rng = np.random.default_rng(11)
+    n = 30
+    q = np.concatenate([rng.normal(50, 8, n), rng.normal(65, 8, n)])
+    panel = np.repeat([0, 1], n)
+    members = np.array([[0, 1, 2, 5], [3, 4, 5, 0]])
+    entry = np.repeat(np.arange(2 * n), 3)
+    judge = np.concatenate([rng.choice(members[p], 3, replace=False) for p in panel])
+    offset = rng.normal(0, 4, 6)
+    score = q[entry] + offset[judge] + rng.normal(0, 3, entry.size)
+    r = normalize(entry, judge, score, method)
+    z = normalize(entry, judge, score, "zscore")
+    err = np.abs(r.entry_score - q - np.mean(r.entry_score - q)).mean()
+    err_z = np.abs(z.entry_score - q - np.mean(z.entry_score - q)).mean()
+    assert err < 0.6 * err_z
+
+
+# ------------------------------------------------------------------ degenerate input
+
+
+def test_nan_score_is_refused_clearly():
+    with pytest.raises(ValueError, match=r"NaN.*rows \[1\]"):
+        normalize([0, 1], [0, 0], [1.0, np.nan])
+    with pytest.raises(ValueError, match="finite"):
+        normalize([0, 1], [0, 0], [1.0, np.inf], "raw")
+
+
+def test_out_of_range_is_refused_with_scale_bounds():
+    with pytest.raises(ValueError, match=r"outside the rubric's range \[0, 100\]"):
+        normalize([0, 1], [0, 0], [50.0, 101.0], scale_min=0, scale_max=100)
+    # without bounds the same scores are accepted
+    assert np.isfinite(normalize([0, 1], [0, 0], [50.0, 101.0], "raw").entry_score).all()
+
+
+def test_bad_indices_and_shapes_are_refused():
+    with pytest.raises(ValueError, match="non-negative"):
+        normalize([0, -1], [0, 0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="same length"):
+        normalize([0, 1], [0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="out of range"):
+        normalize([0, 5], [0, 0], [1.0, 2.0], n_entries=3)
+    with pytest.raises(ValueError, match="integer"):
+        normalize([0, 1.5], [0, 0], [1.0, 2.0])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_empty_input(method):
+    r = normalize([], [], [], method, n_entries=3)
+    assert r.entry_score.shape == (3,) and np.all(np.isnan(r.entry_score))
+    assert r.n_components == 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_degenerate_designs_give_finite_scores(method):
+    # judge 3 has one sheet; judge 2 gives every entry 50; entry 4 has a single judge
+    entry = np.array([0, 0, 1, 1, 2, 2, 3, 3, 0, 1, 2, 3, 4, 2])
+    judge = np.array([0, 1, 0, 1, 0, 1, 0, 1, 2, 2, 2, 2, 0, 3])
+    score = np.array([60, 64, 70, 75, 50, 52, 80, 85, 50, 50, 50, 50, 66, 55.0])
+    r = normalize(entry, judge, score, method)
+    assert np.all(np.isfinite(r.entry_score))
+    assert np.all(np.isfinite(r.sheet_score))
+    assert r.n_components == 1 and r.warning == ""
+    # the order of the clear cases survives: entry 3 > entry 1 > entry 0 > entry 2
+    s = r.entry_score
+    assert s[3] > s[1] > s[0] > s[2]
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_disconnected_groups_are_detected_and_reported(method):
+    # judges 0, 1 score entries 0-2; judges 2, 3 score entries 3-5: no judge links the groups
+    entry = np.array([0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5])
+    judge = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])
+    score = np.array([10, 20, 30, 12, 22, 32, 70, 80, 90, 74, 84, 94.0])
+    r = normalize(entry, judge, score, method)
+    assert r.n_components == 2
+    np.testing.assert_array_equal(r.component, [0, 0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(r.judge_component, [0, 0, 1, 1])
+    assert "2 groups" in r.warning and "not comparable" in r.warning
+    assert np.all(np.isfinite(r.entry_score))
+    if method in ("bias", "bias_scale"):
+        # each group is fitted on its own: offsets sum to zero within each group
+        np.testing.assert_allclose(r.judge_offset[:2].sum(), 0, atol=1e-8)
+        np.testing.assert_allclose(r.judge_offset[2:].sum(), 0, atol=1e-8)
+        np.testing.assert_allclose(r.entry_score, [11, 21, 31, 72, 82, 92], atol=1e-4)
+
+
+def test_graph_components_on_a_chain_and_isolated_nodes():
+    # chain of judges 0-1-2-3 through entries, entry 5 without sheets, judge 5 isolated pair
+    entry = np.array([0, 0, 1, 1, 2, 2, 3, 4])
+    judge = np.array([3, 2, 2, 1, 1, 0, 0, 5])
+    e, j, n = judge_graph_components(entry, judge, n_entries=6, n_judges=6)
+    assert n == 2
+    np.testing.assert_array_equal(e, [0, 0, 0, 0, 1, -1])
+    np.testing.assert_array_equal(j, [0, 0, 0, 0, -1, 1])
+
+
+def test_normalized_built_by_hand_still_reports_groups():
+    r = Normalized(np.array([1.0, np.nan]), np.array([2, 0]), np.zeros(2), "custom")
+    assert r.n_components == 1 and r.warning == ""
+    np.testing.assert_array_equal(r.component, [0, -1])
+
+
+# ------------------------------------------------------------------ property tests
+
+
+@st.composite
+def designs(draw, connected=False):
+    n_e = draw(st.integers(2, 7))
+    n_j = draw(st.integers(2, 5))
+    cells = draw(st.lists(st.booleans(), min_size=n_e * n_j, max_size=n_e * n_j))
+    grid = np.array(cells).reshape(n_e, n_j)
+    grid[np.arange(n_e), draw(st.lists(st.integers(0, n_j - 1), min_size=n_e,
+                                       max_size=n_e))] = True  # every entry has a sheet
+    entry, judge = (a.astype(np.intp) for a in np.nonzero(grid))
+    n = int(entry.size)
+    scores = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
+    score = np.array(scores, dtype=float)
+    if connected:
+        _, _, n = judge_graph_components(entry, judge)
+        assume(n == 1 and np.all(np.bincount(judge, minlength=n_j) > 0))
+    return entry, judge, score
+
+
+FAST = settings(max_examples=40, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+
+
+@FAST
+@given(designs(connected=True), st.floats(-30, 30), st.data())
+def test_bias_is_invariant_to_a_constant_added_to_one_judge(design, c, data):
+    entry, judge, score = design
+    j = data.draw(st.integers(0, int(judge.max())))
+    shifted = score + np.where(judge == j, c, 0.0)
+    a = normalize(entry, judge, score, "bias", shrinkage=0)
+    b = normalize(entry, judge, shifted, "bias", shrinkage=0)
+    # Differences between entries, hence the ranking, do not move. Offsets are relative to the
+    # panel's average judge, so the common level moves by c / n_judges (the panel became more
+    # lenient on average), the same for every entry.
+    n_j = int(judge.max()) + 1
+    np.testing.assert_allclose(b.entry_score - a.entry_score, c / n_j, atol=1e-6)
+    # the judge's offset absorbs the constant (relative to the others)
+    da = a.judge_offset - a.judge_offset.mean()
+    db = b.judge_offset - b.judge_offset.mean()
+    expected = np.where(np.arange(da.size) == j, c, 0.0)
+    np.testing.assert_allclose(db - da, expected - expected.mean(), atol=1e-6)
+
+
+@FAST
+@given(designs(), st.randoms(use_true_random=False))
+def test_relabeling_entries_and_judges_changes_nothing(design, rnd):
+    entry, judge, score = design
+    n_e, n_j = int(entry.max()) + 1, int(judge.max()) + 1
+    pe = np.array(rnd.sample(range(n_e), n_e))  # new label of old entry i: pe[i]
+    pj = np.array(rnd.sample(range(n_j), n_j))
+    rows = np.array(rnd.sample(range(entry.size), entry.size))  # shuffled sheet order
+    for m in METHODS:
+        a = normalize(entry, judge, score, m)
+        b = normalize(pe[entry][rows], pj[judge][rows], score[rows], m)
+        np.testing.assert_allclose(b.entry_score[pe], a.entry_score, atol=1e-6, err_msg=m)
+        np.testing.assert_allclose(b.judge_offset[pj], a.judge_offset, atol=1e-6, err_msg=m)
+        assert a.n_components == b.n_components
+
+
+@FAST
+@given(designs())
+def test_any_design_gives_finite_scores_or_clear_groups(design):
+    entry, judge, score = design
+    for m in METHODS:
+        r = normalize(entry, judge, score, m)
+        has = r.n_sheets > 0
+        assert np.all(np.isfinite(r.entry_score[has])), m
+        assert np.all(np.isnan(r.entry_score[~has])), m
+        assert (r.n_components > 1) == bool(r.warning)
+        assert set(np.unique(r.component[has])) == set(range(r.n_components))
+        if m != "median":
+            assert np.all(r.sheet_weight > 0)
+
+
+@FAST
+@given(designs(), st.floats(-20, 20), st.floats(0.5, 3))
+def test_affine_change_of_the_rubric_moves_scores_alike(design, shift, factor):
+    # rescoring on another scale (e.g. 0-10 instead of 0-100) must not change the order
+    entry, judge, score = design
+    for m in ("raw", "zscore", "bias"):
+        a = normalize(entry, judge, score, m)
+        b = normalize(entry, judge, score * factor + shift, m)
+        np.testing.assert_allclose(b.entry_score, a.entry_score * factor + shift,
+                                   rtol=1e-7, atol=1e-5, err_msg=m)
