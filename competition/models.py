@@ -139,7 +139,8 @@ class Stage(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     scale_min: Mapped[int] = mapped_column(default=1)
     scale_max: Mapped[int] = mapped_column(default=10)
-    method: Mapped[str] = mapped_column(String(20), default="zscore")
+    # The normalization method (a judging.normalize name); "" until chosen or first scored.
+    method: Mapped[str] = mapped_column(String(20), default="")
     winners_per_category: Mapped[int] = mapped_column(default=3)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from judging.analysis import METHOD_LABELS
 from judging.models import Criterion
 from judging.normalize import METHODS
 
@@ -39,11 +40,32 @@ class ManualAssignForm(FlaskForm):
     submit = SubmitField(_l("Assign"))
 
 
-class MethodForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter, changes nothing
+def _method_choices():
+    return [SelectChoice(m, str(METHOD_LABELS[m])) for m in METHODS]
 
-    method = SelectField(_l("Normalization"), choices=[SelectChoice(m, m) for m in METHODS])
+
+class MethodForm(FlaskForm):
+    """Which method to show the ranking with (a GET filter: changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    method = SelectField(_l("Normalization"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = _method_choices()
+
+
+class StageMethodForm(FlaskForm):
+    """The stage's recorded method, chosen before the first score."""
+
+    method = SelectField(_l("Normalization method of this stage"))
+    submit = SubmitField(_l("Save method"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = _method_choices()
 
 
 class SheetForm(FlaskForm):

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,11 +21,11 @@ from competition.errors import (
     NotAllowed,
     NotOpenYet,
 )
-from competition.models import Category, Entry, EntryStatus, Role, Stage, User
-from judging import normalize as norm
+from competition.models import Entry, EntryStatus, Role, Stage, User
+from judging.analysis import StageRanking, rank_stage
 from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
+from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.permissions import can_score
-from judging.ranking import TIE_BREAK_RULE, rank_entries
 
 # ---------------------------------------------------------------- rubric
 
@@ -138,11 +138,15 @@ def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User) -> int:
         load[a.judge_id] = load.get(a.judge_id, 0) + 1
         have.setdefault(a.entry_id, set()).add(a.judge_id)
     added = 0
+    rng = random.Random(stage.id)
     for entry in entries:
         chosen = have.setdefault(entry.id, set())
         candidates = sorted(
             (j for j in judges if j.id not in chosen and not has_conflict(j, entry)),
-            key=lambda j: (load[j.id], j.id),
+            # Ties in load are broken at random (seeded by the stage, so a re-run is
+            # reproducible): panels then overlap and the judge graph stays connected, which
+            # normalization needs to compare judges through the entries they share.
+            key=lambda j: (load[j.id], rng.random()),
         )
         for judge in candidates[: max(0, judges_per_entry - len(chosen))]:
             db.session.add(Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id))
@@ -208,6 +212,9 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
         if v is not None and (not math.isfinite(v) or not stage.scale_min <= v <= stage.scale_max):
             raise InvalidState(_l("Scores must be between %(lo)s and %(hi)s.",
                                   lo=stage.scale_min, hi=stage.scale_max))
+    if stage.method not in METHODS:
+        # The first score fixes the method the stage will be ranked with, and records it.
+        stage.method = DEFAULT_METHOD
     if sheet is None:
         sheet = ScoreSheet(assignment=assignment)
         db.session.add(sheet)
@@ -238,111 +245,21 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
 # ---------------------------------------------------------------- ranking
 
 
-@dataclass
-class RankingRow:
-    entry: Entry
-    rank: int
-    score: float
-    raw_score: float
-    n_judges: int
-    judge_totals: list[tuple[User, float]] = field(default_factory=list)
-
-
-@dataclass
-class CategoryRanking:
-    category: Category
-    rows: list[RankingRow]
-
-
-@dataclass
-class StageRanking:
-    stage: Stage
-    method: str
-    categories: list[CategoryRanking]
-    tie_break_rule: str = TIE_BREAK_RULE
-    expected: int = 0
-    submitted: int = 0
-
-
-def stage_sheets(stage: Stage) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(entry_id, judge_id, total) of the stage's submitted sheets, in one query."""
-    rows = db.session.execute(
-        select(Assignment.entry_id, Assignment.judge_id, ScoreSheet.total)
-        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
-        .order_by(Assignment.id)
-    ).all()
-    if not rows:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    entry_id, judge_id, total = (np.asarray(col) for col in zip(*rows))
-    return entry_id.astype(np.int64), judge_id.astype(np.int64), total.astype(float)
-
-
-def _heaviest_criterion_means(stage: Stage) -> dict[int, float]:
-    criteria = list_criteria(stage)
-    if not criteria:
-        return {}
-    heaviest = max(criteria, key=lambda c: (c.weight, -c.position))
-    rows = db.session.execute(
-        select(Assignment.entry_id, func.avg(Score.value))
-        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .join(Score, Score.sheet_id == ScoreSheet.id)
-        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED,
-               Score.criterion_id == heaviest.id)
-        .group_by(Assignment.entry_id)
-    ).all()
-    return {e: float(v) for e, v in rows}
+def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
+    """Choose the stage's normalization method; only before the first score, so nobody can
+    pick the method after seeing which one favours whom."""
+    if method not in METHODS:
+        raise InvalidState(_l("Unknown normalization method."))
+    if rubric_is_frozen(stage) and method != stage.method:
+        raise InvalidState(_l("The method can only be changed before the first score."))
+    stage.method = method
+    db.session.flush()
+    return stage
 
 
 def compute_ranking(stage: Stage, method: str | None = None) -> StageRanking:
-    """Normalize the stage's submitted sheets across judges, then rank within each category.
-
-    Tie-break (``TIE_BREAK_RULE``): higher mean on the heaviest criterion, then more judges,
-    then earlier submission."""
-    method = method or stage.method
-    entries = submitted_entries(stage)
-    entry_ids, judge_ids, totals = stage_sheets(stage)
-    index = {e.id: i for i, e in enumerate(entries)}
-    keep = np.array([eid in index for eid in entry_ids.tolist()], dtype=bool)
-    entry_ids, judge_ids, totals = entry_ids[keep], judge_ids[keep], totals[keep]
-    e_idx = np.array([index[e] for e in entry_ids.tolist()], dtype=np.intp)
-    uniq_judges, j_idx = np.unique(judge_ids, return_inverse=True)
-    n = len(entries)
-    result = norm.normalize(e_idx, j_idx, totals, method=method, n_entries=n)
-    raw = norm.normalize(e_idx, j_idx, totals, method="raw", n_entries=n)
-    heavy = _heaviest_criterion_means(stage)
-    heavy_arr = np.array([heavy.get(e.id, -np.inf) for e in entries])
-    submitted_ts = np.array([-(e.submitted_at.timestamp() if e.submitted_at else 0)
-                             for e in entries])
-    judges = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(uniq_judges.tolist())))}
-    per_entry: dict[int, list[tuple[User, float]]] = {}
-    for eid, jid, tot in zip(entry_ids.tolist(), judge_ids.tolist(), totals.tolist()):
-        per_entry.setdefault(eid, []).append((judges[jid], tot))
-
-    categories: dict[int, CategoryRanking] = {}
-    for cat in stage.round.categories:
-        categories[cat.id] = CategoryRanking(cat, [])
-    cat_of = np.array([e.category_id for e in entries], dtype=np.int64)
-    for cat_id, cat_rank in categories.items():
-        members = np.flatnonzero(cat_of == cat_id)
-        if members.size == 0:
-            continue
-        ranked = rank_entries(
-            result.entry_score[members],
-            tiebreak=(heavy_arr[members], result.n_sheets[members], submitted_ts[members]),
-        )
-        for pos in ranked.order.tolist():
-            i = members[pos]
-            cat_rank.rows.append(RankingRow(
-                entry=entries[i], rank=int(ranked.rank[pos]),
-                score=float(result.entry_score[i]), raw_score=float(raw.entry_score[i]),
-                n_judges=int(result.n_sheets[i]), judge_totals=per_entry.get(entries[i].id, []),
-            ))
-    expected = db.session.scalar(
-        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id))
-    return StageRanking(stage, method, [c for c in categories.values() if c.rows],
-                        expected=expected or 0, submitted=int(totals.size))
+    """The stage's ranking per category with the stage's method (see ``judging.analysis``)."""
+    return rank_stage(stage, method)
 
 
 def publish_results(*, stage: Stage, actor: User, now: datetime) -> StageRanking:

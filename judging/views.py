@@ -13,12 +13,13 @@ from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
 from competition.models import Entry, Role, Stage, User
 from competition.permissions import require_role
-from judging import services
+from judging import analysis, services
 from judging.forms import (
     AutoAssignForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
+    StageMethodForm,
     sheet_form_class,
 )
 from judging.models import Assignment, Criterion
@@ -214,12 +215,46 @@ def assignment_delete(stage_id: int, assignment_id: int):
 @scoring_bp.route("/<int:stage_id>/ranking")
 def ranking(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    form = MethodForm(request.args, meta={"csrf": False})
-    method = form.method.data if form.method.data in METHODS else stage.method
+    form = MethodForm(request.args)
+    method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
     form.method.data = method
-    return render_template("judging/ranking.html", stage=stage, form=form,
-                           ranking=services.compute_ranking(stage, method),
-                           action_form=ActionForm())
+    return render_template(
+        "judging/ranking.html", stage=stage, form=form, ranking=services.compute_ranking(
+            stage, method), action_form=ActionForm(), labels=analysis.METHOD_LABELS,
+        help=analysis.METHOD_HELP, method_form=StageMethodForm(method=analysis.method_of(stage)),
+        frozen=services.rubric_is_frozen(stage))
+
+
+@scoring_bp.route("/<int:stage_id>/method", methods=["POST"])
+def stage_method(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = StageMethodForm()
+    if form.validate_on_submit():
+        try:
+            services.set_method(stage=stage, method=form.method.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Method saved."), "success")
+    return redirect(url_for(".ranking", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/compare")
+def compare(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    categories, method, _fit = analysis.compare_methods(stage)
+    return render_template("judging/compare.html", stage=stage, categories=categories,
+                           method=method, methods=METHODS, labels=analysis.METHOD_LABELS,
+                           help=analysis.METHOD_HELP)
+
+
+@scoring_bp.route("/<int:stage_id>/judges")
+def judges(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    return render_template("judging/judges.html", stage=stage,
+                           report=analysis.judge_report(stage), labels=analysis.METHOD_LABELS)
 
 
 @scoring_bp.route("/<int:stage_id>/publish", methods=["POST"])

@@ -54,7 +54,7 @@ def make_round(*, name: str = "KOINYANLIK 2026", days_open: int = 10,
 
 
 def make_stage(round_: Round, *, closes_in_days: int = 7, criteria=CRITERIA,
-               method: str = "zscore") -> Stage:
+               method: str = "") -> Stage:
     now = utcnow()
     stage = Stage(round=round_, name="Penilaian Proposal", opens_at=now - timedelta(days=1),
                   closes_at=now + timedelta(days=closes_in_days), scale_min=1, scale_max=10,

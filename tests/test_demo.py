@@ -4,7 +4,8 @@ import numpy as np
 from sqlalchemy import func, select
 
 from competition.db import db
-from competition.models import Category, Entry, Result, Role, User
+from competition.models import Category, Entry, Result, Role, Stage, User
+from judging.analysis import load_stage
 from judging.demo import DEMO_PASSWORD
 from judging.models import Assignment, ScoreSheet, SheetStatus
 
@@ -26,6 +27,12 @@ def test_demo_loads_a_scored_published_competition(app):
                               .join(ScoreSheet).group_by(Assignment.judge_id)).all()
     means = np.array([float(m) for _, m in rows])
     assert means.max() - means.min() > 2
+    # The judge graph is connected, and the model finds the planted harsh and lenient judges.
+    data = load_stage(db.session.scalars(select(Stage)).first())
+    fit = data.normalize("bias_scale")
+    assert fit.n_components == 1
+    offset = {u.username: o for u, o in zip(data.judges, fit.judge_offset)}
+    assert offset["juri2"] < -0.5 and offset["juri7"] < -0.5 and offset["juri4"] > 0.5
     # A second load leaves everything as it was.
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output

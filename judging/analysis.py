@@ -1,0 +1,361 @@
+"""A stage's scores as arrays, and what the committee reads from them: the ranking with its
+uncertainty, the comparison of normalization methods, and judge diagnostics.
+
+Only here (and in ``services``) do ORM rows become arrays: the stage's submitted sheets are read
+with one query, mapped to dense indices with ``np.unique``, handed to the pure numpy core
+(``normalize``, ``ranking``, ``diagnostics``), and the results are mapped back to entries and
+judges for the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from competition.db import db
+from competition.models import Entry, EntryStatus, Stage, User
+from judging import charts
+from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
+from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
+from judging.normalize import DEFAULT_METHOD, METHODS, Normalized, normalize
+from judging.ranking import TIE_BREAK_RULE, bootstrap_ranks, near_ties, rank_entries
+
+METHOD_LABELS = {
+    "raw": _l("Raw mean"),
+    "median": _l("Median"),
+    "zscore": _l("Z-score per judge"),
+    "rank": _l("Percentile rank per judge"),
+    "bias": _l("Judge offset model"),
+    "bias_scale": _l("Judge offset and scale model"),
+}
+METHOD_HELP = {
+    "raw": _l("Mean of the judges' raw weighted totals, without correction for harsh or "
+              "lenient judges."),
+    "median": _l("Median of the judges' raw weighted totals: robust to one extreme judge, "
+                 "but no correction for harsh or lenient judges."),
+    "zscore": _l("Each judge's totals are standardized, averaged per entry and mapped back onto "
+                 "the rubric's scale. Only valid when judges were assigned at random: a judge "
+                 "who happened to get strong entries is wrongly corrected downwards."),
+    "rank": _l("Each judge's totals become percentile ranks, averaged per entry. Only valid "
+               "when judges were assigned at random."),
+    "bias": _l("Fits score = quality of the entry + offset of the judge: the offset says how "
+               "many points a judge scores above or below the panel, estimated from the entries "
+               "judges share, so it stays fair when panels see entries of different strength."),
+    "bias_scale": _l("Fits score = offset of the judge + scale of the judge x quality of the "
+                     "entry, and weighs noisier judges less. Corrects harsh, lenient and "
+                     "narrow-scale judges; the most accurate method in Juri's benchmark."),
+}
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def method_of(stage: Stage) -> str:
+    """The stage's recorded normalization method; Juri's default when none was chosen."""
+    return stage.method if stage.method in METHODS else DEFAULT_METHOD
+
+
+@dataclass
+class StageData:
+    """The stage's submitted sheets as arrays over dense indices.
+
+    entries: submitted entries of the round (index = entry index); judges: judges with sheets
+    (index = judge index); e_idx, j_idx, total: (n_sheets,) arrays; category: (n_entries,)
+    category index into ``categories``."""
+
+    stage: Stage
+    entries: list[Entry]
+    judges: list[User]
+    e_idx: np.ndarray
+    j_idx: np.ndarray
+    total: np.ndarray
+    category: np.ndarray
+    categories: list = field(default_factory=list)
+
+    def normalize(self, method: str) -> Normalized:
+        return normalize(self.e_idx, self.j_idx, self.total, method, n_entries=len(self.entries),
+                         n_judges=len(self.judges), scale_min=self.stage.scale_min,
+                         scale_max=self.stage.scale_max)
+
+
+def load_stage(stage: Stage) -> StageData:
+    """Read the stage with three queries: entries, sheets (as tuples) and judges."""
+    entries = list(db.session.scalars(
+        select(Entry).where(Entry.round_id == stage.round_id,
+                            Entry.status == EntryStatus.SUBMITTED)
+        .options(selectinload(Entry.organisation), selectinload(Entry.category))
+        .order_by(Entry.category_id, Entry.id)
+    ))
+    rows = db.session.execute(
+        select(Assignment.entry_id, Assignment.judge_id, ScoreSheet.total)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .order_by(Assignment.id)
+    ).all()
+    entry_ids = np.array([e.id for e in entries], dtype=np.int64)
+    if rows:
+        sheet_entry, sheet_judge, total = (np.asarray(c) for c in zip(*rows))
+        sheet_entry = sheet_entry.astype(np.int64)
+        total = total.astype(float)
+    else:
+        sheet_entry = sheet_judge = np.zeros(0, np.int64)
+        total = np.zeros(0)
+    # Sheets of entries that are no longer submitted (withdrawn) are left out.
+    order = np.argsort(entry_ids, kind="stable")
+    sorted_ids = entry_ids[order]
+    pos = np.searchsorted(sorted_ids, sheet_entry)
+    pos = np.clip(pos, 0, max(len(sorted_ids) - 1, 0))
+    keep = (sorted_ids[pos] == sheet_entry) if sorted_ids.size else np.zeros(0, bool)
+    e_idx = order[pos[keep]].astype(np.intp)
+    judge_ids, j_idx = np.unique(np.asarray(sheet_judge)[keep], return_inverse=True)
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_(judge_ids.tolist())))}
+    categories = list(stage.round.categories)
+    cat_pos = {c.id: i for i, c in enumerate(categories)}
+    return StageData(
+        stage=stage, entries=entries, judges=[users[j] for j in judge_ids.tolist()],
+        e_idx=e_idx, j_idx=j_idx.astype(np.intp), total=total[keep],
+        category=np.array([cat_pos[e.category_id] for e in entries], dtype=np.intp),
+        categories=categories,
+    )
+
+
+# ---------------------------------------------------------------- ranking
+
+
+@dataclass
+class RankingRow:
+    entry: Entry
+    rank: int
+    score: float
+    raw_score: float
+    n_judges: int
+    judge_totals: list[tuple[User, float]] = field(default_factory=list)
+    se: float = float("nan")
+    tied: bool = False
+    place_lo: int = 0
+    place_hi: int = 0
+    rank_lo: int = 0
+    rank_hi: int = 0
+    p_top: float = float("nan")
+    interval_svg: str = ""
+
+
+@dataclass
+class CategoryRanking:
+    category: object
+    rows: list[RankingRow]
+
+
+@dataclass
+class StageRanking:
+    stage: Stage
+    method: str
+    categories: list[CategoryRanking]
+    tie_break_rule: str = TIE_BREAK_RULE
+    expected: int = 0
+    submitted: int = 0
+    warning: str = ""
+    top_n: int = 3
+
+
+def _heaviest_criterion_means(stage: Stage, n: int, index: dict[int, int]) -> np.ndarray:
+    """Per entry, the mean score on the heaviest criterion (the first tie-break key)."""
+    heaviest = db.session.scalar(
+        select(Criterion.id).where(Criterion.stage_id == stage.id)
+        .order_by(Criterion.weight.desc(), Criterion.position, Criterion.id).limit(1))
+    out = np.full(n, -np.inf)
+    if heaviest is None:
+        return out
+    rows = db.session.execute(
+        select(Assignment.entry_id, func.avg(Score.value))
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED,
+               Score.criterion_id == heaviest)
+        .group_by(Assignment.entry_id)
+    ).all()
+    for entry_id, value in rows:
+        if entry_id in index and value is not None:
+            out[index[entry_id]] = float(value)
+    return out
+
+
+def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = True,
+               data: StageData | None = None) -> StageRanking:
+    """Normalize the stage's submitted sheets across judges, rank within each category, and
+    (``uncertainty``) flag statistical ties and bootstrap each entry's rank interval and its
+    probability of a winning place (``stage.winners_per_category``)."""
+    method = method or method_of(stage)
+    data = data or load_stage(stage)
+    entries, n = data.entries, len(data.entries)
+    result = data.normalize(method)
+    raw = data.normalize("raw")
+    index = {e.id: i for i, e in enumerate(entries)}
+    submitted_ts = np.array([-(e.submitted_at.timestamp() if e.submitted_at else 0.0)
+                             for e in entries])
+    tiebreak = (_heaviest_criterion_means(stage, n, index), result.n_sheets, submitted_ts)
+    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
+    ties = near_ties(result.entry_score, result.entry_se, group=data.category)
+    top_n = max(1, stage.winners_per_category)
+    boot = None
+    if uncertainty and data.total.size:
+        boot = bootstrap_ranks(result, data.e_idx, data.category, n_boot=BOOTSTRAP_RESAMPLES,
+                               top_n=top_n, seed=stage.id)
+    per_entry: dict[int, list[tuple[User, float]]] = {}
+    for e, j, t in zip(data.e_idx.tolist(), data.j_idx.tolist(), data.total.tolist()):
+        per_entry.setdefault(e, []).append((data.judges[j], t))
+    sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
+    cats = [CategoryRanking(c, []) for c in data.categories]
+    for i in ranked.order.tolist():
+        row = RankingRow(
+            entry=entries[i], rank=int(ranked.rank[i]), score=float(result.entry_score[i]),
+            raw_score=float(raw.entry_score[i]), n_judges=int(result.n_sheets[i]),
+            judge_totals=per_entry.get(i, []), se=float(result.entry_se[i]),
+            tied=bool(ties.flag[i]), place_lo=int(ties.place_lo[i]),
+            place_hi=int(ties.place_hi[i]),
+        )
+        if boot is not None and row.rank > 0:
+            row.rank_lo, row.rank_hi = int(boot.rank_lo[i]), int(boot.rank_hi[i])
+            row.p_top = float(boot.p_top[i])
+            row.interval_svg = charts.rank_interval(
+                row.rank_lo, row.rank_hi, row.rank, int(sizes[data.category[i]]),
+                label=f"{row.rank_lo}-{row.rank_hi}")
+        cats[data.category[i]].rows.append(row)
+    expected = db.session.scalar(
+        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id))
+    return StageRanking(stage, method, [c for c in cats if c.rows], expected=expected or 0,
+                        submitted=int(data.total.size), warning=result.warning, top_n=top_n)
+
+
+# ---------------------------------------------------------------- comparison of methods
+
+
+@dataclass
+class ComparisonRow:
+    entry: Entry
+    ranks: dict[str, int]
+    scores: dict[str, float]
+    moved: int  # places gained (+) or lost (-) under the stage's method against the raw mean
+    reason: str = ""
+
+
+@dataclass
+class CategoryComparison:
+    category: object
+    rows: list[ComparisonRow]
+
+
+def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
+    """Why an entry moves between the raw mean and the calibrated ranking, in words."""
+    if not judges or moved == 0:
+        return ""
+    severe = [(u, o) for u, o in judges if o <= -0.5]
+    lenient = [(u, o) for u, o in judges if o >= 0.5]
+
+    def names(items):
+        return ", ".join(f"{u.name} ({o:+.1f})" for u, o in items)
+
+    if moved > 0 and severe:
+        return str(_l("Scored by severe judges: %(names)s", names=names(severe)))
+    if moved < 0 and lenient:
+        return str(_l("Scored by lenient judges: %(names)s", names=names(lenient)))
+    mean = sum(o for _, o in judges) / len(judges)
+    if moved > 0 and mean < 0:
+        return str(_l("Its judges score %(points).1f points below the panel on average",
+                      points=-mean))
+    if moved < 0 and mean > 0:
+        return str(_l("Its judges score %(points).1f points above the panel on average",
+                      points=mean))
+    return str(_l("Close scores: a small change in any judge's total reorders them"))
+
+
+def compare_methods(stage: Stage) -> tuple[list[CategoryComparison], str, Normalized]:
+    """Rank the stage with every method; rows in the order of the stage's method, each with
+    the places it gains or loses against the raw mean and the reason."""
+    data = load_stage(stage)
+    method = method_of(stage)
+    ranks, scores = {}, {}
+    for m in METHODS:
+        result = data.normalize(m)
+        scores[m] = result.entry_score
+        ranks[m] = rank_entries(result.entry_score, group=data.category).rank
+    fit = data.normalize("bias_scale") if method not in ("bias", "bias_scale") else \
+        data.normalize(method)
+    judges_of: dict[int, list[tuple[User, float]]] = {}
+    for e, j in zip(data.e_idx.tolist(), data.j_idx.tolist()):
+        judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
+    order = rank_entries(scores[method], group=data.category).order
+    cats = [CategoryComparison(c, []) for c in data.categories]
+    for i in order.tolist():
+        if ranks[method][i] == 0:
+            continue
+        moved = int(ranks["raw"][i] - ranks[method][i])
+        cats[data.category[i]].rows.append(ComparisonRow(
+            entry=data.entries[i], ranks={m: int(ranks[m][i]) for m in METHODS},
+            scores={m: float(scores[m][i]) for m in METHODS}, moved=moved,
+            reason=_reason(moved, judges_of.get(i, [])),
+        ))
+    return [c for c in cats if c.rows], method, fit
+
+
+# ---------------------------------------------------------------- judge diagnostics
+
+
+@dataclass
+class JudgeRow:
+    judge: User
+    n_sheets: int
+    mean_total: float
+    offset: float
+    scale: float
+    noise: float
+    agreement: float
+    flags: list[str]
+    chart: str
+
+
+@dataclass
+class JudgeReport:
+    rows: list[JudgeRow]
+    alpha: float
+    method: str
+    warning: str
+
+
+FLAG_LABELS = {
+    "harsh": _l("harsh"), "lenient": _l("lenient"), "low_agreement": _l("low agreement"),
+    "noisy": _l("noisy"),
+}
+
+
+def judge_report(stage: Stage) -> JudgeReport:
+    """Per judge: sheets, mean total, offset, scale, noise, agreement with the other judges,
+    flags, and a chart of their totals against the panel's consensus."""
+    data = load_stage(stage)
+    method = method_of(stage)
+    if method not in ("bias", "bias_scale"):
+        method = DEFAULT_METHOD
+    result = data.normalize(method)
+    diag: JudgeDiagnostics = judge_diagnostics(
+        data.e_idx, data.j_idx, data.total, method, n_entries=len(data.entries),
+        n_judges=len(data.judges), result=result)
+    n_j = len(data.judges)
+    counts = np.bincount(data.j_idx, minlength=n_j)
+    sums = np.bincount(data.j_idx, weights=data.total, minlength=n_j)
+    means = np.divide(sums, counts, out=np.full(n_j, np.nan), where=counts > 0)
+    consensus = result.entry_score[data.e_idx]
+    rows = []
+    for j, judge in enumerate(data.judges):
+        mine = data.j_idx == j
+        flags = [str(label) for key, label in FLAG_LABELS.items() if bool(getattr(diag, key)[j])]
+        chart = charts.judge_scatter(
+            consensus[mine], data.total[mine], stage.scale_min, stage.scale_max,
+            offset=float(diag.offset[j]), scale=float(diag.scale[j]),
+            outlier=diag.sheet_outlier[mine], label=judge.name)
+        rows.append(JudgeRow(judge, int(counts[j]), float(means[j]), float(diag.offset[j]),
+                             float(diag.scale[j]), float(diag.noise[j]),
+                             float(diag.agreement[j]), flags, chart))
+    rows.sort(key=lambda r: (np.nan_to_num(r.offset), r.judge.name))
+    return JudgeReport(rows, float(diag.alpha), method, result.warning)
