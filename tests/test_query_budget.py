@@ -1,0 +1,81 @@
+"""The main pages issue a constant number of SQL queries, whatever the number of entries
+(no query per row)."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from competition.db import db, utcnow
+from judging import services
+from tests import factories
+
+
+@contextmanager
+def count_queries():
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _grow(stage, round_, judges, n, start):
+    """Add ``n`` submitted entries, each scored by every judge, and publish."""
+    criteria = services.list_criteria(stage)
+    for i in range(start, start + n):
+        opd = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
+        entry = factories.make_entry(round_, opd, title=f"Inovasi {i}")
+        for j, judge in enumerate(judges):
+            a = factories.make_assignment(stage, entry, judge)
+            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: services.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
+                for c in criteria})
+    services.publish_results(stage=stage, actor=judges[0], now=utcnow())
+    db.session.commit()
+    return opd
+
+
+@pytest.fixture
+def world(app, committee, open_round):
+    judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
+    stage = factories.make_stage(open_round)
+    db.session.commit()
+    return stage, judges
+
+
+def _pages(stage, round_, opd, judge, committee):
+    return [
+        (committee, f"/committee/rounds/{round_.id}"),
+        (committee, f"/committee/stages/{stage.id}/ranking"),
+        (committee, f"/committee/stages/{stage.id}/assignments"),
+        (committee, f"/committee/stages/{stage.id}/compare"),
+        (committee, f"/committee/stages/{stage.id}/judges"),
+        (judge, "/judge/"),
+        (opd, "/opd/"),
+        (None, f"/results/{round_.slug}"),
+    ]
+
+
+def test_main_pages_issue_constant_queries(app, login, committee, open_round, world):
+    stage, judges = world
+    counts = []
+    start = 0
+    for n in (4, 12):
+        opd = _grow(stage, open_round, judges, n, start)
+        start += n
+        per_page = {}
+        for user, url in _pages(stage, open_round, opd, judges[0], committee):
+            client = login(user) if user else app.test_client()
+            with count_queries() as statements:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            per_page[url] = len(statements)
+        counts.append(per_page)
+    assert counts[0] == counts[1], counts
