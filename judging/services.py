@@ -257,14 +257,16 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     return stage
 
 
-def compute_ranking(stage: Stage, method: str | None = None) -> StageRanking:
-    """The stage's ranking per category with the stage's method (see ``judging.analysis``)."""
-    return rank_stage(stage, method)
+def compute_ranking(stage: Stage, method: str | None = None, *,
+                    uncertainty: bool = True) -> StageRanking:
+    """The stage's ranking per category with the stage's method (see ``judging.analysis``);
+    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages)."""
+    return rank_stage(stage, method, uncertainty=uncertainty)
 
 
 def publish_results(*, stage: Stage, actor: User, now: datetime) -> StageRanking:
     """Publish the stage's ranking: hands plain rows to ``competition.awards``."""
-    ranking = compute_ranking(stage)
+    ranking = compute_ranking(stage, uncertainty=False)
     rows = [
         awards.ResultRow(entry_id=r.entry.id, category_id=c.category.id, rank=r.rank,
                          score=r.score, raw_score=r.raw_score, n_judges=r.n_judges)
