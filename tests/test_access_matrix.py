@@ -1,0 +1,99 @@
+"""Every route of the app against the access matrix.
+
+Routes come from ``app.url_map``. Each blueprint must be listed in ``GUARDS`` (which role it
+serves, or public), so a new blueprint without an entry fails. Every route of a guarded
+blueprint is then checked for every other role (refused) and for anonymous users (sent to log
+in). Routes of the OPD and judge areas that take an object id must also have an object-level
+case in ``OBJECT_CASES``: OPD B and an unassigned judge get 404 for OPD A's objects, as if
+they did not exist."""
+
+import re
+
+import pytest
+
+from competition.db import db
+from competition.models import Role
+from tests import factories
+
+GUARDS = {
+    "public": None, "auth": None, "static": None,
+    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE,
+    "judge": Role.JUDGE, "opd": Role.OPD,
+}
+
+# endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
+OBJECT_CASES = {
+    "opd.entry_detail": "/opd/entries/{entry}",
+    "opd.entry_edit": "/opd/entries/{entry}/edit",
+    "opd.certificate": "/opd/certificates/{code}.pdf",
+    "judge.sheet": "/judge/assignments/{assignment}",
+}
+# Object routes that are not owned by one OPD or judge (shared by every OPD: a round).
+SHARED_OBJECTS = {"opd.entry_new"}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _url(rule) -> str:
+    return re.sub(r"<(?:[^:>]+:)?[^>]+>", "1", rule.rule)
+
+
+def test_every_blueprint_has_a_guard(app):
+    missing = {r.endpoint.split(".")[0] for r in _rules(app)} - set(GUARDS)
+    assert missing == set()
+
+
+def test_every_owned_object_route_has_an_object_case(app):
+    missing = []
+    for rule in _rules(app):
+        bp = rule.endpoint.split(".")[0]
+        if GUARDS.get(bp) in (Role.OPD, Role.JUDGE) and rule.arguments:
+            if rule.endpoint not in OBJECT_CASES and rule.endpoint not in SHARED_OBJECTS:
+                missing.append(rule.endpoint)
+    assert missing == []
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_guarded_routes_refuse_other_roles(app, login, role):
+    user = factories.make_user(role=role, username=f"u-{role}") if role else None
+    db.session.commit()
+    client = login(user) if user else app.test_client()
+    for rule in _rules(app):
+        guard = GUARDS[rule.endpoint.split(".")[0]]
+        if guard is None or guard == role:
+            continue
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(_url(rule), method=method)
+        if user is None:
+            assert response.status_code == 302, rule.endpoint
+            assert "/login" in response.headers["Location"], rule.endpoint
+        else:
+            assert response.status_code == 403, rule.endpoint
+
+
+@pytest.fixture
+def owned(app, opd, other_opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    entry = factories.make_entry(open_round, opd, submitted=False)
+    assignment = factories.make_assignment(stage, entry, judge)
+    other_judge = factories.make_user(role="judge", username="juri-lain")
+    db.session.commit()
+    return {"entry": entry.id, "assignment": assignment.id, "code": "0000-0000-0000",
+            "round": open_round.id}, other_judge
+
+
+def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
+    ids, other_judge = owned
+    for endpoint, template in OBJECT_CASES.items():
+        url = template.format(**ids)
+        if endpoint.startswith("opd."):
+            owner, stranger = opd, other_opd
+        else:
+            owner, stranger = judge, other_judge
+        for method in ("GET", "POST"):
+            assert login(stranger).open(url, method=method).status_code in (404, 405), (
+                endpoint, method)
+        if endpoint != "opd.certificate":  # the made-up code has no certificate at all
+            assert login(owner).get(url).status_code in (200, 302), endpoint
