@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
@@ -32,31 +32,31 @@ def _new_code() -> str:
 
 def record_results(
     *, stage: Stage, rows: list[ResultRow], actor: User, now: datetime
-) -> list[Result]:
+) -> int:
     """Publish a stage's ranking: replace its results, issue a certificate to every entry
-    placed within ``stage.winners_per_category``, and mark the round's results public."""
+    placed within ``stage.winners_per_category``, and mark the round's results public.
+    Bulk inserts (no ORM object per row): a national round has tens of thousands of entries.
+    Returns the number of results stored."""
     old = select(Result.id).where(Result.stage_id == stage.id)
     db.session.execute(delete(Certificate).where(Certificate.result_id.in_(old)))
     db.session.execute(delete(Result).where(Result.stage_id == stage.id))
-    results = []
-    for row in rows:
-        result = Result(
-            stage_id=stage.id, entry_id=row.entry_id, category_id=row.category_id,
-            rank=row.rank, score=row.score, raw_score=row.raw_score, n_judges=row.n_judges,
-            published_at=now,
-        )
-        db.session.add(result)
-        results.append(result)
-    db.session.flush()
-    for result in results:
-        if 1 <= result.rank <= stage.winners_per_category:
-            db.session.add(Certificate(
-                code=_new_code(), result_id=result.id, award=f"rank-{result.rank}", issued_at=now
-            ))
+    if rows:
+        db.session.execute(insert(Result), [
+            {"stage_id": stage.id, "entry_id": r.entry_id, "category_id": r.category_id,
+             "rank": r.rank, "score": r.score, "raw_score": r.raw_score,
+             "n_judges": r.n_judges, "published_at": now} for r in rows])
+    winners = db.session.execute(
+        select(Result.id, Result.rank).where(Result.stage_id == stage.id, Result.rank >= 1,
+                                             Result.rank <= stage.winners_per_category)
+        .order_by(Result.id)).all()
+    if winners:
+        db.session.execute(insert(Certificate), [
+            {"code": _new_code(), "result_id": rid, "award": f"rank-{rank}", "issued_at": now}
+            for rid, rank in winners])
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()
-    return results
+    return len(rows)
 
 
 def list_published_results(round_: Round) -> list[tuple[Stage, list[Result]]]:

@@ -56,69 +56,83 @@ def method_of(stage: Stage) -> str:
     return stage.method if stage.method in METHODS else DEFAULT_METHOD
 
 
-@dataclass
 class StageData:
     """The stage's submitted sheets as arrays over dense indices.
 
-    entries: submitted entries of the round (index = entry index); judges: judges with sheets
-    (index = judge index); e_idx, j_idx, total: (n_sheets,) arrays; category: (n_entries,)
-    category index into ``categories``."""
+    entry_ids, category (index into ``categories``), submitted_ts: (n_entries,) arrays over the
+    submitted entries of the round; judge_ids: (n_judges,) judges with sheets; e_idx, j_idx,
+    total: (n_sheets,) arrays. ``entries`` and ``judges`` (ORM objects in the same order, for
+    display) are loaded on first use, with one query each."""
 
-    stage: Stage
-    entries: list[Entry]
-    judges: list[User]
-    e_idx: np.ndarray
-    j_idx: np.ndarray
-    total: np.ndarray
-    category: np.ndarray
-    categories: list = field(default_factory=list)
+    def __init__(self, stage, entry_ids, category, submitted_ts, judge_ids, e_idx, j_idx,
+                 total, categories):
+        self.stage, self.entry_ids, self.category = stage, entry_ids, category
+        self.submitted_ts, self.judge_ids = submitted_ts, judge_ids
+        self.e_idx, self.j_idx, self.total, self.categories = e_idx, j_idx, total, categories
+        self._entries = self._judges = None
+
+    @property
+    def n_entries(self) -> int:
+        return int(self.entry_ids.size)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            found = {e.id: e for e in db.session.scalars(
+                select(Entry).where(Entry.round_id == self.stage.round_id,
+                                    Entry.status == EntryStatus.SUBMITTED)
+                .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
+            self._entries = [found[i] for i in self.entry_ids.tolist()]
+        return self._entries
+
+    @property
+    def judges(self) -> list[User]:
+        if self._judges is None:
+            found = {u.id: u for u in db.session.scalars(
+                select(User).where(User.id.in_(self.judge_ids.tolist())))}
+            self._judges = [found[i] for i in self.judge_ids.tolist()]
+        return self._judges
 
     def normalize(self, method: str) -> Normalized:
-        return normalize(self.e_idx, self.j_idx, self.total, method, n_entries=len(self.entries),
-                         n_judges=len(self.judges), scale_min=self.stage.scale_min,
+        return normalize(self.e_idx, self.j_idx, self.total, method, n_entries=self.n_entries,
+                         n_judges=int(self.judge_ids.size), scale_min=self.stage.scale_min,
                          scale_max=self.stage.scale_max)
 
 
+def _columns(rows, dtypes):
+    if not rows:
+        return [np.zeros(0, dtype=d) for d in dtypes]
+    return [np.asarray(col, dtype=d) for col, d in zip(zip(*rows), dtypes)]
+
+
 def load_stage(stage: Stage) -> StageData:
-    """Read the stage with three queries: entries, sheets (as tuples) and judges."""
-    entries = list(db.session.scalars(
-        select(Entry).where(Entry.round_id == stage.round_id,
-                            Entry.status == EntryStatus.SUBMITTED)
-        .options(selectinload(Entry.organisation), selectinload(Entry.category))
+    """Read the stage's entries and sheets as plain tuples (two queries) into arrays."""
+    entry_rows = db.session.execute(
+        select(Entry.id, Entry.category_id, Entry.submitted_at)
+        .where(Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED)
         .order_by(Entry.category_id, Entry.id)
-    ))
-    rows = db.session.execute(
+    ).all()
+    sheet_rows = db.session.execute(
         select(Assignment.entry_id, Assignment.judge_id, ScoreSheet.total)
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
         .order_by(Assignment.id)
     ).all()
-    entry_ids = np.array([e.id for e in entries], dtype=np.int64)
-    if rows:
-        sheet_entry, sheet_judge, total = (np.asarray(c) for c in zip(*rows))
-        sheet_entry = sheet_entry.astype(np.int64)
-        total = total.astype(float)
-    else:
-        sheet_entry = sheet_judge = np.zeros(0, np.int64)
-        total = np.zeros(0)
-    # Sheets of entries that are no longer submitted (withdrawn) are left out.
+    entry_ids, category_ids = _columns([r[:2] for r in entry_rows], (np.int64, np.int64))
+    submitted_ts = np.array([r[2].timestamp() if r[2] else 0.0 for r in entry_rows])
+    sheet_entry, sheet_judge, total = _columns(sheet_rows, (np.int64, np.int64, float))
+    # Map ids to dense indices; sheets of entries no longer submitted are left out.
     order = np.argsort(entry_ids, kind="stable")
     sorted_ids = entry_ids[order]
-    pos = np.searchsorted(sorted_ids, sheet_entry)
-    pos = np.clip(pos, 0, max(len(sorted_ids) - 1, 0))
+    pos = np.clip(np.searchsorted(sorted_ids, sheet_entry), 0, max(sorted_ids.size - 1, 0))
     keep = (sorted_ids[pos] == sheet_entry) if sorted_ids.size else np.zeros(0, bool)
     e_idx = order[pos[keep]].astype(np.intp)
-    judge_ids, j_idx = np.unique(np.asarray(sheet_judge)[keep], return_inverse=True)
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_(judge_ids.tolist())))}
+    judge_ids, j_idx = np.unique(sheet_judge[keep], return_inverse=True)
     categories = list(stage.round.categories)
-    cat_pos = {c.id: i for i, c in enumerate(categories)}
-    return StageData(
-        stage=stage, entries=entries, judges=[users[j] for j in judge_ids.tolist()],
-        e_idx=e_idx, j_idx=j_idx.astype(np.intp), total=total[keep],
-        category=np.array([cat_pos[e.category_id] for e in entries], dtype=np.intp),
-        categories=categories,
-    )
+    cat_ids = np.array([c.id for c in categories], dtype=np.int64)
+    category = np.searchsorted(cat_ids, category_ids) if cat_ids.size else category_ids
+    return StageData(stage, entry_ids, category.astype(np.intp), submitted_ts, judge_ids,
+                     e_idx, j_idx.astype(np.intp), total[keep], categories)
 
 
 # ---------------------------------------------------------------- ranking
@@ -160,12 +174,13 @@ class StageRanking:
     top_n: int = 3
 
 
-def _heaviest_criterion_means(stage: Stage, n: int, index: dict[int, int]) -> np.ndarray:
+def _heaviest_criterion_means(data: StageData) -> np.ndarray:
     """Per entry, the mean score on the heaviest criterion (the first tie-break key)."""
+    stage = data.stage
     heaviest = db.session.scalar(
         select(Criterion.id).where(Criterion.stage_id == stage.id)
         .order_by(Criterion.weight.desc(), Criterion.position, Criterion.id).limit(1))
-    out = np.full(n, -np.inf)
+    out = np.full(data.n_entries, -np.inf)
     if heaviest is None:
         return out
     rows = db.session.execute(
@@ -173,30 +188,50 @@ def _heaviest_criterion_means(stage: Stage, n: int, index: dict[int, int]) -> np
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .join(Score, Score.sheet_id == ScoreSheet.id)
         .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED,
-               Score.criterion_id == heaviest)
+               Score.criterion_id == heaviest, Score.value.is_not(None))
         .group_by(Assignment.entry_id)
     ).all()
-    for entry_id, value in rows:
-        if entry_id in index and value is not None:
-            out[index[entry_id]] = float(value)
+    ids, means = _columns(rows, (np.int64, float))
+    order = np.argsort(data.entry_ids)
+    pos = np.clip(np.searchsorted(data.entry_ids[order], ids), 0, max(data.n_entries - 1, 0))
+    found = data.entry_ids[order][pos] == ids if data.n_entries else np.zeros(0, bool)
+    out[order[pos[found]]] = means[found]
     return out
+
+
+@dataclass
+class Ranked:
+    """A stage's ranking as arrays over ``data``'s entries (what publishing stores)."""
+
+    data: StageData
+    result: Normalized
+    raw: Normalized
+    rank: np.ndarray
+    order: np.ndarray
+
+
+def rank_arrays(stage: Stage, method: str | None = None, *,
+                data: StageData | None = None) -> Ranked:
+    """Normalize the stage's sheets with ``method`` (default: the stage's) and rank within each
+    category, ties broken by ``TIE_BREAK_RULE``. Arrays only: no ORM object per entry."""
+    method = method or method_of(stage)
+    data = data or load_stage(stage)
+    result = data.normalize(method)
+    raw = data.normalize("raw")
+    tiebreak = (_heaviest_criterion_means(data), result.n_sheets, -data.submitted_ts)
+    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
+    return Ranked(data, result, raw, ranked.rank, ranked.order)
 
 
 def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = True,
                data: StageData | None = None) -> StageRanking:
-    """Normalize the stage's submitted sheets across judges, rank within each category, and
-    (``uncertainty``) flag statistical ties and bootstrap each entry's rank interval and its
-    probability of a winning place (``stage.winners_per_category``)."""
+    """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
+    statistical ties and each entry's bootstrap rank interval and probability of a winning
+    place (``stage.winners_per_category``)."""
     method = method or method_of(stage)
-    data = data or load_stage(stage)
-    entries, n = data.entries, len(data.entries)
-    result = data.normalize(method)
-    raw = data.normalize("raw")
-    index = {e.id: i for i, e in enumerate(entries)}
-    submitted_ts = np.array([-(e.submitted_at.timestamp() if e.submitted_at else 0.0)
-                             for e in entries])
-    tiebreak = (_heaviest_criterion_means(stage, n, index), result.n_sheets, submitted_ts)
-    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
+    ranked = rank_arrays(stage, method, data=data)
+    data, result, raw = ranked.data, ranked.result, ranked.raw
+    entries = data.entries
     ties = near_ties(result.entry_score, result.entry_se, group=data.category)
     top_n = max(1, stage.winners_per_category)
     boot = None

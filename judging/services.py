@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,7 +23,7 @@ from competition.errors import (
     NotOpenYet,
 )
 from competition.models import Entry, EntryStatus, Role, Stage, User
-from judging.analysis import StageRanking, rank_stage
+from judging.analysis import StageRanking, rank_arrays, rank_stage
 from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
 from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.permissions import can_score
@@ -264,15 +265,21 @@ def compute_ranking(stage: Stage, method: str | None = None, *,
     return rank_stage(stage, method, uncertainty=uncertainty)
 
 
-def publish_results(*, stage: Stage, actor: User, now: datetime) -> StageRanking:
-    """Publish the stage's ranking: hands plain rows to ``competition.awards``."""
-    ranking = compute_ranking(stage, uncertainty=False)
+def publish_results(*, stage: Stage, actor: User, now: datetime) -> int:
+    """Publish the stage's ranking: hands plain rows to ``competition.awards`` (arrays only,
+    no ORM object per entry). Returns the number of ranked entries."""
+    ranked = rank_arrays(stage)
+    data = ranked.data
+    cat_ids = np.array([c.id for c in data.categories], dtype=np.int64)
+    placed = np.flatnonzero(ranked.rank > 0)
     rows = [
-        awards.ResultRow(entry_id=r.entry.id, category_id=c.category.id, rank=r.rank,
-                         score=r.score, raw_score=r.raw_score, n_judges=r.n_judges)
-        for c in ranking.categories for r in c.rows if r.rank > 0
+        awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
+        for e, c, r, s, w, n in zip(
+            data.entry_ids[placed].tolist(), cat_ids[data.category[placed]].tolist(),
+            ranked.rank[placed].tolist(), ranked.result.entry_score[placed].tolist(),
+            ranked.raw.entry_score[placed].tolist(), ranked.result.n_sheets[placed].tolist())
     ]
     if not rows:
         raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
     awards.record_results(stage=stage, rows=rows, actor=actor, now=now)
-    return ranking
+    return len(rows)
