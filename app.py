@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from flask_login import current_user
 
 from competition import permissions
@@ -18,6 +18,7 @@ from competition.db import db
 from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.labels import label
+from competition.numbers import format_decimal
 from competition.models import User
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp

@@ -18,77 +18,27 @@ import os
 import sys
 import tempfile
 import time
-from datetime import timedelta
-
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
 from app import create_app  # noqa: E402
 from competition.db import db, utcnow  # noqa: E402
-from competition.models import (  # noqa: E402
-    Category, Entry, EntryStatus, Organisation, Role, Round, RoundStatus, Stage, User,
-)
-from judging import services  # noqa: E402
-from judging.models import Assignment, Criterion, ScoreSheet, SheetStatus  # noqa: E402
+from competition.models import Entry, Round, Stage, User  # noqa: E402
+from judging import demo_scale, services  # noqa: E402
+from judging.models import Assignment, ScoreSheet, SheetStatus  # noqa: E402
 
 
 def build(n_entries: int, n_judges: int, per_entry: int, seed: int = 1) -> Stage:
-    """Insert the generated round with bulk Core inserts (no ORM objects per row)."""
-    rng = np.random.default_rng(seed)
-    now = utcnow()
-    committee = User(username="bench", name="Bench", role=Role.COMMITTEE, password_hash="x")
-    round_ = Round(name="IGA bench", slug="iga-bench", status=RoundStatus.OPEN,
-                   submission_opens_at=now - timedelta(days=60),
-                   submission_closes_at=now - timedelta(days=30))
-    db.session.add_all([committee, round_])
-    cats = [Category(round=round_, name=f"Klaster {i + 1}") for i in range(10)]
-    db.session.add_all(cats)
-    stage = Stage(round=round_, name="Desk", opens_at=now - timedelta(days=20),
-                  closes_at=now + timedelta(days=1), scale_min=0, scale_max=100,
-                  method="bias_scale", winners_per_category=3)
-    db.session.add(stage)
-    db.session.flush()
-    db.session.add(Criterion(stage_id=stage.id, name="Total", weight=100))
-    org = Organisation(name="Pemda")
-    db.session.add(org)
-    db.session.flush()
-    db.session.execute(insert(User), [
-        {"username": f"j{i}", "name": f"Juri {i}", "role": Role.JUDGE, "password_hash": "x",
-         "created_at": now} for i in range(n_judges)])
-    judge_ids = np.array(db.session.scalars(
-        select(User.id).where(User.role == Role.JUDGE).order_by(User.id)).all())
-    cat_ids = np.array([c.id for c in cats])
-    db.session.execute(insert(Entry), [
-        {"round_id": round_.id, "category_id": int(cat_ids[i % len(cat_ids)]),
-         "organisation_id": org.id, "title": f"Inovasi {i}", "status": EntryStatus.SUBMITTED,
-         "submitted_at": now - timedelta(days=31, seconds=i), "created_at": now,
-         "updated_at": now} for i in range(n_entries)])
-    entry_ids = np.array(db.session.scalars(
-        select(Entry.id).where(Entry.round_id == round_.id).order_by(Entry.id)).all())
-    quality = rng.normal(60, 12, n_entries)
-    offset = rng.normal(0, 6, n_judges)
-    # judges per entry: a random cyclic design keeps loads balanced and the graph connected
-    perm = rng.permutation(n_judges)
-    j_of = perm[(np.arange(n_entries)[:, None] * per_entry + np.arange(per_entry)) % n_judges]
-    e_rep = np.repeat(np.arange(n_entries), per_entry)
-    j_flat = j_of.ravel()
-    score = np.clip(quality[e_rep] + offset[j_flat] + rng.normal(0, 4, e_rep.size), 0, 100)
-    db.session.execute(insert(Assignment), [
-        {"stage_id": stage.id, "entry_id": int(entry_ids[e]), "judge_id": int(judge_ids[j]),
-         "created_at": now} for e, j in zip(e_rep.tolist(), j_flat.tolist())])
-    a_ids = db.session.scalars(
-        select(Assignment.id).where(Assignment.stage_id == stage.id).order_by(Assignment.id)).all()
-    db.session.execute(insert(ScoreSheet), [
-        {"assignment_id": a, "status": SheetStatus.SUBMITTED, "total": float(s),
-         "submitted_at": now, "updated_at": now, "version_id": 1}
-        for a, s in zip(a_ids, score.tolist())])
+    """The generated round of ``flask demo load --scale iga`` (bulk inserts), unpublished."""
+    scale = demo_scale.Scale("iga", n_entries, n_judges, n_entries // 10, per_entry, 0, 0, 0,
+                             False)
+    counts = demo_scale.load_scaled(scale, password_hash="x", seed=seed, publish=False)
     db.session.commit()
-    return stage
+    return db.session.get(Round, counts["round"]).stages[0]
 
 
 def orm_one_by_one(stage: Stage, sample: int) -> tuple[float, int]:
@@ -125,7 +75,7 @@ def main() -> None:
             print(f"{db.engine.dialect.name}: built {n_entries:,} entries, {n_judges:,} judges, "
                   f"{n_entries * 5:,} sheets in {time.perf_counter() - t0:.1f} s")
             stage = db.session.get(Stage, stage.id)
-            actor = db.session.scalar(select(User).where(User.username == "bench"))
+            actor = db.session.scalar(select(User).where(User.username == "panitia"))
             t0 = time.perf_counter()
             services.publish_results(stage=stage, actor=actor, now=utcnow())
             db.session.commit()

@@ -8,6 +8,8 @@ judges for the templates."""
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +87,17 @@ class StageData:
             self._entries = [found[i] for i in self.entry_ids.tolist()]
         return self._entries
 
+    def entries_at(self, indices: list[int]) -> list[Entry]:
+        """The entries at the given dense indices (one query; for a page showing a part)."""
+        if self._entries is not None:
+            return [self._entries[i] for i in indices]
+        ids = self.entry_ids[np.asarray(indices, dtype=np.intp)].tolist() if indices else []
+        found = {e.id: e for e in db.session.scalars(
+            select(Entry).where(Entry.id.in_(ids))
+            .options(selectinload(Entry.organisation), selectinload(Entry.category)))} \
+            if ids else {}
+        return [found[i] for i in ids]
+
     @property
     def judges(self) -> list[User]:
         if self._judges is None:
@@ -160,6 +173,11 @@ class RankingRow:
 class CategoryRanking:
     category: object
     rows: list[RankingRow]
+    size: int = 0  # ranked entries in the category (rows may show only the first ones)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.rows) < self.size
 
 
 @dataclass
@@ -223,27 +241,64 @@ def rank_arrays(stage: Stage, method: str | None = None, *,
     return Ranked(data, result, raw, ranked.rank, ranked.order)
 
 
+_BOOT_CACHE: dict[tuple, object] = {}
+_BOOT_CACHE_SIZE = 16
+
+
+def _bootstrap(stage: Stage, method: str, data: StageData, result: Normalized, top_n: int):
+    """Bootstrap rank intervals, memoized per process on the exact input (the sheets' entries,
+    judges and totals): a closed or published stage is resampled once, not on every view."""
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in (data.e_idx, data.j_idx, data.total, data.category):
+        digest.update(np.ascontiguousarray(arr).tobytes())
+    key = (stage.id, method, top_n, digest.hexdigest())
+    boot = _BOOT_CACHE.get(key)
+    if boot is None:
+        boot = bootstrap_ranks(result, data.e_idx, data.category, n_boot=BOOTSTRAP_RESAMPLES,
+                               top_n=top_n, seed=stage.id)
+        if len(_BOOT_CACHE) >= _BOOT_CACHE_SIZE:
+            _BOOT_CACHE.pop(next(iter(_BOOT_CACHE)))
+        _BOOT_CACHE[key] = boot
+    return boot
+
+
 def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = True,
-               data: StageData | None = None) -> StageRanking:
+               data: StageData | None = None, limit: int | None = None) -> StageRanking:
     """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
     statistical ties and each entry's bootstrap rank interval and probability of a winning
-    place (``stage.winners_per_category``)."""
+    place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
+    ``limit`` rows (a national round has thousands); ``CategoryRanking.size`` tells how many
+    there are."""
     method = method or method_of(stage)
     ranked = rank_arrays(stage, method, data=data)
     data, result, raw = ranked.data, ranked.result, ranked.raw
-    entries = data.entries
     ties = near_ties(result.entry_score, result.entry_se, group=data.category)
     top_n = max(1, stage.winners_per_category)
     boot = None
     if uncertainty and data.total.size:
-        boot = bootstrap_ranks(result, data.e_idx, data.category, n_boot=BOOTSTRAP_RESAMPLES,
-                               top_n=top_n, seed=stage.id)
+        boot = _bootstrap(stage, method, data, result, top_n)
+    # rows shown: the first `limit` of each category in ranking order
+    order = ranked.order
+    cat_of = data.category[order]
+    if limit is not None and order.size:
+        by_cat = np.argsort(cat_of, kind="stable")  # keeps ranking order within a category
+        first = np.r_[0, np.flatnonzero(np.diff(cat_of[by_cat])) + 1]
+        pos = np.empty(order.size, dtype=np.intp)
+        pos[by_cat] = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
+        order = order[pos < limit]
+    shown = order.tolist()
+    entries = dict(zip(shown, data.entries_at(shown)))
+    wanted = np.zeros(data.n_entries, bool)
+    wanted[order] = True
     per_entry: dict[int, list[tuple[User, float]]] = {}
-    for e, j, t in zip(data.e_idx.tolist(), data.j_idx.tolist(), data.total.tolist()):
+    keep = wanted[data.e_idx]
+    for e, j, t in zip(data.e_idx[keep].tolist(), data.j_idx[keep].tolist(),
+                       data.total[keep].tolist()):
         per_entry.setdefault(e, []).append((data.judges[j], t))
     sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
-    cats = [CategoryRanking(c, []) for c in data.categories]
-    for i in ranked.order.tolist():
+    all_sizes = np.bincount(data.category, minlength=len(data.categories))
+    cats = [CategoryRanking(c, [], int(n)) for c, n in zip(data.categories, all_sizes)]
+    for i in shown:
         row = RankingRow(
             entry=entries[i], rank=int(ranked.rank[i]), score=float(result.entry_score[i]),
             raw_score=float(raw.entry_score[i]), n_judges=int(result.n_sheets[i]),

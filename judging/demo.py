@@ -8,6 +8,7 @@ the rules it shows. Scores are simulated from each judge's offset, spread and no
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import click
@@ -20,7 +21,7 @@ from competition import rounds
 from competition.db import db, utcnow
 from competition.models import Organisation, Role, User
 from judging import demo_data as data
-from judging import services
+from judging import demo_scale, services
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -119,8 +120,23 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
-def load_command(if_empty: bool) -> None:
-    """Load the demo competition into an empty database."""
+@click.option("--scale", type=click.Choice(["city", *demo_scale.SCALES]), default="city",
+              show_default=True,
+              help="city: the KOINYANLIK demo; national/iga: a generated round added to the "
+                   "database (3,000 entries / 15,000 sheets, or 40,000 / 200,000).")
+def load_command(if_empty: bool, scale: str) -> None:
+    """Load the demo competition into an empty database, or add a generated large round."""
+    if scale != "city":
+        probe = User(username="-", name="-", role=Role.JUDGE)
+        probe.set_password(DEMO_PASSWORD)
+        t0 = time.perf_counter()
+        counts = demo_scale.load_scaled(scale, password_hash=probe.password_hash)
+        db.session.commit()
+        click.echo(f"Round {scale} loaded in {time.perf_counter() - t0:.1f} s: "
+                   + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        click.echo(f"Logins (password '{DEMO_PASSWORD}'): judges and OPDs are named after the "
+                   "round, e.g. 'nat<round>-juri1', 'nat<round>-opd1'.")
+        return
     if db.session.scalar(select(func.count(User.id))):
         if if_empty:
             click.echo("Database already has data; demo not loaded.")

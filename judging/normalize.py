@@ -311,7 +311,8 @@ def _pooled_within_se(d: _Data, sheet, entry_sum):
         dev = sheet - c
         ss = float(dev @ dev) - float(between @ (entry_sum - c * d.e_count))
         var = max(ss, 0.0) / dof
-        np.sqrt(var / d.e_count, out=se, where=d.e_count > 0)
+        has = d.e_count > 0
+        se[has] = np.sqrt(var / d.e_count[has])
     return se
 
 

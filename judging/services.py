@@ -259,10 +259,11 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
 
 
 def compute_ranking(stage: Stage, method: str | None = None, *,
-                    uncertainty: bool = True) -> StageRanking:
+                    uncertainty: bool = True, limit: int | None = None) -> StageRanking:
     """The stage's ranking per category with the stage's method (see ``judging.analysis``);
-    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages)."""
-    return rank_stage(stage, method, uncertainty=uncertainty)
+    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
+    keeps the first rows of each category."""
+    return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
 
 
 def publish_results(*, stage: Stage, actor: User, now: datetime) -> int:

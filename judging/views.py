@@ -212,15 +212,20 @@ def assignment_delete(stage_id: int, assignment_id: int):
 # ------------------------------------------------------------------ committee: ranking
 
 
+RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is asked
+
+
 @scoring_bp.route("/<int:stage_id>/ranking")
 def ranking(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = MethodForm(request.args)
     method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
     form.method.data = method
+    show_all = request.args.get("all") == "1"
     return render_template(
         "judging/ranking.html", stage=stage, form=form, ranking=services.compute_ranking(
-            stage, method), action_form=ActionForm(), labels=analysis.METHOD_LABELS,
+            stage, method, limit=None if show_all else RANKING_ROWS), action_form=ActionForm(),
+        show_all=show_all, labels=analysis.METHOD_LABELS,
         help=analysis.METHOD_HELP, method_form=StageMethodForm(method=analysis.method_of(stage)),
         frozen=services.rubric_is_frozen(stage))
 
