@@ -61,6 +61,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI=os.environ.get(
             "DATABASE_URL", f"sqlite:///{instance / 'juri.sqlite3'}"
         ),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="id",

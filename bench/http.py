@@ -1,0 +1,378 @@
+"""Judges under load: gunicorn with several workers, many simulated judges scoring at once.
+
+Builds the national round (``flask demo load --scale national``) in a throw-away database, adds
+an open stage in which each simulated judge has 40 entries to score, starts gunicorn (sync
+workers, ``gunicorn.conf.py``) on loopback and lets every judge loop: open the workspace, open a
+score sheet, save a draft, submit it. First one judge alone for a few seconds (the baseline:
+the same requests without contention), then ``--judges`` at once for ``--seconds``. Prints
+throughput, p50/p95/p99 latency per kind of request and errors, the ratio of the loaded p95 to
+the baseline's, and then checks in the database that every submission the server accepted is
+stored exactly once, as submitted, with the values sent.
+
+    .venv/bin/python bench/http.py --postgres          # starts the local PostgreSQL cluster
+    .venv/bin/python bench/http.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
+    .venv/bin/python bench/http.py                     # SQLite (one writer: not the target)
+
+Target (issue 9): p95 under 100 ms for the judge's pages, 0 errors, with 50 judges.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Run as a script, this file's folder comes first on sys.path and "http" would be this file:
+# drop it so the standard library's http package is found.
+if sys.path and sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(
+        __file__)):
+    del sys.path[0]
+
+import argparse  # noqa: E402
+import http.cookiejar  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import secrets  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
+import urllib.request  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from app import create_app  # noqa: E402
+from competition.db import db, utcnow  # noqa: E402
+from competition.models import Entry, Role, Round, Stage, User  # noqa: E402
+from judging import demo_scale  # noqa: E402
+from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus  # noqa: E402
+
+PASSWORD = "juri-demo"
+PER_JUDGE = 40
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+FIELD = re.compile(r'name="((?:score|comment)_\d+)"')
+SHEET = re.compile(r'href="(/judge/assignments/\d+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_postgres() -> tuple[str, callable]:
+    """Start the local cluster (as .ci/run does) and create a throw-away database."""
+    if not shutil.which("pg_ctlcluster"):
+        sys.exit("PostgreSQL is not installed here (no pg_ctlcluster); use --url or SQLite")
+    version = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in
+                                                                       v.split(".")])[-1]
+    clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
+    rows = [r.split() for r in clusters.splitlines() if r.split()[:1] == [version]]
+    if not rows:
+        subprocess.run(["pg_createcluster", version, "main"], check=True,
+                       stdout=subprocess.DEVNULL)
+        rows = [[version, "main", "5432"]]
+    cluster, port = rows[0][1], rows[0][2]
+    subprocess.run(["pg_ctlcluster", version, cluster, "start"], stderr=subprocess.DEVNULL)
+    as_pg = (["su", "postgres", "-c"] if os.getuid() == 0 else ["sudo", "-u", "postgres",
+                                                                "sh", "-c"])
+    name = f"juri_bench_{os.getpid()}"
+    pw = secrets.token_hex(8)
+    subprocess.run(as_pg + [f"psql -q -p {port} -c \"DROP ROLE IF EXISTS {name}\""],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(as_pg + [f"psql -q -p {port} -c \"CREATE ROLE {name} LOGIN PASSWORD "
+                            f"'{pw}'\""], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(as_pg + [f"createdb -p {port} -O {name} {name}"], check=True)
+
+    def drop():
+        subprocess.run(as_pg + [f"dropdb -p {port} --if-exists {name}"])
+        subprocess.run(as_pg + [f"psql -q -p {port} -c \"DROP ROLE IF EXISTS {name}\""],
+                       stdout=subprocess.DEVNULL)
+    return f"postgresql+psycopg://{name}:{pw}@127.0.0.1:{port}/{name}", drop
+
+
+def build(url: str, n_judges: int) -> tuple[list[tuple[str, list[str]]], int]:
+    """The national round plus an open stage "Uji Beban" with PER_JUDGE entries per judge."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        probe = User(username="-", name="-", role=Role.JUDGE)
+        probe.set_password(PASSWORD)
+        t0 = time.perf_counter()
+        counts = demo_scale.load_scaled("national", password_hash=probe.password_hash)
+        round_ = db.session.get(Round, counts["round"])
+        now = utcnow()
+        stage = Stage(round=round_, name="Uji Beban", position=2, opens_at=now - timedelta(
+            hours=1), closes_at=now + timedelta(days=1), scale_min=0, scale_max=100,
+            method="bias_scale")
+        db.session.add(stage)
+        db.session.flush()
+        for k, (name, weight) in enumerate(demo_scale.DESK):
+            db.session.add(Criterion(stage_id=stage.id, name=name, weight=weight, position=k))
+        judges = db.session.execute(
+            select(User.id, User.username).where(User.username.like("%-juri%"))
+            .order_by(User.id).limit(n_judges)).all()
+        entry_ids = db.session.scalars(select(Entry.id).where(Entry.round_id == round_.id)
+                                       .order_by(Entry.id)).all()
+        rng = np.random.default_rng(9)
+        rows = []
+        for judge_id, _ in judges:
+            for e in rng.choice(len(entry_ids), PER_JUDGE, replace=False).tolist():
+                rows.append({"stage_id": stage.id, "entry_id": entry_ids[e],
+                             "judge_id": judge_id, "created_at": now})
+        db.session.execute(insert(Assignment), rows)
+        db.session.commit()
+        todo = defaultdict(list)
+        for a_id, username in db.session.execute(
+                select(Assignment.id, User.username).join(User, User.id == Assignment.judge_id)
+                .where(Assignment.stage_id == stage.id)):
+            todo[username].append(f"/judge/assignments/{a_id}")
+        print(f"built: {counts['entries']:,} entries, {counts['judges']} judges, "
+              f"{counts['sheets']:,} sheets, + {len(rows):,} assignments to score "
+              f"({time.perf_counter() - t0:.1f} s, {db.engine.dialect.name})")
+        db.session.remove()
+        db.engine.dispose()  # no connection left open: the throw-away database can be dropped
+        return [(u, todo[u]) for _, u in judges], stage.id
+
+
+class Judge:
+    """One simulated judge: a cookie jar and the four steps of scoring."""
+
+    def __init__(self, base: str, username: str, record, rng, think: float):
+        self.base, self.username, self.record, self.rng = base, username, record, rng
+        self.think = think
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            _NoRedirect())
+        self.submitted: list[tuple[str, float]] = []
+
+    def request(self, kind: str, path: str, data: dict | None = None,
+                expect: str | None = None) -> str | None:
+        """One request, timed; the page's text, or None when it failed. ``expect``: a POST
+        must redirect to a location ending so (an accepted form), anything else is an error."""
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        t0 = time.perf_counter()
+        try:
+            with self.opener.open(self.base + path, body, timeout=30) as resp:
+                text, status = resp.read().decode(), resp.status
+                location = resp.headers.get("Location", "")
+        except urllib.error.HTTPError as exc:
+            text, status, location = exc.read().decode(errors="replace"), exc.code, ""
+        except OSError as exc:
+            self.record(kind, time.perf_counter() - t0, f"{type(exc).__name__}")
+            return None
+        if expect is not None:
+            ok = status in (302, 303) and urllib.parse.urlsplit(location).path.endswith(expect)
+        else:
+            ok = status == 200
+        error = None if ok else f"HTTP {status}" + (f" -> {location}" if location else "")
+        self.record(kind, time.perf_counter() - t0, error)
+        if self.think:
+            time.sleep(self.rng.exponential(self.think))
+        return text if ok else None
+
+    def login(self) -> bool:
+        page = self.request("login page", "/login")
+        token = CSRF.search(page or "")
+        if not token:
+            return False
+        return self.request("log in", "/login", {
+            "csrf_token": token[1], "username": self.username, "password": PASSWORD},
+            expect="/judge/") is not None
+
+    def score_one(self, pending: list[str]) -> bool:
+        """Workspace -> sheet -> save draft -> submit. False when nothing is left to score."""
+        if self.request("workspace", "/judge/") is None or not pending:
+            return False
+        path = pending.pop()
+        form = self.request("open sheet", path)
+        if form is None:
+            return True
+        token = CSRF.search(form)[1]
+        fields = sorted(set(FIELD.findall(form)))
+        values = {f: (f"{self.rng.uniform(40, 95):.1f}" if f.startswith("score_")
+                      else "Catatan juri (uji beban).") for f in fields}
+        draft = dict(values, csrf_token=token, save="1")
+        if self.request("save draft", path, draft, expect=path) is None:
+            return True
+        form = self.request("open sheet", path)
+        if form is None:
+            return True
+        final = dict(values, csrf_token=CSRF.search(form)[1], send="1")
+        if self.request("submit", path, final, expect="/judge/") is not None:
+            self.submitted.append((path, float(np.mean([float(v) for f, v in values.items()
+                                                         if f.startswith("score_")]))))
+        return True
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 302 is an answer, not a step
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+    http_error_303 = http_error_302
+
+
+def run(base: str, judges_todo: list[tuple[str, list[str]]], seconds: float,
+        think: float) -> tuple[dict, list]:
+    """All judges at once for ``seconds``; returns latencies per kind and the submissions."""
+    lat: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+
+    def record(kind, dt, error):
+        with lock:
+            lat[kind].append(dt)
+            if error:
+                errors[f"{kind}: {error}"] += 1
+
+    judges = [Judge(base, u, record, np.random.default_rng(i), think)
+              for i, (u, _) in enumerate(judges_todo)]
+    deadline = time.perf_counter() + seconds
+    start = threading.Barrier(len(judges))
+
+    def work(judge: Judge, todo: list[str]):
+        ok = judge.login()
+        todo = list(todo) if ok else []
+        start.wait()
+        # judges do not all click in the same millisecond: spread the first step
+        time.sleep(judge.rng.uniform(0, 2 * think))
+        while ok and time.perf_counter() < deadline and judge.score_one(todo):
+            pass
+
+    threads = [threading.Thread(target=work, args=(j, todo))
+               for j, (_, todo) in zip(judges, judges_todo)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    subs = [s for j in judges for s in j.submitted]
+    return {"lat": lat, "errors": errors, "elapsed": elapsed}, subs
+
+
+def report(title: str, res: dict) -> float:
+    lat, errors = res["lat"], res["errors"]
+    n = sum(len(v) for v in lat.values())
+    print(f"\n{title}: {n:,} requests in {res['elapsed']:.1f} s = "
+          f"{n / res['elapsed']:.0f} requests/s, errors: {sum(errors.values())}")
+    print(f"  {'request':14s} {'n':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}")
+    pages = []
+    for kind in ("login page", "log in", "workspace", "open sheet", "save draft", "submit"):
+        if kind not in lat:
+            continue
+        a = np.array(lat[kind]) * 1000
+        if kind not in ("login page", "log in"):
+            pages.append(a)
+        p50, p95, p99 = np.percentile(a, [50, 95, 99])
+        print(f"  {kind:14s} {a.size:6d} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+    for what, count in sorted(errors.items()):
+        print(f"  error {what}: {count}")
+    judge_pages = np.concatenate(pages) if pages else np.zeros(1)
+    p95 = float(np.percentile(judge_pages, 95))
+    print(f"  judge's pages (workspace, sheet, draft, submit): p95 {p95:.1f} ms")
+    return p95
+
+
+def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> bool:
+    """Every accepted submission is stored exactly once, submitted, with the values sent."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        ids = [int(p.rsplit("/", 1)[1]) for p, _ in submissions]
+        rows = db.session.execute(
+            select(ScoreSheet.assignment_id, ScoreSheet.status, func.avg(Score.value))
+            .join(Assignment).join(Score, Score.sheet_id == ScoreSheet.id)
+            .where(Assignment.stage_id == stage_id)
+            .group_by(ScoreSheet.id, ScoreSheet.assignment_id, ScoreSheet.status)).all()
+        by_assignment = defaultdict(list)
+        for a, status, mean in rows:
+            by_assignment[a].append((status, mean))
+        dupes = sum(len(v) > 1 for v in by_assignment.values())
+        missing = [i for i in ids if i not in by_assignment]
+        wrong = [i for (i, (_, mean)) in zip(ids, submissions) if i in by_assignment and
+                 (by_assignment[i][0][0] != SheetStatus.SUBMITTED
+                  or abs(by_assignment[i][0][1] - mean) > 0.051)]
+        stored = sum(1 for v in by_assignment.values() if v[0][0] == SheetStatus.SUBMITTED)
+        print(f"\ndatabase: {len(ids):,} submissions accepted, {stored:,} submitted sheets "
+              f"stored, {len(missing)} missing, {dupes} duplicated, {len(wrong)} with other "
+              "values or status")
+        ok = not missing and not dupes and not wrong and stored == len(set(ids))
+        print("every accepted sheet is present exactly once" if ok else "MISMATCH")
+        db.session.remove()
+        db.engine.dispose()
+        return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="an empty database")
+    parser.add_argument("--postgres", action="store_true",
+                        help="start the local PostgreSQL cluster and use a throw-away database")
+    parser.add_argument("--judges", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a judge spends between two requests (reading, "
+                             "typing); 0 = as fast as possible")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    args = parser.parse_args()
+    cleanup = None
+    tmp = tempfile.mkdtemp(prefix="juri-bench-")
+    if args.postgres:
+        url, cleanup = start_postgres()
+    else:
+        url = args.url or f"sqlite:///{tmp}/bench.sqlite3"
+    server = None
+    try:
+        usernames, stage_id = build(url, args.judges + 1)
+        port = free_port()
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        server = subprocess.Popen(
+            [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(args.workers), "--access-logfile", "/dev/null",
+             "--error-logfile", f"{tmp}/gunicorn.log"], cwd=ROOT, env=env)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, "
+              f"{os.cpu_count()} CPU cores (client threads share them)")
+        res1, subs1 = run(base, usernames[-1:], 5, 0)
+        base_p95 = report("baseline: 1 judge alone, no think time, for 5 s", res1)
+        res, subs = run(base, usernames[:args.judges], args.seconds, args.think)
+        p95 = report(f"load: {args.judges} judges at once for {args.seconds:.0f} s, think time "
+                     f"{args.think:g} s (exponential mean) between requests", res)
+        print(f"\nratio: p95 under load / p95 alone = {p95 / base_p95:.1f}x; "
+              f"target p95 < 100 ms: {'met' if p95 < 100 else 'NOT met'}; "
+              f"errors: {sum(res['errors'].values()) + sum(res1['errors'].values())}")
+        ok = verify(url, stage_id, subs1 + subs)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        if cleanup:
+            cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
