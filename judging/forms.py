@@ -34,6 +34,33 @@ class AutoAssignForm(FlaskForm):
     submit = SubmitField(_l("Assign automatically"))
 
 
+class ConflictForm(FlaskForm):
+    """The committee declares a conflict: a judge with one entry or a whole organisation."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    entry = SelectField(_l("Entry"), coerce=int, validators=[Optional()])
+    organisation = SelectField(_l("or every entry of the organisation"), coerce=int,
+                               validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Declare conflict"))
+
+
+class AffiliationForm(FlaskForm):
+    """The organisation (OPD) a judge works for: never assigned to its entries."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    organisation = SelectField(_l("Works for"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save affiliation"))
+
+
+class RecuseForm(FlaskForm):
+    """A judge declares a conflict with the entry from the score sheet."""
+
+    reason = TextAreaField(_l("Why you cannot judge this entry"),
+                           validators=[DataRequired(), Length(max=2000)])
+    recuse = SubmitField(_l("Recuse myself"))
+
+
 class ManualAssignForm(FlaskForm):
     entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])

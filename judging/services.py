@@ -22,9 +22,9 @@ from competition.errors import (
     NotAllowed,
     NotOpenYet,
 )
-from competition.models import Entry, EntryStatus, Role, Stage, User
+from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging.analysis import StageRanking, rank_arrays, rank_stage
-from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
+from judging.models import Assignment, Conflict, Criterion, Score, ScoreSheet, SheetStatus
 from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.permissions import can_score
 
@@ -80,6 +80,10 @@ def list_judges() -> list[User]:
     ))
 
 
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 def submitted_entries(stage: Stage) -> list[Entry]:
     return list(db.session.scalars(
         select(Entry).where(Entry.round_id == stage.round_id,
@@ -89,9 +93,116 @@ def submitted_entries(stage: Stage) -> list[Entry]:
     ))
 
 
+# ---------------------------------------------------------------- conflicts of interest
+
+
+def conflict_pairs(judges: list[User], entries: list[Entry]) -> set[tuple[int, int]]:
+    """Every conflicted (entry id, judge id) pair among ``judges`` x ``entries``: the judge's
+    own organisation, a declared conflict with the organisation, or one with the entry.
+    One query, whatever the number of judges and entries."""
+    pairs = {(e.id, j.id) for j in judges for e in entries
+             if j.organisation_id is not None and j.organisation_id == e.organisation_id}
+    if not judges or not entries:
+        return pairs
+    by_org: dict[int, list[int]] = {}
+    for e in entries:
+        by_org.setdefault(e.organisation_id, []).append(e.id)
+    entry_ids = {e.id for e in entries}
+    rows = db.session.execute(select(Conflict.judge_id, Conflict.entry_id,
+                                     Conflict.organisation_id)
+                              .where(Conflict.judge_id.in_([j.id for j in judges])))
+    for judge_id, entry_id, org_id in rows:
+        if entry_id in entry_ids:
+            pairs.add((entry_id, judge_id))
+        for eid in by_org.get(org_id, ()):
+            pairs.add((eid, judge_id))
+    return pairs
+
+
 def has_conflict(judge: User, entry: Entry) -> bool:
-    """A judge belonging to the entry's own organisation never judges it."""
-    return judge.organisation_id is not None and judge.organisation_id == entry.organisation_id
+    """Whether ``judge`` may never judge ``entry`` (see ``conflict_pairs``)."""
+    return (entry.id, judge.id) in conflict_pairs([judge], [entry])
+
+
+def list_conflicts(stage: Stage) -> list[Conflict]:
+    """The declared conflicts that touch the stage's round (entry or organisation level)."""
+    round_entries = select(Entry.id).where(Entry.round_id == stage.round_id)
+    round_orgs = select(Entry.organisation_id).where(Entry.round_id == stage.round_id)
+    return list(db.session.scalars(
+        select(Conflict).where(Conflict.entry_id.in_(round_entries)
+                               | Conflict.organisation_id.in_(round_orgs))
+        .options(selectinload(Conflict.judge), selectinload(Conflict.entry),
+                 selectinload(Conflict.organisation), selectinload(Conflict.declared_by))
+        .order_by(Conflict.created_at.desc(), Conflict.id.desc())
+    ))
+
+
+def _drop_conflicted_assignments(judge: User, entry_ids) -> int:
+    """Remove the judge's assignments to ``entry_ids`` that have no submitted sheet (a draft
+    goes with its assignment); refuse if one was submitted. Returns how many were removed."""
+    rows = list(db.session.scalars(
+        select(Assignment).where(Assignment.judge_id == judge.id,
+                                 Assignment.entry_id.in_(entry_ids))
+        .options(selectinload(Assignment.sheet))))
+    if any(a.sheet is not None and a.sheet.is_submitted for a in rows):
+        raise InvalidState(_l("This judge has already submitted scores for an entry concerned; "
+                              "reopen that score sheet first."))
+    for a in rows:
+        db.session.delete(a)
+    return len(rows)
+
+
+def declare_conflict(*, judge: User, actor: User, entry: Entry | None = None,
+                     organisation: Organisation | None = None, reason: str = "",
+                     is_recusal: bool = False) -> Conflict:
+    """Record that ``judge`` must never judge ``entry`` (or any entry of ``organisation``);
+    the judge's unsubmitted assignments concerned are removed, so they need reassignment."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can have conflicts of interest."))
+    if (entry is None) == (organisation is None):
+        raise InvalidState(_l("Choose either an entry or an organisation."))
+    if entry is not None:
+        entry_ids = [entry.id]
+    else:
+        entry_ids = list(db.session.scalars(
+            select(Entry.id).where(Entry.organisation_id == organisation.id)))
+    _drop_conflicted_assignments(judge, entry_ids)
+    conflict = Conflict(judge_id=judge.id, entry_id=entry.id if entry else None,
+                        organisation_id=organisation.id if organisation else None,
+                        reason=reason.strip(), is_recusal=is_recusal, declared_by_id=actor.id)
+    db.session.add(conflict)
+    db.session.flush()
+    return conflict
+
+
+def remove_conflict(*, conflict: Conflict, actor: User) -> None:
+    db.session.delete(conflict)
+    db.session.flush()
+
+
+def set_affiliation(*, judge: User, organisation: Organisation | None, actor: User) -> User:
+    """Set the organisation the judge works for; the judge's unsubmitted assignments to that
+    organisation's entries are removed (refused if one was submitted)."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can have conflicts of interest."))
+    if organisation is not None:
+        _drop_conflicted_assignments(judge, list(db.session.scalars(
+            select(Entry.id).where(Entry.organisation_id == organisation.id))))
+    judge.organisation_id = organisation.id if organisation else None
+    db.session.flush()
+    return judge
+
+
+def recuse(*, assignment: Assignment, reason: str, actor: User) -> Conflict:
+    """The judge declares a conflict with the entry from the sheet itself: the conflict is
+    recorded with the reason and the assignment (with any draft) removed, so the committee
+    sees the entry short of judges. Refused once the sheet is submitted."""
+    if assignment.judge_id != actor.id:
+        raise NotAllowed()
+    if not reason.strip():
+        raise InvalidState(_l("Say why you cannot judge this entry."))
+    return declare_conflict(judge=actor, entry=assignment.entry, reason=reason,
+                            is_recusal=True, actor=actor)
 
 
 def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignment:
@@ -133,6 +244,7 @@ def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User) -> int:
     judges = list_judges()
     entries = submitted_entries(stage)
     current = list_assignments(stage)
+    conflicted = conflict_pairs(judges, entries)
     load = {j.id: 0 for j in judges}
     have: dict[int, set[int]] = {}
     for a in current:
@@ -143,7 +255,7 @@ def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User) -> int:
     for entry in entries:
         chosen = have.setdefault(entry.id, set())
         candidates = sorted(
-            (j for j in judges if j.id not in chosen and not has_conflict(j, entry)),
+            (j for j in judges if j.id not in chosen and (entry.id, j.id) not in conflicted),
             # Ties in load are broken at random (seeded by the stage, so a re-run is
             # reproducible): panels then overlap and the judge graph stays connected, which
             # normalization needs to compare judges through the entries they share.

@@ -11,18 +11,21 @@ from wtforms import SelectChoice
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
-from competition.models import Entry, Role, Stage, User
+from competition.models import Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
 from judging import analysis, services
 from judging.forms import (
+    AffiliationForm,
     AutoAssignForm,
+    ConflictForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
+    RecuseForm,
     StageMethodForm,
     sheet_form_class,
 )
-from judging.models import Assignment, Criterion
+from judging.models import Assignment, Conflict, Criterion
 from judging.normalize import METHODS
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
@@ -40,20 +43,21 @@ def judge_index():
                            assignments=services.list_assignments_of(current_user), now=utcnow())
 
 
-def _sheet_form(assignment: Assignment, criteria: list[Criterion]):
+def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
     stage = assignment.stage
     form_class = sheet_form_class(criteria, stage.scale_min, stage.scale_max)
-    form = form_class()
-    if request.method == "GET" and assignment.sheet is not None:
+    form = form_class() if from_request else form_class(formdata=None)
+    if (request.method == "GET" or not from_request) and assignment.sheet is not None:
         for s in assignment.sheet.scores:
             getattr(form, f"score_{s.criterion_id}").data = s.value
             getattr(form, f"comment_{s.criterion_id}").data = s.comment
     return form
 
 
-def _sheet_page(assignment, criteria, form, status=200):
+def _sheet_page(assignment, criteria, form, status=200, recuse_form=None):
     return render_template("judging/sheet.html", assignment=assignment, entry=assignment.entry,
-                           criteria=criteria, form=form, now=utcnow()), status
+                           criteria=criteria, form=form, now=utcnow(),
+                           recuse_form=recuse_form or RecuseForm(formdata=None)), status
 
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -85,6 +89,109 @@ def sheet(assignment_id: int):
         return redirect(url_for(".index"))
     flash(_("Draft saved."), "success")
     return redirect(url_for(".sheet", assignment_id=assignment.id))
+
+
+@judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
+def recuse(assignment_id: int):
+    assignment = services.get_assignment_for(current_user, assignment_id)
+    criteria = services.list_criteria(assignment.stage)
+    form = RecuseForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("You have recused yourself; the committee will give this entry to another "
+                    "judge."), "success")
+            return redirect(url_for(".index"))
+    return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
+                       recuse_form=form)
+
+
+# ------------------------------------------------------------------ committee: conflicts
+
+
+def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
+    judges = services.list_judges()
+    orgs = services.list_organisations()
+    none = [SelectChoice(0, "–")]
+    conflict_form = conflict_form or ConflictForm(formdata=None)
+    affiliation_form = affiliation_form or AffiliationForm(formdata=None)
+    for form in (conflict_form, affiliation_form):
+        form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+        form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
+    conflict_form.entry.choices = none + [SelectChoice(e.id, f"#{e.id} {e.title}")
+                                          for e in services.submitted_entries(stage)]
+    return judges, conflict_form, affiliation_form
+
+
+def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None):
+    judges, conflict_form, affiliation_form = _conflict_forms(stage, conflict_form,
+                                                              affiliation_form)
+    return render_template(
+        "judging/conflicts.html", stage=stage, judges=judges,
+        conflicts=services.list_conflicts(stage), conflict_form=conflict_form,
+        affiliation_form=affiliation_form, action_form=ActionForm(),
+    ), status
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts", methods=["GET", "POST"])
+def conflicts(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _conflicts_page(stage)
+    form = _conflict_forms(stage, conflict_form=ConflictForm())[1]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, conflict_form=form)
+    try:
+        services.declare_conflict(
+            judge=db.session.get(User, form.judge.data),
+            entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None),
+            reason=form.reason.data or "", actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, conflict_form=form)
+    db.session.commit()
+    flash(_("Conflict of interest recorded."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts/affiliation", methods=["POST"])
+def affiliation(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = _conflict_forms(stage, affiliation_form=AffiliationForm())[2]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, affiliation_form=form)
+    try:
+        services.set_affiliation(
+            judge=db.session.get(User, form.judge.data),
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None), actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, affiliation_form=form)
+    db.session.commit()
+    flash(_("Affiliation saved."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+def conflict_delete(stage_id: int, conflict_id: int):
+    conflict = db.get_or_404(Conflict, conflict_id)
+    if ActionForm().validate_on_submit():
+        services.remove_conflict(conflict=conflict, actor=current_user)
+        db.session.commit()
+        flash(_("Conflict removed."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: rubric
