@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +45,8 @@ class Assignment(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Added by hand: an automatic re-run keeps it, like a scored one.
+    is_manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     stage: Mapped[Stage] = relationship()
     entry: Mapped[Entry] = relationship()
@@ -119,3 +122,19 @@ class Conflict(db.Model):
     entry: Mapped[Entry | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
     declared_by: Mapped[User | None] = relationship(foreign_keys=[declared_by_id])
+
+
+class JudgeWithdrawal(db.Model):
+    """A judge who withdrew from a stage: no longer assigned there; the sheets they scored
+    stay, their unscored entries went to other judges."""
+
+    __tablename__ = "judge_withdrawals"
+    __table_args__ = (UniqueConstraint("stage_id", "judge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])

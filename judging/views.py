@@ -17,12 +17,14 @@ from judging import analysis, services
 from judging.forms import (
     AffiliationForm,
     AutoAssignForm,
+    ConfirmAssignForm,
     ConflictForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
     RecuseForm,
     StageMethodForm,
+    WithdrawForm,
     sheet_form_class,
 )
 from judging.models import Assignment, Conflict, Criterion
@@ -243,12 +245,14 @@ def criterion_delete(stage_id: int, criterion_id: int):
 # ------------------------------------------------------------------ committee: assignments
 
 
-def _assignment_page(stage, status=200, auto_form=None, manual_form=None):
+def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdraw_form=None):
     entries = services.submitted_entries(stage)
-    judges = services.list_judges()
-    manual_form = manual_form or ManualAssignForm()
+    judges = services.stage_judges(stage)
+    manual_form = manual_form or ManualAssignForm(formdata=None)
     manual_form.entry.choices = [SelectChoice(e.id, f"#{e.id} {e.title}") for e in entries]
     manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+    withdraw_form = withdraw_form or WithdrawForm(formdata=None)
+    withdraw_form.judge.choices = manual_form.judge.choices
     assignments = services.list_assignments(stage)
     by_entry: dict[int, list[Assignment]] = {}
     for a in assignments:
@@ -258,8 +262,11 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None):
         load[a.judge_id] = load.get(a.judge_id, 0) + 1
     return render_template(
         "judging/assignments.html", stage=stage, entries=entries, judges=judges,
-        by_entry=by_entry, load=load, auto_form=auto_form or AutoAssignForm(),
-        manual_form=manual_form, action_form=ActionForm(),
+        by_entry=by_entry, load=load,
+        auto_form=auto_form or AutoAssignForm(formdata=None,
+                                              judges_per_entry=stage.judges_per_entry),
+        manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        withdrawals=services.list_withdrawals(stage),
     ), status
 
 
@@ -268,16 +275,50 @@ def assignments(stage_id: int):
     return _assignment_page(db.get_or_404(Stage, stage_id))
 
 
+@scoring_bp.route("/<int:stage_id>/assignments/preview")
+def assign_preview(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = AutoAssignForm(request.args)
+    if not form.validate():
+        return _assignment_page(stage, 422, auto_form=form)
+    plan = services.plan_auto_assign(stage, form.judges_per_entry.data)
+    confirm = ConfirmAssignForm(formdata=None, judges_per_entry=plan.k, digest=plan.digest)
+    return render_template("judging/assign_preview.html", stage=stage, plan=plan,
+                           confirm=confirm)
+
+
 @scoring_bp.route("/<int:stage_id>/assignments/auto", methods=["POST"])
 def assign_auto(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    form = AutoAssignForm()
-    if not form.validate_on_submit():
-        return _assignment_page(stage, 422, auto_form=form)
-    added = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
-                                 actor=current_user)
+    form = ConfirmAssignForm()
+    if not form.validate_on_submit() or not form.judges_per_entry.data.isdigit():
+        return redirect(url_for(".assignments", stage_id=stage.id))
+    try:
+        plan = services.auto_assign(stage=stage, judges_per_entry=int(form.judges_per_entry.data),
+                                    digest=form.digest.data or None, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for(".assign_preview", stage_id=stage.id,
+                                judges_per_entry=form.judges_per_entry.data))
     db.session.commit()
-    flash(_("%(n)d assignments added.", n=added), "success")
+    flash(_("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)),
+          "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/assignments/withdraw", methods=["POST"])
+def withdraw(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = WithdrawForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in services.stage_judges(stage)]
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, withdraw_form=form)
+    moved, kept = services.withdraw_judge(stage=stage, judge=db.session.get(User, form.judge.data),
+                                          reason=form.reason.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
+            "sheets kept.", moved=moved, kept=kept), "success")
     return redirect(url_for(".assignments", stage_id=stage.id))
 
 
@@ -295,7 +336,7 @@ def assign_manual(stage_id: int):
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
-        return _assignment_page(stage, exc.status)
+        return _assignment_page(stage, exc.status, manual_form=form)
     db.session.commit()
     flash(_("Judge assigned."), "success")
     return redirect(url_for(".assignments", stage_id=stage.id))
