@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -143,6 +144,11 @@ class Stage(db.Model):
     method: Mapped[str] = mapped_column(String(20), default="")
     winners_per_category: Mapped[int] = mapped_column(default=3)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # judging settings (used by judging/: assignment, rubric, blind review)
+    judges_per_entry: Mapped[int] = mapped_column(default=3, server_default="3")
+    blind_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A total at or above which an entry qualifies (e.g. KIPP finalists: 85 of 100); optional.
+    pass_mark: Mapped[float | None]
 
     round: Mapped[Round] = relationship(back_populates="stages")
 

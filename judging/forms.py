@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -29,9 +30,56 @@ class CriterionForm(FlaskForm):
 
 
 class AutoAssignForm(FlaskForm):
+    """How many judges per entry: previewed by GET (changes nothing), then confirmed by a
+    POST carrying the preview's digest."""
+
+    class Meta:
+        csrf = False
+
     judges_per_entry = IntegerField(_l("Judges per entry"), default=3,
                                     validators=[InputRequired(), NumberRange(1, 20)])
-    submit = SubmitField(_l("Assign automatically"))
+    submit = SubmitField(_l("Preview the automatic assignment"))
+
+
+class ConfirmAssignForm(FlaskForm):
+    judges_per_entry = HiddenField(validators=[InputRequired()])
+    digest = HiddenField()
+    submit = SubmitField(_l("Confirm this assignment"))
+
+
+class WithdrawForm(FlaskForm):
+    """A judge withdraws from the stage; their unscored entries go to other judges."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Withdraw and reassign"))
+
+
+class ConflictForm(FlaskForm):
+    """The committee declares a conflict: a judge with one entry or a whole organisation."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    entry = SelectField(_l("Entry"), coerce=int, validators=[Optional()])
+    organisation = SelectField(_l("or every entry of the organisation"), coerce=int,
+                               validators=[Optional()])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Declare conflict"))
+
+
+class AffiliationForm(FlaskForm):
+    """The organisation (OPD) a judge works for: never assigned to its entries."""
+
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    organisation = SelectField(_l("Works for"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Save affiliation"))
+
+
+class RecuseForm(FlaskForm):
+    """A judge declares a conflict with the entry from the score sheet."""
+
+    reason = TextAreaField(_l("Why you cannot judge this entry"),
+                           validators=[DataRequired(), Length(max=2000)])
+    recuse = SubmitField(_l("Recuse myself"))
 
 
 class ManualAssignForm(FlaskForm):

@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+import sqlalchemy as sa
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.db import UTCDateTime, db, utcnow
-from competition.models import Entry, Stage, User
+from competition.models import Entry, Organisation, Stage, User
 
 
 class SheetStatus(enum.StrEnum):
@@ -44,11 +45,14 @@ class Assignment(db.Model):
     entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Added by hand: an automatic re-run keeps it, like a scored one.
+    is_manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     stage: Mapped[Stage] = relationship()
     entry: Mapped[Entry] = relationship()
     judge: Mapped[User] = relationship()
-    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", uselist=False)
+    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", uselist=False,
+                                                    cascade="all, delete-orphan")
 
 
 class ScoreSheet(db.Model):
@@ -93,3 +97,44 @@ class Score(db.Model):
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="scores")
     criterion: Mapped[Criterion] = relationship()
+
+
+class Conflict(db.Model):
+    """A declared conflict of interest: the judge never judges the entry, or any entry of the
+    organisation. Declared by the committee, or by the judge when recusing from a sheet.
+    (A judge's own organisation, ``User.organisation_id``, is a conflict without a row.)"""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (
+        CheckConstraint("entry_id IS NOT NULL OR organisation_id IS NOT NULL", name="target"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
+                                                        index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    is_recusal: Mapped[bool] = mapped_column(default=False)
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+    entry: Mapped[Entry | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    declared_by: Mapped[User | None] = relationship(foreign_keys=[declared_by_id])
+
+
+class JudgeWithdrawal(db.Model):
+    """A judge who withdrew from a stage: no longer assigned there; the sheets they scored
+    stay, their unscored entries went to other judges."""
+
+    __tablename__ = "judge_withdrawals"
+    __table_args__ = (UniqueConstraint("stage_id", "judge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    judge: Mapped[User] = relationship(foreign_keys=[judge_id])

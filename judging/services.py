@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
-import random
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +22,18 @@ from competition.errors import (
     NotAllowed,
     NotOpenYet,
 )
-from competition.models import Entry, EntryStatus, Role, Stage, User
+from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging.analysis import StageRanking, rank_arrays, rank_stage
-from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
+from judging import assign as assign_core
+from judging.models import (
+    Assignment,
+    Conflict,
+    Criterion,
+    JudgeWithdrawal,
+    Score,
+    ScoreSheet,
+    SheetStatus,
+)
 from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.permissions import can_score
 
@@ -80,6 +89,10 @@ def list_judges() -> list[User]:
     ))
 
 
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 def submitted_entries(stage: Stage) -> list[Entry]:
     return list(db.session.scalars(
         select(Entry).where(Entry.round_id == stage.round_id,
@@ -89,32 +102,163 @@ def submitted_entries(stage: Stage) -> list[Entry]:
     ))
 
 
+# ---------------------------------------------------------------- conflicts of interest
+
+
+def conflict_pairs(judges: list[User], entries: list[Entry]) -> set[tuple[int, int]]:
+    """Every conflicted (entry id, judge id) pair among ``judges`` x ``entries``: the judge's
+    own organisation, a declared conflict with the organisation, or one with the entry.
+    One query, whatever the number of judges and entries."""
+    pairs = {(e.id, j.id) for j in judges for e in entries
+             if j.organisation_id is not None and j.organisation_id == e.organisation_id}
+    if not judges or not entries:
+        return pairs
+    by_org: dict[int, list[int]] = {}
+    for e in entries:
+        by_org.setdefault(e.organisation_id, []).append(e.id)
+    entry_ids = {e.id for e in entries}
+    rows = db.session.execute(select(Conflict.judge_id, Conflict.entry_id,
+                                     Conflict.organisation_id)
+                              .where(Conflict.judge_id.in_([j.id for j in judges])))
+    for judge_id, entry_id, org_id in rows:
+        if entry_id in entry_ids:
+            pairs.add((entry_id, judge_id))
+        for eid in by_org.get(org_id, ()):
+            pairs.add((eid, judge_id))
+    return pairs
+
+
 def has_conflict(judge: User, entry: Entry) -> bool:
-    """A judge belonging to the entry's own organisation never judges it."""
-    return judge.organisation_id is not None and judge.organisation_id == entry.organisation_id
+    """Whether ``judge`` may never judge ``entry`` (see ``conflict_pairs``)."""
+    return (entry.id, judge.id) in conflict_pairs([judge], [entry])
+
+
+def list_conflicts(stage: Stage) -> list[Conflict]:
+    """The declared conflicts that touch the stage's round (entry or organisation level)."""
+    round_entries = select(Entry.id).where(Entry.round_id == stage.round_id)
+    round_orgs = select(Entry.organisation_id).where(Entry.round_id == stage.round_id)
+    return list(db.session.scalars(
+        select(Conflict).where(Conflict.entry_id.in_(round_entries)
+                               | Conflict.organisation_id.in_(round_orgs))
+        .options(selectinload(Conflict.judge), selectinload(Conflict.entry),
+                 selectinload(Conflict.organisation), selectinload(Conflict.declared_by))
+        .order_by(Conflict.created_at.desc(), Conflict.id.desc())
+    ))
+
+
+def _drop_conflicted_assignments(judge: User, entry_ids) -> int:
+    """Remove the judge's assignments to ``entry_ids`` that have no submitted sheet (a draft
+    goes with its assignment); refuse if one was submitted. Returns how many were removed."""
+    rows = list(db.session.scalars(
+        select(Assignment).where(Assignment.judge_id == judge.id,
+                                 Assignment.entry_id.in_(entry_ids))
+        .options(selectinload(Assignment.sheet))))
+    if any(a.sheet is not None and a.sheet.is_submitted for a in rows):
+        raise InvalidState(_l("This judge has already submitted scores for an entry concerned; "
+                              "reopen that score sheet first."))
+    for a in rows:
+        db.session.delete(a)
+    return len(rows)
+
+
+def declare_conflict(*, judge: User, actor: User, entry: Entry | None = None,
+                     organisation: Organisation | None = None, reason: str = "",
+                     is_recusal: bool = False) -> Conflict:
+    """Record that ``judge`` must never judge ``entry`` (or any entry of ``organisation``);
+    the judge's unsubmitted assignments concerned are removed, so they need reassignment."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can have conflicts of interest."))
+    if (entry is None) == (organisation is None):
+        raise InvalidState(_l("Choose either an entry or an organisation."))
+    if entry is not None:
+        entry_ids = [entry.id]
+    else:
+        entry_ids = list(db.session.scalars(
+            select(Entry.id).where(Entry.organisation_id == organisation.id)))
+    _drop_conflicted_assignments(judge, entry_ids)
+    conflict = Conflict(judge_id=judge.id, entry_id=entry.id if entry else None,
+                        organisation_id=organisation.id if organisation else None,
+                        reason=reason.strip(), is_recusal=is_recusal, declared_by_id=actor.id)
+    db.session.add(conflict)
+    db.session.flush()
+    return conflict
+
+
+def remove_conflict(*, conflict: Conflict, actor: User) -> None:
+    db.session.delete(conflict)
+    db.session.flush()
+
+
+def set_affiliation(*, judge: User, organisation: Organisation | None, actor: User) -> User:
+    """Set the organisation the judge works for; the judge's unsubmitted assignments to that
+    organisation's entries are removed (refused if one was submitted)."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can have conflicts of interest."))
+    if organisation is not None:
+        _drop_conflicted_assignments(judge, list(db.session.scalars(
+            select(Entry.id).where(Entry.organisation_id == organisation.id))))
+    judge.organisation_id = organisation.id if organisation else None
+    db.session.flush()
+    return judge
+
+
+def recuse(*, assignment: Assignment, reason: str, actor: User) -> Conflict:
+    """The judge declares a conflict with the entry from the sheet itself: the conflict is
+    recorded with the reason and the assignment (with any draft) removed, so the committee
+    sees the entry short of judges. Refused once the sheet is submitted."""
+    if assignment.judge_id != actor.id:
+        raise NotAllowed()
+    if not reason.strip():
+        raise InvalidState(_l("Say why you cannot judge this entry."))
+    return declare_conflict(judge=actor, entry=assignment.entry, reason=reason,
+                            is_recusal=True, actor=actor)
+
+
+def withdrawn_judge_ids(stage: Stage) -> set[int]:
+    return set(db.session.scalars(select(JudgeWithdrawal.judge_id)
+                                  .where(JudgeWithdrawal.stage_id == stage.id)))
+
+
+def list_withdrawals(stage: Stage) -> list[JudgeWithdrawal]:
+    return list(db.session.scalars(
+        select(JudgeWithdrawal).where(JudgeWithdrawal.stage_id == stage.id)
+        .options(selectinload(JudgeWithdrawal.judge)).order_by(JudgeWithdrawal.created_at)))
+
+
+def stage_judges(stage: Stage) -> list[User]:
+    """The judges who may be assigned in the stage: enabled, not withdrawn from it."""
+    withdrawn = withdrawn_judge_ids(stage)
+    return [j for j in list_judges() if j.id not in withdrawn]
 
 
 def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignment:
+    """Assign one judge by hand (kept by automatic re-runs). Refused for a conflict of
+    interest, a judge who withdrew from the stage, or an entry not submitted to the round."""
     if judge.role != Role.JUDGE:
         raise InvalidState(_l("Only judges can be assigned."))
     if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
         raise InvalidState(_l("Only submitted entries of this round can be assigned."))
     if has_conflict(judge, entry):
         raise InvalidState(_l("This judge has a conflict of interest with this entry."))
+    if judge.id in withdrawn_judge_ids(stage):
+        raise InvalidState(_l("This judge has withdrawn from this stage."))
     existing = db.session.scalar(select(Assignment).where(
         Assignment.stage_id == stage.id, Assignment.entry_id == entry.id,
         Assignment.judge_id == judge.id))
     if existing is not None:
         return existing
-    assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id)
+    assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id,
+                            is_manual=True)
     db.session.add(assignment)
     db.session.flush()
     return assignment
 
 
 def unassign(*, assignment: Assignment, actor: User) -> None:
-    if assignment.sheet is not None:
-        raise InvalidState(_l("This assignment already has scores and cannot be removed."))
+    """Remove an assignment (a draft goes with it); refused once the sheet is submitted."""
+    if assignment.sheet is not None and assignment.sheet.is_submitted:
+        raise InvalidState(_l("This assignment has a submitted score sheet and cannot be "
+                              "removed."))
     db.session.delete(assignment)
     db.session.flush()
 
@@ -127,35 +271,158 @@ def list_assignments(stage: Stage) -> list[Assignment]:
     ))
 
 
-def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User) -> int:
-    """Give every submitted entry ``judges_per_entry`` judges, least-loaded judge first,
-    never a judge with a conflict; existing assignments are kept. Returns how many were added."""
-    judges = list_judges()
+@dataclass
+class AssignmentPlan:
+    """An automatic assignment computed but not yet applied: what the committee previews.
+
+    ``add`` and ``drop`` are the changes against the current assignments (``drop``: unscored
+    automatic assignments a re-run replaces); ``digest`` identifies the plan, so confirming
+    applies exactly what was previewed."""
+
+    stage: Stage
+    k: int
+    judges: list[User]
+    entries: list[Entry]
+    plan: assign_core.Plan
+    add: list[tuple[int, int]]
+    drop: list[Assignment]
+    kept: int
+    digest: str
+
+    @property
+    def loads(self) -> list[tuple[User, int]]:
+        return [(j, int(n)) for j, n in zip(self.judges, self.plan.load, strict=True)]
+
+    @property
+    def short_entries(self) -> list[tuple[Entry, int]]:
+        return [(self.entries[i], int(self.plan.coverage[i])) for i in self.plan.short]
+
+    @property
+    def components(self) -> list[list[User]]:
+        """Groups of judges linked through shared entries (one group is what we want)."""
+        groups: dict[int, list[User]] = {}
+        for j, c in zip(self.judges, self.plan.judge_component, strict=True):
+            if c >= 0:
+                groups.setdefault(int(c), []).append(j)
+        return list(groups.values())
+
+    @property
+    def pairs(self) -> list[tuple[User, User, int]]:
+        """Pairs of judges sharing entries, most shared first."""
+        ov = self.plan.overlap
+        out = [(self.judges[a], self.judges[b], int(ov[a, b]))
+               for a in range(len(self.judges)) for b in range(a + 1, len(self.judges))
+               if ov[a, b] > 0]
+        return sorted(out, key=lambda t: -t[2])
+
+
+def _stage_matrices(stage: Stage, judges: list[User], entries: list[Entry]):
+    """(allowed, fixed, prefer, current) over entries x judges, and the assignments outside
+    the matrix (judges who withdrew or are disabled, entries no longer submitted)."""
+    e_index = {e.id: i for i, e in enumerate(entries)}
+    j_index = {j.id: i for i, j in enumerate(judges)}
+    shape = (len(entries), len(judges))
+    allowed = np.ones(shape, dtype=bool)
+    for eid, jid in conflict_pairs(judges, entries):
+        allowed[e_index[eid], j_index[jid]] = False
+    fixed = np.zeros(shape, dtype=bool)
+    prefer = np.zeros(shape, dtype=bool)
+    current: dict[tuple[int, int], Assignment] = {}
+    for a in list_assignments(stage):
+        i, jj = e_index.get(a.entry_id), j_index.get(a.judge_id)
+        if a.sheet is not None or a.is_manual:
+            if i is not None and jj is not None:
+                fixed[i, jj] = True
+            continue
+        if i is not None and jj is not None and allowed[i, jj]:
+            prefer[i, jj] = True
+        current[(a.entry_id, a.judge_id)] = a
+    return allowed, fixed, prefer, current
+
+
+def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
+    """The automatic assignment of the stage with ``judges_per_entry`` judges per submitted
+    entry (see ``judging.assign``), without writing anything. Scored and hand-made
+    assignments are kept; unscored automatic ones may be replaced (a re-run after a late
+    change: a new conflict, a new judge, a withdrawn entry)."""
+    judges = stage_judges(stage)
     entries = submitted_entries(stage)
-    current = list_assignments(stage)
-    load = {j.id: 0 for j in judges}
-    have: dict[int, set[int]] = {}
-    for a in current:
-        load[a.judge_id] = load.get(a.judge_id, 0) + 1
-        have.setdefault(a.entry_id, set()).add(a.judge_id)
-    added = 0
-    rng = random.Random(stage.id)
-    for entry in entries:
-        chosen = have.setdefault(entry.id, set())
-        candidates = sorted(
-            (j for j in judges if j.id not in chosen and not has_conflict(j, entry)),
-            # Ties in load are broken at random (seeded by the stage, so a re-run is
-            # reproducible): panels then overlap and the judge graph stays connected, which
-            # normalization needs to compare judges through the entries they share.
-            key=lambda j: (load[j.id], rng.random()),
-        )
-        for judge in candidates[: max(0, judges_per_entry - len(chosen))]:
-            db.session.add(Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id))
-            load[judge.id] += 1
-            chosen.add(judge.id)
-            added += 1
+    allowed, fixed, prefer, current = _stage_matrices(stage, judges, entries)
+    result = assign_core.plan(allowed, judges_per_entry, fixed=fixed, prefer=prefer,
+                              seed=stage.id)
+    pairs: set[tuple[int, int]] = set()
+    add: list[tuple[int, int]] = []
+    for i, jj in zip(*np.nonzero(result.assigned), strict=True):
+        key = (entries[i].id, judges[jj].id)
+        pairs.add(key)
+        if not fixed[i, jj] and key not in current:
+            add.append(key)
+    drop = [a for key, a in current.items() if key not in pairs]
+    digest = hashlib.sha256(repr((judges_per_entry, sorted(pairs))).encode()).hexdigest()[:16]
+    return AssignmentPlan(stage=stage, k=judges_per_entry, judges=judges, entries=entries,
+                          plan=result, add=add, drop=drop, kept=len(pairs) - len(add),
+                          digest=digest)
+
+
+def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User,
+                digest: str | None = None) -> AssignmentPlan:
+    """Apply the automatic assignment and record ``judges_per_entry`` as the stage's k.
+    With ``digest`` (from the preview), refused if the plan changed since the preview."""
+    result = plan_auto_assign(stage, judges_per_entry)
+    if digest and digest != result.digest:
+        raise InvalidState(_l("The assignments changed since the preview; check the new "
+                              "preview before confirming."))
+    for a in result.drop:
+        db.session.delete(a)
+    for entry_id, judge_id in result.add:
+        db.session.add(Assignment(stage_id=stage.id, entry_id=entry_id, judge_id=judge_id))
+    stage.judges_per_entry = judges_per_entry
     db.session.flush()
-    return added
+    return result
+
+
+def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tuple[int, int]:
+    """A judge withdraws from the stage: the assignments they scored (draft or submitted)
+    stay; the others go to other judges of the stage, never a conflicted one, least loaded
+    first. Returns (moved, kept); an entry no judge can take is left short."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can be assigned."))
+    if judge.id in withdrawn_judge_ids(stage):
+        raise InvalidState(_l("This judge has withdrawn from this stage."))
+    db.session.add(JudgeWithdrawal(stage_id=stage.id, judge_id=judge.id, reason=reason.strip(),
+                                   created_by_id=actor.id))
+    freed: dict[int, int] = {}
+    kept = 0
+    for a in list_assignments(stage):
+        if a.judge_id != judge.id:
+            continue
+        if a.sheet is not None:
+            kept += 1
+            continue
+        freed[a.entry_id] = freed.get(a.entry_id, 0) + 1
+        db.session.delete(a)
+    db.session.flush()
+    judges = stage_judges(stage)
+    entries = submitted_entries(stage)
+    allowed = _stage_matrices(stage, judges, entries)[0]
+    e_index = {e.id: i for i, e in enumerate(entries)}
+    j_index = {j.id: i for i, j in enumerate(judges)}
+    now_assigned = np.zeros_like(allowed)
+    for a in list_assignments(stage):
+        if a.entry_id in e_index and a.judge_id in j_index:
+            now_assigned[e_index[a.entry_id], j_index[a.judge_id]] = True
+    target = now_assigned.sum(1)
+    for eid, n in freed.items():
+        if eid in e_index:
+            target[e_index[eid]] += n
+    result = assign_core.plan(allowed, target, fixed=now_assigned, seed=stage.id)
+    moved = 0
+    for i, jj in zip(*np.nonzero(result.assigned & ~now_assigned), strict=True):
+        db.session.add(Assignment(stage_id=stage.id, entry_id=entries[i].id,
+                                  judge_id=judges[jj].id))
+        moved += 1
+    db.session.flush()
+    return moved, kept
 
 
 # ---------------------------------------------------------------- score sheets

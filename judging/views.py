@@ -11,18 +11,23 @@ from wtforms import SelectChoice
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
-from competition.models import Entry, Role, Stage, User
+from competition.models import Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
 from judging import analysis, services
 from judging.forms import (
+    AffiliationForm,
     AutoAssignForm,
+    ConfirmAssignForm,
+    ConflictForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
+    RecuseForm,
     StageMethodForm,
+    WithdrawForm,
     sheet_form_class,
 )
-from judging.models import Assignment, Criterion
+from judging.models import Assignment, Conflict, Criterion
 from judging.normalize import METHODS
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
@@ -40,20 +45,21 @@ def judge_index():
                            assignments=services.list_assignments_of(current_user), now=utcnow())
 
 
-def _sheet_form(assignment: Assignment, criteria: list[Criterion]):
+def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
     stage = assignment.stage
     form_class = sheet_form_class(criteria, stage.scale_min, stage.scale_max)
-    form = form_class()
-    if request.method == "GET" and assignment.sheet is not None:
+    form = form_class() if from_request else form_class(formdata=None)
+    if (request.method == "GET" or not from_request) and assignment.sheet is not None:
         for s in assignment.sheet.scores:
             getattr(form, f"score_{s.criterion_id}").data = s.value
             getattr(form, f"comment_{s.criterion_id}").data = s.comment
     return form
 
 
-def _sheet_page(assignment, criteria, form, status=200):
+def _sheet_page(assignment, criteria, form, status=200, recuse_form=None):
     return render_template("judging/sheet.html", assignment=assignment, entry=assignment.entry,
-                           criteria=criteria, form=form, now=utcnow()), status
+                           criteria=criteria, form=form, now=utcnow(),
+                           recuse_form=recuse_form or RecuseForm(formdata=None)), status
 
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -85,6 +91,109 @@ def sheet(assignment_id: int):
         return redirect(url_for(".index"))
     flash(_("Draft saved."), "success")
     return redirect(url_for(".sheet", assignment_id=assignment.id))
+
+
+@judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
+def recuse(assignment_id: int):
+    assignment = services.get_assignment_for(current_user, assignment_id)
+    criteria = services.list_criteria(assignment.stage)
+    form = RecuseForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("You have recused yourself; the committee will give this entry to another "
+                    "judge."), "success")
+            return redirect(url_for(".index"))
+    return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
+                       recuse_form=form)
+
+
+# ------------------------------------------------------------------ committee: conflicts
+
+
+def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
+    judges = services.list_judges()
+    orgs = services.list_organisations()
+    none = [SelectChoice(0, "–")]
+    conflict_form = conflict_form or ConflictForm(formdata=None)
+    affiliation_form = affiliation_form or AffiliationForm(formdata=None)
+    for form in (conflict_form, affiliation_form):
+        form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+        form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
+    conflict_form.entry.choices = none + [SelectChoice(e.id, f"#{e.id} {e.title}")
+                                          for e in services.submitted_entries(stage)]
+    return judges, conflict_form, affiliation_form
+
+
+def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None):
+    judges, conflict_form, affiliation_form = _conflict_forms(stage, conflict_form,
+                                                              affiliation_form)
+    return render_template(
+        "judging/conflicts.html", stage=stage, judges=judges,
+        conflicts=services.list_conflicts(stage), conflict_form=conflict_form,
+        affiliation_form=affiliation_form, action_form=ActionForm(),
+    ), status
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts", methods=["GET", "POST"])
+def conflicts(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _conflicts_page(stage)
+    form = _conflict_forms(stage, conflict_form=ConflictForm())[1]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, conflict_form=form)
+    try:
+        services.declare_conflict(
+            judge=db.session.get(User, form.judge.data),
+            entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None),
+            reason=form.reason.data or "", actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, conflict_form=form)
+    db.session.commit()
+    flash(_("Conflict of interest recorded."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts/affiliation", methods=["POST"])
+def affiliation(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = _conflict_forms(stage, affiliation_form=AffiliationForm())[2]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, affiliation_form=form)
+    try:
+        services.set_affiliation(
+            judge=db.session.get(User, form.judge.data),
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None), actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, affiliation_form=form)
+    db.session.commit()
+    flash(_("Affiliation saved."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+def conflict_delete(stage_id: int, conflict_id: int):
+    conflict = db.get_or_404(Conflict, conflict_id)
+    if ActionForm().validate_on_submit():
+        services.remove_conflict(conflict=conflict, actor=current_user)
+        db.session.commit()
+        flash(_("Conflict removed."), "success")
+    return redirect(url_for(".conflicts", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: rubric
@@ -136,12 +245,14 @@ def criterion_delete(stage_id: int, criterion_id: int):
 # ------------------------------------------------------------------ committee: assignments
 
 
-def _assignment_page(stage, status=200, auto_form=None, manual_form=None):
+def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdraw_form=None):
     entries = services.submitted_entries(stage)
-    judges = services.list_judges()
-    manual_form = manual_form or ManualAssignForm()
+    judges = services.stage_judges(stage)
+    manual_form = manual_form or ManualAssignForm(formdata=None)
     manual_form.entry.choices = [SelectChoice(e.id, f"#{e.id} {e.title}") for e in entries]
     manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+    withdraw_form = withdraw_form or WithdrawForm(formdata=None)
+    withdraw_form.judge.choices = manual_form.judge.choices
     assignments = services.list_assignments(stage)
     by_entry: dict[int, list[Assignment]] = {}
     for a in assignments:
@@ -151,8 +262,11 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None):
         load[a.judge_id] = load.get(a.judge_id, 0) + 1
     return render_template(
         "judging/assignments.html", stage=stage, entries=entries, judges=judges,
-        by_entry=by_entry, load=load, auto_form=auto_form or AutoAssignForm(),
-        manual_form=manual_form, action_form=ActionForm(),
+        by_entry=by_entry, load=load,
+        auto_form=auto_form or AutoAssignForm(formdata=None,
+                                              judges_per_entry=stage.judges_per_entry),
+        manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        withdrawals=services.list_withdrawals(stage),
     ), status
 
 
@@ -161,16 +275,50 @@ def assignments(stage_id: int):
     return _assignment_page(db.get_or_404(Stage, stage_id))
 
 
+@scoring_bp.route("/<int:stage_id>/assignments/preview")
+def assign_preview(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = AutoAssignForm(request.args)
+    if not form.validate():
+        return _assignment_page(stage, 422, auto_form=form)
+    plan = services.plan_auto_assign(stage, form.judges_per_entry.data)
+    confirm = ConfirmAssignForm(formdata=None, judges_per_entry=plan.k, digest=plan.digest)
+    return render_template("judging/assign_preview.html", stage=stage, plan=plan,
+                           confirm=confirm)
+
+
 @scoring_bp.route("/<int:stage_id>/assignments/auto", methods=["POST"])
 def assign_auto(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    form = AutoAssignForm()
-    if not form.validate_on_submit():
-        return _assignment_page(stage, 422, auto_form=form)
-    added = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
-                                 actor=current_user)
+    form = ConfirmAssignForm()
+    if not form.validate_on_submit() or not form.judges_per_entry.data.isdigit():
+        return redirect(url_for(".assignments", stage_id=stage.id))
+    try:
+        plan = services.auto_assign(stage=stage, judges_per_entry=int(form.judges_per_entry.data),
+                                    digest=form.digest.data or None, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for(".assign_preview", stage_id=stage.id,
+                                judges_per_entry=form.judges_per_entry.data))
     db.session.commit()
-    flash(_("%(n)d assignments added.", n=added), "success")
+    flash(_("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)),
+          "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/assignments/withdraw", methods=["POST"])
+def withdraw(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = WithdrawForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in services.stage_judges(stage)]
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, withdraw_form=form)
+    moved, kept = services.withdraw_judge(stage=stage, judge=db.session.get(User, form.judge.data),
+                                          reason=form.reason.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
+            "sheets kept.", moved=moved, kept=kept), "success")
     return redirect(url_for(".assignments", stage_id=stage.id))
 
 
@@ -188,7 +336,7 @@ def assign_manual(stage_id: int):
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
-        return _assignment_page(stage, exc.status)
+        return _assignment_page(stage, exc.status, manual_form=form)
     db.session.commit()
     flash(_("Judge assigned."), "success")
     return redirect(url_for(".assignments", stage_id=stage.id))

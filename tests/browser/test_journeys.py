@@ -35,7 +35,9 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
     panitia = page_for("panitia")
     panitia.goto(f"/committee/stages/{stage.id}/assignments")
     panitia.fill("#judges_per_entry", "1")
-    panitia.click("text=Tugaskan otomatis")
+    panitia.click("text=Pratinjau penugasan otomatis")
+    shot(panitia, "committee-assignment-preview")
+    panitia.click("text=Konfirmasi penugasan ini")
     assert "Dr. Sari" in panitia.inner_text("main")
 
     # 3. The judge scores and submits.
