@@ -3,13 +3,13 @@ places were computed."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
+from competition import numbers
 from competition.db import db
 from competition.models import Certificate, Entry, Result, Round, Stage, User
 
@@ -22,12 +22,6 @@ class ResultRow:
     score: float
     raw_score: float
     n_judges: int
-
-
-def _new_code() -> str:
-    # 80 random bits, grouped for reading aloud over the phone: e.g. 7F3A-91C2-0B4D-E6F8-A1B2.
-    raw = secrets.token_hex(10).upper()
-    return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
 
 
 def record_results(
@@ -50,9 +44,11 @@ def record_results(
                                              Result.rank <= stage.winners_per_category)
         .order_by(Result.id)).all()
     if winners:
+        codes = numbers.new_numbers(len(winners))
         db.session.execute(insert(Certificate), [
-            {"code": _new_code(), "result_id": rid, "award": f"rank-{rank}", "issued_at": now}
-            for rid, rank in winners])
+            {"code": code, "result_id": rid, "award": f"rank-{rank}", "issued_at": now,
+             "round_id": stage.round_id}
+            for code, (rid, rank) in zip(codes, winners)])
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()
@@ -90,7 +86,11 @@ def certificates_of_entry(entry: Entry) -> list[Certificate]:
 
 
 def find_certificate(code: str) -> Certificate | None:
-    code = code.strip().upper()
+    """The certificate with this number; None for a number this server never issued (checked
+    without a query) or does not hold."""
+    if not numbers.is_well_formed(code):
+        return None
+    code = numbers.canonical(code)
     return db.session.scalar(
         select(Certificate).where(Certificate.code == code)
         .options(selectinload(Certificate.result).selectinload(Result.entry))

@@ -1,0 +1,82 @@
+"""Certificate numbers that cannot be guessed or forged.
+
+A number is 16 Crockford base-32 characters in four groups, e.g. ``7F3A-91C2-0B4D-E6F8``: a
+40-bit random serial followed by a 40-bit check part, the first 40 bits of
+HMAC-SHA256(key, serial). The key is derived from ``JURI_CERTIFICATE_KEY`` (default: the
+server's ``SECRET_KEY``), so only the server can make a number whose check part matches, and a
+made-up or mistyped number is rejected by arithmetic alone, before any database query
+(``is_well_formed``). Guessing a valid number takes about 2^40 tries per certificate.
+
+Crockford's alphabet has no I, L, O or U; when reading a number back, O is taken for 0 and
+I/L for 1, spaces and dashes are ignored, and case does not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from flask import current_app
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SHAPE = re.compile(r"[0-9A-HJKMNP-TV-Z]{16}")
+SERIAL_BITS = CHECK_BITS = 40
+
+
+def _key() -> bytes:
+    secret = current_app.config.get("CERTIFICATE_KEY") or current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode()
+    # Domain separation: the same SECRET_KEY also signs sessions.
+    return hmac.new(secret, b"juri certificate numbers v1", hashlib.sha256).digest()
+
+
+def _b32(value: int, length: int) -> str:
+    out = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        out.append(ALPHABET[digit])
+    return "".join(reversed(out))
+
+
+def _check(serial: str, key: bytes) -> str:
+    mac = hmac.new(key, serial.encode(), hashlib.sha256).digest()
+    return _b32(int.from_bytes(mac[:5], "big"), 8)
+
+
+def _group(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def new_numbers(count: int) -> list[str]:
+    """``count`` distinct fresh certificate numbers (one key derivation for all of them)."""
+    key = _key()
+    out: set[str] = set()
+    while len(out) < count:
+        serial = _b32(secrets.randbits(SERIAL_BITS), 8)
+        out.add(_group(serial + _check(serial, key)))
+    return list(out)
+
+
+def new_number() -> str:
+    return new_numbers(1)[0]
+
+
+def canonical(text: str) -> str | None:
+    """The number in its printed form, or None when it is not shaped like one."""
+    raw = re.sub(r"[\s\-]", "", text or "").upper().translate(_TYPO)
+    return _group(raw) if _SHAPE.fullmatch(raw) else None
+
+
+def is_well_formed(text: str) -> bool:
+    """True when ``text`` is a number this server could have issued (its check part matches).
+    No database query: forged and altered numbers stop here."""
+    number = canonical(text)
+    if number is None:
+        return False
+    raw = number.replace("-", "")
+    return hmac.compare_digest(_check(raw[:8], _key()), raw[8:])
