@@ -3,7 +3,12 @@ XLSX exports), certificate verification and the public copy of a valid certifica
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template
+import csv
+import io
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from openpyxl import Workbook
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -37,7 +42,65 @@ def results(slug: str):
                            settings=awards.settings_of(round_),
                            stages=awards.list_published_results(round_),
                            history={s.id: awards.list_publications(s) for s in round_.stages},
-                           certificates=awards.valid_certificates_by_entry(round_))
+                           certificates=awards.valid_certificates_by_entry(round_),
+                           export=True)
+
+
+def _cell(value):
+    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export_table(round_: Round) -> tuple[list[str], list[list]]:
+    """The published ranking of every stage (latest versions) as a header and rows; the
+    alphabetical style leaves the places and scores out, as on the page."""
+    header = [_("Stage"), _("Version"), _("Category"), _("Rank"), _("Innovation"), _("OPD"),
+              _("Score"), _("Award"), _("Prize (Rp)"), _("Certificate"), _("Verification")]
+    certificates = awards.valid_certificates_by_entry(round_)
+    rows = []
+    for stage, pub, results in awards.list_published_results(round_):
+        ranked = pub.style != "alphabetical"
+        for r in results:
+            cert = certificates.get(r.entry_id)
+            matches = cert is not None and cert.award == (r.award or awards.PARTICIPATION)
+            code = cert.code if matches else ""
+            rows.append([
+                stage.name, pub.version, r.category.name, r.rank if ranked else None,
+                r.entry.title, r.entry.organisation.name,
+                round(r.score, 4) if ranked else None, r.award or None, r.prize,
+                code or None,
+                url_for("public.verify", code=code, _external=True) if code else None])
+    return header, rows
+
+
+@bp.route("/results/<slug>.<fmt>")
+def results_export(slug: str, fmt: str):
+    """The published ranking as CSV (UTF-8 with BOM, so Excel reads it) or XLSX."""
+    round_ = _published_round(slug)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, rows = _export_table(round_)
+    name = f"hasil-{round_.slug}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+        body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
+    else:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(_("Results")[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+        buf = io.BytesIO()
+        wb.save(buf)
+        body = buf.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return body, 200, {"Content-Type": mimetype,
+                       "Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @bp.route("/results/<slug>/stages/<int:stage_id>/v<int:version>")

@@ -4,15 +4,17 @@ uncertainty and the awards it gives, configure award levels and the publication 
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from competition import awards
+from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
 from competition.models import Certificate, Role, Round, Stage
@@ -78,6 +80,24 @@ class AwardsForm(FlaskForm):
         except ValueError as exc:
             raise ValidationError(_l("Line %(n)s: write title; up to rank; prize.",
                                      n=exc.args[0])) from None
+
+
+class LayoutForm(FlaskForm):
+    government = StringField(_l("Issuing government"), validators=[Optional(), Length(max=200)],
+                             description=_l("e.g. Pemerintah Kota Palembang"))
+    place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
+    logo = FileField(_l("Logo (PNG or JPEG)"))
+    signer1_name = StringField(_l("First signatory: name"),
+                               validators=[Optional(), Length(max=200)])
+    signer1_title = StringField(_l("First signatory: position"),
+                                validators=[Optional(), Length(max=200)])
+    signer1_image = FileField(_l("First signatory: signature image"))
+    signer2_name = StringField(_l("Second signatory: name (optional)"),
+                               validators=[Optional(), Length(max=200)])
+    signer2_title = StringField(_l("Second signatory: position"),
+                                validators=[Optional(), Length(max=200)])
+    signer2_image = FileField(_l("Second signatory: signature image"))
+    submit = SubmitField(_l("Save"))
 
 
 class RevokeForm(FlaskForm):
@@ -157,6 +177,52 @@ def publish(stage_id: int):
     db.session.commit()
     flash(_("Results published (version %(n)d).", n=pub.version), "success")
     return redirect(url_for("public.results", slug=stage.round.slug))
+
+
+def _layout_page(round_: Round, form=None, status=200):
+    settings = awards.settings_of(round_)
+    if form is None:
+        form = LayoutForm(formdata=None, obj=settings)
+    return render_template("judging/certificate_layout.html", round=round_, form=form,
+                           settings=settings), status
+
+
+@bp.route("/rounds/<int:round_id>/results/layout", methods=["GET", "POST"])
+def layout(round_id: int):
+    """The round's certificate layout: issuer, logo and signatories (images content-checked)."""
+    round_ = db.get_or_404(Round, round_id)
+    form = LayoutForm()
+    if not form.validate_on_submit():
+        return _layout_page(round_, form if form.errors else None, 422 if form.errors else 200)
+    images = {slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
+              for slot in awards.IMAGE_SLOTS}
+    try:
+        awards.save_layout(
+            round_=round_, government=form.government.data or "", place=form.place.data or "",
+            signers=[(form.signer1_name.data or "", form.signer1_title.data or ""),
+                     (form.signer2_name.data or "", form.signer2_title.data or "")],
+            images=images, upload_folder=current_app.config["UPLOAD_FOLDER"],
+            actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        form.logo.errors.append(str(exc.message))
+        return _layout_page(round_, form, 422)
+    db.session.commit()
+    flash(_("Certificate layout saved."), "success")
+    return redirect(url_for(".layout", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/layout/preview.pdf")
+def layout_preview(round_id: int):
+    """A sample certificate with the round's layout (nothing is issued)."""
+    round_ = db.get_or_404(Round, round_id)
+    sample = Certificate(code="XXXX-XXXX-XXXX-XXXX", kind="award", round=round_,
+                         holder="Dinas Contoh", title="Inovasi Contoh", category="Kategori",
+                         award="Juara I", issued_at=utcnow())
+    settings = awards.settings_of(round_)
+    pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
+                             Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
+    return pdf, 200, {"Content-Type": "application/pdf"}
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:

@@ -232,3 +232,85 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     assert read == expected
     # Another OPD cannot download it from the OPD area.
     assert login(owners[1]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 404
+
+
+def test_public_results_export_csv_and_xlsx(app, committee, scored):
+    stage, entries, _ = scored
+    entries[2].title = "=HYPERLINK(\"http://x\")"
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    anon = app.test_client()
+    slug = stage.round.slug
+    csv_response = anon.get(f"/results/{slug}.csv")
+    assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
+    text = csv_response.data.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 6
+    assert "Posyandu Digital" in lines[1] and "Terbaik I" in lines[1]
+    assert "'=HYPERLINK" in text  # a formula-like title is quoted
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    assert cert.code in lines[1] and f"/verify/{cert.code}" in lines[1]
+    xlsx = anon.get(f"/results/{slug}.xlsx")
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook
+    ws = load_workbook(io.BytesIO(xlsx.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 7 and rows[1][4] == "Posyandu Digital" and rows[1][3] == 1
+    assert anon.get(f"/results/{slug}.pdf").status_code == 404
+    # Nothing is exported before publication.
+    other = factories.make_round(name="KOINYANLIK 2030")
+    db.session.commit()
+    assert anon.get(f"/results/{other.slug}.csv").status_code == 404
+
+
+def test_public_certificate_download_only_when_valid_and_published(app, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    anon = app.test_client()
+    assert anon.get(f"/verify/{cert.code}.pdf").status_code == 200
+    awards.revoke_certificate(certificate=cert, reason="Batal", actor=committee, now=utcnow())
+    db.session.commit()
+    assert anon.get(f"/verify/{cert.code}.pdf").status_code == 404
+
+
+def _png(color=(120, 20, 30), fmt="PNG") -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 60), color).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def test_certificate_layout_upload_is_content_checked(app, login, committee, scored):
+    stage, entries, owners = scored
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/layout"
+    assert client.get(url).status_code == 200
+    fake = client.post(url, data={
+        "government": "Pemerintah Kota Palembang", "place": "Palembang",
+        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
+        "logo": (io.BytesIO(b"<?php echo 'not an image'; ?>"), "logo.png")},
+        content_type="multipart/form-data")
+    assert fake.status_code == 422 and "Pemerintah Kota Palembang" in fake.text
+    assert awards.settings_of(stage.round).logo is None
+    ok = client.post(url, data={
+        "government": "Pemerintah Kota Palembang", "place": "Palembang",
+        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
+        "signer1_image": (io.BytesIO(_png((0, 0, 90), "JPEG")), "ttd.jpg"),
+        "signer2_name": "Ir. Budi Santoso", "signer2_title": "Kepala Bappeda",
+        "logo": (io.BytesIO(_png()), "logo.png")}, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    settings = awards.settings_of(stage.round)
+    assert settings.logo.endswith(".png") and settings.signer1_image.endswith(".jpg")
+    preview = client.get(f"{url}/preview.pdf")
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
+    text = pdf.pages[0].extract_text()
+    for expected in ("PEMERINTAH KOTA PALEMBANG", "Dr. Siti Rahma", "Sekretaris Daerah",
+                     "Ir. Budi Santoso", "Palembang, "):
+        assert expected in text, expected
+    assert len(list(pdf.pages[0].images)) == 3  # logo, signature, QR code
