@@ -18,11 +18,12 @@ from competition.db import db
 from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.labels import label
-from competition.numbers import format_decimal
+from competition.formatting import format_decimal
 from competition.models import User
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
+from judging.publishing import bp as publishing_bp
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -91,7 +92,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp):
+    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

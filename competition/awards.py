@@ -1,17 +1,49 @@
-"""Published results and awards. Judging hands over plain rows; nothing here knows how the
-places were computed."""
+"""Published results, award levels and certificates. Judging hands over plain rows; nothing here
+knows how the places were computed.
+
+A publication is an immutable, versioned snapshot of a stage's ranking: every entry's score,
+rank and award, the method and its parameters, and a SHA-256 digest of the input scores. Its
+rows are written once (bulk inserts) and never updated (the ORM refuses, see the listeners at
+the end); a correction is a new version with a reason, and the older versions stay readable.
+Certificates keep their own copy of what they print; they are revoked, never edited or deleted.
+"""
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import io
+import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
+from competition import numbers
 from competition.db import db
-from competition.models import Certificate, Entry, Result, Round, Stage, User
+from competition.errors import InvalidState
+from competition.models import (
+    AwardLevel,
+    AwardSettings,
+    Category,
+    Certificate,
+    CertificateKind,
+    Entry,
+    Organisation,
+    Publication,
+    Result,
+    Round,
+    Stage,
+    User,
+)
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+PARTICIPATION = "Peserta"  # printed on participation certificates
+APPRECIATION = "Juri"  # printed on judges' certificates of appreciation
+STYLES = ("ranked", "alphabetical")
 
 
 @dataclass(frozen=True)
@@ -24,54 +56,257 @@ class ResultRow:
     n_judges: int
 
 
-def _new_code() -> str:
-    # 80 random bits, grouped for reading aloud over the phone: e.g. 7F3A-91C2-0B4D-E6F8-A1B2.
-    raw = secrets.token_hex(10).upper()
-    return "-".join(raw[i:i + 4] for i in range(0, 20, 4))
+@dataclass(frozen=True)
+class Level:
+    """An award given per category to the places 1..``up_to_rank`` not taken by an earlier
+    level; ``prize`` in rupiah."""
+
+    title: str
+    up_to_rank: int
+    prize: int | None = None
+
+
+# Presets the committee can start from (KOINYANLIK-style city round, KIPP-style national round).
+PRESETS = {
+    "city": [Level("Juara I", 1, 3_000_000), Level("Juara II", 2, 2_000_000),
+             Level("Juara III", 3, 1_000_000), Level("Harapan I", 4), Level("Harapan II", 5)],
+    "national": [Level("Outstanding Achievement", 3), Level("Top 45", 15), Level("Top 99", 33)],
+}
+
+
+def default_levels(stage: Stage) -> list[Level]:
+    """Without configured levels: "Terbaik I".."Terbaik N" for the stage's winners."""
+    return [Level(f"Terbaik {ROMAN.get(r, r)}", r) for r in
+            range(1, stage.winners_per_category + 1)]
+
+
+def list_levels(round_: Round) -> list[AwardLevel]:
+    return list(db.session.scalars(select(AwardLevel).where(AwardLevel.round_id == round_.id)
+                                   .order_by(AwardLevel.position, AwardLevel.id)))
+
+
+def levels_for(stage: Stage) -> list[Level]:
+    rows = list_levels(stage.round)
+    if not rows:
+        return default_levels(stage)
+    return [Level(r.title, r.up_to_rank, r.prize) for r in rows]
+
+
+def award_for(rank: int, levels: list[Level]) -> Level | None:
+    if rank < 1:
+        return None
+    for level in levels:
+        if rank <= level.up_to_rank:
+            return level
+    return None
+
+
+def set_levels(*, round_: Round, levels: list[Level], actor: User) -> list[AwardLevel]:
+    """Replace the round's award levels (they are copied into each publication's parameters,
+    so changing them never alters what was published)."""
+    bounds = [lv.up_to_rank for lv in levels]
+    if any(b < 1 for b in bounds) or bounds != sorted(set(bounds)):
+        raise InvalidState(_l("Each award must cover more places than the one before it."))
+    for old in list_levels(round_):
+        db.session.delete(old)
+    rows = [AwardLevel(round_id=round_.id, position=i, title=lv.title.strip(),
+                       up_to_rank=lv.up_to_rank, prize=lv.prize) for i, lv in enumerate(levels)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def settings_of(round_: Round) -> AwardSettings:
+    """The round's publication and certificate settings (created on first use, not flushed)."""
+    found = db.session.scalar(select(AwardSettings).where(AwardSettings.round_id == round_.id))
+    if found is None:
+        found = AwardSettings(round_id=round_.id, style="ranked", announcement="", government="",
+                              place="", signer1_name="", signer1_title="", signer2_name="",
+                              signer2_title="")
+    return found
+
+
+IMAGE_SLOTS = ("logo", "signer1_image", "signer2_image")
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def check_image(data: bytes) -> str:
+    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
+    not by its name; anything else raises ``InvalidState``."""
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+    except Exception:  # Pillow raises many types for a broken or foreign file
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
+    if fmt not in ("PNG", "JPEG"):
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    return "png" if fmt == "PNG" else "jpg"
+
+
+def save_layout(*, round_: Round, government: str, place: str,
+                signers: list[tuple[str, str]], images: dict[str, bytes | None],
+                upload_folder: str, actor: User) -> AwardSettings:
+    """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
+    uploaded bytes (None keeps the current file). Files are content-checked and named by their
+    hash, so a name never comes from the user."""
+    settings = settings_of(round_)
+    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
+    folder = os.path.join(upload_folder, "certificates")
+    os.makedirs(folder, exist_ok=True)
+    for slot, (data, ext) in checked.items():
+        name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+        with open(os.path.join(upload_folder, name), "wb") as f:
+            f.write(data)
+        setattr(settings, slot, name)
+    settings.government, settings.place = government.strip(), place.strip()
+    (settings.signer1_name, settings.signer1_title), (settings.signer2_name,
+                                                      settings.signer2_title) = \
+        [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
+# ------------------------------------------------------------------ publishing
+
+
+def latest_publication(stage: Stage) -> Publication | None:
+    return db.session.scalar(select(Publication).where(Publication.stage_id == stage.id)
+                             .order_by(Publication.version.desc()).limit(1))
+
+
+def list_publications(stage: Stage) -> list[Publication]:
+    """Every version of the stage's publication, newest first."""
+    return list(db.session.scalars(
+        select(Publication).where(Publication.stage_id == stage.id)
+        .options(selectinload(Publication.published_by))
+        .order_by(Publication.version.desc())))
 
 
 def record_results(
-    *, stage: Stage, rows: list[ResultRow], actor: User, now: datetime
-) -> int:
-    """Publish a stage's ranking: replace its results, issue a certificate to every entry
-    placed within ``stage.winners_per_category``, and mark the round's results public.
-    Bulk inserts (no ORM object per row): a national round has tens of thousands of entries.
-    Returns the number of results stored."""
-    old = select(Result.id).where(Result.stage_id == stage.id)
-    db.session.execute(delete(Certificate).where(Certificate.result_id.in_(old)))
-    db.session.execute(delete(Result).where(Result.stage_id == stage.id))
-    if rows:
-        db.session.execute(insert(Result), [
-            {"stage_id": stage.id, "entry_id": r.entry_id, "category_id": r.category_id,
-             "rank": r.rank, "score": r.score, "raw_score": r.raw_score,
-             "n_judges": r.n_judges, "published_at": now} for r in rows])
-    winners = db.session.execute(
-        select(Result.id, Result.rank).where(Result.stage_id == stage.id, Result.rank >= 1,
-                                             Result.rank <= stage.winners_per_category)
-        .order_by(Result.id)).all()
-    if winners:
-        db.session.execute(insert(Certificate), [
-            {"code": _new_code(), "result_id": rid, "award": f"rank-{rank}", "issued_at": now}
-            for rid, rank in winners])
+    *, stage: Stage, rows: list[ResultRow], actor: User, now: datetime, method: str = "",
+    params: dict | None = None, scores_digest: str = "", n_sheets: int = 0, reason: str = "",
+) -> Publication:
+    """Freeze the stage's ranking as a new publication version, give each entry its award
+    (``levels_for``) and certificate, and make the round's results public.
+
+    The first version needs no reason; any later one is a correction and must give one
+    (``InvalidState`` otherwise). Certificates of entries whose award is unchanged stay valid;
+    the others are revoked with the correction's reason and new ones issued. Bulk inserts: a
+    national round has tens of thousands of entries. ``params`` (JSON-able) records the method's
+    parameters; the award levels and the style are added to it."""
+    previous = latest_publication(stage)
+    reason = (reason or "").strip()
+    if previous is not None and not reason:
+        raise InvalidState(_l("A correction needs a reason: it is shown on the public page."))
+    if not rows:
+        raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
+    levels = levels_for(stage)
+    style = settings_of(stage.round).style
+    params = dict(params or {})
+    params["awards"] = [{"title": lv.title, "up_to_rank": lv.up_to_rank, "prize": lv.prize}
+                        for lv in levels]
+    params["participation"] = PARTICIPATION
+    pub = Publication(stage_id=stage.id, version=previous.version + 1 if previous else 1,
+                      method=method, params=json.dumps(params, sort_keys=True),
+                      scores_digest=scores_digest, n_sheets=n_sheets, style=style, reason=reason,
+                      published_at=now, published_by_id=actor.id)
+    db.session.add(pub)
+    db.session.flush()
+
+    awards = [award_for(r.rank, levels) for r in rows]
+    db.session.execute(insert(Result), [
+        {"publication_id": pub.id, "stage_id": stage.id, "entry_id": r.entry_id,
+         "category_id": r.category_id, "rank": r.rank, "score": r.score,
+         "raw_score": r.raw_score, "n_judges": r.n_judges,
+         "award": a.title if a else "", "prize": a.prize if a else None, "published_at": now}
+        for r, a in zip(rows, awards)])
+    _issue_entry_certificates(stage, pub, previous, now, actor, reason)
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()
-    return len(rows)
+    return pub
 
 
-def list_published_results(round_: Round) -> list[tuple[Stage, list[Result]]]:
-    """Published stages of a round with their results, by category then place."""
+def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
+    """Award certificates for every awarded entry and participation certificates for every
+    other ranked entry of ``pub``, keeping the still-right certificates of ``previous``."""
+    results = db.session.execute(
+        select(Result.id, Result.entry_id, Result.category_id, Result.award)
+        .where(Result.publication_id == pub.id, Result.rank >= 1)).all()
+    kept: dict[int, tuple[int, str]] = {}
+    if previous is not None:
+        kept = {e: (cid, award) for cid, e, award in db.session.execute(
+            select(Certificate.id, Certificate.entry_id, Certificate.award)
+            .join(Result, Certificate.result_id == Result.id)
+            .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
+                   Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
+    labels = dict(db.session.execute(
+        select(Entry.id, Entry.title).where(Entry.round_id == stage.round_id)).all())
+    holders = dict(db.session.execute(
+        select(Entry.id, Organisation.name).join(Organisation)
+        .where(Entry.round_id == stage.round_id)).all())
+    categories = dict(db.session.execute(
+        select(Category.id, Category.name).where(Category.round_id == stage.round_id)).all())
+    todo = []
+    superseded = []
+    placed = set()
+    for rid, entry_id, category_id, award in results:
+        placed.add(entry_id)
+        printed = award or PARTICIPATION
+        old = kept.get(entry_id)
+        if old is not None and old[1] == printed:
+            continue
+        if old is not None:
+            superseded.append(old[0])
+        todo.append((rid, entry_id, category_id, printed, bool(award)))
+    superseded += [cid for e, (cid, _a) in kept.items() if e not in placed]
+    if superseded:
+        db.session.execute(
+            update(Certificate).where(Certificate.id.in_(superseded))
+            .values(revoked_at=now, revoked_by_id=actor.id,
+                    revoked_reason=f"Versi {pub.version}: {reason}"))
+    if todo:
+        codes = numbers.new_numbers(len(todo))
+        db.session.execute(insert(Certificate), [
+            {"code": code, "kind": CertificateKind.AWARD if is_award
+             else CertificateKind.PARTICIPATION,
+             "round_id": stage.round_id, "result_id": rid, "entry_id": entry_id,
+             "holder": holders[entry_id], "title": labels[entry_id],
+             "category": categories.get(category_id, ""), "award": printed, "issued_at": now,
+             "revoked_reason": ""}
+            for code, (rid, entry_id, category_id, printed, is_award) in zip(codes, todo)])
+
+
+def get_publication(stage: Stage, version: int | None = None) -> Publication | None:
+    if version is None:
+        return latest_publication(stage)
+    return db.session.scalar(select(Publication).where(
+        Publication.stage_id == stage.id, Publication.version == version))
+
+
+def list_results(publication: Publication) -> list[Result]:
+    """A publication's rows by category then place (alphabetical style: by title)."""
+    results = list(db.session.scalars(
+        select(Result).where(Result.publication_id == publication.id)
+        .options(selectinload(Result.entry).selectinload(Entry.organisation),
+                 selectinload(Result.category))
+        .order_by(Result.category_id, Result.rank, Result.id)))
+    if publication.style == "alphabetical":
+        results.sort(key=lambda r: (r.category_id, r.entry.title.casefold()))
+    return results
+
+
+def list_published_results(round_: Round) -> list[tuple[Stage, Publication, list[Result]]]:
+    """Published stages of a round with their latest publication and its results."""
     out = []
     for stage in round_.stages:
-        if stage.published_at is None:
-            continue
-        results = list(db.session.scalars(
-            select(Result).where(Result.stage_id == stage.id)
-            .options(selectinload(Result.entry).selectinload(Entry.organisation),
-                     selectinload(Result.category))
-            .order_by(Result.category_id, Result.rank, Result.id)
-        ))
-        out.append((stage, results))
+        pub = latest_publication(stage)
+        if pub is not None:
+            out.append((stage, pub, list_results(pub)))
     return out
 
 
@@ -82,16 +317,97 @@ def list_published_rounds() -> list[Round]:
     ))
 
 
+# ------------------------------------------------------------------ certificates
+
+
 def certificates_of_entry(entry: Entry) -> list[Certificate]:
     return list(db.session.scalars(
-        select(Certificate).join(Result).where(Result.entry_id == entry.id)
-        .order_by(Certificate.id)
-    ))
+        select(Certificate).where(Certificate.entry_id == entry.id,
+                                  Certificate.revoked_at.is_(None))
+        .order_by(Certificate.id)))
+
+
+def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
+    """The valid award or participation certificate of each entry of the round."""
+    return {c.entry_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.round_id == round_.id,
+                                  Certificate.entry_id.is_not(None),
+                                  Certificate.revoked_at.is_(None)))}
+
+
+def list_certificates(round_: Round) -> list[Certificate]:
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.round_id == round_.id)
+        .order_by(Certificate.kind, Certificate.category, Certificate.holder, Certificate.id)))
+
+
+def count_certificates(round_: Round) -> int:
+    return db.session.scalar(select(func.count(Certificate.id)).where(
+        Certificate.round_id == round_.id, Certificate.revoked_at.is_(None))) or 0
 
 
 def find_certificate(code: str) -> Certificate | None:
-    code = code.strip().upper()
+    """The certificate with this number; None for a number this server never issued (checked
+    without a query) or does not hold."""
+    if not numbers.is_well_formed(code):
+        return None
     return db.session.scalar(
-        select(Certificate).where(Certificate.code == code)
-        .options(selectinload(Certificate.result).selectinload(Result.entry))
+        select(Certificate).where(Certificate.code == numbers.canonical(code))
+        .options(selectinload(Certificate.round), selectinload(Certificate.revoked_by))
     )
+
+
+def replacement_of(certificate: Certificate) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.replaces_id == certificate.id)
+                             .order_by(Certificate.id.desc()).limit(1))
+
+
+def revoke_certificate(*, certificate: Certificate, reason: str, actor: User,
+                       now: datetime) -> Certificate:
+    """Revoke a certificate: its number then verifies as revoked, with the reason and date."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidState(_l("Give the reason for revoking the certificate."))
+    if certificate.is_revoked:
+        raise InvalidState(_l("This certificate is already revoked."))
+    certificate.revoked_at = now
+    certificate.revoked_reason = reason
+    certificate.revoked_by_id = actor.id
+    db.session.flush()
+    return certificate
+
+
+def reissue_certificate(*, certificate: Certificate, reason: str, actor: User,
+                        now: datetime, holder: str | None = None,
+                        title: str | None = None) -> Certificate:
+    """Revoke ``certificate`` (if still valid) and issue a new number for the same award,
+    optionally with a corrected holder or title (a misspelt name is the usual reason)."""
+    if not certificate.is_revoked:
+        revoke_certificate(certificate=certificate, reason=reason, actor=actor, now=now)
+    elif not (reason or "").strip():
+        raise InvalidState(_l("Give the reason for revoking the certificate."))
+    new = Certificate(
+        code=numbers.new_number(), kind=certificate.kind, round_id=certificate.round_id,
+        result_id=certificate.result_id, entry_id=certificate.entry_id,
+        user_id=certificate.user_id, holder=(holder or certificate.holder).strip(),
+        title=(title if title is not None else certificate.title).strip(),
+        category=certificate.category, award=certificate.award, issued_at=now,
+        revoked_reason="", replaces_id=certificate.id)
+    db.session.add(new)
+    db.session.flush()
+    return new
+
+
+# ------------------------------------------------------------------ immutability
+
+
+class PublishedRowFrozen(RuntimeError):
+    """A bug, not a user error: code tried to edit or delete a published row."""
+
+
+@event.listens_for(Publication, "before_update")
+@event.listens_for(Result, "before_update")
+@event.listens_for(Publication, "before_delete")
+@event.listens_for(Result, "before_delete")
+def _frozen(mapper, connection, target):
+    raise PublishedRowFrozen(f"{target.__tablename__} #{target.id} is part of a publication")

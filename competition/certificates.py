@@ -1,21 +1,32 @@
-"""Award certificates as PDF (fpdf2) with a QR code (segno) pointing at the public
-verification page."""
+"""Certificates (piagam) as PDF: fpdf2, A4 landscape, Bahasa Indonesia, with the issuing
+government's name and logo, one or two signatories and a QR code (segno) to the public
+verification page. Everything printed comes from the certificate row itself (holder, title,
+award), so a certificate renders the same whatever happens to the entry later."""
 
 from __future__ import annotations
 
 import io
+import os
 import unicodedata
+from dataclasses import dataclass
 
 import segno
+from babel.dates import format_date
+from flask import current_app, url_for
 from fpdf import FPDF
+from sqlalchemy import select
 
-from competition.models import Certificate
+from competition.db import db
+from competition.models import AwardSettings, Certificate, CertificateKind
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
+MAROON = (120, 20, 30)
+GREY = (90, 90, 90)
+INK = (20, 20, 20)
 
 
 def award_title(rank: int) -> str:
-    """The award as printed on an Indonesian certificate: "Terbaik I", "Terbaik II", ..."""
+    """A place as printed on an Indonesian certificate: "Terbaik I", "Terbaik II", ..."""
     return f"Terbaik {ROMAN.get(rank, str(rank))}"
 
 
@@ -28,52 +39,152 @@ def _latin1(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
 
 
-def render_certificate(certificate: Certificate, verify_url: str) -> bytes:
-    """The certificate as PDF bytes: round, award, innovation, OPD and verification code."""
-    result = certificate.result
-    entry = result.entry
-    stage = result.stage
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(_latin1(f"Sertifikat {award_title(result.rank)} - {entry.title}"))
-    pdf.set_author("Juri")
-    pdf.set_auto_page_break(False)
+def qr_matrix(verify_url: str) -> tuple[tuple[int, ...], ...]:
+    """The QR code's module matrix for ``verify_url`` (what the PDF embeds; tests compare)."""
+    return tuple(tuple(row) for row in segno.make(verify_url, error="m").matrix)
+
+
+QR_SCALE, QR_BORDER = 5, 1
+
+
+def qr_png(verify_url: str) -> io.BytesIO:
+    buf = io.BytesIO()
+    segno.make(verify_url, error="m").save(buf, kind="png", scale=QR_SCALE, border=QR_BORDER)
+    buf.seek(0)
+    return buf
+
+
+@dataclass
+class Layout:
+    """What every certificate of a round shares: issuer, logo and signatories (image paths
+    already resolved), loaded once per round for bulk generation."""
+
+    government: str = ""
+    place: str = ""
+    logo: str | None = None
+    signers: tuple[tuple[str, str, str | None], ...] = ()
+
+    @classmethod
+    def of(cls, settings: AwardSettings | None, upload_folder: str) -> Layout:
+        if settings is None:
+            return cls()
+
+        def path(name):
+            if not name:
+                return None
+            full = os.path.join(upload_folder, name)
+            return full if os.path.exists(full) else None
+
+        signers = tuple(
+            (n.strip(), t.strip(), path(img)) for n, t, img in (
+                (settings.signer1_name, settings.signer1_title, settings.signer1_image),
+                (settings.signer2_name, settings.signer2_title, settings.signer2_image))
+            if (n or "").strip())
+        return cls(settings.government.strip(), settings.place.strip(), path(settings.logo),
+                   signers)
+
+
+def _heading(cert: Certificate) -> tuple[str, str, str]:
+    if cert.kind == CertificateKind.PARTICIPATION:
+        return "PIAGAM PARTISIPASI", "Certificate of Participation", "sebagai Peserta"
+    if cert.kind == CertificateKind.APPRECIATION:
+        return "PIAGAM PENGHARGAAN", "Certificate of Appreciation", "sebagai Juri"
+    return "PIAGAM PENGHARGAAN", "Certificate of Award", f"sebagai {cert.award}"
+
+
+def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layout) -> None:
+    """Draw one certificate as a new page of ``pdf`` (bulk generation reuses one FPDF, so the
+    fonts and the logo are embedded once)."""
     pdf.add_page()
-    pdf.set_draw_color(120, 20, 30)
+    pdf.set_draw_color(*MAROON)
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, 277, 190)
     pdf.set_line_width(0.4)
     pdf.rect(14, 14, 269, 182)
 
-    def line(text, size, style="", h=10, color=(20, 20, 20)):
+    def line(text, size, style="", h=10, color=INK):
         pdf.set_font("Helvetica", style, size)
         pdf.set_text_color(*color)
         pdf.multi_cell(0, h, _latin1(text), align="C", new_x="LMARGIN", new_y="NEXT")
 
-    pdf.set_y(26)
-    line("PIAGAM PENGHARGAAN", 30, "B", 14, (120, 20, 30))
-    line("Certificate of Award", 12, "I", 7, (90, 90, 90))
-    pdf.ln(4)
-    line(f"{stage.round.name}", 16, "B", 9)
-    line("diberikan kepada", 12, "", 8)
-    line(entry.organisation.name, 22, "B", 12)
-    line("atas inovasi", 12, "", 8)
-    line(f'"{entry.title}"', 16, "BI", 9)
+    y = 20
+    if layout.logo:
+        pdf.image(layout.logo, x=138.5, y=18, h=20)
+        y = 40
+    pdf.set_y(y)
+    if layout.government:
+        line(layout.government.upper(), 13, "B", 7)
+    title, english, as_what = _heading(cert)
+    line(title, 28, "B", 13, MAROON)
+    line(english, 11, "I", 6, GREY)
     pdf.ln(2)
-    line(f"sebagai {award_title(result.rank)} Kategori {result.category.name}", 16, "B", 9,
-         (120, 20, 30))
-    line(f"(peringkat {result.rank}, nilai {result.score:.2f})", 11, "", 7, (90, 90, 90))
+    round_name = cert.round.name if cert.round else ""
+    line(round_name, 15, "B", 8)
+    line("diberikan kepada", 11, "", 7)
+    line(cert.holder, 21, "B", 11)
+    if cert.title:
+        line("atas inovasi", 11, "", 7)
+        line(f'"{cert.title}"', 15, "BI", 8)
+    pdf.ln(1)
+    category = f" Kategori {cert.category}" if cert.category and \
+        cert.kind == CertificateKind.AWARD else ""
+    line(f"{as_what}{category}", 16, "B", 9, MAROON)
 
-    qr = segno.make(verify_url, error="m")
-    buf = io.BytesIO()
-    qr.save(buf, kind="png", scale=5, border=1)
-    buf.seek(0)
-    pdf.image(buf, x=238, y=150, w=38, h=38)
-    pdf.set_xy(20, 172)
-    pdf.set_font("Helvetica", "", 9)
-    pdf.set_text_color(60, 60, 60)
-    issued = certificate.issued_at.strftime("%d-%m-%Y")
-    pdf.multi_cell(200, 5, _latin1(
-        f"Diterbitkan {issued}. Kode verifikasi: {certificate.code}\n"
-        f"Periksa keaslian: {verify_url}"
-    ), new_x="LMARGIN", new_y="NEXT")
+    date = format_date(cert.issued_at, "d MMMM y", locale="id")
+    place = f"{layout.place}, " if layout.place else ""
+    signers = layout.signers or (("Panitia", "", None),)
+    width = 70
+    xs = [150 - width / 2] if len(signers) == 1 else [62, 132]
+    top = 150
+    pdf.set_font("Helvetica", "", 10)
+    pdf.set_text_color(*INK)
+    pdf.set_xy(xs[-1], top - 8)
+    pdf.cell(width, 5, _latin1(f"{place}{date}"), align="C")
+    for x, (name, role, image) in zip(xs, signers):
+        pdf.set_xy(x, top - 3)
+        pdf.set_font("Helvetica", "", 9)
+        pdf.multi_cell(width, 4, _latin1(role), align="C")
+        if image:
+            pdf.image(image, x=x + width / 2 - 15, y=top + 4, h=14)
+        pdf.set_xy(x, top + 20)
+        pdf.set_font("Helvetica", "BU", 10)
+        pdf.cell(width, 5, _latin1(name), align="C")
+
+    pdf.image(qr_png(verify_url), x=240, y=152, w=34, h=34)
+    pdf.set_xy(20, 186)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.set_text_color(*GREY)
+    pdf.cell(215, 4, _latin1(f"Nomor: {cert.code}   Verifikasi: {verify_url}"))
+
+
+def new_document(title: str) -> FPDF:
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(_latin1(title))
+    pdf.set_author("Juri")
+    pdf.set_auto_page_break(False)
+    return pdf
+
+
+def layout_for(certificate: Certificate) -> Layout:
+    settings = None
+    if certificate.round_id is not None:
+        settings = db.session.scalar(select(AwardSettings).where(
+            AwardSettings.round_id == certificate.round_id))
+    return Layout.of(settings, current_app.config["UPLOAD_FOLDER"])
+
+
+def verify_url(certificate: Certificate) -> str:
+    return url_for("public.verify", code=certificate.code, _external=True)
+
+
+def render_for_request(certificate: Certificate) -> bytes:
+    """The certificate's PDF with the round's layout and its external verification URL."""
+    return render_certificate(certificate, verify_url(certificate), layout_for(certificate))
+
+
+def render_certificate(certificate: Certificate, verify_url: str,
+                       layout: Layout | None = None) -> bytes:
+    """One certificate as PDF bytes."""
+    pdf = new_document(f"Piagam {certificate.award} - {certificate.holder}")
+    draw_certificate(pdf, certificate, verify_url, layout or Layout())
     return bytes(pdf.output())

@@ -1,57 +1,82 @@
-"""Locale-aware number formatting fast enough for pages with thousands of numbers.
+"""Certificate numbers that cannot be guessed or forged.
 
-``flask_babel.format_decimal`` parses its pattern and resolves the locale on every call (about
-40 µs); a national ranking page shows tens of thousands of numbers. ``format_decimal`` here
-handles the fixed-point patterns templates use ("0", "0.00", "+0.00;-0.00", "#,##0.00") with
-Python's formatter and the locale's symbols looked up once per locale, and hands any other
-pattern to Babel. Output is identical to Babel's for these patterns (tests/test_numbers.py).
+A number is 16 Crockford base-32 characters in four groups, e.g. ``7F3A-91C2-0B4D-E6F8``: a
+40-bit random serial followed by a 40-bit check part, the first 40 bits of
+HMAC-SHA256(key, serial). The key is derived from ``JURI_CERTIFICATE_KEY`` (default: the
+server's ``SECRET_KEY``), so only the server can make a number whose check part matches, and a
+made-up or mistyped number is rejected by arithmetic alone, before any database query
+(``is_well_formed``). Guessing a valid number takes about 2^40 tries per certificate.
+
+Crockford's alphabet has no I, L, O or U; when reading a number back, O is taken for 0 and
+I/L for 1, spaces and dashes are ignored, and case does not matter.
 """
 
 from __future__ import annotations
 
-import builtins
+import hashlib
+import hmac
 import re
-from decimal import Decimal
-from functools import lru_cache
+import secrets
 
-from babel import Locale
-from flask_babel import format_decimal as babel_format_decimal
-from flask_babel import get_locale
+from flask import current_app
 
-_FIXED = re.compile(r"^(?P<plus>\+)?(?P<group>#,##)?0(?:\.(?P<frac>0+))?$")
-
-
-@lru_cache(maxsize=32)
-def _symbols(locale: str) -> tuple[str, str, str, str]:
-    symbols = Locale.parse(locale).number_symbols.get("latn", {})
-    return (symbols.get("decimal", "."), symbols.get("group", ","),
-            symbols.get("plusSign", "+"), symbols.get("minusSign", "-"))
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_VALUE = {c: i for i, c in enumerate(ALPHABET)}
+_TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SHAPE = re.compile(r"[0-9A-HJKMNP-TV-Z]{16}")
+SERIAL_BITS = CHECK_BITS = 40
 
 
-@lru_cache(maxsize=64)
-def _spec(pattern: str) -> tuple[str, bool] | None:
-    """Python format spec and whether a '+' is shown, or None for a pattern left to Babel."""
-    positive = pattern.split(";")[0]
-    if ";" in pattern and pattern.split(";")[1] != "-" + positive.lstrip("+"):
-        return None
-    m = _FIXED.match(positive)
-    if m is None:
-        return None
-    digits = len(m["frac"] or "")
-    return f"{',' if m['group'] else ''}.{digits}f", bool(m["plus"])
+def _key() -> bytes:
+    secret = current_app.config.get("CERTIFICATE_KEY") or current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode()
+    # Domain separation: the same SECRET_KEY also signs sessions.
+    return hmac.new(secret, b"juri certificate numbers v1", hashlib.sha256).digest()
 
 
-def format_decimal(number, format: str | None = None) -> str:  # noqa: A002
-    pattern = format  # Babel's parameter name, kept for callers
-    spec = _spec(pattern) if pattern else None
-    if spec is None or number is None:
-        return babel_format_decimal(number, format=pattern)
-    fmt, plus = spec
-    decimal, group, plus_sign, minus_sign = _symbols(str(get_locale() or "en"))
-    # Decimal of the shortest repr, rounded half-even: the same rounding Babel applies
-    number = Decimal(str(number))
-    text = builtins.format(abs(number), fmt)
-    text = text.translate({ord(","): "\x00", ord("."): decimal}).replace("\x00", group)
-    if number.is_signed():  # as Babel: "-0.00" for a negative value that rounds to zero
-        return minus_sign + text
-    return (plus_sign + text) if plus else text
+def _b32(value: int, length: int) -> str:
+    out = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        out.append(ALPHABET[digit])
+    return "".join(reversed(out))
+
+
+def _check(serial: str, key: bytes) -> str:
+    mac = hmac.new(key, serial.encode(), hashlib.sha256).digest()
+    return _b32(int.from_bytes(mac[:5], "big"), 8)
+
+
+def _group(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def new_numbers(count: int) -> list[str]:
+    """``count`` distinct fresh certificate numbers (one key derivation for all of them)."""
+    key = _key()
+    out: set[str] = set()
+    while len(out) < count:
+        serial = _b32(secrets.randbits(SERIAL_BITS), 8)
+        out.add(_group(serial + _check(serial, key)))
+    return list(out)
+
+
+def new_number() -> str:
+    return new_numbers(1)[0]
+
+
+def canonical(text: str) -> str | None:
+    """The number in its printed form, or None when it is not shaped like one."""
+    raw = re.sub(r"[\s\-]", "", text or "").upper().translate(_TYPO)
+    return _group(raw) if _SHAPE.fullmatch(raw) else None
+
+
+def is_well_formed(text: str) -> bool:
+    """True when ``text`` is a number this server could have issued (its check part matches).
+    No database query: forged and altered numbers stop here."""
+    number = canonical(text)
+    if number is None:
+        return False
+    raw = number.replace("-", "")
+    return hmac.compare_digest(_check(raw[:8], _key()), raw[8:])

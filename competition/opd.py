@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from competition import awards, entries, rounds
-from competition.certificates import render_certificate
+from competition.certificates import render_for_request
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, InvalidState, JuriError, NotAllowed
 from competition.forms import EntryForm
@@ -113,7 +113,7 @@ def certificate(code: str):
     cert = awards.find_certificate(code)
     if cert is None or not can_download_certificate(current_user, cert):
         raise NotAllowed()
-    pdf = render_certificate(cert, url_for("public.verify", code=cert.code, _external=True))
+    pdf = render_for_request(cert)
     filename = f"sertifikat-{cert.code}.pdf"
     return pdf, 200, {"Content-Type": "application/pdf",
                       "Content-Disposition": f'attachment; filename="{filename}"'}

@@ -49,7 +49,12 @@ def can_edit_entry(user: User, entry: Entry) -> bool:
 
 
 def can_download_certificate(user: User, certificate: Certificate) -> bool:
-    return can_view_entry(user, certificate.result.entry)
+    """From the OPD area: the committee, and the OPD of the certificate's entry (a judge's
+    certificate of appreciation has no entry; the public gets valid certificates from the
+    verification page once the round's results are published)."""
+    if certificate.entry is None:
+        return bool(user.is_authenticated and user.is_committee)
+    return can_view_entry(user, certificate.entry)
 
 
 JINJA_PREDICATES = {

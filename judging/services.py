@@ -23,8 +23,8 @@ from competition.errors import (
     NotOpenYet,
 )
 from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
-from judging.analysis import StageRanking, rank_arrays, rank_stage
 from judging import assign as assign_core
+from judging.analysis import StageRanking, method_of, rank_arrays, rank_stage
 from judging.models import (
     Assignment,
     Conflict,
@@ -35,6 +35,7 @@ from judging.models import (
     SheetStatus,
 )
 from judging.normalize import DEFAULT_METHOD, METHODS
+from judging.ranking import TIE_BREAK_RULE
 from judging.permissions import can_score
 
 # ---------------------------------------------------------------- rubric
@@ -533,9 +534,22 @@ def compute_ranking(stage: Stage, method: str | None = None, *,
     return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
 
 
-def publish_results(*, stage: Stage, actor: User, now: datetime) -> int:
-    """Publish the stage's ranking: hands plain rows to ``competition.awards`` (arrays only,
-    no ORM object per entry). Returns the number of ranked entries."""
+def scores_digest(data) -> tuple[str, int]:
+    """SHA-256 of the stage's input scores and the number of sheets: one line per submitted
+    sheet, ``entry_id<TAB>judge_id<TAB>total`` (total with 6 decimals), sorted by entry then
+    judge. Anyone holding the sheets can recompute it."""
+    entry = data.entry_ids[data.e_idx]
+    judge = data.judge_ids[data.j_idx]
+    order = np.lexsort((judge, entry))
+    lines = "".join(f"{e}\t{j}\t{t:.6f}\n" for e, j, t in zip(
+        entry[order].tolist(), judge[order].tolist(), data.total[order].tolist()))
+    return hashlib.sha256(lines.encode()).hexdigest(), int(order.size)
+
+
+def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = ""):
+    """Publish the stage's ranking as a new frozen version (``competition.awards``): plain rows
+    built from arrays, no ORM object per entry. A correction (any version after the first)
+    needs a ``reason``. Returns the ``Publication``."""
     ranked = rank_arrays(stage)
     data = ranked.data
     cat_ids = np.array([c.id for c in data.categories], dtype=np.int64)
@@ -549,5 +563,11 @@ def publish_results(*, stage: Stage, actor: User, now: datetime) -> int:
     ]
     if not rows:
         raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
-    awards.record_results(stage=stage, rows=rows, actor=actor, now=now)
-    return len(rows)
+    digest, n_sheets = scores_digest(data)
+    method = method_of(stage)
+    params = {"method": method, "scale": [stage.scale_min, stage.scale_max],
+              "tie_break": TIE_BREAK_RULE, "ranked_within": "category",
+              "digest_format": "entry_id\tjudge_id\ttotal(6 decimals)\n, sorted"}
+    return awards.record_results(stage=stage, rows=rows, actor=actor, now=now, method=method,
+                                 params=params, scores_digest=digest, n_sheets=n_sheets,
+                                 reason=reason)

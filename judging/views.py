@@ -408,19 +408,3 @@ def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     return render_template("judging/judges.html", stage=stage,
                            report=analysis.judge_report(stage), labels=analysis.METHOD_LABELS)
-
-
-@scoring_bp.route("/<int:stage_id>/publish", methods=["POST"])
-def publish(stage_id: int):
-    stage = db.get_or_404(Stage, stage_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.publish_results(stage=stage, actor=current_user, now=utcnow())
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-            return redirect(url_for(".ranking", stage_id=stage.id))
-        db.session.commit()
-        flash(_("Results published."), "success")
-        return redirect(url_for("public.results", slug=stage.round.slug))
-    return redirect(url_for(".ranking", stage_id=stage.id))

@@ -17,7 +17,7 @@ from tests import factories
 
 GUARDS = {
     "public": None, "auth": None, "static": None,
-    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE,
+    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
     "judge": Role.JUDGE, "opd": Role.OPD,
 }
 

@@ -37,7 +37,8 @@ def _grow(stage, round_, judges, n, start):
             services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
                 c.id: services.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
                 for c in criteria})
-    services.publish_results(stage=stage, actor=judges[0], now=utcnow())
+    services.publish_results(stage=stage, actor=judges[0], now=utcnow(),
+                             reason=f"{n} more entries")
     db.session.commit()
     return opd
 
@@ -60,6 +61,8 @@ def _pages(stage, round_, opd, judge, committee):
         (judge, "/judge/"),
         (opd, "/opd/"),
         (None, f"/results/{round_.slug}"),
+        (committee, f"/committee/rounds/{round_.id}/results"),
+        (None, f"/results/{round_.slug}/stages/{stage.id}/v1"),
     ]
 
 

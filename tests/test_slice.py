@@ -68,9 +68,11 @@ def test_whole_competition_end_to_end(app, login, committee):
     results = {r.entry.title: r.rank for r in db.session.scalars(select(Result))}
     assert results == {"Posyandu Digital": 1, "SI-PANDAI": 2, "Tirta Cepat": 3}
 
-    # Winners (top 2) get certificates; the winner's OPD downloads its PDF.
+    # Winners (top 2) get award certificates, the others participation ones; the winner's OPD
+    # downloads its PDF.
     certs = db.session.scalars(select(Certificate)).all()
-    assert sorted(c.result.rank for c in certs) == [1, 2]
+    assert sorted((c.result.rank, c.kind) for c in certs) == [
+        (1, "award"), (2, "award"), (3, "participation")]
     winner = login(users["dinkes"])
     detail = winner.get(f"/opd/entries/{entries['Posyandu Digital'].id}").text
     cert = next(c for c in certs if c.result.rank == 1)

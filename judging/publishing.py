@@ -1,0 +1,265 @@
+"""The committee's publishing pages (blueprint ``publishing``): review the final ranking with its
+uncertainty and the awards it gives, configure award levels and the publication style, publish
+(a new frozen version; a correction needs a reason), and revoke or reissue certificates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from competition import awards
+from competition.certificates import Layout, render_certificate
+from competition.db import db, utcnow
+from competition.errors import JuriError, NotAllowed
+from competition.models import Certificate, Role, Round, Stage
+from competition.permissions import require_role
+from judging import services
+
+bp = Blueprint("publishing", __name__, url_prefix="/committee")
+require_role(bp, Role.COMMITTEE)
+
+
+# ------------------------------------------------------------------ forms
+
+
+class PublishForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the correction"),
+                           validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Publish this ranking"))
+
+
+def parse_levels(text: str) -> list[awards.Level]:
+    """Award levels typed one per line: ``title; up to rank; prize in rupiah (optional)``."""
+    levels = []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        try:
+            title, up_to = parts[0], int(parts[1])
+            prize = int(parts[2].replace(".", "").replace(",", "")) \
+                if len(parts) > 2 and parts[2] else None
+        except (IndexError, ValueError):
+            raise ValueError(n) from None
+        if not title:
+            raise ValueError(n)
+        levels.append(awards.Level(title, up_to, prize))
+    return levels
+
+
+def format_levels(levels: list[awards.Level]) -> str:
+    return "\n".join(f"{lv.title}; {lv.up_to_rank}" + (f"; {lv.prize}" if lv.prize else "")
+                     for lv in levels)
+
+
+class AwardsForm(FlaskForm):
+    preset = SelectField(_l("Start from"), choices=[
+        SelectChoice("", _l("the levels below")),
+        SelectChoice("city", _l("City round: Juara I-III with prize money, Harapan I-II")),
+        SelectChoice("national", _l("National round: Outstanding Achievement, Top 45, Top 99"))],
+        validators=[Optional()])
+    levels = TextAreaField(_l("Award levels"), validators=[Optional(), Length(max=4000)],
+                           description=_l("One per line: title; up to rank; prize in rupiah "
+                                          "(optional). Given per category; every other ranked "
+                                          "entry gets a participation certificate."))
+    style = SelectField(_l("Publication style"), choices=[
+        SelectChoice("ranked", _l("Ranked, with scores")),
+        SelectChoice("alphabetical", _l("Alphabetical within each category, without scores"))])
+    announcement = TextAreaField(_l("Announcement text"), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField(_l("Save"))
+
+    def validate_levels(self, field):
+        try:
+            parse_levels(field.data)
+        except ValueError as exc:
+            raise ValidationError(_l("Line %(n)s: write title; up to rank; prize.",
+                                     n=exc.args[0])) from None
+
+
+class LayoutForm(FlaskForm):
+    government = StringField(_l("Issuing government"), validators=[Optional(), Length(max=200)],
+                             description=_l("e.g. Pemerintah Kota Palembang"))
+    place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
+    logo = FileField(_l("Logo (PNG or JPEG)"))
+    signer1_name = StringField(_l("First signatory: name"),
+                               validators=[Optional(), Length(max=200)])
+    signer1_title = StringField(_l("First signatory: position"),
+                                validators=[Optional(), Length(max=200)])
+    signer1_image = FileField(_l("First signatory: signature image"))
+    signer2_name = StringField(_l("Second signatory: name (optional)"),
+                               validators=[Optional(), Length(max=200)])
+    signer2_title = StringField(_l("Second signatory: position"),
+                                validators=[Optional(), Length(max=200)])
+    signer2_image = FileField(_l("Second signatory: signature image"))
+    submit = SubmitField(_l("Save"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    holder = StringField(_l("Recipient (for the new certificate)"),
+                         validators=[Optional(), Length(max=300)])
+    title = StringField(_l("Innovation title (for the new certificate)"),
+                        validators=[Optional(), Length(max=300)])
+    revoke = SubmitField(_l("Revoke"))
+    reissue = SubmitField(_l("Revoke and reissue"))
+
+
+# ------------------------------------------------------------------ views
+
+
+def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200):
+    stages = []
+    for stage in round_.stages:
+        levels = awards.levels_for(stage)
+        ranking = services.compute_ranking(stage)
+        stages.append({"stage": stage, "ranking": ranking, "levels": levels,
+                       "award_for": awards.award_for,
+                       "versions": awards.list_publications(stage),
+                       "form": (forms or {}).get(stage.id) or PublishForm(formdata=None)})
+    if awards_form is None:
+        settings = awards.settings_of(round_)
+        awards_form = AwardsForm(formdata=None, style=settings.style,
+                                 announcement=settings.announcement,
+                                 levels=format_levels(awards.levels_for(round_.stages[0]))
+                                 if round_.stages and awards.list_levels(round_) else "")
+    return render_template("judging/publishing_review.html", round=round_, stages=stages,
+                           awards_form=awards_form,
+                           certificates=awards.list_certificates(round_)), status
+
+
+@bp.route("/rounds/<int:round_id>/results")
+def review(round_id: int):
+    return _review_page(db.get_or_404(Round, round_id))
+
+
+@bp.route("/rounds/<int:round_id>/results/awards", methods=["POST"])
+def awards_settings(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = AwardsForm()
+    if not form.validate_on_submit():
+        return _review_page(round_, awards_form=form, status=422)
+    levels = awards.PRESETS[form.preset.data] if form.preset.data else \
+        parse_levels(form.levels.data)
+    try:
+        awards.set_levels(round_=round_, levels=levels, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        form.levels.errors.append(str(exc.message))
+        return _review_page(round_, awards_form=form, status=422)
+    settings = awards.settings_of(round_)
+    settings.style, settings.announcement = form.style.data, form.announcement.data or ""
+    db.session.add(settings)
+    db.session.commit()
+    flash(_("Award settings saved."), "success")
+    return redirect(url_for(".review", round_id=round_.id))
+
+
+@bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
+def publish(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _review_page(stage.round, {stage.id: form}, status=422)
+    try:
+        pub = services.publish_results(stage=stage, actor=current_user, now=utcnow(),
+                                       reason=form.reason.data or "")
+    except JuriError as exc:
+        db.session.rollback()
+        form.reason.errors.append(str(exc.message))
+        flash(str(exc.message), "danger")
+        return _review_page(stage.round, {stage.id: form}, status=exc.status)
+    db.session.commit()
+    flash(_("Results published (version %(n)d).", n=pub.version), "success")
+    return redirect(url_for("public.results", slug=stage.round.slug))
+
+
+def _layout_page(round_: Round, form=None, status=200):
+    settings = awards.settings_of(round_)
+    if form is None:
+        form = LayoutForm(formdata=None, obj=settings)
+    return render_template("judging/certificate_layout.html", round=round_, form=form,
+                           settings=settings), status
+
+
+@bp.route("/rounds/<int:round_id>/results/layout", methods=["GET", "POST"])
+def layout(round_id: int):
+    """The round's certificate layout: issuer, logo and signatories (images content-checked)."""
+    round_ = db.get_or_404(Round, round_id)
+    form = LayoutForm()
+    if not form.validate_on_submit():
+        return _layout_page(round_, form if form.errors else None, 422 if form.errors else 200)
+    images = {slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
+              for slot in awards.IMAGE_SLOTS}
+    try:
+        awards.save_layout(
+            round_=round_, government=form.government.data or "", place=form.place.data or "",
+            signers=[(form.signer1_name.data or "", form.signer1_title.data or ""),
+                     (form.signer2_name.data or "", form.signer2_title.data or "")],
+            images=images, upload_folder=current_app.config["UPLOAD_FOLDER"],
+            actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        form.logo.errors.append(str(exc.message))
+        return _layout_page(round_, form, 422)
+    db.session.commit()
+    flash(_("Certificate layout saved."), "success")
+    return redirect(url_for(".layout", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/layout/preview.pdf")
+def layout_preview(round_id: int):
+    """A sample certificate with the round's layout (nothing is issued)."""
+    round_ = db.get_or_404(Round, round_id)
+    sample = Certificate(code="XXXX-XXXX-XXXX-XXXX", kind="award", round=round_,
+                         holder="Dinas Contoh", title="Inovasi Contoh", category="Kategori",
+                         award="Juara I", issued_at=utcnow())
+    settings = awards.settings_of(round_)
+    pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
+                             Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
+    return pdf, 200, {"Content-Type": "application/pdf"}
+
+
+def _certificate(round_id: int, certificate_id: int) -> Certificate:
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None or cert.round_id != round_id:
+        raise NotAllowed()
+    return cert
+
+
+@bp.route("/rounds/<int:round_id>/results/certificates/<int:certificate_id>",
+          methods=["GET", "POST"])
+def certificate(round_id: int, certificate_id: int):
+    cert = _certificate(round_id, certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return render_template("judging/certificate_revoke.html", cert=cert, form=form,
+                               replacement=awards.replacement_of(cert)), \
+            422 if form.errors else 200
+    try:
+        if form.reissue.data:
+            new = awards.reissue_certificate(certificate=cert, reason=form.reason.data,
+                                             actor=current_user, now=utcnow(),
+                                             holder=form.holder.data or None,
+                                             title=form.title.data or None)
+        else:
+            awards.revoke_certificate(certificate=cert, reason=form.reason.data,
+                                      actor=current_user, now=utcnow())
+            new = None
+    except JuriError as exc:
+        db.session.rollback()
+        form.reason.errors.append(str(exc.message))
+        return render_template("judging/certificate_revoke.html", cert=cert, form=form,
+                               replacement=None), exc.status
+    db.session.commit()
+    if new is not None:
+        flash(_("Certificate reissued as %(code)s.", code=new.code), "success")
+    else:
+        flash(_("Certificate revoked."), "success")
+    return redirect(url_for(".review", round_id=round_id) + "#certificates")
+

@@ -1,0 +1,316 @@
+"""Publishing: frozen versioned snapshots, corrections with a reason, award levels, certificate
+numbers, revocation and reissue, the public pages."""
+
+import io
+import json
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from competition import awards, numbers
+from competition.certificates import QR_BORDER, QR_SCALE, qr_matrix
+from competition.db import db, utcnow
+from competition.errors import InvalidState
+from competition.models import Certificate, Publication, Result
+from judging import services
+from judging.models import Score, ScoreSheet
+from tests import factories
+
+TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "Lapor Camat",
+          "Klinik Keliling"]
+
+
+@pytest.fixture
+def scored(app, committee, open_round):
+    """A stage with six entries of distinct quality, each scored by three judges."""
+    stage = factories.make_stage(open_round)
+    judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+    criteria = services.list_criteria(stage)
+    entries, owners = [], []
+    for i, title in enumerate(TITLES):
+        owner = factories.make_opd_user(f"OPD {title}", username=f"opd{i}")
+        entry = factories.make_entry(open_round, owner, title=title)
+        entries.append(entry)
+        owners.append(owner)
+        for j, judge in enumerate(judges):
+            a = factories.make_assignment(stage, entry, judge)
+            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: services.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
+    db.session.commit()
+    return stage, entries, owners
+
+
+def _snapshot(pub):
+    return [(r.entry_id, r.rank, r.score, r.award) for r in awards.list_results(pub)]
+
+
+def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(
+        app, committee, scored):
+    stage, entries, _ = scored
+    pub = services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    before = _snapshot(pub)
+    digest = pub.scores_digest
+    assert pub.version == 1 and len(digest) == 64 and pub.n_sheets == 18
+    assert json.loads(pub.params)["method"] == pub.method
+    assert [r[1] for r in before] == [1, 2, 3, 4, 5, 6]
+    # A score changes after publication (a judge's sheet edited in the database).
+    sheet = db.session.scalars(select(ScoreSheet)).first()
+    sheet.total = 1.0
+    for s in db.session.scalars(select(Score).where(Score.sheet_id == sheet.id)):
+        s.value = 1.0
+    db.session.commit()
+    db.session.expire_all()
+    assert _snapshot(db.session.get(Publication, pub.id)) == before
+    assert db.session.get(Publication, pub.id).scores_digest == digest
+    # The digest is of the input scores: recomputing now gives a different one.
+    from judging.analysis import load_stage
+    assert services.scores_digest(load_stage(stage))[0] != digest
+    # The ORM refuses to edit a published row.
+    row = db.session.scalars(select(Result)).first()
+    row.score = 99.0
+    with pytest.raises(awards.PublishedRowFrozen):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_correction_needs_a_reason_and_keeps_the_old_version(app, login, committee, scored):
+    stage, entries, _ = scored
+    v1 = services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    with app.test_request_context(), pytest.raises(InvalidState):
+        services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.rollback()
+    # The committee publishes a correction through the page: without a reason it is refused.
+    client = login(committee)
+    refused = client.post(f"/committee/stages/{stage.id}/publish", data={"reason": ""})
+    assert refused.status_code == 409
+    assert db.session.scalar(select(Publication).where(Publication.version == 2)) is None
+    ok = client.post(f"/committee/stages/{stage.id}/publish",
+                     data={"reason": "Nilai juri 2 salah input"})
+    assert ok.status_code == 302
+    v2 = awards.latest_publication(stage)
+    assert v2.version == 2 and v2.reason == "Nilai juri 2 salah input"
+    assert len(awards.list_results(v1)) == len(awards.list_results(v2)) == 6
+    public = app.test_client().get(f"/results/{stage.round.slug}")
+    assert "Nilai juri 2 salah input" in public.text
+    assert f"/results/{stage.round.slug}/stages/{stage.id}/v1" in public.text
+    old = app.test_client().get(f"/results/{stage.round.slug}/stages/{stage.id}/v1")
+    assert old.status_code == 200 and "Posyandu Digital" in old.text
+
+
+def test_correction_revokes_only_changed_awards(app, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    first = {c.entry_id: c.code for c in db.session.scalars(select(Certificate))}
+    # Entry 5 (last) becomes the best: a score was mistyped.
+    for sheet in db.session.scalars(select(ScoreSheet)):
+        if sheet.assignment.entry_id == entries[5].id:
+            for s in sheet.scores:
+                s.value = 10.0
+            sheet.total = 10.0
+    db.session.flush()
+    services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Salah ketik")
+    valid = awards.valid_certificates_by_entry(stage.round)
+    assert valid[entries[5].id].award == "Terbaik I"
+    assert valid[entries[5].id].code != first[entries[5].id]
+    old = awards.find_certificate(first[entries[0].id])
+    assert old.is_revoked and "Salah ketik" in old.revoked_reason
+    assert valid[entries[0].id].award == "Terbaik II"
+    # Entry 4 was and stays a participant: same certificate.
+    assert valid[entries[4].id].code == first[entries[4].id]
+
+
+def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
+    stage, entries, _ = scored
+    client = login(committee)
+    r = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
+                    data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""})
+    assert r.status_code == 302
+    review = client.get(f"/committee/rounds/{stage.round_id}/results")
+    assert review.status_code == 200
+    assert "Juara I" in review.text and "Harapan II" in review.text
+    assert "3.000.000" in review.text  # Indonesian grouping
+    pub = services.publish_results(stage=stage, actor=committee, now=utcnow())
+    got = [(r.rank, r.award, r.prize) for r in awards.list_results(pub)]
+    assert got == [(1, "Juara I", 3_000_000), (2, "Juara II", 2_000_000),
+                   (3, "Juara III", 1_000_000), (4, "Harapan I", None),
+                   (5, "Harapan II", None), (6, "", None)]
+    kinds = sorted((c.award, c.kind) for c in db.session.scalars(select(Certificate)))
+    assert ("Peserta", "participation") in kinds and len(kinds) == 6
+    assert json.loads(pub.params)["awards"][0] == {"title": "Juara I", "up_to_rank": 1,
+                                                   "prize": 3_000_000}
+
+
+def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
+    stage, *_ = scored
+    client = login(committee)
+    bad = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
+                      data={"preset": "", "levels": "Top 45; 45\nTop 99; lots",
+                            "style": "ranked", "announcement": "Selamat!"})
+    assert bad.status_code == 422 and "Top 99; lots" in bad.text
+    unordered = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
+                            data={"preset": "", "levels": "Top 99; 99\nTop 45; 45",
+                                  "style": "ranked", "announcement": ""})
+    assert unordered.status_code == 422
+    ok = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
+                     data={"preset": "", "levels": "Outstanding Achievement; 1\nTop 45; 3",
+                           "style": "alphabetical", "announcement": "Selamat kepada pemenang."})
+    assert ok.status_code == 302
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert "Selamat kepada pemenang." in page
+    # Alphabetical style: titles sorted, no scores shown.
+    order = [page.index(t) for t in sorted(TITLES, key=str.casefold)]
+    assert order == sorted(order)
+    assert "Outstanding Achievement" in page and "Top 45" in page
+    assert ">" + "Score" not in page and "Nilai</th>" not in page
+
+
+def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    anon = app.test_client()
+    page = anon.get(f"/verify/{cert.code}")
+    assert page.status_code == 200 and "Posyandu Digital" in page.text
+    assert "verify-valid" in page.text
+    # Typed in lower case without dashes: still found.
+    assert anon.get(f"/verify/{cert.code.lower().replace('-', '')}").status_code == 200
+    # Forged (made up) and altered numbers are unknown.
+    forged = "7F3A-91C2-0B4D-E6F8"
+    assert not numbers.is_well_formed(forged)
+    assert anon.get(f"/verify/{forged}").status_code == 404
+    last = "0" if cert.code[-1] != "0" else "1"
+    altered = cert.code[:-1] + last
+    unknown = anon.get(f"/verify/{altered}")
+    assert unknown.status_code == 404 and "verify-unknown" in unknown.text
+    # The committee reissues it (misspelt OPD name): the old number shows revoked.
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/certificates/{cert.id}"
+    assert client.post(url, data={"reason": "", "revoke": "1"}).status_code == 422
+    r = client.post(url, data={"reason": "Nama OPD salah eja", "holder": "Dinas Kesehatan",
+                               "reissue": "1"})
+    assert r.status_code == 302
+    old = anon.get(f"/verify/{cert.code}")
+    assert old.status_code == 200 and "verify-revoked" in old.text
+    assert "Nama OPD salah eja" in old.text
+    new = db.session.scalar(select(Certificate).where(Certificate.replaces_id == cert.id))
+    assert new.code in old.text and new.holder == "Dinas Kesehatan"
+    fresh = anon.get(f"/verify/{new.code}")
+    assert fresh.status_code == 200 and "verify-valid" in fresh.text
+    # Revoking it too.
+    url = f"/committee/rounds/{stage.round_id}/results/certificates/{new.id}"
+    assert client.post(url, data={"reason": "Dibatalkan", "revoke": "1"}).status_code == 302
+    assert "verify-revoked" in anon.get(f"/verify/{new.code}").text
+
+
+def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, scored):
+    stage, entries, owners = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    response = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    text = page.extract_text()
+    for expected in ("OPD Posyandu Digital", "Posyandu Digital", "Terbaik I", cert.code,
+                     "PIAGAM PENGHARGAAN", stage.round.name):
+        assert expected in text, expected
+    # The embedded QR code is the one for the verification URL, module by module.
+    url = f"http://localhost/verify/{cert.code}"
+    expected = qr_matrix(url)
+    image = next(iter(page.images)).image.convert("L")
+    n = len(expected)
+    assert image.size == ((n + 2 * QR_BORDER) * QR_SCALE,) * 2
+    read = tuple(tuple(int(image.getpixel(((QR_BORDER + x) * QR_SCALE + 2,
+                                            (QR_BORDER + y) * QR_SCALE + 2)) < 128)
+                       for x in range(n)) for y in range(n))
+    assert read == expected
+    # Another OPD cannot download it from the OPD area.
+    assert login(owners[1]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 404
+
+
+def test_public_results_export_csv_and_xlsx(app, committee, scored):
+    stage, entries, _ = scored
+    entries[2].title = "=HYPERLINK(\"http://x\")"
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    anon = app.test_client()
+    slug = stage.round.slug
+    csv_response = anon.get(f"/results/{slug}.csv")
+    assert csv_response.status_code == 200 and csv_response.mimetype == "text/csv"
+    text = csv_response.data.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 1 + 6
+    assert "Posyandu Digital" in lines[1] and "Terbaik I" in lines[1]
+    assert "'=HYPERLINK" in text  # a formula-like title is quoted
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    assert cert.code in lines[1] and f"/verify/{cert.code}" in lines[1]
+    xlsx = anon.get(f"/results/{slug}.xlsx")
+    assert xlsx.status_code == 200
+    from openpyxl import load_workbook
+    ws = load_workbook(io.BytesIO(xlsx.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 7 and rows[1][4] == "Posyandu Digital" and rows[1][3] == 1
+    assert anon.get(f"/results/{slug}.pdf").status_code == 404
+    # Nothing is exported before publication.
+    other = factories.make_round(name="KOINYANLIK 2030")
+    db.session.commit()
+    assert anon.get(f"/results/{other.slug}.csv").status_code == 404
+
+
+def test_public_certificate_download_only_when_valid_and_published(app, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    anon = app.test_client()
+    assert anon.get(f"/verify/{cert.code}.pdf").status_code == 200
+    awards.revoke_certificate(certificate=cert, reason="Batal", actor=committee, now=utcnow())
+    db.session.commit()
+    assert anon.get(f"/verify/{cert.code}.pdf").status_code == 404
+
+
+def _png(color=(120, 20, 30), fmt="PNG") -> bytes:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 60), color).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def test_certificate_layout_upload_is_content_checked(app, login, committee, scored):
+    stage, entries, owners = scored
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/layout"
+    assert client.get(url).status_code == 200
+    fake = client.post(url, data={
+        "government": "Pemerintah Kota Palembang", "place": "Palembang",
+        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
+        "logo": (io.BytesIO(b"<?php echo 'not an image'; ?>"), "logo.png")},
+        content_type="multipart/form-data")
+    assert fake.status_code == 422 and "Pemerintah Kota Palembang" in fake.text
+    assert awards.settings_of(stage.round).logo is None
+    ok = client.post(url, data={
+        "government": "Pemerintah Kota Palembang", "place": "Palembang",
+        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
+        "signer1_image": (io.BytesIO(_png((0, 0, 90), "JPEG")), "ttd.jpg"),
+        "signer2_name": "Ir. Budi Santoso", "signer2_title": "Kepala Bappeda",
+        "logo": (io.BytesIO(_png()), "logo.png")}, content_type="multipart/form-data")
+    assert ok.status_code == 302
+    settings = awards.settings_of(stage.round)
+    assert settings.logo.endswith(".png") and settings.signer1_image.endswith(".jpg")
+    preview = client.get(f"{url}/preview.pdf")
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
+    text = pdf.pages[0].extract_text()
+    for expected in ("PEMERINTAH KOTA PALEMBANG", "Dr. Siti Rahma", "Sekretaris Daerah",
+                     "Ir. Budi Santoso", "Palembang, "):
+        assert expected in text, expected
+    assert len(list(pdf.pages[0].images)) == 3  # logo, signature, QR code
