@@ -8,6 +8,9 @@ LABELS = {
     "closed": _l("closed"),
     "submitted": _l("submitted"),
     "not started": _l("not started"),
+    "umum": _l("general"),
+    "replikasi": _l("replication"),
+    "khusus": _l("special"),
 }
 
 

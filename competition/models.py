@@ -4,14 +4,15 @@ published results and award certificates."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, db, utcnow
+from competition.proposal import EntryGroup, sections_for
 
 
 class Role(enum.StrEnum):
@@ -160,11 +161,28 @@ class Entry(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(300))
+    group: Mapped[EntryGroup] = mapped_column(
+        _enum(EntryGroup), default=EntryGroup.UMUM, server_default=EntryGroup.UMUM.value)
+    # Header of the proposal.
+    innovation_started_on: Mapped[date | None] = mapped_column(Date)
+    innovators: Mapped[str] = mapped_column(Text, default="", server_default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    truth_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # KIPP sections (see competition.proposal for labels, limits and groups).
     summary: Mapped[str] = mapped_column(Text, default="")
-    problem: Mapped[str] = mapped_column(Text, default="")
     novelty: Mapped[str] = mapped_column(Text, default="")
-    implementation: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
+    sdg: Mapped[str] = mapped_column(Text, default="", server_default="")
+    adaptability: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sustainability: Mapped[str] = mapped_column(Text, default="", server_default="")
+    collaboration: Mapped[str] = mapped_column(Text, default="", server_default="")
+    inspiration: Mapped[str] = mapped_column(Text, default="", server_default="")
+    replication_process: Mapped[str] = mapped_column(Text, default="", server_default="")
+    distinguishing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Sections of the first, pre-KIPP form: no longer filled (folded into novelty and
+    # sustainability by migration 5c1e0f4a7b21); kept so older rows and code still load.
+    problem: Mapped[str] = mapped_column(Text, default="")
+    implementation: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus), default=EntryStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -174,8 +192,10 @@ class Entry(db.Model):
     category: Mapped[Category] = relationship()
     organisation: Mapped[Organisation] = relationship()
 
-    # The proposal sections an OPD must fill before submitting, in form order.
-    SECTIONS = ("summary", "problem", "novelty", "implementation", "impact")
+    @property
+    def sections(self):
+        """``(Section, text)`` for each section of the entry's group, in form order."""
+        return [(s, getattr(self, s.name) or "") for s in sections_for(self.group)]
 
     @property
     def is_submitted(self) -> bool:

@@ -10,10 +10,11 @@ from wtforms import SelectChoice
 from competition import awards, entries, rounds
 from competition.certificates import render_certificate
 from competition.db import db, utcnow
-from competition.errors import IncompleteError, InvalidState, JuriError, NotAllowed
+from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, NotAllowed
 from competition.forms import EntryForm
 from competition.models import Category, Entry, Role, Round
 from competition.permissions import can_download_certificate, require_role
+from competition.proposal import MIN_AGE_YEARS, SECTIONS, EntryGroup
 
 bp = Blueprint("opd", __name__, url_prefix="/opd")
 require_role(bp, Role.OPD)
@@ -31,14 +32,29 @@ def _entry_form(round_: Round, entry: Entry | None = None) -> EntryForm:
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id
+        form.truth_declaration.data = entry.truth_declared_at is not None
     return form
 
 
 def _handle_error(form: EntryForm, exc: JuriError) -> None:
+    """Mark each field the error names, and list what is missing in the message."""
+    message = str(exc.message)
     if isinstance(exc, IncompleteError):
+        labels = []
         for name in exc.missing:
-            getattr(form, name).errors.append(_("This field is required before submitting."))
-    flash(str(exc.message), "danger")
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(_("This field is required before submitting."))
+                labels.append(str(field.label.text))
+        if labels:
+            missing = _("Missing:")
+            message = f"{message} {missing} {', '.join(labels)}."
+    elif isinstance(exc, InvalidFields):
+        for name, text in exc.errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(str(text))
+    flash(message, "danger")
 
 
 def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Entry:
@@ -54,7 +70,8 @@ def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Ent
 
 
 def _form_page(form, round_, entry, status):
-    return render_template("opd/entry_form.html", form=form, round=round_, entry=entry), status
+    return render_template("opd/entry_form.html", form=form, round=round_, entry=entry,
+                           sections=SECTIONS, min_age=MIN_AGE_YEARS, groups=EntryGroup), status
 
 
 def _refuse(form, round_, entry, exc: JuriError):

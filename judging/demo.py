@@ -20,6 +20,7 @@ from competition import rounds
 from competition.db import db, utcnow
 from competition.models import Organisation, Role, User
 from judging import demo_data as data
+from judging.demo_kipp import kipp_sections
 from judging import services
 
 demo_cli = AppGroup("demo", help="Demo competition.")
@@ -70,13 +71,14 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                        weight=c["weight"], actor=committee)
                 for c in data.CRITERIA]
     org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
+    org_data = {o["key"]: o for o in data.ORGANISATIONS}
     entries = []
     for i, e in enumerate(data.ENTRIES):
         user = opd_users[e["org"]]
         written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
         entry = entry_service.create_entry(
             round_=round_, category=categories[org_category[e["org"]]],
-            data={k: e[k] for k in ("title",) + tuple(entry_service.FIELDS[1:])},
+            data=kipp_sections(e, org_data[e["org"]], i),
             actor=user, now=written,
         )
         entry_service.submit_entry(entry=entry, actor=user,

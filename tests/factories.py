@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from competition.db import db, utcnow
 from competition.models import (
@@ -19,6 +19,17 @@ from competition.models import (
 from judging.models import Assignment, Criterion
 
 PASSWORD = "rahasia-123"
+
+# A complete proposal of the general group (every section answered, within its limit).
+SECTION_TEXTS = {
+    "summary": "Layanan administrasi kependudukan daring tanpa antre.",
+    "novelty": "Antrean panjang diganti permohonan daring dengan tanda tangan elektronik.",
+    "impact": "Waktu layanan turun dari tujuh hari menjadi satu hari kerja.",
+    "sdg": "Mendukung SDG 16.9 identitas hukum bagi semua warga.",
+    "adaptability": "Sudah ditiru oleh dua kabupaten tetangga.",
+    "sustainability": "Diatur Peraturan Wali Kota dan dianggarkan setiap tahun.",
+    "collaboration": "Bekerja sama dengan kelurahan dan rumah sakit.",
+}
 
 CRITERIA = [("Kebaruan", 25), ("Efektivitas", 25), ("Kemanfaatan", 20),
             ("Dapat direplikasi", 15), ("Keberlanjutan", 15)]
@@ -73,8 +84,8 @@ def make_entry(round_: Round, user: User, *, title: str = "SI-PANDAI",
     entry = Entry(
         round=round_, category=category or round_.categories[0],
         organisation_id=user.organisation_id, created_by_id=user.id, title=title,
-        summary="Ringkasan.", problem="Antrean panjang.", novelty="Daring.",
-        implementation="Sejak 2024.", impact="Waktu layanan turun.",
+        innovation_started_on=date(2023, 1, 2), innovators="Rina, Kepala Seksi, 0811111111",
+        truth_declared_at=now, **SECTION_TEXTS,
         status=EntryStatus.SUBMITTED if submitted else EntryStatus.DRAFT,
         submitted_at=now if submitted else None,
     )
