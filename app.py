@@ -22,6 +22,7 @@ from competition.models import User
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
+from judging.files import judge_files_bp
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -62,6 +63,8 @@ def create_app(config: Mapping | None = None) -> Flask:
         ),
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_ATTACHMENT_BYTES=2 * 1024 * 1024,  # per file (JURI_MAX_ATTACHMENT_BYTES)
+        MAX_ENTRY_ATTACHMENT_BYTES=10 * 1024 * 1024,  # per entry, all files together
         BABEL_DEFAULT_LOCALE="id",
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "competition" / "translations"),
@@ -89,7 +92,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp):
+    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, judge_files_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import entries, rounds
+from competition import attachments, entries, rounds
 from competition.db import db
 from competition.errors import JuriError
 from competition.forms import ActionForm, CategoryForm, RoundForm, StageForm, to_utc
@@ -113,3 +113,8 @@ def round_open(round_id: int):
 def entry_detail(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     return render_template("competition/entry_detail.html", entry=entry, certificates=[])
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))

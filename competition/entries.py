@@ -16,7 +16,7 @@ from competition.errors import (
     InvalidState,
     NotAllowed,
 )
-from competition.models import Category, Entry, EntryStatus, Round, User
+from competition.models import AttachmentKind, Category, Entry, EntryStatus, Round, User
 from competition.permissions import can_edit_entry, can_view_entry
 from competition.proposal import (
     MIN_AGE_YEARS,
@@ -57,7 +57,8 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
     errors = {
         name: _l("%(count)s words: this section allows at most %(limit)s words.",
                  count=count, limit=limit)
-        for name, (count, limit) in over_limit({n: getattr(entry, n) for n in SECTION_NAMES}).items()
+        for name, (count, limit)
+        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES}).items()
     }
     if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")
@@ -72,7 +73,10 @@ def missing_fields(entry: Entry) -> list[str]:
         missing.append("innovation_started_on")
     if not entry.innovators.strip():
         missing.append("innovators")
-    missing += [s.name for s in sections_for(entry.group) if not (getattr(entry, s.name) or "").strip()]
+    missing += [s.name for s in sections_for(entry.group)
+                if not (getattr(entry, s.name) or "").strip()]
+    if not any(a.kind == AttachmentKind.SK for a in entry.attachments):
+        missing.append("sk_file")
     if entry.truth_declared_at is None:
         missing.append("truth_declaration")
     return missing

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -119,7 +120,8 @@ class EntryForm(FlaskForm):
     title = StringField(_l("Title of the innovation"),
                         validators=[DataRequired(), Length(max=300)])
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
-    group = SelectField(_l("Group"), choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
+    group = SelectField(_l("Group"),
+                        choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
                         default=EntryGroup.UMUM.value, validators=[InputRequired()])
     innovation_started_on = DateField(_l("Innovation start date"), validators=[Optional()])
     innovators = TextAreaField(
@@ -128,6 +130,11 @@ class EntryForm(FlaskForm):
         validators=[Length(max=5000)])
     video_url = URLField(_l("Video link (at most 3 minutes)"),
                          validators=[Optional(), URL(), Length(max=500)])
+    sk_file = FileField(_l("Decree (SK) naming the innovation team"),
+                        description=_l("PDF. A new file replaces the previous one."))
+    data_files = MultipleFileField(_l("Supporting data"),
+                                   description=_l("PDF, JPEG or PNG; several files allowed."))
+    photos = MultipleFileField(_l("Photos"), description=_l("JPEG or PNG; several allowed."))
     truth_declaration = BooleanField(_l(
         "I declare that the information in this proposal and its attachments is true, and "
         "I accept disqualification if it proves otherwise."))

@@ -11,6 +11,9 @@ LABELS = {
     "umum": _l("general"),
     "replikasi": _l("replication"),
     "khusus": _l("special"),
+    "sk": _l("Decree (SK)"),
+    "data": _l("Supporting data"),
+    "photo": _l("Photo"),
 }
 
 

@@ -191,6 +191,8 @@ class Entry(db.Model):
     round: Mapped[Round] = relationship(back_populates="entries")
     category: Mapped[Category] = relationship()
     organisation: Mapped[Organisation] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan")
 
     @property
     def sections(self):
@@ -200,6 +202,30 @@ class Entry(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == EntryStatus.SUBMITTED
+
+
+class AttachmentKind(enum.StrEnum):
+    SK = "sk"  # the decree (Surat Keputusan) naming the innovation team
+    DATA = "data"  # supporting data
+    PHOTO = "photo"
+
+
+class Attachment(db.Model):
+    """A file attached to an entry. Stored under ``UPLOAD_FOLDER`` with a generated name; the
+    type was read from the content, never from the uploaded name."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(_enum(AttachmentKind))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="attachments")
 
 
 class Result(db.Model):

@@ -8,6 +8,7 @@ the rules it shows. Scores are simulated from each judge's offset, spread and no
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import click
@@ -15,13 +16,14 @@ import numpy as np
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from competition import attachments
 from competition import entries as entry_service
 from competition import rounds
 from competition.db import db, utcnow
-from competition.models import Organisation, Role, User
+from competition.models import AttachmentKind, Organisation, Role, User
 from judging import demo_data as data
-from judging.demo_kipp import kipp_sections
 from judging import services
+from judging.demo_kipp import kipp_sections, sk_pdf
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -34,6 +36,14 @@ def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def attach_sk(entry, org, e, i, user, now) -> None:
+    """The SK decree of a demo entry (a generated one-page PDF)."""
+    attachments.store_attachment(
+        entry=entry, kind=AttachmentKind.SK, filename=f"SK-tim-inovasi-{org['key']}.pdf",
+        stream=io.BytesIO(sk_pdf(org, e, i, entry.innovation_started_on.year)),
+        actor=user, now=now)
 
 
 def load_demo(seed: int = 2026) -> dict[str, int]:
@@ -81,6 +91,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
             data=kipp_sections(e, org_data[e["org"]], i),
             actor=user, now=written,
         )
+        attach_sk(entry, org_data[e["org"]], e, i, user, written)
         entry_service.submit_entry(entry=entry, actor=user,
                                    now=written + timedelta(days=int(rng.integers(1, 10)),
                                                            minutes=i))

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
 MONTHS = {m: i for i, m in enumerate(
     ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
      "oktober", "november", "desember"), start=1)}
@@ -192,3 +195,25 @@ def kipp_sections(entry: dict, org: dict, i: int) -> dict:
     if org["key"] in REPLICATION:
         data.update(REPLICATION[org["key"]], group="replikasi")
     return data
+
+
+def sk_pdf(org: dict, entry: dict, i: int, year: int) -> bytes:
+    """A one-page decree (SK) naming the innovation team, as the OPD would scan and upload."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+    pdf.set_font("Helvetica", "B", 13)
+    pdf.multi_cell(0, 7, f"KEPUTUSAN KEPALA {org['name'].upper()}", align="C", **line)
+    pdf.set_font("Helvetica", "", 11)
+    pdf.multi_cell(0, 7, f"NOMOR: {100 + i}/SK/INOV/{year}", align="C", **line)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, "TENTANG PEMBENTUKAN TIM INOVASI " + entry["title"].split(":")[0].upper(),
+                   align="C", **line)
+    pdf.ln(6)
+    pdf.multi_cell(0, 6, (
+        f"Menetapkan tim inovasi \"{entry['title']}\" dengan ketua {org['contact']} "
+        f"beserta staf pelaksana pada {org['name']}, yang bertugas merancang, menerapkan, "
+        "memantau dan melaporkan pelaksanaan inovasi pelayanan publik tersebut."), **line)
+    pdf.ln(10)
+    pdf.multi_cell(0, 6, f"Ditetapkan di Palembang, 2 Januari {year}", **line)
+    return bytes(pdf.output())

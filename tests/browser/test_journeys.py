@@ -29,6 +29,8 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
         if field not in ("summary", "novelty"):
             opd_page.fill(f"#{field}", text)
     opd_page.check("#truth_declaration")
+    opd_page.set_input_files("#sk_file", files=[{
+        "name": "sk.pdf", "mimeType": "application/pdf", "buffer": factories.PDF_BYTES}])
     shot(opd_page, "opd-proposal-form")
     opd_page.click("#send")
     assert "Proposal Anda telah dikirim" in opd_page.content() or "terkirim" in opd_page.content()

@@ -1,5 +1,6 @@
 """An OPD drafts and submits its proposal; bad input is answered and loses nothing."""
 
+import io
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -15,7 +16,9 @@ FULL = {"title": "SI-PANDAI", "group": "umum", "innovation_started_on": "2023-01
 
 
 def _form(round_, **overrides):
-    return {**FULL, "category": str(round_.categories[0].id), **overrides}
+    """The complete form, with an SK decree (PDF) attached."""
+    return {**FULL, "category": str(round_.categories[0].id),
+            "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk-tim-inovasi.pdf"), **overrides}
 
 
 def test_opd_saves_draft_then_submits(app, login, opd, open_round):
