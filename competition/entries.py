@@ -16,7 +16,15 @@ from competition.errors import (
     InvalidState,
     NotAllowed,
 )
-from competition.models import AttachmentKind, Category, Entry, EntryStatus, Round, User
+from competition.models import (
+    AttachmentKind,
+    Category,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Round,
+    User,
+)
 from competition.permissions import can_edit_entry, can_view_entry
 from competition.proposal import (
     MIN_AGE_YEARS,
@@ -34,7 +42,11 @@ TEXT_FIELDS = ("title", "innovators", "video_url") + SECTION_NAMES
 FIELDS = ("title",) + SECTION_NAMES
 
 
-def _check_window(round_: Round, now: datetime) -> None:
+def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> None:
+    """Refuse outside the round's submission window, except for an entry the committee has
+    reopened (which may be edited and submitted again after the deadline)."""
+    if entry is not None and entry.reopened_at is not None and not entry.is_submitted:
+        return
     if now > round_.submission_closes_at:
         raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
     if not round_.accepts_submissions(now):
@@ -123,7 +135,7 @@ def update_entry(
         if can_view_entry(actor, entry) and entry.is_submitted:
             raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
         raise NotAllowed()
-    _check_window(entry.round, now)
+    _check_window(entry.round, now, entry)
     if category is not None:
         if category.round_id != entry.round_id:
             raise InvalidState(_l("Choose a category of this round."))
@@ -141,13 +153,33 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         if can_view_entry(actor, entry) and entry.is_submitted:
             raise InvalidState(_l("This entry has already been submitted."))
         raise NotAllowed()
-    _check_window(entry.round, now)
+    _check_window(entry.round, now, entry)
     missing = missing_fields(entry)
     if missing:
         raise IncompleteError(missing)
     check_age(entry, now)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
+    db.session.flush()
+    return entry
+
+
+def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
+    """The committee gives one submitted entry back to its OPD as a draft, with a recorded
+    reason; the OPD may then edit and resubmit it even after the submission deadline.
+    Any screening decision is undone (the entry will be screened again)."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    if not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise IncompleteError(["reason"], _l("Give the reason for reopening this entry."))
+    entry.status = EntryStatus.DRAFT
+    entry.reopened_at = now
+    entry.reopen_reason = reason
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
+                              created_at=now))
     db.session.flush()
     return entry
 

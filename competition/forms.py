@@ -34,6 +34,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from competition.models import StageKind
 from competition.proposal import GROUP_LABELS, SECTION_NAMES, SECTIONS, EntryGroup, count_words
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -75,7 +76,42 @@ class RoundForm(FlaskForm):
         _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()])
     submission_closes_at = DateTimeLocalField(
         _l("Submission deadline"), format=DT_FORMAT, validators=[InputRequired()])
+    use_template = BooleanField(
+        _l("Start with the usual stages (registration and submission, administrative "
+           "screening, desk evaluation, presentation and interview, field verification, final "
+           "ranking and announcement)"), default=True)
     submit = SubmitField(_l("Create round"))
+
+
+STAGE_KIND_LABELS = {
+    StageKind.SUBMISSION: _l("Submission"),
+    StageKind.SCREENING: _l("Screening"),
+    StageKind.SCORED: _l("Scored"),
+    StageKind.ANNOUNCEMENT: _l("Announcement"),
+}
+
+
+class StageEditForm(FlaskForm):
+    name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=200)])
+    opens_at = DateTimeLocalField(_l("Opens"), format=DT_FORMAT, validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), format=DT_FORMAT, validators=[InputRequired()])
+    is_skipped = BooleanField(_l("Skip this stage"))
+    submit = SubmitField(_l("Save stage"))
+
+
+class CopyRoundForm(FlaskForm):
+    name = StringField(_l("Name of the new round"), validators=[DataRequired(), Length(max=200)])
+    submission_opens_at = DateTimeLocalField(
+        _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()],
+        description=_l("Every date of the timeline moves by the same amount."))
+    submit = SubmitField(_l("Copy the round"))
+
+
+class ReasonForm(FlaskForm):
+    """A committee decision that must carry a reason (reopening, overriding...)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
 
 
 class CategoryForm(FlaskForm):
@@ -96,6 +132,9 @@ class StageForm(FlaskForm):
                              validators=[InputRequired(), NumberRange(1, 1000)])
     winners_per_category = IntegerField(_l("Winners per category"), default=3,
                                         validators=[InputRequired(), NumberRange(1, 50)])
+    kind = SelectField(_l("Kind of stage"),
+                       choices=[SelectChoice(k.value, STAGE_KIND_LABELS[k]) for k in StageKind],
+                       default=StageKind.SCORED.value)
     submit = SubmitField(_l("Add stage"))
 
 

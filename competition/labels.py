@@ -14,6 +14,7 @@ LABELS = {
     "sk": _l("Decree (SK)"),
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
+    "reopened": _l("reopened"),
 }
 
 

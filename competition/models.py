@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,6 +26,16 @@ class RoundStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+class StageKind(enum.StrEnum):
+    """What happens in a stage: OPDs submit, the committee screens, judges score, or the
+    committee announces."""
+
+    SUBMISSION = "submission"
+    SCREENING = "screening"
+    SCORED = "scored"
+    ANNOUNCEMENT = "announcement"
 
 
 class EntryStatus(enum.StrEnum):
@@ -136,6 +147,9 @@ class Stage(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[StageKind] = mapped_column(
+        _enum(StageKind), default=StageKind.SCORED, server_default=StageKind.SCORED.value)
+    is_skipped: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     scale_min: Mapped[int] = mapped_column(default=1)
@@ -149,6 +163,10 @@ class Stage(db.Model):
 
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now <= self.closes_at
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind == StageKind.SCORED
 
 
 class Entry(db.Model):
@@ -185,6 +203,10 @@ class Entry(db.Model):
     implementation: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus), default=EntryStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the committee reopens a submitted entry: the OPD may then edit and submit it
+    # again although the submission window has closed (this entry only).
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -193,6 +215,8 @@ class Entry(db.Model):
     organisation: Mapped[Organisation] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan")
+    events: Mapped[list[EntryEvent]] = relationship(
+        back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan")
 
     @property
     def sections(self):
@@ -202,6 +226,24 @@ class Entry(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == EntryStatus.SUBMITTED
+
+
+class EntryEvent(db.Model):
+    """A recorded committee decision on an entry, with its reason: reopening, screening,
+    advancement and overrides. The entry's history for the committee and the OPD."""
+
+    __tablename__ = "entry_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="events")
+    stage: Mapped[Stage | None] = relationship()
+    actor: Mapped[User | None] = relationship()
 
 
 class AttachmentKind(enum.StrEnum):

@@ -46,6 +46,21 @@ def attach_sk(entry, org, e, i, user, now) -> None:
         actor=user, now=now)
 
 
+# Windows of the 2026 timeline in days from now: submissions closed a month ago, screening
+# and the desk evaluation are done, the presentations and field visits are coming.
+DEMO_WINDOWS = [(-75, -30), (-30, -28), (-28, -7), (5, 12), (14, 21), (25, 30)]
+
+
+def demo_timeline(round_, committee, now):
+    """The 2026 round gets the full KIPP-style stage sequence; returns the desk evaluation."""
+    stages = rounds.apply_stage_template(round_=round_, actor=committee)
+    for stage, (start, end) in zip(stages, DEMO_WINDOWS):
+        rounds.update_stage(stage=stage, name=stage.name, opens_at=now + timedelta(days=start),
+                            closes_at=now + timedelta(days=end), is_skipped=False,
+                            actor=committee)
+    return next(s for s in stages if s.is_scored)
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
@@ -73,10 +88,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                                 description=c["description"], actor=committee)
                   for c in data.CATEGORIES}
     rounds.open_round(round_=round_, actor=committee)
-    stage = rounds.add_stage(
-        round_=round_, name="Penilaian Proposal (Desk Evaluation)",
-        opens_at=now - timedelta(days=28), closes_at=now - timedelta(days=7), actor=committee,
-    )
+    stage = demo_timeline(round_, committee, now)
     criteria = [services.add_criterion(stage=stage, name=c["name"], description=c["description"],
                                        weight=c["weight"], actor=committee)
                 for c in data.CRITERIA]
@@ -125,6 +137,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         rounds.add_category(round_=nxt, name=c["name"], description=c["description"],
                             actor=committee)
     rounds.open_round(round_=nxt, actor=committee)
+    rounds.apply_stage_template(round_=nxt, actor=committee)
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}
