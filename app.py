@@ -11,7 +11,7 @@ from flask import Flask, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from competition import permissions
+from competition import permissions, rounds
 from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
@@ -24,6 +24,8 @@ from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
 from judging.publishing import bp as publishing_bp
+from judging.files import judge_files_bp
+from judging.round_copy import copy_criteria
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -65,6 +67,8 @@ def create_app(config: Mapping | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         UPLOAD_FOLDER=str(instance / "uploads"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_ATTACHMENT_BYTES=2 * 1024 * 1024,  # per file (JURI_MAX_ATTACHMENT_BYTES)
+        MAX_ENTRY_ATTACHMENT_BYTES=10 * 1024 * 1024,  # per entry, all files together
         BABEL_DEFAULT_LOCALE="id",
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "competition" / "translations"),
@@ -92,10 +96,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp):
+    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
+               judge_files_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
+    rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(

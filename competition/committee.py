@@ -3,15 +3,26 @@ Scoring, assignment and ranking pages live in ``judging.views``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import entries, rounds
-from competition.db import db
+from competition import attachments, entries, rounds
+from competition.db import db, utcnow
 from competition.errors import JuriError
-from competition.forms import ActionForm, CategoryForm, RoundForm, StageForm, to_utc
-from competition.models import Role, Round
+from competition.forms import (
+    STAGE_KIND_LABELS,
+    ActionForm,
+    CategoryForm,
+    CopyRoundForm,
+    ReasonForm,
+    RoundForm,
+    StageEditForm,
+    StageForm,
+    to_local,
+    to_utc,
+)
+from competition.models import Entry, Role, Round, Stage, StageKind
 from competition.permissions import require_role
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -33,6 +44,8 @@ def round_new():
                 submission_opens_at=to_utc(form.submission_opens_at.data),
                 submission_closes_at=to_utc(form.submission_closes_at.data), actor=current_user,
             )
+            if form.use_template.data:
+                rounds.apply_stage_template(round_=round_, actor=current_user)
         except JuriError as exc:
             form.submission_closes_at.errors.append(str(exc.message))
         else:
@@ -48,7 +61,8 @@ def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("stage_form", StageForm(prefix="stage"))
     return render_template(
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
-        entries=entries.list_round_entries(round_), **forms,
+        entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
+        kinds=StageKind, **forms,
     ), status
 
 
@@ -84,12 +98,16 @@ def stage_add(round_id: int):
                 round_=round_, name=form.name.data, opens_at=to_utc(form.opens_at.data),
                 closes_at=to_utc(form.closes_at.data), scale_min=form.scale_min.data,
                 scale_max=form.scale_max.data,
-                winners_per_category=form.winners_per_category.data, actor=current_user,
+                winners_per_category=form.winners_per_category.data,
+                kind=StageKind(form.kind.data), actor=current_user,
             )
         except JuriError as exc:
             form.closes_at.errors.append(str(exc.message))
         else:
             db.session.commit()
+            if not stage.is_scored:
+                flash(_("Stage added."), "success")
+                return redirect(url_for(".round_detail", round_id=round_.id))
             flash(_("Stage added. Now define its rubric."), "success")
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
     return _round_page(round_, 422, stage_form=form)
@@ -109,7 +127,87 @@ def round_open(round_id: int):
     return redirect(url_for(".round_detail", round_id=round_.id))
 
 
+@bp.route("/timeline/<int:stage_id>", methods=["GET", "POST"])
+def stage_edit(stage_id: int):
+    """Rename a stage, move its window, or skip it."""
+    stage = db.get_or_404(Stage, stage_id)
+    form = StageEditForm(obj=stage)
+    if request.method == "GET":
+        form.opens_at.data = to_local(stage.opens_at)
+        form.closes_at.data = to_local(stage.closes_at)
+    if form.validate_on_submit():
+        try:
+            rounds.update_stage(stage=stage, name=form.name.data,
+                                opens_at=to_utc(form.opens_at.data),
+                                closes_at=to_utc(form.closes_at.data),
+                                is_skipped=form.is_skipped.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.closes_at.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Stage saved."), "success")
+            return redirect(url_for(".round_detail", round_id=stage.round_id))
+    return render_template("committee/stage_edit.html", stage=stage, form=form,
+                           kind_labels=STAGE_KIND_LABELS), 422 if form.errors else 200
+
+
+@bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])
+def round_copy(round_id: int):
+    """Copy a round (stages, categories, rubrics) into next year's round."""
+    source = db.get_or_404(Round, round_id)
+    form = CopyRoundForm()
+    if request.method == "GET":
+        form.name.data = rounds.next_year_name(source.name)
+        opens = to_local(source.submission_opens_at)
+        form.submission_opens_at.data = opens.replace(year=opens.year + 1)
+    if form.validate_on_submit():
+        try:
+            round_ = rounds.copy_round(source=source, name=form.name.data,
+                                       submission_opens_at=to_utc(form.submission_opens_at.data),
+                                       actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Round copied. Check the dates, then open submissions."), "success")
+            return redirect(url_for(".round_detail", round_id=round_.id))
+    return render_template("committee/round_copy.html", source=source, form=form), \
+        422 if form.errors else 200
+
+
+def _entry_page(entry: Entry, status=200, **forms):
+    forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
+    return render_template("competition/entry_detail.html", entry=entry, certificates=[],
+                           **forms), status
+
+
 @bp.route("/entries/<int:entry_id>")
 def entry_detail(entry_id: int):
+    return _entry_page(entries.get_entry_for(current_user, entry_id))
+
+
+@bp.route("/entries/<int:entry_id>/reopen", methods=["POST"])
+def entry_reopen(entry_id: int):
+    """Give one submitted entry back to its OPD, with a recorded reason."""
     entry = entries.get_entry_for(current_user, entry_id)
-    return render_template("competition/entry_detail.html", entry=entry, certificates=[])
+    form = ReasonForm(prefix="reopen")
+    if form.validate_on_submit():
+        try:
+            entries.reopen_entry(entry=entry, reason=form.reason.data, actor=current_user,
+                                 now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("The entry has been reopened; its OPD can edit and submit it again."),
+                  "success")
+            return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return _entry_page(entry, 422, reopen_form=form)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))

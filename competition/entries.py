@@ -9,24 +9,99 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
-from competition.errors import DeadlinePassed, IncompleteError, InvalidState, NotAllowed
-from competition.models import Category, Entry, EntryStatus, Round, User
+from competition.errors import (
+    DeadlinePassed,
+    IncompleteError,
+    InvalidFields,
+    InvalidState,
+    NotAllowed,
+)
+from competition.models import (
+    AttachmentKind,
+    Category,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Round,
+    User,
+)
 from competition.permissions import can_edit_entry, can_view_entry
+from competition.proposal import (
+    MIN_AGE_YEARS,
+    SECTION_NAMES,
+    EntryGroup,
+    latest_start,
+    over_limit,
+    sections_for,
+)
 
-FIELDS = ("title",) + Entry.SECTIONS
+# Free-text fields a proposal form sends; ``group``, ``innovation_started_on`` (a date) and
+# ``truth_declaration`` (a bool) are handled apart.
+TEXT_FIELDS = ("title", "innovators", "video_url") + SECTION_NAMES
+# Kept for callers of the first version (the demo loader): title then the sections.
+FIELDS = ("title",) + SECTION_NAMES
 
 
-def _check_window(round_: Round, now: datetime) -> None:
+def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> None:
+    """Refuse outside the round's submission window, except for an entry the committee has
+    reopened (which may be edited and submitted again after the deadline)."""
+    if entry is not None and entry.reopened_at is not None and not entry.is_submitted:
+        return
     if now > round_.submission_closes_at:
         raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
     if not round_.accepts_submissions(now):
         raise InvalidState(_l("This round is not accepting submissions."))
 
 
-def _apply(entry: Entry, data: dict[str, str]) -> None:
-    for field in FIELDS:
+def _apply(entry: Entry, data: dict, now: datetime) -> None:
+    """Copy the form's values onto the entry; refuses sections over their word limit and a
+    start date in the future (the typed text stays in the form: the view re-renders it)."""
+    if data.get("group"):
+        entry.group = EntryGroup(data["group"])
+    for field in TEXT_FIELDS:
         if field in data and data[field] is not None:
             setattr(entry, field, data[field].strip())
+    if "innovation_started_on" in data:
+        entry.innovation_started_on = data["innovation_started_on"]
+    if "truth_declaration" in data:
+        entry.truth_declared_at = (entry.truth_declared_at or now) if data["truth_declaration"] \
+            else None
+    errors = {
+        name: _l("%(count)s words: this section allows at most %(limit)s words.",
+                 count=count, limit=limit)
+        for name, (count, limit)
+        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES}).items()
+    }
+    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
+        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
+    if errors:
+        raise InvalidFields(errors)
+
+
+def missing_fields(entry: Entry) -> list[str]:
+    """What a submission still needs, as form field names, in form order."""
+    missing = [] if entry.title else ["title"]
+    if entry.innovation_started_on is None:
+        missing.append("innovation_started_on")
+    if not entry.innovators.strip():
+        missing.append("innovators")
+    missing += [s.name for s in sections_for(entry.group)
+                if not (getattr(entry, s.name) or "").strip()]
+    if not any(a.kind == AttachmentKind.SK for a in entry.attachments):
+        missing.append("sk_file")
+    if entry.truth_declared_at is None:
+        missing.append("truth_declaration")
+    return missing
+
+
+def check_age(entry: Entry, on: datetime) -> None:
+    """Refuse an innovation younger than its group's minimum age on ``on``."""
+    latest = latest_start(entry.group, on.date())
+    if entry.innovation_started_on is not None and entry.innovation_started_on > latest:
+        raise InvalidFields({"innovation_started_on": _l(
+            "An innovation of this group must have been running for at least %(years)s "
+            "year(s): it must have started on %(date)s at the latest.",
+            years=MIN_AGE_YEARS[entry.group], date=latest.isoformat())})
 
 
 def create_entry(
@@ -42,9 +117,10 @@ def create_entry(
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
     entry = Entry(
         round=round_, category=category, organisation_id=actor.organisation_id,
-        created_by_id=actor.id, title="",
+        created_by_id=actor.id, title="", group=EntryGroup.UMUM, innovators="", video_url="",
+        **{name: "" for name in SECTION_NAMES},
     )
-    _apply(entry, data)
+    _apply(entry, data, now)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -59,12 +135,12 @@ def update_entry(
         if can_view_entry(actor, entry) and entry.is_submitted:
             raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
         raise NotAllowed()
-    _check_window(entry.round, now)
+    _check_window(entry.round, now, entry)
     if category is not None:
         if category.round_id != entry.round_id:
             raise InvalidState(_l("Choose a category of this round."))
         entry.category = category
-    _apply(entry, data)
+    _apply(entry, data, now)
     if not entry.title:
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
     db.session.flush()
@@ -77,12 +153,33 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         if can_view_entry(actor, entry) and entry.is_submitted:
             raise InvalidState(_l("This entry has already been submitted."))
         raise NotAllowed()
-    _check_window(entry.round, now)
-    missing = [f for f in FIELDS if not (getattr(entry, f) or "").strip()]
+    _check_window(entry.round, now, entry)
+    missing = missing_fields(entry)
     if missing:
         raise IncompleteError(missing)
+    check_age(entry, now)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
+    db.session.flush()
+    return entry
+
+
+def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
+    """The committee gives one submitted entry back to its OPD as a draft, with a recorded
+    reason; the OPD may then edit and resubmit it even after the submission deadline.
+    Any screening decision is undone (the entry will be screened again)."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    if not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise IncompleteError(["reason"], _l("Give the reason for reopening this entry."))
+    entry.status = EntryStatus.DRAFT
+    entry.reopened_at = now
+    entry.reopen_reason = reason
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
+                              created_at=now))
     db.session.flush()
     return entry
 

@@ -59,3 +59,14 @@ class IncompleteError(JuriError):
 
 class InvalidState(JuriError):
     status = 409
+
+
+class InvalidFields(JuriError):
+    """Some fields break a rule (a word limit, the innovation's minimum age, a refused file);
+    ``errors`` maps each field name to its message so the form can mark it."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, object], message=None):
+        self.errors = errors
+        super().__init__(message or _l("Please correct the marked fields."))

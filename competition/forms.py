@@ -6,19 +6,36 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
+    BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from competition.models import StageKind
+from competition.proposal import GROUP_LABELS, SECTION_NAMES, SECTIONS, EntryGroup, count_words
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -59,7 +76,42 @@ class RoundForm(FlaskForm):
         _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()])
     submission_closes_at = DateTimeLocalField(
         _l("Submission deadline"), format=DT_FORMAT, validators=[InputRequired()])
+    use_template = BooleanField(
+        _l("Start with the usual stages (registration and submission, administrative "
+           "screening, desk evaluation, presentation and interview, field verification, final "
+           "ranking and announcement)"), default=True)
     submit = SubmitField(_l("Create round"))
+
+
+STAGE_KIND_LABELS = {
+    StageKind.SUBMISSION: _l("Submission"),
+    StageKind.SCREENING: _l("Screening"),
+    StageKind.SCORED: _l("Scored"),
+    StageKind.ANNOUNCEMENT: _l("Announcement"),
+}
+
+
+class StageEditForm(FlaskForm):
+    name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=200)])
+    opens_at = DateTimeLocalField(_l("Opens"), format=DT_FORMAT, validators=[InputRequired()])
+    closes_at = DateTimeLocalField(_l("Closes"), format=DT_FORMAT, validators=[InputRequired()])
+    is_skipped = BooleanField(_l("Skip this stage"))
+    submit = SubmitField(_l("Save stage"))
+
+
+class CopyRoundForm(FlaskForm):
+    name = StringField(_l("Name of the new round"), validators=[DataRequired(), Length(max=200)])
+    submission_opens_at = DateTimeLocalField(
+        _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()],
+        description=_l("Every date of the timeline moves by the same amount."))
+    submit = SubmitField(_l("Copy the round"))
+
+
+class ReasonForm(FlaskForm):
+    """A committee decision that must carry a reason (reopening, overriding...)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
 
 
 class CategoryForm(FlaskForm):
@@ -80,30 +132,64 @@ class StageForm(FlaskForm):
                              validators=[InputRequired(), NumberRange(1, 1000)])
     winners_per_category = IntegerField(_l("Winners per category"), default=3,
                                         validators=[InputRequired(), NumberRange(1, 50)])
+    kind = SelectField(_l("Kind of stage"),
+                       choices=[SelectChoice(k.value, STAGE_KIND_LABELS[k]) for k in StageKind],
+                       default=StageKind.SCORED.value)
     submit = SubmitField(_l("Add stage"))
 
 
-SECTION_LABELS = {
-    "summary": _l("Summary"),
-    "problem": _l("Problem and background"),
-    "novelty": _l("Novelty of the innovation"),
-    "implementation": _l("Implementation"),
-    "impact": _l("Impact and results"),
-}
+class WordLimit:
+    """At most ``limit`` words (the service checks again; this marks the field)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        count = count_words(field.data)
+        if count > self.limit:
+            raise ValidationError(_(
+                "%(count)s words: this section allows at most %(limit)s words.",
+                count=count, limit=self.limit))
 
 
 class EntryForm(FlaskForm):
+    """The KIPP proposal: header fields, then one text area per section (added below from
+    ``competition.proposal.SECTIONS``, each with its word limit)."""
+
     title = StringField(_l("Title of the innovation"),
                         validators=[DataRequired(), Length(max=300)])
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
-    summary = TextAreaField(SECTION_LABELS["summary"], validators=[Length(max=5000)])
-    problem = TextAreaField(SECTION_LABELS["problem"], validators=[Length(max=20000)])
-    novelty = TextAreaField(SECTION_LABELS["novelty"], validators=[Length(max=20000)])
-    implementation = TextAreaField(SECTION_LABELS["implementation"],
-                                   validators=[Length(max=20000)])
-    impact = TextAreaField(SECTION_LABELS["impact"], validators=[Length(max=20000)])
+    group = SelectField(_l("Group"),
+                        choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
+                        default=EntryGroup.UMUM.value, validators=[InputRequired()])
+    innovation_started_on = DateField(_l("Innovation start date"), validators=[Optional()])
+    innovators = TextAreaField(
+        _l("Innovators and their contacts"),
+        description=_l("One person per line: name, position, telephone or e-mail."),
+        validators=[Length(max=5000)])
+    video_url = URLField(_l("Video link (at most 3 minutes)"),
+                         validators=[Optional(), URL(), Length(max=500)])
+    sk_file = FileField(_l("Decree (SK) naming the innovation team"),
+                        description=_l("PDF. A new file replaces the previous one."))
+    data_files = MultipleFileField(_l("Supporting data"),
+                                   description=_l("PDF, JPEG or PNG; several files allowed."))
+    photos = MultipleFileField(_l("Photos"), description=_l("JPEG or PNG; several allowed."))
+    truth_declaration = BooleanField(_l(
+        "I declare that the information in this proposal and its attachments is true, and "
+        "I accept disqualification if it proves otherwise."))
     save = SubmitField(_l("Save draft"))
     send = SubmitField(_l("Submit entry"))
 
-    def data_dict(self) -> dict[str, str]:
-        return {f: getattr(self, f).data or "" for f in ("title",) + tuple(SECTION_LABELS)}
+    def data_dict(self) -> dict:
+        data = {f: getattr(self, f).data or "" for f in ("title", "innovators", "video_url")
+                + SECTION_NAMES}
+        data["group"] = self.group.data
+        data["innovation_started_on"] = self.innovation_started_on.data
+        data["truth_declaration"] = bool(self.truth_declaration.data)
+        return data
+
+
+for _section in SECTIONS:
+    setattr(EntryForm, _section.name, TextAreaField(
+        _section.label, description=_section.help,
+        validators=[Length(max=20000), WordLimit(_section.words)]))

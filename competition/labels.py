@@ -8,6 +8,13 @@ LABELS = {
     "closed": _l("closed"),
     "submitted": _l("submitted"),
     "not started": _l("not started"),
+    "umum": _l("general"),
+    "replikasi": _l("replication"),
+    "khusus": _l("special"),
+    "sk": _l("Decree (SK)"),
+    "data": _l("Supporting data"),
+    "photo": _l("Photo"),
+    "reopened": _l("reopened"),
 }
 
 

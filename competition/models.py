@@ -4,15 +4,17 @@ published results and award certificates."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, db, utcnow
+from competition.proposal import EntryGroup, sections_for
 
 
 class Role(enum.StrEnum):
@@ -25,6 +27,16 @@ class RoundStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+
+
+class StageKind(enum.StrEnum):
+    """What happens in a stage: OPDs submit, the committee screens, judges score, or the
+    committee announces."""
+
+    SUBMISSION = "submission"
+    SCREENING = "screening"
+    SCORED = "scored"
+    ANNOUNCEMENT = "announcement"
 
 
 class EntryStatus(enum.StrEnum):
@@ -136,6 +148,9 @@ class Stage(db.Model):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[StageKind] = mapped_column(
+        _enum(StageKind), default=StageKind.SCORED, server_default=StageKind.SCORED.value)
+    is_skipped: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     scale_min: Mapped[int] = mapped_column(default=1)
@@ -155,6 +170,10 @@ class Stage(db.Model):
     def is_open(self, now: datetime) -> bool:
         return self.opens_at <= now <= self.closes_at
 
+    @property
+    def is_scored(self) -> bool:
+        return self.kind == StageKind.SCORED
+
 
 class Entry(db.Model):
     """An OPD's innovation proposal in a round."""
@@ -166,22 +185,49 @@ class Entry(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(300))
+    group: Mapped[EntryGroup] = mapped_column(
+        _enum(EntryGroup), default=EntryGroup.UMUM, server_default=EntryGroup.UMUM.value)
+    # Header of the proposal.
+    innovation_started_on: Mapped[date | None] = mapped_column(Date)
+    innovators: Mapped[str] = mapped_column(Text, default="", server_default="")
+    video_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    truth_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # KIPP sections (see competition.proposal for labels, limits and groups).
     summary: Mapped[str] = mapped_column(Text, default="")
-    problem: Mapped[str] = mapped_column(Text, default="")
     novelty: Mapped[str] = mapped_column(Text, default="")
-    implementation: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
+    sdg: Mapped[str] = mapped_column(Text, default="", server_default="")
+    adaptability: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sustainability: Mapped[str] = mapped_column(Text, default="", server_default="")
+    collaboration: Mapped[str] = mapped_column(Text, default="", server_default="")
+    inspiration: Mapped[str] = mapped_column(Text, default="", server_default="")
+    replication_process: Mapped[str] = mapped_column(Text, default="", server_default="")
+    distinguishing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Sections of the first, pre-KIPP form: no longer filled (folded into novelty and
+    # sustainability by migration 5c1e0f4a7b21); kept so older rows and code still load.
+    problem: Mapped[str] = mapped_column(Text, default="")
+    implementation: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus), default=EntryStatus.DRAFT)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the committee reopens a submitted entry: the OPD may then edit and submit it
+    # again although the submission window has closed (this entry only).
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     round: Mapped[Round] = relationship(back_populates="entries")
     category: Mapped[Category] = relationship()
     organisation: Mapped[Organisation] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan")
+    events: Mapped[list[EntryEvent]] = relationship(
+        back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan")
 
-    # The proposal sections an OPD must fill before submitting, in form order.
-    SECTIONS = ("summary", "problem", "novelty", "implementation", "impact")
+    @property
+    def sections(self):
+        """``(Section, text)`` for each section of the entry's group, in form order."""
+        return [(s, getattr(self, s.name) or "") for s in sections_for(self.group)]
 
     @property
     def is_submitted(self) -> bool:
@@ -208,6 +254,48 @@ class Publication(db.Model):
 
     stage: Mapped[Stage] = relationship()
     published_by: Mapped[User | None] = relationship()
+
+
+class EntryEvent(db.Model):
+    """A recorded committee decision on an entry, with its reason: reopening, screening,
+    advancement and overrides. The entry's history for the committee and the OPD."""
+
+    __tablename__ = "entry_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="events")
+    stage: Mapped[Stage | None] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class AttachmentKind(enum.StrEnum):
+    SK = "sk"  # the decree (Surat Keputusan) naming the innovation team
+    DATA = "data"  # supporting data
+    PHOTO = "photo"
+
+
+class Attachment(db.Model):
+    """A file attached to an entry. Stored under ``UPLOAD_FOLDER`` with a generated name; the
+    type was read from the content, never from the uploaded name."""
+
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(_enum(AttachmentKind))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship(back_populates="attachments")
 
 
 class Result(db.Model):

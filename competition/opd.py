@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import awards, entries, rounds
+from competition import attachments, awards, entries, rounds
 from competition.certificates import render_for_request
 from competition.db import db, utcnow
-from competition.errors import IncompleteError, InvalidState, JuriError, NotAllowed
-from competition.forms import EntryForm
-from competition.models import Category, Entry, Role, Round
+from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, NotAllowed
+from competition.forms import ActionForm, EntryForm
+from competition.models import AttachmentKind, Category, Entry, Role, Round
 from competition.permissions import can_download_certificate, require_role
+from competition.proposal import MIN_AGE_YEARS, SECTIONS, EntryGroup
 
 bp = Blueprint("opd", __name__, url_prefix="/opd")
 require_role(bp, Role.OPD)
@@ -31,14 +32,29 @@ def _entry_form(round_: Round, entry: Entry | None = None) -> EntryForm:
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id
+        form.truth_declaration.data = entry.truth_declared_at is not None
     return form
 
 
 def _handle_error(form: EntryForm, exc: JuriError) -> None:
+    """Mark each field the error names, and list what is missing in the message."""
+    message = str(exc.message)
     if isinstance(exc, IncompleteError):
+        labels = []
         for name in exc.missing:
-            getattr(form, name).errors.append(_("This field is required before submitting."))
-    flash(str(exc.message), "danger")
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(_("This field is required before submitting."))
+                labels.append(str(field.label.text))
+        if labels:
+            missing = _("Missing:")
+            message = f"{message} {missing} {', '.join(labels)}."
+    elif isinstance(exc, InvalidFields):
+        for name, text in exc.errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(str(text))
+    flash(message, "danger")
 
 
 def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Entry:
@@ -53,8 +69,38 @@ def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Ent
                                 actor=current_user, now=now)
 
 
+FILE_FIELDS = (("sk_file", AttachmentKind.SK), ("data_files", AttachmentKind.DATA),
+               ("photos", AttachmentKind.PHOTO))
+
+
+def _store_files(form: EntryForm, entry: Entry, now) -> bool:
+    """Store every uploaded file; a refused one is explained on its field and the others are
+    still stored. Commits what was stored; returns False if any file was refused."""
+    ok = True
+    for name, kind in FILE_FIELDS:
+        field = getattr(form, name)
+        files = field.data if isinstance(field.data, list) else [field.data]
+        for upload in files:
+            if not upload or not getattr(upload, "filename", ""):
+                continue
+            try:
+                attachments.store_attachment(entry=entry, kind=kind, filename=upload.filename,
+                                             stream=upload.stream, actor=current_user, now=now)
+            except JuriError as exc:
+                field.errors.append(str(exc.message))
+                ok = False
+    db.session.commit()
+    return ok
+
+
 def _form_page(form, round_, entry, status):
-    return render_template("opd/entry_form.html", form=form, round=round_, entry=entry), status
+    return render_template("opd/entry_form.html", form=form, round=round_, entry=entry,
+                           sections=SECTIONS, min_age=MIN_AGE_YEARS, groups=EntryGroup,
+                           action_form=ActionForm(),
+                           max_file=attachments.megabytes(
+                               current_app.config["MAX_ATTACHMENT_BYTES"]),
+                           max_entry=attachments.megabytes(
+                               current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])), status
 
 
 def _refuse(form, round_, entry, exc: JuriError):
@@ -74,6 +120,10 @@ def _process(form: EntryForm, round_: Round, entry: Entry | None):
     except JuriError as exc:
         return _refuse(form, round_, entry, exc)
     db.session.commit()
+    if not _store_files(form, entry, now):
+        flash(_("Some files were refused (see below); the rest of the proposal has been saved."),
+              "danger")
+        return _form_page(form, round_, entry, 422)
     if not form.send.data:
         flash(_("Draft saved."), "success")
         return redirect(url_for(".entry_edit", entry_id=entry.id))
@@ -106,6 +156,27 @@ def entry_detail(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     return render_template("competition/entry_detail.html", entry=entry,
                            certificates=awards.certificates_of_entry(entry))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+@bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+def attachment_delete(attachment_id: int):
+    attachment = attachments.get_attachment_for(current_user, attachment_id)
+    entry_id = attachment.entry_id
+    if ActionForm().validate_on_submit():
+        try:
+            attachments.delete_attachment(attachment=attachment, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Attachment removed."), "success")
+    return redirect(url_for(".entry_edit", entry_id=entry_id))
 
 
 @bp.route("/certificates/<code>.pdf")

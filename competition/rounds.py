@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from competition.db import db
 from competition.errors import InvalidState
-from competition.models import Category, Round, RoundStatus, Stage, User
+from competition.models import Category, Round, RoundStatus, Stage, StageKind, User
+
+# The usual KIPP-style timeline: (name, kind, days after the submission deadline it opens,
+# its length in days). The submission stage takes the round's own window. Names are data the
+# committee may rename; they are given in Bahasa Indonesia, the language of the competitions.
+STAGE_TEMPLATE = (
+    ("Pendaftaran dan Pengiriman Proposal", StageKind.SUBMISSION, None, None),
+    ("Seleksi Administrasi", StageKind.SCREENING, 1, 7),
+    ("Penilaian Proposal (Desk Evaluation)", StageKind.SCORED, 8, 14),
+    ("Presentasi dan Wawancara", StageKind.SCORED, 22, 7),
+    ("Verifikasi Lapangan", StageKind.SCORED, 29, 7),
+    ("Penetapan dan Pengumuman Pemenang", StageKind.ANNOUNCEMENT, 36, 7),
+)
+
+# Functions called by ``copy_round`` with ``(stage_map, actor)``, where ``stage_map`` maps each
+# source stage id to its copy. The judging package registers the copy of rubrics here, since
+# competition never imports judging.
+ROUND_COPY_HOOKS: list[Callable[[dict[int, Stage], User], None]] = []
+
+
+def register_copy_hook(hook: Callable[[dict[int, Stage], User], None]) -> None:
+    if hook not in ROUND_COPY_HOOKS:
+        ROUND_COPY_HOOKS.append(hook)
 
 
 def slugify(text: str) -> str:
@@ -59,20 +82,94 @@ def add_category(*, round_: Round, name: str, description: str = "", actor: User
 
 def add_stage(
     *, round_: Round, name: str, opens_at: datetime, closes_at: datetime,
-    scale_min: int = 1, scale_max: int = 10, winners_per_category: int = 3, actor: User,
+    scale_min: int = 1, scale_max: int = 10, winners_per_category: int = 3,
+    kind: StageKind = StageKind.SCORED, actor: User,
 ) -> Stage:
-    """Add a scored stage at the end of the round's timeline."""
+    """Add a stage (scored by default) at the end of the round's timeline."""
     _check_window(opens_at, closes_at)
     if scale_max <= scale_min:
         raise InvalidState(_l("The top of the scale must be above its bottom."))
     stage = Stage(
         round=round_, name=name.strip(), opens_at=opens_at, closes_at=closes_at,
         scale_min=scale_min, scale_max=scale_max, winners_per_category=winners_per_category,
-        position=len(round_.stages),
+        position=len(round_.stages), kind=StageKind(kind), is_skipped=False,
     )
     db.session.add(stage)
     db.session.flush()
     return stage
+
+
+def apply_stage_template(*, round_: Round, actor: User) -> list[Stage]:
+    """Give a round without stages the usual sequence (``STAGE_TEMPLATE``), with windows
+    following its submission deadline; the committee then renames, skips or moves them."""
+    if round_.stages:
+        raise InvalidState(_l("This round already has stages."))
+    closes = round_.submission_closes_at
+    out = []
+    for name, kind, start, days in STAGE_TEMPLATE:
+        if start is None:
+            opens_at, closes_at = round_.submission_opens_at, closes
+        else:
+            opens_at = closes + timedelta(days=start)
+            closes_at = opens_at + timedelta(days=days)
+        out.append(add_stage(round_=round_, name=name, opens_at=opens_at, closes_at=closes_at,
+                             kind=kind, actor=actor))
+    return out
+
+
+def update_stage(
+    *, stage: Stage, name: str, opens_at: datetime, closes_at: datetime, is_skipped: bool,
+    actor: User,
+) -> Stage:
+    """Rename a stage, move its window or skip it. The window of the submission stage is
+    the round's submission window, so both move together."""
+    _check_window(opens_at, closes_at)
+    if is_skipped and stage.kind == StageKind.SUBMISSION:
+        raise InvalidState(_l("The submission stage cannot be skipped."))
+    stage.name = name.strip()
+    stage.opens_at, stage.closes_at = opens_at, closes_at
+    stage.is_skipped = is_skipped
+    if stage.kind == StageKind.SUBMISSION:
+        stage.round.submission_opens_at, stage.round.submission_closes_at = opens_at, closes_at
+    db.session.flush()
+    return stage
+
+
+def next_year_name(name: str) -> str:
+    """The name of next year's round: "KOINYANLIK 2026" -> "KOINYANLIK 2027"."""
+    years = re.findall(r"\b(20\d\d)\b", name)
+    if not years:
+        return f"{name} {datetime.now().year + 1}"
+    return name.replace(years[-1], str(int(years[-1]) + 1))
+
+
+def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor: User) -> Round:
+    """A new draft round with the source's description, categories and stages (every date
+    moved by the same shift as the submission opening), plus whatever the registered hooks
+    copy (the judging package copies each scored stage's rubric). Entries are not copied."""
+    shift = submission_opens_at - source.submission_opens_at
+    round_ = create_round(
+        name=name, description=source.description, submission_opens_at=submission_opens_at,
+        submission_closes_at=source.submission_closes_at + shift, actor=actor)
+    for c in source.categories:
+        add_category(round_=round_, name=c.name, description=c.description, actor=actor)
+    stage_map = {}
+    for s in source.stages:
+        copy = add_stage(
+            round_=round_, name=s.name, opens_at=s.opens_at + shift, closes_at=s.closes_at + shift,
+            scale_min=s.scale_min, scale_max=s.scale_max,
+            winners_per_category=s.winners_per_category, kind=s.kind, actor=actor)
+        copy.is_skipped, copy.method = s.is_skipped, s.method
+        stage_map[s.id] = copy
+    for hook in ROUND_COPY_HOOKS:
+        hook(stage_map, actor)
+    db.session.flush()
+    return round_
+
+
+def stage_of_kind(round_: Round, kind: StageKind) -> Stage | None:
+    """The round's first stage of ``kind`` that is not skipped."""
+    return next((s for s in round_.stages if s.kind == kind and not s.is_skipped), None)
 
 
 def open_round(*, round_: Round, actor: User) -> Round:

@@ -8,6 +8,7 @@ the rules it shows. Scores are simulated from each judge's offset, spread and no
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import timedelta
 
@@ -16,12 +17,14 @@ import numpy as np
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from competition import attachments
 from competition import entries as entry_service
 from competition import rounds
 from competition.db import db, utcnow
-from competition.models import Organisation, Role, User
+from competition.models import AttachmentKind, Organisation, Role, User
 from judging import demo_data as data
 from judging import demo_scale, services
+from judging.demo_kipp import kipp_sections, sk_pdf
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -34,6 +37,29 @@ def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+def attach_sk(entry, org, e, i, user, now) -> None:
+    """The SK decree of a demo entry (a generated one-page PDF)."""
+    attachments.store_attachment(
+        entry=entry, kind=AttachmentKind.SK, filename=f"SK-tim-inovasi-{org['key']}.pdf",
+        stream=io.BytesIO(sk_pdf(org, e, i, entry.innovation_started_on.year)),
+        actor=user, now=now)
+
+
+# Windows of the 2026 timeline in days from now: submissions closed a month ago, screening
+# and the desk evaluation are done, the presentations and field visits are coming.
+DEMO_WINDOWS = [(-75, -30), (-30, -28), (-28, -7), (5, 12), (14, 21), (25, 30)]
+
+
+def demo_timeline(round_, committee, now):
+    """The 2026 round gets the full KIPP-style stage sequence; returns the desk evaluation."""
+    stages = rounds.apply_stage_template(round_=round_, actor=committee)
+    for stage, (start, end) in zip(stages, DEMO_WINDOWS):
+        rounds.update_stage(stage=stage, name=stage.name, opens_at=now + timedelta(days=start),
+                            closes_at=now + timedelta(days=end), is_skipped=False,
+                            actor=committee)
+    return next(s for s in stages if s.is_scored)
 
 
 def load_demo(seed: int = 2026) -> dict[str, int]:
@@ -63,23 +89,22 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                                 description=c["description"], actor=committee)
                   for c in data.CATEGORIES}
     rounds.open_round(round_=round_, actor=committee)
-    stage = rounds.add_stage(
-        round_=round_, name="Penilaian Proposal (Desk Evaluation)",
-        opens_at=now - timedelta(days=28), closes_at=now - timedelta(days=7), actor=committee,
-    )
+    stage = demo_timeline(round_, committee, now)
     criteria = [services.add_criterion(stage=stage, name=c["name"], description=c["description"],
                                        weight=c["weight"], actor=committee)
                 for c in data.CRITERIA]
     org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
+    org_data = {o["key"]: o for o in data.ORGANISATIONS}
     entries = []
     for i, e in enumerate(data.ENTRIES):
         user = opd_users[e["org"]]
         written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
         entry = entry_service.create_entry(
             round_=round_, category=categories[org_category[e["org"]]],
-            data={k: e[k] for k in ("title",) + tuple(entry_service.FIELDS[1:])},
+            data=kipp_sections(e, org_data[e["org"]], i),
             actor=user, now=written,
         )
+        attach_sk(entry, org_data[e["org"]], e, i, user, written)
         entry_service.submit_entry(entry=entry, actor=user,
                                    now=written + timedelta(days=int(rng.integers(1, 10)),
                                                            minutes=i))
@@ -113,6 +138,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         rounds.add_category(round_=nxt, name=c["name"], description=c["description"],
                             actor=committee)
     rounds.open_round(round_=nxt, actor=committee)
+    rounds.apply_stage_template(round_=nxt, actor=committee)
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}

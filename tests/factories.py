@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
 
 from competition.db import db, utcnow
 from competition.models import (
+    Attachment,
+    AttachmentKind,
     Category,
     Entry,
     EntryStatus,
@@ -19,6 +24,22 @@ from competition.models import (
 from judging.models import Assignment, Criterion
 
 PASSWORD = "rahasia-123"
+
+# Smallest files whose first bytes carry each type's signature.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+# A complete proposal of the general group (every section answered, within its limit).
+SECTION_TEXTS = {
+    "summary": "Layanan administrasi kependudukan daring tanpa antre.",
+    "novelty": "Antrean panjang diganti permohonan daring dengan tanda tangan elektronik.",
+    "impact": "Waktu layanan turun dari tujuh hari menjadi satu hari kerja.",
+    "sdg": "Mendukung SDG 16.9 identitas hukum bagi semua warga.",
+    "adaptability": "Sudah ditiru oleh dua kabupaten tetangga.",
+    "sustainability": "Diatur Peraturan Wali Kota dan dianggarkan setiap tahun.",
+    "collaboration": "Bekerja sama dengan kelurahan dan rumah sakit.",
+}
 
 CRITERIA = [("Kebaruan", 25), ("Efektivitas", 25), ("Kemanfaatan", 20),
             ("Dapat direplikasi", 15), ("Keberlanjutan", 15)]
@@ -73,12 +94,17 @@ def make_entry(round_: Round, user: User, *, title: str = "SI-PANDAI",
     entry = Entry(
         round=round_, category=category or round_.categories[0],
         organisation_id=user.organisation_id, created_by_id=user.id, title=title,
-        summary="Ringkasan.", problem="Antrean panjang.", novelty="Daring.",
-        implementation="Sejak 2024.", impact="Waktu layanan turun.",
+        innovation_started_on=date(2023, 1, 2), innovators="Rina, Kepala Seksi, 0811111111",
+        truth_declared_at=now, **SECTION_TEXTS,
         status=EntryStatus.SUBMITTED if submitted else EntryStatus.DRAFT,
         submitted_at=now if submitted else None,
     )
     db.session.add(entry)
+    db.session.flush()
+    # The SK decree a submission needs (a row only: no file is written).
+    db.session.add(Attachment(entry=entry, kind=AttachmentKind.SK, original_name="sk.pdf",
+                              stored_name=f"{entry.id}-factory-sk.pdf",
+                              content_type="application/pdf", size=1000))
     db.session.flush()
     return entry
 
@@ -88,3 +114,17 @@ def make_assignment(stage: Stage, entry: Entry, judge: User) -> Assignment:
     db.session.add(assignment)
     db.session.flush()
     return assignment
+
+
+def make_attachment(entry: Entry, *, kind: str = "data", data: bytes = PDF_BYTES,
+                    content_type: str = "application/pdf") -> Attachment:
+    """An attachment with its file written to UPLOAD_FOLDER."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    attachment = Attachment(entry=entry, kind=AttachmentKind(kind), original_name=f"{kind}.bin",
+                            stored_name=f"{entry.id}-{kind}-{len(entry.attachments)}.bin",
+                            content_type=content_type, size=len(data))
+    db.session.add(attachment)
+    db.session.flush()
+    (folder / attachment.stored_name).write_bytes(data)
+    return attachment

@@ -18,7 +18,7 @@ from tests import factories
 GUARDS = {
     "public": None, "auth": None, "static": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "judge": Role.JUDGE, "opd": Role.OPD,
+    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
@@ -28,6 +28,9 @@ OBJECT_CASES = {
     "opd.certificate": "/opd/certificates/{code}.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
     "judge.recuse": "/judge/assignments/{assignment}/recuse",
+    "opd.attachment": "/opd/attachments/{attachment}",
+    "judge_files.attachment": "/judge/files/{attachment}",
+    "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
 # Object routes that are not owned by one OPD or judge (shared by every OPD: a round).
 SHARED_OBJECTS = {"opd.entry_new"}
@@ -79,10 +82,11 @@ def owned(app, opd, other_opd, judge, open_round):
     stage = factories.make_stage(open_round)
     entry = factories.make_entry(open_round, opd, submitted=False)
     assignment = factories.make_assignment(stage, entry, judge)
+    attachment = factories.make_attachment(entry)
     other_judge = factories.make_user(role="judge", username="juri-lain")
     db.session.commit()
     return {"entry": entry.id, "assignment": assignment.id, "code": "0000-0000-0000",
-            "round": open_round.id}, other_judge
+            "round": open_round.id, "attachment": attachment.id}, other_judge
 
 
 def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
@@ -99,4 +103,6 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
                 endpoint, method)
         if endpoint != "opd.certificate" and endpoint in get_endpoints:
             # (the made-up certificate code has no certificate at all)
-            assert login(owner).get(url).status_code in (200, 302), endpoint
+            response = login(owner).get(url)
+            assert response.status_code in (200, 302), endpoint
+            response.close()

@@ -4,7 +4,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from competition.db import db
-from competition.models import Category, Entry, Result, Role, Stage, User
+from competition.models import Category, Entry, Result, Role, Round, Stage, StageKind, User
 from judging.analysis import load_stage
 from judging.demo import DEMO_PASSWORD
 from judging.models import Assignment, ScoreSheet, SheetStatus
@@ -28,11 +28,21 @@ def test_demo_loads_a_scored_published_competition(app):
     means = np.array([float(m) for _, m in rows])
     assert means.max() - means.min() > 2
     # The judge graph is connected, and the model finds the planted harsh and lenient judges.
-    data = load_stage(db.session.scalars(select(Stage)).first())
+    data = load_stage(db.session.scalars(
+        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.id)).first())
     fit = data.normalize("bias_scale")
     assert fit.n_components == 1
     offset = {u.username: o for u, o in zip(data.judges, fit.judge_offset)}
     assert offset["juri2"] < -0.5 and offset["juri7"] < -0.5 and offset["juri4"] > 0.5
+    # Both rounds have the full stage sequence.
+    for round_ in db.session.scalars(select(Round)):
+        assert [s.kind.value for s in round_.stages] == [
+            "submission", "screening", "scored", "scored", "scored", "announcement"]
+    # Every proposal has the full KIPP structure and its SK decree.
+    for entry in db.session.scalars(select(Entry)):
+        assert all(text.strip() for _, text in entry.sections), entry.title
+        assert entry.innovation_started_on and entry.truth_declared_at and entry.attachments
+    assert {e.group.value for e in db.session.scalars(select(Entry))} == {"umum", "replikasi"}
     # A second load leaves everything as it was.
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output

@@ -36,8 +36,10 @@ def test_whole_competition_end_to_end(app, login, committee):
         users[key] = factories.make_opd_user(f"OPD {key}", username=key)
         db.session.commit()
         r = login(users[key]).post(f"/opd/rounds/{round_.id}/entries/new", data={
-            "title": title, "category": category.id, "summary": "Ringkas.", "problem": "Masalah.",
-            "novelty": "Baru.", "implementation": "Jalan.", "impact": "Berdampak.", "send": "1"})
+            "title": title, "category": category.id, "group": "umum",
+            "innovation_started_on": "2022-05-01", "innovators": "Budi, 0812345678",
+            "truth_declaration": "y", **factories.SECTION_TEXTS, "send": "1",
+            "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk.pdf")})
         assert r.status_code == 302
     entries = {e.title: e for e in db.session.scalars(select(Entry))}
     assert all(e.is_submitted for e in entries.values())

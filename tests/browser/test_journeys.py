@@ -20,12 +20,17 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
     opd_page.click(f"a[href='/opd/rounds/{open_round.id}/entries/new']")
     opd_page.fill("#title", "Posyandu Digital Palembang")
     opd_page.fill("#summary", "Pencatatan tumbuh kembang balita secara daring.")
-    opd_page.fill("#problem", "Buku KIA sering hilang.")
+    opd_page.fill("#novelty", "Buku KIA sering hilang; kader mencatat lewat aplikasi.")
     opd_page.click("#save")
     assert "Draf tersimpan" in opd_page.content()
-    for field, text in [("#novelty", "Aplikasi kader."), ("#implementation", "Sejak 2024."),
-                        ("#impact", "Cakupan naik 30%.")]:
-        opd_page.fill(field, text)
+    opd_page.fill("#innovation_started_on", "2023-03-01")
+    opd_page.fill("#innovators", "dr. Rini, ketua tim, 0811111111")
+    for field, text in factories.SECTION_TEXTS.items():
+        if field not in ("summary", "novelty"):
+            opd_page.fill(f"#{field}", text)
+    opd_page.check("#truth_declaration")
+    opd_page.set_input_files("#sk_file", files=[{
+        "name": "sk.pdf", "mimeType": "application/pdf", "buffer": factories.PDF_BYTES}])
     shot(opd_page, "opd-proposal-form")
     opd_page.click("#send")
     assert "Proposal Anda telah dikirim" in opd_page.content() or "terkirim" in opd_page.content()

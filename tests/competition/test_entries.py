@@ -1,5 +1,6 @@
 """An OPD drafts and submits its proposal; bad input is answered and loses nothing."""
 
+import io
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -8,13 +9,16 @@ from competition.db import db, utcnow
 from competition.models import Entry, EntryStatus
 from tests import factories
 
-FULL = {"title": "SI-PANDAI", "summary": "Layanan adminduk daring.",
-        "problem": "Antrean panjang di kantor.", "novelty": "Tanda tangan elektronik.",
-        "implementation": "Sejak Januari 2025.", "impact": "Waktu layanan 7 hari menjadi 1 hari."}
+FULL = {"title": "SI-PANDAI", "group": "umum", "innovation_started_on": "2023-01-02",
+        "innovators": "Rina, Kepala Seksi, 0811111111", "video_url": "https://youtu.be/abc",
+        "truth_declaration": "y", **factories.SECTION_TEXTS,
+        "novelty": "Antrean panjang di kantor diganti tanda tangan elektronik."}
 
 
 def _form(round_, **overrides):
-    return {**FULL, "category": str(round_.categories[0].id), **overrides}
+    """The complete form, with an SK decree (PDF) attached."""
+    return {**FULL, "category": str(round_.categories[0].id),
+            "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk-tim-inovasi.pdf"), **overrides}
 
 
 def test_opd_saves_draft_then_submits(app, login, opd, open_round):
@@ -41,18 +45,18 @@ def test_empty_title_is_refused_and_text_kept(app, login, opd, open_round):
     response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
                                data=_form(open_round, title="", save="1"))
     assert response.status_code == 422
-    assert "Antrean panjang di kantor." in response.text
+    assert "Antrean panjang di kantor" in response.text
     assert db.session.scalar(select(Entry)) is None
 
 
 def test_incomplete_submission_keeps_draft_and_marks_missing_fields(app, login, opd, open_round):
     response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, novelty="", impact="", send="1"))
+                               data=_form(open_round, summary="", sdg="", send="1"))
     assert response.status_code == 422
     assert response.text.count("Isian ini wajib diisi sebelum mengirim.") == 2
-    assert "Antrean panjang di kantor." in response.text
+    assert "Antrean panjang di kantor" in response.text
     entry = db.session.scalar(select(Entry))
-    assert entry.status == EntryStatus.DRAFT and entry.problem == "Antrean panjang di kantor."
+    assert entry.status == EntryStatus.DRAFT and entry.novelty.startswith("Antrean panjang")
     # The re-rendered form now edits the saved draft instead of creating a second one.
     assert f'action="/opd/entries/{entry.id}/edit"' in response.text
 
@@ -65,7 +69,7 @@ def test_late_submission_is_refused_with_the_deadline_shown(app, login, opd, ope
     assert response.status_code == 409
     assert "Pengiriman proposal ditutup pada" in response.text
     assert str(open_round.submission_closes_at.year) in response.text
-    assert "Antrean panjang di kantor." in response.text
+    assert "Antrean panjang di kantor" in response.text
     db.session.refresh(entry)
     assert entry.status == EntryStatus.DRAFT
 

@@ -1,0 +1,119 @@
+"""The proposal's structure, following KIPP (Kompetisi Inovasi Pelayanan Publik, KemenPAN-RB):
+groups of participants, the sections each group fills with their word limits, and the
+minimum age of an innovation per group. Pure definitions and text helpers: no database.
+
+Three of the KIPP sections reuse the columns of the first proposal form: ``summary``,
+``novelty`` (the innovative idea, which also describes the problem it solves) and ``impact``
+(significance and impact). The older ``problem`` and ``implementation`` columns are no longer
+in the form; the migration that added the KIPP sections folded their text into ``novelty`` and
+``sustainability``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+
+class EntryGroup(enum.StrEnum):
+    """KIPP groups: general, replication (copies a past winner) and special (past winners,
+    by invitation)."""
+
+    UMUM = "umum"
+    REPLIKASI = "replikasi"
+    KHUSUS = "khusus"
+
+
+GROUP_LABELS = {
+    EntryGroup.UMUM: _l("General (umum)"),
+    EntryGroup.REPLIKASI: _l("Replication (replikasi)"),
+    EntryGroup.KHUSUS: _l("Special (khusus)"),
+}
+
+# An innovation must have been running this many years when it is submitted.
+MIN_AGE_YEARS = {EntryGroup.UMUM: 1, EntryGroup.REPLIKASI: 2, EntryGroup.KHUSUS: 2}
+
+ALL_GROUPS = frozenset(EntryGroup)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One proposal section: the Entry column that stores it, its label, its word limit, a
+    line of guidance, and the groups whose form has it."""
+
+    name: str
+    label: object
+    words: int
+    help: object
+    groups: frozenset = ALL_GROUPS
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("summary", _l("Summary"), 200,
+            _l("What the innovation is, for whom, and its main result.")),
+    Section("novelty", _l("Innovative idea"), 600,
+            _l("The problem it solves and what is new in the way it solves it.")),
+    Section("impact", _l("Significance and impact"), 600,
+            _l("Results with evidence: figures before and after the innovation.")),
+    Section("sdg", _l("Contribution to the SDGs"), 200,
+            _l("Which Sustainable Development Goals and targets it supports, and how.")),
+    Section("adaptability", _l("Adaptability and replication"), 400,
+            _l("Whether other units or regions have adopted it, or could, and at what cost.")),
+    Section("sustainability", _l("Sustainability"), 600,
+            _l("Regulations, budget, people and methods that keep it running.")),
+    Section("collaboration", _l("Stakeholder collaboration"), 200,
+            _l("Who takes part (community, private sector, other agencies) and their role.")),
+    Section("inspiration", _l("Source of inspiration"), 200,
+            _l("The innovation replicated, where it comes from and why it was chosen."),
+            frozenset({EntryGroup.REPLIKASI})),
+    Section("replication_process", _l("Replication process"), 400,
+            _l("How it was adapted to local conditions, step by step."),
+            frozenset({EntryGroup.REPLIKASI})),
+    Section("distinguishing", _l("Distinguishing factor"), 200,
+            _l("What this replication adds or does differently from the original."),
+            frozenset({EntryGroup.REPLIKASI})),
+)
+
+SECTION_NAMES = tuple(s.name for s in SECTIONS)
+BY_NAME = {s.name: s for s in SECTIONS}
+
+
+def sections_for(group: EntryGroup | str) -> list[Section]:
+    """The sections of ``group``'s form, in form order."""
+    group = EntryGroup(group)
+    return [s for s in SECTIONS if group in s.groups]
+
+
+def count_words(text: str | None) -> int:
+    """Words as a reader counts them: runs of non-space characters."""
+    return len((text or "").split())
+
+
+def over_limit(data: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Sections of ``data`` longer than their limit: name -> (words, limit)."""
+    out = {}
+    for name, text in data.items():
+        section = BY_NAME.get(name)
+        if section is not None and (n := count_words(text)) > section.words:
+            out[name] = (n, section.words)
+    return out
+
+
+def years_between(start: date, end: date) -> int:
+    """Whole years from ``start`` to ``end`` (a birthday-style count)."""
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+def latest_start(group: EntryGroup | str, on: date) -> date:
+    """The latest start date an innovation of ``group`` may have to be old enough ``on``."""
+    years = MIN_AGE_YEARS[EntryGroup(group)]
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
