@@ -12,19 +12,21 @@ from flask_babel import format_datetime
 from flask_login import current_user
 
 from competition import permissions, rounds
+from competition.audit import audit_cli
+from competition.audit_views import bp as audit_bp
 from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
 from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
-from competition.labels import label
 from competition.formatting import format_decimal
+from competition.labels import label
 from competition.models import User
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
-from judging.publishing import bp as publishing_bp
 from judging.files import judge_files_bp
+from judging.publishing import bp as publishing_bp
 from judging.round_copy import copy_criteria
 from judging.views import judge_bp, scoring_bp
 
@@ -97,10 +99,11 @@ def create_app(config: Mapping | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
-               judge_files_bp):
+               judge_files_bp, audit_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(audit_cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
 
     app.jinja_env.filters["label"] = label

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from competition import audit
 from competition.db import db
 from competition.forms import LanguageForm, LoginForm
 from competition.models import Role, User
@@ -49,8 +50,12 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
+            audit.record("login", "users", user.id, actor=user)
+            db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
+        audit.record("login_failed", "users", "", after={"username": form.username.data[:80]})
+        db.session.commit()
         flash(_("Wrong username or password."), "danger")
         return render_template("auth/login.html", form=form), 422
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -58,6 +63,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        audit.record("logout", "users", current_user.id)
+        db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("public.index"))

@@ -18,7 +18,7 @@ from tests import factories
 GUARDS = {
     "public": None, "auth": None, "static": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE,
+    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE, "audit": Role.COMMITTEE,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
