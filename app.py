@@ -12,6 +12,7 @@ from flask_babel import format_datetime
 from flask_login import current_user
 
 from competition import permissions, rounds
+from competition.account import bp as account_bp
 from competition.audit import audit_cli
 from competition.audit_views import bp as audit_bp
 from competition.auth import bp as auth_bp
@@ -99,7 +100,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
-               judge_files_bp, audit_bp):
+               judge_files_bp, audit_bp, account_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

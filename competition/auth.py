@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -10,7 +12,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from competition import audit
-from competition.db import db
+from competition.audit import AuditRecord
+from competition.db import db, utcnow
 from competition.forms import LanguageForm, LoginForm
 from competition.models import Role, User
 
@@ -34,6 +37,31 @@ def home_for(user: User) -> str:
     return url_for(HOME_BY_ROLE[user.role])
 
 
+# Throttling: failed logins in the last WINDOW, per account and per address, counted from the
+# audit trail (shared by every worker and server, survives restarts).
+WINDOW = timedelta(minutes=15)
+MAX_FAILS_PER_ACCOUNT = 5
+MAX_FAILS_PER_ADDRESS = 20
+
+
+def login_blocked_for(username: str, address: str, now: datetime) -> int:
+    """Minutes until another attempt is allowed for this account or address (0: allowed)."""
+    since = now - WINDOW
+    base = select(AuditRecord.created_at).where(AuditRecord.action == "login_failed",
+                                                AuditRecord.created_at > since)
+    waits = []
+    for stmt, limit in ((base.where(AuditRecord.target_id == username.strip().lower()[:50]),
+                         MAX_FAILS_PER_ACCOUNT),
+                        (base.where(AuditRecord.address == address), MAX_FAILS_PER_ADDRESS)):
+        times = db.session.scalars(stmt.order_by(AuditRecord.created_at.desc())
+                                   .limit(limit)).all()
+        if len(times) >= limit:  # blocked until the oldest of the last `limit` ages out
+            waits.append(times[-1] + WINDOW - now)
+    if not waits:
+        return 0
+    return max(1, math.ceil(max(waits).total_seconds() / 60))
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.is_enabled or not user.check_password(password):
@@ -47,6 +75,11 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        wait = login_blocked_for(form.username.data, request.remote_addr or "", utcnow())
+        if wait:
+            flash(_("Too many failed logins. Try again in %(minutes)d minutes.", minutes=wait),
+                  "danger")
+            return render_template("auth/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
@@ -54,7 +87,8 @@ def login():
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
-        audit.record("login_failed", "users", "", after={"username": form.username.data[:80]})
+        audit.record("login_failed", "users", form.username.data.strip().lower()[:50],
+                     after={"username": form.username.data[:80]})
         db.session.commit()
         flash(_("Wrong username or password."), "danger")
         return render_template("auth/login.html", form=form), 422

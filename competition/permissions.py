@@ -29,6 +29,16 @@ def require_role(bp: Blueprint, role: Role) -> None:
         return None
 
 
+def require_login(bp: Blueprint) -> None:
+    """Every view of ``bp`` needs a logged-in user, whatever the role (own-account pages)."""
+
+    @bp.before_request
+    def _guard():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return None
+
+
 def can_view_entry(user: User, entry: Entry) -> bool:
     """Committee members see every entry; an OPD user sees its own organisation's entries.
     Judges' access goes through their assignments (``judging.permissions``)."""
