@@ -15,6 +15,7 @@ from competition import permissions, rounds
 from competition.account import bp as account_bp
 from competition.audit import audit_cli
 from competition.audit_views import bp as audit_bp
+from competition.backup import register as register_backup
 from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
@@ -105,6 +106,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    register_backup(app.cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
 
     app.jinja_env.filters["label"] = label

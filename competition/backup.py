@@ -1,0 +1,223 @@
+"""``flask backup`` and ``flask restore``: the whole instance (database and uploads) in one file.
+
+The archive (``.tar.gz``) holds ``manifest.json`` (format, time, the schema revision, row counts),
+``data/<table>.jsonl`` (one JSON object per row) and ``uploads/`` (the attachment files).
+
+Consistency: on SQLite the database is first copied with SQLite's online backup API (a
+consistent snapshot, even while the app writes); on PostgreSQL every table is read in one
+REPEATABLE READ transaction (the same snapshot ``pg_dump`` uses). The data are written
+logically, not as a database file, so a backup restores into either backend: a city's SQLite
+instance can move to the province's PostgreSQL server with ``flask restore``.
+
+Restore needs an instance without data (no user yet): it brings the schema to the backup's
+revision, inserts every table in foreign-key order, resets PostgreSQL's id sequences, copies
+the uploads back, then upgrades the schema to this version's head.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import Date, DateTime, Integer, Table, create_engine, func, inspect, select, text
+from sqlalchemy.engine import Engine
+
+from competition.db import db, utcnow
+from competition.models import User
+
+FORMAT = 1
+BATCH = 5000
+
+
+def _tables() -> list[Table]:
+    return list(db.metadata.sorted_tables)  # parents before children
+
+
+def _revision(conn) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def _dump_tables(conn, tar: tarfile.TarFile) -> dict[str, int]:
+    counts = {}
+    existing = set(inspect(conn).get_table_names())
+    for table in _tables():
+        if table.name not in existing:
+            continue
+        buf = io.BytesIO()
+        n = 0
+        pk = list(table.primary_key.columns)
+        result = conn.execute(select(table).order_by(*pk)).mappings()
+        for row in result:
+            buf.write(json.dumps({k: _plain(v) for k, v in row.items()},
+                                 ensure_ascii=False).encode() + b"\n")
+            n += 1
+        _add_bytes(tar, f"data/{table.name}.jsonl", buf.getvalue())
+        counts[table.name] = n
+    return counts
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(utcnow().timestamp())
+    tar.addfile(info, io.BytesIO(data))
+
+
+def make_backup(path: str | Path) -> dict:
+    """Write the archive; returns the manifest."""
+    path = Path(path)
+    engine: Engine = db.engine
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(path, "w:gz") as tar:
+        if engine.dialect.name == "sqlite":
+            copy = Path(tmp) / "snapshot.sqlite3"
+            raw = engine.raw_connection()
+            try:
+                dst = sqlite3.connect(copy)
+                raw.driver_connection.backup(dst)
+                dst.close()
+            finally:
+                raw.close()
+            snap = create_engine(f"sqlite:///{copy}")
+            with snap.connect() as conn:
+                counts, revision = _dump_tables(conn, tar), _revision(conn)
+            snap.dispose()
+        else:
+            with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+                with conn.begin():
+                    revision = _revision(conn)
+                    counts = _dump_tables(conn, tar)
+        uploads = Path(current_app.config["UPLOAD_FOLDER"])
+        files = 0
+        if uploads.is_dir():
+            for f in sorted(uploads.rglob("*")):
+                if f.is_file():
+                    tar.add(f, arcname=f"uploads/{f.relative_to(uploads).as_posix()}")
+                    files += 1
+        manifest = {"format": FORMAT, "created_at": utcnow().isoformat(),
+                    "revision": revision, "dialect": engine.dialect.name, "tables": counts,
+                    "files": files}
+        _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
+    return manifest
+
+
+def _convert(table: Table, row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if key not in table.c:
+            continue
+        col_type = table.c[key].type
+        impl = getattr(col_type, "impl", col_type)
+        if value is not None and isinstance(impl, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(impl, Date):
+            value = date.fromisoformat(value)
+        out[key] = value
+    return out
+
+
+class RestoreError(click.ClickException):
+    pass
+
+
+def restore_backup(path: str | Path) -> dict:
+    """Restore the archive into this (empty) instance; returns the manifest."""
+    with tarfile.open(path, "r:gz") as tar:
+        try:
+            manifest = json.load(tar.extractfile("manifest.json"))
+        except KeyError as exc:
+            raise RestoreError("Not a Juri backup: manifest.json is missing.") from exc
+        if manifest.get("format") != FORMAT:
+            raise RestoreError(f"Unknown backup format {manifest.get('format')!r}.")
+        engine = db.engine
+        with engine.connect() as conn:
+            has_users = inspect(conn).has_table("users") and conn.execute(
+                select(func.count()).select_from(User.__table__)).scalar()
+        if has_users:
+            raise RestoreError("This instance already has data (users exist). Restore into "
+                               "an empty database: a new DATABASE_URL, then flask restore.")
+        upgrade(revision=manifest["revision"] or "head")
+        tables = {t.name: t for t in _tables()}
+        with engine.begin() as conn:
+            for table in reversed(_tables()):  # rows made by migrations (e.g. audit head)
+                if inspect(conn).has_table(table.name):
+                    conn.execute(table.delete())
+            for name in [t.name for t in _tables()]:
+                member = f"data/{name}.jsonl"
+                if name not in manifest["tables"]:
+                    continue
+                table = tables[name]
+                batch = []
+                for line in tar.extractfile(member):
+                    batch.append(_convert(table, json.loads(line)))
+                    if len(batch) >= BATCH:
+                        conn.execute(table.insert(), batch)
+                        batch = []
+                if batch:
+                    conn.execute(table.insert(), batch)
+            if engine.dialect.name == "postgresql":
+                for table in _tables():
+                    pk = list(table.primary_key.columns)
+                    if len(pk) == 1 and isinstance(pk[0].type, Integer):
+                        conn.execute(text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                            f"'{pk[0].name}'), COALESCE((SELECT MAX({pk[0].name}) FROM "
+                            f"{table.name}), 0) + 1, false)"))
+        uploads = Path(current_app.config["UPLOAD_FOLDER"])
+        members = [m for m in tar.getmembers() if m.name.startswith("uploads/") and m.isfile()]
+        if members:
+            with tempfile.TemporaryDirectory() as tmp:
+                tar.extractall(tmp, members=members, filter="data")  # no traversal, no links
+                uploads.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(Path(tmp) / "uploads", uploads, dirs_exist_ok=True)
+    upgrade()
+    return manifest
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
+def backup_command(path: str | None) -> None:
+    """Write the database and the uploads into one archive (default: instance/backups/)."""
+    if path is None:
+        folder = Path(current_app.instance_path) / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = str(folder / f"juri-{utcnow():%Y%m%d-%H%M%S}.tar.gz")
+    manifest = make_backup(path)
+    rows = sum(manifest["tables"].values())
+    click.echo(f"Backup written to {path}: {rows} rows in {len(manifest['tables'])} tables, "
+               f"{manifest['files']} files, schema {manifest['revision']}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def restore_command(path: str) -> None:
+    """Restore an archive made by ``flask backup`` into this empty instance."""
+    manifest = restore_backup(path)
+    rows = sum(manifest["tables"].values())
+    click.echo(f"Restored {rows} rows and {manifest['files']} files from {path} "
+               f"(made {manifest['created_at']} on {manifest['dialect']}).")
+
+
+def register(app_cli: AppGroup) -> None:
+    """Add ``flask backup`` and ``flask restore``."""
+    app_cli.add_command(backup_command)
+    app_cli.add_command(restore_command)
