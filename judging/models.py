@@ -31,6 +31,10 @@ class Criterion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int]  # percent; a complete rubric's weights sum to 100
     position: Mapped[int] = mapped_column(default=0)
+    # What a score means, per band of the stage's scale, so judges score alike:
+    # [{"lo": 1, "hi": 3, "label": "kurang"}, ...] (ascending, within the scale).
+    bands: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    comment_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     stage: Mapped[Stage] = relationship()
 

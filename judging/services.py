@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from competition.errors import (
 from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging.analysis import StageRanking, rank_arrays, rank_stage
 from judging import assign as assign_core
+from judging import rubric_templates
 from judging.models import (
     Assignment,
     Conflict,
@@ -55,25 +57,113 @@ def rubric_is_frozen(stage: Stage) -> bool:
     ) > 0
 
 
-def add_criterion(*, stage: Stage, name: str, description: str, weight: int,
-                  actor: User) -> Criterion:
+FROZEN = _l("The rubric is frozen: judges have already started scoring. It can no longer be "
+             "changed, so that every sheet is scored on the same rubric.")
+
+
+def _check_not_frozen(stage: Stage) -> None:
     if rubric_is_frozen(stage):
-        raise InvalidState(_l("The rubric is frozen: judges have already started scoring."))
+        raise InvalidState(FROZEN)
+
+
+def parse_bands(text: str, lo: float, hi: float) -> list[dict]:
+    """Band descriptors from lines such as ``1-3 kurang`` (or ``1 – 3: kurang``), checked
+    to lie within the scale [lo, hi] in ascending, non-overlapping order."""
+    bands = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = re.match(r"^(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)\s*[:.]?\s*(.+)$", line)
+        if not m:
+            raise InvalidState(_l("Write each band as \"low-high description\", e.g. "
+                                  "\"1-3 kurang\"."))
+        b_lo, b_hi = (float(x.replace(",", ".")) for x in m.group(1, 2))
+        b_lo, b_hi = (int(x) if x.is_integer() else x for x in (b_lo, b_hi))
+        if not lo <= b_lo <= b_hi <= hi or (bands and b_lo <= bands[-1]["hi"]):
+            raise InvalidState(_l("Bands must lie between %(lo)s and %(hi)s, in ascending "
+                                  "order without overlapping.", lo=lo, hi=hi))
+        bands.append({"lo": b_lo, "hi": b_hi, "label": m.group(3).strip()})
+    return bands
+
+
+def format_bands(bands: list[dict]) -> str:
+    return "\n".join(f"{b['lo']}-{b['hi']} {b['label']}" for b in bands or [])
+
+
+def add_criterion(*, stage: Stage, name: str, description: str, weight: int, actor: User,
+                  bands: list[dict] | None = None, comment_required: bool = False) -> Criterion:
+    """Add a criterion; refused once frozen or if the weights would exceed 100%."""
+    _check_not_frozen(stage)
     criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) + weight > 100:
         raise InvalidState(_l("The weights would add up to more than 100%."))
     criterion = Criterion(stage_id=stage.id, name=name.strip(), description=description.strip(),
-                          weight=weight, position=len(criteria))
+                          weight=weight, position=len(criteria), bands=bands or [],
+                          comment_required=comment_required)
     db.session.add(criterion)
     db.session.flush()
     return criterion
 
 
+def update_criterion(*, criterion: Criterion, name: str, description: str, weight: int,
+                     bands: list[dict], comment_required: bool, actor: User) -> Criterion:
+    """Edit a criterion; refused once frozen or if the weights would exceed 100%."""
+    stage = criterion.stage
+    _check_not_frozen(stage)
+    others = sum(c.weight for c in list_criteria(stage) if c.id != criterion.id)
+    if others + weight > 100:
+        raise InvalidState(_l("The weights would add up to more than 100%."))
+    criterion.name, criterion.description = name.strip(), description.strip()
+    criterion.weight, criterion.bands = weight, bands
+    criterion.comment_required = comment_required
+    db.session.flush()
+    return criterion
+
+
 def remove_criterion(*, criterion: Criterion, actor: User) -> None:
-    if rubric_is_frozen(criterion.stage):
-        raise InvalidState(_l("The rubric is frozen: judges have already started scoring."))
+    _check_not_frozen(criterion.stage)
     db.session.delete(criterion)
     db.session.flush()
+
+
+def set_scale(*, stage: Stage, scale_min: int, scale_max: int, pass_mark: float | None,
+              actor: User) -> Stage:
+    """Set the stage's score scale and optional pass mark; refused once frozen. Bands that no
+    longer fit the scale are refused too."""
+    _check_not_frozen(stage)
+    if scale_min >= scale_max:
+        raise InvalidState(_l("The top of the scale must be above its bottom."))
+    if pass_mark is not None and not scale_min <= pass_mark <= scale_max:
+        raise InvalidState(_l("The pass mark must lie on the scale."))
+    for c in list_criteria(stage):
+        if any(b["lo"] < scale_min or b["hi"] > scale_max for b in c.bands or []):
+            raise InvalidState(_l("The bands of \"%(name)s\" do not fit this scale; edit them "
+                                  "first.", name=c.name))
+    stage.scale_min, stage.scale_max, stage.pass_mark = scale_min, scale_max, pass_mark
+    db.session.flush()
+    return stage
+
+
+def apply_template(*, stage: Stage, key: str, actor: User) -> list[Criterion]:
+    """Replace the stage's rubric (criteria, scale, pass mark) by a shipped template
+    (``judging.rubric_templates``); refused once frozen."""
+    _check_not_frozen(stage)
+    template = rubric_templates.TEMPLATES.get(key)
+    if template is None:
+        raise InvalidState(_l("Unknown rubric template."))
+    for c in list_criteria(stage):
+        db.session.delete(c)
+    db.session.flush()
+    stage.scale_min, stage.scale_max = template["scale_min"], template["scale_max"]
+    stage.pass_mark = template["pass_mark"]
+    bands = template.get("bands", rubric_templates.BANDS_100)
+    criteria = [Criterion(stage_id=stage.id, name=name, description=description, weight=weight,
+                          position=i, bands=[dict(b) for b in bands])
+                for i, (name, weight, description) in enumerate(template["criteria"])]
+    db.session.add_all(criteria)
+    db.session.flush()
+    return criteria
 
 
 def rubric_weight(stage: Stage) -> int:
@@ -475,6 +565,9 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
     if sheet is not None and sheet.is_submitted:
         raise InvalidState(_l("This score sheet has been submitted and is locked."))
     criteria = list_criteria(stage)
+    if sum(c.weight for c in criteria) != 100:
+        raise InvalidState(_l("The rubric of this stage is not complete yet (the weights do not "
+                              "add up to 100%); ask the committee."))
     for c in criteria:
         v = inputs.get(c.id, CriterionInput(None)).value
         if v is not None and (not math.isfinite(v) or not stage.scale_min <= v <= stage.scale_max):
@@ -501,9 +594,13 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
     if submit:
         # On IncompleteError the draft is already flushed: the caller may commit it.
         missing = [f"score_{c.id}" for c in criteria if values.get(c.id) is None]
+        missing += [f"comment_{c.id}" for c in criteria if c.comment_required
+                    and not (inputs.get(c.id, CriterionInput(None)).comment or "").strip()]
         if missing:
             db.session.flush()
-            raise IncompleteError(missing, _l("Score every criterion before submitting."))
+            raise IncompleteError(missing, _l("Score every criterion before submitting.")
+                                  if missing[0].startswith("score_") else
+                                  _l("Write the required comments before submitting."))
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
     db.session.flush()

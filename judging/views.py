@@ -23,7 +23,9 @@ from judging.forms import (
     ManualAssignForm,
     MethodForm,
     RecuseForm,
+    ScaleForm,
     StageMethodForm,
+    TemplateForm,
     WithdrawForm,
     sheet_form_class,
 )
@@ -78,7 +80,9 @@ def sheet(assignment_id: int):
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
         for name in exc.missing:
-            getattr(form, name).errors.append(_("Score this criterion before submitting."))
+            getattr(form, name).errors.append(
+                _("Score this criterion before submitting.") if name.startswith("score_")
+                else _("A comment is required for this criterion."))
         flash(str(exc.message), "danger")
         return _sheet_page(assignment, criteria, form, 422)
     except JuriError as exc:
@@ -199,31 +203,113 @@ def conflict_delete(stage_id: int, conflict_id: int):
 # ------------------------------------------------------------------ committee: rubric
 
 
-def _rubric_page(stage, form, status=200):
+def _rubric_page(stage, form=None, status=200, scale_form=None, template_form=None):
     return render_template(
-        "judging/rubric.html", stage=stage, criteria=services.list_criteria(stage), form=form,
+        "judging/rubric.html", stage=stage, criteria=services.list_criteria(stage),
+        form=form or CriterionForm(formdata=None),
+        scale_form=scale_form or ScaleForm(formdata=None, scale_min=stage.scale_min,
+                                           scale_max=stage.scale_max,
+                                           pass_mark=stage.pass_mark),
+        template_form=template_form or TemplateForm(formdata=None),
         frozen=services.rubric_is_frozen(stage), total=services.rubric_weight(stage),
         action_form=ActionForm(),
     ), status
+
+
+def _criterion_values(stage, form) -> dict | None:
+    """The form's criterion fields for a service, or None with the error on the form."""
+    try:
+        bands = services.parse_bands(form.bands.data, stage.scale_min, stage.scale_max)
+    except JuriError as exc:
+        form.bands.errors.append(str(exc.message))
+        return None
+    return {"name": form.name.data, "description": form.description.data or "",
+            "weight": form.weight.data, "bands": bands,
+            "comment_required": bool(form.comment_required.data)}
 
 
 @scoring_bp.route("/<int:stage_id>/rubric", methods=["GET", "POST"])
 def rubric(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = CriterionForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _rubric_page(stage, form, 422 if form.errors else 200)
+    values = _criterion_values(stage, form)
+    if values is None:
+        return _rubric_page(stage, form, 422)
+    try:
+        services.add_criterion(stage=stage, actor=current_user, **values)
+    except JuriError as exc:
+        db.session.rollback()
+        form.weight.errors.append(str(exc.message))
+        return _rubric_page(stage, form, 422)
+    db.session.commit()
+    flash(_("Criterion added."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/edit", methods=["GET", "POST"])
+def criterion_edit(stage_id: int, criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    stage = criterion.stage
+    if criterion.stage_id != stage_id:
+        return redirect(url_for(".rubric", stage_id=stage_id))
+    form = CriterionForm(data={
+        "name": criterion.name, "description": criterion.description,
+        "weight": criterion.weight, "bands": services.format_bands(criterion.bands),
+        "comment_required": criterion.comment_required})
+    status = 422 if form.errors else 200
+    if form.validate_on_submit() and (values := _criterion_values(stage, form)) is not None:
         try:
-            services.add_criterion(stage=stage, name=form.name.data,
-                                   description=form.description.data or "",
-                                   weight=form.weight.data, actor=current_user)
+            services.update_criterion(criterion=criterion, actor=current_user, **values)
         except JuriError as exc:
             db.session.rollback()
-            form.weight.errors.append(str(exc.message))
-            return _rubric_page(stage, form, 422)
-        db.session.commit()
-        flash(_("Criterion added."), "success")
-        return redirect(url_for(".rubric", stage_id=stage.id))
-    return _rubric_page(stage, form, 422 if form.errors else 200)
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("Criterion saved."), "success")
+            return redirect(url_for(".rubric", stage_id=stage.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("judging/criterion_edit.html", stage=stage, criterion=criterion,
+                           form=form, frozen=services.rubric_is_frozen(stage)), status
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/scale", methods=["POST"])
+def rubric_scale(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ScaleForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, scale_form=form)
+    try:
+        services.set_scale(stage=stage, scale_min=form.scale_min.data,
+                           scale_max=form.scale_max.data, pass_mark=form.pass_mark.data,
+                           actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, scale_form=form)
+    db.session.commit()
+    flash(_("Scale saved."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/template", methods=["POST"])
+def rubric_template(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, template_form=form)
+    try:
+        services.apply_template(stage=stage, key=form.template.data, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, template_form=form)
+    db.session.commit()
+    flash(_("Template applied."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/delete", methods=["POST"])
