@@ -108,6 +108,19 @@ class RecuseForm(FlaskForm):
     recuse = SubmitField(_l("Recuse myself"))
 
 
+class ReopenForm(FlaskForm):
+    """The committee unlocks a submitted sheet, saying why."""
+
+    reason = StringField(_l("Why the sheet is reopened"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Reopen the sheet"))
+
+
+class BlindReviewForm(FlaskForm):
+    blind_review = BooleanField(_l("Blind review: judges do not see the organisation's name"))
+    submit = SubmitField(_l("Save"))
+
+
 class ManualAssignForm(FlaskForm):
     entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])

@@ -80,6 +80,9 @@ class ScoreSheet(db.Model):
     scores: Mapped[list[Score]] = relationship(
         back_populates="sheet", cascade="all, delete-orphan"
     )
+    changes: Mapped[list[ScoreChange]] = relationship(
+        cascade="all, delete-orphan", order_by="ScoreChange.id"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -142,3 +145,25 @@ class JudgeWithdrawal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+
+
+class ScoreChange(db.Model):
+    """One recorded change of a sheet: ``event`` "score" is a criterion's score (or comment)
+    going from old to new; "submitted" and "reopened" are events of the sheet itself
+    (``note``: the committee's reason for reopening)."""
+
+    __tablename__ = "score_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"),
+                                          index=True)
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id"))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(20), default="score")
+    old_value: Mapped[float | None]
+    new_value: Mapped[float | None]
+    comment_changed: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[Criterion | None] = relationship()
+    changed_by: Mapped[User] = relationship()

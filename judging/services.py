@@ -33,6 +33,7 @@ from judging.models import (
     Criterion,
     JudgeWithdrawal,
     Score,
+    ScoreChange,
     ScoreSheet,
     SheetStatus,
 )
@@ -522,6 +523,7 @@ def list_assignments_of(judge: User) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).where(Assignment.judge_id == judge.id)
         .options(selectinload(Assignment.entry).selectinload(Entry.category),
+                 selectinload(Assignment.entry).selectinload(Entry.organisation),
                  selectinload(Assignment.stage), selectinload(Assignment.sheet))
         .order_by(Assignment.stage_id, Assignment.entry_id)
     ))
@@ -587,8 +589,14 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
         if score is None:
             score = Score(criterion=c)
             sheet.scores.append(score)
+        comment = (data.comment or "").strip()
+        if score.value != data.value or (score.comment or "") != comment:
+            sheet.changes.append(ScoreChange(
+                criterion_id=c.id, changed_by_id=actor.id, changed_at=now,
+                old_value=score.value, new_value=data.value,
+                comment_changed=(score.comment or "") != comment))
         score.value = data.value
-        score.comment = (data.comment or "").strip()
+        score.comment = comment
         values[c.id] = data.value
     sheet.total = weighted_total(criteria, values)
     if submit:
@@ -603,8 +611,45 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
                                   _l("Write the required comments before submitting."))
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
+        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id,
+                                         changed_at=now))
     db.session.flush()
     return sheet
+
+
+def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) -> ScoreSheet:
+    """The committee unlocks a submitted sheet so the judge can correct it (until the stage
+    closes); the reason is recorded in the sheet's history."""
+    if not sheet.is_submitted:
+        raise InvalidState(_l("Only a submitted score sheet can be reopened."))
+    if not reason.strip():
+        raise InvalidState(_l("Say why the sheet is reopened."))
+    sheet.status = SheetStatus.DRAFT
+    sheet.submitted_at = None
+    sheet.changes.append(ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now,
+                                     note=reason.strip()))
+    db.session.flush()
+    return sheet
+
+
+def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
+    """A sheet of the stage with its scores and history, else ``NotAllowed``."""
+    sheet = db.session.scalar(
+        select(ScoreSheet).join(Assignment).where(ScoreSheet.id == sheet_id,
+                                                  Assignment.stage_id == stage.id)
+        .options(selectinload(ScoreSheet.scores).selectinload(Score.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.changed_by)))
+    if sheet is None:
+        raise NotAllowed()
+    return sheet
+
+
+def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
+    """Hide the OPDs' names from the stage's judges (or show them again)."""
+    stage.blind_review = blind
+    db.session.flush()
+    return stage
 
 
 # ---------------------------------------------------------------- ranking

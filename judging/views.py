@@ -17,12 +17,14 @@ from judging import analysis, services
 from judging.forms import (
     AffiliationForm,
     AutoAssignForm,
+    BlindReviewForm,
     ConfirmAssignForm,
     ConflictForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
     RecuseForm,
+    ReopenForm,
     ScaleForm,
     StageMethodForm,
     TemplateForm,
@@ -352,6 +354,7 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdr
         auto_form=auto_form or AutoAssignForm(formdata=None,
                                               judges_per_entry=stage.judges_per_entry),
         manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        blind_form=BlindReviewForm(formdata=None, blind_review=stage.blind_review),
         withdrawals=services.list_withdrawals(stage),
     ), status
 
@@ -406,6 +409,51 @@ def withdraw(stage_id: int):
     flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
             "sheets kept.", moved=moved, kept=kept), "success")
     return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/blind", methods=["POST"])
+def blind_review(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = BlindReviewForm()
+    if form.validate_on_submit():
+        services.set_blind_review(stage=stage, blind=bool(form.blind_review.data),
+                                  actor=current_user)
+        db.session.commit()
+        flash(_("Blind review is on: judges do not see the organisations' names.")
+              if stage.blind_review else _("Blind review is off."), "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+def _sheet_detail(stage, sheet, form=None, status=200):
+    return render_template("judging/sheet_detail.html", stage=stage, sheet=sheet,
+                           assignment=sheet.assignment,
+                           criteria=services.list_criteria(stage),
+                           form=form or ReopenForm(formdata=None)), status
+
+
+@scoring_bp.route("/<int:stage_id>/sheets/<int:sheet_id>")
+def sheet_detail(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    return _sheet_detail(stage, services.get_sheet(stage, sheet_id))
+
+
+@scoring_bp.route("/<int:stage_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
+def sheet_reopen(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    sheet = services.get_sheet(stage, sheet_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return _sheet_detail(stage, sheet, form, 422)
+    try:
+        services.reopen_sheet(sheet=sheet, reason=form.reason.data, actor=current_user,
+                              now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _sheet_detail(stage, sheet, form, exc.status)
+    db.session.commit()
+    flash(_("The sheet is reopened; the judge can correct and submit it again."), "success")
+    return redirect(url_for(".sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
 
 
 @scoring_bp.route("/<int:stage_id>/assignments/manual", methods=["POST"])
