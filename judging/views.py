@@ -3,7 +3,7 @@ assignment, ranking and publishing pages (blueprint ``scoring``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -13,7 +13,7 @@ from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
 from competition.models import Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
-from judging import analysis, services
+from judging import analysis, mail, services
 from judging.forms import (
     AffiliationForm,
     AutoAssignForm,
@@ -489,6 +489,40 @@ def assignment_delete(stage_id: int, assignment_id: int):
             db.session.commit()
             flash(_("Assignment removed."), "success")
     return redirect(url_for(".assignments", stage_id=stage_id))
+
+
+# ------------------------------------------------------------------ committee: progress
+
+
+def _progress_page(stage, status=200):
+    progress = services.stage_progress(stage)
+    reminders = "\n\n".join(
+        (f"{r.subject.name} <{r.subject.email}>\n" if r.subject.email else f"{r.subject.name}\n")
+        + services.reminder_text(stage, r) for r in progress.behind)
+    return render_template(
+        "judging/progress.html", stage=stage, progress=progress, reminders=reminders,
+        can_mail=mail.is_configured(current_app.config), action_form=ActionForm(),
+        changes=services.list_stage_changes(stage)), status
+
+
+@scoring_bp.route("/<int:stage_id>/progress")
+def progress(stage_id: int):
+    return _progress_page(db.get_or_404(Stage, stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/progress/remind", methods=["POST"])
+def remind(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        try:
+            sent = services.send_reminders(stage=stage, actor=current_user,
+                                           mail_config=current_app.config)
+        except OSError:  # smtplib.SMTPException is an OSError
+            current_app.logger.exception("sending reminders failed")
+            flash(_("The reminders could not be sent; copy the list below instead."), "danger")
+        else:
+            flash(_("%(n)d reminders sent.", n=sent), "success")
+    return redirect(url_for(".progress", stage_id=stage.id))
 
 
 # ------------------------------------------------------------------ committee: ranking
