@@ -121,6 +121,18 @@ class BlindReviewForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class PanelForm(FlaskForm):
+    name = StringField(_l("Panel name"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Create panel"))
+
+
+class PanelMemberForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    is_chair = BooleanField(_l("Chair of the panel"))
+    submit = SubmitField(_l("Add to the panel"))
+
+
 class ManualAssignForm(FlaskForm):
     entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])

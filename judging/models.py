@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.db import UTCDateTime, db, utcnow
-from competition.models import Entry, Organisation, Stage, User
+from competition.models import Category, Entry, Organisation, Stage, User
 
 
 class SheetStatus(enum.StrEnum):
@@ -167,3 +167,37 @@ class ScoreChange(db.Model):
 
     criterion: Mapped[Criterion | None] = relationship()
     changed_by: Mapped[User] = relationship()
+
+
+class Panel(db.Model):
+    """A panel of judges for a stage, for one category (or every category when empty). When
+    a stage has panels, its entries are assigned only to members of a panel covering their
+    category; the chair may read the panel's other sheets."""
+
+    __tablename__ = "panels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    name: Mapped[str] = mapped_column(String(200))
+
+    stage: Mapped[Stage] = relationship()
+    category: Mapped[Category | None] = relationship()
+    members: Mapped[list[PanelMember]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelMember.id")
+
+    def covers(self, entry: Entry) -> bool:
+        return self.category_id is None or self.category_id == entry.category_id
+
+
+class PanelMember(db.Model):
+    """A judge on a panel (a judge may sit on several panels)."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("panel_id", "judge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+
+    panel: Mapped[Panel] = relationship(back_populates="members")
+    judge: Mapped[User] = relationship()

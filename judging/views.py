@@ -3,7 +3,16 @@ assignment, ranking and publishing pages (blueprint ``scoring``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -11,7 +20,7 @@ from wtforms import SelectChoice
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
-from competition.models import Entry, Organisation, Role, Stage, User
+from competition.models import Category, Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
 from judging import analysis, mail, services
 from judging.forms import (
@@ -23,6 +32,8 @@ from judging.forms import (
     CriterionForm,
     ManualAssignForm,
     MethodForm,
+    PanelForm,
+    PanelMemberForm,
     RecuseForm,
     ReopenForm,
     ScaleForm,
@@ -31,7 +42,7 @@ from judging.forms import (
     WithdrawForm,
     sheet_form_class,
 )
-from judging.models import Assignment, Conflict, Criterion
+from judging.models import Assignment, Conflict, Criterion, Panel
 from judging.normalize import METHODS
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
@@ -46,7 +57,8 @@ require_role(scoring_bp, Role.COMMITTEE)
 @judge_bp.route("/", endpoint="index")
 def judge_index():
     return render_template("judging/judge_index.html",
-                           assignments=services.list_assignments_of(current_user), now=utcnow())
+                           assignments=services.list_assignments_of(current_user), now=utcnow(),
+                           panels=services.list_chaired_panels(current_user))
 
 
 def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
@@ -119,6 +131,98 @@ def recuse(assignment_id: int):
             return redirect(url_for(".index"))
     return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
                        recuse_form=form)
+
+
+@judge_bp.route("/panels/<int:panel_id>")
+def panel(panel_id: int):
+    panel = services.get_chaired_panel(current_user, panel_id)
+    return render_template("judging/panel_chair.html", panel=panel, stage=panel.stage,
+                           assignments=services.list_panel_assignments(panel))
+
+
+@judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
+def panel_sheet(panel_id: int, sheet_id: int):
+    panel = services.get_chaired_panel(current_user, panel_id)
+    sheet = services.get_panel_sheet(current_user, panel, sheet_id)
+    return render_template("judging/panel_sheet.html", panel=panel, stage=panel.stage,
+                           sheet=sheet, assignment=sheet.assignment)
+
+
+# ------------------------------------------------------------------ committee: panels
+
+
+def _panels_page(stage, status=200, panel_form=None, member_form=None):
+    panel_form = panel_form or PanelForm(formdata=None)
+    panel_form.category.choices = [SelectChoice(0, _("every category"))] + [
+        SelectChoice(c.id, c.name) for c in stage.round.categories]
+    member_form = member_form or PanelMemberForm(formdata=None)
+    member_form.judge.choices = [SelectChoice(j.id, j.name) for j in services.list_judges()]
+    return render_template("judging/panels.html", stage=stage,
+                           panels=services.list_panels(stage), panel_form=panel_form,
+                           member_form=member_form, action_form=ActionForm()), status
+
+
+@scoring_bp.route("/<int:stage_id>/panels", methods=["GET", "POST"])
+def panels(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _panels_page(stage)
+    form = PanelForm()
+    form.category.choices = [SelectChoice(0, "")] + [SelectChoice(c.id, "")
+                                                      for c in stage.round.categories]
+    if not form.validate_on_submit():
+        return _panels_page(stage, 422, panel_form=form)
+    services.create_panel(stage=stage, name=form.name.data,
+                          category=db.session.get(Category, form.category.data)
+                          if form.category.data else None, actor=current_user)
+    db.session.commit()
+    flash(_("Panel created."), "success")
+    return redirect(url_for(".panels", stage_id=stage.id))
+
+
+def _stage_panel(stage_id: int, panel_id: int) -> Panel:
+    panel = db.get_or_404(Panel, panel_id)
+    if panel.stage_id != stage_id:
+        abort(404)
+    return panel
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/members", methods=["POST"])
+def panel_member_add(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    form = PanelMemberForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in services.list_judges()]
+    if not form.validate_on_submit():
+        return _panels_page(panel.stage, 422, member_form=form)
+    services.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
+                              is_chair=bool(form.is_chair.data), actor=current_user)
+    db.session.commit()
+    flash(_("Panel saved."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete",
+                  methods=["POST"])
+def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    member = next((m for m in panel.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        services.remove_panel_member(member=member, actor=current_user)
+        db.session.commit()
+        flash(_("Panel saved."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/delete", methods=["POST"])
+def panel_delete(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    if ActionForm().validate_on_submit():
+        services.delete_panel(panel=panel, actor=current_user)
+        db.session.commit()
+        flash(_("Panel deleted."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: conflicts
