@@ -19,8 +19,8 @@ from competition import entries as entry_service
 from competition import rounds
 from competition.db import db, utcnow
 from competition.models import Organisation, Role, User
+from judging import conflicts, services
 from judging import demo_data as data
-from judging import services
 from judging.models import Criterion
 
 demo_cli = AppGroup("demo", help="Demo competition.")
@@ -132,13 +132,13 @@ def _demo_conflicts(committee, judges, orgs, entries) -> None:
     for c in data.CONFLICTS:
         judge = by_username[c["judge"]]
         if "works_for" in c:
-            services.set_affiliation(judge=judge, organisation=orgs[c["works_for"]],
+            conflicts.set_affiliation(judge=judge, organisation=orgs[c["works_for"]],
                                      actor=committee)
         elif "organisation" in c:
-            services.declare_conflict(judge=judge, organisation=orgs[c["organisation"]],
+            conflicts.declare_conflict(judge=judge, organisation=orgs[c["organisation"]],
                                       reason=c["reason"], actor=committee)
         else:
-            services.declare_conflict(judge=judge, entry=entry_of[orgs[c["entry"]].id],
+            conflicts.declare_conflict(judge=judge, entry=entry_of[orgs[c["entry"]].id],
                                       reason=c["reason"], actor=committee)
 
 

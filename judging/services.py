@@ -1,5 +1,6 @@
-"""Judging services: rubrics, assignments, score sheets, and ranking (DB -> arrays -> numpy core
--> DB). Only this module maps ORM rows to arrays and back."""
+"""Judging services: rubrics, assignments (automatic, manual, withdrawals), score sheets, and
+ranking (DB -> arrays -> numpy core -> DB). Conflicts of interest, panels and the committee's
+progress view have their own modules (``conflicts``, ``panels``, ``progress``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -24,24 +24,23 @@ from competition.errors import (
     NotAllowed,
     NotOpenYet,
 )
-from competition.models import Category, Entry, EntryStatus, Organisation, Role, Stage, User
+from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging import assign as assign_core
-from judging import mail, rubric_templates
+from judging import rubric_templates
 from judging.analysis import StageRanking, rank_arrays, rank_stage
 from judging.models import (
     Assignment,
-    Conflict,
     Criterion,
     JudgeWithdrawal,
-    Panel,
-    PanelMember,
     Score,
     ScoreChange,
     ScoreSheet,
     SheetStatus,
 )
+from judging.conflicts import conflict_pairs, has_conflict
 from judging.normalize import DEFAULT_METHOD, METHODS
-from judging.permissions import can_chair, can_read_panel_sheet, can_score
+from judging.panels import list_panels
+from judging.permissions import can_score
 
 # ---------------------------------------------------------------- rubric
 
@@ -194,118 +193,6 @@ def submitted_entries(stage: Stage) -> list[Entry]:
         .options(selectinload(Entry.organisation), selectinload(Entry.category))
         .order_by(Entry.category_id, Entry.id)
     ))
-
-
-# ---------------------------------------------------------------- conflicts of interest
-
-
-def conflict_pairs(judges: list[User], entries: list[Entry]) -> set[tuple[int, int]]:
-    """Every conflicted (entry id, judge id) pair among ``judges`` x ``entries``: the judge's
-    own organisation, a declared conflict with the organisation, or one with the entry.
-    One query, whatever the number of judges and entries."""
-    pairs = {(e.id, j.id) for j in judges for e in entries
-             if j.organisation_id is not None and j.organisation_id == e.organisation_id}
-    if not judges or not entries:
-        return pairs
-    by_org: dict[int, list[int]] = {}
-    for e in entries:
-        by_org.setdefault(e.organisation_id, []).append(e.id)
-    entry_ids = {e.id for e in entries}
-    rows = db.session.execute(select(Conflict.judge_id, Conflict.entry_id,
-                                     Conflict.organisation_id)
-                              .where(Conflict.judge_id.in_([j.id for j in judges])))
-    for judge_id, entry_id, org_id in rows:
-        if entry_id in entry_ids:
-            pairs.add((entry_id, judge_id))
-        for eid in by_org.get(org_id, ()):
-            pairs.add((eid, judge_id))
-    return pairs
-
-
-def has_conflict(judge: User, entry: Entry) -> bool:
-    """Whether ``judge`` may never judge ``entry`` (see ``conflict_pairs``)."""
-    return (entry.id, judge.id) in conflict_pairs([judge], [entry])
-
-
-def list_conflicts(stage: Stage) -> list[Conflict]:
-    """The declared conflicts that touch the stage's round (entry or organisation level)."""
-    round_entries = select(Entry.id).where(Entry.round_id == stage.round_id)
-    round_orgs = select(Entry.organisation_id).where(Entry.round_id == stage.round_id)
-    return list(db.session.scalars(
-        select(Conflict).where(Conflict.entry_id.in_(round_entries)
-                               | Conflict.organisation_id.in_(round_orgs))
-        .options(selectinload(Conflict.judge), selectinload(Conflict.entry),
-                 selectinload(Conflict.organisation), selectinload(Conflict.declared_by))
-        .order_by(Conflict.created_at.desc(), Conflict.id.desc())
-    ))
-
-
-def _drop_conflicted_assignments(judge: User, entry_ids) -> int:
-    """Remove the judge's assignments to ``entry_ids`` that have no submitted sheet (a draft
-    goes with its assignment); refuse if one was submitted. Returns how many were removed."""
-    rows = list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id == judge.id,
-                                 Assignment.entry_id.in_(entry_ids))
-        .options(selectinload(Assignment.sheet))))
-    if any(a.sheet is not None and a.sheet.is_submitted for a in rows):
-        raise InvalidState(_l("This judge has already submitted scores for an entry concerned; "
-                              "reopen that score sheet first."))
-    for a in rows:
-        db.session.delete(a)
-    return len(rows)
-
-
-def declare_conflict(*, judge: User, actor: User, entry: Entry | None = None,
-                     organisation: Organisation | None = None, reason: str = "",
-                     is_recusal: bool = False) -> Conflict:
-    """Record that ``judge`` must never judge ``entry`` (or any entry of ``organisation``);
-    the judge's unsubmitted assignments concerned are removed, so they need reassignment."""
-    if not judge.is_judge:
-        raise InvalidState(_l("Only judges can have conflicts of interest."))
-    if (entry is None) == (organisation is None):
-        raise InvalidState(_l("Choose either an entry or an organisation."))
-    if entry is not None:
-        entry_ids = [entry.id]
-    else:
-        entry_ids = list(db.session.scalars(
-            select(Entry.id).where(Entry.organisation_id == organisation.id)))
-    _drop_conflicted_assignments(judge, entry_ids)
-    conflict = Conflict(judge_id=judge.id, entry_id=entry.id if entry else None,
-                        organisation_id=organisation.id if organisation else None,
-                        reason=reason.strip(), is_recusal=is_recusal, declared_by_id=actor.id)
-    db.session.add(conflict)
-    db.session.flush()
-    return conflict
-
-
-def remove_conflict(*, conflict: Conflict, actor: User) -> None:
-    db.session.delete(conflict)
-    db.session.flush()
-
-
-def set_affiliation(*, judge: User, organisation: Organisation | None, actor: User) -> User:
-    """Set the organisation the judge works for; the judge's unsubmitted assignments to that
-    organisation's entries are removed (refused if one was submitted)."""
-    if not judge.is_judge:
-        raise InvalidState(_l("Only judges can have conflicts of interest."))
-    if organisation is not None:
-        _drop_conflicted_assignments(judge, list(db.session.scalars(
-            select(Entry.id).where(Entry.organisation_id == organisation.id))))
-    judge.organisation_id = organisation.id if organisation else None
-    db.session.flush()
-    return judge
-
-
-def recuse(*, assignment: Assignment, reason: str, actor: User) -> Conflict:
-    """The judge declares a conflict with the entry from the sheet itself: the conflict is
-    recorded with the reason and the assignment (with any draft) removed, so the committee
-    sees the entry short of judges. Refused once the sheet is submitted."""
-    if assignment.judge_id != actor.id:
-        raise NotAllowed()
-    if not reason.strip():
-        raise InvalidState(_l("Say why you cannot judge this entry."))
-    return declare_conflict(judge=actor, entry=assignment.entry, reason=reason,
-                            is_recusal=True, actor=actor)
 
 
 def withdrawn_judge_ids(stage: Stage) -> set[int]:
@@ -528,89 +415,6 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     return moved, kept
 
 
-# ---------------------------------------------------------------- panels
-
-
-def list_panels(stage: Stage) -> list[Panel]:
-    return list(db.session.scalars(
-        select(Panel).where(Panel.stage_id == stage.id)
-        .options(selectinload(Panel.members).selectinload(PanelMember.judge),
-                 selectinload(Panel.category))
-        .order_by(Panel.category_id, Panel.id)))
-
-
-def create_panel(*, stage: Stage, name: str, category: Category | None, actor: User) -> Panel:
-    """A panel of the stage for one category (or all, ``category`` None)."""
-    if category is not None and category.round_id != stage.round_id:
-        raise InvalidState(_l("Choose a category of this round."))
-    panel = Panel(stage_id=stage.id, name=name.strip(),
-                  category_id=category.id if category else None)
-    db.session.add(panel)
-    db.session.flush()
-    return panel
-
-
-def delete_panel(*, panel: Panel, actor: User) -> None:
-    db.session.delete(panel)
-    db.session.flush()
-
-
-def add_panel_member(*, panel: Panel, judge: User, is_chair: bool, actor: User) -> PanelMember:
-    """Put a judge on the panel (or change their role); a panel has at most one chair."""
-    if not judge.is_judge:
-        raise InvalidState(_l("Only judges can be assigned."))
-    member = next((m for m in panel.members if m.judge_id == judge.id), None)
-    if member is None:
-        member = PanelMember(judge_id=judge.id)
-        panel.members.append(member)
-    if is_chair:
-        for m in panel.members:
-            m.is_chair = False
-    member.is_chair = is_chair
-    db.session.flush()
-    return member
-
-
-def remove_panel_member(*, member: PanelMember, actor: User) -> None:
-    db.session.delete(member)
-    db.session.flush()
-
-
-def list_chaired_panels(judge: User) -> list[Panel]:
-    return list(db.session.scalars(
-        select(Panel).join(PanelMember)
-        .where(PanelMember.judge_id == judge.id, PanelMember.is_chair.is_(True))
-        .options(selectinload(Panel.stage), selectinload(Panel.category))
-        .order_by(Panel.stage_id, Panel.id)))
-
-
-def get_chaired_panel(judge: User, panel_id: int) -> Panel:
-    """A panel the judge chairs, else ``NotAllowed`` (404)."""
-    panel = db.session.get(Panel, panel_id)
-    if panel is None or not can_chair(judge, panel):
-        raise NotAllowed()
-    return panel
-
-
-def list_panel_assignments(panel: Panel) -> list[Assignment]:
-    """The stage's assignments of the entries the panel covers, with their sheets."""
-    query = (select(Assignment).join(Entry).where(Assignment.stage_id == panel.stage_id)
-             .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
-                      selectinload(Assignment.entry).selectinload(Entry.organisation))
-             .order_by(Entry.title, Assignment.judge_id))
-    if panel.category_id is not None:
-        query = query.where(Entry.category_id == panel.category_id)
-    return list(db.session.scalars(query))
-
-
-def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
-    """A submitted sheet of an entry the judge's panel covers, else ``NotAllowed``."""
-    sheet = db.session.get(ScoreSheet, sheet_id)
-    if sheet is None or not can_read_panel_sheet(judge, panel, sheet):
-        raise NotAllowed()
-    return sheet
-
-
 # ---------------------------------------------------------------- score sheets
 
 
@@ -745,97 +549,6 @@ def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
     stage.blind_review = blind
     db.session.flush()
     return stage
-
-
-# ---------------------------------------------------------------- committee progress
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """Sheets expected (assignments), drafted and submitted for one judge or one entry."""
-
-    subject: User | Entry
-    expected: int
-    drafted: int
-    submitted: int
-
-    @property
-    def behind(self) -> bool:
-        return self.submitted < self.expected
-
-    @property
-    def missing(self) -> int:
-        return self.expected - self.submitted
-
-
-@dataclass(frozen=True)
-class StageProgress:
-    judges: list[ProgressRow]
-    entries: list[ProgressRow]
-    expected: int
-    drafted: int
-    submitted: int
-
-    @property
-    def behind(self) -> list[ProgressRow]:
-        """Judges who have not submitted every sheet, most missing first."""
-        return sorted((r for r in self.judges if r.behind), key=lambda r: -r.missing)
-
-
-def stage_progress(stage: Stage) -> StageProgress:
-    """Per judge and per entry: assignments, drafts and submitted sheets (one query)."""
-    assignments = list(db.session.scalars(
-        select(Assignment).where(Assignment.stage_id == stage.id)
-        .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
-                 selectinload(Assignment.entry).selectinload(Entry.organisation))))
-    counts: dict[tuple[str, int], list[int]] = {}
-    subjects: dict[tuple[str, int], User | Entry] = {}
-    for a in assignments:
-        submitted = int(a.sheet is not None and a.sheet.is_submitted)
-        drafted = int(a.sheet is not None) - submitted
-        for key, obj in ((("judge", a.judge_id), a.judge), (("entry", a.entry_id), a.entry)):
-            c = counts.setdefault(key, [0, 0, 0])
-            c[0] += 1
-            c[1] += drafted
-            c[2] += submitted
-            subjects[key] = obj
-    rows = {kind: sorted((ProgressRow(subjects[k], *v) for k, v in counts.items()
-                          if k[0] == kind),
-                         key=lambda r: (r.submitted - r.expected, getattr(r.subject, "name", "")
-                                        or getattr(r.subject, "title", "")))
-            for kind in ("judge", "entry")}
-    return StageProgress(judges=rows["judge"], entries=rows["entry"],
-                         expected=len(assignments),
-                         drafted=sum(r.drafted for r in rows["judge"]),
-                         submitted=sum(r.submitted for r in rows["judge"]))
-
-
-def reminder_text(stage: Stage, row: ProgressRow) -> str:
-    """The reminder to one judge who is behind (plain text, for an email or to copy)."""
-    return str(_l(
-        "Dear %(name)s, %(missing)d of your %(expected)d score sheets for \"%(stage)s\" are not "
-        "submitted yet (%(drafted)d in draft). Scoring closes on %(when)s.",
-        name=row.subject.name, missing=row.missing, expected=row.expected,
-        drafted=row.drafted, stage=stage.name,
-        when=format_datetime(stage.closes_at, "d MMMM y, HH:mm zzz")))
-
-
-def send_reminders(*, stage: Stage, actor: User, mail_config: dict) -> int:
-    """Email every judge who is behind and has an address (SMTP from ``mail_config``,
-    see ``judging.mail``). Returns how many were sent."""
-    behind = [r for r in stage_progress(stage).behind if r.subject.email]
-    subject = str(_l("Reminder: score sheets for %(stage)s", stage=stage.name))
-    messages = [(r.subject.email, subject, reminder_text(stage, r)) for r in behind]
-    return mail.send_all(mail_config, messages)
-
-
-def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:
-    """The stage's most recent score changes and sheet events, newest first."""
-    return list(db.session.scalars(
-        select(ScoreChange).join(ScoreSheet).join(Assignment)
-        .where(Assignment.stage_id == stage.id)
-        .options(selectinload(ScoreChange.criterion), selectinload(ScoreChange.changed_by))
-        .order_by(ScoreChange.id.desc()).limit(limit)))
 
 
 # ---------------------------------------------------------------- ranking

@@ -23,6 +23,9 @@ from competition.forms import ActionForm
 from competition.models import Category, Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
 from judging import analysis, mail, services
+from judging import conflicts as conflict_service
+from judging import panels as panel_service
+from judging import progress as progress_service
 from judging.forms import (
     AffiliationForm,
     AutoAssignForm,
@@ -58,7 +61,7 @@ require_role(scoring_bp, Role.COMMITTEE)
 def judge_index():
     return render_template("judging/judge_index.html",
                            assignments=services.list_assignments_of(current_user), now=utcnow(),
-                           panels=services.list_chaired_panels(current_user))
+                           panels=panel_service.list_chaired_panels(current_user))
 
 
 def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
@@ -119,7 +122,7 @@ def recuse(assignment_id: int):
     status = 422
     if form.validate_on_submit():
         try:
-            services.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+            conflict_service.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
         except JuriError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -135,15 +138,15 @@ def recuse(assignment_id: int):
 
 @judge_bp.route("/panels/<int:panel_id>")
 def panel(panel_id: int):
-    panel = services.get_chaired_panel(current_user, panel_id)
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
     return render_template("judging/panel_chair.html", panel=panel, stage=panel.stage,
-                           assignments=services.list_panel_assignments(panel))
+                           assignments=panel_service.list_panel_assignments(panel))
 
 
 @judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
 def panel_sheet(panel_id: int, sheet_id: int):
-    panel = services.get_chaired_panel(current_user, panel_id)
-    sheet = services.get_panel_sheet(current_user, panel, sheet_id)
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
+    sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
     return render_template("judging/panel_sheet.html", panel=panel, stage=panel.stage,
                            sheet=sheet, assignment=sheet.assignment)
 
@@ -158,7 +161,7 @@ def _panels_page(stage, status=200, panel_form=None, member_form=None):
     member_form = member_form or PanelMemberForm(formdata=None)
     member_form.judge.choices = [SelectChoice(j.id, j.name) for j in services.list_judges()]
     return render_template("judging/panels.html", stage=stage,
-                           panels=services.list_panels(stage), panel_form=panel_form,
+                           panels=panel_service.list_panels(stage), panel_form=panel_form,
                            member_form=member_form, action_form=ActionForm()), status
 
 
@@ -172,7 +175,7 @@ def panels(stage_id: int):
                                                       for c in stage.round.categories]
     if not form.validate_on_submit():
         return _panels_page(stage, 422, panel_form=form)
-    services.create_panel(stage=stage, name=form.name.data,
+    panel_service.create_panel(stage=stage, name=form.name.data,
                           category=db.session.get(Category, form.category.data)
                           if form.category.data else None, actor=current_user)
     db.session.commit()
@@ -194,7 +197,7 @@ def panel_member_add(stage_id: int, panel_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in services.list_judges()]
     if not form.validate_on_submit():
         return _panels_page(panel.stage, 422, member_form=form)
-    services.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
+    panel_service.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
                               is_chair=bool(form.is_chair.data), actor=current_user)
     db.session.commit()
     flash(_("Panel saved."), "success")
@@ -209,7 +212,7 @@ def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
     if member is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.remove_panel_member(member=member, actor=current_user)
+        panel_service.remove_panel_member(member=member, actor=current_user)
         db.session.commit()
         flash(_("Panel saved."), "success")
     return redirect(url_for(".panels", stage_id=stage_id))
@@ -219,7 +222,7 @@ def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
 def panel_delete(stage_id: int, panel_id: int):
     panel = _stage_panel(stage_id, panel_id)
     if ActionForm().validate_on_submit():
-        services.delete_panel(panel=panel, actor=current_user)
+        panel_service.delete_panel(panel=panel, actor=current_user)
         db.session.commit()
         flash(_("Panel deleted."), "success")
     return redirect(url_for(".panels", stage_id=stage_id))
@@ -247,7 +250,7 @@ def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None
                                                               affiliation_form)
     return render_template(
         "judging/conflicts.html", stage=stage, judges=judges,
-        conflicts=services.list_conflicts(stage), conflict_form=conflict_form,
+        conflicts=conflict_service.list_conflicts(stage), conflict_form=conflict_form,
         affiliation_form=affiliation_form, action_form=ActionForm(),
     ), status
 
@@ -261,7 +264,7 @@ def conflicts(stage_id: int):
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, conflict_form=form)
     try:
-        services.declare_conflict(
+        conflict_service.declare_conflict(
             judge=db.session.get(User, form.judge.data),
             entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
             organisation=(db.session.get(Organisation, form.organisation.data)
@@ -283,7 +286,7 @@ def affiliation(stage_id: int):
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, affiliation_form=form)
     try:
-        services.set_affiliation(
+        conflict_service.set_affiliation(
             judge=db.session.get(User, form.judge.data),
             organisation=(db.session.get(Organisation, form.organisation.data)
                           if form.organisation.data else None), actor=current_user)
@@ -300,7 +303,7 @@ def affiliation(stage_id: int):
 def conflict_delete(stage_id: int, conflict_id: int):
     conflict = db.get_or_404(Conflict, conflict_id)
     if ActionForm().validate_on_submit():
-        services.remove_conflict(conflict=conflict, actor=current_user)
+        conflict_service.remove_conflict(conflict=conflict, actor=current_user)
         db.session.commit()
         flash(_("Conflict removed."), "success")
     return redirect(url_for(".conflicts", stage_id=stage_id))
@@ -599,14 +602,14 @@ def assignment_delete(stage_id: int, assignment_id: int):
 
 
 def _progress_page(stage, status=200):
-    progress = services.stage_progress(stage)
+    progress = progress_service.stage_progress(stage)
     reminders = "\n\n".join(
         (f"{r.subject.name} <{r.subject.email}>\n" if r.subject.email else f"{r.subject.name}\n")
-        + services.reminder_text(stage, r) for r in progress.behind)
+        + progress_service.reminder_text(stage, r) for r in progress.behind)
     return render_template(
         "judging/progress.html", stage=stage, progress=progress, reminders=reminders,
         can_mail=mail.is_configured(current_app.config), action_form=ActionForm(),
-        changes=services.list_stage_changes(stage)), status
+        changes=progress_service.list_stage_changes(stage)), status
 
 
 @scoring_bp.route("/<int:stage_id>/progress")
@@ -619,7 +622,7 @@ def remind(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if ActionForm().validate_on_submit():
         try:
-            sent = services.send_reminders(stage=stage, actor=current_user,
+            sent = progress_service.send_reminders(stage=stage, actor=current_user,
                                            mail_config=current_app.config)
         except OSError:  # smtplib.SMTPException is an OSError
             current_app.logger.exception("sending reminders failed")

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from competition.db import db
 from competition.models import Stage
-from judging import services
+from judging import conflicts, services
 from judging.demo import load_demo
 from judging.demo_data import CONFLICTS
 
@@ -18,7 +18,7 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     assert (stage.scale_min, stage.scale_max, stage.pass_mark) == (0, 100, 85)
     judges = services.list_judges()
     entries = services.submitted_entries(stage)
-    conflicted = services.conflict_pairs(judges, entries)
+    conflicted = conflicts.conflict_pairs(judges, entries)
     # Every demo conflict reaches at least one entry, and none is assigned.
     assert len(conflicted) >= len(CONFLICTS)
     assignments = services.list_assignments(stage)

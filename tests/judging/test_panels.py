@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from competition.db import db
-from judging import services
+from judging import panels, services
 from judging.models import Assignment, Panel, ScoreSheet, SheetStatus
 from tests import factories
 
@@ -28,7 +28,7 @@ def test_panels_restrict_assignment_and_let_the_chair_read(app, login, committee
     for name, cat in (("Panel Dinas", dinas), ("Panel Wilayah", wilayah)):
         assert client.post(f"/committee/stages/{stage.id}/panels",
                            data={"name": name, "category": cat.id}).status_code == 302
-    p_dinas, p_wilayah = services.list_panels(stage)
+    p_dinas, p_wilayah = panels.list_panels(stage)
     # Judges 0-2 on the Dinas panel (0 chairs), 2-5 on the Wilayah panel: judge 2 sits on both.
     for i, panel in ((0, p_dinas), (1, p_dinas), (2, p_dinas), (2, p_wilayah), (3, p_wilayah),
                      (4, p_wilayah), (5, p_wilayah)):
@@ -73,9 +73,9 @@ def test_panels_restrict_assignment_and_let_the_chair_read(app, login, committee
 
 def test_one_chair_per_panel(app, login, committee, open_round):
     stage, dinas, wilayah, entries, judges = _arrange(open_round)
-    panel = services.create_panel(stage=stage, name="Panel", category=None, actor=committee)
-    services.add_panel_member(panel=panel, judge=judges[0], is_chair=True, actor=committee)
-    services.add_panel_member(panel=panel, judge=judges[1], is_chair=True, actor=committee)
+    panel = panels.create_panel(stage=stage, name="Panel", category=None, actor=committee)
+    panels.add_panel_member(panel=panel, judge=judges[0], is_chair=True, actor=committee)
+    panels.add_panel_member(panel=panel, judge=judges[1], is_chair=True, actor=committee)
     db.session.commit()
     panel = db.session.get(Panel, panel.id)
     assert [(m.judge_id, m.is_chair) for m in panel.members] == [
