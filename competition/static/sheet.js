@@ -1,6 +1,7 @@
 // The judge's running weighted total on the score sheet (no inline script: CSP-safe).
 // Each score input carries data-weight (percent); the total is the weighted mean of the
-// scores entered so far, on the rubric's scale, as the server computes it once complete.
+// scores entered so far, on the rubric's scale, as the server computes it once complete,
+// written with the page language's decimal separator (8,60 in Indonesian).
 (function () {
   "use strict";
   var form = document.getElementById("sheet-form");
@@ -20,7 +21,9 @@
         filled += 1;
       }
     });
-    out.textContent = weight > 0 ? (sum / weight).toFixed(2) : "–";
+    out.textContent = weight > 0 ? (sum / weight).toLocaleString(
+      document.documentElement.lang || undefined,
+      { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "–";
     if (count) {
       count.textContent = "(" + filled + " " + out.dataset.of + " " + inputs.length + " " +
         out.dataset.criteria + ")";

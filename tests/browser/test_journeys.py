@@ -47,7 +47,7 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
     inputs.nth(0).fill("9")
     inputs.nth(1).fill("8")
     # The running weighted total (static/sheet.js) follows what is typed.
-    assert juri.inner_text("#running-total") == "8.60"  # (9 x 60 + 8 x 40) / 100
+    assert juri.inner_text("#running-total") == "8,60"  # (9 x 60 + 8 x 40) / 100
     shot(juri, "judge-score-sheet")
     juri.click("#send")
     assert "terkirim" in juri.inner_text("main")
