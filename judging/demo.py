@@ -22,9 +22,10 @@ from competition import entries as entry_service
 from competition import rounds
 from competition.db import db, utcnow
 from competition.models import AttachmentKind, Organisation, Role, User
+from judging import conflicts, demo_scale, services
 from judging import demo_data as data
-from judging import demo_scale, services
 from judging.demo_kipp import kipp_sections, sk_pdf
+from judging.models import Criterion
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -90,9 +91,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                   for c in data.CATEGORIES}
     rounds.open_round(round_=round_, actor=committee)
     stage = demo_timeline(round_, committee, now)
-    criteria = [services.add_criterion(stage=stage, name=c["name"], description=c["description"],
-                                       weight=c["weight"], actor=committee)
-                for c in data.CRITERIA]
+    criteria = _demo_rubric(stage, committee)
     org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
     org_data = {o["key"]: o for o in data.ORGANISATIONS}
     entries = []
@@ -110,7 +109,8 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                                            minutes=i))
         entries.append(entry)
 
-    services.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
+    _demo_conflicts(committee, judges, orgs, entries)
+    _demo_assign(stage, committee)
     quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
     params = {j.id: p for j, p in zip(judges, data.JUDGES)}
     n_sheets = 0
@@ -118,7 +118,8 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         p = params[a.judge_id]
         q = quality[a.entry_id]
         base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
-        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 2) / 2, 1, 10)
+        # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
+        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
         mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
         inputs = {c.id: services.CriterionInput(float(v), str(rng.choice(data.COMMENTS[mood])))
                   for c, v in zip(criteria, values)}
@@ -142,6 +143,37 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}
+
+
+def _demo_rubric(stage, committee) -> list[Criterion]:
+    """The desk evaluation uses the KIPP 2023 template: seven weighted criteria, 0-100,
+    finalists at 85."""
+    return services.apply_template(stage=stage, key="kipp2023_desk", actor=committee)
+
+
+def _demo_conflicts(committee, judges, orgs, entries) -> None:
+    """One judge works for an OPD and three declared conflicts (an OPD, two entries), so the
+    automatic assignment has something to respect (``demo_data.CONFLICTS``)."""
+    by_username = {j.username: j for j in judges}
+    entry_of = {e.organisation_id: e for e in entries}
+    for c in data.CONFLICTS:
+        judge = by_username[c["judge"]]
+        if "works_for" in c:
+            conflicts.set_affiliation(judge=judge, organisation=orgs[c["works_for"]],
+                                     actor=committee)
+        elif "organisation" in c:
+            conflicts.declare_conflict(judge=judge, organisation=orgs[c["organisation"]],
+                                      reason=c["reason"], actor=committee)
+        else:
+            conflicts.declare_conflict(judge=judge, entry=entry_of[orgs[c["entry"]].id],
+                                      reason=c["reason"], actor=committee)
+
+
+def _demo_assign(stage, committee) -> None:
+    """Automatic assignment, three judges per entry, previewed then confirmed as the
+    committee does it in the UI."""
+    plan = services.plan_auto_assign(stage, 3)
+    services.auto_assign(stage=stage, judges_per_entry=3, digest=plan.digest, actor=committee)
 
 
 @demo_cli.command("load")

@@ -1638,7 +1638,7 @@ JUDGES = [
     {
         "username": "juri3",
         "name": "Drs. H. Syamsul Bahri, M.Si.",
-        "affiliation": "Bappeda Kota Palembang",
+        "affiliation": "Dinas Komunikasi dan Informatika Kota Palembang",
         "offset": -0.2,
         "spread": 1.1,
         "noise": 0.5,
@@ -1691,6 +1691,19 @@ JUDGES = [
         "spread": 1.0,
         "noise": 1.2,
     },
+]
+
+# Conflicts of interest of the demo judges, by OPD key: "works_for" makes the judge a member
+# of that OPD (never assigned to its entries); "organisation" and "entry" (the entry of that
+# OPD) are conflicts declared by the committee, with the reason given.
+CONFLICTS = [
+    {"judge": "juri3", "works_for": "diskominfo"},
+    {"judge": "juri6", "organisation": "disdik",
+     "reason": "Suami bekerja sebagai kepala bidang di Dinas Pendidikan."},
+    {"judge": "juri2", "entry": "dinsos",
+     "reason": "Pernah mengaudit program inovasi ini pada tahun 2025."},
+    {"judge": "juri7", "entry": "pkm-dempo",
+     "reason": "Menangani pengaduan masyarakat terkait inovasi ini di Ombudsman."},
 ]
 
 COMMENTS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     FloatField,
     HiddenField,
     IntegerField,
@@ -16,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from judging import rubric_templates
 from judging.analysis import METHOD_LABELS
 from judging.models import Criterion
 from judging.normalize import METHODS
@@ -26,7 +28,31 @@ class CriterionForm(FlaskForm):
     description = TextAreaField(_l("What judges look for"),
                                 validators=[Optional(), Length(max=2000)])
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(1, 100)])
+    bands = TextAreaField(_l("What the scores mean, one band per line"),
+                          description=_l("e.g. \"1-3 kurang\", \"4-6 cukup\", \"7-8 baik\", "
+                                         "\"9-10 sangat baik\""),
+                          validators=[Optional(), Length(max=4000)])
+    comment_required = BooleanField(_l("Judges must write a comment on this criterion"))
     submit = SubmitField(_l("Add criterion"))
+
+
+class ScaleForm(FlaskForm):
+    scale_min = IntegerField(_l("Lowest score"), validators=[InputRequired(),
+                                                             NumberRange(0, 1000)])
+    scale_max = IntegerField(_l("Highest score"), validators=[InputRequired(),
+                                                              NumberRange(1, 1000)])
+    pass_mark = FloatField(_l("Pass mark (optional)"), validators=[Optional()])
+    submit = SubmitField(_l("Save scale"))
+
+
+class TemplateForm(FlaskForm):
+    template = SelectField(_l("Template"), validators=[InputRequired()])
+    submit = SubmitField(_l("Apply template"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template.choices = [SelectChoice(k, t["name"])
+                                 for k, t in rubric_templates.TEMPLATES.items()]
 
 
 class AutoAssignForm(FlaskForm):
@@ -80,6 +106,31 @@ class RecuseForm(FlaskForm):
     reason = TextAreaField(_l("Why you cannot judge this entry"),
                            validators=[DataRequired(), Length(max=2000)])
     recuse = SubmitField(_l("Recuse myself"))
+
+
+class ReopenForm(FlaskForm):
+    """The committee unlocks a submitted sheet, saying why."""
+
+    reason = StringField(_l("Why the sheet is reopened"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Reopen the sheet"))
+
+
+class BlindReviewForm(FlaskForm):
+    blind_review = BooleanField(_l("Blind review: judges do not see the organisation's name"))
+    submit = SubmitField(_l("Save"))
+
+
+class PanelForm(FlaskForm):
+    name = StringField(_l("Panel name"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
+    submit = SubmitField(_l("Create panel"))
+
+
+class PanelMemberForm(FlaskForm):
+    judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
+    is_chair = BooleanField(_l("Chair of the panel"))
+    submit = SubmitField(_l("Add to the panel"))
 
 
 class ManualAssignForm(FlaskForm):

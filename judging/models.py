@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.db import UTCDateTime, db, utcnow
-from competition.models import Entry, Organisation, Stage, User
+from competition.models import Category, Entry, Organisation, Stage, User
 
 
 class SheetStatus(enum.StrEnum):
@@ -31,6 +31,10 @@ class Criterion(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int]  # percent; a complete rubric's weights sum to 100
     position: Mapped[int] = mapped_column(default=0)
+    # What a score means, per band of the stage's scale, so judges score alike:
+    # [{"lo": 1, "hi": 3, "label": "kurang"}, ...] (ascending, within the scale).
+    bands: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
+    comment_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     stage: Mapped[Stage] = relationship()
 
@@ -75,6 +79,9 @@ class ScoreSheet(db.Model):
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
     scores: Mapped[list[Score]] = relationship(
         back_populates="sheet", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[ScoreChange]] = relationship(
+        cascade="all, delete-orphan", order_by="ScoreChange.id"
     )
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -138,3 +145,59 @@ class JudgeWithdrawal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     judge: Mapped[User] = relationship(foreign_keys=[judge_id])
+
+
+class ScoreChange(db.Model):
+    """One recorded change of a sheet: ``event`` "score" is a criterion's score (or comment)
+    going from old to new; "submitted" and "reopened" are events of the sheet itself
+    (``note``: the committee's reason for reopening)."""
+
+    __tablename__ = "score_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"),
+                                          index=True)
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id"))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    event: Mapped[str] = mapped_column(String(20), default="score")
+    old_value: Mapped[float | None]
+    new_value: Mapped[float | None]
+    comment_changed: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[Criterion | None] = relationship()
+    changed_by: Mapped[User] = relationship()
+
+
+class Panel(db.Model):
+    """A panel of judges for a stage, for one category (or every category when empty). When
+    a stage has panels, its entries are assigned only to members of a panel covering their
+    category; the chair may read the panel's other sheets."""
+
+    __tablename__ = "panels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    name: Mapped[str] = mapped_column(String(200))
+
+    stage: Mapped[Stage] = relationship()
+    category: Mapped[Category | None] = relationship()
+    members: Mapped[list[PanelMember]] = relationship(
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelMember.id")
+
+    def covers(self, entry: Entry) -> bool:
+        return self.category_id is None or self.category_id == entry.category_id
+
+
+class PanelMember(db.Model):
+    """A judge on a panel (a judge may sit on several panels)."""
+
+    __tablename__ = "panel_members"
+    __table_args__ = (UniqueConstraint("panel_id", "judge_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    is_chair: Mapped[bool] = mapped_column(default=False)
+
+    panel: Mapped[Panel] = relationship(back_populates="members")
+    judge: Mapped[User] = relationship()

@@ -1,10 +1,12 @@
-"""Judging services: rubrics, assignments, score sheets, and ranking (DB -> arrays -> numpy core
--> DB). Only this module maps ORM rows to arrays and back."""
+"""Judging services: rubrics, assignments (automatic, manual, withdrawals), score sheets, and
+ranking (DB -> arrays -> numpy core -> DB). Conflicts of interest, panels and the committee's
+progress view have their own modules (``conflicts``, ``panels``, ``progress``)."""
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,17 +26,20 @@ from competition.errors import (
 )
 from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging import assign as assign_core
+from judging import rubric_templates
 from judging.analysis import StageRanking, method_of, rank_arrays, rank_stage
 from judging.models import (
     Assignment,
-    Conflict,
     Criterion,
     JudgeWithdrawal,
     Score,
+    ScoreChange,
     ScoreSheet,
     SheetStatus,
 )
+from judging.conflicts import conflict_pairs, has_conflict
 from judging.normalize import DEFAULT_METHOD, METHODS
+from judging.panels import list_panels
 from judging.ranking import TIE_BREAK_RULE
 from judging.permissions import can_score
 
@@ -56,25 +61,113 @@ def rubric_is_frozen(stage: Stage) -> bool:
     ) > 0
 
 
-def add_criterion(*, stage: Stage, name: str, description: str, weight: int,
-                  actor: User) -> Criterion:
+FROZEN = _l("The rubric is frozen: judges have already started scoring. It can no longer be "
+             "changed, so that every sheet is scored on the same rubric.")
+
+
+def _check_not_frozen(stage: Stage) -> None:
     if rubric_is_frozen(stage):
-        raise InvalidState(_l("The rubric is frozen: judges have already started scoring."))
+        raise InvalidState(FROZEN)
+
+
+def parse_bands(text: str, lo: float, hi: float) -> list[dict]:
+    """Band descriptors from lines such as ``1-3 kurang`` (or ``1 – 3: kurang``), checked
+    to lie within the scale [lo, hi] in ascending, non-overlapping order."""
+    bands = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = re.match(r"^(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)\s*[:.]?\s*(.+)$", line)
+        if not m:
+            raise InvalidState(_l("Write each band as \"low-high description\", e.g. "
+                                  "\"1-3 kurang\"."))
+        b_lo, b_hi = (float(x.replace(",", ".")) for x in m.group(1, 2))
+        b_lo, b_hi = (int(x) if x.is_integer() else x for x in (b_lo, b_hi))
+        if not lo <= b_lo <= b_hi <= hi or (bands and b_lo <= bands[-1]["hi"]):
+            raise InvalidState(_l("Bands must lie between %(lo)s and %(hi)s, in ascending "
+                                  "order without overlapping.", lo=lo, hi=hi))
+        bands.append({"lo": b_lo, "hi": b_hi, "label": m.group(3).strip()})
+    return bands
+
+
+def format_bands(bands: list[dict]) -> str:
+    return "\n".join(f"{b['lo']}-{b['hi']} {b['label']}" for b in bands or [])
+
+
+def add_criterion(*, stage: Stage, name: str, description: str, weight: int, actor: User,
+                  bands: list[dict] | None = None, comment_required: bool = False) -> Criterion:
+    """Add a criterion; refused once frozen or if the weights would exceed 100%."""
+    _check_not_frozen(stage)
     criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) + weight > 100:
         raise InvalidState(_l("The weights would add up to more than 100%."))
     criterion = Criterion(stage_id=stage.id, name=name.strip(), description=description.strip(),
-                          weight=weight, position=len(criteria))
+                          weight=weight, position=len(criteria), bands=bands or [],
+                          comment_required=comment_required)
     db.session.add(criterion)
     db.session.flush()
     return criterion
 
 
+def update_criterion(*, criterion: Criterion, name: str, description: str, weight: int,
+                     bands: list[dict], comment_required: bool, actor: User) -> Criterion:
+    """Edit a criterion; refused once frozen or if the weights would exceed 100%."""
+    stage = criterion.stage
+    _check_not_frozen(stage)
+    others = sum(c.weight for c in list_criteria(stage) if c.id != criterion.id)
+    if others + weight > 100:
+        raise InvalidState(_l("The weights would add up to more than 100%."))
+    criterion.name, criterion.description = name.strip(), description.strip()
+    criterion.weight, criterion.bands = weight, bands
+    criterion.comment_required = comment_required
+    db.session.flush()
+    return criterion
+
+
 def remove_criterion(*, criterion: Criterion, actor: User) -> None:
-    if rubric_is_frozen(criterion.stage):
-        raise InvalidState(_l("The rubric is frozen: judges have already started scoring."))
+    _check_not_frozen(criterion.stage)
     db.session.delete(criterion)
     db.session.flush()
+
+
+def set_scale(*, stage: Stage, scale_min: int, scale_max: int, pass_mark: float | None,
+              actor: User) -> Stage:
+    """Set the stage's score scale and optional pass mark; refused once frozen. Bands that no
+    longer fit the scale are refused too."""
+    _check_not_frozen(stage)
+    if scale_min >= scale_max:
+        raise InvalidState(_l("The top of the scale must be above its bottom."))
+    if pass_mark is not None and not scale_min <= pass_mark <= scale_max:
+        raise InvalidState(_l("The pass mark must lie on the scale."))
+    for c in list_criteria(stage):
+        if any(b["lo"] < scale_min or b["hi"] > scale_max for b in c.bands or []):
+            raise InvalidState(_l("The bands of \"%(name)s\" do not fit this scale; edit them "
+                                  "first.", name=c.name))
+    stage.scale_min, stage.scale_max, stage.pass_mark = scale_min, scale_max, pass_mark
+    db.session.flush()
+    return stage
+
+
+def apply_template(*, stage: Stage, key: str, actor: User) -> list[Criterion]:
+    """Replace the stage's rubric (criteria, scale, pass mark) by a shipped template
+    (``judging.rubric_templates``); refused once frozen."""
+    _check_not_frozen(stage)
+    template = rubric_templates.TEMPLATES.get(key)
+    if template is None:
+        raise InvalidState(_l("Unknown rubric template."))
+    for c in list_criteria(stage):
+        db.session.delete(c)
+    db.session.flush()
+    stage.scale_min, stage.scale_max = template["scale_min"], template["scale_max"]
+    stage.pass_mark = template["pass_mark"]
+    bands = template.get("bands", rubric_templates.BANDS_100)
+    criteria = [Criterion(stage_id=stage.id, name=name, description=description, weight=weight,
+                          position=i, bands=[dict(b) for b in bands])
+                for i, (name, weight, description) in enumerate(template["criteria"])]
+    db.session.add_all(criteria)
+    db.session.flush()
+    return criteria
 
 
 def rubric_weight(stage: Stage) -> int:
@@ -101,118 +194,6 @@ def submitted_entries(stage: Stage) -> list[Entry]:
         .options(selectinload(Entry.organisation), selectinload(Entry.category))
         .order_by(Entry.category_id, Entry.id)
     ))
-
-
-# ---------------------------------------------------------------- conflicts of interest
-
-
-def conflict_pairs(judges: list[User], entries: list[Entry]) -> set[tuple[int, int]]:
-    """Every conflicted (entry id, judge id) pair among ``judges`` x ``entries``: the judge's
-    own organisation, a declared conflict with the organisation, or one with the entry.
-    One query, whatever the number of judges and entries."""
-    pairs = {(e.id, j.id) for j in judges for e in entries
-             if j.organisation_id is not None and j.organisation_id == e.organisation_id}
-    if not judges or not entries:
-        return pairs
-    by_org: dict[int, list[int]] = {}
-    for e in entries:
-        by_org.setdefault(e.organisation_id, []).append(e.id)
-    entry_ids = {e.id for e in entries}
-    rows = db.session.execute(select(Conflict.judge_id, Conflict.entry_id,
-                                     Conflict.organisation_id)
-                              .where(Conflict.judge_id.in_([j.id for j in judges])))
-    for judge_id, entry_id, org_id in rows:
-        if entry_id in entry_ids:
-            pairs.add((entry_id, judge_id))
-        for eid in by_org.get(org_id, ()):
-            pairs.add((eid, judge_id))
-    return pairs
-
-
-def has_conflict(judge: User, entry: Entry) -> bool:
-    """Whether ``judge`` may never judge ``entry`` (see ``conflict_pairs``)."""
-    return (entry.id, judge.id) in conflict_pairs([judge], [entry])
-
-
-def list_conflicts(stage: Stage) -> list[Conflict]:
-    """The declared conflicts that touch the stage's round (entry or organisation level)."""
-    round_entries = select(Entry.id).where(Entry.round_id == stage.round_id)
-    round_orgs = select(Entry.organisation_id).where(Entry.round_id == stage.round_id)
-    return list(db.session.scalars(
-        select(Conflict).where(Conflict.entry_id.in_(round_entries)
-                               | Conflict.organisation_id.in_(round_orgs))
-        .options(selectinload(Conflict.judge), selectinload(Conflict.entry),
-                 selectinload(Conflict.organisation), selectinload(Conflict.declared_by))
-        .order_by(Conflict.created_at.desc(), Conflict.id.desc())
-    ))
-
-
-def _drop_conflicted_assignments(judge: User, entry_ids) -> int:
-    """Remove the judge's assignments to ``entry_ids`` that have no submitted sheet (a draft
-    goes with its assignment); refuse if one was submitted. Returns how many were removed."""
-    rows = list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id == judge.id,
-                                 Assignment.entry_id.in_(entry_ids))
-        .options(selectinload(Assignment.sheet))))
-    if any(a.sheet is not None and a.sheet.is_submitted for a in rows):
-        raise InvalidState(_l("This judge has already submitted scores for an entry concerned; "
-                              "reopen that score sheet first."))
-    for a in rows:
-        db.session.delete(a)
-    return len(rows)
-
-
-def declare_conflict(*, judge: User, actor: User, entry: Entry | None = None,
-                     organisation: Organisation | None = None, reason: str = "",
-                     is_recusal: bool = False) -> Conflict:
-    """Record that ``judge`` must never judge ``entry`` (or any entry of ``organisation``);
-    the judge's unsubmitted assignments concerned are removed, so they need reassignment."""
-    if not judge.is_judge:
-        raise InvalidState(_l("Only judges can have conflicts of interest."))
-    if (entry is None) == (organisation is None):
-        raise InvalidState(_l("Choose either an entry or an organisation."))
-    if entry is not None:
-        entry_ids = [entry.id]
-    else:
-        entry_ids = list(db.session.scalars(
-            select(Entry.id).where(Entry.organisation_id == organisation.id)))
-    _drop_conflicted_assignments(judge, entry_ids)
-    conflict = Conflict(judge_id=judge.id, entry_id=entry.id if entry else None,
-                        organisation_id=organisation.id if organisation else None,
-                        reason=reason.strip(), is_recusal=is_recusal, declared_by_id=actor.id)
-    db.session.add(conflict)
-    db.session.flush()
-    return conflict
-
-
-def remove_conflict(*, conflict: Conflict, actor: User) -> None:
-    db.session.delete(conflict)
-    db.session.flush()
-
-
-def set_affiliation(*, judge: User, organisation: Organisation | None, actor: User) -> User:
-    """Set the organisation the judge works for; the judge's unsubmitted assignments to that
-    organisation's entries are removed (refused if one was submitted)."""
-    if not judge.is_judge:
-        raise InvalidState(_l("Only judges can have conflicts of interest."))
-    if organisation is not None:
-        _drop_conflicted_assignments(judge, list(db.session.scalars(
-            select(Entry.id).where(Entry.organisation_id == organisation.id))))
-    judge.organisation_id = organisation.id if organisation else None
-    db.session.flush()
-    return judge
-
-
-def recuse(*, assignment: Assignment, reason: str, actor: User) -> Conflict:
-    """The judge declares a conflict with the entry from the sheet itself: the conflict is
-    recorded with the reason and the assignment (with any draft) removed, so the committee
-    sees the entry short of judges. Refused once the sheet is submitted."""
-    if assignment.judge_id != actor.id:
-        raise NotAllowed()
-    if not reason.strip():
-        raise InvalidState(_l("Say why you cannot judge this entry."))
-    return declare_conflict(judge=actor, entry=assignment.entry, reason=reason,
-                            is_recusal=True, actor=actor)
 
 
 def withdrawn_judge_ids(stage: Stage) -> set[int]:
@@ -326,6 +307,15 @@ def _stage_matrices(stage: Stage, judges: list[User], entries: list[Entry]):
     allowed = np.ones(shape, dtype=bool)
     for eid, jid in conflict_pairs(judges, entries):
         allowed[e_index[eid], j_index[jid]] = False
+    panels = list_panels(stage)
+    if panels:
+        # With panels, an entry goes only to members of a panel covering its category.
+        in_panel = np.zeros(shape, dtype=bool)
+        for panel in panels:
+            cols = [j_index[m.judge_id] for m in panel.members if m.judge_id in j_index]
+            rows = [i for i, e in enumerate(entries) if panel.covers(e)]
+            in_panel[np.ix_(rows, cols)] = True
+        allowed &= in_panel
     fixed = np.zeros(shape, dtype=bool)
     prefer = np.zeros(shape, dtype=bool)
     current: dict[tuple[int, int], Assignment] = {}
@@ -433,6 +423,7 @@ def list_assignments_of(judge: User) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).where(Assignment.judge_id == judge.id)
         .options(selectinload(Assignment.entry).selectinload(Entry.category),
+                 selectinload(Assignment.entry).selectinload(Entry.organisation),
                  selectinload(Assignment.stage), selectinload(Assignment.sheet))
         .order_by(Assignment.stage_id, Assignment.entry_id)
     ))
@@ -476,6 +467,9 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
     if sheet is not None and sheet.is_submitted:
         raise InvalidState(_l("This score sheet has been submitted and is locked."))
     criteria = list_criteria(stage)
+    if sum(c.weight for c in criteria) != 100:
+        raise InvalidState(_l("The rubric of this stage is not complete yet (the weights do not "
+                              "add up to 100%); ask the committee."))
     for c in criteria:
         v = inputs.get(c.id, CriterionInput(None)).value
         if v is not None and (not math.isfinite(v) or not stage.scale_min <= v <= stage.scale_max):
@@ -495,20 +489,67 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
         if score is None:
             score = Score(criterion=c)
             sheet.scores.append(score)
+        comment = (data.comment or "").strip()
+        if score.value != data.value or (score.comment or "") != comment:
+            sheet.changes.append(ScoreChange(
+                criterion_id=c.id, changed_by_id=actor.id, changed_at=now,
+                old_value=score.value, new_value=data.value,
+                comment_changed=(score.comment or "") != comment))
         score.value = data.value
-        score.comment = (data.comment or "").strip()
+        score.comment = comment
         values[c.id] = data.value
     sheet.total = weighted_total(criteria, values)
     if submit:
         # On IncompleteError the draft is already flushed: the caller may commit it.
         missing = [f"score_{c.id}" for c in criteria if values.get(c.id) is None]
+        missing += [f"comment_{c.id}" for c in criteria if c.comment_required
+                    and not (inputs.get(c.id, CriterionInput(None)).comment or "").strip()]
         if missing:
             db.session.flush()
-            raise IncompleteError(missing, _l("Score every criterion before submitting."))
+            raise IncompleteError(missing, _l("Score every criterion before submitting.")
+                                  if missing[0].startswith("score_") else
+                                  _l("Write the required comments before submitting."))
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
+        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id,
+                                         changed_at=now))
     db.session.flush()
     return sheet
+
+
+def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) -> ScoreSheet:
+    """The committee unlocks a submitted sheet so the judge can correct it (until the stage
+    closes); the reason is recorded in the sheet's history."""
+    if not sheet.is_submitted:
+        raise InvalidState(_l("Only a submitted score sheet can be reopened."))
+    if not reason.strip():
+        raise InvalidState(_l("Say why the sheet is reopened."))
+    sheet.status = SheetStatus.DRAFT
+    sheet.submitted_at = None
+    sheet.changes.append(ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now,
+                                     note=reason.strip()))
+    db.session.flush()
+    return sheet
+
+
+def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
+    """A sheet of the stage with its scores and history, else ``NotAllowed``."""
+    sheet = db.session.scalar(
+        select(ScoreSheet).join(Assignment).where(ScoreSheet.id == sheet_id,
+                                                  Assignment.stage_id == stage.id)
+        .options(selectinload(ScoreSheet.scores).selectinload(Score.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.changed_by)))
+    if sheet is None:
+        raise NotAllowed()
+    return sheet
+
+
+def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
+    """Hide the OPDs' names from the stage's judges (or show them again)."""
+    stage.blind_review = blind
+    db.session.flush()
+    return stage
 
 
 # ---------------------------------------------------------------- ranking

@@ -3,7 +3,16 @@ assignment, ranking and publishing pages (blueprint ``scoring``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -11,23 +20,32 @@ from wtforms import SelectChoice
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
-from competition.models import Entry, Organisation, Role, Stage, User
+from competition.models import Category, Entry, Organisation, Role, Stage, User
 from competition.permissions import require_role
-from judging import analysis, services
+from judging import analysis, mail, services
+from judging import conflicts as conflict_service
+from judging import panels as panel_service
+from judging import progress as progress_service
 from judging.forms import (
     AffiliationForm,
     AutoAssignForm,
+    BlindReviewForm,
     ConfirmAssignForm,
     ConflictForm,
     CriterionForm,
     ManualAssignForm,
     MethodForm,
+    PanelForm,
+    PanelMemberForm,
     RecuseForm,
+    ReopenForm,
+    ScaleForm,
     StageMethodForm,
+    TemplateForm,
     WithdrawForm,
     sheet_form_class,
 )
-from judging.models import Assignment, Conflict, Criterion
+from judging.models import Assignment, Conflict, Criterion, Panel
 from judging.normalize import METHODS
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
@@ -42,7 +60,8 @@ require_role(scoring_bp, Role.COMMITTEE)
 @judge_bp.route("/", endpoint="index")
 def judge_index():
     return render_template("judging/judge_index.html",
-                           assignments=services.list_assignments_of(current_user), now=utcnow())
+                           assignments=services.list_assignments_of(current_user), now=utcnow(),
+                           panels=panel_service.list_chaired_panels(current_user))
 
 
 def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
@@ -78,7 +97,9 @@ def sheet(assignment_id: int):
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
         for name in exc.missing:
-            getattr(form, name).errors.append(_("Score this criterion before submitting."))
+            getattr(form, name).errors.append(
+                _("Score this criterion before submitting.") if name.startswith("score_")
+                else _("A comment is required for this criterion."))
         flash(str(exc.message), "danger")
         return _sheet_page(assignment, criteria, form, 422)
     except JuriError as exc:
@@ -101,7 +122,7 @@ def recuse(assignment_id: int):
     status = 422
     if form.validate_on_submit():
         try:
-            services.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+            conflict_service.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
         except JuriError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -113,6 +134,98 @@ def recuse(assignment_id: int):
             return redirect(url_for(".index"))
     return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
                        recuse_form=form)
+
+
+@judge_bp.route("/panels/<int:panel_id>")
+def panel(panel_id: int):
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
+    return render_template("judging/panel_chair.html", panel=panel, stage=panel.stage,
+                           assignments=panel_service.list_panel_assignments(panel))
+
+
+@judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
+def panel_sheet(panel_id: int, sheet_id: int):
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
+    sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
+    return render_template("judging/panel_sheet.html", panel=panel, stage=panel.stage,
+                           sheet=sheet, assignment=sheet.assignment)
+
+
+# ------------------------------------------------------------------ committee: panels
+
+
+def _panels_page(stage, status=200, panel_form=None, member_form=None):
+    panel_form = panel_form or PanelForm(formdata=None)
+    panel_form.category.choices = [SelectChoice(0, _("every category"))] + [
+        SelectChoice(c.id, c.name) for c in stage.round.categories]
+    member_form = member_form or PanelMemberForm(formdata=None)
+    member_form.judge.choices = [SelectChoice(j.id, j.name) for j in services.list_judges()]
+    return render_template("judging/panels.html", stage=stage,
+                           panels=panel_service.list_panels(stage), panel_form=panel_form,
+                           member_form=member_form, action_form=ActionForm()), status
+
+
+@scoring_bp.route("/<int:stage_id>/panels", methods=["GET", "POST"])
+def panels(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _panels_page(stage)
+    form = PanelForm()
+    form.category.choices = [SelectChoice(0, "")] + [SelectChoice(c.id, "")
+                                                      for c in stage.round.categories]
+    if not form.validate_on_submit():
+        return _panels_page(stage, 422, panel_form=form)
+    panel_service.create_panel(stage=stage, name=form.name.data,
+                          category=db.session.get(Category, form.category.data)
+                          if form.category.data else None, actor=current_user)
+    db.session.commit()
+    flash(_("Panel created."), "success")
+    return redirect(url_for(".panels", stage_id=stage.id))
+
+
+def _stage_panel(stage_id: int, panel_id: int) -> Panel:
+    panel = db.get_or_404(Panel, panel_id)
+    if panel.stage_id != stage_id:
+        abort(404)
+    return panel
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/members", methods=["POST"])
+def panel_member_add(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    form = PanelMemberForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in services.list_judges()]
+    if not form.validate_on_submit():
+        return _panels_page(panel.stage, 422, member_form=form)
+    panel_service.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
+                              is_chair=bool(form.is_chair.data), actor=current_user)
+    db.session.commit()
+    flash(_("Panel saved."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete",
+                  methods=["POST"])
+def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    member = next((m for m in panel.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        panel_service.remove_panel_member(member=member, actor=current_user)
+        db.session.commit()
+        flash(_("Panel saved."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/delete", methods=["POST"])
+def panel_delete(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    if ActionForm().validate_on_submit():
+        panel_service.delete_panel(panel=panel, actor=current_user)
+        db.session.commit()
+        flash(_("Panel deleted."), "success")
+    return redirect(url_for(".panels", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: conflicts
@@ -137,7 +250,7 @@ def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None
                                                               affiliation_form)
     return render_template(
         "judging/conflicts.html", stage=stage, judges=judges,
-        conflicts=services.list_conflicts(stage), conflict_form=conflict_form,
+        conflicts=conflict_service.list_conflicts(stage), conflict_form=conflict_form,
         affiliation_form=affiliation_form, action_form=ActionForm(),
     ), status
 
@@ -151,7 +264,7 @@ def conflicts(stage_id: int):
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, conflict_form=form)
     try:
-        services.declare_conflict(
+        conflict_service.declare_conflict(
             judge=db.session.get(User, form.judge.data),
             entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
             organisation=(db.session.get(Organisation, form.organisation.data)
@@ -173,7 +286,7 @@ def affiliation(stage_id: int):
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, affiliation_form=form)
     try:
-        services.set_affiliation(
+        conflict_service.set_affiliation(
             judge=db.session.get(User, form.judge.data),
             organisation=(db.session.get(Organisation, form.organisation.data)
                           if form.organisation.data else None), actor=current_user)
@@ -190,7 +303,7 @@ def affiliation(stage_id: int):
 def conflict_delete(stage_id: int, conflict_id: int):
     conflict = db.get_or_404(Conflict, conflict_id)
     if ActionForm().validate_on_submit():
-        services.remove_conflict(conflict=conflict, actor=current_user)
+        conflict_service.remove_conflict(conflict=conflict, actor=current_user)
         db.session.commit()
         flash(_("Conflict removed."), "success")
     return redirect(url_for(".conflicts", stage_id=stage_id))
@@ -199,31 +312,113 @@ def conflict_delete(stage_id: int, conflict_id: int):
 # ------------------------------------------------------------------ committee: rubric
 
 
-def _rubric_page(stage, form, status=200):
+def _rubric_page(stage, form=None, status=200, scale_form=None, template_form=None):
     return render_template(
-        "judging/rubric.html", stage=stage, criteria=services.list_criteria(stage), form=form,
+        "judging/rubric.html", stage=stage, criteria=services.list_criteria(stage),
+        form=form or CriterionForm(formdata=None),
+        scale_form=scale_form or ScaleForm(formdata=None, scale_min=stage.scale_min,
+                                           scale_max=stage.scale_max,
+                                           pass_mark=stage.pass_mark),
+        template_form=template_form or TemplateForm(formdata=None),
         frozen=services.rubric_is_frozen(stage), total=services.rubric_weight(stage),
         action_form=ActionForm(),
     ), status
+
+
+def _criterion_values(stage, form) -> dict | None:
+    """The form's criterion fields for a service, or None with the error on the form."""
+    try:
+        bands = services.parse_bands(form.bands.data, stage.scale_min, stage.scale_max)
+    except JuriError as exc:
+        form.bands.errors.append(str(exc.message))
+        return None
+    return {"name": form.name.data, "description": form.description.data or "",
+            "weight": form.weight.data, "bands": bands,
+            "comment_required": bool(form.comment_required.data)}
 
 
 @scoring_bp.route("/<int:stage_id>/rubric", methods=["GET", "POST"])
 def rubric(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = CriterionForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return _rubric_page(stage, form, 422 if form.errors else 200)
+    values = _criterion_values(stage, form)
+    if values is None:
+        return _rubric_page(stage, form, 422)
+    try:
+        services.add_criterion(stage=stage, actor=current_user, **values)
+    except JuriError as exc:
+        db.session.rollback()
+        form.weight.errors.append(str(exc.message))
+        return _rubric_page(stage, form, 422)
+    db.session.commit()
+    flash(_("Criterion added."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/edit", methods=["GET", "POST"])
+def criterion_edit(stage_id: int, criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    stage = criterion.stage
+    if criterion.stage_id != stage_id:
+        return redirect(url_for(".rubric", stage_id=stage_id))
+    form = CriterionForm(data={
+        "name": criterion.name, "description": criterion.description,
+        "weight": criterion.weight, "bands": services.format_bands(criterion.bands),
+        "comment_required": criterion.comment_required})
+    status = 422 if form.errors else 200
+    if form.validate_on_submit() and (values := _criterion_values(stage, form)) is not None:
         try:
-            services.add_criterion(stage=stage, name=form.name.data,
-                                   description=form.description.data or "",
-                                   weight=form.weight.data, actor=current_user)
+            services.update_criterion(criterion=criterion, actor=current_user, **values)
         except JuriError as exc:
             db.session.rollback()
-            form.weight.errors.append(str(exc.message))
-            return _rubric_page(stage, form, 422)
-        db.session.commit()
-        flash(_("Criterion added."), "success")
-        return redirect(url_for(".rubric", stage_id=stage.id))
-    return _rubric_page(stage, form, 422 if form.errors else 200)
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("Criterion saved."), "success")
+            return redirect(url_for(".rubric", stage_id=stage.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("judging/criterion_edit.html", stage=stage, criterion=criterion,
+                           form=form, frozen=services.rubric_is_frozen(stage)), status
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/scale", methods=["POST"])
+def rubric_scale(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ScaleForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, scale_form=form)
+    try:
+        services.set_scale(stage=stage, scale_min=form.scale_min.data,
+                           scale_max=form.scale_max.data, pass_mark=form.pass_mark.data,
+                           actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, scale_form=form)
+    db.session.commit()
+    flash(_("Scale saved."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/rubric/template", methods=["POST"])
+def rubric_template(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, template_form=form)
+    try:
+        services.apply_template(stage=stage, key=form.template.data, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, template_form=form)
+    db.session.commit()
+    flash(_("Template applied."), "success")
+    return redirect(url_for(".rubric", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/delete", methods=["POST"])
@@ -266,6 +461,7 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdr
         auto_form=auto_form or AutoAssignForm(formdata=None,
                                               judges_per_entry=stage.judges_per_entry),
         manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        blind_form=BlindReviewForm(formdata=None, blind_review=stage.blind_review),
         withdrawals=services.list_withdrawals(stage),
     ), status
 
@@ -322,6 +518,51 @@ def withdraw(stage_id: int):
     return redirect(url_for(".assignments", stage_id=stage.id))
 
 
+@scoring_bp.route("/<int:stage_id>/blind", methods=["POST"])
+def blind_review(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = BlindReviewForm()
+    if form.validate_on_submit():
+        services.set_blind_review(stage=stage, blind=bool(form.blind_review.data),
+                                  actor=current_user)
+        db.session.commit()
+        flash(_("Blind review is on: judges do not see the organisations' names.")
+              if stage.blind_review else _("Blind review is off."), "success")
+    return redirect(url_for(".assignments", stage_id=stage.id))
+
+
+def _sheet_detail(stage, sheet, form=None, status=200):
+    return render_template("judging/sheet_detail.html", stage=stage, sheet=sheet,
+                           assignment=sheet.assignment,
+                           criteria=services.list_criteria(stage),
+                           form=form or ReopenForm(formdata=None)), status
+
+
+@scoring_bp.route("/<int:stage_id>/sheets/<int:sheet_id>")
+def sheet_detail(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    return _sheet_detail(stage, services.get_sheet(stage, sheet_id))
+
+
+@scoring_bp.route("/<int:stage_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
+def sheet_reopen(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    sheet = services.get_sheet(stage, sheet_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return _sheet_detail(stage, sheet, form, 422)
+    try:
+        services.reopen_sheet(sheet=sheet, reason=form.reason.data, actor=current_user,
+                              now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _sheet_detail(stage, sheet, form, exc.status)
+    db.session.commit()
+    flash(_("The sheet is reopened; the judge can correct and submit it again."), "success")
+    return redirect(url_for(".sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
+
+
 @scoring_bp.route("/<int:stage_id>/assignments/manual", methods=["POST"])
 def assign_manual(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
@@ -355,6 +596,40 @@ def assignment_delete(stage_id: int, assignment_id: int):
             db.session.commit()
             flash(_("Assignment removed."), "success")
     return redirect(url_for(".assignments", stage_id=stage_id))
+
+
+# ------------------------------------------------------------------ committee: progress
+
+
+def _progress_page(stage, status=200):
+    progress = progress_service.stage_progress(stage)
+    reminders = "\n\n".join(
+        (f"{r.subject.name} <{r.subject.email}>\n" if r.subject.email else f"{r.subject.name}\n")
+        + progress_service.reminder_text(stage, r) for r in progress.behind)
+    return render_template(
+        "judging/progress.html", stage=stage, progress=progress, reminders=reminders,
+        can_mail=mail.is_configured(current_app.config), action_form=ActionForm(),
+        changes=progress_service.list_stage_changes(stage)), status
+
+
+@scoring_bp.route("/<int:stage_id>/progress")
+def progress(stage_id: int):
+    return _progress_page(db.get_or_404(Stage, stage_id))
+
+
+@scoring_bp.route("/<int:stage_id>/progress/remind", methods=["POST"])
+def remind(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        try:
+            sent = progress_service.send_reminders(stage=stage, actor=current_user,
+                                           mail_config=current_app.config)
+        except OSError:  # smtplib.SMTPException is an OSError
+            current_app.logger.exception("sending reminders failed")
+            flash(_("The reminders could not be sent; copy the list below instead."), "danger")
+        else:
+            flash(_("%(n)d reminders sent.", n=sent), "success")
+    return redirect(url_for(".progress", stage_id=stage.id))
 
 
 # ------------------------------------------------------------------ committee: ranking

@@ -13,6 +13,7 @@ import pytest
 
 from competition.db import db
 from competition.models import Role
+from judging.models import Panel, PanelMember, ScoreSheet, SheetStatus
 from tests import factories
 
 SIGNED_IN = "any signed-in user"
@@ -30,6 +31,8 @@ OBJECT_CASES = {
     "opd.certificate": "/opd/certificates/{code}.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
     "judge.recuse": "/judge/assignments/{assignment}/recuse",
+    "judge.panel": "/judge/panels/{panel}",
+    "judge.panel_sheet": "/judge/panels/{panel}/sheets/{sheet}",
     "opd.attachment": "/opd/attachments/{attachment}",
     "judge_files.attachment": "/judge/files/{attachment}",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
@@ -86,9 +89,18 @@ def owned(app, opd, other_opd, judge, open_round):
     assignment = factories.make_assignment(stage, entry, judge)
     attachment = factories.make_attachment(entry)
     other_judge = factories.make_user(role="judge", username="juri-lain")
+    # Judge A chairs a panel and reads another member's submitted sheet.
+    member = factories.make_user(role="judge", username="juri-anggota")
+    panel = Panel(stage_id=stage.id, name="Panel A",
+                  members=[PanelMember(judge_id=judge.id, is_chair=True),
+                           PanelMember(judge_id=member.id)])
+    sheet = ScoreSheet(assignment=factories.make_assignment(stage, entry, member),
+                       status=SheetStatus.SUBMITTED, total=7.0)
+    db.session.add_all([panel, sheet])
     db.session.commit()
     return {"entry": entry.id, "assignment": assignment.id, "code": "0000-0000-0000",
-            "round": open_round.id, "attachment": attachment.id}, other_judge
+            "round": open_round.id, "attachment": attachment.id, "panel": panel.id,
+            "sheet": sheet.id}, other_judge
 
 
 def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):

@@ -41,6 +41,7 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
     panitia.goto(f"/committee/stages/{stage.id}/assignments")
     panitia.fill("#judges_per_entry", "1")
     panitia.click("text=Pratinjau penugasan otomatis")
+    assert "Cakupan: setiap inovasi mendapat 1 juri." in panitia.inner_text("main")
     shot(panitia, "committee-assignment-preview")
     panitia.click("text=Konfirmasi penugasan ini")
     assert "Dr. Sari" in panitia.inner_text("main")
@@ -51,6 +52,8 @@ def test_submit_score_publish_download(app, page_for, committee, opd, open_round
     inputs = juri.locator("input[type=number]")
     inputs.nth(0).fill("9")
     inputs.nth(1).fill("8")
+    # The running weighted total (static/sheet.js) follows what is typed.
+    assert juri.inner_text("#running-total") == "8,60"  # (9 x 60 + 8 x 40) / 100
     shot(juri, "judge-score-sheet")
     juri.click("#send")
     assert "terkirim" in juri.inner_text("main")

@@ -1,0 +1,32 @@
+"""The demo's judging: KIPP rubric, automatic assignment respecting the demo's conflicts."""
+
+from sqlalchemy import select
+
+from competition.db import db
+from competition.models import Stage, StageKind
+from judging import conflicts, services
+from judging.demo import load_demo
+from judging.demo_data import CONFLICTS
+
+
+def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
+    load_demo()
+    db.session.commit()
+    # the desk evaluation: the first scored stage of the demo's timeline
+    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
+                               .order_by(Stage.round_id, Stage.position)).first()
+    criteria = services.list_criteria(stage)
+    assert sum(c.weight for c in criteria) == 100 and len(criteria) == 7
+    assert (stage.scale_min, stage.scale_max, stage.pass_mark) == (0, 100, 85)
+    judges = services.list_judges()
+    entries = services.submitted_entries(stage)
+    conflicted = conflicts.conflict_pairs(judges, entries)
+    # Every demo conflict reaches at least one entry, and none is assigned.
+    assert len(conflicted) >= len(CONFLICTS)
+    assignments = services.list_assignments(stage)
+    assert not {(a.entry_id, a.judge_id) for a in assignments} & conflicted
+    plan = services.plan_auto_assign(stage, 3)
+    assert plan.add == [] and plan.drop == []  # the confirmed plan is the one applied
+    assert plan.plan.load_spread <= 1 and plan.plan.n_components == 1
+    assert set(plan.plan.coverage) == {3}
+    assert all(0 <= a.sheet.total <= 100 for a in assignments)
