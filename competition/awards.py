@@ -320,6 +320,24 @@ def list_published_rounds() -> list[Round]:
 # ------------------------------------------------------------------ certificates
 
 
+def issue_appreciation_certificates(*, round_: Round, judges: list[User], actor: User,
+                                    now: datetime) -> int:
+    """A certificate of appreciation for every judge of the round who has no valid one yet.
+    Returns how many were issued."""
+    have = set(db.session.scalars(select(Certificate.user_id).where(
+        Certificate.round_id == round_.id, Certificate.kind == CertificateKind.APPRECIATION,
+        Certificate.revoked_at.is_(None))))
+    todo = [j for j in judges if j.id not in have]
+    if todo:
+        db.session.execute(insert(Certificate), [
+            {"code": code, "kind": CertificateKind.APPRECIATION, "round_id": round_.id,
+             "user_id": j.id, "holder": j.name, "title": "", "category": "",
+             "award": APPRECIATION, "issued_at": now, "revoked_reason": ""}
+            for code, j in zip(numbers.new_numbers(len(todo)), todo)])
+        db.session.flush()
+    return len(todo)
+
+
 def certificates_of_entry(entry: Entry) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).where(Certificate.entry_id == entry.id,

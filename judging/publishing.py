@@ -4,22 +4,35 @@ uncertainty and the awards it gives, configure award levels and the publication 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from competition import awards
+from competition import awards, bulk, certificates
 from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
-from competition.models import Certificate, Role, Round, Stage
+from competition.forms import ActionForm
+from competition.models import Certificate, Role, Round, Stage, User
 from competition.permissions import require_role
 from judging import services
+from judging.models import Assignment
 
 bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
@@ -130,7 +143,8 @@ def _review_page(round_: Round, forms: dict | None = None, awards_form=None, sta
                                  if round_.stages and awards.list_levels(round_) else "")
     return render_template("judging/publishing_review.html", round=round_, stages=stages,
                            awards_form=awards_form,
-                           certificates=awards.list_certificates(round_)), status
+                           certificates=awards.list_certificates(round_),
+                           action_form=ActionForm()), status
 
 
 @bp.route("/rounds/<int:round_id>/results")
@@ -223,6 +237,74 @@ def layout_preview(round_id: int):
     pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
                              Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
     return pdf, 200, {"Content-Type": "application/pdf"}
+
+
+def judges_of(round_: Round) -> list[User]:
+    """The judges with at least one assignment in the round."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(
+            select(Assignment.judge_id).join(Stage, Assignment.stage_id == Stage.id)
+            .where(Stage.round_id == round_.id))).order_by(User.name)))
+
+
+@bp.route("/rounds/<int:round_id>/results/appreciation", methods=["POST"])
+def appreciation(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        n = awards.issue_appreciation_certificates(round_=round_, judges=judges_of(round_),
+                                                   actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d certificates of appreciation issued to judges.", n=n), "success")
+    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
+
+
+def _upload_folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+def _verify_url(cert: Certificate) -> str:
+    return url_for("public.verify", code=cert.code, _external=True)
+
+
+@bp.route("/rounds/<int:round_id>/results/zip")
+def bulk_page(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    return render_template("judging/certificates_zip.html", round=round_,
+                           job=bulk.load_job(_upload_folder(), round_.id),
+                           valid=awards.count_certificates(round_), action_form=ActionForm())
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/start", methods=["POST"])
+def bulk_start(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        bulk.start_job(round_=round_, upload_folder=_upload_folder(), now=utcnow())
+    return redirect(url_for(".bulk_page", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/step", methods=["POST"])
+def bulk_step(round_id: int):
+    """Render the next chunk; JSON for the page's script, a redirect without JavaScript."""
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.load_job(_upload_folder(), round_.id)
+    if job is None or not ActionForm().validate_on_submit():
+        raise NotAllowed()
+    layout = certificates.layout_for_round(round_)
+    job = bulk.run_step(job=job, layout=layout, verify_url=_verify_url,
+                        upload_folder=_upload_folder(), now=utcnow())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(job.as_dict())
+    return redirect(url_for(".bulk_page", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/download")
+def bulk_download(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.load_job(_upload_folder(), round_.id)
+    if job is None or not job.finished:
+        raise NotAllowed()
+    return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
+                     as_attachment=True, download_name=f"piagam-{round_.slug}.zip")
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:

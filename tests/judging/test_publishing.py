@@ -12,7 +12,7 @@ from competition import awards, numbers
 from competition.certificates import QR_BORDER, QR_SCALE, qr_matrix
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from competition.models import Certificate, Publication, Result
+from competition.models import Certificate, Publication, Result, User
 from judging import services
 from judging.models import Score, ScoreSheet
 from tests import factories
@@ -25,7 +25,7 @@ TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "L
 def scored(app, committee, open_round):
     """A stage with six entries of distinct quality, each scored by three judges."""
     stage = factories.make_stage(open_round)
-    judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
     criteria = services.list_criteria(stage)
     entries, owners = [], []
     for i, title in enumerate(TITLES):
@@ -314,3 +314,70 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
                      "Ir. Budi Santoso", "Palembang, "):
         assert expected in text, expected
     assert len(list(pdf.pages[0].images)) == 3  # logo, signature, QR code
+
+
+def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, monkeypatch):
+    import zipfile
+
+    from competition import bulk
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(committee)
+    r = client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
+    assert r.status_code == 302
+    judges = db.session.scalars(select(Certificate).where(
+        Certificate.kind == "appreciation")).all()
+    assert sorted(c.holder for c in judges) == ["penilai0", "penilai1", "penilai2"]
+    # Issuing again gives nobody a second one.
+    client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
+    assert db.session.query(Certificate).filter_by(kind="appreciation").count() == 3
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    base = f"/committee/rounds/{stage.round_id}/results/zip"
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}/download").status_code == 404  # nothing generated yet
+    assert client.post(f"{base}/start").status_code == 302
+    states = []
+    for _ in range(5):
+        s = client.post(f"{base}/step", headers={"Accept": "application/json"}).get_json()
+        states.append((s["done"], s["total"], s["finished"]))
+        if s["finished"]:
+            break
+    assert states == [(4, 9, False), (8, 9, False), (9, 9, True)]
+    page = client.get(base).text
+    assert f"{base}/download" in page
+    response = client.get(f"{base}/download")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    body = response.data
+    response.close()  # send_file streams from the open file
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert len(names) == 9
+    assert sum(n.startswith("penghargaan/") for n in names) == 3
+    assert sum(n.startswith("juri/") for n in names) == 3
+    text = PdfReader(io.BytesIO(zipfile.ZipFile(io.BytesIO(body)).read(
+        next(n for n in names if n.startswith("juri/penilai0"))))).pages[0].extract_text()
+    assert "penilai0" in text and "sebagai Juri" in text
+    # Other roles get nothing: the blueprint guard.
+    assert login(judge).get(f"{base}/download").status_code == 403
+
+
+def test_demo_is_published_with_certificates(app, login):
+    from competition.models import Round
+    from judging.demo import COMMITTEE_USERNAME
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
+    stage = round_.stages[0]
+    assert [p.version for p in awards.list_publications(stage)] == [2, 1]
+    page = app.test_client().get(f"/results/{round_.slug}").text
+    assert "Juara Harapan" in page and "Juara I" in page and "3.000.000" in page
+    kinds = {}
+    for c in db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))):
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    assert kinds["award"] == 5 * 3 and kinds["appreciation"] == 9
+    assert kinds["participation"] == 45 - 15
+    cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
+    pdf = app.test_client().get(f"/verify/{cert.code}.pdf")
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "PEMERINTAH KOTA PALEMBANG" in text and cert.holder in text
+    committee = db.session.scalar(select(User).where(User.username == COMMITTEE_USERNAME))
+    assert login(committee).get(f"/committee/rounds/{round_.id}/results").status_code == 200
