@@ -24,7 +24,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from competition import awards, bulk, certificates
+from competition import awards, bulk, certificates, minutes
 from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
@@ -32,6 +32,7 @@ from competition.forms import ActionForm
 from competition.models import Certificate, Role, Round, Stage, User
 from competition.permissions import require_role
 from judging import services
+from judging.analysis import METHOD_LABELS
 from judging.models import Assignment
 
 bp = Blueprint("publishing", __name__, url_prefix="/committee")
@@ -305,6 +306,22 @@ def bulk_download(round_id: int):
         raise NotAllowed()
     return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
                      as_attachment=True, download_name=f"piagam-{round_.slug}.zip")
+
+
+@bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
+def minutes_pdf(round_id: int):
+    """The official minutes (Berita Acara Hasil Penilaian) of the published results."""
+    round_ = db.get_or_404(Round, round_id)
+    published = awards.list_published_results(round_)
+    if not published:
+        raise NotAllowed()
+    pdf = minutes.render_minutes(
+        round_=round_, published=published,
+        judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
+        layout=certificates.layout_for_round(round_),
+        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow())
+    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
+                      f'inline; filename="berita-acara-{round_.slug}.pdf"'}
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:

@@ -381,3 +381,21 @@ def test_demo_is_published_with_certificates(app, login):
     assert "PEMERINTAH KOTA PALEMBANG" in text and cert.holder in text
     committee = db.session.scalar(select(User).where(User.username == COMMITTEE_USERNAME))
     assert login(committee).get(f"/committee/rounds/{round_.id}/results").status_code == 200
+
+
+def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, scored):
+    stage, entries, _ = scored
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/berita-acara.pdf"
+    assert client.get(url).status_code == 404  # nothing published yet
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    pub = awards.latest_publication(stage)
+    for expected in ("BERITA ACARA HASIL PENILAIAN", stage.round.name.upper(), stage.name,
+                     "penilai0", "penilai2", "Posyandu Digital", "OPD Klinik Keliling",
+                     "Terbaik I", pub.scores_digest, "Ketua Panitia"):
+        assert expected in text, expected
+    assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
