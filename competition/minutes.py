@@ -67,7 +67,7 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
              f"Metode: {method_labels.get(pub.method, pub.method)}; skala "
              f"{stage.scale_min}-{stage.scale_max}. Hasil versi {pub.version} diumumkan "
              f"{_date(pub.published_at)}"
-             + (f"; alasan koreksi: {pub.reason}" if pub.reason else "") + ".")
+             + (f"; alasan koreksi: {pub.reason.rstrip('.')}" if pub.reason else "") + ".")
         text(f"Sidik nilai masukan (SHA-256): {pub.scores_digest}", 8)
         awards = ", ".join(f"{a['title']} (s.d. peringkat {a['up_to_rank']})"
                            for a in params.get("awards", []))
