@@ -300,6 +300,14 @@ def list_results(publication: Publication) -> list[Result]:
     return results
 
 
+def public_rows(publication: Publication, results: list[Result]) -> list[Result]:
+    """What the public sees of a publication: every ranked entry, except in the alphabetical
+    style, which announces only the awarded entries (as KIPP announces its Top 45)."""
+    if publication.style == "alphabetical" and any(r.award for r in results):
+        return [r for r in results if r.award]
+    return results
+
+
 def list_published_results(round_: Round) -> list[tuple[Stage, Publication, list[Result]]]:
     """Published stages of a round with their latest publication and its results."""
     out = []
@@ -353,10 +361,23 @@ def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
                                   Certificate.revoked_at.is_(None)))}
 
 
-def list_certificates(round_: Round) -> list[Certificate]:
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.round_id == round_.id)
-        .order_by(Certificate.kind, Certificate.category, Certificate.holder, Certificate.id)))
+def list_certificates(round_: Round, *, search: str = "",
+                      limit: int = 200) -> tuple[list[Certificate], int]:
+    """The round's certificates matching ``search`` (a number, or part of the recipient's name
+    or the innovation's title), at most ``limit`` of them, and how many match in all: a
+    national round has tens of thousands."""
+    query = select(Certificate).where(Certificate.round_id == round_.id)
+    search = (search or "").strip()
+    if search:
+        number = numbers.canonical(search)
+        like = f"%{search}%"
+        query = query.where(Certificate.code == number if number else
+                            Certificate.holder.ilike(like) | Certificate.title.ilike(like))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(
+        query.order_by(Certificate.kind, Certificate.category, Certificate.holder,
+                       Certificate.id).limit(limit)))
+    return rows, total
 
 
 def count_certificates(round_: Round) -> int:

@@ -142,9 +142,11 @@ def _review_page(round_: Round, forms: dict | None = None, awards_form=None, sta
                                  announcement=settings.announcement,
                                  levels=format_levels(awards.levels_for(round_.stages[0]))
                                  if round_.stages and awards.list_levels(round_) else "")
+    search = request.args.get("q", "")
+    certs, n_certs = awards.list_certificates(round_, search=search)
     return render_template("judging/publishing_review.html", round=round_, stages=stages,
                            awards_form=awards_form,
-                           certificates=awards.list_certificates(round_),
+                           certificates=certs, n_certificates=n_certs, search=search,
                            action_form=ActionForm()), status
 
 

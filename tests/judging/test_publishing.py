@@ -122,6 +122,21 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
     assert valid[entries[4].id].code == first[entries[4].id]
 
 
+def test_award_levels_national_preset(app, login, committee, scored):
+    stage, *_ = scored
+    client = login(committee)
+    assert client.post(f"/committee/rounds/{stage.round_id}/results/awards", data={
+        "preset": "national", "levels": "", "style": "alphabetical",
+        "announcement": ""}).status_code == 302
+    assert [(lv.title, lv.up_to_rank) for lv in awards.levels_for(stage)] == [
+        ("Outstanding Achievement", 3), ("Top 45", 15), ("Top 99", 33)]
+    pub = services.publish_results(stage=stage, actor=committee, now=utcnow())
+    assert pub.style == "alphabetical"
+    by_rank = sorted(awards.list_results(pub), key=lambda r: r.rank)
+    assert [r.award for r in by_rank] == ["Outstanding Achievement"] * 3 + [
+        "Top 45"] * 3
+
+
 def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
     stage, entries, _ = scored
     client = login(committee)
@@ -162,11 +177,15 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     db.session.commit()
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert "Selamat kepada pemenang." in page
-    # Alphabetical style: titles sorted, no scores shown.
-    order = [page.index(t) for t in sorted(TITLES, key=str.casefold)]
+    # Alphabetical style: only the awarded (places 1-3), by title, without places or scores.
+    awarded = sorted(TITLES[:3], key=str.casefold)
+    order = [page.index(t) for t in awarded]
     assert order == sorted(order)
+    assert all(t not in page for t in TITLES[3:])
     assert "Outstanding Achievement" in page and "Top 45" in page
-    assert ">" + "Score" not in page and "Nilai</th>" not in page
+    assert "Nilai</th>" not in page and "Peringkat</th>" not in page
+    csv_text = app.test_client().get(f"/results/{stage.round.slug}.csv").data.decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 1 + 3
 
 
 def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored):
@@ -399,3 +418,19 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
                      "Terbaik I", pub.scores_digest, "Ketua Panitia"):
         assert expected in text, expected
     assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
+
+
+def test_review_page_searches_certificates(app, login, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[3].id]
+    client = login(committee)
+    base = f"/committee/rounds/{stage.round_id}/results"
+    page = client.get(base).text
+    assert "Umumkan koreksi" in page
+    found = client.get(base, query_string={"q": cert.code.lower()}).text
+    assert cert.code in found and "1 dari 1" in found
+    by_name = client.get(base, query_string={"q": "klinik"}).text
+    assert "Klinik Keliling" in by_name and "Posyandu Digital" not in by_name.split(
+        'id="certificates"')[1]
