@@ -388,10 +388,14 @@ def count_certificates(round_: Round) -> int:
 def find_certificate(code: str) -> Certificate | None:
     """The certificate with this number; None for a number this server never issued (checked
     without a query) or does not hold."""
-    if not numbers.is_well_formed(code):
+    if numbers.is_legacy(code):
+        number = code.strip().upper()
+    elif numbers.is_well_formed(code):
+        number = numbers.canonical(code)
+    else:
         return None
     return db.session.scalar(
-        select(Certificate).where(Certificate.code == numbers.canonical(code))
+        select(Certificate).where(Certificate.code == number)
         .options(selectinload(Certificate.round), selectinload(Certificate.revoked_by))
     )
 
