@@ -358,7 +358,37 @@ def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
     return {c.entry_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.round_id == round_.id,
                                   Certificate.entry_id.is_not(None),
+                                  Certificate.kind.in_([CertificateKind.AWARD,
+                                                        CertificateKind.PARTICIPATION]),
                                   Certificate.revoked_at.is_(None)))}
+
+
+def list_special_awards(round_: Round) -> list[Certificate]:
+    """The round's valid special awards, by title then recipient."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.round_id == round_.id,
+                                  Certificate.kind == CertificateKind.SPECIAL,
+                                  Certificate.revoked_at.is_(None))
+        .order_by(Certificate.award, Certificate.holder)))
+
+
+def give_special_award(*, round_: Round, entry: Entry, title: str, actor: User,
+                       now: datetime) -> Certificate:
+    """A special award (e.g. "Inovasi Terfavorit") for one submitted entry of the round, with
+    its certificate. Outside the ranking, so corrections of the ranking leave it alone."""
+    title = (title or "").strip()
+    if not title:
+        raise InvalidState(_l("Name the special award."))
+    if entry.round_id != round_.id or not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry of this round can receive an award."))
+    cert = Certificate(code=numbers.new_number(), kind=CertificateKind.SPECIAL,
+                       round_id=round_.id, entry_id=entry.id,
+                       holder=entry.organisation.name, title=entry.title,
+                       category=entry.category.name, award=title, issued_at=now,
+                       revoked_reason="")
+    db.session.add(cert)
+    db.session.flush()
+    return cert
 
 
 def list_certificates(round_: Round, *, search: str = "",

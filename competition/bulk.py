@@ -105,7 +105,7 @@ def _slug(text: str) -> str:
 
 def member_name(cert: Certificate) -> str:
     folder = {"award": "penghargaan", "participation": "partisipasi",
-              "appreciation": "juri"}.get(cert.kind, cert.kind)
+              "appreciation": "juri", "special": "khusus"}.get(cert.kind, cert.kind)
     return f"{folder}/{_slug(cert.holder)}-{cert.code}.pdf"
 
 

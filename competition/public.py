@@ -44,7 +44,7 @@ def results(slug: str):
                                    in awards.list_published_results(round_)],
                            history={s.id: awards.list_publications(s) for s in round_.stages},
                            certificates=awards.valid_certificates_by_entry(round_),
-                           export=True)
+                           specials=awards.list_special_awards(round_), export=True)
 
 
 def _cell(value):

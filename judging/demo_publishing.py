@@ -1,6 +1,6 @@
 """The demo's publication: KOINYANLIK-style city awards with prize money, a certificate layout
 with a drawn logo, a first version and a correction (so the public page shows a history), and
-certificates of appreciation for the judges. Kept apart from ``judging.demo`` to ease merging."""
+certificates of appreciation for the judges, and a special award. Kept apart from ``judging.demo`` to ease merging."""
 
 from __future__ import annotations
 
@@ -57,3 +57,8 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
         reason="Penambahan Juara Harapan I dan II sesuai keputusan rapat panitia.")
     awards.issue_appreciation_certificates(round_=round_, judges=judges_of(round_),
                                            actor=committee, now=when + timedelta(days=1))
+    # A special award outside the ranking: the public's favourite, place 6 of a category.
+    favourite = next(r for r in awards.list_results(awards.latest_publication(stage))
+                     if r.rank == 6)
+    awards.give_special_award(round_=round_, entry=favourite.entry, title="Inovasi Terfavorit",
+                              actor=committee, now=when + timedelta(days=1))

@@ -21,6 +21,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -29,7 +30,15 @@ from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
-from competition.models import Certificate, Role, Round, Stage, User
+from competition.models import (
+    Certificate,
+    Entry,
+    EntryStatus,
+    Role,
+    Round,
+    Stage,
+    User,
+)
 from competition.permissions import require_role
 from judging import services
 from judging.analysis import METHOD_LABELS
@@ -114,6 +123,24 @@ class LayoutForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
+class SpecialAwardForm(FlaskForm):
+    entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Special award"), validators=[DataRequired(), Length(max=100)],
+                        description=_l("e.g. Inovasi Terfavorit"))
+    submit = SubmitField(_l("Give the award"))
+
+    @classmethod
+    def for_round(cls, round_: Round, **kw) -> SpecialAwardForm:
+        form = cls(**kw)
+        entries = db.session.scalars(
+            select(Entry).where(Entry.round_id == round_.id,
+                                Entry.status == EntryStatus.SUBMITTED)
+            .options(selectinload(Entry.organisation)).order_by(Entry.title))
+        form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})")
+                              for e in entries]
+        return form
+
+
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     holder = StringField(_l("Recipient (for the new certificate)"),
@@ -127,7 +154,8 @@ class RevokeForm(FlaskForm):
 # ------------------------------------------------------------------ views
 
 
-def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200):
+def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200,
+                 special_form=None):
     stages = []
     for stage in round_.stages:
         levels = awards.levels_for(stage)
@@ -147,6 +175,9 @@ def _review_page(round_: Round, forms: dict | None = None, awards_form=None, sta
     return render_template("judging/publishing_review.html", round=round_, stages=stages,
                            awards_form=awards_form,
                            certificates=certs, n_certificates=n_certs, search=search,
+                           special_form=special_form or SpecialAwardForm.for_round(
+                               round_, formdata=None),
+                           specials=awards.list_special_awards(round_),
                            action_form=ActionForm()), status
 
 
@@ -248,6 +279,25 @@ def judges_of(round_: Round) -> list[User]:
         select(User).where(User.id.in_(
             select(Assignment.judge_id).join(Stage, Assignment.stage_id == Stage.id)
             .where(Stage.round_id == round_.id))).order_by(User.name)))
+
+
+@bp.route("/rounds/<int:round_id>/results/special", methods=["POST"])
+def special_award(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = SpecialAwardForm.for_round(round_)
+    if not form.validate_on_submit():
+        return _review_page(round_, special_form=form, status=422)
+    entry = db.session.get(Entry, form.entry.data)
+    try:
+        cert = awards.give_special_award(round_=round_, entry=entry, title=form.title.data,
+                                         actor=current_user, now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        form.title.errors.append(str(exc.message))
+        return _review_page(round_, special_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("%(award)s given to %(holder)s.", award=cert.award, holder=cert.holder), "success")
+    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
 
 
 @bp.route("/rounds/<int:round_id>/results/appreciation", methods=["POST"])

@@ -393,7 +393,8 @@ def test_demo_is_published_with_certificates(app, login):
     for c in db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))):
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     assert kinds["award"] == 5 * 3 and kinds["appreciation"] == 9
-    assert kinds["participation"] == 45 - 15
+    assert kinds["participation"] == 45 - 15 and kinds["special"] == 1
+    assert "Inovasi Terfavorit" in page
     cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
     pdf = app.test_client().get(f"/verify/{cert.code}.pdf")
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
@@ -434,3 +435,25 @@ def test_review_page_searches_certificates(app, login, committee, scored):
     by_name = client.get(base, query_string={"q": "klinik"}).text
     assert "Klinik Keliling" in by_name and "Posyandu Digital" not in by_name.split(
         'id="certificates"')[1]
+
+
+def test_special_award_outside_the_ranking(app, login, committee, scored):
+    stage, entries, owners = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/special"
+    assert client.post(url, data={"entry": entries[4].id, "title": ""}).status_code == 422
+    r = client.post(url, data={"entry": entries[4].id, "title": "Inovasi Terfavorit"})
+    assert r.status_code == 302
+    cert = db.session.scalar(select(Certificate).where(Certificate.kind == "special"))
+    assert cert.award == "Inovasi Terfavorit" and cert.entry_id == entries[4].id
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert "Inovasi Terfavorit" in page and f"/verify/{cert.code}" in page
+    # A correction of the ranking leaves it valid; the entry keeps its participation one too.
+    services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Cek ulang")
+    db.session.commit()
+    assert not awards.find_certificate(cert.code).is_revoked
+    assert awards.valid_certificates_by_entry(stage.round)[entries[4].id].kind == \
+        "participation"
+    assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
