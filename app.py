@@ -23,6 +23,7 @@ from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
 from judging.publishing import bp as publishing_bp
+from judging.publishing import judge_bp as judge_certificates_bp
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -90,7 +91,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp):
+    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
+               judge_certificates_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

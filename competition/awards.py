@@ -346,6 +346,14 @@ def issue_appreciation_certificates(*, round_: Round, judges: list[User], actor:
     return len(todo)
 
 
+def certificates_of_user(user: User) -> list[Certificate]:
+    """A judge's valid certificates of appreciation, newest first."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id,
+                                  Certificate.revoked_at.is_(None))
+        .options(selectinload(Certificate.round)).order_by(Certificate.id.desc())))
+
+
 def certificates_of_entry(entry: Entry) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).where(Certificate.entry_id == entry.id,

@@ -414,3 +414,26 @@ def certificate(round_id: int, certificate_id: int):
         flash(_("Certificate revoked."), "success")
     return redirect(url_for(".review", round_id=round_id) + "#certificates")
 
+
+
+# ------------------------------------------------------------------ judges' own certificates
+
+judge_bp = Blueprint("judge_certificates", __name__, url_prefix="/judge/certificates")
+require_role(judge_bp, Role.JUDGE)
+
+
+@judge_bp.route("/")
+def index():
+    return render_template("judging/judge_certificates.html",
+                           certificates=awards.certificates_of_user(current_user))
+
+
+@judge_bp.route("/<code>.pdf")
+def download(code: str):
+    """A judge downloads their own certificates of appreciation; anyone else's is a 404."""
+    cert = awards.find_certificate(code)
+    if cert is None or cert.user_id != current_user.id or cert.is_revoked:
+        raise NotAllowed()
+    return certificates.render_for_request(cert), 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'attachment; filename="piagam-{cert.code}.pdf"'}

@@ -18,7 +18,7 @@ from tests import factories
 GUARDS = {
     "public": None, "auth": None, "static": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "judge": Role.JUDGE, "opd": Role.OPD,
+    "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "opd": Role.OPD,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
@@ -27,6 +27,7 @@ OBJECT_CASES = {
     "opd.entry_edit": "/opd/entries/{entry}/edit",
     "opd.certificate": "/opd/certificates/{code}.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
+    "judge_certificates.download": "/judge/certificates/{code}.pdf",
 }
 # Object routes that are not owned by one OPD or judge (shared by every OPD: a round).
 SHARED_OBJECTS = {"opd.entry_new"}
@@ -95,5 +96,6 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
         for method in ("GET", "POST"):
             assert login(stranger).open(url, method=method).status_code in (404, 405), (
                 endpoint, method)
-        if endpoint != "opd.certificate":  # the made-up code has no certificate at all
+        # the made-up code has no certificate at all
+        if endpoint not in ("opd.certificate", "judge_certificates.download"):
             assert login(owner).get(url).status_code in (200, 302), endpoint

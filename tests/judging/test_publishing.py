@@ -457,3 +457,22 @@ def test_special_award_outside_the_ranking(app, login, committee, scored):
     assert awards.valid_certificates_by_entry(stage.round)[entries[4].id].kind == \
         "participation"
     assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
+
+
+def test_judges_download_only_their_own_appreciation(app, login, committee, scored):
+    stage, *_ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    awards.issue_appreciation_certificates(
+        round_=stage.round, judges=list(db.session.scalars(
+            select(User).where(User.username.in_(["penilai0", "penilai1"])))),
+        actor=committee, now=utcnow())
+    db.session.commit()
+    mine = db.session.scalar(select(User).where(User.username == "penilai0"))
+    other = db.session.scalar(select(User).where(User.username == "penilai1"))
+    cert = awards.certificates_of_user(mine)[0]
+    client = login(mine)
+    assert cert.code in client.get("/judge/certificates/").text
+    pdf = client.get(f"/judge/certificates/{cert.code}.pdf")
+    assert pdf.status_code == 200
+    assert "penilai0" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert login(other).get(f"/judge/certificates/{cert.code}.pdf").status_code == 404
