@@ -58,7 +58,7 @@ def build(n: int) -> Round:
                    submission_opens_at=now, submission_closes_at=now)
     db.session.add_all([actor, round_])
     db.session.flush()
-    awards.save_layout(
+    certificates.save_layout(
         round_=round_, government="Pemerintah Kota Palembang", place="Palembang",
         signers=[("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
                  ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda")],

@@ -5,6 +5,7 @@ award), so a certificate renders the same whatever happens to the entry later.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import unicodedata
@@ -13,12 +14,15 @@ from dataclasses import dataclass
 import segno
 from babel.dates import format_date
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from PIL import Image
 from sqlalchemy import select
 
+from competition import awards
 from competition.db import db
-from competition.models import AwardSettings, Certificate, CertificateKind
+from competition.errors import InvalidState
+from competition.models import AwardSettings, Certificate, CertificateKind, Round, User
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 MAROON = (120, 20, 30)
@@ -117,6 +121,52 @@ class Layout:
             if (n or "").strip())
         return cls(settings.government.strip(), settings.place.strip(), image(settings.logo),
                    signers)
+
+
+# ------------------------------------------------------------------ layout uploads
+
+IMAGE_SLOTS = ("logo", "signer1_image", "signer2_image")
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def check_image(data: bytes) -> str:
+    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
+    not by its name; anything else raises ``InvalidState``."""
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+    except Exception:  # Pillow raises many types for a broken or foreign file
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
+    if fmt not in ("PNG", "JPEG"):
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    return "png" if fmt == "PNG" else "jpg"
+
+
+def save_layout(*, round_: Round, government: str, place: str,
+                signers: list[tuple[str, str]], images: dict[str, bytes | None],
+                upload_folder: str, actor: User) -> AwardSettings:
+    """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
+    uploaded bytes (None keeps the current file). Files are content-checked and named by their
+    hash, so a name never comes from the user."""
+    settings = awards.settings_of(round_)
+    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
+    folder = os.path.join(upload_folder, "certificates")
+    os.makedirs(folder, exist_ok=True)
+    for slot, (data, ext) in checked.items():
+        name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+        with open(os.path.join(upload_folder, name), "wb") as f:
+            f.write(data)
+        setattr(settings, slot, name)
+    settings.government, settings.place = government.strip(), place.strip()
+    (settings.signer1_name, settings.signer1_title), (settings.signer2_name,
+                                                      settings.signer2_title) = \
+        [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
+    db.session.add(settings)
+    db.session.flush()
+    return settings
 
 
 def _heading(cert: Certificate) -> tuple[str, str, str]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from competition import awards
+from competition import awards, certificates
 from competition.models import Stage, User
 from judging import services
 from judging.publishing import judges_of
@@ -40,7 +40,7 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     """Publish the demo stage twice: version 1 with Juara I-III, then a correction adding the
     Harapan awards, and issue the judges' certificates of appreciation."""
     round_ = stage.round
-    awards.save_layout(
+    certificates.save_layout(
         round_=round_, government="Pemerintah Kota Palembang", place="Palembang",
         signers=[("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
                  ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda")],

@@ -16,14 +16,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from competition import awards, bulk, certificates, minutes
 from competition.certificates import Layout, render_certificate
@@ -33,7 +27,6 @@ from competition.forms import ActionForm
 from competition.models import (
     Certificate,
     Entry,
-    EntryStatus,
     Role,
     Round,
     Stage,
@@ -43,112 +36,18 @@ from competition.permissions import require_role
 from judging import services
 from judging.analysis import METHOD_LABELS
 from judging.models import Assignment
+from judging.publishing_forms import (
+    AwardsForm,
+    LayoutForm,
+    PublishForm,
+    RevokeForm,
+    SpecialAwardForm,
+    format_levels,
+    parse_levels,
+)
 
 bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
-
-
-# ------------------------------------------------------------------ forms
-
-
-class PublishForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the correction"),
-                           validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Publish this ranking"))
-
-
-def parse_levels(text: str) -> list[awards.Level]:
-    """Award levels typed one per line: ``title; up to rank; prize in rupiah (optional)``."""
-    levels = []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(";")]
-        try:
-            title, up_to = parts[0], int(parts[1])
-            prize = int(parts[2].replace(".", "").replace(",", "")) \
-                if len(parts) > 2 and parts[2] else None
-        except (IndexError, ValueError):
-            raise ValueError(n) from None
-        if not title:
-            raise ValueError(n)
-        levels.append(awards.Level(title, up_to, prize))
-    return levels
-
-
-def format_levels(levels: list[awards.Level]) -> str:
-    return "\n".join(f"{lv.title}; {lv.up_to_rank}" + (f"; {lv.prize}" if lv.prize else "")
-                     for lv in levels)
-
-
-class AwardsForm(FlaskForm):
-    preset = SelectField(_l("Start from"), choices=[
-        SelectChoice("", _l("the levels below")),
-        SelectChoice("city", _l("City round: Juara I-III with prize money, Harapan I-II")),
-        SelectChoice("national", _l("National round: Outstanding Achievement, Top 45, Top 99"))],
-        validators=[Optional()])
-    levels = TextAreaField(_l("Award levels"), validators=[Optional(), Length(max=4000)],
-                           description=_l("One per line: title; up to rank; prize in rupiah "
-                                          "(optional). Given per category; every other ranked "
-                                          "entry gets a participation certificate."))
-    style = SelectField(_l("Publication style"), choices=[
-        SelectChoice("ranked", _l("Ranked, with scores")),
-        SelectChoice("alphabetical", _l("Alphabetical within each category, without scores"))])
-    announcement = TextAreaField(_l("Announcement text"), validators=[Optional(), Length(max=5000)])
-    submit = SubmitField(_l("Save"))
-
-    def validate_levels(self, field):
-        try:
-            parse_levels(field.data)
-        except ValueError as exc:
-            raise ValidationError(_l("Line %(n)s: write title; up to rank; prize.",
-                                     n=exc.args[0])) from None
-
-
-class LayoutForm(FlaskForm):
-    government = StringField(_l("Issuing government"), validators=[Optional(), Length(max=200)],
-                             description=_l("e.g. Pemerintah Kota Palembang"))
-    place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
-    logo = FileField(_l("Logo (PNG or JPEG)"))
-    signer1_name = StringField(_l("First signatory: name"),
-                               validators=[Optional(), Length(max=200)])
-    signer1_title = StringField(_l("First signatory: position"),
-                                validators=[Optional(), Length(max=200)])
-    signer1_image = FileField(_l("First signatory: signature image"))
-    signer2_name = StringField(_l("Second signatory: name (optional)"),
-                               validators=[Optional(), Length(max=200)])
-    signer2_title = StringField(_l("Second signatory: position"),
-                                validators=[Optional(), Length(max=200)])
-    signer2_image = FileField(_l("Second signatory: signature image"))
-    submit = SubmitField(_l("Save"))
-
-
-class SpecialAwardForm(FlaskForm):
-    entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
-    title = StringField(_l("Special award"), validators=[DataRequired(), Length(max=100)],
-                        description=_l("e.g. Inovasi Terfavorit"))
-    submit = SubmitField(_l("Give the award"))
-
-    @classmethod
-    def for_round(cls, round_: Round, **kw) -> SpecialAwardForm:
-        form = cls(**kw)
-        entries = db.session.scalars(
-            select(Entry).where(Entry.round_id == round_.id,
-                                Entry.status == EntryStatus.SUBMITTED)
-            .options(selectinload(Entry.organisation)).order_by(Entry.title))
-        form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})")
-                              for e in entries]
-        return form
-
-
-class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    holder = StringField(_l("Recipient (for the new certificate)"),
-                         validators=[Optional(), Length(max=300)])
-    title = StringField(_l("Innovation title (for the new certificate)"),
-                        validators=[Optional(), Length(max=300)])
-    revoke = SubmitField(_l("Revoke"))
-    reissue = SubmitField(_l("Revoke and reissue"))
 
 
 # ------------------------------------------------------------------ views
@@ -243,9 +142,9 @@ def layout(round_id: int):
     if not form.validate_on_submit():
         return _layout_page(round_, form if form.errors else None, 422 if form.errors else 200)
     images = {slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
-              for slot in awards.IMAGE_SLOTS}
+              for slot in certificates.IMAGE_SLOTS}
     try:
-        awards.save_layout(
+        certificates.save_layout(
             round_=round_, government=form.government.data or "", place=form.place.data or "",
             signers=[(form.signer1_name.data or "", form.signer1_title.data or ""),
                      (form.signer2_name.data or "", form.signer2_title.data or "")],
