@@ -30,6 +30,7 @@ from judging.demo import demo_cli
 from judging.files import judge_files_bp
 from judging.publishing import bp as publishing_bp
 from judging.round_copy import copy_criteria
+from judging.publishing import judge_bp as judge_certificates_bp
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -101,7 +102,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
-               judge_files_bp, audit_bp, account_bp):
+               judge_files_bp, audit_bp, account_bp, judge_certificates_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

@@ -10,15 +10,11 @@ Certificates keep their own copy of what they print; they are revoked, never edi
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
@@ -124,50 +120,6 @@ def settings_of(round_: Round) -> AwardSettings:
                               place="", signer1_name="", signer1_title="", signer2_name="",
                               signer2_title="")
     return found
-
-
-IMAGE_SLOTS = ("logo", "signer1_image", "signer2_image")
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
-
-
-def check_image(data: bytes) -> str:
-    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
-    not by its name; anything else raises ``InvalidState``."""
-    if not data or len(data) > MAX_IMAGE_BYTES:
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except Exception:  # Pillow raises many types for a broken or foreign file
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
-    if fmt not in ("PNG", "JPEG"):
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
-    return "png" if fmt == "PNG" else "jpg"
-
-
-def save_layout(*, round_: Round, government: str, place: str,
-                signers: list[tuple[str, str]], images: dict[str, bytes | None],
-                upload_folder: str, actor: User) -> AwardSettings:
-    """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
-    uploaded bytes (None keeps the current file). Files are content-checked and named by their
-    hash, so a name never comes from the user."""
-    settings = settings_of(round_)
-    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
-    folder = os.path.join(upload_folder, "certificates")
-    os.makedirs(folder, exist_ok=True)
-    for slot, (data, ext) in checked.items():
-        name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
-        with open(os.path.join(upload_folder, name), "wb") as f:
-            f.write(data)
-        setattr(settings, slot, name)
-    settings.government, settings.place = government.strip(), place.strip()
-    (settings.signer1_name, settings.signer1_title), (settings.signer2_name,
-                                                      settings.signer2_title) = \
-        [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
-    db.session.add(settings)
-    db.session.flush()
-    return settings
 
 
 # ------------------------------------------------------------------ publishing
@@ -300,6 +252,14 @@ def list_results(publication: Publication) -> list[Result]:
     return results
 
 
+def public_rows(publication: Publication, results: list[Result]) -> list[Result]:
+    """What the public sees of a publication: every ranked entry, except in the alphabetical
+    style, which announces only the awarded entries (as KIPP announces its Top 45)."""
+    if publication.style == "alphabetical" and any(r.award for r in results):
+        return [r for r in results if r.award]
+    return results
+
+
 def list_published_results(round_: Round) -> list[tuple[Stage, Publication, list[Result]]]:
     """Published stages of a round with their latest publication and its results."""
     out = []
@@ -320,6 +280,32 @@ def list_published_rounds() -> list[Round]:
 # ------------------------------------------------------------------ certificates
 
 
+def issue_appreciation_certificates(*, round_: Round, judges: list[User], actor: User,
+                                    now: datetime) -> int:
+    """A certificate of appreciation for every judge of the round who has no valid one yet.
+    Returns how many were issued."""
+    have = set(db.session.scalars(select(Certificate.user_id).where(
+        Certificate.round_id == round_.id, Certificate.kind == CertificateKind.APPRECIATION,
+        Certificate.revoked_at.is_(None))))
+    todo = [j for j in judges if j.id not in have]
+    if todo:
+        db.session.execute(insert(Certificate), [
+            {"code": code, "kind": CertificateKind.APPRECIATION, "round_id": round_.id,
+             "user_id": j.id, "holder": j.name, "title": "", "category": "",
+             "award": APPRECIATION, "issued_at": now, "revoked_reason": ""}
+            for code, j in zip(numbers.new_numbers(len(todo)), todo)])
+        db.session.flush()
+    return len(todo)
+
+
+def certificates_of_user(user: User) -> list[Certificate]:
+    """A judge's valid certificates of appreciation, newest first."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id,
+                                  Certificate.revoked_at.is_(None))
+        .options(selectinload(Certificate.round)).order_by(Certificate.id.desc())))
+
+
 def certificates_of_entry(entry: Entry) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).where(Certificate.entry_id == entry.id,
@@ -332,13 +318,56 @@ def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
     return {c.entry_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.round_id == round_.id,
                                   Certificate.entry_id.is_not(None),
+                                  Certificate.kind.in_([CertificateKind.AWARD,
+                                                        CertificateKind.PARTICIPATION]),
                                   Certificate.revoked_at.is_(None)))}
 
 
-def list_certificates(round_: Round) -> list[Certificate]:
+def list_special_awards(round_: Round) -> list[Certificate]:
+    """The round's valid special awards, by title then recipient."""
     return list(db.session.scalars(
-        select(Certificate).where(Certificate.round_id == round_.id)
-        .order_by(Certificate.kind, Certificate.category, Certificate.holder, Certificate.id)))
+        select(Certificate).where(Certificate.round_id == round_.id,
+                                  Certificate.kind == CertificateKind.SPECIAL,
+                                  Certificate.revoked_at.is_(None))
+        .order_by(Certificate.award, Certificate.holder)))
+
+
+def give_special_award(*, round_: Round, entry: Entry, title: str, actor: User,
+                       now: datetime) -> Certificate:
+    """A special award (e.g. "Inovasi Terfavorit") for one submitted entry of the round, with
+    its certificate. Outside the ranking, so corrections of the ranking leave it alone."""
+    title = (title or "").strip()
+    if not title:
+        raise InvalidState(_l("Name the special award."))
+    if entry.round_id != round_.id or not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry of this round can receive an award."))
+    cert = Certificate(code=numbers.new_number(), kind=CertificateKind.SPECIAL,
+                       round_id=round_.id, entry_id=entry.id,
+                       holder=entry.organisation.name, title=entry.title,
+                       category=entry.category.name, award=title, issued_at=now,
+                       revoked_reason="")
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def list_certificates(round_: Round, *, search: str = "",
+                      limit: int = 200) -> tuple[list[Certificate], int]:
+    """The round's certificates matching ``search`` (a number, or part of the recipient's name
+    or the innovation's title), at most ``limit`` of them, and how many match in all: a
+    national round has tens of thousands."""
+    query = select(Certificate).where(Certificate.round_id == round_.id)
+    search = (search or "").strip()
+    if search:
+        number = numbers.canonical(search)
+        like = f"%{search}%"
+        query = query.where(Certificate.code == number if number else
+                            Certificate.holder.ilike(like) | Certificate.title.ilike(like))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = list(db.session.scalars(
+        query.order_by(Certificate.kind, Certificate.category, Certificate.holder,
+                       Certificate.id).limit(limit)))
+    return rows, total
 
 
 def count_certificates(round_: Round) -> int:
@@ -349,10 +378,14 @@ def count_certificates(round_: Round) -> int:
 def find_certificate(code: str) -> Certificate | None:
     """The certificate with this number; None for a number this server never issued (checked
     without a query) or does not hold."""
-    if not numbers.is_well_formed(code):
+    if numbers.is_legacy(code):
+        number = code.strip().upper()
+    elif numbers.is_well_formed(code):
+        number = numbers.canonical(code)
+    else:
         return None
     return db.session.scalar(
-        select(Certificate).where(Certificate.code == numbers.canonical(code))
+        select(Certificate).where(Certificate.code == number)
         .options(selectinload(Certificate.round), selectinload(Certificate.revoked_by))
     )
 

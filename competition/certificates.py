@@ -5,6 +5,7 @@ award), so a certificate renders the same whatever happens to the entry later.""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import unicodedata
@@ -13,11 +14,15 @@ from dataclasses import dataclass
 import segno
 from babel.dates import format_date
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
+from PIL import Image
 from sqlalchemy import select
 
+from competition import awards
 from competition.db import db
-from competition.models import AwardSettings, Certificate, CertificateKind
+from competition.errors import InvalidState
+from competition.models import AwardSettings, Certificate, CertificateKind, Round, User
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 MAROON = (120, 20, 30)
@@ -39,49 +44,129 @@ def _latin1(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
 
 
+QR_SCALE, QR_BORDER = 4, 1
+# A fixed mask pattern: segno's search for the best of the eight masks costs 4 ms, more than
+# the rest of the QR code; any mask gives a valid code (ISO/IEC 18004), and on a plain white
+# certificate the penalty the search avoids does not matter for scanning.
+QR_MASK = 0
+
+
+def _qr(verify_url: str):
+    return segno.make(verify_url, error="m", mask=QR_MASK)
+
+
 def qr_matrix(verify_url: str) -> tuple[tuple[int, ...], ...]:
     """The QR code's module matrix for ``verify_url`` (what the PDF embeds; tests compare)."""
-    return tuple(tuple(row) for row in segno.make(verify_url, error="m").matrix)
+    return tuple(tuple(row) for row in _qr(verify_url).matrix)
 
 
-QR_SCALE, QR_BORDER = 5, 1
+def qr_image(verify_url: str) -> Image.Image:
+    """The QR code as a small greyscale image (dark modules 0), QR_SCALE pixels per module
+    and a QR_BORDER-module quiet zone; embedding it costs far less than a PNG."""
+    matrix = _qr(verify_url).matrix
+    n = len(matrix) + 2 * QR_BORDER
+    img = Image.new("L", (n, n), 255)
+    img.putdata([0 if (0 <= y - QR_BORDER < n - 2 * QR_BORDER
+                       and 0 <= x - QR_BORDER < n - 2 * QR_BORDER
+                       and matrix[y - QR_BORDER][x - QR_BORDER]) else 255
+                 for y in range(n) for x in range(n)])
+    return img.resize((n * QR_SCALE, n * QR_SCALE), Image.NEAREST)
 
 
-def qr_png(verify_url: str) -> io.BytesIO:
-    buf = io.BytesIO()
-    segno.make(verify_url, error="m").save(buf, kind="png", scale=QR_SCALE, border=QR_BORDER)
-    buf.seek(0)
-    return buf
+def as_jpeg(path: str) -> bytes | None:
+    """An uploaded PNG or JPEG flattened onto white and re-encoded as JPEG once, so each
+    certificate embeds it as is (PDF DCTDecode) instead of recompressing a PNG."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            if img.mode in ("RGBA", "LA", "P"):
+                img = img.convert("RGBA")
+                flat = Image.new("RGB", img.size, "white")
+                flat.paste(img, mask=img.split()[-1])
+                img = flat
+            else:
+                img = img.convert("RGB")
+            buf = io.BytesIO()
+            img.save(buf, format="JPEG", quality=92)
+            return buf.getvalue()
+    except OSError:
+        return None
 
 
 @dataclass
 class Layout:
-    """What every certificate of a round shares: issuer, logo and signatories (image paths
-    already resolved), loaded once per round for bulk generation."""
+    """What every certificate of a round shares: issuer, place, logo and signatories, with
+    the images already decoded to JPEG bytes, loaded once per round for bulk generation."""
 
     government: str = ""
     place: str = ""
-    logo: str | None = None
-    signers: tuple[tuple[str, str, str | None], ...] = ()
+    logo: bytes | None = None
+    signers: tuple[tuple[str, str, bytes | None], ...] = ()
 
     @classmethod
     def of(cls, settings: AwardSettings | None, upload_folder: str) -> Layout:
         if settings is None:
             return cls()
 
-        def path(name):
+        def image(name):
             if not name:
                 return None
             full = os.path.join(upload_folder, name)
-            return full if os.path.exists(full) else None
+            return as_jpeg(full) if os.path.exists(full) else None
 
         signers = tuple(
-            (n.strip(), t.strip(), path(img)) for n, t, img in (
+            (n.strip(), t.strip(), image(img)) for n, t, img in (
                 (settings.signer1_name, settings.signer1_title, settings.signer1_image),
                 (settings.signer2_name, settings.signer2_title, settings.signer2_image))
             if (n or "").strip())
-        return cls(settings.government.strip(), settings.place.strip(), path(settings.logo),
+        return cls(settings.government.strip(), settings.place.strip(), image(settings.logo),
                    signers)
+
+
+# ------------------------------------------------------------------ layout uploads
+
+IMAGE_SLOTS = ("logo", "signer1_image", "signer2_image")
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+
+
+def check_image(data: bytes) -> str:
+    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
+    not by its name; anything else raises ``InvalidState``."""
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format
+            img.verify()
+    except Exception:  # Pillow raises many types for a broken or foreign file
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
+    if fmt not in ("PNG", "JPEG"):
+        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
+    return "png" if fmt == "PNG" else "jpg"
+
+
+def save_layout(*, round_: Round, government: str, place: str,
+                signers: list[tuple[str, str]], images: dict[str, bytes | None],
+                upload_folder: str, actor: User) -> AwardSettings:
+    """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
+    uploaded bytes (None keeps the current file). Files are content-checked and named by their
+    hash, so a name never comes from the user."""
+    settings = awards.settings_of(round_)
+    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
+    folder = os.path.join(upload_folder, "certificates")
+    os.makedirs(folder, exist_ok=True)
+    for slot, (data, ext) in checked.items():
+        name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
+        with open(os.path.join(upload_folder, name), "wb") as f:
+            f.write(data)
+        setattr(settings, slot, name)
+    settings.government, settings.place = government.strip(), place.strip()
+    (settings.signer1_name, settings.signer1_title), (settings.signer2_name,
+                                                      settings.signer2_title) = \
+        [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
+    db.session.add(settings)
+    db.session.flush()
+    return settings
 
 
 def _heading(cert: Certificate) -> tuple[str, str, str]:
@@ -109,7 +194,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
 
     y = 20
     if layout.logo:
-        pdf.image(layout.logo, x=138.5, y=18, h=20)
+        pdf.image(io.BytesIO(layout.logo), x=138.5, y=18, h=20)
         y = 40
     pdf.set_y(y)
     if layout.government:
@@ -145,12 +230,12 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
         pdf.set_font("Helvetica", "", 9)
         pdf.multi_cell(width, 4, _latin1(role), align="C")
         if image:
-            pdf.image(image, x=x + width / 2 - 15, y=top + 4, h=14)
+            pdf.image(io.BytesIO(image), x=x + width / 2 - 15, y=top + 4, h=14)
         pdf.set_xy(x, top + 20)
         pdf.set_font("Helvetica", "BU", 10)
         pdf.cell(width, 5, _latin1(name), align="C")
 
-    pdf.image(qr_png(verify_url), x=240, y=152, w=34, h=34)
+    pdf.image(qr_image(verify_url), x=240, y=152, w=34, h=34)
     pdf.set_xy(20, 186)
     pdf.set_font("Helvetica", "", 8)
     pdf.set_text_color(*GREY)
@@ -165,12 +250,20 @@ def new_document(title: str) -> FPDF:
     return pdf
 
 
-def layout_for(certificate: Certificate) -> Layout:
+def _layout_of_round(round_id: int | None) -> Layout:
     settings = None
-    if certificate.round_id is not None:
+    if round_id is not None:
         settings = db.session.scalar(select(AwardSettings).where(
-            AwardSettings.round_id == certificate.round_id))
+            AwardSettings.round_id == round_id))
     return Layout.of(settings, current_app.config["UPLOAD_FOLDER"])
+
+
+def layout_for_round(round_) -> Layout:
+    return _layout_of_round(round_.id)
+
+
+def layout_for(certificate: Certificate) -> Layout:
+    return _layout_of_round(certificate.round_id)
 
 
 def verify_url(certificate: Certificate) -> str:

@@ -326,6 +326,7 @@ class CertificateKind(enum.StrEnum):
     AWARD = "award"
     PARTICIPATION = "participation"
     APPRECIATION = "appreciation"  # for judges
+    SPECIAL = "special"  # a special award the committee gives to one entry
 
 
 class Certificate(db.Model):

@@ -80,3 +80,12 @@ def is_well_formed(text: str) -> bool:
         return False
     raw = number.replace("-", "")
     return hmac.compare_digest(_check(raw[:8], _key()), raw[8:])
+
+
+_LEGACY = re.compile(r"[0-9A-F]{4}(?:-[0-9A-F]{4}){4}")
+
+
+def is_legacy(text: str) -> bool:
+    """A number in the format of Juri's first certificates (80 random bits in five hex groups,
+    unguessable but without a check part): still looked up, so printed ones stay checkable."""
+    return bool(_LEGACY.fullmatch((text or "").strip().upper()))

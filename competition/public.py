@@ -40,10 +40,11 @@ def results(slug: str):
     round_ = _published_round(slug)
     return render_template("public/results.html", round=round_,
                            settings=awards.settings_of(round_),
-                           stages=awards.list_published_results(round_),
+                           stages=[(s, p, awards.public_rows(p, rows)) for s, p, rows
+                                   in awards.list_published_results(round_)],
                            history={s.id: awards.list_publications(s) for s in round_.stages},
                            certificates=awards.valid_certificates_by_entry(round_),
-                           export=True)
+                           specials=awards.list_special_awards(round_), export=True)
 
 
 def _cell(value):
@@ -62,7 +63,7 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
     rows = []
     for stage, pub, results in awards.list_published_results(round_):
         ranked = pub.style != "alphabetical"
-        for r in results:
+        for r in awards.public_rows(pub, results):
             cert = certificates.get(r.entry_id)
             matches = cert is not None and cert.award == (r.award or awards.PARTICIPATION)
             code = cert.code if matches else ""
@@ -114,7 +115,7 @@ def results_version(slug: str, stage_id: int, version: int):
     if pub is None:
         abort(404)
     return render_template("public/results_version.html", round=round_, stage=stage, pub=pub,
-                           results=awards.list_results(pub),
+                           results=awards.public_rows(pub, awards.list_results(pub)),
                            latest=awards.latest_publication(stage))
 
 

@@ -26,6 +26,7 @@ from judging import conflicts, demo_scale, services
 from judging import demo_data as data
 from judging.demo_kipp import kipp_sections, sk_pdf
 from judging.models import Criterion
+from judging.demo_publishing import publish_demo_results
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -126,7 +127,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         services.save_sheet(assignment=a, inputs=inputs, submit=True, actor=a.judge,
                             now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))))
         n_sheets += 1
-    services.publish_results(stage=stage, actor=committee, now=stage.closes_at + timedelta(days=2))
+    publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
 
     # The 2027 round is open, so OPD users can try the proposal form.
     nxt = rounds.create_round(

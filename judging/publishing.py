@@ -4,116 +4,57 @@ uncertainty and the awards it gives, configure award levels and the publication 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from sqlalchemy import select
 
-from competition import awards
+from competition import awards, bulk, certificates, minutes
 from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
-from competition.models import Certificate, Role, Round, Stage
+from competition.forms import ActionForm
+from competition.models import (
+    Certificate,
+    Entry,
+    Role,
+    Round,
+    Stage,
+    User,
+)
 from competition.permissions import require_role
 from judging import services
+from judging.analysis import METHOD_LABELS
+from judging.models import Assignment
+from judging.publishing_forms import (
+    AwardsForm,
+    LayoutForm,
+    PublishForm,
+    RevokeForm,
+    SpecialAwardForm,
+    format_levels,
+    parse_levels,
+)
 
 bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
 
 
-# ------------------------------------------------------------------ forms
-
-
-class PublishForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the correction"),
-                           validators=[Optional(), Length(max=2000)])
-    submit = SubmitField(_l("Publish this ranking"))
-
-
-def parse_levels(text: str) -> list[awards.Level]:
-    """Award levels typed one per line: ``title; up to rank; prize in rupiah (optional)``."""
-    levels = []
-    for n, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split(";")]
-        try:
-            title, up_to = parts[0], int(parts[1])
-            prize = int(parts[2].replace(".", "").replace(",", "")) \
-                if len(parts) > 2 and parts[2] else None
-        except (IndexError, ValueError):
-            raise ValueError(n) from None
-        if not title:
-            raise ValueError(n)
-        levels.append(awards.Level(title, up_to, prize))
-    return levels
-
-
-def format_levels(levels: list[awards.Level]) -> str:
-    return "\n".join(f"{lv.title}; {lv.up_to_rank}" + (f"; {lv.prize}" if lv.prize else "")
-                     for lv in levels)
-
-
-class AwardsForm(FlaskForm):
-    preset = SelectField(_l("Start from"), choices=[
-        SelectChoice("", _l("the levels below")),
-        SelectChoice("city", _l("City round: Juara I-III with prize money, Harapan I-II")),
-        SelectChoice("national", _l("National round: Outstanding Achievement, Top 45, Top 99"))],
-        validators=[Optional()])
-    levels = TextAreaField(_l("Award levels"), validators=[Optional(), Length(max=4000)],
-                           description=_l("One per line: title; up to rank; prize in rupiah "
-                                          "(optional). Given per category; every other ranked "
-                                          "entry gets a participation certificate."))
-    style = SelectField(_l("Publication style"), choices=[
-        SelectChoice("ranked", _l("Ranked, with scores")),
-        SelectChoice("alphabetical", _l("Alphabetical within each category, without scores"))])
-    announcement = TextAreaField(_l("Announcement text"), validators=[Optional(), Length(max=5000)])
-    submit = SubmitField(_l("Save"))
-
-    def validate_levels(self, field):
-        try:
-            parse_levels(field.data)
-        except ValueError as exc:
-            raise ValidationError(_l("Line %(n)s: write title; up to rank; prize.",
-                                     n=exc.args[0])) from None
-
-
-class LayoutForm(FlaskForm):
-    government = StringField(_l("Issuing government"), validators=[Optional(), Length(max=200)],
-                             description=_l("e.g. Pemerintah Kota Palembang"))
-    place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
-    logo = FileField(_l("Logo (PNG or JPEG)"))
-    signer1_name = StringField(_l("First signatory: name"),
-                               validators=[Optional(), Length(max=200)])
-    signer1_title = StringField(_l("First signatory: position"),
-                                validators=[Optional(), Length(max=200)])
-    signer1_image = FileField(_l("First signatory: signature image"))
-    signer2_name = StringField(_l("Second signatory: name (optional)"),
-                               validators=[Optional(), Length(max=200)])
-    signer2_title = StringField(_l("Second signatory: position"),
-                                validators=[Optional(), Length(max=200)])
-    signer2_image = FileField(_l("Second signatory: signature image"))
-    submit = SubmitField(_l("Save"))
-
-
-class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    holder = StringField(_l("Recipient (for the new certificate)"),
-                         validators=[Optional(), Length(max=300)])
-    title = StringField(_l("Innovation title (for the new certificate)"),
-                        validators=[Optional(), Length(max=300)])
-    revoke = SubmitField(_l("Revoke"))
-    reissue = SubmitField(_l("Revoke and reissue"))
-
-
 # ------------------------------------------------------------------ views
 
 
-def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200):
+def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200,
+                 special_form=None):
     stages = []
     for stage in round_.stages:
         levels = awards.levels_for(stage)
@@ -128,9 +69,15 @@ def _review_page(round_: Round, forms: dict | None = None, awards_form=None, sta
                                  announcement=settings.announcement,
                                  levels=format_levels(awards.levels_for(round_.stages[0]))
                                  if round_.stages and awards.list_levels(round_) else "")
+    search = request.args.get("q", "")
+    certs, n_certs = awards.list_certificates(round_, search=search)
     return render_template("judging/publishing_review.html", round=round_, stages=stages,
                            awards_form=awards_form,
-                           certificates=awards.list_certificates(round_)), status
+                           certificates=certs, n_certificates=n_certs, search=search,
+                           special_form=special_form or SpecialAwardForm.for_round(
+                               round_, formdata=None),
+                           specials=awards.list_special_awards(round_),
+                           action_form=ActionForm()), status
 
 
 @bp.route("/rounds/<int:round_id>/results")
@@ -195,9 +142,9 @@ def layout(round_id: int):
     if not form.validate_on_submit():
         return _layout_page(round_, form if form.errors else None, 422 if form.errors else 200)
     images = {slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
-              for slot in awards.IMAGE_SLOTS}
+              for slot in certificates.IMAGE_SLOTS}
     try:
-        awards.save_layout(
+        certificates.save_layout(
             round_=round_, government=form.government.data or "", place=form.place.data or "",
             signers=[(form.signer1_name.data or "", form.signer1_title.data or ""),
                      (form.signer2_name.data or "", form.signer2_title.data or "")],
@@ -223,6 +170,109 @@ def layout_preview(round_id: int):
     pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
                              Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
     return pdf, 200, {"Content-Type": "application/pdf"}
+
+
+def judges_of(round_: Round) -> list[User]:
+    """The judges with at least one assignment in the round."""
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(
+            select(Assignment.judge_id).join(Stage, Assignment.stage_id == Stage.id)
+            .where(Stage.round_id == round_.id))).order_by(User.name)))
+
+
+@bp.route("/rounds/<int:round_id>/results/special", methods=["POST"])
+def special_award(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = SpecialAwardForm.for_round(round_)
+    if not form.validate_on_submit():
+        return _review_page(round_, special_form=form, status=422)
+    entry = db.session.get(Entry, form.entry.data)
+    try:
+        cert = awards.give_special_award(round_=round_, entry=entry, title=form.title.data,
+                                         actor=current_user, now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        form.title.errors.append(str(exc.message))
+        return _review_page(round_, special_form=form, status=exc.status)
+    db.session.commit()
+    flash(_("%(award)s given to %(holder)s.", award=cert.award, holder=cert.holder), "success")
+    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
+
+
+@bp.route("/rounds/<int:round_id>/results/appreciation", methods=["POST"])
+def appreciation(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        n = awards.issue_appreciation_certificates(round_=round_, judges=judges_of(round_),
+                                                   actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d certificates of appreciation issued to judges.", n=n), "success")
+    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
+
+
+def _upload_folder() -> str:
+    return current_app.config["UPLOAD_FOLDER"]
+
+
+def _verify_url(cert: Certificate) -> str:
+    return url_for("public.verify", code=cert.code, _external=True)
+
+
+@bp.route("/rounds/<int:round_id>/results/zip")
+def bulk_page(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    return render_template("judging/certificates_zip.html", round=round_,
+                           job=bulk.load_job(_upload_folder(), round_.id),
+                           valid=awards.count_certificates(round_), action_form=ActionForm())
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/start", methods=["POST"])
+def bulk_start(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        bulk.start_job(round_=round_, upload_folder=_upload_folder(), now=utcnow())
+    return redirect(url_for(".bulk_page", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/step", methods=["POST"])
+def bulk_step(round_id: int):
+    """Render the next chunk; JSON for the page's script, a redirect without JavaScript."""
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.load_job(_upload_folder(), round_.id)
+    if job is None or not ActionForm().validate_on_submit():
+        raise NotAllowed()
+    layout = certificates.layout_for_round(round_)
+    job = bulk.run_step(job=job, layout=layout, verify_url=_verify_url,
+                        upload_folder=_upload_folder(), now=utcnow())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(job.as_dict())
+    return redirect(url_for(".bulk_page", round_id=round_.id))
+
+
+@bp.route("/rounds/<int:round_id>/results/zip/download")
+def bulk_download(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.load_job(_upload_folder(), round_.id)
+    if job is None or not job.finished:
+        raise NotAllowed()
+    return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
+                     as_attachment=True, download_name=f"piagam-{round_.slug}.zip")
+
+
+@bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
+def minutes_pdf(round_id: int):
+    """The official minutes (Berita Acara Hasil Penilaian) of the published results."""
+    round_ = db.get_or_404(Round, round_id)
+    published = awards.list_published_results(round_)
+    if not published:
+        raise NotAllowed()
+    pdf = minutes.render_minutes(
+        round_=round_, published=published,
+        judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
+        layout=certificates.layout_for_round(round_),
+        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow())
+    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
+                      f'inline; filename="berita-acara-{round_.slug}.pdf"'}
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:
@@ -263,3 +313,26 @@ def certificate(round_id: int, certificate_id: int):
         flash(_("Certificate revoked."), "success")
     return redirect(url_for(".review", round_id=round_id) + "#certificates")
 
+
+
+# ------------------------------------------------------------------ judges' own certificates
+
+judge_bp = Blueprint("judge_certificates", __name__, url_prefix="/judge/certificates")
+require_role(judge_bp, Role.JUDGE)
+
+
+@judge_bp.route("/")
+def index():
+    return render_template("judging/judge_certificates.html",
+                           certificates=awards.certificates_of_user(current_user))
+
+
+@judge_bp.route("/<code>.pdf")
+def download(code: str):
+    """A judge downloads their own certificates of appreciation; anyone else's is a 404."""
+    cert = awards.find_certificate(code)
+    if cert is None or cert.user_id != current_user.id or cert.is_revoked:
+        raise NotAllowed()
+    return certificates.render_for_request(cert), 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'attachment; filename="piagam-{cert.code}.pdf"'}

@@ -21,7 +21,8 @@ SIGNED_IN = "any signed-in user"
 GUARDS = {
     "public": None, "auth": None, "static": None, "account": SIGNED_IN,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE, "audit": Role.COMMITTEE,
+    "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "opd": Role.OPD,
+    "judge_files": Role.JUDGE, "audit": Role.COMMITTEE,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
@@ -30,6 +31,7 @@ OBJECT_CASES = {
     "opd.entry_edit": "/opd/entries/{entry}/edit",
     "opd.certificate": "/opd/certificates/{code}.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
+    "judge_certificates.download": "/judge/certificates/{code}.pdf",
     "judge.recuse": "/judge/assignments/{assignment}/recuse",
     "judge.panel": "/judge/panels/{panel}",
     "judge.panel_sheet": "/judge/panels/{panel}/sheets/{sheet}",
@@ -115,8 +117,9 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
         for method in ("GET", "POST"):
             assert login(stranger).open(url, method=method).status_code in (404, 405), (
                 endpoint, method)
-        if endpoint != "opd.certificate" and endpoint in get_endpoints:
-            # (the made-up certificate code has no certificate at all)
+        # (the made-up certificate code has no certificate at all)
+        if endpoint not in ("opd.certificate", "judge_certificates.download") \
+                and endpoint in get_endpoints:
             response = login(owner).get(url)
             assert response.status_code in (200, 302), endpoint
             response.close()

@@ -12,7 +12,7 @@ from competition import awards, numbers
 from competition.certificates import QR_BORDER, QR_SCALE, qr_matrix
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from competition.models import Certificate, Publication, Result
+from competition.models import Certificate, Publication, Result, User
 from judging import services
 from judging.models import Score, ScoreSheet
 from tests import factories
@@ -25,7 +25,7 @@ TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "L
 def scored(app, committee, open_round):
     """A stage with six entries of distinct quality, each scored by three judges."""
     stage = factories.make_stage(open_round)
-    judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
     criteria = services.list_criteria(stage)
     entries, owners = [], []
     for i, title in enumerate(TITLES):
@@ -122,6 +122,21 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
     assert valid[entries[4].id].code == first[entries[4].id]
 
 
+def test_award_levels_national_preset(app, login, committee, scored):
+    stage, *_ = scored
+    client = login(committee)
+    assert client.post(f"/committee/rounds/{stage.round_id}/results/awards", data={
+        "preset": "national", "levels": "", "style": "alphabetical",
+        "announcement": ""}).status_code == 302
+    assert [(lv.title, lv.up_to_rank) for lv in awards.levels_for(stage)] == [
+        ("Outstanding Achievement", 3), ("Top 45", 15), ("Top 99", 33)]
+    pub = services.publish_results(stage=stage, actor=committee, now=utcnow())
+    assert pub.style == "alphabetical"
+    by_rank = sorted(awards.list_results(pub), key=lambda r: r.rank)
+    assert [r.award for r in by_rank] == ["Outstanding Achievement"] * 3 + [
+        "Top 45"] * 3
+
+
 def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
     stage, entries, _ = scored
     client = login(committee)
@@ -162,11 +177,15 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     db.session.commit()
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert "Selamat kepada pemenang." in page
-    # Alphabetical style: titles sorted, no scores shown.
-    order = [page.index(t) for t in sorted(TITLES, key=str.casefold)]
+    # Alphabetical style: only the awarded (places 1-3), by title, without places or scores.
+    awarded = sorted(TITLES[:3], key=str.casefold)
+    order = [page.index(t) for t in awarded]
     assert order == sorted(order)
+    assert all(t not in page for t in TITLES[3:])
     assert "Outstanding Achievement" in page and "Top 45" in page
-    assert ">" + "Score" not in page and "Nilai</th>" not in page
+    assert "Nilai</th>" not in page and "Peringkat</th>" not in page
+    csv_text = app.test_client().get(f"/results/{stage.round.slug}.csv").data.decode("utf-8-sig")
+    assert len(csv_text.strip().splitlines()) == 1 + 3
 
 
 def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored):
@@ -314,3 +333,146 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
                      "Ir. Budi Santoso", "Palembang, "):
         assert expected in text, expected
     assert len(list(pdf.pages[0].images)) == 3  # logo, signature, QR code
+
+
+def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, monkeypatch):
+    import zipfile
+
+    from competition import bulk
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(committee)
+    r = client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
+    assert r.status_code == 302
+    judges = db.session.scalars(select(Certificate).where(
+        Certificate.kind == "appreciation")).all()
+    assert sorted(c.holder for c in judges) == ["penilai0", "penilai1", "penilai2"]
+    # Issuing again gives nobody a second one.
+    client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
+    assert db.session.query(Certificate).filter_by(kind="appreciation").count() == 3
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    base = f"/committee/rounds/{stage.round_id}/results/zip"
+    assert client.get(base).status_code == 200
+    assert client.get(f"{base}/download").status_code == 404  # nothing generated yet
+    assert client.post(f"{base}/start").status_code == 302
+    states = []
+    for _ in range(5):
+        s = client.post(f"{base}/step", headers={"Accept": "application/json"}).get_json()
+        states.append((s["done"], s["total"], s["finished"]))
+        if s["finished"]:
+            break
+    assert states == [(4, 9, False), (8, 9, False), (9, 9, True)]
+    page = client.get(base).text
+    assert f"{base}/download" in page
+    response = client.get(f"{base}/download")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    body = response.data
+    response.close()  # send_file streams from the open file
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert len(names) == 9
+    assert sum(n.startswith("penghargaan/") for n in names) == 3
+    assert sum(n.startswith("juri/") for n in names) == 3
+    text = PdfReader(io.BytesIO(zipfile.ZipFile(io.BytesIO(body)).read(
+        next(n for n in names if n.startswith("juri/penilai0"))))).pages[0].extract_text()
+    assert "penilai0" in text and "sebagai Juri" in text
+    # Other roles get nothing: the blueprint guard.
+    assert login(judge).get(f"{base}/download").status_code == 403
+
+
+def test_demo_is_published_with_certificates(app, login):
+    from competition.models import Round
+    from judging.demo import COMMITTEE_USERNAME
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
+    stage = next(s for s in round_.stages if s.kind == "scored")  # the desk evaluation
+    assert [p.version for p in awards.list_publications(stage)] == [2, 1]
+    page = app.test_client().get(f"/results/{round_.slug}").text
+    assert "Juara Harapan" in page and "Juara I" in page and "3.000.000" in page
+    kinds = {}
+    for c in db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))):
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    assert kinds["award"] == 5 * 3 and kinds["appreciation"] == 9
+    assert kinds["participation"] == 45 - 15 and kinds["special"] == 1
+    assert "Inovasi Terfavorit" in page
+    cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
+    pdf = app.test_client().get(f"/verify/{cert.code}.pdf")
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "PEMERINTAH KOTA PALEMBANG" in text and cert.holder in text
+    committee = db.session.scalar(select(User).where(User.username == COMMITTEE_USERNAME))
+    assert login(committee).get(f"/committee/rounds/{round_.id}/results").status_code == 200
+
+
+def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, scored):
+    stage, entries, _ = scored
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/berita-acara.pdf"
+    assert client.get(url).status_code == 404  # nothing published yet
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    pub = awards.latest_publication(stage)
+    for expected in ("BERITA ACARA HASIL PENILAIAN", stage.round.name.upper(), stage.name,
+                     "penilai0", "penilai2", "Posyandu Digital", "OPD Klinik Keliling",
+                     "Terbaik I", pub.scores_digest, "Ketua Panitia"):
+        assert expected in text, expected
+    assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
+
+
+def test_review_page_searches_certificates(app, login, committee, scored):
+    stage, entries, _ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage.round)[entries[3].id]
+    client = login(committee)
+    base = f"/committee/rounds/{stage.round_id}/results"
+    page = client.get(base).text
+    assert "Umumkan koreksi" in page
+    found = client.get(base, query_string={"q": cert.code.lower()}).text
+    assert cert.code in found and "1 dari 1" in found
+    by_name = client.get(base, query_string={"q": "klinik"}).text
+    assert "Klinik Keliling" in by_name and "Posyandu Digital" not in by_name.split(
+        'id="certificates"')[1]
+
+
+def test_special_award_outside_the_ranking(app, login, committee, scored):
+    stage, entries, owners = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results/special"
+    assert client.post(url, data={"entry": entries[4].id, "title": ""}).status_code == 422
+    r = client.post(url, data={"entry": entries[4].id, "title": "Inovasi Terfavorit"})
+    assert r.status_code == 302
+    cert = db.session.scalar(select(Certificate).where(Certificate.kind == "special"))
+    assert cert.award == "Inovasi Terfavorit" and cert.entry_id == entries[4].id
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert "Inovasi Terfavorit" in page and f"/verify/{cert.code}" in page
+    # A correction of the ranking leaves it valid; the entry keeps its participation one too.
+    services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Cek ulang")
+    db.session.commit()
+    assert not awards.find_certificate(cert.code).is_revoked
+    assert awards.valid_certificates_by_entry(stage.round)[entries[4].id].kind == \
+        "participation"
+    assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
+
+
+def test_judges_download_only_their_own_appreciation(app, login, committee, scored):
+    stage, *_ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    awards.issue_appreciation_certificates(
+        round_=stage.round, judges=list(db.session.scalars(
+            select(User).where(User.username.in_(["penilai0", "penilai1"])))),
+        actor=committee, now=utcnow())
+    db.session.commit()
+    mine = db.session.scalar(select(User).where(User.username == "penilai0"))
+    other = db.session.scalar(select(User).where(User.username == "penilai1"))
+    cert = awards.certificates_of_user(mine)[0]
+    client = login(mine)
+    assert cert.code in client.get("/judge/certificates/").text
+    pdf = client.get(f"/judge/certificates/{cert.code}.pdf")
+    assert pdf.status_code == 200
+    assert "penilai0" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert login(other).get(f"/judge/certificates/{cert.code}.pdf").status_code == 404

@@ -1,0 +1,51 @@
+"""The committee sets city awards, publishes, generates the certificates' ZIP with the progress
+bar driven by bulk.js, and anyone verifies a certificate from the public page."""
+
+import zipfile
+
+from competition import bulk
+from competition.db import db, utcnow
+from judging import services
+from tests import factories
+from tests.browser.conftest import shot
+
+
+def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeypatch):
+    monkeypatch.setattr(bulk, "CHUNK", 2)  # several steps, so the progress bar moves
+    stage = factories.make_stage(open_round)
+    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
+    criteria = services.list_criteria(stage)
+    for i, title in enumerate(["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Lapor Camat",
+                               "Klinik Keliling"]):
+        owner = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
+        entry = factories.make_entry(open_round, owner, title=title)
+        for judge in judges:
+            a = factories.make_assignment(stage, entry, judge)
+            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: services.CriterionInput(float(9 - i)) for c in criteria})
+    db.session.commit()
+
+    panitia = page_for("panitia")
+    panitia.goto(f"/committee/rounds/{open_round.id}/results")
+    panitia.select_option("#preset", "city")
+    panitia.click("#awards >> text=Simpan")
+    assert "Juara III" in panitia.inner_text("main")
+    shot(panitia, "committee-results-review")
+    panitia.click(f"form[action$='/stages/{stage.id}/publish'] >> [type=submit]")
+    assert "Juara I" in panitia.inner_text("main") and "Rp3.000.000" in panitia.inner_text("main")
+    shot(panitia, "public-results-awards")
+
+    panitia.goto(f"/committee/rounds/{open_round.id}/results/zip")
+    panitia.click("text=Buat ZIP")
+    panitia.wait_for_selector("#bulk-done:not([hidden])", timeout=30000)
+    assert "5 / 5" in panitia.inner_text("#bulk")
+    with panitia.expect_download() as info:
+        panitia.click("#bulk-done a")
+    with zipfile.ZipFile(info.value.path()) as zf:
+        assert len(zf.namelist()) == 5
+
+    visitor = page_for(None)
+    visitor.goto(f"/results/{open_round.slug}")
+    visitor.click("text=Juara I")
+    assert "SAH" in visitor.inner_text("main") and "Posyandu Digital" in visitor.inner_text("main")
+    shot(visitor, "public-verify")
