@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import attachments, entries, rounds
+from competition import attachments, entries, rounds, screening
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -17,6 +17,7 @@ from competition.forms import (
     CopyRoundForm,
     ReasonForm,
     RoundForm,
+    ScreeningForm,
     StageEditForm,
     StageForm,
     to_local,
@@ -211,3 +212,52 @@ def entry_reopen(entry_id: int):
 @bp.route("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
     return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+# ------------------------------------------------------------------ screening
+
+
+@bp.route("/rounds/<int:round_id>/screening")
+def screening_list(round_id: int):
+    """Every submitted entry with its checklist flags and decision."""
+    round_ = db.get_or_404(Round, round_id)
+    form = ReasonForm(prefix="clean")
+    form.reason.data = _("All administrative requirements are met.")
+    return render_template("committee/screening.html", round=round_,
+                           checklists=screening.checklists(round_),
+                           progress=screening.progress(round_), clean_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/screening/accept-clean", methods=["POST"])
+def screening_accept_clean(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = ReasonForm(prefix="clean")
+    if form.validate_on_submit():
+        n = screening.accept_clean(round_=round_, reason=form.reason.data, actor=current_user,
+                                   now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d entries without any flag declared eligible.", n=n), "success")
+    else:
+        flash(_("Give the reason for the decision; the OPD reads it."), "danger")
+    return redirect(url_for(".screening_list", round_id=round_.id))
+
+
+@bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
+def screening_entry(entry_id: int):
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = ScreeningForm()
+    if request.method == "GET" and entry.screening_reason:
+        form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
+    if form.validate_on_submit():
+        try:
+            screening.decide(entry=entry, eligible=form.decision.data == "eligible",
+                             reason=form.reason.data, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Screening decision recorded."), "success")
+            return redirect(url_for(".screening_list", round_id=entry.round_id))
+    return render_template("committee/screening_entry.html", entry=entry, form=form,
+                           checklist=screening.checklist_of(entry)), 422 if form.errors else 200

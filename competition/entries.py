@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
@@ -23,6 +23,9 @@ from competition.models import (
     EntryEvent,
     EntryStatus,
     Round,
+    Screening,
+    Stage,
+    StageKind,
     User,
 )
 from competition.permissions import can_edit_entry, can_view_entry
@@ -178,10 +181,36 @@ def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> En
     entry.status = EntryStatus.DRAFT
     entry.reopened_at = now
     entry.reopen_reason = reason
+    entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
     db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
                               created_at=now))
     db.session.flush()
     return entry
+
+
+def _needs_screening(stage: Stage) -> bool:
+    return any(s.kind == StageKind.SCREENING and not s.is_skipped and s.position < stage.position
+               for s in stage.round.stages)
+
+
+def in_stage(stage: Stage):
+    """SQL condition on ``Entry``: the entries that take part in ``stage``. Submitted entries
+    of its round, never those screened ineligible, and only eligible ones once an active
+    screening stage comes before it. The judging package selects entries with this."""
+    conditions = [Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED,
+                  Entry.screening != Screening.INELIGIBLE]
+    if _needs_screening(stage):
+        conditions.append(Entry.screening == Screening.ELIGIBLE)
+    return and_(*conditions)
+
+
+def is_in_stage(entry: Entry, stage: Stage) -> bool:
+    """``in_stage`` for one loaded entry."""
+    if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
+        return False
+    if entry.screening == Screening.INELIGIBLE:
+        return False
+    return entry.screening == Screening.ELIGIBLE or not _needs_screening(stage)
 
 
 def get_entry_for(user: User, entry_id: int) -> Entry:

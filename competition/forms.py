@@ -17,6 +17,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -105,6 +106,16 @@ class CopyRoundForm(FlaskForm):
         _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()],
         description=_l("Every date of the timeline moves by the same amount."))
     submit = SubmitField(_l("Copy the round"))
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("eligible", _l("Eligible: goes on to judging")),
+        SelectChoice("ineligible", _l("Not eligible")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason (the OPD reads it)"),
+                           validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))
 
 
 class ReasonForm(FlaskForm):

@@ -15,6 +15,9 @@ LABELS = {
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
+    "pending": _l("not screened yet"),
+    "eligible": _l("eligible"),
+    "ineligible": _l("not eligible"),
 }
 
 

@@ -38,6 +38,14 @@ class StageKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
 
 
+class Screening(enum.StrEnum):
+    """The administrative screening decision on a submitted entry."""
+
+    PENDING = "pending"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
 class EntryStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -207,6 +215,12 @@ class Entry(db.Model):
     # again although the submission window has closed (this entry only).
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Administrative screening: only eligible entries reach judging once the round has a
+    # screening stage (see ``competition.entries.in_stage``).
+    screening: Mapped[Screening] = mapped_column(
+        _enum(Screening), default=Screening.PENDING, server_default=Screening.PENDING.value)
+    screening_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

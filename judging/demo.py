@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from competition import attachments
 from competition import entries as entry_service
-from competition import rounds
+from competition import rounds, screening
 from competition.db import db, utcnow
-from competition.models import AttachmentKind, Organisation, Role, User
+from competition.models import AttachmentKind, Organisation, Role, Screening, StageKind, User
 from judging import demo_data as data
 from judging import services
 from judging.demo_kipp import kipp_sections, sk_pdf
@@ -59,6 +59,19 @@ def demo_timeline(round_, committee, now):
                             closes_at=now + timedelta(days=end), is_skipped=False,
                             actor=committee)
     return next(s for s in stages if s.is_scored)
+
+
+def demo_screening(round_, committee) -> None:
+    """The committee screened every entry: those without a flag in one step, the others
+    after a closer look (all of the demo's entries were found eligible)."""
+    stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
+    when = stage.opens_at + timedelta(days=1)
+    screening.accept_clean(round_=round_, reason="Memenuhi seluruh persyaratan administrasi.",
+                           actor=committee, now=when)
+    for entry in screening.list_submitted(round_):
+        if entry.screening == Screening.PENDING:
+            screening.decide(entry=entry, eligible=True, actor=committee, now=when,
+                             reason="Memenuhi persyaratan setelah klarifikasi dengan OPD.")
 
 
 def load_demo(seed: int = 2026) -> dict[str, int]:
@@ -109,6 +122,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                                            minutes=i))
         entries.append(entry)
 
+    demo_screening(round_, committee)
     services.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
     quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
     params = {j.id: p for j, p in zip(judges, data.JUDGES)}

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition import awards
+from competition import entries as entry_service
 from competition.db import db
 from competition.errors import (
     DeadlinePassed,
@@ -22,7 +23,7 @@ from competition.errors import (
     NotAllowed,
     NotOpenYet,
 )
-from competition.models import Entry, EntryStatus, Role, Stage, User
+from competition.models import Entry, Role, Stage, User
 from judging.analysis import StageRanking, rank_arrays, rank_stage
 from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
 from judging.normalize import DEFAULT_METHOD, METHODS
@@ -82,8 +83,7 @@ def list_judges() -> list[User]:
 
 def submitted_entries(stage: Stage) -> list[Entry]:
     return list(db.session.scalars(
-        select(Entry).where(Entry.round_id == stage.round_id,
-                            Entry.status == EntryStatus.SUBMITTED)
+        select(Entry).where(entry_service.in_stage(stage))
         .options(selectinload(Entry.organisation), selectinload(Entry.category))
         .order_by(Entry.category_id, Entry.id)
     ))
@@ -97,7 +97,7 @@ def has_conflict(judge: User, entry: Entry) -> bool:
 def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignment:
     if judge.role != Role.JUDGE:
         raise InvalidState(_l("Only judges can be assigned."))
-    if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
+    if not entry_service.is_in_stage(entry, stage):
         raise InvalidState(_l("Only submitted entries of this round can be assigned."))
     if has_conflict(judge, entry):
         raise InvalidState(_l("This judge has a conflict of interest with this entry."))
