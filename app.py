@@ -11,7 +11,7 @@ from flask import Flask, request, session
 from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
-from competition import permissions, rounds
+from competition import advancement, permissions, rounds
 from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
@@ -23,7 +23,7 @@ from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
-from judging.round_copy import copy_criteria
+from judging.hooks import copy_criteria, stage_scores
 from judging.views import judge_bp, scoring_bp
 
 LOCALES = ("id", "en")
@@ -98,6 +98,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
+    advancement.register_score_provider(stage_scores)  # who advances after a scored stage
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(

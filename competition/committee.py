@@ -7,12 +7,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import attachments, entries, rounds, screening
+from competition import advancement, attachments, entries, rounds, screening
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
     STAGE_KIND_LABELS,
     ActionForm,
+    AdvanceForm,
     CategoryForm,
     CopyRoundForm,
     ReasonForm,
@@ -261,3 +262,50 @@ def screening_entry(entry_id: int):
             return redirect(url_for(".screening_list", round_id=entry.round_id))
     return render_template("committee/screening_entry.html", entry=entry, form=form,
                            checklist=screening.checklist_of(entry)), 422 if form.errors else 200
+
+
+# ------------------------------------------------------------------ advancement
+
+
+def _advance_params(form: AdvanceForm) -> dict:
+    if form.mode.data == "threshold" and form.threshold.data is not None:
+        return {"threshold": float(form.threshold.data)}
+    return {"top_n": form.top_n.data or 5}
+
+
+@bp.route("/timeline/<int:stage_id>/advance", methods=["GET", "POST"])
+def stage_advance(stage_id: int):
+    """Preview who advances from a scored stage into the next one, override single entries
+    with a reason, and confirm."""
+    stage = db.get_or_404(Stage, stage_id)
+    to_stage = advancement.next_scored_stage(stage)
+    form = AdvanceForm(request.args, meta={"csrf": False}) if request.method == "GET" \
+        else AdvanceForm(meta={"csrf": False})
+    form.validate()
+    params = _advance_params(form)
+    confirmed = to_stage is not None and advancement.is_confirmed(to_stage)
+    candidates = advancement.propose(stage=stage, **params) if stage.is_scored else []
+    advance = {c.entry.id for c in candidates if c.proposed}
+    reasons: dict[int, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        advance = {int(i) for i in request.form.getlist("advance") if i.isdigit()}
+        reasons = {c.entry.id: request.form.get(f"reason_{c.entry.id}", "") for c in candidates}
+        try:
+            n = advancement.confirm(stage=stage, candidates=candidates, advance=advance,
+                                    reasons=reasons, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            errors = {name: _("Give a reason.") for name in getattr(exc, "missing", [])}
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name), "success")
+            return redirect(url_for(".stage_advance", stage_id=stage.id))
+    return render_template(
+        "committee/advance.html", stage=stage, to_stage=to_stage, form=form,
+        candidates=candidates, advance=advance, reasons=reasons, errors=errors,
+        confirmed=advancement.advanced_ids(to_stage) if confirmed else None,
+        action_form=ActionForm(), params=params), status

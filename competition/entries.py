@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
@@ -17,6 +17,7 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.models import (
+    Advancement,
     AttachmentKind,
     Category,
     Entry,
@@ -201,6 +202,8 @@ def in_stage(stage: Stage):
                   Entry.screening != Screening.INELIGIBLE]
     if _needs_screening(stage):
         conditions.append(Entry.screening == Screening.ELIGIBLE)
+    advanced = select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)
+    conditions.append(or_(~exists(advanced), Entry.id.in_(advanced)))
     return and_(*conditions)
 
 
@@ -210,7 +213,11 @@ def is_in_stage(entry: Entry, stage: Stage) -> bool:
         return False
     if entry.screening == Screening.INELIGIBLE:
         return False
-    return entry.screening == Screening.ELIGIBLE or not _needs_screening(stage)
+    if entry.screening != Screening.ELIGIBLE and _needs_screening(stage):
+        return False
+    advanced = set(db.session.scalars(
+        select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)))
+    return not advanced or entry.id in advanced
 
 
 def get_entry_for(user: User, entry_id: int) -> Entry:

@@ -14,6 +14,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -116,6 +117,21 @@ class ScreeningForm(FlaskForm):
     reason = TextAreaField(_l("Reason (the OPD reads it)"),
                            validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Record the decision"))
+
+
+class AdvanceForm(FlaskForm):
+    """How the proposal is made: the top N of each category or a score threshold. Read from
+    the query string for the preview (no CSRF needed there) and posted back on confirmation."""
+
+    mode = RadioField(_l("Who advances"), choices=[
+        SelectChoice("top", _l("The top N of each category")),
+        SelectChoice("threshold", _l("Every entry at or above a score")),
+    ], default="top", validators=[InputRequired()])
+    top_n = IntegerField(_l("N per category"), default=5,
+                         validators=[Optional(), NumberRange(1, 500)])
+    threshold = DecimalField(_l("Score threshold"), places=2,
+                             validators=[Optional(), NumberRange(0, 1000)])
+    preview = SubmitField(_l("Show the proposal"))
 
 
 class ReasonForm(FlaskForm):

@@ -16,6 +16,10 @@ LABELS = {
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
     "pending": _l("not screened yet"),
+    "advanced": _l("advanced"),
+    "not_advanced": _l("did not advance"),
+    "advanced_override": _l("advanced (committee override)"),
+    "not_advanced_override": _l("did not advance (committee override)"),
     "eligible": _l("eligible"),
     "ineligible": _l("not eligible"),
 }

@@ -260,6 +260,27 @@ class EntryEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+class Advancement(db.Model):
+    """An entry advanced from a scored stage into the next one, as confirmed by the committee.
+    Once a stage has advancements, only the advanced entries take part in it; the others keep
+    their scores in the earlier stage."""
+
+    __tablename__ = "advancements"
+    __table_args__ = (UniqueConstraint("to_stage_id", "entry_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    rank: Mapped[int] = mapped_column(default=0)  # place in its category in the earlier stage
+    score: Mapped[float | None]
+    is_override: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+
+
 class AttachmentKind(enum.StrEnum):
     SK = "sk"  # the decree (Surat Keputusan) naming the innovation team
     DATA = "data"  # supporting data
