@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from competition import advancement, attachments, entries, rounds, screening
+from competition import advancement, attachments, dashboard, entries, rounds, screening
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -16,6 +17,7 @@ from competition.forms import (
     AdvanceForm,
     CategoryForm,
     CopyRoundForm,
+    EntryFilterForm,
     ReasonForm,
     RoundForm,
     ScreeningForm,
@@ -309,3 +311,46 @@ def stage_advance(stage_id: int):
         candidates=candidates, advance=advance, reasons=reasons, errors=errors,
         confirmed=advancement.advanced_ids(to_stage) if confirmed else None,
         action_form=ActionForm(), params=params), status
+
+
+# ------------------------------------------------------------------ dashboard and export
+
+
+def _filtered(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+    form = EntryFilterForm(request.args)
+    form.category.choices = [SelectChoice("", _("all"))] + [
+        SelectChoice(str(c.id), c.name) for c in round_.categories]
+    form.validate()
+    category = form.category.data or ""
+    found = dashboard.filter_entries(
+        round_, q=form.q.data or "", category_id=int(category) if category.isdigit() else None,
+        state=form.state.data or "", group=form.group.data or "")
+    return form, found
+
+
+@bp.route("/rounds/<int:round_id>/dashboard")
+def round_dashboard(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form, found = _filtered(round_)
+    return render_template("committee/dashboard.html", round=round_, form=form, entries=found,
+                           overview=dashboard.overview(round_, utcnow()),
+                           progress=screening.progress(round_), states=dashboard.STATES,
+                           state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
+                           export_args=request.args.to_dict())
+
+
+@bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})
+@bp.route("/rounds/<int:round_id>/entries.xlsx", defaults={"fmt": "xlsx"})
+def entries_export(round_id: int, fmt: str):
+    """The (filtered) entry list as CSV or XLSX."""
+    round_ = db.get_or_404(Round, round_id)
+    _form, found = _filtered(round_)
+    rows = dashboard.export_rows(found)
+    name = f"{round_.slug}-entries.{fmt}"
+    if fmt == "csv":
+        body, mimetype = dashboard.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body = dashboard.to_xlsx(rows, round_.name)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return body, 200, {"Content-Type": mimetype,
+                       "Content-Disposition": f'attachment; filename="{name}"'}

@@ -134,6 +134,24 @@ class AdvanceForm(FlaskForm):
     preview = SubmitField(_l("Show the proposal"))
 
 
+class EntryFilterForm(FlaskForm):
+    """Filters of the round dashboard, read from the query string (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search title or OPD"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), coerce=str, validators=[Optional()])
+    state = SelectField(_l("Status"), validators=[Optional()], choices=[
+        SelectChoice("", _l("all")), SelectChoice("draft", _l("draft")),
+        SelectChoice("submitted", _l("submitted")),
+        SelectChoice("pending", _l("not screened yet")),
+        SelectChoice("eligible", _l("eligible")), SelectChoice("ineligible", _l("not eligible"))])
+    group = SelectField(_l("Group"), validators=[Optional()], choices=[
+        SelectChoice("", _l("all")),
+        *(SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup)])
+
+
 class ReasonForm(FlaskForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 

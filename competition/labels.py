@@ -17,6 +17,7 @@ LABELS = {
     "reopened": _l("reopened"),
     "pending": _l("not screened yet"),
     "advanced": _l("advanced"),
+    "upcoming": _l("upcoming"),
     "not_advanced": _l("did not advance"),
     "advanced_override": _l("advanced (committee override)"),
     "not_advanced_override": _l("did not advance (committee override)"),
