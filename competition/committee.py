@@ -184,7 +184,7 @@ def round_copy(round_id: int):
 def _entry_page(entry: Entry, status=200, **forms):
     forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
     return render_template("competition/entry_detail.html", entry=entry, certificates=[],
-                           **forms), status
+                           progress=entries.progress_of(entry, utcnow()), **forms), status
 
 
 @bp.route("/entries/<int:entry_id>")

@@ -220,6 +220,31 @@ def is_in_stage(entry: Entry, stage: Stage) -> bool:
     return not advanced or entry.id in advanced
 
 
+def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
+    """Where the entry stands in each (not skipped) stage of its round, as a label key:
+    draft/submitted, the screening decision, and for scored stages whether it takes part
+    (``in_evaluation``, ``evaluated``), did not advance, or the stage is still ``upcoming``."""
+    out = []
+    for stage in entry.round.stages:
+        if stage.is_skipped:
+            continue
+        if stage.kind == StageKind.SUBMISSION:
+            state = "submitted" if entry.is_submitted else "draft"
+        elif not entry.is_submitted or now < stage.opens_at and stage.kind != StageKind.SCREENING:
+            state = "upcoming"
+        elif stage.kind == StageKind.SCREENING:
+            state = entry.screening.value
+        elif stage.kind == StageKind.SCORED:
+            if not is_in_stage(entry, stage):
+                state = "not_advanced"
+            else:
+                state = "in_evaluation" if now <= stage.closes_at else "evaluated"
+        else:
+            state = "published" if entry.round.results_published_at else "upcoming"
+        out.append((stage, state))
+    return out
+
+
 def get_entry_for(user: User, entry_id: int) -> Entry:
     """The entry if ``user`` may see it, else ``NotAllowed`` (answered 404)."""
     entry = db.session.get(Entry, entry_id)

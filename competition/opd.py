@@ -155,7 +155,8 @@ def entry_edit(entry_id: int):
 def entry_detail(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     return render_template("competition/entry_detail.html", entry=entry,
-                           certificates=awards.certificates_of_entry(entry))
+                           certificates=awards.certificates_of_entry(entry),
+                           progress=entries.progress_of(entry, utcnow()))
 
 
 @bp.route("/attachments/<int:attachment_id>")
