@@ -119,6 +119,18 @@ def confirm(*, stage: Stage, candidates: list[Candidate], advance: set[int],
     return len(advance)
 
 
+def spread(candidates: list[Candidate], advance: set[int]) -> dict[str, dict[str, int]]:
+    """How the entries that would advance spread over categories and groups, so the
+    committee sees the balance before confirming."""
+    out: dict[str, dict[str, int]] = {"category": {}, "group": {}}
+    for c in candidates:
+        if c.entry.id in advance:
+            for key, value in (("category", c.entry.category.name),
+                               ("group", c.entry.group.value)):
+                out[key][value] = out[key].get(value, 0) + 1
+    return out
+
+
 def advanced_ids(to_stage: Stage) -> set[int]:
     return set(db.session.scalars(select(Advancement.entry_id).where(
         Advancement.to_stage_id == to_stage.id)))

@@ -16,6 +16,7 @@ from competition.forms import (
     ActionForm,
     AdvanceForm,
     CategoryForm,
+    CapsForm,
     CopyRoundForm,
     EntryFilterForm,
     ReasonForm,
@@ -63,6 +64,7 @@ def round_new():
 def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
+    forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
     return render_template(
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
         entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
@@ -115,6 +117,21 @@ def stage_add(round_id: int):
             flash(_("Stage added. Now define its rubric."), "success")
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
     return _round_page(round_, 422, stage_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/caps", methods=["POST"])
+def round_caps(round_id: int):
+    """The most entries per organisation and group."""
+    round_ = db.get_or_404(Round, round_id)
+    form = CapsForm(prefix="caps")
+    if form.validate_on_submit():
+        rounds.set_caps(round_=round_, actor=current_user, caps={
+            "umum": form.cap_umum.data, "replikasi": form.cap_replikasi.data,
+            "khusus": form.cap_khusus.data})
+        db.session.commit()
+        flash(_("Caps saved."), "success")
+        return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, caps_form=form)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -309,6 +326,7 @@ def stage_advance(stage_id: int):
     return render_template(
         "committee/advance.html", stage=stage, to_stage=to_stage, form=form,
         candidates=candidates, advance=advance, reasons=reasons, errors=errors,
+        spread=advancement.spread(candidates, advance),
         confirmed=advancement.advanced_ids(to_stage) if confirmed else None,
         action_form=ActionForm(), params=params), status
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
@@ -98,6 +98,20 @@ def missing_fields(entry: Entry) -> list[str]:
     return missing
 
 
+def check_cap(entry: Entry) -> None:
+    """Refuse a submission over the round's cap of entries per organisation and group."""
+    cap = entry.round.cap_for(entry.group)
+    if cap is None:
+        return
+    used = db.session.scalar(select(func.count(Entry.id)).where(
+        Entry.round_id == entry.round_id, Entry.organisation_id == entry.organisation_id,
+        Entry.group == entry.group, Entry.status == EntryStatus.SUBMITTED, Entry.id != entry.id))
+    if used >= cap:
+        raise InvalidState(_l(
+            "Your organisation has already submitted %(n)s entries in this group, the most "
+            "this round accepts.", n=used))
+
+
 def check_age(entry: Entry, on: datetime) -> None:
     """Refuse an innovation younger than its group's minimum age on ``on``."""
     latest = latest_start(entry.group, on.date())
@@ -162,6 +176,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     if missing:
         raise IncompleteError(missing)
     check_age(entry, now)
+    check_cap(entry)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
     db.session.flush()

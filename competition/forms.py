@@ -152,6 +152,16 @@ class EntryFilterForm(FlaskForm):
         *(SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup)])
 
 
+class CapsForm(FlaskForm):
+    """The most entries one organisation may submit per group; empty means no cap."""
+
+    cap_umum = IntegerField(_l("General (umum)"), validators=[Optional(), NumberRange(0, 1000)])
+    cap_replikasi = IntegerField(_l("Replication (replikasi)"),
+                                 validators=[Optional(), NumberRange(0, 1000)])
+    cap_khusus = IntegerField(_l("Special (khusus)"), validators=[Optional(), NumberRange(0, 1000)])
+    submit = SubmitField(_l("Save the caps"))
+
+
 class ReasonForm(FlaskForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 

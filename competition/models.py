@@ -117,6 +117,11 @@ class Round(db.Model):
     submission_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submission_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The most entries one participating organisation may submit per group (None: no cap);
+    # KIPP 2021 allowed 10 general and 5 replication entries per agency.
+    cap_umum: Mapped[int | None]
+    cap_replikasi: Mapped[int | None]
+    cap_khusus: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -126,6 +131,9 @@ class Round(db.Model):
         back_populates="round", order_by="Stage.position", cascade="all, delete-orphan"
     )
     entries: Mapped[list[Entry]] = relationship(back_populates="round", order_by="Entry.id")
+
+    def cap_for(self, group: EntryGroup) -> int | None:
+        return getattr(self, f"cap_{EntryGroup(group).value}")
 
     def accepts_submissions(self, now: datetime) -> bool:
         return (

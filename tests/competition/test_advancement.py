@@ -88,3 +88,13 @@ def test_last_scored_stage_has_nowhere_to_advance(app, login, committee, two_sta
     desk, presentation = two_stages
     page = login(committee).get(f"/committee/timeline/{presentation.id}/advance")
     assert "Tidak ada tahap penilaian berikutnya" in page.text
+
+
+def test_preview_shows_the_spread_by_category_and_group(app, login, committee, two_stages):
+    desk, _ = two_stages
+    candidates = advancement.propose(stage=desk, top_n=1)
+    chosen = {c.entry.id for c in candidates if c.proposed}
+    assert advancement.spread(candidates, chosen) == {
+        "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2}}
+    page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
+    assert "Sebaran proposal yang dicentang" in page
