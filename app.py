@@ -19,8 +19,10 @@ from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.labels import label
 from competition.models import User
+from competition.notices import bp as notices_bp
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
+from competition.review import bp as review_bp
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
 from judging.hooks import copy_criteria, stage_scores
@@ -93,7 +95,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, judge_files_bp):
+    for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
+               judge_files_bp, notices_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

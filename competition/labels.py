@@ -18,6 +18,8 @@ LABELS = {
     "pending": _l("not screened yet"),
     "advanced": _l("advanced"),
     "upcoming": _l("upcoming"),
+    "upheld": _l("upheld"),
+    "rejected": _l("rejected"),
     "in_evaluation": _l("being evaluated"),
     "evaluated": _l("evaluated"),
     "published": _l("announced"),

@@ -17,8 +17,8 @@ from tests import factories
 
 GUARDS = {
     "public": None, "auth": None, "static": None,
-    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE,
-    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE,
+    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "review": Role.COMMITTEE,
+    "judge": Role.JUDGE, "opd": Role.OPD, "judge_files": Role.JUDGE, "notices": None,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
