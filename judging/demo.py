@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from competition import attachments
 from competition import entries as entry_service
-from competition import rounds, screening
+from competition import advancement, announcements, rounds, screening
 from competition.db import db, utcnow
 from competition.models import AttachmentKind, Organisation, Role, Screening, StageKind, User
 from judging import demo_data as data
@@ -72,6 +72,31 @@ def demo_screening(round_, committee) -> None:
         if entry.screening == Screening.PENDING:
             screening.decide(entry=entry, eligible=True, actor=committee, now=when,
                              reason="Memenuhi persyaratan setelah klarifikasi dengan OPD.")
+
+
+def demo_nominations(round_, desk, committee, now) -> None:
+    """The screening result was announced and made final; the top five of each category
+    advanced from the desk evaluation to the presentations, and their nomination is in its
+    public objection period, with one objection waiting for the committee's decision."""
+    screening_stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
+    first = announcements.issue_announcement(
+        stage=screening_stage, title="Hasil Seleksi Administrasi KOINYANLIK 2026",
+        objection_days=None, actor=committee, now=screening_stage.closes_at)
+    announcements.finalize(announcement=first, actor=committee,
+                           now=screening_stage.closes_at + timedelta(hours=1))
+    candidates = advancement.propose(stage=desk, top_n=5)
+    advancement.confirm(stage=desk, candidates=candidates,
+                        advance={c.entry.id for c in candidates if c.proposed}, reasons={},
+                        actor=committee, now=desk.closes_at + timedelta(days=2))
+    nominees = announcements.issue_announcement(
+        stage=desk, title="Nominasi Top 15 KOINYANLIK 2026 (Presentasi dan Wawancara)",
+        objection_days=5, actor=committee, now=now - timedelta(days=1))
+    announcements.file_objection(
+        announcement=nominees, entry_id=nominees.entry_ids[-1], name="Rahmat Hidayat",
+        contact="0813-6712-4410",
+        reason="Layanan ini di kelurahan kami belum berjalan setiap hari seperti yang ditulis "
+               "dalam proposal; pada hari Sabtu loket selalu tutup.",
+        evidence="Foto papan jam layanan, dikirim ke surel panitia.", now=now - timedelta(hours=5))
 
 
 def load_demo(seed: int = 2026) -> dict[str, int]:
@@ -139,6 +164,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                             now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))))
         n_sheets += 1
     services.publish_results(stage=stage, actor=committee, now=stage.closes_at + timedelta(days=2))
+    demo_nominations(round_, stage, committee, now)
 
     # The 2027 round is open, so OPD users can try the proposal form.
     nxt = rounds.create_round(
