@@ -12,6 +12,7 @@ from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
 from competition import advancement, permissions, rounds
+from competition.agency import bp as agency_bp
 from competition.auth import bp as auth_bp
 from competition.committee import bp as committee_bp
 from competition.db import db
@@ -96,7 +97,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
-               judge_files_bp, notices_bp):
+               judge_files_bp, notices_bp, agency_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

@@ -23,6 +23,7 @@ from competition.models import (
     Entry,
     EntryEvent,
     EntryStatus,
+    Organisation,
     Round,
     Screening,
     Stage,
@@ -99,12 +100,16 @@ def missing_fields(entry: Entry) -> list[str]:
 
 
 def check_cap(entry: Entry) -> None:
-    """Refuse a submission over the round's cap of entries per organisation and group."""
+    """Refuse a submission over the round's cap of entries per agency (an organisation and
+    its units together) and group."""
     cap = entry.round.cap_for(entry.group)
     if cap is None:
         return
+    agency_id = entry.organisation.agency_id
+    members = select(Organisation.id).where(or_(Organisation.id == agency_id,
+                                                 Organisation.parent_id == agency_id))
     used = db.session.scalar(select(func.count(Entry.id)).where(
-        Entry.round_id == entry.round_id, Entry.organisation_id == entry.organisation_id,
+        Entry.round_id == entry.round_id, Entry.organisation_id.in_(members),
         Entry.group == entry.group, Entry.status == EntryStatus.SUBMITTED, Entry.id != entry.id))
     if used >= cap:
         raise InvalidState(_l(

@@ -192,6 +192,16 @@ class ObjectionDecisionForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
+class UnitForm(FlaskForm):
+    """An Admin Lokal creates a unit of the agency with its first account."""
+
+    name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    submit = SubmitField(_l("Create the unit"))
+
+
 class ReasonForm(FlaskForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     COMMITTEE = "committee"
     JUDGE = "judge"
     OPD = "opd"
+    AGENCY = "agency"  # Admin Lokal: the local administrator of a participating agency
 
 
 class RoundStatus(enum.StrEnum):
@@ -56,13 +57,25 @@ def _enum(e):
 
 
 class Organisation(db.Model):
-    """An OPD (Organisasi Perangkat Daerah) or another participating unit."""
+    """An OPD (Organisasi Perangkat Daerah) or another participating unit. A unit (UPP: a
+    dinas, puskesmas, kecamatan...) may belong to a participating agency (``parent``), whose
+    local administrator (Admin Lokal) creates its accounts and reviews its proposals."""
 
     __tablename__ = "organisations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
+    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
+                                                       back_populates="units")
+    units: Mapped[list[Organisation]] = relationship(back_populates="parent",
+                                                     order_by="Organisation.name")
+
+    @property
+    def agency_id(self) -> int:
+        """The participating agency this organisation counts under (itself at the top)."""
+        return self.parent_id or self.id
 
 
 class User(UserMixin, db.Model):
@@ -103,6 +116,10 @@ class User(UserMixin, db.Model):
     @property
     def is_opd(self) -> bool:
         return self.role == Role.OPD
+
+    @property
+    def is_agency_admin(self) -> bool:
+        return self.role == Role.AGENCY
 
 
 class Round(db.Model):
