@@ -38,6 +38,19 @@ def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
     return user
 
 
+AGENCY_USERNAME = "admin-dinkes"
+
+
+def demo_agency(orgs) -> None:
+    """Dinas Kesehatan coordinates the city's puskesmas: its Admin Lokal sees and corrects
+    their proposals (two levels, as in KIPP's SiNovik)."""
+    _user(AGENCY_USERNAME, "Admin Lokal Dinas Kesehatan", Role.AGENCY,
+          organisation=orgs["dinkes"])
+    for key, org in orgs.items():
+        if key.startswith("pkm-"):
+            org.parent = orgs["dinkes"]
+
+
 def attach_sk(entry, org, e, i, user, now) -> None:
     """The SK decree of a demo entry (a generated one-page PDF)."""
     attachments.store_attachment(
@@ -114,6 +127,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         db.session.add(org)
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
+    demo_agency(orgs)
     db.session.flush()
 
     # The 2026 round: submissions closed, desk evaluation scored and published.
@@ -197,4 +211,5 @@ def load_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo("Demo loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     click.echo(f"Logins (password '{DEMO_PASSWORD}'): committee '{COMMITTEE_USERNAME}', "
-               f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil'.")
+               f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil', "
+               f"Admin Lokal '{AGENCY_USERNAME}'.")

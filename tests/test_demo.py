@@ -54,10 +54,10 @@ def test_demo_loads_a_scored_published_competition(app):
     # A second load leaves everything as it was.
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
-    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45
+    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45 + 1  # + Admin Lokal
     # The demo logins of the README work.
     client = app.test_client()
-    for username in ("panitia", "juri1", "dinkes"):
+    for username in ("panitia", "juri1", "dinkes", "admin-dinkes"):
         r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert r.status_code == 302, username
         client.post("/logout")
