@@ -11,8 +11,9 @@ from flask import Flask, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from competition import permissions, rounds
+from competition import advancement, permissions, rounds
 from competition.account import bp as account_bp
+from competition.agency import bp as agency_bp
 from competition.audit import audit_cli
 from competition.audit_views import bp as audit_bp
 from competition.backup import register as register_backup
@@ -24,12 +25,14 @@ from competition.extensions import babel, csrf, login_manager, migrate
 from competition.formatting import format_decimal
 from competition.labels import label
 from competition.models import User
+from competition.notices import bp as notices_bp
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
+from competition.review import bp as review_bp
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
+from judging.hooks import copy_criteria, stage_scores
 from judging.publishing import bp as publishing_bp
-from judging.round_copy import copy_criteria
 from judging.publishing import judge_bp as judge_certificates_bp
 from judging.views import judge_bp, scoring_bp
 
@@ -101,14 +104,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
-    for bp in (public_bp, auth_bp, committee_bp, opd_bp, judge_bp, scoring_bp, publishing_bp,
-               judge_files_bp, audit_bp, account_bp, judge_certificates_bp):
+    for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
+               publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
+               notices_bp, agency_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     register_backup(app.cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
+    advancement.register_score_provider(stage_scores)  # who advances after a scored stage
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(

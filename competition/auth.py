@@ -20,7 +20,7 @@ from competition.models import Role, User
 bp = Blueprint("auth", __name__)
 
 HOME_BY_ROLE = {Role.COMMITTEE: "committee.rounds", Role.JUDGE: "judge.index",
-                Role.OPD: "opd.entries"}
+                Role.OPD: "opd.entries", Role.AGENCY: "agency.index"}
 
 
 def _safe_next(target: str | None) -> str | None:

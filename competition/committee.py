@@ -1,5 +1,6 @@
-"""The committee's (panitia) pages for rounds, categories and stages (blueprint ``committee``).
-Scoring, assignment and ranking pages live in ``judging.views``."""
+"""The committee's (panitia) pages for rounds, categories, stages and single entries (blueprint
+``committee``). Screening, advancement, the dashboard and announcements are in
+``competition.review``; scoring, assignment and ranking pages live in ``judging.views``."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import attachments, entries, rounds
+from competition import announcements, attachments, entries, rounds
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
     STAGE_KIND_LABELS,
     ActionForm,
     CategoryForm,
+    CapsForm,
     CopyRoundForm,
     ReasonForm,
     RoundForm,
@@ -59,9 +61,11 @@ def round_new():
 def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
+    forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
     return render_template(
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
         entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
+        announcements=announcements.list_announcements(round_.id),
         kinds=StageKind, **forms,
     ), status
 
@@ -111,6 +115,21 @@ def stage_add(round_id: int):
             flash(_("Stage added. Now define its rubric."), "success")
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
     return _round_page(round_, 422, stage_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/caps", methods=["POST"])
+def round_caps(round_id: int):
+    """The most entries per organisation and group."""
+    round_ = db.get_or_404(Round, round_id)
+    form = CapsForm(prefix="caps")
+    if form.validate_on_submit():
+        rounds.set_caps(round_=round_, actor=current_user, caps={
+            "umum": form.cap_umum.data, "replikasi": form.cap_replikasi.data,
+            "khusus": form.cap_khusus.data})
+        db.session.commit()
+        flash(_("Caps saved."), "success")
+        return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, caps_form=form)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])
@@ -180,7 +199,7 @@ def round_copy(round_id: int):
 def _entry_page(entry: Entry, status=200, **forms):
     forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
     return render_template("competition/entry_detail.html", entry=entry, certificates=[],
-                           **forms), status
+                           progress=entries.progress_of(entry, utcnow()), **forms), status
 
 
 @bp.route("/entries/<int:entry_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
@@ -17,12 +17,17 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.models import (
+    Advancement,
     AttachmentKind,
     Category,
     Entry,
     EntryEvent,
     EntryStatus,
+    Organisation,
     Round,
+    Screening,
+    Stage,
+    StageKind,
     User,
 )
 from competition.permissions import can_edit_entry, can_view_entry
@@ -94,6 +99,24 @@ def missing_fields(entry: Entry) -> list[str]:
     return missing
 
 
+def check_cap(entry: Entry) -> None:
+    """Refuse a submission over the round's cap of entries per agency (an organisation and
+    its units together) and group."""
+    cap = entry.round.cap_for(entry.group)
+    if cap is None:
+        return
+    agency_id = entry.organisation.agency_id
+    members = select(Organisation.id).where(or_(Organisation.id == agency_id,
+                                                 Organisation.parent_id == agency_id))
+    used = db.session.scalar(select(func.count(Entry.id)).where(
+        Entry.round_id == entry.round_id, Entry.organisation_id.in_(members),
+        Entry.group == entry.group, Entry.status == EntryStatus.SUBMITTED, Entry.id != entry.id))
+    if used >= cap:
+        raise InvalidState(_l(
+            "Your organisation has already submitted %(n)s entries in this group, the most "
+            "this round accepts.", n=used))
+
+
 def check_age(entry: Entry, on: datetime) -> None:
     """Refuse an innovation younger than its group's minimum age on ``on``."""
     latest = latest_start(entry.group, on.date())
@@ -158,6 +181,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     if missing:
         raise IncompleteError(missing)
     check_age(entry, now)
+    check_cap(entry)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
     db.session.flush()
@@ -178,10 +202,67 @@ def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> En
     entry.status = EntryStatus.DRAFT
     entry.reopened_at = now
     entry.reopen_reason = reason
+    entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
     db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
                               created_at=now))
     db.session.flush()
     return entry
+
+
+def _needs_screening(stage: Stage) -> bool:
+    return any(s.kind == StageKind.SCREENING and not s.is_skipped and s.position < stage.position
+               for s in stage.round.stages)
+
+
+def in_stage(stage: Stage):
+    """SQL condition on ``Entry``: the entries that take part in ``stage``. Submitted entries
+    of its round, never those screened ineligible, and only eligible ones once an active
+    screening stage comes before it. The judging package selects entries with this."""
+    conditions = [Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED,
+                  Entry.screening != Screening.INELIGIBLE]
+    if _needs_screening(stage):
+        conditions.append(Entry.screening == Screening.ELIGIBLE)
+    advanced = select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)
+    conditions.append(or_(~exists(advanced), Entry.id.in_(advanced)))
+    return and_(*conditions)
+
+
+def is_in_stage(entry: Entry, stage: Stage) -> bool:
+    """``in_stage`` for one loaded entry."""
+    if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
+        return False
+    if entry.screening == Screening.INELIGIBLE:
+        return False
+    if entry.screening != Screening.ELIGIBLE and _needs_screening(stage):
+        return False
+    advanced = set(db.session.scalars(
+        select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)))
+    return not advanced or entry.id in advanced
+
+
+def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
+    """Where the entry stands in each (not skipped) stage of its round, as a label key:
+    draft/submitted, the screening decision, and for scored stages whether it takes part
+    (``in_evaluation``, ``evaluated``), did not advance, or the stage is still ``upcoming``."""
+    out = []
+    for stage in entry.round.stages:
+        if stage.is_skipped:
+            continue
+        if stage.kind == StageKind.SUBMISSION:
+            state = "submitted" if entry.is_submitted else "draft"
+        elif not entry.is_submitted or now < stage.opens_at and stage.kind != StageKind.SCREENING:
+            state = "upcoming"
+        elif stage.kind == StageKind.SCREENING:
+            state = entry.screening.value
+        elif stage.kind == StageKind.SCORED:
+            if not is_in_stage(entry, stage):
+                state = "not_advanced"
+            else:
+                state = "in_evaluation" if now <= stage.closes_at else "evaluated"
+        else:
+            state = "published" if entry.round.results_published_at else "upcoming"
+        out.append((stage, state))
+    return out
 
 
 def get_entry_for(user: User, entry_id: int) -> Entry:

@@ -14,9 +14,11 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    DecimalField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -105,6 +107,99 @@ class CopyRoundForm(FlaskForm):
         _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()],
         description=_l("Every date of the timeline moves by the same amount."))
     submit = SubmitField(_l("Copy the round"))
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("eligible", _l("Eligible: goes on to judging")),
+        SelectChoice("ineligible", _l("Not eligible")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason (the OPD reads it)"),
+                           validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))
+
+
+class AdvanceForm(FlaskForm):
+    """How the proposal is made: the top N of each category or a score threshold. Read from
+    the query string for the preview (no CSRF needed there) and posted back on confirmation."""
+
+    mode = RadioField(_l("Who advances"), choices=[
+        SelectChoice("top", _l("The top N of each category")),
+        SelectChoice("threshold", _l("Every entry at or above a score")),
+    ], default="top", validators=[InputRequired()])
+    top_n = IntegerField(_l("N per category"), default=5,
+                         validators=[Optional(), NumberRange(1, 500)])
+    threshold = DecimalField(_l("Score threshold"), places=2,
+                             validators=[Optional(), NumberRange(0, 1000)])
+    preview = SubmitField(_l("Show the proposal"))
+
+
+class EntryFilterForm(FlaskForm):
+    """Filters of the round dashboard, read from the query string (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search title or OPD"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), coerce=str, validators=[Optional()])
+    state = SelectField(_l("Status"), validators=[Optional()], choices=[
+        SelectChoice("", _l("all")), SelectChoice("draft", _l("draft")),
+        SelectChoice("submitted", _l("submitted")),
+        SelectChoice("pending", _l("not screened yet")),
+        SelectChoice("eligible", _l("eligible")), SelectChoice("ineligible", _l("not eligible"))])
+    group = SelectField(_l("Group"), validators=[Optional()], choices=[
+        SelectChoice("", _l("all")),
+        *(SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup)])
+
+
+class CapsForm(FlaskForm):
+    """The most entries one organisation may submit per group; empty means no cap."""
+
+    cap_umum = IntegerField(_l("General (umum)"), validators=[Optional(), NumberRange(0, 1000)])
+    cap_replikasi = IntegerField(_l("Replication (replikasi)"),
+                                 validators=[Optional(), NumberRange(0, 1000)])
+    cap_khusus = IntegerField(_l("Special (khusus)"), validators=[Optional(), NumberRange(0, 1000)])
+    submit = SubmitField(_l("Save the caps"))
+
+
+class AnnounceForm(FlaskForm):
+    title = StringField(_l("Subject of the announcement"),
+                        validators=[DataRequired(), Length(max=300)])
+    objection_days = IntegerField(
+        _l("Public objection period (days)"), default=5,
+        description=_l("Anyone may object to a listed innovation during this period; leave "
+                       "empty for no objection period."),
+        validators=[Optional(), NumberRange(1, 60)])
+    submit = SubmitField(_l("Issue the announcement"))
+
+
+class ObjectionForm(FlaskForm):
+    entry = SelectField(_l("Innovation"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    contact = StringField(_l("Telephone or e-mail"), validators=[DataRequired(), Length(max=200)])
+    reason = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=5000)])
+    evidence = TextAreaField(_l("Evidence (a link or a description, optional)"),
+                             validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Send the objection"))
+
+
+class ObjectionDecisionForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[
+        SelectChoice("upheld", _l("Objection upheld")),
+        SelectChoice("rejected", _l("Objection rejected")),
+    ], validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))
+
+
+class UnitForm(FlaskForm):
+    """An Admin Lokal creates a unit of the agency with its first account."""
+
+    name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    submit = SubmitField(_l("Create the unit"))
 
 
 class ReasonForm(FlaskForm):

@@ -15,6 +15,19 @@ LABELS = {
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
+    "pending": _l("not screened yet"),
+    "advanced": _l("advanced"),
+    "upcoming": _l("upcoming"),
+    "upheld": _l("upheld"),
+    "rejected": _l("rejected"),
+    "in_evaluation": _l("being evaluated"),
+    "evaluated": _l("evaluated"),
+    "published": _l("announced"),
+    "not_advanced": _l("did not advance"),
+    "advanced_override": _l("advanced (committee override)"),
+    "not_advanced_override": _l("did not advance (committee override)"),
+    "eligible": _l("eligible"),
+    "ineligible": _l("not eligible"),
 }
 
 

@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     COMMITTEE = "committee"
     JUDGE = "judge"
     OPD = "opd"
+    AGENCY = "agency"  # Admin Lokal: the local administrator of a participating agency
 
 
 class RoundStatus(enum.StrEnum):
@@ -39,6 +40,14 @@ class StageKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
 
 
+class Screening(enum.StrEnum):
+    """The administrative screening decision on a submitted entry."""
+
+    PENDING = "pending"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
 class EntryStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -49,13 +58,25 @@ def _enum(e):
 
 
 class Organisation(db.Model):
-    """An OPD (Organisasi Perangkat Daerah) or another participating unit."""
+    """An OPD (Organisasi Perangkat Daerah) or another participating unit. A unit (UPP: a
+    dinas, puskesmas, kecamatan...) may belong to a participating agency (``parent``), whose
+    local administrator (Admin Lokal) creates its accounts and reviews its proposals."""
 
     __tablename__ = "organisations"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
+    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
+                                                       back_populates="units")
+    units: Mapped[list[Organisation]] = relationship(back_populates="parent",
+                                                     order_by="Organisation.name")
+
+    @property
+    def agency_id(self) -> int:
+        """The participating agency this organisation counts under (itself at the top)."""
+        return self.parent_id or self.id
 
 
 class User(UserMixin, db.Model):
@@ -97,6 +118,10 @@ class User(UserMixin, db.Model):
     def is_opd(self) -> bool:
         return self.role == Role.OPD
 
+    @property
+    def is_agency_admin(self) -> bool:
+        return self.role == Role.AGENCY
+
 
 class Round(db.Model):
     """One competition round, e.g. KOINYANLIK 2026, with its submission window."""
@@ -110,6 +135,11 @@ class Round(db.Model):
     submission_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submission_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The most entries one participating organisation may submit per group (None: no cap);
+    # KIPP 2021 allowed 10 general and 5 replication entries per agency.
+    cap_umum: Mapped[int | None]
+    cap_replikasi: Mapped[int | None]
+    cap_khusus: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -119,6 +149,9 @@ class Round(db.Model):
         back_populates="round", order_by="Stage.position", cascade="all, delete-orphan"
     )
     entries: Mapped[list[Entry]] = relationship(back_populates="round", order_by="Entry.id")
+
+    def cap_for(self, group: EntryGroup) -> int | None:
+        return getattr(self, f"cap_{EntryGroup(group).value}")
 
     def accepts_submissions(self, now: datetime) -> bool:
         return (
@@ -213,6 +246,12 @@ class Entry(db.Model):
     # again although the submission window has closed (this entry only).
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Administrative screening: only eligible entries reach judging once the round has a
+    # screening stage (see ``competition.entries.in_stage``).
+    screening: Mapped[Screening] = mapped_column(
+        _enum(Screening), default=Screening.PENDING, server_default=Screening.PENDING.value)
+    screening_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -272,6 +311,85 @@ class EntryEvent(db.Model):
     entry: Mapped[Entry] = relationship(back_populates="events")
     stage: Mapped[Stage | None] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class Advancement(db.Model):
+    """An entry advanced from a scored stage into the next one, as confirmed by the committee.
+    Once a stage has advancements, only the advanced entries take part in it; the others keep
+    their scores in the earlier stage."""
+
+    __tablename__ = "advancements"
+    __table_args__ = (UniqueConstraint("to_stage_id", "entry_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    rank: Mapped[int] = mapped_column(default=0)  # place in its category in the earlier stage
+    score: Mapped[float | None]
+    is_override: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+
+
+class Announcement(db.Model):
+    """An official announcement of a stage's result: numbered, dated, listing the entries
+    that pass (a snapshot of their ids), downloadable as PDF. It may open a public objection
+    window (uji publik); the list becomes final once every objection has been decided."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (UniqueConstraint("round_id", "sequence"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    sequence: Mapped[int]
+    number: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    entry_ids: Mapped[list] = mapped_column(db.JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    objections_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship()
+    stage: Mapped[Stage] = relationship()
+    objections: Mapped[list[Objection]] = relationship(
+        back_populates="announcement", order_by="Objection.id", cascade="all, delete-orphan")
+
+    def objections_open(self, now: datetime) -> bool:
+        return self.objections_close_at is not None and self.finalized_at is None \
+            and self.issued_at <= now <= self.objections_close_at
+
+
+class ObjectionStatus(enum.StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class Objection(db.Model):
+    """A public objection (sanggahan) against an entry of an announcement, filed by anyone
+    during the objection window; the committee decides it with a recorded reason."""
+
+    __tablename__ = "objections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")  # a link or a description
+    status: Mapped[ObjectionStatus] = mapped_column(
+        _enum(ObjectionStatus), default=ObjectionStatus.PENDING)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    announcement: Mapped[Announcement] = relationship(back_populates="objections")
+    entry: Mapped[Entry] = relationship()
 
 
 class AttachmentKind(enum.StrEnum):

@@ -27,7 +27,7 @@ def entries_list():
                            open_rounds=rounds.list_open_rounds(now), now=now)
 
 
-def _entry_form(round_: Round, entry: Entry | None = None) -> EntryForm:
+def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     form = EntryForm(obj=entry) if entry is not None else EntryForm()
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
     if entry is not None and request.method == "GET":
@@ -109,9 +109,10 @@ def _refuse(form, round_, entry, exc: JuriError):
     return _form_page(form, round_, entry, exc.status)
 
 
-def _process(form: EntryForm, round_: Round, entry: Entry | None):
+def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     """Save the draft first and commit it, so a refused submission never loses what was
-    typed; then submit when the submit button was pressed."""
+    typed; then submit when the submit button was pressed. Also used by the Admin Lokal's
+    blueprint (``competition.agency``), whose endpoints have the same names."""
     if not form.validate_on_submit():
         return _form_page(form, round_, entry, 422 if form.errors else 200)
     now = utcnow()
@@ -139,7 +140,7 @@ def _process(form: EntryForm, round_: Round, entry: Entry | None):
 @bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
 def entry_new(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    return _process(_entry_form(round_), round_, None)
+    return process_entry_form(entry_form_for(round_), round_, None)
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -148,14 +149,15 @@ def entry_edit(entry_id: int):
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")
         return redirect(url_for(".entry_detail", entry_id=entry.id))
-    return _process(_entry_form(entry.round, entry), entry.round, entry)
+    return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 
 @bp.route("/entries/<int:entry_id>")
 def entry_detail(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     return render_template("competition/entry_detail.html", entry=entry,
-                           certificates=awards.certificates_of_entry(entry))
+                           certificates=awards.certificates_of_entry(entry),
+                           progress=entries.progress_of(entry, utcnow()))
 
 
 @bp.route("/attachments/<int:attachment_id>")

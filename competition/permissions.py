@@ -46,18 +46,21 @@ def can_view_entry(user: User, entry: Entry) -> bool:
         return False
     if user.is_committee:
         return True
+    if user.is_agency_admin:
+        return user.organisation_id is not None and user.organisation_id in (
+            entry.organisation_id, entry.organisation.parent_id)
     return user.is_opd and user.organisation_id == entry.organisation_id
 
 
 def can_edit_entry(user: User, entry: Entry) -> bool:
-    """Only the owning OPD edits, and only while the entry is a draft (the submission
-    window itself is checked by the service, which shows the deadline)."""
-    return (
-        user.is_authenticated
-        and user.role == Role.OPD
-        and user.organisation_id == entry.organisation_id
-        and not entry.is_submitted
-    )
+    """Only the owning OPD, or the Admin Lokal of its agency, edits, and only while the entry
+    is a draft (the submission window itself is checked by the service, which shows the
+    deadline)."""
+    if not user.is_authenticated or entry.is_submitted:
+        return False
+    if user.role == Role.AGENCY:
+        return can_view_entry(user, entry)
+    return user.role == Role.OPD and user.organisation_id == entry.organisation_id
 
 
 def can_view_attachment(

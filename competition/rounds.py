@@ -13,6 +13,7 @@ from sqlalchemy import select
 from competition.db import db
 from competition.errors import InvalidState
 from competition.models import Category, Round, RoundStatus, Stage, StageKind, User
+from competition.proposal import EntryGroup
 
 # The usual KIPP-style timeline: (name, kind, days after the submission deadline it opens,
 # its length in days). The submission stage takes the round's own window. Names are data the
@@ -170,6 +171,16 @@ def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor
 def stage_of_kind(round_: Round, kind: StageKind) -> Stage | None:
     """The round's first stage of ``kind`` that is not skipped."""
     return next((s for s in round_.stages if s.kind == kind and not s.is_skipped), None)
+
+
+def set_caps(*, round_: Round, caps: dict[str, int | None], actor: User) -> Round:
+    """Set the most entries per organisation for each group (None: no cap)."""
+    for group, cap in caps.items():
+        if cap is not None and cap < 0:
+            raise InvalidState(_l("A cap cannot be negative."))
+        setattr(round_, f"cap_{EntryGroup(group).value}", cap)
+    db.session.flush()
+    return round_
 
 
 def open_round(*, round_: Round, actor: User) -> Round:

@@ -17,8 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from competition import entries as entry_service
 from competition.db import db
-from competition.models import Entry, EntryStatus, Stage, User
+from competition.models import Entry, Stage, User
 from judging import charts
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
 from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus
@@ -81,8 +82,7 @@ class StageData:
     def entries(self) -> list[Entry]:
         if self._entries is None:
             found = {e.id: e for e in db.session.scalars(
-                select(Entry).where(Entry.round_id == self.stage.round_id,
-                                    Entry.status == EntryStatus.SUBMITTED)
+                select(Entry).where(entry_service.in_stage(self.stage))
                 .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
             self._entries = [found[i] for i in self.entry_ids.tolist()]
         return self._entries
@@ -122,7 +122,7 @@ def load_stage(stage: Stage) -> StageData:
     """Read the stage's entries and sheets as plain tuples (two queries) into arrays."""
     entry_rows = db.session.execute(
         select(Entry.id, Entry.category_id, Entry.submitted_at)
-        .where(Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED)
+        .where(entry_service.in_stage(stage))
         .order_by(Entry.category_id, Entry.id)
     ).all()
     sheet_rows = db.session.execute(

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 
 from competition import attachments
 from competition import entries as entry_service
-from competition import rounds
+from competition import advancement, announcements, rounds, screening
 from competition.db import db, utcnow
-from competition.models import AttachmentKind, Organisation, Role, User
+from competition.models import AttachmentKind, Organisation, Role, Screening, StageKind, User
 from judging import conflicts, demo_scale, services
 from judging import demo_data as data
 from judging.demo_kipp import kipp_sections, sk_pdf
@@ -39,6 +39,19 @@ def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
     user.set_password(password)
     db.session.add(user)
     return user
+
+
+AGENCY_USERNAME = "admin-dinkes"
+
+
+def demo_agency(orgs) -> None:
+    """Dinas Kesehatan coordinates the city's puskesmas: its Admin Lokal sees and corrects
+    their proposals (two levels, as in KIPP's SiNovik)."""
+    _user(AGENCY_USERNAME, "Admin Lokal Dinas Kesehatan", Role.AGENCY,
+          organisation=orgs["dinkes"])
+    for key, org in orgs.items():
+        if key.startswith("pkm-"):
+            org.parent = orgs["dinkes"]
 
 
 def attach_sk(entry, org, e, i, user, now) -> None:
@@ -64,6 +77,44 @@ def demo_timeline(round_, committee, now):
     return next(s for s in stages if s.is_scored)
 
 
+def demo_screening(round_, committee) -> None:
+    """The committee screened every entry: those without a flag in one step, the others
+    after a closer look (all of the demo's entries were found eligible)."""
+    stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
+    when = stage.opens_at + timedelta(days=1)
+    screening.accept_clean(round_=round_, reason="Memenuhi seluruh persyaratan administrasi.",
+                           actor=committee, now=when)
+    for entry in screening.list_submitted(round_):
+        if entry.screening == Screening.PENDING:
+            screening.decide(entry=entry, eligible=True, actor=committee, now=when,
+                             reason="Memenuhi persyaratan setelah klarifikasi dengan OPD.")
+
+
+def demo_nominations(round_, desk, committee, now) -> None:
+    """The screening result was announced and made final; the top five of each category
+    advanced from the desk evaluation to the presentations, and their nomination is in its
+    public objection period, with one objection waiting for the committee's decision."""
+    screening_stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
+    first = announcements.issue_announcement(
+        stage=screening_stage, title="Hasil Seleksi Administrasi KOINYANLIK 2026",
+        objection_days=None, actor=committee, now=screening_stage.closes_at)
+    announcements.finalize(announcement=first, actor=committee,
+                           now=screening_stage.closes_at + timedelta(hours=1))
+    candidates = advancement.propose(stage=desk, top_n=5)
+    advancement.confirm(stage=desk, candidates=candidates,
+                        advance={c.entry.id for c in candidates if c.proposed}, reasons={},
+                        actor=committee, now=desk.closes_at + timedelta(days=2))
+    nominees = announcements.issue_announcement(
+        stage=desk, title="Nominasi Top 15 KOINYANLIK 2026 (Presentasi dan Wawancara)",
+        objection_days=5, actor=committee, now=now - timedelta(days=1))
+    announcements.file_objection(
+        announcement=nominees, entry_id=nominees.entry_ids[-1], name="Rahmat Hidayat",
+        contact="0813-6712-4410",
+        reason="Layanan ini di kelurahan kami belum berjalan setiap hari seperti yang ditulis "
+               "dalam proposal; pada hari Sabtu loket selalu tutup.",
+        evidence="Foto papan jam layanan, dikirim ke surel panitia.", now=now - timedelta(hours=5))
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
@@ -79,6 +130,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         db.session.add(org)
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
+    demo_agency(orgs)
     db.session.flush()
 
     # The 2026 round: submissions closed, desk evaluation scored and published.
@@ -110,6 +162,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                                                            minutes=i))
         entries.append(entry)
 
+    demo_screening(round_, committee)
     _demo_conflicts(committee, judges, orgs, entries)
     _demo_assign(stage, committee)
     quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
@@ -128,6 +181,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                             now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))))
         n_sheets += 1
     publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
+    demo_nominations(round_, stage, committee, now)
 
     # The 2027 round is open, so OPD users can try the proposal form.
     nxt = rounds.create_round(
@@ -206,4 +260,5 @@ def load_command(if_empty: bool, scale: str) -> None:
     db.session.commit()
     click.echo("Demo loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     click.echo(f"Logins (password '{DEMO_PASSWORD}'): committee '{COMMITTEE_USERNAME}', "
-               f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil'.")
+               f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil', "
+               f"Admin Lokal '{AGENCY_USERNAME}'.")

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition import awards
+from competition import entries as entry_service
 from competition.db import db
 from competition.errors import (
     DeadlinePassed,
@@ -189,8 +190,7 @@ def list_organisations() -> list[Organisation]:
 
 def submitted_entries(stage: Stage) -> list[Entry]:
     return list(db.session.scalars(
-        select(Entry).where(Entry.round_id == stage.round_id,
-                            Entry.status == EntryStatus.SUBMITTED)
+        select(Entry).where(entry_service.in_stage(stage))
         .options(selectinload(Entry.organisation), selectinload(Entry.category))
         .order_by(Entry.category_id, Entry.id)
     ))
@@ -218,7 +218,7 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
     interest, a judge who withdrew from the stage, or an entry not submitted to the round."""
     if judge.role != Role.JUDGE:
         raise InvalidState(_l("Only judges can be assigned."))
-    if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
+    if not entry_service.is_in_stage(entry, stage):
         raise InvalidState(_l("Only submitted entries of this round can be assigned."))
     if has_conflict(judge, entry):
         raise InvalidState(_l("This judge has a conflict of interest with this entry."))

@@ -128,3 +128,11 @@ def make_attachment(entry: Entry, *, kind: str = "data", data: bytes = PDF_BYTES
     db.session.flush()
     (folder / attachment.stored_name).write_bytes(data)
     return attachment
+
+
+def make_agency_admin(agency_name: str, *, username: str) -> User:
+    """The Admin Lokal of a new participating agency."""
+    org = Organisation(name=agency_name)
+    db.session.add(org)
+    return make_user(role="agency", username=username, name=f"Admin Lokal {agency_name}",
+                     organisation=org)

@@ -10,19 +10,21 @@ they did not exist."""
 import re
 
 import pytest
+from sqlalchemy import select
 
 from competition.db import db
-from competition.models import Role
+from competition.models import Role, User
 from judging.models import Panel, PanelMember, ScoreSheet, SheetStatus
 from tests import factories
 
 SIGNED_IN = "any signed-in user"
 
 GUARDS = {
-    "public": None, "auth": None, "static": None, "account": SIGNED_IN,
+    "public": None, "auth": None, "static": None, "account": SIGNED_IN, "notices": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "opd": Role.OPD,
-    "judge_files": Role.JUDGE, "audit": Role.COMMITTEE,
+    "review": Role.COMMITTEE, "audit": Role.COMMITTEE,
+    "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
+    "opd": Role.OPD, "agency": Role.AGENCY,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
@@ -37,6 +39,9 @@ OBJECT_CASES = {
     "judge.panel_sheet": "/judge/panels/{panel}/sheets/{sheet}",
     "opd.attachment": "/opd/attachments/{attachment}",
     "judge_files.attachment": "/judge/files/{attachment}",
+    "agency.entry_detail": "/agency/entries/{entry}",
+    "agency.entry_edit": "/agency/entries/{entry}/edit",
+    "agency.attachment": "/agency/attachments/{attachment}",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
 # Object routes that are not owned by one OPD or judge (shared by every OPD: a round).
@@ -60,7 +65,7 @@ def test_every_owned_object_route_has_an_object_case(app):
     missing = []
     for rule in _rules(app):
         bp = rule.endpoint.split(".")[0]
-        if GUARDS.get(bp) in (Role.OPD, Role.JUDGE, SIGNED_IN) and rule.arguments:
+        if GUARDS.get(bp) in (Role.OPD, Role.JUDGE, Role.AGENCY, SIGNED_IN) and rule.arguments:
             if rule.endpoint not in OBJECT_CASES and rule.endpoint not in SHARED_OBJECTS:
                 missing.append(rule.endpoint)
     assert missing == []
@@ -99,6 +104,10 @@ def owned(app, opd, other_opd, judge, open_round):
     sheet = ScoreSheet(assignment=factories.make_assignment(stage, entry, member),
                        status=SheetStatus.SUBMITTED, total=7.0)
     db.session.add_all([panel, sheet])
+    # OPD A is a unit of agency A; agency B's Admin Lokal must not see it.
+    agency = factories.make_agency_admin("Pemerintah Kota Palembang", username="admin-plg")
+    opd.organisation.parent = agency.organisation
+    factories.make_agency_admin("Pemerintah Kabupaten Banyuasin", username="admin-bna")
     db.session.commit()
     return {"entry": entry.id, "assignment": assignment.id, "code": "0000-0000-0000",
             "round": open_round.id, "attachment": attachment.id, "panel": panel.id,
@@ -112,6 +121,9 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
         url = template.format(**ids)
         if endpoint.startswith("opd."):
             owner, stranger = opd, other_opd
+        elif endpoint.startswith("agency."):
+            owner, stranger = (db.session.scalar(select(User).where(User.username == u))
+                               for u in ("admin-plg", "admin-bna"))
         else:
             owner, stranger = judge, other_judge
         for method in ("GET", "POST"):

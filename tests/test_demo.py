@@ -43,13 +43,21 @@ def test_demo_loads_a_scored_published_competition(app):
         assert all(text.strip() for _, text in entry.sections), entry.title
         assert entry.innovation_started_on and entry.truth_declared_at and entry.attachments
     assert {e.group.value for e in db.session.scalars(select(Entry))} == {"umum", "replikasi"}
+    # The screening result is announced and final; the top 15 nominations are in their
+    # public objection period with one objection to decide.
+    from competition.models import Advancement, Announcement, Objection
+    notices = db.session.scalars(select(Announcement).order_by(Announcement.id)).all()
+    assert notices[0].finalized_at is not None and len(notices[0].entry_ids) == 45
+    assert len(notices[1].entry_ids) == 15 and notices[1].finalized_at is None
+    assert db.session.scalar(select(func.count(Advancement.id))) == 15
+    assert db.session.scalar(select(func.count(Objection.id))) == 1
     # A second load leaves everything as it was.
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output
-    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45
+    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45 + 1  # + Admin Lokal
     # The demo logins of the README work.
     client = app.test_client()
-    for username in ("panitia", "juri1", "dinkes"):
+    for username in ("panitia", "juri1", "dinkes", "admin-dinkes"):
         r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert r.status_code == 302, username
         client.post("/logout")

@@ -28,6 +28,31 @@
     update();
   });
 
+  // Autosave (edit page only: a new proposal is created by its first explicit save). Every
+  // minute, when something changed, the form is posted as "Save draft" without its files.
+  var form = document.querySelector("form[data-autosave]");
+  if (form && window.fetch && window.FormData) {
+    var dirty = false;
+    var status = document.getElementById("autosave-status");
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    setInterval(function () {
+      if (!dirty) { return; }
+      dirty = false;
+      var data = new FormData(form);
+      form.querySelectorAll("input[type=file]").forEach(function (f) { data.delete(f.name); });
+      data.delete("send");
+      data.set("save", "1");
+      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) { throw new Error(r.status); }
+          status.textContent = form.dataset.autosave + " " +
+            new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        })
+        .catch(function () { dirty = true; status.textContent = form.dataset.autosaveFailed; });
+    }, 60000);
+  }
+
   var group = document.querySelector("select[name=group]");
   if (group) {
     var toggle = function () {

@@ -151,3 +151,25 @@ def test_future_start_date_and_bad_video_link_are_refused(app, login, opd, open_
     response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
         open_round, video_url="bukan tautan", save="1"))
     assert response.status_code == 422
+
+
+def test_cap_per_organisation_and_group(app, login, committee, opd, open_round):
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/caps", data={
+        "caps-cap_umum": "1", "caps-cap_replikasi": "", "caps-cap_khusus": "0"})
+    assert response.status_code == 302
+    db.session.refresh(open_round)
+    assert (open_round.cap_umum, open_round.cap_replikasi, open_round.cap_khusus) == (1, None, 0)
+    factories.make_entry(open_round, opd, title="Sudah terkirim")
+    db.session.commit()
+    client = login(opd)
+    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                           data=_form(open_round, title="Kedua", send="1"))
+    assert response.status_code == 409 and "sudah mengirim 1 proposal" in response.text
+    entry = db.session.scalar(select(Entry).where(Entry.title == "Kedua"))
+    assert not entry.is_submitted  # the draft is kept
+    # The replication group has no cap.
+    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
+        open_round, title="Kedua", group="replikasi", inspiration="Meniru inovasi Surabaya.",
+        replication_process="Studi tiru.", distinguishing="Pengingat.",
+        innovation_started_on="2022-01-01", send="1"))
+    assert response.status_code == 302

@@ -1,0 +1,142 @@
+"""The committee's overview of a round: entries per category and state, screening progress,
+deadlines, OPDs without a submission, filtered entry lists, and the entry list as CSV or
+XLSX. Reads only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from competition.db import db
+from competition.labels import label
+from competition.models import Entry, EntryStatus, Organisation, Role, Round, Screening, User
+from competition.proposal import EntryGroup
+
+STATES = ("draft", "submitted", "pending", "eligible", "ineligible")
+
+
+def state_of(entry: Entry) -> str:
+    """``draft`` or the screening state of a submitted entry."""
+    return "draft" if entry.status == EntryStatus.DRAFT else entry.screening.value
+
+
+@dataclass
+class Overview:
+    counts: dict[int, dict[str, int]]  # category id -> state -> count (plus "total")
+    totals: dict[str, int]
+    without_submission: list[Organisation]  # OPDs with an account but no submitted entry
+    stages: list  # (stage, "open" | "upcoming" | "closed")
+
+
+def overview(round_: Round, now: datetime) -> Overview:
+    rows = db.session.execute(
+        select(Entry.category_id, Entry.status, Entry.screening, func.count(Entry.id))
+        .where(Entry.round_id == round_.id)
+        .group_by(Entry.category_id, Entry.status, Entry.screening)).all()
+    empty = dict.fromkeys((*STATES, "total"), 0)
+    counts = {c.id: dict(empty) for c in round_.categories}
+    totals = dict(empty)
+    for category_id, status, screening, n in rows:
+        states = ["draft"] if status == EntryStatus.DRAFT else ["submitted",
+                                                                 Screening(screening).value]
+        for bucket in (counts.setdefault(category_id, dict(empty)), totals):
+            for state in (*states, "total"):
+                bucket[state] += n
+    submitted_orgs = select(Entry.organisation_id).where(
+        Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
+    without = list(db.session.scalars(
+        select(Organisation).where(
+            Organisation.id.in_(select(User.organisation_id).where(User.role == Role.OPD)),
+            Organisation.id.not_in(submitted_orgs))
+        .order_by(Organisation.name)))
+    stages = [(s, "open" if s.is_open(now) else "upcoming" if now < s.opens_at else "closed")
+              for s in round_.stages if not s.is_skipped]
+    return Overview(counts, totals, without, stages)
+
+
+def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None,
+                   state: str = "", group: str = "") -> list[Entry]:
+    """The round's entries matching a search in the title or the OPD's name, a category, a
+    state (see ``STATES``) and a group."""
+    query = (select(Entry).join(Organisation, Entry.organisation_id == Organisation.id)
+             .where(Entry.round_id == round_.id)
+             .options(selectinload(Entry.organisation), selectinload(Entry.category),
+                      selectinload(Entry.attachments)))
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(func.lower(Entry.title).like(like),
+                                func.lower(Organisation.name).like(like)))
+    if category_id:
+        query = query.where(Entry.category_id == category_id)
+    if group in {g.value for g in EntryGroup}:
+        query = query.where(Entry.group == EntryGroup(group))
+    if state == "draft":
+        query = query.where(Entry.status == EntryStatus.DRAFT)
+    elif state == "submitted":
+        query = query.where(Entry.status == EntryStatus.SUBMITTED)
+    elif state in ("pending", "eligible", "ineligible"):
+        query = query.where(Entry.status == EntryStatus.SUBMITTED,
+                            Entry.screening == Screening(state))
+    return list(db.session.scalars(query.order_by(Entry.category_id, Entry.id)))
+
+
+def _when(value) -> str:
+    return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def export_rows(entries: list[Entry]) -> list[list]:
+    """The header and one row per entry, for CSV and XLSX (in the user's language)."""
+    header = [_("No."), _("Title of the innovation"), _("OPD"), _("Category"), _("Group"),
+              _("Status"), _("Administrative screening"), _("Reason"),
+              _("Innovation start date"), _("Submitted on"), _("Innovators and their contacts"),
+              _("Video link (at most 3 minutes)"), _("Attachments")]
+    rows = [header]
+    for e in entries:
+        rows.append([
+            e.id, e.title, e.organisation.name, e.category.name, label(e.group),
+            label(e.status), label(e.screening) if e.is_submitted else "",
+            e.screening_reason, e.innovation_started_on.isoformat()
+            if e.innovation_started_on else "", _when(e.submitted_at), e.innovators,
+            e.video_url, len(e.attachments),
+        ])
+    return rows
+
+
+def _safe(cell):
+    """Neutralize spreadsheet formulas typed by an OPD (CSV/formula injection)."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def to_csv(rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([_safe(c) for c in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+
+
+def to_xlsx(rows: list[list], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31] or "Entries"
+    for row in rows:
+        sheet.append([_safe(c) for c in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJKLM", (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

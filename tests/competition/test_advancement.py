@@ -1,0 +1,100 @@
+"""Advancement between scored stages: proposal by top N or threshold, overrides with a
+recorded reason, confirmation; entries that do not advance keep their scores."""
+
+import pytest
+from sqlalchemy import func, select
+
+from competition import advancement
+from competition.db import db, utcnow
+from competition.models import Advancement, Entry
+from judging import services
+from judging.models import ScoreSheet
+from tests import factories
+
+SCORES = {"Alpha": 9, "Beta": 8, "Gamma": 7, "Delta": 5, "Puskesmas A": 8, "Puskesmas B": 6}
+
+
+@pytest.fixture
+def two_stages(app, committee, judge, open_round):
+    from competition.models import Category
+
+    other = Category(round=open_round, name="Puskesmas")
+    db.session.add(other)
+    desk = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    presentation = factories.make_stage(open_round, criteria=[("Presentasi", 100)])
+    criterion = services.list_criteria(desk)[0]
+    for title, score in SCORES.items():
+        opd = factories.make_opd_user(f"OPD {title}", username=title.lower().replace(" ", "-"))
+        entry = factories.make_entry(open_round, opd, title=title,
+                                     category=other if title.startswith("Puskesmas") else None)
+        a = factories.make_assignment(desk, entry, judge)
+        services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(),
+                            inputs={criterion.id: services.CriterionInput(score)})
+    db.session.commit()
+    return desk, presentation
+
+
+def _ids(*titles):
+    return {db.session.scalar(select(Entry.id).where(Entry.title == t)) for t in titles}
+
+
+def test_preview_proposes_the_top_n_of_each_category(app, login, committee, two_stages):
+    desk, presentation = two_stages
+    page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=2")
+    assert page.status_code == 200 and presentation.name in page.text
+    proposed = {c.entry.title for c in advancement.propose(stage=desk, top_n=2) if c.proposed}
+    assert proposed == {"Alpha", "Beta", "Puskesmas A", "Puskesmas B"}
+    by_threshold = advancement.propose(stage=desk, threshold=7.5)
+    assert {c.entry.title for c in by_threshold if c.proposed} == {"Alpha", "Beta",
+                                                                   "Puskesmas A"}
+
+
+def test_override_needs_a_reason_then_confirmation_records_it(app, login, committee,
+                                                              two_stages):
+    desk, presentation = two_stages
+    client = login(committee)
+    url = f"/committee/timeline/{desk.id}/advance"
+    # Gamma replaces Beta, without a reason: refused, nothing recorded.
+    chosen = _ids("Alpha", "Gamma", "Puskesmas A", "Puskesmas B")
+    data = {"mode": "top", "top_n": "2", "advance": [str(i) for i in chosen]}
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Advancement.id))) == 0
+    assert response.text.count("Berikan alasan.") == 2  # Beta and Gamma
+    # With the reasons it is confirmed.
+    (beta,), (gamma,) = _ids("Beta"), _ids("Gamma")
+    data[f"reason_{beta}"] = "Berhalangan hadir presentasi."
+    data[f"reason_{gamma}"] = "Menggantikan Beta atas persetujuan rapat panitia."
+    response = client.post(url, data=data)
+    assert response.status_code == 302
+    rows = db.session.scalars(select(Advancement)).all()
+    assert {r.entry_id for r in rows} == chosen
+    assert [r.reason for r in rows if r.is_override] == [data[f"reason_{gamma}"]]
+    assert db.session.get(Entry, beta).events[-1].action == "not_advanced_override"
+    # Only advanced entries take part in the next stage; the others keep their scores.
+    assert {e.id for e in services.submitted_entries(presentation)} == chosen
+    assert {e.id for e in services.submitted_entries(desk)} == _ids(*SCORES)
+    assert db.session.scalar(select(func.count(ScoreSheet.id))) == len(SCORES)
+    # A second confirmation is refused; the page shows the confirmed list.
+    assert client.post(url, data=data).status_code == 409
+    assert "Kelulusan ke tahap berikutnya telah dikonfirmasi" in client.get(url).text
+    # The OPD sees the decision with its reason.
+    beta_opd = db.session.get(Entry, beta)
+    opd_user = beta_opd.organisation.users[0]
+    assert "Berhalangan hadir presentasi." in login(opd_user).get(f"/opd/entries/{beta}").text
+
+
+def test_last_scored_stage_has_nowhere_to_advance(app, login, committee, two_stages):
+    desk, presentation = two_stages
+    page = login(committee).get(f"/committee/timeline/{presentation.id}/advance")
+    assert "Tidak ada tahap penilaian berikutnya" in page.text
+
+
+def test_preview_shows_the_spread_by_category_and_group(app, login, committee, two_stages):
+    desk, _ = two_stages
+    candidates = advancement.propose(stage=desk, top_n=1)
+    chosen = {c.entry.id for c in candidates if c.proposed}
+    assert advancement.spread(candidates, chosen) == {
+        "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2}}
+    page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
+    assert "Sebaran proposal yang dicentang" in page

@@ -1,0 +1,76 @@
+"""The committee's round dashboard: counts, deadlines, missing submissions, filters, and the
+entry list as CSV and XLSX."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from competition import screening
+from competition.db import db
+from tests import factories
+
+
+@pytest.fixture
+def round_with_entries(app, committee, opd, other_opd, open_round):
+    factories.make_opd_user("Kecamatan Ilir Timur I", username="kec-it1")  # never submits
+    submitted = factories.make_entry(open_round, opd, title="SI-GESIT Stunting")
+    factories.make_entry(open_round, other_opd, title="Tirta Cepat", submitted=False)
+    rejected = factories.make_entry(open_round, other_opd, title="=HYPERLINK(\"x\")")
+    db.session.commit()
+    screening.decide(entry=rejected, eligible=False, reason="SK tidak sah.", actor=committee,
+                     now=rejected.submitted_at)
+    db.session.commit()
+    return open_round, submitted
+
+
+def test_dashboard_counts_deadlines_and_missing_submissions(app, login, committee,
+                                                            round_with_entries):
+    round_, _ = round_with_entries
+    page = login(committee).get(f"/committee/rounds/{round_.id}/dashboard").text
+    assert "SI-GESIT Stunting" in page and "Tirta Cepat" in page
+    assert "Kecamatan Ilir Timur I" in page  # an OPD without a submitted entry
+    from competition.dashboard import overview
+    from competition.db import utcnow
+    ov = overview(round_, utcnow())
+    assert ov.totals == {"draft": 1, "submitted": 2, "pending": 1, "eligible": 0,
+                         "ineligible": 1, "total": 3}
+    assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in page
+
+
+def test_dashboard_filters(app, login, committee, round_with_entries):
+    round_, _ = round_with_entries
+    client = login(committee)
+    url = f"/committee/rounds/{round_.id}/dashboard"
+    page = client.get(url, query_string={"q": "gesit"}).text
+    assert "SI-GESIT Stunting" in page and "Tirta Cepat" not in page
+    page = client.get(url, query_string={"q": "pdam"}).text  # the OPD's name matches too
+    assert "Tirta Cepat" in page and "SI-GESIT Stunting" not in page
+    page = client.get(url, query_string={"state": "draft"}).text
+    assert "Tirta Cepat" in page and "SI-GESIT Stunting" not in page
+    page = client.get(url, query_string={"state": "ineligible"}).text
+    assert "HYPERLINK" in page and "SI-GESIT Stunting" not in page
+
+
+def test_export_csv_and_xlsx_follow_the_filters(app, login, committee, round_with_entries):
+    round_, submitted = round_with_entries
+    client = login(committee)
+    response = client.get(f"/committee/rounds/{round_.id}/entries.csv",
+                          query_string={"state": "submitted"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["No.", "Judul inovasi", "OPD"]
+    titles = [r[1] for r in rows[1:]]
+    assert titles == ["SI-GESIT Stunting", "'=HYPERLINK(\"x\")"]  # the formula is neutralized
+    assert rows[2][7] == "SK tidak sah."
+
+    response = client.get(f"/committee/rounds/{round_.id}/entries.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = list(sheet.values)
+    assert values[0][1] == "Judul inovasi"
+    assert {v[1] for v in values[1:]} == {"SI-GESIT Stunting", "Tirta Cepat",
+                                          "'=HYPERLINK(\"x\")"}
+    assert sheet.cell(row=2, column=1).value == submitted.id
