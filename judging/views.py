@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from competition.db import db, utcnow
@@ -94,6 +95,14 @@ def sheet(assignment_id: int):
     try:
         services.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
                             actor=current_user, now=utcnow())
+        db.session.flush()
+    except StaleDataError:
+        # The sheet's version column caught a concurrent save (another window, or the
+        # committee reopening it meanwhile): nothing is overwritten, the typed values stay.
+        db.session.rollback()
+        flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
+                "saved. Check the values below and save again."), "danger")
+        return _sheet_page(assignment, criteria, form, 409)
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
         for name in exc.missing:
