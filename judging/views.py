@@ -496,10 +496,11 @@ def assign_preview(stage_id: int):
 def assign_auto(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = ConfirmAssignForm()
-    if not form.validate_on_submit() or not form.judges_per_entry.data.isdigit():
+    if not form.validate_on_submit():
+        flash(_("Choose between 1 and 20 judges per entry."), "danger")
         return redirect(url_for(".assignments", stage_id=stage.id))
     try:
-        plan = services.auto_assign(stage=stage, judges_per_entry=int(form.judges_per_entry.data),
+        plan = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
                                     digest=form.digest.data or None, actor=current_user)
     except JuriError as exc:
         db.session.rollback()
