@@ -240,6 +240,12 @@ def panel_delete(stage_id: int, panel_id: int):
 # ------------------------------------------------------------------ committee: conflicts
 
 
+def _entry_label(entry: Entry) -> str:
+    """An entry in a select: short enough that the select never widens its column."""
+    title = entry.title if len(entry.title) <= 60 else entry.title[:59] + "…"
+    return f"#{entry.id} {title}"
+
+
 def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
     judges = services.list_judges()
     orgs = services.list_organisations()
@@ -249,7 +255,7 @@ def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
     for form in (conflict_form, affiliation_form):
         form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
         form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
-    conflict_form.entry.choices = none + [SelectChoice(e.id, f"#{e.id} {e.title}")
+    conflict_form.entry.choices = none + [SelectChoice(e.id, _entry_label(e))
                                           for e in services.submitted_entries(stage)]
     return judges, conflict_form, affiliation_form
 
@@ -453,7 +459,7 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdr
     entries = services.submitted_entries(stage)
     judges = services.stage_judges(stage)
     manual_form = manual_form or ManualAssignForm(formdata=None)
-    manual_form.entry.choices = [SelectChoice(e.id, f"#{e.id} {e.title}") for e in entries]
+    manual_form.entry.choices = [SelectChoice(e.id, _entry_label(e)) for e in entries]
     manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
     withdraw_form = withdraw_form or WithdrawForm(formdata=None)
     withdraw_form.judge.choices = manual_form.judge.choices
