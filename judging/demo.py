@@ -22,7 +22,7 @@ from competition import entries as entry_service
 from competition import advancement, announcements, rounds, screening
 from competition.db import db, utcnow
 from competition.models import AttachmentKind, Organisation, Role, Screening, StageKind, User
-from judging import conflicts, demo_scale, services
+from judging import conflicts, demo_scale, panels, services
 from judging import demo_data as data
 from judging.demo_kipp import kipp_sections, sk_pdf
 from judging.models import Criterion
@@ -164,6 +164,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
 
     demo_screening(round_, committee)
     _demo_conflicts(committee, judges, orgs, entries)
+    _demo_panel(stage, committee, judges)
     _demo_assign(stage, committee)
     quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
     params = {j.id: p for j, p in zip(judges, data.JUDGES)}
@@ -180,6 +181,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         services.save_sheet(assignment=a, inputs=inputs, submit=True, actor=a.judge,
                             now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))))
         n_sheets += 1
+    _demo_reopen(stage, committee)
     publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
     demo_nominations(round_, stage, committee, now)
 
@@ -229,6 +231,33 @@ def _demo_assign(stage, committee) -> None:
     committee does it in the UI."""
     plan = services.plan_auto_assign(stage, 3)
     services.auto_assign(stage=stage, judges_per_entry=3, digest=plan.digest, actor=committee)
+
+
+def _demo_panel(stage, committee, judges) -> None:
+    """One panel for the whole stage, chaired by ``juri1``, who can read the other sheets."""
+    panel = panels.create_panel(stage=stage, name="Tim Penilai Desk Evaluation", category=None,
+                                actor=committee)
+    for judge in judges:
+        panels.add_panel_member(panel=panel, judge=judge, is_chair=judge.username == "juri1",
+                                actor=committee)
+
+
+def _demo_reopen(stage, committee) -> None:
+    """The committee reopened one of ``juri9``'s sheets for a typing error, and the judge
+    corrected it: the sheet's history shows both (``/committee/stages/<id>/sheets/<id>``)."""
+    a = next(a for a in services.list_assignments(stage) if a.judge.username == "juri9")
+    when = a.sheet.submitted_at + timedelta(hours=20)
+    services.reopen_sheet(sheet=a.sheet, reason="Salah ketik pada kriteria Signifikansi.",
+                          actor=committee, now=when)
+    criteria = services.list_criteria(stage)
+    scores = {s.criterion_id: s for s in a.sheet.scores}
+    inputs = {c.id: services.CriterionInput(scores[c.id].value, scores[c.id].comment)
+              for c in criteria}
+    fixed = next(c for c in criteria if c.name == "Signifikansi")
+    inputs[fixed.id] = services.CriterionInput(min(100.0, inputs[fixed.id].value + 10),
+                                               inputs[fixed.id].comment)
+    services.save_sheet(assignment=a, inputs=inputs, submit=True, actor=a.judge,
+                        now=min(when + timedelta(hours=3), stage.closes_at))
 
 
 @demo_cli.command("load")

@@ -16,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from judging import rubric_templates
 from judging.analysis import METHOD_LABELS
@@ -68,7 +69,8 @@ class AutoAssignForm(FlaskForm):
 
 
 class ConfirmAssignForm(FlaskForm):
-    judges_per_entry = HiddenField(validators=[InputRequired()])
+    judges_per_entry = IntegerField(widget=HiddenInput(),
+                                    validators=[InputRequired(), NumberRange(1, 20)])
     digest = HiddenField()
     submit = SubmitField(_l("Confirm this assignment"))
 

@@ -336,6 +336,8 @@ def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
     entry (see ``judging.assign``), without writing anything. Scored and hand-made
     assignments are kept; unscored automatic ones may be replaced (a re-run after a late
     change: a new conflict, a new judge, a withdrawn entry)."""
+    if not 1 <= judges_per_entry <= 20:
+        raise InvalidState(_l("Choose between 1 and 20 judges per entry."))
     judges = stage_judges(stage)
     entries = submitted_entries(stage)
     allowed, fixed, prefer, current = _stage_matrices(stage, judges, entries)

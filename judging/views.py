@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from competition.db import db, utcnow
@@ -94,6 +95,14 @@ def sheet(assignment_id: int):
     try:
         services.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
                             actor=current_user, now=utcnow())
+        db.session.flush()
+    except StaleDataError:
+        # The sheet's version column caught a concurrent save (another window, or the
+        # committee reopening it meanwhile): nothing is overwritten, the typed values stay.
+        db.session.rollback()
+        flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
+                "saved. Check the values below and save again."), "danger")
+        return _sheet_page(assignment, criteria, form, 409)
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
         for name in exc.missing:
@@ -231,6 +240,12 @@ def panel_delete(stage_id: int, panel_id: int):
 # ------------------------------------------------------------------ committee: conflicts
 
 
+def _entry_label(entry: Entry) -> str:
+    """An entry in a select: short enough that the select never widens its column."""
+    title = entry.title if len(entry.title) <= 60 else entry.title[:59] + "…"
+    return f"#{entry.id} {title}"
+
+
 def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
     judges = services.list_judges()
     orgs = services.list_organisations()
@@ -240,7 +255,7 @@ def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
     for form in (conflict_form, affiliation_form):
         form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
         form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
-    conflict_form.entry.choices = none + [SelectChoice(e.id, f"#{e.id} {e.title}")
+    conflict_form.entry.choices = none + [SelectChoice(e.id, _entry_label(e))
                                           for e in services.submitted_entries(stage)]
     return judges, conflict_form, affiliation_form
 
@@ -444,7 +459,7 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdr
     entries = services.submitted_entries(stage)
     judges = services.stage_judges(stage)
     manual_form = manual_form or ManualAssignForm(formdata=None)
-    manual_form.entry.choices = [SelectChoice(e.id, f"#{e.id} {e.title}") for e in entries]
+    manual_form.entry.choices = [SelectChoice(e.id, _entry_label(e)) for e in entries]
     manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
     withdraw_form = withdraw_form or WithdrawForm(formdata=None)
     withdraw_form.judge.choices = manual_form.judge.choices
@@ -487,10 +502,11 @@ def assign_preview(stage_id: int):
 def assign_auto(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = ConfirmAssignForm()
-    if not form.validate_on_submit() or not form.judges_per_entry.data.isdigit():
+    if not form.validate_on_submit():
+        flash(_("Choose between 1 and 20 judges per entry."), "danger")
         return redirect(url_for(".assignments", stage_id=stage.id))
     try:
-        plan = services.auto_assign(stage=stage, judges_per_entry=int(form.judges_per_entry.data),
+        plan = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
                                     digest=form.digest.data or None, actor=current_user)
     except JuriError as exc:
         db.session.rollback()

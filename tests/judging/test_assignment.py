@@ -170,3 +170,13 @@ def test_withdrawal_moves_unscored_and_keeps_scored(app, login, committee, open_
     r = login(committee).post(f"/committee/stages/{stage.id}/assignments/manual",
                               data={"entry": other.id, "judge": leaving.id})
     assert r.status_code in (409, 422)
+
+
+def test_confirm_with_an_invalid_k_is_refused(app, login, committee, open_round):
+    entries, judges, stage, forbidden = _competition(open_round, n_entries=3, n_judges=4)
+    client = login(committee)
+    for k in ("0", "99", "dua"):
+        r = client.post(f"/committee/stages/{stage.id}/assignments/auto",
+                        data={"judges_per_entry": k}, follow_redirects=True)
+        assert "Pilih antara 1 dan 20 juri per inovasi." in r.text
+    assert _rows() == []

@@ -108,6 +108,10 @@ def test_judge_recuses_from_the_sheet(app, login, committee, open_round):
     # The committee sees the recusal and automatic assignment never gives it back.
     page = login(committee).get(f"/committee/stages/{stage.id}/conflicts").text
     assert "Istri saya bekerja di OPD ini" in page
+    factories.make_assignment(stage, entries[1], judges[1])
+    db.session.commit()
+    page = login(committee).get(f"/committee/stages/{stage.id}/assignments").text
+    assert "perlu penugasan ulang: 0 dari 3 juri" in page
     services.auto_assign(stage=stage, judges_per_entry=4, actor=committee)
     db.session.commit()
     assert (entries[0].id, judges[0].id) not in _pairs()

@@ -3,10 +3,11 @@
 from sqlalchemy import select
 
 from competition.db import db
-from competition.models import Stage, StageKind
+from competition.models import Stage, StageKind, User
 from judging import conflicts, services
 from judging.demo import load_demo
 from judging.demo_data import CONFLICTS
+from judging.models import ScoreChange, ScoreSheet
 
 
 def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
@@ -30,3 +31,20 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     assert plan.plan.load_spread <= 1 and plan.plan.n_components == 1
     assert set(plan.plan.coverage) == {3}
     assert all(0 <= a.sheet.total <= 100 for a in assignments)
+
+
+def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
+    load_demo()
+    db.session.commit()
+    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
+                               .order_by(Stage.round_id, Stage.position)).first()
+    chair = db.session.scalar(select(User).where(User.username == "juri1"))
+    page = login(chair).get("/judge/").text
+    assert "Tim Penilai Desk Evaluation" in page
+    reopened = db.session.scalar(select(ScoreChange).where(ScoreChange.event == "reopened"))
+    assert "Salah ketik" in reopened.note
+    sheet = db.session.get(ScoreSheet, reopened.sheet_id)
+    assert sheet.is_submitted
+    committee = db.session.scalar(select(User).where(User.username == "panitia"))
+    page = login(committee).get(f"/committee/stages/{stage.id}/sheets/{sheet.id}").text
+    assert "Salah ketik pada kriteria Signifikansi." in page

@@ -123,3 +123,19 @@ def test_reopen_and_history(app, login, committee, opd, judge, open_round):
     other = factories.make_stage(open_round)
     db.session.commit()
     assert cc.get(f"/committee/stages/{other.id}/sheets/{sheet.id}").status_code == 404
+
+
+def test_concurrent_save_is_refused_not_lost(app, login, opd, judge, open_round):
+    stage, a = _one(open_round, opd, judge)
+    client = login(judge)
+    assert client.post(f"/judge/assignments/{a.id}",
+                       data=_scores(stage, "6", save="1")).status_code == 302
+    sheet = db.session.scalar(select(ScoreSheet))  # this request's view of the sheet...
+    assert sheet.version_id == 1
+    with db.engine.begin() as conn:  # ...while another save lands in between
+        conn.execute(ScoreSheet.__table__.update().values(version_id=2, total=9.0))
+    r = client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "7", save="1"))
+    assert r.status_code == 409
+    assert "diubah di tempat lain" in r.text and 'value="7"' in r.text  # as typed
+    db.session.expire_all()
+    assert db.session.scalar(select(ScoreSheet)).total == 9.0
