@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -29,6 +29,7 @@ from competition.notices import bp as notices_bp
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from competition.review import bp as review_bp
+from judging.cli import juri_cli
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
 from judging.hooks import copy_criteria, stage_scores
@@ -57,6 +58,8 @@ def select_locale() -> str:
 
     The browser's Accept-Language is deliberately not used: officials' browsers are often set
     to English by default, and the UI speaks Indonesian unless someone asks otherwise."""
+    if not has_request_context():  # CLI commands, background work
+        return "id"
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("lang") in LOCALES:
@@ -74,6 +77,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         ),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         UPLOAD_FOLDER=str(instance / "uploads"),
+        BASE_URL="http://127.0.0.1:5000",  # links written outside a request (CLI, emails)
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         MAX_ATTACHMENT_BYTES=2 * 1024 * 1024,  # per file (JURI_MAX_ATTACHMENT_BYTES)
         MAX_ENTRY_ATTACHMENT_BYTES=10 * 1024 * 1024,  # per entry, all files together
@@ -111,6 +115,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(juri_cli)
     register_backup(app.cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
     advancement.register_score_provider(stage_scores)  # who advances after a scored stage

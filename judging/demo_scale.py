@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, insert, select
 
 from competition.db import db, utcnow
 from competition.models import (
+    Advancement,
     Category, Entry, EntryStatus, Organisation, Role, Round, RoundStatus, Stage, User,
 )
 from judging import services
@@ -218,6 +219,11 @@ def load_scaled(scale: str | Scale, *, password_hash: str, seed: int = 2026,
                                  now=desk.closes_at + timedelta(days=1))
     if final is not None:
         finalists = np.argsort(-quality - rng.normal(0, 3, sc.entries))[:sc.finalists]
+        # the committee's confirmed advancement: only finalists take part in the final stage
+        db.session.execute(insert(Advancement), [
+            {"from_stage_id": desk.id, "to_stage_id": final.id, "entry_id": int(entry_ids[i]),
+             "rank": 0, "score": None, "is_override": False, "reason": "",
+             "actor_id": committee.id, "created_at": now} for i in np.sort(finalists).tolist()])
         f_e, f_j = _design(rng, np.sort(finalists), sc.judges, sc.final_judges)
         f_tot = _scores(rng, quality, offset, spread, f_e, f_j, 0, 100)
         submitted = np.zeros(f_e.size, bool)

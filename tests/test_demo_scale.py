@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from competition.db import db
 from competition.models import Entry, Result, Round, User
+from competition.entries import in_stage
 from judging import demo_scale
 from judging.models import Assignment, Score, ScoreSheet, SheetStatus
 
@@ -29,6 +30,8 @@ def test_generated_round_has_the_asked_size(app):
         for s in (desk, final)}
     assert n_sheets == {desk.id: 360, final.id: 90}
     assert counts["sheets"] == 450
+    # only the finalists take part in the final stage (the confirmed advancement)
+    assert db.session.scalar(select(func.count(Entry.id)).where(in_stage(final))) == 40
     # the final stage still has work for its judges
     assert db.session.scalar(select(func.count(Assignment.id))
                              .where(Assignment.stage_id == final.id)) == 120

@@ -1,0 +1,182 @@
+"""``flask juri ...``: the committee's bulk work from the command line.
+
+The same service functions as the web pages (same rules, same audit trail), for work that is
+easier to script or too long for a browser tab on a national round:
+
+    flask juri create-user USERNAME --role judge --name "Dr. Sari"   (asks for the password)
+    flask juri assign STAGE_ID --k 3 [--yes]     preview the automatic assignment, then apply
+    flask juri rank STAGE_ID [--method M] [--top 3]
+    flask juri publish STAGE_ID [--reason "..."]
+    flask juri certificates ROUND_ID             all valid certificates of a round into a ZIP
+    flask backup / flask restore                 (competition.backup)
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app, url_for
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from competition import bulk, certificates
+from competition.db import db, utcnow
+from competition.errors import JuriError
+from competition.models import Organisation, Role, Round, Stage, User
+from competition.passwords import password_problems
+from judging import services
+from judging.normalize import METHODS
+
+juri_cli = AppGroup("juri", help="The committee's bulk work (users, assignment, ranking, "
+                                 "publication, certificates).")
+
+
+def _actor() -> User:
+    """Commands act as the first committee account (recorded in the audit trail)."""
+    user = db.session.scalar(select(User).where(User.role == Role.COMMITTEE,
+                                                User.is_enabled.is_(True)).order_by(User.id))
+    if user is None:
+        raise click.ClickException("Create a committee account first: "
+                                   "flask juri create-user NAME --role committee")
+    return user
+
+
+def _stage(stage_id: int) -> Stage:
+    stage = db.session.get(Stage, stage_id)
+    if stage is None:
+        raise click.ClickException(f"No stage {stage_id}.")
+    return stage
+
+
+def _fail(exc: JuriError) -> click.ClickException:
+    return click.ClickException(str(exc.message))
+
+
+@juri_cli.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="Full name shown in the app.")
+@click.option("--email", default=None)
+@click.option("--organisation", default=None, help="The OPD (created when new); OPD users.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+def create_user(username, role, name, email, organisation, generate):
+    """Create an account; the password is asked twice (or generated with --generate)."""
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise click.ClickException(f"The username {username!r} is taken.")
+    if generate:
+        password = "-".join(secrets.token_urlsafe(4) for _ in range(4))
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        problems = password_problems(password, username=username)
+        if problems:
+            raise click.ClickException(" ".join(problems))
+    org = None
+    if organisation:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            org = Organisation(name=organisation)
+            db.session.add(org)
+    user = User(username=username, name=name, email=email, role=Role(role), organisation=org)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username!r}" + (f" with password: {password}" if generate
+                                                 else "."))
+
+
+@juri_cli.command("assign")
+@click.argument("stage_id", type=int)
+@click.option("--k", "k", type=int, default=None, help="Judges per entry (default: the "
+                                                       "stage's).")
+@click.option("--yes", is_flag=True, help="Apply without asking.")
+def assign(stage_id, k, yes):
+    """Preview the automatic assignment (loads, coverage, linked judges), then apply it."""
+    stage = _stage(stage_id)
+    k = k or stage.judges_per_entry
+    try:
+        preview = services.plan_auto_assign(stage, k)
+    except JuriError as exc:
+        raise _fail(exc) from exc
+    plan = preview.plan
+    loads = plan.load[plan.load > 0] if plan.load.size else plan.load
+    click.echo(f"{stage.name}: {len(preview.entries)} entries, {len(preview.judges)} judges, "
+               f"k = {k}")
+    if loads.size:
+        click.echo(f"  loads {int(loads.min())}-{int(loads.max())} per judge, "
+                   f"{plan.n_components} group(s) of linked judges, "
+                   f"{len(preview.add)} to add, {len(preview.drop)} to replace, "
+                   f"{preview.kept} kept")
+    if len(plan.short):
+        click.echo(f"  {len(plan.short)} entries get fewer than {k} judges (conflicts or too few "
+                   "judges)")
+    if not yes and not click.confirm("Apply this assignment?"):
+        return
+    services.auto_assign(stage=stage, judges_per_entry=k, actor=_actor(),
+                         digest=preview.digest)
+    db.session.commit()
+    click.echo("Applied.")
+
+
+@juri_cli.command("rank")
+@click.argument("stage_id", type=int)
+@click.option("--method", type=click.Choice(METHODS), default=None)
+@click.option("--top", type=int, default=3, show_default=True, help="Rows per category.")
+def rank(stage_id, method, top):
+    """Print the ranking per category (score, raw mean, judges, likely places)."""
+    stage = _stage(stage_id)
+    ranking = services.compute_ranking(stage, method, limit=top)
+    click.echo(f"{stage.name} — {ranking.method}; {ranking.submitted} of {ranking.expected} "
+               "sheets submitted")
+    for cat in ranking.categories:
+        click.echo(f"\n{cat.category.name} ({cat.size} entries)")
+        for r in cat.rows:
+            places = f"{r.rank_lo}-{r.rank_hi}" if r.rank_lo else ""
+            click.echo(f"  {r.rank or '-':>3}{'≈' if r.tied else ' '} {r.score:7.2f} "
+                       f"(raw {r.raw_score:6.2f}, {r.n_judges} judges, places {places:>7}) "
+                       f"{r.entry.title[:60]} — {r.entry.organisation.name[:40]}")
+
+
+@juri_cli.command("publish")
+@click.argument("stage_id", type=int)
+@click.option("--reason", default="", help="Required for a correction (a new version).")
+@click.option("--yes", is_flag=True, help="Publish without asking.")
+def publish(stage_id, reason, yes):
+    """Publish the stage's ranking as a new frozen version with its certificates."""
+    stage = _stage(stage_id)
+    if not yes and not click.confirm(f"Publish the ranking of {stage.name!r}?"):
+        return
+    try:
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            pub = services.publish_results(stage=stage, actor=_actor(), now=utcnow(),
+                                           reason=reason)
+    except JuriError as exc:
+        db.session.rollback()
+        raise _fail(exc) from exc
+    db.session.commit()
+    click.echo(f"Published version {pub.version} (scores digest {pub.scores_digest[:16]}…).")
+
+
+@juri_cli.command("certificates")
+@click.argument("round_id", type=int)
+def certificates_zip(round_id):
+    """Render every valid certificate of the round into a ZIP, with a progress bar."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"No round {round_id}.")
+    folder = current_app.config["UPLOAD_FOLDER"]
+    layout = certificates.layout_for_round(round_)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        job = bulk.start_job(round_=round_, upload_folder=folder, now=utcnow())
+        if not job.total:
+            click.echo("No valid certificate in this round.")
+            return
+        with click.progressbar(length=job.total, label="Certificates") as bar:
+            while not job.finished:
+                before = job.done
+                job = bulk.run_step(job=job, layout=layout, upload_folder=folder, now=utcnow(),
+                                    verify_url=lambda c: url_for("public.verify", code=c.code,
+                                                                 _external=True))
+                bar.update(job.done - before)
+    click.echo(f"{job.total} certificates in {bulk.zip_path(folder, round_.id)}")
+

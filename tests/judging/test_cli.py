@@ -1,0 +1,66 @@
+"""``flask juri``: create users, assign, rank, publish and bundle certificates from the shell."""
+
+import zipfile
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from competition.db import db
+from competition.models import Certificate, Publication, User
+from judging import services
+from judging.models import Assignment
+from tests import factories
+
+
+def _run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=["juri", *args], input=input)
+
+
+def test_create_user_checks_the_password(app):
+    r = _run(app, "create-user", "sari", "--role", "judge", "--name", "Dr. Sari",
+             input="password123\npassword123\n")
+    assert r.exit_code != 0 and "terlalu umum" in r.output
+    r = _run(app, "create-user", "sari", "--role", "judge", "--name", "Dr. Sari",
+             input="kopi susu pagi hari\nkopi susu pagi hari\n")
+    assert r.exit_code == 0, r.output
+    assert db.session.scalar(select(User).where(User.username == "sari")).check_password(
+        "kopi susu pagi hari")
+    r = _run(app, "create-user", "dinkes", "--role", "opd", "--name", "Admin",
+             "--organisation", "Dinas Kesehatan", "--generate")
+    assert r.exit_code == 0 and "password:" in r.output
+    assert db.session.scalar(select(User).where(User.username == "dinkes")).organisation.name \
+        == "Dinas Kesehatan"
+    assert _run(app, "create-user", "sari", "--role", "judge", "--name", "X",
+                "--generate").exit_code != 0  # taken
+
+
+def test_assign_rank_publish_certificates(app, committee, opd, open_round):
+    stage = factories.make_stage(open_round)
+    entries = [factories.make_entry(open_round, opd, title=f"Inovasi {i}") for i in range(4)]
+    judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+    db.session.commit()
+    r = _run(app, "assign", str(stage.id), "--k", "2", "--yes")
+    assert r.exit_code == 0, r.output
+    assert "4 entries, 3 judges" in r.output and "Applied." in r.output
+    assert db.session.scalar(select(func.count(Assignment.id))) == 8
+    for i, a in enumerate(services.list_assignments(stage)):
+        services.save_sheet(assignment=a, inputs={
+            c.id: services.CriterionInput(float(5 + (a.entry_id % 4)), "ok")
+            for c in services.list_criteria(stage)}, submit=True, actor=a.judge,
+            now=stage.opens_at)
+    db.session.commit()
+    r = _run(app, "rank", str(stage.id), "--top", "2")
+    assert r.exit_code == 0, r.output
+    lines = [line for line in r.output.splitlines() if "Inovasi" in line]
+    assert len(lines) == 2 and lines[0].strip().startswith("1")
+    r = _run(app, "publish", str(stage.id), "--yes")
+    assert r.exit_code == 0, r.output
+    assert db.session.scalar(select(func.count(Publication.id))) == 1
+    r = _run(app, "certificates", str(open_round.id))
+    assert r.exit_code == 0, r.output
+    zip_file = Path(r.output.strip().splitlines()[-1].split(" in ", 1)[1])
+    n_valid = db.session.scalar(select(func.count(Certificate.id))
+                                .where(Certificate.revoked_at.is_(None)))
+    with zipfile.ZipFile(zip_file) as z:
+        assert len([n for n in z.namelist() if n.endswith(".pdf")]) == n_valid > 0
+    assert entries and judges
