@@ -21,11 +21,13 @@ from competition.forms import (
     RoundForm,
     StageEditForm,
     StageForm,
+    WordLimitsForm,
     to_local,
     to_utc,
 )
 from competition.models import Entry, Role, Round, Stage, StageKind
 from competition.permissions import require_role
+from competition.proposal import SECTIONS
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
@@ -62,6 +64,7 @@ def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
     forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
+    forms.setdefault("limits_form", WordLimitsForm(prefix="words", data=round_.section_limits))
     return render_template(
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
         entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
@@ -130,6 +133,26 @@ def round_caps(round_id: int):
         flash(_("Caps saved."), "success")
         return redirect(url_for(".round_detail", round_id=round_.id))
     return _round_page(round_, 422, caps_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/word-limits", methods=["POST"])
+def round_word_limits(round_id: int):
+    """The word limit of each proposal section in this round."""
+    round_ = db.get_or_404(Round, round_id)
+    form = WordLimitsForm(prefix="words")
+    if form.validate_on_submit():
+        try:
+            rounds.set_word_limits(round_=round_, actor=current_user, limits={
+                s.name: form[s.name].data for s in SECTIONS})
+        except JuriError as exc:
+            db.session.rollback()
+            form.submit.errors = [str(exc.message)]
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Word limits saved."), "success")
+            return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, limits_form=form)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])

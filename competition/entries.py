@@ -75,7 +75,8 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
         name: _l("%(count)s words: this section allows at most %(limit)s words.",
                  count=count, limit=limit)
         for name, (count, limit)
-        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES}).items()
+        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES},
+                      entry.round.word_limits).items()
     }
     if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")

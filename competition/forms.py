@@ -202,6 +202,18 @@ class UnitForm(FlaskForm):
     submit = SubmitField(_l("Create the unit"))
 
 
+class WordLimitsForm(FlaskForm):
+    """The word limit of each section for one round (fields added below)."""
+
+    submit = SubmitField(_l("Save the word limits"))
+
+
+for _section in SECTIONS:
+    setattr(WordLimitsForm, _section.name, IntegerField(
+        _section.label, default=_section.words,
+        validators=[InputRequired(), NumberRange(20, 5000)]))
+
+
 class ReasonForm(FlaskForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 
@@ -240,11 +252,13 @@ class WordLimit:
         self.limit = limit
 
     def __call__(self, form, field):
+        # A round may set its own limits: the view puts them on the form.
+        limit = getattr(form, "word_limits", {}).get(field.name, self.limit)
         count = count_words(field.data)
-        if count > self.limit:
+        if count > limit:
             raise ValidationError(_(
                 "%(count)s words: this section allows at most %(limit)s words.",
-                count=count, limit=self.limit))
+                count=count, limit=limit))
 
 
 class EntryForm(FlaskForm):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from competition.db import db
 from competition.errors import InvalidState
 from competition.models import Category, Round, RoundStatus, Stage, StageKind, User
-from competition.proposal import EntryGroup
+from competition.proposal import SECTION_NAMES, EntryGroup
 
 # The usual KIPP-style timeline: (name, kind, days after the submission deadline it opens,
 # its length in days). The submission stage takes the round's own window. Names are data the
@@ -179,6 +179,18 @@ def set_caps(*, round_: Round, caps: dict[str, int | None], actor: User) -> Roun
         if cap is not None and cap < 0:
             raise InvalidState(_l("A cap cannot be negative."))
         setattr(round_, f"cap_{EntryGroup(group).value}", cap)
+    db.session.flush()
+    return round_
+
+
+def set_word_limits(*, round_: Round, limits: dict[str, int], actor: User) -> Round:
+    """The committee's word limit per section for this round; only before the first
+    submission, so every entry is held to the same limits."""
+    if any(e.is_submitted for e in round_.entries):
+        raise InvalidState(_l("Word limits can only change before the first submission."))
+    if any(not 20 <= n <= 5000 for n in limits.values()):
+        raise InvalidState(_l("A word limit must be between 20 and 5000."))
+    round_.word_limits = {k: int(v) for k, v in limits.items() if k in SECTION_NAMES}
     db.session.flush()
     return round_
 
