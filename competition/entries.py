@@ -251,12 +251,19 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
             continue
         if stage.kind == StageKind.SUBMISSION:
             state = "submitted" if entry.is_submitted else "draft"
-        elif not entry.is_submitted or now < stage.opens_at and stage.kind != StageKind.SCREENING:
+        elif not entry.is_submitted:
             state = "upcoming"
         elif stage.kind == StageKind.SCREENING:
             state = entry.screening.value
         elif stage.kind == StageKind.SCORED:
-            if not is_in_stage(entry, stage):
+            taking_part = is_in_stage(entry, stage)
+            confirmed = db.session.scalar(select(Advancement.id).where(
+                Advancement.to_stage_id == stage.id).limit(1)) is not None
+            if entry.screening == Screening.INELIGIBLE or (confirmed and not taking_part):
+                state = "not_advanced"
+            elif now < stage.opens_at:
+                state = "upcoming"
+            elif not taking_part:
                 state = "not_advanced"
             else:
                 state = "in_evaluation" if now <= stage.closes_at else "evaluated"
