@@ -100,6 +100,16 @@ def missing_fields(entry: Entry) -> list[str]:
     return missing
 
 
+def check_invitation(entry: Entry) -> None:
+    """The special group (khusus, past winners) is open only to invited organisations."""
+    if entry.group != EntryGroup.KHUSUS:
+        return
+    invited = set(entry.round.khusus_invited or [])
+    if not invited & {entry.organisation_id, entry.organisation.agency_id}:
+        raise InvalidState(_l("The special group is by invitation, and your organisation has "
+                              "not been invited to it in this round."))
+
+
 def check_cap(entry: Entry) -> None:
     """Refuse a submission over the round's cap of entries per agency (an organisation and
     its units together) and group."""
@@ -182,6 +192,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     if missing:
         raise IncompleteError(missing)
     check_age(entry, now)
+    check_invitation(entry)
     check_cap(entry)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now

@@ -21,6 +21,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -212,6 +213,13 @@ for _section in SECTIONS:
     setattr(WordLimitsForm, _section.name, IntegerField(
         _section.label, default=_section.words,
         validators=[InputRequired(), NumberRange(20, 5000)]))
+
+
+class InvitationsForm(FlaskForm):
+    organisations = SelectMultipleField(
+        _l("Organisations invited to the special group (khusus)"), coerce=int,
+        validators=[Optional()])
+    submit = SubmitField(_l("Save the invitations"))
 
 
 class ReasonForm(FlaskForm):

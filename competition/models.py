@@ -144,6 +144,10 @@ class Round(db.Model):
     # competition.proposal.limits); sections not named keep the KIPP default.
     word_limits: Mapped[dict] = mapped_column(db.JSON, default=dict,
                                               server_default=sa_text("'{}'"))
+    # The special group (khusus) is by invitation: ids of the invited organisations (an
+    # invited agency's units are invited with it).
+    khusus_invited: Mapped[list] = mapped_column(db.JSON, default=list,
+                                                 server_default=sa_text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

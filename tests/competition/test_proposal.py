@@ -202,3 +202,23 @@ def test_committee_sets_the_rounds_word_limits(app, login, committee, opd, open_
     assert response.status_code == 422 and "sebelum proposal pertama dikirim" in response.text
     db.session.refresh(open_round)
     assert open_round.section_limits["summary"] == 50
+
+
+def test_special_group_is_by_invitation(app, login, committee, opd, open_round):
+    client = login(opd)
+    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                           data=_form(open_round, group="khusus",
+                                      innovation_started_on="2022-01-01", send="1"))
+    assert response.status_code == 409 and "atas undangan" in response.text
+    entry = db.session.scalar(select(Entry))
+    assert not entry.is_submitted
+    page = login(committee).get(f"/committee/rounds/{open_round.id}").text
+    assert opd.organisation.name in page  # offered for invitation
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/invitations",
+                                     data={"inv-organisations": [str(opd.organisation_id)]})
+    assert response.status_code == 302
+    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
+        open_round, group="khusus", innovation_started_on="2022-01-01", send="1"))
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert entry.is_submitted and entry.group == EntryGroup.KHUSUS
