@@ -181,6 +181,7 @@ class ObjectionForm(FlaskForm):
     reason = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=5000)])
     evidence = TextAreaField(_l("Evidence (a link or a description, optional)"),
                              validators=[Optional(), Length(max=2000)])
+    evidence_file = FileField(_l("Evidence file (PDF, JPEG or PNG, optional)"))
     submit = SubmitField(_l("Send the objection"))
 
 

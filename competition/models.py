@@ -367,6 +367,10 @@ class Objection(db.Model):
     contact: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")  # a link or a description
+    # An optional evidence file (PDF, JPEG or PNG, checked by content), seen by the committee.
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_stored_name: Mapped[str | None] = mapped_column(String(100))
+    evidence_content_type: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[ObjectionStatus] = mapped_column(
         _enum(ObjectionStatus), default=ObjectionStatus.PENDING)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
