@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
+from typing import IO
 
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
@@ -13,11 +14,13 @@ from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from competition.attachments import read_upload, write_file
 from competition.db import db
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.models import (
     Advancement,
     Announcement,
+    AttachmentKind,
     Entry,
     EntryStatus,
     Objection,
@@ -99,8 +102,10 @@ def list_announcements(round_id: int) -> list[Announcement]:
 
 
 def file_objection(*, announcement: Announcement, entry_id: int, name: str, contact: str,
-                   reason: str, evidence: str, now: datetime) -> Objection:
-    """Anyone may object to a listed entry while the window is open."""
+                   reason: str, evidence: str, now: datetime,
+                   evidence_file: tuple[str, IO[bytes]] | None = None) -> Objection:
+    """Anyone may object to a listed entry while the window is open, with an optional
+    evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content)."""
     if not announcement.objections_open(now):
         raise InvalidState(_l("The objection period of this announcement is closed."))
     if entry_id not in announcement.entry_ids:
@@ -112,6 +117,11 @@ def file_objection(*, announcement: Announcement, entry_id: int, name: str, cont
     objection = Objection(announcement=announcement, entry_id=entry_id, name=name.strip(),
                           contact=contact.strip(), reason=reason.strip(),
                           evidence=(evidence or "").strip(), created_at=now)
+    if evidence_file is not None:
+        filename, stream = evidence_file
+        original, data, content_type = read_upload(filename, stream, AttachmentKind.DATA)
+        objection.evidence_name, objection.evidence_content_type = original, content_type
+        objection.evidence_stored_name = write_file("objection", content_type, data)
     db.session.add(objection)
     db.session.flush()
     return objection

@@ -70,14 +70,11 @@ def _folder() -> Path:
     return folder
 
 
-def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, stream: IO[bytes],
-                     actor: User, now: datetime) -> Attachment:
-    """Check and store one uploaded file. Raises ``FileRefused`` (wrong type, too large, over
-    the entry's total) and stores nothing in that case. A new SK replaces the previous one."""
-    if not can_edit_entry(actor, entry):
-        raise NotAllowed()
+def read_upload(filename: str, stream: IO[bytes],
+                kind: AttachmentKind) -> tuple[str, bytes, str]:
+    """Read an upload within the per-file limit and check its type by content: returns
+    (safe original name, bytes, content type) or raises ``FileRefused``."""
     max_file = int(current_app.config["MAX_ATTACHMENT_BYTES"])
-    max_entry = int(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])
     name = Path(filename or "").name[:255] or "file"
     data = stream.read(max_file + 1)
     if len(data) > max_file:
@@ -88,6 +85,33 @@ def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, strea
         raise FileRefused(_l(
             "%(name)s is not %(allowed)s: its content was checked, not its name.",
             name=name, allowed=ALLOWED_LABELS[kind]))
+    return name, data, content_type
+
+
+def write_file(prefix: str, content_type: str, data: bytes) -> str:
+    """Store ``data`` under a generated name in UPLOAD_FOLDER; returns that name."""
+    stored = f"{prefix}-{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    (_folder() / stored).write_bytes(data)
+    return stored
+
+
+def send_stored(stored_name: str, content_type: str, download_name: str):
+    """A stored file as a response; the caller has checked who may see it."""
+    path = _folder() / stored_name
+    if not path.is_file():
+        raise NotAllowed()
+    return send_file(path, mimetype=content_type, as_attachment=content_type == PDF,
+                     download_name=download_name, max_age=0)
+
+
+def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, stream: IO[bytes],
+                     actor: User, now: datetime) -> Attachment:
+    """Check and store one uploaded file. Raises ``FileRefused`` (wrong type, too large, over
+    the entry's total) and stores nothing in that case. A new SK replaces the previous one."""
+    if not can_edit_entry(actor, entry):
+        raise NotAllowed()
+    max_entry = int(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])
+    name, data, content_type = read_upload(filename, stream, kind)
     replaced = [a for a in entry.attachments if kind == AttachmentKind.SK and a.kind == kind]
     used = sum(a.size for a in entry.attachments if a not in replaced)
     if used + len(data) > max_entry:
@@ -96,8 +120,7 @@ def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, strea
             "limit per entry.", name=name, size=megabytes(len(data)), limit=megabytes(max_entry)))
     for old in replaced:
         delete_attachment(attachment=old, actor=actor)
-    stored = f"{entry.id}-{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
-    (_folder() / stored).write_bytes(data)
+    stored = write_file(f"{entry.id}", content_type, data)
     attachment = Attachment(entry=entry, kind=kind, original_name=name, stored_name=stored,
                             content_type=content_type, size=len(data), uploaded_by_id=actor.id,
                             uploaded_at=now)
@@ -130,9 +153,5 @@ def get_attachment_for(user: User, attachment_id: int, judges_entry=None) -> Att
 
 def send_attachment(attachment: Attachment):
     """The file as a response; the caller has checked ``can_view_attachment``."""
-    path = _folder() / attachment.stored_name
-    if not path.is_file():
-        raise NotAllowed()
-    return send_file(path, mimetype=attachment.content_type,
-                     as_attachment=attachment.content_type == PDF,
-                     download_name=attachment.original_name, max_age=0)
+    return send_stored(attachment.stored_name, attachment.content_type,
+                       attachment.original_name)

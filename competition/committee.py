@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from competition import announcements, attachments, entries, rounds
 from competition.db import db, utcnow
@@ -17,15 +18,18 @@ from competition.forms import (
     CategoryForm,
     CapsForm,
     CopyRoundForm,
+    InvitationsForm,
     ReasonForm,
     RoundForm,
     StageEditForm,
     StageForm,
+    WordLimitsForm,
     to_local,
     to_utc,
 )
 from competition.models import Entry, Role, Round, Stage, StageKind
 from competition.permissions import require_role
+from competition.proposal import SECTIONS
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
@@ -62,6 +66,10 @@ def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
     forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
+    forms.setdefault("limits_form", WordLimitsForm(prefix="words", data=round_.section_limits))
+    if "invitations_form" not in forms:
+        forms["invitations_form"] = _invitations_form(round_)
+        forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
     return render_template(
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
         entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
@@ -130,6 +138,46 @@ def round_caps(round_id: int):
         flash(_("Caps saved."), "success")
         return redirect(url_for(".round_detail", round_id=round_.id))
     return _round_page(round_, 422, caps_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/word-limits", methods=["POST"])
+def round_word_limits(round_id: int):
+    """The word limit of each proposal section in this round."""
+    round_ = db.get_or_404(Round, round_id)
+    form = WordLimitsForm(prefix="words")
+    if form.validate_on_submit():
+        try:
+            rounds.set_word_limits(round_=round_, actor=current_user, limits={
+                s.name: form[s.name].data for s in SECTIONS})
+        except JuriError as exc:
+            db.session.rollback()
+            form.submit.errors = [str(exc.message)]
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Word limits saved."), "success")
+            return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, limits_form=form)
+
+
+def _invitations_form(round_: Round) -> InvitationsForm:
+    form = InvitationsForm(prefix="inv")
+    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    return form
+
+
+@bp.route("/rounds/<int:round_id>/invitations", methods=["POST"])
+def round_invitations(round_id: int):
+    """Who may enter the special group (khusus) of this round."""
+    round_ = db.get_or_404(Round, round_id)
+    form = _invitations_form(round_)
+    if form.validate_on_submit():
+        rounds.set_invitations(round_=round_, organisation_ids=form.organisations.data or [],
+                               actor=current_user)
+        db.session.commit()
+        flash(_("Invitations saved."), "success")
+        return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, invitations_form=form)
 
 
 @bp.route("/rounds/<int:round_id>/open", methods=["POST"])

@@ -75,7 +75,8 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
         name: _l("%(count)s words: this section allows at most %(limit)s words.",
                  count=count, limit=limit)
         for name, (count, limit)
-        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES}).items()
+        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES},
+                      entry.round.word_limits).items()
     }
     if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")
@@ -97,6 +98,16 @@ def missing_fields(entry: Entry) -> list[str]:
     if entry.truth_declared_at is None:
         missing.append("truth_declaration")
     return missing
+
+
+def check_invitation(entry: Entry) -> None:
+    """The special group (khusus, past winners) is open only to invited organisations."""
+    if entry.group != EntryGroup.KHUSUS:
+        return
+    invited = set(entry.round.khusus_invited or [])
+    if not invited & {entry.organisation_id, entry.organisation.agency_id}:
+        raise InvalidState(_l("The special group is by invitation, and your organisation has "
+                              "not been invited to it in this round."))
 
 
 def check_cap(entry: Entry) -> None:
@@ -181,6 +192,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     if missing:
         raise IncompleteError(missing)
     check_age(entry, now)
+    check_invitation(entry)
     check_cap(entry)
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
@@ -250,12 +262,19 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
             continue
         if stage.kind == StageKind.SUBMISSION:
             state = "submitted" if entry.is_submitted else "draft"
-        elif not entry.is_submitted or now < stage.opens_at and stage.kind != StageKind.SCREENING:
+        elif not entry.is_submitted:
             state = "upcoming"
         elif stage.kind == StageKind.SCREENING:
             state = entry.screening.value
         elif stage.kind == StageKind.SCORED:
-            if not is_in_stage(entry, stage):
+            taking_part = is_in_stage(entry, stage)
+            confirmed = db.session.scalar(select(Advancement.id).where(
+                Advancement.to_stage_id == stage.id).limit(1)) is not None
+            if entry.screening == Screening.INELIGIBLE or (confirmed and not taking_part):
+                state = "not_advanced"
+            elif now < stage.opens_at:
+                state = "upcoming"
+            elif not taking_part:
                 state = "not_advanced"
             else:
                 state = "in_evaluation" if now <= stage.closes_at else "evaluated"

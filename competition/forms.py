@@ -21,6 +21,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -180,6 +181,7 @@ class ObjectionForm(FlaskForm):
     reason = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=5000)])
     evidence = TextAreaField(_l("Evidence (a link or a description, optional)"),
                              validators=[Optional(), Length(max=2000)])
+    evidence_file = FileField(_l("Evidence file (PDF, JPEG or PNG, optional)"))
     submit = SubmitField(_l("Send the objection"))
 
 
@@ -200,6 +202,25 @@ class UnitForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     submit = SubmitField(_l("Create the unit"))
+
+
+class WordLimitsForm(FlaskForm):
+    """The word limit of each section for one round (fields added below)."""
+
+    submit = SubmitField(_l("Save the word limits"))
+
+
+for _section in SECTIONS:
+    setattr(WordLimitsForm, _section.name, IntegerField(
+        _section.label, default=_section.words,
+        validators=[InputRequired(), NumberRange(20, 5000)]))
+
+
+class InvitationsForm(FlaskForm):
+    organisations = SelectMultipleField(
+        _l("Organisations invited to the special group (khusus)"), coerce=int,
+        validators=[Optional()])
+    submit = SubmitField(_l("Save the invitations"))
 
 
 class ReasonForm(FlaskForm):
@@ -240,11 +261,13 @@ class WordLimit:
         self.limit = limit
 
     def __call__(self, form, field):
+        # A round may set its own limits: the view puts them on the form.
+        limit = getattr(form, "word_limits", {}).get(field.name, self.limit)
         count = count_words(field.data)
-        if count > self.limit:
+        if count > limit:
             raise ValidationError(_(
                 "%(count)s words: this section allows at most %(limit)s words.",
-                count=count, limit=self.limit))
+                count=count, limit=limit))
 
 
 class EntryForm(FlaskForm):

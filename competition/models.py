@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, db, utcnow
-from competition.proposal import EntryGroup, sections_for
+from competition.proposal import EntryGroup, limits, sections_for
 
 
 class Role(enum.StrEnum):
@@ -140,6 +141,14 @@ class Round(db.Model):
     cap_umum: Mapped[int | None]
     cap_replikasi: Mapped[int | None]
     cap_khusus: Mapped[int | None]
+    # Word limits the committee set for this round, section name -> words (see
+    # competition.proposal.limits); sections not named keep the KIPP default.
+    word_limits: Mapped[dict] = mapped_column(db.JSON, default=dict,
+                                              server_default=sa_text("'{}'"))
+    # The special group (khusus) is by invitation: ids of the invited organisations (an
+    # invited agency's units are invited with it).
+    khusus_invited: Mapped[list] = mapped_column(db.JSON, default=list,
+                                                 server_default=sa_text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -149,6 +158,11 @@ class Round(db.Model):
         back_populates="round", order_by="Stage.position", cascade="all, delete-orphan"
     )
     entries: Mapped[list[Entry]] = relationship(back_populates="round", order_by="Entry.id")
+
+    @property
+    def section_limits(self) -> dict[str, int]:
+        """The word limit of every section in this round."""
+        return limits(self.word_limits)
 
     def cap_for(self, group: EntryGroup) -> int | None:
         return getattr(self, f"cap_{EntryGroup(group).value}")
@@ -381,6 +395,10 @@ class Objection(db.Model):
     contact: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")  # a link or a description
+    # An optional evidence file (PDF, JPEG or PNG, checked by content), seen by the committee.
+    evidence_name: Mapped[str | None] = mapped_column(String(255))
+    evidence_stored_name: Mapped[str | None] = mapped_column(String(100))
+    evidence_content_type: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[ObjectionStatus] = mapped_column(
         _enum(ObjectionStatus), default=ObjectionStatus.PENDING)
     decision_reason: Mapped[str] = mapped_column(Text, default="")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from competition import announcements
+from competition.attachments import FileRefused
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import ObjectionForm
@@ -30,11 +31,17 @@ def detail(announcement_id: int):
     form = _form(announcement, entries)
     now = utcnow()
     if form.validate_on_submit():
+        upload = form.evidence_file.data
         try:
             announcements.file_objection(
                 announcement=announcement, entry_id=form.entry.data, name=form.name.data,
                 contact=form.contact.data, reason=form.reason.data,
-                evidence=form.evidence.data or "", now=now)
+                evidence=form.evidence.data or "", now=now,
+                evidence_file=(upload.filename, upload.stream)
+                if upload and getattr(upload, "filename", "") else None)
+        except FileRefused as exc:
+            db.session.rollback()
+            form.evidence_file.errors.append(str(exc.message))
         except JuriError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc.message))

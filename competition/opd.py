@@ -29,6 +29,7 @@ def entries_list():
 
 def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     form = EntryForm(obj=entry) if entry is not None else EntryForm()
+    form.word_limits = round_.section_limits
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id

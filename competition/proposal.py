@@ -92,13 +92,20 @@ def count_words(text: str | None) -> int:
     return len((text or "").split())
 
 
-def over_limit(data: dict[str, str]) -> dict[str, tuple[int, int]]:
+def limits(overrides: dict[str, int] | None = None) -> dict[str, int]:
+    """Every section's word limit: the KIPP default, or the round's own (``overrides``)."""
+    overrides = overrides or {}
+    return {s.name: int(overrides.get(s.name) or s.words) for s in SECTIONS}
+
+
+def over_limit(data: dict[str, str],
+               overrides: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
     """Sections of ``data`` longer than their limit: name -> (words, limit)."""
+    limit = limits(overrides)
     out = {}
     for name, text in data.items():
-        section = BY_NAME.get(name)
-        if section is not None and (n := count_words(text)) > section.words:
-            out[name] = (n, section.words)
+        if name in limit and (n := count_words(text)) > limit[name]:
+            out[name] = (n, limit[name])
     return out
 
 

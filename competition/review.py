@@ -5,12 +5,12 @@ entries themselves are set up in ``competition.committee``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import advancement, announcements, dashboard, entries, screening
+from competition import advancement, announcements, attachments, dashboard, entries, screening
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -245,3 +245,13 @@ def announcement_finalize(announcement_id: int):
             db.session.commit()
             flash(_("The list is final."), "success")
     return redirect(url_for(".announcement", announcement_id=announcement.id))
+
+
+@bp.route("/objections/<int:objection_id>/evidence")
+def objection_evidence(objection_id: int):
+    """The evidence file of an objection (the committee only)."""
+    objection = db.get_or_404(Objection, objection_id)
+    if not objection.evidence_stored_name:
+        abort(404)
+    return attachments.send_stored(objection.evidence_stored_name,
+                                   objection.evidence_content_type, objection.evidence_name)

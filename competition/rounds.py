@@ -12,8 +12,16 @@ from sqlalchemy import select
 
 from competition.db import db
 from competition.errors import InvalidState
-from competition.models import Category, Round, RoundStatus, Stage, StageKind, User
-from competition.proposal import EntryGroup
+from competition.models import (
+    Category,
+    Organisation,
+    Round,
+    RoundStatus,
+    Stage,
+    StageKind,
+    User,
+)
+from competition.proposal import SECTION_NAMES, EntryGroup
 
 # The usual KIPP-style timeline: (name, kind, days after the submission deadline it opens,
 # its length in days). The submission stage takes the round's own window. Names are data the
@@ -145,13 +153,17 @@ def next_year_name(name: str) -> str:
 
 
 def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor: User) -> Round:
-    """A new draft round with the source's description, categories and stages (every date
-    moved by the same shift as the submission opening), plus whatever the registered hooks
-    copy (the judging package copies each scored stage's rubric). Entries are not copied."""
+    """A new draft round with the source's description, word limits, caps, categories and
+    stages (every date moved by the same shift as the submission opening), plus whatever the
+    registered hooks copy (the judging package copies each scored stage's rubric). Entries
+    and invitations are not copied."""
     shift = submission_opens_at - source.submission_opens_at
     round_ = create_round(
         name=name, description=source.description, submission_opens_at=submission_opens_at,
         submission_closes_at=source.submission_closes_at + shift, actor=actor)
+    round_.word_limits = dict(source.word_limits or {})
+    round_.cap_umum, round_.cap_replikasi, round_.cap_khusus = (
+        source.cap_umum, source.cap_replikasi, source.cap_khusus)
     for c in source.categories:
         add_category(round_=round_, name=c.name, description=c.description, actor=actor)
     stage_map = {}
@@ -181,6 +193,31 @@ def set_caps(*, round_: Round, caps: dict[str, int | None], actor: User) -> Roun
         setattr(round_, f"cap_{EntryGroup(group).value}", cap)
     db.session.flush()
     return round_
+
+
+def set_word_limits(*, round_: Round, limits: dict[str, int], actor: User) -> Round:
+    """The committee's word limit per section for this round; only before the first
+    submission, so every entry is held to the same limits."""
+    if any(e.is_submitted for e in round_.entries):
+        raise InvalidState(_l("Word limits can only change before the first submission."))
+    if any(not 20 <= n <= 5000 for n in limits.values()):
+        raise InvalidState(_l("A word limit must be between 20 and 5000."))
+    round_.word_limits = {k: int(v) for k, v in limits.items() if k in SECTION_NAMES}
+    db.session.flush()
+    return round_
+
+
+def set_invitations(*, round_: Round, organisation_ids: list[int], actor: User) -> Round:
+    """The organisations invited to the special group (khusus) of this round."""
+    round_.khusus_invited = sorted({int(i) for i in organisation_ids})
+    db.session.flush()
+    return round_
+
+
+def list_participants() -> list[Organisation]:
+    """Organisations at the top level (agencies and independent OPDs), for invitations."""
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.name)))
 
 
 def open_round(*, round_: Round, actor: User) -> Round:

@@ -98,3 +98,22 @@ def test_preview_shows_the_spread_by_category_and_group(app, login, committee, t
         "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2}}
     page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
     assert "Sebaran proposal yang dicentang" in page
+
+
+def test_the_opd_sees_that_its_entry_did_not_advance(app, login, committee, two_stages):
+    from datetime import timedelta
+
+    from competition.entries import progress_of
+
+    desk, presentation = two_stages
+    presentation.opens_at = utcnow() + timedelta(days=3)  # still to come
+    candidates = advancement.propose(stage=desk, top_n=2)
+    advancement.confirm(stage=desk, candidates=candidates,
+                        advance={c.entry.id for c in candidates if c.proposed}, reasons={},
+                        actor=committee, now=utcnow())
+    db.session.commit()
+    (delta,), (alpha,) = _ids("Delta"), _ids("Alpha")
+    states = dict((s.id, st) for s, st in progress_of(db.session.get(Entry, delta), utcnow()))
+    assert states[presentation.id] == "not_advanced"
+    states = dict((s.id, st) for s, st in progress_of(db.session.get(Entry, alpha), utcnow()))
+    assert states[presentation.id] == "upcoming"

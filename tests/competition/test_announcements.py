@@ -100,3 +100,31 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
     assert announcement.finalized_at is not None
     assert "Verifikasi lapangan menunjukkan" in client.get(
         f"/committee/announcements/{announcement.id}").text
+
+
+def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(
+        app, login, committee, opd, other_opd, open_round):
+    stage, passed, _ = _screened(committee, opd, other_opd, open_round)
+    login(committee).post(f"/committee/timeline/{stage.id}/announce",
+                          data={"title": "Nominasi", "objection_days": "5"})
+    announcement = db.session.scalar(select(Announcement))
+    anonymous = app.test_client()
+    base = {"entry": str(passed.id), "name": "Warga", "contact": "0812",
+            "reason": "Foto menunjukkan loket tutup."}
+    response = anonymous.post(f"/announcements/{announcement.id}", data={
+        **base, "evidence_file": (io.BytesIO(b"MZ executable"), "foto.jpg")})
+    assert response.status_code == 422
+    assert "foto.jpg bukan berkas PDF, JPEG atau PNG" in response.text
+    assert "Foto menunjukkan loket tutup." in response.text
+    assert db.session.scalar(select(Objection)) is None
+    response = anonymous.post(f"/announcements/{announcement.id}", data={
+        **base, "evidence_file": (io.BytesIO(factories.PNG_BYTES), "foto loket.png")})
+    assert response.status_code == 302
+    objection = db.session.scalar(select(Objection))
+    assert objection.evidence_name == "foto loket.png"
+    url = f"/committee/objections/{objection.id}/evidence"
+    assert url in login(committee).get(f"/committee/announcements/{announcement.id}").text
+    with login(committee).get(url) as r:
+        assert r.status_code == 200 and r.data == factories.PNG_BYTES
+    assert anonymous.get(url).status_code == 302  # to the login page
+    assert login(opd).get(url).status_code == 403

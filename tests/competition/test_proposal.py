@@ -173,3 +173,52 @@ def test_cap_per_organisation_and_group(app, login, committee, opd, open_round):
         replication_process="Studi tiru.", distinguishing="Pengingat.",
         innovation_started_on="2022-01-01", send="1"))
     assert response.status_code == 302
+
+
+def test_committee_sets_the_rounds_word_limits(app, login, committee, opd, open_round):
+    from competition.proposal import SECTIONS
+
+    limits = {f"words-{s.name}": str(s.words) for s in SECTIONS}
+    limits["words-summary"] = "50"
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits",
+                                     data=limits)
+    assert response.status_code == 302
+    db.session.refresh(open_round)
+    assert open_round.section_limits["summary"] == 50
+    assert open_round.section_limits["novelty"] == 600
+    client = login(opd)
+    assert 'data-word-limit="50"' in client.get(
+        f"/opd/rounds/{open_round.id}/entries/new").text
+    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                           data=_form(open_round, summary="kata " * 60, save="1"))
+    assert response.status_code == 422
+    assert "60 kata: bagian ini paling banyak 50 kata." in response.text
+    # Once an entry is submitted, the limits stay as they are.
+    factories.make_entry(open_round, opd)
+    db.session.commit()
+    limits["words-summary"] = "30"
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits",
+                                     data=limits)
+    assert response.status_code == 422 and "sebelum proposal pertama dikirim" in response.text
+    db.session.refresh(open_round)
+    assert open_round.section_limits["summary"] == 50
+
+
+def test_special_group_is_by_invitation(app, login, committee, opd, open_round):
+    client = login(opd)
+    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                           data=_form(open_round, group="khusus",
+                                      innovation_started_on="2022-01-01", send="1"))
+    assert response.status_code == 409 and "atas undangan" in response.text
+    entry = db.session.scalar(select(Entry))
+    assert not entry.is_submitted
+    page = login(committee).get(f"/committee/rounds/{open_round.id}").text
+    assert opd.organisation.name in page  # offered for invitation
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/invitations",
+                                     data={"inv-organisations": [str(opd.organisation_id)]})
+    assert response.status_code == 302
+    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
+        open_round, group="khusus", innovation_started_on="2022-01-01", send="1"))
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert entry.is_submitted and entry.group == EntryGroup.KHUSUS
