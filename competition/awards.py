@@ -313,14 +313,13 @@ def certificates_of_entry(entry: Entry) -> list[Certificate]:
         .order_by(Certificate.id)))
 
 
-def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
-    """The valid award or participation certificate of each entry of the round."""
+def valid_certificates_by_entry(stage: Stage) -> dict[int, Certificate]:
+    """The valid award or participation certificate of each entry from the stage's
+    publications (a round with several published stages gives one per stage)."""
     return {c.entry_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.round_id == round_.id,
-                                  Certificate.entry_id.is_not(None),
-                                  Certificate.kind.in_([CertificateKind.AWARD,
-                                                        CertificateKind.PARTICIPATION]),
-                                  Certificate.revoked_at.is_(None)))}
+        select(Certificate).join(Result, Certificate.result_id == Result.id)
+        .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
+               Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
 
 
 def list_special_awards(round_: Round) -> list[Certificate]:

@@ -112,7 +112,7 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
             sheet.total = 10.0
     db.session.flush()
     services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Salah ketik")
-    valid = awards.valid_certificates_by_entry(stage.round)
+    valid = awards.valid_certificates_by_entry(stage)
     assert valid[entries[5].id].award == "Terbaik I"
     assert valid[entries[5].id].code != first[entries[5].id]
     old = awards.find_certificate(first[entries[0].id])
@@ -192,7 +192,7 @@ def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     page = anon.get(f"/verify/{cert.code}")
     assert page.status_code == 200 and "Posyandu Digital" in page.text
@@ -231,7 +231,7 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     stage, entries, owners = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     response = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     page = PdfReader(io.BytesIO(response.data)).pages[0]
@@ -267,7 +267,7 @@ def test_public_results_export_csv_and_xlsx(app, committee, scored):
     assert len(lines) == 1 + 6
     assert "Posyandu Digital" in lines[1] and "Terbaik I" in lines[1]
     assert "'=HYPERLINK" in text  # a formula-like title is quoted
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     assert cert.code in lines[1] and f"/verify/{cert.code}" in lines[1]
     xlsx = anon.get(f"/results/{slug}.xlsx")
     assert xlsx.status_code == 200
@@ -286,7 +286,7 @@ def test_public_certificate_download_only_when_valid_and_published(app, committe
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     assert anon.get(f"/verify/{cert.code}.pdf").status_code == 200
     awards.revoke_certificate(certificate=cert, reason="Batal", actor=committee, now=utcnow())
@@ -326,7 +326,7 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
     text = pdf.pages[0].extract_text()
     for expected in ("PEMERINTAH KOTA PALEMBANG", "Dr. Siti Rahma", "Sekretaris Daerah",
@@ -425,7 +425,7 @@ def test_review_page_searches_certificates(app, login, committee, scored):
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[3].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[3].id]
     client = login(committee)
     base = f"/committee/rounds/{stage.round_id}/results"
     page = client.get(base).text
@@ -454,7 +454,7 @@ def test_special_award_outside_the_ranking(app, login, committee, scored):
     services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Cek ulang")
     db.session.commit()
     assert not awards.find_certificate(cert.code).is_revoked
-    assert awards.valid_certificates_by_entry(stage.round)[entries[4].id].kind == \
+    assert awards.valid_certificates_by_entry(stage)[entries[4].id].kind == \
         "participation"
     assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
 
