@@ -167,7 +167,7 @@ def layout_preview(round_id: int):
                          holder="Dinas Contoh", title="Inovasi Contoh", category="Kategori",
                          award="Juara I", issued_at=utcnow())
     settings = awards.settings_of(round_)
-    pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
+    pdf = render_certificate(sample, certificates.verify_url(sample),
                              Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
     return pdf, 200, {"Content-Type": "application/pdf"}
 
@@ -214,10 +214,6 @@ def _upload_folder() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def _verify_url(cert: Certificate) -> str:
-    return url_for("public.verify", code=cert.code, _external=True)
-
-
 @bp.route("/rounds/<int:round_id>/results/zip")
 def bulk_page(round_id: int):
     round_ = db.get_or_404(Round, round_id)
@@ -242,7 +238,7 @@ def bulk_step(round_id: int):
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
     layout = certificates.layout_for_round(round_)
-    job = bulk.run_step(job=job, layout=layout, verify_url=_verify_url,
+    job = bulk.run_step(job=job, layout=layout, verify_url=certificates.verify_url,
                         upload_folder=_upload_folder(), now=utcnow())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())

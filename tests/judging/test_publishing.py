@@ -476,3 +476,14 @@ def test_judges_download_only_their_own_appreciation(app, login, committee, scor
     assert pdf.status_code == 200
     assert "penilai0" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert login(other).get(f"/judge/certificates/{cert.code}.pdf").status_code == 404
+
+
+def test_public_url_is_printed_when_configured(app, login, committee, scored):
+    stage, entries, owners = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id/"
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    data = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert f"https://inovasi.palembang.go.id/verify/{cert.code}" in text
