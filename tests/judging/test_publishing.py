@@ -487,3 +487,23 @@ def test_public_url_is_printed_when_configured(app, login, committee, scored):
     data = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert f"https://inovasi.palembang.go.id/verify/{cert.code}" in text
+
+
+def test_two_published_stages_link_their_own_certificates(app, committee, scored):
+    stage, entries, _ = scored
+    final = factories.make_stage(stage.round)
+    judge = factories.make_user(role="judge", username="penilai-final")
+    criteria = services.list_criteria(final)
+    for i, entry in enumerate(entries[:3]):
+        a = factories.make_assignment(final, entry, judge)
+        services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+            c.id: services.CriterionInput(float(6 + i)) for c in criteria})
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    services.publish_results(stage=final, actor=committee, now=utcnow())
+    db.session.commit()
+    first = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    second = awards.valid_certificates_by_entry(final)[entries[0].id]
+    assert first.code != second.code
+    assert (first.award, second.award) == ("Terbaik I", "Terbaik III")
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert page.index(f"/verify/{first.code}") < page.index(f"/verify/{second.code}")
