@@ -266,7 +266,8 @@ def minutes_pdf(round_id: int):
         round_=round_, published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow())
+        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow(),
+        specials=awards.list_special_awards(round_))
     return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
                       f'inline; filename="berita-acara-{round_.slug}.pdf"'}
 

@@ -409,6 +409,8 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     url = f"/committee/rounds/{stage.round_id}/results/berita-acara.pdf"
     assert client.get(url).status_code == 404  # nothing published yet
     services.publish_results(stage=stage, actor=committee, now=utcnow())
+    awards.give_special_award(round_=stage.round, entry=entries[5], title="Inovasi Terfavorit",
+                              actor=committee, now=utcnow())
     db.session.commit()
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -416,7 +418,8 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     pub = awards.latest_publication(stage)
     for expected in ("BERITA ACARA HASIL PENILAIAN", stage.round.name.upper(), stage.name,
                      "penilai0", "penilai2", "Posyandu Digital", "OPD Klinik Keliling",
-                     "Terbaik I", pub.scores_digest, "Ketua Panitia"):
+                     "Terbaik I", pub.scores_digest, "Ketua Panitia", "Penghargaan khusus",
+                     "Inovasi Terfavorit"):
         assert expected in text, expected
     assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
 
