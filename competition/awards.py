@@ -188,7 +188,10 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
     """Award certificates for every awarded entry and participation certificates for every
     other ranked entry of ``pub``, keeping the still-right certificates of ``previous``."""
     results = db.session.execute(
-        select(Result.id, Result.entry_id, Result.category_id, Result.award)
+        select(Result.id, Result.entry_id, Result.category_id, Result.award, Entry.title,
+               Organisation.name)
+        .join(Entry, Result.entry_id == Entry.id)
+        .join(Organisation, Entry.organisation_id == Organisation.id)
         .where(Result.publication_id == pub.id, Result.rank >= 1)).all()
     kept: dict[int, tuple[int, str]] = {}
     if previous is not None:
@@ -197,17 +200,12 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
             .join(Result, Certificate.result_id == Result.id)
             .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
                    Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
-    labels = dict(db.session.execute(
-        select(Entry.id, Entry.title).where(Entry.round_id == stage.round_id)).all())
-    holders = dict(db.session.execute(
-        select(Entry.id, Organisation.name).join(Organisation)
-        .where(Entry.round_id == stage.round_id)).all())
     categories = dict(db.session.execute(
         select(Category.id, Category.name).where(Category.round_id == stage.round_id)).all())
     todo = []
     superseded = []
     placed = set()
-    for rid, entry_id, category_id, award in results:
+    for rid, entry_id, category_id, award, title, holder in results:
         placed.add(entry_id)
         printed = award or PARTICIPATION
         old = kept.get(entry_id)
@@ -215,7 +213,7 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
             continue
         if old is not None:
             superseded.append(old[0])
-        todo.append((rid, entry_id, category_id, printed, bool(award)))
+        todo.append((rid, entry_id, category_id, printed, bool(award), title, holder))
     superseded += [cid for e, (cid, _a) in kept.items() if e not in placed]
     if superseded:
         db.session.execute(
@@ -228,10 +226,11 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
             {"code": code, "kind": CertificateKind.AWARD if is_award
              else CertificateKind.PARTICIPATION,
              "round_id": stage.round_id, "result_id": rid, "entry_id": entry_id,
-             "holder": holders[entry_id], "title": labels[entry_id],
+             "holder": holder, "title": title,
              "category": categories.get(category_id, ""), "award": printed, "issued_at": now,
              "revoked_reason": ""}
-            for code, (rid, entry_id, category_id, printed, is_award) in zip(codes, todo)])
+            for code, (rid, entry_id, category_id, printed, is_award, title, holder)
+            in zip(codes, todo)])
 
 
 def get_publication(stage: Stage, version: int | None = None) -> Publication | None:
