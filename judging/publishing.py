@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from competition import awards, bulk, certificates, minutes
 from competition.certificates import Layout, render_certificate
@@ -121,6 +122,10 @@ def publish(stage_id: int):
         form.reason.errors.append(str(exc.message))
         flash(str(exc.message), "danger")
         return _review_page(stage.round, {stage.id: form}, status=exc.status)
+    except IntegrityError:  # another committee member published the same version meanwhile
+        db.session.rollback()
+        flash(_("Someone else has just published this stage: check the new version."), "danger")
+        return _review_page(stage.round, {stage.id: form}, status=409)
     db.session.commit()
     flash(_("Results published (version %(n)d).", n=pub.version), "success")
     return redirect(url_for("public.results", slug=stage.round.slug))

@@ -510,3 +510,19 @@ def test_two_published_stages_link_their_own_certificates(app, committee, scored
     assert (first.award, second.award) == ("Terbaik I", "Terbaik III")
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert page.index(f"/verify/{first.code}") < page.index(f"/verify/{second.code}")
+
+
+def test_concurrent_publication_of_the_same_version_is_refused(app, login, committee, scored,
+                                                                monkeypatch):
+    stage, *_ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    # The page was opened before someone else published: this request still sees version 1
+    # as the latest, so it tries to write version 2 too.
+    services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="A")
+    db.session.commit()
+    v1 = awards.get_publication(stage, 1)
+    monkeypatch.setattr(awards, "latest_publication", lambda s: v1)
+    r = login(committee).post(f"/committee/stages/{stage.id}/publish", data={"reason": "B"})
+    assert r.status_code == 409
+    assert [p.reason for p in awards.list_publications(stage)] == ["A", ""]
