@@ -170,7 +170,8 @@ def record_results(
     db.session.flush()
 
     awards = [award_for(r.rank, levels) for r in rows]
-    db.session.execute(insert(Result), [
+    # Core inserts of plain dicts: no ORM bookkeeping per row (tens of thousands of rows).
+    db.session.execute(Result.__table__.insert(), [
         {"publication_id": pub.id, "stage_id": stage.id, "entry_id": r.entry_id,
          "category_id": r.category_id, "rank": r.rank, "score": r.score,
          "raw_score": r.raw_score, "n_judges": r.n_judges,
@@ -187,7 +188,10 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
     """Award certificates for every awarded entry and participation certificates for every
     other ranked entry of ``pub``, keeping the still-right certificates of ``previous``."""
     results = db.session.execute(
-        select(Result.id, Result.entry_id, Result.category_id, Result.award)
+        select(Result.id, Result.entry_id, Result.category_id, Result.award, Entry.title,
+               Organisation.name)
+        .join(Entry, Result.entry_id == Entry.id)
+        .join(Organisation, Entry.organisation_id == Organisation.id)
         .where(Result.publication_id == pub.id, Result.rank >= 1)).all()
     kept: dict[int, tuple[int, str]] = {}
     if previous is not None:
@@ -196,17 +200,12 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
             .join(Result, Certificate.result_id == Result.id)
             .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
                    Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
-    labels = dict(db.session.execute(
-        select(Entry.id, Entry.title).where(Entry.round_id == stage.round_id)).all())
-    holders = dict(db.session.execute(
-        select(Entry.id, Organisation.name).join(Organisation)
-        .where(Entry.round_id == stage.round_id)).all())
     categories = dict(db.session.execute(
         select(Category.id, Category.name).where(Category.round_id == stage.round_id)).all())
     todo = []
     superseded = []
     placed = set()
-    for rid, entry_id, category_id, award in results:
+    for rid, entry_id, category_id, award, title, holder in results:
         placed.add(entry_id)
         printed = award or PARTICIPATION
         old = kept.get(entry_id)
@@ -214,7 +213,7 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
             continue
         if old is not None:
             superseded.append(old[0])
-        todo.append((rid, entry_id, category_id, printed, bool(award)))
+        todo.append((rid, entry_id, category_id, printed, bool(award), title, holder))
     superseded += [cid for e, (cid, _a) in kept.items() if e not in placed]
     if superseded:
         db.session.execute(
@@ -223,14 +222,15 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
                     revoked_reason=f"Versi {pub.version}: {reason}"))
     if todo:
         codes = numbers.new_numbers(len(todo))
-        db.session.execute(insert(Certificate), [
+        db.session.execute(Certificate.__table__.insert(), [
             {"code": code, "kind": CertificateKind.AWARD if is_award
              else CertificateKind.PARTICIPATION,
              "round_id": stage.round_id, "result_id": rid, "entry_id": entry_id,
-             "holder": holders[entry_id], "title": labels[entry_id],
+             "holder": holder, "title": title,
              "category": categories.get(category_id, ""), "award": printed, "issued_at": now,
              "revoked_reason": ""}
-            for code, (rid, entry_id, category_id, printed, is_award) in zip(codes, todo)])
+            for code, (rid, entry_id, category_id, printed, is_award, title, holder)
+            in zip(codes, todo)])
 
 
 def get_publication(stage: Stage, version: int | None = None) -> Publication | None:
@@ -313,14 +313,13 @@ def certificates_of_entry(entry: Entry) -> list[Certificate]:
         .order_by(Certificate.id)))
 
 
-def valid_certificates_by_entry(round_: Round) -> dict[int, Certificate]:
-    """The valid award or participation certificate of each entry of the round."""
+def valid_certificates_by_entry(stage: Stage) -> dict[int, Certificate]:
+    """The valid award or participation certificate of each entry from the stage's
+    publications (a round with several published stages gives one per stage)."""
     return {c.entry_id: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.round_id == round_.id,
-                                  Certificate.entry_id.is_not(None),
-                                  Certificate.kind.in_([CertificateKind.AWARD,
-                                                        CertificateKind.PARTICIPATION]),
-                                  Certificate.revoked_at.is_(None)))}
+        select(Certificate).join(Result, Certificate.result_id == Result.id)
+        .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
+               Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
 
 
 def list_special_awards(round_: Round) -> list[Certificate]:

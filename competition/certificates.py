@@ -267,6 +267,12 @@ def layout_for(certificate: Certificate) -> Layout:
 
 
 def verify_url(certificate: Certificate) -> str:
+    """The public verification URL printed on the certificate and in its QR code. Behind a
+    proxy, ``JURI_PUBLIC_URL`` (e.g. ``https://inovasi.palembang.go.id``) gives the address the
+    public uses; without it, the address of the current request."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    if base:
+        return base + url_for("public.verify", code=certificate.code)
     return url_for("public.verify", code=certificate.code, _external=True)
 
 

@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from competition.certificates import MAROON, Layout, _latin1
-from competition.models import Publication, Result, Round, Stage
+from competition.models import Certificate, Publication, Result, Round, Stage
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ def _date(value: datetime, fmt: str = "d MMMM y") -> str:
 
 def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, list[Result]]],
                    judges: list[JudgeLine], layout: Layout, method_labels: dict[str, str],
-                   now: datetime) -> bytes:
-    """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``."""
+                   now: datetime, specials: list[Certificate] = ()) -> bytes:
+    """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``;
+    ``specials`` the valid special awards (``awards.list_special_awards``)."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(_latin1(f"Berita Acara Hasil Penilaian {round_.name}"))
     pdf.set_author("Juri")
@@ -102,6 +103,15 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
                     table.row([str(r.rank), _latin1(r.entry.title),
                                _latin1(r.entry.organisation.name),
                                f"{r.score:.2f}".replace(".", ","), _latin1(r.award or "-")])
+
+    if specials:
+        pdf.ln(3)
+        text("IV. Penghargaan khusus", 11, "B")
+        pdf.set_font("Helvetica", "", 8.5)
+        with pdf.table(col_widths=(40, 70, 60), headings_style=heading, line_height=5) as table:
+            table.row(["Penghargaan", "Inovasi", "OPD"])
+            for c in specials:
+                table.row([_latin1(c.award), _latin1(c.title), _latin1(c.holder)])
 
     pdf.ln(4)
     text("Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan "

@@ -13,6 +13,7 @@ I/L for 1, spaces and dashes are ignored, and case does not matter.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -35,17 +36,17 @@ def _key() -> bytes:
     return hmac.new(secret, b"juri certificate numbers v1", hashlib.sha256).digest()
 
 
-def _b32(value: int, length: int) -> str:
-    out = []
-    for _ in range(length):
-        value, digit = divmod(value, 32)
-        out.append(ALPHABET[digit])
-    return "".join(reversed(out))
+# RFC 4648 base 32 of 5 bytes is 8 characters; mapping its alphabet onto Crockford's gives the
+# same digits as repeated division by 32, at C speed (publishing numbers 40,000 certificates).
+_RFC_TO_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", ALPHABET)
+
+
+def _b32(five: bytes) -> str:
+    return base64.b32encode(five).decode().translate(_RFC_TO_CROCKFORD)
 
 
 def _check(serial: str, key: bytes) -> str:
-    mac = hmac.new(key, serial.encode(), hashlib.sha256).digest()
-    return _b32(int.from_bytes(mac[:5], "big"), 8)
+    return _b32(hmac.digest(key, serial.encode(), "sha256")[:5])
 
 
 def _group(raw: str) -> str:
@@ -55,10 +56,16 @@ def _group(raw: str) -> str:
 def new_numbers(count: int) -> list[str]:
     """``count`` distinct fresh certificate numbers (one key derivation for all of them)."""
     key = _key()
-    out: set[str] = set()
+    out: dict[str, None] = {}
     while len(out) < count:
-        serial = _b32(secrets.randbits(SERIAL_BITS), 8)
-        out.add(_group(serial + _check(serial, key)))
+        need = count - len(out)
+        # One random draw and one base-32 encoding for the whole batch.
+        joined = _b32(secrets.token_bytes(need * SERIAL_BITS // 8))
+        serials = [joined[i:i + 8] for i in range(0, len(joined), 8)]
+        checks = _b32(b"".join(hmac.digest(key, s.encode(), "sha256")[:5] for s in serials))
+        for i, s in enumerate(serials):
+            c = checks[8 * i:8 * i + 8]
+            out[f"{s[:4]}-{s[4:]}-{c[:4]}-{c[4:]}"] = None
     return list(out)
 
 

@@ -43,7 +43,8 @@ def results(slug: str):
                            stages=[(s, p, awards.public_rows(p, rows)) for s, p, rows
                                    in awards.list_published_results(round_)],
                            history={s.id: awards.list_publications(s) for s in round_.stages},
-                           certificates=awards.valid_certificates_by_entry(round_),
+                           certificates={s.id: awards.valid_certificates_by_entry(s)
+                                         for s in round_.stages},
                            specials=awards.list_special_awards(round_), export=True)
 
 
@@ -59,9 +60,9 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
     alphabetical style leaves the places and scores out, as on the page."""
     header = [_("Stage"), _("Version"), _("Category"), _("Rank"), _("Innovation"), _("OPD"),
               _("Score"), _("Award"), _("Prize (Rp)"), _("Certificate"), _("Verification")]
-    certificates = awards.valid_certificates_by_entry(round_)
     rows = []
     for stage, pub, results in awards.list_published_results(round_):
+        certificates = awards.valid_certificates_by_entry(stage)
         ranked = pub.style != "alphabetical"
         for r in awards.public_rows(pub, results):
             cert = certificates.get(r.entry_id)

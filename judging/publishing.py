@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from competition import awards, bulk, certificates, minutes
 from competition.certificates import Layout, render_certificate
@@ -121,6 +122,10 @@ def publish(stage_id: int):
         form.reason.errors.append(str(exc.message))
         flash(str(exc.message), "danger")
         return _review_page(stage.round, {stage.id: form}, status=exc.status)
+    except IntegrityError:  # another committee member published the same version meanwhile
+        db.session.rollback()
+        flash(_("Someone else has just published this stage: check the new version."), "danger")
+        return _review_page(stage.round, {stage.id: form}, status=409)
     db.session.commit()
     flash(_("Results published (version %(n)d).", n=pub.version), "success")
     return redirect(url_for("public.results", slug=stage.round.slug))
@@ -167,7 +172,7 @@ def layout_preview(round_id: int):
                          holder="Dinas Contoh", title="Inovasi Contoh", category="Kategori",
                          award="Juara I", issued_at=utcnow())
     settings = awards.settings_of(round_)
-    pdf = render_certificate(sample, url_for("public.verify", code=sample.code, _external=True),
+    pdf = render_certificate(sample, certificates.verify_url(sample),
                              Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
     return pdf, 200, {"Content-Type": "application/pdf"}
 
@@ -214,10 +219,6 @@ def _upload_folder() -> str:
     return current_app.config["UPLOAD_FOLDER"]
 
 
-def _verify_url(cert: Certificate) -> str:
-    return url_for("public.verify", code=cert.code, _external=True)
-
-
 @bp.route("/rounds/<int:round_id>/results/zip")
 def bulk_page(round_id: int):
     round_ = db.get_or_404(Round, round_id)
@@ -242,7 +243,7 @@ def bulk_step(round_id: int):
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
     layout = certificates.layout_for_round(round_)
-    job = bulk.run_step(job=job, layout=layout, verify_url=_verify_url,
+    job = bulk.run_step(job=job, layout=layout, verify_url=certificates.verify_url,
                         upload_folder=_upload_folder(), now=utcnow())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())
@@ -270,7 +271,8 @@ def minutes_pdf(round_id: int):
         round_=round_, published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow())
+        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow(),
+        specials=awards.list_special_awards(round_))
     return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
                       f'inline; filename="berita-acara-{round_.slug}.pdf"'}
 

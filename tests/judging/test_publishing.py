@@ -112,7 +112,7 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
             sheet.total = 10.0
     db.session.flush()
     services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Salah ketik")
-    valid = awards.valid_certificates_by_entry(stage.round)
+    valid = awards.valid_certificates_by_entry(stage)
     assert valid[entries[5].id].award == "Terbaik I"
     assert valid[entries[5].id].code != first[entries[5].id]
     old = awards.find_certificate(first[entries[0].id])
@@ -192,7 +192,7 @@ def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     page = anon.get(f"/verify/{cert.code}")
     assert page.status_code == 200 and "Posyandu Digital" in page.text
@@ -231,7 +231,7 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     stage, entries, owners = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     response = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     page = PdfReader(io.BytesIO(response.data)).pages[0]
@@ -267,7 +267,7 @@ def test_public_results_export_csv_and_xlsx(app, committee, scored):
     assert len(lines) == 1 + 6
     assert "Posyandu Digital" in lines[1] and "Terbaik I" in lines[1]
     assert "'=HYPERLINK" in text  # a formula-like title is quoted
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     assert cert.code in lines[1] and f"/verify/{cert.code}" in lines[1]
     xlsx = anon.get(f"/results/{slug}.xlsx")
     assert xlsx.status_code == 200
@@ -286,7 +286,7 @@ def test_public_certificate_download_only_when_valid_and_published(app, committe
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     assert anon.get(f"/verify/{cert.code}.pdf").status_code == 200
     awards.revoke_certificate(certificate=cert, reason="Batal", actor=committee, now=utcnow())
@@ -326,7 +326,7 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[0].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
     text = pdf.pages[0].extract_text()
     for expected in ("PEMERINTAH KOTA PALEMBANG", "Dr. Siti Rahma", "Sekretaris Daerah",
@@ -409,6 +409,8 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     url = f"/committee/rounds/{stage.round_id}/results/berita-acara.pdf"
     assert client.get(url).status_code == 404  # nothing published yet
     services.publish_results(stage=stage, actor=committee, now=utcnow())
+    awards.give_special_award(round_=stage.round, entry=entries[5], title="Inovasi Terfavorit",
+                              actor=committee, now=utcnow())
     db.session.commit()
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -416,7 +418,8 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     pub = awards.latest_publication(stage)
     for expected in ("BERITA ACARA HASIL PENILAIAN", stage.round.name.upper(), stage.name,
                      "penilai0", "penilai2", "Posyandu Digital", "OPD Klinik Keliling",
-                     "Terbaik I", pub.scores_digest, "Ketua Panitia"):
+                     "Terbaik I", pub.scores_digest, "Ketua Panitia", "Penghargaan khusus",
+                     "Inovasi Terfavorit"):
         assert expected in text, expected
     assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
 
@@ -425,7 +428,7 @@ def test_review_page_searches_certificates(app, login, committee, scored):
     stage, entries, _ = scored
     services.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage.round)[entries[3].id]
+    cert = awards.valid_certificates_by_entry(stage)[entries[3].id]
     client = login(committee)
     base = f"/committee/rounds/{stage.round_id}/results"
     page = client.get(base).text
@@ -454,7 +457,7 @@ def test_special_award_outside_the_ranking(app, login, committee, scored):
     services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Cek ulang")
     db.session.commit()
     assert not awards.find_certificate(cert.code).is_revoked
-    assert awards.valid_certificates_by_entry(stage.round)[entries[4].id].kind == \
+    assert awards.valid_certificates_by_entry(stage)[entries[4].id].kind == \
         "participation"
     assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
 
@@ -476,3 +479,50 @@ def test_judges_download_only_their_own_appreciation(app, login, committee, scor
     assert pdf.status_code == 200
     assert "penilai0" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert login(other).get(f"/judge/certificates/{cert.code}.pdf").status_code == 404
+
+
+def test_public_url_is_printed_when_configured(app, login, committee, scored):
+    stage, entries, owners = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id/"
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    data = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert f"https://inovasi.palembang.go.id/verify/{cert.code}" in text
+
+
+def test_two_published_stages_link_their_own_certificates(app, committee, scored):
+    stage, entries, _ = scored
+    final = factories.make_stage(stage.round)
+    judge = factories.make_user(role="judge", username="penilai-final")
+    criteria = services.list_criteria(final)
+    for i, entry in enumerate(entries[:3]):
+        a = factories.make_assignment(final, entry, judge)
+        services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+            c.id: services.CriterionInput(float(6 + i)) for c in criteria})
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    services.publish_results(stage=final, actor=committee, now=utcnow())
+    db.session.commit()
+    first = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    second = awards.valid_certificates_by_entry(final)[entries[0].id]
+    assert first.code != second.code
+    assert (first.award, second.award) == ("Terbaik I", "Terbaik III")
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert page.index(f"/verify/{first.code}") < page.index(f"/verify/{second.code}")
+
+
+def test_concurrent_publication_of_the_same_version_is_refused(app, login, committee, scored,
+                                                                monkeypatch):
+    stage, *_ = scored
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    # The page was opened before someone else published: this request still sees version 1
+    # as the latest, so it tries to write version 2 too.
+    services.publish_results(stage=stage, actor=committee, now=utcnow(), reason="A")
+    db.session.commit()
+    v1 = awards.get_publication(stage, 1)
+    monkeypatch.setattr(awards, "latest_publication", lambda s: v1)
+    r = login(committee).post(f"/committee/stages/{stage.id}/publish", data={"reason": "B"})
+    assert r.status_code == 409
+    assert [p.reason for p in awards.list_publications(stage)] == ["A", ""]
