@@ -240,10 +240,14 @@ def get_publication(stage: Stage, version: int | None = None) -> Publication | N
         Publication.stage_id == stage.id, Publication.version == version))
 
 
-def list_results(publication: Publication) -> list[Result]:
-    """A publication's rows by category then place (alphabetical style: by title)."""
+def list_results(publication: Publication, *, max_rank: int | None = None) -> list[Result]:
+    """A publication's rows by category then place (alphabetical style: by title); with
+    ``max_rank``, only the places up to it in each category (a national round's page)."""
+    stmt = select(Result).where(Result.publication_id == publication.id)
+    if max_rank is not None and publication.style != "alphabetical":
+        stmt = stmt.where(Result.rank <= max_rank)
     results = list(db.session.scalars(
-        select(Result).where(Result.publication_id == publication.id)
+        stmt
         .options(selectinload(Result.entry).selectinload(Entry.organisation),
                  selectinload(Result.category))
         .order_by(Result.category_id, Result.rank, Result.id)))
@@ -260,14 +264,23 @@ def public_rows(publication: Publication, results: list[Result]) -> list[Result]
     return results
 
 
-def list_published_results(round_: Round) -> list[tuple[Stage, Publication, list[Result]]]:
-    """Published stages of a round with their latest publication and its results."""
+def list_published_results(round_: Round, *, max_rank: int | None = None
+                           ) -> list[tuple[Stage, Publication, list[Result]]]:
+    """Published stages of a round with their latest publication and its results (up to
+    ``max_rank`` in each category when given)."""
     out = []
     for stage in round_.stages:
         pub = latest_publication(stage)
         if pub is not None:
-            out.append((stage, pub, list_results(pub)))
+            out.append((stage, pub, list_results(pub, max_rank=max_rank)))
     return out
+
+
+def results_per_category(publication: Publication) -> dict[int, int]:
+    """How many results each category of a publication has (one query)."""
+    return dict(db.session.execute(
+        select(Result.category_id, func.count(Result.id))
+        .where(Result.publication_id == publication.id).group_by(Result.category_id)).all())
 
 
 def list_published_rounds() -> list[Round]:
@@ -313,13 +326,20 @@ def certificates_of_entry(entry: Entry) -> list[Certificate]:
         .order_by(Certificate.id)))
 
 
-def valid_certificates_by_entry(stage: Stage) -> dict[int, Certificate]:
+def valid_certificates_by_entry(stage: Stage, entry_ids: list[int] | None = None
+                                ) -> dict[int, Certificate]:
     """The valid award or participation certificate of each entry from the stage's
-    publications (a round with several published stages gives one per stage)."""
-    return {c.entry_id: c for c in db.session.scalars(
-        select(Certificate).join(Result, Certificate.result_id == Result.id)
-        .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
-               Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
+    publications (a round with several published stages gives one per stage); only of
+    ``entry_ids`` when given."""
+    stmt = (select(Certificate).join(Result, Certificate.result_id == Result.id)
+            .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
+                   Certificate.kind.in_([CertificateKind.AWARD,
+                                         CertificateKind.PARTICIPATION])))
+    if entry_ids is not None:
+        if not entry_ids:
+            return {}
+        stmt = stmt.where(Certificate.entry_id.in_(entry_ids))
+    return {c.entry_id: c for c in db.session.scalars(stmt)}
 
 
 def list_special_awards(round_: Round) -> list[Certificate]:

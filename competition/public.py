@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from flask_login import current_user
@@ -35,16 +35,26 @@ def _published_round(slug: str) -> Round:
     return round_
 
 
+PUBLIC_PLACES = 100  # places per category on the page unless "show all" (exports have all)
+
+
 @bp.route("/results/<slug>")
 def results(slug: str):
     round_ = _published_round(slug)
+    show_all = request.args.get("all") == "1"
+    stages, certificates, counts = [], {}, {}
+    for stage, pub, rows in awards.list_published_results(
+            round_, max_rank=None if show_all else PUBLIC_PLACES):
+        rows = awards.public_rows(pub, rows)
+        stages.append((stage, pub, rows))
+        # the page links only the awards to their certificates
+        certificates[stage.id] = awards.valid_certificates_by_entry(
+            stage, [r.entry_id for r in rows if r.award])
+        counts[stage.id] = {} if show_all else awards.results_per_category(pub)
     return render_template("public/results.html", round=round_,
-                           settings=awards.settings_of(round_),
-                           stages=[(s, p, awards.public_rows(p, rows)) for s, p, rows
-                                   in awards.list_published_results(round_)],
+                           settings=awards.settings_of(round_), stages=stages,
                            history={s.id: awards.list_publications(s) for s in round_.stages},
-                           certificates={s.id: awards.valid_certificates_by_entry(s)
-                                         for s in round_.stages},
+                           certificates=certificates, counts=counts,
                            specials=awards.list_special_awards(round_), export=True)
 
 

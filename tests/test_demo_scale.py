@@ -3,6 +3,7 @@
 import numpy as np
 from sqlalchemy import func, select
 
+from competition import public
 from competition.db import db
 from competition.models import Entry, Result, Round, User
 from competition.entries import in_stage
@@ -105,3 +106,13 @@ def test_cli_loads_national_scale(app):
     assert "3000 entries" in result.output and "15000 sheets" in result.output
     judge = db.session.scalar(select(User).where(User.username.like("%-juri1")))
     assert judge.check_password("juri-demo")
+
+
+def test_public_page_shows_the_first_places_per_category(app, monkeypatch):
+    monkeypatch.setattr(public, "PUBLIC_PLACES", 5)
+    _, round_ = _load()
+    page = app.test_client().get(f"/results/{round_.slug}").get_data(as_text=True)
+    assert page.count('class="rank-') + page.count('class="awarded rank-') == 10 * 5
+    assert f"/results/{round_.slug}?all=1" in page
+    full = app.test_client().get(f"/results/{round_.slug}?all=1").get_data(as_text=True)
+    assert full.count("rank-") == 120
