@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -57,6 +57,8 @@ def select_locale() -> str:
 
     The browser's Accept-Language is deliberately not used: officials' browsers are often set
     to English by default, and the UI speaks Indonesian unless someone asks otherwise."""
+    if not has_request_context():  # CLI, worker threads: no user, no session
+        return "id"
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if session.get("lang") in LOCALES:
