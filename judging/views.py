@@ -120,6 +120,7 @@ def sheet(assignment_id: int):
         return _stale_sheet_page(assignment, criteria, form)
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
+        form.version.data = str(assignment.sheet.version_id)
         for name in exc.missing:
             getattr(form, name).errors.append(
                 _("Score this criterion before submitting.") if name.startswith("score_")
