@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -13,6 +13,13 @@ from competition.db import db
 from competition.errors import JuriError
 
 log = logging.getLogger(__name__)
+
+
+def format_size(n: int) -> str:
+    """Bytes as a short size for messages: 20 MB, 512 KB."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.0f} MB"
+    return f"{max(1, round(n / 1024))} KB"
 
 TITLES = {
     400: _l("Bad request"), 403: _l("Access denied"), 404: _l("Page not found"),
@@ -34,7 +41,9 @@ def register_error_handlers(app):
         messages = {
             403: _("You do not have access to this page."),
             404: _("The page you asked for does not exist or is not available to you."),
-            413: _("The upload is larger than allowed."),
+            413: _("The request is larger than the %(limit)s allowed; nothing was saved. Go "
+                   "back and send smaller files, or fewer at once.",
+                   limit=format_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0)),
         }
         return _render(exc.code or 500, messages.get(exc.code, exc.description))
 

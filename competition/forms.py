@@ -276,6 +276,7 @@ class EntryForm(FlaskForm):
 
     title = StringField(_l("Title of the innovation"),
                         validators=[DataRequired(), Length(max=300)])
+    version_id = HiddenField()  # the entry's version when the form was shown (entry_lock)
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
     group = SelectField(_l("Group"),
                         choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],

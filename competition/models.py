@@ -268,6 +268,9 @@ class Entry(db.Model):
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: the proposal form carries it, a stale save (another tab) is refused
+    # (competition.entry_lock), and a concurrent UPDATE raises instead of overwriting.
+    version_id: Mapped[int] = mapped_column(default=1, server_default="1")
 
     round: Mapped[Round] = relationship(back_populates="entries")
     category: Mapped[Category] = relationship()
@@ -276,6 +279,8 @@ class Entry(db.Model):
         back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan")
     events: Mapped[list[EntryEvent]] = relationship(
         back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def sections(self):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competition import attachments, awards, entries, rounds
+from competition import attachments, awards, entries, entry_lock, rounds
 from competition.certificates import render_for_request
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, NotAllowed
@@ -94,8 +95,9 @@ def _store_files(form: EntryForm, entry: Entry, now) -> bool:
     return ok
 
 
-def _form_page(form, round_, entry, status):
+def _form_page(form, round_, entry, status, stale=None):
     return render_template("opd/entry_form.html", form=form, round=round_, entry=entry,
+                           stale=stale,
                            sections=SECTIONS, min_age=MIN_AGE_YEARS, groups=EntryGroup,
                            action_form=ActionForm(),
                            max_file=attachments.megabytes(
@@ -116,12 +118,18 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     blueprint (``competition.agency``), whose endpoints have the same names."""
     if not form.validate_on_submit():
         return _form_page(form, round_, entry, 422 if form.errors else 200)
+    if entry_lock.is_stale(form, entry):  # saved from a stale tab: refuse, keep both
+        return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     now = utcnow()
     try:
         entry = _save_draft(form, round_, entry, now)
+        db.session.commit()
     except JuriError as exc:
         return _refuse(form, round_, entry, exc)
-    db.session.commit()
+    except StaleDataError:  # a simultaneous save won the race
+        db.session.rollback()
+        return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
+    form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
     if not _store_files(form, entry, now):
         flash(_("Some files were refused (see below); the rest of the proposal has been saved."),
               "danger")

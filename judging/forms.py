@@ -173,6 +173,9 @@ class SheetForm(FlaskForm):
     """Base of a stage's score-sheet form; ``sheet_form_class`` adds a score and a comment
     field per criterion."""
 
+    # The sheet's version when the form was shown ("" = no sheet yet): a save from a stale
+    # tab is refused instead of overwriting what another tab saved meanwhile.
+    version = HiddenField()
     save = SubmitField(_l("Save draft"))
     send = SubmitField(_l("Submit scores"))
 

@@ -458,9 +458,13 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
                actor: User, now: datetime) -> ScoreSheet:
     """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
     after submission, with values off the scale, or (on submit) with a criterion left empty."""
-    stage = assignment.stage
     if assignment.judge_id != actor.id:
         raise NotAllowed()
+    # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
+    # afresh inside this transaction: a close committed meanwhile is seen, and a close
+    # waits until this sheet is in. Either the sheet is in before the close, or it is refused.
+    stage = db.session.scalar(select(Stage).where(Stage.id == assignment.stage_id)
+                              .with_for_update().execution_options(populate_existing=True))
     if now > stage.closes_at:
         raise DeadlinePassed(stage.closes_at, what=_l("Scoring for this stage"))
     if now < stage.opens_at:
@@ -501,6 +505,9 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
         score.comment = comment
         values[c.id] = data.value
     sheet.total = weighted_total(criteria, values)
+    # Always UPDATE the sheet row, so its version column catches a concurrent save even when
+    # only a comment changed (scores live in child rows, which do not bump the version).
+    sheet.updated_at = now
     if submit:
         # On IncompleteError the draft is already flushed: the caller may commit it.
         missing = [f"score_{c.id}" for c in criteria if values.get(c.id) is None]

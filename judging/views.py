@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -69,6 +70,8 @@ def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request:
     stage = assignment.stage
     form_class = sheet_form_class(criteria, stage.scale_min, stage.scale_max)
     form = form_class() if from_request else form_class(formdata=None)
+    if request.method == "GET" or not from_request:
+        form.version.data = str(assignment.sheet.version_id) if assignment.sheet else ""
     if (request.method == "GET" or not from_request) and assignment.sheet is not None:
         for s in assignment.sheet.scores:
             getattr(form, f"score_{s.criterion_id}").data = s.value
@@ -76,10 +79,22 @@ def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request:
     return form
 
 
-def _sheet_page(assignment, criteria, form, status=200, recuse_form=None):
+def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None):
     return render_template("judging/sheet.html", assignment=assignment, entry=assignment.entry,
-                           criteria=criteria, form=form, now=utcnow(),
+                           criteria=criteria, form=form, now=utcnow(), stored=stored,
                            recuse_form=recuse_form or RecuseForm(formdata=None)), status
+
+
+def _stale_sheet_page(assignment, criteria, form):
+    """409: the sheet changed since this form was shown (another tab, a concurrent save, the
+    committee reopening it). Nothing is saved; the page shows what is stored now beside the
+    typed values, and carries the stored version so saving again is a deliberate overwrite."""
+    db.session.rollback()
+    stored = assignment.sheet
+    form.version.data = str(stored.version_id) if stored else ""
+    flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
+            "saved. Check the values below and save again."), "danger")
+    return _sheet_page(assignment, criteria, form, 409, stored=stored)
 
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -92,19 +107,20 @@ def sheet(assignment_id: int):
     inputs = {c.id: services.CriterionInput(getattr(form, f"score_{c.id}").data,
                                             getattr(form, f"comment_{c.id}").data or "")
               for c in criteria}
+    shown = assignment.sheet.version_id if assignment.sheet else None
+    if "version" in request.form and form.version.data != ("" if shown is None else str(shown)):
+        return _stale_sheet_page(assignment, criteria, form)
     try:
         services.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
                             actor=current_user, now=utcnow())
         db.session.flush()
-    except StaleDataError:
-        # The sheet's version column caught a concurrent save (another window, or the
-        # committee reopening it meanwhile): nothing is overwritten, the typed values stay.
-        db.session.rollback()
-        flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
-                "saved. Check the values below and save again."), "danger")
-        return _sheet_page(assignment, criteria, form, 409)
+    except (StaleDataError, IntegrityError):
+        # The version column (or the one-sheet-per-assignment constraint) caught a concurrent
+        # save: nothing is overwritten, the typed values stay.
+        return _stale_sheet_page(assignment, criteria, form)
     except IncompleteError as exc:
         db.session.commit()  # the draft is kept; only the submission is refused
+        form.version.data = str(assignment.sheet.version_id)
         for name in exc.missing:
             getattr(form, name).errors.append(
                 _("Score this criterion before submitting.") if name.startswith("score_")

@@ -1,0 +1,60 @@
+"""Bad input: malformed or unknown ids in any URL give a 4xx (never a 5xx) for every role, and
+HTML typed into an entry is escaped wherever the entry is shown."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from competition.db import db
+from judging import services
+from tests import factories
+
+BAD_IDS = ("0", "-1", "99999999", "abc")
+
+
+def _get_rules(app):
+    return sorted((r for r in app.url_map.iter_rules()
+                   if "GET" in r.methods and r.arguments and r.endpoint != "static"),
+                  key=lambda r: r.rule)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "opd", "judge", "committee", "agency"])
+def test_malformed_ids_never_give_a_server_error(app, login, role, committee, opd, judge):
+    users = {"opd": opd, "judge": judge, "committee": committee,
+             "agency": factories.make_agency_admin("Dinas Kesehatan", username="admin-dinkes")}
+    db.session.commit()
+    client = app.test_client() if role == "anonymous" else login(users[role])
+    failures = []
+    for rule in _get_rules(app):
+        for bad in BAD_IDS:
+            url = re.sub(r"<[^>]+>", bad, rule.rule)
+            status = client.get(url).status_code
+            if status >= 500:
+                failures.append(f"{url}: {status}")
+    assert failures == []
+
+
+def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, judge,
+                                                   open_round):
+    evil = '<script>alert("x")</script>'
+    stage = factories.make_stage(open_round)
+    entry = factories.make_entry(open_round, opd, title=f"SI-PANDAI {evil}")
+    entry.summary = f"Ringkasan {evil}"
+    assignment = factories.make_assignment(stage, entry, judge)
+    db.session.commit()
+    escaped = "&lt;script&gt;alert("
+    pages = [
+        (login(committee), f"/committee/rounds/{open_round.id}"),
+        (login(opd), f"/opd/entries/{entry.id}"),
+        (login(opd), "/opd/"),
+        (login(judge), f"/judge/assignments/{assignment.id}"),
+        (login(judge), "/judge/"),
+    ]
+    for client, url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert evil not in r.text, url
+        assert escaped in r.text, url
+    assert services.list_criteria(stage)
