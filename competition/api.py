@@ -20,6 +20,13 @@ from competition.models import Certificate, Round
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+@bp.after_request
+def _open_to_other_sites(response):
+    """Public, read-only, no cookies used: any site (a regional portal) may read it."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _when(value: datetime | None) -> str | None:
     """RFC 3339 (stored datetimes are UTC; a naive one is taken as UTC)."""
     if value is None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from competition import mail
 from competition.db import UTCDateTime, db, utcnow
-from competition.models import Entry, Publication, Result, Role, User
+from competition.models import Entry, Publication, Result, Role, Screening, Stage, User
 
 _PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
 _COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
@@ -28,7 +28,8 @@ _COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe
 
 class Notification(db.Model):
     """One message in the outbox. ``sent_at`` is set once delivered; ``error`` keeps the last
-    delivery failure (or why it cannot be sent, e.g. the account has no email address)."""
+    delivery failure. An empty ``recipient`` (the account has no email address) is never
+    sent: the committee reads it here."""
 
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,8 +48,7 @@ class Notification(db.Model):
 def _message(user: User, *, kind: str, subject: str, body: str,
              now: datetime) -> Notification:
     return Notification(user_id=user.id, recipient=user.email or "", subject=subject[:300],
-                        body=body, kind=kind, created_at=now,
-                        error="" if user.email else "no email address")
+                        body=body, kind=kind, created_at=now)
 
 
 def _queue(notes: list[Notification]) -> list[Notification]:
@@ -105,6 +105,39 @@ def results_published(*, publication: Publication, now: datetime) -> list[Notifi
                      stage=stage.name, round=stage.round.name, v=publication.version)
             out.append(_message(user, kind="results_published", now=now, subject=subject,
                                 body=body + _link("public.results", slug=stage.round.slug)))
+    return _queue(out)
+
+
+def entry_screened(*, entry: Entry, now: datetime) -> list[Notification]:
+    """The administrative screening decision and its reason, for the entry's OPD."""
+    eligible = entry.screening == Screening.ELIGIBLE
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            subject = (_("Screening passed: %(title)s", title=entry.title) if eligible
+                       else _("Screening not passed: %(title)s", title=entry.title))
+            out.append(_message(user, kind="entry_screened", now=now, subject=subject,
+                                body=_("Reason given by the committee: %(reason)s",
+                                       reason=entry.screening_reason)
+                                + _link("opd.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime
+                    ) -> list[Notification]:
+    """Tell each judge how many entries were newly assigned to them in ``stage``."""
+    judges = db.session.scalars(select(User).where(User.id.in_(list(counts)),
+                                                   User.is_enabled.is_(True)).order_by(User.id))
+    out = []
+    for user in judges:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="judge_assigned", now=now,
+                subject=_("New entries to score: %(round)s, %(stage)s",
+                          round=stage.round.name, stage=stage.name),
+                body=_("%(n)d entries were assigned to you in %(stage)s of %(round)s.",
+                       n=counts[user.id], stage=stage.name, round=stage.round.name)
+                + _link("judge.index")))
     return _queue(out)
 
 

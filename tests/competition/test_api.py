@@ -51,7 +51,9 @@ def test_no_published_round_lists_nothing(client, open_round):
 
 def test_published_results(client, committee, opd, judge, open_round):
     publish_round(open_round, committee, opd, judge)
-    rounds = _check(client.get("/api/v1/rounds"), "/api/v1/rounds")["rounds"]
+    listing = client.get("/api/v1/rounds")
+    assert listing.headers["Access-Control-Allow-Origin"] == "*"
+    rounds = _check(listing, "/api/v1/rounds")["rounds"]
     assert [r["slug"] for r in rounds] == [open_round.slug]
     body = _check(client.get(f"/api/v1/rounds/{open_round.slug}/results"),
                   "/api/v1/rounds/{slug}/results")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from competition import entries, notifications
 from competition.db import db, utcnow
+from competition.models import User
 from competition.notifications import Notification
 from tests import factories
 from tests.competition.test_api import publish_round
@@ -112,3 +113,49 @@ def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_roun
         assert notifications.deliver_pending() == 0
     [note] = _outbox()
     assert note.sent_at is None and "Connection" in note.error
+
+
+def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge,
+                                                            open_round):
+    from competition import screening
+    from judging import services
+
+    judge.email = "hendra@unsri.ac.id"
+    entry = factories.make_entry(open_round, opd)
+    screening.decide(entry=entry, eligible=False, reason="SK belum ditandatangani",
+                     actor=committee, now=utcnow())
+    stage = factories.make_stage(open_round)
+    other = factories.make_entry(open_round, opd, title="SI-CEPAT")
+    services.assign(stage=stage, entry=other, judge=judge, actor=committee)
+    db.session.commit()
+    by_kind = {n.kind: n for n in _outbox()}
+    assert by_kind["entry_screened"].subject == "Seleksi administrasi tidak lolos: SI-PANDAI"
+    assert "SK belum ditandatangani" in by_kind["entry_screened"].body
+    assert by_kind["judge_assigned"].recipient == "hendra@unsri.ac.id"
+    assert "1 proposal" in by_kind["judge_assigned"].body
+
+
+def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
+    """The app delivers what a request wrote once the view has committed (no explicit call)."""
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+
+    @app.post("/_test/notify/<int:commit>")
+    def _write(commit: int):
+        user = db.session.get(User, 1)
+        notifications.notify(user=user, kind="test", subject="Uji", body="isi", now=utcnow())
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return "ok"
+
+    with app.app_context():
+        db.create_all()
+        db.session.add(User(username="a", name="A", role="opd", email="a@example.org",
+                            password_hash="x"))
+        db.session.commit()
+        client = app.test_client()
+        client.post("/_test/notify/0")
+        assert smtp_server.messages == []
+        client.post("/_test/notify/1")
+        assert [m["Subject"] for _to, m in smtp_server.messages] == ["Uji"]
