@@ -11,9 +11,10 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from competition import advancement, permissions, rounds
+from competition import advancement, notifications, permissions, rounds
 from competition.account import bp as account_bp
 from competition.agency import bp as agency_bp
+from competition.api import bp as api_bp
 from competition.audit import audit_cli
 from competition.audit_views import bp as audit_bp
 from competition.backup import register as register_backup
@@ -23,9 +24,11 @@ from competition.db import db
 from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.formatting import format_decimal
+from competition.imports_views import bp as imports_bp
 from competition.labels import label
 from competition.models import User
 from competition.notices import bp as notices_bp
+from competition.outbox_views import bp as outbox_bp
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from competition.review import bp as review_bp
@@ -113,9 +116,10 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
                publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
-               notices_bp, agency_bp):
+               notices_bp, agency_bp, api_bp, imports_bp, outbox_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
+    notifications.register(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(juri_cli)

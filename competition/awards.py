@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
-from competition import numbers
+from competition import notifications, numbers
 from competition.db import db
 from competition.errors import InvalidState
 from competition.models import (
@@ -181,6 +181,7 @@ def record_results(
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()
+    notifications.results_published(publication=pub, now=now)  # tell the OPDs
     return pub
 
 

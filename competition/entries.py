@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from competition import notifications
 from competition.db import db
 from competition.errors import (
     DeadlinePassed,
@@ -197,6 +198,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
     db.session.flush()
+    notifications.entry_submitted(entry=entry, now=now)  # the OPD's receipt
     return entry
 
 

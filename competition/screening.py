@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from competition import notifications
 from competition.db import db
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.models import Entry, EntryEvent, EntryStatus, Round, Screening, User
@@ -196,6 +197,7 @@ def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datet
     db.session.add(EntryEvent(entry=entry, stage=stage, actor_id=actor.id,
                               action=entry.screening.value, reason=reason, created_at=now))
     db.session.flush()
+    notifications.entry_screened(entry=entry, now=now)  # the OPD reads the decision
     return entry
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from competition import awards
 from competition import entries as entry_service
-from competition.db import db
+from competition import notifications
+from competition.db import db, utcnow
 from competition.errors import (
     DeadlinePassed,
     IncompleteError,
@@ -233,6 +235,7 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
                             is_manual=True)
     db.session.add(assignment)
     db.session.flush()
+    notifications.judges_assigned(stage=stage, counts={judge.id: 1}, now=utcnow())
     return assignment
 
 
@@ -371,6 +374,8 @@ def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User,
         db.session.add(Assignment(stage_id=stage.id, entry_id=entry_id, judge_id=judge_id))
     stage.judges_per_entry = judges_per_entry
     db.session.flush()
+    notifications.judges_assigned(stage=stage, counts=Counter(j for _e, j in result.add),
+                                  now=utcnow())
     return result
 
 

@@ -22,9 +22,10 @@ SIGNED_IN = "any signed-in user"
 GUARDS = {
     "public": None, "auth": None, "static": None, "account": SIGNED_IN, "notices": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "review": Role.COMMITTEE, "audit": Role.COMMITTEE,
+    "review": Role.COMMITTEE, "audit": Role.COMMITTEE, "imports": Role.COMMITTEE,
+    "outbox": Role.COMMITTEE,
     "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
-    "opd": Role.OPD, "agency": Role.AGENCY,
+    "opd": Role.OPD, "agency": Role.AGENCY, "api": None,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}

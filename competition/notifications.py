@@ -1,0 +1,198 @@
+"""Notifications: every message Juri sends first goes to the outbox table (who, subject, body,
+when), in the same transaction as the change it reports, so a rolled-back change sends
+nothing. After the request's commit, ``deliver_pending`` sends the new ones through
+``competition.mail`` when ``JURI_MAIL_SERVER`` is configured, recording when each was sent or
+why it failed; without a mail server they stay in the outbox, which the committee reads.
+
+Each message is written in its recipient's language (``User.locale``, Bahasa Indonesia by
+default)."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+
+from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import ForeignKey, String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from competition import mail
+from competition.db import UTCDateTime, db, utcnow
+from competition.models import Entry, Publication, Result, Role, Screening, Stage, User
+
+_PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
+_COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
+
+
+class Notification(db.Model):
+    """One message in the outbox. ``sent_at`` is set once delivered; ``error`` keeps the last
+    delivery failure. An empty ``recipient`` (the account has no email address) is never
+    sent: the committee reads it here."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    user: Mapped[User | None] = relationship()
+
+
+def _message(user: User, *, kind: str, subject: str, body: str,
+             now: datetime) -> Notification:
+    return Notification(user_id=user.id, recipient=user.email or "", subject=subject[:300],
+                        body=body, kind=kind, created_at=now)
+
+
+def _queue(notes: list[Notification]) -> list[Notification]:
+    db.session.add_all(notes)
+    db.session.flush()
+    if has_app_context():
+        g.setdefault(_PENDING, []).extend(n.id for n in notes)
+    return notes
+
+
+def notify(*, user: User, kind: str, subject: str, body: str, now: datetime) -> Notification:
+    """Put one message for ``user`` in the outbox (flushed; delivered after the commit)."""
+    return _queue([_message(user, kind=kind, subject=subject, body=body, now=now)])[0]
+
+
+def _link(endpoint: str, **values) -> str:
+    if not has_request_context():
+        return ""
+    return "\n\n" + url_for(endpoint, _external=True, **values)
+
+
+def _opd_users(organisation_ids) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.organisation_id.in_(list(organisation_ids)), User.role == Role.OPD,
+        User.is_enabled.is_(True)).order_by(User.id)))
+
+
+def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
+    """Receipt of a submitted entry, for its OPD's accounts."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_submitted", now=now,
+                subject=_("Submission received: %(title)s", title=entry.title),
+                body=_("Your innovation \"%(title)s\" was submitted to %(round)s on "
+                       "%(when)s. Keep this message as your receipt.", title=entry.title,
+                       round=entry.round.name, when=now.strftime("%Y-%m-%d %H:%M UTC"))
+                + _link("opd.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def results_published(*, publication: Publication, now: datetime) -> list[Notification]:
+    """The published (or corrected) results of a stage, for the OPDs of its ranked entries."""
+    stage = publication.stage
+    orgs = set(db.session.scalars(select(Entry.organisation_id).join(
+        Result, Result.entry_id == Entry.id).where(Result.publication_id == publication.id)))
+    out = []
+    for user in _opd_users(orgs):
+        with force_locale(user.locale or "id"):
+            subject = _("Results published: %(round)s, %(stage)s", round=stage.round.name,
+                        stage=stage.name)
+            body = _("The results of %(stage)s of %(round)s are published (version %(v)d).",
+                     stage=stage.name, round=stage.round.name, v=publication.version)
+            out.append(_message(user, kind="results_published", now=now, subject=subject,
+                                body=body + _link("public.results", slug=stage.round.slug)))
+    return _queue(out)
+
+
+def entry_screened(*, entry: Entry, now: datetime) -> list[Notification]:
+    """The administrative screening decision and its reason, for the entry's OPD."""
+    eligible = entry.screening == Screening.ELIGIBLE
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            subject = (_("Screening passed: %(title)s", title=entry.title) if eligible
+                       else _("Screening not passed: %(title)s", title=entry.title))
+            out.append(_message(user, kind="entry_screened", now=now, subject=subject,
+                                body=_("Reason given by the committee: %(reason)s",
+                                       reason=entry.screening_reason)
+                                + _link("opd.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime
+                    ) -> list[Notification]:
+    """Tell each judge how many entries were newly assigned to them in ``stage``."""
+    judges = db.session.scalars(select(User).where(User.id.in_(list(counts)),
+                                                   User.is_enabled.is_(True)).order_by(User.id))
+    out = []
+    for user in judges:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="judge_assigned", now=now,
+                subject=_("New entries to score: %(round)s, %(stage)s",
+                          round=stage.round.name, stage=stage.name),
+                body=_("%(n)d entries were assigned to you in %(stage)s of %(round)s.",
+                       n=counts[user.id], stage=stage.name, round=stage.round.name)
+                + _link("judge.index")))
+    return _queue(out)
+
+
+def deliver(notes: list[Notification], *, now: datetime) -> int:
+    """Send ``notes`` that have an address and are not sent yet, over one SMTP connection;
+    returns how many were sent. Without a mail server nothing happens (they stay in the
+    outbox). A failure is recorded on each message, never raised."""
+    config = current_app.config
+    todo = [n for n in notes if n.sent_at is None and n.recipient]
+    if not todo or not mail.is_configured(config):
+        return 0
+    try:
+        mail.send_all(config, [(n.recipient, n.subject, n.body) for n in todo])
+    except (smtplib.SMTPException, OSError) as exc:
+        for n in todo:
+            n.error = f"{type(exc).__name__}: {exc}"[:1000]
+        db.session.flush()
+        return 0
+    for n in todo:
+        n.sent_at, n.error = now, ""
+    db.session.flush()
+    return len(todo)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if has_app_context() and g.get(_PENDING):
+        g.setdefault(_COMMITTED, []).extend(g.pop(_PENDING))
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session):
+    if has_app_context():
+        g.pop(_PENDING, None)
+
+
+def deliver_pending() -> int:
+    """Deliver what this request put in the outbox and committed (a rolled-back change sends
+    nothing)."""
+    ids = g.pop(_COMMITTED, None) if has_app_context() else None
+    if not ids or not mail.is_configured(current_app.config):
+        return 0
+    notes = list(db.session.scalars(select(Notification).where(Notification.id.in_(ids))))
+    sent = deliver(notes, now=utcnow())
+    db.session.commit()
+    return sent
+
+
+def list_outbox(*, limit: int = 200) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).order_by(Notification.id.desc())
+                                   .limit(limit)))
+
+
+def register(app) -> None:
+    @app.after_request
+    def _deliver(response):
+        deliver_pending()
+        return response

@@ -1,0 +1,21 @@
+"""The committee's outbox (blueprint ``outbox``): every notification Juri wrote, sent or not
+(without a mail server, this page is where they are read)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+
+from competition import mail, notifications
+from competition.models import Role
+from competition.permissions import require_role
+
+bp = Blueprint("outbox", __name__, url_prefix="/committee/outbox")
+require_role(bp, Role.COMMITTEE)
+
+PAGE = 200
+
+
+@bp.route("/")
+def index():
+    return render_template("committee/outbox.html", notes=notifications.list_outbox(limit=PAGE),
+                           page=PAGE, can_mail=mail.is_configured(current_app.config))
