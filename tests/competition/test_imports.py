@@ -101,3 +101,21 @@ def test_unreadable_or_headerless_file_is_refused(app, login, committee):
     assert _upload(client, b"not a workbook", name="akun.xlsx").status_code == 422
     assert "username, name, role" in _upload(client, b"a,b\n1,2\n").get_data(as_text=True)
     assert _upload(client, b"x", name="akun.txt").status_code == 422
+
+
+def test_command_line_import(app, committee, tmp_path):
+    from competition.imports_cli import import_accounts_cli
+
+    path = tmp_path / "akun.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia", "--dry-run"])
+    assert dry.exit_code == 0 and "2 rows" in dry.output
+    assert db.session.scalar(select(User).where(User.username == "dishub")) is None
+    done = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia"])
+    assert done.exit_code == 0, done.output
+    line = next(x for x in done.output.splitlines() if x.startswith("dishub\t"))
+    user = db.session.scalar(select(User).where(User.username == "dishub"))
+    assert user.check_password(line.split("\t")[1])
+    again = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia"])
+    assert again.exit_code == 1 and "nothing imported" in again.output
