@@ -24,6 +24,7 @@ from competition.db import db
 from competition.errors_views import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.formatting import format_decimal
+from competition.imports_cli import import_accounts_cli
 from competition.imports_views import bp as imports_bp
 from competition.labels import label
 from competition.models import User
@@ -124,6 +125,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(audit_cli)
     app.cli.add_command(juri_cli)
     register_backup(app.cli)
+    app.cli.add_command(import_accounts_cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
     advancement.register_score_provider(stage_scores)  # who advances after a scored stage
 

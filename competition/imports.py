@@ -19,7 +19,8 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from competition.db import db
+from competition import notifications
+from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.models import Organisation, Role, User
 from competition.passwords import password_problems
@@ -173,4 +174,5 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
         db.session.add(user)
         created.append((user, password))
     db.session.flush()
+    notifications.accounts_created(users=[u for u, _p in created], now=utcnow())
     return created

@@ -2,12 +2,14 @@
 row with its errors, confirm, and read the one-time passwords once.
 
 Between the preview and the confirmation the uploaded file is kept on the server under
-``instance/imports/`` with a random name recorded in the session, so the confirmation imports
-exactly the file that was previewed, and never anything the browser sends back."""
+``instance/imports/`` (``JURI_IMPORT_FOLDER``) with a random name recorded in the session, so
+the confirmation imports exactly the file that was previewed, and never anything the browser
+sends back."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, session
@@ -38,9 +40,18 @@ class ConfirmForm(FlaskForm):
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
+    folder = Path(current_app.config.get("IMPORT_FOLDER")
+                  or Path(current_app.instance_path) / "imports")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_abandoned(folder: Path) -> None:
+    """Previews never confirmed are not kept more than a day."""
+    limit = time.time() - 86400
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 def _stored() -> tuple[Path, str] | None:
@@ -73,6 +84,7 @@ def index():
         if old:
             old[0].unlink(missing_ok=True)
         token, ext = secrets.token_urlsafe(24), filename.rsplit(".", 1)[-1].lower()
+        _forget_abandoned(_folder())
         (_folder() / f"{token}.{ext}").write_bytes(data)
         session[_KEY] = [token, ext]
         confirm = ConfirmForm(token=token)

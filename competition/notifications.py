@@ -141,6 +141,22 @@ def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime
     return _queue(out)
 
 
+def accounts_created(*, users: list[User], now: datetime) -> list[Notification]:
+    """An invitation to each new account: its username and where to log in (never the
+    password, which the committee hands over)."""
+    out = []
+    for user in users:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="invitation", now=now,
+                subject=_("Your Juri account: %(username)s", username=user.username),
+                body=_("Dear %(name)s, an account was created for you on Juri with the "
+                       "username %(username)s. The committee gives you its one-time password; "
+                       "change it after logging in.", name=user.name, username=user.username)
+                + _link("auth.login")))
+    return _queue(out)
+
+
 def deliver(notes: list[Notification], *, now: datetime) -> int:
     """Send ``notes`` that have an address and are not sent yet, over one SMTP connection;
     returns how many were sent. Without a mail server nothing happens (they stay in the

@@ -41,6 +41,14 @@ def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
     return user
 
 
+def demo_contacts() -> None:
+    """Email addresses for the demo accounts (reserved .example domain: nothing is delivered),
+    so the committee's outbox shows the receipts, decisions, assignments and publication
+    notices the demo writes."""
+    for user in db.session.scalars(select(User).where(User.email.is_(None))):
+        user.email = f"{user.username}@juri-demo.example"
+
+
 AGENCY_USERNAME = "admin-dinkes"
 
 
@@ -132,6 +140,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
     demo_agency(orgs)
     db.session.flush()
+    demo_contacts()
 
     # The 2026 round: submissions closed, desk evaluation scored and published.
     round_ = rounds.create_round(

@@ -3,16 +3,24 @@ one-time passwords on success."""
 
 import io
 
+import pytest
+
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from competition import imports
 from competition.db import db
 from competition.models import Organisation, Role, User
+from competition.notifications import Notification
 
 GOOD = ("username;nama;peran;surel;organisasi\r\n"
         "dishub;Admin Dinas Perhubungan;opd;dishub@palembang.go.id;Dinas Perhubungan\r\n"
         "juri9;Prof. Siti Aminah;juri;siti@unsri.ac.id;Universitas Sriwijaya\r\n")
+
+
+@pytest.fixture(autouse=True)
+def _import_folder(app, tmp_path):
+    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
 
 
 def _upload(client, data: bytes, name="akun.csv"):
@@ -41,6 +49,9 @@ def test_semicolon_csv_with_bom_previews_then_imports(app, login, committee):
     assert dishub.email == "dishub@palembang.go.id"
     judge = db.session.scalar(select(User).where(User.username == "juri9"))
     assert judge.role == Role.JUDGE and judge.affiliation == "Universitas Sriwijaya"
+    invitation = db.session.scalar(select(Notification).where(
+        Notification.user_id == dishub.id, Notification.kind == "invitation"))
+    assert invitation.recipient == "dishub@palembang.go.id" and "dishub" in invitation.subject
     # The one-time password on the page is the account's password.
     text = done.get_data(as_text=True)
     row = text.split("dishub</td>")[1]
@@ -101,3 +112,34 @@ def test_unreadable_or_headerless_file_is_refused(app, login, committee):
     assert _upload(client, b"not a workbook", name="akun.xlsx").status_code == 422
     assert "username, name, role" in _upload(client, b"a,b\n1,2\n").get_data(as_text=True)
     assert _upload(client, b"x", name="akun.txt").status_code == 422
+
+
+def test_command_line_import(app, committee, tmp_path):
+    from competition.imports_cli import import_accounts_cli
+
+    path = tmp_path / "akun.csv"
+    path.write_text(GOOD, encoding="utf-8-sig")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia", "--dry-run"])
+    assert dry.exit_code == 0 and "2 rows" in dry.output
+    assert db.session.scalar(select(User).where(User.username == "dishub")) is None
+    done = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia"])
+    assert done.exit_code == 0, done.output
+    line = next(x for x in done.output.splitlines() if x.startswith("dishub\t"))
+    user = db.session.scalar(select(User).where(User.username == "dishub"))
+    assert user.check_password(line.split("\t")[1])
+    again = runner.invoke(import_accounts_cli, [str(path), "--as", "panitia"])
+    assert again.exit_code == 1 and "nothing imported" in again.output
+
+
+def test_abandoned_previews_are_removed(app, login, committee):
+    import os
+    from pathlib import Path
+
+    folder = Path(app.config["IMPORT_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "abandoned-test.csv"
+    old.write_text("x")
+    os.utime(old, (0, 0))
+    assert _upload(login(committee), GOOD.encode()).status_code == 200
+    assert not old.exists() and len(list(folder.glob("*.csv"))) == 1  # the new preview

@@ -159,3 +159,13 @@ def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
         assert smtp_server.messages == []
         client.post("/_test/notify/1")
         assert [m["Subject"] for _to, m in smtp_server.messages] == ["Uji"]
+
+
+def test_demo_outbox_shows_what_was_written(app, login):
+    out = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert out.exit_code == 0, out.output
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {"entry_screened", "judge_assigned", "results_published"} <= kinds
+    committee = db.session.scalar(select(User).where(User.role == "committee"))
+    page = login(committee).get("/committee/outbox/").get_data(as_text=True)
+    assert "juri-demo.example" in page
