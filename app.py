@@ -11,7 +11,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from competition import advancement, permissions, rounds
+from competition import advancement, permissions, rounds, sessions
 from competition.account import bp as account_bp
 from competition.agency import bp as agency_bp
 from competition.audit import audit_cli
@@ -29,6 +29,7 @@ from competition.notices import bp as notices_bp
 from competition.opd import bp as opd_bp
 from competition.public import bp as public_bp
 from competition.review import bp as review_bp
+from competition.users import bp as users_bp
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
 from judging.hooks import copy_criteria, stage_scores
@@ -105,13 +106,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.login_message = permissions.LOGIN_MESSAGE
     login_manager.login_message_category = "warning"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(sessions.load_user)  # checks the session token too
 
     for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
                publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
-               notices_bp, agency_bp):
+               notices_bp, agency_bp, users_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)

@@ -22,7 +22,7 @@ SIGNED_IN = "any signed-in user"
 GUARDS = {
     "public": None, "auth": None, "static": None, "account": SIGNED_IN, "notices": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "review": Role.COMMITTEE, "audit": Role.COMMITTEE,
+    "review": Role.COMMITTEE, "audit": Role.COMMITTEE, "users": Role.COMMITTEE,
     "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
     "opd": Role.OPD, "agency": Role.AGENCY,
 }
