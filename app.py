@@ -27,6 +27,7 @@ from competition.labels import label
 from competition.models import User
 from competition.notices import bp as notices_bp
 from competition.opd import bp as opd_bp
+from competition.password_reset import bp as password_reset_bp
 from competition.public import bp as public_bp
 from competition.review import bp as review_bp
 from competition.users import bp as users_bp
@@ -110,7 +111,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
                publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
-               notices_bp, agency_bp, users_bp):
+               notices_bp, agency_bp, users_bp, password_reset_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     app.cli.add_command(demo_cli)
