@@ -58,3 +58,16 @@ def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, j
         assert evil not in r.text, url
         assert escaped in r.text, url
     assert services.list_criteria(stage)
+
+
+def test_very_long_input_is_refused_with_the_limit_shown(app, login, opd, open_round):
+    client = login(opd)
+    title = "Inovasi " + "x" * 400
+    r = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                    data={"title": title, "category": open_round.categories[0].id,
+                          "group": "umum", "save": "1"})
+    assert r.status_code == 422
+    assert "300" in r.text  # the limit is named next to the field
+    assert title in r.text  # and what was typed is kept
+    r = app.test_client().post("/login", data={"username": "u" * 5000, "password": "p"})
+    assert r.status_code == 422 and "80" in r.text
