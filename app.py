@@ -11,7 +11,7 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
 
-from competition import advancement, notifications, permissions, rounds
+from competition import advancement, notifications, permissions, rounds, sessions
 from competition.account import bp as account_bp
 from competition.agency import bp as agency_bp
 from competition.api import bp as api_bp
@@ -31,8 +31,10 @@ from competition.models import User
 from competition.notices import bp as notices_bp
 from competition.outbox_views import bp as outbox_bp
 from competition.opd import bp as opd_bp
+from competition.password_reset import bp as password_reset_bp
 from competition.public import bp as public_bp
 from competition.review import bp as review_bp
+from competition.users import bp as users_bp
 from judging.cli import juri_cli
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
@@ -111,13 +113,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.login_message = permissions.LOGIN_MESSAGE
     login_manager.login_message_category = "warning"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(sessions.load_user)  # checks the session token too
 
     for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
                publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
-               notices_bp, agency_bp, api_bp, imports_bp, outbox_bp):
+               notices_bp, agency_bp, api_bp, imports_bp, outbox_bp, users_bp,
+               password_reset_bp):
         app.register_blueprint(bp)
     register_error_handlers(app)
     notifications.register(app)  # deliver the outbox after each request's commit

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from competition import audit
+from competition import audit, sessions
 from competition.audit import AuditRecord
 from competition.db import db, utcnow
 from competition.forms import LanguageForm, LoginForm
@@ -99,6 +99,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         audit.record("logout", "users", current_user.id)
+        sessions.end_sessions(current_user)  # a copied session cookie stops working too
         db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")

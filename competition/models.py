@@ -4,6 +4,7 @@ published results and award certificates."""
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -91,6 +92,10 @@ class User(UserMixin, db.Model):
     affiliation: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(5))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of the id kept in the session cookie; rotating it ends every session of the account
+    # (logout, password change, deactivation: see competition.sessions).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16),
+                                               server_default="")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -102,6 +107,9 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session cookie
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts

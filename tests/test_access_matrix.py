@@ -20,10 +20,10 @@ from tests import factories
 SIGNED_IN = "any signed-in user"
 
 GUARDS = {
-    "public": None, "auth": None, "static": None, "account": SIGNED_IN, "notices": None,
+    "public": None, "auth": None, "password_reset": None, "static": None, "account": SIGNED_IN, "notices": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
     "review": Role.COMMITTEE, "audit": Role.COMMITTEE, "imports": Role.COMMITTEE,
-    "outbox": Role.COMMITTEE,
+    "outbox": Role.COMMITTEE, "users": Role.COMMITTEE,
     "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
     "opd": Role.OPD, "agency": Role.AGENCY, "api": None,
 }

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from competition.db import db
+from competition.db import db, utcnow
 from judging import services
 from tests import factories
 
@@ -58,3 +58,35 @@ def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, j
         assert evil not in r.text, url
         assert escaped in r.text, url
     assert services.list_criteria(stage)
+
+
+def test_very_long_input_is_refused_with_the_limit_shown(app, login, opd, open_round):
+    client = login(opd)
+    title = "Inovasi " + "x" * 400
+    r = client.post(f"/opd/rounds/{open_round.id}/entries/new",
+                    data={"title": title, "category": open_round.categories[0].id,
+                          "group": "umum", "save": "1"})
+    assert r.status_code == 422
+    assert "300" in r.text  # the limit is named next to the field
+    assert title in r.text  # and what was typed is kept
+    r = app.test_client().post("/login", data={"username": "u" * 5000, "password": "p"})
+    assert r.status_code == 422 and "80" in r.text
+
+
+def test_html_in_an_entry_is_escaped_on_the_public_results(app, committee, open_round):
+    evil = '<script>alert("x")</script>'
+    stage = factories.make_stage(open_round)
+    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
+    criteria = services.list_criteria(stage)
+    for i in range(4):
+        owner = factories.make_opd_user(f"OPD {i} {evil}", username=f"opd{i}")
+        entry = factories.make_entry(open_round, owner, title=f"Inovasi {i} {evil}")
+        for j, judge in enumerate(judges):
+            a = factories.make_assignment(stage, entry, judge)
+            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: services.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
+    services.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    r = app.test_client().get(f"/results/{open_round.slug}")
+    assert r.status_code == 200
+    assert "Inovasi 0 &lt;script&gt;" in r.text and evil not in r.text

@@ -1,0 +1,149 @@
+"""Password reset by an expiring link sent by email (blueprint ``password_reset``), available
+only when SMTP is configured (``JURI_MAIL_SERVER``; otherwise the committee sets passwords).
+
+The link carries a signed token (itsdangerous ``URLSafeTimedSerializer`` keyed with
+``SECRET_KEY``) holding the user id and a fingerprint of the current password hash: it expires
+after ``JURI_PASSWORD_RESET_MAX_AGE`` seconds (1 hour by default) and dies as soon as the
+password changes, so a used link cannot be used again. The request page answers the same
+whether or not the account exists (no way to probe for usernames or addresses).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+from email.message import EmailMessage
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from competition import audit, sessions
+from competition.db import db
+from competition.models import User
+from competition.passwords import MAX_LENGTH, password_problems
+
+bp = Blueprint("password_reset", __name__, url_prefix="/password")
+
+SALT = "juri-password-reset"
+DEFAULT_MAX_AGE = 3600
+
+
+class ForgotForm(FlaskForm):
+    login = StringField(_l("Username or email address"),
+                        validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Set the new password"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new(self, field):
+        problems = password_problems(field.data or "", username=self.user.username)
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
+
+
+def is_enabled() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def make_token(user: User) -> str:
+    return _serializer().dumps({"id": user.id, "pw": _fingerprint(user)})
+
+
+def user_for_token(token: str) -> User | None:
+    """The account a valid, unexpired, unused token was made for, else None."""
+    max_age = int(current_app.config.get("PASSWORD_RESET_MAX_AGE") or DEFAULT_MAX_AGE)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except BadSignature:  # includes SignatureExpired
+        return None
+    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if user is None or not user.is_enabled or data.get("pw") != _fingerprint(user):
+        return None
+    return user
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """One message over SMTP (the ``JURI_MAIL_*`` settings of the reminders)."""
+    config = current_app.config
+    msg = EmailMessage()
+    msg["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME") or "juri@localhost"
+    msg["To"], msg["Subject"] = to, subject
+    msg.set_content(body)
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25),
+                      timeout=30) as smtp:
+        if str(config.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(msg)
+
+
+@bp.before_request
+def _only_with_mail():
+    if not is_enabled():
+        abort(404)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        text = form.login.data.strip()
+        user = db.session.scalar(select(User).where(or_(
+            User.username == text, func.lower(User.email) == text.lower())))
+        if user is not None and user.is_enabled and user.email:
+            minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE")
+                          or DEFAULT_MAX_AGE) // 60
+            link = url_for(".reset", token=make_token(user), _external=True)
+            send_mail(user.email, _("Juri: set a new password"), _(
+                "Someone (probably you) asked to set a new password for the account "
+                "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message: your password stays as it is.",
+                username=user.username, minutes=minutes, link=link))
+            audit.record("password_reset_sent", "users", user.id, actor=user)
+            db.session.commit()
+        flash(_("If an account with that username or address has an email address, a link "
+                "to set a new password has been sent to it."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = user_for_token(token)
+    if user is None:
+        flash(_("This link has expired or has already been used. Ask for a new one."), "danger")
+        return redirect(url_for(".forgot"))
+    form = ResetForm(user=user)
+    if form.validate_on_submit():
+        user.set_password(form.new.data)
+        sessions.end_sessions(user)
+        audit.record("password_reset", "users", user.id, actor=user)
+        db.session.commit()
+        flash(_("Your password has been set. Log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form, max_length=MAX_LENGTH), \
+        422 if form.errors else 200
