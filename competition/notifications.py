@@ -15,7 +15,7 @@ from datetime import datetime
 from flask import current_app, g, has_app_context, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import ForeignKey, String, Text, event, select
+from sqlalchemy import ForeignKey, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from competition import mail
@@ -91,21 +91,35 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
     return _queue(out)
 
 
-def results_published(*, publication: Publication, now: datetime) -> list[Notification]:
-    """The published (or corrected) results of a stage, for the OPDs of its ranked entries."""
+def results_published(*, publication: Publication, now: datetime) -> int:
+    """The published (or corrected) results of a stage, for the OPDs of its ranked entries.
+    A national round tells thousands of accounts at once: the message is composed once per
+    language and the outbox rows are written with one bulk insert. Returns how many."""
     stage = publication.stage
-    orgs = set(db.session.scalars(select(Entry.organisation_id).join(
-        Result, Result.entry_id == Entry.id).where(Result.publication_id == publication.id)))
-    out = []
-    for user in _opd_users(orgs):
-        with force_locale(user.locale or "id"):
+    orgs = select(Entry.organisation_id).join(Result, Result.entry_id == Entry.id).where(
+        Result.publication_id == publication.id)
+    users = db.session.execute(select(User.id, User.email, User.locale).where(
+        User.organisation_id.in_(orgs), User.role == Role.OPD, User.is_enabled.is_(True))
+        .order_by(User.id)).all()
+    by_locale: dict[str, list] = {}
+    for user in users:
+        by_locale.setdefault(user.locale or "id", []).append(user)
+    rows = []
+    for locale, group in by_locale.items():
+        with force_locale(locale):
             subject = _("Results published: %(round)s, %(stage)s", round=stage.round.name,
                         stage=stage.name)
             body = _("The results of %(stage)s of %(round)s are published (version %(v)d).",
                      stage=stage.name, round=stage.round.name, v=publication.version)
-            out.append(_message(user, kind="results_published", now=now, subject=subject,
-                                body=body + _link("public.results", slug=stage.round.slug)))
-    return _queue(out)
+            body += _link("public.results", slug=stage.round.slug)
+        rows += [{"user_id": u.id, "recipient": u.email or "", "subject": subject[:300],
+                  "body": body, "kind": "results_published", "created_at": now, "error": ""}
+                 for u in group]
+    if rows:
+        ids = db.session.scalars(insert(Notification).returning(Notification.id), rows).all()
+        if has_app_context():
+            g.setdefault(_PENDING, []).extend(ids)
+    return len(rows)
 
 
 def entry_screened(*, entry: Entry, now: datetime) -> list[Notification]:

@@ -90,14 +90,21 @@ def _scores(rng, quality, offset, spread, e, j, lo, hi) -> np.ndarray:
 
 
 def _design(rng, entries: np.ndarray, n_judges: int, per_entry: int) -> tuple[np.ndarray, ...]:
-    """k judges per entry on a shuffled cyclic design: entry i takes the k judges after
-    position i*k in a random order of the judges, shifted by one more place on every pass
-    through the list, so blocks of k overlap across passes: loads within one of each other,
-    k different judges per entry, and the judge graph connected once there are more sheets
-    than judges (tests/test_demo_scale.py checks all three)."""
-    perm = rng.permutation(n_judges)
-    i = np.arange(entries.size)[:, None]
-    j = perm[(i * per_entry + np.arange(per_entry) + (i * per_entry) // n_judges) % n_judges]
+    """k judges per entry: entry i takes positions i*k .. i*k+k-1 of a sequence made of passes
+    through the judges, each pass in a fresh random order. Every pass gives each judge one
+    entry (loads within one of each other), and the random overlaps between passes link the
+    judges like a random graph, so the judge-offset model is well determined and its solver
+    converges fast (a fixed cyclic order would chain the judges in a long ring instead).
+    When a block of k straddles two passes and draws a judge twice, that entry falls back to
+    the shifted cyclic order. tests/test_demo_scale.py checks loads, k and connectivity."""
+    n_pos = entries.size * per_entry
+    n_pass = -(-n_pos // n_judges)
+    order = np.argsort(rng.random((n_pass, n_judges)), axis=1).ravel()
+    j = order[:n_pos].reshape(entries.size, per_entry)
+    dup = (np.sort(j, axis=1)[:, 1:] == np.sort(j, axis=1)[:, :-1]).any(axis=1)
+    if dup.any():
+        i = np.flatnonzero(dup)[:, None]
+        j[dup] = (i * per_entry + np.arange(per_entry) + (i * per_entry) // n_judges) % n_judges
     return np.repeat(entries, per_entry), j.ravel()
 
 

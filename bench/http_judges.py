@@ -9,9 +9,12 @@ throughput, p50/p95/p99 latency per kind of request and errors, the ratio of the
 the baseline's, and then checks in the database that every submission the server accepted is
 stored exactly once, as submitted, with the values sent.
 
-    .venv/bin/python bench/http.py --postgres          # starts the local PostgreSQL cluster
-    .venv/bin/python bench/http.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
-    .venv/bin/python bench/http.py                     # SQLite (one writer: not the target)
+    .venv/bin/python bench/http_judges.py --postgres          # starts the local PostgreSQL cluster
+    .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
+    .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
+
+(Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
+package for every script in this folder.)
 
 Target (issue 9): p95 under 100 ms for the judge's pages, 0 errors, with 50 judges.
 """
@@ -19,12 +22,6 @@ Target (issue 9): p95 under 100 ms for the judge's pages, 0 errors, with 50 judg
 from __future__ import annotations
 
 import sys
-
-# Run as a script, this file's folder comes first on sys.path and "http" would be this file:
-# drop it so the standard library's http package is found.
-if sys.path and sys.path[0] == __import__("os").path.dirname(__import__("os").path.abspath(
-        __file__)):
-    del sys.path[0]
 
 import argparse  # noqa: E402
 import http.cookiejar  # noqa: E402
