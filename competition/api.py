@@ -65,9 +65,9 @@ def round_results(slug: str):
     round_ = db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None or round_.results_published_at is None:
         abort(404)
-    certificates = awards.valid_certificates_by_entry(round_)
     stages = []
     for stage, pub, results in awards.list_published_results(round_):
+        certificates = awards.valid_certificates_by_entry(stage)
         ranked = pub.style != "alphabetical"
         categories: dict[int, dict] = {}
         for r in awards.public_rows(pub, results):

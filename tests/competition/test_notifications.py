@@ -138,10 +138,11 @@ def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd,
 def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
     """The app delivers what a request wrote once the view has committed (no explicit call)."""
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    made = {}
 
     @app.post("/_test/notify/<int:commit>")
     def _write(commit: int):
-        user = db.session.get(User, 1)
+        user = db.session.get(User, made["id"])  # ids are not 1 on PostgreSQL (sequences)
         notifications.notify(user=user, kind="test", subject="Uji", body="isi", now=utcnow())
         if commit:
             db.session.commit()
@@ -151,9 +152,11 @@ def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
 
     with app.app_context():
         db.create_all()
-        db.session.add(User(username="a", name="A", role="opd", email="a@example.org",
-                            password_hash="x"))
+        user = User(username="a", name="A", role="opd", email="a@example.org",
+                    password_hash="x")
+        db.session.add(user)
         db.session.commit()
+        made["id"] = user.id
         client = app.test_client()
         client.post("/_test/notify/0")
         assert smtp_server.messages == []
