@@ -74,10 +74,13 @@ def _records(filename: str, data: bytes) -> list[list[str]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
-        first = text.split("\n", 1)[0]
+        first = text.splitlines()[0] if text else ""
         delimiter = max((";", ",", "\t"), key=first.count)
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text),
-                                                               delimiter=delimiter)]
+        try:
+            return [[c.strip() for c in row]
+                    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        except csv.Error as exc:  # e.g. a stray carriage return (found by a property test)
+            raise InvalidState(_l("The file could not be read as CSV.")) from exc
     raise InvalidState(_l("Upload a CSV or XLSX file."))
 
 

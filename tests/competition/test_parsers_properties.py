@@ -17,7 +17,7 @@ _BARE.config["SECRET_KEY"] = "property-tests"
 Babel(_BARE)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text())
 def test_certificate_numbers_never_crash_and_canonical_is_stable(text):
     with _BARE.app_context():
@@ -28,7 +28,7 @@ def test_certificate_numbers_never_crash_and_canonical_is_stable(text):
         assert numbers.is_well_formed(text) in (True, False)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.integers(min_value=1, max_value=5), st.data())
 def test_issued_numbers_survive_how_people_retype_them(count, data):
     with _BARE.app_context():
@@ -42,7 +42,7 @@ def test_issued_numbers_survive_how_people_retype_them(count, data):
             assert not numbers.is_well_formed(number[:i] + other + number[i + 1:])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.dictionaries(st.sampled_from([s.name for s in proposal.SECTIONS]),
                        st.text(max_size=3000), max_size=4))
 def test_word_limits_report_exactly_the_sections_over_their_limit(data):
@@ -59,7 +59,7 @@ CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_ch
                max_size=20)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(st.lists(st.lists(CELL, min_size=0, max_size=6), max_size=8),
        st.sampled_from([",", ";", "\t"]), st.booleans())
 def test_import_parser_answers_any_csv_with_rows_or_a_refusal(rows, delimiter, bom):
@@ -75,7 +75,7 @@ def test_import_parser_answers_any_csv_with_rows_or_a_refusal(rows, delimiter, b
         assert all(r.username == r.username.lower() for r in parsed)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, derandomize=True)
 @given(st.binary(max_size=2000), st.sampled_from(["a.csv", "a.xlsx", "a.txt", "noext"]))
 def test_import_parser_refuses_garbage_cleanly(data, filename):
     with _BARE.test_request_context():
@@ -83,3 +83,13 @@ def test_import_parser_refuses_garbage_cleanly(data, filename):
             imports.parse(filename, data)
         except JuriError:
             pass
+
+
+def test_stray_carriage_return_is_refused_not_crashed():
+    """Found by the property test above on CI: a lone '\\r' made csv raise."""
+    with _BARE.test_request_context():
+        for data in (b"\r", b"username,name,role\r\nx,\"a\rb\",opd\r\n", b"a\rb,c"):
+            try:
+                imports.parse("akun.csv", data)
+            except JuriError:
+                pass
