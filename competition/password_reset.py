@@ -11,8 +11,6 @@ whether or not the account exists (no way to probe for usernames or addresses).
 from __future__ import annotations
 
 import hashlib
-import smtplib
-from email.message import EmailMessage
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -23,7 +21,7 @@ from sqlalchemy import func, or_, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from competition import audit, sessions
+from competition import audit, mail, sessions
 from competition.db import db
 from competition.models import User
 from competition.passwords import MAX_LENGTH, password_problems
@@ -57,7 +55,7 @@ class ResetForm(FlaskForm):
 
 
 def is_enabled() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
+    return mail.is_configured(current_app.config)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -86,19 +84,8 @@ def user_for_token(token: str) -> User | None:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """One message over SMTP (the ``JURI_MAIL_*`` settings of the reminders)."""
-    config = current_app.config
-    msg = EmailMessage()
-    msg["From"] = config.get("MAIL_FROM") or config.get("MAIL_USERNAME") or "juri@localhost"
-    msg["To"], msg["Subject"] = to, subject
-    msg.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25),
-                      timeout=30) as smtp:
-        if str(config.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        smtp.send_message(msg)
+    """One message through the shared SMTP path (``competition.mail``, ``JURI_MAIL_*``)."""
+    mail.send_all(current_app.config, [(to, subject, body)])
 
 
 @bp.before_request
