@@ -19,7 +19,7 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from competition import notifications, numbers
-from competition.db import db
+from competition.db import bulk_insert, db
 from competition.errors import InvalidState
 from competition.models import (
     AwardLevel,
@@ -171,7 +171,7 @@ def record_results(
 
     awards = [award_for(r.rank, levels) for r in rows]
     # Core inserts of plain dicts: no ORM bookkeeping per row (tens of thousands of rows).
-    db.session.execute(Result.__table__.insert(), [
+    bulk_insert(Result.__table__, [
         {"publication_id": pub.id, "stage_id": stage.id, "entry_id": r.entry_id,
          "category_id": r.category_id, "rank": r.rank, "score": r.score,
          "raw_score": r.raw_score, "n_judges": r.n_judges,
@@ -223,7 +223,7 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
                     revoked_reason=f"Versi {pub.version}: {reason}"))
     if todo:
         codes = numbers.new_numbers(len(todo))
-        db.session.execute(Certificate.__table__.insert(), [
+        bulk_insert(Certificate.__table__, [
             {"code": code, "kind": CertificateKind.AWARD if is_award
              else CertificateKind.PARTICIPATION,
              "round_id": stage.round_id, "result_id": rid, "entry_id": entry_id,

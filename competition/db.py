@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -58,3 +59,43 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def bulk_insert(table, rows: list[dict]) -> None:
+    """Insert many plain rows into ``table`` within the session's transaction, fast.
+
+    PostgreSQL gets ``COPY ... FROM STDIN`` (psycopg 3), several times faster than an
+    ``executemany`` of INSERTs for the tens of thousands of results and certificates a national
+    round publishes; other backends get the Core ``executemany``. Every row must have the same
+    keys; columns left out take their scalar Python default, else their server default. Values
+    go through each column type's bind processing (``UTCDateTime`` and the like), as they would
+    in an INSERT. Nothing is returned: re-select the rows if their ids are needed."""
+    if not rows:
+        return
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    given = list(rows[0])
+    defaults = {c.name: c.default.arg for c in table.columns
+                if c.name not in given and c.default is not None and c.default.is_scalar}
+    names = given + list(defaults)
+    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+             for n in given]
+    fixed = [_bound(table.c[n], v, conn.dialect) for n, v in defaults.items()]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([p(row[n]) if p else row[n] for n, p in zip(given, procs)]
+                               + fixed)
+    except dbapi_error as exc:  # the same exception classes an INSERT would raise
+        raise DBAPIError.instance(sql, None, exc, dbapi_error) from exc
+
+
+def _bound(column, value, dialect):
+    """``value`` as the database receives it for ``column`` (the type's bind processing)."""
+    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return proc(value) if proc else value

@@ -363,6 +363,11 @@ class ComparisonRow:
 class CategoryComparison:
     category: object
     rows: list[ComparisonRow]
+    size: int = 0  # ranked entries in the category (more than ``rows`` when limited)
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > len(self.rows)
 
 
 def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
@@ -389,9 +394,11 @@ def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
     return str(_l("Close scores: a small change in any judge's total reorders them"))
 
 
-def compare_methods(stage: Stage) -> tuple[list[CategoryComparison], str, Normalized]:
+def compare_methods(stage: Stage, *, limit: int | None = None
+                    ) -> tuple[list[CategoryComparison], str, Normalized]:
     """Rank the stage with every method; rows in the order of the stage's method, each with
-    the places it gains or loses against the raw mean and the reason."""
+    the places it gains or loses against the raw mean and the reason. With ``limit``, only
+    the first ``limit`` places of each category get a row (``size`` still counts them all)."""
     data = load_stage(stage)
     method = method_of(stage)
     ranks, scores = {}, {}
@@ -401,17 +408,26 @@ def compare_methods(stage: Stage) -> tuple[list[CategoryComparison], str, Normal
         ranks[m] = rank_entries(result.entry_score, group=data.category).rank
     fit = data.normalize("bias_scale") if method not in ("bias", "bias_scale") else \
         data.normalize(method)
-    judges_of: dict[int, list[tuple[User, float]]] = {}
-    for e, j in zip(data.e_idx.tolist(), data.j_idx.tolist()):
-        judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
     order = rank_entries(scores[method], group=data.category).order
+    order = order[ranks[method][order] > 0]
     cats = [CategoryComparison(c, []) for c in data.categories]
-    for i in order.tolist():
-        if ranks[method][i] == 0:
-            continue
+    size = np.bincount(data.category[order], minlength=len(cats))
+    for cat, n in zip(cats, size.tolist()):
+        cat.size = n
+    if limit is not None:  # the first ``limit`` of each category (order groups categories)
+        cat_of = data.category[order]
+        place = np.arange(order.size) - np.searchsorted(cat_of, cat_of, side="left")
+        order = order[place < limit]
+    shown = order.tolist()
+    # Who judged each shown entry (for the reason), from the sheets of those entries only.
+    on_page = np.isin(data.e_idx, order)
+    judges_of: dict[int, list[tuple[User, float]]] = {}
+    for e, j in zip(data.e_idx[on_page].tolist(), data.j_idx[on_page].tolist()):
+        judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
+    for i, entry in zip(shown, data.entries_at(shown)):
         moved = int(ranks["raw"][i] - ranks[method][i])
         cats[data.category[i]].rows.append(ComparisonRow(
-            entry=data.entries[i], ranks={m: int(ranks[m][i]) for m in METHODS},
+            entry=entry, ranks={m: int(ranks[m][i]) for m in METHODS},
             scores={m: float(scores[m][i]) for m in METHODS}, moved=moved,
             reason=_reason(moved, judges_of.get(i, [])),
         ))

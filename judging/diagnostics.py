@@ -91,8 +91,8 @@ def krippendorff_alpha(entry, judge, score) -> float:
     d_o = within.sum() / n
     # centre before the expected-disagreement sum to avoid cancellation
     c = v - v.mean()
-    d_e = 2.0 * (n * (c @ c) - c.sum() ** 2) / (n * (n - 1.0))
-    if d_e <= 1e-12 * max(float(v @ v), 1e-300):
+    d_e = 2.0 * (n * np.vecdot(c, c) - c.sum() ** 2) / (n * (n - 1.0))
+    if d_e <= 1e-12 * max(float(np.vecdot(v, v)), 1e-300):
         return float("nan")
     return float(1.0 - d_o / d_e)
 
@@ -210,7 +210,7 @@ def judge_diagnostics(entry, judge, score, method: str = DEFAULT_METHOD, n_entri
             tot = np.sqrt(sd**2 + var_loo)
         else:
             dev = np.where(ok, x - loo, 0.0)
-            tot = np.full(y.size, np.sqrt(dev @ dev / max(int(ok.sum()), 1)))
+            tot = np.full(y.size, np.sqrt(np.vecdot(dev, dev) / max(int(ok.sum()), 1)))
         good = ok & np.isfinite(tot) & (tot > 0)
         np.divide(x - loo, tot, out=resid, where=good)
     with np.errstate(invalid="ignore"):

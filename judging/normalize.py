@@ -31,6 +31,10 @@ Methods (``METHODS``; ``DEFAULT_METHOD`` is the one that won ``bench/accuracy.py
 ``bias_scale``
     ``score = offset(judge) + scale(judge) * quality(entry) + noise(judge)``: also corrects a
     judge who uses a narrow or wide part of the scale, and weighs noisier judges less.
+
+Dot products of vectors use ``np.vecdot`` (numpy's own loop), not ``@``: the BLAS call behind
+``@`` may start threads, which costs milliseconds per call on a busy server with several
+workers, while the sum itself takes microseconds.
 """
 
 from __future__ import annotations
@@ -309,7 +313,7 @@ def _pooled_within_se(d: _Data, sheet, entry_sum):
         between = np.divide(entry_sum - c * d.e_count, d.e_count,
                             out=np.zeros(d.n_entries), where=d.e_count > 0)
         dev = sheet - c
-        ss = float(dev @ dev) - float(between @ (entry_sum - c * d.e_count))
+        ss = float(np.vecdot(dev, dev)) - float(np.vecdot(between, entry_sum - c * d.e_count))
         var = max(ss, 0.0) / dof
         has = d.e_count > 0
         se[has] = np.sqrt(var / d.e_count[has])
@@ -516,21 +520,21 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000):
     r[~active] = 0.0
     zp = r / diag
     p = zp.copy()
-    rz = float(r @ zp)
-    bnorm = float(np.sqrt(rhs @ rhs)) or 1.0
+    rz = float(np.vecdot(r, zp))
+    bnorm = float(np.sqrt(np.vecdot(rhs, rhs))) or 1.0
     it = 0
-    while it < max_iter and np.sqrt(r @ r) > tol * bnorm:
+    while it < max_iter and np.sqrt(np.vecdot(r, r)) > tol * bnorm:
         it += 1
         Ap = matvec(p)
         Ap[~active] = 0.0
-        pAp = float(p @ Ap)
+        pAp = float(np.vecdot(p, Ap))
         if pAp <= 0:
             break
         alpha = rz / pAp
         a += alpha * p
         r -= alpha * Ap
         zp = r / diag
-        rz_new = float(r @ zp)
+        rz_new = float(np.vecdot(r, zp))
         p = zp + (rz_new / rz) * p
         rz = rz_new
     z = np.full(d.n_entries, np.nan)
@@ -593,7 +597,7 @@ def _entry_spread(z, comp_e, n_comp):
         return 0.0
     m = _component_mean(comp_e, np.where(ok, z, 0.0), n_comp, ok.astype(float))
     dev = (z - m)[ok]
-    return float(dev @ dev) / max(int(ok.sum()), 1)
+    return float(np.vecdot(dev, dev)) / max(int(ok.sum()), 1)
 
 
 def _on_component(comp, per_comp):
@@ -634,7 +638,7 @@ def _fit_bias(d: _Data, shrinkage=None):
     a, z, it = _solve_offsets(d, y, ones, ones, lam0)
     total_it = it
     resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
-    sigma2 = float(resid @ resid) / dof if dof > 0 else np.nan
+    sigma2 = float(np.vecdot(resid, resid)) / dof if dof > 0 else np.nan
     lam = lam0
     if shrinkage is None and np.isfinite(sigma2) and j_with > 1:
         # Empirical Bayes: offsets ~ N(0, tau^2). Undo the shrinkage of the first fit to get a
@@ -647,7 +651,7 @@ def _fit_bias(d: _Data, shrinkage=None):
         a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a)
         total_it += it
         resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
-        sigma2 = float(resid @ resid) / dof if dof > 0 else np.nan
+        sigma2 = float(np.vecdot(resid, resid)) / dof if dof > 0 else np.nan
     # exact sum-to-zero of offsets within each component (an exact invariance of the fit)
     a, z = _center_offsets(d, a, z, np.ones(d.n_judges), e_comp, j_comp, n_comp)
     m_c, _ = _group_mean(sheet_comp, d.score, n_comp)

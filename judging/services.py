@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from competition import awards
@@ -246,6 +246,62 @@ def unassign(*, assignment: Assignment, actor: User) -> None:
                               "removed."))
     db.session.delete(assignment)
     db.session.flush()
+
+
+@dataclass
+class AssignmentPage:
+    """One page of a stage's entries with their assignments, for the committee's page.
+
+    A national round has thousands of entries: the page lists ``per_page`` of them (only those
+    short of judges when ``short_only``); the judges' loads and the counts come from grouped
+    queries, never from loading every assignment."""
+
+    entries: list[Entry]
+    by_entry: dict[int, list[Assignment]]
+    loads: dict[int, int]
+    n_entries: int
+    n_short: int
+    n_assigned: int
+    page: int
+    pages: int
+
+
+def assignment_page(stage: Stage, *, page: int = 1, per_page: int = 100,
+                    short_only: bool = False) -> AssignmentPage:
+    """Entries of ``stage`` (by category, then id) on page ``page`` (1-based, clamped), their
+    assignments with judge and sheet, every judge's load, how many entries there are and how
+    many have fewer than ``stage.judges_per_entry`` judges."""
+    counts = (select(Assignment.entry_id, func.count(Assignment.id).label("n"))
+              .where(Assignment.stage_id == stage.id).group_by(Assignment.entry_id).subquery())
+    n_judges = func.coalesce(counts.c.n, 0)
+    base = (select(Entry).outerjoin(counts, counts.c.entry_id == Entry.id)
+            .where(entry_service.in_stage(stage)))
+    sub = base.with_only_columns(n_judges.label("n")).subquery()
+    n_entries, n_short = db.session.execute(select(
+        func.count(), func.coalesce(func.sum(case((sub.c.n < stage.judges_per_entry, 1),
+                                                  else_=0)), 0))).one()
+    if short_only:
+        base = base.where(n_judges < stage.judges_per_entry)
+    total = n_short if short_only else n_entries
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    entries = list(db.session.scalars(
+        base.options(selectinload(Entry.organisation), selectinload(Entry.category))
+        .order_by(Entry.category_id, Entry.id).offset((page - 1) * per_page).limit(per_page)))
+    by_entry: dict[int, list[Assignment]] = {}
+    if entries:
+        for a in db.session.scalars(
+                select(Assignment).where(Assignment.stage_id == stage.id,
+                                         Assignment.entry_id.in_([e.id for e in entries]))
+                .options(selectinload(Assignment.judge), selectinload(Assignment.sheet))
+                .order_by(Assignment.entry_id, Assignment.judge_id)):
+            by_entry.setdefault(a.entry_id, []).append(a)
+    loads = dict(db.session.execute(
+        select(Assignment.judge_id, func.count(Assignment.id))
+        .where(Assignment.stage_id == stage.id).group_by(Assignment.judge_id)).all())
+    return AssignmentPage(entries=entries, by_entry=by_entry, loads=loads, n_entries=n_entries,
+                          n_short=n_short, n_assigned=sum(loads.values()), page=page,
+                          pages=pages)
 
 
 def list_assignments(stage: Stage) -> list[Assignment]:

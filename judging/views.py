@@ -471,24 +471,23 @@ def criterion_delete(stage_id: int, criterion_id: int):
 # ------------------------------------------------------------------ committee: assignments
 
 
+ASSIGNMENT_ROWS = 100  # entries per page on the assignments page
+
+
 def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdraw_form=None):
-    entries = services.submitted_entries(stage)
+    short_only = request.args.get("short") == "1"
+    listing = services.assignment_page(stage, page=request.args.get("page", 1, type=int),
+                                       per_page=ASSIGNMENT_ROWS, short_only=short_only)
     judges = services.stage_judges(stage)
     manual_form = manual_form or ManualAssignForm(formdata=None)
-    manual_form.entry.choices = [SelectChoice(e.id, _entry_label(e)) for e in entries]
+    # The entries of the page: a national round's thousands would make the page megabytes.
+    manual_form.entry.choices = [SelectChoice(e.id, _entry_label(e)) for e in listing.entries]
     manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
     withdraw_form = withdraw_form or WithdrawForm(formdata=None)
     withdraw_form.judge.choices = manual_form.judge.choices
-    assignments = services.list_assignments(stage)
-    by_entry: dict[int, list[Assignment]] = {}
-    for a in assignments:
-        by_entry.setdefault(a.entry_id, []).append(a)
-    load = {j.id: 0 for j in judges}
-    for a in assignments:
-        load[a.judge_id] = load.get(a.judge_id, 0) + 1
     return render_template(
-        "judging/assignments.html", stage=stage, entries=entries, judges=judges,
-        by_entry=by_entry, load=load,
+        "judging/assignments.html", stage=stage, listing=listing, judges=judges,
+        short_only=short_only,
         auto_form=auto_form or AutoAssignForm(formdata=None,
                                               judges_per_entry=stage.judges_per_entry),
         manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
@@ -704,7 +703,9 @@ def stage_method(stage_id: int):
 @scoring_bp.route("/<int:stage_id>/compare")
 def compare(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    categories, method, _fit = analysis.compare_methods(stage)
+    show_all = request.args.get("all") == "1"
+    categories, method, _fit = analysis.compare_methods(
+        stage, limit=None if show_all else RANKING_ROWS)
     return render_template("judging/compare.html", stage=stage, categories=categories,
                            method=method, methods=METHODS, labels=analysis.METHOD_LABELS,
                            help=analysis.METHOD_HELP)

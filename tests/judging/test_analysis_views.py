@@ -54,6 +54,18 @@ def test_compare_page_explains_who_moved_and_why(login, committee, scored_stage)
     assert page.index("Alpha") < page.index("Beta")
 
 
+def test_compare_page_shows_the_first_places_of_a_long_category(login, committee,
+                                                                 scored_stage, monkeypatch):
+    from judging import views
+    monkeypatch.setattr(views, "RANKING_ROWS", 2)
+    client = login(committee)
+    page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
+    assert "Alpha" in page and "Beta" in page and "Gamma" not in page and "Delta" not in page
+    assert "Menampilkan 2 pertama dari 4 entri. Tampilkan semua" in page
+    full = client.get(f"/committee/stages/{scored_stage.id}/compare?all=1").text
+    assert "Gamma" in full and "Delta" in full and "Menampilkan" not in full
+
+
 def test_judges_page_flags_offsets_with_a_chart(login, committee, scored_stage):
     page = login(committee).get(f"/committee/stages/{scored_stage.id}/judges").text
     assert page.count("<svg") == 3

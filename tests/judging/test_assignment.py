@@ -180,3 +180,34 @@ def test_confirm_with_an_invalid_k_is_refused(app, login, committee, open_round)
                         data={"judges_per_entry": k}, follow_redirects=True)
         assert "Pilih antara 1 dan 20 juri per inovasi." in r.text
     assert _rows() == []
+
+
+def test_assignment_page_is_paged_and_filters_entries_short_of_judges(app, login, committee,
+                                                                      open_round, monkeypatch):
+    from judging import views
+    monkeypatch.setattr(views, "ASSIGNMENT_ROWS", 5)
+    entries, judges, stage, forbidden = _competition(open_round)  # 12 entries
+    services.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
+    db.session.commit()
+    # Entry 4 loses a judge: it is the one short of judges.
+    db.session.delete(db.session.scalars(select(Assignment).where(
+        Assignment.entry_id == entries[4].id)).first())
+    db.session.commit()
+    client = login(committee)
+    url = f"/committee/stages/{stage.id}/assignments"
+    first = client.get(url).text
+    assert "Halaman 1 dari 3" in first
+    assert "Inovasi 0" in first and "Inovasi 4" in first and "Inovasi 5" not in first
+    assert "1 inovasi memiliki kurang dari 3 juri." in first
+    # The judges' loads count every assignment, not only those of the page.
+    loads = dict(db.session.execute(select(Assignment.judge_id, func.count())
+                                    .group_by(Assignment.judge_id)).all())
+    listing = services.assignment_page(stage, page=3, per_page=5)
+    assert listing.loads == loads and listing.n_entries == 12
+    assert [e.title for e in listing.entries] == ["Inovasi 10", "Inovasi 11"]
+    third = client.get(url + "?page=3").text
+    assert "Inovasi 11" in third and "Inovasi 4" not in third
+    assert client.get(url + "?page=99").text.count("Halaman 3 dari 3") == 2  # clamped
+    only = client.get(url + "?short=1").text
+    assert "Inovasi 4" in only and "Inovasi 0" not in only and "Halaman" not in only
+    assert "perlu penugasan ulang: 2 dari 3 juri" in only
