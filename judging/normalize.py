@@ -315,8 +315,7 @@ def _pooled_within_se(d: _Data, sheet, entry_sum):
         dev = sheet - c
         ss = float(np.vecdot(dev, dev)) - float(np.vecdot(between, entry_sum - c * d.e_count))
         var = max(ss, 0.0) / dof
-        has = d.e_count > 0
-        se[has] = np.sqrt(var / d.e_count[has])
+        np.sqrt(np.divide(var, d.e_count, out=se, where=d.e_count > 0), out=se)
     return se
 
 
@@ -427,7 +426,9 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     # sheet = pooled_mean + (y - jmean) / jsd * pooled_sd  ==  b_j + a_j * y
     a = np.divide(pooled_sd, jsd, out=np.zeros(d.n_judges), where=jsd > 0)
     b = pooled_mean - a * jmean
-    sheet = b[j] + a[j] * y
+    sheet = a[j]  # b[j] + a[j] * y, with one temporary array fewer
+    sheet *= y
+    sheet += b[j]
     mean, total = _entry_mean_sum(d, sheet)
     has_j = d.j_count > 0
     offset = np.where(has_j, jmean - pooled_mean, np.nan)
