@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -11,8 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from competition import audit, sessions
-from competition.audit import AuditRecord
+from competition import audit, sessions, throttle
 from competition.db import db, utcnow
 from competition.forms import LanguageForm, LoginForm
 from competition.models import Role, User
@@ -38,28 +36,17 @@ def home_for(user: User) -> str:
 
 
 # Throttling: failed logins in the last WINDOW, per account and per address, counted from the
-# audit trail (shared by every worker and server, survives restarts).
-WINDOW = timedelta(minutes=15)
+# audit trail (shared by every worker and server, survives restarts; see competition.throttle).
+WINDOW = throttle.WINDOW
 MAX_FAILS_PER_ACCOUNT = 5
 MAX_FAILS_PER_ADDRESS = 20
 
 
 def login_blocked_for(username: str, address: str, now: datetime) -> int:
     """Minutes until another attempt is allowed for this account or address (0: allowed)."""
-    since = now - WINDOW
-    base = select(AuditRecord.created_at).where(AuditRecord.action == "login_failed",
-                                                AuditRecord.created_at > since)
-    waits = []
-    for stmt, limit in ((base.where(AuditRecord.target_id == username.strip().lower()[:50]),
-                         MAX_FAILS_PER_ACCOUNT),
-                        (base.where(AuditRecord.address == address), MAX_FAILS_PER_ADDRESS)):
-        times = db.session.scalars(stmt.order_by(AuditRecord.created_at.desc())
-                                   .limit(limit)).all()
-        if len(times) >= limit:  # blocked until the oldest of the last `limit` ages out
-            waits.append(times[-1] + WINDOW - now)
-    if not waits:
-        return 0
-    return max(1, math.ceil(max(waits).total_seconds() / 60))
+    return throttle.blocked_minutes(action="login_failed", key=throttle.key_for(username),
+                                    address=address, now=now, per_key=MAX_FAILS_PER_ACCOUNT,
+                                    per_address=MAX_FAILS_PER_ADDRESS)
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -87,7 +74,7 @@ def login():
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
-        audit.record("login_failed", "users", form.username.data.strip().lower()[:50],
+        audit.record("login_failed", "users", throttle.key_for(form.username.data),
                      after={"username": form.username.data[:80]})
         db.session.commit()
         flash(_("Wrong username or password."), "danger")

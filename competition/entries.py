@@ -202,12 +202,39 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     return entry
 
 
+def reread_for_update(entry: Entry) -> Entry:
+    """Re-read ``entry`` from the database and keep its row locked until the commit (SELECT
+    ... FOR UPDATE on PostgreSQL; SQLite lets one writer at a time anyway), before a change
+    that does not depend on the proposal's text: status, screening, reopening.
+
+    Why: ``Entry.version_id`` is a SQLAlchemy ``version_id_col``, so every UPDATE of an entry
+    says ``WHERE version_id = <the version this session read>``. That is what keeps two saves
+    of the proposal text (two tabs, OPD and Admin Lokal) from overwriting each other. But a
+    committee action works on the entry as its request loaded it; if the OPD saved (or
+    another committee member decided) in between, its UPDATE matched no row and the request
+    died with ``StaleDataError``. Such an action does not overwrite the text, so it need not
+    conflict: it re-reads the current row (its checks then see the current status) and
+    writes on top of it, under a lock, so the UPDATE cannot be stale. Every change still
+    bumps the version, so a proposal form shown before a reopening or a decision is refused
+    as stale (it was shown for another state).
+
+    Alternatives considered: ``version_id_generator=False`` with the version bumped only by
+    text saves leaves the ``WHERE version_id`` on every UPDATE, so the race stays; retrying
+    after ``StaleDataError`` needs a SAVEPOINT, which pysqlite does not handle safely. What
+    still races (a submission against a simultaneous text save, whose checks read the text)
+    is answered 409 by the app-wide ``StaleDataError`` handler, never 500."""
+    db.session.flush()  # what this session changed is written first, not thrown away
+    db.session.refresh(entry, with_for_update=True)
+    return entry
+
+
 def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
     """The committee gives one submitted entry back to its OPD as a draft, with a recorded
     reason; the OPD may then edit and resubmit it even after the submission deadline.
     Any screening decision is undone (the entry will be screened again)."""
     if not actor.is_committee:
         raise NotAllowed()
+    reread_for_update(entry)
     if not entry.is_submitted:
         raise InvalidState(_l("Only a submitted entry can be reopened."))
     reason = (reason or "").strip()

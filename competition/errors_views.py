@@ -7,6 +7,7 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from competition.db import db
@@ -51,6 +52,15 @@ def register_error_handlers(app):
     def juri_error(exc: JuriError):
         db.session.rollback()
         return _render(exc.status, str(exc.message))
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(exc: StaleDataError):
+        # A version column (entries, score sheets) caught a simultaneous change that a view
+        # did not handle itself: nothing of this request was saved; say so instead of a 500.
+        db.session.rollback()
+        return _render(409, _("Someone else changed this at the same moment, so nothing was "
+                              "saved. Reload the page to see the current state, then try "
+                              "again."))
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -278,6 +278,7 @@ class Entry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic locking: the proposal form carries it, a stale save (another tab) is refused
     # (competition.entry_lock), and a concurrent UPDATE raises instead of overwriting.
+    # Committee actions re-read the row first (competition.entries.reread_for_update).
     version_id: Mapped[int] = mapped_column(default=1, server_default="1")
 
     round: Mapped[Round] = relationship(back_populates="entries")

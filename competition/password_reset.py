@@ -6,13 +6,22 @@ The link carries a signed token (itsdangerous ``URLSafeTimedSerializer`` keyed w
 after ``JURI_PASSWORD_RESET_MAX_AGE`` seconds (1 hour by default) and dies as soon as the
 password changes, so a used link cannot be used again. The request page answers the same
 whether or not the account exists (no way to probe for usernames or addresses).
+
+Requests are throttled like logins (``competition.throttle``): every request is recorded as
+``password_reset_asked`` under what was typed, whether or not an account matches, and more
+than ``MAX_ASKS_PER_ACCOUNT`` for one typed name or ``MAX_ASKS_PER_ADDRESS`` from one address
+in 15 minutes are answered 429 with the same message for known and unknown accounts. On top,
+one account gets at most ``MAX_MAILS_PER_ACCOUNT`` links in that window however it is named
+(username or address): further requests are answered as usual but send nothing, so the page
+still tells nothing about the account and the mailbox is not flooded.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,8 +30,8 @@ from sqlalchemy import func, or_, select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from competition import audit, mail, sessions
-from competition.db import db
+from competition import audit, mail, sessions, throttle
+from competition.db import db, utcnow
 from competition.models import User
 from competition.passwords import MAX_LENGTH, password_problems
 
@@ -30,6 +39,9 @@ bp = Blueprint("password_reset", __name__, url_prefix="/password")
 
 SALT = "juri-password-reset"
 DEFAULT_MAX_AGE = 3600
+MAX_ASKS_PER_ACCOUNT = 3
+MAX_ASKS_PER_ADDRESS = 10
+MAX_MAILS_PER_ACCOUNT = 3
 
 
 class ForgotForm(FlaskForm):
@@ -94,14 +106,34 @@ def _only_with_mail():
         abort(404)
 
 
+def _asked_too_often(typed: str, address: str, now) -> int:
+    """Minutes to wait before asking again for this typed name or from this address."""
+    return throttle.blocked_minutes(action="password_reset_asked", key=throttle.key_for(typed),
+                                    address=address, now=now, per_key=MAX_ASKS_PER_ACCOUNT,
+                                    per_address=MAX_ASKS_PER_ADDRESS)
+
+
+def _mailed_too_often(user: User, now) -> bool:
+    return bool(throttle.blocked_minutes(action="password_reset_sent", key=str(user.id),
+                                         address=None, now=now,
+                                         per_key=MAX_MAILS_PER_ACCOUNT))
+
+
 @bp.route("/forgot", methods=["GET", "POST"])
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
-        text = form.login.data.strip()
+        text, now = form.login.data.strip(), utcnow()
+        wait = _asked_too_often(text, request.remote_addr or "", now)
+        if wait:  # the same answer whether or not the account exists
+            flash(_("Too many requests for a new password. Try again in %(minutes)d minutes.",
+                    minutes=wait), "danger")
+            return render_template("auth/forgot.html", form=form), 429
+        audit.record("password_reset_asked", "users", throttle.key_for(text))
         user = db.session.scalar(select(User).where(or_(
             User.username == text, func.lower(User.email) == text.lower())))
-        if user is not None and user.is_enabled and user.email:
+        if user is not None and user.is_enabled and user.email \
+                and not _mailed_too_often(user, now):
             minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE")
                           or DEFAULT_MAX_AGE) // 60
             link = url_for(".reset", token=make_token(user), _external=True)
@@ -111,7 +143,7 @@ def forgot():
                 "If it was not you, ignore this message: your password stays as it is.",
                 username=user.username, minutes=minutes, link=link))
             audit.record("password_reset_sent", "users", user.id, actor=user)
-            db.session.commit()
+        db.session.commit()
         flash(_("If an account with that username or address has an email address, a link "
                 "to set a new password has been sent to it."), "info")
         return redirect(url_for("auth.login"))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from competition import notifications
 from competition.db import db
+from competition.entries import reread_for_update
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.models import Entry, EntryEvent, EntryStatus, Round, Screening, User
 from competition.proposal import MIN_AGE_YEARS, latest_start, sections_for
@@ -185,6 +186,7 @@ def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datet
     replaces it; every decision stays in the entry's history."""
     if not actor.is_committee:
         raise NotAllowed()
+    reread_for_update(entry)  # not stale if the entry changed since it was loaded
     if entry.status != EntryStatus.SUBMITTED:
         raise InvalidState(_l("Only submitted entries are screened."))
     reason = (reason or "").strip()

@@ -75,3 +75,66 @@ def test_unknown_account_gets_the_same_answer_and_no_mail(app, client, outbox):
 def test_without_smtp_there_is_no_reset(app, client):
     assert client.get("/password/forgot").status_code == 404
     assert "/password/forgot" not in client.get("/login").text
+
+
+def _forgot(client, login, addr="10.0.0.1"):
+    return client.post("/password/forgot", data={"login": login},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_forgot_form_is_throttled_per_account_alike_for_unknown_ones(app, client, outbox,
+                                                                      known):
+    if known:
+        _user()
+    name = "juri5" if known else "siapa-saja"
+    for _ in range(password_reset.MAX_ASKS_PER_ACCOUNT):
+        assert _forgot(client, name).status_code == 302
+    assert len(outbox) == (password_reset.MAX_ASKS_PER_ACCOUNT if known else 0)
+    r = _forgot(client, name.upper(), addr="10.0.0.2")  # same account, another address
+    assert r.status_code == 429
+    assert "Terlalu banyak permintaan" in r.text and "15 menit" in r.text
+    assert 'value="' + name.upper() + '"' in r.text  # what was typed stays
+    assert "juri5@example.test" not in r.text
+    # Another account is not affected.
+    assert _forgot(client, "orang-lain", addr="10.0.0.3").status_code == 302
+
+
+def test_throttled_answer_is_identical_for_known_and_unknown_accounts(app, client, outbox):
+    _user()
+    pages = []
+    for name in ("juri5", "tidak-ada"):
+        for _ in range(password_reset.MAX_ASKS_PER_ACCOUNT):
+            _forgot(client, name, addr=f"10.1.0.{len(pages)}")
+        r = _forgot(client, name, addr=f"10.1.0.{len(pages)}")
+        assert r.status_code == 429
+        pages.append(r.text.replace(f'value="{name}"', 'value=""'))
+    strip = re.compile(r'name="csrf_token"[^>]*>')
+    assert strip.sub("", pages[0]) == strip.sub("", pages[1])
+
+
+def test_forgot_form_is_throttled_per_address(app, client, outbox):
+    for i in range(password_reset.MAX_ASKS_PER_ADDRESS):
+        assert _forgot(client, f"tebak{i}", addr="10.9.9.9").status_code == 302
+    assert _forgot(client, "tebak-lagi", addr="10.9.9.9").status_code == 429
+    assert _forgot(client, "tebak-lagi", addr="10.9.9.8").status_code == 302
+
+
+def test_one_account_gets_few_links_however_it_is_named(app, client, outbox):
+    _user()
+    names = ["juri5", "juri5@example.test", "JURI5@example.test", " juri5@EXAMPLE.test"]
+    answers = [_forgot(client, n, addr=f"10.2.0.{i}").status_code for i, n in enumerate(names)]
+    assert answers == [302] * len(names)  # the same answer every time...
+    assert len(outbox) == password_reset.MAX_MAILS_PER_ACCOUNT  # ...but no flood of mails
+
+
+def test_throttle_window_ends(app, client, outbox):
+    from datetime import timedelta
+
+    from competition.db import utcnow
+    for _ in range(password_reset.MAX_ASKS_PER_ACCOUNT):
+        _forgot(client, "juri9")
+    now = utcnow()
+    assert password_reset._asked_too_often("juri9", "x", now) >= 14
+    later = now + password_reset.throttle.WINDOW + timedelta(seconds=1)
+    assert password_reset._asked_too_often("juri9", "x", later) == 0
