@@ -10,7 +10,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import advancement, announcements, attachments, dashboard, entries, screening
+from competition import (
+    advancement,
+    announcements,
+    attachments,
+    charts,
+    dashboard,
+    entries,
+    screening,
+)
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -146,8 +154,11 @@ def _filtered(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
 def round_dashboard(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form, found = _filtered(round_)
+    overview = dashboard.overview(round_, utcnow())
+    bars = charts.progress_bars(dashboard.stage_bars(round_, overview.totals),
+                                title=_("Progress per stage"))
     return render_template("committee/dashboard.html", round=round_, form=form, entries=found,
-                           overview=dashboard.overview(round_, utcnow()),
+                           overview=overview, stage_bars=bars,
                            progress=screening.progress(round_), states=dashboard.STATES,
                            state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
                            export_args=request.args.to_dict())

@@ -103,6 +103,9 @@ def test_committee_publishes_and_opd_downloads_certificate(app, page_for, commit
     db.session.commit()
 
     panitia = page_for("panitia")
+    panitia.goto(f"/committee/rounds/{open_round.id}/dashboard")
+    expect(panitia.locator("svg.progress-bars")).to_contain_text("3 / 3 (100%)")
+    shot(panitia, "3-committee-dashboard")
     panitia.goto(f"/committee/stages/{stage.id}/ranking")
     expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(panitia, "3-committee-ranking")
