@@ -8,8 +8,6 @@ through a registered counter (competition never imports judging):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +15,6 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -147,32 +143,5 @@ def export_rows(entries: list[Entry]) -> list[list]:
     return rows
 
 
-def _safe(cell):
-    """Neutralize spreadsheet formulas typed by an OPD (CSV/formula injection)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
-def to_csv(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([_safe(c) for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
-
-
-def to_xlsx(rows: list[list], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31] or "Entries"
-    for row in rows:
-        sheet.append([_safe(c) for c in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLM", (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+# Column widths of the entry list's XLSX, left to right (characters).
+EXPORT_WIDTHS = (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)

@@ -17,6 +17,7 @@ from competition import (
     charts,
     dashboard,
     entries,
+    exports,
     screening,
 )
 from competition.db import db, utcnow
@@ -170,15 +171,8 @@ def entries_export(round_id: int, fmt: str):
     """The (filtered) entry list as CSV or XLSX."""
     round_ = db.get_or_404(Round, round_id)
     _form, found = _filtered(round_)
-    rows = dashboard.export_rows(found)
-    name = f"{round_.slug}-entries.{fmt}"
-    if fmt == "csv":
-        body, mimetype = dashboard.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = dashboard.to_xlsx(rows, round_.name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f'attachment; filename="{name}"'}
+    return exports.download(dashboard.export_rows(found), fmt, f"{round_.slug}-entries",
+                            title=round_.name, widths=dashboard.EXPORT_WIDTHS)
 
 
 # ------------------------------------------------------------------ announcements

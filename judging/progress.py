@@ -1,20 +1,22 @@
 """The committee's view of a stage's progress: sheets expected, drafted and submitted per judge
 and per entry, reminders to the judges who are behind (to copy, or by email), and the stage's
-recent score changes."""
+recent score changes; every sheet of the stage as rows for the CSV/XLSX export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.db import db
+from competition.labels import label
 from competition.models import Entry, Stage, User
 from judging import mail
-from judging.models import Assignment, ScoreChange, ScoreSheet
+from judging.models import Assignment, Criterion, ScoreChange, ScoreSheet
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,41 @@ def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:
         .where(Assignment.stage_id == stage.id)
         .options(selectinload(ScoreChange.criterion), selectinload(ScoreChange.changed_by))
         .order_by(ScoreChange.id.desc()).limit(limit)))
+
+
+# Column widths of the sheets' XLSX before and after the criteria (characters).
+SHEET_WIDTHS = (6, 45, 35, 22, 25)
+SHEET_WIDTHS_AFTER = (9, 12, 17, 60)
+
+
+def sheet_export_rows(stage: Stage, criteria: list[Criterion]) -> list[list]:
+    """The header and one row per assignment of the stage (in the user's language): entry,
+    judge, each criterion's score (a column per criterion, in rubric order), weighted total,
+    status, submission time and the judge's comments. An assignment without a sheet is
+    "not started" with empty scores."""
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.stage_id == stage.id)
+        .options(selectinload(Assignment.judge),
+                 selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+                 selectinload(Assignment.entry).selectinload(Entry.organisation),
+                 selectinload(Assignment.entry).selectinload(Entry.category))
+        .order_by(Assignment.entry_id, Assignment.judge_id))
+    names = {c.id: c.name for c in criteria}
+    rows = [[_("No."), _("Innovation"), _("OPD"), _("Category"), _("Judge"),
+             *(f"{c.name} ({c.weight}%)" for c in criteria), _("Total"), _("Status"),
+             _("Submitted on"), _("Comments")]]
+    for a in assignments:
+        sheet = a.sheet
+        scores = {s.criterion_id: s for s in sheet.scores} if sheet else {}
+        comments = "; ".join(f"{names.get(cid, cid)}: {s.comment}" for cid, s in scores.items()
+                             if s.comment)
+        rows.append([
+            a.entry.id, a.entry.title, a.entry.organisation.name, a.entry.category.name,
+            a.judge.name,
+            *(scores[c.id].value if c.id in scores else None for c in criteria),
+            sheet.total if sheet else None,
+            label(sheet.status) if sheet else label("not started"),
+            format_datetime(sheet.submitted_at, "yyyy-MM-dd HH:mm")
+            if sheet and sheet.submitted_at else None,
+            comments])
+    return rows
