@@ -18,6 +18,7 @@ from competition import (
     dashboard,
     entries,
     exports,
+    notifications,
     screening,
 )
 from competition.db import db, utcnow
@@ -162,7 +163,25 @@ def round_dashboard(round_id: int):
                            overview=overview, stage_bars=bars,
                            progress=screening.progress(round_), states=dashboard.STATES,
                            state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
-                           export_args=request.args.to_dict())
+                           export_args=request.args.to_dict(), action_form=ActionForm(),
+                           can_remind=utcnow() <= round_.submission_closes_at)
+
+
+@bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])
+def remind_drafts(round_id: int):
+    """Remind the OPDs whose proposals are still drafts (outbox, emailed when configured)."""
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            notes = notifications.remind_drafts(round_=round_, actor=current_user,
+                                                now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)),
+                  "success")
+    return redirect(url_for(".round_dashboard", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})

@@ -1,21 +1,24 @@
 """The committee's view of a stage's progress: sheets expected, drafted and submitted per judge
-and per entry, reminders to the judges who are behind (to copy, or by email), and the stage's
-recent score changes; every sheet of the stage as rows for the CSV/XLSX export."""
+and per entry, reminders to the judges who are behind (to copy, or through the outbox), the
+stage's recent score changes, and every sheet of the stage as rows for the CSV/XLSX export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask_babel import format_datetime
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from competition import audit, notifications
 from competition.db import db
+from competition.errors import DeadlinePassed
 from competition.labels import label
 from competition.models import Entry, Stage, User
-from judging import mail
+from competition.notifications import Notification
 from judging.models import Assignment, Criterion, ScoreChange, ScoreSheet
 
 
@@ -89,13 +92,23 @@ def reminder_text(stage: Stage, row: ProgressRow) -> str:
         when=format_datetime(stage.closes_at, "d MMMM y, HH:mm zzz")))
 
 
-def send_reminders(*, stage: Stage, actor: User, mail_config: dict) -> int:
-    """Email every judge who is behind and has an address (SMTP from ``mail_config``,
-    see ``judging.mail``). Returns how many were sent."""
-    behind = [r for r in stage_progress(stage).behind if r.subject.email]
-    subject = str(_l("Reminder: score sheets for %(stage)s", stage=stage.name))
-    messages = [(r.subject.email, subject, reminder_text(stage, r)) for r in behind]
-    return mail.send_all(mail_config, messages)
+def queue_reminders(*, stage: Stage, actor: User, now: datetime) -> list[Notification]:
+    """Put a reminder for every judge who is behind in the outbox (each in the judge's
+    language; emailed after the commit when SMTP is configured, see
+    ``competition.notifications``). Refused (``DeadlinePassed``) once scoring has closed.
+    Recorded in the audit trail."""
+    if now > stage.closes_at:
+        raise DeadlinePassed(stage.closes_at)
+    notes = []
+    for row in stage_progress(stage).behind:
+        with force_locale(row.subject.locale or "id"):
+            notes.append(notifications.notify(
+                user=row.subject, kind="judge_reminder", now=now,
+                subject=str(_l("Reminder: score sheets for %(stage)s", stage=stage.name)),
+                body=reminder_text(stage, row)))
+    audit.record("remind_judges", "stages", stage.id, after={"judges": len(notes)},
+                 actor=actor)
+    return notes
 
 
 def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:

@@ -655,13 +655,13 @@ def remind(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if ActionForm().validate_on_submit():
         try:
-            sent = progress_service.send_reminders(stage=stage, actor=current_user,
-                                           mail_config=current_app.config)
-        except OSError:  # smtplib.SMTPException is an OSError
-            current_app.logger.exception("sending reminders failed")
-            flash(_("The reminders could not be sent; copy the list below instead."), "danger")
+            notes = progress_service.queue_reminders(stage=stage, actor=current_user,
+                                                     now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
         else:
-            flash(_("%(n)d reminders sent.", n=sent), "success")
+            db.session.commit()  # emailed after the request (competition.notifications)
+            flash(_("%(n)d reminders sent.", n=len(notes)), "success")
     return redirect(url_for(".progress", stage_id=stage.id))
 
 
