@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
 from competition import advancement, dashboard, notifications, permissions, rounds, sessions
@@ -133,7 +133,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
-        format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
+        format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
     )
 
     @app.after_request

@@ -97,7 +97,8 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
                 subject=_("Submission received: %(title)s", title=entry.title),
                 body=_("Your innovation \"%(title)s\" was submitted to %(round)s on "
                        "%(when)s. Keep this message as your receipt.", title=entry.title,
-                       round=entry.round.name, when=now.strftime("%Y-%m-%d %H:%M UTC"))
+                       round=entry.round.name,
+                       when=format_datetime(now, "d MMMM y, HH:mm zzz"))
                 + _link("opd.entry_detail", entry_id=entry.id)))
     return _queue(out)
 
