@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
-from competition import advancement, notifications, permissions, rounds, sessions
+from competition import advancement, dashboard, notifications, permissions, rounds, sessions
 from competition.account import bp as account_bp
 from competition.agency import bp as agency_bp
 from competition.api import bp as api_bp
@@ -38,7 +38,7 @@ from competition.users import bp as users_bp
 from judging.cli import juri_cli
 from judging.demo import demo_cli
 from judging.files import judge_files_bp
-from judging.hooks import copy_criteria, stage_scores
+from judging.hooks import copy_criteria, sheet_counts, stage_scores
 from judging.publishing import bp as publishing_bp
 from judging.publishing import judge_bp as judge_certificates_bp
 from judging.views import judge_bp, scoring_bp
@@ -129,10 +129,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(import_accounts_cli)
     rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
     advancement.register_score_provider(stage_scores)  # who advances after a scored stage
+    dashboard.register_sheet_counter(sheet_counts)  # a scored stage's bar on the dashboard
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
-        format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
+        format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
     )
 
     @app.after_request

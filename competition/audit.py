@@ -270,12 +270,16 @@ EXPORT_COLUMNS = ("id", "created_at", "actor", "address", "action", "target_type
                   "before", "after", "prev_hash", "hash")
 
 
+def export_rows(records):
+    """The header and one row per record (the stored values, as the hashes cover them)."""
+    yield EXPORT_COLUMNS
+    for r in records:
+        yield [_plain(getattr(r, c)) for c in EXPORT_COLUMNS]
+
+
 def export_csv(records) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for r in records:
-        writer.writerow([_plain(getattr(r, c)) for c in EXPORT_COLUMNS])
+    csv.writer(out).writerows(export_rows(records))
     return out.getvalue()
 
 

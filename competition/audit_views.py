@@ -4,8 +4,9 @@ check the hash chain."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
-from competition import audit
+from competition import audit, exports
 from competition.models import Role
 from competition.permissions import require_role
 
@@ -33,3 +34,12 @@ def export():
     return audit.export_csv(records), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="jejak-audit.csv"'}
+
+
+@bp.route("/export.xlsx")
+def export_xlsx():
+    """The (filtered) trail as XLSX, oldest first, the same columns as the CSV."""
+    records = reversed(audit.query_records(**_filters(), limit=None))
+    return exports.download(audit.export_rows(records), "xlsx", "jejak-audit",
+                            title=_("Audit trail"),
+                            widths=(8, 26, 16, 16, 18, 16, 10, 50, 50, 20, 20))

@@ -1,24 +1,27 @@
 """The committee's overview of a round: entries per category and state, screening progress,
-deadlines, OPDs without a submission, filtered entry lists, and the entry list as CSV or
-XLSX. Reads only."""
+deadlines, progress per stage (drawn by ``competition.charts``), OPDs without a submission,
+filtered entry lists, and the entry list as CSV or XLSX. Reads only.
+
+A scored stage's progress (sheets submitted of those assigned) comes from the judging package
+through a registered counter (competition never imports judging):
+``register_sheet_counter(fn)`` with ``fn(stage) -> (submitted, expected)``."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from competition.charts import Bar
 from competition.db import db
 from competition.labels import label
-from competition.models import Entry, EntryStatus, Organisation, Role, Round, Screening, User
+from competition.models import Entry, EntryStatus, Organisation, Role, Round, Screening, Stage, StageKind, User
 from competition.proposal import EntryGroup
 
 STATES = ("draft", "submitted", "pending", "eligible", "ineligible")
@@ -61,6 +64,35 @@ def overview(round_: Round, now: datetime) -> Overview:
     stages = [(s, "open" if s.is_open(now) else "upcoming" if now < s.opens_at else "closed")
               for s in round_.stages if not s.is_skipped]
     return Overview(counts, totals, without, stages)
+
+
+SHEET_COUNTERS: list[Callable[[Stage], tuple[int, int]]] = []
+
+
+def register_sheet_counter(counter: Callable[[Stage], tuple[int, int]]) -> None:
+    SHEET_COUNTERS.clear()  # one counter: the judging package's score sheets
+    SHEET_COUNTERS.append(counter)
+
+
+def stage_bars(round_: Round, totals: dict[str, int]) -> list[Bar]:
+    """Progress of each stage that is not skipped, from the entry counts of ``overview``:
+    submission (submitted of all proposals), screening (decided of submitted), scoring (sheets
+    submitted of assigned). An announcement stage has nothing to count and no bar."""
+    bars = []
+    for stage in round_.stages:
+        if stage.is_skipped:
+            continue
+        if stage.kind == StageKind.SUBMISSION:
+            done, total, what = totals["submitted"], totals["total"], _l("proposals submitted")
+        elif stage.kind == StageKind.SCREENING:
+            done = totals["eligible"] + totals["ineligible"]
+            total, what = totals["submitted"], _l("submitted proposals screened")
+        elif stage.kind == StageKind.SCORED and SHEET_COUNTERS:
+            (done, total), what = SHEET_COUNTERS[0](stage), _l("score sheets submitted")
+        else:
+            continue
+        bars.append(Bar(stage.name, done, total, str(what)))
+    return bars
 
 
 def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None,
@@ -111,32 +143,5 @@ def export_rows(entries: list[Entry]) -> list[list]:
     return rows
 
 
-def _safe(cell):
-    """Neutralize spreadsheet formulas typed by an OPD (CSV/formula injection)."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
-def to_csv(rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([_safe(c) for c in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
-
-
-def to_xlsx(rows: list[list], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31] or "Entries"
-    for row in rows:
-        sheet.append([_safe(c) for c in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHIJKLM", (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+# Column widths of the entry list's XLSX, left to right (characters).
+EXPORT_WIDTHS = (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)

@@ -13,14 +13,25 @@ import smtplib
 from datetime import datetime
 
 from flask import current_app, g, has_app_context, has_request_context, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, Text, event, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from competition import mail
+from competition import audit, mail
 from competition.db import UTCDateTime, db, utcnow
-from competition.models import Entry, Publication, Result, Role, Screening, Stage, User
+from competition.errors import DeadlinePassed
+from competition.models import (
+    Entry,
+    EntryStatus,
+    Publication,
+    Result,
+    Role,
+    Round,
+    Screening,
+    Stage,
+    User,
+)
 
 _PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
 _COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
@@ -86,7 +97,8 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
                 subject=_("Submission received: %(title)s", title=entry.title),
                 body=_("Your innovation \"%(title)s\" was submitted to %(round)s on "
                        "%(when)s. Keep this message as your receipt.", title=entry.title,
-                       round=entry.round.name, when=now.strftime("%Y-%m-%d %H:%M UTC"))
+                       round=entry.round.name,
+                       when=format_datetime(now, "d MMMM y, HH:mm zzz"))
                 + _link("opd.entry_detail", entry_id=entry.id)))
     return _queue(out)
 
@@ -168,6 +180,37 @@ def accounts_created(*, users: list[User], now: datetime) -> list[Notification]:
                        "username %(username)s. The committee gives you its one-time password; "
                        "change it after logging in.", name=user.name, username=user.username)
                 + _link("auth.login")))
+    return _queue(out)
+
+
+def remind_drafts(*, round_: Round, actor: User, now: datetime) -> list[Notification]:
+    """Remind every OPD account whose organisation still has draft entries in ``round_`` that
+    submission closes at ``round_.submission_closes_at``: one message per account, listing
+    its drafts, in its language. Refused (``DeadlinePassed``) once submission has closed:
+    a reminder then would only mislead. Recorded in the audit trail."""
+    closes_at = round_.submission_closes_at
+    if now > closes_at:
+        raise DeadlinePassed(closes_at)
+    drafts = list(db.session.scalars(
+        select(Entry).where(Entry.round_id == round_.id, Entry.status == EntryStatus.DRAFT)
+        .order_by(Entry.organisation_id, Entry.id)))
+    titles: dict[int, list[str]] = {}
+    for entry in drafts:
+        titles.setdefault(entry.organisation_id, []).append(entry.title)
+    out = []
+    for user in _opd_users(titles):
+        with force_locale(user.locale or "id"):
+            listed = "\n".join(f"- {t}" for t in titles[user.organisation_id])
+            out.append(_message(
+                user, kind="draft_reminder", now=now,
+                subject=_("Reminder: submit your proposal to %(round)s", round=round_.name),
+                body=_("Dear %(name)s, these proposals are still drafts and are not submitted "
+                       "yet:", name=user.name) + "\n" + listed + "\n\n"
+                + _("Submission closes on %(when)s. A draft that is not submitted by then is "
+                    "not judged.", when=format_datetime(closes_at, "d MMMM y, HH:mm zzz"))
+                + _link("opd.entries")))
+    audit.record("remind_drafts", "rounds", round_.id, after={"accounts": len(out)},
+                 actor=actor)
     return _queue(out)
 
 

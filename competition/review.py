@@ -10,7 +10,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import advancement, announcements, attachments, dashboard, entries, screening
+from competition import (
+    advancement,
+    announcements,
+    attachments,
+    charts,
+    dashboard,
+    entries,
+    exports,
+    notifications,
+    screening,
+)
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -146,11 +156,32 @@ def _filtered(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
 def round_dashboard(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form, found = _filtered(round_)
+    overview = dashboard.overview(round_, utcnow())
+    bars = charts.progress_bars(dashboard.stage_bars(round_, overview.totals),
+                                title=_("Progress per stage"))
     return render_template("committee/dashboard.html", round=round_, form=form, entries=found,
-                           overview=dashboard.overview(round_, utcnow()),
+                           overview=overview, stage_bars=bars,
                            progress=screening.progress(round_), states=dashboard.STATES,
                            state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
-                           export_args=request.args.to_dict())
+                           export_args=request.args.to_dict(), action_form=ActionForm(),
+                           can_remind=utcnow() <= round_.submission_closes_at)
+
+
+@bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])
+def remind_drafts(round_id: int):
+    """Remind the OPDs whose proposals are still drafts (outbox, emailed when configured)."""
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            notes = notifications.remind_drafts(round_=round_, actor=current_user,
+                                                now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)),
+                  "success")
+    return redirect(url_for(".round_dashboard", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})
@@ -159,15 +190,8 @@ def entries_export(round_id: int, fmt: str):
     """The (filtered) entry list as CSV or XLSX."""
     round_ = db.get_or_404(Round, round_id)
     _form, found = _filtered(round_)
-    rows = dashboard.export_rows(found)
-    name = f"{round_.slug}-entries.{fmt}"
-    if fmt == "csv":
-        body, mimetype = dashboard.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = dashboard.to_xlsx(rows, round_.name)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f'attachment; filename="{name}"'}
+    return exports.download(dashboard.export_rows(found), fmt, f"{round_.slug}-entries",
+                            title=round_.name, widths=dashboard.EXPORT_WIDTHS)
 
 
 # ------------------------------------------------------------------ announcements

@@ -8,6 +8,8 @@ easier to script or too long for a browser tab on a national round:
     flask juri rank STAGE_ID [--method M] [--top 3]
     flask juri publish STAGE_ID [--reason "..."]
     flask juri certificates ROUND_ID             all valid certificates of a round into a ZIP
+    flask juri remind-drafts ROUND_ID            remind OPDs whose proposals are still drafts
+    flask juri remind-judges STAGE_ID            remind judges whose sheets are not submitted
     flask backup / flask restore                 (competition.backup)
 """
 
@@ -20,12 +22,12 @@ from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from competition import bulk, certificates
+from competition import bulk, certificates, mail, notifications
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.models import Organisation, Role, Round, Stage, User
 from competition.passwords import password_problems
-from judging import services
+from judging import progress, services
 from judging.normalize import METHODS
 
 juri_cli = AppGroup("juri", help="The committee's bulk work (users, assignment, ranking, "
@@ -180,3 +182,40 @@ def certificates_zip(round_id):
                 bar.update(job.done - before)
     click.echo(f"{job.total} certificates in {bulk.zip_path(folder, round_.id)}")
 
+
+
+def _deliver(notes) -> str:
+    """Email what was just committed to the outbox (when SMTP is configured)."""
+    sent = notifications.deliver(notes, now=utcnow())
+    db.session.commit()
+    if not mail.is_configured(current_app.config):
+        return "no mail server (JURI_MAIL_SERVER): the messages wait in the outbox"
+    return f"{sent} emailed"
+
+
+@juri_cli.command("remind-drafts")
+@click.argument("round_id", type=int)
+def remind_drafts(round_id):
+    """Remind the OPDs whose proposals are still drafts that submission closes soon."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"No round {round_id}.")
+    try:
+        notes = notifications.remind_drafts(round_=round_, actor=_actor(), now=utcnow())
+    except JuriError as exc:
+        raise _fail(exc) from exc
+    db.session.commit()
+    click.echo(f"{len(notes)} OPD accounts reminded; {_deliver(notes)}.")
+
+
+@juri_cli.command("remind-judges")
+@click.argument("stage_id", type=int)
+def remind_judges(stage_id):
+    """Remind the judges who have not submitted every sheet that scoring closes soon."""
+    stage = _stage(stage_id)
+    try:
+        notes = progress.queue_reminders(stage=stage, actor=_actor(), now=utcnow())
+    except JuriError as exc:
+        raise _fail(exc) from exc
+    db.session.commit()
+    click.echo(f"{len(notes)} judges reminded; {_deliver(notes)}.")

@@ -1,17 +1,17 @@
 """Judging's parts of competition workflows, registered with ``competition`` at app creation
 (competition never imports judging): copying a round's rubrics, and the scores of a stage
-that decide who advances to the next one."""
+that decide who advances to the next one, and the count of its sheets for the dashboard."""
 
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from competition.advancement import ScoreRow
 from competition.db import db
 from competition.models import Stage, User
 from judging.analysis import rank_arrays
-from judging.models import Criterion
+from judging.models import Assignment, Criterion, ScoreSheet, SheetStatus
 
 
 def copy_criteria(stage_map: dict[int, Stage], actor: User) -> None:
@@ -40,3 +40,13 @@ def stage_scores(stage: Stage) -> list[ScoreRow]:
         for e, c, r, s in zip(data.entry_ids.tolist(), cat_ids[data.category].tolist(),
                               ranked.rank.tolist(), score.tolist())
     ]
+
+
+def sheet_counts(stage: Stage) -> tuple[int, int]:
+    """(submitted, expected) score sheets of the stage: one expected per assignment."""
+    expected, submitted = db.session.execute(
+        select(func.count(Assignment.id), func.count(ScoreSheet.id))
+        .outerjoin(ScoreSheet, (ScoreSheet.assignment_id == Assignment.id)
+                   & (ScoreSheet.status == SheetStatus.SUBMITTED))
+        .where(Assignment.stage_id == stage.id)).one()
+    return submitted, expected

@@ -1,20 +1,25 @@
 """The committee's view of a stage's progress: sheets expected, drafted and submitted per judge
-and per entry, reminders to the judges who are behind (to copy, or by email), and the stage's
-recent score changes."""
+and per entry, reminders to the judges who are behind (to copy, or through the outbox), the
+stage's recent score changes, and every sheet of the stage as rows for the CSV/XLSX export."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask_babel import format_datetime
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from competition import audit, notifications
 from competition.db import db
+from competition.errors import DeadlinePassed
+from competition.labels import label
 from competition.models import Entry, Stage, User
-from judging import mail
-from judging.models import Assignment, ScoreChange, ScoreSheet
+from competition.notifications import Notification
+from judging.models import Assignment, Criterion, ScoreChange, ScoreSheet
 
 
 @dataclass(frozen=True)
@@ -87,13 +92,23 @@ def reminder_text(stage: Stage, row: ProgressRow) -> str:
         when=format_datetime(stage.closes_at, "d MMMM y, HH:mm zzz")))
 
 
-def send_reminders(*, stage: Stage, actor: User, mail_config: dict) -> int:
-    """Email every judge who is behind and has an address (SMTP from ``mail_config``,
-    see ``judging.mail``). Returns how many were sent."""
-    behind = [r for r in stage_progress(stage).behind if r.subject.email]
-    subject = str(_l("Reminder: score sheets for %(stage)s", stage=stage.name))
-    messages = [(r.subject.email, subject, reminder_text(stage, r)) for r in behind]
-    return mail.send_all(mail_config, messages)
+def queue_reminders(*, stage: Stage, actor: User, now: datetime) -> list[Notification]:
+    """Put a reminder for every judge who is behind in the outbox (each in the judge's
+    language; emailed after the commit when SMTP is configured, see
+    ``competition.notifications``). Refused (``DeadlinePassed``) once scoring has closed.
+    Recorded in the audit trail."""
+    if now > stage.closes_at:
+        raise DeadlinePassed(stage.closes_at)
+    notes = []
+    for row in stage_progress(stage).behind:
+        with force_locale(row.subject.locale or "id"):
+            notes.append(notifications.notify(
+                user=row.subject, kind="judge_reminder", now=now,
+                subject=str(_l("Reminder: score sheets for %(stage)s", stage=stage.name)),
+                body=reminder_text(stage, row)))
+    audit.record("remind_judges", "stages", stage.id, after={"judges": len(notes)},
+                 actor=actor)
+    return notes
 
 
 def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:
@@ -103,3 +118,41 @@ def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:
         .where(Assignment.stage_id == stage.id)
         .options(selectinload(ScoreChange.criterion), selectinload(ScoreChange.changed_by))
         .order_by(ScoreChange.id.desc()).limit(limit)))
+
+
+# Column widths of the sheets' XLSX before and after the criteria (characters).
+SHEET_WIDTHS = (6, 45, 35, 22, 25)
+SHEET_WIDTHS_AFTER = (9, 12, 17, 60)
+
+
+def sheet_export_rows(stage: Stage, criteria: list[Criterion]) -> list[list]:
+    """The header and one row per assignment of the stage (in the user's language): entry,
+    judge, each criterion's score (a column per criterion, in rubric order), weighted total,
+    status, submission time and the judge's comments. An assignment without a sheet is
+    "not started" with empty scores."""
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.stage_id == stage.id)
+        .options(selectinload(Assignment.judge),
+                 selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+                 selectinload(Assignment.entry).selectinload(Entry.organisation),
+                 selectinload(Assignment.entry).selectinload(Entry.category))
+        .order_by(Assignment.entry_id, Assignment.judge_id))
+    names = {c.id: c.name for c in criteria}
+    rows = [[_("No."), _("Innovation"), _("OPD"), _("Category"), _("Judge"),
+             *(f"{c.name} ({c.weight}%)" for c in criteria), _("Total"), _("Status"),
+             _("Submitted on"), _("Comments")]]
+    for a in assignments:
+        sheet = a.sheet
+        scores = {s.criterion_id: s for s in sheet.scores} if sheet else {}
+        comments = "; ".join(f"{names.get(cid, cid)}: {s.comment}" for cid, s in scores.items()
+                             if s.comment)
+        rows.append([
+            a.entry.id, a.entry.title, a.entry.organisation.name, a.entry.category.name,
+            a.judge.name,
+            *(scores[c.id].value if c.id in scores else None for c in criteria),
+            sheet.total if sheet else None,
+            label(sheet.status) if sheet else label("not started"),
+            format_datetime(sheet.submitted_at, "yyyy-MM-dd HH:mm")
+            if sheet and sheet.submitted_at else None,
+            comments])
+    return rows

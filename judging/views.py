@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from competition import exports
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm
@@ -653,14 +654,27 @@ def remind(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if ActionForm().validate_on_submit():
         try:
-            sent = progress_service.send_reminders(stage=stage, actor=current_user,
-                                           mail_config=current_app.config)
-        except OSError:  # smtplib.SMTPException is an OSError
-            current_app.logger.exception("sending reminders failed")
-            flash(_("The reminders could not be sent; copy the list below instead."), "danger")
+            notes = progress_service.queue_reminders(stage=stage, actor=current_user,
+                                                     now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
         else:
-            flash(_("%(n)d reminders sent.", n=sent), "success")
+            db.session.commit()  # emailed after the request (competition.notifications)
+            flash(_("%(n)d reminders sent.", n=len(notes)), "success")
     return redirect(url_for(".progress", stage_id=stage.id))
+
+
+@scoring_bp.route("/<int:stage_id>/sheets.csv", defaults={"fmt": "csv"})
+@scoring_bp.route("/<int:stage_id>/sheets.xlsx", defaults={"fmt": "xlsx"})
+def sheets_export(stage_id: int, fmt: str):
+    """Every score sheet of the stage, criterion by criterion, as CSV or XLSX."""
+    stage = db.get_or_404(Stage, stage_id)
+    criteria = services.list_criteria(stage)
+    widths = (*progress_service.SHEET_WIDTHS, *(12 for _c in criteria),
+              *progress_service.SHEET_WIDTHS_AFTER)
+    return exports.download(progress_service.sheet_export_rows(stage, criteria), fmt,
+                            f"{stage.round.slug}-{stage.id}-score-sheets", title=stage.name,
+                            widths=widths)
 
 
 # ------------------------------------------------------------------ committee: ranking

@@ -45,6 +45,15 @@ OBJECT_CASES = {
     "agency.attachment": "/agency/attachments/{attachment}",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
+# The committee's downloads (entries, score sheets, audit trail): refused to every other role.
+COMMITTEE_EXPORTS = {
+    "review.entries_export": ["/committee/rounds/{round}/entries.csv",
+                              "/committee/rounds/{round}/entries.xlsx"],
+    "scoring.sheets_export": ["/committee/stages/{stage}/sheets.csv",
+                              "/committee/stages/{stage}/sheets.xlsx"],
+    "audit.export": ["/committee/audit/export.csv"],
+    "audit.export_xlsx": ["/committee/audit/export.xlsx"],
+}
 # Object routes that are not owned by one OPD or judge (shared by every OPD: a round).
 SHARED_OBJECTS = {"opd.entry_new"}
 
@@ -88,6 +97,21 @@ def test_guarded_routes_refuse_other_roles(app, login, role):
             assert "/login" in response.headers["Location"], rule.endpoint
         else:
             assert response.status_code == 403, rule.endpoint
+
+
+def test_exports_are_for_the_committee_only(app, login, committee, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    agency = factories.make_agency_admin("Pemerintah Kota Palembang", username="admin-plg")
+    db.session.commit()
+    endpoints = {r.endpoint for r in _rules(app)}
+    for endpoint, templates in COMMITTEE_EXPORTS.items():
+        assert endpoint in endpoints
+        for template in templates:
+            url = template.format(round=open_round.id, stage=stage.id)
+            assert login(committee).get(url).status_code == 200, url
+            for user in (opd, judge, agency):
+                assert login(user).get(url).status_code == 403, (url, user.role)
+            assert app.test_client().get(url).status_code == 302, url
 
 
 @pytest.fixture

@@ -46,6 +46,11 @@
       fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (r) {
           if (!r.ok) { throw new Error(r.status); }
+          // Nothing typed since this save started: no unsaved changes (unsaved.js), except
+          // chosen files, which autosave does not send.
+          var files = Array.prototype.some.call(form.querySelectorAll("input[type=file]"),
+            function (f) { return f.files && f.files.length > 0; });
+          if (!dirty && !files) { form.dispatchEvent(new CustomEvent("juri:saved")); }
           status.textContent = form.dataset.autosave + " " +
             new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
         })

@@ -1,75 +1,124 @@
-"""The three journeys in a real browser: an OPD submits, a judge scores, the committee
-publishes and the OPD downloads its certificate."""
+"""The three journeys of the issue in a real browser, each starting from its own data (so each
+runs alone): an OPD submits a proposal with an attachment, a judge scores it, the committee
+publishes and the OPD downloads its certificate. Screenshots of the key pages go to
+``tests/artifacts/``. Playwright's ``expect`` waits for each page, so there is no sleep."""
 
 import io
+import re
 
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from competition.db import db
+from competition.db import db, utcnow
+from judging import services
 from tests import factories
 from tests.browser.conftest import shot
 
 
-def test_submit_score_publish_download(app, page_for, committee, opd, open_round):
+def test_opd_submits_proposal_with_attachment(app, page_for, opd, open_round):
+    page = page_for("dinkes")
+    page.click(f"a[href='/opd/rounds/{open_round.id}/entries/new']")
+    page.fill("#title", "Posyandu Digital Palembang")
+    page.fill("#summary", "Pencatatan tumbuh kembang balita secara daring.")
+    page.fill("#novelty", "Buku KIA sering hilang; kader mencatat lewat aplikasi.")
+    page.click("#save")
+    expect(page.locator("main")).to_contain_text("Draf tersimpan")
+    page.fill("#innovation_started_on", "2023-03-01")
+    page.fill("#innovators", "dr. Rini, ketua tim, 0811111111")
+    for field, text in factories.SECTION_TEXTS.items():
+        if field not in ("summary", "novelty"):
+            page.fill(f"#{field}", text)
+    page.check("#truth_declaration")
+    page.set_input_files("#sk_file", files=[{
+        "name": "sk-walikota.pdf", "mimeType": "application/pdf",
+        "buffer": factories.PDF_BYTES}])
+    shot(page, "1-opd-proposal-form")
+    page.click("#send")
+    expect(page.locator("main")).to_contain_text("terkirim")
+    expect(page.locator("main")).to_contain_text("sk-walikota.pdf")
+    shot(page, "1-opd-entry-submitted")
+
+    page.goto("/opd/")
+    expect(page.locator("main")).to_contain_text("Posyandu Digital Palembang")
+    shot(page, "1-opd-entries")
+
+
+def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
+    factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")
     factories.make_user(role="judge", username="juri1", name="Dr. Sari")
     db.session.commit()
 
-    # 1. The OPD fills its proposal, saves a draft, then submits.
-    opd_page = page_for("dinkes")
-    opd_page.click(f"a[href='/opd/rounds/{open_round.id}/entries/new']")
-    opd_page.fill("#title", "Posyandu Digital Palembang")
-    opd_page.fill("#summary", "Pencatatan tumbuh kembang balita secara daring.")
-    opd_page.fill("#novelty", "Buku KIA sering hilang; kader mencatat lewat aplikasi.")
-    opd_page.click("#save")
-    assert "Draf tersimpan" in opd_page.content()
-    opd_page.fill("#innovation_started_on", "2023-03-01")
-    opd_page.fill("#innovators", "dr. Rini, ketua tim, 0811111111")
-    for field, text in factories.SECTION_TEXTS.items():
-        if field not in ("summary", "novelty"):
-            opd_page.fill(f"#{field}", text)
-    opd_page.check("#truth_declaration")
-    opd_page.set_input_files("#sk_file", files=[{
-        "name": "sk.pdf", "mimeType": "application/pdf", "buffer": factories.PDF_BYTES}])
-    shot(opd_page, "opd-proposal-form")
-    opd_page.click("#send")
-    assert "Proposal Anda telah dikirim" in opd_page.content() or "terkirim" in opd_page.content()
-    shot(opd_page, "opd-entry-submitted")
-
-    # 2. The committee assigns judges automatically.
+    # The committee assigns the judge automatically (preview, then confirm).
     panitia = page_for("panitia")
     panitia.goto(f"/committee/stages/{stage.id}/assignments")
     panitia.fill("#judges_per_entry", "1")
     panitia.click("text=Pratinjau penugasan otomatis")
-    assert "Cakupan: setiap inovasi mendapat 1 juri." in panitia.inner_text("main")
-    shot(panitia, "committee-assignment-preview")
+    expect(panitia.locator("main")).to_contain_text("Cakupan: setiap inovasi mendapat 1 juri.")
+    shot(panitia, "2-committee-assignment-preview")
     panitia.click("text=Konfirmasi penugasan ini")
-    assert "Dr. Sari" in panitia.inner_text("main")
+    expect(panitia.locator("main")).to_contain_text("Dr. Sari")
 
-    # 3. The judge scores and submits.
+    # The judge's workspace lists the entry; the sheet shows the proposal and the rubric.
     juri = page_for("juri1")
+    expect(juri.locator("main")).to_contain_text("0 dari 1 lembar penilaian telah dikirim")
+    shot(juri, "2-judge-workspace")
     juri.click("text=Posyandu Digital Palembang")
     inputs = juri.locator("input[type=number]")
     inputs.nth(0).fill("9")
-    inputs.nth(1).fill("8")
     # The running weighted total (static/sheet.js) follows what is typed.
-    assert juri.inner_text("#running-total") == "8,60"  # (9 x 60 + 8 x 40) / 100
-    shot(juri, "judge-score-sheet")
+    expect(juri.locator("#running-total")).to_have_text("9,00")
+    inputs.nth(1).fill("8")
+    expect(juri.locator("#running-total")).to_have_text("8,60")  # (9 x 60 + 8 x 40) / 100
+    juri.fill("textarea[name^=comment_]  >> nth=0", "Gagasan baru bagi kader posyandu.")
+    shot(juri, "2-judge-score-sheet")
+
+    # Save a draft: the values come back from the server.
+    juri.click("#save")
+    expect(juri.locator("main")).to_contain_text("Draf tersimpan")
+    expect(inputs.nth(0)).to_have_value(re.compile(r"^9(\.0)?$"))
+    expect(juri.locator("#running-total")).to_have_text("8,60")
+
+    # Submit: back to the workspace, the sheet counted and its total shown.
     juri.click("#send")
-    assert "terkirim" in juri.inner_text("main")
+    expect(juri.locator("main")).to_contain_text("Nilai telah dikirim")
+    expect(juri.locator("main")).to_contain_text("1 dari 1 lembar penilaian telah dikirim")
+    expect(juri.locator("main table")).to_contain_text("8,60")
+    shot(juri, "2-judge-workspace-done")
 
-    # 4. The committee publishes; the public page shows the winner.
+
+def test_committee_publishes_and_opd_downloads_certificate(app, page_for, committee, opd,
+                                                           open_round):
+    stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
+    judge = factories.make_user(role="judge", username="juri1", name="Dr. Sari")
+    criteria = services.list_criteria(stage)
+    entries = [factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")]
+    for i in range(2):
+        other = factories.make_opd_user(f"Dinas {i}", username=f"dinas{i}")
+        entries.append(factories.make_entry(open_round, other, title=f"Inovasi {i}"))
+    for score, entry in zip((9, 7, 6), entries):
+        a = factories.make_assignment(stage, entry, judge)
+        services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+            c.id: services.CriterionInput(float(score)) for c in criteria})
+    db.session.commit()
+
+    panitia = page_for("panitia")
+    panitia.goto(f"/committee/rounds/{open_round.id}/dashboard")
+    expect(panitia.locator("svg.progress-bars")).to_contain_text("3 / 3 (100%)")
+    shot(panitia, "3-committee-dashboard")
     panitia.goto(f"/committee/stages/{stage.id}/ranking")
-    shot(panitia, "committee-ranking")
+    expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
+    shot(panitia, "3-committee-ranking")
     panitia.click("text=Umumkan peringkat ini")
-    assert "Posyandu Digital Palembang" in panitia.inner_text("main")
-    shot(panitia, "public-results")
+    expect(panitia).to_have_url(re.compile(r"/results/"))
+    expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
+    shot(panitia, "3-public-results")
 
-    # 5. The OPD downloads its certificate.
-    opd_page.goto("/opd/")
-    opd_page.click("text=Posyandu Digital Palembang")
-    with opd_page.expect_download() as info:
-        opd_page.click("a[href$='.pdf']")
+    page = page_for("dinkes")
+    page.click("text=Posyandu Digital Palembang")
+    shot(page, "3-opd-entry-with-certificate")
+    with page.expect_download() as info:
+        page.click("a[href$='.pdf']")
     with open(info.value.path(), "rb") as f:
         pdf = PdfReader(io.BytesIO(f.read()))
     text = pdf.pages[0].extract_text()

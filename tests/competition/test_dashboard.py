@@ -74,3 +74,32 @@ def test_export_csv_and_xlsx_follow_the_filters(app, login, committee, round_wit
     assert {v[1] for v in values[1:]} == {"SI-GESIT Stunting", "Tirta Cepat",
                                           "'=HYPERLINK(\"x\")"}
     assert sheet.cell(row=2, column=1).value == submitted.id
+
+
+def test_dashboard_draws_progress_per_stage_as_svg_bars(app, login, committee, judge,
+                                                        round_with_entries):
+    round_, submitted = round_with_entries
+    from competition.db import utcnow
+    from competition.models import Stage, StageKind
+    from judging import services
+    now = utcnow()
+    for kind, name in ((StageKind.SUBMISSION, "Pengiriman"), (StageKind.SCREENING, "Seleksi"),
+                       (StageKind.ANNOUNCEMENT, "Pengumuman")):
+        db.session.add(Stage(round=round_, name=name, kind=kind, opens_at=now, closes_at=now,
+                             position=-1))
+    stage = factories.make_stage(round_)
+    other = factories.make_user(role="judge", username="juri2")
+    done = factories.make_assignment(stage, submitted, judge)
+    factories.make_assignment(stage, submitted, other)  # not scored yet
+    services.save_sheet(assignment=done, submit=True, actor=judge, now=now, inputs={
+        c.id: services.CriterionInput(8.0) for c in services.list_criteria(stage)})
+    db.session.commit()
+
+    page = login(committee).get(f"/committee/rounds/{round_.id}/dashboard").text
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    # Numbers as text (readable printed in black and white), one bar per countable stage.
+    assert "Pengiriman" in svg and "2 / 3 (67%) proposal terkirim" in svg
+    assert "Seleksi" in svg and "1 / 2 (50%) proposal terkirim sudah diseleksi" in svg
+    assert "Penilaian Proposal" in svg and "1 / 2 (50%) lembar penilaian terkirim" in svg
+    assert "Pengumuman" not in svg  # nothing to count
+    assert svg.count('fill="#7a1420"') == 3
