@@ -123,6 +123,17 @@ def demo_nominations(round_, desk, committee, now) -> None:
         evidence="Foto papan jam layanan, dikirim ke surel panitia.", now=now - timedelta(hours=5))
 
 
+def demo_sections(round_, committee) -> None:
+    """The 2027 proposal differs from KIPP's a little: the summary is an executive summary,
+    and the city asks every group how the innovation serves its mid-term plan (RPJMD)."""
+    rounds.set_sections(round_=round_, limits={}, labels={"summary": "Ringkasan Eksekutif"},
+                        off=set(), actor=committee)
+    rounds.add_custom_section(
+        round_=round_, label="Keselarasan dengan RPJMD Kota Palembang", words=200,
+        groups=["umum", "replikasi", "khusus"], actor=committee,
+        help="Sasaran RPJMD 2024-2029 yang didukung inovasi ini, dan bagaimana.")
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
@@ -206,6 +217,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                             actor=committee)
     rounds.open_round(round_=nxt, actor=committee)
     rounds.apply_stage_template(round_=nxt, actor=committee)
+    demo_sections(nxt, committee)
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}
