@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import announcements, attachments, entries, rounds
+from competition import agencies, announcements, attachments, entries, rounds
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -21,6 +21,7 @@ from competition.forms import (
     CustomSectionForm,
     InvitationsForm,
     ReasonForm,
+    RegionForm,
     RoundForm,
     StageEditForm,
     StageForm,
@@ -28,7 +29,7 @@ from competition.forms import (
     to_local,
     to_utc,
 )
-from competition.models import Entry, Role, Round, Stage, StageKind
+from competition.models import Entry, Organisation, Role, Round, Stage, StageKind
 from competition.permissions import require_role
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -320,3 +321,34 @@ def entry_reopen(entry_id: int):
 @bp.route("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
     return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+# ------------------------------------------------------------------ organisations
+
+
+def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):
+    orgs = agencies.list_organisations()
+    forms = {o.id: RegionForm(prefix=f"org{o.id}", obj=o) for o in orgs}
+    if failed is not None:
+        forms[failed_id] = failed
+    return render_template("committee/organisations.html", organisations=orgs,
+                           forms=forms), status
+
+
+@bp.route("/organisations")
+def organisations():
+    """Every organisation with its region (kabupaten/kota and province)."""
+    return _organisations_page()
+
+
+@bp.route("/organisations/<int:organisation_id>/region", methods=["POST"])
+def organisation_region(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = RegionForm(prefix=f"org{organisation.id}")
+    if not form.validate_on_submit():
+        return _organisations_page(422, form, organisation.id)
+    agencies.set_region(organisation=organisation, region=form.region.data or "",
+                        province=form.province.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("Region of %(name)s saved.", name=organisation.name), "success")
+    return redirect(url_for(".organisations", _anchor=f"org{organisation.id}"))

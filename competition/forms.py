@@ -163,6 +163,15 @@ class CapsForm(FlaskForm):
     submit = SubmitField(_l("Save the caps"))
 
 
+class RegionForm(FlaskForm):
+    """Where an organisation is: its kabupaten/kota and province."""
+
+    region = StringField(_l("Regency or city (kabupaten/kota)"),
+                         validators=[Optional(), Length(max=200)])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Save"))
+
+
 class AnnounceForm(FlaskForm):
     title = StringField(_l("Subject of the announcement"),
                         validators=[DataRequired(), Length(max=300)])

@@ -75,12 +75,24 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Where it is, so the committee sees how finalists spread over the country: the
+    # kabupaten/kota (e.g. "Kota Palembang") and the province, as typed. Empty: unknown (a
+    # unit then counts under its agency's region).
+    region: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
     parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
                                                        back_populates="units")
     units: Mapped[list[Organisation]] = relationship(back_populates="parent",
                                                      order_by="Organisation.name")
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """``(region, province)``, the agency's when this unit has none of its own."""
+        if not self.region and not self.province and self.parent is not None:
+            return self.parent.place
+        return self.region, self.province
 
     @property
     def agency_id(self) -> int:

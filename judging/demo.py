@@ -62,6 +62,14 @@ def demo_agency(orgs) -> None:
             org.parent = orgs["dinkes"]
 
 
+def demo_regions(orgs) -> None:
+    """A city competition: every participant is in Kota Palembang (the puskesmas count under
+    Dinas Kesehatan, their agency, so they have no region of their own)."""
+    for org in orgs.values():
+        if org.parent is None:
+            org.region, org.province = "Kota Palembang", "Sumatera Selatan"
+
+
 def attach_sk(entry, org, e, i, user, now) -> None:
     """The SK decree of a demo entry (a generated one-page PDF)."""
     attachments.store_attachment(
@@ -150,6 +158,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
     demo_agency(orgs)
+    demo_regions(orgs)
     db.session.flush()
     demo_contacts()
 
