@@ -19,7 +19,15 @@ from sqlalchemy.orm import selectinload
 
 from competition.db import db
 from competition.errors import IncompleteError, InvalidState, NotAllowed
-from competition.models import Advancement, Entry, EntryEvent, Stage, StageKind, User
+from competition.models import (
+    Advancement,
+    Entry,
+    EntryEvent,
+    Organisation,
+    Stage,
+    StageKind,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,8 @@ def propose(*, stage: Stage, top_n: int | None = None,
     rows = SCORE_PROVIDERS[0](stage)
     entries = {e.id: e for e in db.session.scalars(
         select(Entry).where(Entry.id.in_([r.entry_id for r in rows]))
-        .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
+        .options(selectinload(Entry.organisation).selectinload(Organisation.parent),
+                 selectinload(Entry.category)))}
     out = []
     for r in rows:
         if threshold is not None:
@@ -120,14 +129,21 @@ def confirm(*, stage: Stage, candidates: list[Candidate], advance: set[int],
 
 
 def spread(candidates: list[Candidate], advance: set[int]) -> dict[str, dict[str, int]]:
-    """How the entries that would advance spread over categories and groups, so the
-    committee sees the balance before confirming."""
-    out: dict[str, dict[str, int]] = {"category": {}, "group": {}}
+    """How the entries that would advance spread over categories, groups, provinces and
+    regions (kabupaten/kota, with their province), so the committee sees the balance before
+    confirming. An organisation without a region counts under ``""``; most first."""
+    out: dict[str, dict[str, int]] = {"category": {}, "group": {}, "province": {},
+                                      "region": {}}
     for c in candidates:
         if c.entry.id in advance:
+            region, province = c.entry.organisation.place
+            where = f"{region} ({province})" if region and province else region or province
             for key, value in (("category", c.entry.category.name),
-                               ("group", c.entry.group.value)):
+                               ("group", c.entry.group.value),
+                               ("province", province), ("region", where)):
                 out[key][value] = out[key].get(value, 0) + 1
+    for key in ("province", "region"):
+        out[key] = dict(sorted(out[key].items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
     return out
 
 

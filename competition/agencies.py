@@ -37,6 +37,27 @@ def create_unit(*, name: str, username: str, contact_name: str, password: str,
     return user
 
 
+def set_region(*, organisation: Organisation, region: str, province: str,
+               actor: User) -> Organisation:
+    """The committee records where an organisation is (kabupaten/kota and province), used to
+    show how entries and finalists spread over regions."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    organisation.region = " ".join((region or "").split())[:200]
+    organisation.province = " ".join((province or "").split())[:100]
+    db.session.flush()
+    return organisation
+
+
+def list_organisations() -> list[Organisation]:
+    """Every organisation, agencies first with their units after each, for the committee."""
+    orgs = list(db.session.scalars(select(Organisation).options(
+        selectinload(Organisation.units), selectinload(Organisation.parent))
+        .order_by(Organisation.name)))
+    return sorted(orgs, key=lambda o: ((o.parent.name if o.parent else o.name).casefold(),
+                                       o.parent is not None, o.name.casefold()))
+
+
 def list_units(actor: User) -> list[Organisation]:
     agency = _agency_of(actor)
     return list(db.session.scalars(

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import announcements, attachments, entries, rounds
+from competition import agencies, announcements, attachments, entries, rounds
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -18,18 +18,19 @@ from competition.forms import (
     CategoryForm,
     CapsForm,
     CopyRoundForm,
+    CustomSectionForm,
     InvitationsForm,
     ReasonForm,
+    RegionForm,
     RoundForm,
     StageEditForm,
     StageForm,
-    WordLimitsForm,
+    sections_form_class,
     to_local,
     to_utc,
 )
-from competition.models import Entry, Role, Round, Stage, StageKind
+from competition.models import Entry, Organisation, Role, Round, Stage, StageKind
 from competition.permissions import require_role
-from competition.proposal import SECTIONS
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 require_role(bp, Role.COMMITTEE)
@@ -66,7 +67,12 @@ def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
     forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
-    forms.setdefault("limits_form", WordLimitsForm(prefix="words", data=round_.section_limits))
+    if "limits_form" not in forms:
+        forms["limits_form"] = _sections_form(round_, data=_sections_data(round_))
+    forms.setdefault("custom_section_form", CustomSectionForm(prefix="section"))
+    limits_form = forms["limits_form"]
+    section_rows = [(s, on, limits_form[s.name], limits_form[f"label_{s.name}"],
+                     limits_form[f"off_{s.name}"]) for s, on in round_.configured_sections()]
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_)
         forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
@@ -74,7 +80,7 @@ def _round_page(round_: Round, status=200, **forms):
         "committee/round_detail.html", round=round_, action_form=ActionForm(),
         entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
         announcements=announcements.list_announcements(round_.id),
-        kinds=StageKind, **forms,
+        kinds=StageKind, section_rows=section_rows, **forms,
     ), status
 
 
@@ -140,24 +146,61 @@ def round_caps(round_id: int):
     return _round_page(round_, 422, caps_form=form)
 
 
+def _sections_form(round_: Round, **kwargs):
+    return sections_form_class(round_.configured_sections())(prefix="words", **kwargs)
+
+
+def _sections_data(round_: Round) -> dict:
+    labels = (round_.section_settings or {}).get("labels") or {}
+    data = dict(round_.section_limits)
+    for section, on in round_.configured_sections():
+        data[f"label_{section.name}"] = labels.get(section.name, "")
+        data[f"off_{section.name}"] = not on
+    return data
+
+
 @bp.route("/rounds/<int:round_id>/word-limits", methods=["POST"])
 def round_word_limits(round_id: int):
-    """The word limit of each proposal section in this round."""
+    """The proposal sections of this round: word limits, labels, switched off or on."""
     round_ = db.get_or_404(Round, round_id)
-    form = WordLimitsForm(prefix="words")
+    form = _sections_form(round_)
     if form.validate_on_submit():
+        names = [s.name for s, _on in round_.configured_sections()]
         try:
-            rounds.set_word_limits(round_=round_, actor=current_user, limits={
-                s.name: form[s.name].data for s in SECTIONS})
+            rounds.set_sections(
+                round_=round_, actor=current_user,
+                limits={n: form[n].data for n in names},
+                labels={n: form[f"label_{n}"].data or "" for n in names},
+                off={n for n in names if form[f"off_{n}"].data})
         except JuriError as exc:
             db.session.rollback()
             form.submit.errors = [str(exc.message)]
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
-            flash(_("Word limits saved."), "success")
+            flash(_("Proposal sections saved."), "success")
             return redirect(url_for(".round_detail", round_id=round_.id))
     return _round_page(round_, 422, limits_form=form)
+
+
+@bp.route("/rounds/<int:round_id>/sections", methods=["POST"])
+def round_section_add(round_id: int):
+    """The committee adds its own section to the round's proposal."""
+    round_ = db.get_or_404(Round, round_id)
+    form = CustomSectionForm(prefix="section")
+    if form.validate_on_submit():
+        try:
+            rounds.add_custom_section(round_=round_, label=form.label.data,
+                                      words=form.words.data, groups=form.groups.data,
+                                      help=form.help.data or "", actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.label.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Section added to the proposal."), "success")
+            return redirect(url_for(".round_detail", round_id=round_.id))
+    return _round_page(round_, 422, custom_section_form=form)
 
 
 def _invitations_form(round_: Round) -> InvitationsForm:
@@ -278,3 +321,34 @@ def entry_reopen(entry_id: int):
 @bp.route("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
     return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+# ------------------------------------------------------------------ organisations
+
+
+def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):
+    orgs = agencies.list_organisations()
+    forms = {o.id: RegionForm(prefix=f"org{o.id}", obj=o) for o in orgs}
+    if failed is not None:
+        forms[failed_id] = failed
+    return render_template("committee/organisations.html", organisations=orgs,
+                           forms=forms), status
+
+
+@bp.route("/organisations")
+def organisations():
+    """Every organisation with its region (kabupaten/kota and province)."""
+    return _organisations_page()
+
+
+@bp.route("/organisations/<int:organisation_id>/region", methods=["POST"])
+def organisation_region(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = RegionForm(prefix=f"org{organisation.id}")
+    if not form.validate_on_submit():
+        return _organisations_page(422, form, organisation.id)
+    agencies.set_region(organisation=organisation, region=form.region.data or "",
+                        province=form.province.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("Region of %(name)s saved.", name=organisation.name), "success")
+    return redirect(url_for(".organisations", _anchor=f"org{organisation.id}"))

@@ -15,8 +15,8 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from competition.charts import Bar
 from competition.db import db
@@ -38,6 +38,25 @@ class Overview:
     totals: dict[str, int]
     without_submission: list[Organisation]  # OPDs with an account but no submitted entry
     stages: list  # (stage, "open" | "upcoming" | "closed")
+    provinces: dict[str, int]  # province ("" unknown) -> submitted entries, most first
+
+
+def submitted_per_province(round_: Round) -> dict[str, int]:
+    """Submitted entries per province of their organisation (a unit without a region counts
+    under its agency's), most first; ``""`` for organisations whose province is unknown."""
+    parent = aliased(Organisation)
+    own = (Organisation.region != "") | (Organisation.province != "")
+    province = case((own, Organisation.province), else_=func.coalesce(parent.province, ""))
+    rows = db.session.execute(
+        select(province, func.count(Entry.id))
+        .join(Organisation, Entry.organisation_id == Organisation.id)
+        .outerjoin(parent, Organisation.parent_id == parent.id)
+        .where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
+        .group_by(province)).all()
+    counts: dict[str, int] = {}
+    for name, n in rows:
+        counts[name or ""] = counts.get(name or "", 0) + n
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
 
 
 def overview(round_: Round, now: datetime) -> Overview:
@@ -63,7 +82,7 @@ def overview(round_: Round, now: datetime) -> Overview:
         .order_by(Organisation.name)))
     stages = [(s, "open" if s.is_open(now) else "upcoming" if now < s.opens_at else "closed")
               for s in round_.stages if not s.is_skipped]
-    return Overview(counts, totals, without, stages)
+    return Overview(counts, totals, without, stages, submitted_per_province(round_))
 
 
 SHEET_COUNTERS: list[Callable[[Stage], tuple[int, int]]] = []

@@ -38,7 +38,6 @@ from competition.proposal import (
     EntryGroup,
     latest_start,
     over_limit,
-    sections_for,
 )
 
 # Free-text fields a proposal form sends; ``group``, ``innovation_started_on`` (a date) and
@@ -64,9 +63,21 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
     start date in the future (the typed text stays in the form: the view re-renders it)."""
     if data.get("group"):
         entry.group = EntryGroup(data["group"])
-    for field in TEXT_FIELDS:
+    for field in ("title", "innovators", "video_url"):
         if field in data and data[field] is not None:
             setattr(entry, field, data[field].strip())
+    # Only the sections switched on in the round: a switched-off section's text is kept.
+    custom = dict(entry.custom_texts or {})
+    for section in entry.round.sections_for():
+        text = data.get(section.name)
+        if text is None:
+            continue
+        if section.custom:
+            custom[section.name] = text.strip()
+        else:
+            setattr(entry, section.name, text.strip())
+    if custom != (entry.custom_texts or {}):
+        entry.custom_texts = custom  # a new dict, so the JSON column is written
     if "innovation_started_on" in data:
         entry.innovation_started_on = data["innovation_started_on"]
     if "truth_declaration" in data:
@@ -76,8 +87,8 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
         name: _l("%(count)s words: this section allows at most %(limit)s words.",
                  count=count, limit=limit)
         for name, (count, limit)
-        in over_limit({n: getattr(entry, n) for n in SECTION_NAMES},
-                      entry.round.word_limits).items()
+        in over_limit({s.name: entry.section_text(s.name) for s in entry.round.sections_for()},
+                      entry.round.word_limits, entry.round.section_settings).items()
     }
     if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")
@@ -92,8 +103,7 @@ def missing_fields(entry: Entry) -> list[str]:
         missing.append("innovation_started_on")
     if not entry.innovators.strip():
         missing.append("innovators")
-    missing += [s.name for s in sections_for(entry.group)
-                if not (getattr(entry, s.name) or "").strip()]
+    missing += [s.name for s, text in entry.sections if not text.strip()]
     if not any(a.kind == AttachmentKind.SK for a in entry.attachments):
         missing.append("sk_file")
     if entry.truth_declared_at is None:

@@ -35,11 +35,13 @@ def is_stale(form, entry: Entry | None) -> bool:
 def differences(form, entry: Entry) -> list[Difference]:
     """The fields whose stored text differs from what was typed."""
     out = []
-    for name in COMPARED:
+    custom = [n for n in getattr(form, "section_names", ()) if n not in COMPARED]
+    for name in (*COMPARED, *custom):
         field = getattr(form, name, None)
         if field is None:
             continue
-        stored, typed = getattr(entry, name) or "", field.data or ""
+        stored = (getattr(entry, name) if name in COMPARED else entry.section_text(name)) or ""
+        typed = field.data or ""
         if stored.strip() != typed.strip():
             out.append(Difference(str(field.label.text), stored, typed))
     return out

@@ -163,6 +163,15 @@ class CapsForm(FlaskForm):
     submit = SubmitField(_l("Save the caps"))
 
 
+class RegionForm(FlaskForm):
+    """Where an organisation is: its kabupaten/kota and province."""
+
+    region = StringField(_l("Regency or city (kabupaten/kota)"),
+                         validators=[Optional(), Length(max=200)])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Save"))
+
+
 class AnnounceForm(FlaskForm):
     title = StringField(_l("Subject of the announcement"),
                         validators=[DataRequired(), Length(max=300)])
@@ -205,15 +214,47 @@ class UnitForm(FlaskForm):
 
 
 class WordLimitsForm(FlaskForm):
-    """The word limit of each section for one round (fields added below)."""
+    """The word limit of each section for one round (fields added below); with
+    ``sections_form_class``, each section's label and switch too."""
 
-    submit = SubmitField(_l("Save the word limits"))
+    submit = SubmitField(_l("Save the sections"))
 
 
 for _section in SECTIONS:
     setattr(WordLimitsForm, _section.name, IntegerField(
         _section.label, default=_section.words,
         validators=[InputRequired(), NumberRange(20, 5000)]))
+
+
+def sections_form_class(configured) -> type[WordLimitsForm]:
+    """The round's section form: for each of ``configured`` (``(Section, on)`` pairs) its word
+    limit (``<name>``), its label in the round (``label_<name>``, empty: the default) and
+    whether it is switched off (``off_<name>``: unticked keeps it, so an older form that
+    sends only limits switches nothing off)."""
+    attrs = {}
+    for section, _on in configured:
+        if section.custom:
+            attrs[section.name] = IntegerField(
+                section.label, validators=[InputRequired(), NumberRange(20, 5000)])
+        attrs[f"label_{section.name}"] = StringField(
+            _l("Label in this round"), validators=[Optional(), Length(max=200)])
+        attrs[f"off_{section.name}"] = BooleanField(_l("Switched off"))
+    return type("SectionsForm", (WordLimitsForm,), attrs)
+
+
+class CustomSectionForm(FlaskForm):
+    """A section the committee adds to the proposal of one round."""
+
+    label = StringField(_l("Name of the section"), validators=[DataRequired(), Length(max=200)])
+    help = StringField(_l("Guidance for the participants"),
+                       validators=[Optional(), Length(max=500)])
+    words = IntegerField(_l("Word limit"), default=300,
+                         validators=[InputRequired(), NumberRange(20, 5000)])
+    groups = SelectMultipleField(
+        _l("Groups whose form has it"),
+        choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
+        default=[g.value for g in EntryGroup], validators=[DataRequired()])
+    submit = SubmitField(_l("Add the section"))
 
 
 class InvitationsForm(FlaskForm):
@@ -300,8 +341,10 @@ class EntryForm(FlaskForm):
     send = SubmitField(_l("Submit entry"))
 
     def data_dict(self) -> dict:
+        # ``section_names``: the sections of the round's form (see ``entry_form_class``).
+        names = getattr(self, "section_names", SECTION_NAMES)
         data = {f: getattr(self, f).data or "" for f in ("title", "innovators", "video_url")
-                + SECTION_NAMES}
+                + tuple(names)}
         data["group"] = self.group.data
         data["innovation_started_on"] = self.innovation_started_on.data
         data["truth_declaration"] = bool(self.truth_declaration.data)
@@ -312,3 +355,12 @@ for _section in SECTIONS:
     setattr(EntryForm, _section.name, TextAreaField(
         _section.label, description=_section.help,
         validators=[Length(max=20000), WordLimit(_section.words)]))
+
+
+def entry_form_class(sections) -> type[EntryForm]:
+    """The proposal form of a round whose ``sections`` (``Section`` objects) include the
+    committee's own: one more text area for each of them."""
+    attrs = {s.name: TextAreaField(s.label, description=s.help,
+                                   validators=[Length(max=20000), WordLimit(s.words)])
+             for s in sections if s.custom}
+    return type("RoundEntryForm", (EntryForm,), attrs) if attrs else EntryForm

@@ -4,7 +4,9 @@ file: read, check every row, and only when no row has an error create them all a
 Columns (header row, any order, English or Indonesian names): ``username``, ``name``/``nama``,
 ``role``/``peran`` (committee/panitia, judge/juri, opd, agency/admin lokal), ``email``/``surel``
 and ``organisation``/``opd``/``organisasi`` (the OPD of an OPD or agency account, created when
-missing; a judge's affiliation). CSV files may be UTF-8 with or without a BOM, separated by
+missing; a judge's affiliation), and optionally ``region``/``kabupaten/kota`` and
+``province``/``provinsi`` (where the organisation is: given to a new organisation, or to an
+existing one that has none yet). CSV files may be UTF-8 with or without a BOM, separated by
 commas, semicolons (Excel's choice under an Indonesian locale) or tabs."""
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ COLUMNS = {
     "email": "email", "e-mail": "email", "surel": "email",
     "organisation": "organisation", "organization": "organisation", "organisasi": "organisation",
     "opd": "organisation", "instansi": "organisation", "affiliation": "organisation",
+    "region": "region", "kabupaten/kota": "region", "kabupaten": "region", "kota": "region",
+    "wilayah": "region", "daerah": "region",
+    "province": "province", "provinsi": "province",
 }
 ROLES = {
     "committee": Role.COMMITTEE, "panitia": Role.COMMITTEE,
@@ -53,6 +58,8 @@ class ImportRow:
     role: str
     email: str
     organisation: str
+    region: str = ""
+    province: str = ""
     errors: list[str] = field(default_factory=list)
     new_organisation: bool = False
 
@@ -104,7 +111,9 @@ def parse(filename: str, data: bytes) -> list[ImportRow]:
         rows.append(ImportRow(line=line, username=values.get("username", "").lower(),
                               name=values.get("name", ""), role=values.get("role", ""),
                               email=values.get("email", ""),
-                              organisation=values.get("organisation", "")))
+                              organisation=values.get("organisation", ""),
+                              region=values.get("region", ""),
+                              province=values.get("province", "")))
     if not rows:
         raise InvalidState(_l("The file has no rows to import."))
     if len(rows) > MAX_ROWS:
@@ -169,6 +178,8 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
             if org is None:
                 org = orgs[r.organisation.casefold()] = Organisation(name=r.organisation)
                 db.session.add(org)
+            if not org.region and not org.province:  # never overwrite a recorded region
+                org.region, org.province = r.region[:200], r.province[:100]
         user = User(username=r.username, name=r.name, role=role, email=r.email or None,
                     organisation=org,
                     affiliation=r.organisation or None if role == Role.JUDGE else None)

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, db, utcnow
-from competition.proposal import EntryGroup, limits, sections_for
+from competition.proposal import (
+    SECTION_NAMES,
+    EntryGroup,
+    Section,
+    active_sections,
+    configured_sections,
+    limits,
+)
 
 
 class Role(enum.StrEnum):
@@ -68,12 +75,24 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Where it is, so the committee sees how finalists spread over the country: the
+    # kabupaten/kota (e.g. "Kota Palembang") and the province, as typed. Empty: unknown (a
+    # unit then counts under its agency's region).
+    region: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
     parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
                                                        back_populates="units")
     units: Mapped[list[Organisation]] = relationship(back_populates="parent",
                                                      order_by="Organisation.name")
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """``(region, province)``, the agency's when this unit has none of its own."""
+        if not self.region and not self.province and self.parent is not None:
+            return self.parent.place
+        return self.region, self.province
 
     @property
     def agency_id(self) -> int:
@@ -153,6 +172,10 @@ class Round(db.Model):
     # competition.proposal.limits); sections not named keep the KIPP default.
     word_limits: Mapped[dict] = mapped_column(db.JSON, default=dict,
                                               server_default=sa_text("'{}'"))
+    # The committee's changes to the proposal's sections in this round: renamed and
+    # switched-off sections, and its own sections (see competition.proposal.configured_sections).
+    section_settings: Mapped[dict] = mapped_column(db.JSON, default=dict,
+                                                   server_default=sa_text("'{}'"))
     # The special group (khusus) is by invitation: ids of the invited organisations (an
     # invited agency's units are invited with it).
     khusus_invited: Mapped[list] = mapped_column(db.JSON, default=list,
@@ -170,7 +193,15 @@ class Round(db.Model):
     @property
     def section_limits(self) -> dict[str, int]:
         """The word limit of every section in this round."""
-        return limits(self.word_limits)
+        return limits(self.word_limits, self.section_settings)
+
+    def configured_sections(self) -> list[tuple[Section, bool]]:
+        """Every section with whether it is switched on in this round."""
+        return configured_sections(self.section_settings, self.word_limits)
+
+    def sections_for(self, group: EntryGroup | str | None = None) -> list[Section]:
+        """The sections of this round's form (of ``group``'s form when given)."""
+        return active_sections(self.section_settings, self.word_limits, group)
 
     def cap_for(self, group: EntryGroup) -> int | None:
         return getattr(self, f"cap_{EntryGroup(group).value}")
@@ -258,6 +289,9 @@ class Entry(db.Model):
     inspiration: Mapped[str] = mapped_column(Text, default="", server_default="")
     replication_process: Mapped[str] = mapped_column(Text, default="", server_default="")
     distinguishing: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Texts of the round's own sections (Round.section_settings["custom"]), name -> text.
+    custom_texts: Mapped[dict] = mapped_column(db.JSON, default=dict,
+                                               server_default=sa_text("'{}'"))
     # Sections of the first, pre-KIPP form: no longer filled (folded into novelty and
     # sustainability by migration 5c1e0f4a7b21); kept so older rows and code still load.
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -293,8 +327,15 @@ class Entry(db.Model):
 
     @property
     def sections(self):
-        """``(Section, text)`` for each section of the entry's group, in form order."""
-        return [(s, getattr(self, s.name) or "") for s in sections_for(self.group)]
+        """``(Section, text)`` for each section of the entry's group switched on in its
+        round, in form order (a switched-off section's text is kept, not shown)."""
+        return [(s, self.section_text(s.name)) for s in self.round.sections_for(self.group)]
+
+    def section_text(self, name: str) -> str:
+        """The text of a KIPP section (a column) or of a round's own section."""
+        if name in SECTION_NAMES:
+            return getattr(self, name) or ""
+        return (self.custom_texts or {}).get(name) or ""
 
     @property
     def is_submitted(self) -> bool:

@@ -12,10 +12,10 @@ from competition import attachments, awards, entries, entry_lock, rounds
 from competition.certificates import render_for_request
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, NotAllowed
-from competition.forms import ActionForm, EntryForm
+from competition.forms import ActionForm, EntryForm, entry_form_class
 from competition.models import AttachmentKind, Category, Entry, Role, Round
 from competition.permissions import can_download_certificate, require_role
-from competition.proposal import MIN_AGE_YEARS, SECTIONS, EntryGroup
+from competition.proposal import MIN_AGE_YEARS, EntryGroup
 
 bp = Blueprint("opd", __name__, url_prefix="/opd")
 require_role(bp, Role.OPD)
@@ -29,12 +29,22 @@ def entries_list():
 
 
 def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
-    form = EntryForm(obj=entry) if entry is not None else EntryForm()
+    """The round's proposal form: its sections switched on, with the round's labels, word
+    limits and own sections."""
+    sections = round_.sections_for()
+    form_class = entry_form_class(sections)
+    form = form_class(obj=entry) if entry is not None else form_class()
     form.word_limits = round_.section_limits
+    form.section_names = [s.name for s in sections]
+    for section in sections:
+        form[section.name].label.text = section.label
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id
         form.truth_declaration.data = entry.truth_declared_at is not None
+        for section in sections:
+            if section.custom:
+                form[section.name].data = entry.section_text(section.name)
     return form
 
 
@@ -98,7 +108,7 @@ def _store_files(form: EntryForm, entry: Entry, now) -> bool:
 def _form_page(form, round_, entry, status, stale=None):
     return render_template("opd/entry_form.html", form=form, round=round_, entry=entry,
                            stale=stale,
-                           sections=SECTIONS, min_age=MIN_AGE_YEARS, groups=EntryGroup,
+                           sections=round_.sections_for(), min_age=MIN_AGE_YEARS, groups=EntryGroup,
                            action_form=ActionForm(),
                            max_file=attachments.megabytes(
                                current_app.config["MAX_ATTACHMENT_BYTES"]),

@@ -12,7 +12,7 @@ in the form; the migration that added the KIPP sections folded their text into `
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -49,6 +49,7 @@ class Section:
     words: int
     help: object
     groups: frozenset = ALL_GROUPS
+    custom: bool = False  # added by the committee for one round (text kept in a JSON column)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -92,16 +93,51 @@ def count_words(text: str | None) -> int:
     return len((text or "").split())
 
 
-def limits(overrides: dict[str, int] | None = None) -> dict[str, int]:
-    """Every section's word limit: the KIPP default, or the round's own (``overrides``)."""
+def limits(overrides: dict[str, int] | None = None,
+           settings: dict | None = None) -> dict[str, int]:
+    """Every section's word limit: the KIPP default, or the round's own (``overrides``);
+    with the round's section ``settings``, its custom sections too."""
     overrides = overrides or {}
-    return {s.name: int(overrides.get(s.name) or s.words) for s in SECTIONS}
+    out = {s.name: int(overrides.get(s.name) or s.words) for s in SECTIONS}
+    for c in (settings or {}).get("custom") or []:
+        out[c["name"]] = int(overrides.get(c["name"]) or c["words"])
+    return out
 
 
-def over_limit(data: dict[str, str],
-               overrides: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
+def configured_sections(settings: dict | None,
+                        overrides: dict[str, int] | None = None) -> list[tuple[Section, bool]]:
+    """Every section of a round, each with whether it is switched on: the KIPP sections with
+    the round's labels and word limits, then the committee's own sections, in form order.
+
+    ``settings`` is ``Round.section_settings``: ``{"labels": {name: label}, "off": [name],
+    "custom": [{"name", "label", "words", "groups", "help"}]}``; any part may be missing. A
+    KIPP section without its own label keeps the default, translated, label."""
+    settings = settings or {}
+    labels = settings.get("labels") or {}
+    off = set(settings.get("off") or [])
+    limit = limits(overrides, settings)
+    out = [(replace(s, label=labels.get(s.name) or s.label, words=limit[s.name]),
+            s.name not in off) for s in SECTIONS]
+    for c in settings.get("custom") or []:
+        section = Section(c["name"], labels.get(c["name"]) or c["label"], limit[c["name"]],
+                          c.get("help") or "",
+                          frozenset(EntryGroup(g) for g in c.get("groups") or ALL_GROUPS),
+                          custom=True)
+        out.append((section, c["name"] not in off))
+    return out
+
+
+def active_sections(settings: dict | None, overrides: dict[str, int] | None = None,
+                    group: EntryGroup | str | None = None) -> list[Section]:
+    """The switched-on sections of a round (of ``group``'s form when given), in form order."""
+    return [s for s, on in configured_sections(settings, overrides)
+            if on and (group is None or EntryGroup(group) in s.groups)]
+
+
+def over_limit(data: dict[str, str], overrides: dict[str, int] | None = None,
+               settings: dict | None = None) -> dict[str, tuple[int, int]]:
     """Sections of ``data`` longer than their limit: name -> (words, limit)."""
-    limit = limits(overrides)
+    limit = limits(overrides, settings)
     out = {}
     for name, text in data.items():
         if name in limit and (n := count_words(text)) > limit[name]:

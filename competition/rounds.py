@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Callable
@@ -153,7 +154,8 @@ def next_year_name(name: str) -> str:
 
 
 def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor: User) -> Round:
-    """A new draft round with the source's description, word limits, caps, categories and
+    """A new draft round with the source's description, sections (labels, word limits,
+    switched-off and own sections), caps, categories and
     stages (every date moved by the same shift as the submission opening), plus whatever the
     registered hooks copy (the judging package copies each scored stage's rubric). Entries
     and invitations are not copied."""
@@ -162,18 +164,19 @@ def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor
         name=name, description=source.description, submission_opens_at=submission_opens_at,
         submission_closes_at=source.submission_closes_at + shift, actor=actor)
     round_.word_limits = dict(source.word_limits or {})
+    round_.section_settings = copy.deepcopy(source.section_settings or {})
     round_.cap_umum, round_.cap_replikasi, round_.cap_khusus = (
         source.cap_umum, source.cap_replikasi, source.cap_khusus)
     for c in source.categories:
         add_category(round_=round_, name=c.name, description=c.description, actor=actor)
     stage_map = {}
     for s in source.stages:
-        copy = add_stage(
+        stage = add_stage(
             round_=round_, name=s.name, opens_at=s.opens_at + shift, closes_at=s.closes_at + shift,
             scale_min=s.scale_min, scale_max=s.scale_max,
             winners_per_category=s.winners_per_category, kind=s.kind, actor=actor)
-        copy.is_skipped, copy.method = s.is_skipped, s.method
-        stage_map[s.id] = copy
+        stage.is_skipped, stage.method = s.is_skipped, s.method
+        stage_map[s.id] = stage
     for hook in ROUND_COPY_HOOKS:
         hook(stage_map, actor)
     db.session.flush()
@@ -195,16 +198,62 @@ def set_caps(*, round_: Round, caps: dict[str, int | None], actor: User) -> Roun
     return round_
 
 
-def set_word_limits(*, round_: Round, limits: dict[str, int], actor: User) -> Round:
-    """The committee's word limit per section for this round; only before the first
-    submission, so every entry is held to the same limits."""
-    if any(e.is_submitted for e in round_.entries):
-        raise InvalidState(_l("Word limits can only change before the first submission."))
-    if any(not 20 <= n <= 5000 for n in limits.values()):
+def _has_submissions(round_: Round) -> bool:
+    return any(e.is_submitted for e in round_.entries)
+
+
+def set_sections(*, round_: Round, limits: dict[str, int], labels: dict[str, str],
+                 off: set[str], actor: User) -> Round:
+    """The committee's proposal sections for this round: each section's word limit, its
+    label (empty: the default, translated, label) and whether it is switched off. A
+    switched-off section leaves the form, the completeness check and the judges' view; text
+    already typed in it is kept. Once an entry is submitted, every entry must be held to the
+    same rules: limits can no longer change and no section can be switched back on
+    (renaming and switching off stay possible)."""
+    known = {s.name for s, _on in round_.configured_sections()}
+    if any(not 20 <= int(n) <= 5000 for n in limits.values()):
         raise InvalidState(_l("A word limit must be between 20 and 5000."))
-    round_.word_limits = {k: int(v) for k, v in limits.items() if k in SECTION_NAMES}
+    settings = copy.deepcopy(round_.section_settings or {})
+    new_limits = {k: int(v) for k, v in limits.items() if k in known}
+    new_off = sorted(set(off) & known)
+    if _has_submissions(round_):
+        current = round_.section_limits
+        if any(current.get(k) != v for k, v in new_limits.items()):
+            raise InvalidState(_l("Word limits can only change before the first submission."))
+        if set(settings.get("off") or []) - set(new_off):
+            raise InvalidState(_l("A section can only be switched back on before the first "
+                                  "submission."))
+    round_.word_limits = {**(round_.word_limits or {}), **new_limits}
+    settings["labels"] = {k: v.strip() for k, v in labels.items() if k in known and v.strip()}
+    settings["off"] = new_off
+    round_.section_settings = settings
     db.session.flush()
     return round_
+
+
+def add_custom_section(*, round_: Round, label: str, words: int, groups: list[str],
+                       help: str = "", actor: User) -> str:
+    """Add the committee's own section to this round's proposal, for the given groups, with
+    its word limit; returns its name. Only before the first submission."""
+    if _has_submissions(round_):
+        raise InvalidState(_l("Sections can only be added before the first submission."))
+    label = (label or "").strip()
+    if not label:
+        raise InvalidState(_l("Give the section a name."))
+    if not 20 <= int(words) <= 5000:
+        raise InvalidState(_l("A word limit must be between 20 and 5000."))
+    groups = [EntryGroup(g).value for g in EntryGroup if g.value in set(groups)]
+    if not groups:
+        raise InvalidState(_l("Choose at least one group whose form has this section."))
+    settings = copy.deepcopy(round_.section_settings or {})
+    custom = settings.setdefault("custom", [])
+    number = 1 + max((int(c["name"].rsplit("_", 1)[1]) for c in custom), default=0)
+    name = f"custom_{number}"
+    custom.append({"name": name, "label": label, "words": int(words), "groups": groups,
+                   "help": (help or "").strip()})
+    round_.section_settings = settings
+    db.session.flush()
+    return name
 
 
 def set_invitations(*, round_: Round, organisation_ids: list[int], actor: User) -> Round:

@@ -22,7 +22,7 @@ from competition.db import db
 from competition.entries import reread_for_update
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.models import Entry, EntryEvent, EntryStatus, Round, Screening, User
-from competition.proposal import MIN_AGE_YEARS, latest_start, sections_for
+from competition.proposal import MIN_AGE_YEARS, latest_start
 from competition.rounds import stage_of_kind
 
 PLACEHOLDERS = {
@@ -128,12 +128,11 @@ def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]
         started is not None and started <= latest,
         [_l("started %(start)s; latest allowed %(latest)s",
             start=started.isoformat() if started else "-", latest=latest.isoformat())]))
-    sections = sections_for(entry.group)
-    empty = [s.label for s in sections if not (getattr(entry, s.name) or "").strip()]
+    sections = entry.sections
+    empty = [s.label for s, text in sections if not text.strip()]
     checks.append(Check(_l("Every section answered"), not empty, empty))
     junk = []
-    for s in sections:
-        text = getattr(entry, s.name) or ""
+    for s, text in sections:
         if text.strip():
             why = check_text(text)
             if why:
@@ -143,7 +142,7 @@ def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]
             if others and len(_norm(text).split()) >= MIN_WORDS:
                 junk.append(_l("%(section)s: same text as %(other)s",
                                section=s.label, other=others[0].title))
-    texts = [_norm(getattr(entry, s.name)) for s in sections if getattr(entry, s.name)]
+    texts = [_norm(text) for _s, text in sections if text]
     if len(texts) != len(set(texts)):
         junk.append(_l("the same text in several sections"))
     checks.append(Check(_l("No junk answers"), not junk, junk))
@@ -170,8 +169,8 @@ def checklists(round_: Round) -> list[Checklist]:
     similar = similar_titles({e.id: e.title for e in entries})
     copied: dict[str, list[Entry]] = {}
     for e in entries:
-        for s in sections_for(e.group):
-            text = _norm(getattr(e, s.name))
+        for _s, text in e.sections:
+            text = _norm(text)
             if text:
                 copied.setdefault(text, []).append(e)
     return [_checklist(e, [by_id[i] for i in similar[e.id]], copied) for e in entries]

@@ -62,6 +62,14 @@ def demo_agency(orgs) -> None:
             org.parent = orgs["dinkes"]
 
 
+def demo_regions(orgs) -> None:
+    """A city competition: every participant is in Kota Palembang (the puskesmas count under
+    Dinas Kesehatan, their agency, so they have no region of their own)."""
+    for org in orgs.values():
+        if org.parent is None:
+            org.region, org.province = "Kota Palembang", "Sumatera Selatan"
+
+
 def attach_sk(entry, org, e, i, user, now) -> None:
     """The SK decree of a demo entry (a generated one-page PDF)."""
     attachments.store_attachment(
@@ -123,6 +131,17 @@ def demo_nominations(round_, desk, committee, now) -> None:
         evidence="Foto papan jam layanan, dikirim ke surel panitia.", now=now - timedelta(hours=5))
 
 
+def demo_sections(round_, committee) -> None:
+    """The 2027 proposal differs from KIPP's a little: the summary is an executive summary,
+    and the city asks every group how the innovation serves its mid-term plan (RPJMD)."""
+    rounds.set_sections(round_=round_, limits={}, labels={"summary": "Ringkasan Eksekutif"},
+                        off=set(), actor=committee)
+    rounds.add_custom_section(
+        round_=round_, label="Keselarasan dengan RPJMD Kota Palembang", words=200,
+        groups=["umum", "replikasi", "khusus"], actor=committee,
+        help="Sasaran RPJMD 2024-2029 yang didukung inovasi ini, dan bagaimana.")
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
@@ -139,6 +158,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
     demo_agency(orgs)
+    demo_regions(orgs)
     db.session.flush()
     demo_contacts()
 
@@ -206,6 +226,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
                             actor=committee)
     rounds.open_round(round_=nxt, actor=committee)
     rounds.apply_stage_template(round_=nxt, actor=committee)
+    demo_sections(nxt, committee)
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}

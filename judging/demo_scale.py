@@ -68,6 +68,19 @@ DESK = [("Kebaruan", 25), ("Signifikansi dan Dampak", 30), ("Adaptabilitas", 20)
         ("Keberlanjutan", 15), ("Kolaborasi Pemangku Kepentingan", 10)]
 
 
+# The 38 provinces; the generated regencies and cities are spread over them in turn.
+PROVINCES = [
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
+    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
+    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+]
+
+
 def _place(i: int) -> str:
     kind = "Kabupaten" if i % 5 else "Kota"
     return f"{kind} {PLACES[i % 12]} {PLACES2[(i // 12) % 12]}" + (f" {i // 144 + 1}" if i >= 144
@@ -176,7 +189,8 @@ def load_scaled(scale: str | Scale, *, password_hash: str, seed: int = 2026,
 
     prefix = f"{sc.name[:3]}{round_.id}"
     org_ids = _insert_ids(Organisation, [
-        {"name": f"Pemerintah {_place(i)} ({prefix})"} for i in range(sc.organisations)],
+        {"name": f"Pemerintah {_place(i)} ({prefix})", "region": _place(i),
+         "province": PROVINCES[i % len(PROVINCES)]} for i in range(sc.organisations)],
         Organisation.name.like(f"% ({prefix})"))
     n_orgs = org_ids.size
     judge_ids = _insert_ids(User, [

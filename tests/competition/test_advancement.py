@@ -95,7 +95,8 @@ def test_preview_shows_the_spread_by_category_and_group(app, login, committee, t
     candidates = advancement.propose(stage=desk, top_n=1)
     chosen = {c.entry.id for c in candidates if c.proposed}
     assert advancement.spread(candidates, chosen) == {
-        "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2}}
+        "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2},
+        "province": {"": 2}, "region": {"": 2}}
     page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
     assert "Sebaran proposal yang dicentang" in page
 
@@ -117,3 +118,27 @@ def test_the_opd_sees_that_its_entry_did_not_advance(app, login, committee, two_
     assert states[presentation.id] == "not_advanced"
     states = dict((s.id, st) for s, st in progress_of(db.session.get(Entry, alpha), utcnow()))
     assert states[presentation.id] == "upcoming"
+
+
+def test_preview_shows_the_spread_by_region(app, login, committee, two_stages):
+    """Regions come from the organisations; a unit without its own counts under its agency."""
+    desk, _ = two_stages
+    orgs = {e.title: e.organisation for e in db.session.scalars(select(Entry))}
+    orgs["Alpha"].region, orgs["Alpha"].province = "Kota Palembang", "Sumatera Selatan"
+    orgs["Beta"].region, orgs["Beta"].province = "Kabupaten Banyuasin", "Sumatera Selatan"
+    orgs["Puskesmas A"].parent = orgs["Alpha"]
+    orgs["Puskesmas B"].region, orgs["Puskesmas B"].province = "Kota Bandung", "Jawa Barat"
+    db.session.commit()
+    candidates = advancement.propose(stage=desk, top_n=2)
+    chosen = {c.entry.id for c in candidates if c.proposed}
+    spread = advancement.spread(candidates, chosen)
+    assert spread["province"] == {"Sumatera Selatan": 3, "Jawa Barat": 1}
+    assert spread["region"] == {"Kota Palembang (Sumatera Selatan)": 2,
+                                "Kabupaten Banyuasin (Sumatera Selatan)": 1,
+                                "Kota Bandung (Jawa Barat)": 1}
+    page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=2").text
+    assert "Kota Palembang (Sumatera Selatan)" in page and "Jawa Barat" in page
+    # The dashboard counts submitted entries per province (Gamma and Delta: not given).
+    page = login(committee).get(f"/committee/rounds/{desk.round_id}/dashboard").text
+    assert "Sumatera Selatan</td><td class=\"num\">3" in page
+    assert "Jawa Barat</td><td class=\"num\">1" in page
