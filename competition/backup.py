@@ -20,6 +20,7 @@ import io
 import json
 import shutil
 import sqlite3
+import sys
 import tarfile
 import tempfile
 from datetime import date, datetime
@@ -57,10 +58,11 @@ def _plain(value):
     return value
 
 
-def _dump_tables(conn, tar: tarfile.TarFile) -> dict[str, int]:
+def _dump_tables(conn, tar: tarfile.TarFile, progress) -> dict[str, int]:
     counts = {}
     existing = set(inspect(conn).get_table_names())
     for table in _tables():
+        progress(table.name)
         if table.name not in existing:
             continue
         buf = io.BytesIO()
@@ -83,8 +85,18 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def make_backup(path: str | Path) -> dict:
-    """Write the archive; returns the manifest."""
+def _no_progress(step: str) -> None:
+    pass
+
+
+def steps() -> int:
+    """How many times ``make_backup``/``restore_backup`` call ``progress`` (for a bar)."""
+    return len(_tables()) + 1
+
+
+def make_backup(path: str | Path, *, progress=_no_progress) -> dict:
+    """Write the archive; returns the manifest. ``progress(step)`` is called before each
+    table and before the uploads (``steps()`` calls in all)."""
     path = Path(path)
     engine: Engine = db.engine
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(path, "w:gz") as tar:
@@ -99,13 +111,14 @@ def make_backup(path: str | Path) -> dict:
                 raw.close()
             snap = create_engine(f"sqlite:///{copy}")
             with snap.connect() as conn:
-                counts, revision = _dump_tables(conn, tar), _revision(conn)
+                counts, revision = _dump_tables(conn, tar, progress), _revision(conn)
             snap.dispose()
         else:
             with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
                 with conn.begin():
                     revision = _revision(conn)
-                    counts = _dump_tables(conn, tar)
+                    counts = _dump_tables(conn, tar, progress)
+        progress("uploads")
         uploads = Path(current_app.config["UPLOAD_FOLDER"])
         files = 0
         if uploads.is_dir():
@@ -139,8 +152,9 @@ class RestoreError(click.ClickException):
     pass
 
 
-def restore_backup(path: str | Path) -> dict:
-    """Restore the archive into this (empty) instance; returns the manifest."""
+def restore_backup(path: str | Path, *, progress=_no_progress) -> dict:
+    """Restore the archive into this (empty) instance; returns the manifest.
+    ``progress(step)`` is called before each table and before the uploads."""
     with tarfile.open(path, "r:gz") as tar:
         try:
             manifest = json.load(tar.extractfile("manifest.json"))
@@ -162,6 +176,7 @@ def restore_backup(path: str | Path) -> dict:
                 if inspect(conn).has_table(table.name):
                     conn.execute(table.delete())
             for name in [t.name for t in _tables()]:
+                progress(name)
                 member = f"data/{name}.jsonl"
                 if name not in manifest["tables"]:
                     continue
@@ -182,6 +197,7 @@ def restore_backup(path: str | Path) -> dict:
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', "
                             f"'{pk[0].name}'), COALESCE((SELECT MAX({pk[0].name}) FROM "
                             f"{table.name}), 0) + 1, false)"))
+        progress("uploads")
         uploads = Path(current_app.config["UPLOAD_FOLDER"])
         members = [m for m in tar.getmembers() if m.name.startswith("uploads/") and m.isfile()]
         if members:
@@ -193,6 +209,10 @@ def restore_backup(path: str | Path) -> dict:
     return manifest
 
 
+def _step(step: str | None) -> str:
+    return step or ""
+
+
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False), required=False)
 def backup_command(path: str | None) -> None:
@@ -201,7 +221,9 @@ def backup_command(path: str | None) -> None:
         folder = Path(current_app.instance_path) / "backups"
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / f"juri-{utcnow():%Y%m%d-%H%M%S}.tar.gz")
-    manifest = make_backup(path)
+    with click.progressbar(length=steps(), label="Backup", item_show_func=_step,
+                           file=sys.stderr) as bar:
+        manifest = make_backup(path, progress=lambda step: bar.update(1, step))
     rows = sum(manifest["tables"].values())
     click.echo(f"Backup written to {path}: {rows} rows in {len(manifest['tables'])} tables, "
                f"{manifest['files']} files, schema {manifest['revision']}.")
@@ -211,7 +233,9 @@ def backup_command(path: str | None) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def restore_command(path: str) -> None:
     """Restore an archive made by ``flask backup`` into this empty instance."""
-    manifest = restore_backup(path)
+    with click.progressbar(length=steps(), label="Restore", item_show_func=_step,
+                           file=sys.stderr) as bar:
+        manifest = restore_backup(path, progress=lambda step: bar.update(1, step))
     rows = sum(manifest["tables"].values())
     click.echo(f"Restored {rows} rows and {manifest['files']} files from {path} "
                f"(made {manifest['created_at']} on {manifest['dialect']}).")

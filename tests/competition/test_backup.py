@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from competition import audit
-from competition.backup import make_backup, restore_backup
+from competition.backup import make_backup, restore_backup, steps
 from competition.db import db
 from competition.models import Attachment, Entry, Publication, User
 from judging import services
@@ -71,13 +71,17 @@ def test_restore_into_the_same_backend(app, tmp_path, committee, opd, judge, ope
     _fill(committee, opd, judge, open_round)
     before = _counts()
     archive = tmp_path / "juri.tar.gz"
-    make_backup(archive)
+    seen = []
+    make_backup(archive, progress=seen.append)  # what the CLI's progress bar is fed
+    assert len(seen) == steps() and seen[-1] == "uploads" and "entries" in seen
     db.session.remove()
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     try:
-        restore_backup(archive)
+        seen.clear()
+        restore_backup(archive, progress=seen.append)
+        assert len(seen) == steps() and seen[-1] == "uploads"
         assert _counts() == before
         user = factories.make_user(role="judge", username="juri-setelah-pulih")
         db.session.commit()
