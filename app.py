@@ -133,7 +133,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal, can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES
+        format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal,
+        can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES,
     )
 
     @app.after_request

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from competition.db import db
 from competition.errors import InvalidState, JuriError, NotAllowed
+from competition.formatting import format_decimal
 from competition.models import Attachment, AttachmentKind, Entry, User
 from competition.permissions import can_edit_entry, can_view_attachment
 
@@ -58,9 +59,10 @@ def sniff(head: bytes) -> str | None:
 
 
 def megabytes(n: int) -> str:
-    """A size for people: "2.0 MB", or "300 KB" below one megabyte."""
+    """A size for people in their language: "2,0 MB" (Indonesian), "2.0 MB", or "300 KB"
+    below one megabyte."""
     if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
+        return f"{format_decimal(n / (1024 * 1024), '0.0')} MB"
     return f"{-(-n // 1024)} KB"
 
 

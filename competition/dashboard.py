@@ -21,7 +21,17 @@ from sqlalchemy.orm import aliased, selectinload
 from competition.charts import Bar
 from competition.db import db
 from competition.labels import label
-from competition.models import Entry, EntryStatus, Organisation, Role, Round, Screening, Stage, StageKind, User
+from competition.models import (
+    Entry,
+    EntryStatus,
+    Organisation,
+    Role,
+    Round,
+    Screening,
+    Stage,
+    StageKind,
+    User,
+)
 from competition.proposal import EntryGroup
 
 STATES = ("draft", "submitted", "pending", "eligible", "ineligible")

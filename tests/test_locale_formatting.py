@@ -69,3 +69,9 @@ def test_judge_workspace(login, judge, scored, lang):
     sheet = client.get(re.search(r'href="(/judge/assignments/\d+)"', page)[1]).text
     assert EXPECTED[lang]["closes"] in sheet and EXPECTED[lang]["score"] in sheet
     assert "2026-12-24" not in page + sheet
+
+
+@pytest.mark.parametrize("lang, size", [("id", "10,0 MB"), ("en", "10.0 MB")])
+def test_proposal_form_sizes(login, opd, open_round, lang, size):
+    page = _in(login, opd, lang).get(f"/opd/rounds/{open_round.id}/entries/new").text
+    assert size in page

@@ -1,7 +1,10 @@
 """The committee sets city awards, publishes, generates the certificates' ZIP with the progress
 bar driven by bulk.js, and anyone verifies a certificate from the public page."""
 
+import re
 import zipfile
+
+from playwright.sync_api import expect
 
 from competition import bulk
 from competition.db import db, utcnow
@@ -29,16 +32,18 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
     panitia.goto(f"/committee/rounds/{open_round.id}/results")
     panitia.select_option("#preset", "city")
     panitia.click("#awards >> text=Simpan")
-    assert "Juara III" in panitia.inner_text("main")
+    expect(panitia.locator("main")).to_contain_text("Juara III")
     shot(panitia, "committee-results-review")
     panitia.click(f"form[action$='/stages/{stage.id}/publish'] >> [type=submit]")
-    assert "Juara I" in panitia.inner_text("main") and "Rp3.000.000" in panitia.inner_text("main")
+    expect(panitia).to_have_url(re.compile(rf"/results/{open_round.slug}$"))
+    expect(panitia.locator("main")).to_contain_text("Rp3.000.000")
+    expect(panitia.locator("main")).to_contain_text("Juara I")
     shot(panitia, "public-results-awards")
 
     panitia.goto(f"/committee/rounds/{open_round.id}/results/zip")
     panitia.click("text=Buat ZIP")
     panitia.wait_for_selector("#bulk-done:not([hidden])", timeout=30000)
-    assert "5 / 5" in panitia.inner_text("#bulk")
+    expect(panitia.locator("#bulk")).to_contain_text("5 / 5")
     with panitia.expect_download() as info:
         panitia.click("#bulk-done a")
     with zipfile.ZipFile(info.value.path()) as zf:
@@ -47,5 +52,6 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
     visitor = page_for(None)
     visitor.goto(f"/results/{open_round.slug}")
     visitor.click("text=Juara I")
-    assert "SAH" in visitor.inner_text("main") and "Posyandu Digital" in visitor.inner_text("main")
+    expect(visitor.locator("main")).to_contain_text("SAH")
+    expect(visitor.locator("main")).to_contain_text("Posyandu Digital")
     shot(visitor, "public-verify")

@@ -1,5 +1,6 @@
-"""The committee's review pages (dashboard, exports, screening, advancement) issue a constant
-number of SQL queries whatever the number of entries."""
+"""The committee's review pages (dashboard, exports, screening, advancement) and the score
+sheets' and audit trail's exports issue a constant number of SQL queries whatever the number
+of entries."""
 
 from tests.test_query_budget import _grow, count_queries, world  # noqa: F401 (fixture)
 
@@ -17,7 +18,9 @@ def test_review_pages_issue_constant_queries(app, login, committee, open_round, 
                     f"/committee/rounds/{open_round.id}/entries.csv",
                     f"/committee/rounds/{open_round.id}/entries.xlsx",
                     f"/committee/rounds/{open_round.id}/screening",
-                    f"/committee/timeline/{stage.id}/advance"):
+                    f"/committee/timeline/{stage.id}/advance",
+                    f"/committee/stages/{stage.id}/sheets.xlsx",
+                    "/committee/audit/export.xlsx"):
             with count_queries() as statements:
                 response = client.get(url)
             assert response.status_code == 200, url

@@ -22,7 +22,8 @@ def _stage_with_sheets(open_round, opd, judge):
                             m.id: services.CriterionInput(8)})
     services.save_sheet(assignment=factories.make_assignment(stage, entry, other),
                         submit=False, actor=other, now=utcnow(),
-                        inputs={k.id: services.CriterionInput(6.5), m.id: services.CriterionInput(None)})
+                        inputs={k.id: services.CriterionInput(6.5),
+                                m.id: services.CriterionInput(None)})
     factories.make_assignment(stage, entry, late)
     db.session.commit()
     return stage, entry
