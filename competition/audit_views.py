@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from competition import audit
+from competition import audit, downloads
 from competition.models import Role
 from competition.permissions import require_role
 
@@ -32,4 +32,4 @@ def export():
     records = list(reversed(audit.query_records(**_filters(), limit=None)))
     return audit.export_csv(records), 200, {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": 'attachment; filename="jejak-audit.csv"'}
+        "Content-Disposition": downloads.disposition("jejak-audit.csv")}

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import advancement, announcements, attachments, dashboard, entries, screening
+from competition import (advancement, announcements, attachments, dashboard, downloads, entries,
+                         screening)
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.forms import (
@@ -167,7 +168,7 @@ def entries_export(round_id: int, fmt: str):
         body = dashboard.to_xlsx(rows, round_.name)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f'attachment; filename="{name}"'}
+                       "Content-Disposition": downloads.disposition(name)}
 
 
 # ------------------------------------------------------------------ announcements

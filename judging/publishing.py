@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from competition import awards, bulk, certificates, minutes
+from competition import awards, bulk, certificates, downloads, minutes
 from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
@@ -257,7 +257,8 @@ def bulk_download(round_id: int):
     if job is None or not job.finished:
         raise NotAllowed()
     return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
-                     as_attachment=True, download_name=f"piagam-{round_.slug}.zip")
+                     as_attachment=True,
+                     download_name=downloads.safe_filename(f"piagam-{round_.slug}.zip"))
 
 
 @bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
@@ -274,7 +275,7 @@ def minutes_pdf(round_id: int):
         method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow(),
         specials=awards.list_special_awards(round_))
     return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
-                      f'inline; filename="berita-acara-{round_.slug}.pdf"'}
+                      downloads.disposition(f"berita-acara-{round_.slug}.pdf", inline=True)}
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:
@@ -337,4 +338,4 @@ def download(code: str):
         raise NotAllowed()
     return certificates.render_for_request(cert), 200, {
         "Content-Type": "application/pdf",
-        "Content-Disposition": f'attachment; filename="piagam-{cert.code}.pdf"'}
+        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf")}
