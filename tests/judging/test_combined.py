@@ -189,3 +189,16 @@ def test_final_ranking_page_before_any_score(app, login, committee, open_round):
     r = client.post(f"/committee/rounds/{open_round.id}/results/weights",
                     data={f"weight_{desk.id}": "", f"weight_{field.id}": ""})
     assert r.status_code == 302 and combined.weights_of(open_round) is None
+
+
+def test_demo_round_has_kipp_stage_weights(app, login):
+    from sqlalchemy import select
+
+    from competition.models import Round, User
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
+    round_ = db.session.scalar(select(Round).where(Round.name == "KOINYANLIK 2026"))
+    assert combined.weights_of(round_) == [40, 30, 30]
+    panitia = db.session.scalar(select(User).where(User.role == "committee"))
+    page = login(panitia).get(f"/committee/rounds/{round_.id}/results/final")
+    assert page.status_code == 200
+    assert "Tidak masuk peringkat akhir" in page.text  # nobody went through every stage yet
