@@ -18,6 +18,7 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from competition.db import db
+from competition.downloads import safe_filename
 from competition.errors import InvalidState, JuriError, NotAllowed
 from competition.formatting import format_decimal
 from competition.models import Attachment, AttachmentKind, Entry, User
@@ -77,7 +78,7 @@ def read_upload(filename: str, stream: IO[bytes],
     """Read an upload within the per-file limit and check its type by content: returns
     (safe original name, bytes, content type) or raises ``FileRefused``."""
     max_file = int(current_app.config["MAX_ATTACHMENT_BYTES"])
-    name = Path(filename or "").name[:255] or "file"
+    name = safe_filename(filename)
     data = stream.read(max_file + 1)
     if len(data) > max_file:
         raise FileRefused(_l("%(name)s is larger than %(limit)s, the limit per file.",
@@ -103,7 +104,7 @@ def send_stored(stored_name: str, content_type: str, download_name: str):
     if not path.is_file():
         raise NotAllowed()
     return send_file(path, mimetype=content_type, as_attachment=content_type == PDF,
-                     download_name=download_name, max_age=0)
+                     download_name=safe_filename(download_name), max_age=0)
 
 
 def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, stream: IO[bytes],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from competition import audit, exports
+from competition import audit, downloads, exports
 from competition.models import Role
 from competition.permissions import require_role
 
@@ -33,7 +33,7 @@ def export():
     records = list(reversed(audit.query_records(**_filters(), limit=None)))
     return audit.export_csv(records), 200, {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": 'attachment; filename="jejak-audit.csv"'}
+        "Content-Disposition": downloads.disposition("jejak-audit.csv")}
 
 
 @bp.route("/export.xlsx")

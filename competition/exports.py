@@ -17,6 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from competition import downloads
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 
@@ -68,4 +70,4 @@ def download(rows: Iterable[Sequence], fmt: str, filename: str, *, title: str = 
     else:
         body, mimetype = to_xlsx(rows, title or filename, widths), XLSX_MIMETYPE
     return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f'attachment; filename="{filename}.{fmt}"'}
+                       "Content-Disposition": downloads.disposition(f"{filename}.{fmt}")}

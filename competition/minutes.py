@@ -24,6 +24,21 @@ class JudgeLine:
     affiliation: str
 
 
+def _scale(stage, params: dict) -> str:
+    """The scale of the published scores: the stage's rubric, or the publication's own (a
+    combined final ranking is on 0-100)."""
+    lo, hi = params.get("scale") or (stage.scale_min, stage.scale_max)
+    return f"{lo}-{hi}"
+
+
+def _weights(params: dict) -> str:
+    """For a combined final ranking: the stages and their weights."""
+    stages = params.get("stages")
+    if not stages:
+        return ""
+    return " (" + ", ".join(f"{s['name']} {s['weight']:g}%" for s in stages) + ")"
+
+
 def _date(value: datetime, fmt: str = "d MMMM y") -> str:
     return format_date(value, fmt, locale="id")
 
@@ -65,8 +80,8 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
         params = json.loads(pub.params or "{}")
         text(f"{stage.name} ({_date(stage.opens_at)} - {_date(stage.closes_at)}): "
              f"{len(results)} inovasi dinilai dengan {pub.n_sheets} lembar penilaian. "
-             f"Metode: {method_labels.get(pub.method, pub.method)}; skala "
-             f"{stage.scale_min}-{stage.scale_max}. Hasil versi {pub.version} diumumkan "
+             f"Metode: {method_labels.get(pub.method, pub.method)}{_weights(params)}; skala "
+             f"{_scale(stage, params)}. Hasil versi {pub.version} diumumkan "
              f"{_date(pub.published_at)}"
              + (f"; alasan koreksi: {pub.reason.rstrip('.')}" if pub.reason else "") + ".")
         text(f"Sidik nilai masukan (SHA-256): {pub.scores_digest}", 8)

@@ -250,6 +250,9 @@ class Stage(db.Model):
     blind_review: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A total at or above which an entry qualifies (e.g. KIPP finalists: 85 of 100); optional.
     pass_mark: Mapped[float | None]
+    # Weight of this scored stage in the round's combined final ranking, in percent (desk 40,
+    # presentation 30, field 30); None on every stage: no combined ranking (judging.combined).
+    weight: Mapped[float | None]
 
     round: Mapped[Round] = relationship(back_populates="stages")
 

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from competition import announcements
+from competition import announcements, downloads
 from competition.attachments import FileRefused
 from competition.db import db, utcnow
 from competition.errors import JuriError
@@ -62,4 +62,4 @@ def pdf(announcement_id: int):
     body = announcements.render_pdf(announcement)
     name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
     return body, 200, {"Content-Type": "application/pdf",
-                       "Content-Disposition": f'inline; filename="{name}"'}
+                       "Content-Disposition": downloads.disposition(name, inline=True)}

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competition import attachments, awards, entries, entry_lock, rounds
+from competition import attachments, awards, downloads, entries, entry_lock, rounds
 from competition.certificates import render_for_request
 from competition.db import db, utcnow
 from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, NotAllowed
@@ -208,4 +208,4 @@ def certificate(code: str):
     pdf = render_for_request(cert)
     filename = f"sertifikat-{cert.code}.pdf"
     return pdf, 200, {"Content-Type": "application/pdf",
-                      "Content-Disposition": f'attachment; filename="{filename}"'}
+                      "Content-Disposition": downloads.disposition(filename)}

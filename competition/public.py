@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from flask_login import current_user
 from sqlalchemy import select
 
-from competition import awards, numbers
+from competition import awards, downloads, numbers
 from competition.auth import home_for
 from competition.certificates import render_for_request
 from competition.db import db
@@ -112,7 +112,7 @@ def results_export(slug: str, fmt: str):
         body = buf.getvalue()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": f'attachment; filename="{name}"'}
+                       "Content-Disposition": downloads.disposition(name)}
 
 
 @bp.route("/results/<slug>/stages/<int:stage_id>/v<int:version>")
@@ -149,4 +149,4 @@ def verify_pdf(code: str):
         abort(404)
     return render_for_request(cert), 200, {
         "Content-Type": "application/pdf",
-        "Content-Disposition": f'inline; filename="piagam-{cert.code}.pdf"'}
+        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf", inline=True)}

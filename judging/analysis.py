@@ -185,6 +185,18 @@ def load_stage(stage: Stage) -> StageData:
                      e_idx, j_idx.astype(np.intp), total[keep], categories)
 
 
+def scores_digest(data) -> tuple[str, int]:
+    """SHA-256 of the stage's input scores and the number of sheets: one line per submitted
+    sheet, ``entry_id<TAB>judge_id<TAB>total`` (total with 6 decimals), sorted by entry then
+    judge. Anyone holding the sheets can recompute it."""
+    entry = data.entry_ids[data.e_idx]
+    judge = data.judge_ids[data.j_idx]
+    order = np.lexsort((judge, entry))
+    lines = "".join(f"{e}\t{j}\t{t:.6f}\n" for e, j, t in zip(
+        entry[order].tolist(), judge[order].tolist(), data.total[order].tolist()))
+    return hashlib.sha256(lines.encode()).hexdigest(), int(order.size)
+
+
 # ---------------------------------------------------------------- ranking
 
 

@@ -22,7 +22,7 @@ from competition import entries as entry_service
 from competition import advancement, announcements, rounds, screening
 from competition.db import db, utcnow
 from competition.models import AttachmentKind, Organisation, Role, Screening, StageKind, User
-from judging import conflicts, demo_scale, panels, services
+from judging import combined, conflicts, demo_scale, panels, services
 from judging import demo_data as data
 from judging.demo_kipp import kipp_sections, sk_pdf
 from judging.models import Criterion
@@ -91,6 +91,14 @@ def demo_timeline(round_, committee, now):
                             closes_at=now + timedelta(days=end), is_skipped=False,
                             actor=committee)
     return next(s for s in stages if s.is_scored)
+
+
+def demo_stage_weights(round_, committee) -> None:
+    """KIPP weighs its three scored stages: desk evaluation 40 %, presentation and interview
+    30 %, field verification 30 %. The final ranking page shows the desk scores so far; the
+    entries join the final ranking once scored in every stage."""
+    weights = dict(zip((s.id for s in combined.scored_stages(round_)), (40, 30, 30)))
+    combined.set_stage_weights(round_=round_, weights=weights, actor=committee)
 
 
 def demo_screening(round_, committee) -> None:
@@ -213,6 +221,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     _demo_reopen(stage, committee)
     publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
     demo_nominations(round_, stage, committee, now)
+    demo_stage_weights(round_, committee)
 
     # The 2027 round is open, so OPD users can try the proposal form.
     nxt = rounds.create_round(

@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from competition import awards, bulk, certificates, minutes
+from competition import awards, bulk, certificates, downloads, minutes
 from competition.certificates import Layout, render_certificate
 from competition.db import db, utcnow
 from competition.errors import JuriError, NotAllowed
@@ -34,7 +34,7 @@ from competition.models import (
     User,
 )
 from competition.permissions import require_role
-from judging import services
+from judging import combined, services
 from judging.analysis import METHOD_LABELS
 from judging.models import Assignment
 from judging.publishing_forms import (
@@ -45,6 +45,7 @@ from judging.publishing_forms import (
     SpecialAwardForm,
     format_levels,
     parse_levels,
+    weights_form,
 )
 
 bp = Blueprint("publishing", __name__, url_prefix="/committee")
@@ -63,6 +64,7 @@ def _review_page(round_: Round, forms: dict | None = None, awards_form=None, sta
         stages.append({"stage": stage, "ranking": ranking, "levels": levels,
                        "award_for": awards.award_for,
                        "versions": awards.list_publications(stage),
+                       "combined": combined.publishes_combined(stage),
                        "form": (forms or {}).get(stage.id) or PublishForm(formdata=None)})
     if awards_form is None:
         settings = awards.settings_of(round_)
@@ -116,7 +118,8 @@ def publish(stage_id: int):
         return _review_page(stage.round, {stage.id: form}, status=422)
     try:
         pub = services.publish_results(stage=stage, actor=current_user, now=utcnow(),
-                                       reason=form.reason.data or "")
+                                       reason=form.reason.data or "",
+                                       combined=False if form.stage_only.data else None)
     except JuriError as exc:
         db.session.rollback()
         form.reason.errors.append(str(exc.message))
@@ -129,6 +132,45 @@ def publish(stage_id: int):
     db.session.commit()
     flash(_("Results published (version %(n)d).", n=pub.version), "success")
     return redirect(url_for("public.results", slug=stage.round.slug))
+
+
+def _final_page(round_: Round, form=None, status=200):
+    stages = combined.scored_stages(round_)
+    if form is None:
+        form = weights_form(stages, formdata=None, data={
+            combined.field_name(st): st.weight for st in stages})
+    ranking = combined.combined_ranking(round_) if combined.weights_of(round_) else None
+    return render_template("judging/final_ranking.html", round=round_, stages=stages,
+                           form=form, ranking=ranking,
+                           final_stage=combined.final_stage(round_)), status
+
+
+@bp.route("/rounds/<int:round_id>/results/final")
+def final_ranking(round_id: int):
+    """The combined final ranking of the round's scored stages, and their weights."""
+    return _final_page(db.get_or_404(Round, round_id))
+
+
+@bp.route("/rounds/<int:round_id>/results/weights", methods=["POST"])
+def stage_weights(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = weights_form(combined.scored_stages(round_))
+    if not form.validate_on_submit():
+        return _final_page(round_, form, 422)
+    values = {int(f.name.removeprefix("weight_")): None if f.data is None else float(f.data)
+              for f in form.stage_fields}
+    try:
+        combined.set_stage_weights(round_=round_, weights=values, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        for name, message in getattr(exc, "errors", {}).items():
+            form[name].errors.append(str(message))
+        flash(str(exc.message), "danger")
+        return _final_page(round_, form, exc.status)
+    db.session.commit()
+    flash(_("Stage weights saved.") if combined.weights_of(round_)
+          else _("Stage weights cleared: each stage is published on its own."), "success")
+    return redirect(url_for(".final_ranking", round_id=round_.id))
 
 
 def _layout_page(round_: Round, form=None, status=200):
@@ -257,7 +299,8 @@ def bulk_download(round_id: int):
     if job is None or not job.finished:
         raise NotAllowed()
     return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
-                     as_attachment=True, download_name=f"piagam-{round_.slug}.zip")
+                     as_attachment=True,
+                     download_name=downloads.safe_filename(f"piagam-{round_.slug}.zip"))
 
 
 @bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
@@ -271,10 +314,11 @@ def minutes_pdf(round_id: int):
         round_=round_, published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels={k: str(v) for k, v in METHOD_LABELS.items()}, now=utcnow(),
+        method_labels={**{k: str(v) for k, v in METHOD_LABELS.items()},
+                       combined.METHOD: str(combined.LABEL)}, now=utcnow(),
         specials=awards.list_special_awards(round_))
     return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
-                      f'inline; filename="berita-acara-{round_.slug}.pdf"'}
+                      downloads.disposition(f"berita-acara-{round_.slug}.pdf", inline=True)}
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:
@@ -337,4 +381,4 @@ def download(code: str):
         raise NotAllowed()
     return certificates.render_for_request(cert), 200, {
         "Content-Type": "application/pdf",
-        "Content-Disposition": f'attachment; filename="piagam-{cert.code}.pdf"'}
+        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf")}

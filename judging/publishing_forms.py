@@ -8,8 +8,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import SelectChoice, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from competition import awards
 from competition.db import db
@@ -19,6 +27,9 @@ from competition.models import Entry, EntryStatus, Round
 class PublishForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the correction"),
                            validators=[Optional(), Length(max=2000)])
+    # Shown on the round's last scored stage when the round has stage weights (judging.combined).
+    stage_only = BooleanField(_l("Publish this stage's own ranking instead of the combined "
+                                 "final ranking"))
     submit = SubmitField(_l("Publish this ranking"))
 
 
@@ -114,3 +125,19 @@ class RevokeForm(FlaskForm):
                         validators=[Optional(), Length(max=300)])
     revoke = SubmitField(_l("Revoke"))
     reissue = SubmitField(_l("Revoke and reissue"))
+
+
+def weights_form(stages, **kwargs) -> FlaskForm:
+    """One percent field per scored stage (``combined.field_name``), for the combined final
+    ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
+
+    class WeightsForm(FlaskForm):
+        submit = SubmitField(_l("Save the weights"))
+
+    for stage in stages:
+        setattr(WeightsForm, f"weight_{stage.id}", DecimalField(
+            stage.name, places=None, validators=[Optional(), NumberRange(
+                min=0, max=100, message=_l("A weight is between 0 and 100."))]))
+    form = WeightsForm(**kwargs)
+    form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
+    return form

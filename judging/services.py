@@ -29,8 +29,15 @@ from competition.errors import (
 )
 from competition.models import Entry, EntryStatus, Organisation, Role, Stage, User
 from judging import assign as assign_core
+from judging import combined as combined_ranking
 from judging import rubric_templates
-from judging.analysis import StageRanking, method_of, rank_arrays, rank_stage
+from judging.analysis import (  # scores_digest: kept importable from here
+    StageRanking,
+    method_of,
+    rank_arrays,
+    rank_stage,
+    scores_digest,
+)
 from judging.models import (
     Assignment,
     Criterion,
@@ -645,22 +652,20 @@ def compute_ranking(stage: Stage, method: str | None = None, *,
     return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
 
 
-def scores_digest(data) -> tuple[str, int]:
-    """SHA-256 of the stage's input scores and the number of sheets: one line per submitted
-    sheet, ``entry_id<TAB>judge_id<TAB>total`` (total with 6 decimals), sorted by entry then
-    judge. Anyone holding the sheets can recompute it."""
-    entry = data.entry_ids[data.e_idx]
-    judge = data.judge_ids[data.j_idx]
-    order = np.lexsort((judge, entry))
-    lines = "".join(f"{e}\t{j}\t{t:.6f}\n" for e, j, t in zip(
-        entry[order].tolist(), judge[order].tolist(), data.total[order].tolist()))
-    return hashlib.sha256(lines.encode()).hexdigest(), int(order.size)
-
-
-def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = ""):
+def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = "",
+                    combined: bool | None = None):
     """Publish the stage's ranking as a new frozen version (``competition.awards``): plain rows
     built from arrays, no ORM object per entry. A correction (any version after the first)
-    needs a ``reason``. Returns the ``Publication``."""
+    needs a ``reason``. Returns the ``Publication``.
+
+    When the round has stage weights and ``stage`` is its last scored stage, what is published
+    is the combined final ranking (``judging.combined``); ``combined=False`` publishes the
+    stage's own ranking instead, ``combined=True`` insists (``InvalidState`` if it does not
+    apply)."""
+    if combined is None:
+        combined = combined_ranking.publishes_combined(stage)
+    if combined:
+        return _publish_combined(stage=stage, actor=actor, now=now, reason=reason)
     ranked = rank_arrays(stage)
     data = ranked.data
     cat_ids = np.array([c.id for c in data.categories], dtype=np.int64)
@@ -682,3 +687,35 @@ def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = "
     return awards.record_results(stage=stage, rows=rows, actor=actor, now=now, method=method,
                                  params=params, scores_digest=digest, n_sheets=n_sheets,
                                  reason=reason)
+
+
+def _publish_combined(*, stage: Stage, actor: User, now: datetime, reason: str):
+    """The combined final ranking as ``stage``'s publication: scores on 0-100, the weights,
+    each stage's method and the rule for entries that stopped earlier kept in ``params``."""
+    if not combined_ranking.publishes_combined(stage):
+        raise InvalidState(_l("Only the last scored stage of a round with stage weights "
+                              "publishes the combined final ranking."))
+    arrays = combined_ranking.combined_arrays(stage.round)
+    placed = np.flatnonzero(arrays.rank > 0)
+    rows = [
+        awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
+        for e, c, r, s, w, n in zip(
+            arrays.entry_ids[placed].tolist(), arrays.category_ids[placed].tolist(),
+            arrays.rank[placed].tolist(), arrays.combined[placed].tolist(),
+            arrays.raw_combined[placed].tolist(), arrays.n_sheets[placed].tolist())
+    ]
+    if not rows:
+        raise InvalidState(_l("There is nothing to publish: no entry went through every "
+                              "weighted stage."))
+    params = {"method": combined_ranking.METHOD, "scale": [0, 100],
+              "stages": [{"id": s.id, "name": s.name, "weight": w, "method": arrays.methods[s.id],
+                          "scale": [s.scale_min, s.scale_max]}
+                         for s, w in zip(arrays.stages, arrays.weights)],
+              "combination": "weighted mean of the stage scores put on 0-100",
+              "ranked": combined_ranking.WHO_IS_RANKED, "ranked_within": "category",
+              "tie_break": combined_ranking.TIE_BREAK_RULE,
+              "digest_format": "stage_id\tsha256 of that stage's sheets\n, in stage order"}
+    return awards.record_results(stage=stage, rows=rows, actor=actor, now=now,
+                                 method=combined_ranking.METHOD, params=params,
+                                 scores_digest=arrays.digest,
+                                 n_sheets=int(arrays.n_sheets.sum()), reason=reason)

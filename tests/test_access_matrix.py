@@ -160,3 +160,19 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
             response = login(owner).get(url)
             assert response.status_code in (200, 302), endpoint
             response.close()
+
+
+# Committee pages added later, checked by name so that moving one out of a committee blueprint
+# (or dropping it) is noticed: the final ranking combining the scored stages, and its weights.
+COMMITTEE_ONLY = {"publishing.final_ranking": "GET", "publishing.stage_weights": "POST"}
+
+
+@pytest.mark.parametrize("endpoint", sorted(COMMITTEE_ONLY))
+def test_committee_only_pages_are_behind_the_committee_guard(app, login, opd, judge,
+                                                             endpoint):
+    (rule,) = [r for r in _rules(app) if r.endpoint == endpoint]
+    assert GUARDS[endpoint.split(".")[0]] == Role.COMMITTEE
+    method = COMMITTEE_ONLY[endpoint]
+    assert app.test_client().open(_url(rule), method=method).status_code == 302
+    for user in (opd, judge):
+        assert login(user).open(_url(rule), method=method).status_code == 403
