@@ -234,6 +234,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency",
                                   created_at=now))
         db.session.flush()
+        notifications.entry_handed_over(entry=entry, now=now)
         return entry
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
@@ -256,6 +257,7 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="returned_to_unit",
                               reason=note, created_at=now))
     db.session.flush()
+    notifications.entry_returned(entry=entry, note=note, now=now)
     return entry
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from competition.db import db, utcnow
 from competition.models import Entry, EntryStatus
+from competition.notifications import Notification
 from tests import factories
 from tests.competition.test_entries import _form
 
@@ -72,6 +73,11 @@ def test_admin_lokal_returns_the_entry_with_a_note(app, login, admin, opd, open_
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.status == EntryStatus.DRAFT
+    # The unit is told, with the note; the Admin Lokal had been told of the hand-over.
+    notes = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(n.kind, n.user_id) for n in notes if n.kind.startswith("entry_")] == [
+        ("entry_handed_over", admin.id), ("entry_returned", opd.id)]
+    assert note in notes[-1].body
     # Only an entry awaiting review can be returned.
     assert client.post(f"/agency/entries/{entry.id}/return",
                        data={"return-reason": note}).status_code == 409
