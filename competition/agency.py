@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from competition import agencies, attachments, entries
 from competition.db import db, utcnow
-from competition.errors import JuriError
-from competition.forms import UnitForm
+from competition.errors import IncompleteError, JuriError
+from competition.forms import ActionForm, ReasonForm, UnitForm
 from competition.models import Role
 from competition.opd import entry_form_for, process_entry_form
 from competition.permissions import require_role
@@ -49,15 +49,64 @@ def unit_add():
     return _index(form, 422)
 
 
+def _detail(entry, status=200, return_form=None):
+    return_form = return_form or ReasonForm(prefix="return")
+    return_form.reason.label.text = _("Note for the unit: what to correct")
+    return render_template("competition/entry_detail.html", entry=entry, certificates=[],
+                           progress=entries.progress_of(entry, utcnow()),
+                           return_form=return_form,
+                           action_form=ActionForm()), status
+
+
 @bp.route("/entries/<int:entry_id>")
 def entry_detail(entry_id: int):
+    return _detail(entries.get_entry_for(current_user, entry_id))
+
+
+@bp.route("/entries/<int:entry_id>/return", methods=["POST"])
+def entry_return(entry_id: int):
+    """Give an entry the unit handed over back to the unit, with a note."""
     entry = entries.get_entry_for(current_user, entry_id)
-    return render_template("competition/entry_detail.html", entry=entry, certificates=[],
-                           progress=entries.progress_of(entry, utcnow()))
+    form = ReasonForm(prefix="return")
+    if not form.validate_on_submit():
+        return _detail(entry, 422, form)
+    try:
+        entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user,
+                               now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _detail(entry, exc.status, form)
+    db.session.commit()
+    flash(_("The entry has been returned to the unit with your note."), "success")
+    return redirect(url_for(".entry_detail", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
+def entry_submit(entry_id: int):
+    """Submit an entry the unit handed over to the committee, as it stands (the deadline and
+    completeness are checked; to correct it first, use the form)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".entry_detail", entry_id=entry.id))
+    try:
+        entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        message = str(exc.message)
+        if isinstance(exc, IncompleteError):
+            message = _("The entry is incomplete; open it with Review and submit to complete "
+                        "it.")
+        flash(message, "danger")
+        return _detail(entry, exc.status)
+    db.session.commit()
+    flash(_("The entry has been submitted to the committee. Good luck!"), "success")
+    return redirect(url_for(".entry_detail", entry_id=entry.id))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 def entry_edit(entry_id: int):
+    """Review and correct a unit's entry; *Submit* sends it to the committee."""
     entry = entries.get_entry_for(current_user, entry_id)
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")

@@ -38,8 +38,9 @@ STATES = ("draft", "submitted", "pending", "eligible", "ineligible")
 
 
 def state_of(entry: Entry) -> str:
-    """``draft`` or the screening state of a submitted entry."""
-    return "draft" if entry.status == EntryStatus.DRAFT else entry.screening.value
+    """``draft`` (not yet with the committee: a draft, or awaiting its agency's review) or the
+    screening state of a submitted entry."""
+    return "draft" if entry.status != EntryStatus.SUBMITTED else entry.screening.value
 
 
 @dataclass
@@ -78,7 +79,7 @@ def overview(round_: Round, now: datetime) -> Overview:
     counts = {c.id: dict(empty) for c in round_.categories}
     totals = dict(empty)
     for category_id, status, screening, n in rows:
-        states = ["draft"] if status == EntryStatus.DRAFT else ["submitted",
+        states = ["draft"] if status != EntryStatus.SUBMITTED else ["submitted",
                                                                  Screening(screening).value]
         for bucket in (counts.setdefault(category_id, dict(empty)), totals):
             for state in (*states, "total"):
@@ -141,7 +142,7 @@ def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None
     if group in {g.value for g in EntryGroup}:
         query = query.where(Entry.group == EntryGroup(group))
     if state == "draft":
-        query = query.where(Entry.status == EntryStatus.DRAFT)
+        query = query.where(Entry.status != EntryStatus.SUBMITTED)
     elif state == "submitted":
         query = query.where(Entry.status == EntryStatus.SUBMITTED)
     elif state in ("pending", "eligible", "ineligible"):

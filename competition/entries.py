@@ -1,4 +1,9 @@
-"""OPD entries: drafting, submitting before the deadline, and finding the ones a user may see."""
+"""OPD entries: drafting, submitting before the deadline, and finding the ones a user may see.
+
+A unit of an agency that has an Admin Lokal does not submit to the committee itself: its
+submission hands the entry to the Admin Lokal (``agency_review``), who corrects it, returns it
+to the unit with a note, or submits it to the committee. Units of agencies without an Admin
+Lokal, and organisations without an agency, submit directly."""
 
 from __future__ import annotations
 
@@ -25,13 +30,14 @@ from competition.models import (
     EntryEvent,
     EntryStatus,
     Organisation,
+    Role,
     Round,
     Screening,
     Stage,
     StageKind,
     User,
 )
-from competition.permissions import can_edit_entry, can_view_entry
+from competition.permissions import can_edit_entry, can_review_entry, can_view_entry
 from competition.proposal import (
     MIN_AGE_YEARS,
     SECTION_NAMES,
@@ -149,6 +155,24 @@ def check_age(entry: Entry, on: datetime) -> None:
             years=MIN_AGE_YEARS[entry.group], date=latest.isoformat())})
 
 
+def has_agency_review(organisation: Organisation | None) -> bool:
+    """Whether ``organisation`` is a unit of an agency with an active Admin Lokal, who then
+    reviews its entries before they reach the committee."""
+    parent_id = organisation.parent_id if organisation is not None else None
+    return parent_id is not None and db.session.scalar(
+        select(User.id).where(User.organisation_id == parent_id, User.role == Role.AGENCY,
+                              User.is_enabled.is_(True)).limit(1)) is not None
+
+
+def _refuse_edit(actor: User, entry: Entry, submitted_message) -> None:
+    if can_view_entry(actor, entry) and entry.is_submitted:
+        raise InvalidState(submitted_message)
+    if can_view_entry(actor, entry) and entry.is_in_agency_review:
+        raise InvalidState(_l("This entry is with your agency's Admin Lokal for review; it can "
+                              "be changed again if they return it to you."))
+    raise NotAllowed()
+
+
 def create_entry(
     *, round_: Round, category: Category, data: dict[str, str], actor: User, now: datetime
 ) -> Entry:
@@ -177,9 +201,8 @@ def update_entry(
 ) -> Entry:
     """Save a draft. Refused after submission or after the deadline."""
     if not can_edit_entry(actor, entry):
-        if can_view_entry(actor, entry) and entry.is_submitted:
-            raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
-        raise NotAllowed()
+        _refuse_edit(actor, entry,
+                     _l("This entry has been submitted and can no longer be changed."))
     _check_window(entry.round, now, entry)
     if category is not None:
         if category.round_id != entry.round_id:
@@ -193,11 +216,12 @@ def update_entry(
 
 
 def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
-    """Submit a complete entry before the round's submission deadline."""
+    """Submit a complete entry before the round's submission deadline. A unit of an agency
+    with an Admin Lokal hands it to the Admin Lokal instead (status ``agency_review``, after
+    the same checks, so the Admin Lokal receives a complete entry); the Admin Lokal's
+    submission goes to the committee."""
     if not can_edit_entry(actor, entry):
-        if can_view_entry(actor, entry) and entry.is_submitted:
-            raise InvalidState(_l("This entry has already been submitted."))
-        raise NotAllowed()
+        _refuse_edit(actor, entry, _l("This entry has already been submitted."))
     _check_window(entry.round, now, entry)
     missing = missing_fields(entry)
     if missing:
@@ -205,6 +229,13 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     check_age(entry, now)
     check_invitation(entry)
     check_cap(entry)
+    if actor.is_opd and has_agency_review(entry.organisation):
+        entry.status = EntryStatus.AGENCY_REVIEW
+        db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency",
+                                  created_at=now))
+        db.session.flush()
+        notifications.entry_handed_over(entry=entry, now=now)
+        return entry
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
     db.session.flush()
@@ -235,6 +266,24 @@ def reread_for_update(entry: Entry) -> Entry:
     is answered 409 by the app-wide ``StaleDataError`` handler, never 500."""
     db.session.flush()  # what this session changed is written first, not thrown away
     db.session.refresh(entry, with_for_update=True)
+    return entry
+
+
+def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> Entry:
+    """The Admin Lokal gives an entry its unit handed over back to the unit as a draft, with
+    a note the unit reads (what to correct)."""
+    if not can_review_entry(actor, entry):
+        if can_view_entry(actor, entry) and actor.is_agency_admin:
+            raise InvalidState(_l("Only an entry awaiting your review can be returned."))
+        raise NotAllowed()
+    note = (note or "").strip()
+    if not note:
+        raise IncompleteError(["reason"], _l("Tell the unit what to correct."))
+    entry.status = EntryStatus.DRAFT
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="returned_to_unit",
+                              reason=note, created_at=now))
+    db.session.flush()
+    notifications.entry_returned(entry=entry, note=note, now=now)
     return entry
 
 
@@ -300,7 +349,7 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
         if stage.is_skipped:
             continue
         if stage.kind == StageKind.SUBMISSION:
-            state = "submitted" if entry.is_submitted else "draft"
+            state = entry.status.value
         elif not entry.is_submitted:
             state = "upcoming"
         elif stage.kind == StageKind.SCREENING:

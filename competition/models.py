@@ -58,7 +58,11 @@ class Screening(enum.StrEnum):
 
 
 class EntryStatus(enum.StrEnum):
+    """A unit of an agency that has an Admin Lokal hands its entry to the Admin Lokal
+    (``agency_review``), who submits it to the committee or returns it as a draft."""
+
     DRAFT = "draft"
+    AGENCY_REVIEW = "agency_review"
     SUBMITTED = "submitted"
 
 
@@ -343,6 +347,10 @@ class Entry(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == EntryStatus.SUBMITTED
+
+    @property
+    def is_in_agency_review(self) -> bool:
+        return self.status == EntryStatus.AGENCY_REVIEW
 
 
 class Publication(db.Model):

@@ -103,6 +103,38 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
     return _queue(out)
 
 
+def entry_handed_over(*, entry: Entry, now: datetime) -> list[Notification]:
+    """A unit handed its entry to its agency: a message for the agency's Admin Lokal."""
+    admins = db.session.scalars(select(User).where(
+        User.organisation_id == entry.organisation.parent_id, User.role == Role.AGENCY,
+        User.is_enabled.is_(True)).order_by(User.id))
+    out = []
+    for user in admins:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_handed_over", now=now,
+                subject=_("To review: %(title)s", title=entry.title),
+                body=_("%(unit)s sent \"%(title)s\" (%(round)s) for your review. Correct it "
+                       "if needed, then submit it to the committee or return it to the unit.",
+                       unit=entry.organisation.name, title=entry.title,
+                       round=entry.round.name)
+                + _link("agency.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notification]:
+    """The Admin Lokal returned an entry to its unit: the note, for the unit's accounts."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_returned", now=now,
+                subject=_("Returned for correction: %(title)s", title=entry.title),
+                body=_("Note from your Admin Lokal: %(note)s", note=note)
+                + _link("opd.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
 def results_published(*, publication: Publication, now: datetime) -> int:
     """The published (or corrected) results of a stage, for the OPDs of its ranked entries.
     A national round tells thousands of accounts at once: the message is composed once per

@@ -39,6 +39,8 @@ def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     for section in sections:
         form[section.name].label.text = section.label
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
+    if current_user.is_opd and entries.has_agency_review(current_user.organisation):
+        form.send.label.text = _("Send to the Admin Lokal for review")
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id
         form.truth_declaration.data = entry.truth_declared_at is not None
@@ -152,7 +154,11 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     except JuriError as exc:
         return _refuse(form, round_, entry, exc)
     db.session.commit()
-    flash(_("Your entry has been submitted. Good luck!"), "success")
+    if entry.is_in_agency_review:
+        flash(_("Your entry has been sent to your agency's Admin Lokal, who reviews it and "
+                "submits it to the committee."), "success")
+    else:
+        flash(_("Your entry has been submitted. Good luck!"), "success")
     return redirect(url_for(".entry_detail", entry_id=entry.id))
 
 
@@ -165,6 +171,10 @@ def entry_new(round_id: int):
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 def entry_edit(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
+    if entry.is_in_agency_review:
+        flash(_("This entry is with your agency's Admin Lokal for review; it can be changed "
+                "again if they return it to you."), "info")
+        return redirect(url_for(".entry_detail", entry_id=entry.id))
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")
         return redirect(url_for(".entry_detail", entry_id=entry.id))

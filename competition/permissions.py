@@ -53,14 +53,21 @@ def can_view_entry(user: User, entry: Entry) -> bool:
 
 
 def can_edit_entry(user: User, entry: Entry) -> bool:
-    """Only the owning OPD, or the Admin Lokal of its agency, edits, and only while the entry
-    is a draft (the submission window itself is checked by the service, which shows the
-    deadline)."""
+    """Only the owning OPD, while the entry is a draft, or the Admin Lokal of its agency,
+    also while it awaits the agency's review, edits (the submission window itself is checked
+    by the service, which shows the deadline)."""
     if not user.is_authenticated or entry.is_submitted:
         return False
     if user.role == Role.AGENCY:
         return can_view_entry(user, entry)
-    return user.role == Role.OPD and user.organisation_id == entry.organisation_id
+    return user.role == Role.OPD and user.organisation_id == entry.organisation_id \
+        and not entry.is_in_agency_review
+
+
+def can_review_entry(user: User, entry: Entry) -> bool:
+    """The Admin Lokal of the entry's agency returns or submits an entry its unit handed over."""
+    return user.is_authenticated and user.role == Role.AGENCY and entry.is_in_agency_review \
+        and can_view_entry(user, entry)
 
 
 def can_view_attachment(
@@ -88,6 +95,7 @@ def can_download_certificate(user: User, certificate: Certificate) -> bool:
 JINJA_PREDICATES = {
     "view_entry": can_view_entry,
     "edit_entry": can_edit_entry,
+    "review_entry": can_review_entry,
     "view_attachment": can_view_attachment,
     "download_certificate": can_download_certificate,
 }

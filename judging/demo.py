@@ -52,14 +52,15 @@ def demo_contacts() -> None:
 AGENCY_USERNAME = "admin-dinkes"
 
 
-def demo_agency(orgs) -> None:
+def demo_agency(orgs) -> User:
     """Dinas Kesehatan coordinates the city's puskesmas: its Admin Lokal sees and corrects
-    their proposals (two levels, as in KIPP's SiNovik)."""
-    _user(AGENCY_USERNAME, "Admin Lokal Dinas Kesehatan", Role.AGENCY,
-          organisation=orgs["dinkes"])
+    their proposals and submits them to the committee (two levels, as in KIPP's SiNovik)."""
+    admin = _user(AGENCY_USERNAME, "Admin Lokal Dinas Kesehatan", Role.AGENCY,
+                  organisation=orgs["dinkes"])
     for key, org in orgs.items():
         if key.startswith("pkm-"):
             org.parent = orgs["dinkes"]
+    return admin
 
 
 def demo_regions(orgs) -> None:
@@ -150,6 +151,31 @@ def demo_sections(round_, committee) -> None:
         help="Sasaran RPJMD 2024-2029 yang didukung inovasi ini, dan bagaimana.")
 
 
+def demo_agency_review(round_, opd_users, org_data, now) -> None:
+    """In the open 2027 round, Puskesmas Dempo has handed its proposal to the Admin Lokal of
+    Dinas Kesehatan, who has yet to review it (log in as ``admin-dinkes``)."""
+    i, e = next((i, e) for i, e in enumerate(data.ENTRIES) if e["org"] == "pkm-dempo")
+    user, org = opd_users["pkm-dempo"], org_data["pkm-dempo"]
+    proposal = kipp_sections(e, org, i)
+    proposal["title"] = f"{proposal['title']} (pengembangan 2027)"
+    for section in round_.sections_for():
+        if section.custom:
+            proposal[section.name] = (
+                "Mendukung sasaran RPJMD Kota Palembang 2024-2029 untuk meningkatkan derajat "
+                "kesehatan masyarakat: indikator waktu tunggu layanan puskesmas dan cakupan "
+                "pelayanan kesehatan dasar dipantau setiap triwulan.")
+    entry = entry_service.create_entry(
+        round_=round_, category=next(c for c in round_.categories
+                                     if c.name == _category_name(org["category"])),
+        data=proposal, actor=user, now=now - timedelta(hours=20))
+    attach_sk(entry, org, e, i, user, now - timedelta(hours=20))
+    entry_service.submit_entry(entry=entry, actor=user, now=now - timedelta(hours=19))
+
+
+def _category_name(key: str) -> str:
+    return next(c["name"] for c in data.CATEGORIES if c["key"] == key)
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
@@ -165,7 +191,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         db.session.add(org)
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
-    demo_agency(orgs)
+    agency_admin = demo_agency(orgs)
     demo_regions(orgs)
     db.session.flush()
     demo_contacts()
@@ -194,9 +220,11 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
             actor=user, now=written,
         )
         attach_sk(entry, org_data[e["org"]], e, i, user, written)
-        entry_service.submit_entry(entry=entry, actor=user,
-                                   now=written + timedelta(days=int(rng.integers(1, 10)),
-                                                           minutes=i))
+        handed = written + timedelta(days=int(rng.integers(1, 10)), minutes=i)
+        entry_service.submit_entry(entry=entry, actor=user, now=handed)
+        if entry.is_in_agency_review:  # a puskesmas: its Admin Lokal submits it
+            entry_service.submit_entry(entry=entry, actor=agency_admin,
+                                       now=handed + timedelta(hours=3))
         entries.append(entry)
 
     demo_screening(round_, committee)
@@ -236,6 +264,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     rounds.open_round(round_=nxt, actor=committee)
     rounds.apply_stage_template(round_=nxt, actor=committee)
     demo_sections(nxt, committee)
+    demo_agency_review(nxt, opd_users, org_data, now)
     db.session.flush()
     return {"organisations": len(orgs), "judges": len(judges), "entries": len(entries),
             "sheets": n_sheets}

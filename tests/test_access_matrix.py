@@ -43,6 +43,8 @@ OBJECT_CASES = {
     "agency.entry_detail": "/agency/entries/{entry}",
     "agency.entry_edit": "/agency/entries/{entry}/edit",
     "agency.attachment": "/agency/attachments/{attachment}",
+    "agency.entry_return": "/agency/entries/{entry}/return",
+    "agency.entry_submit": "/agency/entries/{entry}/submit",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
 # The committee's downloads (entries, score sheets, audit trail): refused to every other role.

@@ -51,6 +51,12 @@ def test_demo_loads_a_scored_published_competition(app):
     assert len(notices[1].entry_ids) == 15 and notices[1].finalized_at is None
     assert db.session.scalar(select(func.count(Advancement.id))) == 15
     assert db.session.scalar(select(func.count(Objection.id))) == 1
+    # A puskesmas's 2027 proposal waits for its Admin Lokal; the 2026 ones went through them.
+    from competition.models import EntryStatus
+    waiting = db.session.scalars(select(Entry).where(
+        Entry.status == EntryStatus.AGENCY_REVIEW)).all()
+    assert [e.round.name for e in waiting] == ["KOINYANLIK 2027"]
+    assert waiting[0].custom_texts and waiting[0].organisation.place[0] == "Kota Palembang"
     # A second load leaves everything as it was.
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert again.exit_code == 0 and "not loaded" in again.output

@@ -126,3 +126,18 @@ def test_round_copy_carries_the_sections(app, committee, open_round):
     assert "sdg" not in names and names[-1] == "custom_1"
     assert copy.sections_for()[0].label == "Ringkasan Eksekutif"
     assert copy.section_limits["summary"] == 150 and copy.section_limits["custom_1"] == 100
+
+
+def test_judge_sees_the_rounds_labels_and_not_switched_off_sections(app, login, committee,
+                                                                   judge, opd, open_round):
+    entry = factories.make_entry(open_round, opd)
+    entry.sdg = "Teks SDG yang tidak boleh dinilai."
+    stage = factories.make_stage(open_round)
+    assignment = factories.make_assignment(stage, entry, judge)
+    rounds.set_sections(round_=open_round, limits={}, labels={"impact": "Dampak Nyata"},
+                        off={"sdg"}, actor=committee)
+    db.session.commit()
+    page = login(judge).get(f"/judge/assignments/{assignment.id}").text
+    assert "Dampak Nyata" in page
+    assert "Teks SDG yang tidak boleh dinilai." not in page
+    assert entry.sdg == "Teks SDG yang tidak boleh dinilai."  # kept
