@@ -300,20 +300,25 @@ def _group_mean(index, values, n, weights=None):
     return mean, wsum
 
 
-def _pooled_within_se(d: _Data, sheet, entry_sum):
+def _pooled_within_se(d: _Data, sheet, entry_sum, *, centre=None, total_ss=None):
     """SE per entry from the pooled within-entry variance of the sheets' normalized scores
     (``entry_sum``: per-entry sums of ``sheet``):
     ``var = (sum x^2 - sum_e sum_e^2 / n_e) / (n_sheets - n_entries_with_sheets)``,
-    ``se_e = sqrt(var / n_e)``; NaN if every entry has a single sheet."""
+    ``se_e = sqrt(var / n_e)``; NaN if every entry has a single sheet. Computed about the
+    mean ``c`` of the sheets (no cancellation): ``sum (x - c)^2 - sum_e (sum_e - c n_e)^2 / n_e``.
+    A method that knows ``c`` (``centre``) and ``sum (x - c)^2`` (``total_ss``) without a pass
+    over the sheets gives them."""
     n_with = int(np.count_nonzero(d.e_count))
     dof = d.score.size - n_with
     se = np.full(d.n_entries, np.nan)
     if dof > 0:
-        c = sheet.mean()
-        between = np.divide(entry_sum - c * d.e_count, d.e_count,
-                            out=np.zeros(d.n_entries), where=d.e_count > 0)
-        dev = sheet - c
-        ss = float(np.vecdot(dev, dev)) - float(np.vecdot(between, entry_sum - c * d.e_count))
+        c = sheet.mean() if centre is None else centre
+        if total_ss is None:
+            dev = sheet - c
+            total_ss = float(np.vecdot(dev, dev))
+        off = entry_sum - c * d.e_count
+        between = np.divide(off, d.e_count, out=np.zeros(d.n_entries), where=d.e_count > 0)
+        ss = total_ss - float(np.vecdot(between, off))
         var = max(ss, 0.0) / dof
         np.sqrt(np.divide(var, d.e_count, out=se, where=d.e_count > 0), out=se)
     return se
@@ -435,8 +440,12 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     scale = np.full(d.n_judges, np.nan)
     if pooled_sd > 0:
         scale = np.where(has_j, jsd / pooled_sd, np.nan)
-    return _result(d, "zscore", mean, sheet, _pooled_within_se(d, sheet, total),
-                   offset=offset, scale=scale)
+    # The sheets' mean is pooled_mean and, as each judge's z-scores have mean 0 and mean
+    # square 1, sum (sheet - pooled_mean)^2 = pooled_var * (sheets of judges with a spread):
+    # the SE needs no other pass over the sheets.
+    total_ss = pooled_var * float(d.j_count[jsd > 0].sum())
+    se = _pooled_within_se(d, sheet, total, centre=pooled_mean, total_ss=total_ss)
+    return _result(d, "zscore", mean, sheet, se, offset=offset, scale=scale)
 
 
 def _percentile_within(group, values, n_groups, counts):

@@ -56,6 +56,22 @@ def test_methods_listed_and_default():
         normalize(ENTRY, JUDGE, SCORE, "nope")
 
 
+def test_zscore_se_is_the_pooled_within_entry_se_of_its_sheet_scores():
+    """zscore computes its SE from judge-level sums (no pass over the sheets): it must equal
+    the within-entry SE of its own normalized sheets, computed the plain way (a constant
+    judge, whose sheets all map to the pooled mean, included)."""
+    rng = np.random.default_rng(3)
+    entry = np.repeat(np.arange(40), 3)
+    judge = rng.integers(0, 6, entry.size)
+    score = rng.normal(60, 8, entry.size)
+    score[judge == 2] = 55.0  # no spread: z = 0
+    r = zscore(entry, judge, score)
+    x, n = r.sheet_score, r.n_sheets
+    mean = np.bincount(entry, weights=x) / n
+    within = ((x - mean[entry]) ** 2).sum() / (entry.size - 40)
+    np.testing.assert_allclose(r.entry_se, np.sqrt(within / n), rtol=1e-10)
+
+
 def test_raw_mean_and_se():
     r = normalize(ENTRY, JUDGE, SCORE, "raw")
     # entry 0: (10 + 14) / 2 = 12; entry 1: (20 + 24) / 2 = 22; entry 2: 30
@@ -360,10 +376,19 @@ def test_relabeling_entries_and_judges_changes_nothing(design, rnd):
     pj = np.array(rnd.sample(range(n_j), n_j))
     rows = np.array(rnd.sample(range(entry.size), entry.size))  # shuffled sheet order
     for m in METHODS:
-        a = normalize(entry, judge, score, m)
-        b = normalize(pe[entry][rows], pj[judge][rows], score[rows], m)
-        np.testing.assert_allclose(b.entry_score[pe], a.entry_score, atol=1e-6, err_msg=m)
-        np.testing.assert_allclose(b.judge_offset[pj], a.judge_offset, atol=1e-6, err_msg=m)
+        a = normalize(entry, judge, score, m, n_entries=n_e, n_judges=n_j)
+        b = normalize(pe[entry][rows], pj[judge][rows], score[rows], m, n_entries=n_e,
+                      n_judges=n_j)
+        # bias_scale iterates until no quality moves by more than 1e-3 of the scores' spread:
+        # summing in another order (or another memory alignment: numpy's SIMD sums) may stop
+        # it one iteration earlier or later, so the two fits agree to that tolerance only.
+        # On a few tiny designs of pure noise it does not settle within its 60 iterations
+        # (offset and scale cannot be told apart): there, rounding decides where it stops.
+        atol = 1e-3 * max(float(score.std()), 1.0) if m == "bias_scale" else 1e-6
+        if m == "bias_scale" and max(a.n_iter, b.n_iter) >= 60:
+            continue
+        np.testing.assert_allclose(b.entry_score[pe], a.entry_score, atol=atol, err_msg=m)
+        np.testing.assert_allclose(b.judge_offset[pj], a.judge_offset, atol=atol, err_msg=m)
         assert a.n_components == b.n_components
 
 
