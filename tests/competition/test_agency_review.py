@@ -160,3 +160,13 @@ def test_service_refuses_the_units_save_while_in_review_with_a_reason(app, login
     # The Admin Lokal may still save corrections.
     entries.update_entry(entry=entry, data={"title": "Dikoreksi"}, actor=admin, now=utcnow())
     assert entry.title == "Dikoreksi" and entry.is_in_agency_review
+
+
+def test_units_form_says_where_the_entry_goes(app, login, opd, other_opd, open_round):
+    url = f"/opd/rounds/{open_round.id}/entries/new"
+    assert "Kirim ke Admin Lokal untuk diperiksa" not in login(opd).get(url).text
+    admin = factories.make_agency_admin("Dinas Kesehatan Induk", username="admin-dinkes")
+    opd.organisation.parent = admin.organisation
+    db.session.commit()
+    assert "Kirim ke Admin Lokal untuk diperiksa" in login(opd).get(url).text
+    assert "Kirim ke Admin Lokal untuk diperiksa" not in login(other_opd).get(url).text
