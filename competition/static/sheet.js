@@ -32,4 +32,26 @@
 
   inputs.forEach(function (input) { input.addEventListener("input", update); });
   update();
+
+  // Keyboard-friendly scoring: Enter in a score goes to the next criterion's score (the last
+  // one goes to the save button) instead of sending the form half-filled; Ctrl+S (Cmd+S on a
+  // Mac) saves the draft instead of opening the browser's "save page" dialog.
+  var list = Array.prototype.slice.call(inputs);
+  list.forEach(function (input, i) {
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.isComposing) { return; }
+      event.preventDefault();
+      var next = list[i + 1] || document.getElementById("save");
+      if (next) { next.focus(); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
+      var save = document.getElementById("save");
+      if (save && !save.disabled) {
+        event.preventDefault();
+        save.click();
+      }
+    }
+  });
 })();
