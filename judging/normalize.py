@@ -431,9 +431,9 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     # sheet = pooled_mean + (y - jmean) / jsd * pooled_sd  ==  b_j + a_j * y
     a = np.divide(pooled_sd, jsd, out=np.zeros(d.n_judges), where=jsd > 0)
     b = pooled_mean - a * jmean
-    sheet = a[j]  # b[j] + a[j] * y, with one temporary array fewer
+    sheet = np.take(a, j)  # b[j] + a[j] * y, one temporary fewer (np.take: a faster gather)
     sheet *= y
-    sheet += b[j]
+    sheet += np.take(b, j)
     mean, total = _entry_mean_sum(d, sheet)
     has_j = d.j_count > 0
     offset = np.where(has_j, jmean - pooled_mean, np.nan)
