@@ -131,8 +131,8 @@ def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None
     state (see ``STATES``) and a group."""
     query = (select(Entry).join(Organisation, Entry.organisation_id == Organisation.id)
              .where(Entry.round_id == round_.id)
-             .options(selectinload(Entry.organisation), selectinload(Entry.category),
-                      selectinload(Entry.attachments)))
+             .options(selectinload(Entry.organisation).selectinload(Organisation.parent),
+                      selectinload(Entry.category), selectinload(Entry.attachments)))
     if q.strip():
         like = f"%{q.strip().lower()}%"
         query = query.where(or_(func.lower(Entry.title).like(like),
@@ -157,14 +157,16 @@ def _when(value) -> str:
 
 def export_rows(entries: list[Entry]) -> list[list]:
     """The header and one row per entry, for CSV and XLSX (in the user's language)."""
-    header = [_("No."), _("Title of the innovation"), _("OPD"), _("Category"), _("Group"),
+    header = [_("No."), _("Title of the innovation"), _("OPD"),
+              _("Regency or city (kabupaten/kota)"), _("Province"), _("Category"), _("Group"),
               _("Status"), _("Administrative screening"), _("Reason"),
               _("Innovation start date"), _("Submitted on"), _("Innovators and their contacts"),
               _("Video link (at most 3 minutes)"), _("Attachments")]
     rows = [header]
     for e in entries:
         rows.append([
-            e.id, e.title, e.organisation.name, e.category.name, label(e.group),
+            e.id, e.title, e.organisation.name, *e.organisation.place, e.category.name,
+            label(e.group),
             label(e.status), label(e.screening) if e.is_submitted else "",
             e.screening_reason, e.innovation_started_on.isoformat()
             if e.innovation_started_on else "", _when(e.submitted_at), e.innovators,
@@ -174,4 +176,4 @@ def export_rows(entries: list[Entry]) -> list[list]:
 
 
 # Column widths of the entry list's XLSX, left to right (characters).
-EXPORT_WIDTHS = (6, 50, 40, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)
+EXPORT_WIDTHS = (6, 50, 40, 22, 20, 25, 12, 12, 18, 40, 14, 17, 40, 30, 10)

@@ -16,6 +16,7 @@ from tests import factories
 def round_with_entries(app, committee, opd, other_opd, open_round):
     factories.make_opd_user("Kecamatan Ilir Timur I", username="kec-it1")  # never submits
     submitted = factories.make_entry(open_round, opd, title="SI-GESIT Stunting")
+    opd.organisation.region, opd.organisation.province = "Kota Palembang", "Sumatera Selatan"
     factories.make_entry(open_round, other_opd, title="Tirta Cepat", submitted=False)
     rejected = factories.make_entry(open_round, other_opd, title="=HYPERLINK(\"x\")")
     db.session.commit()
@@ -64,7 +65,9 @@ def test_export_csv_and_xlsx_follow_the_filters(app, login, committee, round_wit
     assert rows[0][:3] == ["No.", "Judul inovasi", "OPD"]
     titles = [r[1] for r in rows[1:]]
     assert titles == ["SI-GESIT Stunting", "'=HYPERLINK(\"x\")"]  # the formula is neutralized
-    assert rows[2][7] == "SK tidak sah."
+    assert rows[1][3:5] == ["Kota Palembang", "Sumatera Selatan"]
+    assert rows[2][9] == "SK tidak sah."
+    assert rows[0][3:5] == ["Kabupaten/kota", "Provinsi"]
 
     response = client.get(f"/committee/rounds/{round_.id}/entries.xlsx")
     assert response.status_code == 200
