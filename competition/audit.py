@@ -136,9 +136,18 @@ def _append(connection, rows: list[dict]) -> None:
     connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
 
 
+# Every action a record can carry: the row changes the listener writes, then the explicit
+# events of ``record`` (the committee's page filters by these; a test checks that every
+# ``audit.record("...")`` in the code is listed).
+ACTIONS = ("insert", "update", "delete", "login", "login_failed", "logout", "password_changed",
+           "password_reset_asked", "password_reset_sent", "password_reset", "remind_drafts",
+           "remind_judges")
+
+
 def record(action: str, target_type: str = "", target_id="", *, before: dict | None = None,
            after: dict | None = None, actor=None) -> None:
-    """Add an explicit record (logins, exports...) to the current transaction."""
+    """Add an explicit record (logins, exports...) to the current transaction; ``action`` is
+    one of ``ACTIONS``."""
     actor_id, name, address = _who()
     if actor is not None:
         actor_id, name = actor.id, actor.username

@@ -25,7 +25,7 @@ def index():
     filters = _filters()
     return render_template("committee/audit.html", records=audit.query_records(
         **filters, limit=PAGE), filters=filters, check=audit.verify_chain(), page=PAGE,
-        tables=sorted(audit.AUDITED))
+        tables=sorted(audit.AUDITED), actions=audit.ACTIONS)
 
 
 @bp.route("/export.csv")

@@ -112,3 +112,18 @@ def test_verify_command_and_committee_page(app, login, committee, opd, open_roun
     db.session.commit()
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and "BROKEN" in result.output
+
+
+def test_every_recorded_action_can_be_filtered_on_the_committee_page(app, login, committee):
+    """Each ``audit.record("...")`` in the code names an action of ``audit.ACTIONS``, which
+    the committee's filter offers."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    used = {m for path in [*root.glob("competition/*.py"), *root.glob("judging/*.py")]
+            for m in re.findall(r'audit\.record\(\s*"([a-z_]+)"', path.read_text())}
+    assert {"login", "password_reset_asked", "remind_judges"} <= used
+    assert used <= set(audit.ACTIONS)
+    page = login(committee).get("/committee/audit/").text
+    for action in audit.ACTIONS:
+        assert f'<option value="{action}"' in page
