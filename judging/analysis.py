@@ -239,6 +239,7 @@ class StageRanking:
     submitted: int = 0
     warning: str = ""
     top_n: int = 3
+    converged: bool = True  # False: the judge model stopped without settling (see normalize)
 
 
 def _heaviest_criterion_means(data: StageData) -> np.ndarray:
@@ -356,7 +357,8 @@ def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = T
     expected = db.session.scalar(
         select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id))
     return StageRanking(stage, method, [c for c in cats if c.rows], expected=expected or 0,
-                        submitted=int(data.total.size), warning=result.warning, top_n=top_n)
+                        submitted=int(data.total.size), warning=result.warning, top_n=top_n,
+                        converged=result.converged)
 
 
 # ---------------------------------------------------------------- comparison of methods

@@ -79,6 +79,9 @@ class Normalized:
     n_components: [property] number of such groups. Scores are only comparable within a group.
     warning: [property] human-readable warning for the committee ("" if none).
     n_iter: iterations used by an iterative fit (0 for closed-form methods).
+    converged: False when an iterative fit stopped at its iteration limit without settling
+        (``bias_scale`` on data that cannot tell a judge's offset from the judge's scale, e.g.
+        a few sheets of pure noise): its scores then depend on where it stopped.
     """
 
     entry_score: np.ndarray
@@ -93,6 +96,7 @@ class Normalized:
     judge_reliability: np.ndarray = field(default_factory=lambda: _EMPTY_F)
     judge_n_sheets: np.ndarray = field(default_factory=lambda: _EMPTY_I)
     n_iter: int = 0
+    converged: bool = True
     # groups of linked judges: either a ready _Graph, or a _LazyGraph computed on first access
     # (the closed-form methods do not need it for the fit, and it costs more than they do)
     graph: object = field(default=None, repr=False, compare=False)
@@ -723,7 +727,7 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
         entry_score=f["quality"], n_sheets=n_e, sheet_score=sheet, method="bias", entry_se=se,
         sheet_weight=np.ones(d.score.size), judge_offset=a,
         judge_scale=np.where(has_j, 1.0, np.nan), judge_noise=noise, judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"],
+        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
         graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
@@ -750,6 +754,7 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
     spread = float(np.std(d.score)) or 1.0
     n_iter = f["n_iter"]
     it = 0
+    converged = True
     for it in range(1, max_iter + 1):
         zz = np.nan_to_num(z)
         var_z = _entry_spread(z, e_comp, n_comp)
@@ -781,10 +786,14 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
         z = z_new
         if not change > tol * spread:
             break
+    else:
+        if max_iter > 0:
+            converged = False
     m_c, _ = _group_mean(e_comp[e], d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
     return dict(a=np.where(has_j, a, np.nan), s=np.where(has_j, s, np.nan), w=w,
                 var_j=var_j, z=z, quality=quality, lam_a=lam_a, y=y, n_iter=it,
+                converged=converged,
                 e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=f["warning"])
 
 
@@ -844,7 +853,7 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
         entry_score=f["quality"], n_sheets=d.e_count, sheet_score=sheet, method="bias_scale",
         entry_se=se, sheet_weight=weight, judge_offset=f["a"], judge_scale=f["s"],
         judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan), judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"],
+        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
         graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 

@@ -92,3 +92,16 @@ def test_method_can_be_chosen_before_scoring(login, committee, open_round):
     login(committee).post(f"/committee/stages/{stage.id}/method", data={"method": "bias"})
     assert db.session.get(Stage, stage.id).method == "bias"
     assert db.session.query(ScoreSheet).filter_by(status=SheetStatus.SUBMITTED).count() == 0
+
+
+def test_ranking_page_says_when_the_judge_model_did_not_settle(login, committee, scored_stage,
+                                                               monkeypatch):
+    import dataclasses
+
+    from judging import analysis
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    assert "Model juri tidak stabil" not in login(committee).get(url).text
+    fit = analysis.StageData.normalize
+    monkeypatch.setattr(analysis.StageData, "normalize", lambda self, method: dataclasses.replace(
+        fit(self, method), converged=False))
+    assert "Model juri tidak stabil" in login(committee).get(url).text
