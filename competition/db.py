@@ -80,9 +80,10 @@ def bulk_insert(table, rows: list[dict]) -> None:
     defaults = {c.name: c.default.arg for c in table.columns
                 if c.name not in given and c.default is not None and c.default.is_scalar}
     names = given + list(defaults)
-    procs = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-             for n in given]
-    fixed = [_bound(table.c[n], v, conn.dialect) for n, v in defaults.items()]
+    bind = {n: table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            for n in names}
+    procs = [bind[n] for n in given]
+    fixed = [bind[n](v) if bind[n] else v for n, v in defaults.items()]
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     dbapi_error = conn.dialect.loaded_dbapi.Error
@@ -94,8 +95,3 @@ def bulk_insert(table, rows: list[dict]) -> None:
     except dbapi_error as exc:  # the same exception classes an INSERT would raise
         raise DBAPIError.instance(sql, None, exc, dbapi_error) from exc
 
-
-def _bound(column, value, dialect):
-    """``value`` as the database receives it for ``column`` (the type's bind processing)."""
-    proc = column.type.dialect_impl(dialect).bind_processor(dialect)
-    return proc(value) if proc else value
