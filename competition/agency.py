@@ -45,7 +45,7 @@ def unit_add():
         else:
             db.session.commit()
             flash(_("Unit account created."), "success")
-            return redirect(url_for(".index"))
+            return redirect(url_for("agency.index"))
     return _index(form, 422)
 
 
@@ -79,7 +79,7 @@ def entry_return(entry_id: int):
         return _detail(entry, exc.status, form)
     db.session.commit()
     flash(_("The entry has been returned to the unit with your note."), "success")
-    return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
 
 
 @bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
@@ -88,7 +88,7 @@ def entry_submit(entry_id: int):
     completeness are checked; to correct it first, use the form)."""
     entry = entries.get_entry_for(current_user, entry_id)
     if not ActionForm().validate_on_submit():
-        return redirect(url_for(".entry_detail", entry_id=entry.id))
+        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
     try:
         entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
     except JuriError as exc:
@@ -101,7 +101,7 @@ def entry_submit(entry_id: int):
         return _detail(entry, exc.status)
     db.session.commit()
     flash(_("The entry has been submitted to the committee. Good luck!"), "success")
-    return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
 
 
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -110,7 +110,7 @@ def entry_edit(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")
-        return redirect(url_for(".entry_detail", entry_id=entry.id))
+        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 

@@ -58,7 +58,7 @@ def round_new():
         else:
             db.session.commit()
             flash(_("Round created. Add categories and a scored stage, then open it."), "success")
-            return redirect(url_for(".round_detail", round_id=round_.id))
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
     status = 422 if form.errors else 200
     return render_template("committee/round_new.html", form=form), status
 
@@ -102,7 +102,7 @@ def category_add(round_id: int):
         else:
             db.session.commit()
             flash(_("Category added."), "success")
-            return redirect(url_for(".round_detail", round_id=round_.id))
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, category_form=form)
 
 
@@ -125,7 +125,7 @@ def stage_add(round_id: int):
             db.session.commit()
             if not stage.is_scored:
                 flash(_("Stage added."), "success")
-                return redirect(url_for(".round_detail", round_id=round_.id))
+                return redirect(url_for("committee.round_detail", round_id=round_.id))
             flash(_("Stage added. Now define its rubric."), "success")
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
     return _round_page(round_, 422, stage_form=form)
@@ -142,7 +142,7 @@ def round_caps(round_id: int):
             "khusus": form.cap_khusus.data})
         db.session.commit()
         flash(_("Caps saved."), "success")
-        return redirect(url_for(".round_detail", round_id=round_.id))
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, caps_form=form)
 
 
@@ -179,7 +179,7 @@ def round_word_limits(round_id: int):
         else:
             db.session.commit()
             flash(_("Proposal sections saved."), "success")
-            return redirect(url_for(".round_detail", round_id=round_.id))
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, limits_form=form)
 
 
@@ -199,7 +199,7 @@ def round_section_add(round_id: int):
         else:
             db.session.commit()
             flash(_("Section added to the proposal."), "success")
-            return redirect(url_for(".round_detail", round_id=round_.id))
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, custom_section_form=form)
 
 
@@ -219,7 +219,7 @@ def round_invitations(round_id: int):
                                actor=current_user)
         db.session.commit()
         flash(_("Invitations saved."), "success")
-        return redirect(url_for(".round_detail", round_id=round_.id))
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, invitations_form=form)
 
 
@@ -234,7 +234,7 @@ def round_open(round_id: int):
         else:
             db.session.commit()
             flash(_("Submissions are open."), "success")
-    return redirect(url_for(".round_detail", round_id=round_.id))
+    return redirect(url_for("committee.round_detail", round_id=round_.id))
 
 
 @bp.route("/timeline/<int:stage_id>", methods=["GET", "POST"])
@@ -257,7 +257,7 @@ def stage_edit(stage_id: int):
         else:
             db.session.commit()
             flash(_("Stage saved."), "success")
-            return redirect(url_for(".round_detail", round_id=stage.round_id))
+            return redirect(url_for("committee.round_detail", round_id=stage.round_id))
     return render_template("committee/stage_edit.html", stage=stage, form=form,
                            kind_labels=STAGE_KIND_LABELS), 422 if form.errors else 200
 
@@ -282,7 +282,7 @@ def round_copy(round_id: int):
         else:
             db.session.commit()
             flash(_("Round copied. Check the dates, then open submissions."), "success")
-            return redirect(url_for(".round_detail", round_id=round_.id))
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
     return render_template("committee/round_copy.html", source=source, form=form), \
         422 if form.errors else 200
 
@@ -314,7 +314,7 @@ def entry_reopen(entry_id: int):
             db.session.commit()
             flash(_("The entry has been reopened; its OPD can edit and submit it again."),
                   "success")
-            return redirect(url_for(".entry_detail", entry_id=entry.id))
+            return redirect(url_for("committee.entry_detail", entry_id=entry.id))
     return _entry_page(entry, 422, reopen_form=form)
 
 
@@ -351,4 +351,4 @@ def organisation_region(organisation_id: int):
                         province=form.province.data or "", actor=current_user)
     db.session.commit()
     flash(_("Region of %(name)s saved.", name=organisation.name), "success")
-    return redirect(url_for(".organisations", _anchor=f"org{organisation.id}"))
+    return redirect(url_for("committee.organisations", _anchor=f"org{organisation.id}"))

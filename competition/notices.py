@@ -49,7 +49,7 @@ def detail(announcement_id: int):
             db.session.commit()
             flash(_("Your objection has been received; the committee will decide it."),
                   "success")
-            return redirect(url_for(".detail", announcement_id=announcement.id))
+            return redirect(url_for("notices.detail", announcement_id=announcement.id))
     return render_template("public/announcement.html", announcement=announcement,
                            entries=entries, form=form,
                            is_open=announcement.objections_open(now)), \

@@ -148,7 +148,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _form_page(form, round_, entry, 422)
     if not form.send.data:
         flash(_("Draft saved."), "success")
-        return redirect(url_for(".entry_edit", entry_id=entry.id))
+        return redirect(url_for("opd.entry_edit", entry_id=entry.id))
     try:
         entries.submit_entry(entry=entry, actor=current_user, now=now)
     except JuriError as exc:
@@ -159,7 +159,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
                 "submits it to the committee."), "success")
     else:
         flash(_("Your entry has been submitted. Good luck!"), "success")
-    return redirect(url_for(".entry_detail", entry_id=entry.id))
+    return redirect(url_for("opd.entry_detail", entry_id=entry.id))
 
 
 @bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
@@ -174,10 +174,10 @@ def entry_edit(entry_id: int):
     if entry.is_in_agency_review:
         flash(_("This entry is with your agency's Admin Lokal for review; it can be changed "
                 "again if they return it to you."), "info")
-        return redirect(url_for(".entry_detail", entry_id=entry.id))
+        return redirect(url_for("opd.entry_detail", entry_id=entry.id))
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")
-        return redirect(url_for(".entry_detail", entry_id=entry.id))
+        return redirect(url_for("opd.entry_detail", entry_id=entry.id))
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 
@@ -207,7 +207,7 @@ def attachment_delete(attachment_id: int):
         else:
             db.session.commit()
             flash(_("Attachment removed."), "success")
-    return redirect(url_for(".entry_edit", entry_id=entry_id))
+    return redirect(url_for("opd.entry_edit", entry_id=entry_id))
 
 
 @bp.route("/certificates/<code>.pdf")

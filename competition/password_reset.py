@@ -136,7 +136,7 @@ def forgot():
                 and not _mailed_too_often(user, now):
             minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE")
                           or DEFAULT_MAX_AGE) // 60
-            link = url_for(".reset", token=make_token(user), _external=True)
+            link = url_for("password_reset.reset", token=make_token(user), _external=True)
             send_mail(user.email, _("Juri: set a new password"), _(
                 "Someone (probably you) asked to set a new password for the account "
                 "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
@@ -155,7 +155,7 @@ def reset(token: str):
     user = user_for_token(token)
     if user is None:
         flash(_("This link has expired or has already been used. Ask for a new one."), "danger")
-        return redirect(url_for(".forgot"))
+        return redirect(url_for("password_reset.forgot"))
     form = ResetForm(user=user)
     if form.validate_on_submit():
         user.set_password(form.new.data)

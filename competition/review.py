@@ -65,7 +65,7 @@ def screening_accept_clean(round_id: int):
         flash(_("%(n)d entries without any flag declared eligible.", n=n), "success")
     else:
         flash(_("Give the reason for the decision; the OPD reads it."), "danger")
-    return redirect(url_for(".screening_list", round_id=round_.id))
+    return redirect(url_for("review.screening_list", round_id=round_.id))
 
 
 @bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
@@ -84,7 +84,7 @@ def screening_entry(entry_id: int):
         else:
             db.session.commit()
             flash(_("Screening decision recorded."), "success")
-            return redirect(url_for(".screening_list", round_id=entry.round_id))
+            return redirect(url_for("review.screening_list", round_id=entry.round_id))
     return render_template("committee/screening_entry.html", entry=entry, form=form,
                            checklist=screening.checklist_of(entry)), 422 if form.errors else 200
 
@@ -128,7 +128,7 @@ def stage_advance(stage_id: int):
         else:
             db.session.commit()
             flash(_("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name), "success")
-            return redirect(url_for(".stage_advance", stage_id=stage.id))
+            return redirect(url_for("review.stage_advance", stage_id=stage.id))
     return render_template(
         "committee/advance.html", stage=stage, to_stage=to_stage, form=form,
         candidates=candidates, advance=advance, reasons=reasons, errors=errors,
@@ -181,7 +181,7 @@ def remind_drafts(round_id: int):
             db.session.commit()
             flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)),
                   "success")
-    return redirect(url_for(".round_dashboard", round_id=round_.id))
+    return redirect(url_for("review.round_dashboard", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})
@@ -217,7 +217,7 @@ def stage_announce(stage_id: int):
         else:
             db.session.commit()
             flash(_("Announcement issued."), "success")
-            return redirect(url_for(".announcement", announcement_id=announcement.id))
+            return redirect(url_for("review.announcement", announcement_id=announcement.id))
     return render_template("committee/announce.html", stage=stage, form=form), \
         422 if form.errors else 200
 
@@ -251,7 +251,7 @@ def objection_decide(objection_id: int):
         else:
             db.session.commit()
             flash(_("Decision recorded."), "success")
-            return redirect(url_for(".announcement", announcement_id=objection.announcement_id))
+            return redirect(url_for("review.announcement", announcement_id=objection.announcement_id))
     return _announcement_page(objection.announcement, 422,
                               decision_forms={objection.id: form})
 
@@ -268,7 +268,7 @@ def announcement_finalize(announcement_id: int):
         else:
             db.session.commit()
             flash(_("The list is final."), "success")
-    return redirect(url_for(".announcement", announcement_id=announcement.id))
+    return redirect(url_for("review.announcement", announcement_id=announcement.id))
 
 
 @bp.route("/objections/<int:objection_id>/evidence")

@@ -48,15 +48,15 @@ def index():
 def toggle(user_id: int, enabled: int):
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit() or enabled not in (0, 1):
-        return redirect(url_for(".index"))
+        return redirect(url_for("users.index"))
     try:
         set_enabled(user=user, enabled=bool(enabled), actor=current_user)
     except InvalidState as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
-        return redirect(url_for(".index"))
+        return redirect(url_for("users.index"))
     db.session.commit()
     flash(_("%(name)s can log in again.", name=user.username) if enabled else
           _("%(name)s is deactivated: they cannot log in, and their open sessions have ended.",
             name=user.username), "success")
-    return redirect(url_for(".index"))
+    return redirect(url_for("users.index"))

@@ -107,7 +107,7 @@ def awards_settings(round_id: int):
     db.session.add(settings)
     db.session.commit()
     flash(_("Award settings saved."), "success")
-    return redirect(url_for(".review", round_id=round_.id))
+    return redirect(url_for("publishing.review", round_id=round_.id))
 
 
 @bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
@@ -170,7 +170,7 @@ def stage_weights(round_id: int):
     db.session.commit()
     flash(_("Stage weights saved.") if combined.weights_of(round_)
           else _("Stage weights cleared: each stage is published on its own."), "success")
-    return redirect(url_for(".final_ranking", round_id=round_.id))
+    return redirect(url_for("publishing.final_ranking", round_id=round_.id))
 
 
 def _layout_page(round_: Round, form=None, status=200):
@@ -203,7 +203,7 @@ def layout(round_id: int):
         return _layout_page(round_, form, 422)
     db.session.commit()
     flash(_("Certificate layout saved."), "success")
-    return redirect(url_for(".layout", round_id=round_.id))
+    return redirect(url_for("publishing.layout", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/results/layout/preview.pdf")
@@ -243,7 +243,7 @@ def special_award(round_id: int):
         return _review_page(round_, special_form=form, status=exc.status)
     db.session.commit()
     flash(_("%(award)s given to %(holder)s.", award=cert.award, holder=cert.holder), "success")
-    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
+    return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 
 @bp.route("/rounds/<int:round_id>/results/appreciation", methods=["POST"])
@@ -254,7 +254,7 @@ def appreciation(round_id: int):
                                                    actor=current_user, now=utcnow())
         db.session.commit()
         flash(_("%(n)d certificates of appreciation issued to judges.", n=n), "success")
-    return redirect(url_for(".review", round_id=round_.id) + "#certificates")
+    return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 
 def _upload_folder() -> str:
@@ -274,7 +274,7 @@ def bulk_start(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         bulk.start_job(round_=round_, upload_folder=_upload_folder(), now=utcnow())
-    return redirect(url_for(".bulk_page", round_id=round_.id))
+    return redirect(url_for("publishing.bulk_page", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/results/zip/step", methods=["POST"])
@@ -289,7 +289,7 @@ def bulk_step(round_id: int):
                         upload_folder=_upload_folder(), now=utcnow())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())
-    return redirect(url_for(".bulk_page", round_id=round_.id))
+    return redirect(url_for("publishing.bulk_page", round_id=round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/results/zip/download")
@@ -357,7 +357,7 @@ def certificate(round_id: int, certificate_id: int):
         flash(_("Certificate reissued as %(code)s.", code=new.code), "success")
     else:
         flash(_("Certificate revoked."), "success")
-    return redirect(url_for(".review", round_id=round_id) + "#certificates")
+    return redirect(url_for("publishing.review", round_id=round_id) + "#certificates")
 
 
 

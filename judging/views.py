@@ -135,9 +135,9 @@ def sheet(assignment_id: int):
     db.session.commit()
     if form.send.data:
         flash(_("Scores submitted. Thank you."), "success")
-        return redirect(url_for(".index"))
+        return redirect(url_for("judge.index"))
     flash(_("Draft saved."), "success")
-    return redirect(url_for(".sheet", assignment_id=assignment.id))
+    return redirect(url_for("judge.sheet", assignment_id=assignment.id))
 
 
 @judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
@@ -157,7 +157,7 @@ def recuse(assignment_id: int):
             db.session.commit()
             flash(_("You have recused yourself; the committee will give this entry to another "
                     "judge."), "success")
-            return redirect(url_for(".index"))
+            return redirect(url_for("judge.index"))
     return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
                        recuse_form=form)
 
@@ -206,7 +206,7 @@ def panels(stage_id: int):
                           if form.category.data else None, actor=current_user)
     db.session.commit()
     flash(_("Panel created."), "success")
-    return redirect(url_for(".panels", stage_id=stage.id))
+    return redirect(url_for("scoring.panels", stage_id=stage.id))
 
 
 def _stage_panel(stage_id: int, panel_id: int) -> Panel:
@@ -227,7 +227,7 @@ def panel_member_add(stage_id: int, panel_id: int):
                               is_chair=bool(form.is_chair.data), actor=current_user)
     db.session.commit()
     flash(_("Panel saved."), "success")
-    return redirect(url_for(".panels", stage_id=stage_id))
+    return redirect(url_for("scoring.panels", stage_id=stage_id))
 
 
 @scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete",
@@ -241,7 +241,7 @@ def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
         panel_service.remove_panel_member(member=member, actor=current_user)
         db.session.commit()
         flash(_("Panel saved."), "success")
-    return redirect(url_for(".panels", stage_id=stage_id))
+    return redirect(url_for("scoring.panels", stage_id=stage_id))
 
 
 @scoring_bp.route("/<int:stage_id>/panels/<int:panel_id>/delete", methods=["POST"])
@@ -251,7 +251,7 @@ def panel_delete(stage_id: int, panel_id: int):
         panel_service.delete_panel(panel=panel, actor=current_user)
         db.session.commit()
         flash(_("Panel deleted."), "success")
-    return redirect(url_for(".panels", stage_id=stage_id))
+    return redirect(url_for("scoring.panels", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: conflicts
@@ -308,7 +308,7 @@ def conflicts(stage_id: int):
         return _conflicts_page(stage, exc.status, conflict_form=form)
     db.session.commit()
     flash(_("Conflict of interest recorded."), "success")
-    return redirect(url_for(".conflicts", stage_id=stage.id))
+    return redirect(url_for("scoring.conflicts", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/conflicts/affiliation", methods=["POST"])
@@ -328,7 +328,7 @@ def affiliation(stage_id: int):
         return _conflicts_page(stage, exc.status, affiliation_form=form)
     db.session.commit()
     flash(_("Affiliation saved."), "success")
-    return redirect(url_for(".conflicts", stage_id=stage.id))
+    return redirect(url_for("scoring.conflicts", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
@@ -338,7 +338,7 @@ def conflict_delete(stage_id: int, conflict_id: int):
         conflict_service.remove_conflict(conflict=conflict, actor=current_user)
         db.session.commit()
         flash(_("Conflict removed."), "success")
-    return redirect(url_for(".conflicts", stage_id=stage_id))
+    return redirect(url_for("scoring.conflicts", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: rubric
@@ -386,7 +386,7 @@ def rubric(stage_id: int):
         return _rubric_page(stage, form, 422)
     db.session.commit()
     flash(_("Criterion added."), "success")
-    return redirect(url_for(".rubric", stage_id=stage.id))
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/edit", methods=["GET", "POST"])
@@ -394,7 +394,7 @@ def criterion_edit(stage_id: int, criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     stage = criterion.stage
     if criterion.stage_id != stage_id:
-        return redirect(url_for(".rubric", stage_id=stage_id))
+        return redirect(url_for("scoring.rubric", stage_id=stage_id))
     form = CriterionForm(data={
         "name": criterion.name, "description": criterion.description,
         "weight": criterion.weight, "bands": services.format_bands(criterion.bands),
@@ -410,7 +410,7 @@ def criterion_edit(stage_id: int, criterion_id: int):
         else:
             db.session.commit()
             flash(_("Criterion saved."), "success")
-            return redirect(url_for(".rubric", stage_id=stage.id))
+            return redirect(url_for("scoring.rubric", stage_id=stage.id))
     elif request.method == "POST":
         status = 422
     return render_template("judging/criterion_edit.html", stage=stage, criterion=criterion,
@@ -433,7 +433,7 @@ def rubric_scale(stage_id: int):
         return _rubric_page(stage, status=exc.status, scale_form=form)
     db.session.commit()
     flash(_("Scale saved."), "success")
-    return redirect(url_for(".rubric", stage_id=stage.id))
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/rubric/template", methods=["POST"])
@@ -450,14 +450,14 @@ def rubric_template(stage_id: int):
         return _rubric_page(stage, status=exc.status, template_form=form)
     db.session.commit()
     flash(_("Template applied."), "success")
-    return redirect(url_for(".rubric", stage_id=stage.id))
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/rubric/<int:criterion_id>/delete", methods=["POST"])
 def criterion_delete(stage_id: int, criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     if criterion.stage_id != stage_id or not ActionForm().validate_on_submit():
-        return redirect(url_for(".rubric", stage_id=stage_id))
+        return redirect(url_for("scoring.rubric", stage_id=stage_id))
     try:
         services.remove_criterion(criterion=criterion, actor=current_user)
     except JuriError as exc:
@@ -466,7 +466,7 @@ def criterion_delete(stage_id: int, criterion_id: int):
     else:
         db.session.commit()
         flash(_("Criterion removed."), "success")
-    return redirect(url_for(".rubric", stage_id=stage_id))
+    return redirect(url_for("scoring.rubric", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: assignments
@@ -520,19 +520,19 @@ def assign_auto(stage_id: int):
     form = ConfirmAssignForm()
     if not form.validate_on_submit():
         flash(_("Choose between 1 and 20 judges per entry."), "danger")
-        return redirect(url_for(".assignments", stage_id=stage.id))
+        return redirect(url_for("scoring.assignments", stage_id=stage.id))
     try:
         plan = services.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
                                     digest=form.digest.data or None, actor=current_user)
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
-        return redirect(url_for(".assign_preview", stage_id=stage.id,
+        return redirect(url_for("scoring.assign_preview", stage_id=stage.id,
                                 judges_per_entry=form.judges_per_entry.data))
     db.session.commit()
     flash(_("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)),
           "success")
-    return redirect(url_for(".assignments", stage_id=stage.id))
+    return redirect(url_for("scoring.assignments", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/assignments/withdraw", methods=["POST"])
@@ -547,7 +547,7 @@ def withdraw(stage_id: int):
     db.session.commit()
     flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
             "sheets kept.", moved=moved, kept=kept), "success")
-    return redirect(url_for(".assignments", stage_id=stage.id))
+    return redirect(url_for("scoring.assignments", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/blind", methods=["POST"])
@@ -560,7 +560,7 @@ def blind_review(stage_id: int):
         db.session.commit()
         flash(_("Blind review is on: judges do not see the organisations' names.")
               if stage.blind_review else _("Blind review is off."), "success")
-    return redirect(url_for(".assignments", stage_id=stage.id))
+    return redirect(url_for("scoring.assignments", stage_id=stage.id))
 
 
 def _sheet_detail(stage, sheet, form=None, status=200):
@@ -592,7 +592,7 @@ def sheet_reopen(stage_id: int, sheet_id: int):
         return _sheet_detail(stage, sheet, form, exc.status)
     db.session.commit()
     flash(_("The sheet is reopened; the judge can correct and submit it again."), "success")
-    return redirect(url_for(".sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
+    return redirect(url_for("scoring.sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
 
 
 @scoring_bp.route("/<int:stage_id>/assignments/manual", methods=["POST"])
@@ -612,7 +612,7 @@ def assign_manual(stage_id: int):
         return _assignment_page(stage, exc.status, manual_form=form)
     db.session.commit()
     flash(_("Judge assigned."), "success")
-    return redirect(url_for(".assignments", stage_id=stage.id))
+    return redirect(url_for("scoring.assignments", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
@@ -627,7 +627,7 @@ def assignment_delete(stage_id: int, assignment_id: int):
         else:
             db.session.commit()
             flash(_("Assignment removed."), "success")
-    return redirect(url_for(".assignments", stage_id=stage_id))
+    return redirect(url_for("scoring.assignments", stage_id=stage_id))
 
 
 # ------------------------------------------------------------------ committee: progress
@@ -661,7 +661,7 @@ def remind(stage_id: int):
         else:
             db.session.commit()  # emailed after the request (competition.notifications)
             flash(_("%(n)d reminders sent.", n=len(notes)), "success")
-    return redirect(url_for(".progress", stage_id=stage.id))
+    return redirect(url_for("scoring.progress", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/sheets.csv", defaults={"fmt": "csv"})
@@ -711,7 +711,7 @@ def stage_method(stage_id: int):
         else:
             db.session.commit()
             flash(_("Method saved."), "success")
-    return redirect(url_for(".ranking", stage_id=stage.id))
+    return redirect(url_for("scoring.ranking", stage_id=stage.id))
 
 
 @scoring_bp.route("/<int:stage_id>/compare")
