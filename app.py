@@ -11,37 +11,46 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
-from competition import advancement, dashboard, notifications, permissions, rounds, sessions
-from competition.account import bp as account_bp
-from competition.agency import bp as agency_bp
-from competition.api import bp as api_bp
-from competition.audit import audit_cli
-from competition.audit_views import bp as audit_bp
+from competition import permissions
+from competition.accounts import sessions
+from competition.accounts.cli import import_accounts_cli
+from competition.accounts.views import (
+    account_bp,
+    auth_bp,
+    imports_bp,
+    organisations_bp,
+    password_reset_bp,
+    users_bp,
+)
+from competition.announcements.views import announcements_bp, notices_bp
+from competition.audit.cli import audit_cli
+from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
-from competition.auth import bp as auth_bp
-from competition.committee import bp as committee_bp
 from competition.db import db
-from competition.errors_views import register_error_handlers
+from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
+from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
-from competition.formatting import format_decimal
-from competition.imports_cli import import_accounts_cli
-from competition.imports_views import bp as imports_bp
-from competition.labels import label
-from competition.models import User
-from competition.notices import bp as notices_bp
-from competition.outbox_views import bp as outbox_bp
-from competition.opd import bp as opd_bp
-from competition.password_reset import bp as password_reset_bp
-from competition.public import bp as public_bp
-from competition.review import bp as review_bp
-from competition.users import bp as users_bp
+from competition.i18n.formatting import format_decimal
+from competition.i18n.labels import label
+from competition.notifications import services as notifications
+from competition.notifications.views import outbox_bp
+from competition.rounds.views import committee_bp
+from judging import permissions as judging_permissions
+from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
-from judging.demo import demo_cli
-from judging.files import judge_files_bp
-from judging.hooks import copy_criteria, sheet_counts, stage_scores
-from judging.publishing import bp as publishing_bp
-from judging.publishing import judge_bp as judge_certificates_bp
-from judging.views import judge_bp, scoring_bp
+from judging.demo.loader import demo_cli
+from judging.panels.views import panels_bp
+from judging.results.api import api_bp
+from judging.results.public import public_bp
+from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
+from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
+
+BLUEPRINTS = (
+    public_bp, auth_bp, account_bp, password_reset_bp, users_bp, imports_bp, organisations_bp,
+    committee_bp, committee_entries_bp, review_bp, opd_bp, agency_bp, announcements_bp, notices_bp,
+    audit_bp, outbox_bp, judge_bp, judge_files_bp, scoring_bp, panels_bp, analysis_bp,
+    publishing_bp, judge_certificates_bp, opd_results_bp, api_bp,
+)
 
 LOCALES = ("id", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -115,10 +124,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     login_manager.user_loader(sessions.load_user)  # checks the session token too
 
-    for bp in (public_bp, auth_bp, committee_bp, review_bp, opd_bp, judge_bp, scoring_bp,
-               publishing_bp, judge_files_bp, audit_bp, account_bp, judge_certificates_bp,
-               notices_bp, agency_bp, api_bp, imports_bp, outbox_bp, users_bp,
-               password_reset_bp):
+    for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     register_error_handlers(app)
     notifications.register(app)  # deliver the outbox after each request's commit
@@ -127,14 +133,11 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(juri_cli)
     register_backup(app.cli)
     app.cli.add_command(import_accounts_cli)
-    rounds.register_copy_hook(copy_criteria)  # a copied round keeps its rubrics
-    advancement.register_score_provider(stage_scores)  # who advances after a scored stage
-    dashboard.register_sheet_counter(sheet_counts)  # a scored stage's bar on the dashboard
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
         format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal,
-        can=permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES,
+        can=permissions.JINJA_PREDICATES | judging_permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES,
     )
 
     @app.after_request

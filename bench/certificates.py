@@ -35,10 +35,13 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition import awards, bulk, certificates  # noqa: E402
-from competition.db import db, utcnow  # noqa: E402
-from competition.models import Certificate, Round, RoundStatus, User  # noqa: E402
-from judging.demo_publishing import demo_logo  # noqa: E402
+from competition.accounts.models import User
+from competition.db import db, utcnow
+from competition.rounds.models import Round, RoundStatus
+from judging.demo.publishing import demo_logo
+from judging.results import awards, certificates
+from judging.results import zips as bulk
+from judging.results.models import Certificate
 
 
 def _signature(seed: int) -> bytes:

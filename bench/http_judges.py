@@ -21,8 +21,6 @@ Target (issue 9): p95 under 100 ms for the judge's pages, 0 errors, with 50 judg
 
 from __future__ import annotations
 
-import sys
-
 import argparse  # noqa: E402
 import http.cookiejar  # noqa: E402
 import os  # noqa: E402
@@ -32,6 +30,7 @@ import shutil  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
+import sys
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
@@ -51,10 +50,13 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition.db import db, utcnow  # noqa: E402
-from competition.models import Entry, Role, Round, Stage, User  # noqa: E402
-from judging import demo_scale  # noqa: E402
-from judging.models import Assignment, Criterion, Score, ScoreSheet, SheetStatus  # noqa: E402
+from competition.accounts.models import Role, User
+from competition.db import db, utcnow
+from competition.entries.models import Entry
+from competition.rounds.models import Round, Stage
+from judging.demo import scale as demo_scale
+from judging.panels.models import Assignment
+from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 
 PASSWORD = "juri-demo"
 PER_JUDGE = 40

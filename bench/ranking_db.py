@@ -26,10 +26,14 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition.db import db, utcnow  # noqa: E402
-from competition.models import Entry, Round, Stage, User  # noqa: E402
-from judging import demo_scale, services  # noqa: E402
-from judging.models import Assignment, ScoreSheet, SheetStatus  # noqa: E402
+from competition.accounts.models import User
+from competition.db import db, utcnow
+from competition.entries.models import Entry
+from competition.rounds.models import Round, Stage
+from judging.demo import scale as demo_scale
+from judging.panels.models import Assignment
+from judging.results import publication as publication_service
+from judging.scoring.models import ScoreSheet, SheetStatus
 
 
 def build(n_entries: int, n_judges: int, per_entry: int, seed: int = 1) -> Stage:
@@ -77,7 +81,7 @@ def main() -> None:
             stage = db.session.get(Stage, stage.id)
             actor = db.session.scalar(select(User).where(User.username == "panitia"))
             t0 = time.perf_counter()
-            services.publish_results(stage=stage, actor=actor, now=utcnow())
+            publication_service.publish_results(stage=stage, actor=actor, now=utcnow())
             db.session.commit()
             t_fast = time.perf_counter() - t0
             print(f"publish_results (load sheets, bias_scale, rank per category, store "

@@ -33,8 +33,8 @@ from flask_migrate import upgrade
 from sqlalchemy import Date, DateTime, Integer, Table, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Engine
 
+from competition.accounts.models import User
 from competition.db import db, utcnow
-from competition.models import User
 
 FORMAT = 1
 BATCH = 5000

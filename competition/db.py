@@ -95,3 +95,6 @@ def bulk_insert(table, rows: list[dict]) -> None:
     except dbapi_error as exc:  # the same exception classes an INSERT would raise
         raise DBAPIError.instance(sql, None, exc, dbapi_error) from exc
 
+
+def _enum(e):
+    return db.Enum(e, native_enum=False, length=20, values_callable=lambda x: [m.value for m in x])

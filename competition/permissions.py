@@ -6,13 +6,12 @@ existence of another OPD's entry or an unassigned entry does not leak."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from competition.models import Attachment, Certificate, Entry, Role, User
+from competition.accounts.models import Role, User
+from competition.entries.models import Attachment, Entry
 
 LOGIN_MESSAGE = _l("Please log in to open this page.")
 
@@ -70,26 +69,10 @@ def can_review_entry(user: User, entry: Entry) -> bool:
         and can_view_entry(user, entry)
 
 
-def can_view_attachment(
-    user: User, attachment: Attachment,
-    judges_entry: Callable[[User, Entry], bool] | None = None,
-) -> bool:
-    """The owning OPD and the committee see an entry's attachments; a judge only when
-    ``judges_entry(user, entry)`` says the entry is assigned to them (the judging package
-    passes its own check, since competition never imports judging)."""
-    if can_view_entry(user, attachment.entry):
-        return True
-    return (user.is_authenticated and user.is_judge and judges_entry is not None
-            and judges_entry(user, attachment.entry))
-
-
-def can_download_certificate(user: User, certificate: Certificate) -> bool:
-    """From the OPD area: the committee, and the OPD of the certificate's entry (a judge's
-    certificate of appreciation has no entry; the public gets valid certificates from the
-    verification page once the round's results are published)."""
-    if certificate.entry is None:
-        return bool(user.is_authenticated and user.is_committee)
-    return can_view_entry(user, certificate.entry)
+def can_view_attachment(user: User, attachment: Attachment) -> bool:
+    """The owning OPD and the committee see an entry's attachments (a judge sees those of
+    the entries assigned to them: ``judging.permissions.can_view_attachment_as_judge``)."""
+    return can_view_entry(user, attachment.entry)
 
 
 JINJA_PREDICATES = {
@@ -97,5 +80,4 @@ JINJA_PREDICATES = {
     "edit_entry": can_edit_entry,
     "review_entry": can_review_entry,
     "view_attachment": can_view_attachment,
-    "download_certificate": can_download_certificate,
 }

@@ -22,13 +22,20 @@ from flask import current_app, url_for
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from competition import bulk, certificates, mail, notifications
+from competition import mail
+from competition.accounts.models import Organisation, Role, User
+from competition.accounts.passwords import password_problems
 from competition.db import db, utcnow
 from competition.errors import JuriError
-from competition.models import Organisation, Role, Round, Stage, User
-from competition.passwords import password_problems
-from judging import progress, services
+from competition.notifications import services as notifications
+from competition.rounds.models import Round, Stage
+from judging.analysis import services as analysis
 from judging.normalize import METHODS
+from judging.panels import assignment as assignment_service
+from judging.results import certificates
+from judging.results import publication as publication_service
+from judging.results import zips as bulk
+from judging.scoring import progress
 
 juri_cli = AppGroup("juri", help="The committee's bulk work (users, assignment, ranking, "
                                  "publication, certificates).")
@@ -97,7 +104,7 @@ def assign(stage_id, k, yes):
     stage = _stage(stage_id)
     k = k or stage.judges_per_entry
     try:
-        preview = services.plan_auto_assign(stage, k)
+        preview = assignment_service.plan_auto_assign(stage, k)
     except JuriError as exc:
         raise _fail(exc) from exc
     plan = preview.plan
@@ -114,7 +121,7 @@ def assign(stage_id, k, yes):
                    "judges)")
     if not yes and not click.confirm("Apply this assignment?"):
         return
-    services.auto_assign(stage=stage, judges_per_entry=k, actor=_actor(),
+    assignment_service.auto_assign(stage=stage, judges_per_entry=k, actor=_actor(),
                          digest=preview.digest)
     db.session.commit()
     click.echo("Applied.")
@@ -127,7 +134,7 @@ def assign(stage_id, k, yes):
 def rank(stage_id, method, top):
     """Print the ranking per category (score, raw mean, judges, likely places)."""
     stage = _stage(stage_id)
-    ranking = services.compute_ranking(stage, method, limit=top)
+    ranking = analysis.compute_ranking(stage, method, limit=top)
     click.echo(f"{stage.name} — {ranking.method}; {ranking.submitted} of {ranking.expected} "
                "sheets submitted")
     for cat in ranking.categories:
@@ -150,7 +157,7 @@ def publish(stage_id, reason, yes):
         return
     try:
         with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            pub = services.publish_results(stage=stage, actor=_actor(), now=utcnow(),
+            pub = publication_service.publish_results(stage=stage, actor=_actor(), now=utcnow(),
                                            reason=reason)
     except JuriError as exc:
         db.session.rollback()

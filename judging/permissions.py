@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from competition.models import User
-from judging.models import Assignment, Panel, ScoreSheet
+from sqlalchemy import select
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.entries.models import Attachment
+from competition.permissions import can_view_entry
+from judging.panels.models import Assignment, Panel
+from judging.results.models import Certificate
+from judging.scoring.models import ScoreSheet
 
 
 def can_score(user: User, assignment: Assignment) -> bool:
@@ -22,3 +29,23 @@ def can_read_panel_sheet(user: User, panel: Panel, sheet: ScoreSheet) -> bool:
     a = sheet.assignment
     return (can_chair(user, panel) and sheet.is_submitted and a.stage_id == panel.stage_id
             and panel.covers(a.entry))
+
+
+def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
+    """A judge sees the attachments of an entry assigned to them in any stage."""
+    return bool(user.is_authenticated and user.is_judge) and db.session.scalar(
+        select(Assignment.id).where(Assignment.judge_id == user.id,
+                                    Assignment.entry_id == attachment.entry_id).limit(1)
+    ) is not None
+
+
+def can_download_certificate(user: User, certificate: Certificate) -> bool:
+    """From the OPD area: the committee, and the OPD of the certificate's entry (a judge's
+    certificate of appreciation has no entry; the public gets valid certificates from the
+    verification page once the round's results are published)."""
+    if certificate.entry is None:
+        return bool(user.is_authenticated and user.is_committee)
+    return can_view_entry(user, certificate.entry)
+
+
+JINJA_PREDICATES = {"download_certificate": can_download_certificate}

@@ -7,21 +7,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from competition.accounts.models import Organisation, Role, User
 from competition.db import db, utcnow
-from competition.models import (
-    Attachment,
-    AttachmentKind,
-    Category,
-    Entry,
-    EntryStatus,
-    Organisation,
-    Role,
-    Round,
-    RoundStatus,
-    Stage,
-    User,
-)
-from judging.models import Assignment, Criterion
+from competition.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
+from competition.rounds.models import Category, Round, RoundStatus, Stage
+from judging.panels.models import Assignment
+from judging.scoring.models import Criterion
 
 PASSWORD = "rahasia-123"
 

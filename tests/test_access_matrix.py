@@ -12,9 +12,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from competition.accounts.models import Role, User
 from competition.db import db
-from competition.models import Role, User
-from judging.models import Panel, PanelMember, ScoreSheet, SheetStatus
+from judging.panels.models import Panel, PanelMember
+from judging.scoring.models import ScoreSheet, SheetStatus
 from tests import factories
 
 SIGNED_IN = "any signed-in user"
@@ -23,16 +24,18 @@ GUARDS = {
     "public": None, "auth": None, "password_reset": None, "static": None, "account": SIGNED_IN, "notices": None,
     "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
     "review": Role.COMMITTEE, "audit": Role.COMMITTEE, "imports": Role.COMMITTEE,
-    "outbox": Role.COMMITTEE, "users": Role.COMMITTEE,
+    "outbox": Role.COMMITTEE, "users": Role.COMMITTEE, "organisations": Role.COMMITTEE,
+    "committee_entries": Role.COMMITTEE, "announcements": Role.COMMITTEE,
+    "panels": Role.COMMITTEE, "analysis": Role.COMMITTEE, "opd_results": Role.OPD,
     "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
     "opd": Role.OPD, "agency": Role.AGENCY, "api": None,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
 OBJECT_CASES = {
-    "opd.entry_detail": "/opd/entries/{entry}",
+    "opd_results.entry_detail": "/opd/entries/{entry}",
     "opd.entry_edit": "/opd/entries/{entry}/edit",
-    "opd.certificate": "/opd/certificates/{code}.pdf",
+    "opd_results.certificate": "/opd/certificates/{code}.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
     "judge_certificates.download": "/judge/certificates/{code}.pdf",
     "judge.recuse": "/judge/assignments/{assignment}/recuse",
@@ -146,7 +149,7 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
     get_endpoints = {r.endpoint for r in _rules(app) if "GET" in r.methods}
     for endpoint, template in OBJECT_CASES.items():
         url = template.format(**ids)
-        if endpoint.startswith("opd."):
+        if endpoint.startswith(("opd.", "opd_results.")):
             owner, stranger = opd, other_opd
         elif endpoint.startswith("agency."):
             owner, stranger = (db.session.scalar(select(User).where(User.username == u))
@@ -157,7 +160,7 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
             assert login(stranger).open(url, method=method).status_code in (404, 405), (
                 endpoint, method)
         # (the made-up certificate code has no certificate at all)
-        if endpoint not in ("opd.certificate", "judge_certificates.download") \
+        if endpoint not in ("opd_results.certificate", "judge_certificates.download") \
                 and endpoint in get_endpoints:
             response = login(owner).get(url)
             assert response.status_code in (200, 302), endpoint
@@ -166,7 +169,7 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
 
 # Committee pages added later, checked by name so that moving one out of a committee blueprint
 # (or dropping it) is noticed: the final ranking combining the scored stages, and its weights.
-COMMITTEE_ONLY = {"publishing.final_ranking": "GET", "publishing.stage_weights": "POST"}
+COMMITTEE_ONLY = {"analysis.final_ranking": "GET", "analysis.stage_weights": "POST"}
 
 
 @pytest.mark.parametrize("endpoint", sorted(COMMITTEE_ONLY))

@@ -9,7 +9,7 @@ from flask_babel import format_decimal as babel_format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition.formatting import format_decimal
+from competition.i18n.formatting import format_decimal
 
 _BARE = Flask(__name__)  # no database: hypothesis runs many inputs in one fixture scope
 Babel(_BARE)

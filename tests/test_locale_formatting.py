@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from competition.db import db
-from judging import services
+from judging.results import publication as publication_service
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 
 SCORED = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
@@ -30,11 +32,11 @@ def scored(app, committee, opd, judge, open_round):
     stage.opens_at, stage.closes_at = datetime(2026, 12, 1, tzinfo=UTC), CLOSES
     entry = factories.make_entry(open_round, opd, title="Posyandu Digital")
     entry.innovation_started_on, entry.submitted_at = date(2023, 8, 17), SUBMITTED
-    k, m = services.list_criteria(stage)
-    services.save_sheet(assignment=factories.make_assignment(stage, entry, judge), submit=True,
-                        actor=judge, now=SCORED, inputs={k.id: services.CriterionInput(9),
-                                                         m.id: services.CriterionInput(8.5)})
-    services.publish_results(stage=stage, actor=committee, now=CLOSES)
+    k, m = rubric_service.list_criteria(stage)
+    sheet_service.save_sheet(assignment=factories.make_assignment(stage, entry, judge), submit=True,
+                        actor=judge, now=SCORED, inputs={k.id: sheet_service.CriterionInput(9),
+                                                         m.id: sheet_service.CriterionInput(8.5)})
+    publication_service.publish_results(stage=stage, actor=committee, now=CLOSES)
     db.session.commit()
     return entry
 

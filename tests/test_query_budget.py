@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import event
 
 from competition.db import db, utcnow
-from judging import services
+from judging.results import publication as publication_service
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 
 
@@ -28,16 +30,16 @@ def count_queries():
 
 def _grow(stage, round_, judges, n, start):
     """Add ``n`` submitted entries, each scored by every judge, and publish."""
-    criteria = services.list_criteria(stage)
+    criteria = rubric_service.list_criteria(stage)
     for i in range(start, start + n):
         opd = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
         entry = factories.make_entry(round_, opd, title=f"Inovasi {i}")
         for j, judge in enumerate(judges):
             a = factories.make_assignment(stage, entry, judge)
-            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: services.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
+            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: sheet_service.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
                 for c in criteria})
-    services.publish_results(stage=stage, actor=judges[0], now=utcnow(),
+    publication_service.publish_results(stage=stage, actor=judges[0], now=utcnow(),
                              reason=f"{n} more entries")
     db.session.commit()
     return opd

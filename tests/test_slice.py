@@ -7,8 +7,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from competition.db import db
-from competition.models import Certificate, Entry, Result, Round, Stage
-from judging import services
+from competition.entries.models import Entry
+from competition.rounds.models import Round, Stage
+from judging.panels import assignment as assignment_service
+from judging.results.models import Certificate, Result
+from judging.scoring import rubric as rubric_service
 from tests import factories
 
 
@@ -50,10 +53,10 @@ def test_whole_competition_end_to_end(app, login, committee):
     assert panitia.post(f"/committee/stages/{stage.id}/assignments/auto",
                         data={"judges_per_entry": "2"}).status_code == 302
     marks = {"Posyandu Digital": 9, "SI-PANDAI": 7, "Tirta Cepat": 5}
-    criteria = services.list_criteria(stage)
+    criteria = rubric_service.list_criteria(stage)
     for judge, offset in zip(judges, (0, -2)):
         client = login(judge)
-        for a in services.list_assignments_of(judge):
+        for a in assignment_service.list_assignments_of(judge):
             value = marks[a.entry.title] + offset
             data = {f"score_{c.id}": str(value) for c in criteria}
             data["send"] = "1"

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from competition.db import db, utcnow
-from judging import services
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 from tests.browser.conftest import shot
 
@@ -91,15 +92,15 @@ def test_committee_publishes_and_opd_downloads_certificate(app, page_for, commit
                                                            open_round):
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
     judge = factories.make_user(role="judge", username="juri1", name="Dr. Sari")
-    criteria = services.list_criteria(stage)
+    criteria = rubric_service.list_criteria(stage)
     entries = [factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")]
     for i in range(2):
         other = factories.make_opd_user(f"Dinas {i}", username=f"dinas{i}")
         entries.append(factories.make_entry(open_round, other, title=f"Inovasi {i}"))
     for score, entry in zip((9, 7, 6), entries):
         a = factories.make_assignment(stage, entry, judge)
-        services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-            c.id: services.CriterionInput(float(score)) for c in criteria})
+        sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+            c.id: sheet_service.CriterionInput(float(score)) for c in criteria})
     db.session.commit()
 
     panitia = page_for("panitia")

@@ -6,9 +6,10 @@ import zipfile
 
 from playwright.sync_api import expect
 
-from competition import bulk
 from competition.db import db, utcnow
-from judging import services
+from judging.results import zips as bulk
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 from tests.browser.conftest import shot
 
@@ -17,15 +18,15 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
     monkeypatch.setattr(bulk, "CHUNK", 2)  # several steps, so the progress bar moves
     stage = factories.make_stage(open_round)
     judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
-    criteria = services.list_criteria(stage)
+    criteria = rubric_service.list_criteria(stage)
     for i, title in enumerate(["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Lapor Camat",
                                "Klinik Keliling"]):
         owner = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
         entry = factories.make_entry(open_round, owner, title=title)
         for judge in judges:
             a = factories.make_assignment(stage, entry, judge)
-            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: services.CriterionInput(float(9 - i)) for c in criteria})
+            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: sheet_service.CriterionInput(float(9 - i)) for c in criteria})
     db.session.commit()
 
     panitia = page_for("panitia")

@@ -6,18 +6,23 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from competition import audit
+from competition.accounts.models import User
+from competition.audit import models
+from competition.audit import services as audit
 from competition.backup import make_backup, restore_backup, steps
 from competition.db import db
-from competition.models import Attachment, Entry, Publication, User
-from judging import services
-from judging.models import ScoreSheet
+from competition.entries.models import Attachment, Entry
+from judging.results import publication as publication_service
+from judging.results.models import Publication
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from judging.scoring.models import ScoreSheet
 from tests import factories
 
 
 def _counts():
     return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (User, Entry, ScoreSheet, Publication, Attachment, audit.AuditRecord)}
+            for m in (User, Entry, ScoreSheet, Publication, Attachment, models.AuditRecord)}
 
 
 def _fill(committee, opd, judge, open_round):
@@ -27,11 +32,11 @@ def _fill(committee, opd, judge, open_round):
     factories.make_attachment(entry)
     for e in (entry, other):
         a = factories.make_assignment(stage, e, judge)
-        services.save_sheet(assignment=a, inputs={
-            c.id: services.CriterionInput(8.0, "baik") for c in services.list_criteria(stage)},
+        sheet_service.save_sheet(assignment=a, inputs={
+            c.id: sheet_service.CriterionInput(8.0, "baik") for c in rubric_service.list_criteria(stage)},
             submit=True, actor=judge, now=stage.opens_at)
     db.session.flush()
-    services.publish_results(stage=stage, actor=committee, now=stage.closes_at)
+    publication_service.publish_results(stage=stage, actor=committee, now=stage.closes_at)
     db.session.commit()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from competition.db import bulk_insert, db
-from competition.models import Certificate, CertificateKind
+from judging.results.models import Certificate, CertificateKind
 
 
 def test_rows_arrive_as_an_insert_would_store_them(app, open_round):

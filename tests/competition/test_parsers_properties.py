@@ -9,8 +9,10 @@ from flask_babel import Babel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from competition import imports, numbers, proposal
+from competition.accounts import imports
 from competition.errors import JuriError
+from competition.rounds import sections as proposal
+from judging.results import numbers
 
 _BARE = Flask(__name__)  # numbers need a secret key; messages need Babel; no database
 _BARE.config["SECRET_KEY"] = "property-tests"

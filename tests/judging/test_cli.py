@@ -5,10 +5,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from competition.accounts.models import User
 from competition.db import db
-from competition.models import Certificate, Publication, User
-from judging import services
-from judging.models import Assignment
+from judging.panels import assignment as assignment_service
+from judging.panels.models import Assignment
+from judging.results.models import Certificate, Publication
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 
 
@@ -43,10 +46,10 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     assert r.exit_code == 0, r.output
     assert "4 entries, 3 judges" in r.output and "Applied." in r.output
     assert db.session.scalar(select(func.count(Assignment.id))) == 8
-    for i, a in enumerate(services.list_assignments(stage)):
-        services.save_sheet(assignment=a, inputs={
-            c.id: services.CriterionInput(float(5 + (a.entry_id % 4)), "ok")
-            for c in services.list_criteria(stage)}, submit=True, actor=a.judge,
+    for i, a in enumerate(assignment_service.list_assignments(stage)):
+        sheet_service.save_sheet(assignment=a, inputs={
+            c.id: sheet_service.CriterionInput(float(5 + (a.entry_id % 4)), "ok")
+            for c in rubric_service.list_criteria(stage)}, submit=True, actor=a.judge,
             now=stage.opens_at)
     db.session.commit()
     r = _run(app, "rank", str(stage.id), "--top", "2")

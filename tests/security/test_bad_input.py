@@ -8,7 +8,9 @@ import re
 import pytest
 
 from competition.db import db, utcnow
-from judging import services
+from judging.results import publication as publication_service
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 
 BAD_IDS = ("0", "-1", "99999999", "abc")
@@ -57,7 +59,7 @@ def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, j
         assert r.status_code == 200, url
         assert evil not in r.text, url
         assert escaped in r.text, url
-    assert services.list_criteria(stage)
+    assert rubric_service.list_criteria(stage)
 
 
 def test_very_long_input_is_refused_with_the_limit_shown(app, login, opd, open_round):
@@ -77,15 +79,15 @@ def test_html_in_an_entry_is_escaped_on_the_public_results(app, committee, open_
     evil = '<script>alert("x")</script>'
     stage = factories.make_stage(open_round)
     judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
-    criteria = services.list_criteria(stage)
+    criteria = rubric_service.list_criteria(stage)
     for i in range(4):
         owner = factories.make_opd_user(f"OPD {i} {evil}", username=f"opd{i}")
         entry = factories.make_entry(open_round, owner, title=f"Inovasi {i} {evil}")
         for j, judge in enumerate(judges):
             a = factories.make_assignment(stage, entry, judge)
-            services.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: services.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
-    services.publish_results(stage=stage, actor=committee, now=utcnow())
+            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
+                c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     r = app.test_client().get(f"/results/{open_round.slug}")
     assert r.status_code == 200

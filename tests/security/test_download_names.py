@@ -11,9 +11,9 @@ from werkzeug.http import parse_options_header
 
 from competition.db import db
 from competition.downloads import MAX_LENGTH, disposition, safe_filename
-from competition.models import Attachment, Entry
+from competition.entries.models import Attachment, Entry
 from tests import factories
-from tests.competition.test_entries import _form
+from tests.competition.entries.test_entries import _form
 
 HOSTILE = [
     ("../../etc/passwd", "passwd"),

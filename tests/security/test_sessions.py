@@ -3,8 +3,8 @@ the committee) the old session cookie no longer signs anyone in."""
 
 from __future__ import annotations
 
+from competition.accounts.models import User
 from competition.db import db
-from competition.models import User
 from tests import factories
 
 PASSWORD = "kopi-pempek-2026"

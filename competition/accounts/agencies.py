@@ -1,0 +1,78 @@
+"""Participating agencies and their units (two levels, as in KIPP's SiNovik): the local
+administrator (Admin Lokal) of an agency creates the accounts of its innovator units, and
+sees and corrects their proposals."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competition.accounts.models import Organisation, Role, User
+from competition.db import db
+from competition.entries.models import Entry
+from competition.errors import InvalidState, NotAllowed
+
+
+def _agency_of(actor: User) -> Organisation:
+    if not actor.is_agency_admin or actor.organisation is None:
+        raise NotAllowed()
+    return actor.organisation
+
+
+def create_unit(*, name: str, username: str, contact_name: str, password: str,
+                actor: User) -> User:
+    """A unit of the actor's agency with its first (OPD) account."""
+    agency = _agency_of(actor)
+    name, username = name.strip(), username.strip().lower()
+    if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise InvalidState(_l("An organisation with this name already exists."))
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise InvalidState(_l("This username is already taken."))
+    unit = Organisation(name=name, parent=agency)
+    user = User(username=username, name=contact_name.strip() or name, role=Role.OPD,
+                organisation=unit)
+    user.set_password(password)
+    db.session.add_all([unit, user])
+    db.session.flush()
+    return user
+
+
+def set_region(*, organisation: Organisation, region: str, province: str,
+               actor: User) -> Organisation:
+    """The committee records where an organisation is (kabupaten/kota and province), used to
+    show how entries and finalists spread over regions."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    organisation.region = " ".join((region or "").split())[:200]
+    organisation.province = " ".join((province or "").split())[:100]
+    db.session.flush()
+    return organisation
+
+
+def list_organisations() -> list[Organisation]:
+    """Every organisation, agencies first with their units after each, for the committee."""
+    orgs = list(db.session.scalars(select(Organisation).options(
+        selectinload(Organisation.units), selectinload(Organisation.parent))
+        .order_by(Organisation.name)))
+    return sorted(orgs, key=lambda o: ((o.parent.name if o.parent else o.name).casefold(),
+                                       o.parent is not None, o.name.casefold()))
+
+
+def list_units(actor: User) -> list[Organisation]:
+    agency = _agency_of(actor)
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.parent_id == agency.id)
+        .options(selectinload(Organisation.users)).order_by(Organisation.name)))
+
+
+def list_agency_entries(actor: User) -> list[Entry]:
+    """Every entry of the agency and of its units, newest round first."""
+    agency = _agency_of(actor)
+    members = select(Organisation.id).where(
+        (Organisation.id == agency.id) | (Organisation.parent_id == agency.id))
+    return list(db.session.scalars(
+        select(Entry).where(Entry.organisation_id.in_(members))
+        .options(selectinload(Entry.organisation), selectinload(Entry.round),
+                 selectinload(Entry.category))
+        .order_by(Entry.round_id.desc(), Entry.organisation_id, Entry.id)))

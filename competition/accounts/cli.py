@@ -1,0 +1,46 @@
+"""``flask import-accounts FILE --as USERNAME``: the committee's account import from the command
+line (the same checks as the page; nothing is created when any row has an error). Prints each
+new account's one-time password; ``--dry-run`` only checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from competition.accounts import imports
+from competition.accounts.models import Role, User
+from competition.db import db
+from competition.errors import InvalidState
+
+
+@click.command("import-accounts")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "actor_name", required=True, help="Username of the committee member.")
+@click.option("--dry-run", is_flag=True, help="Check the file, create nothing.")
+def import_accounts_cli(path: Path, actor_name: str, dry_run: bool) -> None:
+    actor = db.session.scalar(select(User).where(User.username == actor_name))
+    if actor is None or actor.role != Role.COMMITTEE:
+        raise click.ClickException(f"{actor_name} is not a committee account.")
+    try:
+        rows = imports.check(imports.parse(path.name, path.read_bytes()))
+    except InvalidState as exc:
+        with force_locale("en"):
+            raise click.ClickException(str(exc.message)) from exc
+    bad = [r for r in rows if r.errors]
+    with force_locale("en"):  # no request: messages in English
+        for r in bad:
+            click.echo(f"line {r.line}: " + "; ".join(str(e) for e in r.errors), err=True)
+    if bad:
+        raise click.ClickException(f"{len(bad)} of {len(rows)} rows have errors: nothing "
+                                   "imported.")
+    if dry_run:
+        click.echo(f"{len(rows)} rows are correct (dry run: nothing imported).")
+        return
+    created = imports.import_rows(rows=rows, actor=actor)
+    db.session.commit()
+    click.echo("username\tone-time password")
+    for user, password in created:
+        click.echo(f"{user.username}\t{password}")

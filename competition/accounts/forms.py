@@ -1,0 +1,92 @@
+"""Forms of the account pages: login, language, password change and reset, account import, an organisation's region."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    HiddenField,
+    PasswordField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from competition.accounts.models import User
+from competition.accounts.passwords import password_problems
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class RegionForm(FlaskForm):
+    """Where an organisation is: its kabupaten/kota and province."""
+
+    region = StringField(_l("Regency or city (kabupaten/kota)"),
+                         validators=[Optional(), Length(max=200)])
+    province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Save"))
+
+
+class ForgotForm(FlaskForm):
+    login = StringField(_l("Username or email address"),
+                        validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Set the new password"))
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_new(self, field):
+        problems = password_problems(field.data or "", username=self.user.username)
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    submit = SubmitField(_l("Change password"))
+
+    def validate_current(self, field):
+        if not current_user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+    def validate_new(self, field):
+        problems = password_problems(field.data, username=current_user.username)
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField()

@@ -1,0 +1,106 @@
+"""Who takes part: roles, organisations (OPDs, agencies and their units) and user accounts."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from competition.db import UTCDateTime, _enum, db, utcnow
+
+
+class Role(enum.StrEnum):
+    COMMITTEE = "committee"
+    JUDGE = "judge"
+    OPD = "opd"
+    AGENCY = "agency"  # Admin Lokal: the local administrator of a participating agency
+
+
+class Organisation(db.Model):
+    """An OPD (Organisasi Perangkat Daerah) or another participating unit. A unit (UPP: a
+    dinas, puskesmas, kecamatan...) may belong to a participating agency (``parent``), whose
+    local administrator (Admin Lokal) creates its accounts and reviews its proposals."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Where it is, so the committee sees how finalists spread over the country: the
+    # kabupaten/kota (e.g. "Kota Palembang") and the province, as typed. Empty: unknown (a
+    # unit then counts under its agency's region).
+    region: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
+                                                       back_populates="units")
+    units: Mapped[list[Organisation]] = relationship(back_populates="parent",
+                                                     order_by="Organisation.name")
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """``(region, province)``, the agency's when this unit has none of its own."""
+        if not self.region and not self.province and self.parent is not None:
+            return self.parent.place
+        return self.region, self.province
+
+    @property
+    def agency_id(self) -> int:
+        """The participating agency this organisation counts under (itself at the top)."""
+        return self.parent_id or self.id
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    affiliation: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of the id kept in the session cookie; rotating it ends every session of the account
+    # (logout, password change, deactivation: see competition.sessions).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16),
+                                               server_default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    def set_password(self, password: str) -> None:
+        # scrypt is werkzeug's default KDF: memory-hard, salted.
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session cookie
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role == Role.COMMITTEE
+
+    @property
+    def is_judge(self) -> bool:
+        return self.role == Role.JUDGE
+
+    @property
+    def is_opd(self) -> bool:
+        return self.role == Role.OPD
+
+    @property
+    def is_agency_admin(self) -> bool:
+        return self.role == Role.AGENCY

@@ -1,0 +1,332 @@
+"""The account pages: logging in and out and the interface language (blueprint ``auth``), the
+signed-in user's password (``account``), password reset by e-mail (``password_reset``), the
+committee's account list (``users``), account import (``imports``) and organisations
+(``organisations``)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from competition.accounts import agencies, imports, password_reset, sessions, throttle
+from competition.accounts.forms import (
+    ConfirmForm,
+    ForgotForm,
+    LanguageForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegionForm,
+    ResetForm,
+    UploadForm,
+)
+from competition.accounts.models import Organisation, Role, User
+from competition.accounts.passwords import MAX_LENGTH
+from competition.accounts.services import (
+    authenticate,
+    home_for,
+    list_users,
+    login_blocked_for,
+    set_enabled,
+)
+from competition.audit import services as audit
+from competition.db import db, utcnow
+from competition.errors import InvalidState
+from competition.forms import ActionForm
+from competition.permissions import require_login, require_role
+
+organisations_bp = Blueprint("organisations", __name__, url_prefix="/committee")
+require_role(organisations_bp, Role.COMMITTEE)
+
+
+auth_bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        wait = login_blocked_for(form.username.data, request.remote_addr or "", utcnow())
+        if wait:
+            flash(_("Too many failed logins. Try again in %(minutes)d minutes.", minutes=wait),
+                  "danger")
+            return render_template("competition/accounts/login.html", form=form), 429
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            audit.record("login", "users", user.id, actor=user)
+            db.session.commit()
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(_safe_next(form.next.data) or home_for(user))
+        audit.record("login_failed", "users", throttle.key_for(form.username.data),
+                     after={"username": form.username.data[:80]})
+        db.session.commit()
+        flash(_("Wrong username or password."), "danger")
+        return render_template("competition/accounts/login.html", form=form), 422
+    return render_template("competition/accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@auth_bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        audit.record("logout", "users", current_user.id)
+        sessions.end_sessions(current_user)  # a copied session cookie stops working too
+        db.session.commit()
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@auth_bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in ("id", "en"):
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(_safe_next(form.next.data) or url_for("public.index"))
+
+
+users_bp = Blueprint("users", __name__, url_prefix="/committee/users")
+
+
+require_role(users_bp, Role.COMMITTEE)
+
+
+@users_bp.route("/")
+def index():
+    return render_template("competition/accounts/users.html", users=list_users(), form=ActionForm())
+
+
+@users_bp.route("/<int:user_id>/enabled/<int:enabled>", methods=["POST"])
+def toggle(user_id: int, enabled: int):
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit() or enabled not in (0, 1):
+        return redirect(url_for("users.index"))
+    try:
+        set_enabled(user=user, enabled=bool(enabled), actor=current_user)
+    except InvalidState as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("users.index"))
+    db.session.commit()
+    flash(_("%(name)s can log in again.", name=user.username) if enabled else
+          _("%(name)s is deactivated: they cannot log in, and their open sessions have ended.",
+            name=user.username), "success")
+    return redirect(url_for("users.index"))
+
+
+password_reset_bp = Blueprint("password_reset", __name__, url_prefix="/password")
+
+
+@password_reset_bp.before_request
+def _only_with_mail():
+    if not password_reset.is_enabled():
+        abort(404)
+
+
+@password_reset_bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        text, now = form.login.data.strip(), utcnow()
+        wait = password_reset.asked_too_often(text, request.remote_addr or "", now)
+        if wait:  # the same answer whether or not the account exists
+            flash(_("Too many requests for a new password. Try again in %(minutes)d minutes.",
+                    minutes=wait), "danger")
+            return render_template("competition/accounts/forgot.html", form=form), 429
+        audit.record("password_reset_asked", "users", throttle.key_for(text))
+        user = db.session.scalar(select(User).where(or_(
+            User.username == text, func.lower(User.email) == text.lower())))
+        if user is not None and user.is_enabled and user.email \
+                and not password_reset.mailed_too_often(user, now):
+            minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE")
+                          or password_reset.DEFAULT_MAX_AGE) // 60
+            link = url_for("password_reset.reset", token=password_reset.make_token(user), _external=True)
+            password_reset.send_mail(user.email, _("Juri: set a new password"), _(
+                "Someone (probably you) asked to set a new password for the account "
+                "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message: your password stays as it is.",
+                username=user.username, minutes=minutes, link=link))
+            audit.record("password_reset_sent", "users", user.id, actor=user)
+        db.session.commit()
+        flash(_("If an account with that username or address has an email address, a link "
+                "to set a new password has been sent to it."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("competition/accounts/forgot.html", form=form), 422 if form.errors else 200
+
+
+@password_reset_bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    user = password_reset.user_for_token(token)
+    if user is None:
+        flash(_("This link has expired or has already been used. Ask for a new one."), "danger")
+        return redirect(url_for("password_reset.forgot"))
+    form = ResetForm(user=user)
+    if form.validate_on_submit():
+        user.set_password(form.new.data)
+        sessions.end_sessions(user)
+        audit.record("password_reset", "users", user.id, actor=user)
+        db.session.commit()
+        flash(_("Your password has been set. Log in with it now."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("competition/accounts/reset.html", form=form, max_length=MAX_LENGTH), \
+        422 if form.errors else 200
+
+
+account_bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+require_login(account_bp)
+
+
+@account_bp.route("/password", methods=["GET", "POST"])
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        current_user.set_password(form.new.data)
+        sessions.end_sessions(current_user)  # other sessions end; this one is renewed below
+        audit.record("password_changed", "users", current_user.id)
+        db.session.commit()
+        login_user(current_user._get_current_object())
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("account.password"))
+    return render_template("competition/accounts/password.html", form=form, max_length=MAX_LENGTH), \
+        422 if form.errors else 200
+
+
+imports_bp = Blueprint("imports", __name__, url_prefix="/committee/imports")
+
+
+require_role(imports_bp, Role.COMMITTEE)
+
+
+_KEY = "import_file"
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config.get("IMPORT_FOLDER")
+                  or Path(current_app.instance_path) / "imports")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _forget_abandoned(folder: Path) -> None:
+    """Previews never confirmed are not kept more than a day."""
+    limit = time.time() - 86400
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def _stored() -> tuple[Path, str] | None:
+    """The previewed file of this session, if it is still there."""
+    value = session.get(_KEY)
+    token, ext = value if isinstance(value, list) and len(value) == 2 else ("", "")
+    path = _folder() / f"{token}.{ext}"
+    if not token or ext not in imports.EXTENSIONS or not path.is_file():
+        return None
+    return path, token
+
+
+@imports_bp.route("/", endpoint="index", methods=["GET", "POST"])
+def imports_index():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("competition/accounts/imports.html", form=form, rows=None)
+    upload = form.file.data
+    filename = upload.filename or ""
+    data = upload.read()
+    try:
+        rows = imports.check(imports.parse(filename, data))
+    except InvalidState as exc:
+        return render_template("competition/accounts/imports.html", form=form, rows=None,
+                               problem=exc.message), 422
+    ok = not any(r.errors for r in rows)
+    confirm = None
+    if ok:
+        old = _stored()
+        if old:
+            old[0].unlink(missing_ok=True)
+        token, ext = secrets.token_urlsafe(24), filename.rsplit(".", 1)[-1].lower()
+        _forget_abandoned(_folder())
+        (_folder() / f"{token}.{ext}").write_bytes(data)
+        session[_KEY] = [token, ext]
+        confirm = ConfirmForm(token=token)
+    return render_template("competition/accounts/imports.html", form=form, rows=rows, ok=ok,
+                           confirm=confirm, filename=filename), 200 if ok else 422
+
+
+@imports_bp.post("/confirm")
+def confirm():
+    form = ConfirmForm()
+    stored = _stored()
+    if not form.validate_on_submit() or stored is None \
+            or not secrets.compare_digest(form.token.data or "", stored[1]):
+        raise InvalidState(_l("Upload the file again: the previewed file is no longer "
+                              "available."))
+    path, _token = stored
+    rows = imports.parse(path.name, path.read_bytes())
+    created = imports.import_rows(rows=rows, actor=current_user)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    session.pop(_KEY, None)
+    return render_template("competition/accounts/imports_done.html", created=created)
+
+
+def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):
+    orgs = agencies.list_organisations()
+    forms = {o.id: RegionForm(prefix=f"org{o.id}", obj=o) for o in orgs}
+    if failed is not None:
+        forms[failed_id] = failed
+    return render_template("competition/accounts/organisations.html", organisations=orgs,
+                           forms=forms), status
+
+
+@organisations_bp.route("/organisations")
+def organisations():
+    """Every organisation with its region (kabupaten/kota and province)."""
+    return _organisations_page()
+
+
+@organisations_bp.route("/organisations/<int:organisation_id>/region", methods=["POST"])
+def organisation_region(organisation_id: int):
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = RegionForm(prefix=f"org{organisation.id}")
+    if not form.validate_on_submit():
+        return _organisations_page(422, form, organisation.id)
+    agencies.set_region(organisation=organisation, region=form.region.data or "",
+                        province=form.province.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("Region of %(name)s saved.", name=organisation.name), "success")
+    return redirect(url_for("organisations.organisations", _anchor=f"org{organisation.id}"))

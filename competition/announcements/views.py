@@ -1,0 +1,135 @@
+"""Announcements: the public notice pages where anyone files an objection (blueprint
+``notices``) and the committee's pages that announce a stage and decide objections
+(blueprint ``announcements``, under ``/committee``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from competition import downloads
+from competition.accounts.models import Role
+from competition.announcements import services as announcements
+from competition.announcements.forms import ObjectionDecisionForm, ObjectionForm
+from competition.announcements.models import Announcement, Objection
+from competition.db import db, utcnow
+from competition.entries import attachments
+from competition.entries.attachments import FileRefused
+from competition.errors import JuriError
+from competition.forms import ActionForm
+from competition.permissions import require_role
+
+announcements_bp = Blueprint("announcements", __name__, url_prefix="/committee")
+require_role(announcements_bp, Role.COMMITTEE)
+
+
+def _announcement_page(announcement: Announcement, status=200, **forms):
+    return render_template(
+        "competition/announcements/announcement.html", announcement=announcement,
+        entries=announcements.listed_entries(announcement), action_form=ActionForm(),
+        decision_forms=forms.get("decision_forms", {}), now=utcnow(),
+        new_decision_form=lambda o: ObjectionDecisionForm(prefix=f"o{o.id}")), status
+
+
+@announcements_bp.route("/announcements/<int:announcement_id>")
+def announcement(announcement_id: int):
+    return _announcement_page(db.get_or_404(Announcement, announcement_id))
+
+
+@announcements_bp.route("/objections/<int:objection_id>/decide", methods=["POST"])
+def objection_decide(objection_id: int):
+    objection = db.get_or_404(Objection, objection_id)
+    form = ObjectionDecisionForm(prefix=f"o{objection.id}")
+    if form.validate_on_submit():
+        try:
+            announcements.decide_objection(objection=objection,
+                                           upheld=form.decision.data == "upheld",
+                                           reason=form.reason.data, actor=current_user,
+                                           now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Decision recorded."), "success")
+            return redirect(url_for("announcements.announcement", announcement_id=objection.announcement_id))
+    return _announcement_page(objection.announcement, 422,
+                              decision_forms={objection.id: form})
+
+
+@announcements_bp.route("/announcements/<int:announcement_id>/finalize", methods=["POST"])
+def announcement_finalize(announcement_id: int):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    if ActionForm().validate_on_submit():
+        try:
+            announcements.finalize(announcement=announcement, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("The list is final."), "success")
+    return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
+
+
+@announcements_bp.route("/objections/<int:objection_id>/evidence")
+def objection_evidence(objection_id: int):
+    """The evidence file of an objection (the committee only)."""
+    objection = db.get_or_404(Objection, objection_id)
+    if not objection.evidence_stored_name:
+        abort(404)
+    return attachments.send_stored(objection.evidence_stored_name,
+                                   objection.evidence_content_type, objection.evidence_name)
+
+
+notices_bp = Blueprint("notices", __name__, url_prefix="/announcements")
+
+
+def _form(announcement: Announcement, entries) -> ObjectionForm:
+    form = ObjectionForm()
+    form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})")
+                          for e in entries]
+    return form
+
+
+@notices_bp.route("/<int:announcement_id>", methods=["GET", "POST"])
+def detail(announcement_id: int):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    entries = announcements.listed_entries(announcement)
+    form = _form(announcement, entries)
+    now = utcnow()
+    if form.validate_on_submit():
+        upload = form.evidence_file.data
+        try:
+            announcements.file_objection(
+                announcement=announcement, entry_id=form.entry.data, name=form.name.data,
+                contact=form.contact.data, reason=form.reason.data,
+                evidence=form.evidence.data or "", now=now,
+                evidence_file=(upload.filename, upload.stream)
+                if upload and getattr(upload, "filename", "") else None)
+        except FileRefused as exc:
+            db.session.rollback()
+            form.evidence_file.errors.append(str(exc.message))
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Your objection has been received; the committee will decide it."),
+                  "success")
+            return redirect(url_for("notices.detail", announcement_id=announcement.id))
+    return render_template("competition/announcements/public_announcement.html", announcement=announcement,
+                           entries=entries, form=form,
+                           is_open=announcement.objections_open(now)), \
+        422 if form.errors else 200
+
+
+@notices_bp.route("/<int:announcement_id>.pdf")
+def pdf(announcement_id: int):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    body = announcements.render_pdf(announcement)
+    name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
+    return body, 200, {"Content-Type": "application/pdf",
+                       "Content-Disposition": downloads.disposition(name, inline=True)}

@@ -1,0 +1,49 @@
+"""The committee's view of the audit trail (blueprint ``audit``): browse, filter, export, and
+check the hash chain."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from competition import downloads, exports
+from competition.accounts.models import Role
+from competition.audit import services as audit
+from competition.permissions import require_role
+
+audit_bp = Blueprint("audit", __name__, url_prefix="/committee/audit")
+
+
+require_role(audit_bp, Role.COMMITTEE)
+
+
+PAGE = 200
+
+
+def _filters() -> dict[str, str]:
+    return {k: request.args.get(k, "").strip()[:50] for k in ("action", "target_type", "actor")}
+
+
+@audit_bp.route("/")
+def index():
+    filters = _filters()
+    return render_template("competition/audit/audit.html", records=audit.query_records(
+        **filters, limit=PAGE), filters=filters, check=audit.verify_chain(), page=PAGE,
+        tables=sorted(audit.AUDITED), actions=audit.ACTIONS)
+
+
+@audit_bp.route("/export.csv")
+def export():
+    records = list(reversed(audit.query_records(**_filters(), limit=None)))
+    return audit.export_csv(records), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": downloads.disposition("jejak-audit.csv")}
+
+
+@audit_bp.route("/export.xlsx")
+def export_xlsx():
+    """The (filtered) trail as XLSX, oldest first, the same columns as the CSV."""
+    records = reversed(audit.query_records(**_filters(), limit=None))
+    return exports.download(audit.export_rows(records), "xlsx", "jejak-audit",
+                            title=_("Audit trail"),
+                            widths=(8, 26, 16, 16, 18, 16, 10, 50, 50, 20, 20))

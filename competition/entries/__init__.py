@@ -1,0 +1,1 @@
+"""Entries: the OPD's proposal with its attachments, the Admin Lokal's review, and the committee's screening."""

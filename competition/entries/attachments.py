@@ -1,0 +1,170 @@
+"""Attachments of entries: the SK decree, supporting data and photos.
+
+The type of a file is read from its first bytes (PDF, JPEG and PNG signatures), never from its
+name or the browser's claim. Files are stored under ``UPLOAD_FOLDER`` (outside the static
+folder) with generated names; each file and each entry's total have a size limit
+(``MAX_ATTACHMENT_BYTES``, ``MAX_ENTRY_ATTACHMENT_BYTES``). Serving goes through
+``send_attachment`` after a ``can_view_attachment`` check by the calling view.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from flask import current_app, send_file
+from flask_babel import lazy_gettext as _l
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.downloads import safe_filename
+from competition.entries.models import Attachment, AttachmentKind, Entry
+from competition.errors import InvalidState, JuriError, NotAllowed
+from competition.i18n.formatting import format_decimal
+from competition.permissions import can_edit_entry, can_view_attachment
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+
+
+SIGNATURES = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG))
+
+
+EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+
+
+ALLOWED = {
+    AttachmentKind.SK: (PDF,),
+    AttachmentKind.DATA: (PDF, JPEG, PNG),
+    AttachmentKind.PHOTO: (JPEG, PNG),
+}
+
+
+ALLOWED_LABELS = {
+    AttachmentKind.SK: _l("a PDF"),
+    AttachmentKind.DATA: _l("a PDF, JPEG or PNG file"),
+    AttachmentKind.PHOTO: _l("a JPEG or PNG image"),
+}
+
+
+KIND_LABELS = {
+    AttachmentKind.SK: _l("Decree (SK) naming the innovation team"),
+    AttachmentKind.DATA: _l("Supporting data"),
+    AttachmentKind.PHOTO: _l("Photo"),
+}
+
+
+class FileRefused(JuriError):
+    """An uploaded file was not stored; the message says why (type or size)."""
+
+    status = 422
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type of a file from its first bytes, or None if not PDF, JPEG or PNG."""
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def megabytes(n: int) -> str:
+    """A size for people in their language: "2,0 MB" (Indonesian), "2.0 MB", or "300 KB"
+    below one megabyte."""
+    if n >= 1024 * 1024:
+        return f"{format_decimal(n / (1024 * 1024), '0.0')} MB"
+    return f"{-(-n // 1024)} KB"
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def read_upload(filename: str, stream: IO[bytes],
+                kind: AttachmentKind) -> tuple[str, bytes, str]:
+    """Read an upload within the per-file limit and check its type by content: returns
+    (safe original name, bytes, content type) or raises ``FileRefused``."""
+    max_file = int(current_app.config["MAX_ATTACHMENT_BYTES"])
+    name = safe_filename(filename)
+    data = stream.read(max_file + 1)
+    if len(data) > max_file:
+        raise FileRefused(_l("%(name)s is larger than %(limit)s, the limit per file.",
+                             name=name, limit=megabytes(max_file)))
+    content_type = sniff(data[:16])
+    if content_type not in ALLOWED[kind]:
+        raise FileRefused(_l(
+            "%(name)s is not %(allowed)s: its content was checked, not its name.",
+            name=name, allowed=ALLOWED_LABELS[kind]))
+    return name, data, content_type
+
+
+def write_file(prefix: str, content_type: str, data: bytes) -> str:
+    """Store ``data`` under a generated name in UPLOAD_FOLDER; returns that name."""
+    stored = f"{prefix}-{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    (_folder() / stored).write_bytes(data)
+    return stored
+
+
+def send_stored(stored_name: str, content_type: str, download_name: str):
+    """A stored file as a response; the caller has checked who may see it."""
+    path = _folder() / stored_name
+    if not path.is_file():
+        raise NotAllowed()
+    return send_file(path, mimetype=content_type, as_attachment=content_type == PDF,
+                     download_name=safe_filename(download_name), max_age=0)
+
+
+def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, stream: IO[bytes],
+                     actor: User, now: datetime) -> Attachment:
+    """Check and store one uploaded file. Raises ``FileRefused`` (wrong type, too large, over
+    the entry's total) and stores nothing in that case. A new SK replaces the previous one."""
+    if not can_edit_entry(actor, entry):
+        raise NotAllowed()
+    max_entry = int(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])
+    name, data, content_type = read_upload(filename, stream, kind)
+    replaced = [a for a in entry.attachments if kind == AttachmentKind.SK and a.kind == kind]
+    used = sum(a.size for a in entry.attachments if a not in replaced)
+    if used + len(data) > max_entry:
+        raise FileRefused(_l(
+            "%(name)s (%(size)s) would bring this entry's attachments over %(limit)s, the "
+            "limit per entry.", name=name, size=megabytes(len(data)), limit=megabytes(max_entry)))
+    for old in replaced:
+        delete_attachment(attachment=old, actor=actor)
+    stored = write_file(f"{entry.id}", content_type, data)
+    attachment = Attachment(entry=entry, kind=kind, original_name=name, stored_name=stored,
+                            content_type=content_type, size=len(data), uploaded_by_id=actor.id,
+                            uploaded_at=now)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def delete_attachment(*, attachment: Attachment, actor: User) -> None:
+    """Remove an attachment of a draft entry (the owning OPD only)."""
+    if not can_edit_entry(actor, attachment.entry):
+        if attachment.entry.is_submitted:
+            raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
+        raise NotAllowed()
+    path = _folder() / attachment.stored_name
+    attachment.entry.attachments.remove(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    path.unlink(missing_ok=True)
+
+
+def get_attachment_for(user: User, attachment_id: int) -> Attachment:
+    """The attachment if ``user`` may see it (see ``can_view_attachment``), else
+    ``NotAllowed`` (404: another OPD's files do not exist for this user)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not can_view_attachment(user, attachment):
+        raise NotAllowed()
+    return attachment
+
+
+def send_attachment(attachment: Attachment):
+    """The file as a response; the caller has checked ``can_view_attachment``."""
+    return send_stored(attachment.stored_name, attachment.content_type,
+                       attachment.original_name)

@@ -1,0 +1,395 @@
+"""OPD entries: drafting, submitting before the deadline, and finding the ones a user may see.
+
+A unit of an agency that has an Admin Lokal does not submit to the committee itself: its
+submission hands the entry to the Admin Lokal (``agency_review``), who corrects it, returns it
+to the unit with a note, or submits it to the committee. Units of agencies without an Admin
+Lokal, and organisations without an agency, submit directly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from competition.accounts.models import Organisation, Role, User
+from competition.db import db
+from competition.entries.models import (
+    Advancement,
+    AttachmentKind,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Screening,
+)
+from competition.errors import (
+    DeadlinePassed,
+    IncompleteError,
+    InvalidFields,
+    InvalidState,
+    NotAllowed,
+)
+from competition.notifications import services as notifications
+from competition.permissions import can_edit_entry, can_review_entry, can_view_entry
+from competition.rounds.models import Category, Round, Stage, StageKind
+from competition.rounds.sections import (
+    MIN_AGE_YEARS,
+    SECTION_NAMES,
+    EntryGroup,
+    latest_start,
+    over_limit,
+)
+
+# Free-text fields a proposal form sends; ``group``, ``innovation_started_on`` (a date) and
+# ``truth_declaration`` (a bool) are handled apart.
+TEXT_FIELDS = ("title", "innovators", "video_url") + SECTION_NAMES
+
+
+# Kept for callers of the first version (the demo loader): title then the sections.
+FIELDS = ("title",) + SECTION_NAMES
+
+
+def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> None:
+    """Refuse outside the round's submission window, except for an entry the committee has
+    reopened (which may be edited and submitted again after the deadline)."""
+    if entry is not None and entry.reopened_at is not None and not entry.is_submitted:
+        return
+    if now > round_.submission_closes_at:
+        raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
+    if not round_.accepts_submissions(now):
+        raise InvalidState(_l("This round is not accepting submissions."))
+
+
+def _apply(entry: Entry, data: dict, now: datetime) -> None:
+    """Copy the form's values onto the entry; refuses sections over their word limit and a
+    start date in the future (the typed text stays in the form: the view re-renders it)."""
+    if data.get("group"):
+        entry.group = EntryGroup(data["group"])
+    for field in ("title", "innovators", "video_url"):
+        if field in data and data[field] is not None:
+            setattr(entry, field, data[field].strip())
+    # Only the sections switched on in the round: a switched-off section's text is kept.
+    custom = dict(entry.custom_texts or {})
+    for section in entry.round.sections_for():
+        text = data.get(section.name)
+        if text is None:
+            continue
+        if section.custom:
+            custom[section.name] = text.strip()
+        else:
+            setattr(entry, section.name, text.strip())
+    if custom != (entry.custom_texts or {}):
+        entry.custom_texts = custom  # a new dict, so the JSON column is written
+    if "innovation_started_on" in data:
+        entry.innovation_started_on = data["innovation_started_on"]
+    if "truth_declaration" in data:
+        entry.truth_declared_at = (entry.truth_declared_at or now) if data["truth_declaration"] \
+            else None
+    errors = {
+        name: _l("%(count)s words: this section allows at most %(limit)s words.",
+                 count=count, limit=limit)
+        for name, (count, limit)
+        in over_limit({s.name: entry.section_text(s.name) for s in entry.round.sections_for()},
+                      entry.round.word_limits, entry.round.section_settings).items()
+    }
+    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
+        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
+    if errors:
+        raise InvalidFields(errors)
+
+
+def missing_fields(entry: Entry) -> list[str]:
+    """What a submission still needs, as form field names, in form order."""
+    missing = [] if entry.title else ["title"]
+    if entry.innovation_started_on is None:
+        missing.append("innovation_started_on")
+    if not entry.innovators.strip():
+        missing.append("innovators")
+    missing += [s.name for s, text in entry.sections if not text.strip()]
+    if not any(a.kind == AttachmentKind.SK for a in entry.attachments):
+        missing.append("sk_file")
+    if entry.truth_declared_at is None:
+        missing.append("truth_declaration")
+    return missing
+
+
+def check_invitation(entry: Entry) -> None:
+    """The special group (khusus, past winners) is open only to invited organisations."""
+    if entry.group != EntryGroup.KHUSUS:
+        return
+    invited = set(entry.round.khusus_invited or [])
+    if not invited & {entry.organisation_id, entry.organisation.agency_id}:
+        raise InvalidState(_l("The special group is by invitation, and your organisation has "
+                              "not been invited to it in this round."))
+
+
+def check_cap(entry: Entry) -> None:
+    """Refuse a submission over the round's cap of entries per agency (an organisation and
+    its units together) and group."""
+    cap = entry.round.cap_for(entry.group)
+    if cap is None:
+        return
+    agency_id = entry.organisation.agency_id
+    members = select(Organisation.id).where(or_(Organisation.id == agency_id,
+                                                 Organisation.parent_id == agency_id))
+    used = db.session.scalar(select(func.count(Entry.id)).where(
+        Entry.round_id == entry.round_id, Entry.organisation_id.in_(members),
+        Entry.group == entry.group, Entry.status == EntryStatus.SUBMITTED, Entry.id != entry.id))
+    if used >= cap:
+        raise InvalidState(_l(
+            "Your organisation has already submitted %(n)s entries in this group, the most "
+            "this round accepts.", n=used))
+
+
+def check_age(entry: Entry, on: datetime) -> None:
+    """Refuse an innovation younger than its group's minimum age on ``on``."""
+    latest = latest_start(entry.group, on.date())
+    if entry.innovation_started_on is not None and entry.innovation_started_on > latest:
+        raise InvalidFields({"innovation_started_on": _l(
+            "An innovation of this group must have been running for at least %(years)s "
+            "year(s): it must have started on %(date)s at the latest.",
+            years=MIN_AGE_YEARS[entry.group], date=latest.isoformat())})
+
+
+def has_agency_review(organisation: Organisation | None) -> bool:
+    """Whether ``organisation`` is a unit of an agency with an active Admin Lokal, who then
+    reviews its entries before they reach the committee."""
+    parent_id = organisation.parent_id if organisation is not None else None
+    return parent_id is not None and db.session.scalar(
+        select(User.id).where(User.organisation_id == parent_id, User.role == Role.AGENCY,
+                              User.is_enabled.is_(True)).limit(1)) is not None
+
+
+def _refuse_edit(actor: User, entry: Entry, submitted_message) -> None:
+    if can_view_entry(actor, entry) and entry.is_submitted:
+        raise InvalidState(submitted_message)
+    if can_view_entry(actor, entry) and entry.is_in_agency_review:
+        raise InvalidState(_l("This entry is with your agency's Admin Lokal for review; it can "
+                              "be changed again if they return it to you."))
+    raise NotAllowed()
+
+
+def create_entry(
+    *, round_: Round, category: Category, data: dict[str, str], actor: User, now: datetime
+) -> Entry:
+    """Create a draft entry for the actor's organisation."""
+    if not actor.is_opd or actor.organisation_id is None:
+        raise NotAllowed()
+    if category.round_id != round_.id:
+        raise InvalidState(_l("Choose a category of this round."))
+    _check_window(round_, now)
+    if not (data.get("title") or "").strip():
+        raise IncompleteError(["title"], _l("A title is needed to save a draft."))
+    entry = Entry(
+        round=round_, category=category, organisation_id=actor.organisation_id,
+        created_by_id=actor.id, title="", group=EntryGroup.UMUM, innovators="", video_url="",
+        **{name: "" for name in SECTION_NAMES},
+    )
+    _apply(entry, data, now)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def update_entry(
+    *, entry: Entry, data: dict[str, str], category: Category | None = None,
+    actor: User, now: datetime,
+) -> Entry:
+    """Save a draft. Refused after submission or after the deadline."""
+    if not can_edit_entry(actor, entry):
+        _refuse_edit(actor, entry,
+                     _l("This entry has been submitted and can no longer be changed."))
+    _check_window(entry.round, now, entry)
+    if category is not None:
+        if category.round_id != entry.round_id:
+            raise InvalidState(_l("Choose a category of this round."))
+        entry.category = category
+    _apply(entry, data, now)
+    if not entry.title:
+        raise IncompleteError(["title"], _l("A title is needed to save a draft."))
+    db.session.flush()
+    return entry
+
+
+def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
+    """Submit a complete entry before the round's submission deadline. A unit of an agency
+    with an Admin Lokal hands it to the Admin Lokal instead (status ``agency_review``, after
+    the same checks, so the Admin Lokal receives a complete entry); the Admin Lokal's
+    submission goes to the committee."""
+    if not can_edit_entry(actor, entry):
+        _refuse_edit(actor, entry, _l("This entry has already been submitted."))
+    _check_window(entry.round, now, entry)
+    missing = missing_fields(entry)
+    if missing:
+        raise IncompleteError(missing)
+    check_age(entry, now)
+    check_invitation(entry)
+    check_cap(entry)
+    if actor.is_opd and has_agency_review(entry.organisation):
+        entry.status = EntryStatus.AGENCY_REVIEW
+        db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency",
+                                  created_at=now))
+        db.session.flush()
+        notifications.entry_handed_over(entry=entry, now=now)
+        return entry
+    entry.status = EntryStatus.SUBMITTED
+    entry.submitted_at = now
+    db.session.flush()
+    notifications.entry_submitted(entry=entry, now=now)  # the OPD's receipt
+    return entry
+
+
+def reread_for_update(entry: Entry) -> Entry:
+    """Re-read ``entry`` from the database and keep its row locked until the commit (SELECT
+    ... FOR UPDATE on PostgreSQL; SQLite lets one writer at a time anyway), before a change
+    that does not depend on the proposal's text: status, screening, reopening.
+
+    Why: ``Entry.version_id`` is a SQLAlchemy ``version_id_col``, so every UPDATE of an entry
+    says ``WHERE version_id = <the version this session read>``. That is what keeps two saves
+    of the proposal text (two tabs, OPD and Admin Lokal) from overwriting each other. But a
+    committee action works on the entry as its request loaded it; if the OPD saved (or
+    another committee member decided) in between, its UPDATE matched no row and the request
+    died with ``StaleDataError``. Such an action does not overwrite the text, so it need not
+    conflict: it re-reads the current row (its checks then see the current status) and
+    writes on top of it, under a lock, so the UPDATE cannot be stale. Every change still
+    bumps the version, so a proposal form shown before a reopening or a decision is refused
+    as stale (it was shown for another state).
+
+    Alternatives considered: ``version_id_generator=False`` with the version bumped only by
+    text saves leaves the ``WHERE version_id`` on every UPDATE, so the race stays; retrying
+    after ``StaleDataError`` needs a SAVEPOINT, which pysqlite does not handle safely. What
+    still races (a submission against a simultaneous text save, whose checks read the text)
+    is answered 409 by the app-wide ``StaleDataError`` handler, never 500."""
+    db.session.flush()  # what this session changed is written first, not thrown away
+    db.session.refresh(entry, with_for_update=True)
+    return entry
+
+
+def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> Entry:
+    """The Admin Lokal gives an entry its unit handed over back to the unit as a draft, with
+    a note the unit reads (what to correct)."""
+    if not can_review_entry(actor, entry):
+        if can_view_entry(actor, entry) and actor.is_agency_admin:
+            raise InvalidState(_l("Only an entry awaiting your review can be returned."))
+        raise NotAllowed()
+    note = (note or "").strip()
+    if not note:
+        raise IncompleteError(["reason"], _l("Tell the unit what to correct."))
+    entry.status = EntryStatus.DRAFT
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="returned_to_unit",
+                              reason=note, created_at=now))
+    db.session.flush()
+    notifications.entry_returned(entry=entry, note=note, now=now)
+    return entry
+
+
+def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
+    """The committee gives one submitted entry back to its OPD as a draft, with a recorded
+    reason; the OPD may then edit and resubmit it even after the submission deadline.
+    Any screening decision is undone (the entry will be screened again)."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    reread_for_update(entry)
+    if not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry can be reopened."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise IncompleteError(["reason"], _l("Give the reason for reopening this entry."))
+    entry.status = EntryStatus.DRAFT
+    entry.reopened_at = now
+    entry.reopen_reason = reason
+    entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
+                              created_at=now))
+    db.session.flush()
+    return entry
+
+
+def _needs_screening(stage: Stage) -> bool:
+    return any(s.kind == StageKind.SCREENING and not s.is_skipped and s.position < stage.position
+               for s in stage.round.stages)
+
+
+def in_stage(stage: Stage):
+    """SQL condition on ``Entry``: the entries that take part in ``stage``. Submitted entries
+    of its round, never those screened ineligible, and only eligible ones once an active
+    screening stage comes before it. The judging package selects entries with this."""
+    conditions = [Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED,
+                  Entry.screening != Screening.INELIGIBLE]
+    if _needs_screening(stage):
+        conditions.append(Entry.screening == Screening.ELIGIBLE)
+    advanced = select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)
+    conditions.append(or_(~exists(advanced), Entry.id.in_(advanced)))
+    return and_(*conditions)
+
+
+def is_in_stage(entry: Entry, stage: Stage) -> bool:
+    """``in_stage`` for one loaded entry."""
+    if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
+        return False
+    if entry.screening == Screening.INELIGIBLE:
+        return False
+    if entry.screening != Screening.ELIGIBLE and _needs_screening(stage):
+        return False
+    advanced = set(db.session.scalars(
+        select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)))
+    return not advanced or entry.id in advanced
+
+
+def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
+    """Where the entry stands in each (not skipped) stage of its round, as a label key:
+    draft/submitted, the screening decision, and for scored stages whether it takes part
+    (``in_evaluation``, ``evaluated``), did not advance, or the stage is still ``upcoming``."""
+    out = []
+    for stage in entry.round.stages:
+        if stage.is_skipped:
+            continue
+        if stage.kind == StageKind.SUBMISSION:
+            state = entry.status.value
+        elif not entry.is_submitted:
+            state = "upcoming"
+        elif stage.kind == StageKind.SCREENING:
+            state = entry.screening.value
+        elif stage.kind == StageKind.SCORED:
+            taking_part = is_in_stage(entry, stage)
+            confirmed = db.session.scalar(select(Advancement.id).where(
+                Advancement.to_stage_id == stage.id).limit(1)) is not None
+            if entry.screening == Screening.INELIGIBLE or (confirmed and not taking_part):
+                state = "not_advanced"
+            elif now < stage.opens_at:
+                state = "upcoming"
+            elif not taking_part:
+                state = "not_advanced"
+            else:
+                state = "in_evaluation" if now <= stage.closes_at else "evaluated"
+        else:
+            state = "published" if entry.round.results_published_at else "upcoming"
+        out.append((stage, state))
+    return out
+
+
+def get_entry_for(user: User, entry_id: int) -> Entry:
+    """The entry if ``user`` may see it, else ``NotAllowed`` (answered 404)."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or not can_view_entry(user, entry):
+        raise NotAllowed()
+    return entry
+
+
+def list_entries_of(user: User) -> list[Entry]:
+    if user.organisation_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Entry).where(Entry.organisation_id == user.organisation_id)
+        .options(selectinload(Entry.round), selectinload(Entry.category))
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+    ))
+
+
+def list_round_entries(round_: Round) -> list[Entry]:
+    return list(db.session.scalars(
+        select(Entry).where(Entry.round_id == round_.id)
+        .options(selectinload(Entry.organisation), selectinload(Entry.category))
+        .order_by(Entry.category_id, Entry.id)
+    ))

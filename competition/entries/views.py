@@ -1,0 +1,457 @@
+"""Entry pages: the OPD's entries and proposal form (blueprint ``opd``), the Admin Lokal's
+units and review (``agency``), the committee's screening, reminders and entry exports
+(``review``) and single entries (``committee_entries``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from competition import exports
+from competition.accounts import agencies
+from competition.accounts.models import Role
+from competition.db import db, utcnow
+from competition.entries import attachments, screening
+from competition.entries import lock as entry_lock
+from competition.entries import services as entries
+from competition.entries.forms import (
+    EntryFilterForm,
+    EntryForm,
+    ScreeningForm,
+    UnitForm,
+    entry_form_class,
+)
+from competition.entries.models import AttachmentKind, Entry
+from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError
+from competition.forms import ActionForm, ReasonForm
+from competition.notifications import services as notifications
+from competition.permissions import require_role
+from competition.rounds import dashboard
+from competition.rounds import services as rounds
+from competition.rounds.models import Category, Round
+from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
+
+committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
+require_role(committee_entries_bp, Role.COMMITTEE)
+
+
+def _entry_page(entry: Entry, status=200, **forms):
+    forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
+    return render_template("competition/entries/entry_detail.html", entry=entry, certificates=[],
+                           progress=entries.progress_of(entry, utcnow()), **forms), status
+
+
+@committee_entries_bp.route("/entries/<int:entry_id>")
+def entry_detail(entry_id: int):
+    return _entry_page(entries.get_entry_for(current_user, entry_id))
+
+
+@committee_entries_bp.route("/entries/<int:entry_id>/reopen", methods=["POST"])
+def entry_reopen(entry_id: int):
+    """Give one submitted entry back to its OPD, with a recorded reason."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = ReasonForm(prefix="reopen")
+    if form.validate_on_submit():
+        try:
+            entries.reopen_entry(entry=entry, reason=form.reason.data, actor=current_user,
+                                 now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("The entry has been reopened; its OPD can edit and submit it again."),
+                  "success")
+            return redirect(url_for("committee_entries.entry_detail", entry_id=entry.id))
+    return _entry_page(entry, 422, reopen_form=form)
+
+
+@committee_entries_bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+opd_bp = Blueprint("opd", __name__, url_prefix="/opd")
+
+
+require_role(opd_bp, Role.OPD)
+
+
+@opd_bp.route("/", endpoint="entries")
+def entries_list():
+    now = utcnow()
+    return render_template("competition/entries/entries.html", entries=entries.list_entries_of(current_user),
+                           open_rounds=rounds.list_open_rounds(now), now=now)
+
+
+def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
+    """The round's proposal form: its sections switched on, with the round's labels, word
+    limits and own sections."""
+    sections = round_.sections_for()
+    form_class = entry_form_class(sections)
+    form = form_class(obj=entry) if entry is not None else form_class()
+    form.word_limits = round_.section_limits
+    form.section_names = [s.name for s in sections]
+    for section in sections:
+        form[section.name].label.text = section.label
+    form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
+    if current_user.is_opd and entries.has_agency_review(current_user.organisation):
+        form.send.label.text = _("Send to the Admin Lokal for review")
+    if entry is not None and request.method == "GET":
+        form.category.data = entry.category_id
+        form.truth_declaration.data = entry.truth_declared_at is not None
+        for section in sections:
+            if section.custom:
+                form[section.name].data = entry.section_text(section.name)
+    return form
+
+
+def _handle_error(form: EntryForm, exc: JuriError) -> None:
+    """Mark each field the error names, and list what is missing in the message."""
+    message = str(exc.message)
+    if isinstance(exc, IncompleteError):
+        labels = []
+        for name in exc.missing:
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(_("This field is required before submitting."))
+                labels.append(str(field.label.text))
+        if labels:
+            missing = _("Missing:")
+            message = f"{message} {missing} {', '.join(labels)}."
+    elif isinstance(exc, InvalidFields):
+        for name, text in exc.errors.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors.append(str(text))
+    flash(message, "danger")
+
+
+def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Entry:
+    category = db.session.get(Category, form.category.data)
+    if category is None or category.round_id != round_.id:
+        raise InvalidState(_("Choose a category of this round."))
+    data = form.data_dict()
+    if entry is None:
+        return entries.create_entry(round_=round_, category=category, data=data,
+                                    actor=current_user, now=now)
+    return entries.update_entry(entry=entry, data=data, category=category,
+                                actor=current_user, now=now)
+
+
+FILE_FIELDS = (("sk_file", AttachmentKind.SK), ("data_files", AttachmentKind.DATA),
+               ("photos", AttachmentKind.PHOTO))
+
+
+def _store_files(form: EntryForm, entry: Entry, now) -> bool:
+    """Store every uploaded file; a refused one is explained on its field and the others are
+    still stored. Commits what was stored; returns False if any file was refused."""
+    ok = True
+    for name, kind in FILE_FIELDS:
+        field = getattr(form, name)
+        files = field.data if isinstance(field.data, list) else [field.data]
+        for upload in files:
+            if not upload or not getattr(upload, "filename", ""):
+                continue
+            try:
+                attachments.store_attachment(entry=entry, kind=kind, filename=upload.filename,
+                                             stream=upload.stream, actor=current_user, now=now)
+            except JuriError as exc:
+                field.errors.append(str(exc.message))
+                ok = False
+    db.session.commit()
+    return ok
+
+
+def _form_page(form, round_, entry, status, stale=None):
+    return render_template("competition/entries/entry_form.html", form=form, round=round_, entry=entry,
+                           stale=stale,
+                           sections=round_.sections_for(), min_age=MIN_AGE_YEARS, groups=EntryGroup,
+                           action_form=ActionForm(),
+                           max_file=attachments.megabytes(
+                               current_app.config["MAX_ATTACHMENT_BYTES"]),
+                           max_entry=attachments.megabytes(
+                               current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])), status
+
+
+def _refuse(form, round_, entry, exc: JuriError):
+    db.session.rollback()
+    _handle_error(form, exc)
+    return _form_page(form, round_, entry, exc.status)
+
+
+def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
+    """Save the draft first and commit it, so a refused submission never loses what was
+    typed; then submit when the submit button was pressed. Also used by the Admin Lokal's
+    blueprint (``competition.agency``), whose endpoints have the same names."""
+    if not form.validate_on_submit():
+        return _form_page(form, round_, entry, 422 if form.errors else 200)
+    if entry_lock.is_stale(form, entry):  # saved from a stale tab: refuse, keep both
+        return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
+    now = utcnow()
+    try:
+        entry = _save_draft(form, round_, entry, now)
+        db.session.commit()
+    except JuriError as exc:
+        return _refuse(form, round_, entry, exc)
+    except StaleDataError:  # a simultaneous save won the race
+        db.session.rollback()
+        return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
+    form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
+    if not _store_files(form, entry, now):
+        flash(_("Some files were refused (see below); the rest of the proposal has been saved."),
+              "danger")
+        return _form_page(form, round_, entry, 422)
+    if not form.send.data:
+        flash(_("Draft saved."), "success")
+        return redirect(url_for("opd.entry_edit", entry_id=entry.id))
+    try:
+        entries.submit_entry(entry=entry, actor=current_user, now=now)
+    except JuriError as exc:
+        return _refuse(form, round_, entry, exc)
+    db.session.commit()
+    if entry.is_in_agency_review:
+        flash(_("Your entry has been sent to your agency's Admin Lokal, who reviews it and "
+                "submits it to the committee."), "success")
+    else:
+        flash(_("Your entry has been submitted. Good luck!"), "success")
+    return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
+
+
+@opd_bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
+def entry_new(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    return process_entry_form(entry_form_for(round_), round_, None)
+
+
+@opd_bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+def entry_edit(entry_id: int):
+    entry = entries.get_entry_for(current_user, entry_id)
+    if entry.is_in_agency_review:
+        flash(_("This entry is with your agency's Admin Lokal for review; it can be changed "
+                "again if they return it to you."), "info")
+        return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
+    if entry.is_submitted:
+        flash(_("This entry has been submitted and can no longer be changed."), "info")
+        return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
+    return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
+
+
+@opd_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
+def opd_attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+@opd_bp.route("/attachments/<int:attachment_id>/delete", methods=["POST"])
+def attachment_delete(attachment_id: int):
+    opd_attachment = attachments.get_attachment_for(current_user, attachment_id)
+    entry_id = opd_attachment.entry_id
+    if ActionForm().validate_on_submit():
+        try:
+            attachments.delete_attachment(attachment=opd_attachment, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Attachment removed."), "success")
+    return redirect(url_for("opd.entry_edit", entry_id=entry_id))
+
+
+agency_bp = Blueprint("agency", __name__, url_prefix="/agency")
+
+
+require_role(agency_bp, Role.AGENCY)
+
+
+def _index(form: UnitForm, status: int = 200):
+    return render_template("competition/entries/agency.html", form=form,
+                           units=agencies.list_units(current_user),
+                           entries=agencies.list_agency_entries(current_user)), status
+
+
+@agency_bp.route("/", endpoint="index")
+def index():
+    return _index(UnitForm())
+
+
+@agency_bp.route("/units", methods=["POST"])
+def unit_add():
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            agencies.create_unit(name=form.name.data, username=form.username.data,
+                                 contact_name=form.contact_name.data or "",
+                                 password=form.password.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Unit account created."), "success")
+            return redirect(url_for("agency.index"))
+    return _index(form, 422)
+
+
+def _detail(entry, status=200, return_form=None):
+    return_form = return_form or ReasonForm(prefix="return")
+    return_form.reason.label.text = _("Note for the unit: what to correct")
+    return render_template("competition/entries/entry_detail.html", entry=entry, certificates=[],
+                           progress=entries.progress_of(entry, utcnow()),
+                           return_form=return_form,
+                           action_form=ActionForm()), status
+
+
+@agency_bp.route("/entries/<int:entry_id>", endpoint="entry_detail")
+def agency_entry_detail(entry_id: int):
+    return _detail(entries.get_entry_for(current_user, entry_id))
+
+
+@agency_bp.route("/entries/<int:entry_id>/return", methods=["POST"])
+def entry_return(entry_id: int):
+    """Give an entry the unit handed over back to the unit, with a note."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = ReasonForm(prefix="return")
+    if not form.validate_on_submit():
+        return _detail(entry, 422, form)
+    try:
+        entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user,
+                               now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _detail(entry, exc.status, form)
+    db.session.commit()
+    flash(_("The entry has been returned to the unit with your note."), "success")
+    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+
+
+@agency_bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
+def entry_submit(entry_id: int):
+    """Submit an entry the unit handed over to the committee, as it stands (the deadline and
+    completeness are checked; to correct it first, use the form)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+    try:
+        entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        message = str(exc.message)
+        if isinstance(exc, IncompleteError):
+            message = _("The entry is incomplete; open it with Review and submit to complete "
+                        "it.")
+        flash(message, "danger")
+        return _detail(entry, exc.status)
+    db.session.commit()
+    flash(_("The entry has been submitted to the committee. Good luck!"), "success")
+    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+
+
+@agency_bp.route("/entries/<int:entry_id>/edit", endpoint="entry_edit", methods=["GET", "POST"])
+def agency_entry_edit(entry_id: int):
+    """Review and correct a unit's entry; *Submit* sends it to the committee."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    if entry.is_submitted:
+        flash(_("This entry has been submitted and can no longer be changed."), "info")
+        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+    return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
+
+
+@agency_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
+def agency_attachment(attachment_id: int):
+    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
+
+
+review_bp = Blueprint("review", __name__, url_prefix="/committee")
+
+
+require_role(review_bp, Role.COMMITTEE)
+
+
+@review_bp.route("/rounds/<int:round_id>/screening")
+def screening_list(round_id: int):
+    """Every submitted entry with its checklist flags and decision."""
+    round_ = db.get_or_404(Round, round_id)
+    form = ReasonForm(prefix="clean")
+    form.reason.data = _("All administrative requirements are met.")
+    return render_template("competition/entries/screening.html", round=round_,
+                           checklists=screening.checklists(round_),
+                           progress=screening.progress(round_), clean_form=form)
+
+
+@review_bp.route("/rounds/<int:round_id>/screening/accept-clean", methods=["POST"])
+def screening_accept_clean(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = ReasonForm(prefix="clean")
+    if form.validate_on_submit():
+        n = screening.accept_clean(round_=round_, reason=form.reason.data, actor=current_user,
+                                   now=utcnow())
+        db.session.commit()
+        flash(_("%(n)d entries without any flag declared eligible.", n=n), "success")
+    else:
+        flash(_("Give the reason for the decision; the OPD reads it."), "danger")
+    return redirect(url_for("review.screening_list", round_id=round_.id))
+
+
+@review_bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
+def screening_entry(entry_id: int):
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = ScreeningForm()
+    if request.method == "GET" and entry.screening_reason:
+        form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
+    if form.validate_on_submit():
+        try:
+            screening.decide(entry=entry, eligible=form.decision.data == "eligible",
+                             reason=form.reason.data, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Screening decision recorded."), "success")
+            return redirect(url_for("review.screening_list", round_id=entry.round_id))
+    return render_template("competition/entries/screening_entry.html", entry=entry, form=form,
+                           checklist=screening.checklist_of(entry)), 422 if form.errors else 200
+
+
+def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+    form = EntryFilterForm(request.args)
+    form.category.choices = [SelectChoice("", _("all"))] + [
+        SelectChoice(str(c.id), c.name) for c in round_.categories]
+    form.validate()
+    category = form.category.data or ""
+    found = dashboard.filter_entries(
+        round_, q=form.q.data or "", category_id=int(category) if category.isdigit() else None,
+        state=form.state.data or "", group=form.group.data or "")
+    return form, found
+
+
+@review_bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])
+def remind_drafts(round_id: int):
+    """Remind the OPDs whose proposals are still drafts (outbox, emailed when configured)."""
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            notes = notifications.remind_drafts(round_=round_, actor=current_user,
+                                                now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)),
+                  "success")
+    return redirect(url_for("analysis.round_dashboard", round_id=round_.id))
+
+
+@review_bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})
+@review_bp.route("/rounds/<int:round_id>/entries.xlsx", defaults={"fmt": "xlsx"})
+def entries_export(round_id: int, fmt: str):
+    """The (filtered) entry list as CSV or XLSX."""
+    round_ = db.get_or_404(Round, round_id)
+    _form, found = entry_filter(round_)
+    return exports.download(dashboard.export_rows(found), fmt, f"{round_.slug}-entries",
+                            title=round_.name, widths=dashboard.EXPORT_WIDTHS)

@@ -1,0 +1,1 @@
+"""Translated labels and locale-aware formatting shared by every page."""

@@ -1,0 +1,260 @@
+"""Notifications: every message Juri sends first goes to the outbox table (who, subject, body,
+when), in the same transaction as the change it reports, so a rolled-back change sends
+nothing. After the request's commit, ``deliver_pending`` sends the new ones through
+``competition.mail`` when ``JURI_MAIL_SERVER`` is configured, recording when each was sent or
+why it failed; without a mail server they stay in the outbox, which the committee reads.
+
+Each message is written in its recipient's language (``User.locale``, Bahasa Indonesia by
+default)."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+
+from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask_babel import force_locale, format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
+
+from competition import mail
+from competition.accounts.models import Role, User
+from competition.audit import services as audit
+from competition.db import db, utcnow
+from competition.entries.models import Entry, EntryStatus, Screening
+from competition.errors import DeadlinePassed
+from competition.notifications.models import Notification
+from competition.rounds.models import Round, Stage
+
+_PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
+
+
+_COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
+
+
+def _message(user: User, *, kind: str, subject: str, body: str,
+             now: datetime) -> Notification:
+    return Notification(user_id=user.id, recipient=user.email or "", subject=subject[:300],
+                        body=body, kind=kind, created_at=now)
+
+
+def _queue(notes: list[Notification]) -> list[Notification]:
+    db.session.add_all(notes)
+    db.session.flush()
+    if has_app_context():
+        g.setdefault(_PENDING, []).extend(n.id for n in notes)
+    return notes
+
+
+def notify(*, user: User, kind: str, subject: str, body: str, now: datetime) -> Notification:
+    """Put one message for ``user`` in the outbox (flushed; delivered after the commit)."""
+    return _queue([_message(user, kind=kind, subject=subject, body=body, now=now)])[0]
+
+
+def link(endpoint: str, **values) -> str:
+    if not has_request_context():
+        return ""
+    return "\n\n" + url_for(endpoint, _external=True, **values)
+
+
+def _opd_users(organisation_ids) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.organisation_id.in_(list(organisation_ids)), User.role == Role.OPD,
+        User.is_enabled.is_(True)).order_by(User.id)))
+
+
+def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
+    """Receipt of a submitted entry, for its OPD's accounts."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_submitted", now=now,
+                subject=_("Submission received: %(title)s", title=entry.title),
+                body=_("Your innovation \"%(title)s\" was submitted to %(round)s on "
+                       "%(when)s. Keep this message as your receipt.", title=entry.title,
+                       round=entry.round.name,
+                       when=format_datetime(now, "d MMMM y, HH:mm zzz"))
+                + link("opd_results.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def entry_handed_over(*, entry: Entry, now: datetime) -> list[Notification]:
+    """A unit handed its entry to its agency: a message for the agency's Admin Lokal."""
+    admins = db.session.scalars(select(User).where(
+        User.organisation_id == entry.organisation.parent_id, User.role == Role.AGENCY,
+        User.is_enabled.is_(True)).order_by(User.id))
+    out = []
+    for user in admins:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_handed_over", now=now,
+                subject=_("To review: %(title)s", title=entry.title),
+                body=_("%(unit)s sent \"%(title)s\" (%(round)s) for your review. Correct it "
+                       "if needed, then submit it to the committee or return it to the unit.",
+                       unit=entry.organisation.name, title=entry.title,
+                       round=entry.round.name)
+                + link("agency.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notification]:
+    """The Admin Lokal returned an entry to its unit: the note, for the unit's accounts."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="entry_returned", now=now,
+                subject=_("Returned for correction: %(title)s", title=entry.title),
+                body=_("Note from your Admin Lokal: %(note)s", note=note)
+                + link("opd_results.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def queue_many(rows: list[dict]) -> int:
+    """Write many outbox rows with one bulk insert (a national round tells thousands of
+    accounts at once); each row has user_id, recipient, subject, body, kind, created_at and
+    error. Delivered after the request's commit like ``notify``. Returns how many."""
+    if rows:
+        ids = db.session.scalars(insert(Notification).returning(Notification.id), rows).all()
+        if has_app_context():
+            g.setdefault(_PENDING, []).extend(ids)
+    return len(rows)
+
+
+def entry_screened(*, entry: Entry, now: datetime) -> list[Notification]:
+    """The administrative screening decision and its reason, for the entry's OPD."""
+    eligible = entry.screening == Screening.ELIGIBLE
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            subject = (_("Screening passed: %(title)s", title=entry.title) if eligible
+                       else _("Screening not passed: %(title)s", title=entry.title))
+            out.append(_message(user, kind="entry_screened", now=now, subject=subject,
+                                body=_("Reason given by the committee: %(reason)s",
+                                       reason=entry.screening_reason)
+                                + link("opd_results.entry_detail", entry_id=entry.id)))
+    return _queue(out)
+
+
+def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime
+                    ) -> list[Notification]:
+    """Tell each judge how many entries were newly assigned to them in ``stage``."""
+    judges = db.session.scalars(select(User).where(User.id.in_(list(counts)),
+                                                   User.is_enabled.is_(True)).order_by(User.id))
+    out = []
+    for user in judges:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="judge_assigned", now=now,
+                subject=_("New entries to score: %(round)s, %(stage)s",
+                          round=stage.round.name, stage=stage.name),
+                body=_("%(n)d entries were assigned to you in %(stage)s of %(round)s.",
+                       n=counts[user.id], stage=stage.name, round=stage.round.name)
+                + link("judge.index")))
+    return _queue(out)
+
+
+def accounts_created(*, users: list[User], now: datetime) -> list[Notification]:
+    """An invitation to each new account: its username and where to log in (never the
+    password, which the committee hands over)."""
+    out = []
+    for user in users:
+        with force_locale(user.locale or "id"):
+            out.append(_message(
+                user, kind="invitation", now=now,
+                subject=_("Your Juri account: %(username)s", username=user.username),
+                body=_("Dear %(name)s, an account was created for you on Juri with the "
+                       "username %(username)s. The committee gives you its one-time password; "
+                       "change it after logging in.", name=user.name, username=user.username)
+                + link("auth.login")))
+    return _queue(out)
+
+
+def remind_drafts(*, round_: Round, actor: User, now: datetime) -> list[Notification]:
+    """Remind every OPD account whose organisation still has draft entries in ``round_`` that
+    submission closes at ``round_.submission_closes_at``: one message per account, listing
+    its drafts, in its language. Refused (``DeadlinePassed``) once submission has closed:
+    a reminder then would only mislead. Recorded in the audit trail."""
+    closes_at = round_.submission_closes_at
+    if now > closes_at:
+        raise DeadlinePassed(closes_at)
+    drafts = list(db.session.scalars(
+        select(Entry).where(Entry.round_id == round_.id, Entry.status == EntryStatus.DRAFT)
+        .order_by(Entry.organisation_id, Entry.id)))
+    titles: dict[int, list[str]] = {}
+    for entry in drafts:
+        titles.setdefault(entry.organisation_id, []).append(entry.title)
+    out = []
+    for user in _opd_users(titles):
+        with force_locale(user.locale or "id"):
+            listed = "\n".join(f"- {t}" for t in titles[user.organisation_id])
+            out.append(_message(
+                user, kind="draft_reminder", now=now,
+                subject=_("Reminder: submit your proposal to %(round)s", round=round_.name),
+                body=_("Dear %(name)s, these proposals are still drafts and are not submitted "
+                       "yet:", name=user.name) + "\n" + listed + "\n\n"
+                + _("Submission closes on %(when)s. A draft that is not submitted by then is "
+                    "not judged.", when=format_datetime(closes_at, "d MMMM y, HH:mm zzz"))
+                + link("opd.entries")))
+    audit.record("remind_drafts", "rounds", round_.id, after={"accounts": len(out)},
+                 actor=actor)
+    return _queue(out)
+
+
+def deliver(notes: list[Notification], *, now: datetime) -> int:
+    """Send ``notes`` that have an address and are not sent yet, over one SMTP connection;
+    returns how many were sent. Without a mail server nothing happens (they stay in the
+    outbox). A failure is recorded on each message, never raised."""
+    config = current_app.config
+    todo = [n for n in notes if n.sent_at is None and n.recipient]
+    if not todo or not mail.is_configured(config):
+        return 0
+    try:
+        mail.send_all(config, [(n.recipient, n.subject, n.body) for n in todo])
+    except (smtplib.SMTPException, OSError) as exc:
+        for n in todo:
+            n.error = f"{type(exc).__name__}: {exc}"[:1000]
+        db.session.flush()
+        return 0
+    for n in todo:
+        n.sent_at, n.error = now, ""
+    db.session.flush()
+    return len(todo)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    if has_app_context() and g.get(_PENDING):
+        g.setdefault(_COMMITTED, []).extend(g.pop(_PENDING))
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session):
+    if has_app_context():
+        g.pop(_PENDING, None)
+
+
+def deliver_pending() -> int:
+    """Deliver what this request put in the outbox and committed (a rolled-back change sends
+    nothing)."""
+    ids = g.pop(_COMMITTED, None) if has_app_context() else None
+    if not ids or not mail.is_configured(current_app.config):
+        return 0
+    notes = list(db.session.scalars(select(Notification).where(Notification.id.in_(ids))))
+    sent = deliver(notes, now=utcnow())
+    db.session.commit()
+    return sent
+
+
+def list_outbox(*, limit: int = 200) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).order_by(Notification.id.desc())
+                                   .limit(limit)))
+
+
+def register(app) -> None:
+    @app.after_request
+    def _deliver(response):
+        deliver_pending()
+        return response

@@ -1,0 +1,260 @@
+"""The committee's pages for rounds, categories and stages (blueprint ``committee``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from competition.accounts.models import Role
+from competition.announcements import services as announcements
+from competition.db import db
+from competition.entries import services as entries
+from competition.errors import JuriError
+from competition.forms import ActionForm, to_local, to_utc
+from competition.permissions import require_role
+from competition.rounds import services as rounds
+from competition.rounds.forms import (
+    STAGE_KIND_LABELS,
+    CapsForm,
+    CategoryForm,
+    CustomSectionForm,
+    InvitationsForm,
+    RoundForm,
+    StageEditForm,
+    StageForm,
+    sections_form_class,
+)
+from competition.rounds.models import Round, Stage, StageKind
+
+committee_bp = Blueprint("committee", __name__, url_prefix="/committee")
+
+
+require_role(committee_bp, Role.COMMITTEE)
+
+
+@committee_bp.route("/", endpoint="rounds")
+def rounds_list():
+    return render_template("competition/rounds/rounds.html", rounds=rounds.list_rounds())
+
+
+@committee_bp.route("/rounds/new", methods=["GET", "POST"])
+def round_new():
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            round_ = rounds.create_round(
+                name=form.name.data, description=form.description.data or "",
+                submission_opens_at=to_utc(form.submission_opens_at.data),
+                submission_closes_at=to_utc(form.submission_closes_at.data), actor=current_user,
+            )
+            if form.use_template.data:
+                rounds.apply_stage_template(round_=round_, actor=current_user)
+        except JuriError as exc:
+            form.submission_closes_at.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Round created. Add categories and a scored stage, then open it."), "success")
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
+    status = 422 if form.errors else 200
+    return render_template("competition/rounds/round_new.html", form=form), status
+
+
+def _round_page(round_: Round, status=200, **forms):
+    forms.setdefault("category_form", CategoryForm(prefix="cat"))
+    forms.setdefault("stage_form", StageForm(prefix="stage"))
+    forms.setdefault("caps_form", CapsForm(prefix="caps", obj=round_))
+    if "limits_form" not in forms:
+        forms["limits_form"] = _sections_form(round_, data=_sections_data(round_))
+    forms.setdefault("custom_section_form", CustomSectionForm(prefix="section"))
+    limits_form = forms["limits_form"]
+    section_rows = [(s, on, limits_form[s.name], limits_form[f"label_{s.name}"],
+                     limits_form[f"off_{s.name}"]) for s, on in round_.configured_sections()]
+    if "invitations_form" not in forms:
+        forms["invitations_form"] = _invitations_form(round_)
+        forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
+    return render_template(
+        "competition/rounds/round_detail.html", round=round_, action_form=ActionForm(),
+        entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
+        announcements=announcements.list_announcements(round_.id),
+        kinds=StageKind, section_rows=section_rows, **forms,
+    ), status
+
+
+@committee_bp.route("/rounds/<int:round_id>")
+def round_detail(round_id: int):
+    return _round_page(db.get_or_404(Round, round_id))
+
+
+@committee_bp.route("/rounds/<int:round_id>/categories", methods=["POST"])
+def category_add(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = CategoryForm(prefix="cat")
+    if form.validate_on_submit():
+        try:
+            rounds.add_category(round_=round_, name=form.name.data,
+                                description=form.description.data or "", actor=current_user)
+        except JuriError as exc:
+            form.name.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Category added."), "success")
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, category_form=form)
+
+
+@committee_bp.route("/rounds/<int:round_id>/stages", methods=["POST"])
+def stage_add(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = StageForm(prefix="stage")
+    if form.validate_on_submit():
+        try:
+            stage = rounds.add_stage(
+                round_=round_, name=form.name.data, opens_at=to_utc(form.opens_at.data),
+                closes_at=to_utc(form.closes_at.data), scale_min=form.scale_min.data,
+                scale_max=form.scale_max.data,
+                winners_per_category=form.winners_per_category.data,
+                kind=StageKind(form.kind.data), actor=current_user,
+            )
+        except JuriError as exc:
+            form.closes_at.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            if not stage.is_scored:
+                flash(_("Stage added."), "success")
+                return redirect(url_for("committee.round_detail", round_id=round_.id))
+            flash(_("Stage added. Now define its rubric."), "success")
+            return redirect(url_for("scoring.rubric", stage_id=stage.id))
+    return _round_page(round_, 422, stage_form=form)
+
+
+@committee_bp.route("/rounds/<int:round_id>/caps", methods=["POST"])
+def round_caps(round_id: int):
+    """The most entries per organisation and group."""
+    round_ = db.get_or_404(Round, round_id)
+    form = CapsForm(prefix="caps")
+    if form.validate_on_submit():
+        rounds.set_caps(round_=round_, actor=current_user, caps={
+            "umum": form.cap_umum.data, "replikasi": form.cap_replikasi.data,
+            "khusus": form.cap_khusus.data})
+        db.session.commit()
+        flash(_("Caps saved."), "success")
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, caps_form=form)
+
+
+def _sections_form(round_: Round, **kwargs):
+    return sections_form_class(round_.configured_sections())(prefix="words", **kwargs)
+
+
+def _sections_data(round_: Round) -> dict:
+    labels = (round_.section_settings or {}).get("labels") or {}
+    data = dict(round_.section_limits)
+    for section, on in round_.configured_sections():
+        data[f"label_{section.name}"] = labels.get(section.name, "")
+        data[f"off_{section.name}"] = not on
+    return data
+
+
+@committee_bp.route("/rounds/<int:round_id>/word-limits", methods=["POST"])
+def round_word_limits(round_id: int):
+    """The proposal sections of this round: word limits, labels, switched off or on."""
+    round_ = db.get_or_404(Round, round_id)
+    form = _sections_form(round_)
+    if form.validate_on_submit():
+        names = [s.name for s, _on in round_.configured_sections()]
+        try:
+            rounds.set_sections(
+                round_=round_, actor=current_user,
+                limits={n: form[n].data for n in names},
+                labels={n: form[f"label_{n}"].data or "" for n in names},
+                off={n for n in names if form[f"off_{n}"].data})
+        except JuriError as exc:
+            db.session.rollback()
+            form.submit.errors = [str(exc.message)]
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Proposal sections saved."), "success")
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, limits_form=form)
+
+
+@committee_bp.route("/rounds/<int:round_id>/sections", methods=["POST"])
+def round_section_add(round_id: int):
+    """The committee adds its own section to the round's proposal."""
+    round_ = db.get_or_404(Round, round_id)
+    form = CustomSectionForm(prefix="section")
+    if form.validate_on_submit():
+        try:
+            rounds.add_custom_section(round_=round_, label=form.label.data,
+                                      words=form.words.data, groups=form.groups.data,
+                                      help=form.help.data or "", actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.label.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Section added to the proposal."), "success")
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, custom_section_form=form)
+
+
+def _invitations_form(round_: Round) -> InvitationsForm:
+    form = InvitationsForm(prefix="inv")
+    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    return form
+
+
+@committee_bp.route("/rounds/<int:round_id>/invitations", methods=["POST"])
+def round_invitations(round_id: int):
+    """Who may enter the special group (khusus) of this round."""
+    round_ = db.get_or_404(Round, round_id)
+    form = _invitations_form(round_)
+    if form.validate_on_submit():
+        rounds.set_invitations(round_=round_, organisation_ids=form.organisations.data or [],
+                               actor=current_user)
+        db.session.commit()
+        flash(_("Invitations saved."), "success")
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, invitations_form=form)
+
+
+@committee_bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+def round_open(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            rounds.open_round(round_=round_, actor=current_user)
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Submissions are open."), "success")
+    return redirect(url_for("committee.round_detail", round_id=round_.id))
+
+
+@committee_bp.route("/timeline/<int:stage_id>", methods=["GET", "POST"])
+def stage_edit(stage_id: int):
+    """Rename a stage, move its window, or skip it."""
+    stage = db.get_or_404(Stage, stage_id)
+    form = StageEditForm(obj=stage)
+    if request.method == "GET":
+        form.opens_at.data = to_local(stage.opens_at)
+        form.closes_at.data = to_local(stage.closes_at)
+    if form.validate_on_submit():
+        try:
+            rounds.update_stage(stage=stage, name=form.name.data,
+                                opens_at=to_utc(form.opens_at.data),
+                                closes_at=to_utc(form.closes_at.data),
+                                is_skipped=form.is_skipped.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.closes_at.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Stage saved."), "success")
+            return redirect(url_for("committee.round_detail", round_id=stage.round_id))
+    return render_template("competition/rounds/stage_edit.html", stage=stage, form=form,
+                           kind_labels=STAGE_KIND_LABELS), 422 if form.errors else 200

@@ -1,0 +1,528 @@
+"""A stage's scores as arrays, and what the committee reads from them: the ranking with its
+uncertainty, the comparison of methods, the judges' report; the stage's method."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.entries import services as entry_service
+from competition.entries.models import Entry
+from competition.errors import (
+    InvalidState,
+)
+from competition.rounds.models import Stage
+from judging.analysis import charts
+from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
+from judging.normalize import DEFAULT_METHOD, METHODS, Normalized, normalize
+from judging.panels.models import Assignment
+from judging.ranking import TIE_BREAK_RULE, bootstrap_ranks, near_ties, rank_entries
+from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
+from judging.scoring.rubric import rubric_is_frozen
+
+
+def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
+    """Choose the stage's normalization method; only before the first score, so nobody can
+    pick the method after seeing which one favours whom."""
+    if method not in METHODS:
+        raise InvalidState(_l("Unknown normalization method."))
+    if rubric_is_frozen(stage) and method != stage.method:
+        raise InvalidState(_l("The method can only be changed before the first score."))
+    stage.method = method
+    db.session.flush()
+    return stage
+
+
+def compute_ranking(stage: Stage, method: str | None = None, *,
+                    uncertainty: bool = True, limit: int | None = None) -> StageRanking:
+    """The stage's ranking per category with the stage's method (see ``judging.analysis``);
+    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
+    keeps the first rows of each category."""
+    return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
+
+
+METHOD_LABELS = {
+    "raw": _l("Raw mean"),
+    "median": _l("Median"),
+    "zscore": _l("Z-score per judge"),
+    "rank": _l("Percentile rank per judge"),
+    "bias": _l("Judge offset model"),
+    "bias_scale": _l("Judge offset and scale model"),
+}
+
+
+METHOD_HELP = {
+    "raw": _l("Mean of the judges' raw weighted totals, without correction for harsh or "
+              "lenient judges."),
+    "median": _l("Median of the judges' raw weighted totals: robust to one extreme judge, "
+                 "but no correction for harsh or lenient judges."),
+    "zscore": _l("Each judge's totals are standardized, averaged per entry and mapped back onto "
+                 "the rubric's scale. Only valid when judges were assigned at random: a judge "
+                 "who happened to get strong entries is wrongly corrected downwards."),
+    "rank": _l("Each judge's totals become percentile ranks, averaged per entry. Only valid "
+               "when judges were assigned at random."),
+    "bias": _l("Fits score = quality of the entry + offset of the judge: the offset says how "
+               "many points a judge scores above or below the panel, estimated from the entries "
+               "judges share, so it stays fair when panels see entries of different strength."),
+    "bias_scale": _l("Fits score = offset of the judge + scale of the judge x quality of the "
+                     "entry, and weighs noisier judges less. Corrects harsh, lenient and "
+                     "narrow-scale judges; the most accurate method in Juri's benchmark."),
+}
+
+
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def method_of(stage: Stage) -> str:
+    """The stage's recorded normalization method; Juri's default when none was chosen."""
+    return stage.method if stage.method in METHODS else DEFAULT_METHOD
+
+
+class StageData:
+    """The stage's submitted sheets as arrays over dense indices.
+
+    entry_ids, category (index into ``categories``), submitted_ts: (n_entries,) arrays over the
+    submitted entries of the round; judge_ids: (n_judges,) judges with sheets; e_idx, j_idx,
+    total: (n_sheets,) arrays. ``entries`` and ``judges`` (ORM objects in the same order, for
+    display) are loaded on first use, with one query each."""
+
+    def __init__(self, stage, entry_ids, category, submitted_ts, judge_ids, e_idx, j_idx,
+                 total, categories):
+        self.stage, self.entry_ids, self.category = stage, entry_ids, category
+        self.submitted_ts, self.judge_ids = submitted_ts, judge_ids
+        self.e_idx, self.j_idx, self.total, self.categories = e_idx, j_idx, total, categories
+        self._entries = self._judges = self._digest = None
+
+    @property
+    def n_entries(self) -> int:
+        return int(self.entry_ids.size)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            found = {e.id: e for e in db.session.scalars(
+                select(Entry).where(entry_service.in_stage(self.stage))
+                .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
+            self._entries = [found[i] for i in self.entry_ids.tolist()]
+        return self._entries
+
+    def entries_at(self, indices: list[int]) -> list[Entry]:
+        """The entries at the given dense indices (one query; for a page showing a part)."""
+        if self._entries is not None:
+            return [self._entries[i] for i in indices]
+        ids = self.entry_ids[np.asarray(indices, dtype=np.intp)].tolist() if indices else []
+        found = {e.id: e for e in db.session.scalars(
+            select(Entry).where(Entry.id.in_(ids))
+            .options(selectinload(Entry.organisation), selectinload(Entry.category)))} \
+            if ids else {}
+        return [found[i] for i in ids]
+
+    @property
+    def judges(self) -> list[User]:
+        if self._judges is None:
+            found = {u.id: u for u in db.session.scalars(
+                select(User).where(User.id.in_(self.judge_ids.tolist())))}
+            self._judges = [found[i] for i in self.judge_ids.tolist()]
+        return self._judges
+
+    def digest(self) -> str:
+        """Identifies the input exactly (entries, categories, judges, totals): two views of a
+        stage whose sheets did not change share their fitted models."""
+        if self._digest is None:
+            h = hashlib.blake2b(digest_size=16)
+            for arr in (self.entry_ids, self.category, self.judge_ids, self.e_idx, self.j_idx,
+                        self.total):
+                h.update(np.ascontiguousarray(arr).tobytes())
+                h.update(b"|")
+            h.update(f"{self.stage.scale_min}:{self.stage.scale_max}".encode())
+            self._digest = h.hexdigest()
+        return self._digest
+
+    def normalize(self, method: str) -> Normalized:
+        """The numpy core's fit, memoized per process on the exact input (a closed or
+        published stage is fitted once, not on every page view)."""
+        key = ("normalize", self.stage.id, method, self.digest())
+        result = _MEMO.get(key)
+        if result is None:
+            result = normalize(self.e_idx, self.j_idx, self.total, method,
+                               n_entries=self.n_entries, n_judges=int(self.judge_ids.size),
+                               scale_min=self.stage.scale_min, scale_max=self.stage.scale_max)
+            _remember(key, result)
+        return result
+
+
+_MEMO: dict[tuple, object] = {}
+
+
+_MEMO_SIZE = 64
+
+
+def _remember(key: tuple, value) -> None:
+    """Keep ``value`` (its arrays made read-only: a shared result must not be changed)."""
+    for attr in vars(value).values():
+        if isinstance(attr, np.ndarray):
+            attr.flags.writeable = False
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[key] = value
+
+
+def _columns(rows, dtypes):
+    """Rows of numbers (tuples from one query) as one array per column."""
+    if not rows:
+        return [np.zeros(0, dtype=d) for d in dtypes]
+    # plain tuples first: numpy probes a SQLAlchemy Row for array interfaces, 6x slower
+    table = np.array([tuple(r) for r in rows], dtype=float if float in dtypes else np.int64)
+    return [table[:, k].astype(d) for k, d in enumerate(dtypes)]
+
+
+def load_stage(stage: Stage) -> StageData:
+    """Read the stage's entries and sheets as plain tuples (two queries) into arrays."""
+    entry_rows = db.session.execute(
+        select(Entry.id, Entry.category_id, Entry.submitted_at)
+        .where(entry_service.in_stage(stage))
+        .order_by(Entry.category_id, Entry.id)
+    ).all()
+    sheet_rows = db.session.execute(
+        select(Assignment.entry_id, Assignment.judge_id, ScoreSheet.total)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .order_by(Assignment.id)
+    ).all()
+    entry_ids, category_ids = _columns([r[:2] for r in entry_rows], (np.int64, np.int64))
+    submitted_ts = np.array([r[2].timestamp() if r[2] else 0.0 for r in entry_rows])
+    sheet_entry, sheet_judge, total = _columns(sheet_rows, (np.int64, np.int64, float))
+    # Map ids to dense indices; sheets of entries no longer submitted are left out.
+    order = np.argsort(entry_ids, kind="stable")
+    sorted_ids = entry_ids[order]
+    pos = np.clip(np.searchsorted(sorted_ids, sheet_entry), 0, max(sorted_ids.size - 1, 0))
+    keep = (sorted_ids[pos] == sheet_entry) if sorted_ids.size else np.zeros(0, bool)
+    e_idx = order[pos[keep]].astype(np.intp)
+    judge_ids, j_idx = np.unique(sheet_judge[keep], return_inverse=True)
+    categories = list(stage.round.categories)
+    cat_ids = np.array([c.id for c in categories], dtype=np.int64)
+    category = np.searchsorted(cat_ids, category_ids) if cat_ids.size else category_ids
+    return StageData(stage, entry_ids, category.astype(np.intp), submitted_ts, judge_ids,
+                     e_idx, j_idx.astype(np.intp), total[keep], categories)
+
+
+def scores_digest(data) -> tuple[str, int]:
+    """SHA-256 of the stage's input scores and the number of sheets: one line per submitted
+    sheet, ``entry_id<TAB>judge_id<TAB>total`` (total with 6 decimals), sorted by entry then
+    judge. Anyone holding the sheets can recompute it."""
+    entry = data.entry_ids[data.e_idx]
+    judge = data.judge_ids[data.j_idx]
+    order = np.lexsort((judge, entry))
+    lines = "".join(f"{e}\t{j}\t{t:.6f}\n" for e, j, t in zip(
+        entry[order].tolist(), judge[order].tolist(), data.total[order].tolist()))
+    return hashlib.sha256(lines.encode()).hexdigest(), int(order.size)
+
+
+@dataclass
+class RankingRow:
+    entry: Entry
+    rank: int
+    score: float
+    raw_score: float
+    n_judges: int
+    judge_totals: list[tuple[User, float]] = field(default_factory=list)
+    se: float = float("nan")
+    tied: bool = False
+    place_lo: int = 0
+    place_hi: int = 0
+    rank_lo: int = 0
+    rank_hi: int = 0
+    p_top: float = float("nan")
+    interval_svg: str = ""
+
+
+@dataclass
+class CategoryRanking:
+    category: object
+    rows: list[RankingRow]
+    size: int = 0  # ranked entries in the category (rows may show only the first ones)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.rows) < self.size
+
+
+@dataclass
+class StageRanking:
+    stage: Stage
+    method: str
+    categories: list[CategoryRanking]
+    tie_break_rule: str = TIE_BREAK_RULE
+    expected: int = 0
+    submitted: int = 0
+    warning: str = ""
+    top_n: int = 3
+    converged: bool = True  # False: the judge model stopped without settling (see normalize)
+
+
+def _heaviest_criterion_means(data: StageData) -> np.ndarray:
+    """Per entry, the mean score on the heaviest criterion (the first tie-break key)."""
+    stage = data.stage
+    heaviest = db.session.scalar(
+        select(Criterion.id).where(Criterion.stage_id == stage.id)
+        .order_by(Criterion.weight.desc(), Criterion.position, Criterion.id).limit(1))
+    out = np.full(data.n_entries, -np.inf)
+    if heaviest is None:
+        return out
+    rows = db.session.execute(
+        select(Assignment.entry_id, func.avg(Score.value))
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED,
+               Score.criterion_id == heaviest, Score.value.is_not(None))
+        .group_by(Assignment.entry_id)
+    ).all()
+    ids, means = _columns(rows, (np.int64, float))
+    order = np.argsort(data.entry_ids)
+    pos = np.clip(np.searchsorted(data.entry_ids[order], ids), 0, max(data.n_entries - 1, 0))
+    found = data.entry_ids[order][pos] == ids if data.n_entries else np.zeros(0, bool)
+    out[order[pos[found]]] = means[found]
+    return out
+
+
+@dataclass
+class Ranked:
+    """A stage's ranking as arrays over ``data``'s entries (what publishing stores)."""
+
+    data: StageData
+    result: Normalized
+    raw: Normalized
+    rank: np.ndarray
+    order: np.ndarray
+
+
+def rank_arrays(stage: Stage, method: str | None = None, *,
+                data: StageData | None = None) -> Ranked:
+    """Normalize the stage's sheets with ``method`` (default: the stage's) and rank within each
+    category, ties broken by ``TIE_BREAK_RULE``. Arrays only: no ORM object per entry."""
+    method = method or method_of(stage)
+    data = data or load_stage(stage)
+    result = data.normalize(method)
+    raw = data.normalize("raw")
+    tiebreak = (_heaviest_criterion_means(data), result.n_sheets, -data.submitted_ts)
+    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
+    return Ranked(data, result, raw, ranked.rank, ranked.order)
+
+
+def _bootstrap(stage: Stage, method: str, data: StageData, result: Normalized, top_n: int):
+    """Bootstrap rank intervals, memoized per process on the exact input (the sheets' entries,
+    judges and totals): a closed or published stage is resampled once, not on every view."""
+    key = ("bootstrap", stage.id, method, top_n, data.digest())
+    boot = _MEMO.get(key)
+    if boot is None:
+        boot = bootstrap_ranks(result, data.e_idx, data.category, n_boot=BOOTSTRAP_RESAMPLES,
+                               top_n=top_n, seed=stage.id)
+        _remember(key, boot)
+    return boot
+
+
+def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = True,
+               data: StageData | None = None, limit: int | None = None) -> StageRanking:
+    """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
+    statistical ties and each entry's bootstrap rank interval and probability of a winning
+    place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
+    ``limit`` rows (a national round has thousands); ``CategoryRanking.size`` tells how many
+    there are."""
+    method = method or method_of(stage)
+    ranked = rank_arrays(stage, method, data=data)
+    data, result, raw = ranked.data, ranked.result, ranked.raw
+    ties = near_ties(result.entry_score, result.entry_se, group=data.category)
+    top_n = max(1, stage.winners_per_category)
+    boot = None
+    if uncertainty and data.total.size:
+        boot = _bootstrap(stage, method, data, result, top_n)
+    # rows shown: the first `limit` of each category in ranking order
+    order = ranked.order
+    cat_of = data.category[order]
+    if limit is not None and order.size:
+        by_cat = np.argsort(cat_of, kind="stable")  # keeps ranking order within a category
+        first = np.r_[0, np.flatnonzero(np.diff(cat_of[by_cat])) + 1]
+        pos = np.empty(order.size, dtype=np.intp)
+        pos[by_cat] = np.arange(order.size) - np.repeat(first, np.diff(np.r_[first, order.size]))
+        order = order[pos < limit]
+    shown = order.tolist()
+    entries = dict(zip(shown, data.entries_at(shown)))
+    wanted = np.zeros(data.n_entries, bool)
+    wanted[order] = True
+    per_entry: dict[int, list[tuple[User, float]]] = {}
+    keep = wanted[data.e_idx]
+    for e, j, t in zip(data.e_idx[keep].tolist(), data.j_idx[keep].tolist(),
+                       data.total[keep].tolist()):
+        per_entry.setdefault(e, []).append((data.judges[j], t))
+    sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
+    all_sizes = np.bincount(data.category, minlength=len(data.categories))
+    cats = [CategoryRanking(c, [], int(n)) for c, n in zip(data.categories, all_sizes)]
+    for i in shown:
+        row = RankingRow(
+            entry=entries[i], rank=int(ranked.rank[i]), score=float(result.entry_score[i]),
+            raw_score=float(raw.entry_score[i]), n_judges=int(result.n_sheets[i]),
+            judge_totals=per_entry.get(i, []), se=float(result.entry_se[i]),
+            tied=bool(ties.flag[i]), place_lo=int(ties.place_lo[i]),
+            place_hi=int(ties.place_hi[i]),
+        )
+        if boot is not None and row.rank > 0:
+            row.rank_lo, row.rank_hi = int(boot.rank_lo[i]), int(boot.rank_hi[i])
+            row.p_top = float(boot.p_top[i])
+            row.interval_svg = charts.rank_interval(
+                row.rank_lo, row.rank_hi, row.rank, int(sizes[data.category[i]]),
+                label=f"{row.rank_lo}-{row.rank_hi}")
+        cats[data.category[i]].rows.append(row)
+    expected = db.session.scalar(
+        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id))
+    return StageRanking(stage, method, [c for c in cats if c.rows], expected=expected or 0,
+                        submitted=int(data.total.size), warning=result.warning, top_n=top_n,
+                        converged=result.converged)
+
+
+@dataclass
+class ComparisonRow:
+    entry: Entry
+    ranks: dict[str, int]
+    scores: dict[str, float]
+    moved: int  # places gained (+) or lost (-) under the stage's method against the raw mean
+    reason: str = ""
+
+
+@dataclass
+class CategoryComparison:
+    category: object
+    rows: list[ComparisonRow]
+    size: int = 0  # ranked entries in the category (more than ``rows`` when limited)
+
+    @property
+    def truncated(self) -> bool:
+        return self.size > len(self.rows)
+
+
+def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
+    """Why an entry moves between the raw mean and the calibrated ranking, in words."""
+    if not judges or moved == 0:
+        return ""
+    severe = [(u, o) for u, o in judges if o <= -0.5]
+    lenient = [(u, o) for u, o in judges if o >= 0.5]
+
+    def names(items):
+        return ", ".join(f"{u.name} ({o:+.1f})" for u, o in items)
+
+    if moved > 0 and severe:
+        return str(_l("Scored by severe judges: %(names)s", names=names(severe)))
+    if moved < 0 and lenient:
+        return str(_l("Scored by lenient judges: %(names)s", names=names(lenient)))
+    mean = sum(o for _, o in judges) / len(judges)
+    if moved > 0 and mean < 0:
+        return str(_l("Its judges score %(points).1f points below the panel on average",
+                      points=-mean))
+    if moved < 0 and mean > 0:
+        return str(_l("Its judges score %(points).1f points above the panel on average",
+                      points=mean))
+    return str(_l("Close scores: a small change in any judge's total reorders them"))
+
+
+def compare_methods(stage: Stage, *, limit: int | None = None
+                    ) -> tuple[list[CategoryComparison], str, Normalized]:
+    """Rank the stage with every method; rows in the order of the stage's method, each with
+    the places it gains or loses against the raw mean and the reason. With ``limit``, only
+    the first ``limit`` places of each category get a row (``size`` still counts them all)."""
+    data = load_stage(stage)
+    method = method_of(stage)
+    ranks, scores = {}, {}
+    for m in METHODS:
+        result = data.normalize(m)
+        scores[m] = result.entry_score
+        ranks[m] = rank_entries(result.entry_score, group=data.category).rank
+    fit = data.normalize("bias_scale") if method not in ("bias", "bias_scale") else \
+        data.normalize(method)
+    order = rank_entries(scores[method], group=data.category).order
+    order = order[ranks[method][order] > 0]
+    cats = [CategoryComparison(c, []) for c in data.categories]
+    size = np.bincount(data.category[order], minlength=len(cats))
+    for cat, n in zip(cats, size.tolist()):
+        cat.size = n
+    if limit is not None:  # the first ``limit`` of each category (order groups categories)
+        cat_of = data.category[order]
+        place = np.arange(order.size) - np.searchsorted(cat_of, cat_of, side="left")
+        order = order[place < limit]
+    shown = order.tolist()
+    # Who judged each shown entry (for the reason), from the sheets of those entries only.
+    on_page = np.isin(data.e_idx, order)
+    judges_of: dict[int, list[tuple[User, float]]] = {}
+    for e, j in zip(data.e_idx[on_page].tolist(), data.j_idx[on_page].tolist()):
+        judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
+    for i, entry in zip(shown, data.entries_at(shown)):
+        moved = int(ranks["raw"][i] - ranks[method][i])
+        cats[data.category[i]].rows.append(ComparisonRow(
+            entry=entry, ranks={m: int(ranks[m][i]) for m in METHODS},
+            scores={m: float(scores[m][i]) for m in METHODS}, moved=moved,
+            reason=_reason(moved, judges_of.get(i, [])),
+        ))
+    return [c for c in cats if c.rows], method, fit
+
+
+@dataclass
+class JudgeRow:
+    judge: User
+    n_sheets: int
+    mean_total: float
+    offset: float
+    scale: float
+    noise: float
+    agreement: float
+    flags: list[str]
+    chart: str
+
+
+@dataclass
+class JudgeReport:
+    rows: list[JudgeRow]
+    alpha: float
+    method: str
+    warning: str
+
+
+FLAG_LABELS = {
+    "harsh": _l("harsh"), "lenient": _l("lenient"), "low_agreement": _l("low agreement"),
+    "noisy": _l("noisy"),
+}
+
+
+def judge_report(stage: Stage) -> JudgeReport:
+    """Per judge: sheets, mean total, offset, scale, noise, agreement with the other judges,
+    flags, and a chart of their totals against the panel's consensus."""
+    data = load_stage(stage)
+    method = method_of(stage)
+    if method not in ("bias", "bias_scale"):
+        method = DEFAULT_METHOD
+    result = data.normalize(method)
+    diag: JudgeDiagnostics = judge_diagnostics(
+        data.e_idx, data.j_idx, data.total, method, n_entries=len(data.entries),
+        n_judges=len(data.judges), result=result)
+    n_j = len(data.judges)
+    counts = np.bincount(data.j_idx, minlength=n_j)
+    sums = np.bincount(data.j_idx, weights=data.total, minlength=n_j)
+    means = np.divide(sums, counts, out=np.full(n_j, np.nan), where=counts > 0)
+    consensus = result.entry_score[data.e_idx]
+    rows = []
+    for j, judge in enumerate(data.judges):
+        mine = data.j_idx == j
+        flags = [str(label) for key, label in FLAG_LABELS.items() if bool(getattr(diag, key)[j])]
+        chart = charts.judge_scatter(
+            consensus[mine], data.total[mine], stage.scale_min, stage.scale_max,
+            offset=float(diag.offset[j]), scale=float(diag.scale[j]),
+            outlier=diag.sheet_outlier[mine], label=judge.name)
+        rows.append(JudgeRow(judge, int(counts[j]), float(means[j]), float(diag.offset[j]),
+                             float(diag.scale[j]), float(diag.noise[j]),
+                             float(diag.agreement[j]), flags, chart))
+    rows.sort(key=lambda r: (np.nan_to_num(r.offset), r.judge.name))
+    return JudgeReport(rows, float(diag.alpha), method, result.warning)

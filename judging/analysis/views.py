@@ -1,0 +1,192 @@
+"""The committee's analysis pages (blueprint ``analysis``, under ``/committee``): a stage's
+ranking, method, comparison and judges; the round's combined final ranking and stage weights;
+advancement to the next stage; the round dashboard."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from competition import charts
+from competition.accounts.models import Role
+from competition.db import db, utcnow
+from competition.entries import screening
+from competition.entries.views import entry_filter
+from competition.errors import JuriError
+from competition.forms import ActionForm
+from competition.permissions import require_role
+from competition.rounds import dashboard
+from competition.rounds.forms import STAGE_KIND_LABELS
+from competition.rounds.models import Round, Stage, StageKind
+from judging.analysis import advancement, combined
+from judging.analysis import services as analysis
+from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm
+from judging.normalize import METHODS
+from judging.results.forms import (
+    weights_form,
+)
+from judging.scoring import rubric as rubric_service
+from judging.scoring.progress import sheet_counts
+
+analysis_bp = Blueprint("analysis", __name__, url_prefix="/committee")
+require_role(analysis_bp, Role.COMMITTEE)
+
+
+def _advance_params(form: AdvanceForm) -> dict:
+    if form.mode.data == "threshold" and form.threshold.data is not None:
+        return {"threshold": float(form.threshold.data)}
+    return {"top_n": form.top_n.data or 5}
+
+
+@analysis_bp.route("/timeline/<int:stage_id>/advance", methods=["GET", "POST"])
+def stage_advance(stage_id: int):
+    """Preview who advances from a scored stage into the next one, override single entries
+    with a reason, and confirm."""
+    stage = db.get_or_404(Stage, stage_id)
+    to_stage = advancement.next_scored_stage(stage)
+    form = AdvanceForm(request.args, meta={"csrf": False}) if request.method == "GET" \
+        else AdvanceForm(meta={"csrf": False})
+    form.validate()
+    params = _advance_params(form)
+    confirmed = to_stage is not None and advancement.is_confirmed(to_stage)
+    candidates = advancement.propose(stage=stage, **params) if stage.is_scored else []
+    advance = {c.entry.id for c in candidates if c.proposed}
+    reasons: dict[int, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        advance = {int(i) for i in request.form.getlist("advance") if i.isdigit()}
+        reasons = {c.entry.id: request.form.get(f"reason_{c.entry.id}", "") for c in candidates}
+        try:
+            n = advancement.confirm(stage=stage, candidates=candidates, advance=advance,
+                                    reasons=reasons, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            errors = {name: _("Give a reason.") for name in getattr(exc, "missing", [])}
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name), "success")
+            return redirect(url_for("analysis.stage_advance", stage_id=stage.id))
+    return render_template(
+        "judging/analysis/advance.html", stage=stage, to_stage=to_stage, form=form,
+        candidates=candidates, advance=advance, reasons=reasons, errors=errors,
+        spread=advancement.spread(candidates, advance),
+        confirmed=advancement.advanced_ids(to_stage) if confirmed else None,
+        action_form=ActionForm(), params=params), status
+
+
+@analysis_bp.route("/rounds/<int:round_id>/dashboard")
+def round_dashboard(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form, found = entry_filter(round_)
+    overview = dashboard.overview(round_, utcnow())
+    counts = {s.id: sheet_counts(s) for s in round_.stages if s.kind == StageKind.SCORED}
+    bars = charts.progress_bars(dashboard.stage_bars(round_, overview.totals, counts),
+                                title=_("Progress per stage"))
+    return render_template("judging/analysis/dashboard.html", round=round_, form=form, entries=found,
+                           overview=overview, stage_bars=bars,
+                           progress=screening.progress(round_), states=dashboard.STATES,
+                           state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
+                           export_args=request.args.to_dict(), action_form=ActionForm(),
+                           can_remind=utcnow() <= round_.submission_closes_at)
+
+
+RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is asked
+
+
+@analysis_bp.route("/stages/<int:stage_id>/ranking")
+def ranking(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = MethodForm(request.args)
+    method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
+    form.method.data = method
+    show_all = request.args.get("all") == "1"
+    return render_template(
+        "judging/analysis/ranking.html", stage=stage, form=form, ranking=analysis.compute_ranking(
+            stage, method, limit=None if show_all else RANKING_ROWS), action_form=ActionForm(),
+        show_all=show_all, labels=analysis.METHOD_LABELS,
+        help=analysis.METHOD_HELP, method_form=StageMethodForm(method=analysis.method_of(stage)),
+        frozen=rubric_service.rubric_is_frozen(stage))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/method", methods=["POST"])
+def stage_method(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = StageMethodForm()
+    if form.validate_on_submit():
+        try:
+            analysis.set_method(stage=stage, method=form.method.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Method saved."), "success")
+    return redirect(url_for("analysis.ranking", stage_id=stage.id))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/compare")
+def compare(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    show_all = request.args.get("all") == "1"
+    categories, method, _fit = analysis.compare_methods(
+        stage, limit=None if show_all else RANKING_ROWS)
+    return render_template("judging/analysis/compare.html", stage=stage, categories=categories,
+                           method=method, methods=METHODS, labels=analysis.METHOD_LABELS,
+                           help=analysis.METHOD_HELP)
+
+
+@analysis_bp.route("/stages/<int:stage_id>/judges")
+def judges(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    return render_template("judging/analysis/judges.html", stage=stage,
+                           report=analysis.judge_report(stage), labels=analysis.METHOD_LABELS)
+
+
+def _final_page(round_: Round, form=None, status=200):
+    stages = combined.scored_stages(round_)
+    if form is None:
+        form = weights_form(stages, formdata=None, data={
+            combined.field_name(st): st.weight for st in stages})
+    ranking = combined.combined_ranking(round_) if combined.weights_of(round_) else None
+    return render_template("judging/analysis/final_ranking.html", round=round_, stages=stages,
+                           form=form, ranking=ranking,
+                           final_stage=combined.final_stage(round_)), status
+
+
+@analysis_bp.route("/rounds/<int:round_id>/results/final")
+def final_ranking(round_id: int):
+    """The combined final ranking of the round's scored stages, and their weights."""
+    return _final_page(db.get_or_404(Round, round_id))
+
+
+@analysis_bp.route("/rounds/<int:round_id>/results/weights", methods=["POST"])
+def stage_weights(round_id: int):
+    round_ = db.get_or_404(Round, round_id)
+    form = weights_form(combined.scored_stages(round_))
+    if not form.validate_on_submit():
+        return _final_page(round_, form, 422)
+    values = {int(f.name.removeprefix("weight_")): None if f.data is None else float(f.data)
+              for f in form.stage_fields}
+    try:
+        combined.set_stage_weights(round_=round_, weights=values, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        for name, message in getattr(exc, "errors", {}).items():
+            form[name].errors.append(str(message))
+        flash(str(exc.message), "danger")
+        return _final_page(round_, form, exc.status)
+    db.session.commit()
+    flash(_("Stage weights saved.") if combined.weights_of(round_)
+          else _("Stage weights cleared: each stage is published on its own."), "success")
+    return redirect(url_for("analysis.final_ranking", round_id=round_.id))

@@ -1,0 +1,1 @@
+"""The demo competition: a loader and its content."""

@@ -1,0 +1,98 @@
+"""Judge panels per stage and category, with a chair: when a stage has panels, its entries are
+assigned only to members of a panel covering their category (``judging.services``), and the
+chair may read the panel's submitted sheets."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.entries.models import Entry
+from competition.errors import InvalidState, NotAllowed
+from competition.rounds.models import Category, Stage
+from judging.panels.models import Assignment, Panel, PanelMember
+from judging.permissions import can_chair, can_read_panel_sheet
+from judging.scoring.models import ScoreSheet
+
+
+def list_panels(stage: Stage) -> list[Panel]:
+    return list(db.session.scalars(
+        select(Panel).where(Panel.stage_id == stage.id)
+        .options(selectinload(Panel.members).selectinload(PanelMember.judge),
+                 selectinload(Panel.category))
+        .order_by(Panel.category_id, Panel.id)))
+
+
+def create_panel(*, stage: Stage, name: str, category: Category | None, actor: User) -> Panel:
+    """A panel of the stage for one category (or all, ``category`` None)."""
+    if category is not None and category.round_id != stage.round_id:
+        raise InvalidState(_l("Choose a category of this round."))
+    panel = Panel(stage_id=stage.id, name=name.strip(),
+                  category_id=category.id if category else None)
+    db.session.add(panel)
+    db.session.flush()
+    return panel
+
+
+def delete_panel(*, panel: Panel, actor: User) -> None:
+    db.session.delete(panel)
+    db.session.flush()
+
+
+def add_panel_member(*, panel: Panel, judge: User, is_chair: bool, actor: User) -> PanelMember:
+    """Put a judge on the panel (or change their role); a panel has at most one chair."""
+    if not judge.is_judge:
+        raise InvalidState(_l("Only judges can be assigned."))
+    member = next((m for m in panel.members if m.judge_id == judge.id), None)
+    if member is None:
+        member = PanelMember(judge_id=judge.id)
+        panel.members.append(member)
+    if is_chair:
+        for m in panel.members:
+            m.is_chair = False
+    member.is_chair = is_chair
+    db.session.flush()
+    return member
+
+
+def remove_panel_member(*, member: PanelMember, actor: User) -> None:
+    db.session.delete(member)
+    db.session.flush()
+
+
+def list_chaired_panels(judge: User) -> list[Panel]:
+    return list(db.session.scalars(
+        select(Panel).join(PanelMember)
+        .where(PanelMember.judge_id == judge.id, PanelMember.is_chair.is_(True))
+        .options(selectinload(Panel.stage), selectinload(Panel.category))
+        .order_by(Panel.stage_id, Panel.id)))
+
+
+def get_chaired_panel(judge: User, panel_id: int) -> Panel:
+    """A panel the judge chairs, else ``NotAllowed`` (404)."""
+    panel = db.session.get(Panel, panel_id)
+    if panel is None or not can_chair(judge, panel):
+        raise NotAllowed()
+    return panel
+
+
+def list_panel_assignments(panel: Panel) -> list[Assignment]:
+    """The stage's assignments of the entries the panel covers, with their sheets."""
+    query = (select(Assignment).join(Entry).where(Assignment.stage_id == panel.stage_id)
+             .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
+                      selectinload(Assignment.entry).selectinload(Entry.organisation))
+             .order_by(Entry.title, Assignment.judge_id))
+    if panel.category_id is not None:
+        query = query.where(Entry.category_id == panel.category_id)
+    return list(db.session.scalars(query))
+
+
+def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
+    """A submitted sheet of an entry the judge's panel covers, else ``NotAllowed``."""
+    sheet = db.session.get(ScoreSheet, sheet_id)
+    if sheet is None or not can_read_panel_sheet(judge, panel, sheet):
+        raise NotAllowed()
+    return sheet

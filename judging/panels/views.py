@@ -1,0 +1,314 @@
+"""The committee's panel pages (blueprint ``panels``, under ``/committee/stages``): panels,
+conflicts of interest, and assignments."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from competition.accounts.models import Organisation, Role, User
+from competition.db import db
+from competition.entries.models import Entry
+from competition.errors import JuriError
+from competition.forms import ActionForm
+from competition.permissions import require_role
+from competition.rounds.models import Category, Stage
+from judging.panels import assignment as assignment_service
+from judging.panels import conflicts as conflict_service
+from judging.panels import services as panel_service
+from judging.panels.forms import (
+    AffiliationForm,
+    AutoAssignForm,
+    ConfirmAssignForm,
+    ConflictForm,
+    ManualAssignForm,
+    PanelForm,
+    PanelMemberForm,
+    WithdrawForm,
+)
+from judging.panels.models import Assignment, Conflict, Panel
+from judging.scoring.forms import BlindReviewForm
+
+panels_bp = Blueprint("panels", __name__, url_prefix="/committee/stages")
+require_role(panels_bp, Role.COMMITTEE)
+
+
+def _panels_page(stage, status=200, panel_form=None, member_form=None):
+    panel_form = panel_form or PanelForm(formdata=None)
+    panel_form.category.choices = [SelectChoice(0, _("every category"))] + [
+        SelectChoice(c.id, c.name) for c in stage.round.categories]
+    member_form = member_form or PanelMemberForm(formdata=None)
+    member_form.judge.choices = [SelectChoice(j.id, j.name) for j in assignment_service.list_judges()]
+    return render_template("judging/panels/panels.html", stage=stage,
+                           panels=panel_service.list_panels(stage), panel_form=panel_form,
+                           member_form=member_form, action_form=ActionForm()), status
+
+
+@panels_bp.route("/<int:stage_id>/panels", methods=["GET", "POST"])
+def panels(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _panels_page(stage)
+    form = PanelForm()
+    form.category.choices = [SelectChoice(0, "")] + [SelectChoice(c.id, "")
+                                                      for c in stage.round.categories]
+    if not form.validate_on_submit():
+        return _panels_page(stage, 422, panel_form=form)
+    panel_service.create_panel(stage=stage, name=form.name.data,
+                          category=db.session.get(Category, form.category.data)
+                          if form.category.data else None, actor=current_user)
+    db.session.commit()
+    flash(_("Panel created."), "success")
+    return redirect(url_for("panels.panels", stage_id=stage.id))
+
+
+def _stage_panel(stage_id: int, panel_id: int) -> Panel:
+    panel = db.get_or_404(Panel, panel_id)
+    if panel.stage_id != stage_id:
+        abort(404)
+    return panel
+
+
+@panels_bp.route("/<int:stage_id>/panels/<int:panel_id>/members", methods=["POST"])
+def panel_member_add(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    form = PanelMemberForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
+    if not form.validate_on_submit():
+        return _panels_page(panel.stage, 422, member_form=form)
+    panel_service.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
+                              is_chair=bool(form.is_chair.data), actor=current_user)
+    db.session.commit()
+    flash(_("Panel saved."), "success")
+    return redirect(url_for("panels.panels", stage_id=stage_id))
+
+
+@panels_bp.route("/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete",
+                  methods=["POST"])
+def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    member = next((m for m in panel.members if m.id == member_id), None)
+    if member is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        panel_service.remove_panel_member(member=member, actor=current_user)
+        db.session.commit()
+        flash(_("Panel saved."), "success")
+    return redirect(url_for("panels.panels", stage_id=stage_id))
+
+
+@panels_bp.route("/<int:stage_id>/panels/<int:panel_id>/delete", methods=["POST"])
+def panel_delete(stage_id: int, panel_id: int):
+    panel = _stage_panel(stage_id, panel_id)
+    if ActionForm().validate_on_submit():
+        panel_service.delete_panel(panel=panel, actor=current_user)
+        db.session.commit()
+        flash(_("Panel deleted."), "success")
+    return redirect(url_for("panels.panels", stage_id=stage_id))
+
+
+def _entry_label(entry: Entry) -> str:
+    """An entry in a select: short enough that the select never widens its column."""
+    title = entry.title if len(entry.title) <= 60 else entry.title[:59] + "…"
+    return f"#{entry.id} {title}"
+
+
+def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
+    judges = assignment_service.list_judges()
+    orgs = assignment_service.list_organisations()
+    none = [SelectChoice(0, "–")]
+    conflict_form = conflict_form or ConflictForm(formdata=None)
+    affiliation_form = affiliation_form or AffiliationForm(formdata=None)
+    for form in (conflict_form, affiliation_form):
+        form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+        form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
+    conflict_form.entry.choices = none + [SelectChoice(e.id, _entry_label(e))
+                                          for e in assignment_service.submitted_entries(stage)]
+    return judges, conflict_form, affiliation_form
+
+
+def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None):
+    judges, conflict_form, affiliation_form = _conflict_forms(stage, conflict_form,
+                                                              affiliation_form)
+    return render_template(
+        "judging/panels/conflicts.html", stage=stage, judges=judges,
+        conflicts=conflict_service.list_conflicts(stage), conflict_form=conflict_form,
+        affiliation_form=affiliation_form, action_form=ActionForm(),
+    ), status
+
+
+@panels_bp.route("/<int:stage_id>/conflicts", methods=["GET", "POST"])
+def conflicts(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if request.method == "GET":
+        return _conflicts_page(stage)
+    form = _conflict_forms(stage, conflict_form=ConflictForm())[1]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, conflict_form=form)
+    try:
+        conflict_service.declare_conflict(
+            judge=db.session.get(User, form.judge.data),
+            entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None),
+            reason=form.reason.data or "", actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, conflict_form=form)
+    db.session.commit()
+    flash(_("Conflict of interest recorded."), "success")
+    return redirect(url_for("panels.conflicts", stage_id=stage.id))
+
+
+@panels_bp.route("/<int:stage_id>/conflicts/affiliation", methods=["POST"])
+def affiliation(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = _conflict_forms(stage, affiliation_form=AffiliationForm())[2]
+    if not form.validate_on_submit():
+        return _conflicts_page(stage, 422, affiliation_form=form)
+    try:
+        conflict_service.set_affiliation(
+            judge=db.session.get(User, form.judge.data),
+            organisation=(db.session.get(Organisation, form.organisation.data)
+                          if form.organisation.data else None), actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _conflicts_page(stage, exc.status, affiliation_form=form)
+    db.session.commit()
+    flash(_("Affiliation saved."), "success")
+    return redirect(url_for("panels.conflicts", stage_id=stage.id))
+
+
+@panels_bp.route("/<int:stage_id>/conflicts/<int:conflict_id>/delete", methods=["POST"])
+def conflict_delete(stage_id: int, conflict_id: int):
+    conflict = db.get_or_404(Conflict, conflict_id)
+    if ActionForm().validate_on_submit():
+        conflict_service.remove_conflict(conflict=conflict, actor=current_user)
+        db.session.commit()
+        flash(_("Conflict removed."), "success")
+    return redirect(url_for("panels.conflicts", stage_id=stage_id))
+
+
+ASSIGNMENT_ROWS = 100  # entries per page on the assignments page
+
+
+def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdraw_form=None):
+    short_only = request.args.get("short") == "1"
+    listing = assignment_service.assignment_page(stage, page=request.args.get("page", 1, type=int),
+                                       per_page=ASSIGNMENT_ROWS, short_only=short_only)
+    judges = assignment_service.stage_judges(stage)
+    manual_form = manual_form or ManualAssignForm(formdata=None)
+    # The entries of the page: a national round's thousands would make the page megabytes.
+    manual_form.entry.choices = [SelectChoice(e.id, _entry_label(e)) for e in listing.entries]
+    manual_form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
+    withdraw_form = withdraw_form or WithdrawForm(formdata=None)
+    withdraw_form.judge.choices = manual_form.judge.choices
+    return render_template(
+        "judging/panels/assignments.html", stage=stage, listing=listing, judges=judges,
+        short_only=short_only,
+        auto_form=auto_form or AutoAssignForm(formdata=None,
+                                              judges_per_entry=stage.judges_per_entry),
+        manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        blind_form=BlindReviewForm(formdata=None, blind_review=stage.blind_review),
+        withdrawals=assignment_service.list_withdrawals(stage),
+    ), status
+
+
+@panels_bp.route("/<int:stage_id>/assignments")
+def assignments(stage_id: int):
+    return _assignment_page(db.get_or_404(Stage, stage_id))
+
+
+@panels_bp.route("/<int:stage_id>/assignments/preview")
+def assign_preview(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = AutoAssignForm(request.args)
+    if not form.validate():
+        return _assignment_page(stage, 422, auto_form=form)
+    plan = assignment_service.plan_auto_assign(stage, form.judges_per_entry.data)
+    confirm = ConfirmAssignForm(formdata=None, judges_per_entry=plan.k, digest=plan.digest)
+    return render_template("judging/panels/assign_preview.html", stage=stage, plan=plan,
+                           confirm=confirm)
+
+
+@panels_bp.route("/<int:stage_id>/assignments/auto", methods=["POST"])
+def assign_auto(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ConfirmAssignForm()
+    if not form.validate_on_submit():
+        flash(_("Choose between 1 and 20 judges per entry."), "danger")
+        return redirect(url_for("panels.assignments", stage_id=stage.id))
+    try:
+        plan = assignment_service.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
+                                    digest=form.digest.data or None, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return redirect(url_for("panels.assign_preview", stage_id=stage.id,
+                                judges_per_entry=form.judges_per_entry.data))
+    db.session.commit()
+    flash(_("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)),
+          "success")
+    return redirect(url_for("panels.assignments", stage_id=stage.id))
+
+
+@panels_bp.route("/<int:stage_id>/assignments/withdraw", methods=["POST"])
+def withdraw(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = WithdrawForm()
+    form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.stage_judges(stage)]
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, withdraw_form=form)
+    moved, kept = assignment_service.withdraw_judge(stage=stage, judge=db.session.get(User, form.judge.data),
+                                          reason=form.reason.data or "", actor=current_user)
+    db.session.commit()
+    flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
+            "sheets kept.", moved=moved, kept=kept), "success")
+    return redirect(url_for("panels.assignments", stage_id=stage.id))
+
+
+@panels_bp.route("/<int:stage_id>/assignments/manual", methods=["POST"])
+def assign_manual(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ManualAssignForm()
+    form.entry.choices = [SelectChoice(e.id, "") for e in assignment_service.submitted_entries(stage)]
+    form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
+    if not form.validate_on_submit():
+        return _assignment_page(stage, 422, manual_form=form)
+    try:
+        assignment_service.assign(stage=stage, entry=db.session.get(Entry, form.entry.data),
+                        judge=db.session.get(User, form.judge.data), actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _assignment_page(stage, exc.status, manual_form=form)
+    db.session.commit()
+    flash(_("Judge assigned."), "success")
+    return redirect(url_for("panels.assignments", stage_id=stage.id))
+
+
+@panels_bp.route("/<int:stage_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
+def assignment_delete(stage_id: int, assignment_id: int):
+    assignment = db.get_or_404(Assignment, assignment_id)
+    if assignment.stage_id == stage_id and ActionForm().validate_on_submit():
+        try:
+            assignment_service.unassign(assignment=assignment, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Assignment removed."), "success")
+    return redirect(url_for("panels.assignments", stage_id=stage_id))

@@ -1,0 +1,140 @@
+"""Published results (immutable versions), award levels and settings, and certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competition.db import UTCDateTime, db
+
+if TYPE_CHECKING:
+    from competition.accounts.models import User
+    from competition.entries.models import Entry
+    from competition.rounds.models import Category, Round, Stage
+
+
+
+class Publication(db.Model):
+    """One frozen, versioned publication of a stage's ranking. Never updated once written: a
+    correction is a new version with a reason (see ``competition.awards``)."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("stage_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    version: Mapped[int]
+    method: Mapped[str] = mapped_column(String(20))
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON: method parameters, awards
+    scores_digest: Mapped[str] = mapped_column(String(64))  # SHA-256 hex of the input scores
+    n_sheets: Mapped[int] = mapped_column(default=0)
+    style: Mapped[str] = mapped_column(String(20), default="ranked")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    stage: Mapped[Stage] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+
+class Result(db.Model):
+    """One entry's place in a publication (a plain row handed over by judging, frozen)."""
+
+    __tablename__ = "results"
+    __table_args__ = (UniqueConstraint("publication_id", "entry_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    rank: Mapped[int]
+    score: Mapped[float]
+    raw_score: Mapped[float]
+    n_judges: Mapped[int]
+    award: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prize: Mapped[int | None]  # rupiah
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    publication: Mapped[Publication | None] = relationship()
+    stage: Mapped[Stage] = relationship()
+    entry: Mapped[Entry] = relationship()
+    category: Mapped[Category] = relationship()
+
+
+class CertificateKind(enum.StrEnum):
+    AWARD = "award"
+    PARTICIPATION = "participation"
+    APPRECIATION = "appreciation"  # for judges
+    SPECIAL = "special"  # a special award the committee gives to one entry
+
+
+class Certificate(db.Model):
+    """A certificate; ``code`` is the public number printed on it (see ``competition.numbers``).
+    It keeps its own copy of what is printed (holder, title, award), so it reads the same
+    whatever happens later; it is revoked, never deleted or edited."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=CertificateKind.AWARD,
+                                      server_default="award")
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    holder: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    category: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    award: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    round: Mapped[Round | None] = relationship()
+    result: Mapped[Result | None] = relationship()
+    entry: Mapped[Entry | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    replaces: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class AwardLevel(db.Model):
+    """An award of a round given per category to the entries placed up to ``up_to_rank``
+    (levels are tried in ``position`` order; the first that fits is given)."""
+
+    __tablename__ = "award_levels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(100))
+    up_to_rank: Mapped[int]
+    prize: Mapped[int | None]  # rupiah
+
+
+class AwardSettings(db.Model):
+    """A round's publication style, announcement and certificate layout (issuer, logo,
+    signatories). Files are stored under the upload folder; the columns hold their names."""
+
+    __tablename__ = "award_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    style: Mapped[str] = mapped_column(String(20), default="ranked", server_default="ranked")
+    announcement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    government: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    place: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    logo: Mapped[str | None] = mapped_column(String(200))
+    signer1_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer1_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer1_image: Mapped[str | None] = mapped_column(String(200))
+    signer2_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer2_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer2_image: Mapped[str | None] = mapped_column(String(200))

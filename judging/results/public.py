@@ -1,0 +1,153 @@
+"""Pages anyone can open without logging in: home, published results (every version, CSV and
+XLSX exports), certificate verification and the public copy of a valid certificate."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from competition import downloads
+from competition.accounts.services import home_for
+from competition.db import db
+from competition.rounds.models import Round, Stage
+from judging.results import awards, numbers
+from judging.results.certificates import render_for_request
+
+public_bp = Blueprint("public", __name__)
+
+
+@public_bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return render_template("judging/results/public/index.html", rounds=awards.list_published_rounds())
+
+
+def _published_round(slug: str) -> Round:
+    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
+    if round_ is None or round_.results_published_at is None:
+        abort(404)
+    return round_
+
+
+PUBLIC_PLACES = 100  # places per category on the page unless "show all" (exports have all)
+
+
+@public_bp.route("/results/<slug>")
+def results(slug: str):
+    round_ = _published_round(slug)
+    show_all = request.args.get("all") == "1"
+    stages, certificates, counts = [], {}, {}
+    for stage, pub, rows in awards.list_published_results(
+            round_, max_rank=None if show_all else PUBLIC_PLACES):
+        rows = awards.public_rows(pub, rows)
+        stages.append((stage, pub, rows))
+        # the page links only the awards to their certificates
+        certificates[stage.id] = awards.valid_certificates_by_entry(
+            stage, [r.entry_id for r in rows if r.award])
+        counts[stage.id] = {} if show_all else awards.results_per_category(pub)
+    return render_template("judging/results/public/results.html", round=round_,
+                           settings=awards.settings_of(round_), stages=stages,
+                           history={s.id: awards.list_publications(s) for s in round_.stages},
+                           certificates=certificates, counts=counts,
+                           specials=awards.list_special_awards(round_), export=True)
+
+
+def _cell(value):
+    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _export_table(round_: Round) -> tuple[list[str], list[list]]:
+    """The published ranking of every stage (latest versions) as a header and rows; the
+    alphabetical style leaves the places and scores out, as on the page."""
+    header = [_("Stage"), _("Version"), _("Category"), _("Rank"), _("Innovation"), _("OPD"),
+              _("Score"), _("Award"), _("Prize (Rp)"), _("Certificate"), _("Verification")]
+    rows = []
+    for stage, pub, results in awards.list_published_results(round_):
+        certificates = awards.valid_certificates_by_entry(stage)
+        ranked = pub.style != "alphabetical"
+        for r in awards.public_rows(pub, results):
+            cert = certificates.get(r.entry_id)
+            matches = cert is not None and cert.award == (r.award or awards.PARTICIPATION)
+            code = cert.code if matches else ""
+            rows.append([
+                stage.name, pub.version, r.category.name, r.rank if ranked else None,
+                r.entry.title, r.entry.organisation.name,
+                round(r.score, 4) if ranked else None, r.award or None, r.prize,
+                code or None,
+                url_for("public.verify", code=code, _external=True) if code else None])
+    return header, rows
+
+
+@public_bp.route("/results/<slug>.<fmt>")
+def results_export(slug: str, fmt: str):
+    """The published ranking as CSV (UTF-8 with BOM, so Excel reads it) or XLSX."""
+    round_ = _published_round(slug)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    header, rows = _export_table(round_)
+    name = f"hasil-{round_.slug}.{fmt}"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([[_cell(v) for v in row] for row in rows])
+        body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
+    else:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(_("Results")[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+        buf = io.BytesIO()
+        wb.save(buf)
+        body = buf.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return body, 200, {"Content-Type": mimetype,
+                       "Content-Disposition": downloads.disposition(name)}
+
+
+@public_bp.route("/results/<slug>/stages/<int:stage_id>/v<int:version>")
+def results_version(slug: str, stage_id: int, version: int):
+    """An earlier (or the current) version of a stage's publication, kept readable."""
+    round_ = _published_round(slug)
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.round_id != round_.id:
+        abort(404)
+    pub = awards.get_publication(stage, version)
+    if pub is None:
+        abort(404)
+    return render_template("judging/results/public/results_version.html", round=round_, stage=stage, pub=pub,
+                           results=awards.public_rows(pub, awards.list_results(pub)),
+                           latest=awards.latest_publication(stage))
+
+
+@public_bp.route("/verify/<code>")
+def verify(code: str):
+    certificate = awards.find_certificate(code)
+    replacement = awards.replacement_of(certificate) if certificate else None
+    status = 200 if certificate else 404
+    return render_template("judging/results/public/verify.html", certificate=certificate, code=code,
+                           replacement=replacement,
+                           well_formed=numbers.is_well_formed(code)), status
+
+
+@public_bp.route("/verify/<code>.pdf")
+def verify_pdf(code: str):
+    """Anyone may download a valid certificate once its round's results are public."""
+    cert = awards.find_certificate(code)
+    if cert is None or cert.is_revoked or cert.round is None \
+            or cert.round.results_published_at is None:
+        abort(404)
+    return render_for_request(cert), 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf", inline=True)}

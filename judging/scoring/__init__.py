@@ -1,0 +1,1 @@
+"""Scoring: rubrics, score sheets, the judge's workspace, progress and reminders."""

@@ -1,0 +1,148 @@
+"""Score sheets: the weighted total, saving drafts, submitting before the stage closes,
+reopening, and blind review."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.errors import (
+    DeadlinePassed,
+    IncompleteError,
+    InvalidState,
+    NotAllowed,
+    NotOpenYet,
+)
+from competition.rounds.models import Stage
+from judging.normalize import DEFAULT_METHOD, METHODS
+from judging.panels.models import Assignment
+from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
+from judging.scoring.rubric import list_criteria
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    value: float | None
+    comment: str = ""
+
+
+def weighted_total(criteria: list[Criterion], values: dict[int, float]) -> float | None:
+    """The sheet's weighted mean on the rubric's scale; None until every criterion has a value."""
+    if not criteria or any(values.get(c.id) is None for c in criteria):
+        return None
+    weight = sum(c.weight for c in criteria)
+    return sum(values[c.id] * c.weight for c in criteria) / weight
+
+
+def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], submit: bool,
+               actor: User, now: datetime) -> ScoreSheet:
+    """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
+    after submission, with values off the scale, or (on submit) with a criterion left empty."""
+    if assignment.judge_id != actor.id:
+        raise NotAllowed()
+    # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
+    # afresh inside this transaction: a close committed meanwhile is seen, and a close
+    # waits until this sheet is in. Either the sheet is in before the close, or it is refused.
+    stage = db.session.scalar(select(Stage).where(Stage.id == assignment.stage_id)
+                              .with_for_update().execution_options(populate_existing=True))
+    if now > stage.closes_at:
+        raise DeadlinePassed(stage.closes_at, what=_l("Scoring for this stage"))
+    if now < stage.opens_at:
+        raise NotOpenYet(_l("Scoring for this stage has not opened yet."))
+    sheet = assignment.sheet
+    if sheet is not None and sheet.is_submitted:
+        raise InvalidState(_l("This score sheet has been submitted and is locked."))
+    criteria = list_criteria(stage)
+    if sum(c.weight for c in criteria) != 100:
+        raise InvalidState(_l("The rubric of this stage is not complete yet (the weights do not "
+                              "add up to 100%); ask the committee."))
+    for c in criteria:
+        v = inputs.get(c.id, CriterionInput(None)).value
+        if v is not None and (not math.isfinite(v) or not stage.scale_min <= v <= stage.scale_max):
+            raise InvalidState(_l("Scores must be between %(lo)s and %(hi)s.",
+                                  lo=stage.scale_min, hi=stage.scale_max))
+    if stage.method not in METHODS:
+        # The first score fixes the method the stage will be ranked with, and records it.
+        stage.method = DEFAULT_METHOD
+    if sheet is None:
+        sheet = ScoreSheet(assignment=assignment)
+        db.session.add(sheet)
+    by_criterion = {s.criterion_id: s for s in sheet.scores}
+    values = {}
+    for c in criteria:
+        data = inputs.get(c.id, CriterionInput(None))
+        score = by_criterion.get(c.id)
+        if score is None:
+            score = Score(criterion=c)
+            sheet.scores.append(score)
+        comment = (data.comment or "").strip()
+        if score.value != data.value or (score.comment or "") != comment:
+            sheet.changes.append(ScoreChange(
+                criterion_id=c.id, changed_by_id=actor.id, changed_at=now,
+                old_value=score.value, new_value=data.value,
+                comment_changed=(score.comment or "") != comment))
+        score.value = data.value
+        score.comment = comment
+        values[c.id] = data.value
+    sheet.total = weighted_total(criteria, values)
+    # Always UPDATE the sheet row, so its version column catches a concurrent save even when
+    # only a comment changed (scores live in child rows, which do not bump the version).
+    sheet.updated_at = now
+    if submit:
+        # On IncompleteError the draft is already flushed: the caller may commit it.
+        missing = [f"score_{c.id}" for c in criteria if values.get(c.id) is None]
+        missing += [f"comment_{c.id}" for c in criteria if c.comment_required
+                    and not (inputs.get(c.id, CriterionInput(None)).comment or "").strip()]
+        if missing:
+            db.session.flush()
+            raise IncompleteError(missing, _l("Score every criterion before submitting.")
+                                  if missing[0].startswith("score_") else
+                                  _l("Write the required comments before submitting."))
+        sheet.status = SheetStatus.SUBMITTED
+        sheet.submitted_at = now
+        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id,
+                                         changed_at=now))
+    db.session.flush()
+    return sheet
+
+
+def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) -> ScoreSheet:
+    """The committee unlocks a submitted sheet so the judge can correct it (until the stage
+    closes); the reason is recorded in the sheet's history."""
+    if not sheet.is_submitted:
+        raise InvalidState(_l("Only a submitted score sheet can be reopened."))
+    if not reason.strip():
+        raise InvalidState(_l("Say why the sheet is reopened."))
+    sheet.status = SheetStatus.DRAFT
+    sheet.submitted_at = None
+    sheet.changes.append(ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now,
+                                     note=reason.strip()))
+    db.session.flush()
+    return sheet
+
+
+def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
+    """A sheet of the stage with its scores and history, else ``NotAllowed``."""
+    sheet = db.session.scalar(
+        select(ScoreSheet).join(Assignment).where(ScoreSheet.id == sheet_id,
+                                                  Assignment.stage_id == stage.id)
+        .options(selectinload(ScoreSheet.scores).selectinload(Score.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.criterion),
+                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.changed_by)))
+    if sheet is None:
+        raise NotAllowed()
+    return sheet
+
+
+def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
+    """Hide the OPDs' names from the stage's judges (or show them again)."""
+    stage.blind_review = blind
+    db.session.flush()
+    return stage

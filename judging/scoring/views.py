@@ -1,0 +1,433 @@
+"""Scoring pages: the judge's workspace (blueprint ``judge``) and attachments
+(``judge_files``); the committee's rubric, sheets, progress and round copy (``scoring``)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from competition import exports
+from competition.accounts.models import Role
+from competition.db import db, utcnow
+from competition.entries import attachments
+from competition.entries.models import Attachment
+from competition.errors import IncompleteError, JuriError
+from competition.forms import ActionForm, to_local, to_utc
+from competition.permissions import require_role
+from competition.rounds import services as rounds
+from competition.rounds.forms import (
+    CopyRoundForm,
+)
+from competition.rounds.models import Round, Stage
+from judging import mail
+from judging.panels import assignment as assignment_service
+from judging.panels import conflicts as conflict_service
+from judging.panels import services as panel_service
+from judging.panels.models import Assignment
+from judging.permissions import can_view_attachment_as_judge
+from judging.scoring import progress as progress_service
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from judging.scoring.forms import (
+    BlindReviewForm,
+    CriterionForm,
+    RecuseForm,
+    ReopenForm,
+    ScaleForm,
+    TemplateForm,
+    sheet_form_class,
+)
+from judging.scoring.models import Criterion
+
+judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
+
+
+require_role(judge_bp, Role.JUDGE)
+
+
+scoring_bp = Blueprint("scoring", __name__, url_prefix="/committee")
+
+
+require_role(scoring_bp, Role.COMMITTEE)
+
+
+@judge_bp.route("/", endpoint="index")
+def judge_index():
+    return render_template("judging/scoring/judge_index.html",
+                           assignments=assignment_service.list_assignments_of(current_user), now=utcnow(),
+                           panels=panel_service.list_chaired_panels(current_user))
+
+
+def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
+    stage = assignment.stage
+    form_class = sheet_form_class(criteria, stage.scale_min, stage.scale_max)
+    form = form_class() if from_request else form_class(formdata=None)
+    if request.method == "GET" or not from_request:
+        form.version.data = str(assignment.sheet.version_id) if assignment.sheet else ""
+    if (request.method == "GET" or not from_request) and assignment.sheet is not None:
+        for s in assignment.sheet.scores:
+            getattr(form, f"score_{s.criterion_id}").data = s.value
+            getattr(form, f"comment_{s.criterion_id}").data = s.comment
+    return form
+
+
+def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None):
+    return render_template("judging/scoring/sheet.html", assignment=assignment, entry=assignment.entry,
+                           criteria=criteria, form=form, now=utcnow(), stored=stored,
+                           recuse_form=recuse_form or RecuseForm(formdata=None)), status
+
+
+def _stale_sheet_page(assignment, criteria, form):
+    """409: the sheet changed since this form was shown (another tab, a concurrent save, the
+    committee reopening it). Nothing is saved; the page shows what is stored now beside the
+    typed values, and carries the stored version so saving again is a deliberate overwrite."""
+    db.session.rollback()
+    stored = assignment.sheet
+    form.version.data = str(stored.version_id) if stored else ""
+    flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
+            "saved. Check the values below and save again."), "danger")
+    return _sheet_page(assignment, criteria, form, 409, stored=stored)
+
+
+@judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def sheet(assignment_id: int):
+    assignment = assignment_service.get_assignment_for(current_user, assignment_id)
+    criteria = rubric_service.list_criteria(assignment.stage)
+    form = _sheet_form(assignment, criteria)
+    if not form.validate_on_submit():
+        return _sheet_page(assignment, criteria, form, 422 if form.errors else 200)
+    inputs = {c.id: sheet_service.CriterionInput(getattr(form, f"score_{c.id}").data,
+                                            getattr(form, f"comment_{c.id}").data or "")
+              for c in criteria}
+    shown = assignment.sheet.version_id if assignment.sheet else None
+    if "version" in request.form and form.version.data != ("" if shown is None else str(shown)):
+        return _stale_sheet_page(assignment, criteria, form)
+    try:
+        sheet_service.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
+                            actor=current_user, now=utcnow())
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        # The version column (or the one-sheet-per-assignment constraint) caught a concurrent
+        # save: nothing is overwritten, the typed values stay.
+        return _stale_sheet_page(assignment, criteria, form)
+    except IncompleteError as exc:
+        db.session.commit()  # the draft is kept; only the submission is refused
+        form.version.data = str(assignment.sheet.version_id)
+        for name in exc.missing:
+            getattr(form, name).errors.append(
+                _("Score this criterion before submitting.") if name.startswith("score_")
+                else _("A comment is required for this criterion."))
+        flash(str(exc.message), "danger")
+        return _sheet_page(assignment, criteria, form, 422)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _sheet_page(assignment, criteria, form, exc.status)
+    db.session.commit()
+    if form.send.data:
+        flash(_("Scores submitted. Thank you."), "success")
+        return redirect(url_for("judge.index"))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("judge.sheet", assignment_id=assignment.id))
+
+
+@judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
+def recuse(assignment_id: int):
+    assignment = assignment_service.get_assignment_for(current_user, assignment_id)
+    criteria = rubric_service.list_criteria(assignment.stage)
+    form = RecuseForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            conflict_service.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("You have recused yourself; the committee will give this entry to another "
+                    "judge."), "success")
+            return redirect(url_for("judge.index"))
+    return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
+                       recuse_form=form)
+
+
+@judge_bp.route("/panels/<int:panel_id>")
+def panel(panel_id: int):
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
+    return render_template("judging/panels/panel_chair.html", panel=panel, stage=panel.stage,
+                           assignments=panel_service.list_panel_assignments(panel))
+
+
+@judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
+def panel_sheet(panel_id: int, sheet_id: int):
+    panel = panel_service.get_chaired_panel(current_user, panel_id)
+    sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
+    return render_template("judging/panels/panel_sheet.html", panel=panel, stage=panel.stage,
+                           sheet=sheet, assignment=sheet.assignment)
+
+
+def _rubric_page(stage, form=None, status=200, scale_form=None, template_form=None):
+    return render_template(
+        "judging/scoring/rubric.html", stage=stage, criteria=rubric_service.list_criteria(stage),
+        form=form or CriterionForm(formdata=None),
+        scale_form=scale_form or ScaleForm(formdata=None, scale_min=stage.scale_min,
+                                           scale_max=stage.scale_max,
+                                           pass_mark=stage.pass_mark),
+        template_form=template_form or TemplateForm(formdata=None),
+        frozen=rubric_service.rubric_is_frozen(stage), total=rubric_service.rubric_weight(stage),
+        action_form=ActionForm(),
+    ), status
+
+
+def _criterion_values(stage, form) -> dict | None:
+    """The form's criterion fields for a service, or None with the error on the form."""
+    try:
+        bands = rubric_service.parse_bands(form.bands.data, stage.scale_min, stage.scale_max)
+    except JuriError as exc:
+        form.bands.errors.append(str(exc.message))
+        return None
+    return {"name": form.name.data, "description": form.description.data or "",
+            "weight": form.weight.data, "bands": bands,
+            "comment_required": bool(form.comment_required.data)}
+
+
+@scoring_bp.route("/stages/<int:stage_id>/rubric", methods=["GET", "POST"])
+def rubric(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = CriterionForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, form, 422 if form.errors else 200)
+    values = _criterion_values(stage, form)
+    if values is None:
+        return _rubric_page(stage, form, 422)
+    try:
+        rubric_service.add_criterion(stage=stage, actor=current_user, **values)
+    except JuriError as exc:
+        db.session.rollback()
+        form.weight.errors.append(str(exc.message))
+        return _rubric_page(stage, form, 422)
+    db.session.commit()
+    flash(_("Criterion added."), "success")
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/rubric/<int:criterion_id>/edit", methods=["GET", "POST"])
+def criterion_edit(stage_id: int, criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    stage = criterion.stage
+    if criterion.stage_id != stage_id:
+        return redirect(url_for("scoring.rubric", stage_id=stage_id))
+    form = CriterionForm(data={
+        "name": criterion.name, "description": criterion.description,
+        "weight": criterion.weight, "bands": rubric_service.format_bands(criterion.bands),
+        "comment_required": criterion.comment_required})
+    status = 422 if form.errors else 200
+    if form.validate_on_submit() and (values := _criterion_values(stage, form)) is not None:
+        try:
+            rubric_service.update_criterion(criterion=criterion, actor=current_user, **values)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("Criterion saved."), "success")
+            return redirect(url_for("scoring.rubric", stage_id=stage.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("judging/scoring/criterion_edit.html", stage=stage, criterion=criterion,
+                           form=form, frozen=rubric_service.rubric_is_frozen(stage)), status
+
+
+@scoring_bp.route("/stages/<int:stage_id>/rubric/scale", methods=["POST"])
+def rubric_scale(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = ScaleForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, scale_form=form)
+    try:
+        rubric_service.set_scale(stage=stage, scale_min=form.scale_min.data,
+                           scale_max=form.scale_max.data, pass_mark=form.pass_mark.data,
+                           actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, scale_form=form)
+    db.session.commit()
+    flash(_("Scale saved."), "success")
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/rubric/template", methods=["POST"])
+def rubric_template(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _rubric_page(stage, status=422, template_form=form)
+    try:
+        rubric_service.apply_template(stage=stage, key=form.template.data, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _rubric_page(stage, status=exc.status, template_form=form)
+    db.session.commit()
+    flash(_("Template applied."), "success")
+    return redirect(url_for("scoring.rubric", stage_id=stage.id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/rubric/<int:criterion_id>/delete", methods=["POST"])
+def criterion_delete(stage_id: int, criterion_id: int):
+    criterion = db.get_or_404(Criterion, criterion_id)
+    if criterion.stage_id != stage_id or not ActionForm().validate_on_submit():
+        return redirect(url_for("scoring.rubric", stage_id=stage_id))
+    try:
+        rubric_service.remove_criterion(criterion=criterion, actor=current_user)
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+    else:
+        db.session.commit()
+        flash(_("Criterion removed."), "success")
+    return redirect(url_for("scoring.rubric", stage_id=stage_id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/blind", methods=["POST"])
+def blind_review(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    form = BlindReviewForm()
+    if form.validate_on_submit():
+        sheet_service.set_blind_review(stage=stage, blind=bool(form.blind_review.data),
+                                  actor=current_user)
+        db.session.commit()
+        flash(_("Blind review is on: judges do not see the organisations' names.")
+              if stage.blind_review else _("Blind review is off."), "success")
+    return redirect(url_for("panels.assignments", stage_id=stage.id))
+
+
+def _sheet_detail(stage, sheet, form=None, status=200):
+    return render_template("judging/scoring/sheet_detail.html", stage=stage, sheet=sheet,
+                           assignment=sheet.assignment,
+                           criteria=rubric_service.list_criteria(stage),
+                           form=form or ReopenForm(formdata=None)), status
+
+
+@scoring_bp.route("/stages/<int:stage_id>/sheets/<int:sheet_id>")
+def sheet_detail(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    return _sheet_detail(stage, sheet_service.get_sheet(stage, sheet_id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/sheets/<int:sheet_id>/reopen", methods=["POST"])
+def sheet_reopen(stage_id: int, sheet_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    sheet = sheet_service.get_sheet(stage, sheet_id)
+    form = ReopenForm()
+    if not form.validate_on_submit():
+        return _sheet_detail(stage, sheet, form, 422)
+    try:
+        sheet_service.reopen_sheet(sheet=sheet, reason=form.reason.data, actor=current_user,
+                              now=utcnow())
+    except JuriError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "danger")
+        return _sheet_detail(stage, sheet, form, exc.status)
+    db.session.commit()
+    flash(_("The sheet is reopened; the judge can correct and submit it again."), "success")
+    return redirect(url_for("scoring.sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
+
+
+def _progress_page(stage, status=200):
+    progress = progress_service.stage_progress(stage)
+    reminders = "\n\n".join(
+        (f"{r.subject.name} <{r.subject.email}>\n" if r.subject.email else f"{r.subject.name}\n")
+        + progress_service.reminder_text(stage, r) for r in progress.behind)
+    return render_template(
+        "judging/scoring/progress.html", stage=stage, progress=progress, reminders=reminders,
+        can_mail=mail.is_configured(current_app.config), action_form=ActionForm(),
+        changes=progress_service.list_stage_changes(stage)), status
+
+
+@scoring_bp.route("/stages/<int:stage_id>/progress")
+def progress(stage_id: int):
+    return _progress_page(db.get_or_404(Stage, stage_id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/progress/remind", methods=["POST"])
+def remind(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        try:
+            notes = progress_service.queue_reminders(stage=stage, actor=current_user,
+                                                     now=utcnow())
+        except JuriError as exc:
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()  # emailed after the request (competition.notifications)
+            flash(_("%(n)d reminders sent.", n=len(notes)), "success")
+    return redirect(url_for("scoring.progress", stage_id=stage.id))
+
+
+@scoring_bp.route("/stages/<int:stage_id>/sheets.csv", defaults={"fmt": "csv"})
+@scoring_bp.route("/stages/<int:stage_id>/sheets.xlsx", defaults={"fmt": "xlsx"})
+def sheets_export(stage_id: int, fmt: str):
+    """Every score sheet of the stage, criterion by criterion, as CSV or XLSX."""
+    stage = db.get_or_404(Stage, stage_id)
+    criteria = rubric_service.list_criteria(stage)
+    widths = (*progress_service.SHEET_WIDTHS, *(12 for _c in criteria),
+              *progress_service.SHEET_WIDTHS_AFTER)
+    return exports.download(progress_service.sheet_export_rows(stage, criteria), fmt,
+                            f"{stage.round.slug}-{stage.id}-score-sheets", title=stage.name,
+                            widths=widths)
+
+
+judge_files_bp = Blueprint("judge_files", __name__, url_prefix="/judge/files")
+
+
+require_role(judge_files_bp, Role.JUDGE)
+
+
+@judge_files_bp.route("/<int:attachment_id>", endpoint="attachment")
+def attachment(attachment_id: int):
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not can_view_attachment_as_judge(current_user, attachment):
+        abort(404)
+    return attachments.send_attachment(attachment)
+
+
+@scoring_bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])
+def round_copy(round_id: int):
+    """Copy a round (stages, categories, rubrics) into next year's round."""
+    source = db.get_or_404(Round, round_id)
+    form = CopyRoundForm()
+    if request.method == "GET":
+        form.name.data = rounds.next_year_name(source.name)
+        opens = to_local(source.submission_opens_at)
+        form.submission_opens_at.data = opens.replace(year=opens.year + 1)
+    if form.validate_on_submit():
+        try:
+            round_ = rubric_service.copy_round_with_rubrics(
+                source=source, name=form.name.data,
+                submission_opens_at=to_utc(form.submission_opens_at.data), actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            form.name.errors.append(str(exc.message))
+        else:
+            db.session.commit()
+            flash(_("Round copied. Check the dates, then open submissions."), "success")
+            return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return render_template("judging/scoring/round_copy.html", source=source, form=form), \
+        422 if form.errors else 200

@@ -1,0 +1,129 @@
+"""The audit trail: every score change, login and decision recorded, hash-chained, checkable."""
+
+import json
+
+from sqlalchemy import select, update
+
+from competition.audit import services as audit
+from competition.audit.models import AuditRecord
+from competition.db import db
+from judging.scoring import rubric as rubric_service
+from tests import factories
+
+
+def _records(**where):
+    stmt = select(AuditRecord).order_by(AuditRecord.id)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(AuditRecord, key) == value)
+    return db.session.scalars(stmt).all()
+
+
+def _scores(stage, value, **extra):
+    data = {f"score_{c.id}": value for c in rubric_service.list_criteria(stage)}
+    data.update({f"comment_{c.id}": "ok" for c in rubric_service.list_criteria(stage)}, **extra)
+    return data
+
+
+def test_score_changes_are_recorded_with_who_before_and_after(app, login, opd, judge,
+                                                              open_round):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    client = login(judge)
+    assert client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "6", save="1")
+                       ).status_code == 302
+    assert client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "9", send="1")
+                       ).status_code == 302
+    changes = [r for r in _records(target_type="scores", action="update")]
+    assert len(changes) == len(rubric_service.list_criteria(stage))
+    for r in changes:
+        assert r.actor == judge.username and r.actor_id == judge.id
+        assert json.loads(r.before)["value"] == 6.0 and json.loads(r.after)["value"] == 9.0
+    sheet_updates = _records(target_type="score_sheets", action="update")
+    assert json.loads(sheet_updates[-1].after)["status"] == "submitted"
+    assert audit.verify_chain().ok
+
+
+def test_logins_and_refused_logins_are_recorded(app, judge):
+    client = app.test_client()
+    client.post("/login", data={"username": judge.username, "password": "wrong"})
+    client.post("/login", data={"username": judge.username, "password": factories.PASSWORD})
+    failed = _records(action="login_failed")
+    assert len(failed) == 1 and json.loads(failed[0].after) == {"username": judge.username}
+    ok = _records(action="login")
+    assert len(ok) == 1 and ok[0].actor == judge.username
+    # the password hash never reaches the trail
+    assert all("scrypt" not in (r.before + r.after) for r in _records())
+
+
+def test_tampering_is_detected(app, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    records = _records()
+    assert len(records) > 3 and audit.verify_chain().ok
+    victim = records[len(records) // 2]
+    db.session.execute(update(AuditRecord).where(AuditRecord.id == victim.id)
+                       .values(after='{"weight": 99}'))
+    db.session.commit()
+    check = audit.verify_chain()
+    assert not check.ok and check.first_bad == victim.id and "altered" in check.problem
+
+
+def test_removing_a_record_is_detected(app, opd, judge, open_round):
+    factories.make_stage(open_round)
+    db.session.commit()
+    records = _records()
+    db.session.delete(records[1])
+    db.session.commit()
+    check = audit.verify_chain()
+    assert not check.ok and check.first_bad == records[2].id and "removed" in check.problem
+
+
+def test_removing_the_last_records_is_detected_by_the_head(app, opd, open_round):
+    factories.make_stage(open_round)
+    db.session.commit()
+    last = _records()[-1]
+    db.session.execute(AuditRecord.__table__.delete().where(AuditRecord.id == last.id))
+    db.session.commit()
+    check = audit.verify_chain()
+    assert not check.ok and check.first_bad is None and "end" in check.problem
+
+
+def test_a_rolled_back_change_leaves_no_record(app, opd, open_round):
+    before = len(_records())
+    factories.make_stage(open_round)
+    db.session.rollback()
+    assert len(_records()) == before
+
+
+def test_verify_command_and_committee_page(app, login, committee, opd, open_round):
+    factories.make_stage(open_round)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "intact" in result.output
+    page = login(committee).get("/committee/audit/?target_type=stages")
+    assert page.status_code == 200 and "Penilaian Proposal" in page.text
+    csv_text = login(committee).get("/committee/audit/export.csv").text
+    assert csv_text.splitlines()[0].startswith("id,created_at,actor")
+    last = _records()[-1]
+    db.session.execute(update(AuditRecord).where(AuditRecord.id == last.id).values(actor="x"))
+    db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "BROKEN" in result.output
+
+
+def test_every_recorded_action_can_be_filtered_on_the_committee_page(app, login, committee):
+    """Each ``audit.record("...")`` in the code names an action of ``audit.ACTIONS``, which
+    the committee's filter offers."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[3]
+    used = {m for path in [*root.rglob("competition/**/*.py"), *root.rglob("judging/**/*.py")]
+            for m in re.findall(r'audit\.record\(\s*"([a-z_]+)"', path.read_text())}
+    assert {"login", "password_reset_asked", "remind_judges"} <= used
+    assert used <= set(audit.ACTIONS)
+    page = login(committee).get("/committee/audit/").text
+    for action in audit.ACTIONS:
+        assert f'<option value="{action}"' in page

@@ -1,0 +1,175 @@
+"""Notifications go to the outbox; with JURI_MAIL_SERVER they are emailed (tested against a
+local aiosmtpd server), without it they stay in the outbox the committee reads."""
+
+import socket
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from competition.accounts.models import User
+from competition.db import db, utcnow
+from competition.entries import services as entries
+from competition.notifications import services as notifications
+from competition.notifications.models import Notification
+from tests import factories
+from tests.judging.results.test_api import publish_round
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+def _submit(opd, open_round):
+    opd.email = "inovasi@dinkes.palembang.go.id"
+    entry = factories.make_entry(open_round, opd, submitted=False)
+    entries.submit_entry(entry=entry, actor=opd, now=utcnow())
+    db.session.commit()
+    return entry
+
+
+def _outbox():
+    return list(db.session.scalars(select(Notification).order_by(Notification.id)))
+
+
+def test_without_mail_server_the_receipt_stays_in_the_outbox(app, login, opd, committee,
+                                                              open_round):
+    with app.test_request_context():
+        _submit(opd, open_round)
+        assert notifications.deliver_pending() == 0
+    [note] = _outbox()
+    assert note.recipient == "inovasi@dinkes.palembang.go.id" and note.sent_at is None
+    assert note.subject == "Proposal diterima: SI-PANDAI"  # the OPD's language: Indonesian
+    page = login(committee).get("/committee/outbox/").get_data(as_text=True)
+    assert "Proposal diterima: SI-PANDAI" in page and "JURI_MAIL_SERVER" in page
+
+
+def test_receipt_is_emailed_through_smtp(app, opd, open_round, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                      MAIL_FROM="juri@palembang.go.id")
+    with app.test_request_context():
+        _submit(opd, open_round)
+        assert notifications.deliver_pending() == 1
+    [(to, msg)] = smtp_server.messages
+    assert to == ["inovasi@dinkes.palembang.go.id"]
+    assert msg["Subject"] == "Proposal diterima: SI-PANDAI"
+    assert msg["From"] == "juri@palembang.go.id"
+    assert "KOINYANLIK 2026" in msg.get_payload(decode=True).decode()
+    [note] = _outbox()
+    assert note.sent_at is not None and note.error == ""
+
+
+def test_rolled_back_change_sends_nothing(app, opd, open_round, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with app.test_request_context():
+        entry = factories.make_entry(open_round, opd, submitted=False)
+        db.session.commit()
+        opd.email = "x@example.org"
+        entries.submit_entry(entry=entry, actor=opd, now=utcnow())
+        db.session.rollback()
+        assert notifications.deliver_pending() == 0
+    assert smtp_server.messages == [] and _outbox() == []
+
+
+def test_publication_is_emailed_to_the_opds(app, committee, opd, judge, open_round,
+                                            smtp_server):
+    opd.locale = "en"
+    opd.email = "inovasi@dinkes.palembang.go.id"
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with app.test_request_context():
+        publish_round(open_round, committee, opd, judge)
+        assert notifications.deliver_pending() == 1
+    [(to, msg)] = smtp_server.messages
+    assert msg["Subject"].startswith("Results published: KOINYANLIK 2026")
+    assert f"/results/{open_round.slug}" in msg.get_payload(decode=True).decode()
+
+
+def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_round):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    with app.test_request_context():
+        _submit(opd, open_round)
+        assert notifications.deliver_pending() == 0
+    [note] = _outbox()
+    assert note.sent_at is None and "Connection" in note.error
+
+
+def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge,
+                                                            open_round):
+    from competition.entries import screening
+    from judging.panels import assignment as assignment_service
+
+    judge.email = "hendra@unsri.ac.id"
+    entry = factories.make_entry(open_round, opd)
+    screening.decide(entry=entry, eligible=False, reason="SK belum ditandatangani",
+                     actor=committee, now=utcnow())
+    stage = factories.make_stage(open_round)
+    other = factories.make_entry(open_round, opd, title="SI-CEPAT")
+    assignment_service.assign(stage=stage, entry=other, judge=judge, actor=committee)
+    db.session.commit()
+    by_kind = {n.kind: n for n in _outbox()}
+    assert by_kind["entry_screened"].subject == "Seleksi administrasi tidak lolos: SI-PANDAI"
+    assert "SK belum ditandatangani" in by_kind["entry_screened"].body
+    assert by_kind["judge_assigned"].recipient == "hendra@unsri.ac.id"
+    assert "1 proposal" in by_kind["judge_assigned"].body
+
+
+def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
+    """The app delivers what a request wrote once the view has committed (no explicit call)."""
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    made = {}
+
+    @app.post("/_test/notify/<int:commit>")
+    def _write(commit: int):
+        user = db.session.get(User, made["id"])  # ids are not 1 on PostgreSQL (sequences)
+        notifications.notify(user=user, kind="test", subject="Uji", body="isi", now=utcnow())
+        if commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return "ok"
+
+    with app.app_context():
+        db.create_all()
+        user = User(username="a", name="A", role="opd", email="a@example.org",
+                    password_hash="x")
+        db.session.add(user)
+        db.session.commit()
+        made["id"] = user.id
+        client = app.test_client()
+        client.post("/_test/notify/0")
+        assert smtp_server.messages == []
+        client.post("/_test/notify/1")
+        assert [m["Subject"] for _to, m in smtp_server.messages] == ["Uji"]
+
+
+def test_demo_outbox_shows_what_was_written(app, login):
+    out = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert out.exit_code == 0, out.output
+    kinds = set(db.session.scalars(select(Notification.kind)))
+    assert {"entry_screened", "judge_assigned", "results_published"} <= kinds
+    committee = db.session.scalar(select(User).where(User.role == "committee"))
+    page = login(committee).get("/committee/outbox/").get_data(as_text=True)
+    assert "juri-demo.example" in page

@@ -1,0 +1,109 @@
+"""Ranking uncertainty, method comparison and judge diagnostics pages, on a stage where a
+harsh judge (3 points below the others) scored the best entry."""
+
+import pytest
+
+from competition.db import db, utcnow
+from competition.rounds.models import Stage
+from judging.analysis import services as analysis
+from judging.normalize import DEFAULT_METHOD
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from judging.scoring.models import ScoreSheet, SheetStatus
+from tests import factories
+
+QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0}
+PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1]}
+OFFSET = [0.0, 0.0, -3.0]
+
+
+@pytest.fixture
+def scored_stage(app, committee, open_round):
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judges = [factories.make_user(role="judge", username=f"j{i}", name=name)
+              for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat"])]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for title, quality in QUALITY.items():
+        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+        entry = factories.make_entry(open_round, opd, title=title)
+        for j in PANELS[title]:
+            a = factories.make_assignment(stage, entry, judges[j])
+            sheet_service.save_sheet(
+                assignment=a, submit=True, actor=judges[j], now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])})
+    db.session.commit()
+    return stage
+
+
+def test_first_score_records_the_default_method(scored_stage):
+    assert db.session.get(Stage, scored_stage.id).method == DEFAULT_METHOD
+
+
+def test_ranking_corrects_the_harsh_judge(scored_stage):
+    ranking = analysis.compute_ranking(scored_stage)
+    order = [r.entry.title for r in ranking.categories[0].rows]
+    assert order == ["Alpha", "Beta", "Gamma", "Delta"]
+    raw = analysis.compute_ranking(scored_stage, "raw")
+    assert [r.entry.title for r in raw.categories[0].rows] == ["Beta", "Alpha", "Delta", "Gamma"]
+    for row in ranking.categories[0].rows:
+        assert 1 <= row.rank_lo <= row.rank <= row.rank_hi <= 4
+        assert 0.0 <= row.p_top <= 1.0
+
+
+def test_compare_page_explains_who_moved_and_why(login, committee, scored_stage):
+    page = login(committee).get(f"/committee/stages/{scored_stage.id}/compare").text
+    assert "Dinilai oleh juri yang ketat: Juri Ketat" in page
+    assert page.index("Alpha") < page.index("Beta")
+
+
+def test_compare_page_shows_the_first_places_of_a_long_category(login, committee,
+                                                                 scored_stage, monkeypatch):
+    from judging.analysis import views
+    monkeypatch.setattr(views, "RANKING_ROWS", 2)
+    client = login(committee)
+    page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
+    assert "Alpha" in page and "Beta" in page and "Gamma" not in page and "Delta" not in page
+    assert "Menampilkan 2 pertama dari 4 entri. Tampilkan semua" in page
+    full = client.get(f"/committee/stages/{scored_stage.id}/compare?all=1").text
+    assert "Gamma" in full and "Delta" in full and "Menampilkan" not in full
+
+
+def test_judges_page_flags_offsets_with_a_chart(login, committee, scored_stage):
+    page = login(committee).get(f"/committee/stages/{scored_stage.id}/judges").text
+    assert page.count("<svg") == 3
+    assert "Juri Ketat" in page and "-2.00" in page.replace("−", "-").replace(",", ".")
+
+
+def test_ranking_page_shows_uncertainty(login, committee, scored_stage):
+    page = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text
+    assert "Kemungkinan peringkat" in page and "<svg" in page
+    other = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking?method=raw").text
+    assert other.index("Beta") < other.index("Alpha")
+
+
+def test_method_is_frozen_after_first_score(login, committee, scored_stage):
+    response = login(committee).post(f"/committee/stages/{scored_stage.id}/method",
+                                     data={"method": "zscore"}, follow_redirects=True)
+    assert "Metode hanya dapat diubah sebelum nilai pertama masuk." in response.text
+    assert db.session.get(Stage, scored_stage.id).method == DEFAULT_METHOD
+
+
+def test_method_can_be_chosen_before_scoring(login, committee, open_round):
+    stage = factories.make_stage(open_round)
+    db.session.commit()
+    login(committee).post(f"/committee/stages/{stage.id}/method", data={"method": "bias"})
+    assert db.session.get(Stage, stage.id).method == "bias"
+    assert db.session.query(ScoreSheet).filter_by(status=SheetStatus.SUBMITTED).count() == 0
+
+
+def test_ranking_page_says_when_the_judge_model_did_not_settle(login, committee, scored_stage,
+                                                               monkeypatch):
+    import dataclasses
+
+    from judging.analysis import services as analysis
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    assert "Model juri tidak stabil" not in login(committee).get(url).text
+    fit = analysis.StageData.normalize
+    monkeypatch.setattr(analysis.StageData, "normalize", lambda self, method: dataclasses.replace(
+        fit(self, method), converged=False))
+    assert "Model juri tidak stabil" in login(committee).get(url).text

@@ -1,0 +1,53 @@
+"""The demo's judging: KIPP rubric, automatic assignment respecting the demo's conflicts."""
+
+from sqlalchemy import select
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.rounds.models import Stage, StageKind
+from judging.demo.data import CONFLICTS
+from judging.demo.loader import load_demo
+from judging.panels import assignment as assignment_service
+from judging.panels import conflicts
+from judging.scoring import rubric as rubric_service
+from judging.scoring.models import ScoreChange, ScoreSheet
+
+
+def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
+    load_demo()
+    db.session.commit()
+    # the desk evaluation: the first scored stage of the demo's timeline
+    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
+                               .order_by(Stage.round_id, Stage.position)).first()
+    criteria = rubric_service.list_criteria(stage)
+    assert sum(c.weight for c in criteria) == 100 and len(criteria) == 7
+    assert (stage.scale_min, stage.scale_max, stage.pass_mark) == (0, 100, 85)
+    judges = assignment_service.list_judges()
+    entries = assignment_service.submitted_entries(stage)
+    conflicted = conflicts.conflict_pairs(judges, entries)
+    # Every demo conflict reaches at least one entry, and none is assigned.
+    assert len(conflicted) >= len(CONFLICTS)
+    assignments = assignment_service.list_assignments(stage)
+    assert not {(a.entry_id, a.judge_id) for a in assignments} & conflicted
+    plan = assignment_service.plan_auto_assign(stage, 3)
+    assert plan.add == [] and plan.drop == []  # the confirmed plan is the one applied
+    assert plan.plan.load_spread <= 1 and plan.plan.n_components == 1
+    assert set(plan.plan.coverage) == {3}
+    assert all(0 <= a.sheet.total <= 100 for a in assignments)
+
+
+def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
+    load_demo()
+    db.session.commit()
+    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
+                               .order_by(Stage.round_id, Stage.position)).first()
+    chair = db.session.scalar(select(User).where(User.username == "juri1"))
+    page = login(chair).get("/judge/").text
+    assert "Tim Penilai Desk Evaluation" in page
+    reopened = db.session.scalar(select(ScoreChange).where(ScoreChange.event == "reopened"))
+    assert "Salah ketik" in reopened.note
+    sheet = db.session.get(ScoreSheet, reopened.sheet_id)
+    assert sheet.is_submitted
+    committee = db.session.scalar(select(User).where(User.username == "panitia"))
+    page = login(committee).get(f"/committee/stages/{stage.id}/sheets/{sheet.id}").text
+    assert "Salah ketik pada kriteria Signifikansi." in page
