@@ -46,16 +46,39 @@ from judging.results.views import judge_certificates_bp, opd_results_bp, publish
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
 
 BLUEPRINTS = (
-    public_bp, auth_bp, account_bp, password_reset_bp, users_bp, imports_bp, organisations_bp,
-    committee_bp, committee_entries_bp, review_bp, opd_bp, agency_bp, announcements_bp, notices_bp,
-    audit_bp, outbox_bp, judge_bp, judge_files_bp, scoring_bp, panels_bp, analysis_bp,
-    publishing_bp, judge_certificates_bp, opd_results_bp, api_bp,
+    public_bp,
+    auth_bp,
+    account_bp,
+    password_reset_bp,
+    users_bp,
+    imports_bp,
+    organisations_bp,
+    committee_bp,
+    committee_entries_bp,
+    review_bp,
+    opd_bp,
+    agency_bp,
+    announcements_bp,
+    notices_bp,
+    audit_bp,
+    outbox_bp,
+    judge_bp,
+    judge_files_bp,
+    scoring_bp,
+    panels_bp,
+    analysis_bp,
+    publishing_bp,
+    judge_certificates_bp,
+    opd_results_bp,
+    api_bp,
 )
 
 LOCALES = ("id", "en")
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 def _secret_key(instance: Path) -> str:
@@ -136,8 +159,12 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals.update(
-        format_date=format_date, format_datetime=format_datetime, format_decimal=format_decimal,
-        can=permissions.JINJA_PREDICATES | judging_permissions.JINJA_PREDICATES, current_locale=select_locale, LOCALES=LOCALES,
+        format_date=format_date,
+        format_datetime=format_datetime,
+        format_decimal=format_decimal,
+        can=permissions.JINJA_PREDICATES | judging_permissions.JINJA_PREDICATES,
+        current_locale=select_locale,
+        LOCALES=LOCALES,
     )
 
     @app.after_request

@@ -70,8 +70,10 @@ def _dump_tables(conn, tar: tarfile.TarFile, progress) -> dict[str, int]:
         pk = list(table.primary_key.columns)
         result = conn.execute(select(table).order_by(*pk)).mappings()
         for row in result:
-            buf.write(json.dumps({k: _plain(v) for k, v in row.items()},
-                                 ensure_ascii=False).encode() + b"\n")
+            buf.write(
+                json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False).encode()
+                + b"\n"
+            )
             n += 1
         _add_bytes(tar, f"data/{table.name}.jsonl", buf.getvalue())
         counts[table.name] = n
@@ -126,9 +128,14 @@ def make_backup(path: str | Path, *, progress=_no_progress) -> dict:
                 if f.is_file():
                     tar.add(f, arcname=f"uploads/{f.relative_to(uploads).as_posix()}")
                     files += 1
-        manifest = {"format": FORMAT, "created_at": utcnow().isoformat(),
-                    "revision": revision, "dialect": engine.dialect.name, "tables": counts,
-                    "files": files}
+        manifest = {
+            "format": FORMAT,
+            "created_at": utcnow().isoformat(),
+            "revision": revision,
+            "dialect": engine.dialect.name,
+            "tables": counts,
+            "files": files,
+        }
         _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
     return manifest
 
@@ -164,11 +171,15 @@ def restore_backup(path: str | Path, *, progress=_no_progress) -> dict:
             raise RestoreError(f"Unknown backup format {manifest.get('format')!r}.")
         engine = db.engine
         with engine.connect() as conn:
-            has_users = inspect(conn).has_table("users") and conn.execute(
-                select(func.count()).select_from(User.__table__)).scalar()
+            has_users = (
+                inspect(conn).has_table("users")
+                and conn.execute(select(func.count()).select_from(User.__table__)).scalar()
+            )
         if has_users:
-            raise RestoreError("This instance already has data (users exist). Restore into "
-                               "an empty database: a new DATABASE_URL, then flask restore.")
+            raise RestoreError(
+                "This instance already has data (users exist). Restore into "
+                "an empty database: a new DATABASE_URL, then flask restore."
+            )
         upgrade(revision=manifest["revision"] or "head")
         tables = {t.name: t for t in _tables()}
         with engine.begin() as conn:
@@ -193,10 +204,13 @@ def restore_backup(path: str | Path, *, progress=_no_progress) -> dict:
                 for table in _tables():
                     pk = list(table.primary_key.columns)
                     if len(pk) == 1 and isinstance(pk[0].type, Integer):
-                        conn.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', "
-                            f"'{pk[0].name}'), COALESCE((SELECT MAX({pk[0].name}) FROM "
-                            f"{table.name}), 0) + 1, false)"))
+                        conn.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                                f"'{pk[0].name}'), COALESCE((SELECT MAX({pk[0].name}) FROM "
+                                f"{table.name}), 0) + 1, false)"
+                            )
+                        )
         progress("uploads")
         uploads = Path(current_app.config["UPLOAD_FOLDER"])
         members = [m for m in tar.getmembers() if m.name.startswith("uploads/") and m.isfile()]
@@ -221,24 +235,30 @@ def backup_command(path: str | None) -> None:
         folder = Path(current_app.instance_path) / "backups"
         folder.mkdir(parents=True, exist_ok=True)
         path = str(folder / f"juri-{utcnow():%Y%m%d-%H%M%S}.tar.gz")
-    with click.progressbar(length=steps(), label="Backup", item_show_func=_step,
-                           file=sys.stderr) as bar:
+    with click.progressbar(
+        length=steps(), label="Backup", item_show_func=_step, file=sys.stderr
+    ) as bar:
         manifest = make_backup(path, progress=lambda step: bar.update(1, step))
     rows = sum(manifest["tables"].values())
-    click.echo(f"Backup written to {path}: {rows} rows in {len(manifest['tables'])} tables, "
-               f"{manifest['files']} files, schema {manifest['revision']}.")
+    click.echo(
+        f"Backup written to {path}: {rows} rows in {len(manifest['tables'])} tables, "
+        f"{manifest['files']} files, schema {manifest['revision']}."
+    )
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def restore_command(path: str) -> None:
     """Restore an archive made by ``flask backup`` into this empty instance."""
-    with click.progressbar(length=steps(), label="Restore", item_show_func=_step,
-                           file=sys.stderr) as bar:
+    with click.progressbar(
+        length=steps(), label="Restore", item_show_func=_step, file=sys.stderr
+    ) as bar:
         manifest = restore_backup(path, progress=lambda step: bar.update(1, step))
     rows = sum(manifest["tables"].values())
-    click.echo(f"Restored {rows} rows and {manifest['files']} files from {path} "
-               f"(made {manifest['created_at']} on {manifest['dialect']}).")
+    click.echo(
+        f"Restored {rows} rows and {manifest['files']} files from {path} "
+        f"(made {manifest['created_at']} on {manifest['dialect']})."
+    )
 
 
 def register(app_cli: AppGroup) -> None:

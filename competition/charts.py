@@ -43,14 +43,22 @@ def progress_bars(bars: list[Bar], *, width: int = 560, title: str = "") -> Mark
             numbers += f" ({format_percent(share)})"
         if b.detail:
             numbers += f" {b.detail}"
-        parts.append(f'<text x="0" y="{y + 12}" font-size="12" font-weight="bold" '
-                     f'fill="#222">{escape(b.label)}</text>')
-        parts.append(f'<rect x="0.5" y="{y + 17.5}" width="{bar_w:.1f}" height="{bar_h}" '
-                     'fill="#fff" stroke="#444"/>')
+        parts.append(
+            f'<text x="0" y="{y + 12}" font-size="12" font-weight="bold" '
+            f'fill="#222">{escape(b.label)}</text>'
+        )
+        parts.append(
+            f'<rect x="0.5" y="{y + 17.5}" width="{bar_w:.1f}" height="{bar_h}" '
+            'fill="#fff" stroke="#444"/>'
+        )
         if share > 0:
-            parts.append(f'<rect x="0.5" y="{y + 17.5}" width="{bar_w * share:.1f}" '
-                         f'height="{bar_h}" fill="#7a1420" fill-opacity="0.75" stroke="#444"/>')
-        parts.append(f'<text x="{bar_w + 8:.1f}" y="{y + 29}" font-size="12" '
-                     f'fill="#222">{escape(numbers)}</text>')
+            parts.append(
+                f'<rect x="0.5" y="{y + 17.5}" width="{bar_w * share:.1f}" '
+                f'height="{bar_h}" fill="#7a1420" fill-opacity="0.75" stroke="#444"/>'
+            )
+        parts.append(
+            f'<text x="{bar_w + 8:.1f}" y="{y + 29}" font-size="12" '
+            f'fill="#222">{escape(numbers)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -77,11 +77,15 @@ def bulk_insert(table, rows: list[dict]) -> None:
         conn.execute(table.insert(), rows)
         return
     given = list(rows[0])
-    defaults = {c.name: c.default.arg for c in table.columns
-                if c.name not in given and c.default is not None and c.default.is_scalar}
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in given and c.default is not None and c.default.is_scalar
+    }
     names = given + list(defaults)
-    bind = {n: table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-            for n in names}
+    bind = {
+        n: table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names
+    }
     procs = [bind[n] for n in given]
     fixed = [bind[n](v) if bind[n] else v for n, v in defaults.items()]
     quote = conn.dialect.identifier_preparer.quote
@@ -90,8 +94,7 @@ def bulk_insert(table, rows: list[dict]) -> None:
     try:
         with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
             for row in rows:
-                copy.write_row([p(row[n]) if p else row[n] for n, p in zip(given, procs)]
-                               + fixed)
+                copy.write_row([p(row[n]) if p else row[n] for n, p in zip(given, procs)] + fixed)
     except dbapi_error as exc:  # the same exception classes an INSERT would raise
         raise DBAPIError.instance(sql, None, exc, dbapi_error) from exc
 

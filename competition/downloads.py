@@ -19,7 +19,7 @@ from urllib.parse import quote
 from werkzeug.http import dump_options_header
 
 MAX_LENGTH = 150
-_REFUSED = set('"\'`\\/<>:|?*;')  # quotes, path separators and what Windows refuses in names
+_REFUSED = set("\"'`\\/<>:|?*;")  # quotes, path separators and what Windows refuses in names
 
 
 def safe_filename(name: str | None, fallback: str = "file") -> str:
@@ -28,14 +28,20 @@ def safe_filename(name: str | None, fallback: str = "file") -> str:
     extension kept."""
     text = unicodedata.normalize("NFC", str(name or ""))
     text = re.split(r"[/\\]", text)[-1]  # the last path part, for either separator
-    text = "".join(" " if c.isspace() else "_" if c in _REFUSED else c for c in text
-                   if c.isspace() or not unicodedata.category(c).startswith("C"))
+    text = "".join(
+        " " if c.isspace() else "_" if c in _REFUSED else c
+        for c in text
+        if c.isspace() or not unicodedata.category(c).startswith("C")
+    )
     text = re.sub(r"\s+", " ", text).strip(" .")
     if len(text) > MAX_LENGTH:
         stem, dot, ext = text.rpartition(".")
         keep = ext if dot and stem and len(ext) <= 10 else ""
-        text = (text[:MAX_LENGTH - len(keep) - 1].rstrip(" .") + "." + keep) if keep \
+        text = (
+            (text[: MAX_LENGTH - len(keep) - 1].rstrip(" .") + "." + keep)
+            if keep
             else text[:MAX_LENGTH].rstrip(" .")
+        )
     return text or fallback
 
 
@@ -49,8 +55,10 @@ def disposition(name: str | None, *, inline: bool = False, fallback: str = "file
         stem, dot, ext = ascii_name.rpartition(".")
         if dot and not stem.strip(" ._-"):  # nothing left but the extension: 文件.pdf
             ascii_name = f"{fallback}.{ext}"
-        options = {"filename": safe_filename(ascii_name, fallback),
-                   "filename*": f"UTF-8''{quote(clean, safe='!#$&+-.^_`|~')}"}
+        options = {
+            "filename": safe_filename(ascii_name, fallback),
+            "filename*": f"UTF-8''{quote(clean, safe='!#$&+-.^_`|~')}",
+        }
     else:
         options = {"filename": clean}
     return dump_options_header("inline" if inline else "attachment", options)

@@ -24,8 +24,13 @@ def format_size(n: int) -> str:
 
 
 TITLES = {
-    400: _l("Bad request"), 403: _l("Access denied"), 404: _l("Page not found"),
-    405: _l("Method not allowed"), 409: _l("Conflict"), 413: _l("File too large"), 422: _l("Invalid input"),
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("File too large"),
+    422: _l("Invalid input"),
     500: _l("Something went wrong"),
 }
 
@@ -33,8 +38,12 @@ TITLES = {
 def _render(status: int, message: str):
     if request.path.startswith("/api/"):
         return jsonify(error=status, message=message), status
-    return render_template("errors/error.html", status=status,
-                           title=str(TITLES.get(status, _("Error"))), message=message), status
+    return render_template(
+        "errors/error.html",
+        status=status,
+        title=str(TITLES.get(status, _("Error"))),
+        message=message,
+    ), status
 
 
 def register_error_handlers(app):
@@ -43,9 +52,11 @@ def register_error_handlers(app):
         messages = {
             403: _("You do not have access to this page."),
             404: _("The page you asked for does not exist or is not available to you."),
-            413: _("The request is larger than the %(limit)s allowed; nothing was saved. Go "
-                   "back and send smaller files, or fewer at once.",
-                   limit=format_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0)),
+            413: _(
+                "The request is larger than the %(limit)s allowed; nothing was saved. Go "
+                "back and send smaller files, or fewer at once.",
+                limit=format_size(current_app.config.get("MAX_CONTENT_LENGTH") or 0),
+            ),
         }
         return _render(exc.code or 500, messages.get(exc.code, exc.description))
 
@@ -59,9 +70,14 @@ def register_error_handlers(app):
         # A version column (entries, score sheets) caught a simultaneous change that a view
         # did not handle itself: nothing of this request was saved; say so instead of a 500.
         db.session.rollback()
-        return _render(409, _("Someone else changed this at the same moment, so nothing was "
-                              "saved. Reload the page to see the current state, then try "
-                              "again."))
+        return _render(
+            409,
+            _(
+                "Someone else changed this at the same moment, so nothing was "
+                "saved. Reload the page to see the current state, then try "
+                "again."
+            ),
+        )
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -38,7 +38,9 @@ class DeadlinePassed(JuriError):
         when = format_datetime(closes_at, "d MMMM y, HH:mm zzz") if closes_at else ""
         if what is None:
             what = _l("The deadline")
-        msg = _l("%(what)s closed on %(when)s; changes are no longer accepted.", what=what, when=when)
+        msg = _l(
+            "%(what)s closed on %(when)s; changes are no longer accepted.", what=what, when=when
+        )
         super().__init__(msg)
 
 

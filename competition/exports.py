@@ -62,12 +62,24 @@ def to_xlsx(rows: Iterable[Sequence], title: str, widths: Sequence[int] = ()) ->
     return out.getvalue()
 
 
-def download(rows: Iterable[Sequence], fmt: str, filename: str, *, title: str = "",
-             widths: Sequence[int] = ()):
+def download(
+    rows: Iterable[Sequence],
+    fmt: str,
+    filename: str,
+    *,
+    title: str = "",
+    widths: Sequence[int] = (),
+):
     """A Flask response tuple serving ``rows`` as ``filename.csv`` or ``filename.xlsx``."""
     if fmt == "csv":
         body, mimetype = to_csv(rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = to_xlsx(rows, title or filename, widths), XLSX_MIMETYPE
-    return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": downloads.disposition(f"{filename}.{fmt}")}
+    return (
+        body,
+        200,
+        {
+            "Content-Type": mimetype,
+            "Content-Disposition": downloads.disposition(f"{filename}.{fmt}"),
+        },
+    )

@@ -37,12 +37,8 @@ class ActionForm(FlaskForm):
     """An empty form for buttons that POST (publish, open...): it carries the CSRF token."""
 
 
-
-
 class ReasonForm(FlaskForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Confirm"))
-
-

@@ -21,8 +21,9 @@ def send_all(config: Mapping, messages: Iterable[tuple[str, str, str]]) -> int:
     if not messages or not is_configured(config):
         return 0
     sender = config.get("MAIL_FROM") or config.get("MAIL_USERNAME") or "juri@localhost"
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25),
-                      timeout=30) as smtp:
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30
+    ) as smtp:
         if str(config.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):

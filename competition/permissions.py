@@ -47,7 +47,9 @@ def can_view_entry(user: User, entry: Entry) -> bool:
         return True
     if user.is_agency_admin:
         return user.organisation_id is not None and user.organisation_id in (
-            entry.organisation_id, entry.organisation.parent_id)
+            entry.organisation_id,
+            entry.organisation.parent_id,
+        )
     return user.is_opd and user.organisation_id == entry.organisation_id
 
 
@@ -59,14 +61,21 @@ def can_edit_entry(user: User, entry: Entry) -> bool:
         return False
     if user.role == Role.AGENCY:
         return can_view_entry(user, entry)
-    return user.role == Role.OPD and user.organisation_id == entry.organisation_id \
+    return (
+        user.role == Role.OPD
+        and user.organisation_id == entry.organisation_id
         and not entry.is_in_agency_review
+    )
 
 
 def can_review_entry(user: User, entry: Entry) -> bool:
     """The Admin Lokal of the entry's agency returns or submits an entry its unit handed over."""
-    return user.is_authenticated and user.role == Role.AGENCY and entry.is_in_agency_review \
+    return (
+        user.is_authenticated
+        and user.role == Role.AGENCY
+        and entry.is_in_agency_review
         and can_view_entry(user, entry)
+    )
 
 
 def can_view_attachment(user: User, attachment: Attachment) -> bool:

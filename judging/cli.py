@@ -37,17 +37,21 @@ from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.scoring import progress
 
-juri_cli = AppGroup("juri", help="The committee's bulk work (users, assignment, ranking, "
-                                 "publication, certificates).")
+juri_cli = AppGroup(
+    "juri",
+    help="The committee's bulk work (users, assignment, ranking, publication, certificates).",
+)
 
 
 def _actor() -> User:
     """Commands act as the first committee account (recorded in the audit trail)."""
-    user = db.session.scalar(select(User).where(User.role == Role.COMMITTEE,
-                                                User.is_enabled.is_(True)).order_by(User.id))
+    user = db.session.scalar(
+        select(User).where(User.role == Role.COMMITTEE, User.is_enabled.is_(True)).order_by(User.id)
+    )
     if user is None:
-        raise click.ClickException("Create a committee account first: "
-                                   "flask juri create-user NAME --role committee")
+        raise click.ClickException(
+            "Create a committee account first: flask juri create-user NAME --role committee"
+        )
     return user
 
 
@@ -90,14 +94,14 @@ def create_user(username, role, name, email, organisation, generate):
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {role} {username!r}" + (f" with password: {password}" if generate
-                                                 else "."))
+    click.echo(
+        f"Created {role} {username!r}" + (f" with password: {password}" if generate else ".")
+    )
 
 
 @juri_cli.command("assign")
 @click.argument("stage_id", type=int)
-@click.option("--k", "k", type=int, default=None, help="Judges per entry (default: the "
-                                                       "stage's).")
+@click.option("--k", "k", type=int, default=None, help="Judges per entry (default: the stage's).")
 @click.option("--yes", is_flag=True, help="Apply without asking.")
 def assign(stage_id, k, yes):
     """Preview the automatic assignment (loads, coverage, linked judges), then apply it."""
@@ -109,20 +113,25 @@ def assign(stage_id, k, yes):
         raise _fail(exc) from exc
     plan = preview.plan
     loads = plan.load[plan.load > 0] if plan.load.size else plan.load
-    click.echo(f"{stage.name}: {len(preview.entries)} entries, {len(preview.judges)} judges, "
-               f"k = {k}")
+    click.echo(
+        f"{stage.name}: {len(preview.entries)} entries, {len(preview.judges)} judges, k = {k}"
+    )
     if loads.size:
-        click.echo(f"  loads {int(loads.min())}-{int(loads.max())} per judge, "
-                   f"{plan.n_components} group(s) of linked judges, "
-                   f"{len(preview.add)} to add, {len(preview.drop)} to replace, "
-                   f"{preview.kept} kept")
+        click.echo(
+            f"  loads {int(loads.min())}-{int(loads.max())} per judge, "
+            f"{plan.n_components} group(s) of linked judges, "
+            f"{len(preview.add)} to add, {len(preview.drop)} to replace, "
+            f"{preview.kept} kept"
+        )
     if len(plan.short):
-        click.echo(f"  {len(plan.short)} entries get fewer than {k} judges (conflicts or too few "
-                   "judges)")
+        click.echo(
+            f"  {len(plan.short)} entries get fewer than {k} judges (conflicts or too few judges)"
+        )
     if not yes and not click.confirm("Apply this assignment?"):
         return
-    assignment_service.auto_assign(stage=stage, judges_per_entry=k, actor=_actor(),
-                         digest=preview.digest)
+    assignment_service.auto_assign(
+        stage=stage, judges_per_entry=k, actor=_actor(), digest=preview.digest
+    )
     db.session.commit()
     click.echo("Applied.")
 
@@ -135,15 +144,19 @@ def rank(stage_id, method, top):
     """Print the ranking per category (score, raw mean, judges, likely places)."""
     stage = _stage(stage_id)
     ranking = analysis.compute_ranking(stage, method, limit=top)
-    click.echo(f"{stage.name} — {ranking.method}; {ranking.submitted} of {ranking.expected} "
-               "sheets submitted")
+    click.echo(
+        f"{stage.name} — {ranking.method}; {ranking.submitted} of {ranking.expected} "
+        "sheets submitted"
+    )
     for cat in ranking.categories:
         click.echo(f"\n{cat.category.name} ({cat.size} entries)")
         for r in cat.rows:
             places = f"{r.rank_lo}-{r.rank_hi}" if r.rank_lo else ""
-            click.echo(f"  {r.rank or '-':>3}{'≈' if r.tied else ' '} {r.score:7.2f} "
-                       f"(raw {r.raw_score:6.2f}, {r.n_judges} judges, places {places:>7}) "
-                       f"{r.entry.title[:60]} — {r.entry.organisation.name[:40]}")
+            click.echo(
+                f"  {r.rank or '-':>3}{'≈' if r.tied else ' '} {r.score:7.2f} "
+                f"(raw {r.raw_score:6.2f}, {r.n_judges} judges, places {places:>7}) "
+                f"{r.entry.title[:60]} — {r.entry.organisation.name[:40]}"
+            )
 
 
 @juri_cli.command("publish")
@@ -157,8 +170,9 @@ def publish(stage_id, reason, yes):
         return
     try:
         with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            pub = publication_service.publish_results(stage=stage, actor=_actor(), now=utcnow(),
-                                           reason=reason)
+            pub = publication_service.publish_results(
+                stage=stage, actor=_actor(), now=utcnow(), reason=reason
+            )
     except JuriError as exc:
         db.session.rollback()
         raise _fail(exc) from exc
@@ -183,12 +197,15 @@ def certificates_zip(round_id):
         with click.progressbar(length=job.total, label="Certificates") as bar:
             while not job.finished:
                 before = job.done
-                job = bulk.run_step(job=job, layout=layout, upload_folder=folder, now=utcnow(),
-                                    verify_url=lambda c: url_for("public.verify", code=c.code,
-                                                                 _external=True))
+                job = bulk.run_step(
+                    job=job,
+                    layout=layout,
+                    upload_folder=folder,
+                    now=utcnow(),
+                    verify_url=lambda c: url_for("public.verify", code=c.code, _external=True),
+                )
                 bar.update(job.done - before)
     click.echo(f"{job.total} certificates in {bulk.zip_path(folder, round_.id)}")
-
 
 
 def _deliver(notes) -> str:

@@ -20,23 +20,35 @@ def can_score(user: User, assignment: Assignment) -> bool:
 
 def can_chair(user: User, panel: Panel) -> bool:
     """The panel's chair (a judge)."""
-    return (user.is_authenticated and user.is_judge
-            and any(m.judge_id == user.id and m.is_chair for m in panel.members))
+    return (
+        user.is_authenticated
+        and user.is_judge
+        and any(m.judge_id == user.id and m.is_chair for m in panel.members)
+    )
 
 
 def can_read_panel_sheet(user: User, panel: Panel, sheet: ScoreSheet) -> bool:
     """A panel chair reads the submitted sheets of the entries their panel covers."""
     a = sheet.assignment
-    return (can_chair(user, panel) and sheet.is_submitted and a.stage_id == panel.stage_id
-            and panel.covers(a.entry))
+    return (
+        can_chair(user, panel)
+        and sheet.is_submitted
+        and a.stage_id == panel.stage_id
+        and panel.covers(a.entry)
+    )
 
 
 def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
     """A judge sees the attachments of an entry assigned to them in any stage."""
-    return bool(user.is_authenticated and user.is_judge) and db.session.scalar(
-        select(Assignment.id).where(Assignment.judge_id == user.id,
-                                    Assignment.entry_id == attachment.entry_id).limit(1)
-    ) is not None
+    return (
+        bool(user.is_authenticated and user.is_judge)
+        and db.session.scalar(
+            select(Assignment.id)
+            .where(Assignment.judge_id == user.id, Assignment.entry_id == attachment.entry_id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def can_download_certificate(user: User, certificate: Certificate) -> bool:

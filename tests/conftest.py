@@ -38,14 +38,16 @@ def make_app(tmp_path):
     made = []
 
     def factory(**config):
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            **config,
-        })
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "WTF_CSRF_ENABLED": False,
+                "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
+                "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                **config,
+            }
+        )
         app.test_client_class = FlaskLoginClient
         # Tests hold an app context open, and Flask reuses it for each request, so ``g``
         # (Flask-Login's user, Flask-Babel's locale) would leak between requests: start each
@@ -118,6 +120,7 @@ def open_round(app, committee):
 
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token in the page"
     return match.group(1)

@@ -32,14 +32,26 @@ SECTION_TEXTS = {
     "collaboration": "Bekerja sama dengan kelurahan dan rumah sakit.",
 }
 
-CRITERIA = [("Kebaruan", 25), ("Efektivitas", 25), ("Kemanfaatan", 20),
-            ("Dapat direplikasi", 15), ("Keberlanjutan", 15)]
+CRITERIA = [
+    ("Kebaruan", 25),
+    ("Efektivitas", 25),
+    ("Kemanfaatan", 20),
+    ("Dapat direplikasi", 15),
+    ("Keberlanjutan", 15),
+]
 
 
-def make_user(*, role: str, username: str, name: str | None = None,
-              organisation: Organisation | None = None, password: str = PASSWORD) -> User:
-    user = User(username=username, name=name or username, role=Role(role),
-                organisation=organisation)
+def make_user(
+    *,
+    role: str,
+    username: str,
+    name: str | None = None,
+    organisation: Organisation | None = None,
+    password: str = PASSWORD,
+) -> User:
+    user = User(
+        username=username, name=name or username, role=Role(role), organisation=organisation
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -52,12 +64,22 @@ def make_opd_user(org_name: str, *, username: str) -> User:
     return make_user(role="opd", username=username, name=f"Admin {org_name}", organisation=org)
 
 
-def make_round(*, name: str = "KOINYANLIK 2026", days_open: int = 10,
-               status: RoundStatus = RoundStatus.OPEN, categories=("Dinas/Badan",)) -> Round:
+def make_round(
+    *,
+    name: str = "KOINYANLIK 2026",
+    days_open: int = 10,
+    status: RoundStatus = RoundStatus.OPEN,
+    categories=("Dinas/Badan",),
+) -> Round:
     now = utcnow()
-    round_ = Round(name=name, slug=name.lower().replace(" ", "-"), description="",
-                   status=status, submission_opens_at=now - timedelta(days=5),
-                   submission_closes_at=now + timedelta(days=days_open))
+    round_ = Round(
+        name=name,
+        slug=name.lower().replace(" ", "-"),
+        description="",
+        status=status,
+        submission_opens_at=now - timedelta(days=5),
+        submission_closes_at=now + timedelta(days=days_open),
+    )
     db.session.add(round_)
     for c in categories:
         db.session.add(Category(round=round_, name=c))
@@ -65,12 +87,20 @@ def make_round(*, name: str = "KOINYANLIK 2026", days_open: int = 10,
     return round_
 
 
-def make_stage(round_: Round, *, closes_in_days: int = 7, criteria=CRITERIA,
-               method: str = "") -> Stage:
+def make_stage(
+    round_: Round, *, closes_in_days: int = 7, criteria=CRITERIA, method: str = ""
+) -> Stage:
     now = utcnow()
-    stage = Stage(round=round_, name="Penilaian Proposal", opens_at=now - timedelta(days=1),
-                  closes_at=now + timedelta(days=closes_in_days), scale_min=1, scale_max=10,
-                  method=method, position=len(round_.stages))
+    stage = Stage(
+        round=round_,
+        name="Penilaian Proposal",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=closes_in_days),
+        scale_min=1,
+        scale_max=10,
+        method=method,
+        position=len(round_.stages),
+    )
     db.session.add(stage)
     db.session.flush()
     for i, (name, weight) in enumerate(criteria):
@@ -79,23 +109,41 @@ def make_stage(round_: Round, *, closes_in_days: int = 7, criteria=CRITERIA,
     return stage
 
 
-def make_entry(round_: Round, user: User, *, title: str = "SI-PANDAI",
-               submitted: bool = True, category: Category | None = None) -> Entry:
+def make_entry(
+    round_: Round,
+    user: User,
+    *,
+    title: str = "SI-PANDAI",
+    submitted: bool = True,
+    category: Category | None = None,
+) -> Entry:
     now = utcnow()
     entry = Entry(
-        round=round_, category=category or round_.categories[0],
-        organisation_id=user.organisation_id, created_by_id=user.id, title=title,
-        innovation_started_on=date(2023, 1, 2), innovators="Rina, Kepala Seksi, 0811111111",
-        truth_declared_at=now, **SECTION_TEXTS,
+        round=round_,
+        category=category or round_.categories[0],
+        organisation_id=user.organisation_id,
+        created_by_id=user.id,
+        title=title,
+        innovation_started_on=date(2023, 1, 2),
+        innovators="Rina, Kepala Seksi, 0811111111",
+        truth_declared_at=now,
+        **SECTION_TEXTS,
         status=EntryStatus.SUBMITTED if submitted else EntryStatus.DRAFT,
         submitted_at=now if submitted else None,
     )
     db.session.add(entry)
     db.session.flush()
     # The SK decree a submission needs (a row only: no file is written).
-    db.session.add(Attachment(entry=entry, kind=AttachmentKind.SK, original_name="sk.pdf",
-                              stored_name=f"{entry.id}-factory-sk.pdf",
-                              content_type="application/pdf", size=1000))
+    db.session.add(
+        Attachment(
+            entry=entry,
+            kind=AttachmentKind.SK,
+            original_name="sk.pdf",
+            stored_name=f"{entry.id}-factory-sk.pdf",
+            content_type="application/pdf",
+            size=1000,
+        )
+    )
     db.session.flush()
     return entry
 
@@ -107,14 +155,24 @@ def make_assignment(stage: Stage, entry: Entry, judge: User) -> Assignment:
     return assignment
 
 
-def make_attachment(entry: Entry, *, kind: str = "data", data: bytes = PDF_BYTES,
-                    content_type: str = "application/pdf") -> Attachment:
+def make_attachment(
+    entry: Entry,
+    *,
+    kind: str = "data",
+    data: bytes = PDF_BYTES,
+    content_type: str = "application/pdf",
+) -> Attachment:
     """An attachment with its file written to UPLOAD_FOLDER."""
     folder = Path(current_app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
-    attachment = Attachment(entry=entry, kind=AttachmentKind(kind), original_name=f"{kind}.bin",
-                            stored_name=f"{entry.id}-{kind}-{len(entry.attachments)}.bin",
-                            content_type=content_type, size=len(data))
+    attachment = Attachment(
+        entry=entry,
+        kind=AttachmentKind(kind),
+        original_name=f"{kind}.bin",
+        stored_name=f"{entry.id}-{kind}-{len(entry.attachments)}.bin",
+        content_type=content_type,
+        size=len(data),
+    )
     db.session.add(attachment)
     db.session.flush()
     (folder / attachment.stored_name).write_bytes(data)
@@ -125,5 +183,6 @@ def make_agency_admin(agency_name: str, *, username: str) -> User:
     """The Admin Lokal of a new participating agency."""
     org = Organisation(name=agency_name)
     db.session.add(org)
-    return make_user(role="agency", username=username, name=f"Admin Lokal {agency_name}",
-                     organisation=org)
+    return make_user(
+        role="agency", username=username, name=f"Admin Lokal {agency_name}", organisation=org
+    )

@@ -21,14 +21,32 @@ from tests import factories
 SIGNED_IN = "any signed-in user"
 
 GUARDS = {
-    "public": None, "auth": None, "password_reset": None, "static": None, "account": SIGNED_IN, "notices": None,
-    "committee": Role.COMMITTEE, "scoring": Role.COMMITTEE, "publishing": Role.COMMITTEE,
-    "review": Role.COMMITTEE, "audit": Role.COMMITTEE, "imports": Role.COMMITTEE,
-    "outbox": Role.COMMITTEE, "users": Role.COMMITTEE, "organisations": Role.COMMITTEE,
-    "committee_entries": Role.COMMITTEE, "announcements": Role.COMMITTEE,
-    "panels": Role.COMMITTEE, "analysis": Role.COMMITTEE, "opd_results": Role.OPD,
-    "judge": Role.JUDGE, "judge_certificates": Role.JUDGE, "judge_files": Role.JUDGE,
-    "opd": Role.OPD, "agency": Role.AGENCY, "api": None,
+    "public": None,
+    "auth": None,
+    "password_reset": None,
+    "static": None,
+    "account": SIGNED_IN,
+    "notices": None,
+    "committee": Role.COMMITTEE,
+    "scoring": Role.COMMITTEE,
+    "publishing": Role.COMMITTEE,
+    "review": Role.COMMITTEE,
+    "audit": Role.COMMITTEE,
+    "imports": Role.COMMITTEE,
+    "outbox": Role.COMMITTEE,
+    "users": Role.COMMITTEE,
+    "organisations": Role.COMMITTEE,
+    "committee_entries": Role.COMMITTEE,
+    "announcements": Role.COMMITTEE,
+    "panels": Role.COMMITTEE,
+    "analysis": Role.COMMITTEE,
+    "opd_results": Role.OPD,
+    "judge": Role.JUDGE,
+    "judge_certificates": Role.JUDGE,
+    "judge_files": Role.JUDGE,
+    "opd": Role.OPD,
+    "agency": Role.AGENCY,
+    "api": None,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}
@@ -52,10 +70,14 @@ OBJECT_CASES = {
 }
 # The committee's downloads (entries, score sheets, audit trail): refused to every other role.
 COMMITTEE_EXPORTS = {
-    "review.entries_export": ["/committee/rounds/{round}/entries.csv",
-                              "/committee/rounds/{round}/entries.xlsx"],
-    "scoring.sheets_export": ["/committee/stages/{stage}/sheets.csv",
-                              "/committee/stages/{stage}/sheets.xlsx"],
+    "review.entries_export": [
+        "/committee/rounds/{round}/entries.csv",
+        "/committee/rounds/{round}/entries.xlsx",
+    ],
+    "scoring.sheets_export": [
+        "/committee/stages/{stage}/sheets.csv",
+        "/committee/stages/{stage}/sheets.xlsx",
+    ],
     "audit.export": ["/committee/audit/export.csv"],
     "audit.export_xlsx": ["/committee/audit/export.xlsx"],
 }
@@ -128,20 +150,31 @@ def owned(app, opd, other_opd, judge, open_round):
     other_judge = factories.make_user(role="judge", username="juri-lain")
     # Judge A chairs a panel and reads another member's submitted sheet.
     member = factories.make_user(role="judge", username="juri-anggota")
-    panel = Panel(stage_id=stage.id, name="Panel A",
-                  members=[PanelMember(judge_id=judge.id, is_chair=True),
-                           PanelMember(judge_id=member.id)])
-    sheet = ScoreSheet(assignment=factories.make_assignment(stage, entry, member),
-                       status=SheetStatus.SUBMITTED, total=7.0)
+    panel = Panel(
+        stage_id=stage.id,
+        name="Panel A",
+        members=[PanelMember(judge_id=judge.id, is_chair=True), PanelMember(judge_id=member.id)],
+    )
+    sheet = ScoreSheet(
+        assignment=factories.make_assignment(stage, entry, member),
+        status=SheetStatus.SUBMITTED,
+        total=7.0,
+    )
     db.session.add_all([panel, sheet])
     # OPD A is a unit of agency A; agency B's Admin Lokal must not see it.
     agency = factories.make_agency_admin("Pemerintah Kota Palembang", username="admin-plg")
     opd.organisation.parent = agency.organisation
     factories.make_agency_admin("Pemerintah Kabupaten Banyuasin", username="admin-bna")
     db.session.commit()
-    return {"entry": entry.id, "assignment": assignment.id, "code": "0000-0000-0000",
-            "round": open_round.id, "attachment": attachment.id, "panel": panel.id,
-            "sheet": sheet.id}, other_judge
+    return {
+        "entry": entry.id,
+        "assignment": assignment.id,
+        "code": "0000-0000-0000",
+        "round": open_round.id,
+        "attachment": attachment.id,
+        "panel": panel.id,
+        "sheet": sheet.id,
+    }, other_judge
 
 
 def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
@@ -152,16 +185,22 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
         if endpoint.startswith(("opd.", "opd_results.")):
             owner, stranger = opd, other_opd
         elif endpoint.startswith("agency."):
-            owner, stranger = (db.session.scalar(select(User).where(User.username == u))
-                               for u in ("admin-plg", "admin-bna"))
+            owner, stranger = (
+                db.session.scalar(select(User).where(User.username == u))
+                for u in ("admin-plg", "admin-bna")
+            )
         else:
             owner, stranger = judge, other_judge
         for method in ("GET", "POST"):
             assert login(stranger).open(url, method=method).status_code in (404, 405), (
-                endpoint, method)
+                endpoint,
+                method,
+            )
         # (the made-up certificate code has no certificate at all)
-        if endpoint not in ("opd_results.certificate", "judge_certificates.download") \
-                and endpoint in get_endpoints:
+        if (
+            endpoint not in ("opd_results.certificate", "judge_certificates.download")
+            and endpoint in get_endpoints
+        ):
             response = login(owner).get(url)
             assert response.status_code in (200, 302), endpoint
             response.close()
@@ -173,8 +212,7 @@ COMMITTEE_ONLY = {"analysis.final_ranking": "GET", "analysis.stage_weights": "PO
 
 
 @pytest.mark.parametrize("endpoint", sorted(COMMITTEE_ONLY))
-def test_committee_only_pages_are_behind_the_committee_guard(app, login, opd, judge,
-                                                             endpoint):
+def test_committee_only_pages_are_behind_the_committee_guard(app, login, opd, judge, endpoint):
     (rule,) = [r for r in _rules(app) if r.endpoint == endpoint]
     assert GUARDS[endpoint.split(".")[0]] == Role.COMMITTEE
     method = COMMITTEE_ONLY[endpoint]

@@ -33,8 +33,7 @@ def test_numerical_core_imports_only_numpy_and_stdlib():
         for _, name in _imports(path):
             top = name.split(".")[0]
             allowed = name in PURE_MODULES or top in ("numpy", "__future__")
-            assert allowed or top in sys.stdlib_module_names, (
-                f"{path.name} imports {name}")
+            assert allowed or top in sys.stdlib_module_names, f"{path.name} imports {name}"
 
 
 def test_no_imports_inside_functions():
@@ -45,10 +44,14 @@ def test_no_imports_inside_functions():
                 if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     for node in ast.walk(func):
                         assert not isinstance(node, (ast.Import, ast.ImportFrom)), (
-                            f"{path}:{node.lineno} imports inside {func.name}()")
+                            f"{path}:{node.lineno} imports inside {func.name}()"
+                        )
 
 
 def test_app_never_calls_create_all():
-    for path in [ROOT / "app.py", *(ROOT / "competition").rglob("*.py"),
-                 *(ROOT / "judging").rglob("*.py")]:
+    for path in [
+        ROOT / "app.py",
+        *(ROOT / "competition").rglob("*.py"),
+        *(ROOT / "judging").rglob("*.py"),
+    ]:
         assert "create_all(" not in path.read_text(), path

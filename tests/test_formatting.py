@@ -20,16 +20,33 @@ PATTERNS = ["0", "0.0", "0.00", "+0.00;-0.00", "#,##0.00", "#,##0"]
 @pytest.mark.parametrize("locale", ["id", "en"])
 @pytest.mark.parametrize("pattern", PATTERNS)
 def test_same_as_babel_on_edge_values(app, locale, pattern):
-    values = [0, -0.0, 0.004, -0.004, 0.005, 2.675, -2.675, 8.75, 1234567.891, -1234.5, 99.995,
-              1e-9, 12, -7]
+    values = [
+        0,
+        -0.0,
+        0.004,
+        -0.004,
+        0.005,
+        2.675,
+        -2.675,
+        8.75,
+        1234567.891,
+        -1234.5,
+        99.995,
+        1e-9,
+        12,
+        -7,
+    ]
     with app.test_request_context(), force_locale(locale):
         for v in values:
             assert format_decimal(v, pattern) == babel_format_decimal(v, pattern), (v, pattern)
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(value=st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
-       pattern=st.sampled_from(PATTERNS), locale=st.sampled_from(["id", "en"]))
+@given(
+    value=st.floats(min_value=-1e7, max_value=1e7, allow_nan=False),
+    pattern=st.sampled_from(PATTERNS),
+    locale=st.sampled_from(["id", "en"]),
+)
 def test_same_as_babel_property(value, pattern, locale):
     with _BARE.test_request_context(), force_locale(locale):
         assert format_decimal(value, pattern) == babel_format_decimal(value, pattern)

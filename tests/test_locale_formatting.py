@@ -18,24 +18,37 @@ CLOSES = datetime(2026, 12, 24, 3, 0, tzinfo=UTC)  # 10:00 in Asia/Jakarta
 SUBMITTED = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 08:30 in Asia/Jakarta
 
 EXPECTED = {
-    "id": {"started": "17 Agustus 2023", "submitted": "25 November 2026, 08:30",
-           "closes": "24 Desember 2026, 10:00", "score": "8,75"},
-    "en": {"started": "17 August 2023", "submitted": "25 November 2026, 08:30",
-           "closes": "24 December 2026, 10:00", "score": "8.75"},
+    "id": {
+        "started": "17 Agustus 2023",
+        "submitted": "25 November 2026, 08:30",
+        "closes": "24 Desember 2026, 10:00",
+        "score": "8,75",
+    },
+    "en": {
+        "started": "17 August 2023",
+        "submitted": "25 November 2026, 08:30",
+        "closes": "24 December 2026, 10:00",
+        "score": "8.75",
+    },
 }
 
 
 @pytest.fixture
 def scored(app, committee, opd, judge, open_round):
-    stage = factories.make_stage(open_round, criteria=[("Kebaruan", 50), ("Kemanfaatan", 50)],
-                                 method="raw")
+    stage = factories.make_stage(
+        open_round, criteria=[("Kebaruan", 50), ("Kemanfaatan", 50)], method="raw"
+    )
     stage.opens_at, stage.closes_at = datetime(2026, 12, 1, tzinfo=UTC), CLOSES
     entry = factories.make_entry(open_round, opd, title="Posyandu Digital")
     entry.innovation_started_on, entry.submitted_at = date(2023, 8, 17), SUBMITTED
     k, m = rubric_service.list_criteria(stage)
-    sheet_service.save_sheet(assignment=factories.make_assignment(stage, entry, judge), submit=True,
-                        actor=judge, now=SCORED, inputs={k.id: sheet_service.CriterionInput(9),
-                                                         m.id: sheet_service.CriterionInput(8.5)})
+    sheet_service.save_sheet(
+        assignment=factories.make_assignment(stage, entry, judge),
+        submit=True,
+        actor=judge,
+        now=SCORED,
+        inputs={k.id: sheet_service.CriterionInput(9), m.id: sheet_service.CriterionInput(8.5)},
+    )
     publication_service.publish_results(stage=stage, actor=committee, now=CLOSES)
     db.session.commit()
     return entry

@@ -16,8 +16,12 @@ def test_upgrade_matches_models_and_downgrade_empties(make_app):
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(
-                conn, opts={"compare_type": True, "render_as_batch": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "render_as_batch": True}
+                ),
+                db.metadata,
+            )
         assert diff == []
         downgrade(revision="base")
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}

@@ -19,10 +19,15 @@ def test_pages_render_for_each_role(app, login, committee, opd, judge, open_roun
     stage, entry, assignment = populated
     pages = {
         None: ["/", "/login"],
-        committee: ["/committee/", "/committee/rounds/new", f"/committee/rounds/{open_round.id}",
-                    f"/committee/stages/{stage.id}/rubric",
-                    f"/committee/stages/{stage.id}/assignments",
-                    f"/committee/stages/{stage.id}/ranking", f"/committee/entries/{entry.id}"],
+        committee: [
+            "/committee/",
+            "/committee/rounds/new",
+            f"/committee/rounds/{open_round.id}",
+            f"/committee/stages/{stage.id}/rubric",
+            f"/committee/stages/{stage.id}/assignments",
+            f"/committee/stages/{stage.id}/ranking",
+            f"/committee/entries/{entry.id}",
+        ],
         opd: ["/opd/", f"/opd/rounds/{open_round.id}/entries/new", f"/opd/entries/{entry.id}"],
         judge: ["/judge/", f"/judge/assignments/{assignment.id}"],
     }

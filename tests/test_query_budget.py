@@ -36,11 +36,19 @@ def _grow(stage, round_, judges, n, start):
         entry = factories.make_entry(round_, opd, title=f"Inovasi {i}")
         for j, judge in enumerate(judges):
             a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: sheet_service.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
-                for c in criteria})
-    publication_service.publish_results(stage=stage, actor=judges[0], now=utcnow(),
-                             reason=f"{n} more entries")
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={
+                    c.id: sheet_service.CriterionInput(float(1 + (i * 3 + j * 5 + c.id) % 10))
+                    for c in criteria
+                },
+            )
+    publication_service.publish_results(
+        stage=stage, actor=judges[0], now=utcnow(), reason=f"{n} more entries"
+    )
     db.session.commit()
     return opd
 

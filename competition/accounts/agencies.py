@@ -20,8 +20,7 @@ def _agency_of(actor: User) -> Organisation:
     return actor.organisation
 
 
-def create_unit(*, name: str, username: str, contact_name: str, password: str,
-                actor: User) -> User:
+def create_unit(*, name: str, username: str, contact_name: str, password: str, actor: User) -> User:
     """A unit of the actor's agency with its first (OPD) account."""
     agency = _agency_of(actor)
     name, username = name.strip(), username.strip().lower()
@@ -30,16 +29,18 @@ def create_unit(*, name: str, username: str, contact_name: str, password: str,
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise InvalidState(_l("This username is already taken."))
     unit = Organisation(name=name, parent=agency)
-    user = User(username=username, name=contact_name.strip() or name, role=Role.OPD,
-                organisation=unit)
+    user = User(
+        username=username, name=contact_name.strip() or name, role=Role.OPD, organisation=unit
+    )
     user.set_password(password)
     db.session.add_all([unit, user])
     db.session.flush()
     return user
 
 
-def set_region(*, organisation: Organisation, region: str, province: str,
-               actor: User) -> Organisation:
+def set_region(
+    *, organisation: Organisation, region: str, province: str, actor: User
+) -> Organisation:
     """The committee records where an organisation is (kabupaten/kota and province), used to
     show how entries and finalists spread over regions."""
     if not actor.is_committee:
@@ -52,27 +53,50 @@ def set_region(*, organisation: Organisation, region: str, province: str,
 
 def list_organisations() -> list[Organisation]:
     """Every organisation, agencies first with their units after each, for the committee."""
-    orgs = list(db.session.scalars(select(Organisation).options(
-        selectinload(Organisation.units), selectinload(Organisation.parent))
-        .order_by(Organisation.name)))
-    return sorted(orgs, key=lambda o: ((o.parent.name if o.parent else o.name).casefold(),
-                                       o.parent is not None, o.name.casefold()))
+    orgs = list(
+        db.session.scalars(
+            select(Organisation)
+            .options(selectinload(Organisation.units), selectinload(Organisation.parent))
+            .order_by(Organisation.name)
+        )
+    )
+    return sorted(
+        orgs,
+        key=lambda o: (
+            (o.parent.name if o.parent else o.name).casefold(),
+            o.parent is not None,
+            o.name.casefold(),
+        ),
+    )
 
 
 def list_units(actor: User) -> list[Organisation]:
     agency = _agency_of(actor)
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.parent_id == agency.id)
-        .options(selectinload(Organisation.users)).order_by(Organisation.name)))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.parent_id == agency.id)
+            .options(selectinload(Organisation.users))
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def list_agency_entries(actor: User) -> list[Entry]:
     """Every entry of the agency and of its units, newest round first."""
     agency = _agency_of(actor)
     members = select(Organisation.id).where(
-        (Organisation.id == agency.id) | (Organisation.parent_id == agency.id))
-    return list(db.session.scalars(
-        select(Entry).where(Entry.organisation_id.in_(members))
-        .options(selectinload(Entry.organisation), selectinload(Entry.round),
-                 selectinload(Entry.category))
-        .order_by(Entry.round_id.desc(), Entry.organisation_id, Entry.id)))
+        (Organisation.id == agency.id) | (Organisation.parent_id == agency.id)
+    )
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.organisation_id.in_(members))
+            .options(
+                selectinload(Entry.organisation),
+                selectinload(Entry.round),
+                selectinload(Entry.category),
+            )
+            .order_by(Entry.round_id.desc(), Entry.organisation_id, Entry.id)
+        )
+    )

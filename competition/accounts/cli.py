@@ -34,8 +34,7 @@ def import_accounts_cli(path: Path, actor_name: str, dry_run: bool) -> None:
         for r in bad:
             click.echo(f"line {r.line}: " + "; ".join(str(e) for e in r.errors), err=True)
     if bad:
-        raise click.ClickException(f"{len(bad)} of {len(rows)} rows have errors: nothing "
-                                   "imported.")
+        raise click.ClickException(f"{len(bad)} of {len(rows)} rows have errors: nothing imported.")
     if dry_run:
         click.echo(f"{len(rows)} rows are correct (dry run: nothing imported).")
         return

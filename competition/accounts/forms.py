@@ -39,22 +39,26 @@ class LanguageForm(FlaskForm):
 class RegionForm(FlaskForm):
     """Where an organisation is: its kabupaten/kota and province."""
 
-    region = StringField(_l("Regency or city (kabupaten/kota)"),
-                         validators=[Optional(), Length(max=200)])
+    region = StringField(
+        _l("Regency or city (kabupaten/kota)"), validators=[Optional(), Length(max=200)]
+    )
     province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
     submit = SubmitField(_l("Save"))
 
 
 class ForgotForm(FlaskForm):
-    login = StringField(_l("Username or email address"),
-                        validators=[DataRequired(), Length(max=200)])
+    login = StringField(
+        _l("Username or email address"), validators=[DataRequired(), Length(max=200)]
+    )
     submit = SubmitField(_l("Send me a link"))
 
 
 class ResetForm(FlaskForm):
     new = PasswordField(_l("New password"), validators=[DataRequired()])
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
     submit = SubmitField(_l("Set the new password"))
 
     def __init__(self, *args, user: User, **kwargs):
@@ -70,8 +74,10 @@ class ResetForm(FlaskForm):
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired()])
-    confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
     submit = SubmitField(_l("Change password"))
 
     def validate_current(self, field):

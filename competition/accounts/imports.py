@@ -34,23 +34,43 @@ EXTENSIONS = ("csv", "xlsx")
 
 
 COLUMNS = {
-    "username": "username", "pengguna": "username", "nama pengguna": "username",
-    "name": "name", "nama": "name", "nama lengkap": "name",
-    "role": "role", "peran": "role",
-    "email": "email", "e-mail": "email", "surel": "email",
-    "organisation": "organisation", "organization": "organisation", "organisasi": "organisation",
-    "opd": "organisation", "instansi": "organisation", "affiliation": "organisation",
-    "region": "region", "kabupaten/kota": "region", "kabupaten": "region", "kota": "region",
-    "wilayah": "region", "daerah": "region",
-    "province": "province", "provinsi": "province",
+    "username": "username",
+    "pengguna": "username",
+    "nama pengguna": "username",
+    "name": "name",
+    "nama": "name",
+    "nama lengkap": "name",
+    "role": "role",
+    "peran": "role",
+    "email": "email",
+    "e-mail": "email",
+    "surel": "email",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "organisasi": "organisation",
+    "opd": "organisation",
+    "instansi": "organisation",
+    "affiliation": "organisation",
+    "region": "region",
+    "kabupaten/kota": "region",
+    "kabupaten": "region",
+    "kota": "region",
+    "wilayah": "region",
+    "daerah": "region",
+    "province": "province",
+    "provinsi": "province",
 }
 
 
 ROLES = {
-    "committee": Role.COMMITTEE, "panitia": Role.COMMITTEE,
-    "judge": Role.JUDGE, "juri": Role.JUDGE,
+    "committee": Role.COMMITTEE,
+    "panitia": Role.COMMITTEE,
+    "judge": Role.JUDGE,
+    "juri": Role.JUDGE,
     "opd": Role.OPD,
-    "agency": Role.AGENCY, "admin lokal": Role.AGENCY, "admin_lokal": Role.AGENCY,
+    "agency": Role.AGENCY,
+    "admin lokal": Role.AGENCY,
+    "admin_lokal": Role.AGENCY,
 }
 
 
@@ -94,8 +114,10 @@ def _records(filename: str, data: bytes) -> list[list[str]]:
         first = text.splitlines()[0] if text else ""
         delimiter = max((";", ",", "\t"), key=first.count)
         try:
-            return [[c.strip() for c in row]
-                    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+            return [
+                [c.strip() for c in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            ]
         except csv.Error as exc:  # e.g. a stray carriage return (found by a property test)
             raise InvalidState(_l("The file could not be read as CSV.")) from exc
     raise InvalidState(_l("Upload a CSV or XLSX file."))
@@ -110,20 +132,26 @@ def parse(filename: str, data: bytes) -> list[ImportRow]:
     header = [COLUMNS.get(h.strip().lower()) for h in records[0]]
     missing = [c for c in ("username", "name", "role") if c not in header]
     if missing:
-        raise InvalidState(_l("The first row must name the columns; missing: %(cols)s.",
-                              cols=", ".join(missing)))
+        raise InvalidState(
+            _l("The first row must name the columns; missing: %(cols)s.", cols=", ".join(missing))
+        )
     rows = []
     for line, record in enumerate(records[1:], start=2):
         if not any(record):
             continue
-        values = {key: record[i] if i < len(record) else ""
-                  for i, key in enumerate(header) if key}
-        rows.append(ImportRow(line=line, username=values.get("username", "").lower(),
-                              name=values.get("name", ""), role=values.get("role", ""),
-                              email=values.get("email", ""),
-                              organisation=values.get("organisation", ""),
-                              region=values.get("region", ""),
-                              province=values.get("province", "")))
+        values = {key: record[i] if i < len(record) else "" for i, key in enumerate(header) if key}
+        rows.append(
+            ImportRow(
+                line=line,
+                username=values.get("username", "").lower(),
+                name=values.get("name", ""),
+                role=values.get("role", ""),
+                email=values.get("email", ""),
+                organisation=values.get("organisation", ""),
+                region=values.get("region", ""),
+                province=values.get("province", ""),
+            )
+        )
     if not rows:
         raise InvalidState(_l("The file has no rows to import."))
     if len(rows) > MAX_ROWS:
@@ -134,8 +162,13 @@ def parse(filename: str, data: bytes) -> list[ImportRow]:
 def check(rows: list[ImportRow]) -> list[ImportRow]:
     """Fill each row's ``errors`` (and ``new_organisation``) against the file and the
     database."""
-    taken = set(db.session.scalars(select(func.lower(User.username)).where(
-        func.lower(User.username).in_([r.username for r in rows]))))
+    taken = set(
+        db.session.scalars(
+            select(func.lower(User.username)).where(
+                func.lower(User.username).in_([r.username for r in rows])
+            )
+        )
+    )
     existing = {n.casefold() for n in db.session.scalars(select(Organisation.name))}
     seen: dict[str, int] = {}
     for r in rows:
@@ -143,8 +176,9 @@ def check(rows: list[ImportRow]) -> list[ImportRow]:
         if not r.username:
             r.errors.append(_l("The username is missing."))
         elif not _USERNAME.fullmatch(r.username):
-            r.errors.append(_l("A username has 2 to 80 letters, digits, dots, dashes or "
-                               "underscores."))
+            r.errors.append(
+                _l("A username has 2 to 80 letters, digits, dots, dashes or underscores.")
+            )
         elif r.username in taken:
             r.errors.append(_l("This username is already taken."))
         elif r.username in seen:
@@ -154,15 +188,17 @@ def check(rows: list[ImportRow]) -> list[ImportRow]:
             r.errors.append(_l("The name is missing."))
         role = ROLES.get(r.role.strip().lower())
         if role is None:
-            r.errors.append(_l("Unknown role \"%(role)s\" (committee, judge, opd or agency).",
-                               role=r.role))
+            r.errors.append(
+                _l('Unknown role "%(role)s" (committee, judge, opd or agency).', role=r.role)
+            )
         if r.email and not _EMAIL.fullmatch(r.email):
             r.errors.append(_l("The email address is not valid."))
         needs_org = role in (Role.OPD, Role.AGENCY)
         if needs_org and not r.organisation:
             r.errors.append(_l("An OPD or agency account needs its organisation."))
-        r.new_organisation = needs_org and bool(r.organisation) \
-            and r.organisation.casefold() not in existing
+        r.new_organisation = (
+            needs_org and bool(r.organisation) and r.organisation.casefold() not in existing
+        )
     return rows
 
 
@@ -190,9 +226,14 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
                 db.session.add(org)
             if not org.region and not org.province:  # never overwrite a recorded region
                 org.region, org.province = r.region[:200], r.province[:100]
-        user = User(username=r.username, name=r.name, role=role, email=r.email or None,
-                    organisation=org,
-                    affiliation=r.organisation or None if role == Role.JUDGE else None)
+        user = User(
+            username=r.username,
+            name=r.name,
+            role=role,
+            email=r.email or None,
+            organisation=org,
+            affiliation=r.organisation or None if role == Role.JUDGE else None,
+        )
         password = _one_time_password(r.username)
         user.set_password(password)
         db.session.add(user)

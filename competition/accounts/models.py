@@ -37,10 +37,12 @@ class Organisation(db.Model):
     province: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
-    parent: Mapped[Organisation | None] = relationship(remote_side="Organisation.id",
-                                                       back_populates="units")
-    units: Mapped[list[Organisation]] = relationship(back_populates="parent",
-                                                     order_by="Organisation.name")
+    parent: Mapped[Organisation | None] = relationship(
+        remote_side="Organisation.id", back_populates="units"
+    )
+    units: Mapped[list[Organisation]] = relationship(
+        back_populates="parent", order_by="Organisation.name"
+    )
 
     @property
     def place(self) -> tuple[str, str]:
@@ -68,8 +70,9 @@ class User(UserMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Part of the id kept in the session cookie; rotating it ends every session of the account
     # (logout, password change, deactivation: see competition.sessions).
-    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16),
-                                               server_default="")
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=lambda: secrets.token_hex(16), server_default=""
+    )
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

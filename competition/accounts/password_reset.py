@@ -64,12 +64,23 @@ def send_mail(to: str, subject: str, body: str) -> None:
 
 def asked_too_often(typed: str, address: str, now) -> int:
     """Minutes to wait before asking again for this typed name or from this address."""
-    return throttle.blocked_minutes(action="password_reset_asked", key=throttle.key_for(typed),
-                                    address=address, now=now, per_key=MAX_ASKS_PER_ACCOUNT,
-                                    per_address=MAX_ASKS_PER_ADDRESS)
+    return throttle.blocked_minutes(
+        action="password_reset_asked",
+        key=throttle.key_for(typed),
+        address=address,
+        now=now,
+        per_key=MAX_ASKS_PER_ACCOUNT,
+        per_address=MAX_ASKS_PER_ADDRESS,
+    )
 
 
 def mailed_too_often(user: User, now) -> bool:
-    return bool(throttle.blocked_minutes(action="password_reset_sent", key=str(user.id),
-                                         address=None, now=now,
-                                         per_key=MAX_MAILS_PER_ACCOUNT))
+    return bool(
+        throttle.blocked_minutes(
+            action="password_reset_sent",
+            key=str(user.id),
+            address=None,
+            now=now,
+            per_key=MAX_MAILS_PER_ACCOUNT,
+        )
+    )

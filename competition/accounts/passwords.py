@@ -19,7 +19,8 @@ MAX_LENGTH = 128
 
 
 # Common and breached passwords (global lists and Indonesian favourites), compared lowercased.
-COMMON = frozenset("""
+COMMON = frozenset(
+    """
 123456 1234567 12345678 123456789 1234567890 12345678910 0123456789 987654321 password
 password1 password123 passw0rd p@ssw0rd qwerty qwerty123 qwertyuiop asdfghjkl zxcvbnm
 1q2w3e4r 1q2w3e4r5t 1qaz2wsx abc123 abcd1234 abcdefgh iloveyou sunshine princess admin
@@ -29,7 +30,8 @@ superman batman trustno1 baseball shadow michael jennifer 111111 000000 666666 8
 bismillah123 sayang sayangku rahasia rahasia123 katasandi katakunci palembang jakarta
 bandung surabaya garuda pancasila cintaku akusayangkamu sayangkamu kucing anjing
 juri-demo jurijuri juri12345 panitia panitia123 pemkot pemda pemkot123 pemda123
-""".split())
+""".split()
+)
 
 
 SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
@@ -45,13 +47,21 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
     low = password.lower()
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(str(_l("Use at least %(n)d characters; a few words make a long "
-                               "password that is easy to remember.", n=MIN_LENGTH)))
+        problems.append(
+            str(
+                _l(
+                    "Use at least %(n)d characters; a few words make a long "
+                    "password that is easy to remember.",
+                    n=MIN_LENGTH,
+                )
+            )
+        )
     if len(password) > MAX_LENGTH:
         problems.append(str(_l("Use at most %(n)d characters.", n=MAX_LENGTH)))
     if low in COMMON or low.rstrip("0123456789!.") in COMMON:
-        problems.append(str(_l("This password is too common; it is among the first that "
-                               "attackers try.")))
+        problems.append(
+            str(_l("This password is too common; it is among the first that attackers try."))
+        )
     elif len(set(low)) <= 2 or any(low in seq or low in seq[::-1] for seq in SEQUENCES):
         problems.append(str(_l("A repetition or a sequence of keys is easy to guess.")))
     user = _normal(username or "").lower()

@@ -15,8 +15,12 @@ from competition.accounts.models import Role, User
 from competition.db import db
 from competition.errors import InvalidState
 
-HOME_BY_ROLE = {Role.COMMITTEE: "committee.rounds", Role.JUDGE: "judge.index",
-                Role.OPD: "opd.entries", Role.AGENCY: "agency.index"}
+HOME_BY_ROLE = {
+    Role.COMMITTEE: "committee.rounds",
+    Role.JUDGE: "judge.index",
+    Role.OPD: "opd.entries",
+    Role.AGENCY: "agency.index",
+}
 
 
 def home_for(user: User) -> str:
@@ -36,9 +40,14 @@ MAX_FAILS_PER_ADDRESS = 20
 
 def login_blocked_for(username: str, address: str, now: datetime) -> int:
     """Minutes until another attempt is allowed for this account or address (0: allowed)."""
-    return throttle.blocked_minutes(action="login_failed", key=throttle.key_for(username),
-                                    address=address, now=now, per_key=MAX_FAILS_PER_ACCOUNT,
-                                    per_address=MAX_FAILS_PER_ADDRESS)
+    return throttle.blocked_minutes(
+        action="login_failed",
+        key=throttle.key_for(username),
+        address=address,
+        now=now,
+        per_key=MAX_FAILS_PER_ACCOUNT,
+        per_address=MAX_FAILS_PER_ADDRESS,
+    )
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -49,8 +58,9 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def list_users() -> list[User]:
-    return db.session.scalars(select(User).options(selectinload(User.organisation))
-                              .order_by(User.role, User.username)).all()
+    return db.session.scalars(
+        select(User).options(selectinload(User.organisation)).order_by(User.role, User.username)
+    ).all()
 
 
 def set_enabled(*, user: User, enabled: bool, actor: User) -> User:

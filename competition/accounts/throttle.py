@@ -24,21 +24,22 @@ def key_for(typed: str) -> str:
     return typed.strip().lower()[:50]
 
 
-def blocked_minutes(*, action: str, key: str, address: str | None, now: datetime,
-                    per_key: int, per_address: int = 0) -> int:
+def blocked_minutes(
+    *, action: str, key: str, address: str | None, now: datetime, per_key: int, per_address: int = 0
+) -> int:
     """Minutes until another attempt is allowed for this key or address (0: allowed now):
     blocked while ``per_key`` records of ``action`` for ``key`` (or ``per_address`` from
     ``address``; not counted when ``address`` is None) lie in the last ``WINDOW``."""
     since = now - WINDOW
-    base = select(AuditRecord.created_at).where(AuditRecord.action == action,
-                                                AuditRecord.created_at > since)
+    base = select(AuditRecord.created_at).where(
+        AuditRecord.action == action, AuditRecord.created_at > since
+    )
     waits = []
     checks = [(base.where(AuditRecord.target_id == key), per_key)]
     if address is not None:
         checks.append((base.where(AuditRecord.address == address), per_address))
     for stmt, limit in checks:
-        times = db.session.scalars(stmt.order_by(AuditRecord.created_at.desc())
-                                   .limit(limit)).all()
+        times = db.session.scalars(stmt.order_by(AuditRecord.created_at.desc()).limit(limit)).all()
         if len(times) >= limit:  # blocked until the oldest of the last `limit` ages out
             waits.append(times[-1] + WINDOW - now)
     if not waits:

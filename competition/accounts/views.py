@@ -77,8 +77,10 @@ def login():
     if form.validate_on_submit():
         wait = login_blocked_for(form.username.data, request.remote_addr or "", utcnow())
         if wait:
-            flash(_("Too many failed logins. Try again in %(minutes)d minutes.", minutes=wait),
-                  "danger")
+            flash(
+                _("Too many failed logins. Try again in %(minutes)d minutes.", minutes=wait),
+                "danger",
+            )
             return render_template("competition/accounts/login.html", form=form), 429
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
@@ -87,12 +89,18 @@ def login():
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
-        audit.record("login_failed", "users", throttle.key_for(form.username.data),
-                     after={"username": form.username.data[:80]})
+        audit.record(
+            "login_failed",
+            "users",
+            throttle.key_for(form.username.data),
+            after={"username": form.username.data[:80]},
+        )
         db.session.commit()
         flash(_("Wrong username or password."), "danger")
         return render_template("competition/accounts/login.html", form=form), 422
-    return render_template("competition/accounts/login.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "competition/accounts/login.html", form=form
+    ), 422 if form.errors else 200
 
 
 @auth_bp.route("/logout", methods=["POST"])
@@ -140,9 +148,15 @@ def toggle(user_id: int, enabled: int):
         flash(str(exc.message), "danger")
         return redirect(url_for("users.index"))
     db.session.commit()
-    flash(_("%(name)s can log in again.", name=user.username) if enabled else
-          _("%(name)s is deactivated: they cannot log in, and their open sessions have ended.",
-            name=user.username), "success")
+    flash(
+        _("%(name)s can log in again.", name=user.username)
+        if enabled
+        else _(
+            "%(name)s is deactivated: they cannot log in, and their open sessions have ended.",
+            name=user.username,
+        ),
+        "success",
+    )
     return redirect(url_for("users.index"))
 
 
@@ -162,28 +176,59 @@ def forgot():
         text, now = form.login.data.strip(), utcnow()
         wait = password_reset.asked_too_often(text, request.remote_addr or "", now)
         if wait:  # the same answer whether or not the account exists
-            flash(_("Too many requests for a new password. Try again in %(minutes)d minutes.",
-                    minutes=wait), "danger")
+            flash(
+                _(
+                    "Too many requests for a new password. Try again in %(minutes)d minutes.",
+                    minutes=wait,
+                ),
+                "danger",
+            )
             return render_template("competition/accounts/forgot.html", form=form), 429
         audit.record("password_reset_asked", "users", throttle.key_for(text))
-        user = db.session.scalar(select(User).where(or_(
-            User.username == text, func.lower(User.email) == text.lower())))
-        if user is not None and user.is_enabled and user.email \
-                and not password_reset.mailed_too_often(user, now):
-            minutes = int(current_app.config.get("PASSWORD_RESET_MAX_AGE")
-                          or password_reset.DEFAULT_MAX_AGE) // 60
-            link = url_for("password_reset.reset", token=password_reset.make_token(user), _external=True)
-            password_reset.send_mail(user.email, _("Juri: set a new password"), _(
-                "Someone (probably you) asked to set a new password for the account "
-                "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message: your password stays as it is.",
-                username=user.username, minutes=minutes, link=link))
+        user = db.session.scalar(
+            select(User).where(or_(User.username == text, func.lower(User.email) == text.lower()))
+        )
+        if (
+            user is not None
+            and user.is_enabled
+            and user.email
+            and not password_reset.mailed_too_often(user, now)
+        ):
+            minutes = (
+                int(
+                    current_app.config.get("PASSWORD_RESET_MAX_AGE")
+                    or password_reset.DEFAULT_MAX_AGE
+                )
+                // 60
+            )
+            link = url_for(
+                "password_reset.reset", token=password_reset.make_token(user), _external=True
+            )
+            password_reset.send_mail(
+                user.email,
+                _("Juri: set a new password"),
+                _(
+                    "Someone (probably you) asked to set a new password for the account "
+                    "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
+                    "If it was not you, ignore this message: your password stays as it is.",
+                    username=user.username,
+                    minutes=minutes,
+                    link=link,
+                ),
+            )
             audit.record("password_reset_sent", "users", user.id, actor=user)
         db.session.commit()
-        flash(_("If an account with that username or address has an email address, a link "
-                "to set a new password has been sent to it."), "info")
+        flash(
+            _(
+                "If an account with that username or address has an email address, a link "
+                "to set a new password has been sent to it."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
-    return render_template("competition/accounts/forgot.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "competition/accounts/forgot.html", form=form
+    ), 422 if form.errors else 200
 
 
 @password_reset_bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -200,8 +245,9 @@ def reset(token: str):
         db.session.commit()
         flash(_("Your password has been set. Log in with it now."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("competition/accounts/reset.html", form=form, max_length=MAX_LENGTH), \
-        422 if form.errors else 200
+    return render_template(
+        "competition/accounts/reset.html", form=form, max_length=MAX_LENGTH
+    ), 422 if form.errors else 200
 
 
 account_bp = Blueprint("account", __name__, url_prefix="/account")
@@ -221,8 +267,9 @@ def password():
         login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("account.password"))
-    return render_template("competition/accounts/password.html", form=form, max_length=MAX_LENGTH), \
-        422 if form.errors else 200
+    return render_template(
+        "competition/accounts/password.html", form=form, max_length=MAX_LENGTH
+    ), 422 if form.errors else 200
 
 
 imports_bp = Blueprint("imports", __name__, url_prefix="/committee/imports")
@@ -235,8 +282,9 @@ _KEY = "import_file"
 
 
 def _folder() -> Path:
-    folder = Path(current_app.config.get("IMPORT_FOLDER")
-                  or Path(current_app.instance_path) / "imports")
+    folder = Path(
+        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -270,8 +318,9 @@ def imports_index():
     try:
         rows = imports.check(imports.parse(filename, data))
     except InvalidState as exc:
-        return render_template("competition/accounts/imports.html", form=form, rows=None,
-                               problem=exc.message), 422
+        return render_template(
+            "competition/accounts/imports.html", form=form, rows=None, problem=exc.message
+        ), 422
     ok = not any(r.errors for r in rows)
     confirm = None
     if ok:
@@ -283,18 +332,26 @@ def imports_index():
         (_folder() / f"{token}.{ext}").write_bytes(data)
         session[_KEY] = [token, ext]
         confirm = ConfirmForm(token=token)
-    return render_template("competition/accounts/imports.html", form=form, rows=rows, ok=ok,
-                           confirm=confirm, filename=filename), 200 if ok else 422
+    return render_template(
+        "competition/accounts/imports.html",
+        form=form,
+        rows=rows,
+        ok=ok,
+        confirm=confirm,
+        filename=filename,
+    ), 200 if ok else 422
 
 
 @imports_bp.post("/confirm")
 def confirm():
     form = ConfirmForm()
     stored = _stored()
-    if not form.validate_on_submit() or stored is None \
-            or not secrets.compare_digest(form.token.data or "", stored[1]):
-        raise InvalidState(_l("Upload the file again: the previewed file is no longer "
-                              "available."))
+    if (
+        not form.validate_on_submit()
+        or stored is None
+        or not secrets.compare_digest(form.token.data or "", stored[1])
+    ):
+        raise InvalidState(_l("Upload the file again: the previewed file is no longer available."))
     path, _token = stored
     rows = imports.parse(path.name, path.read_bytes())
     created = imports.import_rows(rows=rows, actor=current_user)
@@ -309,8 +366,9 @@ def _organisations_page(status: int = 200, failed: RegionForm | None = None, fai
     forms = {o.id: RegionForm(prefix=f"org{o.id}", obj=o) for o in orgs}
     if failed is not None:
         forms[failed_id] = failed
-    return render_template("competition/accounts/organisations.html", organisations=orgs,
-                           forms=forms), status
+    return render_template(
+        "competition/accounts/organisations.html", organisations=orgs, forms=forms
+    ), status
 
 
 @organisations_bp.route("/organisations")
@@ -325,8 +383,12 @@ def organisation_region(organisation_id: int):
     form = RegionForm(prefix=f"org{organisation.id}")
     if not form.validate_on_submit():
         return _organisations_page(422, form, organisation.id)
-    agencies.set_region(organisation=organisation, region=form.region.data or "",
-                        province=form.province.data or "", actor=current_user)
+    agencies.set_region(
+        organisation=organisation,
+        region=form.region.data or "",
+        province=form.province.data or "",
+        actor=current_user,
+    )
     db.session.commit()
     flash(_("Region of %(name)s saved.", name=organisation.name), "success")
     return redirect(url_for("organisations.organisations", _anchor=f"org{organisation.id}"))

@@ -24,13 +24,18 @@ from wtforms.validators import (
 
 
 class AnnounceForm(FlaskForm):
-    title = StringField(_l("Subject of the announcement"),
-                        validators=[DataRequired(), Length(max=300)])
+    title = StringField(
+        _l("Subject of the announcement"), validators=[DataRequired(), Length(max=300)]
+    )
     objection_days = IntegerField(
-        _l("Public objection period (days)"), default=5,
-        description=_l("Anyone may object to a listed innovation during this period; leave "
-                       "empty for no objection period."),
-        validators=[Optional(), NumberRange(1, 60)])
+        _l("Public objection period (days)"),
+        default=5,
+        description=_l(
+            "Anyone may object to a listed innovation during this period; leave "
+            "empty for no objection period."
+        ),
+        validators=[Optional(), NumberRange(1, 60)],
+    )
     submit = SubmitField(_l("Issue the announcement"))
 
 
@@ -39,16 +44,22 @@ class ObjectionForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     contact = StringField(_l("Telephone or e-mail"), validators=[DataRequired(), Length(max=200)])
     reason = TextAreaField(_l("Objection"), validators=[DataRequired(), Length(max=5000)])
-    evidence = TextAreaField(_l("Evidence (a link or a description, optional)"),
-                             validators=[Optional(), Length(max=2000)])
+    evidence = TextAreaField(
+        _l("Evidence (a link or a description, optional)"),
+        validators=[Optional(), Length(max=2000)],
+    )
     evidence_file = FileField(_l("Evidence file (PDF, JPEG or PNG, optional)"))
     submit = SubmitField(_l("Send the objection"))
 
 
 class ObjectionDecisionForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice("upheld", _l("Objection upheld")),
-        SelectChoice("rejected", _l("Objection rejected")),
-    ], validators=[InputRequired()])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("upheld", _l("Objection upheld")),
+            SelectChoice("rejected", _l("Objection rejected")),
+        ],
+        validators=[InputRequired()],
+    )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Record the decision"))

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from competition.rounds.models import Round, Stage
 
 
-
 class Announcement(db.Model):
     """An official announcement of a stage's result: numbered, dated, listing the entries
     that pass (a snapshot of their ids), downloadable as PDF. It may open a public objection
@@ -39,11 +38,15 @@ class Announcement(db.Model):
     round: Mapped[Round] = relationship()
     stage: Mapped[Stage] = relationship()
     objections: Mapped[list[Objection]] = relationship(
-        back_populates="announcement", order_by="Objection.id", cascade="all, delete-orphan")
+        back_populates="announcement", order_by="Objection.id", cascade="all, delete-orphan"
+    )
 
     def objections_open(self, now: datetime) -> bool:
-        return self.objections_close_at is not None and self.finalized_at is None \
+        return (
+            self.objections_close_at is not None
+            and self.finalized_at is None
             and self.issued_at <= now <= self.objections_close_at
+        )
 
 
 class ObjectionStatus(enum.StrEnum):
@@ -69,7 +72,8 @@ class Objection(db.Model):
     evidence_stored_name: Mapped[str | None] = mapped_column(String(100))
     evidence_content_type: Mapped[str | None] = mapped_column(String(50))
     status: Mapped[ObjectionStatus] = mapped_column(
-        _enum(ObjectionStatus), default=ObjectionStatus.PENDING)
+        _enum(ObjectionStatus), default=ObjectionStatus.PENDING
+    )
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

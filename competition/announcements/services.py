@@ -23,12 +23,25 @@ from competition.entries.models import Advancement, AttachmentKind, Entry, Entry
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.rounds.models import Stage, StageKind
 
-MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-             "September", "Oktober", "November", "Desember")
+MONTHS_ID = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
-def passing_entry_ids(stage: Stage, winners: Callable[[Stage], list[int]] | None = None
-                      ) -> list[int]:
+def passing_entry_ids(
+    stage: Stage, winners: Callable[[Stage], list[int]] | None = None
+) -> list[int]:
     """The entries that pass ``stage``: all submitted ones (submission), the eligible ones
     (screening), those advanced from it or else its published winners (scored), and the
     winners of the last published scored stage (announcement). Published winners come from
@@ -36,12 +49,15 @@ def passing_entry_ids(stage: Stage, winners: Callable[[Stage], list[int]] | None
     page in ``judging.results`` passes it; without it only advancement counts)."""
     round_id = stage.round_id
     if stage.kind == StageKind.SUBMISSION:
-        query = select(Entry.id).where(Entry.round_id == round_id,
-                                       Entry.status == EntryStatus.SUBMITTED)
+        query = select(Entry.id).where(
+            Entry.round_id == round_id, Entry.status == EntryStatus.SUBMITTED
+        )
     elif stage.kind == StageKind.SCREENING:
-        query = select(Entry.id).where(Entry.round_id == round_id,
-                                       Entry.status == EntryStatus.SUBMITTED,
-                                       Entry.screening == Screening.ELIGIBLE)
+        query = select(Entry.id).where(
+            Entry.round_id == round_id,
+            Entry.status == EntryStatus.SUBMITTED,
+            Entry.screening == Screening.ELIGIBLE,
+        )
     else:
         query = None
         if stage.kind == StageKind.SCORED:
@@ -49,19 +65,33 @@ def passing_entry_ids(stage: Stage, winners: Callable[[Stage], list[int]] | None
             if not db.session.scalar(select(func.count()).select_from(query.subquery())):
                 query = None
         if query is None:
-            scored = [s for s in stage.round.stages if s.kind == StageKind.SCORED
-                      and s.published_at is not None and s.position <= stage.position]
+            scored = [
+                s
+                for s in stage.round.stages
+                if s.kind == StageKind.SCORED
+                and s.published_at is not None
+                and s.position <= stage.position
+            ]
             if not scored or winners is None:
-                raise InvalidState(_l(
-                    "Nothing to announce yet: confirm who advances from this stage or publish "
-                    "its results first."))
+                raise InvalidState(
+                    _l(
+                        "Nothing to announce yet: confirm who advances from this stage or publish "
+                        "its results first."
+                    )
+                )
             return winners(scored[-1])
     return list(db.session.scalars(query))
 
 
-def issue_announcement(*, stage: Stage, title: str, objection_days: int | None, actor: User,
-                       now: datetime, winners: Callable[[Stage], list[int]] | None = None
-                       ) -> Announcement:
+def issue_announcement(
+    *,
+    stage: Stage,
+    title: str,
+    objection_days: int | None,
+    actor: User,
+    now: datetime,
+    winners: Callable[[Stage], list[int]] | None = None,
+) -> Announcement:
     """Number and date an announcement of ``stage``'s result; with ``objection_days`` the
     public may object to the listed entries until that many days later."""
     if not actor.is_committee:
@@ -69,46 +99,83 @@ def issue_announcement(*, stage: Stage, title: str, objection_days: int | None, 
     ids = passing_entry_ids(stage, winners)
     if not ids:
         raise InvalidState(_l("No entry passes this stage: there is nothing to announce."))
-    sequence = (db.session.scalar(select(func.max(Announcement.sequence)).where(
-        Announcement.round_id == stage.round_id)) or 0) + 1
+    sequence = (
+        db.session.scalar(
+            select(func.max(Announcement.sequence)).where(Announcement.round_id == stage.round_id)
+        )
+        or 0
+    ) + 1
     announcement = Announcement(
-        round_id=stage.round_id, stage=stage, sequence=sequence,
+        round_id=stage.round_id,
+        stage=stage,
+        sequence=sequence,
         number=f"{sequence:03d}/PANITIA/{stage.round.slug.upper()}/{now.year}",
-        title=title.strip(), entry_ids=ids, issued_at=now, issued_by_id=actor.id,
-        objections_close_at=now + timedelta(days=objection_days) if objection_days else None)
+        title=title.strip(),
+        entry_ids=ids,
+        issued_at=now,
+        issued_by_id=actor.id,
+        objections_close_at=now + timedelta(days=objection_days) if objection_days else None,
+    )
     db.session.add(announcement)
     db.session.flush()
     return announcement
 
 
 def listed_entries(announcement: Announcement) -> list[Entry]:
-    found = {e.id: e for e in db.session.scalars(
-        select(Entry).where(Entry.id.in_(announcement.entry_ids))
-        .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
+    found = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Entry)
+            .where(Entry.id.in_(announcement.entry_ids))
+            .options(selectinload(Entry.organisation), selectinload(Entry.category))
+        )
+    }
     return [found[i] for i in announcement.entry_ids if i in found]
 
 
 def list_announcements(round_id: int) -> list[Announcement]:
-    return list(db.session.scalars(select(Announcement).where(
-        Announcement.round_id == round_id).order_by(Announcement.sequence)))
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.round_id == round_id)
+            .order_by(Announcement.sequence)
+        )
+    )
 
 
-def file_objection(*, announcement: Announcement, entry_id: int, name: str, contact: str,
-                   reason: str, evidence: str, now: datetime,
-                   evidence_file: tuple[str, IO[bytes]] | None = None) -> Objection:
+def file_objection(
+    *,
+    announcement: Announcement,
+    entry_id: int,
+    name: str,
+    contact: str,
+    reason: str,
+    evidence: str,
+    now: datetime,
+    evidence_file: tuple[str, IO[bytes]] | None = None,
+) -> Objection:
     """Anyone may object to a listed entry while the window is open, with an optional
     evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content)."""
     if not announcement.objections_open(now):
         raise InvalidState(_l("The objection period of this announcement is closed."))
     if entry_id not in announcement.entry_ids:
         raise InvalidState(_l("Choose an innovation listed in this announcement."))
-    missing = [f for f, v in (("name", name), ("contact", contact), ("reason", reason))
-               if not (v or "").strip()]
+    missing = [
+        f
+        for f, v in (("name", name), ("contact", contact), ("reason", reason))
+        if not (v or "").strip()
+    ]
     if missing:
         raise IncompleteError(missing)
-    objection = Objection(announcement=announcement, entry_id=entry_id, name=name.strip(),
-                          contact=contact.strip(), reason=reason.strip(),
-                          evidence=(evidence or "").strip(), created_at=now)
+    objection = Objection(
+        announcement=announcement,
+        entry_id=entry_id,
+        name=name.strip(),
+        contact=contact.strip(),
+        reason=reason.strip(),
+        evidence=(evidence or "").strip(),
+        created_at=now,
+    )
     if evidence_file is not None:
         filename, stream = evidence_file
         original, data, content_type = read_upload(filename, stream, AttachmentKind.DATA)
@@ -119,8 +186,9 @@ def file_objection(*, announcement: Announcement, entry_id: int, name: str, cont
     return objection
 
 
-def decide_objection(*, objection: Objection, upheld: bool, reason: str, actor: User,
-                     now: datetime) -> Objection:
+def decide_objection(
+    *, objection: Objection, upheld: bool, reason: str, actor: User, now: datetime
+) -> Objection:
     if not actor.is_committee:
         raise NotAllowed()
     if objection.announcement.finalized_at is not None:
@@ -151,8 +219,14 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
 
 def _latin1(text: str) -> str:
     """The PDF core fonts cover Latin-1 only: fold typographic punctuation and accents."""
-    text = (text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2018", "'")
-            .replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"'))
+    text = (
+        text.replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u2018", "'")
+        .replace("\u2019", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
     return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
 
 
@@ -175,9 +249,15 @@ def render_pdf(announcement: Announcement, committee_name: str = "Panitia") -> b
     pdf.multi_cell(0, 6, _latin1(f"TENTANG {announcement.title.upper()}"), align="C", **line)
     pdf.set_font("Helvetica", "", 10)
     pdf.ln(4)
-    pdf.multi_cell(0, 5, _latin1(
-        f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
-        f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:"), **line)
+    pdf.multi_cell(
+        0,
+        5,
+        _latin1(
+            f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
+            f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:"
+        ),
+        **line,
+    )
     pdf.ln(2)
     widths = (10, 80, 60, 40)
     pdf.set_font("Helvetica", "B", 9)
@@ -187,8 +267,10 @@ def render_pdf(announcement: Announcement, committee_name: str = "Panitia") -> b
     pdf.set_font("Helvetica", "", 8)
     for n, entry in enumerate(listed_entries(announcement), start=1):
         cells = (str(n), entry.title, entry.organisation.name, entry.category.name)
-        heights = [pdf.multi_cell(w, 4.5, _latin1(t), dry_run=True, output="LINES")
-                   for w, t in zip(widths, cells)]
+        heights = [
+            pdf.multi_cell(w, 4.5, _latin1(t), dry_run=True, output="LINES")
+            for w, t in zip(widths, cells)
+        ]
         h = 4.5 * max(len(lines) for lines in heights)
         if pdf.get_y() + h > pdf.page_break_trigger:
             pdf.add_page()
@@ -202,10 +284,15 @@ def render_pdf(announcement: Announcement, committee_name: str = "Panitia") -> b
     pdf.ln(4)
     pdf.set_font("Helvetica", "", 10)
     if announcement.objections_close_at:
-        pdf.multi_cell(0, 5, _latin1(
-            "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai dengan "
-            f"{_date_id(announcement.objections_close_at)} melalui laman pengumuman ini."),
-            **line)
+        pdf.multi_cell(
+            0,
+            5,
+            _latin1(
+                "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai dengan "
+                f"{_date_id(announcement.objections_close_at)} melalui laman pengumuman ini."
+            ),
+            **line,
+        )
         pdf.ln(2)
     pdf.multi_cell(0, 5, _latin1(f"Ditetapkan pada {_date_id(announcement.issued_at)}"), **line)
     pdf.multi_cell(0, 5, _latin1(committee_name), **line)

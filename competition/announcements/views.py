@@ -27,10 +27,14 @@ require_role(announcements_bp, Role.COMMITTEE)
 
 def _announcement_page(announcement: Announcement, status=200, **forms):
     return render_template(
-        "competition/announcements/announcement.html", announcement=announcement,
-        entries=announcements.listed_entries(announcement), action_form=ActionForm(),
-        decision_forms=forms.get("decision_forms", {}), now=utcnow(),
-        new_decision_form=lambda o: ObjectionDecisionForm(prefix=f"o{o.id}")), status
+        "competition/announcements/announcement.html",
+        announcement=announcement,
+        entries=announcements.listed_entries(announcement),
+        action_form=ActionForm(),
+        decision_forms=forms.get("decision_forms", {}),
+        now=utcnow(),
+        new_decision_form=lambda o: ObjectionDecisionForm(prefix=f"o{o.id}"),
+    ), status
 
 
 @announcements_bp.route("/announcements/<int:announcement_id>")
@@ -44,19 +48,23 @@ def objection_decide(objection_id: int):
     form = ObjectionDecisionForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
         try:
-            announcements.decide_objection(objection=objection,
-                                           upheld=form.decision.data == "upheld",
-                                           reason=form.reason.data, actor=current_user,
-                                           now=utcnow())
+            announcements.decide_objection(
+                objection=objection,
+                upheld=form.decision.data == "upheld",
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
         except JuriError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc.message))
         else:
             db.session.commit()
             flash(_("Decision recorded."), "success")
-            return redirect(url_for("announcements.announcement", announcement_id=objection.announcement_id))
-    return _announcement_page(objection.announcement, 422,
-                              decision_forms={objection.id: form})
+            return redirect(
+                url_for("announcements.announcement", announcement_id=objection.announcement_id)
+            )
+    return _announcement_page(objection.announcement, 422, decision_forms={objection.id: form})
 
 
 @announcements_bp.route("/announcements/<int:announcement_id>/finalize", methods=["POST"])
@@ -80,8 +88,9 @@ def objection_evidence(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     if not objection.evidence_stored_name:
         abort(404)
-    return attachments.send_stored(objection.evidence_stored_name,
-                                   objection.evidence_content_type, objection.evidence_name)
+    return attachments.send_stored(
+        objection.evidence_stored_name, objection.evidence_content_type, objection.evidence_name
+    )
 
 
 notices_bp = Blueprint("notices", __name__, url_prefix="/announcements")
@@ -89,8 +98,7 @@ notices_bp = Blueprint("notices", __name__, url_prefix="/announcements")
 
 def _form(announcement: Announcement, entries) -> ObjectionForm:
     form = ObjectionForm()
-    form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})")
-                          for e in entries]
+    form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})") for e in entries]
     return form
 
 
@@ -104,11 +112,17 @@ def detail(announcement_id: int):
         upload = form.evidence_file.data
         try:
             announcements.file_objection(
-                announcement=announcement, entry_id=form.entry.data, name=form.name.data,
-                contact=form.contact.data, reason=form.reason.data,
-                evidence=form.evidence.data or "", now=now,
+                announcement=announcement,
+                entry_id=form.entry.data,
+                name=form.name.data,
+                contact=form.contact.data,
+                reason=form.reason.data,
+                evidence=form.evidence.data or "",
+                now=now,
                 evidence_file=(upload.filename, upload.stream)
-                if upload and getattr(upload, "filename", "") else None)
+                if upload and getattr(upload, "filename", "")
+                else None,
+            )
         except FileRefused as exc:
             db.session.rollback()
             form.evidence_file.errors.append(str(exc.message))
@@ -117,13 +131,15 @@ def detail(announcement_id: int):
             form.reason.errors.append(str(exc.message))
         else:
             db.session.commit()
-            flash(_("Your objection has been received; the committee will decide it."),
-                  "success")
+            flash(_("Your objection has been received; the committee will decide it."), "success")
             return redirect(url_for("notices.detail", announcement_id=announcement.id))
-    return render_template("competition/announcements/public_announcement.html", announcement=announcement,
-                           entries=entries, form=form,
-                           is_open=announcement.objections_open(now)), \
-        422 if form.errors else 200
+    return render_template(
+        "competition/announcements/public_announcement.html",
+        announcement=announcement,
+        entries=entries,
+        form=form,
+        is_open=announcement.objections_open(now),
+    ), 422 if form.errors else 200
 
 
 @notices_bp.route("/<int:announcement_id>.pdf")
@@ -131,5 +147,11 @@ def pdf(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
     body = announcements.render_pdf(announcement)
     name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
-    return body, 200, {"Content-Type": "application/pdf",
-                       "Content-Disposition": downloads.disposition(name, inline=True)}
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(name, inline=True),
+        },
+    )

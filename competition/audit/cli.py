@@ -18,8 +18,11 @@ def verify_command() -> None:
         click.echo(f"Audit trail intact: {result.checked} records, every hash and link checks.")
         return
     where = f"record {result.first_bad}" if result.first_bad else "the end of the trail"
-    click.echo(f"Audit trail BROKEN at {where}: {result.problem} "
-               f"({result.checked} records checked before it).", err=True)
+    click.echo(
+        f"Audit trail BROKEN at {where}: {result.problem} "
+        f"({result.checked} records checked before it).",
+        err=True,
+    )
     raise SystemExit(1)
 
 

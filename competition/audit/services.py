@@ -45,15 +45,26 @@ AUDITED: dict[str, tuple[str, ...] | None] = {
     "judge_withdrawals": None,
     "criteria": None,
     "stages": None,
-    "rounds": ("name", "status", "submission_opens_at", "submission_closes_at",
-               "results_published_at"),
+    "rounds": (
+        "name",
+        "status",
+        "submission_opens_at",
+        "submission_closes_at",
+        "results_published_at",
+    ),
     "categories": None,
-    "entries": ("round_id", "category_id", "organisation_id", "title", "status",
-                "submitted_at"),
+    "entries": ("round_id", "category_id", "organisation_id", "title", "status", "submitted_at"),
     "entry_events": None,
     "publications": None,
-    "certificates": ("code", "kind", "award", "holder", "revoked_at", "revoked_reason",
-                     "replaces_id"),
+    "certificates": (
+        "code",
+        "kind",
+        "award",
+        "holder",
+        "revoked_at",
+        "revoked_reason",
+        "replaces_id",
+    ),
     "award_levels": None,
     "award_settings": None,
     "users": ("username", "name", "role", "is_enabled", "organisation_id", "password_hash"),
@@ -80,9 +91,21 @@ def _dump(data: dict | None) -> str:
 
 
 def _digest(prev: str, row: dict) -> str:
-    body = json.dumps([row["created_at"].isoformat(), row["actor_id"], row["actor"],
-                       row["address"], row["action"], row["target_type"], row["target_id"],
-                       row["before"], row["after"]], ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        [
+            row["created_at"].isoformat(),
+            row["actor_id"],
+            row["actor"],
+            row["address"],
+            row["action"],
+            row["target_type"],
+            row["target_id"],
+            row["before"],
+            row["after"],
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
 
 
@@ -104,7 +127,8 @@ def _append(connection, rows: list[dict]) -> None:
         return
     head = AuditHead.__table__
     locked = connection.execute(
-        update(head).where(head.c.id == 1).values(count=head.c.count + len(rows))).rowcount
+        update(head).where(head.c.id == 1).values(count=head.c.count + len(rows))
+    ).rowcount
     if not locked:  # a database made without the migrations (tests' create_all)
         connection.execute(insert(head).values(id=1, last_hash=GENESIS, count=len(rows)))
     prev = connection.execute(select(head.c.last_hash).where(head.c.id == 1)).scalar_one()
@@ -118,22 +142,52 @@ def _append(connection, rows: list[dict]) -> None:
 # Every action a record can carry: the row changes the listener writes, then the explicit
 # events of ``record`` (the committee's page filters by these; a test checks that every
 # ``audit.record("...")`` in the code is listed).
-ACTIONS = ("insert", "update", "delete", "login", "login_failed", "logout", "password_changed",
-           "password_reset_asked", "password_reset_sent", "password_reset", "remind_drafts",
-           "remind_judges")
+ACTIONS = (
+    "insert",
+    "update",
+    "delete",
+    "login",
+    "login_failed",
+    "logout",
+    "password_changed",
+    "password_reset_asked",
+    "password_reset_sent",
+    "password_reset",
+    "remind_drafts",
+    "remind_judges",
+)
 
 
-def record(action: str, target_type: str = "", target_id="", *, before: dict | None = None,
-           after: dict | None = None, actor=None) -> None:
+def record(
+    action: str,
+    target_type: str = "",
+    target_id="",
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor=None,
+) -> None:
     """Add an explicit record (logins, exports...) to the current transaction; ``action`` is
     one of ``ACTIONS``."""
     actor_id, name, address = _who()
     if actor is not None:
         actor_id, name = actor.id, actor.username
-    _append(db.session.connection(), [{
-        "created_at": utcnow(), "actor_id": actor_id, "actor": name, "address": address,
-        "action": action, "target_type": target_type, "target_id": str(target_id),
-        "before": _dump(before), "after": _dump(after)}])
+    _append(
+        db.session.connection(),
+        [
+            {
+                "created_at": utcnow(),
+                "actor_id": actor_id,
+                "actor": name,
+                "address": address,
+                "action": action,
+                "target_type": target_type,
+                "target_id": str(target_id),
+                "before": _dump(before),
+                "after": _dump(after),
+            }
+        ],
+    )
 
 
 def _values(obj, columns) -> dict:
@@ -179,8 +233,11 @@ def _after_flush(session: Session, _context) -> None:
     rows = []
     now = utcnow()
     actor_id, name, address = None, None, None
-    for kind, objects in (("insert", session.new), ("update", session.dirty),
-                          ("delete", session.deleted)):
+    for kind, objects in (
+        ("insert", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
         for obj in objects:
             table = getattr(obj, "__tablename__", None)
             if table not in AUDITED:
@@ -196,10 +253,19 @@ def _after_flush(session: Session, _context) -> None:
                     continue
             if name is None:
                 actor_id, name, address = _who()
-            rows.append({"created_at": now, "actor_id": actor_id, "actor": name,
-                         "address": address, "action": kind, "target_type": table,
-                         "target_id": _target_id(obj), "before": _dump(before),
-                         "after": _dump(after)})
+            rows.append(
+                {
+                    "created_at": now,
+                    "actor_id": actor_id,
+                    "actor": name,
+                    "address": address,
+                    "action": kind,
+                    "target_type": table,
+                    "target_id": _target_id(obj),
+                    "before": _dump(before),
+                    "after": _dump(after),
+                }
+            )
     if rows:
         rows.sort(key=lambda r: (r["target_type"], r["target_id"], r["action"]))
         _append(session.connection(), rows)
@@ -218,27 +284,46 @@ def verify_chain(batch: int = 5000) -> ChainCheck:
     prev, checked, last_id = GENESIS, 0, 0
     table = AuditRecord.__table__
     while True:
-        rows = db.session.execute(select(table).where(table.c.id > last_id)
-                                  .order_by(table.c.id).limit(batch)).mappings().all()
+        rows = (
+            db.session.execute(
+                select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
         for row in rows:
             if row["prev_hash"] != prev:
-                return ChainCheck(False, checked, row["id"], "link to the previous record "
-                                  "does not match (a record was removed or reordered)")
+                return ChainCheck(
+                    False,
+                    checked,
+                    row["id"],
+                    "link to the previous record "
+                    "does not match (a record was removed or reordered)",
+                )
             if _digest(prev, dict(row)) != row["hash"]:
-                return ChainCheck(False, checked, row["id"], "content does not match its hash "
-                                  "(the record was altered)")
+                return ChainCheck(
+                    False,
+                    checked,
+                    row["id"],
+                    "content does not match its hash (the record was altered)",
+                )
             prev, last_id, checked = row["hash"], row["id"], checked + 1
     head = db.session.get(AuditHead, 1)
     if head is not None and head.last_hash != prev:
-        return ChainCheck(False, checked, None, "the last record is not the recorded head "
-                          "(records were removed from the end)")
+        return ChainCheck(
+            False,
+            checked,
+            None,
+            "the last record is not the recorded head (records were removed from the end)",
+        )
     return ChainCheck(True, checked)
 
 
-def query_records(*, action: str = "", target_type: str = "", actor: str = "",
-                  limit: int | None = 200):
+def query_records(
+    *, action: str = "", target_type: str = "", actor: str = "", limit: int | None = 200
+):
     stmt = select(AuditRecord).order_by(AuditRecord.id.desc())
     if action:
         stmt = stmt.where(AuditRecord.action == action)
@@ -251,8 +336,19 @@ def query_records(*, action: str = "", target_type: str = "", actor: str = "",
     return db.session.scalars(stmt).all()
 
 
-EXPORT_COLUMNS = ("id", "created_at", "actor", "address", "action", "target_type", "target_id",
-                  "before", "after", "prev_hash", "hash")
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "actor",
+    "address",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
 
 
 def export_rows(records):

@@ -27,23 +27,38 @@ def _filters() -> dict[str, str]:
 @audit_bp.route("/")
 def index():
     filters = _filters()
-    return render_template("competition/audit/audit.html", records=audit.query_records(
-        **filters, limit=PAGE), filters=filters, check=audit.verify_chain(), page=PAGE,
-        tables=sorted(audit.AUDITED), actions=audit.ACTIONS)
+    return render_template(
+        "competition/audit/audit.html",
+        records=audit.query_records(**filters, limit=PAGE),
+        filters=filters,
+        check=audit.verify_chain(),
+        page=PAGE,
+        tables=sorted(audit.AUDITED),
+        actions=audit.ACTIONS,
+    )
 
 
 @audit_bp.route("/export.csv")
 def export():
     records = list(reversed(audit.query_records(**_filters(), limit=None)))
-    return audit.export_csv(records), 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": downloads.disposition("jejak-audit.csv")}
+    return (
+        audit.export_csv(records),
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": downloads.disposition("jejak-audit.csv"),
+        },
+    )
 
 
 @audit_bp.route("/export.xlsx")
 def export_xlsx():
     """The (filtered) trail as XLSX, oldest first, the same columns as the CSV."""
     records = reversed(audit.query_records(**_filters(), limit=None))
-    return exports.download(audit.export_rows(records), "xlsx", "jejak-audit",
-                            title=_("Audit trail"),
-                            widths=(8, 26, 16, 16, 18, 16, 10, 50, 50, 20, 20))
+    return exports.download(
+        audit.export_rows(records),
+        "xlsx",
+        "jejak-audit",
+        title=_("Audit trail"),
+        widths=(8, 26, 16, 16, 18, 16, 10, 50, 50, 20, 20),
+    )

@@ -83,21 +83,29 @@ def _folder() -> Path:
     return folder
 
 
-def read_upload(filename: str, stream: IO[bytes],
-                kind: AttachmentKind) -> tuple[str, bytes, str]:
+def read_upload(filename: str, stream: IO[bytes], kind: AttachmentKind) -> tuple[str, bytes, str]:
     """Read an upload within the per-file limit and check its type by content: returns
     (safe original name, bytes, content type) or raises ``FileRefused``."""
     max_file = int(current_app.config["MAX_ATTACHMENT_BYTES"])
     name = safe_filename(filename)
     data = stream.read(max_file + 1)
     if len(data) > max_file:
-        raise FileRefused(_l("%(name)s is larger than %(limit)s, the limit per file.",
-                             name=name, limit=megabytes(max_file)))
+        raise FileRefused(
+            _l(
+                "%(name)s is larger than %(limit)s, the limit per file.",
+                name=name,
+                limit=megabytes(max_file),
+            )
+        )
     content_type = sniff(data[:16])
     if content_type not in ALLOWED[kind]:
-        raise FileRefused(_l(
-            "%(name)s is not %(allowed)s: its content was checked, not its name.",
-            name=name, allowed=ALLOWED_LABELS[kind]))
+        raise FileRefused(
+            _l(
+                "%(name)s is not %(allowed)s: its content was checked, not its name.",
+                name=name,
+                allowed=ALLOWED_LABELS[kind],
+            )
+        )
     return name, data, content_type
 
 
@@ -113,12 +121,24 @@ def send_stored(stored_name: str, content_type: str, download_name: str):
     path = _folder() / stored_name
     if not path.is_file():
         raise NotAllowed()
-    return send_file(path, mimetype=content_type, as_attachment=content_type == PDF,
-                     download_name=safe_filename(download_name), max_age=0)
+    return send_file(
+        path,
+        mimetype=content_type,
+        as_attachment=content_type == PDF,
+        download_name=safe_filename(download_name),
+        max_age=0,
+    )
 
 
-def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, stream: IO[bytes],
-                     actor: User, now: datetime) -> Attachment:
+def store_attachment(
+    *,
+    entry: Entry,
+    kind: AttachmentKind,
+    filename: str,
+    stream: IO[bytes],
+    actor: User,
+    now: datetime,
+) -> Attachment:
     """Check and store one uploaded file. Raises ``FileRefused`` (wrong type, too large, over
     the entry's total) and stores nothing in that case. A new SK replaces the previous one."""
     if not can_edit_entry(actor, entry):
@@ -128,15 +148,28 @@ def store_attachment(*, entry: Entry, kind: AttachmentKind, filename: str, strea
     replaced = [a for a in entry.attachments if kind == AttachmentKind.SK and a.kind == kind]
     used = sum(a.size for a in entry.attachments if a not in replaced)
     if used + len(data) > max_entry:
-        raise FileRefused(_l(
-            "%(name)s (%(size)s) would bring this entry's attachments over %(limit)s, the "
-            "limit per entry.", name=name, size=megabytes(len(data)), limit=megabytes(max_entry)))
+        raise FileRefused(
+            _l(
+                "%(name)s (%(size)s) would bring this entry's attachments over %(limit)s, the "
+                "limit per entry.",
+                name=name,
+                size=megabytes(len(data)),
+                limit=megabytes(max_entry),
+            )
+        )
     for old in replaced:
         delete_attachment(attachment=old, actor=actor)
     stored = write_file(f"{entry.id}", content_type, data)
-    attachment = Attachment(entry=entry, kind=kind, original_name=name, stored_name=stored,
-                            content_type=content_type, size=len(data), uploaded_by_id=actor.id,
-                            uploaded_at=now)
+    attachment = Attachment(
+        entry=entry,
+        kind=kind,
+        original_name=name,
+        stored_name=stored,
+        content_type=content_type,
+        size=len(data),
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
     db.session.add(attachment)
     db.session.flush()
     return attachment
@@ -166,5 +199,4 @@ def get_attachment_for(user: User, attachment_id: int) -> Attachment:
 
 def send_attachment(attachment: Attachment):
     """The file as a response; the caller has checked ``can_view_attachment``."""
-    return send_stored(attachment.stored_name, attachment.content_type,
-                       attachment.original_name)
+    return send_stored(attachment.stored_name, attachment.content_type, attachment.original_name)

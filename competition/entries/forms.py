@@ -38,12 +38,17 @@ from competition.rounds.sections import (
 
 
 class ScreeningForm(FlaskForm):
-    decision = RadioField(_l("Decision"), choices=[
-        SelectChoice("eligible", _l("Eligible: goes on to judging")),
-        SelectChoice("ineligible", _l("Not eligible")),
-    ], validators=[InputRequired()])
-    reason = TextAreaField(_l("Reason (the OPD reads it)"),
-                           validators=[DataRequired(), Length(max=2000)])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("eligible", _l("Eligible: goes on to judging")),
+            SelectChoice("ineligible", _l("Not eligible")),
+        ],
+        validators=[InputRequired()],
+    )
+    reason = TextAreaField(
+        _l("Reason (the OPD reads it)"), validators=[DataRequired(), Length(max=2000)]
+    )
     submit = SubmitField(_l("Record the decision"))
 
 
@@ -55,14 +60,26 @@ class EntryFilterForm(FlaskForm):
 
     q = StringField(_l("Search title or OPD"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Category"), coerce=str, validators=[Optional()])
-    state = SelectField(_l("Status"), validators=[Optional()], choices=[
-        SelectChoice("", _l("all")), SelectChoice("draft", _l("draft")),
-        SelectChoice("submitted", _l("submitted")),
-        SelectChoice("pending", _l("not screened yet")),
-        SelectChoice("eligible", _l("eligible")), SelectChoice("ineligible", _l("not eligible"))])
-    group = SelectField(_l("Group"), validators=[Optional()], choices=[
-        SelectChoice("", _l("all")),
-        *(SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup)])
+    state = SelectField(
+        _l("Status"),
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", _l("all")),
+            SelectChoice("draft", _l("draft")),
+            SelectChoice("submitted", _l("submitted")),
+            SelectChoice("pending", _l("not screened yet")),
+            SelectChoice("eligible", _l("eligible")),
+            SelectChoice("ineligible", _l("not eligible")),
+        ],
+    )
+    group = SelectField(
+        _l("Group"),
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", _l("all")),
+            *(SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup),
+        ],
+    )
 
 
 class UnitForm(FlaskForm):
@@ -86,45 +103,61 @@ class WordLimit:
         limit = getattr(form, "word_limits", {}).get(field.name, self.limit)
         count = count_words(field.data)
         if count > limit:
-            raise ValidationError(_(
-                "%(count)s words: this section allows at most %(limit)s words.",
-                count=count, limit=limit))
+            raise ValidationError(
+                _(
+                    "%(count)s words: this section allows at most %(limit)s words.",
+                    count=count,
+                    limit=limit,
+                )
+            )
 
 
 class EntryForm(FlaskForm):
     """The KIPP proposal: header fields, then one text area per section (added below from
     ``competition.proposal.SECTIONS``, each with its word limit)."""
 
-    title = StringField(_l("Title of the innovation"),
-                        validators=[DataRequired(), Length(max=300)])
+    title = StringField(_l("Title of the innovation"), validators=[DataRequired(), Length(max=300)])
     version_id = HiddenField()  # the entry's version when the form was shown (entry_lock)
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
-    group = SelectField(_l("Group"),
-                        choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
-                        default=EntryGroup.UMUM.value, validators=[InputRequired()])
+    group = SelectField(
+        _l("Group"),
+        choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
+        default=EntryGroup.UMUM.value,
+        validators=[InputRequired()],
+    )
     innovation_started_on = DateField(_l("Innovation start date"), validators=[Optional()])
     innovators = TextAreaField(
         _l("Innovators and their contacts"),
         description=_l("One person per line: name, position, telephone or e-mail."),
-        validators=[Length(max=5000)])
-    video_url = URLField(_l("Video link (at most 3 minutes)"),
-                         validators=[Optional(), URL(), Length(max=500)])
-    sk_file = FileField(_l("Decree (SK) naming the innovation team"),
-                        description=_l("PDF. A new file replaces the previous one."))
-    data_files = MultipleFileField(_l("Supporting data"),
-                                   description=_l("PDF, JPEG or PNG; several files allowed."))
+        validators=[Length(max=5000)],
+    )
+    video_url = URLField(
+        _l("Video link (at most 3 minutes)"), validators=[Optional(), URL(), Length(max=500)]
+    )
+    sk_file = FileField(
+        _l("Decree (SK) naming the innovation team"),
+        description=_l("PDF. A new file replaces the previous one."),
+    )
+    data_files = MultipleFileField(
+        _l("Supporting data"), description=_l("PDF, JPEG or PNG; several files allowed.")
+    )
     photos = MultipleFileField(_l("Photos"), description=_l("JPEG or PNG; several allowed."))
-    truth_declaration = BooleanField(_l(
-        "I declare that the information in this proposal and its attachments is true, and "
-        "I accept disqualification if it proves otherwise."))
+    truth_declaration = BooleanField(
+        _l(
+            "I declare that the information in this proposal and its attachments is true, and "
+            "I accept disqualification if it proves otherwise."
+        )
+    )
     save = SubmitField(_l("Save draft"))
     send = SubmitField(_l("Submit entry"))
 
     def data_dict(self) -> dict:
         # ``section_names``: the sections of the round's form (see ``entry_form_class``).
         names = getattr(self, "section_names", SECTION_NAMES)
-        data = {f: getattr(self, f).data or "" for f in ("title", "innovators", "video_url")
-                + tuple(names)}
+        data = {
+            f: getattr(self, f).data or ""
+            for f in ("title", "innovators", "video_url") + tuple(names)
+        }
         data["group"] = self.group.data
         data["innovation_started_on"] = self.innovation_started_on.data
         data["truth_declaration"] = bool(self.truth_declaration.data)
@@ -132,15 +165,25 @@ class EntryForm(FlaskForm):
 
 
 for _section in SECTIONS:
-    setattr(EntryForm, _section.name, TextAreaField(
-        _section.label, description=_section.help,
-        validators=[Length(max=20000), WordLimit(_section.words)]))
+    setattr(
+        EntryForm,
+        _section.name,
+        TextAreaField(
+            _section.label,
+            description=_section.help,
+            validators=[Length(max=20000), WordLimit(_section.words)],
+        ),
+    )
 
 
 def entry_form_class(sections) -> type[EntryForm]:
     """The proposal form of a round whose ``sections`` (``Section`` objects) include the
     committee's own: one more text area for each of them."""
-    attrs = {s.name: TextAreaField(s.label, description=s.help,
-                                   validators=[Length(max=20000), WordLimit(s.words)])
-             for s in sections if s.custom}
+    attrs = {
+        s.name: TextAreaField(
+            s.label, description=s.help, validators=[Length(max=20000), WordLimit(s.words)]
+        )
+        for s in sections
+        if s.custom
+    }
     return type("RoundEntryForm", (EntryForm,), attrs) if attrs else EntryForm

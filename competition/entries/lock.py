@@ -49,8 +49,12 @@ def differences(form, entry: Entry) -> list[Difference]:
 
 def refuse(form, entry: Entry) -> list[Difference]:
     """Flash the refusal, point the form at the stored version, return the differences."""
-    flash(_("This proposal was changed elsewhere (another tab or user) since you opened it; "
-            "nothing was saved. Compare the stored text with yours below, then save again."),
-          "danger")
+    flash(
+        _(
+            "This proposal was changed elsewhere (another tab or user) since you opened it; "
+            "nothing was saved. Compare the stored text with yours below, then save again."
+        ),
+        "danger",
+    )
     form.version_id.data = str(entry.version_id)
     return differences(form, entry)

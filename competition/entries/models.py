@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from competition.rounds.models import Category, Round, Stage
 
 
-
 class Screening(enum.StrEnum):
     """The administrative screening decision on a submitted entry."""
 
@@ -51,7 +50,8 @@ class Entry(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(300))
     group: Mapped[EntryGroup] = mapped_column(
-        _enum(EntryGroup), default=EntryGroup.UMUM, server_default=EntryGroup.UMUM.value)
+        _enum(EntryGroup), default=EntryGroup.UMUM, server_default=EntryGroup.UMUM.value
+    )
     # Header of the proposal.
     innovation_started_on: Mapped[date | None] = mapped_column(Date)
     innovators: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -69,8 +69,9 @@ class Entry(db.Model):
     replication_process: Mapped[str] = mapped_column(Text, default="", server_default="")
     distinguishing: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Texts of the round's own sections (Round.section_settings["custom"]), name -> text.
-    custom_texts: Mapped[dict] = mapped_column(db.JSON, default=dict,
-                                               server_default=sa_text("'{}'"))
+    custom_texts: Mapped[dict] = mapped_column(
+        db.JSON, default=dict, server_default=sa_text("'{}'")
+    )
     # Sections of the first, pre-KIPP form: no longer filled (folded into novelty and
     # sustainability by migration 5c1e0f4a7b21); kept so older rows and code still load.
     problem: Mapped[str] = mapped_column(Text, default="")
@@ -84,7 +85,8 @@ class Entry(db.Model):
     # Administrative screening: only eligible entries reach judging once the round has a
     # screening stage (see ``competition.entries.in_stage``).
     screening: Mapped[Screening] = mapped_column(
-        _enum(Screening), default=Screening.PENDING, server_default=Screening.PENDING.value)
+        _enum(Screening), default=Screening.PENDING, server_default=Screening.PENDING.value
+    )
     screening_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     screened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,9 +100,11 @@ class Entry(db.Model):
     category: Mapped[Category] = relationship()
     organisation: Mapped[Organisation] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
-        back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan")
+        back_populates="entry", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
     events: Mapped[list[EntryEvent]] = relationship(
-        back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan")
+        back_populates="entry", order_by="EntryEvent.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -28,9 +28,38 @@ from competition.rounds.sections import MIN_AGE_YEARS, latest_start
 from competition.rounds.services import stage_of_kind
 
 PLACEHOLDERS = {
-    "-", "--", "---", ".", "..", "...", "n/a", "na", "nil", "null", "none", "tidak ada",
-    "belum ada", "tidak", "kosong", "isi", "diisi", "test", "tes", "testing", "coba", "xxx",
-    "xx", "x", "asdf", "qwerty", "abc", "0", "1", "ok", "todo", "tbd",
+    "-",
+    "--",
+    "---",
+    ".",
+    "..",
+    "...",
+    "n/a",
+    "na",
+    "nil",
+    "null",
+    "none",
+    "tidak ada",
+    "belum ada",
+    "tidak",
+    "kosong",
+    "isi",
+    "diisi",
+    "test",
+    "tes",
+    "testing",
+    "coba",
+    "xxx",
+    "xx",
+    "x",
+    "asdf",
+    "qwerty",
+    "abc",
+    "0",
+    "1",
+    "ok",
+    "todo",
+    "tbd",
 }
 
 
@@ -97,7 +126,7 @@ def similar_titles(titles: dict[int, str]) -> dict[int, list[int]]:
     ids = sorted(titles)
     out: dict[int, list[int]] = {i: [] for i in ids}
     for n, a in enumerate(ids):
-        for b in ids[n + 1:]:
+        for b in ids[n + 1 :]:
             if titles_similar(titles[a], titles[b]):
                 out[a].append(b)
                 out[b].append(a)
@@ -133,11 +162,19 @@ def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]
     on = (entry.submitted_at or entry.updated_at).date()
     latest = latest_start(entry.group, on)
     started = entry.innovation_started_on
-    checks.append(Check(
-        _l("Innovation age (at least %(years)s year(s))", years=MIN_AGE_YEARS[entry.group]),
-        started is not None and started <= latest,
-        [_l("started %(start)s; latest allowed %(latest)s",
-            start=started.isoformat() if started else "-", latest=latest.isoformat())]))
+    checks.append(
+        Check(
+            _l("Innovation age (at least %(years)s year(s))", years=MIN_AGE_YEARS[entry.group]),
+            started is not None and started <= latest,
+            [
+                _l(
+                    "started %(start)s; latest allowed %(latest)s",
+                    start=started.isoformat() if started else "-",
+                    latest=latest.isoformat(),
+                )
+            ],
+        )
+    )
     sections = entry.sections
     empty = [s.label for s, text in sections if not text.strip()]
     checks.append(Check(_l("Every section answered"), not empty, empty))
@@ -146,29 +183,44 @@ def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]
         if text.strip():
             why = check_text(text)
             if why:
-                junk.append(_l("%(section)s: %(problem)s", section=s.label,
-                               problem=JUNK_LABELS[why]))
+                junk.append(
+                    _l("%(section)s: %(problem)s", section=s.label, problem=JUNK_LABELS[why])
+                )
             others = [e for e in copied.get(_norm(text), []) if e.id != entry.id]
             if others and len(_norm(text).split()) >= MIN_WORDS:
-                junk.append(_l("%(section)s: same text as %(other)s",
-                               section=s.label, other=others[0].title))
+                junk.append(
+                    _l(
+                        "%(section)s: same text as %(other)s",
+                        section=s.label,
+                        other=others[0].title,
+                    )
+                )
     texts = [_norm(text) for _s, text in sections if text]
     if len(texts) != len(set(texts)):
         junk.append(_l("the same text in several sections"))
     checks.append(Check(_l("No junk answers"), not junk, junk))
-    checks.append(Check(_l("Decree (SK) attached"),
-                        any(a.kind.value == "sk" for a in entry.attachments)))
-    checks.append(Check(_l("No similar title in the round"), not similar,
-                        [e.title for e in similar]))
+    checks.append(
+        Check(_l("Decree (SK) attached"), any(a.kind.value == "sk" for a in entry.attachments))
+    )
+    checks.append(
+        Check(_l("No similar title in the round"), not similar, [e.title for e in similar])
+    )
     return Checklist(entry=entry, checks=checks, similar=similar)
 
 
 def list_submitted(round_: Round) -> list[Entry]:
-    return list(db.session.scalars(
-        select(Entry).where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
-        .options(selectinload(Entry.organisation), selectinload(Entry.category),
-                 selectinload(Entry.attachments))
-        .order_by(Entry.category_id, Entry.id)))
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
+            .options(
+                selectinload(Entry.organisation),
+                selectinload(Entry.category),
+                selectinload(Entry.attachments),
+            )
+            .order_by(Entry.category_id, Entry.id)
+        )
+    )
 
 
 def checklists(round_: Round) -> list[Checklist]:
@@ -205,8 +257,16 @@ def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datet
     entry.screening_reason = reason
     entry.screened_at = now
     stage = stage_of_kind(entry.round, "screening")
-    db.session.add(EntryEvent(entry=entry, stage=stage, actor_id=actor.id,
-                              action=entry.screening.value, reason=reason, created_at=now))
+    db.session.add(
+        EntryEvent(
+            entry=entry,
+            stage=stage,
+            actor_id=actor.id,
+            action=entry.screening.value,
+            reason=reason,
+            created_at=now,
+        )
+    )
     db.session.flush()
     notifications.entry_screened(entry=entry, now=now)  # the OPD reads the decision
     return entry
@@ -227,7 +287,9 @@ def progress(round_: Round) -> dict[str, int]:
     """Counts of submitted entries by screening decision."""
     counts = {s.value: 0 for s in Screening}
     for (value,) in db.session.execute(
-            select(Entry.screening).where(Entry.round_id == round_.id,
-                                          Entry.status == EntryStatus.SUBMITTED)):
+        select(Entry.screening).where(
+            Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED
+        )
+    ):
         counts[Screening(value).value] += 1
     return counts

@@ -84,14 +84,20 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
     if "innovation_started_on" in data:
         entry.innovation_started_on = data["innovation_started_on"]
     if "truth_declaration" in data:
-        entry.truth_declared_at = (entry.truth_declared_at or now) if data["truth_declaration"] \
-            else None
+        entry.truth_declared_at = (
+            (entry.truth_declared_at or now) if data["truth_declaration"] else None
+        )
     errors = {
-        name: _l("%(count)s words: this section allows at most %(limit)s words.",
-                 count=count, limit=limit)
-        for name, (count, limit)
-        in over_limit({s.name: entry.section_text(s.name) for s in entry.round.sections_for()},
-                      entry.round.word_limits, entry.round.section_settings).items()
+        name: _l(
+            "%(count)s words: this section allows at most %(limit)s words.",
+            count=count,
+            limit=limit,
+        )
+        for name, (count, limit) in over_limit(
+            {s.name: entry.section_text(s.name) for s in entry.round.sections_for()},
+            entry.round.word_limits,
+            entry.round.section_settings,
+        ).items()
     }
     if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")
@@ -120,8 +126,12 @@ def check_invitation(entry: Entry) -> None:
         return
     invited = set(entry.round.khusus_invited or [])
     if not invited & {entry.organisation_id, entry.organisation.agency_id}:
-        raise InvalidState(_l("The special group is by invitation, and your organisation has "
-                              "not been invited to it in this round."))
+        raise InvalidState(
+            _l(
+                "The special group is by invitation, and your organisation has "
+                "not been invited to it in this round."
+            )
+        )
 
 
 def check_cap(entry: Entry) -> None:
@@ -131,42 +141,73 @@ def check_cap(entry: Entry) -> None:
     if cap is None:
         return
     agency_id = entry.organisation.agency_id
-    members = select(Organisation.id).where(or_(Organisation.id == agency_id,
-                                                 Organisation.parent_id == agency_id))
-    used = db.session.scalar(select(func.count(Entry.id)).where(
-        Entry.round_id == entry.round_id, Entry.organisation_id.in_(members),
-        Entry.group == entry.group, Entry.status == EntryStatus.SUBMITTED, Entry.id != entry.id))
+    members = select(Organisation.id).where(
+        or_(Organisation.id == agency_id, Organisation.parent_id == agency_id)
+    )
+    used = db.session.scalar(
+        select(func.count(Entry.id)).where(
+            Entry.round_id == entry.round_id,
+            Entry.organisation_id.in_(members),
+            Entry.group == entry.group,
+            Entry.status == EntryStatus.SUBMITTED,
+            Entry.id != entry.id,
+        )
+    )
     if used >= cap:
-        raise InvalidState(_l(
-            "Your organisation has already submitted %(n)s entries in this group, the most "
-            "this round accepts.", n=used))
+        raise InvalidState(
+            _l(
+                "Your organisation has already submitted %(n)s entries in this group, the most "
+                "this round accepts.",
+                n=used,
+            )
+        )
 
 
 def check_age(entry: Entry, on: datetime) -> None:
     """Refuse an innovation younger than its group's minimum age on ``on``."""
     latest = latest_start(entry.group, on.date())
     if entry.innovation_started_on is not None and entry.innovation_started_on > latest:
-        raise InvalidFields({"innovation_started_on": _l(
-            "An innovation of this group must have been running for at least %(years)s "
-            "year(s): it must have started on %(date)s at the latest.",
-            years=MIN_AGE_YEARS[entry.group], date=latest.isoformat())})
+        raise InvalidFields(
+            {
+                "innovation_started_on": _l(
+                    "An innovation of this group must have been running for at least %(years)s "
+                    "year(s): it must have started on %(date)s at the latest.",
+                    years=MIN_AGE_YEARS[entry.group],
+                    date=latest.isoformat(),
+                )
+            }
+        )
 
 
 def has_agency_review(organisation: Organisation | None) -> bool:
     """Whether ``organisation`` is a unit of an agency with an active Admin Lokal, who then
     reviews its entries before they reach the committee."""
     parent_id = organisation.parent_id if organisation is not None else None
-    return parent_id is not None and db.session.scalar(
-        select(User.id).where(User.organisation_id == parent_id, User.role == Role.AGENCY,
-                              User.is_enabled.is_(True)).limit(1)) is not None
+    return (
+        parent_id is not None
+        and db.session.scalar(
+            select(User.id)
+            .where(
+                User.organisation_id == parent_id,
+                User.role == Role.AGENCY,
+                User.is_enabled.is_(True),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _refuse_edit(actor: User, entry: Entry, submitted_message) -> None:
     if can_view_entry(actor, entry) and entry.is_submitted:
         raise InvalidState(submitted_message)
     if can_view_entry(actor, entry) and entry.is_in_agency_review:
-        raise InvalidState(_l("This entry is with your agency's Admin Lokal for review; it can "
-                              "be changed again if they return it to you."))
+        raise InvalidState(
+            _l(
+                "This entry is with your agency's Admin Lokal for review; it can "
+                "be changed again if they return it to you."
+            )
+        )
     raise NotAllowed()
 
 
@@ -182,8 +223,14 @@ def create_entry(
     if not (data.get("title") or "").strip():
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
     entry = Entry(
-        round=round_, category=category, organisation_id=actor.organisation_id,
-        created_by_id=actor.id, title="", group=EntryGroup.UMUM, innovators="", video_url="",
+        round=round_,
+        category=category,
+        organisation_id=actor.organisation_id,
+        created_by_id=actor.id,
+        title="",
+        group=EntryGroup.UMUM,
+        innovators="",
+        video_url="",
         **{name: "" for name in SECTION_NAMES},
     )
     _apply(entry, data, now)
@@ -193,13 +240,18 @@ def create_entry(
 
 
 def update_entry(
-    *, entry: Entry, data: dict[str, str], category: Category | None = None,
-    actor: User, now: datetime,
+    *,
+    entry: Entry,
+    data: dict[str, str],
+    category: Category | None = None,
+    actor: User,
+    now: datetime,
 ) -> Entry:
     """Save a draft. Refused after submission or after the deadline."""
     if not can_edit_entry(actor, entry):
-        _refuse_edit(actor, entry,
-                     _l("This entry has been submitted and can no longer be changed."))
+        _refuse_edit(
+            actor, entry, _l("This entry has been submitted and can no longer be changed.")
+        )
     _check_window(entry.round, now, entry)
     if category is not None:
         if category.round_id != entry.round_id:
@@ -228,8 +280,9 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     check_cap(entry)
     if actor.is_opd and has_agency_review(entry.organisation):
         entry.status = EntryStatus.AGENCY_REVIEW
-        db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency",
-                                  created_at=now))
+        db.session.add(
+            EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency", created_at=now)
+        )
         db.session.flush()
         notifications.entry_handed_over(entry=entry, now=now)
         return entry
@@ -277,8 +330,11 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     if not note:
         raise IncompleteError(["reason"], _l("Tell the unit what to correct."))
     entry.status = EntryStatus.DRAFT
-    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="returned_to_unit",
-                              reason=note, created_at=now))
+    db.session.add(
+        EntryEvent(
+            entry=entry, actor_id=actor.id, action="returned_to_unit", reason=note, created_at=now
+        )
+    )
     db.session.flush()
     notifications.entry_returned(entry=entry, note=note, now=now)
     return entry
@@ -300,23 +356,29 @@ def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> En
     entry.reopened_at = now
     entry.reopen_reason = reason
     entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
-    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason,
-                              created_at=now))
+    db.session.add(
+        EntryEvent(entry=entry, actor_id=actor.id, action="reopened", reason=reason, created_at=now)
+    )
     db.session.flush()
     return entry
 
 
 def _needs_screening(stage: Stage) -> bool:
-    return any(s.kind == StageKind.SCREENING and not s.is_skipped and s.position < stage.position
-               for s in stage.round.stages)
+    return any(
+        s.kind == StageKind.SCREENING and not s.is_skipped and s.position < stage.position
+        for s in stage.round.stages
+    )
 
 
 def in_stage(stage: Stage):
     """SQL condition on ``Entry``: the entries that take part in ``stage``. Submitted entries
     of its round, never those screened ineligible, and only eligible ones once an active
     screening stage comes before it. The judging package selects entries with this."""
-    conditions = [Entry.round_id == stage.round_id, Entry.status == EntryStatus.SUBMITTED,
-                  Entry.screening != Screening.INELIGIBLE]
+    conditions = [
+        Entry.round_id == stage.round_id,
+        Entry.status == EntryStatus.SUBMITTED,
+        Entry.screening != Screening.INELIGIBLE,
+    ]
     if _needs_screening(stage):
         conditions.append(Entry.screening == Screening.ELIGIBLE)
     advanced = select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)
@@ -332,8 +394,9 @@ def is_in_stage(entry: Entry, stage: Stage) -> bool:
         return False
     if entry.screening != Screening.ELIGIBLE and _needs_screening(stage):
         return False
-    advanced = set(db.session.scalars(
-        select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id)))
+    advanced = set(
+        db.session.scalars(select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id))
+    )
     return not advanced or entry.id in advanced
 
 
@@ -353,8 +416,12 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
             state = entry.screening.value
         elif stage.kind == StageKind.SCORED:
             taking_part = is_in_stage(entry, stage)
-            confirmed = db.session.scalar(select(Advancement.id).where(
-                Advancement.to_stage_id == stage.id).limit(1)) is not None
+            confirmed = (
+                db.session.scalar(
+                    select(Advancement.id).where(Advancement.to_stage_id == stage.id).limit(1)
+                )
+                is not None
+            )
             if entry.screening == Screening.INELIGIBLE or (confirmed and not taking_part):
                 state = "not_advanced"
             elif now < stage.opens_at:
@@ -380,16 +447,22 @@ def get_entry_for(user: User, entry_id: int) -> Entry:
 def list_entries_of(user: User) -> list[Entry]:
     if user.organisation_id is None:
         return []
-    return list(db.session.scalars(
-        select(Entry).where(Entry.organisation_id == user.organisation_id)
-        .options(selectinload(Entry.round), selectinload(Entry.category))
-        .order_by(Entry.created_at.desc(), Entry.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.organisation_id == user.organisation_id)
+            .options(selectinload(Entry.round), selectinload(Entry.category))
+            .order_by(Entry.created_at.desc(), Entry.id.desc())
+        )
+    )
 
 
 def list_round_entries(round_: Round) -> list[Entry]:
-    return list(db.session.scalars(
-        select(Entry).where(Entry.round_id == round_.id)
-        .options(selectinload(Entry.organisation), selectinload(Entry.category))
-        .order_by(Entry.category_id, Entry.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.round_id == round_.id)
+            .options(selectinload(Entry.organisation), selectinload(Entry.category))
+            .order_by(Entry.category_id, Entry.id)
+        )
+    )

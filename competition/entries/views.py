@@ -40,8 +40,13 @@ require_role(committee_entries_bp, Role.COMMITTEE)
 
 def _entry_page(entry: Entry, status=200, **forms):
     forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
-    return render_template("competition/entries/entry_detail.html", entry=entry, certificates=[],
-                           progress=entries.progress_of(entry, utcnow()), **forms), status
+    return render_template(
+        "competition/entries/entry_detail.html",
+        entry=entry,
+        certificates=[],
+        progress=entries.progress_of(entry, utcnow()),
+        **forms,
+    ), status
 
 
 @committee_entries_bp.route("/entries/<int:entry_id>")
@@ -56,15 +61,17 @@ def entry_reopen(entry_id: int):
     form = ReasonForm(prefix="reopen")
     if form.validate_on_submit():
         try:
-            entries.reopen_entry(entry=entry, reason=form.reason.data, actor=current_user,
-                                 now=utcnow())
+            entries.reopen_entry(
+                entry=entry, reason=form.reason.data, actor=current_user, now=utcnow()
+            )
         except JuriError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc.message))
         else:
             db.session.commit()
-            flash(_("The entry has been reopened; its OPD can edit and submit it again."),
-                  "success")
+            flash(
+                _("The entry has been reopened; its OPD can edit and submit it again."), "success"
+            )
             return redirect(url_for("committee_entries.entry_detail", entry_id=entry.id))
     return _entry_page(entry, 422, reopen_form=form)
 
@@ -83,8 +90,12 @@ require_role(opd_bp, Role.OPD)
 @opd_bp.route("/", endpoint="entries")
 def entries_list():
     now = utcnow()
-    return render_template("competition/entries/entries.html", entries=entries.list_entries_of(current_user),
-                           open_rounds=rounds.list_open_rounds(now), now=now)
+    return render_template(
+        "competition/entries/entries.html",
+        entries=entries.list_entries_of(current_user),
+        open_rounds=rounds.list_open_rounds(now),
+        now=now,
+    )
 
 
 def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
@@ -136,14 +147,19 @@ def _save_draft(form: EntryForm, round_: Round, entry: Entry | None, now) -> Ent
         raise InvalidState(_("Choose a category of this round."))
     data = form.data_dict()
     if entry is None:
-        return entries.create_entry(round_=round_, category=category, data=data,
-                                    actor=current_user, now=now)
-    return entries.update_entry(entry=entry, data=data, category=category,
-                                actor=current_user, now=now)
+        return entries.create_entry(
+            round_=round_, category=category, data=data, actor=current_user, now=now
+        )
+    return entries.update_entry(
+        entry=entry, data=data, category=category, actor=current_user, now=now
+    )
 
 
-FILE_FIELDS = (("sk_file", AttachmentKind.SK), ("data_files", AttachmentKind.DATA),
-               ("photos", AttachmentKind.PHOTO))
+FILE_FIELDS = (
+    ("sk_file", AttachmentKind.SK),
+    ("data_files", AttachmentKind.DATA),
+    ("photos", AttachmentKind.PHOTO),
+)
 
 
 def _store_files(form: EntryForm, entry: Entry, now) -> bool:
@@ -157,8 +173,14 @@ def _store_files(form: EntryForm, entry: Entry, now) -> bool:
             if not upload or not getattr(upload, "filename", ""):
                 continue
             try:
-                attachments.store_attachment(entry=entry, kind=kind, filename=upload.filename,
-                                             stream=upload.stream, actor=current_user, now=now)
+                attachments.store_attachment(
+                    entry=entry,
+                    kind=kind,
+                    filename=upload.filename,
+                    stream=upload.stream,
+                    actor=current_user,
+                    now=now,
+                )
             except JuriError as exc:
                 field.errors.append(str(exc.message))
                 ok = False
@@ -167,14 +189,19 @@ def _store_files(form: EntryForm, entry: Entry, now) -> bool:
 
 
 def _form_page(form, round_, entry, status, stale=None):
-    return render_template("competition/entries/entry_form.html", form=form, round=round_, entry=entry,
-                           stale=stale,
-                           sections=round_.sections_for(), min_age=MIN_AGE_YEARS, groups=EntryGroup,
-                           action_form=ActionForm(),
-                           max_file=attachments.megabytes(
-                               current_app.config["MAX_ATTACHMENT_BYTES"]),
-                           max_entry=attachments.megabytes(
-                               current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"])), status
+    return render_template(
+        "competition/entries/entry_form.html",
+        form=form,
+        round=round_,
+        entry=entry,
+        stale=stale,
+        sections=round_.sections_for(),
+        min_age=MIN_AGE_YEARS,
+        groups=EntryGroup,
+        action_form=ActionForm(),
+        max_file=attachments.megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        max_entry=attachments.megabytes(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"]),
+    ), status
 
 
 def _refuse(form, round_, entry, exc: JuriError):
@@ -202,8 +229,10 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
     if not _store_files(form, entry, now):
-        flash(_("Some files were refused (see below); the rest of the proposal has been saved."),
-              "danger")
+        flash(
+            _("Some files were refused (see below); the rest of the proposal has been saved."),
+            "danger",
+        )
         return _form_page(form, round_, entry, 422)
     if not form.send.data:
         flash(_("Draft saved."), "success")
@@ -214,8 +243,13 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _refuse(form, round_, entry, exc)
     db.session.commit()
     if entry.is_in_agency_review:
-        flash(_("Your entry has been sent to your agency's Admin Lokal, who reviews it and "
-                "submits it to the committee."), "success")
+        flash(
+            _(
+                "Your entry has been sent to your agency's Admin Lokal, who reviews it and "
+                "submits it to the committee."
+            ),
+            "success",
+        )
     else:
         flash(_("Your entry has been submitted. Good luck!"), "success")
     return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
@@ -231,8 +265,13 @@ def entry_new(round_id: int):
 def entry_edit(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     if entry.is_in_agency_review:
-        flash(_("This entry is with your agency's Admin Lokal for review; it can be changed "
-                "again if they return it to you."), "info")
+        flash(
+            _(
+                "This entry is with your agency's Admin Lokal for review; it can be changed "
+                "again if they return it to you."
+            ),
+            "info",
+        )
         return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
     if entry.is_submitted:
         flash(_("This entry has been submitted and can no longer be changed."), "info")
@@ -268,9 +307,12 @@ require_role(agency_bp, Role.AGENCY)
 
 
 def _index(form: UnitForm, status: int = 200):
-    return render_template("competition/entries/agency.html", form=form,
-                           units=agencies.list_units(current_user),
-                           entries=agencies.list_agency_entries(current_user)), status
+    return render_template(
+        "competition/entries/agency.html",
+        form=form,
+        units=agencies.list_units(current_user),
+        entries=agencies.list_agency_entries(current_user),
+    ), status
 
 
 @agency_bp.route("/", endpoint="index")
@@ -283,9 +325,13 @@ def unit_add():
     form = UnitForm()
     if form.validate_on_submit():
         try:
-            agencies.create_unit(name=form.name.data, username=form.username.data,
-                                 contact_name=form.contact_name.data or "",
-                                 password=form.password.data, actor=current_user)
+            agencies.create_unit(
+                name=form.name.data,
+                username=form.username.data,
+                contact_name=form.contact_name.data or "",
+                password=form.password.data,
+                actor=current_user,
+            )
         except JuriError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc.message))
@@ -299,10 +345,14 @@ def unit_add():
 def _detail(entry, status=200, return_form=None):
     return_form = return_form or ReasonForm(prefix="return")
     return_form.reason.label.text = _("Note for the unit: what to correct")
-    return render_template("competition/entries/entry_detail.html", entry=entry, certificates=[],
-                           progress=entries.progress_of(entry, utcnow()),
-                           return_form=return_form,
-                           action_form=ActionForm()), status
+    return render_template(
+        "competition/entries/entry_detail.html",
+        entry=entry,
+        certificates=[],
+        progress=entries.progress_of(entry, utcnow()),
+        return_form=return_form,
+        action_form=ActionForm(),
+    ), status
 
 
 @agency_bp.route("/entries/<int:entry_id>", endpoint="entry_detail")
@@ -318,8 +368,7 @@ def entry_return(entry_id: int):
     if not form.validate_on_submit():
         return _detail(entry, 422, form)
     try:
-        entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user,
-                               now=utcnow())
+        entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user, now=utcnow())
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -342,8 +391,7 @@ def entry_submit(entry_id: int):
         db.session.rollback()
         message = str(exc.message)
         if isinstance(exc, IncompleteError):
-            message = _("The entry is incomplete; open it with Review and submit to complete "
-                        "it.")
+            message = _("The entry is incomplete; open it with Review and submit to complete it.")
         flash(message, "danger")
         return _detail(entry, exc.status)
     db.session.commit()
@@ -378,9 +426,13 @@ def screening_list(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = ReasonForm(prefix="clean")
     form.reason.data = _("All administrative requirements are met.")
-    return render_template("competition/entries/screening.html", round=round_,
-                           checklists=screening.checklists(round_),
-                           progress=screening.progress(round_), clean_form=form)
+    return render_template(
+        "competition/entries/screening.html",
+        round=round_,
+        checklists=screening.checklists(round_),
+        progress=screening.progress(round_),
+        clean_form=form,
+    )
 
 
 @review_bp.route("/rounds/<int:round_id>/screening/accept-clean", methods=["POST"])
@@ -388,8 +440,9 @@ def screening_accept_clean(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = ReasonForm(prefix="clean")
     if form.validate_on_submit():
-        n = screening.accept_clean(round_=round_, reason=form.reason.data, actor=current_user,
-                                   now=utcnow())
+        n = screening.accept_clean(
+            round_=round_, reason=form.reason.data, actor=current_user, now=utcnow()
+        )
         db.session.commit()
         flash(_("%(n)d entries without any flag declared eligible.", n=n), "success")
     else:
@@ -405,8 +458,13 @@ def screening_entry(entry_id: int):
         form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
     if form.validate_on_submit():
         try:
-            screening.decide(entry=entry, eligible=form.decision.data == "eligible",
-                             reason=form.reason.data, actor=current_user, now=utcnow())
+            screening.decide(
+                entry=entry,
+                eligible=form.decision.data == "eligible",
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
         except JuriError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc.message))
@@ -414,19 +472,28 @@ def screening_entry(entry_id: int):
             db.session.commit()
             flash(_("Screening decision recorded."), "success")
             return redirect(url_for("review.screening_list", round_id=entry.round_id))
-    return render_template("competition/entries/screening_entry.html", entry=entry, form=form,
-                           checklist=screening.checklist_of(entry)), 422 if form.errors else 200
+    return render_template(
+        "competition/entries/screening_entry.html",
+        entry=entry,
+        form=form,
+        checklist=screening.checklist_of(entry),
+    ), 422 if form.errors else 200
 
 
 def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
     form = EntryFilterForm(request.args)
     form.category.choices = [SelectChoice("", _("all"))] + [
-        SelectChoice(str(c.id), c.name) for c in round_.categories]
+        SelectChoice(str(c.id), c.name) for c in round_.categories
+    ]
     form.validate()
     category = form.category.data or ""
     found = dashboard.filter_entries(
-        round_, q=form.q.data or "", category_id=int(category) if category.isdigit() else None,
-        state=form.state.data or "", group=form.group.data or "")
+        round_,
+        q=form.q.data or "",
+        category_id=int(category) if category.isdigit() else None,
+        state=form.state.data or "",
+        group=form.group.data or "",
+    )
     return form, found
 
 
@@ -436,14 +503,12 @@ def remind_drafts(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         try:
-            notes = notifications.remind_drafts(round_=round_, actor=current_user,
-                                                now=utcnow())
+            notes = notifications.remind_drafts(round_=round_, actor=current_user, now=utcnow())
         except JuriError as exc:
             flash(str(exc.message), "danger")
         else:
             db.session.commit()
-            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)),
-                  "success")
+            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)), "success")
     return redirect(url_for("analysis.round_dashboard", round_id=round_.id))
 
 
@@ -453,5 +518,10 @@ def entries_export(round_id: int, fmt: str):
     """The (filtered) entry list as CSV or XLSX."""
     round_ = db.get_or_404(Round, round_id)
     _form, found = entry_filter(round_)
-    return exports.download(dashboard.export_rows(found), fmt, f"{round_.slug}-entries",
-                            title=round_.name, widths=dashboard.EXPORT_WIDTHS)
+    return exports.download(
+        dashboard.export_rows(found),
+        fmt,
+        f"{round_.slug}-entries",
+        title=round_.name,
+        widths=dashboard.EXPORT_WIDTHS,
+    )

@@ -24,8 +24,12 @@ _FIXED = re.compile(r"^(?P<plus>\+)?(?P<group>#,##)?0(?:\.(?P<frac>0+))?$")
 @lru_cache(maxsize=32)
 def _symbols(locale: str) -> tuple[str, str, str, str]:
     symbols = Locale.parse(locale).number_symbols.get("latn", {})
-    return (symbols.get("decimal", "."), symbols.get("group", ","),
-            symbols.get("plusSign", "+"), symbols.get("minusSign", "-"))
+    return (
+        symbols.get("decimal", "."),
+        symbols.get("group", ","),
+        symbols.get("plusSign", "+"),
+        symbols.get("minusSign", "-"),
+    )
 
 
 @lru_cache(maxsize=64)

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from competition.accounts.models import User
 
 
-
 class Notification(db.Model):
     """One message in the outbox. ``sent_at`` is set once delivered; ``error`` keeps the last
     delivery failure. An empty ``recipient`` (the account has no email address) is never

@@ -33,10 +33,15 @@ _PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
 _COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
 
 
-def _message(user: User, *, kind: str, subject: str, body: str,
-             now: datetime) -> Notification:
-    return Notification(user_id=user.id, recipient=user.email or "", subject=subject[:300],
-                        body=body, kind=kind, created_at=now)
+def _message(user: User, *, kind: str, subject: str, body: str, now: datetime) -> Notification:
+    return Notification(
+        user_id=user.id,
+        recipient=user.email or "",
+        subject=subject[:300],
+        body=body,
+        kind=kind,
+        created_at=now,
+    )
 
 
 def _queue(notes: list[Notification]) -> list[Notification]:
@@ -59,9 +64,17 @@ def link(endpoint: str, **values) -> str:
 
 
 def _opd_users(organisation_ids) -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.organisation_id.in_(list(organisation_ids)), User.role == Role.OPD,
-        User.is_enabled.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id.in_(list(organisation_ids)),
+                User.role == Role.OPD,
+                User.is_enabled.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
@@ -69,33 +82,55 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
     out = []
     for user in _opd_users([entry.organisation_id]):
         with force_locale(user.locale or "id"):
-            out.append(_message(
-                user, kind="entry_submitted", now=now,
-                subject=_("Submission received: %(title)s", title=entry.title),
-                body=_("Your innovation \"%(title)s\" was submitted to %(round)s on "
-                       "%(when)s. Keep this message as your receipt.", title=entry.title,
-                       round=entry.round.name,
-                       when=format_datetime(now, "d MMMM y, HH:mm zzz"))
-                + link("opd_results.entry_detail", entry_id=entry.id)))
+            out.append(
+                _message(
+                    user,
+                    kind="entry_submitted",
+                    now=now,
+                    subject=_("Submission received: %(title)s", title=entry.title),
+                    body=_(
+                        'Your innovation "%(title)s" was submitted to %(round)s on '
+                        "%(when)s. Keep this message as your receipt.",
+                        title=entry.title,
+                        round=entry.round.name,
+                        when=format_datetime(now, "d MMMM y, HH:mm zzz"),
+                    )
+                    + link("opd_results.entry_detail", entry_id=entry.id),
+                )
+            )
     return _queue(out)
 
 
 def entry_handed_over(*, entry: Entry, now: datetime) -> list[Notification]:
     """A unit handed its entry to its agency: a message for the agency's Admin Lokal."""
-    admins = db.session.scalars(select(User).where(
-        User.organisation_id == entry.organisation.parent_id, User.role == Role.AGENCY,
-        User.is_enabled.is_(True)).order_by(User.id))
+    admins = db.session.scalars(
+        select(User)
+        .where(
+            User.organisation_id == entry.organisation.parent_id,
+            User.role == Role.AGENCY,
+            User.is_enabled.is_(True),
+        )
+        .order_by(User.id)
+    )
     out = []
     for user in admins:
         with force_locale(user.locale or "id"):
-            out.append(_message(
-                user, kind="entry_handed_over", now=now,
-                subject=_("To review: %(title)s", title=entry.title),
-                body=_("%(unit)s sent \"%(title)s\" (%(round)s) for your review. Correct it "
-                       "if needed, then submit it to the committee or return it to the unit.",
-                       unit=entry.organisation.name, title=entry.title,
-                       round=entry.round.name)
-                + link("agency.entry_detail", entry_id=entry.id)))
+            out.append(
+                _message(
+                    user,
+                    kind="entry_handed_over",
+                    now=now,
+                    subject=_("To review: %(title)s", title=entry.title),
+                    body=_(
+                        '%(unit)s sent "%(title)s" (%(round)s) for your review. Correct it '
+                        "if needed, then submit it to the committee or return it to the unit.",
+                        unit=entry.organisation.name,
+                        title=entry.title,
+                        round=entry.round.name,
+                    )
+                    + link("agency.entry_detail", entry_id=entry.id),
+                )
+            )
     return _queue(out)
 
 
@@ -104,11 +139,16 @@ def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notificati
     out = []
     for user in _opd_users([entry.organisation_id]):
         with force_locale(user.locale or "id"):
-            out.append(_message(
-                user, kind="entry_returned", now=now,
-                subject=_("Returned for correction: %(title)s", title=entry.title),
-                body=_("Note from your Admin Lokal: %(note)s", note=note)
-                + link("opd_results.entry_detail", entry_id=entry.id)))
+            out.append(
+                _message(
+                    user,
+                    kind="entry_returned",
+                    now=now,
+                    subject=_("Returned for correction: %(title)s", title=entry.title),
+                    body=_("Note from your Admin Lokal: %(note)s", note=note)
+                    + link("opd_results.entry_detail", entry_id=entry.id),
+                )
+            )
     return _queue(out)
 
 
@@ -129,30 +169,53 @@ def entry_screened(*, entry: Entry, now: datetime) -> list[Notification]:
     out = []
     for user in _opd_users([entry.organisation_id]):
         with force_locale(user.locale or "id"):
-            subject = (_("Screening passed: %(title)s", title=entry.title) if eligible
-                       else _("Screening not passed: %(title)s", title=entry.title))
-            out.append(_message(user, kind="entry_screened", now=now, subject=subject,
-                                body=_("Reason given by the committee: %(reason)s",
-                                       reason=entry.screening_reason)
-                                + link("opd_results.entry_detail", entry_id=entry.id)))
+            subject = (
+                _("Screening passed: %(title)s", title=entry.title)
+                if eligible
+                else _("Screening not passed: %(title)s", title=entry.title)
+            )
+            out.append(
+                _message(
+                    user,
+                    kind="entry_screened",
+                    now=now,
+                    subject=subject,
+                    body=_(
+                        "Reason given by the committee: %(reason)s", reason=entry.screening_reason
+                    )
+                    + link("opd_results.entry_detail", entry_id=entry.id),
+                )
+            )
     return _queue(out)
 
 
-def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime
-                    ) -> list[Notification]:
+def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime) -> list[Notification]:
     """Tell each judge how many entries were newly assigned to them in ``stage``."""
-    judges = db.session.scalars(select(User).where(User.id.in_(list(counts)),
-                                                   User.is_enabled.is_(True)).order_by(User.id))
+    judges = db.session.scalars(
+        select(User).where(User.id.in_(list(counts)), User.is_enabled.is_(True)).order_by(User.id)
+    )
     out = []
     for user in judges:
         with force_locale(user.locale or "id"):
-            out.append(_message(
-                user, kind="judge_assigned", now=now,
-                subject=_("New entries to score: %(round)s, %(stage)s",
-                          round=stage.round.name, stage=stage.name),
-                body=_("%(n)d entries were assigned to you in %(stage)s of %(round)s.",
-                       n=counts[user.id], stage=stage.name, round=stage.round.name)
-                + link("judge.index")))
+            out.append(
+                _message(
+                    user,
+                    kind="judge_assigned",
+                    now=now,
+                    subject=_(
+                        "New entries to score: %(round)s, %(stage)s",
+                        round=stage.round.name,
+                        stage=stage.name,
+                    ),
+                    body=_(
+                        "%(n)d entries were assigned to you in %(stage)s of %(round)s.",
+                        n=counts[user.id],
+                        stage=stage.name,
+                        round=stage.round.name,
+                    )
+                    + link("judge.index"),
+                )
+            )
     return _queue(out)
 
 
@@ -162,13 +225,22 @@ def accounts_created(*, users: list[User], now: datetime) -> list[Notification]:
     out = []
     for user in users:
         with force_locale(user.locale or "id"):
-            out.append(_message(
-                user, kind="invitation", now=now,
-                subject=_("Your Juri account: %(username)s", username=user.username),
-                body=_("Dear %(name)s, an account was created for you on Juri with the "
-                       "username %(username)s. The committee gives you its one-time password; "
-                       "change it after logging in.", name=user.name, username=user.username)
-                + link("auth.login")))
+            out.append(
+                _message(
+                    user,
+                    kind="invitation",
+                    now=now,
+                    subject=_("Your Juri account: %(username)s", username=user.username),
+                    body=_(
+                        "Dear %(name)s, an account was created for you on Juri with the "
+                        "username %(username)s. The committee gives you its one-time password; "
+                        "change it after logging in.",
+                        name=user.name,
+                        username=user.username,
+                    )
+                    + link("auth.login"),
+                )
+            )
     return _queue(out)
 
 
@@ -180,9 +252,13 @@ def remind_drafts(*, round_: Round, actor: User, now: datetime) -> list[Notifica
     closes_at = round_.submission_closes_at
     if now > closes_at:
         raise DeadlinePassed(closes_at)
-    drafts = list(db.session.scalars(
-        select(Entry).where(Entry.round_id == round_.id, Entry.status == EntryStatus.DRAFT)
-        .order_by(Entry.organisation_id, Entry.id)))
+    drafts = list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.round_id == round_.id, Entry.status == EntryStatus.DRAFT)
+            .order_by(Entry.organisation_id, Entry.id)
+        )
+    )
     titles: dict[int, list[str]] = {}
     for entry in drafts:
         titles.setdefault(entry.organisation_id, []).append(entry.title)
@@ -190,16 +266,29 @@ def remind_drafts(*, round_: Round, actor: User, now: datetime) -> list[Notifica
     for user in _opd_users(titles):
         with force_locale(user.locale or "id"):
             listed = "\n".join(f"- {t}" for t in titles[user.organisation_id])
-            out.append(_message(
-                user, kind="draft_reminder", now=now,
-                subject=_("Reminder: submit your proposal to %(round)s", round=round_.name),
-                body=_("Dear %(name)s, these proposals are still drafts and are not submitted "
-                       "yet:", name=user.name) + "\n" + listed + "\n\n"
-                + _("Submission closes on %(when)s. A draft that is not submitted by then is "
-                    "not judged.", when=format_datetime(closes_at, "d MMMM y, HH:mm zzz"))
-                + link("opd.entries")))
-    audit.record("remind_drafts", "rounds", round_.id, after={"accounts": len(out)},
-                 actor=actor)
+            out.append(
+                _message(
+                    user,
+                    kind="draft_reminder",
+                    now=now,
+                    subject=_("Reminder: submit your proposal to %(round)s", round=round_.name),
+                    body=_(
+                        "Dear %(name)s, these proposals are still drafts and are not submitted "
+                        "yet:",
+                        name=user.name,
+                    )
+                    + "\n"
+                    + listed
+                    + "\n\n"
+                    + _(
+                        "Submission closes on %(when)s. A draft that is not submitted by then is "
+                        "not judged.",
+                        when=format_datetime(closes_at, "d MMMM y, HH:mm zzz"),
+                    )
+                    + link("opd.entries"),
+                )
+            )
+    audit.record("remind_drafts", "rounds", round_.id, after={"accounts": len(out)}, actor=actor)
     return _queue(out)
 
 
@@ -249,8 +338,9 @@ def deliver_pending() -> int:
 
 
 def list_outbox(*, limit: int = 200) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).order_by(Notification.id.desc())
-                                   .limit(limit)))
+    return list(
+        db.session.scalars(select(Notification).order_by(Notification.id.desc()).limit(limit))
+    )
 
 
 def register(app) -> None:

@@ -21,5 +21,9 @@ PAGE = 200
 
 @outbox_bp.route("/")
 def index():
-    return render_template("competition/notifications/outbox.html", notes=notifications.list_outbox(limit=PAGE),
-                           page=PAGE, can_mail=mail.is_configured(current_app.config))
+    return render_template(
+        "competition/notifications/outbox.html",
+        notes=notifications.list_outbox(limit=PAGE),
+        page=PAGE,
+        can_mail=mail.is_configured(current_app.config),
+    )

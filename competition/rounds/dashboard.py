@@ -53,7 +53,8 @@ def submitted_per_province(round_: Round) -> dict[str, int]:
         .join(Organisation, Entry.organisation_id == Organisation.id)
         .outerjoin(parent, Organisation.parent_id == parent.id)
         .where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
-        .group_by(province)).all()
+        .group_by(province)
+    ).all()
     counts: dict[str, int] = {}
     for name, n in rows:
         counts[name or ""] = counts.get(name or "", 0) + n
@@ -64,30 +65,44 @@ def overview(round_: Round, now: datetime) -> Overview:
     rows = db.session.execute(
         select(Entry.category_id, Entry.status, Entry.screening, func.count(Entry.id))
         .where(Entry.round_id == round_.id)
-        .group_by(Entry.category_id, Entry.status, Entry.screening)).all()
+        .group_by(Entry.category_id, Entry.status, Entry.screening)
+    ).all()
     empty = dict.fromkeys((*STATES, "total"), 0)
     counts = {c.id: dict(empty) for c in round_.categories}
     totals = dict(empty)
     for category_id, status, screening, n in rows:
-        states = ["draft"] if status != EntryStatus.SUBMITTED else ["submitted",
-                                                                 Screening(screening).value]
+        states = (
+            ["draft"]
+            if status != EntryStatus.SUBMITTED
+            else ["submitted", Screening(screening).value]
+        )
         for bucket in (counts.setdefault(category_id, dict(empty)), totals):
             for state in (*states, "total"):
                 bucket[state] += n
     submitted_orgs = select(Entry.organisation_id).where(
-        Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
-    without = list(db.session.scalars(
-        select(Organisation).where(
-            Organisation.id.in_(select(User.organisation_id).where(User.role == Role.OPD)),
-            Organisation.id.not_in(submitted_orgs))
-        .order_by(Organisation.name)))
-    stages = [(s, "open" if s.is_open(now) else "upcoming" if now < s.opens_at else "closed")
-              for s in round_.stages if not s.is_skipped]
+        Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED
+    )
+    without = list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.id.in_(select(User.organisation_id).where(User.role == Role.OPD)),
+                Organisation.id.not_in(submitted_orgs),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+    stages = [
+        (s, "open" if s.is_open(now) else "upcoming" if now < s.opens_at else "closed")
+        for s in round_.stages
+        if not s.is_skipped
+    ]
     return Overview(counts, totals, without, stages, submitted_per_province(round_))
 
 
-def stage_bars(round_: Round, totals: dict[str, int],
-               sheet_counts: dict[int, tuple[int, int]] | None = None) -> list[Bar]:
+def stage_bars(
+    round_: Round, totals: dict[str, int], sheet_counts: dict[int, tuple[int, int]] | None = None
+) -> list[Bar]:
     """Progress of each stage that is not skipped, from the entry counts of ``overview``:
     submission (submitted of all proposals), screening (decided of submitted), scoring
     (``sheet_counts[stage.id]``: sheets submitted, sheets expected). An announcement stage has
@@ -110,18 +125,26 @@ def stage_bars(round_: Round, totals: dict[str, int],
     return bars
 
 
-def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None,
-                   state: str = "", group: str = "") -> list[Entry]:
+def filter_entries(
+    round_: Round, *, q: str = "", category_id: int | None = None, state: str = "", group: str = ""
+) -> list[Entry]:
     """The round's entries matching a search in the title or the OPD's name, a category, a
     state (see ``STATES``) and a group."""
-    query = (select(Entry).join(Organisation, Entry.organisation_id == Organisation.id)
-             .where(Entry.round_id == round_.id)
-             .options(selectinload(Entry.organisation).selectinload(Organisation.parent),
-                      selectinload(Entry.category), selectinload(Entry.attachments)))
+    query = (
+        select(Entry)
+        .join(Organisation, Entry.organisation_id == Organisation.id)
+        .where(Entry.round_id == round_.id)
+        .options(
+            selectinload(Entry.organisation).selectinload(Organisation.parent),
+            selectinload(Entry.category),
+            selectinload(Entry.attachments),
+        )
+    )
     if q.strip():
         like = f"%{q.strip().lower()}%"
-        query = query.where(or_(func.lower(Entry.title).like(like),
-                                func.lower(Organisation.name).like(like)))
+        query = query.where(
+            or_(func.lower(Entry.title).like(like), func.lower(Organisation.name).like(like))
+        )
     if category_id:
         query = query.where(Entry.category_id == category_id)
     if group in {g.value for g in EntryGroup}:
@@ -131,8 +154,9 @@ def filter_entries(round_: Round, *, q: str = "", category_id: int | None = None
     elif state == "submitted":
         query = query.where(Entry.status == EntryStatus.SUBMITTED)
     elif state in ("pending", "eligible", "ineligible"):
-        query = query.where(Entry.status == EntryStatus.SUBMITTED,
-                            Entry.screening == Screening(state))
+        query = query.where(
+            Entry.status == EntryStatus.SUBMITTED, Entry.screening == Screening(state)
+        )
     return list(db.session.scalars(query.order_by(Entry.category_id, Entry.id)))
 
 
@@ -142,21 +166,43 @@ def _when(value) -> str:
 
 def export_rows(entries: list[Entry]) -> list[list]:
     """The header and one row per entry, for CSV and XLSX (in the user's language)."""
-    header = [_("No."), _("Title of the innovation"), _("OPD"),
-              _("Regency or city (kabupaten/kota)"), _("Province"), _("Category"), _("Group"),
-              _("Status"), _("Administrative screening"), _("Reason"),
-              _("Innovation start date"), _("Submitted on"), _("Innovators and their contacts"),
-              _("Video link (at most 3 minutes)"), _("Attachments")]
+    header = [
+        _("No."),
+        _("Title of the innovation"),
+        _("OPD"),
+        _("Regency or city (kabupaten/kota)"),
+        _("Province"),
+        _("Category"),
+        _("Group"),
+        _("Status"),
+        _("Administrative screening"),
+        _("Reason"),
+        _("Innovation start date"),
+        _("Submitted on"),
+        _("Innovators and their contacts"),
+        _("Video link (at most 3 minutes)"),
+        _("Attachments"),
+    ]
     rows = [header]
     for e in entries:
-        rows.append([
-            e.id, e.title, e.organisation.name, *e.organisation.place, e.category.name,
-            label(e.group),
-            label(e.status), label(e.screening) if e.is_submitted else "",
-            e.screening_reason, e.innovation_started_on.isoformat()
-            if e.innovation_started_on else "", _when(e.submitted_at), e.innovators,
-            e.video_url, len(e.attachments),
-        ])
+        rows.append(
+            [
+                e.id,
+                e.title,
+                e.organisation.name,
+                *e.organisation.place,
+                e.category.name,
+                label(e.group),
+                label(e.status),
+                label(e.screening) if e.is_submitted else "",
+                e.screening_reason,
+                e.innovation_started_on.isoformat() if e.innovation_started_on else "",
+                _when(e.submitted_at),
+                e.innovators,
+                e.video_url,
+                len(e.attachments),
+            ]
+        )
     return rows
 
 

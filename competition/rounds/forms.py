@@ -36,13 +36,19 @@ class RoundForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     submission_opens_at = DateTimeLocalField(
-        _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()])
+        _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()]
+    )
     submission_closes_at = DateTimeLocalField(
-        _l("Submission deadline"), format=DT_FORMAT, validators=[InputRequired()])
+        _l("Submission deadline"), format=DT_FORMAT, validators=[InputRequired()]
+    )
     use_template = BooleanField(
-        _l("Start with the usual stages (registration and submission, administrative "
-           "screening, desk evaluation, presentation and interview, field verification, final "
-           "ranking and announcement)"), default=True)
+        _l(
+            "Start with the usual stages (registration and submission, administrative "
+            "screening, desk evaluation, presentation and interview, field verification, final "
+            "ranking and announcement)"
+        ),
+        default=True,
+    )
     submit = SubmitField(_l("Create round"))
 
 
@@ -65,8 +71,11 @@ class StageEditForm(FlaskForm):
 class CopyRoundForm(FlaskForm):
     name = StringField(_l("Name of the new round"), validators=[DataRequired(), Length(max=200)])
     submission_opens_at = DateTimeLocalField(
-        _l("Submissions open"), format=DT_FORMAT, validators=[InputRequired()],
-        description=_l("Every date of the timeline moves by the same amount."))
+        _l("Submissions open"),
+        format=DT_FORMAT,
+        validators=[InputRequired()],
+        description=_l("Every date of the timeline moves by the same amount."),
+    )
     submit = SubmitField(_l("Copy the round"))
 
 
@@ -74,8 +83,9 @@ class CapsForm(FlaskForm):
     """The most entries one organisation may submit per group; empty means no cap."""
 
     cap_umum = IntegerField(_l("General (umum)"), validators=[Optional(), NumberRange(0, 1000)])
-    cap_replikasi = IntegerField(_l("Replication (replikasi)"),
-                                 validators=[Optional(), NumberRange(0, 1000)])
+    cap_replikasi = IntegerField(
+        _l("Replication (replikasi)"), validators=[Optional(), NumberRange(0, 1000)]
+    )
     cap_khusus = IntegerField(_l("Special (khusus)"), validators=[Optional(), NumberRange(0, 1000)])
     submit = SubmitField(_l("Save the caps"))
 
@@ -88,9 +98,15 @@ class WordLimitsForm(FlaskForm):
 
 
 for _section in SECTIONS:
-    setattr(WordLimitsForm, _section.name, IntegerField(
-        _section.label, default=_section.words,
-        validators=[InputRequired(), NumberRange(20, 5000)]))
+    setattr(
+        WordLimitsForm,
+        _section.name,
+        IntegerField(
+            _section.label,
+            default=_section.words,
+            validators=[InputRequired(), NumberRange(20, 5000)],
+        ),
+    )
 
 
 def sections_form_class(configured) -> type[WordLimitsForm]:
@@ -102,9 +118,11 @@ def sections_form_class(configured) -> type[WordLimitsForm]:
     for section, _on in configured:
         if section.custom:
             attrs[section.name] = IntegerField(
-                section.label, validators=[InputRequired(), NumberRange(20, 5000)])
+                section.label, validators=[InputRequired(), NumberRange(20, 5000)]
+            )
         attrs[f"label_{section.name}"] = StringField(
-            _l("Label in this round"), validators=[Optional(), Length(max=200)])
+            _l("Label in this round"), validators=[Optional(), Length(max=200)]
+        )
         attrs[f"off_{section.name}"] = BooleanField(_l("Switched off"))
     return type("SectionsForm", (WordLimitsForm,), attrs)
 
@@ -113,21 +131,27 @@ class CustomSectionForm(FlaskForm):
     """A section the committee adds to the proposal of one round."""
 
     label = StringField(_l("Name of the section"), validators=[DataRequired(), Length(max=200)])
-    help = StringField(_l("Guidance for the participants"),
-                       validators=[Optional(), Length(max=500)])
-    words = IntegerField(_l("Word limit"), default=300,
-                         validators=[InputRequired(), NumberRange(20, 5000)])
+    help = StringField(
+        _l("Guidance for the participants"), validators=[Optional(), Length(max=500)]
+    )
+    words = IntegerField(
+        _l("Word limit"), default=300, validators=[InputRequired(), NumberRange(20, 5000)]
+    )
     groups = SelectMultipleField(
         _l("Groups whose form has it"),
         choices=[SelectChoice(g.value, GROUP_LABELS[g]) for g in EntryGroup],
-        default=[g.value for g in EntryGroup], validators=[DataRequired()])
+        default=[g.value for g in EntryGroup],
+        validators=[DataRequired()],
+    )
     submit = SubmitField(_l("Add the section"))
 
 
 class InvitationsForm(FlaskForm):
     organisations = SelectMultipleField(
-        _l("Organisations invited to the special group (khusus)"), coerce=int,
-        validators=[Optional()])
+        _l("Organisations invited to the special group (khusus)"),
+        coerce=int,
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Save the invitations"))
 
 
@@ -139,17 +163,24 @@ class CategoryForm(FlaskForm):
 
 class StageForm(FlaskForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=200)])
-    opens_at = DateTimeLocalField(_l("Scoring opens"), format=DT_FORMAT,
-                                  validators=[InputRequired()])
-    closes_at = DateTimeLocalField(_l("Scoring closes"), format=DT_FORMAT,
-                                   validators=[InputRequired()])
-    scale_min = IntegerField(_l("Lowest score"), default=1,
-                             validators=[InputRequired(), NumberRange(0, 1000)])
-    scale_max = IntegerField(_l("Highest score"), default=10,
-                             validators=[InputRequired(), NumberRange(1, 1000)])
-    winners_per_category = IntegerField(_l("Winners per category"), default=3,
-                                        validators=[InputRequired(), NumberRange(1, 50)])
-    kind = SelectField(_l("Kind of stage"),
-                       choices=[SelectChoice(k.value, STAGE_KIND_LABELS[k]) for k in StageKind],
-                       default=StageKind.SCORED.value)
+    opens_at = DateTimeLocalField(
+        _l("Scoring opens"), format=DT_FORMAT, validators=[InputRequired()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Scoring closes"), format=DT_FORMAT, validators=[InputRequired()]
+    )
+    scale_min = IntegerField(
+        _l("Lowest score"), default=1, validators=[InputRequired(), NumberRange(0, 1000)]
+    )
+    scale_max = IntegerField(
+        _l("Highest score"), default=10, validators=[InputRequired(), NumberRange(1, 1000)]
+    )
+    winners_per_category = IntegerField(
+        _l("Winners per category"), default=3, validators=[InputRequired(), NumberRange(1, 50)]
+    )
+    kind = SelectField(
+        _l("Kind of stage"),
+        choices=[SelectChoice(k.value, STAGE_KIND_LABELS[k]) for k in StageKind],
+        default=StageKind.SCORED.value,
+    )
     submit = SubmitField(_l("Add stage"))

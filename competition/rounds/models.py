@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from competition.entries.models import Entry
 
 
-
 class RoundStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -61,16 +60,17 @@ class Round(db.Model):
     cap_khusus: Mapped[int | None]
     # Word limits the committee set for this round, section name -> words (see
     # competition.proposal.limits); sections not named keep the KIPP default.
-    word_limits: Mapped[dict] = mapped_column(db.JSON, default=dict,
-                                              server_default=sa_text("'{}'"))
+    word_limits: Mapped[dict] = mapped_column(db.JSON, default=dict, server_default=sa_text("'{}'"))
     # The committee's changes to the proposal's sections in this round: renamed and
     # switched-off sections, and its own sections (see competition.proposal.configured_sections).
-    section_settings: Mapped[dict] = mapped_column(db.JSON, default=dict,
-                                                   server_default=sa_text("'{}'"))
+    section_settings: Mapped[dict] = mapped_column(
+        db.JSON, default=dict, server_default=sa_text("'{}'")
+    )
     # The special group (khusus) is by invitation: ids of the invited organisations (an
     # invited agency's units are invited with it).
-    khusus_invited: Mapped[list] = mapped_column(db.JSON, default=list,
-                                                 server_default=sa_text("'[]'"))
+    khusus_invited: Mapped[list] = mapped_column(
+        db.JSON, default=list, server_default=sa_text("'[]'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(
@@ -126,7 +126,8 @@ class Stage(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[StageKind] = mapped_column(
-        _enum(StageKind), default=StageKind.SCORED, server_default=StageKind.SCORED.value)
+        _enum(StageKind), default=StageKind.SCORED, server_default=StageKind.SCORED.value
+    )
     is_skipped: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)

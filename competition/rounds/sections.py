@@ -55,29 +55,66 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("summary", _l("Summary"), 200,
-            _l("What the innovation is, for whom, and its main result.")),
-    Section("novelty", _l("Innovative idea"), 600,
-            _l("The problem it solves and what is new in the way it solves it.")),
-    Section("impact", _l("Significance and impact"), 600,
-            _l("Results with evidence: figures before and after the innovation.")),
-    Section("sdg", _l("Contribution to the SDGs"), 200,
-            _l("Which Sustainable Development Goals and targets it supports, and how.")),
-    Section("adaptability", _l("Adaptability and replication"), 400,
-            _l("Whether other units or regions have adopted it, or could, and at what cost.")),
-    Section("sustainability", _l("Sustainability"), 600,
-            _l("Regulations, budget, people and methods that keep it running.")),
-    Section("collaboration", _l("Stakeholder collaboration"), 200,
-            _l("Who takes part (community, private sector, other agencies) and their role.")),
-    Section("inspiration", _l("Source of inspiration"), 200,
-            _l("The innovation replicated, where it comes from and why it was chosen."),
-            frozenset({EntryGroup.REPLIKASI})),
-    Section("replication_process", _l("Replication process"), 400,
-            _l("How it was adapted to local conditions, step by step."),
-            frozenset({EntryGroup.REPLIKASI})),
-    Section("distinguishing", _l("Distinguishing factor"), 200,
-            _l("What this replication adds or does differently from the original."),
-            frozenset({EntryGroup.REPLIKASI})),
+    Section(
+        "summary", _l("Summary"), 200, _l("What the innovation is, for whom, and its main result.")
+    ),
+    Section(
+        "novelty",
+        _l("Innovative idea"),
+        600,
+        _l("The problem it solves and what is new in the way it solves it."),
+    ),
+    Section(
+        "impact",
+        _l("Significance and impact"),
+        600,
+        _l("Results with evidence: figures before and after the innovation."),
+    ),
+    Section(
+        "sdg",
+        _l("Contribution to the SDGs"),
+        200,
+        _l("Which Sustainable Development Goals and targets it supports, and how."),
+    ),
+    Section(
+        "adaptability",
+        _l("Adaptability and replication"),
+        400,
+        _l("Whether other units or regions have adopted it, or could, and at what cost."),
+    ),
+    Section(
+        "sustainability",
+        _l("Sustainability"),
+        600,
+        _l("Regulations, budget, people and methods that keep it running."),
+    ),
+    Section(
+        "collaboration",
+        _l("Stakeholder collaboration"),
+        200,
+        _l("Who takes part (community, private sector, other agencies) and their role."),
+    ),
+    Section(
+        "inspiration",
+        _l("Source of inspiration"),
+        200,
+        _l("The innovation replicated, where it comes from and why it was chosen."),
+        frozenset({EntryGroup.REPLIKASI}),
+    ),
+    Section(
+        "replication_process",
+        _l("Replication process"),
+        400,
+        _l("How it was adapted to local conditions, step by step."),
+        frozenset({EntryGroup.REPLIKASI}),
+    ),
+    Section(
+        "distinguishing",
+        _l("Distinguishing factor"),
+        200,
+        _l("What this replication adds or does differently from the original."),
+        frozenset({EntryGroup.REPLIKASI}),
+    ),
 )
 
 
@@ -98,8 +135,7 @@ def count_words(text: str | None) -> int:
     return len((text or "").split())
 
 
-def limits(overrides: dict[str, int] | None = None,
-           settings: dict | None = None) -> dict[str, int]:
+def limits(overrides: dict[str, int] | None = None, settings: dict | None = None) -> dict[str, int]:
     """Every section's word limit: the KIPP default, or the round's own (``overrides``);
     with the round's section ``settings``, its custom sections too."""
     overrides = overrides or {}
@@ -109,8 +145,9 @@ def limits(overrides: dict[str, int] | None = None,
     return out
 
 
-def configured_sections(settings: dict | None,
-                        overrides: dict[str, int] | None = None) -> list[tuple[Section, bool]]:
+def configured_sections(
+    settings: dict | None, overrides: dict[str, int] | None = None
+) -> list[tuple[Section, bool]]:
     """Every section of a round, each with whether it is switched on: the KIPP sections with
     the round's labels and word limits, then the committee's own sections, in form order.
 
@@ -121,26 +158,39 @@ def configured_sections(settings: dict | None,
     labels = settings.get("labels") or {}
     off = set(settings.get("off") or [])
     limit = limits(overrides, settings)
-    out = [(replace(s, label=labels.get(s.name) or s.label, words=limit[s.name]),
-            s.name not in off) for s in SECTIONS]
+    out = [
+        (replace(s, label=labels.get(s.name) or s.label, words=limit[s.name]), s.name not in off)
+        for s in SECTIONS
+    ]
     for c in settings.get("custom") or []:
-        section = Section(c["name"], labels.get(c["name"]) or c["label"], limit[c["name"]],
-                          c.get("help") or "",
-                          frozenset(EntryGroup(g) for g in c.get("groups") or ALL_GROUPS),
-                          custom=True)
+        section = Section(
+            c["name"],
+            labels.get(c["name"]) or c["label"],
+            limit[c["name"]],
+            c.get("help") or "",
+            frozenset(EntryGroup(g) for g in c.get("groups") or ALL_GROUPS),
+            custom=True,
+        )
         out.append((section, c["name"] not in off))
     return out
 
 
-def active_sections(settings: dict | None, overrides: dict[str, int] | None = None,
-                    group: EntryGroup | str | None = None) -> list[Section]:
+def active_sections(
+    settings: dict | None,
+    overrides: dict[str, int] | None = None,
+    group: EntryGroup | str | None = None,
+) -> list[Section]:
     """The switched-on sections of a round (of ``group``'s form when given), in form order."""
-    return [s for s, on in configured_sections(settings, overrides)
-            if on and (group is None or EntryGroup(group) in s.groups)]
+    return [
+        s
+        for s, on in configured_sections(settings, overrides)
+        if on and (group is None or EntryGroup(group) in s.groups)
+    ]
 
 
-def over_limit(data: dict[str, str], overrides: dict[str, int] | None = None,
-               settings: dict | None = None) -> dict[str, tuple[int, int]]:
+def over_limit(
+    data: dict[str, str], overrides: dict[str, int] | None = None, settings: dict | None = None
+) -> dict[str, tuple[int, int]]:
     """Sections of ``data`` longer than their limit: name -> (words, limit)."""
     limit = limits(overrides, settings)
     out = {}

@@ -48,14 +48,21 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
 
 
 def create_round(
-    *, name: str, description: str, submission_opens_at: datetime,
-    submission_closes_at: datetime, actor: User,
+    *,
+    name: str,
+    description: str,
+    submission_opens_at: datetime,
+    submission_closes_at: datetime,
+    actor: User,
 ) -> Round:
     """Create a round in draft status; OPDs cannot submit until it is opened."""
     _check_window(submission_opens_at, submission_closes_at)
     round_ = Round(
-        name=name.strip(), slug=_unique_slug(name), description=description.strip(),
-        submission_opens_at=submission_opens_at, submission_closes_at=submission_closes_at,
+        name=name.strip(),
+        slug=_unique_slug(name),
+        description=description.strip(),
+        submission_opens_at=submission_opens_at,
+        submission_closes_at=submission_closes_at,
     )
     db.session.add(round_)
     db.session.flush()
@@ -73,18 +80,32 @@ def add_category(*, round_: Round, name: str, description: str = "", actor: User
 
 
 def add_stage(
-    *, round_: Round, name: str, opens_at: datetime, closes_at: datetime,
-    scale_min: int = 1, scale_max: int = 10, winners_per_category: int = 3,
-    kind: StageKind = StageKind.SCORED, actor: User,
+    *,
+    round_: Round,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    scale_min: int = 1,
+    scale_max: int = 10,
+    winners_per_category: int = 3,
+    kind: StageKind = StageKind.SCORED,
+    actor: User,
 ) -> Stage:
     """Add a stage (scored by default) at the end of the round's timeline."""
     _check_window(opens_at, closes_at)
     if scale_max <= scale_min:
         raise InvalidState(_l("The top of the scale must be above its bottom."))
     stage = Stage(
-        round=round_, name=name.strip(), opens_at=opens_at, closes_at=closes_at,
-        scale_min=scale_min, scale_max=scale_max, winners_per_category=winners_per_category,
-        position=len(round_.stages), kind=StageKind(kind), is_skipped=False,
+        round=round_,
+        name=name.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        winners_per_category=winners_per_category,
+        position=len(round_.stages),
+        kind=StageKind(kind),
+        is_skipped=False,
     )
     db.session.add(stage)
     db.session.flush()
@@ -104,13 +125,26 @@ def apply_stage_template(*, round_: Round, actor: User) -> list[Stage]:
         else:
             opens_at = closes + timedelta(days=start)
             closes_at = opens_at + timedelta(days=days)
-        out.append(add_stage(round_=round_, name=name, opens_at=opens_at, closes_at=closes_at,
-                             kind=kind, actor=actor))
+        out.append(
+            add_stage(
+                round_=round_,
+                name=name,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                kind=kind,
+                actor=actor,
+            )
+        )
     return out
 
 
 def update_stage(
-    *, stage: Stage, name: str, opens_at: datetime, closes_at: datetime, is_skipped: bool,
+    *,
+    stage: Stage,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    is_skipped: bool,
     actor: User,
 ) -> Stage:
     """Rename a stage, move its window or skip it. The window of the submission stage is
@@ -143,19 +177,33 @@ def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor
     ``judging.scoring.rubric.copy_round_with_rubrics`` copies them too."""
     shift = submission_opens_at - source.submission_opens_at
     round_ = create_round(
-        name=name, description=source.description, submission_opens_at=submission_opens_at,
-        submission_closes_at=source.submission_closes_at + shift, actor=actor)
+        name=name,
+        description=source.description,
+        submission_opens_at=submission_opens_at,
+        submission_closes_at=source.submission_closes_at + shift,
+        actor=actor,
+    )
     round_.word_limits = dict(source.word_limits or {})
     round_.section_settings = copy.deepcopy(source.section_settings or {})
     round_.cap_umum, round_.cap_replikasi, round_.cap_khusus = (
-        source.cap_umum, source.cap_replikasi, source.cap_khusus)
+        source.cap_umum,
+        source.cap_replikasi,
+        source.cap_khusus,
+    )
     for c in source.categories:
         add_category(round_=round_, name=c.name, description=c.description, actor=actor)
     for s in source.stages:
         stage = add_stage(
-            round_=round_, name=s.name, opens_at=s.opens_at + shift, closes_at=s.closes_at + shift,
-            scale_min=s.scale_min, scale_max=s.scale_max,
-            winners_per_category=s.winners_per_category, kind=s.kind, actor=actor)
+            round_=round_,
+            name=s.name,
+            opens_at=s.opens_at + shift,
+            closes_at=s.closes_at + shift,
+            scale_min=s.scale_min,
+            scale_max=s.scale_max,
+            winners_per_category=s.winners_per_category,
+            kind=s.kind,
+            actor=actor,
+        )
         stage.is_skipped, stage.method = s.is_skipped, s.method
     db.session.flush()
     return round_
@@ -180,8 +228,9 @@ def _has_submissions(round_: Round) -> bool:
     return any(e.is_submitted for e in round_.entries)
 
 
-def set_sections(*, round_: Round, limits: dict[str, int], labels: dict[str, str],
-                 off: set[str], actor: User) -> Round:
+def set_sections(
+    *, round_: Round, limits: dict[str, int], labels: dict[str, str], off: set[str], actor: User
+) -> Round:
     """The committee's proposal sections for this round: each section's word limit, its
     label (empty: the default, translated, label) and whether it is switched off. A
     switched-off section leaves the form, the completeness check and the judges' view; text
@@ -199,8 +248,9 @@ def set_sections(*, round_: Round, limits: dict[str, int], labels: dict[str, str
         if any(current.get(k) != v for k, v in new_limits.items()):
             raise InvalidState(_l("Word limits can only change before the first submission."))
         if set(settings.get("off") or []) - set(new_off):
-            raise InvalidState(_l("A section can only be switched back on before the first "
-                                  "submission."))
+            raise InvalidState(
+                _l("A section can only be switched back on before the first submission.")
+            )
     round_.word_limits = {**(round_.word_limits or {}), **new_limits}
     settings["labels"] = {k: v.strip() for k, v in labels.items() if k in known and v.strip()}
     settings["off"] = new_off
@@ -209,8 +259,9 @@ def set_sections(*, round_: Round, limits: dict[str, int], labels: dict[str, str
     return round_
 
 
-def add_custom_section(*, round_: Round, label: str, words: int, groups: list[str],
-                       help: str = "", actor: User) -> str:
+def add_custom_section(
+    *, round_: Round, label: str, words: int, groups: list[str], help: str = "", actor: User
+) -> str:
     """Add the committee's own section to this round's proposal, for the given groups, with
     its word limit; returns its name. Only before the first submission."""
     if _has_submissions(round_):
@@ -227,8 +278,15 @@ def add_custom_section(*, round_: Round, label: str, words: int, groups: list[st
     custom = settings.setdefault("custom", [])
     number = 1 + max((int(c["name"].rsplit("_", 1)[1]) for c in custom), default=0)
     name = f"custom_{number}"
-    custom.append({"name": name, "label": label, "words": int(words), "groups": groups,
-                   "help": (help or "").strip()})
+    custom.append(
+        {
+            "name": name,
+            "label": label,
+            "words": int(words),
+            "groups": groups,
+            "help": (help or "").strip(),
+        }
+    )
     round_.section_settings = settings
     db.session.flush()
     return name
@@ -243,8 +301,11 @@ def set_invitations(*, round_: Round, organisation_ids: list[int], actor: User) 
 
 def list_participants() -> list[Organisation]:
     """Organisations at the top level (agencies and independent OPDs), for invitations."""
-    return list(db.session.scalars(
-        select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.name)))
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.name)
+        )
+    )
 
 
 def open_round(*, round_: Round, actor: User) -> Round:
@@ -257,7 +318,9 @@ def open_round(*, round_: Round, actor: User) -> Round:
 
 
 def list_rounds() -> list[Round]:
-    return list(db.session.scalars(select(Round).order_by(Round.created_at.desc(), Round.id.desc())))
+    return list(
+        db.session.scalars(select(Round).order_by(Round.created_at.desc(), Round.id.desc()))
+    )
 
 
 def list_open_rounds(now: datetime) -> list[Round]:

@@ -45,9 +45,11 @@ def round_new():
     if form.validate_on_submit():
         try:
             round_ = rounds.create_round(
-                name=form.name.data, description=form.description.data or "",
+                name=form.name.data,
+                description=form.description.data or "",
                 submission_opens_at=to_utc(form.submission_opens_at.data),
-                submission_closes_at=to_utc(form.submission_closes_at.data), actor=current_user,
+                submission_closes_at=to_utc(form.submission_closes_at.data),
+                actor=current_user,
             )
             if form.use_template.data:
                 rounds.apply_stage_template(round_=round_, actor=current_user)
@@ -69,16 +71,23 @@ def _round_page(round_: Round, status=200, **forms):
         forms["limits_form"] = _sections_form(round_, data=_sections_data(round_))
     forms.setdefault("custom_section_form", CustomSectionForm(prefix="section"))
     limits_form = forms["limits_form"]
-    section_rows = [(s, on, limits_form[s.name], limits_form[f"label_{s.name}"],
-                     limits_form[f"off_{s.name}"]) for s, on in round_.configured_sections()]
+    section_rows = [
+        (s, on, limits_form[s.name], limits_form[f"label_{s.name}"], limits_form[f"off_{s.name}"])
+        for s, on in round_.configured_sections()
+    ]
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_)
         forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
     return render_template(
-        "competition/rounds/round_detail.html", round=round_, action_form=ActionForm(),
-        entries=entries.list_round_entries(round_), kind_labels=STAGE_KIND_LABELS,
+        "competition/rounds/round_detail.html",
+        round=round_,
+        action_form=ActionForm(),
+        entries=entries.list_round_entries(round_),
+        kind_labels=STAGE_KIND_LABELS,
         announcements=announcements.list_announcements(round_.id),
-        kinds=StageKind, section_rows=section_rows, **forms,
+        kinds=StageKind,
+        section_rows=section_rows,
+        **forms,
     ), status
 
 
@@ -93,8 +102,12 @@ def category_add(round_id: int):
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
         try:
-            rounds.add_category(round_=round_, name=form.name.data,
-                                description=form.description.data or "", actor=current_user)
+            rounds.add_category(
+                round_=round_,
+                name=form.name.data,
+                description=form.description.data or "",
+                actor=current_user,
+            )
         except JuriError as exc:
             form.name.errors.append(str(exc.message))
         else:
@@ -111,11 +124,15 @@ def stage_add(round_id: int):
     if form.validate_on_submit():
         try:
             stage = rounds.add_stage(
-                round_=round_, name=form.name.data, opens_at=to_utc(form.opens_at.data),
-                closes_at=to_utc(form.closes_at.data), scale_min=form.scale_min.data,
+                round_=round_,
+                name=form.name.data,
+                opens_at=to_utc(form.opens_at.data),
+                closes_at=to_utc(form.closes_at.data),
+                scale_min=form.scale_min.data,
                 scale_max=form.scale_max.data,
                 winners_per_category=form.winners_per_category.data,
-                kind=StageKind(form.kind.data), actor=current_user,
+                kind=StageKind(form.kind.data),
+                actor=current_user,
             )
         except JuriError as exc:
             form.closes_at.errors.append(str(exc.message))
@@ -135,9 +152,15 @@ def round_caps(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CapsForm(prefix="caps")
     if form.validate_on_submit():
-        rounds.set_caps(round_=round_, actor=current_user, caps={
-            "umum": form.cap_umum.data, "replikasi": form.cap_replikasi.data,
-            "khusus": form.cap_khusus.data})
+        rounds.set_caps(
+            round_=round_,
+            actor=current_user,
+            caps={
+                "umum": form.cap_umum.data,
+                "replikasi": form.cap_replikasi.data,
+                "khusus": form.cap_khusus.data,
+            },
+        )
         db.session.commit()
         flash(_("Caps saved."), "success")
         return redirect(url_for("committee.round_detail", round_id=round_.id))
@@ -166,10 +189,12 @@ def round_word_limits(round_id: int):
         names = [s.name for s, _on in round_.configured_sections()]
         try:
             rounds.set_sections(
-                round_=round_, actor=current_user,
+                round_=round_,
+                actor=current_user,
                 limits={n: form[n].data for n in names},
                 labels={n: form[f"label_{n}"].data or "" for n in names},
-                off={n for n in names if form[f"off_{n}"].data})
+                off={n for n in names if form[f"off_{n}"].data},
+            )
         except JuriError as exc:
             db.session.rollback()
             form.submit.errors = [str(exc.message)]
@@ -188,9 +213,14 @@ def round_section_add(round_id: int):
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
         try:
-            rounds.add_custom_section(round_=round_, label=form.label.data,
-                                      words=form.words.data, groups=form.groups.data,
-                                      help=form.help.data or "", actor=current_user)
+            rounds.add_custom_section(
+                round_=round_,
+                label=form.label.data,
+                words=form.words.data,
+                groups=form.groups.data,
+                help=form.help.data or "",
+                actor=current_user,
+            )
         except JuriError as exc:
             db.session.rollback()
             form.label.errors.append(str(exc.message))
@@ -213,8 +243,9 @@ def round_invitations(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = _invitations_form(round_)
     if form.validate_on_submit():
-        rounds.set_invitations(round_=round_, organisation_ids=form.organisations.data or [],
-                               actor=current_user)
+        rounds.set_invitations(
+            round_=round_, organisation_ids=form.organisations.data or [], actor=current_user
+        )
         db.session.commit()
         flash(_("Invitations saved."), "success")
         return redirect(url_for("committee.round_detail", round_id=round_.id))
@@ -245,10 +276,14 @@ def stage_edit(stage_id: int):
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
         try:
-            rounds.update_stage(stage=stage, name=form.name.data,
-                                opens_at=to_utc(form.opens_at.data),
-                                closes_at=to_utc(form.closes_at.data),
-                                is_skipped=form.is_skipped.data, actor=current_user)
+            rounds.update_stage(
+                stage=stage,
+                name=form.name.data,
+                opens_at=to_utc(form.opens_at.data),
+                closes_at=to_utc(form.closes_at.data),
+                is_skipped=form.is_skipped.data,
+                actor=current_user,
+            )
         except JuriError as exc:
             db.session.rollback()
             form.closes_at.errors.append(str(exc.message))
@@ -256,5 +291,6 @@ def stage_edit(stage_id: int):
             db.session.commit()
             flash(_("Stage saved."), "success")
             return redirect(url_for("committee.round_detail", round_id=stage.round_id))
-    return render_template("competition/rounds/stage_edit.html", stage=stage, form=form,
-                           kind_labels=STAGE_KIND_LABELS), 422 if form.errors else 200
+    return render_template(
+        "competition/rounds/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
+    ), 422 if form.errors else 200

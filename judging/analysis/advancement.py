@@ -28,8 +28,12 @@ def stage_scores(stage: Stage) -> list[ScoreRow]:
     score = ranked.result.entry_score
     return [
         ScoreRow(entry_id=e, category_id=c, rank=r, score=None if np.isnan(s) else float(s))
-        for e, c, r, s in zip(data.entry_ids.tolist(), cat_ids[data.category].tolist(),
-                              ranked.rank.tolist(), score.tolist())
+        for e, c, r, s in zip(
+            data.entry_ids.tolist(),
+            cat_ids[data.category].tolist(),
+            ranked.rank.tolist(),
+            score.tolist(),
+        )
     ]
 
 
@@ -53,27 +57,45 @@ class Candidate:
 
 def next_scored_stage(stage: Stage) -> Stage | None:
     """The next scored stage of the round that is not skipped."""
-    return next((s for s in stage.round.stages if s.position > stage.position
-                 and s.kind == StageKind.SCORED and not s.is_skipped), None)
+    return next(
+        (
+            s
+            for s in stage.round.stages
+            if s.position > stage.position and s.kind == StageKind.SCORED and not s.is_skipped
+        ),
+        None,
+    )
 
 
 def is_confirmed(to_stage: Stage) -> bool:
-    return db.session.scalar(select(func.count(Advancement.id)).where(
-        Advancement.to_stage_id == to_stage.id)) > 0
+    return (
+        db.session.scalar(
+            select(func.count(Advancement.id)).where(Advancement.to_stage_id == to_stage.id)
+        )
+        > 0
+    )
 
 
-def propose(*, stage: Stage, top_n: int | None = None,
-            threshold: float | None = None) -> list[Candidate]:
+def propose(
+    *, stage: Stage, top_n: int | None = None, threshold: float | None = None
+) -> list[Candidate]:
     """Every entry of ``stage`` with its place and score, ``proposed`` for the top ``top_n``
     of each category or (when ``threshold`` is given) every scored entry at or above it.
     Sorted by category then place (unscored last)."""
     if (top_n is None) == (threshold is None):
         raise InvalidState(_l("Choose either a number per category or a score threshold."))
     rows = stage_scores(stage)
-    entries = {e.id: e for e in db.session.scalars(
-        select(Entry).where(Entry.id.in_([r.entry_id for r in rows]))
-        .options(selectinload(Entry.organisation).selectinload(Organisation.parent),
-                 selectinload(Entry.category)))}
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Entry)
+            .where(Entry.id.in_([r.entry_id for r in rows]))
+            .options(
+                selectinload(Entry.organisation).selectinload(Organisation.parent),
+                selectinload(Entry.category),
+            )
+        )
+    }
     out = []
     for r in rows:
         if threshold is not None:
@@ -85,8 +107,15 @@ def propose(*, stage: Stage, top_n: int | None = None,
     return out
 
 
-def confirm(*, stage: Stage, candidates: list[Candidate], advance: set[int],
-            reasons: dict[int, str], actor: User, now: datetime) -> int:
+def confirm(
+    *,
+    stage: Stage,
+    candidates: list[Candidate],
+    advance: set[int],
+    reasons: dict[int, str],
+    actor: User,
+    now: datetime,
+) -> int:
     """Advance the entries in ``advance`` into the next scored stage. Every difference from
     the proposal (an entry added or left out) needs a reason in ``reasons``; the decisions
     are recorded on each entry. Returns how many advance."""
@@ -109,14 +138,32 @@ def confirm(*, stage: Stage, candidates: list[Candidate], advance: set[int],
     for i, c in by_id.items():
         reason = (reasons.get(i) or "").strip()
         if i in advance:
-            db.session.add(Advancement(
-                from_stage_id=stage.id, to_stage_id=to_stage.id, entry_id=i, rank=c.rank,
-                score=c.score, is_override=i in overridden, reason=reason, actor_id=actor.id,
-                created_at=now))
+            db.session.add(
+                Advancement(
+                    from_stage_id=stage.id,
+                    to_stage_id=to_stage.id,
+                    entry_id=i,
+                    rank=c.rank,
+                    score=c.score,
+                    is_override=i in overridden,
+                    reason=reason,
+                    actor_id=actor.id,
+                    created_at=now,
+                )
+            )
         action = ("advanced" if i in advance else "not_advanced") + (
-            "_override" if i in overridden else "")
-        db.session.add(EntryEvent(entry_id=i, stage_id=stage.id, actor_id=actor.id,
-                                  action=action, reason=reason, created_at=now))
+            "_override" if i in overridden else ""
+        )
+        db.session.add(
+            EntryEvent(
+                entry_id=i,
+                stage_id=stage.id,
+                actor_id=actor.id,
+                action=action,
+                reason=reason,
+                created_at=now,
+            )
+        )
     db.session.flush()
     return len(advance)
 
@@ -125,15 +172,17 @@ def spread(candidates: list[Candidate], advance: set[int]) -> dict[str, dict[str
     """How the entries that would advance spread over categories, groups, provinces and
     regions (kabupaten/kota, with their province), so the committee sees the balance before
     confirming. An organisation without a region counts under ``""``; most first."""
-    out: dict[str, dict[str, int]] = {"category": {}, "group": {}, "province": {},
-                                      "region": {}}
+    out: dict[str, dict[str, int]] = {"category": {}, "group": {}, "province": {}, "region": {}}
     for c in candidates:
         if c.entry.id in advance:
             region, province = c.entry.organisation.place
             where = f"{region} ({province})" if region and province else region or province
-            for key, value in (("category", c.entry.category.name),
-                               ("group", c.entry.group.value),
-                               ("province", province), ("region", where)):
+            for key, value in (
+                ("category", c.entry.category.name),
+                ("group", c.entry.group.value),
+                ("province", province),
+                ("region", where),
+            ):
                 out[key][value] = out[key].get(value, 0) + 1
     for key in ("province", "region"):
         out[key] = dict(sorted(out[key].items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])))
@@ -141,5 +190,8 @@ def spread(candidates: list[Candidate], advance: set[int]) -> dict[str, dict[str
 
 
 def advanced_ids(to_stage: Stage) -> set[int]:
-    return set(db.session.scalars(select(Advancement.entry_id).where(
-        Advancement.to_stage_id == to_stage.id)))
+    return set(
+        db.session.scalars(
+            select(Advancement.entry_id).where(Advancement.to_stage_id == to_stage.id)
+        )
+    )

@@ -13,9 +13,18 @@ def _fmt(v: float) -> str:
     return f"{v:.1f}"
 
 
-def judge_scatter(consensus, own, lo: float, hi: float, *, offset: float = np.nan,
-                  scale: float = np.nan, outlier=None, size: int = 180,
-                  label: str = "") -> Markup:
+def judge_scatter(
+    consensus,
+    own,
+    lo: float,
+    hi: float,
+    *,
+    offset: float = np.nan,
+    scale: float = np.nan,
+    outlier=None,
+    size: int = 180,
+    label: str = "",
+) -> Markup:
     """The judge's own totals (y) against the panel's consensus for the same entries (x).
 
     The grey diagonal is "scores like the panel"; the red line is the judge's fitted habit
@@ -46,25 +55,32 @@ def judge_scatter(consensus, own, lo: float, hi: float, *, offset: float = np.na
         s = scale if np.isfinite(scale) else 1.0
         xs = np.array([lo, hi])
         ys = centre + offset + s * (xs - centre)
-        parts.append(f'<line x1="{_fmt(px(xs[0]))}" y1="{_fmt(py(ys[0]))}" '
-                     f'x2="{_fmt(px(xs[1]))}" y2="{_fmt(py(ys[1]))}" stroke="#b00020"/>')
+        parts.append(
+            f'<line x1="{_fmt(px(xs[0]))}" y1="{_fmt(py(ys[0]))}" '
+            f'x2="{_fmt(px(xs[1]))}" y2="{_fmt(py(ys[1]))}" stroke="#b00020"/>'
+        )
     ok = np.isfinite(consensus) & np.isfinite(own)
     for x, y, bad in zip(px(consensus[ok]), py(own[ok]), outlier[ok]):
         if bad:
-            parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="none" '
-                         'stroke="#b00020" stroke-width="1.5"/>')
+            parts.append(
+                f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="none" '
+                'stroke="#b00020" stroke-width="1.5"/>'
+            )
         else:
-            parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="3" fill="#7a1420" '
-                         'fill-opacity="0.6"/>')
+            parts.append(
+                f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="3" fill="#7a1420" fill-opacity="0.6"/>'
+            )
     parts.append(f'<text x="{pad}" y="{size - 2}" font-size="9" fill="#666">{lo:g}</text>')
-    parts.append(f'<text x="{size - pad - 12}" y="{size - 2}" font-size="9" fill="#666">'
-                 f'{hi:g}</text>')
+    parts.append(
+        f'<text x="{size - pad - 12}" y="{size - 2}" font-size="9" fill="#666">{hi:g}</text>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def rank_interval(lo: int, hi: int, point: int, n: int, *, width: int = 120,
-                  label: str = "") -> Markup:
+def rank_interval(
+    lo: int, hi: int, point: int, n: int, *, width: int = 120, label: str = ""
+) -> Markup:
     """A bar from place ``lo`` to place ``hi`` (1 = left) among ``n``, with a dot at ``point``."""
     if n < 1 or point < 1:
         return Markup("")

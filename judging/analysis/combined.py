@@ -92,8 +92,9 @@ def set_stage_weights(*, round_: Round, weights: dict[int, float | None], actor:
         raise NotAllowed()
     stages = scored_stages(round_)
     if len(stages) < 2:
-        raise InvalidState(_l("Stage weights combine two or more scored stages; this round "
-                              "has fewer."))
+        raise InvalidState(
+            _l("Stage weights combine two or more scored stages; this round has fewer.")
+        )
     values = [weights.get(s.id) for s in stages]
     if all(v is None for v in values):
         for s in round_.stages:
@@ -103,16 +104,20 @@ def set_stage_weights(*, round_: Round, weights: dict[int, float | None], actor:
     errors = {}
     for s, v in zip(stages, values):
         if v is None:
-            errors[field_name(s)] = _l("Give every scored stage a weight (0 if it does not "
-                                       "count), or leave them all empty.")
+            errors[field_name(s)] = _l(
+                "Give every scored stage a weight (0 if it does not "
+                "count), or leave them all empty."
+            )
         elif not math.isfinite(v) or v < 0 or v > 100:
             errors[field_name(s)] = _l("A weight is between 0 and 100.")
     if errors:
         raise InvalidFields(errors)
     total = sum(values)
     if abs(total - 100) > TOLERANCE:
-        message = _l("The weights add up to %(total)s %%; together they must make 100 %%.",
-                     total=f"{total:g}")
+        message = _l(
+            "The weights add up to %(total)s %%; together they must make 100 %%.",
+            total=f"{total:g}",
+        )
         raise InvalidFields({field_name(s): message for s in stages}, message)
     for s in round_.stages:
         s.weight = None
@@ -164,12 +169,19 @@ def combined_arrays(round_: Round) -> CombinedArrays:
         data, result = ranked.data, ranked.result
         cat_ids = np.array([c.id for c in data.categories], dtype=np.int64)
         has = result.n_sheets > 0
-        per_stage.append((data.entry_ids[has], cat_ids[data.category[has]],
-                          _on_100(result.entry_score[has], stage),
-                          _on_100(ranked.raw.entry_score[has], stage), result.n_sheets[has],
-                          scores_digest(data)[0]))
-    entry_ids = np.unique(np.concatenate([p[0] for p in per_stage])) if per_stage \
-        else np.zeros(0, np.int64)
+        per_stage.append(
+            (
+                data.entry_ids[has],
+                cat_ids[data.category[has]],
+                _on_100(result.entry_score[has], stage),
+                _on_100(ranked.raw.entry_score[has], stage),
+                result.n_sheets[has],
+                scores_digest(data)[0],
+            )
+        )
+    entry_ids = (
+        np.unique(np.concatenate([p[0] for p in per_stage])) if per_stage else np.zeros(0, np.int64)
+    )
     n, k = entry_ids.size, len(stages)
     scores = np.full((n, k), np.nan)
     raw = np.full((n, k), np.nan)
@@ -182,19 +194,29 @@ def combined_arrays(round_: Round) -> CombinedArrays:
         n_sheets[pos] += sheets
     w = np.asarray(weights, dtype=float)
     counted = w > 0
-    combined = combine_stages(scores[:, counted], w[counted], missing="nan") if n \
-        else np.zeros(0)
-    raw_combined = combine_stages(raw[:, counted], w[counted], missing="nan") if n \
-        else np.zeros(0)
+    combined = combine_stages(scores[:, counted], w[counted], missing="nan") if n else np.zeros(0)
+    raw_combined = combine_stages(raw[:, counted], w[counted], missing="nan") if n else np.zeros(0)
     # tie-break: heaviest stage first; a later stage first among equal weights
     by_weight = sorted(range(k), key=lambda j: (-w[j], -j))
-    ranked = rank_entries(combined, tiebreak=[scores[:, j] for j in by_weight],
-                          group=category_ids)
-    digest = hashlib.sha256("".join(f"{s.id}\t{p[5]}\n" for s, p in zip(stages, per_stage))
-                            .encode()).hexdigest()
-    return CombinedArrays(stages, weights, entry_ids, category_ids, scores, raw, combined,
-                          raw_combined, ranked.rank, ranked.order, n_sheets, digest,
-                          {s.id: method_of(s) for s in stages})
+    ranked = rank_entries(combined, tiebreak=[scores[:, j] for j in by_weight], group=category_ids)
+    digest = hashlib.sha256(
+        "".join(f"{s.id}\t{p[5]}\n" for s, p in zip(stages, per_stage)).encode()
+    ).hexdigest()
+    return CombinedArrays(
+        stages,
+        weights,
+        entry_ids,
+        category_ids,
+        scores,
+        raw,
+        combined,
+        raw_combined,
+        ranked.rank,
+        ranked.order,
+        n_sheets,
+        digest,
+        {s.id: method_of(s) for s in stages},
+    )
 
 
 @dataclass
@@ -230,16 +252,30 @@ def combined_ranking(round_: Round) -> CombinedRanking:
     score (0-100) and the combined score, then the entries outside the final ranking."""
     arrays = combined_arrays(round_)
     ids = arrays.entry_ids.tolist()
-    found = {e.id: e for e in db.session.scalars(
-        select(Entry).where(Entry.id.in_(ids))
-        .options(selectinload(Entry.organisation), selectinload(Entry.category)))} if ids else {}
+    found = (
+        {
+            e.id: e
+            for e in db.session.scalars(
+                select(Entry)
+                .where(Entry.id.in_(ids))
+                .options(selectinload(Entry.organisation), selectinload(Entry.category))
+            )
+        }
+        if ids
+        else {}
+    )
     cats = {c.id: CombinedCategory(c, [], []) for c in round_.categories}
     for i in arrays.order.tolist():
-        row = CombinedRow(found[ids[i]], int(arrays.rank[i]), float(arrays.combined[i]),
-                          arrays.stage_scores[i].tolist())
+        row = CombinedRow(
+            found[ids[i]],
+            int(arrays.rank[i]),
+            float(arrays.combined[i]),
+            arrays.stage_scores[i].tolist(),
+        )
         target = cats[int(arrays.category_ids[i])]
         (target.rows if row.rank else target.others).append(row)
     for c in cats.values():  # outside the ranking: furthest first, then by title
         c.others.sort(key=lambda r: (-r.reached, r.entry.title))
-    return CombinedRanking(round_, arrays.stages, arrays.weights,
-                           [c for c in cats.values() if c.rows or c.others])
+    return CombinedRanking(
+        round_, arrays.stages, arrays.weights, [c for c in cats.values() if c.rows or c.others]
+    )

@@ -26,14 +26,21 @@ class AdvanceForm(FlaskForm):
     """How the proposal is made: the top N of each category or a score threshold. Read from
     the query string for the preview (no CSRF needed there) and posted back on confirmation."""
 
-    mode = RadioField(_l("Who advances"), choices=[
-        SelectChoice("top", _l("The top N of each category")),
-        SelectChoice("threshold", _l("Every entry at or above a score")),
-    ], default="top", validators=[InputRequired()])
-    top_n = IntegerField(_l("N per category"), default=5,
-                         validators=[Optional(), NumberRange(1, 500)])
-    threshold = DecimalField(_l("Score threshold"), places=2,
-                             validators=[Optional(), NumberRange(0, 1000)])
+    mode = RadioField(
+        _l("Who advances"),
+        choices=[
+            SelectChoice("top", _l("The top N of each category")),
+            SelectChoice("threshold", _l("Every entry at or above a score")),
+        ],
+        default="top",
+        validators=[InputRequired()],
+    )
+    top_n = IntegerField(
+        _l("N per category"), default=5, validators=[Optional(), NumberRange(1, 500)]
+    )
+    threshold = DecimalField(
+        _l("Score threshold"), places=2, validators=[Optional(), NumberRange(0, 1000)]
+    )
     preview = SubmitField(_l("Show the proposal"))
 
 

@@ -40,8 +40,9 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     return stage
 
 
-def compute_ranking(stage: Stage, method: str | None = None, *,
-                    uncertainty: bool = True, limit: int | None = None) -> StageRanking:
+def compute_ranking(
+    stage: Stage, method: str | None = None, *, uncertainty: bool = True, limit: int | None = None
+) -> StageRanking:
     """The stage's ranking per category with the stage's method (see ``judging.analysis``);
     ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
     keeps the first rows of each category."""
@@ -59,21 +60,32 @@ METHOD_LABELS = {
 
 
 METHOD_HELP = {
-    "raw": _l("Mean of the judges' raw weighted totals, without correction for harsh or "
-              "lenient judges."),
-    "median": _l("Median of the judges' raw weighted totals: robust to one extreme judge, "
-                 "but no correction for harsh or lenient judges."),
-    "zscore": _l("Each judge's totals are standardized, averaged per entry and mapped back onto "
-                 "the rubric's scale. Only valid when judges were assigned at random: a judge "
-                 "who happened to get strong entries is wrongly corrected downwards."),
-    "rank": _l("Each judge's totals become percentile ranks, averaged per entry. Only valid "
-               "when judges were assigned at random."),
-    "bias": _l("Fits score = quality of the entry + offset of the judge: the offset says how "
-               "many points a judge scores above or below the panel, estimated from the entries "
-               "judges share, so it stays fair when panels see entries of different strength."),
-    "bias_scale": _l("Fits score = offset of the judge + scale of the judge x quality of the "
-                     "entry, and weighs noisier judges less. Corrects harsh, lenient and "
-                     "narrow-scale judges; the most accurate method in Juri's benchmark."),
+    "raw": _l(
+        "Mean of the judges' raw weighted totals, without correction for harsh or lenient judges."
+    ),
+    "median": _l(
+        "Median of the judges' raw weighted totals: robust to one extreme judge, "
+        "but no correction for harsh or lenient judges."
+    ),
+    "zscore": _l(
+        "Each judge's totals are standardized, averaged per entry and mapped back onto "
+        "the rubric's scale. Only valid when judges were assigned at random: a judge "
+        "who happened to get strong entries is wrongly corrected downwards."
+    ),
+    "rank": _l(
+        "Each judge's totals become percentile ranks, averaged per entry. Only valid "
+        "when judges were assigned at random."
+    ),
+    "bias": _l(
+        "Fits score = quality of the entry + offset of the judge: the offset says how "
+        "many points a judge scores above or below the panel, estimated from the entries "
+        "judges share, so it stays fair when panels see entries of different strength."
+    ),
+    "bias_scale": _l(
+        "Fits score = offset of the judge + scale of the judge x quality of the "
+        "entry, and weighs noisier judges less. Corrects harsh, lenient and "
+        "narrow-scale judges; the most accurate method in Juri's benchmark."
+    ),
 }
 
 
@@ -93,8 +105,9 @@ class StageData:
     total: (n_sheets,) arrays. ``entries`` and ``judges`` (ORM objects in the same order, for
     display) are loaded on first use, with one query each."""
 
-    def __init__(self, stage, entry_ids, category, submitted_ts, judge_ids, e_idx, j_idx,
-                 total, categories):
+    def __init__(
+        self, stage, entry_ids, category, submitted_ts, judge_ids, e_idx, j_idx, total, categories
+    ):
         self.stage, self.entry_ids, self.category = stage, entry_ids, category
         self.submitted_ts, self.judge_ids = submitted_ts, judge_ids
         self.e_idx, self.j_idx, self.total, self.categories = e_idx, j_idx, total, categories
@@ -107,9 +120,14 @@ class StageData:
     @property
     def entries(self) -> list[Entry]:
         if self._entries is None:
-            found = {e.id: e for e in db.session.scalars(
-                select(Entry).where(entry_service.in_stage(self.stage))
-                .options(selectinload(Entry.organisation), selectinload(Entry.category)))}
+            found = {
+                e.id: e
+                for e in db.session.scalars(
+                    select(Entry)
+                    .where(entry_service.in_stage(self.stage))
+                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                )
+            }
             self._entries = [found[i] for i in self.entry_ids.tolist()]
         return self._entries
 
@@ -118,17 +136,29 @@ class StageData:
         if self._entries is not None:
             return [self._entries[i] for i in indices]
         ids = self.entry_ids[np.asarray(indices, dtype=np.intp)].tolist() if indices else []
-        found = {e.id: e for e in db.session.scalars(
-            select(Entry).where(Entry.id.in_(ids))
-            .options(selectinload(Entry.organisation), selectinload(Entry.category)))} \
-            if ids else {}
+        found = (
+            {
+                e.id: e
+                for e in db.session.scalars(
+                    select(Entry)
+                    .where(Entry.id.in_(ids))
+                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                )
+            }
+            if ids
+            else {}
+        )
         return [found[i] for i in ids]
 
     @property
     def judges(self) -> list[User]:
         if self._judges is None:
-            found = {u.id: u for u in db.session.scalars(
-                select(User).where(User.id.in_(self.judge_ids.tolist())))}
+            found = {
+                u.id: u
+                for u in db.session.scalars(
+                    select(User).where(User.id.in_(self.judge_ids.tolist()))
+                )
+            }
             self._judges = [found[i] for i in self.judge_ids.tolist()]
         return self._judges
 
@@ -137,8 +167,14 @@ class StageData:
         stage whose sheets did not change share their fitted models."""
         if self._digest is None:
             h = hashlib.blake2b(digest_size=16)
-            for arr in (self.entry_ids, self.category, self.judge_ids, self.e_idx, self.j_idx,
-                        self.total):
+            for arr in (
+                self.entry_ids,
+                self.category,
+                self.judge_ids,
+                self.e_idx,
+                self.j_idx,
+                self.total,
+            ):
                 h.update(np.ascontiguousarray(arr).tobytes())
                 h.update(b"|")
             h.update(f"{self.stage.scale_min}:{self.stage.scale_max}".encode())
@@ -151,9 +187,16 @@ class StageData:
         key = ("normalize", self.stage.id, method, self.digest())
         result = _MEMO.get(key)
         if result is None:
-            result = normalize(self.e_idx, self.j_idx, self.total, method,
-                               n_entries=self.n_entries, n_judges=int(self.judge_ids.size),
-                               scale_min=self.stage.scale_min, scale_max=self.stage.scale_max)
+            result = normalize(
+                self.e_idx,
+                self.j_idx,
+                self.total,
+                method,
+                n_entries=self.n_entries,
+                n_judges=int(self.judge_ids.size),
+                scale_min=self.stage.scale_min,
+                scale_max=self.stage.scale_max,
+            )
             _remember(key, result)
         return result
 
@@ -209,8 +252,17 @@ def load_stage(stage: Stage) -> StageData:
     categories = list(stage.round.categories)
     cat_ids = np.array([c.id for c in categories], dtype=np.int64)
     category = np.searchsorted(cat_ids, category_ids) if cat_ids.size else category_ids
-    return StageData(stage, entry_ids, category.astype(np.intp), submitted_ts, judge_ids,
-                     e_idx, j_idx.astype(np.intp), total[keep], categories)
+    return StageData(
+        stage,
+        entry_ids,
+        category.astype(np.intp),
+        submitted_ts,
+        judge_ids,
+        e_idx,
+        j_idx.astype(np.intp),
+        total[keep],
+        categories,
+    )
 
 
 def scores_digest(data) -> tuple[str, int]:
@@ -220,8 +272,10 @@ def scores_digest(data) -> tuple[str, int]:
     entry = data.entry_ids[data.e_idx]
     judge = data.judge_ids[data.j_idx]
     order = np.lexsort((judge, entry))
-    lines = "".join(f"{e}\t{j}\t{t:.6f}\n" for e, j, t in zip(
-        entry[order].tolist(), judge[order].tolist(), data.total[order].tolist()))
+    lines = "".join(
+        f"{e}\t{j}\t{t:.6f}\n"
+        for e, j, t in zip(entry[order].tolist(), judge[order].tolist(), data.total[order].tolist())
+    )
     return hashlib.sha256(lines.encode()).hexdigest(), int(order.size)
 
 
@@ -271,8 +325,11 @@ def _heaviest_criterion_means(data: StageData) -> np.ndarray:
     """Per entry, the mean score on the heaviest criterion (the first tie-break key)."""
     stage = data.stage
     heaviest = db.session.scalar(
-        select(Criterion.id).where(Criterion.stage_id == stage.id)
-        .order_by(Criterion.weight.desc(), Criterion.position, Criterion.id).limit(1))
+        select(Criterion.id)
+        .where(Criterion.stage_id == stage.id)
+        .order_by(Criterion.weight.desc(), Criterion.position, Criterion.id)
+        .limit(1)
+    )
     out = np.full(data.n_entries, -np.inf)
     if heaviest is None:
         return out
@@ -280,8 +337,12 @@ def _heaviest_criterion_means(data: StageData) -> np.ndarray:
         select(Assignment.entry_id, func.avg(Score.value))
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .join(Score, Score.sheet_id == ScoreSheet.id)
-        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED,
-               Score.criterion_id == heaviest, Score.value.is_not(None))
+        .where(
+            Assignment.stage_id == stage.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+            Score.criterion_id == heaviest,
+            Score.value.is_not(None),
+        )
         .group_by(Assignment.entry_id)
     ).all()
     ids, means = _columns(rows, (np.int64, float))
@@ -303,8 +364,9 @@ class Ranked:
     order: np.ndarray
 
 
-def rank_arrays(stage: Stage, method: str | None = None, *,
-                data: StageData | None = None) -> Ranked:
+def rank_arrays(
+    stage: Stage, method: str | None = None, *, data: StageData | None = None
+) -> Ranked:
     """Normalize the stage's sheets with ``method`` (default: the stage's) and rank within each
     category, ties broken by ``TIE_BREAK_RULE``. Arrays only: no ORM object per entry."""
     method = method or method_of(stage)
@@ -322,14 +384,26 @@ def _bootstrap(stage: Stage, method: str, data: StageData, result: Normalized, t
     key = ("bootstrap", stage.id, method, top_n, data.digest())
     boot = _MEMO.get(key)
     if boot is None:
-        boot = bootstrap_ranks(result, data.e_idx, data.category, n_boot=BOOTSTRAP_RESAMPLES,
-                               top_n=top_n, seed=stage.id)
+        boot = bootstrap_ranks(
+            result,
+            data.e_idx,
+            data.category,
+            n_boot=BOOTSTRAP_RESAMPLES,
+            top_n=top_n,
+            seed=stage.id,
+        )
         _remember(key, boot)
     return boot
 
 
-def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = True,
-               data: StageData | None = None, limit: int | None = None) -> StageRanking:
+def rank_stage(
+    stage: Stage,
+    method: str | None = None,
+    *,
+    uncertainty: bool = True,
+    data: StageData | None = None,
+    limit: int | None = None,
+) -> StageRanking:
     """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
     statistical ties and each entry's bootstrap rank interval and probability of a winning
     place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
@@ -358,32 +432,50 @@ def rank_stage(stage: Stage, method: str | None = None, *, uncertainty: bool = T
     wanted[order] = True
     per_entry: dict[int, list[tuple[User, float]]] = {}
     keep = wanted[data.e_idx]
-    for e, j, t in zip(data.e_idx[keep].tolist(), data.j_idx[keep].tolist(),
-                       data.total[keep].tolist()):
+    for e, j, t in zip(
+        data.e_idx[keep].tolist(), data.j_idx[keep].tolist(), data.total[keep].tolist()
+    ):
         per_entry.setdefault(e, []).append((data.judges[j], t))
     sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
     all_sizes = np.bincount(data.category, minlength=len(data.categories))
     cats = [CategoryRanking(c, [], int(n)) for c, n in zip(data.categories, all_sizes)]
     for i in shown:
         row = RankingRow(
-            entry=entries[i], rank=int(ranked.rank[i]), score=float(result.entry_score[i]),
-            raw_score=float(raw.entry_score[i]), n_judges=int(result.n_sheets[i]),
-            judge_totals=per_entry.get(i, []), se=float(result.entry_se[i]),
-            tied=bool(ties.flag[i]), place_lo=int(ties.place_lo[i]),
+            entry=entries[i],
+            rank=int(ranked.rank[i]),
+            score=float(result.entry_score[i]),
+            raw_score=float(raw.entry_score[i]),
+            n_judges=int(result.n_sheets[i]),
+            judge_totals=per_entry.get(i, []),
+            se=float(result.entry_se[i]),
+            tied=bool(ties.flag[i]),
+            place_lo=int(ties.place_lo[i]),
             place_hi=int(ties.place_hi[i]),
         )
         if boot is not None and row.rank > 0:
             row.rank_lo, row.rank_hi = int(boot.rank_lo[i]), int(boot.rank_hi[i])
             row.p_top = float(boot.p_top[i])
             row.interval_svg = charts.rank_interval(
-                row.rank_lo, row.rank_hi, row.rank, int(sizes[data.category[i]]),
-                label=f"{row.rank_lo}-{row.rank_hi}")
+                row.rank_lo,
+                row.rank_hi,
+                row.rank,
+                int(sizes[data.category[i]]),
+                label=f"{row.rank_lo}-{row.rank_hi}",
+            )
         cats[data.category[i]].rows.append(row)
     expected = db.session.scalar(
-        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id))
-    return StageRanking(stage, method, [c for c in cats if c.rows], expected=expected or 0,
-                        submitted=int(data.total.size), warning=result.warning, top_n=top_n,
-                        converged=result.converged)
+        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id)
+    )
+    return StageRanking(
+        stage,
+        method,
+        [c for c in cats if c.rows],
+        expected=expected or 0,
+        submitted=int(data.total.size),
+        warning=result.warning,
+        top_n=top_n,
+        converged=result.converged,
+    )
 
 
 @dataclass
@@ -422,16 +514,19 @@ def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
         return str(_l("Scored by lenient judges: %(names)s", names=names(lenient)))
     mean = sum(o for _, o in judges) / len(judges)
     if moved > 0 and mean < 0:
-        return str(_l("Its judges score %(points).1f points below the panel on average",
-                      points=-mean))
+        return str(
+            _l("Its judges score %(points).1f points below the panel on average", points=-mean)
+        )
     if moved < 0 and mean > 0:
-        return str(_l("Its judges score %(points).1f points above the panel on average",
-                      points=mean))
+        return str(
+            _l("Its judges score %(points).1f points above the panel on average", points=mean)
+        )
     return str(_l("Close scores: a small change in any judge's total reorders them"))
 
 
-def compare_methods(stage: Stage, *, limit: int | None = None
-                    ) -> tuple[list[CategoryComparison], str, Normalized]:
+def compare_methods(
+    stage: Stage, *, limit: int | None = None
+) -> tuple[list[CategoryComparison], str, Normalized]:
     """Rank the stage with every method; rows in the order of the stage's method, each with
     the places it gains or loses against the raw mean and the reason. With ``limit``, only
     the first ``limit`` places of each category get a row (``size`` still counts them all)."""
@@ -442,8 +537,11 @@ def compare_methods(stage: Stage, *, limit: int | None = None
         result = data.normalize(m)
         scores[m] = result.entry_score
         ranks[m] = rank_entries(result.entry_score, group=data.category).rank
-    fit = data.normalize("bias_scale") if method not in ("bias", "bias_scale") else \
-        data.normalize(method)
+    fit = (
+        data.normalize("bias_scale")
+        if method not in ("bias", "bias_scale")
+        else data.normalize(method)
+    )
     order = rank_entries(scores[method], group=data.category).order
     order = order[ranks[method][order] > 0]
     cats = [CategoryComparison(c, []) for c in data.categories]
@@ -462,11 +560,15 @@ def compare_methods(stage: Stage, *, limit: int | None = None
         judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
     for i, entry in zip(shown, data.entries_at(shown)):
         moved = int(ranks["raw"][i] - ranks[method][i])
-        cats[data.category[i]].rows.append(ComparisonRow(
-            entry=entry, ranks={m: int(ranks[m][i]) for m in METHODS},
-            scores={m: float(scores[m][i]) for m in METHODS}, moved=moved,
-            reason=_reason(moved, judges_of.get(i, [])),
-        ))
+        cats[data.category[i]].rows.append(
+            ComparisonRow(
+                entry=entry,
+                ranks={m: int(ranks[m][i]) for m in METHODS},
+                scores={m: float(scores[m][i]) for m in METHODS},
+                moved=moved,
+                reason=_reason(moved, judges_of.get(i, [])),
+            )
+        )
     return [c for c in cats if c.rows], method, fit
 
 
@@ -492,7 +594,9 @@ class JudgeReport:
 
 
 FLAG_LABELS = {
-    "harsh": _l("harsh"), "lenient": _l("lenient"), "low_agreement": _l("low agreement"),
+    "harsh": _l("harsh"),
+    "lenient": _l("lenient"),
+    "low_agreement": _l("low agreement"),
     "noisy": _l("noisy"),
 }
 
@@ -506,8 +610,14 @@ def judge_report(stage: Stage) -> JudgeReport:
         method = DEFAULT_METHOD
     result = data.normalize(method)
     diag: JudgeDiagnostics = judge_diagnostics(
-        data.e_idx, data.j_idx, data.total, method, n_entries=len(data.entries),
-        n_judges=len(data.judges), result=result)
+        data.e_idx,
+        data.j_idx,
+        data.total,
+        method,
+        n_entries=len(data.entries),
+        n_judges=len(data.judges),
+        result=result,
+    )
     n_j = len(data.judges)
     counts = np.bincount(data.j_idx, minlength=n_j)
     sums = np.bincount(data.j_idx, weights=data.total, minlength=n_j)
@@ -518,11 +628,27 @@ def judge_report(stage: Stage) -> JudgeReport:
         mine = data.j_idx == j
         flags = [str(label) for key, label in FLAG_LABELS.items() if bool(getattr(diag, key)[j])]
         chart = charts.judge_scatter(
-            consensus[mine], data.total[mine], stage.scale_min, stage.scale_max,
-            offset=float(diag.offset[j]), scale=float(diag.scale[j]),
-            outlier=diag.sheet_outlier[mine], label=judge.name)
-        rows.append(JudgeRow(judge, int(counts[j]), float(means[j]), float(diag.offset[j]),
-                             float(diag.scale[j]), float(diag.noise[j]),
-                             float(diag.agreement[j]), flags, chart))
+            consensus[mine],
+            data.total[mine],
+            stage.scale_min,
+            stage.scale_max,
+            offset=float(diag.offset[j]),
+            scale=float(diag.scale[j]),
+            outlier=diag.sheet_outlier[mine],
+            label=judge.name,
+        )
+        rows.append(
+            JudgeRow(
+                judge,
+                int(counts[j]),
+                float(means[j]),
+                float(diag.offset[j]),
+                float(diag.scale[j]),
+                float(diag.noise[j]),
+                float(diag.agreement[j]),
+                flags,
+                chart,
+            )
+        )
     rows.sort(key=lambda r: (np.nan_to_num(r.offset), r.judge.name))
     return JudgeReport(rows, float(diag.alpha), method, result.warning)

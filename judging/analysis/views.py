@@ -52,8 +52,11 @@ def stage_advance(stage_id: int):
     with a reason, and confirm."""
     stage = db.get_or_404(Stage, stage_id)
     to_stage = advancement.next_scored_stage(stage)
-    form = AdvanceForm(request.args, meta={"csrf": False}) if request.method == "GET" \
+    form = (
+        AdvanceForm(request.args, meta={"csrf": False})
+        if request.method == "GET"
         else AdvanceForm(meta={"csrf": False})
+    )
     form.validate()
     params = _advance_params(form)
     confirmed = to_stage is not None and advancement.is_confirmed(to_stage)
@@ -66,8 +69,14 @@ def stage_advance(stage_id: int):
         advance = {int(i) for i in request.form.getlist("advance") if i.isdigit()}
         reasons = {c.entry.id: request.form.get(f"reason_{c.entry.id}", "") for c in candidates}
         try:
-            n = advancement.confirm(stage=stage, candidates=candidates, advance=advance,
-                                    reasons=reasons, actor=current_user, now=utcnow())
+            n = advancement.confirm(
+                stage=stage,
+                candidates=candidates,
+                advance=advance,
+                reasons=reasons,
+                actor=current_user,
+                now=utcnow(),
+            )
         except JuriError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
@@ -78,11 +87,19 @@ def stage_advance(stage_id: int):
             flash(_("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name), "success")
             return redirect(url_for("analysis.stage_advance", stage_id=stage.id))
     return render_template(
-        "judging/analysis/advance.html", stage=stage, to_stage=to_stage, form=form,
-        candidates=candidates, advance=advance, reasons=reasons, errors=errors,
+        "judging/analysis/advance.html",
+        stage=stage,
+        to_stage=to_stage,
+        form=form,
+        candidates=candidates,
+        advance=advance,
+        reasons=reasons,
+        errors=errors,
         spread=advancement.spread(candidates, advance),
         confirmed=advancement.advanced_ids(to_stage) if confirmed else None,
-        action_form=ActionForm(), params=params), status
+        action_form=ActionForm(),
+        params=params,
+    ), status
 
 
 @analysis_bp.route("/rounds/<int:round_id>/dashboard")
@@ -91,14 +108,24 @@ def round_dashboard(round_id: int):
     form, found = entry_filter(round_)
     overview = dashboard.overview(round_, utcnow())
     counts = {s.id: sheet_counts(s) for s in round_.stages if s.kind == StageKind.SCORED}
-    bars = charts.progress_bars(dashboard.stage_bars(round_, overview.totals, counts),
-                                title=_("Progress per stage"))
-    return render_template("judging/analysis/dashboard.html", round=round_, form=form, entries=found,
-                           overview=overview, stage_bars=bars,
-                           progress=screening.progress(round_), states=dashboard.STATES,
-                           state_of=dashboard.state_of, kind_labels=STAGE_KIND_LABELS,
-                           export_args=request.args.to_dict(), action_form=ActionForm(),
-                           can_remind=utcnow() <= round_.submission_closes_at)
+    bars = charts.progress_bars(
+        dashboard.stage_bars(round_, overview.totals, counts), title=_("Progress per stage")
+    )
+    return render_template(
+        "judging/analysis/dashboard.html",
+        round=round_,
+        form=form,
+        entries=found,
+        overview=overview,
+        stage_bars=bars,
+        progress=screening.progress(round_),
+        states=dashboard.STATES,
+        state_of=dashboard.state_of,
+        kind_labels=STAGE_KIND_LABELS,
+        export_args=request.args.to_dict(),
+        action_form=ActionForm(),
+        can_remind=utcnow() <= round_.submission_closes_at,
+    )
 
 
 RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is asked
@@ -112,11 +139,17 @@ def ranking(stage_id: int):
     form.method.data = method
     show_all = request.args.get("all") == "1"
     return render_template(
-        "judging/analysis/ranking.html", stage=stage, form=form, ranking=analysis.compute_ranking(
-            stage, method, limit=None if show_all else RANKING_ROWS), action_form=ActionForm(),
-        show_all=show_all, labels=analysis.METHOD_LABELS,
-        help=analysis.METHOD_HELP, method_form=StageMethodForm(method=analysis.method_of(stage)),
-        frozen=rubric_service.rubric_is_frozen(stage))
+        "judging/analysis/ranking.html",
+        stage=stage,
+        form=form,
+        ranking=analysis.compute_ranking(stage, method, limit=None if show_all else RANKING_ROWS),
+        action_form=ActionForm(),
+        show_all=show_all,
+        labels=analysis.METHOD_LABELS,
+        help=analysis.METHOD_HELP,
+        method_form=StageMethodForm(method=analysis.method_of(stage)),
+        frozen=rubric_service.rubric_is_frozen(stage),
+    )
 
 
 @analysis_bp.route("/stages/<int:stage_id>/method", methods=["POST"])
@@ -140,28 +173,45 @@ def compare(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     show_all = request.args.get("all") == "1"
     categories, method, _fit = analysis.compare_methods(
-        stage, limit=None if show_all else RANKING_ROWS)
-    return render_template("judging/analysis/compare.html", stage=stage, categories=categories,
-                           method=method, methods=METHODS, labels=analysis.METHOD_LABELS,
-                           help=analysis.METHOD_HELP)
+        stage, limit=None if show_all else RANKING_ROWS
+    )
+    return render_template(
+        "judging/analysis/compare.html",
+        stage=stage,
+        categories=categories,
+        method=method,
+        methods=METHODS,
+        labels=analysis.METHOD_LABELS,
+        help=analysis.METHOD_HELP,
+    )
 
 
 @analysis_bp.route("/stages/<int:stage_id>/judges")
 def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    return render_template("judging/analysis/judges.html", stage=stage,
-                           report=analysis.judge_report(stage), labels=analysis.METHOD_LABELS)
+    return render_template(
+        "judging/analysis/judges.html",
+        stage=stage,
+        report=analysis.judge_report(stage),
+        labels=analysis.METHOD_LABELS,
+    )
 
 
 def _final_page(round_: Round, form=None, status=200):
     stages = combined.scored_stages(round_)
     if form is None:
-        form = weights_form(stages, formdata=None, data={
-            combined.field_name(st): st.weight for st in stages})
+        form = weights_form(
+            stages, formdata=None, data={combined.field_name(st): st.weight for st in stages}
+        )
     ranking = combined.combined_ranking(round_) if combined.weights_of(round_) else None
-    return render_template("judging/analysis/final_ranking.html", round=round_, stages=stages,
-                           form=form, ranking=ranking,
-                           final_stage=combined.final_stage(round_)), status
+    return render_template(
+        "judging/analysis/final_ranking.html",
+        round=round_,
+        stages=stages,
+        form=form,
+        ranking=ranking,
+        final_stage=combined.final_stage(round_),
+    ), status
 
 
 @analysis_bp.route("/rounds/<int:round_id>/results/final")
@@ -176,8 +226,10 @@ def stage_weights(round_id: int):
     form = weights_form(combined.scored_stages(round_))
     if not form.validate_on_submit():
         return _final_page(round_, form, 422)
-    values = {int(f.name.removeprefix("weight_")): None if f.data is None else float(f.data)
-              for f in form.stage_fields}
+    values = {
+        int(f.name.removeprefix("weight_")): None if f.data is None else float(f.data)
+        for f in form.stage_fields
+    }
     try:
         combined.set_stage_weights(round_=round_, weights=values, actor=current_user)
     except JuriError as exc:
@@ -187,6 +239,10 @@ def stage_weights(round_id: int):
         flash(str(exc.message), "danger")
         return _final_page(round_, form, exc.status)
     db.session.commit()
-    flash(_("Stage weights saved.") if combined.weights_of(round_)
-          else _("Stage weights cleared: each stage is published on its own."), "success")
+    flash(
+        _("Stage weights saved.")
+        if combined.weights_of(round_)
+        else _("Stage weights cleared: each stage is published on its own."),
+        "success",
+    )
     return redirect(url_for("analysis.final_ranking", round_id=round_.id))

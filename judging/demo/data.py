@@ -1704,12 +1704,21 @@ JUDGES = [
 # OPD) are conflicts declared by the committee, with the reason given.
 CONFLICTS = [
     {"judge": "juri3", "works_for": "diskominfo"},
-    {"judge": "juri6", "organisation": "disdik",
-     "reason": "Suami bekerja sebagai kepala bidang di Dinas Pendidikan."},
-    {"judge": "juri2", "entry": "dinsos",
-     "reason": "Pernah mengaudit program inovasi ini pada tahun 2025."},
-    {"judge": "juri7", "entry": "pkm-dempo",
-     "reason": "Menangani pengaduan masyarakat terkait inovasi ini di Ombudsman."},
+    {
+        "judge": "juri6",
+        "organisation": "disdik",
+        "reason": "Suami bekerja sebagai kepala bidang di Dinas Pendidikan.",
+    },
+    {
+        "judge": "juri2",
+        "entry": "dinsos",
+        "reason": "Pernah mengaudit program inovasi ini pada tahun 2025.",
+    },
+    {
+        "judge": "juri7",
+        "entry": "pkm-dempo",
+        "reason": "Menangani pengaduan masyarakat terkait inovasi ini di Ombudsman.",
+    },
 ]
 
 

@@ -17,54 +17,149 @@ from datetime import date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-MONTHS = {m: i for i, m in enumerate(
-    ("januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
-     "oktober", "november", "desember"), start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        (
+            "januari",
+            "februari",
+            "maret",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "agustus",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ),
+        start=1,
+    )
+}
 
 
 # (keywords, goal number, goal name, target) in priority order; the first match wins.
 SDGS = [
-    (("stunting", "gizi", "pangan", "dapur"), 2, "Tanpa Kelaparan",
-     "2.2 mengakhiri segala bentuk kekurangan gizi, termasuk stunting pada balita"),
-    (("perempuan", "nikah", "kekerasan"), 5, "Kesetaraan Gender",
-     "5.2 dan 5.3 menghapus kekerasan terhadap perempuan dan perkawinan anak"),
-    (("lansia", "tuberkulosis", "hipertensi", "jiwa", "jentik", "obat", "merokok", "refraksi",
-      "imunisasi", "hamil", "antrean daring", "pasien", "skrining"), 3,
-     "Kehidupan Sehat dan Sejahtera",
-     "3.8 cakupan kesehatan semesta dan akses layanan kesehatan esensial yang bermutu"),
-    (("sekolah", "siswa", "perpustakaan", "pustaka"), 4, "Pendidikan Berkualitas",
-     "4.1 dan 4.6 memastikan semua anak menyelesaikan pendidikan dan memiliki kemampuan literasi"),
-    (("air", "pipa", "septik", "sanitasi"), 6, "Air Bersih dan Sanitasi Layak",
-     "6.1 dan 6.2 akses air minum aman serta sanitasi yang layak bagi semua"),
-    (("kerja", "usaha", "pempek", "timbangan", "traktor", "pasar"), 8,
-     "Pekerjaan Layak dan Pertumbuhan Ekonomi",
-     "8.3 mendorong usaha mikro dan kecil serta penciptaan lapangan kerja"),
-    (("sampah",), 12, "Konsumsi dan Produksi yang Bertanggung Jawab",
-     "12.5 mengurangi timbulan sampah melalui pencegahan, pengurangan dan daur ulang"),
-    (("genangan", "kebakaran", "api", "gambut"), 11, "Kota dan Permukiman yang Berkelanjutan",
-     "11.5 mengurangi korban dan kerugian akibat bencana, termasuk bencana hidrometeorologi"),
-    (("bus", "parkir"), 11, "Kota dan Permukiman yang Berkelanjutan",
-     "11.2 sistem transportasi yang aman, terjangkau dan mudah diakses"),
-    (("disabilitas",), 10, "Berkurangnya Kesenjangan",
-     "10.2 memberdayakan dan meningkatkan inklusi sosial semua orang, termasuk penyandang "
-     "disabilitas"),
-    (("kependudukan", "akta", "kematian", "dokumen", "surat", "izin", "hukum", "tanah",
-      "pengaduan", "data"), 16, "Perdamaian, Keadilan dan Kelembagaan yang Tangguh",
-     "16.9 identitas hukum bagi semua dan 16.6 lembaga yang efektif, akuntabel dan transparan"),
+    (
+        ("stunting", "gizi", "pangan", "dapur"),
+        2,
+        "Tanpa Kelaparan",
+        "2.2 mengakhiri segala bentuk kekurangan gizi, termasuk stunting pada balita",
+    ),
+    (
+        ("perempuan", "nikah", "kekerasan"),
+        5,
+        "Kesetaraan Gender",
+        "5.2 dan 5.3 menghapus kekerasan terhadap perempuan dan perkawinan anak",
+    ),
+    (
+        (
+            "lansia",
+            "tuberkulosis",
+            "hipertensi",
+            "jiwa",
+            "jentik",
+            "obat",
+            "merokok",
+            "refraksi",
+            "imunisasi",
+            "hamil",
+            "antrean daring",
+            "pasien",
+            "skrining",
+        ),
+        3,
+        "Kehidupan Sehat dan Sejahtera",
+        "3.8 cakupan kesehatan semesta dan akses layanan kesehatan esensial yang bermutu",
+    ),
+    (
+        ("sekolah", "siswa", "perpustakaan", "pustaka"),
+        4,
+        "Pendidikan Berkualitas",
+        "4.1 dan 4.6 memastikan semua anak menyelesaikan pendidikan dan memiliki kemampuan literasi",
+    ),
+    (
+        ("air", "pipa", "septik", "sanitasi"),
+        6,
+        "Air Bersih dan Sanitasi Layak",
+        "6.1 dan 6.2 akses air minum aman serta sanitasi yang layak bagi semua",
+    ),
+    (
+        ("kerja", "usaha", "pempek", "timbangan", "traktor", "pasar"),
+        8,
+        "Pekerjaan Layak dan Pertumbuhan Ekonomi",
+        "8.3 mendorong usaha mikro dan kecil serta penciptaan lapangan kerja",
+    ),
+    (
+        ("sampah",),
+        12,
+        "Konsumsi dan Produksi yang Bertanggung Jawab",
+        "12.5 mengurangi timbulan sampah melalui pencegahan, pengurangan dan daur ulang",
+    ),
+    (
+        ("genangan", "kebakaran", "api", "gambut"),
+        11,
+        "Kota dan Permukiman yang Berkelanjutan",
+        "11.5 mengurangi korban dan kerugian akibat bencana, termasuk bencana hidrometeorologi",
+    ),
+    (
+        ("bus", "parkir"),
+        11,
+        "Kota dan Permukiman yang Berkelanjutan",
+        "11.2 sistem transportasi yang aman, terjangkau dan mudah diakses",
+    ),
+    (
+        ("disabilitas",),
+        10,
+        "Berkurangnya Kesenjangan",
+        "10.2 memberdayakan dan meningkatkan inklusi sosial semua orang, termasuk penyandang "
+        "disabilitas",
+    ),
+    (
+        (
+            "kependudukan",
+            "akta",
+            "kematian",
+            "dokumen",
+            "surat",
+            "izin",
+            "hukum",
+            "tanah",
+            "pengaduan",
+            "data",
+        ),
+        16,
+        "Perdamaian, Keadilan dan Kelembagaan yang Tangguh",
+        "16.9 identitas hukum bagi semua dan 16.6 lembaga yang efektif, akuntabel dan transparan",
+    ),
 ]
 
 
-DEFAULT_SDG = (16, "Perdamaian, Keadilan dan Kelembagaan yang Tangguh",
-               "16.6 mengembangkan lembaga yang efektif, akuntabel dan transparan")
+DEFAULT_SDG = (
+    16,
+    "Perdamaian, Keadilan dan Kelembagaan yang Tangguh",
+    "16.6 mengembangkan lembaga yang efektif, akuntabel dan transparan",
+)
 
 
-REGIONS = ["Kabupaten Banyuasin", "Kabupaten Ogan Ilir", "Kota Prabumulih",
-           "Kabupaten Muara Enim", "Kota Lubuklinggau", "Kabupaten Ogan Komering Ilir",
-           "Kota Pagar Alam", "Kabupaten Musi Banyuasin"]
+REGIONS = [
+    "Kabupaten Banyuasin",
+    "Kabupaten Ogan Ilir",
+    "Kota Prabumulih",
+    "Kabupaten Muara Enim",
+    "Kota Lubuklinggau",
+    "Kabupaten Ogan Komering Ilir",
+    "Kota Pagar Alam",
+    "Kabupaten Musi Banyuasin",
+]
 
 
-PEERS = {"dinas": "perangkat daerah kabupaten/kota lain", "wilayah": "kecamatan dan kelurahan lain",
-         "layanan": "puskesmas, rumah sakit dan BUMD lain"}
+PEERS = {
+    "dinas": "perangkat daerah kabupaten/kota lain",
+    "wilayah": "kecamatan dan kelurahan lain",
+    "layanan": "puskesmas, rumah sakit dan BUMD lain",
+}
 
 
 NEEDS = [
@@ -76,8 +171,12 @@ NEEDS = [
 ]
 
 
-ADJUSTMENTS = ["alur verifikasi dan pembagian peran petugas", "jadwal dan lokasi layanan",
-               "format data dan integrasi dengan aplikasi daerah", "skema pembiayaan mitra"]
+ADJUSTMENTS = [
+    "alur verifikasi dan pembagian peran petugas",
+    "jadwal dan lokasi layanan",
+    "format data dan integrasi dengan aplikasi daerah",
+    "skema pembiayaan mitra",
+]
 
 
 REGULATIONS = [
@@ -89,12 +188,27 @@ REGULATIONS = [
 
 
 PARTNERS = {
-    "dinas": ["Diskominfo Kota Palembang", "kecamatan dan kelurahan", "perguruan tinggi setempat",
-              "komunitas warga", "dunia usaha melalui program CSR"],
-    "wilayah": ["ketua RT dan RW", "PKK dan karang taruna", "puskesmas setempat",
-                "tokoh agama dan tokoh masyarakat", "dinas teknis terkait"],
-    "layanan": ["kader kesehatan", "Dinas Kesehatan Kota Palembang", "BPJS Kesehatan",
-                "organisasi profesi", "komunitas pasien dan keluarga"],
+    "dinas": [
+        "Diskominfo Kota Palembang",
+        "kecamatan dan kelurahan",
+        "perguruan tinggi setempat",
+        "komunitas warga",
+        "dunia usaha melalui program CSR",
+    ],
+    "wilayah": [
+        "ketua RT dan RW",
+        "PKK dan karang taruna",
+        "puskesmas setempat",
+        "tokoh agama dan tokoh masyarakat",
+        "dinas teknis terkait",
+    ],
+    "layanan": [
+        "kader kesehatan",
+        "Dinas Kesehatan Kota Palembang",
+        "BPJS Kesehatan",
+        "organisasi profesi",
+        "komunitas pasien dan keluarga",
+    ],
 }
 
 
@@ -159,9 +273,12 @@ def kipp_sections(entry: dict, org: dict, i: int) -> dict:
     sdg = (
         f"{name} berkontribusi langsung pada Tujuan {n} SDGs, {goal}, terutama target "
         f"{target}. {_first_sentence(entry['impact'])} "
-        + ("" if n == 16 else
-           "Layanan yang lebih cepat, terbuka dan terukur juga mendukung Tujuan 16 tentang "
-           "lembaga yang efektif, akuntabel dan transparan. ")
+        + (
+            ""
+            if n == 16
+            else "Layanan yang lebih cepat, terbuka dan terukur juga mendukung Tujuan 16 tentang "
+            "lembaga yang efektif, akuntabel dan transparan. "
+        )
         + "Capaiannya dilaporkan setiap semester sebagai bagian dari indikator kinerja RPJMD "
         "Kota Palembang."
     )
@@ -222,13 +339,24 @@ def sk_pdf(org: dict, entry: dict, i: int, year: int) -> bytes:
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(0, 7, f"NOMOR: {100 + i}/SK/INOV/{year}", align="C", **line)
     pdf.ln(4)
-    pdf.multi_cell(0, 6, "TENTANG PEMBENTUKAN TIM INOVASI " + entry["title"].split(":")[0].upper(),
-                   align="C", **line)
+    pdf.multi_cell(
+        0,
+        6,
+        "TENTANG PEMBENTUKAN TIM INOVASI " + entry["title"].split(":")[0].upper(),
+        align="C",
+        **line,
+    )
     pdf.ln(6)
-    pdf.multi_cell(0, 6, (
-        f"Menetapkan tim inovasi \"{entry['title']}\" dengan ketua {org['contact']} "
-        f"beserta staf pelaksana pada {org['name']}, yang bertugas merancang, menerapkan, "
-        "memantau dan melaporkan pelaksanaan inovasi pelayanan publik tersebut."), **line)
+    pdf.multi_cell(
+        0,
+        6,
+        (
+            f'Menetapkan tim inovasi "{entry["title"]}" dengan ketua {org["contact"]} '
+            f"beserta staf pelaksana pada {org['name']}, yang bertugas merancang, menerapkan, "
+            "memantau dan melaporkan pelaksanaan inovasi pelayanan publik tersebut."
+        ),
+        **line,
+    )
     pdf.ln(10)
     pdf.multi_cell(0, 6, f"Ditetapkan di Palembang, 2 Januari {year}", **line)
     return bytes(pdf.output())

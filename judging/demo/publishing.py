@@ -28,8 +28,12 @@ def demo_logo() -> bytes:
     """A simple shield in maroon and gold (a stand-in for the city's coat of arms)."""
     img = Image.new("RGB", (240, 280), "white")
     draw = ImageDraw.Draw(img)
-    draw.polygon([(20, 20), (220, 20), (220, 150), (120, 260), (20, 150)], fill=(120, 20, 30),
-                 outline=(212, 175, 55), width=10)
+    draw.polygon(
+        [(20, 20), (220, 20), (220, 150), (120, 260), (20, 150)],
+        fill=(120, 20, 30),
+        outline=(212, 175, 55),
+        width=10,
+    )
     draw.ellipse([80, 60, 160, 140], fill=(212, 175, 55))
     draw.rectangle([112, 140, 128, 215], fill=(212, 175, 55))
     buf = io.BytesIO()
@@ -42,11 +46,17 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     Harapan awards, and issue the judges' certificates of appreciation."""
     round_ = stage.round
     certificates.save_layout(
-        round_=round_, government="Pemerintah Kota Palembang", place="Palembang",
-        signers=[("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
-                 ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda")],
-        images={"logo": demo_logo()}, upload_folder=current_app.config["UPLOAD_FOLDER"],
-        actor=committee)
+        round_=round_,
+        government="Pemerintah Kota Palembang",
+        place="Palembang",
+        signers=[
+            ("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
+            ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda"),
+        ],
+        images={"logo": demo_logo()},
+        upload_folder=current_app.config["UPLOAD_FOLDER"],
+        actor=committee,
+    )
     settings = awards.settings_of(round_)
     settings.announcement = ANNOUNCEMENT
     city = awards.PRESETS["city"]
@@ -54,12 +64,22 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     publication_service.publish_results(stage=stage, actor=committee, now=when)
     awards.set_levels(round_=round_, levels=city, actor=committee)
     publication_service.publish_results(
-        stage=stage, actor=committee, now=when + timedelta(days=1),
-        reason="Penambahan Juara Harapan I dan II sesuai keputusan rapat panitia.")
-    awards.issue_appreciation_certificates(round_=round_, judges=judges_of(round_),
-                                           actor=committee, now=when + timedelta(days=1))
+        stage=stage,
+        actor=committee,
+        now=when + timedelta(days=1),
+        reason="Penambahan Juara Harapan I dan II sesuai keputusan rapat panitia.",
+    )
+    awards.issue_appreciation_certificates(
+        round_=round_, judges=judges_of(round_), actor=committee, now=when + timedelta(days=1)
+    )
     # A special award outside the ranking: the public's favourite, place 6 of a category.
-    favourite = next(r for r in awards.list_results(awards.latest_publication(stage))
-                     if r.rank == 6)
-    awards.give_special_award(round_=round_, entry=favourite.entry, title="Inovasi Terfavorit",
-                              actor=committee, now=when + timedelta(days=1))
+    favourite = next(
+        r for r in awards.list_results(awards.latest_publication(stage)) if r.rank == 6
+    )
+    awards.give_special_award(
+        round_=round_,
+        entry=favourite.entry,
+        title="Inovasi Terfavorit",
+        actor=committee,
+        now=when + timedelta(days=1),
+    )

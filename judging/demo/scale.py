@@ -40,11 +40,11 @@ class Scale:
     entries: int
     judges: int
     organisations: int
-    desk_judges: int          # judges per entry in the desk evaluation
-    finalists: int            # entries going on to the presentation stage (0: no such stage)
+    desk_judges: int  # judges per entry in the desk evaluation
+    finalists: int  # entries going on to the presentation stage (0: no such stage)
     final_judges: int
-    final_submitted: int      # submitted sheets in the (still open) presentation stage
-    criteria: bool            # per-criterion scores (browsable sheets) or totals only
+    final_submitted: int  # submitted sheets in the (still open) presentation stage
+    criteria: bool  # per-criterion scores (browsable sheets) or totals only
 
 
 SCALES = {
@@ -53,65 +53,152 @@ SCALES = {
 }
 
 
-CLUSTERS = ["Tata Kelola Pemerintahan", "Kesehatan", "Pendidikan", "Ekonomi dan UMKM",
-            "Administrasi Kependudukan", "Lingkungan Hidup", "Perizinan dan Investasi",
-            "Sosial dan Pemberdayaan", "Infrastruktur dan Transportasi", "Pelayanan Terpadu"]
+CLUSTERS = [
+    "Tata Kelola Pemerintahan",
+    "Kesehatan",
+    "Pendidikan",
+    "Ekonomi dan UMKM",
+    "Administrasi Kependudukan",
+    "Lingkungan Hidup",
+    "Perizinan dan Investasi",
+    "Sosial dan Pemberdayaan",
+    "Infrastruktur dan Transportasi",
+    "Pelayanan Terpadu",
+]
 
 
-UNITS = ["Dinas Kesehatan", "Dinas Kependudukan dan Pencatatan Sipil", "DPMPTSP",
-         "RSUD", "Puskesmas", "Kecamatan", "Dinas Pendidikan", "Dinas Sosial"]
+UNITS = [
+    "Dinas Kesehatan",
+    "Dinas Kependudukan dan Pencatatan Sipil",
+    "DPMPTSP",
+    "RSUD",
+    "Puskesmas",
+    "Kecamatan",
+    "Dinas Pendidikan",
+    "Dinas Sosial",
+]
 
 
-PLACES = ["Sungai", "Batu", "Tanjung", "Muara", "Bukit", "Lubuk", "Kota", "Pulau", "Teluk",
-          "Air", "Rantau", "Padang"]
+PLACES = [
+    "Sungai",
+    "Batu",
+    "Tanjung",
+    "Muara",
+    "Bukit",
+    "Lubuk",
+    "Kota",
+    "Pulau",
+    "Teluk",
+    "Air",
+    "Rantau",
+    "Padang",
+]
 
 
-PLACES2 = ["Harapan", "Jaya", "Makmur", "Indah", "Baru", "Raya", "Sari", "Permai", "Agung",
-           "Lestari", "Mulya", "Sejahtera"]
+PLACES2 = [
+    "Harapan",
+    "Jaya",
+    "Makmur",
+    "Indah",
+    "Baru",
+    "Raya",
+    "Sari",
+    "Permai",
+    "Agung",
+    "Lestari",
+    "Mulya",
+    "Sejahtera",
+]
 
 
 WORDS = ["Layanan", "Sistem", "Aplikasi", "Gerakan", "Program", "Klinik", "Pojok", "Mobil"]
 
 
-THEMES = ["Antrean Daring", "Jemput Bola", "Satu Pintu", "Tanpa Kertas", "Ramah Disabilitas",
-          "Desa Digital", "Cegah Stunting", "Izin Kilat", "Sampah Bernilai", "Warga Sehat"]
+THEMES = [
+    "Antrean Daring",
+    "Jemput Bola",
+    "Satu Pintu",
+    "Tanpa Kertas",
+    "Ramah Disabilitas",
+    "Desa Digital",
+    "Cegah Stunting",
+    "Izin Kilat",
+    "Sampah Bernilai",
+    "Warga Sehat",
+]
 
 
-DESK = [("Kebaruan", 25), ("Signifikansi dan Dampak", 30), ("Adaptabilitas", 20),
-        ("Keberlanjutan", 15), ("Kolaborasi Pemangku Kepentingan", 10)]
+DESK = [
+    ("Kebaruan", 25),
+    ("Signifikansi dan Dampak", 30),
+    ("Adaptabilitas", 20),
+    ("Keberlanjutan", 15),
+    ("Kolaborasi Pemangku Kepentingan", 10),
+]
 
 
 # The 38 provinces; the generated regencies and cities are spread over them in turn.
 PROVINCES = [
-    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
-    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
-    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
-    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
-    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
-    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
-    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
-    "Papua Tengah", "Papua Pegunungan",
+    "Aceh",
+    "Sumatera Utara",
+    "Sumatera Barat",
+    "Riau",
+    "Kepulauan Riau",
+    "Jambi",
+    "Sumatera Selatan",
+    "Kepulauan Bangka Belitung",
+    "Bengkulu",
+    "Lampung",
+    "DKI Jakarta",
+    "Jawa Barat",
+    "Banten",
+    "Jawa Tengah",
+    "DI Yogyakarta",
+    "Jawa Timur",
+    "Bali",
+    "Nusa Tenggara Barat",
+    "Nusa Tenggara Timur",
+    "Kalimantan Barat",
+    "Kalimantan Tengah",
+    "Kalimantan Selatan",
+    "Kalimantan Timur",
+    "Kalimantan Utara",
+    "Sulawesi Utara",
+    "Gorontalo",
+    "Sulawesi Tengah",
+    "Sulawesi Barat",
+    "Sulawesi Selatan",
+    "Sulawesi Tenggara",
+    "Maluku",
+    "Maluku Utara",
+    "Papua",
+    "Papua Barat",
+    "Papua Barat Daya",
+    "Papua Selatan",
+    "Papua Tengah",
+    "Papua Pegunungan",
 ]
 
 
 def _place(i: int) -> str:
     kind = "Kabupaten" if i % 5 else "Kota"
-    return f"{kind} {PLACES[i % 12]} {PLACES2[(i // 12) % 12]}" + (f" {i // 144 + 1}" if i >= 144
-                                                                   else "")
+    return f"{kind} {PLACES[i % 12]} {PLACES2[(i // 12) % 12]}" + (
+        f" {i // 144 + 1}" if i >= 144 else ""
+    )
 
 
 def _insert_ids(model, rows: list[dict], where) -> np.ndarray:
     """Bulk-insert rows and return their ids in insertion order (ids grow on both backends)."""
     if rows:
         db.session.execute(insert(model), rows)
-    return np.array(db.session.scalars(select(model.id).where(where).order_by(model.id)).all(),
-                    dtype=np.int64)
+    return np.array(
+        db.session.scalars(select(model.id).where(where).order_by(model.id)).all(), dtype=np.int64
+    )
 
 
 def _scores(rng, quality, offset, spread, e, j, lo, hi) -> np.ndarray:
     mid = (lo + hi) / 2
-    raw = mid + spread[j] * (quality[e] - mid) + offset[j] + rng.normal(0, 0.06 * (hi - lo),
-                                                                       e.size)
+    raw = mid + spread[j] * (quality[e] - mid) + offset[j] + rng.normal(0, 0.06 * (hi - lo), e.size)
     return np.clip(np.round(raw, 1), lo, hi)
 
 
@@ -134,41 +221,82 @@ def _design(rng, entries: np.ndarray, n_judges: int, per_entry: int) -> tuple[np
     return np.repeat(entries, per_entry), j.ravel()
 
 
-def _sheets(stage: Stage, criteria: list[Criterion], e_idx, j_idx, entry_ids, judge_ids,
-            totals, submitted: np.ndarray, now: datetime, rng, with_scores: bool) -> int:
+def _sheets(
+    stage: Stage,
+    criteria: list[Criterion],
+    e_idx,
+    j_idx,
+    entry_ids,
+    judge_ids,
+    totals,
+    submitted: np.ndarray,
+    now: datetime,
+    rng,
+    with_scores: bool,
+) -> int:
     where = Assignment.stage_id == stage.id
-    a_ids = _insert_ids(Assignment, [
-        {"stage_id": stage.id, "entry_id": int(entry_ids[e]), "judge_id": int(judge_ids[j]),
-         "created_at": now} for e, j in zip(e_idx.tolist(), j_idx.tolist())], where)
+    a_ids = _insert_ids(
+        Assignment,
+        [
+            {
+                "stage_id": stage.id,
+                "entry_id": int(entry_ids[e]),
+                "judge_id": int(judge_ids[j]),
+                "created_at": now,
+            }
+            for e, j in zip(e_idx.tolist(), j_idx.tolist())
+        ],
+        where,
+    )
     done = np.flatnonzero(submitted)
-    sheet_ids = _insert_ids(ScoreSheet, [
-        {"assignment_id": int(a_ids[i]), "status": SheetStatus.SUBMITTED,
-         "total": float(totals[i]), "submitted_at": now, "updated_at": now, "version_id": 1}
-        for i in done.tolist()], ScoreSheet.assignment_id.in_(
-            select(Assignment.id).where(where)))
+    sheet_ids = _insert_ids(
+        ScoreSheet,
+        [
+            {
+                "assignment_id": int(a_ids[i]),
+                "status": SheetStatus.SUBMITTED,
+                "total": float(totals[i]),
+                "submitted_at": now,
+                "updated_at": now,
+                "version_id": 1,
+            }
+            for i in done.tolist()
+        ],
+        ScoreSheet.assignment_id.in_(select(Assignment.id).where(where)),
+    )
     if with_scores and criteria:
         # per-criterion values around the total, re-centred so the weighted mean is the total
         weights = np.array([c.weight for c in criteria], dtype=float) / 100
-        jitter = rng.normal(0, 0.04 * (stage.scale_max - stage.scale_min),
-                            (done.size, len(criteria)))
+        jitter = rng.normal(
+            0, 0.04 * (stage.scale_max - stage.scale_min), (done.size, len(criteria))
+        )
         jitter -= (jitter @ weights)[:, None]
-        values = np.clip(np.round(totals[done][:, None] + jitter, 1), stage.scale_min,
-                         stage.scale_max)
+        values = np.clip(
+            np.round(totals[done][:, None] + jitter, 1), stage.scale_min, stage.scale_max
+        )
         crit_ids = [c.id for c in criteria]
-        db.session.execute(insert(Score), [
-            {"sheet_id": int(s), "criterion_id": crit_ids[k], "value": float(v), "comment": ""}
-            for s, row in zip(sheet_ids.tolist(), values.tolist()) for k, v in enumerate(row)])
+        db.session.execute(
+            insert(Score),
+            [
+                {"sheet_id": int(s), "criterion_id": crit_ids[k], "value": float(v), "comment": ""}
+                for s, row in zip(sheet_ids.tolist(), values.tolist())
+                for k, v in enumerate(row)
+            ],
+        )
         # the stored total is the weighted total of the stored values, as a judge's form gives
         totals_stored = np.round(values @ weights, 2)
         db.session.execute(
-            ScoreSheet.__table__.update().where(ScoreSheet.id == bindparam("sid"))
+            ScoreSheet.__table__.update()
+            .where(ScoreSheet.id == bindparam("sid"))
             .values(total=bindparam("tot")),
-            [{"sid": int(s), "tot": float(t)} for s, t in zip(sheet_ids, totals_stored)])
+            [{"sid": int(s), "tot": float(t)} for s, t in zip(sheet_ids, totals_stored)],
+        )
     return int(done.size)
 
 
-def load_scaled(scale: str | Scale, *, password_hash: str, seed: int = 2026,
-                publish: bool = True) -> dict[str, int]:
+def load_scaled(
+    scale: str | Scale, *, password_hash: str, seed: int = 2026, publish: bool = True
+) -> dict[str, int]:
     """Write a generated round of the given size into the current database; returns counts.
     ``password_hash`` is given to every generated account (hashing once keeps this fast)."""
     sc = SCALES[scale] if isinstance(scale, str) else scale
@@ -176,66 +304,142 @@ def load_scaled(scale: str | Scale, *, password_hash: str, seed: int = 2026,
     now = utcnow().replace(microsecond=0)
     committee = db.session.scalar(select(User).where(User.role == Role.COMMITTEE).limit(1))
     if committee is None:
-        committee = User(username="panitia", name="Panitia Nasional", role=Role.COMMITTEE,
-                         password_hash=password_hash)
+        committee = User(
+            username="panitia",
+            name="Panitia Nasional",
+            role=Role.COMMITTEE,
+            password_hash=password_hash,
+        )
         db.session.add(committee)
-    title = {"national": "KIPP Nasional (skala uji)", "iga": "IGA (skala uji)"}.get(sc.name,
-                                                                                    sc.name)
-    round_ = Round(name=title, slug=f"{sc.name}-{now:%Y%m%d%H%M%S}",
-                   description="Putaran hasil generator untuk uji kinerja dan uji skala.",
-                   status=RoundStatus.OPEN, submission_opens_at=now - timedelta(days=90),
-                   submission_closes_at=now - timedelta(days=45))
+    title = {"national": "KIPP Nasional (skala uji)", "iga": "IGA (skala uji)"}.get(
+        sc.name, sc.name
+    )
+    round_ = Round(
+        name=title,
+        slug=f"{sc.name}-{now:%Y%m%d%H%M%S}",
+        description="Putaran hasil generator untuk uji kinerja dan uji skala.",
+        status=RoundStatus.OPEN,
+        submission_opens_at=now - timedelta(days=90),
+        submission_closes_at=now - timedelta(days=45),
+    )
     db.session.add(round_)
     cats = [Category(round=round_, name=name) for name in CLUSTERS]
     db.session.add_all(cats)
-    desk = Stage(round=round_, name="Penilaian Proposal (Desk Evaluation)", position=0,
-                 opens_at=now - timedelta(days=40), closes_at=now - timedelta(days=10),
-                 scale_min=0, scale_max=100, method="bias_scale", winners_per_category=3)
+    desk = Stage(
+        round=round_,
+        name="Penilaian Proposal (Desk Evaluation)",
+        position=0,
+        opens_at=now - timedelta(days=40),
+        closes_at=now - timedelta(days=10),
+        scale_min=0,
+        scale_max=100,
+        method="bias_scale",
+        winners_per_category=3,
+    )
     db.session.add(desk)
     final = None
     if sc.finalists:
-        final = Stage(round=round_, name="Presentasi dan Wawancara", position=1,
-                      opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=14),
-                      scale_min=0, scale_max=100, method="bias_scale", winners_per_category=3)
+        final = Stage(
+            round=round_,
+            name="Presentasi dan Wawancara",
+            position=1,
+            opens_at=now - timedelta(days=5),
+            closes_at=now + timedelta(days=14),
+            scale_min=0,
+            scale_max=100,
+            method="bias_scale",
+            winners_per_category=3,
+        )
         db.session.add(final)
     db.session.flush()
 
     prefix = f"{sc.name[:3]}{round_.id}"
-    org_ids = _insert_ids(Organisation, [
-        {"name": f"Pemerintah {_place(i)} ({prefix})", "region": _place(i),
-         "province": PROVINCES[i % len(PROVINCES)]} for i in range(sc.organisations)],
-        Organisation.name.like(f"% ({prefix})"))
+    org_ids = _insert_ids(
+        Organisation,
+        [
+            {
+                "name": f"Pemerintah {_place(i)} ({prefix})",
+                "region": _place(i),
+                "province": PROVINCES[i % len(PROVINCES)],
+            }
+            for i in range(sc.organisations)
+        ],
+        Organisation.name.like(f"% ({prefix})"),
+    )
     n_orgs = org_ids.size
-    judge_ids = _insert_ids(User, [
-        {"username": f"{prefix}-juri{i + 1}", "name": f"Juri {i + 1}", "role": Role.JUDGE,
-         "password_hash": password_hash, "affiliation": "Tim Panel Independen",
-         "is_enabled": True, "created_at": now} for i in range(sc.judges)],
-        User.username.like(f"{prefix}-juri%"))
-    _insert_ids(User, [
-        {"username": f"{prefix}-opd{i + 1}", "name": f"Admin {_place(i)}", "role": Role.OPD,
-         "password_hash": password_hash, "organisation_id": int(org_ids[i]),
-         "is_enabled": True, "created_at": now} for i in range(n_orgs)],
-        User.username.like(f"{prefix}-opd%"))
+    judge_ids = _insert_ids(
+        User,
+        [
+            {
+                "username": f"{prefix}-juri{i + 1}",
+                "name": f"Juri {i + 1}",
+                "role": Role.JUDGE,
+                "password_hash": password_hash,
+                "affiliation": "Tim Panel Independen",
+                "is_enabled": True,
+                "created_at": now,
+            }
+            for i in range(sc.judges)
+        ],
+        User.username.like(f"{prefix}-juri%"),
+    )
+    _insert_ids(
+        User,
+        [
+            {
+                "username": f"{prefix}-opd{i + 1}",
+                "name": f"Admin {_place(i)}",
+                "role": Role.OPD,
+                "password_hash": password_hash,
+                "organisation_id": int(org_ids[i]),
+                "is_enabled": True,
+                "created_at": now,
+            }
+            for i in range(n_orgs)
+        ],
+        User.username.like(f"{prefix}-opd%"),
+    )
     cat_ids = np.array([c.id for c in cats], dtype=np.int64)
     e_org = np.arange(sc.entries) % n_orgs
     e_cat = rng.integers(0, len(cats), sc.entries)
-    entry_ids = _insert_ids(Entry, [
-        {"round_id": round_.id, "category_id": int(cat_ids[c]), "organisation_id":
-         int(org_ids[o]), "title": f"{WORDS[i % 8]} {THEMES[(i // 8) % 10]} "
-         f"{UNITS[o % 8].split()[-1]} {i + 1}", "summary": "Ringkasan inovasi (data uji).",
-         "status": EntryStatus.SUBMITTED, "submitted_at": now - timedelta(days=46, minutes=i),
-         "created_at": now - timedelta(days=60), "updated_at": now - timedelta(days=46)}
-        for i, (o, c) in enumerate(zip(e_org.tolist(), e_cat.tolist()))],
-        Entry.round_id == round_.id)
+    entry_ids = _insert_ids(
+        Entry,
+        [
+            {
+                "round_id": round_.id,
+                "category_id": int(cat_ids[c]),
+                "organisation_id": int(org_ids[o]),
+                "title": f"{WORDS[i % 8]} {THEMES[(i // 8) % 10]} "
+                f"{UNITS[o % 8].split()[-1]} {i + 1}",
+                "summary": "Ringkasan inovasi (data uji).",
+                "status": EntryStatus.SUBMITTED,
+                "submitted_at": now - timedelta(days=46, minutes=i),
+                "created_at": now - timedelta(days=60),
+                "updated_at": now - timedelta(days=46),
+            }
+            for i, (o, c) in enumerate(zip(e_org.tolist(), e_cat.tolist()))
+        ],
+        Entry.round_id == round_.id,
+    )
 
-    criteria = [Criterion(stage_id=desk.id, name=n, weight=w, position=k)
-                for k, (n, w) in enumerate(DESK if sc.criteria else [("Nilai Total", 100)])]
+    criteria = [
+        Criterion(stage_id=desk.id, name=n, weight=w, position=k)
+        for k, (n, w) in enumerate(DESK if sc.criteria else [("Nilai Total", 100)])
+    ]
     db.session.add_all(criteria)
     if final is not None:
-        final_criteria = [Criterion(stage_id=final.id, name=n, weight=w, position=k)
-                          for k, (n, w) in enumerate(
-                              [("Kebaruan", 30), ("Manfaat", 25), ("Kewenangan dan Kolaborasi",
-                                15), ("Replikasi", 20), ("Presentasi", 10)])]
+        final_criteria = [
+            Criterion(stage_id=final.id, name=n, weight=w, position=k)
+            for k, (n, w) in enumerate(
+                [
+                    ("Kebaruan", 30),
+                    ("Manfaat", 25),
+                    ("Kewenangan dan Kolaborasi", 15),
+                    ("Replikasi", 20),
+                    ("Presentasi", 10),
+                ]
+            )
+        ]
         db.session.add_all(final_criteria)
     db.session.flush()
 
@@ -244,26 +448,66 @@ def load_scaled(scale: str | Scale, *, password_hash: str, seed: int = 2026,
     spread = np.exp(rng.normal(0, 0.2, sc.judges))
     e_idx, j_idx = _design(rng, np.arange(sc.entries), sc.judges, sc.desk_judges)
     totals = _scores(rng, quality, offset, spread, e_idx, j_idx, 0, 100)
-    n_sheets = _sheets(desk, criteria, e_idx, j_idx, entry_ids, judge_ids, totals,
-                       np.ones(e_idx.size, bool), desk.closes_at - timedelta(days=1), rng,
-                       sc.criteria)
+    n_sheets = _sheets(
+        desk,
+        criteria,
+        e_idx,
+        j_idx,
+        entry_ids,
+        judge_ids,
+        totals,
+        np.ones(e_idx.size, bool),
+        desk.closes_at - timedelta(days=1),
+        rng,
+        sc.criteria,
+    )
     db.session.flush()
     if publish:
-        publication_service.publish_results(stage=desk, actor=committee,
-                                 now=desk.closes_at + timedelta(days=1))
+        publication_service.publish_results(
+            stage=desk, actor=committee, now=desk.closes_at + timedelta(days=1)
+        )
     if final is not None:
-        finalists = np.argsort(-quality - rng.normal(0, 3, sc.entries))[:sc.finalists]
+        finalists = np.argsort(-quality - rng.normal(0, 3, sc.entries))[: sc.finalists]
         # the committee's confirmed advancement: only finalists take part in the final stage
-        db.session.execute(insert(Advancement), [
-            {"from_stage_id": desk.id, "to_stage_id": final.id, "entry_id": int(entry_ids[i]),
-             "rank": 0, "score": None, "is_override": False, "reason": "",
-             "actor_id": committee.id, "created_at": now} for i in np.sort(finalists).tolist()])
+        db.session.execute(
+            insert(Advancement),
+            [
+                {
+                    "from_stage_id": desk.id,
+                    "to_stage_id": final.id,
+                    "entry_id": int(entry_ids[i]),
+                    "rank": 0,
+                    "score": None,
+                    "is_override": False,
+                    "reason": "",
+                    "actor_id": committee.id,
+                    "created_at": now,
+                }
+                for i in np.sort(finalists).tolist()
+            ],
+        )
         f_e, f_j = _design(rng, np.sort(finalists), sc.judges, sc.final_judges)
         f_tot = _scores(rng, quality, offset, spread, f_e, f_j, 0, 100)
         submitted = np.zeros(f_e.size, bool)
-        submitted[rng.permutation(f_e.size)[:sc.final_submitted]] = True
-        n_sheets += _sheets(final, final_criteria, f_e, f_j, entry_ids, judge_ids, f_tot,
-                            submitted, now - timedelta(days=1), rng, sc.criteria)
+        submitted[rng.permutation(f_e.size)[: sc.final_submitted]] = True
+        n_sheets += _sheets(
+            final,
+            final_criteria,
+            f_e,
+            f_j,
+            entry_ids,
+            judge_ids,
+            f_tot,
+            submitted,
+            now - timedelta(days=1),
+            rng,
+            sc.criteria,
+        )
     db.session.flush()
-    return {"organisations": int(n_orgs), "judges": sc.judges, "entries": sc.entries,
-            "sheets": n_sheets, "round": round_.id}
+    return {
+        "organisations": int(n_orgs),
+        "judges": sc.judges,
+        "entries": sc.entries,
+        "sheets": n_sheets,
+        "round": round_.id,
+    }

@@ -30,9 +30,13 @@ from judging.permissions import can_score
 
 
 def list_judges() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.JUDGE, User.is_enabled.is_(True)).order_by(User.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.JUDGE, User.is_enabled.is_(True))
+            .order_by(User.name)
+        )
+    )
 
 
 def list_organisations() -> list[Organisation]:
@@ -40,22 +44,33 @@ def list_organisations() -> list[Organisation]:
 
 
 def submitted_entries(stage: Stage) -> list[Entry]:
-    return list(db.session.scalars(
-        select(Entry).where(entry_service.in_stage(stage))
-        .options(selectinload(Entry.organisation), selectinload(Entry.category))
-        .order_by(Entry.category_id, Entry.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(entry_service.in_stage(stage))
+            .options(selectinload(Entry.organisation), selectinload(Entry.category))
+            .order_by(Entry.category_id, Entry.id)
+        )
+    )
 
 
 def withdrawn_judge_ids(stage: Stage) -> set[int]:
-    return set(db.session.scalars(select(JudgeWithdrawal.judge_id)
-                                  .where(JudgeWithdrawal.stage_id == stage.id)))
+    return set(
+        db.session.scalars(
+            select(JudgeWithdrawal.judge_id).where(JudgeWithdrawal.stage_id == stage.id)
+        )
+    )
 
 
 def list_withdrawals(stage: Stage) -> list[JudgeWithdrawal]:
-    return list(db.session.scalars(
-        select(JudgeWithdrawal).where(JudgeWithdrawal.stage_id == stage.id)
-        .options(selectinload(JudgeWithdrawal.judge)).order_by(JudgeWithdrawal.created_at)))
+    return list(
+        db.session.scalars(
+            select(JudgeWithdrawal)
+            .where(JudgeWithdrawal.stage_id == stage.id)
+            .options(selectinload(JudgeWithdrawal.judge))
+            .order_by(JudgeWithdrawal.created_at)
+        )
+    )
 
 
 def stage_judges(stage: Stage) -> list[User]:
@@ -75,13 +90,16 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
         raise InvalidState(_l("This judge has a conflict of interest with this entry."))
     if judge.id in withdrawn_judge_ids(stage):
         raise InvalidState(_l("This judge has withdrawn from this stage."))
-    existing = db.session.scalar(select(Assignment).where(
-        Assignment.stage_id == stage.id, Assignment.entry_id == entry.id,
-        Assignment.judge_id == judge.id))
+    existing = db.session.scalar(
+        select(Assignment).where(
+            Assignment.stage_id == stage.id,
+            Assignment.entry_id == entry.id,
+            Assignment.judge_id == judge.id,
+        )
+    )
     if existing is not None:
         return existing
-    assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id,
-                            is_manual=True)
+    assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id, is_manual=True)
     db.session.add(assignment)
     db.session.flush()
     notifications.judges_assigned(stage=stage, counts={judge.id: 1}, now=utcnow())
@@ -91,8 +109,7 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
 def unassign(*, assignment: Assignment, actor: User) -> None:
     """Remove an assignment (a draft goes with it); refused once the sheet is submitted."""
     if assignment.sheet is not None and assignment.sheet.is_submitted:
-        raise InvalidState(_l("This assignment has a submitted score sheet and cannot be "
-                              "removed."))
+        raise InvalidState(_l("This assignment has a submitted score sheet and cannot be removed."))
     db.session.delete(assignment)
     db.session.flush()
 
@@ -115,50 +132,83 @@ class AssignmentPage:
     pages: int
 
 
-def assignment_page(stage: Stage, *, page: int = 1, per_page: int = 100,
-                    short_only: bool = False) -> AssignmentPage:
+def assignment_page(
+    stage: Stage, *, page: int = 1, per_page: int = 100, short_only: bool = False
+) -> AssignmentPage:
     """Entries of ``stage`` (by category, then id) on page ``page`` (1-based, clamped), their
     assignments with judge and sheet, every judge's load, how many entries there are and how
     many have fewer than ``stage.judges_per_entry`` judges."""
-    counts = (select(Assignment.entry_id, func.count(Assignment.id).label("n"))
-              .where(Assignment.stage_id == stage.id).group_by(Assignment.entry_id).subquery())
+    counts = (
+        select(Assignment.entry_id, func.count(Assignment.id).label("n"))
+        .where(Assignment.stage_id == stage.id)
+        .group_by(Assignment.entry_id)
+        .subquery()
+    )
     n_judges = func.coalesce(counts.c.n, 0)
-    base = (select(Entry).outerjoin(counts, counts.c.entry_id == Entry.id)
-            .where(entry_service.in_stage(stage)))
+    base = (
+        select(Entry)
+        .outerjoin(counts, counts.c.entry_id == Entry.id)
+        .where(entry_service.in_stage(stage))
+    )
     sub = base.with_only_columns(n_judges.label("n")).subquery()
-    n_entries, n_short = db.session.execute(select(
-        func.count(), func.coalesce(func.sum(case((sub.c.n < stage.judges_per_entry, 1),
-                                                  else_=0)), 0))).one()
+    n_entries, n_short = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((sub.c.n < stage.judges_per_entry, 1), else_=0)), 0),
+        )
+    ).one()
     if short_only:
         base = base.where(n_judges < stage.judges_per_entry)
     total = n_short if short_only else n_entries
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    entries = list(db.session.scalars(
-        base.options(selectinload(Entry.organisation), selectinload(Entry.category))
-        .order_by(Entry.category_id, Entry.id).offset((page - 1) * per_page).limit(per_page)))
+    entries = list(
+        db.session.scalars(
+            base.options(selectinload(Entry.organisation), selectinload(Entry.category))
+            .order_by(Entry.category_id, Entry.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     by_entry: dict[int, list[Assignment]] = {}
     if entries:
         for a in db.session.scalars(
-                select(Assignment).where(Assignment.stage_id == stage.id,
-                                         Assignment.entry_id.in_([e.id for e in entries]))
-                .options(selectinload(Assignment.judge), selectinload(Assignment.sheet))
-                .order_by(Assignment.entry_id, Assignment.judge_id)):
+            select(Assignment)
+            .where(
+                Assignment.stage_id == stage.id, Assignment.entry_id.in_([e.id for e in entries])
+            )
+            .options(selectinload(Assignment.judge), selectinload(Assignment.sheet))
+            .order_by(Assignment.entry_id, Assignment.judge_id)
+        ):
             by_entry.setdefault(a.entry_id, []).append(a)
-    loads = dict(db.session.execute(
-        select(Assignment.judge_id, func.count(Assignment.id))
-        .where(Assignment.stage_id == stage.id).group_by(Assignment.judge_id)).all())
-    return AssignmentPage(entries=entries, by_entry=by_entry, loads=loads, n_entries=n_entries,
-                          n_short=n_short, n_assigned=sum(loads.values()), page=page,
-                          pages=pages)
+    loads = dict(
+        db.session.execute(
+            select(Assignment.judge_id, func.count(Assignment.id))
+            .where(Assignment.stage_id == stage.id)
+            .group_by(Assignment.judge_id)
+        ).all()
+    )
+    return AssignmentPage(
+        entries=entries,
+        by_entry=by_entry,
+        loads=loads,
+        n_entries=n_entries,
+        n_short=n_short,
+        n_assigned=sum(loads.values()),
+        page=page,
+        pages=pages,
+    )
 
 
 def list_assignments(stage: Stage) -> list[Assignment]:
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.stage_id == stage.id)
-        .options(selectinload(Assignment.judge), selectinload(Assignment.sheet))
-        .order_by(Assignment.entry_id, Assignment.judge_id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.stage_id == stage.id)
+            .options(selectinload(Assignment.judge), selectinload(Assignment.sheet))
+            .order_by(Assignment.entry_id, Assignment.judge_id)
+        )
+    )
 
 
 @dataclass
@@ -200,9 +250,12 @@ class AssignmentPlan:
     def pairs(self) -> list[tuple[User, User, int]]:
         """Pairs of judges sharing entries, most shared first."""
         ov = self.plan.overlap
-        out = [(self.judges[a], self.judges[b], int(ov[a, b]))
-               for a in range(len(self.judges)) for b in range(a + 1, len(self.judges))
-               if ov[a, b] > 0]
+        out = [
+            (self.judges[a], self.judges[b], int(ov[a, b]))
+            for a in range(len(self.judges))
+            for b in range(a + 1, len(self.judges))
+            if ov[a, b] > 0
+        ]
         return sorted(out, key=lambda t: -t[2])
 
 
@@ -249,8 +302,7 @@ def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
     judges = stage_judges(stage)
     entries = submitted_entries(stage)
     allowed, fixed, prefer, current = _stage_matrices(stage, judges, entries)
-    result = assign_core.plan(allowed, judges_per_entry, fixed=fixed, prefer=prefer,
-                              seed=stage.id)
+    result = assign_core.plan(allowed, judges_per_entry, fixed=fixed, prefer=prefer, seed=stage.id)
     pairs: set[tuple[int, int]] = set()
     add: list[tuple[int, int]] = []
     for i, jj in zip(*np.nonzero(result.assigned), strict=True):
@@ -260,27 +312,41 @@ def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
             add.append(key)
     drop = [a for key, a in current.items() if key not in pairs]
     digest = hashlib.sha256(repr((judges_per_entry, sorted(pairs))).encode()).hexdigest()[:16]
-    return AssignmentPlan(stage=stage, k=judges_per_entry, judges=judges, entries=entries,
-                          plan=result, add=add, drop=drop, kept=len(pairs) - len(add),
-                          digest=digest)
+    return AssignmentPlan(
+        stage=stage,
+        k=judges_per_entry,
+        judges=judges,
+        entries=entries,
+        plan=result,
+        add=add,
+        drop=drop,
+        kept=len(pairs) - len(add),
+        digest=digest,
+    )
 
 
-def auto_assign(*, stage: Stage, judges_per_entry: int, actor: User,
-                digest: str | None = None) -> AssignmentPlan:
+def auto_assign(
+    *, stage: Stage, judges_per_entry: int, actor: User, digest: str | None = None
+) -> AssignmentPlan:
     """Apply the automatic assignment and record ``judges_per_entry`` as the stage's k.
     With ``digest`` (from the preview), refused if the plan changed since the preview."""
     result = plan_auto_assign(stage, judges_per_entry)
     if digest and digest != result.digest:
-        raise InvalidState(_l("The assignments changed since the preview; check the new "
-                              "preview before confirming."))
+        raise InvalidState(
+            _l(
+                "The assignments changed since the preview; check the new "
+                "preview before confirming."
+            )
+        )
     for a in result.drop:
         db.session.delete(a)
     for entry_id, judge_id in result.add:
         db.session.add(Assignment(stage_id=stage.id, entry_id=entry_id, judge_id=judge_id))
     stage.judges_per_entry = judges_per_entry
     db.session.flush()
-    notifications.judges_assigned(stage=stage, counts=Counter(j for _e, j in result.add),
-                                  now=utcnow())
+    notifications.judges_assigned(
+        stage=stage, counts=Counter(j for _e, j in result.add), now=utcnow()
+    )
     return result
 
 
@@ -292,8 +358,11 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
         raise InvalidState(_l("Only judges can be assigned."))
     if judge.id in withdrawn_judge_ids(stage):
         raise InvalidState(_l("This judge has withdrawn from this stage."))
-    db.session.add(JudgeWithdrawal(stage_id=stage.id, judge_id=judge.id, reason=reason.strip(),
-                                   created_by_id=actor.id))
+    db.session.add(
+        JudgeWithdrawal(
+            stage_id=stage.id, judge_id=judge.id, reason=reason.strip(), created_by_id=actor.id
+        )
+    )
     freed: dict[int, int] = {}
     kept = 0
     for a in list_assignments(stage):
@@ -321,21 +390,28 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     result = assign_core.plan(allowed, target, fixed=now_assigned, seed=stage.id)
     moved = 0
     for i, jj in zip(*np.nonzero(result.assigned & ~now_assigned), strict=True):
-        db.session.add(Assignment(stage_id=stage.id, entry_id=entries[i].id,
-                                  judge_id=judges[jj].id))
+        db.session.add(
+            Assignment(stage_id=stage.id, entry_id=entries[i].id, judge_id=judges[jj].id)
+        )
         moved += 1
     db.session.flush()
     return moved, kept
 
 
 def list_assignments_of(judge: User) -> list[Assignment]:
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.judge_id == judge.id)
-        .options(selectinload(Assignment.entry).selectinload(Entry.category),
-                 selectinload(Assignment.entry).selectinload(Entry.organisation),
-                 selectinload(Assignment.stage), selectinload(Assignment.sheet))
-        .order_by(Assignment.stage_id, Assignment.entry_id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.judge_id == judge.id)
+            .options(
+                selectinload(Assignment.entry).selectinload(Entry.category),
+                selectinload(Assignment.entry).selectinload(Entry.organisation),
+                selectinload(Assignment.stage),
+                selectinload(Assignment.sheet),
+            )
+            .order_by(Assignment.stage_id, Assignment.entry_id)
+        )
+    )
 
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:

@@ -24,14 +24,16 @@ class AutoAssignForm(FlaskForm):
     class Meta:
         csrf = False
 
-    judges_per_entry = IntegerField(_l("Judges per entry"), default=3,
-                                    validators=[InputRequired(), NumberRange(1, 20)])
+    judges_per_entry = IntegerField(
+        _l("Judges per entry"), default=3, validators=[InputRequired(), NumberRange(1, 20)]
+    )
     submit = SubmitField(_l("Preview the automatic assignment"))
 
 
 class ConfirmAssignForm(FlaskForm):
-    judges_per_entry = IntegerField(widget=HiddenInput(),
-                                    validators=[InputRequired(), NumberRange(1, 20)])
+    judges_per_entry = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(), NumberRange(1, 20)]
+    )
     digest = HiddenField()
     submit = SubmitField(_l("Confirm this assignment"))
 
@@ -49,8 +51,9 @@ class ConflictForm(FlaskForm):
 
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     entry = SelectField(_l("Entry"), coerce=int, validators=[Optional()])
-    organisation = SelectField(_l("or every entry of the organisation"), coerce=int,
-                               validators=[Optional()])
+    organisation = SelectField(
+        _l("or every entry of the organisation"), coerce=int, validators=[Optional()]
+    )
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Declare conflict"))
 

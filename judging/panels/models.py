@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from judging.scoring.models import ScoreSheet
 
 
-
 class Assignment(db.Model):
     """An entry given to a judge for a stage."""
 
@@ -35,8 +34,9 @@ class Assignment(db.Model):
     stage: Mapped[Stage] = relationship()
     entry: Mapped[Entry] = relationship()
     judge: Mapped[User] = relationship()
-    sheet: Mapped[ScoreSheet | None] = relationship(back_populates="assignment", uselist=False,
-                                                    cascade="all, delete-orphan")
+    sheet: Mapped[ScoreSheet | None] = relationship(
+        back_populates="assignment", uselist=False, cascade="all, delete-orphan"
+    )
 
 
 class Conflict(db.Model):
@@ -51,8 +51,7 @@ class Conflict(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
-                                                        index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     is_recusal: Mapped[bool] = mapped_column(default=False)
     declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -94,7 +93,8 @@ class Panel(db.Model):
     stage: Mapped[Stage] = relationship()
     category: Mapped[Category | None] = relationship()
     members: Mapped[list[PanelMember]] = relationship(
-        back_populates="panel", cascade="all, delete-orphan", order_by="PanelMember.id")
+        back_populates="panel", cascade="all, delete-orphan", order_by="PanelMember.id"
+    )
 
     def covers(self, entry: Entry) -> bool:
         return self.category_id is None or self.category_id == entry.category_id

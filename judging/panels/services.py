@@ -19,19 +19,26 @@ from judging.scoring.models import ScoreSheet
 
 
 def list_panels(stage: Stage) -> list[Panel]:
-    return list(db.session.scalars(
-        select(Panel).where(Panel.stage_id == stage.id)
-        .options(selectinload(Panel.members).selectinload(PanelMember.judge),
-                 selectinload(Panel.category))
-        .order_by(Panel.category_id, Panel.id)))
+    return list(
+        db.session.scalars(
+            select(Panel)
+            .where(Panel.stage_id == stage.id)
+            .options(
+                selectinload(Panel.members).selectinload(PanelMember.judge),
+                selectinload(Panel.category),
+            )
+            .order_by(Panel.category_id, Panel.id)
+        )
+    )
 
 
 def create_panel(*, stage: Stage, name: str, category: Category | None, actor: User) -> Panel:
     """A panel of the stage for one category (or all, ``category`` None)."""
     if category is not None and category.round_id != stage.round_id:
         raise InvalidState(_l("Choose a category of this round."))
-    panel = Panel(stage_id=stage.id, name=name.strip(),
-                  category_id=category.id if category else None)
+    panel = Panel(
+        stage_id=stage.id, name=name.strip(), category_id=category.id if category else None
+    )
     db.session.add(panel)
     db.session.flush()
     return panel
@@ -64,11 +71,15 @@ def remove_panel_member(*, member: PanelMember, actor: User) -> None:
 
 
 def list_chaired_panels(judge: User) -> list[Panel]:
-    return list(db.session.scalars(
-        select(Panel).join(PanelMember)
-        .where(PanelMember.judge_id == judge.id, PanelMember.is_chair.is_(True))
-        .options(selectinload(Panel.stage), selectinload(Panel.category))
-        .order_by(Panel.stage_id, Panel.id)))
+    return list(
+        db.session.scalars(
+            select(Panel)
+            .join(PanelMember)
+            .where(PanelMember.judge_id == judge.id, PanelMember.is_chair.is_(True))
+            .options(selectinload(Panel.stage), selectinload(Panel.category))
+            .order_by(Panel.stage_id, Panel.id)
+        )
+    )
 
 
 def get_chaired_panel(judge: User, panel_id: int) -> Panel:
@@ -81,10 +92,17 @@ def get_chaired_panel(judge: User, panel_id: int) -> Panel:
 
 def list_panel_assignments(panel: Panel) -> list[Assignment]:
     """The stage's assignments of the entries the panel covers, with their sheets."""
-    query = (select(Assignment).join(Entry).where(Assignment.stage_id == panel.stage_id)
-             .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
-                      selectinload(Assignment.entry).selectinload(Entry.organisation))
-             .order_by(Entry.title, Assignment.judge_id))
+    query = (
+        select(Assignment)
+        .join(Entry)
+        .where(Assignment.stage_id == panel.stage_id)
+        .options(
+            selectinload(Assignment.judge),
+            selectinload(Assignment.sheet),
+            selectinload(Assignment.entry).selectinload(Entry.organisation),
+        )
+        .order_by(Entry.title, Assignment.judge_id)
+    )
     if panel.category_id is not None:
         query = query.where(Entry.category_id == panel.category_id)
     return list(db.session.scalars(query))

@@ -46,12 +46,20 @@ require_role(panels_bp, Role.COMMITTEE)
 def _panels_page(stage, status=200, panel_form=None, member_form=None):
     panel_form = panel_form or PanelForm(formdata=None)
     panel_form.category.choices = [SelectChoice(0, _("every category"))] + [
-        SelectChoice(c.id, c.name) for c in stage.round.categories]
+        SelectChoice(c.id, c.name) for c in stage.round.categories
+    ]
     member_form = member_form or PanelMemberForm(formdata=None)
-    member_form.judge.choices = [SelectChoice(j.id, j.name) for j in assignment_service.list_judges()]
-    return render_template("judging/panels/panels.html", stage=stage,
-                           panels=panel_service.list_panels(stage), panel_form=panel_form,
-                           member_form=member_form, action_form=ActionForm()), status
+    member_form.judge.choices = [
+        SelectChoice(j.id, j.name) for j in assignment_service.list_judges()
+    ]
+    return render_template(
+        "judging/panels/panels.html",
+        stage=stage,
+        panels=panel_service.list_panels(stage),
+        panel_form=panel_form,
+        member_form=member_form,
+        action_form=ActionForm(),
+    ), status
 
 
 @panels_bp.route("/<int:stage_id>/panels", methods=["GET", "POST"])
@@ -60,13 +68,17 @@ def panels(stage_id: int):
     if request.method == "GET":
         return _panels_page(stage)
     form = PanelForm()
-    form.category.choices = [SelectChoice(0, "")] + [SelectChoice(c.id, "")
-                                                      for c in stage.round.categories]
+    form.category.choices = [SelectChoice(0, "")] + [
+        SelectChoice(c.id, "") for c in stage.round.categories
+    ]
     if not form.validate_on_submit():
         return _panels_page(stage, 422, panel_form=form)
-    panel_service.create_panel(stage=stage, name=form.name.data,
-                          category=db.session.get(Category, form.category.data)
-                          if form.category.data else None, actor=current_user)
+    panel_service.create_panel(
+        stage=stage,
+        name=form.name.data,
+        category=db.session.get(Category, form.category.data) if form.category.data else None,
+        actor=current_user,
+    )
     db.session.commit()
     flash(_("Panel created."), "success")
     return redirect(url_for("panels.panels", stage_id=stage.id))
@@ -86,15 +98,20 @@ def panel_member_add(stage_id: int, panel_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
     if not form.validate_on_submit():
         return _panels_page(panel.stage, 422, member_form=form)
-    panel_service.add_panel_member(panel=panel, judge=db.session.get(User, form.judge.data),
-                              is_chair=bool(form.is_chair.data), actor=current_user)
+    panel_service.add_panel_member(
+        panel=panel,
+        judge=db.session.get(User, form.judge.data),
+        is_chair=bool(form.is_chair.data),
+        actor=current_user,
+    )
     db.session.commit()
     flash(_("Panel saved."), "success")
     return redirect(url_for("panels.panels", stage_id=stage_id))
 
 
-@panels_bp.route("/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete",
-                  methods=["POST"])
+@panels_bp.route(
+    "/<int:stage_id>/panels/<int:panel_id>/members/<int:member_id>/delete", methods=["POST"]
+)
 def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
     panel = _stage_panel(stage_id, panel_id)
     member = next((m for m in panel.members if m.id == member_id), None)
@@ -132,18 +149,24 @@ def _conflict_forms(stage, conflict_form=None, affiliation_form=None):
     for form in (conflict_form, affiliation_form):
         form.judge.choices = [SelectChoice(j.id, j.name) for j in judges]
         form.organisation.choices = none + [SelectChoice(o.id, o.name) for o in orgs]
-    conflict_form.entry.choices = none + [SelectChoice(e.id, _entry_label(e))
-                                          for e in assignment_service.submitted_entries(stage)]
+    conflict_form.entry.choices = none + [
+        SelectChoice(e.id, _entry_label(e)) for e in assignment_service.submitted_entries(stage)
+    ]
     return judges, conflict_form, affiliation_form
 
 
 def _conflicts_page(stage, status=200, conflict_form=None, affiliation_form=None):
-    judges, conflict_form, affiliation_form = _conflict_forms(stage, conflict_form,
-                                                              affiliation_form)
+    judges, conflict_form, affiliation_form = _conflict_forms(
+        stage, conflict_form, affiliation_form
+    )
     return render_template(
-        "judging/panels/conflicts.html", stage=stage, judges=judges,
-        conflicts=conflict_service.list_conflicts(stage), conflict_form=conflict_form,
-        affiliation_form=affiliation_form, action_form=ActionForm(),
+        "judging/panels/conflicts.html",
+        stage=stage,
+        judges=judges,
+        conflicts=conflict_service.list_conflicts(stage),
+        conflict_form=conflict_form,
+        affiliation_form=affiliation_form,
+        action_form=ActionForm(),
     ), status
 
 
@@ -159,9 +182,14 @@ def conflicts(stage_id: int):
         conflict_service.declare_conflict(
             judge=db.session.get(User, form.judge.data),
             entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
-            organisation=(db.session.get(Organisation, form.organisation.data)
-                          if form.organisation.data else None),
-            reason=form.reason.data or "", actor=current_user)
+            organisation=(
+                db.session.get(Organisation, form.organisation.data)
+                if form.organisation.data
+                else None
+            ),
+            reason=form.reason.data or "",
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -180,8 +208,13 @@ def affiliation(stage_id: int):
     try:
         conflict_service.set_affiliation(
             judge=db.session.get(User, form.judge.data),
-            organisation=(db.session.get(Organisation, form.organisation.data)
-                          if form.organisation.data else None), actor=current_user)
+            organisation=(
+                db.session.get(Organisation, form.organisation.data)
+                if form.organisation.data
+                else None
+            ),
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -206,8 +239,12 @@ ASSIGNMENT_ROWS = 100  # entries per page on the assignments page
 
 def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdraw_form=None):
     short_only = request.args.get("short") == "1"
-    listing = assignment_service.assignment_page(stage, page=request.args.get("page", 1, type=int),
-                                       per_page=ASSIGNMENT_ROWS, short_only=short_only)
+    listing = assignment_service.assignment_page(
+        stage,
+        page=request.args.get("page", 1, type=int),
+        per_page=ASSIGNMENT_ROWS,
+        short_only=short_only,
+    )
     judges = assignment_service.stage_judges(stage)
     manual_form = manual_form or ManualAssignForm(formdata=None)
     # The entries of the page: a national round's thousands would make the page megabytes.
@@ -216,11 +253,16 @@ def _assignment_page(stage, status=200, auto_form=None, manual_form=None, withdr
     withdraw_form = withdraw_form or WithdrawForm(formdata=None)
     withdraw_form.judge.choices = manual_form.judge.choices
     return render_template(
-        "judging/panels/assignments.html", stage=stage, listing=listing, judges=judges,
+        "judging/panels/assignments.html",
+        stage=stage,
+        listing=listing,
+        judges=judges,
         short_only=short_only,
-        auto_form=auto_form or AutoAssignForm(formdata=None,
-                                              judges_per_entry=stage.judges_per_entry),
-        manual_form=manual_form, withdraw_form=withdraw_form, action_form=ActionForm(),
+        auto_form=auto_form
+        or AutoAssignForm(formdata=None, judges_per_entry=stage.judges_per_entry),
+        manual_form=manual_form,
+        withdraw_form=withdraw_form,
+        action_form=ActionForm(),
         blind_form=BlindReviewForm(formdata=None, blind_review=stage.blind_review),
         withdrawals=assignment_service.list_withdrawals(stage),
     ), status
@@ -239,8 +281,9 @@ def assign_preview(stage_id: int):
         return _assignment_page(stage, 422, auto_form=form)
     plan = assignment_service.plan_auto_assign(stage, form.judges_per_entry.data)
     confirm = ConfirmAssignForm(formdata=None, judges_per_entry=plan.k, digest=plan.digest)
-    return render_template("judging/panels/assign_preview.html", stage=stage, plan=plan,
-                           confirm=confirm)
+    return render_template(
+        "judging/panels/assign_preview.html", stage=stage, plan=plan, confirm=confirm
+    )
 
 
 @panels_bp.route("/<int:stage_id>/assignments/auto", methods=["POST"])
@@ -251,16 +294,26 @@ def assign_auto(stage_id: int):
         flash(_("Choose between 1 and 20 judges per entry."), "danger")
         return redirect(url_for("panels.assignments", stage_id=stage.id))
     try:
-        plan = assignment_service.auto_assign(stage=stage, judges_per_entry=form.judges_per_entry.data,
-                                    digest=form.digest.data or None, actor=current_user)
+        plan = assignment_service.auto_assign(
+            stage=stage,
+            judges_per_entry=form.judges_per_entry.data,
+            digest=form.digest.data or None,
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
-        return redirect(url_for("panels.assign_preview", stage_id=stage.id,
-                                judges_per_entry=form.judges_per_entry.data))
+        return redirect(
+            url_for(
+                "panels.assign_preview",
+                stage_id=stage.id,
+                judges_per_entry=form.judges_per_entry.data,
+            )
+        )
     db.session.commit()
-    flash(_("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)),
-          "success")
+    flash(
+        _("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)), "success"
+    )
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -271,11 +324,22 @@ def withdraw(stage_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.stage_judges(stage)]
     if not form.validate_on_submit():
         return _assignment_page(stage, 422, withdraw_form=form)
-    moved, kept = assignment_service.withdraw_judge(stage=stage, judge=db.session.get(User, form.judge.data),
-                                          reason=form.reason.data or "", actor=current_user)
+    moved, kept = assignment_service.withdraw_judge(
+        stage=stage,
+        judge=db.session.get(User, form.judge.data),
+        reason=form.reason.data or "",
+        actor=current_user,
+    )
     db.session.commit()
-    flash(_("The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
-            "sheets kept.", moved=moved, kept=kept), "success")
+    flash(
+        _(
+            "The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
+            "sheets kept.",
+            moved=moved,
+            kept=kept,
+        ),
+        "success",
+    )
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -283,13 +347,19 @@ def withdraw(stage_id: int):
 def assign_manual(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = ManualAssignForm()
-    form.entry.choices = [SelectChoice(e.id, "") for e in assignment_service.submitted_entries(stage)]
+    form.entry.choices = [
+        SelectChoice(e.id, "") for e in assignment_service.submitted_entries(stage)
+    ]
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
     if not form.validate_on_submit():
         return _assignment_page(stage, 422, manual_form=form)
     try:
-        assignment_service.assign(stage=stage, entry=db.session.get(Entry, form.entry.data),
-                        judge=db.session.get(User, form.judge.data), actor=current_user)
+        assignment_service.assign(
+            stage=stage,
+            entry=db.session.get(Entry, form.entry.data),
+            judge=db.session.get(User, form.judge.data),
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")

@@ -38,10 +38,13 @@ def _when(value: datetime | None) -> str | None:
 
 
 def _round_summary(round_: Round) -> dict:
-    return {"slug": round_.slug, "name": round_.name,
-            "results_published_at": _when(round_.results_published_at),
-            "results_url": url_for("api.round_results", slug=round_.slug, _external=True),
-            "page_url": url_for("public.results", slug=round_.slug, _external=True)}
+    return {
+        "slug": round_.slug,
+        "name": round_.name,
+        "results_published_at": _when(round_.results_published_at),
+        "results_url": url_for("api.round_results", slug=round_.slug, _external=True),
+        "page_url": url_for("public.results", slug=round_.slug, _external=True),
+    }
 
 
 @api_bp.get("/rounds")
@@ -53,9 +56,11 @@ def rounds():
 def _certificate_link(cert: Certificate | None, award: str) -> dict | None:
     if cert is None or cert.award != (award or awards.PARTICIPATION):
         return None
-    return {"number": cert.code,
-            "verification_url": url_for("api.certificate", number=cert.code, _external=True),
-            "page_url": url_for("public.verify", code=cert.code, _external=True)}
+    return {
+        "number": cert.code,
+        "verification_url": url_for("api.certificate", number=cert.code, _external=True),
+        "page_url": url_for("public.verify", code=cert.code, _external=True),
+    }
 
 
 @api_bp.get("/rounds/<slug>/results")
@@ -72,22 +77,43 @@ def round_results(slug: str):
         ranked = pub.style != "alphabetical"
         categories: dict[int, dict] = {}
         for r in awards.public_rows(pub, results):
-            category = categories.setdefault(r.category_id, {"name": r.category.name,
-                                                             "entries": []})
-            category["entries"].append({
-                "title": r.entry.title, "opd": r.entry.organisation.name,
-                "rank": r.rank if ranked else None,
-                "score": round(r.score, 4) if ranked else None,
-                "award": r.award or None, "prize": r.prize,
-                "certificate": _certificate_link(certificates.get(r.entry_id), r.award)})
-        stages.append({"name": stage.name, "version": pub.version, "style": pub.style,
-                       "published_at": _when(pub.published_at), "correction": pub.reason or None,
-                       "categories": list(categories.values())})
-    special = [{"award": c.award, "title": c.title, "opd": c.holder,
-                "certificate": {"number": c.code, "verification_url": url_for(
-                    "api.certificate", number=c.code, _external=True),
-                    "page_url": url_for("public.verify", code=c.code, _external=True)}}
-               for c in awards.list_special_awards(round_)]
+            category = categories.setdefault(
+                r.category_id, {"name": r.category.name, "entries": []}
+            )
+            category["entries"].append(
+                {
+                    "title": r.entry.title,
+                    "opd": r.entry.organisation.name,
+                    "rank": r.rank if ranked else None,
+                    "score": round(r.score, 4) if ranked else None,
+                    "award": r.award or None,
+                    "prize": r.prize,
+                    "certificate": _certificate_link(certificates.get(r.entry_id), r.award),
+                }
+            )
+        stages.append(
+            {
+                "name": stage.name,
+                "version": pub.version,
+                "style": pub.style,
+                "published_at": _when(pub.published_at),
+                "correction": pub.reason or None,
+                "categories": list(categories.values()),
+            }
+        )
+    special = [
+        {
+            "award": c.award,
+            "title": c.title,
+            "opd": c.holder,
+            "certificate": {
+                "number": c.code,
+                "verification_url": url_for("api.certificate", number=c.code, _external=True),
+                "page_url": url_for("public.verify", code=c.code, _external=True),
+            },
+        }
+        for c in awards.list_special_awards(round_)
+    ]
     return jsonify(round=_round_summary(round_), stages=stages, special_awards=special)
 
 
@@ -99,17 +125,23 @@ def certificate(number: str):
     if cert is None:
         return jsonify(number=number, status="unknown", certificate=None)
     replacement = awards.replacement_of(cert) if cert.is_revoked else None
-    return jsonify(number=cert.code, status="revoked" if cert.is_revoked else "valid",
-                   certificate={
-                       "kind": str(cert.kind), "award": cert.award,
-                       "category": cert.category or None, "holder": cert.holder,
-                       "title": cert.title or None,
-                       "round": cert.round.name if cert.round else None,
-                       "issued_at": _when(cert.issued_at),
-                       "revoked_at": _when(cert.revoked_at),
-                       "revoked_reason": cert.revoked_reason or None,
-                       "replaced_by": replacement.code if replacement else None,
-                       "page_url": url_for("public.verify", code=cert.code, _external=True)})
+    return jsonify(
+        number=cert.code,
+        status="revoked" if cert.is_revoked else "valid",
+        certificate={
+            "kind": str(cert.kind),
+            "award": cert.award,
+            "category": cert.category or None,
+            "holder": cert.holder,
+            "title": cert.title or None,
+            "round": cert.round.name if cert.round else None,
+            "issued_at": _when(cert.issued_at),
+            "revoked_at": _when(cert.revoked_at),
+            "revoked_reason": cert.revoked_reason or None,
+            "replaced_by": replacement.code if replacement else None,
+            "page_url": url_for("public.verify", code=cert.code, _external=True),
+        },
+    )
 
 
 @api_bp.get("/openapi.json")
@@ -132,9 +164,12 @@ _NWHEN = {"type": ["string", "null"], "format": "date-time"}
 _URL = {"type": "string", "format": "uri"}
 
 
-_LINK = {"type": "object", "additionalProperties": False,
-         "required": ["number", "verification_url", "page_url"],
-         "properties": {"number": _STR, "verification_url": _URL, "page_url": _URL}}
+_LINK = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["number", "verification_url", "page_url"],
+    "properties": {"number": _STR, "verification_url": _URL, "page_url": _URL},
+}
 
 
 def _ref(name: str) -> dict:
@@ -150,96 +185,217 @@ _NOT_FOUND = {"404": _json(_ref("Error"), "No round with published results has t
 
 OPENAPI = {
     "openapi": "3.1.0",
-    "info": {"title": "Juri public API", "version": "1.0.0",
-             "description": "Read-only: published results and certificate verification."},
-    "paths": {
-        "/api/v1/rounds": {"get": {
-            "operationId": "listRounds", "summary": "Rounds with published results",
-            "responses": {"200": _json({"type": "object", "additionalProperties": False,
-                                        "required": ["rounds"],
-                                        "properties": {"rounds": {"type": "array",
-                                                                  "items": _ref("Round")}}},
-                                       "Most recently published first.")}}},
-        "/api/v1/rounds/{slug}/results": {"get": {
-            "operationId": "getRoundResults", "summary": "A round's published results",
-            "parameters": [{"name": "slug", "in": "path", "required": True,
-                            "schema": {"type": "string", "minLength": 1}}],
-            "responses": {"200": _json(_ref("RoundResults"),
-                                       "The latest publication of each published stage."),
-                          **_NOT_FOUND}}},
-        "/api/v1/certificates/{number}": {"get": {
-            "operationId": "verifyCertificate", "summary": "Verify a certificate number",
-            "parameters": [{"name": "number", "in": "path", "required": True,
-                            "schema": {"type": "string", "minLength": 1},
-                            "description": "As printed, e.g. 7F3A-91C2-0B4D-E6F8."}],
-            "responses": {"200": _json(_ref("Verification"),
-                                       "Valid, revoked or unknown: any number that reaches "
-                                       "this operation is answered, a malformed one as "
-                                       "unknown."),
-                          "404": _json(_ref("Error"), "Not routed here: the path holds a "
-                                                      "line break (found by the fuzzer).")}}},
-        "/api/v1/openapi.json": {"get": {
-            "operationId": "getOpenAPI", "summary": "This document",
-            "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")}}},
+    "info": {
+        "title": "Juri public API",
+        "version": "1.0.0",
+        "description": "Read-only: published results and certificate verification.",
     },
-    "components": {"schemas": {
-        "Error": {"type": "object", "required": ["error", "message"],
-                  "properties": {"error": {"type": "integer"}, "message": _STR}},
-        "Round": {"type": "object", "additionalProperties": False,
-                  "required": ["slug", "name", "results_published_at", "results_url",
-                               "page_url"],
-                  "properties": {"slug": _STR, "name": _STR, "results_published_at": _WHEN,
-                                 "results_url": _URL, "page_url": _URL}},
-        "Entry": {"type": "object", "additionalProperties": False,
-                  "required": ["title", "opd", "rank", "score", "award", "prize",
-                               "certificate"],
-                  "properties": {
-                      "title": _STR, "opd": _STR,
-                      "rank": {"type": ["integer", "null"],
-                               "description": "Null in the alphabetical style."},
-                      "score": {"type": ["number", "null"],
-                                "description": "Null in the alphabetical style."},
-                      "award": _NSTR, "prize": {"type": ["integer", "null"]},
-                      "certificate": {"oneOf": [_LINK, {"type": "null"}]}}},
-        "Stage": {"type": "object", "additionalProperties": False,
-                  "required": ["name", "version", "style", "published_at", "correction",
-                               "categories"],
-                  "properties": {
-                      "name": _STR, "version": {"type": "integer", "minimum": 1},
-                      "style": {"enum": list(awards.STYLES)}, "published_at": _WHEN,
-                      "correction": _NSTR,
-                      "categories": {"type": "array", "items": {
-                          "type": "object", "additionalProperties": False,
-                          "required": ["name", "entries"],
-                          "properties": {"name": _STR, "entries": {"type": "array",
-                                                                   "items": _ref("Entry")}}}}}},
-        "RoundResults": {"type": "object", "additionalProperties": False,
-                         "required": ["round", "stages", "special_awards"],
-                         "properties": {
-                             "round": _ref("Round"),
-                             "stages": {"type": "array", "items": _ref("Stage")},
-                             "special_awards": {"type": "array", "items": {
-                                 "type": "object", "additionalProperties": False,
-                                 "required": ["award", "title", "opd", "certificate"],
-                                 "properties": {"award": _STR, "title": _STR, "opd": _STR,
-                                                "certificate": _LINK}}}}},
-        "Verification": {"type": "object", "additionalProperties": False,
-                         "required": ["number", "status", "certificate"],
-                         "properties": {
-                             "number": _STR,
-                             "status": {"enum": ["valid", "revoked", "unknown"]},
-                             "certificate": {"oneOf": [_ref("Certificate"),
-                                                       {"type": "null"}]}}},
-        "Certificate": {"type": "object", "additionalProperties": False,
-                        "required": ["kind", "award", "category", "holder", "title", "round",
-                                     "issued_at", "revoked_at", "revoked_reason",
-                                     "replaced_by", "page_url"],
-                        "properties": {
-                            "kind": {"enum": ["award", "participation", "appreciation",
-                                              "special"]},
-                            "award": _STR, "category": _NSTR, "holder": _STR, "title": _NSTR,
-                            "round": _NSTR, "issued_at": _WHEN, "revoked_at": _NWHEN,
-                            "revoked_reason": _NSTR, "replaced_by": _NSTR,
-                            "page_url": _URL}},
-    }},
+    "paths": {
+        "/api/v1/rounds": {
+            "get": {
+                "operationId": "listRounds",
+                "summary": "Rounds with published results",
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["rounds"],
+                            "properties": {"rounds": {"type": "array", "items": _ref("Round")}},
+                        },
+                        "Most recently published first.",
+                    )
+                },
+            }
+        },
+        "/api/v1/rounds/{slug}/results": {
+            "get": {
+                "operationId": "getRoundResults",
+                "summary": "A round's published results",
+                "parameters": [
+                    {
+                        "name": "slug",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json(
+                        _ref("RoundResults"), "The latest publication of each published stage."
+                    ),
+                    **_NOT_FOUND,
+                },
+            }
+        },
+        "/api/v1/certificates/{number}": {
+            "get": {
+                "operationId": "verifyCertificate",
+                "summary": "Verify a certificate number",
+                "parameters": [
+                    {
+                        "name": "number",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                        "description": "As printed, e.g. 7F3A-91C2-0B4D-E6F8.",
+                    }
+                ],
+                "responses": {
+                    "200": _json(
+                        _ref("Verification"),
+                        "Valid, revoked or unknown: any number that reaches "
+                        "this operation is answered, a malformed one as "
+                        "unknown.",
+                    ),
+                    "404": _json(
+                        _ref("Error"),
+                        "Not routed here: the path holds a line break (found by the fuzzer).",
+                    ),
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "getOpenAPI",
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "The OpenAPI document.")},
+            }
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "message"],
+                "properties": {"error": {"type": "integer"}, "message": _STR},
+            },
+            "Round": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["slug", "name", "results_published_at", "results_url", "page_url"],
+                "properties": {
+                    "slug": _STR,
+                    "name": _STR,
+                    "results_published_at": _WHEN,
+                    "results_url": _URL,
+                    "page_url": _URL,
+                },
+            },
+            "Entry": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["title", "opd", "rank", "score", "award", "prize", "certificate"],
+                "properties": {
+                    "title": _STR,
+                    "opd": _STR,
+                    "rank": {
+                        "type": ["integer", "null"],
+                        "description": "Null in the alphabetical style.",
+                    },
+                    "score": {
+                        "type": ["number", "null"],
+                        "description": "Null in the alphabetical style.",
+                    },
+                    "award": _NSTR,
+                    "prize": {"type": ["integer", "null"]},
+                    "certificate": {"oneOf": [_LINK, {"type": "null"}]},
+                },
+            },
+            "Stage": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "name",
+                    "version",
+                    "style",
+                    "published_at",
+                    "correction",
+                    "categories",
+                ],
+                "properties": {
+                    "name": _STR,
+                    "version": {"type": "integer", "minimum": 1},
+                    "style": {"enum": list(awards.STYLES)},
+                    "published_at": _WHEN,
+                    "correction": _NSTR,
+                    "categories": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "entries"],
+                            "properties": {
+                                "name": _STR,
+                                "entries": {"type": "array", "items": _ref("Entry")},
+                            },
+                        },
+                    },
+                },
+            },
+            "RoundResults": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["round", "stages", "special_awards"],
+                "properties": {
+                    "round": _ref("Round"),
+                    "stages": {"type": "array", "items": _ref("Stage")},
+                    "special_awards": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["award", "title", "opd", "certificate"],
+                            "properties": {
+                                "award": _STR,
+                                "title": _STR,
+                                "opd": _STR,
+                                "certificate": _LINK,
+                            },
+                        },
+                    },
+                },
+            },
+            "Verification": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["number", "status", "certificate"],
+                "properties": {
+                    "number": _STR,
+                    "status": {"enum": ["valid", "revoked", "unknown"]},
+                    "certificate": {"oneOf": [_ref("Certificate"), {"type": "null"}]},
+                },
+            },
+            "Certificate": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "kind",
+                    "award",
+                    "category",
+                    "holder",
+                    "title",
+                    "round",
+                    "issued_at",
+                    "revoked_at",
+                    "revoked_reason",
+                    "replaced_by",
+                    "page_url",
+                ],
+                "properties": {
+                    "kind": {"enum": ["award", "participation", "appreciation", "special"]},
+                    "award": _STR,
+                    "category": _NSTR,
+                    "holder": _STR,
+                    "title": _NSTR,
+                    "round": _NSTR,
+                    "issued_at": _WHEN,
+                    "revoked_at": _NWHEN,
+                    "revoked_reason": _NSTR,
+                    "replaced_by": _NSTR,
+                    "page_url": _URL,
+                },
+            },
+        }
+    },
 }

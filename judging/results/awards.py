@@ -70,21 +70,32 @@ class Level:
 
 # Presets the committee can start from (KOINYANLIK-style city round, KIPP-style national round).
 PRESETS = {
-    "city": [Level("Juara I", 1, 3_000_000), Level("Juara II", 2, 2_000_000),
-             Level("Juara III", 3, 1_000_000), Level("Harapan I", 4), Level("Harapan II", 5)],
+    "city": [
+        Level("Juara I", 1, 3_000_000),
+        Level("Juara II", 2, 2_000_000),
+        Level("Juara III", 3, 1_000_000),
+        Level("Harapan I", 4),
+        Level("Harapan II", 5),
+    ],
     "national": [Level("Outstanding Achievement", 3), Level("Top 45", 15), Level("Top 99", 33)],
 }
 
 
 def default_levels(stage: Stage) -> list[Level]:
     """Without configured levels: "Terbaik I".."Terbaik N" for the stage's winners."""
-    return [Level(f"Terbaik {ROMAN.get(r, r)}", r) for r in
-            range(1, stage.winners_per_category + 1)]
+    return [
+        Level(f"Terbaik {ROMAN.get(r, r)}", r) for r in range(1, stage.winners_per_category + 1)
+    ]
 
 
 def list_levels(round_: Round) -> list[AwardLevel]:
-    return list(db.session.scalars(select(AwardLevel).where(AwardLevel.round_id == round_.id)
-                                   .order_by(AwardLevel.position, AwardLevel.id)))
+    return list(
+        db.session.scalars(
+            select(AwardLevel)
+            .where(AwardLevel.round_id == round_.id)
+            .order_by(AwardLevel.position, AwardLevel.id)
+        )
+    )
 
 
 def levels_for(stage: Stage) -> list[Level]:
@@ -111,8 +122,16 @@ def set_levels(*, round_: Round, levels: list[Level], actor: User) -> list[Award
         raise InvalidState(_l("Each award must cover more places than the one before it."))
     for old in list_levels(round_):
         db.session.delete(old)
-    rows = [AwardLevel(round_id=round_.id, position=i, title=lv.title.strip(),
-                       up_to_rank=lv.up_to_rank, prize=lv.prize) for i, lv in enumerate(levels)]
+    rows = [
+        AwardLevel(
+            round_id=round_.id,
+            position=i,
+            title=lv.title.strip(),
+            up_to_rank=lv.up_to_rank,
+            prize=lv.prize,
+        )
+        for i, lv in enumerate(levels)
+    ]
     db.session.add_all(rows)
     db.session.flush()
     return rows
@@ -122,28 +141,52 @@ def settings_of(round_: Round) -> AwardSettings:
     """The round's publication and certificate settings (created on first use, not flushed)."""
     found = db.session.scalar(select(AwardSettings).where(AwardSettings.round_id == round_.id))
     if found is None:
-        found = AwardSettings(round_id=round_.id, style="ranked", announcement="", government="",
-                              place="", signer1_name="", signer1_title="", signer2_name="",
-                              signer2_title="")
+        found = AwardSettings(
+            round_id=round_.id,
+            style="ranked",
+            announcement="",
+            government="",
+            place="",
+            signer1_name="",
+            signer1_title="",
+            signer2_name="",
+            signer2_title="",
+        )
     return found
 
 
 def latest_publication(stage: Stage) -> Publication | None:
-    return db.session.scalar(select(Publication).where(Publication.stage_id == stage.id)
-                             .order_by(Publication.version.desc()).limit(1))
+    return db.session.scalar(
+        select(Publication)
+        .where(Publication.stage_id == stage.id)
+        .order_by(Publication.version.desc())
+        .limit(1)
+    )
 
 
 def list_publications(stage: Stage) -> list[Publication]:
     """Every version of the stage's publication, newest first."""
-    return list(db.session.scalars(
-        select(Publication).where(Publication.stage_id == stage.id)
-        .options(selectinload(Publication.published_by))
-        .order_by(Publication.version.desc())))
+    return list(
+        db.session.scalars(
+            select(Publication)
+            .where(Publication.stage_id == stage.id)
+            .options(selectinload(Publication.published_by))
+            .order_by(Publication.version.desc())
+        )
+    )
 
 
 def record_results(
-    *, stage: Stage, rows: list[ResultRow], actor: User, now: datetime, method: str = "",
-    params: dict | None = None, scores_digest: str = "", n_sheets: int = 0, reason: str = "",
+    *,
+    stage: Stage,
+    rows: list[ResultRow],
+    actor: User,
+    now: datetime,
+    method: str = "",
+    params: dict | None = None,
+    scores_digest: str = "",
+    n_sheets: int = 0,
+    reason: str = "",
 ) -> Publication:
     """Freeze the stage's ranking as a new publication version, give each entry its award
     (``levels_for``) and certificate, and make the round's results public.
@@ -162,24 +205,46 @@ def record_results(
     levels = levels_for(stage)
     style = settings_of(stage.round).style
     params = dict(params or {})
-    params["awards"] = [{"title": lv.title, "up_to_rank": lv.up_to_rank, "prize": lv.prize}
-                        for lv in levels]
+    params["awards"] = [
+        {"title": lv.title, "up_to_rank": lv.up_to_rank, "prize": lv.prize} for lv in levels
+    ]
     params["participation"] = PARTICIPATION
-    pub = Publication(stage_id=stage.id, version=previous.version + 1 if previous else 1,
-                      method=method, params=json.dumps(params, sort_keys=True),
-                      scores_digest=scores_digest, n_sheets=n_sheets, style=style, reason=reason,
-                      published_at=now, published_by_id=actor.id)
+    pub = Publication(
+        stage_id=stage.id,
+        version=previous.version + 1 if previous else 1,
+        method=method,
+        params=json.dumps(params, sort_keys=True),
+        scores_digest=scores_digest,
+        n_sheets=n_sheets,
+        style=style,
+        reason=reason,
+        published_at=now,
+        published_by_id=actor.id,
+    )
     db.session.add(pub)
     db.session.flush()
 
     awards = [award_for(r.rank, levels) for r in rows]
     # Core inserts of plain dicts: no ORM bookkeeping per row (tens of thousands of rows).
-    bulk_insert(Result.__table__, [
-        {"publication_id": pub.id, "stage_id": stage.id, "entry_id": r.entry_id,
-         "category_id": r.category_id, "rank": r.rank, "score": r.score,
-         "raw_score": r.raw_score, "n_judges": r.n_judges,
-         "award": a.title if a else "", "prize": a.prize if a else None, "published_at": now}
-        for r, a in zip(rows, awards)])
+    bulk_insert(
+        Result.__table__,
+        [
+            {
+                "publication_id": pub.id,
+                "stage_id": stage.id,
+                "entry_id": r.entry_id,
+                "category_id": r.category_id,
+                "rank": r.rank,
+                "score": r.score,
+                "raw_score": r.raw_score,
+                "n_judges": r.n_judges,
+                "award": a.title if a else "",
+                "prize": a.prize if a else None,
+                "published_at": now,
+            }
+            for r, a in zip(rows, awards)
+        ],
+    )
     _issue_entry_certificates(stage, pub, previous, now, actor, reason)
     stage.published_at = now
     stage.round.results_published_at = now
@@ -192,20 +257,37 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
     """Award certificates for every awarded entry and participation certificates for every
     other ranked entry of ``pub``, keeping the still-right certificates of ``previous``."""
     results = db.session.execute(
-        select(Result.id, Result.entry_id, Result.category_id, Result.award, Entry.title,
-               Organisation.name)
+        select(
+            Result.id,
+            Result.entry_id,
+            Result.category_id,
+            Result.award,
+            Entry.title,
+            Organisation.name,
+        )
         .join(Entry, Result.entry_id == Entry.id)
         .join(Organisation, Entry.organisation_id == Organisation.id)
-        .where(Result.publication_id == pub.id, Result.rank >= 1)).all()
+        .where(Result.publication_id == pub.id, Result.rank >= 1)
+    ).all()
     kept: dict[int, tuple[int, str]] = {}
     if previous is not None:
-        kept = {e: (cid, award) for cid, e, award in db.session.execute(
-            select(Certificate.id, Certificate.entry_id, Certificate.award)
-            .join(Result, Certificate.result_id == Result.id)
-            .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
-                   Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION])))}
-    categories = dict(db.session.execute(
-        select(Category.id, Category.name).where(Category.round_id == stage.round_id)).all())
+        kept = {
+            e: (cid, award)
+            for cid, e, award in db.session.execute(
+                select(Certificate.id, Certificate.entry_id, Certificate.award)
+                .join(Result, Certificate.result_id == Result.id)
+                .where(
+                    Result.stage_id == stage.id,
+                    Certificate.revoked_at.is_(None),
+                    Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
+                )
+            )
+        }
+    categories = dict(
+        db.session.execute(
+            select(Category.id, Category.name).where(Category.round_id == stage.round_id)
+        ).all()
+    )
     todo = []
     superseded = []
     placed = set()
@@ -221,27 +303,45 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
     superseded += [cid for e, (cid, _a) in kept.items() if e not in placed]
     if superseded:
         db.session.execute(
-            update(Certificate).where(Certificate.id.in_(superseded))
-            .values(revoked_at=now, revoked_by_id=actor.id,
-                    revoked_reason=f"Versi {pub.version}: {reason}"))
+            update(Certificate)
+            .where(Certificate.id.in_(superseded))
+            .values(
+                revoked_at=now,
+                revoked_by_id=actor.id,
+                revoked_reason=f"Versi {pub.version}: {reason}",
+            )
+        )
     if todo:
         codes = numbers.new_numbers(len(todo))
-        bulk_insert(Certificate.__table__, [
-            {"code": code, "kind": CertificateKind.AWARD if is_award
-             else CertificateKind.PARTICIPATION,
-             "round_id": stage.round_id, "result_id": rid, "entry_id": entry_id,
-             "holder": holder, "title": title,
-             "category": categories.get(category_id, ""), "award": printed, "issued_at": now,
-             "revoked_reason": ""}
-            for code, (rid, entry_id, category_id, printed, is_award, title, holder)
-            in zip(codes, todo)])
+        bulk_insert(
+            Certificate.__table__,
+            [
+                {
+                    "code": code,
+                    "kind": CertificateKind.AWARD if is_award else CertificateKind.PARTICIPATION,
+                    "round_id": stage.round_id,
+                    "result_id": rid,
+                    "entry_id": entry_id,
+                    "holder": holder,
+                    "title": title,
+                    "category": categories.get(category_id, ""),
+                    "award": printed,
+                    "issued_at": now,
+                    "revoked_reason": "",
+                }
+                for code, (rid, entry_id, category_id, printed, is_award, title, holder) in zip(
+                    codes, todo
+                )
+            ],
+        )
 
 
 def get_publication(stage: Stage, version: int | None = None) -> Publication | None:
     if version is None:
         return latest_publication(stage)
-    return db.session.scalar(select(Publication).where(
-        Publication.stage_id == stage.id, Publication.version == version))
+    return db.session.scalar(
+        select(Publication).where(Publication.stage_id == stage.id, Publication.version == version)
+    )
 
 
 def list_results(publication: Publication, *, max_rank: int | None = None) -> list[Result]:
@@ -250,11 +350,14 @@ def list_results(publication: Publication, *, max_rank: int | None = None) -> li
     stmt = select(Result).where(Result.publication_id == publication.id)
     if max_rank is not None and publication.style != "alphabetical":
         stmt = stmt.where(Result.rank <= max_rank)
-    results = list(db.session.scalars(
-        stmt
-        .options(selectinload(Result.entry).selectinload(Entry.organisation),
-                 selectinload(Result.category))
-        .order_by(Result.category_id, Result.rank, Result.id)))
+    results = list(
+        db.session.scalars(
+            stmt.options(
+                selectinload(Result.entry).selectinload(Entry.organisation),
+                selectinload(Result.category),
+            ).order_by(Result.category_id, Result.rank, Result.id)
+        )
+    )
     if publication.style == "alphabetical":
         results.sort(key=lambda r: (r.category_id, r.entry.title.casefold()))
     return results
@@ -268,8 +371,9 @@ def public_rows(publication: Publication, results: list[Result]) -> list[Result]
     return results
 
 
-def list_published_results(round_: Round, *, max_rank: int | None = None
-                           ) -> list[tuple[Stage, Publication, list[Result]]]:
+def list_published_results(
+    round_: Round, *, max_rank: int | None = None
+) -> list[tuple[Stage, Publication, list[Result]]]:
     """Published stages of a round with their latest publication and its results (up to
     ``max_rank`` in each category when given)."""
     out = []
@@ -282,60 +386,100 @@ def list_published_results(round_: Round, *, max_rank: int | None = None
 
 def results_per_category(publication: Publication) -> dict[int, int]:
     """How many results each category of a publication has (one query)."""
-    return dict(db.session.execute(
-        select(Result.category_id, func.count(Result.id))
-        .where(Result.publication_id == publication.id).group_by(Result.category_id)).all())
+    return dict(
+        db.session.execute(
+            select(Result.category_id, func.count(Result.id))
+            .where(Result.publication_id == publication.id)
+            .group_by(Result.category_id)
+        ).all()
+    )
 
 
 def list_published_rounds() -> list[Round]:
-    return list(db.session.scalars(
-        select(Round).where(Round.results_published_at.is_not(None))
-        .order_by(Round.results_published_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.results_published_at.is_not(None))
+            .order_by(Round.results_published_at.desc())
+        )
+    )
 
 
-def issue_appreciation_certificates(*, round_: Round, judges: list[User], actor: User,
-                                    now: datetime) -> int:
+def issue_appreciation_certificates(
+    *, round_: Round, judges: list[User], actor: User, now: datetime
+) -> int:
     """A certificate of appreciation for every judge of the round who has no valid one yet.
     Returns how many were issued."""
-    have = set(db.session.scalars(select(Certificate.user_id).where(
-        Certificate.round_id == round_.id, Certificate.kind == CertificateKind.APPRECIATION,
-        Certificate.revoked_at.is_(None))))
+    have = set(
+        db.session.scalars(
+            select(Certificate.user_id).where(
+                Certificate.round_id == round_.id,
+                Certificate.kind == CertificateKind.APPRECIATION,
+                Certificate.revoked_at.is_(None),
+            )
+        )
+    )
     todo = [j for j in judges if j.id not in have]
     if todo:
-        db.session.execute(insert(Certificate), [
-            {"code": code, "kind": CertificateKind.APPRECIATION, "round_id": round_.id,
-             "user_id": j.id, "holder": j.name, "title": "", "category": "",
-             "award": APPRECIATION, "issued_at": now, "revoked_reason": ""}
-            for code, j in zip(numbers.new_numbers(len(todo)), todo)])
+        db.session.execute(
+            insert(Certificate),
+            [
+                {
+                    "code": code,
+                    "kind": CertificateKind.APPRECIATION,
+                    "round_id": round_.id,
+                    "user_id": j.id,
+                    "holder": j.name,
+                    "title": "",
+                    "category": "",
+                    "award": APPRECIATION,
+                    "issued_at": now,
+                    "revoked_reason": "",
+                }
+                for code, j in zip(numbers.new_numbers(len(todo)), todo)
+            ],
+        )
         db.session.flush()
     return len(todo)
 
 
 def certificates_of_user(user: User) -> list[Certificate]:
     """A judge's valid certificates of appreciation, newest first."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id,
-                                  Certificate.revoked_at.is_(None))
-        .options(selectinload(Certificate.round)).order_by(Certificate.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
+            .options(selectinload(Certificate.round))
+            .order_by(Certificate.id.desc())
+        )
+    )
 
 
 def certificates_of_entry(entry: Entry) -> list[Certificate]:
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.entry_id == entry.id,
-                                  Certificate.revoked_at.is_(None))
-        .order_by(Certificate.id)))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.entry_id == entry.id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.id)
+        )
+    )
 
 
-def valid_certificates_by_entry(stage: Stage, entry_ids: list[int] | None = None
-                                ) -> dict[int, Certificate]:
+def valid_certificates_by_entry(
+    stage: Stage, entry_ids: list[int] | None = None
+) -> dict[int, Certificate]:
     """The valid award or participation certificate of each entry from the stage's
     publications (a round with several published stages gives one per stage); only of
     ``entry_ids`` when given."""
-    stmt = (select(Certificate).join(Result, Certificate.result_id == Result.id)
-            .where(Result.stage_id == stage.id, Certificate.revoked_at.is_(None),
-                   Certificate.kind.in_([CertificateKind.AWARD,
-                                         CertificateKind.PARTICIPATION])))
+    stmt = (
+        select(Certificate)
+        .join(Result, Certificate.result_id == Result.id)
+        .where(
+            Result.stage_id == stage.id,
+            Certificate.revoked_at.is_(None),
+            Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
+        )
+    )
     if entry_ids is not None:
         if not entry_ids:
             return {}
@@ -345,15 +489,22 @@ def valid_certificates_by_entry(stage: Stage, entry_ids: list[int] | None = None
 
 def list_special_awards(round_: Round) -> list[Certificate]:
     """The round's valid special awards, by title then recipient."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.round_id == round_.id,
-                                  Certificate.kind == CertificateKind.SPECIAL,
-                                  Certificate.revoked_at.is_(None))
-        .order_by(Certificate.award, Certificate.holder)))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(
+                Certificate.round_id == round_.id,
+                Certificate.kind == CertificateKind.SPECIAL,
+                Certificate.revoked_at.is_(None),
+            )
+            .order_by(Certificate.award, Certificate.holder)
+        )
+    )
 
 
-def give_special_award(*, round_: Round, entry: Entry, title: str, actor: User,
-                       now: datetime) -> Certificate:
+def give_special_award(
+    *, round_: Round, entry: Entry, title: str, actor: User, now: datetime
+) -> Certificate:
     """A special award (e.g. "Inovasi Terfavorit") for one submitted entry of the round, with
     its certificate. Outside the ranking, so corrections of the ranking leave it alone."""
     title = (title or "").strip()
@@ -361,18 +512,26 @@ def give_special_award(*, round_: Round, entry: Entry, title: str, actor: User,
         raise InvalidState(_l("Name the special award."))
     if entry.round_id != round_.id or not entry.is_submitted:
         raise InvalidState(_l("Only a submitted entry of this round can receive an award."))
-    cert = Certificate(code=numbers.new_number(), kind=CertificateKind.SPECIAL,
-                       round_id=round_.id, entry_id=entry.id,
-                       holder=entry.organisation.name, title=entry.title,
-                       category=entry.category.name, award=title, issued_at=now,
-                       revoked_reason="")
+    cert = Certificate(
+        code=numbers.new_number(),
+        kind=CertificateKind.SPECIAL,
+        round_id=round_.id,
+        entry_id=entry.id,
+        holder=entry.organisation.name,
+        title=entry.title,
+        category=entry.category.name,
+        award=title,
+        issued_at=now,
+        revoked_reason="",
+    )
     db.session.add(cert)
     db.session.flush()
     return cert
 
 
-def list_certificates(round_: Round, *, search: str = "",
-                      limit: int = 200) -> tuple[list[Certificate], int]:
+def list_certificates(
+    round_: Round, *, search: str = "", limit: int = 200
+) -> tuple[list[Certificate], int]:
     """The round's certificates matching ``search`` (a number, or part of the recipient's name
     or the innovation's title), at most ``limit`` of them, and how many match in all: a
     national round has tens of thousands."""
@@ -381,18 +540,31 @@ def list_certificates(round_: Round, *, search: str = "",
     if search:
         number = numbers.canonical(search)
         like = f"%{search}%"
-        query = query.where(Certificate.code == number if number else
-                            Certificate.holder.ilike(like) | Certificate.title.ilike(like))
+        query = query.where(
+            Certificate.code == number
+            if number
+            else Certificate.holder.ilike(like) | Certificate.title.ilike(like)
+        )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(db.session.scalars(
-        query.order_by(Certificate.kind, Certificate.category, Certificate.holder,
-                       Certificate.id).limit(limit)))
+    rows = list(
+        db.session.scalars(
+            query.order_by(
+                Certificate.kind, Certificate.category, Certificate.holder, Certificate.id
+            ).limit(limit)
+        )
+    )
     return rows, total
 
 
 def count_certificates(round_: Round) -> int:
-    return db.session.scalar(select(func.count(Certificate.id)).where(
-        Certificate.round_id == round_.id, Certificate.revoked_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Certificate.id)).where(
+                Certificate.round_id == round_.id, Certificate.revoked_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def find_certificate(code: str) -> Certificate | None:
@@ -405,18 +577,24 @@ def find_certificate(code: str) -> Certificate | None:
     else:
         return None
     return db.session.scalar(
-        select(Certificate).where(Certificate.code == number)
+        select(Certificate)
+        .where(Certificate.code == number)
         .options(selectinload(Certificate.round), selectinload(Certificate.revoked_by))
     )
 
 
 def replacement_of(certificate: Certificate) -> Certificate | None:
-    return db.session.scalar(select(Certificate).where(Certificate.replaces_id == certificate.id)
-                             .order_by(Certificate.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.replaces_id == certificate.id)
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
 
 
-def revoke_certificate(*, certificate: Certificate, reason: str, actor: User,
-                       now: datetime) -> Certificate:
+def revoke_certificate(
+    *, certificate: Certificate, reason: str, actor: User, now: datetime
+) -> Certificate:
     """Revoke a certificate: its number then verifies as revoked, with the reason and date."""
     reason = (reason or "").strip()
     if not reason:
@@ -430,9 +608,15 @@ def revoke_certificate(*, certificate: Certificate, reason: str, actor: User,
     return certificate
 
 
-def reissue_certificate(*, certificate: Certificate, reason: str, actor: User,
-                        now: datetime, holder: str | None = None,
-                        title: str | None = None) -> Certificate:
+def reissue_certificate(
+    *,
+    certificate: Certificate,
+    reason: str,
+    actor: User,
+    now: datetime,
+    holder: str | None = None,
+    title: str | None = None,
+) -> Certificate:
     """Revoke ``certificate`` (if still valid) and issue a new number for the same award,
     optionally with a corrected holder or title (a misspelt name is the usual reason)."""
     if not certificate.is_revoked:
@@ -440,12 +624,20 @@ def reissue_certificate(*, certificate: Certificate, reason: str, actor: User,
     elif not (reason or "").strip():
         raise InvalidState(_l("Give the reason for revoking the certificate."))
     new = Certificate(
-        code=numbers.new_number(), kind=certificate.kind, round_id=certificate.round_id,
-        result_id=certificate.result_id, entry_id=certificate.entry_id,
-        user_id=certificate.user_id, holder=(holder or certificate.holder).strip(),
+        code=numbers.new_number(),
+        kind=certificate.kind,
+        round_id=certificate.round_id,
+        result_id=certificate.result_id,
+        entry_id=certificate.entry_id,
+        user_id=certificate.user_id,
+        holder=(holder or certificate.holder).strip(),
         title=(title if title is not None else certificate.title).strip(),
-        category=certificate.category, award=certificate.award, issued_at=now,
-        revoked_reason="", replaces_id=certificate.id)
+        category=certificate.category,
+        award=certificate.award,
+        issued_at=now,
+        revoked_reason="",
+        replaces_id=certificate.id,
+    )
     db.session.add(new)
     db.session.flush()
     return new
@@ -466,10 +658,13 @@ def _frozen(mapper, connection, target):
 def published_winner_ids(stage: Stage) -> list[int]:
     """The entries placed within ``stage.winners_per_category`` in the stage's published
     results, by category then place (what an announcement after a scored stage lists)."""
-    return list(db.session.scalars(
-        select(Result.entry_id).where(Result.stage_id == stage.id,
-                                      Result.rank <= stage.winners_per_category)
-        .order_by(Result.category_id, Result.rank)))
+    return list(
+        db.session.scalars(
+            select(Result.entry_id)
+            .where(Result.stage_id == stage.id, Result.rank <= stage.winners_per_category)
+            .order_by(Result.category_id, Result.rank)
+        )
+    )
 
 
 def notify_opds(*, publication: Publication, now: datetime) -> int:
@@ -477,23 +672,42 @@ def notify_opds(*, publication: Publication, now: datetime) -> int:
     A national round tells thousands of accounts at once: the message is composed once per
     language and the outbox rows are written with one bulk insert. Returns how many."""
     stage = publication.stage
-    orgs = select(Entry.organisation_id).join(Result, Result.entry_id == Entry.id).where(
-        Result.publication_id == publication.id)
-    users = db.session.execute(select(User.id, User.email, User.locale).where(
-        User.organisation_id.in_(orgs), User.role == Role.OPD, User.is_enabled.is_(True))
-        .order_by(User.id)).all()
+    orgs = (
+        select(Entry.organisation_id)
+        .join(Result, Result.entry_id == Entry.id)
+        .where(Result.publication_id == publication.id)
+    )
+    users = db.session.execute(
+        select(User.id, User.email, User.locale)
+        .where(User.organisation_id.in_(orgs), User.role == Role.OPD, User.is_enabled.is_(True))
+        .order_by(User.id)
+    ).all()
     by_locale: dict[str, list] = {}
     for user in users:
         by_locale.setdefault(user.locale or "id", []).append(user)
     rows = []
     for locale, group in by_locale.items():
         with force_locale(locale):
-            subject = _("Results published: %(round)s, %(stage)s", round=stage.round.name,
-                        stage=stage.name)
-            body = _("The results of %(stage)s of %(round)s are published (version %(v)d).",
-                     stage=stage.name, round=stage.round.name, v=publication.version)
+            subject = _(
+                "Results published: %(round)s, %(stage)s", round=stage.round.name, stage=stage.name
+            )
+            body = _(
+                "The results of %(stage)s of %(round)s are published (version %(v)d).",
+                stage=stage.name,
+                round=stage.round.name,
+                v=publication.version,
+            )
             body += notifications.link("public.results", slug=stage.round.slug)
-        rows += [{"user_id": u.id, "recipient": u.email or "", "subject": subject[:300],
-                  "body": body, "kind": "results_published", "created_at": now, "error": ""}
-                 for u in group]
+        rows += [
+            {
+                "user_id": u.id,
+                "recipient": u.email or "",
+                "subject": subject[:300],
+                "body": body,
+                "kind": "results_published",
+                "created_at": now,
+                "error": "",
+            }
+            for u in group
+        ]
     return notifications.queue_many(rows)

@@ -45,8 +45,14 @@ def award_title(rank: int) -> str:
 
 def _latin1(text: str) -> str:
     """The PDF core fonts cover Latin-1 only: fold typographic punctuation and accents."""
-    text = (text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2018", "'")
-            .replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"'))
+    text = (
+        text.replace("\u2013", "-")
+        .replace("\u2014", "-")
+        .replace("\u2018", "'")
+        .replace("\u2019", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+    )
     if all(ord(c) < 256 for c in text):
         return text
     return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
@@ -76,10 +82,19 @@ def qr_image(verify_url: str) -> Image.Image:
     matrix = _qr(verify_url).matrix
     n = len(matrix) + 2 * QR_BORDER
     img = Image.new("L", (n, n), 255)
-    img.putdata([0 if (0 <= y - QR_BORDER < n - 2 * QR_BORDER
-                       and 0 <= x - QR_BORDER < n - 2 * QR_BORDER
-                       and matrix[y - QR_BORDER][x - QR_BORDER]) else 255
-                 for y in range(n) for x in range(n)])
+    img.putdata(
+        [
+            0
+            if (
+                0 <= y - QR_BORDER < n - 2 * QR_BORDER
+                and 0 <= x - QR_BORDER < n - 2 * QR_BORDER
+                and matrix[y - QR_BORDER][x - QR_BORDER]
+            )
+            else 255
+            for y in range(n)
+            for x in range(n)
+        ]
+    )
     return img.resize((n * QR_SCALE, n * QR_SCALE), Image.NEAREST)
 
 
@@ -125,12 +140,16 @@ class Layout:
             return as_jpeg(full) if os.path.exists(full) else None
 
         signers = tuple(
-            (n.strip(), t.strip(), image(img)) for n, t, img in (
+            (n.strip(), t.strip(), image(img))
+            for n, t, img in (
                 (settings.signer1_name, settings.signer1_title, settings.signer1_image),
-                (settings.signer2_name, settings.signer2_title, settings.signer2_image))
-            if (n or "").strip())
-        return cls(settings.government.strip(), settings.place.strip(), image(settings.logo),
-                   signers)
+                (settings.signer2_name, settings.signer2_title, settings.signer2_image),
+            )
+            if (n or "").strip()
+        )
+        return cls(
+            settings.government.strip(), settings.place.strip(), image(settings.logo), signers
+        )
 
 
 IMAGE_SLOTS = ("logo", "signer1_image", "signer2_image")
@@ -155,9 +174,16 @@ def check_image(data: bytes) -> str:
     return "png" if fmt == "PNG" else "jpg"
 
 
-def save_layout(*, round_: Round, government: str, place: str,
-                signers: list[tuple[str, str]], images: dict[str, bytes | None],
-                upload_folder: str, actor: User) -> AwardSettings:
+def save_layout(
+    *,
+    round_: Round,
+    government: str,
+    place: str,
+    signers: list[tuple[str, str]],
+    images: dict[str, bytes | None],
+    upload_folder: str,
+    actor: User,
+) -> AwardSettings:
     """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
     uploaded bytes (None keeps the current file). Files are content-checked and named by their
     hash, so a name never comes from the user."""
@@ -171,9 +197,10 @@ def save_layout(*, round_: Round, government: str, place: str,
             f.write(data)
         setattr(settings, slot, name)
     settings.government, settings.place = government.strip(), place.strip()
-    (settings.signer1_name, settings.signer1_title), (settings.signer2_name,
-                                                      settings.signer2_title) = \
-        [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
+    (
+        (settings.signer1_name, settings.signer1_title),
+        (settings.signer2_name, settings.signer2_title),
+    ) = [(n.strip(), t.strip()) for n, t in (list(signers) + [("", "")] * 2)[:2]]
     db.session.add(settings)
     db.session.flush()
     return settings
@@ -221,8 +248,9 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
         line("atas inovasi", 11, "", 7)
         line(f'"{cert.title}"', 15, "BI", 8)
     pdf.ln(1)
-    category = f" Kategori {cert.category}" if cert.category and \
-        cert.kind == CertificateKind.AWARD else ""
+    category = (
+        f" Kategori {cert.category}" if cert.category and cert.kind == CertificateKind.AWARD else ""
+    )
     line(f"{as_what}{category}", 16, "B", 9, MAROON)
 
     date = format_date(cert.issued_at, "d MMMM y", locale="id")
@@ -263,8 +291,9 @@ def new_document(title: str) -> FPDF:
 def _layout_of_round(round_id: int | None) -> Layout:
     settings = None
     if round_id is not None:
-        settings = db.session.scalar(select(AwardSettings).where(
-            AwardSettings.round_id == round_id))
+        settings = db.session.scalar(
+            select(AwardSettings).where(AwardSettings.round_id == round_id)
+        )
     return Layout.of(settings, current_app.config["UPLOAD_FOLDER"])
 
 
@@ -291,8 +320,9 @@ def render_for_request(certificate: Certificate) -> bytes:
     return render_certificate(certificate, verify_url(certificate), layout_for(certificate))
 
 
-def render_certificate(certificate: Certificate, verify_url: str,
-                       layout: Layout | None = None) -> bytes:
+def render_certificate(
+    certificate: Certificate, verify_url: str, layout: Layout | None = None
+) -> bytes:
     """One certificate as PDF bytes."""
     pdf = new_document(f"Piagam {certificate.award} - {certificate.holder}")
     draw_certificate(pdf, certificate, verify_url, layout or Layout())

@@ -25,11 +25,13 @@ from judging.results import awards
 
 
 class PublishForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the correction"),
-                           validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason for the correction"), validators=[Optional(), Length(max=2000)]
+    )
     # Shown on the round's last scored stage when the round has stage weights (judging.combined).
-    stage_only = BooleanField(_l("Publish this stage's own ranking instead of the combined "
-                                 "final ranking"))
+    stage_only = BooleanField(
+        _l("Publish this stage's own ranking instead of the combined final ranking")
+    )
     submit = SubmitField(_l("Publish this ranking"))
 
 
@@ -42,8 +44,11 @@ def parse_levels(text: str) -> list[awards.Level]:
         parts = [p.strip() for p in line.split(";")]
         try:
             title, up_to = parts[0], int(parts[1])
-            prize = int(parts[2].replace(".", "").replace(",", "")) \
-                if len(parts) > 2 and parts[2] else None
+            prize = (
+                int(parts[2].replace(".", "").replace(",", ""))
+                if len(parts) > 2 and parts[2]
+                else None
+            )
         except (IndexError, ValueError):
             raise ValueError(n) from None
         if not title:
@@ -53,23 +58,37 @@ def parse_levels(text: str) -> list[awards.Level]:
 
 
 def format_levels(levels: list[awards.Level]) -> str:
-    return "\n".join(f"{lv.title}; {lv.up_to_rank}" + (f"; {lv.prize}" if lv.prize else "")
-                     for lv in levels)
+    return "\n".join(
+        f"{lv.title}; {lv.up_to_rank}" + (f"; {lv.prize}" if lv.prize else "") for lv in levels
+    )
 
 
 class AwardsForm(FlaskForm):
-    preset = SelectField(_l("Start from"), choices=[
-        SelectChoice("", _l("the levels below")),
-        SelectChoice("city", _l("City round: Juara I-III with prize money, Harapan I-II")),
-        SelectChoice("national", _l("National round: Outstanding Achievement, Top 45, Top 99"))],
-        validators=[Optional()])
-    levels = TextAreaField(_l("Award levels"), validators=[Optional(), Length(max=4000)],
-                           description=_l("One per line: title; up to rank; prize in rupiah "
-                                          "(optional). Given per category; every other ranked "
-                                          "entry gets a participation certificate."))
-    style = SelectField(_l("Publication style"), choices=[
-        SelectChoice("ranked", _l("Ranked, with scores")),
-        SelectChoice("alphabetical", _l("Alphabetical within each category, without scores"))])
+    preset = SelectField(
+        _l("Start from"),
+        choices=[
+            SelectChoice("", _l("the levels below")),
+            SelectChoice("city", _l("City round: Juara I-III with prize money, Harapan I-II")),
+            SelectChoice("national", _l("National round: Outstanding Achievement, Top 45, Top 99")),
+        ],
+        validators=[Optional()],
+    )
+    levels = TextAreaField(
+        _l("Award levels"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l(
+            "One per line: title; up to rank; prize in rupiah "
+            "(optional). Given per category; every other ranked "
+            "entry gets a participation certificate."
+        ),
+    )
+    style = SelectField(
+        _l("Publication style"),
+        choices=[
+            SelectChoice("ranked", _l("Ranked, with scores")),
+            SelectChoice("alphabetical", _l("Alphabetical within each category, without scores")),
+        ],
+    )
     announcement = TextAreaField(_l("Announcement text"), validators=[Optional(), Length(max=5000)])
     submit = SubmitField(_l("Save"))
 
@@ -77,52 +96,68 @@ class AwardsForm(FlaskForm):
         try:
             parse_levels(field.data)
         except ValueError as exc:
-            raise ValidationError(_l("Line %(n)s: write title; up to rank; prize.",
-                                     n=exc.args[0])) from None
+            raise ValidationError(
+                _l("Line %(n)s: write title; up to rank; prize.", n=exc.args[0])
+            ) from None
 
 
 class LayoutForm(FlaskForm):
-    government = StringField(_l("Issuing government"), validators=[Optional(), Length(max=200)],
-                             description=_l("e.g. Pemerintah Kota Palembang"))
+    government = StringField(
+        _l("Issuing government"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. Pemerintah Kota Palembang"),
+    )
     place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
     logo = FileField(_l("Logo (PNG or JPEG)"))
-    signer1_name = StringField(_l("First signatory: name"),
-                               validators=[Optional(), Length(max=200)])
-    signer1_title = StringField(_l("First signatory: position"),
-                                validators=[Optional(), Length(max=200)])
+    signer1_name = StringField(
+        _l("First signatory: name"), validators=[Optional(), Length(max=200)]
+    )
+    signer1_title = StringField(
+        _l("First signatory: position"), validators=[Optional(), Length(max=200)]
+    )
     signer1_image = FileField(_l("First signatory: signature image"))
-    signer2_name = StringField(_l("Second signatory: name (optional)"),
-                               validators=[Optional(), Length(max=200)])
-    signer2_title = StringField(_l("Second signatory: position"),
-                                validators=[Optional(), Length(max=200)])
+    signer2_name = StringField(
+        _l("Second signatory: name (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    signer2_title = StringField(
+        _l("Second signatory: position"), validators=[Optional(), Length(max=200)]
+    )
     signer2_image = FileField(_l("Second signatory: signature image"))
     submit = SubmitField(_l("Save"))
 
 
 class SpecialAwardForm(FlaskForm):
     entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
-    title = StringField(_l("Special award"), validators=[DataRequired(), Length(max=100)],
-                        description=_l("e.g. Inovasi Terfavorit"))
+    title = StringField(
+        _l("Special award"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("e.g. Inovasi Terfavorit"),
+    )
     submit = SubmitField(_l("Give the award"))
 
     @classmethod
     def for_round(cls, round_: Round, **kw) -> SpecialAwardForm:
         form = cls(**kw)
         entries = db.session.scalars(
-            select(Entry).where(Entry.round_id == round_.id,
-                                Entry.status == EntryStatus.SUBMITTED)
-            .options(selectinload(Entry.organisation)).order_by(Entry.title))
-        form.entry.choices = [SelectChoice(e.id, f"{e.title} ({e.organisation.name})")
-                              for e in entries]
+            select(Entry)
+            .where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
+            .options(selectinload(Entry.organisation))
+            .order_by(Entry.title)
+        )
+        form.entry.choices = [
+            SelectChoice(e.id, f"{e.title} ({e.organisation.name})") for e in entries
+        ]
         return form
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    holder = StringField(_l("Recipient (for the new certificate)"),
-                         validators=[Optional(), Length(max=300)])
-    title = StringField(_l("Innovation title (for the new certificate)"),
-                        validators=[Optional(), Length(max=300)])
+    holder = StringField(
+        _l("Recipient (for the new certificate)"), validators=[Optional(), Length(max=300)]
+    )
+    title = StringField(
+        _l("Innovation title (for the new certificate)"), validators=[Optional(), Length(max=300)]
+    )
     revoke = SubmitField(_l("Revoke"))
     reissue = SubmitField(_l("Revoke and reissue"))
 
@@ -135,9 +170,18 @@ def weights_form(stages, **kwargs) -> FlaskForm:
         submit = SubmitField(_l("Save the weights"))
 
     for stage in stages:
-        setattr(WeightsForm, f"weight_{stage.id}", DecimalField(
-            stage.name, places=None, validators=[Optional(), NumberRange(
-                min=0, max=100, message=_l("A weight is between 0 and 100."))]))
+        setattr(
+            WeightsForm,
+            f"weight_{stage.id}",
+            DecimalField(
+                stage.name,
+                places=None,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=100, message=_l("A weight is between 0 and 100.")),
+                ],
+            ),
+        )
     form = WeightsForm(**kwargs)
     form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
     return form

@@ -44,9 +44,16 @@ def _date(value: datetime, fmt: str = "d MMMM y") -> str:
     return format_date(value, fmt, locale="id")
 
 
-def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, list[Result]]],
-                   judges: list[JudgeLine], layout: Layout, method_labels: dict[str, str],
-                   now: datetime, specials: list[Certificate] = ()) -> bytes:
+def render_minutes(
+    *,
+    round_: Round,
+    published: list[tuple[Stage, Publication, list[Result]]],
+    judges: list[JudgeLine],
+    layout: Layout,
+    method_labels: dict[str, str],
+    now: datetime,
+    specials: list[Certificate] = (),
+) -> bytes:
     """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``;
     ``specials`` the valid special awards (``awards.list_special_awards``)."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -72,38 +79,47 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
     pdf.set_text_color(0)
     text(round_.name.upper(), 12, "B", "C")
     pdf.ln(4)
-    text(f"Pada hari ini, {_date(now, 'EEEE, d MMMM y')}, Panitia {round_.name} menetapkan "
-         "hasil penilaian berdasarkan penilaian Tim Juri, dengan rincian sebagai berikut.")
+    text(
+        f"Pada hari ini, {_date(now, 'EEEE, d MMMM y')}, Panitia {round_.name} menetapkan "
+        "hasil penilaian berdasarkan penilaian Tim Juri, dengan rincian sebagai berikut."
+    )
 
     pdf.ln(2)
     text("I. Tahapan dan metode penilaian", 11, "B")
     for stage, pub, results in published:
         params = json.loads(pub.params or "{}")
-        text(f"{stage.name} ({_date(stage.opens_at)} - {_date(stage.closes_at)}): "
-             f"{len(results)} inovasi dinilai dengan {pub.n_sheets} lembar penilaian. "
-             f"Metode: {method_labels.get(pub.method, pub.method)}{_weights(params)}; skala "
-             f"{_scale(stage, params)}. Hasil versi {pub.version} diumumkan "
-             f"{_date(pub.published_at)}"
-             + (f"; alasan koreksi: {pub.reason.rstrip('.')}" if pub.reason else "") + ".")
+        text(
+            f"{stage.name} ({_date(stage.opens_at)} - {_date(stage.closes_at)}): "
+            f"{len(results)} inovasi dinilai dengan {pub.n_sheets} lembar penilaian. "
+            f"Metode: {method_labels.get(pub.method, pub.method)}{_weights(params)}; skala "
+            f"{_scale(stage, params)}. Hasil versi {pub.version} diumumkan "
+            f"{_date(pub.published_at)}"
+            + (f"; alasan koreksi: {pub.reason.rstrip('.')}" if pub.reason else "")
+            + "."
+        )
         text(f"Sidik nilai masukan (SHA-256): {pub.scores_digest}", 8)
-        awards = ", ".join(f"{a['title']} (s.d. peringkat {a['up_to_rank']})"
-                           for a in params.get("awards", []))
+        awards = ", ".join(
+            f"{a['title']} (s.d. peringkat {a['up_to_rank']})" for a in params.get("awards", [])
+        )
         if awards:
             text(f"Penghargaan per kategori: {awards}; peserta lain: partisipasi.", 9)
 
     pdf.ln(2)
     text("II. Tim Juri", 11, "B")
     pdf.set_font("Helvetica", "", 9)
-    with pdf.table(col_widths=(8, 62, 60, 40), headings_style=heading, line_height=7,
-                   text_align=("RIGHT", "LEFT", "LEFT", "LEFT")) as table:
+    with pdf.table(
+        col_widths=(8, 62, 60, 40),
+        headings_style=heading,
+        line_height=7,
+        text_align=("RIGHT", "LEFT", "LEFT", "LEFT"),
+    ) as table:
         table.row(["No", "Nama", "Instansi", "Tanda tangan"])
         for i, j in enumerate(judges, start=1):
-            table.row([str(i), _latin1(j.name), _latin1(j.affiliation or "-"),
-                       f"{i}. ........"])
+            table.row([str(i), _latin1(j.name), _latin1(j.affiliation or "-"), f"{i}. ........"])
 
     pdf.ln(3)
     text("III. Hasil penilaian per kategori", 11, "B")
-    for stage, pub, results in published:
+    for stage, _pub, results in published:
         by_category: dict[int, list[Result]] = {}
         for r in results:
             by_category.setdefault(r.category_id, []).append(r)
@@ -111,14 +127,23 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
             pdf.ln(1)
             text(f"{stage.name} - Kategori {rows[0].category.name}", 10, "B")
             pdf.set_font("Helvetica", "", 8.5)
-            with pdf.table(col_widths=(10, 62, 52, 16, 30), headings_style=heading,
-                           line_height=5,
-                           text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT")) as table:
+            with pdf.table(
+                col_widths=(10, 62, 52, 16, 30),
+                headings_style=heading,
+                line_height=5,
+                text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+            ) as table:
                 table.row(["No", "Inovasi", "OPD", "Nilai", "Penghargaan"])
                 for r in sorted(rows, key=lambda r: r.rank):
-                    table.row([str(r.rank), _latin1(r.entry.title),
-                               _latin1(r.entry.organisation.name),
-                               f"{r.score:.2f}".replace(".", ","), _latin1(r.award or "-")])
+                    table.row(
+                        [
+                            str(r.rank),
+                            _latin1(r.entry.title),
+                            _latin1(r.entry.organisation.name),
+                            f"{r.score:.2f}".replace(".", ","),
+                            _latin1(r.award or "-"),
+                        ]
+                    )
 
     if specials:
         pdf.ln(3)
@@ -130,8 +155,10 @@ def render_minutes(*, round_: Round, published: list[tuple[Stage, Publication, l
                 table.row([_latin1(c.award), _latin1(c.title), _latin1(c.holder)])
 
     pdf.ln(4)
-    text("Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan "
-         "sebagaimana mestinya.")
+    text(
+        "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan "
+        "sebagaimana mestinya."
+    )
     signers = layout.signers or (("", "Ketua Panitia", None), ("", "Sekretaris Panitia", None))
     if pdf.get_y() > pdf.h - 70:
         pdf.add_page()

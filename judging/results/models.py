@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from competition.rounds.models import Category, Round, Stage
 
 
-
 class Publication(db.Model):
     """One frozen, versioned publication of a stage's ranking. Never updated once written: a
     correction is a new version with a reason (see ``competition.awards``)."""
@@ -79,8 +78,9 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), default=CertificateKind.AWARD,
-                                      server_default="award")
+    kind: Mapped[str] = mapped_column(
+        String(20), default=CertificateKind.AWARD, server_default="award"
+    )
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id"), index=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("entries.id"), index=True)

@@ -58,7 +58,7 @@ def _check(serial: str, key: bytes) -> str:
 
 
 def _group(raw: str) -> str:
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def new_numbers(count: int) -> list[str]:
@@ -69,10 +69,10 @@ def new_numbers(count: int) -> list[str]:
         need = count - len(out)
         # One random draw and one base-32 encoding for the whole batch.
         joined = _b32(secrets.token_bytes(need * SERIAL_BITS // 8))
-        serials = [joined[i:i + 8] for i in range(0, len(joined), 8)]
+        serials = [joined[i : i + 8] for i in range(0, len(joined), 8)]
         checks = _b32(b"".join(hmac.digest(key, s.encode(), "sha256")[:5] for s in serials))
         for i, s in enumerate(serials):
-            c = checks[8 * i:8 * i + 8]
+            c = checks[8 * i : 8 * i + 8]
             out[f"{s[:4]}-{s[4:]}-{c[:4]}-{c[4:]}"] = None
     return list(out)
 

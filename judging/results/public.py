@@ -26,7 +26,9 @@ public_bp = Blueprint("public", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
-    return render_template("judging/results/public/index.html", rounds=awards.list_published_rounds())
+    return render_template(
+        "judging/results/public/index.html", rounds=awards.list_published_rounds()
+    )
 
 
 def _published_round(slug: str) -> Round:
@@ -45,18 +47,26 @@ def results(slug: str):
     show_all = request.args.get("all") == "1"
     stages, certificates, counts = [], {}, {}
     for stage, pub, rows in awards.list_published_results(
-            round_, max_rank=None if show_all else PUBLIC_PLACES):
+        round_, max_rank=None if show_all else PUBLIC_PLACES
+    ):
         rows = awards.public_rows(pub, rows)
         stages.append((stage, pub, rows))
         # the page links only the awards to their certificates
         certificates[stage.id] = awards.valid_certificates_by_entry(
-            stage, [r.entry_id for r in rows if r.award])
+            stage, [r.entry_id for r in rows if r.award]
+        )
         counts[stage.id] = {} if show_all else awards.results_per_category(pub)
-    return render_template("judging/results/public/results.html", round=round_,
-                           settings=awards.settings_of(round_), stages=stages,
-                           history={s.id: awards.list_publications(s) for s in round_.stages},
-                           certificates=certificates, counts=counts,
-                           specials=awards.list_special_awards(round_), export=True)
+    return render_template(
+        "judging/results/public/results.html",
+        round=round_,
+        settings=awards.settings_of(round_),
+        stages=stages,
+        history={s.id: awards.list_publications(s) for s in round_.stages},
+        certificates=certificates,
+        counts=counts,
+        specials=awards.list_special_awards(round_),
+        export=True,
+    )
 
 
 def _cell(value):
@@ -69,8 +79,19 @@ def _cell(value):
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
     """The published ranking of every stage (latest versions) as a header and rows; the
     alphabetical style leaves the places and scores out, as on the page."""
-    header = [_("Stage"), _("Version"), _("Category"), _("Rank"), _("Innovation"), _("OPD"),
-              _("Score"), _("Award"), _("Prize (Rp)"), _("Certificate"), _("Verification")]
+    header = [
+        _("Stage"),
+        _("Version"),
+        _("Category"),
+        _("Rank"),
+        _("Innovation"),
+        _("OPD"),
+        _("Score"),
+        _("Award"),
+        _("Prize (Rp)"),
+        _("Certificate"),
+        _("Verification"),
+    ]
     rows = []
     for stage, pub, results in awards.list_published_results(round_):
         certificates = awards.valid_certificates_by_entry(stage)
@@ -79,12 +100,21 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
             cert = certificates.get(r.entry_id)
             matches = cert is not None and cert.award == (r.award or awards.PARTICIPATION)
             code = cert.code if matches else ""
-            rows.append([
-                stage.name, pub.version, r.category.name, r.rank if ranked else None,
-                r.entry.title, r.entry.organisation.name,
-                round(r.score, 4) if ranked else None, r.award or None, r.prize,
-                code or None,
-                url_for("public.verify", code=code, _external=True) if code else None])
+            rows.append(
+                [
+                    stage.name,
+                    pub.version,
+                    r.category.name,
+                    r.rank if ranked else None,
+                    r.entry.title,
+                    r.entry.organisation.name,
+                    round(r.score, 4) if ranked else None,
+                    r.award or None,
+                    r.prize,
+                    code or None,
+                    url_for("public.verify", code=code, _external=True) if code else None,
+                ]
+            )
     return header, rows
 
 
@@ -112,8 +142,7 @@ def results_export(slug: str, fmt: str):
         wb.save(buf)
         body = buf.getvalue()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return body, 200, {"Content-Type": mimetype,
-                       "Content-Disposition": downloads.disposition(name)}
+    return body, 200, {"Content-Type": mimetype, "Content-Disposition": downloads.disposition(name)}
 
 
 @public_bp.route("/results/<slug>/stages/<int:stage_id>/v<int:version>")
@@ -126,9 +155,14 @@ def results_version(slug: str, stage_id: int, version: int):
     pub = awards.get_publication(stage, version)
     if pub is None:
         abort(404)
-    return render_template("judging/results/public/results_version.html", round=round_, stage=stage, pub=pub,
-                           results=awards.public_rows(pub, awards.list_results(pub)),
-                           latest=awards.latest_publication(stage))
+    return render_template(
+        "judging/results/public/results_version.html",
+        round=round_,
+        stage=stage,
+        pub=pub,
+        results=awards.public_rows(pub, awards.list_results(pub)),
+        latest=awards.latest_publication(stage),
+    )
 
 
 @public_bp.route("/verify/<code>")
@@ -136,18 +170,31 @@ def verify(code: str):
     certificate = awards.find_certificate(code)
     replacement = awards.replacement_of(certificate) if certificate else None
     status = 200 if certificate else 404
-    return render_template("judging/results/public/verify.html", certificate=certificate, code=code,
-                           replacement=replacement,
-                           well_formed=numbers.is_well_formed(code)), status
+    return render_template(
+        "judging/results/public/verify.html",
+        certificate=certificate,
+        code=code,
+        replacement=replacement,
+        well_formed=numbers.is_well_formed(code),
+    ), status
 
 
 @public_bp.route("/verify/<code>.pdf")
 def verify_pdf(code: str):
     """Anyone may download a valid certificate once its round's results are public."""
     cert = awards.find_certificate(code)
-    if cert is None or cert.is_revoked or cert.round is None \
-            or cert.round.results_published_at is None:
+    if (
+        cert is None
+        or cert.is_revoked
+        or cert.round is None
+        or cert.round.results_published_at is None
+    ):
         abort(404)
-    return render_for_request(cert), 200, {
-        "Content-Type": "application/pdf",
-        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf", inline=True)}
+    return (
+        render_for_request(cert),
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf", inline=True),
+        },
+    )

@@ -22,8 +22,9 @@ from judging.ranking import TIE_BREAK_RULE
 from judging.results import awards
 
 
-def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = "",
-                    combined: bool | None = None):
+def publish_results(
+    *, stage: Stage, actor: User, now: datetime, reason: str = "", combined: bool | None = None
+):
     """Publish the stage's ranking as a new frozen version (``competition.awards``): plain rows
     built from arrays, no ORM object per entry. A correction (any version after the first)
     needs a ``reason``. Returns the ``Publication``.
@@ -43,49 +44,92 @@ def publish_results(*, stage: Stage, actor: User, now: datetime, reason: str = "
     rows = [
         awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
         for e, c, r, s, w, n in zip(
-            data.entry_ids[placed].tolist(), cat_ids[data.category[placed]].tolist(),
-            ranked.rank[placed].tolist(), ranked.result.entry_score[placed].tolist(),
-            ranked.raw.entry_score[placed].tolist(), ranked.result.n_sheets[placed].tolist())
+            data.entry_ids[placed].tolist(),
+            cat_ids[data.category[placed]].tolist(),
+            ranked.rank[placed].tolist(),
+            ranked.result.entry_score[placed].tolist(),
+            ranked.raw.entry_score[placed].tolist(),
+            ranked.result.n_sheets[placed].tolist(),
+        )
     ]
     if not rows:
         raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
     digest, n_sheets = scores_digest(data)
     method = method_of(stage)
-    params = {"method": method, "scale": [stage.scale_min, stage.scale_max],
-              "tie_break": TIE_BREAK_RULE, "ranked_within": "category",
-              "digest_format": "entry_id\tjudge_id\ttotal(6 decimals)\n, sorted"}
-    return awards.record_results(stage=stage, rows=rows, actor=actor, now=now, method=method,
-                                 params=params, scores_digest=digest, n_sheets=n_sheets,
-                                 reason=reason)
+    params = {
+        "method": method,
+        "scale": [stage.scale_min, stage.scale_max],
+        "tie_break": TIE_BREAK_RULE,
+        "ranked_within": "category",
+        "digest_format": "entry_id\tjudge_id\ttotal(6 decimals)\n, sorted",
+    }
+    return awards.record_results(
+        stage=stage,
+        rows=rows,
+        actor=actor,
+        now=now,
+        method=method,
+        params=params,
+        scores_digest=digest,
+        n_sheets=n_sheets,
+        reason=reason,
+    )
 
 
 def _publish_combined(*, stage: Stage, actor: User, now: datetime, reason: str):
     """The combined final ranking as ``stage``'s publication: scores on 0-100, the weights,
     each stage's method and the rule for entries that stopped earlier kept in ``params``."""
     if not combined_ranking.publishes_combined(stage):
-        raise InvalidState(_l("Only the last scored stage of a round with stage weights "
-                              "publishes the combined final ranking."))
+        raise InvalidState(
+            _l(
+                "Only the last scored stage of a round with stage weights "
+                "publishes the combined final ranking."
+            )
+        )
     arrays = combined_ranking.combined_arrays(stage.round)
     placed = np.flatnonzero(arrays.rank > 0)
     rows = [
         awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
         for e, c, r, s, w, n in zip(
-            arrays.entry_ids[placed].tolist(), arrays.category_ids[placed].tolist(),
-            arrays.rank[placed].tolist(), arrays.combined[placed].tolist(),
-            arrays.raw_combined[placed].tolist(), arrays.n_sheets[placed].tolist())
+            arrays.entry_ids[placed].tolist(),
+            arrays.category_ids[placed].tolist(),
+            arrays.rank[placed].tolist(),
+            arrays.combined[placed].tolist(),
+            arrays.raw_combined[placed].tolist(),
+            arrays.n_sheets[placed].tolist(),
+        )
     ]
     if not rows:
-        raise InvalidState(_l("There is nothing to publish: no entry went through every "
-                              "weighted stage."))
-    params = {"method": combined_ranking.METHOD, "scale": [0, 100],
-              "stages": [{"id": s.id, "name": s.name, "weight": w, "method": arrays.methods[s.id],
-                          "scale": [s.scale_min, s.scale_max]}
-                         for s, w in zip(arrays.stages, arrays.weights)],
-              "combination": "weighted mean of the stage scores put on 0-100",
-              "ranked": combined_ranking.WHO_IS_RANKED, "ranked_within": "category",
-              "tie_break": combined_ranking.TIE_BREAK_RULE,
-              "digest_format": "stage_id\tsha256 of that stage's sheets\n, in stage order"}
-    return awards.record_results(stage=stage, rows=rows, actor=actor, now=now,
-                                 method=combined_ranking.METHOD, params=params,
-                                 scores_digest=arrays.digest,
-                                 n_sheets=int(arrays.n_sheets.sum()), reason=reason)
+        raise InvalidState(
+            _l("There is nothing to publish: no entry went through every weighted stage.")
+        )
+    params = {
+        "method": combined_ranking.METHOD,
+        "scale": [0, 100],
+        "stages": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "weight": w,
+                "method": arrays.methods[s.id],
+                "scale": [s.scale_min, s.scale_max],
+            }
+            for s, w in zip(arrays.stages, arrays.weights)
+        ],
+        "combination": "weighted mean of the stage scores put on 0-100",
+        "ranked": combined_ranking.WHO_IS_RANKED,
+        "ranked_within": "category",
+        "tie_break": combined_ranking.TIE_BREAK_RULE,
+        "digest_format": "stage_id\tsha256 of that stage's sheets\n, in stage order",
+    }
+    return awards.record_results(
+        stage=stage,
+        rows=rows,
+        actor=actor,
+        now=now,
+        method=combined_ranking.METHOD,
+        params=params,
+        scores_digest=arrays.digest,
+        n_sheets=int(arrays.n_sheets.sum()),
+        reason=reason,
+    )

@@ -58,9 +58,12 @@ require_role(opd_results_bp, Role.OPD)
 @opd_results_bp.route("/entries/<int:entry_id>")
 def entry_detail(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
-    return render_template("competition/entries/entry_detail.html", entry=entry,
-                           certificates=awards.certificates_of_entry(entry),
-                           progress=entries.progress_of(entry, utcnow()))
+    return render_template(
+        "competition/entries/entry_detail.html",
+        entry=entry,
+        certificates=awards.certificates_of_entry(entry),
+        progress=entries.progress_of(entry, utcnow()),
+    )
 
 
 @opd_results_bp.route("/certificates/<code>.pdf")
@@ -70,8 +73,11 @@ def certificate(code: str):
         raise NotAllowed()
     pdf = render_for_request(cert)
     filename = f"sertifikat-{cert.code}.pdf"
-    return pdf, 200, {"Content-Type": "application/pdf",
-                      "Content-Disposition": downloads.disposition(filename)}
+    return (
+        pdf,
+        200,
+        {"Content-Type": "application/pdf", "Content-Disposition": downloads.disposition(filename)},
+    )
 
 
 publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
@@ -80,32 +86,48 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
-def _review_page(round_: Round, forms: dict | None = None, awards_form=None, status=200,
-                 special_form=None):
+def _review_page(
+    round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
+):
     stages = []
     for stage in round_.stages:
         levels = awards.levels_for(stage)
         ranking = analysis.compute_ranking(stage)
-        stages.append({"stage": stage, "ranking": ranking, "levels": levels,
-                       "award_for": awards.award_for,
-                       "versions": awards.list_publications(stage),
-                       "combined": combined.publishes_combined(stage),
-                       "form": (forms or {}).get(stage.id) or PublishForm(formdata=None)})
+        stages.append(
+            {
+                "stage": stage,
+                "ranking": ranking,
+                "levels": levels,
+                "award_for": awards.award_for,
+                "versions": awards.list_publications(stage),
+                "combined": combined.publishes_combined(stage),
+                "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
+            }
+        )
     if awards_form is None:
         settings = awards.settings_of(round_)
-        awards_form = AwardsForm(formdata=None, style=settings.style,
-                                 announcement=settings.announcement,
-                                 levels=format_levels(awards.levels_for(round_.stages[0]))
-                                 if round_.stages and awards.list_levels(round_) else "")
+        awards_form = AwardsForm(
+            formdata=None,
+            style=settings.style,
+            announcement=settings.announcement,
+            levels=format_levels(awards.levels_for(round_.stages[0]))
+            if round_.stages and awards.list_levels(round_)
+            else "",
+        )
     search = request.args.get("q", "")
     certs, n_certs = awards.list_certificates(round_, search=search)
-    return render_template("judging/results/publishing_review.html", round=round_, stages=stages,
-                           awards_form=awards_form,
-                           certificates=certs, n_certificates=n_certs, search=search,
-                           special_form=special_form or SpecialAwardForm.for_round(
-                               round_, formdata=None),
-                           specials=awards.list_special_awards(round_),
-                           action_form=ActionForm()), status
+    return render_template(
+        "judging/results/publishing_review.html",
+        round=round_,
+        stages=stages,
+        awards_form=awards_form,
+        certificates=certs,
+        n_certificates=n_certs,
+        search=search,
+        special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
+        specials=awards.list_special_awards(round_),
+        action_form=ActionForm(),
+    ), status
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results")
@@ -119,8 +141,9 @@ def awards_settings(round_id: int):
     form = AwardsForm()
     if not form.validate_on_submit():
         return _review_page(round_, awards_form=form, status=422)
-    levels = awards.PRESETS[form.preset.data] if form.preset.data else \
-        parse_levels(form.levels.data)
+    levels = (
+        awards.PRESETS[form.preset.data] if form.preset.data else parse_levels(form.levels.data)
+    )
     try:
         awards.set_levels(round_=round_, levels=levels, actor=current_user)
     except JuriError as exc:
@@ -142,9 +165,13 @@ def publish(stage_id: int):
     if not form.validate_on_submit():
         return _review_page(stage.round, {stage.id: form}, status=422)
     try:
-        pub = publication_service.publish_results(stage=stage, actor=current_user, now=utcnow(),
-                                       reason=form.reason.data or "",
-                                       combined=False if form.stage_only.data else None)
+        pub = publication_service.publish_results(
+            stage=stage,
+            actor=current_user,
+            now=utcnow(),
+            reason=form.reason.data or "",
+            combined=False if form.stage_only.data else None,
+        )
     except JuriError as exc:
         db.session.rollback()
         form.reason.errors.append(str(exc.message))
@@ -163,8 +190,9 @@ def _layout_page(round_: Round, form=None, status=200):
     settings = awards.settings_of(round_)
     if form is None:
         form = LayoutForm(formdata=None, obj=settings)
-    return render_template("judging/results/certificate_layout.html", round=round_, form=form,
-                           settings=settings), status
+    return render_template(
+        "judging/results/certificate_layout.html", round=round_, form=form, settings=settings
+    ), status
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/layout", methods=["GET", "POST"])
@@ -174,15 +202,23 @@ def layout(round_id: int):
     form = LayoutForm()
     if not form.validate_on_submit():
         return _layout_page(round_, form if form.errors else None, 422 if form.errors else 200)
-    images = {slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
-              for slot in certificates.IMAGE_SLOTS}
+    images = {
+        slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
+        for slot in certificates.IMAGE_SLOTS
+    }
     try:
         certificates.save_layout(
-            round_=round_, government=form.government.data or "", place=form.place.data or "",
-            signers=[(form.signer1_name.data or "", form.signer1_title.data or ""),
-                     (form.signer2_name.data or "", form.signer2_title.data or "")],
-            images=images, upload_folder=current_app.config["UPLOAD_FOLDER"],
-            actor=current_user)
+            round_=round_,
+            government=form.government.data or "",
+            place=form.place.data or "",
+            signers=[
+                (form.signer1_name.data or "", form.signer1_title.data or ""),
+                (form.signer2_name.data or "", form.signer2_title.data or ""),
+            ],
+            images=images,
+            upload_folder=current_app.config["UPLOAD_FOLDER"],
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         form.logo.errors.append(str(exc.message))
@@ -196,21 +232,40 @@ def layout(round_id: int):
 def layout_preview(round_id: int):
     """A sample certificate with the round's layout (nothing is issued)."""
     round_ = db.get_or_404(Round, round_id)
-    sample = Certificate(code="XXXX-XXXX-XXXX-XXXX", kind="award", round=round_,
-                         holder="Dinas Contoh", title="Inovasi Contoh", category="Kategori",
-                         award="Juara I", issued_at=utcnow())
+    sample = Certificate(
+        code="XXXX-XXXX-XXXX-XXXX",
+        kind="award",
+        round=round_,
+        holder="Dinas Contoh",
+        title="Inovasi Contoh",
+        category="Kategori",
+        award="Juara I",
+        issued_at=utcnow(),
+    )
     settings = awards.settings_of(round_)
-    pdf = render_certificate(sample, certificates.verify_url(sample),
-                             Layout.of(settings, current_app.config["UPLOAD_FOLDER"]))
+    pdf = render_certificate(
+        sample,
+        certificates.verify_url(sample),
+        Layout.of(settings, current_app.config["UPLOAD_FOLDER"]),
+    )
     return pdf, 200, {"Content-Type": "application/pdf"}
 
 
 def judges_of(round_: Round) -> list[User]:
     """The judges with at least one assignment in the round."""
-    return list(db.session.scalars(
-        select(User).where(User.id.in_(
-            select(Assignment.judge_id).join(Stage, Assignment.stage_id == Stage.id)
-            .where(Stage.round_id == round_.id))).order_by(User.name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(
+                    select(Assignment.judge_id)
+                    .join(Stage, Assignment.stage_id == Stage.id)
+                    .where(Stage.round_id == round_.id)
+                )
+            )
+            .order_by(User.name)
+        )
+    )
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/special", methods=["POST"])
@@ -221,8 +276,9 @@ def special_award(round_id: int):
         return _review_page(round_, special_form=form, status=422)
     entry = db.session.get(Entry, form.entry.data)
     try:
-        cert = awards.give_special_award(round_=round_, entry=entry, title=form.title.data,
-                                         actor=current_user, now=utcnow())
+        cert = awards.give_special_award(
+            round_=round_, entry=entry, title=form.title.data, actor=current_user, now=utcnow()
+        )
     except JuriError as exc:
         db.session.rollback()
         form.title.errors.append(str(exc.message))
@@ -236,8 +292,9 @@ def special_award(round_id: int):
 def appreciation(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        n = awards.issue_appreciation_certificates(round_=round_, judges=judges_of(round_),
-                                                   actor=current_user, now=utcnow())
+        n = awards.issue_appreciation_certificates(
+            round_=round_, judges=judges_of(round_), actor=current_user, now=utcnow()
+        )
         db.session.commit()
         flash(_("%(n)d certificates of appreciation issued to judges.", n=n), "success")
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
@@ -250,9 +307,13 @@ def _upload_folder() -> str:
 @publishing_bp.route("/rounds/<int:round_id>/results/zip")
 def bulk_page(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    return render_template("judging/results/certificates_zip.html", round=round_,
-                           job=bulk.load_job(_upload_folder(), round_.id),
-                           valid=awards.count_certificates(round_), action_form=ActionForm())
+    return render_template(
+        "judging/results/certificates_zip.html",
+        round=round_,
+        job=bulk.load_job(_upload_folder(), round_.id),
+        valid=awards.count_certificates(round_),
+        action_form=ActionForm(),
+    )
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/start", methods=["POST"])
@@ -271,8 +332,13 @@ def bulk_step(round_id: int):
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
     layout = certificates.layout_for_round(round_)
-    job = bulk.run_step(job=job, layout=layout, verify_url=certificates.verify_url,
-                        upload_folder=_upload_folder(), now=utcnow())
+    job = bulk.run_step(
+        job=job,
+        layout=layout,
+        verify_url=certificates.verify_url,
+        upload_folder=_upload_folder(),
+        now=utcnow(),
+    )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
@@ -284,9 +350,12 @@ def bulk_download(round_id: int):
     job = bulk.load_job(_upload_folder(), round_.id)
     if job is None or not job.finished:
         raise NotAllowed()
-    return send_file(bulk.zip_path(_upload_folder(), round_.id), mimetype="application/zip",
-                     as_attachment=True,
-                     download_name=downloads.safe_filename(f"piagam-{round_.slug}.zip"))
+    return send_file(
+        bulk.zip_path(_upload_folder(), round_.id),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=downloads.safe_filename(f"piagam-{round_.slug}.zip"),
+    )
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
@@ -297,14 +366,27 @@ def minutes_pdf(round_id: int):
     if not published:
         raise NotAllowed()
     pdf = minutes.render_minutes(
-        round_=round_, published=published,
+        round_=round_,
+        published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels={**{k: str(v) for k, v in METHOD_LABELS.items()},
-                       combined.METHOD: str(combined.LABEL)}, now=utcnow(),
-        specials=awards.list_special_awards(round_))
-    return pdf, 200, {"Content-Type": "application/pdf", "Content-Disposition":
-                      downloads.disposition(f"berita-acara-{round_.slug}.pdf", inline=True)}
+        method_labels={
+            **{k: str(v) for k, v in METHOD_LABELS.items()},
+            combined.METHOD: str(combined.LABEL),
+        },
+        now=utcnow(),
+        specials=awards.list_special_awards(round_),
+    )
+    return (
+        pdf,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(
+                f"berita-acara-{round_.slug}.pdf", inline=True
+            ),
+        },
+    )
 
 
 def _certificate(round_id: int, certificate_id: int) -> Certificate:
@@ -314,30 +396,42 @@ def _certificate(round_id: int, certificate_id: int) -> Certificate:
     return cert
 
 
-@publishing_bp.route("/rounds/<int:round_id>/results/certificates/<int:certificate_id>", endpoint="certificate",
-          methods=["GET", "POST"])
+@publishing_bp.route(
+    "/rounds/<int:round_id>/results/certificates/<int:certificate_id>",
+    endpoint="certificate",
+    methods=["GET", "POST"],
+)
 def publishing_certificate(round_id: int, certificate_id: int):
     cert = _certificate(round_id, certificate_id)
     form = RevokeForm()
     if not form.validate_on_submit():
-        return render_template("judging/results/certificate_revoke.html", cert=cert, form=form,
-                               replacement=awards.replacement_of(cert)), \
-            422 if form.errors else 200
+        return render_template(
+            "judging/results/certificate_revoke.html",
+            cert=cert,
+            form=form,
+            replacement=awards.replacement_of(cert),
+        ), 422 if form.errors else 200
     try:
         if form.reissue.data:
-            new = awards.reissue_certificate(certificate=cert, reason=form.reason.data,
-                                             actor=current_user, now=utcnow(),
-                                             holder=form.holder.data or None,
-                                             title=form.title.data or None)
+            new = awards.reissue_certificate(
+                certificate=cert,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+                holder=form.holder.data or None,
+                title=form.title.data or None,
+            )
         else:
-            awards.revoke_certificate(certificate=cert, reason=form.reason.data,
-                                      actor=current_user, now=utcnow())
+            awards.revoke_certificate(
+                certificate=cert, reason=form.reason.data, actor=current_user, now=utcnow()
+            )
             new = None
     except JuriError as exc:
         db.session.rollback()
         form.reason.errors.append(str(exc.message))
-        return render_template("judging/results/certificate_revoke.html", cert=cert, form=form,
-                               replacement=None), exc.status
+        return render_template(
+            "judging/results/certificate_revoke.html", cert=cert, form=form, replacement=None
+        ), exc.status
     db.session.commit()
     if new is not None:
         flash(_("Certificate reissued as %(code)s.", code=new.code), "success")
@@ -354,8 +448,10 @@ require_role(judge_certificates_bp, Role.JUDGE)
 
 @judge_certificates_bp.route("/")
 def index():
-    return render_template("judging/results/judge_certificates.html",
-                           certificates=awards.certificates_of_user(current_user))
+    return render_template(
+        "judging/results/judge_certificates.html",
+        certificates=awards.certificates_of_user(current_user),
+    )
 
 
 @judge_certificates_bp.route("/<code>.pdf")
@@ -364,9 +460,14 @@ def download(code: str):
     cert = awards.find_certificate(code)
     if cert is None or cert.user_id != current_user.id or cert.is_revoked:
         raise NotAllowed()
-    return certificates.render_for_request(cert), 200, {
-        "Content-Type": "application/pdf",
-        "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf")}
+    return (
+        certificates.render_for_request(cert),
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf"),
+        },
+    )
 
 
 @publishing_bp.route("/timeline/<int:stage_id>/announce", methods=["GET", "POST"])
@@ -376,14 +477,19 @@ def stage_announce(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = AnnounceForm()
     if request.method == "GET":
-        form.title.data = _("Result of %(stage)s, %(round)s", stage=stage.name,
-                            round=stage.round.name)
+        form.title.data = _(
+            "Result of %(stage)s, %(round)s", stage=stage.name, round=stage.round.name
+        )
     if form.validate_on_submit():
         try:
             announcement = announcements.issue_announcement(
                 winners=awards.published_winner_ids,
-                stage=stage, title=form.title.data, objection_days=form.objection_days.data,
-                actor=current_user, now=utcnow())
+                stage=stage,
+                title=form.title.data,
+                objection_days=form.objection_days.data,
+                actor=current_user,
+                now=utcnow(),
+            )
         except JuriError as exc:
             db.session.rollback()
             form.title.errors.append(str(exc.message))
@@ -391,5 +497,6 @@ def stage_announce(stage_id: int):
             db.session.commit()
             flash(_("Announcement issued."), "success")
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
-    return render_template("judging/results/announce.html", stage=stage, form=form), \
-        422 if form.errors else 200
+    return render_template(
+        "judging/results/announce.html", stage=stage, form=form
+    ), 422 if form.errors else 200

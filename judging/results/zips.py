@@ -55,8 +55,12 @@ class Job:
         return 100 if not self.ids else int(100 * self.done / self.total)
 
     def as_dict(self) -> dict:
-        return {"done": self.done, "total": self.total, "finished": self.finished,
-                "percent": self.percent}
+        return {
+            "done": self.done,
+            "total": self.total,
+            "finished": self.finished,
+            "percent": self.percent,
+        }
 
 
 def _folder(upload_folder: str) -> str:
@@ -90,10 +94,13 @@ def load_job(upload_folder: str, round_id: int) -> Job | None:
 
 def start_job(*, round_: Round, upload_folder: str, now: datetime) -> Job:
     """Start (or restart) the round's ZIP: every valid certificate, in a fixed order."""
-    ids = list(db.session.scalars(
-        select(Certificate.id).where(Certificate.round_id == round_.id,
-                                     Certificate.revoked_at.is_(None))
-        .order_by(Certificate.kind, Certificate.category, Certificate.holder, Certificate.id)))
+    ids = list(
+        db.session.scalars(
+            select(Certificate.id)
+            .where(Certificate.round_id == round_.id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.kind, Certificate.category, Certificate.holder, Certificate.id)
+        )
+    )
     with zipfile.ZipFile(zip_path(upload_folder, round_.id), "w"):
         pass
     job = Job(round_id=round_.id, ids=ids, started_at=now.isoformat())
@@ -107,19 +114,31 @@ def _slug(text: str) -> str:
 
 
 def member_name(cert: Certificate) -> str:
-    folder = {"award": "penghargaan", "participation": "partisipasi",
-              "appreciation": "juri", "special": "khusus"}.get(cert.kind, cert.kind)
+    folder = {
+        "award": "penghargaan",
+        "participation": "partisipasi",
+        "appreciation": "juri",
+        "special": "khusus",
+    }.get(cert.kind, cert.kind)
     return f"{folder}/{_slug(cert.holder)}-{cert.code}.pdf"
 
 
-def render_many(certs: list[Certificate], layout: Layout,
-                verify_url: Callable[[Certificate], str]) -> list[tuple[str, bytes]]:
+def render_many(
+    certs: list[Certificate], layout: Layout, verify_url: Callable[[Certificate], str]
+) -> list[tuple[str, bytes]]:
     """The PDFs of ``certs`` with a shared, already-decoded layout."""
     return [(member_name(c), render_certificate(c, verify_url(c), layout)) for c in certs]
 
 
-def run_step(*, job: Job, layout: Layout, verify_url: Callable[[Certificate], str],
-             upload_folder: str, now: datetime, chunk: int | None = None) -> Job:
+def run_step(
+    *,
+    job: Job,
+    layout: Layout,
+    verify_url: Callable[[Certificate], str],
+    upload_folder: str,
+    now: datetime,
+    chunk: int | None = None,
+) -> Job:
     """Render the next ``chunk`` certificates into the ZIP. Two concurrent steps of the same
     job (a double click, two tabs) do not both write: the second returns the state unchanged."""
     if job.finished:
@@ -135,13 +154,19 @@ def run_step(*, job: Job, layout: Layout, verify_url: Callable[[Certificate], st
     os.close(fd)
     try:
         job = load_job(upload_folder, job.round_id) or job  # the latest state, under the lock
-        ids = job.ids[job.done:job.done + (chunk or CHUNK)]
-        found = {c.id: c for c in db.session.scalars(
-            select(Certificate).where(Certificate.id.in_(ids))
-            .options(selectinload(Certificate.round)))}
+        ids = job.ids[job.done : job.done + (chunk or CHUNK)]
+        found = {
+            c.id: c
+            for c in db.session.scalars(
+                select(Certificate)
+                .where(Certificate.id.in_(ids))
+                .options(selectinload(Certificate.round))
+            )
+        }
         certs = [found[i] for i in ids if i in found]
-        with zipfile.ZipFile(zip_path(upload_folder, job.round_id), "a",
-                             compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed
+        with zipfile.ZipFile(
+            zip_path(upload_folder, job.round_id), "a", compression=zipfile.ZIP_STORED
+        ) as zf:  # PDFs are compressed
             for name, pdf in render_many(certs, layout, verify_url):
                 zf.writestr(name, pdf)
         job.done += len(ids)

@@ -23,22 +23,24 @@ from judging.scoring.models import Criterion
 
 class CriterionForm(FlaskForm):
     name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("What judges look for"),
-                                validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(
+        _l("What judges look for"), validators=[Optional(), Length(max=2000)]
+    )
     weight = IntegerField(_l("Weight (%)"), validators=[InputRequired(), NumberRange(1, 100)])
-    bands = TextAreaField(_l("What the scores mean, one band per line"),
-                          description=_l("e.g. \"1-3 kurang\", \"4-6 cukup\", \"7-8 baik\", "
-                                         "\"9-10 sangat baik\""),
-                          validators=[Optional(), Length(max=4000)])
+    bands = TextAreaField(
+        _l("What the scores mean, one band per line"),
+        description=_l('e.g. "1-3 kurang", "4-6 cukup", "7-8 baik", "9-10 sangat baik"'),
+        validators=[Optional(), Length(max=4000)],
+    )
     comment_required = BooleanField(_l("Judges must write a comment on this criterion"))
     submit = SubmitField(_l("Add criterion"))
 
 
 class ScaleForm(FlaskForm):
-    scale_min = IntegerField(_l("Lowest score"), validators=[InputRequired(),
-                                                             NumberRange(0, 1000)])
-    scale_max = IntegerField(_l("Highest score"), validators=[InputRequired(),
-                                                              NumberRange(1, 1000)])
+    scale_min = IntegerField(_l("Lowest score"), validators=[InputRequired(), NumberRange(0, 1000)])
+    scale_max = IntegerField(
+        _l("Highest score"), validators=[InputRequired(), NumberRange(1, 1000)]
+    )
     pass_mark = FloatField(_l("Pass mark (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Save scale"))
 
@@ -49,23 +51,26 @@ class TemplateForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.template.choices = [SelectChoice(k, t["name"])
-                                 for k, t in rubric_templates.TEMPLATES.items()]
+        self.template.choices = [
+            SelectChoice(k, t["name"]) for k, t in rubric_templates.TEMPLATES.items()
+        ]
 
 
 class RecuseForm(FlaskForm):
     """A judge declares a conflict with the entry from the score sheet."""
 
-    reason = TextAreaField(_l("Why you cannot judge this entry"),
-                           validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why you cannot judge this entry"), validators=[DataRequired(), Length(max=2000)]
+    )
     recuse = SubmitField(_l("Recuse myself"))
 
 
 class ReopenForm(FlaskForm):
     """The committee unlocks a submitted sheet, saying why."""
 
-    reason = StringField(_l("Why the sheet is reopened"),
-                         validators=[DataRequired(), Length(max=500)])
+    reason = StringField(
+        _l("Why the sheet is reopened"), validators=[DataRequired(), Length(max=500)]
+    )
     submit = SubmitField(_l("Reopen the sheet"))
 
 
@@ -88,10 +93,14 @@ class SheetForm(FlaskForm):
 def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:
     attrs = {}
     for c in criteria:
-        attrs[f"score_{c.id}"] = FloatField(c.name, validators=[
-            Optional(),
-            NumberRange(lo, hi, message=_l("Enter a score between %(min)s and %(max)s.")),
-        ])
-        attrs[f"comment_{c.id}"] = TextAreaField(_l("Comment"),
-                                                 validators=[Optional(), Length(max=5000)])
+        attrs[f"score_{c.id}"] = FloatField(
+            c.name,
+            validators=[
+                Optional(),
+                NumberRange(lo, hi, message=_l("Enter a score between %(min)s and %(max)s.")),
+            ],
+        )
+        attrs[f"comment_{c.id}"] = TextAreaField(
+            _l("Comment"), validators=[Optional(), Length(max=5000)]
+        )
     return type("StageSheetForm", (SheetForm,), attrs)

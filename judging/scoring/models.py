@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from judging.panels.models import Assignment
 
 
-
 class SheetStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -50,8 +49,12 @@ class ScoreSheet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
     status: Mapped[SheetStatus] = mapped_column(
-        db.Enum(SheetStatus, native_enum=False, length=20,
-                values_callable=lambda x: [m.value for m in x]),
+        db.Enum(
+            SheetStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda x: [m.value for m in x],
+        ),
         default=SheetStatus.DRAFT,
     )
     total: Mapped[float | None]
@@ -60,9 +63,7 @@ class ScoreSheet(db.Model):
     version_id: Mapped[int] = mapped_column(default=1)
 
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
-    scores: Mapped[list[Score]] = relationship(
-        back_populates="sheet", cascade="all, delete-orphan"
-    )
+    scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
     changes: Mapped[list[ScoreChange]] = relationship(
         cascade="all, delete-orphan", order_by="ScoreChange.id"
     )
@@ -96,8 +97,9 @@ class ScoreChange(db.Model):
 
     __tablename__ = "score_changes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheets.id", ondelete="CASCADE"),
-                                          index=True)
+    sheet_id: Mapped[int] = mapped_column(
+        ForeignKey("score_sheets.id", ondelete="CASCADE"), index=True
+    )
     criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id"))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -29,9 +29,13 @@ def sheet_counts(stage: Stage) -> tuple[int, int]:
     """(submitted, expected) score sheets of the stage: one expected per assignment."""
     expected, submitted = db.session.execute(
         select(func.count(Assignment.id), func.count(ScoreSheet.id))
-        .outerjoin(ScoreSheet, (ScoreSheet.assignment_id == Assignment.id)
-                   & (ScoreSheet.status == SheetStatus.SUBMITTED))
-        .where(Assignment.stage_id == stage.id)).one()
+        .outerjoin(
+            ScoreSheet,
+            (ScoreSheet.assignment_id == Assignment.id)
+            & (ScoreSheet.status == SheetStatus.SUBMITTED),
+        )
+        .where(Assignment.stage_id == stage.id)
+    ).one()
     return submitted, expected
 
 
@@ -69,10 +73,17 @@ class StageProgress:
 
 def stage_progress(stage: Stage) -> StageProgress:
     """Per judge and per entry: assignments, drafts and submitted sheets (one query)."""
-    assignments = list(db.session.scalars(
-        select(Assignment).where(Assignment.stage_id == stage.id)
-        .options(selectinload(Assignment.judge), selectinload(Assignment.sheet),
-                 selectinload(Assignment.entry).selectinload(Entry.organisation))))
+    assignments = list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.stage_id == stage.id)
+            .options(
+                selectinload(Assignment.judge),
+                selectinload(Assignment.sheet),
+                selectinload(Assignment.entry).selectinload(Entry.organisation),
+            )
+        )
+    )
     counts: dict[tuple[str, int], list[int]] = {}
     subjects: dict[tuple[str, int], User | Entry] = {}
     for a in assignments:
@@ -84,25 +95,39 @@ def stage_progress(stage: Stage) -> StageProgress:
             c[1] += drafted
             c[2] += submitted
             subjects[key] = obj
-    rows = {kind: sorted((ProgressRow(subjects[k], *v) for k, v in counts.items()
-                          if k[0] == kind),
-                         key=lambda r: (r.submitted - r.expected, getattr(r.subject, "name", "")
-                                        or getattr(r.subject, "title", "")))
-            for kind in ("judge", "entry")}
-    return StageProgress(judges=rows["judge"], entries=rows["entry"],
-                         expected=len(assignments),
-                         drafted=sum(r.drafted for r in rows["judge"]),
-                         submitted=sum(r.submitted for r in rows["judge"]))
+    rows = {
+        kind: sorted(
+            (ProgressRow(subjects[k], *v) for k, v in counts.items() if k[0] == kind),
+            key=lambda r: (
+                r.submitted - r.expected,
+                getattr(r.subject, "name", "") or getattr(r.subject, "title", ""),
+            ),
+        )
+        for kind in ("judge", "entry")
+    }
+    return StageProgress(
+        judges=rows["judge"],
+        entries=rows["entry"],
+        expected=len(assignments),
+        drafted=sum(r.drafted for r in rows["judge"]),
+        submitted=sum(r.submitted for r in rows["judge"]),
+    )
 
 
 def reminder_text(stage: Stage, row: ProgressRow) -> str:
     """The reminder to one judge who is behind (plain text, for an email or to copy)."""
-    return str(_l(
-        "Dear %(name)s, %(missing)d of your %(expected)d score sheets for \"%(stage)s\" are not "
-        "submitted yet (%(drafted)d in draft). Scoring closes on %(when)s.",
-        name=row.subject.name, missing=row.missing, expected=row.expected,
-        drafted=row.drafted, stage=stage.name,
-        when=format_datetime(stage.closes_at, "d MMMM y, HH:mm zzz")))
+    return str(
+        _l(
+            'Dear %(name)s, %(missing)d of your %(expected)d score sheets for "%(stage)s" are not '
+            "submitted yet (%(drafted)d in draft). Scoring closes on %(when)s.",
+            name=row.subject.name,
+            missing=row.missing,
+            expected=row.expected,
+            drafted=row.drafted,
+            stage=stage.name,
+            when=format_datetime(stage.closes_at, "d MMMM y, HH:mm zzz"),
+        )
+    )
 
 
 def queue_reminders(*, stage: Stage, actor: User, now: datetime) -> list[Notification]:
@@ -115,22 +140,32 @@ def queue_reminders(*, stage: Stage, actor: User, now: datetime) -> list[Notific
     notes = []
     for row in stage_progress(stage).behind:
         with force_locale(row.subject.locale or "id"):
-            notes.append(notifications.notify(
-                user=row.subject, kind="judge_reminder", now=now,
-                subject=str(_l("Reminder: score sheets for %(stage)s", stage=stage.name)),
-                body=reminder_text(stage, row)))
-    audit.record("remind_judges", "stages", stage.id, after={"judges": len(notes)},
-                 actor=actor)
+            notes.append(
+                notifications.notify(
+                    user=row.subject,
+                    kind="judge_reminder",
+                    now=now,
+                    subject=str(_l("Reminder: score sheets for %(stage)s", stage=stage.name)),
+                    body=reminder_text(stage, row),
+                )
+            )
+    audit.record("remind_judges", "stages", stage.id, after={"judges": len(notes)}, actor=actor)
     return notes
 
 
 def list_stage_changes(stage: Stage, limit: int = 100) -> list[ScoreChange]:
     """The stage's most recent score changes and sheet events, newest first."""
-    return list(db.session.scalars(
-        select(ScoreChange).join(ScoreSheet).join(Assignment)
-        .where(Assignment.stage_id == stage.id)
-        .options(selectinload(ScoreChange.criterion), selectinload(ScoreChange.changed_by))
-        .order_by(ScoreChange.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(ScoreChange)
+            .join(ScoreSheet)
+            .join(Assignment)
+            .where(Assignment.stage_id == stage.id)
+            .options(selectinload(ScoreChange.criterion), selectinload(ScoreChange.changed_by))
+            .order_by(ScoreChange.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 # Column widths of the sheets' XLSX before and after the criteria (characters).
@@ -146,28 +181,51 @@ def sheet_export_rows(stage: Stage, criteria: list[Criterion]) -> list[list]:
     status, submission time and the judge's comments. An assignment without a sheet is
     "not started" with empty scores."""
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.stage_id == stage.id)
-        .options(selectinload(Assignment.judge),
-                 selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
-                 selectinload(Assignment.entry).selectinload(Entry.organisation),
-                 selectinload(Assignment.entry).selectinload(Entry.category))
-        .order_by(Assignment.entry_id, Assignment.judge_id))
+        select(Assignment)
+        .where(Assignment.stage_id == stage.id)
+        .options(
+            selectinload(Assignment.judge),
+            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+            selectinload(Assignment.entry).selectinload(Entry.organisation),
+            selectinload(Assignment.entry).selectinload(Entry.category),
+        )
+        .order_by(Assignment.entry_id, Assignment.judge_id)
+    )
     names = {c.id: c.name for c in criteria}
-    rows = [[_("No."), _("Innovation"), _("OPD"), _("Category"), _("Judge"),
-             *(f"{c.name} ({c.weight}%)" for c in criteria), _("Total"), _("Status"),
-             _("Submitted on"), _("Comments")]]
+    rows = [
+        [
+            _("No."),
+            _("Innovation"),
+            _("OPD"),
+            _("Category"),
+            _("Judge"),
+            *(f"{c.name} ({c.weight}%)" for c in criteria),
+            _("Total"),
+            _("Status"),
+            _("Submitted on"),
+            _("Comments"),
+        ]
+    ]
     for a in assignments:
         sheet = a.sheet
         scores = {s.criterion_id: s for s in sheet.scores} if sheet else {}
-        comments = "; ".join(f"{names.get(cid, cid)}: {s.comment}" for cid, s in scores.items()
-                             if s.comment)
-        rows.append([
-            a.entry.id, a.entry.title, a.entry.organisation.name, a.entry.category.name,
-            a.judge.name,
-            *(scores[c.id].value if c.id in scores else None for c in criteria),
-            sheet.total if sheet else None,
-            label(sheet.status) if sheet else label("not started"),
-            format_datetime(sheet.submitted_at, "yyyy-MM-dd HH:mm")
-            if sheet and sheet.submitted_at else None,
-            comments])
+        comments = "; ".join(
+            f"{names.get(cid, cid)}: {s.comment}" for cid, s in scores.items() if s.comment
+        )
+        rows.append(
+            [
+                a.entry.id,
+                a.entry.title,
+                a.entry.organisation.name,
+                a.entry.category.name,
+                a.judge.name,
+                *(scores[c.id].value if c.id in scores else None for c in criteria),
+                sheet.total if sheet else None,
+                label(sheet.status) if sheet else label("not started"),
+                format_datetime(sheet.submitted_at, "yyyy-MM-dd HH:mm")
+                if sheet and sheet.submitted_at
+                else None,
+                comments,
+            ]
+        )
     return rows

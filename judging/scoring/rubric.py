@@ -22,22 +22,31 @@ from judging.scoring.models import Criterion, ScoreSheet
 
 
 def list_criteria(stage: Stage) -> list[Criterion]:
-    return list(db.session.scalars(
-        select(Criterion).where(Criterion.stage_id == stage.id)
-        .order_by(Criterion.position, Criterion.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Criterion)
+            .where(Criterion.stage_id == stage.id)
+            .order_by(Criterion.position, Criterion.id)
+        )
+    )
 
 
 def rubric_is_frozen(stage: Stage) -> bool:
     """A rubric is frozen once any judge has saved a score on it."""
-    return db.session.scalar(
-        select(func.count(ScoreSheet.id)).join(Assignment)
-        .where(Assignment.stage_id == stage.id)
-    ) > 0
+    return (
+        db.session.scalar(
+            select(func.count(ScoreSheet.id))
+            .join(Assignment)
+            .where(Assignment.stage_id == stage.id)
+        )
+        > 0
+    )
 
 
-FROZEN = _l("The rubric is frozen: judges have already started scoring. It can no longer be "
-             "changed, so that every sheet is scored on the same rubric.")
+FROZEN = _l(
+    "The rubric is frozen: judges have already started scoring. It can no longer be "
+    "changed, so that every sheet is scored on the same rubric."
+)
 
 
 def _check_not_frozen(stage: Stage) -> None:
@@ -55,13 +64,18 @@ def parse_bands(text: str, lo: float, hi: float) -> list[dict]:
             continue
         m = re.match(r"^(\d+(?:[.,]\d+)?)\s*[-–]\s*(\d+(?:[.,]\d+)?)\s*[:.]?\s*(.+)$", line)
         if not m:
-            raise InvalidState(_l("Write each band as \"low-high description\", e.g. "
-                                  "\"1-3 kurang\"."))
+            raise InvalidState(_l('Write each band as "low-high description", e.g. "1-3 kurang".'))
         b_lo, b_hi = (float(x.replace(",", ".")) for x in m.group(1, 2))
         b_lo, b_hi = (int(x) if x.is_integer() else x for x in (b_lo, b_hi))
         if not lo <= b_lo <= b_hi <= hi or (bands and b_lo <= bands[-1]["hi"]):
-            raise InvalidState(_l("Bands must lie between %(lo)s and %(hi)s, in ascending "
-                                  "order without overlapping.", lo=lo, hi=hi))
+            raise InvalidState(
+                _l(
+                    "Bands must lie between %(lo)s and %(hi)s, in ascending "
+                    "order without overlapping.",
+                    lo=lo,
+                    hi=hi,
+                )
+            )
         bands.append({"lo": b_lo, "hi": b_hi, "label": m.group(3).strip()})
     return bands
 
@@ -70,23 +84,45 @@ def format_bands(bands: list[dict]) -> str:
     return "\n".join(f"{b['lo']}-{b['hi']} {b['label']}" for b in bands or [])
 
 
-def add_criterion(*, stage: Stage, name: str, description: str, weight: int, actor: User,
-                  bands: list[dict] | None = None, comment_required: bool = False) -> Criterion:
+def add_criterion(
+    *,
+    stage: Stage,
+    name: str,
+    description: str,
+    weight: int,
+    actor: User,
+    bands: list[dict] | None = None,
+    comment_required: bool = False,
+) -> Criterion:
     """Add a criterion; refused once frozen or if the weights would exceed 100%."""
     _check_not_frozen(stage)
     criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) + weight > 100:
         raise InvalidState(_l("The weights would add up to more than 100%."))
-    criterion = Criterion(stage_id=stage.id, name=name.strip(), description=description.strip(),
-                          weight=weight, position=len(criteria), bands=bands or [],
-                          comment_required=comment_required)
+    criterion = Criterion(
+        stage_id=stage.id,
+        name=name.strip(),
+        description=description.strip(),
+        weight=weight,
+        position=len(criteria),
+        bands=bands or [],
+        comment_required=comment_required,
+    )
     db.session.add(criterion)
     db.session.flush()
     return criterion
 
 
-def update_criterion(*, criterion: Criterion, name: str, description: str, weight: int,
-                     bands: list[dict], comment_required: bool, actor: User) -> Criterion:
+def update_criterion(
+    *,
+    criterion: Criterion,
+    name: str,
+    description: str,
+    weight: int,
+    bands: list[dict],
+    comment_required: bool,
+    actor: User,
+) -> Criterion:
     """Edit a criterion; refused once frozen or if the weights would exceed 100%."""
     stage = criterion.stage
     _check_not_frozen(stage)
@@ -106,8 +142,9 @@ def remove_criterion(*, criterion: Criterion, actor: User) -> None:
     db.session.flush()
 
 
-def set_scale(*, stage: Stage, scale_min: int, scale_max: int, pass_mark: float | None,
-              actor: User) -> Stage:
+def set_scale(
+    *, stage: Stage, scale_min: int, scale_max: int, pass_mark: float | None, actor: User
+) -> Stage:
     """Set the stage's score scale and optional pass mark; refused once frozen. Bands that no
     longer fit the scale are refused too."""
     _check_not_frozen(stage)
@@ -117,8 +154,9 @@ def set_scale(*, stage: Stage, scale_min: int, scale_max: int, pass_mark: float 
         raise InvalidState(_l("The pass mark must lie on the scale."))
     for c in list_criteria(stage):
         if any(b["lo"] < scale_min or b["hi"] > scale_max for b in c.bands or []):
-            raise InvalidState(_l("The bands of \"%(name)s\" do not fit this scale; edit them "
-                                  "first.", name=c.name))
+            raise InvalidState(
+                _l('The bands of "%(name)s" do not fit this scale; edit them first.', name=c.name)
+            )
     stage.scale_min, stage.scale_max, stage.pass_mark = scale_min, scale_max, pass_mark
     db.session.flush()
     return stage
@@ -137,9 +175,17 @@ def apply_template(*, stage: Stage, key: str, actor: User) -> list[Criterion]:
     stage.scale_min, stage.scale_max = template["scale_min"], template["scale_max"]
     stage.pass_mark = template["pass_mark"]
     bands = template.get("bands", rubric_templates.BANDS_100)
-    criteria = [Criterion(stage_id=stage.id, name=name, description=description, weight=weight,
-                          position=i, bands=[dict(b) for b in bands])
-                for i, (name, weight, description) in enumerate(template["criteria"])]
+    criteria = [
+        Criterion(
+            stage_id=stage.id,
+            name=name,
+            description=description,
+            weight=weight,
+            position=i,
+            bands=[dict(b) for b in bands],
+        )
+        for i, (name, weight, description) in enumerate(template["criteria"])
+    ]
     db.session.add_all(criteria)
     db.session.flush()
     return criteria
@@ -149,19 +195,29 @@ def rubric_weight(stage: Stage) -> int:
     return sum(c.weight for c in list_criteria(stage))
 
 
-def copy_round_with_rubrics(*, source: Round, name: str, submission_opens_at: datetime,
-                            actor: User) -> Round:
+def copy_round_with_rubrics(
+    *, source: Round, name: str, submission_opens_at: datetime, actor: User
+) -> Round:
     """``competition.rounds.services.copy_round``, then each copied stage gets the criteria
     (name, description, weight, order) of its source stage."""
-    round_ = rounds.copy_round(source=source, name=name, submission_opens_at=submission_opens_at,
-                               actor=actor)
+    round_ = rounds.copy_round(
+        source=source, name=name, submission_opens_at=submission_opens_at, actor=actor
+    )
     stage_map = {old.id: new for old, new in zip(source.stages, round_.stages, strict=True)}
     criteria = db.session.scalars(
-        select(Criterion).where(Criterion.stage_id.in_(list(stage_map)))
-        .order_by(Criterion.stage_id, Criterion.position, Criterion.id))
+        select(Criterion)
+        .where(Criterion.stage_id.in_(list(stage_map)))
+        .order_by(Criterion.stage_id, Criterion.position, Criterion.id)
+    )
     for c in criteria:
-        db.session.add(Criterion(stage_id=stage_map[c.stage_id].id, name=c.name,
-                                 description=c.description, weight=c.weight,
-                                 position=c.position))
+        db.session.add(
+            Criterion(
+                stage_id=stage_map[c.stage_id].id,
+                name=c.name,
+                description=c.description,
+                weight=c.weight,
+                position=c.position,
+            )
+        )
     db.session.flush()
     return round_

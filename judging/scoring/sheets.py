@@ -41,8 +41,14 @@ def weighted_total(criteria: list[Criterion], values: dict[int, float]) -> float
     return sum(values[c.id] * c.weight for c in criteria) / weight
 
 
-def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], submit: bool,
-               actor: User, now: datetime) -> ScoreSheet:
+def save_sheet(
+    *,
+    assignment: Assignment,
+    inputs: dict[int, CriterionInput],
+    submit: bool,
+    actor: User,
+    now: datetime,
+) -> ScoreSheet:
     """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
     after submission, with values off the scale, or (on submit) with a criterion left empty."""
     if assignment.judge_id != actor.id:
@@ -50,8 +56,12 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
     # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
     # afresh inside this transaction: a close committed meanwhile is seen, and a close
     # waits until this sheet is in. Either the sheet is in before the close, or it is refused.
-    stage = db.session.scalar(select(Stage).where(Stage.id == assignment.stage_id)
-                              .with_for_update().execution_options(populate_existing=True))
+    stage = db.session.scalar(
+        select(Stage)
+        .where(Stage.id == assignment.stage_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if now > stage.closes_at:
         raise DeadlinePassed(stage.closes_at, what=_l("Scoring for this stage"))
     if now < stage.opens_at:
@@ -61,13 +71,22 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
         raise InvalidState(_l("This score sheet has been submitted and is locked."))
     criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) != 100:
-        raise InvalidState(_l("The rubric of this stage is not complete yet (the weights do not "
-                              "add up to 100%); ask the committee."))
+        raise InvalidState(
+            _l(
+                "The rubric of this stage is not complete yet (the weights do not "
+                "add up to 100%); ask the committee."
+            )
+        )
     for c in criteria:
         v = inputs.get(c.id, CriterionInput(None)).value
         if v is not None and (not math.isfinite(v) or not stage.scale_min <= v <= stage.scale_max):
-            raise InvalidState(_l("Scores must be between %(lo)s and %(hi)s.",
-                                  lo=stage.scale_min, hi=stage.scale_max))
+            raise InvalidState(
+                _l(
+                    "Scores must be between %(lo)s and %(hi)s.",
+                    lo=stage.scale_min,
+                    hi=stage.scale_max,
+                )
+            )
     if stage.method not in METHODS:
         # The first score fixes the method the stage will be ranked with, and records it.
         stage.method = DEFAULT_METHOD
@@ -84,10 +103,16 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
             sheet.scores.append(score)
         comment = (data.comment or "").strip()
         if score.value != data.value or (score.comment or "") != comment:
-            sheet.changes.append(ScoreChange(
-                criterion_id=c.id, changed_by_id=actor.id, changed_at=now,
-                old_value=score.value, new_value=data.value,
-                comment_changed=(score.comment or "") != comment))
+            sheet.changes.append(
+                ScoreChange(
+                    criterion_id=c.id,
+                    changed_by_id=actor.id,
+                    changed_at=now,
+                    old_value=score.value,
+                    new_value=data.value,
+                    comment_changed=(score.comment or "") != comment,
+                )
+            )
         score.value = data.value
         score.comment = comment
         values[c.id] = data.value
@@ -98,17 +123,23 @@ def save_sheet(*, assignment: Assignment, inputs: dict[int, CriterionInput], sub
     if submit:
         # On IncompleteError the draft is already flushed: the caller may commit it.
         missing = [f"score_{c.id}" for c in criteria if values.get(c.id) is None]
-        missing += [f"comment_{c.id}" for c in criteria if c.comment_required
-                    and not (inputs.get(c.id, CriterionInput(None)).comment or "").strip()]
+        missing += [
+            f"comment_{c.id}"
+            for c in criteria
+            if c.comment_required
+            and not (inputs.get(c.id, CriterionInput(None)).comment or "").strip()
+        ]
         if missing:
             db.session.flush()
-            raise IncompleteError(missing, _l("Score every criterion before submitting.")
-                                  if missing[0].startswith("score_") else
-                                  _l("Write the required comments before submitting."))
+            raise IncompleteError(
+                missing,
+                _l("Score every criterion before submitting.")
+                if missing[0].startswith("score_")
+                else _l("Write the required comments before submitting."),
+            )
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
-        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id,
-                                         changed_at=now))
+        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id, changed_at=now))
     db.session.flush()
     return sheet
 
@@ -122,8 +153,9 @@ def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) 
         raise InvalidState(_l("Say why the sheet is reopened."))
     sheet.status = SheetStatus.DRAFT
     sheet.submitted_at = None
-    sheet.changes.append(ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now,
-                                     note=reason.strip()))
+    sheet.changes.append(
+        ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now, note=reason.strip())
+    )
     db.session.flush()
     return sheet
 
@@ -131,11 +163,15 @@ def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) 
 def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
     """A sheet of the stage with its scores and history, else ``NotAllowed``."""
     sheet = db.session.scalar(
-        select(ScoreSheet).join(Assignment).where(ScoreSheet.id == sheet_id,
-                                                  Assignment.stage_id == stage.id)
-        .options(selectinload(ScoreSheet.scores).selectinload(Score.criterion),
-                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.criterion),
-                 selectinload(ScoreSheet.changes).selectinload(ScoreChange.changed_by)))
+        select(ScoreSheet)
+        .join(Assignment)
+        .where(ScoreSheet.id == sheet_id, Assignment.stage_id == stage.id)
+        .options(
+            selectinload(ScoreSheet.scores).selectinload(Score.criterion),
+            selectinload(ScoreSheet.changes).selectinload(ScoreChange.criterion),
+            selectinload(ScoreSheet.changes).selectinload(ScoreChange.changed_by),
+        )
+    )
     if sheet is None:
         raise NotAllowed()
     return sheet

@@ -65,9 +65,12 @@ require_role(scoring_bp, Role.COMMITTEE)
 
 @judge_bp.route("/", endpoint="index")
 def judge_index():
-    return render_template("judging/scoring/judge_index.html",
-                           assignments=assignment_service.list_assignments_of(current_user), now=utcnow(),
-                           panels=panel_service.list_chaired_panels(current_user))
+    return render_template(
+        "judging/scoring/judge_index.html",
+        assignments=assignment_service.list_assignments_of(current_user),
+        now=utcnow(),
+        panels=panel_service.list_chaired_panels(current_user),
+    )
 
 
 def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request: bool = True):
@@ -84,9 +87,16 @@ def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request:
 
 
 def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None):
-    return render_template("judging/scoring/sheet.html", assignment=assignment, entry=assignment.entry,
-                           criteria=criteria, form=form, now=utcnow(), stored=stored,
-                           recuse_form=recuse_form or RecuseForm(formdata=None)), status
+    return render_template(
+        "judging/scoring/sheet.html",
+        assignment=assignment,
+        entry=assignment.entry,
+        criteria=criteria,
+        form=form,
+        now=utcnow(),
+        stored=stored,
+        recuse_form=recuse_form or RecuseForm(formdata=None),
+    ), status
 
 
 def _stale_sheet_page(assignment, criteria, form):
@@ -96,8 +106,13 @@ def _stale_sheet_page(assignment, criteria, form):
     db.session.rollback()
     stored = assignment.sheet
     form.version.data = str(stored.version_id) if stored else ""
-    flash(_("This score sheet was changed elsewhere while you were editing it; nothing was "
-            "saved. Check the values below and save again."), "danger")
+    flash(
+        _(
+            "This score sheet was changed elsewhere while you were editing it; nothing was "
+            "saved. Check the values below and save again."
+        ),
+        "danger",
+    )
     return _sheet_page(assignment, criteria, form, 409, stored=stored)
 
 
@@ -108,15 +123,23 @@ def sheet(assignment_id: int):
     form = _sheet_form(assignment, criteria)
     if not form.validate_on_submit():
         return _sheet_page(assignment, criteria, form, 422 if form.errors else 200)
-    inputs = {c.id: sheet_service.CriterionInput(getattr(form, f"score_{c.id}").data,
-                                            getattr(form, f"comment_{c.id}").data or "")
-              for c in criteria}
+    inputs = {
+        c.id: sheet_service.CriterionInput(
+            getattr(form, f"score_{c.id}").data, getattr(form, f"comment_{c.id}").data or ""
+        )
+        for c in criteria
+    }
     shown = assignment.sheet.version_id if assignment.sheet else None
     if "version" in request.form and form.version.data != ("" if shown is None else str(shown)):
         return _stale_sheet_page(assignment, criteria, form)
     try:
-        sheet_service.save_sheet(assignment=assignment, inputs=inputs, submit=bool(form.send.data),
-                            actor=current_user, now=utcnow())
+        sheet_service.save_sheet(
+            assignment=assignment,
+            inputs=inputs,
+            submit=bool(form.send.data),
+            actor=current_user,
+            now=utcnow(),
+        )
         db.session.flush()
     except (StaleDataError, IntegrityError):
         # The version column (or the one-sheet-per-assignment constraint) caught a concurrent
@@ -127,8 +150,10 @@ def sheet(assignment_id: int):
         form.version.data = str(assignment.sheet.version_id)
         for name in exc.missing:
             getattr(form, name).errors.append(
-                _("Score this criterion before submitting.") if name.startswith("score_")
-                else _("A comment is required for this criterion."))
+                _("Score this criterion before submitting.")
+                if name.startswith("score_")
+                else _("A comment is required for this criterion.")
+            )
         flash(str(exc.message), "danger")
         return _sheet_page(assignment, criteria, form, 422)
     except JuriError as exc:
@@ -151,44 +176,68 @@ def recuse(assignment_id: int):
     status = 422
     if form.validate_on_submit():
         try:
-            conflict_service.recuse(assignment=assignment, reason=form.reason.data, actor=current_user)
+            conflict_service.recuse(
+                assignment=assignment, reason=form.reason.data, actor=current_user
+            )
         except JuriError as exc:
             db.session.rollback()
             flash(str(exc.message), "danger")
             status = exc.status
         else:
             db.session.commit()
-            flash(_("You have recused yourself; the committee will give this entry to another "
-                    "judge."), "success")
+            flash(
+                _(
+                    "You have recused yourself; the committee will give this entry to another "
+                    "judge."
+                ),
+                "success",
+            )
             return redirect(url_for("judge.index"))
-    return _sheet_page(assignment, criteria, _sheet_form(assignment, criteria, False), status,
-                       recuse_form=form)
+    return _sheet_page(
+        assignment, criteria, _sheet_form(assignment, criteria, False), status, recuse_form=form
+    )
 
 
 @judge_bp.route("/panels/<int:panel_id>")
 def panel(panel_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
-    return render_template("judging/panels/panel_chair.html", panel=panel, stage=panel.stage,
-                           assignments=panel_service.list_panel_assignments(panel))
+    return render_template(
+        "judging/panels/panel_chair.html",
+        panel=panel,
+        stage=panel.stage,
+        assignments=panel_service.list_panel_assignments(panel),
+    )
 
 
 @judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
 def panel_sheet(panel_id: int, sheet_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
     sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
-    return render_template("judging/panels/panel_sheet.html", panel=panel, stage=panel.stage,
-                           sheet=sheet, assignment=sheet.assignment)
+    return render_template(
+        "judging/panels/panel_sheet.html",
+        panel=panel,
+        stage=panel.stage,
+        sheet=sheet,
+        assignment=sheet.assignment,
+    )
 
 
 def _rubric_page(stage, form=None, status=200, scale_form=None, template_form=None):
     return render_template(
-        "judging/scoring/rubric.html", stage=stage, criteria=rubric_service.list_criteria(stage),
+        "judging/scoring/rubric.html",
+        stage=stage,
+        criteria=rubric_service.list_criteria(stage),
         form=form or CriterionForm(formdata=None),
-        scale_form=scale_form or ScaleForm(formdata=None, scale_min=stage.scale_min,
-                                           scale_max=stage.scale_max,
-                                           pass_mark=stage.pass_mark),
+        scale_form=scale_form
+        or ScaleForm(
+            formdata=None,
+            scale_min=stage.scale_min,
+            scale_max=stage.scale_max,
+            pass_mark=stage.pass_mark,
+        ),
         template_form=template_form or TemplateForm(formdata=None),
-        frozen=rubric_service.rubric_is_frozen(stage), total=rubric_service.rubric_weight(stage),
+        frozen=rubric_service.rubric_is_frozen(stage),
+        total=rubric_service.rubric_weight(stage),
         action_form=ActionForm(),
     ), status
 
@@ -200,9 +249,13 @@ def _criterion_values(stage, form) -> dict | None:
     except JuriError as exc:
         form.bands.errors.append(str(exc.message))
         return None
-    return {"name": form.name.data, "description": form.description.data or "",
-            "weight": form.weight.data, "bands": bands,
-            "comment_required": bool(form.comment_required.data)}
+    return {
+        "name": form.name.data,
+        "description": form.description.data or "",
+        "weight": form.weight.data,
+        "bands": bands,
+        "comment_required": bool(form.comment_required.data),
+    }
 
 
 @scoring_bp.route("/stages/<int:stage_id>/rubric", methods=["GET", "POST"])
@@ -231,10 +284,15 @@ def criterion_edit(stage_id: int, criterion_id: int):
     stage = criterion.stage
     if criterion.stage_id != stage_id:
         return redirect(url_for("scoring.rubric", stage_id=stage_id))
-    form = CriterionForm(data={
-        "name": criterion.name, "description": criterion.description,
-        "weight": criterion.weight, "bands": rubric_service.format_bands(criterion.bands),
-        "comment_required": criterion.comment_required})
+    form = CriterionForm(
+        data={
+            "name": criterion.name,
+            "description": criterion.description,
+            "weight": criterion.weight,
+            "bands": rubric_service.format_bands(criterion.bands),
+            "comment_required": criterion.comment_required,
+        }
+    )
     status = 422 if form.errors else 200
     if form.validate_on_submit() and (values := _criterion_values(stage, form)) is not None:
         try:
@@ -249,8 +307,13 @@ def criterion_edit(stage_id: int, criterion_id: int):
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
     elif request.method == "POST":
         status = 422
-    return render_template("judging/scoring/criterion_edit.html", stage=stage, criterion=criterion,
-                           form=form, frozen=rubric_service.rubric_is_frozen(stage)), status
+    return render_template(
+        "judging/scoring/criterion_edit.html",
+        stage=stage,
+        criterion=criterion,
+        form=form,
+        frozen=rubric_service.rubric_is_frozen(stage),
+    ), status
 
 
 @scoring_bp.route("/stages/<int:stage_id>/rubric/scale", methods=["POST"])
@@ -260,9 +323,13 @@ def rubric_scale(stage_id: int):
     if not form.validate_on_submit():
         return _rubric_page(stage, status=422, scale_form=form)
     try:
-        rubric_service.set_scale(stage=stage, scale_min=form.scale_min.data,
-                           scale_max=form.scale_max.data, pass_mark=form.pass_mark.data,
-                           actor=current_user)
+        rubric_service.set_scale(
+            stage=stage,
+            scale_min=form.scale_min.data,
+            scale_max=form.scale_max.data,
+            pass_mark=form.pass_mark.data,
+            actor=current_user,
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -310,19 +377,28 @@ def blind_review(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = BlindReviewForm()
     if form.validate_on_submit():
-        sheet_service.set_blind_review(stage=stage, blind=bool(form.blind_review.data),
-                                  actor=current_user)
+        sheet_service.set_blind_review(
+            stage=stage, blind=bool(form.blind_review.data), actor=current_user
+        )
         db.session.commit()
-        flash(_("Blind review is on: judges do not see the organisations' names.")
-              if stage.blind_review else _("Blind review is off."), "success")
+        flash(
+            _("Blind review is on: judges do not see the organisations' names.")
+            if stage.blind_review
+            else _("Blind review is off."),
+            "success",
+        )
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
 def _sheet_detail(stage, sheet, form=None, status=200):
-    return render_template("judging/scoring/sheet_detail.html", stage=stage, sheet=sheet,
-                           assignment=sheet.assignment,
-                           criteria=rubric_service.list_criteria(stage),
-                           form=form or ReopenForm(formdata=None)), status
+    return render_template(
+        "judging/scoring/sheet_detail.html",
+        stage=stage,
+        sheet=sheet,
+        assignment=sheet.assignment,
+        criteria=rubric_service.list_criteria(stage),
+        form=form or ReopenForm(formdata=None),
+    ), status
 
 
 @scoring_bp.route("/stages/<int:stage_id>/sheets/<int:sheet_id>")
@@ -339,8 +415,9 @@ def sheet_reopen(stage_id: int, sheet_id: int):
     if not form.validate_on_submit():
         return _sheet_detail(stage, sheet, form, 422)
     try:
-        sheet_service.reopen_sheet(sheet=sheet, reason=form.reason.data, actor=current_user,
-                              now=utcnow())
+        sheet_service.reopen_sheet(
+            sheet=sheet, reason=form.reason.data, actor=current_user, now=utcnow()
+        )
     except JuriError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
@@ -354,11 +431,18 @@ def _progress_page(stage, status=200):
     progress = progress_service.stage_progress(stage)
     reminders = "\n\n".join(
         (f"{r.subject.name} <{r.subject.email}>\n" if r.subject.email else f"{r.subject.name}\n")
-        + progress_service.reminder_text(stage, r) for r in progress.behind)
+        + progress_service.reminder_text(stage, r)
+        for r in progress.behind
+    )
     return render_template(
-        "judging/scoring/progress.html", stage=stage, progress=progress, reminders=reminders,
-        can_mail=mail.is_configured(current_app.config), action_form=ActionForm(),
-        changes=progress_service.list_stage_changes(stage)), status
+        "judging/scoring/progress.html",
+        stage=stage,
+        progress=progress,
+        reminders=reminders,
+        can_mail=mail.is_configured(current_app.config),
+        action_form=ActionForm(),
+        changes=progress_service.list_stage_changes(stage),
+    ), status
 
 
 @scoring_bp.route("/stages/<int:stage_id>/progress")
@@ -371,8 +455,7 @@ def remind(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if ActionForm().validate_on_submit():
         try:
-            notes = progress_service.queue_reminders(stage=stage, actor=current_user,
-                                                     now=utcnow())
+            notes = progress_service.queue_reminders(stage=stage, actor=current_user, now=utcnow())
         except JuriError as exc:
             flash(str(exc.message), "danger")
         else:
@@ -387,11 +470,18 @@ def sheets_export(stage_id: int, fmt: str):
     """Every score sheet of the stage, criterion by criterion, as CSV or XLSX."""
     stage = db.get_or_404(Stage, stage_id)
     criteria = rubric_service.list_criteria(stage)
-    widths = (*progress_service.SHEET_WIDTHS, *(12 for _c in criteria),
-              *progress_service.SHEET_WIDTHS_AFTER)
-    return exports.download(progress_service.sheet_export_rows(stage, criteria), fmt,
-                            f"{stage.round.slug}-{stage.id}-score-sheets", title=stage.name,
-                            widths=widths)
+    widths = (
+        *progress_service.SHEET_WIDTHS,
+        *(12 for _c in criteria),
+        *progress_service.SHEET_WIDTHS_AFTER,
+    )
+    return exports.download(
+        progress_service.sheet_export_rows(stage, criteria),
+        fmt,
+        f"{stage.round.slug}-{stage.id}-score-sheets",
+        title=stage.name,
+        widths=widths,
+    )
 
 
 judge_files_bp = Blueprint("judge_files", __name__, url_prefix="/judge/files")
@@ -420,8 +510,11 @@ def round_copy(round_id: int):
     if form.validate_on_submit():
         try:
             round_ = rubric_service.copy_round_with_rubrics(
-                source=source, name=form.name.data,
-                submission_opens_at=to_utc(form.submission_opens_at.data), actor=current_user)
+                source=source,
+                name=form.name.data,
+                submission_opens_at=to_utc(form.submission_opens_at.data),
+                actor=current_user,
+            )
         except JuriError as exc:
             db.session.rollback()
             form.name.errors.append(str(exc.message))
@@ -429,5 +522,6 @@ def round_copy(round_id: int):
             db.session.commit()
             flash(_("Round copied. Check the dates, then open submissions."), "success")
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-    return render_template("judging/scoring/round_copy.html", source=source, form=form), \
-        422 if form.errors else 200
+    return render_template(
+        "judging/scoring/round_copy.html", source=source, form=form
+    ), 422 if form.errors else 200

@@ -5,13 +5,10 @@ Revises: 0097c55efd7d, aae929f108b3
 Create Date: 2026-11-28 20:57:25.733023
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = '33f7b7098265'
-down_revision = ('0097c55efd7d', 'aae929f108b3')
+revision = "33f7b7098265"
+down_revision = ("0097c55efd7d", "aae929f108b3")
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,10 @@ Revises: 6e8a0c2d4f59, e80344355eb9
 Create Date: 2026-11-28 21:55:12.942632
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = '733998cd6d95'
-down_revision = ('6e8a0c2d4f59', 'e80344355eb9')
+revision = "733998cd6d95"
+down_revision = ("6e8a0c2d4f59", "e80344355eb9")
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,10 @@ Revises: 89b0422de915, 918906ce9542
 Create Date: 2026-11-28 22:18:32.662428
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = '7bac8706f51d'
-down_revision = ('89b0422de915', '918906ce9542')
+revision = "7bac8706f51d"
+down_revision = ("89b0422de915", "918906ce9542")
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,10 @@ Revises: 733998cd6d95, a7e91c3d5b20
 Create Date: 2026-11-28 22:08:21.824163
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = '918906ce9542'
-down_revision = ('733998cd6d95', 'a7e91c3d5b20')
+revision = "918906ce9542"
+down_revision = ("733998cd6d95", "a7e91c3d5b20")
 branch_labels = None
 depends_on = None
 

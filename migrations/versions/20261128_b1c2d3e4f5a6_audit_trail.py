@@ -5,8 +5,9 @@ Revises: a6ed9ca93b8f
 Create Date: 2026-11-28 21:10:00
 
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "b1c2d3e4f5a6"
 down_revision = "a6ed9ca93b8f"
@@ -29,8 +30,9 @@ def upgrade():
         sa.Column("after", sa.Text(), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["actor_id"], ["users.id"],
-                                name=op.f("fk_audit_records_actor_id_users")),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_audit_records_actor_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_records")),
         sa.UniqueConstraint("hash", name=op.f("uq_audit_records_hash")),
     )

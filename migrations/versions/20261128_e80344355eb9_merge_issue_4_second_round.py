@@ -5,13 +5,10 @@ Revises: 9809958b9fa2, f4b8d2e6a173
 Create Date: 2026-11-28 21:32:13.529064
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = 'e80344355eb9'
-down_revision = ('9809958b9fa2', 'f4b8d2e6a173')
+revision = "e80344355eb9"
+down_revision = ("9809958b9fa2", "f4b8d2e6a173")
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,10 @@ Revises: 2b4171921307, 7eece37dc1b8
 Create Date: 2026-11-29 00:21:44.392096
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
-revision = 'b50c892664c0'
-down_revision = ('2b4171921307', '7eece37dc1b8')
+revision = "b50c892664c0"
+down_revision = ("2b4171921307", "7eece37dc1b8")
 branch_labels = None
 depends_on = None
 

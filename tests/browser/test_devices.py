@@ -14,7 +14,8 @@ PHONE = {"width": 390, "height": 844}
 
 def _no_sideways_scroll(page) -> None:
     overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     if overflow > 1:  # name the widest elements, to know what to fix
         wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
@@ -35,8 +36,10 @@ def test_scores_are_typed_with_the_keyboard_alone(app, page_for, opd, judge, ope
     assignment = _sheet(opd, judge, open_round)
     page = page_for("juri1")
     page.goto(f"/judge/assignments/{assignment.id}")
-    first, second = page.locator("input[type=number]").nth(0), page.locator(
-        "input[type=number]").nth(1)
+    first, second = (
+        page.locator("input[type=number]").nth(0),
+        page.locator("input[type=number]").nth(1),
+    )
     expect(first).to_have_attribute("inputmode", "decimal")  # a number pad on a tablet
     first.focus()
     page.keyboard.type("8")
@@ -60,8 +63,9 @@ def test_main_pages_fit_a_phone(app, browser, live_server, committee, opd, judge
         "panitia": [f"/committee/rounds/{open_round.id}", "/committee/"],
     }
     for username, paths in pages.items():
-        context = browser.new_context(base_url=live_server, viewport=PHONE, is_mobile=True,
-                                      has_touch=True)
+        context = browser.new_context(
+            base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
+        )
         page = context.new_page()
         page.goto("/login")
         page.fill("#username", username)

@@ -30,9 +30,16 @@ def test_opd_submits_proposal_with_attachment(app, page_for, opd, open_round):
         if field not in ("summary", "novelty"):
             page.fill(f"#{field}", text)
     page.check("#truth_declaration")
-    page.set_input_files("#sk_file", files=[{
-        "name": "sk-walikota.pdf", "mimeType": "application/pdf",
-        "buffer": factories.PDF_BYTES}])
+    page.set_input_files(
+        "#sk_file",
+        files=[
+            {
+                "name": "sk-walikota.pdf",
+                "mimeType": "application/pdf",
+                "buffer": factories.PDF_BYTES,
+            }
+        ],
+    )
     shot(page, "1-opd-proposal-form")
     page.click("#send")
     expect(page.locator("main")).to_contain_text("terkirim")
@@ -88,8 +95,9 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     shot(juri, "2-judge-workspace-done")
 
 
-def test_committee_publishes_and_opd_downloads_certificate(app, page_for, committee, opd,
-                                                           open_round):
+def test_committee_publishes_and_opd_downloads_certificate(
+    app, page_for, committee, opd, open_round
+):
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
     judge = factories.make_user(role="judge", username="juri1", name="Dr. Sari")
     criteria = rubric_service.list_criteria(stage)
@@ -99,8 +107,13 @@ def test_committee_publishes_and_opd_downloads_certificate(app, page_for, commit
         entries.append(factories.make_entry(open_round, other, title=f"Inovasi {i}"))
     for score, entry in zip((9, 7, 6), entries):
         a = factories.make_assignment(stage, entry, judge)
-        sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-            c.id: sheet_service.CriterionInput(float(score)) for c in criteria})
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=judge,
+            now=utcnow(),
+            inputs={c.id: sheet_service.CriterionInput(float(score)) for c in criteria},
+        )
     db.session.commit()
 
     panitia = page_for("panitia")

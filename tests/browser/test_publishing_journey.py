@@ -19,14 +19,20 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
     stage = factories.make_stage(open_round)
     judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
     criteria = rubric_service.list_criteria(stage)
-    for i, title in enumerate(["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Lapor Camat",
-                               "Klinik Keliling"]):
+    for i, title in enumerate(
+        ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Lapor Camat", "Klinik Keliling"]
+    ):
         owner = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
         entry = factories.make_entry(open_round, owner, title=title)
         for judge in judges:
             a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: sheet_service.CriterionInput(float(9 - i)) for c in criteria})
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={c.id: sheet_service.CriterionInput(float(9 - i)) for c in criteria},
+            )
     db.session.commit()
 
     panitia = page_for("panitia")

@@ -25,8 +25,7 @@ def _leave(page, link: str) -> list[str]:
     return shown
 
 
-def test_score_sheet_warns_before_leaving_unsaved_scores(app, page_for, opd, judge,
-                                                         open_round):
+def test_score_sheet_warns_before_leaving_unsaved_scores(app, page_for, opd, judge, open_round):
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 60), ("Kemanfaatan", 40)])
     entry = factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")
     assignment = factories.make_assignment(stage, entry, judge)

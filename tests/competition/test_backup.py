@@ -21,8 +21,10 @@ from tests import factories
 
 
 def _counts():
-    return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
-            for m in (User, Entry, ScoreSheet, Publication, Attachment, models.AuditRecord)}
+    return {
+        m.__name__: db.session.scalar(select(func.count()).select_from(m))
+        for m in (User, Entry, ScoreSheet, Publication, Attachment, models.AuditRecord)
+    }
 
 
 def _fill(committee, opd, judge, open_round):
@@ -32,16 +34,24 @@ def _fill(committee, opd, judge, open_round):
     factories.make_attachment(entry)
     for e in (entry, other):
         a = factories.make_assignment(stage, e, judge)
-        sheet_service.save_sheet(assignment=a, inputs={
-            c.id: sheet_service.CriterionInput(8.0, "baik") for c in rubric_service.list_criteria(stage)},
-            submit=True, actor=judge, now=stage.opens_at)
+        sheet_service.save_sheet(
+            assignment=a,
+            inputs={
+                c.id: sheet_service.CriterionInput(8.0, "baik")
+                for c in rubric_service.list_criteria(stage)
+            },
+            submit=True,
+            actor=judge,
+            now=stage.opens_at,
+        )
     db.session.flush()
     publication_service.publish_results(stage=stage, actor=committee, now=stage.closes_at)
     db.session.commit()
 
 
-def test_backup_restores_into_an_empty_instance(app, make_app, tmp_path, committee, opd, judge,
-                                                open_round):
+def test_backup_restores_into_an_empty_instance(
+    app, make_app, tmp_path, committee, opd, judge, open_round
+):
     _fill(committee, opd, judge, open_round)
     before = _counts()
     assert before["Publication"] == 1 and before["ScoreSheet"] == 2
@@ -52,8 +62,10 @@ def test_backup_restores_into_an_empty_instance(app, make_app, tmp_path, committ
 
     # a new, empty instance (always SQLite: the archive is logical, so a PostgreSQL backup
     # restores here too)
-    fresh = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.sqlite3",
-                     UPLOAD_FOLDER=str(tmp_path / "fresh-uploads"))
+    fresh = make_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.sqlite3",
+        UPLOAD_FOLDER=str(tmp_path / "fresh-uploads"),
+    )
     with fresh.app_context():
         result = fresh.test_cli_runner().invoke(args=["restore", str(archive)])
         assert result.exit_code == 0, result.output

@@ -15,10 +15,19 @@ from judging.results.models import Certificate, CertificateKind
 
 def test_rows_arrive_as_an_insert_would_store_them(app, open_round):
     issued = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-    rows = [{"code": f"JURI-{i:04d}", "kind": CertificateKind.PARTICIPATION,
-             "round_id": open_round.id, "holder": holder, "award": "Peserta",
-             "issued_at": issued} for i, holder in enumerate(
-                 ["Dinas Kesehatan", "PDAM \"Tirta\" Musi", "Kecamatan Ilir\tTimur", None])]
+    rows = [
+        {
+            "code": f"JURI-{i:04d}",
+            "kind": CertificateKind.PARTICIPATION,
+            "round_id": open_round.id,
+            "holder": holder,
+            "award": "Peserta",
+            "issued_at": issued,
+        }
+        for i, holder in enumerate(
+            ["Dinas Kesehatan", 'PDAM "Tirta" Musi', "Kecamatan Ilir\tTimur", None]
+        )
+    ]
     rows[3]["holder"] = "Puskesmas 7 Ulu\\Seberang\nUlu"  # COPY's special characters
     bulk_insert(Certificate.__table__, rows)
     db.session.commit()
@@ -36,8 +45,14 @@ def test_nothing_to_insert_is_fine(app):
 
 
 def test_a_broken_row_fails_the_whole_insert_with_the_usual_error(app, open_round):
-    rows = [{"code": "JURI-1", "round_id": open_round.id, "award": "A",
-             "issued_at": datetime(2026, 1, 1, tzinfo=UTC)}] * 2  # duplicate unique code
+    rows = [
+        {
+            "code": "JURI-1",
+            "round_id": open_round.id,
+            "award": "A",
+            "issued_at": datetime(2026, 1, 1, tzinfo=UTC),
+        }
+    ] * 2  # duplicate unique code
     with pytest.raises(IntegrityError):
         bulk_insert(Certificate.__table__, rows)
         db.session.flush()

@@ -35,18 +35,29 @@ def test_certificate_numbers_never_crash_and_canonical_is_stable(text):
 def test_issued_numbers_survive_how_people_retype_them(count, data):
     with _BARE.app_context():
         for number in numbers.new_numbers(count):
-            retyped = data.draw(st.sampled_from([number.lower(), number.replace("-", " "),
-                                                 number.replace("-", ""), f"  {number} "]))
+            retyped = data.draw(
+                st.sampled_from(
+                    [
+                        number.lower(),
+                        number.replace("-", " "),
+                        number.replace("-", ""),
+                        f"  {number} ",
+                    ]
+                )
+            )
             assert numbers.is_well_formed(retyped)
             # changing any one character breaks the check part
-            i = data.draw(st.integers(0, len(number) - 1).filter(lambda k: number[k] != "-"))
+            i = data.draw(st.integers(0, len(number) - 1).filter(lambda k, n=number: n[k] != "-"))
             other = "2" if number[i] != "2" else "3"
-            assert not numbers.is_well_formed(number[:i] + other + number[i + 1:])
+            assert not numbers.is_well_formed(number[:i] + other + number[i + 1 :])
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(st.dictionaries(st.sampled_from([s.name for s in proposal.SECTIONS]),
-                       st.text(max_size=3000), max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from([s.name for s in proposal.SECTIONS]), st.text(max_size=3000), max_size=4
+    )
+)
 def test_word_limits_report_exactly_the_sections_over_their_limit(data):
     over = proposal.over_limit(data)
     limits = proposal.limits()
@@ -57,13 +68,17 @@ def test_word_limits_report_exactly_the_sections_over_their_limit(data):
             assert over[name] == (words, limits[name])
 
 
-CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-               max_size=20)
+CELL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+)
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(st.lists(st.lists(CELL, min_size=0, max_size=6), max_size=8),
-       st.sampled_from([",", ";", "\t"]), st.booleans())
+@given(
+    st.lists(st.lists(CELL, min_size=0, max_size=6), max_size=8),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
+)
 def test_import_parser_answers_any_csv_with_rows_or_a_refusal(rows, delimiter, bom):
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter).writerows([["username", "name", "role"], *rows])
@@ -90,7 +105,7 @@ def test_import_parser_refuses_garbage_cleanly(data, filename):
 def test_stray_carriage_return_is_refused_not_crashed():
     """Found by the property test above on CI: a lone '\\r' made csv raise."""
     with _BARE.test_request_context():
-        for data in (b"\r", b"username,name,role\r\nx,\"a\rb\",opd\r\n", b"a\rb,c"):
+        for data in (b"\r", b'username,name,role\r\nx,"a\rb",opd\r\n', b"a\rb,c"):
             try:
                 imports.parse("akun.csv", data)
             except JuriError:

@@ -20,21 +20,52 @@ def _run(app, *args, input=None):
 
 
 def test_create_user_checks_the_password(app):
-    r = _run(app, "create-user", "sari", "--role", "judge", "--name", "Dr. Sari",
-             input="password123\npassword123\n")
+    r = _run(
+        app,
+        "create-user",
+        "sari",
+        "--role",
+        "judge",
+        "--name",
+        "Dr. Sari",
+        input="password123\npassword123\n",
+    )
     assert r.exit_code != 0 and "terlalu umum" in r.output
-    r = _run(app, "create-user", "sari", "--role", "judge", "--name", "Dr. Sari",
-             input="kopi susu pagi hari\nkopi susu pagi hari\n")
+    r = _run(
+        app,
+        "create-user",
+        "sari",
+        "--role",
+        "judge",
+        "--name",
+        "Dr. Sari",
+        input="kopi susu pagi hari\nkopi susu pagi hari\n",
+    )
     assert r.exit_code == 0, r.output
     assert db.session.scalar(select(User).where(User.username == "sari")).check_password(
-        "kopi susu pagi hari")
-    r = _run(app, "create-user", "dinkes", "--role", "opd", "--name", "Admin",
-             "--organisation", "Dinas Kesehatan", "--generate")
+        "kopi susu pagi hari"
+    )
+    r = _run(
+        app,
+        "create-user",
+        "dinkes",
+        "--role",
+        "opd",
+        "--name",
+        "Admin",
+        "--organisation",
+        "Dinas Kesehatan",
+        "--generate",
+    )
     assert r.exit_code == 0 and "password:" in r.output
-    assert db.session.scalar(select(User).where(User.username == "dinkes")).organisation.name \
+    assert (
+        db.session.scalar(select(User).where(User.username == "dinkes")).organisation.name
         == "Dinas Kesehatan"
-    assert _run(app, "create-user", "sari", "--role", "judge", "--name", "X",
-                "--generate").exit_code != 0  # taken
+    )
+    assert (
+        _run(app, "create-user", "sari", "--role", "judge", "--name", "X", "--generate").exit_code
+        != 0
+    )  # taken
 
 
 def test_assign_rank_publish_certificates(app, committee, opd, open_round):
@@ -46,11 +77,17 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     assert r.exit_code == 0, r.output
     assert "4 entries, 3 judges" in r.output and "Applied." in r.output
     assert db.session.scalar(select(func.count(Assignment.id))) == 8
-    for i, a in enumerate(assignment_service.list_assignments(stage)):
-        sheet_service.save_sheet(assignment=a, inputs={
-            c.id: sheet_service.CriterionInput(float(5 + (a.entry_id % 4)), "ok")
-            for c in rubric_service.list_criteria(stage)}, submit=True, actor=a.judge,
-            now=stage.opens_at)
+    for a in assignment_service.list_assignments(stage):
+        sheet_service.save_sheet(
+            assignment=a,
+            inputs={
+                c.id: sheet_service.CriterionInput(float(5 + (a.entry_id % 4)), "ok")
+                for c in rubric_service.list_criteria(stage)
+            },
+            submit=True,
+            actor=a.judge,
+            now=stage.opens_at,
+        )
     db.session.commit()
     r = _run(app, "rank", str(stage.id), "--top", "2")
     assert r.exit_code == 0, r.output
@@ -62,8 +99,9 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     r = _run(app, "certificates", str(open_round.id))
     assert r.exit_code == 0, r.output
     zip_file = Path(r.output.strip().splitlines()[-1].split(" in ", 1)[1])
-    n_valid = db.session.scalar(select(func.count(Certificate.id))
-                                .where(Certificate.revoked_at.is_(None)))
+    n_valid = db.session.scalar(
+        select(func.count(Certificate.id)).where(Certificate.revoked_at.is_(None))
+    )
     with zipfile.ZipFile(zip_file) as z:
         assert len([n for n in z.namelist() if n.endswith(".pdf")]) == n_valid > 0
     assert entries and judges

@@ -17,15 +17,24 @@ BAD_IDS = ("0", "-1", "99999999", "abc")
 
 
 def _get_rules(app):
-    return sorted((r for r in app.url_map.iter_rules()
-                   if "GET" in r.methods and r.arguments and r.endpoint != "static"),
-                  key=lambda r: r.rule)
+    return sorted(
+        (
+            r
+            for r in app.url_map.iter_rules()
+            if "GET" in r.methods and r.arguments and r.endpoint != "static"
+        ),
+        key=lambda r: r.rule,
+    )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "opd", "judge", "committee", "agency"])
 def test_malformed_ids_never_give_a_server_error(app, login, role, committee, opd, judge):
-    users = {"opd": opd, "judge": judge, "committee": committee,
-             "agency": factories.make_agency_admin("Dinas Kesehatan", username="admin-dinkes")}
+    users = {
+        "opd": opd,
+        "judge": judge,
+        "committee": committee,
+        "agency": factories.make_agency_admin("Dinas Kesehatan", username="admin-dinkes"),
+    }
     db.session.commit()
     client = app.test_client() if role == "anonymous" else login(users[role])
     failures = []
@@ -38,8 +47,7 @@ def test_malformed_ids_never_give_a_server_error(app, login, role, committee, op
     assert failures == []
 
 
-def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, judge,
-                                                   open_round):
+def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, judge, open_round):
     evil = '<script>alert("x")</script>'
     stage = factories.make_stage(open_round)
     entry = factories.make_entry(open_round, opd, title=f"SI-PANDAI {evil}")
@@ -65,9 +73,15 @@ def test_html_in_an_entry_is_escaped_on_every_page(app, login, committee, opd, j
 def test_very_long_input_is_refused_with_the_limit_shown(app, login, opd, open_round):
     client = login(opd)
     title = "Inovasi " + "x" * 400
-    r = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                    data={"title": title, "category": open_round.categories[0].id,
-                          "group": "umum", "save": "1"})
+    r = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data={
+            "title": title,
+            "category": open_round.categories[0].id,
+            "group": "umum",
+            "save": "1",
+        },
+    )
     assert r.status_code == 422
     assert "300" in r.text  # the limit is named next to the field
     assert title in r.text  # and what was typed is kept
@@ -85,8 +99,16 @@ def test_html_in_an_entry_is_escaped_on_the_public_results(app, committee, open_
         entry = factories.make_entry(open_round, owner, title=f"Inovasi {i} {evil}")
         for j, judge in enumerate(judges):
             a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={
+                    c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5))
+                    for c in criteria
+                },
+            )
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     r = app.test_client().get(f"/results/{open_round.slug}")

@@ -59,14 +59,17 @@ def test_long_names_are_cut_keeping_the_extension():
     assert len(name) <= MAX_LENGTH and name.endswith(".pdf")
 
 
-def test_uploaded_hostile_names_are_stored_clean_and_served_safely(app, login, opd,
-                                                                     open_round):
+def test_uploaded_hostile_names_are_stored_clean_and_served_safely(app, login, opd, open_round):
     client = login(opd)
-    files = [(io.BytesIO(factories.PDF_BYTES), "../../etc/passwd.pdf"),
-             (io.BytesIO(factories.PDF_BYTES), "laporan 'final'.pdf"),
-             (io.BytesIO(factories.PDF_BYTES), "Profil Inovasi Désa.pdf")]
-    r = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                    data=_form(open_round, save="1", data_files=files))
+    files = [
+        (io.BytesIO(factories.PDF_BYTES), "../../etc/passwd.pdf"),
+        (io.BytesIO(factories.PDF_BYTES), "laporan 'final'.pdf"),
+        (io.BytesIO(factories.PDF_BYTES), "Profil Inovasi Désa.pdf"),
+    ]
+    r = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, save="1", data_files=files),
+    )
     assert r.status_code == 302
     entry = db.session.scalar(select(Entry))
     names = sorted(a.original_name for a in entry.attachments if a.kind.value == "data")
@@ -88,6 +91,7 @@ def test_an_old_row_with_a_newline_in_its_name_still_downloads(app, login, opd, 
     with login(opd).get(f"/opd/attachments/{attachment.id}") as resp:
         assert resp.status_code == 200  # no 500 from a header with a newline
         assert "Set-Cookie" not in resp.headers or "a=b" not in resp.headers["Set-Cookie"]
-        assert parse_options_header(resp.headers["Content-Disposition"])[1]["filename"] \
-            == "data.pdf"
+        assert (
+            parse_options_header(resp.headers["Content-Disposition"])[1]["filename"] == "data.pdf"
+        )
     assert db.session.get(Attachment, attachment.id) is not None

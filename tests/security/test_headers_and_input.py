@@ -29,8 +29,9 @@ def test_templates_have_no_inline_script_or_event_handler():
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         for pattern in (inline, handler, scheme):
-            bad += [f"{path.relative_to(TEMPLATES)}: {m.group(0)[:60]}"
-                    for m in pattern.finditer(text)]
+            bad += [
+                f"{path.relative_to(TEMPLATES)}: {m.group(0)[:60]}" for m in pattern.finditer(text)
+            ]
     assert bad == []
 
 

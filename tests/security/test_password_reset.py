@@ -18,8 +18,9 @@ OLD, NEW = "kopi-pempek-2026", "jembatan-ampera-malam"
 def outbox(app, monkeypatch):
     sent = []
     app.config["MAIL_SERVER"] = "smtp.example.test"
-    monkeypatch.setattr(password_reset, "send_mail",
-                        lambda to, subject, body: sent.append((to, subject, body)))
+    monkeypatch.setattr(
+        password_reset, "send_mail", lambda to, subject, body: sent.append((to, subject, body))
+    )
     return sent
 
 
@@ -32,7 +33,7 @@ def _user():
 
 
 def _link(outbox) -> str:
-    (_to, _subject, body), = outbox
+    ((_to, _subject, body),) = outbox
     return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
 
 
@@ -78,13 +79,13 @@ def test_without_smtp_there_is_no_reset(app, client):
 
 
 def _forgot(client, login, addr="10.0.0.1"):
-    return client.post("/password/forgot", data={"login": login},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post(
+        "/password/forgot", data={"login": login}, environ_base={"REMOTE_ADDR": addr}
+    )
 
 
 @pytest.mark.parametrize("known", [True, False])
-def test_forgot_form_is_throttled_per_account_alike_for_unknown_ones(app, client, outbox,
-                                                                      known):
+def test_forgot_form_is_throttled_per_account_alike_for_unknown_ones(app, client, outbox, known):
     if known:
         _user()
     name = "juri5" if known else "siapa-saja"
@@ -132,6 +133,7 @@ def test_throttle_window_ends(app, client, outbox):
     from datetime import timedelta
 
     from competition.db import utcnow
+
     for _ in range(password_reset.MAX_ASKS_PER_ACCOUNT):
         _forgot(client, "juri9")
     now = utcnow()

@@ -45,8 +45,10 @@ def test_logout_invalidates_the_old_session_cookie(app):
 def test_password_change_ends_other_sessions_but_keeps_this_one(app):
     _judge()
     here, elsewhere = _signed_in(app, "juri5"), _signed_in(app, "juri5")
-    r = here.post("/account/password", data={"current": PASSWORD, "new": "sungai-musi-ampera",
-                                             "confirm": "sungai-musi-ampera"})
+    r = here.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "sungai-musi-ampera", "confirm": "sungai-musi-ampera"},
+    )
     assert r.status_code == 302
     assert here.get("/judge/").status_code == 200
     assert elsewhere.get("/judge/").status_code == 302

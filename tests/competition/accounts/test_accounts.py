@@ -11,8 +11,11 @@ from tests import factories
 
 
 def _login(client, username, password, addr="10.0.0.1"):
-    return client.post("/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post(
+        "/login",
+        data={"username": username, "password": password},
+        environ_base={"REMOTE_ADDR": addr},
+    )
 
 
 def test_account_is_throttled_after_repeated_failures(app, judge):
@@ -26,8 +29,10 @@ def test_account_is_throttled_after_repeated_failures(app, judge):
     # another account from another address is not affected
     other = factories.make_user(role="judge", username="juri2")
     db.session.commit()
-    assert _login(app.test_client(), other.username, factories.PASSWORD,
-                  addr="10.0.0.2").status_code == 302
+    assert (
+        _login(app.test_client(), other.username, factories.PASSWORD, addr="10.0.0.2").status_code
+        == 302
+    )
 
 
 def test_block_expires_after_the_window(app, judge):
@@ -47,31 +52,47 @@ def test_address_is_throttled_across_accounts(app):
     assert _login(client, "tebak-lagi", "salah", addr="10.9.9.8").status_code == 422
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("kopi susu di pagi hari", True),
-    ("Sungai Musi 1234!", True),
-    ("pendek", False),             # too short
-    ("password123", False),        # common
-    ("Bismillah123", False),       # common, any case
-    ("aaaaaaaaaaaa", False),       # repetition
-    ("1234567890", False),         # sequence
-    ("budi-santoso-2026", False),  # built from the username
-])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("kopi susu di pagi hari", True),
+        ("Sungai Musi 1234!", True),
+        ("pendek", False),  # too short
+        ("password123", False),  # common
+        ("Bismillah123", False),  # common, any case
+        ("aaaaaaaaaaaa", False),  # repetition
+        ("1234567890", False),  # sequence
+        ("budi-santoso-2026", False),  # built from the username
+    ],
+)
 def test_password_rules(password, ok):
     assert (password_problems(password, username="budi-santoso") == []) is ok
 
 
 def test_change_password(app, login, judge):
     client = login(judge)
-    r = client.post("/account/password", data={
-        "current": factories.PASSWORD, "new": "password123", "confirm": "password123"})
+    r = client.post(
+        "/account/password",
+        data={"current": factories.PASSWORD, "new": "password123", "confirm": "password123"},
+    )
     assert r.status_code == 422 and "terlalu umum" in r.text
-    r = client.post("/account/password", data={
-        "current": "bukan", "new": "kopi susu di pagi hari", "confirm": "kopi susu di pagi hari"})
+    r = client.post(
+        "/account/password",
+        data={
+            "current": "bukan",
+            "new": "kopi susu di pagi hari",
+            "confirm": "kopi susu di pagi hari",
+        },
+    )
     assert r.status_code == 422
-    r = client.post("/account/password", data={
-        "current": factories.PASSWORD, "new": "kopi susu di pagi hari",
-        "confirm": "kopi susu di pagi hari"})
+    r = client.post(
+        "/account/password",
+        data={
+            "current": factories.PASSWORD,
+            "new": "kopi susu di pagi hari",
+            "confirm": "kopi susu di pagi hari",
+        },
+    )
     assert r.status_code == 302
     db.session.refresh(judge)
     assert judge.check_password("kopi susu di pagi hari")

@@ -9,8 +9,7 @@ from tests.conftest import csrf_token
 
 
 def test_login_with_correct_password_goes_to_role_home(client, committee):
-    response = client.post("/login", data={"username": "panitia",
-                                           "password": factories.PASSWORD})
+    response = client.post("/login", data={"username": "panitia", "password": factories.PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/committee/")
 
@@ -27,8 +26,14 @@ def test_password_is_stored_with_scrypt(app, committee):
 
 
 def test_login_does_not_redirect_off_site(client, committee):
-    response = client.post("/login", data={"username": "panitia", "password": factories.PASSWORD,
-                                           "next": "https://evil.example/"})
+    response = client.post(
+        "/login",
+        data={
+            "username": "panitia",
+            "password": factories.PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
     assert response.headers["Location"].endswith("/committee/")
 
 
@@ -39,10 +44,17 @@ def test_anonymous_user_is_sent_to_login(client, url):
     assert "/login" in response.headers["Location"]
 
 
-@pytest.mark.parametrize("role,url", [
-    ("opd", "/committee/"), ("judge", "/committee/"), ("opd", "/judge/"),
-    ("committee", "/opd/"), ("judge", "/opd/"), ("opd", "/committee/stages/1/ranking"),
-])
+@pytest.mark.parametrize(
+    "role,url",
+    [
+        ("opd", "/committee/"),
+        ("judge", "/committee/"),
+        ("opd", "/judge/"),
+        ("committee", "/opd/"),
+        ("judge", "/opd/"),
+        ("opd", "/committee/stages/1/ranking"),
+    ],
+)
 def test_wrong_role_is_refused(app, login, role, url):
     user = factories.make_user(role=role, username=f"u-{role}")
     db.session.commit()
@@ -56,12 +68,15 @@ def test_post_without_csrf_token_is_refused(make_app):
         factories.make_user(role="committee", username="panitia")
         db.session.commit()
         client = app.test_client()
-        refused = client.post("/login", data={"username": "panitia",
-                                              "password": factories.PASSWORD})
+        refused = client.post(
+            "/login", data={"username": "panitia", "password": factories.PASSWORD}
+        )
         assert refused.status_code == 400
         token = csrf_token(client.get("/login").text)
-        accepted = client.post("/login", data={"username": "panitia", "csrf_token": token,
-                                               "password": factories.PASSWORD})
+        accepted = client.post(
+            "/login",
+            data={"username": "panitia", "csrf_token": token, "password": factories.PASSWORD},
+        )
         assert accepted.status_code == 302
 
 

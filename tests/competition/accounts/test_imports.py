@@ -12,9 +12,11 @@ from competition.accounts.models import Organisation, Role, User
 from competition.db import db
 from competition.notifications.models import Notification
 
-GOOD = ("username;nama;peran;surel;organisasi\r\n"
-        "dishub;Admin Dinas Perhubungan;opd;dishub@palembang.go.id;Dinas Perhubungan\r\n"
-        "juri9;Prof. Siti Aminah;juri;siti@unsri.ac.id;Universitas Sriwijaya\r\n")
+GOOD = (
+    "username;nama;peran;surel;organisasi\r\n"
+    "dishub;Admin Dinas Perhubungan;opd;dishub@palembang.go.id;Dinas Perhubungan\r\n"
+    "juri9;Prof. Siti Aminah;juri;siti@unsri.ac.id;Universitas Sriwijaya\r\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,8 +25,11 @@ def _import_folder(app, tmp_path):
 
 
 def _upload(client, data: bytes, name="akun.csv"):
-    return client.post("/committee/imports/", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/committee/imports/",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _users():
@@ -40,16 +45,21 @@ def test_semicolon_csv_with_bom_previews_then_imports(app, login, committee):
     assert "import-errors" not in html and _users() == before  # preview only
     token = client.get("/committee/imports/")  # the preview does not need a GET in between
     assert token.status_code == 200
-    done = client.post("/committee/imports/confirm", data={
-        "token": html.split('name="token" type="hidden" value="')[1].split('"')[0]})
+    done = client.post(
+        "/committee/imports/confirm",
+        data={"token": html.split('name="token" type="hidden" value="')[1].split('"')[0]},
+    )
     assert done.status_code == 200
     dishub = db.session.scalar(select(User).where(User.username == "dishub"))
     assert dishub.role == Role.OPD and dishub.organisation.name == "Dinas Perhubungan"
     assert dishub.email == "dishub@palembang.go.id"
     judge = db.session.scalar(select(User).where(User.username == "juri9"))
     assert judge.role == Role.JUDGE and judge.affiliation == "Universitas Sriwijaya"
-    invitation = db.session.scalar(select(Notification).where(
-        Notification.user_id == dishub.id, Notification.kind == "invitation"))
+    invitation = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == dishub.id, Notification.kind == "invitation"
+        )
+    )
     assert invitation.recipient == "dishub@palembang.go.id" and "dishub" in invitation.subject
     # The one-time password on the page is the account's password.
     text = done.get_data(as_text=True)
@@ -65,23 +75,30 @@ def test_rows_with_errors_are_shown_and_nothing_imported(app, login, committee, 
     db.session.commit()
     client = login(committee)
     before = _users()
-    data = ("username,name,role,email,organisation\n"
-            "ok1,Fine Person,judge,,\n"
-            ",No Username,opd,,Dinas A\n"
-            "noname,,opd,,Dinas A\n"
-            "wizard,Bad Role,wizard,,\n"
-            "dup,First,judge,,\n"
-            "dup,Second,judge,,\n"
-            f"{opd.username},Taken,judge,,\n"
-            "mail,Bad Mail,judge,not-an-email,\n"
-            "orgless,No Org,opd,,\n").encode()
+    data = (
+        "username,name,role,email,organisation\n"
+        "ok1,Fine Person,judge,,\n"
+        ",No Username,opd,,Dinas A\n"
+        "noname,,opd,,Dinas A\n"
+        "wizard,Bad Role,wizard,,\n"
+        "dup,First,judge,,\n"
+        "dup,Second,judge,,\n"
+        f"{opd.username},Taken,judge,,\n"
+        "mail,Bad Mail,judge,not-an-email,\n"
+        "orgless,No Org,opd,,\n"
+    ).encode()
     page = _upload(client, data)
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and "import-errors" in html
-    for message in ("The username is missing.", "The name is missing.", "Unknown role",
-                    "Same username as line 6.", "This username is already taken.",
-                    "The email address is not valid.",
-                    "An OPD or agency account needs its organisation."):
+    for message in (
+        "The username is missing.",
+        "The name is missing.",
+        "Unknown role",
+        "Same username as line 6.",
+        "This username is already taken.",
+        "The email address is not valid.",
+        "An OPD or agency account needs its organisation.",
+    ):
         assert message in html, message
     assert 'name="token"' not in html  # no confirmation offered
     assert client.post("/committee/imports/confirm", data={"token": ""}).status_code == 409
@@ -102,8 +119,10 @@ def test_xlsx_and_new_organisation_flag(app, login, committee, opd):
     created = imports.import_rows(rows=rows, actor=committee)
     db.session.commit()
     assert created[0][0].organisation_id == opd.organisation_id
-    assert db.session.scalar(select(func.count(Organisation.id)).where(
-        Organisation.name == "Bappeda")) == 1
+    assert (
+        db.session.scalar(select(func.count(Organisation.id)).where(Organisation.name == "Bappeda"))
+        == 1
+    )
 
 
 def test_unreadable_or_headerless_file_is_refused(app, login, committee):

@@ -22,15 +22,22 @@ def test_committee_records_the_region_of_an_organisation(app, login, committee, 
     org = opd.organisation
     page = client.get("/committee/organisations")
     assert page.status_code == 200 and org.name in page.text
-    response = client.post(f"/committee/organisations/{org.id}/region", data={
-        f"org{org.id}-region": "  Kota   Palembang ", f"org{org.id}-province": "Sumatera Selatan"})
+    response = client.post(
+        f"/committee/organisations/{org.id}/region",
+        data={
+            f"org{org.id}-region": "  Kota   Palembang ",
+            f"org{org.id}-province": "Sumatera Selatan",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(org)
     assert (org.region, org.province) == ("Kota Palembang", "Sumatera Selatan")
     assert 'value="Kota Palembang"' in client.get("/committee/organisations").text
     # Too long: refused, nothing changed, the typed text is kept.
-    response = client.post(f"/committee/organisations/{org.id}/region", data={
-        f"org{org.id}-region": "x" * 201, f"org{org.id}-province": "Jawa Barat"})
+    response = client.post(
+        f"/committee/organisations/{org.id}/region",
+        data={f"org{org.id}-region": "x" * 201, f"org{org.id}-province": "Jawa Barat"},
+    )
     assert response.status_code == 422 and 'value="Jawa Barat"' in response.text
     db.session.refresh(org)
     assert org.province == "Sumatera Selatan"
@@ -48,8 +55,9 @@ def test_a_unit_counts_under_its_agencys_region(app, opd):
 
 def test_other_roles_cannot_record_regions(app, login, opd):
     org = opd.organisation
-    response = login(opd).post(f"/committee/organisations/{org.id}/region",
-                               data={f"org{org.id}-region": "Kota Palembang"})
+    response = login(opd).post(
+        f"/committee/organisations/{org.id}/region", data={f"org{org.id}-region": "Kota Palembang"}
+    )
     assert response.status_code == 403
     db.session.refresh(org)
     assert org.region == ""
@@ -66,20 +74,33 @@ def test_import_fills_regions_from_the_optional_columns(app, login, committee, o
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["username", "nama", "peran", "organisasi", "Kabupaten/Kota", "Provinsi"])
-    sheet.append(["bappeda-bna", "Admin Bappeda", "opd", "Bappeda Kabupaten Banyuasin",
-                  "Kabupaten Banyuasin", "Sumatera Selatan"])
-    sheet.append(["dinkes2", "Admin Dinkes 2", "opd", opd.organisation.name,
-                  "Kota Bandung", "Jawa Barat"])  # existing region: not overwritten
+    sheet.append(
+        [
+            "bappeda-bna",
+            "Admin Bappeda",
+            "opd",
+            "Bappeda Kabupaten Banyuasin",
+            "Kabupaten Banyuasin",
+            "Sumatera Selatan",
+        ]
+    )
+    sheet.append(
+        ["dinkes2", "Admin Dinkes 2", "opd", opd.organisation.name, "Kota Bandung", "Jawa Barat"]
+    )  # existing region: not overwritten
     sheet.append(["tanpa", "Tanpa Wilayah", "opd", "Kelurahan Tanpa Wilayah", "", ""])
     out = io.BytesIO()
     workbook.save(out)
     client = login(committee)
-    page = client.post("/committee/imports/", content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(out.getvalue()), "akun.xlsx")})
+    page = client.post(
+        "/committee/imports/",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(out.getvalue()), "akun.xlsx")},
+    )
     assert page.status_code == 200 and "Kabupaten Banyuasin, Sumatera Selatan" in page.text
     assert _confirm(client, page).status_code == 200
-    new = db.session.scalar(select(Organisation).where(
-        Organisation.name == "Bappeda Kabupaten Banyuasin"))
+    new = db.session.scalar(
+        select(Organisation).where(Organisation.name == "Bappeda Kabupaten Banyuasin")
+    )
     assert (new.region, new.province) == ("Kabupaten Banyuasin", "Sumatera Selatan")
     db.session.refresh(opd.organisation)
     assert (opd.organisation.region, opd.organisation.province) == ("Kota Palembang", "")
@@ -89,9 +110,16 @@ def test_import_fills_regions_from_the_optional_columns(app, login, committee, o
 
 def test_import_without_region_columns_still_works(app, login, committee):
     client = login(committee)
-    page = client.post("/committee/imports/", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(b"username,name,role,organisation\r\nx1,X Satu,opd,Dinas X\r\n"),
-                 "akun.csv")})
+    page = client.post(
+        "/committee/imports/",
+        content_type="multipart/form-data",
+        data={
+            "file": (
+                io.BytesIO(b"username,name,role,organisation\r\nx1,X Satu,opd,Dinas X\r\n"),
+                "akun.csv",
+            )
+        },
+    )
     assert page.status_code == 200
     assert _confirm(client, page).status_code == 200
     org = db.session.scalar(select(Organisation).where(Organisation.name == "Dinas X"))

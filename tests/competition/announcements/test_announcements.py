@@ -19,27 +19,31 @@ def _screened(committee, opd, other_opd, round_):
     passed = factories.make_entry(round_, opd, title="SI-GESIT: Siaga Stunting \u2013 Terpadu")
     failed = factories.make_entry(round_, other_opd, title="Tidak lolos")
     db.session.commit()
-    screening.decide(entry=passed, eligible=True, reason="Lengkap.", actor=committee,
-                     now=utcnow())
-    screening.decide(entry=failed, eligible=False, reason="SK tidak ada.", actor=committee,
-                     now=utcnow())
+    screening.decide(entry=passed, eligible=True, reason="Lengkap.", actor=committee, now=utcnow())
+    screening.decide(
+        entry=failed, eligible=False, reason="SK tidak ada.", actor=committee, now=utcnow()
+    )
     db.session.commit()
     return stage, passed, failed
 
 
 def test_announcement_is_numbered_and_lists_the_entries_that_pass(
-        app, login, committee, opd, other_opd, open_round):
+    app, login, committee, opd, other_opd, open_round
+):
     stage, passed, failed = _screened(committee, opd, other_opd, open_round)
     client = login(committee)
     form = client.get(f"/committee/timeline/{stage.id}/announce").text
     assert "Hasil" in form
-    response = client.post(f"/committee/timeline/{stage.id}/announce", data={
-        "title": "Hasil Seleksi Administrasi", "objection_days": "5"})
+    response = client.post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Hasil Seleksi Administrasi", "objection_days": "5"},
+    )
     assert response.status_code == 302
     first = db.session.scalar(select(Announcement))
     assert first.entry_ids == [passed.id] and first.number.startswith("001/PANITIA/")
-    client.post(f"/committee/timeline/{stage.id}/announce",
-                data={"title": "Ralat", "objection_days": ""})
+    client.post(
+        f"/committee/timeline/{stage.id}/announce", data={"title": "Ralat", "objection_days": ""}
+    )
     second = db.session.scalars(select(Announcement).order_by(Announcement.id)).all()[1]
     assert second.number.startswith("002/") and second.objections_close_at is None
     # Anyone can read it and download the PDF.
@@ -56,26 +60,39 @@ def test_announcement_is_numbered_and_lists_the_entries_that_pass(
 def test_nothing_to_announce_is_explained(app, login, committee, open_round):
     stage = factories.make_stage(open_round)
     db.session.commit()
-    response = login(committee).post(f"/committee/timeline/{stage.id}/announce",
-                                     data={"title": "Hasil"})
+    response = login(committee).post(
+        f"/committee/timeline/{stage.id}/announce", data={"title": "Hasil"}
+    )
     assert response.status_code == 422 and "Belum ada yang dapat diumumkan" in response.text
 
 
 def test_public_objection_must_be_decided_before_the_list_is_final(
-        app, login, committee, opd, other_opd, open_round):
+    app, login, committee, opd, other_opd, open_round
+):
     stage, passed, _ = _screened(committee, opd, other_opd, open_round)
     client = login(committee)
-    client.post(f"/committee/timeline/{stage.id}/announce",
-                data={"title": "Nominasi", "objection_days": "5"})
+    client.post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Nominasi", "objection_days": "5"},
+    )
     announcement = db.session.scalar(select(Announcement))
     anonymous = app.test_client()
     # An incomplete objection is refused with what was typed kept.
-    response = anonymous.post(f"/announcements/{announcement.id}", data={
-        "entry": str(passed.id), "name": "", "contact": "0812", "reason": "Data fiktif."})
+    response = anonymous.post(
+        f"/announcements/{announcement.id}",
+        data={"entry": str(passed.id), "name": "", "contact": "0812", "reason": "Data fiktif."},
+    )
     assert response.status_code == 422 and "Data fiktif." in response.text
-    response = anonymous.post(f"/announcements/{announcement.id}", data={
-        "entry": str(passed.id), "name": "Warga Ilir", "contact": "0812",
-        "reason": "Inovasi belum berjalan di kelurahan kami.", "evidence": "https://x.id/foto"})
+    response = anonymous.post(
+        f"/announcements/{announcement.id}",
+        data={
+            "entry": str(passed.id),
+            "name": "Warga Ilir",
+            "contact": "0812",
+            "reason": "Inovasi belum berjalan di kelurahan kami.",
+            "evidence": "https://x.id/foto",
+        },
+    )
     assert response.status_code == 302
     objection = db.session.scalar(select(Objection))
     assert objection.status == ObjectionStatus.PENDING
@@ -86,40 +103,63 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
     db.session.commit()
     assert "masih perlu diputuskan" in client.post(url, follow_redirects=True).text
     # After the window, the public form is gone and objections are refused.
-    assert anonymous.post(f"/announcements/{announcement.id}", data={
-        "entry": str(passed.id), "name": "A", "contact": "B", "reason": "C"}).status_code == 422
-    response = client.post(f"/committee/objections/{objection.id}/decide",
-                           data={f"o{objection.id}-decision": "rejected",
-                                 f"o{objection.id}-reason": ""})
+    assert (
+        anonymous.post(
+            f"/announcements/{announcement.id}",
+            data={"entry": str(passed.id), "name": "A", "contact": "B", "reason": "C"},
+        ).status_code
+        == 422
+    )
+    response = client.post(
+        f"/committee/objections/{objection.id}/decide",
+        data={f"o{objection.id}-decision": "rejected", f"o{objection.id}-reason": ""},
+    )
     assert response.status_code == 422
-    response = client.post(f"/committee/objections/{objection.id}/decide", data={
-        f"o{objection.id}-decision": "rejected",
-        f"o{objection.id}-reason": "Verifikasi lapangan menunjukkan inovasi berjalan."})
+    response = client.post(
+        f"/committee/objections/{objection.id}/decide",
+        data={
+            f"o{objection.id}-decision": "rejected",
+            f"o{objection.id}-reason": "Verifikasi lapangan menunjukkan inovasi berjalan.",
+        },
+    )
     assert response.status_code == 302
     client.post(url)
     db.session.refresh(announcement)
     assert announcement.finalized_at is not None
-    assert "Verifikasi lapangan menunjukkan" in client.get(
-        f"/committee/announcements/{announcement.id}").text
+    assert (
+        "Verifikasi lapangan menunjukkan"
+        in client.get(f"/committee/announcements/{announcement.id}").text
+    )
 
 
 def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(
-        app, login, committee, opd, other_opd, open_round):
+    app, login, committee, opd, other_opd, open_round
+):
     stage, passed, _ = _screened(committee, opd, other_opd, open_round)
-    login(committee).post(f"/committee/timeline/{stage.id}/announce",
-                          data={"title": "Nominasi", "objection_days": "5"})
+    login(committee).post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Nominasi", "objection_days": "5"},
+    )
     announcement = db.session.scalar(select(Announcement))
     anonymous = app.test_client()
-    base = {"entry": str(passed.id), "name": "Warga", "contact": "0812",
-            "reason": "Foto menunjukkan loket tutup."}
-    response = anonymous.post(f"/announcements/{announcement.id}", data={
-        **base, "evidence_file": (io.BytesIO(b"MZ executable"), "foto.jpg")})
+    base = {
+        "entry": str(passed.id),
+        "name": "Warga",
+        "contact": "0812",
+        "reason": "Foto menunjukkan loket tutup.",
+    }
+    response = anonymous.post(
+        f"/announcements/{announcement.id}",
+        data={**base, "evidence_file": (io.BytesIO(b"MZ executable"), "foto.jpg")},
+    )
     assert response.status_code == 422
     assert "foto.jpg bukan berkas PDF, JPEG atau PNG" in response.text
     assert "Foto menunjukkan loket tutup." in response.text
     assert db.session.scalar(select(Objection)) is None
-    response = anonymous.post(f"/announcements/{announcement.id}", data={
-        **base, "evidence_file": (io.BytesIO(factories.PNG_BYTES), "foto loket.png")})
+    response = anonymous.post(
+        f"/announcements/{announcement.id}",
+        data={**base, "evidence_file": (io.BytesIO(factories.PNG_BYTES), "foto loket.png")},
+    )
     assert response.status_code == 302
     objection = db.session.scalar(select(Objection))
     assert objection.evidence_name == "foto loket.png"

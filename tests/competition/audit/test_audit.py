@@ -24,16 +24,19 @@ def _scores(stage, value, **extra):
     return data
 
 
-def test_score_changes_are_recorded_with_who_before_and_after(app, login, opd, judge,
-                                                              open_round):
+def test_score_changes_are_recorded_with_who_before_and_after(app, login, opd, judge, open_round):
     stage = factories.make_stage(open_round)
     a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
     db.session.commit()
     client = login(judge)
-    assert client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "6", save="1")
-                       ).status_code == 302
-    assert client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "9", send="1")
-                       ).status_code == 302
+    assert (
+        client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "6", save="1")).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "9", send="1")).status_code
+        == 302
+    )
     changes = [r for r in _records(target_type="scores", action="update")]
     assert len(changes) == len(rubric_service.list_criteria(stage))
     for r in changes:
@@ -63,8 +66,9 @@ def test_tampering_is_detected(app, opd, judge, open_round):
     records = _records()
     assert len(records) > 3 and audit.verify_chain().ok
     victim = records[len(records) // 2]
-    db.session.execute(update(AuditRecord).where(AuditRecord.id == victim.id)
-                       .values(after='{"weight": 99}'))
+    db.session.execute(
+        update(AuditRecord).where(AuditRecord.id == victim.id).values(after='{"weight": 99}')
+    )
     db.session.commit()
     check = audit.verify_chain()
     assert not check.ok and check.first_bad == victim.id and "altered" in check.problem
@@ -119,9 +123,13 @@ def test_every_recorded_action_can_be_filtered_on_the_committee_page(app, login,
     the committee's filter offers."""
     import re
     from pathlib import Path
+
     root = Path(__file__).resolve().parents[3]
-    used = {m for path in [*root.rglob("competition/**/*.py"), *root.rglob("judging/**/*.py")]
-            for m in re.findall(r'audit\.record\(\s*"([a-z_]+)"', path.read_text())}
+    used = {
+        m
+        for path in [*root.rglob("competition/**/*.py"), *root.rglob("judging/**/*.py")]
+        for m in re.findall(r'audit\.record\(\s*"([a-z_]+)"', path.read_text())
+    }
     assert {"login", "password_reset_asked", "remind_judges"} <= used
     assert used <= set(audit.ACTIONS)
     page = login(committee).get("/committee/audit/").text

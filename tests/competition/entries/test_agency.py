@@ -14,25 +14,35 @@ def test_admin_lokal_creates_a_unit_account_that_can_log_in(app, login, open_rou
     admin = factories.make_agency_admin("Pemerintah Kota Palembang", username="admin-plg")
     db.session.commit()
     client = login(admin)
-    response = client.post("/agency/units", data={
-        "name": "Puskesmas Dempo", "contact_name": "dr. Sari", "username": "pkm-dempo",
-        "password": "rahasia-dempo"})
+    response = client.post(
+        "/agency/units",
+        data={
+            "name": "Puskesmas Dempo",
+            "contact_name": "dr. Sari",
+            "username": "pkm-dempo",
+            "password": "rahasia-dempo",
+        },
+    )
     assert response.status_code == 302
     unit = db.session.scalar(select(Organisation).where(Organisation.name == "Puskesmas Dempo"))
     assert unit.parent_id == admin.organisation_id
     user = db.session.scalar(select(User).where(User.username == "pkm-dempo"))
     assert user.is_opd and user.check_password("rahasia-dempo")
-    response = app.test_client().post("/login", data={"username": "pkm-dempo",
-                                                      "password": "rahasia-dempo"})
+    response = app.test_client().post(
+        "/login", data={"username": "pkm-dempo", "password": "rahasia-dempo"}
+    )
     assert response.status_code == 302
     # A taken username is refused with the form kept.
-    response = client.post("/agency/units", data={
-        "name": "Puskesmas Lain", "username": "pkm-dempo", "password": "rahasia-lain"})
+    response = client.post(
+        "/agency/units",
+        data={"name": "Puskesmas Lain", "username": "pkm-dempo", "password": "rahasia-lain"},
+    )
     assert response.status_code == 422 and 'value="Puskesmas Lain"' in response.text
 
 
 def test_admin_lokal_reviews_corrects_and_submits_a_units_proposal(
-        app, login, opd, other_opd, open_round):
+    app, login, opd, other_opd, open_round
+):
     admin = factories.make_agency_admin("Pemerintah Kota Palembang", username="admin-plg")
     opd.organisation.parent = admin.organisation
     draft = factories.make_entry(open_round, opd, title="Draf unit", submitted=False)
@@ -42,8 +52,10 @@ def test_admin_lokal_reviews_corrects_and_submits_a_units_proposal(
     page = client.get("/agency/").text
     assert "Draf unit" in page and "Milik agensi lain" not in page
     assert client.get(f"/agency/entries/{foreign.id}").status_code == 404
-    response = client.post(f"/agency/entries/{draft.id}/edit",
-                           data=_form(open_round, title="Draf unit (dikoreksi)", send="1"))
+    response = client.post(
+        f"/agency/entries/{draft.id}/edit",
+        data=_form(open_round, title="Draf unit (dikoreksi)", send="1"),
+    )
     assert response.status_code == 302
     db.session.refresh(draft)
     assert draft.is_submitted and draft.title == "Draf unit (dikoreksi)"
@@ -59,7 +71,8 @@ def test_cap_counts_the_whole_agency(app, login, opd, open_round):
     open_round.cap_umum = 1
     factories.make_entry(open_round, sibling, title="Sudah dikirim unit lain")
     db.session.commit()
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, send="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, send="1")
+    )
     assert response.status_code == 409
     assert not db.session.scalar(select(Entry).where(Entry.title == "SI-PANDAI")).is_submitted

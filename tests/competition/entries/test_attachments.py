@@ -25,13 +25,21 @@ def test_sniff_reads_signatures_not_names():
 
 
 def test_files_are_stored_under_generated_names_and_served_to_the_owner(
-        app, login, opd, committee, open_round):
+    app, login, opd, committee, open_round
+):
     client = login(opd)
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, save="1",
-        data_files=[_file(factories.JPEG_BYTES, "grafik.jpg"), _file(factories.PDF_BYTES,
-                                                                     "data.pdf")],
-        photos=[_file(factories.PNG_BYTES, "foto layanan.png")]))
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(
+            open_round,
+            save="1",
+            data_files=[
+                _file(factories.JPEG_BYTES, "grafik.jpg"),
+                _file(factories.PDF_BYTES, "data.pdf"),
+            ],
+            photos=[_file(factories.PNG_BYTES, "foto layanan.png")],
+        ),
+    )
     assert response.status_code == 302
     entry = db.session.scalar(select(Entry))
     kinds = sorted(a.kind.value for a in entry.attachments)
@@ -53,9 +61,15 @@ def test_files_are_stored_under_generated_names_and_served_to_the_owner(
 
 
 def test_wrong_type_is_refused_by_content_and_the_rest_is_kept(app, login, opd, open_round):
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, save="1", sk_file=_file(b"<html>bukan pdf</html>", "sk.pdf"),
-        photos=[_file(factories.PDF_BYTES, "foto.jpg"), _file(factories.JPEG_BYTES, "ok.jpg")]))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(
+            open_round,
+            save="1",
+            sk_file=_file(b"<html>bukan pdf</html>", "sk.pdf"),
+            photos=[_file(factories.PDF_BYTES, "foto.jpg"), _file(factories.JPEG_BYTES, "ok.jpg")],
+        ),
+    )
     assert response.status_code == 422
     assert "sk.pdf bukan berkas PDF" in response.text
     assert "foto.jpg bukan gambar JPEG atau PNG" in response.text
@@ -69,8 +83,10 @@ def test_wrong_type_is_refused_by_content_and_the_rest_is_kept(app, login, opd, 
 def test_oversized_file_is_refused_with_the_limit(app, login, opd, open_round):
     app.config["MAX_ATTACHMENT_BYTES"] = 1024
     big = factories.PDF_BYTES + b"0" * 2000
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, save="1", sk_file=_file(big, "sk-besar.pdf")))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, save="1", sk_file=_file(big, "sk-besar.pdf")),
+    )
     assert response.status_code == 422
     assert "sk-besar.pdf lebih besar dari 1 KB" in response.text
     assert db.session.scalar(select(Attachment)) is None
@@ -81,15 +97,20 @@ def test_entry_total_limit(app, login, opd, open_round):
     entry = factories.make_entry(open_round, opd, submitted=False)  # its SK counts 1000 bytes
     entry.attachments[0].size = 100
     db.session.commit()
-    response = login(opd).post(f"/opd/entries/{entry.id}/edit", data=_form(
-        open_round, save="1", sk_file=None, photos=[_file(factories.PNG_BYTES, "a.png")]))
+    response = login(opd).post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(
+            open_round, save="1", sk_file=None, photos=[_file(factories.PNG_BYTES, "a.png")]
+        ),
+    )
     assert response.status_code == 422
     assert "batas per proposal" in response.text
 
 
 def test_submission_without_sk_names_it(app, login, opd, open_round):
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, sk_file=None, send="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, sk_file=None, send="1")
+    )
     assert response.status_code == 422
     assert "Belum diisi: SK penetapan tim inovasi" in response.text
 

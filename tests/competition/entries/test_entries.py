@@ -9,22 +9,33 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry, EntryStatus
 from tests import factories
 
-FULL = {"title": "SI-PANDAI", "group": "umum", "innovation_started_on": "2023-01-02",
-        "innovators": "Rina, Kepala Seksi, 0811111111", "video_url": "https://youtu.be/abc",
-        "truth_declaration": "y", **factories.SECTION_TEXTS,
-        "novelty": "Antrean panjang di kantor diganti tanda tangan elektronik."}
+FULL = {
+    "title": "SI-PANDAI",
+    "group": "umum",
+    "innovation_started_on": "2023-01-02",
+    "innovators": "Rina, Kepala Seksi, 0811111111",
+    "video_url": "https://youtu.be/abc",
+    "truth_declaration": "y",
+    **factories.SECTION_TEXTS,
+    "novelty": "Antrean panjang di kantor diganti tanda tangan elektronik.",
+}
 
 
 def _form(round_, **overrides):
     """The complete form, with an SK decree (PDF) attached."""
-    return {**FULL, "category": str(round_.categories[0].id),
-            "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk-tim-inovasi.pdf"), **overrides}
+    return {
+        **FULL,
+        "category": str(round_.categories[0].id),
+        "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk-tim-inovasi.pdf"),
+        **overrides,
+    }
 
 
 def test_opd_saves_draft_then_submits(app, login, opd, open_round):
     client = login(opd)
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                           data=_form(open_round, impact="", save="1"))
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, impact="", save="1")
+    )
     assert response.status_code == 302
     entry = db.session.scalar(select(Entry))
     assert entry.status == EntryStatus.DRAFT and entry.organisation_id == opd.organisation_id
@@ -42,16 +53,19 @@ def test_opd_saves_draft_then_submits(app, login, opd, open_round):
 
 
 def test_empty_title_is_refused_and_text_kept(app, login, opd, open_round):
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, title="", save="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, title="", save="1")
+    )
     assert response.status_code == 422
     assert "Antrean panjang di kantor" in response.text
     assert db.session.scalar(select(Entry)) is None
 
 
 def test_incomplete_submission_keeps_draft_and_marks_missing_fields(app, login, opd, open_round):
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, summary="", sdg="", send="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, summary="", sdg="", send="1"),
+    )
     assert response.status_code == 422
     assert response.text.count("Isian ini wajib diisi sebelum mengirim.") == 2
     assert "Antrean panjang di kantor" in response.text
@@ -80,8 +94,10 @@ def test_other_opds_entry_is_404(app, login, opd, other_opd, open_round):
     client = login(opd)
     assert client.get(f"/opd/entries/{entry.id}").status_code == 404
     assert client.get(f"/opd/entries/{entry.id}/edit").status_code == 404
-    assert client.post(f"/opd/entries/{entry.id}/edit",
-                       data=_form(open_round, save="1")).status_code == 404
+    assert (
+        client.post(f"/opd/entries/{entry.id}/edit", data=_form(open_round, save="1")).status_code
+        == 404
+    )
     assert client.get("/opd/entries/99999").status_code == 404
 
 

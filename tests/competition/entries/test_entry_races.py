@@ -35,10 +35,15 @@ def test_screening_decision_on_an_entry_changed_meanwhile(app, committee, opd, o
     db.session.commit()
     shown = _loaded(entry)
     # Another committee member decides first (or an admin edits the entry) and commits.
-    _change_elsewhere(entry.id, screening=Screening.INELIGIBLE, screening_reason="SK tidak ada",
-                      title="SI-PANDAI (judul diperbaiki)")
-    screening.decide(entry=entry, eligible=True, reason="SK ada di lampiran data",
-                     actor=committee, now=utcnow())
+    _change_elsewhere(
+        entry.id,
+        screening=Screening.INELIGIBLE,
+        screening_reason="SK tidak ada",
+        title="SI-PANDAI (judul diperbaiki)",
+    )
+    screening.decide(
+        entry=entry, eligible=True, reason="SK ada di lampiran data", actor=committee, now=utcnow()
+    )
     db.session.commit()  # no StaleDataError
     db.session.expire_all()
     stored = db.session.get(Entry, entry.id)
@@ -53,8 +58,7 @@ def test_reopening_sees_the_current_state(app, committee, opd, open_round):
     db.session.commit()
     _loaded(entry)
     _change_elsewhere(entry.id, screening=Screening.ELIGIBLE, screening_reason="Lengkap")
-    entries.reopen_entry(entry=entry, reason="Lampiran salah unggah", actor=committee,
-                         now=utcnow())
+    entries.reopen_entry(entry=entry, reason="Lampiran salah unggah", actor=committee, now=utcnow())
     db.session.commit()
     db.session.expire_all()
     stored = db.session.get(Entry, entry.id)
@@ -62,7 +66,8 @@ def test_reopening_sees_the_current_state(app, committee, opd, open_round):
 
 
 def test_reopening_an_entry_already_reopened_meanwhile_is_refused_not_500(
-        app, login, committee, opd, open_round):
+    app, login, committee, opd, open_round
+):
     entry = factories.make_entry(open_round, opd)
     db.session.commit()
     _loaded(entry)
@@ -89,21 +94,35 @@ def test_submission_racing_a_save_from_another_tab_is_a_409_page(app, login, opd
     @event.listens_for(db.session, "before_flush")
     def other_tab_saves(session, _context, _instances):
         # At the moment the submission is written, another tab's save commits.
-        if fired or not any(isinstance(o, Entry) and o.status == EntryStatus.SUBMITTED
-                            for o in session.dirty):
+        if fired or not any(
+            isinstance(o, Entry) and o.status == EntryStatus.SUBMITTED for o in session.dirty
+        ):
             return
         fired.append(True)
         with db.engine.begin() as conn:
-            conn.execute(text("UPDATE entries SET summary = 'Ringkasan tab dua', "
-                              "version_id = version_id + 1 WHERE id = :id"), {"id": entry.id})
+            conn.execute(
+                text(
+                    "UPDATE entries SET summary = 'Ringkasan tab dua', "
+                    "version_id = version_id + 1 WHERE id = :id"
+                ),
+                {"id": entry.id},
+            )
 
     try:
-        r = client.post(url, data={
-            "version_id": version, "title": entry.title, "category": entry.category_id,
-            "group": entry.group.value, "innovators": entry.innovators,
-            "innovation_started_on": entry.innovation_started_on.isoformat(),
-            "truth_declaration": "y", "send": "1",
-            **{name: getattr(entry, name) for name in SECTION_NAMES}})
+        r = client.post(
+            url,
+            data={
+                "version_id": version,
+                "title": entry.title,
+                "category": entry.category_id,
+                "group": entry.group.value,
+                "innovators": entry.innovators,
+                "innovation_started_on": entry.innovation_started_on.isoformat(),
+                "truth_declaration": "y",
+                "send": "1",
+                **{name: getattr(entry, name) for name in SECTION_NAMES},
+            },
+        )
     finally:
         event.remove(db.session, "before_flush", other_tab_saves)
     assert fired

@@ -23,15 +23,17 @@ from tests import factories
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (TEST_DATABASE_URL=postgresql...)")
+    reason="concurrency is tested on PostgreSQL (TEST_DATABASE_URL=postgresql...)",
+)
 
 WRITERS = 6
 
 
 def test_simultaneous_screening_decisions_are_all_kept(app, committee, opd, open_round):
     entry = factories.make_entry(open_round, opd)
-    members = [committee] + [factories.make_user(role="committee", username=f"panitia{i}")
-                             for i in range(1, WRITERS)]
+    members = [committee] + [
+        factories.make_user(role="committee", username=f"panitia{i}") for i in range(1, WRITERS)
+    ]
     db.session.commit()
     entry_id, member_ids = entry.id, [m.id for m in members]
     version = entry.version_id
@@ -43,8 +45,13 @@ def test_simultaneous_screening_decisions_are_all_kept(app, committee, opd, open
                 stale = db.session.get(Entry, entry_id)
                 _ = stale.version_id, stale.status  # loaded as every other writer sees it
                 loaded.wait(30)  # nobody writes before all have read
-                screening.decide(entry=stale, eligible=i % 2 == 0, reason=f"Keputusan {i}",
-                                 actor=db.session.get(User, member_ids[i]), now=utcnow())
+                screening.decide(
+                    entry=stale,
+                    eligible=i % 2 == 0,
+                    reason=f"Keputusan {i}",
+                    actor=db.session.get(User, member_ids[i]),
+                    now=utcnow(),
+                )
                 db.session.commit()
             except Exception:  # noqa: BLE001 - collected and reported below
                 with lock:
@@ -61,12 +68,16 @@ def test_simultaneous_screening_decisions_are_all_kept(app, committee, opd, open
     assert errors == []
     db.session.expire_all()
     stored = db.session.get(Entry, entry_id)
-    events = db.session.scalars(select(EntryEvent).where(EntryEvent.entry_id == entry_id)
-                                .order_by(EntryEvent.id)).all()
+    events = db.session.scalars(
+        select(EntryEvent).where(EntryEvent.entry_id == entry_id).order_by(EntryEvent.id)
+    ).all()
     assert sorted(e.reason for e in events) == sorted(f"Keputusan {i}" for i in range(WRITERS))
     assert stored.version_id == version + WRITERS
     assert stored.screening == Screening(events[-1].action)  # the last one written stands
     assert stored.screening_reason == events[-1].reason
-    recorded = db.session.scalars(select(AuditRecord).where(
-        AuditRecord.target_type == "entry_events", AuditRecord.action == "insert")).all()
+    recorded = db.session.scalars(
+        select(AuditRecord).where(
+            AuditRecord.target_type == "entry_events", AuditRecord.action == "insert"
+        )
+    ).all()
     assert len(recorded) == WRITERS  # the audit trail accounts for every decision

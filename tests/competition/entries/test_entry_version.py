@@ -13,8 +13,14 @@ from tests import factories
 
 def _form(html: str, entry: Entry, title: str, summary: str) -> dict:
     version = re.search(r'id="version_id" name="version_id" type="hidden" value="(\d*)"', html)
-    return {"version_id": version.group(1), "title": title, "category": entry.category_id,
-            "group": "umum", "summary": summary, "save": "1"}
+    return {
+        "version_id": version.group(1),
+        "title": title,
+        "category": entry.category_id,
+        "group": "umum",
+        "summary": summary,
+        "save": "1",
+    }
 
 
 def test_stale_tab_is_refused_with_both_versions(app, login, opd, open_round):

@@ -17,12 +17,12 @@ def test_opd_sees_its_status_in_every_stage(app, login, committee, opd, open_rou
     page = login(opd).get(f"/opd/entries/{entry.id}").text
     assert "Seleksi Administrasi" in page and "belum diseleksi" in page
     assert "Verifikasi Lapangan" not in page  # skipped
-    screening.decide(entry=entry, eligible=True, reason="Lengkap.", actor=committee,
-                     now=utcnow())
+    screening.decide(entry=entry, eligible=True, reason="Lengkap.", actor=committee, now=utcnow())
     desk = open_round.stages[2]
     desk.opens_at = utcnow() - timedelta(days=1)
     db.session.commit()
     from competition.entries.services import progress_of
+
     states = [state for _, state in progress_of(entry, utcnow())]
     assert states == ["submitted", "eligible", "in_evaluation", "upcoming", "upcoming"]
     page = login(opd).get(f"/opd/entries/{entry.id}").text
@@ -37,12 +37,14 @@ def test_edit_page_autosaves_and_a_save_without_files_keeps_them(app, login, opd
     from sqlalchemy import select
 
     from competition.entries.models import Entry
+
     entry = db.session.scalar(select(Entry))
     assert "data-autosave" in client.get(f"/opd/entries/{entry.id}/edit").text
     # What the autosave posts: the fields, "save", no files.
-    response = client.post(f"/opd/entries/{entry.id}/edit",
-                           data=_form(open_round, sk_file=None, summary="Ringkasan baru.",
-                                      save="1"))
+    response = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(open_round, sk_file=None, summary="Ringkasan baru.", save="1"),
+    )
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.summary == "Ringkasan baru." and len(entry.attachments) == 1

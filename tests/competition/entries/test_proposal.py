@@ -26,13 +26,26 @@ def test_count_words_and_limits():
 
 def test_sections_per_group():
     umum = [s.name for s in sections_for(EntryGroup.UMUM)]
-    assert umum == ["summary", "novelty", "impact", "sdg", "adaptability", "sustainability",
-                    "collaboration"]
+    assert umum == [
+        "summary",
+        "novelty",
+        "impact",
+        "sdg",
+        "adaptability",
+        "sustainability",
+        "collaboration",
+    ]
     replikasi = [s.name for s in sections_for("replikasi")]
     assert replikasi[-3:] == ["inspiration", "replication_process", "distinguishing"]
     assert {s.name: s.words for s in sections_for("umum")} == {
-        "summary": 200, "novelty": 600, "impact": 600, "sdg": 200, "adaptability": 400,
-        "sustainability": 600, "collaboration": 200}
+        "summary": 200,
+        "novelty": 600,
+        "impact": 600,
+        "sdg": 200,
+        "adaptability": 400,
+        "sustainability": 600,
+        "collaboration": 200,
+    }
 
 
 def test_minimum_age_dates():
@@ -44,10 +57,13 @@ def test_minimum_age_dates():
 
 
 def test_section_over_its_word_limit_is_refused_with_the_limit_and_text_kept(
-        app, login, opd, open_round):
+    app, login, opd, open_round
+):
     long_summary = "inovasi " * 205
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new",
-                               data=_form(open_round, summary=long_summary, save="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, summary=long_summary, save="1"),
+    )
     assert response.status_code == 422
     assert "205 kata: bagian ini paling banyak 200 kata." in response.text
     assert long_summary.strip() in response.text
@@ -62,8 +78,13 @@ def test_word_limit_is_enforced_by_the_service_too(app, opd, open_round):
     from competition.errors import InvalidFields
 
     with app.test_request_context(), pytest.raises(InvalidFields) as exc:
-        entries.create_entry(round_=open_round, category=open_round.categories[0],
-                             data={"title": "X", "sdg": "a " * 201}, actor=opd, now=utcnow())
+        entries.create_entry(
+            round_=open_round,
+            category=open_round.categories[0],
+            data={"title": "X", "sdg": "a " * 201},
+            actor=opd,
+            now=utcnow(),
+        )
     assert set(exc.value.errors) == {"sdg"}
 
 
@@ -77,12 +98,13 @@ def test_form_shows_limits_counter_and_loads_the_static_script(app, login, opd, 
 
 
 def test_submission_lists_everything_missing(app, login, opd, open_round):
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, innovators="", collaboration="", truth_declaration="", send="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, innovators="", collaboration="", truth_declaration="", send="1"),
+    )
     assert response.status_code == 422
     assert "Belum diisi:" in response.text
-    for label in ("Inovator dan kontaknya", "Kolaborasi pemangku kepentingan",
-                  "Saya menyatakan"):
+    for label in ("Inovator dan kontaknya", "Kolaborasi pemangku kepentingan", "Saya menyatakan"):
         assert label in response.text
     entry = db.session.scalar(select(Entry))
     assert entry.status == EntryStatus.DRAFT and entry.truth_declared_at is None
@@ -98,16 +120,25 @@ def test_truth_declaration_is_recorded(app, login, opd, open_round):
 
 def test_replication_group_needs_its_own_sections(app, login, opd, open_round):
     client = login(opd)
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                           data=_form(open_round, group="replikasi", send="1"))
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, group="replikasi", send="1"),
+    )
     assert response.status_code == 422
     assert "Sumber inspirasi" in response.text and "Proses replikasi" in response.text
     entry = db.session.scalar(select(Entry))
     assert entry.group == EntryGroup.REPLIKASI and not entry.is_submitted
-    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
-        open_round, group="replikasi", inspiration="Meniru inovasi Surabaya.",
-        replication_process="Studi tiru lalu uji coba.", distinguishing="Ada pengingat.",
-        send="1"))
+    response = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(
+            open_round,
+            group="replikasi",
+            inspiration="Meniru inovasi Surabaya.",
+            replication_process="Studi tiru lalu uji coba.",
+            distinguishing="Ada pengingat.",
+            send="1",
+        ),
+    )
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.is_submitted
@@ -121,14 +152,15 @@ def test_general_group_does_not_need_replication_sections(app, opd, open_round):
 
     assert entries.missing_fields(entry) == []
     entry.group = EntryGroup.REPLIKASI
-    assert entries.missing_fields(entry) == ["inspiration", "replication_process",
-                                             "distinguishing"]
+    assert entries.missing_fields(entry) == ["inspiration", "replication_process", "distinguishing"]
 
 
 def test_too_young_innovation_is_refused_with_the_latest_start_date(app, login, opd, open_round):
     young = (utcnow() - timedelta(days=200)).date().isoformat()
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, innovation_started_on=young, send="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, innovation_started_on=young, send="1"),
+    )
     assert response.status_code == 422
     assert "paling sedikit 1 tahun" in response.text
     assert young in response.text
@@ -136,42 +168,67 @@ def test_too_young_innovation_is_refused_with_the_latest_start_date(app, login, 
     assert not entry.is_submitted
     # Two years are needed in the replication group.
     older = (utcnow() - timedelta(days=500)).date().isoformat()
-    response = login(opd).post(f"/opd/entries/{entry.id}/edit", data=_form(
-        open_round, group="replikasi", innovation_started_on=older, inspiration="a",
-        replication_process="b", distinguishing="c", send="1"))
+    response = login(opd).post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(
+            open_round,
+            group="replikasi",
+            innovation_started_on=older,
+            inspiration="a",
+            replication_process="b",
+            distinguishing="c",
+            send="1",
+        ),
+    )
     assert response.status_code == 422 and "paling sedikit 2 tahun" in response.text
 
 
 def test_future_start_date_and_bad_video_link_are_refused(app, login, opd, open_round):
     future = (utcnow() + timedelta(days=10)).date().isoformat()
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, innovation_started_on=future, save="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, innovation_started_on=future, save="1"),
+    )
     assert response.status_code == 422
     assert db.session.scalar(select(Entry)) is None
-    response = login(opd).post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(
-        open_round, video_url="bukan tautan", save="1"))
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, video_url="bukan tautan", save="1"),
+    )
     assert response.status_code == 422
 
 
 def test_cap_per_organisation_and_group(app, login, committee, opd, open_round):
-    response = login(committee).post(f"/committee/rounds/{open_round.id}/caps", data={
-        "caps-cap_umum": "1", "caps-cap_replikasi": "", "caps-cap_khusus": "0"})
+    response = login(committee).post(
+        f"/committee/rounds/{open_round.id}/caps",
+        data={"caps-cap_umum": "1", "caps-cap_replikasi": "", "caps-cap_khusus": "0"},
+    )
     assert response.status_code == 302
     db.session.refresh(open_round)
     assert (open_round.cap_umum, open_round.cap_replikasi, open_round.cap_khusus) == (1, None, 0)
     factories.make_entry(open_round, opd, title="Sudah terkirim")
     db.session.commit()
     client = login(opd)
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                           data=_form(open_round, title="Kedua", send="1"))
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, title="Kedua", send="1")
+    )
     assert response.status_code == 409 and "sudah mengirim 1 proposal" in response.text
     entry = db.session.scalar(select(Entry).where(Entry.title == "Kedua"))
     assert not entry.is_submitted  # the draft is kept
     # The replication group has no cap.
-    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
-        open_round, title="Kedua", group="replikasi", inspiration="Meniru inovasi Surabaya.",
-        replication_process="Studi tiru.", distinguishing="Pengingat.",
-        innovation_started_on="2022-01-01", send="1"))
+    response = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(
+            open_round,
+            title="Kedua",
+            group="replikasi",
+            inspiration="Meniru inovasi Surabaya.",
+            replication_process="Studi tiru.",
+            distinguishing="Pengingat.",
+            innovation_started_on="2022-01-01",
+            send="1",
+        ),
+    )
     assert response.status_code == 302
 
 
@@ -180,25 +237,24 @@ def test_committee_sets_the_rounds_word_limits(app, login, committee, opd, open_
 
     limits = {f"words-{s.name}": str(s.words) for s in SECTIONS}
     limits["words-summary"] = "50"
-    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits",
-                                     data=limits)
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits", data=limits)
     assert response.status_code == 302
     db.session.refresh(open_round)
     assert open_round.section_limits["summary"] == 50
     assert open_round.section_limits["novelty"] == 600
     client = login(opd)
-    assert 'data-word-limit="50"' in client.get(
-        f"/opd/rounds/{open_round.id}/entries/new").text
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                           data=_form(open_round, summary="kata " * 60, save="1"))
+    assert 'data-word-limit="50"' in client.get(f"/opd/rounds/{open_round.id}/entries/new").text
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, summary="kata " * 60, save="1"),
+    )
     assert response.status_code == 422
     assert "60 kata: bagian ini paling banyak 50 kata." in response.text
     # Once an entry is submitted, the limits stay as they are.
     factories.make_entry(open_round, opd)
     db.session.commit()
     limits["words-summary"] = "30"
-    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits",
-                                     data=limits)
+    response = login(committee).post(f"/committee/rounds/{open_round.id}/word-limits", data=limits)
     assert response.status_code == 422 and "sebelum proposal pertama dikirim" in response.text
     db.session.refresh(open_round)
     assert open_round.section_limits["summary"] == 50
@@ -206,19 +262,24 @@ def test_committee_sets_the_rounds_word_limits(app, login, committee, opd, open_
 
 def test_special_group_is_by_invitation(app, login, committee, opd, open_round):
     client = login(opd)
-    response = client.post(f"/opd/rounds/{open_round.id}/entries/new",
-                           data=_form(open_round, group="khusus",
-                                      innovation_started_on="2022-01-01", send="1"))
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, group="khusus", innovation_started_on="2022-01-01", send="1"),
+    )
     assert response.status_code == 409 and "atas undangan" in response.text
     entry = db.session.scalar(select(Entry))
     assert not entry.is_submitted
     page = login(committee).get(f"/committee/rounds/{open_round.id}").text
     assert opd.organisation.name in page  # offered for invitation
-    response = login(committee).post(f"/committee/rounds/{open_round.id}/invitations",
-                                     data={"inv-organisations": [str(opd.organisation_id)]})
+    response = login(committee).post(
+        f"/committee/rounds/{open_round.id}/invitations",
+        data={"inv-organisations": [str(opd.organisation_id)]},
+    )
     assert response.status_code == 302
-    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(
-        open_round, group="khusus", innovation_started_on="2022-01-01", send="1"))
+    response = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(open_round, group="khusus", innovation_started_on="2022-01-01", send="1"),
+    )
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.is_submitted and entry.group == EntryGroup.KHUSUS

@@ -14,13 +14,15 @@ def test_review_pages_issue_constant_queries(app, login, committee, open_round, 
         start += n
         per_page = {}
         client = login(committee)
-        for url in (f"/committee/rounds/{open_round.id}/dashboard",
-                    f"/committee/rounds/{open_round.id}/entries.csv",
-                    f"/committee/rounds/{open_round.id}/entries.xlsx",
-                    f"/committee/rounds/{open_round.id}/screening",
-                    f"/committee/timeline/{stage.id}/advance",
-                    f"/committee/stages/{stage.id}/sheets.xlsx",
-                    "/committee/audit/export.xlsx"):
+        for url in (
+            f"/committee/rounds/{open_round.id}/dashboard",
+            f"/committee/rounds/{open_round.id}/entries.csv",
+            f"/committee/rounds/{open_round.id}/entries.xlsx",
+            f"/committee/rounds/{open_round.id}/screening",
+            f"/committee/timeline/{stage.id}/advance",
+            f"/committee/stages/{stage.id}/sheets.xlsx",
+            "/committee/audit/export.xlsx",
+        ):
             with count_queries() as statements:
                 response = client.get(url)
             assert response.status_code == 200, url

@@ -14,22 +14,33 @@ from tests import factories
 def test_check_text_flags_junk_answers():
     assert screening.check_text("-") == "placeholder"
     assert screening.check_text("Tidak ada") == "placeholder"
-    assert screening.check_text(
-        "Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do") == "lorem"
+    assert (
+        screening.check_text("Lorem ipsum dolor sit amet, consectetur adipiscing elit sed do")
+        == "lorem"
+    )
     assert screening.check_text("Terlalu pendek sekali.") == "short"
     assert screening.check_text("inovasi layanan " * 15) == "repeated"
-    assert screening.check_text(
-        "Waktu layanan turun dari tujuh hari menjadi satu hari kerja setelah penerapan.") is None
+    assert (
+        screening.check_text(
+            "Waktu layanan turun dari tujuh hari menjadi satu hari kerja setelah penerapan."
+        )
+        is None
+    )
 
 
 def test_similar_titles_catch_more_than_exact_matches():
-    assert screening.titles_similar("SI-PANDAI: Layanan Adminduk Terintegrasi",
-                                    "SIPANDAI Layanan Adminduk Terintegrasi")
-    assert screening.titles_similar("Posyandu Digital Kota Palembang",
-                                    "Palembang Posyandu Digital")  # reordered words
+    assert screening.titles_similar(
+        "SI-PANDAI: Layanan Adminduk Terintegrasi", "SIPANDAI Layanan Adminduk Terintegrasi"
+    )
+    assert screening.titles_similar(
+        "Posyandu Digital Kota Palembang", "Palembang Posyandu Digital"
+    )  # reordered words
     assert not screening.titles_similar("Posyandu Digital", "Bank Sampah Digital Palembang")
     assert screening.similar_titles({1: "Tirta Cepat", 2: "TIRTA CEPAT!", 3: "Musi Pintar"}) == {
-        1: [2], 2: [1], 3: []}
+        1: [2],
+        2: [1],
+        3: [],
+    }
 
 
 def test_checklist_marks_each_problem(app, opd, other_opd, open_round):
@@ -56,13 +67,16 @@ def test_committee_decides_with_a_reason_the_opd_reads(app, login, committee, op
     panitia = login(committee)
     page = panitia.get(f"/committee/rounds/{open_round.id}/screening").text
     assert entry.title in page
-    response = panitia.post(f"/committee/entries/{entry.id}/screening",
-                            data={"decision": "ineligible", "reason": ""})
+    response = panitia.post(
+        f"/committee/entries/{entry.id}/screening", data={"decision": "ineligible", "reason": ""}
+    )
     assert response.status_code == 422
     db.session.refresh(entry)
     assert entry.screening == Screening.PENDING
-    response = panitia.post(f"/committee/entries/{entry.id}/screening", data={
-        "decision": "ineligible", "reason": "Inovasi belum berjalan satu tahun."})
+    response = panitia.post(
+        f"/committee/entries/{entry.id}/screening",
+        data={"decision": "ineligible", "reason": "Inovasi belum berjalan satu tahun."},
+    )
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.screening == Screening.INELIGIBLE
@@ -71,8 +85,9 @@ def test_committee_decides_with_a_reason_the_opd_reads(app, login, committee, op
     assert "Inovasi belum berjalan satu tahun." in page and "tidak memenuhi syarat" in page
 
 
-def test_only_eligible_entries_reach_judging(app, login, committee, opd, other_opd, judge,
-                                              open_round):
+def test_only_eligible_entries_reach_judging(
+    app, login, committee, opd, other_opd, judge, open_round
+):
     screening_stage = factories.make_stage(open_round, criteria=[])
     screening_stage.kind = StageKind.SCREENING
     desk = factories.make_stage(open_round)
@@ -80,10 +95,16 @@ def test_only_eligible_entries_reach_judging(app, login, committee, opd, other_o
     ineligible = factories.make_entry(open_round, other_opd, title="Tidak lolos")
     pending = factories.make_entry(open_round, opd, title="Belum diperiksa")
     db.session.commit()
-    screening.decide(entry=eligible, eligible=True, reason="Lengkap.", actor=committee,
-                     now=eligible.submitted_at)
-    screening.decide(entry=ineligible, eligible=False, reason="SK tidak sah.", actor=committee,
-                     now=eligible.submitted_at)
+    screening.decide(
+        entry=eligible, eligible=True, reason="Lengkap.", actor=committee, now=eligible.submitted_at
+    )
+    screening.decide(
+        entry=ineligible,
+        eligible=False,
+        reason="SK tidak sah.",
+        actor=committee,
+        now=eligible.submitted_at,
+    )
     db.session.commit()
     assert [e.id for e in assignment_service.submitted_entries(desk)] == [eligible.id]
     assignment_service.auto_assign(stage=desk, judges_per_entry=1, actor=committee)
@@ -91,6 +112,7 @@ def test_only_eligible_entries_reach_judging(app, login, committee, opd, other_o
     import pytest
 
     from competition.errors import InvalidState
+
     with app.test_request_context(), pytest.raises(InvalidState):
         assignment_service.assign(stage=desk, entry=pending, judge=judge, actor=committee)
     # Without an active screening stage, unscreened entries go on, ineligible ones never.
@@ -100,18 +122,24 @@ def test_only_eligible_entries_reach_judging(app, login, committee, opd, other_o
     assert db.session.get(Stage, desk.id).kind == StageKind.SCORED
 
 
-def test_accept_clean_declares_only_unflagged_entries(app, login, committee, opd, other_opd,
-                                                      open_round):
+def test_accept_clean_declares_only_unflagged_entries(
+    app, login, committee, opd, other_opd, open_round
+):
     clean = factories.make_entry(open_round, opd, title="Pemantauan Stunting Terpadu")
     for n, (section, _) in enumerate(clean.sections):
-        setattr(clean, section.name, f"Bagian {n} menjelaskan pemantauan stunting terpadu oleh "
-                                     f"kader posyandu di {n + 3} kelurahan secara rinci.")
+        setattr(
+            clean,
+            section.name,
+            f"Bagian {n} menjelaskan pemantauan stunting terpadu oleh "
+            f"kader posyandu di {n + 3} kelurahan secara rinci.",
+        )
     flagged = factories.make_entry(open_round, other_opd, title="Bank Sampah Digital")
     flagged.collaboration = "lorem ipsum dolor sit amet"
     db.session.commit()
     response = login(committee).post(
         f"/committee/rounds/{open_round.id}/screening/accept-clean",
-        data={"clean-reason": "Memenuhi seluruh persyaratan administrasi."})
+        data={"clean-reason": "Memenuhi seluruh persyaratan administrasi."},
+    )
     assert response.status_code == 302
     db.session.refresh(clean)
     db.session.refresh(flagged)
@@ -122,10 +150,12 @@ def test_accept_clean_declares_only_unflagged_entries(app, login, committee, opd
 def test_reopening_undoes_the_screening(app, login, committee, opd, open_round):
     entry = factories.make_entry(open_round, opd)
     db.session.commit()
-    screening.decide(entry=entry, eligible=True, reason="Lengkap.", actor=committee,
-                     now=entry.submitted_at)
+    screening.decide(
+        entry=entry, eligible=True, reason="Lengkap.", actor=committee, now=entry.submitted_at
+    )
     db.session.commit()
-    login(committee).post(f"/committee/entries/{entry.id}/reopen",
-                          data={"reopen-reason": "Perbaiki data dukung."})
+    login(committee).post(
+        f"/committee/entries/{entry.id}/reopen", data={"reopen-reason": "Perbaiki data dukung."}
+    )
     db.session.refresh(entry)
     assert entry.screening == Screening.PENDING and not entry.is_submitted

@@ -51,8 +51,9 @@ def _outbox():
     return list(db.session.scalars(select(Notification).order_by(Notification.id)))
 
 
-def test_without_mail_server_the_receipt_stays_in_the_outbox(app, login, opd, committee,
-                                                              open_round):
+def test_without_mail_server_the_receipt_stays_in_the_outbox(
+    app, login, opd, committee, open_round
+):
     with app.test_request_context():
         _submit(opd, open_round)
         assert notifications.deliver_pending() == 0
@@ -64,8 +65,9 @@ def test_without_mail_server_the_receipt_stays_in_the_outbox(app, login, opd, co
 
 
 def test_receipt_is_emailed_through_smtp(app, opd, open_round, smtp_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                      MAIL_FROM="juri@palembang.go.id")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_FROM="juri@palembang.go.id"
+    )
     with app.test_request_context():
         _submit(opd, open_round)
         assert notifications.deliver_pending() == 1
@@ -90,8 +92,7 @@ def test_rolled_back_change_sends_nothing(app, opd, open_round, smtp_server):
     assert smtp_server.messages == [] and _outbox() == []
 
 
-def test_publication_is_emailed_to_the_opds(app, committee, opd, judge, open_round,
-                                            smtp_server):
+def test_publication_is_emailed_to_the_opds(app, committee, opd, judge, open_round, smtp_server):
     opd.locale = "en"
     opd.email = "inovasi@dinkes.palembang.go.id"
     db.session.commit()
@@ -116,15 +117,15 @@ def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_roun
     assert note.sent_at is None and "Connection" in note.error
 
 
-def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge,
-                                                            open_round):
+def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge, open_round):
     from competition.entries import screening
     from judging.panels import assignment as assignment_service
 
     judge.email = "hendra@unsri.ac.id"
     entry = factories.make_entry(open_round, opd)
-    screening.decide(entry=entry, eligible=False, reason="SK belum ditandatangani",
-                     actor=committee, now=utcnow())
+    screening.decide(
+        entry=entry, eligible=False, reason="SK belum ditandatangani", actor=committee, now=utcnow()
+    )
     stage = factories.make_stage(open_round)
     other = factories.make_entry(open_round, opd, title="SI-CEPAT")
     assignment_service.assign(stage=stage, entry=other, judge=judge, actor=committee)
@@ -153,8 +154,7 @@ def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
 
     with app.app_context():
         db.create_all()
-        user = User(username="a", name="A", role="opd", email="a@example.org",
-                    password_hash="x")
+        user = User(username="a", name="A", role="opd", email="a@example.org", password_hash="x")
         db.session.add(user)
         db.session.commit()
         made["id"] = user.id

@@ -15,8 +15,11 @@ from tests.competition.notifications.test_notifications import smtp_server  # no
 
 
 def _outbox(kind):
-    return list(db.session.scalars(select(Notification).where(Notification.kind == kind)
-                                   .order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.kind == kind).order_by(Notification.id)
+        )
+    )
 
 
 def _drafts(open_round, opd, other_opd):
@@ -32,8 +35,9 @@ def test_committee_reminds_opds_with_drafts(app, login, committee, opd, other_op
     client = login(committee)
     page = client.get(f"/committee/rounds/{open_round.id}/dashboard").text
     assert "2 proposal masih berupa draf." in page
-    response = client.post(f"/committee/rounds/{open_round.id}/remind-drafts",
-                           follow_redirects=True)
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/remind-drafts", follow_redirects=True
+    )
     assert "1 akun OPD diingatkan untuk mengirim drafnya." in response.text
     [note] = _outbox("draft_reminder")
     assert note.user_id == opd.id and note.recipient == "inovasi@dinkes.palembang.go.id"
@@ -44,21 +48,22 @@ def test_committee_reminds_opds_with_drafts(app, login, committee, opd, other_op
     assert db.session.scalar(select(AuditRecord).where(AuditRecord.action == "remind_drafts"))
 
 
-def test_no_draft_reminder_after_the_deadline(app, login, committee, opd, other_opd,
-                                             open_round):
+def test_no_draft_reminder_after_the_deadline(app, login, committee, opd, other_opd, open_round):
     _drafts(open_round, opd, other_opd)
     open_round.submission_closes_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     client = login(committee)
     assert "remind-drafts" not in client.get(f"/committee/rounds/{open_round.id}/dashboard").text
-    response = client.post(f"/committee/rounds/{open_round.id}/remind-drafts",
-                           follow_redirects=True)
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/remind-drafts", follow_redirects=True
+    )
     assert "ditutup pada" in response.text
     assert _outbox("draft_reminder") == []
 
 
-def test_draft_reminder_is_emailed_through_smtp(app, login, committee, opd, other_opd,
-                                                open_round, smtp_server):  # noqa: F811
+def test_draft_reminder_is_emailed_through_smtp(
+    app, login, committee, opd, other_opd, open_round, smtp_server
+):  # noqa: F811
     opd.locale = "en"
     _drafts(open_round, opd, other_opd)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
@@ -71,8 +76,7 @@ def test_draft_reminder_is_emailed_through_smtp(app, login, committee, opd, othe
     assert note.sent_at is not None
 
 
-def test_remind_drafts_command(app, committee, opd, other_opd, open_round,
-                               smtp_server):  # noqa: F811
+def test_remind_drafts_command(app, committee, opd, other_opd, open_round, smtp_server):  # noqa: F811
     _drafts(open_round, opd, other_opd)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["juri", "remind-drafts", str(open_round.id)])
@@ -91,14 +95,18 @@ def _behind(open_round, opd, judge):
     quick = factories.make_user(role="judge", username="cepat")
     entry = factories.make_entry(open_round, opd)
     factories.make_assignment(stage, entry, judge)
-    db.session.add(ScoreSheet(assignment=factories.make_assignment(stage, entry, quick),
-                              status=SheetStatus.SUBMITTED))
+    db.session.add(
+        ScoreSheet(
+            assignment=factories.make_assignment(stage, entry, quick), status=SheetStatus.SUBMITTED
+        )
+    )
     db.session.commit()
     return stage
 
 
-def test_remind_judges_command_through_outbox_and_smtp(app, committee, opd, judge, open_round,
-                                                       smtp_server):  # noqa: F811
+def test_remind_judges_command_through_outbox_and_smtp(
+    app, committee, opd, judge, open_round, smtp_server
+):  # noqa: F811
     stage = _behind(open_round, opd, judge)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     result = app.test_cli_runner().invoke(args=["juri", "remind-judges", str(stage.id)])

@@ -18,25 +18,38 @@ def round_with_entries(app, committee, opd, other_opd, open_round):
     submitted = factories.make_entry(open_round, opd, title="SI-GESIT Stunting")
     opd.organisation.region, opd.organisation.province = "Kota Palembang", "Sumatera Selatan"
     factories.make_entry(open_round, other_opd, title="Tirta Cepat", submitted=False)
-    rejected = factories.make_entry(open_round, other_opd, title="=HYPERLINK(\"x\")")
+    rejected = factories.make_entry(open_round, other_opd, title='=HYPERLINK("x")')
     db.session.commit()
-    screening.decide(entry=rejected, eligible=False, reason="SK tidak sah.", actor=committee,
-                     now=rejected.submitted_at)
+    screening.decide(
+        entry=rejected,
+        eligible=False,
+        reason="SK tidak sah.",
+        actor=committee,
+        now=rejected.submitted_at,
+    )
     db.session.commit()
     return open_round, submitted
 
 
-def test_dashboard_counts_deadlines_and_missing_submissions(app, login, committee,
-                                                            round_with_entries):
+def test_dashboard_counts_deadlines_and_missing_submissions(
+    app, login, committee, round_with_entries
+):
     round_, _ = round_with_entries
     page = login(committee).get(f"/committee/rounds/{round_.id}/dashboard").text
     assert "SI-GESIT Stunting" in page and "Tirta Cepat" in page
     assert "Kecamatan Ilir Timur I" in page  # an OPD without a submitted entry
     from competition.db import utcnow
     from competition.rounds.dashboard import overview
+
     ov = overview(round_, utcnow())
-    assert ov.totals == {"draft": 1, "submitted": 2, "pending": 1, "eligible": 0,
-                         "ineligible": 1, "total": 3}
+    assert ov.totals == {
+        "draft": 1,
+        "submitted": 2,
+        "pending": 1,
+        "eligible": 0,
+        "ineligible": 1,
+        "total": 3,
+    }
     assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in page
 
 
@@ -57,14 +70,15 @@ def test_dashboard_filters(app, login, committee, round_with_entries):
 def test_export_csv_and_xlsx_follow_the_filters(app, login, committee, round_with_entries):
     round_, submitted = round_with_entries
     client = login(committee)
-    response = client.get(f"/committee/rounds/{round_.id}/entries.csv",
-                          query_string={"state": "submitted"})
+    response = client.get(
+        f"/committee/rounds/{round_.id}/entries.csv", query_string={"state": "submitted"}
+    )
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["No.", "Judul inovasi", "OPD"]
     titles = [r[1] for r in rows[1:]]
-    assert titles == ["SI-GESIT Stunting", "'=HYPERLINK(\"x\")"]  # the formula is neutralized
+    assert titles == ["SI-GESIT Stunting", '\'=HYPERLINK("x")']  # the formula is neutralized
     assert rows[1][3:5] == ["Kota Palembang", "Sumatera Selatan"]
     assert rows[2][9] == "SK tidak sah."
     assert rows[0][3:5] == ["Kabupaten/kota", "Provinsi"]
@@ -74,33 +88,45 @@ def test_export_csv_and_xlsx_follow_the_filters(app, login, committee, round_wit
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = list(sheet.values)
     assert values[0][1] == "Judul inovasi"
-    assert {v[1] for v in values[1:]} == {"SI-GESIT Stunting", "Tirta Cepat",
-                                          "'=HYPERLINK(\"x\")"}
+    assert {v[1] for v in values[1:]} == {"SI-GESIT Stunting", "Tirta Cepat", '\'=HYPERLINK("x")'}
     assert sheet.cell(row=2, column=1).value == submitted.id
 
 
-def test_dashboard_draws_progress_per_stage_as_svg_bars(app, login, committee, judge,
-                                                        round_with_entries):
+def test_dashboard_draws_progress_per_stage_as_svg_bars(
+    app, login, committee, judge, round_with_entries
+):
     round_, submitted = round_with_entries
     from competition.db import utcnow
     from competition.rounds.models import Stage, StageKind
     from judging.scoring import rubric as rubric_service
     from judging.scoring import sheets as sheet_service
+
     now = utcnow()
-    for kind, name in ((StageKind.SUBMISSION, "Pengiriman"), (StageKind.SCREENING, "Seleksi"),
-                       (StageKind.ANNOUNCEMENT, "Pengumuman")):
-        db.session.add(Stage(round=round_, name=name, kind=kind, opens_at=now, closes_at=now,
-                             position=-1))
+    for kind, name in (
+        (StageKind.SUBMISSION, "Pengiriman"),
+        (StageKind.SCREENING, "Seleksi"),
+        (StageKind.ANNOUNCEMENT, "Pengumuman"),
+    ):
+        db.session.add(
+            Stage(round=round_, name=name, kind=kind, opens_at=now, closes_at=now, position=-1)
+        )
     stage = factories.make_stage(round_)
     other = factories.make_user(role="judge", username="juri2")
     done = factories.make_assignment(stage, submitted, judge)
     factories.make_assignment(stage, submitted, other)  # not scored yet
-    sheet_service.save_sheet(assignment=done, submit=True, actor=judge, now=now, inputs={
-        c.id: sheet_service.CriterionInput(8.0) for c in rubric_service.list_criteria(stage)})
+    sheet_service.save_sheet(
+        assignment=done,
+        submit=True,
+        actor=judge,
+        now=now,
+        inputs={
+            c.id: sheet_service.CriterionInput(8.0) for c in rubric_service.list_criteria(stage)
+        },
+    )
     db.session.commit()
 
     page = login(committee).get(f"/committee/rounds/{round_.id}/dashboard").text
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     # Numbers as text (readable printed in black and white), one bar per countable stage.
     assert "Pengiriman" in svg and "2 / 3 (67%) proposal terkirim" in svg
     assert "Seleksi" in svg and "1 / 2 (50%) proposal terkirim sudah diseleksi" in svg

@@ -9,28 +9,43 @@ from judging.scoring.models import Criterion
 
 def test_committee_creates_round_category_stage_and_rubric(app, login, committee):
     client = login(committee)
-    response = client.post("/committee/rounds/new", data={
-        "name": "KOINYANLIK 2026", "description": "Kompetisi inovasi Kota Palembang",
-        "submission_opens_at": "2026-01-05T08:00", "submission_closes_at": "2099-03-31T23:59",
-    })
+    response = client.post(
+        "/committee/rounds/new",
+        data={
+            "name": "KOINYANLIK 2026",
+            "description": "Kompetisi inovasi Kota Palembang",
+            "submission_opens_at": "2026-01-05T08:00",
+            "submission_closes_at": "2099-03-31T23:59",
+        },
+    )
     assert response.status_code == 302
     round_ = db.session.scalar(select(Round))
     assert round_.slug == "koinyanlik-2026" and round_.status == RoundStatus.DRAFT
     # 23:59 WIB is 16:59 UTC.
     assert round_.submission_closes_at.hour == 16
 
-    client.post(f"/committee/rounds/{round_.id}/categories",
-                data={"cat-name": "Dinas/Badan", "cat-description": ""})
-    response = client.post(f"/committee/rounds/{round_.id}/stages", data={
-        "stage-name": "Penilaian Proposal", "stage-opens_at": "2099-04-01T08:00",
-        "stage-closes_at": "2099-04-30T17:00", "stage-scale_min": "1", "stage-scale_max": "10",
-        "stage-winners_per_category": "3",
-    })
+    client.post(
+        f"/committee/rounds/{round_.id}/categories",
+        data={"cat-name": "Dinas/Badan", "cat-description": ""},
+    )
+    response = client.post(
+        f"/committee/rounds/{round_.id}/stages",
+        data={
+            "stage-name": "Penilaian Proposal",
+            "stage-opens_at": "2099-04-01T08:00",
+            "stage-closes_at": "2099-04-30T17:00",
+            "stage-scale_min": "1",
+            "stage-scale_max": "10",
+            "stage-winners_per_category": "3",
+        },
+    )
     stage = db.session.scalar(select(Stage))
     assert response.headers["Location"].endswith(f"/committee/stages/{stage.id}/rubric")
     for name, weight in [("Kebaruan", 30), ("Efektivitas", 30), ("Kemanfaatan", 40)]:
-        r = client.post(f"/committee/stages/{stage.id}/rubric",
-                        data={"name": name, "weight": weight, "description": ""})
+        r = client.post(
+            f"/committee/stages/{stage.id}/rubric",
+            data={"name": name, "weight": weight, "description": ""},
+        )
         assert r.status_code == 302
     assert [c.weight for c in db.session.scalars(select(Criterion))] == [30, 30, 40]
 
@@ -40,10 +55,15 @@ def test_committee_creates_round_category_stage_and_rubric(app, login, committee
 
 
 def test_round_form_errors_keep_what_was_typed(app, login, committee):
-    response = login(committee).post("/committee/rounds/new", data={
-        "name": "", "description": "Deskripsi yang panjang",
-        "submission_opens_at": "2026-02-01T08:00", "submission_closes_at": "2026-01-01T08:00",
-    })
+    response = login(committee).post(
+        "/committee/rounds/new",
+        data={
+            "name": "",
+            "description": "Deskripsi yang panjang",
+            "submission_opens_at": "2026-02-01T08:00",
+            "submission_closes_at": "2026-01-01T08:00",
+        },
+    )
     assert response.status_code == 422
     assert "Deskripsi yang panjang" in response.text
     assert 'value="2026-02-01T08:00"' in response.text
@@ -51,10 +71,15 @@ def test_round_form_errors_keep_what_was_typed(app, login, committee):
 
 
 def test_deadline_before_opening_is_refused_with_reason(app, login, committee):
-    response = login(committee).post("/committee/rounds/new", data={
-        "name": "KOINYANLIK", "description": "",
-        "submission_opens_at": "2026-02-01T08:00", "submission_closes_at": "2026-01-01T08:00",
-    })
+    response = login(committee).post(
+        "/committee/rounds/new",
+        data={
+            "name": "KOINYANLIK",
+            "description": "",
+            "submission_opens_at": "2026-02-01T08:00",
+            "submission_closes_at": "2026-01-01T08:00",
+        },
+    )
     assert response.status_code == 422
     assert "Waktu penutupan harus setelah waktu pembukaan" in response.text
     assert 'value="KOINYANLIK"' in response.text
@@ -62,10 +87,13 @@ def test_deadline_before_opening_is_refused_with_reason(app, login, committee):
 
 def test_rubric_weights_over_100_are_refused(app, login, committee, open_round):
     from tests import factories
+
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 90)])
     db.session.commit()
-    response = login(committee).post(f"/committee/stages/{stage.id}/rubric",
-                                     data={"name": "Dampak", "weight": 20, "description": "x"})
+    response = login(committee).post(
+        f"/committee/stages/{stage.id}/rubric",
+        data={"name": "Dampak", "weight": 20, "description": "x"},
+    )
     assert response.status_code == 422
     assert "lebih dari 100%" in response.text
     assert 'value="Dampak"' in response.text
@@ -73,9 +101,9 @@ def test_rubric_weights_over_100_are_refused(app, login, committee, open_round):
 
 def test_opening_a_round_without_category_is_refused(app, login, committee):
     from tests import factories
+
     round_ = factories.make_round(status=RoundStatus.DRAFT, categories=())
     db.session.commit()
-    response = login(committee).post(f"/committee/rounds/{round_.id}/open",
-                                     follow_redirects=True)
+    response = login(committee).post(f"/committee/rounds/{round_.id}/open", follow_redirects=True)
     assert "Tambahkan setidaknya satu kategori" in response.text
     assert db.session.get(Round, round_.id).status == RoundStatus.DRAFT

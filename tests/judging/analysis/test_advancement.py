@@ -27,11 +27,17 @@ def two_stages(app, committee, judge, open_round):
     criterion = rubric_service.list_criteria(desk)[0]
     for title, score in SCORES.items():
         opd = factories.make_opd_user(f"OPD {title}", username=title.lower().replace(" ", "-"))
-        entry = factories.make_entry(open_round, opd, title=title,
-                                     category=other if title.startswith("Puskesmas") else None)
+        entry = factories.make_entry(
+            open_round, opd, title=title, category=other if title.startswith("Puskesmas") else None
+        )
         a = factories.make_assignment(desk, entry, judge)
-        sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(),
-                            inputs={criterion.id: sheet_service.CriterionInput(score)})
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=judge,
+            now=utcnow(),
+            inputs={criterion.id: sheet_service.CriterionInput(score)},
+        )
     db.session.commit()
     return desk, presentation
 
@@ -47,12 +53,10 @@ def test_preview_proposes_the_top_n_of_each_category(app, login, committee, two_
     proposed = {c.entry.title for c in advancement.propose(stage=desk, top_n=2) if c.proposed}
     assert proposed == {"Alpha", "Beta", "Puskesmas A", "Puskesmas B"}
     by_threshold = advancement.propose(stage=desk, threshold=7.5)
-    assert {c.entry.title for c in by_threshold if c.proposed} == {"Alpha", "Beta",
-                                                                   "Puskesmas A"}
+    assert {c.entry.title for c in by_threshold if c.proposed} == {"Alpha", "Beta", "Puskesmas A"}
 
 
-def test_override_needs_a_reason_then_confirmation_records_it(app, login, committee,
-                                                              two_stages):
+def test_override_needs_a_reason_then_confirmation_records_it(app, login, committee, two_stages):
     desk, presentation = two_stages
     client = login(committee)
     url = f"/committee/timeline/{desk.id}/advance"
@@ -97,8 +101,11 @@ def test_preview_shows_the_spread_by_category_and_group(app, login, committee, t
     candidates = advancement.propose(stage=desk, top_n=1)
     chosen = {c.entry.id for c in candidates if c.proposed}
     assert advancement.spread(candidates, chosen) == {
-        "category": {"Dinas/Badan": 1, "Puskesmas": 1}, "group": {"umum": 2},
-        "province": {"": 2}, "region": {"": 2}}
+        "category": {"Dinas/Badan": 1, "Puskesmas": 1},
+        "group": {"umum": 2},
+        "province": {"": 2},
+        "region": {"": 2},
+    }
     page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
     assert "Sebaran proposal yang dicentang" in page
 
@@ -111,9 +118,14 @@ def test_the_opd_sees_that_its_entry_did_not_advance(app, login, committee, two_
     desk, presentation = two_stages
     presentation.opens_at = utcnow() + timedelta(days=3)  # still to come
     candidates = advancement.propose(stage=desk, top_n=2)
-    advancement.confirm(stage=desk, candidates=candidates,
-                        advance={c.entry.id for c in candidates if c.proposed}, reasons={},
-                        actor=committee, now=utcnow())
+    advancement.confirm(
+        stage=desk,
+        candidates=candidates,
+        advance={c.entry.id for c in candidates if c.proposed},
+        reasons={},
+        actor=committee,
+        now=utcnow(),
+    )
     db.session.commit()
     (delta,), (alpha,) = _ids("Delta"), _ids("Alpha")
     states = dict((s.id, st) for s, st in progress_of(db.session.get(Entry, delta), utcnow()))
@@ -135,12 +147,14 @@ def test_preview_shows_the_spread_by_region(app, login, committee, two_stages):
     chosen = {c.entry.id for c in candidates if c.proposed}
     spread = advancement.spread(candidates, chosen)
     assert spread["province"] == {"Sumatera Selatan": 3, "Jawa Barat": 1}
-    assert spread["region"] == {"Kota Palembang (Sumatera Selatan)": 2,
-                                "Kabupaten Banyuasin (Sumatera Selatan)": 1,
-                                "Kota Bandung (Jawa Barat)": 1}
+    assert spread["region"] == {
+        "Kota Palembang (Sumatera Selatan)": 2,
+        "Kabupaten Banyuasin (Sumatera Selatan)": 1,
+        "Kota Bandung (Jawa Barat)": 1,
+    }
     page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=2").text
     assert "Kota Palembang (Sumatera Selatan)" in page and "Jawa Barat" in page
     # The dashboard counts submitted entries per province (Gamma and Delta: not given).
     page = login(committee).get(f"/committee/rounds/{desk.round_id}/dashboard").text
-    assert "Sumatera Selatan</td><td class=\"num\">3" in page
-    assert "Jawa Barat</td><td class=\"num\">1" in page
+    assert 'Sumatera Selatan</td><td class="num">3' in page
+    assert 'Jawa Barat</td><td class="num">1' in page

@@ -20,8 +20,10 @@ OFFSET = [0.0, 0.0, -3.0]
 @pytest.fixture
 def scored_stage(app, committee, open_round):
     stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-    judges = [factories.make_user(role="judge", username=f"j{i}", name=name)
-              for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat"])]
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=name)
+        for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat"])
+    ]
     criterion = rubric_service.list_criteria(stage)[0]
     for title, quality in QUALITY.items():
         opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
@@ -29,8 +31,12 @@ def scored_stage(app, committee, open_round):
         for j in PANELS[title]:
             a = factories.make_assignment(stage, entry, judges[j])
             sheet_service.save_sheet(
-                assignment=a, submit=True, actor=judges[j], now=utcnow(),
-                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])})
+                assignment=a,
+                submit=True,
+                actor=judges[j],
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
+            )
     db.session.commit()
     return stage
 
@@ -56,9 +62,11 @@ def test_compare_page_explains_who_moved_and_why(login, committee, scored_stage)
     assert page.index("Alpha") < page.index("Beta")
 
 
-def test_compare_page_shows_the_first_places_of_a_long_category(login, committee,
-                                                                 scored_stage, monkeypatch):
+def test_compare_page_shows_the_first_places_of_a_long_category(
+    login, committee, scored_stage, monkeypatch
+):
     from judging.analysis import views
+
     monkeypatch.setattr(views, "RANKING_ROWS", 2)
     client = login(committee)
     page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
@@ -82,8 +90,11 @@ def test_ranking_page_shows_uncertainty(login, committee, scored_stage):
 
 
 def test_method_is_frozen_after_first_score(login, committee, scored_stage):
-    response = login(committee).post(f"/committee/stages/{scored_stage.id}/method",
-                                     data={"method": "zscore"}, follow_redirects=True)
+    response = login(committee).post(
+        f"/committee/stages/{scored_stage.id}/method",
+        data={"method": "zscore"},
+        follow_redirects=True,
+    )
     assert "Metode hanya dapat diubah sebelum nilai pertama masuk." in response.text
     assert db.session.get(Stage, scored_stage.id).method == DEFAULT_METHOD
 
@@ -96,14 +107,19 @@ def test_method_can_be_chosen_before_scoring(login, committee, open_round):
     assert db.session.query(ScoreSheet).filter_by(status=SheetStatus.SUBMITTED).count() == 0
 
 
-def test_ranking_page_says_when_the_judge_model_did_not_settle(login, committee, scored_stage,
-                                                               monkeypatch):
+def test_ranking_page_says_when_the_judge_model_did_not_settle(
+    login, committee, scored_stage, monkeypatch
+):
     import dataclasses
 
     from judging.analysis import services as analysis
+
     url = f"/committee/stages/{scored_stage.id}/ranking"
     assert "Model juri tidak stabil" not in login(committee).get(url).text
     fit = analysis.StageData.normalize
-    monkeypatch.setattr(analysis.StageData, "normalize", lambda self, method: dataclasses.replace(
-        fit(self, method), converged=False))
+    monkeypatch.setattr(
+        analysis.StageData,
+        "normalize",
+        lambda self, method: dataclasses.replace(fit(self, method), converged=False),
+    )
     assert "Model juri tidak stabil" in login(committee).get(url).text

@@ -27,8 +27,13 @@ def _score(stage, entries, values, judges):
     for entry, value in zip(entries, values):
         for judge in judges:
             a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: sheet_service.CriterionInput(float(value)) for c in criteria})
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={c.id: sheet_service.CriterionInput(float(value)) for c in criteria},
+            )
 
 
 @pytest.fixture
@@ -37,8 +42,14 @@ def two_stages(app, committee, open_round):
     presentation = factories.make_stage(open_round, method="raw")
     presentation.name, presentation.scale_min, presentation.scale_max = "Presentasi", 0, 100
     judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
-    entries = [factories.make_entry(open_round, factories.make_opd_user(
-        f"OPD {i}", username=f"opd{i}"), title=f"Inovasi {i}") for i in range(len(DESK))]
+    entries = [
+        factories.make_entry(
+            open_round,
+            factories.make_opd_user(f"OPD {i}", username=f"opd{i}"),
+            title=f"Inovasi {i}",
+        )
+        for i in range(len(DESK))
+    ]
     _score(desk, entries, DESK, judges)
     _score(presentation, entries, PRESENTATION, judges)
     db.session.commit()
@@ -56,14 +67,18 @@ def _set(round_, committee, **weights):
 def test_weights_must_be_given_for_every_stage_and_make_100(app, committee, two_stages):
     desk, presentation, _ = two_stages
     round_ = desk.round
-    for bad in ({desk.id: 40, presentation.id: 50}, {desk.id: -10, presentation.id: 110},
-                {desk.id: 100, presentation.id: None}):
+    for bad in (
+        {desk.id: 40, presentation.id: 50},
+        {desk.id: -10, presentation.id: 110},
+        {desk.id: 100, presentation.id: None},
+    ):
         with pytest.raises(InvalidFields):
             combined.set_stage_weights(round_=round_, weights=bad, actor=committee)
         db.session.rollback()
     assert combined.weights_of(round_) is None
-    combined.set_stage_weights(round_=round_, weights={desk.id: 33.33, presentation.id: 66.67},
-                               actor=committee)
+    combined.set_stage_weights(
+        round_=round_, weights={desk.id: 33.33, presentation.id: 66.67}, actor=committee
+    )
     assert combined.weights_of(round_) == [33.33, 66.67]
     combined.set_stage_weights(round_=round_, weights={}, actor=committee)  # all empty: clear
     assert combined.weights_of(round_) is None
@@ -77,14 +92,15 @@ def test_one_scored_stage_has_nothing_to_combine(app, committee, open_round):
 
 def test_combined_ranking_covers_only_entries_through_every_stage(app, committee, two_stages):
     desk, presentation, entries = two_stages
-    combined.set_stage_weights(round_=desk.round, weights={desk.id: 40, presentation.id: 60},
-                               actor=committee)
+    combined.set_stage_weights(
+        round_=desk.round, weights={desk.id: 40, presentation.id: 60}, actor=committee
+    )
     ranking = combined.combined_ranking(desk.round)
     (cat,) = ranking.categories
-    expected = {e.id: 0.4 * _on_100(d, 1, 10) + 0.6 * p
-                for e, d, p in zip(entries, DESK, PRESENTATION)}
-    assert [r.entry.title for r in cat.rows] == ["Inovasi 1", "Inovasi 0", "Inovasi 3",
-                                                 "Inovasi 2"]
+    expected = {
+        e.id: 0.4 * _on_100(d, 1, 10) + 0.6 * p for e, d, p in zip(entries, DESK, PRESENTATION)
+    }
+    assert [r.entry.title for r in cat.rows] == ["Inovasi 1", "Inovasi 0", "Inovasi 3", "Inovasi 2"]
     assert [r.rank for r in cat.rows] == [1, 2, 3, 4]
     for r in cat.rows:
         assert r.combined == pytest.approx(expected[r.entry.id])
@@ -98,8 +114,9 @@ def test_combined_ranking_covers_only_entries_through_every_stage(app, committee
 
 def test_a_stage_weighted_zero_is_not_required(app, committee, two_stages):
     desk, presentation, _ = two_stages
-    combined.set_stage_weights(round_=desk.round, weights={desk.id: 100, presentation.id: 0},
-                               actor=committee)
+    combined.set_stage_weights(
+        round_=desk.round, weights={desk.id: 100, presentation.id: 0}, actor=committee
+    )
     (cat,) = combined.combined_ranking(desk.round).categories
     assert [r.entry.title for r in cat.rows] == [f"Inovasi {i}" for i in range(6)]
     assert cat.others == []
@@ -107,8 +124,9 @@ def test_a_stage_weighted_zero_is_not_required(app, committee, two_stages):
 
 def test_last_stage_publishes_the_combined_ranking(app, committee, two_stages):
     desk, presentation, entries = two_stages
-    combined.set_stage_weights(round_=desk.round, weights={desk.id: 40, presentation.id: 60},
-                               actor=committee)
+    combined.set_stage_weights(
+        round_=desk.round, weights={desk.id: 40, presentation.id: 60}, actor=committee
+    )
     assert combined.publishes_combined(presentation)
     assert not combined.publishes_combined(desk)
     first = publication_service.publish_results(stage=desk, actor=committee, now=utcnow())
@@ -118,20 +136,28 @@ def test_last_stage_publishes_the_combined_ranking(app, committee, two_stages):
     assert pub.method == combined.METHOD
     params = json.loads(pub.params)
     assert [(s["name"], s["weight"]) for s in params["stages"]] == [
-        (desk.name, 40.0), ("Presentasi", 60.0)]
+        (desk.name, 40.0),
+        ("Presentasi", 60.0),
+    ]
     assert params["scale"] == [0, 100] and pub.n_sheets == 2 * (6 + 4)
     results = awards.list_results(pub)
     assert [(r.entry_id, r.rank) for r in results] == [
-        (entries[1].id, 1), (entries[0].id, 2), (entries[3].id, 3), (entries[2].id, 4)]
+        (entries[1].id, 1),
+        (entries[0].id, 2),
+        (entries[3].id, 3),
+        (entries[2].id, 4),
+    ]
     assert results[0].score == pytest.approx(0.4 * _on_100(8, 1, 10) + 0.6 * 90)
     assert results[0].award  # the award levels apply to the combined places
     # A correction may publish the stage's own ranking instead.
-    own = publication_service.publish_results(stage=presentation, actor=committee, now=utcnow(),
-                                   reason="Hanya presentasi", combined=False)
+    own = publication_service.publish_results(
+        stage=presentation, actor=committee, now=utcnow(), reason="Hanya presentasi", combined=False
+    )
     assert own.method == "raw" and own.version == 2
     with pytest.raises(InvalidState):
-        publication_service.publish_results(stage=desk, actor=committee, now=utcnow(), reason="x",
-                                 combined=True)
+        publication_service.publish_results(
+            stage=desk, actor=committee, now=utcnow(), reason="x", combined=True
+        )
 
 
 def test_committee_sets_weights_and_reads_the_final_ranking(app, login, committee, two_stages):
@@ -155,8 +181,7 @@ def test_committee_sets_weights_and_reads_the_final_ranking(app, login, committe
     assert "peringkat akhir gabungan" in review
     r = client.post(f"/committee/stages/{presentation.id}/publish", data={"reason": ""})
     assert r.status_code == 302
-    pub = db.session.scalar(db.select(Publication).where(
-        Publication.stage_id == presentation.id))
+    pub = db.session.scalar(db.select(Publication).where(Publication.stage_id == presentation.id))
     assert pub.method == combined.METHOD
     public = client.get(f"/results/{desk.round.slug}").text
     assert re.search(r"Inovasi 1", public)
@@ -166,9 +191,11 @@ def test_minutes_state_the_weights_and_the_0_100_scale(app, login, committee, tw
     import io
 
     from pypdf import PdfReader
+
     desk, presentation, _ = two_stages
-    combined.set_stage_weights(round_=desk.round, weights={desk.id: 40, presentation.id: 60},
-                               actor=committee)
+    combined.set_stage_weights(
+        round_=desk.round, weights={desk.id: 40, presentation.id: 60}, actor=committee
+    )
     publication_service.publish_results(stage=presentation, actor=committee, now=utcnow())
     db.session.commit()
     r = login(committee).get(f"/committee/rounds/{desk.round_id}/results/berita-acara.pdf")
@@ -183,14 +210,18 @@ def test_final_ranking_page_before_any_score(app, login, committee, open_round):
     field = factories.make_stage(open_round)
     db.session.commit()
     client = login(committee)
-    r = client.post(f"/committee/rounds/{open_round.id}/results/weights",
-                    data={f"weight_{desk.id}": "50", f"weight_{field.id}": "50"})
+    r = client.post(
+        f"/committee/rounds/{open_round.id}/results/weights",
+        data={f"weight_{desk.id}": "50", f"weight_{field.id}": "50"},
+    )
     assert r.status_code == 302
     page = client.get(f"/committee/rounds/{open_round.id}/results/final")
     assert page.status_code == 200 and "Gabungan" not in page.text  # nothing ranked yet
     # Clearing every field removes the combination.
-    r = client.post(f"/committee/rounds/{open_round.id}/results/weights",
-                    data={f"weight_{desk.id}": "", f"weight_{field.id}": ""})
+    r = client.post(
+        f"/committee/rounds/{open_round.id}/results/weights",
+        data={f"weight_{desk.id}": "", f"weight_{field.id}": ""},
+    )
     assert r.status_code == 302 and combined.weights_of(open_round) is None
 
 
@@ -199,6 +230,7 @@ def test_demo_round_has_kipp_stage_weights(app, login):
 
     from competition.accounts.models import User
     from competition.rounds.models import Round
+
     assert app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
     round_ = db.session.scalar(select(Round).where(Round.name == "KOINYANLIK 2026"))
     assert combined.weights_of(round_) == [40, 30, 30]

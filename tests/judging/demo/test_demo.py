@@ -22,18 +22,25 @@ def test_demo_loads_a_scored_published_competition(app):
     assert db.session.scalar(select(func.count(Category.id))) >= 3
     judges = db.session.scalars(select(User).where(User.role == Role.JUDGE)).all()
     assert len(judges) == 9
-    sheets = db.session.scalar(select(func.count(ScoreSheet.id)).where(
-        ScoreSheet.status == SheetStatus.SUBMITTED))
+    sheets = db.session.scalar(
+        select(func.count(ScoreSheet.id)).where(ScoreSheet.status == SheetStatus.SUBMITTED)
+    )
     assert sheets == db.session.scalar(select(func.count(Assignment.id)))
     assert db.session.scalar(select(func.count(Result.id))) >= 40
     # Harsh and lenient judges are visible: per-judge mean totals spread by > 2 points.
-    rows = db.session.execute(select(Assignment.judge_id, func.avg(ScoreSheet.total))
-                              .join(ScoreSheet).group_by(Assignment.judge_id)).all()
+    rows = db.session.execute(
+        select(Assignment.judge_id, func.avg(ScoreSheet.total))
+        .join(ScoreSheet)
+        .group_by(Assignment.judge_id)
+    ).all()
     means = np.array([float(m) for _, m in rows])
     assert means.max() - means.min() > 2
     # The judge graph is connected, and the model finds the planted harsh and lenient judges.
-    data = load_stage(db.session.scalars(
-        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.id)).first())
+    data = load_stage(
+        db.session.scalars(
+            select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.id)
+        ).first()
+    )
     fit = data.normalize("bias_scale")
     assert fit.n_components == 1
     offset = {u.username: o for u, o in zip(data.judges, fit.judge_offset)}
@@ -41,7 +48,13 @@ def test_demo_loads_a_scored_published_competition(app):
     # Both rounds have the full stage sequence.
     for round_ in db.session.scalars(select(Round)):
         assert [s.kind.value for s in round_.stages] == [
-            "submission", "screening", "scored", "scored", "scored", "announcement"]
+            "submission",
+            "screening",
+            "scored",
+            "scored",
+            "scored",
+            "announcement",
+        ]
     # Every proposal has the full KIPP structure and its SK decree.
     for entry in db.session.scalars(select(Entry)):
         assert all(text.strip() for _, text in entry.sections), entry.title
@@ -51,6 +64,7 @@ def test_demo_loads_a_scored_published_competition(app):
     # public objection period with one objection to decide.
     from competition.announcements.models import Announcement, Objection
     from competition.entries.models import Advancement
+
     notices = db.session.scalars(select(Announcement).order_by(Announcement.id)).all()
     assert notices[0].finalized_at is not None and len(notices[0].entry_ids) == 45
     assert len(notices[1].entry_ids) == 15 and notices[1].finalized_at is None
@@ -58,8 +72,10 @@ def test_demo_loads_a_scored_published_competition(app):
     assert db.session.scalar(select(func.count(Objection.id))) == 1
     # A puskesmas's 2027 proposal waits for its Admin Lokal; the 2026 ones went through them.
     from competition.entries.models import EntryStatus
-    waiting = db.session.scalars(select(Entry).where(
-        Entry.status == EntryStatus.AGENCY_REVIEW)).all()
+
+    waiting = db.session.scalars(
+        select(Entry).where(Entry.status == EntryStatus.AGENCY_REVIEW)
+    ).all()
     assert [e.round.name for e in waiting] == ["KOINYANLIK 2027"]
     assert waiting[0].custom_texts and waiting[0].organisation.place[0] == "Kota Palembang"
     # A second load leaves everything as it was.

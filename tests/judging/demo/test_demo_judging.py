@@ -17,8 +17,9 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     load_demo()
     db.session.commit()
     # the desk evaluation: the first scored stage of the demo's timeline
-    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
-                               .order_by(Stage.round_id, Stage.position)).first()
+    stage = db.session.scalars(
+        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
+    ).first()
     criteria = rubric_service.list_criteria(stage)
     assert sum(c.weight for c in criteria) == 100 and len(criteria) == 7
     assert (stage.scale_min, stage.scale_max, stage.pass_mark) == (0, 100, 85)
@@ -39,8 +40,9 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
 def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
     load_demo()
     db.session.commit()
-    stage = db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)
-                               .order_by(Stage.round_id, Stage.position)).first()
+    stage = db.session.scalars(
+        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
+    ).first()
     chair = db.session.scalar(select(User).where(User.username == "juri1"))
     page = login(chair).get("/judge/").text
     assert "Tim Penilai Desk Evaluation" in page

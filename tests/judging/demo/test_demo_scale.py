@@ -14,8 +14,17 @@ from judging.results import public
 from judging.results.models import Result
 from judging.scoring.models import Score, ScoreSheet, SheetStatus
 
-SMALL = demo_scale.Scale("small", entries=120, judges=24, organisations=30, desk_judges=3,
-                         finalists=40, final_judges=3, final_submitted=90, criteria=True)
+SMALL = demo_scale.Scale(
+    "small",
+    entries=120,
+    judges=24,
+    organisations=30,
+    desk_judges=3,
+    finalists=40,
+    final_judges=3,
+    final_submitted=90,
+    criteria=True,
+)
 
 
 def _load(scale=SMALL):
@@ -27,26 +36,36 @@ def _load(scale=SMALL):
 def test_generated_round_has_the_asked_size(app):
     counts, round_ = _load()
     desk, final = round_.stages
-    assert counts["entries"] == db.session.scalar(
-        select(func.count(Entry.id)).where(Entry.round_id == round_.id)) == 120
-    n_sheets = {s.id: db.session.scalar(
-        select(func.count(ScoreSheet.id)).join(Assignment)
-        .where(Assignment.stage_id == s.id, ScoreSheet.status == SheetStatus.SUBMITTED))
-        for s in (desk, final)}
+    assert (
+        counts["entries"]
+        == db.session.scalar(select(func.count(Entry.id)).where(Entry.round_id == round_.id))
+        == 120
+    )
+    n_sheets = {
+        s.id: db.session.scalar(
+            select(func.count(ScoreSheet.id))
+            .join(Assignment)
+            .where(Assignment.stage_id == s.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        )
+        for s in (desk, final)
+    }
     assert n_sheets == {desk.id: 360, final.id: 90}
     assert counts["sheets"] == 450
     # only the finalists take part in the final stage (the confirmed advancement)
     assert db.session.scalar(select(func.count(Entry.id)).where(in_stage(final))) == 40
     # the final stage still has work for its judges
-    assert db.session.scalar(select(func.count(Assignment.id))
-                             .where(Assignment.stage_id == final.id)) == 120
+    assert (
+        db.session.scalar(select(func.count(Assignment.id)).where(Assignment.stage_id == final.id))
+        == 120
+    )
 
 
 def test_design_balanced_connected_and_scores_consistent(app):
     _, round_ = _load()
     desk = round_.stages[0]
-    rows = db.session.execute(select(Assignment.entry_id, Assignment.judge_id)
-                              .where(Assignment.stage_id == desk.id)).all()
+    rows = db.session.execute(
+        select(Assignment.entry_id, Assignment.judge_id).where(Assignment.stage_id == desk.id)
+    ).all()
     entries, judges = map(np.array, zip(*rows))
     per_entry = np.unique(entries, return_counts=True)[1]
     assert set(per_entry.tolist()) == {3}
@@ -60,14 +79,16 @@ def test_design_balanced_connected_and_scores_consistent(app):
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
+
     for e in np.unique(entries):
         js = judges[entries == e]
         for j in js[1:]:
             parent[find(int(j))] = find(int(js[0]))
     assert len({find(int(j)) for j in judges}) == 1
     # the stored total is the weighted total of the stored criterion values
-    sheet = db.session.scalars(select(ScoreSheet).join(Assignment)
-                               .where(Assignment.stage_id == desk.id).limit(1)).one()
+    sheet = db.session.scalars(
+        select(ScoreSheet).join(Assignment).where(Assignment.stage_id == desk.id).limit(1)
+    ).one()
     weighted = sum(s.value * s.criterion.weight for s in sheet.scores) / 100
     assert abs(weighted - sheet.total) < 0.01
     assert db.session.scalar(select(func.count(Score.id))) == 5 * (360 + 90)
@@ -77,8 +98,7 @@ def test_desk_stage_is_published_and_pages_render(app, login):
     _, round_ = _load()
     desk = round_.stages[0]
     assert desk.published_at is not None
-    assert db.session.scalar(select(func.count(Result.id)).where(Result.stage_id == desk.id)) \
-        == 120
+    assert db.session.scalar(select(func.count(Result.id)).where(Result.stage_id == desk.id)) == 120
     committee = db.session.scalar(select(User).where(User.username == "panitia"))
     client = login(committee)
     page = client.get(f"/committee/stages/{desk.id}/ranking")
@@ -91,14 +111,30 @@ def test_desk_stage_is_published_and_pages_render(app, login):
 
 
 def test_ranking_page_shows_first_rows_per_category_with_a_link(app, login):
-    scale = demo_scale.Scale("one", entries=600, judges=30, organisations=20, desk_judges=2,
-                             finalists=0, final_judges=0, final_submitted=0, criteria=False)
+    scale = demo_scale.Scale(
+        "one",
+        entries=600,
+        judges=30,
+        organisations=20,
+        desk_judges=2,
+        finalists=0,
+        final_judges=0,
+        final_submitted=0,
+        criteria=False,
+    )
     _, round_ = _load(scale)
     desk = round_.stages[0]
     committee = db.session.scalar(select(User).where(User.username == "panitia"))
     html = login(committee).get(f"/committee/stages/{desk.id}/ranking").get_data(as_text=True)
-    sizes = db.session.execute(select(func.count(Entry.id)).where(Entry.round_id == round_.id)
-                               .group_by(Entry.category_id)).scalars().all()
+    sizes = (
+        db.session.execute(
+            select(func.count(Entry.id))
+            .where(Entry.round_id == round_.id)
+            .group_by(Entry.category_id)
+        )
+        .scalars()
+        .all()
+    )
     assert len(sizes) == 10 and max(sizes) > 50
     assert html.count('class="rank-') == sum(min(n, 50) for n in sizes)
     assert html.count("all=1") == sum(n > 50 for n in sizes)

@@ -13,8 +13,12 @@ from tests import factories
 
 
 def _rows():
-    return [tuple(r) for r in db.session.execute(
-        select(Assignment.entry_id, Assignment.judge_id).order_by(Assignment.id))]
+    return [
+        tuple(r)
+        for r in db.session.execute(
+            select(Assignment.entry_id, Assignment.judge_id).order_by(Assignment.id)
+        )
+    ]
 
 
 def _check(entries, judges, k, forbidden):
@@ -26,26 +30,33 @@ def _check(entries, judges, k, forbidden):
     assert max(loads) - min(loads) <= 1
     e_idx = np.array([eid for eid, _ in rows])
     j_idx = np.array([jid for _, jid in rows])
-    _, _, n_components = judge_graph_components(np.unique(e_idx, return_inverse=True)[1],
-                                                np.unique(j_idx, return_inverse=True)[1])
+    _, _, n_components = judge_graph_components(
+        np.unique(e_idx, return_inverse=True)[1], np.unique(j_idx, return_inverse=True)[1]
+    )
     assert n_components == 1
     return rows
 
 
 def _competition(open_round, n_entries=12, n_judges=6):
     opds = [factories.make_opd_user(f"OPD {i}", username=f"opd{i}") for i in range(n_entries)]
-    entries = [factories.make_entry(open_round, u, title=f"Inovasi {i}")
-               for i, u in enumerate(opds)]
-    judges = [factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}")
-              for i in range(n_judges)]
+    entries = [
+        factories.make_entry(open_round, u, title=f"Inovasi {i}") for i, u in enumerate(opds)
+    ]
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}")
+        for i in range(n_judges)
+    ]
     # Conflicts: judge 0 works at OPD 0, judge 1 declared one with entry 1 and OPD 2.
     judges[0].organisation_id = opds[0].organisation_id
     db.session.add(Conflict(judge_id=judges[1].id, entry_id=entries[1].id))
     db.session.add(Conflict(judge_id=judges[1].id, organisation_id=opds[2].organisation_id))
     stage = factories.make_stage(open_round)
     db.session.commit()
-    forbidden = {(entries[0].id, judges[0].id), (entries[1].id, judges[1].id),
-                 (entries[2].id, judges[1].id)}
+    forbidden = {
+        (entries[0].id, judges[0].id),
+        (entries[1].id, judges[1].id),
+        (entries[2].id, judges[1].id),
+    }
     return entries, judges, stage, forbidden
 
 
@@ -60,8 +71,10 @@ def test_preview_then_confirm(app, login, committee, open_round):
     assert "Semua juri terhubung melalui inovasi yang sama" in page.text
     assert "Juri 0" in page.text
     digest = assignment_service.plan_auto_assign(stage, 3).digest
-    r = client.post(f"/committee/stages/{stage.id}/assignments/auto",
-                    data={"judges_per_entry": "3", "digest": digest})
+    r = client.post(
+        f"/committee/stages/{stage.id}/assignments/auto",
+        data={"judges_per_entry": "3", "digest": digest},
+    )
     assert r.status_code == 302
     _check(entries, judges, 3, forbidden)
     assert stage.judges_per_entry == 3
@@ -72,9 +85,11 @@ def test_confirm_refused_when_the_plan_changed(app, login, committee, open_round
     digest = assignment_service.plan_auto_assign(stage, 3).digest
     db.session.add(Conflict(judge_id=judges[2].id, entry_id=entries[5].id))
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/assignments/auto",
-                              data={"judges_per_entry": "3", "digest": digest},
-                              follow_redirects=True)
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/assignments/auto",
+        data={"judges_per_entry": "3", "digest": digest},
+        follow_redirects=True,
+    )
     assert "Penugasan berubah sejak pratinjau" in r.text
     assert _rows() == []
 
@@ -84,8 +99,9 @@ def test_k_per_stage_and_invalid_k(app, login, committee, open_round):
     client = login(committee)
     r = client.get(f"/committee/stages/{stage.id}/assignments/preview?judges_per_entry=0")
     assert r.status_code == 422
-    r = client.post(f"/committee/stages/{stage.id}/assignments/auto",
-                    data={"judges_per_entry": "2"})
+    r = client.post(
+        f"/committee/stages/{stage.id}/assignments/auto", data={"judges_per_entry": "2"}
+    )
     assert r.status_code == 302
     _check(entries, judges, 2, forbidden)
     assert stage.judges_per_entry == 2
@@ -120,8 +136,10 @@ def test_rerun_keeps_scored_assignments(app, login, committee, open_round):
 def test_manual_add_and_remove(app, login, committee, open_round):
     entries, judges, stage, forbidden = _competition(open_round, n_entries=3, n_judges=4)
     client = login(committee)
-    r = client.post(f"/committee/stages/{stage.id}/assignments/manual",
-                    data={"entry": entries[1].id, "judge": judges[2].id})
+    r = client.post(
+        f"/committee/stages/{stage.id}/assignments/manual",
+        data={"entry": entries[1].id, "judge": judges[2].id},
+    )
     assert r.status_code == 302
     a = db.session.scalar(select(Assignment))
     assert a.is_manual
@@ -132,8 +150,9 @@ def test_manual_add_and_remove(app, login, committee, open_round):
     # A draft can be removed with its assignment; a submitted sheet cannot.
     db.session.add(ScoreSheet(assignment=a, status=SheetStatus.SUBMITTED))
     db.session.commit()
-    r = client.post(f"/committee/stages/{stage.id}/assignments/{a.id}/delete",
-                    follow_redirects=True)
+    r = client.post(
+        f"/committee/stages/{stage.id}/assignments/{a.id}/delete", follow_redirects=True
+    )
     assert "lembar penilaian yang sudah dikirim" in r.text
     assert db.session.get(Assignment, a.id) is not None
     a.sheet.status = SheetStatus.DRAFT
@@ -152,9 +171,11 @@ def test_withdrawal_moves_unscored_and_keeps_scored(app, login, committee, open_
     theirs = [a for a in assignment_service.list_assignments(stage) if a.judge_id == leaving.id]
     db.session.add(ScoreSheet(assignment=theirs[0], status=SheetStatus.SUBMITTED))
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/assignments/withdraw",
-                              data={"judge": leaving.id, "reason": "Tugas ke luar negeri"},
-                              follow_redirects=True)
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/assignments/withdraw",
+        data={"judge": leaving.id, "reason": "Tugas ke luar negeri"},
+        follow_redirects=True,
+    )
     assert "5 inovasi diberikan kepada juri lain, 1 lembar yang sudah dinilai tetap" in r.text
     assert "Tugas ke luar negeri" in r.text
     rows = _rows()
@@ -166,10 +187,15 @@ def test_withdrawal_moves_unscored_and_keeps_scored(app, login, committee, open_
     assignment_service.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
     db.session.commit()
     assert [e for e, j in _rows() if j == leaving.id] == [theirs[0].entry_id]
-    other = next(e for e in entries if (e.id, leaving.id) not in set(_rows())
-                 and (e.id, leaving.id) not in forbidden)
-    r = login(committee).post(f"/committee/stages/{stage.id}/assignments/manual",
-                              data={"entry": other.id, "judge": leaving.id})
+    other = next(
+        e
+        for e in entries
+        if (e.id, leaving.id) not in set(_rows()) and (e.id, leaving.id) not in forbidden
+    )
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/assignments/manual",
+        data={"entry": other.id, "judge": leaving.id},
+    )
     assert r.status_code in (409, 422)
 
 
@@ -177,22 +203,28 @@ def test_confirm_with_an_invalid_k_is_refused(app, login, committee, open_round)
     entries, judges, stage, forbidden = _competition(open_round, n_entries=3, n_judges=4)
     client = login(committee)
     for k in ("0", "99", "dua"):
-        r = client.post(f"/committee/stages/{stage.id}/assignments/auto",
-                        data={"judges_per_entry": k}, follow_redirects=True)
+        r = client.post(
+            f"/committee/stages/{stage.id}/assignments/auto",
+            data={"judges_per_entry": k},
+            follow_redirects=True,
+        )
         assert "Pilih antara 1 dan 20 juri per inovasi." in r.text
     assert _rows() == []
 
 
-def test_assignment_page_is_paged_and_filters_entries_short_of_judges(app, login, committee,
-                                                                      open_round, monkeypatch):
+def test_assignment_page_is_paged_and_filters_entries_short_of_judges(
+    app, login, committee, open_round, monkeypatch
+):
     from judging.panels import views
+
     monkeypatch.setattr(views, "ASSIGNMENT_ROWS", 5)
     entries, judges, stage, forbidden = _competition(open_round)  # 12 entries
     assignment_service.auto_assign(stage=stage, judges_per_entry=3, actor=committee)
     db.session.commit()
     # Entry 4 loses a judge: it is the one short of judges.
-    db.session.delete(db.session.scalars(select(Assignment).where(
-        Assignment.entry_id == entries[4].id)).first())
+    db.session.delete(
+        db.session.scalars(select(Assignment).where(Assignment.entry_id == entries[4].id)).first()
+    )
     db.session.commit()
     client = login(committee)
     url = f"/committee/stages/{stage.id}/assignments"
@@ -201,8 +233,11 @@ def test_assignment_page_is_paged_and_filters_entries_short_of_judges(app, login
     assert "Inovasi 0" in first and "Inovasi 4" in first and "Inovasi 5" not in first
     assert "1 inovasi memiliki kurang dari 3 juri." in first
     # The judges' loads count every assignment, not only those of the page.
-    loads = dict(db.session.execute(select(Assignment.judge_id, func.count())
-                                    .group_by(Assignment.judge_id)).all())
+    loads = dict(
+        db.session.execute(
+            select(Assignment.judge_id, func.count()).group_by(Assignment.judge_id)
+        ).all()
+    )
     listing = assignment_service.assignment_page(stage, page=3, per_page=5)
     assert listing.loads == loads and listing.n_entries == 12
     assert [e.title for e in listing.entries] == ["Inovasi 10", "Inovasi 11"]

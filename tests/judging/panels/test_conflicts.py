@@ -16,10 +16,13 @@ def _pairs():
 
 def _setup(open_round, n_opds=4, n_judges=4):
     opds = [factories.make_opd_user(f"OPD {i}", username=f"opd{i}") for i in range(n_opds)]
-    entries = [factories.make_entry(open_round, u, title=f"Inovasi {i}")
-               for i, u in enumerate(opds)]
-    judges = [factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}")
-              for i in range(n_judges)]
+    entries = [
+        factories.make_entry(open_round, u, title=f"Inovasi {i}") for i, u in enumerate(opds)
+    ]
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}")
+        for i in range(n_judges)
+    ]
     stage = factories.make_stage(open_round)
     db.session.commit()
     return opds, entries, judges, stage
@@ -28,16 +31,30 @@ def _setup(open_round, n_opds=4, n_judges=4):
 def test_declared_conflicts_are_never_assigned(app, login, committee, open_round):
     opds, entries, judges, stage = _setup(open_round)
     client = login(committee)
-    r = client.post(f"/committee/stages/{stage.id}/conflicts",
-                    data={"judge": judges[0].id, "entry": entries[0].id, "organisation": 0,
-                          "reason": "Pernah menjadi konsultan inovasi ini"})
+    r = client.post(
+        f"/committee/stages/{stage.id}/conflicts",
+        data={
+            "judge": judges[0].id,
+            "entry": entries[0].id,
+            "organisation": 0,
+            "reason": "Pernah menjadi konsultan inovasi ini",
+        },
+    )
     assert r.status_code == 302
-    r = client.post(f"/committee/stages/{stage.id}/conflicts",
-                    data={"judge": judges[1].id, "entry": 0,
-                          "organisation": opds[1].organisation_id, "reason": "Mantan pegawai"})
+    r = client.post(
+        f"/committee/stages/{stage.id}/conflicts",
+        data={
+            "judge": judges[1].id,
+            "entry": 0,
+            "organisation": opds[1].organisation_id,
+            "reason": "Mantan pegawai",
+        },
+    )
     assert r.status_code == 302
-    r = client.post(f"/committee/stages/{stage.id}/conflicts/affiliation",
-                    data={"judge": judges[2].id, "organisation": opds[2].organisation_id})
+    r = client.post(
+        f"/committee/stages/{stage.id}/conflicts/affiliation",
+        data={"judge": judges[2].id, "organisation": opds[2].organisation_id},
+    )
     assert r.status_code == 302
     page = client.get(f"/committee/stages/{stage.id}/conflicts").text
     assert "Pernah menjadi konsultan inovasi ini" in page and "Mantan pegawai" in page
@@ -46,26 +63,31 @@ def test_declared_conflicts_are_never_assigned(app, login, committee, open_round
     db.session.commit()
     pairs = _pairs()
     assert len(pairs) == 12
-    for forbidden in [(entries[0].id, judges[0].id), (entries[1].id, judges[1].id),
-                      (entries[2].id, judges[2].id)]:
+    for forbidden in [
+        (entries[0].id, judges[0].id),
+        (entries[1].id, judges[1].id),
+        (entries[2].id, judges[2].id),
+    ]:
         assert forbidden not in pairs
     # Manual assignment refuses every kind of conflict.
     for e, j in [(0, 0), (1, 1), (2, 2)]:
-        r = client.post(f"/committee/stages/{stage.id}/assignments/manual",
-                        data={"entry": entries[e].id, "judge": judges[j].id})
+        r = client.post(
+            f"/committee/stages/{stage.id}/assignments/manual",
+            data={"entry": entries[e].id, "judge": judges[j].id},
+        )
         assert r.status_code == 409
         assert "konflik kepentingan" in r.text
     assert len(_pairs()) == 12
 
 
-def test_declaring_a_conflict_removes_the_unsubmitted_assignment(app, login, committee,
-                                                                   open_round):
+def test_declaring_a_conflict_removes_the_unsubmitted_assignment(app, login, committee, open_round):
     opds, entries, judges, stage = _setup(open_round)
     factories.make_assignment(stage, entries[0], judges[0])
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/conflicts/affiliation",
-                              data={"judge": judges[0].id,
-                                    "organisation": opds[0].organisation_id})
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/conflicts/affiliation",
+        data={"judge": judges[0].id, "organisation": opds[0].organisation_id},
+    )
     assert r.status_code == 302
     assert _pairs() == set()
     assert judges[0].organisation_id == opds[0].organisation_id
@@ -76,9 +98,15 @@ def test_conflict_with_a_submitted_sheet_is_refused(app, login, committee, open_
     a = factories.make_assignment(stage, entries[0], judges[0])
     db.session.add(ScoreSheet(assignment=a, status=SheetStatus.SUBMITTED))
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/conflicts",
-                              data={"judge": judges[0].id, "entry": entries[0].id,
-                                    "organisation": 0, "reason": "Terlambat diketahui"})
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/conflicts",
+        data={
+            "judge": judges[0].id,
+            "entry": entries[0].id,
+            "organisation": 0,
+            "reason": "Terlambat diketahui",
+        },
+    )
     assert r.status_code == 409
     assert "Terlambat diketahui" in r.text  # the typed reason is kept
     assert db.session.scalar(select(func.count(Conflict.id))) == 0
@@ -99,8 +127,9 @@ def test_judge_recuses_from_the_sheet(app, login, committee, open_round):
     assert 'value="7.0"' in r.text
     assert len(_pairs()) == 1
 
-    r = client.post(f"/judge/assignments/{a.id}/recuse",
-                    data={"reason": "Istri saya bekerja di OPD ini"})
+    r = client.post(
+        f"/judge/assignments/{a.id}/recuse", data={"reason": "Istri saya bekerja di OPD ini"}
+    )
     assert r.status_code == 302
     assert _pairs() == set()
     assert db.session.scalar(select(func.count(ScoreSheet.id))) == 0

@@ -14,11 +14,13 @@ def _arrange(open_round):
     round_ = factories.make_round(name="KOINYANLIK 2027", categories=("Dinas", "Wilayah"))
     dinas, wilayah = round_.categories
     opds = [factories.make_opd_user(f"OPD {i}", username=f"opd{i}") for i in range(6)]
-    entries = [factories.make_entry(round_, u, title=f"Inovasi {i}",
-                                    category=dinas if i < 3 else wilayah)
-               for i, u in enumerate(opds)]
-    judges = [factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}")
-              for i in range(6)]
+    entries = [
+        factories.make_entry(round_, u, title=f"Inovasi {i}", category=dinas if i < 3 else wilayah)
+        for i, u in enumerate(opds)
+    ]
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=f"Juri {i}") for i in range(6)
+    ]
     stage = factories.make_stage(round_)
     db.session.commit()
     return stage, dinas, wilayah, entries, judges
@@ -28,14 +30,27 @@ def test_panels_restrict_assignment_and_let_the_chair_read(app, login, committee
     stage, dinas, wilayah, entries, judges = _arrange(open_round)
     client = login(committee)
     for name, cat in (("Panel Dinas", dinas), ("Panel Wilayah", wilayah)):
-        assert client.post(f"/committee/stages/{stage.id}/panels",
-                           data={"name": name, "category": cat.id}).status_code == 302
+        assert (
+            client.post(
+                f"/committee/stages/{stage.id}/panels", data={"name": name, "category": cat.id}
+            ).status_code
+            == 302
+        )
     p_dinas, p_wilayah = panels.list_panels(stage)
     # Judges 0-2 on the Dinas panel (0 chairs), 2-5 on the Wilayah panel: judge 2 sits on both.
-    for i, panel in ((0, p_dinas), (1, p_dinas), (2, p_dinas), (2, p_wilayah), (3, p_wilayah),
-                     (4, p_wilayah), (5, p_wilayah)):
-        r = client.post(f"/committee/stages/{stage.id}/panels/{panel.id}/members",
-                        data={"judge": judges[i].id, "is_chair": "y" if i in (0, 3) else ""})
+    for i, panel in (
+        (0, p_dinas),
+        (1, p_dinas),
+        (2, p_dinas),
+        (2, p_wilayah),
+        (3, p_wilayah),
+        (4, p_wilayah),
+        (5, p_wilayah),
+    ):
+        r = client.post(
+            f"/committee/stages/{stage.id}/panels/{panel.id}/members",
+            data={"judge": judges[i].id, "is_chair": "y" if i in (0, 3) else ""},
+        )
         assert r.status_code == 302
     page = client.get(f"/committee/stages/{stage.id}/panels").text
     assert "Panel Dinas" in page and "ketua" in page
@@ -52,8 +67,9 @@ def test_panels_restrict_assignment_and_let_the_chair_read(app, login, committee
     # Judge 1 submits a sheet on a Dinas entry; the Dinas chair (judge 0) reads it.
     assignments = assignment_service.list_assignments(stage)
     theirs = [a for a in assignments if a.judge_id == judges[1].id]
-    draft_a = next(a for a in assignments
-                   if a.judge_id != judges[1].id and category[a.entry_id] == dinas.id)
+    draft_a = next(
+        a for a in assignments if a.judge_id != judges[1].id and category[a.entry_id] == dinas.id
+    )
     wilayah_a = next(a for a in assignments if category[a.entry_id] == wilayah.id)
     sheet = ScoreSheet(assignment=theirs[0], status=SheetStatus.SUBMITTED, total=7.5)
     draft = ScoreSheet(assignment=draft_a, status=SheetStatus.DRAFT)
@@ -81,4 +97,6 @@ def test_one_chair_per_panel(app, login, committee, open_round):
     db.session.commit()
     panel = db.session.get(Panel, panel.id)
     assert [(m.judge_id, m.is_chair) for m in panel.members] == [
-        (judges[0].id, False), (judges[1].id, True)]
+        (judges[0].id, False),
+        (judges[1].id, True),
+    ]

@@ -25,7 +25,8 @@ def _check(response, path: str, status: int = 200):
     schema = spec["content"]["application/json"]["schema"]
     validator = jsonschema.Draft202012Validator(
         {**schema, "components": OPENAPI["components"]},
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
     validator.validate(response.get_json())
     return response.get_json()
 
@@ -35,9 +36,16 @@ def publish_round(round_, committee, opd, judge, titles=("SI-PANDAI", "SI-CEPAT"
     for title in titles:
         entry = factories.make_entry(round_, opd, title=title)
         a = factories.make_assignment(stage, entry, judge)
-        sheet_service.save_sheet(assignment=a, inputs={
-            c.id: sheet_service.CriterionInput(9.0 if title == titles[0] else 7.0, "baik")
-            for c in rubric_service.list_criteria(stage)}, submit=True, actor=judge, now=stage.opens_at)
+        sheet_service.save_sheet(
+            assignment=a,
+            inputs={
+                c.id: sheet_service.CriterionInput(9.0 if title == titles[0] else 7.0, "baik")
+                for c in rubric_service.list_criteria(stage)
+            },
+            submit=True,
+            actor=judge,
+            now=stage.opens_at,
+        )
     db.session.flush()
     pub = publication_service.publish_results(stage=stage, actor=committee, now=stage.closes_at)
     db.session.commit()
@@ -46,8 +54,11 @@ def publish_round(round_, committee, opd, judge, titles=("SI-PANDAI", "SI-CEPAT"
 
 def test_no_published_round_lists_nothing(client, open_round):
     assert _check(client.get("/api/v1/rounds"), "/api/v1/rounds") == {"rounds": []}
-    body = _check(client.get(f"/api/v1/rounds/{open_round.slug}/results"),
-                  "/api/v1/rounds/{slug}/results", 404)
+    body = _check(
+        client.get(f"/api/v1/rounds/{open_round.slug}/results"),
+        "/api/v1/rounds/{slug}/results",
+        404,
+    )
     assert body["error"] == 404
 
 
@@ -57,15 +68,17 @@ def test_published_results(client, committee, opd, judge, open_round):
     assert listing.headers["Access-Control-Allow-Origin"] == "*"
     rounds = _check(listing, "/api/v1/rounds")["rounds"]
     assert [r["slug"] for r in rounds] == [open_round.slug]
-    body = _check(client.get(f"/api/v1/rounds/{open_round.slug}/results"),
-                  "/api/v1/rounds/{slug}/results")
+    body = _check(
+        client.get(f"/api/v1/rounds/{open_round.slug}/results"), "/api/v1/rounds/{slug}/results"
+    )
     [stage] = body["stages"]
     assert stage["version"] == 1 and stage["style"] == "ranked"
     entries = [e for c in stage["categories"] for e in c["entries"]]
     first = next(e for e in entries if e["title"] == "SI-PANDAI")
     assert first["rank"] == 1 and first["score"] > 0 and first["opd"] == opd.organisation.name
     assert first["award"] and first["certificate"]["verification_url"].endswith(
-        first["certificate"]["number"])
+        first["certificate"]["number"]
+    )
     cert = client.get(first["certificate"]["verification_url"])
     assert _check(cert, "/api/v1/certificates/{number}")["status"] == "valid"
 
@@ -76,28 +89,37 @@ def test_alphabetical_style_hides_rank_and_score(client, committee, opd, judge, 
     db.session.add(settings)
     db.session.commit()
     publish_round(open_round, committee, opd, judge)
-    body = _check(client.get(f"/api/v1/rounds/{open_round.slug}/results"),
-                  "/api/v1/rounds/{slug}/results")
+    body = _check(
+        client.get(f"/api/v1/rounds/{open_round.slug}/results"), "/api/v1/rounds/{slug}/results"
+    )
     entries = [e for s in body["stages"] for c in s["categories"] for e in c["entries"]]
     assert entries and all(e["rank"] is None and e["score"] is None for e in entries)
 
 
 def test_revoked_certificate(client, committee, opd, judge, open_round):
     stage, _pub = publish_round(open_round, committee, opd, judge)
-    cert = db.session.scalars(select(Certificate).where(Certificate.round_id == open_round.id)
-                              .order_by(Certificate.id)).first()
-    new = awards.reissue_certificate(certificate=cert, reason="Nama salah ketik",
-                                     actor=committee, now=stage.closes_at + timedelta(days=1))
+    cert = db.session.scalars(
+        select(Certificate).where(Certificate.round_id == open_round.id).order_by(Certificate.id)
+    ).first()
+    new = awards.reissue_certificate(
+        certificate=cert,
+        reason="Nama salah ketik",
+        actor=committee,
+        now=stage.closes_at + timedelta(days=1),
+    )
     db.session.commit()
-    body = _check(client.get(f"/api/v1/certificates/{cert.code.lower()}"),
-                  "/api/v1/certificates/{number}")
+    body = _check(
+        client.get(f"/api/v1/certificates/{cert.code.lower()}"), "/api/v1/certificates/{number}"
+    )
     assert body["status"] == "revoked"
     assert body["certificate"]["revoked_reason"] == "Nama salah ketik"
     assert body["certificate"]["replaced_by"] == new.code
 
 
-@pytest.mark.parametrize("number", ["0000-0000-0000-0000", "nonsense", "7F3A 91C2", "ÿ" * 300,
-                                    "AAAA-BBBB-CCCC-DDDD-EEEE"])
+@pytest.mark.parametrize(
+    "number",
+    ["0000-0000-0000-0000", "nonsense", "7F3A 91C2", "ÿ" * 300, "AAAA-BBBB-CCCC-DDDD-EEEE"],
+)
 def test_unknown_or_malformed_number_is_unknown(client, number):
     body = _check(client.get(f"/api/v1/certificates/{number}"), "/api/v1/certificates/{number}")
     assert body == {"number": number, "status": "unknown", "certificate": None}
@@ -108,11 +130,17 @@ def test_errors_are_json_and_document_served(client):
     assert response.status_code == 404 and response.get_json()["error"] == 404
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and set(doc["paths"]) == {
-        "/api/v1/rounds", "/api/v1/rounds/{slug}/results", "/api/v1/certificates/{number}",
-        "/api/v1/openapi.json"}
+        "/api/v1/rounds",
+        "/api/v1/rounds/{slug}/results",
+        "/api/v1/certificates/{number}",
+        "/api/v1/openapi.json",
+    }
 
 
 def test_document_describes_every_api_route(app):
-    routes = {r.rule.replace("<slug>", "{slug}").replace("<path:number>", "{number}")
-              for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
+    routes = {
+        r.rule.replace("<slug>", "{slug}").replace("<path:number>", "{number}")
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("api.")
+    }
     assert routes == set(OPENAPI["paths"])

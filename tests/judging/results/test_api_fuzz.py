@@ -14,8 +14,11 @@ from competition.db import db
 from judging.results.models import Certificate
 from tests.judging.results.test_api import publish_round
 
-OPERATIONS = ["/api/v1/rounds", "/api/v1/rounds/{slug}/results",
-              "/api/v1/certificates/{number}"]  # schemathesis skips the document's own path
+OPERATIONS = [
+    "/api/v1/rounds",
+    "/api/v1/rounds/{slug}/results",
+    "/api/v1/certificates/{number}",
+]  # schemathesis skips the document's own path
 
 
 @pytest.fixture
@@ -34,8 +37,13 @@ def test_api_conforms(api_schema, path):
     operation = api_schema[path]["GET"]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=25, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     def fuzz(case):
         case.call_and_validate()
 
@@ -44,11 +52,18 @@ def test_api_conforms(api_schema, path):
 
 def test_real_round_and_certificate_conform(api_schema, open_round):
     """The fuzzer never guesses a real slug or number: call those explicitly."""
-    code = db.session.scalars(select(Certificate.code)
-                              .where(Certificate.round_id == open_round.id)).first()
-    results = api_schema["/api/v1/rounds/{slug}/results"]["GET"].Case(
-        path_parameters={"slug": open_round.slug}).call_and_validate()
+    code = db.session.scalars(
+        select(Certificate.code).where(Certificate.round_id == open_round.id)
+    ).first()
+    results = (
+        api_schema["/api/v1/rounds/{slug}/results"]["GET"]
+        .Case(path_parameters={"slug": open_round.slug})
+        .call_and_validate()
+    )
     assert results.status_code == 200 and results.json()["stages"]
-    verified = api_schema["/api/v1/certificates/{number}"]["GET"].Case(
-        path_parameters={"number": code}).call_and_validate()
+    verified = (
+        api_schema["/api/v1/certificates/{number}"]["GET"]
+        .Case(path_parameters={"number": code})
+        .call_and_validate()
+    )
     assert verified.status_code == 200 and verified.json()["status"] == "valid"

@@ -17,7 +17,7 @@ def test_numbers_forged_or_altered_are_rejected(app):
     # Every single-character alteration breaks the check part.
     for i in range(len(raw)):
         for c in "0Z":
-            altered = raw[:i] + c + raw[i + 1:]
+            altered = raw[:i] + c + raw[i + 1 :]
             if altered != raw:
                 assert not numbers.is_well_formed(altered), (i, c)
     assert not numbers.is_well_formed("0000-0000-0000-0000")

@@ -20,8 +20,14 @@ from judging.scoring import sheets as sheet_service
 from judging.scoring.models import Score, ScoreSheet
 from tests import factories
 
-TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "Lapor Camat",
-          "Klinik Keliling"]
+TITLES = [
+    "Posyandu Digital",
+    "SI-PANDAI",
+    "Tirta Cepat",
+    "Sampah Jadi Emas",
+    "Lapor Camat",
+    "Klinik Keliling",
+]
 
 
 @pytest.fixture
@@ -38,8 +44,16 @@ def scored(app, committee, open_round):
         owners.append(owner)
         for j, judge in enumerate(judges):
             a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-                c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5)) for c in criteria})
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={
+                    c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5))
+                    for c in criteria
+                },
+            )
     db.session.commit()
     return stage, entries, owners
 
@@ -48,8 +62,7 @@ def _snapshot(pub):
     return [(r.entry_id, r.rank, r.score, r.award) for r in awards.list_results(pub)]
 
 
-def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(
-        app, committee, scored):
+def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(app, committee, scored):
     stage, entries, _ = scored
     pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
@@ -69,6 +82,7 @@ def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(
     assert db.session.get(Publication, pub.id).scores_digest == digest
     # The digest is of the input scores: recomputing now gives a different one.
     from judging.analysis.services import load_stage, scores_digest
+
     assert scores_digest(load_stage(stage))[0] != digest
     # The ORM refuses to edit a published row.
     row = db.session.scalars(select(Result)).first()
@@ -90,8 +104,9 @@ def test_correction_needs_a_reason_and_keeps_the_old_version(app, login, committ
     refused = client.post(f"/committee/stages/{stage.id}/publish", data={"reason": ""})
     assert refused.status_code == 409
     assert db.session.scalar(select(Publication).where(Publication.version == 2)) is None
-    ok = client.post(f"/committee/stages/{stage.id}/publish",
-                     data={"reason": "Nilai juri 2 salah input"})
+    ok = client.post(
+        f"/committee/stages/{stage.id}/publish", data={"reason": "Nilai juri 2 salah input"}
+    )
     assert ok.status_code == 302
     v2 = awards.latest_publication(stage)
     assert v2.version == 2 and v2.reason == "Nilai juri 2 salah input"
@@ -114,7 +129,9 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
                 s.value = 10.0
             sheet.total = 10.0
     db.session.flush()
-    publication_service.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Salah ketik")
+    publication_service.publish_results(
+        stage=stage, actor=committee, now=utcnow(), reason="Salah ketik"
+    )
     valid = awards.valid_certificates_by_entry(stage)
     assert valid[entries[5].id].award == "Terbaik I"
     assert valid[entries[5].id].code != first[entries[5].id]
@@ -128,23 +145,31 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
 def test_award_levels_national_preset(app, login, committee, scored):
     stage, *_ = scored
     client = login(committee)
-    assert client.post(f"/committee/rounds/{stage.round_id}/results/awards", data={
-        "preset": "national", "levels": "", "style": "alphabetical",
-        "announcement": ""}).status_code == 302
+    assert (
+        client.post(
+            f"/committee/rounds/{stage.round_id}/results/awards",
+            data={"preset": "national", "levels": "", "style": "alphabetical", "announcement": ""},
+        ).status_code
+        == 302
+    )
     assert [(lv.title, lv.up_to_rank) for lv in awards.levels_for(stage)] == [
-        ("Outstanding Achievement", 3), ("Top 45", 15), ("Top 99", 33)]
+        ("Outstanding Achievement", 3),
+        ("Top 45", 15),
+        ("Top 99", 33),
+    ]
     pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     assert pub.style == "alphabetical"
     by_rank = sorted(awards.list_results(pub), key=lambda r: r.rank)
-    assert [r.award for r in by_rank] == ["Outstanding Achievement"] * 3 + [
-        "Top 45"] * 3
+    assert [r.award for r in by_rank] == ["Outstanding Achievement"] * 3 + ["Top 45"] * 3
 
 
 def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
     stage, entries, _ = scored
     client = login(committee)
-    r = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
-                    data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""})
+    r = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""},
+    )
     assert r.status_code == 302
     review = client.get(f"/committee/rounds/{stage.round_id}/results")
     assert review.status_code == 200
@@ -152,29 +177,55 @@ def test_award_levels_city_preset_with_prizes_and_participation(app, login, comm
     assert "3.000.000" in review.text  # Indonesian grouping
     pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     got = [(r.rank, r.award, r.prize) for r in awards.list_results(pub)]
-    assert got == [(1, "Juara I", 3_000_000), (2, "Juara II", 2_000_000),
-                   (3, "Juara III", 1_000_000), (4, "Harapan I", None),
-                   (5, "Harapan II", None), (6, "", None)]
+    assert got == [
+        (1, "Juara I", 3_000_000),
+        (2, "Juara II", 2_000_000),
+        (3, "Juara III", 1_000_000),
+        (4, "Harapan I", None),
+        (5, "Harapan II", None),
+        (6, "", None),
+    ]
     kinds = sorted((c.award, c.kind) for c in db.session.scalars(select(Certificate)))
     assert ("Peserta", "participation") in kinds and len(kinds) == 6
-    assert json.loads(pub.params)["awards"][0] == {"title": "Juara I", "up_to_rank": 1,
-                                                   "prize": 3_000_000}
+    assert json.loads(pub.params)["awards"][0] == {
+        "title": "Juara I",
+        "up_to_rank": 1,
+        "prize": 3_000_000,
+    }
 
 
 def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     stage, *_ = scored
     client = login(committee)
-    bad = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
-                      data={"preset": "", "levels": "Top 45; 45\nTop 99; lots",
-                            "style": "ranked", "announcement": "Selamat!"})
+    bad = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={
+            "preset": "",
+            "levels": "Top 45; 45\nTop 99; lots",
+            "style": "ranked",
+            "announcement": "Selamat!",
+        },
+    )
     assert bad.status_code == 422 and "Top 99; lots" in bad.text
-    unordered = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
-                            data={"preset": "", "levels": "Top 99; 99\nTop 45; 45",
-                                  "style": "ranked", "announcement": ""})
+    unordered = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={
+            "preset": "",
+            "levels": "Top 99; 99\nTop 45; 45",
+            "style": "ranked",
+            "announcement": "",
+        },
+    )
     assert unordered.status_code == 422
-    ok = client.post(f"/committee/rounds/{stage.round_id}/results/awards",
-                     data={"preset": "", "levels": "Outstanding Achievement; 1\nTop 45; 3",
-                           "style": "alphabetical", "announcement": "Selamat kepada pemenang."})
+    ok = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={
+            "preset": "",
+            "levels": "Outstanding Achievement; 1\nTop 45; 3",
+            "style": "alphabetical",
+            "announcement": "Selamat kepada pemenang.",
+        },
+    )
     assert ok.status_code == 302
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
@@ -214,8 +265,9 @@ def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored
     client = login(committee)
     url = f"/committee/rounds/{stage.round_id}/results/certificates/{cert.id}"
     assert client.post(url, data={"reason": "", "revoke": "1"}).status_code == 422
-    r = client.post(url, data={"reason": "Nama OPD salah eja", "holder": "Dinas Kesehatan",
-                               "reissue": "1"})
+    r = client.post(
+        url, data={"reason": "Nama OPD salah eja", "holder": "Dinas Kesehatan", "reissue": "1"}
+    )
     assert r.status_code == 302
     old = anon.get(f"/verify/{cert.code}")
     assert old.status_code == 200 and "verify-revoked" in old.text
@@ -239,8 +291,14 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     page = PdfReader(io.BytesIO(response.data)).pages[0]
     text = page.extract_text()
-    for expected in ("OPD Posyandu Digital", "Posyandu Digital", "Terbaik I", cert.code,
-                     "PIAGAM PENGHARGAAN", stage.round.name):
+    for expected in (
+        "OPD Posyandu Digital",
+        "Posyandu Digital",
+        "Terbaik I",
+        cert.code,
+        "PIAGAM PENGHARGAAN",
+        stage.round.name,
+    ):
         assert expected in text, expected
     # The embedded QR code is the one for the verification URL, module by module.
     url = f"http://localhost/verify/{cert.code}"
@@ -248,9 +306,16 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     image = next(iter(page.images)).image.convert("L")
     n = len(expected)
     assert image.size == ((n + 2 * QR_BORDER) * QR_SCALE,) * 2
-    read = tuple(tuple(int(image.getpixel(((QR_BORDER + x) * QR_SCALE + 2,
-                                            (QR_BORDER + y) * QR_SCALE + 2)) < 128)
-                       for x in range(n)) for y in range(n))
+    read = tuple(
+        tuple(
+            int(
+                image.getpixel(((QR_BORDER + x) * QR_SCALE + 2, (QR_BORDER + y) * QR_SCALE + 2))
+                < 128
+            )
+            for x in range(n)
+        )
+        for y in range(n)
+    )
     assert read == expected
     # Another OPD cannot download it from the OPD area.
     assert login(owners[1]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 404
@@ -258,7 +323,7 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
 
 def test_public_results_export_csv_and_xlsx(app, committee, scored):
     stage, entries, _ = scored
-    entries[2].title = "=HYPERLINK(\"http://x\")"
+    entries[2].title = '=HYPERLINK("http://x")'
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     anon = app.test_client()
@@ -275,6 +340,7 @@ def test_public_results_export_csv_and_xlsx(app, committee, scored):
     xlsx = anon.get(f"/results/{slug}.xlsx")
     assert xlsx.status_code == 200
     from openpyxl import load_workbook
+
     ws = load_workbook(io.BytesIO(xlsx.data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 7 and rows[1][4] == "Posyandu Digital" and rows[1][3] == 1
@@ -299,6 +365,7 @@ def test_public_certificate_download_only_when_valid_and_published(app, committe
 
 def _png(color=(120, 20, 30), fmt="PNG") -> bytes:
     from PIL import Image
+
     buf = io.BytesIO()
     Image.new("RGB", (60, 60), color).save(buf, format=fmt)
     return buf.getvalue()
@@ -309,19 +376,33 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
     client = login(committee)
     url = f"/committee/rounds/{stage.round_id}/results/layout"
     assert client.get(url).status_code == 200
-    fake = client.post(url, data={
-        "government": "Pemerintah Kota Palembang", "place": "Palembang",
-        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
-        "logo": (io.BytesIO(b"<?php echo 'not an image'; ?>"), "logo.png")},
-        content_type="multipart/form-data")
+    fake = client.post(
+        url,
+        data={
+            "government": "Pemerintah Kota Palembang",
+            "place": "Palembang",
+            "signer1_name": "Dr. Siti Rahma",
+            "signer1_title": "Sekretaris Daerah",
+            "logo": (io.BytesIO(b"<?php echo 'not an image'; ?>"), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert fake.status_code == 422 and "Pemerintah Kota Palembang" in fake.text
     assert awards.settings_of(stage.round).logo is None
-    ok = client.post(url, data={
-        "government": "Pemerintah Kota Palembang", "place": "Palembang",
-        "signer1_name": "Dr. Siti Rahma", "signer1_title": "Sekretaris Daerah",
-        "signer1_image": (io.BytesIO(_png((0, 0, 90), "JPEG")), "ttd.jpg"),
-        "signer2_name": "Ir. Budi Santoso", "signer2_title": "Kepala Bappeda",
-        "logo": (io.BytesIO(_png()), "logo.png")}, content_type="multipart/form-data")
+    ok = client.post(
+        url,
+        data={
+            "government": "Pemerintah Kota Palembang",
+            "place": "Palembang",
+            "signer1_name": "Dr. Siti Rahma",
+            "signer1_title": "Sekretaris Daerah",
+            "signer1_image": (io.BytesIO(_png((0, 0, 90), "JPEG")), "ttd.jpg"),
+            "signer2_name": "Ir. Budi Santoso",
+            "signer2_title": "Kepala Bappeda",
+            "logo": (io.BytesIO(_png()), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     settings = awards.settings_of(stage.round)
     assert settings.logo.endswith(".png") and settings.signer1_image.endswith(".jpg")
@@ -332,8 +413,13 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
     cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
     pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
     text = pdf.pages[0].extract_text()
-    for expected in ("PEMERINTAH KOTA PALEMBANG", "Dr. Siti Rahma", "Sekretaris Daerah",
-                     "Ir. Budi Santoso", "Palembang, "):
+    for expected in (
+        "PEMERINTAH KOTA PALEMBANG",
+        "Dr. Siti Rahma",
+        "Sekretaris Daerah",
+        "Ir. Budi Santoso",
+        "Palembang, ",
+    ):
         assert expected in text, expected
     assert len(list(pdf.pages[0].images)) == 3  # logo, signature, QR code
 
@@ -342,14 +428,14 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
     import zipfile
 
     from judging.results import zips as bulk
+
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     client = login(committee)
     r = client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
     assert r.status_code == 302
-    judges = db.session.scalars(select(Certificate).where(
-        Certificate.kind == "appreciation")).all()
+    judges = db.session.scalars(select(Certificate).where(Certificate.kind == "appreciation")).all()
     assert sorted(c.holder for c in judges) == ["penilai0", "penilai1", "penilai2"]
     # Issuing again gives nobody a second one.
     client.post(f"/committee/rounds/{stage.round_id}/results/appreciation")
@@ -376,8 +462,17 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
     assert len(names) == 9
     assert sum(n.startswith("penghargaan/") for n in names) == 3
     assert sum(n.startswith("juri/") for n in names) == 3
-    text = PdfReader(io.BytesIO(zipfile.ZipFile(io.BytesIO(body)).read(
-        next(n for n in names if n.startswith("juri/penilai0"))))).pages[0].extract_text()
+    text = (
+        PdfReader(
+            io.BytesIO(
+                zipfile.ZipFile(io.BytesIO(body)).read(
+                    next(n for n in names if n.startswith("juri/penilai0"))
+                )
+            )
+        )
+        .pages[0]
+        .extract_text()
+    )
     assert "penilai0" in text and "sebagai Juri" in text
     # Other roles get nothing: the blueprint guard.
     assert login(judge).get(f"{base}/download").status_code == 403
@@ -386,6 +481,7 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
 def test_demo_is_published_with_certificates(app, login):
     from competition.rounds.models import Round
     from judging.demo.loader import COMMITTEE_USERNAME
+
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
     stage = next(s for s in round_.stages if s.kind == "scored")  # the desk evaluation
@@ -412,17 +508,32 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     url = f"/committee/rounds/{stage.round_id}/results/berita-acara.pdf"
     assert client.get(url).status_code == 404  # nothing published yet
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
-    awards.give_special_award(round_=stage.round, entry=entries[5], title="Inovasi Terfavorit",
-                              actor=committee, now=utcnow())
+    awards.give_special_award(
+        round_=stage.round,
+        entry=entries[5],
+        title="Inovasi Terfavorit",
+        actor=committee,
+        now=utcnow(),
+    )
     db.session.commit()
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
     pub = awards.latest_publication(stage)
-    for expected in ("BERITA ACARA HASIL PENILAIAN", stage.round.name.upper(), stage.name,
-                     "penilai0", "penilai2", "Posyandu Digital", "OPD Klinik Keliling",
-                     "Terbaik I", pub.scores_digest, "Ketua Panitia", "Penghargaan khusus",
-                     "Inovasi Terfavorit"):
+    for expected in (
+        "BERITA ACARA HASIL PENILAIAN",
+        stage.round.name.upper(),
+        stage.name,
+        "penilai0",
+        "penilai2",
+        "Posyandu Digital",
+        "OPD Klinik Keliling",
+        "Terbaik I",
+        pub.scores_digest,
+        "Ketua Panitia",
+        "Penghargaan khusus",
+        "Inovasi Terfavorit",
+    ):
         assert expected in text, expected
     assert text.index("Posyandu Digital") < text.index("Klinik Keliling")
 
@@ -439,8 +550,10 @@ def test_review_page_searches_certificates(app, login, committee, scored):
     found = client.get(base, query_string={"q": cert.code.lower()}).text
     assert cert.code in found and "1 dari 1" in found
     by_name = client.get(base, query_string={"q": "klinik"}).text
-    assert "Klinik Keliling" in by_name and "Posyandu Digital" not in by_name.split(
-        'id="certificates"')[1]
+    assert (
+        "Klinik Keliling" in by_name
+        and "Posyandu Digital" not in by_name.split('id="certificates"')[1]
+    )
 
 
 def test_special_award_outside_the_ranking(app, login, committee, scored):
@@ -457,11 +570,12 @@ def test_special_award_outside_the_ranking(app, login, committee, scored):
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert "Inovasi Terfavorit" in page and f"/verify/{cert.code}" in page
     # A correction of the ranking leaves it valid; the entry keeps its participation one too.
-    publication_service.publish_results(stage=stage, actor=committee, now=utcnow(), reason="Cek ulang")
+    publication_service.publish_results(
+        stage=stage, actor=committee, now=utcnow(), reason="Cek ulang"
+    )
     db.session.commit()
     assert not awards.find_certificate(cert.code).is_revoked
-    assert awards.valid_certificates_by_entry(stage)[entries[4].id].kind == \
-        "participation"
+    assert awards.valid_certificates_by_entry(stage)[entries[4].id].kind == "participation"
     assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
 
 
@@ -469,9 +583,13 @@ def test_judges_download_only_their_own_appreciation(app, login, committee, scor
     stage, *_ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     awards.issue_appreciation_certificates(
-        round_=stage.round, judges=list(db.session.scalars(
-            select(User).where(User.username.in_(["penilai0", "penilai1"])))),
-        actor=committee, now=utcnow())
+        round_=stage.round,
+        judges=list(
+            db.session.scalars(select(User).where(User.username.in_(["penilai0", "penilai1"])))
+        ),
+        actor=committee,
+        now=utcnow(),
+    )
     db.session.commit()
     mine = db.session.scalar(select(User).where(User.username == "penilai0"))
     other = db.session.scalar(select(User).where(User.username == "penilai1"))
@@ -502,8 +620,13 @@ def test_two_published_stages_link_their_own_certificates(app, committee, scored
     criteria = rubric_service.list_criteria(final)
     for i, entry in enumerate(entries[:3]):
         a = factories.make_assignment(final, entry, judge)
-        sheet_service.save_sheet(assignment=a, submit=True, actor=judge, now=utcnow(), inputs={
-            c.id: sheet_service.CriterionInput(float(6 + i)) for c in criteria})
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=judge,
+            now=utcnow(),
+            inputs={c.id: sheet_service.CriterionInput(float(6 + i)) for c in criteria},
+        )
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     publication_service.publish_results(stage=final, actor=committee, now=utcnow())
     db.session.commit()
@@ -515,8 +638,9 @@ def test_two_published_stages_link_their_own_certificates(app, committee, scored
     assert page.index(f"/verify/{first.code}") < page.index(f"/verify/{second.code}")
 
 
-def test_concurrent_publication_of_the_same_version_is_refused(app, login, committee, scored,
-                                                                monkeypatch):
+def test_concurrent_publication_of_the_same_version_is_refused(
+    app, login, committee, scored, monkeypatch
+):
     stage, *_ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()

@@ -36,7 +36,8 @@ from tests import factories
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-    reason="concurrency is tested on PostgreSQL (TEST_DATABASE_URL=postgresql...)")
+    reason="concurrency is tested on PostgreSQL (TEST_DATABASE_URL=postgresql...)",
+)
 
 
 def _run_all(targets) -> None:
@@ -47,6 +48,7 @@ def _run_all(targets) -> None:
         def run():
             barrier.wait()
             fn()
+
         return run
 
     threads = [threading.Thread(target=wrap(fn)) for fn in targets]
@@ -71,31 +73,45 @@ class Log:
             getattr(self, kind).append(item)
 
 
-def _service_writer(app, log: Log, *, assignment_id: int, judge_id: int, tag: str,
-                    value: float, submit: bool):
+def _service_writer(
+    app, log: Log, *, assignment_id: int, judge_id: int, tag: str, value: float, submit: bool
+):
     def write():
         with app.app_context():
             try:
                 assignment = db.session.get(Assignment, assignment_id)
                 judge = db.session.get(User, judge_id)
                 criteria = rubric_service.list_criteria(assignment.stage)
-                inputs = {c.id: sheet_service.CriterionInput(value, f"{tag} {c.id}")
-                          for c in criteria}
-                sheet = sheet_service.save_sheet(assignment=assignment, inputs=inputs,
-                                            submit=submit, actor=judge, now=utcnow())
+                inputs = {
+                    c.id: sheet_service.CriterionInput(value, f"{tag} {c.id}") for c in criteria
+                }
+                sheet = sheet_service.save_sheet(
+                    assignment=assignment, inputs=inputs, submit=submit, actor=judge, now=utcnow()
+                )
                 version = sheet.version_id
                 db.session.commit()
-                log.add("accepted", {"tag": tag, "assignment": assignment_id,
-                                     "version": version, "value": value, "submit": submit})
+                log.add(
+                    "accepted",
+                    {
+                        "tag": tag,
+                        "assignment": assignment_id,
+                        "version": version,
+                        "value": value,
+                        "submit": submit,
+                    },
+                )
             except (StaleDataError, IntegrityError, JuriError) as exc:
                 db.session.rollback()
-                log.add("refused", {"tag": tag, "assignment": assignment_id,
-                                    "error": type(exc).__name__})
+                log.add(
+                    "refused",
+                    {"tag": tag, "assignment": assignment_id, "error": type(exc).__name__},
+                )
             except Exception:  # noqa: BLE001 - reported by the assertions
                 db.session.rollback()
                 log.add("crashed", f"{tag}: {traceback.format_exc()}")
             finally:
                 db.session.remove()
+
     return write
 
 
@@ -107,13 +123,22 @@ def _client_writer(app, log: Log, *, client, assignment_id: int, form: dict, tag
             log.add("crashed", f"{tag}: {exc!r}")
             return
         if r.status_code == 302:
-            log.add("accepted", {"tag": tag, "assignment": assignment_id, "version": None,
-                                 "value": None, "submit": "send" in form})
+            log.add(
+                "accepted",
+                {
+                    "tag": tag,
+                    "assignment": assignment_id,
+                    "version": None,
+                    "value": None,
+                    "submit": "send" in form,
+                },
+            )
         elif r.status_code == 409:
             assert "nothing was saved" in r.text or "tidak ada yang disimpan" in r.text
             log.add("refused", {"tag": tag, "assignment": assignment_id, "error": "409"})
         else:
             log.add("crashed", f"{tag}: HTTP {r.status_code}")
+
     return write
 
 
@@ -121,7 +146,8 @@ def _form_of(html: str, criteria, value: str, tag: str, send: bool) -> dict:
     data = {f"score_{c.id}": value for c in criteria}
     data.update({f"comment_{c.id}": f"{tag} {c.id}" for c in criteria})
     version = re.search(r'name="version" type="hidden" value="(\d*)"', html) or re.search(
-        r'name="version" value="(\d*)"', html)
+        r'name="version" value="(\d*)"', html
+    )
     if version:
         data["version"] = version.group(1)
     data["send" if send else "save"] = "1"
@@ -131,16 +157,18 @@ def _form_of(html: str, criteria, value: str, tag: str, send: bool) -> dict:
 def _audited_writes(tag: str) -> int:
     """Audit records of score rows whose comment carries this writer's tag."""
     rows = db.session.scalars(select(AuditRecord).where(AuditRecord.target_type == "scores")).all()
-    return sum(1 for r in rows
-               if r.after and json.loads(r.after).get("comment", "").startswith(tag + " "))
+    return sum(
+        1 for r in rows if r.after and json.loads(r.after).get("comment", "").startswith(tag + " ")
+    )
 
 
 def test_concurrent_sheet_writes_are_each_stored_once(app, opd, open_round):
     stage = factories.make_stage(open_round)
     judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(6)]
     entries = [factories.make_entry(open_round, opd, title=f"Inovasi {i}") for i in range(4)]
-    assignments = {(j.id, e.id): factories.make_assignment(stage, e, j).id
-                   for j in judges for e in entries[:2]}
+    assignments = {
+        (j.id, e.id): factories.make_assignment(stage, e, j).id for j in judges for e in entries[:2]
+    }
     shared = factories.make_assignment(stage, entries[3], judges[0]).id  # two writers
     tabs = factories.make_assignment(stage, entries[2], judges[1]).id  # two browser tabs
     db.session.commit()
@@ -159,31 +187,61 @@ def test_concurrent_sheet_writes_are_each_stored_once(app, opd, open_round):
     for (judge_id, _entry_id), assignment_id in assignments.items():
         for submit in (False, True):  # a draft and a submission race on the same sheet
             n += 1
-            targets.append(_service_writer(app, log, assignment_id=assignment_id,
-                                           judge_id=judge_id, tag=f"w{n}", value=1 + n % 9,
-                                           submit=submit))
+            targets.append(
+                _service_writer(
+                    app,
+                    log,
+                    assignment_id=assignment_id,
+                    judge_id=judge_id,
+                    tag=f"w{n}",
+                    value=1 + n % 9,
+                    submit=submit,
+                )
+            )
     for k in range(2):
-        targets.append(_service_writer(app, log, assignment_id=shared, judge_id=judge_ids[0],
-                                       tag=f"shared{k}", value=3 + k, submit=False))
+        targets.append(
+            _service_writer(
+                app,
+                log,
+                assignment_id=shared,
+                judge_id=judge_ids[0],
+                tag=f"shared{k}",
+                value=3 + k,
+                submit=False,
+            )
+        )
     for k, (client, page) in enumerate(zip((first, second), pages)):
-        targets.append(_client_writer(app, log, client=client, assignment_id=tabs,
-                                      form=_form_of(page.text, criteria, str(5 + k), f"tab{k}",
-                                                    False), tag=f"tab{k}"))
+        targets.append(
+            _client_writer(
+                app,
+                log,
+                client=client,
+                assignment_id=tabs,
+                form=_form_of(page.text, criteria, str(5 + k), f"tab{k}", False),
+                tag=f"tab{k}",
+            )
+        )
     _run_all(targets)
     db.session.expire_all()
 
     assert log.crashed == [], "\n".join(log.crashed[:1])
-    assert {r["error"] for r in log.refused} <= {"StaleDataError", "IntegrityError",
-                                                  "InvalidState", "409"}
+    assert {r["error"] for r in log.refused} <= {
+        "StaleDataError",
+        "IntegrityError",
+        "InvalidState",
+        "409",
+    }
     # One sheet per assignment, and each written sheet holds the last accepted write.
     per_assignment = db.session.execute(
-        select(ScoreSheet.assignment_id, func.count()).group_by(ScoreSheet.assignment_id)).all()
+        select(ScoreSheet.assignment_id, func.count()).group_by(ScoreSheet.assignment_id)
+    ).all()
     assert all(count == 1 for _a, count in per_assignment)
     for assignment_id in [*assignments.values(), shared, tabs]:
         accepted = [w for w in log.accepted if w["assignment"] == assignment_id]
         assert accepted, f"no write accepted on assignment {assignment_id}"
-        sheet = db.session.scalar(select(ScoreSheet).where(
-            ScoreSheet.assignment_id == assignment_id))
+        sheet = db.session.scalar(
+            select(ScoreSheet).where(ScoreSheet.assignment_id == assignment_id)
+        )
         comments = {s.comment.split(" ")[0] for s in sheet.scores}
         assert len(comments) == 1, "a sheet mixes two writers' scores"
         (stored,) = comments
@@ -203,7 +261,8 @@ def test_concurrent_sheet_writes_are_each_stored_once(app, opd, open_round):
     for w in log.refused:
         assert _audited_writes(w["tag"]) == 0, w["tag"]
     assert db.session.scalar(select(func.count()).select_from(Score)) == len(criteria) * len(
-        per_assignment)
+        per_assignment
+    )
     check = audit.verify_chain()
     assert check.ok, check.problem
 
@@ -220,14 +279,15 @@ def test_closing_a_stage_while_judges_submit_is_all_or_nothing(app, opd, open_ro
 
     def close_stage():
         with app.app_context():
-            locked = db.session.scalar(select(Stage).where(Stage.id == stage_id)
-                                       .with_for_update())
+            locked = db.session.scalar(select(Stage).where(Stage.id == stage_id).with_for_update())
             locked.closes_at = closed["at"] = utcnow()
             db.session.commit()
             db.session.remove()
 
-    targets = [_service_writer(app, log, assignment_id=a, judge_id=j, tag=f"s{a}", value=7,
-                               submit=True) for j, a in pairs]
+    targets = [
+        _service_writer(app, log, assignment_id=a, judge_id=j, tag=f"s{a}", value=7, submit=True)
+        for j, a in pairs
+    ]
     targets.insert(len(targets) // 2, close_stage)
     _run_all(targets)
     db.session.expire_all()
@@ -238,13 +298,16 @@ def test_closing_a_stage_while_judges_submit_is_all_or_nothing(app, opd, open_ro
     stage = db.session.get(Stage, stage_id)
     assert stage.closes_at == closed["at"]
     for w in log.accepted:
-        sheet = db.session.scalar(select(ScoreSheet).where(
-            ScoreSheet.assignment_id == w["assignment"]))
+        sheet = db.session.scalar(
+            select(ScoreSheet).where(ScoreSheet.assignment_id == w["assignment"])
+        )
         assert sheet.status == SheetStatus.SUBMITTED and sheet.submitted_at <= stage.closes_at
         assert len(sheet.scores) == 5
     for w in log.refused:  # nothing of a refused submission is stored
-        assert db.session.scalar(select(ScoreSheet).where(
-            ScoreSheet.assignment_id == w["assignment"])) is None
+        assert (
+            db.session.scalar(select(ScoreSheet).where(ScoreSheet.assignment_id == w["assignment"]))
+            is None
+        )
         assert _audited_writes(w["tag"]) == 0
     # Whoever comes after the close is told so, with the time it closed.
     late = DeadlinePassed(stage.closes_at)

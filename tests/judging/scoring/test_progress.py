@@ -9,8 +9,9 @@ from tests import factories
 
 def _arrange(open_round):
     opds = [factories.make_opd_user(f"OPD {i}", username=f"opd{i}") for i in range(2)]
-    entries = [factories.make_entry(open_round, u, title=f"Inovasi {i}")
-               for i, u in enumerate(opds)]
+    entries = [
+        factories.make_entry(open_round, u, title=f"Inovasi {i}") for i, u in enumerate(opds)
+    ]
     late = factories.make_user(role="judge", username="lambat", name="Ir. Lambat")
     late.email = "lambat@example.id"
     quick = factories.make_user(role="judge", username="cepat", name="Dr. Cepat")
@@ -31,8 +32,7 @@ def _rows(html, name):
     return [c.split("</td>")[0] for c in html[start:].split('<td class="num">')[1:4]]
 
 
-def test_progress_per_judge_and_entry_with_reminders_to_copy(app, login, committee,
-                                                             open_round):
+def test_progress_per_judge_and_entry_with_reminders_to_copy(app, login, committee, open_round):
     stage = _arrange(open_round)
     page = login(committee).get(f"/committee/stages/{stage.id}/progress").text
     assert "2 dari 4 lembar penilaian telah dikirim, 1 masih draf" in page

@@ -35,7 +35,9 @@ def test_judge_scores_drafts_and_submits(app, login, opd, judge, open_round):
     page = client.get(f"/judge/assignments/{a.id}").text
     assert 'value="7.0"' in page and "Catatan Kebaruan" in page
 
-    values = dict(zip([c.id for c in rubric_service.list_criteria(stage)], ["10", "6", "8", "7", "9"]))
+    values = dict(
+        zip([c.id for c in rubric_service.list_criteria(stage)], ["10", "6", "8", "7", "9"])
+    )
     data = _scores(stage, send="1")
     data.update({f"score_{cid}": v for cid, v in values.items()})
     assert client.post(f"/judge/assignments/{a.id}", data=data).status_code == 302
@@ -95,26 +97,31 @@ def test_judge_cannot_open_unassigned_entry(app, login, opd, judge, open_round):
     db.session.commit()
     client = login(judge)
     assert client.get(f"/judge/assignments/{theirs.id}").status_code == 404
-    assert client.post(f"/judge/assignments/{theirs.id}",
-                       data=_scores(stage, send="1")).status_code == 404
+    assert (
+        client.post(f"/judge/assignments/{theirs.id}", data=_scores(stage, send="1")).status_code
+        == 404
+    )
     assert "Rahasia" not in client.get("/judge/").text
     # Entries are not reachable through OPD or committee pages either.
     assert client.get(f"/opd/entries/{entry.id}").status_code == 403
     assert client.get(f"/committee/entries/{entry.id}").status_code == 403
 
 
-def test_auto_assignment_gives_k_judges_balanced_without_conflicts(app, login, committee,
-                                                                   open_round):
+def test_auto_assignment_gives_k_judges_balanced_without_conflicts(
+    app, login, committee, open_round
+):
     opds = [factories.make_opd_user(f"OPD {i}", username=f"opd{i}") for i in range(6)]
-    entries = [factories.make_entry(open_round, u, title=f"Inovasi {i}")
-               for i, u in enumerate(opds)]
+    entries = [
+        factories.make_entry(open_round, u, title=f"Inovasi {i}") for i, u in enumerate(opds)
+    ]
     judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(4)]
     # Judge 0 works at OPD 0: a conflict of interest.
     judges[0].organisation_id = opds[0].organisation_id
     stage = factories.make_stage(open_round)
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/assignments/auto",
-                              data={"judges_per_entry": "2"})
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/assignments/auto", data={"judges_per_entry": "2"}
+    )
     assert r.status_code == 302
     rows = db.session.execute(select(Assignment.entry_id, Assignment.judge_id)).all()
     per_entry = {e.id: sum(1 for eid, _ in rows if eid == e.id) for e in entries}
@@ -125,12 +132,15 @@ def test_auto_assignment_gives_k_judges_balanced_without_conflicts(app, login, c
 
 
 def test_manual_assignment_refuses_conflict(app, login, committee, opd, open_round):
-    judge = factories.make_user(role="judge", username="orang-dinkes",
-                                organisation=opd.organisation)
+    judge = factories.make_user(
+        role="judge", username="orang-dinkes", organisation=opd.organisation
+    )
     entry = factories.make_entry(open_round, opd)
     stage = factories.make_stage(open_round)
     db.session.commit()
-    r = login(committee).post(f"/committee/stages/{stage.id}/assignments/manual",
-                              data={"entry": entry.id, "judge": judge.id})
+    r = login(committee).post(
+        f"/committee/stages/{stage.id}/assignments/manual",
+        data={"entry": entry.id, "judge": judge.id},
+    )
     assert r.status_code == 409
     assert db.session.scalar(select(func.count(Assignment.id))) == 0

@@ -17,8 +17,9 @@ from tests import factories
 def _form(html: str, criteria, value: str, tag: str) -> dict:
     data = {f"score_{c.id}": value for c in criteria}
     data.update({f"comment_{c.id}": f"{tag} {c.id}" for c in criteria})
-    data["version"] = re.search(r'id="version" name="version" type="hidden" value="(\d*)"',
-                                html).group(1)
+    data["version"] = re.search(
+        r'id="version" name="version" type="hidden" value="(\d*)"', html
+    ).group(1)
     data["save"] = "1"
     return data
 
@@ -29,8 +30,7 @@ def _stored_tags():
     return {s.comment.split(" ")[0] for s in sheet.scores}
 
 
-def test_stale_tab_is_refused_with_both_versions_then_can_save_again(app, login, opd,
-                                                                      open_round):
+def test_stale_tab_is_refused_with_both_versions_then_can_save_again(app, login, opd, open_round):
     stage = factories.make_stage(open_round)
     judge = factories.make_user(role="judge", username="juri1")
     a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge).id
@@ -38,8 +38,10 @@ def test_stale_tab_is_refused_with_both_versions_then_can_save_again(app, login,
     criteria = rubric_service.list_criteria(stage)
     one, two = login(judge), login(judge)
     p1, p2 = one.get(f"/judge/assignments/{a}"), two.get(f"/judge/assignments/{a}")
-    assert one.post(f"/judge/assignments/{a}",
-                    data=_form(p1.text, criteria, "4", "one")).status_code == 302
+    assert (
+        one.post(f"/judge/assignments/{a}", data=_form(p1.text, criteria, "4", "one")).status_code
+        == 302
+    )
     r = two.post(f"/judge/assignments/{a}", data=_form(p2.text, criteria, "9", "two"))
     assert r.status_code == 409
     assert f"two {criteria[0].id}" in r.text  # what this tab typed is still in the form
@@ -58,10 +60,14 @@ def test_comment_only_change_bumps_the_version(app, login, opd, open_round):
     db.session.commit()
     criteria = rubric_service.list_criteria(stage)
     client = login(judge)
-    client.post(f"/judge/assignments/{a}", data=_form(client.get(f"/judge/assignments/{a}").text,
-                                                      criteria, "5", "x"))
+    client.post(
+        f"/judge/assignments/{a}",
+        data=_form(client.get(f"/judge/assignments/{a}").text, criteria, "5", "x"),
+    )
     version = db.session.scalar(select(ScoreSheet.version_id))
-    client.post(f"/judge/assignments/{a}", data=_form(client.get(f"/judge/assignments/{a}").text,
-                                                      criteria, "5", "y"))
+    client.post(
+        f"/judge/assignments/{a}",
+        data=_form(client.get(f"/judge/assignments/{a}").text, criteria, "5", "y"),
+    )
     db.session.expire_all()
     assert db.session.scalar(select(ScoreSheet.version_id)) == version + 1

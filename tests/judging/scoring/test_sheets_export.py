@@ -17,14 +17,23 @@ def _stage_with_sheets(open_round, opd, judge):
     entry = factories.make_entry(open_round, opd, title="=Posyandu Digital")
     other = factories.make_user(role="judge", username="juri2", name="Ir. Budi")
     late = factories.make_user(role="judge", username="juri3", name="Ir. Citra")
-    sheet_service.save_sheet(assignment=factories.make_assignment(stage, entry, judge), submit=True,
-                        actor=judge, now=utcnow(), inputs={
-                            k.id: sheet_service.CriterionInput(9, "Sangat baru."),
-                            m.id: sheet_service.CriterionInput(8)})
-    sheet_service.save_sheet(assignment=factories.make_assignment(stage, entry, other),
-                        submit=False, actor=other, now=utcnow(),
-                        inputs={k.id: sheet_service.CriterionInput(6.5),
-                                m.id: sheet_service.CriterionInput(None)})
+    sheet_service.save_sheet(
+        assignment=factories.make_assignment(stage, entry, judge),
+        submit=True,
+        actor=judge,
+        now=utcnow(),
+        inputs={
+            k.id: sheet_service.CriterionInput(9, "Sangat baru."),
+            m.id: sheet_service.CriterionInput(8),
+        },
+    )
+    sheet_service.save_sheet(
+        assignment=factories.make_assignment(stage, entry, other),
+        submit=False,
+        actor=other,
+        now=utcnow(),
+        inputs={k.id: sheet_service.CriterionInput(6.5), m.id: sheet_service.CriterionInput(None)},
+    )
     factories.make_assignment(stage, entry, late)
     db.session.commit()
     return stage, entry
@@ -36,8 +45,19 @@ def test_sheets_xlsx_has_one_row_per_assignment(app, login, committee, opd, judg
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
-    assert rows[0] == ("No.", "Inovasi", "OPD", "Kategori", "Juri", "Kebaruan (60%)",
-                       "Kemanfaatan (40%)", "Total", "Status", "Dikirim pada", "Komentar")
+    assert rows[0] == (
+        "No.",
+        "Inovasi",
+        "OPD",
+        "Kategori",
+        "Juri",
+        "Kebaruan (60%)",
+        "Kemanfaatan (40%)",
+        "Total",
+        "Status",
+        "Dikirim pada",
+        "Komentar",
+    )
     by_judge = {r[4]: r for r in rows[1:]}
     assert len(rows) == 4
     sari = by_judge["Dr. Hendra Saputra"]
@@ -55,7 +75,8 @@ def test_sheets_csv_in_english(app, login, committee, opd, judge, open_round):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["No.", "Innovation", "OPD", "Category", "Judge"]
     assert ["submitted", "draft", "not started"] == sorted(
-        (r[8] for r in rows[1:]), key=["submitted", "draft", "not started"].index)
+        (r[8] for r in rows[1:]), key=["submitted", "draft", "not started"].index
+    )
 
 
 def test_audit_trail_as_xlsx(app, login, committee, open_round):

@@ -94,8 +94,9 @@ def test_reopen_and_history(app, login, committee, opd, judge, open_round):
     assert jc.post(f"/judge/assignments/{a.id}", data=data).status_code == 302
     sheet = db.session.scalar(select(ScoreSheet))
     assert sheet.is_submitted
-    changes = db.session.scalars(select(ScoreChange).where(
-        ScoreChange.criterion_id == first.id).order_by(ScoreChange.id)).all()
+    changes = db.session.scalars(
+        select(ScoreChange).where(ScoreChange.criterion_id == first.id).order_by(ScoreChange.id)
+    ).all()
     assert [(c.old_value, c.new_value) for c in changes] == [(None, 6), (6, 9)]
     assert all(c.changed_by_id == judge.id and c.changed_at for c in changes)
     # Locked: the judge cannot change it.
@@ -116,9 +117,12 @@ def test_reopen_and_history(app, login, committee, opd, judge, open_round):
     assert sheet.is_submitted
     page = cc.get(url).text
     assert "Salah ketik pada Kebaruan" in page
-    assert [e for (e,) in db.session.execute(
-        select(ScoreChange.event).where(ScoreChange.event != "score")
-        .order_by(ScoreChange.id))] == ["submitted", "reopened", "submitted"]
+    assert [
+        e
+        for (e,) in db.session.execute(
+            select(ScoreChange.event).where(ScoreChange.event != "score").order_by(ScoreChange.id)
+        )
+    ] == ["submitted", "reopened", "submitted"]
     # A draft cannot be "reopened"; another stage's URL does not find the sheet.
     other = factories.make_stage(open_round)
     db.session.commit()
@@ -128,8 +132,10 @@ def test_reopen_and_history(app, login, committee, opd, judge, open_round):
 def test_concurrent_save_is_refused_not_lost(app, login, opd, judge, open_round):
     stage, a = _one(open_round, opd, judge)
     client = login(judge)
-    assert client.post(f"/judge/assignments/{a.id}",
-                       data=_scores(stage, "6", save="1")).status_code == 302
+    assert (
+        client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "6", save="1")).status_code
+        == 302
+    )
     sheet = db.session.scalar(select(ScoreSheet))  # this request's view of the sheet...
     assert sheet.version_id == 1
     with db.engine.begin() as conn:  # ...while another save lands in between
