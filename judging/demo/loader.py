@@ -2,8 +2,10 @@
 
 It sits in ``judging`` because it drives both packages (judging may import competition).
 Everything goes through the same service functions the web UI uses, so the demo is built by
-the rules it shows. Scores are simulated from each judge's offset, spread and noise in
-``demo_data.JUDGES``, so harsh and lenient judges are visible on the ranking page.
+the rules it shows. The content (organisations, entries, judges, comments) is read from the
+data files in ``judging/demo/data/`` (see ``content``). Scores are simulated from each judge's
+offset, spread and noise in ``judges.csv``, so harsh and lenient judges are visible on the
+ranking page.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from competition.entries.models import AttachmentKind, Screening
 from competition.rounds import services as rounds
 from competition.rounds.models import StageKind
 from judging.analysis import advancement, combined
-from judging.demo import data
+from judging.demo import content
 from judging.demo import scale as demo_scale
 from judging.demo.kipp import kipp_sections, sk_pdf
 from judging.demo.publishing import publish_demo_results
@@ -211,10 +213,10 @@ def demo_sections(round_, committee) -> None:
     )
 
 
-def demo_agency_review(round_, opd_users, org_data, now) -> None:
+def demo_agency_review(round_, opd_users, org_data, entry_data, categories, now) -> None:
     """In the open 2027 round, Puskesmas Dempo has handed its proposal to the Admin Lokal of
     Dinas Kesehatan, who has yet to review it (log in as ``admin-dinkes``)."""
-    i, e = next((i, e) for i, e in enumerate(data.ENTRIES) if e["org"] == "pkm-dempo")
+    i, e = next((i, e) for i, e in enumerate(entry_data) if e["org"] == "pkm-dempo")
     user, org = opd_users["pkm-dempo"], org_data["pkm-dempo"]
     proposal = kipp_sections(e, org, i)
     proposal["title"] = f"{proposal['title']} (pengembangan 2027)"
@@ -227,7 +229,7 @@ def demo_agency_review(round_, opd_users, org_data, now) -> None:
             )
     entry = entry_service.create_entry(
         round_=round_,
-        category=next(c for c in round_.categories if c.name == _category_name(org["category"])),
+        category=categories[org["category"]],
         data=proposal,
         actor=user,
         now=now - timedelta(hours=20),
@@ -236,24 +238,24 @@ def demo_agency_review(round_, opd_users, org_data, now) -> None:
     entry_service.submit_entry(entry=entry, actor=user, now=now - timedelta(hours=19))
 
 
-def _category_name(key: str) -> str:
-    return next(c["name"] for c in data.CATEGORIES if c["key"] == key)
-
-
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
     now = utcnow().replace(second=0, microsecond=0)
+    competition = content.competition()
+    judge_data = content.judges()
+    org_data = {o["key"]: o for o in content.organisations()}
+    entry_data = content.entries()
     committee = _user(
         COMMITTEE_USERNAME, "Panitia KOINYANLIK (Bagian Organisasi Setda)", Role.COMMITTEE
     )
     judges = [
         _user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
-        for j in data.JUDGES
+        for j in judge_data
     ]
     orgs = {}
     opd_users = {}
-    for o in data.ORGANISATIONS:
+    for o in org_data.values():
         org = Organisation(name=o["name"])
         db.session.add(org)
         orgs[o["key"]] = org
@@ -265,8 +267,8 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
 
     # The 2026 round: submissions closed, desk evaluation scored and published.
     round_ = rounds.create_round(
-        name=data.ROUND["name"],
-        description=data.ROUND["description"],
+        name=competition["round"]["name"],
+        description=competition["round"]["description"],
         submission_opens_at=now - timedelta(days=75),
         submission_closes_at=now - timedelta(days=30),
         actor=committee,
@@ -275,20 +277,18 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         c["key"]: rounds.add_category(
             round_=round_, name=c["name"], description=c["description"], actor=committee
         )
-        for c in data.CATEGORIES
+        for c in competition["categories"]
     }
     rounds.open_round(round_=round_, actor=committee)
     stage = demo_timeline(round_, committee, now)
     criteria = _demo_rubric(stage, committee)
-    org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
-    org_data = {o["key"]: o for o in data.ORGANISATIONS}
     entries = []
-    for i, e in enumerate(data.ENTRIES):
+    for i, e in enumerate(entry_data):
         user = opd_users[e["org"]]
         written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
         entry = entry_service.create_entry(
             round_=round_,
-            category=categories[org_category[e["org"]]],
+            category=categories[org_data[e["org"]]["category"]],
             data=kipp_sections(e, org_data[e["org"]], i),
             actor=user,
             now=written,
@@ -303,11 +303,11 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         entries.append(entry)
 
     demo_screening(round_, committee)
-    _demo_conflicts(committee, judges, orgs, entries)
+    _demo_conflicts(competition["conflicts"], committee, judges, orgs, entries)
     _demo_panel(stage, committee, judges)
     _demo_assign(stage, committee)
     quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
-    params = {j.id: p for j, p in zip(judges, data.JUDGES)}
+    params = {j.id: p for j, p in zip(judges, judge_data)}
     n_sheets = 0
     for a in assignment_service.list_assignments(stage):
         p = params[a.judge_id]
@@ -317,7 +317,9 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
         mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
         inputs = {
-            c.id: sheet_service.CriterionInput(float(v), str(rng.choice(data.COMMENTS[mood])))
+            c.id: sheet_service.CriterionInput(
+                float(v), str(rng.choice(competition["comments"][mood]))
+            )
             for c, v in zip(criteria, values)
         }
         sheet_service.save_sheet(
@@ -341,14 +343,16 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         submission_closes_at=now + timedelta(days=60),
         actor=committee,
     )
-    for c in data.CATEGORIES:
-        rounds.add_category(
+    next_categories = {
+        c["key"]: rounds.add_category(
             round_=nxt, name=c["name"], description=c["description"], actor=committee
         )
+        for c in competition["categories"]
+    }
     rounds.open_round(round_=nxt, actor=committee)
     rounds.apply_stage_template(round_=nxt, actor=committee)
     demo_sections(nxt, committee)
-    demo_agency_review(nxt, opd_users, org_data, now)
+    demo_agency_review(nxt, opd_users, org_data, entry_data, next_categories, now)
     db.session.flush()
     return {
         "organisations": len(orgs),
@@ -364,12 +368,12 @@ def _demo_rubric(stage, committee) -> list[Criterion]:
     return rubric_service.apply_template(stage=stage, key="kipp2023_desk", actor=committee)
 
 
-def _demo_conflicts(committee, judges, orgs, entries) -> None:
+def _demo_conflicts(conflict_data, committee, judges, orgs, entries) -> None:
     """One judge works for an OPD and three declared conflicts (an OPD, two entries), so the
-    automatic assignment has something to respect (``demo_data.CONFLICTS``)."""
+    automatic assignment has something to respect (``conflicts`` in ``competition.json``)."""
     by_username = {j.username: j for j in judges}
     entry_of = {e.organisation_id: e for e in entries}
-    for c in data.CONFLICTS:
+    for c in conflict_data:
         judge = by_username[c["judge"]]
         if "works_for" in c:
             conflicts.set_affiliation(
