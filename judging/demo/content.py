@@ -5,9 +5,11 @@ code: tables are CSV (one row per organisation or judge), the rest is JSON. The 
 package data (``[tool.setuptools.package-data]``) and are read through ``importlib.resources``,
 so an installed wheel loads the same demo as a checkout.
 
-- ``competition.json``: the round, its categories, the judges' declared conflicts, the pool of
-  judge comments and the publication (announcement, certificate signers, award titles);
-- ``organisations.csv``: ``key, name, category, contact``, one innovation entry each;
+- ``competition.json``: the round and the next (open) one, the categories, the judges' declared
+  conflicts, the pool of judge comments, the publication (announcement, certificate signers,
+  award titles) and the ``story`` (what the committee, OPDs and the public wrote along the way);
+- ``organisations.csv``: ``key, name, category, contact, parent`` (the key of the agency whose
+  Admin Lokal reviews its proposals, or empty), one innovation entry each;
 - ``judges.csv``: ``username, name, affiliation`` and the simulated scoring parameters
   ``offset, spread, noise`` (on a 1-10 feel, see ``loader.load_demo``);
 - ``entries.json``: per entry the hand-written ``org, title, summary, problem, novelty,

@@ -36,6 +36,10 @@ def test_content_references_resolve():
     assert len(orgs) == 45  # unique keys
     assert {o["category"] for o in orgs.values()} == categories
     assert sorted(e["org"] for e in content.entries()) == sorted(orgs)  # one entry each
+    assert {o["parent"] for o in orgs.values()} == {"", "dinkes"}  # the puskesmas' agency
+    story = comp["story"]
+    assert story["reopen"]["judge"] in judges
+    assert comp["next_round"]["agency_review"]["org"] in orgs
     for c in comp["conflicts"]:
         assert c["judge"] in judges
         assert c.get("works_for", c.get("organisation", c.get("entry"))) in orgs
