@@ -3,9 +3,10 @@
 It sits in ``judging`` because it drives both packages (judging may import competition).
 Everything goes through the same service functions the web UI uses, so the demo is built by
 the rules it shows. The content (organisations, entries, judges, comments) is read from the
-data files in ``judging/demo/data/`` (see ``content``). Scores are simulated from each judge's
-offset, spread and noise in ``judges.csv``, so harsh and lenient judges are visible on the
-ranking page.
+data files in ``judging/demo/data/`` (see ``content``). This module builds the accounts, the
+rounds and the entries and tells the story; ``scoring`` does the judging, where scores are
+simulated from each judge's offset, spread and noise in ``judges.csv``, so harsh and lenient
+judges are visible on the ranking page; ``publishing`` publishes the results.
 """
 
 from __future__ import annotations
@@ -30,15 +31,10 @@ from competition.rounds.models import StageKind
 from judging.analysis import advancement, combined
 from judging.demo import content
 from judging.demo import scale as demo_scale
+from judging.demo import scoring as demo_scoring
 from judging.demo.kipp import kipp_sections, sk_pdf
 from judging.demo.publishing import publish_demo_results
-from judging.panels import assignment as assignment_service
-from judging.panels import conflicts
-from judging.panels import services as panels
 from judging.results import awards
-from judging.scoring import rubric as rubric_service
-from judging.scoring import sheets as sheet_service
-from judging.scoring.models import Criterion
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -277,7 +273,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     }
     rounds.open_round(round_=round_, actor=committee)
     stage = demo_timeline(round_, committee, now)
-    criteria = _demo_rubric(stage, committee)
+    criteria = demo_scoring.demo_rubric(stage, committee)
     entries = []
     for i, e in enumerate(entry_data):
         user = opd_users[e["org"]]
@@ -299,34 +295,13 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         entries.append(entry)
 
     demo_screening(round_, committee, story["screening"])
-    _demo_conflicts(competition["conflicts"], committee, judges, orgs, entries)
-    _demo_panel(stage, committee, judges, story["panel"])
-    _demo_assign(stage, committee)
-    quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
-    params = {j.id: p for j, p in zip(judges, judge_data)}
-    n_sheets = 0
-    for a in assignment_service.list_assignments(stage):
-        p = params[a.judge_id]
-        q = quality[a.entry_id]
-        base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
-        # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
-        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
-        mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
-        inputs = {
-            c.id: sheet_service.CriterionInput(
-                float(v), str(rng.choice(competition["comments"][mood]))
-            )
-            for c, v in zip(criteria, values)
-        }
-        sheet_service.save_sheet(
-            assignment=a,
-            inputs=inputs,
-            submit=True,
-            actor=a.judge,
-            now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))),
-        )
-        n_sheets += 1
-    _demo_reopen(stage, committee, story["reopen"])
+    demo_scoring.demo_conflicts(competition["conflicts"], committee, judges, orgs, entries)
+    demo_scoring.demo_panel(stage, committee, judges, story["panel"])
+    demo_scoring.demo_assign(stage, committee)
+    n_sheets = demo_scoring.simulate_sheets(
+        stage, criteria, judges, judge_data, entries, competition["comments"], rng
+    )
+    demo_scoring.demo_reopen(stage, committee, story["reopen"])
     publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
     demo_nominations(round_, stage, committee, story, now)
     demo_stage_weights(round_, committee)
@@ -359,85 +334,6 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         "entries": len(entries),
         "sheets": n_sheets,
     }
-
-
-def _demo_rubric(stage, committee) -> list[Criterion]:
-    """The desk evaluation uses the KIPP 2023 template: seven weighted criteria, 0-100,
-    finalists at 85."""
-    return rubric_service.apply_template(stage=stage, key="kipp2023_desk", actor=committee)
-
-
-def _demo_conflicts(conflict_data, committee, judges, orgs, entries) -> None:
-    """One judge works for an OPD and three declared conflicts (an OPD, two entries), so the
-    automatic assignment has something to respect (``conflicts`` in ``competition.json``)."""
-    by_username = {j.username: j for j in judges}
-    entry_of = {e.organisation_id: e for e in entries}
-    for c in conflict_data:
-        judge = by_username[c["judge"]]
-        if "works_for" in c:
-            conflicts.set_affiliation(
-                judge=judge, organisation=orgs[c["works_for"]], actor=committee
-            )
-        elif "organisation" in c:
-            conflicts.declare_conflict(
-                judge=judge,
-                organisation=orgs[c["organisation"]],
-                reason=c["reason"],
-                actor=committee,
-            )
-        else:
-            conflicts.declare_conflict(
-                judge=judge,
-                entry=entry_of[orgs[c["entry"]].id],
-                reason=c["reason"],
-                actor=committee,
-            )
-
-
-def _demo_assign(stage, committee) -> None:
-    """Automatic assignment, three judges per entry, previewed then confirmed as the
-    committee does it in the UI."""
-    plan = assignment_service.plan_auto_assign(stage, 3)
-    assignment_service.auto_assign(
-        stage=stage, judges_per_entry=3, digest=plan.digest, actor=committee
-    )
-
-
-def _demo_panel(stage, committee, judges, name) -> None:
-    """One panel for the whole stage, chaired by ``juri1``, who can read the other sheets."""
-    panel = panels.create_panel(stage=stage, name=name, category=None, actor=committee)
-    for judge in judges:
-        panels.add_panel_member(
-            panel=panel, judge=judge, is_chair=judge.username == "juri1", actor=committee
-        )
-
-
-def _demo_reopen(stage, committee, text) -> None:
-    """The committee reopened one of ``juri9``'s sheets for a typing error (10 points too few
-    on one criterion), and the judge corrected it: the sheet's history shows both
-    (``/committee/stages/<id>/sheets/<id>``)."""
-    a = next(
-        a for a in assignment_service.list_assignments(stage) if a.judge.username == text["judge"]
-    )
-    when = a.sheet.submitted_at + timedelta(hours=20)
-    sheet_service.reopen_sheet(sheet=a.sheet, reason=text["reason"], actor=committee, now=when)
-    criteria = rubric_service.list_criteria(stage)
-    scores = {s.criterion_id: s for s in a.sheet.scores}
-    inputs = {
-        c.id: sheet_service.CriterionInput(scores[c.id].value, scores[c.id].comment)
-        for c in criteria
-    }
-    fixed = next(c for c in criteria if c.name == text["criterion"])
-    inputs[fixed.id] = sheet_service.CriterionInput(
-        min(100.0, inputs[fixed.id].value + 10), inputs[fixed.id].comment
-    )
-    sheet_service.save_sheet(
-        assignment=a,
-        inputs=inputs,
-        submit=True,
-        actor=a.judge,
-        now=min(when + timedelta(hours=3), stage.closes_at),
-    )
 
 
 @demo_cli.command("load")
