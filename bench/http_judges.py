@@ -54,7 +54,7 @@ from competition.accounts.models import Role, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Round, Stage
-from judging.demo import content as demo_content
+from judging.demo import content as demo_content  # noqa: E402
 from judging.demo import scale as demo_scale
 from judging.panels.models import Assignment
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
