@@ -1,6 +1,8 @@
 """The demo's data files: read as package resources, typed, and consistent with each other."""
 
+import tomllib
 from datetime import date
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -13,6 +15,20 @@ def test_content_reads_every_data_file_as_a_package_resource():
     assert [j["username"] for j in content.judges()] == [f"juri{i}" for i in range(1, 10)]
     assert len(content.scale()["provinces"]) == 38
     assert len(content.proposals()["months"]) == 12
+
+
+def test_content_data_files_are_declared_package_data():
+    """An installed wheel holds only what pyproject declares: every data file must match."""
+    root = Path(__file__).resolve().parents[3]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["judging"]
+    files = [
+        PurePosixPath(f.relative_to(root / "judging").as_posix())
+        for f in (root / "judging" / "demo" / "data").rglob("*")
+        if f.is_file()
+    ]
+    assert len(files) == 6
+    assert all(any(f.match(g) for g in globs) for f in files)
 
 
 def test_content_judges_scoring_parameters_are_floats():
