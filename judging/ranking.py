@@ -369,7 +369,8 @@ class BootstrapRanks:
     rank_median: (n_entries,) median rank over the resamples.
     p_top: (n_entries,) probability of being in the category's top ``top_n`` (rank <= top_n).
     p_first: (n_entries,) probability of first place in the category (shared first counts).
-    score_se: (n_entries,) bootstrap standard deviation of the entry's score.
+    score_se: (n_entries,) bootstrap standard deviation of the entry's score (NaN where it
+        cannot be estimated: no sheets, or a single sheet and no model SE).
     n_boot, top_n, level: the settings used.
     """
 
@@ -522,6 +523,9 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
     point_rank = _ranks_2d(point[None, :], g, n_groups)[0]
     mean_dev = ssum / n_boot
     score_se = np.where(has, np.sqrt(np.maximum(ssq / n_boot - mean_dev**2, 0.0)), np.nan)
+    # an entry with a single sheet and no model SE does not move in the resamples: its SE is
+    # unknown, not 0
+    score_se[single & ~np.isfinite(se_model)] = np.nan
     return BootstrapRanks(
         rank=point_rank.astype(np.intp),
         rank_lo=part[k_lo].astype(np.intp),
