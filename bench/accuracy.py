@@ -290,7 +290,8 @@ U_DESIGNS = {
     "two_groups": u_two_groups,
     "ceiling": u_ceiling,
 }
-METRICS = ("coverage90", "wrong_order", "tied_share", "spearman", "top10", "se_ratio")
+METRICS = ("coverage90", "wrong_order", "tied_share", "spearman", "top10", "se_ratio",
+           "decided10", "wrong_dec10")
 
 
 def _true_rank(q, within):
@@ -298,8 +299,13 @@ def _true_rank(q, within):
     return rank_entries(q, group=within).rank
 
 
-def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group):
+def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top):
     true = _true_rank(q, rank_group)
+    # the top-10 boundary: decided in (P(top 10) >= 0.9) or out (<= 0.1), and how often wrongly
+    d_in, d_out = p_top >= 0.9, p_top <= 0.1
+    decided = d_in | d_out
+    wrong_dec = (d_in & (true > 10)) | (d_out & (true <= 10))
+    wrong_dec10 = float(wrong_dec.sum() / decided.sum()) if decided.any() else float("nan")
     ok = np.isfinite(score)
     cover = float(np.mean((true[ok] >= lo[ok]) & (true[ok] <= hi[ok])))
     order = rank_entries(score, group=rank_group).order
@@ -315,7 +321,7 @@ def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group):
     se_ratio = float(np.sqrt(np.mean(err[ok] ** 2)) / np.sqrt(np.mean(se[ok] ** 2)))
     return {"coverage90": cover, "wrong_order": wrong, "tied_share": float(np.mean(tied[ok])),
             "spearman": spearman(score, q), "top10": precision_top(q, score),
-            "se_ratio": se_ratio}
+            "se_ratio": se_ratio, "decided10": float(decided.mean()), "wrong_dec10": wrong_dec10}
 
 
 def run_uncertainty(reps, national_reps):
@@ -337,7 +343,7 @@ def run_uncertainty(reps, national_reps):
             tb = time.perf_counter() - t0
             rg = np.zeros(E, dtype=np.intp)
             variants.append(("today", res.entry_score, res.entry_se, boot.rank_lo,
-                             boot.rank_hi, nt.tied_with_next, nt.flag, rg, tb))
+                             boot.rank_hi, nt.tied_with_next, nt.flag, rg, boot.p_top, tb))
             modes = ("assume_equal", "refuse") if grp is not None else ("assume_equal",)
             for mode in modes:
                 t0 = time.perf_counter()
@@ -346,13 +352,14 @@ def run_uncertainty(reps, national_reps):
                 tu = time.perf_counter() - t0
                 label = "rank_uncertainty" if mode == "assume_equal" else "rank_unc.refuse"
                 variants.append((label, u.score_unclipped, u.se, u.rank_lo, u.rank_hi,
-                                 u.tied_with_next, u.tied, u.rank_group, tu))
+                                 u.tied_with_next, u.tied, u.rank_group, u.p_top, tu))
             if grp is not None:  # today's default ranked within its groups, for reference
                 variants.append(("today.within_groups", res.entry_score, res.entry_se,
-                                 *_boot_within(res, entry, comp, rep), nt.tied_with_next,
-                                 nt.flag, comp, tb))
-            for label, sc, se, lo, hi, tn, tf, rg, t in variants:
-                m = _metrics(q, sc, se, lo, hi, tn, tf, rg)
+                                 *_boot_within(res, entry, comp, rep)[:2],
+                                 nt.tied_with_next, nt.flag, comp,
+                                 _boot_within(res, entry, comp, rep)[2], tb))
+            for label, sc, se, lo, hi, tn, tf, rg, pt, t in variants:
+                m = _metrics(q, sc, se, lo, hi, tn, tf, rg, pt)
                 d = rows.setdefault((name, label), {k: [] for k in METRICS})
                 for k in METRICS:
                     d[k].append(m[k])
@@ -361,8 +368,8 @@ def run_uncertainty(reps, national_reps):
 
 
 def _boot_within(res, entry, comp, rep):
-    b = bootstrap_ranks(res, entry, group=comp, n_boot=1000, level=0.9, seed=rep)
-    return b.rank_lo, b.rank_hi
+    b = bootstrap_ranks(res, entry, group=comp, n_boot=1000, top_n=10, level=0.9, seed=rep)
+    return b.rank_lo, b.rank_hi, b.p_top
 
 
 def uncertainty_table(args):
@@ -373,19 +380,25 @@ def uncertainty_table(args):
           "SE ratio 1.0")
     head = f"{'design':<14}{'variant':<24}" + "".join(f"{k:>12}" for k in METRICS) + \
         f"{'time s':>9}"
+    print("wrong_order: share of neighbours called separated (P(above) >= 0.95) that are in "
+          "the wrong true order (nan: none called separated); decided10: share of entries "
+          "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side")
     print(head)
     for (name, label), d in rows.items():
-        med = [np.nanmedian(d[k]) for k in METRICS]
+        med = [np.nanmedian(d[k]) if np.isfinite(d[k]).any() else np.nan for k in METRICS]
         print(f"{name:<14}{label:<24}" + "".join(f"{v:>12.3f}" for v in med)
               + f"{np.median(times[(name, label)]):>9.2f}")
-    print("\nrank_uncertainty against today's default (difference of medians; Spearman and "
-          "top-10 precision should not drop by more than 0.005)")
+    print("\nrank_uncertainty against today's default, paired over replications: mean "
+          "difference +- its standard error (Spearman and top-10 precision should not drop by "
+          "more than 0.005)")
     for name in U_DESIGNS:
         base = rows[(name, "today")]
         new = rows[(name, "rank_uncertainty")]
         parts = []
-        for k in METRICS:
-            parts.append(f"{k} {np.nanmedian(new[k]) - np.nanmedian(base[k]):+.3f}")
+        for k in ("coverage90", "spearman", "top10", "se_ratio"):
+            d = np.asarray(new[k]) - np.asarray(base[k])
+            se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
+            parts.append(f"{k} {d.mean():+.3f} +- {se:.3f}")
         print(f"  {name:<14}" + ", ".join(parts))
     print(f"\nuncertainty benchmark time: {time.perf_counter() - t0:.0f} s")
 
