@@ -573,9 +573,11 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     """
     e, j = d.entry, d.judge
     E, J = d.n_entries, d.n_judges
-    sj = np.take(s, j)
-    ws = np.take(w * s, j)  # per sheet
-    buf = ws * sj
+    wsj = w * s  # per judge; a sheet's weight in its entry's consensus is wsj[judge] * s
+    # every per-sheet product of judge factors is gathered once from a per-judge vector, and
+    # judge factors are taken out of judge sums: a matrix-vector product is two gathers and
+    # two np.bincount over the sheets
+    buf = np.take(wsj * s, j)
     D = np.bincount(e, weights=buf, minlength=E)
     has_e = D > 0
     Dinv = np.zeros(E)
@@ -584,23 +586,19 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (J,))
 
     def matvec(a):
-        np.take(a, j, out=buf)
-        np.multiply(buf, ws, out=buf)
+        np.take(wsj * a, j, out=buf)
         ba = np.bincount(e, weights=buf, minlength=E)
         ba *= Dinv
         np.take(ba, e, out=buf)
-        np.multiply(buf, ws, out=buf)
-        return (wn + lam) * a - np.bincount(j, weights=buf, minlength=J)
+        return (wn + lam) * a - wsj * np.bincount(j, weights=buf, minlength=J)
 
+    ws = np.take(wsj, j)  # per sheet
     np.multiply(ws, y, out=buf)
-    u = np.bincount(e, weights=buf, minlength=E) * Dinv
-    np.take(u, e, out=buf)
-    buf *= ws
-    rhs = w * _judge_sum(d, y) - np.bincount(j, weights=buf, minlength=J)
+    unum = np.bincount(e, weights=buf, minlength=E)  # sum of w s y per entry
+    np.take(unum * Dinv, e, out=buf)
+    rhs = w * _judge_sum(d, y) - wsj * np.bincount(j, weights=buf, minlength=J)
     np.take(Dinv, e, out=buf)
-    buf *= ws
-    buf *= ws
-    diag = wn + lam - np.bincount(j, weights=buf, minlength=J)
+    diag = wn + lam - wsj * wsj * np.bincount(j, weights=buf, minlength=J)
     diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
     active = (wn + lam) > 0
     diag = np.where(active, diag, 1.0)
@@ -628,20 +626,22 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
         p = zp + (rz_new / rz) * p
         rz = rz_new
     z = np.full(E, np.nan)
-    yc = np.take(a, j)
-    np.subtract(y, yc, out=yc)  # y - a_j
-    np.multiply(ws, yc, out=buf)
-    num = np.bincount(e, weights=buf, minlength=E)
+    np.take(wsj * a, j, out=buf)
+    num = unum - np.bincount(e, weights=buf, minlength=E)  # sum of w s (y - a) per entry
     np.multiply(num, Dinv, out=z, where=has_e)
     if not loo:
         return a, z, it
-    # leave-one-out residuals (see _loo_noise): buf holds ws * yc
+    # leave-one-out residuals (see _loo_noise)
+    sj = np.take(s, j)
+    yc = np.take(a, j)
+    np.subtract(y, yc, out=yc)  # y - a_j
     wss = ws * sj
     De = np.take(D, e)
     rest = De - wss
     valid = rest > 1e-9 * np.maximum(De, 1e-300)
     safe = np.where(valid, rest, 1.0)
     np.take(num, e, out=De)
+    np.multiply(ws, yc, out=buf)
     De -= buf
     De /= safe  # z without the sheet
     De *= sj
@@ -917,9 +917,13 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
             if n0 > 0 and n1 > 0:
                 cos = float(np.vecdot(steps[0], steps[1])) / (n0 * n1)
                 rho = n1 / n0
-                if cos < -0.5 and rho > 0.7:
-                    omega = 0.5
-                elif cos > 0.95 and 0.6 < rho < 0.99 and jumps < 5:
+                if cos < -0.5:
+                    # successive moves point back and forth: the map contracts along a
+                    # direction with eigenvalue about -rho; a step of 1 / (1 + rho) of the
+                    # move lands near its fixed point (0.5 for a 2-cycle)
+                    lam_eig = (omega - 1.0 - rho) / omega  # of the map without relaxation
+                    omega = float(np.clip(1.0 / (1.0 - lam_eig), 0.5, 1.0))
+                elif cos > 0.9 and 0.5 < rho < 0.99 and jumps < 5:
                     jumps += 1
                     ahead = step * min(rho / (1.0 - rho), 20.0)
                     s = _unit_scales(s + ahead[: s.size], has_j, j_comp, n_comp)
@@ -990,9 +994,10 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     Iterates until no quality moves by more than 1e-3 of the score sd (``max_iter`` at most).
     The linear solves start loose (tolerance following the last move, down to 1e-6) and the
     leave-one-out residuals of step 2 come from the sums of the previous linear step. When the
-    state oscillates the scale and noise steps are relaxed (half steps); when it creeps
-    geometrically it jumps ahead by Aitken's extrapolation (at most 5 times); a fit still
-    creeping by under 1 % of the score sd at ``max_iter`` counts as converged.
+    state oscillates (successive moves point back and forth) the scale and noise steps are
+    relaxed to the step that cancels the oscillation (between half and full steps); when it
+    creeps geometrically it jumps ahead by Aitken's extrapolation (at most 5 times); a fit
+    still creeping by under 1 % of the score sd at ``max_iter`` counts as converged.
     When the judges hardly agree (``signal``, the quality share of the additive fit's entry
     variance, below ``SCALE_FIT_MIN_SIGNAL`` = 0.25) scales cannot be told from noise: they
     stay 1, sheets are weighed by the judges' noise, and the fit stops at once
