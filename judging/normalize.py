@@ -1389,8 +1389,7 @@ def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, mode
     rhat = _split_rhat(keep_z[:, has_e], e_comp[has_e], n_comp)
     with np.errstate(invalid="ignore"):
         return Posterior(
-            score_draws=keep_z, offset=np.nanmean(keep_a, axis=0, dtype=float)
-            if n_draws else np.full(J, np.nan),
+            score_draws=keep_z, offset=np.where(has_j, keep_a.mean(axis=0, dtype=float), np.nan),
             scale=np.where(has_j, keep_s.mean(axis=0, dtype=float), np.nan),
             noise=np.where(has_j, keep_sig.mean(axis=0, dtype=float), np.nan),
             offset_draws=keep_a, scale_draws=keep_s, noise_draws=keep_sig,

@@ -803,6 +803,9 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
     reliability = float(tau2 / (tau2 + np.nanmean(meas))) if has.any() and np.isfinite(
         np.nanmean(meas) if np.isfinite(meas).any() else np.nan) else float("nan")
     alpha = krippendorff_alpha(entry, judge, score) if score.size else float("nan")
+    multi = np.bincount(entry, minlength=E) if score.size else np.zeros(E, np.intp)
+    if not (multi >= 2).any():  # no entry has two sheets: agreement cannot be judged
+        reliability = float("nan")
     if np.isfinite(reliability) and reliability < NOISE_RELIABILITY:
         codes.append("mostly_noise")
         per_entry = float(np.mean(post.n_sheets[has]))
@@ -815,7 +818,6 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
             f"a calibration session on a few sample entries and clearer rubric anchors; with "
             f"judges as they are, about {min(need, 999):.0f} judges per entry (now "
             f"{per_entry:.1f}) would bring the reliability to {target}.")
-    multi = np.bincount(entry, minlength=E) if score.size else np.zeros(E, np.intp)
     if score.size and not (multi >= 2).any():
         codes.append("se_not_estimable")
         texts.append("No entry has two sheets, so the judges' noise cannot be estimated: "

@@ -331,3 +331,26 @@ def test_combined_draws_give_intervals_for_the_combined_ranking():
     out = summarize_draws(d, level=0.9, top_n=5)
     assert np.all(out["rank_lo"] <= out["rank_hi"])
     np.testing.assert_allclose(np.sum(out["p_top"]), 5.0)
+
+
+def test_edge_cases_empty_single_categories_and_models():
+    r = rank_uncertainty([], [], [], n_entries=3, n_judges=2)
+    assert np.all(r.rank == 0) and np.all(np.isnan(r.score)) and r.warning_code is None
+    r = rank_uncertainty([0], [0], [50.0])
+    assert r.rank.tolist() == [1] and np.isnan(r.se[0])
+    assert r.warning_codes == ("se_not_estimable",)  # not "mostly noise": nothing to judge
+    e = np.repeat(np.arange(6), 2)
+    j = np.tile([0, 1], 6)
+    y = np.array([50, 52, 60, 61, 70, 72, 40, 45, 80, 79, 65, 66.0])
+    r = rank_uncertainty(e, j, y, n_entries=8, n_judges=4, group=list("aabbaabb"), n_draws=100)
+    # category a: entries 0 (51), 1 (60.5), 4 (79.5), 5 (65.5); category b: 2 (71), 3 (42.5);
+    # entries 6 and 7 have no sheets
+    assert r.rank.tolist() == [4, 3, 1, 2, 1, 2, 0, 0]
+    assert np.isnan(r.judge_offset[2:]).all() and np.isfinite(r.judge_offset[:2]).all()
+    for m in ("bias", "raw"):
+        rm = rank_uncertainty(e, j, y, method=m, n_draws=100)
+        np.testing.assert_array_equal(rm.judge_scale, 1.0)
+        if m == "raw":
+            np.testing.assert_array_equal(rm.judge_offset, 0.0)
+    with pytest.raises(ValueError, match="bias_scale"):
+        rank_uncertainty(e, j, y, method="zscore")
