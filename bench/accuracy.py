@@ -20,6 +20,7 @@ the reported SE (1 = honest), with medians over replications and the ratio to th
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -291,7 +292,7 @@ U_DESIGNS = {
     "ceiling": u_ceiling,
 }
 METRICS = ("coverage90", "wrong_order", "tied_share", "spearman", "top10", "se_ratio",
-           "decided10", "wrong_dec10")
+           "decided10", "wrong_dec10", "p_next", "right_next")
 
 
 def _true_rank(q, within):
@@ -299,7 +300,18 @@ def _true_rank(q, within):
     return rank_entries(q, group=within).rank
 
 
-def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top):
+_erf = np.vectorize(math.erf)
+
+
+def _p_above_normal(score, se, a, b):
+    """P(a above b) from scores and standard errors (normal approximation; what near_ties
+    tests at 95 %)."""
+    sd = np.sqrt(se[a] ** 2 + se[b] ** 2)
+    zval = np.divide(score[a] - score[b], sd, out=np.zeros(a.size), where=sd > 0)
+    return 0.5 * (1.0 + _erf(zval / np.sqrt(2.0)))
+
+
+def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top, p_next):
     true = _true_rank(q, rank_group)
     # the top-10 boundary: decided in (P(top 10) >= 0.9) or out (<= 0.1), and how often wrongly
     d_in, d_out = p_top >= 0.9, p_top <= 0.1
@@ -313,6 +325,10 @@ def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top):
     same = rank_group[a] == rank_group[b]
     sep = same & ~tied_next[a]
     wrong = float(np.mean(q[a[sep]] < q[b[sep]])) if sep.any() else float("nan")
+    # calibration of P(placed above the next place): mean stated probability against the
+    # share of neighbour pairs that are in the right true order
+    pn = p_next[a[same]] if p_next is not None else _p_above_normal(score, se, a[same], b[same])
+    right = float(np.mean(q[a[same]] > q[b[same]]))
     err = score - q
     # the level is not identified within a group: error about each group's mean error
     for g in np.unique(rank_group):
@@ -321,7 +337,8 @@ def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top):
     se_ratio = float(np.sqrt(np.mean(err[ok] ** 2)) / np.sqrt(np.mean(se[ok] ** 2)))
     return {"coverage90": cover, "wrong_order": wrong, "tied_share": float(np.mean(tied[ok])),
             "spearman": spearman(score, q), "top10": precision_top(q, score),
-            "se_ratio": se_ratio, "decided10": float(decided.mean()), "wrong_dec10": wrong_dec10}
+            "se_ratio": se_ratio, "decided10": float(decided.mean()), "wrong_dec10": wrong_dec10,
+            "p_next": float(np.nanmean(pn)), "right_next": right}
 
 
 def run_uncertainty(reps, national_reps):
@@ -343,7 +360,8 @@ def run_uncertainty(reps, national_reps):
             tb = time.perf_counter() - t0
             rg = np.zeros(E, dtype=np.intp)
             variants.append(("today", res.entry_score, res.entry_se, boot.rank_lo,
-                             boot.rank_hi, nt.tied_with_next, nt.flag, rg, boot.p_top, tb))
+                             boot.rank_hi, nt.tied_with_next, nt.flag, rg, boot.p_top, None,
+                             tb))
             modes = ("assume_equal", "refuse") if grp is not None else ("assume_equal",)
             for mode in modes:
                 t0 = time.perf_counter()
@@ -352,14 +370,15 @@ def run_uncertainty(reps, national_reps):
                 tu = time.perf_counter() - t0
                 label = "rank_uncertainty" if mode == "assume_equal" else "rank_unc.refuse"
                 variants.append((label, u.score_unclipped, u.se, u.rank_lo, u.rank_hi,
-                                 u.tied_with_next, u.tied, u.rank_group, u.p_top, tu))
+                                 u.tied_with_next, u.tied, u.rank_group, u.p_top,
+                                 u.p_above_next, tu))
             if grp is not None:  # today's default ranked within its groups, for reference
                 variants.append(("today.within_groups", res.entry_score, res.entry_se,
                                  *_boot_within(res, entry, comp, rep)[:2],
                                  nt.tied_with_next, nt.flag, comp,
-                                 _boot_within(res, entry, comp, rep)[2], tb))
-            for label, sc, se, lo, hi, tn, tf, rg, pt, t in variants:
-                m = _metrics(q, sc, se, lo, hi, tn, tf, rg, pt)
+                                 _boot_within(res, entry, comp, rep)[2], None, tb))
+            for label, sc, se, lo, hi, tn, tf, rg, pt, pn, t in variants:
+                m = _metrics(q, sc, se, lo, hi, tn, tf, rg, pt, pn)
                 d = rows.setdefault((name, label), {k: [] for k in METRICS})
                 for k in METRICS:
                     d[k].append(m[k])
@@ -382,7 +401,10 @@ def uncertainty_table(args):
         f"{'time s':>9}"
     print("wrong_order: share of neighbours called separated (P(above) >= 0.95) that are in "
           "the wrong true order (nan: none called separated); decided10: share of entries "
-          "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side")
+          "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side; "
+          "p_next: mean stated P(placed above the next place) (today: normal approximation "
+          "from the SEs), right_next: share of neighbours in the right true order (equal = "
+          "calibrated)")
     print(head)
     for (name, label), d in rows.items():
         med = [np.nanmedian(d[k]) if np.isfinite(d[k]).any() else np.nan for k in METRICS]
