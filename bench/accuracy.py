@@ -160,8 +160,15 @@ def run(seeds: int):
             score = _scores(rng, q, entry, judge, off, sc, ns)
             for m in METHODS:
                 t0 = time.perf_counter()
-                res = normalize(entry, judge, score, m, n_entries=q.size,
-                                scale_min=SCALE_MIN, scale_max=SCALE_MAX)
+                res = normalize(
+                    entry,
+                    judge,
+                    score,
+                    m,
+                    n_entries=q.size,
+                    scale_min=SCALE_MIN,
+                    scale_max=SCALE_MAX,
+                )
                 times[m] += time.perf_counter() - t0
                 results[name][m][0].append(spearman(res.entry_score, q))
                 results[name][m][1].append(precision_top(q, res.entry_score))
@@ -171,8 +178,10 @@ def run(seeds: int):
 def methods_table(args):
     results, times = run(args.seeds)
     print(f"seeds per design: {args.seeds}; default method: {DEFAULT_METHOD}")
-    for metric, idx in (("Spearman correlation with the true quality", 0),
-                        ("precision of the true top 10", 1)):
+    for metric, idx in (
+        ("Spearman correlation with the true quality", 0),
+        ("precision of the true top 10", 1),
+    ):
         print(f"\n{metric} (mean over seeds; +- standard error)")
         print(f"{'method':<12}" + "".join(f"{d:>22}" for d in DESIGNS))
         for m in METHODS:
@@ -181,21 +190,28 @@ def methods_table(args):
                 v = np.asarray(results[d][m][idx])
                 row += f"{v.mean():>14.3f} +- {v.std(ddof=1) / np.sqrt(v.size):.3f}"
             print(f"{m:<12}" + row)
-    print(f"\n{DEFAULT_METHOD} vs zscore (difference of means; ratio of 1 - Spearman, the share "
-          "of rank disagreement left)")
+    print(
+        f"\n{DEFAULT_METHOD} vs zscore (difference of means; ratio of 1 - Spearman, the share "
+        "of rank disagreement left)"
+    )
     worse = []
     for d in DESIGNS:
         ds = np.mean(results[d][DEFAULT_METHOD][0]) - np.mean(results[d]["zscore"][0])
         dp = np.mean(results[d][DEFAULT_METHOD][1]) - np.mean(results[d]["zscore"][1])
-        ratio = ((1 - np.mean(results[d][DEFAULT_METHOD][0]))
-                 / (1 - np.mean(results[d]["zscore"][0])))
-        print(f"  {d:<14} Spearman {ds:+.3f}  top-10 precision {dp:+.3f}  "
-              f"(1-rho) ratio {ratio:.2f}")
+        ratio = (1 - np.mean(results[d][DEFAULT_METHOD][0])) / (
+            1 - np.mean(results[d]["zscore"][0])
+        )
+        print(
+            f"  {d:<14} Spearman {ds:+.3f}  top-10 precision {dp:+.3f}  (1-rho) ratio {ratio:.2f}"
+        )
         if ds < 0:
             worse.append(d)
     total = sum(times.values())
-    print("\ntime per method (s, all designs and seeds): "
-          + ", ".join(f"{m} {t:.2f}" for m, t in times.items()) + f"; total {total:.1f}")
+    print(
+        "\ntime per method (s, all designs and seeds): "
+        + ", ".join(f"{m} {t:.2f}" for m, t in times.items())
+        + f"; total {total:.1f}"
+    )
     if worse:
         print(f"NOTE: {DEFAULT_METHOD} is below zscore on: {', '.join(worse)}")
 
@@ -266,7 +282,7 @@ def u_two_groups(rng):
     judge = (_distinct(rng, np.arange(J // 2), E, k) + (J // 2) * grp[:, None]).ravel()
     entry = np.repeat(np.arange(E), k)
     off, sc, ns = _judges(rng, J)
-    off[J // 2:] += 8.0
+    off[J // 2 :] += 8.0
     return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), grp
 
 
@@ -291,8 +307,18 @@ U_DESIGNS = {
     "two_groups": u_two_groups,
     "ceiling": u_ceiling,
 }
-METRICS = ("coverage90", "wrong_order", "tied_share", "spearman", "top10", "se_ratio",
-           "decided10", "wrong_dec10", "p_next", "right_next")
+METRICS = (
+    "coverage90",
+    "wrong_order",
+    "tied_share",
+    "spearman",
+    "top10",
+    "se_ratio",
+    "decided10",
+    "wrong_dec10",
+    "p_next",
+    "right_next",
+)
 
 
 def _true_rank(q, within):
@@ -335,10 +361,18 @@ def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top, p_next):
         m = rank_group == g
         err[m] -= np.mean(err[m])
     se_ratio = float(np.sqrt(np.mean(err[ok] ** 2)) / np.sqrt(np.mean(se[ok] ** 2)))
-    return {"coverage90": cover, "wrong_order": wrong, "tied_share": float(np.mean(tied[ok])),
-            "spearman": spearman(score, q), "top10": precision_top(q, score),
-            "se_ratio": se_ratio, "decided10": float(decided.mean()), "wrong_dec10": wrong_dec10,
-            "p_next": float(np.nanmean(pn)), "right_next": right}
+    return {
+        "coverage90": cover,
+        "wrong_order": wrong,
+        "tied_share": float(np.mean(tied[ok])),
+        "spearman": spearman(score, q),
+        "top10": precision_top(q, score),
+        "se_ratio": se_ratio,
+        "decided10": float(decided.mean()),
+        "wrong_dec10": wrong_dec10,
+        "p_next": float(np.nanmean(pn)),
+        "right_next": right,
+    }
 
 
 def run_uncertainty(reps, national_reps):
@@ -352,31 +386,81 @@ def run_uncertainty(reps, national_reps):
             E = q.size
             variants = []
             t0 = time.perf_counter()
-            res = normalize(entry, judge, score, DEFAULT_METHOD, n_entries=E,
-                            scale_min=SCALE_MIN, scale_max=SCALE_MAX)
+            res = normalize(
+                entry,
+                judge,
+                score,
+                DEFAULT_METHOD,
+                n_entries=E,
+                scale_min=SCALE_MIN,
+                scale_max=SCALE_MAX,
+            )
             comp = res.component
             boot = bootstrap_ranks(res, entry, n_boot=1000, top_n=10, level=0.9, seed=rep)
             nt = near_ties(res.entry_score, res.entry_se)
             tb = time.perf_counter() - t0
             rg = np.zeros(E, dtype=np.intp)
-            variants.append(("today", res.entry_score, res.entry_se, boot.rank_lo,
-                             boot.rank_hi, nt.tied_with_next, nt.flag, rg, boot.p_top, None,
-                             tb))
+            variants.append(
+                (
+                    "today",
+                    res.entry_score,
+                    res.entry_se,
+                    boot.rank_lo,
+                    boot.rank_hi,
+                    nt.tied_with_next,
+                    nt.flag,
+                    rg,
+                    boot.p_top,
+                    None,
+                    tb,
+                )
+            )
             modes = ("assume_equal", "refuse") if grp is not None else ("assume_equal",)
             for mode in modes:
                 t0 = time.perf_counter()
-                u = rank_uncertainty(entry, judge, score, n_entries=E, scale_min=SCALE_MIN,
-                                     scale_max=SCALE_MAX, level=0.9, seed=rep, across=mode)
+                u = rank_uncertainty(
+                    entry,
+                    judge,
+                    score,
+                    n_entries=E,
+                    scale_min=SCALE_MIN,
+                    scale_max=SCALE_MAX,
+                    level=0.9,
+                    seed=rep,
+                    across=mode,
+                )
                 tu = time.perf_counter() - t0
                 label = "rank_uncertainty" if mode == "assume_equal" else "rank_unc.refuse"
-                variants.append((label, u.score_unclipped, u.se, u.rank_lo, u.rank_hi,
-                                 u.tied_with_next, u.tied, u.rank_group, u.p_top,
-                                 u.p_above_next, tu))
+                variants.append(
+                    (
+                        label,
+                        u.score_unclipped,
+                        u.se,
+                        u.rank_lo,
+                        u.rank_hi,
+                        u.tied_with_next,
+                        u.tied,
+                        u.rank_group,
+                        u.p_top,
+                        u.p_above_next,
+                        tu,
+                    )
+                )
             if grp is not None:  # today's default ranked within its groups, for reference
-                variants.append(("today.within_groups", res.entry_score, res.entry_se,
-                                 *_boot_within(res, entry, comp, rep)[:2],
-                                 nt.tied_with_next, nt.flag, comp,
-                                 _boot_within(res, entry, comp, rep)[2], None, tb))
+                variants.append(
+                    (
+                        "today.within_groups",
+                        res.entry_score,
+                        res.entry_se,
+                        *_boot_within(res, entry, comp, rep)[:2],
+                        nt.tied_with_next,
+                        nt.flag,
+                        comp,
+                        _boot_within(res, entry, comp, rep)[2],
+                        None,
+                        tb,
+                    )
+                )
             for label, sc, se, lo, hi, tn, tf, rg, pt, pn, t in variants:
                 m = _metrics(q, sc, se, lo, hi, tn, tf, rg, pt, pn)
                 d = rows.setdefault((name, label), {k: [] for k in METRICS})
@@ -394,25 +478,35 @@ def _boot_within(res, entry, comp, rep):
 def uncertainty_table(args):
     t0 = time.perf_counter()
     rows, times = run_uncertainty(args.reps, args.national_reps)
-    print(f"\nUncertainty of the ranking: median over replications ({args.reps} per design, "
-          f"{args.national_reps} for national); goal: coverage 0.85-0.95, wrong order <= 0.05, "
-          "SE ratio 1.0")
-    head = f"{'design':<14}{'variant':<24}" + "".join(f"{k:>12}" for k in METRICS) + \
-        f"{'time s':>9}"
-    print("wrong_order: share of neighbours called separated (P(above) >= 0.95) that are in "
-          "the wrong true order (nan: none called separated); decided10: share of entries "
-          "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side; "
-          "p_next: mean stated P(placed above the next place) (today: normal approximation "
-          "from the SEs), right_next: share of neighbours in the right true order (equal = "
-          "calibrated)")
+    print(
+        f"\nUncertainty of the ranking: median over replications ({args.reps} per design, "
+        f"{args.national_reps} for national); goal: coverage 0.85-0.95, wrong order <= 0.05, "
+        "SE ratio 1.0"
+    )
+    head = (
+        f"{'design':<14}{'variant':<24}" + "".join(f"{k:>12}" for k in METRICS) + f"{'time s':>9}"
+    )
+    print(
+        "wrong_order: share of neighbours called separated (P(above) >= 0.95) that are in "
+        "the wrong true order (nan: none called separated); decided10: share of entries "
+        "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side; "
+        "p_next: mean stated P(placed above the next place) (today: normal approximation "
+        "from the SEs), right_next: share of neighbours in the right true order (equal = "
+        "calibrated)"
+    )
     print(head)
     for (name, label), d in rows.items():
         med = [np.nanmedian(d[k]) if np.isfinite(d[k]).any() else np.nan for k in METRICS]
-        print(f"{name:<14}{label:<24}" + "".join(f"{v:>12.3f}" for v in med)
-              + f"{np.median(times[(name, label)]):>9.2f}")
-    print("\nrank_uncertainty against today's default, paired over replications: mean "
-          "difference +- its standard error (Spearman and top-10 precision should not drop by "
-          "more than 0.005)")
+        print(
+            f"{name:<14}{label:<24}"
+            + "".join(f"{v:>12.3f}" for v in med)
+            + f"{np.median(times[(name, label)]):>9.2f}"
+        )
+    print(
+        "\nrank_uncertainty against today's default, paired over replications: mean "
+        "difference +- its standard error (Spearman and top-10 precision should not drop by "
+        "more than 0.005)"
+    )
     for name in U_DESIGNS:
         base = rows[(name, "today")]
         new = rows[(name, "rank_uncertainty")]

@@ -189,8 +189,10 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
             )
     if score.size and (score.max() > 1e12 or score.min() < -1e12):
         rows = np.flatnonzero(np.abs(score) > 1e12)
-        raise ValueError(f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
-                         f"are beyond 1e12, first at rows {rows[:5].tolist()}")
+        raise ValueError(
+            f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
+            f"are beyond 1e12, first at rows {rows[:5].tolist()}"
+        )
     if score.size:
         if scale_min is not None or scale_max is not None:
             lo = -np.inf if scale_min is None else float(scale_min)
@@ -211,7 +213,8 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
             if given is None and top >= limit:
                 raise ValueError(
                     f"{name} index {top} is far beyond the number of sheets ({score.size}): "
-                    f"pass positions 0..n-1 (not database ids), or give n_{name}s")
+                    f"pass positions 0..n-1 (not database ids), or give n_{name}s"
+                )
             if given is not None and top >= given:
                 raise ValueError(f"{name} index {top} is out of range for n_{name}s={given}")
     try:  # np.bincount refuses negative indices and its length is the highest index + 1
@@ -222,13 +225,13 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
     if n_entries is None:
         n_entries = e_count.size
     elif e_count.size > n_entries:
-        raise ValueError(f"entry index {e_count.size - 1} is out of range for "
-                         f"n_entries={n_entries}")
+        raise ValueError(
+            f"entry index {e_count.size - 1} is out of range for n_entries={n_entries}"
+        )
     if n_judges is None:
         n_judges = j_count.size
     elif j_count.size > n_judges:
-        raise ValueError(f"judge index {j_count.size - 1} is out of range for "
-                         f"n_judges={n_judges}")
+        raise ValueError(f"judge index {j_count.size - 1} is out of range for n_judges={n_judges}")
     _refuse_duplicates(entry, judge, int(n_judges))
     return _Data(entry, judge, score, int(n_entries), int(n_judges), e_count, j_count)
 
@@ -255,7 +258,8 @@ def _refuse_duplicates(entry, judge, n_judges):
         nj = max(n_judges, 1)
         raise ValueError(
             f"{dup.size} duplicate sheet(s): judge {k % nj} scored entry {k // nj} more than "
-            "once; keep one sheet per judge and entry")
+            "once; keep one sheet per judge and entry"
+        )
 
 
 def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
@@ -434,8 +438,7 @@ def raw(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, s
     return _result(d, "raw", mean, d.score.copy(), _pooled_within_se(d, d.score, total))
 
 
-def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-           scale_max=None):
+def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
     """Median of the raw sheet totals per entry (mean of the two middle sheets for an even
     count). No correction for judges; robust to a single wild sheet.
 
@@ -463,8 +466,7 @@ def _group_median(index, values, n, counts):
     return out
 
 
-def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-           scale_max=None):
+def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
     """Per-judge z-score of sheet totals, averaged per entry, rescaled onto the rubric's scale.
 
     Model: every judge saw entries of the same average quality (random assignment), so a judge's
@@ -477,8 +479,9 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     y, j = d.score, d.judge
     n = y.size
     jn = np.maximum(d.j_count, 1)
@@ -544,8 +547,9 @@ def rank(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "rank", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "rank", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     pct = _percentile_within(d.judge, d.score, d.n_judges, d.j_count)
     sheet = d.score.mean() + (pct - 0.5) * np.sqrt(12.0) * d.score.std()
     mean, total = _entry_mean_sum(d, sheet)
@@ -666,8 +670,7 @@ def _judge_sum(d: _Data, y):
 def _component_mean(comp, values, n_comp, weights=None):
     """Mean of ``values`` per component (``comp`` >= 0), gathered back onto ``comp``."""
     ok = comp >= 0
-    mean, _ = _group_mean(comp[ok], values[ok], n_comp,
-                          None if weights is None else weights[ok])
+    mean, _ = _group_mean(comp[ok], values[ok], n_comp, None if weights is None else weights[ok])
     out = np.zeros(comp.size)
     out[ok] = mean[comp[ok]]
     return out
@@ -777,13 +780,33 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
     a, z = _center_offsets(d, a, z, np.ones(d.n_judges), e_comp, j_comp, n_comp)
     m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
-    return dict(a=a, z=z, quality=quality, lam=lam, sigma2=sigma2, n_iter=total_it,
-                e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=warning, y=y,
-                m_sheet=m_sheet)
+    return dict(
+        a=a,
+        z=z,
+        quality=quality,
+        lam=lam,
+        sigma2=sigma2,
+        n_iter=total_it,
+        e_comp=e_comp,
+        j_comp=j_comp,
+        n_comp=n_comp,
+        warning=warning,
+        y=y,
+        m_sheet=m_sheet,
+    )
 
 
-def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None,
-         shrinkage=None):
+def bias(
+    entry,
+    judge,
+    score,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    shrinkage=None,
+):
     """Additive judge-bias model: ``score = quality(entry) + offset(judge) + noise``.
 
     Fitted by least squares with a ridge penalty ``lam * sum(offset^2)``, i.e. each offset is
@@ -807,8 +830,9 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "bias", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "bias", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     f = _fit_bias(d, shrinkage)
     a = f["a"]
     a0 = np.nan_to_num(a)
@@ -831,10 +855,19 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     rel = np.full(d.n_judges, np.nan)
     np.divide(var_q, var_q + var_j, out=rel, where=has_j & (var_q + var_j > 0))
     return Normalized(
-        entry_score=f["quality"], n_sheets=n_e, sheet_score=sheet, method="bias", entry_se=se,
-        sheet_weight=np.ones(d.score.size), judge_offset=a,
-        judge_scale=np.where(has_j, 1.0, np.nan), judge_noise=noise, judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
+        entry_score=f["quality"],
+        n_sheets=n_e,
+        sheet_score=sheet,
+        method="bias",
+        entry_se=se,
+        sheet_weight=np.ones(d.score.size),
+        judge_offset=a,
+        judge_scale=np.where(has_j, 1.0, np.nan),
+        judge_noise=noise,
+        judge_reliability=rel,
+        judge_n_sheets=d.j_count,
+        n_iter=f["n_iter"],
+        converged=f.get("converged", True),
         graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
@@ -859,8 +892,9 @@ def _unit_scales(s, has_j, j_comp, n_comp):
     return np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
 
 
-def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60,
-                    tol=1e-3):
+def _fit_bias_scale(
+    d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60, tol=1e-3
+):
     f = _fit_bias(d, shrinkage, tol=1e-4)
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
     e, j = d.entry, d.judge
@@ -880,7 +914,7 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
     w = 1.0 / var_j
     spread = float(np.std(d.score)) or 1.0
     signal = _signal_share(f, d)
-    it = 0
+    n_iter = 0
     converged = True
     fit_scales = not signal < SCALE_FIT_MIN_SIGNAL  # NaN (cannot tell): fit them
     omega = 1.0  # relaxation of the scale and noise steps (0.5 once the fit oscillates)
@@ -889,6 +923,7 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
     changes = []
     inner_tol = 1e-3
     for it in range(1, max_iter + 1 if fit_scales else 1):
+        n_iter = it
         state = np.concatenate([s, np.log(var_j)])
         zz = np.nan_to_num(z)
         var_z = _entry_spread(z, e_comp, n_comp)
@@ -905,8 +940,11 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
         # noise step: leave-one-out residual variance per judge, shrunk towards the pool (the
         # residuals come with the last linear step: scales and weights of the last step)
         var_new, pool = _noise_per_judge(d, r2, valid, noise_prior)
-        var_j = var_new if omega == 1.0 else np.exp(
-            np.log(var_j) + omega * (np.log(var_new) - np.log(var_j)))
+        var_j = (
+            var_new
+            if omega == 1.0
+            else np.exp(np.log(var_j) + omega * (np.log(var_new) - np.log(var_j)))
+        )
         # the state moves: in a 2-cycle (a judge who gives everyone nearly the same score,
         # pinned at the scale limit) relax the steps; in a slow geometric approach (one weakly
         # determined scale creeping) jump ahead by Aitken's extrapolation
@@ -927,14 +965,13 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
                     jumps += 1
                     ahead = step * min(rho / (1.0 - rho), 20.0)
                     s = _unit_scales(s + ahead[: s.size], has_j, j_comp, n_comp)
-                    var_j = np.exp(np.log(var_j) + ahead[s.size:])
+                    var_j = np.exp(np.log(var_j) + ahead[s.size :])
                     steps = []
         w = 1.0 / var_j
         # linear step: offsets and qualities given scales and weights; early solves need not
         # be exact (the next step moves scales and weights anyway): tolerance follows the
         # change, down to 1e-6
-        a, z_new, _, (r2, valid) = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=inner_tol,
-                                                  loo=True)
+        a, z_new, _, (r2, valid) = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=inner_tol, loo=True)
         a, z_new = _center_offsets(d, a, z_new, s, e_comp, j_comp, n_comp)
         a = np.nan_to_num(a)
         with np.errstate(invalid="ignore"):
@@ -953,7 +990,7 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
         # moves are below 1 % of the scores' spread and shrinking, the result is settled for
         # any use (far inside its standard errors) and is reported as converged.
         last = changes[-3:]
-        creeping = (len(last) == 3 and last[-1] < 1e-2 * spread and last[-1] < last[0])
+        creeping = len(last) == 3 and last[-1] < 1e-2 * spread and last[-1] < last[0]
         if max_iter > 0 and fit_scales and not creeping:
             converged = False
     if not fit_scales:
@@ -963,14 +1000,40 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
         a = np.nan_to_num(a)
     m_c, _ = _group_mean(e_comp[e], d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
-    return {"a": np.where(has_j, a, np.nan), "s": np.where(has_j, s, np.nan), "w": w,
-            "var_j": var_j, "z": z, "quality": quality, "lam_a": lam_a, "y": y, "n_iter": it,
-            "converged": converged, "signal": signal, "fit_scales": fit_scales,
-            "e_comp": e_comp, "j_comp": j_comp, "n_comp": n_comp, "warning": f["warning"]}
+    return {
+        "a": np.where(has_j, a, np.nan),
+        "s": np.where(has_j, s, np.nan),
+        "w": w,
+        "var_j": var_j,
+        "z": z,
+        "quality": quality,
+        "lam_a": lam_a,
+        "y": y,
+        "n_iter": n_iter,
+        "converged": converged,
+        "signal": signal,
+        "fit_scales": fit_scales,
+        "e_comp": e_comp,
+        "j_comp": j_comp,
+        "n_comp": n_comp,
+        "warning": f["warning"],
+    }
 
 
-def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-               scale_max=None, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60):
+def bias_scale(
+    entry,
+    judge,
+    score,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    shrinkage=None,
+    scale_prior=3.0,
+    noise_prior=3.0,
+    max_iter=60,
+):
     """Judge offset, scale and noise: ``score = m + offset(judge) + scale(judge) * z(entry) +
     noise``, noise ~ N(0, sigma_judge^2); ``entry_score = m + z`` (``m`` = mean sheet score of
     the entry's group of linked judges).
@@ -1009,8 +1072,13 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "bias_scale", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d,
+            "bias_scale",
+            np.full(d.n_entries, np.nan),
+            d.score.copy(),
+            np.full(d.n_entries, np.nan),
+        )
     f = _fit_bias_scale(d, shrinkage, scale_prior, noise_prior, max_iter)
     e, j = d.entry, d.judge
     a0 = np.nan_to_num(f["a"])
@@ -1021,8 +1089,7 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     weight = (w * s0 * s0)[j]
     D = np.bincount(e, weights=weight, minlength=d.n_entries)
     var_a = 1.0 / (w * d.j_count + f["lam_a"])
-    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j],
-                        minlength=d.n_entries)
+    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j], minlength=d.n_entries)
     se = np.full(d.n_entries, np.nan)
     nz = D > 0
     se[nz] = np.sqrt(1.0 / D[nz] + extra[nz] / D[nz] ** 2)
@@ -1032,11 +1099,21 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     rel = np.full(d.n_judges, np.nan)
     np.divide(sig, sig + f["var_j"], out=rel, where=has_j & (sig + f["var_j"] > 0))
     return Normalized(
-        entry_score=f["quality"], n_sheets=d.e_count, sheet_score=sheet, method="bias_scale",
-        entry_se=se, sheet_weight=weight, judge_offset=f["a"], judge_scale=f["s"],
-        judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan), judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
-        signal=f["signal"], graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
+        entry_score=f["quality"],
+        n_sheets=d.e_count,
+        sheet_score=sheet,
+        method="bias_scale",
+        entry_se=se,
+        sheet_weight=weight,
+        judge_offset=f["a"],
+        judge_scale=f["s"],
+        judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan),
+        judge_reliability=rel,
+        judge_n_sheets=d.j_count,
+        n_iter=f["n_iter"],
+        converged=f.get("converged", True),
+        signal=f["signal"],
+        graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
 
@@ -1050,8 +1127,18 @@ _FUNCS = {
 }
 
 
-def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None, *,
-              n_judges=None, scale_min=None, scale_max=None, **options) -> Normalized:
+def normalize(
+    entry,
+    judge,
+    score,
+    method: str = DEFAULT_METHOD,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    **options,
+) -> Normalized:
     """Normalize sheet totals with the named method (one of ``METHODS``).
 
     ``n_entries``/``n_judges`` fix the lengths of the per-entry/per-judge arrays (defaults:
@@ -1063,9 +1150,18 @@ def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None,
         func = _FUNCS[method]
     except KeyError:
         raise ValueError(
-            f"unknown normalization method {method!r}; choose from {METHODS}") from None
-    return func(entry, judge, score, n_entries=n_entries, n_judges=n_judges,
-                scale_min=scale_min, scale_max=scale_max, **options)
+            f"unknown normalization method {method!r}; choose from {METHODS}"
+        ) from None
+    return func(
+        entry,
+        judge,
+        score,
+        n_entries=n_entries,
+        n_judges=n_judges,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        **options,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1078,17 +1174,24 @@ ACROSS = ("refuse", "assume_equal")
 
 def _index(a, name):
     arr = np.asarray(a)
-    if (arr.size and not np.issubdtype(arr.dtype, np.integer)
-            and not (np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr))
-                     and np.all(arr == np.round(arr)))):
+    if (
+        arr.size
+        and not np.issubdtype(arr.dtype, np.integer)
+        and not (
+            np.issubdtype(arr.dtype, np.floating)
+            and np.all(np.isfinite(arr))
+            and np.all(arr == np.round(arr))
+        )
+    ):
         raise ValueError(f"{name} must hold integer indices")
     if arr.size and (np.max(arr) > np.iinfo(np.intp).max or np.min(arr) < 0):
         raise ValueError(f"{name} indices must be non-negative (and not astronomically large)")
     return arr.astype(np.intp, copy=False)
 
 
-def check_sheets(entry, judge, score, n_entries=None, n_judges=None, scale_min=None,
-                 scale_max=None):
+def check_sheets(
+    entry, judge, score, n_entries=None, n_judges=None, scale_min=None, scale_max=None
+):
     """Validated ``(entry, judge, score, n_entries, n_judges)``; ValueError on bad input.
 
     Refused: arrays of different lengths; non-integer or negative indices; an index at or
@@ -1110,8 +1213,10 @@ def check_sheets(entry, judge, score, n_entries=None, n_judges=None, scale_min=N
     bad = ~np.isfinite(score) | (np.abs(np.nan_to_num(score)) > 1e12)
     if bad.any():
         rows = np.flatnonzero(bad)
-        raise ValueError(f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
-                         f"are NaN, infinite or beyond 1e12, first at rows {rows[:5].tolist()}")
+        raise ValueError(
+            f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
+            f"are NaN, infinite or beyond 1e12, first at rows {rows[:5].tolist()}"
+        )
     lo = -np.inf if scale_min is None else float(scale_min)
     hi = np.inf if scale_max is None else float(scale_max)
     if not lo < hi:
@@ -1119,8 +1224,10 @@ def check_sheets(entry, judge, score, n_entries=None, n_judges=None, scale_min=N
     out = (score < lo) | (score > hi)
     if out.any():
         rows = np.flatnonzero(out)
-        raise ValueError(f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
-                         f"first at rows {rows[:5].tolist()}")
+        raise ValueError(
+            f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
+            f"first at rows {rows[:5].tolist()}"
+        )
     limit = 10 * n + MAX_FREE_INDEX
     for name, idx, given in (("entry", entry, n_entries), ("judge", judge, n_judges)):
         top = int(idx.max()) if n else -1
@@ -1132,7 +1239,8 @@ def check_sheets(entry, judge, score, n_entries=None, n_judges=None, scale_min=N
         elif top >= limit:
             raise ValueError(
                 f"{name} index {top} is far beyond the number of sheets ({n}): pass positions "
-                f"0..n-1 (not database ids), or give n_{name}s")
+                f"0..n-1 (not database ids), or give n_{name}s"
+            )
     n_entries = int(entry.max()) + 1 if n_entries is None and n else int(n_entries or 0)
     n_judges = int(judge.max()) + 1 if n_judges is None and n else int(n_judges or 0)
     _refuse_duplicates(entry, judge, n_judges)
@@ -1222,9 +1330,22 @@ def default_sweeps(n_sheets: int) -> int:
     return int(np.clip(1e7 / max(n_sheets, 1), 250, 1600))
 
 
-def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, model="bias_scale",
-                     scale_min=None, scale_max=None, across="assume_equal", n_draws=None,
-                     n_burn=None, seed=0, checked=False) -> Posterior:
+def sample_posterior(
+    entry,
+    judge,
+    score,
+    *,
+    n_entries=None,
+    n_judges=None,
+    model="bias_scale",
+    scale_min=None,
+    scale_max=None,
+    across="assume_equal",
+    n_draws=None,
+    n_burn=None,
+    seed=0,
+    checked=False,
+) -> Posterior:
     """Gibbs sampler of the judge model; returns :class:`Posterior` (deterministic for a
     ``seed``). ``n_draws`` saved sweeps (default :func:`default_sweeps`) after ``n_burn``
     (default a third of ``n_draws``, at least 100). ``checked=True`` skips :func:`check_sheets`
@@ -1235,7 +1356,8 @@ def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, mode
         raise ValueError(f"across must be one of {ACROSS}")
     if not checked:
         entry, judge, score, n_entries, n_judges = check_sheets(
-            entry, judge, score, n_entries, n_judges, scale_min, scale_max)
+            entry, judge, score, n_entries, n_judges, scale_min, scale_max
+        )
     E, J = int(n_entries), int(n_judges)
     n = score.size
     if n_draws is None:
@@ -1252,18 +1374,35 @@ def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, mode
     out_shape = (n_draws, E)
     if n == 0:
         nanj = np.full(J, np.nan)
-        return Posterior(np.full(out_shape, np.nan, np.float32), nanj, nanj, nanj,
-                         np.full((n_draws, J), np.nan, np.float32),
-                         np.full((n_draws, J), np.nan, np.float32),
-                         np.full((n_draws, J), np.nan, np.float32), float("nan"),
-                         np.full(n_draws, np.nan), e_comp, j_comp, 0, e_count,
-                         j_count.astype(np.intp), 0, float("nan"), True, model, across,
-                         n_draws, n_burn)
+        return Posterior(
+            np.full(out_shape, np.nan, np.float32),
+            nanj,
+            nanj,
+            nanj,
+            np.full((n_draws, J), np.nan, np.float32),
+            np.full((n_draws, J), np.nan, np.float32),
+            np.full((n_draws, J), np.nan, np.float32),
+            float("nan"),
+            np.full(n_draws, np.nan),
+            e_comp,
+            j_comp,
+            0,
+            e_count,
+            j_count.astype(np.intp),
+            0,
+            float("nan"),
+            True,
+            model,
+            across,
+            n_draws,
+            n_burn,
+        )
 
     # constants: the group's mean sheet, the data's spread
     sheet_comp = e_comp[e]
     m_c = np.bincount(sheet_comp, weights=score, minlength=n_comp) / np.bincount(
-        sheet_comp, minlength=n_comp)
+        sheet_comp, minlength=n_comp
+    )
     r0 = score - m_c[sheet_comp]  # centred scores (observed)
     v = float(np.var(score))
     if not v > 0:
@@ -1352,8 +1491,9 @@ def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, mode
         sig2 = np.maximum(sig2, 1e-8 * v)
         # 5. hyperparameters
         nj = int(has_j.sum())
-        s0 = rng.gamma(0.5 * nu0 * nj + 1.0, 1.0) / (0.5 * nu0 * np.sum(1.0 / sig2[has_j])
-                                                      + 1.0 / v)
+        s0 = rng.gamma(0.5 * nu0 * nj + 1.0, 1.0) / (
+            0.5 * nu0 * np.sum(1.0 / sig2[has_j]) + 1.0 / v
+        )
         ne = int(has_e.sum())
         tau2_z = _inv_gamma(rng, 1.0 + 0.5 * ne, 0.05 * v + 0.5 * float(np.dot(z, z)))
         if model != "raw":
@@ -1389,16 +1529,28 @@ def sample_posterior(entry, judge, score, *, n_entries=None, n_judges=None, mode
     rhat = _split_rhat(keep_z[:, has_e], e_comp[has_e], n_comp)
     with np.errstate(invalid="ignore"):
         return Posterior(
-            score_draws=keep_z, offset=np.where(has_j, keep_a.mean(axis=0, dtype=float), np.nan),
+            score_draws=keep_z,
+            offset=np.where(has_j, keep_a.mean(axis=0, dtype=float), np.nan),
             scale=np.where(has_j, keep_s.mean(axis=0, dtype=float), np.nan),
             noise=np.where(has_j, keep_sig.mean(axis=0, dtype=float), np.nan),
-            offset_draws=keep_a, scale_draws=keep_s, noise_draws=keep_sig,
-            tau_z=float(np.sqrt(keep_tau2).mean()), tau2_draws=keep_tau2,
-            entry_component=e_comp, judge_component=j_comp, n_components=int(n_comp),
-            n_sheets=e_count, judge_n_sheets=j_count.astype(np.intp),
-            censored=int(cen_hi.size + cen_lo.size), rhat=rhat,
-            converged=bool(rhat <= 1.1), model=model, across=across, n_sweeps=n_draws,
-            n_burn=n_burn)
+            offset_draws=keep_a,
+            scale_draws=keep_s,
+            noise_draws=keep_sig,
+            tau_z=float(np.sqrt(keep_tau2).mean()),
+            tau2_draws=keep_tau2,
+            entry_component=e_comp,
+            judge_component=j_comp,
+            n_components=int(n_comp),
+            n_sheets=e_count,
+            judge_n_sheets=j_count.astype(np.intp),
+            censored=int(cen_hi.size + cen_lo.size),
+            rhat=rhat,
+            converged=bool(rhat <= 1.1),
+            model=model,
+            across=across,
+            n_sweeps=n_draws,
+            n_burn=n_burn,
+        )
 
 
 def _split_rhat(draws, comp, n_comp):
@@ -1424,7 +1576,7 @@ def _split_rhat(draws, comp, n_comp):
     sd[sd <= 0] = 1.0
     x = (x - mean[:, comp]) / sd[:, comp]
     half = D // 2
-    chains = np.stack([x[:half], x[half: 2 * half]])  # (2, half, m)
+    chains = np.stack([x[:half], x[half : 2 * half]])  # (2, half, m)
     cm = chains.mean(axis=1)
     cv = chains.var(axis=1, ddof=1)
     W = cv.mean(axis=0)

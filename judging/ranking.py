@@ -104,8 +104,13 @@ def rank_entries(score, tiebreak=(), decimals: int = 6, group=None) -> Ranked:
     return Ranked(order, rank, dense_rank)
 
 
-def combine_stages(scores, weights, missing: str = "renormalize", min_weight: float = 0.0,
-                   standardize: bool = False):
+def combine_stages(
+    scores,
+    weights,
+    missing: str = "renormalize",
+    min_weight: float = 0.0,
+    standardize: bool = False,
+):
     """Combine per-stage scores ``scores`` (n_entries, n_stages) with stage ``weights``
     (n_stages,), e.g. desk 40 %, presentation 30 %, field 30 % as ``(0.4, 0.3, 0.3)`` or
     ``(40, 30, 30)`` (weights are normalized to sum 1). Returns (n_entries,) combined scores.
@@ -173,8 +178,9 @@ def _stage_stats(scores, weights):
     filled = np.where(present, scores, 0.0)
     mean = np.divide(filled.sum(axis=0), cnt, out=np.full(w.size, np.nan), where=cnt > 0)
     dev = np.where(present, scores - np.nan_to_num(mean), 0.0)
-    sd = np.sqrt(np.divide((dev * dev).sum(axis=0), cnt, out=np.full(w.size, np.nan),
-                           where=cnt > 0))
+    sd = np.sqrt(
+        np.divide((dev * dev).sum(axis=0), cnt, out=np.full(w.size, np.nan), where=cnt > 0)
+    )
     return scores, w, mean, sd
 
 
@@ -221,8 +227,9 @@ def stage_influence(scores, weights, standardize: bool = False) -> StageInfluenc
     return StageInfluence(w, sd, eff, bool(standardize))
 
 
-def combine_draws(stage_draws, weights, *, scores=None, standardize: bool = False,
-                  missing: str = "nan"):
+def combine_draws(
+    stage_draws, weights, *, scores=None, standardize: bool = False, missing: str = "nan"
+):
     """Posterior draws of the combined score: ``stage_draws`` is a list of (n_draws, n_entries)
     arrays (e.g. ``rank_uncertainty(...).score_draws`` of every stage, equal ``n_draws``; NaN
     columns where an entry has no score in that stage). Each draw is combined with
@@ -264,8 +271,9 @@ class NearTies:
     place_hi: np.ndarray
 
 
-def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 1.96,
-              decimals: int = 6) -> NearTies:
+def near_ties(
+    score, se=None, *, lower=None, upper=None, group=None, z: float = 1.96, decimals: int = 6
+) -> NearTies:
     """Flag places that are statistical ties.
 
     Entries are ranked by ``score`` within their category (``group``). Two neighbouring places
@@ -417,8 +425,17 @@ def _ranks_2d(scores, g, n_groups):
     return ranks
 
 
-def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int = 10,
-                    level: float = 0.95, seed=0, chunk_size=None) -> BootstrapRanks:
+def bootstrap_ranks(
+    result,
+    entry,
+    group=None,
+    *,
+    n_boot: int = 1000,
+    top_n: int = 10,
+    level: float = 0.95,
+    seed=0,
+    chunk_size=None,
+) -> BootstrapRanks:
     """Bootstrap over sheets: each entry's rank interval and probability of a top-N place.
 
     ``result`` is a normalization result (``judging.normalize.Normalized``: its
@@ -500,8 +517,9 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
                 # each entry's draws stay in its own run of columns, so sorting the indices of
                 # a row sorts every entry's resampled values
                 pick.sort(axis=1)
-            stat = _entry_stat(vals[pick], None if use_median else wsrt[pick], es, seg, has,
-                               n, use_median)
+            stat = _entry_stat(
+                vals[pick], None if use_median else wsrt[pick], es, seg, has, n, use_median
+            )
         else:
             stat = np.full((B, n), np.nan)
         boot = point + factor * (stat - full)
@@ -572,7 +590,7 @@ def _entry_stat(vals, wts, es, seg, has, n, use_median):
 WARNING_CODES = {
     "disconnected": "groups of judges share no entry; ranked within each group only",
     "assumed_equal": "groups of judges share no entry; ranked across them assuming equal "
-                     "average strength",
+    "average strength",
     "mostly_noise": "the judges hardly agree; the ranking is mostly noise",
     "not_converged": "the sampler has not settled; the intervals are approximate",
     "se_not_estimable": "no entry has two sheets: the judges' noise cannot be estimated",
@@ -663,8 +681,15 @@ class UncertainRanking:
         return np.where(ok, p, np.nan)
 
 
-def summarize_draws(score_draws, point=None, group=None, *, level: float = 0.9,
-                    top_n: int = 10, separated: float = 0.95):
+def summarize_draws(
+    score_draws,
+    point=None,
+    group=None,
+    *,
+    level: float = 0.9,
+    top_n: int = 10,
+    separated: float = 0.95,
+):
     """Places, place intervals, P(top N), P(first) and ties from posterior score draws
     ``score_draws`` (n_draws, n_entries; NaN columns = unranked), ranked within ``group``.
 
@@ -682,8 +707,7 @@ def summarize_draws(score_draws, point=None, group=None, *, level: float = 0.9,
     valid = ~np.isnan(draws).all(axis=0) if D else np.zeros(n, dtype=bool)
     if point is None:
         with np.errstate(invalid="ignore"):
-            point = np.where(valid, np.nanmean(draws, axis=0, dtype=float) if D else np.nan,
-                             np.nan)
+            point = np.where(valid, np.nanmean(draws, axis=0, dtype=float) if D else np.nan, np.nan)
     point = np.where(valid, np.asarray(point, dtype=float), np.nan)
     g, n_groups = _group_index(group, n)
     ranked = rank_entries(point, group=g)
@@ -705,7 +729,8 @@ def summarize_draws(score_draws, point=None, group=None, *, level: float = 0.9,
     if D and pair.any():
         a, b = o_this[pair], o_next[pair]
         p_next[a] = (draws[:, a] > draws[:, b]).mean(axis=0) + 0.5 * (
-            draws[:, a] == draws[:, b]).mean(axis=0)
+            draws[:, a] == draws[:, b]
+        ).mean(axis=0)
     with np.errstate(invalid="ignore"):
         tied_next = np.isfinite(p_next) & (p_next < separated)
     tied_prev = np.zeros(n, dtype=bool)
@@ -713,15 +738,38 @@ def summarize_draws(score_draws, point=None, group=None, *, level: float = 0.9,
     nxt[o_this[pair]] = o_next[pair]
     has_next = nxt >= 0
     tied_prev[nxt[has_next & tied_next]] = True
-    return {"rank": ranked.rank, "rank_lo": lo, "rank_hi": hi, "rank_median": med,
-            "p_top": p_top, "p_first": p_first, "p_above_next": p_next,
-            "tied_with_next": tied_next, "tied": tied_next | tied_prev, "rank_draws": rd}
+    return {
+        "rank": ranked.rank,
+        "rank_lo": lo,
+        "rank_hi": hi,
+        "rank_median": med,
+        "p_top": p_top,
+        "p_first": p_first,
+        "p_above_next": p_next,
+        "tied_with_next": tied_next,
+        "tied": tied_next | tied_prev,
+        "rank_draws": rd,
+    }
 
 
-def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_entries=None,
-                     n_judges=None, group=None, scale_min=None, scale_max=None,
-                     level: float = 0.9, top_n: int = 10, seed=0, across: str = "assume_equal",
-                     n_draws=None, n_burn=None) -> UncertainRanking:
+def rank_uncertainty(
+    entry,
+    judge,
+    score,
+    *,
+    method: str = DEFAULT_METHOD,
+    n_entries=None,
+    n_judges=None,
+    group=None,
+    scale_min=None,
+    scale_max=None,
+    level: float = 0.9,
+    top_n: int = 10,
+    seed=0,
+    across: str = "assume_equal",
+    n_draws=None,
+    n_burn=None,
+) -> UncertainRanking:
     """Rank entries with calibrated uncertainty: the one entry point for the ranking pages.
 
     Fits the hierarchical judge model of ``judging.uncertainty`` (each judge's offset, scale and
@@ -755,11 +803,23 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
     if across not in ACROSS:
         raise ValueError(f"across must be one of {ACROSS}")
     entry, judge, score, n_entries, n_judges = check_sheets(
-        entry, judge, score, n_entries, n_judges, scale_min, scale_max)
-    post = sample_posterior(entry, judge, score, n_entries=n_entries, n_judges=n_judges,
-                            model=method, scale_min=scale_min, scale_max=scale_max,
-                            across=across, n_draws=n_draws, n_burn=n_burn, seed=seed,
-                            checked=True)
+        entry, judge, score, n_entries, n_judges, scale_min, scale_max
+    )
+    post = sample_posterior(
+        entry,
+        judge,
+        score,
+        n_entries=n_entries,
+        n_judges=n_judges,
+        model=method,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        across=across,
+        n_draws=n_draws,
+        n_burn=n_burn,
+        seed=seed,
+        checked=True,
+    )
     E = int(n_entries)
     draws = post.score_draws
     has = post.n_sheets > 0
@@ -778,7 +838,8 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
     if post.n_components > 1:
         sizes = np.bincount(comp[comp >= 0], minlength=post.n_components)
         size_txt = ", ".join(str(int(x)) for x in sizes[:10]) + (
-            ", ..." if post.n_components > 10 else "")
+            ", ..." if post.n_components > 10 else ""
+        )
         if across == "refuse":
             codes.append("disconnected")
             texts.append(
@@ -786,22 +847,35 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
                 f"sizes: {size_txt} entries). Nothing links their scores, so a strong group "
                 "cannot be told apart from a lenient one: entries are placed only within their "
                 "own group. To rank across groups, have at least one judge (better several) "
-                "score entries of every group.")
+                "score entries of every group."
+            )
         else:
             codes.append("assumed_equal")
             texts.append(
                 f"The judges fall into {post.n_components} groups that share no entry (group "
                 f"sizes: {size_txt} entries). The ranking across groups assumes their entries "
                 "are equally strong on average; the place intervals include that uncertainty. "
-                "Judges who score entries of several groups would remove the assumption.")
+                "Judges who score entries of several groups would remove the assumption."
+            )
     # reliability of the entry scores: quality variance against the measurement variance
-    info = np.bincount(entry, weights=(np.nan_to_num(post.scale, nan=1.0) ** 2
-                                       / np.nan_to_num(post.noise, nan=np.inf) ** 2)[judge],
-                       minlength=E) if score.size else np.zeros(E)
+    info = (
+        np.bincount(
+            entry,
+            weights=(
+                np.nan_to_num(post.scale, nan=1.0) ** 2 / np.nan_to_num(post.noise, nan=np.inf) ** 2
+            )[judge],
+            minlength=E,
+        )
+        if score.size
+        else np.zeros(E)
+    )
     meas = np.divide(1.0, info, out=np.full(E, np.nan), where=info > 0)
     tau2 = post.tau_z**2
-    reliability = float(tau2 / (tau2 + np.nanmean(meas))) if has.any() and np.isfinite(
-        np.nanmean(meas) if np.isfinite(meas).any() else np.nan) else float("nan")
+    reliability = (
+        float(tau2 / (tau2 + np.nanmean(meas)))
+        if has.any() and np.isfinite(np.nanmean(meas) if np.isfinite(meas).any() else np.nan)
+        else float("nan")
+    )
     alpha = krippendorff_alpha(entry, judge, score) if score.size else float("nan")
     multi = np.bincount(entry, minlength=E) if score.size else np.zeros(E, np.intp)
     if not (multi >= 2).any():  # no entry has two sheets: agreement cannot be judged
@@ -817,30 +891,56 @@ def rank_uncertainty(entry, judge, score, *, method: str = DEFAULT_METHOD, n_ent
             f"entry scores {reliability:.2f}): the ranking is mostly noise. What would help: "
             f"a calibration session on a few sample entries and clearer rubric anchors; with "
             f"judges as they are, about {min(need, 999):.0f} judges per entry (now "
-            f"{per_entry:.1f}) would bring the reliability to {target}.")
+            f"{per_entry:.1f}) would bring the reliability to {target}."
+        )
     if score.size and not (multi >= 2).any():
         codes.append("se_not_estimable")
-        texts.append("No entry has two sheets, so the judges' noise cannot be estimated: "
-                     "the standard errors and place intervals are not available.")
+        texts.append(
+            "No entry has two sheets, so the judges' noise cannot be estimated: "
+            "the standard errors and place intervals are not available."
+        )
         se = np.full(E, np.nan)
     if not post.converged:
         codes.append("not_converged")
-        texts.append(f"The sampler has not fully settled (R-hat {post.rhat:.2f}); the "
-                     "intervals are approximate. Run again with more draws (n_draws).")
+        texts.append(
+            f"The sampler has not fully settled (R-hat {post.rhat:.2f}); the "
+            "intervals are approximate. Run again with more draws (n_draws)."
+        )
     lo = -np.inf if scale_min is None else float(scale_min)
     hi = np.inf if scale_max is None else float(scale_max)
     return UncertainRanking(
-        score=np.clip(mean, lo, hi), score_unclipped=mean, se=se, rank=summary["rank"],
-        rank_lo=summary["rank_lo"], rank_hi=summary["rank_hi"],
-        rank_median=summary["rank_median"], p_top=summary["p_top"],
-        p_first=summary["p_first"], p_above_next=summary["p_above_next"],
-        tied_with_next=summary["tied_with_next"], tied=summary["tied"], component=comp,
-        n_components=post.n_components, rank_group=rank_group, n_sheets=post.n_sheets,
-        judge_offset=post.offset, judge_scale=post.scale, judge_noise=post.noise,
-        judge_n_sheets=post.judge_n_sheets, reliability=reliability, alpha=alpha,
-        converged=post.converged, rhat=post.rhat,
-        warning=" ".join(texts) if texts else None, warning_code=codes[0] if codes else None,
-        warning_codes=tuple(codes), score_draws=draws, rank_draws=summary["rank_draws"],
-        level=float(level), top_n=int(top_n), method=method, across=across,
+        score=np.clip(mean, lo, hi),
+        score_unclipped=mean,
+        se=se,
+        rank=summary["rank"],
+        rank_lo=summary["rank_lo"],
+        rank_hi=summary["rank_hi"],
+        rank_median=summary["rank_median"],
+        p_top=summary["p_top"],
+        p_first=summary["p_first"],
+        p_above_next=summary["p_above_next"],
+        tied_with_next=summary["tied_with_next"],
+        tied=summary["tied"],
+        component=comp,
+        n_components=post.n_components,
+        rank_group=rank_group,
+        n_sheets=post.n_sheets,
+        judge_offset=post.offset,
+        judge_scale=post.scale,
+        judge_noise=post.noise,
+        judge_n_sheets=post.judge_n_sheets,
+        reliability=reliability,
+        alpha=alpha,
+        converged=post.converged,
+        rhat=post.rhat,
+        warning=" ".join(texts) if texts else None,
+        warning_code=codes[0] if codes else None,
+        warning_codes=tuple(codes),
+        score_draws=draws,
+        rank_draws=summary["rank_draws"],
+        level=float(level),
+        top_n=int(top_n),
+        method=method,
+        across=across,
         censored=post.censored,
     )

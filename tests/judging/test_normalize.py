@@ -147,21 +147,22 @@ def test_zscore_constant_judge_gives_zero_z():
     # judge 1 scores every entry 50: its z are all 0, so it adds nothing to the order
     r = zscore([0, 1, 0, 1], [0, 0, 1, 1], [10.0, 20.0, 50.0, 50.0])
     pooled_mean, pooled_sd = 32.5, np.std([10, 20, 50, 50])
-    np.testing.assert_allclose(r.entry_score, [pooled_mean - pooled_sd / 2,
-                                               pooled_mean + pooled_sd / 2])
+    np.testing.assert_allclose(
+        r.entry_score, [pooled_mean - pooled_sd / 2, pooled_mean + pooled_sd / 2]
+    )
 
 
 def test_rank_hand_with_ties():
     r = normalize(ENTRY, JUDGE, SCORE, "rank")
     # percentiles (position + 0.5) / n: judge 0: 1/6, 1/2, 5/6; judge 1: 1/4, 3/4
     p = np.array([(1 / 6 + 1 / 4) / 2, (1 / 2 + 3 / 4) / 2, 5 / 6])
-    np.testing.assert_allclose(r.entry_score,
-                               POOLED_MEAN + (p - 0.5) * math.sqrt(12) * POOLED_SD)
+    np.testing.assert_allclose(r.entry_score, POOLED_MEAN + (p - 0.5) * math.sqrt(12) * POOLED_SD)
     # ties share the average position: 10, 20, 20 -> positions 0, 1.5, 1.5 -> 1/6, 2/3, 2/3
     r2 = normalize([0, 1, 2], [0, 0, 0], [10.0, 20.0, 20.0], "rank")
     m, sd = np.mean([10, 20, 20]), np.std([10, 20, 20])
-    np.testing.assert_allclose(r2.entry_score,
-                               m + (np.array([1 / 6, 2 / 3, 2 / 3]) - 0.5) * math.sqrt(12) * sd)
+    np.testing.assert_allclose(
+        r2.entry_score, m + (np.array([1 / 6, 2 / 3, 2 / 3]) - 0.5) * math.sqrt(12) * sd
+    )
 
 
 # Chain design for the bias model: judge 0 scores entries 0, 1 with 10, 20; judge 1 scores
@@ -400,8 +401,9 @@ def designs(draw, connected=False):
     n_j = draw(st.integers(2, 5))
     cells = draw(st.lists(st.booleans(), min_size=n_e * n_j, max_size=n_e * n_j))
     grid = np.array(cells).reshape(n_e, n_j)
-    grid[np.arange(n_e), draw(st.lists(st.integers(0, n_j - 1), min_size=n_e,
-                                       max_size=n_e))] = True  # every entry has a sheet
+    grid[np.arange(n_e), draw(st.lists(st.integers(0, n_j - 1), min_size=n_e, max_size=n_e))] = (
+        True  # every entry has a sheet
+    )
     entry, judge = (a.astype(np.intp) for a in np.nonzero(grid))
     n = int(entry.size)
     scores = draw(st.lists(st.integers(0, 100), min_size=n, max_size=n))
@@ -412,8 +414,12 @@ def designs(draw, connected=False):
     return entry, judge, score
 
 
-FAST = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+FAST = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 
 
 @FAST
@@ -446,8 +452,7 @@ def test_relabeling_entries_and_judges_changes_nothing(design, rnd):
     rows = np.array(rnd.sample(range(entry.size), entry.size))  # shuffled sheet order
     for m in METHODS:
         a = normalize(entry, judge, score, m, n_entries=n_e, n_judges=n_j)
-        b = normalize(pe[entry][rows], pj[judge][rows], score[rows], m, n_entries=n_e,
-                      n_judges=n_j)
+        b = normalize(pe[entry][rows], pj[judge][rows], score[rows], m, n_entries=n_e, n_judges=n_j)
         # bias_scale iterates until no quality moves by more than 1e-3 of the scores' spread:
         # summing in another order (or another memory alignment: numpy's SIMD sums) may stop
         # it one iteration earlier or later, so the two fits agree to that tolerance only.
@@ -484,5 +489,6 @@ def test_affine_change_of_the_rubric_moves_scores_alike(design, shift, factor):
     for m in ("raw", "zscore", "bias"):
         a = normalize(entry, judge, score, m)
         b = normalize(entry, judge, score * factor + shift, m)
-        np.testing.assert_allclose(b.entry_score, a.entry_score * factor + shift,
-                                   rtol=1e-7, atol=1e-5, err_msg=m)
+        np.testing.assert_allclose(
+            b.entry_score, a.entry_score * factor + shift, rtol=1e-7, atol=1e-5, err_msg=m
+        )

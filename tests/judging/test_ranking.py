@@ -75,11 +75,13 @@ def test_empty_ranking():
 
 
 def test_combine_stages_weights_and_missing_rules():
-    scores = np.array([
-        [80.0, 70.0, 90.0],
-        [80.0, 70.0, np.nan],  # no field visit
-        [np.nan, np.nan, np.nan],
-    ])
+    scores = np.array(
+        [
+            [80.0, 70.0, 90.0],
+            [80.0, 70.0, np.nan],  # no field visit
+            [np.nan, np.nan, np.nan],
+        ]
+    )
     w = (40, 30, 30)  # percentages are normalized
     out = combine_stages(scores, w)
     # 0.4*80 + 0.3*70 + 0.3*90 = 32 + 21 + 27 = 80; second: (32 + 21) / 0.7 = 75.714...
@@ -202,8 +204,12 @@ def test_bootstrap_single_sheet_entries_get_uncertainty_from_the_model():
     entry = np.arange(10)
     judge = np.zeros(10, dtype=int)
     score = rng.normal(50, 1, 10)
-    res = normalize(np.append(entry, entry), np.append(judge, judge + 1),
-                    np.append(score, score + rng.normal(0, 1, 10)), "raw")
+    res = normalize(
+        np.append(entry, entry),
+        np.append(judge, judge + 1),
+        np.append(score, score + rng.normal(0, 1, 10)),
+        "raw",
+    )
     single = normalize(entry, judge, score, "raw")
     assert np.all(np.isnan(single.entry_se))  # no within-entry spread: no SE
     b = bootstrap_ranks(single, entry, n_boot=50, seed=0)
