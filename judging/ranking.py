@@ -711,8 +711,11 @@ def summarize_draws(
     point = np.where(valid, np.asarray(point, dtype=float), np.nan)
     g, n_groups = _group_index(group, n)
     ranked = rank_entries(point, group=g)
-    rd = _ranks_2d(draws.astype(float), g, n_groups) if D else np.zeros((0, n), np.int64)
-    rd = rd.astype(np.int32)
+    # places per draw, in chunks of draws (bounded memory: the sort keys are float64)
+    rd = np.zeros((D, n), dtype=np.int32)
+    chunk = max(1, int(2_000_000 // max(n, 1)))
+    for d0 in range(0, D, chunk):
+        rd[d0 : d0 + chunk] = _ranks_2d(draws[d0 : d0 + chunk].astype(float), g, n_groups)
     alpha = (1.0 - level) / 2.0
     if D:
         qs = np.quantile(rd, [alpha, 0.5, 1.0 - alpha], axis=0, method="inverted_cdf")
