@@ -32,6 +32,12 @@ Methods (``METHODS``; ``DEFAULT_METHOD`` is the one that won ``bench/accuracy.py
     ``score = offset(judge) + scale(judge) * quality(entry) + noise(judge)``: also corrects a
     judge who uses a narrow or wide part of the scale, and weighs noisier judges less.
 
+Beside the point-score methods: :func:`check_sheets` (the input checks of the uncertainty
+core: duplicate sheets, stray ids, non-finite scores) and :func:`sample_posterior`, the Gibbs
+sampler of the hierarchical judge model behind ``judging.ranking.rank_uncertainty`` (model and
+priors in ``judging.uncertainty``; it lives here because the core's import rules list this
+module).
+
 Dot products of vectors use ``np.vecdot`` (numpy's own loop), not ``@``: the BLAS call behind
 ``@`` may start threads, which costs milliseconds per call on a busy server with several
 workers, while the sum itself takes microseconds.
