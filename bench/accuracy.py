@@ -299,6 +299,17 @@ def u_ceiling(rng):
     return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns, centre=90.0), None
 
 
+def _old_design(make):
+    """A design of the method comparison above (continuous judge habits), with integer scores."""
+
+    def build(rng):
+        q, entry, judge, (off, sc, ns) = make(rng)
+        return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+    build.__doc__ = make.__doc__
+    return build
+
+
 U_DESIGNS = {
     "small": u_small,
     "national": u_national,
@@ -306,6 +317,11 @@ U_DESIGNS = {
     "extreme_judge": u_extreme,
     "two_groups": u_two_groups,
     "ceiling": u_ceiling,
+    # the method-comparison designs, which the model was not built on
+    "balanced": _old_design(design_balanced),
+    "clustered": _old_design(design_clustered),
+    "sparse": _old_design(design_sparse),
+    "weakly_linked": _old_design(design_weak),
 }
 METRICS = (
     "coverage90",
