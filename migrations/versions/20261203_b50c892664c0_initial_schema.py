@@ -5,7 +5,10 @@ migrations written before the first deployment were squashed into it). Datetimes
 ``DateTime(timezone=True)`` here (the models' ``UTCDateTime`` only converts values in Python),
 booleans default to ``sa.false()`` on both backends, and ``audit_head`` gets its one row.
 
-Revision ID: 99fe0731460e
+It keeps the id of the last squashed revision, whose schema it is: databases already at that
+head stay current, and migrations written meanwhile on other branches still chain onto it.
+
+Revision ID: b50c892664c0
 Revises:
 Create Date: 2026-12-03 09:58:42.780066
 
@@ -15,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "99fe0731460e"
+revision = "b50c892664c0"
 down_revision = None
 branch_labels = None
 depends_on = None
