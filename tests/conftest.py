@@ -23,6 +23,7 @@ from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from app import create_app
 from competition.accounts import models as account_models
@@ -95,6 +96,39 @@ def _scrypt_once_per_password():
         lambda password, method="scrypt", salt_length=16: _cached_hash(password, method),
     )
     mp.setattr(account_models, "check_password_hash", _cached_check)
+    yield
+    mp.undo()
+
+
+_real_compile_builder = getattr(Rule, "_compile_builder", None)
+_builders: dict = {}
+
+
+def _cached_compile_builder(self, append_unknown=True):
+    # Werkzeug generates the URL builder of a rule from its parts; the function depends only on
+    # the rule's text, converters and defaults (it reads ``self._converters`` when called).
+    key = (
+        self.rule,
+        tuple(self._trace),
+        repr(sorted((self.defaults or {}).items())),
+        tuple((name, type(conv)) for name, conv in self._converters.items()),
+        append_unknown,
+    )
+    if key not in _builders:
+        _builders[key] = _real_compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_once():
+    """Each test builds its own app, and about two thirds of ``create_app`` is Werkzeug
+    compiling the same URL builders (about 250 generated functions) again: compile each once
+    per session. Skipped if a Werkzeug release renames the private method."""
+    if _real_compile_builder is None:
+        yield
+        return
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Rule, "_compile_builder", _cached_compile_builder)
     yield
     mp.undo()
 
