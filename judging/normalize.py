@@ -45,7 +45,7 @@ workers, while the sum itself takes microseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -97,6 +97,8 @@ class Normalized:
         its scores then depend on where it stopped. ``bias_scale`` does not try to fit scales
         when the judges hardly agree (see ``signal``), relaxes its steps when it oscillates,
         and counts a fit that still creeps by under 1 % of the scores' spread as settled.
+    scale_min, scale_max: the rubric's range given to :func:`normalize` (None if not given);
+        display_score: [property] ``entry_score`` clipped to it, for display.
     signal: share of the variance of the entries' scores that is quality, not noise
         (``1 - mean(noise^2 / n_e) / var(scores)`` from the additive fit; NaN where not
         estimated); mostly_noise: [property] signal below 0.5, the ranking is mostly noise.
@@ -116,6 +118,8 @@ class Normalized:
     n_iter: int = 0
     converged: bool = True
     signal: float = float("nan")
+    scale_min: float | None = None
+    scale_max: float | None = None
     # groups of linked judges: either a ready _Graph, or a _LazyGraph computed on first access
     # (the closed-form methods do not need it for the fit, and it costs more than they do)
     graph: object = field(default=None, repr=False, compare=False)
@@ -152,6 +156,16 @@ class Normalized:
     @property
     def mostly_noise(self) -> bool:
         return bool(self.signal < MOSTLY_NOISE)
+
+    @property
+    def display_score(self) -> np.ndarray:
+        """``entry_score`` clipped to the rubric's range [scale_min, scale_max] when
+        :func:`normalize` was given it: a model score may land beyond the rubric (harsh judges
+        giving an entry the top mark), which is shown as the bound. Rank on ``entry_score``
+        (two entries both shown as 100 are still ordered)."""
+        lo = -np.inf if self.scale_min is None else self.scale_min
+        hi = np.inf if self.scale_max is None else self.scale_max
+        return np.clip(self.entry_score, lo, hi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1158,7 +1172,7 @@ def normalize(
         raise ValueError(
             f"unknown normalization method {method!r}; choose from {METHODS}"
         ) from None
-    return func(
+    result = func(
         entry,
         judge,
         score,
@@ -1167,6 +1181,13 @@ def normalize(
         scale_min=scale_min,
         scale_max=scale_max,
         **options,
+    )
+    if scale_min is None and scale_max is None:
+        return result
+    return replace(
+        result,
+        scale_min=None if scale_min is None else float(scale_min),
+        scale_max=None if scale_max is None else float(scale_max),
     )
 
 

@@ -612,9 +612,10 @@ class UncertainRanking:
     rank_lo, rank_hi: the ``level`` interval of the place (e.g. 5th-95th percentile of the
         posterior place for level 0.9); rank_median: the posterior median place.
     p_top: probability of a place <= ``top_n``; p_first: probability of first place.
-    p_above_next: probability that the entry is above the entry placed just below it (NaN for
-        the last of a group and unranked entries); tied_with_next: p_above_next < 0.95 (the two
-        cannot be ordered at 95 %); tied: tied with the next or the previous place.
+    p_above_next: probability that the entry is above the entry placed just below it
+        (``next_entry``, -1 for the last of a group and unranked entries, whose p_above_next is
+        NaN); tied_with_next: p_above_next < 0.95 (the two cannot be ordered at 95 %); tied:
+        tied with the next or the previous place.
     component: group of linked judges per entry (-1 without sheets); n_components.
     rank_group: the group a place is counted in (entries are compared only within one).
     n_sheets: sheets per entry.
@@ -644,6 +645,7 @@ class UncertainRanking:
     p_top: np.ndarray
     p_first: np.ndarray
     p_above_next: np.ndarray
+    next_entry: np.ndarray
     tied_with_next: np.ndarray
     tied: np.ndarray
     component: np.ndarray
@@ -695,8 +697,9 @@ def summarize_draws(
 
     ``point`` (default: the mean of the draws) orders the entries for ``rank`` and for the
     neighbour comparisons. Returns a dict with ``rank``, ``rank_lo``, ``rank_hi``,
-    ``rank_median``, ``p_top``, ``p_first``, ``p_above_next``, ``tied_with_next`` (P(above
-    next) < ``separated``), ``tied`` and ``rank_draws``. Used by :func:`rank_uncertainty` and
+    ``rank_median``, ``p_top``, ``p_first``, ``p_above_next``, ``next_entry`` (the entry placed
+    just below, -1 if none), ``tied_with_next`` (P(above next) < ``separated``), ``tied`` and
+    ``rank_draws``. Used by :func:`rank_uncertainty` and
     for combined stages (:func:`combine_draws`)."""
     draws = np.asarray(score_draws)
     if draws.ndim != 2:
@@ -751,6 +754,7 @@ def summarize_draws(
         "p_above_next": p_next,
         "tied_with_next": tied_next,
         "tied": tied_next | tied_prev,
+        "next_entry": nxt,
         "rank_draws": rd,
     }
 
@@ -922,6 +926,7 @@ def rank_uncertainty(
         p_top=summary["p_top"],
         p_first=summary["p_first"],
         p_above_next=summary["p_above_next"],
+        next_entry=summary["next_entry"],
         tied_with_next=summary["tied_with_next"],
         tied=summary["tied"],
         component=comp,

@@ -492,3 +492,21 @@ def test_affine_change_of_the_rubric_moves_scores_alike(design, shift, factor):
         np.testing.assert_allclose(
             b.entry_score, a.entry_score * factor + shift, rtol=1e-7, atol=1e-5, err_msg=m
         )
+
+
+def test_display_score_stays_inside_the_rubric():
+    # judges 0 and 1 score 10 points below judges 2 and 3 on entries 1-7, and give entry 0
+    # (which only they judge) the top mark: the model puts entry 0 beyond 100
+    q = 50.0 + 5.0 * np.arange(1, 8)
+    entry = np.concatenate([[0, 0], np.repeat(np.arange(1, 8), 4)])
+    judge = np.concatenate([[0, 1], np.tile([0, 1, 2, 3], 7)])
+    score = np.concatenate([[100.0, 100.0], (q[:, None] + [-10, -10, 0, 0]).ravel()])
+    for method in ("bias", "bias_scale"):
+        r = normalize(entry, judge, score, method, scale_min=0, scale_max=100)
+        assert r.entry_score[0] > 101, method
+        assert r.scale_min == 0 and r.scale_max == 100
+        np.testing.assert_array_equal(r.display_score, np.clip(r.entry_score, 0, 100))
+        assert r.display_score[0] == 100
+        plain = normalize(entry, judge, score, method)  # no range given: nothing clipped
+        np.testing.assert_array_equal(plain.display_score, plain.entry_score)
+        np.testing.assert_allclose(plain.entry_score, r.entry_score)

@@ -103,6 +103,8 @@ def test_fields_and_neighbour_probabilities_are_consistent():
     order = np.argsort(r.rank)
     a, b = order[:-1], order[1:]
     np.testing.assert_allclose(r.p_above(a, b), r.p_above_next[a])
+    np.testing.assert_array_equal(r.next_entry[a], b)
+    assert r.next_entry[order[-1]] == -1
     np.testing.assert_array_equal(r.tied_with_next[a], r.p_above_next[a] < 0.95)
     assert np.isnan(r.p_above_next[order[-1]]) and not r.tied_with_next[order[-1]]
     assert isinstance(r.converged, bool) and r.converged
