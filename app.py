@@ -35,6 +35,7 @@ from competition.i18n.labels import label
 from competition.notifications import services as notifications
 from competition.notifications.views import outbox_bp
 from competition.rounds.views import committee_bp
+from competition.storage import init_storage
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
@@ -140,6 +141,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_storage(app)  # files: the upload folder or JURI_STORAGE_URL's object store
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = permissions.LOGIN_MESSAGE

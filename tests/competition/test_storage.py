@@ -1,0 +1,208 @@
+"""The file store: one contract for both backends (the local folder, and an S3 bucket on a
+real S3-protocol server, moto's, listening on loopback for these tests), attachments uploaded
+and downloaded through the app on S3, and ``flask storage migrate``."""
+
+from __future__ import annotations
+
+import io
+import socket
+import urllib.request
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from sqlalchemy import select
+
+from competition.db import db
+from competition.entries.models import Attachment
+from competition.storage import LocalStorage, S3Storage, check_key, from_url, get_storage
+from tests.competition.entries.test_entries import _form
+
+PDF = b"%PDF-1.4\n" + b"x" * 100
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    """An S3-protocol server on 127.0.0.1 for this module; yields its endpoint URL."""
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_url(s3_server, monkeypatch, request):
+    """A fresh bucket on the server; returns its JURI_STORAGE_URL."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    bucket = "juri-" + request.node.name.lower().replace("_", "-")[:40].strip("-[]")
+    bucket = "".join(c if c.isalnum() or c == "-" else "-" for c in bucket)
+    boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1").create_bucket(Bucket=bucket)
+    return f"s3://{bucket}/juri?endpoint={s3_server}&region=us-east-1"
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path):
+    if request.param == "local":
+        return LocalStorage(tmp_path / "files")
+    return from_url(request.getfixturevalue("s3_url"), str(tmp_path / "unused"))
+
+
+def _fetch(url: str):
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return r.read(), r.headers
+
+
+def test_from_url_chooses_the_backend(tmp_path):
+    assert isinstance(from_url(None, str(tmp_path)), LocalStorage)
+    assert from_url("", str(tmp_path)).root == tmp_path
+    assert from_url(f"file://{tmp_path}/x", "ignored").root == tmp_path / "x"
+    s3 = from_url("s3://b/p/q?endpoint=http://127.0.0.1:9&region=eu-west-1&proxy=1", "")
+    assert isinstance(s3, S3Storage)
+    assert (s3.bucket, s3.prefix, s3.endpoint, s3.region, s3.proxy) == (
+        "b",
+        "p/q",
+        "http://127.0.0.1:9",
+        "eu-west-1",
+        True,
+    )
+    with pytest.raises(ValueError):
+        from_url("ftp://host/x", "")
+
+
+@pytest.mark.parametrize("key", ["", "/etc/passwd", "../x", "a/../../x", "a\\b", "a//b", "."])
+def test_check_key_refuses_escaping_keys(key):
+    with pytest.raises(ValueError):
+        check_key(key)
+
+
+def test_storage_contract(store):
+    assert not store.exists("a/b.pdf")
+    with pytest.raises(FileNotFoundError):
+        store.size("a/b.pdf")
+    with pytest.raises(FileNotFoundError):
+        store.open("a/b.pdf")
+    store.put("a/b.pdf", PDF, "application/pdf")
+    store.put("c.bin", io.BytesIO(b"streamed" * 1000), "application/octet-stream")
+    assert store.exists("a/b.pdf") and store.size("a/b.pdf") == len(PDF)
+    with store.open("a/b.pdf") as f:
+        assert f.read() == PDF
+    with store.open("c.bin") as f:
+        assert f.read() == b"streamed" * 1000
+    assert sorted(store.keys()) == ["a/b.pdf", "c.bin"]
+    assert list(store.keys("a/")) == ["a/b.pdf"]
+    store.put("a/b.pdf", b"%PDF-2", "application/pdf")  # overwrite
+    assert store.size("a/b.pdf") == 6
+    store.delete("a/b.pdf")
+    store.delete("a/b.pdf")  # deleting a missing key does nothing
+    assert not store.exists("a/b.pdf") and list(store.keys()) == ["c.bin"]
+    store.check()
+    with pytest.raises(ValueError):
+        store.put("../escape", b"x", "text/plain")
+
+
+def test_storage_send(store, app):
+    store.put("f.pdf", PDF, "application/pdf")
+    with app.test_request_context():
+        response = store.send("f.pdf", "application/pdf", "Proposal.pdf")
+        if isinstance(store, LocalStorage):
+            response.direct_passthrough = False
+            assert response.status_code == 200 and response.get_data() == PDF
+            disposition = response.headers["Content-Disposition"]
+            response.close()
+        else:  # a presigned URL on the store, which serves the bytes with the name
+            assert response.status_code == 302
+            body, headers = _fetch(response.headers["Location"])
+            assert body == PDF and headers["Content-Type"] == "application/pdf"
+            disposition = headers["Content-Disposition"]
+        assert disposition == "attachment; filename=Proposal.pdf"
+        with pytest.raises(FileNotFoundError):
+            store.send("missing.pdf", "application/pdf", "x.pdf")
+
+
+def test_s3_send_streams_through_the_app_when_configured(s3_url, app):
+    store = from_url(s3_url + "&proxy=true", "")
+    store.put("photo.png", b"\x89PNG\r\n\x1a\n" + b"p" * 70000, "image/png")
+    with app.test_request_context():
+        response = store.send("photo.png", "image/png", "foto.png", as_attachment=False)
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"] == "inline; filename=foto.png"
+        assert response.headers["Content-Length"] == "70008"
+        assert b"".join(response.response) == b"\x89PNG\r\n\x1a\n" + b"p" * 70000
+        response.close()
+
+
+def test_s3_check_fails_for_a_missing_bucket(s3_url):
+    store = from_url(s3_url.replace("s3://juri-", "s3://nope-"), "")
+    with pytest.raises(Exception, match="404|NoSuchBucket|Not Found"):
+        store.check()
+
+
+@pytest.fixture
+def app(make_app, s3_url):
+    """In this module the app keeps its files on S3 (the usual fixtures build on it)."""
+    app = make_app(STORAGE_URL=s3_url)
+    with app.app_context():
+        db.create_all()
+        yield app
+
+
+def test_attachment_upload_and_download_on_s3(app, login, opd, other_opd, open_round, tmp_path):
+    client = login(opd)
+    r = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, save="1", data_files=[(io.BytesIO(PDF), "Data dukung.pdf")]),
+    )
+    assert r.status_code == 302
+    attachment = db.session.scalar(select(Attachment).where(Attachment.kind == "data"))
+    assert isinstance(get_storage(), S3Storage)
+    assert get_storage().exists(attachment.stored_name)
+    assert not (tmp_path / "uploads").exists()  # nothing on local disk
+    r = client.get(f"/opd/attachments/{attachment.id}")
+    assert r.status_code == 302 and r.headers["Cache-Control"] == "no-store"
+    body, headers = _fetch(r.headers["Location"])
+    assert body == PDF and headers["Content-Type"] == "application/pdf"
+    assert headers["Content-Disposition"] == 'attachment; filename="Data dukung.pdf"'
+    # Another OPD gets a 404, not a URL.
+    assert login(other_opd).get(f"/opd/attachments/{attachment.id}").status_code == 404
+    # Deleting it removes the object; the SK decree stays.
+    assert client.post(f"/opd/attachments/{attachment.id}/delete").status_code == 302
+    assert not get_storage().exists(attachment.stored_name)
+    assert len(list(get_storage().keys())) == 1
+
+
+def test_storage_migrate_copies_the_folder_once(app):
+    folder = LocalStorage(app.config["UPLOAD_FOLDER"])
+    folder.put("1-a.pdf", PDF, "application/pdf")
+    folder.put("certificates/round1-logo-x.png", b"\x89PNG\r\n\x1a\nlogo", "image/png")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["storage", "migrate"])
+    assert result.exit_code == 0, result.output
+    assert "2 files copied" in result.output and "0 already there" in result.output
+    store = get_storage()
+    assert sorted(store.keys()) == ["1-a.pdf", "certificates/round1-logo-x.png"]
+    with store.open("certificates/round1-logo-x.png") as f:
+        assert f.read() == b"\x89PNG\r\n\x1a\nlogo"
+    folder.put("2-b.pdf", PDF, "application/pdf")  # a file added since: only it is copied
+    result = runner.invoke(args=["storage", "migrate"])
+    assert "1 files copied" in result.output and "2 already there" in result.output
+    assert folder.exists("1-a.pdf")  # the folder is left as it was
+
+
+def test_storage_migrate_refuses_the_folder_onto_itself(make_app):
+    local = make_app()  # files in the upload folder: there is nowhere to migrate to
+    with local.app_context():
+        db.create_all()
+        result = local.test_cli_runner().invoke(args=["storage", "migrate"])
+    assert result.exit_code != 0 and "JURI_STORAGE_URL" in result.output
