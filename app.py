@@ -34,6 +34,7 @@ from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
 from competition.notifications import services as notifications
 from competition.notifications.views import outbox_bp
+from competition.ops import register_ops
 from competition.rounds.views import committee_bp
 from competition.storage import init_storage
 from judging import permissions as judging_permissions
@@ -152,6 +153,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     register_error_handlers(app)
+    register_ops(app)  # /healthz, /readyz, request ids in the logs
     notifications.register(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
