@@ -53,6 +53,8 @@ class Storage(Protocol):
 
     def put(self, key: str, data: bytes | IO[bytes], content_type: str) -> None: ...
 
+    def create(self, key: str, data: bytes, content_type: str) -> bool: ...
+
     def open(self, key: str) -> IO[bytes]: ...
 
     def delete(self, key: str) -> None: ...
@@ -62,6 +64,8 @@ class Storage(Protocol):
     def size(self, key: str) -> int: ...
 
     def keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def location(self, key: str) -> str: ...
 
     def send(
         self, key: str, content_type: str, download_name: str, *, as_attachment: bool = True
@@ -99,6 +103,19 @@ class LocalStorage:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def create(self, key: str, data: bytes, content_type: str) -> bool:
+        """Write ``data`` only if ``key`` does not exist yet; False if it does. Atomic, so a
+        small object can serve as a lock between workers."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return True
+
     def open(self, key: str) -> IO[bytes]:
         return self.path(key).open("rb")
 
@@ -110,6 +127,10 @@ class LocalStorage:
 
     def size(self, key: str) -> int:
         return self.path(key).stat().st_size
+
+    def location(self, key: str) -> str:
+        """Where ``key`` is, for people (a CLI's output): its path."""
+        return str(self.path(key))
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         if not self.root.is_dir():
@@ -204,6 +225,24 @@ class S3Storage:
                 data, self.bucket, name, ExtraArgs={"ContentType": content_type}
             )
 
+    def create(self, key: str, data: bytes, content_type: str) -> bool:
+        """A conditional write (``If-None-Match: *``, which S3 and MinIO honour): False if the
+        object exists."""
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._name(key),
+                Body=data,
+                ContentType=content_type,
+                IfNoneMatch="*",
+            )
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict", "409"):
+                return False
+            raise
+        return True
+
     def _get(self, key: str) -> dict:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._name(key))
@@ -227,6 +266,10 @@ class S3Storage:
 
     def size(self, key: str) -> int:
         return int(self._head(key)["ContentLength"])
+
+    def location(self, key: str) -> str:
+        """Where ``key`` is, for people (a CLI's output): its s3:// URL."""
+        return f"s3://{self.bucket}/{self._name(key)}"
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         base = f"{self.prefix}/" if self.prefix else ""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from competition.accounts.models import User
@@ -54,7 +53,6 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
             ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda"),
         ],
         images={"logo": demo_logo()},
-        upload_folder=current_app.config["UPLOAD_FOLDER"],
         actor=committee,
     )
     settings = awards.settings_of(round_)

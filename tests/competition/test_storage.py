@@ -108,6 +108,11 @@ def test_storage_contract(store):
     store.delete("a/b.pdf")  # deleting a missing key does nothing
     assert not store.exists("a/b.pdf") and list(store.keys()) == ["c.bin"]
     store.check()
+    assert store.location("c.bin").endswith("c.bin")
+    assert store.create("lock", b"1", "text/plain") is True
+    assert store.create("lock", b"2", "text/plain") is False  # exclusive: a lock
+    with store.open("lock") as f:
+        assert f.read() == b"1"
     with pytest.raises(ValueError):
         store.put("../escape", b"x", "text/plain")
 
@@ -206,3 +211,62 @@ def test_storage_migrate_refuses_the_folder_onto_itself(make_app):
         db.create_all()
         result = local.test_cli_runner().invoke(args=["storage", "migrate"])
     assert result.exit_code != 0 and "JURI_STORAGE_URL" in result.output
+
+
+def test_certificate_layout_and_zip_on_s3(app, login, committee, open_round, monkeypatch):
+    import zipfile
+
+    from judging.demo.publishing import demo_logo
+    from judging.results import awards, certificates
+    from judging.results import zips as bulk
+    from judging.results.models import Certificate
+
+    settings = certificates.save_layout(
+        round_=open_round,
+        government="Pemerintah Kota Palembang",
+        place="Palembang",
+        signers=[("Dr. Siti Rahma", "Sekretaris Daerah")],
+        images={"logo": demo_logo()},
+        actor=committee,
+    )
+    assert get_storage().exists(settings.logo)  # the image went to the bucket
+    assert certificates.Layout.of(awards.settings_of(open_round)).logo[:3] == b"\xff\xd8\xff"
+    for i in range(5):
+        db.session.add(
+            Certificate(
+                code=f"TEST-{i:04d}",
+                kind="participation",
+                round=open_round,
+                holder=f"Dinas {i}",
+                title=f"Inovasi {i}",
+                award="Peserta",
+                issued_at=open_round.submission_opens_at,
+            )
+        )
+    db.session.commit()
+    base = f"/committee/rounds/{open_round.id}/results/zip"
+    client = login(committee)
+    assert client.post(f"{base}/start").status_code == 302
+    job = bulk.load_job(open_round.id)
+    layout = certificates.layout_for_round(open_round)
+    # A step already running (its lock is in the bucket) makes a second one wait its turn.
+    assert get_storage().create(f"exports/round{open_round.id}-certificates.lock", b"9e99", "")
+    assert bulk.run_step(job=job, layout=layout, verify_url=lambda c: "x", now=None).done == 0
+    get_storage().delete(f"exports/round{open_round.id}-certificates.lock")
+    monkeypatch.setattr(bulk, "CHUNK", 2)
+    states = [
+        client.post(f"{base}/step", headers={"Accept": "application/json"}).get_json()["done"]
+        for _ in range(3)
+    ]
+    assert states == [2, 4, 5] and bulk.load_job(open_round.id).finished
+    # Parts were joined into one ZIP and removed; the lock is gone.
+    assert sorted(k for k in get_storage().keys("exports/")) == [
+        f"exports/round{open_round.id}-certificates.json",
+        f"exports/round{open_round.id}-certificates.zip",
+    ]
+    r = client.get(f"{base}/download")
+    assert r.status_code == 302
+    body, headers = _fetch(r.headers["Location"])
+    assert headers["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+    assert len(names) == 5 and all(n.startswith("partisipasi/Dinas-") for n in names)
