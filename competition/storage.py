@@ -363,12 +363,13 @@ def migrate_folder(source: LocalStorage, target: Storage) -> tuple[int, int]:
             skipped += 1
             continue
         with source.open(key) as f:
-            target.put(key, f, _content_type(key))
+            target.put(key, f, content_type(key))
         copied += 1
     return copied, skipped
 
 
-def _content_type(key: str) -> str:
+def content_type(key: str) -> str:
+    """The content type of a stored file, by the extension its key was given."""
     ext = key.rpartition(".")[2].lower()
     return {
         "pdf": "application/pdf",

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import io
 import socket
+import tarfile
 import urllib.request
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from competition.db import db
 from competition.entries.models import Attachment
 from competition.storage import LocalStorage, S3Storage, check_key, from_url, get_storage
+from tests import factories
 from tests.competition.entries.test_entries import _form
 
 PDF = b"%PDF-1.4\n" + b"x" * 100
@@ -270,3 +272,55 @@ def test_certificate_layout_and_zip_on_s3(app, login, committee, open_round, mon
     assert headers["Content-Type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
     assert len(names) == 5 and all(n.startswith("partisipasi/Dinas-") for n in names)
+
+
+def test_backup_reads_the_files_from_s3_and_restores_them_anywhere(
+    app, make_app, tmp_path, opd, open_round
+):
+    from competition.backup import make_backup, restore_backup
+
+    entry = factories.make_entry(open_round, opd)
+    attachment = factories.make_attachment(entry)
+    db.session.commit()
+    archive = tmp_path / "juri.tar.gz"
+    manifest = make_backup(archive)
+    assert manifest["files"] == 1
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile(f"uploads/{attachment.stored_name}")
+        assert member.read() == factories.PDF_BYTES
+    fresh = make_app(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fresh.sqlite3",
+        STORAGE_URL=f"file://{tmp_path}/fresh-files",
+    )
+    with fresh.app_context():
+        restore_backup(archive)
+        assert (tmp_path / "fresh-files" / attachment.stored_name).read_bytes() == (
+            factories.PDF_BYTES
+        )
+        db.session.remove()
+
+
+def test_restore_refuses_a_file_outside_the_store(app, tmp_path):
+    from competition.backup import RestoreError, restore_backup
+
+    archive = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name, data in (
+            ("manifest.json", b'{"format": 1, "revision": null, "tables": {}}'),
+            ("uploads/../../evil.sh", b"#!/bin/sh"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    db.session.remove()
+    db.drop_all()
+    try:
+        with pytest.raises(RestoreError, match="Unsafe file name"):
+            restore_backup(archive)
+    finally:
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    assert not (tmp_path / "evil.sh").exists() and not (tmp_path.parent / "evil.sh").exists()
