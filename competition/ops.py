@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -62,7 +63,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it)."""
+    """Writes to whatever ``sys.stderr`` is at the time (a test runner swaps it), or to the
+    stream given by ``setStream`` (``setStream(None)``: back to ``sys.stderr``)."""
 
     def __init__(self):
         self._stream = None
@@ -98,6 +100,11 @@ def _install_logging(app: Flask) -> None:
     # Every record reaches the root handler (the app's logger, the modules' loggers); Flask's
     # own handler would print the app's records a second time, without the id.
     app.logger.removeHandler(default_handler)
+    # Werkzeug only shows its request lines and "Running on ..." itself when the root logger
+    # has no handler; with ours there, let its INFO records through to it.
+    werkzeug = logging.getLogger("werkzeug")
+    if werkzeug.level == logging.NOTSET:
+        werkzeug.setLevel(logging.INFO)
     for other in logging.getLogger().handlers:  # a host's handlers get the id too
         if not any(isinstance(f, RequestIdFilter) for f in other.filters):
             other.addFilter(RequestIdFilter())
@@ -114,11 +121,17 @@ def _echo_request_id(response):
     return response
 
 
-def _migration_heads() -> set[str]:
-    directory = current_app.extensions["migrate"].directory
+@functools.lru_cache(maxsize=4)
+def _heads_of(directory: str) -> frozenset[str]:
+    """The head revisions of the migration scripts (read once per process: a deploy
+    restarts the process)."""
     config = Config()
-    config.set_main_option("script_location", str(Path(directory)))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    config.set_main_option("script_location", directory)
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def _migration_heads() -> set[str]:
+    return set(_heads_of(str(Path(current_app.extensions["migrate"].directory))))
 
 
 def _probe(checks: dict) -> tuple:

@@ -89,16 +89,17 @@ def _logging_app(tmp_path, **config):
 def _capture():
     handler = log_handler()
     buf = io.StringIO()
-    return handler, handler.setStream(buf), buf
+    handler.setStream(buf)
+    return handler, buf
 
 
 def test_request_id_is_honoured_and_logged(tmp_path):
     app = _logging_app(tmp_path)
-    handler, old, buf = _capture()
+    handler, buf = _capture()
     try:
         r = app.test_client().get("/_log", headers={"X-Request-ID": "lb-1234.abc"})
     finally:
-        handler.setStream(old)
+        handler.setStream(None)  # back to sys.stderr
     assert r.headers["X-Request-ID"] == "lb-1234.abc"
     line = next(x for x in buf.getvalue().splitlines() if "inside the request" in x)
     assert "[lb-1234.abc] competition.somewhere: inside the request" in line
@@ -106,13 +107,13 @@ def test_request_id_is_honoured_and_logged(tmp_path):
 
 def test_request_id_is_generated_when_missing_or_unsafe(tmp_path):
     app = _logging_app(tmp_path, LOG_JSON=True)
-    handler, old, buf = _capture()
+    handler, buf = _capture()
     try:
         client = app.test_client()
         first = client.get("/_log").headers["X-Request-ID"]
         second = client.get("/_log", headers={"X-Request-ID": "bad id <script>"})
     finally:
-        handler.setStream(old)
+        handler.setStream(None)  # back to sys.stderr
     assert len(first) == 32 and second.headers["X-Request-ID"] not in (first, "bad id <script>")
     records = [json.loads(x) for x in buf.getvalue().splitlines() if "inside the request" in x]
     assert [r["request_id"] for r in records] == [first, second.headers["X-Request-ID"]]
