@@ -133,9 +133,11 @@ class LocalStorage:
         return str(self.path(key))
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        if not self.root.is_dir():
+        folder = prefix.rpartition("/")[0]  # walk only that folder: uploads may be many
+        start = self.path(folder) if folder else self.root
+        if not start.is_dir():
             return
-        for path in sorted(self.root.rglob("*")):
+        for path in sorted(start.rglob("*")):
             key = path.relative_to(self.root).as_posix()
             if path.is_file() and not path.name.startswith(".tmp-") and key.startswith(prefix):
                 yield key

@@ -103,7 +103,8 @@ def test_storage_contract(store):
     with store.open("c.bin") as f:
         assert f.read() == b"streamed" * 1000
     assert sorted(store.keys()) == ["a/b.pdf", "c.bin"]
-    assert list(store.keys("a/")) == ["a/b.pdf"]
+    assert list(store.keys("a/")) == ["a/b.pdf"] and list(store.keys("c")) == ["c.bin"]
+    assert list(store.keys("nothing/here/")) == []
     store.put("a/b.pdf", b"%PDF-2", "application/pdf")  # overwrite
     assert store.size("a/b.pdf") == 6
     store.delete("a/b.pdf")
