@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
+from sqlalchemy.orm import configure_mappers
 
 from competition import permissions
 from competition.accounts import sessions
@@ -154,6 +155,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.register_blueprint(bp)
     register_error_handlers(app)
     register_ops(app)  # /healthz, /readyz, request ids in the logs
+    # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
+    # the mappers are configured: do it now (no database involved), not at the first query.
+    configure_mappers()
     notifications.register(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)

@@ -54,6 +54,7 @@ from competition.accounts.models import Role, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Round, Stage
+from judging.demo import content as demo_content  # noqa: E402
 from judging.demo import scale as demo_scale
 from judging.panels.models import Assignment
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
@@ -118,8 +119,10 @@ def build(url: str, n_judges: int) -> tuple[list[tuple[str, list[str]]], int]:
             method="bias_scale")
         db.session.add(stage)
         db.session.flush()
-        for k, (name, weight) in enumerate(demo_scale.DESK):
-            db.session.add(Criterion(stage_id=stage.id, name=name, weight=weight, position=k))
+        for k, c in enumerate(demo_content.scale()["desk_criteria"]):
+            db.session.add(
+                Criterion(stage_id=stage.id, name=c["name"], weight=c["weight"], position=k)
+            )
         judges = db.session.execute(
             select(User.id, User.username).where(User.username.like("%-juri%"))
             .order_by(User.id).limit(n_judges)).all()

@@ -26,9 +26,6 @@ from competition.storage import get_storage, read_bytes
 from judging.results import awards
 from judging.results.models import AwardSettings, Certificate, CertificateKind
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
-
-
 MAROON = (120, 20, 30)
 
 
@@ -36,11 +33,6 @@ GREY = (90, 90, 90)
 
 
 INK = (20, 20, 20)
-
-
-def award_title(rank: int) -> str:
-    """A place as printed on an Indonesian certificate: "Terbaik I", "Terbaik II", ..."""
-    return f"Terbaik {ROMAN.get(rank, str(rank))}"
 
 
 def _latin1(text: str) -> str:
