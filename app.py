@@ -35,7 +35,9 @@ from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
 from competition.notifications import services as notifications
 from competition.notifications.views import outbox_bp
+from competition.ops import register_ops
 from competition.rounds.views import committee_bp
+from competition.storage import init_storage
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
@@ -141,6 +143,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_storage(app)  # files: the upload folder or JURI_STORAGE_URL's object store
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = permissions.LOGIN_MESSAGE
@@ -151,6 +154,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     register_error_handlers(app)
+    register_ops(app)  # /healthz, /readyz, request ids in the logs
     # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
     # the mappers are configured: do it now (no database involved), not at the first query.
     configure_mappers()

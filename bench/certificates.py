@@ -29,7 +29,6 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import segno  # noqa: E402
-from flask import current_app  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
@@ -38,6 +37,7 @@ from app import create_app  # noqa: E402
 from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.rounds.models import Round, RoundStatus
+from competition.storage import get_storage
 from judging.demo.publishing import demo_logo
 from judging.results import awards, certificates
 from judging.results import zips as bulk
@@ -79,7 +79,6 @@ def build(n: int) -> Round:
             "signer1_image": _signature(3),
             "signer2_image": _signature(5),
         },
-        upload_folder=current_app.config["UPLOAD_FOLDER"],
         actor=actor,
     )
     kinds = ["award"] * 3 + ["participation"] * 7
@@ -146,13 +145,12 @@ def main() -> None:
         with app.app_context(), app.test_request_context():
             upgrade()
             round_ = build(args.n)
-            folder = app.config["UPLOAD_FOLDER"]
 
             def verify_url(cert):
                 return certificates.verify_url(cert)
 
             t0 = time.perf_counter()
-            job = bulk.start_job(round_=round_, upload_folder=folder, now=utcnow())
+            job = bulk.start_job(round_=round_, now=utcnow())
             steps = 0
             while not job.finished:
                 layout = certificates.layout_for_round(round_)
@@ -160,13 +158,12 @@ def main() -> None:
                     job=job,
                     layout=layout,
                     verify_url=verify_url,
-                    upload_folder=folder,
                     now=utcnow(),
                 )
                 db.session.expunge_all()
                 steps += 1
             t_bulk = time.perf_counter() - t0
-            path = bulk.zip_path(folder, round_.id)
+            path = get_storage().location(bulk.zip_key(round_.id))  # the local folder here
             with zipfile.ZipFile(path) as zf:
                 n_files = len(zf.namelist())
             size = os.path.getsize(path)

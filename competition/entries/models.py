@@ -176,8 +176,9 @@ class AttachmentKind(enum.StrEnum):
 
 
 class Attachment(db.Model):
-    """A file attached to an entry. Stored under ``UPLOAD_FOLDER`` with a generated name; the
-    type was read from the content, never from the uploaded name."""
+    """A file attached to an entry. Kept in the app's storage (``competition.storage``) under
+    the generated key ``stored_name``; the type was read from the content, never from the
+    uploaded name."""
 
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from competition.accounts.models import User
@@ -47,7 +46,6 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
         place=text["place"],
         signers=[(s["name"], s["title"]) for s in text["signers"]],
         images={"logo": demo_logo()},
-        upload_folder=current_app.config["UPLOAD_FOLDER"],
         actor=committee,
     )
     settings = awards.settings_of(round_)
