@@ -5,6 +5,8 @@ The schema is built once per test session. On SQLite each test gets a copy of a 
 made with ``create_all`` (copying a file is far cheaper than creating sixty tables); on the
 PostgreSQL database named by TEST_DATABASE_URL the schema is created once and every table is
 emptied after each test (concurrency tests need real commits, so no rolled-back transaction).
+What every test would otherwise pay again is paid once per session: scrypt hashes of the same
+passwords, Werkzeug's URL builders and Jinja's compiled templates (see the fixtures below).
 """
 
 from __future__ import annotations
