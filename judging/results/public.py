@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from competition import downloads
 from competition.accounts.services import home_for
-from competition.db import db
+from competition.announcements import services as announcements
+from competition.db import db, utcnow
 from competition.rounds.models import Round, Stage
 from judging.results import awards, numbers
 from judging.results.certificates import render_for_request
@@ -26,8 +27,12 @@ public_bp = Blueprint("public", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
+    now = utcnow()
     return render_template(
-        "judging/results/public/index.html", rounds=awards.list_published_rounds()
+        "judging/results/public/index.html",
+        rounds=awards.list_published_rounds(),
+        announcements=announcements.list_public_announcements(now=now),
+        now=now,
     )
 
 
@@ -65,6 +70,8 @@ def results(slug: str):
         certificates=certificates,
         counts=counts,
         specials=awards.list_special_awards(round_),
+        announcements=announcements.list_announcements(round_.id),
+        now=utcnow(),
         export=True,
     )
 

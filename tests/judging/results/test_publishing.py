@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from competition.accounts.models import User
+from competition.announcements import services as announcements
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from judging.results import awards, numbers
@@ -653,3 +654,20 @@ def test_concurrent_publication_of_the_same_version_is_refused(
     r = login(committee).post(f"/committee/stages/{stage.id}/publish", data={"reason": "B"})
     assert r.status_code == 409
     assert [p.reason for p in awards.list_publications(stage)] == ["A", ""]
+
+
+def test_public_results_link_the_round_announcements(app, committee, scored):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    announcement = announcements.issue_announcement(
+        stage=stage,
+        title="Penetapan Pemenang",
+        objection_days=3,
+        actor=committee,
+        now=utcnow(),
+        winners=lambda s: [entries[0].id],
+    )
+    db.session.commit()
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert f'href="/announcements/{announcement.id}"' in page
+    assert "Penetapan Pemenang" in page and "Sanggahan publik dibuka sampai" in page
