@@ -172,6 +172,15 @@ def results_version(slug: str, stage_id: int, version: int):
     )
 
 
+@public_bp.route("/verify/", strict_slashes=False)
+def verify_form():
+    """A field to type a certificate number; ``?number=`` goes to that number's page."""
+    number = (request.args.get("number") or "").strip()
+    if number:
+        return redirect(url_for("public.verify", code=number))
+    return render_template("judging/results/public/verify_form.html")
+
+
 @public_bp.route("/verify/<code>")
 def verify(code: str):
     certificate = awards.find_certificate(code)

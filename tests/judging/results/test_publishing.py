@@ -671,3 +671,22 @@ def test_public_results_link_the_round_announcements(app, committee, scored):
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert f'href="/announcements/{announcement.id}"' in page
     assert "Penetapan Pemenang" in page and "Sanggahan publik dibuka sampai" in page
+
+
+def test_verify_form_on_home_and_at_verify_goes_to_the_number(app, committee, scored):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    anon = app.test_client()
+    home = anon.get("/").text
+    assert 'action="/verify/"' in home and 'name="number"' in home and "Nomor piagam" in home
+    for url in ("/verify", "/verify/"):
+        page = anon.get(url)
+        assert page.status_code == 200 and 'name="number"' in page.text
+    response = anon.get("/verify", query_string={"number": f"  {cert.code} "})
+    assert response.status_code == 302 and response.location == f"/verify/{cert.code}"
+    assert "verify-valid" in anon.get(response.location).text
+    # An unknown number keeps what was typed in the field, to correct it.
+    unknown = anon.get("/verify/ABCD-1234")
+    assert unknown.status_code == 404 and 'value="ABCD-1234"' in unknown.text
