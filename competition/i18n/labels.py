@@ -33,6 +33,15 @@ LABELS = {
     "not_advanced_override": _l("did not advance (committee override)"),
     "eligible": _l("eligible"),
     "ineligible": _l("not eligible"),
+    # Normalization methods of a ranking (Publication.method, Stage.method); the same words
+    # as judging.analysis.services.METHOD_LABELS, which competition may not import.
+    "raw": _l("Raw mean"),
+    "median": _l("Median"),
+    "zscore": _l("Z-score per judge"),
+    "rank": _l("Percentile rank per judge"),
+    "bias": _l("Judge offset model"),
+    "bias_scale": _l("Judge offset and scale model"),
+    "combined": _l("Weighted combination of the scored stages"),
 }
 
 

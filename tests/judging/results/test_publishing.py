@@ -690,3 +690,22 @@ def test_verify_form_on_home_and_at_verify_goes_to_the_number(app, committee, sc
     # An unknown number keeps what was typed in the field, to correct it.
     unknown = anon.get("/verify/ABCD-1234")
     assert unknown.status_code == 404 and 'value="ABCD-1234"' in unknown.text
+
+
+def test_public_results_name_the_method_in_words_and_explain_the_fingerprint(
+    app, login, committee, scored
+):
+    stage, _, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    anon = app.test_client()
+    for url in (
+        f"/results/{stage.round.slug}",
+        f"/results/{stage.round.slug}/stages/{stage.id}/v1",
+    ):
+        page = anon.get(url).text
+        assert "bias_scale" not in page and "Model offset dan skala juri" in page
+        assert "Sidik jari nilai" in page and "menghitungnya ulang" in page
+    anon.post("/language", data={"lang": "en"})
+    page = anon.get(f"/results/{stage.round.slug}").text
+    assert "Judge offset and scale model" in page and "can recompute it" in page
