@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
-    DecimalField,
     SelectChoice,
     SelectField,
     StringField,
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
+from competition.i18n.fields import LocaleDecimalField
 from competition.rounds.models import Round
 from judging.results import awards
 
@@ -173,7 +173,7 @@ def weights_form(stages, **kwargs) -> FlaskForm:
         setattr(
             WeightsForm,
             f"weight_{stage.id}",
-            DecimalField(
+            LocaleDecimalField(
                 stage.name,
                 places=None,
                 validators=[
