@@ -62,8 +62,9 @@ def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> N
 
 
 def _apply(entry: Entry, data: dict, now: datetime) -> None:
-    """Copy the form's values onto the entry; refuses sections over their word limit and a
-    start date in the future (the typed text stays in the form: the view re-renders it)."""
+    """Copy the form's values onto the entry; refuses a start date in the future (the typed
+    text stays in the form: the view re-renders it). A draft may exceed the word limits:
+    ``check_word_limits`` refuses it at submission."""
     if data.get("group"):
         entry.group = EntryGroup(data["group"])
     for field in ("title", "innovators", "video_url"):
@@ -87,6 +88,15 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
         entry.truth_declared_at = (
             (entry.truth_declared_at or now) if data["truth_declaration"] else None
         )
+    errors = {}
+    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
+        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
+    if errors:
+        raise InvalidFields(errors)
+
+
+def check_word_limits(entry: Entry) -> None:
+    """Refuse a submission with a section over the round's word limit, naming each one."""
     errors = {
         name: _l(
             "%(count)s words: this section allows at most %(limit)s words.",
@@ -99,8 +109,6 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
             entry.round.section_settings,
         ).items()
     }
-    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
-        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
     if errors:
         raise InvalidFields(errors)
 
@@ -275,6 +283,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     missing = missing_fields(entry)
     if missing:
         raise IncompleteError(missing)
+    check_word_limits(entry)
     check_age(entry, now)
     check_invitation(entry)
     check_cap(entry)

@@ -104,7 +104,6 @@ def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     sections = round_.sections_for()
     form_class = entry_form_class(sections)
     form = form_class(obj=entry) if entry is not None else form_class()
-    form.word_limits = round_.section_limits
     form.section_names = [s.name for s in sections]
     for section in sections:
         form[section.name].label.text = section.label
@@ -236,10 +235,18 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _form_page(form, round_, entry, 422)
     if not form.send.data:
         flash(_("Draft saved."), "success")
+        try:
+            entries.check_word_limits(entry)
+        except InvalidFields:
+            flash(
+                _("Some sections are over their word limit: shorten them before submitting."),
+                "warning",
+            )
         return redirect(url_for("opd.entry_edit", entry_id=entry.id))
     try:
         entries.submit_entry(entry=entry, actor=current_user, now=now)
     except JuriError as exc:
+        flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
         return _refuse(form, round_, entry, exc)
     db.session.commit()
     if entry.is_in_agency_review:
