@@ -31,7 +31,12 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.notifications import services as notifications
-from competition.permissions import can_edit_entry, can_review_entry, can_view_entry
+from competition.permissions import (
+    can_edit_entry,
+    can_review_entry,
+    can_view_entry,
+    can_withdraw_entry,
+)
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (
     MIN_AGE_YEARS,
@@ -346,6 +351,34 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     )
     db.session.flush()
     notifications.entry_returned(entry=entry, note=note, now=now)
+    return entry
+
+
+def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
+    """Take a submitted entry back from the committee before the submission deadline. Its
+    OPD gets it back as a draft; an entry a unit handed to its agency goes back to the Admin
+    Lokal's review (only the Admin Lokal withdraws it: from there it corrects and submits it
+    again, or returns it to the unit). Any screening decision is undone; the unit's accounts
+    get a receipt."""
+    if not can_withdraw_entry(actor, entry):
+        if can_view_entry(actor, entry) and actor.is_opd and entry.is_submitted:
+            raise InvalidState(
+                _l("Your agency's Admin Lokal submitted this entry: ask them to withdraw it.")
+            )
+        if can_view_entry(actor, entry):
+            raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+        raise NotAllowed()
+    reread_for_update(entry)
+    if not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+    if now > entry.round.submission_closes_at:
+        raise DeadlinePassed(entry.round.submission_closes_at, what=_l("Submission"))
+    entry.status = EntryStatus.AGENCY_REVIEW if actor.is_agency_admin else EntryStatus.DRAFT
+    entry.submitted_at = None
+    entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="withdrawn", created_at=now))
+    db.session.flush()
+    notifications.entry_withdrawn(entry=entry, actor=actor, now=now)
     return entry
 
 

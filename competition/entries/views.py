@@ -45,6 +45,7 @@ def _entry_page(entry: Entry, status=200, **forms):
         entry=entry,
         certificates=[],
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
         **forms,
     ), status
 
@@ -286,6 +287,31 @@ def entry_edit(entry_id: int):
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 
+def _withdraw(entry: Entry, detail_endpoint: str):
+    """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
+    if ActionForm().validate_on_submit():
+        try:
+            entries.withdraw_entry(entry=entry, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The entry has been withdrawn: the committee no longer has it. Submit it "
+                    "again before the deadline."
+                ),
+                "success",
+            )
+    return redirect(url_for(detail_endpoint, entry_id=entry.id))
+
+
+@opd_bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
+def entry_withdraw(entry_id: int):
+    return _withdraw(entries.get_entry_for(current_user, entry_id), "opd_results.entry_detail")
+
+
 @opd_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
 def opd_attachment(attachment_id: int):
     return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
@@ -357,6 +383,7 @@ def _detail(entry, status=200, return_form=None):
         entry=entry,
         certificates=[],
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
         return_form=return_form,
         action_form=ActionForm(),
     ), status
@@ -404,6 +431,12 @@ def entry_submit(entry_id: int):
     db.session.commit()
     flash(_("The entry has been submitted to the committee. Good luck!"), "success")
     return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+
+
+@agency_bp.route("/entries/<int:entry_id>/withdraw", endpoint="entry_withdraw", methods=["POST"])
+def agency_entry_withdraw(entry_id: int):
+    """Take a unit's submitted entry back from the committee, into the agency's review."""
+    return _withdraw(entries.get_entry_for(current_user, entry_id), "agency.entry_detail")
 
 
 @agency_bp.route("/entries/<int:entry_id>/edit", endpoint="entry_edit", methods=["GET", "POST"])

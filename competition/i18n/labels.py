@@ -20,6 +20,7 @@ LABELS = {
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
+    "withdrawn": _l("withdrawn"),
     "pending": _l("not screened yet"),
     "advanced": _l("advanced"),
     "upcoming": _l("upcoming"),

@@ -63,6 +63,7 @@ def entry_detail(entry_id: int):
         entry=entry,
         certificates=awards.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
     )
 
 
