@@ -199,6 +199,7 @@ def _form_page(form, round_, entry, status, stale=None):
         min_age=MIN_AGE_YEARS,
         groups=EntryGroup,
         action_form=ActionForm(),
+        file_size=attachments.megabytes,
         max_file=attachments.megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
         max_entry=attachments.megabytes(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"]),
     ), status
