@@ -20,6 +20,15 @@ LABELS = {
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
+    # Where a round stands on its timeline (Round.phase)
+    "accepting": _l("accepting proposals"),
+    "submissions_closed": _l("submissions closed"),
+    "results_published": _l("results published"),
+    # Roles of accounts
+    "committee": _l("committee"),
+    "judge": _l("judge"),
+    "opd": _l("OPD"),
+    "agency": _l("Admin Lokal"),
     "withdrawn": _l("withdrawn"),
     "pending": _l("not screened yet"),
     "advanced": _l("advanced"),
