@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from competition.i18n.forms import FlaskForm
 from competition.rounds.sections import (
     GROUP_LABELS,
     SECTION_NAMES,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
@@ -18,6 +17,7 @@ from wtforms.validators import (
 )
 
 from competition.i18n.fields import LocaleDecimalField
+from competition.i18n.forms import FlaskForm
 from judging.analysis.services import METHOD_LABELS
 from judging.normalize import METHODS
 

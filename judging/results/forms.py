@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
 from competition.i18n.fields import LocaleDecimalField
+from competition.i18n.forms import FlaskForm
 from competition.rounds.models import Round
 from judging.results import awards
 

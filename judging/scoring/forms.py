@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from competition.i18n.fields import LocaleFloatField
+from competition.i18n.forms import FlaskForm
 from judging.scoring import rubric_templates
 from judging.scoring.models import Criterion
 
