@@ -36,6 +36,12 @@ def index():
     )
 
 
+@public_bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; the icon is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 def _published_round(slug: str) -> Round:
     round_ = db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None or round_.results_published_at is None:
