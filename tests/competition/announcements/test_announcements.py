@@ -199,6 +199,10 @@ def test_objector_gets_a_reference_and_a_private_link_with_the_decision(
 ):
     announcement, passed = _announced(app, login, committee, opd, other_opd, open_round)
     anonymous = app.test_client()
+    assert (
+        "nomor referensi dan laman pribadi"
+        in anonymous.get(f"/announcements/{announcement.id}").text
+    )
     response = anonymous.post(
         f"/announcements/{announcement.id}",
         data={"entry": str(passed.id), "name": "Warga", "contact": "0812", "reason": "Fiktif."},
