@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     SubmitField,
     TextAreaField,
@@ -16,6 +15,8 @@ from wtforms.validators import (
     DataRequired,
     Length,
 )
+
+from competition.i18n.forms import FlaskForm
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 
 from competition.accounts.models import User
 from competition.accounts.passwords import password_problems
+from competition.i18n.forms import FlaskForm
 
 
 class LoginForm(FlaskForm):

@@ -49,6 +49,7 @@ from competition.audit import services as audit
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.forms import ActionForm
+from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_login, require_role
 from competition.storage import content_type, get_storage, read_bytes
 
@@ -87,7 +88,7 @@ def login():
             login_user(user)
             audit.record("login", "users", user.id, actor=user)
             db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            flash(_("Welcome, %(name)s.", name=before_full_stop(user.name)), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
         audit.record(
             "login_failed",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     IntegerField,
@@ -21,6 +20,8 @@ from wtforms.validators import (
     NumberRange,
     Optional,
 )
+
+from competition.i18n.forms import FlaskForm
 
 
 class AnnounceForm(FlaskForm):

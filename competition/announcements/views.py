@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -111,7 +113,7 @@ def detail(announcement_id: int):
     if form.validate_on_submit():
         upload = form.evidence_file.data
         try:
-            announcements.file_objection(
+            objection = announcements.file_objection(
                 announcement=announcement,
                 entry_id=form.entry.data,
                 name=form.name.data,
@@ -132,7 +134,7 @@ def detail(announcement_id: int):
         else:
             db.session.commit()
             flash(_("Your objection has been received; the committee will decide it."), "success")
-            return redirect(url_for("notices.detail", announcement_id=announcement.id))
+            return redirect(url_for("notices.objection", token=objection.access_token))
     return render_template(
         "competition/announcements/public_announcement.html",
         announcement=announcement,
@@ -142,10 +144,36 @@ def detail(announcement_id: int):
     ), 422 if form.errors else 200
 
 
+@notices_bp.route("/objections/<token>")
+def objection(token: str):
+    """The objector's private page: the reference number and, once taken, the committee's
+    decision with its reason. Only the holder of the link (an unguessable token) sees it."""
+    objection = announcements.get_objection_by_token(token)
+    if objection is None:
+        abort(404)
+    return render_template(
+        "competition/announcements/objection_status.html",
+        objection=objection,
+        address=public_url("notices.objection", token=token),
+    )
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The absolute address of a page as the public reaches it: built from the configured
+    BASE_URL, never from the request's Host header (which a client chooses)."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
 @notices_bp.route("/<int:announcement_id>.pdf")
 def pdf(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
-    body = announcements.render_pdf(announcement)
+    body = announcements.render_pdf(
+        announcement, address=public_url("notices.detail", announcement_id=announcement.id)
+    )
     name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
     return (
         body,

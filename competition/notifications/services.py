@@ -152,6 +152,35 @@ def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notificati
     return _queue(out)
 
 
+def entry_withdrawn(*, entry: Entry, actor: User, now: datetime) -> list[Notification]:
+    """A submitted entry was withdrawn (by its OPD or its Admin Lokal): a receipt for the
+    unit's accounts, saying it is no longer with the committee."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(
+                _message(
+                    user,
+                    kind="entry_withdrawn",
+                    now=now,
+                    subject=_("Submission withdrawn: %(title)s", title=entry.title),
+                    body=_(
+                        '%(who)s withdrew "%(title)s" from %(round)s on %(when)s. It is no '
+                        "longer with the committee: submit it again before %(deadline)s.",
+                        who=actor.name,
+                        title=entry.title,
+                        round=entry.round.name,
+                        when=format_datetime(now, "d MMMM y, HH:mm zzz"),
+                        deadline=format_datetime(
+                            entry.round.submission_closes_at, "d MMMM y, HH:mm zzz"
+                        ),
+                    )
+                    + link("opd_results.entry_detail", entry_id=entry.id),
+                )
+            )
+    return _queue(out)
+
+
 def queue_many(rows: list[dict]) -> int:
     """Write many outbox rows with one bulk insert (a national round tells thousands of
     accounts at once); each row has user_id, recipient, subject, body, kind, created_at and

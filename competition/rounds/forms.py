@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 
 from competition.forms import DT_FORMAT
+from competition.i18n.forms import FlaskForm
 from competition.rounds.models import StageKind
 from competition.rounds.sections import (
     GROUP_LABELS,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -18,6 +16,8 @@ from wtforms.validators import (
     Optional,
 )
 
+from competition.i18n.fields import LocaleDecimalField
+from competition.i18n.forms import FlaskForm
 from judging.analysis.services import METHOD_LABELS
 from judging.normalize import METHODS
 
@@ -38,7 +38,7 @@ class AdvanceForm(FlaskForm):
     top_n = IntegerField(
         _l("N per category"), default=5, validators=[Optional(), NumberRange(1, 500)]
     )
-    threshold = DecimalField(
+    threshold = LocaleDecimalField(
         _l("Score threshold"), places=2, validators=[Optional(), NumberRange(0, 1000)]
     )
     preview = SubmitField(_l("Show the proposal"))

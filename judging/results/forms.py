@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
-    DecimalField,
     SelectChoice,
     SelectField,
     StringField,
@@ -20,6 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
+from competition.i18n.fields import LocaleDecimalField
+from competition.i18n.forms import FlaskForm
 from competition.rounds.models import Round
 from judging.results import awards
 
@@ -173,7 +173,7 @@ def weights_form(stages, **kwargs) -> FlaskForm:
         setattr(
             WeightsForm,
             f"weight_{stage.id}",
-            DecimalField(
+            LocaleDecimalField(
                 stage.name,
                 places=None,
                 validators=[

@@ -27,6 +27,7 @@ from competition.entries import services as entries
 from competition.entries.models import Entry
 from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
+from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
@@ -62,6 +63,7 @@ def entry_detail(entry_id: int):
         entry=entry,
         certificates=awards.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
     )
 
 
@@ -282,7 +284,10 @@ def special_award(round_id: int):
         form.title.errors.append(str(exc.message))
         return _review_page(round_, special_form=form, status=exc.status)
     db.session.commit()
-    flash(_("%(award)s given to %(holder)s.", award=cert.award, holder=cert.holder), "success")
+    flash(
+        _("%(award)s given to %(holder)s.", award=cert.award, holder=before_full_stop(cert.holder)),
+        "success",
+    )
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -17,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from competition.i18n.fields import LocaleFloatField
+from competition.i18n.forms import FlaskForm
 from judging.scoring import rubric_templates
 from judging.scoring.models import Criterion
 
@@ -41,7 +41,7 @@ class ScaleForm(FlaskForm):
     scale_max = IntegerField(
         _l("Highest score"), validators=[InputRequired(), NumberRange(1, 1000)]
     )
-    pass_mark = FloatField(_l("Pass mark (optional)"), validators=[Optional()])
+    pass_mark = LocaleFloatField(_l("Pass mark (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Save scale"))
 
 
@@ -93,7 +93,7 @@ class SheetForm(FlaskForm):
 def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:
     attrs = {}
     for c in criteria:
-        attrs[f"score_{c.id}"] = FloatField(
+        attrs[f"score_{c.id}"] = LocaleFloatField(
             c.name,
             validators=[
                 Optional(),
