@@ -45,6 +45,8 @@ def make_app(tmp_path):
                 "WTF_CSRF_ENABLED": False,
                 "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
                 "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+                # The test client's host: absolute links are built from this, never the Host.
+                "PUBLIC_URL": "http://localhost",
                 **config,
             }
         )

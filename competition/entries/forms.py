@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -28,6 +27,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from competition.accounts.passwords import AcceptablePassword
+from competition.forms import JuriForm
 from competition.rounds.sections import (
     GROUP_LABELS,
     SECTION_NAMES,
@@ -37,7 +38,7 @@ from competition.rounds.sections import (
 )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(JuriForm):
     decision = RadioField(
         _l("Decision"),
         choices=[
@@ -52,7 +53,7 @@ class ScreeningForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
-class EntryFilterForm(FlaskForm):
+class EntryFilterForm(JuriForm):
     """Filters of the round dashboard, read from the query string (a GET form: no CSRF)."""
 
     class Meta:
@@ -82,13 +83,15 @@ class EntryFilterForm(FlaskForm):
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(JuriForm):
     """An Admin Lokal creates a unit of the agency with its first account."""
 
     name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), AcceptablePassword(username_field="username")]
+    )
     submit = SubmitField(_l("Create the unit"))
 
 
@@ -112,7 +115,7 @@ class WordLimit:
             )
 
 
-class EntryForm(FlaskForm):
+class EntryForm(JuriForm):
     """The KIPP proposal: header fields, then one text area per section (added below from
     ``competition.proposal.SECTIONS``, each with its word limit)."""
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from competition import downloads
+from competition import downloads, exports
 from competition.accounts.services import home_for
 from competition.db import db
 from competition.rounds.models import Round, Stage
+from competition.urls import public_url
 from judging.results import awards, numbers
 from judging.results.certificates import render_for_request
 
@@ -70,10 +71,9 @@ def results(slug: str):
 
 
 def _cell(value):
-    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title;
+    control characters are dropped (``competition.exports.safe``)."""
+    return exports.safe(value)
 
 
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
@@ -112,7 +112,7 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
                     r.award or None,
                     r.prize,
                     code or None,
-                    url_for("public.verify", code=code, _external=True) if code else None,
+                    public_url("public.verify", code=code) if code else None,
                 ]
             )
     return header, rows
