@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField, TextAreaField
 
 import app as app_module  # noqa: F401 - every form module is imported with the app
+from competition.accounts import imports
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.entries.models import Entry
@@ -112,3 +113,9 @@ def test_xlsx_exports_survive_control_characters_in_old_data(
 @pytest.mark.parametrize("url", ["/verify/AB%00CD", "/?q=%00", "/login?next=%00"])
 def test_nul_in_a_url_is_a_bad_request(app, url):
     assert app.test_client().get(url).status_code == 400
+
+
+def test_account_import_cells_are_cleaned(app):
+    data = b"username;name;role\ndishub;Dinas\x01 Perhubungan\x0b;opd\n"
+    (row,) = imports.parse("akun.csv", data)
+    assert row.name == "Dinas Perhubungan"
