@@ -10,10 +10,12 @@ import pathlib
 import threading
 
 import pytest
+from sqlalchemy.exc import ProgrammingError
 from werkzeug.serving import make_server
 
 import app as app_module
 from competition.db import db
+from competition.error_pages import _schema_missing
 from tests import factories
 
 
@@ -123,3 +125,13 @@ def test_session_cookie_is_httponly_and_samesite(app, judge):
     assert r.status_code == 302
     cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+class _PgError(Exception):
+    sqlstate = "42P01"  # psycopg's UndefinedTable
+
+
+def test_postgresqls_undefined_table_is_recognised_as_missing_schema():
+    assert _schema_missing(ProgrammingError("SELECT 1", {}, _PgError("relation does not exist")))
+    assert not _schema_missing(ProgrammingError("SELECT 1", {}, Exception("syntax error")))
+    assert not _schema_missing(ValueError("no such table"))
