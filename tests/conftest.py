@@ -163,6 +163,8 @@ def _base_config(tmp_path, uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": uri,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # The test client's host: absolute links are built from this, never the Host.
+        "PUBLIC_URL": "http://localhost",
     }
 
 

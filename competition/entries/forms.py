@@ -25,7 +25,8 @@ from wtforms.validators import (
     Optional,
 )
 
-from competition.i18n.forms import FlaskForm
+from competition.accounts.passwords import AcceptablePassword
+from competition.forms import JuriForm
 from competition.rounds.sections import (
     GROUP_LABELS,
     SECTION_NAMES,
@@ -34,7 +35,7 @@ from competition.rounds.sections import (
 )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(JuriForm):
     decision = RadioField(
         _l("Decision"),
         choices=[
@@ -49,7 +50,7 @@ class ScreeningForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
-class EntryFilterForm(FlaskForm):
+class EntryFilterForm(JuriForm):
     """Filters of the round dashboard, read from the query string (a GET form: no CSRF)."""
 
     class Meta:
@@ -79,17 +80,19 @@ class EntryFilterForm(FlaskForm):
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(JuriForm):
     """An Admin Lokal creates a unit of the agency with its first account."""
 
     name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), AcceptablePassword(username_field="username")]
+    )
     submit = SubmitField(_l("Create the unit"))
 
 
-class EntryForm(FlaskForm):
+class EntryForm(JuriForm):
     """The KIPP proposal: header fields, then one text area per section (added below from
     ``competition.proposal.SECTIONS``). Word limits are not checked here: a draft saves any
     length, and the submission (``services.submit_entry``) refuses a section over its limit."""

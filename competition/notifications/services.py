@@ -12,7 +12,7 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime
 
-from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask import current_app, g, has_app_context
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import event, insert, select
@@ -26,6 +26,7 @@ from competition.entries.models import Entry, EntryStatus, Screening
 from competition.errors import DeadlinePassed
 from competition.notifications.models import Notification
 from competition.rounds.models import Round, Stage
+from competition.urls import public_url
 
 _PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
 
@@ -58,9 +59,7 @@ def notify(*, user: User, kind: str, subject: str, body: str, now: datetime) -> 
 
 
 def link(endpoint: str, **values) -> str:
-    if not has_request_context():
-        return ""
-    return "\n\n" + url_for(endpoint, _external=True, **values)
+    return "\n\n" + public_url(endpoint, **values)
 
 
 def _opd_users(organisation_ids) -> list[User]:

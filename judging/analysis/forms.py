@@ -16,13 +16,13 @@ from wtforms.validators import (
     Optional,
 )
 
+from competition.forms import JuriForm
 from competition.i18n.fields import LocaleDecimalField
-from competition.i18n.forms import FlaskForm
 from judging.analysis.services import METHOD_LABELS
 from judging.normalize import METHODS
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(JuriForm):
     """How the proposal is made: the top N of each category or a score threshold. Read from
     the query string for the preview (no CSRF needed there) and posted back on confirmation."""
 
@@ -48,7 +48,7 @@ def _method_choices():
     return [SelectChoice(m, str(METHOD_LABELS[m])) for m in METHODS]
 
 
-class MethodForm(FlaskForm):
+class MethodForm(JuriForm):
     """Which method to show the ranking with (a GET filter: changes nothing)."""
 
     class Meta:
@@ -61,7 +61,7 @@ class MethodForm(FlaskForm):
         self.method.choices = _method_choices()
 
 
-class StageMethodForm(FlaskForm):
+class StageMethodForm(JuriForm):
     """The stage's recorded method, chosen before the first score."""
 
     method = SelectField(_l("Normalization method of this stage"))

@@ -18,13 +18,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
+from competition.forms import JuriForm
 from competition.i18n.fields import LocaleDecimalField
-from competition.i18n.forms import FlaskForm
 from competition.rounds.models import Round
 from judging.results import awards
 
 
-class PublishForm(FlaskForm):
+class PublishForm(JuriForm):
     reason = TextAreaField(
         _l("Reason for the correction"), validators=[Optional(), Length(max=2000)]
     )
@@ -32,6 +32,8 @@ class PublishForm(FlaskForm):
     stage_only = BooleanField(
         _l("Publish this stage's own ranking instead of the combined final ranking")
     )
+    # Required while the stage is open and sheets are not all submitted (the publish view).
+    confirm_open = BooleanField(_l("Publish even though scoring is still open"))
     submit = SubmitField(_l("Publish this ranking"))
 
 
@@ -63,7 +65,7 @@ def format_levels(levels: list[awards.Level]) -> str:
     )
 
 
-class AwardsForm(FlaskForm):
+class AwardsForm(JuriForm):
     preset = SelectField(
         _l("Start from"),
         choices=[
@@ -101,7 +103,7 @@ class AwardsForm(FlaskForm):
             ) from None
 
 
-class LayoutForm(FlaskForm):
+class LayoutForm(JuriForm):
     government = StringField(
         _l("Issuing government"),
         validators=[Optional(), Length(max=200)],
@@ -126,7 +128,7 @@ class LayoutForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SpecialAwardForm(FlaskForm):
+class SpecialAwardForm(JuriForm):
     entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
     title = StringField(
         _l("Special award"),
@@ -150,7 +152,7 @@ class SpecialAwardForm(FlaskForm):
         return form
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(JuriForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     holder = StringField(
         _l("Recipient (for the new certificate)"), validators=[Optional(), Length(max=300)]
@@ -162,11 +164,11 @@ class RevokeForm(FlaskForm):
     reissue = SubmitField(_l("Revoke and reissue"))
 
 
-def weights_form(stages, **kwargs) -> FlaskForm:
+def weights_form(stages, **kwargs) -> JuriForm:
     """One percent field per scored stage (``combined.field_name``), for the combined final
     ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
 
-    class WeightsForm(FlaskForm):
+    class WeightsForm(JuriForm):
         submit = SubmitField(_l("Save the weights"))
 
     for stage in stages:

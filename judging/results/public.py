@@ -12,11 +12,12 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from competition import downloads
+from competition import downloads, exports
 from competition.accounts.services import home_for
 from competition.announcements import services as announcements
 from competition.db import db, utcnow
 from competition.rounds.models import Round, Stage
+from competition.urls import public_url
 from judging.results import awards, numbers
 from judging.results.certificates import render_for_request
 
@@ -83,10 +84,9 @@ def results(slug: str):
 
 
 def _cell(value):
-    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title;
+    control characters are dropped (``competition.exports.safe``)."""
+    return exports.safe(value)
 
 
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
@@ -125,7 +125,7 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
                     r.award or None,
                     r.prize,
                     code or None,
-                    url_for("public.verify", code=code, _external=True) if code else None,
+                    public_url("public.verify", code=code) if code else None,
                 ]
             )
     return header, rows

@@ -50,6 +50,7 @@ from judging.results.forms import (
     parse_levels,
 )
 from judging.results.models import Certificate
+from judging.scoring import progress
 
 opd_results_bp = Blueprint("opd_results", __name__, url_prefix="/opd")
 require_role(opd_results_bp, Role.OPD)
@@ -90,7 +91,7 @@ require_role(publishing_bp, Role.COMMITTEE)
 def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
-    stages = []
+    stages, now = [], utcnow()
     for stage in round_.stages:
         levels = awards.levels_for(stage)
         ranking = analysis.compute_ranking(stage)
@@ -103,6 +104,7 @@ def _review_page(
                 "versions": awards.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
+                "open_sheets": _open_sheets(stage, now),
             }
         )
     if awards_form is None:
@@ -159,11 +161,23 @@ def awards_settings(round_id: int):
     return redirect(url_for("publishing.review", round_id=round_.id))
 
 
+def _open_sheets(stage: Stage, now) -> int:
+    """Score sheets judges can still submit: those not yet submitted while the stage is open."""
+    if not stage.is_open(now):
+        return 0
+    submitted, expected = progress.sheet_counts(stage)
+    return expected - submitted
+
+
 @publishing_bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
 def publish(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = PublishForm()
     if not form.validate_on_submit():
+        return _review_page(stage.round, {stage.id: form}, status=422)
+    if _open_sheets(stage, utcnow()) and not form.confirm_open.data:
+        # Judges are still scoring: publishing now freezes a ranking that may still change.
+        form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
         return _review_page(stage.round, {stage.id: form}, status=422)
     try:
         pub = publication_service.publish_results(
