@@ -4,9 +4,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -22,6 +20,7 @@ from competition.entries.attachments import FileRefused
 from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
+from competition.urls import public_url
 
 announcements_bp = Blueprint("announcements", __name__, url_prefix="/committee")
 require_role(announcements_bp, Role.COMMITTEE)
@@ -156,16 +155,6 @@ def objection(token: str):
         objection=objection,
         address=public_url("notices.objection", token=token),
     )
-
-
-def public_url(endpoint: str, **values) -> str:
-    """The absolute address of a page as the public reaches it: built from the configured
-    BASE_URL, never from the request's Host header (which a client chooses)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 @notices_bp.route("/<int:announcement_id>.pdf")

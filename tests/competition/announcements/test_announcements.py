@@ -213,7 +213,7 @@ def test_objector_gets_a_reference_and_a_private_link_with_the_decision(
     assert response.status_code == 302 and response.location == private
     page = anonymous.get(private).text
     assert objection.reference in page and "menunggu keputusan" in page
-    assert f"http://127.0.0.1:5000{private}" in page
+    assert f"http://localhost{private}" in page  # built from PUBLIC_URL (tests: localhost)
     assert anonymous.get("/announcements/objections/" + "x" * 43).status_code == 404
     announcement.objections_close_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
@@ -234,7 +234,7 @@ def test_announcement_pdf_prints_the_configured_address_and_a_qr_code(
     app, login, committee, opd, other_opd, open_round
 ):
     announcement, _ = _announced(app, login, committee, opd, other_opd, open_round)
-    app.config["BASE_URL"] = "https://inovasi.palembang.go.id"
+    app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id"
     response = app.test_client().get(
         f"/announcements/{announcement.id}.pdf", headers={"Host": "evil.example"}
     )
