@@ -73,7 +73,7 @@ class Entry(db.Model):
         db.JSON, default=dict, server_default=sa_text("'{}'")
     )
     # Sections of the first, pre-KIPP form: no longer filled (folded into novelty and
-    # sustainability by migration 5c1e0f4a7b21); kept so older rows and code still load.
+    # sustainability); kept so older rows and code still load.
     problem: Mapped[str] = mapped_column(Text, default="")
     implementation: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus), default=EntryStatus.DRAFT)

@@ -33,6 +33,7 @@ LABELS = {
     "logout": _l("logged out"),
     "password_changed": _l("password changed"),
     "password_reset_asked": _l("password reset requested"),
+    "password_check_failed": _l("wrong current password"),
     "password_reset_sent": _l("password reset link sent"),
     "password_reset": _l("password reset"),
     "remind_drafts": _l("reminder about drafts"),
