@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
@@ -20,6 +21,7 @@ def _agency_of(actor: User) -> Organisation:
     return actor.organisation
 
 
+@records_actor
 def create_unit(*, name: str, username: str, contact_name: str, password: str, actor: User) -> User:
     """A unit of the actor's agency with its first (OPD) account."""
     agency = _agency_of(actor)
@@ -38,6 +40,7 @@ def create_unit(*, name: str, username: str, contact_name: str, password: str, a
     return user
 
 
+@records_actor
 def set_region(
     *, organisation: Organisation, region: str, province: str, actor: User
 ) -> Organisation:

@@ -18,6 +18,7 @@ from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.downloads import safe_filename
 from competition.entries.models import Attachment, AttachmentKind, Entry
@@ -130,6 +131,7 @@ def send_stored(stored_name: str, content_type: str, download_name: str):
     )
 
 
+@records_actor
 def store_attachment(
     *,
     entry: Entry,
@@ -175,6 +177,7 @@ def store_attachment(
     return attachment
 
 
+@records_actor
 def delete_attachment(*, attachment: Attachment, actor: User) -> None:
     """Remove an attachment of a draft entry (the owning OPD only)."""
     if not can_edit_entry(actor, attachment.entry):

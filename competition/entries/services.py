@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import (
     Advancement,
@@ -211,6 +212,7 @@ def _refuse_edit(actor: User, entry: Entry, submitted_message) -> None:
     raise NotAllowed()
 
 
+@records_actor
 def create_entry(
     *, round_: Round, category: Category, data: dict[str, str], actor: User, now: datetime
 ) -> Entry:
@@ -239,6 +241,7 @@ def create_entry(
     return entry
 
 
+@records_actor
 def update_entry(
     *,
     entry: Entry,
@@ -264,6 +267,7 @@ def update_entry(
     return entry
 
 
+@records_actor
 def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     """Submit a complete entry before the round's submission deadline. A unit of an agency
     with an Admin Lokal hands it to the Admin Lokal instead (status ``agency_review``, after
@@ -319,6 +323,7 @@ def reread_for_update(entry: Entry) -> Entry:
     return entry
 
 
+@records_actor
 def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> Entry:
     """The Admin Lokal gives an entry its unit handed over back to the unit as a draft, with
     a note the unit reads (what to correct)."""
@@ -340,6 +345,7 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     return entry
 
 
+@records_actor
 def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
     """The committee gives one submitted entry back to its OPD as a draft, with a recorded
     reason; the OPD may then edit and resubmit it even after the submission deadline.

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries import services as entry_service
 from competition.entries.models import Entry
@@ -28,6 +29,7 @@ from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 from judging.scoring.rubric import rubric_is_frozen
 
 
+@records_actor
 def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     """Choose the stage's normalization method; only before the first score, so nobody can
     pick the method after seeing which one favours whom."""
