@@ -34,8 +34,8 @@ from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.notifications import services as notifications
 from competition.rounds.models import Round, Stage
+from judging.analysis import methods
 from judging.analysis import services as analysis
-from judging.normalize import METHODS
 from judging.panels import assignment as assignment_service
 from judging.results import certificates
 from judging.results import publication as publication_service
@@ -133,7 +133,7 @@ def assign(stage_id, k, yes, actor):
 
 @juri_cli.command("rank")
 @click.argument("stage_id", type=int)
-@click.option("--method", type=click.Choice(METHODS), default=None)
+@click.option("--method", type=click.Choice(methods.names()), default=None)
 @click.option("--top", type=int, default=3, show_default=True, help="Rows per category.")
 def rank(stage_id, method, top):
     """Print the ranking per category (score, raw mean, judges, likely places)."""

@@ -384,3 +384,31 @@ def test_services_with_an_actor_record_it():
         for hit in _services_ignoring_their_actor(path)
     ]
     assert not found, "decorate with competition.actors.records_actor:\n" + "\n".join(found)
+
+
+# -- one registry of normalization methods --------------------------------------------------------
+
+# Every method's name but "rank", also the ``flask juri rank`` command and a row's field.
+METHOD_NAMES = {"raw", "median", "zscore", "bias", "bias_scale"}
+
+
+def test_method_names_are_spelled_only_in_the_registry():
+    """Pages, forms and analysis read ``judging.analysis.methods``; a method's name written as a
+    string literal elsewhere is a second registry waiting to drift."""
+    paths = [*(ROOT / "judging" / "analysis").rglob("*.py"), ROOT / "judging" / "cli.py"]
+    found = [
+        f"{_rel(path)}:{node.lineno} {node.value!r}"
+        for path in paths
+        if path.name != "methods.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value in METHOD_NAMES
+    ]
+    for path in (ROOT / "templates" / "judging" / "analysis").rglob("*.html"):
+        text = path.read_text()
+        found += [
+            f"{_rel(path)} {q}{name}{q}"
+            for name in METHOD_NAMES
+            for q in "'\""
+            if q + name + q in text
+        ]
+    assert not found, "\n".join(found)

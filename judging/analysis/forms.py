@@ -18,8 +18,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from judging.analysis.services import METHOD_LABELS
-from judging.normalize import METHODS
+from judging.analysis import methods
 
 
 class AdvanceForm(FlaskForm):
@@ -45,7 +44,7 @@ class AdvanceForm(FlaskForm):
 
 
 def _method_choices():
-    return [SelectChoice(m, str(METHOD_LABELS[m])) for m in METHODS]
+    return [SelectChoice(m.name, m.label) for m in methods.all_methods()]
 
 
 class MethodForm(FlaskForm):

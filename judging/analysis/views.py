@@ -26,10 +26,9 @@ from competition.permissions import require_role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
-from judging.analysis import advancement, combined
+from judging.analysis import advancement, combined, methods
 from judging.analysis import services as analysis
 from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm
-from judging.normalize import METHODS
 from judging.results.forms import (
     weights_form,
 )
@@ -135,7 +134,7 @@ RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is 
 def ranking(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = MethodForm(request.args)
-    method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
+    method = form.method.data if form.method.data in methods.REGISTRY else analysis.method_of(stage)
     form.method.data = method
     show_all = request.args.get("all") == "1"
     return render_template(
@@ -145,8 +144,7 @@ def ranking(stage_id: int):
         ranking=analysis.compute_ranking(stage, method, limit=None if show_all else RANKING_ROWS),
         action_form=ActionForm(),
         show_all=show_all,
-        labels=analysis.METHOD_LABELS,
-        help=analysis.METHOD_HELP,
+        method=methods.get(method),
         method_form=StageMethodForm(method=analysis.method_of(stage)),
         frozen=rubric_service.rubric_is_frozen(stage),
     )
@@ -179,21 +177,20 @@ def compare(stage_id: int):
         "judging/analysis/compare.html",
         stage=stage,
         categories=categories,
-        method=method,
-        methods=METHODS,
-        labels=analysis.METHOD_LABELS,
-        help=analysis.METHOD_HELP,
+        method=methods.get(method),
+        methods=methods.all_methods(),
     )
 
 
 @analysis_bp.route("/stages/<int:stage_id>/judges")
 def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
+    report = analysis.judge_report(stage)
     return render_template(
         "judging/analysis/judges.html",
         stage=stage,
-        report=analysis.judge_report(stage),
-        labels=analysis.METHOD_LABELS,
+        report=report,
+        method=methods.get(report.method),
     )
 
 
