@@ -1,12 +1,19 @@
-"""The web layer's shared plumbing: the role guards every protected blueprint installs, and the
-request's actor for the audit trail (``register``)."""
+"""The web layer's shared plumbing: the role guards every protected blueprint installs, the
+request's actor for the audit trail (``register``), and ``writing``, the one place a view's
+write is committed or rolled back (Indico's ``RH.process``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 
 from competition import actors
+from competition.db import db
+from competition.errors import JuriError
 
 
 def require_role(bp: Blueprint, role) -> None:
@@ -53,3 +60,51 @@ def register(app) -> None:
         token = g.pop("juri_actor_token", None)
         if token is not None:
             actors.reset(token)
+
+
+@dataclass
+class Write:
+    """What ``writing`` did: ``error`` is the refused ``JuriError`` (None on success);
+    ``success`` the message flashed after the commit (settable inside the block, e.g. with
+    counts from the service's result)."""
+
+    success: str | None = None
+    error: JuriError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def status(self) -> int:
+        """The refusal's HTTP status (409 for a closed stage, 422 for invalid data...), for
+        re-rendering the form; 200 on success."""
+        return self.error.status if self.error is not None else 200
+
+
+@contextmanager
+def writing(success: str | None = None, *, flash_error: bool = True) -> Iterator[Write]:
+    """Run a view's service call(s) as one write::
+
+        with writing(_("Judge assigned.")) as w:
+            assignment_service.assign(stage=stage, entry=entry, judge=judge, actor=current_user)
+        if w.failed:
+            return _assignment_page(stage, w.status, manual_form=form)
+        return redirect(...)
+
+    Without an exception the session is committed and ``w.success`` flashed. A refusal (a
+    ``JuriError``) rolls back, is flashed as an error unless
+    ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form;
+    any other exception propagates (the request's teardown rolls back)."""
+    w = Write(success=success)
+    try:
+        yield w
+    except JuriError as exc:
+        db.session.rollback()
+        w.error = exc
+        if flash_error:
+            flash(str(exc.message), "danger")
+        return
+    db.session.commit()
+    if w.success:
+        flash(w.success, "success")

@@ -170,7 +170,6 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.rounds", "competition.entries"),
     ("competition.rounds", "competition.permissions"),
     ("judging.analysis", "judging.panels"),
-    ("judging.analysis", "judging.results"),
     ("judging.analysis", "judging.scoring"),
     ("judging.panels", "judging.permissions"),
     ("judging.panels", "judging.scoring"),

@@ -1,4 +1,5 @@
-"""Forms of the analysis pages: the stage's method, the comparison, and advancement."""
+"""Forms of the analysis pages: the stage's method, the comparison, advancement, and the stage
+weights of the combined final ranking."""
 
 from __future__ import annotations
 
@@ -69,3 +70,28 @@ class StageMethodForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.method.choices = _method_choices()
+
+
+def weights_form(stages, **kwargs) -> FlaskForm:
+    """One percent field per scored stage (``combined.field_name``), for the combined final
+    ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
+
+    class WeightsForm(FlaskForm):
+        submit = SubmitField(_l("Save the weights"))
+
+    for stage in stages:
+        setattr(
+            WeightsForm,
+            f"weight_{stage.id}",
+            DecimalField(
+                stage.name,
+                places=None,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=100, message=_l("A weight is between 0 and 100.")),
+                ],
+            ),
+        )
+    form = WeightsForm(**kwargs)
+    form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
+    return form
