@@ -305,9 +305,10 @@ def test_rule_checks_see_a_violation(tmp_path):
 
 # -- no hook registries ---------------------------------------------------------------------------
 
-# ``register(app)``-style installers wire one module into the app; a ``register_*`` function
-# feeding a module-level list of callbacks is the hook registry the restructure removed.
-ALLOWED_REGISTER = {"register", "register_error_handlers"}
+# ``register(app)``-style installers (``register_error_handlers(app)``, ``register(app_cli)``)
+# wire one module into the app; a ``register_*`` function taking anything else (a callback, a
+# provider) feeds a module-level registry of hooks, which the restructure removed.
+INSTALLER_ARGS = ("app", "app_cli", "cli")
 HOOK_NAME_ENDINGS = ("_HOOKS", "_PROVIDERS", "_COUNTERS", "_CALLBACKS", "_LISTENERS", "_PLUGINS")
 
 
@@ -316,8 +317,10 @@ def _hook_registries(path: Path) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name.startswith("register") and node.name not in ALLOWED_REGISTER:
-                found.append(f"{_rel(path)}:{node.lineno} defines {node.name}()")
+            args = [a.arg for a in node.args.posonlyargs + node.args.args]
+            installer = args[:1] and args[0] in INSTALLER_ARGS
+            if node.name.startswith("register") and not installer:
+                found.append(f"{_rel(path)}:{node.lineno} defines {node.name}({', '.join(args)})")
     for node in tree.body:  # module-level names
         targets = []
         if isinstance(node, ast.Assign):
@@ -345,8 +348,13 @@ def test_hook_registry_check_sees_one(tmp_path):
         "    return fn\n"
         "def register(app):\n"
         "    pass\n"
+        "def register_ops(app):\n"
+        "    pass\n"
     )
-    assert len(_hook_registries(bad)) == 2
+    assert [hit.split(" ", 1)[1] for hit in _hook_registries(bad)] == [
+        "defines register_stats_provider(fn)",
+        "defines STATS_PROVIDERS",
+    ]
 
 
 # -- services record their actor ------------------------------------------------------------------
