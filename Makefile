@@ -9,7 +9,7 @@ export FLASK_APP := app
 PO := $(wildcard competition/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install db demo translations extract bench clean
+.PHONY: run test lint install db demo translations extract bench clean
 
 # The stamp is rebuilt only when pyproject.toml changes, so a second `make run` starts fast.
 $(BIN)/.installed: pyproject.toml
@@ -36,6 +36,10 @@ run: demo
 
 test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Refresh the message catalogues after changing user-visible strings.
 extract: install

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
+from sqlalchemy.orm import configure_mappers
 
 from competition import permissions
 from competition.accounts import sessions
@@ -34,7 +35,9 @@ from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
 from competition.notifications.views import outbox_bp
 from competition.notifications.views import register as register_notifications
+from competition.ops import register_ops
 from competition.rounds.views import committee_bp
+from competition.storage import init_storage
 from competition.web import register as register_web
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
@@ -141,6 +144,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    init_storage(app)  # files: the upload folder or JURI_STORAGE_URL's object store
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = permissions.LOGIN_MESSAGE
@@ -152,6 +156,10 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.register_blueprint(bp)
     register_error_handlers(app)
     register_web(app)  # the audit trail records each request's signed-in user
+    register_ops(app)  # /healthz, /readyz, request ids in the logs
+    # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
+    # the mappers are configured: do it now (no database involved), not at the first query.
+    configure_mappers()
     register_notifications(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)

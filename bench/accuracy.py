@@ -6,12 +6,21 @@ Simulated competitions with a known true quality per entry and judges with rando
 the precision of the true top 10 (share of the true top 10 among the estimated top 10),
 averaged over ``--seeds`` seeds, and the ratio of the default method to ``zscore``.
 
-    python bench/accuracy.py [--seeds 50]
+Then the uncertainty benchmark: on the competitions of issue 14 (small, national, a flat
+judge, an extreme judge, two groups of judges that share no entry, scores piled at the top of
+the rubric; integer scores 0-100, seeds other than the tests'), it compares today's default
+(``bootstrap_ranks`` at 90 % and ``near_ties`` on ``bias_scale``) with ``rank_uncertainty``:
+coverage of the 90 % place intervals, share of "separated" neighbours in the wrong true order,
+share of places flagged as ties, Spearman, top-10 precision and the ratio of the real error to
+the reported SE (1 = honest), with medians over replications and the ratio to the baseline.
+
+    python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -21,6 +30,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from judging.normalize import DEFAULT_METHOD, METHODS, normalize
+from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
 
 SCALE_MIN, SCALE_MAX = 0.0, 100.0
 
@@ -150,22 +160,28 @@ def run(seeds: int):
             score = _scores(rng, q, entry, judge, off, sc, ns)
             for m in METHODS:
                 t0 = time.perf_counter()
-                res = normalize(entry, judge, score, m, n_entries=q.size,
-                                scale_min=SCALE_MIN, scale_max=SCALE_MAX)
+                res = normalize(
+                    entry,
+                    judge,
+                    score,
+                    m,
+                    n_entries=q.size,
+                    scale_min=SCALE_MIN,
+                    scale_max=SCALE_MAX,
+                )
                 times[m] += time.perf_counter() - t0
                 results[name][m][0].append(spearman(res.entry_score, q))
                 results[name][m][1].append(precision_top(q, res.entry_score))
     return results, times
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=50)
-    args = ap.parse_args(argv)
+def methods_table(args):
     results, times = run(args.seeds)
     print(f"seeds per design: {args.seeds}; default method: {DEFAULT_METHOD}")
-    for metric, idx in (("Spearman correlation with the true quality", 0),
-                        ("precision of the true top 10", 1)):
+    for metric, idx in (
+        ("Spearman correlation with the true quality", 0),
+        ("precision of the true top 10", 1),
+    ):
         print(f"\n{metric} (mean over seeds; +- standard error)")
         print(f"{'method':<12}" + "".join(f"{d:>22}" for d in DESIGNS))
         for m in METHODS:
@@ -174,23 +190,368 @@ def main(argv=None):
                 v = np.asarray(results[d][m][idx])
                 row += f"{v.mean():>14.3f} +- {v.std(ddof=1) / np.sqrt(v.size):.3f}"
             print(f"{m:<12}" + row)
-    print(f"\n{DEFAULT_METHOD} vs zscore (difference of means; ratio of 1 - Spearman, the share "
-          "of rank disagreement left)")
+    print(
+        f"\n{DEFAULT_METHOD} vs zscore (difference of means; ratio of 1 - Spearman, the share "
+        "of rank disagreement left)"
+    )
     worse = []
     for d in DESIGNS:
         ds = np.mean(results[d][DEFAULT_METHOD][0]) - np.mean(results[d]["zscore"][0])
         dp = np.mean(results[d][DEFAULT_METHOD][1]) - np.mean(results[d]["zscore"][1])
-        ratio = ((1 - np.mean(results[d][DEFAULT_METHOD][0]))
-                 / (1 - np.mean(results[d]["zscore"][0])))
-        print(f"  {d:<14} Spearman {ds:+.3f}  top-10 precision {dp:+.3f}  "
-              f"(1-rho) ratio {ratio:.2f}")
+        ratio = (1 - np.mean(results[d][DEFAULT_METHOD][0])) / (
+            1 - np.mean(results[d]["zscore"][0])
+        )
+        print(
+            f"  {d:<14} Spearman {ds:+.3f}  top-10 precision {dp:+.3f}  (1-rho) ratio {ratio:.2f}"
+        )
         if ds < 0:
             worse.append(d)
     total = sum(times.values())
-    print("\ntime per method (s, all designs and seeds): "
-          + ", ".join(f"{m} {t:.2f}" for m, t in times.items()) + f"; total {total:.1f}")
+    print(
+        "\ntime per method (s, all designs and seeds): "
+        + ", ".join(f"{m} {t:.2f}" for m, t in times.items())
+        + f"; total {total:.1f}"
+    )
     if worse:
         print(f"NOTE: {DEFAULT_METHOD} is below zscore on: {', '.join(worse)}")
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertainty benchmark (issue 14)
+# --------------------------------------------------------------------------------------------
+
+
+def _int_scores(rng, q, entry, judge, offset, scale, noise, centre=60.0):
+    y = centre + offset[judge] + scale[judge] * (q[entry] - centre)
+    y += rng.normal(0.0, 1.0, entry.size) * noise[judge]
+    return np.clip(np.round(y), SCALE_MIN, SCALE_MAX)
+
+
+def u_small(rng, E=45, J=9, k=3):
+    """45 entries, 9 judges, 3 random judges per entry."""
+    q = rng.normal(60.0, 10.0, E)
+    judge = _distinct(rng, np.arange(J), E, k).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off, sc, ns = _judges(rng, J)
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+
+def u_national(rng):
+    """National round: 3,000 entries, 300 judges, 5 per entry (from a judge's neighbourhood, as
+    panels are formed: judges start + 0..4 * step)."""
+    E, J, k = 3000, 300, 5
+    q = rng.normal(60.0, 10.0, E)
+    start = rng.integers(0, J, E)
+    step = rng.integers(1, J // k, E)
+    judge = ((start[:, None] + np.arange(k)[None, :] * step[:, None]) % J).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off, sc, ns = _judges(rng, J)
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+
+def u_flat(rng):
+    """45 entries, 9 judges, 3 per entry; judge 0 gives everyone nearly the same score
+    (scale 0.05, noise 1)."""
+    E, J, k = 45, 9, 3
+    q = rng.normal(60.0, 10.0, E)
+    judge = _distinct(rng, np.arange(J), E, k).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off, sc, ns = _judges(rng, J)
+    off[0], sc[0], ns[0] = 10.0, 0.05, 1.0
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+
+def u_extreme(rng):
+    """45 entries, 9 judges, 3 per entry; judge 0 gives only extreme scores (scale 6: almost
+    every sheet is 0 or 100 after the rubric's bounds)."""
+    E, J, k = 45, 9, 3
+    q = rng.normal(60.0, 10.0, E)
+    judge = _distinct(rng, np.arange(J), E, k).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off, sc, ns = _judges(rng, J)
+    off[0], sc[0], ns[0] = 0.0, 6.0, 5.0
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+
+def u_two_groups(rng):
+    """60 entries split at random between two groups of 6 judges (3 per entry) that share no
+    entry; group B's judges are 8 points more lenient."""
+    E, J, k = 60, 12, 3
+    q = rng.normal(60.0, 10.0, E)
+    grp = rng.permutation(np.repeat([0, 1], E // 2))
+    judge = (_distinct(rng, np.arange(J // 2), E, k) + (J // 2) * grp[:, None]).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off, sc, ns = _judges(rng, J)
+    off[J // 2 :] += 8.0
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), grp
+
+
+def u_ceiling(rng):
+    """60 entries, 12 judges, 3 per entry, most scores between 85 and 100 (quality 90 +- 6,
+    judges' offsets +- 3): many sheets sit at 100."""
+    E, J, k = 60, 12, 3
+    q = rng.normal(90.0, 6.0, E)
+    judge = _distinct(rng, np.arange(J), E, k).ravel()
+    entry = np.repeat(np.arange(E), k)
+    off = rng.normal(0.0, 3.0, J)
+    sc = np.exp(rng.normal(0.0, 0.2, J))
+    ns = rng.uniform(2.0, 4.0, J)
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns, centre=90.0), None
+
+
+def _old_design(make):
+    """A design of the method comparison above (continuous judge habits), with integer scores."""
+
+    def build(rng):
+        q, entry, judge, (off, sc, ns) = make(rng)
+        return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+    build.__doc__ = make.__doc__
+    return build
+
+
+U_DESIGNS = {
+    "small": u_small,
+    "national": u_national,
+    "flat_judge": u_flat,
+    "extreme_judge": u_extreme,
+    "two_groups": u_two_groups,
+    "ceiling": u_ceiling,
+    # the method-comparison designs, which the model was not built on
+    "balanced": _old_design(design_balanced),
+    "clustered": _old_design(design_clustered),
+    "sparse": _old_design(design_sparse),
+    "weakly_linked": _old_design(design_weak),
+}
+METRICS = (
+    "coverage90",
+    "wrong_order",
+    "tied_share",
+    "spearman",
+    "top10",
+    "se_ratio",
+    "decided10",
+    "wrong_dec10",
+    "p_next",
+    "right_next",
+)
+
+
+def _true_rank(q, within):
+    """True place (1 = best) within each group of ``within``."""
+    return rank_entries(q, group=within).rank
+
+
+_erf = np.vectorize(math.erf)
+
+
+def _p_above_normal(score, se, a, b):
+    """P(a above b) from scores and standard errors (normal approximation; what near_ties
+    tests at 95 %)."""
+    sd = np.sqrt(se[a] ** 2 + se[b] ** 2)
+    zval = np.divide(score[a] - score[b], sd, out=np.zeros(a.size), where=sd > 0)
+    return 0.5 * (1.0 + _erf(zval / np.sqrt(2.0)))
+
+
+def _metrics(q, score, se, lo, hi, tied_next, tied, rank_group, p_top, p_next):
+    true = _true_rank(q, rank_group)
+    # the top-10 boundary: decided in (P(top 10) >= 0.9) or out (<= 0.1), and how often wrongly
+    d_in, d_out = p_top >= 0.9, p_top <= 0.1
+    decided = d_in | d_out
+    wrong_dec = (d_in & (true > 10)) | (d_out & (true <= 10))
+    wrong_dec10 = float(wrong_dec.sum() / decided.sum()) if decided.any() else float("nan")
+    ok = np.isfinite(score)
+    cover = float(np.mean((true[ok] >= lo[ok]) & (true[ok] <= hi[ok])))
+    order = rank_entries(score, group=rank_group).order
+    a, b = order[:-1], order[1:]
+    same = rank_group[a] == rank_group[b]
+    sep = same & ~tied_next[a]
+    wrong = float(np.mean(q[a[sep]] < q[b[sep]])) if sep.any() else float("nan")
+    # calibration of P(placed above the next place): mean stated probability against the
+    # share of neighbour pairs that are in the right true order
+    pn = p_next[a[same]] if p_next is not None else _p_above_normal(score, se, a[same], b[same])
+    right = float(np.mean(q[a[same]] > q[b[same]]))
+    err = score - q
+    # the level is not identified within a group: error about each group's mean error
+    for g in np.unique(rank_group):
+        m = rank_group == g
+        err[m] -= np.mean(err[m])
+    se_ratio = float(np.sqrt(np.mean(err[ok] ** 2)) / np.sqrt(np.mean(se[ok] ** 2)))
+    return {
+        "coverage90": cover,
+        "wrong_order": wrong,
+        "tied_share": float(np.mean(tied[ok])),
+        "spearman": spearman(score, q),
+        "top10": precision_top(q, score),
+        "se_ratio": se_ratio,
+        "decided10": float(decided.mean()),
+        "wrong_dec10": wrong_dec10,
+        "p_next": float(np.nanmean(pn)),
+        "right_next": right,
+    }
+
+
+def run_uncertainty(reps, national_reps):
+    rows = {}  # (design, variant) -> metric -> list
+    times = {}
+    for name, make in U_DESIGNS.items():
+        n_rep = national_reps if name == "national" else reps
+        for rep in range(n_rep):
+            rng = np.random.default_rng(7919 + 1000 * rep)
+            q, entry, judge, score, grp = make(rng)
+            E = q.size
+            variants = []
+            t0 = time.perf_counter()
+            res = normalize(
+                entry,
+                judge,
+                score,
+                DEFAULT_METHOD,
+                n_entries=E,
+                scale_min=SCALE_MIN,
+                scale_max=SCALE_MAX,
+            )
+            comp = res.component
+            boot = bootstrap_ranks(res, entry, n_boot=1000, top_n=10, level=0.9, seed=rep)
+            nt = near_ties(res.entry_score, res.entry_se)
+            tb = time.perf_counter() - t0
+            rg = np.zeros(E, dtype=np.intp)
+            variants.append(
+                (
+                    "today",
+                    res.entry_score,
+                    res.entry_se,
+                    boot.rank_lo,
+                    boot.rank_hi,
+                    nt.tied_with_next,
+                    nt.flag,
+                    rg,
+                    boot.p_top,
+                    None,
+                    tb,
+                )
+            )
+            modes = ("assume_equal", "refuse") if grp is not None else ("assume_equal",)
+            for mode in modes:
+                t0 = time.perf_counter()
+                u = rank_uncertainty(
+                    entry,
+                    judge,
+                    score,
+                    n_entries=E,
+                    scale_min=SCALE_MIN,
+                    scale_max=SCALE_MAX,
+                    level=0.9,
+                    seed=rep,
+                    across=mode,
+                )
+                tu = time.perf_counter() - t0
+                label = "rank_uncertainty" if mode == "assume_equal" else "rank_unc.refuse"
+                variants.append(
+                    (
+                        label,
+                        u.score_unclipped,
+                        u.se,
+                        u.rank_lo,
+                        u.rank_hi,
+                        u.tied_with_next,
+                        u.tied,
+                        u.rank_group,
+                        u.p_top,
+                        u.p_above_next,
+                        tu,
+                    )
+                )
+            if grp is not None:  # today's default ranked within its groups, for reference
+                variants.append(
+                    (
+                        "today.within_groups",
+                        res.entry_score,
+                        res.entry_se,
+                        *_boot_within(res, entry, comp, rep)[:2],
+                        nt.tied_with_next,
+                        nt.flag,
+                        comp,
+                        _boot_within(res, entry, comp, rep)[2],
+                        None,
+                        tb,
+                    )
+                )
+            for label, sc, se, lo, hi, tn, tf, rg, pt, pn, t in variants:
+                m = _metrics(q, sc, se, lo, hi, tn, tf, rg, pt, pn)
+                d = rows.setdefault((name, label), {k: [] for k in METRICS})
+                for k in METRICS:
+                    d[k].append(m[k])
+                times.setdefault((name, label), []).append(t)
+    return rows, times
+
+
+def _boot_within(res, entry, comp, rep):
+    b = bootstrap_ranks(res, entry, group=comp, n_boot=1000, top_n=10, level=0.9, seed=rep)
+    return b.rank_lo, b.rank_hi, b.p_top
+
+
+def uncertainty_table(args):
+    t0 = time.perf_counter()
+    rows, times = run_uncertainty(args.reps, args.national_reps)
+    print(
+        f"\nUncertainty of the ranking: median over replications ({args.reps} per design, "
+        f"{args.national_reps} for national); goal: coverage 0.85-0.95, wrong order <= 0.05, "
+        "SE ratio 1.0"
+    )
+    head = (
+        f"{'design':<14}{'variant':<24}" + "".join(f"{k:>12}" for k in METRICS) + f"{'time s':>9}"
+    )
+    print(
+        "wrong_order: share of neighbours called separated (P(above) >= 0.95) that are in "
+        "the wrong true order (nan: none called separated); decided10: share of entries "
+        "whose P(top 10) is >= 0.9 or <= 0.1; wrong_dec10: share of those on the wrong side; "
+        "p_next: mean stated P(placed above the next place) (today: normal approximation "
+        "from the SEs), right_next: share of neighbours in the right true order (equal = "
+        "calibrated)"
+    )
+    print(head)
+    for (name, label), d in rows.items():
+        med = [np.nanmedian(d[k]) if np.isfinite(d[k]).any() else np.nan for k in METRICS]
+        print(
+            f"{name:<14}{label:<24}"
+            + "".join(f"{v:>12.3f}" for v in med)
+            + f"{np.median(times[(name, label)]):>9.2f}"
+        )
+    print(
+        "\nrank_uncertainty against today's default, paired over replications: mean "
+        "difference +- its standard error (Spearman and top-10 precision should not drop by "
+        "more than 0.005)"
+    )
+    for name in U_DESIGNS:
+        base = rows[(name, "today")]
+        new = rows[(name, "rank_uncertainty")]
+        parts = []
+        for k in ("coverage90", "spearman", "top10", "se_ratio"):
+            d = np.asarray(new[k]) - np.asarray(base[k])
+            se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
+            parts.append(f"{k} {d.mean():+.3f} +- {se:.3f}")
+        print(f"  {name:<14}" + ", ".join(parts))
+    print(f"\nuncertainty benchmark time: {time.perf_counter() - t0:.0f} s")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=50)
+    ap.add_argument("--reps", type=int, default=12, help="replications per uncertainty design")
+    ap.add_argument("--national-reps", type=int, default=2)
+    ap.add_argument("--skip-methods", action="store_true")
+    ap.add_argument("--skip-uncertainty", action="store_true")
+    ap.add_argument("--only", default=None, help="comma-separated uncertainty designs")
+    args = ap.parse_args(argv)
+    if args.only:
+        for k in list(U_DESIGNS):
+            if k not in args.only.split(","):
+                del U_DESIGNS[k]
+    if not args.skip_methods:
+        methods_table(args)
+    if not args.skip_uncertainty:
+        uncertainty_table(args)
 
 
 if __name__ == "__main__":

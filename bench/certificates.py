@@ -29,7 +29,6 @@ import zipfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import segno  # noqa: E402
-from flask import current_app  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
@@ -38,6 +37,7 @@ from app import create_app  # noqa: E402
 from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.rounds.models import Round, RoundStatus
+from competition.storage import get_storage
 from judging.demo.publishing import demo_logo
 from judging.results import awards, certificates
 from judging.results import zips as bulk
@@ -57,25 +57,49 @@ def _signature(seed: int) -> bytes:
 def build(n: int) -> Round:
     now = utcnow()
     actor = User(username="bench", name="Panitia", role="committee", password_hash="x")
-    round_ = Round(name="KOINYANLIK 2026", slug="koinyanlik-2026", status=RoundStatus.CLOSED,
-                   submission_opens_at=now, submission_closes_at=now)
+    round_ = Round(
+        name="KOINYANLIK 2026",
+        slug="koinyanlik-2026",
+        status=RoundStatus.CLOSED,
+        submission_opens_at=now,
+        submission_closes_at=now,
+    )
     db.session.add_all([actor, round_])
     db.session.flush()
     certificates.save_layout(
-        round_=round_, government="Pemerintah Kota Palembang", place="Palembang",
-        signers=[("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
-                 ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda")],
-        images={"logo": demo_logo(), "signer1_image": _signature(3),
-                "signer2_image": _signature(5)},
-        upload_folder=current_app.config["UPLOAD_FOLDER"], actor=actor)
+        round_=round_,
+        government="Pemerintah Kota Palembang",
+        place="Palembang",
+        signers=[
+            ("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
+            ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda"),
+        ],
+        images={
+            "logo": demo_logo(),
+            "signer1_image": _signature(3),
+            "signer2_image": _signature(5),
+        },
+        actor=actor,
+    )
     kinds = ["award"] * 3 + ["participation"] * 7
     codes = awards.numbers.new_numbers(n)
-    db.session.execute(insert(Certificate), [
-        {"code": code, "kind": kinds[i % 10], "round_id": round_.id,
-         "holder": f"Dinas Contoh Nomor {i} Kota Palembang",
-         "title": f"Inovasi Pelayanan Publik Terpadu Berbasis Digital Nomor {i}",
-         "category": "Dinas/Badan", "award": "Juara I" if kinds[i % 10] == "award" else "Peserta",
-         "issued_at": now, "revoked_reason": ""} for i, code in enumerate(codes)])
+    db.session.execute(
+        insert(Certificate),
+        [
+            {
+                "code": code,
+                "kind": kinds[i % 10],
+                "round_id": round_.id,
+                "holder": f"Dinas Contoh Nomor {i} Kota Palembang",
+                "title": f"Inovasi Pelayanan Publik Terpadu Berbasis Digital Nomor {i}",
+                "category": "Dinas/Badan",
+                "award": "Juara I" if kinds[i % 10] == "award" else "Peserta",
+                "issued_at": now,
+                "revoked_reason": "",
+            }
+            for i, code in enumerate(codes)
+        ],
+    )
     round_.results_published_at = now
     db.session.commit()
     return round_
@@ -90,8 +114,9 @@ def baseline_one(cert_id: int, verify_url) -> bytes:
 
     def png_qr(url):
         buf = io.BytesIO()
-        segno.make(url, error="m").save(buf, kind="png", scale=certificates.QR_SCALE,
-                                        border=certificates.QR_BORDER)
+        segno.make(url, error="m").save(
+            buf, kind="png", scale=certificates.QR_SCALE, border=certificates.QR_BORDER
+        )
         buf.seek(0)
         return buf
 
@@ -108,47 +133,59 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="certificates (default 1,000)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-                          "SECRET_KEY": "bench", "UPLOAD_FOLDER": f"{tmp}/uploads",
-                          "SERVER_NAME": "juri.example", "PREFERRED_URL_SCHEME": "https"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                "SECRET_KEY": "bench",
+                "UPLOAD_FOLDER": f"{tmp}/uploads",
+                "SERVER_NAME": "juri.example",
+                "PREFERRED_URL_SCHEME": "https",
+            }
+        )
         with app.app_context(), app.test_request_context():
             upgrade()
             round_ = build(args.n)
-            folder = app.config["UPLOAD_FOLDER"]
 
             def verify_url(cert):
                 return certificates.verify_url(cert)
 
             t0 = time.perf_counter()
-            job = bulk.start_job(round_=round_, upload_folder=folder, now=utcnow())
+            job = bulk.start_job(round_=round_, now=utcnow())
             steps = 0
             while not job.finished:
                 layout = certificates.layout_for_round(round_)
-                job = bulk.run_step(job=job, layout=layout, verify_url=verify_url,
-                                    upload_folder=folder, now=utcnow())
+                job = bulk.run_step(
+                    job=job,
+                    layout=layout,
+                    verify_url=verify_url,
+                    now=utcnow(),
+                )
                 db.session.expunge_all()
                 steps += 1
             t_bulk = time.perf_counter() - t0
-            path = bulk.zip_path(folder, round_.id)
+            path = get_storage().location(bulk.zip_key(round_.id))  # the local folder here
             with zipfile.ZipFile(path) as zf:
                 n_files = len(zf.namelist())
             size = os.path.getsize(path)
-            print(f"bulk ZIP: {n_files:,} certificates in {steps} steps of {bulk.CHUNK}: "
-                  f"{t_bulk:.2f} s ({1000 * t_bulk / n_files:.1f} ms each), "
-                  f"ZIP {size / 1e6:.1f} MB   (target: 1,000 in < 20 s)")
+            print(
+                f"bulk ZIP: {n_files:,} certificates in {steps} steps of {bulk.CHUNK}: "
+                f"{t_bulk:.2f} s ({1000 * t_bulk / n_files:.1f} ms each), "
+                f"ZIP {size / 1e6:.1f} MB   (target: 1,000 in < 20 s)"
+            )
 
             ids = list(db.session.scalars(select(Certificate.id).order_by(Certificate.id)))
-            sample = ids[:min(len(ids), 300)]
+            sample = ids[: min(len(ids), 300)]
             db.session.expunge_all()
             t0 = time.perf_counter()
             for cert_id in sample:
                 baseline_one(cert_id, verify_url)
                 db.session.expunge_all()
             t_base = (time.perf_counter() - t0) * len(ids) / len(sample)
-            print(f"baseline, each from scratch (query, decode layout, QR mask search, PNG): "
-                  f"{t_base:.2f} s for {len(ids):,} (measured on {len(sample)}, scaled)")
-            print(f"ratio: the bulk path is {t_base / t_bulk:.1f}x faster, "
-                  "and also writes the ZIP")
+            print(
+                f"baseline, each from scratch (query, decode layout, QR mask search, PNG): "
+                f"{t_base:.2f} s for {len(ids):,} (measured on {len(sample)}, scaled)"
+            )
+            print(f"ratio: the bulk path is {t_base / t_bulk:.1f}x faster, and also writes the ZIP")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ from competition.accounts.models import Role, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Round, Stage
+from judging.demo import content as demo_content  # noqa: E402
 from judging.demo import scale as demo_scale
 from judging.panels.models import Assignment
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
@@ -75,30 +76,38 @@ def start_postgres() -> tuple[str, callable]:
     """Start the local cluster (as .ci/run does) and create a throw-away database."""
     if not shutil.which("pg_ctlcluster"):
         sys.exit("PostgreSQL is not installed here (no pg_ctlcluster); use --url or SQLite")
-    version = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in
-                                                                       v.split(".")])[-1]
+    version = sorted(
+        os.listdir("/usr/lib/postgresql"), key=lambda v: [int(x) for x in v.split(".")]
+    )[-1]
     clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
     rows = [r.split() for r in clusters.splitlines() if r.split()[:1] == [version]]
     if not rows:
-        subprocess.run(["pg_createcluster", version, "main"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(["pg_createcluster", version, "main"], check=True, stdout=subprocess.DEVNULL)
         rows = [[version, "main", "5432"]]
     cluster, port = rows[0][1], rows[0][2]
     subprocess.run(["pg_ctlcluster", version, cluster, "start"], stderr=subprocess.DEVNULL)
-    as_pg = (["su", "postgres", "-c"] if os.getuid() == 0 else ["sudo", "-u", "postgres",
-                                                                "sh", "-c"])
+    as_pg = ["su", "postgres", "-c"] if os.getuid() == 0 else ["sudo", "-u", "postgres", "sh", "-c"]
     name = f"juri_bench_{os.getpid()}"
     pw = secrets.token_hex(8)
-    subprocess.run(as_pg + [f"psql -q -p {port} -c \"DROP ROLE IF EXISTS {name}\""],
-                   check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(as_pg + [f"psql -q -p {port} -c \"CREATE ROLE {name} LOGIN PASSWORD "
-                            f"'{pw}'\""], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        as_pg + [f'psql -q -p {port} -c "DROP ROLE IF EXISTS {name}"'],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        as_pg + [f"psql -q -p {port} -c \"CREATE ROLE {name} LOGIN PASSWORD '{pw}'\""],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     subprocess.run(as_pg + [f"createdb -p {port} -O {name} {name}"], check=True)
 
     def drop():
         subprocess.run(as_pg + [f"dropdb -p {port} --if-exists {name}"])
-        subprocess.run(as_pg + [f"psql -q -p {port} -c \"DROP ROLE IF EXISTS {name}\""],
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_pg + [f'psql -q -p {port} -c "DROP ROLE IF EXISTS {name}"'],
+            stdout=subprocess.DEVNULL,
+        )
+
     return f"postgresql+psycopg://{name}:{pw}@127.0.0.1:{port}/{name}", drop
 
 
@@ -113,34 +122,57 @@ def build(url: str, n_judges: int) -> tuple[list[tuple[str, list[str]]], int]:
         counts = demo_scale.load_scaled("national", password_hash=probe.password_hash)
         round_ = db.session.get(Round, counts["round"])
         now = utcnow()
-        stage = Stage(round=round_, name="Uji Beban", position=2, opens_at=now - timedelta(
-            hours=1), closes_at=now + timedelta(days=1), scale_min=0, scale_max=100,
-            method="bias_scale")
+        stage = Stage(
+            round=round_,
+            name="Uji Beban",
+            position=2,
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=1),
+            scale_min=0,
+            scale_max=100,
+            method="bias_scale",
+        )
         db.session.add(stage)
         db.session.flush()
-        for k, (name, weight) in enumerate(demo_scale.DESK):
-            db.session.add(Criterion(stage_id=stage.id, name=name, weight=weight, position=k))
+        for k, c in enumerate(demo_content.scale()["desk_criteria"]):
+            db.session.add(
+                Criterion(stage_id=stage.id, name=c["name"], weight=c["weight"], position=k)
+            )
         judges = db.session.execute(
-            select(User.id, User.username).where(User.username.like("%-juri%"))
-            .order_by(User.id).limit(n_judges)).all()
-        entry_ids = db.session.scalars(select(Entry.id).where(Entry.round_id == round_.id)
-                                       .order_by(Entry.id)).all()
+            select(User.id, User.username)
+            .where(User.username.like("%-juri%"))
+            .order_by(User.id)
+            .limit(n_judges)
+        ).all()
+        entry_ids = db.session.scalars(
+            select(Entry.id).where(Entry.round_id == round_.id).order_by(Entry.id)
+        ).all()
         rng = np.random.default_rng(9)
         rows = []
         for judge_id, _ in judges:
             for e in rng.choice(len(entry_ids), PER_JUDGE, replace=False).tolist():
-                rows.append({"stage_id": stage.id, "entry_id": entry_ids[e],
-                             "judge_id": judge_id, "created_at": now})
+                rows.append(
+                    {
+                        "stage_id": stage.id,
+                        "entry_id": entry_ids[e],
+                        "judge_id": judge_id,
+                        "created_at": now,
+                    }
+                )
         db.session.execute(insert(Assignment), rows)
         db.session.commit()
         todo = defaultdict(list)
         for a_id, username in db.session.execute(
-                select(Assignment.id, User.username).join(User, User.id == Assignment.judge_id)
-                .where(Assignment.stage_id == stage.id)):
+            select(Assignment.id, User.username)
+            .join(User, User.id == Assignment.judge_id)
+            .where(Assignment.stage_id == stage.id)
+        ):
             todo[username].append(f"/judge/assignments/{a_id}")
-        print(f"built: {counts['entries']:,} entries, {counts['judges']} judges, "
-              f"{counts['sheets']:,} sheets, + {len(rows):,} assignments to score "
-              f"({time.perf_counter() - t0:.1f} s, {db.engine.dialect.name})")
+        print(
+            f"built: {counts['entries']:,} entries, {counts['judges']} judges, "
+            f"{counts['sheets']:,} sheets, + {len(rows):,} assignments to score "
+            f"({time.perf_counter() - t0:.1f} s, {db.engine.dialect.name})"
+        )
         db.session.remove()
         db.engine.dispose()  # no connection left open: the throw-away database can be dropped
         return [(u, todo[u]) for _, u in judges], stage.id
@@ -153,12 +185,13 @@ class Judge:
         self.base, self.username, self.record, self.rng = base, username, record, rng
         self.think = think
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-            _NoRedirect())
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
         self.submitted: list[tuple[str, float]] = []
 
-    def request(self, kind: str, path: str, data: dict | None = None,
-                expect: str | None = None) -> str | None:
+    def request(
+        self, kind: str, path: str, data: dict | None = None, expect: str | None = None
+    ) -> str | None:
         """One request, timed; the page's text, or None when it failed. ``expect``: a POST
         must redirect to a location ending so (an accepted form), anything else is an error."""
         body = urllib.parse.urlencode(data).encode() if data is not None else None
@@ -187,9 +220,15 @@ class Judge:
         token = CSRF.search(page or "")
         if not token:
             return False
-        return self.request("log in", "/login", {
-            "csrf_token": token[1], "username": self.username, "password": PASSWORD},
-            expect="/judge/") is not None
+        return (
+            self.request(
+                "log in",
+                "/login",
+                {"csrf_token": token[1], "username": self.username, "password": PASSWORD},
+                expect="/judge/",
+            )
+            is not None
+        )
 
     def score_one(self, pending: list[str]) -> bool:
         """Workspace -> sheet -> save draft -> submit. False when nothing is left to score."""
@@ -201,8 +240,14 @@ class Judge:
             return True
         token = CSRF.search(form)[1]
         fields = sorted(set(FIELD.findall(form)))
-        values = {f: (f"{self.rng.uniform(40, 95):.1f}" if f.startswith("score_")
-                      else "Catatan juri (uji beban).") for f in fields}
+        values = {
+            f: (
+                f"{self.rng.uniform(40, 95):.1f}"
+                if f.startswith("score_")
+                else "Catatan juri (uji beban)."
+            )
+            for f in fields
+        }
         draft = dict(values, csrf_token=token, save="1")
         if self.request("save draft", path, draft, expect=path) is None:
             return True
@@ -211,8 +256,12 @@ class Judge:
             return True
         final = dict(values, csrf_token=CSRF.search(form)[1], send="1")
         if self.request("submit", path, final, expect="/judge/") is not None:
-            self.submitted.append((path, float(np.mean([float(v) for f, v in values.items()
-                                                         if f.startswith("score_")]))))
+            self.submitted.append(
+                (
+                    path,
+                    float(np.mean([float(v) for f, v in values.items() if f.startswith("score_")])),
+                )
+            )
         return True
 
 
@@ -226,8 +275,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     http_error_303 = http_error_302
 
 
-def run(base: str, judges_todo: list[tuple[str, list[str]]], seconds: float,
-        think: float) -> tuple[dict, list]:
+def run(
+    base: str, judges_todo: list[tuple[str, list[str]]], seconds: float, think: float
+) -> tuple[dict, list]:
     """All judges at once for ``seconds``; returns latencies per kind and the submissions."""
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
@@ -239,8 +289,10 @@ def run(base: str, judges_todo: list[tuple[str, list[str]]], seconds: float,
             if error:
                 errors[f"{kind}: {error}"] += 1
 
-    judges = [Judge(base, u, record, np.random.default_rng(i), think)
-              for i, (u, _) in enumerate(judges_todo)]
+    judges = [
+        Judge(base, u, record, np.random.default_rng(i), think)
+        for i, (u, _) in enumerate(judges_todo)
+    ]
     deadline = time.perf_counter() + seconds
     start = threading.Barrier(len(judges))
 
@@ -253,8 +305,9 @@ def run(base: str, judges_todo: list[tuple[str, list[str]]], seconds: float,
         while ok and time.perf_counter() < deadline and judge.score_one(todo):
             pass
 
-    threads = [threading.Thread(target=work, args=(j, todo))
-               for j, (_, todo) in zip(judges, judges_todo)]
+    threads = [
+        threading.Thread(target=work, args=(j, todo)) for j, (_, todo) in zip(judges, judges_todo)
+    ]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -268,8 +321,10 @@ def run(base: str, judges_todo: list[tuple[str, list[str]]], seconds: float,
 def report(title: str, res: dict) -> float:
     lat, errors = res["lat"], res["errors"]
     n = sum(len(v) for v in lat.values())
-    print(f"\n{title}: {n:,} requests in {res['elapsed']:.1f} s = "
-          f"{n / res['elapsed']:.0f} requests/s, errors: {sum(errors.values())}")
+    print(
+        f"\n{title}: {n:,} requests in {res['elapsed']:.1f} s = "
+        f"{n / res['elapsed']:.0f} requests/s, errors: {sum(errors.values())}"
+    )
     print(f"  {'request':14s} {'n':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}")
     pages = []
     for kind in ("login page", "log in", "workspace", "open sheet", "save draft", "submit"):
@@ -295,21 +350,31 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
         ids = [int(p.rsplit("/", 1)[1]) for p, _ in submissions]
         rows = db.session.execute(
             select(ScoreSheet.assignment_id, ScoreSheet.status, func.avg(Score.value))
-            .join(Assignment).join(Score, Score.sheet_id == ScoreSheet.id)
+            .join(Assignment)
+            .join(Score, Score.sheet_id == ScoreSheet.id)
             .where(Assignment.stage_id == stage_id)
-            .group_by(ScoreSheet.id, ScoreSheet.assignment_id, ScoreSheet.status)).all()
+            .group_by(ScoreSheet.id, ScoreSheet.assignment_id, ScoreSheet.status)
+        ).all()
         by_assignment = defaultdict(list)
         for a, status, mean in rows:
             by_assignment[a].append((status, mean))
         dupes = sum(len(v) > 1 for v in by_assignment.values())
         missing = [i for i in ids if i not in by_assignment]
-        wrong = [i for (i, (_, mean)) in zip(ids, submissions) if i in by_assignment and
-                 (by_assignment[i][0][0] != SheetStatus.SUBMITTED
-                  or abs(by_assignment[i][0][1] - mean) > 0.051)]
+        wrong = [
+            i
+            for (i, (_, mean)) in zip(ids, submissions)
+            if i in by_assignment
+            and (
+                by_assignment[i][0][0] != SheetStatus.SUBMITTED
+                or abs(by_assignment[i][0][1] - mean) > 0.051
+            )
+        ]
         stored = sum(1 for v in by_assignment.values() if v[0][0] == SheetStatus.SUBMITTED)
-        print(f"\ndatabase: {len(ids):,} submissions accepted, {stored:,} submitted sheets "
-              f"stored, {len(missing)} missing, {dupes} duplicated, {len(wrong)} with other "
-              "values or status")
+        print(
+            f"\ndatabase: {len(ids):,} submissions accepted, {stored:,} submitted sheets "
+            f"stored, {len(missing)} missing, {dupes} duplicated, {len(wrong)} with other "
+            "values or status"
+        )
         ok = not missing and not dupes and not wrong and stored == len(set(ids))
         print("every accepted sheet is present exactly once" if ok else "MISMATCH")
         db.session.remove()
@@ -320,13 +385,20 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="an empty database")
-    parser.add_argument("--postgres", action="store_true",
-                        help="start the local PostgreSQL cluster and use a throw-away database")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start the local PostgreSQL cluster and use a throw-away database",
+    )
     parser.add_argument("--judges", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean seconds a judge spends between two requests (reading, "
-                             "typing); 0 = as fast as possible")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds a judge spends between two requests (reading, "
+        "typing); 0 = as fast as possible",
+    )
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     args = parser.parse_args()
     cleanup = None
@@ -342,9 +414,22 @@ def main() -> None:
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         server = subprocess.Popen(
-            [gunicorn, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--access-logfile", "/dev/null",
-             "--error-logfile", f"{tmp}/gunicorn.log"], cwd=ROOT, env=env)
+            [
+                gunicorn,
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                f"{tmp}/gunicorn.log",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -352,16 +437,23 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        print(f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, "
-              f"{os.cpu_count()} CPU cores (client threads share them)")
+        print(
+            f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, "
+            f"{os.cpu_count()} CPU cores (client threads share them)"
+        )
         res1, subs1 = run(base, usernames[-1:], 5, 0)
         base_p95 = report("baseline: 1 judge alone, no think time, for 5 s", res1)
-        res, subs = run(base, usernames[:args.judges], args.seconds, args.think)
-        p95 = report(f"load: {args.judges} judges at once for {args.seconds:.0f} s, think time "
-                     f"{args.think:g} s (exponential mean) between requests", res)
-        print(f"\nratio: p95 under load / p95 alone = {p95 / base_p95:.1f}x; "
-              f"target p95 < 100 ms: {'met' if p95 < 100 else 'NOT met'}; "
-              f"errors: {sum(res['errors'].values()) + sum(res1['errors'].values())}")
+        res, subs = run(base, usernames[: args.judges], args.seconds, args.think)
+        p95 = report(
+            f"load: {args.judges} judges at once for {args.seconds:.0f} s, think time "
+            f"{args.think:g} s (exponential mean) between requests",
+            res,
+        )
+        print(
+            f"\nratio: p95 under load / p95 alone = {p95 / base_p95:.1f}x; "
+            f"target p95 < 100 ms: {'met' if p95 < 100 else 'NOT met'}; "
+            f"errors: {sum(res['errors'].values()) + sum(res1['errors'].values())}"
+        )
         ok = verify(url, stage_id, subs1 + subs)
     finally:
         if server is not None:

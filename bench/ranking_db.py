@@ -38,8 +38,7 @@ from judging.scoring.models import ScoreSheet, SheetStatus
 
 def build(n_entries: int, n_judges: int, per_entry: int, seed: int = 1) -> Stage:
     """The generated round of ``flask demo load --scale iga`` (bulk inserts), unpublished."""
-    scale = demo_scale.Scale("iga", n_entries, n_judges, n_entries // 10, per_entry, 0, 0, 0,
-                             False)
+    scale = demo_scale.Scale("iga", n_entries, n_judges, n_entries // 10, per_entry, 0, 0, 0, False)
     counts = demo_scale.load_scaled(scale, password_hash="x", seed=seed, publish=False)
     db.session.commit()
     return db.session.get(Round, counts["round"]).stages[0]
@@ -54,9 +53,11 @@ def orm_one_by_one(stage: Stage, sample: int) -> tuple[float, int]:
     means = {}
     for entry in entries:
         sheets = db.session.scalars(
-            select(ScoreSheet).join(Assignment).where(
-                Assignment.entry_id == entry.id, Assignment.stage_id == stage.id)
-            .options(selectinload(ScoreSheet.assignment))).all()
+            select(ScoreSheet)
+            .join(Assignment)
+            .where(Assignment.entry_id == entry.id, Assignment.stage_id == stage.id)
+            .options(selectinload(ScoreSheet.assignment))
+        ).all()
         totals = [s.total for s in sheets if s.status == SheetStatus.SUBMITTED]
         means[entry.id] = sum(totals) / len(totals) if totals else None
     return time.perf_counter() - t0, len(entries)
@@ -76,23 +77,31 @@ def main() -> None:
             upgrade()
             t0 = time.perf_counter()
             stage = build(n_entries, n_judges, 5)
-            print(f"{db.engine.dialect.name}: built {n_entries:,} entries, {n_judges:,} judges, "
-                  f"{n_entries * 5:,} sheets in {time.perf_counter() - t0:.1f} s")
+            print(
+                f"{db.engine.dialect.name}: built {n_entries:,} entries, {n_judges:,} judges, "
+                f"{n_entries * 5:,} sheets in {time.perf_counter() - t0:.1f} s"
+            )
             stage = db.session.get(Stage, stage.id)
             actor = db.session.scalar(select(User).where(User.username == "panitia"))
             t0 = time.perf_counter()
             publication_service.publish_results(stage=stage, actor=actor, now=utcnow())
             db.session.commit()
             t_fast = time.perf_counter() - t0
-            print(f"publish_results (load sheets, bias_scale, rank per category, store "
-                  f"{n_entries:,} results): {t_fast:.2f} s   (target < 5 s)")
+            print(
+                f"publish_results (load sheets, bias_scale, rank per category, store "
+                f"{n_entries:,} results): {t_fast:.2f} s   (target < 5 s)"
+            )
             sample = min(n_entries, 2_000)
             t_orm, n = orm_one_by_one(stage, sample)
             est = t_orm * n_entries / n
-            print(f"ORM one by one (query per entry, mean only, no model, no storing): "
-                  f"{t_orm:.2f} s for {n:,} entries -> {est:.1f} s for {n_entries:,} (scaled)")
-            print(f"ratio: the array path is {est / t_fast:.1f}x faster than the ORM walk, "
-                  "while also fitting the judge model and storing every result")
+            print(
+                f"ORM one by one (query per entry, mean only, no model, no storing): "
+                f"{t_orm:.2f} s for {n:,} entries -> {est:.1f} s for {n_entries:,} (scaled)"
+            )
+            print(
+                f"ratio: the array path is {est / t_fast:.1f}x faster than the ORM walk, "
+                "while also fitting the judge model and storing every result"
+            )
             db.session.remove()
             if args.url:
                 db.drop_all()

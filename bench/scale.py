@@ -5,7 +5,14 @@ ratio of the numpy ``zscore`` against a straightforward pure-Python implementati
 method run in the same process (and checks that both give the same numbers), and peak memory
 (tracemalloc peak per step, and the process's maximum resident set size).
 
-    python bench/scale.py [--small] [--repeat 3] [--n-boot 1000]
+Then the issue-14 figures, each against a baseline measured in the same run: the default point
+scores (``normalize`` with ``DEFAULT_METHOD``) against the implementation before issue 14 (read
+from git, ``--baseline-rev``), also on 250,000 sheets of judges who do not agree at all;
+``rank_uncertainty`` on the national round (3,000 entries, 300 judges, 5 per entry) and on the
+250,000 sheets, against today's default uncertainty (``bootstrap_ranks`` + ``near_ties``).
+Medians of ``--repeat`` runs.
+
+    python bench/scale.py [--small] [--repeat 3] [--n-boot 1000] [--only-issue14]
 """
 
 from __future__ import annotations
@@ -14,16 +21,20 @@ import argparse
 import math
 import os
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
+import types
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from judging.normalize import DEFAULT_METHOD, METHODS, normalize
-from judging.ranking import bootstrap_ranks, rank_entries
+from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
+
+BASELINE_REV = "db19db4"  # main before issue 14
 
 
 def make_data(n_entries, n_judges, per_entry, seed=0):
@@ -99,56 +110,157 @@ def best_time(fn, repeat):
     return best, out
 
 
+def median_time(fn, repeat):
+    times = []
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), out
+
+
+def load_baseline(rev):
+    """judging/normalize.py as it was at git revision ``rev``, as a module (None without git)."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    try:
+        src = subprocess.run(
+            ["git", "-C", root, "show", f"{rev}:judging/normalize.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    mod = types.ModuleType("baseline_normalize")
+    sys.modules[mod.__name__] = mod
+    # our own file at a known revision of this repository, read through git
+    exec(compile(src, f"{rev}:judging/normalize.py", "exec"), mod.__dict__)  # noqa: S102
+    return mod
+
+
+def issue14(args):
+    print(
+        f"\nIssue 14 figures (median of {args.repeat} runs; baseline = {args.baseline_rev} "
+        "in the same process)"
+    )
+    n_e, n_j = (5_000, 200) if args.small else (50_000, 2_000)
+    entry, judge, score, _ = make_data(n_e, n_j, 5)
+    score = np.round(score)  # integer rubric
+    old = load_baseline(args.baseline_rev)
+    rng = np.random.default_rng(1)
+    noise = np.round(rng.uniform(20.0, 90.0, entry.size))
+    print(
+        f"\ndefault point scores ({DEFAULT_METHOD}), {entry.size} sheets   now      baseline "
+        "ratio  iterations now/baseline, converged"
+    )
+    for label, y in (("agreeing judges", score), ("judges who do not agree", noise)):
+        t_new, r_new = median_time(
+            lambda y=y: normalize(entry, judge, y, n_entries=n_e), args.repeat
+        )
+        if old is not None:
+            t_old, r_old = median_time(
+                lambda y=y: old.normalize(entry, judge, y, n_entries=n_e), args.repeat
+            )
+            diff = np.nanmax(np.abs(r_new.entry_score - r_old.entry_score))
+            print(
+                f"  {label:<40} {t_new:7.3f}  {t_old:7.3f}  {t_old / t_new:5.2f}x  "
+                f"{r_new.n_iter}/{r_old.n_iter}, {r_new.converged}/{r_old.converged}  "
+                f"(max score difference {diff:.3f})"
+            )
+        else:
+            print(f"  {label:<40} {t_new:7.3f}  (no git: no baseline)")
+
+    for name, (ne, nj) in (("national round", (3_000, 300)), (f"{n_e:,} entries", (n_e, n_j))):
+        e2, j2, y2, q2 = make_data(ne, nj, 5, seed=3)
+        y2 = np.round(y2)
+        reps = args.repeat if ne <= 5_000 else 1
+        t_u, u = median_time(
+            lambda e2=e2, j2=j2, y2=y2, ne=ne: rank_uncertainty(
+                e2, j2, y2, n_entries=ne, scale_min=0, scale_max=100
+            ),
+            reps,
+        )
+
+        def today(e2=e2, j2=j2, y2=y2, ne=ne):
+            r = normalize(e2, j2, y2, n_entries=ne)
+            b = bootstrap_ranks(r, e2, n_boot=1000, level=0.9, seed=0)
+            return r, b, near_ties(r.entry_score, r.entry_se)
+
+        t_b, (_, b, _) = median_time(today, reps)
+        true = rank_entries(q2).rank
+        cov_u = np.mean((true >= u.rank_lo) & (true <= u.rank_hi))
+        cov_b = np.mean((true >= b.rank_lo) & (true <= b.rank_hi))
+        print(
+            f"\nrank_uncertainty, {name} ({e2.size:,} sheets): {t_u:.2f} s "
+            f"(today's default, bias_scale + 1,000 bootstrap resamples + near_ties: "
+            f"{t_b:.2f} s, ratio {t_u / t_b:.2f}); 90% place-interval coverage {cov_u:.3f} "
+            f"(today {cov_b:.3f}); converged {u.converged} (R-hat {u.rhat:.3f})"
+        )
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", action="store_true", help="5,000 entries, 200 judges")
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings")
     ap.add_argument("--n-boot", type=int, default=1000)
+    ap.add_argument("--baseline-rev", default=BASELINE_REV)
+    ap.add_argument("--only-issue14", action="store_true")
     args = ap.parse_args(argv)
+    if args.only_issue14:
+        issue14(args)
+        return
     n_e, n_j = (5_000, 200) if args.small else (50_000, 2_000)
     entry, judge, score, q = make_data(n_e, n_j, 5)
-    print(f"{n_e} entries, {n_j} judges, {entry.size} sheets; numpy {np.__version__}; "
-          f"best of {args.repeat}")
+    print(
+        f"{n_e} entries, {n_j} judges, {entry.size} sheets; numpy {np.__version__}; "
+        f"best of {args.repeat}"
+    )
     results = {}
     print("\nmethod        time (s)  correlation with the true quality")
     for m in METHODS:
-        t, res = best_time(lambda m=m: normalize(entry, judge, score, m, n_entries=n_e),
-                           args.repeat)
+        t, res = best_time(
+            lambda m=m: normalize(entry, judge, score, m, n_entries=n_e), args.repeat
+        )
         results[m] = (t, res)
         c = np.corrcoef(res.entry_score, q)[0, 1]
         flag = "" if t < 1.0 else "   <-- over 1 s"
         print(f"{m:<12} {t:9.3f}  {c:.4f}{flag}")
 
-    t_rank, _ = best_time(lambda: rank_entries(results[DEFAULT_METHOD][1].entry_score),
-                          args.repeat)
+    t_rank, _ = best_time(lambda: rank_entries(results[DEFAULT_METHOD][1].entry_score), args.repeat)
     print(f"rank_entries {t_rank:9.3f}")
     res = results[DEFAULT_METHOD][1]
     t0 = time.perf_counter()
     boot = bootstrap_ranks(res, entry, n_boot=args.n_boot, top_n=10, seed=0)
     t_boot = time.perf_counter() - t0
     width = (boot.rank_hi - boot.rank_lo).mean()
-    print(f"bootstrap    {t_boot:9.3f}  ({args.n_boot} resamples of {DEFAULT_METHOD}; "
-          f"mean 95% rank-interval width {width:.0f} places)")
+    print(
+        f"bootstrap    {t_boot:9.3f}  ({args.n_boot} resamples of {DEFAULT_METHOD}; "
+        f"mean 95% rank-interval width {width:.0f} places)"
+    )
 
     e_list, j_list, s_list = entry.tolist(), judge.tolist(), score.tolist()
     t_np = results["zscore"][0]
     z_np = results["zscore"][1].entry_score
-    t_lean, lean = best_time(lambda: zscore_pure_python(e_list, j_list, s_list, n_e),
-                             args.repeat)
+    t_lean, lean = best_time(lambda: zscore_pure_python(e_list, j_list, s_list, n_e), args.repeat)
     sheets = list(zip(e_list, j_list, s_list))
     t_plain, plain = best_time(lambda: zscore_straightforward(sheets), args.repeat)
     plain_arr = np.array([plain[e] for e in range(n_e)])
     print(f"\nzscore, numpy: {t_np * 1e3:.1f} ms")
-    print(f"  straightforward pure Python (tuples, dicts of lists): {t_plain * 1e3:.0f} ms, "
-          f"ratio {t_plain / t_np:.0f}x (max abs diff {np.max(np.abs(plain_arr - z_np)):.1e})")
-    print(f"  lean pure Python (parallel lists, index arrays):      {t_lean * 1e3:.0f} ms, "
-          f"ratio {t_lean / t_np:.0f}x "
-          f"(max abs diff {np.max(np.abs(np.asarray(lean) - z_np)):.1e})")
+    print(
+        f"  straightforward pure Python (tuples, dicts of lists): {t_plain * 1e3:.0f} ms, "
+        f"ratio {t_plain / t_np:.0f}x (max abs diff {np.max(np.abs(plain_arr - z_np)):.1e})"
+    )
+    print(
+        f"  lean pure Python (parallel lists, index arrays):      {t_lean * 1e3:.0f} ms, "
+        f"ratio {t_lean / t_np:.0f}x "
+        f"(max abs diff {np.max(np.abs(np.asarray(lean) - z_np)):.1e})"
+    )
 
     print("\npeak memory (tracemalloc, per step, MiB):")
-    for name, fn in [(m, lambda m=m: normalize(entry, judge, score, m, n_entries=n_e))
-                     for m in METHODS] + [
-            ("bootstrap", lambda: bootstrap_ranks(res, entry, n_boot=args.n_boot, seed=0))]:
+    for name, fn in [
+        (m, lambda m=m: normalize(entry, judge, score, m, n_entries=n_e)) for m in METHODS
+    ] + [("bootstrap", lambda: bootstrap_ranks(res, entry, n_boot=args.n_boot, seed=0))]:
         tracemalloc.start()
         fn()
         _, peak = tracemalloc.get_traced_memory()
@@ -156,6 +268,9 @@ def main(argv=None):
         print(f"  {name:<12} {peak / 2**20:8.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max resident set size: {rss:.0f} MiB")
+    issue14(args)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max resident set size after the issue-14 runs: {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

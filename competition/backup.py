@@ -1,7 +1,8 @@
 """``flask backup`` and ``flask restore``: the whole instance (database and uploads) in one file.
 
 The archive (``.tar.gz``) holds ``manifest.json`` (format, time, the schema revision, row counts),
-``data/<table>.jsonl`` (one JSON object per row) and ``uploads/`` (the attachment files).
+``data/<table>.jsonl`` (one JSON object per row) and ``uploads/`` (every file of the app's storage,
+``competition.storage``: the upload folder or the object store, by key).
 
 Consistency: on SQLite the database is first copied with SQLite's online backup API (a
 consistent snapshot, even while the app writes); on PostgreSQL every table is read in one
@@ -10,15 +11,14 @@ logically, not as a database file, so a backup restores into either backend: a c
 instance can move to the province's PostgreSQL server with ``flask restore``.
 
 Restore needs an instance without data (no user yet): it brings the schema to the backup's
-revision, inserts every table in foreign-key order, resets PostgreSQL's id sequences, copies
-the uploads back, then upgrades the schema to this version's head.
+revision, inserts every table in foreign-key order, resets PostgreSQL's id sequences, puts the
+files back into this instance's storage, then upgrades the schema to this version's head.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import shutil
 import sqlite3
 import sys
 import tarfile
@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 
 from competition.accounts.models import User
 from competition.db import db, utcnow
+from competition.storage import check_key, content_type, get_storage
 
 FORMAT = 1
 BATCH = 5000
@@ -80,6 +81,35 @@ def _dump_tables(conn, tar: tarfile.TarFile, progress) -> dict[str, int]:
     return counts
 
 
+def _dump_files(tar: tarfile.TarFile) -> int:
+    """Every stored file into ``uploads/<key>``, streamed from the storage; returns how many."""
+    storage = get_storage()
+    files = 0
+    for key in sorted(storage.keys()):
+        info = tarfile.TarInfo(f"uploads/{key}")
+        info.size = storage.size(key)
+        info.mtime = int(utcnow().timestamp())
+        with storage.open(key) as f:
+            tar.addfile(info, f)
+        files += 1
+    return files
+
+
+def _restore_files(tar: tarfile.TarFile) -> None:
+    """The archive's ``uploads/`` back into the storage. Keys are checked by the storage, so
+    a crafted member name (``uploads/../x``) is refused, not followed."""
+    storage = get_storage()
+    for member in tar.getmembers():
+        if not (member.isfile() and member.name.startswith("uploads/")):
+            continue  # links, devices and folders are never restored
+        key = member.name.removeprefix("uploads/")
+        try:
+            check_key(key)
+        except ValueError as exc:
+            raise RestoreError(f"Unsafe file name in the backup: {member.name!r}") from exc
+        storage.put(key, tar.extractfile(member), content_type(key))
+
+
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -121,13 +151,7 @@ def make_backup(path: str | Path, *, progress=_no_progress) -> dict:
                     revision = _revision(conn)
                     counts = _dump_tables(conn, tar, progress)
         progress("uploads")
-        uploads = Path(current_app.config["UPLOAD_FOLDER"])
-        files = 0
-        if uploads.is_dir():
-            for f in sorted(uploads.rglob("*")):
-                if f.is_file():
-                    tar.add(f, arcname=f"uploads/{f.relative_to(uploads).as_posix()}")
-                    files += 1
+        files = _dump_files(tar)
         manifest = {
             "format": FORMAT,
             "created_at": utcnow().isoformat(),
@@ -212,13 +236,7 @@ def restore_backup(path: str | Path, *, progress=_no_progress) -> dict:
                             )
                         )
         progress("uploads")
-        uploads = Path(current_app.config["UPLOAD_FOLDER"])
-        members = [m for m in tar.getmembers() if m.name.startswith("uploads/") and m.isfile()]
-        if members:
-            with tempfile.TemporaryDirectory() as tmp:
-                tar.extractall(tmp, members=members, filter="data")  # no traversal, no links
-                uploads.mkdir(parents=True, exist_ok=True)
-                shutil.copytree(Path(tmp) / "uploads", uploads, dirs_exist_ok=True)
+        _restore_files(tar)
     upgrade()
     return manifest
 

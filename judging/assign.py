@@ -73,12 +73,25 @@ def describe(assigned: np.ndarray, target: np.ndarray | int) -> Plan:
         _, judge_comp, n_comp = judge_graph_components(e, j, n_entries, n_judges)
     else:
         judge_comp, n_comp = np.full(n_judges, -1, dtype=np.intp), 0
-    return Plan(assigned=assigned, load=a.sum(0), coverage=a.sum(1), target=target,
-                overlap=a.T @ a, judge_component=np.asarray(judge_comp), n_components=int(n_comp))
+    return Plan(
+        assigned=assigned,
+        load=a.sum(0),
+        coverage=a.sum(1),
+        target=target,
+        overlap=a.T @ a,
+        judge_component=np.asarray(judge_comp),
+        n_components=int(n_comp),
+    )
 
 
-def plan(allowed: np.ndarray, k: np.ndarray | int, *, fixed: np.ndarray | None = None,
-         prefer: np.ndarray | None = None, seed: int = 0) -> Plan:
+def plan(
+    allowed: np.ndarray,
+    k: np.ndarray | int,
+    *,
+    fixed: np.ndarray | None = None,
+    prefer: np.ndarray | None = None,
+    seed: int = 0,
+) -> Plan:
     """Assign ``k`` judges (a number, or one per entry) to every entry.
 
     ``allowed``, ``fixed`` and ``prefer`` are (n_entries, n_judges) bool; ``fixed`` pairs are

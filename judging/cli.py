@@ -34,6 +34,7 @@ from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.notifications import services as notifications
 from competition.rounds.models import Round, Stage
+from competition.storage import get_storage
 from judging.analysis import methods
 from judging.analysis import services as analysis
 from judging.panels import assignment as assignment_service
@@ -184,10 +185,9 @@ def certificates_zip(round_id, actor):
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"No round {round_id}.")
-    folder = current_app.config["UPLOAD_FOLDER"]
     layout = certificates.layout_for_round(round_)
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        job = bulk.start_job(round_=round_, upload_folder=folder, now=utcnow())
+        job = bulk.start_job(round_=round_, now=utcnow())
         if not job.total:
             click.echo("No valid certificate in this round.")
             return
@@ -197,12 +197,11 @@ def certificates_zip(round_id, actor):
                 job = bulk.run_step(
                     job=job,
                     layout=layout,
-                    upload_folder=folder,
                     now=utcnow(),
                     verify_url=lambda c: url_for("public.verify", code=c.code, _external=True),
                 )
                 bar.update(job.done - before)
-    click.echo(f"{job.total} certificates in {bulk.zip_path(folder, round_.id)}")
+    click.echo(f"{job.total} certificates in {get_storage().location(bulk.zip_key(round_.id))}")
 
 
 def _deliver(notes) -> str:

@@ -97,8 +97,7 @@ def krippendorff_alpha(entry, judge, score) -> float:
     return float(1.0 - d_o / d_e)
 
 
-def agreement_with_others(entry, judge, score, sheet_score=None, sheet_weight=None,
-                          n_judges=None):
+def agreement_with_others(entry, judge, score, sheet_score=None, sheet_weight=None, n_judges=None):
     """Per judge: Pearson correlation of the judge's raw scores with the consensus of the other
     judges on the same entries (the weighted mean of the other sheets' normalized scores
     ``sheet_score``, default the raw scores). NaN for a judge with fewer than 3 sheets that have
@@ -154,9 +153,20 @@ def _robust_z(values):
     return out
 
 
-def judge_diagnostics(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None, *,
-                      n_judges=None, result: Normalized | None = None, offset_limit=2.5,
-                      min_agreement=0.3, noise_ratio=2.0, sheet_limit=3.5) -> JudgeDiagnostics:
+def judge_diagnostics(
+    entry,
+    judge,
+    score,
+    method: str = DEFAULT_METHOD,
+    n_entries=None,
+    *,
+    n_judges=None,
+    result: Normalized | None = None,
+    offset_limit=2.5,
+    min_agreement=0.3,
+    noise_ratio=2.0,
+    sheet_limit=3.5,
+) -> JudgeDiagnostics:
     """Diagnostics of every judge of one stage.
 
     Offsets, scales, noise and reliability come from the normalization ``method`` (or from a
@@ -177,8 +187,9 @@ def judge_diagnostics(entry, judge, score, method: str = DEFAULT_METHOD, n_entri
     offset = result.judge_offset
     scale = result.judge_scale
     noise = result.judge_noise
-    agreement = agreement_with_others(entry, judge, y, result.sheet_score, result.sheet_weight,
-                                      n_judges=n_j)
+    agreement = agreement_with_others(
+        entry, judge, y, result.sheet_score, result.sheet_weight, n_judges=n_j
+    )
     offset_z = _robust_z(offset)
     with np.errstate(invalid="ignore"):
         harsh = offset_z < -offset_limit
@@ -216,9 +227,20 @@ def judge_diagnostics(entry, judge, score, method: str = DEFAULT_METHOD, n_entri
     with np.errstate(invalid="ignore"):
         sheet_outlier = np.abs(resid) > sheet_limit
     return JudgeDiagnostics(
-        offset=offset, scale=scale, noise=noise, reliability=result.judge_reliability,
-        n_sheets=result.judge_n_sheets, agreement=agreement, offset_z=offset_z, harsh=harsh,
-        lenient=lenient, low_agreement=low_agreement, noisy=noisy, outlier=outlier,
-        sheet_residual=resid, sheet_outlier=sheet_outlier,
-        alpha=krippendorff_alpha(entry, judge, y), method=result.method,
+        offset=offset,
+        scale=scale,
+        noise=noise,
+        reliability=result.judge_reliability,
+        n_sheets=result.judge_n_sheets,
+        agreement=agreement,
+        offset_z=offset_z,
+        harsh=harsh,
+        lenient=lenient,
+        low_agreement=low_agreement,
+        noisy=noisy,
+        outlier=outlier,
+        sheet_residual=resid,
+        sheet_outlier=sheet_outlier,
+        alpha=krippendorff_alpha(entry, judge, y),
+        method=result.method,
     )

@@ -32,6 +32,12 @@ Methods (``METHODS``; ``DEFAULT_METHOD`` is the one that won ``bench/accuracy.py
     ``score = offset(judge) + scale(judge) * quality(entry) + noise(judge)``: also corrects a
     judge who uses a narrow or wide part of the scale, and weighs noisier judges less.
 
+Beside the point-score methods: :func:`check_sheets` (the input checks of the uncertainty
+core: duplicate sheets, stray ids, non-finite scores) and :func:`sample_posterior`, the Gibbs
+sampler of the hierarchical judge model behind ``judging.ranking.rank_uncertainty`` (model and
+priors in ``judging.uncertainty``; it lives here because the core's import rules list this
+module).
+
 Dot products of vectors use ``np.vecdot`` (numpy's own loop), not ``@``: the BLAS call behind
 ``@`` may start threads, which costs milliseconds per call on a busy server with several
 workers, while the sum itself takes microseconds.
@@ -39,12 +45,20 @@ workers, while the sum itself takes microseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 METHODS = ("raw", "median", "zscore", "rank", "bias", "bias_scale")
 DEFAULT_METHOD = "bias_scale"
+#: signal share of the entries' score variance below which ``bias_scale`` does not fit scales
+#: (the judges hardly agree: a judge's scale cannot be told from noise, and the alternating fit
+#: would wander); below MOSTLY_NOISE the result says the ranking is mostly noise
+SCALE_FIT_MIN_SIGNAL = 0.25
+MOSTLY_NOISE = 0.5
+#: largest entry/judge index accepted without an explicit ``n_entries``/``n_judges``, on top of
+#: 10 per sheet (a stray database id instead of a position would otherwise allocate gigabytes)
+MAX_FREE_INDEX = 1_000_000
 
 _EMPTY_F = np.zeros(0)
 _EMPTY_I = np.zeros(0, dtype=np.intp)
@@ -79,9 +93,15 @@ class Normalized:
     n_components: [property] number of such groups. Scores are only comparable within a group.
     warning: [property] human-readable warning for the committee ("" if none).
     n_iter: iterations used by an iterative fit (0 for closed-form methods).
-    converged: False when an iterative fit stopped at its iteration limit without settling
-        (``bias_scale`` on data that cannot tell a judge's offset from the judge's scale, e.g.
-        a few sheets of pure noise): its scores then depend on where it stopped.
+    converged: False when an iterative fit stopped at its iteration limit without settling:
+        its scores then depend on where it stopped. ``bias_scale`` does not try to fit scales
+        when the judges hardly agree (see ``signal``), relaxes its steps when it oscillates,
+        and counts a fit that still creeps by under 1 % of the scores' spread as settled.
+    scale_min, scale_max: the rubric's range given to :func:`normalize` (None if not given);
+        display_score: [property] ``entry_score`` clipped to it, for display.
+    signal: share of the variance of the entries' scores that is quality, not noise
+        (``1 - mean(noise^2 / n_e) / var(scores)`` from the additive fit; NaN where not
+        estimated); mostly_noise: [property] signal below 0.5, the ranking is mostly noise.
     """
 
     entry_score: np.ndarray
@@ -97,6 +117,9 @@ class Normalized:
     judge_n_sheets: np.ndarray = field(default_factory=lambda: _EMPTY_I)
     n_iter: int = 0
     converged: bool = True
+    signal: float = float("nan")
+    scale_min: float | None = None
+    scale_max: float | None = None
     # groups of linked judges: either a ready _Graph, or a _LazyGraph computed on first access
     # (the closed-form methods do not need it for the fit, and it costs more than they do)
     graph: object = field(default=None, repr=False, compare=False)
@@ -130,6 +153,20 @@ class Normalized:
     def warning(self) -> str:
         return self._graph().warning
 
+    @property
+    def mostly_noise(self) -> bool:
+        return bool(self.signal < MOSTLY_NOISE)
+
+    @property
+    def display_score(self) -> np.ndarray:
+        """``entry_score`` clipped to the rubric's range [scale_min, scale_max] when
+        :func:`normalize` was given it: a model score may land beyond the rubric (harsh judges
+        giving an entry the top mark), which is shown as the bound. Rank on ``entry_score``
+        (two entries both shown as 100 are still ordered)."""
+        lo = -np.inf if self.scale_min is None else self.scale_min
+        hi = np.inf if self.scale_max is None else self.scale_max
+        return np.clip(self.entry_score, lo, hi)
+
 
 # --------------------------------------------------------------------------------------------
 # Input checking and the judge graph
@@ -145,6 +182,7 @@ class _Data:
     n_judges: int
     e_count: np.ndarray  # sheets per entry
     j_count: np.ndarray  # sheets per judge
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _as_index(a, name):
@@ -169,6 +207,12 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
                 f"scores must be finite numbers: {rows.size} sheet(s) have a missing (NaN) or "
                 f"infinite score, first at rows {rows[:5].tolist()}"
             )
+    if score.size and (score.max() > 1e12 or score.min() < -1e12):
+        rows = np.flatnonzero(np.abs(score) > 1e12)
+        raise ValueError(
+            f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
+            f"are beyond 1e12, first at rows {rows[:5].tolist()}"
+        )
     if score.size:
         if scale_min is not None or scale_max is not None:
             lo = -np.inf if scale_min is None else float(scale_min)
@@ -180,6 +224,19 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
                     f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
                     f"first at rows {rows[:5].tolist()} (values {score[rows[:5]].tolist()})"
                 )
+    if score.size:
+        # an id far beyond the sheets (a database id instead of a position) would allocate
+        # arrays of that length: refuse it before anything is allocated
+        limit = 10 * score.size + MAX_FREE_INDEX
+        for name, idx, given in (("entry", entry, n_entries), ("judge", judge, n_judges)):
+            top = int(idx.max())
+            if given is None and top >= limit:
+                raise ValueError(
+                    f"{name} index {top} is far beyond the number of sheets ({score.size}): "
+                    f"pass positions 0..n-1 (not database ids), or give n_{name}s"
+                )
+            if given is not None and top >= given:
+                raise ValueError(f"{name} index {top} is out of range for n_{name}s={given}")
     try:  # np.bincount refuses negative indices and its length is the highest index + 1
         e_count = np.bincount(entry, minlength=n_entries or 0)
         j_count = np.bincount(judge, minlength=n_judges or 0)
@@ -188,14 +245,41 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
     if n_entries is None:
         n_entries = e_count.size
     elif e_count.size > n_entries:
-        raise ValueError(f"entry index {e_count.size - 1} is out of range for "
-                         f"n_entries={n_entries}")
+        raise ValueError(
+            f"entry index {e_count.size - 1} is out of range for n_entries={n_entries}"
+        )
     if n_judges is None:
         n_judges = j_count.size
     elif j_count.size > n_judges:
-        raise ValueError(f"judge index {j_count.size - 1} is out of range for "
-                         f"n_judges={n_judges}")
+        raise ValueError(f"judge index {j_count.size - 1} is out of range for n_judges={n_judges}")
+    _refuse_duplicates(entry, judge, int(n_judges))
     return _Data(entry, judge, score, int(n_entries), int(n_judges), e_count, j_count)
+
+
+def _refuse_duplicates(entry, judge, n_judges):
+    """ValueError when a judge has two sheets on one entry (they would count twice).
+
+    Without a full sort: keys ``entry * n_judges + judge`` are hashed into about 4 buckets per
+    sheet (``np.bincount``); only sheets in a shared bucket are sorted and compared."""
+    n = entry.size
+    if n < 2:
+        return
+    key = entry.astype(np.int64) * max(n_judges, 1) + judge
+    if n <= 4096:
+        cand = key
+    else:
+        n_buckets = 4 * n + 1
+        bucket = key % n_buckets
+        cand = key[np.bincount(bucket, minlength=n_buckets)[bucket] > 1]
+    cand = np.sort(cand)
+    dup = np.flatnonzero(cand[1:] == cand[:-1])
+    if dup.size:
+        k = int(cand[dup[0]])
+        nj = max(n_judges, 1)
+        raise ValueError(
+            f"{dup.size} duplicate sheet(s): judge {k % nj} scored entry {k // nj} more than "
+            "once; keep one sheet per judge and entry"
+        )
 
 
 def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
@@ -374,8 +458,7 @@ def raw(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, s
     return _result(d, "raw", mean, d.score.copy(), _pooled_within_se(d, d.score, total))
 
 
-def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-           scale_max=None):
+def median(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
     """Median of the raw sheet totals per entry (mean of the two middle sheets for an even
     count). No correction for judges; robust to a single wild sheet.
 
@@ -403,8 +486,7 @@ def _group_median(index, values, n, counts):
     return out
 
 
-def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-           scale_max=None):
+def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None):
     """Per-judge z-score of sheet totals, averaged per entry, rescaled onto the rubric's scale.
 
     Model: every judge saw entries of the same average quality (random assignment), so a judge's
@@ -417,8 +499,9 @@ def zscore(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "zscore", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     y, j = d.score, d.judge
     n = y.size
     jn = np.maximum(d.j_count, 1)
@@ -484,8 +567,9 @@ def rank(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "rank", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "rank", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     pct = _percentile_within(d.judge, d.score, d.n_judges, d.j_count)
     sheet = d.score.mean() + (pct - 0.5) * np.sqrt(12.0) * d.score.std()
     mean, total = _entry_mean_sum(d, sheet)
@@ -497,7 +581,7 @@ def rank(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
 # --------------------------------------------------------------------------------------------
 
 
-def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000):
+def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, loo=False):
     """Weighted least squares for ``y_i ~ a[judge_i] + s[judge_i] * z[entry_i]``, minimizing
     ``sum_i w_j (y_i - a_j - s_j z_e)^2 + sum_j lam_j a_j^2`` over offsets ``a`` and qualities
     ``z`` (``s`` and ``w`` given).
@@ -505,30 +589,44 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000):
     ``z`` is eliminated (``z_e = sum w s (y - a) / sum w s^2`` over e's sheets) and the
     symmetric positive definite system for ``a`` (its Schur complement) is solved by
     Jacobi-preconditioned conjugate gradients; each matrix-vector product is two gathers and
-    two ``np.bincount`` over the sheets. Works for any judge graph, connected or not.
-    Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets.
+    two ``np.bincount`` over the sheets (into reused buffers: a fresh array per step costs
+    page faults on a busy server). Works for any judge graph, connected or not.
+    Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets. With ``loo`` also
+    the leave-one-out squared residuals of :func:`_loo_noise` at the solution, from the same
+    sums: ``(a, z, iterations, (r2, valid))``.
     """
     e, j = d.entry, d.judge
-    ws = (w * s)[j]  # per sheet
-    D = np.bincount(e, weights=ws * s[j], minlength=d.n_entries)
+    E, J = d.n_entries, d.n_judges
+    wsj = w * s  # per judge; a sheet's weight in its entry's consensus is wsj[judge] * s
+    # every per-sheet product of judge factors is gathered once from a per-judge vector, and
+    # judge factors are taken out of judge sums: a matrix-vector product is two gathers and
+    # two np.bincount over the sheets
+    buf = np.take(wsj * s, j)
+    D = np.bincount(e, weights=buf, minlength=E)
     has_e = D > 0
-    Dinv = np.zeros(d.n_entries)
+    Dinv = np.zeros(E)
     np.divide(1.0, D, out=Dinv, where=has_e)
-    wn = np.bincount(j, weights=w[j], minlength=d.n_judges)
-    lam = np.broadcast_to(np.asarray(lam, dtype=float), (d.n_judges,))
+    wn = w * d.j_count  # sum of w_j over the judge's sheets
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), (J,))
 
     def matvec(a):
-        ba = np.bincount(e, weights=ws * a[j], minlength=d.n_entries) * Dinv
-        return (wn + lam) * a - np.bincount(j, weights=ws * ba[e], minlength=d.n_judges)
+        np.take(wsj * a, j, out=buf)
+        ba = np.bincount(e, weights=buf, minlength=E)
+        ba *= Dinv
+        np.take(ba, e, out=buf)
+        return (wn + lam) * a - wsj * np.bincount(j, weights=buf, minlength=J)
 
-    u = np.bincount(e, weights=ws * y, minlength=d.n_entries) * Dinv
-    rhs = np.bincount(j, weights=w[j] * y, minlength=d.n_judges) - np.bincount(
-        j, weights=ws * u[e], minlength=d.n_judges)
-    diag = wn + lam - np.bincount(j, weights=ws * ws * Dinv[e], minlength=d.n_judges)
+    ws = np.take(wsj, j)  # per sheet
+    np.multiply(ws, y, out=buf)
+    unum = np.bincount(e, weights=buf, minlength=E)  # sum of w s y per entry
+    np.take(unum * Dinv, e, out=buf)
+    rhs = w * _judge_sum(d, y) - wsj * np.bincount(j, weights=buf, minlength=J)
+    np.take(Dinv, e, out=buf)
+    diag = wn + lam - wsj * wsj * np.bincount(j, weights=buf, minlength=J)
     diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
     active = (wn + lam) > 0
     diag = np.where(active, diag, 1.0)
-    a = np.zeros(d.n_judges) if a0 is None else np.array(a0, dtype=float)
+    a = np.zeros(J) if a0 is None else np.array(a0, dtype=float)
     a[~active] = 0.0
     r = rhs - matvec(a)
     r[~active] = 0.0
@@ -551,17 +649,48 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000):
         rz_new = float(np.vecdot(r, zp))
         p = zp + (rz_new / rz) * p
         rz = rz_new
-    z = np.full(d.n_entries, np.nan)
-    num = np.bincount(e, weights=ws * (y - a[j]), minlength=d.n_entries)
+    z = np.full(E, np.nan)
+    np.take(wsj * a, j, out=buf)
+    num = unum - np.bincount(e, weights=buf, minlength=E)  # sum of w s (y - a) per entry
     np.multiply(num, Dinv, out=z, where=has_e)
-    return a, z, it
+    if not loo:
+        return a, z, it
+    # leave-one-out residuals (see _loo_noise)
+    sj = np.take(s, j)
+    yc = np.take(a, j)
+    np.subtract(y, yc, out=yc)  # y - a_j
+    wss = ws * sj
+    De = np.take(D, e)
+    rest = De - wss
+    valid = rest > 1e-9 * np.maximum(De, 1e-300)
+    safe = np.where(valid, rest, 1.0)
+    np.take(num, e, out=De)
+    np.multiply(ws, yc, out=buf)
+    De -= buf
+    De /= safe  # z without the sheet
+    De *= sj
+    np.subtract(yc, De, out=yc)  # residual against it
+    yc *= yc
+    np.multiply(sj, sj, out=wss)
+    wss /= safe
+    yc -= wss
+    r2 = np.where(valid, yc, 0.0)
+    return a, z, it, (r2, valid)
+
+
+def _judge_sum(d: _Data, y):
+    """Sum of ``y`` over each judge's sheets, cached per ``y`` array (constant in a fit)."""
+    cache = d.cache
+    if cache.get("judge_sum_of") is not y:
+        cache["judge_sum_of"] = y
+        cache["judge_sum"] = np.bincount(d.judge, weights=y, minlength=d.n_judges)
+    return cache["judge_sum"]
 
 
 def _component_mean(comp, values, n_comp, weights=None):
     """Mean of ``values`` per component (``comp`` >= 0), gathered back onto ``comp``."""
     ok = comp >= 0
-    mean, _ = _group_mean(comp[ok], values[ok], n_comp,
-                          None if weights is None else weights[ok])
+    mean, _ = _group_mean(comp[ok], values[ok], n_comp, None if weights is None else weights[ok])
     out = np.zeros(comp.size)
     out[ok] = mean[comp[ok]]
     return out
@@ -637,8 +766,9 @@ def _center_offsets(d: _Data, a, z, s, e_comp, j_comp, n_comp):
     return a, z
 
 
-def _fit_bias(d: _Data, shrinkage=None):
-    """Fit the additive model; returns a dict of arrays (see :func:`bias`)."""
+def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
+    """Fit the additive model; returns a dict of arrays (see :func:`bias`). ``tol``: relative
+    residual of the conjugate-gradient solves (``bias_scale`` starts from a looser fit)."""
     e_comp, j_comp, n_comp, warning = _components(d)
     sheet_comp = e_comp[d.entry]
     m_sheet = _component_mean(sheet_comp, d.score, n_comp)
@@ -649,7 +779,7 @@ def _fit_bias(d: _Data, shrinkage=None):
     j_with = int(np.count_nonzero(d.j_count))
     dof = d.score.size - with_sheets - j_with + n_comp
     lam0 = 1.0 if shrinkage is None else float(shrinkage)
-    a, z, it = _solve_offsets(d, y, ones, ones, lam0)
+    a, z, it = _solve_offsets(d, y, ones, ones, lam0, tol=tol)
     total_it = it
     resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
     sigma2 = float(np.vecdot(resid, resid)) / dof if dof > 0 else np.nan
@@ -662,7 +792,7 @@ def _fit_bias(d: _Data, shrinkage=None):
         tau2 = float(np.mean(a_un**2) - np.mean(sigma2 / jn))
         tau2 = max(tau2, 1e-3 * sigma2, 1e-12)
         lam = float(np.clip(sigma2 / tau2, 0.05, 50.0))
-        a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a)
+        a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a, tol=tol)
         total_it += it
         resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
         sigma2 = float(np.vecdot(resid, resid)) / dof if dof > 0 else np.nan
@@ -670,13 +800,33 @@ def _fit_bias(d: _Data, shrinkage=None):
     a, z = _center_offsets(d, a, z, np.ones(d.n_judges), e_comp, j_comp, n_comp)
     m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
-    return dict(a=a, z=z, quality=quality, lam=lam, sigma2=sigma2, n_iter=total_it,
-                e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=warning, y=y,
-                m_sheet=m_sheet)
+    return dict(
+        a=a,
+        z=z,
+        quality=quality,
+        lam=lam,
+        sigma2=sigma2,
+        n_iter=total_it,
+        e_comp=e_comp,
+        j_comp=j_comp,
+        n_comp=n_comp,
+        warning=warning,
+        y=y,
+        m_sheet=m_sheet,
+    )
 
 
-def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, scale_max=None,
-         shrinkage=None):
+def bias(
+    entry,
+    judge,
+    score,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    shrinkage=None,
+):
     """Additive judge-bias model: ``score = quality(entry) + offset(judge) + noise``.
 
     Fitted by least squares with a ridge penalty ``lam * sum(offset^2)``, i.e. each offset is
@@ -700,8 +850,9 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "bias", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d, "bias", np.full(d.n_entries, np.nan), d.score.copy(), np.full(d.n_entries, np.nan)
+        )
     f = _fit_bias(d, shrinkage)
     a = f["a"]
     a0 = np.nan_to_num(a)
@@ -724,17 +875,47 @@ def bias(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None, 
     rel = np.full(d.n_judges, np.nan)
     np.divide(var_q, var_q + var_j, out=rel, where=has_j & (var_q + var_j > 0))
     return Normalized(
-        entry_score=f["quality"], n_sheets=n_e, sheet_score=sheet, method="bias", entry_se=se,
-        sheet_weight=np.ones(d.score.size), judge_offset=a,
-        judge_scale=np.where(has_j, 1.0, np.nan), judge_noise=noise, judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
+        entry_score=f["quality"],
+        n_sheets=n_e,
+        sheet_score=sheet,
+        method="bias",
+        entry_se=se,
+        sheet_weight=np.ones(d.score.size),
+        judge_offset=a,
+        judge_scale=np.where(has_j, 1.0, np.nan),
+        judge_noise=noise,
+        judge_reliability=rel,
+        judge_n_sheets=d.j_count,
+        n_iter=f["n_iter"],
+        converged=f.get("converged", True),
         graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
 
-def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60,
-                    tol=1e-3):
-    f = _fit_bias(d, shrinkage)
+def _signal_share(f, d: _Data):
+    """Share of the variance of the additive fit's entry qualities that is not noise:
+    ``1 - mean(sigma^2 / n_e) / var(z)`` (NaN when it cannot be told)."""
+    var_z = _entry_spread(f["z"], f["e_comp"], f["n_comp"])
+    sigma2 = f["sigma2"]
+    n_e = d.e_count[d.e_count > 0]
+    if not (np.isfinite(sigma2) and var_z > 0 and n_e.size):
+        return float("nan")
+    return float(1.0 - np.mean(sigma2 / n_e) / var_z)
+
+
+def _unit_scales(s, has_j, j_comp, n_comp):
+    """Scales clipped to [0.1, 10] and normalized to geometric mean 1 within each component
+    (the model's unit)."""
+    s = np.clip(s, 0.1, 10.0)
+    logs = np.where(has_j, np.log(s), 0.0)
+    g = np.exp(_on_component(j_comp, _group_mean(j_comp[has_j], logs[has_j], n_comp)[0]))
+    return np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
+
+
+def _fit_bias_scale(
+    d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60, tol=1e-3
+):
+    f = _fit_bias(d, shrinkage, tol=1e-4)
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
     e, j = d.entry, d.judge
     y = f["y"]
@@ -752,53 +933,127 @@ def _fit_bias_scale(d: _Data, shrinkage=None, scale_prior=3.0, noise_prior=3.0, 
     lam_a = 1.0 / tau2  # ridge on offsets in the weighted objective (weights 1/sigma_j^2)
     w = 1.0 / var_j
     spread = float(np.std(d.score)) or 1.0
-    n_iter = f["n_iter"]
-    it = 0
+    signal = _signal_share(f, d)
+    n_iter = 0
     converged = True
-    for it in range(1, max_iter + 1):
+    fit_scales = not signal < SCALE_FIT_MIN_SIGNAL  # NaN (cannot tell): fit them
+    omega = 1.0  # relaxation of the scale and noise steps (0.5 once the fit oscillates)
+    steps = []  # the last moves of the state (scales and log noise variances)
+    jumps = 0
+    changes = []
+    inner_tol = 1e-3
+    for it in range(1, max_iter + 1 if fit_scales else 1):
+        n_iter = it
+        state = np.concatenate([s, np.log(var_j)])
         zz = np.nan_to_num(z)
         var_z = _entry_spread(z, e_comp, n_comp)
         # scale step: per-judge ridge regression of (y - a) on z, shrunk towards scale 1 with
         # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
         prior = scale_prior * var_z / pool
-        yc = y - a[j]
         zs = zz[e]
-        sxy = np.bincount(j, weights=yc * zs, minlength=d.n_judges)
+        sxy = np.bincount(j, weights=(y - a[j]) * zs, minlength=d.n_judges)
         sxx = np.bincount(j, weights=zs * zs, minlength=d.n_judges)
-        s = np.ones(d.n_judges)
-        np.divide(w * sxy + prior, w * sxx + prior, out=s, where=(w * sxx + prior) > 0)
-        s = np.clip(s, 0.1, 10.0)
-        # identify the scale: geometric mean of the scales is 1 within each component
-        logs = np.where(has_j, np.log(s), 0.0)
-        g = np.exp(_on_component(j_comp, _group_mean(j_comp[has_j], logs[has_j], n_comp)[0]))
-        s = np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
-        # noise step: leave-one-out residual variance per judge, shrunk towards the pool
-        r2, valid = _loo_noise(d, y, a, s, w)
-        var_j, pool = _noise_per_judge(d, r2, valid, noise_prior)
+        s_new = np.ones(d.n_judges)
+        np.divide(w * sxy + prior, w * sxx + prior, out=s_new, where=(w * sxx + prior) > 0)
+        s_new = _unit_scales(s_new, has_j, j_comp, n_comp)
+        s = s_new if omega == 1.0 else s + omega * (s_new - s)
+        # noise step: leave-one-out residual variance per judge, shrunk towards the pool (the
+        # residuals come with the last linear step: scales and weights of the last step)
+        var_new, pool = _noise_per_judge(d, r2, valid, noise_prior)
+        var_j = (
+            var_new
+            if omega == 1.0
+            else np.exp(np.log(var_j) + omega * (np.log(var_new) - np.log(var_j)))
+        )
+        # the state moves: in a 2-cycle (a judge who gives everyone nearly the same score,
+        # pinned at the scale limit) relax the steps; in a slow geometric approach (one weakly
+        # determined scale creeping) jump ahead by Aitken's extrapolation
+        step = np.concatenate([s, np.log(var_j)]) - state
+        steps = [*steps[-1:], step]
+        if len(steps) == 2:
+            n0, n1 = np.linalg.norm(steps[0]), np.linalg.norm(steps[1])
+            if n0 > 0 and n1 > 0:
+                cos = float(np.vecdot(steps[0], steps[1])) / (n0 * n1)
+                rho = n1 / n0
+                if cos < -0.5:
+                    # successive moves point back and forth: the map contracts along a
+                    # direction with eigenvalue about -rho; a step of 1 / (1 + rho) of the
+                    # move lands near its fixed point (0.5 for a 2-cycle)
+                    lam_eig = (omega - 1.0 - rho) / omega  # of the map without relaxation
+                    omega = float(np.clip(1.0 / (1.0 - lam_eig), 0.5, 1.0))
+                elif cos > 0.9 and 0.5 < rho < 0.99 and jumps < 5:
+                    jumps += 1
+                    ahead = step * min(rho / (1.0 - rho), 20.0)
+                    s = _unit_scales(s + ahead[: s.size], has_j, j_comp, n_comp)
+                    var_j = np.exp(np.log(var_j) + ahead[s.size :])
+                    steps = []
         w = 1.0 / var_j
-        # linear step: offsets and qualities given scales and weights
-        a, z_new, cg_it = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-6)
-        n_iter += cg_it
+        # linear step: offsets and qualities given scales and weights; early solves need not
+        # be exact (the next step moves scales and weights anyway): tolerance follows the
+        # change, down to 1e-6
+        a, z_new, _, (r2, valid) = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=inner_tol, loo=True)
         a, z_new = _center_offsets(d, a, z_new, s, e_comp, j_comp, n_comp)
         a = np.nan_to_num(a)
         with np.errstate(invalid="ignore"):
             change = np.nanmax(np.abs(z_new - z)) if np.any(np.isfinite(z_new)) else 0.0
         z = z_new
         if not change > tol * spread:
-            break
+            if inner_tol <= 1e-6:
+                break
+            inner_tol = 1e-6  # settled on a loose solve: confirm with an exact one
+            continue
+        inner_tol = float(np.clip(0.01 * change / spread, 1e-6, 1e-3))
+        changes.append(change)
     else:
-        if max_iter > 0:
+        # Out of iterations. A weakly determined scale (a judge who gives everyone nearly the
+        # same score) can keep the fit creeping by hundredths of a point: when the last
+        # moves are below 1 % of the scores' spread and shrinking, the result is settled for
+        # any use (far inside its standard errors) and is reported as converged.
+        last = changes[-3:]
+        creeping = len(last) == 3 and last[-1] < 1e-2 * spread and last[-1] < last[0]
+        if max_iter > 0 and fit_scales and not creeping:
             converged = False
+    if not fit_scales:
+        # the judges hardly agree: keep the scales at 1 and weigh sheets by the judges' noise
+        a, z, _ = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-6)
+        a, z = _center_offsets(d, a, z, s, e_comp, j_comp, n_comp)
+        a = np.nan_to_num(a)
     m_c, _ = _group_mean(e_comp[e], d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
-    return dict(a=np.where(has_j, a, np.nan), s=np.where(has_j, s, np.nan), w=w,
-                var_j=var_j, z=z, quality=quality, lam_a=lam_a, y=y, n_iter=it,
-                converged=converged,
-                e_comp=e_comp, j_comp=j_comp, n_comp=n_comp, warning=f["warning"])
+    return {
+        "a": np.where(has_j, a, np.nan),
+        "s": np.where(has_j, s, np.nan),
+        "w": w,
+        "var_j": var_j,
+        "z": z,
+        "quality": quality,
+        "lam_a": lam_a,
+        "y": y,
+        "n_iter": n_iter,
+        "converged": converged,
+        "signal": signal,
+        "fit_scales": fit_scales,
+        "e_comp": e_comp,
+        "j_comp": j_comp,
+        "n_comp": n_comp,
+        "warning": f["warning"],
+    }
 
 
-def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=None,
-               scale_max=None, shrinkage=None, scale_prior=3.0, noise_prior=3.0, max_iter=60):
+def bias_scale(
+    entry,
+    judge,
+    score,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    shrinkage=None,
+    scale_prior=3.0,
+    noise_prior=3.0,
+    max_iter=60,
+):
     """Judge offset, scale and noise: ``score = m + offset(judge) + scale(judge) * z(entry) +
     noise``, noise ~ N(0, sigma_judge^2); ``entry_score = m + z`` (``m`` = mean sheet score of
     the entry's group of linked judges).
@@ -820,6 +1075,16 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
        to sum to zero within each group.
 
     Iterates until no quality moves by more than 1e-3 of the score sd (``max_iter`` at most).
+    The linear solves start loose (tolerance following the last move, down to 1e-6) and the
+    leave-one-out residuals of step 2 come from the sums of the previous linear step. When the
+    state oscillates (successive moves point back and forth) the scale and noise steps are
+    relaxed to the step that cancels the oscillation (between half and full steps); when it
+    creeps geometrically it jumps ahead by Aitken's extrapolation (at most 5 times); a fit
+    still creeping by under 1 % of the score sd at ``max_iter`` counts as converged.
+    When the judges hardly agree (``signal``, the quality share of the additive fit's entry
+    variance, below ``SCALE_FIT_MIN_SIGNAL`` = 0.25) scales cannot be told from noise: they
+    stay 1, sheets are weighed by the judges' noise, and the fit stops at once
+    (``mostly_noise`` is then True).
     ``sheet_score = m + (score - m - offset) / scale`` is what one sheet says about the entry;
     ``sheet_weight = scale^2 / sigma^2`` and ``entry_score`` is the weighted mean. ``entry_se``
     is ``sqrt(1/D + sum_i (w s)^2 var(offset_j) / D^2)`` with ``D = sum w s^2`` over the
@@ -827,8 +1092,13 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     """
     d = _check(entry, judge, score, n_entries, n_judges, scale_min, scale_max)
     if d.score.size == 0:
-        return _result(d, "bias_scale", np.full(d.n_entries, np.nan), d.score.copy(),
-                       np.full(d.n_entries, np.nan))
+        return _result(
+            d,
+            "bias_scale",
+            np.full(d.n_entries, np.nan),
+            d.score.copy(),
+            np.full(d.n_entries, np.nan),
+        )
     f = _fit_bias_scale(d, shrinkage, scale_prior, noise_prior, max_iter)
     e, j = d.entry, d.judge
     a0 = np.nan_to_num(f["a"])
@@ -839,8 +1109,7 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     weight = (w * s0 * s0)[j]
     D = np.bincount(e, weights=weight, minlength=d.n_entries)
     var_a = 1.0 / (w * d.j_count + f["lam_a"])
-    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j],
-                        minlength=d.n_entries)
+    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j], minlength=d.n_entries)
     se = np.full(d.n_entries, np.nan)
     nz = D > 0
     se[nz] = np.sqrt(1.0 / D[nz] + extra[nz] / D[nz] ** 2)
@@ -850,10 +1119,20 @@ def bias_scale(entry, judge, score, n_entries=None, *, n_judges=None, scale_min=
     rel = np.full(d.n_judges, np.nan)
     np.divide(sig, sig + f["var_j"], out=rel, where=has_j & (sig + f["var_j"] > 0))
     return Normalized(
-        entry_score=f["quality"], n_sheets=d.e_count, sheet_score=sheet, method="bias_scale",
-        entry_se=se, sheet_weight=weight, judge_offset=f["a"], judge_scale=f["s"],
-        judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan), judge_reliability=rel,
-        judge_n_sheets=d.j_count, n_iter=f["n_iter"], converged=f.get("converged", True),
+        entry_score=f["quality"],
+        n_sheets=d.e_count,
+        sheet_score=sheet,
+        method="bias_scale",
+        entry_se=se,
+        sheet_weight=weight,
+        judge_offset=f["a"],
+        judge_scale=f["s"],
+        judge_noise=np.where(has_j, np.sqrt(f["var_j"]), np.nan),
+        judge_reliability=rel,
+        judge_n_sheets=d.j_count,
+        n_iter=f["n_iter"],
+        converged=f.get("converged", True),
+        signal=f["signal"],
         graph=_Graph(f["e_comp"], f["j_comp"], f["n_comp"], f["warning"]),
     )
 
@@ -868,8 +1147,18 @@ _FUNCS = {
 }
 
 
-def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None, *,
-              n_judges=None, scale_min=None, scale_max=None, **options) -> Normalized:
+def normalize(
+    entry,
+    judge,
+    score,
+    method: str = DEFAULT_METHOD,
+    n_entries=None,
+    *,
+    n_judges=None,
+    scale_min=None,
+    scale_max=None,
+    **options,
+) -> Normalized:
     """Normalize sheet totals with the named method (one of ``METHODS``).
 
     ``n_entries``/``n_judges`` fix the lengths of the per-entry/per-judge arrays (defaults:
@@ -881,6 +1170,448 @@ def normalize(entry, judge, score, method: str = DEFAULT_METHOD, n_entries=None,
         func = _FUNCS[method]
     except KeyError:
         raise ValueError(
-            f"unknown normalization method {method!r}; choose from {METHODS}") from None
-    return func(entry, judge, score, n_entries=n_entries, n_judges=n_judges,
-                scale_min=scale_min, scale_max=scale_max, **options)
+            f"unknown normalization method {method!r}; choose from {METHODS}"
+        ) from None
+    result = func(
+        entry,
+        judge,
+        score,
+        n_entries=n_entries,
+        n_judges=n_judges,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        **options,
+    )
+    if scale_min is None and scale_max is None:
+        return result
+    return replace(
+        result,
+        scale_min=None if scale_min is None else float(scale_min),
+        scale_max=None if scale_max is None else float(scale_max),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Posterior of the judge model (Gibbs sampling): see judging.uncertainty for the model
+# --------------------------------------------------------------------------------------------
+
+MODELS = ("bias_scale", "bias", "raw")
+ACROSS = ("refuse", "assume_equal")
+
+
+def _index(a, name):
+    arr = np.asarray(a)
+    if (
+        arr.size
+        and not np.issubdtype(arr.dtype, np.integer)
+        and not (
+            np.issubdtype(arr.dtype, np.floating)
+            and np.all(np.isfinite(arr))
+            and np.all(arr == np.round(arr))
+        )
+    ):
+        raise ValueError(f"{name} must hold integer indices")
+    if arr.size and (np.max(arr) > np.iinfo(np.intp).max or np.min(arr) < 0):
+        raise ValueError(f"{name} indices must be non-negative (and not astronomically large)")
+    return arr.astype(np.intp, copy=False)
+
+
+def check_sheets(
+    entry, judge, score, n_entries=None, n_judges=None, scale_min=None, scale_max=None
+):
+    """Validated ``(entry, judge, score, n_entries, n_judges)``; ValueError on bad input.
+
+    Refused: arrays of different lengths; non-integer or negative indices; an index at or
+    beyond ``n_entries``/``n_judges``, or, without them, beyond ``10 * n_sheets +
+    MAX_FREE_INDEX`` (checked before anything is allocated); NaN, infinite or overflowing
+    scores (beyond 1e12 in size); scores outside ``[scale_min, scale_max]``; two sheets of the
+    same judge on the same entry (they would count twice).
+    """
+    entry = _index(entry, "entry")
+    judge = _index(judge, "judge")
+    with np.errstate(over="ignore"):
+        try:
+            score = np.asarray(score, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError("scores must be numbers") from None
+    if not (entry.shape == judge.shape == score.shape) or entry.ndim != 1:
+        raise ValueError("entry, judge and score must be 1-d arrays of the same length")
+    n = score.size
+    bad = ~np.isfinite(score) | (np.abs(np.nan_to_num(score)) > 1e12)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(
+            f"scores must be finite numbers of sensible size: {rows.size} sheet(s) "
+            f"are NaN, infinite or beyond 1e12, first at rows {rows[:5].tolist()}"
+        )
+    lo = -np.inf if scale_min is None else float(scale_min)
+    hi = np.inf if scale_max is None else float(scale_max)
+    if not lo < hi:
+        raise ValueError("scale_min must be below scale_max")
+    out = (score < lo) | (score > hi)
+    if out.any():
+        rows = np.flatnonzero(out)
+        raise ValueError(
+            f"{rows.size} score(s) lie outside the rubric's range [{lo:g}, {hi:g}], "
+            f"first at rows {rows[:5].tolist()}"
+        )
+    limit = 10 * n + MAX_FREE_INDEX
+    for name, idx, given in (("entry", entry, n_entries), ("judge", judge, n_judges)):
+        top = int(idx.max()) if n else -1
+        if given is not None:
+            if given < 0:
+                raise ValueError(f"n_{name}s must be non-negative")
+            if top >= given:
+                raise ValueError(f"{name} index {top} is out of range for n_{name}s={given}")
+        elif top >= limit:
+            raise ValueError(
+                f"{name} index {top} is far beyond the number of sheets ({n}): pass positions "
+                f"0..n-1 (not database ids), or give n_{name}s"
+            )
+    n_entries = int(entry.max()) + 1 if n_entries is None and n else int(n_entries or 0)
+    n_judges = int(judge.max()) + 1 if n_judges is None and n else int(n_judges or 0)
+    _refuse_duplicates(entry, judge, n_judges)
+    return entry, judge, score, n_entries, n_judges
+
+
+# --------------------------------------------------------------------------------------------
+# Sampling
+# --------------------------------------------------------------------------------------------
+
+
+def _std_normal_above(rng, alpha):
+    """Draws of a standard normal conditioned on ``x >= alpha`` (vectorized rejection: plain
+    normal draws where ``alpha < 0.5``, Robert's (1995) shifted-exponential proposal in the
+    tail; both accept at least about half the time)."""
+    out = np.empty(alpha.size)
+    todo = np.arange(alpha.size)
+    for _ in range(200):
+        if not todo.size:
+            break
+        a = alpha[todo]
+        tail = a >= 0.5
+        x = rng.standard_normal(todo.size)
+        ok = ~tail & (x >= a)
+        lam = 0.5 * (a + np.sqrt(a * a + 4.0))
+        xe = a + rng.exponential(1.0, todo.size) / lam
+        ok_t = tail & (rng.random(todo.size) <= np.exp(-0.5 * (xe - lam) ** 2))
+        out[todo[ok]] = x[ok]
+        out[todo[ok_t]] = xe[ok_t]
+        todo = todo[~(ok | ok_t)]
+    out[todo] = alpha[todo]
+    return out
+
+
+def _inv_gamma(rng, shape, scale):
+    """InvGamma(shape, scale) draws (``scale / Gamma(shape, 1)``), elementwise."""
+    return scale / rng.gamma(shape, 1.0, np.shape(scale) or None)
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws of the judge model (see the module docstring).
+
+    score_draws: (n_draws, n_entries) float32, entry scores on the rubric's scale, unclipped
+        (NaN columns for entries without sheets).
+    offset, scale, noise: (n_judges,) posterior means of each judge's offset (points above
+        the group's average sheet), scale (points per point of quality) and noise sd (points);
+        NaN for judges without sheets.
+    offset_draws, scale_draws, noise_draws: (n_draws, n_judges) float32 draws of the same.
+    tau_z: posterior mean sd of the entries' quality (points); tau2_draws its draws (squared).
+    entry_component, judge_component, n_components: the groups of linked judges.
+    n_sheets: (n_entries,) sheets per entry; judge_n_sheets: (n_judges,).
+    censored: number of sheets at the rubric's bounds treated as censored.
+    rhat: largest split-R-hat of the standardized entry scores (99th percentile over 100
+        entries or more; 1 = settled, > 1.1 = the chain has not settled); converged:
+        rhat <= 1.1.
+    model, across, n_sweeps, n_burn: settings used.
+    """
+
+    score_draws: np.ndarray
+    offset: np.ndarray
+    scale: np.ndarray
+    noise: np.ndarray
+    offset_draws: np.ndarray
+    scale_draws: np.ndarray
+    noise_draws: np.ndarray
+    tau_z: float
+    tau2_draws: np.ndarray
+    entry_component: np.ndarray
+    judge_component: np.ndarray
+    n_components: int
+    n_sheets: np.ndarray
+    judge_n_sheets: np.ndarray
+    censored: int
+    rhat: float
+    converged: bool
+    model: str
+    across: str
+    n_sweeps: int
+    n_burn: int
+
+
+def default_sweeps(n_sheets: int) -> int:
+    """Sweeps saved after burn-in: 1,600 for small competitions, fewer for big ones (about
+    1e7 sheet-updates, at least 250): 666 for the national round (15,000 sheets), 250 for
+    250,000 sheets. Enough for place intervals and probabilities to about +-0.02."""
+    return int(np.clip(1e7 / max(n_sheets, 1), 250, 1600))
+
+
+def sample_posterior(
+    entry,
+    judge,
+    score,
+    *,
+    n_entries=None,
+    n_judges=None,
+    model="bias_scale",
+    scale_min=None,
+    scale_max=None,
+    across="assume_equal",
+    n_draws=None,
+    n_burn=None,
+    seed=0,
+    checked=False,
+) -> Posterior:
+    """Gibbs sampler of the judge model; returns :class:`Posterior` (deterministic for a
+    ``seed``). ``n_draws`` saved sweeps (default :func:`default_sweeps`) after ``n_burn``
+    (default a third of ``n_draws``, at least 100). ``checked=True`` skips :func:`check_sheets`
+    (the caller did it)."""
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose from {MODELS}")
+    if across not in ACROSS:
+        raise ValueError(f"across must be one of {ACROSS}")
+    if not checked:
+        entry, judge, score, n_entries, n_judges = check_sheets(
+            entry, judge, score, n_entries, n_judges, scale_min, scale_max
+        )
+    E, J = int(n_entries), int(n_judges)
+    n = score.size
+    if n_draws is None:
+        n_draws = default_sweeps(n)
+    n_draws = max(int(n_draws), 4)
+    if n_burn is None:
+        n_burn = max(n_draws // 3, 100)
+    rng = np.random.default_rng(seed)
+    e, j = entry, judge
+    e_comp, j_comp, n_comp = judge_graph_components(e, j, E, J)
+    e_count = np.bincount(e, minlength=E)
+    j_count = np.bincount(j, minlength=J).astype(float)
+    has_e, has_j = e_count > 0, j_count > 0
+    out_shape = (n_draws, E)
+    if n == 0:
+        nanj = np.full(J, np.nan)
+        return Posterior(
+            np.full(out_shape, np.nan, np.float32),
+            nanj,
+            nanj,
+            nanj,
+            np.full((n_draws, J), np.nan, np.float32),
+            np.full((n_draws, J), np.nan, np.float32),
+            np.full((n_draws, J), np.nan, np.float32),
+            float("nan"),
+            np.full(n_draws, np.nan),
+            e_comp,
+            j_comp,
+            0,
+            e_count,
+            j_count.astype(np.intp),
+            0,
+            float("nan"),
+            True,
+            model,
+            across,
+            n_draws,
+            n_burn,
+        )
+
+    # constants: the group's mean sheet, the data's spread
+    sheet_comp = e_comp[e]
+    m_c = np.bincount(sheet_comp, weights=score, minlength=n_comp) / np.bincount(
+        sheet_comp, minlength=n_comp
+    )
+    r0 = score - m_c[sheet_comp]  # centred scores (observed)
+    v = float(np.var(score))
+    if not v > 0:
+        v = 1.0
+    cen_hi = np.flatnonzero(score >= scale_max) if scale_max is not None else np.zeros(0, int)
+    cen_lo = np.flatnonzero(score <= scale_min) if scale_min is not None else np.zeros(0, int)
+    # a bound that every sheet sits on carries no information: do not censor then
+    if cen_hi.size == n:
+        cen_hi = cen_hi[:0]
+    if cen_lo.size == n:
+        cen_lo = cen_lo[:0]
+    bound_hi = (scale_max - m_c[sheet_comp[cen_hi]]) if cen_hi.size else None
+    bound_lo = (scale_min - m_c[sheet_comp[cen_lo]]) if cen_lo.size else None
+
+    # initial state: offsets = judge means, z = entry means of what is left
+    jm = np.bincount(j, weights=r0, minlength=J) / np.maximum(j_count, 1)
+    a = jm.copy() if model != "raw" else np.zeros(J)
+    s = np.ones(J)
+    ez = np.bincount(e, weights=r0 - a[j], minlength=E) / np.maximum(e_count, 1)
+    z = ez.copy()
+    sig2 = np.full(J, 0.3 * v)
+    tau2_z, tau2_a, tau2_s, s0 = 0.5 * v, 0.1 * v, 0.09, 0.3 * v
+    r = r0.copy()
+
+    keep_z = np.empty(out_shape, np.float32)
+    keep_a = np.empty((n_draws, J), np.float32)
+    keep_s = np.empty((n_draws, J), np.float32)
+    keep_sig = np.empty((n_draws, J), np.float32)
+    keep_tau2 = np.empty(n_draws)
+    jn_w = np.bincount(j_comp[has_j], weights=j_count[has_j], minlength=n_comp)
+    e_n = np.bincount(e_comp[has_e], minlength=n_comp).astype(float)
+    nu0 = 4.0
+    total = n_burn + n_draws
+    for sweep in range(total):
+        sj, aj = s[j], a[j]
+        # 1. latent scores of censored sheets (truncated normal beyond the bound)
+        if bound_hi is not None:
+            idx = cen_hi
+            mu = aj[idx] + sj[idx] * z[e[idx]]
+            sd = np.sqrt(sig2[j[idx]])
+            r[idx] = mu + sd * _std_normal_above(rng, (bound_hi - mu) / sd)
+        if bound_lo is not None:
+            idx = cen_lo
+            mu = aj[idx] + sj[idx] * z[e[idx]]
+            sd = np.sqrt(sig2[j[idx]])
+            r[idx] = mu - sd * _std_normal_above(rng, (mu - bound_lo) / sd)
+        # 2. entries: z_e | rest, conjugate normal
+        prec_j = 1.0 / sig2
+        wsj = (s * prec_j)[j]
+        P = np.bincount(e, weights=wsj * sj, minlength=E) + 1.0 / tau2_z
+        b = np.bincount(e, weights=wsj * (r - aj), minlength=E)
+        z = b / P + rng.standard_normal(E) / np.sqrt(P)
+        z[~has_e] = 0.0
+        ze = z[e]
+        # 3. judges: (offset, scale) | rest, a 2x2 conjugate regression per judge
+        if model == "bias_scale":
+            sx = np.bincount(j, weights=ze, minlength=J)
+            sxx = np.bincount(j, weights=ze * ze, minlength=J)
+            sr = np.bincount(j, weights=r, minlength=J)
+            sxr = np.bincount(j, weights=ze * r, minlength=J)
+            p11 = j_count * prec_j + 1.0 / tau2_a
+            p12 = sx * prec_j
+            p22 = sxx * prec_j + 1.0 / tau2_s
+            b1 = sr * prec_j
+            b2 = sxr * prec_j + 1.0 / tau2_s
+            det = p11 * p22 - p12 * p12
+            m1 = (p22 * b1 - p12 * b2) / det
+            m2 = (p11 * b2 - p12 * b1) / det
+            l11 = np.sqrt(p11)
+            l21 = p12 / l11
+            l22 = np.sqrt(np.maximum(p22 - l21 * l21, 1e-300))
+            x2 = rng.standard_normal(J) / l22
+            x1 = (rng.standard_normal(J) - l21 * x2) / l11
+            a = m1 + x1
+            s = np.maximum(m2 + x2, 0.02)  # a judge's scale stays positive
+        elif model == "bias":
+            p11 = j_count * prec_j + 1.0 / tau2_a
+            b1 = np.bincount(j, weights=r - ze, minlength=J) * prec_j
+            a = b1 / p11 + rng.standard_normal(J) / np.sqrt(p11)
+        a[~has_j] = 0.0
+        s[~has_j] = 1.0
+        # 4. noise per judge, inverse gamma around the pooled level s0
+        res = r - a[j] - s[j] * ze
+        ss = np.bincount(j, weights=res * res, minlength=J)
+        sig2 = _inv_gamma(rng, 0.5 * (nu0 + j_count), 0.5 * (nu0 * s0 + ss))
+        sig2 = np.maximum(sig2, 1e-8 * v)
+        # 5. hyperparameters
+        nj = int(has_j.sum())
+        s0 = rng.gamma(0.5 * nu0 * nj + 1.0, 1.0) / (
+            0.5 * nu0 * np.sum(1.0 / sig2[has_j]) + 1.0 / v
+        )
+        ne = int(has_e.sum())
+        tau2_z = _inv_gamma(rng, 1.0 + 0.5 * ne, 0.05 * v + 0.5 * float(np.dot(z, z)))
+        if model != "raw":
+            tau2_a = _inv_gamma(rng, 1.0 + 0.5 * nj, 0.01 * v + 0.5 * float(np.dot(a, a)))
+        if model == "bias_scale":
+            ds = s[has_j] - 1.0
+            tau2_s = _inv_gamma(rng, 2.0 + 0.5 * nj, 0.1 + 0.5 * float(np.dot(ds, ds)))
+        if sweep >= n_burn:
+            k = sweep - n_burn
+            # centre: sheet-weighted offsets sum to 0 within each group (a shift of z by
+            # delta moves the offsets by -scale * delta; the predictions stay)
+            a_sum = np.bincount(j_comp[has_j], weights=(j_count * a)[has_j], minlength=n_comp)
+            s_sum = np.bincount(j_comp[has_j], weights=(j_count * s)[has_j], minlength=n_comp)
+            delta = a_sum / np.where(s_sum > 0, s_sum, 1.0)
+            zc = z + np.where(has_e, delta[np.maximum(e_comp, 0)], 0.0)
+            ac = a - s * np.where(has_j, delta[np.maximum(j_comp, 0)], 0.0)
+            level = m_c
+            if across == "assume_equal" and n_comp > 1:
+                zmean = np.bincount(e_comp[has_e], weights=zc[has_e], minlength=n_comp) / e_n
+                grand = float(np.sum(m_c * e_n) / e_n.sum())
+                shift = rng.standard_normal(n_comp) * np.sqrt(tau2_z / e_n)
+                # group c's level becomes the common level; its offsets absorb the difference
+                move = shift - zmean
+                zc = zc + np.where(has_e, move[np.maximum(e_comp, 0)], 0.0)
+                ac = ac + (m_c - grand)[np.maximum(j_comp, 0)] - s * move[np.maximum(j_comp, 0)]
+                level = np.full(n_comp, grand)
+            keep_z[k] = np.where(has_e, zc + level[np.maximum(e_comp, 0)], np.nan)
+            keep_a[k] = np.where(has_j, ac, np.nan)
+            keep_s[k] = np.where(has_j, s, np.nan)
+            keep_sig[k] = np.where(has_j, np.sqrt(sig2), np.nan)
+            keep_tau2[k] = tau2_z
+    del jn_w
+    rhat = _split_rhat(keep_z[:, has_e], e_comp[has_e], n_comp)
+    with np.errstate(invalid="ignore"):
+        return Posterior(
+            score_draws=keep_z,
+            offset=np.where(has_j, keep_a.mean(axis=0, dtype=float), np.nan),
+            scale=np.where(has_j, keep_s.mean(axis=0, dtype=float), np.nan),
+            noise=np.where(has_j, keep_sig.mean(axis=0, dtype=float), np.nan),
+            offset_draws=keep_a,
+            scale_draws=keep_s,
+            noise_draws=keep_sig,
+            tau_z=float(np.sqrt(keep_tau2).mean()),
+            tau2_draws=keep_tau2,
+            entry_component=e_comp,
+            judge_component=j_comp,
+            n_components=int(n_comp),
+            n_sheets=e_count,
+            judge_n_sheets=j_count.astype(np.intp),
+            censored=int(cen_hi.size + cen_lo.size),
+            rhat=rhat,
+            converged=bool(rhat <= 1.1),
+            model=model,
+            across=across,
+            n_sweeps=n_draws,
+            n_burn=n_burn,
+        )
+
+
+def _split_rhat(draws, comp, n_comp):
+    """Largest split-R-hat (Gelman et al.; the 99th percentile over 100 entries or more) over
+    entries of the draws standardized within
+    each draw and group (rank-invariant: a common shift or stretch of a group's scores, which
+    the model cannot pin down tightly, does not count as unsettled)."""
+    D, m = draws.shape
+    if m == 0 or D < 8:
+        return float("nan") if m == 0 else 1.0
+    x = draws.astype(float)
+    cnt = np.bincount(comp, minlength=n_comp).astype(float)
+    mean = np.zeros((D, n_comp))
+    sq = np.zeros((D, n_comp))
+    for c in range(n_comp) if n_comp <= 64 else ():
+        cols = comp == c
+        mean[:, c] = x[:, cols].mean(axis=1)
+        sq[:, c] = x[:, cols].var(axis=1)
+    if n_comp > 64:  # many tiny groups: standardize overall instead
+        mean[:] = x.mean(axis=1, keepdims=True)
+        sq[:] = x.var(axis=1, keepdims=True)
+    sd = np.sqrt(sq)
+    sd[sd <= 0] = 1.0
+    x = (x - mean[:, comp]) / sd[:, comp]
+    half = D // 2
+    chains = np.stack([x[:half], x[half : 2 * half]])  # (2, half, m)
+    cm = chains.mean(axis=1)
+    cv = chains.var(axis=1, ddof=1)
+    W = cv.mean(axis=0)
+    B = half * cm.var(axis=0, ddof=1)
+    var_plus = (half - 1) / half * W + B / half
+    ok = (W > 1e-12) & (cnt[comp] > 1)
+    if not ok.any():
+        return 1.0
+    r = np.sqrt(var_plus[ok] / W[ok])
+    # the largest of thousands of R-hats exceeds 1.1 by chance alone: take the 99th percentile
+    return float(r.max() if r.size < 100 else np.quantile(r, 0.99))

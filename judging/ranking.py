@@ -8,13 +8,21 @@ Pure numpy; no Flask, no database. Vectorized over entries (sorts, cumulative ma
 - :func:`near_ties`: which places are statistical ties, from standard errors or intervals.
 - :func:`bootstrap_ranks`: bootstrap over sheets (resampled within each entry) giving each
   entry a rank interval and its probability of being in its category's top N.
+- :func:`rank_uncertainty`: the one entry point for a ranking with calibrated uncertainty:
+  score, SE, place interval, P(top N), ties, P(a above b) and the judges' estimated habits,
+  from the posterior of the hierarchical judge model in ``judging.uncertainty``.
+- :func:`summarize_draws`: the same summaries from any score draws (e.g. combined stages,
+  :func:`combine_draws`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+from judging.diagnostics import krippendorff_alpha
+from judging.normalize import ACROSS, DEFAULT_METHOD, check_sheets, sample_posterior
 
 TIE_BREAK_RULE = (
     "Ties are broken by the higher score on the heaviest criterion, then by more judges, "
@@ -96,7 +104,13 @@ def rank_entries(score, tiebreak=(), decimals: int = 6, group=None) -> Ranked:
     return Ranked(order, rank, dense_rank)
 
 
-def combine_stages(scores, weights, missing: str = "renormalize", min_weight: float = 0.0):
+def combine_stages(
+    scores,
+    weights,
+    missing: str = "renormalize",
+    min_weight: float = 0.0,
+    standardize: bool = False,
+):
     """Combine per-stage scores ``scores`` (n_entries, n_stages) with stage ``weights``
     (n_stages,), e.g. desk 40 %, presentation 30 %, field 30 % as ``(0.4, 0.3, 0.3)`` or
     ``(40, 30, 30)`` (weights are normalized to sum 1). Returns (n_entries,) combined scores.
@@ -113,8 +127,15 @@ def combine_stages(scores, weights, missing: str = "renormalize", min_weight: fl
     - ``"nan"``: any missing stage makes the combined score NaN (unranked). Use it, or rank the
       finalists separately, when later stages are only held for a shortlist.
 
-    Scores should be on a common scale (e.g. each stage's consensus on 0-100).
+    Scores should be on a common scale (e.g. each stage's consensus on 0-100). Even then a
+    stage whose scores spread widely decides more than its weight says (a 60/40 weighting of a
+    stage spread over 40 points and one spread over 5 is about 92/8 in influence). With
+    ``standardize=True`` every stage is first mapped linearly onto a common mean and spread
+    (see :func:`stage_influence`), so a 60/40 weighting gives 60/40 influence;
+    :func:`stage_influence` reports the effective weights either way.
     """
+    if standardize:
+        scores = standardize_stages(scores, weights)[0]
     scores = np.asarray(scores, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if scores.ndim != 2:
@@ -142,6 +163,95 @@ def combine_stages(scores, weights, missing: str = "renormalize", min_weight: fl
     raise ValueError("missing must be 'renormalize', 'zero' or 'nan'")
 
 
+def _stage_stats(scores, weights):
+    scores = np.asarray(scores, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    if scores.ndim != 2 or weights.shape != (scores.shape[1],):
+        raise ValueError("scores must be (n_entries, n_stages) with one weight per stage")
+    if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError("stage weights must be finite, non-negative and not all zero")
+    if np.any(np.isinf(scores)):
+        raise ValueError("stage scores must be finite or NaN (missing)")
+    w = weights / weights.sum()
+    present = ~np.isnan(scores)
+    cnt = present.sum(axis=0)
+    filled = np.where(present, scores, 0.0)
+    mean = np.divide(filled.sum(axis=0), cnt, out=np.full(w.size, np.nan), where=cnt > 0)
+    dev = np.where(present, scores - np.nan_to_num(mean), 0.0)
+    sd = np.sqrt(
+        np.divide((dev * dev).sum(axis=0), cnt, out=np.full(w.size, np.nan), where=cnt > 0)
+    )
+    return scores, w, mean, sd
+
+
+def standardize_stages(scores, weights):
+    """Map every stage (column of ``scores``) linearly onto a common mean and spread:
+    ``M + S * (x - mean_k) / sd_k`` with ``M = sum w_k mean_k`` and ``S = sum w_k sd_k``
+    (means and population sds over the entries that have the stage; weights normalized), so
+    the numbers stay on the rubric's scale. A stage without spread maps to ``M``.
+    Returns ``(standardized scores, (a, b))`` with ``standardized = a + b * scores`` per
+    stage, the map to apply to draws of the same stages."""
+    scores, w, mean, sd = _stage_stats(scores, weights)
+    ok = np.isfinite(mean)
+    M = float(np.sum(w[ok] * mean[ok])) if ok.any() else 0.0
+    S = float(np.sum(w[ok] * sd[ok])) if ok.any() else 0.0
+    b = np.divide(S, sd, out=np.zeros(w.size), where=ok & (sd > 0))
+    a = M - b * np.nan_to_num(mean)
+    return a + b * scores, (a, b)
+
+
+@dataclass(frozen=True)
+class StageInfluence:
+    """weights: the stage weights as given, normalized to sum 1; sd: each stage's spread
+    (population sd over the entries that have it; after standardization when asked);
+    effective: each stage's share of influence on the combined score, ``w_k sd_k / sum w sd``
+    (the sd of the stage's term in the weighted sum, as a share); standardize: as asked."""
+
+    weights: np.ndarray
+    sd: np.ndarray
+    effective: np.ndarray
+    standardize: bool
+
+
+def stage_influence(scores, weights, standardize: bool = False) -> StageInfluence:
+    """Effective weights of the stages in :func:`combine_stages`: how much each stage moves
+    the combined score, ``w_k sd_k / sum_i w_i sd_i``. Without standardization a stage with a
+    wide spread takes more than its weight; with ``standardize=True`` every stage has the same
+    spread and the effective weights are the stated ones."""
+    if standardize:
+        scores = standardize_stages(scores, weights)[0]
+    _, w, _, sd = _stage_stats(scores, weights)
+    term = w * np.nan_to_num(sd)
+    tot = term.sum()
+    eff = term / tot if tot > 0 else np.full(w.size, np.nan)
+    return StageInfluence(w, sd, eff, bool(standardize))
+
+
+def combine_draws(
+    stage_draws, weights, *, scores=None, standardize: bool = False, missing: str = "nan"
+):
+    """Posterior draws of the combined score: ``stage_draws`` is a list of (n_draws, n_entries)
+    arrays (e.g. ``rank_uncertainty(...).score_draws`` of every stage, equal ``n_draws``; NaN
+    columns where an entry has no score in that stage). Each draw is combined with
+    :func:`combine_stages` (``missing`` rule; with ``standardize`` the linear map fitted on
+    ``scores``, the stages' point scores (n_entries, n_stages), default the draws' means, is
+    applied to every draw). Feed the result to :func:`summarize_draws` for places, intervals
+    and ties of the combined ranking."""
+    draws = [np.asarray(d, dtype=float) for d in stage_draws]
+    if not draws or any(d.shape != draws[0].shape or d.ndim != 2 for d in draws):
+        raise ValueError("stage_draws must be (n_draws, n_entries) arrays of one shape")
+    stack = np.stack(draws, axis=-1)  # (D, n, k)
+    if standardize:
+        if scores is None:
+            with np.errstate(invalid="ignore"):
+                scores = np.nanmean(stack, axis=0) if stack.shape[0] else stack[0]
+        _, (a, b) = standardize_stages(scores, weights)
+        stack = a + b * stack
+    D, n, k = stack.shape
+    flat = combine_stages(stack.reshape(D * n, k), weights, missing=missing)
+    return flat.reshape(D, n)
+
+
 @dataclass(frozen=True)
 class NearTies:
     """Statistical ties among places.
@@ -161,8 +271,9 @@ class NearTies:
     place_hi: np.ndarray
 
 
-def near_ties(score, se=None, *, lower=None, upper=None, group=None, z: float = 1.96,
-              decimals: int = 6) -> NearTies:
+def near_ties(
+    score, se=None, *, lower=None, upper=None, group=None, z: float = 1.96, decimals: int = 6
+) -> NearTies:
     """Flag places that are statistical ties.
 
     Entries are ranked by ``score`` within their category (``group``). Two neighbouring places
@@ -266,7 +377,8 @@ class BootstrapRanks:
     rank_median: (n_entries,) median rank over the resamples.
     p_top: (n_entries,) probability of being in the category's top ``top_n`` (rank <= top_n).
     p_first: (n_entries,) probability of first place in the category (shared first counts).
-    score_se: (n_entries,) bootstrap standard deviation of the entry's score.
+    score_se: (n_entries,) bootstrap standard deviation of the entry's score (NaN where it
+        cannot be estimated: no sheets, or a single sheet and no model SE).
     n_boot, top_n, level: the settings used.
     """
 
@@ -313,8 +425,17 @@ def _ranks_2d(scores, g, n_groups):
     return ranks
 
 
-def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int = 10,
-                    level: float = 0.95, seed=0, chunk_size=None) -> BootstrapRanks:
+def bootstrap_ranks(
+    result,
+    entry,
+    group=None,
+    *,
+    n_boot: int = 1000,
+    top_n: int = 10,
+    level: float = 0.95,
+    seed=0,
+    chunk_size=None,
+) -> BootstrapRanks:
     """Bootstrap over sheets: each entry's rank interval and probability of a top-N place.
 
     ``result`` is a normalization result (``judging.normalize.Normalized``: its
@@ -396,8 +517,9 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
                 # each entry's draws stay in its own run of columns, so sorting the indices of
                 # a row sorts every entry's resampled values
                 pick.sort(axis=1)
-            stat = _entry_stat(vals[pick], None if use_median else wsrt[pick], es, seg, has,
-                               n, use_median)
+            stat = _entry_stat(
+                vals[pick], None if use_median else wsrt[pick], es, seg, has, n, use_median
+            )
         else:
             stat = np.full((B, n), np.nan)
         boot = point + factor * (stat - full)
@@ -419,6 +541,9 @@ def bootstrap_ranks(result, entry, group=None, *, n_boot: int = 1000, top_n: int
     point_rank = _ranks_2d(point[None, :], g, n_groups)[0]
     mean_dev = ssum / n_boot
     score_se = np.where(has, np.sqrt(np.maximum(ssq / n_boot - mean_dev**2, 0.0)), np.nan)
+    # an entry with a single sheet and no model SE does not move in the resamples: its SE is
+    # unknown, not 0
+    score_se[single & ~np.isfinite(se_model)] = np.nan
     return BootstrapRanks(
         rank=point_rank.astype(np.intp),
         rank_lo=part[k_lo].astype(np.intp),
@@ -455,3 +580,375 @@ def _entry_stat(vals, wts, es, seg, has, n, use_median):
     np.divide(num, den, out=res, where=den > 0)
     out[:, has] = res
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking with calibrated uncertainty (posterior of the judge model)
+# --------------------------------------------------------------------------------------------
+
+#: machine-readable warning codes of :class:`UncertainRanking` (the app translates them)
+WARNING_CODES = {
+    "disconnected": "groups of judges share no entry; ranked within each group only",
+    "assumed_equal": "groups of judges share no entry; ranked across them assuming equal "
+    "average strength",
+    "mostly_noise": "the judges hardly agree; the ranking is mostly noise",
+    "not_converged": "the sampler has not settled; the intervals are approximate",
+    "se_not_estimable": "no entry has two sheets: the judges' noise cannot be estimated",
+}
+#: reliability of the entry scores below which the ranking is called mostly noise
+NOISE_RELIABILITY = 0.5
+
+
+@dataclass(frozen=True)
+class UncertainRanking:
+    """A ranking with its uncertainty, per entry (n_entries,) and per judge (n_judges,).
+
+    score: displayed score on the rubric's scale, the posterior mean clipped to
+        [scale_min, scale_max] (NaN without sheets); score_unclipped: the same, not clipped
+        (the ranking uses it, so two entries both shown as 100 are still ordered).
+    se: posterior sd of the score (NaN without sheets, or when not estimable).
+    rank: place within the entry's ranking group (``rank_group``: the category, and with
+        ``across="refuse"`` also the group of linked judges), 1 = best, 0 = unranked.
+    rank_lo, rank_hi: the ``level`` interval of the place (e.g. 5th-95th percentile of the
+        posterior place for level 0.9); rank_median: the posterior median place.
+    p_top: probability of a place <= ``top_n``; p_first: probability of first place.
+    p_above_next: probability that the entry is above the entry placed just below it
+        (``next_entry``, -1 for the last of a group and unranked entries, whose p_above_next is
+        NaN); tied_with_next: p_above_next < 0.95 (the two cannot be ordered at 95 %); tied:
+        tied with the next or the previous place.
+    component: group of linked judges per entry (-1 without sheets); n_components.
+    rank_group: the group a place is counted in (entries are compared only within one).
+    n_sheets: sheets per entry.
+    judge_offset: leniency, points above the group's average sheet (negative = harsh);
+        judge_scale: points a judge moves per point of quality (1 = like the panel);
+        judge_noise: noise sd of a judge's sheets (points); judge_n_sheets; all posterior
+        means, NaN for judges without sheets.
+    reliability: share of the entry scores' variance due to quality, ``tau^2 / (tau^2 +
+        mean measurement variance)`` (0-1; below 0.5 the ranking is mostly noise).
+    alpha: Krippendorff's alpha (interval) of the raw scores (NaN when not computable).
+    converged: the sampler settled (split-R-hat <= 1.1); rhat: that R-hat.
+    warning: plain-English warning (None if none); warning_code: the main machine-readable
+        code (see ``WARNING_CODES``) or None; warning_codes: all that apply.
+    score_draws: (n_draws, n_entries) float32 posterior draws of the unclipped score;
+        rank_draws: (n_draws, n_entries) posterior draws of the place (0 = unranked).
+    level, top_n, method, across, censored (sheets treated as censored at a bound).
+    Use :meth:`p_above` for P(a above b) of any two entries.
+    """
+
+    score: np.ndarray
+    score_unclipped: np.ndarray
+    se: np.ndarray
+    rank: np.ndarray
+    rank_lo: np.ndarray
+    rank_hi: np.ndarray
+    rank_median: np.ndarray
+    p_top: np.ndarray
+    p_first: np.ndarray
+    p_above_next: np.ndarray
+    next_entry: np.ndarray
+    tied_with_next: np.ndarray
+    tied: np.ndarray
+    component: np.ndarray
+    n_components: int
+    rank_group: np.ndarray
+    n_sheets: np.ndarray
+    judge_offset: np.ndarray
+    judge_scale: np.ndarray
+    judge_noise: np.ndarray
+    judge_n_sheets: np.ndarray
+    reliability: float
+    alpha: float
+    converged: bool
+    rhat: float
+    warning: str | None
+    warning_code: str | None
+    warning_codes: tuple
+    score_draws: np.ndarray = field(repr=False)
+    rank_draws: np.ndarray = field(repr=False)
+    level: float = 0.9
+    top_n: int = 10
+    method: str = DEFAULT_METHOD
+    across: str = "assume_equal"
+    censored: int = 0
+
+    def p_above(self, a, b):
+        """P(entry a is placed above entry b), from the draws (a and b may be arrays of
+        indices; NaN where either has no sheets). Entries of different ranking groups are
+        compared by score, which is only meaningful with ``across="assume_equal"``."""
+        a = np.asarray(a, dtype=np.intp)
+        b = np.asarray(b, dtype=np.intp)
+        d = self.score_draws
+        p = (d[:, a] > d[:, b]).mean(axis=0) + 0.5 * (d[:, a] == d[:, b]).mean(axis=0)
+        ok = (self.n_sheets[a] > 0) & (self.n_sheets[b] > 0)
+        return np.where(ok, p, np.nan)
+
+
+def summarize_draws(
+    score_draws,
+    point=None,
+    group=None,
+    *,
+    level: float = 0.9,
+    top_n: int = 10,
+    separated: float = 0.95,
+):
+    """Places, place intervals, P(top N), P(first) and ties from posterior score draws
+    ``score_draws`` (n_draws, n_entries; NaN columns = unranked), ranked within ``group``.
+
+    ``point`` (default: the mean of the draws) orders the entries for ``rank`` and for the
+    neighbour comparisons. Returns a dict with ``rank``, ``rank_lo``, ``rank_hi``,
+    ``rank_median``, ``p_top``, ``p_first``, ``p_above_next``, ``next_entry`` (the entry placed
+    just below, -1 if none), ``tied_with_next`` (P(above next) < ``separated``), ``tied`` and
+    ``rank_draws``. Used by :func:`rank_uncertainty` and
+    for combined stages (:func:`combine_draws`)."""
+    draws = np.asarray(score_draws)
+    if draws.ndim != 2:
+        raise ValueError("score_draws must be (n_draws, n_entries)")
+    if not 0 < level < 1 or top_n < 1:
+        raise ValueError("need 0 < level < 1 and top_n >= 1")
+    D, n = draws.shape
+    valid = ~np.isnan(draws).all(axis=0) if D else np.zeros(n, dtype=bool)
+    if point is None:
+        with np.errstate(invalid="ignore"):
+            point = np.where(valid, np.nanmean(draws, axis=0, dtype=float) if D else np.nan, np.nan)
+    point = np.where(valid, np.asarray(point, dtype=float), np.nan)
+    g, n_groups = _group_index(group, n)
+    ranked = rank_entries(point, group=g)
+    # places per draw, in chunks of draws (bounded memory: the sort keys are float64)
+    rd = np.zeros((D, n), dtype=np.int32)
+    chunk = max(1, int(2_000_000 // max(n, 1)))
+    for d0 in range(0, D, chunk):
+        rd[d0 : d0 + chunk] = _ranks_2d(draws[d0 : d0 + chunk].astype(float), g, n_groups)
+    alpha = (1.0 - level) / 2.0
+    if D:
+        qs = np.quantile(rd, [alpha, 0.5, 1.0 - alpha], axis=0, method="inverted_cdf")
+        lo, med, hi = (np.where(valid, q, 0).astype(np.intp) for q in qs)
+        p_top = np.where(valid, ((rd >= 1) & (rd <= top_n)).mean(axis=0), np.nan)
+        p_first = np.where(valid, (rd == 1).mean(axis=0), np.nan)
+    else:
+        lo = med = hi = np.zeros(n, dtype=np.intp)
+        p_top = p_first = np.full(n, np.nan)
+    order = ranked.order
+    o_this, o_next = order[:-1], order[1:]
+    pair = valid[o_this] & valid[o_next] & (g[o_this] == g[o_next])
+    p_next = np.full(n, np.nan)
+    if D and pair.any():
+        a, b = o_this[pair], o_next[pair]
+        p_next[a] = (draws[:, a] > draws[:, b]).mean(axis=0) + 0.5 * (
+            draws[:, a] == draws[:, b]
+        ).mean(axis=0)
+    with np.errstate(invalid="ignore"):
+        tied_next = np.isfinite(p_next) & (p_next < separated)
+    tied_prev = np.zeros(n, dtype=bool)
+    nxt = np.full(n, -1, dtype=np.intp)
+    nxt[o_this[pair]] = o_next[pair]
+    has_next = nxt >= 0
+    tied_prev[nxt[has_next & tied_next]] = True
+    return {
+        "rank": ranked.rank,
+        "rank_lo": lo,
+        "rank_hi": hi,
+        "rank_median": med,
+        "p_top": p_top,
+        "p_first": p_first,
+        "p_above_next": p_next,
+        "tied_with_next": tied_next,
+        "tied": tied_next | tied_prev,
+        "next_entry": nxt,
+        "rank_draws": rd,
+    }
+
+
+def rank_uncertainty(
+    entry,
+    judge,
+    score,
+    *,
+    method: str = DEFAULT_METHOD,
+    n_entries=None,
+    n_judges=None,
+    group=None,
+    scale_min=None,
+    scale_max=None,
+    level: float = 0.9,
+    top_n: int = 10,
+    seed=0,
+    across: str = "assume_equal",
+    n_draws=None,
+    n_burn=None,
+) -> UncertainRanking:
+    """Rank entries with calibrated uncertainty: the one entry point for the ranking pages.
+
+    Fits the hierarchical judge model of ``judging.uncertainty`` (each judge's offset, scale and
+    noise with weakly informative priors; scores at ``scale_min``/``scale_max`` treated as
+    censored) by Gibbs sampling and summarizes its posterior: see :class:`UncertainRanking`.
+    ``method`` names the judge effects in the model: ``"bias_scale"`` (the default, offset,
+    scale and noise per judge), ``"bias"`` (offset and noise) or ``"raw"`` (noise only); the
+    other normalization methods have no model and are refused. ``group`` (one category label
+    per entry) ranks each category separately. ``level`` is the coverage of the place interval
+    (0.9: 5th-95th percentile). ``seed`` fixes the draws (same input, same seed: same result).
+
+    Groups of judges that share no entry (``n_components > 1``), ``across``:
+
+    - ``"assume_equal"`` (default): one ranking across groups, assuming the groups' entries
+      are of equal average strength (as when entries were split between panels at random):
+      each group's scores are centred on its mean entry, so a lenient group no longer lifts
+      its entries, and the intervals include the uncertainty of each group's average
+      (``tau^2 / n_group``). The warning (code ``assumed_equal``) says so. Default because
+      the committee has to publish one ranking, and this is the honest way to make one.
+    - ``"refuse"``: places are counted within each group of linked judges (and category); no
+      entry is placed against an entry of another group, the warning (code
+      ``disconnected``) says why and that a judge scoring entries of both groups would link
+      them. Use it when the groups were formed by strength or theme, not at random.
+
+    Bad input is refused with a ValueError (``judging.uncertainty.check_sheets``): duplicate
+    (entry, judge) sheets, indices beyond ``n_entries``/``n_judges`` or far beyond the number
+    of sheets, non-finite or out-of-range scores.
+    """
+    if method not in ("bias_scale", "bias", "raw"):
+        raise ValueError(f"rank_uncertainty models 'bias_scale', 'bias' or 'raw', not {method!r}")
+    if across not in ACROSS:
+        raise ValueError(f"across must be one of {ACROSS}")
+    entry, judge, score, n_entries, n_judges = check_sheets(
+        entry, judge, score, n_entries, n_judges, scale_min, scale_max
+    )
+    post = sample_posterior(
+        entry,
+        judge,
+        score,
+        n_entries=n_entries,
+        n_judges=n_judges,
+        model=method,
+        scale_min=scale_min,
+        scale_max=scale_max,
+        across=across,
+        n_draws=n_draws,
+        n_burn=n_burn,
+        seed=seed,
+        checked=True,
+    )
+    E = int(n_entries)
+    draws = post.score_draws
+    has = post.n_sheets > 0
+    comp = post.entry_component
+    gi, _ = _group_index(group, E)
+    if across == "refuse" and post.n_components > 1:
+        rank_group = gi * post.n_components + np.maximum(comp, 0)
+    else:
+        rank_group = gi
+    with np.errstate(invalid="ignore"):
+        mean = np.where(has, draws.mean(axis=0, dtype=float), np.nan)
+        se = np.where(has, draws.std(axis=0, dtype=float, ddof=1), np.nan)
+    summary = summarize_draws(draws, mean, rank_group, level=level, top_n=top_n)
+    codes = []
+    texts = []
+    if post.n_components > 1:
+        sizes = np.bincount(comp[comp >= 0], minlength=post.n_components)
+        size_txt = ", ".join(str(int(x)) for x in sizes[:10]) + (
+            ", ..." if post.n_components > 10 else ""
+        )
+        if across == "refuse":
+            codes.append("disconnected")
+            texts.append(
+                f"The judges fall into {post.n_components} groups that share no entry (group "
+                f"sizes: {size_txt} entries). Nothing links their scores, so a strong group "
+                "cannot be told apart from a lenient one: entries are placed only within their "
+                "own group. To rank across groups, have at least one judge (better several) "
+                "score entries of every group."
+            )
+        else:
+            codes.append("assumed_equal")
+            texts.append(
+                f"The judges fall into {post.n_components} groups that share no entry (group "
+                f"sizes: {size_txt} entries). The ranking across groups assumes their entries "
+                "are equally strong on average; the place intervals include that uncertainty. "
+                "Judges who score entries of several groups would remove the assumption."
+            )
+    # reliability of the entry scores: quality variance against the measurement variance
+    info = (
+        np.bincount(
+            entry,
+            weights=(
+                np.nan_to_num(post.scale, nan=1.0) ** 2 / np.nan_to_num(post.noise, nan=np.inf) ** 2
+            )[judge],
+            minlength=E,
+        )
+        if score.size
+        else np.zeros(E)
+    )
+    meas = np.divide(1.0, info, out=np.full(E, np.nan), where=info > 0)
+    tau2 = post.tau_z**2
+    reliability = (
+        float(tau2 / (tau2 + np.nanmean(meas)))
+        if has.any() and np.isfinite(np.nanmean(meas) if np.isfinite(meas).any() else np.nan)
+        else float("nan")
+    )
+    alpha = krippendorff_alpha(entry, judge, score) if score.size else float("nan")
+    multi = np.bincount(entry, minlength=E) if score.size else np.zeros(E, np.intp)
+    if not (multi >= 2).any():  # no entry has two sheets: agreement cannot be judged
+        reliability = float("nan")
+    if np.isfinite(reliability) and reliability < NOISE_RELIABILITY:
+        codes.append("mostly_noise")
+        per_entry = float(np.mean(post.n_sheets[has]))
+        target = 0.8
+        need = per_entry * (target / (1 - target)) / max(reliability / (1 - reliability), 1e-9)
+        alpha_txt = f"{alpha:.2f}" if np.isfinite(alpha) else "not computable"
+        texts.append(
+            f"The judges hardly agree (Krippendorff's alpha {alpha_txt}; reliability of the "
+            f"entry scores {reliability:.2f}): the ranking is mostly noise. What would help: "
+            f"a calibration session on a few sample entries and clearer rubric anchors; with "
+            f"judges as they are, about {min(need, 999):.0f} judges per entry (now "
+            f"{per_entry:.1f}) would bring the reliability to {target}."
+        )
+    if score.size and not (multi >= 2).any():
+        codes.append("se_not_estimable")
+        texts.append(
+            "No entry has two sheets, so the judges' noise cannot be estimated: "
+            "the standard errors and place intervals are not available."
+        )
+        se = np.full(E, np.nan)
+    if not post.converged:
+        codes.append("not_converged")
+        texts.append(
+            f"The sampler has not fully settled (R-hat {post.rhat:.2f}); the "
+            "intervals are approximate. Run again with more draws (n_draws)."
+        )
+    lo = -np.inf if scale_min is None else float(scale_min)
+    hi = np.inf if scale_max is None else float(scale_max)
+    return UncertainRanking(
+        score=np.clip(mean, lo, hi),
+        score_unclipped=mean,
+        se=se,
+        rank=summary["rank"],
+        rank_lo=summary["rank_lo"],
+        rank_hi=summary["rank_hi"],
+        rank_median=summary["rank_median"],
+        p_top=summary["p_top"],
+        p_first=summary["p_first"],
+        p_above_next=summary["p_above_next"],
+        next_entry=summary["next_entry"],
+        tied_with_next=summary["tied_with_next"],
+        tied=summary["tied"],
+        component=comp,
+        n_components=post.n_components,
+        rank_group=rank_group,
+        n_sheets=post.n_sheets,
+        judge_offset=post.offset,
+        judge_scale=post.scale,
+        judge_noise=post.noise,
+        judge_n_sheets=post.judge_n_sheets,
+        reliability=reliability,
+        alpha=alpha,
+        converged=post.converged,
+        rhat=post.rhat,
+        warning=" ".join(texts) if texts else None,
+        warning_code=codes[0] if codes else None,
+        warning_codes=tuple(codes),
+        score_draws=draws,
+        rank_draws=summary["rank_draws"],
+        level=float(level),
+        top_n=int(top_n),
+        method=method,
+        across=across,
+        censored=post.censored,
+    )

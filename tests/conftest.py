@@ -1,24 +1,168 @@
-"""Fixtures: a fresh database per test (a throw-away SQLite file, or the PostgreSQL database
-named by TEST_DATABASE_URL, emptied after each test), clients signed in per role, and the
-usual actors of the slice."""
+"""Fixtures: a fresh database per test, clients signed in per role, and the usual actors of
+the slice.
+
+The schema is built once per test session. On SQLite each test gets a copy of a template file
+made with ``create_all`` (copying a file is far cheaper than creating sixty tables); on the
+PostgreSQL database named by TEST_DATABASE_URL the schema is created once and every table is
+emptied after each test (concurrency tests need real commits, so no rolled-back transaction).
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import g
 from flask_login import FlaskLoginClient
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from werkzeug.routing import Rule
 
 from app import create_app
+from competition.accounts import models as account_models
 from competition.db import db
 from tests import factories
 
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "competition" / "translations"
 
-def _database_url(tmp_path) -> str:
+
+def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older, as ``pybabel compile``
+    would (fuzzy entries left out), so ``pytest`` works right after ``pip install -e .[test]``.
+    Written under a temporary name and renamed, so parallel runs never read half a file."""
+    compiled = []
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parents[1].name)
+        tmp = mo.with_name(f".{mo.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+        os.replace(tmp, mo)
+        compiled.append(mo)
+    return compiled
+
+
+def pytest_configure(config):
+    compile_catalogues()
+
+
+def _test_database_url() -> str | None:
     # Never the DATABASE_URL of a real instance: tests only use TEST_DATABASE_URL or a temp file.
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path}/test.sqlite3"
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_connection, connection_record):
+    """Test databases are throw-away files: SQLite need not wait for the disk on each commit
+    (``synchronous=OFF`` keeps locking and transactions as they are, only skips fsync)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+@functools.cache
+def _cached_hash(password: str, method: str) -> str:
+    return _real_generate(password, method=method)
+
+
+@functools.cache
+def _cached_check(pwhash: str, password: str) -> bool:
+    return _real_check(pwhash, password)
+
+
+_real_generate = account_models.generate_password_hash
+_real_check = account_models.check_password_hash
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scrypt_once_per_password():
+    """scrypt costs about 0.1-0.4 s a call, and nearly every test hashes the same few passwords
+    and checks them at login: compute each real scrypt hash (and each check) once per session.
+    Hashes keep werkzeug's scrypt format and wrong passwords are still refused."""
+    mp = pytest.MonkeyPatch()
+    mp.setattr(
+        account_models,
+        "generate_password_hash",
+        lambda password, method="scrypt", salt_length=16: _cached_hash(password, method),
+    )
+    mp.setattr(account_models, "check_password_hash", _cached_check)
+    yield
+    mp.undo()
+
+
+_real_compile_builder = getattr(Rule, "_compile_builder", None)
+_builders: dict = {}
+
+
+def _cached_compile_builder(self, append_unknown=True):
+    # Werkzeug generates the URL builder of a rule from its parts; the function depends only on
+    # the rule's text, converters and defaults (it reads ``self._converters`` when called).
+    key = (
+        self.rule,
+        tuple(self._trace),
+        repr(sorted((self.defaults or {}).items())),
+        tuple((name, type(conv)) for name, conv in self._converters.items()),
+        append_unknown,
+    )
+    if key not in _builders:
+        _builders[key] = _real_compile_builder(self, append_unknown)
+    return _builders[key]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _url_builders_once():
+    """Each test builds its own app, and about two thirds of ``create_app`` is Werkzeug
+    compiling the same URL builders (about 250 generated functions) again: compile each once
+    per session. Skipped if a Werkzeug release renames the private method."""
+    if _real_compile_builder is None:
+        yield
+        return
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Rule, "_compile_builder", _cached_compile_builder)
+    yield
+    mp.undo()
+
+
+def _base_config(tmp_path, uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+    }
+
+
+@pytest.fixture(scope="session")
+def schema(tmp_path_factory):
+    """Build the schema once: a template SQLite file (returned, to be copied per test), or the
+    tables of the PostgreSQL test database (created afresh; returns None)."""
+    url = _test_database_url()
+    if url:
+        app = create_app(_base_config(tmp_path_factory.mktemp("pg"), url))
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
+            db.engine.dispose()
+        return None
+    template = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    app = create_app(_base_config(template.parent, f"sqlite:///{template}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return template
 
 
 def _fresh_g() -> None:
@@ -33,21 +177,17 @@ def _empty(engine) -> None:
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an app on the test database; extra config per call (e.g. CSRF on)."""
+def make_app(tmp_path, schema):
+    """Build an app on the test database, its schema already there; extra config per call
+    (e.g. CSRF on)."""
+    url = _test_database_url()
+    if url is None:
+        url = f"sqlite:///{tmp_path}/test.sqlite3"
+        shutil.copyfile(schema, tmp_path / "test.sqlite3")
     made = []
 
     def factory(**config):
-        app = create_app(
-            {
-                "TESTING": True,
-                "SECRET_KEY": "test-secret",
-                "WTF_CSRF_ENABLED": False,
-                "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path),
-                "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-                **config,
-            }
-        )
+        app = create_app({**_base_config(tmp_path, url), **config})
         app.test_client_class = FlaskLoginClient
         # Tests hold an app context open, and Flask reuses it for each request, so ``g``
         # (Flask-Login's user, Flask-Babel's locale) would leak between requests: start each
@@ -60,7 +200,8 @@ def make_app(tmp_path):
     for app in made:
         with app.app_context():
             db.session.remove()
-            _empty(db.engine)
+            if db.engine.dialect.name != "sqlite":  # SQLite files are thrown away with tmp_path
+                _empty(db.engine)
             db.engine.dispose()
 
 
@@ -68,7 +209,6 @@ def make_app(tmp_path):
 def app(make_app):
     app = make_app()
     with app.app_context():
-        db.create_all()
         yield app
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
-
-from flask import current_app
 
 from competition.accounts.models import Organisation, Role, User
 from competition.db import db, utcnow
 from competition.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from competition.rounds.models import Category, Round, RoundStatus, Stage
+from competition.storage import get_storage
 from judging.panels.models import Assignment
 from judging.scoring.models import Criterion
 
@@ -162,9 +160,7 @@ def make_attachment(
     data: bytes = PDF_BYTES,
     content_type: str = "application/pdf",
 ) -> Attachment:
-    """An attachment with its file written to UPLOAD_FOLDER."""
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
+    """An attachment with its file in the app's storage."""
     attachment = Attachment(
         entry=entry,
         kind=AttachmentKind(kind),
@@ -175,7 +171,7 @@ def make_attachment(
     )
     db.session.add(attachment)
     db.session.flush()
-    (folder / attachment.stored_name).write_bytes(data)
+    get_storage().put(attachment.stored_name, data, content_type)
     return attachment
 
 

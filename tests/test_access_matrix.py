@@ -47,6 +47,7 @@ GUARDS = {
     "opd": Role.OPD,
     "agency": Role.AGENCY,
     "api": None,
+    "ops": None,
 }
 
 # endpoint -> URL template for OPD A's / judge A's objects; {entry}, {assignment}, {round}

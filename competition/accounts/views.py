@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -51,6 +50,7 @@ from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.forms import ActionForm
 from competition.permissions import require_login, require_role
+from competition.storage import content_type, get_storage, read_bytes
 
 organisations_bp = Blueprint("organisations", __name__, url_prefix="/committee")
 require_role(organisations_bp, Role.COMMITTEE)
@@ -281,30 +281,28 @@ require_role(imports_bp, Role.COMMITTEE)
 _KEY = "import_file"
 
 
-def _folder() -> Path:
-    folder = Path(
-        current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+_PREVIEWS = "imports/"  # storage keys: imports/<unix time>-<token>.<ext>
 
 
-def _forget_abandoned(folder: Path) -> None:
-    """Previews never confirmed are not kept more than a day."""
+def _forget_abandoned() -> None:
+    """Previews never confirmed are not kept more than a day (a key starts with its time)."""
+    storage = get_storage()
     limit = time.time() - 86400
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+    for key in list(storage.keys(_PREVIEWS)):
+        made = key.removeprefix(_PREVIEWS).split("-", 1)[0]
+        if not made.isdigit() or int(made) < limit:
+            storage.delete(key)
 
 
-def _stored() -> tuple[Path, str] | None:
-    """The previewed file of this session, if it is still there."""
+def _stored() -> tuple[str, str] | None:
+    """The storage key and token of this session's previewed file, if it is still there
+    (in the shared storage: the confirmation may reach another server)."""
     value = session.get(_KEY)
     token, ext = value if isinstance(value, list) and len(value) == 2 else ("", "")
-    path = _folder() / f"{token}.{ext}"
-    if not token or ext not in imports.EXTENSIONS or not path.is_file():
+    if not token or ext not in imports.EXTENSIONS:
         return None
-    return path, token
+    key = f"{_PREVIEWS}{token}.{ext}"
+    return (key, token) if get_storage().exists(key) else None
 
 
 @imports_bp.route("/", endpoint="index", methods=["GET", "POST"])
@@ -326,10 +324,11 @@ def imports_index():
     if ok:
         old = _stored()
         if old:
-            old[0].unlink(missing_ok=True)
-        token, ext = secrets.token_urlsafe(24), filename.rsplit(".", 1)[-1].lower()
-        _forget_abandoned(_folder())
-        (_folder() / f"{token}.{ext}").write_bytes(data)
+            get_storage().delete(old[0])
+        token = f"{int(time.time())}-{secrets.token_urlsafe(24)}"
+        ext = filename.rsplit(".", 1)[-1].lower()
+        _forget_abandoned()
+        get_storage().put(f"{_PREVIEWS}{token}.{ext}", data, content_type(f"x.{ext}"))
         session[_KEY] = [token, ext]
         confirm = ConfirmForm(token=token)
     return render_template(
@@ -352,11 +351,11 @@ def confirm():
         or not secrets.compare_digest(form.token.data or "", stored[1])
     ):
         raise InvalidState(_l("Upload the file again: the previewed file is no longer available."))
-    path, _token = stored
-    rows = imports.parse(path.name, path.read_bytes())
+    key, _token = stored
+    rows = imports.parse(key.rpartition("/")[2], read_bytes(key))
     created = imports.import_rows(rows=rows, actor=current_user)
     db.session.commit()
-    path.unlink(missing_ok=True)
+    get_storage().delete(key)
     session.pop(_KEY, None)
     return render_template("competition/accounts/imports_done.html", created=created)
 

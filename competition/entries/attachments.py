@@ -1,8 +1,8 @@
 """Attachments of entries: the SK decree, supporting data and photos.
 
 The type of a file is read from its first bytes (PDF, JPEG and PNG signatures), never from its
-name or the browser's claim. Files are stored under ``UPLOAD_FOLDER`` (outside the static
-folder) with generated names; each file and each entry's total have a size limit
+name or the browser's claim. Files are kept in the app's storage (``competition.storage``: the
+upload folder or an object store, never the static folder) under generated names; each file and each entry's total have a size limit
 (``MAX_ATTACHMENT_BYTES``, ``MAX_ENTRY_ATTACHMENT_BYTES``). Serving goes through
 ``send_attachment`` after a ``can_view_attachment`` check by the calling view.
 """
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from pathlib import Path
 from typing import IO
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from competition.accounts.models import User
@@ -25,6 +24,7 @@ from competition.entries.models import Attachment, AttachmentKind, Entry
 from competition.errors import InvalidState, JuriError, NotAllowed
 from competition.i18n.formatting import format_decimal
 from competition.permissions import can_edit_entry, can_view_attachment
+from competition.storage import get_storage
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
@@ -78,12 +78,6 @@ def megabytes(n: int) -> str:
     return f"{-(-n // 1024)} KB"
 
 
-def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def read_upload(filename: str, stream: IO[bytes], kind: AttachmentKind) -> tuple[str, bytes, str]:
     """Read an upload within the per-file limit and check its type by content: returns
     (safe original name, bytes, content type) or raises ``FileRefused``."""
@@ -111,24 +105,24 @@ def read_upload(filename: str, stream: IO[bytes], kind: AttachmentKind) -> tuple
 
 
 def write_file(prefix: str, content_type: str, data: bytes) -> str:
-    """Store ``data`` under a generated name in UPLOAD_FOLDER; returns that name."""
+    """Store ``data`` under a generated name in the app's storage; returns that name."""
     stored = f"{prefix}-{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
-    (_folder() / stored).write_bytes(data)
+    get_storage().put(stored, data, content_type)
     return stored
 
 
 def send_stored(stored_name: str, content_type: str, download_name: str):
-    """A stored file as a response; the caller has checked who may see it."""
-    path = _folder() / stored_name
-    if not path.is_file():
-        raise NotAllowed()
-    return send_file(
-        path,
-        mimetype=content_type,
-        as_attachment=content_type == PDF,
-        download_name=safe_filename(download_name),
-        max_age=0,
-    )
+    """A stored file as a response (the file itself, or a redirect to a short-lived URL of
+    the object store); the caller has checked who may see it. A missing file is a 404."""
+    try:
+        return get_storage().send(
+            stored_name,
+            content_type,
+            safe_filename(download_name),
+            as_attachment=content_type == PDF,
+        )
+    except (FileNotFoundError, ValueError):
+        raise NotAllowed() from None
 
 
 @records_actor
@@ -184,11 +178,11 @@ def delete_attachment(*, attachment: Attachment, actor: User) -> None:
         if attachment.entry.is_submitted:
             raise InvalidState(_l("This entry has been submitted and can no longer be changed."))
         raise NotAllowed()
-    path = _folder() / attachment.stored_name
+    stored = attachment.stored_name
     attachment.entry.attachments.remove(attachment)
     db.session.delete(attachment)
     db.session.flush()
-    path.unlink(missing_ok=True)
+    get_storage().delete(stored)
 
 
 def get_attachment_for(user: User, attachment_id: int) -> Attachment:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy import text as sa_text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from competition.db import UTCDateTime, _enum, db, utcnow
 from competition.rounds.sections import (
@@ -96,7 +96,8 @@ class Entry(db.Model):
     # Committee actions re-read the row first (competition.entries.reread_for_update).
     version_id: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    round: Mapped[Round] = relationship(back_populates="entries")
+    # Round.entries is declared here, on the side that depends on rounds (no import cycle).
+    round: Mapped[Round] = relationship(backref=backref("entries", order_by="Entry.id"))
     category: Mapped[Category] = relationship()
     organisation: Mapped[Organisation] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
@@ -175,8 +176,9 @@ class AttachmentKind(enum.StrEnum):
 
 
 class Attachment(db.Model):
-    """A file attached to an entry. Stored under ``UPLOAD_FOLDER`` with a generated name; the
-    type was read from the content, never from the uploaded name."""
+    """A file attached to an entry. Kept in the app's storage (``competition.storage``) under
+    the generated key ``stored_name``; the type was read from the content, never from the
+    uploaded name."""
 
     __tablename__ = "attachments"
     id: Mapped[int] = mapped_column(primary_key=True)

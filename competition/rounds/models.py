@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
@@ -20,9 +19,6 @@ from competition.rounds.sections import (
     configured_sections,
     limits,
 )
-
-if TYPE_CHECKING:
-    from competition.entries.models import Entry
 
 
 class RoundStatus(enum.StrEnum):
@@ -79,7 +75,6 @@ class Round(db.Model):
     stages: Mapped[list[Stage]] = relationship(
         back_populates="round", order_by="Stage.position", cascade="all, delete-orphan"
     )
-    entries: Mapped[list[Entry]] = relationship(back_populates="round", order_by="Entry.id")
 
     @property
     def section_limits(self) -> dict[str, int]:

@@ -121,9 +121,6 @@ SECTIONS: tuple[Section, ...] = (
 SECTION_NAMES = tuple(s.name for s in SECTIONS)
 
 
-BY_NAME = {s.name: s for s in SECTIONS}
-
-
 def sections_for(group: EntryGroup | str) -> list[Section]:
     """The sections of ``group``'s form, in form order."""
     group = EntryGroup(group)
@@ -198,14 +195,6 @@ def over_limit(
         if name in limit and (n := count_words(text)) > limit[name]:
             out[name] = (n, limit[name])
     return out
-
-
-def years_between(start: date, end: date) -> int:
-    """Whole years from ``start`` to ``end`` (a birthday-style count)."""
-    years = end.year - start.year
-    if (end.month, end.day) < (start.month, start.day):
-        years -= 1
-    return years
 
 
 def latest_start(group: EntryGroup | str, on: date) -> date:

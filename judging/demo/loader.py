@@ -2,8 +2,11 @@
 
 It sits in ``judging`` because it drives both packages (judging may import competition).
 Everything goes through the same service functions the web UI uses, so the demo is built by
-the rules it shows. Scores are simulated from each judge's offset, spread and noise in
-``demo_data.JUDGES``, so harsh and lenient judges are visible on the ranking page.
+the rules it shows. The content (organisations, entries, judges, comments) is read from the
+data files in ``judging/demo/data/`` (see ``content``). This module builds the accounts, the
+rounds and the entries and tells the story; ``scoring`` does the judging, where scores are
+simulated from each judge's offset, spread and noise in ``judges.csv``, so harsh and lenient
+judges are visible on the ranking page; ``publishing`` publishes the results.
 """
 
 from __future__ import annotations
@@ -27,17 +30,12 @@ from competition.entries.models import AttachmentKind, Screening
 from competition.rounds import services as rounds
 from competition.rounds.models import StageKind
 from judging.analysis import advancement, combined
-from judging.demo import data
+from judging.demo import content
 from judging.demo import scale as demo_scale
+from judging.demo import scoring as demo_scoring
 from judging.demo.kipp import kipp_sections, sk_pdf
 from judging.demo.publishing import publish_demo_results
-from judging.panels import assignment as assignment_service
-from judging.panels import conflicts
-from judging.panels import services as panels
 from judging.results import awards
-from judging.scoring import rubric as rubric_service
-from judging.scoring import sheets as sheet_service
-from judging.scoring.models import Criterion
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -66,24 +64,23 @@ def demo_contacts() -> None:
 AGENCY_USERNAME = "admin-dinkes"
 
 
-def demo_agency(orgs) -> User:
-    """Dinas Kesehatan coordinates the city's puskesmas: its Admin Lokal sees and corrects
-    their proposals and submits them to the committee (two levels, as in KIPP's SiNovik)."""
-    admin = _user(
-        AGENCY_USERNAME, "Admin Lokal Dinas Kesehatan", Role.AGENCY, organisation=orgs["dinkes"]
-    )
+def demo_agency(orgs, org_data, story) -> User:
+    """Dinas Kesehatan coordinates the city's puskesmas (their ``parent`` in
+    ``organisations.csv``): its Admin Lokal sees and corrects their proposals and submits them
+    to the committee (two levels, as in KIPP's SiNovik)."""
+    admin = _user(AGENCY_USERNAME, story["agency_admin"], Role.AGENCY, organisation=orgs["dinkes"])
     for key, org in orgs.items():
-        if key.startswith("pkm-"):
-            org.parent = orgs["dinkes"]
+        if org_data[key]["parent"]:
+            org.parent = orgs[org_data[key]["parent"]]
     return admin
 
 
-def demo_regions(orgs) -> None:
-    """A city competition: every participant is in Kota Palembang (the puskesmas count under
+def demo_regions(orgs, city) -> None:
+    """A city competition: every participant is in the city (the puskesmas count under
     Dinas Kesehatan, their agency, so they have no region of their own)."""
     for org in orgs.values():
         if org.parent is None:
-            org.region, org.province = "Kota Palembang", "Sumatera Selatan"
+            org.region, org.province = city["region"], city["province"]
 
 
 def attach_sk(entry, org, e, i, user, now) -> None:
@@ -126,14 +123,14 @@ def demo_stage_weights(round_, committee) -> None:
     combined.set_stage_weights(round_=round_, weights=weights, actor=committee)
 
 
-def demo_screening(round_, committee) -> None:
+def demo_screening(round_, committee, text) -> None:
     """The committee screened every entry: those without a flag in one step, the others
     after a closer look (all of the demo's entries were found eligible)."""
     stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
     when = stage.opens_at + timedelta(days=1)
     screening.accept_clean(
         round_=round_,
-        reason="Memenuhi seluruh persyaratan administrasi.",
+        reason=text["clean_reason"],
         actor=committee,
         now=when,
     )
@@ -144,18 +141,18 @@ def demo_screening(round_, committee) -> None:
                 eligible=True,
                 actor=committee,
                 now=when,
-                reason="Memenuhi persyaratan setelah klarifikasi dengan OPD.",
+                reason=text["clarified_reason"],
             )
 
 
-def demo_nominations(round_, desk, committee, now) -> None:
+def demo_nominations(round_, desk, committee, story, now) -> None:
     """The screening result was announced and made final; the top five of each category
     advanced from the desk evaluation to the presentations, and their nomination is in its
     public objection period, with one objection waiting for the committee's decision."""
     screening_stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
     first = announcements.issue_announcement(
         stage=screening_stage,
-        title="Hasil Seleksi Administrasi KOINYANLIK 2026",
+        title=story["screening"]["announcement"],
         objection_days=None,
         actor=committee,
         now=screening_stage.closes_at,
@@ -172,9 +169,10 @@ def demo_nominations(round_, desk, committee, now) -> None:
         actor=committee,
         now=desk.closes_at + timedelta(days=2),
     )
+    objection = story["objection"]
     nominees = announcements.issue_announcement(
         stage=desk,
-        title="Nominasi Top 15 KOINYANLIK 2026 (Presentasi dan Wawancara)",
+        title=story["nomination"],
         objection_days=5,
         actor=committee,
         now=now - timedelta(days=1),
@@ -183,52 +181,49 @@ def demo_nominations(round_, desk, committee, now) -> None:
     announcements.file_objection(
         announcement=nominees,
         entry_id=nominees.entry_ids[-1],
-        name="Rahmat Hidayat",
-        contact="0813-6712-4410",
-        reason="Layanan ini di kelurahan kami belum berjalan setiap hari seperti yang ditulis "
-        "dalam proposal; pada hari Sabtu loket selalu tutup.",
-        evidence="Foto papan jam layanan, dikirim ke surel panitia.",
+        name=objection["name"],
+        contact=objection["contact"],
+        reason=objection["reason"],
+        evidence=objection["evidence"],
         now=now - timedelta(hours=5),
     )
 
 
-def demo_sections(round_, committee) -> None:
+def demo_sections(round_, committee, text) -> None:
     """The 2027 proposal differs from KIPP's a little: the summary is an executive summary,
     and the city asks every group how the innovation serves its mid-term plan (RPJMD)."""
     rounds.set_sections(
         round_=round_,
         limits={},
-        labels={"summary": "Ringkasan Eksekutif"},
+        labels=text["labels"],
         off=set(),
         actor=committee,
     )
+    custom = text["custom_section"]
     rounds.add_custom_section(
         round_=round_,
-        label="Keselarasan dengan RPJMD Kota Palembang",
-        words=200,
-        groups=["umum", "replikasi", "khusus"],
+        label=custom["label"],
+        words=custom["words"],
+        groups=custom["groups"],
         actor=committee,
-        help="Sasaran RPJMD 2024-2029 yang didukung inovasi ini, dan bagaimana.",
+        help=custom["help"],
     )
 
 
-def demo_agency_review(round_, opd_users, org_data, now) -> None:
+def demo_agency_review(round_, opd_users, org_data, entry_data, categories, text, now) -> None:
     """In the open 2027 round, Puskesmas Dempo has handed its proposal to the Admin Lokal of
     Dinas Kesehatan, who has yet to review it (log in as ``admin-dinkes``)."""
-    i, e = next((i, e) for i, e in enumerate(data.ENTRIES) if e["org"] == "pkm-dempo")
-    user, org = opd_users["pkm-dempo"], org_data["pkm-dempo"]
+    key = text["org"]
+    i, e = next((i, e) for i, e in enumerate(entry_data) if e["org"] == key)
+    user, org = opd_users[key], org_data[key]
     proposal = kipp_sections(e, org, i)
-    proposal["title"] = f"{proposal['title']} (pengembangan 2027)"
+    proposal["title"] += text["title_suffix"]
     for section in round_.sections_for():
         if section.custom:
-            proposal[section.name] = (
-                "Mendukung sasaran RPJMD Kota Palembang 2024-2029 untuk meningkatkan derajat "
-                "kesehatan masyarakat: indikator waktu tunggu layanan puskesmas dan cakupan "
-                "pelayanan kesehatan dasar dipantau setiap triwulan."
-            )
+            proposal[section.name] = text["custom_answer"]
     entry = entry_service.create_entry(
         round_=round_,
-        category=next(c for c in round_.categories if c.name == _category_name(org["category"])),
+        category=categories[org["category"]],
         data=proposal,
         actor=user,
         now=now - timedelta(hours=20),
@@ -237,37 +232,36 @@ def demo_agency_review(round_, opd_users, org_data, now) -> None:
     entry_service.submit_entry(entry=entry, actor=user, now=now - timedelta(hours=19))
 
 
-def _category_name(key: str) -> str:
-    return next(c["name"] for c in data.CATEGORIES if c["key"] == key)
-
-
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
     now = utcnow().replace(second=0, microsecond=0)
-    committee = _user(
-        COMMITTEE_USERNAME, "Panitia KOINYANLIK (Bagian Organisasi Setda)", Role.COMMITTEE
-    )
+    competition = content.competition()
+    story = competition["story"]
+    judge_data = content.judges()
+    org_data = {o["key"]: o for o in content.organisations()}
+    entry_data = content.entries()
+    committee = _user(COMMITTEE_USERNAME, story["committee"], Role.COMMITTEE)
     judges = [
         _user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
-        for j in data.JUDGES
+        for j in judge_data
     ]
     orgs = {}
     opd_users = {}
-    for o in data.ORGANISATIONS:
+    for o in org_data.values():
         org = Organisation(name=o["name"])
         db.session.add(org)
         orgs[o["key"]] = org
         opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
-    agency_admin = demo_agency(orgs)
-    demo_regions(orgs)
+    agency_admin = demo_agency(orgs, org_data, story)
+    demo_regions(orgs, story["city"])
     db.session.flush()
     demo_contacts()
 
     # The 2026 round: submissions closed, desk evaluation scored and published.
     round_ = rounds.create_round(
-        name=data.ROUND["name"],
-        description=data.ROUND["description"],
+        name=competition["round"]["name"],
+        description=competition["round"]["description"],
         submission_opens_at=now - timedelta(days=75),
         submission_closes_at=now - timedelta(days=30),
         actor=committee,
@@ -276,20 +270,18 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         c["key"]: rounds.add_category(
             round_=round_, name=c["name"], description=c["description"], actor=committee
         )
-        for c in data.CATEGORIES
+        for c in competition["categories"]
     }
     rounds.open_round(round_=round_, actor=committee)
     stage = demo_timeline(round_, committee, now)
-    criteria = _demo_rubric(stage, committee)
-    org_category = {o["key"]: o["category"] for o in data.ORGANISATIONS}
-    org_data = {o["key"]: o for o in data.ORGANISATIONS}
+    criteria = demo_scoring.demo_rubric(stage, committee)
     entries = []
-    for i, e in enumerate(data.ENTRIES):
+    for i, e in enumerate(entry_data):
         user = opd_users[e["org"]]
         written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
         entry = entry_service.create_entry(
             round_=round_,
-            category=categories[org_category[e["org"]]],
+            category=categories[org_data[e["org"]]["category"]],
             data=kipp_sections(e, org_data[e["org"]], i),
             actor=user,
             now=written,
@@ -303,53 +295,39 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
             )
         entries.append(entry)
 
-    demo_screening(round_, committee)
-    _demo_conflicts(committee, judges, orgs, entries)
-    _demo_panel(stage, committee, judges)
-    _demo_assign(stage, committee)
-    quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
-    params = {j.id: p for j, p in zip(judges, data.JUDGES)}
-    n_sheets = 0
-    for a in assignment_service.list_assignments(stage):
-        p = params[a.judge_id]
-        q = quality[a.entry_id]
-        base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
-        # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
-        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
-        mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
-        inputs = {
-            c.id: sheet_service.CriterionInput(float(v), str(rng.choice(data.COMMENTS[mood])))
-            for c, v in zip(criteria, values)
-        }
-        sheet_service.save_sheet(
-            assignment=a,
-            inputs=inputs,
-            submit=True,
-            actor=a.judge,
-            now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))),
-        )
-        n_sheets += 1
-    _demo_reopen(stage, committee)
+    demo_screening(round_, committee, story["screening"])
+    demo_scoring.demo_conflicts(competition["conflicts"], committee, judges, orgs, entries)
+    demo_scoring.demo_panel(stage, committee, judges, story["panel"])
+    demo_scoring.demo_assign(stage, committee)
+    n_sheets = demo_scoring.simulate_sheets(
+        stage, criteria, judges, judge_data, entries, competition["comments"], rng
+    )
+    demo_scoring.demo_reopen(stage, committee, story["reopen"])
     publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
-    demo_nominations(round_, stage, committee, now)
+    demo_nominations(round_, stage, committee, story, now)
     demo_stage_weights(round_, committee)
 
     # The 2027 round is open, so OPD users can try the proposal form.
+    next_round = competition["next_round"]
     nxt = rounds.create_round(
-        name="KOINYANLIK 2027",
-        description="Pendaftaran inovasi pelayanan publik Kota Palembang tahun 2027 telah dibuka.",
+        name=next_round["name"],
+        description=next_round["description"],
         submission_opens_at=now - timedelta(days=1),
         submission_closes_at=now + timedelta(days=60),
         actor=committee,
     )
-    for c in data.CATEGORIES:
-        rounds.add_category(
+    next_categories = {
+        c["key"]: rounds.add_category(
             round_=nxt, name=c["name"], description=c["description"], actor=committee
         )
+        for c in competition["categories"]
+    }
     rounds.open_round(round_=nxt, actor=committee)
     rounds.apply_stage_template(round_=nxt, actor=committee)
-    demo_sections(nxt, committee)
-    demo_agency_review(nxt, opd_users, org_data, now)
+    demo_sections(nxt, committee, next_round)
+    demo_agency_review(
+        nxt, opd_users, org_data, entry_data, next_categories, next_round["agency_review"], now
+    )
     db.session.flush()
     return {
         "organisations": len(orgs),
@@ -357,86 +335,6 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         "entries": len(entries),
         "sheets": n_sheets,
     }
-
-
-def _demo_rubric(stage, committee) -> list[Criterion]:
-    """The desk evaluation uses the KIPP 2023 template: seven weighted criteria, 0-100,
-    finalists at 85."""
-    return rubric_service.apply_template(stage=stage, key="kipp2023_desk", actor=committee)
-
-
-def _demo_conflicts(committee, judges, orgs, entries) -> None:
-    """One judge works for an OPD and three declared conflicts (an OPD, two entries), so the
-    automatic assignment has something to respect (``demo_data.CONFLICTS``)."""
-    by_username = {j.username: j for j in judges}
-    entry_of = {e.organisation_id: e for e in entries}
-    for c in data.CONFLICTS:
-        judge = by_username[c["judge"]]
-        if "works_for" in c:
-            conflicts.set_affiliation(
-                judge=judge, organisation=orgs[c["works_for"]], actor=committee
-            )
-        elif "organisation" in c:
-            conflicts.declare_conflict(
-                judge=judge,
-                organisation=orgs[c["organisation"]],
-                reason=c["reason"],
-                actor=committee,
-            )
-        else:
-            conflicts.declare_conflict(
-                judge=judge,
-                entry=entry_of[orgs[c["entry"]].id],
-                reason=c["reason"],
-                actor=committee,
-            )
-
-
-def _demo_assign(stage, committee) -> None:
-    """Automatic assignment, three judges per entry, previewed then confirmed as the
-    committee does it in the UI."""
-    plan = assignment_service.plan_auto_assign(stage, 3)
-    assignment_service.auto_assign(
-        stage=stage, judges_per_entry=3, digest=plan.digest, actor=committee
-    )
-
-
-def _demo_panel(stage, committee, judges) -> None:
-    """One panel for the whole stage, chaired by ``juri1``, who can read the other sheets."""
-    panel = panels.create_panel(
-        stage=stage, name="Tim Penilai Desk Evaluation", category=None, actor=committee
-    )
-    for judge in judges:
-        panels.add_panel_member(
-            panel=panel, judge=judge, is_chair=judge.username == "juri1", actor=committee
-        )
-
-
-def _demo_reopen(stage, committee) -> None:
-    """The committee reopened one of ``juri9``'s sheets for a typing error, and the judge
-    corrected it: the sheet's history shows both (``/committee/stages/<id>/sheets/<id>``)."""
-    a = next(a for a in assignment_service.list_assignments(stage) if a.judge.username == "juri9")
-    when = a.sheet.submitted_at + timedelta(hours=20)
-    sheet_service.reopen_sheet(
-        sheet=a.sheet, reason="Salah ketik pada kriteria Signifikansi.", actor=committee, now=when
-    )
-    criteria = rubric_service.list_criteria(stage)
-    scores = {s.criterion_id: s for s in a.sheet.scores}
-    inputs = {
-        c.id: sheet_service.CriterionInput(scores[c.id].value, scores[c.id].comment)
-        for c in criteria
-    }
-    fixed = next(c for c in criteria if c.name == "Signifikansi")
-    inputs[fixed.id] = sheet_service.CriterionInput(
-        min(100.0, inputs[fixed.id].value + 10), inputs[fixed.id].comment
-    )
-    sheet_service.save_sheet(
-        assignment=a,
-        inputs=inputs,
-        submit=True,
-        actor=a.judge,
-        now=min(when + timedelta(hours=3), stage.closes_at),
-    )
 
 
 @demo_cli.command("load")

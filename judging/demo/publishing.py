@@ -1,27 +1,21 @@
 """The demo's publication: KOINYANLIK-style city awards with prize money, a certificate layout
 with a drawn logo, a first version and a correction (so the public page shows a history), and
-certificates of appreciation for the judges, and a special award. Kept apart from ``judging.demo`` to ease merging."""
+certificates of appreciation for the judges, and a special award. Its text is in
+``data/competition.json`` (``publication``)."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
 
-from flask import current_app
 from PIL import Image, ImageDraw
 
 from competition.accounts.models import User
 from competition.rounds.models import Stage
+from judging.demo import content
 from judging.results import awards, certificates
 from judging.results import publication as publication_service
 from judging.results.views import judges_of
-
-ANNOUNCEMENT = (
-    "Berdasarkan hasil penilaian Tim Juri KOINYANLIK 2026, Panitia mengumumkan para pemenang "
-    "Kompetisi Inovasi Pelayanan Publik Kota Palembang. Selamat kepada seluruh OPD dan unit "
-    "kerja yang telah berinovasi untuk pelayanan publik yang lebih baik.\n\n"
-    "Keaslian setiap piagam dapat diperiksa melalui kode QR atau nomor yang tercetak padanya."
-)
 
 
 def demo_logo() -> bytes:
@@ -45,20 +39,17 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     """Publish the demo stage twice: version 1 with Juara I-III, then a correction adding the
     Harapan awards, and issue the judges' certificates of appreciation."""
     round_ = stage.round
+    text = content.competition()["publication"]
     certificates.save_layout(
         round_=round_,
-        government="Pemerintah Kota Palembang",
-        place="Palembang",
-        signers=[
-            ("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah Kota Palembang"),
-            ("Rina Kartika, S.STP., M.Si.", "Kepala Bagian Organisasi Setda"),
-        ],
+        government=text["government"],
+        place=text["place"],
+        signers=[(s["name"], s["title"]) for s in text["signers"]],
         images={"logo": demo_logo()},
-        upload_folder=current_app.config["UPLOAD_FOLDER"],
         actor=committee,
     )
     settings = awards.settings_of(round_)
-    settings.announcement = ANNOUNCEMENT
+    settings.announcement = text["announcement"]
     city = awards.PRESETS["city"]
     awards.set_levels(round_=round_, levels=city[:3], actor=committee)
     publication_service.publish_results(stage=stage, actor=committee, now=when)
@@ -67,7 +58,7 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
         stage=stage,
         actor=committee,
         now=when + timedelta(days=1),
-        reason="Penambahan Juara Harapan I dan II sesuai keputusan rapat panitia.",
+        reason=text["correction_reason"],
     )
     awards.issue_appreciation_certificates(
         round_=round_, judges=judges_of(round_), actor=committee, now=when + timedelta(days=1)
@@ -79,7 +70,7 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     awards.give_special_award(
         round_=round_,
         entry=favourite.entry,
-        title="Inovasi Terfavorit",
+        title=text["special_award"],
         actor=committee,
         now=when + timedelta(days=1),
     )

@@ -29,6 +29,7 @@ from competition.accounts.models import Organisation, Role, User
 from competition.db import db, utcnow
 from competition.entries.models import Advancement, Entry, EntryStatus
 from competition.rounds.models import Category, Round, RoundStatus, Stage
+from judging.demo import content
 from judging.panels.models import Assignment
 from judging.results import publication as publication_service
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
@@ -53,137 +54,14 @@ SCALES = {
 }
 
 
-CLUSTERS = [
-    "Tata Kelola Pemerintahan",
-    "Kesehatan",
-    "Pendidikan",
-    "Ekonomi dan UMKM",
-    "Administrasi Kependudukan",
-    "Lingkungan Hidup",
-    "Perizinan dan Investasi",
-    "Sosial dan Pemberdayaan",
-    "Infrastruktur dan Transportasi",
-    "Pelayanan Terpadu",
-]
-
-
-UNITS = [
-    "Dinas Kesehatan",
-    "Dinas Kependudukan dan Pencatatan Sipil",
-    "DPMPTSP",
-    "RSUD",
-    "Puskesmas",
-    "Kecamatan",
-    "Dinas Pendidikan",
-    "Dinas Sosial",
-]
-
-
-PLACES = [
-    "Sungai",
-    "Batu",
-    "Tanjung",
-    "Muara",
-    "Bukit",
-    "Lubuk",
-    "Kota",
-    "Pulau",
-    "Teluk",
-    "Air",
-    "Rantau",
-    "Padang",
-]
-
-
-PLACES2 = [
-    "Harapan",
-    "Jaya",
-    "Makmur",
-    "Indah",
-    "Baru",
-    "Raya",
-    "Sari",
-    "Permai",
-    "Agung",
-    "Lestari",
-    "Mulya",
-    "Sejahtera",
-]
-
-
-WORDS = ["Layanan", "Sistem", "Aplikasi", "Gerakan", "Program", "Klinik", "Pojok", "Mobil"]
-
-
-THEMES = [
-    "Antrean Daring",
-    "Jemput Bola",
-    "Satu Pintu",
-    "Tanpa Kertas",
-    "Ramah Disabilitas",
-    "Desa Digital",
-    "Cegah Stunting",
-    "Izin Kilat",
-    "Sampah Bernilai",
-    "Warga Sehat",
-]
-
-
-DESK = [
-    ("Kebaruan", 25),
-    ("Signifikansi dan Dampak", 30),
-    ("Adaptabilitas", 20),
-    ("Keberlanjutan", 15),
-    ("Kolaborasi Pemangku Kepentingan", 10),
-]
-
-
-# The 38 provinces; the generated regencies and cities are spread over them in turn.
-PROVINCES = [
-    "Aceh",
-    "Sumatera Utara",
-    "Sumatera Barat",
-    "Riau",
-    "Kepulauan Riau",
-    "Jambi",
-    "Sumatera Selatan",
-    "Kepulauan Bangka Belitung",
-    "Bengkulu",
-    "Lampung",
-    "DKI Jakarta",
-    "Jawa Barat",
-    "Banten",
-    "Jawa Tengah",
-    "DI Yogyakarta",
-    "Jawa Timur",
-    "Bali",
-    "Nusa Tenggara Barat",
-    "Nusa Tenggara Timur",
-    "Kalimantan Barat",
-    "Kalimantan Tengah",
-    "Kalimantan Selatan",
-    "Kalimantan Timur",
-    "Kalimantan Utara",
-    "Sulawesi Utara",
-    "Gorontalo",
-    "Sulawesi Tengah",
-    "Sulawesi Barat",
-    "Sulawesi Selatan",
-    "Sulawesi Tenggara",
-    "Maluku",
-    "Maluku Utara",
-    "Papua",
-    "Papua Barat",
-    "Papua Barat Daya",
-    "Papua Selatan",
-    "Papua Tengah",
-    "Papua Pegunungan",
-]
-
-
-def _place(i: int) -> str:
+def _place(i: int, names: dict) -> str:
+    """The name of generated local government ``i``: one of the 144 pairs of ``places`` and
+    ``places2``, numbered from the second round of pairs on."""
+    first, second = names["places"], names["places2"]
     kind = "Kabupaten" if i % 5 else "Kota"
-    return f"{kind} {PLACES[i % 12]} {PLACES2[(i // 12) % 12]}" + (
-        f" {i // 144 + 1}" if i >= 144 else ""
+    pairs = len(first) * len(second)
+    return f"{kind} {first[i % len(first)]} {second[(i // len(first)) % len(second)]}" + (
+        f" {i // pairs + 1}" if i >= pairs else ""
     )
 
 
@@ -302,6 +180,13 @@ def load_scaled(
     sc = SCALES[scale] if isinstance(scale, str) else scale
     rng = np.random.default_rng(seed)
     now = utcnow().replace(microsecond=0)
+    names = content.scale()
+    provinces, words, themes, units = (
+        names["provinces"],
+        names["words"],
+        names["themes"],
+        names["units"],
+    )
     committee = db.session.scalar(select(User).where(User.role == Role.COMMITTEE).limit(1))
     if committee is None:
         committee = User(
@@ -323,7 +208,7 @@ def load_scaled(
         submission_closes_at=now - timedelta(days=45),
     )
     db.session.add(round_)
-    cats = [Category(round=round_, name=name) for name in CLUSTERS]
+    cats = [Category(round=round_, name=name) for name in names["clusters"]]
     db.session.add_all(cats)
     desk = Stage(
         round=round_,
@@ -358,9 +243,9 @@ def load_scaled(
         Organisation,
         [
             {
-                "name": f"Pemerintah {_place(i)} ({prefix})",
-                "region": _place(i),
-                "province": PROVINCES[i % len(PROVINCES)],
+                "name": f"Pemerintah {_place(i, names)} ({prefix})",
+                "region": _place(i, names),
+                "province": provinces[i % len(provinces)],
             }
             for i in range(sc.organisations)
         ],
@@ -388,7 +273,7 @@ def load_scaled(
         [
             {
                 "username": f"{prefix}-opd{i + 1}",
-                "name": f"Admin {_place(i)}",
+                "name": f"Admin {_place(i, names)}",
                 "role": Role.OPD,
                 "password_hash": password_hash,
                 "organisation_id": int(org_ids[i]),
@@ -409,8 +294,8 @@ def load_scaled(
                 "round_id": round_.id,
                 "category_id": int(cat_ids[c]),
                 "organisation_id": int(org_ids[o]),
-                "title": f"{WORDS[i % 8]} {THEMES[(i // 8) % 10]} "
-                f"{UNITS[o % 8].split()[-1]} {i + 1}",
+                "title": f"{words[i % len(words)]} {themes[(i // len(words)) % len(themes)]} "
+                f"{units[o % len(units)].split()[-1]} {i + 1}",
                 "summary": "Ringkasan inovasi (data uji).",
                 "status": EntryStatus.SUBMITTED,
                 "submitted_at": now - timedelta(days=46, minutes=i),
@@ -422,23 +307,18 @@ def load_scaled(
         Entry.round_id == round_.id,
     )
 
+    desk_criteria = (
+        names["desk_criteria"] if sc.criteria else [{"name": "Nilai Total", "weight": 100}]
+    )
     criteria = [
-        Criterion(stage_id=desk.id, name=n, weight=w, position=k)
-        for k, (n, w) in enumerate(DESK if sc.criteria else [("Nilai Total", 100)])
+        Criterion(stage_id=desk.id, name=c["name"], weight=c["weight"], position=k)
+        for k, c in enumerate(desk_criteria)
     ]
     db.session.add_all(criteria)
     if final is not None:
         final_criteria = [
-            Criterion(stage_id=final.id, name=n, weight=w, position=k)
-            for k, (n, w) in enumerate(
-                [
-                    ("Kebaruan", 30),
-                    ("Manfaat", 25),
-                    ("Kewenangan dan Kolaborasi", 15),
-                    ("Replikasi", 20),
-                    ("Presentasi", 10),
-                ]
-            )
+            Criterion(stage_id=final.id, name=c["name"], weight=c["weight"], position=k)
+            for k, c in enumerate(names["final_criteria"])
         ]
         db.session.add_all(final_criteria)
     db.session.flush()

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from competition.accounts.models import Organisation, User
     from competition.entries.models import Entry
     from competition.rounds.models import Category, Stage
-    from judging.scoring.models import ScoreSheet
 
 
 class Assignment(db.Model):
@@ -34,9 +33,6 @@ class Assignment(db.Model):
     stage: Mapped[Stage] = relationship()
     entry: Mapped[Entry] = relationship()
     judge: Mapped[User] = relationship()
-    sheet: Mapped[ScoreSheet | None] = relationship(
-        back_populates="assignment", uselist=False, cascade="all, delete-orphan"
-    )
 
 
 class Conflict(db.Model):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import unicodedata
 from dataclasses import dataclass
 
@@ -23,11 +22,9 @@ from competition.accounts.models import User
 from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Round
+from competition.storage import get_storage, read_bytes
 from judging.results import awards
 from judging.results.models import AwardSettings, Certificate, CertificateKind
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
-
 
 MAROON = (120, 20, 30)
 
@@ -36,11 +33,6 @@ GREY = (90, 90, 90)
 
 
 INK = (20, 20, 20)
-
-
-def award_title(rank: int) -> str:
-    """A place as printed on an Indonesian certificate: "Terbaik I", "Terbaik II", ..."""
-    return f"Terbaik {ROMAN.get(rank, str(rank))}"
 
 
 def _latin1(text: str) -> str:
@@ -98,11 +90,11 @@ def qr_image(verify_url: str) -> Image.Image:
     return img.resize((n * QR_SCALE, n * QR_SCALE), Image.NEAREST)
 
 
-def as_jpeg(path: str) -> bytes | None:
+def as_jpeg(data: bytes) -> bytes | None:
     """An uploaded PNG or JPEG flattened onto white and re-encoded as JPEG once, so each
     certificate embeds it as is (PDF DCTDecode) instead of recompressing a PNG."""
     try:
-        with Image.open(path) as img:
+        with Image.open(io.BytesIO(data)) as img:
             img.load()
             if img.mode in ("RGBA", "LA", "P"):
                 img = img.convert("RGBA")
@@ -129,15 +121,19 @@ class Layout:
     signers: tuple[tuple[str, str, bytes | None], ...] = ()
 
     @classmethod
-    def of(cls, settings: AwardSettings | None, upload_folder: str) -> Layout:
+    def of(cls, settings: AwardSettings | None) -> Layout:
+        """The layout of ``settings``, its images read from the app's storage (a missing
+        image is left out)."""
         if settings is None:
             return cls()
 
         def image(name):
             if not name:
                 return None
-            full = os.path.join(upload_folder, name)
-            return as_jpeg(full) if os.path.exists(full) else None
+            try:
+                return as_jpeg(read_bytes(name))
+            except (FileNotFoundError, ValueError):
+                return None
 
         signers = tuple(
             (n.strip(), t.strip(), image(img))
@@ -181,7 +177,6 @@ def save_layout(
     place: str,
     signers: list[tuple[str, str]],
     images: dict[str, bytes | None],
-    upload_folder: str,
     actor: User,
 ) -> AwardSettings:
     """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
@@ -189,12 +184,9 @@ def save_layout(
     hash, so a name never comes from the user."""
     settings = awards.settings_of(round_)
     checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
-    folder = os.path.join(upload_folder, "certificates")
-    os.makedirs(folder, exist_ok=True)
     for slot, (data, ext) in checked.items():
         name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
-        with open(os.path.join(upload_folder, name), "wb") as f:
-            f.write(data)
+        get_storage().put(name, data, "image/png" if ext == "png" else "image/jpeg")
         setattr(settings, slot, name)
     settings.government, settings.place = government.strip(), place.strip()
     (
@@ -294,7 +286,7 @@ def _layout_of_round(round_id: int | None) -> Layout:
         settings = db.session.scalar(
             select(AwardSettings).where(AwardSettings.round_id == round_id)
         )
-    return Layout.of(settings, current_app.config["UPLOAD_FOLDER"])
+    return Layout.of(settings)
 
 
 def layout_for_round(round_) -> Layout:

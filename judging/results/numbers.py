@@ -33,7 +33,7 @@ _TYPO = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SHAPE = re.compile(r"[0-9A-HJKMNP-TV-Z]{16}")
 
 
-SERIAL_BITS = CHECK_BITS = 40
+SERIAL_BITS = 40  # and as many check bits: the first 5 bytes of the HMAC
 
 
 def _key() -> bytes:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,6 +29,7 @@ from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
+from competition.storage import get_storage
 from judging.analysis import combined
 from judging.analysis import services as analysis
 from judging.analysis.services import METHOD_LABELS
@@ -216,7 +215,6 @@ def layout(round_id: int):
                 (form.signer2_name.data or "", form.signer2_title.data or ""),
             ],
             images=images,
-            upload_folder=current_app.config["UPLOAD_FOLDER"],
             actor=current_user,
         )
     except JuriError as exc:
@@ -246,7 +244,7 @@ def layout_preview(round_id: int):
     pdf = render_certificate(
         sample,
         certificates.verify_url(sample),
-        Layout.of(settings, current_app.config["UPLOAD_FOLDER"]),
+        Layout.of(settings),
     )
     return pdf, 200, {"Content-Type": "application/pdf"}
 
@@ -300,17 +298,13 @@ def appreciation(round_id: int):
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 
-def _upload_folder() -> str:
-    return current_app.config["UPLOAD_FOLDER"]
-
-
 @publishing_bp.route("/rounds/<int:round_id>/results/zip")
 def bulk_page(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     return render_template(
         "judging/results/certificates_zip.html",
         round=round_,
-        job=bulk.load_job(_upload_folder(), round_.id),
+        job=bulk.load_job(round_.id),
         valid=awards.count_certificates(round_),
         action_form=ActionForm(),
     )
@@ -320,7 +314,7 @@ def bulk_page(round_id: int):
 def bulk_start(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        bulk.start_job(round_=round_, upload_folder=_upload_folder(), now=utcnow())
+        bulk.start_job(round_=round_, now=utcnow())
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
 
 
@@ -328,7 +322,7 @@ def bulk_start(round_id: int):
 def bulk_step(round_id: int):
     """Render the next chunk; JSON for the page's script, a redirect without JavaScript."""
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(_upload_folder(), round_.id)
+    job = bulk.load_job(round_.id)
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
     layout = certificates.layout_for_round(round_)
@@ -336,7 +330,6 @@ def bulk_step(round_id: int):
         job=job,
         layout=layout,
         verify_url=certificates.verify_url,
-        upload_folder=_upload_folder(),
         now=utcnow(),
     )
     if request.accept_mimetypes.best == "application/json":
@@ -347,15 +340,17 @@ def bulk_step(round_id: int):
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/download")
 def bulk_download(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(_upload_folder(), round_.id)
+    job = bulk.load_job(round_.id)
     if job is None or not job.finished:
         raise NotAllowed()
-    return send_file(
-        bulk.zip_path(_upload_folder(), round_.id),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=downloads.safe_filename(f"piagam-{round_.slug}.zip"),
-    )
+    try:
+        return get_storage().send(
+            bulk.zip_key(round_.id),
+            "application/zip",
+            downloads.safe_filename(f"piagam-{round_.slug}.zip"),
+        )
+    except FileNotFoundError:
+        raise NotAllowed() from None
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")

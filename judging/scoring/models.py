@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from competition.db import UTCDateTime, db, utcnow
 
@@ -62,7 +62,10 @@ class ScoreSheet(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version_id: Mapped[int] = mapped_column(default=1)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="sheet")
+    # Assignment.sheet is declared here, on the side that depends on panels (no import cycle).
+    assignment: Mapped[Assignment] = relationship(
+        backref=backref("sheet", uselist=False, cascade="all, delete-orphan")
+    )
     scores: Mapped[list[Score]] = relationship(back_populates="sheet", cascade="all, delete-orphan")
     changes: Mapped[list[ScoreChange]] = relationship(
         cascade="all, delete-orphan", order_by="ScoreChange.id"

@@ -75,11 +75,13 @@ def test_empty_ranking():
 
 
 def test_combine_stages_weights_and_missing_rules():
-    scores = np.array([
-        [80.0, 70.0, 90.0],
-        [80.0, 70.0, np.nan],  # no field visit
-        [np.nan, np.nan, np.nan],
-    ])
+    scores = np.array(
+        [
+            [80.0, 70.0, 90.0],
+            [80.0, 70.0, np.nan],  # no field visit
+            [np.nan, np.nan, np.nan],
+        ]
+    )
     w = (40, 30, 30)  # percentages are normalized
     out = combine_stages(scores, w)
     # 0.4*80 + 0.3*70 + 0.3*90 = 32 + 21 + 27 = 80; second: (32 + 21) / 0.7 = 75.714...
@@ -202,11 +204,27 @@ def test_bootstrap_single_sheet_entries_get_uncertainty_from_the_model():
     entry = np.arange(10)
     judge = np.zeros(10, dtype=int)
     score = rng.normal(50, 1, 10)
-    res = normalize(np.append(entry, entry), np.append(judge, judge + 1),
-                    np.append(score, score + rng.normal(0, 1, 10)), "raw")
+    res = normalize(
+        np.append(entry, entry),
+        np.append(judge, judge + 1),
+        np.append(score, score + rng.normal(0, 1, 10)),
+        "raw",
+    )
     single = normalize(entry, judge, score, "raw")
     assert np.all(np.isnan(single.entry_se))  # no within-entry spread: no SE
     b = bootstrap_ranks(single, entry, n_boot=50, seed=0)
-    assert np.all(b.score_se == 0)  # left fixed, nothing to go on
+    assert np.all(np.isnan(b.score_se))  # left fixed, nothing to go on: unknown, not 0
     b2 = bootstrap_ranks(res, np.append(entry, entry), n_boot=200, seed=0)
     assert np.all(b2.score_se > 0)
+
+
+def test_bootstrap_se_is_nan_not_zero_when_it_cannot_be_estimated():
+    # entry 2 has a single sheet and the method gives no SE for it: unknown, not 0
+    entry = np.array([0, 0, 1, 1, 2])
+    judge = np.array([0, 1, 0, 1, 0])
+    score = np.array([50.0, 54.0, 70.0, 66.0, 60.0])
+    res = normalize(entry, judge, score, "raw")
+    res = type(res)(**{**res.__dict__, "entry_se": np.array([1.0, 1.0, np.nan])})
+    b = bootstrap_ranks(res, entry, n_boot=50, seed=0)
+    assert np.isnan(b.score_se[2])
+    assert np.all(b.score_se[:2] > 0)

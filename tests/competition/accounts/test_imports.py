@@ -2,8 +2,8 @@
 one-time passwords on success."""
 
 import io
+import time
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -11,17 +11,13 @@ from competition.accounts import imports
 from competition.accounts.models import Organisation, Role, User
 from competition.db import db
 from competition.notifications.models import Notification
+from competition.storage import get_storage
 
 GOOD = (
     "username;nama;peran;surel;organisasi\r\n"
     "dishub;Admin Dinas Perhubungan;opd;dishub@palembang.go.id;Dinas Perhubungan\r\n"
     "juri9;Prof. Siti Aminah;juri;siti@unsri.ac.id;Universitas Sriwijaya\r\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _import_folder(app, tmp_path):
-    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
 
 
 def _upload(client, data: bytes, name="akun.csv"):
@@ -151,13 +147,11 @@ def test_command_line_import(app, committee, tmp_path):
 
 
 def test_abandoned_previews_are_removed(app, login, committee):
-    import os
-    from pathlib import Path
-
-    folder = Path(app.config["IMPORT_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    old = folder / "abandoned-test.csv"
-    old.write_text("x")
-    os.utime(old, (0, 0))
+    store = get_storage()  # previews are shared by every server, like uploads
+    day_old = f"imports/{int(time.time()) - 86500}-abandoned.csv"
+    recent = f"imports/{int(time.time()) - 60}-another-tab.csv"
+    for key in (day_old, recent):
+        store.put(key, b"x", "text/csv")
     assert _upload(login(committee), GOOD.encode()).status_code == 200
-    assert not old.exists() and len(list(folder.glob("*.csv"))) == 1  # the new preview
+    previews = list(store.keys("imports/"))
+    assert day_old not in previews and recent in previews and len(previews) == 2

@@ -3,18 +3,12 @@ by the account import's optional columns."""
 
 import io
 
-import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from competition.accounts.models import Organisation, User
 from competition.db import db
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _import_folder(app, tmp_path):
-    app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
 
 
 def test_committee_records_the_region_of_an_organisation(app, login, committee, opd):

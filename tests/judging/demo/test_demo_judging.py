@@ -5,7 +5,7 @@ from sqlalchemy import select
 from competition.accounts.models import User
 from competition.db import db
 from competition.rounds.models import Stage, StageKind
-from judging.demo.data import CONFLICTS
+from judging.demo import content
 from judging.demo.loader import load_demo
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts
@@ -27,7 +27,7 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     entries = assignment_service.submitted_entries(stage)
     conflicted = conflicts.conflict_pairs(judges, entries)
     # Every demo conflict reaches at least one entry, and none is assigned.
-    assert len(conflicted) >= len(CONFLICTS)
+    assert len(conflicted) >= len(content.competition()["conflicts"])
     assignments = assignment_service.list_assignments(stage)
     assert not {(a.entry_id, a.judge_id) for a in assignments} & conflicted
     plan = assignment_service.plan_auto_assign(stage, 3)

@@ -1,0 +1,79 @@
+"""The test harness itself: catalogues compiled on demand, the schema copied per test, and
+password hashing cached without weakening what the tests check."""
+
+import os
+import re
+
+from babel.messages.mofile import read_mo
+from sqlalchemy import inspect
+
+from competition.accounts.models import User
+from competition.db import db
+from tests.conftest import compile_catalogues
+
+PO = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Save"
+msgstr "{save}"
+
+#, fuzzy
+msgid "Delete"
+msgstr "Hapus"
+"""
+
+
+def _po(tmp_path, save="Simpan"):
+    po = tmp_path / "id" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text(PO.format(save=save), encoding="utf-8")
+    return po
+
+
+def _messages(mo):
+    with mo.open("rb") as f:
+        return {m.id: m.string for m in read_mo(f) if m.id}
+
+
+def test_compile_catalogues_writes_a_missing_mo_without_fuzzy_entries(tmp_path):
+    po = _po(tmp_path)
+    assert compile_catalogues(tmp_path) == [po.with_suffix(".mo")]
+    assert _messages(po.with_suffix(".mo")) == {"Save": "Simpan"}
+
+
+def test_compile_catalogues_skips_an_up_to_date_mo_and_redoes_an_older_one(tmp_path):
+    po = _po(tmp_path)
+    compile_catalogues(tmp_path)
+    assert compile_catalogues(tmp_path) == []
+    _po(tmp_path, save="Simpan!")
+    past = po.stat().st_mtime - 60
+    os.utime(po.with_suffix(".mo"), (past, past))
+    assert compile_catalogues(tmp_path) == [po.with_suffix(".mo")]
+    assert _messages(po.with_suffix(".mo")) == {"Save": "Simpan!"}
+
+
+def test_each_test_starts_with_the_whole_schema_and_no_rows(app):
+    tables = set(inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    assert db.session.query(User).count() == 0
+
+
+def test_cached_password_hashes_are_real_scrypt_and_refuse_wrong_passwords(app):
+    user = User(username="a", name="A", role="judge")
+    user.set_password("kata sandi panjang")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("kata sandi panjang")
+    assert not user.check_password("kata sandi salah")
+
+
+def test_cached_url_builders_build_each_rules_own_url(make_app):
+    """Builders compiled once per session still give every rule of a new app its own URL, with
+    unknown arguments as a query string."""
+    make_app()
+    app = make_app()
+    for rule in app.url_map.iter_rules():
+        values = {name: 7 for name in rule.arguments}
+        expected = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", "7", rule.rule)
+        _, built = rule.build({**values, "x": "y"})
+        assert built == f"{expected}?x=y", rule.rule
