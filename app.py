@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, abort, has_request_context, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from sqlalchemy.orm import configure_mappers
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+from werkzeug.serving import WSGIRequestHandler
 
-from competition import permissions
+from competition import permissions, urls
 from competition.accounts import sessions
 from competition.accounts.cli import import_accounts_cli
 from competition.accounts.views import (
@@ -78,6 +83,10 @@ BLUEPRINTS = (
 )
 
 LOCALES = ("id", "en")
+MAX_ID = 2**31 - 1
+HSTS_MAX_AGE = 365 * 24 * 3600
+# Paths of signed-in areas, never cached even on their public-looking answers (redirects, 404).
+PRIVATE_PATHS = ("/committee", "/judge", "/opd", "/agency", "/account")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -86,16 +95,83 @@ CSP = (
 
 
 def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else a random key generated once into ``instance/``."""
+    """SECRET_KEY from the environment, else a random key generated once into ``instance/``.
+
+    Several workers may start at once on a new instance: the key is written to a temporary file
+    and linked into place, which fails for all but the first (``FileExistsError``); everyone
+    then reads the one key, never a half-written file."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+    return key
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: at most 2**31 - 1 (PostgreSQL's integer), so an id beyond
+    the columns' range is a 404 rather than a database error (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _quiet_dev_server() -> None:
+    """``make run`` (werkzeug's server) announces ``Werkzeug/x Python/y`` in every ``Server``
+    header, written by the server itself (no after_request can change it): say only "Juri"."""
+    WSGIRequestHandler.version_string = lambda self: "Juri"
+
+
+def _trusted_hosts(app: Flask) -> list[str] | None:
+    """Host names requests may name (Flask answers 400 to any other ``Host``):
+    ``JURI_TRUSTED_HOSTS`` (comma-separated or a JSON list), else the public address's host,
+    plus localhost in development and tests. ``None`` (any host) only in production without a
+    public address, where a warning says so; links never use the Host anyway."""
+    value = app.config.get("TRUSTED_HOSTS")
+    if isinstance(value, str):
+        value = [h.strip() for h in value.split(",") if h.strip()]
+    if value is not None:
+        return list(value)
+    hosts = []
+    public = urls.configured_public_url(app.config)
+    if public:
+        hosts.append(urlsplit(public).hostname or "")
+    if app.debug or app.testing:
+        hosts += ["localhost", "127.0.0.1"]
+    if not hosts:
+        app.logger.warning(
+            "JURI_PUBLIC_URL is not set: requests for any host name are accepted and "
+            "password reset is off. Set JURI_PUBLIC_URL (and JURI_TRUSTED_HOSTS if needed)."
+        )
+        return None
+    return hosts
+
+
+def _signed_in() -> bool:
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # noqa: BLE001 - e.g. the database is down while answering its error
+        return False
 
 
 def select_locale() -> str:
@@ -122,7 +198,12 @@ def create_app(config: Mapping | None = None) -> Flask:
         ),
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         UPLOAD_FOLDER=str(instance / "uploads"),
-        BASE_URL="http://127.0.0.1:5000",  # links written outside a request (CLI, emails)
+        # JURI_PUBLIC_URL: the address the public uses (https://inovasi.example.go.id); every
+        # absolute link (mail, PDF, QR code, API) is built from it (competition.urls).
+        PUBLIC_URL="",
+        # JURI_PROXY_HOPS: reverse proxies in front of the app whose X-Forwarded-For and
+        # X-Forwarded-Proto are believed; 0 (the default) believes no such header.
+        PROXY_HOPS=0,
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         MAX_ATTACHMENT_BYTES=2 * 1024 * 1024,  # per file (JURI_MAX_ATTACHMENT_BYTES)
         MAX_ENTRY_ATTACHMENT_BYTES=10 * 1024 * 1024,  # per entry, all files together
@@ -138,6 +219,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    app.config["PUBLIC_URL"] = urls.configured_public_url(app.config)
+    app.config["TRUSTED_HOSTS"] = _trusted_hosts(app)
+
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:  # JURI_PROXY_HOPS: how many reverse proxies in front set X-Forwarded-For/-Proto
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
@@ -152,6 +239,8 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     login_manager.user_loader(sessions.load_user)  # checks the session token too
 
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    _quiet_dev_server()
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     register_error_handlers(app)
@@ -177,6 +266,15 @@ def create_app(config: Mapping | None = None) -> Flask:
         LOCALES=LOCALES,
     )
 
+    @app.before_request
+    def refuse_nul_bytes():
+        # PostgreSQL cannot hold a NUL in text, so one in a URL reaching a query was a 500;
+        # form fields are cleaned by JuriForm (competition/forms.py), this covers path and args.
+        if "\x00" in request.path or any(
+            "\x00" in key + value for key, value in request.args.items(multi=True)
+        ):
+            abort(400)
+
     @app.after_request
     def security_headers(response):
         # Scripts only from our own static files (no inline script, no on* handler: a test
@@ -185,8 +283,13 @@ def create_app(config: Mapping | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/committee", "/judge", "/opd")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        private = request.path.startswith(PRIVATE_PATHS) or _signed_in()
+        if private and request.endpoint != "static":
+            # A shared or public computer's cache must not keep anyone's pages.
+            response.headers["Cache-Control"] = "no-store"
+        max_age = app.config.get("HSTS_MAX_AGE", HSTS_MAX_AGE)
+        if request.is_secure and max_age:  # behind a proxy: JURI_PROXY_HOPS gives the scheme
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}")
         return response
 
     return app

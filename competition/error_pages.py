@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from competition.db import db
 from competition.errors import JuriError
@@ -46,9 +47,37 @@ def _render(status: int, message: str):
     ), status
 
 
+# Shown instead of a page when the database has no tables yet: templates, the signed-in user and
+# the language all need the database, so this is static text in both languages.
+SCHEMA_MISSING = (
+    "Juri sedang disiapkan: basis data belum diperbarui. Coba lagi beberapa saat lagi.\n"
+    "Juri is being set up: the database is not upgraded yet. Please try again shortly.\n"
+    "(Administrator: run `flask db upgrade`.)\n"
+)
+
+
+# SQLSTATE of PostgreSQL's undefined table and undefined column.
+_UNDEFINED = ("42P01", "42703")
+
+
+def _schema_missing(exc: Exception) -> bool:
+    """Whether ``exc`` is the database saying a table or column does not exist, i.e. the
+    migrations have not been run (``flask db upgrade``) on this database."""
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _UNDEFINED or getattr(orig, "pgcode", None) in _UNDEFINED:
+        return True
+    text = str(orig).lower()
+    return "no such table" in text or "no such column" in text
+
+
 def register_error_handlers(app):
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return Response("Unknown host.\n", 400, mimetype="text/plain")
         messages = {
             403: _("You do not have access to this page."),
             404: _("The page you asked for does not exist or is not available to you."),
@@ -81,6 +110,18 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):
+        if _schema_missing(exc):
+            db.session.rollback()
+            log.error(
+                "The database has no (or an old) schema: run `flask db upgrade`, then restart. "
+                "(%s on %s)",
+                exc.orig,
+                request.path,
+            )
+            # Plain text: a template would ask the database again (the signed-in user).
+            return Response(
+                SCHEMA_MISSING, 503, mimetype="text/plain", headers={"Retry-After": "60"}
+            )
         log.exception("Unhandled error on %s", request.path)
         db.session.rollback()
         return _render(500, _("The error has been logged. Please try again."))

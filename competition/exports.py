@@ -4,7 +4,7 @@ exports (entries, score sheets, audit trail).
 CSV is UTF-8 with a byte-order mark (so Excel reads it) and commas; XLSX is written in
 openpyxl's write-only mode (constant memory, for the audit trail of a national round), header
 row bold and frozen. Text that a spreadsheet would run as a formula (typed by an OPD or a judge)
-is quoted with an apostrophe in both."""
+is quoted with an apostrophe in both, and control characters are dropped."""
 
 from __future__ import annotations
 
@@ -18,13 +18,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from competition import downloads
+from competition.text import clean_text
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 
 
 def safe(cell):
-    """Neutralize spreadsheet formulas typed by a user (CSV/formula injection)."""
+    """Neutralize spreadsheet formulas typed by a user (CSV/formula injection), and drop the
+    control characters an XLSX file cannot hold (older data may have them: see
+    ``competition.text``)."""
+    cell = clean_text(cell)
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell

@@ -1,4 +1,5 @@
-"""Flask-WTF forms of the competition side (CSRF on every one)."""
+"""The base of every form (``JuriForm``: CSRF, and text cleaned of control characters) and the
+shared forms and date helpers of the competition side."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
+    PasswordField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -17,7 +19,23 @@ from wtforms.validators import (
     Length,
 )
 
+from competition.i18n.forms import FlaskForm
+from competition.text import clean_text
+
 DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class JuriForm(FlaskForm):
+    """Every form's base (a test checks that each form derives from it): Flask-WTF's CSRF token,
+    WTForms' messages in the page's language (``competition.i18n.forms``), and every text field (StringField and its kinds, TextAreaField; not passwords, which are
+    only hashed) filtered through ``clean_text`` before any validator or service sees it."""
+
+    class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                options["filters"] = (clean_text, *unbound_field.kwargs.get("filters", ()))
+            return super().bind_field(form, unbound_field, options)
 
 
 def local_tz() -> ZoneInfo:
@@ -33,11 +51,11 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(local_tz()).replace(tzinfo=None)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(JuriForm):
     """An empty form for buttons that POST (publish, open...): it carries the CSRF token."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(JuriForm):
     """A committee decision that must carry a reason (reopening, overriding...)."""
 
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])

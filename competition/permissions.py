@@ -56,6 +56,20 @@ def can_review_entry(user: User, entry: Entry) -> bool:
     )
 
 
+def can_withdraw_entry(user: User, entry: Entry) -> bool:
+    """Whoever sent a submitted entry to the committee may take it back (before the deadline,
+    which the service checks): its OPD, or for an entry a unit handed to its agency's Admin
+    Lokal, that Admin Lokal (the unit asks it)."""
+    if not user.is_authenticated or not entry.is_submitted:
+        return False
+    via_agency = any(e.action == "sent_to_agency" for e in entry.events)
+    if user.role == Role.AGENCY:
+        return via_agency and can_view_entry(user, entry)
+    return (
+        user.role == Role.OPD and user.organisation_id == entry.organisation_id and not via_agency
+    )
+
+
 def can_view_attachment(user: User, attachment: Attachment) -> bool:
     """The owning OPD and the committee see an entry's attachments (a judge sees those of
     the entries assigned to them: ``judging.permissions.can_view_attachment_as_judge``)."""
@@ -66,5 +80,6 @@ JINJA_PREDICATES = {
     "view_entry": can_view_entry,
     "edit_entry": can_edit_entry,
     "review_entry": can_review_entry,
+    "withdraw_entry": can_withdraw_entry,
     "view_attachment": can_view_attachment,
 }

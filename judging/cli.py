@@ -22,11 +22,11 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from competition import mail
+from competition import mail, urls
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import password_problems
 from competition.audit.cli import as_option
@@ -35,6 +35,7 @@ from competition.errors import JuriError
 from competition.notifications import services as notifications
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
+from competition.urls import public_url
 from judging.analysis import methods
 from judging.analysis import services as analysis
 from judging.panels import assignment as assignment_service
@@ -166,7 +167,7 @@ def publish(stage_id, reason, yes, actor):
     if not yes and not click.confirm(f"Publish the ranking of {stage.name!r}?"):
         return
     try:
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        with current_app.test_request_context(base_url=urls.base_url()):
             pub = publication_service.publish_results(
                 stage=stage, actor=actor, now=utcnow(), reason=reason
             )
@@ -186,7 +187,7 @@ def certificates_zip(round_id, actor):
     if round_ is None:
         raise click.ClickException(f"No round {round_id}.")
     layout = certificates.layout_for_round(round_)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with current_app.test_request_context(base_url=urls.base_url()):
         job = bulk.start_job(round_=round_, now=utcnow())
         if not job.total:
             click.echo("No valid certificate in this round.")
@@ -198,7 +199,7 @@ def certificates_zip(round_id, actor):
                     job=job,
                     layout=layout,
                     now=utcnow(),
-                    verify_url=lambda c: url_for("public.verify", code=c.code, _external=True),
+                    verify_url=lambda c: public_url("public.verify", code=c.code),
                 )
                 bar.update(job.done - before)
     click.echo(f"{job.total} certificates in {get_storage().location(bulk.zip_key(round_.id))}")

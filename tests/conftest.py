@@ -5,6 +5,8 @@ The schema is built once per test session. On SQLite each test gets a copy of a 
 made with ``create_all`` (copying a file is far cheaper than creating sixty tables); on the
 PostgreSQL database named by TEST_DATABASE_URL the schema is created once and every table is
 emptied after each test (concurrency tests need real commits, so no rolled-back transaction).
+What every test would otherwise pay again is paid once per session: scrypt hashes of the same
+passwords, Werkzeug's URL builders and Jinja's compiled templates (see the fixtures below).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import jinja2
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -133,6 +136,26 @@ def _url_builders_once():
     mp.undo()
 
 
+class _SharedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the apps of a session, in memory. Each test's app has its own
+    Jinja environment, which would lex, parse and compile again every template it renders (the
+    largest cost of a page test once the app is built); Jinja checks each entry against the
+    template source's checksum, so an edited template is compiled anew."""
+
+    def __init__(self):
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _SharedBytecodeCache()
+
+
 def _base_config(tmp_path, uri: str) -> dict:
     return {
         "TESTING": True,
@@ -140,6 +163,8 @@ def _base_config(tmp_path, uri: str) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": uri,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        # The test client's host: absolute links are built from this, never the Host.
+        "PUBLIC_URL": "http://localhost",
     }
 
 
@@ -189,6 +214,7 @@ def make_app(tmp_path, schema):
     def factory(**config):
         app = create_app({**_base_config(tmp_path, url), **config})
         app.test_client_class = FlaskLoginClient
+        app.jinja_env.bytecode_cache = _TEMPLATES
         # Tests hold an app context open, and Flask reuses it for each request, so ``g``
         # (Flask-Login's user, Flask-Babel's locale) would leak between requests: start each
         # request with an empty ``g``, as a real server does.

@@ -67,6 +67,8 @@ OBJECT_CASES = {
     "agency.attachment": "/agency/attachments/{attachment}",
     "agency.entry_return": "/agency/entries/{entry}/return",
     "agency.entry_submit": "/agency/entries/{entry}/submit",
+    "opd.entry_withdraw": "/opd/entries/{entry}/withdraw",
+    "agency.entry_withdraw": "/agency/entries/{entry}/withdraw",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
 # The committee's downloads (entries, score sheets, audit trail): refused to every other role.

@@ -179,6 +179,7 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("judging.results", "judging.analysis"),
     ("judging.results", "judging.panels"),
     ("judging.results", "judging.permissions"),
+    ("judging.results", "judging.scoring"),
     ("judging.scoring", "judging.panels"),
     ("judging.scoring", "judging.permissions"),
 }

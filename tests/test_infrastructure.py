@@ -9,6 +9,7 @@ from sqlalchemy import inspect
 
 from competition.accounts.models import User
 from competition.db import db
+from tests import conftest
 from tests.conftest import compile_catalogues
 
 PO = """msgid ""
@@ -77,3 +78,23 @@ def test_cached_url_builders_build_each_rules_own_url(make_app):
         expected = re.sub(r"<(?:[^<>:]+:)?([^<>]+)>", "7", rule.rule)
         _, built = rule.build({**values, "x": "y"})
         assert built == f"{expected}?x=y", rule.rule
+
+
+def test_templates_compiled_once_per_session_render_the_same_page(make_app, monkeypatch):
+    first = make_app().test_client().get("/login")
+    assert first.status_code == 200
+    cache = conftest._TEMPLATES
+    loaded, compiled = [], []
+    real_load = cache.load_bytecode
+
+    def load(bucket):
+        real_load(bucket)
+        loaded.append(bucket.code is not None)
+
+    monkeypatch.setattr(cache, "load_bytecode", load)
+    monkeypatch.setattr(cache, "dump_bytecode", compiled.append)
+    again = make_app().test_client().get("/login")
+    token = re.compile(r'name="csrf_token"[^>]*>')  # a new token per page
+    assert again.status_code == 200 and token.sub("", again.text) == token.sub("", first.text)
+    # the second app's Jinja took every template from the cache and compiled none
+    assert loaded and all(loaded) and compiled == []

@@ -36,7 +36,7 @@ def test_pages_render_for_each_role(app, login, committee, opd, judge, open_roun
         for url in urls:
             response = client.get(url)
             assert response.status_code == 200, url
-            assert "<main>" in response.text
+            assert '<main id="main"' in response.text
 
 
 def test_unknown_certificate_code_is_404(client):

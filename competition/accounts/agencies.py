@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.accounts.passwords import require_acceptable
 from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
@@ -23,9 +24,11 @@ def _agency_of(actor: User) -> Organisation:
 
 @records_actor
 def create_unit(*, name: str, username: str, contact_name: str, password: str, actor: User) -> User:
-    """A unit of the actor's agency with its first (OPD) account."""
+    """A unit of the actor's agency with its first (OPD) account, whose password must pass the
+    password policy (``InvalidState`` otherwise)."""
     agency = _agency_of(actor)
     name, username = name.strip(), username.strip().lower()
+    require_acceptable(password, username=username)
     if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise InvalidState(_l("An organisation with this name already exists."))
     if db.session.scalar(select(User.id).where(User.username == username)):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
@@ -21,22 +20,23 @@ from wtforms.validators import (
 )
 
 from competition.accounts.models import User
-from competition.accounts.passwords import password_problems
+from competition.accounts.passwords import AcceptablePassword
+from competition.forms import JuriForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(JuriForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(JuriForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class RegionForm(FlaskForm):
+class RegionForm(JuriForm):
     """Where an organisation is: its kabupaten/kota and province."""
 
     region = StringField(
@@ -46,15 +46,18 @@ class RegionForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(JuriForm):
     login = StringField(
         _l("Username or email address"), validators=[DataRequired(), Length(max=200)]
     )
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetForm(FlaskForm):
-    new = PasswordField(_l("New password"), validators=[DataRequired()])
+class ResetForm(JuriForm):
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), AcceptablePassword(username=lambda form: form.user.username)],
+    )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
@@ -65,15 +68,16 @@ class ResetForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def validate_new(self, field):
-        problems = password_problems(field.data or "", username=self.user.username)
-        if problems:
-            raise ValidationError(" ".join(str(p) for p in problems))
 
-
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(JuriForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            AcceptablePassword(username=lambda form: current_user.username),
+        ],
+    )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
@@ -84,15 +88,10 @@ class PasswordChangeForm(FlaskForm):
         if not current_user.check_password(field.data):
             raise ValidationError(_l("This is not your current password."))
 
-    def validate_new(self, field):
-        problems = password_problems(field.data, username=current_user.username)
-        if problems:
-            raise ValidationError(" ".join(problems))
 
-
-class UploadForm(FlaskForm):
+class UploadForm(JuriForm):
     file = FileField(_l("CSV or XLSX file"), validators=[FileRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(JuriForm):
     token = HiddenField()

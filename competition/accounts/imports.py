@@ -27,6 +27,7 @@ from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.notifications import services as notifications
+from competition.text import clean_text
 
 MAX_ROWS = 2000
 
@@ -96,7 +97,8 @@ class ImportRow:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """A cell as text, without control characters (as every form field: competition.text)."""
+    return "" if value is None else clean_text(str(value)).strip()
 
 
 def _records(filename: str, data: bytes) -> list[list[str]]:
@@ -116,7 +118,7 @@ def _records(filename: str, data: bytes) -> list[list[str]]:
         delimiter = max((";", ",", "\t"), key=first.count)
         try:
             return [
-                [c.strip() for c in row]
+                [_text(c) for c in row]
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             ]
         except csv.Error as exc:  # e.g. a stray carriage return (found by a property test)

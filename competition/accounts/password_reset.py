@@ -4,11 +4,13 @@ asking (the pages are ``competition.accounts.views``)."""
 from __future__ import annotations
 
 import hashlib
+import smtplib
+import threading
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from competition import mail
+from competition import mail, urls
 from competition.accounts import throttle
 from competition.accounts.models import User
 from competition.db import db
@@ -29,7 +31,11 @@ MAX_MAILS_PER_ACCOUNT = 3
 
 
 def is_enabled() -> bool:
-    return mail.is_configured(current_app.config)
+    """Reset works only with SMTP and, in production, a configured public address: the link
+    in the mail is built from it (``competition.urls``), so without one there is no safe link
+    to send."""
+    app = current_app
+    return mail.is_configured(app.config) and (urls.is_configured() or app.debug or app.testing)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -58,29 +64,36 @@ def user_for_token(token: str) -> User | None:
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """One message through the shared SMTP path (``competition.mail``, ``JURI_MAIL_*``)."""
-    mail.send_all(current_app.config, [(to, subject, body)])
+    """One message through the shared SMTP path (``competition.mail``, ``JURI_MAIL_*``), sent
+    in the background: the answer to "forgot password" must take as long whether or not the
+    account exists, so it cannot wait for the mail server."""
+    config, logger = dict(current_app.config), current_app.logger
+
+    def send() -> None:
+        try:
+            mail.send_all(config, [(to, subject, body)])
+        except (OSError, smtplib.SMTPException):
+            logger.exception("The password reset mail could not be sent")
+
+    threading.Thread(target=send, name="password-reset-mail", daemon=True).start()
 
 
 def asked_too_often(typed: str, address: str, now) -> int:
-    """Minutes to wait before asking again for this typed name or from this address."""
+    """Minutes to wait before asking again for this typed name from this address, or from this
+    address at all. Never for a name from everywhere: a stranger could then keep its owner from
+    asking; the owner's inbox is protected by ``mailed_too_often`` instead."""
+    key = throttle.key_for(typed)
     return throttle.blocked_minutes(
         action="password_reset_asked",
-        key=throttle.key_for(typed),
-        address=address,
         now=now,
-        per_key=MAX_ASKS_PER_ACCOUNT,
-        per_address=MAX_ASKS_PER_ADDRESS,
+        limits=[
+            throttle.Limit(MAX_ASKS_PER_ACCOUNT, key=key, address=address),
+            throttle.Limit(MAX_ASKS_PER_ADDRESS, address=address),
+        ],
     )
 
 
 def mailed_too_often(user: User, now) -> bool:
-    return bool(
-        throttle.blocked_minutes(
-            action="password_reset_sent",
-            key=str(user.id),
-            address=None,
-            now=now,
-            per_key=MAX_MAILS_PER_ACCOUNT,
-        )
-    )
+    """At most ``MAX_MAILS_PER_ACCOUNT`` links a window, whoever asks for them."""
+    limit = throttle.Limit(MAX_MAILS_PER_ACCOUNT, key=str(user.id))
+    return bool(throttle.blocked_minutes(action="password_reset_sent", now=now, limits=[limit]))

@@ -11,6 +11,9 @@ from __future__ import annotations
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from wtforms.validators import ValidationError
+
+from competition.errors import InvalidState
 
 MIN_LENGTH = 10
 
@@ -62,9 +65,37 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
         problems.append(
             str(_l("This password is too common; it is among the first that attackers try."))
         )
-    elif len(set(low)) <= 2 or any(low in seq or low in seq[::-1] for seq in SEQUENCES):
+    elif len(set(low)) <= 2 or any(  # a run of keys, also wrapping around: 12345678901
+        low in seq * 3 or low in (seq * 3)[::-1] for seq in SEQUENCES
+    ):
         problems.append(str(_l("A repetition or a sequence of keys is easy to guess.")))
     user = _normal(username or "").lower()
     if user and len(user) >= 3 and user in low:
         problems.append(str(_l("Do not build the password from your username.")))
     return problems
+
+
+def require_acceptable(password: str, *, username: str = "") -> None:
+    """The one password policy, for services that set a password whatever their caller (a
+    page, an import, the CLI): raises ``InvalidState`` naming every problem."""
+    problems = password_problems(password, username=username)
+    if problems:
+        raise InvalidState(" ".join(problems))
+
+
+class AcceptablePassword:
+    """WTForms validator applying ``password_problems`` to a new password; the username comes
+    from ``username_field`` of the same form (a new account's), else from ``username(form)``
+    (e.g. the signed-in user's)."""
+
+    def __init__(self, *, username_field: str | None = None, username=None):
+        self.username_field, self.username = username_field, username
+
+    def __call__(self, form, field) -> None:
+        if self.username_field:
+            username = form[self.username_field].data or ""
+        else:
+            username = self.username(form) if self.username else ""
+        problems = password_problems(field.data or "", username=username)
+        if problems:
+            raise ValidationError(" ".join(problems))

@@ -40,6 +40,7 @@ from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
     authenticate,
+    guess_blocked_for,
     home_for,
     list_users,
     login_blocked_for,
@@ -49,8 +50,10 @@ from competition.audit import services as audit
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.forms import ActionForm
+from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_login, require_role
 from competition.storage import content_type, get_storage, read_bytes
+from competition.urls import public_url
 
 organisations_bp = Blueprint("organisations", __name__, url_prefix="/committee")
 require_role(organisations_bp, Role.COMMITTEE)
@@ -69,6 +72,18 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_page(form: LoginForm, status: int = 200):
+    page = render_template(
+        "competition/accounts/login.html", form=form, reset_enabled=password_reset.is_enabled()
+    )
+    return page, status
+
+
+def _too_many(template: str, wait: int, **context):
+    flash(_("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait), "danger")
+    return render_template(template, **context), 429
+
+
 @auth_bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -81,13 +96,13 @@ def login():
                 _("Too many failed logins. Try again in %(minutes)d minutes.", minutes=wait),
                 "danger",
             )
-            return render_template("competition/accounts/login.html", form=form), 429
+            return _login_page(form, 429)
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
             audit.record("login", "users", user.id, actor=user)
             db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            flash(_("Welcome, %(name)s.", name=before_full_stop(user.name)), "success")
             return redirect(_safe_next(form.next.data) or home_for(user))
         audit.record(
             "login_failed",
@@ -97,10 +112,8 @@ def login():
         )
         db.session.commit()
         flash(_("Wrong username or password."), "danger")
-        return render_template("competition/accounts/login.html", form=form), 422
-    return render_template(
-        "competition/accounts/login.html", form=form
-    ), 422 if form.errors else 200
+        return _login_page(form, 422)
+    return _login_page(form, 422 if form.errors else 200)
 
 
 @auth_bp.route("/logout", methods=["POST"])
@@ -201,9 +214,7 @@ def forgot():
                 )
                 // 60
             )
-            link = url_for(
-                "password_reset.reset", token=password_reset.make_token(user), _external=True
-            )
+            link = public_url("password_reset.reset", token=password_reset.make_token(user))
             password_reset.send_mail(
                 user.email,
                 _("Juri: set a new password"),
@@ -258,7 +269,17 @@ require_login(account_bp)
 
 @account_bp.route("/password", methods=["GET", "POST"])
 def password():
+    """Changing one's password; guessing the current one is throttled like logging in (a
+    borrowed or stolen session must not be a way to find out the password)."""
     form = PasswordChangeForm()
+    template = "competition/accounts/password.html"
+    if form.is_submitted():
+        key, address = str(current_user.id), request.remote_addr or ""
+        wait = guess_blocked_for(
+            action="password_check_failed", key=key, address=address, now=utcnow()
+        )
+        if wait:
+            return _too_many(template, wait, form=form, max_length=MAX_LENGTH)
     if form.validate_on_submit():
         current_user.set_password(form.new.data)
         sessions.end_sessions(current_user)  # other sessions end; this one is renewed below
@@ -267,9 +288,10 @@ def password():
         login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("account.password"))
-    return render_template(
-        "competition/accounts/password.html", form=form, max_length=MAX_LENGTH
-    ), 422 if form.errors else 200
+    if form.current.errors and form.current.data:
+        audit.record("password_check_failed", "users", current_user.id)
+        db.session.commit()
+    return render_template(template, form=form, max_length=MAX_LENGTH), 422 if form.errors else 200
 
 
 imports_bp = Blueprint("imports", __name__, url_prefix="/committee/imports")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     IntegerField,
@@ -22,8 +21,10 @@ from wtforms.validators import (
     Optional,
 )
 
+from competition.forms import JuriForm
 
-class AnnounceForm(FlaskForm):
+
+class AnnounceForm(JuriForm):
     title = StringField(
         _l("Subject of the announcement"), validators=[DataRequired(), Length(max=300)]
     )
@@ -39,7 +40,7 @@ class AnnounceForm(FlaskForm):
     submit = SubmitField(_l("Issue the announcement"))
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(JuriForm):
     entry = SelectField(_l("Innovation"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     contact = StringField(_l("Telephone or e-mail"), validators=[DataRequired(), Length(max=200)])
@@ -52,7 +53,7 @@ class ObjectionForm(FlaskForm):
     submit = SubmitField(_l("Send the objection"))
 
 
-class ObjectionDecisionForm(FlaskForm):
+class ObjectionDecisionForm(JuriForm):
     decision = RadioField(
         _l("Decision"),
         choices=[

@@ -78,6 +78,14 @@ class Objection(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The objector's private link (/announcements/objections/<token>) to follow the decision:
+    # unguessable, so the page shows nothing to whoever does not hold it.
+    access_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     announcement: Mapped[Announcement] = relationship(back_populates="objections")
     entry: Mapped[Entry] = relationship()
+
+    @property
+    def reference(self) -> str:
+        """The number the objector quotes to the committee: announcement and objection."""
+        return f"SGH-{self.announcement_id:03d}-{self.id:04d}"

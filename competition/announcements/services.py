@@ -4,11 +4,14 @@ on every objection before the list becomes final."""
 
 from __future__ import annotations
 
+import io
+import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import IO
 
+import segno
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -145,6 +148,43 @@ def list_announcements(round_id: int) -> list[Announcement]:
     )
 
 
+def list_public_announcements(*, now: datetime, limit: int = 10) -> list[Announcement]:
+    """The announcements the home page shows: every one whose objection period is open,
+    then the newest others, at most ``limit`` in all (newest first)."""
+    open_ = select(Announcement).where(
+        Announcement.objections_close_at.is_not(None),
+        Announcement.finalized_at.is_(None),
+        Announcement.issued_at <= now,
+        Announcement.objections_close_at >= now,
+    )
+    found = list(
+        db.session.scalars(
+            open_.options(selectinload(Announcement.round)).order_by(
+                Announcement.objections_close_at
+            )
+        )
+    )
+    seen = {a.id for a in found}
+    for announcement in db.session.scalars(
+        select(Announcement)
+        .options(selectinload(Announcement.round))
+        .order_by(Announcement.issued_at.desc(), Announcement.id.desc())
+        .limit(limit)
+    ):
+        if len(found) >= limit:
+            break
+        if announcement.id not in seen:
+            found.append(announcement)
+    return found
+
+
+def get_objection_by_token(token: str) -> Objection | None:
+    """The objection whose private link carries ``token``; None for anything else."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(select(Objection).where(Objection.access_token == token))
+
+
 def file_objection(
     *,
     announcement: Announcement,
@@ -177,6 +217,7 @@ def file_objection(
         reason=reason.strip(),
         evidence=(evidence or "").strip(),
         created_at=now,
+        access_token=secrets.token_urlsafe(32),
     )
     if evidence_file is not None:
         filename, stream = evidence_file
@@ -238,8 +279,19 @@ def _date_id(value: datetime) -> str:
     return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
 
 
-def render_pdf(announcement: Announcement, committee_name: str = "Panitia") -> bytes:
-    """The announcement as an A4 PDF in Bahasa Indonesia, the language of official letters."""
+def _qr_png(url: str) -> io.BytesIO:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=4, border=1)
+    buf.seek(0)
+    return buf
+
+
+def render_pdf(
+    announcement: Announcement, committee_name: str = "Panitia", address: str | None = None
+) -> bytes:
+    """The announcement as an A4 PDF in Bahasa Indonesia, the language of official letters.
+    With ``address`` (the public page's absolute URL) the letter prints it and its QR code,
+    so a reader of the paper copy finds the page where objections are filed."""
     pdf = FPDF(format="A4")
     pdf.set_title(_latin1(f"Pengumuman {announcement.number}"))
     pdf.add_page()
@@ -298,6 +350,18 @@ def render_pdf(announcement: Announcement, committee_name: str = "Panitia") -> b
             **line,
         )
         pdf.ln(2)
+    if address:
+        if pdf.get_y() + 34 > pdf.page_break_trigger:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.image(_qr_png(address), x=pdf.l_margin, y=y, w=28, h=28)
+        pdf.set_xy(pdf.l_margin + 32, y + 4)
+        pdf.multi_cell(0, 5, "Laman pengumuman (pindai kode QR atau ketik alamat ini):", **line)
+        pdf.set_x(pdf.l_margin + 32)
+        pdf.set_font("Courier", "", 9)
+        pdf.multi_cell(0, 5, _latin1(address), **line)
+        pdf.set_font("Helvetica", "", 10)
+        pdf.set_xy(pdf.l_margin, y + 30)
     pdf.multi_cell(0, 5, _latin1(f"Ditetapkan pada {_date_id(announcement.issued_at)}"), **line)
     pdf.multi_cell(0, 5, _latin1(committee_name), **line)
     return bytes(pdf.output())

@@ -20,6 +20,7 @@ from competition.entries.attachments import FileRefused
 from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
+from competition.urls import public_url
 
 announcements_bp = Blueprint("announcements", __name__, url_prefix="/committee")
 require_role(announcements_bp, Role.COMMITTEE)
@@ -111,7 +112,7 @@ def detail(announcement_id: int):
     if form.validate_on_submit():
         upload = form.evidence_file.data
         try:
-            announcements.file_objection(
+            objection = announcements.file_objection(
                 announcement=announcement,
                 entry_id=form.entry.data,
                 name=form.name.data,
@@ -132,7 +133,7 @@ def detail(announcement_id: int):
         else:
             db.session.commit()
             flash(_("Your objection has been received; the committee will decide it."), "success")
-            return redirect(url_for("notices.detail", announcement_id=announcement.id))
+            return redirect(url_for("notices.objection", token=objection.access_token))
     return render_template(
         "competition/announcements/public_announcement.html",
         announcement=announcement,
@@ -142,10 +143,26 @@ def detail(announcement_id: int):
     ), 422 if form.errors else 200
 
 
+@notices_bp.route("/objections/<token>")
+def objection(token: str):
+    """The objector's private page: the reference number and, once taken, the committee's
+    decision with its reason. Only the holder of the link (an unguessable token) sees it."""
+    objection = announcements.get_objection_by_token(token)
+    if objection is None:
+        abort(404)
+    return render_template(
+        "competition/announcements/objection_status.html",
+        objection=objection,
+        address=public_url("notices.objection", token=token),
+    )
+
+
 @notices_bp.route("/<int:announcement_id>.pdf")
 def pdf(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
-    body = announcements.render_pdf(announcement)
+    body = announcements.render_pdf(
+        announcement, address=public_url("notices.detail", announcement_id=announcement.id)
+    )
     name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
     return (
         body,

@@ -144,6 +144,7 @@ ACTIONS = (
     "login_failed",
     "logout",
     "password_changed",
+    "password_check_failed",
     "password_reset_asked",
     "password_reset_sent",
     "password_reset",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -25,19 +23,19 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
+from competition.accounts.passwords import AcceptablePassword
+from competition.forms import JuriForm
 from competition.rounds.sections import (
     GROUP_LABELS,
     SECTION_NAMES,
     SECTIONS,
     EntryGroup,
-    count_words,
 )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(JuriForm):
     decision = RadioField(
         _l("Decision"),
         choices=[
@@ -52,7 +50,7 @@ class ScreeningForm(FlaskForm):
     submit = SubmitField(_l("Record the decision"))
 
 
-class EntryFilterForm(FlaskForm):
+class EntryFilterForm(JuriForm):
     """Filters of the round dashboard, read from the query string (a GET form: no CSRF)."""
 
     class Meta:
@@ -82,39 +80,22 @@ class EntryFilterForm(FlaskForm):
     )
 
 
-class UnitForm(FlaskForm):
+class UnitForm(JuriForm):
     """An Admin Lokal creates a unit of the agency with its first account."""
 
     name = StringField(_l("Name of the unit"), validators=[DataRequired(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
     username = StringField(_l("Username"), validators=[DataRequired(), Length(min=3, max=80)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), AcceptablePassword(username_field="username")]
+    )
     submit = SubmitField(_l("Create the unit"))
 
 
-class WordLimit:
-    """At most ``limit`` words (the service checks again; this marks the field)."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-
-    def __call__(self, form, field):
-        # A round may set its own limits: the view puts them on the form.
-        limit = getattr(form, "word_limits", {}).get(field.name, self.limit)
-        count = count_words(field.data)
-        if count > limit:
-            raise ValidationError(
-                _(
-                    "%(count)s words: this section allows at most %(limit)s words.",
-                    count=count,
-                    limit=limit,
-                )
-            )
-
-
-class EntryForm(FlaskForm):
+class EntryForm(JuriForm):
     """The KIPP proposal: header fields, then one text area per section (added below from
-    ``competition.proposal.SECTIONS``, each with its word limit)."""
+    ``competition.proposal.SECTIONS``). Word limits are not checked here: a draft saves any
+    length, and the submission (``services.submit_entry``) refuses a section over its limit."""
 
     title = StringField(_l("Title of the innovation"), validators=[DataRequired(), Length(max=300)])
     version_id = HiddenField()  # the entry's version when the form was shown (entry_lock)
@@ -171,7 +152,7 @@ for _section in SECTIONS:
         TextAreaField(
             _section.label,
             description=_section.help,
-            validators=[Length(max=20000), WordLimit(_section.words)],
+            validators=[Length(max=20000)],
         ),
     )
 
@@ -180,9 +161,7 @@ def entry_form_class(sections) -> type[EntryForm]:
     """The proposal form of a round whose ``sections`` (``Section`` objects) include the
     committee's own: one more text area for each of them."""
     attrs = {
-        s.name: TextAreaField(
-            s.label, description=s.help, validators=[Length(max=20000), WordLimit(s.words)]
-        )
+        s.name: TextAreaField(s.label, description=s.help, validators=[Length(max=20000)])
         for s in sections
         if s.custom
     }

@@ -32,7 +32,12 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.notifications import services as notifications
-from competition.permissions import can_edit_entry, can_review_entry, can_view_entry
+from competition.permissions import (
+    can_edit_entry,
+    can_review_entry,
+    can_view_entry,
+    can_withdraw_entry,
+)
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (
     MIN_AGE_YEARS,
@@ -63,8 +68,9 @@ def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> N
 
 
 def _apply(entry: Entry, data: dict, now: datetime) -> None:
-    """Copy the form's values onto the entry; refuses sections over their word limit and a
-    start date in the future (the typed text stays in the form: the view re-renders it)."""
+    """Copy the form's values onto the entry; refuses a start date in the future (the typed
+    text stays in the form: the view re-renders it). A draft may exceed the word limits:
+    ``check_word_limits`` refuses it at submission."""
     if data.get("group"):
         entry.group = EntryGroup(data["group"])
     for field in ("title", "innovators", "video_url"):
@@ -88,6 +94,15 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
         entry.truth_declared_at = (
             (entry.truth_declared_at or now) if data["truth_declaration"] else None
         )
+    errors = {}
+    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
+        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
+    if errors:
+        raise InvalidFields(errors)
+
+
+def check_word_limits(entry: Entry) -> None:
+    """Refuse a submission with a section over the round's word limit, naming each one."""
     errors = {
         name: _l(
             "%(count)s words: this section allows at most %(limit)s words.",
@@ -100,8 +115,6 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
             entry.round.section_settings,
         ).items()
     }
-    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
-        errors["innovation_started_on"] = _l("The start date cannot be in the future.")
     if errors:
         raise InvalidFields(errors)
 
@@ -279,6 +292,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     missing = missing_fields(entry)
     if missing:
         raise IncompleteError(missing)
+    check_word_limits(entry)
     check_age(entry, now)
     check_invitation(entry)
     check_cap(entry)
@@ -342,6 +356,35 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     )
     db.session.flush()
     notifications.entry_returned(entry=entry, note=note, now=now)
+    return entry
+
+
+@records_actor
+def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
+    """Take a submitted entry back from the committee before the submission deadline. Its
+    OPD gets it back as a draft; an entry a unit handed to its agency goes back to the Admin
+    Lokal's review (only the Admin Lokal withdraws it: from there it corrects and submits it
+    again, or returns it to the unit). Any screening decision is undone; the unit's accounts
+    get a receipt."""
+    if not can_withdraw_entry(actor, entry):
+        if can_view_entry(actor, entry) and actor.is_opd and entry.is_submitted:
+            raise InvalidState(
+                _l("Your agency's Admin Lokal submitted this entry: ask them to withdraw it.")
+            )
+        if can_view_entry(actor, entry):
+            raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+        raise NotAllowed()
+    reread_for_update(entry)
+    if not entry.is_submitted:
+        raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+    if now > entry.round.submission_closes_at:
+        raise DeadlinePassed(entry.round.submission_closes_at, what=_l("Submission"))
+    entry.status = EntryStatus.AGENCY_REVIEW if actor.is_agency_admin else EntryStatus.DRAFT
+    entry.submitted_at = None
+    entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
+    db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="withdrawn", created_at=now))
+    db.session.flush()
+    notifications.entry_withdrawn(entry=entry, actor=actor, now=now)
     return entry
 
 

@@ -45,6 +45,7 @@ def _entry_page(entry: Entry, status=200, **forms):
         entry=entry,
         certificates=[],
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
         **forms,
     ), status
 
@@ -104,7 +105,6 @@ def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     sections = round_.sections_for()
     form_class = entry_form_class(sections)
     form = form_class(obj=entry) if entry is not None else form_class()
-    form.word_limits = round_.section_limits
     form.section_names = [s.name for s in sections]
     for section in sections:
         form[section.name].label.text = section.label
@@ -199,6 +199,7 @@ def _form_page(form, round_, entry, status, stale=None):
         min_age=MIN_AGE_YEARS,
         groups=EntryGroup,
         action_form=ActionForm(),
+        file_size=attachments.megabytes,
         max_file=attachments.megabytes(current_app.config["MAX_ATTACHMENT_BYTES"]),
         max_entry=attachments.megabytes(current_app.config["MAX_ENTRY_ATTACHMENT_BYTES"]),
     ), status
@@ -238,10 +239,18 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _form_page(form, round_, entry, 422)
     if not form.send.data:
         flash(_("Draft saved."), "success")
+        try:
+            entries.check_word_limits(entry)
+        except InvalidFields:
+            flash(
+                _("Some sections are over their word limit: shorten them before submitting."),
+                "warning",
+            )
         return redirect(url_for("opd.entry_edit", entry_id=entry.id))
     try:
         entries.submit_entry(entry=entry, actor=current_user, now=now)
     except JuriError as exc:
+        flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
         return _refuse(form, round_, entry, exc)
     db.session.commit()
     if entry.is_in_agency_review:
@@ -279,6 +288,31 @@ def entry_edit(entry_id: int):
         flash(_("This entry has been submitted and can no longer be changed."), "info")
         return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
+
+
+def _withdraw(entry: Entry, detail_endpoint: str):
+    """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
+    if ActionForm().validate_on_submit():
+        try:
+            entries.withdraw_entry(entry=entry, actor=current_user, now=utcnow())
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The entry has been withdrawn: the committee no longer has it. Submit it "
+                    "again before the deadline."
+                ),
+                "success",
+            )
+    return redirect(url_for(detail_endpoint, entry_id=entry.id))
+
+
+@opd_bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
+def entry_withdraw(entry_id: int):
+    return _withdraw(entries.get_entry_for(current_user, entry_id), "opd_results.entry_detail")
 
 
 @opd_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
@@ -352,6 +386,7 @@ def _detail(entry, status=200, return_form=None):
         entry=entry,
         certificates=[],
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
         return_form=return_form,
         action_form=ActionForm(),
     ), status
@@ -399,6 +434,12 @@ def entry_submit(entry_id: int):
     db.session.commit()
     flash(_("The entry has been submitted to the committee. Good luck!"), "success")
     return redirect(url_for("agency.entry_detail", entry_id=entry.id))
+
+
+@agency_bp.route("/entries/<int:entry_id>/withdraw", endpoint="entry_withdraw", methods=["POST"])
+def agency_entry_withdraw(entry_id: int):
+    """Take a unit's submitted entry back from the committee, into the agency's review."""
+    return _withdraw(entries.get_entry_for(current_user, entry_id), "agency.entry_detail")
 
 
 @agency_bp.route("/entries/<int:entry_id>/edit", endpoint="entry_edit", methods=["GET", "POST"])

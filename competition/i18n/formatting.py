@@ -59,3 +59,13 @@ def format_decimal(number, format: str | None = None) -> str:  # noqa: A002
     if number.is_signed():  # as Babel: "-0.00" for a negative value that rounds to zero
         return minus_sign + text
     return (plus_sign + text) if plus else text
+
+
+def before_full_stop(text: str) -> str:
+    """``text`` to end a sentence that supplies its own full stop: a name ending in an
+    abbreviation ("dr. Rini Anggraini, M.Kes.") loses its final point, so "Welcome, %(name)s."
+    prints "M.Kes." and not "M.Kes..". An ellipsis is kept as typed."""
+    text = text.rstrip()
+    if text.endswith(".") and not text.endswith(".."):
+        return text[:-1]
+    return text

@@ -20,6 +20,29 @@ LABELS = {
     "data": _l("Supporting data"),
     "photo": _l("Photo"),
     "reopened": _l("reopened"),
+    # Where a round stands on its timeline (Round.phase)
+    "accepting": _l("accepting proposals"),
+    "submissions_closed": _l("submissions closed"),
+    "results_published": _l("results published"),
+    # Actions of the audit trail (competition.audit.services.ACTIONS)
+    "insert": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "login": _l("logged in"),
+    "login_failed": _l("failed login"),
+    "logout": _l("logged out"),
+    "password_changed": _l("password changed"),
+    "password_reset_asked": _l("password reset requested"),
+    "password_reset_sent": _l("password reset link sent"),
+    "password_reset": _l("password reset"),
+    "remind_drafts": _l("reminder about drafts"),
+    "remind_judges": _l("reminder to judges"),
+    # Roles of accounts
+    "committee": _l("committee"),
+    "judge": _l("judge"),
+    "opd": _l("OPD"),
+    "agency": _l("Admin Lokal"),
+    "withdrawn": _l("withdrawn"),
     "pending": _l("not screened yet"),
     "advanced": _l("advanced"),
     "upcoming": _l("upcoming"),
@@ -33,6 +56,15 @@ LABELS = {
     "not_advanced_override": _l("did not advance (committee override)"),
     "eligible": _l("eligible"),
     "ineligible": _l("not eligible"),
+    # Normalization methods of a ranking (Publication.method, Stage.method); the same words
+    # as judging.analysis.services.METHOD_LABELS, which competition may not import.
+    "raw": _l("Raw mean"),
+    "median": _l("Median"),
+    "zscore": _l("Z-score per judge"),
+    "rank": _l("Percentile rank per judge"),
+    "bias": _l("Judge offset model"),
+    "bias_scale": _l("Judge offset and scale model"),
+    "combined": _l("Weighted combination of the scored stages"),
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import event, insert, select
@@ -27,6 +27,7 @@ from competition.entries.models import Entry, EntryStatus, Screening
 from competition.errors import DeadlinePassed
 from competition.notifications.models import Notification
 from competition.rounds.models import Round, Stage
+from competition.urls import public_url
 
 # Kept in the session's ``info`` (one session per request or command), never in ``flask.g``:
 _PENDING = "juri_outbox_pending"  # ids added in the session's open transaction
@@ -59,9 +60,7 @@ def notify(*, user: User, kind: str, subject: str, body: str, now: datetime) -> 
 
 
 def link(endpoint: str, **values) -> str:
-    if not has_request_context():
-        return ""
-    return "\n\n" + url_for(endpoint, _external=True, **values)
+    return "\n\n" + public_url(endpoint, **values)
 
 
 def _opd_users(organisation_ids) -> list[User]:
@@ -147,6 +146,36 @@ def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notificati
                     now=now,
                     subject=_("Returned for correction: %(title)s", title=entry.title),
                     body=_("Note from your Admin Lokal: %(note)s", note=note)
+                    + link("opd_results.entry_detail", entry_id=entry.id),
+                )
+            )
+    return _queue(out)
+
+
+@records_actor
+def entry_withdrawn(*, entry: Entry, actor: User, now: datetime) -> list[Notification]:
+    """A submitted entry was withdrawn (by its OPD or its Admin Lokal): a receipt for the
+    unit's accounts, saying it is no longer with the committee."""
+    out = []
+    for user in _opd_users([entry.organisation_id]):
+        with force_locale(user.locale or "id"):
+            out.append(
+                _message(
+                    user,
+                    kind="entry_withdrawn",
+                    now=now,
+                    subject=_("Submission withdrawn: %(title)s", title=entry.title),
+                    body=_(
+                        '%(who)s withdrew "%(title)s" from %(round)s on %(when)s. It is no '
+                        "longer with the committee: submit it again before %(deadline)s.",
+                        who=actor.name,
+                        title=entry.title,
+                        round=entry.round.name,
+                        when=format_datetime(now, "d MMMM y, HH:mm zzz"),
+                        deadline=format_datetime(
+                            entry.round.submission_closes_at, "d MMMM y, HH:mm zzz"
+                        ),
+                    )
                     + link("opd_results.entry_detail", entry_id=entry.id),
                 )
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from competition.forms import DT_FORMAT
+from competition.forms import DT_FORMAT, JuriForm
 from competition.rounds.models import StageKind
 from competition.rounds.sections import (
     GROUP_LABELS,
@@ -32,7 +31,7 @@ from competition.rounds.sections import (
 )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(JuriForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     submission_opens_at = DateTimeLocalField(
@@ -60,7 +59,7 @@ STAGE_KIND_LABELS = {
 }
 
 
-class StageEditForm(FlaskForm):
+class StageEditForm(JuriForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=200)])
     opens_at = DateTimeLocalField(_l("Opens"), format=DT_FORMAT, validators=[InputRequired()])
     closes_at = DateTimeLocalField(_l("Closes"), format=DT_FORMAT, validators=[InputRequired()])
@@ -68,7 +67,7 @@ class StageEditForm(FlaskForm):
     submit = SubmitField(_l("Save stage"))
 
 
-class CopyRoundForm(FlaskForm):
+class CopyRoundForm(JuriForm):
     name = StringField(_l("Name of the new round"), validators=[DataRequired(), Length(max=200)])
     submission_opens_at = DateTimeLocalField(
         _l("Submissions open"),
@@ -79,7 +78,7 @@ class CopyRoundForm(FlaskForm):
     submit = SubmitField(_l("Copy the round"))
 
 
-class CapsForm(FlaskForm):
+class CapsForm(JuriForm):
     """The most entries one organisation may submit per group; empty means no cap."""
 
     cap_umum = IntegerField(_l("General (umum)"), validators=[Optional(), NumberRange(0, 1000)])
@@ -90,7 +89,7 @@ class CapsForm(FlaskForm):
     submit = SubmitField(_l("Save the caps"))
 
 
-class WordLimitsForm(FlaskForm):
+class WordLimitsForm(JuriForm):
     """The word limit of each section for one round (fields added below); with
     ``sections_form_class``, each section's label and switch too."""
 
@@ -127,7 +126,7 @@ def sections_form_class(configured) -> type[WordLimitsForm]:
     return type("SectionsForm", (WordLimitsForm,), attrs)
 
 
-class CustomSectionForm(FlaskForm):
+class CustomSectionForm(JuriForm):
     """A section the committee adds to the proposal of one round."""
 
     label = StringField(_l("Name of the section"), validators=[DataRequired(), Length(max=200)])
@@ -146,7 +145,7 @@ class CustomSectionForm(FlaskForm):
     submit = SubmitField(_l("Add the section"))
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(JuriForm):
     organisations = SelectMultipleField(
         _l("Organisations invited to the special group (khusus)"),
         coerce=int,
@@ -155,13 +154,13 @@ class InvitationsForm(FlaskForm):
     submit = SubmitField(_l("Save the invitations"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(JuriForm):
     name = StringField(_l("Category name"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Add category"))
 
 
-class StageForm(FlaskForm):
+class StageForm(JuriForm):
     name = StringField(_l("Stage name"), validators=[DataRequired(), Length(max=200)])
     opens_at = DateTimeLocalField(
         _l("Scoring opens"), format=DT_FORMAT, validators=[InputRequired()]

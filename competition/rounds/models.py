@@ -92,6 +92,24 @@ class Round(db.Model):
     def cap_for(self, group: EntryGroup) -> int | None:
         return getattr(self, f"cap_{EntryGroup(group).value}")
 
+    def phase(self, now: datetime | None = None) -> str:
+        """Where the round stands on its timeline, for display (a ``label`` key). The stored
+        status only says whether the committee opened or closed it: a round still "open" a
+        month after its deadline reads "submissions closed" (or "being evaluated", "results
+        published") here. ``now`` defaults to the current time, since list pages show it."""
+        now = now or utcnow()
+        if self.status != RoundStatus.OPEN:
+            return self.status.value
+        if now < self.submission_opens_at:
+            return "upcoming"
+        if now <= self.submission_closes_at:
+            return "accepting"
+        if self.results_published_at is not None:
+            return "results_published"
+        if any(s.is_open(now) for s in self.stages):
+            return "in_evaluation"
+        return "submissions_closed"
+
     def accepts_submissions(self, now: datetime) -> bool:
         return (
             self.status == RoundStatus.OPEN

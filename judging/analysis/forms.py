@@ -4,9 +4,7 @@ weights of the combined final ranking."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -19,10 +17,12 @@ from wtforms.validators import (
     Optional,
 )
 
+from competition.forms import JuriForm
+from competition.i18n.fields import LocaleDecimalField
 from judging.analysis import methods
 
 
-class AdvanceForm(FlaskForm):
+class AdvanceForm(JuriForm):
     """How the proposal is made: the top N of each category or a score threshold. Read from
     the query string for the preview (no CSRF needed there) and posted back on confirmation."""
 
@@ -38,7 +38,7 @@ class AdvanceForm(FlaskForm):
     top_n = IntegerField(
         _l("N per category"), default=5, validators=[Optional(), NumberRange(1, 500)]
     )
-    threshold = DecimalField(
+    threshold = LocaleDecimalField(
         _l("Score threshold"), places=2, validators=[Optional(), NumberRange(0, 1000)]
     )
     preview = SubmitField(_l("Show the proposal"))
@@ -48,7 +48,7 @@ def _method_choices():
     return [SelectChoice(m.name, m.label) for m in methods.all_methods()]
 
 
-class MethodForm(FlaskForm):
+class MethodForm(JuriForm):
     """Which method to show the ranking with (a GET filter: changes nothing)."""
 
     class Meta:
@@ -61,7 +61,7 @@ class MethodForm(FlaskForm):
         self.method.choices = _method_choices()
 
 
-class StageMethodForm(FlaskForm):
+class StageMethodForm(JuriForm):
     """The stage's recorded method, chosen before the first score."""
 
     method = SelectField(_l("Normalization method of this stage"))
@@ -72,18 +72,18 @@ class StageMethodForm(FlaskForm):
         self.method.choices = _method_choices()
 
 
-def weights_form(stages, **kwargs) -> FlaskForm:
+def weights_form(stages, **kwargs) -> JuriForm:
     """One percent field per scored stage (``combined.field_name``), for the combined final
     ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
 
-    class WeightsForm(FlaskForm):
+    class WeightsForm(JuriForm):
         submit = SubmitField(_l("Save the weights"))
 
     for stage in stages:
         setattr(
             WeightsForm,
             f"weight_{stage.id}",
-            DecimalField(
+            LocaleDecimalField(
                 stage.name,
                 places=None,
                 validators=[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -16,8 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from competition.forms import JuriForm
 
-class AutoAssignForm(FlaskForm):
+
+class AutoAssignForm(JuriForm):
     """How many judges per entry: previewed by GET (changes nothing), then confirmed by a
     POST carrying the preview's digest."""
 
@@ -30,7 +31,7 @@ class AutoAssignForm(FlaskForm):
     submit = SubmitField(_l("Preview the automatic assignment"))
 
 
-class ConfirmAssignForm(FlaskForm):
+class ConfirmAssignForm(JuriForm):
     judges_per_entry = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(), NumberRange(1, 20)]
     )
@@ -38,7 +39,7 @@ class ConfirmAssignForm(FlaskForm):
     submit = SubmitField(_l("Confirm this assignment"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(JuriForm):
     """A judge withdraws from the stage; their unscored entries go to other judges."""
 
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
@@ -46,7 +47,7 @@ class WithdrawForm(FlaskForm):
     submit = SubmitField(_l("Withdraw and reassign"))
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(JuriForm):
     """The committee declares a conflict: a judge with one entry or a whole organisation."""
 
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
@@ -58,7 +59,7 @@ class ConflictForm(FlaskForm):
     submit = SubmitField(_l("Declare conflict"))
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(JuriForm):
     """The organisation (OPD) a judge works for: never assigned to its entries."""
 
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
@@ -66,19 +67,19 @@ class AffiliationForm(FlaskForm):
     submit = SubmitField(_l("Save affiliation"))
 
 
-class PanelForm(FlaskForm):
+class PanelForm(JuriForm):
     name = StringField(_l("Panel name"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Create panel"))
 
 
-class PanelMemberForm(FlaskForm):
+class PanelMemberForm(JuriForm):
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     is_chair = BooleanField(_l("Chair of the panel"))
     submit = SubmitField(_l("Add to the panel"))
 
 
-class ManualAssignForm(FlaskForm):
+class ManualAssignForm(JuriForm):
     entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Assign"))

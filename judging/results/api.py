@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, jsonify, url_for
+from flask import Blueprint, abort, jsonify
 from sqlalchemy import select
 
 from competition.db import db
 from competition.rounds.models import Round
+from competition.urls import public_url
 from judging.results import awards
 from judging.results.models import Certificate
 
@@ -42,8 +43,8 @@ def _round_summary(round_: Round) -> dict:
         "slug": round_.slug,
         "name": round_.name,
         "results_published_at": _when(round_.results_published_at),
-        "results_url": url_for("api.round_results", slug=round_.slug, _external=True),
-        "page_url": url_for("public.results", slug=round_.slug, _external=True),
+        "results_url": public_url("api.round_results", slug=round_.slug),
+        "page_url": public_url("public.results", slug=round_.slug),
     }
 
 
@@ -58,8 +59,8 @@ def _certificate_link(cert: Certificate | None, award: str) -> dict | None:
         return None
     return {
         "number": cert.code,
-        "verification_url": url_for("api.certificate", number=cert.code, _external=True),
-        "page_url": url_for("public.verify", code=cert.code, _external=True),
+        "verification_url": public_url("api.certificate", number=cert.code),
+        "page_url": public_url("public.verify", code=cert.code),
     }
 
 
@@ -108,8 +109,8 @@ def round_results(slug: str):
             "opd": c.holder,
             "certificate": {
                 "number": c.code,
-                "verification_url": url_for("api.certificate", number=c.code, _external=True),
-                "page_url": url_for("public.verify", code=c.code, _external=True),
+                "verification_url": public_url("api.certificate", number=c.code),
+                "page_url": public_url("public.verify", code=c.code),
             },
         }
         for c in awards.list_special_awards(round_)
@@ -139,7 +140,7 @@ def certificate(number: str):
             "revoked_at": _when(cert.revoked_at),
             "revoked_reason": cert.revoked_reason or None,
             "replaced_by": replacement.code if replacement else None,
-            "page_url": url_for("public.verify", code=cert.code, _external=True),
+            "page_url": public_url("public.verify", code=cert.code),
         },
     )
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import segno
 from babel.dates import format_date
-from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from PIL import Image
@@ -23,6 +22,7 @@ from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Round
 from competition.storage import get_storage, read_bytes
+from competition.urls import public_url
 from judging.results import awards
 from judging.results.models import AwardSettings, Certificate, CertificateKind
 
@@ -298,13 +298,10 @@ def layout_for(certificate: Certificate) -> Layout:
 
 
 def verify_url(certificate: Certificate) -> str:
-    """The public verification URL printed on the certificate and in its QR code. Behind a
-    proxy, ``JURI_PUBLIC_URL`` (e.g. ``https://inovasi.palembang.go.id``) gives the address the
-    public uses; without it, the address of the current request."""
-    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    if base:
-        return base + url_for("public.verify", code=certificate.code)
-    return url_for("public.verify", code=certificate.code, _external=True)
+    """The public verification URL printed on the certificate and in its QR code: under the
+    configured public address (``JURI_PUBLIC_URL``, e.g. ``https://inovasi.palembang.go.id``),
+    never the request's Host (see ``competition.urls``)."""
+    return public_url("public.verify", code=certificate.code)
 
 
 def render_for_request(certificate: Certificate) -> bytes:

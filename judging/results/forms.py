@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,11 +18,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
+from competition.forms import JuriForm
 from competition.rounds.models import Round
 from judging.results import awards
 
 
-class PublishForm(FlaskForm):
+class PublishForm(JuriForm):
     reason = TextAreaField(
         _l("Reason for the correction"), validators=[Optional(), Length(max=2000)]
     )
@@ -31,6 +31,8 @@ class PublishForm(FlaskForm):
     stage_only = BooleanField(
         _l("Publish this stage's own ranking instead of the combined final ranking")
     )
+    # Required while the stage is open and sheets are not all submitted (the publish view).
+    confirm_open = BooleanField(_l("Publish even though scoring is still open"))
     submit = SubmitField(_l("Publish this ranking"))
 
 
@@ -62,7 +64,7 @@ def format_levels(levels: list[awards.Level]) -> str:
     )
 
 
-class AwardsForm(FlaskForm):
+class AwardsForm(JuriForm):
     preset = SelectField(
         _l("Start from"),
         choices=[
@@ -100,7 +102,7 @@ class AwardsForm(FlaskForm):
             ) from None
 
 
-class LayoutForm(FlaskForm):
+class LayoutForm(JuriForm):
     government = StringField(
         _l("Issuing government"),
         validators=[Optional(), Length(max=200)],
@@ -125,7 +127,7 @@ class LayoutForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class SpecialAwardForm(FlaskForm):
+class SpecialAwardForm(JuriForm):
     entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
     title = StringField(
         _l("Special award"),
@@ -149,7 +151,7 @@ class SpecialAwardForm(FlaskForm):
         return form
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(JuriForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     holder = StringField(
         _l("Recipient (for the new certificate)"), validators=[Optional(), Length(max=300)]

@@ -12,10 +12,12 @@ from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from competition import downloads
+from competition import downloads, exports
 from competition.accounts.services import home_for
-from competition.db import db
+from competition.announcements import services as announcements
+from competition.db import db, utcnow
 from competition.rounds.models import Round, Stage
+from competition.urls import public_url
 from judging.results import awards, numbers
 from judging.results.certificates import render_for_request
 
@@ -26,9 +28,19 @@ public_bp = Blueprint("public", __name__)
 def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
+    now = utcnow()
     return render_template(
-        "judging/results/public/index.html", rounds=awards.list_published_rounds()
+        "judging/results/public/index.html",
+        rounds=awards.list_published_rounds(),
+        announcements=announcements.list_public_announcements(now=now),
+        now=now,
     )
+
+
+@public_bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; the icon is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 def _published_round(slug: str) -> Round:
@@ -65,15 +77,16 @@ def results(slug: str):
         certificates=certificates,
         counts=counts,
         specials=awards.list_special_awards(round_),
+        announcements=announcements.list_announcements(round_.id),
+        now=utcnow(),
         export=True,
     )
 
 
 def _cell(value):
-    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text starting like a formula is quoted, so a spreadsheet never runs an entry's title;
+    control characters are dropped (``competition.exports.safe``)."""
+    return exports.safe(value)
 
 
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
@@ -112,7 +125,7 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
                     r.award or None,
                     r.prize,
                     code or None,
-                    url_for("public.verify", code=code, _external=True) if code else None,
+                    public_url("public.verify", code=code) if code else None,
                 ]
             )
     return header, rows
@@ -163,6 +176,15 @@ def results_version(slug: str, stage_id: int, version: int):
         results=awards.public_rows(pub, awards.list_results(pub)),
         latest=awards.latest_publication(stage),
     )
+
+
+@public_bp.route("/verify/", strict_slashes=False)
+def verify_form():
+    """A field to type a certificate number; ``?number=`` goes to that number's page."""
+    number = (request.args.get("number") or "").strip()
+    if number:
+        return redirect(url_for("public.verify", code=number))
+    return render_template("judging/results/public/verify_form.html")
 
 
 @public_bp.route("/verify/<code>")

@@ -27,6 +27,7 @@ from competition.entries import services as entries
 from competition.entries.models import Entry
 from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
+from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
@@ -49,6 +50,7 @@ from judging.results.forms import (
     parse_levels,
 )
 from judging.results.models import Certificate
+from judging.scoring import progress
 
 opd_results_bp = Blueprint("opd_results", __name__, url_prefix="/opd")
 require_role(opd_results_bp, Role.OPD)
@@ -62,6 +64,7 @@ def entry_detail(entry_id: int):
         entry=entry,
         certificates=awards.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
+        now=utcnow(),
     )
 
 
@@ -88,7 +91,7 @@ require_role(publishing_bp, Role.COMMITTEE)
 def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
-    stages = []
+    stages, now = [], utcnow()
     for stage in round_.stages:
         levels = awards.levels_for(stage)
         ranking = analysis.compute_ranking(stage)
@@ -101,6 +104,7 @@ def _review_page(
                 "versions": awards.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
+                "open_sheets": _open_sheets(stage, now),
             }
         )
     if awards_form is None:
@@ -157,11 +161,23 @@ def awards_settings(round_id: int):
     return redirect(url_for("publishing.review", round_id=round_.id))
 
 
+def _open_sheets(stage: Stage, now) -> int:
+    """Score sheets judges can still submit: those not yet submitted while the stage is open."""
+    if not stage.is_open(now):
+        return 0
+    submitted, expected = progress.sheet_counts(stage)
+    return expected - submitted
+
+
 @publishing_bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
 def publish(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = PublishForm()
     if not form.validate_on_submit():
+        return _review_page(stage.round, {stage.id: form}, status=422)
+    if _open_sheets(stage, utcnow()) and not form.confirm_open.data:
+        # Judges are still scoring: publishing now freezes a ranking that may still change.
+        form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
         return _review_page(stage.round, {stage.id: form}, status=422)
     try:
         pub = publication_service.publish_results(
@@ -282,7 +298,10 @@ def special_award(round_id: int):
         form.title.errors.append(str(exc.message))
         return _review_page(round_, special_form=form, status=exc.status)
     db.session.commit()
-    flash(_("%(award)s given to %(holder)s.", award=cert.award, holder=cert.holder), "success")
+    flash(
+        _("%(award)s given to %(holder)s.", award=cert.award, holder=before_full_stop(cert.holder)),
+        "success",
+    )
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    FloatField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -17,11 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from competition.forms import JuriForm
+from competition.i18n.fields import LocaleFloatField
 from judging.scoring import rubric_templates
 from judging.scoring.models import Criterion
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(JuriForm):
     name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
         _l("What judges look for"), validators=[Optional(), Length(max=2000)]
@@ -36,16 +36,16 @@ class CriterionForm(FlaskForm):
     submit = SubmitField(_l("Add criterion"))
 
 
-class ScaleForm(FlaskForm):
+class ScaleForm(JuriForm):
     scale_min = IntegerField(_l("Lowest score"), validators=[InputRequired(), NumberRange(0, 1000)])
     scale_max = IntegerField(
         _l("Highest score"), validators=[InputRequired(), NumberRange(1, 1000)]
     )
-    pass_mark = FloatField(_l("Pass mark (optional)"), validators=[Optional()])
+    pass_mark = LocaleFloatField(_l("Pass mark (optional)"), validators=[Optional()])
     submit = SubmitField(_l("Save scale"))
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(JuriForm):
     template = SelectField(_l("Template"), validators=[InputRequired()])
     submit = SubmitField(_l("Apply template"))
 
@@ -56,7 +56,7 @@ class TemplateForm(FlaskForm):
         ]
 
 
-class RecuseForm(FlaskForm):
+class RecuseForm(JuriForm):
     """A judge declares a conflict with the entry from the score sheet."""
 
     reason = TextAreaField(
@@ -65,7 +65,7 @@ class RecuseForm(FlaskForm):
     recuse = SubmitField(_l("Recuse myself"))
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(JuriForm):
     """The committee unlocks a submitted sheet, saying why."""
 
     reason = StringField(
@@ -74,12 +74,12 @@ class ReopenForm(FlaskForm):
     submit = SubmitField(_l("Reopen the sheet"))
 
 
-class BlindReviewForm(FlaskForm):
+class BlindReviewForm(JuriForm):
     blind_review = BooleanField(_l("Blind review: judges do not see the organisation's name"))
     submit = SubmitField(_l("Save"))
 
 
-class SheetForm(FlaskForm):
+class SheetForm(JuriForm):
     """Base of a stage's score-sheet form; ``sheet_form_class`` adds a score and a comment
     field per criterion."""
 
@@ -93,7 +93,7 @@ class SheetForm(FlaskForm):
 def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:
     attrs = {}
     for c in criteria:
-        attrs[f"score_{c.id}"] = FloatField(
+        attrs[f"score_{c.id}"] = LocaleFloatField(
             c.name,
             validators=[
                 Optional(),

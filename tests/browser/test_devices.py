@@ -37,8 +37,8 @@ def test_scores_are_typed_with_the_keyboard_alone(app, page_for, opd, judge, ope
     page = page_for("juri1")
     page.goto(f"/judge/assignments/{assignment.id}")
     first, second = (
-        page.locator("input[type=number]").nth(0),
-        page.locator("input[type=number]").nth(1),
+        page.locator("input[data-weight]").nth(0),
+        page.locator("input[data-weight]").nth(1),
     )
     expect(first).to_have_attribute("inputmode", "decimal")  # a number pad on a tablet
     first.focus()

@@ -72,7 +72,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     expect(juri.locator("main")).to_contain_text("0 dari 1 lembar penilaian telah dikirim")
     shot(juri, "2-judge-workspace")
     juri.click("text=Posyandu Digital Palembang")
-    inputs = juri.locator("input[type=number]")
+    inputs = juri.locator("input[data-weight]")
     inputs.nth(0).fill("9")
     # The running weighted total (static/sheet.js) follows what is typed.
     expect(juri.locator("#running-total")).to_have_text("9,00")

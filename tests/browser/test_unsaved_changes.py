@@ -37,11 +37,11 @@ def test_score_sheet_warns_before_leaving_unsaved_scores(app, page_for, opd, jud
     expect(page).not_to_have_url(sheet_url)
 
     page.goto(sheet_url)
-    page.locator("input[type=number]").nth(0).fill("9")
+    page.locator("input[data-weight]").nth(0).fill("9")
     expect(page.locator("#sheet-form")).to_have_attribute("data-dirty", "1")
     assert _leave(page, "nav >> text=Penugasan saya") == ["beforeunload"]
     expect(page).to_have_url(sheet_url)  # the judge chose to stay; the value is still there
-    expect(page.locator("input[type=number]").nth(0)).to_have_value("9")
+    expect(page.locator("input[data-weight]").nth(0)).to_have_value("9")
 
     page.click("#save")
     expect(page.locator("main")).to_contain_text("Draf tersimpan")

@@ -169,3 +169,77 @@ def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(
         assert r.status_code == 200 and r.data == factories.PNG_BYTES
     assert anonymous.get(url).status_code == 302  # to the login page
     assert login(opd).get(url).status_code == 403
+
+
+def _announced(app, login, committee, opd, other_opd, round_, days="5"):
+    stage, passed, failed = _screened(committee, opd, other_opd, round_)
+    login(committee).post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Nominasi Inovasi", "objection_days": days},
+    )
+    return db.session.scalar(select(Announcement)), passed
+
+
+def test_home_page_links_the_open_objection_period(
+    app, login, committee, opd, other_opd, open_round
+):
+    announcement, _ = _announced(app, login, committee, opd, other_opd, open_round)
+    page = app.test_client().get("/").text
+    assert f'href="/announcements/{announcement.id}"' in page
+    assert "Sanggahan publik dibuka sampai" in page
+    announcement.objections_close_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = app.test_client().get("/").text
+    assert f'href="/announcements/{announcement.id}"' in page
+    assert "Sanggahan publik dibuka sampai" not in page
+
+
+def test_objector_gets_a_reference_and_a_private_link_with_the_decision(
+    app, login, committee, opd, other_opd, open_round
+):
+    announcement, passed = _announced(app, login, committee, opd, other_opd, open_round)
+    anonymous = app.test_client()
+    assert (
+        "nomor referensi dan laman pribadi"
+        in anonymous.get(f"/announcements/{announcement.id}").text
+    )
+    response = anonymous.post(
+        f"/announcements/{announcement.id}",
+        data={"entry": str(passed.id), "name": "Warga", "contact": "0812", "reason": "Fiktif."},
+    )
+    objection = db.session.scalar(select(Objection))
+    assert len(objection.access_token) >= 40
+    private = f"/announcements/objections/{objection.access_token}"
+    assert response.status_code == 302 and response.location == private
+    page = anonymous.get(private).text
+    assert objection.reference in page and "menunggu keputusan" in page
+    assert f"http://localhost{private}" in page  # built from PUBLIC_URL (tests: localhost)
+    assert anonymous.get("/announcements/objections/" + "x" * 43).status_code == 404
+    announcement.objections_close_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    login(committee).post(
+        f"/committee/objections/{objection.id}/decide",
+        data={f"o{objection.id}-decision": "upheld", f"o{objection.id}-reason": "Terbukti."},
+    )
+    page = anonymous.get(private).text
+    assert "Sanggahan diterima" in page and "Terbukti." in page
+    # The committee quotes the same reference.
+    assert (
+        objection.reference
+        in login(committee).get(f"/committee/announcements/{announcement.id}").text
+    )
+
+
+def test_announcement_pdf_prints_the_configured_address_and_a_qr_code(
+    app, login, committee, opd, other_opd, open_round
+):
+    announcement, _ = _announced(app, login, committee, opd, other_opd, open_round)
+    app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id"
+    response = app.test_client().get(
+        f"/announcements/{announcement.id}.pdf", headers={"Host": "evil.example"}
+    )
+    page = PdfReader(io.BytesIO(response.data)).pages[0]
+    text = page.extract_text()
+    assert f"https://inovasi.palembang.go.id/announcements/{announcement.id}" in text
+    assert "evil.example" not in text
+    assert len(page.images) == 1

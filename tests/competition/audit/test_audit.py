@@ -135,3 +135,14 @@ def test_every_recorded_action_can_be_filtered_on_the_committee_page(app, login,
     page = login(committee).get("/committee/audit/").text
     for action in audit.ACTIONS:
         assert f'<option value="{action}"' in page
+
+
+def test_audit_page_names_actions_in_words(app, login, committee, open_round):
+    from competition.i18n.labels import LABELS
+
+    assert set(audit.ACTIONS) <= set(LABELS)
+    factories.make_stage(open_round)
+    db.session.commit()
+    page = login(committee).get("/committee/audit/?target_type=stages").text
+    assert "<td>dibuat</td>" in page and "<td>insert</td>" not in page
+    assert '<option value="login_failed">gagal masuk</option>' in page

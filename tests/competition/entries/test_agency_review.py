@@ -183,3 +183,13 @@ def test_units_form_says_where_the_entry_goes(app, login, opd, other_opd, open_r
     db.session.commit()
     assert "Kirim ke Admin Lokal untuk diperiksa" in login(opd).get(url).text
     assert "Kirim ke Admin Lokal untuk diperiksa" not in login(other_opd).get(url).text
+
+
+def test_return_button_looks_secondary_next_to_submitting(app, login, admin, opd, open_round):
+    entry = _hand_over(login, opd, open_round)
+    page = login(admin).get(f"/agency/entries/{entry.id}").text
+    assert (
+        '<input class="secondary" id="return-submit" name="return-submit" type="submit" value="Kembalikan ke unit">'
+        in page
+    )
+    assert '<button type="submit" class="">Kirim ke panitia</button>' in page

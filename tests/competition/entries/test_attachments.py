@@ -155,3 +155,13 @@ def test_owner_removes_a_draft_attachment_but_not_after_submission(app, login, o
     db.session.commit()
     client.post(f"/opd/attachments/{kept.id}/delete")
     assert db.session.get(Attachment, kept.id) is not None
+
+
+def test_small_files_show_their_size_in_kilobytes(app, login, opd, open_round):
+    client = login(opd)
+    response = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, save="1")
+    )
+    page = client.get(response.location).text
+    size = len(factories.PDF_BYTES)
+    assert f'<td class="num">{-(-size // 1024)} KB</td>' in page and "0,0 MB<" not in page

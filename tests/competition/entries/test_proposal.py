@@ -53,35 +53,65 @@ def test_minimum_age_dates():
     assert latest_start("khusus", date(2028, 2, 29)) == date(2026, 2, 28)
 
 
-def test_section_over_its_word_limit_is_refused_with_the_limit_and_text_kept(
-    app, login, opd, open_round
-):
+def test_draft_over_a_word_limit_is_saved_and_its_submission_refused(app, login, opd, open_round):
     long_summary = "inovasi " * 205
-    response = login(opd).post(
+    client = login(opd)
+    response = client.post(
         f"/opd/rounds/{open_round.id}/entries/new",
         data=_form(open_round, summary=long_summary, save="1"),
     )
+    # The page says drafts can be saved at any time: it is, with a warning.
+    assert response.status_code == 302
+    entry = db.session.scalar(select(Entry))
+    assert entry.summary == long_summary.strip() and entry.status == EntryStatus.DRAFT
+    page = client.get(response.location).text
+    assert "Draf tersimpan." in page and "melebihi batas kata" in page
+    # Submitting refuses it, marks the section and says the draft was saved.
+    response = client.post(
+        f"/opd/entries/{entry.id}/edit", data=_form(open_round, summary=long_summary, send="1")
+    )
     assert response.status_code == 422
     assert "205 kata: bagian ini paling banyak 200 kata." in response.text
+    assert "Draf Anda sudah disimpan, tetapi belum dikirim." in response.text
     assert long_summary.strip() in response.text
-    assert "Antrean panjang di kantor" in response.text
-    assert db.session.scalar(select(Entry)) is None
+    db.session.refresh(entry)
+    assert not entry.is_submitted
+    # Shortened, it goes.
+    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(open_round, send="1"))
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert entry.is_submitted
 
 
-def test_word_limit_is_enforced_by_the_service_too(app, opd, open_round):
+def test_refused_first_submission_says_the_draft_was_saved(app, login, opd, open_round):
+    response = login(opd).post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, innovators="", send="1"),
+    )
+    assert response.status_code == 422
+    assert "Draf Anda sudah disimpan, tetapi belum dikirim." in response.text
+    entry = db.session.scalar(select(Entry))
+    # The re-rendered form now saves into that draft instead of creating another entry.
+    assert f'action="/opd/entries/{entry.id}/edit"' in response.text
+
+
+def test_word_limit_is_enforced_by_the_service_at_submission(app, opd, open_round):
     import pytest
 
     from competition.entries import services as entries
     from competition.errors import InvalidFields
 
-    with app.test_request_context(), pytest.raises(InvalidFields) as exc:
-        entries.create_entry(
+    with app.test_request_context():
+        entry = entries.create_entry(
             round_=open_round,
             category=open_round.categories[0],
             data={"title": "X", "sdg": "a " * 201},
             actor=opd,
             now=utcnow(),
         )
+        assert entry.sdg == ("a " * 201).strip()
+        with pytest.raises(InvalidFields) as exc:
+            entries.check_word_limits(entry)
     assert set(exc.value.errors) == {"sdg"}
 
 
@@ -243,7 +273,7 @@ def test_committee_sets_the_rounds_word_limits(app, login, committee, opd, open_
     assert 'data-word-limit="50"' in client.get(f"/opd/rounds/{open_round.id}/entries/new").text
     response = client.post(
         f"/opd/rounds/{open_round.id}/entries/new",
-        data=_form(open_round, summary="kata " * 60, save="1"),
+        data=_form(open_round, summary="kata " * 60, send="1"),
     )
     assert response.status_code == 422
     assert "60 kata: bagian ini paling banyak 50 kata." in response.text

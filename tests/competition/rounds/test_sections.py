@@ -98,19 +98,18 @@ def test_custom_section_appears_is_counted_and_required(app, login, committee, o
     client = login(opd)
     page = client.get(f"/opd/rounds/{open_round.id}/entries/new").text
     assert "Dukungan anggaran" in page and 'data-word-limit="100"' in page
-    # Over its word limit: refused, with the count; the text stays in the form.
+    # Over its word limit: the draft is saved, the submission refused with the count.
     response = client.post(
         f"/opd/rounds/{open_round.id}/entries/new",
-        data=_form(open_round, custom_1="kata " * 101, save="1"),
+        data=_form(open_round, custom_1="kata " * 101, send="1"),
     )
     assert response.status_code == 422
     assert "101 kata: bagian ini paling banyak 100 kata." in response.text
-    # Empty: the submission lists it as missing.
-    response = client.post(
-        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, send="1")
-    )
-    assert response.status_code == 422 and "Dukungan anggaran" in response.text
     entry = db.session.scalar(select(Entry))
+    # Empty: the submission lists it as missing.
+    response = client.post(f"/opd/entries/{entry.id}/edit", data=_form(open_round, send="1"))
+    assert response.status_code == 422 and "Dukungan anggaran" in response.text
+    db.session.refresh(entry)
     assert not entry.is_submitted
     response = client.post(
         f"/opd/entries/{entry.id}/edit",

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from competition.accounts.models import User
+from competition.announcements import services as announcements
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from judging.results import awards, numbers
@@ -653,3 +654,58 @@ def test_concurrent_publication_of_the_same_version_is_refused(
     r = login(committee).post(f"/committee/stages/{stage.id}/publish", data={"reason": "B"})
     assert r.status_code == 409
     assert [p.reason for p in awards.list_publications(stage)] == ["A", ""]
+
+
+def test_public_results_link_the_round_announcements(app, committee, scored):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    announcement = announcements.issue_announcement(
+        stage=stage,
+        title="Penetapan Pemenang",
+        objection_days=3,
+        actor=committee,
+        now=utcnow(),
+        winners=lambda s: [entries[0].id],
+    )
+    db.session.commit()
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    assert f'href="/announcements/{announcement.id}"' in page
+    assert "Penetapan Pemenang" in page and "Sanggahan publik dibuka sampai" in page
+
+
+def test_verify_form_on_home_and_at_verify_goes_to_the_number(app, committee, scored):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    anon = app.test_client()
+    home = anon.get("/").text
+    assert 'action="/verify/"' in home and 'name="number"' in home and "Nomor piagam" in home
+    for url in ("/verify", "/verify/"):
+        page = anon.get(url)
+        assert page.status_code == 200 and 'name="number"' in page.text
+    response = anon.get("/verify", query_string={"number": f"  {cert.code} "})
+    assert response.status_code == 302 and response.location == f"/verify/{cert.code}"
+    assert "verify-valid" in anon.get(response.location).text
+    # An unknown number keeps what was typed in the field, to correct it.
+    unknown = anon.get("/verify/ABCD-1234")
+    assert unknown.status_code == 404 and 'value="ABCD-1234"' in unknown.text
+
+
+def test_public_results_name_the_method_in_words_and_explain_the_fingerprint(
+    app, login, committee, scored
+):
+    stage, _, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    anon = app.test_client()
+    for url in (
+        f"/results/{stage.round.slug}",
+        f"/results/{stage.round.slug}/stages/{stage.id}/v1",
+    ):
+        page = anon.get(url).text
+        assert "bias_scale" not in page and "Model offset dan skala juri" in page
+        assert "Sidik jari nilai" in page and "menghitungnya ulang" in page
+    anon.post("/language", data={"lang": "en"})
+    page = anon.get(f"/results/{stage.round.slug}").text
+    assert "Judge offset and scale model" in page and "can recompute it" in page

@@ -33,7 +33,7 @@ def test_judge_scores_drafts_and_submits(app, login, opd, judge, open_round):
     sheet = db.session.scalar(select(ScoreSheet))
     assert sheet.status == SheetStatus.DRAFT and sheet.total == 7
     page = client.get(f"/judge/assignments/{a.id}").text
-    assert 'value="7.0"' in page and "Catatan Kebaruan" in page
+    assert 'value="7"' in page and "Catatan Kebaruan" in page
 
     values = dict(
         zip([c.id for c in rubric_service.list_criteria(stage)], ["10", "6", "8", "7", "9"])
@@ -144,3 +144,44 @@ def test_manual_assignment_refuses_conflict(app, login, committee, opd, open_rou
     )
     assert r.status_code == 409
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
+
+
+def test_decimal_comma_and_point_are_both_read_and_shown_in_the_locale(
+    app, login, opd, judge, open_round
+):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    first, second = rubric_service.list_criteria(stage)[:2]
+    client = login(judge)
+    data = _scores(stage, "8", save="1")
+    data[f"score_{first.id}"], data[f"score_{second.id}"] = "7,5", "6.5"
+    assert client.post(f"/judge/assignments/{a.id}", data=data).status_code == 302
+    sheet = db.session.scalar(select(ScoreSheet))
+    values = {s.criterion_id: s.value for s in sheet.scores}
+    assert values[first.id] == 7.5 and values[second.id] == 6.5
+    page = client.get(f"/judge/assignments/{a.id}").text
+    assert 'value="7,5"' in page and 'value="6,5"' in page and "7.5" not in page
+    assert 'inputmode="decimal"' in page and 'type="number"' not in page
+    client.post("/language", data={"lang": "en"})
+    assert 'value="7.5"' in client.get(f"/judge/assignments/{a.id}").text
+    # Something that is not one number is refused, never read as 785 or 7.
+    client.post("/language", data={"lang": "id"})
+    data[f"score_{first.id}"] = "7,8,5"
+    r = client.post(f"/judge/assignments/{a.id}", data=data)
+    assert r.status_code == 422 and "Bukan angka" in r.text and 'value="7,8,5"' in r.text
+    db.session.refresh(sheet)
+    assert {s.criterion_id: s.value for s in sheet.scores}[first.id] == 7.5
+
+
+def test_locked_sheet_shows_scores_with_the_locale_separator(app, login, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    client = login(judge)
+    assert (
+        client.post(f"/judge/assignments/{a.id}", data=_scores(stage, "8,5", send="1")).status_code
+        == 302
+    )
+    page = client.get(f"/judge/assignments/{a.id}").text
+    assert 'value="8,5"' in page and "8.5" not in page and "8,50" in page
