@@ -235,9 +235,15 @@ def test_announcement_pdf_prints_the_configured_address_and_a_qr_code(
 ):
     announcement, _ = _announced(app, login, committee, opd, other_opd, open_round)
     app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id"
-    response = app.test_client().get(
-        f"/announcements/{announcement.id}.pdf", headers={"Host": "evil.example"}
+    # An unknown Host is refused outright (tests/security/test_public_links.py); the PDF's
+    # address comes from the configuration, not from the host the request used.
+    assert (
+        app.test_client()
+        .get(f"/announcements/{announcement.id}.pdf", headers={"Host": "evil.example"})
+        .status_code
+        == 400
     )
+    response = app.test_client().get(f"/announcements/{announcement.id}.pdf")
     page = PdfReader(io.BytesIO(response.data)).pages[0]
     text = page.extract_text()
     assert f"https://inovasi.palembang.go.id/announcements/{announcement.id}" in text
