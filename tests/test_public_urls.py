@@ -44,6 +44,7 @@ PUBLIC_URLS = [
     ("/results/{slug}.csv", 200, "text/csv"),
     ("/results/{slug}.xlsx", 200, "application/vnd.openxmlformats-officedocument"),
     ("/results/{slug}/stages/{stage}/v{version}", 200, "text/html"),
+    ("/verify/", 200, "text/html"),  # the form to type a number
     ("/verify/{number}", 200, "text/html"),
     ("/verify/{number}.pdf", 200, "application/pdf"),
     ("/announcements/{announcement}", 200, "text/html"),
