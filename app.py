@@ -38,11 +38,12 @@ from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
-from competition.notifications import services as notifications
 from competition.notifications.views import outbox_bp
+from competition.notifications.views import register as register_notifications
 from competition.ops import register_ops
 from competition.rounds.views import committee_bp
 from competition.storage import init_storage
+from competition.web import register as register_web
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
@@ -243,11 +244,12 @@ def create_app(config: Mapping | None = None) -> Flask:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     register_error_handlers(app)
+    register_web(app)  # the audit trail records each request's signed-in user
     register_ops(app)  # /healthz, /readyz, request ids in the logs
     # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
     # the mappers are configured: do it now (no database involved), not at the first query.
     configure_mappers()
-    notifications.register(app)  # deliver the outbox after each request's commit
+    register_notifications(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(juri_cli)

@@ -1,41 +1,19 @@
 """Who may do what: pure predicates ``can_<verb>_<noun>(user, obj) -> bool`` and the role guard
-every protected blueprint installs, so no route can forget its check.
+every protected blueprint installs (``require_role``, defined with the web layer in
+``competition.web``), so no route can forget its check.
 
 Objects a user may not see are answered with 404 (``NotAllowed``), never 403, so that the
 existence of another OPD's entry or an unassigned entry does not leak."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from competition.accounts.models import Role, User
 from competition.entries.models import Attachment, Entry
+from competition.web import require_login, require_role  # noqa: F401 - the blueprints' guards
 
 LOGIN_MESSAGE = _l("Please log in to open this page.")
-
-
-def require_role(bp: Blueprint, role: Role) -> None:
-    """Deny by default: every view of ``bp`` needs a logged-in user with ``role``."""
-
-    @bp.before_request
-    def _guard():
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        if current_user.role != role:
-            abort(403)
-        return None
-
-
-def require_login(bp: Blueprint) -> None:
-    """Every view of ``bp`` needs a logged-in user, whatever the role (own-account pages)."""
-
-    @bp.before_request
-    def _guard():
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        return None
 
 
 def can_view_entry(user: User, entry: Entry) -> bool:

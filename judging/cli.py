@@ -4,13 +4,17 @@ The same service functions as the web pages (same rules, same audit trail), for 
 easier to script or too long for a browser tab on a national round:
 
     flask juri create-user USERNAME --role judge --name "Dr. Sari"   (asks for the password)
-    flask juri assign STAGE_ID --k 3 [--yes]     preview the automatic assignment, then apply
+    flask juri assign STAGE_ID --as USERNAME --k 3 [--yes]   preview the assignment, then apply
     flask juri rank STAGE_ID [--method M] [--top 3]
-    flask juri publish STAGE_ID [--reason "..."]
+    flask juri publish STAGE_ID --as USERNAME [--reason "..."]
     flask juri certificates ROUND_ID             all valid certificates of a round into a ZIP
     flask juri remind-drafts ROUND_ID            remind OPDs whose proposals are still drafts
     flask juri remind-judges STAGE_ID            remind judges whose sheets are not submitted
     flask backup / flask restore                 (competition.backup)
+
+The audit trail records who ran a command: the committee account named by ``--as`` (required
+for the committee's decisions: assignment and publication), else the system actor
+``system:cli`` (a cron job sending reminders, the first account's creation).
 """
 
 from __future__ import annotations
@@ -25,14 +29,15 @@ from sqlalchemy import select
 from competition import mail, urls
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import password_problems
+from competition.audit.cli import as_option
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.notifications import services as notifications
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
 from competition.urls import public_url
+from judging.analysis import methods
 from judging.analysis import services as analysis
-from judging.normalize import METHODS
 from judging.panels import assignment as assignment_service
 from judging.results import certificates
 from judging.results import publication as publication_service
@@ -43,18 +48,6 @@ juri_cli = AppGroup(
     "juri",
     help="The committee's bulk work (users, assignment, ranking, publication, certificates).",
 )
-
-
-def _actor() -> User:
-    """Commands act as the first committee account (recorded in the audit trail)."""
-    user = db.session.scalar(
-        select(User).where(User.role == Role.COMMITTEE, User.is_enabled.is_(True)).order_by(User.id)
-    )
-    if user is None:
-        raise click.ClickException(
-            "Create a committee account first: flask juri create-user NAME --role committee"
-        )
-    return user
 
 
 def _stage(stage_id: int) -> Stage:
@@ -75,7 +68,8 @@ def _fail(exc: JuriError) -> click.ClickException:
 @click.option("--email", default=None)
 @click.option("--organisation", default=None, help="The OPD (created when new); OPD users.")
 @click.option("--generate", is_flag=True, help="Generate a password and print it once.")
-def create_user(username, role, name, email, organisation, generate):
+@as_option()
+def create_user(username, role, name, email, organisation, generate, actor):
     """Create an account; the password is asked twice (or generated with --generate)."""
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise click.ClickException(f"The username {username!r} is taken.")
@@ -105,7 +99,8 @@ def create_user(username, role, name, email, organisation, generate):
 @click.argument("stage_id", type=int)
 @click.option("--k", "k", type=int, default=None, help="Judges per entry (default: the stage's).")
 @click.option("--yes", is_flag=True, help="Apply without asking.")
-def assign(stage_id, k, yes):
+@as_option(required=True)
+def assign(stage_id, k, yes, actor):
     """Preview the automatic assignment (loads, coverage, linked judges), then apply it."""
     stage = _stage(stage_id)
     k = k or stage.judges_per_entry
@@ -132,7 +127,7 @@ def assign(stage_id, k, yes):
     if not yes and not click.confirm("Apply this assignment?"):
         return
     assignment_service.auto_assign(
-        stage=stage, judges_per_entry=k, actor=_actor(), digest=preview.digest
+        stage=stage, judges_per_entry=k, actor=actor, digest=preview.digest
     )
     db.session.commit()
     click.echo("Applied.")
@@ -140,7 +135,7 @@ def assign(stage_id, k, yes):
 
 @juri_cli.command("rank")
 @click.argument("stage_id", type=int)
-@click.option("--method", type=click.Choice(METHODS), default=None)
+@click.option("--method", type=click.Choice(methods.names()), default=None)
 @click.option("--top", type=int, default=3, show_default=True, help="Rows per category.")
 def rank(stage_id, method, top):
     """Print the ranking per category (score, raw mean, judges, likely places)."""
@@ -165,7 +160,8 @@ def rank(stage_id, method, top):
 @click.argument("stage_id", type=int)
 @click.option("--reason", default="", help="Required for a correction (a new version).")
 @click.option("--yes", is_flag=True, help="Publish without asking.")
-def publish(stage_id, reason, yes):
+@as_option(required=True)
+def publish(stage_id, reason, yes, actor):
     """Publish the stage's ranking as a new frozen version with its certificates."""
     stage = _stage(stage_id)
     if not yes and not click.confirm(f"Publish the ranking of {stage.name!r}?"):
@@ -173,7 +169,7 @@ def publish(stage_id, reason, yes):
     try:
         with current_app.test_request_context(base_url=urls.base_url()):
             pub = publication_service.publish_results(
-                stage=stage, actor=_actor(), now=utcnow(), reason=reason
+                stage=stage, actor=actor, now=utcnow(), reason=reason
             )
     except JuriError as exc:
         db.session.rollback()
@@ -184,7 +180,8 @@ def publish(stage_id, reason, yes):
 
 @juri_cli.command("certificates")
 @click.argument("round_id", type=int)
-def certificates_zip(round_id):
+@as_option()
+def certificates_zip(round_id, actor):
     """Render every valid certificate of the round into a ZIP, with a progress bar."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
@@ -219,13 +216,14 @@ def _deliver(notes) -> str:
 
 @juri_cli.command("remind-drafts")
 @click.argument("round_id", type=int)
-def remind_drafts(round_id):
+@as_option()
+def remind_drafts(round_id, actor):
     """Remind the OPDs whose proposals are still drafts that submission closes soon."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"No round {round_id}.")
     try:
-        notes = notifications.remind_drafts(round_=round_, actor=_actor(), now=utcnow())
+        notes = notifications.remind_drafts(round_=round_, actor=actor, now=utcnow())
     except JuriError as exc:
         raise _fail(exc) from exc
     db.session.commit()
@@ -234,11 +232,12 @@ def remind_drafts(round_id):
 
 @juri_cli.command("remind-judges")
 @click.argument("stage_id", type=int)
-def remind_judges(stage_id):
+@as_option()
+def remind_judges(stage_id, actor):
     """Remind the judges who have not submitted every sheet that scoring closes soon."""
     stage = _stage(stage_id)
     try:
-        notes = progress.queue_reminders(stage=stage, actor=_actor(), now=utcnow())
+        notes = progress.queue_reminders(stage=stage, actor=actor, now=utcnow())
     except JuriError as exc:
         raise _fail(exc) from exc
     db.session.commit()

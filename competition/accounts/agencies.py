@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import require_acceptable
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
@@ -21,6 +22,7 @@ def _agency_of(actor: User) -> Organisation:
     return actor.organisation
 
 
+@records_actor
 def create_unit(*, name: str, username: str, contact_name: str, password: str, actor: User) -> User:
     """A unit of the actor's agency with its first (OPD) account, whose password must pass the
     password policy (``InvalidState`` otherwise)."""
@@ -41,6 +43,7 @@ def create_unit(*, name: str, username: str, contact_name: str, password: str, a
     return user
 
 
+@records_actor
 def set_region(
     *, organisation: Organisation, region: str, province: str, actor: User
 ) -> Organisation:

@@ -10,6 +10,7 @@ import click
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from competition import actors
 from competition.accounts import imports
 from competition.accounts.models import Role, User
 from competition.db import db
@@ -38,8 +39,9 @@ def import_accounts_cli(path: Path, actor_name: str, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"{len(rows)} rows are correct (dry run: nothing imported).")
         return
-    created = imports.import_rows(rows=rows, actor=actor)
-    db.session.commit()
+    with actors.acting_as(actor):
+        created = imports.import_rows(rows=rows, actor=actor)
+        db.session.commit()
     click.echo("username\tone-time password")
     for user, password in created:
         click.echo(f"{user.username}\t{password}")

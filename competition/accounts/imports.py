@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import password_problems
+from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.notifications import services as notifications
@@ -211,6 +212,7 @@ def _one_time_password(username: str) -> str:
             return password
 
 
+@records_actor
 def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]:
     """Create every account of ``rows`` (checked again first: nothing is created when any row
     has an error) with a one-time password each; returns (user, password) pairs."""

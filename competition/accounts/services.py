@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.accounts import sessions, throttle
 from competition.accounts.models import Role, User
+from competition.actors import records_actor
 from competition.audit.models import AuditRecord
 from competition.db import db
 from competition.errors import InvalidState
@@ -122,6 +123,7 @@ def list_users() -> list[User]:
     ).all()
 
 
+@records_actor
 def set_enabled(*, user: User, enabled: bool, actor: User) -> User:
     """Deactivate or reactivate ``user``; deactivation ends their sessions. Nobody
     deactivates their own account (the committee would lock itself out)."""

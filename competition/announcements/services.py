@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
 from competition.entries.attachments import read_upload, write_file
@@ -86,6 +87,7 @@ def passing_entry_ids(
     return list(db.session.scalars(query))
 
 
+@records_actor
 def issue_announcement(
     *,
     stage: Stage,
@@ -227,6 +229,7 @@ def file_objection(
     return objection
 
 
+@records_actor
 def decide_objection(
     *, objection: Objection, upheld: bool, reason: str, actor: User, now: datetime
 ) -> Objection:
@@ -243,6 +246,7 @@ def decide_objection(
     return objection
 
 
+@records_actor
 def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Announcement:
     """Make the list final: only after the objection window has closed and every objection
     has been decided."""

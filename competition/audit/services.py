@@ -4,7 +4,9 @@ Every change to the objects that decide an outcome (score sheets and scores, ass
 conflicts, rubrics, stages and rounds, entry status, committee decisions, publications,
 certificates, accounts) is written as an ``AuditRecord`` in the same transaction as the change,
 by a session listener: services do not have to remember it, and a change that rolls back leaves
-no record. Logins and refused logins are recorded explicitly (``record``).
+no record. Logins and refused logins are recorded explicitly (``record``). Who made a change is
+the actor of the current context (``competition.actors``), set by the page, the service's
+``actor`` argument or the command's ``--as``.
 
 Each record carries ``hash = SHA-256(prev_hash + canonical JSON of the record)``, so editing or
 deleting a record breaks the chain from that point; ``flask audit verify`` walks the chain.
@@ -23,12 +25,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
+from competition import actors
 from competition.audit.models import AuditHead, AuditRecord
 from competition.db import db, utcnow
 
@@ -110,15 +111,8 @@ def _digest(prev: str, row: dict) -> str:
 
 
 def _who() -> tuple[int | None, str, str]:
-    if not has_request_context():
-        return None, "system", ""
-    address = request.remote_addr or ""
-    try:
-        if current_user.is_authenticated:
-            return current_user.id, current_user.username, address
-    except Exception:  # noqa: BLE001 - no login manager (e.g. a bare app in a test)
-        pass
-    return None, "", address
+    actor = actors.current()
+    return actor.id, actor.name, actor.address
 
 
 def _append(connection, rows: list[dict]) -> None:
@@ -171,8 +165,9 @@ def record(
     """Add an explicit record (logins, exports...) to the current transaction; ``action`` is
     one of ``ACTIONS``."""
     actor_id, name, address = _who()
-    if actor is not None:
-        actor_id, name = actor.id, actor.username
+    if actor is not None:  # a user, or a system actor's name
+        given = actors.as_actor(actor)
+        actor_id, name = given.id, given.name
     _append(
         db.session.connection(),
         [

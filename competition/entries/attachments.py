@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.downloads import safe_filename
 from competition.entries.models import Attachment, AttachmentKind, Entry
@@ -124,6 +125,7 @@ def send_stored(stored_name: str, content_type: str, download_name: str):
         raise NotAllowed() from None
 
 
+@records_actor
 def store_attachment(
     *,
     entry: Entry,
@@ -169,6 +171,7 @@ def store_attachment(
     return attachment
 
 
+@records_actor
 def delete_attachment(*, attachment: Attachment, actor: User) -> None:
     """Remove an attachment of a draft entry (the owning OPD only)."""
     if not can_edit_entry(actor, attachment.entry):

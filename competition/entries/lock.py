@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, request
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from competition.entries.models import Entry
 from competition.rounds.sections import SECTION_NAMES
+
+REFUSED = _l(
+    "This proposal was changed elsewhere (another tab or user) since you opened it; "
+    "nothing was saved. Compare the stored text with yours below, then save again."
+)
 
 COMPARED = ("title", "innovators", "video_url", *SECTION_NAMES)
 
@@ -27,7 +31,7 @@ class Difference:
 
 def is_stale(form, entry: Entry | None) -> bool:
     """True when the posted form was shown for another version than the stored one."""
-    if entry is None or "version_id" not in request.form:
+    if entry is None or not form.version_id.raw_data:  # not posted: an older form
         return False
     return (form.version_id.data or "") != str(entry.version_id)
 
@@ -48,13 +52,7 @@ def differences(form, entry: Entry) -> list[Difference]:
 
 
 def refuse(form, entry: Entry) -> list[Difference]:
-    """Flash the refusal, point the form at the stored version, return the differences."""
-    flash(
-        _(
-            "This proposal was changed elsewhere (another tab or user) since you opened it; "
-            "nothing was saved. Compare the stored text with yours below, then save again."
-        ),
-        "danger",
-    )
+    """Point the form at the stored version and return the differences (the view flashes
+    ``REFUSED``)."""
     form.version_id.data = str(entry.version_id)
     return differences(form, entry)

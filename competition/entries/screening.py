@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry, EntryEvent, EntryStatus, Screening
 from competition.entries.services import reread_for_update
@@ -242,6 +243,7 @@ def checklist_of(entry: Entry) -> Checklist:
     return next(c for c in checklists(entry.round) if c.entry.id == entry.id)
 
 
+@records_actor
 def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datetime) -> Entry:
     """Record the screening decision with its reason (shown to the OPD). A later decision
     replaces it; every decision stays in the entry's history."""
@@ -272,6 +274,7 @@ def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datet
     return entry
 
 
+@records_actor
 def accept_clean(*, round_: Round, reason: str, actor: User, now: datetime) -> int:
     """Declare eligible every pending entry whose checklist has no flag; returns how many.
     Flagged entries are left for a decision one by one."""

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import (
     Advancement,
@@ -224,6 +225,7 @@ def _refuse_edit(actor: User, entry: Entry, submitted_message) -> None:
     raise NotAllowed()
 
 
+@records_actor
 def create_entry(
     *, round_: Round, category: Category, data: dict[str, str], actor: User, now: datetime
 ) -> Entry:
@@ -252,6 +254,7 @@ def create_entry(
     return entry
 
 
+@records_actor
 def update_entry(
     *,
     entry: Entry,
@@ -277,6 +280,7 @@ def update_entry(
     return entry
 
 
+@records_actor
 def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     """Submit a complete entry before the round's submission deadline. A unit of an agency
     with an Admin Lokal hands it to the Admin Lokal instead (status ``agency_review``, after
@@ -333,6 +337,7 @@ def reread_for_update(entry: Entry) -> Entry:
     return entry
 
 
+@records_actor
 def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> Entry:
     """The Admin Lokal gives an entry its unit handed over back to the unit as a draft, with
     a note the unit reads (what to correct)."""
@@ -354,6 +359,7 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     return entry
 
 
+@records_actor
 def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     """Take a submitted entry back from the committee before the submission deadline. Its
     OPD gets it back as a draft; an entry a unit handed to its agency goes back to the Admin
@@ -382,6 +388,7 @@ def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     return entry
 
 
+@records_actor
 def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> Entry:
     """The committee gives one submitted entry back to its OPD as a draft, with a recorded
     reason; the OPD may then edit and resubmit it even after the submission deadline.

@@ -218,6 +218,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     if not form.validate_on_submit():
         return _form_page(form, round_, entry, 422 if form.errors else 200)
     if entry_lock.is_stale(form, entry):  # saved from a stale tab: refuse, keep both
+        flash(entry_lock.REFUSED, "danger")
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     now = utcnow()
     try:
@@ -227,6 +228,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         return _refuse(form, round_, entry, exc)
     except StaleDataError:  # a simultaneous save won the race
         db.session.rollback()
+        flash(entry_lock.REFUSED, "danger")
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
     if not _store_files(form, entry, now):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import smtplib
 from datetime import datetime
 
-from flask import current_app, g, has_app_context
+from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import event, insert, select
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from competition import mail
 from competition.accounts.models import Role, User
+from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.db import db, utcnow
 from competition.entries.models import Entry, EntryStatus, Screening
@@ -28,7 +29,8 @@ from competition.notifications.models import Notification
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
 
-_PENDING = "juri_outbox_pending"  # ids added in this request's open transaction
+# Kept in the session's ``info`` (one session per request or command), never in ``flask.g``:
+_PENDING = "juri_outbox_pending"  # ids added in the session's open transaction
 
 
 _COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
@@ -48,8 +50,7 @@ def _message(user: User, *, kind: str, subject: str, body: str, now: datetime) -
 def _queue(notes: list[Notification]) -> list[Notification]:
     db.session.add_all(notes)
     db.session.flush()
-    if has_app_context():
-        g.setdefault(_PENDING, []).extend(n.id for n in notes)
+    db.session.info.setdefault(_PENDING, []).extend(n.id for n in notes)
     return notes
 
 
@@ -151,6 +152,7 @@ def entry_returned(*, entry: Entry, note: str, now: datetime) -> list[Notificati
     return _queue(out)
 
 
+@records_actor
 def entry_withdrawn(*, entry: Entry, actor: User, now: datetime) -> list[Notification]:
     """A submitted entry was withdrawn (by its OPD or its Admin Lokal): a receipt for the
     unit's accounts, saying it is no longer with the committee."""
@@ -186,8 +188,7 @@ def queue_many(rows: list[dict]) -> int:
     error. Delivered after the request's commit like ``notify``. Returns how many."""
     if rows:
         ids = db.session.scalars(insert(Notification).returning(Notification.id), rows).all()
-        if has_app_context():
-            g.setdefault(_PENDING, []).extend(ids)
+        db.session.info.setdefault(_PENDING, []).extend(ids)
     return len(rows)
 
 
@@ -272,7 +273,8 @@ def accounts_created(*, users: list[User], now: datetime) -> list[Notification]:
     return _queue(out)
 
 
-def remind_drafts(*, round_: Round, actor: User, now: datetime) -> list[Notification]:
+@records_actor
+def remind_drafts(*, round_: Round, actor: User | None, now: datetime) -> list[Notification]:
     """Remind every OPD account whose organisation still has draft entries in ``round_`` that
     submission closes at ``round_.submission_closes_at``: one message per account, listing
     its drafts, in its language. Refused (``DeadlinePassed``) once submission has closed:
@@ -343,36 +345,32 @@ def deliver(notes: list[Notification], *, now: datetime) -> int:
 
 @event.listens_for(Session, "after_commit")
 def _committed(session):
-    if has_app_context() and g.get(_PENDING):
-        g.setdefault(_COMMITTED, []).extend(g.pop(_PENDING))
+    if session.info.get(_PENDING):
+        session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING))
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session):
-    if has_app_context():
-        g.pop(_PENDING, None)
+    session.info.pop(_PENDING, None)
+
+
+def has_pending_delivery() -> bool:
+    """True when committed messages wait to be sent and a mail server is configured."""
+    return bool(db.session.info.get(_COMMITTED)) and mail.is_configured(current_app.config)
 
 
 def deliver_pending() -> int:
-    """Deliver what this request put in the outbox and committed (a rolled-back change sends
-    nothing)."""
-    ids = g.pop(_COMMITTED, None) if has_app_context() else None
+    """Deliver what this session put in the outbox and committed (a rolled-back change sends
+    nothing); returns how many were sent. Flushes the delivery state: the caller (the
+    ``after_request`` hook of ``competition.notifications.views``) commits it."""
+    ids = db.session.info.pop(_COMMITTED, None)
     if not ids or not mail.is_configured(current_app.config):
         return 0
     notes = list(db.session.scalars(select(Notification).where(Notification.id.in_(ids))))
-    sent = deliver(notes, now=utcnow())
-    db.session.commit()
-    return sent
+    return deliver(notes, now=utcnow())
 
 
 def list_outbox(*, limit: int = 200) -> list[Notification]:
     return list(
         db.session.scalars(select(Notification).order_by(Notification.id.desc()).limit(limit))
     )
-
-
-def register(app) -> None:
-    @app.after_request
-    def _deliver(response):
-        deliver_pending()
-        return response

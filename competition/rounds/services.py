@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from competition.accounts.models import Organisation, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Category, Round, RoundStatus, Stage, StageKind
@@ -47,6 +48,7 @@ def _check_window(opens_at: datetime, closes_at: datetime) -> None:
         raise InvalidState(_l("The closing time must be after the opening time."))
 
 
+@records_actor
 def create_round(
     *,
     name: str,
@@ -69,6 +71,7 @@ def create_round(
     return round_
 
 
+@records_actor
 def add_category(*, round_: Round, name: str, description: str = "", actor: User) -> Category:
     name = name.strip()
     if any(c.name.lower() == name.lower() for c in round_.categories):
@@ -79,6 +82,7 @@ def add_category(*, round_: Round, name: str, description: str = "", actor: User
     return category
 
 
+@records_actor
 def add_stage(
     *,
     round_: Round,
@@ -112,6 +116,7 @@ def add_stage(
     return stage
 
 
+@records_actor
 def apply_stage_template(*, round_: Round, actor: User) -> list[Stage]:
     """Give a round without stages the usual sequence (``STAGE_TEMPLATE``), with windows
     following its submission deadline; the committee then renames, skips or moves them."""
@@ -138,6 +143,7 @@ def apply_stage_template(*, round_: Round, actor: User) -> list[Stage]:
     return out
 
 
+@records_actor
 def update_stage(
     *,
     stage: Stage,
@@ -169,6 +175,7 @@ def next_year_name(name: str) -> str:
     return name.replace(years[-1], str(int(years[-1]) + 1))
 
 
+@records_actor
 def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor: User) -> Round:
     """A new draft round with the source's description, sections (labels, word limits,
     switched-off and own sections), caps, categories and
@@ -214,6 +221,7 @@ def stage_of_kind(round_: Round, kind: StageKind) -> Stage | None:
     return next((s for s in round_.stages if s.kind == kind and not s.is_skipped), None)
 
 
+@records_actor
 def set_caps(*, round_: Round, caps: dict[str, int | None], actor: User) -> Round:
     """Set the most entries per organisation for each group (None: no cap)."""
     for group, cap in caps.items():
@@ -228,6 +236,7 @@ def _has_submissions(round_: Round) -> bool:
     return any(e.is_submitted for e in round_.entries)
 
 
+@records_actor
 def set_sections(
     *, round_: Round, limits: dict[str, int], labels: dict[str, str], off: set[str], actor: User
 ) -> Round:
@@ -259,6 +268,7 @@ def set_sections(
     return round_
 
 
+@records_actor
 def add_custom_section(
     *, round_: Round, label: str, words: int, groups: list[str], help: str = "", actor: User
 ) -> str:
@@ -292,6 +302,7 @@ def add_custom_section(
     return name
 
 
+@records_actor
 def set_invitations(*, round_: Round, organisation_ids: list[int], actor: User) -> Round:
     """The organisations invited to the special group (khusus) of this round."""
     round_.khusus_invited = sorted({int(i) for i in organisation_ids})
@@ -308,6 +319,7 @@ def list_participants() -> list[Organisation]:
     )
 
 
+@records_actor
 def open_round(*, round_: Round, actor: User) -> Round:
     """Open submissions. A round needs at least one category so entries have a home."""
     if not round_.categories:

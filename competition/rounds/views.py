@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -11,7 +11,6 @@ from competition.accounts.models import Role
 from competition.announcements import services as announcements
 from competition.db import db
 from competition.entries import services as entries
-from competition.errors import JuriError
 from competition.forms import ActionForm, to_local, to_utc
 from competition.permissions import require_role
 from competition.rounds import services as rounds
@@ -27,6 +26,7 @@ from competition.rounds.forms import (
     sections_form_class,
 )
 from competition.rounds.models import Round, Stage, StageKind
+from competition.web import writing
 
 committee_bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -43,7 +43,8 @@ def rounds_list():
 def round_new():
     form = RoundForm()
     if form.validate_on_submit():
-        try:
+        created = _("Round created. Add categories and a scored stage, then open it.")
+        with writing(created, flash_error=False) as w:
             round_ = rounds.create_round(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -53,12 +54,9 @@ def round_new():
             )
             if form.use_template.data:
                 rounds.apply_stage_template(round_=round_, actor=current_user)
-        except JuriError as exc:
-            form.submission_closes_at.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Round created. Add categories and a scored stage, then open it."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
+        form.submission_closes_at.errors.append(str(w.error.message))
     status = 422 if form.errors else 200
     return render_template("competition/rounds/round_new.html", form=form), status
 
@@ -101,19 +99,16 @@ def category_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
-        try:
+        with writing(_("Category added."), flash_error=False) as w:
             rounds.add_category(
                 round_=round_,
                 name=form.name.data,
                 description=form.description.data or "",
                 actor=current_user,
             )
-        except JuriError as exc:
-            form.name.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Category added."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
+        form.name.errors.append(str(w.error.message))
     return _round_page(round_, 422, category_form=form)
 
 
@@ -122,7 +117,7 @@ def stage_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
-        try:
+        with writing(flash_error=False) as w:
             stage = rounds.add_stage(
                 round_=round_,
                 name=form.name.data,
@@ -134,15 +129,14 @@ def stage_add(round_id: int):
                 kind=StageKind(form.kind.data),
                 actor=current_user,
             )
-        except JuriError as exc:
-            form.closes_at.errors.append(str(exc.message))
-        else:
-            db.session.commit()
+            w.success = (
+                _("Stage added. Now define its rubric.") if stage.is_scored else _("Stage added.")
+            )
+        if not w.failed:
             if not stage.is_scored:
-                flash(_("Stage added."), "success")
                 return redirect(url_for("committee.round_detail", round_id=round_.id))
-            flash(_("Stage added. Now define its rubric."), "success")
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
+        form.closes_at.errors.append(str(w.error.message))
     return _round_page(round_, 422, stage_form=form)
 
 
@@ -152,17 +146,16 @@ def round_caps(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CapsForm(prefix="caps")
     if form.validate_on_submit():
-        rounds.set_caps(
-            round_=round_,
-            actor=current_user,
-            caps={
-                "umum": form.cap_umum.data,
-                "replikasi": form.cap_replikasi.data,
-                "khusus": form.cap_khusus.data,
-            },
-        )
-        db.session.commit()
-        flash(_("Caps saved."), "success")
+        with writing(_("Caps saved.")):
+            rounds.set_caps(
+                round_=round_,
+                actor=current_user,
+                caps={
+                    "umum": form.cap_umum.data,
+                    "replikasi": form.cap_replikasi.data,
+                    "khusus": form.cap_khusus.data,
+                },
+            )
         return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, caps_form=form)
 
@@ -187,7 +180,7 @@ def round_word_limits(round_id: int):
     form = _sections_form(round_)
     if form.validate_on_submit():
         names = [s.name for s, _on in round_.configured_sections()]
-        try:
+        with writing(_("Proposal sections saved.")) as w:
             rounds.set_sections(
                 round_=round_,
                 actor=current_user,
@@ -195,14 +188,9 @@ def round_word_limits(round_id: int):
                 labels={n: form[f"label_{n}"].data or "" for n in names},
                 off={n for n in names if form[f"off_{n}"].data},
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.submit.errors = [str(exc.message)]
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Proposal sections saved."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
+        form.submit.errors = [str(w.error.message)]
     return _round_page(round_, 422, limits_form=form)
 
 
@@ -212,7 +200,7 @@ def round_section_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
-        try:
+        with writing(_("Section added to the proposal."), flash_error=False) as w:
             rounds.add_custom_section(
                 round_=round_,
                 label=form.label.data,
@@ -221,13 +209,9 @@ def round_section_add(round_id: int):
                 help=form.help.data or "",
                 actor=current_user,
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.label.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Section added to the proposal."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
+        form.label.errors.append(str(w.error.message))
     return _round_page(round_, 422, custom_section_form=form)
 
 
@@ -243,11 +227,10 @@ def round_invitations(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = _invitations_form(round_)
     if form.validate_on_submit():
-        rounds.set_invitations(
-            round_=round_, organisation_ids=form.organisations.data or [], actor=current_user
-        )
-        db.session.commit()
-        flash(_("Invitations saved."), "success")
+        with writing(_("Invitations saved.")):
+            rounds.set_invitations(
+                round_=round_, organisation_ids=form.organisations.data or [], actor=current_user
+            )
         return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, invitations_form=form)
 
@@ -256,13 +239,8 @@ def round_invitations(round_id: int):
 def round_open(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        try:
+        with writing(_("Submissions are open.")):
             rounds.open_round(round_=round_, actor=current_user)
-        except JuriError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Submissions are open."), "success")
     return redirect(url_for("committee.round_detail", round_id=round_.id))
 
 
@@ -275,7 +253,7 @@ def stage_edit(stage_id: int):
         form.opens_at.data = to_local(stage.opens_at)
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
-        try:
+        with writing(_("Stage saved."), flash_error=False) as w:
             rounds.update_stage(
                 stage=stage,
                 name=form.name.data,
@@ -284,13 +262,9 @@ def stage_edit(stage_id: int):
                 is_skipped=form.is_skipped.data,
                 actor=current_user,
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.closes_at.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Stage saved."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=stage.round_id))
+        form.closes_at.errors.append(str(w.error.message))
     return render_template(
         "competition/rounds/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
     ), 422 if form.errors else 200

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Advancement, Entry, EntryEvent
 from competition.errors import IncompleteError, InvalidState, NotAllowed
@@ -107,6 +108,7 @@ def propose(
     return out
 
 
+@records_actor
 def confirm(
     *,
     stage: Stage,

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidFields, InvalidState, NotAllowed
@@ -84,6 +85,7 @@ def field_name(stage: Stage) -> str:
     return f"weight_{stage.id}"
 
 
+@records_actor
 def set_stage_weights(*, round_: Round, weights: dict[int, float | None], actor: User) -> None:
     """Set the weight (percent) of every scored stage of the round, keyed by stage id: each
     between 0 and 100, together 100 (within ``TOLERANCE``). All None clears them (no combined

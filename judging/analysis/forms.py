@@ -1,4 +1,5 @@
-"""Forms of the analysis pages: the stage's method, the comparison, and advancement."""
+"""Forms of the analysis pages: the stage's method, the comparison, advancement, and the stage
+weights of the combined final ranking."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from wtforms.validators import (
 
 from competition.forms import JuriForm
 from competition.i18n.fields import LocaleDecimalField
-from judging.analysis.services import METHOD_LABELS
-from judging.normalize import METHODS
+from judging.analysis import methods
 
 
 class AdvanceForm(JuriForm):
@@ -45,7 +45,7 @@ class AdvanceForm(JuriForm):
 
 
 def _method_choices():
-    return [SelectChoice(m, str(METHOD_LABELS[m])) for m in METHODS]
+    return [SelectChoice(m.name, m.label) for m in methods.all_methods()]
 
 
 class MethodForm(JuriForm):
@@ -70,3 +70,28 @@ class StageMethodForm(JuriForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.method.choices = _method_choices()
+
+
+def weights_form(stages, **kwargs) -> JuriForm:
+    """One percent field per scored stage (``combined.field_name``), for the combined final
+    ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
+
+    class WeightsForm(JuriForm):
+        submit = SubmitField(_l("Save the weights"))
+
+    for stage in stages:
+        setattr(
+            WeightsForm,
+            f"weight_{stage.id}",
+            LocaleDecimalField(
+                stage.name,
+                places=None,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, max=100, message=_l("A weight is between 0 and 100.")),
+                ],
+            ),
+        )
+    form = WeightsForm(**kwargs)
+    form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
+    return form

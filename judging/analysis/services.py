@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries import services as entry_service
 from competition.entries.models import Entry
@@ -19,19 +20,20 @@ from competition.errors import (
     InvalidState,
 )
 from competition.rounds.models import Stage
-from judging.analysis import charts
+from judging.analysis import charts, methods
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
-from judging.normalize import DEFAULT_METHOD, METHODS, Normalized, normalize
+from judging.normalize import Normalized, normalize
 from judging.panels.models import Assignment
 from judging.ranking import TIE_BREAK_RULE, bootstrap_ranks, near_ties, rank_entries
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 from judging.scoring.rubric import rubric_is_frozen
 
 
+@records_actor
 def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     """Choose the stage's normalization method; only before the first score, so nobody can
     pick the method after seeing which one favours whom."""
-    if method not in METHODS:
+    if method not in methods.REGISTRY:
         raise InvalidState(_l("Unknown normalization method."))
     if rubric_is_frozen(stage) and method != stage.method:
         raise InvalidState(_l("The method can only be changed before the first score."))
@@ -49,44 +51,9 @@ def compute_ranking(
     return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
 
 
-METHOD_LABELS = {
-    "raw": _l("Raw mean"),
-    "median": _l("Median"),
-    "zscore": _l("Z-score per judge"),
-    "rank": _l("Percentile rank per judge"),
-    "bias": _l("Judge offset model"),
-    "bias_scale": _l("Judge offset and scale model"),
-}
-
-
-METHOD_HELP = {
-    "raw": _l(
-        "Mean of the judges' raw weighted totals, without correction for harsh or lenient judges."
-    ),
-    "median": _l(
-        "Median of the judges' raw weighted totals: robust to one extreme judge, "
-        "but no correction for harsh or lenient judges."
-    ),
-    "zscore": _l(
-        "Each judge's totals are standardized, averaged per entry and mapped back onto "
-        "the rubric's scale. Only valid when judges were assigned at random: a judge "
-        "who happened to get strong entries is wrongly corrected downwards."
-    ),
-    "rank": _l(
-        "Each judge's totals become percentile ranks, averaged per entry. Only valid "
-        "when judges were assigned at random."
-    ),
-    "bias": _l(
-        "Fits score = quality of the entry + offset of the judge: the offset says how "
-        "many points a judge scores above or below the panel, estimated from the entries "
-        "judges share, so it stays fair when panels see entries of different strength."
-    ),
-    "bias_scale": _l(
-        "Fits score = offset of the judge + scale of the judge x quality of the "
-        "entry, and weighs noisier judges less. Corrects harsh, lenient and "
-        "narrow-scale judges; the most accurate method in Juri's benchmark."
-    ),
-}
+# Kept for ``judging.results.views`` (the berita acara's method names) until it reads
+# ``judging.analysis.methods`` itself: a view of the registry, not a second list.
+METHOD_LABELS = {m.name: m.label for m in methods.all_methods()}
 
 
 BOOTSTRAP_RESAMPLES = 1000
@@ -94,7 +61,7 @@ BOOTSTRAP_RESAMPLES = 1000
 
 def method_of(stage: Stage) -> str:
     """The stage's recorded normalization method; Juri's default when none was chosen."""
-    return stage.method if stage.method in METHODS else DEFAULT_METHOD
+    return stage.method if stage.method in methods.REGISTRY else methods.DEFAULT
 
 
 class StageData:
@@ -372,7 +339,7 @@ def rank_arrays(
     method = method or method_of(stage)
     data = data or load_stage(stage)
     result = data.normalize(method)
-    raw = data.normalize("raw")
+    raw = data.normalize(methods.BASELINE)
     tiebreak = (_heaviest_criterion_means(data), result.n_sheets, -data.submitted_ts)
     ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
     return Ranked(data, result, raw, ranked.rank, ranked.order)
@@ -533,15 +500,11 @@ def compare_methods(
     data = load_stage(stage)
     method = method_of(stage)
     ranks, scores = {}, {}
-    for m in METHODS:
+    for m in methods.names():
         result = data.normalize(m)
         scores[m] = result.entry_score
         ranks[m] = rank_entries(result.entry_score, group=data.category).rank
-    fit = (
-        data.normalize("bias_scale")
-        if method not in ("bias", "bias_scale")
-        else data.normalize(method)
-    )
+    fit = data.normalize(methods.judge_model(method).name)  # the judges' offsets, for reasons
     order = rank_entries(scores[method], group=data.category).order
     order = order[ranks[method][order] > 0]
     cats = [CategoryComparison(c, []) for c in data.categories]
@@ -559,12 +522,12 @@ def compare_methods(
     for e, j in zip(data.e_idx[on_page].tolist(), data.j_idx[on_page].tolist()):
         judges_of.setdefault(e, []).append((data.judges[j], float(fit.judge_offset[j])))
     for i, entry in zip(shown, data.entries_at(shown)):
-        moved = int(ranks["raw"][i] - ranks[method][i])
+        moved = int(ranks[methods.BASELINE][i] - ranks[method][i])
         cats[data.category[i]].rows.append(
             ComparisonRow(
                 entry=entry,
-                ranks={m: int(ranks[m][i]) for m in METHODS},
-                scores={m: float(scores[m][i]) for m in METHODS},
+                ranks={m: int(ranks[m][i]) for m in ranks},
+                scores={m: float(scores[m][i]) for m in scores},
                 moved=moved,
                 reason=_reason(moved, judges_of.get(i, [])),
             )
@@ -605,9 +568,7 @@ def judge_report(stage: Stage) -> JudgeReport:
     """Per judge: sheets, mean total, offset, scale, noise, agreement with the other judges,
     flags, and a chart of their totals against the panel's consensus."""
     data = load_stage(stage)
-    method = method_of(stage)
-    if method not in ("bias", "bias_scale"):
-        method = DEFAULT_METHOD
+    method = methods.judge_model(method_of(stage)).name
     result = data.normalize(method)
     diag: JudgeDiagnostics = judge_diagnostics(
         data.e_idx,

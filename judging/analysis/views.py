@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    flash,
     redirect,
     render_template,
     request,
@@ -20,19 +19,15 @@ from competition.accounts.models import Role
 from competition.db import db, utcnow
 from competition.entries import screening
 from competition.entries.views import entry_filter
-from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
-from judging.analysis import advancement, combined
+from competition.web import writing
+from judging.analysis import advancement, combined, methods
 from judging.analysis import services as analysis
-from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm
-from judging.normalize import METHODS
-from judging.results.forms import (
-    weights_form,
-)
+from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm, weights_form
 from judging.scoring import rubric as rubric_service
 from judging.scoring.progress import sheet_counts
 
@@ -68,7 +63,7 @@ def stage_advance(stage_id: int):
     if request.method == "POST" and ActionForm().validate_on_submit():
         advance = {int(i) for i in request.form.getlist("advance") if i.isdigit()}
         reasons = {c.entry.id: request.form.get(f"reason_{c.entry.id}", "") for c in candidates}
-        try:
+        with writing() as w:
             n = advancement.confirm(
                 stage=stage,
                 candidates=candidates,
@@ -77,15 +72,11 @@ def stage_advance(stage_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-            errors = {name: _("Give a reason.") for name in getattr(exc, "missing", [])}
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name), "success")
+            w.success = _("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name)
+        if not w.failed:
             return redirect(url_for("analysis.stage_advance", stage_id=stage.id))
+        errors = {name: _("Give a reason.") for name in getattr(w.error, "missing", [])}
+        status = w.status
     return render_template(
         "judging/analysis/advance.html",
         stage=stage,
@@ -135,7 +126,7 @@ RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is 
 def ranking(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = MethodForm(request.args)
-    method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
+    method = form.method.data if form.method.data in methods.REGISTRY else analysis.method_of(stage)
     form.method.data = method
     show_all = request.args.get("all") == "1"
     return render_template(
@@ -145,8 +136,7 @@ def ranking(stage_id: int):
         ranking=analysis.compute_ranking(stage, method, limit=None if show_all else RANKING_ROWS),
         action_form=ActionForm(),
         show_all=show_all,
-        labels=analysis.METHOD_LABELS,
-        help=analysis.METHOD_HELP,
+        method=methods.get(method),
         method_form=StageMethodForm(method=analysis.method_of(stage)),
         frozen=rubric_service.rubric_is_frozen(stage),
     )
@@ -157,14 +147,8 @@ def stage_method(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = StageMethodForm()
     if form.validate_on_submit():
-        try:
+        with writing(_("Method saved.")):
             analysis.set_method(stage=stage, method=form.method.data, actor=current_user)
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Method saved."), "success")
     return redirect(url_for("analysis.ranking", stage_id=stage.id))
 
 
@@ -179,21 +163,20 @@ def compare(stage_id: int):
         "judging/analysis/compare.html",
         stage=stage,
         categories=categories,
-        method=method,
-        methods=METHODS,
-        labels=analysis.METHOD_LABELS,
-        help=analysis.METHOD_HELP,
+        method=methods.get(method),
+        methods=methods.all_methods(),
     )
 
 
 @analysis_bp.route("/stages/<int:stage_id>/judges")
 def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
+    report = analysis.judge_report(stage)
     return render_template(
         "judging/analysis/judges.html",
         stage=stage,
-        report=analysis.judge_report(stage),
-        labels=analysis.METHOD_LABELS,
+        report=report,
+        method=methods.get(report.method),
     )
 
 
@@ -230,19 +213,15 @@ def stage_weights(round_id: int):
         int(f.name.removeprefix("weight_")): None if f.data is None else float(f.data)
         for f in form.stage_fields
     }
-    try:
+    with writing() as w:
         combined.set_stage_weights(round_=round_, weights=values, actor=current_user)
-    except JuriError as exc:
-        db.session.rollback()
-        for name, message in getattr(exc, "errors", {}).items():
+        w.success = (
+            _("Stage weights saved.")
+            if combined.weights_of(round_)
+            else _("Stage weights cleared: each stage is published on its own.")
+        )
+    if w.failed:
+        for name, message in getattr(w.error, "errors", {}).items():
             form[name].errors.append(str(message))
-        flash(str(exc.message), "danger")
-        return _final_page(round_, form, exc.status)
-    db.session.commit()
-    flash(
-        _("Stage weights saved.")
-        if combined.weights_of(round_)
-        else _("Stage weights cleared: each stage is published on its own."),
-        "success",
-    )
+        return _final_page(round_, form, w.status)
     return redirect(url_for("analysis.final_ranking", round_id=round_.id))

@@ -21,6 +21,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import SYSTEM_DEMO, acting_as
 from competition.announcements import services as announcements
 from competition.db import db, utcnow
 from competition.entries import attachments, screening
@@ -348,33 +349,36 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
 )
 def load_command(if_empty: bool, scale: str) -> None:
     """Load the demo competition into an empty database, or add a generated large round."""
-    if scale != "city":
-        probe = User(username="-", name="-", role=Role.JUDGE)
-        probe.set_password(DEMO_PASSWORD)
-        t0 = time.perf_counter()
-        counts = demo_scale.load_scaled(scale, password_hash=probe.password_hash)
-        db.session.commit()
-        click.echo(
-            f"Round {scale} loaded in {time.perf_counter() - t0:.1f} s: "
-            + ", ".join(f"{v} {k}" for k, v in counts.items())
-        )
-        click.echo(
-            f"Logins (password '{DEMO_PASSWORD}'): judges and OPDs are named after the "
-            "round, e.g. 'nat<round>-juri1', 'nat<round>-opd1'."
-        )
-        return
-    if db.session.scalar(select(func.count(User.id))):
-        if if_empty:
-            click.echo("Database already has data; demo not loaded.")
+    # What the loader writes itself is recorded as the demo's; the services it calls record
+    # the demo committee account they are given as actor.
+    with acting_as(SYSTEM_DEMO):
+        if scale != "city":
+            probe = User(username="-", name="-", role=Role.JUDGE)
+            probe.set_password(DEMO_PASSWORD)
+            t0 = time.perf_counter()
+            counts = demo_scale.load_scaled(scale, password_hash=probe.password_hash)
+            db.session.commit()
+            click.echo(
+                f"Round {scale} loaded in {time.perf_counter() - t0:.1f} s: "
+                + ", ".join(f"{v} {k}" for k, v in counts.items())
+            )
+            click.echo(
+                f"Logins (password '{DEMO_PASSWORD}'): judges and OPDs are named after the "
+                "round, e.g. 'nat<round>-juri1', 'nat<round>-opd1'."
+            )
             return
-        raise click.ClickException(
-            "The database is not empty; the demo loads only into an empty database."
+        if db.session.scalar(select(func.count(User.id))):
+            if if_empty:
+                click.echo("Database already has data; demo not loaded.")
+                return
+            raise click.ClickException(
+                "The database is not empty; the demo loads only into an empty database."
+            )
+        counts = load_demo()
+        db.session.commit()
+        click.echo("Demo loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        click.echo(
+            f"Logins (password '{DEMO_PASSWORD}'): committee '{COMMITTEE_USERNAME}', "
+            f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil', "
+            f"Admin Lokal '{AGENCY_USERNAME}'."
         )
-    counts = load_demo()
-    db.session.commit()
-    click.echo("Demo loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    click.echo(
-        f"Logins (password '{DEMO_PASSWORD}'): committee '{COMMITTEE_USERNAME}', "
-        f"judges 'juri1'..'juri9', OPDs e.g. 'dinkes', 'disdukcapil', "
-        f"Admin Lokal '{AGENCY_USERNAME}'."
-    )

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries import services as entry_service
 from competition.entries.models import Entry
@@ -79,6 +80,7 @@ def stage_judges(stage: Stage) -> list[User]:
     return [j for j in list_judges() if j.id not in withdrawn]
 
 
+@records_actor
 def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignment:
     """Assign one judge by hand (kept by automatic re-runs). Refused for a conflict of
     interest, a judge who withdrew from the stage, or an entry not submitted to the round."""
@@ -106,6 +108,7 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
     return assignment
 
 
+@records_actor
 def unassign(*, assignment: Assignment, actor: User) -> None:
     """Remove an assignment (a draft goes with it); refused once the sheet is submitted."""
     if assignment.sheet is not None and assignment.sheet.is_submitted:
@@ -325,6 +328,7 @@ def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
     )
 
 
+@records_actor
 def auto_assign(
     *, stage: Stage, judges_per_entry: int, actor: User, digest: str | None = None
 ) -> AssignmentPlan:
@@ -350,6 +354,7 @@ def auto_assign(
     return result
 
 
+@records_actor
 def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tuple[int, int]:
     """A judge withdraws from the stage: the assignments they scored (draft or submitted)
     stay; the others go to other judges of the stage, never a conflicted one, least loaded

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
@@ -91,6 +92,7 @@ def _drop_conflicted_assignments(judge: User, entry_ids) -> int:
     return len(rows)
 
 
+@records_actor
 def declare_conflict(
     *,
     judge: User,
@@ -126,11 +128,13 @@ def declare_conflict(
     return conflict
 
 
+@records_actor
 def remove_conflict(*, conflict: Conflict, actor: User) -> None:
     db.session.delete(conflict)
     db.session.flush()
 
 
+@records_actor
 def set_affiliation(*, judge: User, organisation: Organisation | None, actor: User) -> User:
     """Set the organisation the judge works for; the judge's unsubmitted assignments to that
     organisation's entries are removed (refused if one was submitted)."""
@@ -148,6 +152,7 @@ def set_affiliation(*, judge: User, organisation: Organisation | None, actor: Us
     return judge
 
 
+@records_actor
 def recuse(*, assignment: Assignment, reason: str, actor: User) -> Conflict:
     """The judge declares a conflict with the entry from the sheet itself: the conflict is
     recorded with the reason and the assignment (with any draft) removed, so the committee

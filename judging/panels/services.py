@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
@@ -32,6 +33,7 @@ def list_panels(stage: Stage) -> list[Panel]:
     )
 
 
+@records_actor
 def create_panel(*, stage: Stage, name: str, category: Category | None, actor: User) -> Panel:
     """A panel of the stage for one category (or all, ``category`` None)."""
     if category is not None and category.round_id != stage.round_id:
@@ -44,11 +46,13 @@ def create_panel(*, stage: Stage, name: str, category: Category | None, actor: U
     return panel
 
 
+@records_actor
 def delete_panel(*, panel: Panel, actor: User) -> None:
     db.session.delete(panel)
     db.session.flush()
 
 
+@records_actor
 def add_panel_member(*, panel: Panel, judge: User, is_chair: bool, actor: User) -> PanelMember:
     """Put a judge on the panel (or change their role); a panel has at most one chair."""
     if not judge.is_judge:
@@ -65,6 +69,7 @@ def add_panel_member(*, panel: Panel, judge: User, is_chair: bool, actor: User) 
     return member
 
 
+@records_actor
 def remove_panel_member(*, member: PanelMember, actor: User) -> None:
     db.session.delete(member)
     db.session.flush()

@@ -19,10 +19,10 @@ from wtforms import SelectChoice
 from competition.accounts.models import Organisation, Role, User
 from competition.db import db
 from competition.entries.models import Entry
-from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds.models import Category, Stage
+from competition.web import writing
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
@@ -73,14 +73,13 @@ def panels(stage_id: int):
     ]
     if not form.validate_on_submit():
         return _panels_page(stage, 422, panel_form=form)
-    panel_service.create_panel(
-        stage=stage,
-        name=form.name.data,
-        category=db.session.get(Category, form.category.data) if form.category.data else None,
-        actor=current_user,
-    )
-    db.session.commit()
-    flash(_("Panel created."), "success")
+    with writing(_("Panel created.")):
+        panel_service.create_panel(
+            stage=stage,
+            name=form.name.data,
+            category=db.session.get(Category, form.category.data) if form.category.data else None,
+            actor=current_user,
+        )
     return redirect(url_for("panels.panels", stage_id=stage.id))
 
 
@@ -98,14 +97,15 @@ def panel_member_add(stage_id: int, panel_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
     if not form.validate_on_submit():
         return _panels_page(panel.stage, 422, member_form=form)
-    panel_service.add_panel_member(
-        panel=panel,
-        judge=db.session.get(User, form.judge.data),
-        is_chair=bool(form.is_chair.data),
-        actor=current_user,
-    )
-    db.session.commit()
-    flash(_("Panel saved."), "success")
+    with writing(_("Panel saved.")) as w:
+        panel_service.add_panel_member(
+            panel=panel,
+            judge=db.session.get(User, form.judge.data),
+            is_chair=bool(form.is_chair.data),
+            actor=current_user,
+        )
+    if w.failed:  # not a judge (any more): the page again, with the refusal
+        return _panels_page(panel.stage, w.status, member_form=form)
     return redirect(url_for("panels.panels", stage_id=stage_id))
 
 
@@ -118,9 +118,8 @@ def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
     if member is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        panel_service.remove_panel_member(member=member, actor=current_user)
-        db.session.commit()
-        flash(_("Panel saved."), "success")
+        with writing(_("Panel saved.")):
+            panel_service.remove_panel_member(member=member, actor=current_user)
     return redirect(url_for("panels.panels", stage_id=stage_id))
 
 
@@ -128,9 +127,8 @@ def panel_member_delete(stage_id: int, panel_id: int, member_id: int):
 def panel_delete(stage_id: int, panel_id: int):
     panel = _stage_panel(stage_id, panel_id)
     if ActionForm().validate_on_submit():
-        panel_service.delete_panel(panel=panel, actor=current_user)
-        db.session.commit()
-        flash(_("Panel deleted."), "success")
+        with writing(_("Panel deleted.")):
+            panel_service.delete_panel(panel=panel, actor=current_user)
     return redirect(url_for("panels.panels", stage_id=stage_id))
 
 
@@ -178,7 +176,7 @@ def conflicts(stage_id: int):
     form = _conflict_forms(stage, conflict_form=ConflictForm())[1]
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, conflict_form=form)
-    try:
+    with writing(_("Conflict of interest recorded.")) as w:
         conflict_service.declare_conflict(
             judge=db.session.get(User, form.judge.data),
             entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
@@ -190,12 +188,8 @@ def conflicts(stage_id: int):
             reason=form.reason.data or "",
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _conflicts_page(stage, exc.status, conflict_form=form)
-    db.session.commit()
-    flash(_("Conflict of interest recorded."), "success")
+    if w.failed:
+        return _conflicts_page(stage, w.status, conflict_form=form)
     return redirect(url_for("panels.conflicts", stage_id=stage.id))
 
 
@@ -205,7 +199,7 @@ def affiliation(stage_id: int):
     form = _conflict_forms(stage, affiliation_form=AffiliationForm())[2]
     if not form.validate_on_submit():
         return _conflicts_page(stage, 422, affiliation_form=form)
-    try:
+    with writing(_("Affiliation saved.")) as w:
         conflict_service.set_affiliation(
             judge=db.session.get(User, form.judge.data),
             organisation=(
@@ -215,12 +209,8 @@ def affiliation(stage_id: int):
             ),
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _conflicts_page(stage, exc.status, affiliation_form=form)
-    db.session.commit()
-    flash(_("Affiliation saved."), "success")
+    if w.failed:
+        return _conflicts_page(stage, w.status, affiliation_form=form)
     return redirect(url_for("panels.conflicts", stage_id=stage.id))
 
 
@@ -228,9 +218,8 @@ def affiliation(stage_id: int):
 def conflict_delete(stage_id: int, conflict_id: int):
     conflict = db.get_or_404(Conflict, conflict_id)
     if ActionForm().validate_on_submit():
-        conflict_service.remove_conflict(conflict=conflict, actor=current_user)
-        db.session.commit()
-        flash(_("Conflict removed."), "success")
+        with writing(_("Conflict removed.")):
+            conflict_service.remove_conflict(conflict=conflict, actor=current_user)
     return redirect(url_for("panels.conflicts", stage_id=stage_id))
 
 
@@ -293,16 +282,15 @@ def assign_auto(stage_id: int):
     if not form.validate_on_submit():
         flash(_("Choose between 1 and 20 judges per entry."), "danger")
         return redirect(url_for("panels.assignments", stage_id=stage.id))
-    try:
+    with writing() as w:
         plan = assignment_service.auto_assign(
             stage=stage,
             judges_per_entry=form.judges_per_entry.data,
             digest=form.digest.data or None,
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
+        w.success = _("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop))
+    if w.failed:
         return redirect(
             url_for(
                 "panels.assign_preview",
@@ -310,10 +298,6 @@ def assign_auto(stage_id: int):
                 judges_per_entry=form.judges_per_entry.data,
             )
         )
-    db.session.commit()
-    flash(
-        _("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop)), "success"
-    )
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -324,22 +308,21 @@ def withdraw(stage_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.stage_judges(stage)]
     if not form.validate_on_submit():
         return _assignment_page(stage, 422, withdraw_form=form)
-    moved, kept = assignment_service.withdraw_judge(
-        stage=stage,
-        judge=db.session.get(User, form.judge.data),
-        reason=form.reason.data or "",
-        actor=current_user,
-    )
-    db.session.commit()
-    flash(
-        _(
+    with writing() as w:
+        moved, kept = assignment_service.withdraw_judge(
+            stage=stage,
+            judge=db.session.get(User, form.judge.data),
+            reason=form.reason.data or "",
+            actor=current_user,
+        )
+        w.success = _(
             "The judge has withdrawn: %(moved)d entries given to other judges, %(kept)d scored "
             "sheets kept.",
             moved=moved,
             kept=kept,
-        ),
-        "success",
-    )
+        )
+    if w.failed:
+        return _assignment_page(stage, w.status, withdraw_form=form)
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -353,19 +336,15 @@ def assign_manual(stage_id: int):
     form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
     if not form.validate_on_submit():
         return _assignment_page(stage, 422, manual_form=form)
-    try:
+    with writing(_("Judge assigned.")) as w:
         assignment_service.assign(
             stage=stage,
             entry=db.session.get(Entry, form.entry.data),
             judge=db.session.get(User, form.judge.data),
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _assignment_page(stage, exc.status, manual_form=form)
-    db.session.commit()
-    flash(_("Judge assigned."), "success")
+    if w.failed:
+        return _assignment_page(stage, w.status, manual_form=form)
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -373,12 +352,6 @@ def assign_manual(stage_id: int):
 def assignment_delete(stage_id: int, assignment_id: int):
     assignment = db.get_or_404(Assignment, assignment_id)
     if assignment.stage_id == stage_id and ActionForm().validate_on_submit():
-        try:
+        with writing(_("Assignment removed.")):
             assignment_service.unassign(assignment=assignment, actor=current_user)
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Assignment removed."), "success")
     return redirect(url_for("panels.assignments", stage_id=stage_id))

@@ -14,12 +14,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus
 from competition.forms import JuriForm
-from competition.i18n.fields import LocaleDecimalField
 from competition.rounds.models import Round
 from judging.results import awards
 
@@ -162,28 +161,3 @@ class RevokeForm(JuriForm):
     )
     revoke = SubmitField(_l("Revoke"))
     reissue = SubmitField(_l("Revoke and reissue"))
-
-
-def weights_form(stages, **kwargs) -> JuriForm:
-    """One percent field per scored stage (``combined.field_name``), for the combined final
-    ranking; all empty clears the weights. The sum is checked by ``combined.set_stage_weights``."""
-
-    class WeightsForm(JuriForm):
-        submit = SubmitField(_l("Save the weights"))
-
-    for stage in stages:
-        setattr(
-            WeightsForm,
-            f"weight_{stage.id}",
-            LocaleDecimalField(
-                stage.name,
-                places=None,
-                validators=[
-                    Optional(),
-                    NumberRange(min=0, max=100, message=_l("A weight is between 0 and 100.")),
-                ],
-            ),
-        )
-    form = WeightsForm(**kwargs)
-    form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
-    return form

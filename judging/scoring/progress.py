@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.db import db
 from competition.entries.models import Entry
@@ -130,7 +131,8 @@ def reminder_text(stage: Stage, row: ProgressRow) -> str:
     )
 
 
-def queue_reminders(*, stage: Stage, actor: User, now: datetime) -> list[Notification]:
+@records_actor
+def queue_reminders(*, stage: Stage, actor: User | None, now: datetime) -> list[Notification]:
     """Put a reminder for every judge who is behind in the outbox (each in the judge's
     language; emailed after the commit when SMTP is configured, see
     ``competition.notifications``). Refused (``DeadlinePassed``) once scoring has closed.

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import (
     InvalidState,
@@ -84,6 +85,7 @@ def format_bands(bands: list[dict]) -> str:
     return "\n".join(f"{b['lo']}-{b['hi']} {b['label']}" for b in bands or [])
 
 
+@records_actor
 def add_criterion(
     *,
     stage: Stage,
@@ -113,6 +115,7 @@ def add_criterion(
     return criterion
 
 
+@records_actor
 def update_criterion(
     *,
     criterion: Criterion,
@@ -136,12 +139,14 @@ def update_criterion(
     return criterion
 
 
+@records_actor
 def remove_criterion(*, criterion: Criterion, actor: User) -> None:
     _check_not_frozen(criterion.stage)
     db.session.delete(criterion)
     db.session.flush()
 
 
+@records_actor
 def set_scale(
     *, stage: Stage, scale_min: int, scale_max: int, pass_mark: float | None, actor: User
 ) -> Stage:
@@ -162,6 +167,7 @@ def set_scale(
     return stage
 
 
+@records_actor
 def apply_template(*, stage: Stage, key: str, actor: User) -> list[Criterion]:
     """Replace the stage's rubric (criteria, scale, pass mark) by a shipped template
     (``judging.rubric_templates``); refused once frozen."""
@@ -195,6 +201,7 @@ def rubric_weight(stage: Stage) -> int:
     return sum(c.weight for c in list_criteria(stage))
 
 
+@records_actor
 def copy_round_with_rubrics(
     *, source: Round, name: str, submission_opens_at: datetime, actor: User
 ) -> Round:

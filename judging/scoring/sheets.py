@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import (
     DeadlinePassed,
@@ -41,6 +42,7 @@ def weighted_total(criteria: list[Criterion], values: dict[int, float]) -> float
     return sum(values[c.id] * c.weight for c in criteria) / weight
 
 
+@records_actor
 def save_sheet(
     *,
     assignment: Assignment,
@@ -144,6 +146,7 @@ def save_sheet(
     return sheet
 
 
+@records_actor
 def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) -> ScoreSheet:
     """The committee unlocks a submitted sheet so the judge can correct it (until the stage
     closes); the reason is recorded in the sheet's history."""
@@ -177,6 +180,7 @@ def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
     return sheet
 
 
+@records_actor
 def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
     """Hide the OPDs' names from the stage's judges (or show them again)."""
     stage.blind_review = blind

@@ -31,6 +31,7 @@ from competition.rounds.forms import (
     CopyRoundForm,
 )
 from competition.rounds.models import Round, Stage
+from competition.web import writing
 from judging import mail
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
@@ -175,24 +176,16 @@ def recuse(assignment_id: int):
     form = RecuseForm()
     status = 422
     if form.validate_on_submit():
-        try:
+        recused = _(
+            "You have recused yourself; the committee will give this entry to another judge."
+        )
+        with writing(recused) as w:
             conflict_service.recuse(
                 assignment=assignment, reason=form.reason.data, actor=current_user
             )
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "You have recused yourself; the committee will give this entry to another "
-                    "judge."
-                ),
-                "success",
-            )
+        if not w.failed:
             return redirect(url_for("judge.index"))
+        status = w.status
     return _sheet_page(
         assignment, criteria, _sheet_form(assignment, criteria, False), status, recuse_form=form
     )
@@ -267,14 +260,11 @@ def rubric(stage_id: int):
     values = _criterion_values(stage, form)
     if values is None:
         return _rubric_page(stage, form, 422)
-    try:
+    with writing(_("Criterion added."), flash_error=False) as w:
         rubric_service.add_criterion(stage=stage, actor=current_user, **values)
-    except JuriError as exc:
-        db.session.rollback()
-        form.weight.errors.append(str(exc.message))
+    if w.failed:
+        form.weight.errors.append(str(w.error.message))
         return _rubric_page(stage, form, 422)
-    db.session.commit()
-    flash(_("Criterion added."), "success")
     return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
@@ -295,16 +285,11 @@ def criterion_edit(stage_id: int, criterion_id: int):
     )
     status = 422 if form.errors else 200
     if form.validate_on_submit() and (values := _criterion_values(stage, form)) is not None:
-        try:
+        with writing(_("Criterion saved.")) as w:
             rubric_service.update_criterion(criterion=criterion, actor=current_user, **values)
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("Criterion saved."), "success")
+        if not w.failed:
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
+        status = w.status
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -322,7 +307,7 @@ def rubric_scale(stage_id: int):
     form = ScaleForm()
     if not form.validate_on_submit():
         return _rubric_page(stage, status=422, scale_form=form)
-    try:
+    with writing(_("Scale saved.")) as w:
         rubric_service.set_scale(
             stage=stage,
             scale_min=form.scale_min.data,
@@ -330,12 +315,8 @@ def rubric_scale(stage_id: int):
             pass_mark=form.pass_mark.data,
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _rubric_page(stage, status=exc.status, scale_form=form)
-    db.session.commit()
-    flash(_("Scale saved."), "success")
+    if w.failed:
+        return _rubric_page(stage, status=w.status, scale_form=form)
     return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
@@ -345,14 +326,10 @@ def rubric_template(stage_id: int):
     form = TemplateForm()
     if not form.validate_on_submit():
         return _rubric_page(stage, status=422, template_form=form)
-    try:
+    with writing(_("Template applied.")) as w:
         rubric_service.apply_template(stage=stage, key=form.template.data, actor=current_user)
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _rubric_page(stage, status=exc.status, template_form=form)
-    db.session.commit()
-    flash(_("Template applied."), "success")
+    if w.failed:
+        return _rubric_page(stage, status=w.status, template_form=form)
     return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
 
@@ -361,14 +338,8 @@ def criterion_delete(stage_id: int, criterion_id: int):
     criterion = db.get_or_404(Criterion, criterion_id)
     if criterion.stage_id != stage_id or not ActionForm().validate_on_submit():
         return redirect(url_for("scoring.rubric", stage_id=stage_id))
-    try:
+    with writing(_("Criterion removed.")):
         rubric_service.remove_criterion(criterion=criterion, actor=current_user)
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-    else:
-        db.session.commit()
-        flash(_("Criterion removed."), "success")
     return redirect(url_for("scoring.rubric", stage_id=stage_id))
 
 
@@ -377,16 +348,15 @@ def blind_review(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = BlindReviewForm()
     if form.validate_on_submit():
-        sheet_service.set_blind_review(
-            stage=stage, blind=bool(form.blind_review.data), actor=current_user
-        )
-        db.session.commit()
-        flash(
-            _("Blind review is on: judges do not see the organisations' names.")
-            if stage.blind_review
-            else _("Blind review is off."),
-            "success",
-        )
+        with writing() as w:
+            sheet_service.set_blind_review(
+                stage=stage, blind=bool(form.blind_review.data), actor=current_user
+            )
+            w.success = (
+                _("Blind review is on: judges do not see the organisations' names.")
+                if stage.blind_review
+                else _("Blind review is off.")
+            )
     return redirect(url_for("panels.assignments", stage_id=stage.id))
 
 
@@ -414,16 +384,12 @@ def sheet_reopen(stage_id: int, sheet_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         return _sheet_detail(stage, sheet, form, 422)
-    try:
+    with writing(_("The sheet is reopened; the judge can correct and submit it again.")) as w:
         sheet_service.reopen_sheet(
             sheet=sheet, reason=form.reason.data, actor=current_user, now=utcnow()
         )
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _sheet_detail(stage, sheet, form, exc.status)
-    db.session.commit()
-    flash(_("The sheet is reopened; the judge can correct and submit it again."), "success")
+    if w.failed:
+        return _sheet_detail(stage, sheet, form, w.status)
     return redirect(url_for("scoring.sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
 
 
@@ -454,13 +420,9 @@ def progress(stage_id: int):
 def remind(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if ActionForm().validate_on_submit():
-        try:
+        with writing() as w:  # emailed after the request (competition.notifications)
             notes = progress_service.queue_reminders(stage=stage, actor=current_user, now=utcnow())
-        except JuriError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()  # emailed after the request (competition.notifications)
-            flash(_("%(n)d reminders sent.", n=len(notes)), "success")
+            w.success = _("%(n)d reminders sent.", n=len(notes))
     return redirect(url_for("scoring.progress", stage_id=stage.id))
 
 
@@ -508,20 +470,17 @@ def round_copy(round_id: int):
         opens = to_local(source.submission_opens_at)
         form.submission_opens_at.data = opens.replace(year=opens.year + 1)
     if form.validate_on_submit():
-        try:
+        copied = _("Round copied. Check the dates, then open submissions.")
+        with writing(copied, flash_error=False) as w:
             round_ = rubric_service.copy_round_with_rubrics(
                 source=source,
                 name=form.name.data,
                 submission_opens_at=to_utc(form.submission_opens_at.data),
                 actor=current_user,
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Round copied. Check the dates, then open submissions."), "success")
+        if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
+        form.name.errors.append(str(w.error.message))
     return render_template(
         "judging/scoring/round_copy.html", source=source, form=form
     ), 422 if form.errors else 200

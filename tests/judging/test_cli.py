@@ -73,7 +73,7 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     entries = [factories.make_entry(open_round, opd, title=f"Inovasi {i}") for i in range(4)]
     judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
     db.session.commit()
-    r = _run(app, "assign", str(stage.id), "--k", "2", "--yes")
+    r = _run(app, "assign", str(stage.id), "--k", "2", "--yes", "--as", "panitia")
     assert r.exit_code == 0, r.output
     assert "4 entries, 3 judges" in r.output and "Applied." in r.output
     assert db.session.scalar(select(func.count(Assignment.id))) == 8
@@ -93,7 +93,7 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     assert r.exit_code == 0, r.output
     lines = [line for line in r.output.splitlines() if "Inovasi" in line]
     assert len(lines) == 2 and lines[0].strip().startswith("1")
-    r = _run(app, "publish", str(stage.id), "--yes")
+    r = _run(app, "publish", str(stage.id), "--yes", "--as", "panitia")
     assert r.exit_code == 0, r.output
     assert db.session.scalar(select(func.count(Publication.id))) == 1
     r = _run(app, "certificates", str(open_round.id))

@@ -1,0 +1,110 @@
+"""The web layer's shared plumbing: the role guards every protected blueprint installs, the
+request's actor for the audit trail (``register``), and ``writing``, the one place a view's
+write is committed or rolled back (Indico's ``RH.process``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask_login import current_user
+
+from competition import actors
+from competition.db import db
+from competition.errors import JuriError
+
+
+def require_role(bp: Blueprint, role) -> None:
+    """Deny by default: every view of ``bp`` needs a logged-in user with ``role``."""
+
+    @bp.before_request
+    def _guard():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if current_user.role != role:
+            abort(403)
+        return None
+
+
+def require_login(bp: Blueprint) -> None:
+    """Every view of ``bp`` needs a logged-in user, whatever the role (own-account pages)."""
+
+    @bp.before_request
+    def _guard():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return None
+
+
+def _request_actor() -> actors.Actor:
+    """The signed-in user (read when a change is flushed: a login within the request counts)
+    and the client's address; an anonymous visitor has no name."""
+    address = request.remote_addr or ""
+    try:
+        return actors.as_actor(current_user._get_current_object(), address=address)
+    except Exception:  # noqa: BLE001 - no login manager (e.g. a bare app in a test)
+        return actors.Actor(None, "", address)
+
+
+def register(app) -> None:
+    """Record each request's changes as made by its signed-in user."""
+
+    @app.before_request
+    def _set_actor():
+        g.juri_actor_token = actors.set_provider(_request_actor)
+
+    @app.teardown_request
+    def _reset_actor(_exc):
+        token = g.pop("juri_actor_token", None)
+        if token is not None:
+            actors.reset(token)
+
+
+@dataclass
+class Write:
+    """What ``writing`` did: ``error`` is the refused ``JuriError`` (None on success);
+    ``success`` the message flashed after the commit (settable inside the block, e.g. with
+    counts from the service's result)."""
+
+    success: str | None = None
+    error: JuriError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def status(self) -> int:
+        """The refusal's HTTP status (409 for a closed stage, 422 for invalid data...), for
+        re-rendering the form; 200 on success."""
+        return self.error.status if self.error is not None else 200
+
+
+@contextmanager
+def writing(success: str | None = None, *, flash_error: bool = True) -> Iterator[Write]:
+    """Run a view's service call(s) as one write::
+
+        with writing(_("Judge assigned.")) as w:
+            assignment_service.assign(stage=stage, entry=entry, judge=judge, actor=current_user)
+        if w.failed:
+            return _assignment_page(stage, w.status, manual_form=form)
+        return redirect(...)
+
+    Without an exception the session is committed and ``w.success`` flashed. A refusal (a
+    ``JuriError``) rolls back, is flashed as an error unless
+    ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form;
+    any other exception propagates (the request's teardown rolls back)."""
+    w = Write(success=success)
+    try:
+        yield w
+    except JuriError as exc:
+        db.session.rollback()
+        w.error = exc
+        if flash_error:
+            flash(str(exc.message), "danger")
+        return
+    db.session.commit()
+    if w.success:
+        flash(w.success, "success")

@@ -1,0 +1,58 @@
+"""``competition.web.writing``: one write per view, committed and flashed, or rolled back with
+the refusal kept for the form."""
+
+import pytest
+from flask import get_flashed_messages
+from sqlalchemy import select
+
+from competition.accounts.models import Organisation
+from competition.db import db
+from competition.errors import InvalidState
+from competition.web import writing
+
+
+def _names() -> list[str]:
+    return list(db.session.scalars(select(Organisation.name)))
+
+
+def test_writing_commits_and_flashes_the_success(app):
+    with app.test_request_context():
+        with writing("Tersimpan.") as w:
+            db.session.add(Organisation(name="Dinas A"))
+        assert not w.failed and w.status == 200
+        assert get_flashed_messages(with_categories=True) == [("success", "Tersimpan.")]
+    db.session.rollback()  # nothing left to roll back: it was committed
+    assert _names() == ["Dinas A"]
+
+
+def test_writing_rolls_back_a_refusal_and_keeps_it(app):
+    with app.test_request_context():
+        with writing("Tersimpan.") as w:
+            db.session.add(Organisation(name="Dinas B"))
+            db.session.flush()
+            raise InvalidState("Tidak boleh.")
+        assert w.failed and w.status == 409 and str(w.error.message) == "Tidak boleh."
+        assert get_flashed_messages(with_categories=True) == [("danger", "Tidak boleh.")]
+    assert _names() == []
+
+
+def test_writing_can_leave_the_error_to_the_form(app):
+    with app.test_request_context():
+        with writing(flash_error=False) as w:
+            raise InvalidState("Tidak boleh.")
+        assert w.failed and get_flashed_messages() == []
+
+
+def test_writing_flashes_a_message_set_inside(app):
+    with app.test_request_context():
+        with writing() as w:
+            w.success = "3 disimpan."
+        assert get_flashed_messages() == ["3 disimpan."]
+
+
+def test_other_errors_propagate(app):
+    with app.test_request_context(), pytest.raises(ZeroDivisionError), writing():
+        db.session.add(Organisation(name="Dinas C"))
+        raise ZeroDivisionError
+    db.session.rollback()
+    assert _names() == []
