@@ -81,7 +81,8 @@ def test_entry_title_typed_with_controls_is_stored_clean(app, login, opd, open_r
 
 @pytest.fixture
 def dirty_stage(open_round, opd, judge):
-    """Sheets and an entry stored with control characters (data from before the cleaning)."""
+    """Sheets and an entry stored with control characters (data from before the cleaning; no NUL,
+    which PostgreSQL never stores in text)."""
     stage = factories.make_stage(open_round, criteria=[("Kebaruan", 100)])
     (k,) = rubric_service.list_criteria(stage)
     entry = factories.make_entry(open_round, opd, title="Posyandu\x01 Digital\x0b")
@@ -90,7 +91,7 @@ def dirty_stage(open_round, opd, judge):
         submit=True,
         actor=judge,
         now=utcnow(),
-        inputs={k.id: sheet_service.CriterionInput(9, "Baru\x0bsekali\x00.")},
+        inputs={k.id: sheet_service.CriterionInput(9, "Baru\x0bsekali\x01.")},
     )
     db.session.commit()
     return stage
