@@ -196,7 +196,7 @@ def new():
         if (form.organisation.data or "").isdigit()
         else None
     )
-    with writing() as w:
+    with writing(flash_error=False) as w:  # the form marks the fields itself
         user, password = create_account(
             username=form.username.data,
             name=form.name.data,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from competition.accounts import agencies, password_reset
+from competition.accounts import agencies, imports, password_reset
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.services import create_account
 from competition.audit.models import AuditRecord
@@ -57,7 +57,7 @@ def test_committee_adds_an_account_of_each_role(app, login, committee, role, org
             "email": "",
         },
     )
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     password = _one_time_password(r.text)
     user = _user("akun-baru")
     assert user.role == Role(role) and user.name == "Budi Santoso" and user.email is None
@@ -141,6 +141,16 @@ def test_one_time_password_must_be_changed_at_first_login(app, committee):
     db.session.refresh(user)
     assert not user.must_change_password and user.password_expires_at is None
     assert client.get("/opd/").status_code == 200
+
+
+def test_imported_accounts_get_the_same_one_time_passwords(app, committee):
+    rows = imports.parse("akun.csv", b"username,name,role\njuri8,Juri Delapan,juri\n")
+    [(user, password)] = imports.import_rows(rows=rows, actor=committee)
+    db.session.commit()
+    assert user.check_password(password) and user.must_change_password
+    assert timedelta(days=6) < user.password_expires_at - utcnow() <= timedelta(days=7)
+    r = app.test_client().post("/login", data={"username": "juri8", "password": password})
+    assert r.headers["Location"].endswith("/account/password")
 
 
 def test_expired_one_time_password_is_refused(app, committee):
