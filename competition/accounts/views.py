@@ -474,7 +474,11 @@ def confirm():
     db.session.commit()
     get_storage().delete(key)
     session.pop(_KEY, None)
-    return render_template("competition/accounts/imports_done.html", created=created)
+    return render_template(
+        "competition/accounts/imports_done.html",
+        created=created,
+        one_time_days=imports.ONE_TIME_PASSWORD_DAYS,
+    )
 
 
 def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):

@@ -163,6 +163,8 @@ def test_expired_one_time_password_is_refused(app, committee):
     client = app.test_client()
     r = client.post("/login", data={"username": "juri7", "password": password})
     assert r.status_code == 422 and "Kata sandi sekali pakai ini sudah kedaluwarsa" in r.text
+    # without mail, the login page says whom to ask
+    assert "Admin Lokal instansi Anda" in r.text
     assert client.get("/judge/").status_code == 302  # not logged in
     assert "/login" in client.get("/judge/").headers["Location"]
 
