@@ -13,6 +13,7 @@ from competition.accounts.models import Organisation, Role, User
 from competition.accounts.services import create_account
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
+from competition.errors import NotAllowed
 from tests import factories
 
 NEW_PASSWORD = "kopi susu di pagi hari"
@@ -114,7 +115,7 @@ def test_refused_account_keeps_what_was_typed(app, login, committee, opd, data, 
 
 def test_only_the_committee_adds_accounts(app, login, opd):
     assert login(opd).post("/committee/users/new", data={}).status_code == 403
-    with pytest.raises(Exception, match="Not found|Tidak ditemukan"):
+    with pytest.raises(NotAllowed):
         create_account(username="x1", name="X", role=Role.JUDGE, organisation=None,
                        new_organisation="", email="", actor=opd)  # fmt: skip
 
