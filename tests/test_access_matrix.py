@@ -69,6 +69,7 @@ OBJECT_CASES = {
     "agency.entry_submit": "/agency/entries/{entry}/submit",
     "opd.entry_withdraw": "/opd/entries/{entry}/withdraw",
     "agency.entry_withdraw": "/agency/entries/{entry}/withdraw",
+    "agency.unit_reset_link": "/agency/users/{unit_user}/reset-link",
     "opd.attachment_delete": "/opd/attachments/{attachment}/delete",  # last: it deletes
 }
 # The committee's downloads (entries, score sheets, audit trail): refused to every other role.
@@ -177,6 +178,7 @@ def owned(app, opd, other_opd, judge, open_round):
         "attachment": attachment.id,
         "panel": panel.id,
         "sheet": sheet.id,
+        "unit_user": opd.id,
     }, other_judge
 
 

@@ -1,4 +1,5 @@
-"""Forms of the account pages: login, language, password change and reset, account import, an organisation's region."""
+"""Forms of the account pages: login, language, password change and reset, adding one account,
+account import, an organisation's region."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     HiddenField,
     PasswordField,
+    SelectChoice,
+    SelectField,
     StringField,
     SubmitField,
 )
@@ -19,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from competition.accounts.models import User
+from competition.accounts.models import Role, User
 from competition.accounts.passwords import AcceptablePassword
 from competition.forms import JuriForm
 
@@ -95,3 +98,33 @@ class UploadForm(JuriForm):
 
 class ConfirmForm(JuriForm):
     token = HiddenField()
+
+
+class AccountForm(JuriForm):
+    """One account added by the committee; its one-time password is made, not typed. An OPD or
+    Admin Lokal account picks an existing organisation or names a new one."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.OPD.value, _l("OPD")),
+            SelectChoice(Role.AGENCY.value, _l("Admin Lokal")),
+            SelectChoice(Role.JUDGE.value, _l("Judge")),
+            SelectChoice(Role.COMMITTEE.value, _l("Committee")),
+        ],
+    )
+    organisation = SelectField(_l("Existing organisation"), choices=[], validate_choice=False)
+    new_organisation = StringField(
+        _l("Or a new organisation (a judge's affiliation)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    email = StringField(_l("Email address (optional)"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Add the account"))
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = [SelectChoice("", "-")] + [
+            SelectChoice(str(o.id), o.name) for o in organisations
+        ]

@@ -16,6 +16,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
@@ -30,6 +31,11 @@ from competition.notifications import services as notifications
 from competition.text import clean_text
 
 MAX_ROWS = 2000
+
+
+# A one-time password is refused this long after it was given: its owner sets their own at the
+# first login (competition.accounts.views), or asks for a new one.
+ONE_TIME_PASSWORD_DAYS = 7
 
 
 EXTENSIONS = ("csv", "xlsx")
@@ -94,6 +100,13 @@ class ImportRow:
     province: str = ""
     errors: list[str] = field(default_factory=list)
     new_organisation: bool = False
+    # The same errors by column ("username", "name", "role", "email", "organisation"), for a
+    # form that marks its fields (the committee's "add account").
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def refuse(self, column: str, message) -> None:
+        self.errors.append(message)
+        self.field_errors.setdefault(column, []).append(message)
 
 
 def _text(value) -> str:
@@ -175,30 +188,32 @@ def check(rows: list[ImportRow]) -> list[ImportRow]:
     existing = {n.casefold() for n in db.session.scalars(select(Organisation.name))}
     seen: dict[str, int] = {}
     for r in rows:
-        r.errors = []
+        r.errors, r.field_errors = [], {}
         if not r.username:
-            r.errors.append(_l("The username is missing."))
+            r.refuse("username", _l("The username is missing."))
         elif not _USERNAME.fullmatch(r.username):
-            r.errors.append(
-                _l("A username has 2 to 80 letters, digits, dots, dashes or underscores.")
+            r.refuse(
+                "username",
+                _l("A username has 2 to 80 letters, digits, dots, dashes or underscores."),
             )
         elif r.username in taken:
-            r.errors.append(_l("This username is already taken."))
+            r.refuse("username", _l("This username is already taken."))
         elif r.username in seen:
-            r.errors.append(_l("Same username as line %(line)d.", line=seen[r.username]))
+            r.refuse("username", _l("Same username as line %(line)d.", line=seen[r.username]))
         seen.setdefault(r.username, r.line)
         if not r.name:
-            r.errors.append(_l("The name is missing."))
+            r.refuse("name", _l("The name is missing."))
         role = ROLES.get(r.role.strip().lower())
         if role is None:
-            r.errors.append(
-                _l('Unknown role "%(role)s" (committee, judge, opd or agency).', role=r.role)
+            r.refuse(
+                "role",
+                _l('Unknown role "%(role)s" (committee, judge, opd or agency).', role=r.role),
             )
         if r.email and not _EMAIL.fullmatch(r.email):
-            r.errors.append(_l("The email address is not valid."))
+            r.refuse("email", _l("The email address is not valid."))
         needs_org = role in (Role.OPD, Role.AGENCY)
         if needs_org and not r.organisation:
-            r.errors.append(_l("An OPD or agency account needs its organisation."))
+            r.refuse("organisation", _l("An OPD or agency account needs its organisation."))
         r.new_organisation = (
             needs_org and bool(r.organisation) and r.organisation.casefold() not in existing
         )
@@ -212,6 +227,16 @@ def _one_time_password(username: str) -> str:
             return password
 
 
+def give_one_time_password(user: User, *, now: datetime) -> str:
+    """Give ``user`` a fresh random password, to be changed at the first login and refused after
+    ``ONE_TIME_PASSWORD_DAYS``; returns it (shown once, never stored in clear)."""
+    password = _one_time_password(user.username)
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_expires_at = now + timedelta(days=ONE_TIME_PASSWORD_DAYS)
+    return password
+
+
 @records_actor
 def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]:
     """Create every account of ``rows`` (checked again first: nothing is created when any row
@@ -219,7 +244,7 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
     if any(r.errors for r in check(rows)):
         raise InvalidState(_l("Some rows have errors: nothing was imported."))
     orgs = {o.name.casefold(): o for o in db.session.scalars(select(Organisation))}
-    created = []
+    created, now = [], utcnow()
     for r in rows:
         role = ROLES[r.role.strip().lower()]
         org = None
@@ -238,10 +263,9 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
             organisation=org,
             affiliation=r.organisation or None if role == Role.JUDGE else None,
         )
-        password = _one_time_password(r.username)
-        user.set_password(password)
+        password = give_one_time_password(user, now=now)
         db.session.add(user)
         created.append((user, password))
     db.session.flush()
-    notifications.accounts_created(users=[u for u, _p in created], now=utcnow())
+    notifications.accounts_created(users=[u for u, _p in created], now=now)
     return created

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -74,6 +74,11 @@ class User(UserMixin, db.Model):
         String(64), default=lambda: secrets.token_hex(16), server_default=""
     )
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # A one-time password (from an import or the committee's "add account") must be changed at
+    # the first login, and is refused after ``password_expires_at``; both clear once the owner
+    # sets a password of their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
@@ -81,6 +86,15 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         # scrypt is werkzeug's default KDF: memory-hard, salted.
         self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def set_own_password(self, password: str) -> None:
+        """The owner chose ``password``: no longer a one-time password."""
+        self.set_password(password)
+        self.must_change_password = False
+        self.password_expires_at = None
+
+    def one_time_password_expired(self, now: datetime) -> bool:
+        return self.password_expires_at is not None and now >= self.password_expires_at
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,11 +1,13 @@
-"""Password reset by an expiring link sent by e-mail: tokens, the mail, and the throttle on
-asking (the pages are ``competition.accounts.views``)."""
+"""Password reset by an expiring link, sent by e-mail or issued by the committee or an Admin
+Lokal to pass on (no SMTP needed): tokens, the mail, and the throttle on asking (the pages are
+``competition.accounts.views``)."""
 
 from __future__ import annotations
 
 import hashlib
 import smtplib
 import threading
+from datetime import UTC, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -19,6 +21,11 @@ SALT = "juri-password-reset"
 
 
 DEFAULT_MAX_AGE = 3600
+
+
+# A link issued by the committee or an Admin Lokal goes through a person (a chat message, a
+# phone call): it stays valid a day, and like every link only until it is used.
+ISSUED_MAX_AGE = 24 * 3600
 
 
 MAX_ASKS_PER_ACCOUNT = 3
@@ -46,18 +53,30 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
-def make_token(user: User) -> str:
-    return _serializer().dumps({"id": user.id, "pw": _fingerprint(user)})
+def make_token(user: User, *, issued: bool = False) -> str:
+    """A reset token for ``user``; ``issued``: handed out by a person (``ISSUED_MAX_AGE``), not
+    mailed. It stops working once the password changes (the fingerprint no longer matches)."""
+    data = {"id": user.id, "pw": _fingerprint(user)}
+    if issued:
+        data["by"] = 1
+    return _serializer().dumps(data)
 
 
-def user_for_token(token: str) -> User | None:
+def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
     """The account a valid, unexpired, unused token was made for, else None."""
-    max_age = int(current_app.config.get("PASSWORD_RESET_MAX_AGE") or DEFAULT_MAX_AGE)
     try:
-        data = _serializer().loads(token, max_age=max_age)
-    except BadSignature:  # includes SignatureExpired
+        data, signed_at = _serializer().loads(token, return_timestamp=True)
+    except BadSignature:
         return None
-    user = db.session.get(User, data.get("id")) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    if data.get("by"):
+        max_age = ISSUED_MAX_AGE
+    else:
+        max_age = int(current_app.config.get("PASSWORD_RESET_MAX_AGE") or DEFAULT_MAX_AGE)
+    if ((now or datetime.now(UTC)) - signed_at).total_seconds() > max_age:
+        return None
+    user = db.session.get(User, data.get("id"))
     if user is None or not user.is_enabled or data.get("pw") != _fingerprint(user):
         return None
     return user

@@ -1,5 +1,6 @@
 """Logging in (with the throttle against guessing), where each role lands, and the committee's
-list of accounts where it deactivates and reactivates them."""
+list of accounts where it adds one, deactivates and reactivates them; reset links issued by the
+committee or an Admin Lokal."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from competition.accounts import sessions, throttle
-from competition.accounts.models import Role, User
+from competition.accounts import imports, password_reset, sessions, throttle
+from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
+from competition.audit import services as audit
 from competition.audit.models import AuditRecord
 from competition.db import db
-from competition.errors import InvalidState
+from competition.errors import InvalidFields, InvalidState, NotAllowed
 
 HOME_BY_ROLE = {
     Role.COMMITTEE: "committee.rounds",
@@ -134,3 +136,62 @@ def set_enabled(*, user: User, enabled: bool, actor: User) -> User:
         sessions.end_sessions(user)
     db.session.flush()
     return user
+
+
+@records_actor
+def create_account(
+    *,
+    username: str,
+    name: str,
+    role: Role,
+    organisation: Organisation | None,
+    new_organisation: str,
+    email: str,
+    actor: User,
+) -> tuple[User, str]:
+    """The committee adds one account, checked as an imported row is (``imports.check``): an OPD
+    or Admin Lokal account belongs to ``organisation`` or to one named ``new_organisation``
+    (created when missing); for a judge that name is the affiliation. Returns the account and
+    its one-time password, changed at the first login."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    org_name = " ".join((new_organisation or "").split()) or (
+        organisation.name if organisation is not None else ""
+    )
+    row = imports.ImportRow(
+        line=1,
+        username=(username or "").strip().lower(),
+        name=" ".join((name or "").split()),
+        role=Role(role).value,
+        email=(email or "").strip(),
+        organisation=org_name,
+    )
+    if imports.check([row])[0].errors:
+        raise InvalidFields(row.field_errors)
+    return imports.import_rows(rows=[row], actor=actor)[0]
+
+
+def can_issue_reset_link(actor: User, user: User) -> bool:
+    """The committee, for any account; an Admin Lokal, for the accounts of its own units."""
+    if actor.is_committee:
+        return True
+    return (
+        actor.is_agency_admin
+        and actor.organisation_id is not None
+        and user.organisation is not None
+        and user.organisation.parent_id == actor.organisation_id
+    )
+
+
+@records_actor
+def issue_reset_link(*, user: User, actor: User) -> str:
+    """A token for a link to set a new password (``password_reset.ISSUED_MAX_AGE``, until used),
+    for ``actor`` to pass on to the owner when there is no e-mail; audited."""
+    if not can_issue_reset_link(actor, user):
+        raise NotAllowed()
+    if not user.is_enabled:
+        raise InvalidState(_l("This account is deactivated: reactivate it first."))
+    token = password_reset.make_token(user, issued=True)
+    audit.record("password_reset_link", "users", user.id, actor=actor)
+    db.session.flush()
+    return token

@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 
 from competition.accounts import agencies, imports, password_reset, sessions, throttle
 from competition.accounts.forms import (
+    AccountForm,
     ConfirmForm,
     ForgotForm,
     LanguageForm,
@@ -40,8 +41,11 @@ from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
     authenticate,
+    can_issue_reset_link,
+    create_account,
     guess_blocked_for,
     home_for,
+    issue_reset_link,
     list_users,
     login_blocked_for,
     set_enabled,
@@ -54,6 +58,7 @@ from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_login, require_role
 from competition.storage import content_type, get_storage, read_bytes
 from competition.urls import public_url
+from competition.web import writing
 
 organisations_bp = Blueprint("organisations", __name__, url_prefix="/committee")
 require_role(organisations_bp, Role.COMMITTEE)
@@ -98,11 +103,22 @@ def login():
             )
             return _login_page(form, 429)
         user = authenticate(form.username.data, form.password.data)
+        if user is not None and user.one_time_password_expired(utcnow()):
+            flash(
+                _(
+                    "This one-time password has expired. Ask the committee or your Admin Lokal "
+                    "for a link to set a new password."
+                ),
+                "danger",
+            )
+            return _login_page(form, 422)
         if user is not None:
             login_user(user)
             audit.record("login", "users", user.id, actor=user)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=before_full_stop(user.name)), "success")
+            if user.must_change_password:
+                return redirect(url_for("account.password"))
             return redirect(_safe_next(form.next.data) or home_for(user))
         audit.record(
             "login_failed",
@@ -138,6 +154,22 @@ def language():
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 
+# Pages a user with a one-time password may open before choosing their own password.
+_BEFORE_OWN_PASSWORD = {"account.password", "auth.logout", "auth.language", "static"}
+
+
+@auth_bp.before_app_request
+def _own_password_first():
+    """Whoever logged in with a one-time password sets their own before anything else."""
+    if (
+        request.endpoint not in _BEFORE_OWN_PASSWORD
+        and current_user.is_authenticated
+        and current_user.must_change_password
+    ):
+        return redirect(url_for("account.password"))
+    return None
+
+
 users_bp = Blueprint("users", __name__, url_prefix="/committee/users")
 
 
@@ -147,6 +179,65 @@ require_role(users_bp, Role.COMMITTEE)
 @users_bp.route("/")
 def index():
     return render_template("competition/accounts/users.html", users=list_users(), form=ActionForm())
+
+
+def _account_form_page(form: AccountForm, status: int = 200):
+    return render_template("competition/accounts/user_new.html", form=form), status
+
+
+@users_bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Add one account; its one-time password is shown once, on the answer page."""
+    form = AccountForm(organisations=agencies.list_organisations())
+    if not form.validate_on_submit():
+        return _account_form_page(form, 422 if form.errors else 200)
+    organisation = (
+        db.session.get(Organisation, int(form.organisation.data))
+        if (form.organisation.data or "").isdigit()
+        else None
+    )
+    with writing(flash_error=False) as w:  # the form marks the fields itself
+        user, password = create_account(
+            username=form.username.data,
+            name=form.name.data,
+            role=Role(form.role.data),
+            organisation=organisation,
+            new_organisation=form.new_organisation.data or "",
+            email=form.email.data or "",
+            actor=current_user,
+        )
+    if w.failed:
+        for column, messages in getattr(w.error, "errors", {}).items():
+            target = form.new_organisation if column == "organisation" else form[column]
+            target.errors = [*target.errors, *map(str, messages)]
+        return _account_form_page(form, w.status)
+    return render_template("competition/accounts/user_created.html", user=user, password=password)
+
+
+def reset_link_page(user: User, back: str):
+    """Issue a reset link for ``user`` (already checked with ``can_issue_reset_link``) and show
+    it once; shared by the committee's account list and the Admin Lokal's units."""
+    if not ActionForm().validate_on_submit():
+        return redirect(back)
+    with writing() as w:
+        token = issue_reset_link(user=user, actor=current_user)
+    if w.failed:
+        return redirect(back)
+    return render_template(
+        "competition/accounts/reset_link.html",
+        user=user,
+        link=public_url("password_reset.reset", token=token),
+        hours=password_reset.ISSUED_MAX_AGE // 3600,
+        back=back,
+    )
+
+
+@users_bp.route("/<int:user_id>/reset-link", methods=["POST"])
+def reset_link(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not can_issue_reset_link(current_user, user):
+        abort(404)
+    return reset_link_page(user, url_for("users.index"))
 
 
 @users_bp.route("/<int:user_id>/enabled/<int:enabled>", methods=["POST"])
@@ -178,7 +269,8 @@ password_reset_bp = Blueprint("password_reset", __name__, url_prefix="/password"
 
 @password_reset_bp.before_request
 def _only_with_mail():
-    if not password_reset.is_enabled():
+    """Asking for a link needs mail; following one does not (links are also issued by hand)."""
+    if request.endpoint != "password_reset.reset" and not password_reset.is_enabled():
         abort(404)
 
 
@@ -247,10 +339,12 @@ def reset(token: str):
     user = password_reset.user_for_token(token)
     if user is None:
         flash(_("This link has expired or has already been used. Ask for a new one."), "danger")
+        if not password_reset.is_enabled():
+            return redirect(url_for("auth.login"))
         return redirect(url_for("password_reset.forgot"))
     form = ResetForm(user=user)
     if form.validate_on_submit():
-        user.set_password(form.new.data)
+        user.set_own_password(form.new.data)
         sessions.end_sessions(user)
         audit.record("password_reset", "users", user.id, actor=user)
         db.session.commit()
@@ -281,7 +375,7 @@ def password():
         if wait:
             return _too_many(template, wait, form=form, max_length=MAX_LENGTH)
     if form.validate_on_submit():
-        current_user.set_password(form.new.data)
+        current_user.set_own_password(form.new.data)
         sessions.end_sessions(current_user)  # other sessions end; this one is renewed below
         audit.record("password_changed", "users", current_user.id)
         db.session.commit()
@@ -291,7 +385,8 @@ def password():
     if form.current.errors and form.current.data:
         audit.record("password_check_failed", "users", current_user.id)
         db.session.commit()
-    return render_template(template, form=form, max_length=MAX_LENGTH), 422 if form.errors else 200
+    page = render_template(template, form=form, max_length=MAX_LENGTH)
+    return page, 422 if form.errors else 200
 
 
 imports_bp = Blueprint("imports", __name__, url_prefix="/committee/imports")
@@ -379,7 +474,11 @@ def confirm():
     db.session.commit()
     get_storage().delete(key)
     session.pop(_KEY, None)
-    return render_template("competition/accounts/imports_done.html", created=created)
+    return render_template(
+        "competition/accounts/imports_done.html",
+        created=created,
+        one_time_days=imports.ONE_TIME_PASSWORD_DAYS,
+    )
 
 
 def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):

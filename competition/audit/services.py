@@ -148,6 +148,7 @@ ACTIONS = (
     "password_reset_asked",
     "password_reset_sent",
     "password_reset",
+    "password_reset_link",
     "remind_drafts",
     "remind_judges",
 )

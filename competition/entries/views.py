@@ -4,7 +4,16 @@ units and review (``agency``), the committee's screening, reminders and entry ex
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,7 +21,9 @@ from wtforms import SelectChoice
 
 from competition import exports
 from competition.accounts import agencies
-from competition.accounts.models import Role
+from competition.accounts.models import Role, User
+from competition.accounts.services import can_issue_reset_link
+from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
 from competition.entries import attachments, screening
 from competition.entries import lock as entry_lock
@@ -348,6 +359,7 @@ def _index(form: UnitForm, status: int = 200):
         form=form,
         units=agencies.list_units(current_user),
         entries=agencies.list_agency_entries(current_user),
+        action_form=ActionForm(),
     ), status
 
 
@@ -376,6 +388,15 @@ def unit_add():
             flash(_("Unit account created."), "success")
             return redirect(url_for("agency.index"))
     return _index(form, 422)
+
+
+@agency_bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+def unit_reset_link(user_id: int):
+    """A link to set a new password for an account of one of this agency's units."""
+    user = db.get_or_404(User, user_id)
+    if not can_issue_reset_link(current_user, user):
+        abort(404)
+    return reset_link_page(user, url_for("agency.index"))
 
 
 def _detail(entry, status=200, return_form=None):

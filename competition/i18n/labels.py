@@ -36,6 +36,7 @@ LABELS = {
     "password_check_failed": _l("wrong current password"),
     "password_reset_sent": _l("password reset link sent"),
     "password_reset": _l("password reset"),
+    "password_reset_link": _l("password reset link issued"),
     "remind_drafts": _l("reminder about drafts"),
     "remind_judges": _l("reminder to judges"),
     # Roles of accounts
