@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     flash,
     redirect,
     render_template,
@@ -26,7 +27,7 @@ from competition.permissions import require_role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
-from judging.analysis import advancement, combined
+from judging.analysis import advancement, combined, explain, extra_judges, uncertainty
 from judging.analysis import services as analysis
 from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm
 from judging.normalize import METHODS
@@ -138,11 +139,16 @@ def ranking(stage_id: int):
     method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
     form.method.data = method
     show_all = request.args.get("all") == "1"
+    page = uncertainty.ranking_page(stage)  # the judge model's ranges replace the bootstrap's
     return render_template(
         "judging/analysis/ranking.html",
         stage=stage,
         form=form,
-        ranking=analysis.compute_ranking(stage, method, limit=None if show_all else RANKING_ROWS),
+        ranking=analysis.compute_ranking(
+            stage, method, uncertainty=page.result is None, limit=None if show_all else RANKING_ROWS
+        ),
+        unc=page,
+        explain=explain,
         action_form=ActionForm(),
         show_all=show_all,
         labels=analysis.METHOD_LABELS,
@@ -246,3 +252,54 @@ def stage_weights(round_id: int):
         "success",
     )
     return redirect(url_for("analysis.final_ranking", round_id=round_.id))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/entries/<int:entry_id>/why")
+def why_place(stage_id: int, entry_id: int):
+    """Why an entry has its place: each judge's score and habits, its adjusted score and
+    range of likely places."""
+    stage = db.get_or_404(Stage, stage_id)
+    why = uncertainty.why_place(stage, entry_id)
+    if why is None:
+        abort(404)
+    return render_template(
+        "judging/analysis/why_place.html",
+        stage=stage,
+        why=why,
+        explain=explain,
+        top_n=max(1, stage.winners_per_category),
+    )
+
+
+@analysis_bp.route("/stages/<int:stage_id>/undecided")
+def undecided(stage_id: int):
+    """The entries whose award or advancement is undecided, and a preview of one more judge
+    for each of them."""
+    stage = db.get_or_404(Stage, stage_id)
+    return render_template(
+        "judging/analysis/undecided.html",
+        stage=stage,
+        plan=extra_judges.plan(stage),
+        explain=explain,
+        action_form=ActionForm(),
+    )
+
+
+@analysis_bp.route("/stages/<int:stage_id>/undecided/assign", methods=["POST"])
+def assign_undecided(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        try:
+            done = extra_judges.assign_extra_judges(
+                stage=stage, digest=request.form.get("digest", ""), actor=current_user
+            )
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(
+                _("%(n)d judges assigned to the undecided entries.", n=len(done.proposals)),
+                "success",
+            )
+    return redirect(url_for("analysis.undecided", stage_id=stage.id))
