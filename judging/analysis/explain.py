@@ -1,11 +1,15 @@
 """Plain-language texts for a ranking's uncertainty: places and ranges in words, chances,
 agreement bands, a judge's habits, and the model's warnings with what would help. Pure text
-functions over numbers (no database); translated through Flask-Babel."""
+functions over numbers (no database); translated through Flask-Babel. ``method_sentences``
+renders the method's partial template to plain text for the berita acara."""
 
 from __future__ import annotations
 
 import math
+import re
+from html import unescape
 
+from flask import render_template
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
@@ -175,6 +179,11 @@ def across_text(mode: str, n_components: int) -> str:
             "All judges are linked through entries they share, so every entry is compared "
             "with every other entry of its category directly."
         )
+    return across_rule(mode)
+
+
+def across_rule(mode: str) -> str:
+    """The stage's rule for judges who share no entry, in one sentence."""
     if mode == "refuse":
         return _(
             "Judges who share no entry: places are counted only within each group of linked "
@@ -185,3 +194,11 @@ def across_text(mode: str, n_components: int) -> str:
         "are equally strong on average (the committee's setting), as when entries were "
         "split between panels at random."
     )
+
+
+def method_sentences() -> list[str]:
+    """The five sentences of ``_method.html`` as plain text (for the berita acara's PDF), in
+    the current locale; needs an application context."""
+    html = render_template("judging/analysis/_method.html")
+    items = re.findall(r"<li>(.*?)</li>", html, flags=re.S)
+    return [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items]

@@ -15,10 +15,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask_babel import lazy_gettext as _l
 
+from competition.db import db
+from competition.errors import InvalidState
 from competition.rounds.models import Stage
 from judging.analysis import advancement, charts
-from judging.analysis.services import StageData, load_stage, scores_digest
+from judging.analysis.services import StageData, load_stage, rank_arrays, scores_digest
 from judging.ranking import UncertainRanking, rank_uncertainty
 from judging.results.awards import levels_for
 from judging.uncertainty import Decisions, boundary_decisions
@@ -413,3 +416,62 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
             bool(res.tied_with_next[i]),
         )
     return WhyPlace(entry, row, lines, span)
+
+
+def set_across(*, stage: Stage, across: str, actor) -> Stage:
+    """Record how judges who share no entry are compared on this stage (audited with the
+    stage). ``across`` is one of ``ACROSS_MODES``."""
+    if across not in ACROSS_MODES:
+        raise InvalidState(_l("Unknown rule for judges who share no entry."))
+    stage.uncertainty_across = across
+    db.session.flush()
+    return stage
+
+
+@dataclass
+class PublishRisks:
+    """What the committee should confirm before publishing: awarded entries whose score is
+    below the rubric's pass mark (entry, score, award title), entries that could still swap
+    across an award cut (entry, cut, probability of being in), and ``computing`` when a large
+    stage's ranges are not ready (the award order could not be checked)."""
+
+    below_pass: list = field(default_factory=list)
+    undecided: list = field(default_factory=list)
+    computing: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.below_pass or self.undecided or self.computing)
+
+
+def publish_risks(stage: Stage) -> PublishRisks:
+    """The risks of publishing the stage's ranking as it stands (see :class:`PublishRisks`)."""
+    ranked = rank_arrays(stage)
+    data = ranked.data
+    levels = levels_for(stage)
+    risks = PublishRisks()
+    if stage.pass_mark is not None and levels:
+        score = ranked.result.entry_score
+        with np.errstate(invalid="ignore"):
+            below = np.flatnonzero(
+                (ranked.rank >= 1)
+                & (ranked.rank <= max(lv.up_to_rank for lv in levels))
+                & (score < stage.pass_mark)
+            )
+        for i, entry in zip(below.tolist(), data.entries_at(below.tolist())):
+            level = next(lv for lv in levels if ranked.rank[i] <= lv.up_to_rank)
+            risks.below_pass.append((entry, float(score[i]), level.title))
+    unc = stage_uncertainty(stage, data=data)
+    if unc.computing:
+        risks.computing = True
+        return risks
+    if unc.result is None:
+        return risks
+    cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
+    dec = decisions(unc, cuts)
+    und = undecided_entries(unc, cuts, dec)
+    entries = dict(zip(und.tolist(), data.entries_at(und.tolist())))
+    for i in und.tolist():
+        for cut, b in zip(cuts, dec.boundaries):
+            if b.undecided[i]:
+                risks.undecided.append((entries[i], cut, float(b.p_in[i])))
+    return risks

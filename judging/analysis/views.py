@@ -29,7 +29,7 @@ from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
 from judging.analysis import advancement, combined, explain, extra_judges, uncertainty
 from judging.analysis import services as analysis
-from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm
+from judging.analysis.forms import AcrossForm, AdvanceForm, MethodForm, StageMethodForm
 from judging.normalize import METHODS
 from judging.results.forms import (
     weights_form,
@@ -149,6 +149,7 @@ def ranking(stage_id: int):
         ),
         unc=page,
         explain=explain,
+        across_form=AcrossForm(across=uncertainty.across_of(stage)),
         action_form=ActionForm(),
         show_all=show_all,
         labels=analysis.METHOD_LABELS,
@@ -303,3 +304,20 @@ def assign_undecided(stage_id: int):
                 "success",
             )
     return redirect(url_for("analysis.undecided", stage_id=stage.id))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/across", methods=["POST"])
+def stage_across(stage_id: int):
+    """Save the stage's rule for judges who share no entry."""
+    stage = db.get_or_404(Stage, stage_id)
+    form = AcrossForm()
+    if form.validate_on_submit():
+        try:
+            uncertainty.set_across(stage=stage, across=form.across.data, actor=current_user)
+        except JuriError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Rule for judges who share no entry saved."), "success")
+    return redirect(url_for("analysis.ranking", stage_id=stage.id))

@@ -185,3 +185,12 @@ def weights_form(stages, **kwargs) -> FlaskForm:
     form = WeightsForm(**kwargs)
     form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
     return form
+
+
+class ConfirmUncertainForm(FlaskForm):
+    """The tick confirming a publication with awards below the pass mark or undecided."""
+
+    confirm_uncertain = BooleanField(
+        _l("I have read these warnings and publish the ranking as it stands"),
+        validators=[DataRequired()],
+    )

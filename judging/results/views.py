@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,8 +32,9 @@ from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
-from judging.analysis import combined
+from judging.analysis import combined, explain
 from judging.analysis import services as analysis
+from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
 from judging.permissions import can_download_certificate
@@ -42,6 +44,7 @@ from judging.results import zips as bulk
 from judging.results.certificates import Layout, render_certificate, render_for_request
 from judging.results.forms import (
     AwardsForm,
+    ConfirmUncertainForm,
     LayoutForm,
     PublishForm,
     RevokeForm,
@@ -158,12 +161,27 @@ def awards_settings(round_id: int):
     return redirect(url_for("publishing.review", round_id=round_.id))
 
 
+def _confirm_uncertain(stage: Stage, form: PublishForm, risks):
+    """Ask for a tick before publishing awards below the pass mark or in an undecided order."""
+    return render_template(
+        "judging/results/publish_confirm.html",
+        stage=stage,
+        form=form,
+        risks=risks,
+        confirm_form=ConfirmUncertainForm(),
+        explain=explain,
+    ), 409
+
+
 @publishing_bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
 def publish(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = PublishForm()
     if not form.validate_on_submit():
         return _review_page(stage.round, {stage.id: form}, status=422)
+    risks = stage_uncertainty.publish_risks(stage)
+    if risks and not ConfirmUncertainForm().validate_on_submit():
+        return _confirm_uncertain(stage, form, risks)
     try:
         pub = publication_service.publish_results(
             stage=stage,
@@ -358,6 +376,19 @@ def bulk_download(round_id: int):
     )
 
 
+def _minutes_uncertainty(published) -> dict:
+    """The berita acara's uncertainty texts, always in Indonesian: the method's sentences and
+    each stage's rule for judges who share no entry."""
+    with force_locale("id"):
+        return {
+            "method_sentences": explain.method_sentences(),
+            "across": {
+                stage.id: explain.across_rule(stage_uncertainty.across_of(stage))
+                for stage, _pub, _results in published
+            },
+        }
+
+
 @publishing_bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
 def minutes_pdf(round_id: int):
     """The official minutes (Berita Acara Hasil Penilaian) of the published results."""
@@ -376,6 +407,7 @@ def minutes_pdf(round_id: int):
         },
         now=utcnow(),
         specials=awards.list_special_awards(round_),
+        **_minutes_uncertainty(published),
     )
     return (
         pdf,
