@@ -194,3 +194,12 @@ class ConfirmUncertainForm(FlaskForm):
         _l("I have read these warnings and publish the ranking as it stands"),
         validators=[DataRequired()],
     )
+
+
+class FeedbackSettingsForm(FlaskForm):
+    """Whether the round's OPDs read the judges' comments (anonymised) after publication."""
+
+    opd_sees_comments = BooleanField(
+        _l("After publication, each OPD also reads the judges' comments on its own entry")
+    )
+    submit = SubmitField(_l("Save"))

@@ -38,13 +38,14 @@ from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
 from judging.permissions import can_download_certificate
-from judging.results import awards, certificates, minutes
+from judging.results import awards, certificates, feedback, minutes
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.results.certificates import Layout, render_certificate, render_for_request
 from judging.results.forms import (
     AwardsForm,
     ConfirmUncertainForm,
+    FeedbackSettingsForm,
     LayoutForm,
     PublishForm,
     RevokeForm,
@@ -66,6 +67,25 @@ def entry_detail(entry_id: int):
         entry=entry,
         certificates=awards.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
+        feedback=feedback.feedback_for(entry),
+        explain=explain,
+    )
+
+
+@opd_results_bp.route("/entries/<int:entry_id>/feedback.pdf")
+def feedback_pdf(entry_id: int):
+    """The OPD's feedback on its own entry as a PDF (404 before publication)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    found = feedback.feedback_for(entry)
+    if not found:
+        raise NotAllowed()
+    return (
+        feedback.render_feedback_pdf(entry, found),
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(f"umpan-balik-{entry.id}.pdf"),
+        },
     )
 
 
@@ -130,6 +150,9 @@ def _review_page(
         special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
         specials=awards.list_special_awards(round_),
         action_form=ActionForm(),
+        feedback_form=FeedbackSettingsForm(
+            formdata=None, opd_sees_comments=awards.settings_of(round_).opd_sees_comments
+        ),
     ), status
 
 
@@ -532,3 +555,17 @@ def stage_announce(stage_id: int):
     return render_template(
         "judging/results/announce.html", stage=stage, form=form
     ), 422 if form.errors else 200
+
+
+@publishing_bp.route("/rounds/<int:round_id>/results/feedback", methods=["POST"])
+def feedback_settings(round_id: int):
+    """Whether the round's OPDs read the judges' comments in their feedback."""
+    round_ = db.get_or_404(Round, round_id)
+    form = FeedbackSettingsForm()
+    if form.validate_on_submit():
+        feedback.set_opd_sees_comments(
+            round_=round_, value=form.opd_sees_comments.data, actor=current_user
+        )
+        db.session.commit()
+        flash(_("Feedback settings saved."), "success")
+    return redirect(url_for("publishing.review", round_id=round_.id) + "#feedback")
