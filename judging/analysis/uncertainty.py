@@ -28,6 +28,9 @@ from judging.uncertainty import Decisions, boundary_decisions
 
 LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path
 CACHE_SIZE = 16
+# The draws dominate a result's memory (a national stage: about 100 MiB); the cache keeps the
+# most recent results within this many bytes (always at least the newest one).
+CACHE_BYTES = 512 * 2**20
 MODEL_METHODS = ("bias_scale", "bias", "raw")
 ACROSS_MODES = ("assume_equal", "refuse")
 LEVEL = 0.9  # the range of likely places covers 90 % of the posterior
@@ -82,11 +85,17 @@ def _fit(stage: Stage, data: StageData) -> UncertainRanking:
     )
 
 
+def _nbytes(result: UncertainRanking) -> int:
+    return int(result.score_draws.nbytes + result.rank_draws.nbytes)
+
+
 def _store(key: tuple, result: UncertainRanking) -> None:
     with _LOCK:
         _CACHE[key] = result
         _CACHE.move_to_end(key)
-        while len(_CACHE) > CACHE_SIZE:
+        while len(_CACHE) > 1 and (
+            len(_CACHE) > CACHE_SIZE or sum(_nbytes(r) for r in _CACHE.values()) > CACHE_BYTES
+        ):
             _CACHE.popitem(last=False)
 
 

@@ -202,3 +202,11 @@ def test_judge_habits_in_words(app):
         assert explain.spread(1.0) == "uses a range like the others"
         assert explain.place_range(3, 6) == "3rd–6th" and explain.place_range(11, 11) == "11th"
         assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72 %"
+
+
+def test_cache_is_bounded_by_memory(app, scored_stage, monkeypatch):
+    first = unc_service.stage_uncertainty(scored_stage).result
+    size = unc_service._nbytes(first)
+    monkeypatch.setattr(unc_service, "CACHE_BYTES", size + 1)
+    unc_service._store(("other",), first)  # a second result of the same size
+    assert list(unc_service._CACHE) == [("other",)]  # the older one made room
