@@ -38,6 +38,7 @@ class ExtraPlan:
 
     stage: Stage
     computing: bool = False
+    unmeasured: bool = False  # no entry has two judges: nothing can be called decided
     undecided: list = field(default_factory=list)  # (entry, CutBox-like text, p_in)
     proposals: list[Proposal] = field(default_factory=list)
     no_judge: list = field(default_factory=list)
@@ -55,6 +56,8 @@ def plan(stage: Stage) -> ExtraPlan:
     unc = uncertainty.stage_uncertainty(stage)
     if unc.result is None:
         return ExtraPlan(stage, computing=unc.computing)
+    if not unc.measurable:
+        return ExtraPlan(stage, unmeasured=True)
     res, data = unc.result, unc.data
     cuts = uncertainty.cuts_of(stage, data)
     dec = uncertainty.decisions(unc, cuts)

@@ -159,6 +159,12 @@ class StageUncertainty:
     def at(self, entry_id: int) -> int | None:
         return self.index.get(entry_id)
 
+    @property
+    def measurable(self) -> bool:
+        """A fit whose ranges mean something: some entry has two judges (else the judges'
+        noise, and with it every range and chance, is unknown)."""
+        return self.result is not None and "se_not_estimable" not in self.result.warning_codes
+
 
 def stage_uncertainty(
     stage: Stage, *, data: StageData | None = None, wait: bool = False
@@ -292,12 +298,16 @@ class RankingPage:
     def result(self):
         return self.unc.result
 
+    @property
+    def measurable(self) -> bool:
+        return self.unc.measurable
+
 
 def ranking_page(stage: Stage) -> RankingPage:
     """Per entry its uncertainty, per category the Decided / Could still swap boxes."""
     unc = stage_uncertainty(stage)
     res = unc.result
-    if res is None:
+    if not unc.measurable:
         return RankingPage(unc, {}, [])
     data = unc.data
     group_size = np.bincount(res.rank_group[res.rank > 0], minlength=res.rank_group.max() + 1)
@@ -441,15 +451,17 @@ def set_across(*, stage: Stage, across: str, actor) -> Stage:
 class PublishRisks:
     """What the committee should confirm before publishing: awarded entries whose score is
     below the rubric's pass mark (entry, score, award title), entries that could still swap
-    across an award cut (entry, cut, probability of being in), and ``computing`` when a large
-    stage's ranges are not ready (the award order could not be checked)."""
+    across an award cut (entry, cut, probability of being in), ``computing`` when a large
+    stage's ranges are not ready and ``unmeasured`` when no entry has two judges (either way
+    the award order could not be checked)."""
 
     below_pass: list = field(default_factory=list)
     undecided: list = field(default_factory=list)
     computing: bool = False
+    unmeasured: bool = False  # no entry has two judges: the order cannot be checked
 
     def __bool__(self) -> bool:
-        return bool(self.below_pass or self.undecided or self.computing)
+        return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
 
 
 def publish_risks(stage: Stage) -> PublishRisks:
@@ -474,6 +486,9 @@ def publish_risks(stage: Stage) -> PublishRisks:
         risks.computing = True
         return risks
     if unc.result is None:
+        return risks
+    if not unc.measurable:
+        risks.unmeasured = True
         return risks
     cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
     dec = decisions(unc, cuts)

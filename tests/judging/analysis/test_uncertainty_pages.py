@@ -210,3 +210,29 @@ def test_cache_is_bounded_by_memory(app, scored_stage, monkeypatch):
     monkeypatch.setattr(unc_service, "CACHE_BYTES", size + 1)
     unc_service._store(("other",), first)  # a second result of the same size
     assert list(unc_service._CACHE) == [("other",)]  # the older one made room
+
+
+def test_one_judge_per_entry_claims_no_decision(login, committee, open_round):
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judge = factories.make_user(role="judge", username="solo", name="Juri Tunggal")
+    criterion = rubric_service.list_criteria(stage)[0]
+    for k, title in enumerate(["Satu", "Dua", "Tiga", "Empat"]):
+        opd = factories.make_opd_user(f"OPD {title}", username=f"o{k}")
+        entry = factories.make_entry(open_round, opd, title=title)
+        a = factories.make_assignment(stage, entry, judge)
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=judge,
+            now=utcnow(),
+            inputs={criterion.id: sheet_service.CriterionInput(9.0 - k)},
+        )
+    db.session.commit()
+    client = login(committee)
+    warning = "Tidak ada entri yang dinilai dua juri, sehingga ketidakkonsistenan juri"
+    page = client.get(f"/committee/stages/{stage.id}/ranking").text
+    assert warning in page and "Semua batas penghargaan dan kelulusan sudah pasti" not in page
+    page = client.get(f"/committee/stages/{stage.id}/undecided").text
+    assert warning in page and "Tugaskan juri-juri ini" not in page
+    r = client.post(f"/committee/stages/{stage.id}/publish")
+    assert r.status_code == 409 and warning in r.text
