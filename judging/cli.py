@@ -11,6 +11,7 @@ easier to script or too long for a browser tab on a national round:
     flask juri remind-drafts ROUND_ID            remind OPDs whose proposals are still drafts
     flask juri remind-judges STAGE_ID            remind judges whose sheets are not submitted
     flask juri uncertainty STAGE_ID              ranges of places and undecided cuts of a stage
+    flask juri verify-publication FILE           recompute a publication from its public sheets
     flask backup / flask restore                 (competition.backup)
 """
 
@@ -34,7 +35,7 @@ from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.normalize import METHODS
 from judging.panels import assignment as assignment_service
-from judging.results import certificates
+from judging.results import certificates, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.scoring import progress
@@ -269,3 +270,21 @@ def uncertainty_command(stage_id):
         click.echo(f"  cut at place {cut.place} ({cut.kind}): {b.n_undecided} undecided")
     if res.warning:
         click.echo(f"Warning: {res.warning}")
+
+
+@juri_cli.command("verify-publication")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_publication(path):
+    """Recompute a publication's input digest and places from its public sheets file."""
+    with open(path, encoding="utf-8") as f:
+        report = recompute.verify_csv(f.read())
+    click.echo(
+        f"digest {'OK' if report.digest_ok else 'DIFFERS'}: {report.digest}"
+        + ("" if report.digest_ok else f" (published {report.expected_digest})")
+    )
+    if report.places_ok:
+        click.echo(f"places OK: {report.n_entries} entries placed as published")
+    else:
+        click.echo(f"places DIFFER for entries {', '.join(map(str, report.mismatched))}")
+    if not (report.digest_ok and report.places_ok):
+        raise SystemExit(1)

@@ -202,4 +202,10 @@ class FeedbackSettingsForm(FlaskForm):
     opd_sees_comments = BooleanField(
         _l("After publication, each OPD also reads the judges' comments on its own entry")
     )
+    publishes_sheets = BooleanField(
+        _l(
+            "Anyone may download the published rankings' anonymised score sheets (judges as "
+            "numbers) to recompute the places"
+        )
+    )
     submit = SubmitField(_l("Save"))

@@ -142,3 +142,6 @@ class AwardSettings(db.Model):
     # After publication each OPD sees its own entry's feedback; with this, also the judges'
     # comments, anonymised as "Juri A, B, C" (judging.results.feedback).
     opd_sees_comments: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Anyone may download a publication's anonymised sheets and recompute its places
+    # (judging.results.recompute).
+    publishes_sheets: Mapped[bool] = mapped_column(default=False, server_default=sa_false())

@@ -38,7 +38,7 @@ from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
 from judging.permissions import can_download_certificate
-from judging.results import awards, certificates, feedback, minutes
+from judging.results import awards, certificates, feedback, minutes, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.results.certificates import Layout, render_certificate, render_for_request
@@ -151,7 +151,9 @@ def _review_page(
         specials=awards.list_special_awards(round_),
         action_form=ActionForm(),
         feedback_form=FeedbackSettingsForm(
-            formdata=None, opd_sees_comments=awards.settings_of(round_).opd_sees_comments
+            formdata=None,
+            opd_sees_comments=awards.settings_of(round_).opd_sees_comments,
+            publishes_sheets=awards.settings_of(round_).publishes_sheets,
         ),
     ), status
 
@@ -565,6 +567,9 @@ def feedback_settings(round_id: int):
     if form.validate_on_submit():
         feedback.set_opd_sees_comments(
             round_=round_, value=form.opd_sees_comments.data, actor=current_user
+        )
+        recompute.set_publishes_sheets(
+            round_=round_, value=form.publishes_sheets.data, actor=current_user
         )
         db.session.commit()
         flash(_("Feedback settings saved."), "success")
