@@ -204,7 +204,9 @@ def publish(stage_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         return _review_page(stage.round, {stage.id: form}, status=422)
-    risks = stage_uncertainty.publish_risks(stage)
+    # the combined final ranking of several stages is not checked here (issue 14 left it out)
+    is_combined = combined.publishes_combined(stage) and not form.stage_only.data
+    risks = None if is_combined else stage_uncertainty.publish_risks(stage)
     if risks and not ConfirmUncertainForm().validate_on_submit():
         return _confirm_uncertain(stage, form, risks)
     try:
