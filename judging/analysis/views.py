@@ -27,7 +27,14 @@ from competition.permissions import require_role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
-from judging.analysis import advancement, combined, explain, extra_judges, uncertainty
+from judging.analysis import (
+    advancement,
+    combined,
+    explain,
+    extra_judges,
+    uncertainty,
+    uncertainty_pages,
+)
 from judging.analysis import services as analysis
 from judging.analysis.forms import AcrossForm, AdvanceForm, MethodForm, StageMethodForm
 from judging.normalize import METHODS
@@ -139,7 +146,7 @@ def ranking(stage_id: int):
     method = form.method.data if form.method.data in METHODS else analysis.method_of(stage)
     form.method.data = method
     show_all = request.args.get("all") == "1"
-    page = uncertainty.ranking_page(stage)  # the judge model's ranges replace the bootstrap's
+    page = uncertainty_pages.ranking_page(stage)  # the judge model's ranges replace the bootstrap's
     return render_template(
         "judging/analysis/ranking.html",
         stage=stage,
@@ -260,7 +267,7 @@ def why_place(stage_id: int, entry_id: int):
     """Why an entry has its place: each judge's score and habits, its adjusted score and
     range of likely places."""
     stage = db.get_or_404(Stage, stage_id)
-    why = uncertainty.why_place(stage, entry_id)
+    why = uncertainty_pages.why_place(stage, entry_id)
     if why is None:
         abort(404)
     return render_template(

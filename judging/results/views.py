@@ -32,7 +32,7 @@ from competition.errors import JuriError, NotAllowed
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
-from judging.analysis import combined, explain
+from judging.analysis import combined, explain, uncertainty_pages
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
@@ -206,7 +206,7 @@ def publish(stage_id: int):
         return _review_page(stage.round, {stage.id: form}, status=422)
     # the combined final ranking of several stages is not checked here (issue 14 left it out)
     is_combined = combined.publishes_combined(stage) and not form.stage_only.data
-    risks = None if is_combined else stage_uncertainty.publish_risks(stage)
+    risks = None if is_combined else uncertainty_pages.publish_risks(stage)
     if risks and not ConfirmUncertainForm().validate_on_submit():
         return _confirm_uncertain(stage, form, risks)
     try:

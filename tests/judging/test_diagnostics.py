@@ -19,12 +19,14 @@ def test_krippendorff_alpha_textbook_example():
     # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 coders x 12 units
     # with missing values; the published interval alpha is 0.849.
     nan = np.nan
-    data = np.array([
-        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
-        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
-        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
-        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
-    ])
+    data = np.array(
+        [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+            [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+        ]
+    )
     judge, entry = np.nonzero(~np.isnan(data))
     assert krippendorff_alpha(entry, judge, data[judge, entry]) == pytest.approx(0.849, abs=5e-4)
 
@@ -41,7 +43,8 @@ def test_krippendorff_alpha_extremes():
     # D_e: all 4 values 1, 3, 5, 5: sum over ordered pairs = 2 * (4*60 - 14^2) = 88,
     #      / (4 * 3) = 7.333; alpha = 1 - 2 / 7.333 = 0.7273
     assert krippendorff_alpha([0, 0, 1, 1], [0, 1, 0, 1], [1, 3, 5, 5]) == pytest.approx(
-        1 - 2 / (88 / 12))
+        1 - 2 / (88 / 12)
+    )
     assert np.isnan(krippendorff_alpha([0, 1], [0, 0], [1.0, 2.0]))  # nothing pairable
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from competition.db import db, utcnow
 from competition.rounds.models import Stage
 from judging.analysis import uncertainty as unc_service
+from judging.analysis import uncertainty_pages
 from judging.results.models import Publication
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -75,7 +76,7 @@ def test_award_below_the_pass_mark_needs_a_tick(login, committee, open_round):
 
 def test_undecided_award_order_is_listed_and_needs_a_tick(login, committee, open_round):
     stage = _scored(open_round, CLOSE)
-    risks = unc_service.publish_risks(stage)
+    risks = uncertainty_pages.publish_risks(stage)
     assert risks.undecided and not risks.below_pass
     client = login(committee)
     r = client.post(f"/committee/stages/{stage.id}/publish", data={"reason": ""})
