@@ -10,6 +10,8 @@ easier to script or too long for a browser tab on a national round:
     flask juri certificates ROUND_ID             all valid certificates of a round into a ZIP
     flask juri remind-drafts ROUND_ID            remind OPDs whose proposals are still drafts
     flask juri remind-judges STAGE_ID            remind judges whose sheets are not submitted
+    flask juri uncertainty STAGE_ID              ranges of places and undecided cuts of a stage
+    flask juri verify-publication FILE           recompute a publication from its public sheets
     flask backup / flask restore                 (competition.backup)
 
 The audit trail records who ran a command: the committee account named by ``--as`` (required
@@ -38,8 +40,9 @@ from competition.storage import get_storage
 from competition.urls import public_url
 from judging.analysis import methods
 from judging.analysis import services as analysis
+from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels import assignment as assignment_service
-from judging.results import certificates
+from judging.results import certificates, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.scoring import progress
@@ -242,3 +245,45 @@ def remind_judges(stage_id, actor):
         raise _fail(exc) from exc
     db.session.commit()
     click.echo(f"{len(notes)} judges reminded; {_deliver(notes)}.")
+
+
+@juri_cli.command("uncertainty")
+@click.argument("stage_id", type=int)
+def uncertainty_command(stage_id):
+    """Compute the ranges of places of a stage and print how many entries are undecided at
+    each cut. The web process computes a large stage in a background thread itself; this
+    command's result stays in its own process until a shared cache exists (issue 17)."""
+    stage = _stage(stage_id)
+    unc = stage_uncertainty.stage_uncertainty(stage, wait=True)
+    if unc.result is None:
+        click.echo(f"{stage.name}: no submitted score sheets.")
+        return
+    res = unc.result
+    click.echo(
+        f"{stage.name}: {int(unc.data.total.size)} sheets, {unc.data.n_entries} entries; "
+        f"alpha {res.alpha:.2f}, reliability {res.reliability:.2f}"
+    )
+    cuts = stage_uncertainty.cuts_of(stage, unc.data)
+    dec = stage_uncertainty.decisions(unc, cuts)
+    for cut, b in zip(cuts, dec.boundaries):
+        click.echo(f"  cut at place {cut.place} ({cut.kind}): {b.n_undecided} undecided")
+    if res.warning:
+        click.echo(f"Warning: {res.warning}")
+
+
+@juri_cli.command("verify-publication")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_publication(path):
+    """Recompute a publication's input digest and places from its public sheets file."""
+    with open(path, encoding="utf-8") as f:
+        report = recompute.verify_csv(f.read())
+    click.echo(
+        f"digest {'OK' if report.digest_ok else 'DIFFERS'}: {report.digest}"
+        + ("" if report.digest_ok else f" (published {report.expected_digest})")
+    )
+    if report.places_ok:
+        click.echo(f"places OK: {report.n_entries} entries placed as published")
+    else:
+        click.echo(f"places DIFFER for entries {', '.join(map(str, report.mismatched))}")
+    if not (report.digest_ok and report.places_ok):
+        raise SystemExit(1)

@@ -55,6 +55,7 @@ OBJECT_CASES = {
     "opd_results.entry_detail": "/opd/entries/{entry}",
     "opd.entry_edit": "/opd/entries/{entry}/edit",
     "opd_results.certificate": "/opd/certificates/{code}.pdf",
+    "opd_results.feedback_pdf": "/opd/entries/{entry}/feedback.pdf",
     "judge.sheet": "/judge/assignments/{assignment}",
     "judge_certificates.download": "/judge/certificates/{code}.pdf",
     "judge.recuse": "/judge/assignments/{assignment}/recuse",
@@ -201,9 +202,15 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
                 endpoint,
                 method,
             )
-        # (the made-up certificate code has no certificate at all)
+        # (the made-up certificate code has no certificate at all; nothing is published yet,
+        # so there is no feedback)
         if (
-            endpoint not in ("opd_results.certificate", "judge_certificates.download")
+            endpoint
+            not in (
+                "opd_results.certificate",
+                "judge_certificates.download",
+                "opd_results.feedback_pdf",
+            )
             and endpoint in get_endpoints
         ):
             response = login(owner).get(url)

@@ -92,7 +92,10 @@ def test_whole_competition_end_to_end(app, login, committee):
     assert page.index("Posyandu Digital") < page.index("SI-PANDAI") < page.index("Tirta Cepat")
     assert "kriteria dengan bobot terbesar" in page  # the tie-break rule is shown
 
-    assert panitia.post(f"/committee/stages/{stage.id}/publish").status_code == 302
+    # three entries, two judges: the award order is undecided, so publishing asks for a tick
+    url = f"/committee/stages/{stage.id}/publish"
+    assert panitia.post(url).status_code == 409
+    assert panitia.post(url, data={"confirm_uncertain": "y"}).status_code == 302
     public = app.test_client().get(f"/results/{round_.slug}")
     assert public.status_code == 200
     assert public.text.index("Posyandu Digital") < public.text.index("Tirta Cepat")

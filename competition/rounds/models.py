@@ -158,6 +158,11 @@ class Stage(db.Model):
     # Weight of this scored stage in the round's combined final ranking, in percent (desk 40,
     # presentation 30, field 30); None on every stage: no combined ranking (judging.combined).
     weight: Mapped[float | None]
+    # Judges who share no entry (judging.ranking.rank_uncertainty ``across``): "assume_equal"
+    # ranks across their groups assuming equal average strength, "refuse" ranks within groups.
+    uncertainty_across: Mapped[str] = mapped_column(
+        String(20), default="assume_equal", server_default="assume_equal"
+    )
 
     round: Mapped[Round] = relationship(back_populates="stages")
 

@@ -95,3 +95,25 @@ def weights_form(stages, **kwargs) -> JuriForm:
     form = WeightsForm(**kwargs)
     form.stage_fields = [form[f"weight_{s.id}"] for s in stages]
     return form
+
+
+ACROSS_LABELS = {
+    "assume_equal": _l(
+        "One ranking across groups, assuming each group's entries are equally strong on average "
+        "(entries were split between panels at random)"
+    ),
+    "refuse": _l(
+        "Places only within each group of linked judges (panels were formed by strength or theme)"
+    ),
+}
+
+
+class AcrossForm(JuriForm):
+    """The stage's rule for judges who share no entry (``Stage.uncertainty_across``)."""
+
+    across = RadioField(_l("Judges who share no entry"), validators=[InputRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.across.choices = [SelectChoice(k, str(v)) for k, v in ACROSS_LABELS.items()]

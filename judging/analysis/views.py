@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     redirect,
     render_template,
     request,
@@ -25,9 +26,23 @@ from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
 from competition.web import writing
-from judging.analysis import advancement, combined, methods
+from judging.analysis import (
+    advancement,
+    combined,
+    explain,
+    extra_judges,
+    methods,
+    uncertainty,
+    uncertainty_pages,
+)
 from judging.analysis import services as analysis
-from judging.analysis.forms import AdvanceForm, MethodForm, StageMethodForm, weights_form
+from judging.analysis.forms import (
+    AcrossForm,
+    AdvanceForm,
+    MethodForm,
+    StageMethodForm,
+    weights_form,
+)
 from judging.scoring import rubric as rubric_service
 from judging.scoring.progress import sheet_counts
 
@@ -129,11 +144,17 @@ def ranking(stage_id: int):
     method = form.method.data if form.method.data in methods.REGISTRY else analysis.method_of(stage)
     form.method.data = method
     show_all = request.args.get("all") == "1"
+    page = uncertainty_pages.ranking_page(stage)  # the judge model's ranges replace the bootstrap's
     return render_template(
         "judging/analysis/ranking.html",
         stage=stage,
         form=form,
-        ranking=analysis.compute_ranking(stage, method, limit=None if show_all else RANKING_ROWS),
+        ranking=analysis.compute_ranking(
+            stage, method, uncertainty=page.result is None, limit=None if show_all else RANKING_ROWS
+        ),
+        unc=page,
+        explain=explain,
+        across_form=AcrossForm(across=uncertainty.across_of(stage)),
         action_form=ActionForm(),
         show_all=show_all,
         method=methods.get(method),
@@ -225,3 +246,57 @@ def stage_weights(round_id: int):
             form[name].errors.append(str(message))
         return _final_page(round_, form, w.status)
     return redirect(url_for("analysis.final_ranking", round_id=round_.id))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/entries/<int:entry_id>/why")
+def why_place(stage_id: int, entry_id: int):
+    """Why an entry has its place: each judge's score and habits, its adjusted score and
+    range of likely places."""
+    stage = db.get_or_404(Stage, stage_id)
+    why = uncertainty_pages.why_place(stage, entry_id)
+    if why is None:
+        abort(404)
+    return render_template(
+        "judging/analysis/why_place.html",
+        stage=stage,
+        why=why,
+        explain=explain,
+        top_n=max(1, stage.winners_per_category),
+    )
+
+
+@analysis_bp.route("/stages/<int:stage_id>/undecided")
+def undecided(stage_id: int):
+    """The entries whose award or advancement is undecided, and a preview of one more judge
+    for each of them."""
+    stage = db.get_or_404(Stage, stage_id)
+    return render_template(
+        "judging/analysis/undecided.html",
+        stage=stage,
+        plan=extra_judges.plan(stage),
+        explain=explain,
+        action_form=ActionForm(),
+    )
+
+
+@analysis_bp.route("/stages/<int:stage_id>/undecided/assign", methods=["POST"])
+def assign_undecided(stage_id: int):
+    stage = db.get_or_404(Stage, stage_id)
+    if ActionForm().validate_on_submit():
+        with writing() as w:
+            done = extra_judges.assign_extra_judges(
+                stage=stage, digest=request.form.get("digest", ""), actor=current_user
+            )
+            w.success = _("%(n)d judges assigned to the undecided entries.", n=len(done.proposals))
+    return redirect(url_for("analysis.undecided", stage_id=stage.id))
+
+
+@analysis_bp.route("/stages/<int:stage_id>/across", methods=["POST"])
+def stage_across(stage_id: int):
+    """Save the stage's rule for judges who share no entry."""
+    stage = db.get_or_404(Stage, stage_id)
+    form = AcrossForm()
+    if form.validate_on_submit():
+        with writing(_("Rule for judges who share no entry saved.")):
+            uncertainty.set_across(stage=stage, across=form.across.data, actor=current_user)
+    return redirect(url_for("analysis.ranking", stage_id=stage.id))

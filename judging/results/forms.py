@@ -161,3 +161,27 @@ class RevokeForm(JuriForm):
     )
     revoke = SubmitField(_l("Revoke"))
     reissue = SubmitField(_l("Revoke and reissue"))
+
+
+class ConfirmUncertainForm(JuriForm):
+    """The tick confirming a publication with awards below the pass mark or undecided."""
+
+    confirm_uncertain = BooleanField(
+        _l("I have read these warnings and publish the ranking as it stands"),
+        validators=[DataRequired()],
+    )
+
+
+class FeedbackSettingsForm(JuriForm):
+    """Whether the round's OPDs read the judges' comments (anonymised) after publication."""
+
+    opd_sees_comments = BooleanField(
+        _l("After publication, each OPD also reads the judges' comments on its own entry")
+    )
+    publishes_sheets = BooleanField(
+        _l(
+            "Anyone may download the published rankings' anonymised score sheets (judges as "
+            "numbers) to recompute the places"
+        )
+    )
+    submit = SubmitField(_l("Save"))

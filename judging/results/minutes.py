@@ -53,9 +53,14 @@ def render_minutes(
     method_labels: dict[str, str],
     now: datetime,
     specials: list[Certificate] = (),
+    method_sentences: list[str] = (),
+    across: dict[int, str] | None = None,
 ) -> bytes:
     """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``;
-    ``specials`` the valid special awards (``awards.list_special_awards``)."""
+    ``specials`` the valid special awards (``awards.list_special_awards``);
+    ``method_sentences`` the uncertainty method in plain sentences
+    (``judging.analysis.explain.method_sentences``); ``across`` per stage id the rule for
+    judges who share no entry, in one sentence."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(_latin1(f"Berita Acara Hasil Penilaian {round_.name}"))
     pdf.set_author("Juri")
@@ -103,6 +108,13 @@ def render_minutes(
         )
         if awards:
             text(f"Penghargaan per kategori: {awards}; peserta lain: partisipasi.", 9)
+        if across and stage.id in across:
+            text(across[stage.id], 9)
+    if method_sentences:
+        pdf.ln(1)
+        text("Ketidakpastian peringkat dinilai sebagai berikut:", 10)
+        for k, sentence in enumerate(method_sentences, start=1):
+            text(f"{k}. {sentence}", 9)
 
     pdf.ln(2)
     text("II. Tim Juri", 11, "B")

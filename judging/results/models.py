@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.db import UTCDateTime, db
@@ -138,3 +139,9 @@ class AwardSettings(db.Model):
     signer2_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signer2_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signer2_image: Mapped[str | None] = mapped_column(String(200))
+    # After publication each OPD sees its own entry's feedback; with this, also the judges'
+    # comments, anonymised as "Juri A, B, C" (judging.results.feedback).
+    opd_sees_comments: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Anyone may download a publication's anonymised sheets and recompute its places
+    # (judging.results.recompute).
+    publishes_sheets: Mapped[bool] = mapped_column(default=False, server_default=sa_false())

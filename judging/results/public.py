@@ -18,7 +18,7 @@ from competition.announcements import services as announcements
 from competition.db import db, utcnow
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
-from judging.results import awards, numbers
+from judging.results import awards, numbers, recompute
 from judging.results.certificates import render_for_request
 
 public_bp = Blueprint("public", __name__)
@@ -175,6 +175,7 @@ def results_version(slug: str, stage_id: int, version: int):
         pub=pub,
         results=awards.public_rows(pub, awards.list_results(pub)),
         latest=awards.latest_publication(stage),
+        sheets_public=awards.settings_of(round_).publishes_sheets,
     )
 
 
@@ -218,5 +219,30 @@ def verify_pdf(code: str):
         {
             "Content-Type": "application/pdf",
             "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf", inline=True),
+        },
+    )
+
+
+@public_bp.route("/results/<slug>/stages/<int:stage_id>/v<int:version>/sheets.csv")
+def results_sheets(slug: str, stage_id: int, version: int):
+    """A publication's anonymised sheets, for anyone to recompute the places (when the
+    committee offers them for the round and the sheets are unchanged since publication)."""
+    round_ = _published_round(slug)
+    stage = db.session.get(Stage, stage_id)
+    if stage is None or stage.round_id != round_.id:
+        abort(404)
+    pub = awards.get_publication(stage, version)
+    if pub is None or not awards.settings_of(round_).publishes_sheets:
+        abort(404)
+    body = recompute.sheets_csv(pub)
+    if body is None:
+        abort(404)
+    name = f"{round_.slug}-tahap-{stage.id}-v{version}-lembar-nilai.csv"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": downloads.disposition(name),
         },
     )

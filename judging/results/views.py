@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,17 +32,20 @@ from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
-from judging.analysis import combined
+from judging.analysis import combined, explain, uncertainty_pages
 from judging.analysis import services as analysis
+from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
 from judging.permissions import can_download_certificate
-from judging.results import awards, certificates, minutes
+from judging.results import awards, certificates, feedback, minutes, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.results.certificates import Layout, render_certificate, render_for_request
 from judging.results.forms import (
     AwardsForm,
+    ConfirmUncertainForm,
+    FeedbackSettingsForm,
     LayoutForm,
     PublishForm,
     RevokeForm,
@@ -65,6 +69,25 @@ def entry_detail(entry_id: int):
         certificates=awards.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
         now=utcnow(),
+        feedback=feedback.feedback_for(entry),
+        explain=explain,
+    )
+
+
+@opd_results_bp.route("/entries/<int:entry_id>/feedback.pdf")
+def feedback_pdf(entry_id: int):
+    """The OPD's feedback on its own entry as a PDF (404 before publication)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    found = feedback.feedback_for(entry)
+    if not found:
+        raise NotAllowed()
+    return (
+        feedback.render_feedback_pdf(entry, found),
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(f"umpan-balik-{entry.id}.pdf"),
+        },
     )
 
 
@@ -130,6 +153,11 @@ def _review_page(
         special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
         specials=awards.list_special_awards(round_),
         action_form=ActionForm(),
+        feedback_form=FeedbackSettingsForm(
+            formdata=None,
+            opd_sees_comments=awards.settings_of(round_).opd_sees_comments,
+            publishes_sheets=awards.settings_of(round_).publishes_sheets,
+        ),
     ), status
 
 
@@ -169,6 +197,18 @@ def _open_sheets(stage: Stage, now) -> int:
     return expected - submitted
 
 
+def _confirm_uncertain(stage: Stage, form: PublishForm, risks):
+    """Ask for a tick before publishing awards below the pass mark or in an undecided order."""
+    return render_template(
+        "judging/results/publish_confirm.html",
+        stage=stage,
+        form=form,
+        risks=risks,
+        confirm_form=ConfirmUncertainForm(),
+        explain=explain,
+    ), 409
+
+
 @publishing_bp.route("/stages/<int:stage_id>/publish", methods=["POST"])
 def publish(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
@@ -179,6 +219,11 @@ def publish(stage_id: int):
         # Judges are still scoring: publishing now freezes a ranking that may still change.
         form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
         return _review_page(stage.round, {stage.id: form}, status=422)
+    # the combined final ranking of several stages is not checked here (issue 14 left it out)
+    is_combined = combined.publishes_combined(stage) and not form.stage_only.data
+    risks = None if is_combined else uncertainty_pages.publish_risks(stage)
+    if risks and not ConfirmUncertainForm().validate_on_submit():
+        return _confirm_uncertain(stage, form, risks)
     try:
         pub = publication_service.publish_results(
             stage=stage,
@@ -372,6 +417,19 @@ def bulk_download(round_id: int):
         raise NotAllowed() from None
 
 
+def _minutes_uncertainty(published) -> dict:
+    """The berita acara's uncertainty texts, always in Indonesian: the method's sentences and
+    each stage's rule for judges who share no entry."""
+    with force_locale("id"):
+        return {
+            "method_sentences": explain.method_sentences(),
+            "across": {
+                stage.id: explain.across_rule(stage_uncertainty.across_of(stage))
+                for stage, _pub, _results in published
+            },
+        }
+
+
 @publishing_bp.route("/rounds/<int:round_id>/results/berita-acara.pdf")
 def minutes_pdf(round_id: int):
     """The official minutes (Berita Acara Hasil Penilaian) of the published results."""
@@ -390,6 +448,7 @@ def minutes_pdf(round_id: int):
         },
         now=utcnow(),
         specials=awards.list_special_awards(round_),
+        **_minutes_uncertainty(published),
     )
     return (
         pdf,
@@ -514,3 +573,20 @@ def stage_announce(stage_id: int):
     return render_template(
         "judging/results/announce.html", stage=stage, form=form
     ), 422 if form.errors else 200
+
+
+@publishing_bp.route("/rounds/<int:round_id>/results/feedback", methods=["POST"])
+def feedback_settings(round_id: int):
+    """Whether the round's OPDs read the judges' comments in their feedback."""
+    round_ = db.get_or_404(Round, round_id)
+    form = FeedbackSettingsForm()
+    if form.validate_on_submit():
+        feedback.set_opd_sees_comments(
+            round_=round_, value=form.opd_sees_comments.data, actor=current_user
+        )
+        recompute.set_publishes_sheets(
+            round_=round_, value=form.publishes_sheets.data, actor=current_user
+        )
+        db.session.commit()
+        flash(_("Feedback settings saved."), "success")
+    return redirect(url_for("publishing.review", round_id=round_.id) + "#feedback")

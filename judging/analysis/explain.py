@@ -1,0 +1,204 @@
+"""Plain-language texts for a ranking's uncertainty: places and ranges in words, chances,
+agreement bands, a judge's habits, and the model's warnings with what would help. Pure text
+functions over numbers (no database); translated through Flask-Babel. ``method_sentences``
+renders the method's partial template to plain text for the berita acara."""
+
+from __future__ import annotations
+
+import math
+import re
+from html import unescape
+
+from flask import render_template
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+
+ALPHA_LOW, ALPHA_GOOD = 0.667, 0.8  # Krippendorff's conventional bands
+NARROW, WIDE = 0.8, 1.25  # a judge's scale: points moved per point of quality
+
+
+def ordinal(n: int) -> str:
+    """1 -> "1st" (English) or "ke-1" (Indonesian)."""
+    n = int(n)
+    locale = get_locale()
+    if locale is not None and locale.language == "id":
+        return f"ke-{n}"
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def place_range(lo: int, hi: int) -> str:
+    """The range of likely places: "3rd-6th", or "3rd" when it is one place."""
+    if not lo or not hi:
+        return ""
+    if lo == hi:
+        return ordinal(lo)
+    return f"{ordinal(lo)}–{ordinal(hi)}"
+
+
+def percent(p: float) -> str:
+    """A probability as a whole percentage ("72 %"); below 1 % / above 99 % say so."""
+    if p is None or not math.isfinite(p):
+        return ""
+    if 0 < p < 0.01:
+        return "< 1 %"
+    if 0.99 < p < 1:
+        return "> 99 %"
+    return f"{round(p * 100):d} %"
+
+
+def chance_top(p: float, n: int) -> str:
+    if p is None or not math.isfinite(p):
+        return ""
+    return _("chance of a top-%(n)d place: %(p)s", n=n, p=percent(p))
+
+
+def agreement(alpha: float) -> str:
+    """Krippendorff's alpha in words: below 0.667 low, 0.667-0.8 tentative, above 0.8 good."""
+    if alpha is None or not math.isfinite(alpha):
+        return _("Agreement between the judges cannot be measured: no entry has two judges.")
+    if alpha < ALPHA_LOW:
+        band = _(
+            "low: the judges often disagree about which entry is better, so the ranking rests "
+            "on few judgements"
+        )
+    elif alpha <= ALPHA_GOOD:
+        band = _("tentative: the judges mostly agree, enough for tentative conclusions")
+    else:
+        band = _("good: the judges agree on which entries are better")
+    value = format_decimal(alpha, format="0.00")
+    return _(
+        "Agreement between the judges (Krippendorff's alpha %(alpha)s): %(band)s.",
+        alpha=value,
+        band=band,
+    )
+
+
+def reliability(r: float) -> str:
+    """The reliability of the adjusted scores in words (share of their spread due to quality)."""
+    if r is None or not math.isfinite(r):
+        return _("The reliability of the scores cannot be measured: no entry has two judges.")
+    return _(
+        "Reliability of the adjusted scores: %(r)s, that is %(pct)s of the differences between "
+        "entries are differences in quality, the rest is the judges' noise.",
+        r=format_decimal(r, format="0.00"),
+        pct=percent(r),
+    )
+
+
+def leniency(offset: float, span: float) -> str:
+    """A judge's offset in words: "scores about 8 points above the others". Offsets within
+    2 % of the rubric's span (``span`` = scale_max - scale_min) read as "like the others"."""
+    if offset is None or not math.isfinite(offset):
+        return _("too few sheets to tell")
+    if abs(offset) < 0.02 * span:
+        return _("scores about like the others")
+    points = format_decimal(abs(offset), format="0.#" if abs(offset) < 10 else "0")
+    if offset > 0:
+        return _("scores about %(points)s points above the others (lenient)", points=points)
+    return _("scores about %(points)s points below the others (strict)", points=points)
+
+
+def spread(scale: float) -> str:
+    """A judge's scale in words: narrow below 0.8, wide above 1.25."""
+    if scale is None or not math.isfinite(scale):
+        return _("too few sheets to tell")
+    if scale < NARROW:
+        return _("uses a narrow range: good and weak entries get close scores")
+    if scale > WIDE:
+        return _("uses a wide range: differences between entries are stretched")
+    return _("uses a range like the others")
+
+
+def consistency(noise: float, typical: float) -> str:
+    """A judge's noise against the panel's typical noise, in words."""
+    if noise is None or not math.isfinite(noise) or not math.isfinite(typical) or typical <= 0:
+        return _("too few sheets to tell")
+    if noise > 1.5 * typical:
+        return _("less consistent than the others (their scores carry less weight)")
+    if noise < typical / 1.5:
+        return _("more consistent than the others (their scores carry more weight)")
+    return _("about as consistent as the others")
+
+
+def warnings(result, *, n_judges_per_entry: float | None = None) -> list[str]:
+    """The model's warnings in words, each with what would help."""
+    out = []
+    codes = set(getattr(result, "warning_codes", ()) or ())
+    if "mostly_noise" in codes:
+        out.append(
+            _(
+                "The judges hardly agree: the ranking is mostly noise. What would help: more "
+                "judges per entry, a short calibration session on a few sample entries, and "
+                "clearer descriptions of what each band of the rubric means."
+            )
+        )
+    if "disconnected" in codes:
+        out.append(
+            _(
+                "The judges fall into %(n)d groups that share no entry, so nothing links their "
+                "scores: entries are placed only within their own group. What would link them: "
+                "one or more judges who score entries of every group.",
+                n=result.n_components,
+            )
+        )
+    if "assumed_equal" in codes:
+        out.append(
+            _(
+                "The judges fall into %(n)d groups that share no entry. The ranking across "
+                "groups assumes their entries are equally strong on average, and the ranges "
+                "of places include that uncertainty. What would remove the assumption: judges "
+                "who score entries of several groups.",
+                n=result.n_components,
+            )
+        )
+    if "se_not_estimable" in codes:
+        out.append(
+            _(
+                "No entry has two judges, so the judges' noise cannot be measured and no "
+                "range of places can be given. What would help: a second judge for each entry."
+            )
+        )
+    if "not_converged" in codes:
+        out.append(
+            _(
+                "The computation has not fully settled; the ranges are approximate. Compute "
+                "it again from the command line before publishing."
+            )
+        )
+    return out
+
+
+def across_text(mode: str, n_components: int) -> str:
+    """Which of the two modes for judges who share no entry applies, and why."""
+    if n_components <= 1:
+        return _(
+            "All judges are linked through entries they share, so every entry is compared "
+            "with every other entry of its category directly."
+        )
+    return across_rule(mode)
+
+
+def across_rule(mode: str) -> str:
+    """The stage's rule for judges who share no entry, in one sentence."""
+    if mode == "refuse":
+        return _(
+            "Judges who share no entry: places are counted only within each group of linked "
+            "judges (the committee's setting), because the groups may differ in strength."
+        )
+    return _(
+        "Judges who share no entry: one ranking across groups, assuming each group's entries "
+        "are equally strong on average (the committee's setting), as when entries were "
+        "split between panels at random."
+    )
+
+
+def method_sentences() -> list[str]:
+    """The five sentences of ``_method.html`` as plain text (for the berita acara's PDF), in
+    the current locale; needs an application context."""
+    html = render_template("judging/analysis/_method.html")
+    items = re.findall(r"<li>(.*?)</li>", html, flags=re.S)
+    return [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items]

@@ -1,0 +1,262 @@
+"""A stage's ranking with calibrated uncertainty (``judging.ranking.rank_uncertainty``) for the
+committee's pages: the fit per stage, cached per process on the exact input, the stage's cuts
+(awards, advancement, pass mark) and the decisions at them. What the pages show from it is in
+``judging.analysis.uncertainty_pages``; one more judge where it decides in ``extra_judges``.
+
+The fit is a Gibbs sampler: 0.5 s for 45 entries, 1.5 s for 3,000 entries with 15,000 sheets
+(bench/README.md), longer beyond.
+Up to ``LARGE_STAGE`` sheets it runs on the request; above, a page shows "computing..." and the
+fit runs in a background thread of the web process (pure numpy, no database) or from the CLI
+(``flask juri uncertainty STAGE_ID``). The cache is a process-level LRU keyed by
+``scores_digest``; a shared cache across processes is issue 17's business."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+
+from competition.db import db
+from competition.errors import InvalidState
+from competition.rounds.models import Stage
+from judging.analysis import advancement
+from judging.analysis.services import StageData, load_stage, scores_digest
+from judging.ranking import UncertainRanking, rank_uncertainty
+from judging.results.awards import levels_for
+from judging.uncertainty import Decisions, boundary_decisions
+
+LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path
+CACHE_SIZE = 16
+# The draws dominate a result's memory (a national stage: about 100 MiB); the cache keeps the
+# most recent results within this many bytes (always at least the newest one).
+CACHE_BYTES = 512 * 2**20
+MODEL_METHODS = ("bias_scale", "bias", "raw")
+ACROSS_MODES = ("assume_equal", "refuse")
+LEVEL = 0.9  # the range of likely places covers 90 % of the posterior
+DECIDED_LO, DECIDED_HI = 0.1, 0.9  # below 10 % or above 90 %: decided
+
+_CACHE: OrderedDict[tuple, UncertainRanking] = OrderedDict()
+_RUNNING: set[tuple] = set()
+_LOCK = threading.Lock()
+
+
+def model_method(stage: Stage) -> str:
+    """The judge model of the uncertainty: the stage's method when it is one of the model's,
+    else the offset-and-scale model (the other methods have no model of the judges)."""
+    return stage.method if stage.method in MODEL_METHODS else "bias_scale"
+
+
+def across_of(stage: Stage) -> str:
+    """How judges who share no entry are compared: the stage's setting, else assume equal."""
+    mode = getattr(stage, "uncertainty_across", None)
+    return mode if mode in ACROSS_MODES else "assume_equal"
+
+
+def _key(stage: Stage, data: StageData) -> tuple:
+    digest, _n = scores_digest(data)
+    return (
+        stage.id,
+        model_method(stage),
+        across_of(stage),
+        max(1, stage.winners_per_category),
+        stage.scale_min,
+        stage.scale_max,
+        data.category.tobytes(),
+        digest,
+    )
+
+
+def _fit(stage: Stage, data: StageData) -> UncertainRanking:
+    return rank_uncertainty(
+        data.e_idx,
+        data.j_idx,
+        data.total,
+        method=model_method(stage),
+        n_entries=data.n_entries,
+        n_judges=int(data.judge_ids.size),
+        group=data.category,
+        scale_min=stage.scale_min,
+        scale_max=stage.scale_max,
+        level=LEVEL,
+        top_n=max(1, stage.winners_per_category),
+        seed=stage.id,
+        across=across_of(stage),
+    )
+
+
+def _nbytes(result: UncertainRanking) -> int:
+    return int(result.score_draws.nbytes + result.rank_draws.nbytes)
+
+
+def _store(key: tuple, result: UncertainRanking) -> None:
+    with _LOCK:
+        _CACHE[key] = result
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > 1 and (
+            len(_CACHE) > CACHE_SIZE or sum(_nbytes(r) for r in _CACHE.values()) > CACHE_BYTES
+        ):
+            _CACHE.popitem(last=False)
+
+
+def _cached(key: tuple) -> UncertainRanking | None:
+    with _LOCK:
+        result = _CACHE.get(key)
+        if result is not None:
+            _CACHE.move_to_end(key)
+        return result
+
+
+def _background(key: tuple, stage: Stage, data: StageData) -> None:
+    """Fit in a daemon thread; the arguments are copied out of the ORM first (the thread
+    touches no database)."""
+    with _LOCK:
+        if key in _RUNNING:
+            return
+        _RUNNING.add(key)
+    params = {
+        "id": stage.id,
+        "method": stage.method,
+        "winners_per_category": stage.winners_per_category,
+        "scale_min": stage.scale_min,
+        "scale_max": stage.scale_max,
+        "uncertainty_across": across_of(stage),
+    }
+
+    def run():
+        try:
+            _store(key, _fit(_Detached(**params), data))
+        finally:
+            with _LOCK:
+                _RUNNING.discard(key)
+
+    threading.Thread(target=run, daemon=True, name=f"juri-uncertainty-{stage.id}").start()
+
+
+@dataclass
+class _Detached:
+    """The stage's settings the fit reads, outside the session (for the background thread)."""
+
+    id: int
+    method: str
+    winners_per_category: int
+    scale_min: int
+    scale_max: int
+    uncertainty_across: str
+
+
+@dataclass
+class StageUncertainty:
+    """A stage's uncertainty for the pages. ``result`` is None while a large stage is being
+    computed (``computing``); ``index`` maps an entry id to its position in the arrays."""
+
+    stage: Stage
+    data: StageData
+    result: UncertainRanking | None
+    computing: bool = False
+    index: dict[int, int] = field(default_factory=dict)
+
+    def at(self, entry_id: int) -> int | None:
+        return self.index.get(entry_id)
+
+    @property
+    def measurable(self) -> bool:
+        """A fit whose ranges mean something: some entry has two judges (else the judges'
+        noise, and with it every range and chance, is unknown)."""
+        return self.result is not None and "se_not_estimable" not in self.result.warning_codes
+
+
+def stage_uncertainty(
+    stage: Stage, *, data: StageData | None = None, wait: bool = False
+) -> StageUncertainty:
+    """The stage's uncertain ranking, from the cache when the sheets did not change. A stage
+    with more than ``LARGE_STAGE`` sheets is fitted only with ``wait`` (the CLI); otherwise a
+    background fit starts and ``computing`` is True."""
+    data = data or load_stage(stage)
+    index = {e: i for i, e in enumerate(data.entry_ids.tolist())}
+    if data.total.size == 0:
+        return StageUncertainty(stage, data, None, False, index)
+    key = _key(stage, data)
+    result = _cached(key)
+    if result is None:
+        if data.total.size > LARGE_STAGE and not wait:
+            _background(key, stage, data)
+            return StageUncertainty(stage, data, None, True, index)
+        result = _fit(stage, data)
+        _store(key, result)
+    return StageUncertainty(stage, data, result, False, index)
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One boundary a committee decides at: ``place`` (places 1..place are in), what it is
+    (``kind``: "award", "level" or "advance", with the level's ``title``) and the categories it
+    applies to (None: all)."""
+
+    place: int
+    kind: str
+    title: str = ""
+    categories: frozenset | None = None
+
+
+def cuts_of(stage: Stage, data: StageData) -> list[Cut]:
+    """The stage's cuts: the winners per category, each award level's last place, and the
+    number advanced per category when advancement to the next stage was confirmed."""
+    cuts = [Cut(max(1, stage.winners_per_category), "award")]
+    seen = {cuts[0].place}
+    for level in levels_for(stage):
+        if level.up_to_rank not in seen:
+            cuts.append(Cut(level.up_to_rank, "level", level.title))
+            seen.add(level.up_to_rank)
+    to_stage = advancement.next_scored_stage(stage)
+    if to_stage is not None and advancement.is_confirmed(to_stage):
+        advanced = advancement.advanced_ids(to_stage)
+        counts: dict[int, int] = {}
+        for e, c in zip(data.entry_ids.tolist(), data.category.tolist()):
+            counts[c] = counts.get(c, 0) + (e in advanced)
+        by_place: dict[int, set[int]] = {}
+        for c, n in counts.items():
+            if n:
+                by_place.setdefault(n, set()).add(c)
+        for place, cats in sorted(by_place.items()):
+            cuts.append(Cut(place, "advance", categories=frozenset(cats)))
+    return cuts
+
+
+def decisions(unc: StageUncertainty, cuts: list[Cut]) -> Decisions | None:
+    """``boundary_decisions`` at the cuts' places (in the order of ``cuts``) and the pass mark."""
+    if unc.result is None:
+        return None
+    return boundary_decisions(
+        unc.result,
+        [c.place for c in cuts],
+        pass_mark=unc.stage.pass_mark,
+        lo=DECIDED_LO,
+        hi=DECIDED_HI,
+    )
+
+
+def undecided_entries(unc: StageUncertainty, cuts: list[Cut], dec: Decisions) -> np.ndarray:
+    """Indices of the entries whose award or advancement is undecided: a probability between
+    10 % and 90 % at a cut that applies to their category (the pass mark is not a cut here)."""
+    mask = np.zeros(unc.data.n_entries, dtype=bool)
+    for cut, b in zip(cuts, dec.boundaries):
+        applies = (
+            np.ones_like(mask)
+            if cut.categories is None
+            else np.isin(unc.data.category, list(cut.categories))
+        )
+        mask |= b.undecided & applies
+    return np.flatnonzero(mask)
+
+
+def set_across(*, stage: Stage, across: str, actor) -> Stage:
+    """Record how judges who share no entry are compared on this stage (audited with the
+    stage). ``across`` is one of ``ACROSS_MODES``."""
+    if across not in ACROSS_MODES:
+        raise InvalidState(_l("Unknown rule for judges who share no entry."))
+    stage.uncertainty_across = across
+    db.session.flush()
+    return stage

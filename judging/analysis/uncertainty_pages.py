@@ -1,0 +1,265 @@
+"""What the committee's pages read from a stage's uncertainty (``judging.analysis.uncertainty``):
+the ranking page's rows and Decided / Could still swap boxes, "why this place" for one entry,
+and the risks to confirm before publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from competition.rounds.models import Stage
+from judging.analysis import charts
+from judging.analysis.services import rank_arrays
+from judging.analysis.uncertainty import (
+    DECIDED_HI,
+    DECIDED_LO,
+    Cut,
+    StageUncertainty,
+    cuts_of,
+    decisions,
+    stage_uncertainty,
+    undecided_entries,
+)
+from judging.results.awards import levels_for
+
+
+@dataclass(frozen=True)
+class EntryUncertainty:
+    """One entry's row: adjusted score, range of likely places, chance of a winning place,
+    tied with the entry placed just below."""
+
+    score: float
+    se: float
+    rank: int
+    rank_lo: int
+    rank_hi: int
+    p_top: float
+    tied_with_next: bool
+    interval_svg: str = ""
+
+
+@dataclass
+class CutBox:
+    """One cut in one category: entries decided in, entries that could still swap across it
+    (with their probability of being in), and how many are decided out."""
+
+    cut: Cut
+    decided_in: list = field(default_factory=list)
+    could_swap: list = field(default_factory=list)  # (entry, p_in)
+    n_out: int = 0
+
+
+@dataclass
+class CategoryBox:
+    category: object
+    cuts: list[CutBox]
+    pass_swap: list = field(default_factory=list)  # (entry, p_pass) undecided at the pass mark
+    n_pass: int = 0
+    n_fail: int = 0
+
+
+@dataclass
+class RankingPage:
+    """What the ranking page shows from the uncertainty (see :func:`ranking_page`)."""
+
+    unc: StageUncertainty
+    rows: dict[int, EntryUncertainty]
+    boxes: list[CategoryBox]
+    n_undecided: int = 0
+
+    @property
+    def result(self):
+        return self.unc.result
+
+    @property
+    def measurable(self) -> bool:
+        return self.unc.measurable
+
+
+def ranking_page(stage: Stage) -> RankingPage:
+    """Per entry its uncertainty, per category the Decided / Could still swap boxes."""
+    unc = stage_uncertainty(stage)
+    res = unc.result
+    if not unc.measurable:
+        return RankingPage(unc, {}, [])
+    data = unc.data
+    group_size = np.bincount(res.rank_group[res.rank > 0], minlength=res.rank_group.max() + 1)
+    rows = {
+        e: EntryUncertainty(
+            float(res.score[i]),
+            float(res.se[i]),
+            int(res.rank[i]),
+            int(res.rank_lo[i]),
+            int(res.rank_hi[i]),
+            float(res.p_top[i]),
+            bool(res.tied_with_next[i]),
+            charts.rank_interval(
+                int(res.rank_lo[i]),
+                int(res.rank_hi[i]),
+                int(res.rank[i]),
+                int(group_size[res.rank_group[i]]),
+                label=f"{int(res.rank_lo[i])}-{int(res.rank_hi[i])}",
+            ),
+        )
+        for i, e in enumerate(data.entry_ids.tolist())
+        if res.rank[i] > 0
+    }
+    cuts = cuts_of(stage, data)
+    dec = decisions(unc, cuts)
+    named: set[int] = set()
+    for b in dec.boundaries:
+        named.update(np.flatnonzero(b.undecided | b.decided_in).tolist())
+    if dec.p_pass is not None:
+        named.update(np.flatnonzero(~dec.pass_decided & (res.rank > 0)).tolist())
+    wanted = sorted(named)
+    entry_at = dict(zip(wanted, data.entries_at(wanted)))
+    boxes = []
+
+    def by_rank(idx):
+        return sorted(idx.tolist(), key=lambda k: res.rank[k])
+
+    for c, category in enumerate(data.categories):
+        in_cat = data.category == c
+        if not (in_cat & (res.rank > 0)).any():
+            continue
+        box = CategoryBox(category, [])
+        for cut, b in zip(cuts, dec.boundaries):
+            if cut.categories is not None and c not in cut.categories:
+                continue
+            box.cuts.append(
+                CutBox(
+                    cut,
+                    [entry_at[i] for i in by_rank(np.flatnonzero(b.decided_in & in_cat))],
+                    [
+                        (entry_at[i], float(b.p_in[i]))
+                        for i in by_rank(np.flatnonzero(b.undecided & in_cat))
+                    ],
+                    int((b.decided_out & in_cat).sum()),
+                )
+            )
+        if dec.p_pass is not None:
+            ranked = in_cat & (res.rank > 0)
+            und = ranked & ~dec.pass_decided
+            box.pass_swap = [(entry_at[i], float(dec.p_pass[i])) for i in np.flatnonzero(und)]
+            box.n_pass = int((ranked & dec.pass_decided & (dec.p_pass >= DECIDED_HI)).sum())
+            box.n_fail = int((ranked & dec.pass_decided & (dec.p_pass <= DECIDED_LO)).sum())
+        boxes.append(box)
+    n_und = int(undecided_entries(unc, cuts, dec).size)
+    return RankingPage(unc, rows, boxes, n_und)
+
+
+@dataclass(frozen=True)
+class JudgeLine:
+    """One judge's sheet on an entry, with that judge's estimated habits (in points)."""
+
+    judge: object
+    total: float
+    offset: float
+    scale: float
+    noise: float
+    typical_noise: float
+
+
+@dataclass
+class WhyPlace:
+    """Why an entry has its place: each judge's score and habits, its adjusted score and
+    range of likely places (``row`` None while computing or without sheets)."""
+
+    entry: object
+    row: EntryUncertainty | None
+    lines: list[JudgeLine]
+    span: float
+    computing: bool = False
+
+
+def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
+    """The explanation of one entry's place; None when the entry is not in the stage."""
+    unc = stage_uncertainty(stage)
+    i = unc.at(entry_id)
+    if i is None:
+        return None
+    data, res = unc.data, unc.result
+    entry = data.entries_at([i])[0]
+    span = float(stage.scale_max - stage.scale_min) or 1.0
+    if res is None:
+        return WhyPlace(entry, None, [], span, unc.computing)
+    mine = np.flatnonzero(data.e_idx == i)
+    typical = float(np.nanmedian(res.judge_noise)) if np.isfinite(res.judge_noise).any() else 0.0
+    lines = [
+        JudgeLine(
+            data.judges[int(data.j_idx[k])],
+            float(data.total[k]),
+            float(res.judge_offset[data.j_idx[k]]),
+            float(res.judge_scale[data.j_idx[k]]),
+            float(res.judge_noise[data.j_idx[k]]),
+            typical,
+        )
+        for k in mine.tolist()
+    ]
+    row = None
+    if res.rank[i] > 0:
+        row = EntryUncertainty(
+            float(res.score[i]),
+            float(res.se[i]),
+            int(res.rank[i]),
+            int(res.rank_lo[i]),
+            int(res.rank_hi[i]),
+            float(res.p_top[i]),
+            bool(res.tied_with_next[i]),
+        )
+    return WhyPlace(entry, row, lines, span)
+
+
+@dataclass
+class PublishRisks:
+    """What the committee should confirm before publishing: awarded entries whose score is
+    below the rubric's pass mark (entry, score, award title), entries that could still swap
+    across an award cut (entry, cut, probability of being in), ``computing`` when a large
+    stage's ranges are not ready and ``unmeasured`` when no entry has two judges (either way
+    the award order could not be checked)."""
+
+    below_pass: list = field(default_factory=list)
+    undecided: list = field(default_factory=list)
+    computing: bool = False
+    unmeasured: bool = False  # no entry has two judges: the order cannot be checked
+
+    def __bool__(self) -> bool:
+        return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
+
+
+def publish_risks(stage: Stage) -> PublishRisks:
+    """The risks of publishing the stage's ranking as it stands (see :class:`PublishRisks`)."""
+    ranked = rank_arrays(stage)
+    data = ranked.data
+    levels = levels_for(stage)
+    risks = PublishRisks()
+    if stage.pass_mark is not None and levels:
+        score = ranked.result.entry_score
+        with np.errstate(invalid="ignore"):
+            below = np.flatnonzero(
+                (ranked.rank >= 1)
+                & (ranked.rank <= max(lv.up_to_rank for lv in levels))
+                & (score < stage.pass_mark)
+            )
+        for i, entry in zip(below.tolist(), data.entries_at(below.tolist())):
+            level = next(lv for lv in levels if ranked.rank[i] <= lv.up_to_rank)
+            risks.below_pass.append((entry, float(score[i]), level.title))
+    unc = stage_uncertainty(stage, data=data)
+    if unc.computing:
+        risks.computing = True
+        return risks
+    if unc.result is None:
+        return risks
+    if not unc.measurable:
+        risks.unmeasured = True
+        return risks
+    cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
+    dec = decisions(unc, cuts)
+    und = undecided_entries(unc, cuts, dec)
+    entries = dict(zip(und.tolist(), data.entries_at(und.tolist())))
+    for i in und.tolist():
+        for cut, b in zip(cuts, dec.boundaries):
+            if b.undecided[i]:
+                risks.undecided.append((entries[i], cut, float(b.p_in[i])))
+    return risks

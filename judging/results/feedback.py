@@ -1,0 +1,225 @@
+"""Feedback to an OPD on its own entry after publication: per published stage, its score per
+criterion against the category's median and quartiles, its place and range of likely places,
+and (when the committee allows it for the round) the judges' comments as "Juri A, B, C".
+
+Only the entry's own numbers and aggregates over its category leave this module: no other
+entry's score and no judge's name. Also the feedback as a PDF (fpdf2, like the certificates)."""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field
+
+import numpy as np
+from fpdf import FPDF
+from sqlalchemy import func, select
+
+from competition.accounts.models import User
+from competition.db import db
+from competition.entries.models import Entry
+from judging.analysis import uncertainty as stage_uncertainty
+from judging.panels.models import Assignment
+from judging.results import awards
+from judging.results.certificates import MAROON, _latin1
+from judging.results.models import Result
+from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
+from judging.scoring.rubric import list_criteria
+
+MIN_CATEGORY = 5  # fewer scored entries: no quartiles (they would give away others' scores)
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """The entry's mean score on one criterion and the category's median and quartiles of the
+    entries' means (NaN where nobody scored it)."""
+
+    name: str
+    weight: int
+    score: float
+    q1: float
+    median: float
+    q3: float
+
+
+@dataclass
+class StageFeedback:
+    stage: object
+    place: int
+    n_ranked: int  # ranked entries of the category in the publication
+    score: float
+    award: str
+    rank_lo: int = 0
+    rank_hi: int = 0
+    lines: list[CriterionLine] = field(default_factory=list)
+    comments: list[tuple[str, str, str]] = field(default_factory=list)  # (Juri A, criterion, text)
+
+
+def judge_label(k: int) -> str:
+    """0 -> "Juri A", 25 -> "Juri Z", 26 -> "Juri AA": judges stay anonymous to the OPD."""
+    letters = string.ascii_uppercase
+    name = ""
+    k += 1
+    while k:
+        k, r = divmod(k - 1, 26)
+        name = letters[r] + name
+    return f"Juri {name}"
+
+
+def _criterion_lines(stage, entry: Entry) -> list[CriterionLine]:
+    """The entry's mean per criterion; the category's quartiles only with ``MIN_CATEGORY``
+    scored entries or more (with two entries, the median and one's own score give the
+    other's)."""
+    rows = db.session.execute(
+        select(Assignment.entry_id, Score.criterion_id, func.avg(Score.value))
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(Entry, Entry.id == Assignment.entry_id)
+        .where(
+            Assignment.stage_id == stage.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+            Entry.category_id == entry.category_id,
+            Score.value.is_not(None),
+        )
+        .group_by(Assignment.entry_id, Score.criterion_id)
+    ).all()
+    per_criterion: dict[int, list[float]] = {}
+    own: dict[int, float] = {}
+    for entry_id, criterion_id, mean in rows:
+        per_criterion.setdefault(criterion_id, []).append(float(mean))
+        if entry_id == entry.id:
+            own[criterion_id] = float(mean)
+    lines = []
+    for c in list_criteria(stage):
+        values = np.array(per_criterion.get(c.id, []), dtype=float)
+        if values.size >= MIN_CATEGORY:
+            q1, med, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+        else:
+            q1 = med = q3 = np.nan
+        lines.append(
+            CriterionLine(
+                c.name, c.weight, own.get(c.id, float("nan")), float(q1), float(med), float(q3)
+            )
+        )
+    return lines
+
+
+def _comments(stage, entry: Entry) -> list[tuple[str, str, str]]:
+    """The judges' comments on the entry, each judge named only by a letter (in the order of
+    their assignments)."""
+    rows = db.session.execute(
+        select(Assignment.id, Criterion.name, Score.comment)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(Criterion, Criterion.id == Score.criterion_id)
+        .where(
+            Assignment.stage_id == stage.id,
+            Assignment.entry_id == entry.id,
+            ScoreSheet.status == SheetStatus.SUBMITTED,
+        )
+        .order_by(Assignment.id, Criterion.position, Criterion.id)
+    ).all()
+    letters: dict[int, str] = {}
+    out = []
+    for assignment_id, criterion, comment in rows:
+        label = letters.setdefault(assignment_id, judge_label(len(letters)))
+        if comment and comment.strip():
+            out.append((label, criterion, comment.strip()))
+    return out
+
+
+def feedback_for(entry: Entry) -> list[StageFeedback]:
+    """The entry's feedback for every published stage of its round in which it has a place
+    (the latest publication of each); empty before publication."""
+    settings = awards.settings_of(entry.round)
+    out = []
+    for stage, pub, _results in awards.list_published_results(entry.round):
+        mine = db.session.scalar(
+            select(Result).where(Result.publication_id == pub.id, Result.entry_id == entry.id)
+        )
+        if mine is None:
+            continue
+        n_ranked = db.session.scalar(
+            select(func.count(Result.id)).where(
+                Result.publication_id == pub.id,
+                Result.category_id == mine.category_id,
+                Result.rank > 0,
+            )
+        )
+        fb = StageFeedback(stage, mine.rank, n_ranked or 0, mine.score, mine.award)
+        combined = json.loads(pub.params or "{}").get("stages")
+        if not combined:  # a stage's own ranking: its criteria and its range of places
+            fb.lines = _criterion_lines(stage, entry)
+            unc = stage_uncertainty.stage_uncertainty(stage)
+            i = unc.at(entry.id)
+            if unc.result is not None and i is not None and unc.result.rank[i] > 0:
+                fb.rank_lo, fb.rank_hi = int(unc.result.rank_lo[i]), int(unc.result.rank_hi[i])
+            if settings.opd_sees_comments:
+                fb.comments = _comments(stage, entry)
+        out.append(fb)
+    return out
+
+
+def set_opd_sees_comments(*, round_, value: bool, actor: User):
+    """Let the OPDs of the round read the judges' comments (anonymised) after publication."""
+    settings = awards.settings_of(round_)
+    settings.opd_sees_comments = bool(value)
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
+def _num(value: float) -> str:
+    return "-" if not np.isfinite(value) else f"{value:.2f}".replace(".", ",")
+
+
+def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
+    """The feedback as an A4 PDF in Indonesian (the OPD's download)."""
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title(_latin1(f"Umpan balik penilaian {entry.title}"))
+    pdf.set_author("Juri")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    width = pdf.epw
+
+    def text(value, size=10, style="", h=5.5):
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(width, h, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+    pdf.set_text_color(*MAROON)
+    text("UMPAN BALIK PENILAIAN", 14, "B", 8)
+    pdf.set_text_color(0)
+    text(f"{entry.title} - {entry.organisation.name}", 11, "B")
+    text(f"{entry.round.name} - Kategori {entry.category.name}", 10)
+    for fb in feedback:
+        pdf.ln(3)
+        text(fb.stage.name, 11, "B")
+        line = f"Peringkat {fb.place} dari {fb.n_ranked}; nilai {_num(fb.score)}"
+        if fb.rank_lo:
+            line += f"; kemungkinan peringkat {fb.rank_lo}-{fb.rank_hi}"
+        if fb.award:
+            line += f"; {fb.award}"
+        text(line + ".")
+        if fb.lines:
+            pdf.set_font("Helvetica", "", 9)
+            with pdf.table(
+                col_widths=(70, 20, 20, 20, 20),
+                line_height=6,
+                text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+            ) as table:
+                table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
+                for c in fb.lines:
+                    table.row(
+                        [
+                            _latin1(f"{c.name} ({c.weight}%)"),
+                            _num(c.score),
+                            _num(c.q1),
+                            _num(c.median),
+                            _num(c.q3),
+                        ]
+                    )
+            text("Median dan kuartil: nilai rata-rata inovasi lain dalam kategori yang sama.", 8)
+        for label, criterion, comment in fb.comments:
+            text(f"{label} ({criterion}): {comment}", 9)
+    return bytes(pdf.output())

@@ -1,0 +1,238 @@
+"""The ranking's uncertainty on the committee's pages: ranges of places, chances, decided and
+undecided cuts, why an entry has its place, and one more judge where it decides."""
+
+import re
+
+import numpy as np
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from competition.audit.models import AuditRecord
+from competition.db import db, utcnow
+from competition.entries.models import Entry
+from competition.notifications.models import Notification
+from judging.analysis import explain
+from judging.analysis import uncertainty as unc_service
+from judging.panels.models import Assignment
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from tests import factories
+
+QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0, "Epsilon": 4.5}
+PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1], "Epsilon": [1, 2]}
+OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    unc_service._CACHE.clear()
+    yield
+    unc_service._CACHE.clear()
+
+
+@pytest.fixture
+def scored_stage(app, committee, open_round):
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=name)
+        for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan"])
+    ]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for title, quality in QUALITY.items():
+        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+        entry = factories.make_entry(open_round, opd, title=title)
+        for j in PANELS[title]:
+            a = factories.make_assignment(stage, entry, judges[j])
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judges[j],
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
+            )
+    db.session.commit()
+    return stage
+
+
+def _entry(title):
+    return db.session.scalar(select(Entry).where(Entry.title == title))
+
+
+def _text(html):
+    return re.sub(
+        r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", html, flags=re.S))
+    )
+
+
+def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, scored_stage):
+    page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text)
+    res = unc_service.stage_uncertainty(scored_stage).result
+    assert "Nilai terkoreksi" in page
+    assert "Seberapa pasti peringkat ini?" in page
+    assert "Kesepakatan antarjuri (alfa Krippendorff" in page
+    assert "Sudah pasti / Masih bisa bertukar" in page and "Pemenang (peringkat 1–3)" in page
+    data = unc_service.load_stage(scored_stage)
+    for i in range(data.n_entries):
+        lo, hi = int(res.rank_lo[i]), int(res.rank_hi[i])
+        expected = f"ke-{lo}" if lo == hi else f"ke-{lo}–ke-{hi}"
+        assert expected in page
+        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)} %" in page or (
+            res.p_top[i] < 0.01 or res.p_top[i] > 0.99
+        )
+    # the tie mark appears exactly on the entries tied with the next place
+    html = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text
+    assert html.count("seri dengan peringkat berikutnya") == int(res.tied_with_next.sum())
+
+
+def test_uncertainty_is_cached_until_a_sheet_changes(app, scored_stage, monkeypatch):
+    calls = []
+    real = unc_service.rank_uncertainty
+    monkeypatch.setattr(
+        unc_service, "rank_uncertainty", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    first = unc_service.stage_uncertainty(scored_stage).result
+    assert unc_service.stage_uncertainty(scored_stage).result is first and len(calls) == 1
+    sheet = db.session.scalars(select(Assignment)).first().sheet
+    sheet.total = float(sheet.total) + 1
+    db.session.commit()
+    assert unc_service.stage_uncertainty(scored_stage).result is not first and len(calls) == 2
+
+
+def test_large_stage_is_computed_off_the_request(login, committee, scored_stage, monkeypatch):
+    started = []
+    monkeypatch.setattr(unc_service, "LARGE_STAGE", 3)
+    monkeypatch.setattr(unc_service, "_background", lambda key, stage, data: started.append(key))
+    client = login(committee)
+    page = client.get(f"/committee/stages/{scored_stage.id}/ranking").text
+    assert "Sedang menghitung rentang peringkat" in page and len(started) == 1
+    out = app_cli(scored_stage)
+    assert "undecided" in out.output and out.exit_code == 0
+    # the CLI ran in this (test) process, so its cache now serves the page
+    page = client.get(f"/committee/stages/{scored_stage.id}/ranking").text
+    assert "Sedang menghitung" not in page and "Kesepakatan antarjuri" in page
+
+
+def app_cli(stage):
+    from flask import current_app
+
+    return current_app.test_cli_runner().invoke(args=["juri", "uncertainty", str(stage.id)])
+
+
+def test_why_this_place_lists_each_judge_with_their_habits(login, committee, scored_stage):
+    alpha = _entry("Alpha")
+    page = _text(
+        login(committee).get(f"/committee/stages/{scored_stage.id}/entries/{alpha.id}/why").text
+    )
+    assert "Mengapa peringkat ini: Alpha" in page
+    assert "Juri Netral 8,00" in page and "Juri Ketat 5,00" in page and "Juri Biasa" not in page
+    assert "di bawah juri lain (ketat)" in page  # the strict judge's offset in words
+    assert "Nilai terkoreksi:" in page and "kemungkinan peringkat: ke-" in page
+
+
+def test_why_this_place_is_404_for_an_entry_outside_the_stage(login, committee, scored_stage):
+    client = login(committee)
+    assert client.get(f"/committee/stages/{scored_stage.id}/entries/99999/why").status_code == 404
+    assert client.get("/committee/stages/99999/entries/1/why").status_code == 404
+
+
+def test_why_this_place_is_committee_only(login, judge, opd, scored_stage):
+    alpha = _entry("Alpha")
+    for user in (judge, opd):
+        url = f"/committee/stages/{scored_stage.id}/entries/{alpha.id}/why"
+        assert login(user).get(url).status_code in (403, 404)
+
+
+def test_one_more_judge_for_exactly_the_undecided_entries(login, committee, scored_stage):
+    client = login(committee)
+    page = client.get(f"/committee/stages/{scored_stage.id}/undecided").text
+    assert "Entri yang belum pasti" in page
+    from judging.analysis import extra_judges
+
+    plan = extra_judges.plan(scored_stage)
+    undecided = {e.id for e, _cut, p in plan.undecided}
+    assert undecided and all(0.1 < p < 0.9 for _e, _c, p in plan.undecided)
+    assert {p.entry.id for p in plan.proposals} <= undecided
+    assert "diperkirakan berkurang rata-rata sekitar" in page
+    before = db.session.scalar(select(func.count(Assignment.id)))
+    audits = db.session.scalar(select(func.count(AuditRecord.id)))
+    notes = db.session.scalar(select(func.count(Notification.id)))
+    bad = client.post(f"/committee/stages/{scored_stage.id}/undecided/assign", data={"digest": "x"})
+    assert bad.status_code == 302
+    assert db.session.scalar(select(func.count(Assignment.id))) == before
+    client.post(
+        f"/committee/stages/{scored_stage.id}/undecided/assign", data={"digest": plan.digest}
+    )
+    added = db.session.scalars(select(Assignment).where(Assignment.is_manual.is_(True))).all()
+    assert len(added) == len(plan.proposals)
+    assert {(a.entry_id, a.judge_id) for a in added} == {
+        (p.entry.id, p.judge.id) for p in plan.proposals
+    }
+    assert db.session.scalar(select(func.count(AuditRecord.id))) > audits
+    assert db.session.scalar(select(func.count(Notification.id))) > notes
+
+
+def test_extra_judge_never_has_a_conflict(login, committee, scored_stage):
+    from judging.analysis import extra_judges
+    from judging.panels.conflicts import has_conflict
+
+    plan = extra_judges.plan(scored_stage)
+    assert plan.proposals
+    for p in plan.proposals:
+        assert not has_conflict(p.judge, p.entry)
+        assert p.se_new < p.se_now or not np.isfinite(p.se_now)
+
+
+@pytest.mark.parametrize(
+    ("alpha", "word"),
+    [(0.5, "rendah"), (0.7, "sementara"), (0.9, "baik"), (float("nan"), "tidak dapat diukur")],
+)
+def test_agreement_bands_in_words(app, alpha, word):
+    with app.test_request_context(), force_locale("id"):
+        assert word in explain.agreement(alpha)
+
+
+def test_judge_habits_in_words(app):
+    with app.test_request_context(), force_locale("en"):
+        assert explain.leniency(8.0, 100) == "scores about 8 points above the others (lenient)"
+        assert explain.leniency(-12.4, 100) == "scores about 12 points below the others (strict)"
+        assert explain.leniency(1.0, 100) == "scores about like the others"
+        assert explain.spread(0.7).startswith("uses a narrow range")
+        assert explain.spread(1.3).startswith("uses a wide range")
+        assert explain.spread(1.0) == "uses a range like the others"
+        assert explain.place_range(3, 6) == "3rd–6th" and explain.place_range(11, 11) == "11th"
+        assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72 %"
+
+
+def test_cache_is_bounded_by_memory(app, scored_stage, monkeypatch):
+    first = unc_service.stage_uncertainty(scored_stage).result
+    size = unc_service._nbytes(first)
+    monkeypatch.setattr(unc_service, "CACHE_BYTES", size + 1)
+    unc_service._store(("other",), first)  # a second result of the same size
+    assert list(unc_service._CACHE) == [("other",)]  # the older one made room
+
+
+def test_one_judge_per_entry_claims_no_decision(login, committee, open_round):
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judge = factories.make_user(role="judge", username="solo", name="Juri Tunggal")
+    criterion = rubric_service.list_criteria(stage)[0]
+    for k, title in enumerate(["Satu", "Dua", "Tiga", "Empat"]):
+        opd = factories.make_opd_user(f"OPD {title}", username=f"o{k}")
+        entry = factories.make_entry(open_round, opd, title=title)
+        a = factories.make_assignment(stage, entry, judge)
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=judge,
+            now=utcnow(),
+            inputs={criterion.id: sheet_service.CriterionInput(9.0 - k)},
+        )
+    db.session.commit()
+    client = login(committee)
+    warning = "Tidak ada entri yang dinilai dua juri, sehingga ketidakkonsistenan juri"
+    page = client.get(f"/committee/stages/{stage.id}/ranking").text
+    assert warning in page and "Semua batas penghargaan dan kelulusan sudah pasti" not in page
+    page = client.get(f"/committee/stages/{stage.id}/undecided").text
+    assert warning in page and "Tugaskan juri-juri ini" not in page
+    r = client.post(f"/committee/stages/{stage.id}/publish")
+    assert r.status_code == 409 and warning in r.text
