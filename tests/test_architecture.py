@@ -169,6 +169,9 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.rounds", "competition.announcements"),
     ("competition.rounds", "competition.entries"),
     ("competition.rounds", "competition.permissions"),
+    # Issue 14's ranking pages read the award cuts (judging.results.awards.levels_for); to
+    # remove: give the award levels (AwardLevel, Level, levels_for) a unit below both.
+    ("judging.analysis", "judging.results"),
     ("judging.analysis", "judging.panels"),
     ("judging.analysis", "judging.scoring"),
     ("judging.panels", "judging.permissions"),

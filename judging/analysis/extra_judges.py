@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Stage
@@ -119,6 +120,7 @@ def plan(stage: Stage) -> ExtraPlan:
     )
 
 
+@records_actor
 def assign_extra_judges(*, stage: Stage, digest: str, actor: User) -> ExtraPlan:
     """Assign the previewed extra judges (``digest`` from the preview: refused when the
     proposal changed since). Each goes through the manual assignment: audited, notified."""

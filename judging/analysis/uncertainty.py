@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from flask_babel import lazy_gettext as _l
 
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Stage
-from judging.analysis import advancement
+from judging.analysis import advancement, methods
 from judging.analysis.services import StageData, load_stage, scores_digest
 from judging.ranking import UncertainRanking, rank_uncertainty
 from judging.results.awards import levels_for
@@ -33,7 +34,12 @@ CACHE_SIZE = 16
 # The draws dominate a result's memory (a national stage: about 100 MiB); the cache keeps the
 # most recent results within this many bytes (always at least the newest one).
 CACHE_BYTES = 512 * 2**20
-MODEL_METHODS = ("bias_scale", "bias", "raw")
+# The judge models rank_uncertainty fits: the registry's methods that model judges, and the
+# plain mean (no judge effects).
+MODEL_METHODS = (
+    *(m.name for m in methods.all_methods() if m.models_judges),
+    methods.BASELINE,
+)
 ACROSS_MODES = ("assume_equal", "refuse")
 LEVEL = 0.9  # the range of likely places covers 90 % of the posterior
 DECIDED_LO, DECIDED_HI = 0.1, 0.9  # below 10 % or above 90 %: decided
@@ -46,7 +52,7 @@ _LOCK = threading.Lock()
 def model_method(stage: Stage) -> str:
     """The judge model of the uncertainty: the stage's method when it is one of the model's,
     else the offset-and-scale model (the other methods have no model of the judges)."""
-    return stage.method if stage.method in MODEL_METHODS else "bias_scale"
+    return stage.method if stage.method in MODEL_METHODS else methods.DEFAULT
 
 
 def across_of(stage: Stage) -> str:
@@ -252,6 +258,7 @@ def undecided_entries(unc: StageUncertainty, cuts: list[Cut], dec: Decisions) ->
     return np.flatnonzero(mask)
 
 
+@records_actor
 def set_across(*, stage: Stage, across: str, actor) -> Stage:
     """Record how judges who share no entry are compared on this stage (audited with the
     stage). ``across`` is one of ``ACROSS_MODES``."""

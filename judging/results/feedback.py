@@ -16,6 +16,7 @@ from fpdf import FPDF
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from judging.analysis import uncertainty as stage_uncertainty
@@ -160,6 +161,7 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
     return out
 
 
+@records_actor
 def set_opd_sees_comments(*, round_, value: bool, actor: User):
     """Let the OPDs of the round read the judges' comments (anonymised) after publication."""
     settings = awards.settings_of(round_)

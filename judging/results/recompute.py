@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 from sqlalchemy import select
 
+from competition.actors import records_actor
 from competition.db import db
 
 # the tie-break's first key, as rank_arrays computes it
@@ -38,6 +39,7 @@ COLUMNS = [
 ]
 
 
+@records_actor
 def set_publishes_sheets(*, round_, value: bool, actor):
     """Let anyone download the round's publications' anonymised sheets."""
     settings = awards.settings_of(round_)
