@@ -124,6 +124,11 @@ def test_committee_publishes_and_opd_downloads_certificate(
     expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(panitia, "3-committee-ranking")
     panitia.click("text=Umumkan peringkat ini")
+    # One judge per entry: no place is decided, so publishing asks for a tick first.
+    expect(panitia.locator("input[name=confirm_uncertain]")).to_be_visible()
+    shot(panitia, "3-committee-publish-confirm")
+    panitia.check("input[name=confirm_uncertain]")
+    panitia.locator("form:has(input[name=confirm_uncertain]) [type=submit]").click()
     expect(panitia).to_have_url(re.compile(r"/results/"))
     expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(panitia, "3-public-results")
