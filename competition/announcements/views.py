@@ -21,6 +21,7 @@ from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.urls import public_url
+from competition.web import writing
 
 announcements_bp = Blueprint("announcements", __name__, url_prefix="/committee")
 require_role(announcements_bp, Role.COMMITTEE)
@@ -48,7 +49,7 @@ def objection_decide(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     form = ObjectionDecisionForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
-        try:
+        with writing(_("Decision recorded."), flash_error=False) as w:
             announcements.decide_objection(
                 objection=objection,
                 upheld=form.decision.data == "upheld",
@@ -56,12 +57,9 @@ def objection_decide(objection_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc.message))
+        if w.failed:
+            form.reason.errors.append(str(w.error.message))
         else:
-            db.session.commit()
-            flash(_("Decision recorded."), "success")
             return redirect(
                 url_for("announcements.announcement", announcement_id=objection.announcement_id)
             )
@@ -72,14 +70,8 @@ def objection_decide(objection_id: int):
 def announcement_finalize(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
     if ActionForm().validate_on_submit():
-        try:
+        with writing(_("The list is final.")):
             announcements.finalize(announcement=announcement, actor=current_user, now=utcnow())
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("The list is final."), "success")
     return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
 
 

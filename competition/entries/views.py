@@ -44,6 +44,7 @@ from competition.rounds import dashboard
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
+from competition.web import writing
 
 committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
 require_role(committee_entries_bp, Role.COMMITTEE)
@@ -521,7 +522,7 @@ def screening_entry(entry_id: int):
     if request.method == "GET" and entry.screening_reason:
         form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
     if form.validate_on_submit():
-        try:
+        with writing(_("Screening decision recorded."), flash_error=False) as w:
             screening.decide(
                 entry=entry,
                 eligible=form.decision.data == "eligible",
@@ -529,12 +530,9 @@ def screening_entry(entry_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc.message))
+        if w.failed:
+            form.reason.errors.append(str(w.error.message))
         else:
-            db.session.commit()
-            flash(_("Screening decision recorded."), "success")
             return redirect(url_for("review.screening_list", round_id=entry.round_id))
     return render_template(
         "competition/entries/screening_entry.html",
