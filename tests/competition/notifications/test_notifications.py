@@ -165,9 +165,7 @@ def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
         assert [m["Subject"] for _to, m in smtp_server.messages] == ["Uji"]
 
 
-def test_demo_outbox_shows_what_was_written(app, login):
-    out = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
-    assert out.exit_code == 0, out.output
+def test_demo_outbox_shows_what_was_written(app, demo, login):
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert {"entry_screened", "judge_assigned", "results_published"} <= kinds
     committee = db.session.scalar(select(User).where(User.role == "committee"))

@@ -6,16 +6,13 @@ from competition.accounts.models import User
 from competition.db import db
 from competition.rounds.models import Stage, StageKind
 from judging.demo import content
-from judging.demo.loader import load_demo
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts
 from judging.scoring import rubric as rubric_service
 from judging.scoring.models import ScoreChange, ScoreSheet
 
 
-def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
-    load_demo()
-    db.session.commit()
+def test_demo_assignment_respects_conflicts_with_kipp_rubric(app, demo):
     # the desk evaluation: the first scored stage of the demo's timeline
     stage = db.session.scalars(
         select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
@@ -37,9 +34,7 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     assert all(0 <= a.sheet.total <= 100 for a in assignments)
 
 
-def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
-    load_demo()
-    db.session.commit()
+def test_demo_shows_a_chair_and_a_reopened_sheet(app, demo, login):
     stage = db.session.scalars(
         select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
     ).first()

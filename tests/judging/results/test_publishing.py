@@ -479,11 +479,10 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
     assert login(judge).get(f"{base}/download").status_code == 403
 
 
-def test_demo_is_published_with_certificates(app, login):
+def test_demo_is_published_with_certificates(app, demo, login):
     from competition.rounds.models import Round
     from judging.demo.loader import COMMITTEE_USERNAME
 
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
     round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
     stage = next(s for s in round_.stages if s.kind == "scored")  # the desk evaluation
     assert [p.version for p in awards.list_publications(stage)] == [2, 1]
