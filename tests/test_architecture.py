@@ -392,13 +392,8 @@ def test_hook_registry_check_sees_one(tmp_path):
 
 # -- services record their actor ------------------------------------------------------------------
 
-# Services of judging/results are being rewritten in parallel (issue 13); they get the decorator
-# there. Their CLI command and pages set the actor already.
-ACTOR_NOT_YET_RECORDED = {
-    "judging/results/awards.py",
-    "judging/results/certificates.py",
-    "judging/results/publication.py",
-}
+# Modules whose services still ignore their actor: only shrinks (empty since issue 13).
+ACTOR_NOT_YET_RECORDED: set[str] = set()
 ACTOR_IS_NOT_A_SERVICE = {"competition/audit/services.py"}  # record() takes it; a query filter
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
 from competition.db import bulk_insert, db
 from competition.entries.models import Entry
 from competition.errors import InvalidState
@@ -114,6 +115,7 @@ def award_for(rank: int, levels: list[Level]) -> Level | None:
     return None
 
 
+@records_actor
 def set_levels(*, round_: Round, levels: list[Level], actor: User) -> list[AwardLevel]:
     """Replace the round's award levels (they are copied into each publication's parameters,
     so changing them never alters what was published)."""
@@ -176,6 +178,7 @@ def list_publications(stage: Stage) -> list[Publication]:
     )
 
 
+@records_actor
 def record_results(
     *,
     stage: Stage,
@@ -405,6 +408,7 @@ def list_published_rounds() -> list[Round]:
     )
 
 
+@records_actor
 def issue_appreciation_certificates(
     *, round_: Round, judges: list[User], actor: User, now: datetime
 ) -> int:
@@ -502,6 +506,7 @@ def list_special_awards(round_: Round) -> list[Certificate]:
     )
 
 
+@records_actor
 def give_special_award(
     *, round_: Round, entry: Entry, title: str, actor: User, now: datetime
 ) -> Certificate:
@@ -592,6 +597,7 @@ def replacement_of(certificate: Certificate) -> Certificate | None:
     )
 
 
+@records_actor
 def revoke_certificate(
     *, certificate: Certificate, reason: str, actor: User, now: datetime
 ) -> Certificate:
@@ -608,6 +614,7 @@ def revoke_certificate(
     return certificate
 
 
+@records_actor
 def reissue_certificate(
     *,
     certificate: Certificate,

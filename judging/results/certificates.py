@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.db import db
 from competition.errors import InvalidState
 from competition.rounds.models import Round
@@ -170,6 +171,7 @@ def check_image(data: bytes) -> str:
     return "png" if fmt == "PNG" else "jpg"
 
 
+@records_actor
 def save_layout(
     *,
     round_: Round,

@@ -8,8 +8,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from competition import actors
 from competition.accounts.models import User
 from competition.announcements import services as announcements
+from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from judging.results import awards, numbers
@@ -57,6 +59,35 @@ def scored(app, committee, open_round):
             )
     db.session.commit()
     return stage, entries, owners
+
+
+def test_results_services_record_their_actor_whoever_calls_them(app, committee, scored):
+    """Publication, awards and certificates record the ``actor`` they are given, even inside
+    another actor's context (a command run without --as, a script)."""
+    stage, entries, _ = scored
+    with actors.acting_as(actors.SYSTEM_CLI):
+        pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+        special = awards.give_special_award(
+            round_=stage.round,
+            entry=entries[0],
+            title="Inovasi Terfavorit",
+            actor=committee,
+            now=utcnow(),
+        )
+        awards.revoke_certificate(
+            certificate=special, reason="Salah nama", actor=committee, now=utcnow()
+        )
+        db.session.flush()
+    db.session.commit()
+    rows = db.session.execute(
+        select(AuditRecord.target_type, AuditRecord.actor).where(
+            AuditRecord.target_type.in_(["publications", "results", "certificates"])
+        )
+    ).all()
+    assert pub.version == 1 and special.revoked_at is not None
+    # (results and the entries' certificates are bulk-inserted, so the trail has no row each)
+    assert {row.target_type for row in rows} == {"publications", "certificates"}
+    assert {row.actor for row in rows} == {committee.username}
 
 
 def _snapshot(pub):
