@@ -95,20 +95,33 @@ CSP = (
 
 
 def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else a random key generated once into ``instance/``.
+    """SECRET_KEY from the environment, else a random key generated once into ``instance/``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    return _instance_key(instance, "secret_key")
+
+
+def _audit_key(instance: Path) -> str:
+    """The key of the audit trail's HMAC chain (``JURI_AUDIT_KEY``), else a random key generated
+    once into ``instance/audit_key``, next to the generated secret key. Its own key, not one
+    derived from SECRET_KEY: rotating the session key must not make the whole trail unverifiable,
+    and it must live outside the database, or whoever can rewrite the records could re-key them."""
+    return _instance_key(instance, "audit_key")
+
+
+def _instance_key(instance: Path, name: str) -> str:
+    """The key in ``instance/<name>``, generated once (64 random hex characters, mode 0600).
 
     Several workers may start at once on a new instance: the key is written to a temporary file
     and linked into place, which fails for all but the first (``FileExistsError``); everyone
     then reads the one key, never a half-written file."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = instance / "secret_key"
+    path = instance / name
     try:
         return _read_key(path)
     except FileNotFoundError:
         pass
     instance.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=f".{name}.")
     try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -123,7 +136,7 @@ def _secret_key(instance: Path) -> str:
 def _read_key(path: Path) -> str:
     key = path.read_text().strip()
     if not key:
-        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set the key")
     return key
 
 
@@ -219,6 +232,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    if not app.config.get("AUDIT_KEY"):  # JURI_AUDIT_KEY
+        app.config["AUDIT_KEY"] = _audit_key(instance)
     app.config["PUBLIC_URL"] = urls.configured_public_url(app.config)
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app)
 

@@ -270,6 +270,8 @@ def layout(round_id: int):
         certificates.save_layout(
             round_=round_,
             government=form.government.data or "",
+            organiser=form.organiser.data or "",
+            address=form.address.data or "",
             place=form.place.data or "",
             signers=[
                 (form.signer1_name.data or "", form.signer1_title.data or ""),
@@ -446,8 +448,8 @@ def minutes_pdf(round_id: int):
             **{k: str(v) for k, v in METHOD_LABELS.items()},
             combined.METHOD: str(combined.LABEL),
         },
-        now=utcnow(),
         specials=awards.list_special_awards(round_),
+        anchor=minutes.anchor_of(published),
         **_minutes_uncertainty(published),
     )
     return (
