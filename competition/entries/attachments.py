@@ -194,6 +194,28 @@ def get_attachment_for(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
-def send_attachment(attachment: Attachment):
-    """The file as a response; the caller has checked ``can_view_attachment``."""
-    return send_stored(attachment.stored_name, attachment.content_type, attachment.original_name)
+def neutral_name(attachment: Attachment) -> str:
+    """The name a judge of a blind-review stage sees: "Lampiran 2.pdf" (in the UI language),
+    numbered among the entry's attachments released for blind review, so that neither the
+    uploaded name (``SK-tim-inovasi-disdik.pdf``) nor a gap in the numbering tells anything."""
+    released = [a for a in attachment.entry.attachments if a.is_released_for_blind]
+    number = released.index(attachment) + 1 if attachment in released else 0
+    return f"{_l('Attachment %(n)d', n=number)}.{EXTENSIONS.get(attachment.content_type, 'bin')}"
+
+
+def send_attachment(attachment: Attachment, *, blind: bool = False):
+    """The file as a response; the caller has checked ``can_view_attachment``. ``blind``: under
+    its neutral name (``neutral_name``)."""
+    name = neutral_name(attachment) if blind else attachment.original_name
+    return send_stored(attachment.stored_name, attachment.content_type, name)
+
+
+@records_actor
+def release_for_blind_review(*, entry: Entry, released_ids: set[int], actor: User) -> None:
+    """The committee decides which attachments of ``entry`` judges of a blind-review stage
+    see: exactly those in ``released_ids`` (the others are withheld)."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    for attachment in entry.attachments:
+        attachment.is_released_for_blind = attachment.id in released_ids
+    db.session.flush()
