@@ -1,7 +1,8 @@
 """Attachments of entries: the SK decree, supporting data and photos.
 
 The type of a file is read from its first bytes (PDF, JPEG and PNG signatures), never from its
-name or the browser's claim. Files are kept in the app's storage (``competition.storage``: the
+name or the browser's claim; an image is also checked for its dimensions and decompression
+bombs (``competition.images``). Files are kept in the app's storage (``competition.storage``: the
 upload folder or an object store, never the static folder) under generated names; each file and each entry's total have a size limit
 (``MAX_ATTACHMENT_BYTES``, ``MAX_ENTRY_ATTACHMENT_BYTES``). Serving goes through
 ``send_attachment`` after a ``can_view_attachment`` check by the calling view.
@@ -16,6 +17,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from competition import images
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db
@@ -33,6 +35,9 @@ SIGNATURES = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", P
 
 
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+
+
+IMAGE_FORMATS = {JPEG: "JPEG", PNG: "PNG"}  # Pillow's names
 
 
 ALLOWED = {
@@ -101,6 +106,11 @@ def read_upload(filename: str, stream: IO[bytes], kind: AttachmentKind) -> tuple
                 allowed=ALLOWED_LABELS[kind],
             )
         )
+    if content_type in (JPEG, PNG):
+        try:  # format, pixel dimensions and decompression bombs (competition.images)
+            images.check_image(data, formats=(IMAGE_FORMATS[content_type],))
+        except images.ImageRefused as exc:
+            raise FileRefused(_l("%(name)s: %(reason)s", name=name, reason=exc.message)) from None
     return name, data, content_type
 
 
