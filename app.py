@@ -33,6 +33,7 @@ from competition.audit.cli import audit_cli
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
+from competition.entries.attachments import neutral_name
 from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
@@ -52,6 +53,7 @@ from judging.panels.views import panels_bp
 from judging.results.api import api_bp
 from judging.results.public import public_bp
 from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
+from judging.scoring.blind import anonymise
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
 
 BLUEPRINTS = (
@@ -272,6 +274,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(import_accounts_cli)
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["anonymise"] = anonymise
+    app.jinja_env.filters["neutral_name"] = neutral_name
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,

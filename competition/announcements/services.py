@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
+from competition.announcements import abuse
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
 from competition.entries.attachments import read_upload, write_file
@@ -203,10 +204,14 @@ def file_objection(
     reason: str,
     evidence: str,
     now: datetime,
+    address: str,
     evidence_file: tuple[str, IO[bytes]] | None = None,
 ) -> Objection:
     """Anyone may object to a listed entry while the window is open, with an optional
-    evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content)."""
+    evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content), within the
+    limits of ``competition.announcements.abuse`` for the client ``address`` ("" off the web):
+    raises ``TooManyObjections`` (429, with the wait) or ``ObjectionRefused`` (repeated text,
+    too many evidence bytes). The objection keeps ``address``, which the limits count."""
     if not announcement.objections_open(now):
         raise InvalidState(_l("The objection period of this announcement is closed."))
     if entry_id not in announcement.entry_ids:
@@ -218,6 +223,13 @@ def file_objection(
     ]
     if missing:
         raise IncompleteError(missing)
+    abuse.check_rate(announcement_id=announcement.id, address=address, now=now)
+    abuse.check_repeated(announcement=announcement, entry_id=entry_id, reason=reason)
+    upload = None
+    if evidence_file is not None:
+        filename, stream = evidence_file
+        upload = read_upload(filename, stream, AttachmentKind.DATA)
+        abuse.check_bytes(announcement=announcement, address=address, size=len(upload[1]), now=now)
     objection = Objection(
         announcement=announcement,
         entry_id=entry_id,
@@ -227,11 +239,12 @@ def file_objection(
         evidence=(evidence or "").strip(),
         created_at=now,
         access_token=secrets.token_urlsafe(32),
+        address=(address or "")[:64],
     )
-    if evidence_file is not None:
-        filename, stream = evidence_file
-        original, data, content_type = read_upload(filename, stream, AttachmentKind.DATA)
+    if upload is not None:
+        original, data, content_type = upload
         objection.evidence_name, objection.evidence_content_type = original, content_type
+        objection.evidence_size = len(data)
         objection.evidence_stored_name = write_file("objection", content_type, data)
     db.session.add(objection)
     db.session.flush()

@@ -29,6 +29,7 @@ from competition.entries import attachments, screening
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import (
+    BlindReleaseForm,
     EntryFilterForm,
     EntryForm,
     ScreeningForm,
@@ -539,7 +540,34 @@ def screening_entry(entry_id: int):
         entry=entry,
         form=form,
         checklist=screening.checklist_of(entry),
+        release_form=blind_release_form(entry, formdata=None),
     ), 422 if form.errors else 200
+
+
+def blind_release_form(entry: Entry, **kw) -> BlindReleaseForm:
+    form = BlindReleaseForm(prefix="blind", **kw)
+    form.released.choices = [
+        SelectChoice(a.id, f"{attachments.KIND_LABELS[a.kind]}: {a.original_name}")
+        for a in entry.attachments
+    ]
+    if kw.get("formdata", True) is None:
+        form.released.data = [a.id for a in entry.attachments if a.is_released_for_blind]
+    return form
+
+
+@review_bp.route("/entries/<int:entry_id>/blind-release", methods=["POST"])
+def blind_release(entry_id: int):
+    """Which attachments judges of a blind-review stage see (the SK names the agency)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = blind_release_form(entry)
+    if form.validate_on_submit():
+        with writing(_("Saved: judges in blind review see only the released attachments.")):
+            attachments.release_for_blind_review(
+                entry=entry, released_ids=set(form.released.data or ()), actor=current_user
+            )
+    else:
+        flash(_("Choose among the attachments of this entry."), "danger")
+    return redirect(url_for("review.screening_entry", entry_id=entry.id))
 
 
 def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:

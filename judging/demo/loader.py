@@ -186,6 +186,7 @@ def demo_nominations(round_, desk, committee, story, now) -> None:
         reason=objection["reason"],
         evidence=objection["evidence"],
         now=now - timedelta(hours=5),
+        address="",  # not from the web: only the announcement's own limit counts
     )
 
 

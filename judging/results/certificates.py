@@ -22,6 +22,7 @@ from fpdf import FPDF
 from PIL import Image
 from sqlalchemy import select
 
+from competition import images as image_checks
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db, utcnow
@@ -170,19 +171,15 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
 def check_image(data: bytes) -> str:
-    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
-    not by its name; anything else raises ``InvalidState``."""
+    """The extension of an uploaded PNG or JPEG, judged by its content, not by its name;
+    anything else, an image over the pixel limits or a decompression bomb raises
+    ``InvalidState`` with the reason (``competition.images``)."""
     if not data or len(data) > MAX_IMAGE_BYTES:
         raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except Exception:  # Pillow raises many types for a broken or foreign file
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
-    if fmt not in ("PNG", "JPEG"):
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
-    return "png" if fmt == "PNG" else "jpg"
+        return image_checks.check_image(data).extension
+    except image_checks.ImageRefused as exc:
+        raise InvalidState(exc.message) from None
 
 
 @records_actor
@@ -201,7 +198,15 @@ def save_layout(
     uploaded bytes (None keeps the current file). Files are content-checked and named by their
     hash, so a name never comes from the user."""
     settings = awards.settings_of(round_)
-    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
+    checked = {}
+    for slot, data in images.items():
+        if data:  # checked first, then scaled down to print size (competition.images)
+            try:
+                ext = check_image(data)
+            except InvalidState as exc:
+                exc.field = slot  # the form marks the refused image's own field
+                raise
+            checked[slot] = (image_checks.fit_for_print(data), ext)
     for slot, (data, ext) in checked.items():
         name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
         get_storage().put(name, data, "image/png" if ext == "png" else "image/jpeg")

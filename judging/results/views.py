@@ -282,7 +282,7 @@ def layout(round_id: int):
         )
     except JuriError as exc:
         db.session.rollback()
-        form.logo.errors.append(str(exc.message))
+        getattr(form, getattr(exc, "field", "logo")).errors.append(str(exc.message))
         return _layout_page(round_, form, 422)
     db.session.commit()
     flash(_("Certificate layout saved."), "success")
