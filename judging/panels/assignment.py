@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -403,8 +404,12 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     return moved, kept
 
 
-def list_assignments_of(judge: User) -> list[Assignment]:
-    return list(
+def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
+    """The judge's assignments, what is still to do first: sheets not yet submitted in open
+    stages (soonest deadline first), then those of stages not open (yet or any more), then
+    the submitted ones; within each, by stage and entry."""
+    now = now or utcnow()
+    rows = list(
         db.session.scalars(
             select(Assignment)
             .where(Assignment.judge_id == judge.id)
@@ -417,6 +422,12 @@ def list_assignments_of(judge: User) -> list[Assignment]:
             .order_by(Assignment.stage_id, Assignment.entry_id)
         )
     )
+
+    def todo_first(a: Assignment) -> tuple:
+        submitted = a.sheet is not None and a.sheet.is_submitted
+        return (submitted, not a.stage.is_open(now), a.stage.closes_at if not submitted else 0)
+
+    return sorted(rows, key=todo_first)  # stable: stage and entry order within each group
 
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:

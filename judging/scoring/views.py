@@ -66,10 +66,11 @@ require_role(scoring_bp, Role.COMMITTEE)
 
 @judge_bp.route("/", endpoint="index")
 def judge_index():
+    now = utcnow()
     return render_template(
         "judging/scoring/judge_index.html",
-        assignments=assignment_service.list_assignments_of(current_user),
-        now=utcnow(),
+        assignments=assignment_service.list_assignments_of(current_user, now),
+        now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
 
