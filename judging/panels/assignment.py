@@ -407,7 +407,7 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
 def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
     """The judge's assignments, what is still to do first: sheets not yet submitted in open
     stages (soonest deadline first), then those of stages not open (yet or any more), then
-    the submitted ones; within each, by stage and entry."""
+    the submitted ones (latest stage first); within each, by stage and entry."""
     now = now or utcnow()
     rows = list(
         db.session.scalars(
@@ -416,7 +416,7 @@ def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assign
             .options(
                 selectinload(Assignment.entry).selectinload(Entry.category),
                 selectinload(Assignment.entry).selectinload(Entry.organisation),
-                selectinload(Assignment.stage),
+                selectinload(Assignment.stage).selectinload(Stage.round),
                 selectinload(Assignment.sheet),
             )
             .order_by(Assignment.stage_id, Assignment.entry_id)
@@ -425,7 +425,8 @@ def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assign
 
     def todo_first(a: Assignment) -> tuple:
         submitted = a.sheet is not None and a.sheet.is_submitted
-        return (submitted, not a.stage.is_open(now), a.stage.closes_at if not submitted else 0)
+        closes = a.stage.closes_at.timestamp()
+        return (submitted, not a.stage.is_open(now), -closes if submitted else closes)
 
     return sorted(rows, key=todo_first)  # stable: stage and entry order within each group
 
