@@ -38,6 +38,7 @@ from competition.permissions import (
     can_view_entry,
     can_withdraw_entry,
 )
+from competition.rounds.eligibility import check_eligible
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (
     MIN_AGE_YEARS,
@@ -234,6 +235,7 @@ def create_entry(
         raise NotAllowed()
     if category.round_id != round_.id:
         raise InvalidState(_l("Choose a category of this round."))
+    check_eligible(round_, actor.organisation)
     _check_window(round_, now)
     if not (data.get("title") or "").strip():
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
@@ -294,6 +296,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         raise IncompleteError(missing)
     check_word_limits(entry)
     check_age(entry, now)
+    check_eligible(entry.round, entry.organisation)
     check_invitation(entry)
     check_cap(entry)
     if actor.is_opd and has_agency_review(entry.organisation):

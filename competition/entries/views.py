@@ -40,7 +40,7 @@ from competition.errors import IncompleteError, InvalidFields, InvalidState, Jur
 from competition.forms import ActionForm, ReasonForm
 from competition.notifications import services as notifications
 from competition.permissions import require_role
-from competition.rounds import dashboard
+from competition.rounds import dashboard, eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
@@ -106,7 +106,11 @@ def entries_list():
     return render_template(
         "competition/entries/entries.html",
         entries=entries.list_entries_of(current_user),
-        open_rounds=rounds.list_open_rounds(now),
+        open_rounds=[  # only the rounds this OPD may enter are offered to it
+            r
+            for r in rounds.list_open_rounds(now)
+            if eligibility.is_eligible(r, current_user.organisation)
+        ],
         now=now,
     )
 
@@ -281,6 +285,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
 @opd_bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
 def entry_new(round_id: int):
     round_ = db.get_or_404(Round, round_id)
+    eligibility.check_eligible(round_, current_user.organisation)  # 403 saying who may enter
     return process_entry_form(entry_form_for(round_), round_, None)
 
 
