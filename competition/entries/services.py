@@ -68,6 +68,18 @@ def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> N
         raise InvalidState(_l("This round is not accepting submissions."))
 
 
+def accepts_changes(entry: Entry, actor: User, now: datetime) -> bool:
+    """Whether ``actor`` may change the stored draft ``entry`` now (its round's window, or a
+    reopened entry); used to keep the files of a save refused for another reason."""
+    if not can_edit_entry(actor, entry):
+        return False
+    try:
+        _check_window(entry.round, now, entry)
+    except (DeadlinePassed, InvalidState):
+        return False
+    return True
+
+
 def _apply(entry: Entry, data: dict, now: datetime) -> None:
     """Copy the form's values onto the entry; refuses a start date in the future (the typed
     text stays in the form: the view re-renders it). A draft may exceed the word limits:
