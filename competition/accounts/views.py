@@ -37,6 +37,7 @@ from competition.accounts.forms import (
     ResetForm,
     UploadForm,
 )
+from competition.accounts.kinds import KIND_LABELS, kind_of
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
@@ -487,7 +488,11 @@ def _organisations_page(status: int = 200, failed: RegionForm | None = None, fai
     if failed is not None:
         forms[failed_id] = failed
     return render_template(
-        "competition/accounts/organisations.html", organisations=orgs, forms=forms
+        "competition/accounts/organisations.html",
+        organisations=orgs,
+        forms=forms,
+        kind_of=kind_of,
+        kind_labels=KIND_LABELS,
     ), status
 
 
@@ -507,6 +512,7 @@ def organisation_region(organisation_id: int):
         organisation=organisation,
         region=form.region.data or "",
         province=form.province.data or "",
+        kind=form.kind.data or "",
         actor=current_user,
     )
     db.session.commit()

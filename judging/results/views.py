@@ -115,7 +115,9 @@ def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
     stages, now = [], utcnow()
-    for stage in round_.stages:
+    # Only scored stages have a ranking to publish (registration, screening and announcement
+    # stages would show empty tables and a button that can only answer 409).
+    for stage in (s for s in round_.stages if s.is_scored and not s.is_skipped):
         levels = awards.levels_for(stage)
         ranking = analysis.compute_ranking(stage)
         stages.append(

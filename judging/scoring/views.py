@@ -67,12 +67,13 @@ require_role(scoring_bp, Role.COMMITTEE)
 
 @judge_bp.route("/", endpoint="index")
 def judge_index():
-    assignments = assignment_service.list_assignments_of(current_user)
+    now = utcnow()
+    assignments = assignment_service.list_assignments_of(current_user, now)
     return render_template(
         "judging/scoring/judge_index.html",
         assignments=assignments,
         blind=blind_entry_ids(a.entry_id for a in assignments),
-        now=utcnow(),
+        now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
 

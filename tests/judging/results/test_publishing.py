@@ -514,16 +514,22 @@ def test_demo_is_published_with_certificates(app, demo, login):
     from competition.rounds.models import Round
     from judging.demo.loader import COMMITTEE_USERNAME
 
-    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
-    stage = next(s for s in round_.stages if s.kind == "scored")  # the desk evaluation
-    assert [p.version for p in awards.list_publications(stage)] == [2, 1]
+    # Awards follow the KIPP order: given in the finished 2025 round after its last stage
+    # (the field verification, on the combined ranking), none in the 2026 round under way.
+    current = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
+    assert not any(awards.list_publications(s) for s in current.stages)
+    assert db.session.scalar(select(Certificate).where(Certificate.round_id == current.id)) is None
+    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2025"))
+    desk, presentation, field = (s for s in round_.stages if s.kind == "scored")
+    assert not awards.list_publications(desk) and not awards.list_publications(presentation)
+    assert [p.version for p in awards.list_publications(field)] == [2, 1]
     page = app.test_client().get(f"/results/{round_.slug}").text
     assert "Juara Harapan" in page and "Juara I" in page and "3.000.000" in page
     kinds = {}
     for c in db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))):
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     assert kinds["award"] == 5 * 3 and kinds["appreciation"] == 9
-    assert kinds["participation"] == 45 - 15 and kinds["special"] == 1
+    assert kinds["special"] == 1
     assert "Inovasi Terfavorit" in page
     cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
     pdf = app.test_client().get(f"/verify/{cert.code}.pdf")
@@ -739,3 +745,18 @@ def test_public_results_name_the_method_in_words_and_explain_the_fingerprint(
     anon.post("/language", data={"lang": "en"})
     page = anon.get(f"/results/{stage.round.slug}").text
     assert "Judge offset and scale model" in page and "can recompute it" in page
+
+
+def test_results_page_offers_only_scored_stages(app, login, committee, open_round):
+    from competition.rounds import services as round_service
+
+    stages = round_service.apply_stage_template(round_=open_round, actor=committee)
+    stages[3].is_skipped = True  # presentation skipped this year
+    db.session.commit()
+    page = login(committee).get(f"/committee/rounds/{open_round.id}/results").text
+    assert "Penilaian Proposal (Desk Evaluation)" in page
+    assert "Verifikasi Lapangan" in page
+    for not_scored in (stages[0], stages[1], stages[3], stages[5]):
+        assert not_scored.name not in page
+        assert f"/committee/stages/{not_scored.id}/publish" not in page
+    assert f"/committee/stages/{stages[2].id}/publish" in page
