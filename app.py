@@ -39,11 +39,12 @@ from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
+from competition.jobs import worker as jobs_worker
 from competition.notifications.views import outbox_bp
-from competition.notifications.views import register as register_notifications
 from competition.ops import register_ops
 from competition.rounds.views import committee_bp
 from competition.storage import init_storage
+from competition.tasks import TASKS as COMPETITION_TASKS
 from competition.web import register as register_web
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
@@ -55,6 +56,7 @@ from judging.results.public import public_bp
 from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
 from judging.scoring.blind import anonymise
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
+from judging.tasks import TASKS as JUDGING_TASKS
 
 BLUEPRINTS = (
     public_bp,
@@ -249,6 +251,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_storage(app)  # files: the upload folder or JURI_STORAGE_URL's object store
+    # Background jobs: every kind each package defines; procrastinate on PostgreSQL, threads of
+    # this process on SQLite (competition.jobs).
+    jobs_worker.init_app(app, {**COMPETITION_TASKS, **JUDGING_TASKS})
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = permissions.LOGIN_MESSAGE
@@ -266,7 +271,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
     # the mappers are configured: do it now (no database involved), not at the first query.
     configure_mappers()
-    register_notifications(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(juri_cli)

@@ -372,7 +372,7 @@ def bulk_page(round_id: int):
     return render_template(
         "judging/results/certificates_zip.html",
         round=round_,
-        job=bulk.load_job(round_.id),
+        job=bulk.latest_job(round_.id),
         valid=awards.count_certificates(round_),
         action_form=ActionForm(),
     )
@@ -380,26 +380,32 @@ def bulk_page(round_id: int):
 
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/start", methods=["POST"])
 def bulk_start(round_id: int):
+    """Queue the ZIP; a worker (or on SQLite a thread of this process) builds it."""
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        bulk.start_job(round_=round_, now=utcnow())
+        bulk.start_job(round_=round_, actor=current_user)
+        db.session.commit()
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
+
+
+@publishing_bp.route("/rounds/<int:round_id>/results/zip/status")
+def bulk_status(round_id: int):
+    """The ZIP job's progress as JSON, for the page's script (404 before the first job)."""
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.latest_job(round_.id)
+    if job is None:
+        raise NotAllowed()
+    return jsonify(job.as_dict())
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/step", methods=["POST"])
 def bulk_step(round_id: int):
-    """Render the next chunk; JSON for the page's script, a redirect without JavaScript."""
+    """The address the page used to post one chunk after another: the job now runs by itself,
+    so this only answers its state (JSON) or goes back to the page."""
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(round_.id)
+    job = bulk.latest_job(round_.id)
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
-    layout = certificates.layout_for_round(round_)
-    job = bulk.run_step(
-        job=job,
-        layout=layout,
-        verify_url=certificates.verify_url,
-        now=utcnow(),
-    )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
@@ -408,14 +414,12 @@ def bulk_step(round_id: int):
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/download")
 def bulk_download(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(round_.id)
-    if job is None or not job.finished:
+    key = bulk.finished_zip(round_.id)
+    if key is None:
         raise NotAllowed()
     try:
         return get_storage().send(
-            bulk.zip_key(round_.id),
-            "application/zip",
-            downloads.safe_filename(f"piagam-{round_.slug}.zip"),
+            key, "application/zip", downloads.safe_filename(f"piagam-{round_.slug}.zip")
         )
     except FileNotFoundError:
         raise NotAllowed() from None
