@@ -111,13 +111,19 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
+REVIEW_ROWS = 20  # ranked rows per category on the results page (more when awards go further)
+
+
 def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
     stages, now = [], utcnow()
     for stage in round_.stages:
         levels = awards.levels_for(stage)
-        ranking = analysis.compute_ranking(stage)
+        # The award places and the next few of each category: a national round ranks
+        # thousands, whose full list is the ranking page's (linked from each category).
+        shown = max(REVIEW_ROWS, max((lv.up_to_rank for lv in levels), default=0))
+        ranking = analysis.compute_ranking(stage, limit=shown)
         stages.append(
             {
                 "stage": stage,
