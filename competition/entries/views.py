@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competition import exports
+from competition import exports, pagination
 from competition.accounts import agencies
 from competition.accounts.models import Role, User
 from competition.accounts.services import can_issue_reset_link
@@ -45,7 +45,7 @@ from competition.rounds import dashboard, eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
-from competition.web import writing
+from competition.web import requested_page, writing
 
 committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
 require_role(committee_entries_bp, Role.COMMITTEE)
@@ -629,21 +629,37 @@ def blind_release(entry_id: int):
     return redirect(url_for("review.screening_entry", entry_id=entry.id))
 
 
-def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+def _filter_form(round_: Round) -> tuple[EntryFilterForm, dict]:
+    """The entry filter read from the query string, and the filters it asks for."""
     form = EntryFilterForm(request.args)
     form.category.choices = [SelectChoice("", _("all"))] + [
         SelectChoice(str(c.id), c.name) for c in round_.categories
     ]
     form.validate()
     category = form.category.data or ""
-    found = dashboard.filter_entries(
-        round_,
-        q=form.q.data or "",
-        category_id=int(category) if category.isdigit() else None,
-        state=form.state.data or "",
-        group=form.group.data or "",
-    )
-    return form, found
+    return form, {
+        "q": form.q.data or "",
+        "category_id": int(category) if category.isdigit() else None,
+        "state": form.state.data or "",
+        "group": form.group.data or "",
+    }
+
+
+def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+    """The filter form and every entry it matches (for the exports)."""
+    form, filters = _filter_form(round_)
+    return form, dashboard.filter_entries(round_, **filters)
+
+
+def entry_filter_page(
+    round_: Round, per_page: int
+) -> tuple[EntryFilterForm, list[Entry], pagination.Page]:
+    """The filter form and the page of the entries it matches asked for (``?page=``,
+    ``?per_page=``, ``per_page`` rows by default)."""
+    form, filters = _filter_form(round_)
+    page, rows = requested_page(per_page)
+    found, at = dashboard.filter_entries_page(round_, page=page, per_page=rows, **filters)
+    return form, found, at
 
 
 @review_bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])

@@ -111,6 +111,9 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
+REVIEW_ROWS = 20  # ranked rows per category on the results page (more when awards go further)
+
+
 def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
@@ -119,7 +122,10 @@ def _review_page(
     # stages would show empty tables and a button that can only answer 409).
     for stage in (s for s in round_.stages if s.is_scored and not s.is_skipped):
         levels = awards.levels_for(stage)
-        ranking = analysis.compute_ranking(stage)
+        # The award places and the next few of each category: a national round ranks
+        # thousands, whose full list is the ranking page's (linked from each category).
+        shown = max(REVIEW_ROWS, max((lv.up_to_rank for lv in levels), default=0))
+        ranking = analysis.compute_ranking(stage, limit=shown)
         stages.append(
             {
                 "stage": stage,

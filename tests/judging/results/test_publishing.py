@@ -773,3 +773,49 @@ def test_results_page_offers_only_scored_stages(app, login, committee, open_roun
         assert not_scored.name not in page
         assert f"/committee/stages/{not_scored.id}/publish" not in page
     assert f"/committee/stages/{stages[2].id}/publish" in page
+
+
+def test_results_page_shows_the_award_places_and_links_the_full_ranking(
+    app, login, committee, scored, monkeypatch
+):
+    from judging.results import views
+
+    stage, entries, _ = scored
+    monkeypatch.setattr(views, "REVIEW_ROWS", 2)
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results"
+    # No award levels set: the default ones (a place for each winner) decide what is shown.
+    shown = max(2, max(lv.up_to_rank for lv in awards.levels_for(stage)))
+    page = client.get(url).text
+    ranking = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert ranking.count("<tr") == shown < 6
+    assert f"/committee/stages/{stage.id}/ranking?all=1" in page
+    assert f"Menampilkan {shown} pertama dari 6 entri" in page
+    # Award levels reaching further widen the table to the last award place.
+    client.post(
+        f"{url}/awards",
+        data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""},
+    )
+    ranking = client.get(url).text.split("<tbody>")[1].split("</tbody>")[0]
+    assert ranking.count("<tr") == 5 and "Harapan II" in ranking
+
+
+def test_special_award_is_given_by_entry_number(app, login, committee, scored, open_round):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    draft = factories.make_entry(
+        open_round, factories.make_opd_user("OPD Draf", username="draf"), submitted=False
+    )
+    db.session.commit()
+    client = login(committee)
+    page = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "<option" not in page.split('id="special"')[1].split("</form>")[0]
+    url = f"/committee/rounds/{stage.round_id}/results/special"
+    for wrong in (draft.id, 99999):
+        r = client.post(url, data={"entry": wrong, "title": "Inovasi Terfavorit"})
+        assert r.status_code == 422
+        assert "Tidak ada inovasi terkirim di babak ini dengan nomor ini." in r.text
+    r = client.post(url, data={"entry": entries[2].id, "title": "Inovasi Terfavorit"})
+    assert r.status_code == 302
+    cert = db.session.scalar(select(Certificate).where(Certificate.kind == "special"))
+    assert cert.entry_id == entries[2].id
