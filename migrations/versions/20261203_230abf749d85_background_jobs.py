@@ -6,7 +6,7 @@ tables and functions, from the installed procrastinate's schema.sql; SQLite runs
 in-process and needs none of it).
 
 Revision ID: 230abf749d85
-Revises: 021e6a8f9720
+Revises: 44caedc8f3b2
 Create Date: 2026-12-03 11:51:27.450499
 
 """
@@ -19,7 +19,7 @@ import competition.db
 
 # revision identifiers, used by Alembic.
 revision = "230abf749d85"
-down_revision = "021e6a8f9720"
+down_revision = "44caedc8f3b2"
 branch_labels = None
 depends_on = None
 
