@@ -29,6 +29,7 @@ from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+from PIL import Image
 
 FONT_DIR = Path(__file__).parent / "fonts"
 SANS = "dejavu"
@@ -267,8 +268,12 @@ def draw_letterhead(pdf: FPDF, head: Letterhead) -> None:
     top = pdf.get_y()
     logo_w = 0
     if head.logo:
-        pdf.image(io.BytesIO(head.logo), x=pdf.l_margin, y=top, h=22)
-        logo_w = 26
+        # At most 22 mm high and 32 mm wide, whatever the logo's proportions.
+        with Image.open(io.BytesIO(head.logo)) as img:
+            ratio = img.width / img.height if img.height else 1.0
+        h = min(22.0, 32.0 / ratio)
+        pdf.image(io.BytesIO(head.logo), x=pdf.l_margin, y=top, h=h)
+        logo_w = h * ratio + 4
     x = pdf.l_margin + logo_w
     width = pdf.epw - 2 * logo_w
     pdf.set_xy(x, top)
@@ -282,7 +287,7 @@ def draw_letterhead(pdf: FPDF, head: Letterhead) -> None:
             pdf.set_font(SANS, style, size)
             pdf.set_x(x)
             pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LEFT", new_y="NEXT")
-    bottom = max(pdf.get_y(), top + (23 if head.logo else 0)) + 1.5
+    bottom = max(pdf.get_y(), top + (h + 1 if head.logo else 0)) + 1.5
     pdf.set_draw_color(0)
     pdf.set_line_width(0.8)
     pdf.line(pdf.l_margin, bottom, pdf.l_margin + pdf.epw, bottom)
