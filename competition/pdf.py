@@ -20,11 +20,13 @@ import re
 import string
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import fpdf.output
+import fpdf.syntax
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -93,7 +95,9 @@ class _Subsetter(ftsubset.Subsetter):
             with _lock:
                 if len(_subsets) >= MAX_CACHED_SUBSETS:
                     _subsets.clear()
+                    _compressed.clear()
                 _subsets[key] = hit
+                _compressed[hit[0]] = zlib.compress(hit[0], level=-1)
         font.juri_subset = hit
         return None
 
@@ -106,6 +110,26 @@ class _SubsetModule:
 
 
 fpdf.output.ftsubset = _SubsetModule  # only _CachedTTFont fonts behave differently
+
+_compressed: dict[bytes, bytes] = {}  # a cached font subset -> its deflated stream
+
+
+class _Zlib:
+    """``zlib`` for ``fpdf.syntax``: the stream of a cached font subset is deflated once."""
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def compress(data, level=-1):
+        if level == -1:
+            hit = _compressed.get(bytes(data))
+            if hit is not None:
+                return hit
+        return zlib.compress(data, level=level)
+
+
+fpdf.syntax.zlib = _Zlib()
 
 _build_xmp = fpdf.output.OutputProducer._build_xmp_from_info
 _XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')

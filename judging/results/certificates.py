@@ -233,7 +233,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
         line(layout.government.upper(), 13, "B", 7)
     title, english, as_what = _heading(cert)
     line(title, 28, "B", 13, MAROON)
-    line(english, 11, "I", 6, GREY)
+    line(english, 11, "", 6, GREY)  # two styles only: each embedded font costs every PDF
     pdf.ln(2)
     round_name = cert.round.name if cert.round else ""
     line(round_name, 15, "B", 8)
