@@ -20,15 +20,18 @@ import re
 import string
 import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import fpdf.output
+import fpdf.syntax
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+from PIL import Image
 
 FONT_DIR = Path(__file__).parent / "fonts"
 SANS = "dejavu"
@@ -92,7 +95,9 @@ class _Subsetter(ftsubset.Subsetter):
             with _lock:
                 if len(_subsets) >= MAX_CACHED_SUBSETS:
                     _subsets.clear()
+                    _compressed.clear()
                 _subsets[key] = hit
+                _compressed[hit[0]] = zlib.compress(hit[0], level=-1)
         font.juri_subset = hit
         return None
 
@@ -105,6 +110,26 @@ class _SubsetModule:
 
 
 fpdf.output.ftsubset = _SubsetModule  # only _CachedTTFont fonts behave differently
+
+_compressed: dict[bytes, bytes] = {}  # a cached font subset -> its deflated stream
+
+
+class _Zlib:
+    """``zlib`` for ``fpdf.syntax``: the stream of a cached font subset is deflated once."""
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def compress(data, level=-1):
+        if level == -1:
+            hit = _compressed.get(bytes(data))
+            if hit is not None:
+                return hit
+        return zlib.compress(data, level=level)
+
+
+fpdf.syntax.zlib = _Zlib()
 
 _build_xmp = fpdf.output.OutputProducer._build_xmp_from_info
 _XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')
@@ -267,8 +292,12 @@ def draw_letterhead(pdf: FPDF, head: Letterhead) -> None:
     top = pdf.get_y()
     logo_w = 0
     if head.logo:
-        pdf.image(io.BytesIO(head.logo), x=pdf.l_margin, y=top, h=22)
-        logo_w = 26
+        # At most 22 mm high and 32 mm wide, whatever the logo's proportions.
+        with Image.open(io.BytesIO(head.logo)) as img:
+            ratio = img.width / img.height if img.height else 1.0
+        h = min(22.0, 32.0 / ratio)
+        pdf.image(io.BytesIO(head.logo), x=pdf.l_margin, y=top, h=h)
+        logo_w = h * ratio + 4
     x = pdf.l_margin + logo_w
     width = pdf.epw - 2 * logo_w
     pdf.set_xy(x, top)
@@ -282,7 +311,7 @@ def draw_letterhead(pdf: FPDF, head: Letterhead) -> None:
             pdf.set_font(SANS, style, size)
             pdf.set_x(x)
             pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LEFT", new_y="NEXT")
-    bottom = max(pdf.get_y(), top + (23 if head.logo else 0)) + 1.5
+    bottom = max(pdf.get_y(), top + (h + 1 if head.logo else 0)) + 1.5
     pdf.set_draw_color(0)
     pdf.set_line_width(0.8)
     pdf.line(pdf.l_margin, bottom, pdf.l_margin + pdf.epw, bottom)

@@ -26,12 +26,28 @@ def _filters() -> dict[str, str]:
 
 @audit_bp.route("/")
 def index():
+    """The trail, filtered; the chain is checked, against ``?anchor=HEAD:LENGTH`` (printed on
+    a berita acara or an announcement) when given."""
     filters = _filters()
+    typed = request.args.get("anchor", "").strip()[:100]
+    anchor, bad_anchor = None, False
+    if typed:
+        try:
+            anchor = audit.Anchor.parse(typed)
+        except ValueError:
+            bad_anchor = True
+    check = audit.verify_chain(anchor=anchor)
     return render_template(
         "competition/audit/audit.html",
         records=audit.query_records(**filters, limit=PAGE),
         filters=filters,
-        check=audit.verify_chain(),
+        check=check,
+        anchor=anchor,
+        typed_anchor=typed,
+        bad_anchor=bad_anchor,
+        current_anchor=audit.Anchor(check.head, check.checked)
+        if check.ok and check.checked
+        else None,
         page=PAGE,
         tables=sorted(audit.AUDITED),
         actions=audit.ACTIONS,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,22 +40,6 @@ GREY = (90, 90, 90)
 
 
 INK = (20, 20, 20)
-
-
-def _latin1(text: str) -> str:
-    """Fold text to Latin-1 (typographic punctuation and accents), for callers that still print
-    with a core font; the documents of ``competition.pdf`` print any character and need not."""
-    text = (
-        text.replace("\u2013", "-")
-        .replace("\u2014", "-")
-        .replace("\u2018", "'")
-        .replace("\u2019", "'")
-        .replace("\u201c", '"')
-        .replace("\u201d", '"')
-    )
-    if all(ord(c) < 256 for c in text):
-        return text
-    return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
 
 
 QR_SCALE, QR_BORDER = 4, 1
@@ -257,7 +240,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
         line(layout.government.upper(), 13, "B", 7)
     title, english, as_what = _heading(cert)
     line(title, 28, "B", 13, MAROON)
-    line(english, 11, "I", 6, GREY)
+    line(english, 11, "", 6, GREY)  # two styles only: each embedded font costs every PDF
     pdf.ln(2)
     round_name = cert.round.name if cert.round else ""
     line(round_name, 15, "B", 8)

@@ -146,3 +146,47 @@ def test_audit_page_names_actions_in_words(app, login, committee, open_round):
     page = login(committee).get("/committee/audit/?target_type=stages").text
     assert "<td>dibuat</td>" in page and "<td>insert</td>" not in page
     assert '<option value="login_failed">gagal masuk</option>' in page
+
+
+def test_committee_page_shows_the_current_anchor_and_checks_a_typed_one(
+    app, login, committee, open_round
+):
+    factories.make_stage(open_round)
+    db.session.commit()
+    client = login(committee)
+    page = client.get("/committee/audit/").text
+    records = _records()
+    anchor = f"{records[-1].hash[:16]}:{len(records)}"
+    assert f"<code>{anchor}</code>" in page
+    held = client.get(f"/committee/audit/?anchor={anchor}").text
+    assert "flash-success" in held and anchor in held
+    cut = client.get(f"/committee/audit/?anchor={records[-1].hash[:16]}:{len(records) + 5}").text
+    assert "flash-danger" in cut and "flash-success" not in cut
+    typo = client.get("/committee/audit/?anchor=nonsense").text
+    assert "Bukan jangkar" in typo
+
+
+def test_verify_command_names_where_an_old_trail_was_rekeyed(app, open_round):
+    factories.make_stage(open_round)
+    db.session.commit()
+    n_old = len(_records())
+    # Turn the trail into one written before keying: plain SHA-256, no keyed_from.
+    from competition.audit.models import AuditHead
+
+    prev = audit.GENESIS
+    table = AuditRecord.__table__
+    for row in db.session.execute(select(table).order_by(table.c.id)).mappings().all():
+        digest = audit._legacy_digest(prev, {**row, "prev_hash": prev})
+        db.session.execute(
+            update(table).where(table.c.id == row["id"]).values(prev_hash=prev, hash=digest)
+        )
+        prev = digest
+    db.session.execute(update(AuditHead).values(last_hash=prev, keyed_from=None, key_id=""))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["audit", "verify"])
+    assert before.exit_code == 0 and "not keyed yet" in before.output
+    factories.make_stage(open_round, closes_in_days=9)
+    db.session.commit()
+    after = runner.invoke(args=["audit", "verify"])
+    assert after.exit_code == 0 and f"Re-keyed from record {n_old + 1}" in after.output
