@@ -90,6 +90,29 @@ def blind_world(app, committee, open_round):
     }
 
 
+# Every endpoint a judge reaches, and where this file renders it: a new judge page fails
+# test_every_judge_endpoint_is_covered until it is added to the pages searched below.
+COVERED = {
+    "judge.index": "index",
+    "judge.sheet": "sheet",
+    "judge.recuse": "recuse refused",
+    "judge.panel": "panel",
+    "judge.panel_sheet": "panel sheet",
+    "judge_certificates.index": "certificates",
+    "judge_certificates.download": "a judge's own certificate of appreciation (no entry)",
+    "judge_files.attachment": "test_blind_judge_downloads_released_files_under_neutral_names",
+}
+
+
+def test_every_judge_endpoint_is_covered(app):
+    judge_endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/judge/") or rule.endpoint.startswith("judge")
+    }
+    assert judge_endpoints == set(COVERED)
+
+
 def _judge_pages(client, w):
     """Every page a judge can reach about the entry, as text (a re-rendered refused form
     included)."""
