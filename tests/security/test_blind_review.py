@@ -217,3 +217,25 @@ def test_committee_releases_attachments_for_blind_review(app, login, committee, 
     )
     assert r.status_code == 302 and not other.attachments[0].is_released_for_blind
     assert w["entry"].attachments[0].kind == AttachmentKind.SK
+
+
+def test_blind_judge_index_issues_constant_queries(app, login, committee, blind_world):
+    """Blacking out titles on the list pages costs no query per entry."""
+    from tests.test_query_budget import count_queries
+
+    w = blind_world
+    client = login(w["judge"])
+    counts = []
+    for n in (2, 6):
+        while len(w["stage"].round.entries) < n + 1:
+            i = len(w["stage"].round.entries)
+            owner = factories.make_opd_user(f"Dinas Nomor {i}", username=f"dinas{i}")
+            entry = factories.make_entry(w["stage"].round, owner, title=f"Dinas Nomor {i} Maju")
+            factories.make_attachment(entry, kind="data")
+            factories.make_assignment(w["stage"], entry, w["judge"])
+        db.session.commit()
+        with count_queries() as statements:
+            page = client.get("/judge/").text
+        assert "Dinas Nomor 1 Maju" not in page and "Maju" in page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
