@@ -40,7 +40,7 @@ MAX_ROWS = 2000
 MAX_FILE_BYTES = 2 * 1024 * 1024  # the uploaded file
 MAX_UNCOMPRESSED_BYTES = 10 * 1024 * 1024  # an XLSX's members together, as its zip directory says
 MAX_ZIP_MEMBERS = 200
-MAX_COLUMNS = 20
+MAX_COLUMNS = 50  # a few account columns; 16,384 is what the probe declared
 MAX_LINES = 2 * MAX_ROWS + 1  # rows read, blank ones and the header included
 MAX_CELL_CHARS = 500
 
@@ -195,8 +195,9 @@ def _cells(values, line: int) -> list[str]:
 
 def _xlsx_records(data: bytes) -> list[list[str]]:
     """The first sheet's rows, streamed (openpyxl's read-only mode): the declared dimensions
-    are checked first, then at most ``MAX_LINES`` rows of ``MAX_COLUMNS`` cells are read (cells
-    beyond, if the dimensions lied, are never expanded)."""
+    are checked first, then at most ``MAX_LINES`` rows of ``MAX_COLUMNS`` + 1 cells are read (a
+    cell in the next column refuses the file; cells further right, possible only when the
+    declared dimensions lie, are skipped without being expanded)."""
     _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -211,7 +212,7 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
         if (sheet.max_row or 0) > MAX_LINES:
             raise _too_long()
         records = []
-        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
         for line, values in enumerate(rows, start=1):
             if line > MAX_LINES:
                 raise _too_long()

@@ -13,6 +13,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -25,6 +26,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from competition.announcements import abuse
 from competition.forms import JuriForm
@@ -91,6 +93,21 @@ class ObjectionForm(JuriForm):
     def stamp(self) -> None:
         """Stamp the form as shown now (each time it is rendered)."""
         self.shown.data = abuse.stamp(time.time())
+
+
+class BulkRejectForm(JuriForm):
+    """Reject several pending objections (obvious spam) with one reason; the choices are the
+    announcement's pending objections, set by the view."""
+
+    objections = SelectMultipleField(
+        _l("Objections"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(_l("Tick the objections to reject."))],
+    )
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Reject the ticked objections"))
 
 
 class ObjectionDecisionForm(JuriForm):

@@ -269,6 +269,22 @@ def decide_objection(
 
 
 @records_actor
+def reject_objections(
+    *, announcement: Announcement, objection_ids: set[int], reason: str, actor: User, now: datetime
+) -> int:
+    """Reject at once, with one reason, the pending objections of ``announcement`` among
+    ``objection_ids`` (obvious spam); returns how many. Others are left alone."""
+    chosen = [
+        o
+        for o in announcement.objections
+        if o.id in objection_ids and o.status == ObjectionStatus.PENDING
+    ]
+    for objection in chosen:
+        decide_objection(objection=objection, upheld=False, reason=reason, actor=actor, now=now)
+    return len(chosen)
+
+
+@records_actor
 def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Announcement:
     """Make the list final: only after the objection window has closed and every objection
     has been decided."""

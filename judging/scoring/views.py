@@ -41,7 +41,7 @@ from judging.permissions import can_see_identity, can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
-from judging.scoring.blind import blind_entry_ids
+from judging.scoring.blind import anonymised_titles
 from judging.scoring.forms import (
     BlindReviewForm,
     CriterionForm,
@@ -72,7 +72,7 @@ def judge_index():
     return render_template(
         "judging/scoring/judge_index.html",
         assignments=assignments,
-        blind=blind_entry_ids(a.entry_id for a in assignments),
+        blind=anonymised_titles(a.entry_id for a in assignments),
         now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
@@ -204,7 +204,7 @@ def panel(panel_id: int):
         panel=panel,
         stage=panel.stage,
         assignments=assignments,
-        blind=blind_entry_ids(a.entry_id for a in assignments),
+        blind=anonymised_titles(a.entry_id for a in assignments),
     )
 
 

@@ -90,6 +90,29 @@ def blind_world(app, committee, open_round):
     }
 
 
+# Every endpoint a judge reaches, and where this file renders it: a new judge page fails
+# test_every_judge_endpoint_is_covered until it is added to the pages searched below.
+COVERED = {
+    "judge.index": "index",
+    "judge.sheet": "sheet",
+    "judge.recuse": "recuse refused",
+    "judge.panel": "panel",
+    "judge.panel_sheet": "panel sheet",
+    "judge_certificates.index": "certificates",
+    "judge_certificates.download": "a judge's own certificate of appreciation (no entry)",
+    "judge_files.attachment": "test_blind_judge_downloads_released_files_under_neutral_names",
+}
+
+
+def test_every_judge_endpoint_is_covered(app):
+    judge_endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/judge/") or rule.endpoint.startswith("judge")
+    }
+    assert judge_endpoints == set(COVERED)
+
+
 def _judge_pages(client, w):
     """Every page a judge can reach about the entry, as text (a re-rendered refused form
     included)."""
@@ -194,3 +217,25 @@ def test_committee_releases_attachments_for_blind_review(app, login, committee, 
     )
     assert r.status_code == 302 and not other.attachments[0].is_released_for_blind
     assert w["entry"].attachments[0].kind == AttachmentKind.SK
+
+
+def test_blind_judge_index_issues_constant_queries(app, login, committee, blind_world):
+    """Blacking out titles on the list pages costs no query per entry."""
+    from tests.test_query_budget import count_queries
+
+    w = blind_world
+    client = login(w["judge"])
+    counts = []
+    for n in (2, 6):
+        while len(w["stage"].round.entries) < n + 1:
+            i = len(w["stage"].round.entries)
+            owner = factories.make_opd_user(f"Dinas Nomor {i}", username=f"dinas{i}")
+            entry = factories.make_entry(w["stage"].round, owner, title=f"Dinas Nomor {i} Maju")
+            factories.make_attachment(entry, kind="data")
+            factories.make_assignment(w["stage"], entry, w["judge"])
+        db.session.commit()
+        with count_queries() as statements:
+            page = client.get("/judge/").text
+        assert "Dinas Nomor 1 Maju" not in page and "Maju" in page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts

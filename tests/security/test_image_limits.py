@@ -42,6 +42,15 @@ def _png(width, height, fmt="PNG") -> bytes:
     return buf.getvalue()
 
 
+def declared_jpeg(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) is rewritten to declare ``width`` ×
+    ``height`` pixels."""
+    data = bytearray(_png(8, 8, "JPEG"))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
 BOMB = declared_png(100_000, 100_000)  # 10 gigapixels in under 100 bytes
 PROBE = declared_png(12_000, 12_000)  # the probe's logo: 144 megapixels
 
@@ -56,6 +65,7 @@ def test_bomb_files_are_small():
         pytest.param(BOMB, "megapiksel", id="bomb"),
         pytest.param(PROBE, "12000 × 12000", id="12000x12000"),
         pytest.param(declared_png(6001, 10), "6001 × 10", id="too wide"),
+        pytest.param(declared_jpeg(15000, 9000), "15000 × 9000", id="jpeg"),
         pytest.param(declared_png(6000, 6700), "6000 × 6700", id="over 40 megapixels"),
         pytest.param(b"GIF89a" + b"\0" * 40, "PNG / JPEG", id="another format"),
         pytest.param(b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "PNG / JPEG", id="damaged"),

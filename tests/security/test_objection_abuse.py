@@ -175,3 +175,31 @@ def test_the_form_carries_a_stamp_and_a_hidden_honeypot(app, announced):
     page = app.test_client().get(f"/announcements/{announcement.id}").text
     assert 'name="shown" type="hidden" value="' in page
     assert 'name="website"' in page and 'tabindex="-1"' in page and 'aria-hidden="true"' in page
+
+
+def test_committee_rejects_obvious_spam_in_bulk_with_one_reason(app, login, committee, announced):
+    announcement, entry = announced
+    url = f"/announcements/{announcement.id}"
+    for i in range(3):
+        _client(app, f"192.0.2.{50 + i}").post(url, data=_data(entry, f"BELI OBAT MURAH {i}"))
+    _client(app, "192.0.2.60").post(url, data=_data(entry, "Loket tutup setiap Jumat."))
+    spam = db.session.scalars(select(Objection).order_by(Objection.id)).all()[:3]
+    client = login(committee)
+    page = client.get(f"/committee/announcements/{announcement.id}").text
+    assert "Tolak beberapa sanggahan sekaligus" in page
+    reject = f"/committee/announcements/{announcement.id}/objections/reject"
+    r = client.post(reject, data={"bulk-reason": "Spam."})
+    assert r.status_code == 422 and "Centang sanggahan" in r.text
+    r = client.post(
+        reject, data={"bulk-objections": [o.id for o in spam], "bulk-reason": "Spam iklan."}
+    )
+    assert r.status_code == 302
+    statuses = db.session.execute(
+        select(Objection.status, Objection.decision_reason).order_by(Objection.id)
+    ).all()
+    assert [(s.value, reason) for s, reason in statuses] == [
+        ("rejected", "Spam iklan."),
+        ("rejected", "Spam iklan."),
+        ("rejected", "Spam iklan."),
+        ("pending", ""),
+    ]
