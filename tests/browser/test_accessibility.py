@@ -11,7 +11,7 @@ from competition.rounds.models import Round
 from judging.demo.loader import DEMO_PASSWORD, load_demo
 from judging.panels.models import Assignment
 from judging.results.models import Certificate
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import check_accessibility, shot
 
 pytest.importorskip("axe_playwright_python")
 
@@ -62,12 +62,20 @@ def _pages():
     }
 
 
+PHONE = {"width": 390, "height": 844}
+
+
 def test_main_pages_of_every_role_pass_axe(app, browser, live_server):
     load_demo()
     db.session.commit()
     failures = []
-    for username, paths in _pages().items():
-        context = browser.new_context(base_url=live_server)
+    pages = _pages()
+    # The desktop pages of every role, then the judge's on a phone (a demo judge's worklist).
+    runs = [(username, paths, None) for username, paths in pages.items()]
+    runs.append(("juri1", pages["juri1"][:2], PHONE))
+    for username, paths, viewport in runs:
+        sized = {"viewport": viewport, "is_mobile": True} if viewport else {}
+        context = browser.new_context(base_url=live_server, **sized)
         page = context.new_page()
         if username:
             page.goto("/login")
@@ -82,5 +90,7 @@ def test_main_pages_of_every_role_pass_axe(app, browser, live_server):
                 check_accessibility(page)
             except AssertionError as exc:
                 failures.append(str(exc))
+            if viewport:
+                shot(page, f"a11y-phone-{username}-{paths.index(path)}")
         context.close()
     assert not failures, "\n\n".join(failures)
