@@ -104,14 +104,20 @@ require_role(opd_bp, Role.OPD)
 @opd_bp.route("/", endpoint="entries")
 def entries_list():
     now = utcnow()
+    open_rounds = [  # only the rounds this OPD may enter are offered to it
+        r
+        for r in rounds.list_open_rounds(now)
+        if eligibility.is_eligible(r, current_user.organisation)
+    ]
     return render_template(
         "competition/entries/entries.html",
         entries=entries.list_entries_of(current_user),
-        open_rounds=[  # only the rounds this OPD may enter are offered to it
-            r
-            for r in rounds.list_open_rounds(now)
-            if eligibility.is_eligible(r, current_user.organisation)
-        ],
+        open_rounds=open_rounds,
+        open_to={
+            r.id: eligibility.describe(r, eligibility.listed_names(r))
+            for r in open_rounds
+            if eligibility.is_restricted(r)
+        },
         now=now,
     )
 

@@ -193,6 +193,8 @@ def copy_round(*, source: Round, name: str, submission_opens_at: datetime, actor
     )
     round_.word_limits = dict(source.word_limits or {})
     round_.section_settings = copy.deepcopy(source.section_settings or {})
+    round_.eligible_kinds = list(source.eligible_kinds or [])
+    round_.eligible_organisations = list(source.eligible_organisations or [])
     round_.cap_umum, round_.cap_replikasi, round_.cap_khusus = (
         source.cap_umum,
         source.cap_replikasi,

@@ -76,3 +76,18 @@ def page_for(browser, live_server):
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def check_accessibility(page, impacts=("serious", "critical")) -> None:
+    """Run axe-core (axe-playwright-python) over the page as it is and fail on violations of
+    the given impacts, naming each rule and the first elements it found."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    response = axe.Axe().run(page).response
+    bad = [v for v in response["violations"] if v.get("impact") in impacts]
+    if bad:
+        lines = [
+            f"{v['impact']} {v['id']}: {v['help']} -> "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:4])
+            for v in bad
+        ]
+        raise AssertionError(f"{page.url}: accessibility violations\n" + "\n".join(lines))

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from competition.db import db
 from tests import factories
-from tests.browser.conftest import shot
+from tests.browser.conftest import check_accessibility, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -76,5 +76,6 @@ def test_main_pages_fit_a_phone(app, browser, live_server, committee, opd, judge
             page.goto(path)
             expect(page.locator("main")).to_be_visible()
             _no_sideways_scroll(page)
+            check_accessibility(page)  # on a phone, wide tables scroll inside the page
             shot(page, f"phone-{username}-{i}")
         context.close()

@@ -13,7 +13,7 @@ from competition.db import db, utcnow
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
-from tests.browser.conftest import shot
+from tests.browser.conftest import check_accessibility, shot
 
 
 def test_opd_submits_proposal_with_attachment(app, page_for, opd, open_round):
@@ -41,14 +41,17 @@ def test_opd_submits_proposal_with_attachment(app, page_for, opd, open_round):
         ],
     )
     shot(page, "1-opd-proposal-form")
+    check_accessibility(page)
     page.click("#send")
     expect(page.locator("main")).to_contain_text("terkirim")
     expect(page.locator("main")).to_contain_text("sk-walikota.pdf")
     shot(page, "1-opd-entry-submitted")
+    check_accessibility(page)
 
     page.goto("/opd/")
     expect(page.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(page, "1-opd-entries")
+    check_accessibility(page)
 
 
 def test_judge_scores_entry(app, page_for, committee, opd, open_round):
@@ -64,6 +67,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     panitia.click("text=Pratinjau penugasan otomatis")
     expect(panitia.locator("main")).to_contain_text("Cakupan: setiap inovasi mendapat 1 juri.")
     shot(panitia, "2-committee-assignment-preview")
+    check_accessibility(panitia)
     panitia.click("text=Konfirmasi penugasan ini")
     expect(panitia.locator("main")).to_contain_text("Dr. Sari")
 
@@ -71,6 +75,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     juri = page_for("juri1")
     expect(juri.locator("main")).to_contain_text("0 dari 1 lembar penilaian telah dikirim")
     shot(juri, "2-judge-workspace")
+    check_accessibility(juri)
     juri.click("text=Posyandu Digital Palembang")
     inputs = juri.locator("input[data-weight]")
     inputs.nth(0).fill("9")
@@ -80,6 +85,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     expect(juri.locator("#running-total")).to_have_text("8,60")  # (9 x 60 + 8 x 40) / 100
     juri.fill("textarea[name^=comment_]  >> nth=0", "Gagasan baru bagi kader posyandu.")
     shot(juri, "2-judge-score-sheet")
+    check_accessibility(juri)
 
     # Save a draft: the values come back from the server.
     juri.click("#save")
@@ -93,6 +99,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     expect(juri.locator("main")).to_contain_text("1 dari 1 lembar penilaian telah dikirim")
     expect(juri.locator("main table")).to_contain_text("8,60")
     shot(juri, "2-judge-workspace-done")
+    check_accessibility(juri)
 
 
 def test_committee_publishes_and_opd_downloads_certificate(
@@ -120,22 +127,27 @@ def test_committee_publishes_and_opd_downloads_certificate(
     panitia.goto(f"/committee/rounds/{open_round.id}/dashboard")
     expect(panitia.locator("svg.progress-bars")).to_contain_text("3 / 3 (100%)")
     shot(panitia, "3-committee-dashboard")
+    check_accessibility(panitia)
     panitia.goto(f"/committee/stages/{stage.id}/ranking")
     expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(panitia, "3-committee-ranking")
+    check_accessibility(panitia)
     panitia.click("text=Umumkan peringkat ini")
     # One judge per entry: no place is decided, so publishing asks for a tick first.
     expect(panitia.locator("input[name=confirm_uncertain]")).to_be_visible()
     shot(panitia, "3-committee-publish-confirm")
+    check_accessibility(panitia)
     panitia.check("input[name=confirm_uncertain]")
     panitia.locator("form:has(input[name=confirm_uncertain]) [type=submit]").click()
     expect(panitia).to_have_url(re.compile(r"/results/"))
     expect(panitia.locator("main")).to_contain_text("Posyandu Digital Palembang")
     shot(panitia, "3-public-results")
+    check_accessibility(panitia)
 
     page = page_for("dinkes")
     page.click("text=Posyandu Digital Palembang")
     shot(page, "3-opd-entry-with-certificate")
+    check_accessibility(page)
     with page.expect_download() as info:
         page.click("a[href$='.pdf']")
     with open(info.value.path(), "rb") as f:

@@ -8,7 +8,7 @@ from competition.db import db, utcnow
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
-from tests.browser.conftest import shot
+from tests.browser.conftest import check_accessibility, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -64,6 +64,7 @@ def test_judge_works_on_a_phone(app, browser, live_server, opd, judge, open_roun
         draft = page.locator("tr", has_text="Masih draf")
         expect(draft.locator("td.total")).to_have_text("8,00")
         _in_viewport(draft.locator("td.total"))
+        check_accessibility(page)
         shot(page, "phone-judge-worklist")
 
         page.click("text=Belum dibuka")
@@ -75,6 +76,7 @@ def test_judge_works_on_a_phone(app, browser, live_server, opd, judge, open_roun
         _in_viewport(page.locator(".sheet-switch .sheet-state"))
         form_field.fill("9")
         expect(page.locator("#switch-total")).to_have_text("9,00")
+        check_accessibility(page)
         shot(page, "phone-judge-sheet-form")
         page.click(".sheet-switch a[href='#proposal']")
         expect(page.locator("#proposal")).to_be_in_viewport()

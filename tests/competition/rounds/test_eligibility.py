@@ -85,7 +85,8 @@ def test_ineligible_opd_neither_sees_nor_enters_the_round(app, login, committee,
     assert r.status_code == 403 and db.session.scalar(select(Entry)) is None
     # The kelurahan sees it and submits.
     kel_client = login(kelurahan)
-    assert new_url in kel_client.get("/opd/").text
+    page = kel_client.get("/opd/").text
+    assert new_url in page and "Hanya terbuka bagi: Kelurahan atau desa." in page
     assert kel_client.post(new_url, data=_form(open_round, send="1")).status_code == 302
     assert db.session.scalar(select(Entry)).is_submitted
 
@@ -152,3 +153,16 @@ def test_committee_sets_an_organisations_kind(app, login, committee, open_round)
     assert r.status_code == 302
     assert db.session.get(Organisation, odd.organisation_id).kind == "kelurahan"
     assert login(odd).get(f"/opd/rounds/{open_round.id}/entries/new").status_code == 200
+
+
+def test_round_copy_keeps_who_may_enter(app, committee, open_round):
+    round_service.set_eligibility(
+        round_=open_round, kinds=["kelurahan"], organisation_ids=[7], actor=committee
+    )
+    copy = round_service.copy_round(
+        source=open_round,
+        name="KOINYANLIK 2027",
+        submission_opens_at=open_round.submission_opens_at,
+        actor=committee,
+    )
+    assert copy.eligible_kinds == ["kelurahan"] and copy.eligible_organisations == [7]

@@ -3,6 +3,7 @@ numbers, revocation and reissue, the public pages."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -760,11 +761,29 @@ def test_public_results_name_the_method_in_words_and_explain_the_fingerprint(
     assert "Judge offset and scale model" in page and "can recompute it" in page
 
 
-def test_results_page_offers_only_scored_stages(app, login, committee, open_round):
+def test_results_page_offers_only_scored_stages(app, login, committee, opd, judge, open_round):
+    from competition.entries.models import Screening
     from competition.rounds import services as round_service
 
     stages = round_service.apply_stage_template(round_=open_round, actor=committee)
     stages[3].is_skipped = True  # presentation skipped this year
+    field = stages[4]  # the field verification, scored (one sheet, in its window)
+    field.opens_at = utcnow() - timedelta(days=1)
+    rubric_service.add_criterion(
+        stage=field, name="Bukti", description="", weight=100, actor=committee
+    )
+    entry = factories.make_entry(open_round, opd)
+    entry.screening = Screening.ELIGIBLE  # screening comes before the scored stages
+    assignment = factories.make_assignment(field, entry, judge)
+    sheet_service.save_sheet(
+        assignment=assignment,
+        submit=True,
+        actor=judge,
+        now=utcnow(),
+        inputs={
+            c.id: sheet_service.CriterionInput(8.0) for c in rubric_service.list_criteria(field)
+        },
+    )
     db.session.commit()
     page = login(committee).get(f"/committee/rounds/{open_round.id}/results").text
     assert "Penilaian Proposal (Desk Evaluation)" in page
@@ -772,7 +791,10 @@ def test_results_page_offers_only_scored_stages(app, login, committee, open_roun
     for not_scored in (stages[0], stages[1], stages[3], stages[5]):
         assert not_scored.name not in page
         assert f"/committee/stages/{not_scored.id}/publish" not in page
-    assert f"/committee/stages/{stages[2].id}/publish" in page
+    # A scored stage without any submitted sheet says so instead of offering to publish.
+    assert f"/committee/stages/{stages[2].id}/publish" not in page
+    assert "Belum ada lembar penilaian yang dikirim pada tahap ini" in page
+    assert f"/committee/stages/{field.id}/publish" in page
 
 
 def test_results_page_shows_the_award_places_and_links_the_full_ranking(

@@ -1,0 +1,96 @@
+"""axe-core over the main pages of every role, on the demo competition (issue 16 item 20):
+a serious or critical violation fails the test, naming the rule and the elements."""
+
+import pytest
+from sqlalchemy import select
+
+from competition.accounts.models import User
+from competition.db import db, utcnow
+from competition.entries.models import Entry
+from competition.rounds.models import Round
+from judging.demo.loader import DEMO_PASSWORD, load_demo
+from judging.panels.models import Assignment
+from judging.results.models import Certificate
+from tests.browser.conftest import check_accessibility, shot
+
+pytest.importorskip("axe_playwright_python")
+
+
+def _pages():
+    now = utcnow()
+    rounds = {r.name[-4:]: r for r in db.session.scalars(select(Round))}
+    past, current, nxt = rounds["2025"], rounds["2026"], rounds["2027"]
+    desk, presentation = (s for s in current.stages if s.is_scored and s.position < 4)
+    juri1 = db.session.scalar(select(User).where(User.username == "juri1"))
+    mine = db.session.scalars(select(Assignment).where(Assignment.judge_id == juri1.id)).all()
+    todo = next(a for a in mine if a.stage.is_open(now) and not a.sheet)
+    done = next(a for a in mine if a.sheet and a.sheet.is_submitted)
+    dinkes = db.session.scalar(select(User).where(User.username == "dinkes"))
+    entry = db.session.scalar(
+        select(Entry).where(Entry.organisation_id == dinkes.organisation_id, Entry.round == current)
+    )
+    unit_entry = db.session.scalar(select(Entry).where(Entry.round == nxt))
+    cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
+    sheet = done.sheet
+    return {
+        None: ["/", "/login", f"/results/{past.slug}", "/verify/", f"/verify/{cert.code}"],
+        "dinkes": ["/opd/", f"/opd/rounds/{nxt.id}/entries/new", f"/opd/entries/{entry.id}"],
+        "admin-dinkes": ["/agency/", f"/agency/entries/{unit_entry.id}"],
+        "juri1": [
+            "/judge/",
+            f"/judge/assignments/{todo.id}",
+            f"/judge/assignments/{done.id}",
+            "/judge/certificates/",
+        ],
+        "panitia": [
+            "/committee/",
+            f"/committee/rounds/{current.id}",
+            f"/committee/rounds/{current.id}/dashboard",
+            f"/committee/rounds/{current.id}/screening",
+            f"/committee/stages/{presentation.id}/progress",
+            f"/committee/stages/{presentation.id}/assignments",
+            f"/committee/stages/{desk.id}/ranking",
+            f"/committee/stages/{desk.id}/judges",
+            f"/committee/stages/{desk.id}/rubric",
+            f"/committee/stages/{sheet.assignment.stage_id}/sheets/{sheet.id}",
+            f"/committee/rounds/{past.id}/results",
+            f"/committee/rounds/{past.id}/results/final",
+            "/committee/audit/",
+            "/committee/users/",
+            "/committee/organisations",
+        ],
+    }
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_main_pages_of_every_role_pass_axe(app, browser, live_server):
+    load_demo()
+    db.session.commit()
+    failures = []
+    pages = _pages()
+    # The desktop pages of every role, then the judge's on a phone (a demo judge's worklist).
+    runs = [(username, paths, None) for username, paths in pages.items()]
+    runs.append(("juri1", pages["juri1"][:2], PHONE))
+    for username, paths, viewport in runs:
+        sized = {"viewport": viewport, "is_mobile": True} if viewport else {}
+        context = browser.new_context(base_url=live_server, **sized)
+        page = context.new_page()
+        if username:
+            page.goto("/login")
+            page.fill("#username", username)
+            page.fill("#password", DEMO_PASSWORD)
+            page.click("#submit")
+            page.wait_for_load_state()
+        for path in paths:
+            response = page.goto(path)
+            assert response.status < 400, (path, response.status)
+            try:
+                check_accessibility(page)
+            except AssertionError as exc:
+                failures.append(str(exc))
+            if viewport:
+                shot(page, f"a11y-phone-{username}-{paths.index(path)}")
+        context.close()
+    assert not failures, "\n\n".join(failures)
