@@ -2,7 +2,8 @@
 instance folders, one ``flask juri worker``, one PostgreSQL (TEST_DATABASE_URL) and one S3
 server (moto). A session and the login throttle hold across both servers; a file uploaded
 through one is used through the other; a ZIP requested on one is built by the worker and
-downloaded from the other; an import confirmed on one is run by the worker. PostgreSQL only."""
+downloaded from the other; an import confirmed on one is run by the worker; a publication made
+on one shows on the other at once. PostgreSQL only."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from competition.accounts.services import MAX_FAILS_PER_ACCOUNT_AND_ADDRESS
 from competition.db import db
 from competition.jobs import worker
 from judging.results.models import Certificate
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from tests import factories
 from tests.competition.test_storage import _free_port, s3_server, s3_url  # noqa: F401
 
@@ -76,8 +79,23 @@ def cluster(make_app, tmp_path, s3_url):  # noqa: F811
                     issued_at=round_.submission_opens_at,
                 )
             )
+        stage = factories.make_stage(round_)
+        opd = factories.make_opd_user("Dinas Kesehatan", username="dinkes")
+        judge = factories.make_user(role="judge", username="juri1", name="Dr. Hendra")
+        for title, score in (("SI-PANDAI", 9.0), ("SI-CEPAT", 7.0)):
+            entry = factories.make_entry(round_, opd, title=title)
+            sheet_service.save_sheet(
+                assignment=factories.make_assignment(stage, entry, judge),
+                inputs={
+                    c.id: sheet_service.CriterionInput(score, "baik")
+                    for c in rubric_service.list_criteria(stage)
+                },
+                submit=True,
+                actor=judge,
+                now=stage.opens_at,
+            )
         db.session.commit()
-        round_id = round_.id
+        round_id, stage_id, slug = round_.id, stage.id, round_.slug
         env = {
             **os.environ,
             "DATABASE_URL": os.environ["TEST_DATABASE_URL"],
@@ -117,7 +135,13 @@ def cluster(make_app, tmp_path, s3_url):  # noqa: F811
             )
             for url, proc in zip(urls, procs):
                 _wait_ready(url, proc)
-            yield {"a": urls[0], "b": urls[1], "round_id": round_id}
+            yield {
+                "a": urls[0],
+                "b": urls[1],
+                "round_id": round_id,
+                "stage_id": stage_id,
+                "slug": slug,
+            }
         finally:
             for proc in procs:
                 proc.terminate()
@@ -209,6 +233,18 @@ def test_two_servers_one_worker_one_database_one_store(cluster):
     job_url = b + confirm.headers["Location"].removeprefix("http://127.0.0.1")
     done = _poll(http, job_url, lambda r: "juri77" in r.text or "flash-error" in r.text)
     assert "juri77" in done.text and "<code>" in done.text
+
+    # A publication made on A shows on B's public results page at once.
+    results = f"{b}/results/{cluster['slug']}"
+    assert "SI-PANDAI" not in http.get(results).text
+    review = http.get(f"{a}/committee/rounds/{round_id}/results")
+    published = http.post(
+        f"{a}/committee/stages/{cluster['stage_id']}/publish",
+        data={"csrf_token": _csrf(review.text), "confirm_open": "y", "confirm_uncertain": "y"},
+        allow_redirects=False,
+    )
+    assert published.status_code == 302
+    assert "SI-PANDAI" in requests.get(results).text  # anyone, on the other server
 
     # The login throttle counts failures on both servers together.
     other = requests.Session()
