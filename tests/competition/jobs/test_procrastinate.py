@@ -160,3 +160,24 @@ def test_job_of_a_dead_worker_is_retried_and_done_once(pg):
     assert worker.run_job(pg, job_id) is True
     db.session.expire_all()
     assert db.session.get(Job, job_id).attempts == 2
+
+
+def test_two_deliveries_never_claim_the_same_message(pg):
+    """A delivery claims its messages with FOR UPDATE SKIP LOCKED: a second worker's delivery
+    running at the same time skips them instead of sending them again."""
+    user = User(username="b", name="B", role="opd", email="b@example.org", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    note = notifications.notify(user=user, kind="test", subject="Uji", body="isi", now=utcnow())
+    db.session.commit()  # no mail server here: no delivery job, the message waits
+    ids = [note.id]
+    with pg.app_context():  # a first worker's transaction
+        first = notifications.claim_unsent(ids)
+        with pg.app_context():  # a second one, meanwhile
+            assert notifications.claim_unsent(ids) == []
+            db.session.rollback()
+        assert [n.id for n in first] == ids
+        db.session.rollback()
+    with pg.app_context():  # once the first is gone, the message can be claimed again
+        assert [n.id for n in notifications.claim_unsent(ids)] == ids
+        db.session.rollback()
