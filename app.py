@@ -206,7 +206,14 @@ def select_locale() -> str:
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, static_folder="competition/static")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder="competition/static",
+        # JURI_INSTANCE_PATH: this server's own instance folder (absolute), e.g. when several
+        # servers run from one checkout; default: instance/ beside app.py
+        instance_path=os.environ.get("JURI_INSTANCE_PATH") or None,
+    )
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(

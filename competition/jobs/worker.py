@@ -39,7 +39,8 @@ from competition.jobs.services import (
 
 log = logging.getLogger(__name__)
 
-STALLED_SECONDS = 60  # a worker silent this long (heartbeats every 10 s) is taken to be dead
+# A worker silent this long (heartbeats every 10 s) is taken to be dead (JURI_JOBS_STALLED_SECONDS).
+STALLED_SECONDS = 60
 _EXECUTOR = "juri_jobs_executor"
 _PROCRASTINATE = "juri_jobs_procrastinate"
 
@@ -150,8 +151,8 @@ def _procrastinate_task(app: Flask, name: str, task: Task):
     return run
 
 
-async def _retry_stalled(context, timestamp) -> None:
-    await retry_stalled_async(context.app)
+def stalled_seconds(app: Flask) -> float:
+    return float(app.config.get("JOBS_STALLED_SECONDS") or STALLED_SECONDS)
 
 
 async def retry_stalled_async(papp: procrastinate.App, seconds: float = STALLED_SECONDS) -> int:
@@ -180,6 +181,11 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
         papp.task(name=name, queue=QUEUE, pass_context=True, retry=retry)(
             _procrastinate_task(app, name, task)
         )
+    seconds = stalled_seconds(app)
+
+    async def _retry_stalled(context, timestamp) -> None:
+        await retry_stalled_async(context.app, seconds)
+
     stalled = papp.task(
         name="juri.retry_stalled",
         queue=QUEUE,
@@ -191,13 +197,13 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
     return papp
 
 
-def retry_stalled(app: Flask, seconds: float = STALLED_SECONDS) -> int:
+def retry_stalled(app: Flask, seconds: float | None = None) -> int:
     """``retry_stalled_async`` from synchronous code (the worker command at start, tests)."""
     papp = procrastinate_app(app)
 
     async def go():
         async with papp.open_async():
-            return await retry_stalled_async(papp, seconds)
+            return await retry_stalled_async(papp, seconds or stalled_seconds(app))
 
     return asyncio.run(go())
 

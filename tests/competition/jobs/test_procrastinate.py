@@ -4,7 +4,12 @@ PostgreSQL (``.ci/run``)."""
 
 import os
 import socket
+import subprocess
+import sys
+import time
+import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -25,6 +30,7 @@ pytestmark = pytest.mark.skipif(
     reason="procrastinate needs PostgreSQL (TEST_DATABASE_URL)",
 )
 
+ROOT = Path(__file__).resolve().parents[3]
 PROCRASTINATE_TABLES = ("procrastinate_events", "procrastinate_jobs", "procrastinate_workers")
 
 
@@ -160,3 +166,83 @@ def test_job_of_a_dead_worker_is_retried_and_done_once(pg):
     assert worker.run_job(pg, job_id) is True
     db.session.expire_all()
     assert db.session.get(Job, job_id).attempts == 2
+
+
+def test_two_deliveries_never_claim_the_same_message(pg):
+    """A delivery claims its messages with FOR UPDATE SKIP LOCKED: a second worker's delivery
+    running at the same time skips them instead of sending them again."""
+    user = User(username="b", name="B", role="opd", email="b@example.org", password_hash="x")
+    db.session.add(user)
+    db.session.flush()
+    note = notifications.notify(user=user, kind="test", subject="Uji", body="isi", now=utcnow())
+    db.session.commit()  # no mail server here: no delivery job, the message waits
+    ids = [note.id]
+    with pg.app_context():  # a first worker's transaction
+        first = notifications.claim_unsent(ids)
+        with pg.app_context():  # a second one, meanwhile
+            assert notifications.claim_unsent(ids) == []
+            db.session.rollback()
+        assert [n.id for n in first] == ids
+        db.session.rollback()
+    with pg.app_context():  # once the first is gone, the message can be claimed again
+        assert [n.id for n in notifications.claim_unsent(ids)] == ids
+        db.session.rollback()
+
+
+def _worker(pg, tmp_path, name: str, *args: str, **env) -> subprocess.Popen:
+    """A real ``flask juri worker`` process on the test database and file folder."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "flask"), "juri", "worker", *args],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "FLASK_APP": "app",
+            "DATABASE_URL": os.environ["TEST_DATABASE_URL"],
+            "SECRET_KEY": "test-secret",
+            "JURI_UPLOAD_FOLDER": pg.config["UPLOAD_FOLDER"],
+            "JURI_PUBLIC_URL": "http://localhost",
+            "JURI_JOBS": "procrastinate",
+            "JURI_INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_killed_worker_process_job_is_finished_by_another_once(pg, tmp_path):
+    """A worker process killed (SIGKILL) in the middle of a ZIP: another worker finds the job
+    of the silent worker, runs it again and finishes it; one ZIP, every certificate once."""
+    committee = factories.make_user(role="committee", username="panitia", name="Panitia")
+    round_ = factories.make_round()
+    db.session.commit()
+    _certificates(round_, n=400)
+    job = bulk.start_job(round_=round_, actor=committee)
+    db.session.commit()
+    job_id = job.id
+    first = _worker(pg, tmp_path, "first")
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the first chunks are rendered
+            db.session.expire_all()
+            job = db.session.get(Job, job_id)
+            if job.progress_done >= bulk.CHUNK or job.finished:
+                break
+            time.sleep(0.1)
+        assert job.state == "running" and 0 < job.progress_done < 400, "not killed mid-job"
+        first.kill()
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    time.sleep(3)  # the dead worker's last heartbeat is older than the threshold below
+    second = _worker(pg, tmp_path, "second", "--once", JURI_JOBS_STALLED_SECONDS="2")
+    assert second.wait(180) == 0
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert (job.state, job.attempts, job.progress_done) == ("done", 2, 400)
+    assert list(get_storage().keys("exports/")) == [bulk.zip_key(job)]
+    with zipfile.ZipFile(get_storage().location(job.result_key)) as zf:
+        names = zf.namelist()
+    assert len(names) == 400 == len(set(names))
+    assert [row.status for row in _queue_rows()] == ["succeeded"]
