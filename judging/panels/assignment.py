@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
@@ -28,6 +28,7 @@ from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
 from judging.panels.services import list_panels
 from judging.permissions import can_score
+from judging.scoring.models import ScoreSheet
 
 
 def list_judges() -> list[User]:
@@ -403,14 +404,40 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     return moved, kept
 
 
+# The proposal's texts: what a list of entries never shows (kilobytes per entry).
+_ENTRY_TEXTS = (
+    Entry.innovators,
+    Entry.summary,
+    Entry.novelty,
+    Entry.impact,
+    Entry.sdg,
+    Entry.adaptability,
+    Entry.sustainability,
+    Entry.collaboration,
+    Entry.inspiration,
+    Entry.replication_process,
+    Entry.distinguishing,
+    Entry.custom_texts,
+    Entry.problem,
+    Entry.implementation,
+    Entry.reopen_reason,
+    Entry.screening_reason,
+)
+
+
 def list_assignments_of(judge: User) -> list[Assignment]:
+    """The judge's assignments with their entry (without the proposal's texts), category,
+    organisation, stage and sheet: five queries however many there are."""
     return list(
         db.session.scalars(
             select(Assignment)
             .where(Assignment.judge_id == judge.id)
             .options(
-                selectinload(Assignment.entry).selectinload(Entry.category),
-                selectinload(Assignment.entry).selectinload(Entry.organisation),
+                selectinload(Assignment.entry).options(
+                    *(defer(column) for column in _ENTRY_TEXTS),
+                    selectinload(Entry.category),
+                    selectinload(Entry.organisation),
+                ),
                 selectinload(Assignment.stage),
                 selectinload(Assignment.sheet),
             )
@@ -421,8 +448,21 @@ def list_assignments_of(judge: User) -> list[Assignment]:
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:
     """The judge's own assignment, else ``NotAllowed`` (404: unassigned entries do not exist
-    for a judge)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    for a judge). Loads what the score sheet shows in three queries (stage, entry with its
+    organisation, category and round joined; the sheet with its scores; the attachments)
+    instead of one per object."""
+    assignment = db.session.scalar(
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            joinedload(Assignment.stage),
+            joinedload(Assignment.entry).joinedload(Entry.organisation),
+            joinedload(Assignment.entry).joinedload(Entry.category),
+            joinedload(Assignment.entry).joinedload(Entry.round),
+            joinedload(Assignment.entry).selectinload(Entry.attachments),
+            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+        )
+    )
     if assignment is None or not can_score(judge, assignment):
         raise NotAllowed()
     return assignment

@@ -119,6 +119,8 @@ def _review_page(
 ):
     stages, now = [], utcnow()
     for stage in round_.stages:
+        if not stage.is_scored:  # nothing to rank or publish (submission, screening, ...)
+            continue
         levels = awards.levels_for(stage)
         # The award places and the next few of each category: a national round ranks
         # thousands, whose full list is the ranking page's (linked from each category).
