@@ -11,7 +11,7 @@ from datetime import datetime
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
@@ -29,6 +29,7 @@ from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
 from judging.panels.services import list_panels
 from judging.permissions import can_score
+from judging.scoring.models import ScoreSheet
 
 
 def list_judges() -> list[User]:
@@ -404,6 +405,27 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     return moved, kept
 
 
+# The proposal's texts: what a list of entries never shows (kilobytes per entry).
+_ENTRY_TEXTS = (
+    Entry.innovators,
+    Entry.summary,
+    Entry.novelty,
+    Entry.impact,
+    Entry.sdg,
+    Entry.adaptability,
+    Entry.sustainability,
+    Entry.collaboration,
+    Entry.inspiration,
+    Entry.replication_process,
+    Entry.distinguishing,
+    Entry.custom_texts,
+    Entry.problem,
+    Entry.implementation,
+    Entry.reopen_reason,
+    Entry.screening_reason,
+)
+
+
 def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
     """The judge's assignments, what is still to do first: sheets not yet submitted in open
     stages (soonest deadline first), then those of stages not open (yet or any more), then
@@ -414,8 +436,11 @@ def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assign
             select(Assignment)
             .where(Assignment.judge_id == judge.id)
             .options(
-                selectinload(Assignment.entry).selectinload(Entry.category),
-                selectinload(Assignment.entry).selectinload(Entry.organisation),
+                selectinload(Assignment.entry).options(
+                    *(defer(column) for column in _ENTRY_TEXTS),
+                    selectinload(Entry.category),
+                    selectinload(Entry.organisation),
+                ),
                 selectinload(Assignment.stage).selectinload(Stage.round),
                 selectinload(Assignment.sheet),
             )
@@ -433,8 +458,21 @@ def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assign
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:
     """The judge's own assignment, else ``NotAllowed`` (404: unassigned entries do not exist
-    for a judge)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    for a judge). Loads what the score sheet shows in three queries (stage, entry with its
+    organisation, category and round joined; the sheet with its scores; the attachments)
+    instead of one per object."""
+    assignment = db.session.scalar(
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            joinedload(Assignment.stage),
+            joinedload(Assignment.entry).joinedload(Entry.organisation),
+            joinedload(Assignment.entry).joinedload(Entry.category),
+            joinedload(Assignment.entry).joinedload(Entry.round),
+            joinedload(Assignment.entry).selectinload(Entry.attachments),
+            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+        )
+    )
     if assignment is None or not can_score(judge, assignment):
         raise NotAllowed()
     return assignment

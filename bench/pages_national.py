@@ -1,0 +1,258 @@
+"""The committee's pages of the national round, timed through gunicorn (issue 17, item 5).
+
+Loads the city demo and then the national round (``flask demo load``, ``flask demo load --scale
+national``: 3,000 entries, 300 judges, 15,000 sheets) into one database, starts gunicorn
+(``gunicorn.conf.py``, 2 sync workers by default) on loopback, signs in as the committee and
+requests each page ``--repeat`` times, one request at a time. For each page it prints the first
+view (the first request after the server started: what the first visitor of the morning waits),
+the median and p95 of the following views, the size of the answer, and the ratio of the median
+to the same page of the city round (45 entries) measured in the same run on the same server:
+the baseline. The pages:
+
+- the round page, the round dashboard, the committee's results page;
+- each scored stage's progress page, judges' page and ranking page;
+- ``/api/v1/rounds/<slug>/results`` (its first page).
+
+    .venv/bin/python bench/pages_national.py --postgres       # throw-away local PostgreSQL db
+    .venv/bin/python bench/pages_national.py --url postgresql+psycopg://u:pw@127.0.0.1/empty_db
+    .venv/bin/python bench/pages_national.py --url ... --reuse  # the demos are already loaded
+    .venv/bin/python bench/pages_national.py                  # SQLite in a temporary folder
+
+Target (issue 17): every page's median under 300 ms and its HTML under 500 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from http_judges import PASSWORD, free_port, start_postgres  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+GOAL_MS, GOAL_KB = 300, 500
+
+
+def flask(url: str, *args: str) -> str:
+    """Run a ``flask`` command of the app against ``url``; its output."""
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", FLASK_APP="app")
+    exe = str(Path(sys.executable).with_name("flask"))
+    done = subprocess.run(
+        [exe, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def load(url: str) -> None:
+    t0 = time.perf_counter()
+    flask(url, "db", "upgrade")
+    flask(url, "demo", "load")
+    print(flask(url, "demo", "load", "--scale", "national").strip().splitlines()[0])
+    print(f"loaded in {time.perf_counter() - t0:.0f} s")
+
+
+def rounds(url: str) -> list[tuple[int, str, str, list[int]]]:
+    """(id, slug, name, scored stage ids) of the city round and the national round."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT id, slug, name FROM rounds ORDER BY id")).all()
+        out = []
+        for rid, slug, name in found:
+            stages = conn.execute(
+                text(
+                    "SELECT s.id FROM stages s WHERE s.round_id = :r AND EXISTS "
+                    "(SELECT 1 FROM assignments a WHERE a.stage_id = s.id) ORDER BY s.position"
+                ),
+                {"r": rid},
+            ).scalars()
+            out.append((rid, slug, name, list(stages)))
+    engine.dispose()
+    city = next(r for r in out if not r[1].startswith("national"))
+    national = next(r for r in out if r[1].startswith("national"))
+    return [city, national]
+
+
+def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
+    """(name, path) of the committee's pages of a round."""
+    out = [
+        ("round page", f"/committee/rounds/{round_id}"),
+        ("round dashboard", f"/committee/rounds/{round_id}/dashboard"),
+        ("results page", f"/committee/rounds/{round_id}/results"),
+        ("API results", f"/api/v1/rounds/{slug}/results"),
+    ]
+    for k, stage in enumerate(stages, 1):
+        out += [
+            (f"progress, stage {k}", f"/committee/stages/{stage}/progress"),
+            (f"judges, stage {k}", f"/committee/stages/{stage}/judges"),
+            (f"ranking, stage {k}", f"/committee/stages/{stage}/ranking"),
+        ]
+    return out
+
+
+class Client:
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[float, int, int]:
+        """(seconds, status, bytes) of one GET."""
+        t0 = time.perf_counter()
+        try:
+            with self.opener.open(self.base + path, timeout=120) as resp:
+                body, status = resp.read(), resp.status
+        except urllib.error.HTTPError as exc:
+            body, status = exc.read(), exc.code
+        return time.perf_counter() - t0, status, len(body)
+
+    def login(self, username: str) -> None:
+        with self.opener.open(self.base + "/login", timeout=30) as resp:
+            token = CSRF.search(resp.read().decode())[1]
+        data = urllib.parse.urlencode(
+            {"csrf_token": token, "username": username, "password": PASSWORD}
+        ).encode()
+        with self.opener.open(self.base + "/login", data, timeout=30) as resp:
+            if "/login" in resp.url:
+                sys.exit(f"could not sign in as {username}")
+
+
+def measure(client: Client, listed: list[tuple[str, str]], repeat: int) -> dict[str, dict]:
+    """Each page once (its first view), then ``repeat`` more times in turns."""
+    out = {}
+    for name, path in listed:
+        dt, status, size = client.get(path)
+        out[name] = {"path": path, "first": dt, "times": [], "status": {status}, "size": size}
+    for _ in range(repeat):
+        for name, path in listed:
+            dt, status, size = client.get(path)
+            out[name]["times"].append(dt)
+            out[name]["status"].add(status)
+            out[name]["size"] = size
+    return out
+
+
+def report(national: dict, city: dict) -> bool:
+    print(
+        f"\n{'page':22s} {'first ms':>9s} {'median ms':>10s} {'p95 ms':>8s} {'KB':>7s} "
+        f"{'city median':>12s} {'ratio':>6s}  status"
+    )
+    ok = True
+    for name, m in national.items():
+        t = np.array(m["times"]) * 1000
+        med, p95 = float(np.median(t)), float(np.percentile(t, 95))
+        base = float(np.median(city[name]["times"])) * 1000 if name in city else float("nan")
+        kb = m["size"] / 1024
+        good = med < GOAL_MS and kb < GOAL_KB and m["status"] == {200}
+        ok &= good
+        print(
+            f"{name:22s} {m['first'] * 1000:9.0f} {med:10.0f} {p95:8.0f} {kb:7.0f} "
+            f"{base:12.0f} {med / base:6.1f}  {','.join(map(str, sorted(m['status'])))}"
+            f"{'' if good else '  <- over the goal'}"
+        )
+    print(
+        f"\ngoal: median < {GOAL_MS} ms and < {GOAL_KB} KB on every page: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--url", help="a database: empty (the demos are loaded), or see --reuse")
+    parser.add_argument("--reuse", action="store_true", help="the demos are already in --url")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away database in the local cluster"
+    )
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp(prefix="juri-pages-")
+    cleanup = server = None
+    ok = False
+    try:
+        if args.postgres:
+            url, cleanup = start_postgres()
+        else:
+            url = args.url or f"sqlite:///{tmp}/bench.sqlite3"
+        if not args.reuse:
+            load(url)
+        city, national = rounds(url)
+        port = free_port()
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                f"{tmp}/gunicorn.log",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        dialect = url.split(":", 1)[0].split("+")[0]
+        load_avg = os.getloadavg()[0]
+        print(
+            f"gunicorn: {args.workers} sync workers, {dialect}, {os.cpu_count()} CPU cores, "
+            f"load average {load_avg:.1f} before the run"
+        )
+        client = Client(base)
+        client.login("panitia")
+        measured_national = measure(
+            client, pages(national[0], national[1], national[3]), args.repeat
+        )
+        measured_city = measure(client, pages(city[0], city[1], city[3]), args.repeat)
+        print(
+            f"national round: {national[2]} ({len(national[3])} scored stages); "
+            f"baseline: {city[2]}; {args.repeat} views per page after the first"
+        )
+        ok = report(measured_national, measured_city)
+        print(f"load average after the run: {os.getloadavg()[0]:.1f}")
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        if cleanup:
+            cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
