@@ -142,6 +142,42 @@ def design_weak(rng):
     return q, entry, judge, _judges(rng, C * P, noisy_share=0.2)
 
 
+def _weak_panels(rng, shift, per, P, k, n_bridge, noisy_share):
+    """Panels of ``P`` judges scoring their own ``per`` entries (``k`` panel judges per entry),
+    panel strengths ``shift``; ``n_bridge`` entries per panel get one extra sheet from a judge
+    of the next panel (the only links)."""
+    C = len(shift)
+    cat = np.repeat(np.arange(C), per)
+    E = C * per
+    q = rng.normal(60.0, 8.0, E) + np.asarray(shift, dtype=float)[cat]
+    panel = _distinct(rng, np.arange(P), E, k) + cat[:, None] * P
+    entry = np.repeat(np.arange(E), k)
+    judge = panel.ravel()
+    bridge_e = (np.arange(C)[:, None] * per + _distinct(rng, np.arange(per), C, n_bridge)).ravel()
+    bridge_j = ((cat[bridge_e] + 1) % C) * P + rng.integers(0, P, bridge_e.size)
+    entry = np.concatenate([entry, bridge_e])
+    judge = np.concatenate([judge, bridge_j])
+    return q, entry, judge, _judges(rng, C * P, noisy_share=noisy_share)
+
+
+def design_weak_3x8(rng):
+    """Held out (not tuned on): 3 panels of 8 judges, 60 entries each, 3 panel judges per
+    entry, strengths (0, +6, -6), 3 bridge sheets per panel, 10 % very noisy judges."""
+    return _weak_panels(rng, (0.0, 6.0, -6.0), 60, 8, 3, 3, 0.1)
+
+
+def design_weak_6x5(rng):
+    """Held out: 6 panels of 5 judges, 25 entries each, 3 panel judges per entry, strengths
+    (0, +10, -4, +4, -8, +2), 2 bridge sheets per panel, 20 % very noisy judges."""
+    return _weak_panels(rng, (0.0, 10.0, -4.0, 4.0, -8.0, 2.0), 25, 5, 3, 2, 0.2)
+
+
+def design_weak_equal(rng):
+    """Held out: as weakly_linked but the panels are equally strong (the case where treating
+    panel strength as judge leniency is right)."""
+    return _weak_panels(rng, (0.0, 0.0, 0.0, 0.0), 40, 6, 4, 4, 0.2)
+
+
 DESIGNS = {
     "balanced": design_balanced,
     "clustered": design_clustered,
@@ -322,6 +358,10 @@ U_DESIGNS = {
     "clustered": _old_design(design_clustered),
     "sparse": _old_design(design_sparse),
     "weakly_linked": _old_design(design_weak),
+    # held out: weakly linked panels of other sizes, strengths and links (never tuned on)
+    "weak_3x8": _old_design(design_weak_3x8),
+    "weak_6x5": _old_design(design_weak_6x5),
+    "weak_equal": _old_design(design_weak_equal),
 }
 METRICS = (
     "coverage90",

@@ -19,6 +19,19 @@ score, a constant). Weakly informative hierarchical priors, scaled by the spread
     scale_j  ~ N(1, tau_s^2)          tau_s^2 ~ InvGamma(2, 0.1)      (prior mean sd 0.3)
     sigma_j^2 ~ InvGamma(2, 2 s0^2)   s0^2 ~ Gamma(1, rate 1/v)       (pooled noise level)
 
+Panels joined by only a few shared sheets (``judging.normalize.weak_blocks``: recursive
+spectral bisection of the judges' co-scoring graph, a split kept where the entries shared
+across it are under 30 % of the smaller side's, i.e. conductance < 0.3; groups of more than
+600 judges are not examined) get a panel-aware prior: ``z_e ~ N(mu_b, tau_z^2)`` with a flat
+prior on each block's mean ``mu_b``, so a strong panel's entries are not shrunk towards the
+other panels' mean and its strength is not read as its judges' leniency; how strong a panel
+is comes from the shared sheets and the offsets' prior, with its real uncertainty. Each sweep
+also moves every block as a whole (its entries up by ``delta``, its judges' offsets down by
+``scale * delta``, ``delta`` drawn from its conditional normal, which only the sheets across
+blocks and the offsets' prior inform), so the chain crosses the weakly determined panel levels
+quickly. Random and rotating assignments (conductance 0.35 or more in the benchmarks) stay one
+block and the sampler is exactly the exchangeable one.
+
 A score at the rubric's bound (``score >= scale_max`` or ``<= scale_min``) is censored: the
 judge's latent score is only known to lie beyond the bound, and each sweep draws it from the
 truncated normal (data augmentation), so a pile of 100s does not read as "exactly 100".

@@ -510,3 +510,33 @@ def test_display_score_stays_inside_the_rubric():
         plain = normalize(entry, judge, score, method)  # no range given: nothing clipped
         np.testing.assert_array_equal(plain.display_score, plain.entry_score)
         np.testing.assert_allclose(plain.entry_score, r.entry_score)
+
+
+def test_sheet_order_does_not_change_the_default_fit():
+    """Sheets sorted by entry take the np.repeat path of the fit, shuffled ones the gather
+    path: the same numbers (to 1e-9), per sheet in the caller's order."""
+    rng = np.random.default_rng(77)
+    E, J, k = 400, 40, 4
+    q = rng.normal(60, 10, E)
+    judge = np.argsort(rng.random((E, J)), axis=1)[:, :k].ravel()
+    entry = np.repeat(np.arange(E), k)
+    y = np.clip(
+        np.round(60 + rng.normal(0, 6, J)[judge] + q[entry] - 60 + rng.normal(0, 4, E * k)), 0, 100
+    )
+    perm = rng.permutation(entry.size)
+    a = normalize(entry, judge, y, n_entries=E)
+    b = normalize(entry[perm], judge[perm], y[perm], n_entries=E)
+    assert a.n_iter == b.n_iter
+    np.testing.assert_allclose(b.entry_score, a.entry_score, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.entry_se, a.entry_se, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.judge_scale, a.judge_scale, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b.sheet_score, a.sheet_score[perm], rtol=0, atol=1e-9)
+
+
+def test_long_dot_products_match_numpy():
+    from judging.normalize import _BLAS_FREE_DOT, _dot
+
+    rng = np.random.default_rng(3)
+    for n in (10, _BLAS_FREE_DOT - 1, _BLAS_FREE_DOT, 250_000):
+        a, b = rng.normal(size=n), rng.normal(size=n)
+        assert _dot(a, b) == pytest.approx(float(np.vecdot(a, b)), rel=1e-12, abs=1e-9)

@@ -6,6 +6,7 @@ Simulated competitions with a known true quality; seeds differ from bench/accura
 import numpy as np
 import pytest
 
+from judging.normalize import normalize, sample_posterior, weak_blocks
 from judging.ranking import (
     combine_draws,
     combine_stages,
@@ -356,3 +357,60 @@ def test_edge_cases_empty_single_categories_and_models():
             np.testing.assert_array_equal(rm.judge_offset, 0.0)
     with pytest.raises(ValueError, match="bias_scale"):
         rank_uncertainty(e, j, y, method="zscore")
+
+
+def weak_panels(seed, shift=(0.0, 8.0, -5.0, 3.0), per=30, P=5, k=3, n_bridge=3):
+    """Panels of ``P`` judges scoring their own ``per`` entries, panels of different strength
+    ``shift``, linked only by ``n_bridge`` sheets per panel from a judge of the next panel."""
+    rng = np.random.default_rng(seed)
+    C = len(shift)
+    cat = np.repeat(np.arange(C), per)
+    q = rng.normal(60.0, 8.0, C * per) + np.asarray(shift)[cat]
+    judge = (np.argsort(rng.random((C * per, P)), axis=1)[:, :k] + cat[:, None] * P).ravel()
+    entry = np.repeat(np.arange(C * per), k)
+    be = (np.arange(C)[:, None] * per + rng.permutation(per)[:n_bridge]).ravel()
+    bj = ((cat[be] + 1) % C) * P + rng.integers(0, P, be.size)
+    entry, judge = np.concatenate([entry, be]), np.concatenate([judge, bj])
+    J = C * P
+    off, scale = rng.normal(0.0, 6.0, J), np.exp(rng.normal(0.0, 0.3, J))
+    ns = rng.uniform(3.0, 6.0, J)
+    y = 60.0 + off[judge] + scale[judge] * (q[entry] - 60.0)
+    y = np.clip(np.round(y + rng.normal(0.0, 1.0, entry.size) * ns[judge]), 0, 100)
+    return q, entry, judge, y, cat
+
+
+def test_weak_blocks_find_weakly_linked_panels_and_nothing_in_random_designs():
+    q, entry, judge, y, cat = weak_panels(101)
+    e_blk, j_blk, nb = weak_blocks(entry, judge, q.size, int(judge.max()) + 1)
+    assert nb == 4
+    # each panel's entries form one block (an entry goes with most of its judges)
+    for c in range(4):
+        assert np.unique(e_blk[cat == c]).size == 1
+    assert np.unique(e_blk).size == 4
+    for seed in (102, 103):
+        q, entry, judge, y, _ = simulate(seed, E=60, J=12, k=3)
+        assert weak_blocks(entry, judge, q.size, 12)[2] == 1
+    # two groups that share no entry: one block each, no further split
+    q, entry, judge, y, grp = simulate(104, E=40, J=8, k=3, groups=2)
+    e_blk, _, nb = weak_blocks(entry, judge, q.size, 8)
+    assert nb == 2 and all(np.unique(e_blk[grp == g]).size == 1 for g in (0, 1))
+
+
+def test_panel_strength_is_not_read_as_judge_leniency():
+    gain, cover_on = [], []
+    for seed in (111, 112, 113):
+        q, entry, judge, y, _ = weak_panels(seed)
+        E = q.size
+        u = rank_uncertainty(entry, judge, y, n_entries=E, scale_min=0, scale_max=100, seed=seed)
+        off = sample_posterior(
+            entry, judge, y, n_entries=E, scale_min=0, scale_max=100, seed=seed, blocks=False
+        )
+        mean_off = off.score_draws.mean(axis=0, dtype=float)
+        gain.append(spearman(u.score_unclipped, q) - spearman(mean_off, q))
+        point = normalize(entry, judge, y, n_entries=E, scale_min=0, scale_max=100).entry_score
+        # not worse than the default point scores (the panels' strength is kept)
+        assert spearman(u.score_unclipped, q) >= spearman(point, q) - 0.01
+        t = true_rank(q)
+        cover_on.append(np.mean((t >= u.rank_lo) & (t <= u.rank_hi)))
+    assert np.mean(gain) > 0.01
+    assert 0.8 <= np.mean(cover_on) <= 0.99
