@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -17,7 +17,6 @@ from competition.announcements.models import Announcement, Objection
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.attachments import FileRefused
-from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.urls import public_url
@@ -103,7 +102,10 @@ def detail(announcement_id: int):
     now = utcnow()
     if form.validate_on_submit():
         upload = form.evidence_file.data
-        try:
+        with writing(
+            _("Your objection has been received; the committee will decide it."),
+            flash_error=False,
+        ) as w:
             objection = announcements.file_objection(
                 announcement=announcement,
                 entry_id=form.entry.data,
@@ -116,15 +118,10 @@ def detail(announcement_id: int):
                 if upload and getattr(upload, "filename", "")
                 else None,
             )
-        except FileRefused as exc:
-            db.session.rollback()
-            form.evidence_file.errors.append(str(exc.message))
-        except JuriError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc.message))
+        if w.failed:
+            field = form.evidence_file if isinstance(w.error, FileRefused) else form.reason
+            field.errors.append(str(w.error.message))
         else:
-            db.session.commit()
-            flash(_("Your objection has been received; the committee will decide it."), "success")
             return redirect(url_for("notices.objection", token=objection.access_token))
     return render_template(
         "competition/announcements/public_announcement.html",
