@@ -33,6 +33,7 @@ from competition.audit.cli import audit_cli
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
+from competition.entries import permissions as entries_permissions
 from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
@@ -44,11 +45,11 @@ from competition.ops import register_ops
 from competition.rounds.views import committee_bp
 from competition.storage import init_storage
 from competition.web import register as register_web
-from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
 from judging.demo.loader import demo_cli
 from judging.panels.views import panels_bp
+from judging.results import permissions as results_permissions
 from judging.results.api import api_bp
 from judging.results.public import public_bp
 from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
@@ -261,7 +262,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
-        can=permissions.JINJA_PREDICATES | judging_permissions.JINJA_PREDICATES,
+        can=entries_permissions.JINJA_PREDICATES | results_permissions.JINJA_PREDICATES,
         current_locale=select_locale,
         LOCALES=LOCALES,
     )

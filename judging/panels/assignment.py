@@ -26,8 +26,8 @@ from competition.rounds.models import Stage
 from judging import assign as assign_core
 from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
+from judging.panels.permissions import can_score
 from judging.panels.services import list_panels
-from judging.permissions import can_score
 
 
 def list_judges() -> list[User]:

@@ -15,7 +15,7 @@ from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
 from competition.rounds.models import Category, Stage
 from judging.panels.models import Assignment, Panel, PanelMember
-from judging.permissions import can_chair, can_read_panel_sheet
+from judging.panels.permissions import can_chair, can_read_panel_sheet
 from judging.scoring.models import ScoreSheet
 
 

@@ -36,7 +36,6 @@ from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
-from judging.permissions import can_download_certificate
 from judging.results import awards, certificates, feedback, minutes, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
@@ -53,6 +52,7 @@ from judging.results.forms import (
     parse_levels,
 )
 from judging.results.models import Certificate
+from judging.results.permissions import can_download_certificate
 from judging.scoring import progress
 
 opd_results_bp = Blueprint("opd_results", __name__, url_prefix="/opd")

@@ -37,7 +37,7 @@ from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
 from judging.panels.models import Assignment
-from judging.permissions import can_view_attachment_as_judge
+from judging.panels.permissions import can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service

@@ -1,16 +1,20 @@
-"""Judging permissions: pure predicates (the role guard is ``competition.permissions``)."""
+"""Who scores an entry, chairs a panel, reads a panel's sheets and sees an assigned entry's
+attachments: pure predicates ``can_<verb>_<noun>(user, obj) -> bool`` (the role guards are
+``competition.permissions``)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from competition.accounts.models import User
 from competition.db import db
 from competition.entries.models import Attachment
-from competition.permissions import can_view_entry
 from judging.panels.models import Assignment, Panel
-from judging.results.models import Certificate
-from judging.scoring.models import ScoreSheet
+
+if TYPE_CHECKING:  # sheets are read through their assignment; scoring imports panels
+    from judging.scoring.models import ScoreSheet
 
 
 def can_score(user: User, assignment: Assignment) -> bool:
@@ -49,15 +53,3 @@ def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
         )
         is not None
     )
-
-
-def can_download_certificate(user: User, certificate: Certificate) -> bool:
-    """From the OPD area: the committee, and the OPD of the certificate's entry (a judge's
-    certificate of appreciation has no entry; the public gets valid certificates from the
-    verification page once the round's results are published)."""
-    if certificate.entry is None:
-        return bool(user.is_authenticated and user.is_committee)
-    return can_view_entry(user, certificate.entry)
-
-
-JINJA_PREDICATES = {"download_certificate": can_download_certificate}
