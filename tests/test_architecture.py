@@ -182,11 +182,7 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.rounds", "competition.accounts"),
     ("competition.rounds", "competition.announcements"),
     ("competition.rounds", "competition.entries"),
-    # Issue 14's ranking pages read the award cuts (judging.results.awards.levels_for); to
-    # remove: give the award levels (AwardLevel, Level, levels_for) a unit below both.
-    ("judging.analysis", "judging.results"),
     ("judging.panels", "judging.scoring"),
-    ("judging.results", "judging.analysis"),
     ("judging.scoring", "judging.panels"),
 }
 
