@@ -182,8 +182,6 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.rounds", "competition.accounts"),
     ("competition.rounds", "competition.announcements"),
     ("competition.rounds", "competition.entries"),
-    ("judging.panels", "judging.scoring"),
-    ("judging.scoring", "judging.panels"),
 }
 
 

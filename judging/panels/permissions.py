@@ -1,10 +1,7 @@
-"""Who scores an entry, chairs a panel, reads a panel's sheets and sees an assigned entry's
-attachments: pure predicates ``can_<verb>_<noun>(user, obj) -> bool`` (the role guards are
+"""Who scores an entry, chairs a panel and sees an assigned entry's attachments: pure predicates ``can_<verb>_<noun>(user, obj) -> bool`` (the role guards are
 ``competition.permissions``)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -12,9 +9,6 @@ from competition.accounts.models import User
 from competition.db import db
 from competition.entries.models import Attachment
 from judging.panels.models import Assignment, Panel
-
-if TYPE_CHECKING:  # sheets are read through their assignment; scoring imports panels
-    from judging.scoring.models import ScoreSheet
 
 
 def can_score(user: User, assignment: Assignment) -> bool:
@@ -28,17 +22,6 @@ def can_chair(user: User, panel: Panel) -> bool:
         user.is_authenticated
         and user.is_judge
         and any(m.judge_id == user.id and m.is_chair for m in panel.members)
-    )
-
-
-def can_read_panel_sheet(user: User, panel: Panel, sheet: ScoreSheet) -> bool:
-    """A panel chair reads the submitted sheets of the entries their panel covers."""
-    a = sheet.assignment
-    return (
-        can_chair(user, panel)
-        and sheet.is_submitted
-        and a.stage_id == panel.stage_id
-        and panel.covers(a.entry)
     )
 
 

@@ -23,8 +23,9 @@ from competition.errors import (
 )
 from competition.rounds.models import Stage
 from judging.normalize import DEFAULT_METHOD, METHODS
-from judging.panels.models import Assignment
+from judging.panels.models import Assignment, Panel
 from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
+from judging.scoring.permissions import can_read_panel_sheet
 from judging.scoring.rubric import list_criteria
 
 
@@ -186,3 +187,11 @@ def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
     stage.blind_review = blind
     db.session.flush()
     return stage
+
+
+def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
+    """A submitted sheet of an entry the judge's panel covers, else ``NotAllowed``."""
+    sheet = db.session.get(ScoreSheet, sheet_id)
+    if sheet is None or not can_read_panel_sheet(judge, panel, sheet):
+        raise NotAllowed()
+    return sheet

@@ -36,13 +36,13 @@ from judging import mail
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
+from judging.panels.forms import BlindReviewForm
 from judging.panels.models import Assignment
 from judging.panels.permissions import can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from judging.scoring.forms import (
-    BlindReviewForm,
     CriterionForm,
     RecuseForm,
     ReopenForm,
@@ -205,7 +205,7 @@ def panel(panel_id: int):
 @judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
 def panel_sheet(panel_id: int, sheet_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
-    sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
+    sheet = sheet_service.get_panel_sheet(current_user, panel, sheet_id)
     return render_template(
         "judging/panels/panel_sheet.html",
         panel=panel,
