@@ -168,9 +168,6 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.accounts", "competition.audit"),
     ("competition.accounts", "competition.entries"),
     ("competition.accounts", "competition.notifications"),
-    ("competition.announcements", "competition.accounts"),
-    ("competition.announcements", "competition.entries"),
-    ("competition.announcements", "competition.rounds"),
     ("competition.audit", "competition.accounts"),
     ("competition.entries", "competition.accounts"),
     ("competition.entries", "competition.notifications"),
@@ -180,7 +177,6 @@ KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.notifications", "competition.entries"),
     ("competition.notifications", "competition.rounds"),
     ("competition.rounds", "competition.accounts"),
-    ("competition.rounds", "competition.announcements"),
     ("competition.rounds", "competition.entries"),
 }
 
