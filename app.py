@@ -33,6 +33,7 @@ from competition.audit.cli import audit_cli
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
+from competition.entries import permissions as entries_permissions
 from competition.entries.attachments import neutral_name
 from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
 from competition.error_pages import register_error_handlers
@@ -46,14 +47,15 @@ from competition.rounds.views import committee_bp
 from competition.storage import init_storage
 from competition.tasks import TASKS as COMPETITION_TASKS
 from competition.web import register as register_web
-from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
 from judging.cli import juri_cli
 from judging.demo.loader import demo_cli
 from judging.panels.views import panels_bp
+from judging.results import permissions as results_permissions
 from judging.results.api import api_bp
 from judging.results.public import public_bp
 from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
+from judging.scoring import permissions as scoring_permissions
 from judging.scoring.blind import anonymise
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
 from judging.tasks import TASKS as JUDGING_TASKS
@@ -291,7 +293,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
-        can=permissions.JINJA_PREDICATES | judging_permissions.JINJA_PREDICATES,
+        can=entries_permissions.JINJA_PREDICATES
+        | results_permissions.JINJA_PREDICATES
+        | scoring_permissions.JINJA_PREDICATES,
         current_locale=select_locale,
         LOCALES=LOCALES,
     )

@@ -63,6 +63,13 @@ class InvalidState(JuriError):
     status = 409
 
 
+class ConcurrentChange(JuriError):
+    """Another request changed the same thing meanwhile (a unique constraint caught it):
+    nothing was overwritten; the user looks again."""
+
+    status = 409
+
+
 class InvalidFields(JuriError):
     """Some fields break a rule (a word limit, the innovation's minimum age, a refused file);
     ``errors`` maps each field name to its message so the form can mark it."""

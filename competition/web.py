@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from competition import actors
 from competition.db import db
-from competition.errors import JuriError
+from competition.errors import ConcurrentChange, JuriError
 from competition.pagination import MAX_PER_PAGE, Page
 
 
@@ -86,7 +87,9 @@ class Write:
 
 
 @contextmanager
-def writing(success: str | None = None, *, flash_error: bool = True) -> Iterator[Write]:
+def writing(
+    success: str | None = None, *, flash_error: bool = True, conflict: str | None = None
+) -> Iterator[Write]:
     """Run a view's service call(s) as one write::
 
         with writing(_("Judge assigned.")) as w:
@@ -97,20 +100,29 @@ def writing(success: str | None = None, *, flash_error: bool = True) -> Iterator
 
     Without an exception the session is committed and ``w.success`` flashed. A refusal (a
     ``JuriError``) rolls back, is flashed as an error unless
-    ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form;
-    any other exception propagates (the request's teardown rolls back)."""
+    ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form.
+    With ``conflict`` (a message), a unique constraint broken by a concurrent request (an
+    ``IntegrityError``, at a flush or at the commit) is refused the same way, as a
+    ``ConcurrentChange`` (409) carrying that message. Any other exception propagates (the
+    request's teardown rolls back)."""
     w = Write(success=success)
     try:
         yield w
+        db.session.commit()
     except JuriError as exc:
         db.session.rollback()
         w.error = exc
-        if flash_error:
-            flash(str(exc.message), "danger")
+    except IntegrityError:
+        if conflict is None:
+            raise
+        db.session.rollback()
+        w.error = ConcurrentChange(conflict)
+    else:
+        if w.success:
+            flash(w.success, "success")
         return
-    db.session.commit()
-    if w.success:
-        flash(w.success, "success")
+    if flash_error:
+        flash(str(w.error.message), "danger")
 
 
 def requested_page(default: int, param: str = "page") -> tuple[int, int]:

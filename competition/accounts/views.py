@@ -118,20 +118,19 @@ def login():
             )
             return _login_page(form, 422)
         if user is not None:
-            login_user(user)
-            audit.record("login", "users", user.id, actor=user)
-            db.session.commit()
-            flash(_("Welcome, %(name)s.", name=before_full_stop(user.name)), "success")
+            with writing(_("Welcome, %(name)s.", name=before_full_stop(user.name))):
+                login_user(user)
+                audit.record("login", "users", user.id, actor=user)
             if user.must_change_password:
                 return redirect(url_for("account.password"))
             return redirect(_safe_next(form.next.data) or home_for(user))
-        audit.record(
-            "login_failed",
-            "users",
-            throttle.key_for(form.username.data),
-            after={"username": form.username.data[:80]},
-        )
-        db.session.commit()
+        with writing():
+            audit.record(
+                "login_failed",
+                "users",
+                throttle.key_for(form.username.data),
+                after={"username": form.username.data[:80]},
+            )
         flash(_("Wrong username or password."), "danger")
         return _login_page(form, 422)
     return _login_page(form, 422 if form.errors else 200)
@@ -140,9 +139,9 @@ def login():
 @auth_bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        audit.record("logout", "users", current_user.id)
-        sessions.end_sessions(current_user)  # a copied session cookie stops working too
-        db.session.commit()
+        with writing():
+            audit.record("logout", "users", current_user.id)
+            sessions.end_sessions(current_user)  # a copied session cookie stops working too
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("public.index"))
@@ -154,8 +153,8 @@ def language():
     if form.validate_on_submit() and form.lang.data in ("id", "en"):
         session["lang"] = form.lang.data
         if current_user.is_authenticated:
-            current_user.locale = form.lang.data
-            db.session.commit()
+            with writing():
+                current_user.locale = form.lang.data
     return redirect(_safe_next(form.next.data) or url_for("public.index"))
 
 
@@ -250,22 +249,16 @@ def toggle(user_id: int, enabled: int):
     user = db.get_or_404(User, user_id)
     if not ActionForm().validate_on_submit() or enabled not in (0, 1):
         return redirect(url_for("users.index"))
-    try:
-        set_enabled(user=user, enabled=bool(enabled), actor=current_user)
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return redirect(url_for("users.index"))
-    db.session.commit()
-    flash(
+    done = (
         _("%(name)s can log in again.", name=user.username)
         if enabled
         else _(
             "%(name)s is deactivated: they cannot log in, and their open sessions have ended.",
             name=user.username,
-        ),
-        "success",
+        )
     )
+    with writing(done):
+        set_enabled(user=user, enabled=bool(enabled), actor=current_user)
     return redirect(url_for("users.index"))
 
 
@@ -277,6 +270,39 @@ def _only_with_mail():
     """Asking for a link needs mail; following one does not (links are also issued by hand)."""
     if request.endpoint != "password_reset.reset" and not password_reset.is_enabled():
         abort(404)
+
+
+def _send_reset_link(text: str, now) -> None:
+    """Record the request and mail a reset link to the account named by ``text`` (username or
+    e-mail address) if it exists, is enabled, has an address and was not mailed too often."""
+    audit.record("password_reset_asked", "users", throttle.key_for(text))
+    user = db.session.scalar(
+        select(User).where(or_(User.username == text, func.lower(User.email) == text.lower()))
+    )
+    if (
+        user is not None
+        and user.is_enabled
+        and user.email
+        and not password_reset.mailed_too_often(user, now)
+    ):
+        minutes = (
+            int(current_app.config.get("PASSWORD_RESET_MAX_AGE") or password_reset.DEFAULT_MAX_AGE)
+            // 60
+        )
+        link = public_url("password_reset.reset", token=password_reset.make_token(user))
+        password_reset.send_mail(
+            user.email,
+            _("Juri: set a new password"),
+            _(
+                "Someone (probably you) asked to set a new password for the account "
+                "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message: your password stays as it is.",
+                username=user.username,
+                minutes=minutes,
+                link=link,
+            ),
+        )
+        audit.record("password_reset_sent", "users", user.id, actor=user)
 
 
 @password_reset_bp.route("/forgot", methods=["GET", "POST"])
@@ -294,38 +320,8 @@ def forgot():
                 "danger",
             )
             return render_template("competition/accounts/forgot.html", form=form), 429
-        audit.record("password_reset_asked", "users", throttle.key_for(text))
-        user = db.session.scalar(
-            select(User).where(or_(User.username == text, func.lower(User.email) == text.lower()))
-        )
-        if (
-            user is not None
-            and user.is_enabled
-            and user.email
-            and not password_reset.mailed_too_often(user, now)
-        ):
-            minutes = (
-                int(
-                    current_app.config.get("PASSWORD_RESET_MAX_AGE")
-                    or password_reset.DEFAULT_MAX_AGE
-                )
-                // 60
-            )
-            link = public_url("password_reset.reset", token=password_reset.make_token(user))
-            password_reset.send_mail(
-                user.email,
-                _("Juri: set a new password"),
-                _(
-                    "Someone (probably you) asked to set a new password for the account "
-                    "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
-                    "If it was not you, ignore this message: your password stays as it is.",
-                    username=user.username,
-                    minutes=minutes,
-                    link=link,
-                ),
-            )
-            audit.record("password_reset_sent", "users", user.id, actor=user)
-        db.session.commit()
+        with writing():
+            _send_reset_link(text, now)
         flash(
             _(
                 "If an account with that username or address has an email address, a link "
@@ -349,11 +345,10 @@ def reset(token: str):
         return redirect(url_for("password_reset.forgot"))
     form = ResetForm(user=user)
     if form.validate_on_submit():
-        user.set_own_password(form.new.data)
-        sessions.end_sessions(user)
-        audit.record("password_reset", "users", user.id, actor=user)
-        db.session.commit()
-        flash(_("Your password has been set. Log in with it now."), "success")
+        with writing(_("Your password has been set. Log in with it now.")):
+            user.set_own_password(form.new.data)
+            sessions.end_sessions(user)
+            audit.record("password_reset", "users", user.id, actor=user)
         return redirect(url_for("auth.login"))
     return render_template(
         "competition/accounts/reset.html", form=form, max_length=MAX_LENGTH
@@ -380,16 +375,16 @@ def password():
         if wait:
             return _too_many(template, wait, form=form, max_length=MAX_LENGTH)
     if form.validate_on_submit():
-        current_user.set_own_password(form.new.data)
-        sessions.end_sessions(current_user)  # other sessions end; this one is renewed below
-        audit.record("password_changed", "users", current_user.id)
-        db.session.commit()
+        with writing():
+            current_user.set_own_password(form.new.data)
+            sessions.end_sessions(current_user)  # other sessions end; this one is renewed below
+            audit.record("password_changed", "users", current_user.id)
         login_user(current_user._get_current_object())
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("account.password"))
     if form.current.errors and form.current.data:
-        audit.record("password_check_failed", "users", current_user.id)
-        db.session.commit()
+        with writing():
+            audit.record("password_check_failed", "users", current_user.id)
     page = render_template(template, form=form, max_length=MAX_LENGTH)
     return page, 422 if form.errors else 200
 
@@ -474,14 +469,16 @@ def confirm():
     ):
         raise InvalidState(_l("Upload the file again: the previewed file is no longer available."))
     key, _token = stored
-    job = jobs.enqueue(
-        import_tasks.IMPORT,
-        actor=current_user,
-        subject=f"user:{current_user.id}",
-        key=key,
-        filename=key.rpartition("/")[2],
-    )
-    db.session.commit()
+    with writing(flash_error=False) as w:
+        job = jobs.enqueue(
+            import_tasks.IMPORT,
+            actor=current_user,
+            subject=f"user:{current_user.id}",
+            key=key,
+            filename=key.rpartition("/")[2],
+        )
+    if w.failed:
+        raise w.error
     session.pop(_KEY, None)
     return redirect(url_for("imports.job", job_id=job.id))
 
@@ -534,13 +531,14 @@ def organisation_region(organisation_id: int):
     form = RegionForm(prefix=f"org{organisation.id}")
     if not form.validate_on_submit():
         return _organisations_page(422, form, organisation.id)
-    agencies.set_region(
-        organisation=organisation,
-        region=form.region.data or "",
-        province=form.province.data or "",
-        kind=form.kind.data or "",
-        actor=current_user,
-    )
-    db.session.commit()
-    flash(_("Region of %(name)s saved.", name=organisation.name), "success")
+    with writing(_("Region of %(name)s saved.", name=organisation.name), flash_error=False) as w:
+        agencies.set_region(
+            organisation=organisation,
+            region=form.region.data or "",
+            province=form.province.data or "",
+            kind=form.kind.data or "",
+            actor=current_user,
+        )
+    if w.failed:  # an organisation the committee may not change: a 404 as before
+        raise w.error
     return redirect(url_for("organisations.organisations", _anchor=f"org{organisation.id}"))

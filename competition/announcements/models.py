@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from competition.db import UTCDateTime, _enum, db, utcnow
 
@@ -35,7 +35,11 @@ class Announcement(db.Model):
     objections_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    round: Mapped[Round] = relationship()
+    # Round.announcements (read-only, in issue order) is declared here, on the side that depends
+    # on rounds, so the round's page lists them without rounds importing announcements.
+    round: Mapped[Round] = relationship(
+        backref=backref("announcements", order_by="Announcement.sequence", viewonly=True)
+    )
     stage: Mapped[Stage] = relationship()
     objections: Mapped[list[Objection]] = relationship(
         back_populates="announcement", order_by="Objection.id", cascade="all, delete-orphan"

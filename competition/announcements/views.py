@@ -17,7 +17,6 @@ from competition.announcements.models import Announcement, Objection, ObjectionS
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.attachments import FileRefused
-from competition.errors import JuriError
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.urls import public_url
@@ -136,7 +135,10 @@ def detail(announcement_id: int):
     status = 422  # when the form has errors (429: too many objections)
     if form.validate_on_submit():
         upload = form.evidence_file.data
-        try:
+        with writing(
+            _("Your objection has been received; the committee will decide it."),
+            flash_error=False,
+        ) as w:
             objection = announcements.file_objection(
                 announcement=announcement,
                 entry_id=form.entry.data,
@@ -150,21 +152,18 @@ def detail(announcement_id: int):
                 if upload and getattr(upload, "filename", "")
                 else None,
             )
-        except FileRefused as exc:
-            db.session.rollback()
-            form.evidence_file.errors.append(str(exc.message))
-        except abuse.ObjectionRefused as exc:
-            db.session.rollback()
-            form[exc.field].errors.append(str(exc.message))
-        except JuriError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc.message))
-            if isinstance(exc, abuse.TooManyObjections):
-                status = exc.status
-                flash(str(exc.message), "danger")
+        if w.failed:
+            exc = w.error
+            if isinstance(exc, FileRefused):
+                form.evidence_file.errors.append(str(exc.message))
+            elif isinstance(exc, abuse.ObjectionRefused):
+                form[exc.field].errors.append(str(exc.message))
+            else:
+                form.reason.errors.append(str(exc.message))
+                if isinstance(exc, abuse.TooManyObjections):
+                    status = exc.status
+                    flash(str(exc.message), "danger")
         else:
-            db.session.commit()
-            flash(_("Your objection has been received; the committee will decide it."), "success")
             return redirect(url_for("notices.objection", token=objection.access_token))
     form.stamp()
     return render_template(

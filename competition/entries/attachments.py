@@ -23,9 +23,9 @@ from competition.actors import records_actor
 from competition.db import db
 from competition.downloads import safe_filename
 from competition.entries.models import Attachment, AttachmentKind, Entry
+from competition.entries.permissions import can_edit_entry, can_view_attachment
 from competition.errors import InvalidState, JuriError, NotAllowed
 from competition.i18n.formatting import format_decimal
-from competition.permissions import can_edit_entry, can_view_attachment
 from competition.storage import get_storage
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"

@@ -24,6 +24,12 @@ from competition.entries.models import (
     EntryStatus,
     Screening,
 )
+from competition.entries.permissions import (
+    can_edit_entry,
+    can_review_entry,
+    can_view_entry,
+    can_withdraw_entry,
+)
 from competition.errors import (
     DeadlinePassed,
     IncompleteError,
@@ -33,12 +39,6 @@ from competition.errors import (
 )
 from competition.notifications import services as notifications
 from competition.pagination import Page, make_page
-from competition.permissions import (
-    can_edit_entry,
-    can_review_entry,
-    can_view_entry,
-    can_withdraw_entry,
-)
 from competition.rounds.eligibility import check_eligible
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (

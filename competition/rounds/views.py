@@ -8,7 +8,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from competition.accounts.models import Role
-from competition.announcements import services as announcements
 from competition.db import db
 from competition.entries import services as entries
 from competition.forms import ActionForm, to_local, to_utc
@@ -91,7 +90,7 @@ def _round_page(round_: Round, status=200, **forms):
         entries=listed,
         entry_page=entry_page,
         kind_labels=STAGE_KIND_LABELS,
-        announcements=announcements.list_announcements(round_.id),
+        announcements=round_.announcements,  # declared by competition.announcements
         kinds=StageKind,
         section_rows=section_rows,
         **forms,

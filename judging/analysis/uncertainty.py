@@ -37,8 +37,8 @@ from competition.rounds.models import Stage
 from judging.analysis import advancement, methods
 from judging.analysis.models import UncertaintyCache
 from judging.analysis.services import StageData, load_stage, scores_digest
+from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, rank_uncertainty
-from judging.results.awards import levels_for
 from judging.uncertainty import Decisions, boundary_decisions
 
 LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path

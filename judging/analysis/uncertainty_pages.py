@@ -21,7 +21,7 @@ from judging.analysis.uncertainty import (
     stage_uncertainty,
     undecided_entries,
 )
-from judging.results.awards import levels_for
+from judging.award_levels.services import levels_for
 
 
 @dataclass(frozen=True)

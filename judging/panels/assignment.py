@@ -11,7 +11,7 @@ from datetime import datetime
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
@@ -20,7 +20,6 @@ from competition.entries import services as entry_service
 from competition.entries.models import Entry
 from competition.errors import (
     InvalidState,
-    NotAllowed,
 )
 from competition.notifications import services as notifications
 from competition.rounds.models import Stage
@@ -28,8 +27,6 @@ from judging import assign as assign_core
 from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
 from judging.panels.services import list_panels
-from judging.permissions import can_score
-from judging.scoring.models import ScoreSheet
 
 
 def list_judges() -> list[User]:
@@ -454,25 +451,3 @@ def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assign
         return (submitted, not a.stage.is_open(now), -closes if submitted else closes)
 
     return sorted(rows, key=todo_first)  # stable: stage and entry order within each group
-
-
-def get_assignment_for(judge: User, assignment_id: int) -> Assignment:
-    """The judge's own assignment, else ``NotAllowed`` (404: unassigned entries do not exist
-    for a judge). Loads what the score sheet shows in three queries (stage, entry with its
-    organisation, category and round joined; the sheet with its scores; the attachments)
-    instead of one per object."""
-    assignment = db.session.scalar(
-        select(Assignment)
-        .where(Assignment.id == assignment_id)
-        .options(
-            joinedload(Assignment.stage),
-            joinedload(Assignment.entry).joinedload(Entry.organisation),
-            joinedload(Assignment.entry).joinedload(Entry.category),
-            joinedload(Assignment.entry).joinedload(Entry.round),
-            joinedload(Assignment.entry).selectinload(Entry.attachments),
-            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
-        )
-    )
-    if assignment is None or not can_score(judge, assignment):
-        raise NotAllowed()
-    return assignment

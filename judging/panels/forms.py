@@ -83,3 +83,10 @@ class ManualAssignForm(JuriForm):
     entry = SelectField(_l("Entry"), coerce=int, validators=[InputRequired()])
     judge = SelectField(_l("Judge"), coerce=int, validators=[InputRequired()])
     submit = SubmitField(_l("Assign"))
+
+
+class BlindReviewForm(JuriForm):
+    """Shown on the assignment page; saved by ``scoring.blind_review``."""
+
+    blind_review = BooleanField(_l("Blind review: judges do not see the organisation's name"))
+    submit = SubmitField(_l("Save"))

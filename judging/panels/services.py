@@ -15,8 +15,7 @@ from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
 from competition.rounds.models import Category, Stage
 from judging.panels.models import Assignment, Panel, PanelMember
-from judging.permissions import can_chair, can_read_panel_sheet
-from judging.scoring.models import ScoreSheet
+from judging.panels.permissions import can_chair
 
 
 def list_panels(stage: Stage) -> list[Panel]:
@@ -111,11 +110,3 @@ def list_panel_assignments(panel: Panel) -> list[Assignment]:
     if panel.category_id is not None:
         query = query.where(Entry.category_id == panel.category_id)
     return list(db.session.scalars(query))
-
-
-def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
-    """A submitted sheet of an entry the judge's panel covers, else ``NotAllowed``."""
-    sheet = db.session.get(ScoreSheet, sheet_id)
-    if sheet is None or not can_read_panel_sheet(judge, panel, sheet):
-        raise NotAllowed()
-    return sheet

@@ -29,6 +29,7 @@ from judging.panels import services as panel_service
 from judging.panels.forms import (
     AffiliationForm,
     AutoAssignForm,
+    BlindReviewForm,
     ConfirmAssignForm,
     ConflictForm,
     ManualAssignForm,
@@ -37,7 +38,6 @@ from judging.panels.forms import (
     WithdrawForm,
 )
 from judging.panels.models import Assignment, Conflict, Panel
-from judging.scoring.forms import BlindReviewForm
 
 panels_bp = Blueprint("panels", __name__, url_prefix="/committee/stages")
 require_role(panels_bp, Role.COMMITTEE)

@@ -1,5 +1,5 @@
-"""Published results, award levels and certificates. Judging hands over plain rows; nothing here
-knows how the places were computed.
+"""Published results, awards and certificates (the award levels are ``judging.award_levels``).
+Judging hands over plain rows; nothing here knows how the places were computed.
 
 A publication is an immutable, versioned snapshot of a stage's ranking: every entry's score,
 rank and award, the method and its parameters, and a SHA-256 digest of the input scores. Its
@@ -28,18 +28,24 @@ from competition.entries.models import Entry
 from competition.errors import InvalidState
 from competition.notifications import services as notifications
 from competition.rounds.models import Category, Round, Stage
+from judging.award_levels.services import (  # noqa: F401 - also offered here: awards.Level...
+    PRESETS,
+    ROMAN,
+    Level,
+    award_for,
+    default_levels,
+    levels_for,
+    list_levels,
+    set_levels,
+)
 from judging.results import numbers
 from judging.results.models import (
-    AwardLevel,
     AwardSettings,
     Certificate,
     CertificateKind,
     Publication,
     Result,
 )
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
-
 
 PARTICIPATION = "Peserta"  # printed on participation certificates
 
@@ -58,86 +64,6 @@ class ResultRow:
     score: float
     raw_score: float
     n_judges: int
-
-
-@dataclass(frozen=True)
-class Level:
-    """An award given per category to the places 1..``up_to_rank`` not taken by an earlier
-    level; ``prize`` in rupiah."""
-
-    title: str
-    up_to_rank: int
-    prize: int | None = None
-
-
-# Presets the committee can start from (KOINYANLIK-style city round, KIPP-style national round).
-PRESETS = {
-    "city": [
-        Level("Juara I", 1, 3_000_000),
-        Level("Juara II", 2, 2_000_000),
-        Level("Juara III", 3, 1_000_000),
-        Level("Harapan I", 4),
-        Level("Harapan II", 5),
-    ],
-    "national": [Level("Outstanding Achievement", 3), Level("Top 45", 15), Level("Top 99", 33)],
-}
-
-
-def default_levels(stage: Stage) -> list[Level]:
-    """Without configured levels: "Terbaik I".."Terbaik N" for the stage's winners."""
-    return [
-        Level(f"Terbaik {ROMAN.get(r, r)}", r) for r in range(1, stage.winners_per_category + 1)
-    ]
-
-
-def list_levels(round_: Round) -> list[AwardLevel]:
-    return list(
-        db.session.scalars(
-            select(AwardLevel)
-            .where(AwardLevel.round_id == round_.id)
-            .order_by(AwardLevel.position, AwardLevel.id)
-        )
-    )
-
-
-def levels_for(stage: Stage) -> list[Level]:
-    rows = list_levels(stage.round)
-    if not rows:
-        return default_levels(stage)
-    return [Level(r.title, r.up_to_rank, r.prize) for r in rows]
-
-
-def award_for(rank: int, levels: list[Level]) -> Level | None:
-    if rank < 1:
-        return None
-    for level in levels:
-        if rank <= level.up_to_rank:
-            return level
-    return None
-
-
-@records_actor
-def set_levels(*, round_: Round, levels: list[Level], actor: User) -> list[AwardLevel]:
-    """Replace the round's award levels (they are copied into each publication's parameters,
-    so changing them never alters what was published)."""
-    bounds = [lv.up_to_rank for lv in levels]
-    if any(b < 1 for b in bounds) or bounds != sorted(set(bounds)):
-        raise InvalidState(_l("Each award must cover more places than the one before it."))
-    for old in list_levels(round_):
-        db.session.delete(old)
-    rows = [
-        AwardLevel(
-            round_id=round_.id,
-            position=i,
-            title=lv.title.strip(),
-            up_to_rank=lv.up_to_rank,
-            prize=lv.prize,
-        )
-        for i, lv in enumerate(levels)
-    ]
-    db.session.add_all(rows)
-    db.session.flush()
-    return rows
 
 
 def settings_of(round_: Round) -> AwardSettings:

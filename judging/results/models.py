@@ -1,4 +1,5 @@
-"""Published results (immutable versions), award levels and settings, and certificates."""
+"""Published results (immutable versions), award settings, and certificates (the award levels
+are ``judging.award_levels.models``)."""
 
 from __future__ import annotations
 
@@ -106,19 +107,6 @@ class Certificate(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
-
-
-class AwardLevel(db.Model):
-    """An award of a round given per category to the entries placed up to ``up_to_rank``
-    (levels are tried in ``position`` order; the first that fits is given)."""
-
-    __tablename__ = "award_levels"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    title: Mapped[str] = mapped_column(String(100))
-    up_to_rank: Mapped[int]
-    prize: Mapped[int | None]  # rupiah
 
 
 class AwardSettings(db.Model):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -17,7 +16,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from competition import downloads
 from competition.accounts.models import Role, User
@@ -26,18 +24,18 @@ from competition.announcements.forms import AnnounceForm
 from competition.db import db, utcnow
 from competition.entries import services as entries
 from competition.entries.models import Entry
-from competition.errors import JuriError, NotAllowed
+from competition.errors import ConcurrentChange, NotAllowed
 from competition.forms import ActionForm
 from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
+from competition.web import writing
 from judging.analysis import combined, explain, uncertainty_pages
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
-from judging.permissions import can_download_certificate
 from judging.results import awards, certificates, feedback, minutes, recompute
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
@@ -54,6 +52,7 @@ from judging.results.forms import (
     parse_levels,
 )
 from judging.results.models import Certificate
+from judging.results.permissions import can_download_certificate
 from judging.scoring import progress
 
 opd_results_bp = Blueprint("opd_results", __name__, url_prefix="/opd")
@@ -183,17 +182,14 @@ def awards_settings(round_id: int):
     levels = (
         awards.PRESETS[form.preset.data] if form.preset.data else parse_levels(form.levels.data)
     )
-    try:
+    with writing(_("Award settings saved."), flash_error=False) as w:
         awards.set_levels(round_=round_, levels=levels, actor=current_user)
-    except JuriError as exc:
-        db.session.rollback()
-        form.levels.errors.append(str(exc.message))
+        settings = awards.settings_of(round_)
+        settings.style, settings.announcement = form.style.data, form.announcement.data or ""
+        db.session.add(settings)
+    if w.failed:
+        form.levels.errors.append(str(w.error.message))
         return _review_page(round_, awards_form=form, status=422)
-    settings = awards.settings_of(round_)
-    settings.style, settings.announcement = form.style.data, form.announcement.data or ""
-    db.session.add(settings)
-    db.session.commit()
-    flash(_("Award settings saved."), "success")
     return redirect(url_for("publishing.review", round_id=round_.id))
 
 
@@ -232,7 +228,9 @@ def publish(stage_id: int):
     risks = None if is_combined else uncertainty_pages.publish_risks(stage)
     if risks and not ConfirmUncertainForm().validate_on_submit():
         return _confirm_uncertain(stage, form, risks)
-    try:
+    # A unique version number: another committee member may publish the same one meanwhile.
+    conflict = _("Someone else has just published this stage: check the new version.")
+    with writing(conflict=conflict) as w:
         pub = publication_service.publish_results(
             stage=stage,
             actor=current_user,
@@ -240,17 +238,11 @@ def publish(stage_id: int):
             reason=form.reason.data or "",
             combined=False if form.stage_only.data else None,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        form.reason.errors.append(str(exc.message))
-        flash(str(exc.message), "danger")
-        return _review_page(stage.round, {stage.id: form}, status=exc.status)
-    except IntegrityError:  # another committee member published the same version meanwhile
-        db.session.rollback()
-        flash(_("Someone else has just published this stage: check the new version."), "danger")
-        return _review_page(stage.round, {stage.id: form}, status=409)
-    db.session.commit()
-    flash(_("Results published (version %(n)d).", n=pub.version), "success")
+        w.success = _("Results published (version %(n)d).", n=pub.version)
+    if w.failed:
+        if not isinstance(w.error, ConcurrentChange):
+            form.reason.errors.append(str(w.error.message))
+        return _review_page(stage.round, {stage.id: form}, status=w.status)
     return redirect(url_for("public.results", slug=stage.round.slug))
 
 
@@ -274,7 +266,7 @@ def layout(round_id: int):
         slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
         for slot in certificates.IMAGE_SLOTS
     }
-    try:
+    with writing(_("Certificate layout saved."), flash_error=False) as w:
         certificates.save_layout(
             round_=round_,
             government=form.government.data or "",
@@ -288,12 +280,9 @@ def layout(round_id: int):
             images=images,
             actor=current_user,
         )
-    except JuriError as exc:
-        db.session.rollback()
-        getattr(form, getattr(exc, "field", "logo")).errors.append(str(exc.message))
+    if w.failed:
+        getattr(form, getattr(w.error, "field", "logo")).errors.append(str(w.error.message))
         return _layout_page(round_, form, 422)
-    db.session.commit()
-    flash(_("Certificate layout saved."), "success")
     return redirect(url_for("publishing.layout", round_id=round_.id))
 
 
@@ -344,19 +333,16 @@ def special_award(round_id: int):
     if not form.validate_on_submit():
         return _review_page(round_, special_form=form, status=422)
     entry = db.session.get(Entry, form.entry.data)
-    try:
+    with writing(flash_error=False) as w:
         cert = awards.give_special_award(
             round_=round_, entry=entry, title=form.title.data, actor=current_user, now=utcnow()
         )
-    except JuriError as exc:
-        db.session.rollback()
-        form.title.errors.append(str(exc.message))
-        return _review_page(round_, special_form=form, status=exc.status)
-    db.session.commit()
-    flash(
-        _("%(award)s given to %(holder)s.", award=cert.award, holder=before_full_stop(cert.holder)),
-        "success",
-    )
+        w.success = _(
+            "%(award)s given to %(holder)s.", award=cert.award, holder=before_full_stop(cert.holder)
+        )
+    if w.failed:
+        form.title.errors.append(str(w.error.message))
+        return _review_page(round_, special_form=form, status=w.status)
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 
@@ -364,11 +350,11 @@ def special_award(round_id: int):
 def appreciation(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        n = awards.issue_appreciation_certificates(
-            round_=round_, judges=judges_of(round_), actor=current_user, now=utcnow()
-        )
-        db.session.commit()
-        flash(_("%(n)d certificates of appreciation issued to judges.", n=n), "success")
+        with writing() as w:
+            n = awards.issue_appreciation_certificates(
+                round_=round_, judges=judges_of(round_), actor=current_user, now=utcnow()
+            )
+            w.success = _("%(n)d certificates of appreciation issued to judges.", n=n)
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 
@@ -389,8 +375,8 @@ def bulk_start(round_id: int):
     """Queue the ZIP; a worker (or on SQLite a thread of this process) builds it."""
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        bulk.start_job(round_=round_, actor=current_user)
-        db.session.commit()
+        with writing():
+            bulk.start_job(round_=round_, actor=current_user)
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
 
 
@@ -498,7 +484,7 @@ def publishing_certificate(round_id: int, certificate_id: int):
             form=form,
             replacement=awards.replacement_of(cert),
         ), 422 if form.errors else 200
-    try:
+    with writing(flash_error=False) as w:
         if form.reissue.data:
             new = awards.reissue_certificate(
                 certificate=cert,
@@ -513,17 +499,16 @@ def publishing_certificate(round_id: int, certificate_id: int):
                 certificate=cert, reason=form.reason.data, actor=current_user, now=utcnow()
             )
             new = None
-    except JuriError as exc:
-        db.session.rollback()
-        form.reason.errors.append(str(exc.message))
+        w.success = (
+            _("Certificate reissued as %(code)s.", code=new.code)
+            if new is not None
+            else _("Certificate revoked.")
+        )
+    if w.failed:
+        form.reason.errors.append(str(w.error.message))
         return render_template(
             "judging/results/certificate_revoke.html", cert=cert, form=form, replacement=None
-        ), exc.status
-    db.session.commit()
-    if new is not None:
-        flash(_("Certificate reissued as %(code)s.", code=new.code), "success")
-    else:
-        flash(_("Certificate revoked."), "success")
+        ), w.status
     return redirect(url_for("publishing.review", round_id=round_id) + "#certificates")
 
 
@@ -568,7 +553,7 @@ def stage_announce(stage_id: int):
             "Result of %(stage)s, %(round)s", stage=stage.name, round=stage.round.name
         )
     if form.validate_on_submit():
-        try:
+        with writing(_("Announcement issued."), flash_error=False) as w:
             announcement = announcements.issue_announcement(
                 winners=awards.published_winner_ids,
                 stage=stage,
@@ -577,12 +562,9 @@ def stage_announce(stage_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.title.errors.append(str(exc.message))
+        if w.failed:
+            form.title.errors.append(str(w.error.message))
         else:
-            db.session.commit()
-            flash(_("Announcement issued."), "success")
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
     return render_template(
         "judging/results/announce.html", stage=stage, form=form
@@ -595,12 +577,11 @@ def feedback_settings(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = FeedbackSettingsForm()
     if form.validate_on_submit():
-        feedback.set_opd_sees_comments(
-            round_=round_, value=form.opd_sees_comments.data, actor=current_user
-        )
-        recompute.set_publishes_sheets(
-            round_=round_, value=form.publishes_sheets.data, actor=current_user
-        )
-        db.session.commit()
-        flash(_("Feedback settings saved."), "success")
+        with writing(_("Feedback settings saved.")):
+            feedback.set_opd_sees_comments(
+                round_=round_, value=form.opd_sees_comments.data, actor=current_user
+            )
+            recompute.set_publishes_sheets(
+                round_=round_, value=form.publishes_sheets.data, actor=current_user
+            )
     return redirect(url_for("publishing.review", round_id=round_.id) + "#feedback")

@@ -7,7 +7,7 @@ neutral names (``competition.entries.attachments.neutral_name``). Free texts (ti
 keep their content but every identifying value of the entry is blacked out, since an OPD often
 writes its own name into its proposal.
 
-Whether a judge sees an entry blind is ``judging.permissions.can_see_identity``; this module
+Whether a judge sees an entry blind is ``judging.scoring.permissions.can_see_identity``; this module
 lists the identifying values and redacts them.
 """
 

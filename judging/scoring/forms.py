@@ -74,11 +74,6 @@ class ReopenForm(JuriForm):
     submit = SubmitField(_l("Reopen the sheet"))
 
 
-class BlindReviewForm(JuriForm):
-    blind_review = BooleanField(_l("Blind review: judges do not see the organisation's name"))
-    submit = SubmitField(_l("Save"))
-
-
 class SheetForm(JuriForm):
     """Base of a stage's score-sheet form; ``sheet_form_class`` adds a score and a comment
     field per criterion."""

@@ -9,11 +9,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db
+from competition.entries.models import Entry
 from competition.errors import (
     DeadlinePassed,
     IncompleteError,
@@ -23,8 +24,10 @@ from competition.errors import (
 )
 from competition.rounds.models import Stage
 from judging.normalize import DEFAULT_METHOD, METHODS
-from judging.panels.models import Assignment
+from judging.panels.models import Assignment, Panel
+from judging.panels.permissions import can_score
 from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
+from judging.scoring.permissions import can_read_panel_sheet
 from judging.scoring.rubric import list_criteria
 
 
@@ -186,3 +189,33 @@ def set_blind_review(*, stage: Stage, blind: bool, actor: User) -> Stage:
     stage.blind_review = blind
     db.session.flush()
     return stage
+
+
+def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
+    """A submitted sheet of an entry the judge's panel covers, else ``NotAllowed``."""
+    sheet = db.session.get(ScoreSheet, sheet_id)
+    if sheet is None or not can_read_panel_sheet(judge, panel, sheet):
+        raise NotAllowed()
+    return sheet
+
+
+def get_assignment_for(judge: User, assignment_id: int) -> Assignment:
+    """The judge's own assignment, else ``NotAllowed`` (404: unassigned entries do not exist
+    for a judge). Loads what the score sheet shows in three queries (stage, entry with its
+    organisation, category and round joined; the sheet with its scores; the attachments)
+    instead of one per object."""
+    assignment = db.session.scalar(
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            joinedload(Assignment.stage),
+            joinedload(Assignment.entry).joinedload(Entry.organisation),
+            joinedload(Assignment.entry).joinedload(Entry.category),
+            joinedload(Assignment.entry).joinedload(Entry.round),
+            joinedload(Assignment.entry).selectinload(Entry.attachments),
+            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
+        )
+    )
+    if assignment is None or not can_score(judge, assignment):
+        raise NotAllowed()
+    return assignment

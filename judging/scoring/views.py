@@ -36,14 +36,13 @@ from judging import mail
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
+from judging.panels.forms import BlindReviewForm
 from judging.panels.models import Assignment
-from judging.permissions import can_see_identity, can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from judging.scoring.blind import anonymised_titles
 from judging.scoring.forms import (
-    BlindReviewForm,
     CriterionForm,
     RecuseForm,
     ReopenForm,
@@ -52,6 +51,7 @@ from judging.scoring.forms import (
     sheet_form_class,
 )
 from judging.scoring.models import Criterion
+from judging.scoring.permissions import can_see_identity, can_view_attachment_as_judge
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
 
@@ -123,7 +123,7 @@ def _stale_sheet_page(assignment, criteria, form):
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def sheet(assignment_id: int):
-    assignment = assignment_service.get_assignment_for(current_user, assignment_id)
+    assignment = sheet_service.get_assignment_for(current_user, assignment_id)
     criteria = rubric_service.list_criteria(assignment.stage)
     form = _sheet_form(assignment, criteria)
     if not form.validate_on_submit():
@@ -175,7 +175,7 @@ def sheet(assignment_id: int):
 
 @judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
 def recuse(assignment_id: int):
-    assignment = assignment_service.get_assignment_for(current_user, assignment_id)
+    assignment = sheet_service.get_assignment_for(current_user, assignment_id)
     criteria = rubric_service.list_criteria(assignment.stage)
     form = RecuseForm()
     status = 422
@@ -211,7 +211,7 @@ def panel(panel_id: int):
 @judge_bp.route("/panels/<int:panel_id>/sheets/<int:sheet_id>")
 def panel_sheet(panel_id: int, sheet_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
-    sheet = panel_service.get_panel_sheet(current_user, panel, sheet_id)
+    sheet = sheet_service.get_panel_sheet(current_user, panel, sheet_id)
     return render_template(
         "judging/panels/panel_sheet.html",
         panel=panel,

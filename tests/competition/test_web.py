@@ -4,10 +4,11 @@ the refusal kept for the form."""
 import pytest
 from flask import get_flashed_messages
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from competition.accounts.models import Organisation
 from competition.db import db
-from competition.errors import InvalidState
+from competition.errors import ConcurrentChange, InvalidState
 from competition.web import writing
 
 
@@ -48,6 +49,20 @@ def test_writing_flashes_a_message_set_inside(app):
         with writing() as w:
             w.success = "3 disimpan."
         assert get_flashed_messages() == ["3 disimpan."]
+
+
+def test_writing_refuses_a_concurrent_duplicate_only_when_told_how(app):
+    db.session.add(Organisation(name="Dinas D"))
+    db.session.commit()
+    with app.test_request_context():
+        with writing("Tersimpan.", conflict="Sudah ada.") as w:
+            db.session.add(Organisation(name="Dinas D"))  # names are unique
+        assert w.failed and w.status == 409 and isinstance(w.error, ConcurrentChange)
+        assert get_flashed_messages(with_categories=True) == [("danger", "Sudah ada.")]
+        with pytest.raises(IntegrityError), writing("Tersimpan."):
+            db.session.add(Organisation(name="Dinas D"))
+    db.session.rollback()
+    assert _names() == ["Dinas D"]
 
 
 def test_other_errors_propagate(app):

@@ -53,6 +53,9 @@ def test_announcement_is_numbered_and_lists_the_entries_that_pass(
     )
     second = db.session.scalars(select(Announcement).order_by(Announcement.id)).all()[1]
     assert second.number.startswith("002/") and second.objections_close_at is None
+    # The round's page lists them in issue order (Round.announcements, declared by this feature).
+    round_page = client.get(f"/committee/rounds/{open_round.id}").text
+    assert first.number in round_page.split(second.number)[0]
     # Anyone can read it and download the PDF.
     anonymous = app.test_client()
     page = anonymous.get(f"/announcements/{first.id}").text

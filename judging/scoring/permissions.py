@@ -1,4 +1,6 @@
-"""Judging permissions: pure predicates (the role guard is ``competition.permissions``)."""
+"""What a judge sees of an entry (its identity under blind review, its attachments) and who reads
+a score sheet besides its judge and the committee: pure predicates, ``see_identity`` also
+offered to templates as ``can.see_identity`` (the role guards are ``competition.permissions``)."""
 
 from __future__ import annotations
 
@@ -7,25 +9,10 @@ from sqlalchemy import select
 from competition.accounts.models import User
 from competition.db import db
 from competition.entries.models import Attachment, Entry
-from competition.permissions import can_view_entry
 from judging.panels.models import Assignment, Panel
-from judging.results.models import Certificate
+from judging.panels.permissions import can_chair
 from judging.scoring.blind import blind_entry_ids
 from judging.scoring.models import ScoreSheet
-
-
-def can_score(user: User, assignment: Assignment) -> bool:
-    """Only the assigned judge scores an entry."""
-    return user.is_authenticated and user.is_judge and assignment.judge_id == user.id
-
-
-def can_chair(user: User, panel: Panel) -> bool:
-    """The panel's chair (a judge)."""
-    return (
-        user.is_authenticated
-        and user.is_judge
-        and any(m.judge_id == user.id and m.is_chair for m in panel.members)
-    )
 
 
 def can_read_panel_sheet(user: User, panel: Panel, sheet: ScoreSheet) -> bool:
@@ -64,16 +51,4 @@ def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
     )
 
 
-def can_download_certificate(user: User, certificate: Certificate) -> bool:
-    """From the OPD area: the committee, and the OPD of the certificate's entry (a judge's
-    certificate of appreciation has no entry; the public gets valid certificates from the
-    verification page once the round's results are published)."""
-    if certificate.entry is None:
-        return bool(user.is_authenticated and user.is_committee)
-    return can_view_entry(user, certificate.entry)
-
-
-JINJA_PREDICATES = {
-    "download_certificate": can_download_certificate,
-    "see_identity": can_see_identity,
-}
+JINJA_PREDICATES = {"see_identity": can_see_identity}
