@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import downloads
 from competition.accounts.models import Role
 from competition.announcements import abuse
 from competition.announcements import services as announcements
@@ -191,18 +190,6 @@ def objection(token: str):
     )
 
 
-@notices_bp.route("/<int:announcement_id>.pdf")
-def pdf(announcement_id: int):
-    announcement = db.get_or_404(Announcement, announcement_id)
-    body = announcements.render_pdf(
-        announcement, address=public_url("notices.detail", announcement_id=announcement.id)
-    )
-    name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
-    return (
-        body,
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": downloads.disposition(name, inline=True),
-        },
-    )
+# The announcement's PDF (/notices/<id>.pdf, endpoint notices.pdf) is served by
+# judging.results.public: its letterhead and signatory come from the round's certificate layout,
+# which judging owns.

@@ -1,7 +1,7 @@
 """attachments released for blind review
 
 Revision ID: c65d97e1fa28
-Revises: 021e6a8f9720
+Revises: 8c24558e7c9f
 Create Date: 2026-12-03 11:46:01.673868
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c65d97e1fa28"
-down_revision = "021e6a8f9720"
+down_revision = "8c24558e7c9f"
 branch_labels = None
 depends_on = None
 
