@@ -72,10 +72,10 @@ def test_bomb_files_are_small():
     ],
 )
 def test_check_image_refuses_with_the_reason(app, data, expected):
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(images.ImageRefused) as exc:
         images.check_image(data)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert expected in str(exc.value.message)
 
 

@@ -54,12 +54,14 @@ def _last_column_workbook(strip_dimension=False) -> bytes:
 
 
 def _refused(filename, data) -> tuple[str, float, int]:
-    """Parse and expect a refusal: (message in Indonesian, the default language, seconds, peak bytes allocated). Timed and traced
-    in two runs, since tracing allocations slows Python down several times."""
-    start = time.perf_counter()
+    """Parse and expect a refusal: (message in Indonesian, the default language, CPU seconds,
+    peak bytes allocated). CPU time, not wall time, so that a machine shared with other work
+    does not fail the test; timed and traced in two runs, since tracing allocations slows
+    Python down several times."""
+    start = time.process_time()
     with pytest.raises(InvalidState) as exc:
         imports.parse(filename, data)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     tracemalloc.start()
     try:
         with pytest.raises(InvalidState):
@@ -125,11 +127,11 @@ def test_too_many_rows_columns_or_characters(app, ext):
 def test_the_import_page_explains_the_refusal(app, login, committee):
     client = login(committee)
     data = _last_column_workbook()
-    start = time.perf_counter()
+    start = time.process_time()
     r = client.post(
         "/committee/imports/",
         data={"file": (io.BytesIO(data), "akun.xlsx")},
         content_type="multipart/form-data",
     )
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert r.status_code == 422 and f"lebih dari {imports.MAX_COLUMNS} kolom" in r.text
