@@ -22,11 +22,14 @@ import threading
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import fpdf.output
 import fpdf.syntax
+from babel.dates import format_date
+from flask import current_app, has_app_context
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -178,6 +181,18 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
         pdf.add_font(family, style, path)
         return
     pdf.fonts[fontkey] = font
+
+
+def local_date(value: datetime, fmt: str = "d MMMM y") -> str:
+    """A date as official letters print it: Indonesian, in the deployment's time zone
+    (``BABEL_DEFAULT_TIMEZONE``, Asia/Jakarta by default), so an event at 03:00 WIB is not
+    dated the day before as its UTC date would be."""
+    zone = "Asia/Jakarta"
+    if has_app_context():
+        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or zone
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_date(value.astimezone(ZoneInfo(zone)), fmt, locale="id")
 
 
 def plain(text) -> str:

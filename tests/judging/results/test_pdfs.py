@@ -252,3 +252,12 @@ def test_feedback_pdf_is_valid(app, login, committee, published, tmp_path):
     assert response.status_code == 200
     text = _text(check_pdf(response.data, tmp_path))
     assert TITLE in text and "Halaman 1 dari" in text
+
+
+def test_documents_are_dated_in_the_deployments_time_zone(app):
+    from competition.pdf import local_date
+
+    night = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)  # 03:00 WIB on 5 March
+    assert local_date(night) == "5 Maret 2026"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
+    assert local_date(night) == "4 Maret 2026"
