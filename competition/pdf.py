@@ -171,6 +171,7 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
         font.i = len(pdf.fonts) + 1
         font.ttfont = _CachedTTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
         font.ttfont.juri_key = key
+        font.desc = copy.copy(template.desc)  # fpdf2 gives it the document's object id
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
