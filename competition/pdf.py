@@ -134,7 +134,7 @@ class _Zlib:
 
 fpdf.syntax.zlib = _Zlib()
 
-_build_xmp = fpdf.output.OutputProducer._build_xmp_from_info
+_build_xmp = getattr(fpdf.output.OutputProducer, "_build_xmp_from_info", None)
 _XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')
 
 
@@ -149,7 +149,8 @@ def _reproducible_xmp(producer) -> str:
     return xmp
 
 
-fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
+if _build_xmp is not None:
+    fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
 
 
 def _register(pdf: FPDF, family: str, style: str) -> None:
