@@ -30,6 +30,7 @@ from competition.accounts.views import (
 )
 from competition.announcements.views import announcements_bp, notices_bp
 from competition.audit.cli import audit_cli
+from competition.audit.services import derive_audit_key
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
@@ -105,14 +106,6 @@ def _secret_key(instance: Path) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     return _instance_key(instance, "secret_key")
-
-
-def _audit_key(instance: Path) -> str:
-    """The key of the audit trail's HMAC chain (``JURI_AUDIT_KEY``), else a random key generated
-    once into ``instance/audit_key``, next to the generated secret key. Its own key, not one
-    derived from SECRET_KEY: rotating the session key must not make the whole trail unverifiable,
-    and it must live outside the database, or whoever can rewrite the records could re-key them."""
-    return _instance_key(instance, "audit_key")
 
 
 def _instance_key(instance: Path, name: str) -> str:
@@ -245,8 +238,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
-    if not app.config.get("AUDIT_KEY"):  # JURI_AUDIT_KEY
-        app.config["AUDIT_KEY"] = _audit_key(instance)
+    if not app.config.get("AUDIT_KEY"):  # JURI_AUDIT_KEY, else derived from SECRET_KEY
+        app.config["AUDIT_KEY"] = derive_audit_key(app.config["SECRET_KEY"])
     app.config["PUBLIC_URL"] = urls.configured_public_url(app.config)
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app)
 

@@ -22,11 +22,14 @@ import threading
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import fpdf.output
 import fpdf.syntax
+from babel.dates import format_date
+from flask import current_app, has_app_context
 from fontTools import subset as ftsubset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -131,7 +134,7 @@ class _Zlib:
 
 fpdf.syntax.zlib = _Zlib()
 
-_build_xmp = fpdf.output.OutputProducer._build_xmp_from_info
+_build_xmp = getattr(fpdf.output.OutputProducer, "_build_xmp_from_info", None)
 _XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')
 
 
@@ -146,7 +149,8 @@ def _reproducible_xmp(producer) -> str:
     return xmp
 
 
-fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
+if _build_xmp is not None:
+    fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
 
 
 def _register(pdf: FPDF, family: str, style: str) -> None:
@@ -168,6 +172,7 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
         font.i = len(pdf.fonts) + 1
         font.ttfont = _CachedTTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
         font.ttfont.juri_key = key
+        font.desc = copy.copy(template.desc)  # fpdf2 gives it the document's object id
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
@@ -178,6 +183,18 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
         pdf.add_font(family, style, path)
         return
     pdf.fonts[fontkey] = font
+
+
+def local_date(value: datetime, fmt: str = "d MMMM y") -> str:
+    """A date as official letters print it: Indonesian, in the deployment's time zone
+    (``BABEL_DEFAULT_TIMEZONE``, Asia/Jakarta by default), so an event at 03:00 WIB is not
+    dated the day before as its UTC date would be."""
+    zone = "Asia/Jakarta"
+    if has_app_context():
+        zone = current_app.config.get("BABEL_DEFAULT_TIMEZONE") or zone
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_date(value.astimezone(ZoneInfo(zone)), fmt, locale="id")
 
 
 def plain(text) -> str:

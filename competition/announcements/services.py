@@ -33,24 +33,10 @@ from competition.pdf import (
     draw_letterhead,
     draw_signatures,
     ensure_room,
+    local_date,
     text_height,
 )
 from competition.rounds.models import Stage, StageKind
-
-MONTHS_ID = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 def passing_entry_ids(
@@ -301,7 +287,7 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
 
 
 def _date_id(value: datetime) -> str:
-    return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
+    return local_date(value)
 
 
 def _qr_png(url: str) -> io.BytesIO:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from competition import actors
 from competition.accounts.models import Role, User
-from competition.audit.services import Anchor, export_csv, query_records, verify_chain
+from competition.audit.services import Anchor, export_csv, key_id, query_records, verify_chain
 from competition.db import db
 
 audit_cli = AppGroup("audit", help="The audit trail.")
@@ -63,6 +64,15 @@ def verify_command(anchors: tuple[str, ...]) -> None:
     for anchor in parsed:
         if anchor is not None:
             click.echo(f"Anchor {anchor} matches.")
+
+
+@audit_cli.command("key")
+def key_command() -> None:
+    """Print the audit key in use and its id: keep it as JURI_AUDIT_KEY before rotating
+    SECRET_KEY (the default audit key is derived from it), or the trail stops verifying."""
+    key = current_app.config["AUDIT_KEY"]
+    click.echo(f"JURI_AUDIT_KEY={key}")
+    click.echo(f"key id: {key_id(str(key).encode())}")
 
 
 @audit_cli.command("export")

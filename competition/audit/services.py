@@ -10,7 +10,7 @@ the actor of the current context (``competition.actors``), set by the page, the 
 
 Each record carries ``hash = HMAC-SHA-256(audit key, prev_hash + canonical JSON of the
 record)``, so editing or deleting a record breaks the chain from that point, and nobody without
-the key (``JURI_AUDIT_KEY`` or ``instance/audit_key``, never in the database) can re-chain the
+the key (``JURI_AUDIT_KEY``, else derived from ``SECRET_KEY``; never in the database) can re-chain the
 records after an edit. ``flask audit verify`` walks the chain. Chains written before keying
 used a plain SHA-256: the first record written after the upgrade is a marked switch-over
 (``audit_keyed``) whose keyed hash covers the link to the old records, and the head remembers its
@@ -136,9 +136,17 @@ def _digest(prev: str, row: dict, key: bytes) -> str:
     return hmac.new(key, _body(prev, row), hashlib.sha256).hexdigest()
 
 
+def derive_audit_key(secret_key: str) -> str:
+    """The audit key when ``JURI_AUDIT_KEY`` is not set: derived from ``SECRET_KEY`` (from the
+    environment or ``instance/secret_key``) with its own label, so servers sharing SECRET_KEY
+    chain with the same key and the two keys are independent. Rotating SECRET_KEY then changes
+    it: set JURI_AUDIT_KEY to the old derived value first (``flask audit key``)."""
+    return hmac.new(str(secret_key).encode(), b"juri-audit-key", hashlib.sha256).hexdigest()
+
+
 def _key() -> bytes:
-    """The audit key of the running app (``AUDIT_KEY``: ``JURI_AUDIT_KEY`` or the generated
-    ``instance/audit_key``, see ``app.create_app``)."""
+    """The audit key of the running app (``AUDIT_KEY``: ``JURI_AUDIT_KEY`` or
+    ``derive_audit_key(SECRET_KEY)``, see ``app.create_app``)."""
     key = current_app.config.get("AUDIT_KEY")
     if not key:
         raise RuntimeError("AUDIT_KEY is not configured: set JURI_AUDIT_KEY")
@@ -174,9 +182,20 @@ def _append(connection, rows: list[dict]) -> None:
                 id=1, last_hash=GENESIS, count=len(rows), keyed_from=1, key_id=key_id(key)
             )
         )
-    prev, count, keyed_from = connection.execute(
-        select(head.c.last_hash, head.c.count, head.c.keyed_from).where(head.c.id == 1)
+    prev, count, keyed_from, written_with = connection.execute(
+        select(head.c.last_hash, head.c.count, head.c.keyed_from, head.c.key_id).where(
+            head.c.id == 1
+        )
     ).one()
+    if written_with and written_with != key_id(key):
+        # A server with another key (JURI_AUDIT_KEY or SECRET_KEY differ between servers, or
+        # SECRET_KEY was rotated): what it writes will not verify with the trail's key.
+        current_app.logger.error(
+            "The audit key (id %s) is not the one the audit trail was written with (id %s): "
+            "set JURI_AUDIT_KEY (or SECRET_KEY) alike on every server.",
+            key_id(key),
+            written_with,
+        )
     before = count - len(rows)
     if keyed_from is None:
         keyed_from = before + 1

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import segno
-from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 from PIL import Image
@@ -26,7 +25,7 @@ from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from competition.pdf import SANS, Document
+from competition.pdf import SANS, Document, local_date
 from competition.rounds.models import Round
 from competition.storage import get_storage, read_bytes
 from competition.urls import public_url
@@ -255,7 +254,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
     )
     line(f"{as_what}{category}", 16, "B", 9, MAROON)
 
-    date = format_date(cert.issued_at, "d MMMM y", locale="id")
+    date = local_date(cert.issued_at)
     place = f"{layout.place}, " if layout.place else ""
     signers = layout.signers or (("Panitia", "", None),)
     width = 70
@@ -286,7 +285,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
 
 def revoked_notice(cert: Certificate, replacement_code: str | None) -> str:
     """The sentence a revoked certificate carries (Indonesian, like the certificate)."""
-    when = format_date(cert.revoked_at, "d MMMM y", locale="id")
+    when = local_date(cert.revoked_at)
     out = f"PIAGAM INI TELAH DICABUT pada {when}"
     if cert.revoked_reason:
         out += f" (alasan: {cert.revoked_reason.rstrip('.')})"

@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_date
 from fpdf.fonts import FontFace
 
 from competition.audit import services as audit
@@ -28,6 +27,7 @@ from competition.pdf import (
     draw_letterhead,
     draw_signatures,
     ensure_room,
+    local_date,
     text_height,
 )
 from competition.rounds.models import Round, Stage
@@ -57,7 +57,7 @@ def _weights(params: dict) -> str:
 
 
 def _date(value: datetime, fmt: str = "d MMMM y") -> str:
-    return format_date(value, fmt, locale="id")
+    return local_date(value, fmt)
 
 
 def anchor_of(published) -> audit.Anchor | None:

@@ -339,3 +339,44 @@ def test_every_bulk_write_to_an_audited_table_records_itself(app):
                 offenders += writes
     assert seen >= 3  # the publication's certificates, revoked and issued; appreciation ones
     assert offenders == []
+
+
+def test_audit_key_defaults_to_one_derived_from_the_secret_key(tmp_path, monkeypatch):
+    """Servers sharing SECRET_KEY chain with the same audit key without more configuration;
+    JURI_AUDIT_KEY overrides it; it is never the secret key itself."""
+    from app import create_app
+
+    monkeypatch.delenv("JURI_AUDIT_KEY", raising=False)
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "shared-secret",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
+    one, two = create_app(dict(config)), create_app(dict(config))
+    assert (
+        one.config["AUDIT_KEY"]
+        == two.config["AUDIT_KEY"]
+        == audit.derive_audit_key("shared-secret")
+    )
+    assert one.config["AUDIT_KEY"] != "shared-secret"
+    assert (
+        create_app({**config, "SECRET_KEY": "other"}).config["AUDIT_KEY"] != one.config["AUDIT_KEY"]
+    )
+    monkeypatch.setenv("JURI_AUDIT_KEY", "from-the-environment")
+    assert create_app(dict(config)).config["AUDIT_KEY"] == "from-the-environment"
+
+
+def test_writing_with_another_key_is_logged_and_the_key_command_names_it(app, open_round, caplog):
+    _some_history(open_round)
+    out = app.test_cli_runner().invoke(args=["audit", "key"])
+    assert "JURI_AUDIT_KEY=test-audit-key" in out.output
+    assert audit.key_id(b"test-audit-key") in out.output
+    app.config["AUDIT_KEY"] = "a-server-with-another-key"
+    with caplog.at_level("ERROR"):
+        factories.make_stage(open_round, closes_in_days=30)
+        db.session.commit()
+    assert any(
+        "not the one the audit trail was written with" in r.getMessage() for r in caplog.records
+    )
+    check = audit.verify_chain()  # verified with the wrong key: the whole trail fails
+    assert not check.ok

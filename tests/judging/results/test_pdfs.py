@@ -252,3 +252,41 @@ def test_feedback_pdf_is_valid(app, login, committee, published, tmp_path):
     assert response.status_code == 200
     text = _text(check_pdf(response.data, tmp_path))
     assert TITLE in text and "Halaman 1 dari" in text
+
+
+def test_documents_are_dated_in_the_deployments_time_zone(app):
+    from competition.pdf import local_date
+
+    night = datetime(2026, 3, 4, 20, 0, tzinfo=UTC)  # 03:00 WIB on 5 March
+    assert local_date(night) == "5 Maret 2026"
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
+    assert local_date(night) == "4 Maret 2026"
+
+
+def test_documents_built_in_parallel_threads_keep_their_own_text(app, tmp_path):
+    """The fonts are shared per process (competition/pdf.py caches them): documents written at
+    once in several threads each keep their own glyphs and objects."""
+    import threading
+
+    from competition.pdf import Document
+
+    names = [f"Nama {i} Ṣ{chr(0x100 + i)}" for i in range(16)]
+    out = {}
+
+    def work(i):
+        doc = Document(title=f"Uji {i}", created_at=PUBLISHED)
+        doc.add_page()
+        doc.set_font("helvetica", "", 12)
+        doc.cell(0, 10, names[i])
+        doc.set_font("helvetica", "B", 12)
+        doc.cell(0, 10, "Tebal " + names[i])
+        out[i] = bytes(doc.output())
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(names))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, name in enumerate(names):
+        text = _text(check_pdf(out[i], tmp_path))
+        assert name in text and f"Tebal {name}" in text
