@@ -62,7 +62,7 @@ def _at(now: datetime, days: float) -> datetime:
     return now + timedelta(days=days)
 
 
-def old_enough(e: dict, org: dict, group: str, opens_at: datetime) -> bool:
+def old_enough(e: dict, group: str, opens_at: datetime) -> bool:
     """Whether demo entry ``e`` meets the minimum age when a round opens at ``opens_at``."""
     started = start_date(e["implementation"])
     years = MIN_AGE_YEARS[EntryGroup(group)]
@@ -104,7 +104,7 @@ def build_round(*, year: int, data: dict, people, now: datetime, rng) -> DemoRou
     for i, e in enumerate(people.entry_data):
         org = people.org_data[e["org"]]
         proposal = kipp_sections(e, org, i)
-        if not old_enough(e, org, proposal["group"], round_.submission_opens_at):
+        if not old_enough(e, proposal["group"], round_.submission_opens_at):
             continue  # too young for last year's round
         user = people.opd_users[e["org"]]
         written = round_.submission_opens_at + timedelta(
@@ -245,7 +245,7 @@ def finished_round(people, now: datetime, rng) -> tuple[DemoRound, int]:
     n = judge_stage(desk, demo, people, quality, rng, template="desk")
     announce_finalists(demo, people, 2025, objection=False)
     n += judge_stage(presentation, demo, people, quality, rng)
-    rounds_advance(presentation, people.committee)
+    advance_finalists(presentation, people.committee)
     n += judge_stage(field_visit, demo, people, quality, rng)
     combined.set_stage_weights(
         round_=demo.round_,
@@ -262,7 +262,7 @@ def finished_round(people, now: datetime, rng) -> tuple[DemoRound, int]:
     return demo, n
 
 
-def rounds_advance(stage: Stage, committee: User) -> None:
+def advance_finalists(stage: Stage, committee: User) -> None:
     """Every finalist of ``stage`` goes on to the next scored stage (the field visits)."""
     candidates = advancement.propose(stage=stage, top_n=FINALISTS_PER_CATEGORY)
     advancement.confirm(
