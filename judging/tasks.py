@@ -12,5 +12,7 @@ from judging.results import zips
 
 TASKS = {
     zips.KIND: Task(results_tasks.build_zip, max_attempts=3, backoff=5),
+    zips.KIND_PART: Task(results_tasks.build_part, max_attempts=3, backoff=5),
+    zips.KIND_JOIN: Task(results_tasks.join_parts, max_attempts=3, backoff=5),
     uncertainty.KIND: Task(analysis_tasks.fit_uncertainty, max_attempts=2, backoff=5),
 }

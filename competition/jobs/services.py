@@ -29,6 +29,9 @@ from competition.db import db, utcnow
 from competition.jobs.models import Job, JobState
 
 QUEUE = "juri"
+# What a task returns when it has handed its work to other jobs, the last of which finishes it:
+# the job stays running instead of being marked done.
+PENDING = "pending"
 _PENDING = "juri_jobs_pending"  # job ids added in the session's open transaction
 EXTENSION = "juri_jobs"
 
@@ -36,7 +39,8 @@ EXTENSION = "juri_jobs"
 @dataclass(frozen=True)
 class Task:
     """One kind of job: ``run(job)`` does the work in an app context (it may commit, e.g. its
-    progress, and sets ``job.result_key``/``job.result``); a failed attempt is retried up to
+    progress, and sets ``job.result_key``/``job.result``; it returns ``PENDING`` when other
+    jobs finish it); a failed attempt is retried up to
     ``max_attempts`` in all, the n-th retry after ``backoff ** n`` seconds (0: at once)."""
 
     run: Callable[[Job], None]

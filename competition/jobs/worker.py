@@ -29,6 +29,7 @@ from competition.db import db, utcnow
 from competition.jobs.models import Job, JobState
 from competition.jobs.services import (
     EXTENSION,
+    PENDING,
     QUEUE,
     Runner,
     Task,
@@ -62,7 +63,7 @@ def enqueue_detached(kind: str, *, subject: str = "", **params) -> int:
 
 def run_job(app: Flask, job_id: int, *, last_attempt: bool = True) -> bool:
     """One attempt at job ``job_id`` in a fresh app context (its own session). Returns True when
-    the job is done (now or before). On an error the job is marked failed on the last attempt,
+    the job is done (now or before), False when its task handed it to other jobs. On an error the job is marked failed on the last attempt,
     else queued again with the error, and the error is raised (for procrastinate's retry)."""
     with app.app_context():
         job = db.session.get(Job, job_id)
@@ -73,7 +74,9 @@ def run_job(app: Flask, job_id: int, *, last_attempt: bool = True) -> bool:
         job.attempts += 1
         db.session.commit()
         try:
-            task.run(job)
+            if task.run(job) == PENDING:  # other jobs finish it
+                db.session.commit()
+                return False
             job.state, job.finished_at = JobState.DONE, utcnow()
             db.session.commit()
             return True

@@ -29,6 +29,13 @@ from judging.results.models import Certificate
 
 CHUNK = 50
 KIND = "judging.certificate_zip"
+# A ZIP of more certificates is split into parts of this many, rendered by the workers in
+# parallel (``KIND_PART``) and joined by the job of the last part to finish (``KIND_JOIN``).
+# Only with procrastinate's workers (several processes): threads of one process would share one
+# core. JURI_JOBS_ZIP_PART_SIZE sets it (0: never split).
+PART_SIZE = 500
+KIND_PART = "judging.certificate_zip_part"
+KIND_JOIN = "judging.certificate_zip_join"
 
 
 def subject(round_id: int) -> str:
@@ -38,6 +45,19 @@ def subject(round_id: int) -> str:
 def zip_key(job: Job) -> str:
     """The storage key of the job's ZIP (one per job: a retried job overwrites its own)."""
     return f"exports/round{job.params['round_id']}-certificates-job{job.id}.zip"
+
+
+def part_key(parent: Job, index: int) -> str:
+    return (
+        f"exports/round{parent.params['round_id']}-certificates-job{parent.id}/part-{index:05d}.zip"
+    )
+
+
+def part_size(config, mode: str) -> int:
+    """Certificates per part, or 0 when the ZIP is built by one job."""
+    if config.get("JOBS_ZIP_PART_SIZE") is not None:
+        return int(config["JOBS_ZIP_PART_SIZE"])
+    return PART_SIZE if mode == "procrastinate" else 0
 
 
 def certificate_ids(round_id: int) -> list[int]:

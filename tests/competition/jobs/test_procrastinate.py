@@ -246,3 +246,30 @@ def test_killed_worker_process_job_is_finished_by_another_once(pg, tmp_path):
         names = zf.namelist()
     assert len(names) == 400 == len(set(names))
     assert [row.status for row in _queue_rows()] == ["succeeded"]
+
+
+def test_large_zip_is_split_between_workers_and_joined(pg):
+    """Parts of a large ZIP are jobs of their own, taken by any worker (here one worker running
+    two at a time); the last part queues the join."""
+    pg.config["JOBS_ZIP_PART_SIZE"] = 2
+    committee = factories.make_user(role="committee", username="panitia", name="Panitia")
+    round_ = factories.make_round()
+    db.session.commit()
+    _certificates(round_, n=7)
+    job = bulk.start_job(round_=round_, actor=committee)
+    db.session.commit()
+    # A worker run with wait=False stops once the queue is empty: run it again for the jobs
+    # queued meanwhile (the parts, then the join), as a long-running worker would take them.
+    for _ in range(4):
+        worker.run_worker(pg, wait=False, concurrency=2)
+        db.session.rollback()
+        if all(row.status == "succeeded" for row in _queue_rows()):
+            break
+    db.session.expire_all()
+    parent = db.session.get(Job, job.id)
+    assert (parent.state, parent.progress_done, parent.result["parts"]) == ("done", 7, 4)
+    kinds = sorted(j.kind for j in db.session.scalars(select(Job)) if j.state == "done")
+    assert kinds == sorted([bulk.KIND, bulk.KIND_JOIN] + [bulk.KIND_PART] * 4)
+    with zipfile.ZipFile(get_storage().location(parent.result_key)) as zf:
+        assert len(set(zf.namelist())) == 7
+    assert list(get_storage().keys("exports/")) == [bulk.zip_key(parent)]
