@@ -140,15 +140,20 @@ class Opd:
         self.base, self.username, self.record, self.rng = base, username, record, rng
         self.round_id, self.category_id, self.think = round_id, category_id, think
         self.http = requests.Session()
-        self.sent: dict = {"username": username, "title": None, "sha256": None}
+        # What the server accepted (answered as such), and what it may have done without
+        # answering (a request that timed out): the check accepts either for those.
+        self.sent: dict = {"username": username, "title": None, "sha256": None, "maybe": {}}
         self.entry_path = None
+        self.unanswered = False
 
     def _go(self, kind, method, path, expect=None, **kw):
         t0 = time.perf_counter()
         try:
             r = self.http.request(method, self.base + path, allow_redirects=False, timeout=60, **kw)
         except requests.RequestException as exc:
+            # No answer: the server may still have done it (checked as "maybe" below).
             self.record(kind, time.perf_counter() - t0, type(exc).__name__)
+            self.unanswered = True
             return None
         dt = time.perf_counter() - t0
         location = r.headers.get("Location", "")
@@ -204,6 +209,8 @@ class Opd:
             data=self._form(title, save="1", **self._tokens(page)),
         )
         if saved is None:
+            if self.unanswered:
+                self.sent["maybe"] = {"title": title}
             return
         self.sent["title"] = title
         self.entry_path = re.search(r"/opd/entries/\d+", saved.headers["Location"])[0]
@@ -220,9 +227,12 @@ class Opd:
             data=self._form(title, save="1", **self._tokens(page)),
             files={"sk_file": ("sk-tim-inovasi.pdf", pdf, "application/pdf")},
         )
+        sha256 = hashlib.sha256(pdf).hexdigest()
         if saved is None:
+            if self.unanswered:
+                self.sent["maybe"] = {"title": title, "sha256": sha256}
             return
-        self.sent.update(title=title, sha256=hashlib.sha256(pdf).hexdigest())
+        self.sent.update(title=title, sha256=sha256)
         page = self._go("open form", "GET", f"{self.entry_path}/edit")
         if page is None:
             return
@@ -234,6 +244,8 @@ class Opd:
             data=self._form(title, send="1", **self._tokens(page)),
         ):
             self.sent["submitted"] = True
+        elif self.unanswered:
+            self.sent["maybe"] = {"submitted": True}
 
 
 def run(base, users, round_id, category_id, spread, think) -> tuple[dict, list[dict]]:
@@ -314,26 +326,31 @@ def verify(url: str, upload_folder: str, round_id: int, sent: list[dict]) -> boo
         store = get_storage()
         for s in sent:
             found = entries.get(org_of[s["username"]], [])
-            if s["title"] is None:  # no save accepted: nothing may be stored
-                problems["stored though never accepted"] += bool(found)
-                continue
+            maybe = s["maybe"]
+            if s["title"] is None:  # no save accepted: nothing stored, unless one timed out
+                problems["stored though never accepted"] += len(found) > bool(maybe)
+                if not found:
+                    continue
             if len(found) != 1:
                 problems["entries missing or duplicated"] += 1
                 continue
             entry = found[0]
-            problems["title not the last one accepted"] += entry.title != s["title"]
+            titles = {s["title"], maybe.get("title")} - {None}
+            problems["title not the last one accepted"] += entry.title not in titles
             submitted = entry.status == EntryStatus.SUBMITTED
-            problems["submission lost or unasked"] += submitted != bool(s.get("submitted"))
+            problems["submission lost or unasked"] += submitted != bool(
+                s.get("submitted")
+            ) and not maybe.get("submitted")
             sks = [a for a in entry.attachments if a.kind == AttachmentKind.SK]
-            if s["sha256"] is None:
-                problems["attachment stored though never accepted"] += bool(sks)
-                continue
-            if len(sks) != 1:
-                problems["attachment missing or duplicated"] += 1
+            hashes = {s["sha256"], maybe.get("sha256")} - {None}
+            if s["sha256"] is None and not sks:
+                continue  # no upload accepted and none stored
+            if len(sks) != 1 or not hashes:
+                problems["attachment missing, duplicated or never accepted"] += 1
                 continue
             with store.open(sks[0].stored_name) as f:
-                problems["stored file differs"] += (
-                    hashlib.sha256(f.read()).hexdigest() != s["sha256"]
+                problems["stored file differs"] += hashlib.sha256(f.read()).hexdigest() not in (
+                    hashes
                 )
         stored_names = set(
             db.session.scalars(
@@ -350,9 +367,11 @@ def verify(url: str, upload_folder: str, round_id: int, sent: list[dict]) -> boo
         n_entries = db.session.scalar(
             select(func.count(Entry.id)).where(Entry.round_id == round_id)
         )
+        unanswered = sum(bool(s["maybe"]) for s in sent)
         print(
             f"\ndatabase and store: {accepted} OPDs with an accepted save, {uploads} accepted "
-            f"uploads, {submitted} accepted submissions; {n_entries} entries, "
+            f"uploads, {submitted} accepted submissions, {unanswered} writes not answered "
+            f"(timed out: either outcome is right); {n_entries} entries, "
             f"{len(stored_names)} attachments, {len(in_store)} files in the store "
             f"({orphans} without an attachment, {missing} attachments without a file)"
         )
