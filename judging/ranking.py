@@ -252,6 +252,25 @@ def combine_draws(
     return flat.reshape(D, n)
 
 
+def range_with_place(place, rank_lo, rank_hi):
+    """The range of likely places widened, where needed, to hold the place shown.
+
+    The pages show the place of the stage's method (the published, recomputable ranking) and
+    the range and chances of the judge model (``rank_uncertainty``); the two rank the same
+    draws of evidence slightly differently, so now and then a place falls just outside the
+    model's 90 % range. The range shown is then stretched to reach it: ``lo = min(lo, place)``,
+    ``hi = max(hi, place)`` (elementwise; entries with ``place`` 0, unranked, or without a
+    range, ``rank_lo`` 0, are left as they are). Returns ``(lo, hi, widened)``, ``widened``
+    True where the range was stretched."""
+    place = np.asarray(place, dtype=np.intp)
+    lo = np.asarray(rank_lo, dtype=np.intp)
+    hi = np.asarray(rank_hi, dtype=np.intp)
+    ok = (place > 0) & (lo > 0)
+    new_lo = np.where(ok, np.minimum(lo, place), lo)
+    new_hi = np.where(ok, np.maximum(hi, place), hi)
+    return new_lo, new_hi, (new_lo != lo) | (new_hi != hi)
+
+
 @dataclass(frozen=True)
 class NearTies:
     """Statistical ties among places.

@@ -196,9 +196,23 @@ def across_rule(mode: str) -> str:
     )
 
 
+def place_sentence() -> str:
+    """Which place is shown, in one plain sentence (the ranking page, the publishing page and
+    the berita acara say the same): the stage's method gives the place, the judge model the
+    range and the chances, and the range is stretched to hold the place where they differ
+    (``judging.ranking.range_with_place``)."""
+    return _(
+        "The place comes from the stage's scoring method; the range of likely places and the "
+        "chances come from the judge model, so the two can differ slightly, and the range "
+        "always includes the place."
+    )
+
+
 def method_sentences() -> list[str]:
-    """The five sentences of ``_method.html`` as plain text (for the berita acara's PDF), in
-    the current locale; needs an application context."""
+    """The five sentences of ``_method.html`` as plain text, then :func:`place_sentence` (for
+    the berita acara's PDF), in the current locale; needs an application context."""
     html = render_template("judging/analysis/_method.html")
     items = re.findall(r"<li>(.*?)</li>", html, flags=re.S)
-    return [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items]
+    return [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items] + [
+        str(place_sentence())
+    ]

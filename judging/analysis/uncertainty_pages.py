@@ -4,7 +4,7 @@ and the risks to confirm before publishing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from judging.analysis.uncertainty import (
     undecided_entries,
 )
 from judging.award_levels.services import levels_for
+from judging.ranking import range_with_place
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class EntryUncertainty:
     p_top: float
     tied_with_next: bool
     interval_svg: str = ""
+    group_size: int = 0  # ranked entries in the entry's category
+    widened: bool = False  # the range was stretched to hold the place shown
+
+    def at_place(self, place: int) -> EntryUncertainty:
+        """This row for the place shown (the stage's method's place): the range stretched to
+        hold it where the model's range does not (``ranking.range_with_place``) and the bar's
+        dot at it."""
+        if not place:
+            return self
+        lo, hi, widened = range_with_place(place, self.rank_lo, self.rank_hi)
+        lo, hi = int(lo), int(hi)
+        svg = charts.rank_interval(lo, hi, int(place), max(self.group_size, hi), label=f"{lo}-{hi}")
+        return replace(
+            self, rank=int(place), rank_lo=lo, rank_hi=hi, widened=bool(widened), interval_svg=svg
+        )
 
 
 @dataclass
@@ -76,6 +92,12 @@ class RankingPage:
     def measurable(self) -> bool:
         return self.unc.measurable
 
+    def row_for(self, entry_id: int, place: int) -> EntryUncertainty | None:
+        """The entry's row for the place shown on the page (see ``EntryUncertainty.at_place``);
+        None without a row."""
+        row = self.rows.get(entry_id)
+        return row.at_place(place) if row is not None else None
+
 
 def ranking_page(stage: Stage) -> RankingPage:
     """Per entry its uncertainty, per category the Decided / Could still swap boxes."""
@@ -101,6 +123,7 @@ def ranking_page(stage: Stage) -> RankingPage:
                 int(group_size[res.rank_group[i]]),
                 label=f"{int(res.rank_lo[i])}-{int(res.rank_hi[i])}",
             ),
+            int(group_size[res.rank_group[i]]),
         )
         for i, e in enumerate(data.entry_ids.tolist())
         if res.rank[i] > 0
@@ -208,6 +231,8 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
             float(res.p_top[i]),
             bool(res.tied_with_next[i]),
         )
+        # the place shown everywhere is the stage's method's (ranking page, publication)
+        row = row.at_place(int(rank_arrays(stage, data=data).rank[i]))
     return WhyPlace(entry, row, lines, span)
 
 

@@ -228,6 +228,7 @@ def _final_page(round_: Round, form=None, status=200):
         form=form,
         ranking=ranking,
         final_stage=combined.final_stage(round_),
+        explain=explain,
     ), status
 
 

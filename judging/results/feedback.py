@@ -19,8 +19,10 @@ from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.pdf import SANS, Document
+from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels.models import Assignment
+from judging.ranking import range_with_place
 from judging.results import awards
 from judging.results.certificates import MAROON
 from judging.results.models import Result
@@ -154,11 +156,35 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
             unc = stage_uncertainty.stage_uncertainty(stage)
             i = unc.at(entry.id)
             if unc.result is not None and i is not None and unc.result.rank[i] > 0:
-                fb.rank_lo, fb.rank_hi = int(unc.result.rank_lo[i]), int(unc.result.rank_hi[i])
+                lo, hi, _widened = range_with_place(
+                    mine.rank, unc.result.rank_lo[i], unc.result.rank_hi[i]
+                )
+                fb.rank_lo, fb.rank_hi = int(lo), int(hi)
             if settings.opd_sees_comments:
                 fb.comments = _comments(stage, entry)
+        elif mine.rank > 0:  # the combined final ranking: its range from the stages' draws
+            fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
         out.append(fb)
     return out
+
+
+def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
+    """The entry's range of likely places in the published combined ranking, ``(0, 0)`` when
+    it cannot be given: the stages' sheets changed since the publication (its digest no
+    longer matches), a large stage is still being computed, or a stage has no entry with two
+    judges."""
+    round_ = entry.round
+    if combined_ranking.weights_of(round_) is None:
+        return 0, 0
+    arrays = combined_ranking.combined_arrays(round_)
+    if arrays.digest != pub.scores_digest:
+        return 0, 0
+    unc = combined_ranking.combined_uncertainty(round_, arrays)
+    k = int(np.searchsorted(arrays.entry_ids, entry.id))
+    if not unc.available or k >= arrays.entry_ids.size or arrays.entry_ids[k] != entry.id:
+        return 0, 0
+    lo, hi, _widened = range_with_place(place, unc.rank_lo[k], unc.rank_hi[k])
+    return int(lo), int(hi)
 
 
 @records_actor

@@ -228,3 +228,26 @@ def test_bootstrap_se_is_nan_not_zero_when_it_cannot_be_estimated():
     b = bootstrap_ranks(res, entry, n_boot=50, seed=0)
     assert np.isnan(b.score_se[2])
     assert np.all(b.score_se[:2] > 0)
+
+
+def test_range_with_place_stretches_only_where_needed():
+    from judging.ranking import range_with_place
+
+    place = np.array([1, 4, 7, 0, 3])
+    lo = np.array([1, 2, 2, 3, 0])
+    hi = np.array([3, 5, 5, 6, 0])
+    new_lo, new_hi, widened = range_with_place(place, lo, hi)
+    assert new_lo.tolist() == [1, 2, 2, 3, 0]  # unranked (place 0) and no range (lo 0) kept
+    assert new_hi.tolist() == [3, 5, 7, 6, 0]
+    assert widened.tolist() == [False, False, True, False, False]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = 30
+        a = rng.integers(1, n + 1, n)
+        b = rng.integers(1, n + 1, n)
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        p = rng.integers(1, n + 1, n)
+        new_lo, new_hi, widened = range_with_place(p, lo, hi)
+        assert np.all((new_lo <= p) & (p <= new_hi))
+        assert np.all((new_lo <= lo) & (new_hi >= hi))
+        assert np.array_equal(widened, (p < lo) | (p > hi))

@@ -237,3 +237,132 @@ def test_demo_round_has_kipp_stage_weights(app, demo, login):
     page = login(panitia).get(f"/committee/rounds/{round_.id}/results/final")
     assert page.status_code == 200
     assert "Tidak masuk peringkat akhir" in page.text  # nobody went through every stage yet
+
+
+# Three judges per entry in both stages; marks per entry (one per judge).
+CLEAR = [[10, 9.5, 10], [8, 8.5, 8], [6, 6.5, 6], [4, 4.5, 4], [2, 2.5, 2]]
+CLOSE = [[7, 8, 6], [8, 6, 7], [6, 7, 8], [3, 2, 3], [2, 3, 2]]
+
+
+@pytest.fixture
+def three_judges(app, committee, open_round):
+    """``make(desk_marks, field_marks)``: two stages (scale 1-10, weights 50/50) of five
+    entries, each scored by the same three judges."""
+    from judging.analysis import uncertainty as unc_service
+
+    unc_service._CACHE.clear()
+
+    def make(desk_marks, field_marks):
+        desk = factories.make_stage(open_round)
+        field = factories.make_stage(open_round)
+        field.name = "Peninjauan Lapangan"
+        judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+        entries = [
+            factories.make_entry(
+                open_round,
+                factories.make_opd_user(f"OPD {i}", username=f"dinas{i}"),
+                title=f"Inovasi {i}",
+            )
+            for i in range(5)
+        ]
+        for stage, marks in ((desk, desk_marks), (field, field_marks)):
+            criteria = rubric_service.list_criteria(stage)
+            for entry, values in zip(entries, marks):
+                for judge, value in zip(judges, values):
+                    a = factories.make_assignment(stage, entry, judge)
+                    sheet_service.save_sheet(
+                        assignment=a,
+                        submit=True,
+                        actor=judge,
+                        now=utcnow(),
+                        inputs={c.id: sheet_service.CriterionInput(float(value)) for c in criteria},
+                    )
+        combined.set_stage_weights(
+            round_=open_round, weights={desk.id: 50, field.id: 50}, actor=committee
+        )
+        db.session.commit()
+        return desk, field, entries
+
+    yield make
+    unc_service._CACHE.clear()
+
+
+def _published_count():
+    return db.session.scalar(db.select(db.func.count(Publication.id)))
+
+
+def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, three_judges):
+    desk, field, entries = three_judges(CLOSE, CLOSE)
+    ranking = combined.combined_ranking(desk.round)
+    assert ranking.uncertainty.available
+    (cat,) = ranking.categories
+    assert [r.rank for r in cat.rows] == [1, 2, 3, 4, 5]
+    for r in cat.rows:
+        assert 1 <= r.rank_lo <= r.rank <= r.rank_hi <= 5
+        assert 0.0 <= r.p_top <= 1.0
+    # the three close entries share the top places, the two weak ones the last
+    assert max(r.rank_hi for r in cat.rows[:3]) >= 2
+    assert all(r.rank_lo >= 4 for r in cat.rows[3:])
+    page = login(committee).get(f"/committee/rounds/{desk.round_id}/results/final").text
+    assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat juara" in page
+    assert "rentang selalu mencakup peringkat itu" in page
+    assert "<svg" in page
+
+
+def test_combined_award_in_undecided_order_needs_a_tick(login, committee, three_judges):
+    desk, field, entries = three_judges(CLOSE, CLOSE)
+    risks = combined.publish_risks(desk.round)
+    assert risks.undecided and not risks.below_pass
+    client = login(committee)
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
+    assert r.status_code == 409 and _published_count() == 0
+    assert "Penghargaan dengan urutan yang belum pasti" in r.text
+    assert "peringkat akhir gabungan" in r.text
+    for entry, _cut, _p in risks.undecided:
+        assert entry.title in r.text
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302
+    pub = db.session.scalar(db.select(Publication).where(Publication.stage_id == field.id))
+    assert pub.method == combined.METHOD
+
+
+def test_combined_award_below_a_stage_pass_mark_needs_a_tick(login, committee, three_judges):
+    desk, field, entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert not combined.publish_risks(desk.round)  # clear order, no pass mark: no question
+    field.pass_mark = 7.0
+    db.session.commit()
+    risks = combined.publish_risks(desk.round)
+    assert [(e.title, st.id) for e, st, _s, _m, _t in risks.below_pass] == [("Inovasi 2", field.id)]
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
+    assert r.status_code == 409 and _published_count() == 0
+    assert "Penghargaan di bawah nilai ambang" in r.text
+    assert re.search(
+        r"Inovasi 2 \([^)]*\): [^;]+; Peninjauan Lapangan: nilai 6,\d\d, nilai ambang 7<", r.text
+    )
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302 and _published_count() == 1
+
+
+def test_opd_feedback_gives_the_range_in_the_combined_ranking(login, committee, three_judges):
+    from judging.results import feedback
+
+    desk, field, entries = three_judges(CLOSE, CLOSE)
+    publication_service.publish_results(stage=field, actor=committee, now=utcnow())
+    db.session.commit()
+    fbs = feedback.feedback_for(entries[0])
+    (fb,) = [f for f in fbs if f.stage.id == field.id]
+    assert fb.place >= 1 and 1 <= fb.rank_lo <= fb.place <= fb.rank_hi <= 5
+    # a sheet added after publication: the range would describe another ranking, none shown
+    late = factories.make_user(role="judge", username="juri_baru")
+    criteria = rubric_service.list_criteria(field)
+    sheet_service.save_sheet(
+        assignment=factories.make_assignment(field, entries[0], late),
+        submit=True,
+        actor=late,
+        now=utcnow(),
+        inputs={c.id: sheet_service.CriterionInput(5.0) for c in criteria},
+    )
+    db.session.commit()
+    (fb,) = [f for f in feedback.feedback_for(entries[0]) if f.stage.id == field.id]
+    assert (fb.rank_lo, fb.rank_hi) == (0, 0)

@@ -259,3 +259,54 @@ def test_one_judge_per_entry_claims_no_decision(login, committee, open_round):
     assert warning in page and "Tugaskan juri-juri ini" not in page
     r = client.post(f"/committee/stages/{stage.id}/publish")
     assert r.status_code == 409 and warning in r.text
+
+
+def test_place_shown_always_lies_in_the_range_shown(login, committee, scored_stage):
+    """The place is the stage's method's (or the method picked on the page); the range and
+    chances are the judge model's, stretched where needed to hold the place."""
+    from judging.analysis import uncertainty_pages
+    from judging.analysis.services import rank_arrays
+    from judging.normalize import METHODS
+
+    page = uncertainty_pages.ranking_page(scored_stage)
+    data = unc_service.load_stage(scored_stage)
+    res = page.result
+    for method in METHODS:
+        ranked = rank_arrays(scored_stage, method, data=data)
+        for i, entry_id in enumerate(data.entry_ids.tolist()):
+            row = page.row_for(entry_id, int(ranked.rank[i]))
+            assert row.rank_lo <= ranked.rank[i] <= row.rank_hi
+            assert row.rank_lo <= res.rank_lo[i] and row.rank_hi >= res.rank_hi[i]
+            assert row.widened == ((row.rank_lo, row.rank_hi) != (res.rank_lo[i], res.rank_hi[i]))
+    client = login(committee)
+    for method in ("bias_scale", "raw"):
+        html = client.get(f"/committee/stages/{scored_stage.id}/ranking?method={method}").text
+        assert "rentang itu selalu mencakup peringkat tersebut" in html
+    # why this place shows the stage's method's place
+    ranked = rank_arrays(scored_stage, data=data)
+    for title in QUALITY:
+        k = data.entry_ids.tolist().index(_entry(title).id)
+        why = _text(
+            client.get(f"/committee/stages/{scored_stage.id}/entries/{_entry(title).id}/why").text
+        )
+        assert f"Peringkat {int(ranked.rank[k])};" in why
+
+
+def test_publishing_page_and_minutes_state_which_place_is_shown(login, committee, scored_stage):
+    import io
+
+    from pypdf import PdfReader
+
+    client = login(committee)
+    review = _text(client.get(f"/committee/rounds/{scored_stage.round_id}/results").text)
+    assert "rentang itu selalu mencakup peringkat tersebut" in review
+    assert "P(top" not in review
+    assert (
+        client.post(
+            f"/committee/stages/{scored_stage.id}/publish", data={"confirm_uncertain": "y"}
+        ).status_code
+        == 302
+    )
+    pdf = client.get(f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "6. Peringkat berasal dari metode penilaian tahap ini" in " ".join(text.split())
