@@ -172,22 +172,26 @@ def _shared(digest: str) -> UncertainRanking | None:
 
 def _share(stage_id: int, digest: str, result: UncertainRanking) -> None:
     """Keep ``result`` in the shared cache (the stage's older results are dropped). Written in
-    its own short transaction, like any cache, whatever the caller's transaction does."""
+    its own short transaction, like any cache, whatever the caller's transaction does; on
+    SQLite (one writer at a time: a second connection would wait for the caller's own open
+    write) in a savepoint of the caller's transaction instead."""
+    statements = (
+        delete(UncertaintyCache).where(
+            UncertaintyCache.stage_id == stage_id, UncertaintyCache.digest != digest
+        ),
+        insert(UncertaintyCache).values(
+            stage_id=stage_id, digest=digest, data=dump_ranking(result), created_at=utcnow()
+        ),
+    )
     try:
+        if db.engine.dialect.name == "sqlite":
+            with db.session.begin_nested():
+                for statement in statements:
+                    db.session.execute(statement)
+            return
         with db.engine.begin() as conn:
-            conn.execute(
-                delete(UncertaintyCache).where(
-                    UncertaintyCache.stage_id == stage_id, UncertaintyCache.digest != digest
-                )
-            )
-            conn.execute(
-                insert(UncertaintyCache).values(
-                    stage_id=stage_id,
-                    digest=digest,
-                    data=dump_ranking(result),
-                    created_at=utcnow(),
-                )
-            )
+            for statement in statements:
+                conn.execute(statement)
     except IntegrityError:
         pass  # another process stored the same result first
 
