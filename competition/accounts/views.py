@@ -477,7 +477,7 @@ def confirm():
             key=key,
             filename=key.rpartition("/")[2],
         )
-    if w.failed:
+    if w.failed:  # answered by the error page
         raise w.error
     session.pop(_KEY, None)
     return redirect(url_for("imports.job", job_id=job.id))

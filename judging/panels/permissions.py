@@ -1,6 +1,5 @@
 """Who scores an entry and chairs a panel: pure predicates ``can_<verb>_<noun>(user, obj) ->
-bool`` (the role guards are ``competition.permissions``; what a judge sees of an entry is
-``judging.scoring.permissions``)."""
+bool`` (the role guards are ``competition.permissions``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What a judge sees of an entry (its identity under blind review, its attachments) and who reads
-a score sheet besides its judge and the committee: pure predicates, ``see_identity`` also
-offered to templates as ``can.see_identity`` (the role guards are ``competition.permissions``)."""
+"""What a judge sees besides their own sheets: a panel's sheets (its chair), an entry's identity
+(not when it is judged blind) and an assigned entry's attachments. Pure predicates (the role
+guards are ``competition.permissions``), ``can_see_identity`` also offered to templates as
+``can.see_identity``."""
 
 from __future__ import annotations
 
