@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
@@ -32,6 +32,7 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.notifications import services as notifications
+from competition.pagination import Page, make_page
 from competition.permissions import (
     can_edit_entry,
     can_review_entry,
@@ -521,12 +522,33 @@ def list_entries_of(user: User) -> list[Entry]:
     )
 
 
-def list_round_entries(round_: Round) -> list[Entry]:
-    return list(
+def list_round_entries(
+    round_: Round, *, page: int = 1, per_page: int | None = None
+) -> tuple[list[Entry], Page]:
+    """The round's entries by category then number, page ``page`` of ``per_page`` (all of them
+    without ``per_page``), loading only the columns a list shows (not the proposal texts)."""
+    total = db.session.scalar(select(func.count(Entry.id)).where(Entry.round_id == round_.id))
+    at = make_page(total, page, per_page or max(total, 1))
+    listed = list(
         db.session.scalars(
             select(Entry)
             .where(Entry.round_id == round_.id)
-            .options(selectinload(Entry.organisation), selectinload(Entry.category))
+            .options(
+                load_only(
+                    Entry.id,
+                    Entry.title,
+                    Entry.status,
+                    Entry.screening,
+                    Entry.organisation_id,
+                    Entry.category_id,
+                    Entry.round_id,
+                ),
+                selectinload(Entry.organisation),
+                selectinload(Entry.category),
+            )
             .order_by(Entry.category_id, Entry.id)
+            .offset(at.offset)
+            .limit(at.per_page)
         )
     )
+    return listed, at

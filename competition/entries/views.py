@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competition import exports
+from competition import exports, pagination
 from competition.accounts import agencies
 from competition.accounts.models import Role, User
 from competition.accounts.services import can_issue_reset_link
@@ -29,6 +29,7 @@ from competition.entries import attachments, screening
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import (
+    BlindReleaseForm,
     EntryFilterForm,
     EntryForm,
     ScreeningForm,
@@ -44,7 +45,7 @@ from competition.rounds import dashboard, eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
-from competition.web import writing
+from competition.web import requested_page, writing
 
 committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
 require_role(committee_entries_bp, Role.COMMITTEE)
@@ -604,24 +605,67 @@ def screening_entry(entry_id: int):
         entry=entry,
         form=form,
         checklist=screening.checklist_of(entry),
+        release_form=blind_release_form(entry, formdata=None),
     ), 422 if form.errors else 200
 
 
-def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+def blind_release_form(entry: Entry, **kw) -> BlindReleaseForm:
+    form = BlindReleaseForm(prefix="blind", **kw)
+    form.released.choices = [
+        SelectChoice(a.id, f"{attachments.KIND_LABELS[a.kind]}: {a.original_name}")
+        for a in entry.attachments
+    ]
+    if kw.get("formdata", True) is None:
+        form.released.data = [a.id for a in entry.attachments if a.is_released_for_blind]
+    return form
+
+
+@review_bp.route("/entries/<int:entry_id>/blind-release", methods=["POST"])
+def blind_release(entry_id: int):
+    """Which attachments judges of a blind-review stage see (the SK names the agency)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = blind_release_form(entry)
+    if form.validate_on_submit():
+        with writing(_("Saved: judges in blind review see only the released attachments.")):
+            attachments.release_for_blind_review(
+                entry=entry, released_ids=set(form.released.data or ()), actor=current_user
+            )
+    else:
+        flash(_("Choose among the attachments of this entry."), "danger")
+    return redirect(url_for("review.screening_entry", entry_id=entry.id))
+
+
+def _filter_form(round_: Round) -> tuple[EntryFilterForm, dict]:
+    """The entry filter read from the query string, and the filters it asks for."""
     form = EntryFilterForm(request.args)
     form.category.choices = [SelectChoice("", _("all"))] + [
         SelectChoice(str(c.id), c.name) for c in round_.categories
     ]
     form.validate()
     category = form.category.data or ""
-    found = dashboard.filter_entries(
-        round_,
-        q=form.q.data or "",
-        category_id=int(category) if category.isdigit() else None,
-        state=form.state.data or "",
-        group=form.group.data or "",
-    )
-    return form, found
+    return form, {
+        "q": form.q.data or "",
+        "category_id": int(category) if category.isdigit() else None,
+        "state": form.state.data or "",
+        "group": form.group.data or "",
+    }
+
+
+def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+    """The filter form and every entry it matches (for the exports)."""
+    form, filters = _filter_form(round_)
+    return form, dashboard.filter_entries(round_, **filters)
+
+
+def entry_filter_page(
+    round_: Round, per_page: int
+) -> tuple[EntryFilterForm, list[Entry], pagination.Page]:
+    """The filter form and the page of the entries it matches asked for (``?page=``,
+    ``?per_page=``, ``per_page`` rows by default)."""
+    form, filters = _filter_form(round_)
+    page, rows = requested_page(per_page)
+    found, at = dashboard.filter_entries_page(round_, page=page, per_page=rows, **filters)
+    return form, found, at
 
 
 @review_bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])

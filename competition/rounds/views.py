@@ -27,7 +27,7 @@ from competition.rounds.forms import (
     sections_form_class,
 )
 from competition.rounds.models import Round, Stage, StageKind
-from competition.web import writing
+from competition.web import requested_page, writing
 
 committee_bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -62,6 +62,9 @@ def round_new():
     return render_template("competition/rounds/round_new.html", form=form), status
 
 
+ENTRY_ROWS = 100  # entries per page of the round page (the dashboard filters and exports all)
+
+
 def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
@@ -79,11 +82,14 @@ def _round_page(round_: Round, status=200, **forms):
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_)
         forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
+    page, per_page = requested_page(ENTRY_ROWS)
+    listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
         "competition/rounds/round_detail.html",
         round=round_,
         action_form=ActionForm(),
-        entries=entries.list_round_entries(round_),
+        entries=listed,
+        entry_page=entry_page,
         kind_labels=STAGE_KIND_LABELS,
         announcements=announcements.list_announcements(round_.id),
         kinds=StageKind,

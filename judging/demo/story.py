@@ -214,6 +214,7 @@ def announce_finalists(demo: DemoRound, people, year: int, objection: bool) -> N
             reason=text["reason"],
             evidence=text["evidence"],
             now=decided + timedelta(days=2),
+            address="",  # not from the web: only the announcement's own limit counts
         )
         announcements.decide_objection(
             objection=filed,

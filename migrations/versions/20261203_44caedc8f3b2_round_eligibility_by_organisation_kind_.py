@@ -1,7 +1,7 @@
 """Round eligibility by organisation kind or list; organisation kind
 
 Revision ID: 44caedc8f3b2
-Revises: 021e6a8f9720
+Revises: b04424eaf41d
 Create Date: 2026-12-03 12:03:35.946794
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "44caedc8f3b2"
-down_revision = "021e6a8f9720"
+down_revision = "b04424eaf41d"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,6 @@ from competition.accounts.models import User
 from competition.db import db
 from competition.rounds.models import Round, Stage, StageKind
 from judging.demo import content
-from judging.demo.loader import load_demo
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts
 from judging.scoring import rubric as rubric_service
@@ -23,9 +22,7 @@ def _desk_2026():
     ).first()
 
 
-def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
-    load_demo()
-    db.session.commit()
+def test_demo_assignment_respects_conflicts_with_kipp_rubric(app, demo):
     # the desk evaluation: the first scored stage of the demo's timeline
     stage = _desk_2026()
     criteria = rubric_service.list_criteria(stage)
@@ -45,9 +42,7 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     assert all(0 <= a.sheet.total <= 100 for a in assignments)
 
 
-def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
-    load_demo()
-    db.session.commit()
+def test_demo_shows_a_chair_and_a_reopened_sheet(app, demo, login):
     stage = _desk_2026()
     chair = db.session.scalar(select(User).where(User.username == "juri1"))
     page = login(chair).get("/judge/").text
