@@ -87,12 +87,21 @@ def run_job(app: Flask, job_id: int, *, last_attempt: bool = True) -> bool:
             job.error = f"{type(exc).__name__}: {exc}"[:1000]
             if last_attempt:
                 job.state, job.finished_at = JobState.FAILED, utcnow()
+                _fail_parent(job)
             else:
                 job.state = JobState.QUEUED
             db.session.commit()
             raise
         finally:
             db.session.remove()
+
+
+def _fail_parent(job: Job) -> None:
+    """A job that others finish (``PENDING``, e.g. a ZIP in parts) fails with its part."""
+    parent = db.session.get(Job, (job.params or {}).get("parent_id") or 0)
+    if parent is not None and not parent.finished:
+        parent.state, parent.finished_at = JobState.FAILED, utcnow()
+        parent.error = f"job {job.id} ({job.kind}): {job.error}"[:1000]
 
 
 def run_with_retries(app: Flask, job_id: int, *, sleep=time.sleep) -> bool:
