@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 # A worker silent this long (heartbeats every 10 s) is taken to be dead (JURI_JOBS_STALLED_SECONDS).
 STALLED_SECONDS = 60
+QUEUE_ROWS_KEPT_HOURS = 7 * 24  # procrastinate's finished rows are deleted after a week
 _EXECUTOR = "juri_jobs_executor"
 _PROCRASTINATE = "juri_jobs_procrastinate"
 
@@ -87,12 +88,21 @@ def run_job(app: Flask, job_id: int, *, last_attempt: bool = True) -> bool:
             job.error = f"{type(exc).__name__}: {exc}"[:1000]
             if last_attempt:
                 job.state, job.finished_at = JobState.FAILED, utcnow()
+                _fail_parent(job)
             else:
                 job.state = JobState.QUEUED
             db.session.commit()
             raise
         finally:
             db.session.remove()
+
+
+def _fail_parent(job: Job) -> None:
+    """A job that others finish (``PENDING``, e.g. a ZIP in parts) fails with its part."""
+    parent = db.session.get(Job, (job.params or {}).get("parent_id") or 0)
+    if parent is not None and not parent.finished:
+        parent.state, parent.finished_at = JobState.FAILED, utcnow()
+        parent.error = f"job {job.id} ({job.kind}): {job.error}"[:1000]
 
 
 def run_with_retries(app: Flask, job_id: int, *, sleep=time.sleep) -> bool:
@@ -196,6 +206,17 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
         pass_context=True,
     )(_retry_stalled)
     papp.periodic(cron="* * * * *", periodic_id="juri.retry_stalled")(stalled)
+
+    async def _prune(context, timestamp) -> None:
+        # procrastinate's own rows of finished jobs; the job-state table ``jobs`` keeps ours
+        await context.app.job_manager.delete_old_jobs(
+            nb_hours=QUEUE_ROWS_KEPT_HOURS, queue=QUEUE, include_failed=True
+        )
+
+    prune = papp.task(
+        name="juri.prune_queue", queue=QUEUE, queueing_lock="juri.prune_queue", pass_context=True
+    )(_prune)
+    papp.periodic(cron="17 * * * *", periodic_id="juri.prune_queue")(prune)
     app.extensions[_PROCRASTINATE] = papp
     return papp
 

@@ -55,7 +55,7 @@ def _queue_rows():
     return db.session.execute(
         text(
             "SELECT id, status, attempts, scheduled_at FROM procrastinate_jobs "
-            "WHERE task_name != 'juri.retry_stalled' ORDER BY id"
+            "WHERE task_name NOT IN ('juri.retry_stalled', 'juri.prune_queue') ORDER BY id"
         )
     ).all()
 

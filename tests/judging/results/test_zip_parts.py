@@ -66,3 +66,25 @@ def test_a_part_run_again_is_not_counted_twice(app, committee, open_round):
     parent = bulk.latest_job(open_round.id)
     assert parent.progress_done == 3 and sorted(parent.result["done_parts"]) == [0, 1]
     assert len(db.session.scalars(select(Job).where(Job.kind == bulk.KIND_JOIN)).all()) == 1
+
+
+def test_a_failed_part_fails_the_zip(app, login, committee, open_round, monkeypatch):
+    app.config["JOBS_ZIP_PART_SIZE"] = 2
+    _certificates(open_round, 3)
+    real = bulk.render_many
+
+    def render(certs, layout, verify_url):
+        if any(c.code == "PT-0002" for c in certs):  # the second part
+            raise OSError("disk full")
+        return real(certs, layout, verify_url)
+
+    monkeypatch.setattr(bulk, "render_many", render)
+    base = f"/committee/rounds/{open_round.id}/results/zip"
+    client = login(committee)
+    client.post(f"{base}/start")
+    parent = bulk.latest_job(open_round.id)
+    assert parent.state == "failed" and "disk full" in parent.error
+    status = client.get(f"{base}/status").get_json()
+    assert status["failed"] and not status["finished"]
+    assert "disk full" in client.get(base).text
+    assert client.get(f"{base}/download").status_code == 404
