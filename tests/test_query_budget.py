@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from competition.db import db, utcnow
+from judging.panels.models import Assignment
 from judging.results import publication as publication_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -97,3 +98,26 @@ def test_main_pages_issue_constant_queries(app, login, committee, open_round, wo
             per_page[url] = len(statements)
         counts.append(per_page)
     assert counts[0] == counts[1], counts
+
+
+def test_score_sheet_and_workspace_load_in_few_queries(app, login, open_round, world):
+    """The judge's two busiest pages: the sheet loads stage, entry (organisation, category,
+    round), attachments, sheet and scores, criteria with a handful of queries, not one per
+    object; the workspace one query per kind of object."""
+    stage, judges = world
+    _grow(stage, open_round, judges, 3, 0)
+    assignment = db.session.scalar(
+        db.select(Assignment).where(Assignment.judge_id == judges[0].id).limit(1)
+    )
+    client = login(judges[0])
+    assignment_id = assignment.id
+    client.get("/judge/")  # the session's first request loads what every request needs
+    # The requests share the test's database session: empty it, as a new request's would be.
+    db.session.expunge_all()
+    with count_queries() as sheet:
+        assert client.get(f"/judge/assignments/{assignment_id}").status_code == 200
+    db.session.expunge_all()
+    with count_queries() as workspace:
+        assert client.get("/judge/").status_code == 200
+    assert len(sheet) <= 7, sheet
+    assert len(workspace) <= 8, workspace
