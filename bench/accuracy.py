@@ -583,7 +583,19 @@ def main(argv=None):
     ap.add_argument("--skip-methods", action="store_true")
     ap.add_argument("--skip-uncertainty", action="store_true")
     ap.add_argument("--only", default=None, help="comma-separated uncertainty designs")
+    ap.add_argument(
+        "--no-panels",
+        action="store_true",
+        help="rank_uncertainty without the panel-aware prior (as before 2026-12-03)",
+    )
     args = ap.parse_args(argv)
+    if args.no_panels:
+        import judging.normalize as core
+
+        def one_block_per_group(entry, judge, n_entries, n_judges, **_kw):
+            return core.judge_graph_components(entry, judge, n_entries, n_judges)
+
+        core.weak_blocks = one_block_per_group
     if args.only:
         for k in list(U_DESIGNS):
             if k not in args.only.split(","):

@@ -35,6 +35,7 @@ from judging.normalize import DEFAULT_METHOD, METHODS, normalize
 from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
 
 BASELINE_REV = "db19db4"  # main before issue 14
+SPEED_REV = "6e57432"  # main before the 2026-12-03 speed-up of the default point scores
 
 
 def make_data(n_entries, n_judges, per_entry, seed=0):
@@ -120,7 +121,7 @@ def median_time(fn, repeat):
     return float(np.median(times)), out
 
 
-def load_baseline(rev):
+def load_baseline(rev, name="baseline_normalize"):
     """judging/normalize.py as it was at git revision ``rev``, as a module (None without git)."""
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     try:
@@ -132,7 +133,7 @@ def load_baseline(rev):
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    mod = types.ModuleType("baseline_normalize")
+    mod = types.ModuleType(name)
     sys.modules[mod.__name__] = mod
     # our own file at a known revision of this repository, read through git
     exec(compile(src, f"{rev}:judging/normalize.py", "exec"), mod.__dict__)  # noqa: S102
@@ -171,6 +172,34 @@ def issue14(args):
         else:
             print(f"  {label:<40} {t_new:7.3f}  (no git: no baseline)")
 
+    prev = load_baseline(args.speed_rev, "speed_normalize")
+    if prev is not None:
+        fields = ("entry_score", "entry_se", "sheet_score", "sheet_weight", "judge_offset")
+        fields += ("judge_scale", "judge_noise")
+        print(
+            f"\ndefault point scores against {args.speed_rev} (before the speed-up), same data, "
+            f"runs interleaved, median of {max(args.repeat, 5)}:"
+        )
+        for label, y in (("agreeing judges", score), ("judges who do not agree", noise)):
+            t_now, t_prev = [], []
+            for _ in range(max(args.repeat, 5)):
+                t_a, r_new = median_time(lambda y=y: normalize(entry, judge, y, n_entries=n_e), 1)
+                t_b, r_old = median_time(
+                    lambda y=y: prev.normalize(entry, judge, y, n_entries=n_e), 1
+                )
+                t_now.append(t_a)
+                t_prev.append(t_b)
+            diff = max(
+                float(np.nanmax(np.abs(getattr(r_new, f) - getattr(r_old, f)))) for f in fields
+            )
+            ratios = np.asarray(t_prev) / np.asarray(t_now)
+            print(
+                f"  {label:<28} now {np.median(t_now):.3f} s, before {np.median(t_prev):.3f} s, "
+                f"ratio of medians {np.median(t_prev) / np.median(t_now):.2f}x (per pair "
+                f"{ratios.min():.2f}-{ratios.max():.2f}x); iterations {r_new.n_iter}/"
+                f"{r_old.n_iter}; largest difference in any field {diff:.1e}"
+            )
+
     for name, (ne, nj) in (("national round", (3_000, 300)), (f"{n_e:,} entries", (n_e, n_j))):
         e2, j2, y2, q2 = make_data(ne, nj, 5, seed=3)
         y2 = np.round(y2)
@@ -205,6 +234,7 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3, help="best of N timings")
     ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument("--baseline-rev", default=BASELINE_REV)
+    ap.add_argument("--speed-rev", default=SPEED_REV)
     ap.add_argument("--only-issue14", action="store_true")
     args = ap.parse_args(argv)
     if args.only_issue14:

@@ -26,7 +26,8 @@ across it are under 30 % of the smaller side's, i.e. conductance < 0.3; groups o
 prior on each block's mean ``mu_b``, so a strong panel's entries are not shrunk towards the
 other panels' mean and its strength is not read as its judges' leniency; how strong a panel
 is comes from the shared sheets and the offsets' prior, with its real uncertainty. Each sweep
-also moves every block as a whole (its entries up by ``delta``, its judges' offsets down by
+also moves every block that few sheets link (at most 10 % of its sheets cross to another
+block) as a whole (its entries up by ``delta``, its judges' offsets down by
 ``scale * delta``, ``delta`` drawn from its conditional normal, which only the sheets across
 blocks and the offsets' prior inform), so the chain crosses the weakly determined panel levels
 quickly. Random and rotating assignments (conductance 0.35 or more in the benchmarks) stay one
