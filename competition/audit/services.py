@@ -428,6 +428,26 @@ def anchor_of(target_type: str, target_id) -> Anchor | None:
     )
 
 
+def anchors_of(target_type: str, target_ids) -> dict[str, Anchor]:
+    """``anchor_of`` for many objects in one query: target id (as a string) -> anchor."""
+    ids = [str(i) for i in target_ids]
+    if not ids:
+        return {}
+    table = AuditRecord.__table__
+    last = (
+        select(table.c.target_id, func.max(table.c.id).label("last_id"))
+        .where(table.c.target_type == target_type, table.c.target_id.in_(ids))
+        .group_by(table.c.target_id)
+        .subquery()
+    )
+    other = table.alias("earlier")
+    length = select(func.count()).where(other.c.id <= last.c.last_id).scalar_subquery()
+    rows = db.session.execute(
+        select(last.c.target_id, table.c.hash, length).join(table, table.c.id == last.c.last_id)
+    ).all()
+    return {target_id: Anchor(digest, n) for target_id, digest, n in rows}
+
+
 def anchor_until(moment: datetime) -> Anchor | None:
     """The chain as it stood at ``moment``: at its last record written then or before."""
     table = AuditRecord.__table__

@@ -72,12 +72,15 @@ def results(slug: str):
             stage, [r.entry_id for r in rows if r.award]
         )
         counts[stage.id] = {} if show_all else awards.results_per_category(pub)
+    history = {s.id: awards.list_publications(s) for s in round_.stages}
     return render_template(
         "judging/results/public/results.html",
         round=round_,
         settings=awards.settings_of(round_),
         stages=stages,
-        history={s.id: awards.list_publications(s) for s in round_.stages},
+        history=history,
+        # Each version's audit anchor, public so anyone can keep it (competition.audit).
+        anchors=audit.anchors_of("publications", [p.id for v in history.values() for p in v]),
         certificates=certificates,
         counts=counts,
         specials=awards.list_special_awards(round_),

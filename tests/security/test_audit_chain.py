@@ -380,3 +380,28 @@ def test_writing_with_another_key_is_logged_and_the_key_command_names_it(app, op
     )
     check = audit.verify_chain()  # verified with the wrong key: the whole trail fails
     assert not check.ok
+
+
+def test_public_results_show_each_versions_audit_anchor(app, committee, scored):
+    stage, _entries = scored
+    v1 = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    page = app.test_client().get(f"/results/{stage.round.slug}")
+    anchor = audit.anchor_of("publications", v1.id)
+    assert page.status_code == 200 and anchor is not None
+    assert f'<code class="digest">{anchor}</code>' in page.text
+    assert "Jangkar jejak audit" in page.text
+    # A correction: the history lists both versions with their own anchors.
+    v2 = publication_service.publish_results(
+        stage=stage, actor=committee, now=utcnow(), reason="Koreksi"
+    )
+    db.session.commit()
+    both = audit.anchors_of("publications", [v1.id, v2.id, 999])
+    assert both == {
+        str(v1.id): audit.anchor_of("publications", v1.id),
+        str(v2.id): audit.anchor_of("publications", v2.id),
+    }
+    assert both[str(v2.id)].length > both[str(v1.id)].length
+    page = app.test_client().get(f"/results/{stage.round.slug}").text
+    for a in both.values():
+        assert f'<code class="digest">{a}</code>' in page
