@@ -39,6 +39,7 @@ from competition.permissions import (
     can_view_entry,
     can_withdraw_entry,
 )
+from competition.rounds.eligibility import check_eligible
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (
     MIN_AGE_YEARS,
@@ -66,6 +67,18 @@ def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> N
         raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
     if not round_.accepts_submissions(now):
         raise InvalidState(_l("This round is not accepting submissions."))
+
+
+def accepts_changes(entry: Entry, actor: User, now: datetime) -> bool:
+    """Whether ``actor`` may change the stored draft ``entry`` now (its round's window, or a
+    reopened entry); used to keep the files of a save refused for another reason."""
+    if not can_edit_entry(actor, entry):
+        return False
+    try:
+        _check_window(entry.round, now, entry)
+    except (DeadlinePassed, InvalidState):
+        return False
+    return True
 
 
 def _apply(entry: Entry, data: dict, now: datetime) -> None:
@@ -235,6 +248,7 @@ def create_entry(
         raise NotAllowed()
     if category.round_id != round_.id:
         raise InvalidState(_l("Choose a category of this round."))
+    check_eligible(round_, actor.organisation)
     _check_window(round_, now)
     if not (data.get("title") or "").strip():
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
@@ -295,6 +309,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         raise IncompleteError(missing)
     check_word_limits(entry)
     check_age(entry, now)
+    check_eligible(entry.round, entry.organisation)
     check_invitation(entry)
     check_cap(entry)
     if actor.is_opd and has_agency_review(entry.organisation):

@@ -19,6 +19,7 @@ from competition.rounds.forms import (
     CapsForm,
     CategoryForm,
     CustomSectionForm,
+    EligibilityForm,
     InvitationsForm,
     RoundForm,
     StageEditForm,
@@ -76,6 +77,8 @@ def _round_page(round_: Round, status=200, **forms):
         (s, on, limits_form[s.name], limits_form[f"label_{s.name}"], limits_form[f"off_{s.name}"])
         for s, on in round_.configured_sections()
     ]
+    if "eligibility_form" not in forms:
+        forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_)
         forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
@@ -239,6 +242,32 @@ def round_invitations(round_id: int):
             )
         return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, invitations_form=form)
+
+
+def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
+    form = EligibilityForm(prefix="elig", **kwargs)
+    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    if kwargs.get("formdata", True) is None:
+        form.kinds.data = list(round_.eligible_kinds or [])
+        form.organisations.data = list(round_.eligible_organisations or [])
+    return form
+
+
+@committee_bp.route("/rounds/<int:round_id>/eligibility", methods=["POST"])
+def round_eligibility(round_id: int):
+    """Who may enter this round (issue 16: a kelurahan-only round offered to a BPBD)."""
+    round_ = db.get_or_404(Round, round_id)
+    form = _eligibility_form(round_)
+    if form.validate_on_submit():
+        with writing(_("Saved who may enter this round.")):
+            rounds.set_eligibility(
+                round_=round_,
+                kinds=form.kinds.data or [],
+                organisation_ids=form.organisations.data or [],
+                actor=current_user,
+            )
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, eligibility_form=form)
 
 
 @committee_bp.route("/rounds/<int:round_id>/open", methods=["POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -425,10 +426,14 @@ _ENTRY_TEXTS = (
 )
 
 
-def list_assignments_of(judge: User) -> list[Assignment]:
-    """The judge's assignments with their entry (without the proposal's texts), category,
-    organisation, stage and sheet: five queries however many there are."""
-    return list(
+def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
+    """The judge's assignments, what is still to do first: sheets not yet submitted in open
+    stages (soonest deadline first), then those of stages not open (yet or any more), then
+    the submitted ones (latest stage first); within each, by stage and entry. Loaded with
+    their entry (without the proposal's texts), category, organisation, stage, round and
+    sheet: one query per kind of object however many there are."""
+    now = now or utcnow()
+    rows = list(
         db.session.scalars(
             select(Assignment)
             .where(Assignment.judge_id == judge.id)
@@ -438,12 +443,19 @@ def list_assignments_of(judge: User) -> list[Assignment]:
                     selectinload(Entry.category),
                     selectinload(Entry.organisation),
                 ),
-                selectinload(Assignment.stage),
+                selectinload(Assignment.stage).selectinload(Stage.round),
                 selectinload(Assignment.sheet),
             )
             .order_by(Assignment.stage_id, Assignment.entry_id)
         )
     )
+
+    def todo_first(a: Assignment) -> tuple:
+        submitted = a.sheet is not None and a.sheet.is_submitted
+        closes = a.stage.closes_at.timestamp()
+        return (submitted, not a.stage.is_open(now), -closes if submitted else closes)
+
+    return sorted(rows, key=todo_first)  # stable: stage and entry order within each group
 
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:

@@ -108,6 +108,16 @@ class LayoutForm(JuriForm):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. Pemerintah Kota Palembang"),
     )
+    organiser = StringField(
+        _l("Organising body"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Printed in the letterhead, e.g. Badan Riset dan Inovasi Daerah"),
+    )
+    address = StringField(
+        _l("Address"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Printed in the letterhead under the organising body"),
+    )
     place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
     logo = FileField(_l("Logo (PNG or JPEG)"))
     signer1_name = StringField(

@@ -37,10 +37,11 @@ from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
 from judging.panels.models import Assignment
-from judging.permissions import can_view_attachment_as_judge
+from judging.permissions import can_see_identity, can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
+from judging.scoring.blind import blind_entry_ids
 from judging.scoring.forms import (
     BlindReviewForm,
     CriterionForm,
@@ -66,10 +67,13 @@ require_role(scoring_bp, Role.COMMITTEE)
 
 @judge_bp.route("/", endpoint="index")
 def judge_index():
+    now = utcnow()
+    assignments = assignment_service.list_assignments_of(current_user, now)
     return render_template(
         "judging/scoring/judge_index.html",
-        assignments=assignment_service.list_assignments_of(current_user),
-        now=utcnow(),
+        assignments=assignments,
+        blind=blind_entry_ids(a.entry_id for a in assignments),
+        now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
 
@@ -194,11 +198,13 @@ def recuse(assignment_id: int):
 @judge_bp.route("/panels/<int:panel_id>")
 def panel(panel_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
+    assignments = panel_service.list_panel_assignments(panel)
     return render_template(
         "judging/panels/panel_chair.html",
         panel=panel,
         stage=panel.stage,
-        assignments=panel_service.list_panel_assignments(panel),
+        assignments=assignments,
+        blind=blind_entry_ids(a.entry_id for a in assignments),
     )
 
 
@@ -473,7 +479,8 @@ def attachment(attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not can_view_attachment_as_judge(current_user, attachment):
         abort(404)
-    return attachments.send_attachment(attachment)
+    blind = not can_see_identity(current_user, attachment.entry)
+    return attachments.send_attachment(attachment, blind=blind)
 
 
 @scoring_bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])

@@ -225,13 +225,12 @@ def test_final_ranking_page_before_any_score(app, login, committee, open_round):
     assert r.status_code == 302 and combined.weights_of(open_round) is None
 
 
-def test_demo_round_has_kipp_stage_weights(app, login):
+def test_demo_round_has_kipp_stage_weights(app, demo, login):
     from sqlalchemy import select
 
     from competition.accounts.models import User
     from competition.rounds.models import Round
 
-    assert app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
     round_ = db.session.scalar(select(Round).where(Round.name == "KOINYANLIK 2026"))
     assert combined.weights_of(round_) == [40, 30, 30]
     panitia = db.session.scalar(select(User).where(User.role == "committee"))
