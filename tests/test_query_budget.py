@@ -120,4 +120,4 @@ def test_score_sheet_and_workspace_load_in_few_queries(app, login, open_round, w
     with count_queries() as workspace:
         assert client.get("/judge/").status_code == 200
     assert len(sheet) <= 7, sheet
-    assert len(workspace) <= 8, workspace
+    assert len(workspace) <= 10, workspace  # one per kind of object, whatever the count

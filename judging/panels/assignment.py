@@ -426,7 +426,9 @@ _ENTRY_TEXTS = (
 def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
     """The judge's assignments, what is still to do first: sheets not yet submitted in open
     stages (soonest deadline first), then those of stages not open (yet or any more), then
-    the submitted ones (latest stage first); within each, by stage and entry."""
+    the submitted ones (latest stage first); within each, by stage and entry. Loaded with
+    their entry (without the proposal's texts), category, organisation, stage, round and
+    sheet: one query per kind of object however many there are."""
     now = now or utcnow()
     rows = list(
         db.session.scalars(
