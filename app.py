@@ -33,16 +33,18 @@ from competition.audit.cli import audit_cli
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
+from competition.entries.attachments import neutral_name
 from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.i18n.formatting import format_decimal
 from competition.i18n.labels import label
+from competition.jobs import worker as jobs_worker
 from competition.notifications.views import outbox_bp
-from competition.notifications.views import register as register_notifications
 from competition.ops import register_ops
 from competition.rounds.views import committee_bp
 from competition.storage import init_storage
+from competition.tasks import TASKS as COMPETITION_TASKS
 from competition.web import register as register_web
 from judging import permissions as judging_permissions
 from judging.analysis.views import analysis_bp
@@ -52,7 +54,9 @@ from judging.panels.views import panels_bp
 from judging.results.api import api_bp
 from judging.results.public import public_bp
 from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
+from judging.scoring.blind import anonymise
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
+from judging.tasks import TASKS as JUDGING_TASKS
 
 BLUEPRINTS = (
     public_bp,
@@ -95,20 +99,33 @@ CSP = (
 
 
 def _secret_key(instance: Path) -> str:
-    """SECRET_KEY from the environment, else a random key generated once into ``instance/``.
+    """SECRET_KEY from the environment, else a random key generated once into ``instance/``."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    return _instance_key(instance, "secret_key")
+
+
+def _audit_key(instance: Path) -> str:
+    """The key of the audit trail's HMAC chain (``JURI_AUDIT_KEY``), else a random key generated
+    once into ``instance/audit_key``, next to the generated secret key. Its own key, not one
+    derived from SECRET_KEY: rotating the session key must not make the whole trail unverifiable,
+    and it must live outside the database, or whoever can rewrite the records could re-key them."""
+    return _instance_key(instance, "audit_key")
+
+
+def _instance_key(instance: Path, name: str) -> str:
+    """The key in ``instance/<name>``, generated once (64 random hex characters, mode 0600).
 
     Several workers may start at once on a new instance: the key is written to a temporary file
     and linked into place, which fails for all but the first (``FileExistsError``); everyone
     then reads the one key, never a half-written file."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    path = instance / "secret_key"
+    path = instance / name
     try:
         return _read_key(path)
     except FileNotFoundError:
         pass
     instance.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+    fd, tmp = tempfile.mkstemp(dir=instance, prefix=f".{name}.")
     try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -123,7 +140,7 @@ def _secret_key(instance: Path) -> str:
 def _read_key(path: Path) -> str:
     key = path.read_text().strip()
     if not key:
-        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set SECRET_KEY")
+        raise RuntimeError(f"{path} is empty: delete it to generate a new key, or set the key")
     return key
 
 
@@ -219,6 +236,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(instance)
+    if not app.config.get("AUDIT_KEY"):  # JURI_AUDIT_KEY
+        app.config["AUDIT_KEY"] = _audit_key(instance)
     app.config["PUBLIC_URL"] = urls.configured_public_url(app.config)
     app.config["TRUSTED_HOSTS"] = _trusted_hosts(app)
 
@@ -232,6 +251,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     init_storage(app)  # files: the upload folder or JURI_STORAGE_URL's object store
+    # Background jobs: every kind each package defines; procrastinate on PostgreSQL, threads of
+    # this process on SQLite (competition.jobs).
+    jobs_worker.init_app(app, {**COMPETITION_TASKS, **JUDGING_TASKS})
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = permissions.LOGIN_MESSAGE
@@ -249,7 +271,6 @@ def create_app(config: Mapping | None = None) -> Flask:
     # Relationships declared on the dependent side (Round.entries, Assignment.sheet) exist once
     # the mappers are configured: do it now (no database involved), not at the first query.
     configure_mappers()
-    register_notifications(app)  # deliver the outbox after each request's commit
     app.cli.add_command(demo_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(juri_cli)
@@ -257,6 +278,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.cli.add_command(import_accounts_cli)
 
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["anonymise"] = anonymise
+    app.jinja_env.filters["neutral_name"] = neutral_name
     app.jinja_env.globals.update(
         format_date=format_date,
         format_datetime=format_datetime,

@@ -14,6 +14,7 @@ from flask_login import current_user
 from competition import actors
 from competition.db import db
 from competition.errors import JuriError
+from competition.pagination import MAX_PER_PAGE, Page
 
 
 def require_role(bp: Blueprint, role) -> None:
@@ -49,7 +50,9 @@ def _request_actor() -> actors.Actor:
 
 
 def register(app) -> None:
-    """Record each request's changes as made by its signed-in user."""
+    """Record each request's changes as made by its signed-in user; ``page_url`` for the
+    templates' page links."""
+    app.jinja_env.globals["page_url"] = page_url
 
     @app.before_request
     def _set_actor():
@@ -108,3 +111,19 @@ def writing(success: str | None = None, *, flash_error: bool = True) -> Iterator
     db.session.commit()
     if w.success:
         flash(w.success, "success")
+
+
+def requested_page(default: int, param: str = "page") -> tuple[int, int]:
+    """(page, per_page) asked for in the query string (``param`` and ``per_page``), clamped to
+    positive numbers (and ``per_page`` to ``pagination.MAX_PER_PAGE``): ``make_page`` clamps the
+    page once the total is known."""
+    page = request.args.get(param, 1, type=int) or 1
+    per_page = request.args.get("per_page", default, type=int) or default
+    return max(page, 1), min(max(per_page, 1), MAX_PER_PAGE)
+
+
+def page_url(at: Page, page: int) -> str:
+    """This request's URL on page ``page`` of ``at``, every other argument kept (a Jinja
+    global, for the ``page_links`` macro)."""
+    args = {**request.args.to_dict(), at.param: page}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

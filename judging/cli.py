@@ -12,6 +12,7 @@ easier to script or too long for a browser tab on a national round:
     flask juri remind-judges STAGE_ID            remind judges whose sheets are not submitted
     flask juri uncertainty STAGE_ID              ranges of places and undecided cuts of a stage
     flask juri verify-publication FILE           recompute a publication from its public sheets
+    flask juri worker [--concurrency N]          run background jobs (PostgreSQL queue)
     flask backup / flask restore                 (competition.backup)
 
 The audit trail records who ran a command: the committee account named by ``--as`` (required
@@ -22,6 +23,7 @@ for the committee's decisions: assignment and publication), else the system acto
 from __future__ import annotations
 
 import secrets
+import time
 
 import click
 from flask import current_app
@@ -34,16 +36,18 @@ from competition.accounts.passwords import password_problems
 from competition.audit.cli import as_option
 from competition.db import db, utcnow
 from competition.errors import JuriError
+from competition.jobs import services as jobs
+from competition.jobs import worker
+from competition.jobs.models import Job, JobState
 from competition.notifications import services as notifications
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
-from competition.urls import public_url
 from judging.analysis import methods
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels import assignment as assignment_service
-from judging.results import certificates, recompute
 from judging.results import publication as publication_service
+from judging.results import recompute
 from judging.results import zips as bulk
 from judging.scoring import progress
 
@@ -185,36 +189,36 @@ def publish(stage_id, reason, yes, actor):
 @click.argument("round_id", type=int)
 @as_option()
 def certificates_zip(round_id, actor):
-    """Render every valid certificate of the round into a ZIP, with a progress bar."""
+    """Queue the round's ZIP of every valid certificate and follow its progress (on PostgreSQL a
+    ``flask juri worker`` builds it; on SQLite this process does)."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise click.ClickException(f"No round {round_id}.")
-    layout = certificates.layout_for_round(round_)
-    with current_app.test_request_context(base_url=urls.base_url()):
-        job = bulk.start_job(round_=round_, now=utcnow())
-        if not job.total:
-            click.echo("No valid certificate in this round.")
-            return
-        with click.progressbar(length=job.total, label="Certificates") as bar:
-            while not job.finished:
-                before = job.done
-                job = bulk.run_step(
-                    job=job,
-                    layout=layout,
-                    now=utcnow(),
-                    verify_url=lambda c: public_url("public.verify", code=c.code),
-                )
-                bar.update(job.done - before)
-    click.echo(f"{job.total} certificates in {get_storage().location(bulk.zip_key(round_.id))}")
+    job = bulk.start_job(round_=round_, actor=actor)
+    db.session.commit()
+    job_id = job.id
+    if jobs.runner().mode == "procrastinate":
+        click.echo(f"ZIP queued as job {job_id}; a worker (flask juri worker) builds it.")
+        return
+    while True:  # the job runs in a thread of this process
+        db.session.expire_all()
+        job = db.session.get(Job, job_id)
+        if job.finished:
+            break
+        time.sleep(0.5)
+    if job.state == JobState.FAILED:
+        raise click.ClickException(f"The ZIP failed: {job.error}")
+    click.echo(f"{job.progress_total} certificates in {get_storage().location(job.result_key)}")
 
 
 def _deliver(notes) -> str:
-    """Email what was just committed to the outbox (when SMTP is configured)."""
-    sent = notifications.deliver(notes, now=utcnow())
-    db.session.commit()
+    """What happens to the messages just committed to the outbox."""
     if not mail.is_configured(current_app.config):
         return "no mail server (JURI_MAIL_SERVER): the messages wait in the outbox"
-    return f"{sent} emailed"
+    db.session.expire_all()  # a delivery job (in-process on SQLite) may have sent them already
+    sent = sum(1 for n in notes if n.sent_at is not None)
+    waiting = len(notes) - sent
+    return f"{sent} emailed" + (f", {waiting} queued for email" if waiting else "")
 
 
 @juri_cli.command("remind-drafts")
@@ -251,8 +255,7 @@ def remind_judges(stage_id, actor):
 @click.argument("stage_id", type=int)
 def uncertainty_command(stage_id):
     """Compute the ranges of places of a stage and print how many entries are undecided at
-    each cut. The web process computes a large stage in a background thread itself; this
-    command's result stays in its own process until a shared cache exists (issue 17)."""
+    each cut. The result goes to the shared cache, where the pages find it."""
     stage = _stage(stage_id)
     unc = stage_uncertainty.stage_uncertainty(stage, wait=True)
     if unc.result is None:
@@ -269,6 +272,23 @@ def uncertainty_command(stage_id):
         click.echo(f"  cut at place {cut.place} ({cut.kind}): {b.n_undecided} undecided")
     if res.warning:
         click.echo(f"Warning: {res.warning}")
+
+
+@juri_cli.command("worker")
+@click.option("--concurrency", default=1, show_default=True, help="Jobs run at once.")
+@click.option("--once", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(concurrency, once):
+    """Run background jobs (certificate ZIPs, mail, imports, large stages' uncertainty) from the
+    PostgreSQL queue; any number of workers may run, on this machine or others. On SQLite
+    there is nothing to run: the web process runs its jobs itself."""
+    if jobs.runner().mode != "procrastinate":
+        click.echo(
+            "Jobs run in-process on SQLite (threads of the web process): no worker is needed. "
+            "With DATABASE_URL on PostgreSQL, run this command to process the queue."
+        )
+        return
+    click.echo(f"Worker on the queue '{jobs.QUEUE}' (concurrency {concurrency}).")
+    worker.run_worker(current_app._get_current_object(), concurrency=concurrency, wait=not once)
 
 
 @juri_cli.command("verify-publication")

@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from competition.accounts.models import User
 from competition.db import db
-from competition.entries.models import Attachment
+from competition.entries.models import Attachment, Entry
 from competition.permissions import can_view_entry
 from judging.panels.models import Assignment, Panel
 from judging.results.models import Certificate
+from judging.scoring.blind import blind_entry_ids
 from judging.scoring.models import ScoreSheet
 
 
@@ -38,8 +39,19 @@ def can_read_panel_sheet(user: User, panel: Panel, sheet: ScoreSheet) -> bool:
     )
 
 
+def can_see_identity(user: User, entry: Entry) -> bool:
+    """Whether ``user`` may learn who submitted ``entry`` (organisation, contacts, file names).
+    Everyone who may see the entry does, except judges (panel chairs included) once the entry
+    is judged in a blind-review stage: then in every stage, since the entry is the same
+    (``judging.scoring.blind``)."""
+    if not (user.is_authenticated and user.is_judge):
+        return True
+    return entry.id not in blind_entry_ids([entry.id])
+
+
 def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
-    """A judge sees the attachments of an entry assigned to them in any stage."""
+    """A judge sees the attachments of an entry assigned to them in any stage; of an entry
+    judged blind, only those the committee released for blind review."""
     return (
         bool(user.is_authenticated and user.is_judge)
         and db.session.scalar(
@@ -48,6 +60,7 @@ def can_view_attachment_as_judge(user: User, attachment: Attachment) -> bool:
             .limit(1)
         )
         is not None
+        and (attachment.is_released_for_blind or can_see_identity(user, attachment.entry))
     )
 
 
@@ -60,4 +73,7 @@ def can_download_certificate(user: User, certificate: Certificate) -> bool:
     return can_view_entry(user, certificate.entry)
 
 
-JINJA_PREDICATES = {"download_certificate": can_download_certificate}
+JINJA_PREDICATES = {
+    "download_certificate": can_download_certificate,
+    "see_identity": can_see_identity,
+}

@@ -64,6 +64,11 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """procrastinate's tables (PostgreSQL) belong to its schema, not to our models."""
+    return not (type_ == "table" and str(name).startswith("procrastinate"))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -85,6 +90,9 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    if conf_args.get("include_object") is None:
+        conf_args["include_object"] = include_object
 
     connectable = get_engine()
 

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -24,12 +25,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g
 from flask_login import FlaskLoginClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from werkzeug.routing import Rule
 
 from app import create_app
 from competition.accounts import models as account_models
+from competition.accounts import services as account_services
 from competition.db import db
 from tests import factories
 
@@ -99,6 +101,8 @@ def _scrypt_once_per_password():
         lambda password, method="scrypt", salt_length=16: _cached_hash(password, method),
     )
     mp.setattr(account_models, "check_password_hash", _cached_check)
+    # Logins with an unknown username check a dummy hash (services.authenticate), as slow.
+    mp.setattr(account_services, "check_password_hash", _cached_check)
     yield
     mp.undo()
 
@@ -160,6 +164,7 @@ def _base_config(tmp_path, uri: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "AUDIT_KEY": "test-audit-key",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": uri,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
@@ -201,14 +206,81 @@ def _empty(engine) -> None:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def make_app(tmp_path, schema):
-    """Build an app on the test database, its schema already there; extra config per call
-    (e.g. CSRF on)."""
+@dataclass
+class DemoSnapshot:
+    """The demo competition as ``flask demo load`` leaves it, taken once per session: the
+    folder holding its upload folder (and, on SQLite, its database file ``test.sqlite3``), and
+    on PostgreSQL the rows of every table (inserted again per test)."""
+
+    folder: Path
+    rows: dict[str, list[dict]] | None
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
+    """Load the demo once per session, through its command, into a database of its own (a copy
+    of the SQLite template, or the PostgreSQL test database, emptied again afterwards)."""
+    folder = tmp_path_factory.mktemp("demo")
     url = _test_database_url()
     if url is None:
+        url = f"sqlite:///{folder}/test.sqlite3"
+        shutil.copyfile(schema, folder / "test.sqlite3")
+    app = create_app(_base_config(folder, url))
+    rows = None
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        if db.engine.dialect.name != "sqlite":
+            with db.engine.connect() as conn:
+                rows = {
+                    table.name: [dict(row._mapping) for row in conn.execute(table.select())]
+                    for table in db.metadata.sorted_tables
+                }
+            _empty(db.engine)
+        db.engine.dispose()
+    return DemoSnapshot(folder, rows)
+
+
+def _restore(snapshot: DemoSnapshot, url: str) -> None:
+    """Put the demo's rows back into the (empty) PostgreSQL test database and move each id
+    sequence past them, so rows the test adds get fresh ids."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for table in db.metadata.sorted_tables:
+                if snapshot.rows[table.name]:
+                    conn.execute(table.insert(), snapshot.rows[table.name])
+                column = table.autoincrement_column
+                if column is not None:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                            f"'{column.name}'), COALESCE(MAX({column.name}), 1), "
+                            f"MAX({column.name}) IS NOT NULL) FROM {table.name}"
+                        )
+                    )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def make_app(request, tmp_path, schema):
+    """Build an app on the test database, its schema already there (and the demo competition,
+    when the test asks for the ``demo`` fixture); extra config per call (e.g. CSRF on)."""
+    url = _test_database_url()
+    snapshot = None
+    if "demo" in request.fixturenames:
+        snapshot = request.getfixturevalue("demo_snapshot")
+        if (snapshot.folder / "uploads").exists():
+            shutil.copytree(snapshot.folder / "uploads", tmp_path / "uploads")
+    if url is None:
         url = f"sqlite:///{tmp_path}/test.sqlite3"
-        shutil.copyfile(schema, tmp_path / "test.sqlite3")
+        shutil.copyfile(
+            snapshot.folder / "test.sqlite3" if snapshot else schema, tmp_path / "test.sqlite3"
+        )
+    elif snapshot:
+        _restore(snapshot, url)
     made = []
 
     def factory(**config):
@@ -236,6 +308,12 @@ def app(make_app):
     app = make_app()
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def demo(app) -> None:
+    """The demo competition (``flask demo load``) in the test's database: loaded once per
+    session and copied, since loading it costs seconds. Ask for it next to ``app``."""
 
 
 @pytest.fixture

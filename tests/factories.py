@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+
+from PIL import Image
 
 from competition.accounts.models import Organisation, Role, User
 from competition.db import db, utcnow
@@ -14,10 +17,19 @@ from judging.scoring.models import Criterion
 
 PASSWORD = "rahasia-123"
 
-# Smallest files whose first bytes carry each type's signature.
+# Small files of each type (the PDF only carries the signature: PDFs are not parsed).
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _image(fmt: str) -> bytes:
+    """A real 1×1 image: uploaded images are checked with Pillow (competition.images)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buf, format=fmt)
+    return buf.getvalue()
+
+
+PNG_BYTES = _image("PNG")
+JPEG_BYTES = _image("JPEG")
 
 # A complete proposal of the general group (every section answered, within its limit).
 SECTION_TEXTS = {

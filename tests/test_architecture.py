@@ -1,6 +1,7 @@
 """The import rules of the style guide, checked on the source with ``ast``."""
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -9,8 +10,20 @@ PURE = {"normalize.py", "ranking.py", "assign.py", "diagnostics.py"}
 PURE_MODULES = {f"judging.{name[:-3]}" for name in PURE}
 
 
+@functools.cache
+def _source(path: Path) -> str:
+    """A file's text, read once per session (every rule below reads the same sources)."""
+    return path.read_text()
+
+
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once per session; rules only read it."""
+    return ast.parse(_source(path), filename=str(path))
+
+
 def _imports(path: Path):
-    tree = ast.parse(path.read_text(), filename=str(path))
+    tree = _tree(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -36,16 +49,24 @@ def test_numerical_core_imports_only_numpy_and_stdlib():
             assert allowed or top in sys.stdlib_module_names, f"{path.name} imports {name}"
 
 
+def _imports_inside_functions(path: Path) -> list[str]:
+    found = []
+
+    def visit(node: ast.AST, func: str | None) -> None:
+        if func and isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(f"{path}:{node.lineno} imports inside {func}()")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            func = func or node.name
+        for child in ast.iter_child_nodes(node):
+            visit(child, func)
+
+    visit(_tree(path), None)
+    return found
+
+
 def test_no_imports_inside_functions():
-    for package in ("competition", "judging"):
-        for path in (ROOT / package).rglob("*.py"):
-            tree = ast.parse(path.read_text())
-            for func in ast.walk(tree):
-                if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    for node in ast.walk(func):
-                        assert not isinstance(node, (ast.Import, ast.ImportFrom)), (
-                            f"{path}:{node.lineno} imports inside {func.name}()"
-                        )
+    found = [hit for path in MODULES.values() for hit in _imports_inside_functions(path)]
+    assert not found, "\n".join(found)
 
 
 def test_app_never_calls_create_all():
@@ -54,7 +75,7 @@ def test_app_never_calls_create_all():
         *(ROOT / "competition").rglob("*.py"),
         *(ROOT / "judging").rglob("*.py"),
     ]:
-        assert "create_all(" not in path.read_text(), path
+        assert "create_all(" not in _source(path), path
 
 
 # -- helpers shared by the rules below ------------------------------------------------------------
@@ -212,14 +233,24 @@ def test_cycle_detection_finds_a_cycle():
 
 # Modules of the web and command-line layers: everything else is domain code (models, services,
 # the per-noun service modules, permissions, the numpy core).
-WEB_MODULES = {"views.py", "cli.py", "error_pages.py", "forms.py", "web.py"}
+# Background jobs (``tasks.py``, the runner ``competition/jobs/worker.py``) are entry points
+# like commands: each owns its transaction.
+WEB_MODULES = {
+    "views.py",
+    "cli.py",
+    "error_pages.py",
+    "forms.py",
+    "web.py",
+    "tasks.py",
+    "worker.py",
+}
 REQUEST_GLOBALS = {"request", "session", "flash", "g"}
 
 
 def _is_web(path: Path) -> bool:
     """A views/CLI module by name, or a module holding blueprints under another name
     (``judging/results/public.py``, ``api.py``)."""
-    return path.name in WEB_MODULES or "Blueprint(" in path.read_text()
+    return path.name in WEB_MODULES or "Blueprint(" in _source(path)
 
 
 def _rel(path: Path) -> str:
@@ -231,7 +262,7 @@ def _domain_modules():
 
 
 def _request_globals_used(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "flask":
@@ -277,7 +308,7 @@ def _commits(path: Path) -> list[str]:
         for child in ast.iter_child_nodes(node):
             visit(child)
 
-    visit(ast.parse(path.read_text()))
+    visit(_tree(path))
     return found
 
 
@@ -307,6 +338,14 @@ def test_rule_checks_see_a_violation(tmp_path):
     assert len(_commits(bad)) == 1
 
 
+def test_import_check_sees_one_inside_a_function(tmp_path):
+    bad = tmp_path / "services.py"
+    bad.write_text("import os\ndef f():\n    def g():\n        import sys\n")
+    assert [hit.split(":", 1)[1] for hit in _imports_inside_functions(bad)] == [
+        "4 imports inside f()"
+    ]
+
+
 # -- no hook registries ---------------------------------------------------------------------------
 
 # ``register(app)``-style installers (``register_error_handlers(app)``, ``register(app_cli)``)
@@ -317,7 +356,7 @@ HOOK_NAME_ENDINGS = ("_HOOKS", "_PROVIDERS", "_COUNTERS", "_CALLBACKS", "_LISTEN
 
 
 def _hook_registries(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -363,18 +402,13 @@ def test_hook_registry_check_sees_one(tmp_path):
 
 # -- services record their actor ------------------------------------------------------------------
 
-# Services of judging/results are being rewritten in parallel (issue 13); they get the decorator
-# there. Their CLI command and pages set the actor already.
-ACTOR_NOT_YET_RECORDED = {
-    "judging/results/awards.py",
-    "judging/results/certificates.py",
-    "judging/results/publication.py",
-}
+# Modules whose services still ignore their actor: only shrinks (empty since issue 13).
+ACTOR_NOT_YET_RECORDED: set[str] = set()
 ACTOR_IS_NOT_A_SERVICE = {"competition/audit/services.py"}  # record() takes it; a query filter
 
 
 def _services_ignoring_their_actor(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
+    tree = _tree(path)
     return [
         f"{_rel(path)}:{f.lineno} {f.name}()"
         for f in tree.body
@@ -411,7 +445,7 @@ def test_method_names_are_spelled_only_in_the_registry():
         f"{_rel(path)}:{node.lineno} {node.value!r}"
         for path in paths
         if path.name != "methods.py"
-        for node in ast.walk(ast.parse(path.read_text()))
+        for node in ast.walk(_tree(path))
         if isinstance(node, ast.Constant) and node.value in METHOD_NAMES
     ]
     for path in (ROOT / "templates" / "judging" / "analysis").rglob("*.html"):

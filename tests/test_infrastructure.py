@@ -1,15 +1,17 @@
-"""The test harness itself: catalogues compiled on demand, the schema copied per test, and
-password hashing cached without weakening what the tests check."""
+"""The test harness itself: catalogues compiled on demand, the schema (and the demo) copied per
+test, and password hashing cached without weakening what the tests check."""
 
 import os
 import re
 
 from babel.messages.mofile import read_mo
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from competition.accounts.models import User
 from competition.db import db
-from tests import conftest
+from competition.entries.models import Attachment
+from competition.storage import get_storage
+from tests import conftest, factories
 from tests.conftest import compile_catalogues
 
 PO = """msgid ""
@@ -98,3 +100,30 @@ def test_templates_compiled_once_per_session_render_the_same_page(make_app, monk
     assert again.status_code == 200 and token.sub("", again.text) == token.sub("", first.text)
     # the second app's Jinja took every template from the cache and compiled none
     assert loaded and all(loaded) and compiled == []
+
+
+def _demo_files_missing() -> list[str]:
+    storage = get_storage()
+    return [
+        a.stored_name
+        for a in db.session.scalars(select(Attachment))
+        if not storage.exists(a.stored_name)
+    ]
+
+
+def test_demo_fixture_gives_the_loaded_demo_with_its_files(app, demo, tmp_path):
+    assert app.config["UPLOAD_FOLDER"].startswith(str(tmp_path))  # this test's own copy
+    assert db.session.scalar(select(func.count(User.id))) == 1 + 9 + 45 + 1
+    assert db.session.scalar(select(func.count(Attachment.id))) >= 45
+    assert _demo_files_missing() == []
+    # This test's changes (rows with new ids, a file removed) stay in this test...
+    factories.make_user(role="judge", username="tamu")
+    db.session.commit()
+    get_storage().delete(db.session.scalars(select(Attachment)).first().stored_name)
+    assert len(_demo_files_missing()) == 1
+
+
+def test_demo_fixture_is_a_fresh_copy_for_each_test(app, demo):
+    # ...and the next test starts from the demo again (runs after the one above).
+    assert db.session.scalar(select(User).where(User.username == "tamu")) is None
+    assert _demo_files_missing() == []

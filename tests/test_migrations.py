@@ -19,6 +19,12 @@ def _empty_database():
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+def _procrastinate(change) -> bool:
+    obj = change[1] if isinstance(change, tuple) and len(change) > 1 else None
+    table = getattr(obj, "table", None)  # an index's table; a table is its own
+    return str(getattr(table if table is not None else obj, "name", "")).startswith("procrastinate")
+
+
 def test_migrations_have_one_head_and_one_baseline(app):
     config = app.extensions["migrate"].migrate.get_config()
     scripts = ScriptDirectory.from_config(config)
@@ -40,6 +46,8 @@ def test_upgrade_matches_models_and_downgrade_empties(app):
                 ),
                 db.metadata,
             )
+        # procrastinate's own tables (PostgreSQL only) are its schema, not our models'
+        diff = [d for d in diff if not _procrastinate(d)]
         assert diff == []
         downgrade(revision="base")
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}

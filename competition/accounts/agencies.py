@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from competition.accounts.kinds import OrganisationKind
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import require_acceptable
 from competition.actors import records_actor
@@ -45,14 +46,22 @@ def create_unit(*, name: str, username: str, contact_name: str, password: str, a
 
 @records_actor
 def set_region(
-    *, organisation: Organisation, region: str, province: str, actor: User
+    *,
+    organisation: Organisation,
+    region: str,
+    province: str,
+    actor: User,
+    kind: str | None = None,
 ) -> Organisation:
     """The committee records where an organisation is (kabupaten/kota and province), used to
-    show how entries and finalists spread over regions."""
+    show how entries and finalists spread over regions, and (``kind``, "" to read it from the
+    name, None to leave it) what kind of body it is, for rounds open to some kinds only."""
     if not actor.is_committee:
         raise NotAllowed()
     organisation.region = " ".join((region or "").split())[:200]
     organisation.province = " ".join((province or "").split())[:100]
+    if kind is not None:
+        organisation.kind = OrganisationKind(kind).value if kind else ""
     db.session.flush()
     return organisation
 

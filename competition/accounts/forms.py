@@ -22,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from competition.accounts.kinds import KIND_LABELS
 from competition.accounts.models import Role, User
 from competition.accounts.passwords import AcceptablePassword
 from competition.forms import JuriForm
@@ -46,6 +47,12 @@ class RegionForm(JuriForm):
         _l("Regency or city (kabupaten/kota)"), validators=[Optional(), Length(max=200)]
     )
     province = StringField(_l("Province"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(
+        _l("Kind of organisation"),
+        choices=[SelectChoice("", _l("As its name says"))]
+        + [SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        validators=[Optional()],
+    )
     submit = SubmitField(_l("Save"))
 
 

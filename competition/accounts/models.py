@@ -35,6 +35,10 @@ class Organisation(db.Model):
     # unit then counts under its agency's region).
     region: Mapped[str] = mapped_column(String(200), default="", server_default="")
     province: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # What kind of body it is (an ``OrganisationKind`` value: kelurahan, kecamatan, puskesmas,
+    # dinas/badan, ...), for rounds open to some kinds only; "" when not set, then guessed from
+    # the name (see ``competition.rounds.eligibility.kind_of``).
+    kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
     parent: Mapped[Organisation | None] = relationship(

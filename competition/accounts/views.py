@@ -5,6 +5,7 @@ committee's account list (``users``), account import (``imports``) and organisat
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
 
 from competition.accounts import agencies, imports, password_reset, sessions, throttle
+from competition.accounts import tasks as import_tasks
 from competition.accounts.forms import (
     AccountForm,
     ConfirmForm,
@@ -37,6 +39,7 @@ from competition.accounts.forms import (
     ResetForm,
     UploadForm,
 )
+from competition.accounts.kinds import KIND_LABELS, kind_of
 from competition.accounts.models import Organisation, Role, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
@@ -55,6 +58,8 @@ from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.forms import ActionForm
 from competition.i18n.formatting import before_full_stop
+from competition.jobs import services as jobs
+from competition.jobs.models import JobState
 from competition.permissions import require_login, require_role
 from competition.storage import content_type, get_storage, read_bytes
 from competition.urls import public_url
@@ -469,13 +474,35 @@ def confirm():
     ):
         raise InvalidState(_l("Upload the file again: the previewed file is no longer available."))
     key, _token = stored
-    rows = imports.parse(key.rpartition("/")[2], read_bytes(key))
-    created = imports.import_rows(rows=rows, actor=current_user)
+    job = jobs.enqueue(
+        import_tasks.IMPORT,
+        actor=current_user,
+        subject=f"user:{current_user.id}",
+        key=key,
+        filename=key.rpartition("/")[2],
+    )
     db.session.commit()
-    get_storage().delete(key)
     session.pop(_KEY, None)
+    return redirect(url_for("imports.job", job_id=job.id))
+
+
+@imports_bp.route("/jobs/<int:job_id>")
+def job(job_id: int):
+    """An import's progress, then its accounts with their one-time passwords, shown once and
+    only to the committee member who confirmed it (anyone else: 404)."""
+    job = jobs.get_job(job_id)
+    if job is None or job.kind != import_tasks.IMPORT or job.requested_by_id != current_user.id:
+        abort(404)
+    created = None
+    if job.state == JobState.DONE and job.result_key:
+        try:
+            created = json.loads(read_bytes(job.result_key))
+        except FileNotFoundError:
+            created = None
+        get_storage().delete(job.result_key)
     return render_template(
         "competition/accounts/imports_done.html",
+        job=job,
         created=created,
         one_time_days=imports.ONE_TIME_PASSWORD_DAYS,
     )
@@ -487,7 +514,11 @@ def _organisations_page(status: int = 200, failed: RegionForm | None = None, fai
     if failed is not None:
         forms[failed_id] = failed
     return render_template(
-        "competition/accounts/organisations.html", organisations=orgs, forms=forms
+        "competition/accounts/organisations.html",
+        organisations=orgs,
+        forms=forms,
+        kind_of=kind_of,
+        kind_labels=KIND_LABELS,
     ), status
 
 
@@ -507,6 +538,7 @@ def organisation_region(organisation_id: int):
         organisation=organisation,
         region=form.region.data or "",
         province=form.province.data or "",
+        kind=form.kind.data or "",
         actor=current_user,
     )
     db.session.commit()

@@ -71,6 +71,9 @@ class Objection(db.Model):
     evidence_name: Mapped[str | None] = mapped_column(String(255))
     evidence_stored_name: Mapped[str | None] = mapped_column(String(100))
     evidence_content_type: Mapped[str | None] = mapped_column(String(50))
+    evidence_size: Mapped[int | None]  # bytes, for the limits per announcement and address
+    # The client's address, for the limits per address (competition.announcements.abuse).
+    address: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
     status: Mapped[ObjectionStatus] = mapped_column(
         _enum(ObjectionStatus), default=ObjectionStatus.PENDING
     )

@@ -6,25 +6,35 @@ from __future__ import annotations
 
 import io
 import secrets
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import IO
 
 import segno
 from flask_babel import lazy_gettext as _l
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
+from competition.announcements import abuse
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
 from competition.entries.attachments import read_upload, write_file
 from competition.entries.models import Advancement, AttachmentKind, Entry, EntryStatus, Screening
 from competition.errors import IncompleteError, InvalidState, NotAllowed
+from competition.pdf import (
+    MONO,
+    SANS,
+    Document,
+    Letterhead,
+    Signer,
+    draw_letterhead,
+    draw_signatures,
+    ensure_room,
+    text_height,
+)
 from competition.rounds.models import Stage, StageKind
 
 MONTHS_ID = (
@@ -194,10 +204,14 @@ def file_objection(
     reason: str,
     evidence: str,
     now: datetime,
+    address: str,
     evidence_file: tuple[str, IO[bytes]] | None = None,
 ) -> Objection:
     """Anyone may object to a listed entry while the window is open, with an optional
-    evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content)."""
+    evidence file ``(filename, stream)`` (PDF, JPEG or PNG, checked by content), within the
+    limits of ``competition.announcements.abuse`` for the client ``address`` ("" off the web):
+    raises ``TooManyObjections`` (429, with the wait) or ``ObjectionRefused`` (repeated text,
+    too many evidence bytes). The objection keeps ``address``, which the limits count."""
     if not announcement.objections_open(now):
         raise InvalidState(_l("The objection period of this announcement is closed."))
     if entry_id not in announcement.entry_ids:
@@ -209,6 +223,13 @@ def file_objection(
     ]
     if missing:
         raise IncompleteError(missing)
+    abuse.check_rate(announcement_id=announcement.id, address=address, now=now)
+    abuse.check_repeated(announcement=announcement, entry_id=entry_id, reason=reason)
+    upload = None
+    if evidence_file is not None:
+        filename, stream = evidence_file
+        upload = read_upload(filename, stream, AttachmentKind.DATA)
+        abuse.check_bytes(announcement=announcement, address=address, size=len(upload[1]), now=now)
     objection = Objection(
         announcement=announcement,
         entry_id=entry_id,
@@ -218,11 +239,12 @@ def file_objection(
         evidence=(evidence or "").strip(),
         created_at=now,
         access_token=secrets.token_urlsafe(32),
+        address=(address or "")[:64],
     )
-    if evidence_file is not None:
-        filename, stream = evidence_file
-        original, data, content_type = read_upload(filename, stream, AttachmentKind.DATA)
+    if upload is not None:
+        original, data, content_type = upload
         objection.evidence_name, objection.evidence_content_type = original, content_type
+        objection.evidence_size = len(data)
         objection.evidence_stored_name = write_file("objection", content_type, data)
     db.session.add(objection)
     db.session.flush()
@@ -262,19 +284,6 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
     return announcement
 
 
-def _latin1(text: str) -> str:
-    """The PDF core fonts cover Latin-1 only: fold typographic punctuation and accents."""
-    text = (
-        text.replace("\u2013", "-")
-        .replace("\u2014", "-")
-        .replace("\u2018", "'")
-        .replace("\u2019", "'")
-        .replace("\u201c", '"')
-        .replace("\u201d", '"')
-    )
-    return unicodedata.normalize("NFKD", text).encode("latin-1", "ignore").decode("latin-1")
-
-
 def _date_id(value: datetime) -> str:
     return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
 
@@ -287,81 +296,98 @@ def _qr_png(url: str) -> io.BytesIO:
 
 
 def render_pdf(
-    announcement: Announcement, committee_name: str = "Panitia", address: str | None = None
+    announcement: Announcement,
+    committee_name: str = "Panitia",
+    address: str | None = None,
+    *,
+    letterhead: Letterhead | None = None,
+    signer: Signer | None = None,
+    place: str = "",
+    anchor=None,
 ) -> bytes:
-    """The announcement as an A4 PDF in Bahasa Indonesia, the language of official letters.
-    With ``address`` (the public page's absolute URL) the letter prints it and its QR code,
-    so a reader of the paper copy finds the page where objections are filed."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Pengumuman {announcement.number}"))
+    """The announcement as an A4 PDF in Bahasa Indonesia, the language of official letters,
+    in the shared ``competition.pdf`` document (embedded font, PDF/A-2B, "Halaman X dari Y"),
+    dated by its issue, so the same announcement gives the same bytes.
+
+    ``letterhead`` is the kop surat (government, organiser, address, logo); ``signer`` the
+    named signatory (else ``committee_name`` signs); ``place`` where it was signed. With
+    ``address`` (the public page's absolute URL) the letter prints it and its QR code, so a
+    reader of the paper copy finds the page where objections are filed. ``anchor`` (the audit
+    trail's at the issue, ``competition.audit.services.anchor_until``) is printed in the
+    footer."""
+    pdf = Document(
+        title=f"Pengumuman {announcement.number}",
+        subject=f"Pengumuman {announcement.title}",
+        created_at=announcement.issued_at,
+        footer_note=f"Jejak audit: {anchor}" if anchor else "",
+    )
+    pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
+    draw_letterhead(pdf, letterhead or Letterhead())
     line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
-    pdf.set_font("Helvetica", "B", 14)
+    pdf.set_font(SANS, "B", 14)
     pdf.cell(0, 8, "PENGUMUMAN", align="C", **line)
-    pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 6, _latin1(f"Nomor: {announcement.number}"), align="C", **line)
+    pdf.set_font(SANS, "", 11)
+    pdf.cell(0, 6, f"Nomor: {announcement.number}", align="C", **line)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 11)
-    pdf.multi_cell(0, 6, _latin1(f"TENTANG {announcement.title.upper()}"), align="C", **line)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(SANS, "B", 11)
+    pdf.multi_cell(0, 6, f"TENTANG {announcement.title.upper()}", align="C", **line)
+    pdf.set_font(SANS, "", 10)
     pdf.ln(4)
     pdf.multi_cell(
         0,
         5,
-        _latin1(
-            f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
-            f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:"
-        ),
+        f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
+        f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:",
         **line,
     )
     pdf.ln(2)
     widths = (10, 80, 60, 40)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(SANS, "B", 9)
     for width, head in zip(widths, ("No", "Judul Inovasi", "OPD / Unit", "Kategori")):
         pdf.cell(width, 7, head, border=1)
     pdf.ln()
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(SANS, "", 8)
     for n, entry in enumerate(listed_entries(announcement), start=1):
         cells = (str(n), entry.title, entry.organisation.name, entry.category.name)
-        heights = [
-            pdf.multi_cell(w, 4.5, _latin1(t), dry_run=True, output="LINES")
-            for w, t in zip(widths, cells)
-        ]
-        h = 4.5 * max(len(lines) for lines in heights)
-        if pdf.get_y() + h > pdf.page_break_trigger:
-            pdf.add_page()
+        h = max(text_height(pdf, w, 4.5, t) for w, t in zip(widths, cells))
+        ensure_room(pdf, h)
         x, y = pdf.get_x(), pdf.get_y()
         for width, text in zip(widths, cells):
             pdf.rect(x, y, width, h)
             pdf.set_xy(x, y)
-            pdf.multi_cell(width, 4.5, _latin1(text))
+            pdf.multi_cell(width, 4.5, text, align="L")
             x += width
         pdf.set_xy(pdf.l_margin, y + h)
     pdf.ln(4)
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(SANS, "", 10)
     if announcement.objections_close_at:
+        where = (
+            "melalui laman pengumuman di bawah ini" if address else "melalui laman pengumuman ini"
+        )
         pdf.multi_cell(
             0,
             5,
-            _latin1(
-                "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai dengan "
-                f"{_date_id(announcement.objections_close_at)} melalui laman pengumuman ini."
-            ),
+            "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai dengan "
+            f"{_date_id(announcement.objections_close_at)} {where}.",
             **line,
         )
         pdf.ln(2)
     if address:
-        if pdf.get_y() + 34 > pdf.page_break_trigger:
-            pdf.add_page()
+        ensure_room(pdf, 34)
         y = pdf.get_y()
         pdf.image(_qr_png(address), x=pdf.l_margin, y=y, w=28, h=28)
         pdf.set_xy(pdf.l_margin + 32, y + 4)
         pdf.multi_cell(0, 5, "Laman pengumuman (pindai kode QR atau ketik alamat ini):", **line)
         pdf.set_x(pdf.l_margin + 32)
-        pdf.set_font("Courier", "", 9)
-        pdf.multi_cell(0, 5, _latin1(address), **line)
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(MONO, "", 9)
+        pdf.multi_cell(0, 5, address, **line)
+        pdf.set_font(SANS, "", 10)
         pdf.set_xy(pdf.l_margin, y + 30)
-    pdf.multi_cell(0, 5, _latin1(f"Ditetapkan pada {_date_id(announcement.issued_at)}"), **line)
-    pdf.multi_cell(0, 5, _latin1(committee_name), **line)
+    pdf.ln(2)
+    draw_signatures(
+        pdf,
+        place_date=f"{place + ', ' if place else ''}{_date_id(announcement.issued_at)}",
+        signers=[signer or Signer("", committee_name)],
+    )
     return bytes(pdf.output())

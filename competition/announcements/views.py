@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import downloads
 from competition.accounts.models import Role
+from competition.announcements import abuse
 from competition.announcements import services as announcements
 from competition.announcements.forms import ObjectionDecisionForm, ObjectionForm
 from competition.announcements.models import Announcement, Objection
@@ -101,6 +101,7 @@ def detail(announcement_id: int):
     entries = announcements.listed_entries(announcement)
     form = _form(announcement, entries)
     now = utcnow()
+    status = 422  # when the form has errors (429: too many objections)
     if form.validate_on_submit():
         upload = form.evidence_file.data
         try:
@@ -112,6 +113,7 @@ def detail(announcement_id: int):
                 reason=form.reason.data,
                 evidence=form.evidence.data or "",
                 now=now,
+                address=request.remote_addr or "",
                 evidence_file=(upload.filename, upload.stream)
                 if upload and getattr(upload, "filename", "")
                 else None,
@@ -119,20 +121,27 @@ def detail(announcement_id: int):
         except FileRefused as exc:
             db.session.rollback()
             form.evidence_file.errors.append(str(exc.message))
+        except abuse.ObjectionRefused as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc.message))
         except JuriError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc.message))
+            if isinstance(exc, abuse.TooManyObjections):
+                status = exc.status
+                flash(str(exc.message), "danger")
         else:
             db.session.commit()
             flash(_("Your objection has been received; the committee will decide it."), "success")
             return redirect(url_for("notices.objection", token=objection.access_token))
+    form.stamp()
     return render_template(
         "competition/announcements/public_announcement.html",
         announcement=announcement,
         entries=entries,
         form=form,
         is_open=announcement.objections_open(now),
-    ), 422 if form.errors else 200
+    ), status if form.errors else 200
 
 
 @notices_bp.route("/objections/<token>")
@@ -149,18 +158,6 @@ def objection(token: str):
     )
 
 
-@notices_bp.route("/<int:announcement_id>.pdf")
-def pdf(announcement_id: int):
-    announcement = db.get_or_404(Announcement, announcement_id)
-    body = announcements.render_pdf(
-        announcement, address=public_url("notices.detail", announcement_id=announcement.id)
-    )
-    name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
-    return (
-        body,
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": downloads.disposition(name, inline=True),
-        },
-    )
+# The announcement's PDF (/notices/<id>.pdf, endpoint notices.pdf) is served by
+# judging.results.public: its letterhead and signatory come from the round's certificate layout,
+# which judging owns.

@@ -27,9 +27,15 @@ class AuditRecord(db.Model):
 
 
 class AuditHead(db.Model):
-    """One row: the hash of the last record. Updating it serializes the writers."""
+    """One row: the hash of the last record and the chain's length. Updating it serializes
+    the writers. ``keyed_from`` is the position (1-based) of the first record hashed with the
+    audit key (HMAC); the records before it were written with the older unkeyed SHA-256 and
+    NULL means no keyed record yet (a chain from before keying). ``key_id`` names the key that
+    writes the chain (a fingerprint, not the key), so a changed key is reported as such."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(default=0)
+    keyed_from: Mapped[int | None] = mapped_column()
+    key_id: Mapped[str] = mapped_column(String(16), default="", server_default="")

@@ -8,11 +8,24 @@ no record. Logins and refused logins are recorded explicitly (``record``). Who m
 the actor of the current context (``competition.actors``), set by the page, the service's
 ``actor`` argument or the command's ``--as``.
 
-Each record carries ``hash = SHA-256(prev_hash + canonical JSON of the record)``, so editing or
-deleting a record breaks the chain from that point; ``flask audit verify`` walks the chain.
+Each record carries ``hash = HMAC-SHA-256(audit key, prev_hash + canonical JSON of the
+record)``, so editing or deleting a record breaks the chain from that point, and nobody without
+the key (``JURI_AUDIT_KEY`` or ``instance/audit_key``, never in the database) can re-chain the
+records after an edit. ``flask audit verify`` walks the chain. Chains written before keying
+used a plain SHA-256: the first record written after the upgrade is a marked switch-over
+(``audit_keyed``) whose keyed hash covers the link to the old records, and the head remembers its
+position (``keyed_from``); verify checks the old records with the old scheme.
+
+A keyed chain still cannot prove that its tail was not cut off by someone who also resets the
+head, so it is anchored outside the database: each berita acara and announcement prints an
+``Anchor`` (the short hash of a record and the chain's length there), and
+``flask audit verify --anchor HEAD:LENGTH`` checks the trail against it.
+
 Writers are serialized through the one-row ``audit_head`` table (an UPDATE takes the row lock on
 PostgreSQL and the write lock on SQLite before the previous hash is read), so concurrent
-transactions never fork the chain.
+transactions never fork the chain. Bulk writes that bypass the ORM (Core inserts, COPY, UPDATE
+statements) do not reach the listener: their services ``record`` what they wrote explicitly
+(``results_written``, ``certificates_issued``, ``certificates_revoked``).
 """
 
 from __future__ import annotations
@@ -20,12 +33,15 @@ from __future__ import annotations
 import csv
 import enum
 import hashlib
+import hmac
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import event, insert, inspect, select, update
+from flask import current_app
+from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
@@ -34,6 +50,7 @@ from competition.audit.models import AuditHead, AuditRecord
 from competition.db import db, utcnow
 
 GENESIS = "0" * 64
+SYSTEM_AUDIT = "system:audit"  # the actor of the switch-over record
 
 
 # table -> audited columns (None: every column). Updates touching none of them are not logged:
@@ -91,7 +108,7 @@ def _dump(data: dict | None) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str) if data else ""
 
 
-def _digest(prev: str, row: dict) -> str:
+def _body(prev: str, row: dict) -> bytes:
     body = json.dumps(
         [
             row["created_at"].isoformat(),
@@ -107,7 +124,30 @@ def _digest(prev: str, row: dict) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256((prev + "\n" + body).encode()).hexdigest()
+    return (prev + "\n" + body).encode()
+
+
+def _legacy_digest(prev: str, row: dict) -> str:
+    """The unkeyed SHA-256 of the records written before keying (verification only)."""
+    return hashlib.sha256(_body(prev, row)).hexdigest()
+
+
+def _digest(prev: str, row: dict, key: bytes) -> str:
+    return hmac.new(key, _body(prev, row), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    """The audit key of the running app (``AUDIT_KEY``: ``JURI_AUDIT_KEY`` or the generated
+    ``instance/audit_key``, see ``app.create_app``)."""
+    key = current_app.config.get("AUDIT_KEY")
+    if not key:
+        raise RuntimeError("AUDIT_KEY is not configured: set JURI_AUDIT_KEY")
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
+def key_id(key: bytes) -> str:
+    """A fingerprint naming the key (16 hex characters); it reveals nothing of the key."""
+    return hmac.new(key, b"juri-audit-key-id", hashlib.sha256).hexdigest()[:16]
 
 
 def _who() -> tuple[int | None, str, str]:
@@ -116,19 +156,54 @@ def _who() -> tuple[int | None, str, str]:
 
 
 def _append(connection, rows: list[dict]) -> None:
-    """Chain and insert ``rows`` (dicts without hashes) on ``connection``."""
+    """Chain and insert ``rows`` (dicts without hashes) on ``connection``.
+
+    On a chain from before keying (``keyed_from`` NULL with records), a switch-over record
+    ``audit_keyed`` is written first: it is the first keyed record and links to the last
+    unkeyed one."""
     if not rows:
         return
+    key = _key()
     head = AuditHead.__table__
     locked = connection.execute(
         update(head).where(head.c.id == 1).values(count=head.c.count + len(rows))
     ).rowcount
     if not locked:  # a database made without the migrations (tests' create_all)
-        connection.execute(insert(head).values(id=1, last_hash=GENESIS, count=len(rows)))
-    prev = connection.execute(select(head.c.last_hash).where(head.c.id == 1)).scalar_one()
+        connection.execute(
+            insert(head).values(
+                id=1, last_hash=GENESIS, count=len(rows), keyed_from=1, key_id=key_id(key)
+            )
+        )
+    prev, count, keyed_from = connection.execute(
+        select(head.c.last_hash, head.c.count, head.c.keyed_from).where(head.c.id == 1)
+    ).one()
+    before = count - len(rows)
+    if keyed_from is None:
+        keyed_from = before + 1
+        if before:  # old records: mark where the keyed chain starts
+            rows = [
+                {
+                    "created_at": rows[0]["created_at"],
+                    "actor_id": None,
+                    "actor": SYSTEM_AUDIT,
+                    "address": "",
+                    "action": "audit_keyed",
+                    "target_type": "audit_records",
+                    "target_id": "",
+                    "before": "",
+                    "after": _dump({"unkeyed_records": before, "key_id": key_id(key)}),
+                },
+                *rows,
+            ]
+            count += 1
+        connection.execute(
+            update(head)
+            .where(head.c.id == 1)
+            .values(keyed_from=keyed_from, key_id=key_id(key), count=count)
+        )
     for row in rows:
         row["prev_hash"] = prev
-        row["hash"] = prev = _digest(prev, row)
+        row["hash"] = prev = _digest(prev, row, key)
     connection.execute(insert(AuditRecord.__table__), rows)
     connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
 
@@ -151,6 +226,10 @@ ACTIONS = (
     "password_reset_link",
     "remind_drafts",
     "remind_judges",
+    "audit_keyed",
+    "results_written",
+    "certificates_issued",
+    "certificates_revoked",
 )
 
 
@@ -185,6 +264,22 @@ def record(
             }
         ],
     )
+
+
+BULK_LISTED = 1000
+
+
+def bulk_summary(values: list[str], *, name: str = "codes") -> dict:
+    """What a record says of a bulk write: how many values, the SHA-256 of them all (sorted, one
+    per line) and, up to ``BULK_LISTED`` of them, the values themselves under ``name``."""
+    ordered = sorted(str(v) for v in values)
+    out = {
+        "count": len(ordered),
+        "sha256": hashlib.sha256("\n".join(ordered).encode()).hexdigest(),
+    }
+    if len(ordered) <= BULK_LISTED:
+        out[name] = ordered
+    return out
 
 
 def _values(obj, columns) -> dict:
@@ -268,18 +363,83 @@ def _after_flush(session: Session, _context) -> None:
         _append(session.connection(), rows)
 
 
+ANCHOR_CHARS = 16  # the short hash printed on documents: 64 bits
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A point of the chain kept outside the database: the hash of the record at position
+    ``length`` (1-based; its first ``ANCHOR_CHARS`` hex digits are enough) and that position."""
+
+    head: str
+    length: int
+
+    def __str__(self) -> str:
+        return f"{self.head[:ANCHOR_CHARS]}:{self.length}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """``HEAD:LENGTH`` as printed (``3f2a...:1234``); ValueError when malformed."""
+        m = re.fullmatch(r"\s*([0-9a-fA-F]{8,64})\s*:\s*(\d+)\s*", text or "")
+        if not m or int(m.group(2)) < 1:
+            raise ValueError(f"not an anchor (HEAD:LENGTH, e.g. 3f2a9c01d4e5b6a7:120): {text!r}")
+        return cls(m.group(1).lower(), int(m.group(2)))
+
+
+def _anchor_at(record_id: int | None) -> Anchor | None:
+    if record_id is None:
+        return None
+    table = AuditRecord.__table__
+    digest = db.session.scalar(select(table.c.hash).where(table.c.id == record_id))
+    length = db.session.scalar(select(func.count()).where(table.c.id <= record_id))
+    return Anchor(digest, length)
+
+
+def anchor_of(target_type: str, target_id) -> Anchor | None:
+    """The chain at the last record about one object (a publication: its insert and the rows
+    written with it), or None when there is none. The same while the chain is intact, so a
+    document printing it is the same at every download."""
+    table = AuditRecord.__table__
+    return _anchor_at(
+        db.session.scalar(
+            select(func.max(table.c.id)).where(
+                table.c.target_type == target_type, table.c.target_id == str(target_id)
+            )
+        )
+    )
+
+
+def anchor_until(moment: datetime) -> Anchor | None:
+    """The chain as it stood at ``moment``: at its last record written then or before."""
+    table = AuditRecord.__table__
+    return _anchor_at(
+        db.session.scalar(select(func.max(table.c.id)).where(table.c.created_at <= moment))
+    )
+
+
 @dataclass
 class ChainCheck:
     ok: bool
     checked: int
     first_bad: int | None = None
     problem: str = ""
+    keyed_from: int | None = None  # position of the first keyed record; None: never keyed
+    head: str = ""  # the hash of the last record
 
 
-def verify_chain(batch: int = 5000) -> ChainCheck:
-    """Walk the chain in id order, recomputing every hash; reports the first broken record."""
+def verify_chain(batch: int = 5000, *, anchor: Anchor | None = None) -> ChainCheck:
+    """Walk the chain in id order, recomputing every hash (the unkeyed SHA-256 before the
+    head's ``keyed_from``, the keyed HMAC from it on), and check the head and, when given,
+    ``anchor``; reports the first broken record."""
+    key = _key()
+    head = db.session.get(AuditHead, 1)
+    keyed_from = head.keyed_from if head is not None else None
     prev, checked, last_id = GENESIS, 0, 0
     table = AuditRecord.__table__
+
+    def broken(row_id, problem):
+        return ChainCheck(False, checked, row_id, problem, keyed_from, prev)
+
     while True:
         rows = (
             db.session.execute(
@@ -291,31 +451,50 @@ def verify_chain(batch: int = 5000) -> ChainCheck:
         if not rows:
             break
         for row in rows:
+            position = checked + 1
             if row["prev_hash"] != prev:
-                return ChainCheck(
-                    False,
-                    checked,
+                return broken(
                     row["id"],
                     "link to the previous record "
                     "does not match (a record was removed or reordered)",
                 )
-            if _digest(prev, dict(row)) != row["hash"]:
-                return ChainCheck(
-                    False,
-                    checked,
-                    row["id"],
-                    "content does not match its hash (the record was altered)",
+            keyed = keyed_from is not None and position >= keyed_from
+            if keyed and position == keyed_from and position > 1 and row["action"] != "audit_keyed":
+                return broken(
+                    row["id"], "the keyed chain does not start with its switch-over record"
                 )
+            expected = _digest(prev, dict(row), key) if keyed else _legacy_digest(prev, dict(row))
+            if not hmac.compare_digest(expected, row["hash"]):
+                problem = "content does not match its hash (the record was altered)"
+                if keyed and head.key_id and head.key_id != key_id(key):
+                    problem += "; or the audit key is not the one that wrote the trail"
+                return broken(row["id"], problem)
+            if anchor is not None and position == anchor.length:
+                if not row["hash"].startswith(anchor.head):
+                    return broken(
+                        row["id"],
+                        f"record {position} is not the anchor's {anchor.head[:ANCHOR_CHARS]} "
+                        "(the trail was rewritten up to the anchor)",
+                    )
             prev, last_id, checked = row["hash"], row["id"], checked + 1
-    head = db.session.get(AuditHead, 1)
+    if keyed_from is not None and checked and keyed_from > checked + 1:
+        return broken(None, "the head says the keyed chain starts after its end")
     if head is not None and head.last_hash != prev:
-        return ChainCheck(
-            False,
-            checked,
-            None,
-            "the last record is not the recorded head (records were removed from the end)",
+        return broken(
+            None, "the last record is not the recorded head (records were removed from the end)"
         )
-    return ChainCheck(True, checked)
+    if head is not None and head.count != checked:
+        return broken(
+            None,
+            f"the head counts {head.count} records, the trail holds {checked} (records were removed)",
+        )
+    if anchor is not None and checked < anchor.length:
+        return broken(
+            None,
+            f"the trail holds {checked} records, the anchor {anchor} was taken at "
+            f"{anchor.length} (records were removed from the end)",
+        )
+    return ChainCheck(True, checked, None, "", keyed_from, prev)
 
 
 def query_records(

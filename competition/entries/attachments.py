@@ -1,7 +1,8 @@
 """Attachments of entries: the SK decree, supporting data and photos.
 
 The type of a file is read from its first bytes (PDF, JPEG and PNG signatures), never from its
-name or the browser's claim. Files are kept in the app's storage (``competition.storage``: the
+name or the browser's claim; an image is also checked for its dimensions and decompression
+bombs (``competition.images``). Files are kept in the app's storage (``competition.storage``: the
 upload folder or an object store, never the static folder) under generated names; each file and each entry's total have a size limit
 (``MAX_ATTACHMENT_BYTES``, ``MAX_ENTRY_ATTACHMENT_BYTES``). Serving goes through
 ``send_attachment`` after a ``can_view_attachment`` check by the calling view.
@@ -16,6 +17,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from competition import images
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db
@@ -33,6 +35,9 @@ SIGNATURES = ((b"%PDF-", PDF), (b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", P
 
 
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
+
+
+IMAGE_FORMATS = {JPEG: "JPEG", PNG: "PNG"}  # Pillow's names
 
 
 ALLOWED = {
@@ -101,6 +106,11 @@ def read_upload(filename: str, stream: IO[bytes], kind: AttachmentKind) -> tuple
                 allowed=ALLOWED_LABELS[kind],
             )
         )
+    if content_type in (JPEG, PNG):
+        try:  # format, pixel dimensions and decompression bombs (competition.images)
+            images.check_image(data, formats=(IMAGE_FORMATS[content_type],))
+        except images.ImageRefused as exc:
+            raise FileRefused(_l("%(name)s: %(reason)s", name=name, reason=exc.message)) from None
     return name, data, content_type
 
 
@@ -194,6 +204,28 @@ def get_attachment_for(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
-def send_attachment(attachment: Attachment):
-    """The file as a response; the caller has checked ``can_view_attachment``."""
-    return send_stored(attachment.stored_name, attachment.content_type, attachment.original_name)
+def neutral_name(attachment: Attachment) -> str:
+    """The name a judge of a blind-review stage sees: "Lampiran 2.pdf" (in the UI language),
+    numbered among the entry's attachments released for blind review, so that neither the
+    uploaded name (``SK-tim-inovasi-disdik.pdf``) nor a gap in the numbering tells anything."""
+    released = [a for a in attachment.entry.attachments if a.is_released_for_blind]
+    number = released.index(attachment) + 1 if attachment in released else 0
+    return f"{_l('Attachment %(n)d', n=number)}.{EXTENSIONS.get(attachment.content_type, 'bin')}"
+
+
+def send_attachment(attachment: Attachment, *, blind: bool = False):
+    """The file as a response; the caller has checked ``can_view_attachment``. ``blind``: under
+    its neutral name (``neutral_name``)."""
+    name = neutral_name(attachment) if blind else attachment.original_name
+    return send_stored(attachment.stored_name, attachment.content_type, name)
+
+
+@records_actor
+def release_for_blind_review(*, entry: Entry, released_ids: set[int], actor: User) -> None:
+    """The committee decides which attachments of ``entry`` judges of a blind-review stage
+    see: exactly those in ``released_ids`` (the others are withheld)."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    for attachment in entry.attachments:
+        attachment.is_released_for_blind = attachment.id in released_ids
+    db.session.flush()

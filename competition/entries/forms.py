@@ -12,6 +12,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -24,6 +25,7 @@ from wtforms.validators import (
     Length,
     Optional,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from competition.accounts.passwords import AcceptablePassword
 from competition.forms import JuriForm
@@ -33,6 +35,20 @@ from competition.rounds.sections import (
     SECTIONS,
     EntryGroup,
 )
+
+
+class BlindReleaseForm(JuriForm):
+    """The attachments of an entry that judges of a blind-review stage may see (the choices
+    are the entry's attachments, set by the view)."""
+
+    released = SelectMultipleField(
+        _l("Released for blind review"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validate_choice=True,
+    )
+    submit = SubmitField(_l("Save the release"))
 
 
 class ScreeningForm(JuriForm):

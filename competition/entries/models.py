@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -190,5 +190,8 @@ class Attachment(db.Model):
     size: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by the committee: judges of a blind-review stage see this file (under a neutral name).
+    # Off by default, since an SK or a letterhead names the agency by its nature.
+    is_released_for_blind: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     entry: Mapped[Entry] = relationship(back_populates="attachments")

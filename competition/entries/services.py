@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import records_actor
@@ -32,12 +32,14 @@ from competition.errors import (
     NotAllowed,
 )
 from competition.notifications import services as notifications
+from competition.pagination import Page, make_page
 from competition.permissions import (
     can_edit_entry,
     can_review_entry,
     can_view_entry,
     can_withdraw_entry,
 )
+from competition.rounds.eligibility import check_eligible
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (
     MIN_AGE_YEARS,
@@ -65,6 +67,18 @@ def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> N
         raise DeadlinePassed(round_.submission_closes_at, what=_l("Submission"))
     if not round_.accepts_submissions(now):
         raise InvalidState(_l("This round is not accepting submissions."))
+
+
+def accepts_changes(entry: Entry, actor: User, now: datetime) -> bool:
+    """Whether ``actor`` may change the stored draft ``entry`` now (its round's window, or a
+    reopened entry); used to keep the files of a save refused for another reason."""
+    if not can_edit_entry(actor, entry):
+        return False
+    try:
+        _check_window(entry.round, now, entry)
+    except (DeadlinePassed, InvalidState):
+        return False
+    return True
 
 
 def _apply(entry: Entry, data: dict, now: datetime) -> None:
@@ -234,6 +248,7 @@ def create_entry(
         raise NotAllowed()
     if category.round_id != round_.id:
         raise InvalidState(_l("Choose a category of this round."))
+    check_eligible(round_, actor.organisation)
     _check_window(round_, now)
     if not (data.get("title") or "").strip():
         raise IncompleteError(["title"], _l("A title is needed to save a draft."))
@@ -294,6 +309,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
         raise IncompleteError(missing)
     check_word_limits(entry)
     check_age(entry, now)
+    check_eligible(entry.round, entry.organisation)
     check_invitation(entry)
     check_cap(entry)
     if actor.is_opd and has_agency_review(entry.organisation):
@@ -506,12 +522,33 @@ def list_entries_of(user: User) -> list[Entry]:
     )
 
 
-def list_round_entries(round_: Round) -> list[Entry]:
-    return list(
+def list_round_entries(
+    round_: Round, *, page: int = 1, per_page: int | None = None
+) -> tuple[list[Entry], Page]:
+    """The round's entries by category then number, page ``page`` of ``per_page`` (all of them
+    without ``per_page``), loading only the columns a list shows (not the proposal texts)."""
+    total = db.session.scalar(select(func.count(Entry.id)).where(Entry.round_id == round_.id))
+    at = make_page(total, page, per_page or max(total, 1))
+    listed = list(
         db.session.scalars(
             select(Entry)
             .where(Entry.round_id == round_.id)
-            .options(selectinload(Entry.organisation), selectinload(Entry.category))
+            .options(
+                load_only(
+                    Entry.id,
+                    Entry.title,
+                    Entry.status,
+                    Entry.screening,
+                    Entry.organisation_id,
+                    Entry.category_id,
+                    Entry.round_id,
+                ),
+                selectinload(Entry.organisation),
+                selectinload(Entry.category),
+            )
             .order_by(Entry.category_id, Entry.id)
+            .offset(at.offset)
+            .limit(at.per_page)
         )
     )
+    return listed, at

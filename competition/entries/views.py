@@ -19,7 +19,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from competition import exports
+from competition import exports, pagination
 from competition.accounts import agencies
 from competition.accounts.models import Role, User
 from competition.accounts.services import can_issue_reset_link
@@ -29,6 +29,7 @@ from competition.entries import attachments, screening
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import (
+    BlindReleaseForm,
     EntryFilterForm,
     EntryForm,
     ScreeningForm,
@@ -40,11 +41,11 @@ from competition.errors import IncompleteError, InvalidFields, InvalidState, Jur
 from competition.forms import ActionForm, ReasonForm
 from competition.notifications import services as notifications
 from competition.permissions import require_role
-from competition.rounds import dashboard
+from competition.rounds import dashboard, eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
-from competition.web import writing
+from competition.web import requested_page, writing
 
 committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
 require_role(committee_entries_bp, Role.COMMITTEE)
@@ -106,7 +107,11 @@ def entries_list():
     return render_template(
         "competition/entries/entries.html",
         entries=entries.list_entries_of(current_user),
-        open_rounds=rounds.list_open_rounds(now),
+        open_rounds=[  # only the rounds this OPD may enter are offered to it
+            r
+            for r in rounds.list_open_rounds(now)
+            if eligibility.is_eligible(r, current_user.organisation)
+        ],
         now=now,
     )
 
@@ -174,30 +179,76 @@ FILE_FIELDS = (
 )
 
 
-def _store_files(form: EntryForm, entry: Entry, now) -> bool:
-    """Store every uploaded file; a refused one is explained on its field and the others are
-    still stored. Commits what was stored; returns False if any file was refused."""
-    ok = True
+def _chosen_files(form: EntryForm) -> list[tuple[str, AttachmentKind, object]]:
+    """``(field name, kind, upload)`` for every file chosen in the posted form."""
+    chosen = []
     for name, kind in FILE_FIELDS:
         field = getattr(form, name)
         files = field.data if isinstance(field.data, list) else [field.data]
-        for upload in files:
-            if not upload or not getattr(upload, "filename", ""):
-                continue
-            try:
-                attachments.store_attachment(
-                    entry=entry,
-                    kind=kind,
-                    filename=upload.filename,
-                    stream=upload.stream,
-                    actor=current_user,
-                    now=now,
-                )
-            except JuriError as exc:
-                field.errors.append(str(exc.message))
-                ok = False
+        chosen += [(name, kind, f) for f in files if f and getattr(f, "filename", "")]
+    return chosen
+
+
+def _store_files(form: EntryForm, entry: Entry, now) -> tuple[list[str], list[str]]:
+    """Store every uploaded file; a refused one is explained on its field and the others are
+    still stored. Commits what was stored; returns the names stored and the names refused."""
+    stored, refused = [], []
+    for name, kind, upload in _chosen_files(form):
+        try:
+            attachments.store_attachment(
+                entry=entry,
+                kind=kind,
+                filename=upload.filename,
+                stream=upload.stream,
+                actor=current_user,
+                now=now,
+            )
+            stored.append(upload.filename)
+        except JuriError as exc:
+            getattr(form, name).errors.append(str(exc.message))
+            refused.append(upload.filename)
     db.session.commit()
-    return ok
+    return stored, refused
+
+
+def _name_files_to_choose_again(form: EntryForm, chosen) -> None:
+    """A browser never sends a chosen file twice: say plainly which ones to choose again."""
+    for name, _kind, upload in chosen:
+        getattr(form, name).errors.append(
+            _("%(file)s was not saved: choose it again.", file=upload.filename)
+        )
+    flash(
+        _(
+            "The files you chose were not saved: %(files)s. Choose them again before saving "
+            "(the text you typed is kept).",
+            files=", ".join(upload.filename for _n, _k, upload in chosen),
+        ),
+        "warning",
+    )
+
+
+def _keep_files_of_refused_save(form: EntryForm, entry: Entry | None, stale: bool) -> None:
+    """The rest of the form was refused: keep the chosen files as attachments of the stored
+    draft when there is one that may still be changed (not saved from a stale tab), else
+    name them to be chosen again. Files are never silently dropped."""
+    chosen = _chosen_files(form)
+    if not chosen:
+        return
+    now = utcnow()
+    if entry is None or stale or not entries.accepts_changes(entry, current_user, now):
+        _name_files_to_choose_again(form, chosen)
+        return
+    stored, refused = _store_files(form, entry, now)
+    if stored:
+        flash(
+            _(
+                "Your files were kept with the draft (see Attached files): %(files)s.",
+                files=", ".join(stored),
+            ),
+            "info",
+        )
+    if refused:
+        _name_files_to_choose_again(form, [c for c in chosen if c[2].filename in refused])
 
 
 def _form_page(form, round_, entry, status, stale=None):
@@ -217,9 +268,13 @@ def _form_page(form, round_, entry, status, stale=None):
     ), status
 
 
-def _refuse(form, round_, entry, exc: JuriError):
+def _refuse(form, round_, entry, exc: JuriError, files_kept: bool = False):
     db.session.rollback()
     _handle_error(form, exc)
+    if not files_kept:
+        chosen = _chosen_files(form)
+        if chosen:
+            _name_files_to_choose_again(form, chosen)
     return _form_page(form, round_, entry, exc.status)
 
 
@@ -228,9 +283,12 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     typed; then submit when the submit button was pressed. Also used by the Admin Lokal's
     blueprint (``competition.agency``), whose endpoints have the same names."""
     if not form.validate_on_submit():
+        if form.errors:
+            _keep_files_of_refused_save(form, entry, stale=entry_lock.is_stale(form, entry))
         return _form_page(form, round_, entry, 422 if form.errors else 200)
     if entry_lock.is_stale(form, entry):  # saved from a stale tab: refuse, keep both
         flash(entry_lock.REFUSED, "danger")
+        _keep_files_of_refused_save(form, entry, stale=True)
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     now = utcnow()
     try:
@@ -241,9 +299,10 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     except StaleDataError:  # a simultaneous save won the race
         db.session.rollback()
         flash(entry_lock.REFUSED, "danger")
+        _keep_files_of_refused_save(form, entry, stale=True)
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
-    if not _store_files(form, entry, now):
+    if _store_files(form, entry, now)[1]:
         flash(
             _("Some files were refused (see below); the rest of the proposal has been saved."),
             "danger",
@@ -263,7 +322,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         entries.submit_entry(entry=entry, actor=current_user, now=now)
     except JuriError as exc:
         flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
-        return _refuse(form, round_, entry, exc)
+        return _refuse(form, round_, entry, exc, files_kept=True)  # stored with the draft
     db.session.commit()
     if entry.is_in_agency_review:
         flash(
@@ -281,6 +340,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
 @opd_bp.route("/rounds/<int:round_id>/entries/new", methods=["GET", "POST"])
 def entry_new(round_id: int):
     round_ = db.get_or_404(Round, round_id)
+    eligibility.check_eligible(round_, current_user.organisation)  # 403 saying who may enter
     return process_entry_form(entry_form_for(round_), round_, None)
 
 
@@ -539,24 +599,67 @@ def screening_entry(entry_id: int):
         entry=entry,
         form=form,
         checklist=screening.checklist_of(entry),
+        release_form=blind_release_form(entry, formdata=None),
     ), 422 if form.errors else 200
 
 
-def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+def blind_release_form(entry: Entry, **kw) -> BlindReleaseForm:
+    form = BlindReleaseForm(prefix="blind", **kw)
+    form.released.choices = [
+        SelectChoice(a.id, f"{attachments.KIND_LABELS[a.kind]}: {a.original_name}")
+        for a in entry.attachments
+    ]
+    if kw.get("formdata", True) is None:
+        form.released.data = [a.id for a in entry.attachments if a.is_released_for_blind]
+    return form
+
+
+@review_bp.route("/entries/<int:entry_id>/blind-release", methods=["POST"])
+def blind_release(entry_id: int):
+    """Which attachments judges of a blind-review stage see (the SK names the agency)."""
+    entry = entries.get_entry_for(current_user, entry_id)
+    form = blind_release_form(entry)
+    if form.validate_on_submit():
+        with writing(_("Saved: judges in blind review see only the released attachments.")):
+            attachments.release_for_blind_review(
+                entry=entry, released_ids=set(form.released.data or ()), actor=current_user
+            )
+    else:
+        flash(_("Choose among the attachments of this entry."), "danger")
+    return redirect(url_for("review.screening_entry", entry_id=entry.id))
+
+
+def _filter_form(round_: Round) -> tuple[EntryFilterForm, dict]:
+    """The entry filter read from the query string, and the filters it asks for."""
     form = EntryFilterForm(request.args)
     form.category.choices = [SelectChoice("", _("all"))] + [
         SelectChoice(str(c.id), c.name) for c in round_.categories
     ]
     form.validate()
     category = form.category.data or ""
-    found = dashboard.filter_entries(
-        round_,
-        q=form.q.data or "",
-        category_id=int(category) if category.isdigit() else None,
-        state=form.state.data or "",
-        group=form.group.data or "",
-    )
-    return form, found
+    return form, {
+        "q": form.q.data or "",
+        "category_id": int(category) if category.isdigit() else None,
+        "state": form.state.data or "",
+        "group": form.group.data or "",
+    }
+
+
+def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
+    """The filter form and every entry it matches (for the exports)."""
+    form, filters = _filter_form(round_)
+    return form, dashboard.filter_entries(round_, **filters)
+
+
+def entry_filter_page(
+    round_: Round, per_page: int
+) -> tuple[EntryFilterForm, list[Entry], pagination.Page]:
+    """The filter form and the page of the entries it matches asked for (``?page=``,
+    ``?per_page=``, ``per_page`` rows by default)."""
+    form, filters = _filter_form(round_)
+    page, rows = requested_page(per_page)
+    found, at = dashboard.filter_entries_page(round_, page=page, per_page=rows, **filters)
+    return form, found, at
 
 
 @review_bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])

@@ -39,6 +39,10 @@ LABELS = {
     "password_reset_link": _l("password reset link issued"),
     "remind_drafts": _l("reminder about drafts"),
     "remind_judges": _l("reminder to judges"),
+    "audit_keyed": _l("audit trail keyed"),
+    "results_written": _l("results written"),
+    "certificates_issued": _l("certificates issued"),
+    "certificates_revoked": _l("certificates revoked"),
     # Roles of accounts
     "committee": _l("committee"),
     "judge": _l("judge"),

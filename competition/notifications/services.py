@@ -1,8 +1,11 @@
 """Notifications: every message Juri sends first goes to the outbox table (who, subject, body,
 when), in the same transaction as the change it reports, so a rolled-back change sends
-nothing. After the request's commit, ``deliver_pending`` sends the new ones through
-``competition.mail`` when ``JURI_MAIL_SERVER`` is configured, recording when each was sent or
-why it failed; without a mail server they stay in the outbox, which the committee reads.
+nothing. When ``JURI_MAIL_SERVER`` is configured, the same transaction queues a delivery job
+(``competition.jobs``; ``competition.tasks.deliver_mail``) that runs once it commits: it claims
+the messages still unsent (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers never take
+the same one), sends them through ``competition.mail`` and marks them sent in the transaction
+that claimed them; a failure is recorded on each message and the job is retried with an
+exponential backoff. Without a mail server they stay in the outbox, which the committee reads.
 
 Each message is written in its recipient's language (``User.locale``, Bahasa Indonesia by
 default)."""
@@ -15,25 +18,23 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
 
 from competition import mail
 from competition.accounts.models import Role, User
 from competition.actors import records_actor
 from competition.audit import services as audit
-from competition.db import db, utcnow
+from competition.db import db
 from competition.entries.models import Entry, EntryStatus, Screening
 from competition.errors import DeadlinePassed
+from competition.jobs import services as jobs
 from competition.notifications.models import Notification
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
 
-# Kept in the session's ``info`` (one session per request or command), never in ``flask.g``:
-_PENDING = "juri_outbox_pending"  # ids added in the session's open transaction
-
-
-_COMMITTED = "juri_outbox_committed"  # ids whose transaction is committed: safe to send
+DELIVER = "competition.deliver_mail"  # the job kind (competition.tasks)
+DELIVERY_ATTEMPTS = 6  # a failed delivery is retried after 5 s, 25 s, 2 min, 10 min, 52 min
+DELIVERY_BACKOFF = 5
 
 
 def _message(user: User, *, kind: str, subject: str, body: str, now: datetime) -> Notification:
@@ -50,8 +51,14 @@ def _message(user: User, *, kind: str, subject: str, body: str, now: datetime) -
 def _queue(notes: list[Notification]) -> list[Notification]:
     db.session.add_all(notes)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).extend(n.id for n in notes)
+    _deliver_later([n.id for n in notes])
     return notes
+
+
+def _deliver_later(ids: list[int]) -> None:
+    """Queue the delivery of the messages ``ids`` (it runs when the transaction commits)."""
+    if ids and mail.is_configured(current_app.config):
+        jobs.enqueue(DELIVER, actor=None, ids=list(ids))
 
 
 def notify(*, user: User, kind: str, subject: str, body: str, now: datetime) -> Notification:
@@ -188,7 +195,7 @@ def queue_many(rows: list[dict]) -> int:
     error. Delivered after the request's commit like ``notify``. Returns how many."""
     if rows:
         ids = db.session.scalars(insert(Notification).returning(Notification.id), rows).all()
-        db.session.info.setdefault(_PENDING, []).extend(ids)
+        _deliver_later(list(ids))
     return len(rows)
 
 
@@ -343,31 +350,17 @@ def deliver(notes: list[Notification], *, now: datetime) -> int:
     return len(todo)
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session):
-    if session.info.get(_PENDING):
-        session.info.setdefault(_COMMITTED, []).extend(session.info.pop(_PENDING))
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session):
-    session.info.pop(_PENDING, None)
-
-
-def has_pending_delivery() -> bool:
-    """True when committed messages wait to be sent and a mail server is configured."""
-    return bool(db.session.info.get(_COMMITTED)) and mail.is_configured(current_app.config)
-
-
-def deliver_pending() -> int:
-    """Deliver what this session put in the outbox and committed (a rolled-back change sends
-    nothing); returns how many were sent. Flushes the delivery state: the caller (the
-    ``after_request`` hook of ``competition.notifications.views``) commits it."""
-    ids = db.session.info.pop(_COMMITTED, None)
-    if not ids or not mail.is_configured(current_app.config):
-        return 0
-    notes = list(db.session.scalars(select(Notification).where(Notification.id.in_(ids))))
-    return deliver(notes, now=utcnow())
+def claim_unsent(ids: list[int]) -> list[Notification]:
+    """The messages among ``ids`` not sent yet, locked for this transaction (PostgreSQL: rows
+    another worker holds are skipped, not waited for; SQLite has one writer anyway)."""
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.id.in_(ids), Notification.sent_at.is_(None))
+            .order_by(Notification.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def list_outbox(*, limit: int = 200) -> list[Notification]:

@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, render_template
 
 from competition import mail
 from competition.accounts.models import Role
-from competition.db import db
 from competition.notifications import services as notifications
 from competition.permissions import require_role
 
@@ -28,14 +27,3 @@ def index():
         page=PAGE,
         can_mail=mail.is_configured(current_app.config),
     )
-
-
-def register(app) -> None:
-    """Deliver the outbox after each request's commit, and commit what was sent."""
-
-    @app.after_request
-    def _deliver(response):
-        if notifications.has_pending_delivery():
-            notifications.deliver_pending()
-            db.session.commit()
-        return response

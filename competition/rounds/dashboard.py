@@ -14,13 +14,14 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from competition.accounts.models import Organisation, Role, User
 from competition.charts import Bar
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus, Screening
 from competition.i18n.labels import label
+from competition.pagination import Page, make_page
 from competition.rounds.models import Round, StageKind
 from competition.rounds.sections import EntryGroup
 
@@ -125,20 +126,14 @@ def stage_bars(
     return bars
 
 
-def filter_entries(
+def _filtered(
     round_: Round, *, q: str = "", category_id: int | None = None, state: str = "", group: str = ""
-) -> list[Entry]:
-    """The round's entries matching a search in the title or the OPD's name, a category, a
-    state (see ``STATES``) and a group."""
+):
+    """The select of the round's entries matching the filters (see ``filter_entries``)."""
     query = (
         select(Entry)
         .join(Organisation, Entry.organisation_id == Organisation.id)
         .where(Entry.round_id == round_.id)
-        .options(
-            selectinload(Entry.organisation).selectinload(Organisation.parent),
-            selectinload(Entry.category),
-            selectinload(Entry.attachments),
-        )
     )
     if q.strip():
         like = f"%{q.strip().lower()}%"
@@ -157,7 +152,49 @@ def filter_entries(
         query = query.where(
             Entry.status == EntryStatus.SUBMITTED, Entry.screening == Screening(state)
         )
-    return list(db.session.scalars(query.order_by(Entry.category_id, Entry.id)))
+    return query.order_by(Entry.category_id, Entry.id)
+
+
+def filter_entries(
+    round_: Round, *, q: str = "", category_id: int | None = None, state: str = "", group: str = ""
+) -> list[Entry]:
+    """The round's entries matching a search in the title or the OPD's name, a category, a
+    state (see ``STATES``) and a group (every one: for the exports)."""
+    query = _filtered(round_, q=q, category_id=category_id, state=state, group=group).options(
+        selectinload(Entry.organisation).selectinload(Organisation.parent),
+        selectinload(Entry.category),
+        selectinload(Entry.attachments),
+    )
+    return list(db.session.scalars(query))
+
+
+def filter_entries_page(
+    round_: Round, *, page: int, per_page: int, **filters
+) -> tuple[list[Entry], Page]:
+    """Page ``page`` of ``filter_entries`` (``per_page`` rows), loading only the columns the
+    dashboard's list shows."""
+    query = _filtered(round_, **filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    at = make_page(total, page, per_page)
+    rows = db.session.scalars(
+        query.options(
+            load_only(
+                Entry.id,
+                Entry.title,
+                Entry.status,
+                Entry.screening,
+                Entry.group,
+                Entry.submitted_at,
+                Entry.organisation_id,
+                Entry.category_id,
+            ),
+            selectinload(Entry.organisation),
+            selectinload(Entry.category),
+        )
+        .offset(at.offset)
+        .limit(at.per_page)
+    )
+    return list(rows), at
 
 
 def _when(value) -> str:

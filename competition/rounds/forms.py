@@ -21,7 +21,9 @@ from wtforms.validators import (
     NumberRange,
     Optional,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from competition.accounts.kinds import KIND_LABELS
 from competition.forms import DT_FORMAT, JuriForm
 from competition.rounds.models import StageKind
 from competition.rounds.sections import (
@@ -152,6 +154,24 @@ class InvitationsForm(JuriForm):
         validators=[Optional()],
     )
     submit = SubmitField(_l("Save the invitations"))
+
+
+class EligibilityForm(JuriForm):
+    """Who may enter the round: kinds of organisation and/or named organisations."""
+
+    kinds = SelectMultipleField(
+        _l("Kinds of organisation that may enter"),
+        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    organisations = SelectMultipleField(
+        _l("Organisations that may enter (an agency with its units)"),
+        coerce=int,
+        validators=[Optional()],
+    )
+    submit = SubmitField(_l("Save who may enter"))
 
 
 class CategoryForm(JuriForm):

@@ -67,6 +67,15 @@ class Round(db.Model):
     khusus_invited: Mapped[list] = mapped_column(
         db.JSON, default=list, server_default=sa_text("'[]'")
     )
+    # Who may enter (``competition.rounds.eligibility``): organisation kinds (e.g.
+    # ["kelurahan"]) and/or ids of organisations (an agency's units with it); both empty: open
+    # to every organisation.
+    eligible_kinds: Mapped[list] = mapped_column(
+        db.JSON, default=list, server_default=sa_text("'[]'")
+    )
+    eligible_organisations: Mapped[list] = mapped_column(
+        db.JSON, default=list, server_default=sa_text("'[]'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     categories: Mapped[list[Category]] = relationship(

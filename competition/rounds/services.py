@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from competition.accounts.kinds import OrganisationKind
 from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.db import db
-from competition.errors import InvalidState
+from competition.errors import InvalidState, NotAllowed
 from competition.rounds.models import Category, Round, RoundStatus, Stage, StageKind
 from competition.rounds.sections import EntryGroup
 
@@ -306,6 +307,26 @@ def add_custom_section(
 def set_invitations(*, round_: Round, organisation_ids: list[int], actor: User) -> Round:
     """The organisations invited to the special group (khusus) of this round."""
     round_.khusus_invited = sorted({int(i) for i in organisation_ids})
+    db.session.flush()
+    return round_
+
+
+@records_actor
+def set_eligibility(
+    *, round_: Round, kinds: list[str], organisation_ids: list[int], actor: User
+) -> Round:
+    """Who may enter the round: organisation kinds (``eligibility.OrganisationKind`` values)
+    and/or organisations (an agency's units with it); both empty opens it to everyone.
+    Entries already made stay; a draft of an organisation no longer eligible cannot be
+    submitted."""
+    if not actor.is_committee:
+        raise NotAllowed()
+    valid = {k.value for k in OrganisationKind}
+    unknown = [k for k in kinds if k not in valid]
+    if unknown:
+        raise InvalidState(_l("Unknown kind of organisation: %(kind)s.", kind=unknown[0]))
+    round_.eligible_kinds = [k.value for k in OrganisationKind if k.value in set(kinds)]
+    round_.eligible_organisations = sorted({int(i) for i in organisation_ids})
     db.session.flush()
     return round_
 

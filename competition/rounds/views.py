@@ -19,6 +19,7 @@ from competition.rounds.forms import (
     CapsForm,
     CategoryForm,
     CustomSectionForm,
+    EligibilityForm,
     InvitationsForm,
     RoundForm,
     StageEditForm,
@@ -26,7 +27,7 @@ from competition.rounds.forms import (
     sections_form_class,
 )
 from competition.rounds.models import Round, Stage, StageKind
-from competition.web import writing
+from competition.web import requested_page, writing
 
 committee_bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -61,6 +62,9 @@ def round_new():
     return render_template("competition/rounds/round_new.html", form=form), status
 
 
+ENTRY_ROWS = 100  # entries per page of the round page (the dashboard filters and exports all)
+
+
 def _round_page(round_: Round, status=200, **forms):
     forms.setdefault("category_form", CategoryForm(prefix="cat"))
     forms.setdefault("stage_form", StageForm(prefix="stage"))
@@ -73,14 +77,19 @@ def _round_page(round_: Round, status=200, **forms):
         (s, on, limits_form[s.name], limits_form[f"label_{s.name}"], limits_form[f"off_{s.name}"])
         for s, on in round_.configured_sections()
     ]
+    if "eligibility_form" not in forms:
+        forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_)
         forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
+    page, per_page = requested_page(ENTRY_ROWS)
+    listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
         "competition/rounds/round_detail.html",
         round=round_,
         action_form=ActionForm(),
-        entries=entries.list_round_entries(round_),
+        entries=listed,
+        entry_page=entry_page,
         kind_labels=STAGE_KIND_LABELS,
         announcements=announcements.list_announcements(round_.id),
         kinds=StageKind,
@@ -233,6 +242,32 @@ def round_invitations(round_id: int):
             )
         return redirect(url_for("committee.round_detail", round_id=round_.id))
     return _round_page(round_, 422, invitations_form=form)
+
+
+def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
+    form = EligibilityForm(prefix="elig", **kwargs)
+    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    if kwargs.get("formdata", True) is None:
+        form.kinds.data = list(round_.eligible_kinds or [])
+        form.organisations.data = list(round_.eligible_organisations or [])
+    return form
+
+
+@committee_bp.route("/rounds/<int:round_id>/eligibility", methods=["POST"])
+def round_eligibility(round_id: int):
+    """Who may enter this round (issue 16: a kelurahan-only round offered to a BPBD)."""
+    round_ = db.get_or_404(Round, round_id)
+    form = _eligibility_form(round_)
+    if form.validate_on_submit():
+        with writing(_("Saved who may enter this round.")):
+            rounds.set_eligibility(
+                round_=round_,
+                kinds=form.kinds.data or [],
+                organisation_ids=form.organisations.data or [],
+                actor=current_user,
+            )
+        return redirect(url_for("committee.round_detail", round_id=round_.id))
+    return _round_page(round_, 422, eligibility_form=form)
 
 
 @committee_bp.route("/rounds/<int:round_id>/open", methods=["POST"])

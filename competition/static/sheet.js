@@ -11,6 +11,7 @@
   var out = document.getElementById("running-total");
   var count = document.getElementById("running-count");
   var invalid = document.getElementById("running-invalid");
+  var mirror = document.getElementById("switch-total");  // the sticky bar's copy of the total
   if (!form || !out) { return; }
   var inputs = form.querySelectorAll("input[data-weight]");
   var NUMBER = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/;
@@ -48,6 +49,7 @@
     out.textContent = weight > 0 ? (sum / weight).toLocaleString(
       document.documentElement.lang || undefined,
       { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "–";
+    if (mirror) { mirror.textContent = out.textContent; }
     if (count) {
       count.textContent = "(" + filled + " " + out.dataset.of + " " + inputs.length + " " +
         out.dataset.criteria + ")";

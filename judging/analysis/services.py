@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Float, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
@@ -19,6 +19,7 @@ from competition.entries.models import Entry
 from competition.errors import (
     InvalidState,
 )
+from competition.pagination import Page, make_page
 from competition.rounds.models import Stage
 from judging.analysis import charts, methods
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
@@ -201,7 +202,8 @@ def load_stage(stage: Stage) -> StageData:
         .order_by(Entry.category_id, Entry.id)
     ).all()
     sheet_rows = db.session.execute(
-        select(Assignment.entry_id, Assignment.judge_id, ScoreSheet.total)
+        # as float in SQL: making 15,000 Decimals in the driver costs more than the query
+        select(Assignment.entry_id, Assignment.judge_id, cast(ScoreSheet.total, Float))
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
         .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
         .order_by(Assignment.id)
@@ -554,6 +556,7 @@ class JudgeReport:
     alpha: float
     method: str
     warning: str
+    page: Page | None = None  # the rows shown, of the judges matching the filters
 
 
 FLAG_LABELS = {
@@ -564,30 +567,75 @@ FLAG_LABELS = {
 }
 
 
-def judge_report(stage: Stage) -> JudgeReport:
+def judge_report(
+    stage: Stage,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    q: str = "",
+    flagged_only: bool = False,
+) -> JudgeReport:
     """Per judge: sheets, mean total, offset, scale, noise, agreement with the other judges,
-    flags, and a chart of their totals against the panel's consensus."""
+    flags, and a chart of their totals against the panel's consensus; most harsh first.
+
+    The fit and the diagnostics cover every judge; the rows (with their charts) are those of
+    page ``page`` of ``per_page`` (all without ``per_page``) among the judges whose name holds
+    ``q`` (case-insensitive) and, with ``flagged_only``, who have a flag. Only those judges'
+    accounts are loaded."""
     data = load_stage(stage)
     method = methods.judge_model(method_of(stage)).name
     result = data.normalize(method)
+    n_j = int(data.judge_ids.size)
     diag: JudgeDiagnostics = judge_diagnostics(
         data.e_idx,
         data.j_idx,
         data.total,
         method,
-        n_entries=len(data.entries),
-        n_judges=len(data.judges),
+        n_entries=data.n_entries,
+        n_judges=n_j,
         result=result,
     )
-    n_j = len(data.judges)
     counts = np.bincount(data.j_idx, minlength=n_j)
     sums = np.bincount(data.j_idx, weights=data.total, minlength=n_j)
     means = np.divide(sums, counts, out=np.full(n_j, np.nan), where=counts > 0)
     consensus = result.entry_score[data.e_idx]
+    names = dict(
+        db.session.execute(
+            select(User.id, User.name).where(User.id.in_(data.judge_ids.tolist()))
+        ).all()
+    )
+    flags_of = [
+        [str(label) for key, label in FLAG_LABELS.items() if bool(getattr(diag, key)[j])]
+        for j in range(n_j)
+    ]
+    needle = q.strip().casefold()
+    order = sorted(
+        (
+            j
+            for j in range(n_j)
+            if needle in (names.get(int(data.judge_ids[j])) or "").casefold()
+            and (flags_of[j] or not flagged_only)
+        ),
+        key=lambda j: (np.nan_to_num(diag.offset[j]), names.get(int(data.judge_ids[j])) or ""),
+    )
+    at = make_page(len(order), page, per_page or max(len(order), 1))
+    shown = order[at.offset : at.offset + at.per_page]
+    users = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                select(User).where(User.id.in_([int(data.judge_ids[j]) for j in shown]))
+            )
+        }
+        if shown
+        else {}
+    )
+    by_judge = np.argsort(data.j_idx, kind="stable")  # sheets grouped by judge
+    starts = np.r_[0, np.cumsum(counts)]
     rows = []
-    for j, judge in enumerate(data.judges):
-        mine = data.j_idx == j
-        flags = [str(label) for key, label in FLAG_LABELS.items() if bool(getattr(diag, key)[j])]
+    for j in shown:
+        mine = by_judge[starts[j] : starts[j + 1]]
+        judge = users[int(data.judge_ids[j])]
         chart = charts.judge_scatter(
             consensus[mine],
             data.total[mine],
@@ -607,9 +655,8 @@ def judge_report(stage: Stage) -> JudgeReport:
                 float(diag.scale[j]),
                 float(diag.noise[j]),
                 float(diag.agreement[j]),
-                flags,
+                flags_of[j],
                 chart,
             )
         )
-    rows.sort(key=lambda r: (np.nan_to_num(r.offset), r.judge.name))
-    return JudgeReport(rows, float(diag.alpha), method, result.warning)
+    return JudgeReport(rows, float(diag.alpha), method, result.warning, at)

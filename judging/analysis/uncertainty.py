@@ -6,30 +6,43 @@ committee's pages: the fit per stage, cached per process on the exact input, the
 The fit is a Gibbs sampler: 0.5 s for 45 entries, 1.5 s for 3,000 entries with 15,000 sheets
 (bench/README.md), longer beyond.
 Up to ``LARGE_STAGE`` sheets it runs on the request; above, a page shows "computing..." and the
-fit runs in a background thread of the web process (pure numpy, no database) or from the CLI
-(``flask juri uncertainty STAGE_ID``). The cache is a process-level LRU keyed by
-``scores_digest``; a shared cache across processes is issue 17's business."""
+fit runs as a background job (``competition.jobs``: a ``flask juri worker`` on PostgreSQL, a
+thread of the web process on SQLite; ``judging.analysis.tasks``) or from the CLI (``flask juri
+uncertainty STAGE_ID``). Every result is kept in the database (``UncertaintyCache``), keyed by a
+digest of the exact input (sheets, judge model, categories, scale), so every process of every
+server shares it; a small process-level LRU in front saves decoding it again on each view."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import io
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from competition.actors import records_actor
-from competition.db import db
+from competition.db import db, utcnow
 from competition.errors import InvalidState
+from competition.jobs import services as jobs
+from competition.jobs import worker
+from competition.jobs.models import JobState
 from competition.rounds.models import Stage
 from judging.analysis import advancement, methods
+from judging.analysis.models import UncertaintyCache
 from judging.analysis.services import StageData, load_stage, scores_digest
 from judging.ranking import UncertainRanking, rank_uncertainty
 from judging.results.awards import levels_for
 from judging.uncertainty import Decisions, boundary_decisions
 
 LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path
+KIND = "judging.stage_uncertainty"  # the background job (judging.analysis.tasks)
 CACHE_SIZE = 16
 # The draws dominate a result's memory (a national stage: about 100 MiB); the cache keeps the
 # most recent results within this many bytes (always at least the newest one).
@@ -45,7 +58,6 @@ LEVEL = 0.9  # the range of likely places covers 90 % of the posterior
 DECIDED_LO, DECIDED_HI = 0.1, 0.9  # below 10 % or above 90 %: decided
 
 _CACHE: OrderedDict[tuple, UncertainRanking] = OrderedDict()
-_RUNNING: set[tuple] = set()
 _LOCK = threading.Lock()
 
 
@@ -115,42 +127,90 @@ def _cached(key: tuple) -> UncertainRanking | None:
         return result
 
 
-def _background(key: tuple, stage: Stage, data: StageData) -> None:
-    """Fit in a daemon thread; the arguments are copied out of the ORM first (the thread
-    touches no database)."""
-    with _LOCK:
-        if key in _RUNNING:
-            return
-        _RUNNING.add(key)
-    params = {
-        "id": stage.id,
-        "method": stage.method,
-        "winners_per_category": stage.winners_per_category,
-        "scale_min": stage.scale_min,
-        "scale_max": stage.scale_max,
-        "uncertainty_across": across_of(stage),
-    }
-
-    def run():
-        try:
-            _store(key, _fit(_Detached(**params), data))
-        finally:
-            with _LOCK:
-                _RUNNING.discard(key)
-
-    threading.Thread(target=run, daemon=True, name=f"juri-uncertainty-{stage.id}").start()
+def digest_of(key: tuple) -> str:
+    """The shared cache's key: a SHA-256 of everything the fit depends on."""
+    h = hashlib.sha256()
+    for part in key:
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+        h.update(b"\x00")
+    return h.hexdigest()
 
 
-@dataclass
-class _Detached:
-    """The stage's settings the fit reads, outside the session (for the background thread)."""
+def dump_ranking(result: UncertainRanking) -> bytes:
+    """``result`` as bytes: its arrays in an ``.npz`` (no pickle), the rest as JSON in it."""
+    arrays, rest = {}, {}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, np.ndarray):
+            arrays[f.name] = value
+        elif isinstance(value, np.generic):
+            rest[f.name] = value.item()
+        elif isinstance(value, tuple):
+            rest[f.name] = list(value)
+        else:
+            rest[f.name] = value
+    buf = io.BytesIO()
+    np.savez(buf, __rest__=np.frombuffer(json.dumps(rest).encode(), dtype=np.uint8), **arrays)
+    return buf.getvalue()
 
-    id: int
-    method: str
-    winners_per_category: int
-    scale_min: int
-    scale_max: int
-    uncertainty_across: str
+
+def load_ranking(data: bytes) -> UncertainRanking:
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        values = {name: npz[name] for name in npz.files if name != "__rest__"}
+        rest = json.loads(npz["__rest__"].tobytes())
+    for f in dataclasses.fields(UncertainRanking):
+        if f.name in rest:
+            value = rest[f.name]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+    return UncertainRanking(**values)
+
+
+def _shared(digest: str) -> UncertainRanking | None:
+    data = db.session.scalar(select(UncertaintyCache.data).where(UncertaintyCache.digest == digest))
+    return None if data is None else load_ranking(data)
+
+
+def _share(stage_id: int, digest: str, result: UncertainRanking) -> None:
+    """Keep ``result`` in the shared cache (the stage's older results are dropped). Written in
+    its own short transaction, like any cache, whatever the caller's transaction does."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(
+                delete(UncertaintyCache).where(
+                    UncertaintyCache.stage_id == stage_id, UncertaintyCache.digest != digest
+                )
+            )
+            conn.execute(
+                insert(UncertaintyCache).values(
+                    stage_id=stage_id,
+                    digest=digest,
+                    data=dump_ranking(result),
+                    created_at=utcnow(),
+                )
+            )
+    except IntegrityError:
+        pass  # another process stored the same result first
+
+
+def _request_fit(stage: Stage, digest: str) -> None:
+    """Queue the fit of a large stage unless one for this input is queued or running."""
+    subject = f"stage:{stage.id}:{digest[:40]}"
+    job = jobs.latest_job(KIND, subject)
+    if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+        worker.enqueue_detached(KIND, subject=subject, stage_id=stage.id)
+
+
+def fit_shared(stage: Stage) -> UncertaintyCache | None:
+    """Fit the stage on its current sheets into the shared cache unless it is there already
+    (the background job); returns nothing useful to pages, which read the cache."""
+    data = load_stage(stage)
+    if data.total.size == 0:
+        return None
+    key = _key(stage, data)
+    digest = digest_of(key)
+    if _shared(digest) is None:
+        _share(stage.id, digest, _fit(stage, data))
+    return None
 
 
 @dataclass
@@ -177,9 +237,9 @@ class StageUncertainty:
 def stage_uncertainty(
     stage: Stage, *, data: StageData | None = None, wait: bool = False
 ) -> StageUncertainty:
-    """The stage's uncertain ranking, from the cache when the sheets did not change. A stage
-    with more than ``LARGE_STAGE`` sheets is fitted only with ``wait`` (the CLI); otherwise a
-    background fit starts and ``computing`` is True."""
+    """The stage's uncertain ranking, from the cache (this process's, else the shared one) when
+    the sheets did not change. A stage with more than ``LARGE_STAGE`` sheets is fitted here only
+    with ``wait`` (the CLI); otherwise a background job is queued and ``computing`` is True."""
     data = data or load_stage(stage)
     index = {e: i for i, e in enumerate(data.entry_ids.tolist())}
     if data.total.size == 0:
@@ -187,10 +247,14 @@ def stage_uncertainty(
     key = _key(stage, data)
     result = _cached(key)
     if result is None:
-        if data.total.size > LARGE_STAGE and not wait:
-            _background(key, stage, data)
-            return StageUncertainty(stage, data, None, True, index)
-        result = _fit(stage, data)
+        digest = digest_of(key)
+        result = _shared(digest)
+        if result is None:
+            if data.total.size > LARGE_STAGE and not wait:
+                _request_fit(stage, digest)
+                return StageUncertainty(stage, data, None, True, index)
+            result = _fit(stage, data)
+            _share(stage.id, digest, result)
         _store(key, result)
     return StageUncertainty(stage, data, result, False, index)
 

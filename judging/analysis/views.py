@@ -19,13 +19,13 @@ from competition import charts
 from competition.accounts.models import Role
 from competition.db import db, utcnow
 from competition.entries import screening
-from competition.entries.views import entry_filter
+from competition.entries.views import entry_filter_page
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
-from competition.web import writing
+from competition.web import requested_page, writing
 from judging.analysis import (
     advancement,
     combined,
@@ -108,10 +108,13 @@ def stage_advance(stage_id: int):
     ), status
 
 
+DASHBOARD_ROWS = 100  # entries per page of the dashboard's filtered list
+
+
 @analysis_bp.route("/rounds/<int:round_id>/dashboard")
 def round_dashboard(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    form, found = entry_filter(round_)
+    form, found, entry_page = entry_filter_page(round_, DASHBOARD_ROWS)
     overview = dashboard.overview(round_, utcnow())
     counts = {s.id: sheet_counts(s) for s in round_.stages if s.kind == StageKind.SCORED}
     bars = charts.progress_bars(
@@ -122,6 +125,7 @@ def round_dashboard(round_id: int):
         round=round_,
         form=form,
         entries=found,
+        entry_page=entry_page,
         overview=overview,
         stage_bars=bars,
         progress=screening.progress(round_),
@@ -189,14 +193,23 @@ def compare(stage_id: int):
     )
 
 
+JUDGE_ROWS = 50  # judges (each with a chart) per page of the judges' page
+
+
 @analysis_bp.route("/stages/<int:stage_id>/judges")
 def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
-    report = analysis.judge_report(stage)
+    q, flagged_only = request.args.get("q", ""), request.args.get("flagged") == "1"
+    page, per_page = requested_page(JUDGE_ROWS)
+    report = analysis.judge_report(
+        stage, page=page, per_page=per_page, q=q, flagged_only=flagged_only
+    )
     return render_template(
         "judging/analysis/judges.html",
         stage=stage,
         report=report,
+        q=q,
+        flagged_only=flagged_only,
         method=methods.get(report.method),
     )
 

@@ -22,20 +22,14 @@ from sqlalchemy import func, select
 
 from competition.accounts.models import Organisation, Role, User
 from competition.actors import SYSTEM_DEMO, acting_as
-from competition.announcements import services as announcements
 from competition.db import db, utcnow
-from competition.entries import attachments, screening
+from competition.entries import attachments
 from competition.entries import services as entry_service
-from competition.entries.models import AttachmentKind, Screening
+from competition.entries.models import AttachmentKind
 from competition.rounds import services as rounds
-from competition.rounds.models import StageKind
-from judging.analysis import advancement, combined
-from judging.demo import content
+from judging.demo import content, story
 from judging.demo import scale as demo_scale
-from judging.demo import scoring as demo_scoring
 from judging.demo.kipp import kipp_sections, sk_pdf
-from judging.demo.publishing import publish_demo_results
-from judging.results import awards
 
 demo_cli = AppGroup("demo", help="Demo competition.")
 
@@ -95,100 +89,6 @@ def attach_sk(entry, org, e, i, user, now) -> None:
     )
 
 
-# Windows of the 2026 timeline in days from now: submissions closed a month ago, screening
-# and the desk evaluation are done, the presentations and field visits are coming.
-DEMO_WINDOWS = [(-75, -30), (-30, -28), (-28, -7), (5, 12), (14, 21), (25, 30)]
-
-
-def demo_timeline(round_, committee, now):
-    """The 2026 round gets the full KIPP-style stage sequence; returns the desk evaluation."""
-    stages = rounds.apply_stage_template(round_=round_, actor=committee)
-    for stage, (start, end) in zip(stages, DEMO_WINDOWS):
-        rounds.update_stage(
-            stage=stage,
-            name=stage.name,
-            opens_at=now + timedelta(days=start),
-            closes_at=now + timedelta(days=end),
-            is_skipped=False,
-            actor=committee,
-        )
-    return next(s for s in stages if s.is_scored)
-
-
-def demo_stage_weights(round_, committee) -> None:
-    """KIPP weighs its three scored stages: desk evaluation 40 %, presentation and interview
-    30 %, field verification 30 %. The final ranking page shows the desk scores so far; the
-    entries join the final ranking once scored in every stage."""
-    weights = dict(zip((s.id for s in combined.scored_stages(round_)), (40, 30, 30)))
-    combined.set_stage_weights(round_=round_, weights=weights, actor=committee)
-
-
-def demo_screening(round_, committee, text) -> None:
-    """The committee screened every entry: those without a flag in one step, the others
-    after a closer look (all of the demo's entries were found eligible)."""
-    stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
-    when = stage.opens_at + timedelta(days=1)
-    screening.accept_clean(
-        round_=round_,
-        reason=text["clean_reason"],
-        actor=committee,
-        now=when,
-    )
-    for entry in screening.list_submitted(round_):
-        if entry.screening == Screening.PENDING:
-            screening.decide(
-                entry=entry,
-                eligible=True,
-                actor=committee,
-                now=when,
-                reason=text["clarified_reason"],
-            )
-
-
-def demo_nominations(round_, desk, committee, story, now) -> None:
-    """The screening result was announced and made final; the top five of each category
-    advanced from the desk evaluation to the presentations, and their nomination is in its
-    public objection period, with one objection waiting for the committee's decision."""
-    screening_stage = rounds.stage_of_kind(round_, StageKind.SCREENING)
-    first = announcements.issue_announcement(
-        stage=screening_stage,
-        title=story["screening"]["announcement"],
-        objection_days=None,
-        actor=committee,
-        now=screening_stage.closes_at,
-    )
-    announcements.finalize(
-        announcement=first, actor=committee, now=screening_stage.closes_at + timedelta(hours=1)
-    )
-    candidates = advancement.propose(stage=desk, top_n=5)
-    advancement.confirm(
-        stage=desk,
-        candidates=candidates,
-        advance={c.entry.id for c in candidates if c.proposed},
-        reasons={},
-        actor=committee,
-        now=desk.closes_at + timedelta(days=2),
-    )
-    objection = story["objection"]
-    nominees = announcements.issue_announcement(
-        stage=desk,
-        title=story["nomination"],
-        objection_days=5,
-        actor=committee,
-        now=now - timedelta(days=1),
-        winners=awards.published_winner_ids,
-    )
-    announcements.file_objection(
-        announcement=nominees,
-        entry_id=nominees.entry_ids[-1],
-        name=objection["name"],
-        contact=objection["contact"],
-        reason=objection["reason"],
-        evidence=objection["evidence"],
-        now=now - timedelta(hours=5),
-    )
-
-
 def demo_sections(round_, committee, text) -> None:
     """The 2027 proposal differs from KIPP's a little: the summary is an executive summary,
     and the city asks every group how the innovation serves its mid-term plan (RPJMD)."""
@@ -232,80 +132,48 @@ def demo_agency_review(round_, opd_users, org_data, entry_data, categories, text
     entry_service.submit_entry(entry=entry, actor=user, now=now - timedelta(hours=19))
 
 
+class People:
+    """Who takes part in the demo, and the content they write (shared by both rounds)."""
+
+    def __init__(self, competition, rng):
+        self.competition = competition
+        self.story = competition["story"]
+        self.judge_data = content.judges()
+        self.org_data = {o["key"]: o for o in content.organisations()}
+        self.entry_data = content.entries()
+        self.committee = _user(COMMITTEE_USERNAME, self.story["committee"], Role.COMMITTEE)
+        self.judges = [
+            _user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
+            for j in self.judge_data
+        ]
+        self.orgs, self.opd_users = {}, {}
+        for o in self.org_data.values():
+            org = Organisation(name=o["name"])
+            db.session.add(org)
+            self.orgs[o["key"]] = org
+            self.opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
+        self.agency_admin = demo_agency(self.orgs, self.org_data, self.story)
+        demo_regions(self.orgs, self.story["city"])
+        db.session.flush()
+        demo_contacts()
+
+    attach_sk = staticmethod(attach_sk)
+
+
 def load_demo(seed: int = 2026) -> dict[str, int]:
     """Build the demo competition in the current (empty) database; returns counts."""
     rng = np.random.default_rng(seed)
-    now = utcnow().replace(second=0, microsecond=0)
+    # Loaded at any minute, the demo's calendar counts from the last 09:00 in Jakarta (02:00
+    # UTC), so its times read like office hours and none is in the future.
+    loaded = utcnow()
+    now = loaded.replace(hour=2, minute=0, second=0, microsecond=0)
+    if now > loaded:
+        now -= timedelta(days=1)
     competition = content.competition()
-    story = competition["story"]
-    judge_data = content.judges()
-    org_data = {o["key"]: o for o in content.organisations()}
-    entry_data = content.entries()
-    committee = _user(COMMITTEE_USERNAME, story["committee"], Role.COMMITTEE)
-    judges = [
-        _user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
-        for j in judge_data
-    ]
-    orgs = {}
-    opd_users = {}
-    for o in org_data.values():
-        org = Organisation(name=o["name"])
-        db.session.add(org)
-        orgs[o["key"]] = org
-        opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
-    agency_admin = demo_agency(orgs, org_data, story)
-    demo_regions(orgs, story["city"])
-    db.session.flush()
-    demo_contacts()
-
-    # The 2026 round: submissions closed, desk evaluation scored and published.
-    round_ = rounds.create_round(
-        name=competition["round"]["name"],
-        description=competition["round"]["description"],
-        submission_opens_at=now - timedelta(days=75),
-        submission_closes_at=now - timedelta(days=30),
-        actor=committee,
-    )
-    categories = {
-        c["key"]: rounds.add_category(
-            round_=round_, name=c["name"], description=c["description"], actor=committee
-        )
-        for c in competition["categories"]
-    }
-    rounds.open_round(round_=round_, actor=committee)
-    stage = demo_timeline(round_, committee, now)
-    criteria = demo_scoring.demo_rubric(stage, committee)
-    entries = []
-    for i, e in enumerate(entry_data):
-        user = opd_users[e["org"]]
-        written = round_.submission_opens_at + timedelta(days=int(rng.integers(1, 30)))
-        entry = entry_service.create_entry(
-            round_=round_,
-            category=categories[org_data[e["org"]]["category"]],
-            data=kipp_sections(e, org_data[e["org"]], i),
-            actor=user,
-            now=written,
-        )
-        attach_sk(entry, org_data[e["org"]], e, i, user, written)
-        handed = written + timedelta(days=int(rng.integers(1, 10)), minutes=i)
-        entry_service.submit_entry(entry=entry, actor=user, now=handed)
-        if entry.is_in_agency_review:  # a puskesmas: its Admin Lokal submits it
-            entry_service.submit_entry(
-                entry=entry, actor=agency_admin, now=handed + timedelta(hours=3)
-            )
-        entries.append(entry)
-
-    demo_screening(round_, committee, story["screening"])
-    demo_scoring.demo_conflicts(competition["conflicts"], committee, judges, orgs, entries)
-    demo_scoring.demo_panel(stage, committee, judges, story["panel"])
-    demo_scoring.demo_assign(stage, committee)
-    n_sheets = demo_scoring.simulate_sheets(
-        stage, criteria, judges, judge_data, entries, competition["comments"], rng
-    )
-    demo_scoring.demo_reopen(stage, committee, story["reopen"])
-    publish_demo_results(stage, committee, stage.closes_at + timedelta(days=2))
-    demo_nominations(round_, stage, committee, story, now)
-    demo_stage_weights(round_, committee)
+    people = People(competition, rng)
+    committee = people.committee
+    past, n_past = story.finished_round(people, now, rng)
+    current, n_current = story.current_round(people, now, rng)
 
     # The 2027 round is open, so OPD users can try the proposal form.
     next_round = competition["next_round"]
@@ -313,7 +181,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         name=next_round["name"],
         description=next_round["description"],
         submission_opens_at=now - timedelta(days=1),
-        submission_closes_at=now + timedelta(days=60),
+        submission_closes_at=now + timedelta(days=120),
         actor=committee,
     )
     next_categories = {
@@ -326,14 +194,20 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
     rounds.apply_stage_template(round_=nxt, actor=committee)
     demo_sections(nxt, committee, next_round)
     demo_agency_review(
-        nxt, opd_users, org_data, entry_data, next_categories, next_round["agency_review"], now
+        nxt,
+        people.opd_users,
+        people.org_data,
+        people.entry_data,
+        next_categories,
+        next_round["agency_review"],
+        now,
     )
     db.session.flush()
     return {
-        "organisations": len(orgs),
-        "judges": len(judges),
-        "entries": len(entries),
-        "sheets": n_sheets,
+        "organisations": len(people.orgs),
+        "judges": len(people.judges),
+        "entries": len(past.entries) + len(current.entries),
+        "sheets": n_past + n_current,
     }
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from PIL import Image, ImageDraw
 
 from competition.accounts.models import User
+from competition.entries.models import Entry
 from competition.rounds.models import Stage
 from judging.demo import content
 from judging.results import awards, certificates
@@ -35,7 +36,7 @@ def demo_logo() -> bytes:
     return buf.getvalue()
 
 
-def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
+def publish_demo_results(stage: Stage, committee: User, when: datetime, favourite: Entry) -> None:
     """Publish the demo stage twice: version 1 with Juara I-III, then a correction adding the
     Harapan awards, and issue the judges' certificates of appreciation."""
     round_ = stage.round
@@ -63,13 +64,10 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime) -> None:
     awards.issue_appreciation_certificates(
         round_=round_, judges=judges_of(round_), actor=committee, now=when + timedelta(days=1)
     )
-    # A special award outside the ranking: the public's favourite, place 6 of a category.
-    favourite = next(
-        r for r in awards.list_results(awards.latest_publication(stage)) if r.rank == 6
-    )
+    # A special award outside the ranking: the public's favourite.
     awards.give_special_award(
         round_=round_,
-        entry=favourite.entry,
+        entry=favourite,
         title=text["special_award"],
         actor=committee,
         now=when + timedelta(days=1),

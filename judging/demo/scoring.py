@@ -22,13 +22,18 @@ def demo_rubric(stage, committee) -> list[Criterion]:
     return rubric_service.apply_template(stage=stage, key="kipp2023_desk", actor=committee)
 
 
-def demo_conflicts(conflict_data, committee, judges, orgs, entries) -> None:
+def demo_conflicts(conflict_data, committee, judges, orgs, entries, people_too=True) -> None:
     """One judge works for an OPD and three declared conflicts (an OPD, two entries), so the
-    automatic assignment has something to respect (``conflicts`` in ``competition.json``)."""
+    automatic assignment has something to respect (``conflicts`` in ``competition.json``).
+    ``people_too=False``: only the conflicts with entries (of a second round)."""
     by_username = {j.username: j for j in judges}
     entry_of = {e.organisation_id: e for e in entries}
     for c in conflict_data:
         judge = by_username[c["judge"]]
+        if "entry" in c and orgs[c["entry"]].id not in entry_of:
+            continue  # that OPD has no entry in this round
+        if "entry" not in c and not people_too:
+            continue
         if "works_for" in c:
             conflicts.set_affiliation(
                 judge=judge, organisation=orgs[c["works_for"]], actor=committee
@@ -95,30 +100,52 @@ def demo_reopen(stage, committee, text) -> None:
     )
 
 
-def simulate_sheets(stage, criteria, judges, judge_data, entries, comments, rng) -> int:
-    """Every assigned judge scores and submits a sheet: an entry's quality (1-10) seen through
-    the judge's ``offset``, ``spread`` and ``noise`` from ``judges.csv``, a comment matching
-    the mood of the score; returns how many sheets were submitted."""
-    quality = {e.id: float(np.clip(rng.normal(6.6, 1.1), 3.5, 9.3)) for e in entries}
+def simulate_sheets(
+    stage, criteria, judges, judge_data, comments, rng, *, quality, now=None
+) -> int:
+    """Judges score their assigned entries: an entry's ``quality`` (1-10) seen through the
+    judge's ``offset``, ``spread`` and ``noise`` from ``judges.csv``, a comment matching the
+    mood of the score. A finished stage (``now`` None): every sheet submitted at a time spread
+    over the window. A stage open at ``now``: each judge has submitted a share of their sheets
+    (20 % to 80 %, by judge), has a draft of the next one or two, and the rest still to do.
+    Returns how many sheets were submitted."""
     params = {j.id: p for j, p in zip(judges, judge_data)}
-    n_sheets = 0
+    order = {j.id: k for k, j in enumerate(judges)}
+    by_judge: dict[int, list] = {}
     for a in assignment_service.list_assignments(stage):
-        p = params[a.judge_id]
-        q = quality[a.entry_id]
-        base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
-        # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
-        values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
-        mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
-        inputs = {
-            c.id: sheet_service.CriterionInput(float(v), str(rng.choice(comments[mood])))
-            for c, v in zip(criteria, values)
-        }
-        sheet_service.save_sheet(
-            assignment=a,
-            inputs=inputs,
-            submit=True,
-            actor=a.judge,
-            now=stage.opens_at + timedelta(hours=int(rng.integers(2, 400))),
+        by_judge.setdefault(a.judge_id, []).append(a)
+    end = stage.closes_at - timedelta(days=2) if now is None else now - timedelta(hours=2)
+    hours = max(3, int((end - stage.opens_at).total_seconds() // 3600))
+    n_sheets = 0
+    for judge_id, mine in by_judge.items():
+        done = (
+            len(mine) if now is None else round(len(mine) * (0.2 + 0.6 * (order[judge_id] % 4) / 3))
         )
-        n_sheets += 1
+        drafts = 0 if now is None else min(len(mine) - done, 1 + order[judge_id] % 2)
+        times = sorted(int(h) for h in rng.integers(2, hours, len(mine)))
+        for k, a in enumerate(mine):
+            if k >= done + drafts:
+                break
+            p = params[judge_id]
+            q = quality[a.entry_id]
+            base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
+            # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
+            values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
+            mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
+            inputs = {
+                c.id: sheet_service.CriterionInput(float(v), str(rng.choice(comments[mood])))
+                for c, v in zip(criteria, values)
+            }
+            submit = k < done
+            if not submit:  # a draft: the first criteria scored, the rest still empty
+                kept = list(inputs)[: max(1, len(inputs) // 2)]
+                inputs = {c: inputs[c] for c in kept}
+            sheet_service.save_sheet(
+                assignment=a,
+                inputs=inputs,
+                submit=submit,
+                actor=a.judge,
+                now=stage.opens_at + timedelta(hours=times[k], minutes=int(rng.integers(0, 60))),
+            )
+            n_sheets += submit
     return n_sheets

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
@@ -403,20 +404,31 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     return moved, kept
 
 
-def list_assignments_of(judge: User) -> list[Assignment]:
-    return list(
+def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:
+    """The judge's assignments, what is still to do first: sheets not yet submitted in open
+    stages (soonest deadline first), then those of stages not open (yet or any more), then
+    the submitted ones (latest stage first); within each, by stage and entry."""
+    now = now or utcnow()
+    rows = list(
         db.session.scalars(
             select(Assignment)
             .where(Assignment.judge_id == judge.id)
             .options(
                 selectinload(Assignment.entry).selectinload(Entry.category),
                 selectinload(Assignment.entry).selectinload(Entry.organisation),
-                selectinload(Assignment.stage),
+                selectinload(Assignment.stage).selectinload(Stage.round),
                 selectinload(Assignment.sheet),
             )
             .order_by(Assignment.stage_id, Assignment.entry_id)
         )
     )
+
+    def todo_first(a: Assignment) -> tuple:
+        submitted = a.sheet is not None and a.sheet.is_submitted
+        closes = a.stage.closes_at.timestamp()
+        return (submitted, not a.stage.is_open(now), -closes if submitted else closes)
+
+    return sorted(rows, key=todo_first)  # stable: stage and entry order within each group
 
 
 def get_assignment_for(judge: User, assignment_id: int) -> Assignment:

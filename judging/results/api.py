@@ -8,16 +8,20 @@ document and the code cannot drift apart unnoticed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote
 
-from flask import Blueprint, abort, jsonify
-from sqlalchemy import select
+from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import func, select
 
+from competition.accounts.models import Organisation
 from competition.db import db
-from competition.rounds.models import Round
+from competition.entries.models import Entry
+from competition.rounds.models import Category, Round
 from competition.urls import public_url
 from judging.results import awards
-from judging.results.models import Certificate
+from judging.results.models import Certificate, CertificateKind, Publication, Result
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -54,42 +58,161 @@ def rounds():
     return jsonify(rounds=[_round_summary(r) for r in awards.list_published_rounds()])
 
 
-def _certificate_link(cert: Certificate | None, award: str) -> dict | None:
-    if cert is None or cert.award != (award or awards.PARTICIPATION):
-        return None
-    return {
-        "number": cert.code,
-        "verification_url": public_url("api.certificate", number=cert.code),
-        "page_url": public_url("public.verify", code=cert.code),
+PER_PAGE = 500  # entries per page of a round's results unless ?per_page= asks otherwise
+
+
+MAX_PER_PAGE = 1000
+
+
+def _stage_counts(pub: Publication) -> list[tuple[int, str, int]]:
+    """(category id, name, public rows) of a publication, by category id: every ranked row, or
+    only the awarded ones in the alphabetical style when it has any (``awards.public_rows``)."""
+    where = [Result.publication_id == pub.id]
+    if pub.style == "alphabetical" and db.session.scalar(
+        select(func.count(Result.id)).where(Result.publication_id == pub.id, Result.award != "")
+    ):
+        where.append(Result.award != "")
+    return [
+        (cid, name, n)
+        for cid, name, n in db.session.execute(
+            select(Result.category_id, Category.name, func.count(Result.id))
+            .join(Category, Category.id == Result.category_id)
+            .where(*where)
+            .group_by(Result.category_id, Category.name)
+            .order_by(Result.category_id)
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class _Row:
+    entry_id: int
+    category_id: int
+    rank: int
+    score: float
+    award: str
+    prize: int | None
+    title: str
+    opd: str
+
+
+def _stage_rows(pub: Publication, offset: int, limit: int) -> list[_Row]:
+    """The publication's public rows ``offset .. offset + limit`` in the order of the public
+    page (by category, then place; alphabetical style: by title), as plain rows."""
+    if pub.style == "alphabetical":  # awarded rows only: a few hundred at most
+        return [
+            _Row(
+                r.entry_id,
+                r.category_id,
+                r.rank,
+                r.score,
+                r.award,
+                r.prize,
+                r.entry.title,
+                r.entry.organisation.name,
+            )
+            for r in awards.public_rows(pub, awards.list_results(pub))[offset : offset + limit]
+        ]
+    rows = db.session.execute(
+        select(
+            Result.entry_id,
+            Result.category_id,
+            Result.rank,
+            Result.score,
+            Result.award,
+            Result.prize,
+            Entry.title,
+            Organisation.name,
+        )
+        .join(Entry, Entry.id == Result.entry_id)
+        .join(Organisation, Organisation.id == Entry.organisation_id)
+        .where(Result.publication_id == pub.id)
+        .order_by(Result.category_id, Result.rank, Result.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [_Row(*r) for r in rows]
+
+
+def _certificate_links(stage, rows: list[_Row]) -> dict[int, dict | None]:
+    """Each row's valid award or participation certificate of the stage (the one matching the
+    row's award) as a link, or None: one query for the page, and the two URLs built once and
+    completed per number."""
+    if not rows:
+        return {}
+    found = {
+        entry_id: (code, award)
+        for entry_id, code, award in db.session.execute(
+            select(Certificate.entry_id, Certificate.code, Certificate.award)
+            .join(Result, Certificate.result_id == Result.id)
+            .where(
+                Result.stage_id == stage.id,
+                Certificate.revoked_at.is_(None),
+                Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
+                Certificate.entry_id.in_([r.entry_id for r in rows]),
+            )
+        )
     }
+    api_base = public_url("api.certificate", number="0")[:-1]
+    page_base = public_url("public.verify", code="0")[:-1]
+    links = {}
+    for r in rows:
+        code, award = found.get(r.entry_id, (None, None))
+        links[r.entry_id] = (
+            {
+                "number": code,
+                "verification_url": api_base + quote(code, safe=""),
+                "page_url": page_base + quote(code, safe=""),
+            }
+            if code is not None and award == (r.award or awards.PARTICIPATION)
+            else None
+        )
+    return links
+
+
+def _page_link(slug: str, page: int, per_page: int) -> str:
+    args = {"page": page} if per_page == PER_PAGE else {"page": page, "per_page": per_page}
+    return public_url("api.round_results", slug=slug, **args)
 
 
 @api_bp.get("/rounds/<slug>/results")
 def round_results(slug: str):
     """The latest publication of every published stage of the round, by category. In the
     alphabetical style (a round announcing its winners without places), ``rank`` and ``score``
-    are null, as on the public page."""
+    are null, as on the public page.
+
+    Paged over the entries of all stages in order (``?page=``, ``?per_page=`` up to
+    ``MAX_PER_PAGE``): every page lists every stage and category with its ``total``, and the
+    entries of that page; ``pagination.next`` (and a ``Link: rel="next"`` header) leads on."""
     round_ = db.session.scalar(select(Round).where(Round.slug == slug))
     if round_ is None or round_.results_published_at is None:
         abort(404)
-    stages = []
-    for stage, pub, results in awards.list_published_results(round_):
-        certificates = awards.valid_certificates_by_entry(stage)
+    per_page = min(max(request.args.get("per_page", PER_PAGE, type=int) or 1, 1), MAX_PER_PAGE)
+    published = [(s, awards.latest_publication(s)) for s in round_.stages]
+    published = [(s, pub, _stage_counts(pub)) for s, pub in published if pub is not None]
+    total = sum(n for *_s, counts in published for _c, _n, n in counts)
+    pages = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    start, stop = (page - 1) * per_page, page * per_page
+    stages, seen = [], 0  # seen: public rows of the stages before this one
+    for stage, pub, counts in published:
+        size = sum(n for *_x, n in counts)
+        lo, hi = max(start - seen, 0), min(stop - seen, size)
+        rows = _stage_rows(pub, lo, hi - lo) if hi > lo else []
+        seen += size
+        certificates = _certificate_links(stage, rows)
         ranked = pub.style != "alphabetical"
-        categories: dict[int, dict] = {}
-        for r in awards.public_rows(pub, results):
-            category = categories.setdefault(
-                r.category_id, {"name": r.category.name, "entries": []}
-            )
-            category["entries"].append(
+        categories = {cid: {"name": name, "total": n, "entries": []} for cid, name, n in counts}
+        for r in rows:
+            categories[r.category_id]["entries"].append(
                 {
-                    "title": r.entry.title,
-                    "opd": r.entry.organisation.name,
+                    "title": r.title,
+                    "opd": r.opd,
                     "rank": r.rank if ranked else None,
                     "score": round(r.score, 4) if ranked else None,
                     "award": r.award or None,
                     "prize": r.prize,
-                    "certificate": _certificate_link(certificates.get(r.entry_id), r.award),
+                    "certificate": certificates[r.entry_id],
                 }
             )
         stages.append(
@@ -115,7 +238,25 @@ def round_results(slug: str):
         }
         for c in awards.list_special_awards(round_)
     ]
-    return jsonify(round=_round_summary(round_), stages=stages, special_awards=special)
+    pagination = {
+        "page": page,
+        "per_page": per_page,
+        "pages": pages,
+        "total_entries": total,
+        "next": _page_link(slug, page + 1, per_page) if page < pages else None,
+        "previous": _page_link(slug, page - 1, per_page) if page > 1 else None,
+    }
+    response = jsonify(
+        round=_round_summary(round_), stages=stages, special_awards=special, pagination=pagination
+    )
+    links = [
+        f'<{pagination[key]}>; rel="{rel}"'
+        for key, rel in (("next", "next"), ("previous", "prev"))
+        if pagination[key]
+    ]
+    if links:
+        response.headers["Link"] = ", ".join(links)
+    return response
 
 
 @api_bp.get("/certificates/<path:number>")
@@ -219,11 +360,35 @@ OPENAPI = {
                         "in": "path",
                         "required": True,
                         "schema": {"type": "string", "minLength": 1},
-                    }
+                    },
+                    {
+                        "name": "page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "default": 1},
+                        "description": "Page of the entries (1-based; past the last page: "
+                        "the last page).",
+                    },
+                    {
+                        "name": "per_page",
+                        "in": "query",
+                        "required": False,
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_PER_PAGE,
+                            "default": PER_PAGE,
+                        },
+                        "description": "Entries per page, counted over all stages in order.",
+                    },
                 ],
                 "responses": {
                     "200": _json(
-                        _ref("RoundResults"), "The latest publication of each published stage."
+                        _ref("RoundResults"),
+                        "The latest publication of each published stage, paged over its "
+                        "entries: every page lists every stage and category (with its "
+                        "total), and the entries of that page; pagination.next (and a Link "
+                        'header with rel="next") gives the next page.',
                     ),
                     **_NOT_FOUND,
                 },
@@ -325,9 +490,14 @@ OPENAPI = {
                         "items": {
                             "type": "object",
                             "additionalProperties": False,
-                            "required": ["name", "entries"],
+                            "required": ["name", "total", "entries"],
                             "properties": {
                                 "name": _STR,
+                                "total": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "Entries of the category on all pages.",
+                                },
                                 "entries": {"type": "array", "items": _ref("Entry")},
                             },
                         },
@@ -337,9 +507,10 @@ OPENAPI = {
             "RoundResults": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["round", "stages", "special_awards"],
+                "required": ["round", "stages", "special_awards", "pagination"],
                 "properties": {
                     "round": _ref("Round"),
+                    "pagination": _ref("Pagination"),
                     "stages": {"type": "array", "items": _ref("Stage")},
                     "special_awards": {
                         "type": "array",
@@ -355,6 +526,19 @@ OPENAPI = {
                             },
                         },
                     },
+                },
+            },
+            "Pagination": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["page", "per_page", "pages", "total_entries", "next", "previous"],
+                "properties": {
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                    "pages": {"type": "integer", "minimum": 1},
+                    "total_entries": {"type": "integer", "minimum": 0},
+                    "next": {"type": ["string", "null"], "format": "uri"},
+                    "previous": {"type": ["string", "null"], "format": "uri"},
                 },
             },
             "Verification": {

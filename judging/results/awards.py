@@ -21,6 +21,8 @@ from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import Organisation, Role, User
+from competition.actors import records_actor
+from competition.audit import services as audit
 from competition.db import bulk_insert, db
 from competition.entries.models import Entry
 from competition.errors import InvalidState
@@ -114,6 +116,7 @@ def award_for(rank: int, levels: list[Level]) -> Level | None:
     return None
 
 
+@records_actor
 def set_levels(*, round_: Round, levels: list[Level], actor: User) -> list[AwardLevel]:
     """Replace the round's award levels (they are copied into each publication's parameters,
     so changing them never alters what was published)."""
@@ -176,6 +179,7 @@ def list_publications(stage: Stage) -> list[Publication]:
     )
 
 
+@records_actor
 def record_results(
     *,
     stage: Stage,
@@ -245,6 +249,25 @@ def record_results(
             for r, a in zip(rows, awards)
         ],
     )
+    # The bulk insert bypasses the audit listener: record what was written, with a digest of
+    # every row, in the same transaction.
+    audit.record(
+        "results_written",
+        "publications",
+        pub.id,
+        after={
+            "stage_id": stage.id,
+            "version": pub.version,
+            **audit.bulk_summary(
+                [
+                    f"{r.entry_id}:{r.rank}:{r.score!r}:{a.title if a else ''}"
+                    for r, a in zip(rows, awards)
+                ],
+                name="rows",
+            ),
+        },
+        actor=actor,
+    )
     _issue_entry_certificates(stage, pub, previous, now, actor, reason)
     stage.published_at = now
     stage.round.results_published_at = now
@@ -302,6 +325,9 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
         todo.append((rid, entry_id, category_id, printed, bool(award), title, holder))
     superseded += [cid for e, (cid, _a) in kept.items() if e not in placed]
     if superseded:
+        revoked = db.session.scalars(
+            select(Certificate.code).where(Certificate.id.in_(superseded))
+        ).all()
         db.session.execute(
             update(Certificate)
             .where(Certificate.id.in_(superseded))
@@ -311,8 +337,22 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
                 revoked_reason=f"Versi {pub.version}: {reason}",
             )
         )
+        audit.record(
+            "certificates_revoked",
+            "publications",
+            pub.id,
+            after={"reason": f"Versi {pub.version}: {reason}", **audit.bulk_summary(revoked)},
+            actor=actor,
+        )
     if todo:
         codes = numbers.new_numbers(len(todo))
+        audit.record(
+            "certificates_issued",
+            "publications",
+            pub.id,
+            after=audit.bulk_summary(codes),
+            actor=actor,
+        )
         bulk_insert(
             Certificate.__table__,
             [
@@ -405,6 +445,7 @@ def list_published_rounds() -> list[Round]:
     )
 
 
+@records_actor
 def issue_appreciation_certificates(
     *, round_: Round, judges: list[User], actor: User, now: datetime
 ) -> int:
@@ -421,6 +462,7 @@ def issue_appreciation_certificates(
     )
     todo = [j for j in judges if j.id not in have]
     if todo:
+        codes = numbers.new_numbers(len(todo))
         db.session.execute(
             insert(Certificate),
             [
@@ -436,8 +478,11 @@ def issue_appreciation_certificates(
                     "issued_at": now,
                     "revoked_reason": "",
                 }
-                for code, j in zip(numbers.new_numbers(len(todo)), todo)
+                for code, j in zip(codes, todo)
             ],
+        )
+        audit.record(
+            "certificates_issued", "rounds", round_.id, after=audit.bulk_summary(codes), actor=actor
         )
         db.session.flush()
     return len(todo)
@@ -502,6 +547,7 @@ def list_special_awards(round_: Round) -> list[Certificate]:
     )
 
 
+@records_actor
 def give_special_award(
     *, round_: Round, entry: Entry, title: str, actor: User, now: datetime
 ) -> Certificate:
@@ -592,6 +638,7 @@ def replacement_of(certificate: Certificate) -> Certificate | None:
     )
 
 
+@records_actor
 def revoke_certificate(
     *, certificate: Certificate, reason: str, actor: User, now: datetime
 ) -> Certificate:
@@ -608,6 +655,7 @@ def revoke_certificate(
     return certificate
 
 
+@records_actor
 def reissue_certificate(
     *,
     certificate: Certificate,

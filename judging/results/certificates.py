@@ -1,7 +1,11 @@
-"""Certificates (piagam) as PDF: fpdf2, A4 landscape, Bahasa Indonesia, with the issuing
-government's name and logo, one or two signatories and a QR code (segno) to the public
-verification page. Everything printed comes from the certificate row itself (holder, title,
-award), so a certificate renders the same whatever happens to the entry later."""
+"""Certificates (piagam) as PDF: A4 landscape, Bahasa Indonesia, in the shared
+``competition.pdf`` document (embedded Unicode font, PDF/A-2B, dated by the certificate's issue so
+the same certificate gives the same bytes), with the issuing government's name and logo, one or
+two signatories and a QR code (segno) to the public verification page. Everything printed comes
+from the certificate row itself (holder, title, award), so a certificate renders the same
+whatever happens to the entry later. A revoked certificate, downloaded again by whoever may,
+is printed crossed out: a red banner with the date, the reason and the replacing number, and a
+diagonal "DICABUT" across the page."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import hashlib
 import io
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 import segno
 from babel.dates import format_date
@@ -17,9 +22,12 @@ from fpdf import FPDF
 from PIL import Image
 from sqlalchemy import select
 
+from competition import images as image_checks
 from competition.accounts.models import User
-from competition.db import db
+from competition.actors import records_actor
+from competition.db import db, utcnow
 from competition.errors import InvalidState
+from competition.pdf import SANS, Document
 from competition.rounds.models import Round
 from competition.storage import get_storage, read_bytes
 from competition.urls import public_url
@@ -36,7 +44,8 @@ INK = (20, 20, 20)
 
 
 def _latin1(text: str) -> str:
-    """The PDF core fonts cover Latin-1 only: fold typographic punctuation and accents."""
+    """Fold text to Latin-1 (typographic punctuation and accents), for callers that still print
+    with a core font; the documents of ``competition.pdf`` print any character and need not."""
     text = (
         text.replace("\u2013", "-")
         .replace("\u2014", "-")
@@ -119,6 +128,8 @@ class Layout:
     place: str = ""
     logo: bytes | None = None
     signers: tuple[tuple[str, str, bytes | None], ...] = ()
+    organiser: str = ""  # the letterhead of the berita acara and announcements
+    address: str = ""
 
     @classmethod
     def of(cls, settings: AwardSettings | None) -> Layout:
@@ -144,7 +155,12 @@ class Layout:
             if (n or "").strip()
         )
         return cls(
-            settings.government.strip(), settings.place.strip(), image(settings.logo), signers
+            settings.government.strip(),
+            settings.place.strip(),
+            image(settings.logo),
+            signers,
+            (settings.organiser or "").strip(),
+            (settings.address or "").strip(),
         )
 
 
@@ -155,21 +171,18 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 
 def check_image(data: bytes) -> str:
-    """The extension of an uploaded PNG or JPEG, judged by its content (decoded with Pillow),
-    not by its name; anything else raises ``InvalidState``."""
+    """The extension of an uploaded PNG or JPEG, judged by its content, not by its name;
+    anything else, an image over the pixel limits or a decompression bomb raises
+    ``InvalidState`` with the reason (``competition.images``)."""
     if not data or len(data) > MAX_IMAGE_BYTES:
         raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format
-            img.verify()
-    except Exception:  # Pillow raises many types for a broken or foreign file
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB.")) from None
-    if fmt not in ("PNG", "JPEG"):
-        raise InvalidState(_l("The image must be a PNG or JPEG file of at most 2 MB."))
-    return "png" if fmt == "PNG" else "jpg"
+        return image_checks.check_image(data).extension
+    except image_checks.ImageRefused as exc:
+        raise InvalidState(exc.message) from None
 
 
+@records_actor
 def save_layout(
     *,
     round_: Round,
@@ -178,17 +191,28 @@ def save_layout(
     signers: list[tuple[str, str]],
     images: dict[str, bytes | None],
     actor: User,
+    organiser: str = "",
+    address: str = "",
 ) -> AwardSettings:
     """Store the round's certificate layout; ``images`` maps a slot of ``IMAGE_SLOTS`` to the
     uploaded bytes (None keeps the current file). Files are content-checked and named by their
     hash, so a name never comes from the user."""
     settings = awards.settings_of(round_)
-    checked = {slot: (data, check_image(data)) for slot, data in images.items() if data}
+    checked = {}
+    for slot, data in images.items():
+        if data:  # checked first, then scaled down to print size (competition.images)
+            try:
+                ext = check_image(data)
+            except InvalidState as exc:
+                exc.field = slot  # the form marks the refused image's own field
+                raise
+            checked[slot] = (image_checks.fit_for_print(data), ext)
     for slot, (data, ext) in checked.items():
         name = f"certificates/round{round_.id}-{slot}-{hashlib.sha256(data).hexdigest()[:16]}.{ext}"
         get_storage().put(name, data, "image/png" if ext == "png" else "image/jpeg")
         setattr(settings, slot, name)
     settings.government, settings.place = government.strip(), place.strip()
+    settings.organiser, settings.address = organiser.strip(), address.strip()
     (
         (settings.signer1_name, settings.signer1_title),
         (settings.signer2_name, settings.signer2_title),
@@ -206,9 +230,12 @@ def _heading(cert: Certificate) -> tuple[str, str, str]:
     return "PIAGAM PENGHARGAAN", "Certificate of Award", f"sebagai {cert.award}"
 
 
+REVOKED_RED = (190, 20, 20)
+
+
 def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layout) -> None:
-    """Draw one certificate as a new page of ``pdf`` (bulk generation reuses one FPDF, so the
-    fonts and the logo are embedded once)."""
+    """Draw one certificate as a new page of ``pdf`` (a ``new_document``; bulk generation may
+    reuse one, so the fonts and the logo are embedded once)."""
     pdf.add_page()
     pdf.set_draw_color(*MAROON)
     pdf.set_line_width(1.5)
@@ -217,9 +244,9 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
     pdf.rect(14, 14, 269, 182)
 
     def line(text, size, style="", h=10, color=INK):
-        pdf.set_font("Helvetica", style, size)
+        pdf.set_font(SANS, style, size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(0, h, _latin1(text), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, h, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
     y = 20
     if layout.logo:
@@ -238,7 +265,7 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
     line(cert.holder, 21, "B", 11)
     if cert.title:
         line("atas inovasi", 11, "", 7)
-        line(f'"{cert.title}"', 15, "BI", 8)
+        line(f"\u201c{cert.title}\u201d", 15, "B", 8)
     pdf.ln(1)
     category = (
         f" Kategori {cert.category}" if cert.category and cert.kind == CertificateKind.AWARD else ""
@@ -251,31 +278,72 @@ def draw_certificate(pdf: FPDF, cert: Certificate, verify_url: str, layout: Layo
     width = 70
     xs = [150 - width / 2] if len(signers) == 1 else [62, 132]
     top = 150
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(SANS, "", 10)
     pdf.set_text_color(*INK)
     pdf.set_xy(xs[-1], top - 8)
-    pdf.cell(width, 5, _latin1(f"{place}{date}"), align="C")
+    pdf.cell(width, 5, f"{place}{date}", align="C")
     for x, (name, role, image) in zip(xs, signers):
         pdf.set_xy(x, top - 3)
-        pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(width, 4, _latin1(role), align="C")
+        pdf.set_font(SANS, "", 9)
+        pdf.multi_cell(width, 4, role, align="C")
         if image:
             pdf.image(io.BytesIO(image), x=x + width / 2 - 15, y=top + 4, h=14)
         pdf.set_xy(x, top + 20)
-        pdf.set_font("Helvetica", "BU", 10)
-        pdf.cell(width, 5, _latin1(name), align="C")
+        pdf.set_font(SANS, "BU", 10)
+        pdf.cell(width, 5, name, align="C")
 
     pdf.image(qr_image(verify_url), x=240, y=152, w=34, h=34)
     pdf.set_xy(20, 186)
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(SANS, "", 8)
     pdf.set_text_color(*GREY)
-    pdf.cell(215, 4, _latin1(f"Nomor: {cert.code}   Verifikasi: {verify_url}"))
+    pdf.cell(215, 4, f"Nomor: {cert.code}   Verifikasi: {verify_url}")
+    if cert.revoked_at is not None:
+        _mark_revoked(pdf, cert)
 
 
-def new_document(title: str) -> FPDF:
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_title(_latin1(title))
-    pdf.set_author("Juri")
+def revoked_notice(cert: Certificate, replacement_code: str | None) -> str:
+    """The sentence a revoked certificate carries (Indonesian, like the certificate)."""
+    when = format_date(cert.revoked_at, "d MMMM y", locale="id")
+    out = f"PIAGAM INI TELAH DICABUT pada {when}"
+    if cert.revoked_reason:
+        out += f" (alasan: {cert.revoked_reason.rstrip('.')})"
+    out += "."
+    if replacement_code:
+        out += f" Diganti dengan piagam nomor {replacement_code}."
+    return out + " Piagam ini tidak berlaku."
+
+
+def _mark_revoked(pdf: FPDF, cert: Certificate) -> None:
+    """Cross the page out: a diagonal "DICABUT" and a red banner with the date, the reason and
+    the replacing certificate's number."""
+    replacement = awards.replacement_of(cert) if cert.id is not None else None
+    with pdf.local_context(fill_opacity=0.18, text_color=REVOKED_RED):
+        with pdf.rotation(25, x=148.5, y=105):
+            pdf.set_font(SANS, "B", 110)
+            pdf.set_xy(10, 85)
+            pdf.cell(277, 40, "DICABUT", align="C")
+    pdf.set_fill_color(*REVOKED_RED)
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_font(SANS, "B", 11)
+    pdf.set_xy(18, 16)
+    pdf.multi_cell(
+        261,
+        6,
+        revoked_notice(cert, replacement.code if replacement else None),
+        align="C",
+        fill=True,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_text_color(*INK)
+
+
+def new_document(title: str, created_at: datetime | None = None) -> FPDF:
+    """An empty landscape document for certificates, dated ``created_at`` (the certificate's
+    issue; bulk documents of many certificates may leave it to now)."""
+    pdf = Document(
+        title=title, created_at=created_at or utcnow(), orientation="L", page_numbers=False
+    )
     pdf.set_auto_page_break(False)
     return pdf
 
@@ -313,6 +381,6 @@ def render_certificate(
     certificate: Certificate, verify_url: str, layout: Layout | None = None
 ) -> bytes:
     """One certificate as PDF bytes."""
-    pdf = new_document(f"Piagam {certificate.award} - {certificate.holder}")
+    pdf = new_document(f"Piagam {certificate.award} - {certificate.holder}", certificate.issued_at)
     draw_certificate(pdf, certificate, verify_url, layout or Layout())
     return bytes(pdf.output())

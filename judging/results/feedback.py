@@ -12,19 +12,19 @@ import string
 from dataclasses import dataclass, field
 
 import numpy as np
-from fpdf import FPDF
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
 from competition.actors import records_actor
-from competition.db import db
+from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.pdf import SANS, Document
 from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels.models import Assignment
 from judging.ranking import range_with_place
 from judging.results import awards
-from judging.results.certificates import MAROON, _latin1
+from judging.results.certificates import MAROON
 from judging.results.models import Result
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 from judging.scoring.rubric import list_criteria
@@ -203,17 +203,20 @@ def _num(value: float) -> str:
 
 def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     """The feedback as an A4 PDF in Indonesian (the OPD's download)."""
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(_latin1(f"Umpan balik penilaian {entry.title}"))
-    pdf.set_author("Juri")
+    stages = [fb.stage for fb in feedback]
+    dated = max(
+        (s.published_at for s in stages if getattr(s, "published_at", None)),
+        default=entry.round.results_published_at or utcnow(),
+    )
+    pdf = Document(title=f"Umpan balik penilaian {entry.title}", created_at=dated)
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     width = pdf.epw
 
     def text(value, size=10, style="", h=5.5):
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, h, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(SANS, style, size)
+        pdf.multi_cell(width, h, value, new_x="LMARGIN", new_y="NEXT")
 
     pdf.set_text_color(*MAROON)
     text("UMPAN BALIK PENILAIAN", 14, "B", 8)
@@ -230,7 +233,7 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
             line += f"; {fb.award}"
         text(line + ".")
         if fb.lines:
-            pdf.set_font("Helvetica", "", 9)
+            pdf.set_font(SANS, "", 9)
             with pdf.table(
                 col_widths=(70, 20, 20, 20, 20),
                 line_height=6,
@@ -240,7 +243,7 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
                 for c in fb.lines:
                     table.row(
                         [
-                            _latin1(f"{c.name} ({c.weight}%)"),
+                            f"{c.name} ({c.weight}%)",
                             _num(c.score),
                             _num(c.q1),
                             _num(c.median),

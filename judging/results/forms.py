@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -108,6 +108,16 @@ class LayoutForm(JuriForm):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. Pemerintah Kota Palembang"),
     )
+    organiser = StringField(
+        _l("Organising body"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Printed in the letterhead, e.g. Badan Riset dan Inovasi Daerah"),
+    )
+    address = StringField(
+        _l("Address"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Printed in the letterhead under the organising body"),
+    )
     place = StringField(_l("Place of signing"), validators=[Optional(), Length(max=100)])
     logo = FileField(_l("Logo (PNG or JPEG)"))
     signer1_name = StringField(
@@ -128,7 +138,13 @@ class LayoutForm(JuriForm):
 
 
 class SpecialAwardForm(JuriForm):
-    entry = SelectField(_l("Innovation"), coerce=int, validators=[DataRequired()])
+    # The entry's number, not a list to pick from: a national round has thousands of entries
+    # (a select of them all made the results page megabytes).
+    entry = IntegerField(
+        _l("Innovation number (No.)"),
+        validators=[DataRequired()],
+        description=_l("The number (No.) shown in the round's entry list and its exports."),
+    )
     title = StringField(
         _l("Special award"),
         validators=[DataRequired(), Length(max=100)],
@@ -139,16 +155,20 @@ class SpecialAwardForm(JuriForm):
     @classmethod
     def for_round(cls, round_: Round, **kw) -> SpecialAwardForm:
         form = cls(**kw)
-        entries = db.session.scalars(
-            select(Entry)
-            .where(Entry.round_id == round_.id, Entry.status == EntryStatus.SUBMITTED)
-            .options(selectinload(Entry.organisation))
-            .order_by(Entry.title)
-        )
-        form.entry.choices = [
-            SelectChoice(e.id, f"{e.title} ({e.organisation.name})") for e in entries
-        ]
+        form.round_id = round_.id
         return form
+
+    def validate_entry(self, field):
+        """A submitted entry of the round."""
+        found = db.session.scalar(
+            select(Entry.id).where(
+                Entry.id == field.data,
+                Entry.round_id == self.round_id,
+                Entry.status == EntryStatus.SUBMITTED,
+            )
+        )
+        if found is None:
+            raise ValidationError(_l("No submitted innovation of this round has this number."))
 
 
 class RevokeForm(JuriForm):

@@ -1,21 +1,37 @@
-"""The official minutes of the judging (Berita Acara Hasil Penilaian) as a PDF (fpdf2, A4
-portrait, Bahasa Indonesia): the round, its published stages with their method, version and
-digest of the input scores, the judges, the ranking per category from the frozen publication,
-and signature blocks. Judging hands over the judges and the method names as plain values."""
+"""The official minutes of the judging (Berita Acara Hasil Penilaian) as a PDF (A4 portrait,
+Bahasa Indonesia, the shared ``competition.pdf`` document: embedded font, PDF/A-2B, "Halaman X dari
+Y"): the letterhead, the round, its published stages with their method, version and digest of the
+input scores, the judges, the ranking per category from the frozen publication, and the
+signature block, kept on one page with the closing sentence.
+
+The minutes are dated by the latest publication they record, never by the download, and carry
+the audit trail's anchor at that publication: the same publications give the same bytes.
+Judging hands over the judges and the method names as plain values."""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from babel.dates import format_date
-from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from competition.audit import services as audit
+from competition.pdf import (
+    MAROON,
+    SANS,
+    SIGNATURE_HEIGHT,
+    Document,
+    Letterhead,
+    Signer,
+    draw_letterhead,
+    draw_signatures,
+    ensure_room,
+    text_height,
+)
 from competition.rounds.models import Round, Stage
-from judging.results.certificates import MAROON, Layout, _latin1
+from judging.results.certificates import Layout
 from judging.results.models import Certificate, Publication, Result
 
 
@@ -44,6 +60,25 @@ def _date(value: datetime, fmt: str = "d MMMM y") -> str:
     return format_date(value, fmt, locale="id")
 
 
+def anchor_of(published) -> audit.Anchor | None:
+    """The audit trail's anchor printed on the minutes: the chain at the last record of the
+    latest of their publications."""
+    anchors = [audit.anchor_of("publications", pub.id) for _stage, pub, _results in published]
+    anchors = [a for a in anchors if a is not None]
+    return max(anchors, key=lambda a: a.length) if anchors else None
+
+
+def letterhead_of(layout: Layout, round_: Round) -> Letterhead:
+    """The kop surat from the round's certificate layout: its government, organiser, address
+    and logo."""
+    return Letterhead(
+        government=layout.government,
+        organiser=getattr(layout, "organiser", "") or "",
+        address=getattr(layout, "address", "") or "",
+        logo=layout.logo,
+    )
+
+
 def render_minutes(
     *,
     round_: Round,
@@ -51,19 +86,24 @@ def render_minutes(
     judges: list[JudgeLine],
     layout: Layout,
     method_labels: dict[str, str],
-    now: datetime,
     specials: list[Certificate] = (),
     method_sentences: list[str] = (),
     across: dict[int, str] | None = None,
+    anchor: audit.Anchor | None = None,
 ) -> bytes:
-    """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``;
-    ``specials`` the valid special awards (``awards.list_special_awards``);
+    """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``
+    (at least one); ``specials`` the valid special awards (``awards.list_special_awards``);
     ``method_sentences`` the uncertainty method in plain sentences
     (``judging.analysis.explain.method_sentences``); ``across`` per stage id the rule for
-    judges who share no entry, in one sentence."""
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(_latin1(f"Berita Acara Hasil Penilaian {round_.name}"))
-    pdf.set_author("Juri")
+    judges who share no entry, in one sentence; ``anchor`` the audit trail's anchor
+    (``anchor_of(published)``), printed in the footer of every page."""
+    dated = max(pub.published_at for _stage, pub, _results in published)
+    pdf = Document(
+        title=f"Berita Acara Hasil Penilaian {round_.name}",
+        subject=f"Berita Acara Hasil Penilaian {round_.name}",
+        created_at=dated,
+        footer_note=f"Jejak audit: {anchor}" if anchor else "",
+    )
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
@@ -71,21 +111,17 @@ def render_minutes(
     heading = FontFace(emphasis="BOLD", fill_color=(235, 228, 228))
 
     def text(value, size=10, style="", align="L", h=5.5):
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, h, _latin1(value), align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(SANS, style, size)
+        pdf.multi_cell(width, h, value, align=align, new_x="LMARGIN", new_y="NEXT")
 
-    if layout.logo:
-        pdf.image(io.BytesIO(layout.logo), x=pdf.w / 2 - 8, y=12, h=18)
-        pdf.set_y(32)
-    if layout.government:
-        text(layout.government.upper(), 12, "B", "C")
+    draw_letterhead(pdf, letterhead_of(layout, round_))
     pdf.set_text_color(*MAROON)
     text("BERITA ACARA HASIL PENILAIAN", 15, "B", "C", 8)
     pdf.set_text_color(0)
     text(round_.name.upper(), 12, "B", "C")
     pdf.ln(4)
     text(
-        f"Pada hari ini, {_date(now, 'EEEE, d MMMM y')}, Panitia {round_.name} menetapkan "
+        f"Pada hari ini, {_date(dated, 'EEEE, d MMMM y')}, Panitia {round_.name} menetapkan "
         "hasil penilaian berdasarkan penilaian Tim Juri, dengan rincian sebagai berikut."
     )
 
@@ -118,7 +154,7 @@ def render_minutes(
 
     pdf.ln(2)
     text("II. Tim Juri", 11, "B")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(SANS, "", 9)
     with pdf.table(
         col_widths=(8, 62, 60, 40),
         headings_style=heading,
@@ -127,7 +163,7 @@ def render_minutes(
     ) as table:
         table.row(["No", "Nama", "Instansi", "Tanda tangan"])
         for i, j in enumerate(judges, start=1):
-            table.row([str(i), _latin1(j.name), _latin1(j.affiliation or "-"), f"{i}. ........"])
+            table.row([str(i), j.name, j.affiliation or "-", f"{i}. ........"])
 
     pdf.ln(3)
     text("III. Hasil penilaian per kategori", 11, "B")
@@ -137,8 +173,9 @@ def render_minutes(
             by_category.setdefault(r.category_id, []).append(r)
         for rows in by_category.values():
             pdf.ln(1)
+            ensure_room(pdf, 20)  # a category's heading stays with its table's first rows
             text(f"{stage.name} - Kategori {rows[0].category.name}", 10, "B")
-            pdf.set_font("Helvetica", "", 8.5)
+            pdf.set_font(SANS, "", 8.5)
             with pdf.table(
                 col_widths=(10, 62, 52, 16, 30),
                 headings_style=heading,
@@ -150,45 +187,36 @@ def render_minutes(
                     table.row(
                         [
                             str(r.rank),
-                            _latin1(r.entry.title),
-                            _latin1(r.entry.organisation.name),
+                            r.entry.title,
+                            r.entry.organisation.name,
                             f"{r.score:.2f}".replace(".", ","),
-                            _latin1(r.award or "-"),
+                            r.award or "-",
                         ]
                     )
 
     if specials:
         pdf.ln(3)
         text("IV. Penghargaan khusus", 11, "B")
-        pdf.set_font("Helvetica", "", 8.5)
+        pdf.set_font(SANS, "", 8.5)
         with pdf.table(col_widths=(40, 70, 60), headings_style=heading, line_height=5) as table:
             table.row(["Penghargaan", "Inovasi", "OPD"])
             for c in specials:
-                table.row([_latin1(c.award), _latin1(c.title), _latin1(c.holder)])
+                table.row([c.award, c.title, c.holder])
 
-    pdf.ln(4)
-    text(
+    closing = (
         "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan "
         "sebagaimana mestinya."
     )
-    signers = layout.signers or (("", "Ketua Panitia", None), ("", "Sekretaris Panitia", None))
-    if pdf.get_y() > pdf.h - 70:
-        pdf.add_page()
+    pdf.ln(4)
+    pdf.set_font(SANS, "", 10)
+    # The closing sentence and the signatures stay together: never signatures alone on a page.
+    ensure_room(pdf, text_height(pdf, width, 5.5, closing) + 6 + SIGNATURE_HEIGHT)
+    text(closing)
     pdf.ln(6)
+    signers = [Signer(n, t, img) for n, t, img in layout.signers] or [
+        Signer("", "Ketua Panitia"),
+        Signer("", "Sekretaris Panitia"),
+    ]
     place = f"{layout.place}, " if layout.place else ""
-    col = width / 2
-    top = pdf.get_y()
-    pdf.set_font("Helvetica", "", 10)
-    pdf.set_xy(pdf.l_margin + col, top)
-    pdf.cell(col, 5, _latin1(f"{place}{_date(now)}"), align="C")
-    for k, (name, role, image) in enumerate(signers[:2]):
-        x = pdf.l_margin + (col if len(signers) == 1 or k == 1 else 0)
-        pdf.set_xy(x, top + 6)
-        pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(col, 5, _latin1(role), align="C")
-        if image:
-            pdf.image(io.BytesIO(image), x=x + col / 2 - 15, y=top + 14, h=14)
-        pdf.set_xy(x, top + 32)
-        pdf.set_font("Helvetica", "BU", 10)
-        pdf.cell(col, 5, _latin1(name or "(..............................)"), align="C")
+    draw_signatures(pdf, place_date=f"{place}{_date(dated)}", signers=signers)
     return bytes(pdf.output())

@@ -132,6 +132,10 @@ class AwardSettings(db.Model):
     announcement: Mapped[str] = mapped_column(Text, default="", server_default="")
     government: Mapped[str] = mapped_column(String(200), default="", server_default="")
     place: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # The letterhead (kop surat) of the berita acara and announcements: the organising body
+    # and its address, under the government's name and beside the logo.
+    organiser: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     logo: Mapped[str | None] = mapped_column(String(200))
     signer1_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     signer1_title: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -15,11 +15,15 @@ from sqlalchemy import select
 from competition import downloads, exports
 from competition.accounts.services import home_for
 from competition.announcements import services as announcements
+from competition.announcements.models import Announcement
+from competition.announcements.views import notices_bp
+from competition.audit import services as audit
 from competition.db import db, utcnow
+from competition.pdf import Letterhead, Signer
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
 from judging.results import awards, numbers, recompute
-from judging.results.certificates import render_for_request
+from judging.results.certificates import layout_for_round, render_for_request
 
 public_bp = Blueprint("public", __name__)
 
@@ -244,5 +248,31 @@ def results_sheets(slug: str, stage_id: int, version: int):
         {
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": downloads.disposition(name),
+        },
+    )
+
+
+@notices_bp.route("/<int:announcement_id>.pdf")
+def pdf(announcement_id: int):
+    """An announcement as PDF (endpoint ``notices.pdf``), with the round's letterhead and first
+    signatory from its certificate layout, and the audit trail's anchor at its issue."""
+    announcement = db.get_or_404(Announcement, announcement_id)
+    layout = layout_for_round(announcement.round)
+    signer = Signer(*layout.signers[0]) if layout.signers else None
+    body = announcements.render_pdf(
+        announcement,
+        address=public_url("notices.detail", announcement_id=announcement.id),
+        letterhead=Letterhead(layout.government, layout.organiser, layout.address, layout.logo),
+        signer=signer,
+        place=layout.place,
+        anchor=audit.anchor_until(announcement.issued_at),
+    )
+    name = f"pengumuman-{announcement.sequence:03d}-{announcement.round.slug}.pdf"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": downloads.disposition(name, inline=True),
         },
     )

@@ -8,6 +8,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from competition.accounts.models import User
+from competition.actors import records_actor
 from competition.errors import (
     InvalidState,
 )
@@ -22,6 +23,7 @@ from judging.ranking import TIE_BREAK_RULE
 from judging.results import awards
 
 
+@records_actor
 def publish_results(
     *, stage: Stage, actor: User, now: datetime, reason: str = "", combined: bool | None = None
 ):

@@ -111,13 +111,21 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
+REVIEW_ROWS = 20  # ranked rows per category on the results page (more when awards go further)
+
+
 def _review_page(
     round_: Round, forms: dict | None = None, awards_form=None, status=200, special_form=None
 ):
     stages, now = [], utcnow()
-    for stage in round_.stages:
+    # Only scored stages have a ranking to publish (registration, screening and announcement
+    # stages would show empty tables and a button that can only answer 409).
+    for stage in (s for s in round_.stages if s.is_scored and not s.is_skipped):
         levels = awards.levels_for(stage)
-        ranking = analysis.compute_ranking(stage)
+        # The award places and the next few of each category: a national round ranks
+        # thousands, whose full list is the ranking page's (linked from each category).
+        shown = max(REVIEW_ROWS, max((lv.up_to_rank for lv in levels), default=0))
+        ranking = analysis.compute_ranking(stage, limit=shown)
         stages.append(
             {
                 "stage": stage,
@@ -276,6 +284,8 @@ def layout(round_id: int):
         certificates.save_layout(
             round_=round_,
             government=form.government.data or "",
+            organiser=form.organiser.data or "",
+            address=form.address.data or "",
             place=form.place.data or "",
             signers=[
                 (form.signer1_name.data or "", form.signer1_title.data or ""),
@@ -286,7 +296,7 @@ def layout(round_id: int):
         )
     except JuriError as exc:
         db.session.rollback()
-        form.logo.errors.append(str(exc.message))
+        getattr(form, getattr(exc, "field", "logo")).errors.append(str(exc.message))
         return _layout_page(round_, form, 422)
     db.session.commit()
     flash(_("Certificate layout saved."), "success")
@@ -374,7 +384,7 @@ def bulk_page(round_id: int):
     return render_template(
         "judging/results/certificates_zip.html",
         round=round_,
-        job=bulk.load_job(round_.id),
+        job=bulk.latest_job(round_.id),
         valid=awards.count_certificates(round_),
         action_form=ActionForm(),
     )
@@ -382,26 +392,32 @@ def bulk_page(round_id: int):
 
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/start", methods=["POST"])
 def bulk_start(round_id: int):
+    """Queue the ZIP; a worker (or on SQLite a thread of this process) builds it."""
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        bulk.start_job(round_=round_, now=utcnow())
+        bulk.start_job(round_=round_, actor=current_user)
+        db.session.commit()
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
+
+
+@publishing_bp.route("/rounds/<int:round_id>/results/zip/status")
+def bulk_status(round_id: int):
+    """The ZIP job's progress as JSON, for the page's script (404 before the first job)."""
+    round_ = db.get_or_404(Round, round_id)
+    job = bulk.latest_job(round_.id)
+    if job is None:
+        raise NotAllowed()
+    return jsonify(job.as_dict())
 
 
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/step", methods=["POST"])
 def bulk_step(round_id: int):
-    """Render the next chunk; JSON for the page's script, a redirect without JavaScript."""
+    """The address the page used to post one chunk after another: the job now runs by itself,
+    so this only answers its state (JSON) or goes back to the page."""
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(round_.id)
+    job = bulk.latest_job(round_.id)
     if job is None or not ActionForm().validate_on_submit():
         raise NotAllowed()
-    layout = certificates.layout_for_round(round_)
-    job = bulk.run_step(
-        job=job,
-        layout=layout,
-        verify_url=certificates.verify_url,
-        now=utcnow(),
-    )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job.as_dict())
     return redirect(url_for("publishing.bulk_page", round_id=round_.id))
@@ -410,14 +426,12 @@ def bulk_step(round_id: int):
 @publishing_bp.route("/rounds/<int:round_id>/results/zip/download")
 def bulk_download(round_id: int):
     round_ = db.get_or_404(Round, round_id)
-    job = bulk.load_job(round_.id)
-    if job is None or not job.finished:
+    key = bulk.finished_zip(round_.id)
+    if key is None:
         raise NotAllowed()
     try:
         return get_storage().send(
-            bulk.zip_key(round_.id),
-            "application/zip",
-            downloads.safe_filename(f"piagam-{round_.slug}.zip"),
+            key, "application/zip", downloads.safe_filename(f"piagam-{round_.slug}.zip")
         )
     except FileNotFoundError:
         raise NotAllowed() from None
@@ -452,8 +466,8 @@ def minutes_pdf(round_id: int):
             **{k: str(v) for k, v in METHOD_LABELS.items()},
             combined.METHOD: str(combined.LABEL),
         },
-        now=utcnow(),
         specials=awards.list_special_awards(round_),
+        anchor=minutes.anchor_of(published),
         **_minutes_uncertainty(published),
     )
     return (

@@ -9,10 +9,10 @@ from datetime import datetime
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from competition.accounts.models import User
+from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.db import db
@@ -21,6 +21,7 @@ from competition.errors import DeadlinePassed
 from competition.i18n.labels import label
 from competition.notifications import services as notifications
 from competition.notifications.models import Notification
+from competition.pagination import Page, make_page
 from competition.rounds.models import Stage
 from judging.panels.models import Assignment
 from judging.scoring.models import Criterion, ScoreChange, ScoreSheet, SheetStatus
@@ -42,9 +43,10 @@ def sheet_counts(stage: Stage) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class ProgressRow:
-    """Sheets expected (assignments), drafted and submitted for one judge or one entry."""
+    """Sheets expected (assignments), drafted and submitted for one judge or one entry.
+    ``subject`` is the judge (a ``User``) or the entry (an ``EntryLine``)."""
 
-    subject: User | Entry
+    subject: User | EntryLine
     expected: int
     drafted: int
     submitted: int
@@ -59,9 +61,17 @@ class ProgressRow:
 
 
 @dataclass(frozen=True)
+class EntryLine:
+    """What the progress page shows of an entry (no ORM object per row)."""
+
+    id: int
+    title: str
+    organisation: str
+
+
+@dataclass(frozen=True)
 class StageProgress:
     judges: list[ProgressRow]
-    entries: list[ProgressRow]
     expected: int
     drafted: int
     submitted: int
@@ -72,47 +82,89 @@ class StageProgress:
         return sorted((r for r in self.judges if r.behind), key=lambda r: -r.missing)
 
 
+def _counts(stage: Stage):
+    """Columns (expected, drafted, submitted) counted over the stage's assignments."""
+    submitted = case((ScoreSheet.status == SheetStatus.SUBMITTED, 1), else_=0)
+    drafted = case((ScoreSheet.id.is_not(None) & (ScoreSheet.status != SheetStatus.SUBMITTED), 1))
+    return (
+        func.count(Assignment.id).label("expected"),
+        func.count(drafted).label("drafted"),
+        func.coalesce(func.sum(submitted), 0).label("submitted"),
+    )
+
+
+def _from_assignments(stage: Stage, *columns):
+    return (
+        select(*columns)
+        .select_from(Assignment)
+        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.stage_id == stage.id)
+    )
+
+
 def stage_progress(stage: Stage) -> StageProgress:
-    """Per judge and per entry: assignments, drafts and submitted sheets (one query)."""
-    assignments = list(
-        db.session.scalars(
-            select(Assignment)
-            .where(Assignment.stage_id == stage.id)
-            .options(
-                selectinload(Assignment.judge),
-                selectinload(Assignment.sheet),
-                selectinload(Assignment.entry).selectinload(Entry.organisation),
-            )
-        )
+    """Per judge (with the judge's account, for reminders) and in total: assignments, drafts
+    and submitted sheets, counted in SQL (two queries whatever the size of the stage)."""
+    expected, drafted, submitted = db.session.execute(
+        _from_assignments(stage, *_counts(stage))
+    ).one()
+    per_judge = _from_assignments(stage, Assignment.judge_id, *_counts(stage)).group_by(
+        Assignment.judge_id
     )
-    counts: dict[tuple[str, int], list[int]] = {}
-    subjects: dict[tuple[str, int], User | Entry] = {}
-    for a in assignments:
-        submitted = int(a.sheet is not None and a.sheet.is_submitted)
-        drafted = int(a.sheet is not None) - submitted
-        for key, obj in ((("judge", a.judge_id), a.judge), (("entry", a.entry_id), a.entry)):
-            c = counts.setdefault(key, [0, 0, 0])
-            c[0] += 1
-            c[1] += drafted
-            c[2] += submitted
-            subjects[key] = obj
-    rows = {
-        kind: sorted(
-            (ProgressRow(subjects[k], *v) for k, v in counts.items() if k[0] == kind),
-            key=lambda r: (
-                r.submitted - r.expected,
-                getattr(r.subject, "name", "") or getattr(r.subject, "title", ""),
-            ),
-        )
-        for kind in ("judge", "entry")
-    }
+    counts = {r[0]: r[1:] for r in db.session.execute(per_judge)}
+    users = db.session.scalars(select(User).where(User.id.in_(list(counts)))) if counts else []
+    rows = sorted(
+        (ProgressRow(u, *(int(n or 0) for n in counts[u.id])) for u in users),
+        key=lambda r: (r.submitted - r.expected, r.subject.name or ""),
+    )
     return StageProgress(
-        judges=rows["judge"],
-        entries=rows["entry"],
-        expected=len(assignments),
-        drafted=sum(r.drafted for r in rows["judge"]),
-        submitted=sum(r.submitted for r in rows["judge"]),
+        judges=rows, expected=expected, drafted=drafted or 0, submitted=int(submitted or 0)
     )
+
+
+def entry_progress(
+    stage: Stage, *, page: int, per_page: int, q: str = "", behind_only: bool = False
+) -> tuple[list[ProgressRow], Page]:
+    """One page of the stage's entries with their counts, those furthest behind first (then
+    by title), optionally only those with a sheet not yet submitted and matching ``q`` in the
+    title or the OPD's name (case-insensitive). Grouped in SQL: one query for the page and
+    one for the number of rows."""
+    cols = _counts(stage)
+    grouped = (
+        _from_assignments(stage, Assignment.entry_id, *cols)
+        .group_by(Assignment.entry_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Entry.id,
+            Entry.title,
+            Organisation.name,
+            grouped.c.expected,
+            grouped.c.drafted,
+            grouped.c.submitted,
+        )
+        .join(grouped, grouped.c.entry_id == Entry.id)
+        .join(Organisation, Organisation.id == Entry.organisation_id)
+    )
+    if q.strip():
+        like = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(Entry.title).like(like), func.lower(Organisation.name).like(like))
+        )
+    if behind_only:
+        query = query.where(grouped.c.submitted < grouped.c.expected)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    at = make_page(total, page, per_page)
+    rows = db.session.execute(
+        query.order_by(grouped.c.submitted - grouped.c.expected, Entry.title, Entry.id)
+        .offset(at.offset)
+        .limit(at.per_page)
+    ).all()
+    return [
+        ProgressRow(EntryLine(i, title, org), int(e), int(d or 0), int(s or 0))
+        for i, title, org, e, d, s in rows
+    ], at
 
 
 def reminder_text(stage: Stage, row: ProgressRow) -> str:

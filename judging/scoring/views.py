@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from competition import exports
+from competition import exports, pagination
 from competition.accounts.models import Role
 from competition.db import db, utcnow
 from competition.entries import attachments
@@ -31,16 +31,17 @@ from competition.rounds.forms import (
     CopyRoundForm,
 )
 from competition.rounds.models import Round, Stage
-from competition.web import writing
+from competition.web import requested_page, writing
 from judging import mail
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
 from judging.panels.models import Assignment
-from judging.permissions import can_view_attachment_as_judge
+from judging.permissions import can_see_identity, can_view_attachment_as_judge
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
+from judging.scoring.blind import blind_entry_ids
 from judging.scoring.forms import (
     BlindReviewForm,
     CriterionForm,
@@ -66,10 +67,13 @@ require_role(scoring_bp, Role.COMMITTEE)
 
 @judge_bp.route("/", endpoint="index")
 def judge_index():
+    now = utcnow()
+    assignments = assignment_service.list_assignments_of(current_user, now)
     return render_template(
         "judging/scoring/judge_index.html",
-        assignments=assignment_service.list_assignments_of(current_user),
-        now=utcnow(),
+        assignments=assignments,
+        blind=blind_entry_ids(a.entry_id for a in assignments),
+        now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
 
@@ -194,11 +198,13 @@ def recuse(assignment_id: int):
 @judge_bp.route("/panels/<int:panel_id>")
 def panel(panel_id: int):
     panel = panel_service.get_chaired_panel(current_user, panel_id)
+    assignments = panel_service.list_panel_assignments(panel)
     return render_template(
         "judging/panels/panel_chair.html",
         panel=panel,
         stage=panel.stage,
-        assignments=panel_service.list_panel_assignments(panel),
+        assignments=assignments,
+        blind=blind_entry_ids(a.entry_id for a in assignments),
     )
 
 
@@ -393,6 +399,9 @@ def sheet_reopen(stage_id: int, sheet_id: int):
     return redirect(url_for("scoring.sheet_detail", stage_id=stage.id, sheet_id=sheet.id))
 
 
+PROGRESS_ROWS = 100  # entries (and judges) per page of the progress page
+
+
 def _progress_page(stage, status=200):
     progress = progress_service.stage_progress(stage)
     reminders = "\n\n".join(
@@ -400,10 +409,23 @@ def _progress_page(stage, status=200):
         + progress_service.reminder_text(stage, r)
         for r in progress.behind
     )
+    q, behind_only = request.args.get("q", ""), request.args.get("behind") == "1"
+    page, per_page = requested_page(PROGRESS_ROWS)
+    entries, entry_page = progress_service.entry_progress(
+        stage, page=page, per_page=per_page, q=q, behind_only=behind_only
+    )
+    jpage, _per = requested_page(PROGRESS_ROWS, param="jpage")
+    judge_page = pagination.make_page(len(progress.judges), jpage, per_page, param="jpage")
     return render_template(
         "judging/scoring/progress.html",
         stage=stage,
         progress=progress,
+        judges=progress.judges[judge_page.offset : judge_page.offset + judge_page.per_page],
+        judge_page=judge_page,
+        entries=entries,
+        entry_page=entry_page,
+        q=q,
+        behind_only=behind_only,
         reminders=reminders,
         can_mail=mail.is_configured(current_app.config),
         action_form=ActionForm(),
@@ -457,7 +479,8 @@ def attachment(attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not can_view_attachment_as_judge(current_user, attachment):
         abort(404)
-    return attachments.send_attachment(attachment)
+    blind = not can_see_identity(current_user, attachment.entry)
+    return attachments.send_attachment(attachment, blind=blind)
 
 
 @scoring_bp.route("/rounds/<int:round_id>/copy", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
+from competition.audit.models import AuditRecord
 from competition.db import db
 from judging.panels import assignment as assignment_service
 from judging.panels.models import Assignment
@@ -96,6 +97,14 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     r = _run(app, "publish", str(stage.id), "--yes", "--as", "panitia")
     assert r.exit_code == 0, r.output
     assert db.session.scalar(select(func.count(Publication.id))) == 1
+    # The publication, its results and certificates are recorded as the --as account's.
+    published = db.session.execute(
+        select(AuditRecord.target_type, AuditRecord.actor, AuditRecord.actor_id).where(
+            AuditRecord.target_type.in_(["publications", "results", "certificates"])
+        )
+    ).all()
+    assert "publications" in {row.target_type for row in published}  # rows bulk-inserted: none
+    assert {(row.actor, row.actor_id) for row in published} == {("panitia", committee.id)}
     r = _run(app, "certificates", str(open_round.id))
     assert r.exit_code == 0, r.output
     zip_file = Path(r.output.strip().splitlines()[-1].split(" in ", 1)[1])

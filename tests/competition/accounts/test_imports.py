@@ -12,6 +12,7 @@ from competition.accounts.models import Organisation, Role, User
 from competition.db import db
 from competition.notifications.models import Notification
 from competition.storage import get_storage
+from tests import factories
 
 GOOD = (
     "username;nama;peran;surel;organisasi\r\n"
@@ -45,6 +46,10 @@ def test_semicolon_csv_with_bom_previews_then_imports(app, login, committee):
         "/committee/imports/confirm",
         data={"token": html.split('name="token" type="hidden" value="')[1].split('"')[0]},
     )
+    # The confirmation queues an import job (inline in tests) and goes to its page.
+    assert done.status_code == 302 and "/committee/imports/jobs/" in done.location
+    job_url = done.location
+    done = client.get(job_url)
     assert done.status_code == 200
     dishub = db.session.scalar(select(User).where(User.username == "dishub"))
     assert dishub.role == Role.OPD and dishub.organisation.name == "Dinas Perhubungan"
@@ -62,6 +67,12 @@ def test_semicolon_csv_with_bom_previews_then_imports(app, login, committee):
     row = text.split("dishub</td>")[1]
     password = row.split("<code>")[1].split("</code>")[0]
     assert dishub.check_password(password)
+    # The passwords are shown once: not again, and never to another committee member.
+    again = client.get(job_url).get_data(as_text=True)
+    assert password not in again and "<code>" not in again and "2 akun" in again
+    other = factories.make_user(role="committee", username="panitia2", name="Panitia Dua")
+    db.session.commit()
+    assert login(other).get(job_url).status_code == 404
     # A second confirmation has nothing left to import.
     assert client.post("/committee/imports/confirm", data={"token": "x"}).status_code == 409
 

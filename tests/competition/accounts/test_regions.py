@@ -59,7 +59,7 @@ def test_other_roles_cannot_record_regions(app, login, opd):
 
 def _confirm(client, page):
     token = page.text.split('name="token" type="hidden" value="')[1].split('"')[0]
-    return client.post("/committee/imports/confirm", data={"token": token})
+    return client.post("/committee/imports/confirm", data={"token": token}, follow_redirects=True)
 
 
 def test_import_fills_regions_from_the_optional_columns(app, login, committee, opd):

@@ -1,16 +1,23 @@
 """Official announcements (numbered, dated, as PDF) and the public objection window."""
 
 import io
+import time
 from datetime import timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from competition.announcements import abuse
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db, utcnow
 from competition.entries import screening
 from competition.rounds.models import StageKind
 from tests import factories
+
+
+def _shown():
+    """The form's time stamp, as if it was shown a minute ago (competition.announcements.abuse)."""
+    return {"shown": abuse.stamp(time.time() - 60)}
 
 
 def _screened(committee, opd, other_opd, round_):
@@ -80,12 +87,19 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
     # An incomplete objection is refused with what was typed kept.
     response = anonymous.post(
         f"/announcements/{announcement.id}",
-        data={"entry": str(passed.id), "name": "", "contact": "0812", "reason": "Data fiktif."},
+        data={
+            **_shown(),
+            "entry": str(passed.id),
+            "name": "",
+            "contact": "0812",
+            "reason": "Data fiktif.",
+        },
     )
     assert response.status_code == 422 and "Data fiktif." in response.text
     response = anonymous.post(
         f"/announcements/{announcement.id}",
         data={
+            **_shown(),
             "entry": str(passed.id),
             "name": "Warga Ilir",
             "contact": "0812",
@@ -106,7 +120,7 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
     assert (
         anonymous.post(
             f"/announcements/{announcement.id}",
-            data={"entry": str(passed.id), "name": "A", "contact": "B", "reason": "C"},
+            data={**_shown(), "entry": str(passed.id), "name": "A", "contact": "B", "reason": "C"},
         ).status_code
         == 422
     )
@@ -150,7 +164,7 @@ def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(
     }
     response = anonymous.post(
         f"/announcements/{announcement.id}",
-        data={**base, "evidence_file": (io.BytesIO(b"MZ executable"), "foto.jpg")},
+        data={**base, **_shown(), "evidence_file": (io.BytesIO(b"MZ executable"), "foto.jpg")},
     )
     assert response.status_code == 422
     assert "foto.jpg bukan berkas PDF, JPEG atau PNG" in response.text
@@ -158,7 +172,11 @@ def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(
     assert db.session.scalar(select(Objection)) is None
     response = anonymous.post(
         f"/announcements/{announcement.id}",
-        data={**base, "evidence_file": (io.BytesIO(factories.PNG_BYTES), "foto loket.png")},
+        data={
+            **base,
+            **_shown(),
+            "evidence_file": (io.BytesIO(factories.PNG_BYTES), "foto loket.png"),
+        },
     )
     assert response.status_code == 302
     objection = db.session.scalar(select(Objection))
@@ -205,7 +223,13 @@ def test_objector_gets_a_reference_and_a_private_link_with_the_decision(
     )
     response = anonymous.post(
         f"/announcements/{announcement.id}",
-        data={"entry": str(passed.id), "name": "Warga", "contact": "0812", "reason": "Fiktif."},
+        data={
+            **_shown(),
+            "entry": str(passed.id),
+            "name": "Warga",
+            "contact": "0812",
+            "reason": "Fiktif.",
+        },
     )
     objection = db.session.scalar(select(Objection))
     assert len(objection.access_token) >= 40

@@ -165,3 +165,57 @@ def test_small_files_show_their_size_in_kilobytes(app, login, opd, open_round):
     page = client.get(response.location).text
     size = len(factories.PDF_BYTES)
     assert f'<td class="num">{-(-size // 1024)} KB</td>' in page and "0,0 MB<" not in page
+
+
+def _files():
+    return {
+        "sk_file": (io.BytesIO(factories.PDF_BYTES), "sk-baru.pdf"),
+        "photos": [(io.BytesIO(factories.PNG_BYTES), "foto-loket.png")],
+    }
+
+
+def test_refused_save_keeps_the_chosen_files_with_the_stored_draft(app, login, opd, open_round):
+    client = login(opd)
+    r = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, save="1", sk_file=None)
+    )
+    entry = db.session.scalar(select(Entry))
+    assert r.status_code == 302 and not entry.attachments
+    # A bad video link refuses the save: the files are stored with the draft all the same.
+    r = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(open_round, save="1", video_url="bukan tautan", **_files()),
+    )
+    assert r.status_code == 422
+    db.session.refresh(entry)
+    names = sorted(a.original_name for a in entry.attachments)
+    assert names == ["foto-loket.png", "sk-baru.pdf"]
+    assert "disimpan bersama draf" in r.text and "foto-loket.png" in r.text
+    assert entry.video_url != "bukan tautan"  # the refused text is not saved
+
+
+def test_refused_first_save_names_the_files_to_choose_again(app, login, opd, open_round):
+    client = login(opd)
+    # No entry stored yet (the title is missing): nothing can hold the files, so say so.
+    r = client.post(
+        f"/opd/rounds/{open_round.id}/entries/new",
+        data=_form(open_round, save="1", title="", **_files()),
+    )
+    assert r.status_code == 422 and db.session.scalar(select(Entry)) is None
+    assert "tidak tersimpan" in r.text and "Pilih lagi" in r.text
+    assert "sk-baru.pdf" in r.text and "foto-loket.png" in r.text
+    assert db.session.scalar(select(Attachment)) is None
+
+
+def test_save_from_a_stale_tab_names_the_files_to_choose_again(app, login, opd, open_round):
+    client = login(opd)
+    client.post(f"/opd/rounds/{open_round.id}/entries/new", data=_form(open_round, save="1"))
+    entry = db.session.scalar(select(Entry))
+    before = len(entry.attachments)
+    r = client.post(
+        f"/opd/entries/{entry.id}/edit",
+        data=_form(open_round, save="1", version_id="0", sk_file=None, photos=_files()["photos"]),
+    )
+    assert r.status_code == 409 and "foto-loket.png" in r.text and "tidak tersimpan" in r.text
+    db.session.refresh(entry)
+    assert len(entry.attachments) == before

@@ -1,5 +1,6 @@
 """Notifications go to the outbox; with JURI_MAIL_SERVER they are emailed (tested against a
-local aiosmtpd server), without it they stay in the outbox the committee reads."""
+local aiosmtpd server) by a delivery job queued in the same transaction (in tests the job runs
+inline as the transaction commits), without it they stay in the outbox the committee reads."""
 
 import socket
 from email import message_from_bytes
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.entries import services as entries
+from competition.jobs.models import Job
 from competition.notifications import services as notifications
 from competition.notifications.models import Notification
 from tests import factories
@@ -56,7 +58,7 @@ def test_without_mail_server_the_receipt_stays_in_the_outbox(
 ):
     with app.test_request_context():
         _submit(opd, open_round)
-        assert notifications.deliver_pending() == 0
+    assert db.session.scalars(select(Job)).all() == []  # no mail server: no delivery job
     [note] = _outbox()
     assert note.recipient == "inovasi@dinkes.palembang.go.id" and note.sent_at is None
     assert note.subject == "Proposal diterima: SI-PANDAI"  # the OPD's language: Indonesian
@@ -70,7 +72,6 @@ def test_receipt_is_emailed_through_smtp(app, opd, open_round, smtp_server):
     )
     with app.test_request_context():
         _submit(opd, open_round)
-        assert notifications.deliver_pending() == 1
     [(to, msg)] = smtp_server.messages
     assert to == ["inovasi@dinkes.palembang.go.id"]
     assert msg["Subject"] == "Proposal diterima: SI-PANDAI"
@@ -78,6 +79,13 @@ def test_receipt_is_emailed_through_smtp(app, opd, open_round, smtp_server):
     assert "KOINYANLIK 2026" in msg.get_payload(decode=True).decode()
     [note] = _outbox()
     assert note.sent_at is not None and note.error == ""
+    [job] = db.session.scalars(select(Job)).all()
+    assert (job.kind, job.state, job.attempts, job.result) == (
+        notifications.DELIVER,
+        "done",
+        1,
+        {"sent": 1},
+    )
 
 
 def test_rolled_back_change_sends_nothing(app, opd, open_round, smtp_server):
@@ -88,8 +96,8 @@ def test_rolled_back_change_sends_nothing(app, opd, open_round, smtp_server):
         opd.email = "x@example.org"
         entries.submit_entry(entry=entry, actor=opd, now=utcnow())
         db.session.rollback()
-        assert notifications.deliver_pending() == 0
     assert smtp_server.messages == [] and _outbox() == []
+    assert db.session.scalars(select(Job)).all() == []
 
 
 def test_publication_is_emailed_to_the_opds(app, committee, opd, judge, open_round, smtp_server):
@@ -99,7 +107,6 @@ def test_publication_is_emailed_to_the_opds(app, committee, opd, judge, open_rou
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with app.test_request_context():
         publish_round(open_round, committee, opd, judge)
-        assert notifications.deliver_pending() == 1
     [(to, msg)] = smtp_server.messages
     assert msg["Subject"].startswith("Results published: KOINYANLIK 2026")
     assert f"/results/{open_round.slug}" in msg.get_payload(decode=True).decode()
@@ -112,9 +119,12 @@ def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_roun
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     with app.test_request_context():
         _submit(opd, open_round)
-        assert notifications.deliver_pending() == 0
     [note] = _outbox()
     assert note.sent_at is None and "Connection" in note.error
+    # the delivery job tried every attempt (inline: without waiting), then gave up
+    [job] = db.session.scalars(select(Job)).all()
+    assert (job.state, job.attempts) == ("failed", notifications.DELIVERY_ATTEMPTS)
+    assert "Connection" in job.error
 
 
 def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge, open_round):
@@ -165,9 +175,7 @@ def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):
         assert [m["Subject"] for _to, m in smtp_server.messages] == ["Uji"]
 
 
-def test_demo_outbox_shows_what_was_written(app, login):
-    out = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
-    assert out.exit_code == 0, out.output
+def test_demo_outbox_shows_what_was_written(app, demo, login):
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert {"entry_screened", "judge_assigned", "results_published"} <= kinds
     committee = db.session.scalar(select(User).where(User.role == "committee"))

@@ -133,3 +133,35 @@ def test_dashboard_draws_progress_per_stage_as_svg_bars(
     assert "Penilaian Proposal" in svg and "1 / 2 (50%) lembar penilaian terkirim" in svg
     assert "Pengumuman" not in svg  # nothing to count
     assert svg.count('fill="#7a1420"') == 3
+
+
+def test_dashboard_list_is_paged_keeping_the_filters(app, login, committee, round_with_entries):
+    round_, _ = round_with_entries
+    client = login(committee)
+    url = f"/committee/rounds/{round_.id}/dashboard"
+    first = client.get(url, query_string={"state": "submitted", "per_page": 1}).text
+    listed = first.split("<tbody>")[-1]
+    # Two submitted entries, one a page: the first by number, and a link to the second page
+    # that keeps the filter.
+    assert "SI-GESIT Stunting" in listed and "HYPERLINK" not in listed
+    assert "Tirta Cepat" not in listed
+    assert f'href="{url}?state=submitted&amp;per_page=1&amp;page=2"' in first
+    second = client.get(url, query_string={"state": "submitted", "per_page": 1, "page": 2}).text
+    assert "HYPERLINK" in second.split("<tbody>")[-1] and 'rel="next"' not in second
+    # The counts above the list count every entry of the round, whatever the page.
+    assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in second
+    # Past the last page: the last page.
+    assert "HYPERLINK" in client.get(url, query_string={"per_page": 1, "page": 99}).text
+
+
+def test_round_page_lists_entries_a_page_at_a_time(app, login, committee, round_with_entries):
+    round_, _ = round_with_entries
+    client = login(committee)
+    url = f"/committee/rounds/{round_.id}"
+    page = client.get(url, query_string={"per_page": 2}).text
+    listed = page.split('id="entries"')[1]
+    assert "(3)" in listed.split("</h2>")[0]  # every entry counted
+    assert listed.count("/committee/entries/") == 2 and "Tirta Cepat" in listed
+    assert f'href="{url}?per_page=2&amp;page=2"' in page
+    last = client.get(url, query_string={"per_page": 2, "page": 2}).text.split('id="entries"')[1]
+    assert last.count("/committee/entries/") == 1 and "HYPERLINK" in last

@@ -123,3 +123,22 @@ def test_ranking_page_says_when_the_judge_model_did_not_settle(
         lambda self, method: dataclasses.replace(fit(self, method), converged=False),
     )
     assert "Model juri tidak stabil" in login(committee).get(url).text
+
+
+def test_judges_page_is_paged_and_filtered(login, committee, scored_stage):
+    client = login(committee)
+    url = f"/committee/stages/{scored_stage.id}/judges"
+    first = client.get(f"{url}?per_page=2").text
+    # Most harsh first: the harsh judge leads; two cards (two charts), a link to page 2.
+    assert first.count("<svg") == 2 and first.index("Juri Ketat") < first.index("Juri B")
+    assert f'href="{url}?per_page=2&amp;page=2"' in first
+    assert "Halaman 1 dari 2" in first
+    second = client.get(f"{url}?per_page=2&page=2").text
+    assert second.count("<svg") == 1 and "Juri Ketat" not in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # The figures of a judge do not depend on the page the judge is shown on.
+    alone = client.get(f"{url}?q=ketat").text
+    assert alone.count("<svg") == 1 and "-2.00" in alone.replace("−", "-").replace(",", ".")
+    assert client.get(f"{url}?q=tidak-ada").text.count("<svg") == 0
+    report = analysis.judge_report(scored_stage, flagged_only=True)
+    assert all(r.flags for r in report.rows) and report.page.total == len(report.rows)

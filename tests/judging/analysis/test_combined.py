@@ -95,6 +95,7 @@ def test_combined_ranking_covers_only_entries_through_every_stage(app, committee
     combined.set_stage_weights(
         round_=desk.round, weights={desk.id: 40, presentation.id: 60}, actor=committee
     )
+    db.session.commit()  # as a page reads it (the shared fit cache writes on its own connection)
     ranking = combined.combined_ranking(desk.round)
     (cat,) = ranking.categories
     expected = {
@@ -117,6 +118,7 @@ def test_a_stage_weighted_zero_is_not_required(app, committee, two_stages):
     combined.set_stage_weights(
         round_=desk.round, weights={desk.id: 100, presentation.id: 0}, actor=committee
     )
+    db.session.commit()
     (cat,) = combined.combined_ranking(desk.round).categories
     assert [r.entry.title for r in cat.rows] == [f"Inovasi {i}" for i in range(6)]
     assert cat.others == []
@@ -225,13 +227,12 @@ def test_final_ranking_page_before_any_score(app, login, committee, open_round):
     assert r.status_code == 302 and combined.weights_of(open_round) is None
 
 
-def test_demo_round_has_kipp_stage_weights(app, login):
+def test_demo_round_has_kipp_stage_weights(app, demo, login):
     from sqlalchemy import select
 
     from competition.accounts.models import User
     from competition.rounds.models import Round
 
-    assert app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"]).exit_code == 0
     round_ = db.session.scalar(select(Round).where(Round.name == "KOINYANLIK 2026"))
     assert combined.weights_of(round_) == [40, 30, 30]
     panitia = db.session.scalar(select(User).where(User.role == "committee"))

@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.jobs.models import Job
 from competition.notifications.models import Notification
 from judging.analysis import explain
 from judging.analysis import uncertainty as unc_service
+from judging.analysis.models import UncertaintyCache
 from judging.panels.models import Assignment
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -102,15 +104,36 @@ def test_uncertainty_is_cached_until_a_sheet_changes(app, scored_stage, monkeypa
 def test_large_stage_is_computed_off_the_request(login, committee, scored_stage, monkeypatch):
     started = []
     monkeypatch.setattr(unc_service, "LARGE_STAGE", 3)
-    monkeypatch.setattr(unc_service, "_background", lambda key, stage, data: started.append(key))
+    monkeypatch.setattr(
+        unc_service.worker, "enqueue_detached", lambda kind, **kw: started.append((kind, kw))
+    )
     client = login(committee)
     page = client.get(f"/committee/stages/{scored_stage.id}/ranking").text
     assert "Sedang menghitung rentang peringkat" in page and len(started) == 1
+    assert started[0][0] == unc_service.KIND
     out = app_cli(scored_stage)
     assert "undecided" in out.output and out.exit_code == 0
-    # the CLI ran in this (test) process, so its cache now serves the page
+    # the CLI stored its result in the shared cache (the database), which serves the page
+    unc_service._CACHE.clear()
     page = client.get(f"/committee/stages/{scored_stage.id}/ranking").text
     assert "Sedang menghitung" not in page and "Kesepakatan antarjuri" in page
+
+
+def test_large_stage_job_fills_the_shared_cache(login, committee, scored_stage, monkeypatch):
+    """The background job (inline in tests) fits the stage into the database; another process
+    (here: an emptied process cache) reads it without fitting again."""
+    monkeypatch.setattr(unc_service, "LARGE_STAGE", 3)
+    client = login(committee)
+    client.get(f"/committee/stages/{scored_stage.id}/ranking")  # queues the job: it runs
+    [job] = db.session.scalars(select(Job)).all()
+    assert (job.kind, job.state) == (unc_service.KIND, "done")
+    assert db.session.scalar(select(func.count()).select_from(UncertaintyCache)) == 1
+    unc_service._CACHE.clear()
+    calls = []
+    monkeypatch.setattr(unc_service, "_fit", lambda *a: calls.append(a))
+    page = client.get(f"/committee/stages/{scored_stage.id}/ranking").text
+    assert "Sedang menghitung" not in page and "Kesepakatan antarjuri" in page
+    assert calls == [] and len(db.session.scalars(select(Job)).all()) == 1
 
 
 def app_cli(stage):

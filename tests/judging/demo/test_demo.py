@@ -4,14 +4,14 @@ import numpy as np
 from sqlalchemy import func, select
 
 from competition.accounts.models import Role, User
-from competition.db import db
+from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Category, Round, Stage, StageKind
 from judging.analysis.services import load_stage
 from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Result
-from judging.scoring.models import ScoreSheet, SheetStatus
+from judging.scoring.models import ScoreSheet
 
 
 def test_demo_loads_a_scored_published_competition(app):
@@ -22,11 +22,22 @@ def test_demo_loads_a_scored_published_competition(app):
     assert db.session.scalar(select(func.count(Category.id))) >= 3
     judges = db.session.scalars(select(User).where(User.role == Role.JUDGE)).all()
     assert len(judges) == 9
-    sheets = db.session.scalar(
-        select(func.count(ScoreSheet.id)).where(ScoreSheet.status == SheetStatus.SUBMITTED)
-    )
-    assert sheets == db.session.scalar(select(func.count(Assignment.id)))
-    assert db.session.scalar(select(func.count(Result.id))) >= 40
+    # Every stage that closed has all its sheets in; the one open now (the 2026
+    # presentations) has submitted sheets, drafts and sheets not started.
+    now = utcnow()
+    for stage in db.session.scalars(select(Stage).where(Stage.kind == StageKind.SCORED)):
+        statuses = [
+            a.sheet.status.value if a.sheet else "todo"
+            for a in db.session.scalars(select(Assignment).where(Assignment.stage_id == stage.id))
+        ]
+        if stage.closes_at < now:
+            assert statuses and set(statuses) == {"submitted"}, stage.name
+        elif stage.is_open(now):
+            assert stage.round.name == "KOINYANLIK 2026", stage.name
+            assert {"submitted", "draft", "todo"} <= set(statuses)
+        else:
+            assert not statuses, stage.name  # not yet assigned
+    assert db.session.scalar(select(func.count(Result.id))) >= 15
     # Harsh and lenient judges are visible: per-judge mean totals spread by > 2 points.
     rows = db.session.execute(
         select(Assignment.judge_id, func.avg(ScoreSheet.total))
@@ -60,16 +71,42 @@ def test_demo_loads_a_scored_published_competition(app):
         assert all(text.strip() for _, text in entry.sections), entry.title
         assert entry.innovation_started_on and entry.truth_declared_at and entry.attachments
     assert {e.group.value for e in db.session.scalars(select(Entry))} == {"umum", "replikasi"}
-    # The screening result is announced and final; the top 15 nominations are in their
-    # public objection period with one objection to decide.
+    # KIPP order in both judged rounds: the screening result, then the top 15 after the desk
+    # evaluation (announced with an objection period, then final); awards only in 2025,
+    # published after its last stage, the field verification.
     from competition.announcements.models import Announcement, Objection
     from competition.entries.models import Advancement
 
-    notices = db.session.scalars(select(Announcement).order_by(Announcement.id)).all()
-    assert notices[0].finalized_at is not None and len(notices[0].entry_ids) == 45
-    assert len(notices[1].entry_ids) == 15 and notices[1].finalized_at is None
-    assert db.session.scalar(select(func.count(Advancement.id))) == 15
-    assert db.session.scalar(select(func.count(Objection.id))) == 1
+    for name in ("KOINYANLIK 2025", "KOINYANLIK 2026"):
+        round_ = db.session.scalar(select(Round).where(Round.name == name))
+        notices = db.session.scalars(
+            select(Announcement)
+            .join(Stage)
+            .where(Stage.round_id == round_.id)
+            .order_by(Announcement.id)
+        ).all()
+        n_entries = db.session.scalar(
+            select(func.count(Entry.id)).where(Entry.round_id == round_.id)
+        )
+        assert [len(n.entry_ids) for n in notices] == [n_entries, 15], name
+        assert all(n.finalized_at is not None for n in notices), name
+        assert notices[1].issued_at > round_.stages[2].closes_at, name
+        published = [s.name for s in round_.stages if s.published_at is not None]
+        assert published == (["Verifikasi Lapangan"] if name.endswith("2025") else []), name
+    assert db.session.scalar(select(func.count(Advancement.id))) == 15 + 15 + 15
+    objection = db.session.scalar(select(Objection))
+    assert objection.status.value == "rejected" and objection.decision_reason
+    # A judge who logs in has work in the open stage.
+    juri1 = db.session.scalar(select(User).where(User.username == "juri1"))
+    todo = [
+        a
+        for a in db.session.scalars(select(Assignment).where(Assignment.judge_id == juri1.id))
+        if a.stage.is_open(now) and not (a.sheet and a.sheet.is_submitted)
+    ]
+    assert todo
+    # No two events of the demo at the same minute: times are spread over the windows.
+    submitted = db.session.scalars(select(ScoreSheet.submitted_at)).all()
+    assert len({t for t in submitted if t}) > 0.9 * len([t for t in submitted if t])
     # A puskesmas's 2027 proposal waits for its Admin Lokal; the 2026 ones went through them.
     from competition.entries.models import EntryStatus
 

@@ -4,22 +4,27 @@ from sqlalchemy import select
 
 from competition.accounts.models import User
 from competition.db import db
-from competition.rounds.models import Stage, StageKind
+from competition.rounds.models import Round, Stage, StageKind
 from judging.demo import content
-from judging.demo.loader import load_demo
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts
 from judging.scoring import rubric as rubric_service
 from judging.scoring.models import ScoreChange, ScoreSheet
 
 
-def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
-    load_demo()
-    db.session.commit()
-    # the desk evaluation: the first scored stage of the demo's timeline
-    stage = db.session.scalars(
-        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
+def _desk_2026():
+    """The desk evaluation of the round under way: the first scored stage of its timeline."""
+    return db.session.scalars(
+        select(Stage)
+        .join(Round)
+        .where(Stage.kind == StageKind.SCORED, Round.name == "KOINYANLIK 2026")
+        .order_by(Stage.position)
     ).first()
+
+
+def test_demo_assignment_respects_conflicts_with_kipp_rubric(app, demo):
+    # the desk evaluation: the first scored stage of the demo's timeline
+    stage = _desk_2026()
     criteria = rubric_service.list_criteria(stage)
     assert sum(c.weight for c in criteria) == 100 and len(criteria) == 7
     assert (stage.scale_min, stage.scale_max, stage.pass_mark) == (0, 100, 85)
@@ -37,12 +42,8 @@ def test_demo_assignment_respects_conflicts_with_kipp_rubric(app):
     assert all(0 <= a.sheet.total <= 100 for a in assignments)
 
 
-def test_demo_shows_a_chair_and_a_reopened_sheet(app, login):
-    load_demo()
-    db.session.commit()
-    stage = db.session.scalars(
-        select(Stage).where(Stage.kind == StageKind.SCORED).order_by(Stage.round_id, Stage.position)
-    ).first()
+def test_demo_shows_a_chair_and_a_reopened_sheet(app, demo, login):
+    stage = _desk_2026()
     chair = db.session.scalar(select(User).where(User.username == "juri1"))
     page = login(chair).get("/judge/").text
     assert "Tim Penilai Desk Evaluation" in page

@@ -144,3 +144,40 @@ def test_document_describes_every_api_route(app):
         if r.endpoint.startswith("api.")
     }
     assert routes == set(OPENAPI["paths"])
+
+
+def test_results_are_paged_with_next_links(client, committee, opd, judge, open_round):
+    titles = ("SI-PANDAI", "SI-CEPAT", "SI-TEPAT")
+    publish_round(open_round, committee, opd, judge, titles=titles)
+    url = f"/api/v1/rounds/{open_round.slug}/results"
+    path = "/api/v1/rounds/{slug}/results"
+    whole = _check(client.get(url), path)
+    assert whole["pagination"] == {
+        "page": 1,
+        "per_page": 500,
+        "pages": 1,
+        "total_entries": 3,
+        "next": None,
+        "previous": None,
+    }
+    everything = [e for c in whole["stages"][0]["categories"] for e in c["entries"]]
+    seen, page_url, pages = [], f"{url}?per_page=2", 0
+    while page_url:
+        response = client.get(page_url)
+        body = _check(response, path)
+        pages += 1
+        [stage] = body["stages"]
+        # Every page names the stage and its categories with their totals.
+        assert sum(c["total"] for c in stage["categories"]) == 3
+        seen += [e for c in stage["categories"] for e in c["entries"]]
+        page_url = body["pagination"]["next"]
+        if page_url:
+            assert response.headers["Link"].startswith(f'<{page_url}>; rel="next"')
+            assert "per_page=2" in page_url
+    assert pages == 2 and seen == everything
+    assert [e["rank"] for e in seen] == [1, 2, 3] and seen[0]["certificate"]["number"]
+    last = _check(client.get(f"{url}?per_page=2&page=2"), path)
+    assert last["pagination"]["previous"].endswith("page=1&per_page=2")
+    assert 'rel="prev"' in client.get(f"{url}?per_page=2&page=2").headers["Link"]
+    # Out of range asks are clamped, not errors.
+    assert _check(client.get(f"{url}?page=99&per_page=0"), path)["pagination"]["page"] == 3

@@ -8,8 +8,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from competition import actors
 from competition.accounts.models import User
 from competition.announcements import services as announcements
+from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from judging.results import awards, numbers
@@ -57,6 +59,35 @@ def scored(app, committee, open_round):
             )
     db.session.commit()
     return stage, entries, owners
+
+
+def test_results_services_record_their_actor_whoever_calls_them(app, committee, scored):
+    """Publication, awards and certificates record the ``actor`` they are given, even inside
+    another actor's context (a command run without --as, a script)."""
+    stage, entries, _ = scored
+    with actors.acting_as(actors.SYSTEM_CLI):
+        pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+        special = awards.give_special_award(
+            round_=stage.round,
+            entry=entries[0],
+            title="Inovasi Terfavorit",
+            actor=committee,
+            now=utcnow(),
+        )
+        awards.revoke_certificate(
+            certificate=special, reason="Salah nama", actor=committee, now=utcnow()
+        )
+        db.session.flush()
+    db.session.commit()
+    rows = db.session.execute(
+        select(AuditRecord.target_type, AuditRecord.actor).where(
+            AuditRecord.target_type.in_(["publications", "results", "certificates"])
+        )
+    ).all()
+    assert pub.version == 1 and special.revoked_at is not None
+    # (results and the entries' certificates are bulk-inserted, so the trail has no row each)
+    assert {row.target_type for row in rows} == {"publications", "certificates"}
+    assert {row.actor for row in rows} == {committee.username}
 
 
 def _snapshot(pub):
@@ -428,7 +459,11 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
 def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, monkeypatch):
     import zipfile
 
+    from competition.jobs import services as jobs_services
+    from judging.results import tasks as results_tasks
     from judging.results import zips as bulk
+
+    real_progress = jobs_services.set_progress
 
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
@@ -445,14 +480,23 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
     base = f"/committee/rounds/{stage.round_id}/results/zip"
     assert client.get(base).status_code == 200
     assert client.get(f"{base}/download").status_code == 404  # nothing generated yet
+    progress = []
+    monkeypatch.setattr(
+        results_tasks.jobs,
+        "set_progress",
+        lambda job, done, total=None: (
+            progress.append((done, total)) or real_progress(job, done, total)
+        ),
+    )
+    # The start queues a job (run inline in tests, by a worker or a thread in production);
+    # it records its progress after each chunk, which the page's script polls.
     assert client.post(f"{base}/start").status_code == 302
-    states = []
-    for _ in range(5):
-        s = client.post(f"{base}/step", headers={"Accept": "application/json"}).get_json()
-        states.append((s["done"], s["total"], s["finished"]))
-        if s["finished"]:
-            break
-    assert states == [(4, 9, False), (8, 9, False), (9, 9, True)]
+    assert progress == [(0, 9), (4, None), (8, None), (9, None), (9, None)]
+    status = client.get(f"{base}/status").get_json()
+    assert (status["done"], status["total"], status["finished"]) == (9, 9, True)
+    # the old address of the browser-driven steps answers the state
+    s = client.post(f"{base}/step", headers={"Accept": "application/json"}).get_json()
+    assert s == status
     page = client.get(base).text
     assert f"{base}/download" in page
     response = client.get(f"{base}/download")
@@ -479,21 +523,26 @@ def test_bulk_zip_in_chunks_with_progress(app, login, committee, judge, scored, 
     assert login(judge).get(f"{base}/download").status_code == 403
 
 
-def test_demo_is_published_with_certificates(app, login):
+def test_demo_is_published_with_certificates(app, demo, login):
     from competition.rounds.models import Round
     from judging.demo.loader import COMMITTEE_USERNAME
 
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
-    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
-    stage = next(s for s in round_.stages if s.kind == "scored")  # the desk evaluation
-    assert [p.version for p in awards.list_publications(stage)] == [2, 1]
+    # Awards follow the KIPP order: given in the finished 2025 round after its last stage
+    # (the field verification, on the combined ranking), none in the 2026 round under way.
+    current = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
+    assert not any(awards.list_publications(s) for s in current.stages)
+    assert db.session.scalar(select(Certificate).where(Certificate.round_id == current.id)) is None
+    round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2025"))
+    desk, presentation, field = (s for s in round_.stages if s.kind == "scored")
+    assert not awards.list_publications(desk) and not awards.list_publications(presentation)
+    assert [p.version for p in awards.list_publications(field)] == [2, 1]
     page = app.test_client().get(f"/results/{round_.slug}").text
     assert "Juara Harapan" in page and "Juara I" in page and "3.000.000" in page
     kinds = {}
     for c in db.session.scalars(select(Certificate).where(Certificate.revoked_at.is_(None))):
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     assert kinds["award"] == 5 * 3 and kinds["appreciation"] == 9
-    assert kinds["participation"] == 45 - 15 and kinds["special"] == 1
+    assert kinds["special"] == 1
     assert "Inovasi Terfavorit" in page
     cert = db.session.scalar(select(Certificate).where(Certificate.award == "Juara I"))
     pdf = app.test_client().get(f"/verify/{cert.code}.pdf")
@@ -709,3 +758,64 @@ def test_public_results_name_the_method_in_words_and_explain_the_fingerprint(
     anon.post("/language", data={"lang": "en"})
     page = anon.get(f"/results/{stage.round.slug}").text
     assert "Judge offset and scale model" in page and "can recompute it" in page
+
+
+def test_results_page_offers_only_scored_stages(app, login, committee, open_round):
+    from competition.rounds import services as round_service
+
+    stages = round_service.apply_stage_template(round_=open_round, actor=committee)
+    stages[3].is_skipped = True  # presentation skipped this year
+    db.session.commit()
+    page = login(committee).get(f"/committee/rounds/{open_round.id}/results").text
+    assert "Penilaian Proposal (Desk Evaluation)" in page
+    assert "Verifikasi Lapangan" in page
+    for not_scored in (stages[0], stages[1], stages[3], stages[5]):
+        assert not_scored.name not in page
+        assert f"/committee/stages/{not_scored.id}/publish" not in page
+    assert f"/committee/stages/{stages[2].id}/publish" in page
+
+
+def test_results_page_shows_the_award_places_and_links_the_full_ranking(
+    app, login, committee, scored, monkeypatch
+):
+    from judging.results import views
+
+    stage, entries, _ = scored
+    monkeypatch.setattr(views, "REVIEW_ROWS", 2)
+    client = login(committee)
+    url = f"/committee/rounds/{stage.round_id}/results"
+    # No award levels set: the default ones (a place for each winner) decide what is shown.
+    shown = max(2, max(lv.up_to_rank for lv in awards.levels_for(stage)))
+    page = client.get(url).text
+    ranking = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert ranking.count("<tr") == shown < 6
+    assert f"/committee/stages/{stage.id}/ranking?all=1" in page
+    assert f"Menampilkan {shown} pertama dari 6 entri" in page
+    # Award levels reaching further widen the table to the last award place.
+    client.post(
+        f"{url}/awards",
+        data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""},
+    )
+    ranking = client.get(url).text.split("<tbody>")[1].split("</tbody>")[0]
+    assert ranking.count("<tr") == 5 and "Harapan II" in ranking
+
+
+def test_special_award_is_given_by_entry_number(app, login, committee, scored, open_round):
+    stage, entries, _ = scored
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    draft = factories.make_entry(
+        open_round, factories.make_opd_user("OPD Draf", username="draf"), submitted=False
+    )
+    db.session.commit()
+    client = login(committee)
+    page = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "<option" not in page.split('id="special"')[1].split("</form>")[0]
+    url = f"/committee/rounds/{stage.round_id}/results/special"
+    for wrong in (draft.id, 99999):
+        r = client.post(url, data={"entry": wrong, "title": "Inovasi Terfavorit"})
+        assert r.status_code == 422
+        assert "Tidak ada inovasi terkirim di babak ini dengan nomor ini." in r.text
+    r = client.post(url, data={"entry": entries[2].id, "title": "Inovasi Terfavorit"})
+    assert r.status_code == 302
+    cert = db.session.scalar(select(Certificate).where(Certificate.kind == "special"))
+    assert cert.entry_id == entries[2].id

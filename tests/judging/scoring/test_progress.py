@@ -86,3 +86,45 @@ def test_reminders_by_email_when_smtp_is_configured(make_app, monkeypatch):
     assert [m["To"] for m in FakeSMTP.sent] == ["lambat@example.id"]
     assert FakeSMTP.sent[0]["From"] == "panitia@example.id"
     assert "Ir. Lambat" in FakeSMTP.sent[0].get_content()
+
+
+def test_progress_entries_are_paged_searched_and_filtered(app, login, committee, open_round):
+    stage = _arrange(open_round)
+    client = login(committee)
+    url = f"/committee/stages/{stage.id}/progress"
+    page = client.get(f"{url}?per_page=1").text
+    # The totals count every assignment, whatever the page shows.
+    assert "2 dari 4 lembar penilaian telah dikirim, 1 masih draf" in page
+    # Furthest behind first: Inovasi 0 (1 of 2 submitted) then Inovasi 1 (1 of 2, by title).
+    assert "<td>Inovasi 0</td>" in page and "<td>Inovasi 1</td>" not in page
+    assert f'href="{url}?per_page=1&amp;page=2"' in page
+    assert f'href="{url}?per_page=1&amp;jpage=2"' in page  # the judges, one a page too
+    second = client.get(f"{url}?per_page=1&page=2").text
+    assert _rows(second, "Inovasi 1") == ["2", "0", "1"] and "<td>Inovasi 0</td>" not in second
+    found = client.get(f"{url}?q=INOVASI%201").text
+    assert "<td>Inovasi 1</td>" in found and "<td>Inovasi 0</td>" not in found
+    assert "<td>Inovasi 0</td>" in client.get(f"{url}?q=OPD%200").text  # by the OPD's name
+    behind = client.get(f"{url}?behind=1").text
+    assert "<td>Inovasi 0</td>" in behind and "<td>Inovasi 1</td>" in behind
+    for sheet in db.session.scalars(db.select(ScoreSheet)):
+        sheet.status = SheetStatus.SUBMITTED
+    db.session.commit()
+    done = client.get(f"{url}?behind=1").text.split('id="entries"')[1]
+    assert "<td>Inovasi 0</td>" not in done and _rows(done, "Inovasi 1") == ["2", "0", "1"]
+    done = client.get(f"{url}?behind=1&q=Inovasi%200").text
+    assert "Tidak ada proposal yang cocok." in done
+
+
+def test_stage_progress_counts_in_sql(app, committee, open_round):
+    from judging.scoring import progress as progress_service
+
+    stage = _arrange(open_round)
+    progress = progress_service.stage_progress(stage)
+    assert (progress.expected, progress.drafted, progress.submitted) == (4, 1, 2)
+    assert [(r.subject.name, r.expected, r.drafted, r.submitted) for r in progress.judges] == [
+        ("Ir. Lambat", 2, 1, 0),
+        ("Dr. Cepat", 2, 0, 2),
+    ]
+    assert [r.subject.name for r in progress.behind] == ["Ir. Lambat"]
+    rows, at = progress_service.entry_progress(stage, page=2, per_page=1)
+    assert at.total == 2 and at.pages == 2 and [r.subject.title for r in rows] == ["Inovasi 1"]

@@ -145,3 +145,24 @@ def test_concurrent_save_is_refused_not_lost(app, login, opd, judge, open_round)
     assert "diubah di tempat lain" in r.text and 'value="7"' in r.text  # as typed
     db.session.expire_all()
     assert db.session.scalar(select(ScoreSheet)).total == 9.0
+
+
+def test_workspace_lists_what_is_still_to_score_first(app, login, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    titles = ["Dikirim", "Draf", "Belum"]
+    assignments = [
+        factories.make_assignment(stage, factories.make_entry(open_round, opd, title=t), judge)
+        for t in titles
+    ]
+    client = login(judge)
+    db.session.commit()
+    assert client.post(f"/judge/assignments/{assignments[0].id}", data=_scores(stage, send="1"))
+    assert client.post(f"/judge/assignments/{assignments[1].id}", data=_scores(stage, save="1"))
+    page = client.get("/judge/").text
+    order = [page.index(f">{t}</a>") for t in titles]
+    assert order[1] < order[0] and order[2] < order[0]  # draft and not started before submitted
+    assert page.index(">Draf</a>") < page.index(">Belum</a>")  # same deadline: entry order
+    # The sticky bar of a sheet: status, total, and a link to the form.
+    sheet = client.get(f"/judge/assignments/{assignments[1].id}").text
+    assert 'href="#score-sheet"' in sheet and 'id="score-sheet"' in sheet
+    assert 'id="switch-total"' in sheet and "badge-draft" in sheet

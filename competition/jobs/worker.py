@@ -1,0 +1,215 @@
+"""Run the jobs of ``competition.jobs.services``: one attempt of a job (``run_job``), the
+in-process runner of SQLite (threads, or inline in tests) and the procrastinate app of
+PostgreSQL that ``flask juri worker`` runs.
+
+A job is done at most once: ``run_job`` does nothing for a job already done or failed, so a
+job that procrastinate runs again (its worker died after finishing, a stalled job retried) is
+not done twice; the tasks themselves are idempotent (they write under keys derived from the
+job, and claim their rows in the transaction that marks them done). A killed worker's job is
+never lost: its worker stops sending heartbeats, and ``retry_stalled`` (run by each worker at
+start and then every minute) puts the job back in the queue.
+
+Like a command, this module owns its transactions: it commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import procrastinate
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from competition.db import db, utcnow
+from competition.jobs.models import Job, JobState
+from competition.jobs.services import (
+    EXTENSION,
+    QUEUE,
+    Runner,
+    Task,
+    add_job,
+    mode_for,
+    take_pending,
+)
+
+log = logging.getLogger(__name__)
+
+STALLED_SECONDS = 60  # a worker silent this long (heartbeats every 10 s) is taken to be dead
+_EXECUTOR = "juri_jobs_executor"
+_PROCRASTINATE = "juri_jobs_procrastinate"
+
+
+def init_app(app: Flask, tasks: dict[str, Task]) -> None:
+    """Give ``app`` its job runner with every kind of job it may run."""
+    app.extensions[EXTENSION] = Runner(tasks=dict(tasks), mode=mode_for(app.config))
+
+
+def enqueue_detached(kind: str, *, subject: str = "", **params) -> int:
+    """Queue a job in its own transaction, committed at once (for a caller with no transaction
+    of its own to join: a page asking for a cache to be filled). Returns the job's id."""
+    with Session(db.engine) as session:
+        job = add_job(session, kind, subject=subject, total=0, requested_by_id=None, params=params)
+        job_id = job.id
+        session.commit()
+    return job_id
+
+
+def run_job(app: Flask, job_id: int, *, last_attempt: bool = True) -> bool:
+    """One attempt at job ``job_id`` in a fresh app context (its own session). Returns True when
+    the job is done (now or before). On an error the job is marked failed on the last attempt,
+    else queued again with the error, and the error is raised (for procrastinate's retry)."""
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.state in (JobState.DONE, JobState.FAILED):
+            return job is not None and job.state == JobState.DONE
+        task = app.extensions[EXTENSION].tasks[job.kind]
+        job.state, job.started_at, job.error = JobState.RUNNING, utcnow(), ""
+        job.attempts += 1
+        db.session.commit()
+        try:
+            task.run(job)
+            job.state, job.finished_at = JobState.DONE, utcnow()
+            db.session.commit()
+            return True
+        except Exception as exc:
+            db.session.rollback()
+            log.exception("job %s (%s) failed", job_id, job.kind)
+            job = db.session.get(Job, job_id)
+            job.error = f"{type(exc).__name__}: {exc}"[:1000]
+            if last_attempt:
+                job.state, job.finished_at = JobState.FAILED, utcnow()
+            else:
+                job.state = JobState.QUEUED
+            db.session.commit()
+            raise
+        finally:
+            db.session.remove()
+
+
+def run_with_retries(app: Flask, job_id: int, *, sleep=time.sleep) -> bool:
+    """Run a job in this process, retrying as its task says (the in-process runner)."""
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        task = app.extensions[EXTENSION].tasks[job.kind] if job else None
+        db.session.remove()
+    if task is None:
+        return False
+    for attempt in range(1, task.max_attempts + 1):
+        try:
+            return run_job(app, job_id, last_attempt=attempt == task.max_attempts)
+        except Exception:  # noqa: BLE001 - recorded on the job by run_job
+            if attempt == task.max_attempts:
+                return False
+            sleep(task.backoff**attempt if task.backoff else 0)
+    return False
+
+
+def _executor(app: Flask) -> ThreadPoolExecutor:
+    if _EXECUTOR not in app.extensions:
+        app.extensions[_EXECUTOR] = ThreadPoolExecutor(
+            max_workers=int(app.config.get("JOBS_THREADS") or 2), thread_name_prefix="juri-job"
+        )
+    return app.extensions[_EXECUTOR]
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch(session):
+    """Start the in-process jobs this transaction queued, now that they are committed."""
+    ids = take_pending(session)
+    if not ids:
+        return
+    app = current_app._get_current_object()
+    mode = app.extensions[EXTENSION].mode
+    for job_id in ids:
+        if mode == "inline":
+            run_with_retries(app, job_id, sleep=lambda _s: None)
+        else:
+            _executor(app).submit(run_with_retries, app, job_id)
+
+
+# -- procrastinate (PostgreSQL) ---------------------------------------------------------------
+
+
+def conninfo(app: Flask) -> str:
+    """The app's database URL as libpq understands it (without SQLAlchemy's ``+psycopg``)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def _procrastinate_task(app: Flask, name: str, task: Task):
+    def run(context, job_id: int) -> None:
+        attempts = context.job.attempts or 0
+        run_job(app, job_id, last_attempt=attempts + 1 >= task.max_attempts)
+
+    run.__name__ = run.__qualname__ = name.replace(".", "_")
+    return run
+
+
+async def _retry_stalled(context, timestamp) -> None:
+    await retry_stalled_async(context.app)
+
+
+async def retry_stalled_async(papp: procrastinate.App, seconds: float = STALLED_SECONDS) -> int:
+    """Put back in the queue every job of a worker silent for ``seconds``; returns how many."""
+    stalled = await papp.job_manager.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=seconds)
+    for job in stalled:
+        log.warning("job %s (%s) of a dead worker: retried", job.id, job.task_name)
+        await papp.job_manager.retry_job(job)
+    return len(stalled)
+
+
+def procrastinate_app(app: Flask) -> procrastinate.App:
+    """The procrastinate app on the app's own PostgreSQL database, with one procrastinate task
+    per kind of job (its retry strategy from the ``Task``) and the stalled-job recovery."""
+    if _PROCRASTINATE in app.extensions:
+        return app.extensions[_PROCRASTINATE]
+    papp = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(app)))
+    for name, task in app.extensions[EXTENSION].tasks.items():
+        retry = (
+            procrastinate.RetryStrategy(
+                max_attempts=task.max_attempts - 1, exponential_wait=task.backoff
+            )
+            if task.max_attempts > 1
+            else False
+        )
+        papp.task(name=name, queue=QUEUE, pass_context=True, retry=retry)(
+            _procrastinate_task(app, name, task)
+        )
+    stalled = papp.task(
+        name="juri.retry_stalled",
+        queue=QUEUE,
+        queueing_lock="juri.retry_stalled",
+        pass_context=True,
+    )(_retry_stalled)
+    papp.periodic(cron="* * * * *", periodic_id="juri.retry_stalled")(stalled)
+    app.extensions[_PROCRASTINATE] = papp
+    return papp
+
+
+def retry_stalled(app: Flask, seconds: float = STALLED_SECONDS) -> int:
+    """``retry_stalled_async`` from synchronous code (the worker command at start, tests)."""
+    papp = procrastinate_app(app)
+
+    async def go():
+        async with papp.open_async():
+            return await retry_stalled_async(papp, seconds)
+
+    return asyncio.run(go())
+
+
+def run_worker(app: Flask, *, concurrency: int = 1, wait: bool = True, name: str | None = None):
+    """Run a procrastinate worker on the app's queue (until stopped, or until the queue is empty
+    when ``wait`` is False), after retrying the jobs of dead workers."""
+    retry_stalled(app)
+    procrastinate_app(app).run_worker(
+        queues=[QUEUE],
+        concurrency=concurrency,
+        wait=wait,
+        name=name,
+        install_signal_handlers=wait,
+    )

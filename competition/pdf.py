@@ -1,0 +1,339 @@
+"""What every PDF Juri prints shares: an embedded Unicode font, reproducible bytes, metadata,
+page numbers, the letterhead (kop surat) and the signature block.
+
+- **Font.** DejaVu Sans, shipped in ``competition/fonts`` (a Latin, Greek and Cyrillic subset
+  of the free DejaVu fonts, see the README there), so a name such as "Ṣaḥīḥ" or "Zoë" and typographic
+  quotes print as typed on any machine; the base-14 Helvetica of before covered Latin-1 only
+  and was not embedded. A style is embedded (as a subset) only when the document uses it.
+- **Reproducible.** The creation date is the document's own date (a publication's, an
+  announcement's), never "now", and fpdf2 derives the file /ID from the content: the same
+  inputs give the same bytes.
+- **PDF/A-2B.** fpdf2 writes the XMP metadata and the sRGB output intent and refuses what
+  PDF/A forbids (non-embedded fonts, encryption).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import string
+import threading
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import fpdf.output
+from fontTools import subset as ftsubset
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
+
+FONT_DIR = Path(__file__).parent / "fonts"
+SANS = "dejavu"
+MONO = "dejavumono"
+FONT_FILES = {
+    (SANS, ""): "DejaVuSans.ttf",
+    (SANS, "B"): "DejaVuSans-Bold.ttf",
+    (SANS, "I"): "DejaVuSans-Oblique.ttf",
+    (SANS, "BI"): "DejaVuSans-BoldOblique.ttf",
+    (MONO, ""): "DejaVuSansMono.ttf",
+}
+# Families older code asks for: all print in the embedded font.
+ALIASES = {"helvetica": SANS, "arial": SANS, "times": SANS, "courier": MONO}
+COMPLIANCE = "PDF/A-2B"
+MAROON = (120, 20, 30)
+GREY = (90, 90, 90)
+
+# Characters every embedded font subset holds, in this order, whatever the text: most documents
+# then need the same glyphs, so the subset fpdf2 makes when writing is made once per process.
+BASE_CHARS = string.printable.strip() + " \u00e9\u2013\u2014\u2018\u2019\u201c\u201d"
+
+_templates: dict[tuple[str, str], tuple[TTFFont, bytes]] = {}
+_subsets: dict[tuple, tuple[bytes, dict[str, int]]] = {}
+_lock = threading.Lock()
+MAX_CACHED_SUBSETS = 512
+
+
+class _CachedTTFont(TTFont):
+    """A fontTools font whose subset, once made for a set of glyphs, is reused: ``save``
+    writes the cached bytes and ``getGlyphID`` answers from the cached glyph order."""
+
+    juri_key: tuple = ()
+    juri_subset: tuple[bytes, dict[str, int]] | None = None
+
+    def getGlyphID(self, glyphName):  # noqa: N802 - fontTools' name
+        if self.juri_subset is not None:
+            return self.juri_subset[1][glyphName]
+        return super().getGlyphID(glyphName)
+
+    def save(self, file, *args, **kwargs):
+        if self.juri_subset is not None:
+            file.write(self.juri_subset[0])
+            return None
+        return super().save(file, *args, **kwargs)
+
+
+class _Subsetter(ftsubset.Subsetter):
+    """fontTools' subsetter, with the result cached for ``_CachedTTFont`` (fpdf2 subsets each
+    document's fonts when writing it: about 0.07 s a font, paid once per glyph set instead)."""
+
+    def subset(self, font):
+        if not isinstance(font, _CachedTTFont):
+            return super().subset(font)
+        key = (font.juri_key, frozenset(self.glyph_names_requested))
+        hit = _subsets.get(key)
+        if hit is None:
+            super().subset(font)
+            buf = io.BytesIO()
+            TTFont.save(font, buf)
+            hit = (buf.getvalue(), {n: i for i, n in enumerate(font.getGlyphOrder())})
+            with _lock:
+                if len(_subsets) >= MAX_CACHED_SUBSETS:
+                    _subsets.clear()
+                _subsets[key] = hit
+        font.juri_subset = hit
+        return None
+
+
+class _SubsetModule:
+    """What ``fpdf.output`` uses of ``fontTools.subset``, with the caching subsetter."""
+
+    Options = ftsubset.Options
+    Subsetter = _Subsetter
+
+
+fpdf.output.ftsubset = _SubsetModule  # only _CachedTTFont fonts behave differently
+
+_build_xmp = fpdf.output.OutputProducer._build_xmp_from_info
+_XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')
+
+
+def _reproducible_xmp(producer) -> str:
+    """fpdf2's XMP stamps ModifyDate and MetadataDate with the time of writing: a
+    ``Document`` gives them its creation date, so its bytes do not depend on the clock."""
+    xmp = _build_xmp(producer)
+    if isinstance(producer.fpdf, Document):
+        created = re.search(r'xmp:CreateDate="([^"]*)"', xmp)
+        if created:
+            xmp = _XMP_DATES.sub(lambda m: f'xmp:{m.group(1)}="{created.group(1)}"', xmp)
+    return xmp
+
+
+fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
+
+
+def _register(pdf: FPDF, family: str, style: str) -> None:
+    """Add ``family``/``style`` to ``pdf``. Parsing a TrueType file costs fpdf2 about 0.1 s;
+    bulk certificates render thousands of documents, so the parsed font is kept per process and
+    each document gets a copy with its own glyph map and its own fontTools object (fpdf2
+    subsets that object in place when writing). The ``BASE_CHARS`` are mapped first, in a fixed
+    order, so the subset is usually one already made."""
+    key = (family, style)
+    path = FONT_DIR / FONT_FILES[key]
+    fontkey = f"{family}{style}"
+    if key not in _templates:
+        scratch = FPDF()
+        scratch.add_font(family, style, path)
+        _templates[key] = (scratch.fonts[fontkey], path.read_bytes())
+    template, data = _templates[key]
+    try:
+        font = copy.copy(template)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = _CachedTTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
+        font.ttfont.juri_key = key
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font._hbfont = None
+        for char in BASE_CHARS:
+            font.subset.pick(ord(char))
+    except AttributeError:  # another fpdf2 layout: the plain, slower way
+        pdf.add_font(family, style, path)
+        return
+    pdf.fonts[fontkey] = font
+
+
+def plain(text) -> str:
+    """Text as the PDF prints it: NFC (a decomposed "é" becomes one glyph), control characters
+    other than newline and tab dropped."""
+    text = unicodedata.normalize("NFC", str(text or ""))
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
+class Document(FPDF):
+    """An A4 document in the embedded font, dated ``created_at`` (its own date: publication,
+    issue), optionally numbered "Halaman X dari Y" in the footer."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        created_at: datetime,
+        orientation: str = "P",
+        subject: str = "",
+        page_numbers: bool = True,
+        footer_note: str = "",
+    ):
+        super().__init__(
+            orientation=orientation, unit="mm", format="A4", enforce_compliance=COMPLIANCE
+        )
+        self.page_numbers = page_numbers
+        self.footer_note = footer_note
+        self.set_creation_date(created_at)
+        self.set_title(plain(title))
+        self.set_subject(plain(subject or title))
+        self.set_author("Juri")
+        self.set_creator("Juri")
+        self.set_producer("Juri (fpdf2)")
+        self.set_lang("id-ID")
+
+    def set_font(self, family=None, style="", size=0):
+        family = (family or self.font_family or SANS).lower()
+        family = ALIASES.get(family, family)
+        given = str(getattr(style, "value", style) or "").upper()
+        base = ("B" if "B" in given else "") + ("I" if "I" in given else "")
+        if family == MONO:
+            base = ""
+        if f"{family}{base}" not in self.fonts and (family, base) in FONT_FILES:
+            _register(self, family, base)
+        super().set_font(family, base + ("U" if "U" in given else ""), size)
+
+    def cell(self, *args, **kwargs):
+        if "text" in kwargs:
+            kwargs["text"] = plain(kwargs["text"])
+        elif len(args) >= 3:
+            args = (*args[:2], plain(args[2]), *args[3:])
+        return super().cell(*args, **kwargs)
+
+    def multi_cell(self, *args, **kwargs):
+        # fpdf2 justifies by default, which leaves wide gaps in narrow table cells.
+        if len(args) < 5:
+            kwargs.setdefault("align", "L")
+        if "text" in kwargs:
+            kwargs["text"] = plain(kwargs["text"])
+        elif len(args) >= 3:
+            args = (*args[:2], plain(args[2]), *args[3:])
+        return super().multi_cell(*args, **kwargs)
+
+    def output(self, *args, **kwargs):
+        try:
+            return super().output(*args, **kwargs)
+        finally:
+            # fpdf2 caches SubsetMap.pick with functools.cache, which keeps every document's
+            # fonts alive; bulk certificates would hold thousands. The cache is only a speed-up.
+            SubsetMap.pick.cache_clear()
+
+    def footer(self):
+        if not (self.page_numbers or self.footer_note):
+            return
+        self.set_y(-12)
+        self.set_font(SANS, "", 7.5)
+        self.set_text_color(*GREY)
+        if self.footer_note:
+            self.cell(self.epw * 0.7, 5, self.footer_note, align="L")
+            self.set_x(self.l_margin + self.epw * 0.7)
+        if self.page_numbers:
+            width = self.epw * (0.3 if self.footer_note else 1)
+            self.cell(
+                width,
+                5,
+                f"Halaman {self.page_no()} dari {self.str_alias_nb_pages}",
+                align="R" if self.footer_note else "C",
+            )
+        self.set_text_color(0)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The kop surat: the government (PEMERINTAH KOTA ...), the organising body, its address
+    and logo (JPEG or PNG bytes), all optional."""
+
+    government: str = ""
+    organiser: str = ""
+    address: str = ""
+    logo: bytes | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.government or self.organiser or self.address or self.logo)
+
+
+def draw_letterhead(pdf: FPDF, head: Letterhead) -> None:
+    """The kop surat at the top of the current page: logo on the left, the names centred,
+    the address below, closed by a thick and a thin rule. Nothing when nothing is set."""
+    if not head:
+        return
+    top = pdf.get_y()
+    logo_w = 0
+    if head.logo:
+        pdf.image(io.BytesIO(head.logo), x=pdf.l_margin, y=top, h=22)
+        logo_w = 26
+    x = pdf.l_margin + logo_w
+    width = pdf.epw - 2 * logo_w
+    pdf.set_xy(x, top)
+    lines = [
+        (head.government.upper(), "B", 12),
+        (head.organiser.upper(), "B", 13),
+        (head.address, "", 8.5),
+    ]
+    for text, style, size in lines:
+        if text:
+            pdf.set_font(SANS, style, size)
+            pdf.set_x(x)
+            pdf.multi_cell(width, size * 0.5, text, align="C", new_x="LEFT", new_y="NEXT")
+    bottom = max(pdf.get_y(), top + (23 if head.logo else 0)) + 1.5
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.8)
+    pdf.line(pdf.l_margin, bottom, pdf.l_margin + pdf.epw, bottom)
+    pdf.set_line_width(0.2)
+    pdf.line(pdf.l_margin, bottom + 1.2, pdf.l_margin + pdf.epw, bottom + 1.2)
+    pdf.set_xy(pdf.l_margin, bottom + 4)
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    title: str
+    image: bytes | None = None
+
+
+SIGNATURE_HEIGHT = 40  # mm: place and date, title, room for the signature, name
+
+
+def draw_signatures(pdf: FPDF, *, place_date: str, signers: list[Signer] | tuple[Signer, ...]):
+    """The signature block: "place, date" above the right-hand column, each signer's title,
+    signature image (or room to sign) and underlined name; one signer sits on the right, two
+    side by side. Starts a new page when it would not fit, so it never splits; call it right
+    after the closing sentence, with ``keep_with`` room checked by the caller when that
+    sentence must go along (``ensure_room``)."""
+    ensure_room(pdf, SIGNATURE_HEIGHT)
+    signers = list(signers)[:2] or [Signer("", "Panitia")]
+    col = pdf.epw / 2
+    top = pdf.get_y()
+    pdf.set_font(SANS, "", 10)
+    pdf.set_xy(pdf.l_margin + col, top)
+    pdf.cell(col, 5, place_date, align="C")
+    for k, signer in enumerate(signers):
+        x = pdf.l_margin + (col if len(signers) == 1 or k == 1 else 0)
+        pdf.set_xy(x, top + 6)
+        pdf.set_font(SANS, "", 10)
+        pdf.multi_cell(col, 5, signer.title, align="C")
+        if signer.image:
+            pdf.image(io.BytesIO(signer.image), x=x + col / 2 - 15, y=top + 15, h=14)
+        pdf.set_xy(x, top + 32)
+        pdf.set_font(SANS, "BU", 10)
+        pdf.cell(col, 5, signer.name or "(..............................)", align="C")
+    pdf.set_xy(pdf.l_margin, top + SIGNATURE_HEIGHT)
+
+
+def ensure_room(pdf: FPDF, height: float) -> None:
+    """Start a new page unless ``height`` mm still fit above the bottom margin."""
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def text_height(pdf: FPDF, width: float, line_height: float, text: str) -> float:
+    """The height ``multi_cell`` would take for ``text`` in the current font."""
+    lines = pdf.multi_cell(width, line_height, plain(text), dry_run=True, output="LINES")
+    return line_height * max(1, len(lines))
