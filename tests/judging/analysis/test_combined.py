@@ -95,6 +95,7 @@ def test_combined_ranking_covers_only_entries_through_every_stage(app, committee
     combined.set_stage_weights(
         round_=desk.round, weights={desk.id: 40, presentation.id: 60}, actor=committee
     )
+    db.session.commit()  # as a page reads it (the shared fit cache writes on its own connection)
     ranking = combined.combined_ranking(desk.round)
     (cat,) = ranking.categories
     expected = {
@@ -117,6 +118,7 @@ def test_a_stage_weighted_zero_is_not_required(app, committee, two_stages):
     combined.set_stage_weights(
         round_=desk.round, weights={desk.id: 100, presentation.id: 0}, actor=committee
     )
+    db.session.commit()
     (cat,) = combined.combined_ranking(desk.round).categories
     assert [r.entry.title for r in cat.rows] == [f"Inovasi {i}" for i in range(6)]
     assert cat.others == []
