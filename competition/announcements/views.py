@@ -12,8 +12,8 @@ from wtforms import SelectChoice
 from competition.accounts.models import Role
 from competition.announcements import abuse
 from competition.announcements import services as announcements
-from competition.announcements.forms import ObjectionDecisionForm, ObjectionForm
-from competition.announcements.models import Announcement, Objection
+from competition.announcements.forms import BulkRejectForm, ObjectionDecisionForm, ObjectionForm
+from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.attachments import FileRefused
@@ -26,12 +26,23 @@ announcements_bp = Blueprint("announcements", __name__, url_prefix="/committee")
 require_role(announcements_bp, Role.COMMITTEE)
 
 
+def _bulk_form(announcement: Announcement, **kw) -> BulkRejectForm:
+    form = BulkRejectForm(prefix="bulk", **kw)
+    form.objections.choices = [
+        SelectChoice(o.id, f"{o.reference} · {o.name} · {o.reason[:80]}")
+        for o in announcement.objections
+        if o.status == ObjectionStatus.PENDING
+    ]
+    return form
+
+
 def _announcement_page(announcement: Announcement, status=200, **forms):
     return render_template(
         "competition/announcements/announcement.html",
         announcement=announcement,
         entries=announcements.listed_entries(announcement),
         action_form=ActionForm(),
+        bulk_form=forms.get("bulk_form") or _bulk_form(announcement, formdata=None),
         decision_forms=forms.get("decision_forms", {}),
         now=utcnow(),
         new_decision_form=lambda o: ObjectionDecisionForm(prefix=f"o{o.id}"),
@@ -63,6 +74,27 @@ def objection_decide(objection_id: int):
                 url_for("announcements.announcement", announcement_id=objection.announcement_id)
             )
     return _announcement_page(objection.announcement, 422, decision_forms={objection.id: form})
+
+
+@announcements_bp.route("/announcements/<int:announcement_id>/objections/reject", methods=["POST"])
+def objections_reject(announcement_id: int):
+    """Reject several objections (obvious spam) with one reason."""
+    announcement = db.get_or_404(Announcement, announcement_id)
+    form = _bulk_form(announcement)
+    if form.validate_on_submit():
+        with writing(flash_error=False) as w:
+            n = announcements.reject_objections(
+                announcement=announcement,
+                objection_ids=set(form.objections.data),
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            w.success = _("%(n)d objections rejected.", n=n)
+        if not w.failed:
+            return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
+        form.reason.errors.append(str(w.error.message))
+    return _announcement_page(announcement, 422, bulk_form=form)
 
 
 @announcements_bp.route("/announcements/<int:announcement_id>/finalize", methods=["POST"])

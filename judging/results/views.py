@@ -133,6 +133,8 @@ def _review_page(
                 "award_for": awards.award_for,
                 "versions": awards.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
+                # the judge model's ranges, stretched to hold the method's places
+                "unc": uncertainty_pages.ranking_page(stage),
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
                 "open_sheets": _open_sheets(stage, now),
             }
@@ -160,6 +162,7 @@ def _review_page(
         special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
         specials=awards.list_special_awards(round_),
         action_form=ActionForm(),
+        explain=explain,
         feedback_form=FeedbackSettingsForm(
             formdata=None,
             opd_sees_comments=awards.settings_of(round_).opd_sees_comments,
@@ -223,9 +226,12 @@ def publish(stage_id: int):
         # Judges are still scoring: publishing now freezes a ranking that may still change.
         form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
         return _review_page(stage.round, {stage.id: form}, status=422)
-    # the combined final ranking of several stages is not checked here (issue 14 left it out)
     is_combined = combined.publishes_combined(stage) and not form.stage_only.data
-    risks = None if is_combined else uncertainty_pages.publish_risks(stage)
+    risks = (
+        combined.publish_risks(stage.round)
+        if is_combined
+        else uncertainty_pages.publish_risks(stage)
+    )
     if risks and not ConfirmUncertainForm().validate_on_submit():
         return _confirm_uncertain(stage, form, risks)
     # A unique version number: another committee member may publish the same one meanwhile.
