@@ -221,6 +221,18 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
     return papp
 
 
+def _outside_any_loop(fn):
+    """Call ``fn`` (which runs its own event loop) here, or in a thread of its own when this
+    thread already runs an event loop (e.g. an embedding program or a test's browser driver):
+    ``asyncio.run`` refuses to nest."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
 def retry_stalled(app: Flask, seconds: float | None = None) -> int:
     """``retry_stalled_async`` from synchronous code (the worker command at start, tests)."""
     papp = procrastinate_app(app)
@@ -229,17 +241,19 @@ def retry_stalled(app: Flask, seconds: float | None = None) -> int:
         async with papp.open_async():
             return await retry_stalled_async(papp, seconds or stalled_seconds(app))
 
-    return asyncio.run(go())
+    return _outside_any_loop(lambda: asyncio.run(go()))
 
 
 def run_worker(app: Flask, *, concurrency: int = 1, wait: bool = True, name: str | None = None):
     """Run a procrastinate worker on the app's queue (until stopped, or until the queue is empty
     when ``wait`` is False), after retrying the jobs of dead workers."""
     retry_stalled(app)
-    procrastinate_app(app).run_worker(
-        queues=[QUEUE],
-        concurrency=concurrency,
-        wait=wait,
-        name=name,
-        install_signal_handlers=wait,
+    _outside_any_loop(
+        lambda: procrastinate_app(app).run_worker(
+            queues=[QUEUE],
+            concurrency=concurrency,
+            wait=wait,
+            name=name,
+            install_signal_handlers=wait,
+        )
     )
