@@ -52,7 +52,7 @@ QR_MASK = 0
 
 
 def _qr(verify_url: str):
-    return segno.make(verify_url, error="m", mask=QR_MASK)
+    return segno.make_qr(verify_url, error="m", mask=QR_MASK)  # no Micro QR attempt first
 
 
 def qr_matrix(verify_url: str) -> tuple[tuple[int, ...], ...]:
