@@ -287,6 +287,8 @@ def plain(text) -> str:
     """Text as the PDF prints it: NFC (a decomposed "é" becomes one glyph), control characters
     other than newline and tab dropped."""
     text = unicodedata.normalize("NFC", str(text or ""))
+    if text.isprintable():  # no control character (the usual case): nothing to drop
+        return text
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
 
 
