@@ -230,6 +230,12 @@ def main() -> None:
             )
             print(f"ratio: {args.workers} processes are {t_one / t_par:.2f}x as fast as one")
             print(
+                f"CPU per certificate: {1000 * c_one / n_files:.1f} ms in one process, "
+                f"{1000 * sum(cpu) / n_par:.1f} ms in the workers; on an idle {args.workers}-core "
+                f"machine the workers need about {max(cpu):.2f} s for {n_par:,} (the busiest "
+                f"process's CPU time, what the wall time comes to when nothing else runs)"
+            )
+            print(
                 f"load average at the start {load:.1f}, at the end {os.getloadavg()[0]:.1f} "
                 f"(other work on the machine slows both figures)"
             )
