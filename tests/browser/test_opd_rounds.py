@@ -44,3 +44,26 @@ def test_opd_sees_only_rounds_it_may_enter_and_withdraws_a_submission(
     check_accessibility(page)
     db.session.expire_all()
     assert not db.session.get(Entry, entry.id).is_submitted
+
+
+def test_refused_save_keeps_the_chosen_file_and_says_so(app, page_for, opd, open_round):
+    entry = factories.make_entry(open_round, opd, title="Klinik Keliling", submitted=False)
+    db.session.commit()
+    page = page_for("dinkes")
+    page.goto(f"/opd/entries/{entry.id}/edit")
+    page.fill("#video_url", "bukan tautan")  # refuses the save
+    page.set_input_files(
+        "#sk_file",
+        files=[
+            {"name": "sk-baru.pdf", "mimeType": "application/pdf", "buffer": factories.PDF_BYTES}
+        ],
+    )
+    page.click("#save")
+    main = page.locator("main")
+    expect(main).to_contain_text("disimpan bersama draf")
+    expect(main).to_contain_text("sk-baru.pdf")
+    expect(page.locator("#video_url")).to_have_value("bukan tautan")  # what was typed stays
+    shot(page, "opd-refused-save-keeps-file")
+    check_accessibility(page)
+    db.session.expire_all()
+    assert "sk-baru.pdf" in {a.original_name for a in db.session.get(Entry, entry.id).attachments}
