@@ -33,7 +33,6 @@ import re
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
-from http_judges import PASSWORD, free_port, start_postgres  # noqa: E402
+from http_judges import PASSWORD, start_gunicorn, start_postgres  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -411,37 +410,13 @@ def main() -> None:
         t0 = time.perf_counter()
         round_id, category_id, users = build(url, args.users, uploads)
         print(f"built: a round and {len(users)} OPD accounts ({time.perf_counter() - t0:.1f} s)")
-        port = free_port()
         env = dict(
             os.environ,
             DATABASE_URL=url,
             SECRET_KEY=secrets.token_hex(16),
             JURI_UPLOAD_FOLDER=uploads,
         )
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "/dev/null",
-                "--error-logfile",
-                f"{tmp}/gunicorn.log",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                requests.get(base + "/login", timeout=2)
-                break
-            except requests.RequestException:
-                time.sleep(0.2)
+        server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
         print(
             f"gunicorn: {args.workers} sync workers, {dialect}, {os.cpu_count()} CPU cores "

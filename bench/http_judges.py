@@ -72,6 +72,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_gunicorn(env: dict, workers: int, log_dir: str) -> tuple[subprocess.Popen, str, int]:
+    """gunicorn (``gunicorn.conf.py``, ``workers`` sync workers) on a free loopback port with
+    ``env``, its errors logged in ``log_dir``; returns once it answers ``/login`` (or after
+    about 30 s): (process, base URL, port)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            f"{log_dir}/gunicorn.log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base, port
+
+
 def start_postgres() -> tuple[str, callable]:
     """Start the local cluster (as .ci/run does) and create a throw-away database."""
     if not shutil.which("pg_ctlcluster"):
@@ -410,33 +442,8 @@ def main() -> None:
     server = None
     try:
         usernames, stage_id = build(url, args.judges + 1)
-        port = free_port()
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "/dev/null",
-                "--error-logfile",
-                f"{tmp}/gunicorn.log",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        server, base, port = start_gunicorn(env, args.workers, tmp)
         print(
             f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, "
             f"{os.cpu_count()} CPU cores (client threads share them)"

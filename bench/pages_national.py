@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from http_judges import PASSWORD, free_port, start_postgres  # noqa: E402
+from http_judges import PASSWORD, start_gunicorn, start_postgres  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GOAL_MS, GOAL_KB = 300, 500
@@ -200,32 +200,8 @@ def main() -> None:
         if not args.reuse:
             load(url)
         city, national = rounds(url)
-        port = free_port()
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "-c",
-                "gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.workers),
-                "--access-logfile",
-                "/dev/null",
-                "--error-logfile",
-                f"{tmp}/gunicorn.log",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
         load_avg = os.getloadavg()[0]
         print(
