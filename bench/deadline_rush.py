@@ -53,9 +53,10 @@ from http_judges import PASSWORD, start_gunicorn, start_postgres  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition.accounts.models import Organisation, Role, User  # noqa: E402
+from competition.accounts.models import Organisation, User  # noqa: E402
 from competition.db import db, utcnow  # noqa: E402
 from competition.entries.models import Attachment, AttachmentKind, Entry, EntryStatus  # noqa: E402
+from competition.roles import Role
 from competition.rounds.models import Category, Round, RoundStatus  # noqa: E402
 from competition.storage import get_storage  # noqa: E402
 

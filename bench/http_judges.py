@@ -50,9 +50,10 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from judging.demo import content as demo_content  # noqa: E402
 from judging.demo import scale as demo_scale

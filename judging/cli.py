@@ -31,7 +31,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from competition import mail, urls
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
 from competition.audit.cli import as_option
 from competition.db import db, utcnow
@@ -40,6 +40,7 @@ from competition.jobs import services as jobs
 from competition.jobs import worker
 from competition.jobs.models import Job, JobState
 from competition.notifications import services as notifications
+from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
 from judging.analysis import methods

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from PIL import Image
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.db import db, utcnow
 from competition.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
+from competition.roles import Role
 from competition.rounds.models import Category, Round, RoundStatus, Stage
 from competition.storage import get_storage
 from judging.panels.models import Assignment

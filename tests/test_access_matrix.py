@@ -12,8 +12,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.db import db
+from competition.roles import Role
 from judging.panels.models import Panel, PanelMember
 from judging.scoring.models import ScoreSheet, SheetStatus
 from tests import factories

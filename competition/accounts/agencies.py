@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.kinds import OrganisationKind
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import require_acceptable
 from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
+from competition.roles import Role
 
 
 def _agency_of(actor: User) -> Organisation:

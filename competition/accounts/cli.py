@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from competition import actors
 from competition.accounts import imports
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.db import db
 from competition.errors import InvalidState
+from competition.roles import Role
 
 
 @click.command("import-accounts")

@@ -23,9 +23,10 @@ from wtforms.validators import (
 )
 
 from competition.accounts.kinds import KIND_LABELS
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.accounts.passwords import AcceptablePassword
 from competition.forms import JuriForm
+from competition.roles import Role
 
 
 class LoginForm(JuriForm):

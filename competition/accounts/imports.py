@@ -23,12 +23,13 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from competition.notifications import services as notifications
+from competition.roles import Role
 from competition.text import clean_text
 
 MAX_ROWS = 2000

@@ -1,8 +1,7 @@
-"""Who takes part: roles, organisations (OPDs, agencies and their units) and user accounts."""
+"""Who takes part: organisations (OPDs, agencies and their units) and user accounts."""
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -12,13 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, _enum, db, utcnow
-
-
-class Role(enum.StrEnum):
-    COMMITTEE = "committee"
-    JUDGE = "judge"
-    OPD = "opd"
-    AGENCY = "agency"  # Admin Lokal: the local administrator of a participating agency
+from competition.roles import Role
 
 
 class Organisation(db.Model):

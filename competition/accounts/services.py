@@ -15,12 +15,13 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.accounts import imports, password_reset, sessions, throttle
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.audit.models import AuditRecord
 from competition.db import db
 from competition.errors import InvalidFields, InvalidState, NotAllowed
+from competition.roles import Role
 
 HOME_BY_ROLE = {
     Role.COMMITTEE: "committee.rounds",

@@ -40,7 +40,7 @@ from competition.accounts.forms import (
     UploadForm,
 )
 from competition.accounts.kinds import KIND_LABELS, kind_of
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
     authenticate,
@@ -61,6 +61,7 @@ from competition.i18n.formatting import before_full_stop
 from competition.jobs import services as jobs
 from competition.jobs.models import JobState
 from competition.permissions import require_login, require_role
+from competition.roles import Role
 from competition.storage import content_type, get_storage, read_bytes
 from competition.urls import public_url
 from competition.web import writing

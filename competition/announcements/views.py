@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition.accounts.models import Role
 from competition.announcements import abuse
 from competition.announcements import services as announcements
 from competition.announcements.forms import BulkRejectForm, ObjectionDecisionForm, ObjectionForm
@@ -19,6 +18,7 @@ from competition.entries import attachments
 from competition.entries.attachments import FileRefused
 from competition.forms import ActionForm
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.urls import public_url
 from competition.web import writing
 

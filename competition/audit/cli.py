@@ -12,9 +12,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from competition import actors
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.audit.services import Anchor, export_csv, key_id, query_records, verify_chain
 from competition.db import db
+from competition.roles import Role
 
 audit_cli = AppGroup("audit", help="The audit trail.")
 

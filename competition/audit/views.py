@@ -7,9 +7,9 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from competition import downloads, exports
-from competition.accounts.models import Role
 from competition.audit import services as audit
 from competition.permissions import require_role
+from competition.roles import Role
 
 audit_bp = Blueprint("audit", __name__, url_prefix="/committee/audit")
 

@@ -7,8 +7,9 @@ existence of another OPD's entry does not leak. Judges' access goes through thei
 
 from __future__ import annotations
 
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.entries.models import Attachment, Entry
+from competition.roles import Role
 
 
 def can_view_entry(user: User, entry: Entry) -> bool:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.db import db
 from competition.entries.models import (
@@ -39,6 +39,7 @@ from competition.errors import (
 )
 from competition.notifications import services as notifications
 from competition.pagination import Page, make_page
+from competition.roles import Role
 from competition.rounds.eligibility import check_eligible
 from competition.rounds.models import Category, Round, Stage, StageKind
 from competition.rounds.sections import (

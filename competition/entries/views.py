@@ -21,7 +21,7 @@ from wtforms import SelectChoice
 
 from competition import exports, pagination
 from competition.accounts import agencies
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.accounts.services import can_issue_reset_link
 from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
@@ -41,6 +41,7 @@ from competition.errors import IncompleteError, InvalidFields, InvalidState, Jur
 from competition.forms import ActionForm, ReasonForm
 from competition.notifications import services as notifications
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds import dashboard, eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round

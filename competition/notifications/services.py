@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from competition import mail
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.db import db
@@ -29,6 +29,7 @@ from competition.entries.models import Entry, EntryStatus, Screening
 from competition.errors import DeadlinePassed
 from competition.jobs import services as jobs
 from competition.notifications.models import Notification
+from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
 

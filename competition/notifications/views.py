@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 
 from competition import mail
-from competition.accounts.models import Role
 from competition.notifications import services as notifications
 from competition.permissions import require_role
+from competition.roles import Role
 
 outbox_bp = Blueprint("outbox", __name__, url_prefix="/committee/outbox")
 

@@ -16,12 +16,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.charts import Bar
 from competition.db import db
 from competition.entries.models import Entry, EntryStatus, Screening
 from competition.i18n.labels import label
 from competition.pagination import Page, make_page
+from competition.roles import Role
 from competition.rounds.models import Round, StageKind
 from competition.rounds.sections import EntryGroup
 

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition.accounts.models import Role
 from competition.db import db
 from competition.entries import services as entries
 from competition.forms import ActionForm, to_local, to_utc
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds import services as rounds
 from competition.rounds.forms import (
     STAGE_KIND_LABELS,

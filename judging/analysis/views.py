@@ -16,12 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from competition import charts
-from competition.accounts.models import Role
 from competition.db import db, utcnow
 from competition.entries import screening
 from competition.entries.views import entry_filter_page
 from competition.forms import ActionForm
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind

@@ -20,12 +20,13 @@ import numpy as np
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.actors import SYSTEM_DEMO, acting_as
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries import services as entry_service
 from competition.entries.models import AttachmentKind
+from competition.roles import Role
 from competition.rounds import services as rounds
 from judging.demo import content, story
 from judging.demo import scale as demo_scale

@@ -25,9 +25,10 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy import bindparam, insert, select
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.db import db, utcnow
 from competition.entries.models import Advancement, Entry, EntryStatus
+from competition.roles import Role
 from competition.rounds.models import Category, Round, RoundStatus, Stage
 from judging.demo import content
 from judging.panels.models import Assignment

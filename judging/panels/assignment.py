@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import defer, selectinload
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries import services as entry_service
@@ -22,6 +22,7 @@ from competition.errors import (
     InvalidState,
 )
 from competition.notifications import services as notifications
+from competition.roles import Role
 from competition.rounds.models import Stage
 from judging import assign as assign_core
 from judging.panels.conflicts import conflict_pairs, has_conflict

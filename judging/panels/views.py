@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.db import db
 from competition.entries.models import Entry
 from competition.forms import ActionForm
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds.models import Category, Stage
 from competition.web import writing
 from judging.panels import assignment as assignment_service

@@ -20,13 +20,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.db import bulk_insert, db
 from competition.entries.models import Entry
 from competition.errors import InvalidState
 from competition.notifications import services as notifications
+from competition.roles import Role
 from competition.rounds.models import Category, Round, Stage
 from judging.award_levels.services import (  # noqa: F401 - also offered here: awards.Level...
     PRESETS,

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from competition import downloads
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.announcements import services as announcements
 from competition.announcements.forms import AnnounceForm
 from competition.db import db, utcnow
@@ -28,6 +28,7 @@ from competition.errors import ConcurrentChange, NotAllowed
 from competition.forms import ActionForm
 from competition.i18n.formatting import before_full_stop
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
 from competition.web import writing

@@ -19,13 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from competition import exports, pagination
-from competition.accounts.models import Role
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.models import Attachment
 from competition.errors import IncompleteError, JuriError
 from competition.forms import ActionForm, to_local, to_utc
 from competition.permissions import require_role
+from competition.roles import Role
 from competition.rounds import services as rounds
 from competition.rounds.forms import (
     CopyRoundForm,

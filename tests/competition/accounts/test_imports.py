@@ -8,9 +8,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from competition.accounts import imports
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.db import db
 from competition.notifications.models import Notification
+from competition.roles import Role
 from competition.storage import get_storage
 from tests import factories
 

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from competition.accounts import agencies, imports, password_reset
-from competition.accounts.models import Organisation, Role, User
+from competition.accounts.models import Organisation, User
 from competition.accounts.services import create_account
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.errors import NotAllowed
+from competition.roles import Role
 from tests import factories
 
 NEW_PASSWORD = "kopi susu di pagi hari"

@@ -3,9 +3,10 @@
 import numpy as np
 from sqlalchemy import func, select
 
-from competition.accounts.models import Role, User
+from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.roles import Role
 from competition.rounds.models import Category, Round, Stage, StageKind
 from judging.analysis.services import load_stage
 from judging.demo.loader import DEMO_PASSWORD
