@@ -7,7 +7,7 @@ whatever happens to be global. Three places set it:
   login within the request counts) and the client's address (``competition.web``);
 - a service, from its explicit ``actor`` argument (``records_actor``), so a service called from
   a script, a test or a command records who it was called for;
-- a CLI command, from ``--as USERNAME`` (``competition.audit.cli.as_option``), or a named system
+- a CLI command, from ``--as USERNAME`` (``competition.accounts.cli.as_option``), or a named system
   actor (``SYSTEM_CLI``, ``SYSTEM_DEMO``) for work no person ordered.
 
 Outside all of them the record says ``UNATTRIBUTED``: a code path that forgot to say who acts,

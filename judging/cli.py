@@ -31,9 +31,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from competition import mail, urls
+from competition.accounts.cli import as_option
 from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
-from competition.audit.cli import as_option
 from competition.db import db, utcnow
 from competition.errors import JuriError
 from competition.jobs import services as jobs

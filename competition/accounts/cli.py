@@ -1,9 +1,12 @@
 """``flask import-accounts FILE --as USERNAME``: the committee's account import from the command
 line (the same checks as the page; nothing is created when any row has an error). Prints each
-new account's one-time password; ``--dry-run`` only checks."""
+new account's one-time password; ``--dry-run`` only checks. And ``as_option``, the
+``--as USERNAME`` every command that changes data takes, so the audit trail records who ran
+it."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -46,3 +49,33 @@ def import_accounts_cli(path: Path, actor_name: str, dry_run: bool) -> None:
     click.echo("username\tone-time password")
     for user, password in created:
         click.echo(f"{user.username}\t{password}")
+
+
+def as_option(*, required: bool = False, role: Role | None = Role.COMMITTEE):
+    """Give a command ``--as USERNAME``: it runs as that enabled account (of ``role``), passed
+    to the command as ``actor``, and the audit trail records it. Without ``--as`` (when not
+    ``required``) ``actor`` is None and the trail records ``system:cli``."""
+
+    def decorate(command):
+        @click.option(
+            "--as",
+            "as_username",
+            required=required,
+            metavar="USERNAME",
+            help="The account the command acts for (recorded in the audit trail)"
+            + ("." if required else "; without it: system:cli."),
+        )
+        @functools.wraps(command)
+        def wrapper(*args, as_username: str | None = None, **kwargs):
+            actor = None
+            if as_username:
+                actor = db.session.scalar(select(User).where(User.username == as_username))
+                if actor is None or not actor.is_enabled or (role and actor.role != role):
+                    kind = f"an enabled {role.value} account" if role else "an enabled account"
+                    raise click.ClickException(f"{as_username!r} is not {kind}.")
+            with actors.acting_as(actor or actors.SYSTEM_CLI):
+                return command(*args, actor=actor, **kwargs)
+
+        return wrapper
+
+    return decorate

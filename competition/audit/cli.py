@@ -1,21 +1,14 @@
-"""``flask audit verify`` and ``flask audit export``: the audit trail from the command line;
-and ``as_option``, the ``--as USERNAME`` every command that changes data takes, so the trail
-records who ran it."""
+"""``flask audit verify``, ``flask audit key`` and ``flask audit export``: the audit trail from
+the command line. (The ``--as USERNAME`` every command that changes data takes is
+``competition.accounts.cli.as_option``: it looks up an account.)"""
 
 from __future__ import annotations
-
-import functools
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from competition import actors
-from competition.accounts.models import User
 from competition.audit.services import Anchor, export_csv, key_id, query_records, verify_chain
-from competition.db import db
-from competition.roles import Role
 
 audit_cli = AppGroup("audit", help="The audit trail.")
 
@@ -84,33 +77,3 @@ def export_command(path: str) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(export_csv(records))
     click.echo(f"{len(records)} records written to {path}")
-
-
-def as_option(*, required: bool = False, role: Role | None = Role.COMMITTEE):
-    """Give a command ``--as USERNAME``: it runs as that enabled account (of ``role``), passed
-    to the command as ``actor``, and the audit trail records it. Without ``--as`` (when not
-    ``required``) ``actor`` is None and the trail records ``system:cli``."""
-
-    def decorate(command):
-        @click.option(
-            "--as",
-            "as_username",
-            required=required,
-            metavar="USERNAME",
-            help="The account the command acts for (recorded in the audit trail)"
-            + ("." if required else "; without it: system:cli."),
-        )
-        @functools.wraps(command)
-        def wrapper(*args, as_username: str | None = None, **kwargs):
-            actor = None
-            if as_username:
-                actor = db.session.scalar(select(User).where(User.username == as_username))
-                if actor is None or not actor.is_enabled or (role and actor.role != role):
-                    kind = f"an enabled {role.value} account" if role else "an enabled account"
-                    raise click.ClickException(f"{as_username!r} is not {kind}.")
-            with actors.acting_as(actor or actors.SYSTEM_CLI):
-                return command(*args, actor=actor, **kwargs)
-
-        return wrapper
-
-    return decorate
