@@ -35,11 +35,11 @@ from competition.accounts.cli import as_option
 from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
 from competition.db import db, utcnow
+from competition.entries import messages as entry_messages
 from competition.errors import JuriError
 from competition.jobs import services as jobs
 from competition.jobs import worker
 from competition.jobs.models import Job, JobState
-from competition.notifications import services as notifications
 from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
@@ -231,7 +231,7 @@ def remind_drafts(round_id, actor):
     if round_ is None:
         raise click.ClickException(f"No round {round_id}.")
     try:
-        notes = notifications.remind_drafts(round_=round_, actor=actor, now=utcnow())
+        notes = entry_messages.remind_drafts(round_=round_, actor=actor, now=utcnow())
     except JuriError as exc:
         raise _fail(exc) from exc
     db.session.commit()

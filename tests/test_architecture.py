@@ -166,13 +166,8 @@ def _cycle_edges(graph) -> dict[tuple[str, str], list[str]]:
 # here that no longer closes a cycle (remove it from the list).
 KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
     ("competition.accounts", "competition.entries"),
-    ("competition.accounts", "competition.notifications"),
     ("competition.entries", "competition.accounts"),
-    ("competition.entries", "competition.notifications"),
     ("competition.entries", "competition.rounds"),
-    ("competition.notifications", "competition.accounts"),
-    ("competition.notifications", "competition.entries"),
-    ("competition.notifications", "competition.rounds"),
     ("competition.rounds", "competition.accounts"),
     ("competition.rounds", "competition.entries"),
 }

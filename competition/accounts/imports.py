@@ -23,12 +23,12 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from competition.accounts import messages
 from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from competition.notifications import services as notifications
 from competition.roles import Role
 from competition.text import clean_text
 
@@ -392,5 +392,5 @@ def import_rows(*, rows: list[ImportRow], actor: User) -> list[tuple[User, str]]
         db.session.add(user)
         created.append((user, password))
     db.session.flush()
-    notifications.accounts_created(users=[u for u, _p in created], now=now)
+    messages.accounts_created(users=[u for u, _p in created], now=now)
     return created

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.db import UTCDateTime, _enum, db, utcnow
+from competition.notifications.models import Notification
 from competition.roles import Role
 
 
@@ -79,6 +80,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    # The outbox's messages to this account, and their ``Notification.user``: declared here
+    # because the outbox (competition.notifications) is plumbing below the accounts.
+    notifications: Mapped[list[Notification]] = relationship(
+        backref=backref("user", viewonly=True), viewonly=True
+    )
 
     def set_password(self, password: str) -> None:
         # scrypt is werkzeug's default KDF: memory-hard, salted.

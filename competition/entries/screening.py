@@ -20,10 +20,10 @@ from sqlalchemy.orm import selectinload
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db
+from competition.entries import messages
 from competition.entries.models import Entry, EntryEvent, EntryStatus, Screening
 from competition.entries.services import reread_for_update
 from competition.errors import IncompleteError, InvalidState, NotAllowed
-from competition.notifications import services as notifications
 from competition.rounds.models import Round
 from competition.rounds.sections import MIN_AGE_YEARS, latest_start
 from competition.rounds.services import stage_of_kind
@@ -270,7 +270,7 @@ def decide(*, entry: Entry, eligible: bool, reason: str, actor: User, now: datet
         )
     )
     db.session.flush()
-    notifications.entry_screened(entry=entry, now=now)  # the OPD reads the decision
+    messages.entry_screened(entry=entry, now=now)  # the OPD reads the decision
     return entry
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import load_only, selectinload
 from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.db import db
+from competition.entries import messages
 from competition.entries.models import (
     Advancement,
     AttachmentKind,
@@ -37,7 +38,6 @@ from competition.errors import (
     InvalidState,
     NotAllowed,
 )
-from competition.notifications import services as notifications
 from competition.pagination import Page, make_page
 from competition.roles import Role
 from competition.rounds.eligibility import check_eligible
@@ -319,12 +319,12 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
             EntryEvent(entry=entry, actor_id=actor.id, action="sent_to_agency", created_at=now)
         )
         db.session.flush()
-        notifications.entry_handed_over(entry=entry, now=now)
+        messages.entry_handed_over(entry=entry, now=now)
         return entry
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_at = now
     db.session.flush()
-    notifications.entry_submitted(entry=entry, now=now)  # the OPD's receipt
+    messages.entry_submitted(entry=entry, now=now)  # the OPD's receipt
     return entry
 
 
@@ -372,7 +372,7 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
         )
     )
     db.session.flush()
-    notifications.entry_returned(entry=entry, note=note, now=now)
+    messages.entry_returned(entry=entry, note=note, now=now)
     return entry
 
 
@@ -401,7 +401,7 @@ def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     entry.screening, entry.screening_reason, entry.screened_at = Screening.PENDING, "", None
     db.session.add(EntryEvent(entry=entry, actor_id=actor.id, action="withdrawn", created_at=now))
     db.session.flush()
-    notifications.entry_withdrawn(entry=entry, actor=actor, now=now)
+    messages.entry_withdrawn(entry=entry, actor=actor, now=now)
     return entry
 
 

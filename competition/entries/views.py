@@ -25,7 +25,7 @@ from competition.accounts.models import User
 from competition.accounts.services import can_issue_reset_link
 from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
-from competition.entries import attachments, screening
+from competition.entries import attachments, messages, screening
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import (
@@ -39,7 +39,6 @@ from competition.entries.forms import (
 from competition.entries.models import AttachmentKind, Entry
 from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError
 from competition.forms import ActionForm, ReasonForm
-from competition.notifications import services as notifications
 from competition.permissions import require_role
 from competition.roles import Role
 from competition.rounds import dashboard, eligibility
@@ -675,7 +674,7 @@ def remind_drafts(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
         try:
-            notes = notifications.remind_drafts(round_=round_, actor=current_user, now=utcnow())
+            notes = messages.remind_drafts(round_=round_, actor=current_user, now=utcnow())
         except JuriError as exc:
             flash(str(exc.message), "danger")
         else:

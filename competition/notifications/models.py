@@ -1,17 +1,14 @@
-"""The outbox: every message Juri writes, sent or not."""
+"""The outbox: every message Juri writes, sent or not. A message's ``user`` (the account it is
+for) is declared by ``competition.accounts.models``: the outbox sits below the accounts."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from competition.db import UTCDateTime, db, utcnow
-
-if TYPE_CHECKING:
-    from competition.accounts.models import User
 
 
 class Notification(db.Model):
@@ -29,5 +26,3 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str] = mapped_column(Text, default="", server_default="")
-
-    user: Mapped[User | None] = relationship()

@@ -21,10 +21,10 @@ from competition.entries.models import Entry
 from competition.errors import (
     InvalidState,
 )
-from competition.notifications import services as notifications
 from competition.roles import Role
 from competition.rounds.models import Stage
 from judging import assign as assign_core
+from judging.panels import messages
 from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
 from judging.panels.services import list_panels
@@ -104,7 +104,7 @@ def assign(*, stage: Stage, entry: Entry, judge: User, actor: User) -> Assignmen
     assignment = Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id, is_manual=True)
     db.session.add(assignment)
     db.session.flush()
-    notifications.judges_assigned(stage=stage, counts={judge.id: 1}, now=utcnow())
+    messages.judges_assigned(stage=stage, counts={judge.id: 1}, now=utcnow())
     return assignment
 
 
@@ -348,9 +348,7 @@ def auto_assign(
         db.session.add(Assignment(stage_id=stage.id, entry_id=entry_id, judge_id=judge_id))
     stage.judges_per_entry = judges_per_entry
     db.session.flush()
-    notifications.judges_assigned(
-        stage=stage, counts=Counter(j for _e, j in result.add), now=utcnow()
-    )
+    messages.judges_assigned(stage=stage, counts=Counter(j for _e, j in result.add), now=utcnow())
     return result
 
 
