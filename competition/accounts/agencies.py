@@ -13,12 +13,12 @@ from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import require_acceptable
 from competition.actors import records_actor
 from competition.db import db
-from competition.entries.models import Entry
 from competition.errors import InvalidState, NotAllowed
 from competition.roles import Role
 
 
-def _agency_of(actor: User) -> Organisation:
+def agency_of(actor: User) -> Organisation:
+    """The agency ``actor`` administers (``NotAllowed`` unless an Admin Lokal with one)."""
     if not actor.is_agency_admin or actor.organisation is None:
         raise NotAllowed()
     return actor.organisation
@@ -28,7 +28,7 @@ def _agency_of(actor: User) -> Organisation:
 def create_unit(*, name: str, username: str, contact_name: str, password: str, actor: User) -> User:
     """A unit of the actor's agency with its first (OPD) account, whose password must pass the
     password policy (``InvalidState`` otherwise)."""
-    agency = _agency_of(actor)
+    agency = agency_of(actor)
     name, username = name.strip(), username.strip().lower()
     require_acceptable(password, username=username)
     if db.session.scalar(select(Organisation.id).where(Organisation.name == name)):
@@ -87,32 +87,12 @@ def list_organisations() -> list[Organisation]:
 
 
 def list_units(actor: User) -> list[Organisation]:
-    agency = _agency_of(actor)
+    agency = agency_of(actor)
     return list(
         db.session.scalars(
             select(Organisation)
             .where(Organisation.parent_id == agency.id)
             .options(selectinload(Organisation.users))
             .order_by(Organisation.name)
-        )
-    )
-
-
-def list_agency_entries(actor: User) -> list[Entry]:
-    """Every entry of the agency and of its units, newest round first."""
-    agency = _agency_of(actor)
-    members = select(Organisation.id).where(
-        (Organisation.id == agency.id) | (Organisation.parent_id == agency.id)
-    )
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.organisation_id.in_(members))
-            .options(
-                selectinload(Entry.organisation),
-                selectinload(Entry.round),
-                selectinload(Entry.category),
-            )
-            .order_by(Entry.round_id.desc(), Entry.organisation_id, Entry.id)
         )
     )

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
+from competition.accounts import agencies
 from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
 from competition.db import db
@@ -553,3 +554,23 @@ def list_round_entries(
         )
     )
     return listed, at
+
+
+def list_agency_entries(actor: User) -> list[Entry]:
+    """Every entry of the agency and of its units, newest round first."""
+    agency = agencies.agency_of(actor)
+    members = select(Organisation.id).where(
+        (Organisation.id == agency.id) | (Organisation.parent_id == agency.id)
+    )
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.organisation_id.in_(members))
+            .options(
+                selectinload(Entry.organisation),
+                selectinload(Entry.round),
+                selectinload(Entry.category),
+            )
+            .order_by(Entry.round_id.desc(), Entry.organisation_id, Entry.id)
+        )
+    )

@@ -425,7 +425,7 @@ def _index(form: UnitForm, status: int = 200):
         "competition/entries/agency.html",
         form=form,
         units=agencies.list_units(current_user),
-        entries=agencies.list_agency_entries(current_user),
+        entries=entries.list_agency_entries(current_user),
         action_form=ActionForm(),
     ), status
 
