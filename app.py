@@ -36,6 +36,7 @@ from competition.backup import register as register_backup
 from competition.db import db
 from competition.entries import permissions as entries_permissions
 from competition.entries.attachments import neutral_name
+from competition.entries.round_views import committee_bp
 from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
@@ -44,7 +45,6 @@ from competition.i18n.labels import label
 from competition.jobs import worker as jobs_worker
 from competition.notifications.views import outbox_bp
 from competition.ops import register_ops
-from competition.rounds.views import committee_bp
 from competition.storage import init_storage
 from competition.tasks import TASKS as COMPETITION_TASKS
 from competition.web import register as register_web

@@ -25,7 +25,7 @@ from competition.accounts.models import User
 from competition.accounts.services import can_issue_reset_link
 from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
-from competition.entries import attachments, messages, screening
+from competition.entries import attachments, dashboard, messages, screening
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import (
@@ -41,7 +41,7 @@ from competition.errors import IncompleteError, InvalidFields, InvalidState, Jur
 from competition.forms import ActionForm, ReasonForm
 from competition.permissions import require_role
 from competition.roles import Role
-from competition.rounds import dashboard, eligibility
+from competition.rounds import eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup

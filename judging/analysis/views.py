@@ -17,12 +17,11 @@ from flask_login import current_user
 
 from competition import charts
 from competition.db import db, utcnow
-from competition.entries import screening
+from competition.entries import dashboard, screening
 from competition.entries.views import entry_filter_page
 from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.roles import Role
-from competition.rounds import dashboard
 from competition.rounds.forms import STAGE_KIND_LABELS
 from competition.rounds.models import Round, Stage, StageKind
 from competition.web import requested_page, writing

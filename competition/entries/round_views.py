@@ -1,4 +1,8 @@
-"""The committee's pages for rounds, categories and stages (blueprint ``committee``)."""
+"""The committee's pages for rounds, categories and stages (blueprint ``committee``). They live
+with the entries, not in ``competition.rounds``, because the round page lists the round's
+entries (a page that needs both lives in the higher feature, as the round dashboard, which
+counts score sheets, lives in ``judging.analysis``); the forms and services they call are the
+rounds feature's."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from competition.db import db
 from competition.entries import screening
+from competition.entries.dashboard import overview
 from tests import factories
 
 
@@ -39,7 +40,6 @@ def test_dashboard_counts_deadlines_and_missing_submissions(
     assert "SI-GESIT Stunting" in page and "Tirta Cepat" in page
     assert "Kecamatan Ilir Timur I" in page  # an OPD without a submitted entry
     from competition.db import utcnow
-    from competition.rounds.dashboard import overview
 
     ov = overview(round_, utcnow())
     assert ov.totals == {
