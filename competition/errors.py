@@ -70,6 +70,11 @@ class ConcurrentChange(JuriError):
     status = 409
 
 
+class StaleChange(ConcurrentChange):
+    """A versioned row (a proposal, a score sheet) was changed by another request since this
+    one read it (SQLAlchemy's ``StaleDataError``): nothing was overwritten."""
+
+
 class InvalidFields(JuriError):
     """Some fields break a rule (a word limit, the innovation's minimum age, a refused file);
     ``errors`` maps each field name to its message so the form can mark it."""

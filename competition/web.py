@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from competition import actors
 from competition.db import db
-from competition.errors import ConcurrentChange, JuriError
+from competition.errors import ConcurrentChange, JuriError, StaleChange
 from competition.pagination import MAX_PER_PAGE, Page
 
 
@@ -88,7 +89,12 @@ class Write:
 
 @contextmanager
 def writing(
-    success: str | None = None, *, flash_error: bool = True, conflict: str | None = None
+    success: str | None = None,
+    *,
+    flash_error: bool = True,
+    conflict: str | None = None,
+    stale: str | None = None,
+    keep: tuple[type[JuriError], ...] = (),
 ) -> Iterator[Write]:
     """Run a view's service call(s) as one write::
 
@@ -103,20 +109,32 @@ def writing(
     ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form.
     With ``conflict`` (a message), a unique constraint broken by a concurrent request (an
     ``IntegrityError``, at a flush or at the commit) is refused the same way, as a
-    ``ConcurrentChange`` (409) carrying that message. Any other exception propagates (the
-    request's teardown rolls back)."""
+    ``ConcurrentChange`` (409) carrying that message; with ``stale``, a versioned row changed
+    by another request since this one read it (a ``StaleDataError``) likewise, as a
+    ``StaleChange`` (a ``ConcurrentChange``). A refusal of one of the ``keep`` types commits
+    what was flushed before it instead of rolling back (a score sheet's draft is kept when its
+    submission is refused as incomplete); it is still flashed and kept in ``w.error``. Any
+    other exception propagates (the request's teardown rolls back)."""
     w = Write(success=success)
     try:
         yield w
         db.session.commit()
     except JuriError as exc:
-        db.session.rollback()
+        if isinstance(exc, keep):
+            db.session.commit()
+        else:
+            db.session.rollback()
         w.error = exc
     except IntegrityError:
         if conflict is None:
             raise
         db.session.rollback()
         w.error = ConcurrentChange(conflict)
+    except StaleDataError:
+        if stale is None:
+            raise
+        db.session.rollback()
+        w.error = StaleChange(stale)
     else:
         if w.success:
             flash(w.success, "success")

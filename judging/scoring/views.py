@@ -14,15 +14,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from competition import exports, pagination
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.models import Attachment
-from competition.errors import IncompleteError, JuriError
+from competition.errors import ConcurrentChange, IncompleteError, JuriError
 from competition.forms import ActionForm, to_local, to_utc
 from competition.permissions import require_role
 from competition.roles import Role
@@ -104,20 +103,19 @@ def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored
     ), status
 
 
+STALE_SHEET = _l(
+    "This score sheet was changed elsewhere while you were editing it; nothing was saved. "
+    "Check the values below and save again."
+)
+
+
 def _stale_sheet_page(assignment, criteria, form):
     """409: the sheet changed since this form was shown (another tab, a concurrent save, the
     committee reopening it). Nothing is saved; the page shows what is stored now beside the
     typed values, and carries the stored version so saving again is a deliberate overwrite."""
-    db.session.rollback()
     stored = assignment.sheet
     form.version.data = str(stored.version_id) if stored else ""
-    flash(
-        _(
-            "This score sheet was changed elsewhere while you were editing it; nothing was "
-            "saved. Check the values below and save again."
-        ),
-        "danger",
-    )
+    flash(str(STALE_SHEET), "danger")
     return _sheet_page(assignment, criteria, form, 409, stored=stored)
 
 
@@ -137,7 +135,13 @@ def sheet(assignment_id: int):
     shown = assignment.sheet.version_id if assignment.sheet else None
     if "version" in request.form and form.version.data != ("" if shown is None else str(shown)):
         return _stale_sheet_page(assignment, criteria, form)
-    try:
+    # The version column (``stale``) or the one-sheet-per-assignment constraint (``conflict``)
+    # catches a concurrent save: nothing is overwritten, the typed values stay. An incomplete
+    # submission keeps the draft it saved (``keep``): only the submission is refused.
+    done = _("Scores submitted. Thank you.") if form.send.data else _("Draft saved.")
+    with writing(
+        done, flash_error=False, conflict=STALE_SHEET, stale=STALE_SHEET, keep=(IncompleteError,)
+    ) as w:
         sheet_service.save_sheet(
             assignment=assignment,
             inputs=inputs,
@@ -146,30 +150,21 @@ def sheet(assignment_id: int):
             now=utcnow(),
         )
         db.session.flush()
-    except (StaleDataError, IntegrityError):
-        # The version column (or the one-sheet-per-assignment constraint) caught a concurrent
-        # save: nothing is overwritten, the typed values stay.
+    if isinstance(w.error, ConcurrentChange):
         return _stale_sheet_page(assignment, criteria, form)
-    except IncompleteError as exc:
-        db.session.commit()  # the draft is kept; only the submission is refused
+    if isinstance(w.error, IncompleteError):
         form.version.data = str(assignment.sheet.version_id)
-        for name in exc.missing:
+        for name in w.error.missing:
             getattr(form, name).errors.append(
                 _("Score this criterion before submitting.")
                 if name.startswith("score_")
                 else _("A comment is required for this criterion.")
             )
-        flash(str(exc.message), "danger")
-        return _sheet_page(assignment, criteria, form, 422)
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _sheet_page(assignment, criteria, form, exc.status)
-    db.session.commit()
+    if w.failed:
+        flash(str(w.error.message), "danger")
+        return _sheet_page(assignment, criteria, form, w.status)
     if form.send.data:
-        flash(_("Scores submitted. Thank you."), "success")
         return redirect(url_for("judge.index"))
-    flash(_("Draft saved."), "success")
     return redirect(url_for("judge.sheet", assignment_id=assignment.id))
 
 

@@ -5,10 +5,11 @@ import pytest
 from flask import get_flashed_messages
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from competition.accounts.models import Organisation
 from competition.db import db
-from competition.errors import ConcurrentChange, InvalidState
+from competition.errors import ConcurrentChange, IncompleteError, InvalidState, StaleChange
 from competition.web import writing
 
 
@@ -63,6 +64,37 @@ def test_writing_refuses_a_concurrent_duplicate_only_when_told_how(app):
             db.session.add(Organisation(name="Dinas D"))
     db.session.rollback()
     assert _names() == ["Dinas D"]
+
+
+def test_writing_refuses_a_stale_row_only_when_told_how(app):
+    with app.test_request_context():
+        with writing("Tersimpan.", stale="Diubah di tempat lain.") as w:
+            db.session.add(Organisation(name="Dinas E"))
+            db.session.flush()
+            raise StaleDataError("UPDATE matched 0 rows")  # what a version_id_col mismatch raises
+        assert w.failed and w.status == 409 and isinstance(w.error, StaleChange)
+        assert get_flashed_messages(with_categories=True) == [("danger", "Diubah di tempat lain.")]
+        with pytest.raises(StaleDataError), writing("Tersimpan."):
+            raise StaleDataError("UPDATE matched 0 rows")
+    db.session.rollback()
+    assert _names() == []
+
+
+def test_writing_keeps_what_was_flushed_before_a_kept_refusal(app):
+    with app.test_request_context():
+        with writing("Terkirim.", keep=(IncompleteError,)) as w:
+            db.session.add(Organisation(name="Dinas F"))  # the draft
+            db.session.flush()
+            raise IncompleteError(["score_1"])  # the submission
+        assert w.failed and w.status == 422 and w.error.missing == ["score_1"]
+        assert [c for c, _m in get_flashed_messages(with_categories=True)] == ["danger"]
+        with writing("Tersimpan.", keep=(IncompleteError,)) as w:
+            db.session.add(Organisation(name="Dinas G"))
+            db.session.flush()
+            raise InvalidState("Tidak boleh.")  # not a kept type: rolled back
+        assert w.failed
+    db.session.rollback()  # nothing left to roll back: the draft was committed
+    assert _names() == ["Dinas F"]
 
 
 def test_other_errors_propagate(app):
