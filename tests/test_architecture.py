@@ -367,11 +367,7 @@ def test_import_check_sees_one_inside_a_function(tmp_path):
 
 
 # Views write through ``competition.web.writing`` (commit, flash, or roll back and keep the
-# refusal for the form), never with their own commit/rollback blocks. This list only shrinks:
-# views still to convert (issue 13); a module here that no longer commits fails the test.
-VIEWS_STILL_COMMITTING = {
-    "competition/entries/views.py",  # being edited in parallel when the rule came (issue 13)
-}
+# refusal for the form), never with their own commit/rollback blocks.
 WRITE_HELPER = {"competition/web.py"}  # ``writing`` itself
 
 
@@ -403,15 +399,8 @@ def _session_writes(path: Path) -> list[str]:
 
 
 def test_views_write_through_the_write_helper():
-    found = [
-        hit
-        for path in _view_modules()
-        if _rel(path) not in VIEWS_STILL_COMMITTING
-        for hit in _session_writes(path)
-    ]
+    found = [hit for path in _view_modules() for hit in _session_writes(path)]
     assert not found, "use competition.web.writing:\n" + "\n".join(found)
-    done = {rel for rel in VIEWS_STILL_COMMITTING if not _session_writes(ROOT / rel)}
-    assert not done, f"no longer commits, remove from VIEWS_STILL_COMMITTING: {sorted(done)}"
 
 
 def test_view_write_check_sees_one(tmp_path):

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from competition import exports, pagination
@@ -37,7 +36,13 @@ from competition.entries.forms import (
     entry_form_class,
 )
 from competition.entries.models import AttachmentKind, Entry
-from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError
+from competition.errors import (
+    IncompleteError,
+    InvalidFields,
+    InvalidState,
+    JuriError,
+    StaleChange,
+)
 from competition.forms import ActionForm, ReasonForm
 from competition.permissions import require_role
 from competition.roles import Role
@@ -74,19 +79,14 @@ def entry_reopen(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     form = ReasonForm(prefix="reopen")
     if form.validate_on_submit():
-        try:
+        reopened = _("The entry has been reopened; its OPD can edit and submit it again.")
+        with writing(reopened, flash_error=False) as w:
             entries.reopen_entry(
                 entry=entry, reason=form.reason.data, actor=current_user, now=utcnow()
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.reason.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(
-                _("The entry has been reopened; its OPD can edit and submit it again."), "success"
-            )
+        if not w.failed:
             return redirect(url_for("committee_entries.entry_detail", entry_id=entry.id))
+        form.reason.errors.append(str(w.error.message))
     return _entry_page(entry, 422, reopen_form=form)
 
 
@@ -199,21 +199,21 @@ def _store_files(form: EntryForm, entry: Entry, now) -> tuple[list[str], list[st
     """Store every uploaded file; a refused one is explained on its field and the others are
     still stored. Commits what was stored; returns the names stored and the names refused."""
     stored, refused = [], []
-    for name, kind, upload in _chosen_files(form):
-        try:
-            attachments.store_attachment(
-                entry=entry,
-                kind=kind,
-                filename=upload.filename,
-                stream=upload.stream,
-                actor=current_user,
-                now=now,
-            )
-            stored.append(upload.filename)
-        except JuriError as exc:
-            getattr(form, name).errors.append(str(exc.message))
-            refused.append(upload.filename)
-    db.session.commit()
+    with writing():
+        for name, kind, upload in _chosen_files(form):
+            try:  # a refused file is checked before anything of it is written
+                attachments.store_attachment(
+                    entry=entry,
+                    kind=kind,
+                    filename=upload.filename,
+                    stream=upload.stream,
+                    actor=current_user,
+                    now=now,
+                )
+                stored.append(upload.filename)
+            except JuriError as exc:
+                getattr(form, name).errors.append(str(exc.message))
+                refused.append(upload.filename)
     return stored, refused
 
 
@@ -275,7 +275,7 @@ def _form_page(form, round_, entry, status, stale=None):
 
 
 def _refuse(form, round_, entry, exc: JuriError, files_kept: bool = False):
-    db.session.rollback()
+    """Re-render the form after ``exc`` refused the save (already rolled back by ``writing``)."""
     _handle_error(form, exc)
     if not files_kept:
         chosen = _chosen_files(form)
@@ -297,16 +297,15 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         _keep_files_of_refused_save(form, entry, stale=True)
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
     now = utcnow()
-    try:
-        entry = _save_draft(form, round_, entry, now)
-        db.session.commit()
-    except JuriError as exc:
-        return _refuse(form, round_, entry, exc)
-    except StaleDataError:  # a simultaneous save won the race
-        db.session.rollback()
+    with writing(flash_error=False, stale=str(entry_lock.REFUSED)) as w:
+        saved = _save_draft(form, round_, entry, now)
+    if isinstance(w.error, StaleChange):  # a simultaneous save won the race
         flash(entry_lock.REFUSED, "danger")
         _keep_files_of_refused_save(form, entry, stale=True)
         return _form_page(form, round_, entry, 409, stale=entry_lock.refuse(form, entry))
+    if w.failed:
+        return _refuse(form, round_, entry, w.error)
+    entry = saved
     form.version_id.data = str(entry.version_id)  # re-rendered below: now the stored version
     if _store_files(form, entry, now)[1]:
         flash(
@@ -324,22 +323,19 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
                 "warning",
             )
         return redirect(url_for("opd.entry_edit", entry_id=entry.id))
-    try:
+    with writing(flash_error=False) as w:
         entries.submit_entry(entry=entry, actor=current_user, now=now)
-    except JuriError as exc:
-        flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
-        return _refuse(form, round_, entry, exc, files_kept=True)  # stored with the draft
-    db.session.commit()
-    if entry.is_in_agency_review:
-        flash(
+        w.success = (
             _(
                 "Your entry has been sent to your agency's Admin Lokal, who reviews it and "
                 "submits it to the committee."
-            ),
-            "success",
+            )
+            if entry.is_in_agency_review
+            else _("Your entry has been submitted. Good luck!")
         )
-    else:
-        flash(_("Your entry has been submitted. Good luck!"), "success")
+    if w.failed:
+        flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
+        return _refuse(form, round_, entry, w.error, files_kept=True)  # stored with the draft
     return redirect(url_for("opd_results.entry_detail", entry_id=entry.id))
 
 
@@ -371,20 +367,12 @@ def entry_edit(entry_id: int):
 def _withdraw(entry: Entry, detail_endpoint: str):
     """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
     if ActionForm().validate_on_submit():
-        try:
+        withdrawn = _(
+            "The entry has been withdrawn: the committee no longer has it. Submit it again "
+            "before the deadline."
+        )
+        with writing(withdrawn):
             entries.withdraw_entry(entry=entry, actor=current_user, now=utcnow())
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "The entry has been withdrawn: the committee no longer has it. Submit it "
-                    "again before the deadline."
-                ),
-                "success",
-            )
     return redirect(url_for(detail_endpoint, entry_id=entry.id))
 
 
@@ -403,14 +391,8 @@ def attachment_delete(attachment_id: int):
     opd_attachment = attachments.get_attachment_for(current_user, attachment_id)
     entry_id = opd_attachment.entry_id
     if ActionForm().validate_on_submit():
-        try:
+        with writing(_("Attachment removed.")):
             attachments.delete_attachment(attachment=opd_attachment, actor=current_user)
-        except JuriError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("Attachment removed."), "success")
     return redirect(url_for("opd.entry_edit", entry_id=entry_id))
 
 
@@ -439,7 +421,7 @@ def index():
 def unit_add():
     form = UnitForm()
     if form.validate_on_submit():
-        try:
+        with writing(_("Unit account created."), flash_error=False) as w:
             agencies.create_unit(
                 name=form.name.data,
                 username=form.username.data,
@@ -447,13 +429,9 @@ def unit_add():
                 password=form.password.data,
                 actor=current_user,
             )
-        except JuriError as exc:
-            db.session.rollback()
-            form.name.errors.append(str(exc.message))
-        else:
-            db.session.commit()
-            flash(_("Unit account created."), "success")
+        if not w.failed:
             return redirect(url_for("agency.index"))
+        form.name.errors.append(str(w.error.message))
     return _index(form, 422)
 
 
@@ -492,14 +470,10 @@ def entry_return(entry_id: int):
     form = ReasonForm(prefix="return")
     if not form.validate_on_submit():
         return _detail(entry, 422, form)
-    try:
+    with writing(_("The entry has been returned to the unit with your note.")) as w:
         entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user, now=utcnow())
-    except JuriError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "danger")
-        return _detail(entry, exc.status, form)
-    db.session.commit()
-    flash(_("The entry has been returned to the unit with your note."), "success")
+    if w.failed:
+        return _detail(entry, w.status, form)
     return redirect(url_for("agency.entry_detail", entry_id=entry.id))
 
 
@@ -510,17 +484,15 @@ def entry_submit(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-    try:
+    submitted = _("The entry has been submitted to the committee. Good luck!")
+    with writing(submitted, flash_error=False) as w:
         entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
-    except JuriError as exc:
-        db.session.rollback()
-        message = str(exc.message)
-        if isinstance(exc, IncompleteError):
+    if w.failed:
+        message = str(w.error.message)
+        if isinstance(w.error, IncompleteError):
             message = _("The entry is incomplete; open it with Review and submit to complete it.")
         flash(message, "danger")
-        return _detail(entry, exc.status)
-    db.session.commit()
-    flash(_("The entry has been submitted to the committee. Good luck!"), "success")
+        return _detail(entry, w.status)
     return redirect(url_for("agency.entry_detail", entry_id=entry.id))
 
 
@@ -571,11 +543,11 @@ def screening_accept_clean(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = ReasonForm(prefix="clean")
     if form.validate_on_submit():
-        n = screening.accept_clean(
-            round_=round_, reason=form.reason.data, actor=current_user, now=utcnow()
-        )
-        db.session.commit()
-        flash(_("%(n)d entries without any flag declared eligible.", n=n), "success")
+        with writing() as w:
+            n = screening.accept_clean(
+                round_=round_, reason=form.reason.data, actor=current_user, now=utcnow()
+            )
+            w.success = _("%(n)d entries without any flag declared eligible.", n=n)
     else:
         flash(_("Give the reason for the decision; the OPD reads it."), "danger")
     return redirect(url_for("review.screening_list", round_id=round_.id))
@@ -673,13 +645,9 @@ def remind_drafts(round_id: int):
     """Remind the OPDs whose proposals are still drafts (outbox, emailed when configured)."""
     round_ = db.get_or_404(Round, round_id)
     if ActionForm().validate_on_submit():
-        try:
+        with writing() as w:
             notes = messages.remind_drafts(round_=round_, actor=current_user, now=utcnow())
-        except JuriError as exc:
-            flash(str(exc.message), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes)), "success")
+            w.success = _("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes))
     return redirect(url_for("analysis.round_dashboard", round_id=round_.id))
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import text
+
 from competition.db import db
+from competition.entries import services as entries
 from competition.entries.models import Entry
 from tests import factories
 
@@ -55,3 +58,33 @@ def test_saving_twice_from_one_tab_is_not_stale(app, login, opd, open_round):
     assert client.post(url, data=_form(client.get(url).text, entry, "B", "y")).status_code == 302
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).title == "B"
+
+
+def test_save_losing_the_race_to_a_simultaneous_save_is_refused(
+    app, login, opd, open_round, monkeypatch
+):
+    """The form's version matched when the save began, but another save was stored before this
+    one's UPDATE (``StaleDataError``): refused (409) with the stored text, nothing overwritten,
+    what was typed kept."""
+    entry = factories.make_entry(open_round, opd, title="SI-PANDAI", submitted=False)
+    db.session.commit()
+    update_entry = entries.update_entry
+
+    def racing_update(*, entry, **kw):  # the other save lands between the load and the UPDATE
+        db.session.connection().execute(
+            text("UPDATE entries SET title = 'Menang', version_id = version_id + 1 WHERE id = :id"),
+            {"id": entry.id},
+        )
+        return update_entry(entry=entry, **kw)
+
+    monkeypatch.setattr(entries, "update_entry", racing_update)
+    url = f"/opd/entries/{entry.id}/edit"
+    client = login(opd)
+    r = client.post(url, data=_form(client.get(url).text, entry, "Kalah", "Ringkasan kalah"))
+    assert r.status_code == 409
+    assert "Proposal ini diubah di tempat lain" in r.text
+    assert 'value="Kalah"' in r.text and "Ringkasan kalah" in r.text  # the typed text stays
+    db.session.expire_all()
+    # Not overwritten by what was typed (the simulated other save ran in this request's
+    # transaction, so it was rolled back with it).
+    assert db.session.get(Entry, entry.id).title == "SI-PANDAI"
