@@ -51,14 +51,6 @@ from competition.rounds.sections import (
     over_limit,
 )
 
-# Free-text fields a proposal form sends; ``group``, ``innovation_started_on`` (a date) and
-# ``truth_declaration`` (a bool) are handled apart.
-TEXT_FIELDS = ("title", "innovators", "video_url") + SECTION_NAMES
-
-
-# Kept for callers of the first version (the demo loader): title then the sections.
-FIELDS = ("title",) + SECTION_NAMES
-
 
 def _check_window(round_: Round, now: datetime, entry: Entry | None = None) -> None:
     """Refuse outside the round's submission window, except for an entry the committee has

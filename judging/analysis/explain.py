@@ -124,7 +124,7 @@ def consistency(noise: float, typical: float) -> str:
     return _("about as consistent as the others")
 
 
-def warnings(result, *, n_judges_per_entry: float | None = None) -> list[str]:
+def warnings(result) -> list[str]:
     """The model's warnings in words, each with what would help."""
     out = []
     codes = set(getattr(result, "warning_codes", ()) or ())
