@@ -964,7 +964,10 @@ def _work(d: _Data, name, n=None, dtype=float):
     """A work buffer of ``n`` (default: the sheets') items, allocated once per fit and reused
     by every iteration. A fresh array of 250,000 floats (2 MB) each step costs page faults
     whenever the allocator hands the memory back to the system between steps: 40,000 faults
-    and a third of the default fit's CPU time for 250,000 sheets (measured 2026-12-03)."""
+    and a third of the default fit's CPU time for 250,000 sheets (measured 2026-12-03).
+    Steps whose use of a buffer does not overlap share its name: the scale step and the
+    additive fit's residuals use leave-one-out buffers while no leave-one-out result is
+    pending ("loo_s", "loo_safe"; the pending residuals live in "loo_r2" and "loo_valid")."""
     key = ("work", name)
     buf = d.cache.get(key)
     if buf is None:
@@ -1092,8 +1095,10 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
     e_comp, j_comp, n_comp, warning = _components(d)
     sheet_comp = _at_entries(d, e_comp)  # every sheet's entry has sheets: no -1 here
     m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
-    m_sheet = _on_component(sheet_comp, m_c)
-    y = d.score - m_sheet
+    if n_comp == 1:  # y = score - m, without an array of m per sheet
+        y = d.score - m_c[0]
+    else:
+        y = d.score - _on_component(sheet_comp, m_c)
     ones = np.ones(d.n_judges)
     n_e = d.e_count
     with_sheets = int(np.count_nonzero(n_e))
@@ -1133,13 +1138,12 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
         n_comp=n_comp,
         warning=warning,
         y=y,
-        m_sheet=m_sheet,
     )
 
 
 def _residuals(d: _Data, y, a, z):
     """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer."""
-    r = np.take(a, d.judge, out=_work(d, "residuals"), mode="clip")
+    r = np.take(a, d.judge, out=_work(d, "loo_safe"), mode="clip")
     np.subtract(y, r, out=r)
     r -= _at_entries(d, np.nan_to_num(z), out=_work(d, "solve"))
     return r
@@ -1284,7 +1288,7 @@ def _fit_bias_scale(
         # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
         prior = scale_prior * var_z / pool
         zs = _at_entries(d, zz, out=_work(d, "solve"))
-        ya = np.take(a, j, out=_work(d, "scale"), mode="clip")
+        ya = np.take(a, j, out=_work(d, "loo_s"), mode="clip")
         np.subtract(y, ya, out=ya)
         ya *= zs
         sxy = np.bincount(j, weights=ya, minlength=d.n_judges)
