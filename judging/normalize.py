@@ -769,7 +769,6 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     E, J = d.n_entries, d.n_judges
     wsj = w * s  # per judge; a sheet's weight in its entry's consensus is wsj[judge] * s
     D = _entry_sums(d, wsj * s)  # sum of w s^2 per entry
-    buf = _work(d, "solve")
     ba_buf = _work(d, "solve_entries", E)
     has_e = D > 0
     Dinv = np.zeros(E)
@@ -780,11 +779,11 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     def matvec(a):
         ba = _entry_sums(d, wsj * a, out=ba_buf)
         ba *= Dinv
-        return (wn + lam) * a - wsj * _judge_sums(d, ba, buf)
+        return (wn + lam) * a - wsj * _judge_sums(d, ba)
 
     unum = _entry_sums(d, wsj, y)  # sum of w s y per entry
-    rhs = w * _judge_sum(d, y) - wsj * _judge_sums(d, unum * Dinv, buf)
-    diag = wn + lam - wsj * wsj * _judge_sums(d, Dinv, buf)
+    rhs = w * _judge_sum(d, y) - wsj * _judge_sums(d, unum * Dinv)
+    diag = wn + lam - wsj * wsj * _judge_sums(d, Dinv)
     diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
     active = (wn + lam) > 0
     diag = np.where(active, diag, 1.0)
@@ -955,9 +954,9 @@ def _slot_values(d: _Data, slots: _Slots, y):
     return cache["slot_values"]
 
 
-def _judge_sums(d: _Data, values, buf=None):
+def _judge_sums(d: _Data, values):
     """Per judge, the sum over its sheets of the per-entry ``values[entry]``."""
-    return np.bincount(d.judge, weights=_at_entries(d, values, out=buf), minlength=d.n_judges)
+    return np.bincount(d.judge, weights=_at_entries(d, values), minlength=d.n_judges)
 
 
 def _work(d: _Data, name, n=None, dtype=float):
