@@ -588,6 +588,7 @@ def test_entry_slot_sums_give_the_same_bits_as_bincount(method, monkeypatch):
         rng = np.random.default_rng(seed)
         entry, judge, y, n_e = _design(rng, kinds[seed % len(kinds)])
         n = {"n_entries": n_e + 2} if seed % 4 == 0 else {}
+        monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)  # the table even for small stages
         monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 2.0)
         fast = normalize(entry, judge, y, method, **n)
         monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 0.0)  # never the table: np.bincount
@@ -599,8 +600,11 @@ def test_entry_slot_sums_give_the_same_bits_as_bincount(method, monkeypatch):
             assert np.array_equal(np.signbit(a), np.signbit(b)), (seed, f)
 
 
-def test_entry_slots_lay_out_each_entry_in_input_order():
+def test_entry_slots_lay_out_each_entry_in_input_order(monkeypatch):
+    import judging.normalize as nz
     from judging.normalize import _check, _entry_slots, _entry_sums
+
+    monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)
 
     entry = np.array([2, 0, 2, 1, 2, 0])
     judge = np.array([0, 1, 1, 2, 2, 0])
