@@ -995,6 +995,17 @@ def _sorted_by_entry(d: _Data) -> bool:
     return sorted_e
 
 
+def _repeats(d: _Data):
+    """``np.repeat``'s counts for :func:`_at_entries`: the one number of sheets when every
+    entry has it (a scalar count repeats about 30 % faster than an array of counts), else the
+    sheets per entry."""
+    reps = d.cache.get("repeats")
+    if reps is None:
+        k = int(d.e_count.max()) if d.e_count.size else 0
+        reps = d.cache["repeats"] = k if k * d.e_count.size == d.score.size else d.e_count
+    return reps
+
+
 def _at_entries(d: _Data, values, out=None):
     """``values[d.entry]``: per-entry values gathered onto the sheets, into ``out`` (a buffer
     of the sheets' length) when given. Without ``out``, sheets sorted by entry (as the pages
@@ -1002,7 +1013,7 @@ def _at_entries(d: _Data, values, out=None):
     are the same. With ``out`` a gather into it is cheaper than a fresh array (see
     :func:`_work`)."""
     if out is None and _sorted_by_entry(d):
-        return np.repeat(values, d.e_count)
+        return np.repeat(values, _repeats(d))
     # indices were checked by _check: mode "clip" skips numpy's buffered copy for ``out``
     return np.take(values, d.entry, out=out, mode="clip")
 
