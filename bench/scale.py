@@ -12,7 +12,11 @@ from git, ``--baseline-rev``), also on 250,000 sheets of judges who do not agree
 250,000 sheets, against today's default uncertainty (``bootstrap_ranks`` + ``near_ties``).
 Medians of ``--repeat`` runs.
 
+The default fit against ``--speed-rev`` also says whether every field of the result is the
+same to the last bit (``bit-identical``).
+
     python bench/scale.py [--small] [--repeat 3] [--n-boot 1000] [--only-issue14]
+    python bench/scale.py --only-default   # just the default point scores, now vs before
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from judging.normalize import DEFAULT_METHOD, METHODS, normalize
 from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
 
 BASELINE_REV = "db19db4"  # main before issue 14
-SPEED_REV = "6e57432"  # main before the 2026-12-03 speed-up of the default point scores
+# main before the second speed-up of the default point scores (2026-12-03, branch s14-speed);
+# the first one's baseline was 6e57432
+SPEED_REV = "2fb2c00"
 
 
 def make_data(n_entries, n_judges, per_entry, seed=0):
@@ -175,30 +181,46 @@ def issue14(args):
     prev = load_baseline(args.speed_rev, "speed_normalize")
     if prev is not None:
         fields = ("entry_score", "entry_se", "sheet_score", "sheet_weight", "judge_offset")
-        fields += ("judge_scale", "judge_noise")
+        fields += ("judge_scale", "judge_noise", "judge_reliability")
         print(
             f"\ndefault point scores against {args.speed_rev} (before the speed-up), same data, "
             f"runs interleaved, median of {max(args.repeat, 5)}:"
         )
         for label, y in (("agreeing judges", score), ("judges who do not agree", noise)):
-            t_now, t_prev = [], []
+            t_now, t_prev, c_now, c_prev = [], [], [], []
             for _ in range(max(args.repeat, 5)):
+                c0 = time.process_time()
                 t_a, r_new = median_time(lambda y=y: normalize(entry, judge, y, n_entries=n_e), 1)
+                c1 = time.process_time()
                 t_b, r_old = median_time(
                     lambda y=y: prev.normalize(entry, judge, y, n_entries=n_e), 1
                 )
+                c_now.append(c1 - c0)
+                c_prev.append(time.process_time() - c1)
                 t_now.append(t_a)
                 t_prev.append(t_b)
             diff = max(
                 float(np.nanmax(np.abs(getattr(r_new, f) - getattr(r_old, f)))) for f in fields
+            )
+            same = r_new.n_iter == r_old.n_iter and all(
+                np.array_equal(getattr(r_new, f), getattr(r_old, f), equal_nan=True)
+                and np.array_equal(np.signbit(getattr(r_new, f)), np.signbit(getattr(r_old, f)))
+                for f in fields
             )
             ratios = np.asarray(t_prev) / np.asarray(t_now)
             print(
                 f"  {label:<28} now {np.median(t_now):.3f} s, before {np.median(t_prev):.3f} s, "
                 f"ratio of medians {np.median(t_prev) / np.median(t_now):.2f}x (per pair "
                 f"{ratios.min():.2f}-{ratios.max():.2f}x); iterations {r_new.n_iter}/"
-                f"{r_old.n_iter}; largest difference in any field {diff:.1e}"
+                f"{r_old.n_iter}; largest difference in any field {diff:.1e}; "
+                f"bit-identical: {'yes' if same else 'NO'}"
             )
+            print(
+                f"  {'':<28} CPU (time.process_time) now {np.median(c_now):.3f} s, before "
+                f"{np.median(c_prev):.3f} s, ratio {np.median(c_prev) / np.median(c_now):.2f}x"
+            )
+    if args.only_default:
+        return
 
     for name, (ne, nj) in (("national round", (3_000, 300)), (f"{n_e:,} entries", (n_e, n_j))):
         e2, j2, y2, q2 = make_data(ne, nj, 5, seed=3)
@@ -236,8 +258,13 @@ def main(argv=None):
     ap.add_argument("--baseline-rev", default=BASELINE_REV)
     ap.add_argument("--speed-rev", default=SPEED_REV)
     ap.add_argument("--only-issue14", action="store_true")
+    ap.add_argument(
+        "--only-default",
+        action="store_true",
+        help="only the default point scores against --baseline-rev and --speed-rev",
+    )
     args = ap.parse_args(argv)
-    if args.only_issue14:
+    if args.only_issue14 or args.only_default:
         issue14(args)
         return
     n_e, n_j = (5_000, 200) if args.small else (50_000, 2_000)

@@ -42,6 +42,14 @@ Dot products of long vectors use :func:`_dot` (an elementwise product and numpy'
 sum), not ``@``, ``np.dot`` or ``np.vecdot``: numpy 2.4 hands all three to BLAS, which may
 start threads for long vectors: 8-12 ms per call on a busy 2-core server against 0.2 ms for
 the sum of 250,000 products (measured 2026-12-03).
+
+Speed of the iterative fits without changing a bit of their results (2026-12-03): per-entry
+sums of a per-judge value go through a (slot, entry) table of the sheets built once per fit
+(:func:`_entry_sums`), adding the same values in the same order as ``np.bincount``; the loop
+keeps its per-sheet temporaries in buffers allocated once per fit (:func:`_work`: fresh 2 MB
+arrays cost page faults, a third of the fit's CPU time); the leave-one-out residuals are only
+computed when the next step reads them. ``tests/judging/test_normalize.py`` checks that the
+table and ``np.bincount`` give identical bits.
 """
 
 from __future__ import annotations
@@ -257,13 +265,25 @@ def _check(entry, judge, score, n_entries=None, n_judges=None, scale_min=None, s
     return _Data(entry, judge, score, int(n_entries), int(n_judges), e_count, j_count)
 
 
+#: sheets sorted by entry with at most this many sheets on one entry are checked for duplicates
+#: by comparing each sheet with the next few (see _refuse_duplicates)
+_DUPLICATE_LAGS = 16
+
+
 def _refuse_duplicates(entry, judge, n_judges):
     """ValueError when a judge has two sheets on one entry (they would count twice).
 
-    Without a full sort: keys ``entry * n_judges + judge`` are hashed into about 4 buckets per
-    sheet (``np.bincount``); only sheets in a shared bucket are sorted and compared."""
+    Sheets sorted by entry (as the pages pass them) with at most ``_DUPLICATE_LAGS`` per entry
+    are compared with the next 1..k-1 sheets (k - 1 vectorized comparisons; 1-2 ms for
+    250,000 sheets). Otherwise, without a full sort: keys ``entry * n_judges + judge`` are
+    hashed into about 4 buckets per sheet (``np.bincount``; 10-20 ms for 250,000 sheets, the
+    count table does not fit in the cache); only sheets in a shared bucket are sorted and
+    compared. Either way a duplicate found is reported by the hashing path, so the message
+    does not depend on the path."""
     n = entry.size
     if n < 2:
+        return
+    if n > 4096 and _no_duplicates_sorted(entry, judge):
         return
     key = entry.astype(np.int64) * max(n_judges, 1) + judge
     if n <= 4096:
@@ -281,6 +301,25 @@ def _refuse_duplicates(entry, judge, n_judges):
             f"{dup.size} duplicate sheet(s): judge {k % nj} scored entry {k // nj} more than "
             "once; keep one sheet per judge and entry"
         )
+
+
+def _no_duplicates_sorted(entry, judge):
+    """True when ``entry`` is sorted, no entry has more than ``_DUPLICATE_LAGS`` sheets and no
+    judge appears twice on an entry; False when a duplicate is found or the check does not
+    apply."""
+    same_entry = entry[1:] == entry[:-1]
+    if not (entry[1:] >= entry[:-1]).all():
+        return False
+    # the longest run of one entry: k sheets need lags 1..k-1
+    starts = np.flatnonzero(~same_entry)
+    bounds = np.concatenate(([0], starts + 1, [entry.size]))
+    k = int(np.diff(bounds).max())
+    if k > _DUPLICATE_LAGS:
+        return False
+    for lag in range(1, k):
+        if ((entry[lag:] == entry[:-lag]) & (judge[lag:] == judge[:-lag])).any():
+            return False
+    return True
 
 
 def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
@@ -726,22 +765,19 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
 
     ``z`` is eliminated (``z_e = sum w s (y - a) / sum w s^2`` over e's sheets) and the
     symmetric positive definite system for ``a`` (its Schur complement) is solved by
-    Jacobi-preconditioned conjugate gradients; each matrix-vector product is two gathers and
-    two ``np.bincount`` over the sheets (into reused buffers: a fresh array per step costs
-    page faults on a busy server). Works for any judge graph, connected or not.
-    Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets. With ``loo`` also
-    the leave-one-out squared residuals of :func:`_loo_noise` at the solution, from the same
-    sums: ``(a, z, iterations, (r2, valid))``.
+    Jacobi-preconditioned conjugate gradients. Each matrix-vector product is an entry sum of a
+    per-judge vector (:func:`_entry_sums`) and a judge sum of a per-entry vector
+    (:func:`_judge_sums`); judge factors are taken out of judge sums, so every per-sheet
+    product is gathered once from a per-judge vector. Works for any judge graph, connected or
+    not. Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets. With ``loo``
+    also a function of no arguments that returns the leave-one-out squared residuals of
+    :func:`_loo_noise` at the solution, ``(r2, valid)``, from the solve's own sums (a fit
+    that stops after this solve never calls it).
     """
-    e, j = d.entry, d.judge
     E, J = d.n_entries, d.n_judges
     wsj = w * s  # per judge; a sheet's weight in its entry's consensus is wsj[judge] * s
-    # every per-sheet product of judge factors is gathered once from a per-judge vector, and
-    # judge factors are taken out of judge sums: a matrix-vector product is two gathers and
-    # two np.bincount over the sheets
-    wss = np.take(wsj * s, j)  # w s^2 per sheet
-    D = np.bincount(e, weights=wss, minlength=E)
-    buf = np.empty_like(wss)
+    D = _entry_sums(d, wsj * s)  # sum of w s^2 per entry
+    ba_buf = _work(d, "solve_entries", E)
     has_e = D > 0
     Dinv = np.zeros(E)
     np.divide(1.0, D, out=Dinv, where=has_e)
@@ -749,19 +785,13 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (J,))
 
     def matvec(a):
-        np.take(wsj * a, j, out=buf)
-        ba = np.bincount(e, weights=buf, minlength=E)
+        ba = _entry_sums(d, wsj * a, out=ba_buf)
         ba *= Dinv
-        g = _at_entries(d, ba, out=buf)
-        return (wn + lam) * a - wsj * np.bincount(j, weights=g, minlength=J)
+        return (wn + lam) * a - wsj * _judge_sums(d, ba)
 
-    ws = np.take(wsj, j)  # per sheet
-    np.multiply(ws, y, out=buf)
-    unum = np.bincount(e, weights=buf, minlength=E)  # sum of w s y per entry
-    g = _at_entries(d, unum * Dinv, out=buf)
-    rhs = w * _judge_sum(d, y) - wsj * np.bincount(j, weights=g, minlength=J)
-    g = _at_entries(d, Dinv, out=buf)
-    diag = wn + lam - wsj * wsj * np.bincount(j, weights=g, minlength=J)
+    unum = _entry_sums(d, wsj, y)  # sum of w s y per entry
+    rhs = w * _judge_sum(d, y) - wsj * _judge_sums(d, unum * Dinv)
+    diag = wn + lam - wsj * wsj * _judge_sums(d, Dinv)
     diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
     active = (wn + lam) > 0
     diag = np.where(active, diag, 1.0)
@@ -789,48 +819,203 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
         p = zp + (rz_new / rz) * p
         rz = rz_new
     z = np.full(E, np.nan)
-    np.take(wsj * a, j, out=buf)
-    num = unum - np.bincount(e, weights=buf, minlength=E)  # sum of w s (y - a) per entry
+    num = unum - _entry_sums(d, wsj * a)  # sum of w s (y - a) per entry
     np.multiply(num, Dinv, out=z, where=has_e)
     if not loo:
         return a, z, it
-    # leave-one-out residuals (see _loo_noise), in place in as few passes as possible
-    sj = np.take(s, j)
-    yc = np.take(a, j)
+    return a, z, it, lambda: _loo_from_sums(d, y, a, s, wsj, D, num)
+
+
+def _loo_from_sums(d: _Data, y, a, s, wsj, D, num):
+    """:func:`_loo_noise` from the sums of a solve (``D``: sum of w s^2, ``num``: sum of
+    w s (y - a) per entry), in place in as few passes over the sheets as possible; the same
+    operations in the same order, so the same numbers."""
+    j = d.judge
+    sj = np.take(s, j, out=_work(d, "loo_s"), mode="clip")
+    ws = np.take(wsj, j, out=_work(d, "loo_ws"), mode="clip")
+    wss = np.multiply(ws, sj, out=_work(d, "loo_tmp"))  # (w s^2)[judge]
+    yc = np.take(a, j, out=_work(d, "loo_r2"), mode="clip")
     np.subtract(y, yc, out=yc)  # y - a_j
-    De = _at_entries(d, D)
-    safe = De - wss
-    np.maximum(De, 1e-300, out=De)
-    De *= 1e-9
-    valid = safe > De
-    invalid = ~valid
-    np.copyto(safe, 1.0, where=invalid)
-    De = _at_entries(d, num, out=De)
-    np.multiply(ws, yc, out=buf)
-    De -= buf
-    De /= safe  # z without the sheet
-    De *= sj
-    np.subtract(yc, De, out=yc)  # residual against it
+    safe = _at_entries(d, D, out=_work(d, "loo_safe"))
+    safe -= wss  # D_e without the sheet
+    thr = np.maximum(D, 1e-300)
+    thr *= 1e-9
+    valid = np.greater(safe, _at_entries(d, thr, out=wss), out=_work(d, "loo_valid", dtype=bool))
+    invalid = np.logical_not(valid, out=_work(d, "loo_invalid", dtype=bool))
+    some_invalid = bool(invalid.any())  # only entries with a single sheet
+    if some_invalid:
+        np.copyto(safe, 1.0, where=invalid)
+    zl = _at_entries(d, num, out=wss)
+    np.multiply(ws, yc, out=ws)
+    zl -= ws
+    zl /= safe  # z without the sheet
+    zl *= sj
+    np.subtract(yc, zl, out=yc)  # residual against it
     yc *= yc
-    np.multiply(sj, sj, out=buf)
-    buf /= safe
-    yc -= buf
-    np.copyto(yc, 0.0, where=invalid)
-    r2 = yc
-    return a, z, it, (r2, valid)
+    np.multiply(sj, sj, out=sj)
+    sj /= safe
+    yc -= sj
+    if some_invalid:
+        np.copyto(yc, 0.0, where=invalid)
+    return yc, valid
 
 
-def _at_entries(d: _Data, values, out=None):
-    """``values[d.entry]``: per-entry values gathered onto the sheets. When the sheets come
-    sorted by entry (as the pages and benchmarks pass them) this is ``np.repeat``, about 2.5x
-    cheaper than a gather; the numbers are the same."""
+# The sums over sheets in the fits. ``np.bincount`` adds each group's values one after the other
+# in the sheets' order, starting from 0.0; every faster path below adds the same values in the
+# same order, so the fits give the same numbers, bit for bit, whichever path runs
+# (tests/judging/test_normalize.py compares them).
+
+#: the (slot, entry) table of :func:`_entry_slots` is used when it has at most this many cells
+#: per sheet (entries with very different numbers of sheets would make it mostly padding)
+_SLOTS_MAX_FILL = 2.0
+#: below this many sheets np.bincount is as fast (the table's k gathers per sum cost more
+#: calls than they save: 10-25 % slower fits on a few hundred sheets)
+_SLOTS_MIN_SHEETS = 20_000
+
+
+@dataclass(frozen=True)
+class _Slots:
+    """The sheets as a table of ``k`` rows (k = most sheets on one entry) by ``n_entries``
+    columns: column e holds entry e's sheets in their input order, padded with the judge index
+    ``n_judges`` (a zero at the end of :attr:`table`) and a zero score.
+
+    ``cell`` is each sheet's flat position in the table (None when the sheets are sorted by
+    entry and every entry has k: the table is then the sheets' transpose); ``judge``
+    (k, n_entries) the judge index per cell; ``table`` (n_judges + 1,) and ``row`` (n_entries,) are reused buffers."""
+
+    cell: np.ndarray
+    judge: np.ndarray
+    table: np.ndarray
+    row: np.ndarray
+
+
+def _entry_slots(d: _Data):
+    """The :class:`_Slots` of the sheets (built once per fit and cached on ``d``), or None
+    when the table would be more than ``_SLOTS_MAX_FILL`` cells per sheet or there are fewer
+    than ``_SLOTS_MIN_SHEETS`` sheets."""
+    slots = d.cache.get("slots", False)
+    if slots is not False:
+        return slots
+    S, E = d.score.size, d.n_entries
+    k = int(d.e_count.max()) if S else 0
+    slots = None
+    big = S >= _SLOTS_MIN_SHEETS
+    if big and k * E == S and _sorted_by_entry(d):  # every entry has k sheets: no padding
+        judge = np.ascontiguousarray(d.judge.reshape(E, k).T)
+        slots = _Slots(None, judge, np.zeros(d.n_judges + 1), np.empty(E))
+    elif big and k * E <= _SLOTS_MAX_FILL * S:
+        start = np.cumsum(d.e_count) - d.e_count
+        rank = np.arange(S) - np.repeat(start, d.e_count)  # position within its entry, sorted
+        if _sorted_by_entry(d):
+            slot = rank
+        else:
+            slot = np.empty(S, dtype=np.intp)
+            slot[np.argsort(d.entry, kind="stable")] = rank
+        cell = slot * E + d.entry
+        judge = np.full(k * E, d.n_judges, dtype=np.intp)
+        judge[cell] = d.judge
+        slots = _Slots(cell, judge.reshape(k, E), np.zeros(d.n_judges + 1), np.empty(E))
+    d.cache["slots"] = slots
+    return slots
+
+
+def _entry_sums(d: _Data, v, y=None, out=None):
+    """Per entry, the sum over its sheets of ``v[judge]`` (times ``y[sheet]`` when given),
+    into ``out`` when given (n_entries,).
+
+    With the :class:`_Slots` table: one gather per row from the short per-judge table and
+    ``k`` contiguous additions (0.3 ms for 250,000 sheets against 0.8 ms for a gather onto the
+    sheets and an ``np.bincount`` into 50,000 entries); padding cells add exact zeros, and the
+    final ``+ 0.0`` turns a sum of negative zeros into the +0.0 that np.bincount gives."""
+    slots = _entry_slots(d)
+    if slots is None:
+        g = np.take(v, d.judge, out=_work(d, "entry_sums"), mode="clip")
+        if y is not None:
+            g *= y
+        sums = np.bincount(d.entry, weights=g, minlength=d.n_entries)
+        if out is None:
+            return sums
+        out[:] = sums
+        return out
+    slots.table[:-1] = v
+    ys = None if y is None else _slot_values(d, slots, y)
+    if out is None:
+        out = np.empty(d.n_entries)
+    for r in range(slots.judge.shape[0]):
+        cells = slots.row if r else out
+        np.take(slots.table, slots.judge[r], out=cells, mode="clip")
+        if ys is not None:
+            cells *= ys[r]
+        if r:
+            out += cells
+    out += 0.0
+    return out
+
+
+def _slot_values(d: _Data, slots: _Slots, y):
+    """``y`` (per sheet) laid out in the slot table, zero in the padding; cached per ``y``
+    array (constant in a fit)."""
+    cache = d.cache
+    if cache.get("slot_values_of") is not y:
+        if slots.cell is None:  # sorted, k sheets per entry
+            ys = np.ascontiguousarray(y.reshape(slots.judge.shape[::-1]).T)
+        else:
+            ys = np.zeros(slots.judge.size)
+            ys[slots.cell] = y
+        cache["slot_values_of"] = y
+        cache["slot_values"] = ys.reshape(slots.judge.shape)
+    return cache["slot_values"]
+
+
+def _judge_sums(d: _Data, values):
+    """Per judge, the sum over its sheets of the per-entry ``values[entry]``."""
+    return np.bincount(d.judge, weights=_at_entries(d, values), minlength=d.n_judges)
+
+
+def _work(d: _Data, name, n=None, dtype=float):
+    """A work buffer of ``n`` (default: the sheets') items, allocated once per fit and reused
+    by every iteration. A fresh array of 250,000 floats (2 MB) each step costs page faults
+    whenever the allocator hands the memory back to the system between steps: 40,000 faults
+    and a third of the default fit's CPU time for 250,000 sheets (measured 2026-12-03).
+    Steps whose use of a buffer does not overlap share its name: the scale step and the
+    additive fit's residuals use leave-one-out buffers while no leave-one-out result is
+    pending ("loo_s", "loo_safe"; the pending residuals live in "loo_r2" and "loo_valid")."""
+    key = ("work", name)
+    buf = d.cache.get(key)
+    if buf is None:
+        buf = d.cache[key] = np.empty(d.score.size if n is None else n, dtype=dtype)
+    return buf
+
+
+def _sorted_by_entry(d: _Data) -> bool:
     sorted_e = d.cache.get("sorted_by_entry")
     if sorted_e is None:
         e = d.entry
         sorted_e = d.cache["sorted_by_entry"] = bool(e.size < 2 or np.all(e[1:] >= e[:-1]))
-    if sorted_e:
-        return np.repeat(values, d.e_count)
-    return np.take(values, d.entry, out=out)
+    return sorted_e
+
+
+def _repeats(d: _Data):
+    """``np.repeat``'s counts for :func:`_at_entries`: the one number of sheets when every
+    entry has it (a scalar count repeats about 30 % faster than an array of counts), else the
+    sheets per entry."""
+    reps = d.cache.get("repeats")
+    if reps is None:
+        k = int(d.e_count.max()) if d.e_count.size else 0
+        reps = d.cache["repeats"] = k if k * d.e_count.size == d.score.size else d.e_count
+    return reps
+
+
+def _at_entries(d: _Data, values, out=None):
+    """``values[d.entry]``: per-entry values gathered onto the sheets, into ``out`` (a buffer
+    of the sheets' length) when given. Without ``out``, sheets sorted by entry (as the pages
+    and benchmarks pass them) take ``np.repeat``, a little cheaper than a gather; the numbers
+    are the same. With ``out`` a gather into it is cheaper than a fresh array (see
+    :func:`_work`)."""
+    if out is None and _sorted_by_entry(d):
+        return np.repeat(values, _repeats(d))
+    # indices were checked by _check: mode "clip" skips numpy's buffered copy for ``out``
+    return np.take(values, d.entry, out=out, mode="clip")
 
 
 def _judge_sum(d: _Data, y):
@@ -845,6 +1030,8 @@ def _judge_sum(d: _Data, y):
 def _component_mean(comp, values, n_comp, weights=None):
     """Mean of ``values`` per component (``comp`` >= 0), gathered back onto ``comp``."""
     ok = comp >= 0
+    if ok.all():  # the usual case: no masks needed
+        return _on_component(comp, _group_mean(comp, values, n_comp, weights)[0])
     mean, _ = _group_mean(comp[ok], values[ok], n_comp, None if weights is None else weights[ok])
     out = np.zeros(comp.size)
     out[ok] = mean[comp[ok]]
@@ -860,25 +1047,21 @@ def _loo_noise(d: _Data, y, a, s, w):
     under the model, so the second term is subtracted. Sheets that are alone on their entry
     carry no information about noise (``valid`` is False).
     """
-    e, j = d.entry, d.judge
-    ws = (w * s)[j]
-    wss = ws * s[j]
-    yc = y - a[j]
-    num = np.bincount(e, weights=ws * yc, minlength=d.n_entries)
-    D = np.bincount(e, weights=wss, minlength=d.n_entries)
-    rest = D[e] - wss
-    valid = rest > 1e-9 * np.maximum(D[e], 1e-300)
-    safe = np.where(valid, rest, 1.0)
-    z_loo = (num[e] - ws * yc) / safe
-    r = yc - s[j] * z_loo
-    r2 = np.where(valid, r * r - s[j] ** 2 / safe, 0.0)
-    return r2, valid
+    j = d.judge
+    wsj = w * s
+    num = np.take(wsj, j, mode="clip")
+    num *= y - np.take(a, j, mode="clip")
+    num = np.bincount(d.entry, weights=num, minlength=d.n_entries)  # sum of w s (y - a)
+    return _loo_from_sums(d, y, a, s, wsj, _entry_sums(d, wsj * s), num)
 
 
 def _noise_per_judge(d: _Data, r2, valid, prior_n=3.0):
     """Judge noise variance: mean corrected squared LOO residual, shrunk towards the pool with
     ``prior_n`` pseudo-sheets; returns (per-judge variance, pooled variance)."""
-    nv = np.bincount(d.judge, weights=valid.astype(float), minlength=d.n_judges)
+    if valid.all():  # sheets that count per judge (exact integers either way)
+        nv = d.j_count.astype(float)
+    else:
+        nv = np.bincount(d.judge, weights=valid.astype(float), minlength=d.n_judges)
     ss = np.bincount(d.judge, weights=r2, minlength=d.n_judges)
     total_n = float(nv.sum())
     spread = d.cache.get("score_var")
@@ -893,6 +1076,10 @@ def _noise_per_judge(d: _Data, r2, valid, prior_n=3.0):
 def _entry_spread(z, comp_e, n_comp):
     """Variance of entry qualities within their components (pooled over components)."""
     ok = np.isfinite(z) & (comp_e >= 0)
+    if n_comp == 1 and ok.all():
+        # the usual case, without masks: the mean as np.bincount adds it (in order from 0.0)
+        dev = z - (float(np.cumsum(z)[-1]) + 0.0) / float(z.size)
+        return _dot(dev, dev) / z.size
     if not ok.any():
         return 0.0
     m = _component_mean(comp_e, np.where(ok, z, 0.0), n_comp, ok.astype(float))
@@ -902,6 +1089,8 @@ def _entry_spread(z, comp_e, n_comp):
 
 def _on_component(comp, per_comp):
     """Gather a per-component value onto items (0 where ``comp`` is -1)."""
+    if per_comp.size == 1 and comp.size and comp.min() >= 0:
+        return np.full(comp.size, per_comp[0], dtype=float)
     out = np.zeros(comp.size)
     ok = comp >= 0
     out[ok] = per_comp[comp[ok]]
@@ -927,9 +1116,12 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
     """Fit the additive model; returns a dict of arrays (see :func:`bias`). ``tol``: relative
     residual of the conjugate-gradient solves (``bias_scale`` starts from a looser fit)."""
     e_comp, j_comp, n_comp, warning = _components(d)
-    sheet_comp = e_comp[d.entry]
-    m_sheet = _component_mean(sheet_comp, d.score, n_comp)
-    y = d.score - m_sheet
+    sheet_comp = _at_entries(d, e_comp)  # every sheet's entry has sheets: no -1 here
+    m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
+    if n_comp == 1:  # y = score - m, without an array of m per sheet
+        y = d.score - m_c[0]
+    else:
+        y = d.score - _on_component(sheet_comp, m_c)
     ones = np.ones(d.n_judges)
     n_e = d.e_count
     with_sheets = int(np.count_nonzero(n_e))
@@ -938,7 +1130,7 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
     lam0 = 1.0 if shrinkage is None else float(shrinkage)
     a, z, it = _solve_offsets(d, y, ones, ones, lam0, tol=tol)
     total_it = it
-    resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
+    resid = _residuals(d, y, a, z)
     sigma2 = _dot(resid, resid) / dof if dof > 0 else np.nan
     lam = lam0
     if shrinkage is None and np.isfinite(sigma2) and j_with > 1:
@@ -951,13 +1143,13 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
         lam = float(np.clip(sigma2 / tau2, 0.05, 50.0))
         a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a, tol=tol)
         total_it += it
-        resid = y - a[d.judge] - np.nan_to_num(z)[d.entry]
+        resid = _residuals(d, y, a, z)
         sigma2 = _dot(resid, resid) / dof if dof > 0 else np.nan
     # exact sum-to-zero of offsets within each component (an exact invariance of the fit)
     a, z = _center_offsets(d, a, z, np.ones(d.n_judges), e_comp, j_comp, n_comp)
-    m_c, _ = _group_mean(sheet_comp, d.score, n_comp)
     quality = _on_component(e_comp, m_c) + z
     return dict(
+        m_c=m_c,
         a=a,
         z=z,
         quality=quality,
@@ -969,8 +1161,15 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
         n_comp=n_comp,
         warning=warning,
         y=y,
-        m_sheet=m_sheet,
     )
+
+
+def _residuals(d: _Data, y, a, z):
+    """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer."""
+    r = np.take(a, d.judge, out=_work(d, "loo_safe"), mode="clip")
+    np.subtract(y, r, out=r)
+    r -= _at_entries(d, np.nan_to_num(z), out=_work(d, "solve"))
+    return r
 
 
 def bias(
@@ -1074,7 +1273,7 @@ def _fit_bias_scale(
 ):
     f = _fit_bias(d, shrinkage, tol=1e-4)
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
-    e, j = d.entry, d.judge
+    j = d.judge
     y = f["y"]
     has_j = d.j_count > 0
     a = np.nan_to_num(f["a"])
@@ -1084,6 +1283,10 @@ def _fit_bias_scale(
     sigma2 = f["sigma2"] if np.isfinite(f["sigma2"]) and f["sigma2"] > 0 else None
     r2, valid = _loo_noise(d, y, a, s, w)
     var_j, pool = _noise_per_judge(d, r2, valid, noise_prior)
+
+    def loo():  # the leave-one-out residuals the next noise step reads (later: a solve's)
+        return r2, valid
+
     if sigma2 is None:
         sigma2 = pool
     tau2 = sigma2 / f["lam"]  # offset variance from the additive fit
@@ -1110,16 +1313,20 @@ def _fit_bias_scale(
         # scale step: per-judge ridge regression of (y - a) on z, shrunk towards scale 1 with
         # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
         prior = scale_prior * var_z / pool
-        zs = _at_entries(d, zz)
-        sxy = np.bincount(j, weights=(y - a[j]) * zs, minlength=d.n_judges)
-        sxx = np.bincount(j, weights=zs * zs, minlength=d.n_judges)
+        zs = _at_entries(d, zz, out=_work(d, "solve"))
+        ya = np.take(a, j, out=_work(d, "loo_s"), mode="clip")
+        np.subtract(y, ya, out=ya)
+        ya *= zs
+        sxy = np.bincount(j, weights=ya, minlength=d.n_judges)
+        zs *= zs
+        sxx = np.bincount(j, weights=zs, minlength=d.n_judges)
         s_new = np.ones(d.n_judges)
         np.divide(w * sxy + prior, w * sxx + prior, out=s_new, where=(w * sxx + prior) > 0)
         s_new = _unit_scales(s_new, has_j, j_comp, n_comp)
         s = s_new if omega == 1.0 else s + omega * (s_new - s)
         # noise step: leave-one-out residual variance per judge, shrunk towards the pool (the
         # residuals come with the last linear step: scales and weights of the last step)
-        var_new, pool = _noise_per_judge(d, r2, valid, noise_prior)
+        var_new, pool = _noise_per_judge(d, *loo(), noise_prior)
         var_j = (
             var_new
             if omega == 1.0
@@ -1151,7 +1358,7 @@ def _fit_bias_scale(
         # linear step: offsets and qualities given scales and weights; early solves need not
         # be exact (the next step moves scales and weights anyway): tolerance follows the
         # change, down to 1e-6
-        a, z_new, _, (r2, valid) = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=inner_tol, loo=True)
+        a, z_new, _, loo = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=inner_tol, loo=True)
         a, z_new = _center_offsets(d, a, z_new, s, e_comp, j_comp, n_comp)
         a = np.nan_to_num(a)
         with np.errstate(invalid="ignore"):
@@ -1178,8 +1385,7 @@ def _fit_bias_scale(
         a, z, _ = _solve_offsets(d, y, s, w, lam_a, a0=a, tol=1e-6)
         a, z = _center_offsets(d, a, z, s, e_comp, j_comp, n_comp)
         a = np.nan_to_num(a)
-    m_c, _ = _group_mean(e_comp[e], d.score, n_comp)
-    quality = _on_component(e_comp, m_c) + z
+    quality = _on_component(e_comp, f["m_c"]) + z
     return {
         "a": np.where(has_j, a, np.nan),
         "s": np.where(has_j, s, np.nan),
@@ -1260,16 +1466,21 @@ def bias_scale(
             np.full(d.n_entries, np.nan),
         )
     f = _fit_bias_scale(d, shrinkage, scale_prior, noise_prior, max_iter)
-    e, j = d.entry, d.judge
+    j = d.judge
     a0 = np.nan_to_num(f["a"])
     s0 = np.nan_to_num(f["s"], nan=1.0)
     w = f["w"]
     m_sheet = d.score - f["y"]
-    sheet = m_sheet + (f["y"] - a0[j]) / s0[j]
-    weight = (w * s0 * s0)[j]
-    D = np.bincount(e, weights=weight, minlength=d.n_entries)
+    sheet = np.take(a0, j, mode="clip")  # m + (y - a0[j]) / s0[j]
+    np.subtract(f["y"], sheet, out=sheet)
+    sheet /= np.take(s0, j, out=_work(d, "solve"), mode="clip")
+    sheet += m_sheet
+    wss = w * s0 * s0
+    weight = np.take(wss, j, mode="clip")
+    D = _entry_sums(d, wss)
     var_a = 1.0 / (w * d.j_count + f["lam_a"])
-    extra = np.bincount(e, weights=weight * weight / s0[j] ** 2 * var_a[j], minlength=d.n_entries)
+    # weight^2 / s0^2 var_a per sheet: a per-judge value, computed per judge and summed
+    extra = _entry_sums(d, wss * wss / s0**2 * var_a)
     se = np.full(d.n_entries, np.nan)
     nz = D > 0
     se[nz] = np.sqrt(1.0 / D[nz] + extra[nz] / D[nz] ** 2)

@@ -32,7 +32,7 @@ from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
 from competition.web import writing
-from judging.analysis import combined, explain, uncertainty_pages
+from judging.analysis import combined, combined_publish, explain, uncertainty_pages
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
@@ -229,7 +229,7 @@ def publish(stage_id: int):
         return _review_page(stage.round, {stage.id: form}, status=422)
     is_combined = combined.publishes_combined(stage) and not form.stage_only.data
     risks = (
-        combined.publish_risks(stage.round)
+        combined_publish.publish_risks(stage.round)
         if is_combined
         else uncertainty_pages.publish_risks(stage)
     )

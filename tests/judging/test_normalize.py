@@ -540,3 +540,111 @@ def test_long_dot_products_match_numpy():
     for n in (10, _BLAS_FREE_DOT - 1, _BLAS_FREE_DOT, 250_000):
         a, b = rng.normal(size=n), rng.normal(size=n)
         assert _dot(a, b) == pytest.approx(float(np.vecdot(a, b)), rel=1e-12, abs=1e-9)
+
+
+# ------------------------------------------------------------------ fast paths give the same bits
+
+
+def _design(rng, kind):
+    """A random stage: entries with 1-7 sheets, or exactly 4 ("regular"), shuffled sheets
+    ("unsorted"), entries and judges without sheets ("holes"), two groups of judges that share
+    no entry ("groups"), a judge who gives everyone nearly the same score ("flat")."""
+    n_e, n_j = int(rng.integers(20, 300)), int(rng.integers(6, 50))
+    q = rng.normal(60, 10, n_e)
+    off, sc = rng.normal(0, 6, n_j), np.exp(rng.normal(0, 0.3, n_j))
+    pairs = []
+    for e in range(n_e):
+        k = 4 if kind == "regular" else int(rng.integers(1, 8))
+        pool = np.arange(n_j)
+        if kind == "groups":
+            pool = pool[: n_j // 2] if e % 2 else pool[n_j // 2 :]
+        pairs += [(e, j) for j in rng.choice(pool, min(k, pool.size), replace=False)]
+    p = np.array(pairs)
+    if kind == "unsorted":
+        p = p[rng.permutation(len(p))]
+    if kind == "holes":
+        p = p[(p[:, 0] % 7 != 3) & (p[:, 1] % 5 != 2)]
+    entry, judge = p[:, 0], p[:, 1]
+    y = 60 + off[judge] + sc[judge] * (q[entry] - 60) + rng.normal(0, 4, entry.size)
+    if kind == "flat":
+        y[judge == 0] = 70 + rng.normal(0, 0.3, int((judge == 0).sum()))
+    return entry, judge, np.clip(np.round(y), 0, 100), n_e
+
+
+FIT_FIELDS = ("entry_score", "entry_se", "sheet_score", "sheet_weight", "judge_offset")
+FIT_FIELDS += ("judge_scale", "judge_noise", "judge_reliability")
+
+
+@pytest.mark.parametrize("method", ["bias_scale", "bias"])
+def test_entry_slot_sums_give_the_same_bits_as_bincount(method, monkeypatch):
+    """The fits sum over each entry's sheets through a (slot, entry) table
+    (``_entry_sums``) when it is compact, else with ``np.bincount``: both add the same values
+    in the same order, so every field is identical to the last bit, on regular, ragged,
+    shuffled, holed, split and flat-judge designs."""
+    import judging.normalize as nz
+
+    kinds = ("random", "regular", "unsorted", "holes", "groups", "flat")
+    for seed in range(36):
+        rng = np.random.default_rng(seed)
+        entry, judge, y, n_e = _design(rng, kinds[seed % len(kinds)])
+        n = {"n_entries": n_e + 2} if seed % 4 == 0 else {}
+        monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)  # the table even for small stages
+        monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 2.0)
+        fast = normalize(entry, judge, y, method, **n)
+        monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 0.0)  # never the table: np.bincount
+        plain = normalize(entry, judge, y, method, **n)
+        assert (fast.n_iter, fast.converged) == (plain.n_iter, plain.converged)
+        for f in FIT_FIELDS:
+            a, b = getattr(fast, f), getattr(plain, f)
+            assert np.array_equal(a, b, equal_nan=True), (seed, f)
+            assert np.array_equal(np.signbit(a), np.signbit(b)), (seed, f)
+
+
+def test_entry_slots_lay_out_each_entry_in_input_order(monkeypatch):
+    import judging.normalize as nz
+    from judging.normalize import _check, _entry_slots, _entry_sums
+
+    monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)
+
+    entry = np.array([2, 0, 2, 1, 2, 0])
+    judge = np.array([0, 1, 1, 2, 2, 0])
+    d = _check(entry, judge, np.arange(6.0), n_entries=4)
+    slots = _entry_slots(d)
+    # rows are slots, columns entries; padding is the judge index n_judges = 3
+    np.testing.assert_array_equal(slots.judge, [[1, 2, 0, 3], [0, 3, 1, 3], [3, 3, 2, 3]])
+    v = np.array([1.0, 10.0, 100.0])
+    np.testing.assert_array_equal(_entry_sums(d, v), [11.0, 100.0, 111.0, 0.0])
+    y = np.arange(6.0)  # entry 0: sheets 1 and 5, entry 1: sheet 3, entry 2: sheets 0, 2, 4
+    np.testing.assert_array_equal(
+        _entry_sums(d, v, y), [10 * 1 + 1 * 5, 100 * 3, 0 + 10 * 2 + 100 * 4, 0]
+    )
+    many = _check(np.r_[np.zeros(9, int), 1, 2, 3], np.arange(12), np.ones(12))
+    assert _entry_slots(many) is None  # 9 slots x 4 entries > 2 cells per sheet
+
+
+def test_duplicate_check_on_sorted_sheets_finds_every_lag():
+    """Sheets sorted by entry are compared with their next 1..k-1 neighbours; unsorted ones or
+    entries with more than 16 sheets go through the hashed check. Same answer and message."""
+    rng = np.random.default_rng(5)
+    e = np.repeat(np.arange(2000), 6)
+    j = (e * 7 + np.tile(np.arange(6), 2000)) % 300
+    y = rng.uniform(0, 100, e.size)
+    normalize(e, j, y, "raw")
+    messages = set()
+    for lag in range(1, 6):
+        jj = j.copy()
+        jj[6 * 1000 + lag] = jj[6 * 1000]  # entry 1000: its first judge again, lag sheets on
+        for perm in (np.arange(e.size), rng.permutation(e.size)):
+            with pytest.raises(ValueError, match="duplicate") as info:
+                normalize(e[perm], jj[perm], y[perm], "raw")
+            messages.add(str(info.value))
+    assert messages == {
+        f"1 duplicate sheet(s): judge {j[6000]} scored entry 1000 more than once; keep one "
+        "sheet per judge and entry"
+    }
+    big = np.r_[np.zeros(20, int), np.arange(1, 5000)]  # one entry with 20 sheets
+    jb = np.r_[np.arange(20), np.arange(4999) % 20]
+    normalize(big, jb, np.ones(big.size), "raw")
+    jb[19] = 0
+    with pytest.raises(ValueError, match="judge 0 scored entry 0"):
+        normalize(big, jb, np.ones(big.size), "raw")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from competition.db import db, utcnow
-from competition.errors import InvalidFields, InvalidState
+from competition.errors import InvalidState
 from judging.analysis import combined
 from judging.results import awards
 from judging.results import publication as publication_service
@@ -18,76 +18,15 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 
-DESK = [9, 8, 7, 6, 5, 4]  # scale 1-10, six entries
-PRESENTATION = [60, 90, 70, 80]  # scale 0-100, only the first four reached it
-
-
-def _score(stage, entries, values, judges):
-    criteria = rubric_service.list_criteria(stage)
-    for entry, value in zip(entries, values):
-        for judge in judges:
-            a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(
-                assignment=a,
-                submit=True,
-                actor=judge,
-                now=utcnow(),
-                inputs={c.id: sheet_service.CriterionInput(float(value)) for c in criteria},
-            )
-
-
-@pytest.fixture
-def two_stages(app, committee, open_round):
-    desk = factories.make_stage(open_round, method="raw")
-    presentation = factories.make_stage(open_round, method="raw")
-    presentation.name, presentation.scale_min, presentation.scale_max = "Presentasi", 0, 100
-    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
-    entries = [
-        factories.make_entry(
-            open_round,
-            factories.make_opd_user(f"OPD {i}", username=f"opd{i}"),
-            title=f"Inovasi {i}",
-        )
-        for i in range(len(DESK))
-    ]
-    _score(desk, entries, DESK, judges)
-    _score(presentation, entries, PRESENTATION, judges)
-    db.session.commit()
-    return desk, presentation, entries
+# marks of the two_stages fixture (conftest): desk on 1-10, presentation on 0-100
+DESK = [9, 8, 7, 6, 5, 4]
+PRESENTATION = [60, 90, 70, 80]
+# marks per entry (one per judge), three judges in both stages (see conftest.three_judges)
+CLOSE = [[7, 8, 6], [8, 6, 7], [6, 7, 8], [3, 2, 3], [2, 3, 2]]
 
 
 def _on_100(v, lo, hi):
     return 100 * (v - lo) / (hi - lo)
-
-
-def _set(round_, committee, **weights):
-    combined.set_stage_weights(round_=round_, weights=weights, actor=committee)
-
-
-def test_weights_must_be_given_for_every_stage_and_make_100(app, committee, two_stages):
-    desk, presentation, _ = two_stages
-    round_ = desk.round
-    for bad in (
-        {desk.id: 40, presentation.id: 50},
-        {desk.id: -10, presentation.id: 110},
-        {desk.id: 100, presentation.id: None},
-    ):
-        with pytest.raises(InvalidFields):
-            combined.set_stage_weights(round_=round_, weights=bad, actor=committee)
-        db.session.rollback()
-    assert combined.weights_of(round_) is None
-    combined.set_stage_weights(
-        round_=round_, weights={desk.id: 33.33, presentation.id: 66.67}, actor=committee
-    )
-    assert combined.weights_of(round_) == [33.33, 66.67]
-    combined.set_stage_weights(round_=round_, weights={}, actor=committee)  # all empty: clear
-    assert combined.weights_of(round_) is None
-
-
-def test_one_scored_stage_has_nothing_to_combine(app, committee, open_round):
-    stage = factories.make_stage(open_round)
-    with pytest.raises(InvalidState):
-        combined.set_stage_weights(round_=open_round, weights={stage.id: 100}, actor=committee)
 
 
 def test_combined_ranking_covers_only_entries_through_every_stage(app, committee, two_stages):
@@ -241,58 +180,6 @@ def test_demo_round_has_kipp_stage_weights(app, demo, login):
     assert "Tidak masuk peringkat akhir" in page.text  # nobody went through every stage yet
 
 
-# Three judges per entry in both stages; marks per entry (one per judge).
-CLEAR = [[10, 9.5, 10], [8, 8.5, 8], [6, 6.5, 6], [4, 4.5, 4], [2, 2.5, 2]]
-CLOSE = [[7, 8, 6], [8, 6, 7], [6, 7, 8], [3, 2, 3], [2, 3, 2]]
-
-
-@pytest.fixture
-def three_judges(app, committee, open_round):
-    """``make(desk_marks, field_marks)``: two stages (scale 1-10, weights 50/50) of five
-    entries, each scored by the same three judges."""
-    from judging.analysis import uncertainty as unc_service
-
-    unc_service._CACHE.clear()
-
-    def make(desk_marks, field_marks):
-        desk = factories.make_stage(open_round)
-        field = factories.make_stage(open_round)
-        field.name = "Peninjauan Lapangan"
-        judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
-        entries = [
-            factories.make_entry(
-                open_round,
-                factories.make_opd_user(f"OPD {i}", username=f"dinas{i}"),
-                title=f"Inovasi {i}",
-            )
-            for i in range(5)
-        ]
-        for stage, marks in ((desk, desk_marks), (field, field_marks)):
-            criteria = rubric_service.list_criteria(stage)
-            for entry, values in zip(entries, marks):
-                for judge, value in zip(judges, values):
-                    a = factories.make_assignment(stage, entry, judge)
-                    sheet_service.save_sheet(
-                        assignment=a,
-                        submit=True,
-                        actor=judge,
-                        now=utcnow(),
-                        inputs={c.id: sheet_service.CriterionInput(float(value)) for c in criteria},
-                    )
-        combined.set_stage_weights(
-            round_=open_round, weights={desk.id: 50, field.id: 50}, actor=committee
-        )
-        db.session.commit()
-        return desk, field, entries
-
-    yield make
-    unc_service._CACHE.clear()
-
-
-def _published_count():
-    return db.session.scalar(db.select(db.func.count(Publication.id)))
-
-
 def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, three_judges):
     desk, field, entries = three_judges(CLOSE, CLOSE)
     ranking = combined.combined_ranking(desk.round)
@@ -309,41 +196,6 @@ def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, thre
     assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat juara" in page
     assert "rentang selalu mencakup peringkat itu" in page
     assert "<svg" in page
-
-
-def test_combined_award_in_undecided_order_needs_a_tick(login, committee, three_judges):
-    desk, field, entries = three_judges(CLOSE, CLOSE)
-    risks = combined.publish_risks(desk.round)
-    assert risks.undecided and not risks.below_pass
-    client = login(committee)
-    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
-    assert r.status_code == 409 and _published_count() == 0
-    assert "Penghargaan dengan urutan yang belum pasti" in r.text
-    assert "peringkat akhir gabungan" in r.text
-    for entry, _cut, _p in risks.undecided:
-        assert entry.title in r.text
-    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
-    assert r.status_code == 302
-    pub = db.session.scalar(db.select(Publication).where(Publication.stage_id == field.id))
-    assert pub.method == combined.METHOD
-
-
-def test_combined_award_below_a_stage_pass_mark_needs_a_tick(login, committee, three_judges):
-    desk, field, entries = three_judges(CLEAR, CLEAR)
-    client = login(committee)
-    assert not combined.publish_risks(desk.round)  # clear order, no pass mark: no question
-    field.pass_mark = 7.0
-    db.session.commit()
-    risks = combined.publish_risks(desk.round)
-    assert [(e.title, st.id) for e, st, _s, _m, _t in risks.below_pass] == [("Inovasi 2", field.id)]
-    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
-    assert r.status_code == 409 and _published_count() == 0
-    assert "Penghargaan di bawah nilai ambang" in r.text
-    assert re.search(
-        r"Inovasi 2 \([^)]*\): [^;]+; Peninjauan Lapangan: nilai 6,\d\d, nilai ambang 7<", r.text
-    )
-    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
-    assert r.status_code == 302 and _published_count() == 1
 
 
 def test_opd_feedback_gives_the_range_in_the_combined_ranking(login, committee, three_judges):

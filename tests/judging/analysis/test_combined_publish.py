@@ -1,0 +1,53 @@
+"""The check before publishing the combined final ranking: an award cut still undecided, or an
+award to an entry below a stage's pass mark in that stage, asks the committee for a tick."""
+
+from __future__ import annotations
+
+import re
+
+from competition.db import db
+from judging.analysis import combined, combined_publish
+from judging.results.models import Publication
+
+# marks per entry (one per judge), three judges in both stages (see conftest.three_judges)
+CLEAR = [[10, 9.5, 10], [8, 8.5, 8], [6, 6.5, 6], [4, 4.5, 4], [2, 2.5, 2]]
+CLOSE = [[7, 8, 6], [8, 6, 7], [6, 7, 8], [3, 2, 3], [2, 3, 2]]
+
+
+def _published_count():
+    return db.session.scalar(db.select(db.func.count(Publication.id)))
+
+
+def test_combined_award_in_undecided_order_needs_a_tick(login, committee, three_judges):
+    desk, field, entries = three_judges(CLOSE, CLOSE)
+    risks = combined_publish.publish_risks(desk.round)
+    assert risks.undecided and not risks.below_pass
+    client = login(committee)
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
+    assert r.status_code == 409 and _published_count() == 0
+    assert "Penghargaan dengan urutan yang belum pasti" in r.text
+    assert "peringkat akhir gabungan" in r.text
+    for entry, _cut, _p in risks.undecided:
+        assert entry.title in r.text
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302
+    pub = db.session.scalar(db.select(Publication).where(Publication.stage_id == field.id))
+    assert pub.method == combined.METHOD
+
+
+def test_combined_award_below_a_stage_pass_mark_needs_a_tick(login, committee, three_judges):
+    desk, field, entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert not combined_publish.publish_risks(desk.round)  # clear order, no pass mark: no question
+    field.pass_mark = 7.0
+    db.session.commit()
+    risks = combined_publish.publish_risks(desk.round)
+    assert [(e.title, st.id) for e, st, _s, _m, _t in risks.below_pass] == [("Inovasi 2", field.id)]
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
+    assert r.status_code == 409 and _published_count() == 0
+    assert "Penghargaan di bawah nilai ambang" in r.text
+    assert re.search(
+        r"Inovasi 2 \([^)]*\): [^;]+; Peninjauan Lapangan: nilai 6,\d\d, nilai ambang 7<", r.text
+    )
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302 and _published_count() == 1
