@@ -141,6 +141,7 @@ def round_dashboard(round_id: int):
 
 
 RANKING_ROWS = 100  # rows per page of the ranking page (every category, place by place)
+COMPARE_ROWS = 50  # rows per category on the comparison page unless "show all" is asked
 
 
 @analysis_bp.route("/stages/<int:stage_id>/ranking")
@@ -215,7 +216,7 @@ def compare(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     show_all = request.args.get("all") == "1"
     categories, method, _fit = analysis.compare_methods(
-        stage, limit=None if show_all else RANKING_ROWS
+        stage, limit=None if show_all else COMPARE_ROWS
     )
     return render_template(
         "judging/analysis/compare.html",
