@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, func, select, true
+from sqlalchemy import BigInteger, Float, cast, func, select, true
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
@@ -286,13 +286,16 @@ def stage_fingerprint(stage: Stage) -> tuple:
         .where(entry_service.in_stage(stage))
         .subquery()
     )
+    # totals in thousandths as integers: a float sum's last bits depend on the order the
+    # database adds the rows in (a parallel plan), an integer sum's do not
+    milli = cast(func.round(cast(ScoreSheet.total, Float) * 1000), BigInteger)
     sheets = (
         select(
             func.count(ScoreSheet.id).label("n"),
             func.coalesce(func.sum(ScoreSheet.id), 0).label("ids"),
             func.coalesce(func.sum(ScoreSheet.version_id), 0).label("versions"),
-            func.sum(cast(ScoreSheet.total, Float)).label("totals"),
-            func.sum(ScoreSheet.id * cast(ScoreSheet.total, Float)).label("weighted"),
+            func.sum(milli).label("totals"),
+            func.sum(ScoreSheet.id * milli).label("weighted"),
             func.coalesce(func.sum(Assignment.entry_id * Assignment.judge_id), 0).label("pairs"),
             func.max(ScoreSheet.updated_at).label("updated"),
         )
@@ -311,9 +314,7 @@ def stage_fingerprint(stage: Stage) -> tuple:
     )
     joined = entries.join(sheets, true()).join(criteria, true())  # three one-row aggregates
     row = db.session.execute(select(entries, sheets, criteria).select_from(joined)).one()
-    # floats rounded: the sums' last bits may differ between query plans
-    values = tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-    return (*values, stage.scale_min, stage.scale_max, stage.method)
+    return (*row, stage.scale_min, stage.scale_max, stage.method)
 
 
 def _cached_arrays(key: tuple) -> StageArrays | None:

@@ -38,9 +38,15 @@ class EntryUncertainty:
     rank_hi: int
     p_top: float
     tied_with_next: bool
-    interval_svg: str = ""
     group_size: int = 0  # ranked entries in the entry's category
     widened: bool = False  # the range was stretched to hold the place shown
+
+    @property
+    def interval_svg(self) -> str:
+        """The bar of the range of likely places with a dot at the place (drawn when a page
+        shows it: the committee's results page shows the numbers only)."""
+        lo, hi = self.rank_lo, self.rank_hi
+        return charts.rank_interval(lo, hi, self.rank, max(self.group_size, hi), label=f"{lo}-{hi}")
 
     def at_place(self, place: int) -> EntryUncertainty:
         """This row for the place shown (the stage's method's place): the range stretched to
@@ -49,10 +55,8 @@ class EntryUncertainty:
         if not place:
             return self
         lo, hi, widened = range_with_place(place, self.rank_lo, self.rank_hi)
-        lo, hi = int(lo), int(hi)
-        svg = charts.rank_interval(lo, hi, int(place), max(self.group_size, hi), label=f"{lo}-{hi}")
         return replace(
-            self, rank=int(place), rank_lo=lo, rank_hi=hi, widened=bool(widened), interval_svg=svg
+            self, rank=int(place), rank_lo=int(lo), rank_hi=int(hi), widened=bool(widened)
         )
 
 
@@ -152,7 +156,6 @@ class RankingPage:
                 hi,
                 float(res.p_top[i]),
                 bool(res.tied_with_next[i]),
-                charts.rank_interval(lo, hi, rank, size, label=f"{lo}-{hi}"),
                 size,
             )
         self._rows[entry_id] = row

@@ -110,7 +110,7 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
-REVIEW_ROWS = 20  # ranked rows per category on the results page (more when awards go further)
+REVIEW_ROWS = 10  # ranked rows per category on the results page (more when awards go further)
 
 
 def _review_page(
