@@ -11,7 +11,7 @@ the baseline. The pages:
 
 - the round page, the round dashboard, the committee's results page;
 - each scored stage's progress page, judges' page and ranking page (its first page and its
-  third: 100 rows a page);
+  third: 50 rows a page);
 - ``/api/v1/rounds/<slug>/results`` (its first page).
 
     .venv/bin/python bench/pages_national.py --postgres       # throw-away local PostgreSQL db
@@ -120,7 +120,7 @@ def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
             (f"progress, stage {k}", f"/committee/stages/{stage}/progress"),
             (f"judges, stage {k}", f"/committee/stages/{stage}/judges"),
             (f"ranking, stage {k}", f"/committee/stages/{stage}/ranking"),
-            # a later page of the same list (100 rows a page; the city round has one page)
+            # a later page of the same list (50 rows a page; the city round has one page)
             (f"ranking p.3, stage {k}", f"/committee/stages/{stage}/ranking?page=3"),
         ]
     return out

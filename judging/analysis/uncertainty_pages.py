@@ -80,6 +80,12 @@ class CategoryBox:
     n_fail: int = 0
 
 
+# The decisions at a fit's cuts (numpy over every draw: about 50 ms on a national stage),
+# per process, keyed by the fit object (the uncertainty's cache keeps it while the sheets do
+# not change) and the cuts' places.
+_DECISIONS: dict[tuple, tuple] = {}
+
+
 @dataclass
 class RankingPage:
     """What the ranking page shows from the uncertainty (see :func:`ranking_page`). Rows and
@@ -98,8 +104,18 @@ class RankingPage:
     @cached_property
     def dec(self):
         """``uncertainty.Decisions`` at ``cuts``; None without a measurable fit. Computed
-        when a page asks (the results page shows rows only)."""
-        return decisions(self.unc, self.cuts) if self.measurable else None
+        when a page asks (the results page shows rows only), once per fit and cuts."""
+        if not self.measurable:
+            return None
+        res, cuts = self.unc.result, self.cuts
+        key = (id(res), tuple(c.place for c in cuts), self.unc.stage.pass_mark)
+        found = _DECISIONS.get(key)
+        if found is None or found[0] is not res:  # the very fit (an id can be reused)
+            found = (res, decisions(self.unc, cuts))
+            if len(_DECISIONS) >= 16:
+                _DECISIONS.pop(next(iter(_DECISIONS)))
+            _DECISIONS[key] = found
+        return found[1]
 
     @cached_property
     def n_undecided(self) -> int:

@@ -140,7 +140,7 @@ def round_dashboard(round_id: int):
     )
 
 
-RANKING_ROWS = 100  # rows per page of the ranking page (every category, place by place)
+RANKING_ROWS = 50  # rows per page of the ranking page (every category, place by place)
 COMPARE_ROWS = 50  # rows per category on the comparison page unless "show all" is asked
 
 
