@@ -10,7 +10,8 @@ to the same page of the city round (45 entries) measured in the same run on the 
 the baseline. The pages:
 
 - the round page, the round dashboard, the committee's results page;
-- each scored stage's progress page, judges' page and ranking page;
+- each scored stage's progress page, judges' page and ranking page (its first page and its
+  third: 50 rows a page);
 - ``/api/v1/rounds/<slug>/results`` (its first page).
 
     .venv/bin/python bench/pages_national.py --postgres       # throw-away local PostgreSQL db
@@ -94,6 +95,18 @@ def rounds(url: str) -> list[tuple[int, str, str, list[int]]]:
     return [city, national]
 
 
+def shared_fits(url: str) -> int:
+    """Rows of the shared cache of computed rankings (``uncertainty_cache``): with ``--reuse``
+    the first views find the fits of an earlier run there."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM uncertainty_cache")).scalar_one()
+    engine.dispose()
+    return int(n)
+
+
 def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
     """(name, path) of the committee's pages of a round."""
     out = [
@@ -107,6 +120,8 @@ def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
             (f"progress, stage {k}", f"/committee/stages/{stage}/progress"),
             (f"judges, stage {k}", f"/committee/stages/{stage}/judges"),
             (f"ranking, stage {k}", f"/committee/stages/{stage}/ranking"),
+            # a later page of the same list (50 rows a page; the city round has one page)
+            (f"ranking p.3, stage {k}", f"/committee/stages/{stage}/ranking?page=3"),
         ]
     return out
 
@@ -156,7 +171,7 @@ def measure(client: Client, listed: list[tuple[str, str]], repeat: int) -> dict[
 
 def report(national: dict, city: dict) -> bool:
     print(
-        f"\n{'page':22s} {'first ms':>9s} {'median ms':>10s} {'p95 ms':>8s} {'KB':>7s} "
+        f"\n{'page':24s} {'first ms':>9s} {'median ms':>10s} {'p95 ms':>8s} {'KB':>7s} "
         f"{'city median':>12s} {'ratio':>6s}  status"
     )
     ok = True
@@ -168,7 +183,7 @@ def report(national: dict, city: dict) -> bool:
         good = med < GOAL_MS and kb < GOAL_KB and m["status"] == {200}
         ok &= good
         print(
-            f"{name:22s} {m['first'] * 1000:9.0f} {med:10.0f} {p95:8.0f} {kb:7.0f} "
+            f"{name:24s} {m['first'] * 1000:9.0f} {med:10.0f} {p95:8.0f} {kb:7.0f} "
             f"{base:12.0f} {med / base:6.1f}  {','.join(map(str, sorted(m['status'])))}"
             f"{'' if good else '  <- over the goal'}"
         )
@@ -200,6 +215,7 @@ def main() -> None:
         if not args.reuse:
             load(url)
         city, national = rounds(url)
+        print(f"shared fits already in the database: {shared_fits(url)}")
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]

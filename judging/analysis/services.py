@@ -4,11 +4,13 @@ uncertainty, the comparison of methods, the judges' report; the stage's method."
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import BigInteger, Float, cast, func, select, true
 from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
@@ -44,12 +46,33 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
 
 
 def compute_ranking(
-    stage: Stage, method: str | None = None, *, uncertainty: bool = True, limit: int | None = None
+    stage: Stage,
+    method: str | None = None,
+    *,
+    uncertainty: bool = True,
+    limit: int | None = None,
+    data: StageData | None = None,
+    page: int = 1,
+    per_page: int | None = None,
+    category_id: int | None = None,
+    judge_totals: bool = True,
 ) -> StageRanking:
     """The stage's ranking per category with the stage's method (see ``judging.analysis``);
     ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
-    keeps the first rows of each category."""
-    return rank_stage(stage, method, uncertainty=uncertainty, limit=limit)
+    keeps the first rows of each category, ``page``/``per_page``/``category_id`` one page of
+    them, ``judge_totals`` each judge's total (see ``rank_stage``); ``data``: the stage's arrays when the caller has them already
+    (``load_stage``)."""
+    return rank_stage(
+        stage,
+        method,
+        uncertainty=uncertainty,
+        limit=limit,
+        data=data,
+        page=page,
+        per_page=per_page,
+        category_id=category_id,
+        judge_totals=judge_totals,
+    )
 
 
 # Kept for ``judging.results.views`` (the berita acara's method names) until it reads
@@ -74,11 +97,24 @@ class StageData:
     display) are loaded on first use, with one query each."""
 
     def __init__(
-        self, stage, entry_ids, category, submitted_ts, judge_ids, e_idx, j_idx, total, categories
+        self,
+        stage,
+        entry_ids,
+        category,
+        submitted_ts,
+        judge_ids,
+        e_idx,
+        j_idx,
+        total,
+        categories,
+        memo: dict | None = None,
     ):
         self.stage, self.entry_ids, self.category = stage, entry_ids, category
         self.submitted_ts, self.judge_ids = submitted_ts, judge_ids
         self.e_idx, self.j_idx, self.total, self.categories = e_idx, j_idx, total, categories
+        # values derived from the sheets' arrays alone, shared by every view of the same
+        # arrays (``load_stage``'s cache): never anything that depends on the ORM session
+        self.memo = {} if memo is None else memo
         self._entries = self._judges = self._digest = None
 
     @property
@@ -194,7 +230,152 @@ def _columns(rows, dtypes):
     return [table[:, k].astype(d) for k, d in enumerate(dtypes)]
 
 
+@dataclass(eq=False)
+class StageArrays:
+    """What ``load_stage`` reads from the database, as read-only arrays (see ``StageData``;
+    ``category_ids`` are the entries' category ids, not yet indices), kept by the cache of
+    :func:`load_stage` across requests; ``memo`` holds values derived from these arrays only."""
+
+    entry_ids: np.ndarray
+    category_ids: np.ndarray
+    submitted_ts: np.ndarray
+    judge_ids: np.ndarray
+    e_idx: np.ndarray
+    j_idx: np.ndarray
+    total: np.ndarray
+    memo: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for value in vars(self).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    @property
+    def nbytes(self) -> int:
+        return sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray))
+
+
+# The bridge's cache: a stage's arrays, per process, keyed by the stage's fingerprint (below),
+# which is read from the database on every call. A sheet submitted, edited or reopened, an
+# entry withdrawn, screened, moved to another category or advanced, a criterion's weight
+# changed: each changes the fingerprint, so a cached copy can never be served stale, in any
+# worker of any server. Bounded by entries and bytes: a national stage (3,000 entries,
+# 12,000 sheets) takes about 0.4 MiB, an IGA-sized one (37,000 entries, 185,000 sheets)
+# about 5 MiB; the cache keeps at most ARRAYS_CACHE_SIZE stages within ARRAYS_CACHE_BYTES.
+ARRAYS_CACHE_SIZE = 32
+ARRAYS_CACHE_BYTES = 64 * 2**20
+_ARRAYS: OrderedDict[tuple, StageArrays] = OrderedDict()
+_ARRAYS_LOCK = threading.Lock()
+
+
+def stage_fingerprint(stage: Stage) -> tuple:
+    """A cheap identity of everything ``load_stage`` reads (one query of aggregates): the
+    stage's entries (count, sum of ids, of versions, of id x category, latest update), its
+    submitted sheets (count, sums of ids, versions, totals, id x total, entry x judge, latest
+    update) and its criteria (count, sums of weights and id x weight), plus the stage's scale
+    and method. Any write through the ORM bumps a row's version and ``updated_at``; the sums
+    catch bulk updates too."""
+    entries = (
+        select(
+            func.count(Entry.id).label("n"),
+            func.coalesce(func.sum(Entry.id), 0).label("ids"),
+            func.coalesce(func.sum(Entry.version_id), 0).label("versions"),
+            func.coalesce(func.sum(Entry.id * Entry.category_id), 0).label("cats"),
+            func.max(Entry.updated_at).label("updated"),
+        )
+        .where(entry_service.in_stage(stage))
+        .subquery()
+    )
+    # totals in thousandths as integers: a float sum's last bits depend on the order the
+    # database adds the rows in (a parallel plan), an integer sum's do not
+    milli = cast(func.round(cast(ScoreSheet.total, Float) * 1000), BigInteger)
+    sheets = (
+        select(
+            func.count(ScoreSheet.id).label("n"),
+            func.coalesce(func.sum(ScoreSheet.id), 0).label("ids"),
+            func.coalesce(func.sum(ScoreSheet.version_id), 0).label("versions"),
+            func.sum(milli).label("totals"),
+            func.sum(ScoreSheet.id * milli).label("weighted"),
+            func.coalesce(func.sum(Assignment.entry_id * Assignment.judge_id), 0).label("pairs"),
+            func.max(ScoreSheet.updated_at).label("updated"),
+        )
+        .join(Assignment, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .subquery()
+    )
+    criteria = (
+        select(
+            func.count(Criterion.id).label("n"),
+            func.coalesce(func.sum(Criterion.weight), 0).label("weights"),
+            func.coalesce(func.sum(Criterion.id * Criterion.weight), 0).label("weighted"),
+        )
+        .where(Criterion.stage_id == stage.id)
+        .subquery()
+    )
+    joined = entries.join(sheets, true()).join(criteria, true())  # three one-row aggregates
+    row = db.session.execute(select(entries, sheets, criteria).select_from(joined)).one()
+    return (*row, stage.scale_min, stage.scale_max, stage.method)
+
+
+def _cached_arrays(key: tuple) -> StageArrays | None:
+    with _ARRAYS_LOCK:
+        found = _ARRAYS.get(key)
+        if found is not None:
+            _ARRAYS.move_to_end(key)
+        return found
+
+
+def _keep_arrays(key: tuple, arrays: StageArrays) -> None:
+    with _ARRAYS_LOCK:
+        # the stage's older copies can never be asked for again (a fingerprint only grows)
+        for old in [k for k in _ARRAYS if k[0] == key[0] and k != key]:
+            del _ARRAYS[old]
+        _ARRAYS[key] = arrays
+        while len(_ARRAYS) > 1 and (
+            len(_ARRAYS) > ARRAYS_CACHE_SIZE
+            or sum(a.nbytes for a in _ARRAYS.values()) > ARRAYS_CACHE_BYTES
+        ):
+            _ARRAYS.popitem(last=False)
+
+
+def clear_arrays_cache() -> None:
+    """Forget every cached stage (tests; a process that wants a cold start)."""
+    with _ARRAYS_LOCK:
+        _ARRAYS.clear()
+
+
 def load_stage(stage: Stage) -> StageData:
+    """The stage's entries and submitted sheets as arrays: the only bridge from database rows
+    to arrays. The arrays come from this process's cache when the stage's fingerprint (read
+    first, one query) is the one they were read under; otherwise two queries read them. The
+    fingerprint is read before the rows, so a copy is never older than its key (a change
+    between the two reads gives a newer copy under the older key, which the next call's
+    fingerprint no longer matches)."""
+    key = (stage.id, stage_fingerprint(stage), str(db.engine.url))
+    arrays = _cached_arrays(key)
+    if arrays is None:
+        arrays = _read_arrays(stage)
+        _keep_arrays(key, arrays)
+    categories = list(stage.round.categories)
+    cat_ids = np.array([c.id for c in categories], dtype=np.int64)
+    category = (
+        np.searchsorted(cat_ids, arrays.category_ids) if cat_ids.size else arrays.category_ids
+    )
+    return StageData(
+        stage,
+        arrays.entry_ids,
+        category.astype(np.intp),
+        arrays.submitted_ts,
+        arrays.judge_ids,
+        arrays.e_idx,
+        arrays.j_idx,
+        arrays.total,
+        categories,
+        memo=arrays.memo,
+    )
+
+
+def _read_arrays(stage: Stage) -> StageArrays:
     """Read the stage's entries and sheets as plain tuples (two queries) into arrays."""
     entry_rows = db.session.execute(
         select(Entry.id, Entry.category_id, Entry.submitted_at)
@@ -218,26 +399,31 @@ def load_stage(stage: Stage) -> StageData:
     keep = (sorted_ids[pos] == sheet_entry) if sorted_ids.size else np.zeros(0, bool)
     e_idx = order[pos[keep]].astype(np.intp)
     judge_ids, j_idx = np.unique(sheet_judge[keep], return_inverse=True)
-    categories = list(stage.round.categories)
-    cat_ids = np.array([c.id for c in categories], dtype=np.int64)
-    category = np.searchsorted(cat_ids, category_ids) if cat_ids.size else category_ids
-    return StageData(
-        stage,
+    return StageArrays(
         entry_ids,
-        category.astype(np.intp),
+        category_ids,
         submitted_ts,
         judge_ids,
         e_idx,
         j_idx.astype(np.intp),
         total[keep],
-        categories,
     )
 
 
 def scores_digest(data) -> tuple[str, int]:
     """SHA-256 of the stage's input scores and the number of sheets: one line per submitted
     sheet, ``entry_id<TAB>judge_id<TAB>total`` (total with 6 decimals), sorted by entry then
-    judge. Anyone holding the sheets can recompute it."""
+    judge. Anyone holding the sheets can recompute it. Memoized with ``load_stage``'s arrays."""
+    memo = getattr(data, "memo", None)
+    if memo is not None and "scores_digest" in memo:
+        return memo["scores_digest"]
+    found = _scores_digest(data)
+    if memo is not None:
+        memo["scores_digest"] = found
+    return found
+
+
+def _scores_digest(data) -> tuple[str, int]:
     entry = data.entry_ids[data.e_idx]
     judge = data.judge_ids[data.j_idx]
     order = np.lexsort((judge, entry))
@@ -271,6 +457,7 @@ class CategoryRanking:
     category: object
     rows: list[RankingRow]
     size: int = 0  # ranked entries in the category (rows may show only the first ones)
+    starts: bool = True  # the rows begin at the category's first place (paged rankings)
 
     @property
     def truncated(self) -> bool:
@@ -288,6 +475,8 @@ class StageRanking:
     warning: str = ""
     top_n: int = 3
     converged: bool = True  # False: the judge model stopped without settling (see normalize)
+    page: Page | None = None  # the rows shown, of the list by category then place (paged)
+    sizes: list = field(default_factory=list)  # (category, entries) of every category ranked
 
 
 def _heaviest_criterion_means(data: StageData) -> np.ndarray:
@@ -322,6 +511,19 @@ def _heaviest_criterion_means(data: StageData) -> np.ndarray:
     return out
 
 
+def _tiebreak_means(data: StageData) -> np.ndarray:
+    """``_heaviest_criterion_means``, kept with the stage's cached arrays: the fingerprint
+    holds the criteria's weights, and a score changes only with its sheet's row (``save_sheet``
+    always updates it), so equal arrays have equal means."""
+    key = "heaviest_criterion_means"
+    found = data.memo.get(key)
+    if found is None:
+        found = _heaviest_criterion_means(data)
+        found.flags.writeable = False
+        data.memo[key] = found
+    return found
+
+
 @dataclass
 class Ranked:
     """A stage's ranking as arrays over ``data``'s entries (what publishing stores)."""
@@ -342,7 +544,7 @@ def rank_arrays(
     data = data or load_stage(stage)
     result = data.normalize(method)
     raw = data.normalize(methods.BASELINE)
-    tiebreak = (_heaviest_criterion_means(data), result.n_sheets, -data.submitted_ts)
+    tiebreak = (_tiebreak_means(data), result.n_sheets, -data.submitted_ts)
     ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
     return Ranked(data, result, raw, ranked.rank, ranked.order)
 
@@ -372,12 +574,19 @@ def rank_stage(
     uncertainty: bool = True,
     data: StageData | None = None,
     limit: int | None = None,
+    page: int = 1,
+    per_page: int | None = None,
+    category_id: int | None = None,
+    judge_totals: bool = True,
 ) -> StageRanking:
     """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
     statistical ties and each entry's bootstrap rank interval and probability of a winning
     place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
     ``limit`` rows (a national round has thousands); ``CategoryRanking.size`` tells how many
-    there are."""
+    there are. With ``per_page``, the rows are page ``page`` of the list of every entry by
+    category then place (``StageRanking.page``), of category ``category_id`` only when given:
+    rows are made (and entries loaded) for that page only. Without ``judge_totals`` the rows
+    leave out each judge's total (and the judges are not loaded)."""
     method = method or method_of(stage)
     ranked = rank_arrays(stage, method, data=data)
     data, result, raw = ranked.data, ranked.result, ranked.raw
@@ -389,7 +598,19 @@ def rank_stage(
     # rows shown: the first `limit` of each category in ranking order
     order = ranked.order
     cat_of = data.category[order]
-    if limit is not None and order.size:
+    at = None
+    if category_id is not None:
+        k = next((i for i, c in enumerate(data.categories) if c.id == category_id), -1)
+        order, cat_of = order[cat_of == k], cat_of[cat_of == k]
+    if per_page is not None:
+        at = make_page(int(order.size), page, per_page)
+        window = slice(at.offset, at.offset + at.per_page)
+        # the categories whose first place is on this page (order lists them one by one;
+        # the others continue from the page before)
+        is_first = np.r_[True, cat_of[1:] != cat_of[:-1]] if order.size else cat_of.astype(bool)
+        starts = set(cat_of[window][is_first[window]].tolist())
+        order = order[window]
+    elif limit is not None and order.size:
         by_cat = np.argsort(cat_of, kind="stable")  # keeps ranking order within a category
         first = np.r_[0, np.flatnonzero(np.diff(cat_of[by_cat])) + 1]
         pos = np.empty(order.size, dtype=np.intp)
@@ -400,14 +621,17 @@ def rank_stage(
     wanted = np.zeros(data.n_entries, bool)
     wanted[order] = True
     per_entry: dict[int, list[tuple[User, float]]] = {}
-    keep = wanted[data.e_idx]
+    keep = wanted[data.e_idx] & judge_totals
     for e, j, t in zip(
         data.e_idx[keep].tolist(), data.j_idx[keep].tolist(), data.total[keep].tolist()
     ):
         per_entry.setdefault(e, []).append((data.judges[j], t))
     sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
     all_sizes = np.bincount(data.category, minlength=len(data.categories))
-    cats = [CategoryRanking(c, [], int(n)) for c, n in zip(data.categories, all_sizes)]
+    cats = [
+        CategoryRanking(c, [], int(n), starts=at is None or k in starts)
+        for k, (c, n) in enumerate(zip(data.categories, all_sizes))
+    ]
     for i in shown:
         row = RankingRow(
             entry=entries[i],
@@ -444,6 +668,8 @@ def rank_stage(
         warning=result.warning,
         top_n=top_n,
         converged=result.converged,
+        page=at,
+        sizes=[(c, int(n)) for c, n in zip(data.categories, all_sizes) if n],
     )
 
 

@@ -5,12 +5,13 @@ and the risks to confirm before publishing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from competition.rounds.models import Stage
 from judging.analysis import charts
-from judging.analysis.services import rank_arrays
+from judging.analysis.services import StageData, rank_arrays
 from judging.analysis.uncertainty import (
     DECIDED_HI,
     DECIDED_LO,
@@ -37,9 +38,15 @@ class EntryUncertainty:
     rank_hi: int
     p_top: float
     tied_with_next: bool
-    interval_svg: str = ""
     group_size: int = 0  # ranked entries in the entry's category
     widened: bool = False  # the range was stretched to hold the place shown
+
+    @property
+    def interval_svg(self) -> str:
+        """The bar of the range of likely places with a dot at the place (drawn when a page
+        shows it: the committee's results page shows the numbers only)."""
+        lo, hi = self.rank_lo, self.rank_hi
+        return charts.rank_interval(lo, hi, self.rank, max(self.group_size, hi), label=f"{lo}-{hi}")
 
     def at_place(self, place: int) -> EntryUncertainty:
         """This row for the place shown (the stage's method's place): the range stretched to
@@ -48,10 +55,8 @@ class EntryUncertainty:
         if not place:
             return self
         lo, hi, widened = range_with_place(place, self.rank_lo, self.rank_hi)
-        lo, hi = int(lo), int(hi)
-        svg = charts.rank_interval(lo, hi, int(place), max(self.group_size, hi), label=f"{lo}-{hi}")
         return replace(
-            self, rank=int(place), rank_lo=lo, rank_hi=hi, widened=bool(widened), interval_svg=svg
+            self, rank=int(place), rank_lo=int(lo), rank_hi=int(hi), widened=bool(widened)
         )
 
 
@@ -75,14 +80,64 @@ class CategoryBox:
     n_fail: int = 0
 
 
+# The decisions at a fit's cuts (numpy over every draw: about 50 ms on a national stage),
+# per process, keyed by the fit object (the uncertainty's cache keeps it while the sheets do
+# not change) and the cuts' places.
+_DECISIONS: dict[tuple, tuple] = {}
+
+
 @dataclass
 class RankingPage:
-    """What the ranking page shows from the uncertainty (see :func:`ranking_page`)."""
+    """What the ranking page shows from the uncertainty (see :func:`ranking_page`). Rows and
+    boxes are made for what a page shows only (``row_for``, ``box_for``): a national stage
+    has thousands of entries."""
 
     unc: StageUncertainty
-    rows: dict[int, EntryUncertainty]
-    boxes: list[CategoryBox]
-    n_undecided: int = 0
+    _rows: dict[int, EntryUncertainty | None] = field(default_factory=dict, repr=False)
+    _group_size: np.ndarray | None = field(default=None, repr=False)
+    _boxes: dict[int, CategoryBox | None] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def cuts(self) -> list[Cut] | None:
+        return cuts_of(self.unc.stage, self.unc.data) if self.measurable else None
+
+    @cached_property
+    def dec(self):
+        """``uncertainty.Decisions`` at ``cuts``; None without a measurable fit. Computed
+        when a page asks (the results page shows rows only), once per fit and cuts."""
+        if not self.measurable:
+            return None
+        res, cuts = self.unc.result, self.cuts
+        key = (id(res), tuple(c.place for c in cuts), self.unc.stage.pass_mark)
+        found = _DECISIONS.get(key)
+        if found is None or found[0] is not res:  # the very fit (an id can be reused)
+            found = (res, decisions(self.unc, cuts))
+            if len(_DECISIONS) >= 16:
+                _DECISIONS.pop(next(iter(_DECISIONS)))
+            _DECISIONS[key] = found
+        return found[1]
+
+    @cached_property
+    def n_undecided(self) -> int:
+        if self.dec is None:
+            return 0
+        return int(undecided_entries(self.unc, self.cuts, self.dec).size)
+
+    def box_for(self, category_id: int) -> CategoryBox | None:
+        """The Decided / Could still swap box of a category; None when it has none."""
+        if category_id not in self._boxes:
+            index = {c.id: k for k, c in enumerate(self.unc.data.categories)}
+            box = None
+            if self.dec is not None and category_id in index:
+                box = _category_box(self.unc, self.cuts, self.dec, index[category_id])
+            self._boxes[category_id] = box
+        return self._boxes[category_id]
+
+    @property
+    def boxes(self) -> list[CategoryBox]:
+        """Every category's box (each loads its entries: for a few categories, ``box_for``)."""
+        found = (self.box_for(c.id) for c in self.unc.data.categories) if self.dec else ()
+        return [b for b in found if b is not None]
 
     @property
     def result(self):
@@ -92,84 +147,90 @@ class RankingPage:
     def measurable(self) -> bool:
         return self.unc.measurable
 
+    @property
+    def has_rows(self) -> bool:
+        """Some entry has a row (a measurable fit with a ranked entry)."""
+        return self.measurable and bool((self.unc.result.rank > 0).any())
+
+    def _row(self, entry_id: int) -> EntryUncertainty | None:
+        if entry_id in self._rows:
+            return self._rows[entry_id]
+        res, i = self.unc.result, self.unc.at(entry_id)
+        row = None
+        if self.measurable and i is not None and res.rank[i] > 0:
+            if self._group_size is None:
+                self._group_size = np.bincount(
+                    res.rank_group[res.rank > 0], minlength=res.rank_group.max() + 1
+                )
+            lo, hi, rank = int(res.rank_lo[i]), int(res.rank_hi[i]), int(res.rank[i])
+            size = int(self._group_size[res.rank_group[i]])
+            row = EntryUncertainty(
+                float(res.score[i]),
+                float(res.se[i]),
+                rank,
+                lo,
+                hi,
+                float(res.p_top[i]),
+                bool(res.tied_with_next[i]),
+                size,
+            )
+        self._rows[entry_id] = row
+        return row
+
     def row_for(self, entry_id: int, place: int) -> EntryUncertainty | None:
         """The entry's row for the place shown on the page (see ``EntryUncertainty.at_place``);
         None without a row."""
-        row = self.rows.get(entry_id)
+        row = self._row(entry_id)
         return row.at_place(place) if row is not None else None
 
 
-def ranking_page(stage: Stage) -> RankingPage:
-    """Per entry its uncertainty, per category the Decided / Could still swap boxes."""
-    unc = stage_uncertainty(stage)
-    res = unc.result
-    if not unc.measurable:
-        return RankingPage(unc, {}, [])
-    data = unc.data
-    group_size = np.bincount(res.rank_group[res.rank > 0], minlength=res.rank_group.max() + 1)
-    rows = {
-        e: EntryUncertainty(
-            float(res.score[i]),
-            float(res.se[i]),
-            int(res.rank[i]),
-            int(res.rank_lo[i]),
-            int(res.rank_hi[i]),
-            float(res.p_top[i]),
-            bool(res.tied_with_next[i]),
-            charts.rank_interval(
-                int(res.rank_lo[i]),
-                int(res.rank_hi[i]),
-                int(res.rank[i]),
-                int(group_size[res.rank_group[i]]),
-                label=f"{int(res.rank_lo[i])}-{int(res.rank_hi[i])}",
-            ),
-            int(group_size[res.rank_group[i]]),
-        )
-        for i, e in enumerate(data.entry_ids.tolist())
-        if res.rank[i] > 0
-    }
-    cuts = cuts_of(stage, data)
-    dec = decisions(unc, cuts)
-    named: set[int] = set()
+def ranking_page(stage: Stage, *, data: StageData | None = None) -> RankingPage:
+    """Per category the Decided / Could still swap boxes and per entry its uncertainty, both
+    made on demand (``box_for``, ``row_for``: a page shows a few categories of thousands of
+    entries). ``data``: the stage's arrays when the caller has them already."""
+    return RankingPage(stage_uncertainty(stage, data=data))
+
+
+def _category_box(unc: StageUncertainty, cuts, dec, c: int) -> CategoryBox | None:
+    """The box of the category at index ``c`` (None when it has no ranked entry); loads the
+    entries it names (one query)."""
+    data, res = unc.data, unc.result
+    in_cat = data.category == c
+    ranked = in_cat & (res.rank > 0)
+    if not ranked.any():
+        return None
+    named = np.zeros(data.n_entries, dtype=bool)
     for b in dec.boundaries:
-        named.update(np.flatnonzero(b.undecided | b.decided_in).tolist())
+        named |= b.undecided | b.decided_in
     if dec.p_pass is not None:
-        named.update(np.flatnonzero(~dec.pass_decided & (res.rank > 0)).tolist())
-    wanted = sorted(named)
+        named |= ~dec.pass_decided & (res.rank > 0)
+    wanted = np.flatnonzero(named & in_cat).tolist()
     entry_at = dict(zip(wanted, data.entries_at(wanted)))
-    boxes = []
 
     def by_rank(idx):
         return sorted(idx.tolist(), key=lambda k: res.rank[k])
 
-    for c, category in enumerate(data.categories):
-        in_cat = data.category == c
-        if not (in_cat & (res.rank > 0)).any():
+    box = CategoryBox(data.categories[c], [])
+    for cut, b in zip(cuts, dec.boundaries):
+        if cut.categories is not None and c not in cut.categories:
             continue
-        box = CategoryBox(category, [])
-        for cut, b in zip(cuts, dec.boundaries):
-            if cut.categories is not None and c not in cut.categories:
-                continue
-            box.cuts.append(
-                CutBox(
-                    cut,
-                    [entry_at[i] for i in by_rank(np.flatnonzero(b.decided_in & in_cat))],
-                    [
-                        (entry_at[i], float(b.p_in[i]))
-                        for i in by_rank(np.flatnonzero(b.undecided & in_cat))
-                    ],
-                    int((b.decided_out & in_cat).sum()),
-                )
+        box.cuts.append(
+            CutBox(
+                cut,
+                [entry_at[i] for i in by_rank(np.flatnonzero(b.decided_in & in_cat))],
+                [
+                    (entry_at[i], float(b.p_in[i]))
+                    for i in by_rank(np.flatnonzero(b.undecided & in_cat))
+                ],
+                int((b.decided_out & in_cat).sum()),
             )
-        if dec.p_pass is not None:
-            ranked = in_cat & (res.rank > 0)
-            und = ranked & ~dec.pass_decided
-            box.pass_swap = [(entry_at[i], float(dec.p_pass[i])) for i in np.flatnonzero(und)]
-            box.n_pass = int((ranked & dec.pass_decided & (dec.p_pass >= DECIDED_HI)).sum())
-            box.n_fail = int((ranked & dec.pass_decided & (dec.p_pass <= DECIDED_LO)).sum())
-        boxes.append(box)
-    n_und = int(undecided_entries(unc, cuts, dec).size)
-    return RankingPage(unc, rows, boxes, n_und)
+        )
+    if dec.p_pass is not None:
+        und = ranked & ~dec.pass_decided
+        box.pass_swap = [(entry_at[i], float(dec.p_pass[i])) for i in np.flatnonzero(und)]
+        box.n_pass = int((ranked & dec.pass_decided & (dec.p_pass >= DECIDED_HI)).sum())
+        box.n_fail = int((ranked & dec.pass_decided & (dec.p_pass <= DECIDED_LO)).sum())
+    return box
 
 
 @dataclass(frozen=True)

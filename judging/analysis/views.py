@@ -15,11 +15,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from competition import charts
+from competition import charts, exports
 from competition.db import db, utcnow
 from competition.entries import dashboard, screening
 from competition.entries.views import entry_filter_page
 from competition.forms import ActionForm
+from competition.pagination import MAX_PER_PAGE
 from competition.permissions import require_role
 from competition.roles import Role
 from competition.rounds.forms import STAGE_KIND_LABELS
@@ -34,6 +35,7 @@ from judging.analysis import (
     uncertainty,
     uncertainty_pages,
 )
+from judging.analysis import ranking_export as ranking_export_rows
 from judging.analysis import services as analysis
 from judging.analysis.forms import (
     AcrossForm,
@@ -137,32 +139,64 @@ def round_dashboard(round_id: int):
     )
 
 
-RANKING_ROWS = 50  # rows per category on the ranking page unless "show all" is asked
+RANKING_ROWS = 50  # rows per page of the ranking page (every category, place by place)
+COMPARE_ROWS = 50  # rows per category on the comparison page unless "show all" is asked
 
 
 @analysis_bp.route("/stages/<int:stage_id>/ranking")
 def ranking(stage_id: int):
+    """The stage's ranking, one page of ``RANKING_ROWS`` rows (``?page=``, ``?per_page=``) of
+    the list by category then place, or of one category (``?category=``); the whole list is
+    the download (``ranking_export``). ``?all=1`` (older links) asks for the largest page."""
     stage = db.get_or_404(Stage, stage_id)
     form = MethodForm(request.args)
     method = form.method.data if form.method.data in methods.REGISTRY else analysis.method_of(stage)
     form.method.data = method
-    show_all = request.args.get("all") == "1"
-    page = uncertainty_pages.ranking_page(stage)  # the judge model's ranges replace the bootstrap's
+    page, per_page = requested_page(RANKING_ROWS)
+    if request.args.get("all") == "1":
+        per_page = MAX_PER_PAGE
+    category_id = request.args.get("category", type=int)
+    data = analysis.load_stage(stage)  # once, for the uncertainty and the ranking
+    unc = uncertainty_pages.ranking_page(stage, data=data)
+    ranking = analysis.compute_ranking(
+        stage,
+        method,
+        uncertainty=unc.result is None,  # the judge model's ranges replace the bootstrap's
+        data=data,
+        page=page,
+        per_page=per_page,
+        category_id=category_id,
+    )
     return render_template(
         "judging/analysis/ranking.html",
         stage=stage,
         form=form,
-        ranking=analysis.compute_ranking(
-            stage, method, uncertainty=page.result is None, limit=None if show_all else RANKING_ROWS
-        ),
-        unc=page,
+        ranking=ranking,
+        unc=unc,
         explain=explain,
         across_form=AcrossForm(across=uncertainty.across_of(stage)),
         action_form=ActionForm(),
-        show_all=show_all,
+        category_id=category_id,
         method=methods.get(method),
         method_form=StageMethodForm(method=analysis.method_of(stage)),
         frozen=rubric_service.rubric_is_frozen(stage),
+    )
+
+
+@analysis_bp.route("/stages/<int:stage_id>/ranking.csv", defaults={"fmt": "csv"})
+@analysis_bp.route("/stages/<int:stage_id>/ranking.xlsx", defaults={"fmt": "xlsx"})
+def ranking_export(stage_id: int, fmt: str):
+    """The stage's whole ranking (every entry of every category) as CSV or XLSX."""
+    stage = db.get_or_404(Stage, stage_id)
+    method = request.args.get("method")
+    return exports.download(
+        ranking_export_rows.ranking_rows(
+            stage, method if method in methods.REGISTRY else analysis.method_of(stage)
+        ),
+        fmt,
+        f"{stage.round.slug}-{stage.id}-ranking",
+        title=stage.name,
+        widths=ranking_export_rows.WIDTHS,
     )
 
 
@@ -181,7 +215,7 @@ def compare(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     show_all = request.args.get("all") == "1"
     categories, method, _fit = analysis.compare_methods(
-        stage, limit=None if show_all else RANKING_ROWS
+        stage, limit=None if show_all else COMPARE_ROWS
     )
     return render_template(
         "judging/analysis/compare.html",

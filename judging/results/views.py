@@ -111,7 +111,7 @@ publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 require_role(publishing_bp, Role.COMMITTEE)
 
 
-REVIEW_ROWS = 20  # ranked rows per category on the results page (more when awards go further)
+REVIEW_ROWS = 10  # ranked rows per category on the results page (more when awards go further)
 
 
 def _review_page(
@@ -125,7 +125,14 @@ def _review_page(
         # The award places and the next few of each category: a national round ranks
         # thousands, whose full list is the ranking page's (linked from each category).
         shown = max(REVIEW_ROWS, max((lv.up_to_rank for lv in levels), default=0))
-        ranking = analysis.compute_ranking(stage, limit=shown)
+        # the stage's arrays are read once for both (and come from the bridge's cache while
+        # the sheets do not change); the judge model's ranges, stretched to hold the method's
+        # places, replace the bootstrap's, which is then not computed
+        data = analysis.load_stage(stage)
+        unc = uncertainty_pages.ranking_page(stage, data=data)
+        ranking = analysis.compute_ranking(
+            stage, limit=shown, data=data, uncertainty=not unc.measurable, judge_totals=False
+        )
         stages.append(
             {
                 "stage": stage,
@@ -134,8 +141,7 @@ def _review_page(
                 "award_for": awards.award_for,
                 "versions": awards.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
-                # the judge model's ranges, stretched to hold the method's places
-                "unc": uncertainty_pages.ranking_page(stage),
+                "unc": unc,
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
                 "open_sheets": _open_sheets(stage, now),
             }

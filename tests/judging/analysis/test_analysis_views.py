@@ -67,7 +67,7 @@ def test_compare_page_shows_the_first_places_of_a_long_category(
 ):
     from judging.analysis import views
 
-    monkeypatch.setattr(views, "RANKING_ROWS", 2)
+    monkeypatch.setattr(views, "COMPARE_ROWS", 2)
     client = login(committee)
     page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
     assert "Alpha" in page and "Beta" in page and "Gamma" not in page and "Delta" not in page

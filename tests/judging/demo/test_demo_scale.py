@@ -1,5 +1,7 @@
 """Generated large rounds (``flask demo load --scale``): shape, judge design and publication."""
 
+import re
+
 import numpy as np
 from sqlalchemy import func, select
 
@@ -110,7 +112,7 @@ def test_desk_stage_is_published_and_pages_render(app, login):
     assert app.test_client().get(f"/results/{round_.slug}").status_code == 200
 
 
-def test_ranking_page_shows_first_rows_per_category_with_a_link(app, login):
+def test_ranking_page_is_paged_by_category_then_place_and_downloads_whole(app, login):
     scale = demo_scale.Scale(
         "one",
         entries=600,
@@ -125,19 +127,47 @@ def test_ranking_page_shows_first_rows_per_category_with_a_link(app, login):
     _, round_ = _load(scale)
     desk = round_.stages[0]
     committee = db.session.scalar(select(User).where(User.username == "panitia"))
-    html = login(committee).get(f"/committee/stages/{desk.id}/ranking").get_data(as_text=True)
-    sizes = (
+    client = login(committee)
+    url = f"/committee/stages/{desk.id}/ranking"
+    first = client.get(url)
+    html = first.get_data(as_text=True)
+    sizes = dict(
         db.session.execute(
-            select(func.count(Entry.id))
+            select(Entry.category_id, func.count(Entry.id))
             .where(Entry.round_id == round_.id)
             .group_by(Entry.category_id)
-        )
-        .scalars()
-        .all()
+        ).all()
     )
-    assert len(sizes) == 10 and max(sizes) > 50
-    assert html.count('class="rank-') == sum(min(n, 50) for n in sizes)
-    assert html.count("all=1") == sum(n > 50 for n in sizes)
+    assert len(sizes) == 10 and sum(sizes.values()) == 600
+    # page 1 of 12: the first 50 rows of the list by category then place, bounded in size
+    assert html.count('class="rank-') == 50
+    assert len(first.data) < 150_000
+    assert "Halaman 1 dari 12" in html and f"{url}?page=2" in html
+    # every category is linked, and the whole list is a download
+    for category_id in sizes:
+        assert f"{url}?method=" in html and f"category={category_id}" in html
+    assert f"/committee/stages/{desk.id}/ranking.csv" in html
+    # paging through shows every entry once, categories one after the other
+    seen, order = [], []
+    for page in range(1, 13):
+        text = client.get(f"{url}?page={page}").get_data(as_text=True)
+        seen += re.findall(r"/entries/(\d+)/why", text)
+        order += [int(c) for c in re.findall(r'id="cat-(\d+)"', text)]
+    assert len(seen) == len(set(seen)) == 600
+    # a category split across pages goes on at the top of the next one ("continued"), and
+    # no category comes back later
+    runs = [c for k, c in enumerate(order) if k == 0 or order[k - 1] != c]
+    assert len(runs) == len(set(runs)) == 10
+    assert "(lanjutan)" in client.get(f"{url}?page=2").get_data(as_text=True)
+    # one category, paged on its own; an old "show all" link still answers
+    category_id, size = max(sizes.items(), key=lambda kv: kv[1])
+    one = client.get(f"{url}?category={category_id}").get_data(as_text=True)
+    assert one.count('class="rank-') == min(size, 50)
+    assert set(re.findall(r'id="cat-(\d+)"', one)) == {str(category_id)}
+    assert client.get(f"{url}?all=1").get_data(as_text=True).count('class="rank-') == 500
+    csv = client.get(f"/committee/stages/{desk.id}/ranking.csv")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert len(csv.get_data(as_text=True).strip().splitlines()) == 1 + 600
 
 
 def test_cli_loads_national_scale(app):

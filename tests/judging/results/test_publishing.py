@@ -811,7 +811,8 @@ def test_results_page_shows_the_award_places_and_links_the_full_ranking(
     page = client.get(url).text
     ranking = page.split("<tbody>")[1].split("</tbody>")[0]
     assert ranking.count("<tr") == shown < 6
-    assert f"/committee/stages/{stage.id}/ranking?all=1" in page
+    category = entries[0].category_id
+    assert f"/committee/stages/{stage.id}/ranking?category={category}" in page
     assert f"Menampilkan {shown} pertama dari 6 entri" in page
     # Award levels reaching further widen the table to the last award place.
     client.post(
