@@ -179,6 +179,9 @@ def _who() -> tuple[int | None, str, str]:
     return actor.id, actor.name, actor.address
 
 
+ONE_STATEMENT_ROWS = 500  # 11 parameters a record, well under PostgreSQL's 65,535
+
+
 def _append(connection, rows: list[dict]) -> None:
     """Chain and insert ``rows`` (dicts without hashes) on ``connection``.
 
@@ -246,8 +249,14 @@ def _append(connection, rows: list[dict]) -> None:
     for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = _digest(prev, row, key)
+    move_head = update(head).where(head.c.id == 1).values(last_hash=prev)
+    if connection.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
+        # The records and the head in one round trip (a data-modifying WITH), as the lock is
+        # held until the commit that follows: one round trip fewer while others wait.
+        connection.execute(move_head.add_cte(insert(AuditRecord.__table__).values(rows).cte()))
+        return
     connection.execute(insert(AuditRecord.__table__), rows)
-    connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
+    connection.execute(move_head)
 
 
 # Every action a record can carry: the row changes the listener writes, then the explicit
