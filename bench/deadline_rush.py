@@ -49,7 +49,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from flask_migrate import upgrade  # noqa: E402
-from http_judges import PASSWORD, start_gunicorn, start_postgres  # noqa: E402
+from http_judges import (  # noqa: E402
+    AUDIT_KEY,
+    PASSWORD,
+    check_audit_trail,
+    cpu_times,
+    report_cpu,
+    start_gunicorn,
+    start_postgres,
+)
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -131,7 +139,12 @@ def build(url: str, n_users: int, upload_folder: str) -> tuple[int, int, list[st
 
 
 def _config(url: str, upload_folder: str) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": upload_folder}
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "bench",
+        "AUDIT_KEY": AUDIT_KEY,
+        "UPLOAD_FOLDER": upload_folder,
+    }
 
 
 class Opd:
@@ -383,6 +396,7 @@ def verify(url: str, upload_folder: str, round_id: int, sent: list[dict]) -> boo
         print(
             "every accepted save, file and submission is there exactly once" if ok else "MISMATCH"
         )
+        ok = check_audit_trail() and ok
         db.session.remove()
         db.engine.dispose()
         return ok
@@ -416,6 +430,7 @@ def main() -> None:
             DATABASE_URL=url,
             SECRET_KEY=secrets.token_hex(16),
             JURI_UPLOAD_FOLDER=uploads,
+            JURI_AUDIT_KEY=AUDIT_KEY,
         )
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
@@ -427,7 +442,11 @@ def main() -> None:
         _warm, sent0 = run(base, users[-3:-1], round_id, category_id, 0, 0)
         res1, sent1 = run(base, users[-1:], round_id, category_id, 0, 0)
         alone = report("baseline: 1 OPD alone, no think time (after a warm-up)", res1)
+        database = url.rsplit("/", 1)[-1].split("?")[0]
+        cpu0 = cpu_times(server.pid, database)
         res, sent = run(base, users[:-3], round_id, category_id, args.spread, args.think)
+        n_requests = sum(len(v) for v in res["lat"].values())
+        report_cpu(cpu0, cpu_times(server.pid, database), res["elapsed"], n_requests, "rush")
         p95 = report(
             f"rush: {len(users) - 3} OPDs arriving over {args.spread:.0f} s, think time "
             f"{args.think:g} s (exponential mean) between steps",

@@ -51,6 +51,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from competition.accounts.models import User
+from competition.audit import services as audit
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.roles import Role
@@ -61,6 +62,8 @@ from judging.panels.models import Assignment
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 
 PASSWORD = "juri-demo"
+# One audit key for the build, the servers and the check (the servers' SECRET_KEY is random).
+AUDIT_KEY = "bench-audit-key"
 PER_JUDGE = 40
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FIELD = re.compile(r'name="((?:score|comment)_\d+)"')
@@ -105,6 +108,67 @@ def start_gunicorn(env: dict, workers: int, log_dir: str) -> tuple[subprocess.Po
     return server, base, port
 
 
+def _stat(pid: str) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds used) of a process, from /proc (Linux); None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(server_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds used so far by this process (the client, all its threads), the gunicorn
+    workers of ``server_pid``, the PostgreSQL backends connected to ``database``, and the whole
+    machine (all cores, from /proc/stat); a difference of two is where a run's time went.
+    Backends and workers that ended in between are not counted (neither is started here)."""
+    app = db = 0.0
+    tag = f" {database} ".encode()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        stat = _stat(pid)
+        if stat is None:
+            continue
+        if stat[0] == server_pid:
+            app += stat[1]
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if command.startswith(b"postgres: ") and tag in command:
+            db += stat[1]
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    return {
+        "client": time.process_time(),
+        "app": app,
+        "database": db,
+        "machine": busy / os.sysconf("SC_CLK_TCK"),
+    }
+
+
+def report_cpu(before: dict, after: dict, elapsed: float, requests: int, what: str) -> None:
+    """Where the CPU time of a run went: per request, and in cores over the run."""
+    used = {k: after[k] - before[k] for k in before}
+    others = used["machine"] - used["client"] - used["app"] - used["database"]
+    print(
+        f"\nCPU during the {what} ({elapsed:.0f} s, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}): "
+        + ", ".join(
+            f"{name} {used[name]:.1f} s = {used[name] / elapsed:.2f} cores = "
+            f"{1000 * used[name] / max(requests, 1):.1f} ms per request"
+            for name in ("app", "database", "client")
+        )
+        + f"; everything else on the machine {max(others, 0):.1f} s = "
+        f"{max(others, 0) / elapsed:.2f} cores"
+    )
+
+
 def start_postgres() -> tuple[str, callable]:
     """Start the local cluster (as .ci/run does) and create a throw-away database."""
     if not shutil.which("pg_ctlcluster"):
@@ -146,7 +210,9 @@ def start_postgres() -> tuple[str, callable]:
 
 def build(url: str, n_judges: int) -> tuple[list[tuple[str, list[str]]], int]:
     """The national round plus an open stage "Uji Beban" with PER_JUDGE entries per judge."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "AUDIT_KEY": AUDIT_KEY}
+    )
     with app.app_context():
         upgrade()
         probe = User(username="-", name="-", role=Role.JUDGE)
@@ -309,46 +375,60 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def run(
-    base: str, judges_todo: list[tuple[str, list[str]]], seconds: float, think: float
-) -> tuple[dict, list]:
-    """All judges at once for ``seconds``; returns latencies per kind and the submissions."""
-    lat: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
+    base: str, judges_todo: list[tuple[str, list[str]]], seconds: float, think: float, cpu=None
+) -> tuple[dict, dict, list]:
+    """All judges log in at once (timed on their own: a deliberately slow password hash each),
+    then score at once for ``seconds``; returns the login phase's and the scoring phase's
+    latencies per kind (with ``cpu``, a function returning ``cpu_times``, the CPU used in each
+    phase) and the submissions."""
+    phases = {
+        name: {"lat": defaultdict(list), "errors": defaultdict(int)} for name in ("login", "score")
+    }
     lock = threading.Lock()
+    phase = ["login"]
 
     def record(kind, dt, error):
         with lock:
-            lat[kind].append(dt)
+            phases[phase[0]]["lat"][kind].append(dt)
             if error:
-                errors[f"{kind}: {error}"] += 1
+                phases[phase[0]]["errors"][f"{kind}: {error}"] += 1
 
     judges = [
         Judge(base, u, record, np.random.default_rng(i), think)
         for i, (u, _) in enumerate(judges_todo)
     ]
-    deadline = time.perf_counter() + seconds
-    start = threading.Barrier(len(judges))
+    logged_in = {}
+
+    def log_in(judge: Judge):
+        think, judge.think = judge.think, 0
+        logged_in[judge.username] = judge.login()
+        judge.think = think
 
     def work(judge: Judge, todo: list[str]):
-        ok = judge.login()
-        todo = list(todo) if ok else []
-        start.wait()
+        todo = list(todo) if logged_in.get(judge.username) else []
         # judges do not all click in the same millisecond: spread the first step
         time.sleep(judge.rng.uniform(0, 2 * think))
-        while ok and time.perf_counter() < deadline and judge.score_one(todo):
+        while todo and time.perf_counter() < deadline and judge.score_one(todo):
             pass
 
-    threads = [
-        threading.Thread(target=work, args=(j, todo)) for j, (_, todo) in zip(judges, judges_todo)
-    ]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    for name, target, args in (
+        ("login", log_in, [(j,) for j in judges]),
+        ("score", work, [(j, todo) for j, (_, todo) in zip(judges, judges_todo)]),
+    ):
+        phase[0] = name
+        threads = [threading.Thread(target=target, args=a) for a in args]
+        before = cpu() if cpu else None
+        t0 = time.perf_counter()
+        deadline = t0 + seconds
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        phases[name]["elapsed"] = time.perf_counter() - t0
+        if cpu:
+            phases[name]["cpu"] = (before, cpu())
     subs = [s for j in judges for s in j.submitted]
-    return {"lat": lat, "errors": errors, "elapsed": elapsed}, subs
+    return phases["login"], phases["score"], subs
 
 
 def report(title: str, res: dict) -> float:
@@ -376,9 +456,23 @@ def report(title: str, res: dict) -> float:
     return p95
 
 
+def check_audit_trail() -> bool:
+    """The audit chain written by all the workers at once verifies (no fork, no gap)."""
+    t0 = time.perf_counter()
+    check = audit.verify_chain()
+    print(
+        f"audit trail: {check.checked:,} records, "
+        + ("chain intact" if check.ok else f"BROKEN at record {check.first_bad}: {check.problem}")
+        + f" (verified in {time.perf_counter() - t0:.1f} s)"
+    )
+    return check.ok
+
+
 def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> bool:
     """Every accepted submission is stored exactly once, submitted, with the values sent."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "AUDIT_KEY": AUDIT_KEY}
+    )
     with app.app_context():
         ids = [int(p.rsplit("/", 1)[1]) for p, _ in submissions]
         rows = db.session.execute(
@@ -410,6 +504,7 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
         )
         ok = not missing and not dupes and not wrong and stored == len(set(ids))
         print("every accepted sheet is present exactly once" if ok else "MISMATCH")
+        ok = check_audit_trail() and ok
         db.session.remove()
         db.engine.dispose()
         return ok
@@ -443,20 +538,33 @@ def main() -> None:
     server = None
     try:
         usernames, stage_id = build(url, args.judges + 1)
-        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
+        env = dict(
+            os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16), JURI_AUDIT_KEY=AUDIT_KEY
+        )
         server, base, port = start_gunicorn(env, args.workers, tmp)
         print(
             f"gunicorn: {args.workers} sync workers on 127.0.0.1:{port}, "
             f"{os.cpu_count()} CPU cores (client threads share them)"
         )
-        res1, subs1 = run(base, usernames[-1:], 5, 0)
+        database = url.rsplit("/", 1)[-1].split("?")[0]
+        _login1, res1, subs1 = run(base, usernames[-1:], 5, 0)
         base_p95 = report("baseline: 1 judge alone, no think time, for 5 s", res1)
-        res, subs = run(base, usernames[: args.judges], args.seconds, args.think)
+        logins, res, subs = run(
+            base,
+            usernames[: args.judges],
+            args.seconds,
+            args.think,
+            cpu=lambda: cpu_times(server.pid, database),
+        )
+        report(f"{args.judges} judges log in at once", logins)
+        report_cpu(*logins["cpu"], logins["elapsed"], args.judges, "logins")
         p95 = report(
             f"load: {args.judges} judges at once for {args.seconds:.0f} s, think time "
             f"{args.think:g} s (exponential mean) between requests",
             res,
         )
+        n_requests = sum(len(v) for v in res["lat"].values())
+        report_cpu(*res["cpu"], res["elapsed"], n_requests, "load")
         print(
             f"\nratio: p95 under load / p95 alone = {p95 / base_p95:.1f}x; "
             f"target p95 < 100 ms: {'met' if p95 < 100 else 'NOT met'}; "

@@ -27,8 +27,9 @@ class AuditRecord(db.Model):
 
 
 class AuditHead(db.Model):
-    """One row: the hash of the last record and the chain's length. Updating it serializes
-    the writers. ``keyed_from`` is the position (1-based) of the first record hashed with the
+    """One row: the hash of the last record and the chain's length. Each writing transaction
+    updates it just before its commit (``competition.audit.services``), which serializes the
+    appends for that moment only. ``keyed_from`` is the position (1-based) of the first record hashed with the
     audit key (HMAC); the records before it were written with the older unkeyed SHA-256 and
     NULL means no keyed record yet (a chain from before keying). ``key_id`` names the key that
     writes the chain (a fingerprint, not the key), so a changed key is reported as such."""

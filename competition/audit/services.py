@@ -21,9 +21,24 @@ head, so it is anchored outside the database: each berita acara and announcement
 ``Anchor`` (the short hash of a record and the chain's length there), and
 ``flask audit verify --anchor HEAD:LENGTH`` checks the trail against it.
 
-Writers are serialized through the one-row ``audit_head`` table (an UPDATE takes the row lock on
-PostgreSQL and the write lock on SQLite before the previous hash is read), so concurrent
-transactions never fork the chain. Bulk writes that bypass the ORM (Core inserts, COPY, UPDATE
+Writers are serialized only while they append, at the very end of their transaction. The
+listener does not write a change's record when the change is flushed: it keeps the record (its
+content taken from the flush, as before) with the session, and ``before_commit`` flushes what is
+left, then takes the one-row ``audit_head`` (an UPDATE: the row lock on PostgreSQL, the write
+lock on SQLite), reads the previous hash, inserts the transaction's records chained after it and
+moves the head; the COMMIT follows at once and releases the lock. So the lock is held for the
+insert and the commit (milliseconds), not for the whole request as when records were chained at
+each flush, and concurrent transactions are still chained one after the other in the order they
+commit: no fork (each reads the head under the lock), no gap (records and head move in the
+same transaction), and record ids, handed out under the lock, follow the chain. A record's
+``created_at`` is the moment it is chained. A transaction that rolls back (or a savepoint rolled
+back) drops its kept records with it; one that reads the trail before committing (an anchor
+printed in the same transaction, ``query_records``) has its records chained first, so it sees
+them; anything flushed after the records were chained (another ``before_commit`` hook) is
+chained at once, the lock being held already. ``tests/security/test_audit_concurrency.py``
+proves it with many writers at once on PostgreSQL and SQLite.
+
+Bulk writes that bypass the ORM (Core inserts, COPY, UPDATE
 statements) do not reach the listener: their services ``record`` what they wrote explicitly
 (``results_written``, ``certificates_issued``, ``certificates_revoked``).
 """
@@ -44,6 +59,7 @@ from flask import current_app
 from sqlalchemy import event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.sql.util import find_tables
 
 from competition import actors
 from competition.audit.models import AuditHead, AuditRecord
@@ -163,6 +179,9 @@ def _who() -> tuple[int | None, str, str]:
     return actor.id, actor.name, actor.address
 
 
+ONE_STATEMENT_ROWS = 500  # 11 parameters a record, well under PostgreSQL's 65,535
+
+
 def _append(connection, rows: list[dict]) -> None:
     """Chain and insert ``rows`` (dicts without hashes) on ``connection``.
 
@@ -173,23 +192,30 @@ def _append(connection, rows: list[dict]) -> None:
         return
     key = _key()
     head = AuditHead.__table__
+    # The UPDATE takes the lock and, with RETURNING, reads the head in the same round trip.
     locked = connection.execute(
-        update(head).where(head.c.id == 1).values(count=head.c.count + len(rows))
-    ).rowcount
-    if not locked:  # a database made without the migrations (tests' create_all)
+        update(head)
+        .where(head.c.id == 1)
+        .values(count=head.c.count + len(rows))
+        .returning(head.c.last_hash, head.c.count, head.c.keyed_from, head.c.key_id)
+    ).one_or_none()
+    if locked is None:  # a database made without the migrations (tests' create_all)
         connection.execute(
             insert(head).values(
                 id=1, last_hash=GENESIS, count=len(rows), keyed_from=1, key_id=key_id(key)
             )
         )
-    prev, count, keyed_from, written_with = connection.execute(
-        select(head.c.last_hash, head.c.count, head.c.keyed_from, head.c.key_id).where(
-            head.c.id == 1
-        )
-    ).one()
-    if written_with and written_with != key_id(key):
+        locked = (GENESIS, len(rows), 1, key_id(key))
+    now = utcnow()  # under the lock: the records' times follow the chain
+    for row in rows:
+        row["created_at"] = now
+    prev, count, keyed_from, written_with = locked
+    reported = current_app.extensions.setdefault("audit_keys_reported", set())
+    if written_with and written_with != key_id(key) and written_with not in reported:
         # A server with another key (JURI_AUDIT_KEY or SECRET_KEY differ between servers, or
         # SECRET_KEY was rotated): what it writes will not verify with the trail's key.
+        # Reported once per process and trail key, not at every write.
+        reported.add(written_with)
         current_app.logger.error(
             "The audit key (id %s) is not the one the audit trail was written with (id %s): "
             "set JURI_AUDIT_KEY (or SECRET_KEY) alike on every server.",
@@ -223,8 +249,14 @@ def _append(connection, rows: list[dict]) -> None:
     for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = _digest(prev, row, key)
+    move_head = update(head).where(head.c.id == 1).values(last_hash=prev)
+    if connection.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
+        # The records and the head in one round trip (a data-modifying WITH), as the lock is
+        # held until the commit that follows: one round trip fewer while others wait.
+        connection.execute(move_head.add_cte(insert(AuditRecord.__table__).values(rows).cte()))
+        return
     connection.execute(insert(AuditRecord.__table__), rows)
-    connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
+    connection.execute(move_head)
 
 
 # Every action a record can carry: the row changes the listener writes, then the explicit
@@ -267,8 +299,9 @@ def record(
     if actor is not None:  # a user, or a system actor's name
         given = actors.as_actor(actor)
         actor_id, name = given.id, given.name
-    _append(
-        db.session.connection(),
+    db.session.connection()  # in the current transaction (begun now if none)
+    _keep(
+        db.session(),
         [
             {
                 "created_at": utcnow(),
@@ -335,7 +368,111 @@ def _changes(obj, columns) -> tuple[dict, dict]:
 
 
 def _target_id(obj) -> str:
-    return ",".join(str(v) for v in inspect(obj).identity or ())
+    """The primary key: of a row just inserted too (its identity is set only after the flush
+    events, so inserts were recorded with an empty target id before)."""
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return ",".join(str(v) for v in key if v is not None)
+
+
+# Records of the current transaction not chained yet: session.info[KEPT] is a list of
+# (transaction they were made in, row); session.info[CHAINED] is True once this transaction has
+# chained (it holds the head's lock until it ends, so later records are chained at once).
+KEPT = "audit_kept"
+AUDIT_TABLES = ("audit_records", "audit_head")
+CHAINED = "audit_chained"
+
+
+def _innermost(session: Session):
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _keep(session: Session, rows: list[dict]) -> None:
+    """Keep ``rows`` until the transaction commits (``_chain_kept``), or chain them now when this
+    transaction holds the head already."""
+    if session.info.get(CHAINED):
+        _append(session.connection(), rows)
+        return
+    transaction = _innermost(session)
+    session.info.setdefault(KEPT, []).extend((transaction, row) for row in rows)
+
+
+def _chain_kept(session: Session) -> None:
+    """Chain and insert the records kept by this transaction (taking the head's lock)."""
+    kept = session.info.pop(KEPT, None)
+    if kept:
+        session.info[CHAINED] = True
+        _append(session.connection(), [row for _transaction, row in kept])
+
+
+def chain_now(session: Session | None = None) -> None:
+    """Chain the current transaction's records now rather than at its commit (their ids and
+    hashes are then known; the head stays locked until the transaction ends)."""
+    _chain_kept(session if session is not None else db.session())
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """At the end of the transaction: flush what is left, then chain the kept records, so the
+    head is locked only for the insert and the commit; whatever is flushed after this (by the
+    commit itself, or another hook) is chained at once. A savepoint being released keeps its
+    records for the enclosing transaction."""
+    if session.in_nested_transaction():
+        return
+    for _ in range(100):
+        if not (session.new or session.dirty or session.deleted):
+            break
+        session.flush()
+    _chain_kept(session)
+    session.info[CHAINED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its records go on
+        return
+    if session.info.pop(KEPT, None):  # cannot happen unless SQLAlchemy changes its order
+        current_app.logger.error("audit records were kept past their commit and are lost")
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous) -> None:
+    """Drop the records of what was rolled back: the transaction (or savepoint) the database
+    rolled back, and every savepoint inside it."""
+    boundary = previous
+    while boundary.parent is not None and not boundary.nested:
+        boundary = boundary.parent
+    if boundary.parent is None:
+        session.info.pop(KEPT, None)
+        session.info.pop(CHAINED, None)
+        return
+    kept = session.info.get(KEPT)
+    if kept:
+        session.info[KEPT] = [(t, row) for t, row in kept if not _inside(t, boundary)]
+
+
+def _inside(transaction, outer) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the database transaction is over: the lock with it
+        session.info.pop(CHAINED, None)
+        session.info.pop(KEPT, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_reading_the_trail(state) -> None:
+    """A transaction reading the trail sees its own records: chain them first."""
+    if state.session.info.get(KEPT) and state.is_select:
+        found = find_tables(state.statement, check_columns=True)
+        if any(getattr(t, "name", None) in AUDIT_TABLES for t in found):
+            _chain_kept(state.session)
 
 
 @event.listens_for(Session, "after_flush")
@@ -379,7 +516,7 @@ def _after_flush(session: Session, _context) -> None:
             )
     if rows:
         rows.sort(key=lambda r: (r["target_type"], r["target_id"], r["action"]))
-        _append(session.connection(), rows)
+        _keep(session, rows)
 
 
 ANCHOR_CHARS = 16  # the short hash printed on documents: 64 bits
