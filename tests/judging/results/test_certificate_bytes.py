@@ -1,0 +1,135 @@
+"""Bulk certificates are written from the skeleton of the first certificate of a shape
+(``competition.pdf.output_from_skeleton``): the same bytes fpdf2 writes, for every kind of
+certificate (issue 17, item 6)."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image, ImageDraw
+
+from competition import pdf as pdf_module
+from competition.rounds.models import Round
+from judging.results import certificates
+from judging.results.certificates import Layout, as_jpeg, render_certificate
+from judging.results.models import Certificate
+from tests.judging.results.test_pdfs import check_pdf
+
+ISSUED = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
+
+
+def _png(w, h, colour) -> bytes:
+    img = Image.new("RGBA", (w, h), (255, 255, 255, 0))
+    ImageDraw.Draw(img).line([(5, h - 5), (w - 5, 5)], fill=colour, width=4)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+LOGO = as_jpeg(_png(120, 140, (200, 30, 30, 255)))
+SIGNATURE = as_jpeg(_png(300, 110, (10, 20, 120, 255)))
+LAYOUTS = [
+    Layout(
+        government="Pemerintah Kota Palembang",
+        place="Palembang",
+        logo=LOGO,
+        signers=(
+            ("Dr. H. Ahmad Fauzi, M.Si.", "Sekretaris Daerah", SIGNATURE),
+            ("Rina Kartika", "Kepala Bagian Organisasi", None),
+        ),
+    ),
+    Layout(place="Medan", signers=(("Ṣalih Nugroho", "Ketua Panitia", SIGNATURE),)),
+    Layout(),
+]
+HOLDERS = [
+    "Dinas Kesehatan Kota Palembang",
+    "Dinas Ṣaḥīḥ Zoë",  # glyphs beyond the usual set: another shape
+    "Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah Kabupaten Ogan "
+    "Komering Ulu Selatan yang Sangat Panjang Namanya",  # wraps
+    "Dinas Kesehatan Kota Palembang",
+]
+TITLES = [
+    "Inovasi Pelayanan Publik Terpadu Berbasis Digital",
+    "",
+    "Inovasi \u201cCerdas\u201d \u2013 Sehat dengan judul yang cukup panjang untuk dibungkus ke "
+    "baris berikutnya pada piagam",
+    "Posyandu Digital",
+]
+
+
+def _certificates():
+    round_ = Round(name="KOINYANLIK 2026", slug="koinyanlik-2026")
+    kinds = ["award", "participation", "appreciation", "special"]
+    out = []
+    for i in range(12):
+        out.append(
+            Certificate(
+                code=f"KIP-{1000 + i}",
+                kind=kinds[i % 4],
+                round=round_,
+                holder=HOLDERS[i % 4],
+                title=TITLES[(i // 2) % 4],
+                category="Dinas/Badan" if i % 3 else "",
+                award="Juara I" if i % 4 == 0 else "Peserta",
+                issued_at=ISSUED if i % 5 else datetime(2026, 7, 1, 20, 0, tzinfo=UTC),
+            )
+        )
+    return out
+
+
+@pytest.fixture
+def fresh_skeletons(monkeypatch):
+    monkeypatch.setattr(pdf_module, "_skeletons", {})
+    return pdf_module._skeletons
+
+
+def test_certificates_from_skeletons_are_fpdf2s_bytes(app, fresh_skeletons, monkeypatch, tmp_path):
+    written = []
+    real_output = pdf_module.Document.output
+
+    def counting_output(self, *args, **kwargs):
+        written.append(self.title)
+        return real_output(self, *args, **kwargs)
+
+    certs = _certificates()
+    with app.test_request_context():
+        for layout in LAYOUTS:
+            for cert in certs:
+                url = f"https://juri.example/verify/{cert.code}"
+                monkeypatch.setattr(certificates, "SKELETONS", False)
+                expected = render_certificate(cert, url, layout)
+                monkeypatch.setattr(certificates, "SKELETONS", True)
+                monkeypatch.setattr(pdf_module.Document, "output", counting_output)
+                got = render_certificate(cert, url, layout)
+                monkeypatch.setattr(pdf_module.Document, "output", real_output)
+                assert got == expected, (cert.code, cert.holder)
+                assert render_certificate(cert, url, layout) == expected  # reproducible
+    # most were written from a skeleton: fpdf2 wrote only the first of each shape
+    n = len(certs) * len(LAYOUTS)
+    assert 0 < len(written) < n / 2
+    assert written and all(fresh_skeletons.values())  # every skeleton passed its own check
+    check_pdf(got, tmp_path)
+
+
+def test_a_skeleton_that_would_not_give_fpdf2s_bytes_is_never_used(
+    app, fresh_skeletons, monkeypatch
+):
+    """The first document of a shape is written both ways; when they differ (here: a splice
+    made wrong on purpose), every document of that shape is written by fpdf2."""
+    real_splice = pdf_module._splice
+    monkeypatch.setattr(pdf_module, "_splice", lambda *a: real_splice(*a) + b"%")
+    cert = _certificates()[0]
+    url = f"https://juri.example/verify/{cert.code}"
+    with app.test_request_context():
+        first = render_certificate(cert, url, LAYOUTS[0])
+        again = render_certificate(cert, url, LAYOUTS[0])
+    assert first == again and not first.endswith(b"%")
+    assert list(fresh_skeletons.values()) == [None]
+
+
+def test_a_revoked_certificate_is_written_by_fpdf2(app, fresh_skeletons):
+    cert = _certificates()[0]
+    cert.revoked_at, cert.revoked_reason = ISSUED, "data salah"
+    with app.test_request_context():
+        render_certificate(cert, "https://juri.example/verify/x", LAYOUTS[0])
+    assert fresh_skeletons == {}
