@@ -5,7 +5,9 @@ certificate (issue 17, item 6)."""
 import io
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
+import segno
 from PIL import Image, ImageDraw
 
 from competition import pdf as pdf_module
@@ -133,3 +135,46 @@ def test_a_revoked_certificate_is_written_by_fpdf2(app, fresh_skeletons):
     with app.test_request_context():
         render_certificate(cert, "https://juri.example/verify/x", LAYOUTS[0])
     assert fresh_skeletons == {}
+
+
+def test_qr_codes_from_the_frame_are_segnos(monkeypatch):
+    """Each certificate's QR matrix is an XOR of the bits of its number over a frame made once
+    per URL prefix: module for module segno's matrix, for any number and any prefix."""
+    import random
+
+    monkeypatch.setattr(certificates, "_qr_frames", {})
+    rng = random.Random(17)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+    def number():
+        return "-".join("".join(rng.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+    urls = [f"https://juri.example/verify/{number()}" for _ in range(40)]
+    urls += [f"http://localhost/verify/{number()}" for _ in range(10)]
+    urls += ["https://x.go.id/verify/ab", "https://x.go.id/v/" + "z" * 30]
+    for url in urls:
+        expected = np.array(segno.make_qr(url, error="m", mask=certificates.QR_MASK).matrix)
+        assert np.array_equal(certificates._qr_dark(url), expected.astype(bool)), url
+    assert len(certificates._qr_frames) == 4 and all(certificates._qr_frames.values())
+    # not affine in the number (upper-case URL: segno may pick another mode): segno itself
+    url = "HTTPS://JURI.EXAMPLE/VERIFY/ABCD-EFGH"
+    expected = np.array(segno.make_qr(url, error="m", mask=certificates.QR_MASK).matrix)
+    assert np.array_equal(certificates._qr_dark(url), expected.astype(bool))
+    assert len(certificates._qr_frames) == 4
+
+
+def test_a_qr_frame_that_disagrees_with_segno_is_not_used(monkeypatch):
+    monkeypatch.setattr(certificates, "_qr_frames", {})
+    real = certificates._qr_frame
+
+    def broken(prefix, n):
+        base, flips = real(prefix, n)
+        flips = flips.copy()
+        flips[9] ^= 1  # one bit of the first character flips every module
+        return base, flips
+
+    monkeypatch.setattr(certificates, "_qr_frame", broken)
+    url = "https://juri.example/verify/ABCD-EFGH"
+    expected = np.array(segno.make_qr(url, error="m", mask=certificates.QR_MASK).matrix)
+    assert np.array_equal(certificates._qr_dark(url), expected.astype(bool))
+    assert list(certificates._qr_frames.values()) == [None]
