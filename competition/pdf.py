@@ -254,20 +254,40 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
     pdf.__dict__.setdefault("juri_ttfonts_due", {})[fontkey] = key
 
 
-_picked: dict[tuple[str, str], SubsetMap] = {}
+class _SubsetMap(SubsetMap):
+    """fpdf2's glyph map of a document, answering for the ``BASE_CHARS`` (mapped first, in a
+    fixed order, so their ids are those of the process's first map) from a dict: fpdf2 looks
+    up every character of every text through two cached calls, a tenth of a certificate."""
+
+    juri_ids: dict[int, int] = {}
+
+    def pick(self, unicode):
+        hit = self.juri_ids.get(unicode)
+        return hit if hit is not None else SubsetMap.pick(self, unicode)
+
+    pick.cache_clear = SubsetMap.pick.cache_clear  # fpdf2 clears it after writing
+
+
+_picked: dict[tuple[str, str], tuple[SubsetMap, dict[int, int]]] = {}
 
 
 def _picked_subset(key: tuple[str, str], font: TTFFont) -> SubsetMap:
     """A glyph map for ``font`` holding the ``BASE_CHARS``: picked once per process (about 100
     look-ups a style), then copied for each document (its own dict: the document adds its text's
     characters to it)."""
-    base = _picked.get(key)
-    if base is None:
+    hit = _picked.get(key)
+    if hit is None:
         base = SubsetMap(font)
+        ids = {}
         for char in BASE_CHARS:
-            base.pick(ord(char))
-        _picked[key] = base
+            char_id = base.pick(ord(char))
+            if char_id is not None:
+                ids[ord(char)] = char_id
+        hit = _picked[key] = (base, ids)
+    base, ids = hit
     subset = copy.copy(base)
+    subset.__class__ = _SubsetMap
+    subset.juri_ids = ids
     subset.font = font
     subset._reserved = list(base._reserved)
     subset._char_id_per_glyph = dict(base._char_id_per_glyph)
