@@ -150,6 +150,7 @@ def forget_caches() -> None:
         pdf_module._image_infos,
         pdf_module._skeletons,
         certificates._qr_frames,
+        certificates._qr_seen,
     ):
         cache.clear()
 

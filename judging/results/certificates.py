@@ -65,8 +65,12 @@ def _qr(verify_url: str):
 # So per URL prefix and number length the matrix of the prefix with a zero number and the modules
 # each bit of the number flips are found once (8 segno encodings per character), and each
 # certificate's matrix is then one XOR of numpy rows: about 0.05 ms instead of segno's 1-2 ms.
+# The frame (about 130 encodings) pays from a few dozen certificates on: it is made once
+# QR_FRAME_AFTER codes of one prefix were asked for (a ZIP), never for one download.
 _qr_frames: dict[tuple[bytes, int], tuple[np.ndarray, np.ndarray] | None] = {}
+_qr_seen: dict[tuple[bytes, int], int] = {}
 MAX_QR_FRAMES = 16
+QR_FRAME_AFTER = 16
 
 
 def _segno_matrix(data) -> np.ndarray:
@@ -94,7 +98,12 @@ def _qr_dark(verify_url: str) -> np.ndarray:
         return _segno_matrix(verify_url).astype(bool)
     key = ((head + sep).encode(), len(number))
     frame = _qr_frames.get(key, False)
-    if frame is False:  # the first of its kind: made, and kept only if it gives segno's matrix
+    if frame is False and _qr_seen.get(key, 0) < QR_FRAME_AFTER:
+        if len(_qr_seen) >= MAX_QR_FRAMES * 64:
+            _qr_seen.clear()
+        _qr_seen[key] = _qr_seen.get(key, 0) + 1
+        return _segno_matrix(verify_url).astype(bool)
+    if frame is False:  # made once, and kept only if it gives segno's matrix
         frame = _qr_frame(*key)
         if not np.array_equal(_affine(frame, number), _segno_matrix(verify_url)):
             frame = None

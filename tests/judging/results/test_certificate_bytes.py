@@ -143,6 +143,8 @@ def test_qr_codes_from_the_frame_are_segnos(monkeypatch):
     import random
 
     monkeypatch.setattr(certificates, "_qr_frames", {})
+    monkeypatch.setattr(certificates, "_qr_seen", {})
+    monkeypatch.setattr(certificates, "QR_FRAME_AFTER", 0)
     rng = random.Random(17)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -163,8 +165,20 @@ def test_qr_codes_from_the_frame_are_segnos(monkeypatch):
     assert len(certificates._qr_frames) == 4
 
 
+def test_one_download_makes_no_qr_frame(monkeypatch):
+    """A frame costs about 130 encodings: made for a ZIP, not for a certificate or two."""
+    monkeypatch.setattr(certificates, "_qr_frames", {})
+    monkeypatch.setattr(certificates, "_qr_seen", {})
+    for i in range(certificates.QR_FRAME_AFTER):
+        certificates._qr_dark(f"https://juri.example/verify/ABCD-{i:04d}")
+    assert certificates._qr_frames == {}
+    certificates._qr_dark("https://juri.example/verify/ABCD-9999")
+    assert list(certificates._qr_frames) == [(b"https://juri.example/verify/", 9)]
+
+
 def test_a_qr_frame_that_disagrees_with_segno_is_not_used(monkeypatch):
     monkeypatch.setattr(certificates, "_qr_frames", {})
+    monkeypatch.setattr(certificates, "QR_FRAME_AFTER", 0)
     real = certificates._qr_frame
 
     def broken(prefix, n):
