@@ -603,7 +603,7 @@ def _shape(pdf: FPDF, variable: list[dict]) -> tuple | None:
     ):
         return None
     fonts = tuple(
-        (name, getattr(font, "i", None), tuple(font.subset.items()))
+        (name, getattr(font, "i", None), tuple(font.subset._char_id_per_glyph.items()))
         for name, font in pdf.fonts.items()
     )
     images = tuple(
