@@ -587,7 +587,8 @@ def _shape(pdf: FPDF, variable: list[dict]) -> tuple | None:
     XMP metadata and its /ID; None when the document has anything a skeleton does not cover."""
     catalog = pdf._resource_catalog
     if (
-        pdf.pages_count != 1
+        not pdf._compliance  # without PDF/A an Info dictionary (title, dates) would be kept
+        or pdf.pages_count != 1
         or pdf.toc_placeholder
         or pdf.embedded_files
         or pdf._outline
@@ -630,6 +631,10 @@ def _shape(pdf: FPDF, variable: list[dict]) -> tuple | None:
         str(pdf._compliance),
         pdf.lang,
         pdf.allow_images_transparency,
+        tuple(  # the catalog's
+            repr(getattr(pdf, name, None))
+            for name in ("zoom_mode", "page_layout", "page_mode", "viewer_preferences")
+        ),
         page.dimensions(),
         fonts,
         images,
