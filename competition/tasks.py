@@ -15,5 +15,8 @@ TASKS = {
         max_attempts=notifications.DELIVERY_ATTEMPTS,
         backoff=notifications.DELIVERY_BACKOFF,
     ),
-    account_tasks.IMPORT: Task(account_tasks.import_accounts),
+    account_tasks.IMPORT: Task(
+        account_tasks.import_accounts,
+        files=lambda job: [(job.params or {}).get("key", "")],  # the uploaded file, if left
+    ),
 }

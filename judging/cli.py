@@ -39,6 +39,7 @@ from competition.entries import messages as entry_messages
 from competition.errors import JuriError
 from competition.jobs import services as jobs
 from competition.jobs import worker
+from competition.jobs.cli import jobs_cli
 from competition.jobs.models import Job, JobState
 from competition.roles import Role
 from competition.rounds.models import Round, Stage
@@ -56,6 +57,7 @@ juri_cli = AppGroup(
     "juri",
     help="The committee's bulk work (users, assignment, ranking, publication, certificates).",
 )
+juri_cli.add_command(jobs_cli)
 
 
 def _stage(stage_id: int) -> Stage:

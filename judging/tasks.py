@@ -11,7 +11,7 @@ from judging.results import tasks as results_tasks
 from judging.results import zips
 
 TASKS = {
-    zips.KIND: Task(results_tasks.build_zip, max_attempts=3, backoff=5),
+    zips.KIND: Task(results_tasks.build_zip, max_attempts=3, backoff=5, files=zips.files_of),
     zips.KIND_PART: Task(results_tasks.build_part, max_attempts=3, backoff=5),
     zips.KIND_JOIN: Task(results_tasks.join_parts, max_attempts=3, backoff=5),
     uncertainty.KIND: Task(analysis_tasks.fit_uncertainty, max_attempts=2, backoff=5),

@@ -5,6 +5,9 @@ the compose file start the app and the worker with the commands the app has."""
 
 import ast
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +111,64 @@ def test_units_and_compose_start_commands_the_app_has(app):
     assert re.findall(r"^  (app\d):", compose, re.M) == ["app1", "app2"]
     upstream = (DEPLOY / "nginx" / "juri.conf").read_text()
     assert "server app1:8000" in upstream and "server app2:8000" in upstream
+
+
+def test_nginx_accepts_the_config(tmp_path):
+    """``nginx -t`` on deploy/nginx/juri.conf inside a minimal http block (as the stock
+    nginx.conf includes conf.d/), the compose host names of the upstream pointed at loopback
+    (nginx resolves them when it loads the file). Skipped where nginx is not installed."""
+    nginx = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
+    )
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    conf = (DEPLOY / "nginx" / "juri.conf").read_text()
+    assert re.findall(r"server (app\d):8000", conf) == ["app1", "app2"]
+    conf = re.sub(r"server app(\d):8000", r"server 127.0.0.1:800\1", conf)
+    (tmp_path / "juri.conf").write_text(conf)
+    temp = " ".join(
+        f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi")
+    )
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ access_log off; {temp} uwsgi_temp_path {tmp_path}/uwsgi; "
+        f"scgi_temp_path {tmp_path}/scgi; include {tmp_path}/juri.conf; }}\n"
+    )
+    result = subprocess.run(
+        [
+            nginx,
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-e",
+            str(tmp_path / "error.log"),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_systemd_accepts_the_units(tmp_path):
+    """``systemd-analyze verify`` finds no unknown key or bad value in the units (the venv's
+    paths in place of /srv/juri/.venv). Skipped where systemd-analyze is missing."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed")
+    bin_dir = Path(sys.executable).parent
+    names = []
+    for unit in sorted((DEPLOY / "systemd").glob("*.service")):
+        text = unit.read_text().replace("/srv/juri/.venv/bin/", f"{bin_dir}/")
+        for command in re.findall(r"^ExecStart=(\S+)", text, re.M):
+            assert Path(command).exists(), command  # gunicorn and flask are in the venv
+        (tmp_path / unit.name).write_text(text)
+        names.append(f"./{unit.name}")
+    result = subprocess.run(
+        [analyze, "verify", *names], cwd=tmp_path, capture_output=True, text=True
+    )
+    if result.returncode != 0 and "Failed to" in result.stderr and "bus" in result.stderr.lower():
+        pytest.skip(f"systemd-analyze cannot run here: {result.stderr.strip()[:200]}")
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr

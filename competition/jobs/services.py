@@ -17,7 +17,7 @@ The kinds are plain ``Task`` entries in one table per package (``competition.tas
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -41,11 +41,14 @@ class Task:
     """One kind of job: ``run(job)`` does the work in an app context (it may commit, e.g. its
     progress, and sets ``job.result_key``/``job.result``; it returns ``PENDING`` when other
     jobs finish it); a failed attempt is retried up to
-    ``max_attempts`` in all, the n-th retry after ``backoff ** n`` seconds (0: at once)."""
+    ``max_attempts`` in all, the n-th retry after ``backoff ** n`` seconds (0: at once).
+    ``files(job)`` names what it may leave in the storage besides ``job.result_key`` (a key,
+    or a folder ending in "/"), deleted with the job when it is pruned."""
 
     run: Callable[[Job], None]
     max_attempts: int = 1
     backoff: int = 0
+    files: Callable[[Job], Iterable[str]] | None = None
 
 
 @dataclass

@@ -7,7 +7,9 @@ job that procrastinate runs again (its worker died after finishing, a stalled jo
 not done twice; the tasks themselves are idempotent (they write under keys derived from the
 job, and claim their rows in the transaction that marks them done). A killed worker's job is
 never lost: its worker stops sending heartbeats, and ``retry_stalled`` (run by each worker at
-start and then every minute) puts the job back in the queue.
+start and then every minute) puts the job back in the queue. On the in-process runner,
+``competition.jobs.tasks`` does the same for the jobs of a process that stopped, and
+prunes old finished jobs on both.
 
 Like a command, this module owns its transactions: it commits.
 """
@@ -26,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from competition.db import db, utcnow
+from competition.jobs import tasks as upkeep
 from competition.jobs.models import Job, JobState
 from competition.jobs.services import (
     EXTENSION,
@@ -41,7 +44,7 @@ from competition.jobs.services import (
 log = logging.getLogger(__name__)
 
 # A worker silent this long (heartbeats every 10 s) is taken to be dead (JURI_JOBS_STALLED_SECONDS).
-STALLED_SECONDS = 60
+STALLED_SECONDS = upkeep.STALLED_SECONDS
 QUEUE_ROWS_KEPT_HOURS = 7 * 24  # procrastinate's finished rows are deleted after a week
 _EXECUTOR = "juri_jobs_executor"
 _PROCRASTINATE = "juri_jobs_procrastinate"
@@ -50,6 +53,14 @@ _PROCRASTINATE = "juri_jobs_procrastinate"
 def init_app(app: Flask, tasks: dict[str, Task]) -> None:
     """Give ``app`` its job runner with every kind of job it may run."""
     app.extensions[EXTENSION] = Runner(tasks=dict(tasks), mode=mode_for(app.config))
+    if app.extensions[EXTENSION].mode == "threads":
+        jobs_maintenance = upkeep.install(
+            app, lambda job_id: _executor(app).submit(_run_held, app, job_id)
+        )
+        if app.config.get("JOBS_MAINTENANCE", True):
+            # the first request of each process starts its maintenance thread (heartbeats,
+            # the recovery of a stopped process's jobs, pruning): no query at app creation
+            app.before_request(jobs_maintenance.ensure_started)
 
 
 def enqueue_detached(kind: str, *, subject: str = "", **params) -> int:
@@ -106,21 +117,32 @@ def _fail_parent(job: Job) -> None:
 
 
 def run_with_retries(app: Flask, job_id: int, *, sleep=time.sleep) -> bool:
-    """Run a job in this process, retrying as its task says (the in-process runner)."""
+    """Run a job in this process, retrying as its task says (the in-process runner), from the
+    attempt after those it already had (a job recovered from a stopped process)."""
     with app.app_context():
         job = db.session.get(Job, job_id)
-        task = app.extensions[EXTENSION].tasks[job.kind] if job else None
+        task = app.extensions[EXTENSION].tasks.get(job.kind) if job else None
+        tried = job.attempts if job else 0
         db.session.remove()
     if task is None:
         return False
-    for attempt in range(1, task.max_attempts + 1):
+    last = max(task.max_attempts, tried + 1)
+    for attempt in range(tried + 1, last + 1):
         try:
-            return run_job(app, job_id, last_attempt=attempt == task.max_attempts)
+            return run_job(app, job_id, last_attempt=attempt == last)
         except Exception:  # noqa: BLE001 - recorded on the job by run_job
-            if attempt == task.max_attempts:
+            if attempt == last:
                 return False
             sleep(task.backoff**attempt if task.backoff else 0)
     return False
+
+
+def _run_held(app: Flask, job_id: int) -> bool:
+    """``run_with_retries`` for a job this process holds (its heartbeat beats meanwhile)."""
+    try:
+        return run_with_retries(app, job_id)
+    finally:
+        upkeep.maintenance(app).release(job_id)
 
 
 def _executor(app: Flask) -> ThreadPoolExecutor:
@@ -143,7 +165,11 @@ def _dispatch(session):
         if mode == "inline":
             run_with_retries(app, job_id, sleep=lambda _s: None)
         else:
-            _executor(app).submit(run_with_retries, app, job_id)
+            jobs_maintenance = upkeep.maintenance(app)
+            jobs_maintenance.hold(job_id)
+            if app.config.get("JOBS_MAINTENANCE", True):
+                jobs_maintenance.ensure_started()
+            _executor(app).submit(_run_held, app, job_id)
 
 
 # -- procrastinate (PostgreSQL) ---------------------------------------------------------------
@@ -164,8 +190,7 @@ def _procrastinate_task(app: Flask, name: str, task: Task):
     return run
 
 
-def stalled_seconds(app: Flask) -> float:
-    return float(app.config.get("JOBS_STALLED_SECONDS") or STALLED_SECONDS)
+stalled_seconds = upkeep.stalled_seconds
 
 
 async def retry_stalled_async(papp: procrastinate.App, seconds: float = STALLED_SECONDS) -> int:
@@ -217,6 +242,15 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
         name="juri.prune_queue", queue=QUEUE, queueing_lock="juri.prune_queue", pass_context=True
     )(_prune)
     papp.periodic(cron="17 * * * *", periodic_id="juri.prune_queue")(prune)
+
+    def _prune_jobs(context, timestamp) -> None:
+        # our job-state rows and the files they left, after JURI_JOBS_KEEP_DAYS
+        upkeep.prune_jobs(app)
+
+    prune_jobs = papp.task(
+        name="juri.prune_jobs", queue=QUEUE, queueing_lock="juri.prune_jobs", pass_context=True
+    )(_prune_jobs)
+    papp.periodic(cron="29 * * * *", periodic_id="juri.prune_jobs")(prune_jobs)
     app.extensions[_PROCRASTINATE] = papp
     return papp
 

@@ -47,10 +47,19 @@ def zip_key(job: Job) -> str:
     return f"exports/round{job.params['round_id']}-certificates-job{job.id}.zip"
 
 
+def parts_folder(parent: Job) -> str:
+    """Where the parts of a ZIP built in parts are kept until joined."""
+    return f"exports/round{parent.params['round_id']}-certificates-job{parent.id}/"
+
+
 def part_key(parent: Job, index: int) -> str:
-    return (
-        f"exports/round{parent.params['round_id']}-certificates-job{parent.id}/part-{index:05d}.zip"
-    )
+    return f"{parts_folder(parent)}part-{index:05d}.zip"
+
+
+def files_of(job: Job) -> list[str]:
+    """What a ZIP job may leave in the storage besides its ZIP: the parts of a ZIP whose
+    building failed or stopped before the join (deleted when the job is pruned)."""
+    return [parts_folder(job)] if "round_id" in (job.params or {}) else []
 
 
 def part_size(config, mode: str) -> int:

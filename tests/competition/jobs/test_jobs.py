@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from competition.db import db
 from competition.jobs import services as jobs
+from competition.jobs import tasks as upkeep
 from competition.jobs import worker
 from competition.jobs.models import Job, JobState
 from competition.jobs.services import Task
@@ -128,6 +129,7 @@ def tasks_for_threads(make_app):
     app.extensions[jobs.EXTENSION].tasks["test.signal"] = Task(lambda job: done.set())
     yield app, done
     app.extensions[jobs.EXTENSION].tasks.pop("test.signal")
+    upkeep.maintenance(app).stop.set()  # the process's maintenance thread ends with the test
 
 
 def test_worker_command_on_sqlite_says_jobs_run_in_process(app):
