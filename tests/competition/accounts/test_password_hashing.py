@@ -5,6 +5,7 @@ The session-wide cache of tests/conftest.py wraps the model's ``hash_password`` 
 """
 
 import json
+from datetime import timedelta
 
 import argon2
 import pytest
@@ -15,7 +16,7 @@ from competition.accounts import services as account_services
 from competition.accounts.models import User
 from competition.accounts.password_hashing import hash_password, needs_rehash, verify_password
 from competition.audit.models import AuditRecord
-from competition.db import db
+from competition.db import db, utcnow
 from tests import factories
 
 MALFORMED = [
@@ -127,6 +128,15 @@ def test_wrong_password_with_an_old_hash_does_not_rehash(app, judge, method):
 def test_disabled_account_with_an_old_hash_is_refused_and_not_rehashed(app, judge):
     old = judge.password_hash = _legacy("scrypt")
     judge.is_enabled = False
+    db.session.commit()
+    assert _log_in(app, judge.username).status_code == 422
+    assert _stored(judge) == old
+
+
+def test_expired_one_time_password_with_an_old_hash_is_refused_and_not_rehashed(app, judge):
+    old = judge.password_hash = _legacy("scrypt")
+    judge.must_change_password = True
+    judge.password_expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert _log_in(app, judge.username).status_code == 422
     assert _stored(judge) == old
