@@ -5,7 +5,7 @@ The schema is built once per test session. On SQLite each test gets a copy of a 
 made with ``create_all`` (copying a file is far cheaper than creating sixty tables); on the
 PostgreSQL database named by TEST_DATABASE_URL the schema is created once and every table is
 emptied after each test (concurrency tests need real commits, so no rolled-back transaction).
-What every test would otherwise pay again is paid once per session: scrypt hashes of the same
+What every test would otherwise pay again is paid once per session: Argon2 hashes of the same
 passwords, Werkzeug's URL builders and Jinja's compiled templates (see the fixtures below).
 """
 
@@ -76,8 +76,8 @@ def _sqlite_without_fsync(dbapi_connection, connection_record):
 
 
 @functools.cache
-def _cached_hash(password: str, method: str) -> str:
-    return _real_generate(password, method=method)
+def _cached_hash(password: str) -> str:
+    return _real_generate(password)
 
 
 @functools.cache
@@ -85,24 +85,20 @@ def _cached_check(pwhash: str, password: str) -> bool:
     return _real_check(pwhash, password)
 
 
-_real_generate = account_models.generate_password_hash
-_real_check = account_models.check_password_hash
+_real_generate = account_models.hash_password
+_real_check = account_models.verify_password
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _scrypt_once_per_password():
-    """scrypt costs about 0.1-0.4 s a call, and nearly every test hashes the same few passwords
-    and checks them at login: compute each real scrypt hash (and each check) once per session.
-    Hashes keep werkzeug's scrypt format and wrong passwords are still refused."""
+def _hash_once_per_password():
+    """Argon2id costs about 0.05-0.1 s a call, and nearly every test hashes the same few passwords
+    and checks them at login: compute each real hash (and each check) once per session.
+    Hashes keep the real Argon2id format and wrong passwords are still refused."""
     mp = pytest.MonkeyPatch()
-    mp.setattr(
-        account_models,
-        "generate_password_hash",
-        lambda password, method="scrypt", salt_length=16: _cached_hash(password, method),
-    )
-    mp.setattr(account_models, "check_password_hash", _cached_check)
+    mp.setattr(account_models, "hash_password", _cached_hash)
+    mp.setattr(account_models, "verify_password", _cached_check)
     # Logins with an unknown username check a dummy hash (services.authenticate), as slow.
-    mp.setattr(account_services, "check_password_hash", _cached_check)
+    mp.setattr(account_services, "verify_password", _cached_check)
     yield
     mp.undo()
 

@@ -62,10 +62,10 @@ def test_each_test_starts_with_the_whole_schema_and_no_rows(app):
     assert db.session.query(User).count() == 0
 
 
-def test_cached_password_hashes_are_real_scrypt_and_refuse_wrong_passwords(app):
+def test_cached_password_hashes_are_real_argon2id_and_refuse_wrong_passwords(app):
     user = User(username="a", name="A", role="judge")
     user.set_password("kata sandi panjang")
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("$argon2id$")
     assert user.check_password("kata sandi panjang")
     assert not user.check_password("kata sandi salah")
 

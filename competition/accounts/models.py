@@ -8,8 +8,8 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from competition.accounts.password_hashing import hash_password, verify_password
 from competition.db import UTCDateTime, _enum, db, utcnow
 from competition.notifications.models import Notification
 from competition.roles import Role
@@ -87,8 +87,8 @@ class User(UserMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        # scrypt is werkzeug's default KDF: memory-hard, salted.
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # Argon2id with OWASP's parameters (competition.accounts.password_hashing).
+        self.password_hash = hash_password(password)
 
     def set_own_password(self, password: str) -> None:
         """The owner chose ``password``: no longer a one-time password."""
@@ -100,7 +100,7 @@ class User(UserMixin, db.Model):
         return self.password_expires_at is not None and now >= self.password_expires_at
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def get_id(self) -> str:  # Flask-Login stores this in the session cookie
         return f"{self.id}:{self.session_token}"

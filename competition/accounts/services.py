@@ -12,10 +12,10 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from competition.accounts import imports, password_reset, sessions, throttle
 from competition.accounts.models import Organisation, User
+from competition.accounts.password_hashing import hash_password, needs_rehash, verify_password
 from competition.actors import records_actor
 from competition.audit import services as audit
 from competition.audit.models import AuditRecord
@@ -107,16 +107,24 @@ def guess_blocked_for(*, action: str, key: str, address: str, now: datetime) -> 
 # refuse as a wrong password (no telling which usernames exist from the answer's timing).
 @functools.cache
 def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+    return hash_password(secrets.token_hex(16))
 
 
 def authenticate(username: str, password: str) -> User | None:
+    """The enabled account ``username`` when ``password`` is its password, else None.
+
+    A hash from before Argon2id (Werkzeug's scrypt or pbkdf2), or with older parameters, is
+    replaced by a new one once the password has proved right. It is not flushed here: the
+    login's write (``login_user``, the ``login`` record) flushes it with them, so the trail's
+    update of ``password_hash`` (redacted, as for any password change) names the account."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        verify_password(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.is_enabled:
         return None
+    if needs_rehash(user.password_hash):
+        user.set_password(password)
     return user
 
 

@@ -21,8 +21,8 @@ def test_login_with_wrong_password_keeps_username_and_says_why(client, committee
     assert "Nama pengguna atau kata sandi salah" in response.text
 
 
-def test_password_is_stored_with_scrypt(app, committee):
-    assert db.session.get(User, committee.id).password_hash.startswith("scrypt:")
+def test_password_is_stored_with_argon2id(app, committee):
+    assert db.session.get(User, committee.id).password_hash.startswith("$argon2id$")
 
 
 def test_login_does_not_redirect_off_site(client, committee):

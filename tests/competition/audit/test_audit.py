@@ -56,7 +56,7 @@ def test_logins_and_refused_logins_are_recorded(app, judge):
     ok = _records(action="login")
     assert len(ok) == 1 and ok[0].actor == judge.username
     # the password hash never reaches the trail
-    assert all("scrypt" not in (r.before + r.after) for r in _records())
+    assert all("argon2" not in (r.before + r.after) for r in _records())
 
 
 def test_tampering_is_detected(app, opd, judge, open_round):
