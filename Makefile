@@ -38,10 +38,11 @@ run: demo
 # PYTEST_WORKERS=0 runs it in one process (for --pdb, or -s output in order). Bytecode is written
 # even where PYTHONDONTWRITEBYTECODE is set: pytest keeps its assertion-rewritten modules (the
 # tests', and hypothesis' and schemathesis' as pytest plugins) there, instead of redoing them in
-# each worker at each run.
+# each worker at each run. worksteal: each worker starts on one half of the suite (modules stay
+# together), then takes tests from the other when it runs out.
 PYTEST_WORKERS ?= 2
 test: install translations
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
