@@ -34,8 +34,15 @@ demo: db
 run: demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The suite runs on PYTEST_WORKERS processes (pytest-xdist), each with a database of its own;
+# PYTEST_WORKERS=0 runs it in one process (for --pdb, or -s output in order). Bytecode is written
+# even where PYTHONDONTWRITEBYTECODE is set: pytest keeps its assertion-rewritten modules (the
+# tests', and hypothesis' and schemathesis' as pytest plugins) there, instead of redoing them in
+# each worker at each run. worksteal: each worker starts on one half of the suite (modules stay
+# together), then takes tests from the other when it runs out.
+PYTEST_WORKERS ?= 2
 test: install translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

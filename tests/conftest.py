@@ -7,15 +7,26 @@ PostgreSQL database named by TEST_DATABASE_URL the schema is created once and ev
 emptied after each test (concurrency tests need real commits, so no rolled-back transaction).
 What every test would otherwise pay again is paid once per session: Argon2 hashes of the same
 passwords, Werkzeug's URL builders and Jinja's compiled templates (see the fixtures below).
+
+Under pytest-xdist (``make test`` runs two workers) each worker has a database of its own: a
+SQLite file under its own temporary folder, or on PostgreSQL the database
+``<TEST_DATABASE_URL's database>_<worker>`` (``juri_test_gw0``, ...), created when missing (the
+role needs CREATEDB, or create them beforehand); ``TEST_DATABASE_URL`` is set to it in the
+worker, so subprocesses started by tests use it too. The demo is loaded once per run and shared
+by the workers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import gc
 import os
+import pickle
 import re
 import shutil
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +37,8 @@ from babel.messages.pofile import read_po
 from flask import g
 from flask_login import FlaskLoginClient
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import Rule
 
 from app import create_app
@@ -60,6 +72,43 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
 
 def pytest_configure(config):
     compile_catalogues()
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    url = _test_database_url()
+    if worker and url:
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def pytest_collection_finish(session):
+    """The objects alive once the tests are collected (modules, models, plugins: some hundred
+    thousand) live to the end: freeze them out of the garbage collector's scans, and collect
+    less often, since every test leaves an app's worth of cycles behind (a tenth of the suite's
+    time went to collections)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of this xdist worker's own database next to ``url``'s, created when missing."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    if base.get_backend_name() != "postgresql":  # a SQLite file: the worker's file next to it
+        return base.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not found:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except SQLAlchemyError as exc:
+        raise pytest.UsageError(
+            f"the test worker {worker} needs its own database {name!r}: give the role of "
+            f"TEST_DATABASE_URL the CREATEDB right, create it (createdb -O <role> {name}), or "
+            f"run without workers (-n 0).\n{exc}"
+        ) from exc
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _test_database_url() -> str | None:
@@ -204,19 +253,38 @@ def _empty(engine) -> None:
 
 @dataclass
 class DemoSnapshot:
-    """The demo competition as ``flask demo load`` leaves it, taken once per session: the
-    folder holding its upload folder (and, on SQLite, its database file ``test.sqlite3``), and
-    on PostgreSQL the rows of every table (inserted again per test)."""
+    """The demo competition as ``flask demo load --if-empty`` leaves it in an empty database,
+    taken once per run: the folder holding its upload folder (and, on SQLite, its database file
+    ``test.sqlite3``), on PostgreSQL the rows of every table (inserted again per test), and what
+    the command printed."""
 
     folder: Path
     rows: dict[str, list[dict]] | None
+    output: str
 
 
-@pytest.fixture(scope="session")
-def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
-    """Load the demo once per session, through its command, into a database of its own (a copy
-    of the SQLite template, or the PostgreSQL test database, emptied again afterwards)."""
-    folder = tmp_path_factory.mktemp("demo")
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder of this run that every xdist worker sees (each worker's own temporary folder
+    is a subfolder of it); without workers, the session's temporary folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on ``path`` (across the processes of the run)."""
+    with path.open("a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _load_demo(folder: Path, schema: Path | None) -> tuple[dict[str, list[dict]] | None, str]:
+    """Load the demo through its command into a database of its own (a copy of the SQLite
+    template, or the PostgreSQL test database, emptied again afterwards); return the rows on
+    PostgreSQL, and the command's output."""
     url = _test_database_url()
     if url is None:
         url = f"sqlite:///{folder}/test.sqlite3"
@@ -224,7 +292,7 @@ def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
     app = create_app(_base_config(folder, url))
     rows = None
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["demo", "load"])
+        result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
         assert result.exit_code == 0, result.output
         db.session.remove()
         if db.engine.dialect.name != "sqlite":
@@ -235,7 +303,23 @@ def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
                 }
             _empty(db.engine)
         db.engine.dispose()
-    return DemoSnapshot(folder, rows)
+    return rows, result.output
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
+    """Load the demo once per run (it costs seconds): the first worker to need it loads it
+    while the others wait for it, then every worker copies it."""
+    shared = _run_folder(tmp_path_factory)
+    folder = shared / "demo"
+    done = folder / "loaded.pickle"  # written last: the snapshot is complete
+    with _locked(shared / "demo.lock"):
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            tmp = done.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(_load_demo(folder, schema)))
+            tmp.replace(done)
+    return DemoSnapshot(folder, *pickle.loads(done.read_bytes()))
 
 
 def _restore(snapshot: DemoSnapshot, url: str) -> None:

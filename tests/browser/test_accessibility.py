@@ -8,7 +8,7 @@ from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Round
-from judging.demo.loader import DEMO_PASSWORD, load_demo
+from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Certificate
 from tests.browser.conftest import check_accessibility, shot
@@ -65,9 +65,7 @@ def _pages():
 PHONE = {"width": 390, "height": 844}
 
 
-def test_main_pages_of_every_role_pass_axe(app, browser, live_server):
-    load_demo()
-    db.session.commit()
+def test_main_pages_of_every_role_pass_axe(app, demo, browser, live_server):
     failures = []
     pages = _pages()
     # The desktop pages of every role, then the judge's on a phone (a demo judge's worklist).
