@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from http_judges import PASSWORD, start_gunicorn, start_postgres  # noqa: E402
+from http_judges import AUDIT_KEY, PASSWORD, start_gunicorn, start_postgres  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GOAL_MS, GOAL_KB = 300, 500
@@ -54,7 +54,9 @@ GOAL_MS, GOAL_KB = 300, 500
 
 def flask(url: str, *args: str) -> str:
     """Run a ``flask`` command of the app against ``url``; its output."""
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", FLASK_APP="app")
+    env = dict(
+        os.environ, DATABASE_URL=url, SECRET_KEY="bench", JURI_AUDIT_KEY=AUDIT_KEY, FLASK_APP="app"
+    )
     exe = str(Path(sys.executable).with_name("flask"))
     done = subprocess.run(
         [exe, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -216,7 +218,14 @@ def main() -> None:
             load(url)
         city, national = rounds(url)
         print(f"shared fits already in the database: {shared_fits(url)}")
-        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
+        # One audit key for the loader and the servers, as on a real site (else every audited write
+        # logs that the key differs from the one the trail was written with).
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            SECRET_KEY=secrets.token_hex(16),
+            JURI_AUDIT_KEY=AUDIT_KEY,
+        )
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
         load_avg = os.getloadavg()[0]
