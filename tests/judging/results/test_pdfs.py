@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -238,7 +239,10 @@ def test_announcement_pdf_has_letterhead_signatory_anchor_and_is_reproducible(
     reader = check_pdf(first.data, tmp_path)
     text = _text(reader)
     assert "PEMERINTAH KOTA PALEMBANG" in text and "BADAN RISET DAN INOVASI DAERAH" in text
-    day = announcement.issued_at
+    # The place-and-date line is dated in the competition's time zone (WIB): between 17:00 and
+    # 24:00 UTC that is already the next day.
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    day = announcement.issued_at.astimezone(zone)
     assert "Dr. Ṣalih Nugroho" in text and f"Palembang, {day.day} " in text
     assert NAME in text and "Halaman 1 dari" in text
     anchor = audit.anchor_until(announcement.issued_at)
