@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import bindparam, inspect, select, text
 
 from competition.accounts.models import User
 from competition.db import db, utcnow
@@ -37,26 +37,39 @@ PROCRASTINATE_TABLES = ("procrastinate_events", "procrastinate_jobs", "procrasti
 @pytest.fixture
 def pg(make_app):
     """An app whose jobs go to procrastinate, its schema applied if the test database lacks
-    it (the test schema comes from create_all, which knows only our models)."""
+    it (the test schema comes from create_all, which knows only our models). The queue is
+    emptied before and after: another test of the same database (a CLI run in a subprocess,
+    say) may have left a job in it, and the worker here would run it too."""
     app = make_app(JOBS="procrastinate")
     with app.app_context():
         if not inspect(db.engine).has_table("procrastinate_jobs"):
             schema = worker.procrastinate_app(app).schema_manager.get_schema()
             with db.engine.begin() as conn:
                 conn.connection.driver_connection.execute(schema)
+        _empty_queue()
         yield app
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in PROCRASTINATE_TABLES:
-                conn.execute(text(f"DELETE FROM {table}"))
+        _empty_queue()
+
+
+def _empty_queue():
+    with db.engine.begin() as conn:
+        for table in PROCRASTINATE_TABLES:
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+# The workers' periodic upkeep (procrastinate defers them when their minute has come, so a
+# worker started at xx:29 also runs juri.prune_jobs): not the jobs a test looks at.
+UPKEEP_TASKS = ("juri.retry_stalled", "juri.prune_queue", "juri.prune_jobs")
 
 
 def _queue_rows():
     return db.session.execute(
         text(
             "SELECT id, status, attempts, scheduled_at FROM procrastinate_jobs "
-            "WHERE task_name NOT IN ('juri.retry_stalled', 'juri.prune_queue') ORDER BY id"
-        )
+            "WHERE task_name NOT IN :upkeep ORDER BY id"
+        ).bindparams(bindparam("upkeep", expanding=True)),
+        {"upkeep": list(UPKEEP_TASKS)},
     ).all()
 
 
@@ -273,3 +286,10 @@ def test_large_zip_is_split_between_workers_and_joined(pg):
     with zipfile.ZipFile(get_storage().location(parent.result_key)) as zf:
         assert len(set(zf.namelist())) == 7
     assert list(get_storage().keys("exports/")) == [bulk.zip_key(parent)]
+
+
+def test_upkeep_tasks_listed_here_are_the_workers_periodic_tasks(pg):
+    """Keeps UPKEEP_TASKS (left out of the queue listings above) in step with the worker."""
+    papp = worker.procrastinate_app(pg)
+    periodic = {p.task.name for p in papp.periodic_registry.periodic_tasks.values()}
+    assert periodic == set(UPKEEP_TASKS)
