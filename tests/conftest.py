@@ -297,8 +297,13 @@ def _load_demo(folder: Path, schema: Path | None) -> tuple[dict[str, list[dict]]
         db.session.remove()
         if db.engine.dialect.name != "sqlite":
             with db.engine.connect() as conn:
+                # in primary-key order: a table that refers to itself (organisations.parent_id)
+                # is restored parent first; without ORDER BY PostgreSQL may return a child first
                 rows = {
-                    table.name: [dict(row._mapping) for row in conn.execute(table.select())]
+                    table.name: [
+                        dict(row._mapping)
+                        for row in conn.execute(table.select().order_by(*table.primary_key.columns))
+                    ]
                     for table in db.metadata.sorted_tables
                 }
             _empty(db.engine)
