@@ -130,26 +130,6 @@ def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_roun
     assert "Connection" in job.error
 
 
-def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge, open_round):
-    from competition.entries import screening
-    from judging.panels import assignment as assignment_service
-
-    judge.email = "hendra@unsri.ac.id"
-    entry = factories.make_entry(open_round, opd)
-    screening.decide(
-        entry=entry, eligible=False, reason="SK belum ditandatangani", actor=committee, now=utcnow()
-    )
-    stage = factories.make_stage(open_round)
-    other = factories.make_entry(open_round, opd, title="SI-CEPAT")
-    assignment_service.assign(stage=stage, entry=other, judge=judge, actor=committee)
-    db.session.commit()
-    by_kind = {n.kind: n for n in _outbox()}
-    assert by_kind["entry_screened"].subject == "Seleksi administrasi tidak lolos: SI-PANDAI"
-    assert "SK belum ditandatangani" in by_kind["entry_screened"].body
-    assert by_kind["judge_assigned"].recipient == "hendra@unsri.ac.id"
-    assert "1 proposal" in by_kind["judge_assigned"].body
-
-
 def test_notify_each_writes_each_message_in_its_recipients_language(app, opd, judge, committee):
     opd.locale, judge.locale, committee.locale = "en", None, "id"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):  # not the page's
