@@ -16,7 +16,12 @@ from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries import services as entries
 from competition.entries.forms import UnitForm
-from competition.entries.views import entry_form_for, process_entry_form, withdraw_and_show
+from competition.entries.views import (
+    entry_detail_page,
+    entry_form_for,
+    process_entry_form,
+    withdraw_and_show,
+)
 from competition.errors import IncompleteError
 from competition.forms import ActionForm, ReasonForm
 from competition.permissions import require_role
@@ -74,15 +79,7 @@ def unit_reset_link(user_id: int):
 def _detail(entry, status=200, return_form=None):
     return_form = return_form or ReasonForm(prefix="return")
     return_form.reason.label.text = _("Note for the unit: what to correct")
-    return render_template(
-        "competition/entries/entry_detail.html",
-        entry=entry,
-        certificates=[],
-        progress=entries.progress_of(entry, utcnow()),
-        now=utcnow(),
-        return_form=return_form,
-        action_form=ActionForm(),
-    ), status
+    return entry_detail_page(entry, status, return_form=return_form, action_form=ActionForm())
 
 
 @agency_bp.route("/entries/<int:entry_id>", endpoint="entry_detail")

@@ -16,6 +16,7 @@ from competition.entries import attachments, dashboard, messages, screening
 from competition.entries import services as entries
 from competition.entries.forms import BlindReleaseForm, EntryFilterForm, ScreeningForm
 from competition.entries.models import Entry
+from competition.entries.views import entry_detail_page
 from competition.forms import ActionForm, ReasonForm
 from competition.permissions import require_role
 from competition.roles import Role
@@ -30,14 +31,7 @@ require_role(committee_entries_bp, Role.COMMITTEE)
 
 def _entry_page(entry: Entry, status=200, **forms):
     forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
-    return render_template(
-        "competition/entries/entry_detail.html",
-        entry=entry,
-        certificates=[],
-        progress=entries.progress_of(entry, utcnow()),
-        now=utcnow(),
-        **forms,
-    ), status
+    return entry_detail_page(entry, status, **forms)
 
 
 @committee_entries_bp.route("/entries/<int:entry_id>")

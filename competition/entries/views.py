@@ -294,6 +294,20 @@ def entry_edit(entry_id: int):
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 
+def entry_detail_page(entry: Entry, status: int = 200, **forms):
+    """One entry's page as the committee and the Admin Lokal see it, with the forms of their
+    actions (the OPD's own entry page, with its results, is ``opd_results.entry_detail``)."""
+    now = utcnow()
+    return render_template(
+        "competition/entries/entry_detail.html",
+        entry=entry,
+        certificates=[],
+        progress=entries.progress_of(entry, now),
+        now=now,
+        **forms,
+    ), status
+
+
 def withdraw_and_show(entry: Entry, detail_endpoint: str):
     """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
     if ActionForm().validate_on_submit():
