@@ -35,9 +35,11 @@ from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import db
 from competition.entries import permissions as entries_permissions
+from competition.entries.agency_views import agency_bp
 from competition.entries.attachments import neutral_name
 from competition.entries.round_views import committee_bp
-from competition.entries.views import agency_bp, committee_entries_bp, opd_bp, review_bp
+from competition.entries.screening_views import committee_entries_bp, review_bp
+from competition.entries.views import opd_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.i18n.formatting import format_decimal

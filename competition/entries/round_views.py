@@ -40,7 +40,7 @@ require_role(committee_bp, Role.COMMITTEE)
 
 @committee_bp.route("/", endpoint="rounds")
 def rounds_list():
-    return render_template("competition/rounds/rounds.html", rounds=rounds.list_rounds())
+    return render_template("competition/entries/rounds.html", rounds=rounds.list_rounds())
 
 
 @committee_bp.route("/rounds/new", methods=["GET", "POST"])
@@ -62,7 +62,7 @@ def round_new():
             return redirect(url_for("committee.round_detail", round_id=round_.id))
         form.submission_closes_at.errors.append(str(w.error.message))
     status = 422 if form.errors else 200
-    return render_template("competition/rounds/round_new.html", form=form), status
+    return render_template("competition/entries/round_new.html", form=form), status
 
 
 ENTRY_ROWS = 100  # entries per page of the round page (the dashboard filters and exports all)
@@ -88,7 +88,7 @@ def _round_page(round_: Round, status=200, **forms):
     page, per_page = requested_page(ENTRY_ROWS)
     listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
-        "competition/rounds/round_detail.html",
+        "competition/entries/round_detail.html",
         round=round_,
         action_form=ActionForm(),
         entries=listed,
@@ -304,5 +304,5 @@ def stage_edit(stage_id: int):
             return redirect(url_for("committee.round_detail", round_id=stage.round_id))
         form.closes_at.errors.append(str(w.error.message))
     return render_template(
-        "competition/rounds/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
+        "competition/entries/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
     ), 422 if form.errors else 200

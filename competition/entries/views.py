@@ -1,99 +1,29 @@
-"""Entry pages: the OPD's entries and proposal form (blueprint ``opd``), the Admin Lokal's
-units and review (``agency``), the committee's screening, reminders and entry exports
-(``review``) and single entries (``committee_entries``)."""
+"""The OPD's entry pages (blueprint ``opd``): its entries, the proposal form with its
+attachments, withdrawal. The proposal form's handling (``process_entry_form``) also serves the
+Admin Lokal, who corrects a unit's entry with the same form (``agency_views``)."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from competition import exports, pagination
-from competition.accounts import agencies
-from competition.accounts.models import User
-from competition.accounts.services import can_issue_reset_link
-from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
-from competition.entries import attachments, dashboard, messages, screening
+from competition.entries import attachments
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
-from competition.entries.forms import (
-    BlindReleaseForm,
-    EntryFilterForm,
-    EntryForm,
-    ScreeningForm,
-    UnitForm,
-    entry_form_class,
-)
+from competition.entries.forms import EntryForm, entry_form_class
 from competition.entries.models import AttachmentKind, Entry
-from competition.errors import (
-    IncompleteError,
-    InvalidFields,
-    InvalidState,
-    JuriError,
-    StaleChange,
-)
-from competition.forms import ActionForm, ReasonForm
+from competition.errors import IncompleteError, InvalidFields, InvalidState, JuriError, StaleChange
+from competition.forms import ActionForm
 from competition.permissions import require_role
 from competition.roles import Role
 from competition.rounds import eligibility
 from competition.rounds import services as rounds
 from competition.rounds.models import Category, Round
 from competition.rounds.sections import MIN_AGE_YEARS, EntryGroup
-from competition.web import requested_page, writing
-
-committee_entries_bp = Blueprint("committee_entries", __name__, url_prefix="/committee")
-require_role(committee_entries_bp, Role.COMMITTEE)
-
-
-def _entry_page(entry: Entry, status=200, **forms):
-    forms.setdefault("reopen_form", ReasonForm(prefix="reopen"))
-    return render_template(
-        "competition/entries/entry_detail.html",
-        entry=entry,
-        certificates=[],
-        progress=entries.progress_of(entry, utcnow()),
-        now=utcnow(),
-        **forms,
-    ), status
-
-
-@committee_entries_bp.route("/entries/<int:entry_id>")
-def entry_detail(entry_id: int):
-    return _entry_page(entries.get_entry_for(current_user, entry_id))
-
-
-@committee_entries_bp.route("/entries/<int:entry_id>/reopen", methods=["POST"])
-def entry_reopen(entry_id: int):
-    """Give one submitted entry back to its OPD, with a recorded reason."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    form = ReasonForm(prefix="reopen")
-    if form.validate_on_submit():
-        reopened = _("The entry has been reopened; its OPD can edit and submit it again.")
-        with writing(reopened, flash_error=False) as w:
-            entries.reopen_entry(
-                entry=entry, reason=form.reason.data, actor=current_user, now=utcnow()
-            )
-        if not w.failed:
-            return redirect(url_for("committee_entries.entry_detail", entry_id=entry.id))
-        form.reason.errors.append(str(w.error.message))
-    return _entry_page(entry, 422, reopen_form=form)
-
-
-@committee_entries_bp.route("/attachments/<int:attachment_id>")
-def attachment(attachment_id: int):
-    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
-
+from competition.web import writing
 
 opd_bp = Blueprint("opd", __name__, url_prefix="/opd")
 
@@ -287,7 +217,7 @@ def _refuse(form, round_, entry, exc: JuriError, files_kept: bool = False):
 def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     """Save the draft first and commit it, so a refused submission never loses what was
     typed; then submit when the submit button was pressed. Also used by the Admin Lokal's
-    blueprint (``competition.agency``), whose endpoints have the same names."""
+    blueprint (``agency_views``), whose endpoints have the same names."""
     if not form.validate_on_submit():
         if form.errors:
             _keep_files_of_refused_save(form, entry, stale=entry_lock.is_stale(form, entry))
@@ -364,7 +294,21 @@ def entry_edit(entry_id: int):
     return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
 
 
-def _withdraw(entry: Entry, detail_endpoint: str):
+def entry_detail_page(entry: Entry, status: int = 200, **forms):
+    """One entry's page as the committee and the Admin Lokal see it, with the forms of their
+    actions (the OPD's own entry page, with its results, is ``opd_results.entry_detail``)."""
+    now = utcnow()
+    return render_template(
+        "competition/entries/entry_detail.html",
+        entry=entry,
+        certificates=[],
+        progress=entries.progress_of(entry, now),
+        now=now,
+        **forms,
+    ), status
+
+
+def withdraw_and_show(entry: Entry, detail_endpoint: str):
     """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
     if ActionForm().validate_on_submit():
         withdrawn = _(
@@ -378,7 +322,9 @@ def _withdraw(entry: Entry, detail_endpoint: str):
 
 @opd_bp.route("/entries/<int:entry_id>/withdraw", methods=["POST"])
 def entry_withdraw(entry_id: int):
-    return _withdraw(entries.get_entry_for(current_user, entry_id), "opd_results.entry_detail")
+    return withdraw_and_show(
+        entries.get_entry_for(current_user, entry_id), "opd_results.entry_detail"
+    )
 
 
 @opd_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
@@ -394,273 +340,3 @@ def attachment_delete(attachment_id: int):
         with writing(_("Attachment removed.")):
             attachments.delete_attachment(attachment=opd_attachment, actor=current_user)
     return redirect(url_for("opd.entry_edit", entry_id=entry_id))
-
-
-agency_bp = Blueprint("agency", __name__, url_prefix="/agency")
-
-
-require_role(agency_bp, Role.AGENCY)
-
-
-def _index(form: UnitForm, status: int = 200):
-    return render_template(
-        "competition/entries/agency.html",
-        form=form,
-        units=agencies.list_units(current_user),
-        entries=entries.list_agency_entries(current_user),
-        action_form=ActionForm(),
-    ), status
-
-
-@agency_bp.route("/", endpoint="index")
-def index():
-    return _index(UnitForm())
-
-
-@agency_bp.route("/units", methods=["POST"])
-def unit_add():
-    form = UnitForm()
-    if form.validate_on_submit():
-        with writing(_("Unit account created."), flash_error=False) as w:
-            agencies.create_unit(
-                name=form.name.data,
-                username=form.username.data,
-                contact_name=form.contact_name.data or "",
-                password=form.password.data,
-                actor=current_user,
-            )
-        if not w.failed:
-            return redirect(url_for("agency.index"))
-        form.name.errors.append(str(w.error.message))
-    return _index(form, 422)
-
-
-@agency_bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
-def unit_reset_link(user_id: int):
-    """A link to set a new password for an account of one of this agency's units."""
-    user = db.get_or_404(User, user_id)
-    if not can_issue_reset_link(current_user, user):
-        abort(404)
-    return reset_link_page(user, url_for("agency.index"))
-
-
-def _detail(entry, status=200, return_form=None):
-    return_form = return_form or ReasonForm(prefix="return")
-    return_form.reason.label.text = _("Note for the unit: what to correct")
-    return render_template(
-        "competition/entries/entry_detail.html",
-        entry=entry,
-        certificates=[],
-        progress=entries.progress_of(entry, utcnow()),
-        now=utcnow(),
-        return_form=return_form,
-        action_form=ActionForm(),
-    ), status
-
-
-@agency_bp.route("/entries/<int:entry_id>", endpoint="entry_detail")
-def agency_entry_detail(entry_id: int):
-    return _detail(entries.get_entry_for(current_user, entry_id))
-
-
-@agency_bp.route("/entries/<int:entry_id>/return", methods=["POST"])
-def entry_return(entry_id: int):
-    """Give an entry the unit handed over back to the unit, with a note."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    form = ReasonForm(prefix="return")
-    if not form.validate_on_submit():
-        return _detail(entry, 422, form)
-    with writing(_("The entry has been returned to the unit with your note.")) as w:
-        entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user, now=utcnow())
-    if w.failed:
-        return _detail(entry, w.status, form)
-    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-
-
-@agency_bp.route("/entries/<int:entry_id>/submit", methods=["POST"])
-def entry_submit(entry_id: int):
-    """Submit an entry the unit handed over to the committee, as it stands (the deadline and
-    completeness are checked; to correct it first, use the form)."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-    submitted = _("The entry has been submitted to the committee. Good luck!")
-    with writing(submitted, flash_error=False) as w:
-        entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
-    if w.failed:
-        message = str(w.error.message)
-        if isinstance(w.error, IncompleteError):
-            message = _("The entry is incomplete; open it with Review and submit to complete it.")
-        flash(message, "danger")
-        return _detail(entry, w.status)
-    return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-
-
-@agency_bp.route("/entries/<int:entry_id>/withdraw", endpoint="entry_withdraw", methods=["POST"])
-def agency_entry_withdraw(entry_id: int):
-    """Take a unit's submitted entry back from the committee, into the agency's review."""
-    return _withdraw(entries.get_entry_for(current_user, entry_id), "agency.entry_detail")
-
-
-@agency_bp.route("/entries/<int:entry_id>/edit", endpoint="entry_edit", methods=["GET", "POST"])
-def agency_entry_edit(entry_id: int):
-    """Review and correct a unit's entry; *Submit* sends it to the committee."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    if entry.is_submitted:
-        flash(_("This entry has been submitted and can no longer be changed."), "info")
-        return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-    return process_entry_form(entry_form_for(entry.round, entry), entry.round, entry)
-
-
-@agency_bp.route("/attachments/<int:attachment_id>", endpoint="attachment")
-def agency_attachment(attachment_id: int):
-    return attachments.send_attachment(attachments.get_attachment_for(current_user, attachment_id))
-
-
-review_bp = Blueprint("review", __name__, url_prefix="/committee")
-
-
-require_role(review_bp, Role.COMMITTEE)
-
-
-@review_bp.route("/rounds/<int:round_id>/screening")
-def screening_list(round_id: int):
-    """Every submitted entry with its checklist flags and decision."""
-    round_ = db.get_or_404(Round, round_id)
-    form = ReasonForm(prefix="clean")
-    form.reason.data = _("All administrative requirements are met.")
-    return render_template(
-        "competition/entries/screening.html",
-        round=round_,
-        checklists=screening.checklists(round_),
-        progress=screening.progress(round_),
-        clean_form=form,
-    )
-
-
-@review_bp.route("/rounds/<int:round_id>/screening/accept-clean", methods=["POST"])
-def screening_accept_clean(round_id: int):
-    round_ = db.get_or_404(Round, round_id)
-    form = ReasonForm(prefix="clean")
-    if form.validate_on_submit():
-        with writing() as w:
-            n = screening.accept_clean(
-                round_=round_, reason=form.reason.data, actor=current_user, now=utcnow()
-            )
-            w.success = _("%(n)d entries without any flag declared eligible.", n=n)
-    else:
-        flash(_("Give the reason for the decision; the OPD reads it."), "danger")
-    return redirect(url_for("review.screening_list", round_id=round_.id))
-
-
-@review_bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
-def screening_entry(entry_id: int):
-    entry = entries.get_entry_for(current_user, entry_id)
-    form = ScreeningForm()
-    if request.method == "GET" and entry.screening_reason:
-        form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
-    if form.validate_on_submit():
-        with writing(_("Screening decision recorded."), flash_error=False) as w:
-            screening.decide(
-                entry=entry,
-                eligible=form.decision.data == "eligible",
-                reason=form.reason.data,
-                actor=current_user,
-                now=utcnow(),
-            )
-        if w.failed:
-            form.reason.errors.append(str(w.error.message))
-        else:
-            return redirect(url_for("review.screening_list", round_id=entry.round_id))
-    return render_template(
-        "competition/entries/screening_entry.html",
-        entry=entry,
-        form=form,
-        checklist=screening.checklist_of(entry),
-        release_form=blind_release_form(entry, formdata=None),
-    ), 422 if form.errors else 200
-
-
-def blind_release_form(entry: Entry, **kw) -> BlindReleaseForm:
-    form = BlindReleaseForm(prefix="blind", **kw)
-    form.released.choices = [
-        SelectChoice(a.id, f"{attachments.KIND_LABELS[a.kind]}: {a.original_name}")
-        for a in entry.attachments
-    ]
-    if kw.get("formdata", True) is None:
-        form.released.data = [a.id for a in entry.attachments if a.is_released_for_blind]
-    return form
-
-
-@review_bp.route("/entries/<int:entry_id>/blind-release", methods=["POST"])
-def blind_release(entry_id: int):
-    """Which attachments judges of a blind-review stage see (the SK names the agency)."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    form = blind_release_form(entry)
-    if form.validate_on_submit():
-        with writing(_("Saved: judges in blind review see only the released attachments.")):
-            attachments.release_for_blind_review(
-                entry=entry, released_ids=set(form.released.data or ()), actor=current_user
-            )
-    else:
-        flash(_("Choose among the attachments of this entry."), "danger")
-    return redirect(url_for("review.screening_entry", entry_id=entry.id))
-
-
-def _filter_form(round_: Round) -> tuple[EntryFilterForm, dict]:
-    """The entry filter read from the query string, and the filters it asks for."""
-    form = EntryFilterForm(request.args)
-    form.category.choices = [SelectChoice("", _("all"))] + [
-        SelectChoice(str(c.id), c.name) for c in round_.categories
-    ]
-    form.validate()
-    category = form.category.data or ""
-    return form, {
-        "q": form.q.data or "",
-        "category_id": int(category) if category.isdigit() else None,
-        "state": form.state.data or "",
-        "group": form.group.data or "",
-    }
-
-
-def entry_filter(round_: Round) -> tuple[EntryFilterForm, list[Entry]]:
-    """The filter form and every entry it matches (for the exports)."""
-    form, filters = _filter_form(round_)
-    return form, dashboard.filter_entries(round_, **filters)
-
-
-def entry_filter_page(
-    round_: Round, per_page: int
-) -> tuple[EntryFilterForm, list[Entry], pagination.Page]:
-    """The filter form and the page of the entries it matches asked for (``?page=``,
-    ``?per_page=``, ``per_page`` rows by default)."""
-    form, filters = _filter_form(round_)
-    page, rows = requested_page(per_page)
-    found, at = dashboard.filter_entries_page(round_, page=page, per_page=rows, **filters)
-    return form, found, at
-
-
-@review_bp.route("/rounds/<int:round_id>/remind-drafts", methods=["POST"])
-def remind_drafts(round_id: int):
-    """Remind the OPDs whose proposals are still drafts (outbox, emailed when configured)."""
-    round_ = db.get_or_404(Round, round_id)
-    if ActionForm().validate_on_submit():
-        with writing() as w:
-            notes = messages.remind_drafts(round_=round_, actor=current_user, now=utcnow())
-            w.success = _("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes))
-    return redirect(url_for("analysis.round_dashboard", round_id=round_.id))
-
-
-@review_bp.route("/rounds/<int:round_id>/entries.csv", defaults={"fmt": "csv"})
-@review_bp.route("/rounds/<int:round_id>/entries.xlsx", defaults={"fmt": "xlsx"})
-def entries_export(round_id: int, fmt: str):
-    """The (filtered) entry list as CSV or XLSX."""
-    round_ = db.get_or_404(Round, round_id)
-    _form, found = entry_filter(round_)
-    return exports.download(
-        dashboard.export_rows(found),
-        fmt,
-        f"{round_.slug}-entries",
-        title=round_.name,
-        widths=dashboard.EXPORT_WIDTHS,
-    )

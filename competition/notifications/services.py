@@ -10,16 +10,18 @@ exponential backoff. Without a mail server they stay in the outbox, which the co
 The outbox is plumbing below the features: it knows a recipient only as an account id, an
 address and a language. What a message says lives with the feature that sends it
 (``competition.accounts.messages``, ``competition.entries.messages``,
-``judging.panels.messages``, ...), written in its recipient's language (``User.locale``,
-Bahasa Indonesia by default)."""
+``judging.panels.messages``, ...), written in each recipient's language (``User.locale``,
+Bahasa Indonesia by default) through ``notify_each``."""
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import insert, select
 
 from competition import mail
@@ -38,6 +40,10 @@ class Recipient(Protocol):
 
     id: int
     email: str | None
+    locale: str | None  # "id" or "en"; None: Bahasa Indonesia, the default UI language
+
+
+R = TypeVar("R", bound=Recipient)
 
 
 def compose(user: Recipient, *, kind: str, subject: str, body: str, now: datetime) -> Notification:
@@ -50,6 +56,22 @@ def compose(user: Recipient, *, kind: str, subject: str, body: str, now: datetim
         kind=kind,
         created_at=now,
     )
+
+
+def notify_each(
+    users: Iterable[R], *, kind: str, now: datetime, write: Callable[[R], tuple[str, str]]
+) -> list[Notification]:
+    """Put one message for each of ``users`` in the outbox, each in its recipient's language:
+    ``write(user)`` returns the message's ``(subject, body)`` and is called with the user's
+    locale forced (Bahasa Indonesia when unset), so the ``gettext`` and ``format_datetime``
+    inside it speak that language. Flushed with the caller's change; delivered after the
+    commit."""
+    notes = []
+    for user in users:
+        with force_locale(user.locale or "id"):
+            subject, body = write(user)
+            notes.append(compose(user, kind=kind, subject=subject, body=body, now=now))
+    return queue(notes)
 
 
 def queue(notes: list[Notification]) -> list[Notification]:

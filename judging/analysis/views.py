@@ -18,7 +18,7 @@ from flask_login import current_user
 from competition import charts, exports
 from competition.db import db, utcnow
 from competition.entries import dashboard, screening
-from competition.entries.views import entry_filter_page
+from competition.entries.screening_views import entry_filter_page
 from competition.forms import ActionForm
 from competition.pagination import MAX_PER_PAGE
 from competition.permissions import require_role

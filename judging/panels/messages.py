@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -21,26 +20,19 @@ def judges_assigned(*, stage: Stage, counts: dict[int, int], now: datetime) -> l
     judges = db.session.scalars(
         select(User).where(User.id.in_(list(counts)), User.is_enabled.is_(True)).order_by(User.id)
     )
-    out = []
-    for user in judges:
-        with force_locale(user.locale or "id"):
-            out.append(
-                notifications.compose(
-                    user,
-                    kind="judge_assigned",
-                    now=now,
-                    subject=_(
-                        "New entries to score: %(round)s, %(stage)s",
-                        round=stage.round.name,
-                        stage=stage.name,
-                    ),
-                    body=_(
-                        "%(n)d entries were assigned to you in %(stage)s of %(round)s.",
-                        n=counts[user.id],
-                        stage=stage.name,
-                        round=stage.round.name,
-                    )
-                    + notifications.link("judge.index"),
-                )
-            )
-    return notifications.queue(out)
+
+    def write(user: User) -> tuple[str, str]:
+        subject = _(
+            "New entries to score: %(round)s, %(stage)s",
+            round=stage.round.name,
+            stage=stage.name,
+        )
+        body = _(
+            "%(n)d entries were assigned to you in %(stage)s of %(round)s.",
+            n=counts[user.id],
+            stage=stage.name,
+            round=stage.round.name,
+        )
+        return subject, body + notifications.link("judge.index")
+
+    return notifications.notify_each(judges, kind="judge_assigned", now=now, write=write)

@@ -3,10 +3,13 @@ local aiosmtpd server) by a delivery job queued in the same transaction (in test
 inline as the transaction commits), without it they stay in the outbox the committee reads."""
 
 import socket
+from datetime import date
 from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask_babel import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from competition.accounts.models import User
@@ -127,24 +130,22 @@ def test_unreachable_server_keeps_the_message_with_its_error(app, opd, open_roun
     assert "Connection" in job.error
 
 
-def test_screening_decision_and_assignment_reach_the_outbox(app, committee, opd, judge, open_round):
-    from competition.entries import screening
-    from judging.panels import assignment as assignment_service
+def test_notify_each_writes_each_message_in_its_recipients_language(app, opd, judge, committee):
+    opd.locale, judge.locale, committee.locale = "en", None, "id"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):  # not the page's
 
-    judge.email = "hendra@unsri.ac.id"
-    entry = factories.make_entry(open_round, opd)
-    screening.decide(
-        entry=entry, eligible=False, reason="SK belum ditandatangani", actor=committee, now=utcnow()
-    )
-    stage = factories.make_stage(open_round)
-    other = factories.make_entry(open_round, opd, title="SI-CEPAT")
-    assignment_service.assign(stage=stage, entry=other, judge=judge, actor=committee)
-    db.session.commit()
-    by_kind = {n.kind: n for n in _outbox()}
-    assert by_kind["entry_screened"].subject == "Seleksi administrasi tidak lolos: SI-PANDAI"
-    assert "SK belum ditandatangani" in by_kind["entry_screened"].body
-    assert by_kind["judge_assigned"].recipient == "hendra@unsri.ac.id"
-    assert "1 proposal" in by_kind["judge_assigned"].body
+        def write(user):
+            return _("Draft saved."), f"{user.username} {format_date(date(2026, 8, 17), 'MMMM')}"
+
+        notes = notifications.notify_each(
+            [opd, judge, committee], kind="test", now=utcnow(), write=write
+        )
+    assert [(n.user_id, n.subject, n.body, n.kind) for n in notes] == [
+        (opd.id, "Draft saved.", "dinkes August", "test"),
+        (judge.id, "Draf tersimpan.", "juri1 Agustus", "test"),  # no language: Indonesian
+        (committee.id, "Draf tersimpan.", f"{committee.username} Agustus", "test"),
+    ]
+    assert _outbox() == notes  # flushed into the outbox with the caller's change
 
 
 def test_after_the_request_commits_the_outbox_is_emailed(make_app, smtp_server):

@@ -1,6 +1,6 @@
-"""Deadline reminders through the outbox (emailed when SMTP is configured): OPDs whose
-proposals are still drafts before submission closes, judges whose sheets are not submitted
-before scoring closes; from the dashboard, the progress page and ``flask juri remind-*``."""
+"""What an entry's life writes to the outbox (``competition.entries.messages``): the screening
+decision, and the reminder to OPDs whose proposals are still drafts before submission closes
+(from the dashboard and ``flask juri remind-drafts``; emailed when SMTP is configured)."""
 
 from datetime import timedelta
 
@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
+from competition.entries import screening
 from competition.notifications.models import Notification
-from judging.scoring.models import ScoreSheet, SheetStatus
 from tests import factories
 from tests.competition.notifications.test_notifications import smtp_server  # noqa: F401 (fixture)
 
@@ -20,6 +20,17 @@ def _outbox(kind):
             select(Notification).where(Notification.kind == kind).order_by(Notification.id)
         )
     )
+
+
+def test_screening_decision_reaches_the_outbox(app, committee, opd, open_round):
+    entry = factories.make_entry(open_round, opd)
+    screening.decide(
+        entry=entry, eligible=False, reason="SK belum ditandatangani", actor=committee, now=utcnow()
+    )
+    db.session.commit()
+    by_kind = {n.kind: n for n in _outbox("entry_screened")}
+    assert by_kind["entry_screened"].subject == "Seleksi administrasi tidak lolos: SI-PANDAI"
+    assert "SK belum ditandatangani" in by_kind["entry_screened"].body
 
 
 def _drafts(open_round, opd, other_opd):
@@ -87,42 +98,3 @@ def test_remind_drafts_command(app, committee, opd, other_opd, open_round, smtp_
     assert "1 emailed" in result.output
     assert [to for to, _msg in smtp_server.messages] == [["inovasi@dinkes.palembang.go.id"]]
     assert len(_outbox("draft_reminder")) == 2
-
-
-def _behind(open_round, opd, judge):
-    stage = factories.make_stage(open_round)
-    judge.email = "hendra@unsri.ac.id"
-    quick = factories.make_user(role="judge", username="cepat")
-    entry = factories.make_entry(open_round, opd)
-    factories.make_assignment(stage, entry, judge)
-    db.session.add(
-        ScoreSheet(
-            assignment=factories.make_assignment(stage, entry, quick), status=SheetStatus.SUBMITTED
-        )
-    )
-    db.session.commit()
-    return stage
-
-
-def test_remind_judges_command_through_outbox_and_smtp(
-    app, committee, opd, judge, open_round, smtp_server
-):  # noqa: F811
-    stage = _behind(open_round, opd, judge)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    result = app.test_cli_runner().invoke(args=["juri", "remind-judges", str(stage.id)])
-    assert result.exit_code == 0, result.output
-    assert "1 judges reminded; 1 emailed" in result.output
-    [(to, msg)] = smtp_server.messages
-    assert to == ["hendra@unsri.ac.id"]
-    assert msg["Subject"] == "Pengingat: lembar penilaian untuk Penilaian Proposal"
-    [note] = _outbox("judge_reminder")
-    assert note.user_id == judge.id and "1 dari 1 lembar penilaian Anda" in note.body
-
-
-def test_no_judge_reminder_after_scoring_closed(app, committee, opd, judge, open_round):
-    stage = _behind(open_round, opd, judge)
-    stage.closes_at = utcnow() - timedelta(minutes=1)
-    db.session.commit()
-    result = app.test_cli_runner().invoke(args=["juri", "remind-judges", str(stage.id)])
-    assert result.exit_code != 0 and "ditutup pada" in result.output
-    assert _outbox("judge_reminder") == []
