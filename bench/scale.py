@@ -127,6 +127,15 @@ def median_time(fn, repeat):
     return float(np.median(times)), out
 
 
+def _load():
+    """The 1-minute load average (timings on a shared machine are only comparable within a
+    run)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "unknown"
+
+
 def load_baseline(rev, name="baseline_normalize"):
     """judging/normalize.py as it was at git revision ``rev``, as a module (None without git)."""
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -149,7 +158,7 @@ def load_baseline(rev, name="baseline_normalize"):
 def issue14(args):
     print(
         f"\nIssue 14 figures (median of {args.repeat} runs; baseline = {args.baseline_rev} "
-        "in the same process)"
+        f"in the same process); load average {_load()}"
     )
     n_e, n_j = (5_000, 200) if args.small else (50_000, 2_000)
     entry, judge, score, _ = make_data(n_e, n_j, 5)
@@ -217,7 +226,8 @@ def issue14(args):
             )
             print(
                 f"  {'':<28} CPU (time.process_time) now {np.median(c_now):.3f} s, before "
-                f"{np.median(c_prev):.3f} s, ratio {np.median(c_prev) / np.median(c_now):.2f}x"
+                f"{np.median(c_prev):.3f} s, ratio {np.median(c_prev) / np.median(c_now):.2f}x; "
+                f"load average {_load()}"
             )
     if args.only_default:
         return
