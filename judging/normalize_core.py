@@ -16,6 +16,7 @@ import numpy as np
 
 from judging.normalize_graph import _Graph, _graph, _LazyGraph
 
+#: signal share (``Normalized.signal``) below which the ranking is mostly noise
 MOSTLY_NOISE = 0.5
 #: largest entry/judge index accepted without an explicit ``n_entries``/``n_judges``, on top of
 #: 10 per sheet (a stray database id instead of a position would otherwise allocate gigabytes)

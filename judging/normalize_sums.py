@@ -20,7 +20,7 @@ from judging.normalize_core import _Data
 # The sums over sheets in the fits. ``np.bincount`` adds each group's values one after the other
 # in the sheets' order, starting from 0.0; every faster path below adds the same values in the
 # same order, so the fits give the same numbers, bit for bit, whichever path runs
-# (tests/judging/test_normalize.py compares them).
+# (tests/judging/test_normalize_sums.py compares them).
 
 #: the (slot, entry) table of :func:`_entry_slots` is used when it has at most this many cells
 #: per sheet (entries with very different numbers of sheets would make it mostly padding)
