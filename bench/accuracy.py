@@ -590,7 +590,7 @@ def main(argv=None):
     )
     args = ap.parse_args(argv)
     if args.no_panels:
-        import judging.normalize as core
+        import judging.normalize_posterior as core  # the sampler looks weak_blocks up there
 
         def one_block_per_group(entry, judge, n_entries, n_judges, **_kw):
             return core.judge_graph_components(entry, judge, n_entries, n_judges)

@@ -1,0 +1,52 @@
+"""Tests of judging.normalize_sums: the fast sums over sheets give the same bits as np.bincount."""
+
+import numpy as np
+import pytest
+
+import judging.normalize_sums as nz
+from judging.normalize import normalize
+from judging.normalize_core import _check
+from judging.normalize_sums import _entry_slots, _entry_sums
+from tests.judging.normalize_cases import FIT_FIELDS, design
+
+
+@pytest.mark.parametrize("method", ["bias_scale", "bias"])
+def test_entry_slot_sums_give_the_same_bits_as_bincount(method, monkeypatch):
+    """The fits sum over each entry's sheets through a (slot, entry) table
+    (``_entry_sums``) when it is compact, else with ``np.bincount``: both add the same values
+    in the same order, so every field is identical to the last bit, on regular, ragged,
+    shuffled, holed, split and flat-judge designs."""
+    kinds = ("random", "regular", "unsorted", "holes", "groups", "flat")
+    for seed in range(36):
+        rng = np.random.default_rng(seed)
+        entry, judge, y, n_e = design(rng, kinds[seed % len(kinds)])
+        n = {"n_entries": n_e + 2} if seed % 4 == 0 else {}
+        monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)  # the table even for small stages
+        monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 2.0)
+        fast = normalize(entry, judge, y, method, **n)
+        monkeypatch.setattr(nz, "_SLOTS_MAX_FILL", 0.0)  # never the table: np.bincount
+        plain = normalize(entry, judge, y, method, **n)
+        assert (fast.n_iter, fast.converged) == (plain.n_iter, plain.converged)
+        for f in FIT_FIELDS:
+            a, b = getattr(fast, f), getattr(plain, f)
+            assert np.array_equal(a, b, equal_nan=True), (seed, f)
+            assert np.array_equal(np.signbit(a), np.signbit(b)), (seed, f)
+
+
+def test_entry_slots_lay_out_each_entry_in_input_order(monkeypatch):
+    monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)
+
+    entry = np.array([2, 0, 2, 1, 2, 0])
+    judge = np.array([0, 1, 1, 2, 2, 0])
+    d = _check(entry, judge, np.arange(6.0), n_entries=4)
+    slots = _entry_slots(d)
+    # rows are slots, columns entries; padding is the judge index n_judges = 3
+    np.testing.assert_array_equal(slots.judge, [[1, 2, 0, 3], [0, 3, 1, 3], [3, 3, 2, 3]])
+    v = np.array([1.0, 10.0, 100.0])
+    np.testing.assert_array_equal(_entry_sums(d, v), [11.0, 100.0, 111.0, 0.0])
+    y = np.arange(6.0)  # entry 0: sheets 1 and 5, entry 1: sheet 3, entry 2: sheets 0, 2, 4
+    np.testing.assert_array_equal(
+        _entry_sums(d, v, y), [10 * 1 + 1 * 5, 100 * 3, 0 + 10 * 2 + 100 * 4, 0]
+    )
+    many = _check(np.r_[np.zeros(9, int), 1, 2, 3], np.arange(12), np.ones(12))
+    assert _entry_slots(many) is None  # 9 slots x 4 entries > 2 cells per sheet
