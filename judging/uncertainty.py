@@ -1,8 +1,9 @@
 """Posterior uncertainty of a ranking: a hierarchical judge model sampled by Gibbs in numpy.
 
 Pure numpy; no Flask, no database. The sampler itself (:func:`sample_posterior`,
-:func:`check_sheets`) lives in ``judging.normalize`` beside the point-score fits (the
-architecture test lists the core modules) and is re-exported here. Same input as ``judging.normalize``: one row per score sheet with
+:func:`check_sheets`) lives in ``judging.normalize_posterior`` beside the point-score fits
+(re-exported by ``judging.normalize`` and here; the architecture test lists the core modules).
+Same input as ``judging.normalize``: one row per score sheet with
 ``entry``, ``judge`` and ``score``.
 
 Model (``model="bias_scale"``; ``"bias"`` fixes every scale at 1; ``"raw"`` also fixes every
