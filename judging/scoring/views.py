@@ -123,7 +123,10 @@ def _stale_sheet_page(assignment, criteria, form):
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def sheet(assignment_id: int):
-    assignment = sheet_service.get_assignment_for(current_user, assignment_id)
+    # A save needs no entry unless the form comes back with an error (then it loads lazily).
+    assignment = sheet_service.get_assignment_for(
+        current_user, assignment_id, with_entry=request.method == "GET"
+    )
     criteria = rubric_service.list_criteria(assignment.stage)
     form = _sheet_form(assignment, criteria)
     if not form.validate_on_submit():
@@ -167,7 +170,9 @@ def sheet(assignment_id: int):
         return _sheet_page(assignment, criteria, form, w.status)
     if form.send.data:
         return redirect(url_for("judge.index"))
-    return redirect(url_for("judge.sheet", assignment_id=assignment.id))
+    # assignment_id, not assignment.id: the commit expired the assignment, and reading its id
+    # would reload it with everything get_assignment_for joined (four queries for a redirect).
+    return redirect(url_for("judge.sheet", assignment_id=assignment_id))
 
 
 @judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])
