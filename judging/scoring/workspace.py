@@ -9,10 +9,11 @@ entry is judged blind included.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import aliased
 
 from competition.accounts.models import Organisation, User
@@ -57,12 +58,10 @@ class Worklist:
     started: int  # sheets saved at all (drafts and submitted)
 
 
-def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
-    """The judge's assignments (only theirs) in the order of
-    ``judging.panels.assignment.list_assignments_of``: sheets not yet submitted in open stages
-    (soonest deadline first), then those of stages not open (yet or any more), then the
-    submitted ones (latest stage first); within each, by stage and entry. One statement."""
-    now = now or utcnow()
+@functools.cache
+def _worklist_statement():
+    """The worklist's statement, built once per process (its construction, joins and
+    aliases cost about a millisecond; the judge is a bound parameter)."""
     other, other_stage = aliased(Assignment), aliased(Stage)
     blind = (
         exists()
@@ -73,7 +72,7 @@ def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
         )
         .label("is_blind")
     )
-    rows = db.session.execute(
+    return (
         select(
             Assignment.id,
             Assignment.entry_id,
@@ -95,9 +94,18 @@ def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
         .join(Stage, Stage.id == Assignment.stage_id)
         .join(Round, Round.id == Stage.round_id)
         .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.judge_id == judge.id)
+        .where(Assignment.judge_id == bindparam("judge_id"))
         .order_by(Assignment.stage_id, Assignment.entry_id)
-    ).all()
+    )
+
+
+def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
+    """The judge's assignments (only theirs) in the order of
+    ``judging.panels.assignment.list_assignments_of``: sheets not yet submitted in open stages
+    (soonest deadline first), then those of stages not open (yet or any more), then the
+    submitted ones (latest stage first); within each, by stage and entry. One statement."""
+    now = now or utcnow()
+    rows = db.session.execute(_worklist_statement(), {"judge_id": judge.id}).all()
     items = [WorkItem(*row[:12], bool(row[12])) for row in rows]
 
     def todo_first(a: WorkItem) -> tuple:
