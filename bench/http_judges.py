@@ -574,8 +574,12 @@ def main() -> None:
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        if cleanup:
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # a loaded machine: do not leave it running
+                server.kill()
+                server.wait()
+        if cleanup:  # always: a throw-away database must not outlive the run
             cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
     sys.exit(0 if ok else 1)

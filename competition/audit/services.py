@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import csv
 import enum
+import functools
 import hashlib
 import hmac
 import io
@@ -56,7 +57,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import event, func, insert, inspect, select, update
+from sqlalchemy import event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.sql.util import find_tables
@@ -179,9 +180,6 @@ def _who() -> tuple[int | None, str, str]:
     return actor.id, actor.name, actor.address
 
 
-ONE_STATEMENT_ROWS = 500  # 11 parameters a record, well under PostgreSQL's 65,535
-
-
 def _append(connection, rows: list[dict]) -> None:
     """Chain and insert ``rows`` (dicts without hashes) on ``connection``.
 
@@ -249,14 +247,48 @@ def _append(connection, rows: list[dict]) -> None:
     for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = _digest(prev, row, key)
-    move_head = update(head).where(head.c.id == 1).values(last_hash=prev)
-    if connection.dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
+    if connection.dialect.name == "postgresql":
         # The records and the head in one round trip (a data-modifying WITH), as the lock is
-        # held until the commit that follows: one round trip fewer while others wait.
-        connection.execute(move_head.add_cte(insert(AuditRecord.__table__).values(rows).cte()))
+        # held until the commit that follows: one round trip fewer while others wait. One
+        # array per column, so the statement is the same whatever the number of records and
+        # compiled once per process (a multi-row VALUES was compiled anew at every write:
+        # about 5 ms of CPU for the 14 records of a saved score sheet).
+        connection.execute(
+            _pg_append_statement(),
+            {"last_hash": prev, **{c: [row[c] for row in rows] for c in _RECORD_COLUMNS}},
+        )
         return
     connection.execute(insert(AuditRecord.__table__), rows)
-    connection.execute(move_head)
+    connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
+
+
+_RECORD_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor",
+    "address",
+    "action",
+    "target_type",
+    "target_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+
+
+@functools.cache
+def _pg_append_statement():
+    """PostgreSQL: insert the records given as one array per column (in the arrays' order,
+    hence the chain's) and move the head to ``:last_hash``."""
+    array_types = {"created_at": "timestamptz[]", "actor_id": "integer[]"}
+    columns = ", ".join(f'"{c}"' for c in _RECORD_COLUMNS)
+    arrays = ", ".join(f"CAST(:{c} AS {array_types.get(c, 'text[]')})" for c in _RECORD_COLUMNS)
+    return text(
+        f"WITH records AS (INSERT INTO {AuditRecord.__tablename__} ({columns}) "
+        f"SELECT {columns} FROM unnest({arrays}) WITH ORDINALITY AS r({columns}, n) ORDER BY n) "
+        f"UPDATE {AuditHead.__tablename__} SET last_hash = :last_hash WHERE id = 1"
+    )
 
 
 # Every action a record can carry: the row changes the listener writes, then the explicit

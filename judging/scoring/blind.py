@@ -92,7 +92,13 @@ def redact(text: str, values: list[str]) -> str:
 def anonymised_titles(entry_ids) -> dict[int, str]:
     """For the blind ones among ``entry_ids`` (``blind_entry_ids``), their titles with the
     identifying values blacked out, in a constant number of queries (list pages)."""
-    ids = blind_entry_ids(entry_ids)
+    return titles_blacked_out(blind_entry_ids(entry_ids))
+
+
+def titles_blacked_out(entry_ids) -> dict[int, str]:
+    """The titles of ``entry_ids`` (entries known to be judged blind) with their identifying
+    values blacked out, in a constant number of queries."""
+    ids = set(entry_ids)
     if not ids:
         return {}
     entries = db.session.scalars(

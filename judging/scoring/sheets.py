@@ -3,12 +3,14 @@ reopening, and blind review."""
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
 from competition.accounts.models import User
@@ -108,7 +110,8 @@ def save_sheet(
             sheet.scores.append(score)
         comment = (data.comment or "").strip()
         if score.value != data.value or (score.comment or "") != comment:
-            sheet.changes.append(
+            _record_change(
+                sheet,
                 ScoreChange(
                     criterion_id=c.id,
                     changed_by_id=actor.id,
@@ -116,7 +119,7 @@ def save_sheet(
                     old_value=score.value,
                     new_value=data.value,
                     comment_changed=(score.comment or "") != comment,
-                )
+                ),
             )
         score.value = data.value
         score.comment = comment
@@ -144,9 +147,22 @@ def save_sheet(
             )
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
-        sheet.changes.append(ScoreChange(event="submitted", changed_by_id=actor.id, changed_at=now))
+        _record_change(
+            sheet, ScoreChange(event="submitted", changed_by_id=actor.id, changed_at=now)
+        )
     db.session.flush()
     return sheet
+
+
+def _record_change(sheet: ScoreSheet, change: ScoreChange) -> None:
+    """Add ``change`` to ``sheet``'s history. A stored sheet whose history is not loaded gets
+    the row by its id: appending to ``sheet.changes`` would first read the whole history (one
+    more query and an object per earlier change on every save)."""
+    if sheet.id is not None and "changes" in sa_inspect(sheet).unloaded:
+        change.sheet_id = sheet.id
+        db.session.add(change)
+    else:
+        sheet.changes.append(change)
 
 
 @records_actor
@@ -199,23 +215,32 @@ def get_panel_sheet(judge: User, panel: Panel, sheet_id: int) -> ScoreSheet:
     return sheet
 
 
-def get_assignment_for(judge: User, assignment_id: int) -> Assignment:
+def get_assignment_for(judge: User, assignment_id: int, *, with_entry: bool = True) -> Assignment:
     """The judge's own assignment, else ``NotAllowed`` (404: unassigned entries do not exist
-    for a judge). Loads what the score sheet shows in three queries (stage, entry with its
-    organisation, category and round joined; the sheet with its scores; the attachments)
-    instead of one per object."""
-    assignment = db.session.scalar(
-        select(Assignment)
-        .where(Assignment.id == assignment_id)
-        .options(
-            joinedload(Assignment.stage),
+    for a judge). Loads what the score sheet shows in three queries (stage, sheet and entry
+    with its organisation, category and round joined; the sheet's scores; the attachments)
+    instead of one per object. Without ``with_entry`` (saving a sheet: the entry is shown only
+    when the form comes back with an error) the entry is left to load when asked for, and the
+    proposal's texts and attachments are not read at all on success."""
+    assignment = db.session.scalar(_assignment_statement(with_entry), {"id": assignment_id})
+    if assignment is None or not can_score(judge, assignment):
+        raise NotAllowed()
+    return assignment
+
+
+@functools.cache
+def _assignment_statement(with_entry: bool):
+    """``get_assignment_for``'s statement, built once per process and variant (its loader
+    options cost a few milliseconds to construct at every request)."""
+    options = [
+        joinedload(Assignment.stage),
+        joinedload(Assignment.sheet).selectinload(ScoreSheet.scores),
+    ]
+    if with_entry:
+        options += [
             joinedload(Assignment.entry).joinedload(Entry.organisation),
             joinedload(Assignment.entry).joinedload(Entry.category),
             joinedload(Assignment.entry).joinedload(Entry.round),
             joinedload(Assignment.entry).selectinload(Entry.attachments),
-            selectinload(Assignment.sheet).selectinload(ScoreSheet.scores),
-        )
-    )
-    if assignment is None or not can_score(judge, assignment):
-        raise NotAllowed()
-    return assignment
+        ]
+    return select(Assignment).where(Assignment.id == bindparam("id")).options(*options)

@@ -32,7 +32,6 @@ from competition.rounds.forms import (
 from competition.rounds.models import Round, Stage
 from competition.web import requested_page, writing
 from judging import mail
-from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
 from judging.panels.forms import BlindReviewForm
@@ -40,7 +39,8 @@ from judging.panels.models import Assignment
 from judging.scoring import progress as progress_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
-from judging.scoring.blind import anonymised_titles
+from judging.scoring import workspace
+from judging.scoring.blind import anonymised_titles, titles_blacked_out
 from judging.scoring.forms import (
     CriterionForm,
     RecuseForm,
@@ -67,11 +67,13 @@ require_role(scoring_bp, Role.COMMITTEE)
 @judge_bp.route("/", endpoint="index")
 def judge_index():
     now = utcnow()
-    assignments = assignment_service.list_assignments_of(current_user, now)
+    work = workspace.list_worklist(current_user, now)
     return render_template(
         "judging/scoring/judge_index.html",
-        assignments=assignments,
-        blind=anonymised_titles(a.entry_id for a in assignments),
+        work=work,
+        blind=titles_blacked_out(a.entry_id for a in work.items if a.is_blind),
+        # "/judge/assignments/" once; each row appends its id (url_for per row is dear)
+        sheet_url=url_for("judge.sheet", assignment_id=0).removesuffix("0"),
         now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
@@ -121,7 +123,10 @@ def _stale_sheet_page(assignment, criteria, form):
 
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def sheet(assignment_id: int):
-    assignment = sheet_service.get_assignment_for(current_user, assignment_id)
+    # A save needs no entry unless the form comes back with an error (then it loads lazily).
+    assignment = sheet_service.get_assignment_for(
+        current_user, assignment_id, with_entry=request.method == "GET"
+    )
     criteria = rubric_service.list_criteria(assignment.stage)
     form = _sheet_form(assignment, criteria)
     if not form.validate_on_submit():
@@ -165,7 +170,9 @@ def sheet(assignment_id: int):
         return _sheet_page(assignment, criteria, form, w.status)
     if form.send.data:
         return redirect(url_for("judge.index"))
-    return redirect(url_for("judge.sheet", assignment_id=assignment.id))
+    # assignment_id, not assignment.id: the commit expired the assignment, and reading its id
+    # would reload it with everything get_assignment_for joined (four queries for a redirect).
+    return redirect(url_for("judge.sheet", assignment_id=assignment_id))
 
 
 @judge_bp.route("/assignments/<int:assignment_id>/recuse", methods=["POST"])

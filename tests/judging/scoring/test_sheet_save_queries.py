@@ -1,0 +1,96 @@
+"""Saving a score sheet reads only what the save needs: no entry, proposal or attachments (unless
+the form comes back with an error), no earlier history of the sheet, and no reload of the
+assignment after the commit; the history is still complete and in order."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from competition.db import db
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from judging.scoring.models import ScoreChange, ScoreSheet
+from tests import factories
+
+
+@contextmanager
+def statements():
+    seen = []
+
+    def before(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+
+
+def _scores(stage, value, **extra):
+    data = {}
+    for c in rubric_service.list_criteria(stage):
+        data[f"score_{c.id}"] = value
+        data[f"comment_{c.id}"] = f"Catatan {c.name}"
+    return data | extra
+
+
+def _reads(seen, table):
+    return [s for s in seen if s.startswith("SELECT") and f" FROM {table}" in s]
+
+
+def test_saving_a_sheet_reads_neither_the_entry_nor_the_history(app, login, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    client = login(judge)
+    url = f"/judge/assignments/{a.id}"
+    assert client.post(url, data=_scores(stage, "6", save="1")).status_code == 302
+    for data in (_scores(stage, "7", save="1"), _scores(stage, "8", send="1")):
+        db.session.expunge_all()  # the test client shares the session: empty it, as a request's
+        with statements() as seen:
+            r = client.post(url, data=data)
+        assert r.status_code == 302
+        assert not _reads(seen, "entries") and not _reads(seen, "attachments"), seen
+        assert not _reads(seen, "score_changes"), seen
+        assert len(_reads(seen, "assignments")) == 1, seen  # no reload after the commit
+    sheet = db.session.scalar(select(ScoreSheet))
+    assert sheet.is_submitted and sheet.total == 8
+    history = db.session.execute(
+        select(ScoreChange.event, ScoreChange.old_value, ScoreChange.new_value)
+        .where(ScoreChange.sheet_id == sheet.id)
+        .order_by(ScoreChange.id)
+    ).all()
+    n = len(rubric_service.list_criteria(stage))
+    assert history == ([("score", None, 6)] * n + [("score", 6, 7)] * n + [("score", 7, 8)] * n) + [
+        ("submitted", None, None)
+    ]
+
+
+def test_a_refused_save_shows_the_entry_again(app, login, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    entry = factories.make_entry(open_round, opd, title="Pojok Baca Digital")
+    a = factories.make_assignment(stage, entry, judge)
+    db.session.commit()
+    client, url, data = login(judge), f"/judge/assignments/{a.id}", _scores(stage, "99", save="1")
+    db.session.expunge_all()  # nothing of the entry left in the session the client shares
+    r = client.post(url, data=data)
+    assert r.status_code == 422
+    assert "Pojok Baca Digital" in r.text and "Dinas Kesehatan Kota Palembang" in r.text
+    assert 'value="99"' in r.text  # as typed
+
+
+def test_get_assignment_for_refuses_another_judges_assignment(app, opd, judge, open_round):
+    stage = factories.make_stage(open_round)
+    other = factories.make_user(role="judge", username="juri2")
+    theirs = factories.make_assignment(stage, factories.make_entry(open_round, opd), other)
+    db.session.commit()
+    for with_entry in (True, False):
+        try:
+            sheet_service.get_assignment_for(judge, theirs.id, with_entry=with_entry)
+        except sheet_service.NotAllowed:
+            pass
+        else:
+            raise AssertionError("another judge's assignment was given out")
+        got = sheet_service.get_assignment_for(other, theirs.id, with_entry=with_entry)
+        assert got.id == theirs.id
