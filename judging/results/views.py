@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -229,6 +230,10 @@ def publish(stage_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         return _review_page(stage.round, {stage.id: form}, status=422)
+    if not progress.sheet_counts(stage)[0]:
+        # The pages offer no button then; a page left open or a hand-made request lands here.
+        flash(_("There is nothing to publish: no entry has a submitted score."), "danger")
+        return _review_page(stage.round, status=409)
     if _open_sheets(stage, utcnow()) and not form.confirm_open.data:
         # Judges are still scoring: publishing now freezes a ranking that may still change.
         form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
