@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Float, cast, func, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
@@ -88,6 +88,11 @@ def method_of(stage: Stage) -> str:
     return stage.method if stage.method in methods.REGISTRY else methods.DEFAULT
 
 
+# What the pages show of an entry beside its title, joined in the same query (both are
+# many-to-one: a join adds columns, not rows).
+_ENTRY_DISPLAY = (joinedload(Entry.organisation), joinedload(Entry.category))
+
+
 class StageData:
     """The stage's submitted sheets as arrays over dense indices.
 
@@ -116,6 +121,12 @@ class StageData:
         # arrays (``load_stage``'s cache): never anything that depends on the ORM session
         self.memo = {} if memo is None else memo
         self._entries = self._judges = self._digest = None
+        # set by ``load_stage`` from the stage's fingerprint: the identity of what was read
+        # (None for arrays made by hand) and the stage's submitted and expected sheets (all of
+        # the stage's assignments, also those of entries no longer in it)
+        self.fingerprint: tuple | None = None
+        self.sheets_submitted: int | None = None
+        self.sheets_expected: int | None = None
 
     @property
     def n_entries(self) -> int:
@@ -127,9 +138,7 @@ class StageData:
             found = {
                 e.id: e
                 for e in db.session.scalars(
-                    select(Entry)
-                    .where(entry_service.in_stage(self.stage))
-                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                    select(Entry).where(entry_service.in_stage(self.stage)).options(*_ENTRY_DISPLAY)
                 )
             }
             self._entries = [found[i] for i in self.entry_ids.tolist()]
@@ -144,9 +153,7 @@ class StageData:
             {
                 e.id: e
                 for e in db.session.scalars(
-                    select(Entry)
-                    .where(Entry.id.in_(ids))
-                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                    select(Entry).where(Entry.id.in_(ids)).options(*_ENTRY_DISPLAY)
                 )
             }
             if ids
@@ -312,9 +319,22 @@ def stage_fingerprint(stage: Stage) -> tuple:
         .where(Criterion.stage_id == stage.id)
         .subquery()
     )
-    joined = entries.join(sheets, true()).join(criteria, true())  # three one-row aggregates
-    row = db.session.execute(select(entries, sheets, criteria).select_from(joined)).one()
+    # the sheets expected (one per assignment): the pages' "n of m submitted", read here
+    # instead of by a query of their own
+    assigned = (
+        select(func.count(Assignment.id).label("n"))
+        .where(Assignment.stage_id == stage.id)
+        .subquery()
+    )
+    parts = (entries, sheets, criteria, assigned)
+    joined = entries.join(sheets, true()).join(criteria, true()).join(assigned, true())
+    row = db.session.execute(select(*parts).select_from(joined)).one()  # four one-row aggregates
     return (*row, stage.scale_min, stage.scale_max, stage.method)
+
+
+# Where ``stage_fingerprint`` holds the submitted sheets' count and the assignments' count.
+_FP_SUBMITTED = 5  # after the entries' five aggregates
+_FP_EXPECTED = 15  # after the sheets' seven and the criteria's three
 
 
 def _cached_arrays(key: tuple) -> StageArrays | None:
@@ -351,7 +371,8 @@ def load_stage(stage: Stage) -> StageData:
     fingerprint is read before the rows, so a copy is never older than its key (a change
     between the two reads gives a newer copy under the older key, which the next call's
     fingerprint no longer matches)."""
-    key = (stage.id, stage_fingerprint(stage), str(db.engine.url))
+    fingerprint = stage_fingerprint(stage)
+    key = (stage.id, fingerprint, str(db.engine.url))
     arrays = _cached_arrays(key)
     if arrays is None:
         arrays = _read_arrays(stage)
@@ -361,7 +382,7 @@ def load_stage(stage: Stage) -> StageData:
     category = (
         np.searchsorted(cat_ids, arrays.category_ids) if cat_ids.size else arrays.category_ids
     )
-    return StageData(
+    data = StageData(
         stage,
         arrays.entry_ids,
         category.astype(np.intp),
@@ -373,6 +394,10 @@ def load_stage(stage: Stage) -> StageData:
         categories,
         memo=arrays.memo,
     )
+    data.fingerprint = fingerprint
+    data.sheets_submitted = int(fingerprint[_FP_SUBMITTED] or 0)
+    data.sheets_expected = int(fingerprint[_FP_EXPECTED] or 0)
+    return data
 
 
 def _read_arrays(stage: Stage) -> StageArrays:
@@ -656,9 +681,11 @@ def rank_stage(
                 label=f"{row.rank_lo}-{row.rank_hi}",
             )
         cats[data.category[i]].rows.append(row)
-    expected = db.session.scalar(
-        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id)
-    )
+    expected = data.sheets_expected
+    if expected is None:  # arrays made by hand: count the assignments
+        expected = db.session.scalar(
+            select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id)
+        )
     return StageRanking(
         stage,
         method,

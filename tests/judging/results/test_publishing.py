@@ -874,3 +874,29 @@ def test_a_stage_without_a_submitted_sheet_has_nothing_to_publish(
     db.session.commit()
     page = client.get(f"/committee/stages/{stage.id}/ranking").text
     assert "Umumkan peringkat ini" in page
+
+
+def test_results_page_lists_certificates_a_page_at_a_time(app, login, committee, open_round):
+    """A national round issues thousands of certificates: the results page shows a page of
+    them (``?cert_page=``), in the list's order, with links to the others."""
+    for i in range(57):
+        db.session.add(
+            Certificate(
+                code=f"PG-{i:04d}",
+                kind="participation",
+                round=open_round,
+                holder=f"Dinas {i:02d}",
+                title=f"Inovasi {i}",
+                award="Peserta",
+                issued_at=open_round.submission_opens_at,
+            )
+        )
+    db.session.commit()
+    client = login(committee)
+    base = f"/committee/rounds/{open_round.id}/results"
+    first = client.get(base).text.split('id="certificates"')[1]
+    assert "50 dari 57 piagam ditampilkan" in first and "Halaman 1 dari 2" in first
+    assert "Dinas 49" in first and "Dinas 50" not in first
+    second = client.get(base, query_string={"cert_page": 2}).text.split('id="certificates"')[1]
+    assert "7 dari 57 piagam ditampilkan" in second and "Halaman 2 dari 2" in second
+    assert "Dinas 50" in second and "Dinas 56" in second and "Dinas 49" not in second
