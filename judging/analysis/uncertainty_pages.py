@@ -321,7 +321,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
     levels = levels_for(stage)
     risks = PublishRisks()
     if stage.pass_mark is not None and levels:
-        score = ranked.result.entry_score
+        score = ranked.score
         with np.errstate(invalid="ignore"):
             below = np.flatnonzero(
                 (ranked.rank >= 1)
