@@ -15,6 +15,7 @@ by side. A small process-level LRU in front saves decoding it again on each view
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,8 +31,14 @@ from competition.jobs import worker
 from competition.jobs.models import JobState
 from competition.rounds.models import Stage
 from judging.analysis import advancement, methods, shared_cache
-from judging.analysis.models import UncertaintyCache
-from judging.analysis.services import StageData, load_stage, scores_digest
+from judging.analysis.models import RankingCache, UncertaintyCache
+from judging.analysis.services import (
+    RANKING_PER_STAGE,
+    RANKING_TOTAL,
+    StageData,
+    load_stage,
+    scores_digest,
+)
 from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, rank_uncertainty
 from judging.uncertainty import Decisions, boundary_decisions
@@ -144,19 +151,48 @@ SHARED_PER_STAGE = 4
 SHARED_TOTAL = 48
 
 
+@dataclass(frozen=True)
+class _Draws:
+    score_draws: np.ndarray
+    rank_draws: np.ndarray
+
+
+def _draws_digest(digest: str) -> str:
+    return shared_cache.digest_of("draws", digest)
+
+
 def _shared(digest: str) -> UncertainRanking | None:
+    """The fit under ``digest`` in the shared cache, without its draws (see ``_share``)."""
     data = shared_cache.read(UncertaintyCache, digest)
     return None if data is None else load_ranking(data)
 
 
 def _share(stage_id: int, digest: str, result: UncertainRanking) -> None:
     """Keep ``result`` in the shared cache, pruned to ``SHARED_PER_STAGE`` fits of the stage
-    and ``SHARED_TOTAL`` in all (``shared_cache.write``)."""
+    and ``SHARED_TOTAL`` in all (``shared_cache.write``). Its posterior draws (nearly all of
+    its bytes: 20 MB on a national stage) are kept apart, in ``RankingCache``, so the pages
+    that show only each entry's range and chances read a few hundred KB."""
+    n = result.score.size
+    draws = _Draws(result.score_draws, result.rank_draws)
+    summary = dataclasses.replace(
+        result,
+        score_draws=np.empty((0, n), dtype=result.score_draws.dtype),
+        rank_draws=np.empty((0, n), dtype=result.rank_draws.dtype),
+    )
+    shared_cache.write(
+        RankingCache,
+        stage_id=stage_id,
+        digest=_draws_digest(digest),
+        data=shared_cache.dump(draws),
+        per_stage=RANKING_PER_STAGE,
+        total=RANKING_TOTAL,
+        kind="draws",
+    )
     shared_cache.write(
         UncertaintyCache,
         stage_id=stage_id,
         digest=digest,
-        data=dump_ranking(result),
+        data=dump_ranking(summary),
         per_stage=SHARED_PER_STAGE,
         total=SHARED_TOTAL,
     )
@@ -185,23 +221,55 @@ def fit_shared(stage: Stage) -> UncertaintyCache | None:
 
 @dataclass
 class StageUncertainty:
-    """A stage's uncertainty for the pages. ``result`` is None while a large stage is being
-    computed (``computing``); ``index`` maps an entry id to its position in the arrays."""
+    """A stage's uncertainty for the pages. ``summary`` is the fit, its posterior draws left
+    out when it was read from the shared cache (what a page shows per entry needs no draws);
+    ``result`` the whole fit, the draws read on first use (the decisions at the cuts, the
+    combined ranking need them). Both are None while a large stage is being computed
+    (``computing``); ``index`` maps an entry id to its position in the arrays."""
 
     stage: Stage
     data: StageData
-    result: UncertainRanking | None
+    summary: UncertainRanking | None
     computing: bool = False
     index: dict[int, int] = field(default_factory=dict)
+    pending: tuple | None = None  # (process cache key, shared digest) of left-out draws
 
     def at(self, entry_id: int) -> int | None:
         return self.index.get(entry_id)
 
     @property
+    def result(self) -> UncertainRanking | None:
+        if self.pending is not None:
+            key, digest = self.pending
+            self.summary = _with_draws(self.stage, self.data, key, digest, self.summary)
+            self.pending = None
+        return self.summary
+
+    @property
     def measurable(self) -> bool:
         """A fit whose ranges mean something: some entry has two judges (else the judges'
         noise, and with it every range and chance, is unknown)."""
-        return self.result is not None and "se_not_estimable" not in self.result.warning_codes
+        return self.summary is not None and "se_not_estimable" not in self.summary.warning_codes
+
+
+def _lacks_draws(result: UncertainRanking) -> bool:
+    return result.score_draws.shape[0] == 0 and result.score.size > 0
+
+
+def _with_draws(stage, data, key, digest, summary: UncertainRanking) -> UncertainRanking:
+    """``summary`` with its draws from the shared cache (fitted again if they were pruned);
+    kept in this process's cache in its place."""
+    stored = shared_cache.read(RankingCache, _draws_digest(digest))
+    if stored is not None:
+        draws = shared_cache.load(_Draws, stored)
+        full = dataclasses.replace(
+            summary, score_draws=draws.score_draws, rank_draws=draws.rank_draws
+        )
+    else:
+        full = _fit(stage, data)
+        _share(stage.id, digest, full)
+    _store(key, full)
+    return full
 
 
 def stage_uncertainty(
@@ -226,7 +294,8 @@ def stage_uncertainty(
             result = _fit(stage, data)
             _share(stage.id, digest, result)
         _store(key, result)
-    return StageUncertainty(stage, data, result, False, index)
+    pending = (key, digest_of(key)) if _lacks_draws(result) else None
+    return StageUncertainty(stage, data, result, False, index, pending)
 
 
 @dataclass(frozen=True)

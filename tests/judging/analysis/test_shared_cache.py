@@ -133,8 +133,8 @@ def test_stages_and_methods_keep_their_results_side_by_side(
         )
         for stage in two_stages
     }
-    # each stage keeps both methods' fits and rankings (the raw mean once)
-    assert kinds[desk.id] == kinds[field.id] == ["fit", "fit", "ranking", "ranking"]
+    # each stage keeps both methods' fits and rankings, and its judge model's draws
+    assert kinds[desk.id] == kinds[field.id] == ["draws", "fit", "fit", "ranking", "ranking"]
     _forget_this_process()
     _no_computing(monkeypatch)
     for method in ("raw", "bias_scale"):
@@ -208,3 +208,24 @@ def test_the_shared_cache_is_bounded_per_stage_and_in_all_and_pruned_by_age(app,
     assert "f7" not in set(db.session.scalars(select(RankingCache.digest)))
     assert shared_cache.read(RankingCache, "new") == b"x"
     assert shared_cache.read(RankingCache, "f7") is None
+
+
+def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, monkeypatch):
+    """The uncertainty's posterior draws (nearly all its bytes) are kept apart: the results
+    page, which shows each entry's range and chance, renders without them; the decisions at
+    the cuts (the ranking page's boxes) read them, and fit again only if they were pruned."""
+    desk, _field = two_stages
+    client = login(committee)
+    results = f"/committee/rounds/{desk.round_id}/results"
+    first = client.get(results).text
+    db.session.commit()
+    db.session.execute(delete(RankingCache).where(RankingCache.kind == "draws"))
+    db.session.commit()
+    _forget_this_process()
+    fits = []
+    real_fit = unc_service._fit
+    monkeypatch.setattr(unc_service, "_fit", lambda *a: fits.append(a) or real_fit(*a))
+    assert _ranking_tables(client.get(results).text) == _ranking_tables(first)
+    assert fits == []
+    page = client.get(f"/committee/stages/{desk.id}/ranking")
+    assert page.status_code == 200 and len(fits) == 1  # the pruned draws, fitted again
