@@ -7,7 +7,9 @@ requests each page ``--repeat`` times, one request at a time. For each page it p
 view (the first request after the server started: what the first visitor of the morning waits),
 the median and p95 of the following views, the size of the answer, and the ratio of the median
 to the same page of the city round (45 entries) measured in the same run on the same server:
-the baseline. The pages:
+the baseline. Then it starts a new server (new workers, nothing in their memory) on the same
+database and prints each national page's first view there: what any other worker or server
+pays once the first one computed the rankings (the shared cache). The pages:
 
 - the round page, the round dashboard, the committee's results page;
 - each scored stage's progress page, judges' page and ranking page (its first page and its
@@ -17,6 +19,7 @@ the baseline. The pages:
     .venv/bin/python bench/pages_national.py --postgres       # throw-away local PostgreSQL db
     .venv/bin/python bench/pages_national.py --url postgresql+psycopg://u:pw@127.0.0.1/empty_db
     .venv/bin/python bench/pages_national.py --url ... --reuse  # the demos are already loaded
+    .venv/bin/python bench/pages_national.py --url ... --reuse --cold  # no shared fits kept
     .venv/bin/python bench/pages_national.py                  # SQLite in a temporary folder
 
 Target (issue 17): every page's median under 300 ms and its HTML under 500 KB.
@@ -97,16 +100,23 @@ def rounds(url: str) -> list[tuple[int, str, str, list[int]]]:
     return [city, national]
 
 
-def shared_fits(url: str) -> int:
-    """Rows of the shared cache of computed rankings (``uncertainty_cache``): with ``--reuse``
-    the first views find the fits of an earlier run there."""
-    from sqlalchemy import create_engine, text
+def shared_fits(url: str, empty: bool = False) -> str:
+    """Rows of the shared caches of computed rankings (``uncertainty_cache``, and
+    ``ranking_cache`` where the schema has it): with ``--reuse`` the first views find the fits
+    of an earlier run there, unless ``empty`` (``--cold``) deletes them first."""
+    from sqlalchemy import create_engine, inspect, text
 
     engine = create_engine(url)
-    with engine.connect() as conn:
-        n = conn.execute(text("SELECT count(*) FROM uncertainty_cache")).scalar_one()
+    out = []
+    with engine.begin() as conn:
+        for table in ("uncertainty_cache", "ranking_cache"):
+            if inspect(conn).has_table(table):
+                if empty:
+                    conn.execute(text(f"DELETE FROM {table}"))
+                n = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                out.append(f"{table} {n}")
     engine.dispose()
-    return int(n)
+    return ", ".join(out)
 
 
 def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
@@ -203,6 +213,9 @@ def main() -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="a throw-away database in the local cluster"
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="empty the shared caches of rankings first"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
@@ -217,7 +230,7 @@ def main() -> None:
         if not args.reuse:
             load(url)
         city, national = rounds(url)
-        print(f"shared fits already in the database: {shared_fits(url)}")
+        print(f"shared fits already in the database: {shared_fits(url, empty=args.cold)}")
         # One audit key for the loader and the servers, as on a real site (else every audited write
         # logs that the key differs from the one the trail was written with).
         env = dict(
@@ -245,6 +258,17 @@ def main() -> None:
         )
         ok = report(measured_national, measured_city)
         print(f"load average after the run: {os.getloadavg()[0]:.1f}")
+        # A new server (new worker processes, empty process caches) on the same database: each
+        # page's first view there reads what the first server computed (shared cache).
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server, base, port = start_gunicorn(env, args.workers, tmp)
+        client = Client(base)
+        client.login("panitia")
+        print(f"\nafter a restart (shared fits: {shared_fits(url)}), each page's first view:")
+        for name, path in pages(national[0], national[1], national[3]):
+            dt, status, _size = client.get(path)
+            print(f"{name:24s} {dt * 1000:9.0f} ms  {status}")
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

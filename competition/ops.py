@@ -1,9 +1,10 @@
 """What a load balancer and a log collector need from every app server.
 
 - ``GET /healthz``: the process answers (no database, no storage): for liveness probes.
-- ``GET /readyz``: the database answers and is at the Alembic migration head, and the file
-  store answers: for readiness probes (a server that is not ready gets no traffic). Both return
-  JSON, 200 when good and 503 otherwise, and are never cached.
+- ``GET /readyz``: the database answers and is at the Alembic migration head, the file store
+  answers, and, when jobs run on procrastinate (PostgreSQL), its queue is there: for readiness
+  probes (a server that is not ready gets no traffic). Both return JSON, 200 when good and 503
+  otherwise (each check says what is wrong), and are never cached.
 - A request id per request: the client's ``X-Request-ID`` when it is a sane token (a proxy's),
   else a new one; it is returned in the ``X-Request-ID`` header and carried by every log
   record of the request (``record.request_id``, through ``RequestIdFilter``). With
@@ -28,6 +29,7 @@ from flask.logging import default_handler
 from sqlalchemy import text
 
 from competition.db import db
+from competition.jobs import services as jobs
 from competition.storage import get_storage
 
 ops_bp = Blueprint("ops", __name__)
@@ -147,21 +149,56 @@ def healthz():
     return _probe({"process": "ok"})
 
 
+# What enqueueing and the workers need of procrastinate's schema (``competition.jobs``): its
+# job and worker tables and the function ``jobs.add_job`` defers a job with.
+QUEUE_TABLES = ("procrastinate_jobs", "procrastinate_workers")
+QUEUE_FUNCTION = "procrastinate_defer_jobs_v1"
+
+
+def _queue_check(conn) -> str:
+    """Whether procrastinate's queue is usable on ``conn`` (PostgreSQL): "ok" when its tables
+    and defer function exist and the jobs table can be read (two catalogue-sized queries, no
+    scan of the queue); else what is missing (an error reading raises)."""
+    names = [*QUEUE_TABLES, QUEUE_FUNCTION]
+    found = conn.execute(
+        text(
+            "SELECT to_regclass(:t0) IS NOT NULL, to_regclass(:t1) IS NOT NULL, "
+            "to_regproc(:f) IS NOT NULL"
+        ),
+        {"t0": QUEUE_TABLES[0], "t1": QUEUE_TABLES[1], "f": QUEUE_FUNCTION},
+    ).one()
+    missing = [name for name, there in zip(names, found) if not there]
+    if missing:
+        return f"missing {', '.join(missing)} (run flask db upgrade)"
+    conn.execute(text(f"SELECT 1 FROM {QUEUE_TABLES[0]} LIMIT 0"))  # readable by this role
+    return "ok"
+
+
 @ops_bp.route("/readyz")
 def readyz():
-    """Ready: database reachable and migrated to the head, file store reachable."""
+    """Ready: database reachable and migrated to the head, file store reachable, and the job
+    queue reachable when jobs run on procrastinate (the in-process runner needs nothing)."""
     checks = {}
+    runner = current_app.extensions.get(jobs.EXTENSION)
+    on_queue = getattr(runner, "mode", None) == "procrastinate"
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             current = set(MigrationContext.configure(conn).get_current_heads())
-        expected = _migration_heads()
-        checks["database"] = "ok"
-        checks["migrations"] = (
-            "ok" if current == expected else f"at {sorted(current)}, head {sorted(expected)}"
-        )
+            expected = _migration_heads()
+            checks["database"] = "ok"
+            checks["migrations"] = (
+                "ok" if current == expected else f"at {sorted(current)}, head {sorted(expected)}"
+            )
+            if on_queue:
+                try:
+                    checks["queue"] = _queue_check(conn)
+                except Exception as exc:  # e.g. no right to read the table: not ready
+                    checks["queue"] = f"unreachable: {type(exc).__name__}"
     except Exception as exc:  # any driver error means "not ready", never a 500
         checks["database"] = f"unreachable: {type(exc).__name__}"
+        if on_queue:
+            checks["queue"] = "unreachable: the database is unreachable"
     try:
         get_storage().check()
         checks["storage"] = "ok"

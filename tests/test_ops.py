@@ -6,13 +6,22 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 
+import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from competition.db import db
+from competition.jobs import worker
 from competition.ops import RequestIdFilter, log_handler
+
+ON_POSTGRES = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="procrastinate's queue needs PostgreSQL (TEST_DATABASE_URL)",
+)
 
 
 def _app(tmp_path, **config):
@@ -73,6 +82,77 @@ def test_readyz_reports_an_unreachable_database_and_store(tmp_path):
     checks = r.get_json()["checks"]
     assert checks["database"].startswith("unreachable") and "migrations" not in checks
     assert checks["storage"].startswith("unreachable")
+
+
+def test_readyz_leaves_out_the_queue_of_the_in_process_runner(tmp_path):
+    """On SQLite jobs run in the web process (threads; inline in tests): no queue to check."""
+    for mode in ("threads", "inline"):
+        r = _app(tmp_path, JOBS=mode).test_client().get("/readyz")
+        assert "queue" not in r.get_json()["checks"]
+
+
+def test_readyz_reports_a_queue_it_cannot_reach(tmp_path):
+    """procrastinate asked for on a database that cannot hold its queue (here SQLite): not
+    ready, with the reason, and never a 500."""
+    r = _app(tmp_path, JOBS="procrastinate").test_client().get("/readyz")
+    assert r.status_code == 503 and r.get_json()["status"] == "unavailable"
+    checks = r.get_json()["checks"]
+    assert checks["database"] == "ok" and checks["queue"].startswith("unreachable: ")
+
+
+def test_readyz_reports_the_queue_when_the_database_is_down(tmp_path):
+    app = _app(
+        tmp_path,
+        JOBS="procrastinate",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3",
+    )
+    checks = app.test_client().get("/readyz").get_json()["checks"]
+    assert checks["database"].startswith("unreachable") and checks["queue"].startswith(
+        "unreachable"
+    )
+
+
+@ON_POSTGRES
+def test_readyz_checks_the_procrastinate_queue(make_app):
+    app = make_app(JOBS="procrastinate")
+    with app.app_context():
+        if not inspect(db.engine).has_table("procrastinate_jobs"):  # create_all made the rest
+            schema = worker.procrastinate_app(app).schema_manager.get_schema()
+            with db.engine.begin() as conn:
+                conn.connection.driver_connection.execute(schema)
+        r = app.test_client().get("/readyz")
+        assert r.get_json()["checks"]["queue"] == "ok"
+        assert r.get_json()["checks"]["database"] == "ok"
+
+
+@ON_POSTGRES
+def test_readyz_names_what_the_queue_lacks(tmp_path):
+    """The same database seen through an empty schema (a deploy that never ran ``flask db
+    upgrade`` there): not ready, naming procrastinate's missing tables and function."""
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    admin = _app(tmp_path, SQLALCHEMY_DATABASE_URI=url.render_as_string(hide_password=False))
+    with admin.app_context(), db.engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA IF NOT EXISTS readyz_empty"))
+    empty = url.update_query_dict({"options": "-csearch_path=readyz_empty"})
+    app = _app(
+        tmp_path,
+        JOBS="procrastinate",
+        SQLALCHEMY_DATABASE_URI=empty.render_as_string(hide_password=False),
+    )
+    try:
+        r = app.test_client().get("/readyz")
+        assert r.status_code == 503
+        assert r.get_json()["checks"]["queue"] == (
+            "missing procrastinate_jobs, procrastinate_workers, procrastinate_defer_jobs_v1 "
+            "(run flask db upgrade)"
+        )
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA readyz_empty CASCADE"))
+            db.engine.dispose()
 
 
 def _logging_app(tmp_path, **config):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Float, cast, func, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
@@ -23,11 +23,19 @@ from competition.errors import (
 )
 from competition.pagination import Page, make_page
 from competition.rounds.models import Stage
-from judging.analysis import charts, methods
+from judging import normalize as normalize_module
+from judging.analysis import charts, methods, shared_cache
+from judging.analysis.models import RankingCache
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
 from judging.normalize import Normalized, normalize
 from judging.panels.models import Assignment
-from judging.ranking import TIE_BREAK_RULE, bootstrap_ranks, near_ties, rank_entries
+from judging.ranking import (
+    TIE_BREAK_RULE,
+    BootstrapRanks,
+    bootstrap_ranks,
+    near_ties,
+    rank_entries,
+)
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 from judging.scoring.rubric import rubric_is_frozen
 
@@ -88,6 +96,11 @@ def method_of(stage: Stage) -> str:
     return stage.method if stage.method in methods.REGISTRY else methods.DEFAULT
 
 
+# What the pages show of an entry beside its title, joined in the same query (both are
+# many-to-one: a join adds columns, not rows).
+_ENTRY_DISPLAY = (joinedload(Entry.organisation), joinedload(Entry.category))
+
+
 class StageData:
     """The stage's submitted sheets as arrays over dense indices.
 
@@ -116,6 +129,12 @@ class StageData:
         # arrays (``load_stage``'s cache): never anything that depends on the ORM session
         self.memo = {} if memo is None else memo
         self._entries = self._judges = self._digest = None
+        # set by ``load_stage`` from the stage's fingerprint: the identity of what was read
+        # (None for arrays made by hand) and the stage's submitted and expected sheets (all of
+        # the stage's assignments, also those of entries no longer in it)
+        self.fingerprint: tuple | None = None
+        self.sheets_submitted: int | None = None
+        self.sheets_expected: int | None = None
 
     @property
     def n_entries(self) -> int:
@@ -127,9 +146,7 @@ class StageData:
             found = {
                 e.id: e
                 for e in db.session.scalars(
-                    select(Entry)
-                    .where(entry_service.in_stage(self.stage))
-                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                    select(Entry).where(entry_service.in_stage(self.stage)).options(*_ENTRY_DISPLAY)
                 )
             }
             self._entries = [found[i] for i in self.entry_ids.tolist()]
@@ -144,9 +161,7 @@ class StageData:
             {
                 e.id: e
                 for e in db.session.scalars(
-                    select(Entry)
-                    .where(Entry.id.in_(ids))
-                    .options(selectinload(Entry.organisation), selectinload(Entry.category))
+                    select(Entry).where(Entry.id.in_(ids)).options(*_ENTRY_DISPLAY)
                 )
             }
             if ids
@@ -186,23 +201,66 @@ class StageData:
         return self._digest
 
     def normalize(self, method: str) -> Normalized:
-        """The numpy core's fit, memoized per process on the exact input (a closed or
-        published stage is fitted once, not on every page view)."""
+        """The numpy core's fit, kept per process and in the shared cache on the exact input:
+        a stage is fitted once for every worker of every server, not on every page view."""
         key = ("normalize", self.stage.id, method, self.digest())
         result = _MEMO.get(key)
         if result is None:
-            result = normalize(
-                self.e_idx,
-                self.j_idx,
-                self.total,
-                method,
-                n_entries=self.n_entries,
-                n_judges=int(self.judge_ids.size),
-                scale_min=self.stage.scale_min,
-                scale_max=self.stage.scale_max,
-            )
+            digest = shared_cache.digest_of("fit", self.stage.id, method, self.digest())
+            stored = shared_cache.read(RankingCache, digest)
+            result = _load_fit(stored) if stored is not None else None
+            if result is None:
+                result = normalize(
+                    self.e_idx,
+                    self.j_idx,
+                    self.total,
+                    method,
+                    n_entries=self.n_entries,
+                    n_judges=int(self.judge_ids.size),
+                    scale_min=self.stage.scale_min,
+                    scale_max=self.stage.scale_max,
+                )
+                shared_cache.write(
+                    RankingCache,
+                    stage_id=self.stage.id,
+                    digest=digest,
+                    data=_dump_fit(result),
+                    per_stage=RANKING_PER_STAGE,
+                    total=RANKING_TOTAL,
+                    kind="fit",
+                )
             _remember(key, result)
         return result
+
+
+def _dump_fit(fit: Normalized) -> bytes:
+    """A fit for the shared cache, with its groups of linked judges (a lazily built field)."""
+    return shared_cache.dump(
+        fit,
+        extra={
+            "entry_component": fit.component,
+            "judge_component": fit.judge_component,
+            "n_components": int(fit.n_components),
+            "warning": fit.warning,
+        },
+    )
+
+
+def _load_fit(stored: bytes) -> Normalized | None:
+    """The fit ``_dump_fit`` stored; None when it cannot be read back with this code (it is
+    then fitted again)."""
+    try:
+        fit, extra = shared_cache.load_extra(Normalized, stored)
+        graph = normalize_module._Graph(  # the fit's own record of its judge groups
+            extra["entry_component"],
+            extra["judge_component"],
+            int(extra["n_components"]),
+            str(extra["warning"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    object.__setattr__(fit, "graph", graph)
+    return fit
 
 
 _MEMO: dict[tuple, object] = {}
@@ -312,9 +370,22 @@ def stage_fingerprint(stage: Stage) -> tuple:
         .where(Criterion.stage_id == stage.id)
         .subquery()
     )
-    joined = entries.join(sheets, true()).join(criteria, true())  # three one-row aggregates
-    row = db.session.execute(select(entries, sheets, criteria).select_from(joined)).one()
+    # the sheets expected (one per assignment): the pages' "n of m submitted", read here
+    # instead of by a query of their own
+    assigned = (
+        select(func.count(Assignment.id).label("n"))
+        .where(Assignment.stage_id == stage.id)
+        .subquery()
+    )
+    parts = (entries, sheets, criteria, assigned)
+    joined = entries.join(sheets, true()).join(criteria, true()).join(assigned, true())
+    row = db.session.execute(select(*parts).select_from(joined)).one()  # four one-row aggregates
     return (*row, stage.scale_min, stage.scale_max, stage.method)
+
+
+# Where ``stage_fingerprint`` holds the submitted sheets' count and the assignments' count.
+_FP_SUBMITTED = 5  # after the entries' five aggregates
+_FP_EXPECTED = 15  # after the sheets' seven and the criteria's three
 
 
 def _cached_arrays(key: tuple) -> StageArrays | None:
@@ -351,7 +422,8 @@ def load_stage(stage: Stage) -> StageData:
     fingerprint is read before the rows, so a copy is never older than its key (a change
     between the two reads gives a newer copy under the older key, which the next call's
     fingerprint no longer matches)."""
-    key = (stage.id, stage_fingerprint(stage), str(db.engine.url))
+    fingerprint = stage_fingerprint(stage)
+    key = (stage.id, fingerprint, str(db.engine.url))
     arrays = _cached_arrays(key)
     if arrays is None:
         arrays = _read_arrays(stage)
@@ -361,7 +433,7 @@ def load_stage(stage: Stage) -> StageData:
     category = (
         np.searchsorted(cat_ids, arrays.category_ids) if cat_ids.size else arrays.category_ids
     )
-    return StageData(
+    data = StageData(
         stage,
         arrays.entry_ids,
         category.astype(np.intp),
@@ -373,6 +445,10 @@ def load_stage(stage: Stage) -> StageData:
         categories,
         memo=arrays.memo,
     )
+    data.fingerprint = fingerprint
+    data.sheets_submitted = int(fingerprint[_FP_SUBMITTED] or 0)
+    data.sheets_expected = int(fingerprint[_FP_EXPECTED] or 0)
+    return data
 
 
 def _read_arrays(stage: Stage) -> StageArrays:
@@ -524,44 +600,168 @@ def _tiebreak_means(data: StageData) -> np.ndarray:
     return found
 
 
-@dataclass
-class Ranked:
-    """A stage's ranking as arrays over ``data``'s entries (what publishing stores)."""
+@dataclass(frozen=True)
+class RankCore:
+    """A stage's point ranking under one method, over its entries (n_entries,): what
+    ``rank_arrays`` computes and the pages show, kept in the shared cache (``RankingCache``).
+    rank, order: as ``judging.ranking.rank_entries`` (ties broken by ``TIE_BREAK_RULE``);
+    entry_score, entry_se, n_sheets: the method's fit; raw_score: the raw mean; tied,
+    place_lo, place_hi: ``judging.ranking.near_ties`` of the scores; warning, converged: the
+    fit's (see ``judging.normalize.Normalized``)."""
 
-    data: StageData
-    result: Normalized
-    raw: Normalized
     rank: np.ndarray
     order: np.ndarray
+    entry_score: np.ndarray
+    entry_se: np.ndarray
+    n_sheets: np.ndarray
+    raw_score: np.ndarray
+    tied: np.ndarray
+    place_lo: np.ndarray
+    place_hi: np.ndarray
+    warning: str = ""
+    converged: bool = True
+
+
+class Ranked:
+    """A stage's ranking as arrays over ``data``'s entries (what publishing stores): ``rank``,
+    ``order``, ``score`` (the method's), ``raw_score`` and ``n_sheets`` from ``core``; the fits
+    themselves (``result``, ``raw``: ``judging.normalize.Normalized``) are made on first use
+    only, since the core usually comes from the shared cache."""
+
+    def __init__(self, data: StageData, method: str, core: RankCore):
+        self.data, self.method, self.core = data, method, core
+
+    rank = property(lambda self: self.core.rank)
+    order = property(lambda self: self.core.order)
+    score = property(lambda self: self.core.entry_score)
+    raw_score = property(lambda self: self.core.raw_score)
+    n_sheets = property(lambda self: self.core.n_sheets)
+
+    @property
+    def result(self) -> Normalized:
+        return self.data.normalize(self.method)
+
+    @property
+    def raw(self) -> Normalized:
+        return self.data.normalize(methods.BASELINE)
+
+
+# The shared cache keeps a stage's rankings under several methods and recent inputs side by
+# side (a national stage's core is about 0.2 MB), and a bootstrap per method.
+RANKING_PER_STAGE = 16
+RANKING_TOTAL = 512
+
+
+def _compute_core(stage: Stage, method: str, data: StageData) -> RankCore:
+    result = data.normalize(method)
+    raw = data.normalize(methods.BASELINE)
+    tiebreak = (_tiebreak_means(data), result.n_sheets, -data.submitted_ts)
+    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
+    ties = near_ties(result.entry_score, result.entry_se, group=data.category)
+    return RankCore(
+        ranked.rank,
+        ranked.order,
+        result.entry_score,
+        result.entry_se,
+        result.n_sheets,
+        raw.entry_score,
+        ties.flag,
+        ties.place_lo,
+        ties.place_hi,
+        str(result.warning or ""),
+        bool(result.converged),
+    )
+
+
+def _shared_digest(kind: str, stage: Stage, method: str, data: StageData, *params) -> str | None:
+    """The shared cache's key of a result computed from ``data`` (None for arrays not read by
+    ``load_stage``: no fingerprint, no sharing): the exact arrays (``data.digest``), the
+    entries' submission times and the stage's fingerprint (which covers the tie-break's
+    criterion scores and weights) with the method and ``params``."""
+    if data.fingerprint is None:
+        return None
+    return shared_cache.digest_of(
+        kind,
+        stage.id,
+        method,
+        params,
+        data.fingerprint,
+        data.digest(),
+        np.ascontiguousarray(data.submitted_ts).tobytes(),
+    )
+
+
+def _shared_result(kind: str, cls, stage: Stage, digest: str | None, compute):
+    """``cls`` under ``digest`` in the shared cache, else ``compute()`` stored there."""
+    if digest is not None:
+        stored = shared_cache.read(RankingCache, digest)
+        if stored is not None:
+            return shared_cache.load(cls, stored)
+    value = compute()
+    if digest is not None:
+        shared_cache.write(
+            RankingCache,
+            stage_id=stage.id,
+            digest=digest,
+            data=shared_cache.dump(value),
+            per_stage=RANKING_PER_STAGE,
+            total=RANKING_TOTAL,
+            kind=kind,
+        )
+    return value
+
+
+def _rank_core(stage: Stage, method: str, data: StageData) -> RankCore:
+    """The stage's point ranking: from this process's memo of the arrays, else from the shared
+    cache (computed once for every worker and server), else computed and shared."""
+    key = ("rank_core", method, data.category.tobytes())
+    core = data.memo.get(key)
+    if core is None:
+        core = _shared_result(
+            "ranking",
+            RankCore,
+            stage,
+            _shared_digest("ranking", stage, method, data, data.category.tobytes()),
+            lambda: _compute_core(stage, method, data),
+        )
+        for value in vars(core).values():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        data.memo[key] = core
+    return core
 
 
 def rank_arrays(
     stage: Stage, method: str | None = None, *, data: StageData | None = None
 ) -> Ranked:
     """Normalize the stage's sheets with ``method`` (default: the stage's) and rank within each
-    category, ties broken by ``TIE_BREAK_RULE``. Arrays only: no ORM object per entry."""
+    category, ties broken by ``TIE_BREAK_RULE``. Arrays only: no ORM object per entry. The
+    ranking is computed once for every process (``_rank_core``)."""
     method = method or method_of(stage)
     data = data or load_stage(stage)
-    result = data.normalize(method)
-    raw = data.normalize(methods.BASELINE)
-    tiebreak = (_tiebreak_means(data), result.n_sheets, -data.submitted_ts)
-    ranked = rank_entries(result.entry_score, tiebreak=tiebreak, group=data.category)
-    return Ranked(data, result, raw, ranked.rank, ranked.order)
+    return Ranked(data, method, _rank_core(stage, method, data))
 
 
-def _bootstrap(stage: Stage, method: str, data: StageData, result: Normalized, top_n: int):
-    """Bootstrap rank intervals, memoized per process on the exact input (the sheets' entries,
-    judges and totals): a closed or published stage is resampled once, not on every view."""
+def _bootstrap(stage: Stage, method: str, data: StageData, top_n: int):
+    """Bootstrap rank intervals, kept per process and in the shared cache on the exact input
+    (the sheets' entries, judges and totals): a closed or published stage is resampled once,
+    not on every view nor in every worker."""
     key = ("bootstrap", stage.id, method, top_n, data.digest())
     boot = _MEMO.get(key)
     if boot is None:
-        boot = bootstrap_ranks(
-            result,
-            data.e_idx,
-            data.category,
-            n_boot=BOOTSTRAP_RESAMPLES,
-            top_n=top_n,
-            seed=stage.id,
+        boot = _shared_result(
+            "bootstrap",
+            BootstrapRanks,
+            stage,
+            _shared_digest("bootstrap", stage, method, data, top_n, BOOTSTRAP_RESAMPLES),
+            lambda: bootstrap_ranks(
+                data.normalize(method),
+                data.e_idx,
+                data.category,
+                n_boot=BOOTSTRAP_RESAMPLES,
+                top_n=top_n,
+                seed=stage.id,
+            ),
         )
         _remember(key, boot)
     return boot
@@ -589,12 +789,12 @@ def rank_stage(
     leave out each judge's total (and the judges are not loaded)."""
     method = method or method_of(stage)
     ranked = rank_arrays(stage, method, data=data)
-    data, result, raw = ranked.data, ranked.result, ranked.raw
-    ties = near_ties(result.entry_score, result.entry_se, group=data.category)
+    data, core = ranked.data, ranked.core
+    fit = ranked.result  # this process's memo, else the shared cache: no fit on a view
     top_n = max(1, stage.winners_per_category)
     boot = None
     if uncertainty and data.total.size:
-        boot = _bootstrap(stage, method, data, result, top_n)
+        boot = _bootstrap(stage, method, data, top_n)
     # rows shown: the first `limit` of each category in ranking order
     order = ranked.order
     cat_of = data.category[order]
@@ -626,7 +826,7 @@ def rank_stage(
         data.e_idx[keep].tolist(), data.j_idx[keep].tolist(), data.total[keep].tolist()
     ):
         per_entry.setdefault(e, []).append((data.judges[j], t))
-    sizes = np.bincount(data.category[result.n_sheets > 0], minlength=len(data.categories))
+    sizes = np.bincount(data.category[core.n_sheets > 0], minlength=len(data.categories))
     all_sizes = np.bincount(data.category, minlength=len(data.categories))
     cats = [
         CategoryRanking(c, [], int(n), starts=at is None or k in starts)
@@ -635,15 +835,15 @@ def rank_stage(
     for i in shown:
         row = RankingRow(
             entry=entries[i],
-            rank=int(ranked.rank[i]),
-            score=float(result.entry_score[i]),
-            raw_score=float(raw.entry_score[i]),
-            n_judges=int(result.n_sheets[i]),
+            rank=int(core.rank[i]),
+            score=float(core.entry_score[i]),
+            raw_score=float(core.raw_score[i]),
+            n_judges=int(core.n_sheets[i]),
             judge_totals=per_entry.get(i, []),
-            se=float(result.entry_se[i]),
-            tied=bool(ties.flag[i]),
-            place_lo=int(ties.place_lo[i]),
-            place_hi=int(ties.place_hi[i]),
+            se=float(core.entry_se[i]),
+            tied=bool(core.tied[i]),
+            place_lo=int(core.place_lo[i]),
+            place_hi=int(core.place_hi[i]),
         )
         if boot is not None and row.rank > 0:
             row.rank_lo, row.rank_hi = int(boot.rank_lo[i]), int(boot.rank_hi[i])
@@ -656,18 +856,20 @@ def rank_stage(
                 label=f"{row.rank_lo}-{row.rank_hi}",
             )
         cats[data.category[i]].rows.append(row)
-    expected = db.session.scalar(
-        select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id)
-    )
+    expected = data.sheets_expected
+    if expected is None:  # arrays made by hand: count the assignments
+        expected = db.session.scalar(
+            select(func.count(Assignment.id)).where(Assignment.stage_id == stage.id)
+        )
     return StageRanking(
         stage,
         method,
         [c for c in cats if c.rows],
         expected=expected or 0,
         submitted=int(data.total.size),
-        warning=result.warning,
+        warning=fit.warning,
         top_n=top_n,
-        converged=result.converged,
+        converged=fit.converged,
         page=at,
         sizes=[(c, int(n)) for c, n in zip(data.categories, all_sizes) if n],
     )

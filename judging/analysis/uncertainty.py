@@ -8,35 +8,37 @@ The fit is a Gibbs sampler: 0.5 s for 45 entries, 1.5 s for 3,000 entries with 1
 Up to ``LARGE_STAGE`` sheets it runs on the request; above, a page shows "computing..." and the
 fit runs as a background job (``competition.jobs``: a ``flask juri worker`` on PostgreSQL, a
 thread of the web process on SQLite; ``judging.analysis.tasks``) or from the CLI (``flask juri
-uncertainty STAGE_ID``). Every result is kept in the database (``UncertaintyCache``), keyed by a
-digest of the exact input (sheets, judge model, categories, scale), so every process of every
-server shares it; a small process-level LRU in front saves decoding it again on each view."""
+uncertainty STAGE_ID``). Every result is kept in the database (``UncertaintyCache``, through
+``shared_cache``), keyed by a digest of the exact input (sheets, judge model, categories,
+scale), so every process of every server shares it; the newest few of each stage are kept side
+by side. A small process-level LRU in front saves decoding it again on each view."""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import io
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from competition.actors import records_actor
-from competition.db import db, utcnow
+from competition.db import db
 from competition.errors import InvalidState
 from competition.jobs import services as jobs
 from competition.jobs import worker
 from competition.jobs.models import JobState
 from competition.rounds.models import Stage
-from judging.analysis import advancement, methods
-from judging.analysis.models import UncertaintyCache
-from judging.analysis.services import StageData, load_stage, scores_digest
+from judging.analysis import advancement, methods, shared_cache
+from judging.analysis.models import RankingCache, UncertaintyCache
+from judging.analysis.services import (
+    RANKING_PER_STAGE,
+    RANKING_TOTAL,
+    StageData,
+    load_stage,
+    scores_digest,
+)
 from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, rank_uncertainty
 from judging.uncertainty import Decisions, boundary_decisions
@@ -128,72 +130,72 @@ def _cached(key: tuple) -> UncertainRanking | None:
 
 
 def digest_of(key: tuple) -> str:
-    """The shared cache's key: a SHA-256 of everything the fit depends on."""
-    h = hashlib.sha256()
-    for part in key:
-        h.update(part if isinstance(part, bytes) else repr(part).encode())
-        h.update(b"\x00")
-    return h.hexdigest()
+    """The shared cache's key: a SHA-256 of everything the fit depends on (and of the numpy
+    core's code, ``shared_cache.CODE_VERSION``)."""
+    return shared_cache.digest_of("uncertainty", *key)
 
 
 def dump_ranking(result: UncertainRanking) -> bytes:
-    """``result`` as bytes: its arrays in an ``.npz`` (no pickle), the rest as JSON in it."""
-    arrays, rest = {}, {}
-    for f in dataclasses.fields(result):
-        value = getattr(result, f.name)
-        if isinstance(value, np.ndarray):
-            arrays[f.name] = value
-        elif isinstance(value, np.generic):
-            rest[f.name] = value.item()
-        elif isinstance(value, tuple):
-            rest[f.name] = list(value)
-        else:
-            rest[f.name] = value
-    buf = io.BytesIO()
-    np.savez(buf, __rest__=np.frombuffer(json.dumps(rest).encode(), dtype=np.uint8), **arrays)
-    return buf.getvalue()
+    """``result`` as bytes (``shared_cache.dump``: an ``.npz``, no pickle)."""
+    return shared_cache.dump(result)
 
 
 def load_ranking(data: bytes) -> UncertainRanking:
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        values = {name: npz[name] for name in npz.files if name != "__rest__"}
-        rest = json.loads(npz["__rest__"].tobytes())
-    for f in dataclasses.fields(UncertainRanking):
-        if f.name in rest:
-            value = rest[f.name]
-            values[f.name] = tuple(value) if isinstance(value, list) else value
-    return UncertainRanking(**values)
+    return shared_cache.load(UncertainRanking, data)
+
+
+# The shared cache keeps the newest fits of each stage (its methods, "across" rules, award
+# places and recent sheets side by side: switching back to one of them reads it again) and
+# of the site; a national stage's fit is about 20 MB (its posterior draws).
+SHARED_PER_STAGE = 4
+SHARED_TOTAL = 48
+
+
+@dataclass(frozen=True)
+class _Draws:
+    score_draws: np.ndarray
+    rank_draws: np.ndarray
+
+
+def _draws_digest(digest: str) -> str:
+    return shared_cache.digest_of("draws", digest)
 
 
 def _shared(digest: str) -> UncertainRanking | None:
-    data = db.session.scalar(select(UncertaintyCache.data).where(UncertaintyCache.digest == digest))
+    """The fit under ``digest`` in the shared cache, without its draws (see ``_share``)."""
+    data = shared_cache.read(UncertaintyCache, digest)
     return None if data is None else load_ranking(data)
 
 
 def _share(stage_id: int, digest: str, result: UncertainRanking) -> None:
-    """Keep ``result`` in the shared cache (the stage's older results are dropped). Written in
-    its own short transaction, like any cache, whatever the caller's transaction does; on
-    SQLite (one writer at a time: a second connection would wait for the caller's own open
-    write) in a savepoint of the caller's transaction instead."""
-    statements = (
-        delete(UncertaintyCache).where(
-            UncertaintyCache.stage_id == stage_id, UncertaintyCache.digest != digest
-        ),
-        insert(UncertaintyCache).values(
-            stage_id=stage_id, digest=digest, data=dump_ranking(result), created_at=utcnow()
-        ),
+    """Keep ``result`` in the shared cache, pruned to ``SHARED_PER_STAGE`` fits of the stage
+    and ``SHARED_TOTAL`` in all (``shared_cache.write``). Its posterior draws (nearly all of
+    its bytes: 20 MB on a national stage) are kept apart, in ``RankingCache``, so the pages
+    that show only each entry's range and chances read a few hundred KB."""
+    n = result.score.size
+    draws = _Draws(result.score_draws, result.rank_draws)
+    summary = dataclasses.replace(
+        result,
+        score_draws=np.empty((0, n), dtype=result.score_draws.dtype),
+        rank_draws=np.empty((0, n), dtype=result.rank_draws.dtype),
     )
-    try:
-        if db.engine.dialect.name == "sqlite":
-            with db.session.begin_nested():
-                for statement in statements:
-                    db.session.execute(statement)
-            return
-        with db.engine.begin() as conn:
-            for statement in statements:
-                conn.execute(statement)
-    except IntegrityError:
-        pass  # another process stored the same result first
+    shared_cache.write(
+        RankingCache,
+        stage_id=stage_id,
+        digest=_draws_digest(digest),
+        data=shared_cache.dump(draws),
+        per_stage=RANKING_PER_STAGE,
+        total=RANKING_TOTAL,
+        kind="draws",
+    )
+    shared_cache.write(
+        UncertaintyCache,
+        stage_id=stage_id,
+        digest=digest,
+        data=dump_ranking(summary),
+        per_stage=SHARED_PER_STAGE,
+        total=SHARED_TOTAL,
+    )
 
 
 def _request_fit(stage: Stage, digest: str) -> None:
@@ -219,23 +221,55 @@ def fit_shared(stage: Stage) -> UncertaintyCache | None:
 
 @dataclass
 class StageUncertainty:
-    """A stage's uncertainty for the pages. ``result`` is None while a large stage is being
-    computed (``computing``); ``index`` maps an entry id to its position in the arrays."""
+    """A stage's uncertainty for the pages. ``summary`` is the fit, its posterior draws left
+    out when it was read from the shared cache (what a page shows per entry needs no draws);
+    ``result`` the whole fit, the draws read on first use (the decisions at the cuts, the
+    combined ranking need them). Both are None while a large stage is being computed
+    (``computing``); ``index`` maps an entry id to its position in the arrays."""
 
     stage: Stage
     data: StageData
-    result: UncertainRanking | None
+    summary: UncertainRanking | None
     computing: bool = False
     index: dict[int, int] = field(default_factory=dict)
+    pending: tuple | None = None  # (process cache key, shared digest) of left-out draws
 
     def at(self, entry_id: int) -> int | None:
         return self.index.get(entry_id)
 
     @property
+    def result(self) -> UncertainRanking | None:
+        if self.pending is not None:
+            key, digest = self.pending
+            self.summary = _with_draws(self.stage, self.data, key, digest, self.summary)
+            self.pending = None
+        return self.summary
+
+    @property
     def measurable(self) -> bool:
         """A fit whose ranges mean something: some entry has two judges (else the judges'
         noise, and with it every range and chance, is unknown)."""
-        return self.result is not None and "se_not_estimable" not in self.result.warning_codes
+        return self.summary is not None and "se_not_estimable" not in self.summary.warning_codes
+
+
+def _lacks_draws(result: UncertainRanking) -> bool:
+    return result.score_draws.shape[0] == 0 and result.score.size > 0
+
+
+def _with_draws(stage, data, key, digest, summary: UncertainRanking) -> UncertainRanking:
+    """``summary`` with its draws from the shared cache (fitted again if they were pruned);
+    kept in this process's cache in its place."""
+    stored = shared_cache.read(RankingCache, _draws_digest(digest))
+    if stored is not None:
+        draws = shared_cache.load(_Draws, stored)
+        full = dataclasses.replace(
+            summary, score_draws=draws.score_draws, rank_draws=draws.rank_draws
+        )
+    else:
+        full = _fit(stage, data)
+        _share(stage.id, digest, full)
+    _store(key, full)
+    return full
 
 
 def stage_uncertainty(
@@ -260,7 +294,8 @@ def stage_uncertainty(
             result = _fit(stage, data)
             _share(stage.id, digest, result)
         _store(key, result)
-    return StageUncertainty(stage, data, result, False, index)
+    pending = (key, digest_of(key)) if _lacks_draws(result) else None
+    return StageUncertainty(stage, data, result, False, index, pending)
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,8 @@ class RankingPage:
 
     @property
     def result(self):
-        return self.unc.result
+        """The fit's figures the page shows (its draws left out: ``dec`` reads them)."""
+        return self.unc.summary
 
     @property
     def measurable(self) -> bool:
@@ -150,12 +151,12 @@ class RankingPage:
     @property
     def has_rows(self) -> bool:
         """Some entry has a row (a measurable fit with a ranked entry)."""
-        return self.measurable and bool((self.unc.result.rank > 0).any())
+        return self.measurable and bool((self.unc.summary.rank > 0).any())
 
     def _row(self, entry_id: int) -> EntryUncertainty | None:
         if entry_id in self._rows:
             return self._rows[entry_id]
-        res, i = self.unc.result, self.unc.at(entry_id)
+        res, i = self.unc.summary, self.unc.at(entry_id)
         row = None
         if self.measurable and i is not None and res.rank[i] > 0:
             if self._group_size is None:
@@ -321,7 +322,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
     levels = levels_for(stage)
     risks = PublishRisks()
     if stage.pass_mark is not None and levels:
-        score = ranked.result.entry_score
+        score = ranked.score
         with np.errstate(invalid="ignore"):
             below = np.flatnonzero(
                 (ranked.rank >= 1)

@@ -503,11 +503,11 @@ def give_special_award(
 
 
 def list_certificates(
-    round_: Round, *, search: str = "", limit: int = 200
+    round_: Round, *, search: str = "", limit: int = 200, offset: int = 0
 ) -> tuple[list[Certificate], int]:
     """The round's certificates matching ``search`` (a number, or part of the recipient's name
-    or the innovation's title), at most ``limit`` of them, and how many match in all: a
-    national round has tens of thousands."""
+    or the innovation's title), at most ``limit`` of them from the ``offset``-th on, and how
+    many match in all: a national round has tens of thousands."""
     query = select(Certificate).where(Certificate.round_id == round_.id)
     search = (search or "").strip()
     if search:
@@ -523,7 +523,9 @@ def list_certificates(
         db.session.scalars(
             query.order_by(
                 Certificate.kind, Certificate.category, Certificate.holder, Certificate.id
-            ).limit(limit)
+            )
+            .offset(offset)
+            .limit(limit)
         )
     )
     return rows, total

@@ -49,9 +49,9 @@ def publish_results(
             data.entry_ids[placed].tolist(),
             cat_ids[data.category[placed]].tolist(),
             ranked.rank[placed].tolist(),
-            ranked.result.entry_score[placed].tolist(),
-            ranked.raw.entry_score[placed].tolist(),
-            ranked.result.n_sheets[placed].tolist(),
+            ranked.score[placed].tolist(),
+            ranked.raw_score[placed].tolist(),
+            ranked.n_sheets[placed].tolist(),
         )
     ]
     if not rows:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -27,11 +28,12 @@ from competition.entries.models import Entry
 from competition.errors import ConcurrentChange, NotAllowed
 from competition.forms import ActionForm
 from competition.i18n.formatting import before_full_stop
+from competition.pagination import make_page
 from competition.permissions import require_role
 from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
-from competition.web import writing
+from competition.web import requested_page, writing
 from judging.analysis import combined, combined_publish, explain, uncertainty_pages
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
@@ -112,6 +114,7 @@ require_role(publishing_bp, Role.COMMITTEE)
 
 
 REVIEW_ROWS = 10  # ranked rows per category on the results page (more when awards go further)
+CERTIFICATE_ROWS = 50  # certificates a page of the results page's list (``?cert_page=``)
 
 
 def _review_page(
@@ -143,11 +146,11 @@ def _review_page(
                 "combined": combined.publishes_combined(stage),
                 "unc": unc,
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
-                "open_sheets": _open_sheets(stage, now),
+                "open_sheets": _open_sheets(stage, now, data),
             }
         )
+    settings = awards.settings_of(round_)
     if awards_form is None:
-        settings = awards.settings_of(round_)
         awards_form = AwardsForm(
             formdata=None,
             style=settings.style,
@@ -157,7 +160,12 @@ def _review_page(
             else "",
         )
     search = request.args.get("q", "")
-    certs, n_certs = awards.list_certificates(round_, search=search)
+    # A page of certificates (a national round issues thousands; the search finds one).
+    cert_page, per_page = requested_page(CERTIFICATE_ROWS, "cert_page")
+    certs, n_certs = awards.list_certificates(
+        round_, search=search, limit=per_page, offset=(cert_page - 1) * per_page
+    )
+    cert_at = make_page(n_certs, cert_page, per_page, "cert_page")
     return render_template(
         "judging/results/publishing_review.html",
         round=round_,
@@ -165,6 +173,7 @@ def _review_page(
         awards_form=awards_form,
         certificates=certs,
         n_certificates=n_certs,
+        certificates_page=cert_at,
         search=search,
         special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
         specials=awards.list_special_awards(round_),
@@ -172,8 +181,8 @@ def _review_page(
         explain=explain,
         feedback_form=FeedbackSettingsForm(
             formdata=None,
-            opd_sees_comments=awards.settings_of(round_).opd_sees_comments,
-            publishes_sheets=awards.settings_of(round_).publishes_sheets,
+            opd_sees_comments=settings.opd_sees_comments,
+            publishes_sheets=settings.publishes_sheets,
         ),
     ), status
 
@@ -203,10 +212,13 @@ def awards_settings(round_id: int):
     return redirect(url_for("publishing.review", round_id=round_.id))
 
 
-def _open_sheets(stage: Stage, now) -> int:
-    """Score sheets judges can still submit: those not yet submitted while the stage is open."""
+def _open_sheets(stage: Stage, now, data: analysis.StageData | None = None) -> int:
+    """Score sheets judges can still submit: those not yet submitted while the stage is open
+    (counted with the stage's arrays when given: ``load_stage`` read them already)."""
     if not stage.is_open(now):
         return 0
+    if data is not None and data.sheets_expected is not None:
+        return data.sheets_expected - data.sheets_submitted
     submitted, expected = progress.sheet_counts(stage)
     return expected - submitted
 
@@ -229,6 +241,10 @@ def publish(stage_id: int):
     form = PublishForm()
     if not form.validate_on_submit():
         return _review_page(stage.round, {stage.id: form}, status=422)
+    if not progress.sheet_counts(stage)[0]:
+        # The pages offer no button then; a page left open or a hand-made request lands here.
+        flash(_("There is nothing to publish: no entry has a submitted score."), "danger")
+        return _review_page(stage.round, status=409)
     if _open_sheets(stage, utcnow()) and not form.confirm_open.data:
         # Judges are still scoring: publishing now freezes a ranking that may still change.
         form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))

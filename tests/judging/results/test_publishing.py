@@ -842,3 +842,61 @@ def test_special_award_is_given_by_entry_number(app, login, committee, scored, o
     assert r.status_code == 302
     cert = db.session.scalar(select(Certificate).where(Certificate.kind == "special"))
     assert cert.entry_id == entries[2].id
+
+
+def test_a_stage_without_a_submitted_sheet_has_nothing_to_publish(
+    app, login, committee, judge, open_round
+):
+    """The ranking page offers no publish button while no sheet of the stage is submitted (a
+    draft does not count), and a POST is refused with the reason; once a sheet is submitted,
+    the button is there."""
+    stage = factories.make_stage(open_round)
+    entry = factories.make_entry(
+        open_round, factories.make_opd_user("OPD A", username="opda"), title="Inovasi A"
+    )
+    assignment = factories.make_assignment(stage, entry, judge)
+    inputs = {c.id: sheet_service.CriterionInput(8.0) for c in rubric_service.list_criteria(stage)}
+    sheet_service.save_sheet(
+        assignment=assignment, submit=False, actor=judge, now=utcnow(), inputs=inputs
+    )
+    db.session.commit()
+    client = login(committee)
+    page = client.get(f"/committee/stages/{stage.id}/ranking").text
+    assert "Umumkan peringkat ini" not in page
+    assert "Belum ada lembar penilaian yang dikirim pada tahap ini" in page
+    refused = client.post(f"/committee/stages/{stage.id}/publish", data={})
+    assert refused.status_code == 409
+    assert "Tidak ada yang dapat diumumkan: belum ada proposal dengan nilai" in refused.text
+    assert db.session.scalars(select(Publication)).all() == []
+    sheet_service.save_sheet(
+        assignment=assignment, submit=True, actor=judge, now=utcnow(), inputs=inputs
+    )
+    db.session.commit()
+    page = client.get(f"/committee/stages/{stage.id}/ranking").text
+    assert "Umumkan peringkat ini" in page
+
+
+def test_results_page_lists_certificates_a_page_at_a_time(app, login, committee, open_round):
+    """A national round issues thousands of certificates: the results page shows a page of
+    them (``?cert_page=``), in the list's order, with links to the others."""
+    for i in range(57):
+        db.session.add(
+            Certificate(
+                code=f"PG-{i:04d}",
+                kind="participation",
+                round=open_round,
+                holder=f"Dinas {i:02d}",
+                title=f"Inovasi {i}",
+                award="Peserta",
+                issued_at=open_round.submission_opens_at,
+            )
+        )
+    db.session.commit()
+    client = login(committee)
+    base = f"/committee/rounds/{open_round.id}/results"
+    first = client.get(base).text.split('id="certificates"')[1]
+    assert "50 dari 57 piagam ditampilkan" in first and "Halaman 1 dari 2" in first
+    assert "Dinas 49" in first and "Dinas 50" not in first
+    second = client.get(base, query_string={"cert_page": 2}).text.split('id="certificates"')[1]
+    assert "7 dari 57 piagam ditampilkan" in second and "Halaman 2 dari 2" in second
+    assert "Dinas 50" in second and "Dinas 56" in second and "Dinas 49" not in second

@@ -1,0 +1,145 @@
+"""The database cache of computed rankings, shared by every worker of every app server: a row
+per result, keyed by a digest of its exact input and settings (``digest_of``), bounded per
+stage and in all, and pruned by age. Two tables use it: ``UncertaintyCache`` (the judge model's
+uncertain rankings, ``judging.analysis.uncertainty``) and ``RankingCache`` (a stage's point
+ranking and its bootstrap, ``judging.analysis.services``).
+
+A result is stored as an ``.npz`` of its arrays with its other fields as JSON inside (no
+pickle: a row is data, never code). A key holds ``CODE_VERSION``, a digest of the numpy core's
+sources, so a deploy that changes how a ranking is computed never reads a result of the old
+code. Rows are written in their own short transaction, like any cache, whatever the caller's
+transaction does (on SQLite, one writer at a time, in a savepoint of the caller's instead)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from competition.db import db, utcnow
+from judging import normalize, ranking
+
+
+def _code_version() -> str:
+    h = hashlib.sha256()
+    for module in (normalize, ranking):
+        try:
+            h.update(Path(module.__file__).read_bytes())
+        except (OSError, TypeError):  # no source next to the bytecode: the module's name
+            h.update(module.__name__.encode())
+    return h.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+
+# How long an unused result is kept: a stage's rankings are read for weeks around the
+# deadline, then hardly ever; a row older than this is computed again when asked for.
+MAX_AGE = timedelta(days=30)
+
+
+def digest_of(*parts) -> str:
+    """A SHA-256 of ``parts`` (bytes as they are, anything else by its ``repr``) and of
+    ``CODE_VERSION``: the key of one result."""
+    h = hashlib.sha256(CODE_VERSION.encode())
+    for part in parts:
+        h.update(b"\x00")
+        h.update(part if isinstance(part, bytes) else repr(part).encode())
+    return h.hexdigest()
+
+
+EXTRA = "x:"  # the prefix of ``dump``'s extra values in the stored file
+
+
+def dump(result, extra: dict | None = None) -> bytes:
+    """A dataclass instance as bytes: its arrays in an ``.npz``, its other fields (numbers,
+    strings, None, tuples) as JSON inside it. Fields that are neither (e.g. a lazily built
+    helper object) are left out and take their default when loaded; ``extra`` values (arrays
+    or the like) are stored beside the fields (``load_extra`` returns them)."""
+    arrays, rest = {}, {}
+    values = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    values.update({EXTRA + k: v for k, v in (extra or {}).items()})
+    for name, value in values.items():
+        if isinstance(value, np.ndarray):
+            arrays[name] = value
+        elif isinstance(value, np.generic):
+            rest[name] = value.item()
+        elif isinstance(value, tuple):
+            rest[name] = list(value)
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            rest[name] = value
+    buf = io.BytesIO()
+    np.savez(buf, __rest__=np.frombuffer(json.dumps(rest).encode(), dtype=np.uint8), **arrays)
+    return buf.getvalue()
+
+
+def load(cls, data: bytes):
+    """The ``cls`` instance ``dump`` stored (tuple fields come back as tuples)."""
+    return load_extra(cls, data)[0]
+
+
+def load_extra(cls, data: bytes) -> tuple:
+    """(the ``cls`` instance, the ``extra`` dict) ``dump`` stored."""
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        values = {name: npz[name] for name in npz.files if name != "__rest__"}
+        rest = json.loads(npz["__rest__"].tobytes())
+    for name, value in rest.items():
+        values[name] = tuple(value) if isinstance(value, list) else value
+    extra = {k[len(EXTRA) :]: values.pop(k) for k in list(values) if k.startswith(EXTRA)}
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in fields}), extra
+
+
+def read(model, digest: str) -> bytes | None:
+    """The stored bytes under ``digest``; None when there are none."""
+    return db.session.scalar(select(model.data).where(model.digest == digest))
+
+
+def write(
+    model, *, stage_id: int, digest: str, data: bytes, per_stage: int, total: int, **columns
+) -> None:
+    """Keep ``data`` under ``digest``, then prune: rows older than ``MAX_AGE``, the stage's
+    oldest beyond its newest ``per_stage`` (several methods, settings and recent inputs of
+    one stage live side by side) and the oldest beyond ``total`` rows in all. Two processes
+    storing the same result at once: the second insert is dropped. ``columns``: the model's
+    other columns (``RankingCache.kind``)."""
+    now = utcnow()
+    stage_rows = select(model.id).where(model.stage_id == stage_id)
+    statements = [
+        insert(model).values(
+            stage_id=stage_id, digest=digest, data=data, created_at=now, **columns
+        ),
+        delete(model).where(model.created_at <= now - MAX_AGE),
+        delete(model).where(
+            model.stage_id == stage_id,
+            model.id.not_in(stage_rows.order_by(model.id.desc()).limit(per_stage)),
+        ),
+        delete(model).where(
+            model.id.not_in(select(model.id).order_by(model.id.desc()).limit(total))
+        ),
+    ]
+    try:
+        if db.engine.dialect.name == "sqlite":
+            with db.session.begin_nested():
+                for statement in statements:
+                    db.session.execute(statement)
+            return
+        with db.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(statement)
+    except IntegrityError:
+        pass  # another process stored the same result first
+
+
+def count(model, stage_id: int | None = None) -> int:
+    """Rows kept (of one stage when given): for tests and the benches."""
+    query = select(func.count(model.id))
+    if stage_id is not None:
+        query = query.where(model.stage_id == stage_id)
+    return db.session.scalar(query) or 0
