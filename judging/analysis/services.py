@@ -23,11 +23,11 @@ from competition.errors import (
 )
 from competition.pagination import Page, make_page
 from competition.rounds.models import Stage
-from judging import normalize as normalize_module
 from judging.analysis import charts, methods, shared_cache
 from judging.analysis.models import RankingCache
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
 from judging.normalize import Normalized, normalize
+from judging.normalize_graph import _Graph
 from judging.panels.models import Assignment
 from judging.ranking import (
     TIE_BREAK_RULE,
@@ -251,7 +251,7 @@ def _load_fit(stored: bytes) -> Normalized | None:
     then fitted again)."""
     try:
         fit, extra = shared_cache.load_extra(Normalized, stored)
-        graph = normalize_module._Graph(  # the fit's own record of its judge groups
+        graph = _Graph(  # the fit's own record of its judge groups
             extra["entry_component"],
             extra["judge_component"],
             int(extra["n_components"]),

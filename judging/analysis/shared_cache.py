@@ -27,13 +27,22 @@ from competition.db import db, utcnow
 from judging import normalize, ranking
 
 
+def core_sources() -> list[Path]:
+    """The numpy core's source files a cached ranking depends on: ``normalize.py`` and the
+    per-method modules behind it (``normalize_*.py``), ``ranking.py`` and ``uncertainty.py``."""
+    folder = Path(normalize.__file__).parent
+    return sorted(
+        [*folder.glob("normalize*.py"), Path(ranking.__file__), folder / "uncertainty.py"]
+    )
+
+
 def _code_version() -> str:
     h = hashlib.sha256()
-    for module in (normalize, ranking):
+    for path in core_sources():
         try:
-            h.update(Path(module.__file__).read_bytes())
-        except (OSError, TypeError):  # no source next to the bytecode: the module's name
-            h.update(module.__name__.encode())
+            h.update(path.read_bytes())
+        except OSError:  # no source next to the bytecode: the module's name
+            h.update(path.name.encode())
     return h.hexdigest()[:16]
 
 

@@ -6,6 +6,7 @@ bounded and pruned by age."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -229,3 +230,13 @@ def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, m
     assert fits == []
     page = client.get(f"/committee/stages/{desk.id}/ranking")
     assert page.status_code == 200 and len(fits) == 1  # the pruned draws, fitted again
+
+
+def test_the_code_version_covers_every_core_module():
+    """A change to any module of the numpy core (the per-method normalize_* modules too)
+    changes the key, so a deploy never reads a ranking the old code computed."""
+    names = {path.name for path in shared_cache.core_sources()}
+    core = Path(shared_cache.__file__).parents[1]
+    assert {p.name for p in core.glob("normalize*.py")} <= names
+    assert {"normalize.py", "normalize_bias_scale.py", "ranking.py", "uncertainty.py"} <= names
+    assert all(path.is_file() for path in shared_cache.core_sources())
