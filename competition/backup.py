@@ -30,7 +30,18 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import Date, DateTime, Integer, Table, create_engine, func, inspect, select, text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    Table,
+    create_engine,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Engine
 
 from competition.accounts.models import User
@@ -175,6 +186,8 @@ def _convert(table: Table, row: dict) -> dict:
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(impl, Date):
             value = date.fromisoformat(value)
+        elif value is not None and isinstance(impl, LargeBinary):
+            value = bytes.fromhex(value)  # written as hex by _plain
         out[key] = value
     return out
 

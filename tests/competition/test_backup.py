@@ -4,7 +4,7 @@ sheet, publication, audit record and file; restoring over data is refused."""
 import tarfile
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import LargeBinary, func, select, text
 
 from competition.accounts.models import User
 from competition.audit import models
@@ -49,12 +49,26 @@ def _fill(committee, opd, judge, open_round):
     db.session.commit()
 
 
+def _binary_rows() -> dict[tuple[str, int], bytes]:
+    """Every value of every bytes (LargeBinary) column, by table and primary key."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(getattr(column.type, "impl", column.type), LargeBinary):
+                pk = next(iter(table.primary_key.columns))
+                for key, value in db.session.execute(select(pk, column)):
+                    rows[(f"{table.name}.{column.name}", key)] = value
+    return rows
+
+
 def test_backup_restores_into_an_empty_instance(
     app, make_app, tmp_path, committee, opd, judge, open_round
 ):
     _fill(committee, opd, judge, open_round)
     before = _counts()
     assert before["Publication"] == 1 and before["ScoreSheet"] == 2
+    binary = _binary_rows()
+    assert binary, "the publication left no binary (cache) row to round-trip"
     archive = tmp_path / "juri.tar.gz"
     result = app.test_cli_runner().invoke(args=["backup", str(archive)])
     assert result.exit_code == 0, result.output
@@ -70,6 +84,7 @@ def test_backup_restores_into_an_empty_instance(
         result = fresh.test_cli_runner().invoke(args=["restore", str(archive)])
         assert result.exit_code == 0, result.output
         assert _counts() == before
+        assert _binary_rows() == binary  # bytes columns come back byte for byte
         assert db.session.scalar(select(Entry.title).where(Entry.title == "SI-CEPAT"))
         assert audit.verify_chain().ok  # the trail survives intact
         restored = [p.name for p in (tmp_path / "fresh-uploads").rglob("*") if p.is_file()]
