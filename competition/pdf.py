@@ -233,9 +233,11 @@ def _register(pdf: FPDF, family: str, style: str) -> None:
     path = FONT_DIR / FONT_FILES[key]
     fontkey = f"{family}{style}"
     if key not in _templates:
-        scratch = FPDF()
-        scratch.add_font(family, style, path)
-        _templates[key] = (scratch.fonts[fontkey], path.read_bytes())
+        with _lock:  # once per process: two threads parsing at once would leave a file open
+            if key not in _templates:
+                scratch = FPDF()
+                scratch.add_font(family, style, path)
+                _templates[key] = (scratch.fonts[fontkey], path.read_bytes())
     template, data = _templates[key]
     try:
         font = copy.copy(template)
