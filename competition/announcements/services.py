@@ -24,6 +24,7 @@ from competition.db import db
 from competition.entries.attachments import read_upload, write_file
 from competition.entries.models import Advancement, AttachmentKind, Entry, EntryStatus, Screening
 from competition.errors import IncompleteError, InvalidState, NotAllowed
+from competition.forms import to_local
 from competition.pdf import (
     MONO,
     SANS,
@@ -110,7 +111,7 @@ def issue_announcement(
         round_id=stage.round_id,
         stage=stage,
         sequence=sequence,
-        number=f"{sequence:03d}/PANITIA/{stage.round.slug.upper()}/{now.year}",
+        number=f"{sequence:03d}/PANITIA/{stage.round.slug.upper()}/{to_local(now).year}",
         title=title.strip(),
         entry_ids=ids,
         issued_at=now,

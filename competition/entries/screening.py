@@ -24,6 +24,7 @@ from competition.entries import messages
 from competition.entries.models import Entry, EntryEvent, EntryStatus, Screening
 from competition.entries.services import reread_for_update
 from competition.errors import IncompleteError, InvalidState, NotAllowed
+from competition.forms import to_local
 from competition.rounds.models import Round
 from competition.rounds.sections import MIN_AGE_YEARS, latest_start
 from competition.rounds.services import stage_of_kind
@@ -160,7 +161,7 @@ class Checklist:
 
 def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]]) -> Checklist:
     checks = []
-    on = (entry.submitted_at or entry.updated_at).date()
+    on = to_local(entry.submitted_at or entry.updated_at).date()  # the OPD's calendar: WIB
     latest = latest_start(entry.group, on)
     started = entry.innovation_started_on
     checks.append(

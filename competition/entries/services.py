@@ -39,6 +39,7 @@ from competition.errors import (
     InvalidState,
     NotAllowed,
 )
+from competition.forms import to_local
 from competition.pagination import Page, make_page
 from competition.roles import Role
 from competition.rounds.eligibility import check_eligible
@@ -103,7 +104,10 @@ def _apply(entry: Entry, data: dict, now: datetime) -> None:
             (entry.truth_declared_at or now) if data["truth_declaration"] else None
         )
     errors = {}
-    if entry.innovation_started_on is not None and entry.innovation_started_on > now.date():
+    if (
+        entry.innovation_started_on is not None
+        and entry.innovation_started_on > to_local(now).date()
+    ):
         errors["innovation_started_on"] = _l("The start date cannot be in the future.")
     if errors:
         raise InvalidFields(errors)
@@ -186,8 +190,9 @@ def check_cap(entry: Entry) -> None:
 
 
 def check_age(entry: Entry, on: datetime) -> None:
-    """Refuse an innovation younger than its group's minimum age on ``on``."""
-    latest = latest_start(entry.group, on.date())
+    """Refuse an innovation younger than its group's minimum age on ``on`` (its date in WIB,
+    the calendar the OPD's start date is written in: at 20:00 UTC it is already tomorrow)."""
+    latest = latest_start(entry.group, to_local(on).date())
     if entry.innovation_started_on is not None and entry.innovation_started_on > latest:
         raise InvalidFields(
             {

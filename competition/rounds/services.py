@@ -13,8 +13,9 @@ from sqlalchemy import select
 from competition.accounts.kinds import OrganisationKind
 from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
-from competition.db import db
+from competition.db import db, utcnow
 from competition.errors import InvalidState, NotAllowed
+from competition.forms import to_local
 from competition.rounds.models import Category, Round, RoundStatus, Stage, StageKind
 from competition.rounds.sections import EntryGroup
 
@@ -168,11 +169,12 @@ def update_stage(
     return stage
 
 
-def next_year_name(name: str) -> str:
-    """The name of next year's round: "KOINYANLIK 2026" -> "KOINYANLIK 2027"."""
+def next_year_name(name: str, *, now: datetime | None = None) -> str:
+    """The name of next year's round: "KOINYANLIK 2026" -> "KOINYANLIK 2027"; a name without a
+    year gets the year after the current one in WIB (``now``, by default the present)."""
     years = re.findall(r"\b(20\d\d)\b", name)
     if not years:
-        return f"{name} {datetime.now().year + 1}"
+        return f"{name} {to_local(now or utcnow()).year + 1}"
     return name.replace(years[-1], str(int(years[-1]) + 1))
 
 
