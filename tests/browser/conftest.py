@@ -18,9 +18,28 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
 
 
+def buffered(app):
+    """The app with every response body read and closed before the server writes it.
+
+    Werkzeug's development server, after writing a response, drains the request socket and only
+    then closes the response iterator; when the browser has already dropped the connection (a
+    context closed while a static file was in flight) the drain raises and the iterator, holding
+    an open file, is never closed. Its ResourceWarning then fails whichever test runs next."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
