@@ -13,7 +13,8 @@ from git, ``--baseline-rev``), also on 250,000 sheets of judges who do not agree
 Medians of ``--repeat`` runs.
 
 The default fit against ``--speed-rev`` also says whether every field of the result is the
-same to the last bit (``bit-identical``).
+same to the last bit (``bit-identical``), and how far its scores are from the model's fixed
+point, against the Anderson-accelerated fit to that point (``solver="anderson"``).
 
     python bench/scale.py [--small] [--repeat 3] [--n-boot 1000] [--only-issue14]
     python bench/scale.py --only-default   # just the default point scores, now vs before
@@ -255,6 +256,7 @@ def issue14(args):
                 f"{np.median(c_prev):.3f} s, ratio {np.median(c_prev) / np.median(c_now):.2f}x; "
                 f"load average {_load()}"
             )
+    fixed_point_figures(entry, judge, score, n_e, max(args.repeat, 5))
     if args.only_default:
         return
 
@@ -284,6 +286,42 @@ def issue14(args):
             f"{t_b:.2f} s, ratio {t_u / t_b:.2f}); 90% place-interval coverage {cov_u:.3f} "
             f"(today {cov_b:.3f}); converged {u.converged} (R-hat {u.rhat:.3f})"
         )
+
+
+def fixed_point_figures(entry, judge, score, n_e, repeat):
+    """The default fit against the model's fixed point, and the Anderson-accelerated fit to it
+    (``solver="anderson"``), CPU times interleaved in one process (medians of ``repeat``).
+
+    The fixed point is the default fit run to a tight tolerance (``tol=1e-10``; its last
+    linear solve's tolerance of 1e-6 leaves it about 1e-5 points off: on small stages the tests
+    compare with a dense reference, ``tests/judging/normalize_reference.py``)."""
+    t0 = time.process_time()
+    tight = normalize(entry, judge, score, n_entries=n_e, tol=1e-10, max_iter=5000)
+    t_tight = time.process_time() - t0
+    c_def, c_and = [], []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        r_def = normalize(entry, judge, score, n_entries=n_e)
+        c1 = time.process_time()
+        r_and = normalize(entry, judge, score, n_entries=n_e, solver="anderson")
+        c_def.append(c1 - c0)
+        c_and.append(time.process_time() - c1)
+    off_def = float(np.nanmax(np.abs(r_def.entry_score - tight.entry_score)))
+    off_and = float(np.nanmax(np.abs(r_and.entry_score - tight.entry_score)))
+    print(
+        f"\nthe model's fixed point ({entry.size:,} sheets, agreeing judges; the default run to "
+        f"tol 1e-10: {tight.n_iter} iterations, CPU {t_tight:.2f} s), CPU medians of {repeat}, "
+        f"load average {_load()}:"
+    )
+    print(
+        f"  default (alternating, tol 1e-3)   CPU {np.median(c_def):.3f} s, {r_def.n_iter} "
+        f"iterations, largest distance of a score from the fixed point {off_def:.1e} points"
+    )
+    print(
+        f"  solver='anderson'                 CPU {np.median(c_and):.3f} s, {r_and.n_iter} "
+        f"evaluations, converged {r_and.converged}, largest distance {off_and:.1e} points; "
+        f"CPU ratio to the default {np.median(c_and) / np.median(c_def):.2f}"
+    )
 
 
 def main(argv=None):
