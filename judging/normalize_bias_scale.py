@@ -353,12 +353,13 @@ def bias_scale(
        to sum to zero within each group.
 
     Iterates until no quality moves by more than ``tol`` (1e-3) of the score sd (``max_iter``
-    at most). The steps contract slowly (0.7-0.99 per iteration), so the fit stops up to about
-    0.02 score sd from the model's fixed point (0.007 points on 250,000 sheets, up to 0.26 on
-    stages of a few hundred sheets; ``tests/judging/normalize_reference.py`` computes the point
-    densely). ``solver="anderson"`` goes to the fixed point instead (scores within 1e-7 points of
-    it on the tests' stages, about twice the default's time; see :func:`_anderson`), falling
-    back to the default steps where it does not settle within ``max_iter`` evaluations.
+    at most). The steps contract slowly (0.7-0.99 per iteration), so the fit stops up to a few
+    hundredths of the score sd from the model's fixed point (0.007 points on 250,000 sheets, up
+    to 0.45 points on 48 seeded stages of a few hundred sheets;
+    ``tests/judging/normalize_reference.py`` computes the point densely). ``solver="anderson"``
+    goes to the fixed point instead (scores within 1e-7 points of it on those stages, about
+    twice the default's time on 250,000 sheets; see :func:`_anderson`), falling back to the
+    default steps where it does not settle within ``max_iter`` evaluations.
     The linear solves start loose (tolerance following the last move, down to 1e-6) and the
     leave-one-out residuals of step 2 come from the sums of the previous linear step. When the
     state oscillates (successive moves point back and forth) the scale and noise steps are
