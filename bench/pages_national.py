@@ -261,6 +261,7 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
     codes = {"before": before.resolve(), "after": ROOT}
     first = {k: [] for k in codes}
     later = {k: [] for k in codes}
+    by_page = {(k, name): [] for k in codes for name, _path in listed}
     # one untimed restart each first: each code keeps its results in the shared cache under
     # its own keys (the first server of the run computed only this checkout's)
     for code in codes.values():
@@ -279,11 +280,12 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
             try:
                 client = Client(base)
                 client.login("panitia")
-                for _name, path in listed:
+                for name, path in listed:
                     dt, status, _size = client.get(path)
                     if status != 200:
                         sys.exit(f"{label}: {path} answered {status}")
                     first[label].append(dt)
+                    by_page[label, name].append(dt)
                 for _ in range(3):
                     for _name, path in listed:
                         later[label].append(client.get(path)[0])
@@ -302,6 +304,10 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
         f"ratio after/before: first view {med['after'][0] / med['before'][0]:.2f}, "
         f"view {med['after'][1] / med['before'][1]:.2f}"
     )
+    print(f"\n{'first view, median ms':24s} {'before':>8s} {'after':>8s} {'ratio':>6s}")
+    for name, _path in listed:
+        b, a = (np.median(by_page[k, name]) * 1000 for k in codes)
+        print(f"{name:24s} {b:8.0f} {a:8.0f} {a / b:6.2f}")
 
 
 def main() -> None:
@@ -320,6 +326,9 @@ def main() -> None:
         "--compare", type=Path, help="another checkout: its ranking pages' first views beside these"
     )
     parser.add_argument("--rounds", type=int, default=3, help="restarts per code for --compare")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="with --compare: skip the other measurements"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="juri-pages-")
     cleanup = server = None
@@ -341,6 +350,9 @@ def main() -> None:
             SECRET_KEY=secrets.token_hex(16),
             JURI_AUDIT_KEY=AUDIT_KEY,
         )
+        if args.compare and args.compare_only:
+            compare(env, args.workers, tmp, args.compare, national[3], args.rounds)
+            return
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
         load_avg = os.getloadavg()[0]
