@@ -248,3 +248,47 @@ def test_the_stage_fingerprint_is_one_statement(app, login, committee, stage):
     # a warm view: one fingerprint, no count of the stage's sheets beside it
     fingerprints = [s for s in statements if "score_sheets" in s]
     assert len(fingerprints) == 1, fingerprints
+
+
+def test_a_result_stored_by_two_workers_at_once_is_kept_once(app, stage):
+    """Another worker is storing the same result (its insert not yet committed): this one's
+    write waits for it, then does nothing; neither fails."""
+    import threading
+
+    from sqlalchemy import insert
+
+    other = db.engine.connect()
+    transaction = other.begin()
+    other.execute(
+        insert(RankingCache).values(
+            stage_id=stage.id, digest="both", data=b"theirs", created_at=utcnow(), kind="fit"
+        )
+    )
+    done, errors = threading.Event(), []
+
+    def store():
+        try:
+            with app.app_context():
+                shared_cache.write(
+                    RankingCache,
+                    stage_id=stage.id,
+                    digest="both",
+                    data=b"ours",
+                    per_stage=4,
+                    total=8,
+                    kind="fit",
+                )
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=store)
+    thread.start()
+    assert not done.wait(0.3)  # waiting for the other worker's transaction
+    transaction.commit()
+    other.close()
+    thread.join(10)
+    assert done.is_set() and errors == []
+    assert shared_cache.read(RankingCache, "both") == b"theirs"
+    assert shared_cache.count(RankingCache, stage.id) == 1
