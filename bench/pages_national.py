@@ -21,6 +21,13 @@ pays once the first one computed the rankings (the shared cache). The pages:
     .venv/bin/python bench/pages_national.py --url ... --reuse  # the demos are already loaded
     .venv/bin/python bench/pages_national.py --url ... --reuse --cold  # no shared fits kept
     .venv/bin/python bench/pages_national.py                  # SQLite in a temporary folder
+    .venv/bin/python bench/pages_national.py --url ... --reuse --compare ../juri-main
+
+``--compare DIR`` (another checkout of the app, e.g. ``git worktree add --detach DIR main``)
+then measures the ranking pages' first views on a restarted server, the same number of times
+for each code alternately, on the same database in the same run: DIR's code (before) and this
+one's (after), each restart with new worker processes, the shared caches as the first server
+left them. It prints each code's median first view and median view, and the ratios.
 
 Target (issue 17): every page's median under 300 ms and its HTML under 500 KB.
 """
@@ -49,7 +56,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from http_judges import AUDIT_KEY, PASSWORD, start_gunicorn, start_postgres  # noqa: E402
+from http_judges import (  # noqa: E402
+    AUDIT_KEY,
+    PASSWORD,
+    free_port,
+    start_gunicorn,
+    start_postgres,
+)
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GOAL_MS, GOAL_KB = 300, 500
@@ -206,6 +219,97 @@ def report(national: dict, city: dict) -> bool:
     return ok
 
 
+def start_server(env: dict, workers: int, log_dir: str, code: Path):
+    """gunicorn (``workers`` sync workers) running the app of the checkout ``code`` on a free
+    loopback port; returns (process, base URL) once it answers ``/login``."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            f"{log_dir}/gunicorn-{code.name}.log",
+        ],
+        cwd=code,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_: int) -> None:
+    """The ranking pages' first views after a restart (and their next views), ``rounds_``
+    times for each of ``before`` and this checkout alternately (see ``--compare``)."""
+    listed = [
+        (name, path)
+        for name, path in pages(0, "", stages)
+        if name.startswith("ranking")  # page 1 and p.3: each served by a fresh worker
+    ]
+    codes = {"before": before.resolve(), "after": ROOT}
+    first = {k: [] for k in codes}
+    later = {k: [] for k in codes}
+    by_page = {(k, name): [] for k in codes for name, _path in listed}
+    # one untimed restart each first: each code keeps its results in the shared cache under
+    # its own keys (the first server of the run computed only this checkout's)
+    for code in codes.values():
+        server, base = start_server(env, workers, log_dir, code)
+        try:
+            client = Client(base)
+            client.login("panitia")
+            for _name, path in listed:
+                client.get(path)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    for _ in range(rounds_):
+        for label, code in codes.items():
+            server, base = start_server(env, workers, log_dir, code)
+            try:
+                client = Client(base)
+                client.login("panitia")
+                for name, path in listed:
+                    dt, status, _size = client.get(path)
+                    if status != 200:
+                        sys.exit(f"{label}: {path} answered {status}")
+                    first[label].append(dt)
+                    by_page[label, name].append(dt)
+                for _ in range(3):
+                    for _name, path in listed:
+                        later[label].append(client.get(path)[0])
+            finally:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+    med = {k: (np.median(first[k]) * 1000, np.median(later[k]) * 1000) for k in codes}
+    print(
+        f"\nranking pages, {rounds_} restarts per code, alternately ({len(listed)} pages, "
+        f"first view each; then 3 views each): before = {codes['before']}, after = {ROOT}"
+    )
+    print(f"{'':8s} {'first view median ms':>21s} {'max ms':>8s} {'view median ms':>15s}")
+    for k in codes:
+        print(f"{k:8s} {med[k][0]:21.0f} {max(first[k]) * 1000:8.0f} {med[k][1]:15.0f}")
+    print(
+        f"ratio after/before: first view {med['after'][0] / med['before'][0]:.2f}, "
+        f"view {med['after'][1] / med['before'][1]:.2f}"
+    )
+    print(f"\n{'first view, median ms':24s} {'before':>8s} {'after':>8s} {'ratio':>6s}")
+    for name, _path in listed:
+        b, a = (np.median(by_page[k, name]) * 1000 for k in codes)
+        print(f"{name:24s} {b:8.0f} {a:8.0f} {a / b:6.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="a database: empty (the demos are loaded), or see --reuse")
@@ -218,6 +322,13 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout: its ranking pages' first views beside these"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="restarts per code for --compare")
+    parser.add_argument(
+        "--compare-only", action="store_true", help="with --compare: skip the other measurements"
+    )
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="juri-pages-")
     cleanup = server = None
@@ -239,6 +350,9 @@ def main() -> None:
             SECRET_KEY=secrets.token_hex(16),
             JURI_AUDIT_KEY=AUDIT_KEY,
         )
+        if args.compare and args.compare_only:
+            compare(env, args.workers, tmp, args.compare, national[3], args.rounds)
+            return
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
         load_avg = os.getloadavg()[0]
@@ -269,6 +383,11 @@ def main() -> None:
         for name, path in pages(national[0], national[1], national[3]):
             dt, status, _size = client.get(path)
             print(f"{name:24s} {dt * 1000:9.0f} ms  {status}")
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server = None
+        if args.compare:
+            compare(env, args.workers, tmp, args.compare, national[3], args.rounds)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

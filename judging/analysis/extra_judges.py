@@ -55,11 +55,11 @@ def plan(stage: Stage) -> ExtraPlan:
     """The entries undecided at a cut (10-90 % chance of being in) and one more judge for each,
     with the same eligibility as the automatic assignment (conflicts, panels, withdrawals)."""
     unc = uncertainty.stage_uncertainty(stage)
-    if unc.result is None:
+    if unc.summary is None:
         return ExtraPlan(stage, computing=unc.computing)
     if not unc.measurable:
         return ExtraPlan(stage, unmeasured=True)
-    res, data = unc.result, unc.data
+    res, data = unc.summary, unc.data
     cuts = uncertainty.cuts_of(stage, data)
     dec = uncertainty.decisions(unc, cuts)
     und = uncertainty.undecided_entries(unc, cuts, dec)

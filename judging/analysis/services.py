@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Float, cast, func, select, true
+from sqlalchemy import BigInteger, Float, and_, case, cast, func, select, true
 from sqlalchemy.orm import joinedload
 
 from competition.accounts.models import User
@@ -327,18 +327,21 @@ _ARRAYS_LOCK = threading.Lock()
 
 
 def stage_fingerprint(stage: Stage) -> tuple:
-    """A cheap identity of everything ``load_stage`` reads (one query of aggregates): the
-    stage's entries (count, sum of ids, of versions, of id x category, latest update), its
-    submitted sheets (count, sums of ids, versions, totals, id x total, entry x judge, latest
-    update) and its criteria (count, sums of weights and id x weight), plus the stage's scale
-    and method. Any write through the ORM bumps a row's version and ``updated_at``; the sums
-    catch bulk updates too."""
+    """A cheap identity of everything ``load_stage`` reads (one statement of aggregates, each
+    table read once): the stage's entries (count, sum of ids, of versions, of id x category,
+    latest update), its submitted sheets (count, sums of ids, versions, totals, id x total,
+    entry x judge, latest update) with the number of its assignments (the sheets expected), and
+    its criteria (count, sums of weights and id x weight), plus the stage's scale and method.
+    Any write through the ORM bumps a row's version and ``updated_at``; the sums catch bulk
+    updates too."""
     entries = (
         select(
             func.count(Entry.id).label("n"),
             func.coalesce(func.sum(Entry.id), 0).label("ids"),
             func.coalesce(func.sum(Entry.version_id), 0).label("versions"),
-            func.coalesce(func.sum(Entry.id * Entry.category_id), 0).label("cats"),
+            func.coalesce(func.sum(cast(Entry.id, BigInteger) * Entry.category_id), 0).label(
+                "cats"
+            ),
             func.max(Entry.updated_at).label("updated"),
         )
         .where(entry_service.in_stage(stage))
@@ -346,7 +349,10 @@ def stage_fingerprint(stage: Stage) -> tuple:
     )
     # totals in thousandths as integers: a float sum's last bits depend on the order the
     # database adds the rows in (a parallel plan), an integer sum's do not
-    milli = cast(func.round(cast(ScoreSheet.total, Float) * 1000), BigInteger)
+    milli = cast(func.round(ScoreSheet.total * 1000), BigInteger)
+    pair = cast(Assignment.entry_id, BigInteger) * Assignment.judge_id
+    # every assignment with its submitted sheet, if any: one pass over the stage's assignments
+    # counts the sheets expected (the pages' "n of m submitted") beside the submitted ones
     sheets = (
         select(
             func.count(ScoreSheet.id).label("n"),
@@ -354,11 +360,19 @@ def stage_fingerprint(stage: Stage) -> tuple:
             func.coalesce(func.sum(ScoreSheet.version_id), 0).label("versions"),
             func.sum(milli).label("totals"),
             func.sum(ScoreSheet.id * milli).label("weighted"),
-            func.coalesce(func.sum(Assignment.entry_id * Assignment.judge_id), 0).label("pairs"),
+            func.coalesce(func.sum(case((ScoreSheet.id.is_not(None), pair))), 0).label("pairs"),
             func.max(ScoreSheet.updated_at).label("updated"),
+            func.count(Assignment.id).label("expected"),
         )
-        .join(Assignment, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.stage_id == stage.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .select_from(Assignment)
+        .outerjoin(
+            ScoreSheet,
+            and_(
+                ScoreSheet.assignment_id == Assignment.id,
+                ScoreSheet.status == SheetStatus.SUBMITTED,
+            ),
+        )
+        .where(Assignment.stage_id == stage.id)
         .subquery()
     )
     criteria = (
@@ -370,22 +384,15 @@ def stage_fingerprint(stage: Stage) -> tuple:
         .where(Criterion.stage_id == stage.id)
         .subquery()
     )
-    # the sheets expected (one per assignment): the pages' "n of m submitted", read here
-    # instead of by a query of their own
-    assigned = (
-        select(func.count(Assignment.id).label("n"))
-        .where(Assignment.stage_id == stage.id)
-        .subquery()
-    )
-    parts = (entries, sheets, criteria, assigned)
-    joined = entries.join(sheets, true()).join(criteria, true()).join(assigned, true())
-    row = db.session.execute(select(*parts).select_from(joined)).one()  # four one-row aggregates
+    parts = (entries, sheets, criteria)
+    joined = entries.join(sheets, true()).join(criteria, true())
+    row = db.session.execute(select(*parts).select_from(joined)).one()  # three one-row aggregates
     return (*row, stage.scale_min, stage.scale_max, stage.method)
 
 
 # Where ``stage_fingerprint`` holds the submitted sheets' count and the assignments' count.
 _FP_SUBMITTED = 5  # after the entries' five aggregates
-_FP_EXPECTED = 15  # after the sheets' seven and the criteria's three
+_FP_EXPECTED = 12  # the last of the sheets' eight
 
 
 def _cached_arrays(key: tuple) -> StageArrays | None:
@@ -790,7 +797,6 @@ def rank_stage(
     method = method or method_of(stage)
     ranked = rank_arrays(stage, method, data=data)
     data, core = ranked.data, ranked.core
-    fit = ranked.result  # this process's memo, else the shared cache: no fit on a view
     top_n = max(1, stage.winners_per_category)
     boot = None
     if uncertainty and data.total.size:
@@ -867,9 +873,9 @@ def rank_stage(
         [c for c in cats if c.rows],
         expected=expected or 0,
         submitted=int(data.total.size),
-        warning=fit.warning,
+        warning=core.warning,  # the fit's, kept with the ranking: the fit is not read
         top_n=top_n,
-        converged=fit.converged,
+        converged=core.converged,
         page=at,
         sizes=[(c, int(n)) for c, n in zip(data.categories, all_sizes) if n],
     )

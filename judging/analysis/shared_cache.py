@@ -7,8 +7,9 @@ ranking and its bootstrap, ``judging.analysis.services``).
 A result is stored as an ``.npz`` of its arrays with its other fields as JSON inside (no
 pickle: a row is data, never code). A key holds ``CODE_VERSION``, a digest of the numpy core's
 sources, so a deploy that changes how a ranking is computed never reads a result of the old
-code. Rows are written in their own short transaction, like any cache, whatever the caller's
-transaction does (on SQLite, one writer at a time, in a savepoint of the caller's instead)."""
+code. Rows are written in their own short transaction on a connection of their own, like any
+cache, whatever the caller's transaction does: a page view (a GET, which never commits) keeps
+what it computed for every other worker, on PostgreSQL and SQLite alike (``write``)."""
 
 from __future__ import annotations
 
@@ -16,15 +17,19 @@ import dataclasses
 import hashlib
 import io
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from competition.db import db, utcnow
 from judging import normalize, ranking
+
+log = logging.getLogger(__name__)
 
 
 def core_sources() -> list[Path]:
@@ -115,15 +120,25 @@ def write(
 ) -> None:
     """Keep ``data`` under ``digest``, then prune: rows older than ``MAX_AGE``, the stage's
     oldest beyond its newest ``per_stage`` (several methods, settings and recent inputs of
-    one stage live side by side) and the oldest beyond ``total`` rows in all. Two processes
-    storing the same result at once: the second insert is dropped. ``columns``: the model's
-    other columns (``RankingCache.kind``)."""
+    one stage live side by side) and the oldest beyond ``total`` rows in all. ``columns``: the
+    model's other columns (``RankingCache.kind``).
+
+    The row is committed at once on a connection of its own, so it outlives the caller's
+    transaction (a GET's is rolled back at the end of the request). Two processes storing the
+    same result at once: the second insert does nothing (``ON CONFLICT DO NOTHING``; on
+    PostgreSQL it waits for the first to commit). On SQLite, where one connection writes at a
+    time, a caller that has written in its open transaction already holds the write lock: the
+    row is then written in a savepoint of that transaction (and kept when it commits). A
+    write that fails (a lock held too long, a deadlock between two prunes) is logged and
+    dropped: the result is computed again when next asked for, never an error on a page."""
     now = utcnow()
+    dialect = db.engine.dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stage_rows = select(model.id).where(model.stage_id == stage_id)
     statements = [
-        insert(model).values(
-            stage_id=stage_id, digest=digest, data=data, created_at=now, **columns
-        ),
+        upsert(model)
+        .values(stage_id=stage_id, digest=digest, data=data, created_at=now, **columns)
+        .on_conflict_do_nothing(index_elements=["digest"]),
         delete(model).where(model.created_at <= now - MAX_AGE),
         delete(model).where(
             model.stage_id == stage_id,
@@ -134,16 +149,32 @@ def write(
         ),
     ]
     try:
-        if db.engine.dialect.name == "sqlite":
-            with db.session.begin_nested():
-                for statement in statements:
-                    db.session.execute(statement)
-            return
-        with db.engine.begin() as conn:
+        _store_rows(statements)
+    except DBAPIError as exc:
+        log.warning("shared cache: %s %s not stored (%s)", model.__tablename__, digest[:12], exc)
+
+
+def _store_rows(statements: list) -> None:
+    """Run ``statements`` in a transaction of their own (see ``write``)."""
+    if db.engine.dialect.name == "sqlite" and _writing_sqlite():
+        with db.session.begin_nested():
             for statement in statements:
-                conn.execute(statement)
-    except IntegrityError:
-        pass  # another process stored the same result first
+                db.session.execute(statement)
+        return
+    with db.engine.begin() as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _writing_sqlite() -> bool:
+    """The session's SQLite connection is inside a write transaction (pysqlite opens one at
+    the first INSERT, UPDATE or DELETE, none for a SELECT): no other connection can write
+    until it ends."""
+    session = db.session()
+    if session.get_transaction() is None:
+        return False
+    raw = session.connection().connection.dbapi_connection
+    return bool(getattr(raw, "in_transaction", False))
 
 
 def count(model, stage_id: int | None = None) -> int:

@@ -37,11 +37,10 @@ from judging.analysis.services import (
     RANKING_TOTAL,
     StageData,
     load_stage,
-    scores_digest,
 )
 from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, rank_uncertainty
-from judging.uncertainty import Decisions, boundary_decisions
+from judging.uncertainty import BoundaryDecision, Decisions, boundary_decisions
 
 LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path
 KIND = "judging.stage_uncertainty"  # the background job (judging.analysis.tasks)
@@ -61,6 +60,9 @@ DECIDED_LO, DECIDED_HI = 0.1, 0.9  # below 10 % or above 90 %: decided
 
 _CACHE: OrderedDict[tuple, UncertainRanking] = OrderedDict()
 _LOCK = threading.Lock()
+# The decisions at a stage's cuts (``decisions``), per process, by their shared digest (small:
+# a few arrays over the entries per cut).
+_DECISIONS: OrderedDict[str, Decisions] = OrderedDict()
 
 
 def model_method(stage: Stage) -> str:
@@ -76,7 +78,9 @@ def across_of(stage: Stage) -> str:
 
 
 def _key(stage: Stage, data: StageData) -> tuple:
-    digest, _n = scores_digest(data)
+    # the arrays' own digest (a hash of their bytes: a millisecond), not ``scores_digest``
+    # (the published SHA-256 of the sheets as text: 80 ms on a national stage)
+    digest = data.digest()
     return (
         stage.id,
         model_method(stage),
@@ -233,6 +237,7 @@ class StageUncertainty:
     computing: bool = False
     index: dict[int, int] = field(default_factory=dict)
     pending: tuple | None = None  # (process cache key, shared digest) of left-out draws
+    digest: str = ""  # the fit's key in the shared cache (``digest_of``); "" without a fit
 
     def at(self, entry_id: int) -> int | None:
         return self.index.get(entry_id)
@@ -294,8 +299,9 @@ def stage_uncertainty(
             result = _fit(stage, data)
             _share(stage.id, digest, result)
         _store(key, result)
-    pending = (key, digest_of(key)) if _lacks_draws(result) else None
-    return StageUncertainty(stage, data, result, False, index, pending)
+    digest = digest_of(key)
+    pending = (key, digest) if _lacks_draws(result) else None
+    return StageUncertainty(stage, data, result, False, index, pending, digest)
 
 
 @dataclass(frozen=True)
@@ -335,16 +341,117 @@ def cuts_of(stage: Stage, data: StageData) -> list[Cut]:
 
 
 def decisions(unc: StageUncertainty, cuts: list[Cut]) -> Decisions | None:
-    """``boundary_decisions`` at the cuts' places (in the order of ``cuts``) and the pass mark."""
-    if unc.result is None:
+    """``boundary_decisions`` at the cuts' places (in the order of ``cuts``) and the pass mark;
+    None without a fit. They read every posterior draw (20 MB on a national stage, and seconds
+    to fetch and decode on a fresh worker), so they are kept like the fit: per process, and in
+    the shared cache under the fit's digest, the cuts' places, the pass mark and the decision
+    levels, for every worker of every server (``RankingCache``, kind "decisions")."""
+    if unc.summary is None:
         return None
-    return boundary_decisions(
-        unc.result,
-        [c.place for c in cuts],
-        pass_mark=unc.stage.pass_mark,
-        lo=DECIDED_LO,
-        hi=DECIDED_HI,
+    places = tuple(int(c.place) for c in cuts)
+    pass_mark = None if unc.stage.pass_mark is None else float(unc.stage.pass_mark)
+    if not unc.digest:  # a fit made by hand: nothing to share it under
+        return boundary_decisions(
+            unc.result, list(places), pass_mark=pass_mark, lo=DECIDED_LO, hi=DECIDED_HI
+        )
+    digest = shared_cache.digest_of(
+        "decisions", unc.digest, places, pass_mark, DECIDED_LO, DECIDED_HI
     )
+    found = _cached_decisions(digest)
+    if found is not None:
+        return found
+    stored = shared_cache.read(RankingCache, digest)
+    found = _load_decisions(stored) if stored is not None else None
+    if found is None or len(found.boundaries) != len(places):
+        found = boundary_decisions(
+            unc.result, list(places), pass_mark=pass_mark, lo=DECIDED_LO, hi=DECIDED_HI
+        )
+        shared_cache.write(
+            RankingCache,
+            stage_id=unc.stage.id,
+            digest=digest,
+            data=_dump_decisions(found),
+            per_stage=RANKING_PER_STAGE,
+            total=RANKING_TOTAL,
+            kind="decisions",
+        )
+    with _LOCK:
+        _DECISIONS[digest] = found
+        while len(_DECISIONS) > CACHE_SIZE:
+            _DECISIONS.popitem(last=False)
+    return found
+
+
+def _cached_decisions(digest: str) -> Decisions | None:
+    with _LOCK:
+        found = _DECISIONS.get(digest)
+        if found is not None:
+            _DECISIONS.move_to_end(digest)
+        return found
+
+
+@dataclass(frozen=True)
+class _StoredDecisions:
+    """``Decisions`` as flat arrays for ``shared_cache.dump``: one row per cut of ``places``,
+    ``p_in`` and the decided/undecided masks (k, n_entries); ``p_pass`` and ``pass_decided``
+    empty without a pass mark."""
+
+    places: np.ndarray
+    p_in: np.ndarray
+    decided_in: np.ndarray
+    decided_out: np.ndarray
+    undecided: np.ndarray
+    any_undecided: np.ndarray
+    p_pass: np.ndarray
+    pass_decided: np.ndarray
+    has_pass: bool = False
+
+
+def _dump_decisions(dec: Decisions) -> bytes:
+    n = dec.undecided.size
+    rows = dec.boundaries
+
+    def stack(name, dtype):
+        if not rows:
+            return np.zeros((0, n), dtype=dtype)
+        return np.stack([np.asarray(getattr(b, name), dtype=dtype) for b in rows])
+
+    has_pass = dec.p_pass is not None
+    return shared_cache.dump(
+        _StoredDecisions(
+            np.array([b.place for b in rows], dtype=np.int64),
+            stack("p_in", float),
+            stack("decided_in", bool),
+            stack("decided_out", bool),
+            stack("undecided", bool),
+            np.asarray(dec.undecided, dtype=bool),
+            np.asarray(dec.p_pass, dtype=float) if has_pass else np.zeros(0),
+            np.asarray(dec.pass_decided, dtype=bool) if has_pass else np.zeros(0, dtype=bool),
+            has_pass,
+        )
+    )
+
+
+def _load_decisions(stored: bytes) -> Decisions | None:
+    """The ``Decisions`` ``_dump_decisions`` stored; None when this code cannot read them."""
+    try:
+        flat = shared_cache.load(_StoredDecisions, stored)
+    except (KeyError, TypeError, ValueError):
+        return None
+    boundaries = tuple(
+        BoundaryDecision(
+            int(place),
+            flat.p_in[k],
+            flat.decided_in[k],
+            flat.decided_out[k],
+            flat.undecided[k],
+            int(flat.undecided[k].sum()),
+        )
+        for k, place in enumerate(flat.places.tolist())
+    )
+    p_pass = flat.p_pass if flat.has_pass else None
+    pass_decided = flat.pass_decided if flat.has_pass else None
+    return Decisions(boundaries, p_pass, pass_decided, flat.any_undecided)
 
 
 def undecided_entries(unc: StageUncertainty, cuts: list[Cut], dec: Decisions) -> np.ndarray:

@@ -80,12 +80,6 @@ class CategoryBox:
     n_fail: int = 0
 
 
-# The decisions at a fit's cuts (numpy over every draw: about 50 ms on a national stage),
-# per process, keyed by the fit object (the uncertainty's cache keeps it while the sheets do
-# not change) and the cuts' places.
-_DECISIONS: dict[tuple, tuple] = {}
-
-
 @dataclass
 class RankingPage:
     """What the ranking page shows from the uncertainty (see :func:`ranking_page`). Rows and
@@ -103,19 +97,12 @@ class RankingPage:
 
     @cached_property
     def dec(self):
-        """``uncertainty.Decisions`` at ``cuts``; None without a measurable fit. Computed
-        when a page asks (the results page shows rows only), once per fit and cuts."""
+        """``uncertainty.Decisions`` at ``cuts``; None without a measurable fit. Read when a
+        page asks (the results page shows rows only), from the caches of ``decisions``: the
+        posterior draws are read only by the first worker that needs them."""
         if not self.measurable:
             return None
-        res, cuts = self.unc.result, self.cuts
-        key = (id(res), tuple(c.place for c in cuts), self.unc.stage.pass_mark)
-        found = _DECISIONS.get(key)
-        if found is None or found[0] is not res:  # the very fit (an id can be reused)
-            found = (res, decisions(self.unc, cuts))
-            if len(_DECISIONS) >= 16:
-                _DECISIONS.pop(next(iter(_DECISIONS)))
-            _DECISIONS[key] = found
-        return found[1]
+        return decisions(self.unc, self.cuts)
 
     @cached_property
     def n_undecided(self) -> int:
@@ -194,8 +181,8 @@ def ranking_page(stage: Stage, *, data: StageData | None = None) -> RankingPage:
 
 def _category_box(unc: StageUncertainty, cuts, dec, c: int) -> CategoryBox | None:
     """The box of the category at index ``c`` (None when it has no ranked entry); loads the
-    entries it names (one query)."""
-    data, res = unc.data, unc.result
+    entries it names (one query). Reads the fit's summary only (its ranks), not its draws."""
+    data, res = unc.data, unc.summary
     in_cat = data.category == c
     ranked = in_cat & (res.rank > 0)
     if not ranked.any():
@@ -264,7 +251,7 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
     i = unc.at(entry_id)
     if i is None:
         return None
-    data, res = unc.data, unc.result
+    data, res = unc.data, unc.summary
     entry = data.entries_at([i])[0]
     span = float(stage.scale_max - stage.scale_min) or 1.0
     if res is None:
@@ -336,7 +323,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
     if unc.computing:
         risks.computing = True
         return risks
-    if unc.result is None:
+    if unc.summary is None:
         return risks
     if not unc.measurable:
         risks.unmeasured = True

@@ -179,7 +179,8 @@ def ranking(stage_id: int):
         category_id=category_id,
         method=methods.get(method),
         method_form=StageMethodForm(method=analysis.method_of(stage)),
-        frozen=rubric_service.rubric_is_frozen(stage),
+        # a submitted sheet freezes the rubric: no second count of the stage's sheets
+        frozen=bool(data.sheets_submitted) or rubric_service.rubric_is_frozen(stage),
     )
 
 

@@ -2,10 +2,12 @@
 harsh judge (3 points below the others) scored the best entry."""
 
 import pytest
+from sqlalchemy import delete
 
 from competition.db import db, utcnow
 from competition.rounds.models import Stage
 from judging.analysis import services as analysis
+from judging.analysis.models import RankingCache
 from judging.normalize import DEFAULT_METHOD
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -122,6 +124,11 @@ def test_ranking_page_says_when_the_judge_model_did_not_settle(
         "normalize",
         lambda self, method: dataclasses.replace(fit(self, method), converged=False),
     )
+    # the ranking (which carries the fit's "converged") is kept: a fresh worker, a fresh cache
+    analysis.clear_arrays_cache()
+    analysis._MEMO.clear()
+    db.session.execute(delete(RankingCache))
+    db.session.commit()
     assert "Model juri tidak stabil" in login(committee).get(url).text
 
 

@@ -28,6 +28,7 @@ def _forget_this_process():
     analysis.clear_arrays_cache()
     analysis._MEMO.clear()
     unc_service._CACHE.clear()
+    unc_service._DECISIONS.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +85,7 @@ def test_another_worker_reads_the_ranking_without_computing_it(
     first = login(committee).get(results)
     assert first.status_code == 200
     first_rows = {s.id: _page_rows(login(committee), s) for s in two_stages}
-    db.session.commit()  # SQLite keeps the cache rows in the request's transaction
+    db.session.rollback()  # as at the end of a request: the cache rows were committed apart
     assert shared_cache.count(RankingCache, desk.id) and shared_cache.count(RankingCache, field.id)
     assert shared_cache.count(UncertaintyCache) == 2
 
@@ -134,8 +135,13 @@ def test_stages_and_methods_keep_their_results_side_by_side(
         )
         for stage in two_stages
     }
-    # each stage keeps both methods' fits and rankings, and its judge model's draws
-    assert kinds[desk.id] == kinds[field.id] == ["draws", "fit", "fit", "ranking", "ranking"]
+    # each stage keeps both methods' fits and rankings, its judge model's draws and the
+    # decisions at its cuts (the same whatever method the page shows)
+    assert (
+        kinds[desk.id]
+        == kinds[field.id]
+        == ["decisions", "draws", "fit", "fit", "ranking", "ranking"]
+    )
     _forget_this_process()
     _no_computing(monkeypatch)
     for method in ("raw", "bias_scale"):
@@ -213,13 +219,15 @@ def test_the_shared_cache_is_bounded_per_stage_and_in_all_and_pruned_by_age(app,
 
 def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, monkeypatch):
     """The uncertainty's posterior draws (nearly all its bytes) are kept apart: the results
-    page, which shows each entry's range and chance, renders without them; the decisions at
-    the cuts (the ranking page's boxes) read them, and fit again only if they were pruned."""
+    page, which shows each entry's range and chance, renders without them, and so does the
+    ranking page while the decisions at its cuts (its boxes) are kept; deciding anew reads
+    them, and fits again only if they were pruned."""
     desk, _field = two_stages
     client = login(committee)
     results = f"/committee/rounds/{desk.round_id}/results"
+    ranking = f"/committee/stages/{desk.id}/ranking"
     first = client.get(results).text
-    db.session.commit()
+    boxes = _boxes(client.get(ranking).text)
     db.session.execute(delete(RankingCache).where(RankingCache.kind == "draws"))
     db.session.commit()
     _forget_this_process()
@@ -228,8 +236,18 @@ def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, m
     monkeypatch.setattr(unc_service, "_fit", lambda *a: fits.append(a) or real_fit(*a))
     assert _ranking_tables(client.get(results).text) == _ranking_tables(first)
     assert fits == []
-    page = client.get(f"/committee/stages/{desk.id}/ranking")
-    assert page.status_code == 200 and len(fits) == 1  # the pruned draws, fitted again
+    assert _boxes(client.get(ranking).text) == boxes and fits == []  # the decisions kept
+    db.session.execute(delete(RankingCache).where(RankingCache.kind == "decisions"))
+    db.session.commit()
+    _forget_this_process()
+    assert _boxes(client.get(ranking).text) == boxes
+    assert len(fits) == 1  # deciding anew: the pruned draws, fitted again
+
+
+def _boxes(html: str) -> list[str]:
+    found = re.findall(r'<div class="decided-box">.*?</div>', html, re.S)
+    assert found
+    return found
 
 
 def test_the_code_version_covers_every_core_module():
