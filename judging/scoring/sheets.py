@@ -55,9 +55,12 @@ def save_sheet(
     submit: bool,
     actor: User,
     now: datetime,
+    criteria: list[Criterion] | None = None,
 ) -> ScoreSheet:
     """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
-    after submission, with values off the scale, or (on submit) with a criterion left empty."""
+    after submission, with values off the scale, or (on submit) with a criterion left empty.
+    ``criteria``: the stage's rubric as the caller already read it in this transaction (the
+    score sheet view builds its form from it), else it is read here."""
     if assignment.judge_id != actor.id:
         raise NotAllowed()
     # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
@@ -76,7 +79,8 @@ def save_sheet(
     sheet = assignment.sheet
     if sheet is not None and sheet.is_submitted:
         raise InvalidState(_l("This score sheet has been submitted and is locked."))
-    criteria = list_criteria(stage)
+    if criteria is None or any(c.stage_id != stage.id for c in criteria):
+        criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) != 100:
         raise InvalidState(
             _l(

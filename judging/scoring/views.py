@@ -153,6 +153,7 @@ def sheet(assignment_id: int):
             submit=bool(form.send.data),
             actor=current_user,
             now=utcnow(),
+            criteria=criteria,  # read once per request, not again in the service
         )
         db.session.flush()
     if isinstance(w.error, ConcurrentChange):
