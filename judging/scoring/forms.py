@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import (
@@ -178,17 +180,25 @@ class SheetForm(JuriForm):
 
 
 def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:
+    """The score sheet form of a rubric: a score and a comment field per criterion. Built once
+    per process for each rubric and scale (a form class is only a description of its fields;
+    building one, about half a millisecond, was paid on every score sheet request)."""
+    return _sheet_form_class(tuple((c.id, c.name) for c in criteria), lo, hi)
+
+
+@functools.lru_cache(maxsize=256)
+def _sheet_form_class(criteria: tuple[tuple[int, str], ...], lo: int, hi: int) -> type[SheetForm]:
     attrs = {}
-    for c in criteria:
-        attrs[f"score_{c.id}"] = _ScoreField(
-            c.name,
+    for criterion_id, name in criteria:
+        attrs[f"score_{criterion_id}"] = _ScoreField(
+            name,
             validators=[
                 Optional(),
                 NumberRange(lo, hi, message=_l("Enter a score between %(min)s and %(max)s.")),
             ],
             widget=_SCORE_INPUT,
         )
-        attrs[f"comment_{c.id}"] = _TextAreaField(
+        attrs[f"comment_{criterion_id}"] = _TextAreaField(
             _l("Comment"), validators=[Optional(), Length(max=5000)], widget=_COMMENT_AREA
         )
     return type("StageSheetForm", (SheetForm,), attrs)

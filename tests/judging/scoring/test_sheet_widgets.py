@@ -69,3 +69,19 @@ def test_sheet_labels_buttons_and_hidden_fields_render_as_wtforms_own(app):
         assert recuse.recuse(class_="s") == SubmitInput()(recuse.recuse, class_="s")
         assert recuse.reason(rows=2) == TextArea()(recuse.reason, rows=2)
         assert 'name="version"' in form.hidden_tag()  # still a hidden field for Flask-WTF
+
+
+def test_the_form_class_is_built_once_per_rubric_and_scale(app):
+    a = [Criterion(id=3, name="Kebaruan", weight=60), Criterion(id=4, name="Dampak", weight=40)]
+    same = [Criterion(id=3, name="Kebaruan", weight=60), Criterion(id=4, name="Dampak", weight=40)]
+    renamed = [Criterion(id=3, name="Kebaruan ide", weight=60), a[1]]
+    assert sheet_form_class(a, 1, 10) is sheet_form_class(same, 1, 10)
+    assert sheet_form_class(a, 1, 10) is not sheet_form_class(a, 1, 100)
+    assert sheet_form_class(a, 1, 10) is not sheet_form_class(a[:1], 1, 10)
+    with app.test_request_context():
+        form = sheet_form_class(renamed, 1, 100)(
+            formdata=MultiDict({"score_3": "50"}), meta={"csrf": False}
+        )
+        assert form.score_3.label.text == "Kebaruan ide"
+        assert form.validate()  # 50 is on the 1-100 scale (not refused by the 1-10 class)
+        assert not hasattr(form, "comment_5")
