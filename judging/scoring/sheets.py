@@ -237,7 +237,8 @@ def get_assignment_to_score(judge: User, assignment_id: int) -> tuple[Assignment
 
 
 def _get_assignment(judge: User, assignment_id: int, with_entry: bool) -> tuple[Assignment, bool]:
-    row = db.session.execute(_assignment_statement(with_entry), {"id": assignment_id}).first()
+    result = db.session.execute(_assignment_statement(with_entry), {"id": assignment_id})
+    row = result.first() if with_entry else result.unique().first()
     if row is None or not can_score(judge, row[0]):
         raise NotAllowed()
     return row[0], bool(row[1]) if with_entry else False
@@ -248,9 +249,12 @@ def _assignment_statement(with_entry: bool):
     """``get_assignment_for``'s statement, built once per process and variant (its loader
     options cost a few milliseconds to construct at every request); with the entry, whether
     it is judged blind as a second column."""
+    # The scores: joined when saving (a row per criterion, one statement fewer), in a second
+    # statement when the page is shown (each joined row would repeat the proposal's texts).
+    scores = selectinload if with_entry else joinedload
     options = [
         joinedload(Assignment.stage),
-        joinedload(Assignment.sheet).selectinload(ScoreSheet.scores),
+        joinedload(Assignment.sheet).options(scores(ScoreSheet.scores)),
     ]
     columns = [Assignment]
     if with_entry:
