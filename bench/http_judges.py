@@ -12,6 +12,7 @@ stored exactly once, as submitted, with the values sent.
     .venv/bin/python bench/http_judges.py --postgres          # starts the local PostgreSQL cluster
     .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
     .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
+    .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU, statements per request
 
 (Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
 package for every script in this folder.)
@@ -510,6 +511,83 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
         return ok
 
 
+def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) -> None:
+    """The same four steps through Flask's test client in this process, one judge after the
+    other (no server, no contention): CPU time (this thread's) and SQL statements per request
+    of each kind, the first request of the process apart (compiling templates and statements;
+    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do)."""
+    import statistics
+
+    from sqlalchemy import event
+
+    from app import warm_up
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "AUDIT_KEY": AUDIT_KEY}
+    )
+    warm_up(app)
+    counted = [0]
+    with app.app_context():
+        event.listen(
+            db.engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1)
+        )
+    rows: list[tuple[str, float, int]] = []
+
+    def timed(kind, fn, path, **kw):
+        n0, c0 = counted[0], time.thread_time()
+        response = fn(path, **kw)
+        rows.append((kind, time.thread_time() - c0, counted[0] - n0))
+        return response
+
+    done = 0
+    for username, todo in judges_todo:
+        client = app.test_client()
+        token = CSRF.search(client.get("/login").text)[1]
+        client.post(
+            "/login", data={"csrf_token": token, "username": username, "password": PASSWORD}
+        )
+        for path in todo:
+            if done > cycles:
+                break
+            done += 1
+            timed("workspace", client.get, "/judge/")
+            form = timed("open sheet", client.get, path).text
+            values = {
+                f: "75,5" if f.startswith("score_") else "Catatan juri (uji beban)."
+                for f in set(FIELD.findall(form))
+            }
+            token = CSRF.search(form)[1]
+            r = timed(
+                "save draft", client.post, path, data=dict(values, csrf_token=token, save="1")
+            )
+            assert r.status_code == 302, r.status_code
+            token = CSRF.search(timed("open sheet", client.get, path).text)[1]
+            r = timed("submit", client.post, path, data=dict(values, csrf_token=token, send="1"))
+            assert r.status_code == 302, r.status_code
+        if done > cycles:
+            break
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # no connection left open: the throw-away database can be dropped
+    first, rest = rows[:5], rows[5:]
+    print(
+        f"\nin process: {cycles} cycles after the first, load average "
+        f"{os.getloadavg()[0]:.1f} (CPU times rise on a busy machine: compare runs made together)"
+    )
+    print(
+        f"  {'request':12s} {'n':>4s} {'CPU p50 ms':>11s} {'mean':>7s} {'statements':>11s} {'first':>7s}"
+    )
+    for kind in ("workspace", "open sheet", "save draft", "submit"):
+        cpu = [1000 * t for k, t, _ in rest if k == kind]
+        statements = sorted({n for k, _, n in rest if k == kind})
+        first_cpu = next(1000 * t for k, t, _ in first if k == kind)
+        print(
+            f"  {kind:12s} {len(cpu):4d} {statistics.median(cpu):11.2f} {statistics.mean(cpu):7.2f}"
+            f" {'-'.join(map(str, statements[:: max(len(statements) - 1, 1)])):>11s}"
+            f" {first_cpu:7.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", help="an empty database")
@@ -528,6 +606,13 @@ def main() -> None:
         "typing); 0 = as fast as possible",
     )
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="CYCLES",
+        help="no server: time CYCLES scoring cycles through Flask's test client in this "
+        "process (CPU and SQL statements per request)",
+    )
     args = parser.parse_args()
     cleanup = None
     tmp = tempfile.mkdtemp(prefix="juri-bench-")
@@ -538,6 +623,10 @@ def main() -> None:
     server = None
     try:
         usernames, stage_id = build(url, args.judges + 1)
+        if args.in_process:
+            in_process(url, usernames, args.in_process)
+            ok = True
+            return
         env = dict(
             os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16), JURI_AUDIT_KEY=AUDIT_KEY
         )

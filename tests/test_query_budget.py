@@ -101,9 +101,10 @@ def test_main_pages_issue_constant_queries(app, login, committee, open_round, wo
 
 
 def test_score_sheet_and_workspace_load_in_few_queries(app, login, open_round, world):
-    """The judge's two busiest pages: the sheet loads stage, entry (organisation, category,
-    round), attachments, sheet and scores, criteria with a handful of queries, not one per
-    object; the workspace its worklist in one statement, whatever the count."""
+    """The judge's two busiest pages: the sheet loads the user, then stage, entry
+    (organisation, category, round), sheet and whether the entry is judged blind in one
+    statement, the attachments, the scores and the criteria: five queries, not one per object;
+    the workspace its worklist in one statement, whatever the count."""
     stage, judges = world
     _grow(stage, open_round, judges, 3, 0)
     assignment = db.session.scalar(
@@ -119,6 +120,6 @@ def test_score_sheet_and_workspace_load_in_few_queries(app, login, open_round, w
     db.session.expunge_all()
     with count_queries() as workspace:
         assert client.get("/judge/").status_code == 200
-    assert len(sheet) <= 7, sheet
+    assert len(sheet) <= 5, sheet
     # the user, the worklist as one statement, the panels the judge chairs
     assert len(workspace) <= 3, workspace

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased, selectinload
 
 from competition.accounts.models import Organisation, User
 from competition.db import db
@@ -45,6 +45,15 @@ def blind_entry_ids(entry_ids) -> set[int]:
             .where(Assignment.entry_id.in_(ids), Stage.blind_review.is_(True))
             .distinct()
         )
+    )
+
+
+def judged_blind(entry_id):
+    """SQL: whether the entry ``entry_id`` (a column or value) is judged in at least one
+    blind-review stage, as ``blind_entry_ids`` decides it, to select beside other columns."""
+    other, stage = aliased(Assignment), aliased(Stage)
+    return exists().where(
+        other.entry_id == entry_id, stage.id == other.stage_id, stage.blind_review.is_(True)
     )
 
 

@@ -28,6 +28,7 @@ from competition.rounds.models import Stage
 from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.panels.models import Assignment, Panel
 from judging.panels.permissions import can_score
+from judging.scoring.blind import judged_blind
 from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
 from judging.scoring.permissions import can_read_panel_sheet
 from judging.scoring.rubric import list_criteria
@@ -55,9 +56,12 @@ def save_sheet(
     submit: bool,
     actor: User,
     now: datetime,
+    criteria: list[Criterion] | None = None,
 ) -> ScoreSheet:
     """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
-    after submission, with values off the scale, or (on submit) with a criterion left empty."""
+    after submission, with values off the scale, or (on submit) with a criterion left empty.
+    ``criteria``: the stage's rubric as the caller already read it in this transaction (the
+    score sheet view builds its form from it), else it is read here."""
     if assignment.judge_id != actor.id:
         raise NotAllowed()
     # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
@@ -76,7 +80,8 @@ def save_sheet(
     sheet = assignment.sheet
     if sheet is not None and sheet.is_submitted:
         raise InvalidState(_l("This score sheet has been submitted and is locked."))
-    criteria = list_criteria(stage)
+    if criteria is None or any(c.stage_id != stage.id for c in criteria):
+        criteria = list_criteria(stage)
     if sum(c.weight for c in criteria) != 100:
         raise InvalidState(
             _l(
@@ -222,20 +227,36 @@ def get_assignment_for(judge: User, assignment_id: int, *, with_entry: bool = Tr
     instead of one per object. Without ``with_entry`` (saving a sheet: the entry is shown only
     when the form comes back with an error) the entry is left to load when asked for, and the
     proposal's texts and attachments are not read at all on success."""
-    assignment = db.session.scalar(_assignment_statement(with_entry), {"id": assignment_id})
-    if assignment is None or not can_score(judge, assignment):
+    return _get_assignment(judge, assignment_id, with_entry)[0]
+
+
+def get_assignment_to_score(judge: User, assignment_id: int) -> tuple[Assignment, bool]:
+    """``get_assignment_for`` with the entry, and whether the judge sees the entry blind
+    (``judging.scoring.permissions.can_see_identity`` answered in the same statement)."""
+    return _get_assignment(judge, assignment_id, True)
+
+
+def _get_assignment(judge: User, assignment_id: int, with_entry: bool) -> tuple[Assignment, bool]:
+    result = db.session.execute(_assignment_statement(with_entry), {"id": assignment_id})
+    row = result.first() if with_entry else result.unique().first()
+    if row is None or not can_score(judge, row[0]):
         raise NotAllowed()
-    return assignment
+    return row[0], bool(row[1]) if with_entry else False
 
 
 @functools.cache
 def _assignment_statement(with_entry: bool):
     """``get_assignment_for``'s statement, built once per process and variant (its loader
-    options cost a few milliseconds to construct at every request)."""
+    options cost a few milliseconds to construct at every request); with the entry, whether
+    it is judged blind as a second column."""
+    # The scores: joined when saving (a row per criterion, one statement fewer), in a second
+    # statement when the page is shown (each joined row would repeat the proposal's texts).
+    scores = selectinload if with_entry else joinedload
     options = [
         joinedload(Assignment.stage),
-        joinedload(Assignment.sheet).selectinload(ScoreSheet.scores),
+        joinedload(Assignment.sheet).options(scores(ScoreSheet.scores)),
     ]
+    columns = [Assignment]
     if with_entry:
         options += [
             joinedload(Assignment.entry).joinedload(Entry.organisation),
@@ -243,4 +264,5 @@ def _assignment_statement(with_entry: bool):
             joinedload(Assignment.entry).joinedload(Entry.round),
             joinedload(Assignment.entry).selectinload(Entry.attachments),
         ]
-    return select(Assignment).where(Assignment.id == bindparam("id")).options(*options)
+        columns.append(judged_blind(Assignment.entry_id).label("is_blind"))
+    return select(*columns).where(Assignment.id == bindparam("id")).options(*options)

@@ -92,7 +92,9 @@ def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request:
     return form
 
 
-def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None):
+def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None, blind=None):
+    """The score sheet page; ``blind``: whether the judge sees the entry blind, when already
+    known (None: the template asks ``can.see_identity``)."""
     return render_template(
         "judging/scoring/sheet.html",
         assignment=assignment,
@@ -102,6 +104,7 @@ def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored
         now=utcnow(),
         stored=stored,
         recuse_form=recuse_form or RecuseForm(formdata=None),
+        entry_blind=blind,
     ), status
 
 
@@ -124,13 +127,15 @@ def _stale_sheet_page(assignment, criteria, form):
 @judge_bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def sheet(assignment_id: int):
     # A save needs no entry unless the form comes back with an error (then it loads lazily).
-    assignment = sheet_service.get_assignment_for(
-        current_user, assignment_id, with_entry=request.method == "GET"
-    )
+    blind = None  # the page asks can.see_identity when the statement did not say
+    if request.method == "GET":
+        assignment, blind = sheet_service.get_assignment_to_score(current_user, assignment_id)
+    else:
+        assignment = sheet_service.get_assignment_for(current_user, assignment_id, with_entry=False)
     criteria = rubric_service.list_criteria(assignment.stage)
     form = _sheet_form(assignment, criteria)
     if not form.validate_on_submit():
-        return _sheet_page(assignment, criteria, form, 422 if form.errors else 200)
+        return _sheet_page(assignment, criteria, form, 422 if form.errors else 200, blind=blind)
     inputs = {
         c.id: sheet_service.CriterionInput(
             getattr(form, f"score_{c.id}").data, getattr(form, f"comment_{c.id}").data or ""
@@ -153,6 +158,7 @@ def sheet(assignment_id: int):
             submit=bool(form.send.data),
             actor=current_user,
             now=utcnow(),
+            criteria=criteria,  # read once per request, not again in the service
         )
         db.session.flush()
     if isinstance(w.error, ConcurrentChange):

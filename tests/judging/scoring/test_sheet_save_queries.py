@@ -1,6 +1,7 @@
 """Saving a score sheet reads only what the save needs: no entry, proposal or attachments (unless
-the form comes back with an error), no earlier history of the sheet, and no reload of the
-assignment after the commit; the history is still complete and in order."""
+the form comes back with an error), no earlier history of the sheet, the rubric once, the
+scores with the assignment, and no reload of the assignment after the commit; the history is
+still complete and in order."""
 
 from contextlib import contextmanager
 
@@ -54,6 +55,8 @@ def test_saving_a_sheet_reads_neither_the_entry_nor_the_history(app, login, opd,
         assert not _reads(seen, "entries") and not _reads(seen, "attachments"), seen
         assert not _reads(seen, "score_changes"), seen
         assert len(_reads(seen, "assignments")) == 1, seen  # no reload after the commit
+        assert len(_reads(seen, "criteria")) == 1, seen  # the view's rubric, not read again
+        assert not _reads(seen, "scores"), seen  # joined to the assignment's statement
     sheet = db.session.scalar(select(ScoreSheet))
     assert sheet.is_submitted and sheet.total == 8
     history = db.session.execute(
