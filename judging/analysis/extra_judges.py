@@ -87,6 +87,7 @@ def plan(stage: Stage, *, fresh: bool = False) -> ExtraPlan:
             data=shared_cache.dump(stored_plan),
             per_stage=RANKING_PER_STAGE,
             total=RANKING_TOTAL,
+            per_kind=PLANS_PER_STAGE,
             kind="extra_judges",
         )
     return _load_plan(stage, unc.data, cuts, stored_plan)
@@ -185,6 +186,9 @@ class _StoredPlan:
     digest: str = ""
 
 
+# A stage's plan changes with every assignment or conflict: only its newest few are kept, so
+# they never push the stage's fits and posterior draws out of the cache.
+PLANS_PER_STAGE = 2
 # Bumped when ``_StoredPlan`` or the planning around ``plan_extra_judges`` changes.
 PLAN_VERSION = 1
 

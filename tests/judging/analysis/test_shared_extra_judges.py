@@ -182,7 +182,13 @@ def test_a_new_conflict_or_assignment_plans_anew(app, login, committee, stage, c
     assert len(counted) == 3
     third = extra_judges.plan(stage)
     assert (entry_id, judge_id) not in _pairs(third)  # already that entry's judge
-    assert _plans_stored(stage) == 3  # one per state, side by side
+    # the newest two states' plans side by side; the stage's other rows (its fit, the
+    # posterior draws, the decisions) are not crowded out
+    assert _plans_stored(stage) == extra_judges.PLANS_PER_STAGE == 2
+    kinds = set(
+        db.session.scalars(select(RankingCache.kind).where(RankingCache.stage_id == stage.id))
+    )
+    assert {"draws", "decisions", "extra_judges"} <= kinds
 
 
 @pytest.mark.parametrize("change", ["judge", "withdrawal", "panel", "conflict by organisation"])
