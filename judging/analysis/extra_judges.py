@@ -15,11 +15,16 @@ from sqlalchemy import select
 from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db
+from competition.entries import services as entry_service
+from competition.entries.models import Entry
 from competition.errors import InvalidState
+from competition.roles import Role
 from competition.rounds.models import Stage
-from judging.analysis import uncertainty
+from judging.analysis import shared_cache, uncertainty
+from judging.analysis.models import RankingCache
+from judging.analysis.services import RANKING_PER_STAGE, RANKING_TOTAL
 from judging.panels import assignment as assignment_service
-from judging.panels.models import Assignment
+from judging.panels.models import Assignment, Conflict, JudgeWithdrawal, Panel, PanelMember
 from judging.uncertainty import plan_extra_judges
 
 
@@ -51,20 +56,153 @@ class ExtraPlan:
         return float(np.mean(vals)) if vals else float("nan")
 
 
-def plan(stage: Stage) -> ExtraPlan:
+def plan(stage: Stage, *, fresh: bool = False) -> ExtraPlan:
     """The entries undecided at a cut (10-90 % chance of being in) and one more judge for each,
-    with the same eligibility as the automatic assignment (conflicts, panels, withdrawals)."""
+    with the same eligibility as the automatic assignment (conflicts, panels, withdrawals).
+
+    A plan takes seconds on a national stage (the eligibility of every entry for every judge),
+    so it is kept in the shared cache (``RankingCache``, kind "extra_judges") under a digest
+    of all it depends on (``plan_digest``: the fit, the cuts and their decisions, and the
+    state of the stage's assignments, conflicts, judges and panels); every worker of every
+    server reads it from there. ``fresh`` computes it on the current state without the cache
+    (assigning never trusts a stored plan)."""
     unc = uncertainty.stage_uncertainty(stage)
     if unc.summary is None:
         return ExtraPlan(stage, computing=unc.computing)
     if not unc.measurable:
         return ExtraPlan(stage, unmeasured=True)
+    cuts = uncertainty.cuts_of(stage, unc.data)
+    key = "" if fresh else plan_digest(stage, unc, cuts)
+    if key:
+        stored = shared_cache.read(RankingCache, key)
+        found = _load_plan(stage, unc.data, cuts, stored) if stored is not None else None
+        if found is not None:
+            return found
+    stored_plan = _compute(stage, unc, cuts)
+    if key:
+        shared_cache.write(
+            RankingCache,
+            stage_id=stage.id,
+            digest=key,
+            data=shared_cache.dump(stored_plan),
+            per_stage=RANKING_PER_STAGE,
+            total=RANKING_TOTAL,
+            per_kind=PLANS_PER_STAGE,
+            kind="extra_judges",
+        )
+    return _load_plan(stage, unc.data, cuts, stored_plan)
+
+
+def _ints(rows) -> bytes:
+    """Rows of integers (None as -1) as the bytes of an int64 array: a cheap exact digest."""
+    flat = [-1 if v is None else int(v) for row in rows for v in row]
+    return np.asarray(flat, dtype=np.int64).tobytes()
+
+
+def state_fingerprint(stage: Stage) -> tuple:
+    """What a plan depends on besides the fit and the cuts, as plain rows (no ORM objects: a
+    few tens of milliseconds on a national stage): the stage's assignments, the judge pool in
+    the order the planner sees it (enabled judges by name, their organisations, those who
+    withdrew from the stage), every declared conflict of interest, the organisations and
+    categories of the stage's entries, and its panels with their members."""
+    assignments = db.session.execute(
+        select(Assignment.entry_id, Assignment.judge_id)
+        .where(Assignment.stage_id == stage.id)
+        .order_by(Assignment.entry_id, Assignment.judge_id)
+    ).all()
+    judges = db.session.execute(
+        select(User.id, User.organisation_id)
+        .where(User.role == Role.JUDGE, User.is_enabled.is_(True))
+        .order_by(User.name, User.id)
+    ).all()
+    withdrawn = db.session.execute(
+        select(JudgeWithdrawal.judge_id)
+        .where(JudgeWithdrawal.stage_id == stage.id)
+        .order_by(JudgeWithdrawal.judge_id)
+    ).all()
+    conflicts = db.session.execute(
+        select(Conflict.judge_id, Conflict.entry_id, Conflict.organisation_id).order_by(Conflict.id)
+    ).all()
+    entries = db.session.execute(
+        select(Entry.id, Entry.organisation_id, Entry.category_id)
+        .where(entry_service.in_stage(stage))
+        .order_by(Entry.id)
+    ).all()
+    panels = db.session.execute(
+        select(Panel.id, Panel.category_id).where(Panel.stage_id == stage.id).order_by(Panel.id)
+    ).all()
+    members = db.session.execute(
+        select(PanelMember.panel_id, PanelMember.judge_id)
+        .join(Panel, PanelMember.panel_id == Panel.id)
+        .where(Panel.stage_id == stage.id)
+        .order_by(PanelMember.panel_id, PanelMember.judge_id)
+    ).all()
+    return tuple(
+        (len(rows), _ints(rows))
+        for rows in (assignments, judges, withdrawn, conflicts, entries, panels, members)
+    )
+
+
+def plan_digest(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> str:
+    """The plan's key in the shared cache: the fit's digest (sheets, judge model, settings),
+    the decisions' key (cut places, pass mark, levels), the cuts themselves (kind, title,
+    categories: which entries a cut applies to and what the page says of it), the seed and
+    ``state_fingerprint``; "" without a shared fit (nothing to key it by)."""
+    decided = uncertainty.decisions_digest(unc, cuts)
+    if not decided:
+        return ""
+    cut_rows = tuple(
+        (c.place, c.kind, c.title, None if c.categories is None else tuple(sorted(c.categories)))
+        for c in cuts
+    )
+    return shared_cache.digest_of(
+        "extra_judges",
+        PLAN_VERSION,
+        unc.digest,
+        decided,
+        cut_rows,
+        stage.id,
+        state_fingerprint(stage),
+    )
+
+
+@dataclass(frozen=True)
+class _StoredPlan:
+    """A plan as plain arrays (``shared_cache.dump``): the undecided rows (entry position in
+    the stage's data, cut index in ``cuts``, chance of being in); the proposals (entry
+    position, judge id, SEs, shrink, links groups); the entries with no eligible judge; the
+    proposal's digest (the preview's, checked when assigning)."""
+
+    und_entry: np.ndarray
+    und_cut: np.ndarray
+    und_p: np.ndarray
+    entry: np.ndarray
+    judge_id: np.ndarray
+    se_now: np.ndarray
+    se_new: np.ndarray
+    shrink: np.ndarray
+    bridges: np.ndarray
+    no_judge: np.ndarray
+    digest: str = ""
+
+
+# A stage's plan changes with every assignment or conflict: only its newest few are kept, so
+# they never push the stage's fits and posterior draws out of the cache.
+PLANS_PER_STAGE = 2
+# Bumped when ``_StoredPlan`` or the planning around ``plan_extra_judges`` changes.
+PLAN_VERSION = 1
+
+
+def _compute(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> _StoredPlan:
+    """The plan on the current state (seconds on a national stage: every entry's eligibility
+    for every judge)."""
     res, data = unc.summary, unc.data
-    cuts = uncertainty.cuts_of(stage, data)
     dec = uncertainty.decisions(unc, cuts)
     und = uncertainty.undecided_entries(unc, cuts, dec)
+    none = np.zeros(0, dtype=np.int64)
     if not und.size:
-        return ExtraPlan(stage)
+        empty = np.zeros(0)
+        return _StoredPlan(none, none, empty, none, none, empty, empty, empty, none > 0, none)
     judges = assignment_service.stage_judges(stage)
     entries = data.entries_at(list(range(data.n_entries)))
     # the same matrices as the automatic assignment: conflicts and panels
@@ -94,29 +232,78 @@ def plan(stage: Stage) -> ExtraPlan:
         conflict=~allowed,
         seed=stage.id,
     )
-    undecided = []
-    for i in und.tolist():
-        for cut, b in zip(cuts, dec.boundaries):
-            if b.undecided[i] and (cut.categories is None or data.category[i] in cut.categories):
-                undecided.append((entries[i], cut, float(b.p_in[i])))
+    und_rows = [
+        (i, k, float(b.p_in[i]))
+        for i in und.tolist()
+        for k, (cut, b) in enumerate(zip(cuts, dec.boundaries))
+        if b.undecided[i] and (cut.categories is None or data.category[i] in cut.categories)
+    ]
+    judge_ids = np.array([judges[j].id for j in extra.judge.tolist()], dtype=np.int64)
+    key = repr(
+        sorted(
+            (int(data.entry_ids[e]), int(j))
+            for e, j in zip(extra.entry.tolist(), judge_ids.tolist())
+        )
+    )
+    return _StoredPlan(
+        np.array([r[0] for r in und_rows], dtype=np.int64),
+        np.array([r[1] for r in und_rows], dtype=np.int64),
+        np.array([r[2] for r in und_rows], dtype=float),
+        np.asarray(extra.entry, dtype=np.int64),
+        judge_ids,
+        np.asarray(extra.se_now, dtype=float),
+        np.asarray(extra.se_new, dtype=float),
+        np.asarray(extra.shrink, dtype=float),
+        np.asarray(extra.bridges, dtype=bool),
+        np.asarray(extra.no_judge, dtype=np.int64),
+        hashlib.sha256(key.encode()).hexdigest()[:16],
+    )
+
+
+def _load_plan(stage: Stage, data, cuts: list, stored) -> ExtraPlan | None:
+    """The page's plan from a ``_StoredPlan`` (or its bytes): only the entries and judges it
+    names are loaded (one query each). None when the bytes cannot be read by this code or do
+    not fit the stage's data (computed again)."""
+    if isinstance(stored, bytes):
+        try:
+            stored = shared_cache.load(_StoredPlan, stored)
+        except (KeyError, TypeError, ValueError):
+            return None
+    positions = np.concatenate([stored.und_entry, stored.entry, stored.no_judge])
+    if positions.size and (positions.min() < 0 or positions.max() >= data.n_entries):
+        return None
+    if stored.und_cut.size and stored.und_cut.max() >= len(cuts):
+        return None
+    wanted = sorted(set(positions.tolist()))
+    entries = dict(zip(wanted, data.entries_at(wanted)))
+    ids = sorted(set(stored.judge_id.tolist()))
+    judges = (
+        {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    )
+    if len(judges) != len(ids):
+        return None
     proposals = [
-        Proposal(entries[e], judges[j], float(s0), float(s1), float(sh), bool(br))
+        Proposal(entries[e], judges[j], s0, s1, sh, bool(br))
         for e, j, s0, s1, sh, br in zip(
-            extra.entry.tolist(),
-            extra.judge.tolist(),
-            extra.se_now.tolist(),
-            extra.se_new.tolist(),
-            extra.shrink.tolist(),
-            extra.bridges.tolist(),
+            stored.entry.tolist(),
+            stored.judge_id.tolist(),
+            stored.se_now.tolist(),
+            stored.se_new.tolist(),
+            stored.shrink.tolist(),
+            stored.bridges.tolist(),
         )
     ]
-    key = repr(sorted((p.entry.id, p.judge.id) for p in proposals))
     return ExtraPlan(
         stage,
-        undecided=undecided,
+        undecided=[
+            (entries[i], cuts[k], p)
+            for i, k, p in zip(
+                stored.und_entry.tolist(), stored.und_cut.tolist(), stored.und_p.tolist()
+            )
+        ],
         proposals=proposals,
-        no_judge=[entries[i] for i in extra.no_judge.tolist()],
-        digest=hashlib.sha256(key.encode()).hexdigest()[:16],
+        no_judge=[entries[i] for i in stored.no_judge.tolist()],
+        digest=stored.digest if proposals else "",
     )
 
 
@@ -124,7 +311,7 @@ def plan(stage: Stage) -> ExtraPlan:
 def assign_extra_judges(*, stage: Stage, digest: str, actor: User) -> ExtraPlan:
     """Assign the previewed extra judges (``digest`` from the preview: refused when the
     proposal changed since). Each goes through the manual assignment: audited, notified."""
-    result = plan(stage)
+    result = plan(stage, fresh=True)  # the current state, never a stored plan
     if not result.proposals:
         raise InvalidState(_l("No entry needs another judge."))
     if digest != result.digest:

@@ -116,12 +116,22 @@ def read(model, digest: str) -> bytes | None:
 
 
 def write(
-    model, *, stage_id: int, digest: str, data: bytes, per_stage: int, total: int, **columns
+    model,
+    *,
+    stage_id: int,
+    digest: str,
+    data: bytes,
+    per_stage: int,
+    total: int,
+    per_kind: int | None = None,
+    **columns,
 ) -> None:
     """Keep ``data`` under ``digest``, then prune: rows older than ``MAX_AGE``, the stage's
     oldest beyond its newest ``per_stage`` (several methods, settings and recent inputs of
     one stage live side by side) and the oldest beyond ``total`` rows in all. ``columns``: the
-    model's other columns (``RankingCache.kind``).
+    model's other columns (``RankingCache.kind``). ``per_kind``: also keep only the stage's
+    newest rows of this ``kind`` (a result that changes often, like a plan of extra judges
+    with each new assignment, then never crowds out the stage's other, costlier rows).
 
     The row is committed at once on a connection of its own, so it outlives the caller's
     transaction (a GET's is rolled back at the end of the request). Two processes storing the
@@ -148,6 +158,15 @@ def write(
             model.id.not_in(select(model.id).order_by(model.id.desc()).limit(total))
         ),
     ]
+    if per_kind is not None:
+        kind = columns["kind"]
+        of_kind = stage_rows.where(model.kind == kind).order_by(model.id.desc()).limit(per_kind)
+        statements.insert(
+            1,
+            delete(model).where(
+                model.stage_id == stage_id, model.kind == kind, model.id.not_in(of_kind)
+            ),
+        )
     try:
         _store_rows(statements)
     except DBAPIError as exc:

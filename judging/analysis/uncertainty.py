@@ -350,13 +350,11 @@ def decisions(unc: StageUncertainty, cuts: list[Cut]) -> Decisions | None:
         return None
     places = tuple(int(c.place) for c in cuts)
     pass_mark = None if unc.stage.pass_mark is None else float(unc.stage.pass_mark)
-    if not unc.digest:  # a fit made by hand: nothing to share it under
+    digest = decisions_digest(unc, cuts)
+    if not digest:  # a fit made by hand: nothing to share it under
         return boundary_decisions(
             unc.result, list(places), pass_mark=pass_mark, lo=DECIDED_LO, hi=DECIDED_HI
         )
-    digest = shared_cache.digest_of(
-        "decisions", unc.digest, places, pass_mark, DECIDED_LO, DECIDED_HI
-    )
     found = _cached_decisions(digest)
     if found is not None:
         return found
@@ -380,6 +378,18 @@ def decisions(unc: StageUncertainty, cuts: list[Cut]) -> Decisions | None:
         while len(_DECISIONS) > CACHE_SIZE:
             _DECISIONS.popitem(last=False)
     return found
+
+
+def decisions_digest(unc: StageUncertainty, cuts: list[Cut]) -> str:
+    """The key of ``decisions(unc, cuts)`` in the shared cache, without deciding: the fit's
+    digest, the cuts' places, the pass mark and the decision levels; "" without a shared fit."""
+    if not unc.digest:
+        return ""
+    places = tuple(int(c.place) for c in cuts)
+    pass_mark = None if unc.stage.pass_mark is None else float(unc.stage.pass_mark)
+    return shared_cache.digest_of(
+        "decisions", unc.digest, places, pass_mark, DECIDED_LO, DECIDED_HI
+    )
 
 
 def _cached_decisions(digest: str) -> Decisions | None:

@@ -1,0 +1,255 @@
+"""The undecided page's plan of one more judge per entry from the shared cache
+(``judging.analysis.extra_judges``): another worker renders it without planning; a new conflict
+of interest, assignment, judge, withdrawal or panel plans anew; assigning always plans on the
+current state, never from a stored plan."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from competition.accounts.models import User
+from competition.db import db, utcnow
+from competition.entries.models import Entry
+from competition.roles import Role
+from judging.analysis import extra_judges
+from judging.analysis import services as analysis
+from judging.analysis import uncertainty as unc_service
+from judging.analysis.models import RankingCache
+from judging.panels import assignment as assignment_service
+from judging.panels import conflicts as conflict_service
+from judging.panels.models import Assignment, JudgeWithdrawal, Panel, PanelMember
+from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
+from tests import factories
+
+QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0, "Epsilon": 4.5}
+PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1], "Epsilon": [1, 2]}
+OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict
+NAMES = ["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan", "Juri Kelima"]
+
+
+def _forget_this_process():
+    """What a new worker process starts with: no cached arrays, fits, rankings or decisions."""
+    analysis.clear_arrays_cache()
+    analysis._MEMO.clear()
+    unc_service._CACHE.clear()
+    unc_service._DECISIONS.clear()
+
+
+@pytest.fixture(autouse=True)
+def _cold_caches():
+    _forget_this_process()
+    yield
+    _forget_this_process()
+
+
+@pytest.fixture
+def stage(app, committee, open_round):
+    """Five entries, two sheets each from three judges (one strict), two judges without
+    sheets: the places around the award cut (3) are undecided, and the spare judges are the
+    natural extra judges."""
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=name)
+        for i, name in enumerate(NAMES)
+    ]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for title, quality in QUALITY.items():
+        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+        entry = factories.make_entry(open_round, opd, title=title)
+        for j in PANELS[title]:
+            sheet_service.save_sheet(
+                assignment=factories.make_assignment(stage, entry, judges[j]),
+                submit=True,
+                actor=judges[j],
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
+            )
+    db.session.commit()
+    return stage
+
+
+def _url(stage):
+    return f"/committee/stages/{stage.id}/undecided"
+
+
+def _page(html: str) -> str:
+    """The page without what differs between two renderings of the same plan (the form's
+    CSRF token, if any)."""
+    return re.sub(r'name="csrf_token"[^>]*>', "", html)
+
+
+def _pairs(plan) -> set[tuple[int, int]]:
+    return {(p.entry.id, p.judge.id) for p in plan.proposals}
+
+
+def _refuse(*args, **kw):
+    raise AssertionError("planned again instead of read from the shared cache")
+
+
+def _plans_stored(stage) -> int:
+    return db.session.scalar(
+        select(func.count(RankingCache.id)).where(
+            RankingCache.stage_id == stage.id, RankingCache.kind == "extra_judges"
+        )
+    )
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The number of times the planner ran."""
+    calls = []
+    real = extra_judges.plan_extra_judges
+    monkeypatch.setattr(
+        extra_judges, "plan_extra_judges", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    return calls
+
+
+def test_another_worker_renders_the_plan_without_planning(
+    make_app, app, login, committee, stage, monkeypatch
+):
+    first = login(committee).get(_url(stage))
+    assert first.status_code == 200
+    plan = extra_judges.plan(stage)
+    assert plan.undecided and plan.proposals and plan.digest
+    assert "Tugaskan juri-juri ini" in first.text and plan.digest in first.text
+    for p in plan.proposals:
+        assert p.judge.name in first.text
+    db.session.rollback()  # what the end of a request does: the cache rows stay
+    assert _plans_stored(stage) == 1
+
+    other = make_app()  # another worker: its own engine and sessions, the same database
+    _forget_this_process()
+    monkeypatch.setattr(extra_judges, "plan_extra_judges", _refuse)
+    monkeypatch.setattr(assignment_service, "_stage_matrices", _refuse)
+    monkeypatch.setattr(unc_service, "_fit", _refuse)
+    monkeypatch.setattr(unc_service, "boundary_decisions", _refuse)
+    with other.app_context():
+        again = other.test_client(user=committee).get(_url(stage))
+    assert again.status_code == 200
+    assert _page(again.text) == _page(first.text)
+
+
+def test_a_stored_plan_reads_back_as_the_computed_one(app, stage):
+    computed = extra_judges.plan(stage, fresh=True)
+    assert _plans_stored(stage) == 0  # a fresh plan is not stored
+    stored = extra_judges.plan(stage)  # computed and stored
+    read = extra_judges.plan(stage)  # read back
+    assert _plans_stored(stage) == 1
+    for got in (stored, read):
+        assert got.digest == computed.digest
+        assert [(e.id, c, p) for e, c, p in got.undecided] == [
+            (e.id, c, p) for e, c, p in computed.undecided
+        ]
+        assert [
+            (p.entry.id, p.judge.id, p.se_now, p.se_new, p.links_groups) for p in got.proposals
+        ] == [
+            (p.entry.id, p.judge.id, p.se_now, p.se_new, p.links_groups) for p in computed.proposals
+        ]
+        assert [e.id for e in got.no_judge] == [e.id for e in computed.no_judge]
+
+
+def test_a_new_conflict_or_assignment_plans_anew(app, login, committee, stage, counted):
+    client = login(committee)
+    assert client.get(_url(stage)).status_code == 200
+    assert len(counted) == 1
+    _forget_this_process()
+    assert client.get(_url(stage)).status_code == 200
+    assert len(counted) == 1  # read from the shared cache
+
+    first = extra_judges.plan(stage)
+    entry_id, judge_id = sorted(_pairs(first))[0]
+    conflict_service.declare_conflict(
+        judge=db.session.get(User, judge_id),
+        entry=db.session.get(Entry, entry_id),
+        actor=committee,
+    )
+    db.session.commit()
+    page = client.get(_url(stage))
+    assert page.status_code == 200 and len(counted) == 2
+    second = extra_judges.plan(stage)
+    assert (entry_id, judge_id) not in _pairs(second) and second.digest != first.digest
+    assert second.digest in page.text and first.digest not in page.text
+
+    entry_id, judge_id = sorted(_pairs(second))[0]
+    factories.make_assignment(
+        stage, db.session.get(Entry, entry_id), db.session.get(User, judge_id)
+    )
+    db.session.commit()
+    client.get(_url(stage))
+    assert len(counted) == 3
+    third = extra_judges.plan(stage)
+    assert (entry_id, judge_id) not in _pairs(third)  # already that entry's judge
+    # the newest two states' plans side by side; the stage's other rows (its fit, the
+    # posterior draws, the decisions) are not crowded out
+    assert _plans_stored(stage) == extra_judges.PLANS_PER_STAGE == 2
+    kinds = set(
+        db.session.scalars(select(RankingCache.kind).where(RankingCache.stage_id == stage.id))
+    )
+    assert {"draws", "decisions", "extra_judges"} <= kinds
+
+
+@pytest.mark.parametrize("change", ["judge", "withdrawal", "panel", "conflict by organisation"])
+def test_the_judge_pool_and_panels_are_in_the_key(app, committee, stage, change):
+    unc = unc_service.stage_uncertainty(stage)
+    cuts = unc_service.cuts_of(stage, unc.data)
+    before = extra_judges.plan_digest(stage, unc, cuts)
+    assert before == extra_judges.plan_digest(stage, unc, cuts)
+    spare = db.session.scalar(select(User).where(User.name == NAMES[3]))
+    if change == "judge":
+        factories.make_user(role="judge", username="baru", name="Juri Baru")
+    elif change == "withdrawal":
+        db.session.add(JudgeWithdrawal(stage_id=stage.id, judge_id=spare.id))
+    elif change == "panel":
+        panel = Panel(stage_id=stage.id, name="Panel A")
+        db.session.add(panel)
+        db.session.flush()
+        db.session.add(PanelMember(panel_id=panel.id, judge_id=spare.id))
+    else:
+        entry = db.session.scalar(select(Entry).where(Entry.title == "Gamma"))
+        conflict_service.declare_conflict(
+            judge=spare, organisation=entry.organisation, actor=committee
+        )
+    db.session.flush()
+    assert extra_judges.plan_digest(stage, unc, cuts) != before
+
+
+def test_assigning_never_uses_a_stale_stored_plan(app, login, committee, stage, monkeypatch):
+    """Even when the stored plan no longer matches the stage (here: a key blind to every
+    change), the assignment plans on the current state and refuses the stale preview."""
+    monkeypatch.setattr(extra_judges, "state_fingerprint", lambda stage: ())
+    client = login(committee)
+    client.get(_url(stage))
+    stale = extra_judges.plan(stage)
+    entry_id, judge_id = sorted(_pairs(stale))[0]
+    # A panel without that judge: the stale plan's first judge is no longer eligible (and the
+    # manual assignment does not check panels itself).
+    judges = db.session.scalars(
+        select(User).where(User.role == Role.JUDGE, User.id != judge_id)
+    ).all()
+    panel = Panel(stage_id=stage.id, name="Panel tanpa juri itu")
+    db.session.add(panel)
+    db.session.flush()
+    db.session.add_all(PanelMember(panel_id=panel.id, judge_id=j.id) for j in judges)
+    db.session.commit()
+    assert extra_judges.plan(stage).digest == stale.digest  # the stale plan is what GET shows
+    before = db.session.scalar(select(func.count(Assignment.id)))
+    response = client.post(f"{_url(stage)}/assign", data={"digest": stale.digest})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Assignment.id))) == before
+    assert (
+        db.session.scalar(
+            select(Assignment).where(
+                Assignment.entry_id == entry_id, Assignment.judge_id == judge_id
+            )
+        )
+        is None
+    )
+    current = extra_judges.plan(stage, fresh=True)
+    assert current.digest != stale.digest and (entry_id, judge_id) not in _pairs(current)
+    # the current plan's preview assigns
+    client.post(f"{_url(stage)}/assign", data={"digest": current.digest})
+    added = db.session.scalars(select(Assignment).where(Assignment.is_manual.is_(True))).all()
+    assert {(a.entry_id, a.judge_id) for a in added} == _pairs(current)
