@@ -11,7 +11,7 @@ from competition.rounds.models import Round
 from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Certificate
-from tests.browser.conftest import check_accessibility, shot
+from tests.browser.conftest import check_accessibility, log_in, shot
 
 pytest.importorskip("axe_playwright_python")
 
@@ -98,11 +98,7 @@ def test_main_pages_of_every_role_pass_axe(app, demo, browser, live_server, run)
     context = browser.new_context(base_url=live_server, **sized)
     page = context.new_page()
     if username:
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("#submit")
-        page.wait_for_load_state()
+        log_in(page, username, DEMO_PASSWORD)
     for path in paths:
         response = page.goto(path)
         assert response.status < 400, (path, response.status)
