@@ -11,7 +11,7 @@ from competition.rounds.models import Round
 from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Certificate
-from tests.browser.conftest import check_accessibility, shot
+from tests.browser.conftest import check_accessibility, log_in, shot
 
 pytest.importorskip("axe_playwright_python")
 
@@ -64,31 +64,49 @@ def _pages():
 
 PHONE = {"width": 390, "height": 844}
 
+# The desktop pages of every role, then the judge's on a phone (a demo judge's worklist). One test
+# per run, the committee's fifteen pages in two, so that pytest-xdist's workers share them (one
+# test of some sixty pages kept one worker busy for a minute after the other had finished).
+RUNS = {
+    "public": (None, slice(None), None),
+    "opd": ("dinkes", slice(None), None),
+    "agency": ("admin-dinkes", slice(None), None),
+    "judge": ("juri1", slice(None), None),
+    "committee-rounds": ("panitia", slice(0, 8), None),
+    "committee-results": ("panitia", slice(8, None), None),
+    "judge-phone": ("juri1", slice(0, 2), PHONE),
+}
 
-def test_main_pages_of_every_role_pass_axe(app, demo, browser, live_server):
+
+def test_the_desktop_runs_cover_every_page_of_every_role():
+    covered = {}
+    for username, part, viewport in RUNS.values():
+        if viewport is None:
+            covered.setdefault(username, []).extend(range(100)[part])
+    assert set(covered) == {None, "dinkes", "admin-dinkes", "juri1", "panitia"}
+    assert all(indexes == list(range(100)) for indexes in covered.values())  # no gap, no overlap
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_main_pages_of_every_role_pass_axe(app, demo, browser, live_server, run):
+    username, part, viewport = RUNS[run]
+    all_paths = _pages()[username]
+    paths = all_paths[part]
+    assert paths
     failures = []
-    pages = _pages()
-    # The desktop pages of every role, then the judge's on a phone (a demo judge's worklist).
-    runs = [(username, paths, None) for username, paths in pages.items()]
-    runs.append(("juri1", pages["juri1"][:2], PHONE))
-    for username, paths, viewport in runs:
-        sized = {"viewport": viewport, "is_mobile": True} if viewport else {}
-        context = browser.new_context(base_url=live_server, **sized)
-        page = context.new_page()
-        if username:
-            page.goto("/login")
-            page.fill("#username", username)
-            page.fill("#password", DEMO_PASSWORD)
-            page.click("#submit")
-            page.wait_for_load_state()
-        for path in paths:
-            response = page.goto(path)
-            assert response.status < 400, (path, response.status)
-            try:
-                check_accessibility(page)
-            except AssertionError as exc:
-                failures.append(str(exc))
-            if viewport:
-                shot(page, f"a11y-phone-{username}-{paths.index(path)}")
-        context.close()
+    sized = {"viewport": viewport, "is_mobile": True} if viewport else {}
+    context = browser.new_context(base_url=live_server, **sized)
+    page = context.new_page()
+    if username:
+        log_in(page, username, DEMO_PASSWORD)
+    for path in paths:
+        response = page.goto(path)
+        assert response.status < 400, (path, response.status)
+        try:
+            check_accessibility(page)
+        except AssertionError as exc:
+            failures.append(str(exc))
+        if viewport:
+            shot(page, f"a11y-phone-{username}-{all_paths.index(path)}")
+    context.close()
     assert not failures, "\n\n".join(failures)

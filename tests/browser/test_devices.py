@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from competition.db import db
 from tests import factories
-from tests.browser.conftest import check_accessibility, shot
+from tests.browser.conftest import check_accessibility, log_in, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -67,11 +67,7 @@ def test_main_pages_fit_a_phone(app, browser, live_server, committee, opd, judge
             base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
         )
         page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", username)
-        page.fill("#password", "rahasia-123")
-        page.click("#submit")
-        page.wait_for_load_state()
+        log_in(page, username)
         for i, path in enumerate(paths):
             page.goto(path)
             expect(page.locator("main")).to_be_visible()

@@ -8,7 +8,7 @@ from competition.db import db, utcnow
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
-from tests.browser.conftest import check_accessibility, shot
+from tests.browser.conftest import check_accessibility, log_in, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -25,11 +25,7 @@ def _phone_page(browser, live_server, username):
         base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
     )
     page = context.new_page()
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "rahasia-123")
-    page.click("#submit")
-    page.wait_for_load_state()
+    log_in(page, username)
     return context, page
 
 
@@ -94,10 +90,7 @@ def test_sheet_switch_works_without_script(app, browser, live_server, opd, judge
     )
     try:
         page = context.new_page()
-        page.goto("/login")
-        page.fill("#username", "juri1")
-        page.fill("#password", "rahasia-123")
-        page.click("#submit")
+        log_in(page, "juri1")
         page.goto(f"/judge/assignments/{assignment.id}")
         page.click("#to-score-sheet")
         expect(page.locator("input[data-weight]").first).to_be_in_viewport()
