@@ -35,31 +35,36 @@ TITLES = [
 
 
 @pytest.fixture
-def scored(app, committee, open_round):
-    """A stage with six entries of distinct quality, each scored by three judges."""
-    stage = factories.make_stage(open_round)
-    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
-    criteria = rubric_service.list_criteria(stage)
-    entries, owners = [], []
-    for i, title in enumerate(TITLES):
-        owner = factories.make_opd_user(f"OPD {title}", username=f"opd{i}")
-        entry = factories.make_entry(open_round, owner, title=title)
-        entries.append(entry)
-        owners.append(owner)
-        for j, judge in enumerate(judges):
-            a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(
-                assignment=a,
-                submit=True,
-                actor=judge,
-                now=utcnow(),
-                inputs={
-                    c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5))
-                    for c in criteria
-                },
-            )
-    db.session.commit()
-    return stage, entries, owners
+def scored(app, committee, open_round, cached_data):
+    """A stage with six entries of distinct quality, each scored by three judges (built once
+    per module and copied: see ``cached_data``)."""
+
+    def build():
+        stage = factories.make_stage(open_round)
+        judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(3)]
+        criteria = rubric_service.list_criteria(stage)
+        entries, owners = [], []
+        for i, title in enumerate(TITLES):
+            owner = factories.make_opd_user(f"OPD {title}", username=f"opd{i}")
+            entry = factories.make_entry(open_round, owner, title=title)
+            entries.append(entry)
+            owners.append(owner)
+            for j, judge in enumerate(judges):
+                a = factories.make_assignment(stage, entry, judge)
+                sheet_service.save_sheet(
+                    assignment=a,
+                    submit=True,
+                    actor=judge,
+                    now=utcnow(),
+                    inputs={
+                        c.id: sheet_service.CriterionInput(float(9 - i + (j % 2) * 0.5))
+                        for c in criteria
+                    },
+                )
+        db.session.commit()
+        return stage, entries, owners
+
+    return cached_data(build)
 
 
 def test_results_services_record_their_actor_whoever_calls_them(app, committee, scored):
