@@ -43,18 +43,22 @@ def _score(assignment, judge, values, *, submit=True):
 
 
 @pytest.fixture
-def world(app, committee, open_round):
+def world(app, committee, open_round, cached_data):
     """Four entries of distinct quality, each scored by the same three judges; ranked by the
     raw mean (the page's order is then the order of the means)."""
-    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)], method="raw")
-    judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
-    for title, quality in QUALITY.items():
-        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-        entry = factories.make_entry(open_round, opd, title=title)
-        for j, judge in enumerate(judges):
-            _score(factories.make_assignment(stage, entry, judge), judge, [quality + j * 0.5])
-    db.session.commit()
-    return stage, judges
+
+    def build():
+        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)], method="raw")
+        judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
+        for title, quality in QUALITY.items():
+            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+            entry = factories.make_entry(open_round, opd, title=title)
+            for j, judge in enumerate(judges):
+                _score(factories.make_assignment(stage, entry, judge), judge, [quality + j * 0.5])
+        db.session.commit()
+        return stage, judges
+
+    return cached_data(build)
 
 
 def _page_rows(client, stage) -> list[tuple[str, str, str]]:
