@@ -18,15 +18,17 @@ by the workers.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import functools
 import gc
+import hashlib
 import os
 import pickle
 import re
 import shutil
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import g
 from flask_login import FlaskLoginClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import Rule
@@ -328,25 +331,30 @@ def demo_snapshot(schema, tmp_path_factory) -> DemoSnapshot:
 
 
 def _restore(snapshot: DemoSnapshot, url: str) -> None:
-    """Put the demo's rows back into the (empty) PostgreSQL test database and move each id
-    sequence past them, so rows the test adds get fresh ids."""
+    """Put the demo's rows back into the (empty) PostgreSQL test database."""
     engine = create_engine(url)
     try:
-        with engine.begin() as conn:
-            for table in db.metadata.sorted_tables:
-                if snapshot.rows[table.name]:
-                    conn.execute(table.insert(), snapshot.rows[table.name])
-                column = table.autoincrement_column
-                if column is not None:
-                    conn.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', "
-                            f"'{column.name}'), COALESCE(MAX({column.name}), 1), "
-                            f"MAX({column.name}) IS NOT NULL) FROM {table.name}"
-                        )
-                    )
+        _restore_rows(snapshot.rows, engine)
     finally:
         engine.dispose()
+
+
+def _restore_rows(rows: dict[str, list[dict]], engine) -> None:
+    """Insert ``rows`` (by table) into the empty PostgreSQL tables and move each id sequence
+    past them, so rows the test adds get fresh ids."""
+    with engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+            column = table.autoincrement_column
+            if column is not None:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', "
+                        f"'{column.name}'), COALESCE(MAX({column.name}), 1), "
+                        f"MAX({column.name}) IS NOT NULL) FROM {table.name}"
+                    )
+                )
 
 
 @pytest.fixture
@@ -386,6 +394,141 @@ def make_app(request, tmp_path, schema):
             if db.engine.dialect.name != "sqlite":  # SQLite files are thrown away with tmp_path
                 _empty(db.engine)
             db.engine.dispose()
+
+
+# What differs from one build of the same rows to the next, left out of a database's
+# fingerprint: times, random tokens, and the audit trail (it records the times and its hashes
+# cover them; it follows from the other rows' history).
+_VOLATILE_COLUMNS = {"session_token"}
+_VOLATILE_TABLES = {"audit_records", "audit_head"}
+
+
+def _is_time(type_) -> bool:
+    return isinstance(type_, DateTime) or (
+        isinstance(type_, TypeDecorator) and isinstance(type_.impl, DateTime)
+    )
+
+
+def _fingerprint(conn) -> str:
+    """A digest of every row of every table but their volatile columns (see above)."""
+    h = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        if table.name in _VOLATILE_TABLES:
+            continue
+        columns = [
+            c for c in table.columns if c.name not in _VOLATILE_COLUMNS and not _is_time(c.type)
+        ]
+        h.update(table.name.encode())
+        order = list(table.primary_key.columns) or columns
+        for row in conn.execute(select(*columns).order_by(*order)):
+            h.update(repr(tuple(row)).encode())
+    return h.hexdigest()
+
+
+def _freeze(value):
+    """``value`` with each mapped object replaced by its class and primary key."""
+    if isinstance(value, tuple | list):
+        return type(value)(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    state = sa_inspect(value, raiseerr=False)
+    if state is not None and getattr(state, "identity", None) is not None:
+        return _Identity(type(value), state.identity)
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    raise TypeError(f"cached_data cannot keep a {type(value).__name__}")
+
+
+def _revive(value):
+    if isinstance(value, _Identity):
+        return db.session.get(value.cls, value.key)
+    if isinstance(value, tuple | list):
+        return type(value)(_revive(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _revive(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class _Identity:
+    cls: type
+    key: tuple
+
+
+@dataclass
+class _Snapshot:
+    database: Path | dict[str, list[dict]]  # a SQLite file, or PostgreSQL's rows
+    uploads: Path
+    value: object
+
+
+_SNAPSHOTS: dict[tuple, _Snapshot] = {}
+
+
+def _take_snapshot(folder: Path) -> Path | dict[str, list[dict]]:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            return {
+                table.name: [dict(row._mapping) for row in conn.execute(table.select())]
+                for table in db.metadata.sorted_tables
+            }
+    target = folder / "data.sqlite3"
+    with closing(sqlite3.connect(engine.url.database)) as src:
+        with closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    return target
+
+
+def _put_snapshot(database: Path | dict[str, list[dict]]) -> None:
+    engine = db.engine
+    if isinstance(database, Path):
+        with closing(sqlite3.connect(database)) as src:
+            with closing(sqlite3.connect(engine.url.database)) as dst:
+                src.backup(dst)
+        return
+    _empty(engine)
+    _restore_rows(database, engine)
+
+
+@pytest.fixture
+def cached_data(request, app, tmp_path_factory):
+    """``cached_data(build, *key)`` -> what ``build()`` returns, having built its rows into the
+    test's database: for a data fixture that costs seconds and is asked for by many tests.
+
+    The first time in a test module (per worker), with the database in a given state, ``build``
+    runs and commits, and the database (every row, and the upload folder) is kept with what it
+    returned (mapped objects as their primary keys). Later tests of the module that reach the
+    same state (the same rows but times, random tokens and audit hashes: ``_fingerprint``) get
+    that copy of the database and the same objects, loaded in their own session. ``key``: the
+    arguments ``build`` depends on besides the database."""
+    module = request.node.module.__name__
+
+    def get(build, *key):
+        db.session.commit()
+        with db.engine.connect() as conn:
+            before = _fingerprint(conn)
+        cache_key = (module, build.__qualname__, repr(key), before)
+        uploads = Path(app.config["UPLOAD_FOLDER"])
+        snapshot = _SNAPSHOTS.get(cache_key)
+        if snapshot is None:
+            value = build()
+            db.session.commit()
+            folder = tmp_path_factory.mktemp("data")
+            if uploads.exists():
+                shutil.copytree(uploads, folder / "uploads")
+            _SNAPSHOTS[cache_key] = _Snapshot(
+                _take_snapshot(folder), folder / "uploads", _freeze(value)
+            )
+            return value
+        _put_snapshot(snapshot.database)
+        shutil.rmtree(uploads, ignore_errors=True)
+        if snapshot.uploads.exists():
+            shutil.copytree(snapshot.uploads, uploads)
+        db.session.expire_all()
+        return _revive(copy.deepcopy(snapshot.value))
+
+    return get
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def make_stage(
     return stage
 
 
-def make_entry(
+def new_entry(
     round_: Round,
     user: User,
     *,
@@ -128,6 +128,7 @@ def make_entry(
     submitted: bool = True,
     category: Category | None = None,
 ) -> Entry:
+    """A complete proposal of ``user``'s organisation, added to the session (not flushed)."""
     now = utcnow()
     entry = Entry(
         round=round_,
@@ -143,8 +144,11 @@ def make_entry(
         submitted_at=now if submitted else None,
     )
     db.session.add(entry)
-    db.session.flush()
-    # The SK decree a submission needs (a row only: no file is written).
+    return entry
+
+
+def add_sk(entry: Entry) -> None:
+    """The SK decree a submission needs (a row only: no file is written); ``entry`` has an id."""
     db.session.add(
         Attachment(
             entry=entry,
@@ -155,6 +159,19 @@ def make_entry(
             size=1000,
         )
     )
+
+
+def make_entry(
+    round_: Round,
+    user: User,
+    *,
+    title: str = "SI-PANDAI",
+    submitted: bool = True,
+    category: Category | None = None,
+) -> Entry:
+    entry = new_entry(round_, user, title=title, submitted=submitted, category=category)
+    db.session.flush()
+    add_sk(entry)
     db.session.flush()
     return entry
 

@@ -31,61 +31,72 @@ def _score(stage, entries, values, judges):
 
 
 @pytest.fixture
-def two_stages(app, committee, open_round):
-    desk = factories.make_stage(open_round, method="raw")
-    presentation = factories.make_stage(open_round, method="raw")
-    presentation.name, presentation.scale_min, presentation.scale_max = "Presentasi", 0, 100
-    judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
-    entries = [
-        factories.make_entry(
-            open_round,
-            factories.make_opd_user(f"OPD {i}", username=f"opd{i}"),
-            title=f"Inovasi {i}",
-        )
-        for i in range(len(DESK))
-    ]
-    _score(desk, entries, DESK, judges)
-    _score(presentation, entries, PRESENTATION, judges)
-    db.session.commit()
-    return desk, presentation, entries
+def two_stages(app, committee, open_round, cached_data):
+    """Built once per module and copied (see ``cached_data``)."""
 
-
-@pytest.fixture
-def three_judges(app, committee, open_round):
-    """``make(desk_marks, field_marks)``: two stages (scale 1-10, weights 50/50) of five
-    entries, each scored by the same three judges."""
-    unc_service._CACHE.clear()
-
-    def make(desk_marks, field_marks):
-        desk = factories.make_stage(open_round)
-        field = factories.make_stage(open_round)
-        field.name = "Peninjauan Lapangan"
-        judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+    def build():
+        desk = factories.make_stage(open_round, method="raw")
+        presentation = factories.make_stage(open_round, method="raw")
+        presentation.name, presentation.scale_min, presentation.scale_max = "Presentasi", 0, 100
+        judges = [factories.make_user(role="judge", username=f"penilai{i}") for i in range(2)]
         entries = [
             factories.make_entry(
                 open_round,
-                factories.make_opd_user(f"OPD {i}", username=f"dinas{i}"),
+                factories.make_opd_user(f"OPD {i}", username=f"opd{i}"),
                 title=f"Inovasi {i}",
             )
-            for i in range(5)
+            for i in range(len(DESK))
         ]
-        for stage, marks in ((desk, desk_marks), (field, field_marks)):
-            criteria = rubric_service.list_criteria(stage)
-            for entry, values in zip(entries, marks):
-                for judge, value in zip(judges, values):
-                    a = factories.make_assignment(stage, entry, judge)
-                    sheet_service.save_sheet(
-                        assignment=a,
-                        submit=True,
-                        actor=judge,
-                        now=utcnow(),
-                        inputs={c.id: sheet_service.CriterionInput(float(value)) for c in criteria},
-                    )
-        combined_weights.set_stage_weights(
-            round_=open_round, weights={desk.id: 50, field.id: 50}, actor=committee
-        )
+        _score(desk, entries, DESK, judges)
+        _score(presentation, entries, PRESENTATION, judges)
         db.session.commit()
-        return desk, field, entries
+        return desk, presentation, entries
+
+    return cached_data(build)
+
+
+@pytest.fixture
+def three_judges(app, committee, open_round, cached_data):
+    """``make(desk_marks, field_marks)``: two stages (scale 1-10, weights 50/50) of five
+    entries, each scored by the same three judges (built once per module and pair of marks,
+    then copied: see ``cached_data``)."""
+    unc_service._CACHE.clear()
+
+    def make(desk_marks, field_marks):
+        def build():
+            desk = factories.make_stage(open_round)
+            field = factories.make_stage(open_round)
+            field.name = "Peninjauan Lapangan"
+            judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(3)]
+            entries = [
+                factories.make_entry(
+                    open_round,
+                    factories.make_opd_user(f"OPD {i}", username=f"dinas{i}"),
+                    title=f"Inovasi {i}",
+                )
+                for i in range(5)
+            ]
+            for stage, marks in ((desk, desk_marks), (field, field_marks)):
+                criteria = rubric_service.list_criteria(stage)
+                for entry, values in zip(entries, marks):
+                    for judge, value in zip(judges, values):
+                        a = factories.make_assignment(stage, entry, judge)
+                        sheet_service.save_sheet(
+                            assignment=a,
+                            submit=True,
+                            actor=judge,
+                            now=utcnow(),
+                            inputs={
+                                c.id: sheet_service.CriterionInput(float(value)) for c in criteria
+                            },
+                        )
+            combined_weights.set_stage_weights(
+                round_=open_round, weights={desk.id: 50, field.id: 50}, actor=committee
+            )
+            db.session.commit()
+            return desk, field, entries
+
+        return cached_data(build, desk_marks, field_marks)
 
     yield make
     unc_service._CACHE.clear()

@@ -17,29 +17,37 @@ SCORES = {"Alpha": 9, "Beta": 8, "Gamma": 7, "Delta": 5, "Puskesmas A": 8, "Pusk
 
 
 @pytest.fixture
-def two_stages(app, committee, judge, open_round):
-    from competition.rounds.models import Category
+def two_stages(app, committee, judge, open_round, cached_data):
+    """Built once per module and copied (see ``cached_data``)."""
 
-    other = Category(round=open_round, name="Puskesmas")
-    db.session.add(other)
-    desk = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-    presentation = factories.make_stage(open_round, criteria=[("Presentasi", 100)])
-    criterion = rubric_service.list_criteria(desk)[0]
-    for title, score in SCORES.items():
-        opd = factories.make_opd_user(f"OPD {title}", username=title.lower().replace(" ", "-"))
-        entry = factories.make_entry(
-            open_round, opd, title=title, category=other if title.startswith("Puskesmas") else None
-        )
-        a = factories.make_assignment(desk, entry, judge)
-        sheet_service.save_sheet(
-            assignment=a,
-            submit=True,
-            actor=judge,
-            now=utcnow(),
-            inputs={criterion.id: sheet_service.CriterionInput(score)},
-        )
-    db.session.commit()
-    return desk, presentation
+    def build():
+        from competition.rounds.models import Category
+
+        other = Category(round=open_round, name="Puskesmas")
+        db.session.add(other)
+        desk = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+        presentation = factories.make_stage(open_round, criteria=[("Presentasi", 100)])
+        criterion = rubric_service.list_criteria(desk)[0]
+        for title, score in SCORES.items():
+            opd = factories.make_opd_user(f"OPD {title}", username=title.lower().replace(" ", "-"))
+            entry = factories.make_entry(
+                open_round,
+                opd,
+                title=title,
+                category=other if title.startswith("Puskesmas") else None,
+            )
+            a = factories.make_assignment(desk, entry, judge)
+            sheet_service.save_sheet(
+                assignment=a,
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(score)},
+            )
+        db.session.commit()
+        return desk, presentation
+
+    return cached_data(build)
 
 
 def _ids(*titles):

@@ -51,12 +51,17 @@ def _stage(round_, judges, marks, *, method="bias_scale"):
 
 
 @pytest.fixture
-def two_stages(app, committee, open_round):
-    judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
-    desk = _stage(open_round, judges, [9.0, 7.0, 5.0, 3.0])
-    field = _stage(open_round, judges, [4.0, 8.0, 6.0, 2.0])
-    db.session.commit()
-    return desk, field
+def two_stages(app, committee, open_round, cached_data):
+    """Built once per module and copied (see ``cached_data``)."""
+
+    def build():
+        judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
+        desk = _stage(open_round, judges, [9.0, 7.0, 5.0, 3.0])
+        field = _stage(open_round, judges, [4.0, 8.0, 6.0, 2.0])
+        db.session.commit()
+        return desk, field
+
+    return cached_data(build)
 
 
 def _ranking_tables(html: str) -> list[str]:

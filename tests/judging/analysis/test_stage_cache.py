@@ -8,14 +8,17 @@ import re
 import pytest
 from sqlalchemy import event, func, select, text
 
+from competition.accounts.models import Organisation, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.roles import Role
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as unc_service
+from judging.normalize import DEFAULT_METHOD
 from judging.panels.models import Assignment
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
-from judging.scoring.models import Criterion, ScoreSheet, SheetStatus
+from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
 from tests import factories
 
 QUALITY = {"Alpha": 9.0, "Beta": 7.0, "Gamma": 5.0, "Delta": 3.0}
@@ -42,19 +45,77 @@ def _score(assignment, judge, values, *, submit=True):
     )
 
 
+def _scored_in_bulk(stage, judges, count, value):
+    """``count`` entries in turn in the round's categories, each of its own OPD, submitted, and
+    scored by every judge on the stage's one criterion (``value(i, j)``): the rows that
+    ``make_opd_user``, ``make_entry``, ``make_assignment`` and ``_score`` leave, added in a few
+    flushes (one by one, 240 entries took three quarters of the test's time)."""
+    round_ = stage.round
+    categories = list(round_.categories)
+    (criterion,) = rubric_service.list_criteria(stage)
+    stage.method = DEFAULT_METHOD  # as the first saved sheet sets it
+    opds = []
+    for i in range(count):
+        org = Organisation(name=f"Dinas {i}")
+        user = User(username=f"dinas{i}", name=f"Admin Dinas {i}", role=Role.OPD, organisation=org)
+        user.set_password(factories.PASSWORD)
+        opds.append(user)
+    db.session.add_all(opds)
+    db.session.flush()
+    entries = [
+        factories.new_entry(round_, opd, title=f"Inovasi {i:03d}", category=categories[i % 3])
+        for i, opd in enumerate(opds)
+    ]
+    db.session.flush()
+    for entry in entries:
+        factories.add_sk(entry)
+    now = utcnow()
+    for i, entry in enumerate(entries):
+        for j, judge in enumerate(judges):
+            v = value(i, j)
+            sheet = ScoreSheet(
+                assignment=Assignment(stage_id=stage.id, entry_id=entry.id, judge_id=judge.id),
+                status=SheetStatus.SUBMITTED,
+                total=sheet_service.weighted_total([criterion], {criterion.id: v}),
+                submitted_at=now,
+                updated_at=now,
+            )
+            sheet.scores.append(Score(criterion=criterion, value=v, comment=""))
+            sheet.changes.append(
+                ScoreChange(
+                    criterion_id=criterion.id,
+                    changed_by_id=judge.id,
+                    changed_at=now,
+                    old_value=None,
+                    new_value=v,
+                    comment_changed=False,
+                )
+            )
+            sheet.changes.append(
+                ScoreChange(event="submitted", changed_by_id=judge.id, changed_at=now)
+            )
+            db.session.add(sheet)
+    db.session.flush()
+    return entries
+
+
 @pytest.fixture
-def world(app, committee, open_round):
+def world(app, committee, open_round, cached_data):
     """Four entries of distinct quality, each scored by the same three judges; ranked by the
     raw mean (the page's order is then the order of the means)."""
-    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)], method="raw")
-    judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
-    for title, quality in QUALITY.items():
-        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-        entry = factories.make_entry(open_round, opd, title=title)
-        for j, judge in enumerate(judges):
-            _score(factories.make_assignment(stage, entry, judge), judge, [quality + j * 0.5])
-    db.session.commit()
-    return stage, judges
+
+    def build():
+        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)], method="raw")
+        judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(3)]
+        for title, quality in QUALITY.items():
+            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+            entry = factories.make_entry(open_round, opd, title=title)
+            for j, judge in enumerate(judges):
+                _score(factories.make_assignment(stage, entry, judge), judge, [quality + j * 0.5])
+        db.session.commit()
+        return stage, judges
+
+    return cached_data(build)
 
 
 def _page_rows(client, stage) -> list[tuple[str, str, str]]:
@@ -260,13 +321,7 @@ def test_ranking_page_is_bounded_for_a_large_stage(app, login, committee, open_r
     categories = list(open_round.categories)
     stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
     judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(2)]
-    for i in range(240):
-        opd = factories.make_opd_user(f"Dinas {i}", username=f"dinas{i}")
-        entry = factories.make_entry(
-            open_round, opd, title=f"Inovasi {i:03d}", category=categories[i % 3]
-        )
-        for j, judge in enumerate(judges):
-            _score(factories.make_assignment(stage, entry, judge), judge, [1.0 + (i * 7 + j) % 10])
+    _scored_in_bulk(stage, judges, 240, lambda i, j: 1.0 + (i * 7 + j) % 10)
     db.session.commit()
     client = login(committee)
     url = f"/committee/stages/{stage.id}/ranking"

@@ -34,27 +34,32 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def scored_stage(app, committee, open_round):
-    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-    judges = [
-        factories.make_user(role="judge", username=f"j{i}", name=name)
-        for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan"])
-    ]
-    criterion = rubric_service.list_criteria(stage)[0]
-    for title, quality in QUALITY.items():
-        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-        entry = factories.make_entry(open_round, opd, title=title)
-        for j in PANELS[title]:
-            a = factories.make_assignment(stage, entry, judges[j])
-            sheet_service.save_sheet(
-                assignment=a,
-                submit=True,
-                actor=judges[j],
-                now=utcnow(),
-                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
-            )
-    db.session.commit()
-    return stage
+def scored_stage(app, committee, open_round, cached_data):
+    """Built once per module and copied (see ``cached_data``)."""
+
+    def build():
+        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+        judges = [
+            factories.make_user(role="judge", username=f"j{i}", name=name)
+            for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan"])
+        ]
+        criterion = rubric_service.list_criteria(stage)[0]
+        for title, quality in QUALITY.items():
+            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+            entry = factories.make_entry(open_round, opd, title=title)
+            for j in PANELS[title]:
+                a = factories.make_assignment(stage, entry, judges[j])
+                sheet_service.save_sheet(
+                    assignment=a,
+                    submit=True,
+                    actor=judges[j],
+                    now=utcnow(),
+                    inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
+                )
+        db.session.commit()
+        return stage
+
+    return cached_data(build)
 
 
 def _entry(title):

@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pytest
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
@@ -35,8 +36,15 @@ def _load(scale=SMALL):
     return counts, db.session.get(Round, counts["round"])
 
 
-def test_generated_round_has_the_asked_size(app):
-    counts, round_ = _load()
+@pytest.fixture
+def small(app, cached_data):
+    """``_load()``: the SMALL round, generated and published once per module and copied (see
+    ``cached_data``)."""
+    return cached_data(_load)
+
+
+def test_generated_round_has_the_asked_size(app, small):
+    counts, round_ = small
     desk, final = round_.stages
     assert (
         counts["entries"]
@@ -62,8 +70,8 @@ def test_generated_round_has_the_asked_size(app):
     )
 
 
-def test_design_balanced_connected_and_scores_consistent(app):
-    _, round_ = _load()
+def test_design_balanced_connected_and_scores_consistent(app, small):
+    _, round_ = small
     desk = round_.stages[0]
     rows = db.session.execute(
         select(Assignment.entry_id, Assignment.judge_id).where(Assignment.stage_id == desk.id)
@@ -96,8 +104,8 @@ def test_design_balanced_connected_and_scores_consistent(app):
     assert db.session.scalar(select(func.count(Score.id))) == 5 * (360 + 90)
 
 
-def test_desk_stage_is_published_and_pages_render(app, login):
-    _, round_ = _load()
+def test_desk_stage_is_published_and_pages_render(app, small, login):
+    _, round_ = small
     desk = round_.stages[0]
     assert desk.published_at is not None
     assert db.session.scalar(select(func.count(Result.id)).where(Result.stage_id == desk.id)) == 120
@@ -178,9 +186,9 @@ def test_cli_loads_national_scale(app):
     assert judge.check_password("juri-demo")
 
 
-def test_public_page_shows_the_first_places_per_category(app, monkeypatch):
+def test_public_page_shows_the_first_places_per_category(app, small, monkeypatch):
     monkeypatch.setattr(public, "PUBLIC_PLACES", 5)
-    _, round_ = _load()
+    _, round_ = small
     page = app.test_client().get(f"/results/{round_.slug}").get_data(as_text=True)
     assert page.count('class="rank-') + page.count('class="awarded rank-') == 10 * 5
     assert f"/results/{round_.slug}?all=1" in page

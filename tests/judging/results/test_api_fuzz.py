@@ -22,8 +22,14 @@ OPERATIONS = [
 
 
 @pytest.fixture
-def api_schema(app, committee, opd, judge, open_round):
-    publish_round(open_round, committee, opd, judge)
+def api_schema(app, committee, opd, judge, open_round, cached_data):
+    """The API's schema, on a published round (built once per module and copied: see
+    ``cached_data``)."""
+
+    def build():
+        publish_round(open_round, committee, opd, judge)
+
+    cached_data(build)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 

@@ -36,6 +36,20 @@ def _fresh_cache():
     unc_service._CACHE.clear()
 
 
+@pytest.fixture
+def world(open_round, cached_data):
+    """``world(titles=TITLES)`` -> ``_world(open_round, titles)``, built once per module and
+    list of titles, then copied (see ``cached_data``)."""
+
+    def make(titles=TITLES):
+        def build():
+            return _world(open_round, titles)
+
+        return cached_data(build, tuple(titles))
+
+    return make
+
+
 def _world(open_round, titles=TITLES):
     stage = factories.make_stage(open_round)
     judges = [
@@ -72,15 +86,15 @@ def _others_scores(stage, me):
     return [f"{r.score:.2f}".replace(".", ",") for r in rows if r.entry_id != me.id]
 
 
-def test_no_feedback_before_publication(login, committee, open_round):
-    _stage, entries, owners = _world(open_round)
+def test_no_feedback_before_publication(login, committee, open_round, world):
+    _stage, entries, owners = world()
     client = login(owners[0])
     assert "Umpan balik dari penilaian" not in client.get(f"/opd/entries/{entries[0].id}").text
     assert client.get(f"/opd/entries/{entries[0].id}/feedback.pdf").status_code == 404
 
 
-def test_opd_sees_its_own_feedback_and_nothing_of_others(login, committee, open_round):
-    stage, entries, owners = _world(open_round)
+def test_opd_sees_its_own_feedback_and_nothing_of_others(login, committee, open_round, world):
+    stage, entries, owners = world()
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     me = entries[2]
@@ -101,8 +115,10 @@ def test_opd_sees_its_own_feedback_and_nothing_of_others(login, committee, open_
             assert other not in page
 
 
-def test_comments_are_shown_anonymously_when_the_committee_allows(login, committee, open_round):
-    stage, entries, owners = _world(open_round)
+def test_comments_are_shown_anonymously_when_the_committee_allows(
+    login, committee, open_round, world
+):
+    stage, entries, owners = world()
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     r = login(committee).post(
@@ -127,8 +143,8 @@ def test_comments_are_shown_anonymously_when_the_committee_allows(login, committ
         assert title not in text
 
 
-def test_another_opds_feedback_is_hidden(login, committee, open_round):
-    stage, entries, owners = _world(open_round)
+def test_another_opds_feedback_is_hidden(login, committee, open_round, world):
+    stage, entries, owners = world()
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     client = login(owners[1])
@@ -136,8 +152,8 @@ def test_another_opds_feedback_is_hidden(login, committee, open_round):
     assert client.get(f"/opd/entries/{entries[0].id}/feedback.pdf").status_code == 404
 
 
-def test_small_category_gets_no_quartiles(login, committee, open_round):
-    stage, entries, owners = _world(open_round, TITLES[:2])
+def test_small_category_gets_no_quartiles(login, committee, open_round, world):
+    stage, entries, owners = world(TITLES[:2])
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     page = login(owners[0]).get(f"/opd/entries/{entries[0].id}").text

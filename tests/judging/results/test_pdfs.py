@@ -65,30 +65,35 @@ def _text(reader: PdfReader) -> str:
 
 
 @pytest.fixture
-def published(app, login, committee, scored):  # noqa: F811
+def published(app, login, committee, scored, cached_data):  # noqa: F811
     """The scored stage published on 5 March 2026, one OPD renamed with characters beyond
-    Latin-1, and the round's letterhead set through the layout page."""
-    stage, entries, owners = scored
-    entries[0].organisation.name = NAME
-    entries[0].title = TITLE
-    db.session.commit()
-    r = login(committee).post(
-        f"/committee/rounds/{stage.round_id}/results/layout",
-        data={
-            "government": "Pemerintah Kota Palembang",
-            "organiser": "Badan Riset dan Inovasi Daerah",
-            "address": "Jl. Merdeka No. 1, Palembang 30111",
-            "place": "Palembang",
-            "signer1_name": "Dr. Ṣalih Nugroho",
-            "signer1_title": "Ketua Panitia",
-            "logo": (io.BytesIO(_png()), "logo.png"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert r.status_code == 302
-    pub = publication_service.publish_results(stage=stage, actor=committee, now=PUBLISHED)
-    db.session.commit()
-    return stage, entries, owners, pub
+    Latin-1, and the round's letterhead set through the layout page
+    (built once per module and copied: see ``cached_data``)."""
+
+    def build():
+        stage, entries, owners = scored
+        entries[0].organisation.name = NAME
+        entries[0].title = TITLE
+        db.session.commit()
+        r = login(committee).post(
+            f"/committee/rounds/{stage.round_id}/results/layout",
+            data={
+                "government": "Pemerintah Kota Palembang",
+                "organiser": "Badan Riset dan Inovasi Daerah",
+                "address": "Jl. Merdeka No. 1, Palembang 30111",
+                "place": "Palembang",
+                "signer1_name": "Dr. Ṣalih Nugroho",
+                "signer1_title": "Ketua Panitia",
+                "logo": (io.BytesIO(_png()), "logo.png"),
+            },
+            content_type="multipart/form-data",
+        )
+        assert r.status_code == 302
+        pub = publication_service.publish_results(stage=stage, actor=committee, now=PUBLISHED)
+        db.session.commit()
+        return stage, entries, owners, pub
+
+    return cached_data(build)
 
 
 def test_berita_acara_is_valid_unicode_numbered_and_has_the_letterhead(

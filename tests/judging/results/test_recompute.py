@@ -17,32 +17,37 @@ NAMES = ["Dr. Sari Wulandari", "Ir. Bambang Hartono", "Prof. Rina Kusuma"]
 
 
 @pytest.fixture
-def published(app, committee, open_round):
-    stage = factories.make_stage(open_round)
-    judges = [
-        factories.make_user(role="judge", username=f"penilai{i}", name=n)
-        for i, n in enumerate(NAMES)
-    ]
-    criteria = rubric_service.list_criteria(stage)
-    for i in range(6):
-        owner = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
-        entry = factories.make_entry(open_round, owner, title=f"Inovasi {i}")
-        for j, judge in enumerate(judges[: 2 + i % 2]):
-            a = factories.make_assignment(stage, entry, judge)
-            sheet_service.save_sheet(
-                assignment=a,
-                submit=True,
-                actor=judge,
-                now=utcnow(),
-                inputs={
-                    c.id: sheet_service.CriterionInput(float(8 - i * 0.7 + j * 0.9 - k * 0.3))
-                    for k, c in enumerate(criteria)
-                },
-            )
-    db.session.commit()
-    pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
-    db.session.commit()
-    return stage, pub
+def published(app, committee, open_round, cached_data):
+    """Built once per module and copied (see ``cached_data``)."""
+
+    def build():
+        stage = factories.make_stage(open_round)
+        judges = [
+            factories.make_user(role="judge", username=f"penilai{i}", name=n)
+            for i, n in enumerate(NAMES)
+        ]
+        criteria = rubric_service.list_criteria(stage)
+        for i in range(6):
+            owner = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
+            entry = factories.make_entry(open_round, owner, title=f"Inovasi {i}")
+            for j, judge in enumerate(judges[: 2 + i % 2]):
+                a = factories.make_assignment(stage, entry, judge)
+                sheet_service.save_sheet(
+                    assignment=a,
+                    submit=True,
+                    actor=judge,
+                    now=utcnow(),
+                    inputs={
+                        c.id: sheet_service.CriterionInput(float(8 - i * 0.7 + j * 0.9 - k * 0.3))
+                        for k, c in enumerate(criteria)
+                    },
+                )
+        db.session.commit()
+        pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+        db.session.commit()
+        return stage, pub
+
+    return cached_data(build)
 
 
 def _url(stage, pub):

@@ -26,6 +26,20 @@ def _fresh_cache():
     unc_service._CACHE.clear()
 
 
+@pytest.fixture
+def scored(open_round, cached_data):
+    """``scored(marks)`` -> ``_scored(open_round, marks)``, built once per module and marks,
+    then copied (see ``cached_data``)."""
+
+    def make(marks):
+        def build():
+            return _scored(open_round, marks)
+
+        return cached_data(build, marks)
+
+    return make
+
+
 def _scored(open_round, marks):
     """One entry per mark list (one mark per judge)."""
     stage = factories.make_stage(open_round)
@@ -55,14 +69,14 @@ def _published():
     return db.session.scalar(select(func.count(Publication.id)))
 
 
-def test_clear_ranking_is_published_without_a_tick(login, committee, open_round):
-    stage = _scored(open_round, CLEAR)
+def test_clear_ranking_is_published_without_a_tick(login, committee, open_round, scored):
+    stage = scored(CLEAR)
     r = login(committee).post(f"/committee/stages/{stage.id}/publish")
     assert r.status_code == 302 and _published() == 1
 
 
-def test_award_below_the_pass_mark_needs_a_tick(login, committee, open_round):
-    stage = _scored(open_round, CLEAR)
+def test_award_below_the_pass_mark_needs_a_tick(login, committee, open_round, scored):
+    stage = scored(CLEAR)
     stage.pass_mark = 7.0
     db.session.commit()
     client = login(committee)
@@ -74,8 +88,8 @@ def test_award_below_the_pass_mark_needs_a_tick(login, committee, open_round):
     assert r.status_code == 302 and _published() == 1
 
 
-def test_undecided_award_order_is_listed_and_needs_a_tick(login, committee, open_round):
-    stage = _scored(open_round, CLOSE)
+def test_undecided_award_order_is_listed_and_needs_a_tick(login, committee, open_round, scored):
+    stage = scored(CLOSE)
     risks = uncertainty_pages.publish_risks(stage)
     assert risks.undecided and not risks.below_pass
     client = login(committee)
@@ -89,8 +103,8 @@ def test_undecided_award_order_is_listed_and_needs_a_tick(login, committee, open
     assert r.status_code == 302 and _published() == 1
 
 
-def test_across_setting_is_saved_and_stated_in_the_minutes(login, committee, open_round):
-    stage = _scored(open_round, CLEAR)
+def test_across_setting_is_saved_and_stated_in_the_minutes(login, committee, open_round, scored):
+    stage = scored(CLEAR)
     client = login(committee)
     page = client.get(f"/committee/stages/{stage.id}/ranking").text
     assert "Juri yang tidak menilai entri yang sama" in page
