@@ -400,7 +400,7 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     for eid, n in freed.items():
         if eid in e_index:
             target[e_index[eid]] += n
-    result = assign_core.plan(allowed, target, fixed=now_assigned, seed=stage.id)
+    result = assign_core.plan(allowed, target, fixed=now_assigned, seed=assignment_seed(stage))
     moved = 0
     for i, jj in zip(*np.nonzero(result.assigned & ~now_assigned), strict=True):
         db.session.add(
