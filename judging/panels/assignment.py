@@ -295,6 +295,14 @@ def _stage_matrices(stage: Stage, judges: list[User], entries: list[Entry]):
     return allowed, fixed, prefer, current
 
 
+def assignment_seed(stage: Stage) -> int:
+    """The seed of the stage's automatic assignment: from the round's slug and the stage's
+    position, never from a primary key, so the same competition gets the same plan in any
+    database (ids differ between databases, e.g. after rows were deleted on PostgreSQL)."""
+    key = f"{stage.round.slug}/{stage.position}".encode()
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
+
+
 def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
     """The automatic assignment of the stage with ``judges_per_entry`` judges per submitted
     entry (see ``judging.assign``), without writing anything. Scored and hand-made
@@ -305,7 +313,9 @@ def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:
     judges = stage_judges(stage)
     entries = submitted_entries(stage)
     allowed, fixed, prefer, current = _stage_matrices(stage, judges, entries)
-    result = assign_core.plan(allowed, judges_per_entry, fixed=fixed, prefer=prefer, seed=stage.id)
+    result = assign_core.plan(
+        allowed, judges_per_entry, fixed=fixed, prefer=prefer, seed=assignment_seed(stage)
+    )
     pairs: set[tuple[int, int]] = set()
     add: list[tuple[int, int]] = []
     for i, jj in zip(*np.nonzero(result.assigned), strict=True):
@@ -390,7 +400,7 @@ def withdraw_judge(*, stage: Stage, judge: User, reason: str, actor: User) -> tu
     for eid, n in freed.items():
         if eid in e_index:
             target[e_index[eid]] += n
-    result = assign_core.plan(allowed, target, fixed=now_assigned, seed=stage.id)
+    result = assign_core.plan(allowed, target, fixed=now_assigned, seed=assignment_seed(stage))
     moved = 0
     for i, jj in zip(*np.nonzero(result.assigned & ~now_assigned), strict=True):
         db.session.add(

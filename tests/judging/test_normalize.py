@@ -198,3 +198,27 @@ def test_affine_change_of_the_rubric_moves_scores_alike(design, shift, factor):
         np.testing.assert_allclose(
             b.entry_score, a.entry_score * factor + shift, rtol=1e-7, atol=1e-5, err_msg=m
         )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_places_and_scores_do_not_depend_on_the_order_of_the_sheets(method):
+    """The database hands the sheets over in some row order: the same sheets in another
+    order give the same scores and places (no seed per position, no first-come tie-break)."""
+    from judging.ranking import rank_entries
+
+    rng = np.random.default_rng(7)
+    n_entries, n_judges = 30, 8
+    entry = np.repeat(np.arange(n_entries), 3)
+    judge = np.concatenate([rng.choice(n_judges, 3, replace=False) for _ in range(n_entries)])
+    score = np.clip(np.round(60 + rng.normal(0, 12, entry.size) + 2 * (judge - 4)), 0, 100)
+    score[:6] = 70.0  # equal totals: ties the order of the rows must not break
+
+    def places(perm):
+        fit = normalize(entry[perm], judge[perm], score[perm], method, n_entries, n_judges=n_judges)
+        return fit.entry_score, rank_entries(fit.entry_score).rank
+
+    base_score, base_rank = places(np.arange(entry.size))
+    for seed in range(3):
+        shuffled_score, shuffled_rank = places(np.random.default_rng(seed).permutation(entry.size))
+        np.testing.assert_allclose(shuffled_score, base_score, rtol=0, atol=1e-9)
+        np.testing.assert_array_equal(shuffled_rank, base_rank)

@@ -247,3 +247,17 @@ def test_assignment_page_is_paged_and_filters_entries_short_of_judges(
     only = client.get(url + "?short=1").text
     assert "Inovasi 4" in only and "Inovasi 0" not in only and "Halaman" not in only
     assert "perlu penugasan ulang: 2 dari 3 juri" in only
+
+
+def test_assignment_seed_comes_from_the_data_not_the_ids(app):
+    # The same round and stage in another database (other ids) gets the same plan; another
+    # stage of the round gets another one.
+    from competition.rounds.models import Round, Stage
+
+    stage = factories.make_stage(factories.make_round())
+    twin = Stage(round=Round(slug=stage.round.slug), position=stage.position)
+    twin.id = stage.id + 1000
+    seed = assignment_service.assignment_seed(stage)
+    assert assignment_service.assignment_seed(twin) == seed
+    twin.position += 1
+    assert assignment_service.assignment_seed(twin) != seed
