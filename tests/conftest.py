@@ -48,6 +48,7 @@ from app import create_app
 from competition.accounts import models as account_models
 from competition.accounts import services as account_services
 from competition.db import db
+from competition.jobs.tasks import stop_all_maintenance
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,6 +187,15 @@ def _url_builders_once():
     mp.setattr(Rule, "_compile_builder", _cached_compile_builder)
     yield
     mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _no_maintenance_thread_outlives_its_test():
+    """An app's in-process job maintenance thread starts with its first request and polls the
+    app's database every few seconds; a test's app is thrown away with its database, so stop
+    the threads when the test ends (they logged "no such table" into closed streams)."""
+    yield
+    stop_all_maintenance()
 
 
 class _SharedBytecodeCache(jinja2.BytecodeCache):

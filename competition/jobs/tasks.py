@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -39,6 +40,9 @@ STALLED_SECONDS = 60  # also procrastinate's (competition.jobs.worker)
 HEARTBEAT_SECONDS = 10
 PRUNE_EVERY_SECONDS = 3600
 _MAINTENANCE = "juri_jobs_maintenance"
+# Every maintenance thread of this process, so that one call can stop them all (an app thrown
+# away without being shut down, e.g. a test's, would otherwise keep polling its database).
+_STARTED: weakref.WeakSet = weakref.WeakSet()
 FINISHED = (JobState.DONE, JobState.FAILED)
 
 
@@ -210,7 +214,11 @@ class Maintenance:
                 return
             self.pid = os.getpid()  # a forked process (gunicorn) starts its own
             self.held = set()
-        threading.Thread(target=self._loop, name="juri-job-maintenance", daemon=True).start()
+            self.stop = stop = threading.Event()  # this thread's own: a stopped one stays stopped
+            _STARTED.add(self)
+        threading.Thread(
+            target=self._loop, args=(stop,), name="juri-job-maintenance", daemon=True
+        ).start()
 
     def tick(self) -> list[int]:
         """One round: heartbeat, recovery (running the retried jobs here), pruning when due."""
@@ -226,13 +234,24 @@ class Maintenance:
             prune_jobs(self.app)
         return retried
 
-    def _loop(self) -> None:
-        while not self.stop.is_set():
+    def _loop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             try:
                 self.tick()
             except Exception as exc:  # noqa: BLE001 - a database hiccup must not end it
                 log.warning("job maintenance: %s: %s", type(exc).__name__, exc)
-            self.stop.wait(HEARTBEAT_SECONDS)
+            stop.wait(HEARTBEAT_SECONDS)
+
+
+def stop_all_maintenance() -> int:
+    """Stop every maintenance thread of this process (each ends within one heartbeat);
+    returns how many were running. A process that ends needs none of this: they are daemons."""
+    running = [m for m in list(_STARTED) if not m.stop.is_set()]
+    for m in running:
+        with m.lock:
+            m.stop.set()
+            m.pid = None  # a later job or request of that app starts it again
+    return len(running)
 
 
 def maintenance(app: Flask) -> Maintenance | None:

@@ -220,3 +220,15 @@ def test_procrastinate_workers_prune_jobs_every_hour(app):
     assert "juri.prune_jobs" in papp.tasks
     periodic = {p.periodic_id: p.cron for p in papp.periodic_registry.periodic_tasks.values()}
     assert periodic["juri.prune_jobs"] == "29 * * * *"
+
+
+def test_stop_all_maintenance_ends_every_thread_and_a_request_starts_it_again(make_app):
+    app = make_app(JOBS="threads")
+    upkeep.maintenance(app).ensure_started()
+    first = upkeep.maintenance(app).stop
+    assert upkeep.stop_all_maintenance() >= 1
+    assert first.is_set()
+    assert upkeep.stop_all_maintenance() == 0  # nothing left running
+    upkeep.maintenance(app).ensure_started()  # the app's next job or request starts a new one
+    assert not upkeep.maintenance(app).stop.is_set() and upkeep.maintenance(app).stop is not first
+    assert upkeep.stop_all_maintenance() == 1
