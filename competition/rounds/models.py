@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -181,3 +182,12 @@ class Stage(db.Model):
     @property
     def is_scored(self) -> bool:
         return self.kind == StageKind.SCORED
+
+    @property
+    def stable_seed(self) -> int:
+        """A random seed for this stage's draws (automatic assignment, bootstrap, posterior
+        sampling, extra-judge plans) from the round's slug and the stage's position, never from
+        a primary key: the same competition gets the same numbers in any database (ids differ
+        between databases, e.g. after rows were deleted on PostgreSQL)."""
+        key = f"{self.round.slug}/{self.position}".encode()
+        return int.from_bytes(hashlib.sha256(key).digest()[:8], "big")

@@ -162,6 +162,7 @@ def plan_digest(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> 
         decided,
         cut_rows,
         stage.id,
+        stage.stable_seed,
         state_fingerprint(stage),
     )
 
@@ -230,7 +231,7 @@ def _compute(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> _St
         judge_noise=noise,
         judge_scale=scale,
         conflict=~allowed,
-        seed=stage.id,
+        seed=stage.stable_seed,
     )
     und_rows = [
         (i, k, float(b.p_in[i]))

@@ -690,6 +690,7 @@ def _shared_digest(kind: str, stage: Stage, method: str, data: StageData, *param
     return shared_cache.digest_of(
         kind,
         stage.id,
+        stage.stable_seed,
         method,
         params,
         data.fingerprint,
@@ -767,7 +768,7 @@ def _bootstrap(stage: Stage, method: str, data: StageData, top_n: int):
                 data.category,
                 n_boot=BOOTSTRAP_RESAMPLES,
                 top_n=top_n,
-                seed=stage.id,
+                seed=stage.stable_seed,
             ),
         )
         _remember(key, boot)

@@ -83,6 +83,7 @@ def _key(stage: Stage, data: StageData) -> tuple:
     digest = data.digest()
     return (
         stage.id,
+        stage.stable_seed,
         model_method(stage),
         across_of(stage),
         max(1, stage.winners_per_category),
@@ -106,7 +107,7 @@ def _fit(stage: Stage, data: StageData) -> UncertainRanking:
         scale_max=stage.scale_max,
         level=LEVEL,
         top_n=max(1, stage.winners_per_category),
-        seed=stage.id,
+        seed=stage.stable_seed,
         across=across_of(stage),
     )
 

@@ -299,8 +299,7 @@ def assignment_seed(stage: Stage) -> int:
     """The seed of the stage's automatic assignment: from the round's slug and the stage's
     position, never from a primary key, so the same competition gets the same plan in any
     database (ids differ between databases, e.g. after rows were deleted on PostgreSQL)."""
-    key = f"{stage.round.slug}/{stage.position}".encode()
-    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big")
+    return stage.stable_seed
 
 
 def plan_auto_assign(stage: Stage, judges_per_entry: int) -> AssignmentPlan:

@@ -261,3 +261,25 @@ def test_assignment_seed_comes_from_the_data_not_the_ids(app):
     assert assignment_service.assignment_seed(twin) == seed
     twin.position += 1
     assert assignment_service.assignment_seed(twin) != seed
+
+
+def test_every_draw_of_a_stage_is_seeded_from_its_data_not_its_id(app, monkeypatch):
+    # The uncertainty of a stage (posterior sampling, bootstrap, extra-judge plans) draws with
+    # the stage's stable seed, as its assignment does: the same ranges in any database.
+    from judging.analysis import uncertainty
+
+    stage = factories.make_stage(factories.make_round())
+    assert stage.stable_seed == assignment_service.assignment_seed(stage)
+    assert 0 <= stage.stable_seed < 2**64
+    seeds = []
+
+    def fake_rank_uncertainty(*args, seed, **kwargs):
+        seeds.append(seed)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(uncertainty, "rank_uncertainty", fake_rank_uncertainty)
+    try:
+        uncertainty._fit(stage, uncertainty.load_stage(stage))
+    except RuntimeError:
+        pass
+    assert seeds == [stage.stable_seed] and stage.stable_seed != stage.id
