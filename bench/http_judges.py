@@ -77,10 +77,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict, workers: int, log_dir: str) -> tuple[subprocess.Popen, str, int]:
-    """gunicorn (``gunicorn.conf.py``, ``workers`` sync workers) on a free loopback port with
-    ``env``, its errors logged in ``log_dir``; returns once it answers ``/login`` (or after
-    about 30 s): (process, base URL, port)."""
+def start_gunicorn(
+    env: dict, workers: int, log_dir: str, code: Path = ROOT
+) -> tuple[subprocess.Popen, str, int]:
+    """gunicorn (``gunicorn.conf.py``, ``workers`` sync workers) running the app of the
+    checkout ``code`` (this one by default) on a free loopback port with ``env``, its errors
+    logged in ``log_dir``; returns once it answers ``/login`` (or after about 30 s):
+    (process, base URL, port)."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -94,9 +97,9 @@ def start_gunicorn(env: dict, workers: int, log_dir: str) -> tuple[subprocess.Po
             "--access-logfile",
             "/dev/null",
             "--error-logfile",
-            f"{log_dir}/gunicorn.log",
+            f"{log_dir}/gunicorn.log" if code == ROOT else f"{log_dir}/gunicorn-{code.name}.log",
         ],
-        cwd=ROOT,
+        cwd=code,
         env=env,
     )
     base = f"http://127.0.0.1:{port}"

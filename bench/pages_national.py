@@ -59,7 +59,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 from http_judges import (  # noqa: E402
     AUDIT_KEY,
     PASSWORD,
-    free_port,
     start_gunicorn,
     start_postgres,
 )
@@ -219,37 +218,6 @@ def report(national: dict, city: dict) -> bool:
     return ok
 
 
-def start_server(env: dict, workers: int, log_dir: str, code: Path):
-    """gunicorn (``workers`` sync workers) running the app of the checkout ``code`` on a free
-    loopback port; returns (process, base URL) once it answers ``/login``."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            f"{log_dir}/gunicorn-{code.name}.log",
-        ],
-        cwd=code,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/login", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, base
-
-
 def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_: int) -> None:
     """The ranking pages' first views after a restart (and their next views), ``rounds_``
     times for each of ``before`` and this checkout alternately (see ``--compare``)."""
@@ -265,7 +233,7 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
     # one untimed restart each first: each code keeps its results in the shared cache under
     # its own keys (the first server of the run computed only this checkout's)
     for code in codes.values():
-        server, base = start_server(env, workers, log_dir, code)
+        server, base, _port = start_gunicorn(env, workers, log_dir, code)
         try:
             client = Client(base)
             client.login("panitia")
@@ -276,7 +244,7 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
             server.wait(timeout=30)
     for _ in range(rounds_):
         for label, code in codes.items():
-            server, base = start_server(env, workers, log_dir, code)
+            server, base, _port = start_gunicorn(env, workers, log_dir, code)
             try:
                 client = Client(base)
                 client.login("panitia")
