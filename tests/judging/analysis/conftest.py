@@ -1,5 +1,6 @@
 """Fixtures of the combined final ranking's tests (test_combined*.py): rounds with two scored
-stages, scored through the judges' services."""
+stages, scored through the judges' services; and the process caches emptied as a new worker
+process starts (the shared cache's tests)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,28 @@ import pytest
 
 from competition.db import db, utcnow
 from judging.analysis import combined_weights
+from judging.analysis import services as analysis
 from judging.analysis import uncertainty as unc_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
+
+
+def forget_this_process():
+    """What a new worker process starts with: no cached arrays, fits, rankings or decisions."""
+    analysis.clear_arrays_cache()
+    analysis._MEMO.clear()
+    unc_service._CACHE.clear()
+    unc_service._DECISIONS.clear()
+
+
+@pytest.fixture
+def cold_caches():
+    """Each test starts and ends with empty process caches (``forget_this_process``)."""
+    forget_this_process()
+    yield
+    forget_this_process()
+
 
 DESK = [9, 8, 7, 6, 5, 4]  # scale 1-10, six entries
 PRESENTATION = [60, 90, 70, 80]  # scale 0-100, only the first four reached it

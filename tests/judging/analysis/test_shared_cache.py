@@ -20,22 +20,10 @@ from judging.analysis.models import RankingCache, UncertaintyCache
 from judging.panels.models import Assignment
 from judging.scoring.models import ScoreSheet
 from tests import factories
+from tests.judging.analysis.conftest import forget_this_process
 from tests.judging.analysis.test_stage_cache import _page_rows, _score
 
-
-def _forget_this_process():
-    """What a new worker process starts with: no cached arrays, fits or rankings."""
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
-    unc_service._CACHE.clear()
-    unc_service._DECISIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def _cold_caches():
-    _forget_this_process()
-    yield
-    _forget_this_process()
+pytestmark = pytest.mark.usefixtures("cold_caches")
 
 
 def _stage(round_, judges, marks, *, method="bias_scale"):
@@ -95,7 +83,7 @@ def test_another_worker_reads_the_ranking_without_computing_it(
     assert shared_cache.count(UncertaintyCache) == 2
 
     other = make_app()  # another worker: its own engine and sessions, the same database
-    _forget_this_process()
+    forget_this_process()
     _no_computing(monkeypatch)
     with other.app_context():
         client = other.test_client(user=committee)
@@ -147,7 +135,7 @@ def test_stages_and_methods_keep_their_results_side_by_side(
         == kinds[field.id]
         == ["decisions", "draws", "fit", "fit", "ranking", "ranking"]
     )
-    _forget_this_process()
+    forget_this_process()
     _no_computing(monkeypatch)
     for method in ("raw", "bias_scale"):
         for stage in two_stages:
@@ -170,7 +158,7 @@ def test_a_changed_sheet_is_ranked_anew(app, login, committee, two_stages, monke
     )  # the desk stage's last entry, its first judge
     db.session.execute(update(ScoreSheet).where(ScoreSheet.id == sheet.id).values(total=9.9))
     db.session.commit()  # as another server would, in plain SQL
-    _forget_this_process()
+    forget_this_process()
     calls = []
     real = analysis._compute_core
     monkeypatch.setattr(analysis, "_compute_core", lambda *a: calls.append(a) or real(*a))
@@ -235,7 +223,7 @@ def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, m
     boxes = _boxes(client.get(ranking).text)
     db.session.execute(delete(RankingCache).where(RankingCache.kind == "draws"))
     db.session.commit()
-    _forget_this_process()
+    forget_this_process()
     fits = []
     real_fit = unc_service._fit
     monkeypatch.setattr(unc_service, "_fit", lambda *a: fits.append(a) or real_fit(*a))
@@ -244,7 +232,7 @@ def test_pages_showing_ranges_read_no_draws(app, login, committee, two_stages, m
     assert _boxes(client.get(ranking).text) == boxes and fits == []  # the decisions kept
     db.session.execute(delete(RankingCache).where(RankingCache.kind == "decisions"))
     db.session.commit()
-    _forget_this_process()
+    forget_this_process()
     assert _boxes(client.get(ranking).text) == boxes
     assert len(fits) == 1  # deciding anew: the pruned draws, fitted again
 

@@ -19,6 +19,7 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from judging.scoring.models import ScoreSheet
 from tests import factories
+from tests.judging.analysis.conftest import forget_this_process
 from tests.test_query_budget import count_queries
 
 # Six entries, three judges who disagree: the places around the award cut (3) are close.
@@ -32,19 +33,7 @@ MARKS = {
 }
 
 
-def _forget_this_process():
-    """What a new worker process starts with: no cached arrays, fits, rankings or decisions."""
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
-    unc_service._CACHE.clear()
-    unc_service._DECISIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def _cold_caches():
-    _forget_this_process()
-    yield
-    _forget_this_process()
+pytestmark = pytest.mark.usefixtures("cold_caches")
 
 
 @pytest.fixture
@@ -105,7 +94,7 @@ def test_another_worker_renders_the_decisions_without_fitting_or_deciding(
 
     draws = unc_service._draws_digest(unc_service.stage_uncertainty(stage).digest)
     other = make_app()  # another worker: its own engine and sessions, the same database
-    _forget_this_process()
+    forget_this_process()
     monkeypatch.setattr(unc_service, "_fit", _refuse)
     monkeypatch.setattr(unc_service, "boundary_decisions", _refuse)
     monkeypatch.setattr(analysis, "normalize", _refuse)
@@ -134,7 +123,7 @@ def test_a_changed_sheet_decides_anew(app, login, committee, stage, monkeypatch)
         unc_service, "boundary_decisions", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     assert _boxes(client.get(url).text) == before and calls == []  # this process's memo
-    _forget_this_process()
+    forget_this_process()
     assert _boxes(client.get(url).text) == before and calls == []  # the shared cache
     sheet = db.session.scalar(
         select(ScoreSheet)

@@ -13,7 +13,6 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.roles import Role
 from judging.analysis import extra_judges
-from judging.analysis import services as analysis
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import RankingCache
 from judging.panels import assignment as assignment_service
@@ -22,6 +21,7 @@ from judging.panels.models import Assignment, JudgeWithdrawal, Panel, PanelMembe
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
+from tests.judging.analysis.conftest import forget_this_process
 
 QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0, "Epsilon": 4.5}
 PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1], "Epsilon": [1, 2]}
@@ -29,19 +29,7 @@ OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict
 NAMES = ["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan", "Juri Kelima"]
 
 
-def _forget_this_process():
-    """What a new worker process starts with: no cached arrays, fits, rankings or decisions."""
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
-    unc_service._CACHE.clear()
-    unc_service._DECISIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def _cold_caches():
-    _forget_this_process()
-    yield
-    _forget_this_process()
+pytestmark = pytest.mark.usefixtures("cold_caches")
 
 
 @pytest.fixture
@@ -121,7 +109,7 @@ def test_another_worker_renders_the_plan_without_planning(
     assert _plans_stored(stage) == 1
 
     other = make_app()  # another worker: its own engine and sessions, the same database
-    _forget_this_process()
+    forget_this_process()
     monkeypatch.setattr(extra_judges, "plan_extra_judges", _refuse)
     monkeypatch.setattr(assignment_service, "_stage_matrices", _refuse)
     monkeypatch.setattr(unc_service, "_fit", _refuse)
@@ -155,7 +143,7 @@ def test_a_new_conflict_or_assignment_plans_anew(app, login, committee, stage, c
     client = login(committee)
     assert client.get(_url(stage)).status_code == 200
     assert len(counted) == 1
-    _forget_this_process()
+    forget_this_process()
     assert client.get(_url(stage)).status_code == 200
     assert len(counted) == 1  # read from the shared cache
 

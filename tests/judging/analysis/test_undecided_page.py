@@ -11,8 +11,6 @@ from sqlalchemy import select
 
 from competition.db import db, utcnow
 from judging.analysis import extra_judges
-from judging.analysis import services as analysis
-from judging.analysis import uncertainty as unc_service
 from judging.analysis import views as analysis_views
 from judging.panels.models import Assignment
 from judging.scoring import rubric as rubric_service
@@ -23,18 +21,7 @@ N_ENTRIES = 36
 N_JUDGES = 6
 
 
-def _forget_this_process():
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
-    unc_service._CACHE.clear()
-    unc_service._DECISIONS.clear()
-
-
-@pytest.fixture(autouse=True)
-def _cold_caches():
-    _forget_this_process()
-    yield
-    _forget_this_process()
+pytestmark = pytest.mark.usefixtures("cold_caches")
 
 
 @pytest.fixture
