@@ -36,7 +36,7 @@ import jinja2
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import g
+from flask import Flask, g
 from flask_login import FlaskLoginClient
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event, select, text
 from sqlalchemy import inspect as sa_inspect
@@ -45,9 +45,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import Rule
 
 from app import create_app
+from competition import storage
 from competition.accounts import models as account_models
 from competition.accounts import services as account_services
 from competition.db import db
+from competition.jobs import services as jobs_services
 from competition.jobs.tasks import stop_all_maintenance
 from tests import factories
 
@@ -76,6 +78,9 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
 
 def pytest_configure(config):
     compile_catalogues()
+    config.addinivalue_line(
+        "markers", "fresh_app: the app fixture builds a new app rather than the reused one"
+    )
     worker = getattr(config, "workerinput", {}).get("workerid")
     url = _test_database_url()
     if worker and url:
@@ -367,6 +372,142 @@ def _restore_rows(rows: dict[str, list[dict]], engine) -> None:
                 )
 
 
+def _new_app(config: dict) -> Flask:
+    app = create_app(config)
+    app.test_client_class = FlaskLoginClient
+    app.jinja_env.bytecode_cache = _TEMPLATES
+    # Tests hold an app context open, and Flask reuses it for each request, so ``g``
+    # (Flask-Login's user, Flask-Babel's locale) would leak between requests: start each
+    # request with an empty ``g``, as a real server does.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+def _shape(app: Flask) -> tuple:
+    """What a test could add to an app and a fresh one would not have: routes, request hooks,
+    error handlers, template filters and globals, a wrapped WSGI app. A test that changes
+    any of it gets the reused app thrown away after it (see ``_Reused``)."""
+
+    def hooks(funcs: dict) -> tuple:
+        return tuple(sorted((str(k), tuple(map(id, v))) for k, v in funcs.items()))
+
+    return (
+        tuple(rule.rule + " " + rule.endpoint for rule in app.url_map.iter_rules()),
+        tuple(sorted(app.view_functions)),
+        hooks(app.before_request_funcs),
+        hooks(app.after_request_funcs),
+        hooks(app.teardown_request_funcs),
+        hooks(app.template_context_processors),
+        hooks(app.url_value_preprocessors),
+        hooks(app.url_default_functions),
+        tuple(map(id, app.teardown_appcontext_funcs)),
+        tuple(map(id, app.url_build_error_handlers)),
+        tuple(
+            sorted(
+                (str(scope), str(code), kind.__qualname__, id(handler))
+                for scope, codes in app.error_handler_spec.items()
+                for code, handlers in codes.items()
+                for kind, handler in handlers.items()
+            )
+        ),
+        tuple(sorted(app.jinja_env.filters)),
+        tuple(sorted(app.jinja_env.globals)),
+        tuple(sorted(app.jinja_env.tests)),
+        id(vars(app).get("wsgi_app")),  # set when wrapped (ProxyFix)
+        id(app.session_interface),
+        app.test_client_class,
+    )
+
+
+@dataclass
+class _Reused:
+    """The app of the ``app`` fixture, built once per process and handed to each test as
+    fresh: ``create_app`` costs 20-100 ms (routes, blueprints, extensions), a few percent of
+    the suite per test. What a test may change is put back before the next one: the config
+    (tests set ``app.config[...]``), ``app.extensions`` (keys added, the job runner's tasks,
+    the storage, built on the test's own upload folder), the engine (the test's own SQLite
+    file; on PostgreSQL the worker's database, emptied after each test), and Flask's "first
+    request served" flag. Anything else a test adds (a route, a hook, a filter...) makes
+    ``_shape`` differ, and the app is built anew for the next test."""
+
+    app: Flask
+    config: dict
+    extensions: dict
+    tasks: dict
+    mode: str
+    shape: tuple
+
+
+_REUSED: _Reused | None = None
+
+
+def _reused_app(tmp_path: Path, url: str) -> Flask:
+    global _REUSED
+    if _REUSED is None:
+        app = _new_app(_base_config(tmp_path, url))
+        runner = app.extensions[jobs_services.EXTENSION]
+        _REUSED = _Reused(
+            app,
+            copy.deepcopy(dict(app.config)),
+            dict(app.extensions),
+            dict(runner.tasks),
+            runner.mode,
+            _shape(app),
+        )
+    reused, app = _REUSED, _REUSED.app
+    app.config.clear()
+    app.config.update(copy.deepcopy(reused.config))
+    app.config.update(SQLALCHEMY_DATABASE_URI=url, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    for key in set(app.extensions) - set(reused.extensions):
+        del app.extensions[key]
+    app.extensions.update(reused.extensions)
+    app.extensions["juri_storage"] = storage.from_url(None, app.config["UPLOAD_FOLDER"])
+    runner = app.extensions[jobs_services.EXTENSION]
+    runner.tasks.clear()
+    runner.tasks.update(reused.tasks)
+    runner.mode = reused.mode
+    engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of the app, by bind key
+    if engines[None].url != make_url(url):  # SQLite: the test's own file
+        engines[None].dispose()
+        engines[None] = create_engine(url)
+    app._got_first_request = False  # so setup methods work again, as on a new app
+    return app
+
+
+def _give_back(app: Flask) -> None:
+    """After the test: the app's session and connections ended, the shared database emptied
+    (PostgreSQL); the reused app thrown away if the test changed its shape."""
+    global _REUSED
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name != "sqlite":  # SQLite files are thrown away with tmp_path
+            _empty(db.engine)
+        reused = _REUSED is not None and app is _REUSED.app
+        if not reused or db.engine.dialect.name == "sqlite":
+            db.engine.dispose()  # the reused app keeps its pool on the worker's PostgreSQL
+    if _REUSED is not None and app is _REUSED.app and _shape(app) != _REUSED.shape:
+        _REUSED = None
+
+
+class _AppFactory:
+    """``make_app(**config)`` builds a new app on the test's database; ``make_app.reused()``
+    is the process's reused app set up for this test (what the ``app`` fixture gives)."""
+
+    def __init__(self, tmp_path: Path, url: str):
+        self.tmp_path, self.url = tmp_path, url
+        self.made: list[Flask] = []
+
+    def __call__(self, **config) -> Flask:
+        app = _new_app({**_base_config(self.tmp_path, self.url), **config})
+        self.made.append(app)
+        return app
+
+    def reused(self) -> Flask:
+        app = _reused_app(self.tmp_path, self.url)
+        self.made.append(app)
+        return app
+
+
 @pytest.fixture
 def make_app(request, tmp_path, schema):
     """Build an app on the test database, its schema already there (and the demo competition,
@@ -384,26 +525,10 @@ def make_app(request, tmp_path, schema):
         )
     elif snapshot:
         _restore(snapshot, url)
-    made = []
-
-    def factory(**config):
-        app = create_app({**_base_config(tmp_path, url), **config})
-        app.test_client_class = FlaskLoginClient
-        app.jinja_env.bytecode_cache = _TEMPLATES
-        # Tests hold an app context open, and Flask reuses it for each request, so ``g``
-        # (Flask-Login's user, Flask-Babel's locale) would leak between requests: start each
-        # request with an empty ``g``, as a real server does.
-        app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
-        made.append(app)
-        return app
-
+    factory = _AppFactory(tmp_path, url)
     yield factory
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            if db.engine.dialect.name != "sqlite":  # SQLite files are thrown away with tmp_path
-                _empty(db.engine)
-            db.engine.dispose()
+    for app in factory.made:
+        _give_back(app)
 
 
 # What differs from one build of the same rows to the next, left out of a database's
@@ -542,8 +667,13 @@ def cached_data(request, app, tmp_path_factory):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
+def app(request, make_app):
+    """The test's app: the process's reused app (see ``_Reused``), or a new one for a test
+    marked ``fresh_app`` (one that checks what a new app has not done yet)."""
+    if request.node.get_closest_marker("fresh_app"):
+        app = make_app()
+    else:
+        app = make_app.reused()
     with app.app_context():
         yield app
 

@@ -7,6 +7,7 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from flask_babel import get_babel
 
 from app import HOT_TEMPLATES, warm_up
@@ -22,6 +23,7 @@ def _catalogues(app) -> set:
     return set(get_babel(app).instance.domain_instance.cache)
 
 
+@pytest.mark.fresh_app  # a new app has compiled no template yet
 def test_warm_up_compiles_the_hot_templates_and_loads_every_catalogue(app):
     assert not _compiled(app) & set(HOT_TEMPLATES)
     warm_up(app)
