@@ -47,7 +47,9 @@ def test_committee_creates_round_category_stage_and_rubric(app, login, committee
             data={"name": name, "weight": weight, "description": ""},
         )
         assert r.status_code == 302
-    assert [c.weight for c in db.session.scalars(select(Criterion))] == [30, 30, 40]
+    assert [
+        c.weight for c in db.session.scalars(select(Criterion).order_by(Criterion.position))
+    ] == [30, 30, 40]
 
     response = client.post(f"/committee/rounds/{round_.id}/open")
     db.session.refresh(round_)
