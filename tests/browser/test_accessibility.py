@@ -11,7 +11,7 @@ from competition.rounds.models import Round
 from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Certificate
-from tests.browser.conftest import check_accessibility, log_in, shot
+from tests.browser.conftest import check_accessibility, log_in, new_context, shot
 
 pytest.importorskip("axe_playwright_python")
 
@@ -95,7 +95,7 @@ def test_main_pages_of_every_role_pass_axe(app, demo, browser, live_server, run)
     assert paths
     failures = []
     sized = {"viewport": viewport, "is_mobile": True} if viewport else {}
-    context = browser.new_context(base_url=live_server, **sized)
+    context = new_context(browser, live_server, **sized)
     page = context.new_page()
     if username:
         log_in(page, username, DEMO_PASSWORD)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from competition.db import db
 from tests import factories
-from tests.browser.conftest import check_accessibility, log_in, shot
+from tests.browser.conftest import check_accessibility, log_in, new_context, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -63,9 +63,7 @@ def test_main_pages_fit_a_phone(app, browser, live_server, committee, opd, judge
         "panitia": [f"/committee/rounds/{open_round.id}", "/committee/"],
     }
     for username, paths in pages.items():
-        context = browser.new_context(
-            base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
-        )
+        context = new_context(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
         page = context.new_page()
         log_in(page, username)
         for i, path in enumerate(paths):
