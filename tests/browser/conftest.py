@@ -105,6 +105,11 @@ def page_for(browser, live_server):
 
 
 def shot(page, name: str) -> None:
+    """A full-page screenshot of ``page`` into ``tests/artifacts/`` when JURI_SCREENSHOTS is set
+    (``JURI_SCREENSHOTS=1 make test``): for a person to look at, nothing checks them, and each
+    costs chromium about a second of work on a long page."""
+    if not os.environ.get("JURI_SCREENSHOTS"):
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
