@@ -228,3 +228,16 @@ def check_accessibility(page, impacts=("serious", "critical")) -> None:
             for v in bad
         ]
         raise AssertionError(f"{page.url}: accessibility violations\n" + "\n".join(lines))
+
+
+def no_sideways_scroll(page) -> None:
+    """Fail if the page itself scrolls sideways (on a phone: wide tables scroll in their card)."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 1:  # name the widest elements, to know what to fix
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                             Math.round(e.getBoundingClientRect().right))""")
+        raise AssertionError(f"{page.url} scrolls sideways by {overflow}px on a phone: {wide}")

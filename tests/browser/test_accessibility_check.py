@@ -6,7 +6,7 @@ different."""
 
 import pytest
 
-from tests.browser.conftest import check_accessibility, new_context
+from tests.browser.conftest import check_accessibility, new_context, no_sideways_scroll
 
 pytest.importorskip("axe_playwright_python")
 
@@ -117,3 +117,11 @@ def test_a_disabled_look_alike_does_not_stand_for_the_others(page):
     page.set_content(PAGE.format(extra=extra))
     with pytest.raises(AssertionError, match=r"color-contrast: .* -> #aktif"):
         check_accessibility(page)
+
+
+def test_a_page_wider_than_the_screen_fails_naming_the_wide_element(page):
+    page.set_content(PAGE.format(extra=""))
+    no_sideways_scroll(page)
+    page.set_content(PAGE.format(extra='<div class="lebar" style="width: 5000px">x</div>'))
+    with pytest.raises(AssertionError, match=r"scrolls sideways by \d+px .*DIV\.lebar"):
+        no_sideways_scroll(page)
