@@ -92,7 +92,7 @@ def page_for(browser, live_server):
     contexts = []
 
     def open_as(username: str | None, password: str = "rahasia-123"):
-        context = browser.new_context(base_url=live_server, accept_downloads=True)
+        context = new_context(browser, live_server, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
         if username:
@@ -105,8 +105,31 @@ def page_for(browser, live_server):
 
 
 def shot(page, name: str) -> None:
+    """A full-page screenshot of ``page`` into ``tests/artifacts/`` when JURI_SCREENSHOTS is set
+    (``JURI_SCREENSHOTS=1 make test``): for a person to look at, nothing checks them, and each
+    costs chromium about a second of work on a long page."""
+    if not os.environ.get("JURI_SCREENSHOTS"):
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_script() -> str:
+    """axe-core's script as axe-playwright-python ships it (572 KB)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    return axe.Axe().axe_script
+
+
+def new_context(browser, live_server: str | None = None, **options):
+    """A browser context on the live server in which every document starts with axe-core
+    loaded (an init script): sent to the browser once per context, where passing it to each
+    page to be checked cost about 0.15 s a page. Pages that are never checked pay a few
+    milliseconds for it; axe only defines ``window.axe``."""
+    if live_server:
+        options["base_url"] = live_server
+    context = browser.new_context(**options)
+    context.add_init_script(script=axe_script())
+    return context
 
 
 # Run axe in the page and bring back only what the check reports. A rule with an impact of its
@@ -114,11 +137,75 @@ def shot(page, name: str) -> None:
 # impact is not asked for can never fail the check: it is switched off instead of being run on
 # every page (rules without an impact of their own always run). The full results object (every
 # rule's description, passes and the like) stays in the page.
+#
+# Colour contrast, half of axe's time on the committee's long tables, is checked once per
+# distinct look: axe's color-contrast rule takes the first element (in document order) of each
+# style chain it would check and leaves the element's look-alikes out. A style chain is what
+# axe's contrast computation reads, for the element and each of its ancestors: text and
+# background colours and images, opacity, font size and weight, text shadow and stroke, blend
+# mode, filter, visibility, and ::before/::after content and backgrounds; plus whether the text
+# is one character or longer and has a letter or digit (axe skips icon-only text and only
+# warns on a single character). The hundred rows of a table share one chain; a row or cell
+# with another class, an inline style or an ancestor that looks different has its own. An
+# element placed out of the flow (absolute, fixed or sticky, or transformed) can sit over
+# anything, so it and its descendants always have chains of their own.
 _AXE_RUN = """async impacts => {
+    const contrast = axe._audit.rules.find(rule => rule.id === "color-contrast");
+    if (contrast && !contrast.juriOncePerLook) {
+        const matches = contrast.matches;
+        contrast.matches = function (node, virtualNode, context) {
+            const looks = window.juriContrastLooks;
+            if (looks) {
+                const text = (node.textContent || "").trim();
+                const key = looks.chain(node) + "/" + (text.length > 1 ? "n" : "1")
+                    + (/[\\p{L}\\p{N}]/u.test(text) ? "a" : "s");
+                if (looks.checked.has(key)) return false;
+                const checked = matches.call(this, node, virtualNode, context);
+                if (checked) looks.checked.add(key);
+                return checked;
+            }
+            return matches.call(this, node, virtualNode, context);
+        };
+        contrast.juriOncePerLook = true;
+    }
+    const PROPS = ["color", "background-color", "background-image", "opacity", "font-size",
+        "font-weight", "text-shadow", "-webkit-text-stroke-width", "-webkit-text-stroke-color",
+        "-webkit-text-fill-color", "mix-blend-mode", "filter", "visibility"];
+    const ids = new Map(), keys = new Map();
+    let apart = 0;
+    const chain = element => {
+        if (!element || element.nodeType !== 1) return 0;
+        let id = ids.get(element);
+        if (id !== undefined) return id;
+        const style = getComputedStyle(element);
+        let key;
+        if (["absolute", "fixed", "sticky"].includes(style.position) || style.transform !== "none") {
+            key = "apart " + ++apart;
+        } else {
+            const parent = element.parentElement || element.getRootNode().host;
+            key = chain(parent) + "|" + PROPS.map(p => style.getPropertyValue(p)).join(";");
+            for (const pseudo of ["::before", "::after"]) {
+                const p = getComputedStyle(element, pseudo);
+                if (p.content !== "none" && p.content !== "normal") {
+                    key += pseudo + p.content + p.backgroundColor + p.backgroundImage;
+                }
+            }
+        }
+        id = keys.get(key);
+        if (id === undefined) keys.set(key, id = keys.size + 1);
+        ids.set(element, id);
+        return id;
+    };
     const rules = Object.fromEntries(axe._audit.rules
         .filter(rule => rule.impact && !impacts.includes(rule.impact))
         .map(rule => [rule.id, {enabled: false}]));
-    const results = await axe.run(document, {resultTypes: ["violations"], rules});
+    window.juriContrastLooks = {chain, checked: new Set()};
+    let results;
+    try {
+        results = await axe.run(document, {resultTypes: ["violations"], rules});
+    } finally {
+        delete window.juriContrastLooks;
+    }
     return results.violations
         .filter(v => impacts.includes(v.impact))
         .map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -127,12 +214,12 @@ _AXE_RUN = """async impacts => {
 
 
 def check_accessibility(page, impacts=("serious", "critical")) -> None:
-    """Run axe-core (the script axe-playwright-python ships) over the page as it is and fail on
-    violations of the given impacts, naming each rule and the first elements it found. The
-    572 KB script is injected once per document."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    """Run axe-core over the page as it is and fail on violations of the given impacts, naming
+    each rule and the first elements it found (colour contrast once per distinct look, see
+    above). Pages of a ``new_context`` have axe already; others get it injected once per
+    document."""
     if not page.evaluate("typeof axe !== 'undefined' && typeof axe.run === 'function'"):
-        page.evaluate(axe.Axe().axe_script)
+        page.evaluate(axe_script())
     bad = page.evaluate(_AXE_RUN, list(impacts))
     if bad:
         lines = [
@@ -141,3 +228,16 @@ def check_accessibility(page, impacts=("serious", "critical")) -> None:
             for v in bad
         ]
         raise AssertionError(f"{page.url}: accessibility violations\n" + "\n".join(lines))
+
+
+def no_sideways_scroll(page) -> None:
+    """Fail if the page itself scrolls sideways (on a phone: wide tables scroll in their card)."""
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 1:  # name the widest elements, to know what to fix
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                             Math.round(e.getBoundingClientRect().right))""")
+        raise AssertionError(f"{page.url} scrolls sideways by {overflow}px on a phone: {wide}")

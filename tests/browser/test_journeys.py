@@ -1,7 +1,8 @@
 """The three journeys of the issue in a real browser, each starting from its own data (so each
 runs alone): an OPD submits a proposal with an attachment, a judge scores it, the committee
 publishes and the OPD downloads its certificate. Screenshots of the key pages go to
-``tests/artifacts/``. Playwright's ``expect`` waits for each page, so there is no sleep."""
+``tests/artifacts/`` when JURI_SCREENSHOTS is set. Playwright's ``expect`` waits for each page,
+so there is no sleep."""
 
 import io
 import re

@@ -8,7 +8,7 @@ from competition.db import db, utcnow
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
-from tests.browser.conftest import check_accessibility, log_in, shot
+from tests.browser.conftest import check_accessibility, log_in, new_context, shot
 
 PHONE = {"width": 390, "height": 844}
 
@@ -21,9 +21,7 @@ def _in_viewport(locator) -> None:
 
 
 def _phone_page(browser, live_server, username):
-    context = browser.new_context(
-        base_url=live_server, viewport=PHONE, is_mobile=True, has_touch=True
-    )
+    context = new_context(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     log_in(page, username)
     return context, page
