@@ -9,19 +9,22 @@ is quoted with an apostrophe in both, and control characters are dropped."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from collections.abc import Iterable, Sequence
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from competition import downloads
 from competition.text import clean_text
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+
+
+def openpyxl(module: str = ""):
+    """openpyxl (or its submodule ``module``), imported when a spreadsheet is first written or
+    read: only exports and account imports use it, and importing it would cost every process's
+    start (each server worker, each ``flask`` command) a few tenths of a second."""
+    return importlib.import_module(f"openpyxl.{module}" if module else "openpyxl")
 
 
 def safe(cell):
@@ -45,17 +48,18 @@ def to_csv(rows: Iterable[Sequence]) -> bytes:
 def to_xlsx(rows: Iterable[Sequence], title: str, widths: Sequence[int] = ()) -> bytes:
     """One sheet named ``title`` (cut to Excel's 31 characters); the first row is the header.
     ``widths`` are column widths in characters, left to right."""
-    workbook = Workbook(write_only=True)
+    workbook = openpyxl().Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31] or "Sheet")
     for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.column_dimensions[openpyxl("utils").get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
+    bold = openpyxl("styles").Font(bold=True)
+    write_only_cell = openpyxl("cell").WriteOnlyCell
     for n, row in enumerate(rows):
         if n == 0:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=safe(value))
+                cell = write_only_cell(sheet, value=safe(value))
                 cell.font = bold
                 cells.append(cell)
             sheet.append(cells)

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from competition import exports
 from competition.accounts import messages
 from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import password_problems
@@ -201,7 +201,9 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
     declared dimensions lie, are skipped without being expanded)."""
     _check_zip(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = exports.openpyxl().load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True
+        )
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise InvalidState(_l("The file could not be read as an Excel workbook.")) from exc
     try:

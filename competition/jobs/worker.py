@@ -17,11 +17,12 @@ Like a command, this module owns its transactions: it commits.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
-import procrastinate
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -40,6 +41,9 @@ from competition.jobs.services import (
     mode_for,
     take_pending,
 )
+
+if TYPE_CHECKING:
+    import procrastinate
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +179,13 @@ def _dispatch(session):
 # -- procrastinate (PostgreSQL) ---------------------------------------------------------------
 
 
+def _procrastinate():
+    """The procrastinate package, imported when a procrastinate app is first built: only
+    PostgreSQL servers use it, and importing it (with psycopg) costs every process's start
+    a few tenths of a second."""
+    return importlib.import_module("procrastinate")
+
+
 def conninfo(app: Flask) -> str:
     """The app's database URL as libpq understands it (without SQLAlchemy's ``+psycopg``)."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).set(drivername="postgresql")
@@ -207,6 +218,7 @@ def procrastinate_app(app: Flask) -> procrastinate.App:
     per kind of job (its retry strategy from the ``Task``) and the stalled-job recovery."""
     if _PROCRASTINATE in app.extensions:
         return app.extensions[_PROCRASTINATE]
+    procrastinate = _procrastinate()
     papp = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(app)))
     for name, task in app.extensions[EXTENSION].tasks.items():
         retry = (

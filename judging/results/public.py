@@ -9,7 +9,6 @@ import io
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from competition import downloads, exports
@@ -153,7 +152,7 @@ def results_export(slug: str, fmt: str):
         writer.writerows([[_cell(v) for v in row] for row in rows])
         body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8"
     else:
-        wb = Workbook(write_only=True)
+        wb = exports.openpyxl().Workbook(write_only=True)
         ws = wb.create_sheet(_("Results")[:31])
         ws.append(header)
         for row in rows:
