@@ -84,6 +84,8 @@ def _pages(stage, round_, opd, judge, committee):
 
 def test_main_pages_issue_constant_queries(app, login, committee, open_round, world):
     stage, judges = world
+    # query counts, not intervals: 200 posterior sweeps per fit of the ranking page, not 1,600
+    app.config["UNCERTAINTY_SWEEPS"] = 200
     counts = []
     start = 0
     for n in (4, 12):

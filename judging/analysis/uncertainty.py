@@ -21,6 +21,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from competition.actors import records_actor
@@ -81,7 +82,7 @@ def _key(stage: Stage, data: StageData) -> tuple:
     # the arrays' own digest (a hash of their bytes: a millisecond), not ``scores_digest``
     # (the published SHA-256 of the sheets as text: 80 ms on a national stage)
     digest = data.digest()
-    return (
+    key = (
         stage.id,
         stage.stable_seed,
         model_method(stage),
@@ -92,6 +93,18 @@ def _key(stage: Stage, data: StageData) -> tuple:
         data.category.tobytes(),
         digest,
     )
+    sweeps = _sweeps()
+    # only when set: the keys (and shared-cache digests) of the default stay as they were
+    return (*key, ("sweeps", sweeps)) if sweeps else key
+
+
+def _sweeps() -> int | None:
+    """``JURI_UNCERTAINTY_SWEEPS``: posterior sweeps saved per fit, when set; by default (unset)
+    ``judging.normalize_posterior.default_sweeps`` of the stage's size (1,600 for a city
+    round). Tests that only check a page's structure set fewer, to fit in a fraction of the
+    time; a different count is a different result, so it is part of the cache key."""
+    value = current_app.config.get("UNCERTAINTY_SWEEPS") if has_app_context() else None
+    return int(value) if value else None
 
 
 def _fit(stage: Stage, data: StageData) -> UncertainRanking:
@@ -109,6 +122,7 @@ def _fit(stage: Stage, data: StageData) -> UncertainRanking:
         top_n=max(1, stage.winners_per_category),
         seed=stage.stable_seed,
         across=across_of(stage),
+        n_draws=_sweeps(),
     )
 
 

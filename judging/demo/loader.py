@@ -41,11 +41,19 @@ DEMO_PASSWORD = "juri-demo"
 COMMITTEE_USERNAME = "panitia"
 
 
-def _user(username, name, role, password=DEMO_PASSWORD, **kw) -> User:
-    user = User(username=username, name=name, role=role, **kw)
-    user.set_password(password)
+def _user(username, name, role, password_hash: str, **kw) -> User:
+    """A demo account with ``password_hash`` (of ``DEMO_PASSWORD``, computed once: every demo
+    account has the same published password, and one Argon2id hash costs ~35 ms)."""
+    user = User(username=username, name=name, role=role, password_hash=password_hash, **kw)
     db.session.add(user)
     return user
+
+
+def demo_password_hash() -> str:
+    """An Argon2id hash of ``DEMO_PASSWORD``, as ``User.set_password`` stores it."""
+    probe = User(username="-", name="-", role=Role.JUDGE)
+    probe.set_password(DEMO_PASSWORD)
+    return probe.password_hash
 
 
 def demo_contacts() -> None:
@@ -59,11 +67,17 @@ def demo_contacts() -> None:
 AGENCY_USERNAME = "admin-dinkes"
 
 
-def demo_agency(orgs, org_data, story) -> User:
+def demo_agency(orgs, org_data, story, password_hash) -> User:
     """Dinas Kesehatan coordinates the city's puskesmas (their ``parent`` in
     ``organisations.csv``): its Admin Lokal sees and corrects their proposals and submits them
     to the committee (two levels, as in KIPP's SiNovik)."""
-    admin = _user(AGENCY_USERNAME, story["agency_admin"], Role.AGENCY, organisation=orgs["dinkes"])
+    admin = _user(
+        AGENCY_USERNAME,
+        story["agency_admin"],
+        Role.AGENCY,
+        password_hash,
+        organisation=orgs["dinkes"],
+    )
     for key, org in orgs.items():
         if org_data[key]["parent"]:
             org.parent = orgs[org_data[key]["parent"]]
@@ -78,13 +92,18 @@ def demo_regions(orgs, city) -> None:
             org.region, org.province = city["region"], city["province"]
 
 
-def attach_sk(entry, org, e, i, user, now) -> None:
-    """The SK decree of a demo entry (a generated one-page PDF)."""
+def attach_sk(entry, org, e, i, user, now, pdfs: dict | None = None) -> None:
+    """The SK decree of a demo entry (a generated one-page PDF). ``pdfs``: the decrees made so
+    far, by entry and year (an OPD's entry in both rounds has the same SK: made once)."""
+    year = entry.innovation_started_on.year
+    pdfs = {} if pdfs is None else pdfs
+    if (i, year) not in pdfs:
+        pdfs[i, year] = sk_pdf(org, e, i, year)
     attachments.store_attachment(
         entry=entry,
         kind=AttachmentKind.SK,
         filename=f"SK-tim-inovasi-{org['key']}.pdf",
-        stream=io.BytesIO(sk_pdf(org, e, i, entry.innovation_started_on.year)),
+        stream=io.BytesIO(pdfs[i, year]),
         actor=user,
         now=now,
     )
@@ -111,7 +130,9 @@ def demo_sections(round_, committee, text) -> None:
     )
 
 
-def demo_agency_review(round_, opd_users, org_data, entry_data, categories, text, now) -> None:
+def demo_agency_review(
+    round_, opd_users, org_data, entry_data, categories, text, now, pdfs=None
+) -> None:
     """In the open 2027 round, Puskesmas Dempo has handed its proposal to the Admin Lokal of
     Dinas Kesehatan, who has yet to review it (log in as ``admin-dinkes``)."""
     key = text["org"]
@@ -129,7 +150,7 @@ def demo_agency_review(round_, opd_users, org_data, entry_data, categories, text
         actor=user,
         now=now - timedelta(hours=20),
     )
-    attach_sk(entry, org, e, i, user, now - timedelta(hours=20))
+    attach_sk(entry, org, e, i, user, now - timedelta(hours=20), pdfs)
     entry_service.submit_entry(entry=entry, actor=user, now=now - timedelta(hours=19))
 
 
@@ -142,9 +163,10 @@ class People:
         self.judge_data = content.judges()
         self.org_data = {o["key"]: o for o in content.organisations()}
         self.entry_data = content.entries()
-        self.committee = _user(COMMITTEE_USERNAME, self.story["committee"], Role.COMMITTEE)
+        hashed = demo_password_hash()
+        self.committee = _user(COMMITTEE_USERNAME, self.story["committee"], Role.COMMITTEE, hashed)
         self.judges = [
-            _user(j["username"], j["name"], Role.JUDGE, affiliation=j["affiliation"])
+            _user(j["username"], j["name"], Role.JUDGE, hashed, affiliation=j["affiliation"])
             for j in self.judge_data
         ]
         self.orgs, self.opd_users = {}, {}
@@ -152,13 +174,17 @@ class People:
             org = Organisation(name=o["name"])
             db.session.add(org)
             self.orgs[o["key"]] = org
-            self.opd_users[o["key"]] = _user(o["key"], o["contact"], Role.OPD, organisation=org)
-        self.agency_admin = demo_agency(self.orgs, self.org_data, self.story)
+            self.opd_users[o["key"]] = _user(
+                o["key"], o["contact"], Role.OPD, hashed, organisation=org
+            )
+        self.agency_admin = demo_agency(self.orgs, self.org_data, self.story, hashed)
         demo_regions(self.orgs, self.story["city"])
         db.session.flush()
         demo_contacts()
+        self.sk_pdfs: dict[tuple[int, int], bytes] = {}
 
-    attach_sk = staticmethod(attach_sk)
+    def attach_sk(self, entry, org, e, i, user, now) -> None:
+        attach_sk(entry, org, e, i, user, now, self.sk_pdfs)
 
 
 def load_demo(seed: int = 2026) -> dict[str, int]:
@@ -202,6 +228,7 @@ def load_demo(seed: int = 2026) -> dict[str, int]:
         next_categories,
         next_round["agency_review"],
         now,
+        people.sk_pdfs,
     )
     db.session.flush()
     return {
@@ -228,10 +255,9 @@ def load_command(if_empty: bool, scale: str) -> None:
     # the demo committee account they are given as actor.
     with acting_as(SYSTEM_DEMO):
         if scale != "city":
-            probe = User(username="-", name="-", role=Role.JUDGE)
-            probe.set_password(DEMO_PASSWORD)
+            hashed = demo_password_hash()
             t0 = time.perf_counter()
-            counts = demo_scale.load_scaled(scale, password_hash=probe.password_hash)
+            counts = demo_scale.load_scaled(scale, password_hash=hashed)
             db.session.commit()
             click.echo(
                 f"Round {scale} loaded in {time.perf_counter() - t0:.1f} s: "

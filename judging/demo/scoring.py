@@ -146,6 +146,7 @@ def simulate_sheets(
                 submit=submit,
                 actor=a.judge,
                 now=stage.opens_at + timedelta(hours=times[k], minutes=int(rng.integers(0, 60))),
+                criteria=criteria,
             )
             n_sheets += submit
     return n_sheets

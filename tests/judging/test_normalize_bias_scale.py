@@ -1,5 +1,7 @@
 """Tests of judging.normalize_bias_scale: the default fit (offset, scale and noise per judge)."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -127,13 +129,25 @@ def test_sheet_order_does_not_change_the_default_fit():
 KINDS = ("random", "regular", "unsorted", "holes", "groups", "flat")
 
 
+@functools.cache
+def _case(seed):
+    """``design`` number ``seed`` and its dense reference fit: ``(entry, judge, y, n_e)``,
+    ``(q, s, noise, plain_steps)``. The reference costs most of these tests' time and three
+    tests compare against the same twelve: computed once per seed and run, its arrays
+    read-only (a fit that wrote into its input would fail here, not corrupt the next test)."""
+    rng = np.random.default_rng(seed)
+    entry, judge, y, n_e = design(rng, KINDS[seed % len(KINDS)])
+    ref = reference_fit(entry, judge, y, n_e)
+    for a in (entry, judge, y, *ref[:3]):
+        a.setflags(write=False)
+    return (entry, judge, y, n_e), ref
+
+
 def test_reference_fit_is_the_point_the_alternating_fit_approaches():
     """The dense reference (tests/judging/normalize_reference.py) is the point the default fit
     reaches when run to a tight tolerance (limited by its last solve's 1e-6 tolerance)."""
     for seed in range(3):
-        rng = np.random.default_rng(seed)
-        entry, judge, y, n_e = design(rng, KINDS[seed % len(KINDS)])
-        q, s, _, _ = reference_fit(entry, judge, y, n_e)
+        (entry, judge, y, n_e), (q, s, _, _) = _case(seed)
         tight = normalize(entry, judge, y, n_entries=n_e, tol=1e-10, max_iter=5000)
         assert tight.converged and tight.n_iter > normalize(entry, judge, y, n_entries=n_e).n_iter
         np.testing.assert_allclose(tight.entry_score, q, rtol=0, atol=1e-4)
@@ -147,9 +161,7 @@ def test_default_fit_stops_near_the_fixed_point():
     that stops it farther away fails."""
     worst = 0.0
     for seed in range(12):
-        rng = np.random.default_rng(seed)
-        entry, judge, y, n_e = design(rng, KINDS[seed % len(KINDS)])
-        q, _, _, _ = reference_fit(entry, judge, y, n_e)
+        (entry, judge, y, n_e), (q, _, _, _) = _case(seed)
         r = normalize(entry, judge, y, n_entries=n_e)
         worst = max(worst, np.nanmax(np.abs(r.entry_score - q)) / np.std(y))
     assert 1e-3 < worst < 0.03
@@ -162,9 +174,7 @@ def test_anderson_fit_lands_on_the_fixed_point_within_1e_6():
     iteration needs (the reference's plain steps)."""
     fewer = 0
     for seed in range(12):
-        rng = np.random.default_rng(seed)
-        entry, judge, y, n_e = design(rng, KINDS[seed % len(KINDS)])
-        q, s, noise, plain_steps = reference_fit(entry, judge, y, n_e)
+        (entry, judge, y, n_e), (q, s, noise, plain_steps) = _case(seed)
         r = normalize(entry, judge, y, n_entries=n_e, solver="anderson")
         assert r.converged, seed
         np.testing.assert_allclose(r.entry_score, q, rtol=0, atol=1e-6, err_msg=str(seed))

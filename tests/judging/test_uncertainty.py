@@ -398,13 +398,15 @@ def test_weak_blocks_find_weakly_linked_panels_and_nothing_in_random_designs():
 
 def test_panel_strength_is_not_read_as_judge_leniency():
     gain, cover_on = [], []
+    # 400 sweeps, not the default 1,600: the means and 90 % intervals compared here come out
+    # the same to about 0.005 (gain 0.022 vs 0.022, coverage 0.89 vs 0.88), at a quarter of
+    # the cost; without the panel-aware prior the gain is about 0 and the test fails.
     for seed in (111, 112, 113):
         q, entry, judge, y, _ = weak_panels(seed)
         E = q.size
-        u = rank_uncertainty(entry, judge, y, n_entries=E, scale_min=0, scale_max=100, seed=seed)
-        off = sample_posterior(
-            entry, judge, y, n_entries=E, scale_min=0, scale_max=100, seed=seed, blocks=False
-        )
+        common = dict(n_entries=E, scale_min=0, scale_max=100, seed=seed, n_draws=400)
+        u = rank_uncertainty(entry, judge, y, **common)
+        off = sample_posterior(entry, judge, y, blocks=False, **common)
         mean_off = off.score_draws.mean(axis=0, dtype=float)
         gain.append(spearman(u.score_unclipped, q) - spearman(mean_off, q))
         point = normalize(entry, judge, y, n_entries=E, scale_min=0, scale_max=100).entry_score

@@ -315,6 +315,8 @@ def test_ranking_page_is_bounded_for_a_large_stage(app, login, committee, open_r
     the pages, a category and the download link are there."""
     from competition.rounds.models import Category
 
+    app.config["UNCERTAINTY_SWEEPS"] = 200  # the paging is checked, not the intervals
+
     for name in ("Kabupaten", "Kota"):
         db.session.add(Category(round=open_round, name=name))
     db.session.flush()
@@ -344,3 +346,25 @@ def test_ranking_page_is_bounded_for_a_large_stage(app, login, committee, open_r
     csv = client.get(f"/committee/stages/{stage.id}/ranking.csv").get_data(as_text=True)
     lines = csv.strip().splitlines()
     assert len(lines) == 241 and lines[0].lstrip("\ufeff").startswith("Kategori,Peringkat")
+
+
+def test_uncertainty_sweeps_setting_sets_the_draws_and_the_cache_key(app, committee, open_round):
+    """``JURI_UNCERTAINTY_SWEEPS`` (tests that check only a page's structure set it low): the
+    fit saves that many draws, and a fit of another count is not served from the cache."""
+    from competition.rounds.models import Category
+
+    for name in ("Kabupaten", "Kota"):  # three categories, as _scored_in_bulk takes
+        db.session.add(Category(round=open_round, name=name))
+    db.session.flush()
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    judges = [factories.make_user(role="judge", username=f"j{i}") for i in range(2)]
+    _scored_in_bulk(stage, judges, 6, lambda i, j: 1.0 + (i * 3 + j) % 10)
+    db.session.commit()
+    app.config["UNCERTAINTY_SWEEPS"] = 120
+    few = unc_service.stage_uncertainty(stage)
+    assert few.result.score_draws.shape[0] == 120
+    app.config["UNCERTAINTY_SWEEPS"] = None  # the default: default_sweeps of the stage's size
+    default = unc_service.stage_uncertainty(stage)
+    assert default.result.score_draws.shape[0] == 1600
+    app.config["UNCERTAINTY_SWEEPS"] = 120
+    assert unc_service.stage_uncertainty(stage).result is few.result  # from the cache

@@ -24,6 +24,14 @@ N_JUDGES = 6
 pytestmark = pytest.mark.usefixtures("cold_caches")
 
 
+@pytest.fixture(autouse=True)
+def _fewer_sweeps(app):
+    """400 posterior sweeps per fit, not the default 1,600 (each test fits the stage afresh:
+    ``cold_caches``): the pages' paging is checked against the plan made from the same fit;
+    the stage stays wide enough to page (``test_the_stage_is_wide_enough_to_page``)."""
+    app.config["UNCERTAINTY_SWEEPS"] = 400
+
+
 @pytest.fixture
 def wide_stage(app, committee, open_round, cached_data):
     """36 entries of nearly equal quality in one category, two noisy sheets each from six

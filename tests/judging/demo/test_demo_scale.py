@@ -121,6 +121,8 @@ def test_desk_stage_is_published_and_pages_render(app, small, login):
 
 
 def test_ranking_page_is_paged_by_category_then_place_and_downloads_whole(app, login):
+    # The pages' paging is checked, not the places' intervals: 200 posterior sweeps, not 1,600
+    app.config["UNCERTAINTY_SWEEPS"] = 200
     scale = demo_scale.Scale(
         "one",
         entries=600,

@@ -26,6 +26,15 @@ def _fresh_cache():
     unc_service._CACHE.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fewer_sweeps(app):
+    """400 posterior sweeps per fit, not the default 1,600 (a fit of these small stages is
+    most of a test's time): the tests check which cuts are undecided or below the pass mark
+    and what the committee is asked, not the digits of a probability; clear and close marks
+    are told apart the same way."""
+    app.config["UNCERTAINTY_SWEEPS"] = 400
+
+
 @pytest.fixture
 def scored(open_round, cached_data):
     """``scored(marks)`` -> ``_scored(open_round, marks)``, built once per module and marks,
