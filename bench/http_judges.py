@@ -13,6 +13,7 @@ stored exactly once, as submitted, with the values sent.
     .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
     .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
     .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU, statements per request
+    .venv/bin/python bench/http_judges.py --postgres --in-process 40 --profile "save draft"
 
 (Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
 package for every script in this folder.)
@@ -514,11 +515,22 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
         return ok
 
 
-def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) -> None:
+def in_process(
+    url: str,
+    judges_todo: list[tuple[str, list[str]]],
+    cycles: int,
+    profile: str | None = None,
+    profile_file: str | None = None,
+) -> None:
     """The same four steps through Flask's test client in this process, one judge after the
     other (no server, no contention): CPU time (this thread's) and SQL statements per request
     of each kind, the first request of the process apart (compiling templates and statements;
-    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do)."""
+    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do). With ``profile`` (a
+    kind), cProfile runs during that kind's requests (after the first cycle) and its 30
+    costliest functions are printed, by their own time and by cumulative time (and the whole
+    profile written to ``profile_file``, for ``python -m pstats``)."""
+    import cProfile
+    import pstats
     import statistics
 
     from sqlalchemy import event
@@ -530,16 +542,31 @@ def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) 
     )
     warm_up(app)
     counted = [0]
+    statements: list[str] = []  # the SQL of the request being timed
+
+    def count(_conn, _cursor, statement, *_args):
+        counted[0] += 1
+        statements.append(" ".join(statement.split()))
+
     with app.app_context():
-        event.listen(
-            db.engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1)
-        )
+        event.listen(db.engine, "before_cursor_execute", count)
     rows: list[tuple[str, float, int]] = []
 
+    # CPU time, not wall-clock: waiting for the database is not the app's cost
+    profiler = cProfile.Profile(time.thread_time) if profile else None
+    profiled_sql: list[str] = []
+
     def timed(kind, fn, path, **kw):
+        profiling = kind == profile and len(rows) >= 5
+        statements.clear()
+        if profiling:
+            profiler.enable()
         n0, c0 = counted[0], time.thread_time()
         response = fn(path, **kw)
         rows.append((kind, time.thread_time() - c0, counted[0] - n0))
+        if profiling:
+            profiler.disable()
+            profiled_sql[:] = statements
         return response
 
     done = 0
@@ -589,6 +616,15 @@ def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) 
             f" {'-'.join(map(str, statements[:: max(len(statements) - 1, 1)])):>11s}"
             f" {first_cpu:7.1f}"
         )
+    if profiler is not None:
+        print(f"\ncProfile of the {profile!r} requests (CPU times inflated by the profiler):")
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler).sort_stats(order).print_stats(30)
+        if profile_file:
+            profiler.dump_stats(profile_file)
+        print(f"The last {profile!r} request's SQL statements:")
+        for sql in profiled_sql:
+            print(f"  {sql[:200]}")
 
 
 def main() -> None:
@@ -616,6 +652,12 @@ def main() -> None:
         help="no server: time CYCLES scoring cycles through Flask's test client in this "
         "process (CPU and SQL statements per request)",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("workspace", "open sheet", "save draft", "submit"),
+        help="with --in-process: cProfile that kind of request and print where its time goes",
+    )
+    parser.add_argument("--profile-file", help="with --profile: also write the profile there")
     args = parser.parse_args()
     cleanup = None
     tmp = tempfile.mkdtemp(prefix="juri-bench-")
@@ -627,7 +669,7 @@ def main() -> None:
     try:
         usernames, stage_id = build(url, args.judges + 1)
         if args.in_process:
-            in_process(url, usernames, args.in_process)
+            in_process(url, usernames, args.in_process, args.profile, args.profile_file)
             ok = True
             return
         env = dict(
