@@ -67,10 +67,17 @@ def save_sheet(
     # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
     # afresh inside this transaction: a close committed meanwhile is seen, and a close
     # waits until this sheet is in. Either the sheet is in before the close, or it is refused.
+    # A shared lock (FOR SHARE) does that without making the stage's judges wait for one
+    # another: with FOR UPDATE every save and submission of the stage queued behind the one
+    # in progress, from here to its commit. Exclusive only while the stage's method is still
+    # to be fixed by this first score (an UPDATE of the stage below): two holders of a shared
+    # lock both updating the row would deadlock. A method once set is never unset
+    # (``set_method`` takes only a registered one), so a stage read with one keeps it.
+    fixes_method = assignment.stage.method not in METHODS
     stage = db.session.scalar(
         select(Stage)
         .where(Stage.id == assignment.stage_id)
-        .with_for_update()
+        .with_for_update(read=not fixes_method)
         .execution_options(populate_existing=True)
     )
     if now > stage.closes_at:
