@@ -97,3 +97,54 @@ def test_get_assignment_for_refuses_another_judges_assignment(app, opd, judge, o
             raise AssertionError("another judge's assignment was given out")
         got = sheet_service.get_assignment_for(other, theirs.id, with_entry=with_entry)
         assert got.id == theirs.id
+
+
+def _history(sheet_id):
+    return db.session.execute(
+        select(ScoreChange.event, ScoreChange.old_value, ScoreChange.new_value)
+        .where(ScoreChange.sheet_id == sheet_id)
+        .order_by(ScoreChange.id)
+    ).all()
+
+
+def test_an_incomplete_submission_keeps_the_draft_and_its_history(
+    app, login, opd, judge, open_round
+):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    data = _scores(stage, "6", send="1")
+    first = rubric_service.list_criteria(stage)[0]
+    data[f"score_{first.id}"] = ""
+    r = login(judge).post(f"/judge/assignments/{a.id}", data=data)
+    assert r.status_code == 422
+    sheet = db.session.scalar(select(ScoreSheet))
+    assert not sheet.is_submitted
+    n = len(rubric_service.list_criteria(stage))
+    # the empty score's comment is its change
+    assert _history(sheet.id) == [("score", None, None)] + [("score", None, 6)] * (n - 1)
+
+
+def test_a_loaded_history_gets_the_new_changes(app, opd, judge, open_round):
+    """The service on a sheet whose history is loaded (as the committee's sheet page loads it)
+    appends to it: the loaded list and the table agree, in order."""
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    criteria = rubric_service.list_criteria(stage)
+
+    def save(value, submit=False):
+        inputs = {c.id: sheet_service.CriterionInput(value, "") for c in criteria}
+        return sheet_service.save_sheet(
+            assignment=a, inputs=inputs, submit=submit, actor=judge, now=factories.utcnow()
+        )
+
+    sheet = save(5)
+    db.session.commit()
+    assert len(sheet.changes) == len(criteria)  # loaded now
+    save(6, submit=True)
+    db.session.commit()
+    loaded = [(c.event, c.old_value, c.new_value) for c in sheet.changes]
+    assert loaded == _history(sheet.id)
+    assert loaded[-len(criteria) - 1 :] == [("score", 5, 6)] * len(criteria) + [
+        ("submitted", None, None)
+    ]
