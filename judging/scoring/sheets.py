@@ -75,10 +75,7 @@ def save_sheet(
     # (``set_method`` takes only a registered one), so a stage read with one keeps it.
     fixes_method = assignment.stage.method not in METHODS
     stage = db.session.scalar(
-        select(Stage)
-        .where(Stage.id == assignment.stage_id)
-        .with_for_update(read=not fixes_method)
-        .execution_options(populate_existing=True)
+        _locked_stage_statement(exclusive=fixes_method), {"id": assignment.stage_id}
     )
     if now > stage.closes_at:
         raise DeadlinePassed(stage.closes_at, what=_l("Scoring for this stage"))
@@ -164,6 +161,18 @@ def save_sheet(
     db.session.flush()
     _record_changes(sheet, history)
     return sheet
+
+
+@functools.cache
+def _locked_stage_statement(*, exclusive: bool):
+    """The stage by ``:id``, read afresh and locked (FOR UPDATE, else FOR SHARE); built once per
+    process and lock mode."""
+    return (
+        select(Stage)
+        .where(Stage.id == bindparam("id"))
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _change(**values) -> dict:
