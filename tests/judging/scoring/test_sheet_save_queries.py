@@ -148,3 +148,32 @@ def test_a_loaded_history_gets_the_new_changes(app, opd, judge, open_round):
     assert loaded[-len(criteria) - 1 :] == [("score", 5, 6)] * len(criteria) + [
         ("submitted", None, None)
     ]
+
+
+def test_saving_and_submitting_a_sheet_take_few_statements(app, login, opd, judge, open_round):
+    """The statements of a save, counted: the user; the assignment with its stage, sheet and
+    scores; the rubric; the stage, locked; the sheet; its scores (one INSERT on PostgreSQL,
+    one per criterion on SQLite; an UPDATE of the changed ones); its history in one INSERT;
+    the audit head, then the audit records with the head (one statement on PostgreSQL, two on
+    SQLite). A submission with unchanged scores writes no score."""
+    stage = factories.make_stage(open_round, method="bias_scale")  # no method to fix
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    client, url = login(judge), f"/judge/assignments/{a.id}"
+    client.get("/judge/")  # the session's first request loads what every request needs
+    postgres = db.engine.dialect.name == "postgresql"
+    counts, score_inserts = [], []
+    for data in (
+        _scores(stage, "6", save="1"),
+        _scores(stage, "7", save="1"),
+        _scores(stage, "7", send="1"),
+    ):
+        db.session.expunge_all()  # the test client shares the session: empty it, as a request's
+        with statements() as seen:
+            assert client.post(url, data=data).status_code == 302
+        inserts = [s for s in seen if s.startswith("INSERT INTO scores ")]
+        score_inserts.append(len(inserts))
+        counts.append(len(seen) - len(inserts) - (1 if postgres else 2))
+    n = len(rubric_service.list_criteria(stage))
+    assert score_inserts == [1 if postgres else n, 0, 0]
+    assert counts == [7, 8, 7], counts
