@@ -13,6 +13,7 @@ stored exactly once, as submitted, with the values sent.
     .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
     .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
     .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU, statements per request
+    .venv/bin/python bench/http_judges.py --postgres --in-process 40 --profile "save draft"
 
 (Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
 package for every script in this folder.)
@@ -378,13 +379,103 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     http_error_303 = http_error_302
 
 
+class LockWaits:
+    """Samples, every ``interval`` seconds while running, the database's backends that wait for
+    a lock (``pg_stat_activity``, ``pg_locks``): how often writers queue behind each other, and
+    on what, whatever the machine's load does to the latencies. It connects to the cluster's
+    ``postgres`` database, so its own backend is not counted as the bench database's CPU."""
+
+    def __init__(self, url: str, interval: float = 0.02):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.url, self.interval = make_url(url), interval
+        self.engine = create_engine(self.url.set(database="postgres"))
+        self.samples = 0
+        self.waiting = 0  # backend-samples waiting for a lock
+        self.active = 0  # backend-samples running a statement
+        self.on: dict[tuple, int] = defaultdict(int)  # (lock type, relation, statement): count
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.engine.dispose()
+
+    def _run(self) -> None:
+        from sqlalchemy import text
+
+        activity = text(
+            "SELECT a.wait_event_type = 'Lock', l.locktype, l.relation, left(a.query, 2000) "
+            "FROM pg_stat_activity a "
+            "LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted "
+            "WHERE a.datname = :db AND a.state = 'active' AND a.pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as conn:
+            while not self._stop.wait(self.interval):
+                rows = conn.execute(activity, {"db": self.url.database}).all()
+                conn.rollback()
+                self.samples += 1
+                self.active += len(rows)
+                for waiting, locktype, relation, query in rows:
+                    if waiting:
+                        self.waiting += 1
+                        self.on[(locktype, relation, self.statement(query))] += 1
+
+    @staticmethod
+    def statement(query: str) -> str:
+        """What a waiting statement does, in a few words (a row lock's table is not in
+        ``pg_locks``: the statement names it)."""
+        words = query.split()
+        verb = words[0].upper() if words else "?"
+        for marker in ("FROM", "INTO", "UPDATE"):
+            if marker in words[:-1] and (marker != "UPDATE" or verb == "UPDATE"):
+                table = words[words.index(marker) + 1]
+                locking = " FOR SHARE" if "FOR SHARE" in query else ""
+                locking = " FOR UPDATE" if "FOR UPDATE" in query else locking
+                return f"{verb} {table}{locking}"
+        return verb
+
+    def report(self) -> None:
+        """Prints the share of sampled statements that were waiting for a lock, by lock."""
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        with engine.connect() as conn:
+            names = dict(conn.execute(text("SELECT oid::bigint, relname FROM pg_class")).all())
+        engine.dispose()
+
+        def name(key: tuple) -> str:
+            kind, oid, statement = key
+            return f"{statement} ({kind}" + (f" of {names.get(oid, oid)})" if oid else ")")
+
+        print(
+            f"\nlock waits during the load ({self.samples} samples of pg_stat_activity): "
+            f"{self.waiting} of {self.active} running statements seen waiting for a lock "
+            f"({100 * self.waiting / max(self.active, 1):.0f}%), on average "
+            f"{self.waiting / max(self.samples, 1):.2f} backends waiting"
+            + "".join(
+                f"; {name(k)}: {n}" for k, n in sorted(self.on.items(), key=lambda kv: -kv[1])
+            )
+        )
+
+
 def run(
-    base: str, judges_todo: list[tuple[str, list[str]]], seconds: float, think: float, cpu=None
+    base: str,
+    judges_todo: list[tuple[str, list[str]]],
+    seconds: float,
+    think: float,
+    cpu=None,
+    watch: LockWaits | None = None,
 ) -> tuple[dict, dict, list]:
     """All judges log in at once (timed on their own: a deliberately slow password hash each),
     then score at once for ``seconds``; returns the login phase's and the scoring phase's
     latencies per kind (with ``cpu``, a function returning ``cpu_times``, the CPU used in each
-    phase) and the submissions."""
+    phase) and the submissions. ``watch`` runs during the scoring phase only."""
     phases = {
         name: {"lat": defaultdict(list), "errors": defaultdict(int)} for name in ("login", "score")
     }
@@ -421,6 +512,8 @@ def run(
     ):
         phase[0] = name
         threads = [threading.Thread(target=target, args=a) for a in args]
+        if watch is not None and name == "score":
+            watch.start()
         before = cpu() if cpu else None
         t0 = time.perf_counter()
         deadline = t0 + seconds
@@ -431,6 +524,8 @@ def run(
         phases[name]["elapsed"] = time.perf_counter() - t0
         if cpu:
             phases[name]["cpu"] = (before, cpu())
+        if watch is not None and name == "score":
+            watch.stop()
     subs = [s for j in judges for s in j.submitted]
     return phases["login"], phases["score"], subs
 
@@ -514,11 +609,22 @@ def verify(url: str, stage_id: int, submissions: list[tuple[str, float]]) -> boo
         return ok
 
 
-def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) -> None:
+def in_process(
+    url: str,
+    judges_todo: list[tuple[str, list[str]]],
+    cycles: int,
+    profile: str | None = None,
+    profile_file: str | None = None,
+) -> None:
     """The same four steps through Flask's test client in this process, one judge after the
     other (no server, no contention): CPU time (this thread's) and SQL statements per request
     of each kind, the first request of the process apart (compiling templates and statements;
-    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do)."""
+    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do). With ``profile`` (a
+    kind), cProfile runs during that kind's requests (after the first cycle) and its 30
+    costliest functions are printed, by their own time and by cumulative time (and the whole
+    profile written to ``profile_file``, for ``python -m pstats``)."""
+    import cProfile
+    import pstats
     import statistics
 
     from sqlalchemy import event
@@ -530,16 +636,31 @@ def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) 
     )
     warm_up(app)
     counted = [0]
+    statements: list[str] = []  # the SQL of the request being timed
+
+    def count(_conn, _cursor, statement, *_args):
+        counted[0] += 1
+        statements.append(" ".join(statement.split()))
+
     with app.app_context():
-        event.listen(
-            db.engine, "before_cursor_execute", lambda *a: counted.__setitem__(0, counted[0] + 1)
-        )
+        event.listen(db.engine, "before_cursor_execute", count)
     rows: list[tuple[str, float, int]] = []
 
+    # CPU time, not wall-clock: waiting for the database is not the app's cost
+    profiler = cProfile.Profile(time.thread_time) if profile else None
+    profiled_sql: list[str] = []
+
     def timed(kind, fn, path, **kw):
+        profiling = kind == profile and len(rows) >= 5
+        statements.clear()
+        if profiling:
+            profiler.enable()
         n0, c0 = counted[0], time.thread_time()
         response = fn(path, **kw)
         rows.append((kind, time.thread_time() - c0, counted[0] - n0))
+        if profiling:
+            profiler.disable()
+            profiled_sql[:] = statements
         return response
 
     done = 0
@@ -589,6 +710,15 @@ def in_process(url: str, judges_todo: list[tuple[str, list[str]]], cycles: int) 
             f" {'-'.join(map(str, statements[:: max(len(statements) - 1, 1)])):>11s}"
             f" {first_cpu:7.1f}"
         )
+    if profiler is not None:
+        print(f"\ncProfile of the {profile!r} requests (CPU times inflated by the profiler):")
+        for order in ("tottime", "cumulative"):
+            pstats.Stats(profiler).sort_stats(order).print_stats(30)
+        if profile_file:
+            profiler.dump_stats(profile_file)
+        print(f"The last {profile!r} request's SQL statements:")
+        for sql in profiled_sql:
+            print(f"  {sql[:200]}")
 
 
 def main() -> None:
@@ -616,6 +746,12 @@ def main() -> None:
         help="no server: time CYCLES scoring cycles through Flask's test client in this "
         "process (CPU and SQL statements per request)",
     )
+    parser.add_argument(
+        "--profile",
+        choices=("workspace", "open sheet", "save draft", "submit"),
+        help="with --in-process: cProfile that kind of request and print where its time goes",
+    )
+    parser.add_argument("--profile-file", help="with --profile: also write the profile there")
     args = parser.parse_args()
     cleanup = None
     tmp = tempfile.mkdtemp(prefix="juri-bench-")
@@ -627,7 +763,7 @@ def main() -> None:
     try:
         usernames, stage_id = build(url, args.judges + 1)
         if args.in_process:
-            in_process(url, usernames, args.in_process)
+            in_process(url, usernames, args.in_process, args.profile, args.profile_file)
             ok = True
             return
         env = dict(
@@ -641,12 +777,14 @@ def main() -> None:
         database = url.rsplit("/", 1)[-1].split("?")[0]
         _login1, res1, subs1 = run(base, usernames[-1:], 5, 0)
         base_p95 = report("baseline: 1 judge alone, no think time, for 5 s", res1)
+        waits = LockWaits(url) if url.startswith("postgresql") else None
         logins, res, subs = run(
             base,
             usernames[: args.judges],
             args.seconds,
             args.think,
             cpu=lambda: cpu_times(server.pid, database),
+            watch=waits,
         )
         report(f"{args.judges} judges log in at once", logins)
         report_cpu(*logins["cpu"], logins["elapsed"], args.judges, "logins")
@@ -657,6 +795,8 @@ def main() -> None:
         )
         n_requests = sum(len(v) for v in res["lat"].values())
         report_cpu(*res["cpu"], res["elapsed"], n_requests, "load")
+        if waits is not None:
+            waits.report()
         print(
             f"\nratio: p95 under load / p95 alone = {p95 / base_p95:.1f}x; "
             f"target p95 < 100 ms: {'met' if p95 < 100 else 'NOT met'}; "

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import event, func, insert, inspect, select, text, update
+from sqlalchemy import bindparam, event, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.sql.util import find_tables
@@ -191,12 +191,7 @@ def _append(connection, rows: list[dict]) -> None:
     key = _key()
     head = AuditHead.__table__
     # The UPDATE takes the lock and, with RETURNING, reads the head in the same round trip.
-    locked = connection.execute(
-        update(head)
-        .where(head.c.id == 1)
-        .values(count=head.c.count + len(rows))
-        .returning(head.c.last_hash, head.c.count, head.c.keyed_from, head.c.key_id)
-    ).one_or_none()
+    locked = connection.execute(_lock_head_statement(), {"n": len(rows)}).one_or_none()
     if locked is None:  # a database made without the migrations (tests' create_all)
         connection.execute(
             insert(head).values(
@@ -260,6 +255,19 @@ def _append(connection, rows: list[dict]) -> None:
         return
     connection.execute(insert(AuditRecord.__table__), rows)
     connection.execute(update(head).where(head.c.id == 1).values(last_hash=prev))
+
+
+@functools.cache
+def _lock_head_statement():
+    """``_append``'s UPDATE of the head by ``:n`` records, built once per process (building it
+    and its cache key anew took about 0.1 ms of CPU at every write)."""
+    head = AuditHead.__table__
+    return (
+        update(head)
+        .where(head.c.id == 1)
+        .values(count=head.c.count + bindparam("n"))
+        .returning(head.c.last_hash, head.c.count, head.c.keyed_from, head.c.key_id)
+    )
 
 
 _RECORD_COLUMNS = (

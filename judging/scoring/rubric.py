@@ -3,11 +3,12 @@ scoring starts, and copying a round with its rubrics."""
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from competition.accounts.models import User
 from competition.actors import records_actor
@@ -23,12 +24,18 @@ from judging.scoring.models import Criterion, ScoreSheet
 
 
 def list_criteria(stage: Stage) -> list[Criterion]:
-    return list(
-        db.session.scalars(
-            select(Criterion)
-            .where(Criterion.stage_id == stage.id)
-            .order_by(Criterion.position, Criterion.id)
-        )
+    """The stage's criteria in their order."""
+    return list(db.session.scalars(_criteria_statement(), {"stage_id": stage.id}))
+
+
+@functools.cache
+def _criteria_statement():
+    """``list_criteria``'s statement, built once per process: the score sheet asks for it at
+    every view and save."""
+    return (
+        select(Criterion)
+        .where(Criterion.stage_id == bindparam("stage_id"))
+        .order_by(Criterion.position, Criterion.id)
     )
 
 

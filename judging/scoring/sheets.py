@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -67,11 +67,15 @@ def save_sheet(
     # Lock the stage row (PostgreSQL; SQLite serializes writers anyway) and read its window
     # afresh inside this transaction: a close committed meanwhile is seen, and a close
     # waits until this sheet is in. Either the sheet is in before the close, or it is refused.
+    # A shared lock (FOR SHARE) does that without making the stage's judges wait for one
+    # another: with FOR UPDATE every save and submission of the stage queued behind the one
+    # in progress, from here to its commit. Exclusive only while the stage's method is still
+    # to be fixed by this first score (an UPDATE of the stage below): two holders of a shared
+    # lock both updating the row would deadlock. A method once set is never unset
+    # (``set_method`` takes only a registered one), so a stage read with one keeps it.
+    fixes_method = assignment.stage.method not in METHODS
     stage = db.session.scalar(
-        select(Stage)
-        .where(Stage.id == assignment.stage_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        _locked_stage_statement(exclusive=fixes_method), {"id": assignment.stage_id}
     )
     if now > stage.closes_at:
         raise DeadlinePassed(stage.closes_at, what=_l("Scoring for this stage"))
@@ -107,6 +111,7 @@ def save_sheet(
         db.session.add(sheet)
     by_criterion = {s.criterion_id: s for s in sheet.scores}
     values = {}
+    history = []  # the sheet's ScoreChange rows to add, as column values (_record_changes)
     for c in criteria:
         data = inputs.get(c.id, CriterionInput(None))
         score = by_criterion.get(c.id)
@@ -115,16 +120,15 @@ def save_sheet(
             sheet.scores.append(score)
         comment = (data.comment or "").strip()
         if score.value != data.value or (score.comment or "") != comment:
-            _record_change(
-                sheet,
-                ScoreChange(
+            history.append(
+                _change(
                     criterion_id=c.id,
                     changed_by_id=actor.id,
                     changed_at=now,
                     old_value=score.value,
                     new_value=data.value,
                     comment_changed=(score.comment or "") != comment,
-                ),
+                )
             )
         score.value = data.value
         score.comment = comment
@@ -144,6 +148,7 @@ def save_sheet(
         ]
         if missing:
             db.session.flush()
+            _record_changes(sheet, history)
             raise IncompleteError(
                 missing,
                 _l("Score every criterion before submitting.")
@@ -152,22 +157,54 @@ def save_sheet(
             )
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
-        _record_change(
-            sheet, ScoreChange(event="submitted", changed_by_id=actor.id, changed_at=now)
-        )
+        history.append(_change(event="submitted", changed_by_id=actor.id, changed_at=now))
     db.session.flush()
+    _record_changes(sheet, history)
     return sheet
 
 
-def _record_change(sheet: ScoreSheet, change: ScoreChange) -> None:
-    """Add ``change`` to ``sheet``'s history. A stored sheet whose history is not loaded gets
-    the row by its id: appending to ``sheet.changes`` would first read the whole history (one
-    more query and an object per earlier change on every save)."""
-    if sheet.id is not None and "changes" in sa_inspect(sheet).unloaded:
-        change.sheet_id = sheet.id
-        db.session.add(change)
+@functools.cache
+def _locked_stage_statement(*, exclusive: bool):
+    """The stage by ``:id``, read afresh and locked (FOR UPDATE, else FOR SHARE); built once per
+    process and lock mode."""
+    return (
+        select(Stage)
+        .where(Stage.id == bindparam("id"))
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _change(**values) -> dict:
+    """A ScoreChange row's column values, every column given (the rows of one INSERT must
+    name the same columns)."""
+    return {
+        "criterion_id": None,
+        "event": "score",
+        "old_value": None,
+        "new_value": None,
+        "comment_changed": False,
+        "note": "",
+        **values,
+    }
+
+
+def _record_changes(sheet: ScoreSheet, history: list[dict]) -> None:
+    """Add ``history`` (``_change`` rows) to the flushed ``sheet``'s history. When the sheet's
+    history is not loaded (the score sheet page never loads it), as rows in one INSERT: no
+    ScoreChange object per row for the unit of work to track and sort (a first draft writes
+    one per criterion; their rows are not audited, so no audit record is missed), and no read
+    of the earlier history, which appending to ``sheet.changes`` would first do. A loaded
+    history (the committee's sheet page) gets the objects appended, so it stays complete."""
+    if not history:
+        return
+    if "changes" in sa_inspect(sheet).unloaded:
+        db.session.execute(
+            insert(ScoreChange.__table__), [dict(row, sheet_id=sheet.id) for row in history]
+        )
     else:
-        sheet.changes.append(change)
+        sheet.changes.extend(ScoreChange(**row) for row in history)
+        db.session.flush()
 
 
 @records_actor

@@ -18,7 +18,7 @@ import threading
 import traceback
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -267,8 +267,11 @@ def test_concurrent_sheet_writes_are_each_stored_once(app, opd, open_round):
     assert check.ok, check.problem
 
 
-def test_closing_a_stage_while_judges_submit_is_all_or_nothing(app, opd, open_round):
-    stage = factories.make_stage(open_round)
+# "": the first scores fix the stage's method (the stage row locked exclusively); "bias_scale":
+# chosen beforehand (a shared lock, which a close must wait for all the same).
+@pytest.mark.parametrize("method", ["", "bias_scale"])
+def test_closing_a_stage_while_judges_submit_is_all_or_nothing(app, opd, open_round, method):
+    stage = factories.make_stage(open_round, method=method)
     judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(8)]
     entry = factories.make_entry(open_round, opd)
     pairs = [(j.id, factories.make_assignment(stage, entry, j).id) for j in judges]
@@ -312,4 +315,82 @@ def test_closing_a_stage_while_judges_submit_is_all_or_nothing(app, opd, open_ro
     # Whoever comes after the close is told so, with the time it closed.
     late = DeadlinePassed(stage.closes_at)
     assert str(late.message)
+    assert audit.verify_chain().ok
+
+
+def test_judges_saving_in_one_stage_do_not_wait_for_each_other(app, opd, open_round):
+    """One judge's save holds its transaction open (its stage lock taken); another judge's
+    save in the same stage goes through meanwhile instead of queueing behind it, while a
+    change of the stage (its close) waits for the open save and then sees it committed."""
+    stage = factories.make_stage(open_round, method="bias_scale")
+    judges = [factories.make_user(role="judge", username=f"juri{i}") for i in range(2)]
+    entry = factories.make_entry(open_round, opd)
+    pairs = [(j.id, factories.make_assignment(stage, entry, j).id) for j in judges]
+    db.session.commit()
+    stage_id = stage.id
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, str] = {}
+
+    def save(judge_id, assignment_id):
+        assignment = db.session.get(Assignment, assignment_id)
+        inputs = {
+            c.id: sheet_service.CriterionInput(7, "")
+            for c in rubric_service.list_criteria(assignment.stage)
+        }
+        sheet_service.save_sheet(
+            assignment=assignment,
+            inputs=inputs,
+            submit=False,
+            actor=db.session.get(User, judge_id),
+            now=utcnow(),
+        )
+
+    def slow_judge():
+        with app.app_context():
+            try:
+                save(*pairs[0])
+                holding.set()
+                release.wait(30)
+                db.session.commit()
+                outcome["slow"] = "saved"
+            except Exception as exc:  # noqa: BLE001 - reported by the assertions
+                outcome["slow"] = repr(exc)
+                holding.set()
+            finally:
+                db.session.remove()
+
+    def on_own(name, work):
+        with app.app_context():
+            try:
+                db.session.execute(text("SET LOCAL lock_timeout = '3s'"))
+                work()
+                db.session.commit()
+                outcome[name] = "done"
+            except Exception as exc:  # noqa: BLE001 - reported by the assertions
+                db.session.rollback()
+                outcome[name] = type(exc.orig if hasattr(exc, "orig") else exc).__name__
+            finally:
+                db.session.remove()
+
+    def close_stage():
+        db.session.get(Stage, stage_id).closes_at = utcnow()
+
+    slow = threading.Thread(target=slow_judge)
+    slow.start()
+    assert holding.wait(30)
+    on_own("other judge", lambda: save(*pairs[1]))  # in this thread, while the first is open
+    closer = threading.Thread(target=on_own, args=("close", close_stage))
+    closer.start()
+    closer.join(1)
+    assert closer.is_alive(), "the close did not wait for the open save"
+    release.set()
+    slow.join(30)
+    closer.join(30)
+
+    assert outcome == {"slow": "saved", "other judge": "done", "close": "done"}
+    db.session.expire_all()
+    assert {
+        db.session.scalar(select(ScoreSheet.status).where(ScoreSheet.assignment_id == a))
+        for _j, a in pairs
+    } == {SheetStatus.DRAFT}
     assert audit.verify_chain().ok

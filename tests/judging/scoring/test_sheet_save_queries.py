@@ -97,3 +97,83 @@ def test_get_assignment_for_refuses_another_judges_assignment(app, opd, judge, o
             raise AssertionError("another judge's assignment was given out")
         got = sheet_service.get_assignment_for(other, theirs.id, with_entry=with_entry)
         assert got.id == theirs.id
+
+
+def _history(sheet_id):
+    return db.session.execute(
+        select(ScoreChange.event, ScoreChange.old_value, ScoreChange.new_value)
+        .where(ScoreChange.sheet_id == sheet_id)
+        .order_by(ScoreChange.id)
+    ).all()
+
+
+def test_an_incomplete_submission_keeps_the_draft_and_its_history(
+    app, login, opd, judge, open_round
+):
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    data = _scores(stage, "6", send="1")
+    first = rubric_service.list_criteria(stage)[0]
+    data[f"score_{first.id}"] = ""
+    r = login(judge).post(f"/judge/assignments/{a.id}", data=data)
+    assert r.status_code == 422
+    sheet = db.session.scalar(select(ScoreSheet))
+    assert not sheet.is_submitted
+    n = len(rubric_service.list_criteria(stage))
+    # the empty score's comment is its change
+    assert _history(sheet.id) == [("score", None, None)] + [("score", None, 6)] * (n - 1)
+
+
+def test_a_loaded_history_gets_the_new_changes(app, opd, judge, open_round):
+    """The service on a sheet whose history is loaded (as the committee's sheet page loads it)
+    appends to it: the loaded list and the table agree, in order."""
+    stage = factories.make_stage(open_round)
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    criteria = rubric_service.list_criteria(stage)
+
+    def save(value, submit=False):
+        inputs = {c.id: sheet_service.CriterionInput(value, "") for c in criteria}
+        return sheet_service.save_sheet(
+            assignment=a, inputs=inputs, submit=submit, actor=judge, now=factories.utcnow()
+        )
+
+    sheet = save(5)
+    db.session.commit()
+    assert len(sheet.changes) == len(criteria)  # loaded now
+    save(6, submit=True)
+    db.session.commit()
+    loaded = [(c.event, c.old_value, c.new_value) for c in sheet.changes]
+    assert loaded == _history(sheet.id)
+    assert loaded[-len(criteria) - 1 :] == [("score", 5, 6)] * len(criteria) + [
+        ("submitted", None, None)
+    ]
+
+
+def test_saving_and_submitting_a_sheet_take_few_statements(app, login, opd, judge, open_round):
+    """The statements of a save, counted: the user; the assignment with its stage, sheet and
+    scores; the rubric; the stage, locked; the sheet; its scores (one INSERT on PostgreSQL,
+    one per criterion on SQLite; an UPDATE of the changed ones); its history in one INSERT;
+    the audit head, then the audit records with the head (one statement on PostgreSQL, two on
+    SQLite). A submission with unchanged scores writes no score."""
+    stage = factories.make_stage(open_round, method="bias_scale")  # no method to fix
+    a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
+    db.session.commit()
+    client, url = login(judge), f"/judge/assignments/{a.id}"
+    client.get("/judge/")  # the session's first request loads what every request needs
+    postgres = db.engine.dialect.name == "postgresql"
+    counts, score_inserts = [], []
+    for data in (
+        _scores(stage, "6", save="1"),
+        _scores(stage, "7", save="1"),
+        _scores(stage, "7", send="1"),
+    ):
+        db.session.expunge_all()  # the test client shares the session: empty it, as a request's
+        with statements() as seen:
+            assert client.post(url, data=data).status_code == 302
+        inserts = [s for s in seen if s.startswith("INSERT INTO scores ")]
+        score_inserts.append(len(inserts))
+        counts.append(len(seen) - len(inserts) - (1 if postgres else 2))
+    n = len(rubric_service.list_criteria(stage))
+    assert score_inserts == [1 if postgres else n, 0, 0]
+    assert counts == [7, 8, 7], counts
