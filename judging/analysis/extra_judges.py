@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import BigInteger, cast, func, select, true
 
 from competition.accounts.models import User
 from competition.actors import records_actor
@@ -93,54 +93,69 @@ def plan(stage: Stage, *, fresh: bool = False) -> ExtraPlan:
     return _load_plan(stage, unc.data, cuts, stored_plan)
 
 
-def _ints(rows) -> bytes:
-    """Rows of integers (None as -1) as the bytes of an int64 array: a cheap exact digest."""
-    flat = [-1 if v is None else int(v) for row in rows for v in row]
-    return np.asarray(flat, dtype=np.int64).tobytes()
+def _sums(*columns) -> list:
+    """Aggregates identifying a set of rows by their integer ``columns`` (the first the row's
+    id): the count, the largest id, and the sums of each column and of each column times the
+    id (as BIGINT: they overflow an INTEGER on a national stage). A row added, removed or
+    changed in place (another judge, entry or organisation in the same row) changes them; a
+    NULL counts as 0, which no id is."""
+    row_id, *rest = columns
+    big = [cast(func.coalesce(c, 0), BigInteger) for c in columns]
+    out = [func.count(row_id), func.coalesce(func.max(row_id), 0)]
+    out += [func.coalesce(func.sum(c), 0) for c in big]
+    out += [func.coalesce(func.sum(big[0] * c), 0) for c in big[1:]]
+    return out
 
 
 def state_fingerprint(stage: Stage) -> tuple:
-    """What a plan depends on besides the fit and the cuts, as plain rows (no ORM objects: a
-    few tens of milliseconds on a national stage): the stage's assignments, the judge pool in
-    the order the planner sees it (enabled judges by name, their organisations, those who
-    withdrew from the stage), every declared conflict of interest, the organisations and
-    categories of the stage's entries, and its panels with their members."""
-    assignments = db.session.execute(
-        select(Assignment.entry_id, Assignment.judge_id)
-        .where(Assignment.stage_id == stage.id)
-        .order_by(Assignment.entry_id, Assignment.judge_id)
-    ).all()
-    judges = db.session.execute(
-        select(User.id, User.organisation_id)
+    """What a plan depends on besides the fit and the cuts, in one statement of aggregates
+    (each table read once in the database, nothing loaded into Python: about a millisecond's
+    work where reading the rows took 0.2 s on a national stage): the stage's assignments
+    (entry x judge pairs too), the judge pool in the order the planner sees it (enabled judges
+    by name: each judge's id times its place), their organisations, those who withdrew from the
+    stage, every declared conflict of interest, the organisations and categories of the stage's
+    entries, and its panels with their members."""
+    pair = cast(Assignment.entry_id, BigInteger) * Assignment.judge_id
+    assignments = select(
+        *_sums(Assignment.id, Assignment.entry_id, Assignment.judge_id),
+        func.coalesce(func.sum(pair), 0),
+    ).where(Assignment.stage_id == stage.id)
+    pool = (
+        select(
+            User.id,
+            User.organisation_id,
+            func.row_number().over(order_by=(User.name, User.id)).label("place"),
+        )
         .where(User.role == Role.JUDGE, User.is_enabled.is_(True))
-        .order_by(User.name, User.id)
-    ).all()
-    withdrawn = db.session.execute(
-        select(JudgeWithdrawal.judge_id)
-        .where(JudgeWithdrawal.stage_id == stage.id)
-        .order_by(JudgeWithdrawal.judge_id)
-    ).all()
-    conflicts = db.session.execute(
-        select(Conflict.judge_id, Conflict.entry_id, Conflict.organisation_id).order_by(Conflict.id)
-    ).all()
-    entries = db.session.execute(
-        select(Entry.id, Entry.organisation_id, Entry.category_id)
-        .where(entry_service.in_stage(stage))
-        .order_by(Entry.id)
-    ).all()
-    panels = db.session.execute(
-        select(Panel.id, Panel.category_id).where(Panel.stage_id == stage.id).order_by(Panel.id)
-    ).all()
-    members = db.session.execute(
-        select(PanelMember.panel_id, PanelMember.judge_id)
+        .subquery()
+    )
+    judges = select(
+        *_sums(pool.c.id, pool.c.organisation_id),
+        func.coalesce(func.sum(cast(pool.c.id, BigInteger) * pool.c.place), 0),
+    )
+    withdrawn = select(*_sums(JudgeWithdrawal.id, JudgeWithdrawal.judge_id)).where(
+        JudgeWithdrawal.stage_id == stage.id
+    )
+    conflicts = select(
+        *_sums(Conflict.id, Conflict.judge_id, Conflict.entry_id, Conflict.organisation_id)
+    )
+    entries = select(*_sums(Entry.id, Entry.organisation_id, Entry.category_id)).where(
+        entry_service.in_stage(stage)
+    )
+    panels = select(*_sums(Panel.id, Panel.category_id)).where(Panel.stage_id == stage.id)
+    members = (
+        select(*_sums(PanelMember.id, PanelMember.panel_id, PanelMember.judge_id))
         .join(Panel, PanelMember.panel_id == Panel.id)
         .where(Panel.stage_id == stage.id)
-        .order_by(PanelMember.panel_id, PanelMember.judge_id)
-    ).all()
-    return tuple(
-        (len(rows), _ints(rows))
-        for rows in (assignments, judges, withdrawn, conflicts, entries, panels, members)
     )
+    parts = [
+        q.subquery() for q in (assignments, judges, withdrawn, conflicts, entries, panels, members)
+    ]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, true())
+    row = db.session.execute(select(*parts).select_from(joined)).one()  # one-row aggregates
+    return tuple(int(v) for v in row)
 
 
 def plan_digest(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> str:
