@@ -18,6 +18,7 @@ from competition.db import db
 from competition.entries import services as entry_service
 from competition.entries.models import Entry
 from competition.errors import InvalidState
+from competition.pagination import Page, make_page
 from competition.roles import Role
 from competition.rounds.models import Stage
 from judging.analysis import shared_cache, uncertainty
@@ -58,7 +59,8 @@ class ExtraPlan:
 
 def plan(stage: Stage, *, fresh: bool = False) -> ExtraPlan:
     """The entries undecided at a cut (10-90 % chance of being in) and one more judge for each,
-    with the same eligibility as the automatic assignment (conflicts, panels, withdrawals).
+    with the same eligibility as the automatic assignment (conflicts, panels, withdrawals):
+    the whole plan, every entry and judge it names loaded (``plan_page`` loads one page).
 
     A plan takes seconds on a national stage (the eligibility of every entry for every judge),
     so it is kept in the shared cache (``RankingCache``, kind "extra_judges") under a digest
@@ -66,31 +68,91 @@ def plan(stage: Stage, *, fresh: bool = False) -> ExtraPlan:
     state of the stage's assignments, conflicts, judges and panels); every worker of every
     server reads it from there. ``fresh`` computes it on the current state without the cache
     (assigning never trusts a stored plan)."""
+    status, data, cuts, stored = _plan_arrays(stage, fresh=fresh)
+    if status is not None:
+        return status
+    found = _load_plan(stage, data, cuts, stored)
+    if found is None and not fresh:  # a judge it names is gone: plan on the current state
+        return plan(stage, fresh=True)
+    return found
+
+
+@dataclass
+class PlanPage:
+    """One page of a plan for the undecided page: the page's undecided rows (entry, cut,
+    chance of being in) and proposed pairs, with the whole plan's totals, mean shrink, judges
+    with their number of extra entries, the first ``no_judge_named`` entries that no judge can
+    take (``n_no_judge`` in all) and its digest (the button assigns the whole plan)."""
+
+    stage: Stage
+    computing: bool = False
+    unmeasured: bool = False
+    rows: list = field(default_factory=list)
+    rows_at: Page | None = None
+    n_row_entries: int = 0
+    pairs: list[Proposal] = field(default_factory=list)
+    pairs_at: Page | None = None
+    n_pair_entries: int = 0
+    per_judge: list = field(default_factory=list)  # (judge row: .id, .name; its entries)
+    no_judge: list = field(default_factory=list)
+    n_no_judge: int = 0
+    mean_shrink: float = float("nan")
+    digest: str = ""
+
+
+def plan_page(
+    stage: Stage,
+    *,
+    page: int = 1,
+    pairs_page: int = 1,
+    per_page: int = 100,
+    no_judge_named: int = 50,
+) -> PlanPage:
+    """Page ``page`` of the plan's undecided rows and page ``pairs_page`` of its proposed
+    pairs, ``per_page`` rows each (clamped to the pages there are): the plan as ``plan``
+    finds it (the shared cache), but only the entries and judges on the page are loaded; the
+    totals and the count per judge come from the plan's arrays (one query for the judges'
+    names)."""
+    status, data, cuts, stored = _plan_arrays(stage, fresh=False)
+    if status is not None:
+        return PlanPage(stage, computing=status.computing, unmeasured=status.unmeasured)
+    found = _load_page(stage, data, cuts, stored, page, pairs_page, per_page, no_judge_named)
+    if found is None:  # a judge it names is gone: plan on the current state
+        _status, data, cuts, stored = _plan_arrays(stage, fresh=True)
+        found = _load_page(stage, data, cuts, stored, page, pairs_page, per_page, no_judge_named)
+    return found
+
+
+def _plan_arrays(stage: Stage, *, fresh: bool) -> tuple:
+    """(status, data, cuts, stored plan): ``status`` an ``ExtraPlan`` saying why there is no
+    plan (the fit is being computed, or nothing can be measured) and the rest None; else None
+    and the stage's data, its cuts and the ``_StoredPlan`` read from the shared cache (when
+    it fits the stage's data) or computed and stored there (``fresh``: computed, not stored)."""
     unc = uncertainty.stage_uncertainty(stage)
     if unc.summary is None:
-        return ExtraPlan(stage, computing=unc.computing)
+        return ExtraPlan(stage, computing=unc.computing), None, None, None
     if not unc.measurable:
-        return ExtraPlan(stage, unmeasured=True)
+        return ExtraPlan(stage, unmeasured=True), None, None, None
     cuts = uncertainty.cuts_of(stage, unc.data)
     key = "" if fresh else plan_digest(stage, unc, cuts)
     if key:
-        stored = shared_cache.read(RankingCache, key)
-        found = _load_plan(stage, unc.data, cuts, stored) if stored is not None else None
-        if found is not None:
-            return found
-    stored_plan = _compute(stage, unc, cuts)
+        raw = shared_cache.read(RankingCache, key)
+        stored = _readable(raw, unc.data, cuts) if raw is not None else None
+        if stored is not None:
+            return None, unc.data, cuts, stored
+    stored = _compute(stage, unc, cuts)
     if key:
         shared_cache.write(
             RankingCache,
             stage_id=stage.id,
             digest=key,
-            data=shared_cache.dump(stored_plan),
+            data=shared_cache.dump(stored),
             per_stage=RANKING_PER_STAGE,
             total=RANKING_TOTAL,
             per_kind=PLANS_PER_STAGE,
             kind="extra_judges",
         )
-    return _load_plan(stage, unc.data, cuts, stored_plan)
+    return None, unc.data, cuts, stored
 
 
 def _sums(*columns) -> list:
@@ -276,50 +338,129 @@ def _compute(stage: Stage, unc: uncertainty.StageUncertainty, cuts: list) -> _St
     )
 
 
-def _load_plan(stage: Stage, data, cuts: list, stored) -> ExtraPlan | None:
-    """The page's plan from a ``_StoredPlan`` (or its bytes): only the entries and judges it
-    names are loaded (one query each). None when the bytes cannot be read by this code or do
-    not fit the stage's data (computed again)."""
-    if isinstance(stored, bytes):
-        try:
-            stored = shared_cache.load(_StoredPlan, stored)
-        except (KeyError, TypeError, ValueError):
-            return None
+def _readable(raw: bytes, data, cuts: list) -> _StoredPlan | None:
+    """The ``_StoredPlan`` in ``raw``; None when this code cannot read it or it does not fit
+    the stage's data (an entry position or a cut beyond them: computed again)."""
+    try:
+        stored = shared_cache.load(_StoredPlan, raw)
+    except (KeyError, TypeError, ValueError):
+        return None
     positions = np.concatenate([stored.und_entry, stored.entry, stored.no_judge])
     if positions.size and (positions.min() < 0 or positions.max() >= data.n_entries):
         return None
     if stored.und_cut.size and stored.und_cut.max() >= len(cuts):
         return None
-    wanted = sorted(set(positions.tolist()))
-    entries = dict(zip(wanted, data.entries_at(wanted)))
-    ids = sorted(set(stored.judge_id.tolist()))
-    judges = (
+    return stored
+
+
+def _entries(data, positions) -> dict:
+    """The entries at ``positions`` of the stage's data by position (one query)."""
+    wanted = sorted(set(positions))
+    return dict(zip(wanted, data.entries_at(wanted)))
+
+
+def _judges(ids) -> dict | None:
+    """The users ``ids`` by id (one query); None when one of them is gone."""
+    ids = sorted(set(ids))
+    found = (
         {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     )
-    if len(judges) != len(ids):
-        return None
-    proposals = [
+    return found if len(found) == len(ids) else None
+
+
+def _proposals(stored: _StoredPlan, at: slice, entries: dict, judges: dict) -> list[Proposal]:
+    return [
         Proposal(entries[e], judges[j], s0, s1, sh, bool(br))
         for e, j, s0, s1, sh, br in zip(
-            stored.entry.tolist(),
-            stored.judge_id.tolist(),
-            stored.se_now.tolist(),
-            stored.se_new.tolist(),
-            stored.shrink.tolist(),
-            stored.bridges.tolist(),
+            stored.entry[at].tolist(),
+            stored.judge_id[at].tolist(),
+            stored.se_now[at].tolist(),
+            stored.se_new[at].tolist(),
+            stored.shrink[at].tolist(),
+            stored.bridges[at].tolist(),
         )
     ]
+
+
+def _undecided(stored: _StoredPlan, at: slice, entries: dict, cuts: list) -> list:
+    return [
+        (entries[i], cuts[k], p)
+        for i, k, p in zip(
+            stored.und_entry[at].tolist(), stored.und_cut[at].tolist(), stored.und_p[at].tolist()
+        )
+    ]
+
+
+def _load_plan(stage: Stage, data, cuts: list, stored: _StoredPlan) -> ExtraPlan | None:
+    """The whole plan from a ``_StoredPlan``: only the entries and judges it names are loaded
+    (one query each). None when a judge it names is gone."""
+    everything = slice(None)
+    judges = _judges(stored.judge_id.tolist())
+    if judges is None:
+        return None
+    entries = _entries(
+        data, np.concatenate([stored.und_entry, stored.entry, stored.no_judge]).tolist()
+    )
+    proposals = _proposals(stored, everything, entries, judges)
     return ExtraPlan(
         stage,
-        undecided=[
-            (entries[i], cuts[k], p)
-            for i, k, p in zip(
-                stored.und_entry.tolist(), stored.und_cut.tolist(), stored.und_p.tolist()
-            )
-        ],
+        undecided=_undecided(stored, everything, entries, cuts),
         proposals=proposals,
         no_judge=[entries[i] for i in stored.no_judge.tolist()],
         digest=stored.digest if proposals else "",
+    )
+
+
+def _load_page(
+    stage: Stage,
+    data,
+    cuts: list,
+    stored: _StoredPlan,
+    page: int,
+    pairs_page: int,
+    per_page: int,
+    no_judge_named: int,
+) -> PlanPage | None:
+    """``plan_page`` from a ``_StoredPlan``: the entries on the page (its undecided rows, its
+    pairs, the first ``no_judge_named`` entries without a judge) in one query, the page's
+    judges in another, the names of all the plan's judges (for the count per judge) in a
+    third. None when a judge the plan names is gone."""
+    rows_at = make_page(stored.und_entry.size, page, per_page)
+    pairs_at = make_page(stored.entry.size, pairs_page, per_page, "pairs_page")
+    rows = slice(rows_at.offset, rows_at.last)
+    pairs = slice(pairs_at.offset, pairs_at.last)
+    ids, counts = np.unique(stored.judge_id, return_counts=True)
+    names = {
+        r.id: r
+        for r in db.session.execute(select(User.id, User.name).where(User.id.in_(ids.tolist())))
+    }
+    if len(names) != ids.size:
+        return None
+    per_judge = sorted(
+        ((names[j], n) for j, n in zip(ids.tolist(), counts.tolist())),
+        key=lambda jn: (-jn[1], jn[0].name, jn[0].id),
+    )
+    judges = _judges(stored.judge_id[pairs].tolist())
+    if judges is None:
+        return None
+    no_judge = stored.no_judge[:no_judge_named].tolist()
+    entries = _entries(
+        data, [*stored.und_entry[rows].tolist(), *stored.entry[pairs].tolist(), *no_judge]
+    )
+    shrink = stored.shrink[np.isfinite(stored.shrink)]
+    return PlanPage(
+        stage,
+        rows=_undecided(stored, rows, entries, cuts),
+        rows_at=rows_at,
+        n_row_entries=int(np.unique(stored.und_entry).size),
+        pairs=_proposals(stored, pairs, entries, judges),
+        pairs_at=pairs_at,
+        n_pair_entries=int(np.unique(stored.entry).size),
+        per_judge=per_judge,
+        no_judge=[entries[i] for i in no_judge],
+        n_no_judge=int(stored.no_judge.size),
+        mean_shrink=float(np.mean(shrink)) if shrink.size else float("nan"),
+        digest=stored.digest if stored.entry.size else "",
     )
 
 
