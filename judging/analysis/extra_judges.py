@@ -113,14 +113,14 @@ def plan_page(
     finds it (the shared cache), but only the entries and judges on the page are loaded; the
     totals and the count per judge come from the plan's arrays (one query for the judges'
     names)."""
-    status, data, cuts, stored = _plan_arrays(stage, fresh=False)
-    if status is not None:
-        return PlanPage(stage, computing=status.computing, unmeasured=status.unmeasured)
-    found = _load_page(stage, data, cuts, stored, page, pairs_page, per_page, no_judge_named)
-    if found is None:  # a judge it names is gone: plan on the current state
-        _status, data, cuts, stored = _plan_arrays(stage, fresh=True)
+    for fresh in (False, True):  # fresh: a judge the stored plan names is gone
+        status, data, cuts, stored = _plan_arrays(stage, fresh=fresh)
+        if status is not None:
+            return PlanPage(stage, computing=status.computing, unmeasured=status.unmeasured)
         found = _load_page(stage, data, cuts, stored, page, pairs_page, per_page, no_judge_named)
-    return found
+        if found is not None:
+            return found
+    return PlanPage(stage)  # not reached: a fresh plan names only current judges
 
 
 def _plan_arrays(stage: Stage, *, fresh: bool) -> tuple:

@@ -13,7 +13,7 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry, EntryStatus
 from competition.roles import Role
 from competition.rounds.models import Category
-from judging.analysis import extra_judges
+from judging.analysis import extra_judges, shared_cache
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import RankingCache
 from judging.panels import assignment as assignment_service
@@ -456,3 +456,27 @@ def test_assigning_never_uses_a_stale_stored_plan(app, login, committee, stage, 
     client.post(f"{_url(stage)}/assign", data={"digest": current.digest})
     added = db.session.scalars(select(Assignment).where(Assignment.is_manual.is_(True))).all()
     assert {(a.entry_id, a.judge_id) for a in added} == _pairs(current)
+
+
+def test_a_stored_plan_naming_a_judge_who_is_gone_is_planned_anew(
+    app, login, committee, stage, counted
+):
+    """A stored plan whose judge no longer exists (a row of another database state) is
+    never shown: the page and ``plan`` plan on the current state."""
+    client = login(committee)
+    assert client.get(_url(stage)).status_code == 200 and len(counted) == 1
+    row = db.session.scalar(
+        select(RankingCache).where(
+            RankingCache.stage_id == stage.id, RankingCache.kind == "extra_judges"
+        )
+    )
+    stored = shared_cache.load(extra_judges._StoredPlan, row.data)
+    stored.judge_id[0] = 999_999
+    row.data = shared_cache.dump(stored)
+    db.session.commit()
+    forget_this_process()
+    page = client.get(_url(stage))
+    assert page.status_code == 200 and len(counted) == 2
+    current = extra_judges.plan(stage)
+    assert len(counted) == 3 and current.digest in page.text
+    assert all(p.judge.name in page.text for p in current.proposals)
