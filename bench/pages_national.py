@@ -13,7 +13,8 @@ pays once the first one computed the rankings (the shared cache). The pages:
 
 - the round page, the round dashboard, the committee's results page;
 - each scored stage's progress page, judges' page and ranking page (its first page and its
-  third: 50 rows a page);
+  third: 50 rows a page), and its undecided page (one more judge where it decides: its first page
+  and its second page of both lists, 100 rows a page);
 - ``/api/v1/rounds/<slug>/results`` (its first page).
 
     .venv/bin/python bench/pages_national.py --postgres       # throw-away local PostgreSQL db
@@ -22,12 +23,16 @@ pays once the first one computed the rankings (the shared cache). The pages:
     .venv/bin/python bench/pages_national.py --url ... --reuse --cold  # no shared fits kept
     .venv/bin/python bench/pages_national.py                  # SQLite in a temporary folder
     .venv/bin/python bench/pages_national.py --url ... --reuse --compare ../juri-main
+    .venv/bin/python bench/pages_national.py --url ... --reuse --only undecided  # some pages
+
+``--only TEXT`` measures only the pages whose name holds TEXT (e.g. ``undecided``, ``ranking``).
 
 ``--compare DIR`` (another checkout of the app, e.g. ``git worktree add --detach DIR main``)
-then measures the ranking pages' first views on a restarted server, the same number of times
-for each code alternately, on the same database in the same run: DIR's code (before) and this
-one's (after), each restart with new worker processes, the shared caches as the first server
-left them. It prints each code's median first view and median view, and the ratios.
+then measures the ranking pages' (or the ``--only`` pages') first views on a restarted
+server, the same number of times for each code alternately, on the same database in the same
+run: DIR's code (before) and this one's (after), each restart with new worker processes, the
+shared caches as the first server left them. It prints each code's median first view and median
+view, and the ratios.
 
 Target (issue 17): every page's median under 300 ms and its HTML under 500 KB.
 """
@@ -131,8 +136,8 @@ def shared_fits(url: str, empty: bool = False) -> str:
     return ", ".join(out)
 
 
-def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
-    """(name, path) of the committee's pages of a round."""
+def pages(round_id: int, slug: str, stages: list[int], only: str = "") -> list[tuple[str, str]]:
+    """(name, path) of the committee's pages of a round (those whose name holds ``only``)."""
     out = [
         ("round page", f"/committee/rounds/{round_id}"),
         ("round dashboard", f"/committee/rounds/{round_id}/dashboard"),
@@ -146,8 +151,14 @@ def pages(round_id: int, slug: str, stages: list[int]) -> list[tuple[str, str]]:
             (f"ranking, stage {k}", f"/committee/stages/{stage}/ranking"),
             # a later page of the same list (50 rows a page; the city round has one page)
             (f"ranking p.3, stage {k}", f"/committee/stages/{stage}/ranking?page=3"),
+            # 100 rows a page of each list (a national stage: ~800 undecided rows, ~700 pairs)
+            (f"undecided, stage {k}", f"/committee/stages/{stage}/undecided"),
+            (
+                f"undecided p.2, stage {k}",
+                f"/committee/stages/{stage}/undecided?page=2&pairs_page=2",
+            ),
         ]
-    return out
+    return [(name, path) for name, path in out if only in name]
 
 
 class Client:
@@ -218,14 +229,14 @@ def report(national: dict, city: dict) -> bool:
     return ok
 
 
-def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_: int) -> None:
-    """The ranking pages' first views after a restart (and their next views), ``rounds_``
-    times for each of ``before`` and this checkout alternately (see ``--compare``)."""
-    listed = [
-        (name, path)
-        for name, path in pages(0, "", stages)
-        if name.startswith("ranking")  # page 1 and p.3: each served by a fresh worker
-    ]
+def compare(
+    env: dict, workers: int, log_dir: str, before: Path, stages, rounds_: int, only: str = ""
+) -> None:
+    """The ranking pages' (or the ``only`` pages') first views after a restart (and their next
+    views), ``rounds_`` times for each of ``before`` and this checkout alternately (see
+    ``--compare``)."""
+    # by default the ranking's page 1 and p.3: each served by a fresh worker
+    listed = pages(0, "", stages, only or "ranking")
     codes = {"before": before.resolve(), "after": ROOT}
     first = {k: [] for k in codes}
     later = {k: [] for k in codes}
@@ -262,8 +273,9 @@ def compare(env: dict, workers: int, log_dir: str, before: Path, stages, rounds_
                 server.wait(timeout=30)
     med = {k: (np.median(first[k]) * 1000, np.median(later[k]) * 1000) for k in codes}
     print(
-        f"\nranking pages, {rounds_} restarts per code, alternately ({len(listed)} pages, "
-        f"first view each; then 3 views each): before = {codes['before']}, after = {ROOT}"
+        f"\n{only or 'ranking'} pages, {rounds_} restarts per code, alternately "
+        f"({len(listed)} pages, first view each; then 3 views each): "
+        f"before = {codes['before']}, after = {ROOT}"
     )
     print(f"{'':8s} {'first view median ms':>21s} {'max ms':>8s} {'view median ms':>15s}")
     for k in codes:
@@ -295,6 +307,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="restarts per code for --compare")
     parser.add_argument(
+        "--only", default="", help="measure only the pages whose name holds this text"
+    )
+    parser.add_argument(
         "--compare-only", action="store_true", help="with --compare: skip the other measurements"
     )
     args = parser.parse_args()
@@ -319,7 +334,7 @@ def main() -> None:
             JURI_AUDIT_KEY=AUDIT_KEY,
         )
         if args.compare and args.compare_only:
-            compare(env, args.workers, tmp, args.compare, national[3], args.rounds)
+            compare(env, args.workers, tmp, args.compare, national[3], args.rounds, args.only)
             return
         server, base, port = start_gunicorn(env, args.workers, tmp)
         dialect = url.split(":", 1)[0].split("+")[0]
@@ -331,9 +346,9 @@ def main() -> None:
         client = Client(base)
         client.login("panitia")
         measured_national = measure(
-            client, pages(national[0], national[1], national[3]), args.repeat
+            client, pages(national[0], national[1], national[3], args.only), args.repeat
         )
-        measured_city = measure(client, pages(city[0], city[1], city[3]), args.repeat)
+        measured_city = measure(client, pages(city[0], city[1], city[3], args.only), args.repeat)
         print(
             f"national round: {national[2]} ({len(national[3])} scored stages); "
             f"baseline: {city[2]}; {args.repeat} views per page after the first"
@@ -348,14 +363,14 @@ def main() -> None:
         client = Client(base)
         client.login("panitia")
         print(f"\nafter a restart (shared fits: {shared_fits(url)}), each page's first view:")
-        for name, path in pages(national[0], national[1], national[3]):
+        for name, path in pages(national[0], national[1], national[3], args.only):
             dt, status, _size = client.get(path)
             print(f"{name:24s} {dt * 1000:9.0f} ms  {status}")
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         server = None
         if args.compare:
-            compare(env, args.workers, tmp, args.compare, national[3], args.rounds)
+            compare(env, args.workers, tmp, args.compare, national[3], args.rounds, args.only)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

@@ -20,7 +20,7 @@ from competition.db import db, utcnow
 from competition.entries import dashboard, screening
 from competition.entries.screening_views import entry_filter_page
 from competition.forms import ActionForm
-from competition.pagination import MAX_PER_PAGE, make_page
+from competition.pagination import MAX_PER_PAGE
 from competition.permissions import require_role
 from competition.roles import Role
 from competition.rounds.forms import STAGE_KIND_LABELS
@@ -324,28 +324,22 @@ def undecided(stage_id: int):
     """The entries whose award or advancement is undecided, and a preview of one more judge
     for each of them: both lists paged (the undecided rows in the plan's order, the proposal
     summarised per judge, then a page of its pairs), the totals and the expected shrink of
-    the whole plan; the button assigns the whole plan (its digest covers every pair)."""
+    the whole plan; the button assigns the whole plan (its digest covers every pair). Only
+    the page's entries and judges are loaded (``extra_judges.plan_page``)."""
     stage = db.get_or_404(Stage, stage_id)
-    plan = extra_judges.plan(stage)
     page, per_page = requested_page(UNDECIDED_ROWS)
-    rows_at = make_page(len(plan.undecided), page, per_page)
     pairs_page, _per_page = requested_page(UNDECIDED_ROWS, "pairs_page")
-    pairs_at = make_page(len(plan.proposals), pairs_page, per_page, "pairs_page")
-    per_judge: dict[int, list] = {}
-    for p in plan.proposals:
-        per_judge.setdefault(p.judge.id, [p.judge, 0])[1] += 1
+    plan = extra_judges.plan_page(
+        stage,
+        page=page,
+        pairs_page=pairs_page,
+        per_page=per_page,
+        no_judge_named=NO_JUDGE_NAMED,
+    )
     return render_template(
         "judging/analysis/undecided.html",
         stage=stage,
         plan=plan,
-        rows=plan.undecided[rows_at.offset : rows_at.last],
-        rows_at=rows_at,
-        n_entries=len({entry.id for entry, _cut, _p in plan.undecided}),
-        pairs=plan.proposals[pairs_at.offset : pairs_at.last],
-        n_pair_entries=len({p.entry.id for p in plan.proposals}),
-        pairs_at=pairs_at,
-        per_judge=sorted(per_judge.values(), key=lambda jn: (-jn[1], jn[0].name, jn[0].id)),
-        no_judge=plan.no_judge[:NO_JUDGE_NAMED],
         explain=explain,
         action_form=ActionForm(),
     )

@@ -7,9 +7,11 @@ import re
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from competition.accounts.models import User
 from competition.db import db, utcnow
+from competition.entries.models import Entry
 from judging.analysis import extra_judges
 from judging.analysis import views as analysis_views
 from judging.panels.models import Assignment
@@ -176,3 +178,39 @@ def test_a_page_is_bounded_however_many_rows_the_plan_has(
     assert len(_undecided_rows(html)) == 4 and len(_pair_rows(html)) == 4
     # rows beyond the page cost nothing: the page is a fraction of the unpaged one
     assert len(html) < len(everything) * 0.6
+
+
+def test_a_page_loads_only_its_own_entries_and_judges(login, committee, wide_stage):
+    """The plan's totals and count per judge come from its stored arrays: a page loads the
+    entries and judges it shows (a national plan names ~800 entries), not the whole plan's."""
+    client = login(committee)
+    plan = extra_judges.plan(wide_stage)
+    client.get(_url(wide_stage))  # the plan stored, the process caches warm
+    n_plan_entries = len(
+        {e.id for e, _c, _p in plan.undecided} | {p.entry.id for p in plan.proposals}
+    )
+    on_page = (
+        {e.id for e, _c, _p in plan.undecided[3:6]}
+        | {p.entry.id for p in plan.proposals[6:9]}
+        | {e.id for e in plan.no_judge[: analysis_views.NO_JUDGE_NAMED]}
+    )
+    page_judges = {p.judge.id for p in plan.proposals[6:9]} | {committee.id}
+    total = len(plan.proposals)
+    db.session.expunge_all()  # nothing loaded yet, as in a new request
+    loaded = {Entry: set(), User: set()}
+
+    def count(target, _context):
+        loaded[type(target)].add(target.id)
+
+    event.listen(Entry, "load", count)
+    event.listen(User, "load", count)
+    try:
+        html = client.get(_url(wide_stage, page=2, pairs_page=3, per_page=3)).text
+    finally:
+        event.remove(Entry, "load", count)
+        event.remove(User, "load", count)
+    assert len(_undecided_rows(html)) == 3 and len(_pair_rows(html)) == 3
+    assert loaded[Entry] == on_page and len(on_page) < n_plan_entries
+    assert loaded[User] <= page_judges
+    # the summary is still the whole plan's
+    assert f"Seluruh usulan: {total} tambahan juri" in html
