@@ -67,16 +67,23 @@ def bulk_insert(table, rows: list[dict]) -> None:
     PostgreSQL gets ``COPY ... FROM STDIN`` (psycopg 3), several times faster than an
     ``executemany`` of INSERTs for the tens of thousands of results and certificates a national
     round publishes; other backends get the Core ``executemany``. Every row must have the same
-    keys; columns left out take their scalar Python default, else their server default. Values
-    go through each column type's bind processing (``UTCDateTime`` and the like), as they would
-    in an INSERT. Nothing is returned: re-select the rows if their ids are needed."""
+    keys; columns left out take their Python default, else their server default. Values go
+    through each column type's bind processing (``UTCDateTime`` and the like), as they would in
+    an INSERT. COPY cannot run a Python function per row, so a table whose left-out columns
+    have one (a random token, the creation time) gets the executemany on PostgreSQL too.
+    Nothing is returned: re-select the rows if their ids are needed."""
     if not rows:
         return
     conn = db.session.connection()
-    if conn.dialect.name != "postgresql":
+    given = list(rows[0])
+    computed = any(
+        c.default is not None and not c.default.is_scalar
+        for c in table.columns
+        if c.name not in given
+    )
+    if conn.dialect.name != "postgresql" or computed:
         conn.execute(table.insert(), rows)
         return
-    given = list(rows[0])
     defaults = {
         c.name: c.default.arg
         for c in table.columns

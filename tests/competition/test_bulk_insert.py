@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from competition.accounts.models import User
 from competition.db import bulk_insert, db
+from competition.roles import Role
 from judging.results.models import Certificate, CertificateKind
 
 
@@ -58,3 +60,18 @@ def test_a_broken_row_fails_the_whole_insert_with_the_usual_error(app, open_roun
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(Certificate.id)) is None
+
+
+def test_columns_left_out_with_a_python_function_default_get_its_value(app):
+    """A random token and the creation time are computed per row on both backends (COPY
+    cannot run them: PostgreSQL takes the executemany), never left empty."""
+    rows = [
+        {"username": f"juri-{i}", "name": f"Juri {i}", "role": Role.JUDGE, "password_hash": "x"}
+        for i in range(3)
+    ]
+    bulk_insert(User.__table__, rows)
+    db.session.commit()
+    got = db.session.scalars(select(User).where(User.username.like("juri-%"))).all()
+    tokens = {u.session_token for u in got}
+    assert len(got) == 3 and len(tokens) == 3 and all(len(t) == 32 for t in tokens)
+    assert all(u.created_at is not None for u in got)
