@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 
 from competition.accounts.models import Organisation, User
-from competition.db import db, utcnow
+from competition.db import bulk_insert, db, utcnow
 from competition.entries.models import Advancement, Entry, EntryStatus
 from competition.roles import Role
 from competition.rounds.models import Category, Round, RoundStatus, Stage
@@ -67,9 +67,11 @@ def _place(i: int, names: dict) -> str:
 
 
 def _insert_ids(model, rows: list[dict], where) -> np.ndarray:
-    """Bulk-insert rows and return their ids in insertion order (ids grow on both backends)."""
-    if rows:
-        db.session.execute(insert(model), rows)
+    """Bulk-insert rows and return their ids in insertion order (ids grow on both backends).
+    ``bulk_insert`` (Core executemany, COPY on PostgreSQL), not the ORM's bulk INSERT: the
+    ORM's per-row bookkeeping was a third of a national round's load."""
+    db.session.flush()  # bulk_insert writes on the session's connection, without autoflush
+    bulk_insert(model.__table__, rows)
     return np.array(
         db.session.scalars(select(model.id).where(where).order_by(model.id)).all(), dtype=np.int64
     )
@@ -154,8 +156,8 @@ def _sheets(
             np.round(totals[done][:, None] + jitter, 1), stage.scale_min, stage.scale_max
         )
         crit_ids = [c.id for c in criteria]
-        db.session.execute(
-            insert(Score),
+        bulk_insert(
+            Score.__table__,
             [
                 {"sheet_id": int(s), "criterion_id": crit_ids[k], "value": float(v), "comment": ""}
                 for s, row in zip(sheet_ids.tolist(), values.tolist())
@@ -350,8 +352,9 @@ def load_scaled(
     if final is not None:
         finalists = np.argsort(-quality - rng.normal(0, 3, sc.entries))[: sc.finalists]
         # the committee's confirmed advancement: only finalists take part in the final stage
-        db.session.execute(
-            insert(Advancement),
+        db.session.flush()
+        bulk_insert(
+            Advancement.__table__,
             [
                 {
                     "from_stage_id": desk.id,
