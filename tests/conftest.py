@@ -679,6 +679,15 @@ def app(request, make_app):
 
 
 @pytest.fixture
+def fewer_sweeps(app):
+    """400 posterior sweeps per stage fit instead of the default 1,600 (a fit of a small stage
+    is most of such a test's time), for tests that check which places and cuts are undecided,
+    paging or what the committee is asked: not the digits of a probability. Opt in with
+    ``pytestmark = pytest.mark.usefixtures("fewer_sweeps")``."""
+    app.config["UNCERTAINTY_SWEEPS"] = 400
+
+
+@pytest.fixture
 def demo(app) -> None:
     """The demo competition (``flask demo load``) in the test's database: loaded once per
     session and copied, since loading it costs seconds. Ask for it next to ``app``."""

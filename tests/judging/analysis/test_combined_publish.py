@@ -11,18 +11,11 @@ from competition.db import db
 from judging.analysis import combined, combined_publish
 from judging.results.models import Publication
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps")
+
 # marks per entry (one per judge), three judges in both stages (see conftest.three_judges)
 CLEAR = [[10, 9.5, 10], [8, 8.5, 8], [6, 6.5, 6], [4, 4.5, 4], [2, 2.5, 2]]
 CLOSE = [[7, 8, 6], [8, 6, 7], [6, 7, 8], [3, 2, 3], [2, 3, 2]]
-
-
-@pytest.fixture(autouse=True)
-def _fewer_sweeps(app):
-    """400 posterior sweeps per fit, not the default 1,600 (a fit of these small stages is
-    most of a test's time): the tests check which cuts are undecided or below the pass mark
-    and what the committee is asked, not the digits of a probability; clear and close marks
-    are told apart the same way."""
-    app.config["UNCERTAINTY_SWEEPS"] = 400
 
 
 def _published_count():

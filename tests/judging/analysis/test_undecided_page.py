@@ -23,15 +23,7 @@ N_ENTRIES = 36
 N_JUDGES = 6
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
-
-
-@pytest.fixture(autouse=True)
-def _fewer_sweeps(app):
-    """400 posterior sweeps per fit, not the default 1,600 (each test fits the stage afresh:
-    ``cold_caches``): the pages' paging is checked against the plan made from the same fit;
-    the stage stays wide enough to page (``test_the_stage_is_wide_enough_to_page``)."""
-    app.config["UNCERTAINTY_SWEEPS"] = 400
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps")
 
 
 @pytest.fixture

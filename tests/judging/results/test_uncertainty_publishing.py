@@ -16,6 +16,8 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps")
+
 TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "Lapor Camat"]
 
 
@@ -24,15 +26,6 @@ def _fresh_cache():
     unc_service._CACHE.clear()
     yield
     unc_service._CACHE.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fewer_sweeps(app):
-    """400 posterior sweeps per fit, not the default 1,600 (a fit of these small stages is
-    most of a test's time): the tests check which cuts are undecided or below the pass mark
-    and what the committee is asked, not the digits of a probability; clear and close marks
-    are told apart the same way."""
-    app.config["UNCERTAINTY_SWEEPS"] = 400
 
 
 @pytest.fixture
