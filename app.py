@@ -43,7 +43,7 @@ from competition.entries.views import opd_bp
 from competition.error_pages import register_error_handlers
 from competition.extensions import babel, csrf, login_manager, migrate
 from competition.i18n.formatting import format_decimal
-from competition.i18n.labels import label
+from competition.i18n.labels import label_filter
 from competition.jobs import worker as jobs_worker
 from competition.notifications.views import outbox_bp
 from competition.ops import register_ops
@@ -342,7 +342,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_backup(app.cli)
     app.cli.add_command(import_accounts_cli)
 
-    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["label"] = label_filter
     app.jinja_env.filters["anonymise"] = anonymise
     app.jinja_env.filters["neutral_name"] = neutral_name
     app.jinja_env.globals.update(

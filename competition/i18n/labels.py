@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 
 LABELS = {
     "draft": _l("draft"),
@@ -77,3 +78,12 @@ LABELS = {
 def label(value) -> str:
     key = getattr(value, "value", value)
     return str(LABELS.get(key, key))
+
+
+@pass_context
+def label_filter(context, value) -> str:
+    """``label`` as the templates' ``|label`` filter. It takes the template context only so
+    that Jinja never folds it: a filter of a constant (``"not started"|label``) is otherwise
+    computed once, when the template is compiled, in whatever language that first render
+    had, and every later page showed that language."""
+    return label(value)
