@@ -177,16 +177,31 @@ def _locked_stage_statement(*, exclusive: bool):
 
 def _change(**values) -> dict:
     """A ScoreChange row's column values, every column given (the rows of one INSERT must
-    name the same columns)."""
-    return {
-        "criterion_id": None,
-        "event": "score",
-        "old_value": None,
-        "new_value": None,
-        "comment_changed": False,
-        "note": "",
-        **values,
-    }
+    name the same columns): ``values`` over the model's own column defaults."""
+    fixed, computed = _change_defaults()
+    row = {**fixed, **values}
+    for key, default in computed.items():
+        if key not in values:
+            row[key] = default(None)  # SQLAlchemy's wrapped default takes the context
+    return row
+
+
+@functools.cache
+def _change_defaults() -> tuple[dict, dict]:
+    """ScoreChange's column defaults read from the model, so the one-INSERT history
+    (``_record_changes``) writes what the ORM would and follows the model if its defaults
+    change: the fixed values (None for a column without a default) and the functions called
+    per row (``changed_at``: utcnow). ``id`` and ``sheet_id`` are not the caller's."""
+    fixed, computed = {}, {}
+    for column in ScoreChange.__table__.columns:
+        if column.primary_key or column.key == "sheet_id":
+            continue
+        default = column.default
+        if default is not None and default.is_callable:
+            computed[column.key] = default.arg
+        else:
+            fixed[column.key] = default.arg if default is not None and default.is_scalar else None
+    return fixed, computed
 
 
 def _record_changes(sheet: ScoreSheet, history: list[dict]) -> None:
