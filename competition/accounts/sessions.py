@@ -9,8 +9,11 @@ change, deactivation) ends every session of the account at once, on every device
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
+
+from sqlalchemy import bindparam, select
 
 from competition.accounts.models import User
 from competition.db import db
@@ -25,12 +28,21 @@ def load_user(user_id: str) -> User | None:
     ident, _, token = (user_id or "").partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.execute(_user_statement(), {"id": int(ident)}).scalar_one_or_none()
     if user is None or not user.is_enabled or not user.session_token:
         return None
     if not hmac.compare_digest(user.session_token, token):
         return None
     return user
+
+
+@functools.cache
+def _user_statement():
+    """The user by ``:id``, built once per process: every request of a signed-in user runs it,
+    and ``db.session.get`` built a new SELECT and its cache key each time (about a quarter of
+    this loader's CPU). One statement, no relationship loaded; the identity map is empty at
+    this point of a request, so ``get``'s lookup there saved nothing."""
+    return select(User).where(User.id == bindparam("id"))
 
 
 def end_sessions(user: User) -> None:

@@ -51,6 +51,7 @@ from judging.scoring.forms import (
 )
 from judging.scoring.models import Criterion
 from judging.scoring.permissions import can_see_identity, can_view_attachment_as_judge
+from judging.scoring.worklist_rows import worklist_rows
 
 judge_bp = Blueprint("judge", __name__, url_prefix="/judge")
 
@@ -71,9 +72,12 @@ def judge_index():
     return render_template(
         "judging/scoring/judge_index.html",
         work=work,
-        blind=titles_blacked_out(a.entry_id for a in work.items if a.is_blind),
-        # "/judge/assignments/" once; each row appends its id (url_for per row is dear)
-        sheet_url=url_for("judge.sheet", assignment_id=0).removesuffix("0"),
+        rows=worklist_rows(
+            work.items,
+            blind=titles_blacked_out(a.entry_id for a in work.items if a.is_blind),
+            # "/judge/assignments/" once; each row appends its id (url_for per row is dear)
+            sheet_url=url_for("judge.sheet", assignment_id=0).removesuffix("0"),
+        ),
         now=now,
         panels=panel_service.list_chaired_panels(current_user),
     )
