@@ -1,6 +1,20 @@
 """A live Juri server in a thread and Debian's chromium driven by Playwright.
 
-Skipped when chromium is not installed (`.ci/run` installs it with apt when it can)."""
+Skipped when chromium is not installed (`.ci/run` installs it with apt when it can).
+
+Where their CPU goes (December 2026, ``-n 0``, on a machine other jobs kept at a load of 7-11;
+medians of 4-6 runs): 105-130 s per run in all, chromium 80-100 s of it (renderers about half,
+the browser process a third, the compositor a tenth), Playwright's node driver 5 s, Python 25 s
+(9 s of it the demo's load, which ``make test`` pays once for every test that uses it). Count
+it per process from ``/proc``, not with ``/usr/bin/time``: chromium's helper processes are not
+reaped up the chain to pytest, and their time (half of chromium's) never reaches its total. On
+a small page a browser context with its first page costs chromium about 0.28 s, a later page
+0.1 s and axe's init script 0.05 s more; on the demo's committee tables a page costs some 0.4 s
+and its axe check 0.3-1 s. Chromium flags (``--process-per-site``, the back-forward cache and
+paint holding off, ``--in-process-gpu``, bypassing Debian's wrapper) changed nothing beyond
+the noise. What is done instead: the live server fits rankings with few posterior sweeps
+(``BROWSER_SWEEPS``: the tests' Python CPU 13.5 -> 11 s), and a login opens the test's first
+page directly (78 pages loaded instead of 96)."""
 
 from __future__ import annotations
 
