@@ -19,8 +19,7 @@ def _sheet(opd, judge, open_round):
 
 def test_scores_are_typed_with_the_keyboard_alone(app, page_for, opd, judge, open_round):
     assignment = _sheet(opd, judge, open_round)
-    page = page_for("juri1")
-    page.goto(f"/judge/assignments/{assignment.id}")
+    page = page_for("juri1", at=f"/judge/assignments/{assignment.id}")
     first, second = (
         page.locator("input[data-weight]").nth(0),
         page.locator("input[data-weight]").nth(1),

@@ -62,8 +62,7 @@ def test_judge_scores_entry(app, page_for, committee, opd, open_round):
     db.session.commit()
 
     # The committee assigns the judge automatically (preview, then confirm).
-    panitia = page_for("panitia")
-    panitia.goto(f"/committee/stages/{stage.id}/assignments")
+    panitia = page_for("panitia", at=f"/committee/stages/{stage.id}/assignments")
     panitia.fill("#judges_per_entry", "1")
     panitia.click("text=Pratinjau penugasan otomatis")
     expect(panitia.locator("main")).to_contain_text("Cakupan: setiap inovasi mendapat 1 juri.")
@@ -124,8 +123,7 @@ def test_committee_publishes_and_opd_downloads_certificate(
         )
     db.session.commit()
 
-    panitia = page_for("panitia")
-    panitia.goto(f"/committee/rounds/{open_round.id}/dashboard")
+    panitia = page_for("panitia", at=f"/committee/rounds/{open_round.id}/dashboard")
     expect(panitia.locator("svg.progress-bars")).to_contain_text("3 / 3 (100%)")
     shot(panitia, "3-committee-dashboard")
     check_accessibility(panitia)

@@ -20,10 +20,10 @@ def _in_viewport(locator) -> None:
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
 
 
-def _phone_page(browser, live_server, username):
+def _phone_page(browser, live_server, username, at=None):
     context = new_context(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    log_in(page, username)
+    log_in(page, username, at=at)
     return context, page
 
 
@@ -45,9 +45,8 @@ def test_judge_works_on_a_phone(app, browser, live_server, opd, judge, open_roun
         )
     db.session.commit()
 
-    context, page = _phone_page(browser, live_server, "juri1")
+    context, page = _phone_page(browser, live_server, "juri1", at="/judge/")
     try:
-        page.goto("/judge/")
         rows = page.locator("table.worklist tbody tr")
         expect(rows).to_have_count(3)
         # What is still to do comes first, the submitted sheet last.
@@ -88,8 +87,7 @@ def test_sheet_switch_works_without_script(app, browser, live_server, opd, judge
     )
     try:
         page = context.new_page()
-        log_in(page, "juri1")
-        page.goto(f"/judge/assignments/{assignment.id}")
+        log_in(page, "juri1", at=f"/judge/assignments/{assignment.id}")
         page.click("#to-score-sheet")
         expect(page.locator("input[data-weight]").first).to_be_in_viewport()
     finally:

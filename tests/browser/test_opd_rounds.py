@@ -18,8 +18,7 @@ def test_opd_sees_only_rounds_it_may_enter_and_withdraws_a_submission(
     entry = factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")
     db.session.commit()
 
-    page = page_for("dinkes")
-    page.goto("/opd/")
+    page = page_for("dinkes", at="/opd/")
     expect(page.locator(f"a[href='/opd/rounds/{open_round.id}/entries/new']")).to_have_count(1)
     expect(page.locator(f"a[href='/opd/rounds/{kelurahan_only.id}/entries/new']")).to_have_count(0)
     expect(page.locator("main")).not_to_contain_text("Lomba Kelurahan 2026")
@@ -49,8 +48,7 @@ def test_opd_sees_only_rounds_it_may_enter_and_withdraws_a_submission(
 def test_refused_save_keeps_the_chosen_file_and_says_so(app, page_for, opd, open_round):
     entry = factories.make_entry(open_round, opd, title="Klinik Keliling", submitted=False)
     db.session.commit()
-    page = page_for("dinkes")
-    page.goto(f"/opd/entries/{entry.id}/edit")
+    page = page_for("dinkes", at=f"/opd/entries/{entry.id}/edit")
     page.fill("#video_url", "bukan tautan")  # refuses the save
     page.set_input_files(
         "#sk_file",

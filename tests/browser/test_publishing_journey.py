@@ -35,8 +35,7 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
             )
     db.session.commit()
 
-    panitia = page_for("panitia")
-    panitia.goto(f"/committee/rounds/{open_round.id}/results")
+    panitia = page_for("panitia", at=f"/committee/rounds/{open_round.id}/results")
     panitia.select_option("#preset", "city")
     panitia.click("#awards >> text=Simpan")
     expect(panitia.locator("main")).to_contain_text("Juara III")

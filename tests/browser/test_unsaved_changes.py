@@ -30,8 +30,7 @@ def test_score_sheet_warns_before_leaving_unsaved_scores(app, page_for, opd, jud
     entry = factories.make_entry(open_round, opd, title="Posyandu Digital Palembang")
     assignment = factories.make_assignment(stage, entry, judge)
     db.session.commit()
-    page = page_for("juri1")
-    page.goto(f"/judge/assignments/{assignment.id}")
+    page = page_for("juri1", at=f"/judge/assignments/{assignment.id}")
     sheet_url = page.url
     assert _leave(page, "nav >> text=Penugasan saya") == []  # nothing changed: no question
     expect(page).not_to_have_url(sheet_url)
@@ -51,8 +50,7 @@ def test_score_sheet_warns_before_leaving_unsaved_scores(app, page_for, opd, jud
 
 
 def test_proposal_form_warns_before_leaving_unsaved_text(app, page_for, opd, open_round):
-    page = page_for("dinkes")
-    page.goto(f"/opd/rounds/{open_round.id}/entries/new")
+    page = page_for("dinkes", at=f"/opd/rounds/{open_round.id}/entries/new")
     page.fill("#title", "Posyandu Digital Palembang")
     assert _leave(page, "nav >> a >> nth=0") == ["beforeunload"]
     expect(page.locator("#title")).to_have_value("Posyandu Digital Palembang")
