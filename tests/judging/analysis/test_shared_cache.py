@@ -23,7 +23,7 @@ from tests import factories
 from tests.judging.analysis.conftest import forget_this_process
 from tests.judging.analysis.test_stage_cache import _page_rows, _score
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fits_once")
 
 
 def _stage(round_, judges, marks, *, method="bias_scale"):

@@ -33,7 +33,7 @@ MARKS = {
 }
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fits_once")
 
 
 @pytest.fixture
