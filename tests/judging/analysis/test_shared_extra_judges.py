@@ -30,7 +30,7 @@ OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict
 NAMES = ["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan", "Juri Kelima"]
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches", "fits_once")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps", "fits_once")
 
 
 @pytest.fixture
@@ -113,7 +113,8 @@ def test_another_worker_renders_the_plan_without_planning(
     db.session.rollback()  # what the end of a request does: the cache rows stay
     assert _plans_stored(stage) == 1
 
-    other = make_app()  # another worker: its own engine and sessions, the same database
+    # another worker (its own engine and sessions, the same database and settings)
+    other = make_app(UNCERTAINTY_SWEEPS=app.config["UNCERTAINTY_SWEEPS"])
     forget_this_process()
     monkeypatch.setattr(extra_judges, "plan_extra_judges", _refuse)
     monkeypatch.setattr(assignment_service, "_stage_matrices", _refuse)
