@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -51,6 +52,7 @@ from competition.accounts import services as account_services
 from competition.db import db
 from competition.jobs import services as jobs_services
 from competition.jobs.tasks import stop_all_maintenance
+from judging.analysis import uncertainty as unc_service
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -685,6 +687,44 @@ def fewer_sweeps(app):
     paging or what the committee is asked: not the digits of a probability. Opt in with
     ``pytestmark = pytest.mark.usefixtures("fewer_sweeps")``."""
     app.config["UNCERTAINTY_SWEEPS"] = 400
+
+
+# --- Stage fits computed once per test module (the statistics-heavy tests) -----------------
+
+
+def _fit_input(value) -> object:
+    """A hashable stand-in for one argument of ``rank_uncertainty``: arrays by their bytes."""
+    if isinstance(value, np.ndarray | list | tuple):
+        array = np.asarray(value)
+        return (array.dtype.str, array.shape, array.tobytes())
+    return repr(value)
+
+
+@pytest.fixture(scope="module")
+def fits_once():
+    """Each stage fit (``rank_uncertainty`` as ``judging.analysis.uncertainty`` calls it) is
+    sampled once per test module and handed out again as a copy: the sampler is deterministic
+    for its input and seed, and modules whose tests rebuild the same stage (copied with
+    ``cached_data``) and empty the process caches spent most of their time sampling the same
+    posterior again. Only the sampling is saved: the process cache, the shared cache in the
+    database and the decisions behave as on any miss, and tests that count or refuse fits
+    (patching ``_fit`` or ``rank_uncertainty``) see every call. Not for tests of the sampler
+    itself. Opt in with ``pytestmark = pytest.mark.usefixtures("fits_once")``."""
+    real = unc_service.rank_uncertainty
+    fits: dict[tuple, object] = {}
+
+    def rank_uncertainty(*args, **kwargs):
+        key = (
+            tuple(_fit_input(a) for a in args),
+            tuple((k, _fit_input(v)) for k, v in sorted(kwargs.items())),
+        )
+        if key not in fits:
+            fits[key] = real(*args, **kwargs)
+        return copy.deepcopy(fits[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(unc_service, "rank_uncertainty", rank_uncertainty)
+        yield fits
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
+
 # marks of the two_stages fixture (conftest): desk on 1-10, presentation on 0-100
 DESK = [9, 8, 7, 6, 5, 4]
 PRESENTATION = [60, 90, 70, 80]

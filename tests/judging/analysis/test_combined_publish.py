@@ -11,7 +11,7 @@ from competition.db import db
 from judging.analysis import combined, combined_publish
 from judging.results.models import Publication
 
-pytestmark = pytest.mark.usefixtures("fewer_sweeps")
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
 
 # marks per entry (one per judge), three judges in both stages (see conftest.three_judges)
 CLEAR = [[10, 9.5, 10], [8, 8.5, 8], [6, 6.5, 6], [4, 4.5, 4], [2, 2.5, 2]]

@@ -23,7 +23,7 @@ from tests import factories
 from tests.judging.analysis.conftest import forget_this_process
 from tests.judging.analysis.test_stage_cache import _page_rows, _score
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps", "fits_once")
 
 
 def _stage(round_, judges, marks, *, method="bias_scale"):
@@ -82,7 +82,8 @@ def test_another_worker_reads_the_ranking_without_computing_it(
     assert shared_cache.count(RankingCache, desk.id) and shared_cache.count(RankingCache, field.id)
     assert shared_cache.count(UncertaintyCache) == 2
 
-    other = make_app()  # another worker: its own engine and sessions, the same database
+    # another worker (its own engine and sessions, the same database and settings)
+    other = make_app(UNCERTAINTY_SWEEPS=app.config["UNCERTAINTY_SWEEPS"])
     forget_this_process()
     _no_computing(monkeypatch)
     with other.app_context():

@@ -33,7 +33,7 @@ MARKS = {
 }
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps", "fits_once")
 
 
 @pytest.fixture
@@ -93,7 +93,8 @@ def test_another_worker_renders_the_decisions_without_fitting_or_deciding(
     assert _rows("decisions", stage.id) == 1
 
     draws = unc_service._draws_digest(unc_service.stage_uncertainty(stage).digest)
-    other = make_app()  # another worker: its own engine and sessions, the same database
+    # another worker (its own engine and sessions, the same database and settings)
+    other = make_app(UNCERTAINTY_SWEEPS=app.config["UNCERTAINTY_SWEEPS"])
     forget_this_process()
     monkeypatch.setattr(unc_service, "_fit", _refuse)
     monkeypatch.setattr(unc_service, "boundary_decisions", _refuse)

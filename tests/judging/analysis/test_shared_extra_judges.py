@@ -30,33 +30,37 @@ OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict
 NAMES = ["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan", "Juri Kelima"]
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps", "fits_once")
 
 
 @pytest.fixture
-def stage(app, committee, open_round):
+def stage(app, committee, open_round, cached_data):
     """Five entries, two sheets each from three judges (one strict), two judges without
     sheets: the places around the award cut (3) are undecided, and the spare judges are the
-    natural extra judges."""
-    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-    judges = [
-        factories.make_user(role="judge", username=f"j{i}", name=name)
-        for i, name in enumerate(NAMES)
-    ]
-    criterion = rubric_service.list_criteria(stage)[0]
-    for title, quality in QUALITY.items():
-        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-        entry = factories.make_entry(open_round, opd, title=title)
-        for j in PANELS[title]:
-            sheet_service.save_sheet(
-                assignment=factories.make_assignment(stage, entry, judges[j]),
-                submit=True,
-                actor=judges[j],
-                now=utcnow(),
-                inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
-            )
-    db.session.commit()
-    return stage
+    natural extra judges. Built once per module and copied (see ``cached_data``)."""
+
+    def build():
+        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+        judges = [
+            factories.make_user(role="judge", username=f"j{i}", name=name)
+            for i, name in enumerate(NAMES)
+        ]
+        criterion = rubric_service.list_criteria(stage)[0]
+        for title, quality in QUALITY.items():
+            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+            entry = factories.make_entry(open_round, opd, title=title)
+            for j in PANELS[title]:
+                sheet_service.save_sheet(
+                    assignment=factories.make_assignment(stage, entry, judges[j]),
+                    submit=True,
+                    actor=judges[j],
+                    now=utcnow(),
+                    inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
+                )
+        db.session.commit()
+        return stage
+
+    return cached_data(build)
 
 
 def _url(stage):
@@ -109,7 +113,8 @@ def test_another_worker_renders_the_plan_without_planning(
     db.session.rollback()  # what the end of a request does: the cache rows stay
     assert _plans_stored(stage) == 1
 
-    other = make_app()  # another worker: its own engine and sessions, the same database
+    # another worker (its own engine and sessions, the same database and settings)
+    other = make_app(UNCERTAINTY_SWEEPS=app.config["UNCERTAINTY_SWEEPS"])
     forget_this_process()
     monkeypatch.setattr(extra_judges, "plan_extra_judges", _refuse)
     monkeypatch.setattr(assignment_service, "_stage_matrices", _refuse)

@@ -21,6 +21,8 @@ from judging.scoring import sheets as sheet_service
 from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
+
 QUALITY = {"Alpha": 9.0, "Beta": 7.0, "Gamma": 5.0, "Delta": 3.0}
 
 

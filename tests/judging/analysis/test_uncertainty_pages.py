@@ -21,6 +21,8 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
+
 QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0, "Epsilon": 4.5}
 PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1], "Epsilon": [1, 2]}
 OFFSET = [0.0, 0.0, -3.0]  # the third judge is strict

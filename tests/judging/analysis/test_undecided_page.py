@@ -23,7 +23,7 @@ N_ENTRIES = 36
 N_JUDGES = 6
 
 
-pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps")
+pytestmark = pytest.mark.usefixtures("cold_caches", "fewer_sweeps", "fits_once")
 
 
 @pytest.fixture

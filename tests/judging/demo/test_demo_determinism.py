@@ -2,11 +2,14 @@
 PostgreSQL, whatever ids the database hands out (on PostgreSQL the sequences go on after
 earlier tests deleted their rows, so the demo's ids do not start at 1 there)."""
 
+from types import SimpleNamespace
+
 from sqlalchemy import select
 
 from competition.actors import SYSTEM_DEMO, acting_as
 from competition.db import db
 from competition.rounds.models import Round, StageKind
+from judging.demo import story
 from judging.demo.loader import load_demo
 from judging.results import awards
 from judging.results.models import Result
@@ -50,7 +53,7 @@ def test_demo_awards_are_fixed(app, demo):
     assert _published_awards() == EXPECTED_AWARDS
 
 
-def test_demo_awards_do_not_depend_on_ids(app):
+def test_demo_awards_do_not_depend_on_ids(app, monkeypatch):
     # Another round's stages first: the demo's stages get other ids than in an empty
     # database. The automatic assignment was seeded with the stage's id, so the demo's judges
     # scored other entries and other OPDs won.
@@ -58,7 +61,17 @@ def test_demo_awards_do_not_depend_on_ids(app):
     for _ in range(5):
         factories.make_stage(filler)
     db.session.commit()
+    # The 2026 round is built after the 2025 one, from later draws of the demo's random
+    # generator: it cannot change the 2025 awards checked here, and left out it saves half of
+    # the load.
+    skipped = []
+    monkeypatch.setattr(
+        story,
+        "current_round",
+        lambda *args: skipped.append(args) or (SimpleNamespace(entries=[]), 0),
+    )
     with acting_as(SYSTEM_DEMO):
         load_demo()
+    assert len(skipped) == 1
     db.session.commit()
     assert _published_awards() == EXPECTED_AWARDS

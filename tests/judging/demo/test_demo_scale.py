@@ -17,6 +17,8 @@ from judging.results import public
 from judging.results.models import Result
 from judging.scoring.models import Score, ScoreSheet, SheetStatus
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps")
+
 SMALL = demo_scale.Scale(
     "small",
     entries=120,

@@ -22,6 +22,8 @@ from judging.results import publication as publication_service
 from tests import factories
 from tests.judging.results.test_publishing import scored  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
+
 PUBLISHED = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
 NAME = "Dinas Ṣaḥīḥ Zoë"
 TITLE = "Inovasi \u201cCerdas\u201d \u2013 Ṣehat"

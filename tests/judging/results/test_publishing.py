@@ -24,6 +24,8 @@ from judging.scoring import sheets as sheet_service
 from judging.scoring.models import Score, ScoreSheet
 from tests import factories
 
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
+
 TITLES = [
     "Posyandu Digital",
     "SI-PANDAI",

@@ -16,7 +16,7 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 
-pytestmark = pytest.mark.usefixtures("fewer_sweeps")
+pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
 
 TITLES = ["Posyandu Digital", "SI-PANDAI", "Tirta Cepat", "Sampah Jadi Emas", "Lapor Camat"]
 
