@@ -95,6 +95,13 @@ def pytest_collection_finish(session):
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    gc.enable()  # off since ``import tests`` (tests/__init__.py)
+
+
+def pytest_sessionstart(session):
+    if session.config.pluginmanager.has_plugin("dsession"):  # the xdist controller
+        gc.set_threshold(50_000, 20, 100)
+        gc.enable()
 
 
 def _worker_database(url: str, worker: str) -> str:
@@ -133,13 +140,26 @@ def _sqlite_without_fsync(dbapi_connection, connection_record):
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
+_hashed_from: dict[str, str] = {}  # each hash made by _cached_hash -> its password
+
+
 @functools.cache
 def _cached_hash(password: str) -> str:
-    return _real_generate(password)
+    pwhash = _real_generate(password)
+    _hashed_from[pwhash] = password
+    return pwhash
+
+
+def _cached_check(pwhash: str, password: str) -> bool:
+    # A hash made above matches exactly the password it was made from: Argon2id's verify would
+    # give the same answer (its salt is random, so no other hash is the same string).
+    if pwhash in _hashed_from:
+        return _hashed_from[pwhash] == password
+    return _checked(pwhash, password)
 
 
 @functools.cache
-def _cached_check(pwhash: str, password: str) -> bool:
+def _checked(pwhash: str, password: str) -> bool:
     return _real_check(pwhash, password)
 
 
@@ -150,7 +170,9 @@ _real_check = account_models.verify_password
 @pytest.fixture(scope="session", autouse=True)
 def _hash_once_per_password():
     """Argon2id costs about 0.05-0.1 s a call, and nearly every test hashes the same few passwords
-    and checks them at login: compute each real hash (and each check) once per session.
+    and checks them at login: compute each real hash once per session, and check a password
+    against a hash made so by comparing it with the password the hash was made from (any other
+    hash, such as the demo's or a Werkzeug one, is checked for real, once per pair).
     Hashes keep the real Argon2id format and wrong passwords are still refused."""
     mp = pytest.MonkeyPatch()
     mp.setattr(account_models, "hash_password", _cached_hash)
@@ -425,8 +447,9 @@ class _Reused:
     fresh: ``create_app`` costs 20-100 ms (routes, blueprints, extensions), a few percent of
     the suite per test. What a test may change is put back before the next one: the config
     (tests set ``app.config[...]``), ``app.extensions`` (keys added, the job runner's tasks,
-    the storage, built on the test's own upload folder), the engine (the test's own SQLite
-    file; on PostgreSQL the worker's database, emptied after each test), and Flask's "first
+    the storage, built on the test's own upload folder), the engine (its connections closed;
+    on SQLite the process's file, copied anew per test by ``make_app``; on PostgreSQL the
+    worker's database, emptied after each test), and Flask's "first
     request served" flag. Anything else a test adds (a route, a hook, a filter...) makes
     ``_shape`` differ, and the app is built anew for the next test."""
 
@@ -467,7 +490,7 @@ def _reused_app(tmp_path: Path, url: str) -> Flask:
     runner.tasks.update(reused.tasks)
     runner.mode = reused.mode
     engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of the app, by bind key
-    if engines[None].url != make_url(url):  # SQLite: the test's own file
+    if engines[None].url != make_url(url):  # another SQLite file (tests of the fixture)
         engines[None].dispose()
         engines[None] = create_engine(url)
     app._got_first_request = False  # so setup methods work again, as on a new app
@@ -480,7 +503,7 @@ def _give_back(app: Flask) -> None:
     global _REUSED
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name != "sqlite":  # SQLite files are thrown away with tmp_path
+        if db.engine.dialect.name != "sqlite":  # SQLite: the next test gets a new copy
             _empty(db.engine)
         reused = _REUSED is not None and app is _REUSED.app
         if not reused or db.engine.dialect.name == "sqlite":
@@ -508,8 +531,24 @@ class _AppFactory:
         return app
 
 
+def _replace_file(source: Path, path: Path) -> None:
+    """Put a copy of the SQLite file ``source`` at ``path``: the process's test database.
+
+    Every test of a process (xdist worker) has its database at the same path, so the reused
+    app keeps its engine and with it SQLAlchemy's cache of compiled statements (keyed by the
+    engine's dialect: with a new engine per test, each test compiled its statements again, a
+    tenth of a cheap test's time). A new file (a new inode) replaces the last test's, so a
+    connection that outlived its test never sees the next test's rows; a journal left beside
+    the old file is removed first, lest SQLite roll the new file back with it."""
+    for suffix in ("-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, path)
+
+
 @pytest.fixture
-def make_app(request, tmp_path, schema):
+def make_app(request, tmp_path, tmp_path_factory, schema):
     """Build an app on the test database, its schema already there (and the demo competition,
     when the test asks for the ``demo`` fixture); extra config per call (e.g. CSRF on)."""
     url = _test_database_url()
@@ -519,10 +558,9 @@ def make_app(request, tmp_path, schema):
         if (snapshot.folder / "uploads").exists():
             shutil.copytree(snapshot.folder / "uploads", tmp_path / "uploads")
     if url is None:
-        url = f"sqlite:///{tmp_path}/test.sqlite3"
-        shutil.copyfile(
-            snapshot.folder / "test.sqlite3" if snapshot else schema, tmp_path / "test.sqlite3"
-        )
+        path = tmp_path_factory.getbasetemp() / "test.sqlite3"
+        _replace_file(snapshot.folder / "test.sqlite3" if snapshot else schema, path)
+        url = f"sqlite:///{path}"
     elif snapshot:
         _restore(snapshot, url)
     factory = _AppFactory(tmp_path, url)
