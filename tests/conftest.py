@@ -509,7 +509,18 @@ def _give_back(app: Flask) -> None:
         if not reused or db.engine.dialect.name == "sqlite":
             db.engine.dispose()  # the reused app keeps its pool on the worker's PostgreSQL
     if _REUSED is not None and app is _REUSED.app and _shape(app) != _REUSED.shape:
+        with app.app_context():
+            db.engine.dispose()  # its pool, kept on PostgreSQL, goes with it
         _REUSED = None
+
+
+def pytest_sessionfinish(session):
+    """Close the reused app's pooled connections (kept from test to test on PostgreSQL): left
+    to the garbage collector, they were "deleted while still open", and pytest turns that
+    ResourceWarning into an error after the last test."""
+    if _REUSED is not None:
+        with _REUSED.app.app_context():
+            db.engine.dispose()
 
 
 class _AppFactory:
