@@ -54,8 +54,8 @@ def test_the_reused_app_comes_back_as_new_whatever_the_last_test_changed(make_ap
         assert "test.extra" not in jobs_services.runner().tasks
         assert storage.get_storage() is not first_storage
         assert storage.get_storage().root == tmp_path / "second" / "uploads"
-        if db.engine.dialect.name == "sqlite":  # each test has its own file
-            assert db.engine is not first_engine
+        if db.engine.dialect.name == "sqlite":  # each test has its own file, the same engine
+            assert db.engine is first_engine
             assert db.engine.url.database == str(tmp_path / "second" / "test.sqlite3")
         assert not second._got_first_request
     conftest._give_back(second)

@@ -3,7 +3,7 @@ test, and password hashing cached without weakening what the tests check."""
 
 import os
 import re
-from pathlib import Path
+import shutil
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -88,21 +88,22 @@ def test_hashes_made_elsewhere_are_still_checked_for_real(app):
         assert not user.check_password("kata sandi salah")
 
 
-def test_the_reused_app_keeps_its_engine_and_gets_a_new_copy_of_the_schema(app, make_app, schema):
-    """On SQLite every test of a process has its database at the same path, replaced by a new
-    copy of the schema: the reused app keeps its engine (and SQLAlchemy's cache of compiled
-    statements), and no row of the last test is left."""
+def test_the_reused_app_keeps_its_engine_on_each_tests_own_file(app, make_app, tmp_path, schema):
+    """On SQLite each test has a file of its own: the reused app's engine is pointed at it,
+    and so keeps its dialect and SQLAlchemy's cache of compiled statements."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("on PostgreSQL the worker's database is emptied after each test")
-    engine = db.engine
+    engine, compiled = db.engine, db.engine._compiled_cache
     factories.make_user(role="judge", username="sisa")
     db.session.commit()
     conftest._give_back(app)
-    conftest._replace_file(schema, Path(engine.url.database))  # as make_app does
-    again = conftest._reused_app(make_app.tmp_path, make_app.url)
+    (tmp_path / "next").mkdir()
+    shutil.copyfile(schema, tmp_path / "next" / "test.sqlite3")  # as make_app does
+    again = conftest._reused_app(tmp_path / "next", f"sqlite:///{tmp_path}/next/test.sqlite3")
     assert again is app
     with again.app_context():
-        assert db.engine is engine
+        assert db.engine is engine and db.engine._compiled_cache is compiled
+        assert db.engine.url.database == str(tmp_path / "next" / "test.sqlite3")
         assert db.session.query(User).count() == 0
 
 
