@@ -3,10 +3,14 @@ test, and password hashing cached without weakening what the tests check."""
 
 import os
 import re
+import shutil
 
+import pytest
 from babel.messages.mofile import read_mo
 from sqlalchemy import func, inspect, select
+from werkzeug.security import generate_password_hash
 
+from competition.accounts import password_hashing
 from competition.accounts.models import User
 from competition.db import db
 from competition.entries.models import Attachment
@@ -68,6 +72,39 @@ def test_cached_password_hashes_are_real_argon2id_and_refuse_wrong_passwords(app
     assert user.password_hash.startswith("$argon2id$")
     assert user.check_password("kata sandi panjang")
     assert not user.check_password("kata sandi salah")
+
+
+def test_hashes_made_elsewhere_are_still_checked_for_real(app):
+    """Only hashes the session made itself are checked by comparing passwords; a hash from
+    anywhere else (the real Argon2id function, a Werkzeug hash from before) is verified."""
+    user = User(username="b", name="B", role="judge")
+    for stored in (
+        password_hashing.hash_password("kata sandi panjang"),
+        generate_password_hash("kata sandi panjang", "pbkdf2:sha256:1000"),
+    ):
+        assert stored not in conftest._hashed_from
+        user.password_hash = stored
+        assert user.check_password("kata sandi panjang")
+        assert not user.check_password("kata sandi salah")
+
+
+def test_the_reused_app_keeps_its_engine_on_each_tests_own_file(app, make_app, tmp_path, schema):
+    """On SQLite each test has a file of its own: the reused app's engine is pointed at it,
+    and so keeps its dialect and SQLAlchemy's cache of compiled statements."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL the worker's database is emptied after each test")
+    engine, compiled = db.engine, db.engine._compiled_cache
+    factories.make_user(role="judge", username="sisa")
+    db.session.commit()
+    conftest._give_back(app)
+    (tmp_path / "next").mkdir()
+    shutil.copyfile(schema, tmp_path / "next" / "test.sqlite3")  # as make_app does
+    again = conftest._reused_app(tmp_path / "next", f"sqlite:///{tmp_path}/next/test.sqlite3")
+    assert again is app
+    with again.app_context():
+        assert db.engine is engine and db.engine._compiled_cache is compiled
+        assert db.engine.url.database == str(tmp_path / "next" / "test.sqlite3")
+        assert db.session.query(User).count() == 0
 
 
 def test_cached_url_builders_build_each_rules_own_url(make_app):

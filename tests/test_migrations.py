@@ -19,6 +19,15 @@ def _empty_database():
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+def _schema_back():
+    """Leave the schema the other tests expect: on PostgreSQL in the worker's database (kept from
+    test to test); a SQLite file is replaced by the next test's copy of the schema anyway."""
+    db.session.remove()
+    if db.engine.dialect.name != "sqlite":
+        _empty_database()
+        db.create_all()
+
+
 def _procrastinate(change) -> bool:
     obj = change[1] if isinstance(change, tuple) and len(change) > 1 else None
     table = getattr(obj, "table", None)  # an index's table; a table is its own
@@ -53,8 +62,7 @@ def test_upgrade_matches_models_and_downgrade_empties(app):
         tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
     finally:
-        _empty_database()
-        db.create_all()  # leave the schema the other tests expect
+        _schema_back()
 
 
 def test_upgraded_database_starts_the_audit_chain(app):
@@ -69,5 +77,4 @@ def test_upgraded_database_starts_the_audit_chain(app):
         assert db.session.scalar(select(AuditHead.count).where(AuditHead.id == 1)) == 1
         assert audit.verify_chain().ok
     finally:
-        _empty_database()
-        db.create_all()  # leave the schema the other tests expect
+        _schema_back()

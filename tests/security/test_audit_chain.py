@@ -316,27 +316,35 @@ def test_every_bulk_write_to_an_audited_table_records_itself(app):
     audited = {name for name, table in tables.items() if table in audit.AUDITED}
     skipped = ("judging/demo/", "competition/backup.py", "competition/audit/")
     offenders, seen = [], 0
-    for path in [*root.glob("competition/**/*.py"), *root.glob("judging/**/*.py")]:
-        rel = path.relative_to(root).as_posix()
-        if rel.startswith(skipped):
-            continue
-        for func in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            writes, records = [], False
-            for node in ast.walk(func):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                if name == "record" and getattr(node.func, "value", None) is not None:
-                    records = records or getattr(node.func.value, "id", "") == "audit"
-                if name in ("insert", "update", "delete", "bulk_insert") and node.args:
-                    target = ast.unparse(node.args[0]).removesuffix(".__table__")
-                    if target in audited:
-                        writes.append(f"{rel}:{node.lineno} {name}({target})")
+
+    def visit(node: ast.AST, rel: str) -> tuple[list[str], bool]:
+        """The audited writes in ``node``'s subtree and whether it calls ``audit.record``;
+        each function is judged on its whole body, nested functions included (one pass over
+        the tree: every node is visited once)."""
+        nonlocal offenders, seen
+        writes, records = [], False
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name == "record" and getattr(node.func, "value", None) is not None:
+                records = getattr(node.func.value, "id", "") == "audit"
+            if name in ("insert", "update", "delete", "bulk_insert") and node.args:
+                target = ast.unparse(node.args[0]).removesuffix(".__table__")
+                if target in audited:
+                    writes.append(f"{rel}:{node.lineno} {name}({target})")
+        for child in ast.iter_child_nodes(node):
+            child_writes, child_records = visit(child, rel)
+            writes += child_writes
+            records = records or child_records
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             seen += len(writes)
             if writes and not records:
                 offenders += writes
+        return writes, records
+
+    for path in [*root.glob("competition/**/*.py"), *root.glob("judging/**/*.py")]:
+        rel = path.relative_to(root).as_posix()
+        if not rel.startswith(skipped):
+            visit(ast.parse(path.read_text()), rel)
     assert seen >= 3  # the publication's certificates, revoked and issued; appreciation ones
     assert offenders == []
 

@@ -31,11 +31,13 @@ MALFORMED = [
 ]
 
 
-def _legacy(method: str, password: str = factories.PASSWORD) -> str:
-    # Werkzeug's formats as stored before (pbkdf2 with few iterations, to keep the test fast).
+def _legacy(method: str, password: str = factories.PASSWORD, *, default_cost=False) -> str:
+    """Werkzeug's formats as stored before, at a low cost to keep the tests fast (pbkdf2 with
+    few iterations, scrypt with N = 1,024: the same format, read by the same code); with
+    ``default_cost``, scrypt as Werkzeug stored it by default (N = 32,768, ~0.15 s a hash)."""
     if method == "pbkdf2":
         return generate_password_hash(password, method="pbkdf2:sha256:1000")
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method="scrypt" if default_cost else "scrypt:1024:8:1")
 
 
 def _log_in(app, username: str, password: str = factories.PASSWORD):
@@ -88,7 +90,8 @@ def test_a_malformed_hash_refuses_without_raising(stored):
 
 @pytest.mark.parametrize("method", ["scrypt", "pbkdf2"])
 def test_login_with_an_old_hash_works_and_stores_argon2id(app, judge, method):
-    judge.password_hash = _legacy(method)
+    judge.password_hash = _legacy(method, default_cost=True)
+    assert judge.password_hash.startswith("scrypt:32768:8:1$" if method == "scrypt" else method)
     db.session.commit()
     response = _log_in(app, judge.username)
     assert response.status_code == 302
