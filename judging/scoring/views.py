@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from competition import exports, pagination
+from competition import exports, mail, pagination
 from competition.db import db, utcnow
 from competition.entries import attachments
 from competition.entries.models import Attachment
@@ -31,7 +31,6 @@ from competition.rounds.forms import (
 )
 from competition.rounds.models import Round, Stage
 from competition.web import requested_page, writing
-from judging import mail
 from judging.panels import conflicts as conflict_service
 from judging.panels import services as panel_service
 from judging.panels.forms import BlindReviewForm
