@@ -445,12 +445,6 @@ def _chain_kept(session: Session) -> None:
         _append(session.connection(), [row for _transaction, row in kept])
 
 
-def chain_now(session: Session | None = None) -> None:
-    """Chain the current transaction's records now rather than at its commit (their ids and
-    hashes are then known; the head stays locked until the transaction ends)."""
-    _chain_kept(session if session is not None else db.session())
-
-
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     """At the end of the transaction: flush what is left, then chain the kept records, so the
