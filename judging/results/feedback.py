@@ -226,12 +226,17 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     for fb in feedback:
         pdf.ln(3)
         text(fb.stage.name, 11, "B")
-        line = f"Peringkat {fb.place} dari {fb.n_ranked}; nilai {_num(fb.score)}"
-        if fb.rank_lo:
-            line += f"; kemungkinan peringkat {fb.rank_lo}-{fb.rank_hi}"
+        line = f"Peringkat {fb.place} dari {fb.n_ranked} dalam kategori; nilai {_num(fb.score)}"
         if fb.award:
             line += f"; {fb.award}"
         text(line + ".")
+        if fb.rank_lo:
+            places = str(fb.rank_lo) if fb.rank_lo == fb.rank_hi else f"{fb.rank_lo}-{fb.rank_hi}"
+            text(
+                f"Kemungkinan peringkat, dengan memperhitungkan ketidakpastian penilaian: "
+                f"{places}.",
+                9,
+            )
         if fb.lines:
             pdf.set_font(SANS, "", 9)
             with pdf.table(
@@ -250,7 +255,12 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
                             _num(c.q3),
                         ]
                     )
-            text("Median dan kuartil: nilai rata-rata inovasi lain dalam kategori yang sama.", 8)
+            text(
+                "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan "
+                "kuartil: dari nilai rata-rata semua inovasi dalam kategori yang sama "
+                "(termasuk inovasi Anda).",
+                8,
+            )
         for label, criterion, comment in fb.comments:
             text(f"{label} ({criterion}): {comment}", 9)
     return bytes(pdf.output())

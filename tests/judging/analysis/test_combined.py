@@ -195,7 +195,7 @@ def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, thre
     assert max(r.rank_hi for r in cat.rows[:3]) >= 2
     assert all(r.rank_lo >= 4 for r in cat.rows[3:])
     page = login(committee).get(f"/committee/rounds/{desk.round_id}/results/final").text
-    assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat juara" in page
+    assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat pemenang adalah" in page
     assert "rentang selalu mencakup peringkat itu" in page
     assert "<svg" in page
 

@@ -55,3 +55,25 @@ def test_combined_award_below_a_stage_pass_mark_needs_a_tick(login, committee, t
     )
     r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
     assert r.status_code == 302 and _published_count() == 1
+
+
+def test_minutes_of_a_combined_ranking_say_where_its_place_comes_from(
+    login, committee, three_judges
+):
+    """The berita acara's last method sentence follows what was published: for the combined
+    final ranking, the stages' methods combined (not "this stage's method")."""
+    import io
+
+    from pypdf import PdfReader
+
+    desk, field, _entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert client.post(f"/committee/stages/{field.id}/publish", data={}).status_code == 302
+    pdf = client.get(f"/committee/rounds/{desk.round_id}/results/berita-acara.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "6. Peringkat berasal dari gabungan metode setiap tahap" in text
+    assert "metode penilaian tahap ini" not in text
+    assert "juri tambahan untuk entri itu akan mempersempit rentangnya" in text
+    assert "murah" not in text

@@ -79,7 +79,7 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     res = unc_service.stage_uncertainty(scored_stage).result
     assert "Nilai terkoreksi" in page
     assert "Seberapa pasti peringkat ini?" in page
-    assert "Kesepakatan antarjuri (alfa Krippendorff" in page
+    assert "Kesepakatan antarjuri: " in page and "alfa Krippendorff" in page
     assert "Sudah pasti / Masih bisa bertukar" in page and "Pemenang (peringkat 1–3)" in page
     data = unc_service.load_stage(scored_stage)
     for i in range(data.n_entries):
@@ -317,3 +317,131 @@ def test_publishing_page_and_minutes_state_which_place_is_shown(login, committee
     pdf = client.get(f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "6. Peringkat berasal dari metode penilaian tahap ini" in " ".join(text.split())
+
+
+JARGON = (
+    "bootstrap",
+    "P(top",
+    "resample",
+    "sampel ulang",
+    "statistical tie",
+    "seri secara statistik",
+)
+
+
+def _in_english(client):
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    return client
+
+
+def test_ranking_page_explains_its_numbers_without_jargon(login, committee, scored_stage):
+    """A reader who never heard of a z-score: alpha on its 0-1 scale with its bands, what the
+    ± and the two score columns are, in both languages; no bootstrap or P(top N)."""
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    page = _text(login(committee).get(url).text)
+    assert "pada skala dari 0 (tidak lebih sepakat daripada kebetulan) sampai 1" in page
+    assert "Di bawah 0,67 berarti rendah, 0,67 sampai 0,80 sementara, di atas 0,80 baik" in page
+    assert "± di belakang nilai adalah ketidakpastiannya dalam poin rubrik" in page
+    assert "Nilai: nilai menurut metode tahap ini, yang menentukan peringkat." in page
+    assert "satu juri tambahan untuk entri itu akan memastikannya" not in page
+    english = _text(_in_english(login(committee)).get(url).text)
+    assert "on a scale from 0 (no more agreement than chance) to 1" in english
+    assert "± after a score is its uncertainty in rubric points" in english
+    assert "one more judge for them would settle it" not in english
+    for text in (page, english):
+        assert not [word for word in JARGON if word in text]
+
+
+def test_ranking_page_while_computing_explains_without_jargon(
+    login, committee, scored_stage, monkeypatch
+):
+    """While a large stage's fit is computed, the page falls back on the bootstrap's ties and
+    ranges: said in plain words there too."""
+    monkeypatch.setattr(unc_service, "LARGE_STAGE", 3)
+    monkeypatch.setattr(unc_service.worker, "enqueue_detached", lambda kind, **kw: None)
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    page = _text(login(committee).get(url).text)
+    assert "Sedang menghitung rentang peringkat" in page
+    assert "pengundian ulang lembar penilaian" in page and "peluang masuk 3 besar" in page
+    english = _text(_in_english(login(committee)).get(url).text)
+    assert "re-draws of the score sheets" in english
+    for text in (page, english):
+        assert not [word for word in JARGON if word in text]
+
+
+def test_one_place_cuts_read_as_one_place(app):
+    cut = unc_service.Cut
+    with app.test_request_context(), force_locale("id"):
+        assert explain.cut_label(cut(1, "level", "Terbaik I")) == "Terbaik I (peringkat 1)"
+        assert explain.cut_label(cut(2, "level", "Terbaik II")) == "Terbaik II (peringkat 1–2)"
+        assert explain.cut_label(cut(3, "award")) == "Pemenang (peringkat 1–3)"
+        assert explain.cut_label(cut(5, "advance")) == "Lolos ke tahap berikutnya (peringkat 1–5)"
+    with app.test_request_context(), force_locale("en"):
+        assert explain.cut_label(cut(1, "level", "Juara I")) == "Juara I (place 1)"
+        assert explain.cut_label(cut(1, "award")) == "Winner (place 1)"
+        assert explain.cut_label(cut(3, "award")) == "Winners (places 1–3)"
+
+
+def test_reliability_says_why_it_can_exceed_the_agreement(app):
+    with app.test_request_context(), force_locale("en"):
+        both = explain.reliability(0.92, 0.44)
+        assert "92 %" in both and "higher than the agreement" in both
+        assert "higher than the agreement" not in explain.reliability(0.31, 0.32)
+        assert "higher than the agreement" not in explain.reliability(0.9)
+
+
+def test_points_are_written_in_the_pages_language(app):
+    from judging.analysis.services import _reason
+
+    strict = factories.make_user(role="judge", username="ketat", name="Juri Ketat")
+    with app.test_request_context(), force_locale("id"):
+        assert explain.points(-16.06, signed=True) == "-16,1 poin"
+        assert (
+            _reason(3, [(strict, -16.06)])
+            == "Dinilai oleh juri yang ketat: Juri Ketat (-16,1 poin)"
+        )
+        assert "0,3 poin di bawah panel" in _reason(1, [(strict, -0.4), (strict, -0.2)])
+    with app.test_request_context(), force_locale("en"):
+        assert explain.points(4.2, signed=True) == "+4.2 points"
+
+
+def test_why_this_place_shows_the_score_that_gives_the_place(login, committee, scored_stage):
+    from judging.analysis.services import rank_arrays
+
+    data = unc_service.load_stage(scored_stage)
+    ranked = rank_arrays(scored_stage, data=data)
+    client = login(committee)
+    for title in QUALITY:
+        entry = _entry(title)
+        k = data.entry_ids.tolist().index(entry.id)
+        why = _text(client.get(f"/committee/stages/{scored_stage.id}/entries/{entry.id}/why").text)
+        score = f"{ranked.score[k]:.2f}".replace(".", ",")
+        assert f"Nilai menurut metode tahap ini, yang menentukan peringkat: {score}." in why
+        assert "± di belakang nilai adalah ketidakpastiannya" in why
+        assert "perkiraan model juri" in why
+        assert "murah" not in why and "Longgar atau ketat" in why
+
+
+def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
+    page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/judges").text)
+    assert "Kesepakatan antarjuri:" in page and "pada skala dari 0" in page
+    assert "Reliabilitas antarpenilai (alfa Krippendorff, interval)" not in page
+    assert "Derau: berapa poin total juri biasanya menyimpang" in page
+
+
+def test_undecided_page_gives_uncertainty_in_points(login, committee, scored_stage):
+    page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/undecided").text)
+    assert re.search(r"± \d+,\d\d poin", page)
+
+
+def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee, scored_stage):
+    from judging.analysis import uncertainty_pages
+
+    html = login(committee).get(f"/committee/rounds/{scored_stage.round_id}/results").text
+    page = uncertainty_pages.ranking_page(scored_stage)
+    undecided = [e.id for e in db.session.scalars(select(Entry)) if page.award_undecided(e.id)]
+    assert undecided  # the fixture's strict judge leaves some award cut open
+    assert html.count('<span class="badge">belum pasti</span>') == len(undecided)
+    assert "“Belum pasti” di samping penghargaan" in _text(html)
+    assert not [word for word in JARGON if word in _text(html)]
