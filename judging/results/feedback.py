@@ -19,6 +19,7 @@ from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.pdf import SANS, Document
+from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels.models import Assignment
@@ -46,6 +47,16 @@ class CriterionLine:
 
 
 @dataclass
+class StagePart:
+    """A weighted stage of a combined final ranking, as the entry's own feedback in it: its
+    scores per criterion against the category's quartiles, and the judges' comments."""
+
+    stage: object
+    lines: list[CriterionLine]
+    comments: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class StageFeedback:
     stage: object
     place: int
@@ -56,6 +67,7 @@ class StageFeedback:
     rank_hi: int = 0
     lines: list[CriterionLine] = field(default_factory=list)
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (Juri A, criterion, text)
+    parts: list[StagePart] = field(default_factory=list)  # a combined ranking's weighted stages
 
 
 def judge_label(k: int) -> str:
@@ -162,10 +174,31 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
                 fb.rank_lo, fb.rank_hi = int(lo), int(hi)
             if settings.opd_sees_comments:
                 fb.comments = _comments(stage, entry)
-        elif mine.rank > 0:  # the combined final ranking: its range from the stages' draws
-            fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
+        else:  # the combined final ranking: its range from the stages' draws, and per
+            # weighted stage the entry's criteria (and comments), as for a stage's own ranking
+            if mine.rank > 0:
+                fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
+            fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
     return out
+
+
+def _stage_parts(stages: list[dict], entry: Entry, with_comments: bool) -> list[StagePart]:
+    """The weighted stages of a combined publication (its ``params["stages"]``) in which the
+    entry has scores: its criteria against the category's quartiles, and the comments when
+    the committee allows them."""
+    parts = []
+    for item in stages:
+        if not item.get("weight"):
+            continue
+        stage = db.session.get(Stage, item["id"])
+        if stage is None:
+            continue
+        lines = _criterion_lines(stage, entry)
+        if not any(np.isfinite(line.score) for line in lines):
+            continue
+        parts.append(StagePart(stage, lines, _comments(stage, entry) if with_comments else []))
+    return parts
 
 
 def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
@@ -237,30 +270,36 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
                 f"{places}.",
                 9,
             )
-        if fb.lines:
-            pdf.set_font(SANS, "", 9)
-            with pdf.table(
-                col_widths=(70, 20, 20, 20, 20),
-                line_height=6,
-                text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-            ) as table:
-                table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
-                for c in fb.lines:
-                    table.row(
-                        [
-                            f"{c.name} ({c.weight}%)",
-                            _num(c.score),
-                            _num(c.q1),
-                            _num(c.median),
-                            _num(c.q3),
-                        ]
-                    )
-            text(
-                "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan "
-                "kuartil: dari nilai rata-rata semua inovasi dalam kategori yang sama "
-                "(termasuk inovasi Anda).",
-                8,
-            )
-        for label, criterion, comment in fb.comments:
-            text(f"{label} ({criterion}): {comment}", 9)
+        sections = [(None, fb.lines, fb.comments)] + [
+            (part.stage.name, part.lines, part.comments) for part in fb.parts
+        ]
+        for title, lines, comments in sections:
+            if title:
+                pdf.ln(1)
+                text(title, 10, "B")
+            _criteria_table(pdf, text, lines)
+            for label, criterion, comment in comments:
+                text(f"{label} ({criterion}): {comment}", 9)
     return bytes(pdf.output())
+
+
+def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
+    """The entry's scores per criterion against the category's quartiles, with its note."""
+    if not lines:
+        return
+    pdf.set_font(SANS, "", 9)
+    with pdf.table(
+        col_widths=(70, 20, 20, 20, 20),
+        line_height=6,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+    ) as table:
+        table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
+        for c in lines:
+            table.row(
+                [f"{c.name} ({c.weight}%)", _num(c.score), _num(c.q1), _num(c.median), _num(c.q3)]
+            )
+    text(
+        "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan kuartil: "
+        "dari nilai rata-rata semua inovasi dalam kategori yang sama (termasuk inovasi Anda).",
+        8,
+    )

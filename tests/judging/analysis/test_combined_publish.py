@@ -77,3 +77,35 @@ def test_minutes_of_a_combined_ranking_say_where_its_place_comes_from(
     assert "metode penilaian tahap ini" not in text
     assert "juri tambahan untuk entri itu akan mempersempit rentangnya" in text
     assert "murah" not in text
+
+
+def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
+    login, committee, three_judges
+):
+    """After the combined final ranking is published, the OPD still sees its own scores per
+    criterion against its category's quartiles, stage by stage (on the page and in the PDF),
+    and never another entry's title or a judge's name."""
+    import io
+
+    from pypdf import PdfReader
+
+    from competition.accounts.models import User
+
+    desk, field, entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert client.post(f"/committee/stages/{field.id}/publish", data={}).status_code == 302
+    owner = db.session.scalar(db.select(User).where(User.username == "dinas1"))
+    me = entries[1]
+    opd = login(owner)
+    page = opd.get(f"/opd/entries/{me.id}").text
+    assert "Peringkat ini menggabungkan tahap-tahap di bawah ini dengan bobotnya" in page
+    assert page.count("Kuartil bawah") == 2  # one table per weighted stage
+    assert desk.name in page and field.name in page
+    for other in entries:
+        if other.id != me.id:
+            assert other.title not in page
+    judges = db.session.scalars(db.select(User).where(User.username.like("juri%"))).all()
+    assert judges and not [j.name for j in judges if j.name in page]
+    pdf = opd.get(f"/opd/entries/{me.id}/feedback.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert text.count("Kuartil 1") == 2 and "Peninjauan Lapangan" in text
