@@ -22,6 +22,7 @@ from competition.pdf import SANS, Document
 from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
+from judging.analysis.services import scores_digest
 from judging.panels.models import Assignment
 from judging.ranking import range_with_place
 from judging.results import awards
@@ -218,6 +219,46 @@ def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
         return 0, 0
     lo, hi, _widened = range_with_place(place, unc.rank_lo[k], unc.rank_hi[k])
     return int(lo), int(hi)
+
+
+def likely_places(stage, pub, results: list[Result]) -> dict[int, tuple[int, int, bool]]:
+    """Per ranked entry of a publication its range of likely places (holding the published
+    place) and whether it cannot be told apart from the entry placed just below it, for the
+    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Empty when the ranges cannot be
+    given for what was published: the sheets changed since (the digest no longer matches), a
+    large stage is still being computed, or no entry has two judges."""
+    ranked = [r for r in results if r.rank > 0]
+    if not ranked:
+        return {}
+    if json.loads(pub.params or "{}").get("stages"):
+        round_ = stage.round
+        if combined_ranking.weights_of(round_) is None:
+            return {}
+        arrays = combined_ranking.combined_arrays(round_)
+        if arrays.digest != pub.scores_digest:
+            return {}
+        unc = combined_ranking.combined_uncertainty(round_, arrays)
+        if not unc.available:
+            return {}
+        index = {e: k for k, e in enumerate(arrays.entry_ids.tolist())}
+        lo_of, hi_of, tied_of = unc.rank_lo, unc.rank_hi, unc.tied_with_next
+    else:
+        unc = stage_uncertainty.stage_uncertainty(stage)
+        if unc.result is None or not unc.measurable:
+            return {}
+        if scores_digest(unc.data)[0] != pub.scores_digest:
+            return {}
+        index = {e: k for k, e in enumerate(unc.data.entry_ids.tolist())}
+        res = unc.result
+        lo_of, hi_of, tied_of = res.rank_lo, res.rank_hi, res.tied_with_next
+    out = {}
+    for r in ranked:
+        k = index.get(r.entry_id)
+        if k is None or not hi_of[k]:
+            continue
+        lo, hi, _widened = range_with_place(r.rank, lo_of[k], hi_of[k])
+        out[r.entry_id] = (int(lo), int(hi), bool(tied_of[k]))
+    return out
 
 
 @records_actor

@@ -487,6 +487,9 @@ def minutes_pdf(round_id: int):
         },
         specials=awards.list_special_awards(round_),
         anchor=minutes.anchor_of(published),
+        places={
+            pub.id: feedback.likely_places(stage, pub, results) for stage, pub, results in published
+        },
         **_minutes_uncertainty(published),
     )
     return (

@@ -109,3 +109,21 @@ def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
     pdf = opd.get(f"/opd/entries/{me.id}/feedback.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert text.count("Kuartil 1") == 2 and "Peninjauan Lapangan" in text
+
+
+def test_minutes_of_a_combined_ranking_mark_its_undecided_order(login, committee, three_judges):
+    import io
+
+    from pypdf import PdfReader
+
+    desk, field, _entries = three_judges(CLOSE, CLOSE)
+    client = login(committee)
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302
+    pdf = client.get(f"/committee/rounds/{desk.round_id}/results/berita-acara.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "Kemungkinan peringkat: rentang peringkat" in text
+    # the three close entries: each range spans more than one place, and ties are marked
+    assert re.search(r"\b1 ~ Inovasi \d .*? [1-3]-[2-5] ", text)

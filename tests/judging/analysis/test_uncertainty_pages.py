@@ -445,3 +445,53 @@ def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee,
     assert html.count('<span class="badge">belum pasti</span>') == len(undecided)
     assert "“Belum pasti” di samping penghargaan" in _text(html)
     assert not [word for word in JARGON if word in _text(html)]
+
+
+def test_minutes_give_each_place_its_range_while_the_sheets_are_unchanged(
+    login, committee, scored_stage
+):
+    """The berita acara does not present an undecided order as decided: each ranked entry has
+    its range of likely places (and ~ when tied with the next), as long as the sheets are
+    those that were published."""
+    import io
+
+    from pypdf import PdfReader
+
+    from judging.results import awards
+    from judging.results.feedback import likely_places
+
+    client = login(committee)
+    url = f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf"
+    assert (
+        client.post(
+            f"/committee/stages/{scored_stage.id}/publish", data={"confirm_uncertain": "y"}
+        ).status_code
+        == 302
+    )
+    [(stage, pub, results)] = awards.list_published_results(scored_stage.round)
+    places = likely_places(stage, pub, results)
+    assert set(places) == {r.entry_id for r in results if r.rank > 0}
+    assert any(lo < hi for lo, hi, _tied in places.values())  # some order is undecided
+
+    def pdf_text():
+        pdf = client.get(url)
+        return " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+        )
+
+    text = pdf_text()
+    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 %" in text
+    for r in results:
+        lo, hi, tied = places[r.entry_id]
+        shown = str(lo) if lo == hi else f"{lo}-{hi}"
+        mark = " ~" if tied else ""
+        score = f"{r.score:.2f}".replace(".", ",")
+        row = rf"{r.rank}{mark} {re.escape(r.entry.title)} .*?{score} {shown} "
+        assert re.search(row, text), row
+    # a sheet changed after publication: the ranges would no longer be those of the ranking
+    sheet = db.session.scalars(select(Assignment)).first().sheet
+    sheet.total = float(sheet.total) + 1
+    db.session.commit()
+    unc_service._CACHE.clear()
+    assert likely_places(stage, pub, results) == {}
+    assert "Kemungkinan peringkat" not in pdf_text()
