@@ -98,6 +98,7 @@ def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
     me = entries[1]
     opd = login(owner)
     page = opd.get(f"/opd/entries/{me.id}").text
+    assert "Hanya inovasi yang melalui semua tahap berbobot yang diberi peringkat." in page
     assert "Peringkat ini menggabungkan tahap-tahap di bawah ini dengan bobotnya" in page
     assert page.count("Kuartil bawah") == 2  # one table per weighted stage
     assert desk.name in page and field.name in page
