@@ -69,6 +69,7 @@ class StageFeedback:
     lines: list[CriterionLine] = field(default_factory=list)
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (Juri A, criterion, text)
     parts: list[StagePart] = field(default_factory=list)  # a combined ranking's weighted stages
+    combined: bool = False  # the combined final ranking, published with its last stage
 
 
 def judge_label(k: int) -> str:
@@ -179,6 +180,7 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
             # weighted stage the entry's criteria (and comments), as for a stage's own ranking
             if mine.rank > 0:
                 fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
+            fb.combined = True
             fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
     return out
@@ -299,7 +301,7 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     text(f"{entry.round.name} - Kategori {entry.category.name}", 10)
     for fb in feedback:
         pdf.ln(3)
-        text(fb.stage.name, 11, "B")
+        text(f"Peringkat akhir ({fb.stage.name})" if fb.combined else fb.stage.name, 11, "B")
         line = f"Peringkat {fb.place} dari {fb.n_ranked} dalam kategori; nilai {_num(fb.score)}"
         if fb.award:
             line += f"; {fb.award}"

@@ -99,6 +99,7 @@ def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
     opd = login(owner)
     page = opd.get(f"/opd/entries/{me.id}").text
     assert "Hanya inovasi yang melalui semua tahap berbobot yang diberi peringkat." in page
+    assert f"<h3>Peringkat akhir ({field.name})</h3>" in page
     assert "Peringkat ini menggabungkan tahap-tahap di bawah ini dengan bobotnya" in page
     assert page.count("Kuartil bawah") == 2  # one table per weighted stage
     assert desk.name in page and field.name in page
@@ -109,7 +110,7 @@ def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
     assert judges and not [j.name for j in judges if j.name in page]
     pdf = opd.get(f"/opd/entries/{me.id}/feedback.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert text.count("Kuartil 1") == 2 and "Peninjauan Lapangan" in text
+    assert text.count("Kuartil 1") == 2 and "Peringkat akhir (Peninjauan Lapangan)" in text
 
 
 def test_minutes_of_a_combined_ranking_mark_its_undecided_order(login, committee, three_judges):
