@@ -334,6 +334,8 @@ def publish_risks(stage: Stage) -> PublishRisks:
                 & (ranked.rank <= max(lv.up_to_rank for lv in levels))
                 & (score < stage.pass_mark)
             )
+        # in the order a reader checks them: category by category, award by award
+        below = below[np.lexsort((ranked.rank[below], data.category[below]))]
         for i, entry in zip(below.tolist(), data.entries_at(below.tolist())):
             level = next(lv for lv in levels if ranked.rank[i] <= lv.up_to_rank)
             risks.below_pass.append((entry, float(score[i]), level.title))
@@ -349,6 +351,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
     cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
     dec = decisions(unc, cuts)
     und = undecided_entries(unc, cuts, dec)
+    und = und[np.lexsort((ranked.rank[und], data.category[und]))]  # category by category
     entries = dict(zip(und.tolist(), data.entries_at(und.tolist())))
     for i in und.tolist():
         for cut, b in zip(cuts, dec.boundaries):

@@ -495,3 +495,35 @@ def test_minutes_give_each_place_its_range_while_the_sheets_are_unchanged(
     unc_service._CACHE.clear()
     assert likely_places(stage, pub, results) == {}
     assert "Kemungkinan peringkat" not in pdf_text()
+
+
+def test_publish_risks_are_listed_award_by_award(app, committee, open_round):
+    """The check before publishing lists its entries as a reader checks them: by category,
+    then by place (not in the order the entries were submitted, here the reverse)."""
+    from judging.analysis import uncertainty_pages
+    from judging.analysis.services import rank_arrays
+
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    stage.pass_mark = 10.0  # above every score: each award is below it
+    judges = [factories.make_user(role="judge", username=f"u{j}") for j in range(2)]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for k, quality in enumerate([4.0, 5.0, 6.0, 6.2, 7.0, 8.0]):  # weakest first
+        entry = factories.make_entry(
+            open_round, factories.make_opd_user(f"OPD {k}", username=f"w{k}"), title=f"E{k}"
+        )
+        for j, judge in enumerate(judges):
+            sheet_service.save_sheet(
+                assignment=factories.make_assignment(stage, entry, judge),
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + 0.3 * j)},
+            )
+    db.session.commit()
+    risks = uncertainty_pages.publish_risks(stage)
+    ranked = rank_arrays(stage)
+    place = dict(zip(ranked.data.entry_ids.tolist(), ranked.rank.tolist()))
+    places = [place[entry.id] for entry, _score, _title in risks.below_pass]
+    assert places == [1, 2, 3]
+    undecided = [place[entry.id] for entry, _cut, _p in risks.undecided]
+    assert undecided == sorted(undecided)
