@@ -157,6 +157,10 @@ def test_why_this_place_lists_each_judge_with_their_habits(login, committee, sco
     assert "Mengapa peringkat ini: Alpha" in page
     assert "Juri Netral 8,00" in page and "Juri Ketat 5,00" in page and "Juri Biasa" not in page
     assert "di bawah juri lain (ketat)" in page  # the strict judge's offset in words
+    # why its range is as wide as it is: how far apart its judges are
+    assert (
+        "Total dari para juri untuk entri ini berselisih 3,0 poin (dari 5,00 sampai 8,00)" in page
+    )
     assert "Nilai terkoreksi:" in page and "kemungkinan peringkat: ke-" in page
 
 
