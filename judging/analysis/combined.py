@@ -178,6 +178,7 @@ class CombinedRow:
     p_top: float = float("nan")
     tied_with_next: bool = False
     interval_svg: str = ""
+    undecided: list = field(default_factory=list)  # (Cut, p_in): award cuts it could swap across
 
     @property
     def reached(self) -> int:
@@ -223,6 +224,12 @@ def combined_ranking(round_: Round) -> CombinedRanking:
             row.rank_lo, row.rank_hi = int(unc.rank_lo[i]), int(unc.rank_hi[i])
             row.p_top = float(unc.p_top[i])
             row.tied_with_next = bool(unc.tied_with_next[i])
+            if unc.decisions is not None:
+                row.undecided = [
+                    (cut, float(b.p_in[i]))
+                    for cut, b in zip(unc.cuts, unc.decisions.boundaries)
+                    if b.undecided[i]
+                ]
             row.interval_svg = charts.rank_interval(
                 row.rank_lo,
                 row.rank_hi,

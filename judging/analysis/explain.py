@@ -50,6 +50,45 @@ def percent(p: float) -> str:
     return f"{round(p * 100):d} %"
 
 
+def cut_label(cut) -> str:
+    """An award or advancement cut in words: "Winners (places 1-3)", "Juara I (place 1)"."""
+    if cut.place == 1:
+        if cut.kind == "level":
+            return _("%(title)s (place 1)", title=cut.title)
+        if cut.kind == "award":
+            return _("Winner (place 1)")
+        return _("Advancement (place 1)")
+    if cut.kind == "level":
+        return _("%(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
+    if cut.kind == "award":
+        return _("Winners (places 1–%(n)d)", n=cut.place)
+    return _("Advancement (places 1–%(n)d)", n=cut.place)
+
+
+def points(value: float, signed: bool = False) -> str:
+    """A number of rubric points in the page's language: "16,1 poin", "-16.1 points"."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    number = format_decimal(value, format="+0.0;-0.0" if signed else "0.0")
+    return _("%(number)s points", number=number)
+
+
+def plus_minus_note() -> str:
+    """What "± 3.17" after a score means, for pages that show one."""
+    return _(
+        "± after a score is its uncertainty in rubric points: the score could plausibly be "
+        "that much higher or lower (about two chances in three of lying within it)."
+    )
+
+
+def columns_note() -> str:
+    """The ranking page's two scores: which gives the place and which the range."""
+    return _(
+        "Score: the score of the stage's method, which gives the place. Adjusted score: the "
+        "judge model's score, which gives the range of likely places and the chances."
+    )
+
+
 def chance_top(p: float, n: int) -> str:
     if p is None or not math.isfinite(p):
         return ""
@@ -57,7 +96,8 @@ def chance_top(p: float, n: int) -> str:
 
 
 def agreement(alpha: float) -> str:
-    """Krippendorff's alpha in words: below 0.667 low, 0.667-0.8 tentative, above 0.8 good."""
+    """Krippendorff's alpha in words, with its scale and bands (below 0.667 low, 0.667-0.8
+    tentative, above 0.8 good), so that the number needs no statistics to be read."""
     if alpha is None or not math.isfinite(alpha):
         return _("Agreement between the judges cannot be measured: no entry has two judges.")
     if alpha < ALPHA_LOW:
@@ -69,24 +109,36 @@ def agreement(alpha: float) -> str:
         band = _("tentative: the judges mostly agree, enough for tentative conclusions")
     else:
         band = _("good: the judges agree on which entries are better")
-    value = format_decimal(alpha, format="0.00")
     return _(
-        "Agreement between the judges (Krippendorff's alpha %(alpha)s): %(band)s.",
-        alpha=value,
+        "Agreement between the judges: %(alpha)s, on a scale from 0 (no more agreement than "
+        "chance) to 1 (full agreement; Krippendorff's alpha). Below %(low)s is low, "
+        "%(low)s to %(good)s tentative, above %(good)s good; here it is %(band)s.",
+        alpha=format_decimal(alpha, format="0.00"),
+        low=format_decimal(ALPHA_LOW, format="0.00"),
+        good=format_decimal(ALPHA_GOOD, format="0.00"),
         band=band,
     )
 
 
-def reliability(r: float) -> str:
-    """The reliability of the adjusted scores in words (share of their spread due to quality)."""
+def reliability(r: float, alpha: float | None = None) -> str:
+    """The reliability of the adjusted scores in words (share of their spread due to quality).
+    With the judges' ``alpha`` well below it, one more sentence says why both can be true (a
+    reader otherwise sees "low agreement" next to "92 % quality" as a contradiction)."""
     if r is None or not math.isfinite(r):
         return _("The reliability of the scores cannot be measured: no entry has two judges.")
-    return _(
+    text = _(
         "Reliability of the adjusted scores: %(r)s, that is %(pct)s of the differences between "
         "entries are differences in quality, the rest is the judges' noise.",
         r=format_decimal(r, format="0.00"),
         pct=percent(r),
     )
+    if alpha is not None and math.isfinite(alpha) and r > alpha + 0.1:
+        text += " " + _(
+            "It is higher than the agreement because an adjusted score combines all of the "
+            "entry's judges and removes each judge's habits, while the agreement compares "
+            "single judges' raw scores."
+        )
+    return text
 
 
 def leniency(offset: float, span: float) -> str:
@@ -196,11 +248,18 @@ def across_rule(mode: str) -> str:
     )
 
 
-def place_sentence() -> str:
+def place_sentence(combined: bool = False) -> str:
     """Which place is shown, in one plain sentence (the ranking page, the publishing page and
     the berita acara say the same): the stage's method gives the place, the judge model the
     range and the chances, and the range is stretched to hold the place where they differ
-    (``judging.ranking.range_with_place``)."""
+    (``judging.ranking.range_with_place``). ``combined``: the same for the combined final
+    ranking, whose place comes from the stages' methods together."""
+    if combined:
+        return _(
+            "The place is the combined ranking of the stages' methods; the range and the "
+            "chance come from the judge model, so they can differ slightly: the range always "
+            "includes the place."
+        )
     return _(
         "The place comes from the stage's scoring method; the range of likely places and the "
         "chances come from the judge model, so the two can differ slightly, and the range "
@@ -208,11 +267,16 @@ def place_sentence() -> str:
     )
 
 
-def method_sentences() -> list[str]:
-    """The five sentences of ``_method.html`` as plain text, then :func:`place_sentence` (for
-    the berita acara's PDF), in the current locale; needs an application context."""
+def method_sentences(*, stage: bool = True, combined: bool = False) -> list[str]:
+    """The five sentences of ``_method.html`` as plain text, then which place is shown (for
+    the berita acara's PDF): :func:`place_sentence` for a stage's own ranking (``stage``),
+    for the combined final ranking (``combined``), or both when the minutes hold both kinds;
+    in the current locale; needs an application context."""
     html = render_template("judging/analysis/_method.html")
     items = re.findall(r"<li>(.*?)</li>", html, flags=re.S)
-    return [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items] + [
-        str(place_sentence())
-    ]
+    sentences = [unescape(re.sub(r"<[^>]+>|\s+", " ", item)).strip() for item in items]
+    if stage or not combined:
+        sentences.append(str(place_sentence()))
+    if combined:
+        sentences.append(str(place_sentence(combined=True)))
+    return sentences

@@ -58,8 +58,9 @@ _TEXTS: dict[str, tuple[object, object, bool]] = {
     "zscore": (
         _l("Z-score per judge"),
         _l(
-            "Each judge's totals are standardized, averaged per entry and mapped back onto "
-            "the rubric's scale. Only valid when judges were assigned at random: a judge "
+            "Each judge's totals are standardized (how far above or below that judge's own "
+            "average, counted in that judge's usual spread), averaged per entry and mapped "
+            "back onto the rubric's scale. Only valid when judges were assigned at random: a judge "
             "who happened to get strong entries is wrongly corrected downwards."
         ),
         False,
@@ -67,8 +68,9 @@ _TEXTS: dict[str, tuple[object, object, bool]] = {
     "rank": (
         _l("Percentile rank per judge"),
         _l(
-            "Each judge's totals become percentile ranks, averaged per entry. Only valid "
-            "when judges were assigned at random."
+            "Each judge's totals become percentile ranks (the share of that judge's "
+            "entries scored lower), averaged per entry. Only valid when judges were "
+            "assigned at random."
         ),
         False,
     ),
@@ -85,7 +87,9 @@ _TEXTS: dict[str, tuple[object, object, bool]] = {
         _l("Judge offset and scale model"),
         _l(
             "Fits score = offset of the judge + scale of the judge x quality of the "
-            "entry, and weighs noisier judges less. Corrects harsh, lenient and "
+            "entry (the offset: how many points a judge scores above or below the others; "
+            "the scale: how much the judge stretches or squeezes the differences between "
+            "entries), and weighs noisier judges less. Corrects harsh, lenient and "
             "narrow-scale judges; the most accurate method in Juri's benchmark."
         ),
         True,

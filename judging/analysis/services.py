@@ -23,7 +23,7 @@ from competition.errors import (
 )
 from competition.pagination import Page, make_page
 from competition.rounds.models import Stage
-from judging.analysis import charts, methods, shared_cache
+from judging.analysis import charts, explain, methods, shared_cache
 from judging.analysis.models import RankingCache
 from judging.diagnostics import JudgeDiagnostics, judge_diagnostics
 from judging.normalize import Normalized, normalize
@@ -909,8 +909,8 @@ def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
     severe = [(u, o) for u, o in judges if o <= -0.5]
     lenient = [(u, o) for u, o in judges if o >= 0.5]
 
-    def names(items):
-        return ", ".join(f"{u.name} ({o:+.1f})" for u, o in items)
+    def names(items):  # each judge's offset in the page's language, with its unit
+        return ", ".join(f"{u.name} ({explain.points(o, signed=True)})" for u, o in items)
 
     if moved > 0 and severe:
         return str(_l("Scored by severe judges: %(names)s", names=names(severe)))
@@ -919,11 +919,17 @@ def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
     mean = sum(o for _, o in judges) / len(judges)
     if moved > 0 and mean < 0:
         return str(
-            _l("Its judges score %(points).1f points below the panel on average", points=-mean)
+            _l(
+                "Its judges score %(points)s below the panel on average",
+                points=explain.points(-mean),
+            )
         )
     if moved < 0 and mean > 0:
         return str(
-            _l("Its judges score %(points).1f points above the panel on average", points=mean)
+            _l(
+                "Its judges score %(points)s above the panel on average",
+                points=explain.points(mean),
+            )
         )
     return str(_l("Close scores: a small change in any judge's total reorders them"))
 

@@ -165,6 +165,21 @@ class RankingPage:
         self._rows[entry_id] = row
         return row
 
+    def award_undecided(self, entry_id: int) -> bool:
+        """Whether the entry could still swap across an award cut (winners or an award
+        level; not advancement): the publishing page marks its award, or its participation,
+        as undecided. False without a measurable fit."""
+        if self.dec is None:
+            return False
+        i = self.unc.at(entry_id)
+        if i is None:
+            return False
+        return any(
+            bool(b.undecided[i])
+            for cut, b in zip(self.cuts, self.dec.boundaries)
+            if cut.kind != "advance"
+        )
+
     def row_for(self, entry_id: int, place: int) -> EntryUncertainty | None:
         """The entry's row for the place shown on the page (see ``EntryUncertainty.at_place``);
         None without a row."""
@@ -243,6 +258,7 @@ class WhyPlace:
     lines: list[JudgeLine]
     span: float
     computing: bool = False
+    place_score: float = float("nan")  # the stage's method's score, which gives the place
 
 
 def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
@@ -281,7 +297,9 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
             bool(res.tied_with_next[i]),
         )
         # the place shown everywhere is the stage's method's (ranking page, publication)
-        row = row.at_place(int(rank_arrays(stage, data=data).rank[i]))
+        ranked = rank_arrays(stage, data=data)
+        row = row.at_place(int(ranked.rank[i]))
+        return WhyPlace(entry, row, lines, span, place_score=float(ranked.score[i]))
     return WhyPlace(entry, row, lines, span)
 
 
@@ -316,6 +334,8 @@ def publish_risks(stage: Stage) -> PublishRisks:
                 & (ranked.rank <= max(lv.up_to_rank for lv in levels))
                 & (score < stage.pass_mark)
             )
+        # in the order a reader checks them: category by category, award by award
+        below = below[np.lexsort((ranked.rank[below], data.category[below]))]
         for i, entry in zip(below.tolist(), data.entries_at(below.tolist())):
             level = next(lv for lv in levels if ranked.rank[i] <= lv.up_to_rank)
             risks.below_pass.append((entry, float(score[i]), level.title))
@@ -331,6 +351,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
     cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
     dec = decisions(unc, cuts)
     und = undecided_entries(unc, cuts, dec)
+    und = und[np.lexsort((ranked.rank[und], data.category[und]))]  # category by category
     entries = dict(zip(und.tolist(), data.entries_at(und.tolist())))
     for i in und.tolist():
         for cut, b in zip(cuts, dec.boundaries):

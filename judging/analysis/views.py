@@ -245,6 +245,7 @@ def judges(stage_id: int):
         q=q,
         flagged_only=flagged_only,
         method=methods.get(report.method),
+        explain=explain,
     )
 
 

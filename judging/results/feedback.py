@@ -19,8 +19,10 @@ from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.pdf import SANS, Document
+from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
+from judging.analysis.services import scores_digest
 from judging.panels.models import Assignment
 from judging.ranking import range_with_place
 from judging.results import awards
@@ -46,6 +48,16 @@ class CriterionLine:
 
 
 @dataclass
+class StagePart:
+    """A weighted stage of a combined final ranking, as the entry's own feedback in it: its
+    scores per criterion against the category's quartiles, and the judges' comments."""
+
+    stage: object
+    lines: list[CriterionLine]
+    comments: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class StageFeedback:
     stage: object
     place: int
@@ -56,6 +68,8 @@ class StageFeedback:
     rank_hi: int = 0
     lines: list[CriterionLine] = field(default_factory=list)
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (Juri A, criterion, text)
+    parts: list[StagePart] = field(default_factory=list)  # a combined ranking's weighted stages
+    combined: bool = False  # the combined final ranking, published with its last stage
 
 
 def judge_label(k: int) -> str:
@@ -162,10 +176,32 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
                 fb.rank_lo, fb.rank_hi = int(lo), int(hi)
             if settings.opd_sees_comments:
                 fb.comments = _comments(stage, entry)
-        elif mine.rank > 0:  # the combined final ranking: its range from the stages' draws
-            fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
+        else:  # the combined final ranking: its range from the stages' draws, and per
+            # weighted stage the entry's criteria (and comments), as for a stage's own ranking
+            if mine.rank > 0:
+                fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
+            fb.combined = True
+            fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
     return out
+
+
+def _stage_parts(stages: list[dict], entry: Entry, with_comments: bool) -> list[StagePart]:
+    """The weighted stages of a combined publication (its ``params["stages"]``) in which the
+    entry has scores: its criteria against the category's quartiles, and the comments when
+    the committee allows them."""
+    parts = []
+    for item in stages:
+        if not item.get("weight"):
+            continue
+        stage = db.session.get(Stage, item["id"])
+        if stage is None:
+            continue
+        lines = _criterion_lines(stage, entry)
+        if not any(np.isfinite(line.score) for line in lines):
+            continue
+        parts.append(StagePart(stage, lines, _comments(stage, entry) if with_comments else []))
+    return parts
 
 
 def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
@@ -185,6 +221,46 @@ def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
         return 0, 0
     lo, hi, _widened = range_with_place(place, unc.rank_lo[k], unc.rank_hi[k])
     return int(lo), int(hi)
+
+
+def likely_places(stage, pub, results: list[Result]) -> dict[int, tuple[int, int, bool]]:
+    """Per ranked entry of a publication its range of likely places (holding the published
+    place) and whether it cannot be told apart from the entry placed just below it, for the
+    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Empty when the ranges cannot be
+    given for what was published: the sheets changed since (the digest no longer matches), a
+    large stage is still being computed, or no entry has two judges."""
+    ranked = [r for r in results if r.rank > 0]
+    if not ranked:
+        return {}
+    if json.loads(pub.params or "{}").get("stages"):
+        round_ = stage.round
+        if combined_ranking.weights_of(round_) is None:
+            return {}
+        arrays = combined_ranking.combined_arrays(round_)
+        if arrays.digest != pub.scores_digest:
+            return {}
+        unc = combined_ranking.combined_uncertainty(round_, arrays)
+        if not unc.available:
+            return {}
+        index = {e: k for k, e in enumerate(arrays.entry_ids.tolist())}
+        lo_of, hi_of, tied_of = unc.rank_lo, unc.rank_hi, unc.tied_with_next
+    else:
+        unc = stage_uncertainty.stage_uncertainty(stage)
+        if unc.result is None or not unc.measurable:
+            return {}
+        if scores_digest(unc.data)[0] != pub.scores_digest:
+            return {}
+        index = {e: k for k, e in enumerate(unc.data.entry_ids.tolist())}
+        res = unc.result
+        lo_of, hi_of, tied_of = res.rank_lo, res.rank_hi, res.tied_with_next
+    out = {}
+    for r in ranked:
+        k = index.get(r.entry_id)
+        if k is None or not hi_of[k]:
+            continue
+        lo, hi, _widened = range_with_place(r.rank, lo_of[k], hi_of[k])
+        out[r.entry_id] = (int(lo), int(hi), bool(tied_of[k]))
+    return out
 
 
 @records_actor
@@ -225,32 +301,48 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     text(f"{entry.round.name} - Kategori {entry.category.name}", 10)
     for fb in feedback:
         pdf.ln(3)
-        text(fb.stage.name, 11, "B")
-        line = f"Peringkat {fb.place} dari {fb.n_ranked}; nilai {_num(fb.score)}"
-        if fb.rank_lo:
-            line += f"; kemungkinan peringkat {fb.rank_lo}-{fb.rank_hi}"
+        text(f"Peringkat akhir ({fb.stage.name})" if fb.combined else fb.stage.name, 11, "B")
+        line = f"Peringkat {fb.place} dari {fb.n_ranked} dalam kategori; nilai {_num(fb.score)}"
         if fb.award:
             line += f"; {fb.award}"
         text(line + ".")
-        if fb.lines:
-            pdf.set_font(SANS, "", 9)
-            with pdf.table(
-                col_widths=(70, 20, 20, 20, 20),
-                line_height=6,
-                text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-            ) as table:
-                table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
-                for c in fb.lines:
-                    table.row(
-                        [
-                            f"{c.name} ({c.weight}%)",
-                            _num(c.score),
-                            _num(c.q1),
-                            _num(c.median),
-                            _num(c.q3),
-                        ]
-                    )
-            text("Median dan kuartil: nilai rata-rata inovasi lain dalam kategori yang sama.", 8)
-        for label, criterion, comment in fb.comments:
-            text(f"{label} ({criterion}): {comment}", 9)
+        if fb.rank_lo:
+            places = str(fb.rank_lo) if fb.rank_lo == fb.rank_hi else f"{fb.rank_lo}-{fb.rank_hi}"
+            text(
+                f"Kemungkinan peringkat, dengan memperhitungkan ketidakpastian penilaian: "
+                f"{places}.",
+                9,
+            )
+        sections = [(None, fb.lines, fb.comments)] + [
+            (part.stage.name, part.lines, part.comments) for part in fb.parts
+        ]
+        for title, lines, comments in sections:
+            if title:
+                pdf.ln(1)
+                text(title, 10, "B")
+            _criteria_table(pdf, text, lines)
+            for label, criterion, comment in comments:
+                text(f"{label} ({criterion}): {comment}", 9)
     return bytes(pdf.output())
+
+
+def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
+    """The entry's scores per criterion against the category's quartiles, with its note."""
+    if not lines:
+        return
+    pdf.set_font(SANS, "", 9)
+    with pdf.table(
+        col_widths=(70, 20, 20, 20, 20),
+        line_height=6,
+        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+    ) as table:
+        table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
+        for c in lines:
+            table.row(
+                [f"{c.name} ({c.weight}%)", _num(c.score), _num(c.q1), _num(c.median), _num(c.q3)]
+            )
+    text(
+        "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan kuartil: "
+        "dari nilai rata-rata semua inovasi dalam kategori yang sama (termasuk inovasi Anda).",
+        8,
+    )

@@ -90,13 +90,17 @@ def render_minutes(
     method_sentences: list[str] = (),
     across: dict[int, str] | None = None,
     anchor: audit.Anchor | None = None,
+    places: dict[int, dict[int, tuple[int, int, bool]]] | None = None,
 ) -> bytes:
     """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``
     (at least one); ``specials`` the valid special awards (``awards.list_special_awards``);
     ``method_sentences`` the uncertainty method in plain sentences
     (``judging.analysis.explain.method_sentences``); ``across`` per stage id the rule for
     judges who share no entry, in one sentence; ``anchor`` the audit trail's anchor
-    (``anchor_of(published)``), printed in the footer of every page."""
+    (``anchor_of(published)``), printed in the footer of every page; ``places`` per
+    publication id its entries' ranges of likely places and ties
+    (``feedback.likely_places``): a column of the results, so that an order the judging has
+    not decided does not read as decided."""
     dated = max(pub.published_at for _stage, pub, _results in published)
     pdf = Document(
         title=f"Berita Acara Hasil Penilaian {round_.name}",
@@ -167,7 +171,17 @@ def render_minutes(
 
     pdf.ln(3)
     text("III. Hasil penilaian per kategori", 11, "B")
-    for stage, _pub, results in published:
+    places = places or {}
+    if any(places.values()):
+        text(
+            "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 % hasil "
+            "penilaian yang masuk akal, dengan memperhitungkan kebiasaan dan ketidakkonsistenan "
+            "juri. Tanda ~ pada peringkat: inovasi itu tidak dapat dibedakan dari inovasi tepat "
+            "di bawahnya, sehingga urutan keduanya belum pasti.",
+            9,
+        )
+    for stage, pub, results in published:
+        ranges = places.get(pub.id) or {}
         by_category: dict[int, list[Result]] = {}
         for r in results:
             by_category.setdefault(r.category_id, []).append(r)
@@ -176,23 +190,32 @@ def render_minutes(
             ensure_room(pdf, 20)  # a category's heading stays with its table's first rows
             text(f"{stage.name} - Kategori {rows[0].category.name}", 10, "B")
             pdf.set_font(SANS, "", 8.5)
+            if ranges:  # with the range of likely places and the ties
+                widths, align = (
+                    (12, 49, 40, 14, 27, 28),
+                    ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
+                )
+                head = ["No", "Inovasi", "OPD", "Nilai", "Kemungkinan peringkat", "Penghargaan"]
+            else:
+                widths, align = (10, 62, 52, 16, 30), ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT")
+                head = ["No", "Inovasi", "OPD", "Nilai", "Penghargaan"]
             with pdf.table(
-                col_widths=(10, 62, 52, 16, 30),
-                headings_style=heading,
-                line_height=5,
-                text_align=("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+                col_widths=widths, headings_style=heading, line_height=5, text_align=align
             ) as table:
-                table.row(["No", "Inovasi", "OPD", "Nilai", "Penghargaan"])
+                table.row(head)
                 for r in sorted(rows, key=lambda r: r.rank):
-                    table.row(
-                        [
-                            str(r.rank),
-                            r.entry.title,
-                            r.entry.organisation.name,
-                            f"{r.score:.2f}".replace(".", ","),
-                            r.award or "-",
-                        ]
-                    )
+                    row = [
+                        str(r.rank),
+                        r.entry.title,
+                        r.entry.organisation.name,
+                        f"{r.score:.2f}".replace(".", ","),
+                        r.award or "-",
+                    ]
+                    if ranges:
+                        lo, hi, tied = ranges.get(r.entry_id, (0, 0, False))
+                        row[0] += " ~" if tied else ""  # the font subset has no ≈
+                        row.insert(4, (str(lo) if lo == hi else f"{lo}-{hi}") if hi else "-")
+                    table.row(row)
 
     if specials:
         pdf.ln(3)

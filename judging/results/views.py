@@ -4,6 +4,8 @@ with its certificates (``opd_results``)."""
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
     flash,
@@ -449,11 +451,17 @@ def bulk_download(round_id: int):
 
 
 def _minutes_uncertainty(published) -> dict:
-    """The berita acara's uncertainty texts, always in Indonesian: the method's sentences and
-    each stage's rule for judges who share no entry."""
+    """The berita acara's uncertainty texts, always in Indonesian: the method's sentences (with
+    where the place comes from: a stage's method, or the stages' methods combined) and each
+    stage's rule for judges who share no entry."""
+    combined_pubs = [
+        bool(json.loads(pub.params or "{}").get("stages")) for _s, pub, _r in published
+    ]
     with force_locale("id"):
         return {
-            "method_sentences": explain.method_sentences(),
+            "method_sentences": explain.method_sentences(
+                stage=not all(combined_pubs), combined=any(combined_pubs)
+            ),
             "across": {
                 stage.id: explain.across_rule(stage_uncertainty.across_of(stage))
                 for stage, _pub, _results in published
@@ -479,6 +487,9 @@ def minutes_pdf(round_id: int):
         },
         specials=awards.list_special_awards(round_),
         anchor=minutes.anchor_of(published),
+        places={
+            pub.id: feedback.likely_places(stage, pub, results) for stage, pub, results in published
+        },
         **_minutes_uncertainty(published),
     )
     return (

@@ -195,9 +195,33 @@ def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, thre
     assert max(r.rank_hi for r in cat.rows[:3]) >= 2
     assert all(r.rank_lo >= 4 for r in cat.rows[3:])
     page = login(committee).get(f"/committee/rounds/{desk.round_id}/results/final").text
-    assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat juara" in page
+    assert "Kemungkinan peringkat" in page and "Peluang meraih peringkat pemenang adalah" in page
     assert "rentang selalu mencakup peringkat itu" in page
     assert "<svg" in page
+
+
+def test_final_ranking_marks_awards_whose_order_is_undecided(login, committee, three_judges):
+    """An undecided order does not read as decided on the final ranking: each entry that could
+    still swap across an award cut says so, with the cut and its chance of being within it."""
+    from judging.analysis.combined_publish import publish_risks
+
+    desk, _field, _entries = three_judges(CLOSE, CLOSE)
+    ranking = combined.combined_ranking(desk.round)
+    risks = publish_risks(desk.round)
+    assert risks.undecided  # the three close entries
+    marked = {
+        (r.entry.id, cut.place)
+        for cat in ranking.categories
+        for r in cat.rows
+        for cut, _p in r.undecided
+    }
+    assert marked == {(e.id, cut.place) for e, cut, _p in risks.undecided}
+    page = login(committee).get(f"/committee/rounds/{desk.round_id}/results/final").text
+    assert page.count('<span class="badge">belum pasti</span>') == len(
+        {e.id for e, _cut, _p in risks.undecided}
+    )
+    assert "“Belum pasti”: entri itu masih bisa bertukar tempat" in page
+    assert "Terbaik I (peringkat 1): peluang masuk:" in page  # a one-place cut, in words
 
 
 def test_opd_feedback_gives_the_range_in_the_combined_ranking(login, committee, three_judges):

@@ -55,3 +55,77 @@ def test_combined_award_below_a_stage_pass_mark_needs_a_tick(login, committee, t
     )
     r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
     assert r.status_code == 302 and _published_count() == 1
+
+
+def test_minutes_of_a_combined_ranking_say_where_its_place_comes_from(
+    login, committee, three_judges
+):
+    """The berita acara's last method sentence follows what was published: for the combined
+    final ranking, the stages' methods combined (not "this stage's method")."""
+    import io
+
+    from pypdf import PdfReader
+
+    desk, field, _entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert client.post(f"/committee/stages/{field.id}/publish", data={}).status_code == 302
+    pdf = client.get(f"/committee/rounds/{desk.round_id}/results/berita-acara.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "6. Peringkat berasal dari gabungan metode setiap tahap" in text
+    assert "metode penilaian tahap ini" not in text
+    assert "juri tambahan untuk entri itu akan mempersempit rentangnya" in text
+    assert "murah" not in text
+
+
+def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
+    login, committee, three_judges
+):
+    """After the combined final ranking is published, the OPD still sees its own scores per
+    criterion against its category's quartiles, stage by stage (on the page and in the PDF),
+    and never another entry's title or a judge's name."""
+    import io
+
+    from pypdf import PdfReader
+
+    from competition.accounts.models import User
+
+    desk, field, entries = three_judges(CLEAR, CLEAR)
+    client = login(committee)
+    assert client.post(f"/committee/stages/{field.id}/publish", data={}).status_code == 302
+    owner = db.session.scalar(db.select(User).where(User.username == "dinas1"))
+    me = entries[1]
+    opd = login(owner)
+    page = opd.get(f"/opd/entries/{me.id}").text
+    assert "Hanya inovasi yang melalui semua tahap berbobot yang diberi peringkat." in page
+    assert f"<h3>Peringkat akhir ({field.name})</h3>" in page
+    assert "Peringkat ini menggabungkan tahap-tahap di bawah ini dengan bobotnya" in page
+    assert page.count("Kuartil bawah") == 2  # one table per weighted stage
+    assert desk.name in page and field.name in page
+    for other in entries:
+        if other.id != me.id:
+            assert other.title not in page
+    judges = db.session.scalars(db.select(User).where(User.username.like("juri%"))).all()
+    assert judges and not [j.name for j in judges if j.name in page]
+    pdf = opd.get(f"/opd/entries/{me.id}/feedback.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert text.count("Kuartil 1") == 2 and "Peringkat akhir (Peninjauan Lapangan)" in text
+
+
+def test_minutes_of_a_combined_ranking_mark_its_undecided_order(login, committee, three_judges):
+    import io
+
+    from pypdf import PdfReader
+
+    desk, field, _entries = three_judges(CLOSE, CLOSE)
+    client = login(committee)
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302
+    pdf = client.get(f"/committee/rounds/{desk.round_id}/results/berita-acara.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "Kemungkinan peringkat: rentang peringkat" in text
+    # the three close entries: each range spans more than one place, and ties are marked
+    assert re.search(r"\b1 ~ Inovasi \d .*? [1-3]-[2-5] ", text)

@@ -79,7 +79,7 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     res = unc_service.stage_uncertainty(scored_stage).result
     assert "Nilai terkoreksi" in page
     assert "Seberapa pasti peringkat ini?" in page
-    assert "Kesepakatan antarjuri (alfa Krippendorff" in page
+    assert "Kesepakatan antarjuri: " in page and "alfa Krippendorff" in page
     assert "Sudah pasti / Masih bisa bertukar" in page and "Pemenang (peringkat 1–3)" in page
     data = unc_service.load_stage(scored_stage)
     for i in range(data.n_entries):
@@ -157,6 +157,10 @@ def test_why_this_place_lists_each_judge_with_their_habits(login, committee, sco
     assert "Mengapa peringkat ini: Alpha" in page
     assert "Juri Netral 8,00" in page and "Juri Ketat 5,00" in page and "Juri Biasa" not in page
     assert "di bawah juri lain (ketat)" in page  # the strict judge's offset in words
+    # why its range is as wide as it is: how far apart its judges are
+    assert (
+        "Total dari para juri untuk entri ini berselisih 3,0 poin (dari 5,00 sampai 8,00)" in page
+    )
     assert "Nilai terkoreksi:" in page and "kemungkinan peringkat: ke-" in page
 
 
@@ -317,3 +321,213 @@ def test_publishing_page_and_minutes_state_which_place_is_shown(login, committee
     pdf = client.get(f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "6. Peringkat berasal dari metode penilaian tahap ini" in " ".join(text.split())
+
+
+JARGON = (
+    "bootstrap",
+    "P(top",
+    "resample",
+    "sampel ulang",
+    "statistical tie",
+    "seri secara statistik",
+)
+
+
+def _in_english(client):
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    return client
+
+
+def test_ranking_page_explains_its_numbers_without_jargon(login, committee, scored_stage):
+    """A reader who never heard of a z-score: alpha on its 0-1 scale with its bands, what the
+    ± and the two score columns are, in both languages; no bootstrap or P(top N)."""
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    page = _text(login(committee).get(url).text)
+    assert "pada skala dari 0 (tidak lebih sepakat daripada kebetulan) sampai 1" in page
+    assert "Di bawah 0,67 berarti rendah, 0,67 sampai 0,80 sementara, di atas 0,80 baik" in page
+    assert "± di belakang nilai adalah ketidakpastiannya dalam poin rubrik" in page
+    assert "Nilai: nilai menurut metode tahap ini, yang menentukan peringkat." in page
+    assert "satu juri tambahan untuk entri itu akan memastikannya" not in page
+    english = _text(_in_english(login(committee)).get(url).text)
+    assert "on a scale from 0 (no more agreement than chance) to 1" in english
+    assert "± after a score is its uncertainty in rubric points" in english
+    assert "one more judge for them would settle it" not in english
+    for text in (page, english):
+        assert not [word for word in JARGON if word in text]
+
+
+def test_ranking_page_while_computing_explains_without_jargon(
+    login, committee, scored_stage, monkeypatch
+):
+    """While a large stage's fit is computed, the page falls back on the bootstrap's ties and
+    ranges: said in plain words there too."""
+    monkeypatch.setattr(unc_service, "LARGE_STAGE", 3)
+    monkeypatch.setattr(unc_service.worker, "enqueue_detached", lambda kind, **kw: None)
+    url = f"/committee/stages/{scored_stage.id}/ranking"
+    page = _text(login(committee).get(url).text)
+    assert "Sedang menghitung rentang peringkat" in page
+    assert "pengundian ulang lembar penilaian" in page and "peluang masuk 3 besar" in page
+    english = _text(_in_english(login(committee)).get(url).text)
+    assert "re-draws of the score sheets" in english
+    for text in (page, english):
+        assert not [word for word in JARGON if word in text]
+
+
+def test_one_place_cuts_read_as_one_place(app):
+    cut = unc_service.Cut
+    with app.test_request_context(), force_locale("id"):
+        assert explain.cut_label(cut(1, "level", "Terbaik I")) == "Terbaik I (peringkat 1)"
+        assert explain.cut_label(cut(2, "level", "Terbaik II")) == "Terbaik II (peringkat 1–2)"
+        assert explain.cut_label(cut(3, "award")) == "Pemenang (peringkat 1–3)"
+        assert explain.cut_label(cut(5, "advance")) == "Lolos ke tahap berikutnya (peringkat 1–5)"
+    with app.test_request_context(), force_locale("en"):
+        assert explain.cut_label(cut(1, "level", "Juara I")) == "Juara I (place 1)"
+        assert explain.cut_label(cut(1, "award")) == "Winner (place 1)"
+        assert explain.cut_label(cut(3, "award")) == "Winners (places 1–3)"
+
+
+def test_reliability_says_why_it_can_exceed_the_agreement(app):
+    with app.test_request_context(), force_locale("en"):
+        both = explain.reliability(0.92, 0.44)
+        assert "92 %" in both and "higher than the agreement" in both
+        assert "higher than the agreement" not in explain.reliability(0.31, 0.32)
+        assert "higher than the agreement" not in explain.reliability(0.9)
+
+
+def test_points_are_written_in_the_pages_language(app):
+    from judging.analysis.services import _reason
+
+    strict = factories.make_user(role="judge", username="ketat", name="Juri Ketat")
+    with app.test_request_context(), force_locale("id"):
+        assert explain.points(-16.06, signed=True) == "-16,1 poin"
+        assert (
+            _reason(3, [(strict, -16.06)])
+            == "Dinilai oleh juri yang ketat: Juri Ketat (-16,1 poin)"
+        )
+        assert "0,3 poin di bawah panel" in _reason(1, [(strict, -0.4), (strict, -0.2)])
+    with app.test_request_context(), force_locale("en"):
+        assert explain.points(4.2, signed=True) == "+4.2 points"
+
+
+def test_why_this_place_shows_the_score_that_gives_the_place(login, committee, scored_stage):
+    from judging.analysis.services import rank_arrays
+
+    data = unc_service.load_stage(scored_stage)
+    ranked = rank_arrays(scored_stage, data=data)
+    client = login(committee)
+    for title in QUALITY:
+        entry = _entry(title)
+        k = data.entry_ids.tolist().index(entry.id)
+        why = _text(client.get(f"/committee/stages/{scored_stage.id}/entries/{entry.id}/why").text)
+        score = f"{ranked.score[k]:.2f}".replace(".", ",")
+        assert f"Nilai menurut metode tahap ini, yang menentukan peringkat: {score}." in why
+        assert "± di belakang nilai adalah ketidakpastiannya" in why
+        assert "perkiraan model juri" in why
+        assert "murah" not in why and "Longgar atau ketat" in why
+
+
+def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
+    page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/judges").text)
+    assert "Kesepakatan antarjuri:" in page and "pada skala dari 0" in page
+    assert "Reliabilitas antarpenilai (alfa Krippendorff, interval)" not in page
+    assert "Derau: berapa poin total juri biasanya menyimpang" in page
+
+
+def test_undecided_page_gives_uncertainty_in_points(login, committee, scored_stage):
+    page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/undecided").text)
+    assert re.search(r"± \d+,\d\d poin", page)
+
+
+def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee, scored_stage):
+    from judging.analysis import uncertainty_pages
+
+    html = login(committee).get(f"/committee/rounds/{scored_stage.round_id}/results").text
+    page = uncertainty_pages.ranking_page(scored_stage)
+    undecided = [e.id for e in db.session.scalars(select(Entry)) if page.award_undecided(e.id)]
+    assert undecided  # the fixture's strict judge leaves some award cut open
+    assert html.count('<span class="badge">belum pasti</span>') == len(undecided)
+    assert "“Belum pasti” di samping penghargaan" in _text(html)
+    assert not [word for word in JARGON if word in _text(html)]
+
+
+def test_minutes_give_each_place_its_range_while_the_sheets_are_unchanged(
+    login, committee, scored_stage
+):
+    """The berita acara does not present an undecided order as decided: each ranked entry has
+    its range of likely places (and ~ when tied with the next), as long as the sheets are
+    those that were published."""
+    import io
+
+    from pypdf import PdfReader
+
+    from judging.results import awards
+    from judging.results.feedback import likely_places
+
+    client = login(committee)
+    url = f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf"
+    assert (
+        client.post(
+            f"/committee/stages/{scored_stage.id}/publish", data={"confirm_uncertain": "y"}
+        ).status_code
+        == 302
+    )
+    [(stage, pub, results)] = awards.list_published_results(scored_stage.round)
+    places = likely_places(stage, pub, results)
+    assert set(places) == {r.entry_id for r in results if r.rank > 0}
+    assert any(lo < hi for lo, hi, _tied in places.values())  # some order is undecided
+
+    def pdf_text():
+        pdf = client.get(url)
+        return " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+        )
+
+    text = pdf_text()
+    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 %" in text
+    for r in results:
+        lo, hi, tied = places[r.entry_id]
+        shown = str(lo) if lo == hi else f"{lo}-{hi}"
+        mark = " ~" if tied else ""
+        score = f"{r.score:.2f}".replace(".", ",")
+        row = rf"{r.rank}{mark} {re.escape(r.entry.title)} .*?{score} {shown} "
+        assert re.search(row, text), row
+    # a sheet changed after publication: the ranges would no longer be those of the ranking
+    sheet = db.session.scalars(select(Assignment)).first().sheet
+    sheet.total = float(sheet.total) + 1
+    db.session.commit()
+    unc_service._CACHE.clear()
+    assert likely_places(stage, pub, results) == {}
+    assert "Kemungkinan peringkat" not in pdf_text()
+
+
+def test_publish_risks_are_listed_award_by_award(app, committee, open_round):
+    """The check before publishing lists its entries as a reader checks them: by category,
+    then by place (not in the order the entries were submitted, here the reverse)."""
+    from judging.analysis import uncertainty_pages
+    from judging.analysis.services import rank_arrays
+
+    stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
+    stage.pass_mark = 10.0  # above every score: each award is below it
+    judges = [factories.make_user(role="judge", username=f"u{j}") for j in range(2)]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for k, quality in enumerate([4.0, 5.0, 6.0, 6.2, 7.0, 8.0]):  # weakest first
+        entry = factories.make_entry(
+            open_round, factories.make_opd_user(f"OPD {k}", username=f"w{k}"), title=f"E{k}"
+        )
+        for j, judge in enumerate(judges):
+            sheet_service.save_sheet(
+                assignment=factories.make_assignment(stage, entry, judge),
+                submit=True,
+                actor=judge,
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(quality + 0.3 * j)},
+            )
+    db.session.commit()
+    risks = uncertainty_pages.publish_risks(stage)
+    ranked = rank_arrays(stage)
+    place = dict(zip(ranked.data.entry_ids.tolist(), ranked.rank.tolist()))
+    places = [place[entry.id] for entry, _score, _title in risks.below_pass]
+    assert places == [1, 2, 3]
+    undecided = [place[entry.id] for entry, _cut, _p in risks.undecided]
+    assert undecided == sorted(undecided)

@@ -3,6 +3,7 @@ against the category's quartiles, its place and range, and (when allowed) the ju
 comments as "Juri A, B, C"; never another entry's score or a judge's name."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -167,3 +168,21 @@ def test_small_category_gets_no_quartiles(login, committee, open_round, world):
 
 def test_judge_labels_are_letters():
     assert [judge_label(k) for k in (0, 1, 25, 26)] == ["Juri A", "Juri B", "Juri Z", "Juri AA"]
+
+
+def test_feedback_pdf_reads_like_the_page(login, committee, open_round, world):
+    """The PDF says what its range means, writes a one-place range as one place (never
+    "1-1"), and says its quartiles include the entry itself (they do)."""
+    stage, entries, owners = world()
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    for k, me in enumerate(entries):
+        pdf = login(owners[k]).get(f"/opd/entries/{me.id}/feedback.pdf")
+        text = " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+        )
+        assert "dengan memperhitungkan ketidakpastian penilaian" in text
+        assert "termasuk inovasi Anda" in text and "inovasi lain" not in text
+        found = re.search(r"penilaian: (\d+)(?:-(\d+))?\.", text)
+        assert found, text
+        assert found.group(1) != found.group(2)  # "3", never "3-3"
