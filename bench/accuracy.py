@@ -20,6 +20,7 @@ the reported SE (1 = honest), with medians over replications and the ratio to th
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import sys
@@ -887,6 +888,11 @@ def main(argv=None):
         "designs)",
     )
     ap.add_argument(
+        "--normal-noise",
+        action="store_true",
+        help="rank_uncertainty with normal judge noise (as before 2026-12-04)",
+    )
+    ap.add_argument(
         "--diagnose",
         action="store_true",
         help="per-design diagnostics of rank_uncertainty (after the tables)",
@@ -904,6 +910,10 @@ def main(argv=None):
             return core.judge_graph_components(entry, judge, n_entries, n_judges)
 
         core.weak_blocks = one_block_per_group
+    if args.normal_noise:
+        import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
+
+        ranking.sample_posterior = functools.partial(ranking.sample_posterior, robust=False)
     if args.only:
         keep = set()
         for name in args.only.split(","):
