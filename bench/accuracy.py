@@ -13,8 +13,14 @@ the rubric; integer scores 0-100, seeds other than the tests'), it compares toda
 coverage of the 90 % place intervals, share of "separated" neighbours in the wrong true order,
 share of places flagged as ties, Spearman, top-10 precision and the ratio of the real error to
 the reported SE (1 = honest), with medians over replications and the ratio to the baseline.
+Held out since 2026-12-04 (``--only kipp``): seven designs of how KIPP-style judging differs
+(heavy-tailed noise, typing blunders, a 5-criteria 1-5 rubric, tiny categories, one judge
+writing most sheets, exactly tied qualities, a nearly complete design with steep judges).
+``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise`` and
+``--no-panels`` run it without the blunder mixture or the panel-aware prior, for comparison.
 
     python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
+                             [--only small,kipp,...] [--diagnose] [--normal-noise]
 """
 
 from __future__ import annotations
