@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,11 @@ from judging.normalize_core import MAX_FREE_INDEX, _refuse_duplicates
 from judging.normalize_graph import judge_graph_components, weak_blocks
 
 MODELS = ("bias_scale", "bias", "raw")
+# Beta prior of the share of blunder sheets (a score unrelated to the entry, such as 9 typed
+# for 90): mean 1 %, worth 100 sheets; which sheets are blunders is redrawn every
+# BLUNDER_EVERY sweeps (a fixed scan order keeps the chain's target; they change rarely)
+BLUNDER_PRIOR = (1.0, 99.0)
+BLUNDER_EVERY = 4
 ACROSS = ("refuse", "assume_equal")
 
 
@@ -147,6 +153,9 @@ class Posterior:
     model, across, n_sweeps, n_burn: settings used.
     n_blocks: weakly linked panels found (:func:`weak_blocks`), counting every group of linked
         judges as one at least; more than ``n_components`` means the panel-aware prior is on.
+    blunder_rate: posterior mean share of sheets that are blunders (0 with ``robust=False``).
+    sheet_blunder: (n_sheets,) posterior probability that each sheet is a blunder, a score
+        unrelated to the entry such as 9 typed for 90 (zeros with ``robust=False``).
     """
 
     score_draws: np.ndarray
@@ -171,6 +180,8 @@ class Posterior:
     n_sweeps: int
     n_burn: int
     n_blocks: int = 0
+    blunder_rate: float = 0.0
+    sheet_blunder: np.ndarray | None = None
 
 
 def default_sweeps(n_sheets: int) -> int:
@@ -196,12 +207,14 @@ def sample_posterior(
     seed=0,
     checked=False,
     blocks=True,
+    robust=True,
 ) -> Posterior:
     """Gibbs sampler of the judge model; returns :class:`Posterior` (deterministic for a
     ``seed``). ``n_draws`` saved sweeps (default :func:`default_sweeps`) after ``n_burn``
     (default a third of ``n_draws``, at least 100). ``checked=True`` skips :func:`check_sheets`
     (the caller did it). ``blocks=False`` turns the panel-aware prior off (every entry
-    exchangeable, as before 2026-12-03; for comparison)."""
+    exchangeable, as before 2026-12-03; for comparison). ``robust=False`` turns the blunder
+    mixture off (every sheet is the judge's line plus normal noise, as before 2026-12-04)."""
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose from {MODELS}")
     if across not in ACROSS:
@@ -282,6 +295,7 @@ def sample_posterior(
     sig2 = np.full(J, 0.3 * v)
     tau2_z, tau2_a, tau2_s, s0 = 0.5 * v, 0.1 * v, 0.09, 0.3 * v
     r = r0.copy()
+    good_j = j_count
     blk_moves = []
     if use_blocks:
         blk_n = np.maximum(np.bincount(e_blk[has_e], minlength=n_blk), 1).astype(float)
@@ -311,6 +325,20 @@ def sample_posterior(
     e_comp0, j_comp0 = np.maximum(e_comp, 0), np.maximum(j_comp, 0)
     j_comp_has = j_comp[has_j]
     nu0 = 4.0
+    # blunders: each sheet is, with probability pi, a score unrelated to the entry (uniform
+    # over the rubric, or over the scores' range without bounds) and carries no information;
+    # bad = the sheets drawn as blunders, whose terms are taken out of the sums below
+    bad = np.zeros(0, dtype=np.intp)
+    pi = BLUNDER_PRIOR[0] / sum(BLUNDER_PRIOR)
+    width = (
+        float(scale_max) - float(scale_min)
+        if scale_min is not None and scale_max is not None
+        else float(np.ptp(score)) or 1.0
+    )
+    log_u = 0.5 * math.log(2.0 * math.pi) - math.log(width)  # log(uniform density * sqrt(2 pi))
+    bad_count = np.zeros(n)
+    w_ok = None  # 0 for the blunders, 1 for the rest (set with them)
+    pi_sum = 0.0
     total = n_burn + n_draws
     for sweep in range(total):
         sj, aj = s[j], a[j]
@@ -330,6 +358,10 @@ def sample_posterior(
         wsj = (s * prec_j)[j]
         P = np.bincount(e, weights=wsj * sj, minlength=E) + 1.0 / tau2_z
         b = np.bincount(e, weights=wsj * (r - aj), minlength=E)
+        if bad.size:
+            eb, wb = e[bad], wsj[bad]
+            P -= np.bincount(eb, weights=wb * sj[bad], minlength=E)
+            b -= np.bincount(eb, weights=wb * (r[bad] - aj[bad]), minlength=E)
         if use_blocks:
             b[has_e] += mu_blk[e_blk[has_e]] / tau2_z
         z = b / P + rng.standard_normal(E) / np.sqrt(P)
@@ -344,7 +376,13 @@ def sample_posterior(
             sxx = np.bincount(j, weights=ze * ze, minlength=J)
             sr = np.bincount(j, weights=r, minlength=J)
             sxr = np.bincount(j, weights=ze * r, minlength=J)
-            p11 = j_count * prec_j + 1.0 / tau2_a
+            if bad.size:
+                jb, zb, rb = j[bad], ze[bad], r[bad]
+                sx -= np.bincount(jb, weights=zb, minlength=J)
+                sxx -= np.bincount(jb, weights=zb * zb, minlength=J)
+                sr -= np.bincount(jb, weights=rb, minlength=J)
+                sxr -= np.bincount(jb, weights=zb * rb, minlength=J)
+            p11 = good_j * prec_j + 1.0 / tau2_a
             p12 = sx * prec_j
             p22 = sxx * prec_j + 1.0 / tau2_s
             b1 = sr * prec_j
@@ -360,8 +398,11 @@ def sample_posterior(
             a = m1 + x1
             s = np.maximum(m2 + x2, 0.02)  # a judge's scale stays positive
         elif model == "bias":
-            p11 = j_count * prec_j + 1.0 / tau2_a
-            b1 = np.bincount(j, weights=r - ze, minlength=J) * prec_j
+            p11 = good_j * prec_j + 1.0 / tau2_a
+            d = r - ze
+            if bad.size:
+                d[bad] = 0.0
+            b1 = np.bincount(j, weights=d, minlength=J) * prec_j
             a = b1 / p11 + rng.standard_normal(J) / np.sqrt(p11)
         a[no_j] = 0.0
         s[no_j] = 1.0
@@ -371,6 +412,8 @@ def sample_posterior(
                 res_e = r[i_e] - a[j[i_e]] - s[j[i_e]] * z[e[i_e]]
                 c_j, c_e = -s[j[i_j]], s[j[i_e]]
                 pj, pe = 1.0 / sig2[j[i_j]], 1.0 / sig2[j[i_e]]
+                if bad.size:
+                    pj, pe = pj * w_ok[i_j], pe * w_ok[i_e]
                 sb = s[bj]
                 prec = (
                     float(np.dot(c_j * c_j, pj) + np.dot(c_e * c_e, pe))
@@ -388,8 +431,20 @@ def sample_posterior(
         # 4. noise per judge, inverse gamma around the pooled level s0
         res = r - a[j] - s[j] * ze
         ss = np.bincount(j, weights=res * res, minlength=J)
-        sig2 = _inv_gamma(rng, 0.5 * (nu0 + j_count), 0.5 * (nu0 * s0 + ss))
+        if bad.size:
+            ss -= np.bincount(j[bad], weights=res[bad] ** 2, minlength=J)
+        sig2 = _inv_gamma(rng, 0.5 * (nu0 + good_j), 0.5 * (nu0 * s0 + ss))
         sig2 = np.maximum(sig2, 1e-8 * v)
+        if robust and sweep % BLUNDER_EVERY == 0:  # 4b. which sheets are blunders, how many
+            # log of P(good) / P(blunder) per sheet: (1 - pi) N(res; 0, sigma_j^2) / (pi u)
+            c_j = math.log((1.0 - pi) / pi) - log_u - 0.5 * np.log(sig2)
+            logit = c_j[j] - res * res * (0.5 / sig2)[j]
+            is_bad = rng.random(n) * (1.0 + np.exp(np.minimum(logit, 700.0))) < 1.0
+            is_bad[cen_hi] = is_bad[cen_lo] = False  # a score at a bound stays censored
+            bad = np.flatnonzero(is_bad)
+            pi = rng.beta(BLUNDER_PRIOR[0] + bad.size, BLUNDER_PRIOR[1] + n - bad.size)
+            good_j = j_count - np.bincount(j[bad], minlength=J)
+            w_ok = np.where(is_bad, 0.0, 1.0)
         # 5. hyperparameters
         s0 = rng.gamma(0.5 * nu0 * nj + 1.0, 1.0) / (
             0.5 * nu0 * (1.0 / sig2[has_j]).sum() + 1.0 / v
@@ -425,6 +480,8 @@ def sample_posterior(
             keep_s[k] = np.where(has_j, s, np.nan)
             keep_sig[k] = np.where(has_j, np.sqrt(sig2), np.nan)
             keep_tau2[k] = tau2_z
+            bad_count[bad] += 1.0
+            pi_sum += pi if robust else 0.0
     del jn_w
     rhat = _split_rhat(keep_z[:, has_e], e_comp[has_e], n_comp)
     with np.errstate(invalid="ignore"):
@@ -451,6 +508,8 @@ def sample_posterior(
             n_sweeps=n_draws,
             n_burn=n_burn,
             n_blocks=int(n_blk),
+            blunder_rate=pi_sum / n_draws,
+            sheet_blunder=bad_count / n_draws,
         )
 
 

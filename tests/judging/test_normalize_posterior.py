@@ -43,3 +43,53 @@ def test_sample_posterior_shapes_and_determinism():
     assert (a.model, a.n_sweeps, a.n_components) == ("bias_scale", 60, 1)
     with pytest.raises(ValueError, match="unknown model"):
         sample_posterior(entry, judge, score, model="nope")
+
+
+def _one_blunder(seed, E=40, J=8, k=3):
+    """Integer scores 0-100 with normal noise (sd 4), and the same with one typing blunder
+    (a digit dropped: 83 -> 8) on a sheet of the best entry."""
+    rng = np.random.default_rng(seed)
+    q = rng.normal(60.0, 10.0, E)
+    judge = np.argsort(rng.random((E, J)), axis=1)[:, :k].ravel()
+    entry = np.repeat(np.arange(E), k)
+    off = rng.normal(0.0, 5.0, J)
+    y = 60.0 + off[judge] + (q[entry] - 60.0) + rng.normal(0.0, 4.0, entry.size)
+    y = np.clip(np.round(y), 0, 100)
+    i = int(np.argmax(q[entry]))
+    blundered = y.copy()
+    blundered[i] = np.floor(y[i] / 10.0)
+    return entry, judge, y, blundered, i
+
+
+def test_a_typing_blunder_is_recognized_and_discounted():
+    shift = {True: [], False: []}
+    for seed in (10, 11, 13, 14):
+        entry, judge, clean, blundered, i = _one_blunder(seed)
+        hit = entry[i]
+        kw = dict(scale_min=0, scale_max=100, seed=1, n_draws=400)
+        for robust in (True, False):
+            a = sample_posterior(entry, judge, clean, robust=robust, **kw)
+            b = sample_posterior(entry, judge, blundered, robust=robust, **kw)
+            shift[robust].append(abs(b.score_draws[:, hit].mean() - a.score_draws[:, hit].mean()))
+            if robust:
+                assert b.sheet_blunder[i] > 0.9  # the mistyped sheet
+                others = np.delete(b.sheet_blunder, i)
+                assert others.max() < 0.5 and b.blunder_rate > 0
+            else:
+                assert not b.sheet_blunder.any() and b.blunder_rate == 0
+    # read as the judge's opinion, one sheet of 8 instead of 83 drags the entry down
+    assert np.mean(shift[True]) < 0.5 * np.mean(shift[False]), shift
+
+
+def test_blunder_mixture_changes_little_without_blunders():
+    entry, judge, clean, _, i = _one_blunder(12)
+    top = entry == entry[i]
+    clean[top] = 100.0  # the best entry's sheets at the rubric's top: censored, never blunders
+    kw = dict(scale_min=0, scale_max=100, seed=1, n_draws=400)
+    m = sample_posterior(entry, judge, clean, **kw)
+    n = sample_posterior(entry, judge, clean, robust=False, **kw)
+    assert m.sheet_blunder.max() < 0.5 and not m.sheet_blunder[top].any()
+    se = n.score_draws.std(axis=0)
+    diff = np.abs(m.score_draws.mean(axis=0) - n.score_draws.mean(axis=0))
+    assert np.max(diff / se) < 0.5
+    np.testing.assert_allclose(np.mean(m.noise / n.noise), 1.0, atol=0.05)
