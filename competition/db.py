@@ -130,20 +130,25 @@ def commit_if_read_only(session) -> bool:
     ``before_commit``, the jobs' ``after_commit``) do not run and nothing pending in the
     session is flushed; the session's close then finds the connection outside a transaction
     and its rollback sends nothing. Anything else (a transaction that wrote, a savepoint
-    open, a failed transaction, SQLite) is left to the session's rollback as before."""
-    if not session.in_transaction() or session.in_nested_transaction():
-        return False
+    open, a failed transaction or flush, a database error here, SQLite) is left to the
+    session's rollback as before; this never raises a database error."""
+    transaction = session.get_transaction()
+    if transaction is None or not transaction.is_active or session.in_nested_transaction():
+        return False  # none, or one a failed flush left to be rolled back
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return False
     raw = connection.connection.driver_connection  # the psycopg connection
     if raw.info.transaction_status.name != "INTRANS":  # idle, or a failed transaction
         return False
-    with raw.cursor() as cur:
-        cur.execute(_NOTHING_WRITTEN)
-        if not cur.fetchone()[0]:
-            return False
-    raw.commit()
+    try:
+        with raw.cursor() as cur:
+            cur.execute(_NOTHING_WRITTEN)
+            if not cur.fetchone()[0]:
+                return False
+        raw.commit()
+    except connection.dialect.loaded_dbapi.Error:  # e.g. the connection is lost: the
+        return False  # session's rollback deals with it, as without this
     return True
 
 

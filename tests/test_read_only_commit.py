@@ -10,6 +10,7 @@ import threading
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 import app as app_module
 from competition.accounts.models import User
@@ -119,6 +120,28 @@ def test_an_open_savepoint_is_left_alone(app):
     nested = db.session.begin_nested()
     assert commit_if_read_only(db.session()) is False
     nested.rollback()
+    db.session.rollback()
+
+
+def test_a_failed_flush_is_left_to_the_rollback_without_an_error(app):
+    """A view that caught a failed flush (a duplicate) and answered anyway: the session must
+    be rolled back, and asking it for its connection would raise."""
+    factories.make_user(role="judge", username="ada")
+    db.session.commit()
+    db.session.add(User(username="ada", name="Ada again", role=Role.JUDGE))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    assert commit_if_read_only(db.session()) is False
+    db.session.rollback()
+    assert _usernames() == {"ada"}
+
+
+@on_postgresql
+def test_a_failed_statement_is_left_to_the_rollback_without_an_error(app):
+    """A statement that failed outside the ORM leaves the transaction aborted."""
+    with pytest.raises(DBAPIError):
+        db.session.execute(text("SELECT 1 / 0"))
+    assert commit_if_read_only(db.session()) is False
     db.session.rollback()
 
 
