@@ -303,10 +303,11 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     db.init_app(app)
 
-    @app.teardown_request
+    @app.teardown_appcontext
     def end_read_only_transaction(exc):
-        # Before Flask-SQLAlchemy removes the session (at the app context's end): a request
-        # that wrote nothing ends with a COMMIT, which keeps psycopg's prepared statements.
+        # Runs just before Flask-SQLAlchemy's own teardown (registered earlier, so called
+        # later) removes the session and rolls its transaction back: a transaction that wrote
+        # nothing ends with a COMMIT instead, which keeps psycopg's prepared statements.
         if exc is None and db.session.registry.has():
             commit_if_read_only(db.session())
 

@@ -113,8 +113,8 @@ _NOTHING_WRITTEN = "SELECT pg_current_xact_id_if_assigned() IS NULL"
 
 def commit_if_read_only(session) -> bool:
     """End ``session``'s database transaction with a COMMIT when it wrote nothing
-    (PostgreSQL); True if it did. Called at the end of each request (``app.py``), before
-    the session is removed.
+    (PostgreSQL); True if it did. Called when an app context ends (each request's, in
+    ``app.py``), just before Flask-SQLAlchemy removes the session and rolls it back.
 
     psycopg 3 forgets every statement it prepared on a connection at each ROLLBACK (it cannot
     tell what the rolled-back transaction changed, so it sends ``DEALLOCATE ALL``), and a

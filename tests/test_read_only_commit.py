@@ -166,8 +166,8 @@ def _in_a_thread(fn):
 
 
 def test_each_request_hands_its_session_over_before_it_is_removed(app, monkeypatch):
-    """The app's request teardown gives the request's own session to
-    ``commit_if_read_only`` (before Flask-SQLAlchemy removes it)."""
+    """The end of the request's app context gives its own session to ``commit_if_read_only``
+    (before Flask-SQLAlchemy removes it)."""
     calls = []
     monkeypatch.setattr(
         app_module, "commit_if_read_only", lambda session: calls.append(session) or False
