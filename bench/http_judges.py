@@ -12,7 +12,7 @@ stored exactly once, as submitted, with the values sent.
     .venv/bin/python bench/http_judges.py --postgres          # starts the local PostgreSQL cluster
     .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
     .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
-    .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU, statements per request
+    .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU (app, database), SQL per request
     .venv/bin/python bench/http_judges.py --postgres --in-process 40 --profile "save draft"
 
 (Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
