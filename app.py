@@ -33,7 +33,7 @@ from competition.audit.cli import audit_cli
 from competition.audit.services import derive_audit_key
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
-from competition.db import db
+from competition.db import commit_if_read_only, db
 from competition.entries import permissions as entries_permissions
 from competition.entries.agency_views import agency_bp
 from competition.entries.attachments import neutral_name
@@ -302,6 +302,15 @@ def create_app(config: Mapping | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
+
+    @app.teardown_appcontext
+    def end_read_only_transaction(exc):
+        # Runs just before Flask-SQLAlchemy's own teardown (registered earlier, so called
+        # later) removes the session and rolls its transaction back: a transaction that wrote
+        # nothing ends with a COMMIT instead, which keeps psycopg's prepared statements.
+        if exc is None and db.session.registry.has():
+            commit_if_read_only(db.session())
+
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -12,7 +12,7 @@ stored exactly once, as submitted, with the values sent.
     .venv/bin/python bench/http_judges.py --postgres          # starts the local PostgreSQL cluster
     .venv/bin/python bench/http_judges.py --url postgresql+psycopg://user:pw@127.0.0.1/empty_db
     .venv/bin/python bench/http_judges.py                     # SQLite (one writer: not the target)
-    .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU, statements per request
+    .venv/bin/python bench/http_judges.py --postgres --in-process 40  # CPU (app, database), SQL per request
     .venv/bin/python bench/http_judges.py --postgres --in-process 40 --profile "save draft"
 
 (Named http_judges.py, not http.py: a bench/http.py would shadow the standard library's http
@@ -155,6 +155,40 @@ def cpu_times(server_pid: int, database: str) -> dict[str, float]:
         "database": db,
         "machine": busy / os.sysconf("SC_CLK_TCK"),
     }
+
+
+class BackendCPU:
+    """CPU seconds used so far by the PostgreSQL backends connected to ``database`` (Linux:
+    ``/proc/<pid>/schedstat``, in nanoseconds, so one request's share is measurable), for the
+    in-process mode: its requests run one after the other on the pool's connection, so the
+    difference across a request is that request's database CPU. The backends are looked up
+    once they exist (``refresh``) and again when one is gone."""
+
+    def __init__(self, database: str):
+        self.tag = f" {database} ".encode()
+        self.pids: list[str] = []
+
+    def refresh(self) -> None:
+        self.pids = []
+        for pid in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    command = f.read()
+            except OSError:
+                continue
+            if pid.isdigit() and command.startswith(b"postgres: ") and self.tag in command:
+                self.pids.append(pid)
+
+    def __call__(self) -> float | None:
+        total = 0
+        for pid in self.pids:
+            try:
+                with open(f"/proc/{pid}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except OSError:  # a backend ended (or no schedstat): look again next time
+                self.pids = []
+                return None
+        return total / 1e9
 
 
 def report_cpu(before: dict, after: dict, elapsed: float, requests: int, what: str) -> None:
@@ -619,7 +653,8 @@ def in_process(
     """The same four steps through Flask's test client in this process, one judge after the
     other (no server, no contention): CPU time (this thread's) and SQL statements per request
     of each kind, the first request of the process apart (compiling templates and statements;
-    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do). With ``profile`` (a
+    ``app.warm_up`` runs first, as gunicorn.conf.py has every worker do), and on PostgreSQL
+    the database's CPU time for each request (its backends' ``schedstat``). With ``profile`` (a
     kind), cProfile runs during that kind's requests (after the first cycle) and its 30
     costliest functions are printed, by their own time and by cumulative time (and the whole
     profile written to ``profile_file``, for ``python -m pstats``)."""
@@ -644,7 +679,9 @@ def in_process(
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", count)
-    rows: list[tuple[str, float, int]] = []
+    rows: list[tuple[str, float, int, float | None]] = []
+    on_postgresql = url.startswith("postgresql")
+    backend_cpu = BackendCPU(url.rsplit("/", 1)[-1].split("?")[0])
 
     # CPU time, not wall-clock: waiting for the database is not the app's cost
     profiler = cProfile.Profile(time.thread_time) if profile else None
@@ -655,9 +692,15 @@ def in_process(
         statements.clear()
         if profiling:
             profiler.enable()
+        if on_postgresql and len(rows) >= 5 and not backend_cpu.pids:  # the pool's connection
+            backend_cpu.refresh()  # is open by now
+        d0 = backend_cpu()
         n0, c0 = counted[0], time.thread_time()
         response = fn(path, **kw)
-        rows.append((kind, time.thread_time() - c0, counted[0] - n0))
+        c1 = time.thread_time()
+        d1 = backend_cpu()
+        database = d1 - d0 if on_postgresql and None not in (d0, d1) else None
+        rows.append((kind, c1 - c0, counted[0] - n0, database))
         if profiling:
             profiler.disable()
             profiled_sql[:] = statements
@@ -699,16 +742,19 @@ def in_process(
         f"{os.getloadavg()[0]:.1f} (CPU times rise on a busy machine: compare runs made together)"
     )
     print(
-        f"  {'request':12s} {'n':>4s} {'CPU p50 ms':>11s} {'mean':>7s} {'statements':>11s} {'first':>7s}"
+        f"  {'request':12s} {'n':>4s} {'CPU p50 ms':>11s} {'mean':>7s} {'statements':>11s}"
+        f" {'first':>7s} {'DB CPU p50 ms':>14s}"
     )
     for kind in ("workspace", "open sheet", "save draft", "submit"):
-        cpu = [1000 * t for k, t, _ in rest if k == kind]
-        statements = sorted({n for k, _, n in rest if k == kind})
-        first_cpu = next(1000 * t for k, t, _ in first if k == kind)
+        cpu = [1000 * t for k, t, _, _ in rest if k == kind]
+        statements = sorted({n for k, _, n, _ in rest if k == kind})
+        first_cpu = next(1000 * t for k, t, _, _ in first if k == kind)
+        database = [1000 * d for k, _, _, d in rest if k == kind and d is not None]
         print(
             f"  {kind:12s} {len(cpu):4d} {statistics.median(cpu):11.2f} {statistics.mean(cpu):7.2f}"
             f" {'-'.join(map(str, statements[:: max(len(statements) - 1, 1)])):>11s}"
             f" {first_cpu:7.1f}"
+            + (f" {statistics.median(database):14.2f}" if database else f" {'-':>14s}")
         )
     if profiler is not None:
         print(f"\ncProfile of the {profile!r} requests (CPU times inflated by the profiler):")

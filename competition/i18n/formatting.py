@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 
@@ -22,14 +23,12 @@ _FIXED = re.compile(r"^(?P<plus>\+)?(?P<group>#,##)?0(?:\.(?P<frac>0+))?$")
 
 
 @lru_cache(maxsize=32)
-def _symbols(locale: str) -> tuple[str, str, str, str]:
+def _symbols(locale: str) -> tuple[dict[int, str], str, str]:
+    """The locale's symbols: a ``str.translate`` table from Python's group and decimal marks
+    to the locale's (both at once), its plus and its minus sign."""
     symbols = Locale.parse(locale).number_symbols.get("latn", {})
-    return (
-        symbols.get("decimal", "."),
-        symbols.get("group", ","),
-        symbols.get("plusSign", "+"),
-        symbols.get("minusSign", "-"),
-    )
+    marks = {ord(","): symbols.get("group", ","), ord("."): symbols.get("decimal", ".")}
+    return marks, symbols.get("plusSign", "+"), symbols.get("minusSign", "-")
 
 
 @lru_cache(maxsize=64)
@@ -50,12 +49,32 @@ def format_decimal(number, format: str | None = None) -> str:  # noqa: A002
     spec = _spec(pattern) if pattern else None
     if spec is None or number is None:
         return babel_format_decimal(number, format=pattern)
+    return _fixed(number, *spec, *_symbols(str(get_locale() or "en")))
+
+
+def decimal_formatter(format: str) -> Callable[[object], str]:  # noqa: A002
+    """``format_decimal`` with ``format``, its pattern and the request's locale resolved once:
+    for a page that formats many numbers alike (the judge's workspace: a total per row), where
+    finding the locale was half of each call's time. The same text as ``format_decimal``."""
+    pattern = format
+    spec = _spec(pattern)
+    if spec is None:
+        return lambda number: babel_format_decimal(number, format=pattern)
     fmt, plus = spec
-    decimal, group, plus_sign, minus_sign = _symbols(str(get_locale() or "en"))
+    marks, plus_sign, minus_sign = _symbols(str(get_locale() or "en"))
+
+    def formatted(number) -> str:
+        if number is None:
+            return babel_format_decimal(number, format=pattern)
+        return _fixed(number, fmt, plus, marks, plus_sign, minus_sign)
+
+    return formatted
+
+
+def _fixed(number, fmt: str, plus: bool, marks: dict, plus_sign: str, minus_sign: str) -> str:
     # Decimal of the shortest repr, rounded half-even: the same rounding Babel applies
     number = Decimal(str(number))
-    text = builtins.format(abs(number), fmt)
-    text = text.translate({ord(","): "\x00", ord("."): decimal}).replace("\x00", group)
+    text = builtins.format(abs(number), fmt).translate(marks)
     if number.is_signed():  # as Babel: "-0.00" for a negative value that rounds to zero
         return minus_sign + text
     return (plus_sign + text) if plus else text

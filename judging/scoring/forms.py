@@ -36,15 +36,23 @@ def _html_params(**kwargs) -> Markup:
     third of the sheet page's CPU time."""
     params = []
     for k, v in sorted(kwargs.items()):
-        k = clean_key(k)
         if v is True:
-            params.append(k)
+            params.append(_attribute_name(k)[0])
         elif v is not False:
             v = escape(v)  # escapes '"' unless v is Markup already, hence:
             if '"' in v:
                 v = v.replace('"', _QUOT)
-            params.append(f'{escape(k)}="{v}"')
+            params.append(f'{_attribute_name(k)[1]}="{v}"')
     return Markup(" ".join(params))
+
+
+@functools.lru_cache(maxsize=512)
+def _attribute_name(key: str) -> tuple[str, str]:
+    """A keyword's attribute name as ``html_params`` writes it, bare (a boolean attribute) and
+    escaped: the few names the templates use (``data_min`` -> ``data-min``, ``class_`` ->
+    ``class``), worked out once per process rather than for each attribute of each field."""
+    name = clean_key(key)
+    return name, str(escape(name))
 
 
 class _ScoreInput(NumberInput):

@@ -18,7 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from competition.i18n.formatting import format_decimal
+from competition.i18n.formatting import decimal_formatter
 from competition.i18n.labels import label
 from judging.scoring.models import SheetStatus
 from judging.scoring.workspace import WorkItem
@@ -42,6 +42,7 @@ def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url
         },
     }
     url = escape(sheet_url)
+    format_total = decimal_formatter("0.00")  # the request's locale found once, not per row
     closes: dict[int, str] = {}
     out = []
     for a in items:
@@ -54,7 +55,7 @@ def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url
             closing = closes[a.stage_id] = (
                 escape(format_datetime(a.closes_at, DATE_FORMAT)) if a.closes_at else "-"
             )
-        total = "" if a.total is None else escape(format_decimal(a.total, "0.00"))
+        total = "" if a.total is None else escape(format_total(a.total))
         out.append(
             f'\n    <tr class="{"done" if a.is_submitted else "todo"}">'
             f'\n        <td class="what"><a href="{url}{a.id}">{what}</td>'

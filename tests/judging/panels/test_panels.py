@@ -100,3 +100,35 @@ def test_one_chair_per_panel(app, login, committee, open_round):
         (judges[0].id, False),
         (judges[1].id, True),
     ]
+
+
+def test_chaired_panels_are_each_judges_own(app, committee, open_round):
+    """The workspace's list of chaired panels (its statement is built once per process, the
+    judge a bound parameter): each judge gets the panels they chair, in stage order, with the
+    stage and category loaded; a member who does not chair gets none."""
+    stage, dinas, wilayah, entries, judges = _arrange(open_round)
+    later = factories.make_stage(stage.round)
+    later.name = "Final"
+    made = {}
+    for name, on, category, chair, member in (
+        ("Final Dinas", later, dinas, judges[0], judges[1]),
+        ("Dinas", stage, dinas, judges[0], judges[1]),
+        ("Semua", stage, None, judges[2], judges[0]),
+    ):
+        made[name] = panels.create_panel(stage=on, name=name, category=category, actor=committee)
+        panels.add_panel_member(panel=made[name], judge=chair, is_chair=True, actor=committee)
+        panels.add_panel_member(panel=made[name], judge=member, is_chair=False, actor=committee)
+    db.session.commit()
+    db.session.expire_all()
+
+    first = panels.list_chaired_panels(judges[0])
+    assert [p.name for p in first] == ["Dinas", "Final Dinas"]
+    assert [(p.stage.name, p.category.name) for p in first] == [
+        (stage.name, "Dinas"),
+        ("Final", "Dinas"),
+    ]
+    assert [(p.name, p.category) for p in panels.list_chaired_panels(judges[2])] == [
+        ("Semua", None)
+    ]
+    assert panels.list_chaired_panels(judges[1]) == []
+    assert [p.name for p in panels.list_chaired_panels(judges[0])] == ["Dinas", "Final Dinas"]

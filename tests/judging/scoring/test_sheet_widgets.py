@@ -24,6 +24,16 @@ from judging.scoring.models import Criterion
 def test_html_params_is_wtforms_html_params(attributes):
     ours, theirs = _html_params(**attributes), html_params(**attributes)
     assert ours == theirs and isinstance(ours, Markup)
+    assert _html_params(**attributes) == theirs  # again: the attribute names are cached
+
+
+def test_attribute_names_cached_per_keyword_not_per_value():
+    """The names are worked out once per keyword; the values are escaped at every call."""
+    first = _html_params(data_name="A & B", disabled=True, class_="x")
+    second = _html_params(data_name='<b>"C"</b>', disabled=False, class_="y")
+    assert first == html_params(data_name="A & B", disabled=True, class_="x")
+    assert second == html_params(data_name='<b>"C"</b>', disabled=False, class_="y")
+    assert second == 'class="y" data-name="&lt;b&gt;&#34;C&#34;&lt;/b&gt;"'
 
 
 def test_sheet_fields_render_as_wtforms_widgets(app):
