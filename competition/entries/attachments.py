@@ -210,7 +210,9 @@ def neutral_name(attachment: Attachment) -> str:
     uploaded name (``SK-tim-inovasi-disdik.pdf``) nor a gap in the numbering tells anything."""
     released = [a for a in attachment.entry.attachments if a.is_released_for_blind]
     number = released.index(attachment) + 1 if attachment in released else 0
-    return f"{_l('Attachment %(n)d', n=number)}.{EXTENSIONS.get(attachment.content_type, 'bin')}"
+    # Not inside the f-string: pybabel's extractor does not see calls nested in f-strings.
+    stem = _l("Attachment %(n)d", n=number)
+    return f"{stem}.{EXTENSIONS.get(attachment.content_type, 'bin')}"
 
 
 def send_attachment(attachment: Attachment, *, blind: bool = False):
