@@ -165,25 +165,34 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
         )
         fb = StageFeedback(stage, mine.rank, n_ranked or 0, mine.score, mine.award)
         combined = json.loads(pub.params or "{}").get("stages")
+        stored = mine.rank > 0 and bool(mine.rank_hi)  # the range published with the place
+        if stored:
+            fb.rank_lo, fb.rank_hi = int(mine.rank_lo), int(mine.rank_hi)
         if not combined:  # a stage's own ranking: its criteria and its range of places
             fb.lines = _criterion_lines(stage, entry)
-            unc = stage_uncertainty.stage_uncertainty(stage)
-            i = unc.at(entry.id)
-            if unc.result is not None and i is not None and unc.result.rank[i] > 0:
-                lo, hi, _widened = range_with_place(
-                    mine.rank, unc.result.rank_lo[i], unc.result.rank_hi[i]
-                )
-                fb.rank_lo, fb.rank_hi = int(lo), int(hi)
+            if not stored:  # a publication written before ranges were stored
+                fb.rank_lo, fb.rank_hi = _stage_range(stage, entry, mine.rank)
             if settings.opd_sees_comments:
                 fb.comments = _comments(stage, entry)
         else:  # the combined final ranking: its range from the stages' draws, and per
             # weighted stage the entry's criteria (and comments), as for a stage's own ranking
-            if mine.rank > 0:
+            if mine.rank > 0 and not stored:
                 fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
             fb.combined = True
             fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
     return out
+
+
+def _stage_range(stage, entry: Entry, place: int) -> tuple[int, int]:
+    """The entry's range of likely places in the stage's current fit, ``(0, 0)`` when it has
+    none (for publications written before the ranges were stored with the places)."""
+    unc = stage_uncertainty.stage_uncertainty(stage)
+    i = unc.at(entry.id)
+    if unc.result is None or i is None or unc.result.rank[i] <= 0:
+        return 0, 0
+    lo, hi, _widened = range_with_place(place, unc.result.rank_lo[i], unc.result.rank_hi[i])
+    return int(lo), int(hi)
 
 
 def _stage_parts(stages: list[dict], entry: Entry, with_comments: bool) -> list[StagePart]:
@@ -226,12 +235,20 @@ def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
 def likely_places(stage, pub, results: list[Result]) -> dict[int, tuple[int, int, bool]]:
     """Per ranked entry of a publication its range of likely places (holding the published
     place) and whether it cannot be told apart from the entry placed just below it, for the
-    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Empty when the ranges cannot be
-    given for what was published: the sheets changed since (the digest no longer matches), a
+    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Those stored with the publication
+    when it has them; for one written before they were stored, from the current fit, and empty
+    when the ranges cannot be given for what was published: the sheets changed since (the digest no longer matches), a
     large stage is still being computed, or no entry has two judges."""
     ranked = [r for r in results if r.rank > 0]
     if not ranked:
         return {}
+    stored = {
+        r.entry_id: (int(r.rank_lo), int(r.rank_hi), bool(r.tied_with_next))
+        for r in ranked
+        if r.rank_hi
+    }
+    if stored:  # published with the places: what the public page and the OPDs read
+        return stored
     if json.loads(pub.params or "{}").get("stages"):
         round_ = stage.round
         if combined_ranking.weights_of(round_) is None:

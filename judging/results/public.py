@@ -21,6 +21,7 @@ from competition.db import db, utcnow
 from competition.pdf import Letterhead, Signer
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
+from judging.analysis import explain
 from judging.results import awards, numbers, recompute
 from judging.results.certificates import layout_for_round, render_for_request
 
@@ -86,6 +87,7 @@ def results(slug: str):
         announcements=announcements.list_announcements(round_.id),
         now=utcnow(),
         export=True,
+        explain=explain,
     )
 
 
@@ -182,6 +184,7 @@ def results_version(slug: str, stage_id: int, version: int):
         results=awards.public_rows(pub, awards.list_results(pub)),
         latest=awards.latest_publication(stage),
         sheets_public=awards.settings_of(round_).publishes_sheets,
+        explain=explain,
     )
 
 

@@ -268,6 +268,7 @@ def publish(stage_id: int):
             now=utcnow(),
             reason=form.reason.data or "",
             combined=False if form.stage_only.data else None,
+            ranges=risks.ranges,
         )
         w.success = _("Results published (version %(n)d).", n=pub.version)
     if w.failed:
