@@ -98,8 +98,9 @@ def _cell(value):
 
 
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
-    """The published ranking of every stage (latest versions) as a header and rows; the
-    alphabetical style leaves the places and scores out, as on the page."""
+    """The published ranking of every stage (latest versions) as a header and rows, with the
+    range of likely places and the tie (≈) stored with each place; the alphabetical style leaves
+    the places, ranges and scores out, as on the page."""
     header = [
         _("Stage"),
         _("Version"),
@@ -108,6 +109,9 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
         _("Innovation"),
         _("OPD"),
         _("Score"),
+        _("Likely places: first"),
+        _("Likely places: last"),
+        _("Tied with the next place"),
         _("Award"),
         _("Prize (Rp)"),
         _("Certificate"),
@@ -130,6 +134,10 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
                     r.entry.title,
                     r.entry.organisation.name,
                     round(r.score, 4) if ranked else None,
+                    # as stored with the publication (none before they were stored)
+                    r.rank_lo if ranked else None,
+                    r.rank_hi if ranked else None,
+                    ("≈" if r.tied_with_next else None) if ranked else None,
                     r.award or None,
                     r.prize,
                     code or None,

@@ -3,9 +3,12 @@ place, as the committee saw them when publishing (the publish review's fit, not 
 the public page, its earlier versions, the API and the OPD's feedback read them and compute
 nothing; a publication written before they were stored shows its places alone."""
 
+import csv
+import io
 import re
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from competition.db import db, utcnow
@@ -226,3 +229,32 @@ def test_ranges_of_another_input_are_not_stored(committee, scored):
         stage=stage, actor=committee, now=utcnow(), reason="again", ranges=risks.ranges
     )
     assert all(r.rank_hi for r in _rows(pub))
+
+
+def test_exports_carry_the_stored_ranges(app, login, committee, scored):
+    stage, _owners = scored
+    pub = _publish_from_the_page(login(committee), stage)
+    rows = {r.entry.title: r for r in _rows(pub)}
+    anon = app.test_client()
+    text = anon.get(f"/results/{stage.round.slug}.csv").data.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    header = table[0]
+    lo_at = header.index("Kemungkinan peringkat: awal")
+    hi_at = header.index("Kemungkinan peringkat: akhir")
+    tie_at = header.index("Seri dengan peringkat berikutnya")
+    title_at = header.index("Inovasi")
+    assert len(table) == 1 + len(rows)
+    for line in table[1:]:
+        r = rows[line[title_at]]
+        assert (line[lo_at], line[hi_at]) == (str(r.rank_lo), str(r.rank_hi))
+        assert line[tie_at] == ("≈" if r.tied_with_next else "")
+    ws = load_workbook(io.BytesIO(anon.get(f"/results/{stage.round.slug}.xlsx").data)).active
+    for line in list(ws.iter_rows(values_only=True))[1:]:
+        r = rows[line[title_at]]
+        assert (line[lo_at], line[hi_at]) == (r.rank_lo, r.rank_hi)
+    # a publication without stored ranges leaves the columns empty
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow(), reason="x")
+    db.session.commit()
+    text = anon.get(f"/results/{stage.round.slug}.csv").data.decode("utf-8-sig")
+    for line in list(csv.reader(io.StringIO(text)))[1:]:
+        assert line[lo_at] == line[hi_at] == line[tie_at] == ""
