@@ -44,7 +44,7 @@ from competition.jobs.models import Job, JobState
 from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
-from judging.analysis import combined, combined_publish, methods, uncertainty_pages
+from judging.analysis import methods
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.panels import assignment as assignment_service
@@ -179,11 +179,7 @@ def publish(stage_id, reason, yes, actor):
     try:
         with current_app.test_request_context(base_url=urls.base_url()):
             # the ranges of likely places the publishing page would show, stored with the rows
-            risks = (
-                combined_publish.publish_risks(stage.round)
-                if combined.publishes_combined(stage)
-                else uncertainty_pages.publish_risks(stage)
-            )
+            risks = publication_service.review_risks(stage)
             pub = publication_service.publish_results(
                 stage=stage, actor=actor, now=utcnow(), reason=reason, ranges=risks.ranges
             )

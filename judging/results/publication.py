@@ -14,6 +14,7 @@ from competition.errors import (
 )
 from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
+from judging.analysis import combined_publish, uncertainty_pages
 from judging.analysis.services import (
     method_of,
     rank_arrays,
@@ -22,6 +23,17 @@ from judging.analysis.services import (
 from judging.analysis.uncertainty import PlaceRanges
 from judging.ranking import TIE_BREAK_RULE
 from judging.results import awards
+
+
+def review_risks(stage: Stage, *, combined: bool | None = None):
+    """What the publishing page asks the committee to confirm before publishing ``stage``
+    (``combined`` as in :func:`publish_results`), with the ranges of likely places to store:
+    the combined ranking's (``combined_publish``) or the stage's own (``uncertainty_pages``)."""
+    if combined is None:
+        combined = combined_ranking.publishes_combined(stage)
+    if combined:
+        return combined_publish.publish_risks(stage.round)
+    return uncertainty_pages.publish_risks(stage)
 
 
 def _rows(entry_ids, cat_ids, rank, score, raw, n_sheets, ranges, digest):
