@@ -188,7 +188,9 @@ def _page_link(slug: str, page: int, per_page: int) -> str:
 def round_results(slug: str):
     """The latest publication of every published stage of the round, by category. In the
     alphabetical style (a round announcing its winners without places), ``rank`` and ``score``
-    are null, as on the public page.
+    are null, as on the public page. ``rank_lo``, ``rank_hi`` and ``tied_with_next`` are the
+    range of likely places and the tie stored with the publication (null where it has none:
+    written before they were stored, or no range could be given); nothing is computed here.
 
     Paged over the entries of all stages in order (``?page=``, ``?per_page=`` up to
     ``MAX_PER_PAGE``): every page lists every stage and category with its ``total``, and the
