@@ -178,8 +178,10 @@ def publish(stage_id, reason, yes, actor):
         return
     try:
         with current_app.test_request_context(base_url=urls.base_url()):
+            # the ranges of likely places the publishing page would show, stored with the rows
+            risks = publication_service.review_risks(stage)
             pub = publication_service.publish_results(
-                stage=stage, actor=actor, now=utcnow(), reason=reason
+                stage=stage, actor=actor, now=utcnow(), reason=reason, ranges=risks.ranges
             )
     except JuriError as exc:
         db.session.rollback()

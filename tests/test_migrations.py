@@ -78,3 +78,26 @@ def test_upgraded_database_starts_the_audit_chain(app):
         assert audit.verify_chain().ok
     finally:
         _schema_back()
+
+
+def test_published_ranges_migration_round_trip(app):
+    """The ranges of likely places stored with the published rows (5f0c2a9e7b13) go away with
+    a downgrade to the revision before it and come back with the upgrade."""
+    config = app.extensions["migrate"].migrate.get_config()
+    scripts = ScriptDirectory.from_config(config)
+    assert scripts.get_revision("5f0c2a9e7b13").down_revision == "d8596520edb3"
+    ranges = {"rank_lo", "rank_hi", "tied_with_next"}
+
+    def columns():
+        return {c["name"] for c in inspect(db.engine).get_columns("results")}
+
+    _empty_database()
+    try:
+        upgrade()
+        assert ranges <= columns()
+        downgrade(revision="d8596520edb3")
+        assert not ranges & columns() and "rank" in columns()
+        upgrade()
+        assert ranges <= columns()
+    finally:
+        _schema_back()

@@ -13,6 +13,7 @@ from competition.rounds.models import Round
 from judging.analysis.combined import combined_arrays, combined_uncertainty, load_entries
 from judging.analysis.combined_math import from_100, on_100
 from judging.analysis.combined_weights import final_stage
+from judging.analysis.uncertainty import PlaceRanges
 from judging.award_levels.services import levels_for
 
 
@@ -28,6 +29,9 @@ class CombinedRisks:
     computing: bool = False
     unmeasured: bool = False
     combined: bool = True  # the confirmation page words it for the combined ranking
+    # each entry's range of likely places in the combined ranking, for the publication to
+    # store (None when they cannot be given); not a risk
+    ranges: PlaceRanges | None = None
 
     def __bool__(self) -> bool:
         return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
@@ -60,6 +64,14 @@ def publish_risks(round_: Round) -> CombinedRisks:
                 )
     unc = combined_uncertainty(round_, arrays)
     risks.computing, risks.unmeasured = unc.computing, unc.unmeasured
+    if unc.available:
+        risks.ranges = PlaceRanges(
+            arrays.entry_ids,
+            unc.rank_lo,
+            unc.rank_hi,
+            np.asarray(unc.tied_with_next, dtype=bool),
+            arrays.digest,
+        )
     if unc.decisions is not None:
         for cut, b in zip(unc.cuts, unc.decisions.boundaries):
             for i in np.flatnonzero(b.undecided).tolist():

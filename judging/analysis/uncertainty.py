@@ -40,7 +40,7 @@ from judging.analysis.services import (
     load_stage,
 )
 from judging.award_levels.services import levels_for
-from judging.ranking import UncertainRanking, rank_uncertainty
+from judging.ranking import UncertainRanking, range_with_place, rank_uncertainty
 from judging.uncertainty import BoundaryDecision, Decisions, boundary_decisions
 
 LARGE_STAGE = 20_000  # sheets; above this the fit is not run on the request path
@@ -317,6 +317,41 @@ def stage_uncertainty(
     digest = digest_of(key)
     pending = (key, digest) if _lacks_draws(result) else None
     return StageUncertainty(stage, data, result, False, index, pending, digest)
+
+
+@dataclass(frozen=True)
+class PlaceRanges:
+    """Ranges of likely places and ties as the committee saw them before publishing, for the
+    publication to store (``judging.results.publication``): arrays over ``entry_ids``, 0 in
+    ``rank_hi`` where an entry has no range. ``digest`` names the input they were computed
+    on (the stage's ``StageData.digest()``, or the combined ranking's digest), so they are
+    stored only with the ranking computed from that same input."""
+
+    entry_ids: np.ndarray
+    rank_lo: np.ndarray
+    rank_hi: np.ndarray
+    tied_with_next: np.ndarray
+    digest: str
+
+    def at_places(self, entry_ids: list[int], places: list[int]) -> list[tuple | None]:
+        """Per entry, ``(rank_lo, rank_hi, tied_with_next)`` for the place given (the range
+        stretched to hold it, ``ranking.range_with_place``, as the committee's pages show
+        it), or None where the entry has no range (or no place)."""
+        if not self.entry_ids.size:
+            return [None] * len(entry_ids)
+        index = {e: k for k, e in enumerate(self.entry_ids.tolist())}
+        pos = np.array([index.get(e, -1) for e in entry_ids], dtype=np.intp)
+        found = pos >= 0
+        at = np.where(found, pos, 0)
+        has = found & (self.rank_hi[at] > 0) & (np.asarray(places, dtype=np.intp) > 0)
+        lo, hi, _widened = range_with_place(
+            places, np.where(has, self.rank_lo[at], 0), np.where(has, self.rank_hi[at], 0)
+        )
+        tied = self.tied_with_next[at]
+        return [
+            (int(a), int(b), bool(t)) if h else None
+            for a, b, t, h in zip(lo.tolist(), hi.tolist(), tied.tolist(), has.tolist())
+        ]
 
 
 @dataclass(frozen=True)

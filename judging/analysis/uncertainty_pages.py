@@ -16,6 +16,7 @@ from judging.analysis.uncertainty import (
     DECIDED_HI,
     DECIDED_LO,
     Cut,
+    PlaceRanges,
     StageUncertainty,
     cuts_of,
     decisions,
@@ -315,6 +316,9 @@ class PublishRisks:
     undecided: list = field(default_factory=list)
     computing: bool = False
     unmeasured: bool = False  # no entry has two judges: the order cannot be checked
+    # each entry's range of likely places from the same fit, for the publication to store
+    # (None when there is no measurable fit); not a risk
+    ranges: PlaceRanges | None = None
 
     def __bool__(self) -> bool:
         return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
@@ -348,6 +352,15 @@ def publish_risks(stage: Stage) -> PublishRisks:
     if not unc.measurable:
         risks.unmeasured = True
         return risks
+    res = unc.summary
+    has = res.rank > 0
+    risks.ranges = PlaceRanges(
+        data.entry_ids,
+        np.where(has, res.rank_lo, 0),
+        np.where(has, res.rank_hi, 0),
+        np.asarray(res.tied_with_next, dtype=bool),
+        data.digest(),
+    )
     cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
     dec = decisions(unc, cuts)
     und = undecided_entries(unc, cuts, dec)

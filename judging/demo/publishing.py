@@ -53,13 +53,17 @@ def publish_demo_results(stage: Stage, committee: User, when: datetime, favourit
     settings.announcement = text["announcement"]
     city = awards.PRESETS["city"]
     awards.set_levels(round_=round_, levels=city[:3], actor=committee)
-    publication_service.publish_results(stage=stage, actor=committee, now=when)
+    # the ranges of likely places the publishing page shows, stored with both versions (the
+    # award levels do not change them)
+    ranges = publication_service.review_risks(stage).ranges
+    publication_service.publish_results(stage=stage, actor=committee, now=when, ranges=ranges)
     awards.set_levels(round_=round_, levels=city, actor=committee)
     publication_service.publish_results(
         stage=stage,
         actor=committee,
         now=when + timedelta(days=1),
         reason=text["correction_reason"],
+        ranges=ranges,
     )
     awards.issue_appreciation_certificates(
         round_=round_, judges=judges_of(round_), actor=committee, now=when + timedelta(days=1)

@@ -94,6 +94,9 @@ class _Row:
     prize: int | None
     title: str
     opd: str
+    rank_lo: int | None = None
+    rank_hi: int | None = None
+    tied_with_next: bool | None = None
 
 
 def _stage_rows(pub: Publication, offset: int, limit: int) -> list[_Row]:
@@ -110,6 +113,9 @@ def _stage_rows(pub: Publication, offset: int, limit: int) -> list[_Row]:
                 r.prize,
                 r.entry.title,
                 r.entry.organisation.name,
+                r.rank_lo,
+                r.rank_hi,
+                r.tied_with_next,
             )
             for r in awards.public_rows(pub, awards.list_results(pub))[offset : offset + limit]
         ]
@@ -123,6 +129,9 @@ def _stage_rows(pub: Publication, offset: int, limit: int) -> list[_Row]:
             Result.prize,
             Entry.title,
             Organisation.name,
+            Result.rank_lo,
+            Result.rank_hi,
+            Result.tied_with_next,
         )
         .join(Entry, Entry.id == Result.entry_id)
         .join(Organisation, Organisation.id == Entry.organisation_id)
@@ -179,7 +188,9 @@ def _page_link(slug: str, page: int, per_page: int) -> str:
 def round_results(slug: str):
     """The latest publication of every published stage of the round, by category. In the
     alphabetical style (a round announcing its winners without places), ``rank`` and ``score``
-    are null, as on the public page.
+    are null, as on the public page. ``rank_lo``, ``rank_hi`` and ``tied_with_next`` are the
+    range of likely places and the tie stored with the publication (null where it has none:
+    written before they were stored, or no range could be given); nothing is computed here.
 
     Paged over the entries of all stages in order (``?page=``, ``?per_page=`` up to
     ``MAX_PER_PAGE``): every page lists every stage and category with its ``total``, and the
@@ -210,6 +221,9 @@ def round_results(slug: str):
                     "opd": r.opd,
                     "rank": r.rank if ranked else None,
                     "score": round(r.score, 4) if ranked else None,
+                    "rank_lo": r.rank_lo if ranked else None,
+                    "rank_hi": r.rank_hi if ranked else None,
+                    "tied_with_next": r.tied_with_next if ranked else None,
                     "award": r.award or None,
                     "prize": r.prize,
                     "certificate": certificates[r.entry_id],
@@ -451,7 +465,18 @@ OPENAPI = {
             "Entry": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["title", "opd", "rank", "score", "award", "prize", "certificate"],
+                "required": [
+                    "title",
+                    "opd",
+                    "rank",
+                    "score",
+                    "rank_lo",
+                    "rank_hi",
+                    "tied_with_next",
+                    "award",
+                    "prize",
+                    "certificate",
+                ],
                 "properties": {
                     "title": _STR,
                     "opd": _STR,
@@ -462,6 +487,28 @@ OPENAPI = {
                     "score": {
                         "type": ["number", "null"],
                         "description": "Null in the alphabetical style.",
+                    },
+                    "rank_lo": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "description": (
+                            "First place of the range of likely places (90 % of the "
+                            "plausible outcomes of the judging; it always holds `rank`), as "
+                            "stored when the committee published. Null in the alphabetical "
+                            "style, in publications written before ranges were stored, and "
+                            "where no range could be given."
+                        ),
+                    },
+                    "rank_hi": {
+                        "type": ["integer", "null"],
+                        "minimum": 1,
+                        "description": "Last place of the range of likely places; null as "
+                        "`rank_lo`. Equal to `rank_lo` when the place is certain.",
+                    },
+                    "tied_with_next": {
+                        "type": ["boolean", "null"],
+                        "description": "True when the entry cannot be told apart from the one "
+                        "placed just below it; null as `rank_lo`.",
                     },
                     "award": _NSTR,
                     "prize": {"type": ["integer", "null"]},

@@ -65,6 +65,9 @@ class ResultRow:
     score: float
     raw_score: float
     n_judges: int
+    rank_lo: int | None = None  # range of likely places holding ``rank`` (None: not given)
+    rank_hi: int | None = None
+    tied_with_next: bool | None = None
 
 
 def settings_of(round_: Round) -> AwardSettings:
@@ -169,6 +172,9 @@ def record_results(
                 "score": r.score,
                 "raw_score": r.raw_score,
                 "n_judges": r.n_judges,
+                "rank_lo": r.rank_lo,
+                "rank_hi": r.rank_hi,
+                "tied_with_next": r.tied_with_next,
                 "award": a.title if a else "",
                 "prize": a.prize if a else None,
                 "published_at": now,

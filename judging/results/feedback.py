@@ -8,6 +8,7 @@ entry's score and no judge's name. Also the feedback as a PDF (fpdf2, like the c
 from __future__ import annotations
 
 import json
+import math
 import string
 from dataclasses import dataclass, field
 
@@ -31,13 +32,22 @@ from judging.results.models import Result
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
 from judging.scoring.rubric import list_criteria
 
-MIN_CATEGORY = 5  # fewer scored entries: no quartiles (they would give away others' scores)
+# Fewer scored entries in the category: no quartiles. With five, each quartile of five means
+# is one of them (another entry's exact mean); with eight, each lies between two means. And
+# every quartile shown is rounded to whole rubric points, so none reads as an entry's mean.
+MIN_CATEGORY = 8
+
+
+def whole_points(value: float) -> float:
+    """A quartile rounded to whole rubric points (half up); NaN stays NaN."""
+    return float(math.floor(value + 0.5)) if math.isfinite(value) else float("nan")
 
 
 @dataclass(frozen=True)
 class CriterionLine:
     """The entry's mean score on one criterion and the category's median and quartiles of the
-    entries' means (NaN where nobody scored it)."""
+    entries' means, rounded to whole points (NaN where nobody scored it, and where fewer than
+    ``MIN_CATEGORY`` entries of the category did: ``withheld``)."""
 
     name: str
     weight: int
@@ -45,6 +55,13 @@ class CriterionLine:
     q1: float
     median: float
     q3: float
+    withheld: bool = False  # the category is too small: the quartiles would give scores away
+
+
+def quartiles_withheld(lines: list[CriterionLine]) -> bool:
+    """Some criterion's quartiles are left out because the category is too small (the page
+    and the PDF say why)."""
+    return any(line.withheld for line in lines)
 
 
 @dataclass
@@ -84,9 +101,9 @@ def judge_label(k: int) -> str:
 
 
 def _criterion_lines(stage, entry: Entry) -> list[CriterionLine]:
-    """The entry's mean per criterion; the category's quartiles only with ``MIN_CATEGORY``
-    scored entries or more (with two entries, the median and one's own score give the
-    other's)."""
+    """The entry's mean per criterion; the category's quartiles, in whole points, only with
+    ``MIN_CATEGORY`` scored entries or more (with two entries, the median and one's own score
+    give the other's; with five, every quartile is another entry's exact mean)."""
     rows = db.session.execute(
         select(Assignment.entry_id, Score.criterion_id, func.avg(Score.value))
         .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
@@ -109,14 +126,13 @@ def _criterion_lines(stage, entry: Entry) -> list[CriterionLine]:
     lines = []
     for c in list_criteria(stage):
         values = np.array(per_criterion.get(c.id, []), dtype=float)
+        withheld = 0 < values.size < MIN_CATEGORY
         if values.size >= MIN_CATEGORY:
-            q1, med, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+            q1, med, q3 = (whole_points(q) for q in np.quantile(values, [0.25, 0.5, 0.75]))
         else:
-            q1 = med = q3 = np.nan
+            q1 = med = q3 = float("nan")
         lines.append(
-            CriterionLine(
-                c.name, c.weight, own.get(c.id, float("nan")), float(q1), float(med), float(q3)
-            )
+            CriterionLine(c.name, c.weight, own.get(c.id, float("nan")), q1, med, q3, withheld)
         )
     return lines
 
@@ -165,25 +181,34 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
         )
         fb = StageFeedback(stage, mine.rank, n_ranked or 0, mine.score, mine.award)
         combined = json.loads(pub.params or "{}").get("stages")
+        stored = mine.rank > 0 and bool(mine.rank_hi)  # the range published with the place
+        if stored:
+            fb.rank_lo, fb.rank_hi = int(mine.rank_lo), int(mine.rank_hi)
         if not combined:  # a stage's own ranking: its criteria and its range of places
             fb.lines = _criterion_lines(stage, entry)
-            unc = stage_uncertainty.stage_uncertainty(stage)
-            i = unc.at(entry.id)
-            if unc.result is not None and i is not None and unc.result.rank[i] > 0:
-                lo, hi, _widened = range_with_place(
-                    mine.rank, unc.result.rank_lo[i], unc.result.rank_hi[i]
-                )
-                fb.rank_lo, fb.rank_hi = int(lo), int(hi)
+            if not stored:  # a publication written before ranges were stored
+                fb.rank_lo, fb.rank_hi = _stage_range(stage, entry, mine.rank)
             if settings.opd_sees_comments:
                 fb.comments = _comments(stage, entry)
         else:  # the combined final ranking: its range from the stages' draws, and per
             # weighted stage the entry's criteria (and comments), as for a stage's own ranking
-            if mine.rank > 0:
+            if mine.rank > 0 and not stored:
                 fb.rank_lo, fb.rank_hi = _combined_range(entry, pub, mine.rank)
             fb.combined = True
             fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
     return out
+
+
+def _stage_range(stage, entry: Entry, place: int) -> tuple[int, int]:
+    """The entry's range of likely places in the stage's current fit, ``(0, 0)`` when it has
+    none (for publications written before the ranges were stored with the places)."""
+    unc = stage_uncertainty.stage_uncertainty(stage)
+    i = unc.at(entry.id)
+    if unc.result is None or i is None or unc.result.rank[i] <= 0:
+        return 0, 0
+    lo, hi, _widened = range_with_place(place, unc.result.rank_lo[i], unc.result.rank_hi[i])
+    return int(lo), int(hi)
 
 
 def _stage_parts(stages: list[dict], entry: Entry, with_comments: bool) -> list[StagePart]:
@@ -226,12 +251,20 @@ def _combined_range(entry: Entry, pub, place: int) -> tuple[int, int]:
 def likely_places(stage, pub, results: list[Result]) -> dict[int, tuple[int, int, bool]]:
     """Per ranked entry of a publication its range of likely places (holding the published
     place) and whether it cannot be told apart from the entry placed just below it, for the
-    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Empty when the ranges cannot be
-    given for what was published: the sheets changed since (the digest no longer matches), a
+    berita acara: ``entry_id -> (lo, hi, tied_with_next)``. Those stored with the publication
+    when it has them; for one written before they were stored, from the current fit, and empty
+    when the ranges cannot be given for what was published: the sheets changed since (the digest no longer matches), a
     large stage is still being computed, or no entry has two judges."""
     ranked = [r for r in results if r.rank > 0]
     if not ranked:
         return {}
+    stored = {
+        r.entry_id: (int(r.rank_lo), int(r.rank_hi), bool(r.tied_with_next))
+        for r in ranked
+        if r.rank_hi
+    }
+    if stored:  # published with the places: what the public page and the OPDs read
+        return stored
     if json.loads(pub.params or "{}").get("stages"):
         round_ = stage.round
         if combined_ranking.weights_of(round_) is None:
@@ -273,8 +306,20 @@ def set_opd_sees_comments(*, round_, value: bool, actor: User):
     return settings
 
 
+# The PDF is in Indonesian whatever the page's language (the page says it through gettext).
+SMALL_CATEGORY_ID = (
+    f"Median dan kuartil tidak ditampilkan: kategori Anda memiliki kurang dari {MIN_CATEGORY} "
+    "inovasi yang dinilai, dan pada kategori sekecil itu keduanya dapat membuka nilai peserta "
+    "lainnya."
+)
+
+
 def _num(value: float) -> str:
     return "-" if not np.isfinite(value) else f"{value:.2f}".replace(".", ",")
+
+
+def _whole(value: float) -> str:
+    return "-" if not np.isfinite(value) else f"{value:.0f}"
 
 
 def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
@@ -339,10 +384,19 @@ def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
         table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
         for c in lines:
             table.row(
-                [f"{c.name} ({c.weight}%)", _num(c.score), _num(c.q1), _num(c.median), _num(c.q3)]
+                [
+                    f"{c.name} ({c.weight}%)",
+                    _num(c.score),
+                    _whole(c.q1),
+                    _whole(c.median),
+                    _whole(c.q3),
+                ]
             )
     text(
         "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan kuartil: "
-        "dari nilai rata-rata semua inovasi dalam kategori yang sama (termasuk inovasi Anda).",
+        "dari nilai rata-rata semua inovasi dalam kategori yang sama (termasuk inovasi Anda), "
+        "dibulatkan ke poin utuh.",
         8,
     )
+    if quartiles_withheld(lines):
+        text(SMALL_CATEGORY_ID, 8)

@@ -4,6 +4,7 @@ are ``judging.award_levels.models``)."""
 from __future__ import annotations
 
 import enum
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,12 @@ class Publication(db.Model):
     stage: Mapped[Stage] = relationship()
     published_by: Mapped[User | None] = relationship()
 
+    @property
+    def is_combined(self) -> bool:
+        """The round's combined final ranking (its ``params`` name the weighted stages), not
+        the stage's own ranking."""
+        return bool(json.loads(self.params or "{}").get("stages"))
+
 
 class Result(db.Model):
     """One entry's place in a publication (a plain row handed over by judging, frozen)."""
@@ -58,6 +65,14 @@ class Result(db.Model):
     award: Mapped[str] = mapped_column(String(100), default="", server_default="")
     prize: Mapped[int | None]  # rupiah
     published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The range of likely places holding ``rank`` and whether the entry cannot be told apart
+    # from the one placed just below it, as the committee saw them when publishing (the fit of
+    # ``judging.ranking.rank_uncertainty`` the publish review read); NULL in publications
+    # written before they were stored, or when no range could be given (a large stage still
+    # being computed, no entry with two judges).
+    rank_lo: Mapped[int | None]
+    rank_hi: Mapped[int | None]
+    tied_with_next: Mapped[bool | None]
 
     publication: Mapped[Publication | None] = relationship()
     stage: Mapped[Stage] = relationship()

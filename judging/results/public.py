@@ -21,6 +21,7 @@ from competition.db import db, utcnow
 from competition.pdf import Letterhead, Signer
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
+from judging.analysis import explain
 from judging.results import awards, numbers, recompute
 from judging.results.certificates import layout_for_round, render_for_request
 
@@ -86,6 +87,7 @@ def results(slug: str):
         announcements=announcements.list_announcements(round_.id),
         now=utcnow(),
         export=True,
+        explain=explain,
     )
 
 
@@ -96,8 +98,9 @@ def _cell(value):
 
 
 def _export_table(round_: Round) -> tuple[list[str], list[list]]:
-    """The published ranking of every stage (latest versions) as a header and rows; the
-    alphabetical style leaves the places and scores out, as on the page."""
+    """The published ranking of every stage (latest versions) as a header and rows, with the
+    range of likely places and the tie (≈) stored with each place; the alphabetical style leaves
+    the places, ranges and scores out, as on the page."""
     header = [
         _("Stage"),
         _("Version"),
@@ -106,6 +109,9 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
         _("Innovation"),
         _("OPD"),
         _("Score"),
+        _("Likely places: first"),
+        _("Likely places: last"),
+        _("Tied with the next place"),
         _("Award"),
         _("Prize (Rp)"),
         _("Certificate"),
@@ -128,6 +134,10 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
                     r.entry.title,
                     r.entry.organisation.name,
                     round(r.score, 4) if ranked else None,
+                    # as stored with the publication (none before they were stored)
+                    r.rank_lo if ranked else None,
+                    r.rank_hi if ranked else None,
+                    ("≈" if r.tied_with_next else None) if ranked else None,
                     r.award or None,
                     r.prize,
                     code or None,
@@ -182,6 +192,7 @@ def results_version(slug: str, stage_id: int, version: int):
         results=awards.public_rows(pub, awards.list_results(pub)),
         latest=awards.latest_publication(stage),
         sheets_public=awards.settings_of(round_).publishes_sheets,
+        explain=explain,
     )
 
 

@@ -14,18 +14,70 @@ from competition.errors import (
 )
 from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
+from judging.analysis import combined_publish, uncertainty_pages
 from judging.analysis.services import (
     method_of,
     rank_arrays,
     scores_digest,
 )
+from judging.analysis.uncertainty import PlaceRanges
 from judging.ranking import TIE_BREAK_RULE
 from judging.results import awards
 
 
+def review_risks(stage: Stage, *, combined: bool | None = None):
+    """What the publishing page asks the committee to confirm before publishing ``stage``
+    (``combined`` as in :func:`publish_results`), with the ranges of likely places to store:
+    the combined ranking's (``combined_publish``) or the stage's own (``uncertainty_pages``)."""
+    if combined is None:
+        combined = combined_ranking.publishes_combined(stage)
+    if combined:
+        return combined_publish.publish_risks(stage.round)
+    return uncertainty_pages.publish_risks(stage)
+
+
+def _rows(entry_ids, cat_ids, rank, score, raw, n_sheets, ranges, digest):
+    """The published rows; each with its range of likely places and tie from ``ranges`` when
+    they were computed on the same input (``digest``), else without (NULL)."""
+    entry_ids, rank = entry_ids.tolist(), rank.tolist()
+    found = (
+        ranges.at_places(entry_ids, rank)
+        if ranges is not None and ranges.digest == digest
+        else [None] * len(entry_ids)
+    )
+    return [
+        awards.ResultRow(
+            entry_id=e,
+            category_id=c,
+            rank=r,
+            score=s,
+            raw_score=w,
+            n_judges=n,
+            rank_lo=u[0] if u else None,
+            rank_hi=u[1] if u else None,
+            tied_with_next=u[2] if u else None,
+        )
+        for e, c, r, s, w, n, u in zip(
+            entry_ids,
+            cat_ids.tolist(),
+            rank,
+            score.tolist(),
+            raw.tolist(),
+            n_sheets.tolist(),
+            found,
+        )
+    ]
+
+
 @records_actor
 def publish_results(
-    *, stage: Stage, actor: User, now: datetime, reason: str = "", combined: bool | None = None
+    *,
+    stage: Stage,
+    actor: User,
+    now: datetime,
+    reason: str = "",
+    combined: bool | None = None,
+    ranges: PlaceRanges | None = None,
 ):
     """Publish the stage's ranking as a new frozen version (``competition.awards``): plain rows
     built from arrays, no ORM object per entry. A correction (any version after the first)
@@ -34,26 +86,30 @@ def publish_results(
     When the round has stage weights and ``stage`` is its last scored stage, what is published
     is the combined final ranking (``judging.combined``); ``combined=False`` publishes the
     stage's own ranking instead, ``combined=True`` insists (``InvalidState`` if it does not
-    apply)."""
+    apply).
+
+    ``ranges``: the ranges of likely places the publish review showed (its ``publish_risks``:
+    the same fit, never computed again here); each row stores its range holding the published
+    place and its tie with the next place, when they were computed on the input published
+    (their digest), else none (NULL, as in publications written before ranges were stored)."""
     if combined is None:
         combined = combined_ranking.publishes_combined(stage)
     if combined:
-        return _publish_combined(stage=stage, actor=actor, now=now, reason=reason)
+        return _publish_combined(stage=stage, actor=actor, now=now, reason=reason, ranges=ranges)
     ranked = rank_arrays(stage)
     data = ranked.data
     cat_ids = np.array([c.id for c in data.categories], dtype=np.int64)
     placed = np.flatnonzero(ranked.rank > 0)
-    rows = [
-        awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
-        for e, c, r, s, w, n in zip(
-            data.entry_ids[placed].tolist(),
-            cat_ids[data.category[placed]].tolist(),
-            ranked.rank[placed].tolist(),
-            ranked.score[placed].tolist(),
-            ranked.raw_score[placed].tolist(),
-            ranked.n_sheets[placed].tolist(),
-        )
-    ]
+    rows = _rows(
+        data.entry_ids[placed],
+        cat_ids[data.category[placed]],
+        ranked.rank[placed],
+        ranked.score[placed],
+        ranked.raw_score[placed],
+        ranked.n_sheets[placed],
+        ranges,
+        data.digest() if ranges is not None else "",
+    )
     if not rows:
         raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
     digest, n_sheets = scores_digest(data)
@@ -78,7 +134,9 @@ def publish_results(
     )
 
 
-def _publish_combined(*, stage: Stage, actor: User, now: datetime, reason: str):
+def _publish_combined(
+    *, stage: Stage, actor: User, now: datetime, reason: str, ranges: PlaceRanges | None
+):
     """The combined final ranking as ``stage``'s publication: scores on 0-100, the weights,
     each stage's method and the rule for entries that stopped earlier kept in ``params``."""
     if not combined_ranking.publishes_combined(stage):
@@ -90,17 +148,16 @@ def _publish_combined(*, stage: Stage, actor: User, now: datetime, reason: str):
         )
     arrays = combined_ranking.combined_arrays(stage.round)
     placed = np.flatnonzero(arrays.rank > 0)
-    rows = [
-        awards.ResultRow(entry_id=e, category_id=c, rank=r, score=s, raw_score=w, n_judges=n)
-        for e, c, r, s, w, n in zip(
-            arrays.entry_ids[placed].tolist(),
-            arrays.category_ids[placed].tolist(),
-            arrays.rank[placed].tolist(),
-            arrays.combined[placed].tolist(),
-            arrays.raw_combined[placed].tolist(),
-            arrays.n_sheets[placed].tolist(),
-        )
-    ]
+    rows = _rows(
+        arrays.entry_ids[placed],
+        arrays.category_ids[placed],
+        arrays.rank[placed],
+        arrays.combined[placed],
+        arrays.raw_combined[placed],
+        arrays.n_sheets[placed],
+        ranges,
+        arrays.digest,
+    )
     if not rows:
         raise InvalidState(
             _l("There is nothing to publish: no entry went through every weighted stage.")

@@ -36,7 +36,7 @@ from competition.roles import Role
 from competition.rounds.models import Round, Stage
 from competition.storage import get_storage
 from competition.web import requested_page, writing
-from judging.analysis import combined, combined_publish, explain, uncertainty_pages
+from judging.analysis import combined, explain, uncertainty_pages
 from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
@@ -74,6 +74,7 @@ def entry_detail(entry_id: int):
         progress=entries.progress_of(entry, utcnow()),
         now=utcnow(),
         feedback=feedback.feedback_for(entry),
+        min_category=feedback.MIN_CATEGORY,
         explain=explain,
     )
 
@@ -251,11 +252,8 @@ def publish(stage_id: int):
         # Judges are still scoring: publishing now freezes a ranking that may still change.
         form.confirm_open.errors.append(_("Tick this box to publish while scoring is open."))
         return _review_page(stage.round, {stage.id: form}, status=422)
-    is_combined = combined.publishes_combined(stage) and not form.stage_only.data
-    risks = (
-        combined_publish.publish_risks(stage.round)
-        if is_combined
-        else uncertainty_pages.publish_risks(stage)
+    risks = publication_service.review_risks(
+        stage, combined=False if form.stage_only.data else None
     )
     if risks and not ConfirmUncertainForm().validate_on_submit():
         return _confirm_uncertain(stage, form, risks)
@@ -268,6 +266,7 @@ def publish(stage_id: int):
             now=utcnow(),
             reason=form.reason.data or "",
             combined=False if form.stage_only.data else None,
+            ranges=risks.ranges,
         )
         w.success = _("Results published (version %(n)d).", n=pub.version)
     if w.failed:

@@ -9,7 +9,7 @@ import pytest
 
 from competition.db import db
 from judging.analysis import combined, combined_publish
-from judging.results.models import Publication
+from judging.results.models import Publication, Result
 
 pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
 
@@ -129,3 +129,29 @@ def test_minutes_of_a_combined_ranking_mark_its_undecided_order(login, committee
     assert "Kemungkinan peringkat: rentang peringkat" in text
     # the three close entries: each range spans more than one place, and ties are marked
     assert re.search(r"\b1 ~ Inovasi \d .*? [1-3]-[2-5] ", text)
+
+
+def test_combined_publication_stores_the_final_ranking_ranges(app, login, committee, three_judges):
+    """Publishing the combined final ranking stores each row's range of likely places and tie
+    as the final-ranking page shows them (the review's combined uncertainty), and the public
+    page shows them with the combined ranking's sentence."""
+    desk, field, _entries = three_judges(CLOSE, CLOSE)
+    client = login(committee)
+    r = client.post(f"/committee/stages/{field.id}/publish", data={"confirm_uncertain": "y"})
+    assert r.status_code == 302
+    pub = db.session.scalar(db.select(Publication).where(Publication.stage_id == field.id))
+    assert pub.is_combined
+    shown = combined.combined_ranking(desk.round)
+    expected = {
+        row.entry.id: (row.rank_lo, row.rank_hi, row.tied_with_next)
+        for cat in shown.categories
+        for row in cat.rows
+    }
+    rows = db.session.scalars(db.select(Result).where(Result.publication_id == pub.id)).all()
+    assert rows and {r.entry_id: (r.rank_lo, r.rank_hi, r.tied_with_next) for r in rows} == (
+        expected
+    )
+    assert all(r.rank_lo <= r.rank <= r.rank_hi for r in rows)
+    page = app.test_client().get(f"/results/{desk.round.slug}").text
+    assert "Kemungkinan peringkat" in page
+    assert "Peringkat berasal dari gabungan metode setiap tahap" in page

@@ -451,12 +451,10 @@ def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee,
     assert not [word for word in JARGON if word in _text(html)]
 
 
-def test_minutes_give_each_place_its_range_while_the_sheets_are_unchanged(
-    login, committee, scored_stage
-):
+def test_minutes_give_each_place_its_published_range(login, committee, scored_stage):
     """The berita acara does not present an undecided order as decided: each ranked entry has
-    its range of likely places (and ~ when tied with the next), as long as the sheets are
-    those that were published."""
+    its range of likely places (and ~ when tied with the next), those stored with the
+    publication, which stay its ranges when the sheets change afterwards."""
     import io
 
     from pypdf import PdfReader
@@ -492,7 +490,47 @@ def test_minutes_give_each_place_its_range_while_the_sheets_are_unchanged(
         score = f"{r.score:.2f}".replace(".", ",")
         row = rf"{r.rank}{mark} {re.escape(r.entry.title)} .*?{score} {shown} "
         assert re.search(row, text), row
-    # a sheet changed after publication: the ranges would no longer be those of the ranking
+    assert places == {r.entry_id: (r.rank_lo, r.rank_hi, r.tied_with_next) for r in results}
+    # a sheet changed after publication: the published ranges are still the publication's
+    sheet = db.session.scalars(select(Assignment)).first().sheet
+    sheet.total = float(sheet.total) + 1
+    db.session.commit()
+    unc_service._CACHE.clear()
+    assert likely_places(stage, pub, results) == places
+    assert text == pdf_text()
+
+
+def test_minutes_of_a_publication_without_stored_ranges_while_the_sheets_are_unchanged(
+    login, committee, scored_stage
+):
+    """A publication written before the ranges were stored: the berita acara gives each place
+    its range from the current fit as long as the sheets are those that were published, and
+    none once they changed (they would no longer be those of the ranking)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from judging.results import awards
+    from judging.results import publication as publication_service
+    from judging.results.feedback import likely_places
+
+    publication_service.publish_results(stage=scored_stage, actor=committee, now=utcnow())
+    db.session.commit()
+    [(stage, pub, results)] = awards.list_published_results(scored_stage.round)
+    assert all(r.rank_hi is None for r in results)
+    places = likely_places(stage, pub, results)
+    assert set(places) == {r.entry_id for r in results if r.rank > 0}
+    assert any(lo < hi for lo, hi, _tied in places.values())
+    client = login(committee)
+    url = f"/committee/rounds/{scored_stage.round_id}/results/berita-acara.pdf"
+
+    def pdf_text():
+        pdf = client.get(url)
+        return " ".join(
+            " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+        )
+
+    assert "Kemungkinan peringkat" in pdf_text()
     sheet = db.session.scalars(select(Assignment)).first().sheet
     sheet.total = float(sheet.total) + 1
     db.session.commit()

@@ -127,3 +127,12 @@ def test_demo_loads_a_scored_published_competition(app, demo, demo_snapshot):
         r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert r.status_code == 302, username
         client.post("/logout")
+
+
+def test_demo_publication_shows_its_ranges_of_likely_places(app, demo):
+    """Both versions of the 2025 publication (the combined final ranking) store each place's
+    range of likely places, and the public page shows them."""
+    rows = db.session.scalars(select(Result).where(Result.rank > 0)).all()
+    assert rows and all(r.rank_lo <= r.rank <= r.rank_hi for r in rows)
+    page = app.test_client().get("/results/koinyanlik-2025").text
+    assert "Kemungkinan peringkat" in page and "ke-1" in page

@@ -5,18 +5,21 @@ comments as "Juri A, B, C"; never another entry's score or a judge's name."""
 import io
 import re
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from competition.db import db, utcnow
 from judging.analysis import uncertainty as unc_service
+from judging.panels.models import Assignment
 from judging.results import awards
 from judging.results import publication as publication_service
-from judging.results.feedback import judge_label
+from judging.results.feedback import MIN_CATEGORY, SMALL_CATEGORY_ID, judge_label
 from judging.results.models import Result
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
+from judging.scoring.models import Score, ScoreSheet
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
@@ -30,6 +33,7 @@ TITLES = [
     "Klinik",
 ]
 JUDGES = ["Dr. Sari Wulandari", "Ir. Bambang Hartono", "Prof. Rina Kusuma"]
+EIGHT = [*TITLES, "Bank Sampah Digital", "Si Cepat Kelurahan"]
 
 
 @pytest.fixture(autouse=True)
@@ -186,3 +190,98 @@ def test_feedback_pdf_reads_like_the_page(login, committee, open_round, world):
         found = re.search(r"penilaian: (\d+)(?:-(\d+))?\.", text)
         assert found, text
         assert found.group(1) != found.group(2)  # "3", never "3-3"
+
+
+SMALL_LINE = "Median dan kuartil tidak ditampilkan: kategori Anda memiliki kurang dari 8 inovasi"
+
+
+def _criterion_means(stage):
+    """Every entry's mean per criterion: ``{entry_id: [mean per criterion]}``."""
+    means = {}
+    for sheet_entry, criterion_id, value in db.session.execute(
+        select(Assignment.entry_id, Score.criterion_id, Score.value)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .where(Assignment.stage_id == stage.id)
+    ):
+        means.setdefault(sheet_entry, {}).setdefault(criterion_id, []).append(value)
+    return {e: [float(np.mean(v)) for _c, v in sorted(per.items())] for e, per in means.items()}
+
+
+def _quartile_cells(page):
+    """The quartile cells (lower quartile, median, upper quartile) of each criterion row of the
+    feedback table."""
+    table = page.split("Kuartil bawah", 1)[1].split("</table>", 1)[0]
+    return [
+        re.findall(r'<td class="num">([^<]*)</td>', row)[1:]
+        for row in table.split("<tr>")[1:]
+        if "<td" in row
+    ]
+
+
+def _pdf_text(client, entry):
+    pdf = client.get(f"/opd/entries/{entry.id}/feedback.pdf")
+    assert pdf.status_code == 200
+    return " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+
+
+@pytest.mark.parametrize("n", [5, 7])
+def test_small_category_shows_no_quartiles_and_says_why(login, committee, world, n):
+    assert MIN_CATEGORY == 8
+    stage, entries, owners = world(EIGHT[:n])
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(owners[1])
+    page = client.get(f"/opd/entries/{entries[1].id}").text
+    assert "Umpan balik dari penilaian" in page
+    cells = _quartile_cells(page)
+    assert len(cells) == 5 and all(row == ["–", "–", "–"] for row in cells)
+    assert "kurang dari 8 inovasi yang dinilai" in page
+    text = _pdf_text(client, entries[1])
+    assert SMALL_LINE in text and " ".join(SMALL_CATEGORY_ID.split()) in text
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/opd/entries/{entries[1].id}").text
+    assert "Median and quartiles are not shown" in page and "fewer than 8 scored entries" in page
+
+
+def test_eight_entries_show_quartiles_in_whole_points(login, committee, world):
+    stage, entries, owners = world(EIGHT)
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(owners[3])
+    page = client.get(f"/opd/entries/{entries[3].id}").text
+    assert "tidak ditampilkan" not in page and "dibulatkan ke poin utuh" in page
+    means = np.array(list(_criterion_means(stage).values()))  # (entries, criteria)
+    expected = [
+        [str(int(np.floor(q + 0.5))) for q in np.quantile(means[:, k], [0.25, 0.5, 0.75])]
+        for k in range(means.shape[1])
+    ]
+    cells = _quartile_cells(page)
+    assert cells == expected
+    assert all(re.fullmatch(r"\d+", c) for row in cells for c in row)
+    text = _pdf_text(client, entries[3])
+    assert SMALL_LINE not in text and "dibulatkan ke poin utuh" in text
+    for row in expected:  # the PDF's table row: own mean, then the three whole quartiles
+        assert re.search(r"\d+,\d\d " + " ".join(row) + r"\b", text), row
+
+
+def test_no_other_entrys_mean_in_a_five_entry_category(login, committee, world):
+    """With five entries each quartile of five means is one of them: the page shows none, and
+    no other entry's exact criterion mean (as the page would write it) is in its HTML."""
+    stage, entries, owners = world(EIGHT[:5])
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    me = entries[2]
+    page = login(owners[2]).get(f"/opd/entries/{me.id}").text
+    means = _criterion_means(stage)
+    own = {round(m, 2) for m in means[me.id]}
+    others = {round(m, 2) for e, ms in means.items() if e != me.id for m in ms} - own
+    # the old rule's quartiles would have been exactly such means
+    q = np.quantile(np.array(list(means.values()))[:, 0], [0.25, 0.5, 0.75])
+    assert {round(float(v), 2) for v in q} <= others | own
+    assert others
+    for m in sorted(others):
+        for written in (f"{m:.2f}".replace(".", ","), f"{m:.2f}"):
+            assert written not in page, written
