@@ -427,6 +427,23 @@ def test_readme_names_what_the_units_run():
             assert f"`{line}`" in section, (name, line)
 
 
+def test_readme_install_steps_exist():
+    """The README's install step names Makefile targets, the translations among them (the
+    pages are in English without the compiled catalogues), and makes every folder the units
+    may write (ReadWritePaths= must exist, or the unit does not start), which is the instance
+    folder the example env names."""
+    section = readme_section()
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w.-]+):", makefile, re.M))
+    steps = [step.split() for step in re.findall(r"`make ([\w ]+)`", section)]
+    assert ["install", "translations"] in steps, steps
+    assert all(set(step) <= targets for step in steps), (steps, targets)
+    for name, text in units().items():
+        for path in unit_values(text, "ReadWritePaths"):
+            assert f"`install -d -o juri {path}`" in section, (name, path)
+            assert path == _env_example()["JURI_INSTANCE_PATH"], (name, path)
+
+
 # --- nginx, systemd, compose: their own checks ---------------------------------------------
 
 
