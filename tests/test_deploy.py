@@ -130,6 +130,18 @@ def juri_services(spec: dict | None = None) -> dict[str, dict]:
     return {name: s for name, s in spec["services"].items() if "build" in s}
 
 
+def service_env(service: dict) -> dict[str, str]:
+    """What a compose service's process sees: its env files, then its ``environment``."""
+    files = service.get("env_file") or []
+    env = {}
+    for path in [files] if isinstance(files, str) else files:
+        env |= env_file(COMPOSE.parent / path)
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return env | {key: str(value) for key, value in environment.items()}
+
+
 def service_command(service: dict) -> list[str]:
     command = service.get("command") or dockerfile()[0]
     return shlex.split(command) if isinstance(command, str) else list(command)
@@ -243,12 +255,8 @@ def test_env_example_sets_what_several_hosts_need():
 
 def test_compose_sets_what_several_hosts_need():
     """Each app service gets every required setting, from the env file or its environment."""
-    spec = compose()
-    for name, service in juri_services(spec).items():
-        env = {}
-        for path in [service.get("env_file")] if isinstance(service.get("env_file"), str) else []:
-            env |= env_file(COMPOSE.parent / path)
-        env |= service.get("environment") or {}
+    for name, service in juri_services().items():
+        env = service_env(service)
         missing = [n for n in REQUIRED_IN_PRODUCTION if not env.get(n)]
         assert not missing, f"compose service {name} lacks {missing}"
 
@@ -307,9 +315,11 @@ def test_the_checker_refuses_a_command_the_app_lacks(app):
 
 
 def test_flask_app_names_the_app_module():
+    """FLASK_APP (the image, every unit) is the module gunicorn serves: app.py's create_app."""
+    wsgi_module = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["wsgi_app"].split(":")[0]
     for env in [dockerfile()[1], *map(unit_environment, units().values())]:
-        assert env.get("FLASK_APP") == "app"
-    assert callable(getattr(sys.modules["app"], "create_app", None))
+        assert env.get("FLASK_APP") == wsgi_module == "app"
+    assert (ROOT / "app.py").is_file()
 
 
 def test_gunicorn_conf_reads_the_settings_the_deployment_sets(monkeypatch):
@@ -365,9 +375,9 @@ def test_compose_app_healthcheck_asks_readyz_on_juri_bind():
         test = " ".join(service["healthcheck"]["test"])
         url = re.search(r"http://127\.0\.0\.1:(\d+)(/\w+)", test)
         assert url and url[2] == "/readyz", f"{name}: {test}"
-        assert int(url[1]) == bind_port(service["environment"]["JURI_BIND"]), name
+        assert int(url[1]) == bind_port(service_env(service)["JURI_BIND"]), name
         host = re.search(r"['\"]Host['\"]: ['\"]([^'\"]+)['\"]", test)[1]
-        trusted = service["environment"]["JURI_TRUSTED_HOSTS"].split(",")
+        trusted = service_env(service)["JURI_TRUSTED_HOSTS"].split(",")
         assert host in trusted, f"{name}: Host {host} not in JURI_TRUSTED_HOSTS {trusted}"
 
 
@@ -384,7 +394,7 @@ def test_nginx_sends_to_the_app_services_on_juri_bind():
     apps = {n for n, s in juri_services(spec).items() if service_command(s)[0] == "gunicorn"}
     assert {host for host, _ in servers} == apps
     for name in apps:
-        assert bind_port(spec["services"][name]["environment"]["JURI_BIND"]) in ports
+        assert bind_port(service_env(spec["services"][name])["JURI_BIND"]) in ports
     assert set(spec["services"]["nginx"]["depends_on"]) == apps
     expose = re.search(r"^EXPOSE (\d+)$", (DEPLOY / "Dockerfile").read_text(), re.M)
     assert {int(expose[1])} == ports
