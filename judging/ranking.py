@@ -651,6 +651,12 @@ class UncertainRanking:
     score_draws: (n_draws, n_entries) float32 posterior draws of the unclipped score;
         rank_draws: (n_draws, n_entries) posterior draws of the place (0 = unranked).
     level, top_n, method, across, censored (sheets treated as censored at a bound).
+    sheet_blunder: (n_sheets,) probability that each sheet (in the input's order) is a
+        blunder, a score unrelated to the entry such as 9 typed for 90, which the fit gives
+        almost no weight (``judging.uncertainty``); blunder_rate: the share of such sheets.
+    sheet_expected: (n_sheets,) what the sheet's judge would be expected to give the entry
+        (the judge's line: ``level + offset + scale * (score - level)``, ``level`` being the
+        group's centre; posterior means), to set beside a sheet read as a blunder.
     Use :meth:`p_above` for P(a above b) of any two entries.
     """
 
@@ -689,6 +695,9 @@ class UncertainRanking:
     method: str = DEFAULT_METHOD
     across: str = "assume_equal"
     censored: int = 0
+    sheet_blunder: np.ndarray | None = None
+    sheet_expected: np.ndarray | None = None
+    blunder_rate: float = 0.0
 
     def p_above(self, a, b):
         """P(entry a is placed above entry b), from the draws (a and b may be arrays of
@@ -970,4 +979,28 @@ def rank_uncertainty(
         method=method,
         across=across,
         censored=post.censored,
+        sheet_blunder=(np.zeros(score.size) if post.sheet_blunder is None else post.sheet_blunder),
+        sheet_expected=_sheet_expected(post, entry, judge, score, across, mean),
+        blunder_rate=float(post.blunder_rate),
     )
+
+
+def _sheet_expected(post, entry, judge, score, across: str, mean) -> np.ndarray:
+    """Per sheet, the judge's line at the entry's score ``mean`` (posterior means): ``level +
+    offset_j + scale_j * (score_e - level)``. ``level`` is where the sampler centred the
+    entry scores of the sheet's group of linked judges: the group's mean sheet, or with
+    ``across="assume_equal"`` and several groups the common level (the groups' means
+    weighted by their entries), as ``judging.normalize_posterior`` saves its draws."""
+    if not score.size:
+        return np.zeros(0)
+    comp = post.entry_component
+    n_comp = max(int(post.n_components), 1)
+    sheet_comp = np.maximum(comp[entry], 0)
+    m_c = np.bincount(sheet_comp, weights=score, minlength=n_comp) / np.maximum(
+        np.bincount(sheet_comp, minlength=n_comp), 1
+    )
+    if across == "assume_equal" and post.n_components > 1:
+        e_n = np.bincount(comp[comp >= 0], minlength=n_comp).astype(float)
+        m_c = np.full(n_comp, float(np.sum(m_c * e_n) / e_n.sum()))
+    level = m_c[sheet_comp]
+    return level + post.offset[judge] + post.scale[judge] * (mean[entry] - level)
