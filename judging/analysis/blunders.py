@@ -76,11 +76,12 @@ def sheet_probabilities(unc: StageUncertainty):
     """(P(mistake), expected total) per sheet of the stage's arrays, or None without a fit that
     says it (still computing, no sheets, or a fit made before the model read mistakes)."""
     res = unc.summary
-    if res is None or res.sheet_blunder is None or res.sheet_expected is None:
+    if res is None or res.sheet_blunder is None or res.group_level is None:
         return None
-    if res.sheet_blunder.size != unc.data.total.size:
+    data = unc.data
+    if res.sheet_blunder.size != data.total.size:
         return None
-    return res.sheet_blunder, res.sheet_expected
+    return res.sheet_blunder.astype(float), res.expected_total(data.e_idx, data.j_idx)
 
 
 def flagged_sheets(unc: StageUncertainty) -> Flagged:
