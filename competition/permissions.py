@@ -4,7 +4,7 @@ message shown when a page needs a login.
 
 The predicates ``can_<verb>_<noun>(user, obj) -> bool`` live with their feature, in its
 ``permissions.py`` (``competition.entries.permissions``, ``judging.panels.permissions``,
-``judging.scoring.permissions``, ``judging.results.permissions``): this module imports no feature, so every feature can use
+``judging.scoring.permissions``, ``judging.analysis.permissions``, ``judging.results.permissions``): this module imports no feature, so every feature can use
 the guards without an import cycle."""
 
 from __future__ import annotations

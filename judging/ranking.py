@@ -651,6 +651,11 @@ class UncertainRanking:
     score_draws: (n_draws, n_entries) float32 posterior draws of the unclipped score;
         rank_draws: (n_draws, n_entries) posterior draws of the place (0 = unranked).
     level, top_n, method, across, censored (sheets treated as censored at a bound).
+    sheet_blunder: (n_sheets,) probability that each sheet (in the input's order) is a
+        blunder, a score unrelated to the entry such as 9 typed for 90, which the fit gives
+        almost no weight (``judging.uncertainty``); blunder_rate: the share of such sheets.
+    group_level: (n_components,) the centre of each group of linked judges, about which the
+        judges' offsets and scales are counted (:meth:`expected_total`).
     Use :meth:`p_above` for P(a above b) of any two entries.
     """
 
@@ -689,6 +694,9 @@ class UncertainRanking:
     method: str = DEFAULT_METHOD
     across: str = "assume_equal"
     censored: int = 0
+    sheet_blunder: np.ndarray | None = None
+    blunder_rate: float = 0.0
+    group_level: np.ndarray | None = None
 
     def p_above(self, a, b):
         """P(entry a is placed above entry b), from the draws (a and b may be arrays of
@@ -700,6 +708,22 @@ class UncertainRanking:
         p = (d[:, a] > d[:, b]).mean(axis=0) + 0.5 * (d[:, a] == d[:, b]).mean(axis=0)
         ok = (self.n_sheets[a] > 0) & (self.n_sheets[b] > 0)
         return np.where(ok, p, np.nan)
+
+    def expected_total(self, entry, judge):
+        """What ``judge`` would be expected to give ``entry`` (arrays of indices): the judge's
+        line at the entry's score, ``level + offset + scale * (score - level)`` with the
+        posterior means (``level``: ``group_level`` of the entry's group). NaN without
+        ``group_level`` (a fit made by hand) or for an entry or judge without sheets."""
+        entry = np.asarray(entry, dtype=np.intp)
+        judge = np.asarray(judge, dtype=np.intp)
+        if self.group_level is None or not self.group_level.size:
+            return np.full(entry.shape, np.nan)
+        lv = self.group_level[np.clip(self.component[entry], 0, self.group_level.size - 1)]
+        return (
+            lv
+            + self.judge_offset[judge]
+            + self.judge_scale[judge] * (self.score_unclipped[entry] - lv)
+        )
 
 
 def summarize_draws(
@@ -970,4 +994,30 @@ def rank_uncertainty(
         method=method,
         across=across,
         censored=post.censored,
+        # float32: a probability needs no more, and it halves what the shared cache keeps
+        sheet_blunder=np.asarray(
+            np.zeros(score.size) if post.sheet_blunder is None else post.sheet_blunder,
+            dtype=np.float32,
+        ),
+        blunder_rate=float(post.blunder_rate),
+        group_level=_levels(post, entry, score, across),
     )
+
+
+def _levels(post, entry, score, across: str) -> np.ndarray:
+    """Per group of linked judges, where the sampler centred its entry scores: the group's
+    mean sheet, or with ``across="assume_equal"`` and several groups the common level (the
+    groups' means weighted by their entries), as ``judging.normalize_posterior`` saves its
+    draws. The judges' offsets and scales are counted about it."""
+    n_comp = max(int(post.n_components), 1)
+    if not score.size:
+        return np.zeros(n_comp)
+    comp = post.entry_component
+    sheet_comp = np.maximum(comp[entry], 0)
+    m_c = np.bincount(sheet_comp, weights=score, minlength=n_comp) / np.maximum(
+        np.bincount(sheet_comp, minlength=n_comp), 1
+    )
+    if across == "assume_equal" and post.n_components > 1:
+        e_n = np.bincount(comp[comp >= 0], minlength=n_comp).astype(float)
+        m_c = np.full(n_comp, float(np.sum(m_c * e_n) / e_n.sum()))
+    return m_c

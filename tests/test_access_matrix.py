@@ -220,8 +220,13 @@ def test_objects_of_others_are_404(app, login, opd, other_opd, judge, owned):
 
 
 # Committee pages added later, checked by name so that moving one out of a committee blueprint
-# (or dropping it) is noticed: the final ranking combining the scored stages, and its weights.
-COMMITTEE_ONLY = {"analysis.final_ranking": "GET", "analysis.stage_weights": "POST"}
+# (or dropping it) is noticed: the final ranking combining the scored stages, and its weights;
+# asking a judge to check a score that looks like a typing mistake (it reopens the sheet).
+COMMITTEE_ONLY = {
+    "analysis.final_ranking": "GET",
+    "analysis.stage_weights": "POST",
+    "analysis.check_score": "POST",
+}
 
 
 @pytest.mark.parametrize("endpoint", sorted(COMMITTEE_ONLY))

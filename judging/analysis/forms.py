@@ -10,9 +10,12 @@ from wtforms import (
     SelectChoice,
     SelectField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import (
+    DataRequired,
     InputRequired,
+    Length,
     NumberRange,
     Optional,
 )
@@ -117,3 +120,13 @@ class AcrossForm(JuriForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.across.choices = [SelectChoice(k, str(v)) for k, v in ACROSS_LABELS.items()]
+
+
+class CheckScoreForm(JuriForm):
+    """The committee asks a judge to check a score that looks like a typing mistake: the
+    sheet is reopened with this message (prefilled, editable), which the judge reads on it."""
+
+    reason = TextAreaField(
+        _l("Message to the judge"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Reopen the sheet and ask the judge"))

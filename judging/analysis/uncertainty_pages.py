@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 
 from competition.rounds.models import Stage
-from judging.analysis import charts
+from judging.analysis import blunders, charts
 from judging.analysis.services import StageData, rank_arrays
 from judging.analysis.uncertainty import (
     DECIDED_HI,
@@ -126,6 +126,11 @@ class RankingPage:
         """Every category's box (each loads its entries: for a few categories, ``box_for``)."""
         found = (self.box_for(c.id) for c in self.unc.data.categories) if self.dec else ()
         return [b for b in found if b is not None]
+
+    @cached_property
+    def mistakes(self):
+        """The sheets that look like typing mistakes (``blunders.flagged_sheets``)."""
+        return blunders.flagged_sheets(self.unc)
 
     @property
     def result(self):
@@ -247,6 +252,16 @@ class JudgeLine:
     scale: float
     noise: float
     typical_noise: float
+    mistake: float = 0.0  # probability that the sheet is a typing mistake (blunders)
+    expected: float = float("nan")  # what this judge would be expected to give the entry
+
+    @property
+    def looks_like_mistake(self) -> bool:
+        return self.mistake >= blunders.THRESHOLD
+
+    @property
+    def mistake_words(self) -> str:
+        return blunders.chance_words(self.mistake)
 
 
 @dataclass
@@ -260,6 +275,11 @@ class WhyPlace:
     span: float
     computing: bool = False
     place_score: float = float("nan")  # the stage's method's score, which gives the place
+
+    @property
+    def mistakes(self) -> list[JudgeLine]:
+        """The entry's sheets read as likely typing mistakes (given little weight)."""
+        return [line for line in self.lines if line.looks_like_mistake]
 
 
 def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
@@ -275,6 +295,8 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
         return WhyPlace(entry, None, [], span, unc.computing)
     mine = np.flatnonzero(data.e_idx == i)
     typical = float(np.nanmedian(res.judge_noise)) if np.isfinite(res.judge_noise).any() else 0.0
+    found = blunders.sheet_probabilities(unc)
+    p_bad, expected = found if found is not None else (np.zeros(data.total.size), None)
     lines = [
         JudgeLine(
             data.judges[int(data.j_idx[k])],
@@ -283,6 +305,8 @@ def why_place(stage: Stage, entry_id: int) -> WhyPlace | None:
             float(res.judge_scale[data.j_idx[k]]),
             float(res.judge_noise[data.j_idx[k]]),
             typical,
+            float(p_bad[k]),
+            float(expected[k]) if expected is not None else float("nan"),
         )
         for k in mine.tolist()
     ]

@@ -28,6 +28,7 @@ from competition.rounds.models import Round, Stage, StageKind
 from competition.web import requested_page, writing
 from judging.analysis import (
     advancement,
+    blunders,
     combined,
     explain,
     extra_judges,
@@ -40,11 +41,14 @@ from judging.analysis import services as analysis
 from judging.analysis.forms import (
     AcrossForm,
     AdvanceForm,
+    CheckScoreForm,
     MethodForm,
     StageMethodForm,
     weights_form,
 )
+from judging.analysis.permissions import can_manage_stage
 from judging.scoring import rubric as rubric_service
+from judging.scoring import sheets as sheet_service
 from judging.scoring.progress import sheet_counts
 
 analysis_bp = Blueprint("analysis", __name__, url_prefix="/committee")
@@ -177,6 +181,8 @@ def ranking(stage_id: int):
         across_form=AcrossForm(across=uncertainty.across_of(stage)),
         action_form=ActionForm(),
         category_id=category_id,
+        mistakes=unc.mistakes,
+        stage_closed=blunders.stage_closed(stage, utcnow()),
         method=methods.get(method),
         method_form=StageMethodForm(method=analysis.method_of(stage)),
         # a submitted sheet freezes the rubric: no second count of the stage's sheets
@@ -367,3 +373,43 @@ def stage_across(stage_id: int):
         with writing(_("Rule for judges who share no entry saved.")):
             uncertainty.set_across(stage=stage, across=form.across.data, actor=current_user)
     return redirect(url_for("analysis.ranking", stage_id=stage.id))
+
+
+def _check_page(stage, sheet, form=None, status=200):
+    unc = uncertainty.stage_uncertainty(stage)
+    flag = blunders.flag_of(unc, sheet) if sheet.is_submitted else None
+    criteria = rubric_service.list_criteria(stage)
+    if form is None:
+        form = CheckScoreForm(formdata=None, reason=blunders.default_reason(sheet, criteria, flag))
+    return render_template(
+        "judging/analysis/check_score.html",
+        stage=stage,
+        sheet=sheet,
+        flag=flag,
+        criteria=criteria,
+        form=form,
+        closed=blunders.stage_closed(stage, utcnow()),
+    ), status
+
+
+@analysis_bp.route("/stages/<int:stage_id>/sheets/<int:sheet_id>/check", methods=["GET", "POST"])
+def check_score(stage_id: int, sheet_id: int):
+    """Ask a judge to check a score that looks like a typing mistake: a preview of the sheet
+    with a prefilled, editable message (GET), then the sheet reopened with it (POST)."""
+    stage = db.get_or_404(Stage, stage_id)
+    if not can_manage_stage(current_user, stage):
+        abort(404)
+    sheet = sheet_service.get_sheet(stage, sheet_id)
+    if request.method == "GET":
+        return _check_page(stage, sheet)
+    form = CheckScoreForm()
+    if not form.validate_on_submit():
+        return _check_page(stage, sheet, form, 422)
+    done = _("The sheet is reopened; the judge sees your message and can correct the score.")
+    with writing(done) as w:
+        blunders.ask_judge_to_check(
+            stage=stage, sheet=sheet, reason=form.reason.data, actor=current_user, now=utcnow()
+        )
+    if w.failed:
+        return _check_page(stage, sheet, form, w.status)
+    return redirect(url_for("analysis.ranking", stage_id=stage.id) + "#mistakes")

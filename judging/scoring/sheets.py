@@ -239,6 +239,21 @@ def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) 
     return sheet
 
 
+def reopen_note(sheet: ScoreSheet | None) -> str | None:
+    """The committee's message when it reopened ``sheet`` and the sheet is still open for its
+    judge (a draft not submitted again since): what the judge is asked to check. None
+    otherwise (no query for a submitted sheet or none)."""
+    if sheet is None or sheet.is_submitted or sheet.id is None:
+        return None
+    last = db.session.execute(
+        select(ScoreChange.event, ScoreChange.note)
+        .where(ScoreChange.sheet_id == sheet.id, ScoreChange.event.in_(("reopened", "submitted")))
+        .order_by(ScoreChange.id.desc())
+        .limit(1)
+    ).first()
+    return last.note if last is not None and last.event == "reopened" else None
+
+
 def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:
     """A sheet of the stage with its scores and history, else ``NotAllowed``."""
     sheet = db.session.scalar(

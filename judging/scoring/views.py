@@ -108,6 +108,7 @@ def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored
         stored=stored,
         recuse_form=recuse_form or RecuseForm(formdata=None),
         entry_blind=blind,
+        reopen_note=sheet_service.reopen_note(assignment.sheet),
     ), status
 
 

@@ -10,6 +10,7 @@ from judging.ranking import (
     combine_stages,
     near_ties,
     rank_entries,
+    rank_uncertainty,
 )
 
 # ------------------------------------------------------------------ rank_entries
@@ -251,3 +252,35 @@ def test_range_with_place_stretches_only_where_needed():
         assert np.all((new_lo <= p) & (p <= new_hi))
         assert np.all((new_lo <= lo) & (new_hi >= hi))
         assert np.array_equal(widened, (p < lo) | (p > hi))
+
+
+@pytest.mark.parametrize("across", ["assume_equal", "refuse"])
+@pytest.mark.parametrize("method", ["bias_scale", "bias"])
+def test_expected_total_follows_each_judges_line_in_every_group(across, method):
+    """Two panels that share no entry, on different levels, with lenient/strict and
+    wide/narrow judges: the judge's line (``expected_total``) reproduces every honest sheet
+    to within its noise, so a sheet far from it stands out; the one mistyped sheet does."""
+    rng = np.random.default_rng(7)
+    entry, judge, score = [], [], []
+    offset = [4.0, -3.0, 0.0, 1.0, -5.0, 1.0]
+    scale = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0] if method == "bias" else [1.3, 0.7, 1.0, 1.3, 0.7, 1.0]
+    for e in range(24):
+        panel = (0, 1, 2) if e < 12 else (3, 4, 5)
+        centre = 40.0 if e < 12 else 75.0  # far apart: a wrong centre shows on wide judges
+        quality = centre + 1.5 * (e % 12)
+        for j in panel:
+            entry.append(e)
+            judge.append(j)
+            score.append(centre + offset[j] + scale[j] * (quality - centre) + rng.normal(0, 0.8))
+    score = np.round(np.array(score), 1)
+    score[40] = round(score[40] / 10, 1)  # a mistyped sheet in the second panel
+    res = rank_uncertainty(
+        entry, judge, score, method=method, scale_min=1, scale_max=100, across=across,
+        n_draws=300, seed=3,
+    )  # fmt: skip
+    assert res.n_components == 2 and res.group_level.shape == (2,)
+    expected = res.expected_total(entry, judge)
+    honest = np.arange(score.size) != 40
+    assert np.abs(expected[honest] - score[honest]).max() < 2.5
+    assert abs(expected[40] - score[40] * 10) < 4.0
+    assert res.sheet_blunder[40] > 0.9 and res.sheet_blunder[honest].max() < 0.5

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from competition.db import db, utcnow
+from judging import ranking
 from judging.analysis import services as analysis
 from judging.analysis import shared_cache
 from judging.analysis import uncertainty as unc_service
@@ -252,3 +253,23 @@ def test_the_code_version_covers_every_core_module():
     assert {p.name for p in core.glob("normalize*.py")} <= names
     assert {"normalize.py", "normalize_bias_scale.py", "ranking.py", "uncertainty.py"} <= names
     assert all(path.is_file() for path in shared_cache.core_sources())
+
+
+def test_the_sheets_read_as_typing_mistakes_survive_the_round_trip():
+    """``sheet_blunder`` (and ``group_level``, from which a judge's expected total is read) are kept
+    with the fit."""
+    rng = np.random.default_rng(3)
+    entry = np.repeat(np.arange(12), 3)
+    judge = np.tile(np.arange(3), 12)
+    score = 50.0 + 3.0 * entry + rng.normal(0.0, 1.0, entry.size)
+    score[4] = round(score[4] / 10, 1)  # 5.x typed for 5x
+    fit = ranking.rank_uncertainty(
+        entry, judge, score, scale_min=1, scale_max=100, n_draws=300, seed=1
+    )
+    assert fit.sheet_blunder[4] > 0.9 and fit.blunder_rate > 0
+    back = unc_service.load_ranking(unc_service.dump_ranking(fit))
+    np.testing.assert_array_equal(back.sheet_blunder, fit.sheet_blunder)
+    np.testing.assert_array_equal(back.group_level, fit.group_level)
+    # the judge's line for the mistyped sheet: about the entry's honest score, not 6.x
+    assert abs(float(back.expected_total([entry[4]], [judge[4]])[0]) - (50.0 + 3.0 * 1)) < 3.0
+    assert back.blunder_rate == fit.blunder_rate

@@ -307,7 +307,7 @@ def test_ranking_page_queries_do_not_grow_with_the_stage(app, login, committee, 
         opd = factories.make_opd_user(f"OPD {i}", username=f"opd{i}")
         entry = factories.make_entry(stage.round, opd, title=f"Inovasi {i}")
         for j, judge in enumerate(judges):
-            _score(factories.make_assignment(stage, entry, judge), judge, [2.0 + (i + j) % 7])
+            _score(factories.make_assignment(stage, entry, judge), judge, [2.0 + i % 7 + 0.5 * j])
     db.session.commit()
     assert count() == small
 
