@@ -55,8 +55,8 @@ lint: install
 
 # Refresh the message catalogues after changing user-visible strings.
 extract: install
-	$(BIN)/pybabel extract -F pyproject.toml -k _l -o competition/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench" .
-	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -w 100 -o competition/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench" .
+	$(BIN)/pybabel update -w 100 -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install
 	$(BIN)/python bench/accuracy.py
