@@ -185,7 +185,12 @@ def test_the_button_reopens_the_sheet_with_the_message(app, login, committee, ju
     )
     assert change.note == message and change.changed_by_id == committee.id
     audit = db.session.scalars(
-        select(AuditRecord).where(AuditRecord.target_id == str(sheet_id))
+        select(AuditRecord)
+        .where(
+            AuditRecord.target_type == ScoreSheet.__tablename__,
+            AuditRecord.target_id == str(sheet_id),
+        )
+        .order_by(AuditRecord.id)
     ).all()
     assert audit and audit[-1].actor_id == committee.id
     # the judge sees the message on the sheet
