@@ -16,11 +16,8 @@ the reported SE (1 = honest), with medians over replications and the ratio to th
 Held out since 2026-12-04 (``--only kipp``): seven designs of how KIPP-style judging differs
 (heavy-tailed noise, typing blunders, a 5-criteria 1-5 rubric, tiny categories, one judge
 writing most sheets, exactly tied qualities, a nearly complete design with steep judges).
-Held out since 2026-12-04 afternoon (``--only s24``): four more (t noise for some judges only,
-noise growing with the score, skewed quality tied at the top, a judge missing half its sheets).
-``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise``,
-``--no-t-noise`` and ``--no-panels`` run it without the blunder mixture and the t noise,
-without the t noise only, or without the panel-aware prior, for comparison.
+``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise`` and
+``--no-panels`` run it without the blunder mixture or the panel-aware prior, for comparison.
 
     python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
                              [--only small,kipp,...] [--diagnose] [--normal-noise]
@@ -997,12 +994,6 @@ def main(argv=None):
         help="rank_uncertainty with normal judge noise (as before 2026-12-04)",
     )
     ap.add_argument(
-        "--no-t-noise",
-        action="store_true",
-        help="rank_uncertainty with normal noise and the blunder mixture (as on 2026-12-04 "
-        "morning, before the Student-t noise)",
-    )
-    ap.add_argument(
         "--diagnose",
         action="store_true",
         help="per-design diagnostics of rank_uncertainty (after the tables)",
@@ -1024,10 +1015,6 @@ def main(argv=None):
         import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
 
         ranking.sample_posterior = functools.partial(ranking.sample_posterior, robust=False)
-    if args.no_t_noise:
-        import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
-
-        ranking.sample_posterior = functools.partial(ranking.sample_posterior, t_noise=False)
     if args.only:
         keep = set()
         for name in args.only.split(","):

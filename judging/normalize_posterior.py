@@ -20,17 +20,6 @@ MODELS = ("bias_scale", "bias", "raw")
 # BLUNDER_EVERY sweeps (a fixed scan order keeps the chain's target; they change rarely)
 BLUNDER_PRIOR = (1.0, 99.0)
 BLUNDER_EVERY = 4
-# Student-t noise (2026-12-04, session 24): the degrees of freedom take one of these values,
-# equally likely a priori, drawn with the blunders from their likelihood with the sheets'
-# precision weights integrated out; the chain starts at NU_START
-NU_GRID = (3.0, 4.0, 6.0, 10.0, 20.0, 50.0)
-NU_START = 4.0
-# the sheets' precision weights are redrawn every WEIGHT_EVERY sweeps (a gamma draw per sheet
-# is the dearest step of a sweep; a fixed scan order keeps the chain's target)
-WEIGHT_EVERY = 4
-NU_EVERY = 8  # and the degrees of freedom every NU_EVERY sweeps (a pass per value of NU_GRID)
-# R-hat above which a fit with the t noise is run again, twice as long (see sample_posterior)
-RHAT_RETRY = 1.1
 ACROSS = ("refuse", "assume_equal")
 
 
@@ -151,9 +140,8 @@ class Posterior:
     score_draws: (n_draws, n_entries) float32, entry scores on the rubric's scale, unclipped
         (NaN columns for entries without sheets).
     offset, scale, noise: (n_judges,) posterior means of each judge's offset (points above
-        the group's average sheet), scale (points per point of quality) and noise sd (points;
-        with the t noise the sd of normal noise worth as much per sheet, see
-        :func:`sample_posterior`); NaN for judges without sheets.
+        the group's average sheet), scale (points per point of quality) and noise sd (points);
+        NaN for judges without sheets.
     offset_draws, scale_draws, noise_draws: (n_draws, n_judges) float32 draws of the same.
     tau_z: posterior mean sd of the entries' quality (points); tau2_draws its draws (squared).
     entry_component, judge_component, n_components: the groups of linked judges.
@@ -168,14 +156,6 @@ class Posterior:
     blunder_rate: posterior mean share of sheets that are blunders (0 with ``robust=False``).
     sheet_blunder: (n_sheets,) posterior probability that each sheet is a blunder, a score
         unrelated to the entry such as 9 typed for 90 (zeros with ``robust=False``).
-    thin: 1, or 2 when the chain was run again twice as long because its R-hat was high
-        (every second sweep kept; ``n_sweeps`` saved draws either way).
-    noise_df: posterior mean degrees of freedom of the Student-t noise (inf for normal noise:
-        ``robust=False`` or ``t_noise=False``); noise_df_draws: (n_draws,) float its draws.
-    sheet_weight: (n_sheets,) float posterior mean precision weight of each sheet (the latent
-        ``w`` of the t noise, about 1 for a sheet on its judge's line, small for one far off;
-        0 while drawn as a blunder, so it also counts the blunder draws; ones with normal noise
-        and no blunder mixture).
     """
 
     score_draws: np.ndarray
@@ -202,10 +182,6 @@ class Posterior:
     n_blocks: int = 0
     blunder_rate: float = 0.0
     sheet_blunder: np.ndarray | None = None
-    thin: int = 1
-    noise_df: float = float("inf")
-    noise_df_draws: np.ndarray | None = None
-    sheet_weight: np.ndarray | None = None
 
 
 def default_sweeps(n_sheets: int) -> int:
@@ -232,40 +208,13 @@ def sample_posterior(
     checked=False,
     blocks=True,
     robust=True,
-    t_noise=True,
-    _thin=1,
 ) -> Posterior:
     """Gibbs sampler of the judge model; returns :class:`Posterior` (deterministic for a
     ``seed``). ``n_draws`` saved sweeps (default :func:`default_sweeps`) after ``n_burn``
     (default a third of ``n_draws``, at least 100). ``checked=True`` skips :func:`check_sheets`
     (the caller did it). ``blocks=False`` turns the panel-aware prior off (every entry
     exchangeable, as before 2026-12-03; for comparison). ``robust=False`` turns the blunder
-    mixture and the Student-t noise off (every sheet is the judge's line plus normal noise, as
-    before 2026-12-04, the same draws to the bit). ``t_noise=False`` keeps the blunder mixture
-    with normal noise (the model of 2026-12-04 morning, the same draws to the bit).
-
-    Student-t noise (``robust=True, t_noise=True``, the default): sheet i's noise is
-    ``N(0, sigma_j^2 / w_i)`` with a latent precision weight ``w_i ~ Gamma(nu/2, rate nu/2)``
-    per sheet (n_sheets,), so that, integrated over ``w_i``, it is Student t with ``nu`` degrees
-    of freedom and scale ``sigma_j``; ``nu`` takes a value of ``NU_GRID`` (uniform prior).
-    Every conditional stays conjugate: the entry, judge and noise steps weight each sheet by
-    ``w_i`` (0 for a sheet drawn as a blunder), censored sheets are drawn with sd
-    ``sigma_j / sqrt(w_i)``. Each sweep draws ``w_i ~ Gamma((nu + 1)/2, rate (nu + res_i^2 /
-    sigma_j^2)/2)``; every ``BLUNDER_EVERY``-th sweep first draws ``nu`` (from the t
-    likelihood of the sheets not drawn as blunders, the weights integrated out), then which
-    sheets are blunders (t density against the uniform one, the weights integrated out), then
-    the weights. ``noise``/``noise_draws`` are the judge's noise as the sd of normal noise that
-    carries the same information about an entry per sheet, ``sigma_j sqrt((nu + 3) / (nu + 1))``
-    (the Fisher information of a t location is ``(nu + 1) / ((nu + 3) sigma^2)``; what the
-    reliability and ``plan_extra_judges`` use it for); the t's own sd, ``sigma_j sqrt(nu /
-    (nu - 2))``, would be dominated by the rare far-off sheets (1.73 sigma at ``nu = 3``).
-
-    With the t noise, a chain whose R-hat exceeds ``RHAT_RETRY`` is run again (same seed and
-    burn-in) twice as long, every second sweep kept (the same ``n_draws`` draws, spread over
-    twice the sweeps; ``thin`` is then 2): an entry whose few sheets disagree
-    can have two modes (which sheet is the odd one), which the chain crosses slowly. It costs
-    about three times the CPU in the few fits that need it (1 in 20 in the benchmarks).
-    """
+    mixture off (every sheet is the judge's line plus normal noise, as before 2026-12-04)."""
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; choose from {MODELS}")
     if across not in ACROSS:
@@ -390,43 +339,26 @@ def sample_posterior(
     bad_count = np.zeros(n)
     w_ok = None  # 0 for the blunders, 1 for the rest (set with them)
     pi_sum = 0.0
-    tn = bool(robust and t_noise)  # Student-t noise: sheet weights ww = w * (not a blunder)
-    nu = NU_START
-    w = ww = np.ones(n)
-    sw_j = j_count  # sum of the weights of each judge's sheets
-    nu_grid = np.asarray(NU_GRID)
-    # log of the t density's constant, Gamma((nu+1)/2) / (Gamma(nu/2) sqrt(nu pi)), per nu
-    log_tc = np.array(
-        [
-            math.lgamma(0.5 * (x + 1.0)) - math.lgamma(0.5 * x) - 0.5 * math.log(x * math.pi)
-            for x in NU_GRID
-        ]
-    )
-    keep_nu = np.full(n_draws, np.inf)
-    w_sum = np.zeros(n)
-    thin = int(_thin)
-    total = n_burn + n_draws * thin
+    total = n_burn + n_draws
     for sweep in range(total):
         sj, aj = s[j], a[j]
         # 1. latent scores of censored sheets (truncated normal beyond the bound)
         if bound_hi is not None:
             idx = cen_hi
             mu = aj[idx] + sj[idx] * z[e[idx]]
-            sd = np.sqrt(sig2[j[idx]] / w[idx]) if tn else np.sqrt(sig2[j[idx]])
+            sd = np.sqrt(sig2[j[idx]])
             r[idx] = mu + sd * _std_normal_above(rng, (bound_hi - mu) / sd)
         if bound_lo is not None:
             idx = cen_lo
             mu = aj[idx] + sj[idx] * z[e[idx]]
-            sd = np.sqrt(sig2[j[idx]] / w[idx]) if tn else np.sqrt(sig2[j[idx]])
+            sd = np.sqrt(sig2[j[idx]])
             r[idx] = mu - sd * _std_normal_above(rng, (mu - bound_lo) / sd)
         # 2. entries: z_e | rest, conjugate normal
         prec_j = 1.0 / sig2
         wsj = (s * prec_j)[j]
-        if tn:
-            wsj = wsj * ww
         P = np.bincount(e, weights=wsj * sj, minlength=E) + 1.0 / tau2_z
         b = np.bincount(e, weights=wsj * (r - aj), minlength=E)
-        if bad.size and not tn:
+        if bad.size:
             eb, wb = e[bad], wsj[bad]
             P -= np.bincount(eb, weights=wb * sj[bad], minlength=E)
             b -= np.bincount(eb, weights=wb * (r[bad] - aj[bad]), minlength=E)
@@ -440,24 +372,17 @@ def sample_posterior(
         ze = z[e]
         # 3. judges: (offset, scale) | rest, a 2x2 conjugate regression per judge
         if model == "bias_scale":
-            if tn:  # each sheet weighted by its precision weight (0 for a blunder)
-                wze, wr = ww * ze, ww * r
-                sx = np.bincount(j, weights=wze, minlength=J)
-                sxx = np.bincount(j, weights=wze * ze, minlength=J)
-                sr = np.bincount(j, weights=wr, minlength=J)
-                sxr = np.bincount(j, weights=wze * r, minlength=J)
-            else:
-                sx = np.bincount(j, weights=ze, minlength=J)
-                sxx = np.bincount(j, weights=ze * ze, minlength=J)
-                sr = np.bincount(j, weights=r, minlength=J)
-                sxr = np.bincount(j, weights=ze * r, minlength=J)
-            if bad.size and not tn:
+            sx = np.bincount(j, weights=ze, minlength=J)
+            sxx = np.bincount(j, weights=ze * ze, minlength=J)
+            sr = np.bincount(j, weights=r, minlength=J)
+            sxr = np.bincount(j, weights=ze * r, minlength=J)
+            if bad.size:
                 jb, zb, rb = j[bad], ze[bad], r[bad]
                 sx -= np.bincount(jb, weights=zb, minlength=J)
                 sxx -= np.bincount(jb, weights=zb * zb, minlength=J)
                 sr -= np.bincount(jb, weights=rb, minlength=J)
                 sxr -= np.bincount(jb, weights=zb * rb, minlength=J)
-            p11 = (sw_j if tn else good_j) * prec_j + 1.0 / tau2_a
+            p11 = good_j * prec_j + 1.0 / tau2_a
             p12 = sx * prec_j
             p22 = sxx * prec_j + 1.0 / tau2_s
             b1 = sr * prec_j
@@ -473,11 +398,9 @@ def sample_posterior(
             a = m1 + x1
             s = np.maximum(m2 + x2, 0.02)  # a judge's scale stays positive
         elif model == "bias":
-            p11 = (sw_j if tn else good_j) * prec_j + 1.0 / tau2_a
+            p11 = good_j * prec_j + 1.0 / tau2_a
             d = r - ze
-            if tn:
-                d = d * ww
-            elif bad.size:
+            if bad.size:
                 d[bad] = 0.0
             b1 = np.bincount(j, weights=d, minlength=J) * prec_j
             a = b1 / p11 + rng.standard_normal(J) / np.sqrt(p11)
@@ -489,9 +412,7 @@ def sample_posterior(
                 res_e = r[i_e] - a[j[i_e]] - s[j[i_e]] * z[e[i_e]]
                 c_j, c_e = -s[j[i_j]], s[j[i_e]]
                 pj, pe = 1.0 / sig2[j[i_j]], 1.0 / sig2[j[i_e]]
-                if tn:
-                    pj, pe = pj * ww[i_j], pe * ww[i_e]
-                elif bad.size:
+                if bad.size:
                     pj, pe = pj * w_ok[i_j], pe * w_ok[i_e]
                 sb = s[bj]
                 prec = (
@@ -509,47 +430,12 @@ def sample_posterior(
             ze = z[e]
         # 4. noise per judge, inverse gamma around the pooled level s0
         res = r - a[j] - s[j] * ze
-        if tn:
-            ss = np.bincount(j, weights=ww * res * res, minlength=J)
-        else:
-            ss = np.bincount(j, weights=res * res, minlength=J)
-        if bad.size and not tn:
+        ss = np.bincount(j, weights=res * res, minlength=J)
+        if bad.size:
             ss -= np.bincount(j[bad], weights=res[bad] ** 2, minlength=J)
         sig2 = _inv_gamma(rng, 0.5 * (nu0 + good_j), 0.5 * (nu0 * s0 + ss))
         sig2 = np.maximum(sig2, 1e-8 * v)
-        if tn and sweep % WEIGHT_EVERY == 0:  # 4b. (nu, blunders, weights) of the t noise
-            # (the scan order: every NU_EVERY-th sweep nu, every BLUNDER_EVERY-th the blunders,
-            # every WEIGHT_EVERY-th the weights; multiples of each other, so nu and the
-            # blunders are always followed by fresh weights)
-            u2 = res * res / sig2[j]
-            if sweep % NU_EVERY == 0:
-                # nu | blunders, the weights integrated out: t log-likelihood of the good sheets
-                ug = u2 if w_ok is None else u2[w_ok > 0]
-                ll = np.array(
-                    [
-                        ug.size * c - 0.5 * (x + 1.0) * float(np.sum(np.log1p(ug / x)))
-                        for x, c in zip(NU_GRID, log_tc, strict=True)
-                    ]
-                )
-                pnu = np.exp(ll - ll.max())
-                cum = np.cumsum(pnu)
-                k_nu = min(int(np.searchsorted(cum, rng.random() * cum[-1])), cum.size - 1)
-                nu = float(nu_grid[k_nu])
-            if sweep % BLUNDER_EVERY == 0:
-                # blunders | nu: log of (1 - pi) t(res; sigma_j, nu) / (pi / width)
-                c_j = math.log((1.0 - pi) / pi) + math.log(width) + log_tc[k_nu]
-                logit = c_j - 0.5 * np.log(sig2)[j] - 0.5 * (nu + 1.0) * np.log1p(u2 / nu)
-                is_bad = rng.random(n) * (1.0 + np.exp(np.minimum(logit, 700.0))) < 1.0
-                is_bad[cen_hi] = is_bad[cen_lo] = False  # a score at a bound stays censored
-                bad = np.flatnonzero(is_bad)
-                pi = rng.beta(BLUNDER_PRIOR[0] + bad.size, BLUNDER_PRIOR[1] + n - bad.size)
-                good_j = j_count - np.bincount(j[bad], minlength=J)
-                w_ok = np.where(is_bad, 0.0, 1.0)
-            # weights | nu, rest (a blunder's weight is drawn too and multiplied by 0)
-            w = rng.standard_gamma(0.5 * (nu + 1.0), n) / (0.5 * (nu + u2))
-            ww = w if w_ok is None else w * w_ok
-            sw_j = np.bincount(j, weights=ww, minlength=J)
-        elif robust and sweep % BLUNDER_EVERY == 0:  # 4b. which sheets are blunders, how many
+        if robust and sweep % BLUNDER_EVERY == 0:  # 4b. which sheets are blunders, how many
             # log of P(good) / P(blunder) per sheet: (1 - pi) N(res; 0, sigma_j^2) / (pi u)
             c_j = math.log((1.0 - pi) / pi) - log_u - 0.5 * np.log(sig2)
             logit = c_j[j] - res * res * (0.5 / sig2)[j]
@@ -570,8 +456,8 @@ def sample_posterior(
         if model == "bias_scale":
             ds = s[has_j] - 1.0
             tau2_s = _inv_gamma(rng, 2.0 + 0.5 * nj, 0.1 + 0.5 * float(np.dot(ds, ds)))
-        if sweep >= n_burn and (sweep - n_burn) % thin == thin - 1:
-            k = (sweep - n_burn) // thin
+        if sweep >= n_burn:
+            k = sweep - n_burn
             # centre: sheet-weighted offsets sum to 0 within each group (a shift of z by
             # delta moves the offsets by -scale * delta; the predictions stay)
             a_sum = np.bincount(j_comp_has, weights=(j_count * a)[has_j], minlength=n_comp)
@@ -592,37 +478,12 @@ def sample_posterior(
             keep_z[k] = np.where(has_e, zc + level[e_comp0], np.nan)
             keep_a[k] = np.where(has_j, ac, np.nan)
             keep_s[k] = np.where(has_j, s, np.nan)
-            # t scale -> the sd of normal noise with the same information per sheet
-            sd_f = math.sqrt((nu + 3.0) / (nu + 1.0)) if tn else 1.0
-            keep_sig[k] = np.where(has_j, np.sqrt(sig2) * sd_f, np.nan)
+            keep_sig[k] = np.where(has_j, np.sqrt(sig2), np.nan)
             keep_tau2[k] = tau2_z
             bad_count[bad] += 1.0
             pi_sum += pi if robust else 0.0
-            if tn:
-                keep_nu[k] = nu
-                w_sum += ww
     del jn_w
     rhat = _split_rhat(keep_z[:, has_e], e_comp[has_e], n_comp)
-    if tn and thin == 1 and rhat > RHAT_RETRY:
-        return sample_posterior(
-            e,
-            j,
-            score,
-            n_entries=E,
-            n_judges=J,
-            model=model,
-            scale_min=scale_min,
-            scale_max=scale_max,
-            across=across,
-            n_draws=n_draws,
-            n_burn=n_burn,
-            seed=seed,
-            checked=True,
-            blocks=blocks,
-            robust=robust,
-            t_noise=t_noise,
-            _thin=2,
-        )
     with np.errstate(invalid="ignore"):
         return Posterior(
             score_draws=keep_z,
@@ -645,14 +506,10 @@ def sample_posterior(
             model=model,
             across=across,
             n_sweeps=n_draws,
-            thin=thin,
             n_burn=n_burn,
             n_blocks=int(n_blk),
             blunder_rate=pi_sum / n_draws,
             sheet_blunder=bad_count / n_draws,
-            noise_df=float(keep_nu.mean()),
-            noise_df_draws=keep_nu,
-            sheet_weight=w_sum / n_draws if tn else 1.0 - bad_count / n_draws,
         )
 
 

@@ -9,7 +9,7 @@ Same input as ``judging.normalize``: one row per score sheet with
 Model (``model="bias_scale"``; ``"bias"`` fixes every scale at 1; ``"raw"`` also fixes every
 offset at 0)::
 
-    score_i = m_c + offset_j + scale_j * z_e + noise_i,   noise_i ~ t_nu(0, sigma_j)
+    score_i = m_c + offset_j + scale_j * z_e + noise_i,   noise_i ~ N(0, sigma_j^2)
 
 for sheet i of judge j on entry e in group c of linked judges (``m_c`` = the group's mean sheet
 score, a constant). Weakly informative hierarchical priors, scaled by the spread of the scores
@@ -47,21 +47,6 @@ a bound are censored, never blunders. Without it a blunder either drags its entr
 inflates its judge's noise, and the entry's interval misses (coverage of the entries with a
 blunder in ``bench/accuracy.py``'s ``blunders`` design: 0.80 without, 0.93 with it).
 ``sample_posterior(robust=False)`` turns it off.
-
-The noise is Student t (2026-12-04, session 24), a scale mixture of normals so every step
-stays conjugate: ``noise_i ~ N(0, sigma_j^2 / w_i)`` with a latent precision weight per sheet
-``w_i ~ Gamma(nu/2, rate nu/2)``; ``nu`` takes one of 3, 4, 6, 10, 20, 50 (uniform prior). The
-entry, judge and noise steps weight each sheet by ``w_i`` (0 while it is drawn as a blunder),
-a censored sheet's latent score has sd ``sigma_j / sqrt(w_i)``. Every fourth sweep draws, as
-one block, ``nu`` (every eighth; from the t likelihood of the good sheets, the weights
-integrated out), which sheets are blunders (t density against the uniform one, the weights
-integrated out) and then the weights, ``w_i ~ Gamma((nu + 1)/2, rate (nu + res_i^2 /
-sigma_j^2)/2)``. An honest sheet 3-4 noise sds off its judge's line then counts little
-(``Posterior.sheet_weight``) instead of either pulling its entry or being called a blunder;
-on normal data ``nu`` drifts to 20-50 and the model is the normal one. A fit whose R-hat
-exceeds 1.1 is run again twice as long (every second sweep kept). ``sample_posterior(
-t_noise=False)`` is the normal-noise model with blunders (as on 2026-12-04 morning, the same
-draws to the bit); ``robust=False`` turns both off. Figures in ``bench/README.md``.
 
 Every Gibbs sweep updates, vectorized: the latent scores of censored sheets; all entries'
 ``z`` at once (conjugate normal, two ``np.bincount``); every judge's (offset, scale) jointly (a
