@@ -16,8 +16,11 @@ the reported SE (1 = honest), with medians over replications and the ratio to th
 Held out since 2026-12-04 (``--only kipp``): seven designs of how KIPP-style judging differs
 (heavy-tailed noise, typing blunders, a 5-criteria 1-5 rubric, tiny categories, one judge
 writing most sheets, exactly tied qualities, a nearly complete design with steep judges).
-``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise`` and
-``--no-panels`` run it without the blunder mixture or the panel-aware prior, for comparison.
+Held out since 2026-12-04 afternoon (``--only s24``): four more (t noise for some judges only,
+noise growing with the score, skewed quality tied at the top, a judge missing half its sheets).
+``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise``,
+``--no-panels`` and ``--no-retry`` run it without the blunder mixture, the panel-aware prior or
+the longer second chain when R-hat > 1.1, for comparison.
 
     python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
                              [--only small,kipp,...] [--diagnose] [--normal-noise]
@@ -994,6 +997,12 @@ def main(argv=None):
         help="rank_uncertainty with normal judge noise (as before 2026-12-04)",
     )
     ap.add_argument(
+        "--no-retry",
+        action="store_true",
+        help="rank_uncertainty without the second, longer chain when R-hat > 1.1 (as before "
+        "2026-12-04 afternoon)",
+    )
+    ap.add_argument(
         "--diagnose",
         action="store_true",
         help="per-design diagnostics of rank_uncertainty (after the tables)",
@@ -1015,6 +1024,10 @@ def main(argv=None):
         import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
 
         ranking.sample_posterior = functools.partial(ranking.sample_posterior, robust=False)
+    if args.no_retry:
+        import judging.normalize_posterior as core  # read by sample_posterior at each call
+
+        core.RHAT_RETRY = float("inf")
     if args.only:
         keep = set()
         for name in args.only.split(","):
