@@ -16,8 +16,11 @@ the reported SE (1 = honest), with medians over replications and the ratio to th
 Held out since 2026-12-04 (``--only kipp``): seven designs of how KIPP-style judging differs
 (heavy-tailed noise, typing blunders, a 5-criteria 1-5 rubric, tiny categories, one judge
 writing most sheets, exactly tied qualities, a nearly complete design with steep judges).
-``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise`` and
-``--no-panels`` run it without the blunder mixture or the panel-aware prior, for comparison.
+Held out since 2026-12-04 afternoon (``--only s24``): four more (t noise for some judges only,
+noise growing with the score, skewed quality tied at the top, a judge missing half its sheets).
+``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise``,
+``--no-panels`` and ``--no-retry`` run it without the blunder mixture, the panel-aware prior or
+the longer second chain when R-hat > 1.1, for comparison.
 
     python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
                              [--only small,kipp,...] [--diagnose] [--normal-noise]
@@ -475,6 +478,95 @@ def k_near_complete(rng):
     return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
 
 
+# --------------------------------------------------------------------------------------------
+# Held out (2026-12-04, session 24): designs the Student-t noise was not tuned on. Added and
+# measured before the change to the model (``--only s24``).
+# --------------------------------------------------------------------------------------------
+
+
+def _wild(entry, t, E, cut=2.5):
+    """Entries with a sheet whose standardized noise is more than ``cut`` sd off."""
+    return np.bincount(entry[np.abs(t) > cut], minlength=E) > 0
+
+
+def s_t_some(rng):
+    """60 entries, 12 judges, 3 random judges per entry; 4 of the 12 judges (chosen at random)
+    have Student-t noise with 3 degrees of freedom scaled to their sd (3-6 points), the other 8
+    normal noise."""
+    E, J, k = 60, 12, 3
+    q = rng.normal(60.0, 10.0, E)
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    heavy = np.zeros(J, dtype=bool)
+    heavy[rng.permutation(J)[:4]] = True
+    t = np.where(
+        heavy[judge],
+        rng.standard_t(3.0, entry.size) / np.sqrt(3.0),
+        rng.normal(0.0, 1.0, entry.size),
+    )
+    y = 60.0 + off[judge] + sc[judge] * (q[entry] - 60.0) + t * ns[judge]
+    y = np.clip(np.round(y), SCALE_MIN, SCALE_MAX)
+    wild = _wild(entry, np.where(heavy[judge], t, 0.0), E)
+    return q, entry, judge, y, None, {"special": ("with a t sheet >2.5 sd off", wild)}
+
+
+def s_growing_noise(rng):
+    """60 entries, 12 judges, 3 random judges per entry; 3 judges' noise grows with the score
+    they would give (sd 1 point at a line of 40, 12 points at 90: they look closely at weak
+    entries and guess at strong ones); the others as usual."""
+    E, J, k = 60, 12, 3
+    q = rng.normal(60.0, 10.0, E)
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    line = 60.0 + off[judge] + sc[judge] * (q[entry] - 60.0)
+    grow = np.zeros(J, dtype=bool)
+    grow[rng.permutation(J)[:3]] = True
+    sd = np.where(grow[judge], np.clip(1.0 + 0.22 * (line - 40.0), 1.0, 20.0), ns[judge])
+    y = np.clip(np.round(line + rng.normal(0.0, 1.0, entry.size) * sd), SCALE_MIN, SCALE_MAX)
+    hit = np.bincount(entry[grow[judge]], minlength=E) > 0
+    return q, entry, judge, y, None, {"special": ("scored by a growing-noise judge", hit)}
+
+
+def s_skewed_top(rng):
+    """60 entries, 12 judges, 3 random judges per entry; quality skewed towards the top of the
+    rubric (100 minus a gamma with shape 2 and mean 16: a long tail of weak entries, a crowd at
+    80-95) and the best 4 entries exactly tied (the mean of their qualities); judges' offsets
+    sd 4, so some sheets sit at 100."""
+    E, J, k = 60, 12, 3
+    q = 100.0 - rng.gamma(2.0, 8.0, E)
+    top = np.argsort(-q)[:4]
+    q[top] = q[top].mean()
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    off *= 4.0 / 6.0
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns, centre=84.0), None
+
+
+def s_missing_half(rng):
+    """60 entries, 12 judges, 3 random judges per entry, but judge 0 (the most lenient of the
+    12) hands in only half of its sheets (the other half missing at random): the entries it
+    was assigned to are scored by 2 or 3 judges."""
+    E, J, k = 60, 12, 3
+    q = rng.normal(60.0, 10.0, E)
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    lenient = int(np.argmax(off))
+    mine = np.flatnonzero(judge == lenient)
+    drop = rng.permutation(mine)[: mine.size // 2]
+    keep = np.ones(entry.size, dtype=bool)
+    keep[drop] = False
+    y = _int_scores(rng, q, entry, judge, off, sc, ns)
+    lost = np.bincount(entry[drop], minlength=E) > 0
+    return (
+        q,
+        entry[keep],
+        judge[keep],
+        y[keep],
+        None,
+        {"special": ("missing the lenient judge's sheet", lost)},
+    )
+
+
 U_DESIGNS = {
     "small": u_small,
     "national": u_national,
@@ -499,6 +591,11 @@ U_DESIGNS = {
     "dominant_judge": k_dominant,
     "tied_quality": k_tied_quality,
     "near_complete": k_near_complete,
+    # held out (2026-12-04, session 24): measured before the Student-t noise (``--only s24``)
+    "t_some_judges": s_t_some,
+    "growing_noise": s_growing_noise,
+    "skewed_top_ties": s_skewed_top,
+    "missing_half": s_missing_half,
 }
 FAMILIES = {
     "kipp": (
@@ -510,6 +607,7 @@ FAMILIES = {
         "tied_quality",
         "near_complete",
     ),
+    "s24": ("t_some_judges", "growing_noise", "skewed_top_ties", "missing_half"),
 }
 METRICS = (
     "coverage90",
@@ -899,6 +997,12 @@ def main(argv=None):
         help="rank_uncertainty with normal judge noise (as before 2026-12-04)",
     )
     ap.add_argument(
+        "--no-retry",
+        action="store_true",
+        help="rank_uncertainty without the second, longer chain when R-hat > 1.1 (as before "
+        "2026-12-04 afternoon)",
+    )
+    ap.add_argument(
         "--diagnose",
         action="store_true",
         help="per-design diagnostics of rank_uncertainty (after the tables)",
@@ -920,6 +1024,10 @@ def main(argv=None):
         import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
 
         ranking.sample_posterior = functools.partial(ranking.sample_posterior, robust=False)
+    if args.no_retry:
+        import judging.normalize_posterior as core  # read by sample_posterior at each call
+
+        core.RHAT_RETRY = float("inf")
     if args.only:
         keep = set()
         for name in args.only.split(","):

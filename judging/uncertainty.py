@@ -48,6 +48,12 @@ inflates its judge's noise, and the entry's interval misses (coverage of the ent
 blunder in ``bench/accuracy.py``'s ``blunders`` design: 0.80 without, 0.93 with it).
 ``sample_posterior(robust=False)`` turns it off.
 
+The mixture makes a chain slow where an entry's few sheets disagree (which one is the odd
+sheet: two modes). A fit whose R-hat exceeds 1.1 is therefore run again, same seed and
+burn-in, twice as long with every second sweep kept (``Posterior.thin`` 2; same number of
+draws). Fits that settle are unchanged to the bit. Student-t noise instead of the normal one
+was measured and not kept (2026-12-04 afternoon; ``bench/README.md``).
+
 Every Gibbs sweep updates, vectorized: the latent scores of censored sheets; all entries'
 ``z`` at once (conjugate normal, two ``np.bincount``); every judge's (offset, scale) jointly (a
 2x2 conjugate normal regression per judge, closed-form Cholesky, four ``np.bincount``); every

@@ -5,6 +5,7 @@ test_uncertainty.py)."""
 import numpy as np
 import pytest
 
+import judging.normalize_posterior as core
 from judging.normalize_core import MAX_FREE_INDEX
 from judging.normalize_posterior import check_sheets, default_sweeps, sample_posterior
 from tests.judging.normalize_cases import simulate
@@ -93,3 +94,41 @@ def test_blunder_mixture_changes_little_without_blunders():
     diff = np.abs(m.score_draws.mean(axis=0) - n.score_draws.mean(axis=0))
     assert np.max(diff / se) < 0.5
     np.testing.assert_allclose(np.mean(m.noise / n.noise), 1.0, atol=0.05)
+
+
+# Sums of the draws of the sampler before the retry (lead a8c136f) on simulate(0, 20, 6, 3),
+# n_draws=60, n_burn=30, seed=4: both chains settle (R-hat 1.04 and 1.10), so the sampler must
+# give them unchanged. Exact on the machine that measured them; rtol 1e-9 leaves room for
+# another CPU's exp/log rounding, nothing more.
+BEFORE_RETRY = {
+    True: (71022.90450286865, 1172.1566542387009),
+    False: (71135.77232933044, 1085.0340127944946),
+}
+
+
+def test_a_settled_chain_is_the_sampler_before_to_the_bit():
+    entry, judge, score, _, _ = simulate(0, n_entries=20, n_judges=6, per_entry=3)
+    for robust, sums in BEFORE_RETRY.items():
+        p = sample_posterior(entry, judge, score, robust=robust, n_draws=60, n_burn=30, seed=4)
+        assert p.thin == 1
+        got = (float(p.score_draws.sum(dtype=float)), float(p.noise_draws.sum(dtype=float)))
+        np.testing.assert_allclose(got, sums, rtol=1e-9)
+
+
+def test_an_unsettled_chain_is_run_again_twice_as_long(monkeypatch):
+    entry, judge, score, _, _ = simulate(5, n_entries=20, n_judges=6, per_entry=3)
+    kw = dict(n_draws=60, n_burn=30, seed=4)
+    again = sample_posterior(entry, judge, score, **kw)
+    monkeypatch.setattr(core, "RHAT_RETRY", float("inf"))
+    first = sample_posterior(entry, judge, score, **kw)
+    longer = sample_posterior(entry, judge, score, n_draws=120, n_burn=30, seed=4)
+    assert first.rhat > 1.1 and first.thin == 1
+    # the same number of draws, every second sweep of a chain twice as long, settled better
+    assert again.thin == 2 and again.n_sweeps == 60 and again.score_draws.shape == (60, 20)
+    np.testing.assert_array_equal(again.score_draws, longer.score_draws[1::2])
+    np.testing.assert_array_equal(again.noise_draws, longer.noise_draws[1::2])
+    assert again.rhat < first.rhat
+    # without the blunder mixture (the sampler before 2026-12-04) nothing is run again
+    monkeypatch.setattr(core, "RHAT_RETRY", 1.1)
+    off = sample_posterior(entry, judge, score, robust=False, **kw)
+    assert off.thin == 1
