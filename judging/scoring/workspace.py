@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, exists, select
+from sqlalchemy import bindparam, case, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from competition.accounts.models import Organisation, User
@@ -85,7 +85,8 @@ def _worklist_statement():
         select(case((ScoreChange.event == "reopened", ScoreChange.note), else_=None))
         .where(
             ScoreChange.sheet_id == ScoreSheet.id,
-            ScoreChange.event.in_(("reopened", "submitted")),
+            # not IN (...): an expanding parameter is rendered again on every execution
+            or_(ScoreChange.event == "reopened", ScoreChange.event == "submitted"),
         )
         .order_by(ScoreChange.id.desc())
         .limit(1)
