@@ -19,8 +19,8 @@ CLOSES_FORMAT = "d MMMM y, HH:mm zzz"  # as the judges' reminders (judging.scori
 def sheet_reopened(*, sheet: ScoreSheet, reason: str, now: datetime) -> list[Notification]:
     """Tell the sheet's judge that the committee reopened it: the stage, the entry (its title
     blacked out and no organisation when the entry is judged blind, as the judge's worklist
-    shows it), the committee's reason, when scoring closes and a link to the sheet. Nothing
-    for a disabled account."""
+    shows it), the committee's reason, when scoring closes (or that it has closed) and a link
+    to the sheet. Nothing for a disabled account."""
     assignment = sheet.assignment
     judge, entry, stage = assignment.judge, assignment.entry, assignment.stage
     if not judge.is_enabled:
@@ -41,10 +41,17 @@ def sheet_reopened(*, sheet: ScoreSheet, reason: str, now: datetime) -> list[Not
             stage=stage.name,
             round=stage.round.name,
         )
-        closes = _(
-            "Correct it if needed and submit it again before scoring closes on %(when)s.",
-            when=format_datetime(stage.closes_at, CLOSES_FORMAT),
-        )
+        when = format_datetime(stage.closes_at, CLOSES_FORMAT)
+        if now > stage.closes_at:  # reopened from the sheet page after scoring closed
+            closes = _(
+                "Scoring for this stage closed on %(when)s: ask the committee how to correct it.",
+                when=when,
+            )
+        else:
+            closes = _(
+                "Correct it if needed and submit it again before scoring closes on %(when)s.",
+                when=when,
+            )
         link = notifications.link("judge.sheet", assignment_id=assignment.id)
         return subject, f"{body}\n\n{reason.strip()}\n\n{closes}{link}"
 

@@ -125,8 +125,10 @@ def _worklist_statement():
 def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
     """The judge's assignments (only theirs) in the order of
     ``judging.panels.assignment.list_assignments_of``: sheets not yet submitted in open stages
-    (those the committee reopened first, then soonest deadline first), then those of stages not open (yet or any more), then the
-    submitted ones (latest stage first); within each, by stage and entry. One statement."""
+    (soonest deadline first), then those of stages not open (yet or any more), then the
+    submitted ones (latest stage first); within each, by stage and entry. One difference: the
+    sheets the committee reopened come first among those still to do in open stages. One
+    statement."""
     now = now or utcnow()
     rows = db.session.execute(_worklist_statement(), {"judge_id": judge.id}).all()
     items = [WorkItem(*row[:12], bool(row[12]), row[13]) for row in rows]

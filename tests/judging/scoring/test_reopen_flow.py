@@ -5,6 +5,7 @@ worklist shows the reopened sheet first with a "Reopened" badge until it is subm
 in the same one statement whatever the number of reopened sheets."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -195,3 +196,16 @@ def test_worklist_queries_do_not_grow_with_reopened_sheets(
         assert page.count(">Dibuka kembali</span>") == reopened
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_reopened_after_scoring_closed_the_message_says_so(
+    app, login, committee, judge, opd, open_round
+):
+    stage, assignment = _submitted_sheet(open_round, opd, judge)
+    stage.closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    _reopen(login, committee, assignment)
+    [note] = _outbox(judge)
+    assert "Penilaian tahap ini ditutup pada" in note.body
+    assert "tanyakan kepada panitia cara memperbaikinya" in note.body
+    assert "sebelum penilaian ditutup" not in note.body
