@@ -28,6 +28,7 @@ from competition.rounds.models import Stage
 from judging.normalize import DEFAULT_METHOD, METHODS
 from judging.panels.models import Assignment, Panel
 from judging.panels.permissions import can_score
+from judging.scoring import messages
 from judging.scoring.blind import judged_blind
 from judging.scoring.models import Criterion, Score, ScoreChange, ScoreSheet, SheetStatus
 from judging.scoring.permissions import can_read_panel_sheet
@@ -225,7 +226,8 @@ def _record_changes(sheet: ScoreSheet, history: list[dict]) -> None:
 @records_actor
 def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) -> ScoreSheet:
     """The committee unlocks a submitted sheet so the judge can correct it (until the stage
-    closes); the reason is recorded in the sheet's history."""
+    closes); the reason is recorded in the sheet's history and sent to the judge
+    (``judging.scoring.messages.sheet_reopened``: in the outbox, mailed after the commit)."""
     if not sheet.is_submitted:
         raise InvalidState(_l("Only a submitted score sheet can be reopened."))
     if not reason.strip():
@@ -236,6 +238,7 @@ def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) 
         ScoreChange(event="reopened", changed_by_id=actor.id, changed_at=now, note=reason.strip())
     )
     db.session.flush()
+    messages.sheet_reopened(sheet=sheet, reason=reason, now=now)
     return sheet
 
 

@@ -7,7 +7,9 @@ an ``escape`` that allocates a ``Markup`` per value: the rows were about half of
 workspace's CPU time. Here each row is one f-string, each value escaped once; the labels are
 translated and each stage's closing time formatted once per page, as the template did. The
 HTML is byte for byte what the template's loop produced
-(tests/judging/scoring/test_worklist_rows.py renders that loop beside this).
+(tests/judging/scoring/test_worklist_rows.py renders that loop beside this), plus the
+"Reopened" badge and the committee's reason on a sheet the committee reopened (the reference
+loop renders those too).
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ from judging.scoring.models import SheetStatus
 from judging.scoring.workspace import WorkItem
 
 DATE_FORMAT = "d MMMM y, HH:mm"  # as the ``dt`` macro of templates/_macros.html
+NOTE_CHARS = 120  # the reopening reason's line in a row (the badge's title holds all of it)
+
+
+def shorten(text: str, limit: int = NOTE_CHARS) -> str:
+    """``text`` on one line, cut at a word to at most ``limit`` characters ("…" when cut)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url: str) -> Markup:
@@ -34,6 +45,7 @@ def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url
     stage_label = escape(_("Stage"))
     category_label = escape(_("Category"))
     closes_label = escape(_("Closes"))
+    reopened_label = escape(_("Reopened"))
     status_badge = {
         None: f'<span class="badge">{escape(label("not started"))}</span>',
         **{
@@ -56,10 +68,16 @@ def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url
                 escape(format_datetime(a.closes_at, DATE_FORMAT)) if a.closes_at else "-"
             )
         total = "" if a.total is None else escape(format_total(a.total))
+        status = status_badge[a.status or None]
+        if a.reopen_note is not None:
+            note = escape(a.reopen_note)
+            short = escape(shorten(a.reopen_note))
+            what += f'<br><small class="reopen-note">{short}</small>'
+            status += f' <span class="badge badge-flag" title="{note}">{reopened_label}</span>'
         out.append(
             f'\n    <tr class="{"done" if a.is_submitted else "todo"}">'
             f'\n        <td class="what"><a href="{url}{a.id}">{what}</td>'
-            f'\n        <td class="status">{status_badge[a.status or None]}</td>'
+            f'\n        <td class="status">{status}</td>'
             f'\n        <td class="num total">{total}</td>'
             f'\n        <td class="stage" data-label="{stage_label}">{escape(a.stage)}'
             f' <small class="muted">{escape(a.round)}</small></td>'

@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, case, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from competition.accounts.models import Organisation, User
@@ -21,7 +21,7 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Category, Round, Stage
 from judging.panels.models import Assignment
-from judging.scoring.models import ScoreSheet, SheetStatus
+from judging.scoring.models import ScoreChange, ScoreSheet, SheetStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,12 @@ class WorkItem:
     status: SheetStatus | None
     total: float | None
     is_blind: bool
+    reopen_note: str | None = None  # the committee's reason while the sheet is reopened
+
+    @property
+    def is_reopened(self) -> bool:
+        """The committee reopened the sheet and the judge has not submitted it again."""
+        return self.reopen_note is not None
 
     @property
     def is_submitted(self) -> bool:
@@ -72,6 +78,22 @@ def _worklist_statement():
         )
         .label("is_blind")
     )
+    # The committee's reason while the sheet is reopened (a draft whose latest sheet event is
+    # "reopened", as judging.scoring.sheets.reopen_note), else NULL: a subquery of the same
+    # statement, evaluated only for drafts (score_changes is indexed by sheet).
+    latest_event = (
+        select(case((ScoreChange.event == "reopened", ScoreChange.note), else_=None))
+        .where(
+            ScoreChange.sheet_id == ScoreSheet.id,
+            # not IN (...): an expanding parameter is rendered again on every execution
+            or_(ScoreChange.event == "reopened", ScoreChange.event == "submitted"),
+        )
+        .order_by(ScoreChange.id.desc())
+        .limit(1)
+        .correlate(ScoreSheet)
+        .scalar_subquery()
+    )
+    reopen_note = case((ScoreSheet.status == SheetStatus.DRAFT, latest_event), else_=None)
     return (
         select(
             Assignment.id,
@@ -87,6 +109,7 @@ def _worklist_statement():
             ScoreSheet.status,
             ScoreSheet.total,
             blind,
+            reopen_note.label("reopen_note"),
         )
         .join(Entry, Entry.id == Assignment.entry_id)
         .join(Organisation, Organisation.id == Entry.organisation_id)
@@ -103,15 +126,18 @@ def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
     """The judge's assignments (only theirs) in the order of
     ``judging.panels.assignment.list_assignments_of``: sheets not yet submitted in open stages
     (soonest deadline first), then those of stages not open (yet or any more), then the
-    submitted ones (latest stage first); within each, by stage and entry. One statement."""
+    submitted ones (latest stage first); within each, by stage and entry. One difference: the
+    sheets the committee reopened come first among those still to do in open stages. One
+    statement."""
     now = now or utcnow()
     rows = db.session.execute(_worklist_statement(), {"judge_id": judge.id}).all()
-    items = [WorkItem(*row[:12], bool(row[12])) for row in rows]
+    items = [WorkItem(*row[:12], bool(row[12]), row[13]) for row in rows]
 
     def todo_first(a: WorkItem) -> tuple:
         submitted = a.status == SheetStatus.SUBMITTED
         closes = a.closes_at.timestamp()
-        return (submitted, not a.opens_at <= now <= a.closes_at, -closes if submitted else closes)
+        is_open = a.opens_at <= now <= a.closes_at
+        return (submitted, not is_open, not a.is_reopened, -closes if submitted else closes)
 
     items.sort(key=todo_first)  # stable: stage and entry order within each group
     return Worklist(

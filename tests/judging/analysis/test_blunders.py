@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.entries.models import Entry
+from competition.notifications.models import Notification
 from competition.rounds.models import Stage
 from judging.analysis import blunders
 from judging.analysis import uncertainty as unc_service
@@ -196,6 +197,14 @@ def test_the_button_reopens_the_sheet_with_the_message(app, login, committee, ju
     # the judge sees the message on the sheet
     page = _text(login(judge_user).get(f"/judge/assignments/{sheet.assignment_id}").text)
     assert message in page
+    # and is told once, with the message and a link to the sheet (judging.scoring.messages)
+    [note] = db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == judge_user.id, Notification.kind == "sheet_reopened"
+        )
+    ).all()
+    assert message in note.body
+    assert note.body.endswith(f"/judge/assignments/{sheet.assignment_id}")
     # and the ranking no longer lists the reopened sheet
     ranking = _text(client.get(f"/committee/stages/{mistake_stage.id}/ranking").text)
     assert "Minta juri memeriksa nilai ini" not in ranking
