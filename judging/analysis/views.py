@@ -405,7 +405,9 @@ def check_score(stage_id: int, sheet_id: int):
     form = CheckScoreForm()
     if not form.validate_on_submit():
         return _check_page(stage, sheet, form, 422)
-    done = _("The sheet is reopened and its judge is sent your message; they can correct the score.")
+    done = _(
+        "The sheet is reopened and its judge is sent your message; they can correct the score."
+    )
     with writing(done) as w:
         blunders.ask_judge_to_check(
             stage=stage, sheet=sheet, reason=form.reason.data, actor=current_user, now=utcnow()

@@ -402,7 +402,9 @@ def sheet_reopen(stage_id: int, sheet_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         return _sheet_detail(stage, sheet, form, 422)
-    with writing(_("The sheet is reopened and its judge is told why; they can correct and submit it again.")) as w:
+    with writing(
+        _("The sheet is reopened and its judge is told why; they can correct and submit it again.")
+    ) as w:
         sheet_service.reopen_sheet(
             sheet=sheet, reason=form.reason.data, actor=current_user, now=utcnow()
         )
