@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, case, insert, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -242,19 +242,29 @@ def reopen_sheet(*, sheet: ScoreSheet, reason: str, actor: User, now: datetime) 
     return sheet
 
 
+def latest_reopen_note(sheet_id):
+    """A statement: the committee's note when the sheet's latest "reopened" or "submitted"
+    event is a reopening, else NULL. ``sheet_id`` is a value, or a column to correlate (the
+    judge's worklist, ``judging.scoring.workspace``)."""
+    return (
+        select(case((ScoreChange.event == "reopened", ScoreChange.note), else_=None))
+        .where(
+            ScoreChange.sheet_id == sheet_id,
+            # not IN (...): an expanding parameter is rendered again on every execution
+            or_(ScoreChange.event == "reopened", ScoreChange.event == "submitted"),
+        )
+        .order_by(ScoreChange.id.desc())
+        .limit(1)
+    )
+
+
 def reopen_note(sheet: ScoreSheet | None) -> str | None:
     """The committee's message when it reopened ``sheet`` and the sheet is still open for its
     judge (a draft not submitted again since): what the judge is asked to check. None
     otherwise (no query for a submitted sheet or none)."""
     if sheet is None or sheet.is_submitted or sheet.id is None:
         return None
-    last = db.session.execute(
-        select(ScoreChange.event, ScoreChange.note)
-        .where(ScoreChange.sheet_id == sheet.id, ScoreChange.event.in_(("reopened", "submitted")))
-        .order_by(ScoreChange.id.desc())
-        .limit(1)
-    ).first()
-    return last.note if last is not None and last.event == "reopened" else None
+    return db.session.scalar(latest_reopen_note(sheet.id))
 
 
 def get_sheet(stage: Stage, sheet_id: int) -> ScoreSheet:

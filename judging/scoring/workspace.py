@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, exists, or_, select
+from sqlalchemy import bindparam, case, exists, select
 from sqlalchemy.orm import aliased
 
 from competition.accounts.models import Organisation, User
@@ -21,7 +21,8 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Category, Round, Stage
 from judging.panels.models import Assignment
-from judging.scoring.models import ScoreChange, ScoreSheet, SheetStatus
+from judging.scoring.models import ScoreSheet, SheetStatus
+from judging.scoring.sheets import latest_reopen_note
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +82,7 @@ def _worklist_statement():
     # The committee's reason while the sheet is reopened (a draft whose latest sheet event is
     # "reopened", as judging.scoring.sheets.reopen_note), else NULL: a subquery of the same
     # statement, evaluated only for drafts (score_changes is indexed by sheet).
-    latest_event = (
-        select(case((ScoreChange.event == "reopened", ScoreChange.note), else_=None))
-        .where(
-            ScoreChange.sheet_id == ScoreSheet.id,
-            # not IN (...): an expanding parameter is rendered again on every execution
-            or_(ScoreChange.event == "reopened", ScoreChange.event == "submitted"),
-        )
-        .order_by(ScoreChange.id.desc())
-        .limit(1)
-        .correlate(ScoreSheet)
-        .scalar_subquery()
-    )
+    latest_event = latest_reopen_note(ScoreSheet.id).correlate(ScoreSheet).scalar_subquery()
     reopen_note = case((ScoreSheet.status == SheetStatus.DRAFT, latest_event), else_=None)
     return (
         select(
