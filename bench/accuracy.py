@@ -19,8 +19,9 @@ writing most sheets, exactly tied qualities, a nearly complete design with steep
 Held out since 2026-12-04 afternoon (``--only s24``): four more (t noise for some judges only,
 noise growing with the score, skewed quality tied at the top, a judge missing half its sheets).
 ``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise``,
-``--no-panels`` and ``--no-retry`` run it without the blunder mixture, the panel-aware prior or
-the longer second chain when R-hat > 1.1, for comparison.
+``--no-panels``, ``--no-retry`` and ``--no-slips`` run it without the blunder mixture, the
+panel-aware prior, the longer second chain when R-hat > 1.1 or the slips of scale among the
+blunders, for comparison.
 
     python bench/accuracy.py [--seeds 50] [--reps 12] [--skip-methods] [--skip-uncertainty]
                              [--only small,kipp,...] [--diagnose] [--normal-noise]
@@ -1003,6 +1004,12 @@ def main(argv=None):
         "2026-12-04 afternoon)",
     )
     ap.add_argument(
+        "--no-slips",
+        action="store_true",
+        help="rank_uncertainty reading every blunder as uniform over the rubric, no slips of "
+        "scale (as before 2026-12-04 evening)",
+    )
+    ap.add_argument(
         "--diagnose",
         action="store_true",
         help="per-design diagnostics of rank_uncertainty (after the tables)",
@@ -1024,6 +1031,10 @@ def main(argv=None):
         import judging.ranking as ranking  # rank_uncertainty looks sample_posterior up there
 
         ranking.sample_posterior = functools.partial(ranking.sample_posterior, robust=False)
+    if args.no_slips:
+        import judging.ranking as ranking
+
+        ranking.sample_posterior = functools.partial(ranking.sample_posterior, slips=False)
     if args.no_retry:
         import judging.normalize_posterior as core  # read by sample_posterior at each call
 

@@ -20,6 +20,12 @@ MODELS = ("bias_scale", "bias", "raw")
 # BLUNDER_EVERY sweeps (a fixed scan order keeps the chain's target; they change rarely)
 BLUNDER_PRIOR = (1.0, 99.0)
 BLUNDER_EVERY = 4
+# Share of blunders that are a slip of scale: the total typed a tenth of what the judge meant
+# (every criterion on a 1-10 scale, 86.5 -> 8.65, or a digit dropped, 73 -> 7); the rest are
+# uniform over the rubric. A slip's intended score is 10 y + SLIP_SHIFT with an extra sd of
+# SLIP_SD (percent of the scale's width: a dropped digit loses 0-9 points of 100)
+SLIP_SHARE = 0.25
+SLIP_SHIFT, SLIP_SD = 2.5, 3.5
 # R-hat above which a fit (with the blunder mixture) is run again, twice as long
 RHAT_RETRY = 1.1
 ACROSS = ("refuse", "assume_equal")
@@ -213,6 +219,7 @@ def sample_posterior(
     checked=False,
     blocks=True,
     robust=True,
+    slips=True,
     _thin=1,
 ) -> Posterior:
     """Gibbs sampler of the judge model; returns :class:`Posterior` (deterministic for a
@@ -220,7 +227,9 @@ def sample_posterior(
     (default a third of ``n_draws``, at least 100). ``checked=True`` skips :func:`check_sheets`
     (the caller did it). ``blocks=False`` turns the panel-aware prior off (every entry
     exchangeable, as before 2026-12-03; for comparison). ``robust=False`` turns the blunder
-    mixture off (every sheet is the judge's line plus normal noise, as before 2026-12-04).
+    mixture off (every sheet is the judge's line plus normal noise, as before 2026-12-04);
+    ``slips=False`` keeps it but reads every blunder as uniform over the rubric (no slips of
+    scale, as before 2026-12-04 evening; for comparison).
 
     With the blunder mixture, a chain whose R-hat exceeds ``RHAT_RETRY`` is run again (same
     seed and burn-in) twice as long, every second sweep kept (the same ``n_draws`` draws
@@ -350,6 +359,22 @@ def sample_posterior(
         else float(np.ptp(score)) or 1.0
     )
     log_u = 0.5 * math.log(2.0 * math.pi) - math.log(width)  # log(uniform density * sqrt(2 pi))
+    # slips of scale (SLIP_SHARE of the blunders): a blunder's density at y is
+    # (1 - q) u + q 10 N(10 y + shift; mu, sigma_j^2 + sd^2), so the log-odds of a good sheet
+    # lose log((1 - q) + q 10 N(...) / u). Only low sheets (10 y within reach of the scale)
+    # can be slips; for the rest the term is log(1 - q), taken into the constant
+    q_slip = SLIP_SHARE if slips else 0.0
+    unit = width / 100.0
+    hi_reach = (float(scale_max) if scale_max is not None else float(score.max())) + 6.0 * (
+        math.sqrt(v) + SLIP_SD * unit
+    )
+    low = 10.0 * score + SLIP_SHIFT * unit <= hi_reach
+    low[cen_lo] = low[cen_hi] = False  # a score at a bound stays censored
+    slip_idx = np.flatnonzero(low) if q_slip else np.zeros(0, np.intp)
+    # the gap between the intended score (centred) and the sheet's residual: d = gap + res
+    slip_gap = 9.0 * score[slip_idx] + SLIP_SHIFT * unit
+    slip_var = (SLIP_SD * unit) ** 2
+    slip_c = math.log(q_slip * 10.0 * width / math.sqrt(2.0 * math.pi)) if q_slip else 0.0
     bad_count = np.zeros(n)
     w_ok = None  # 0 for the blunders, 1 for the rest (set with them)
     pi_sum = 0.0
@@ -451,9 +476,16 @@ def sample_posterior(
         sig2 = _inv_gamma(rng, 0.5 * (nu0 + good_j), 0.5 * (nu0 * s0 + ss))
         sig2 = np.maximum(sig2, 1e-8 * v)
         if robust and sweep % BLUNDER_EVERY == 0:  # 4b. which sheets are blunders, how many
-            # log of P(good) / P(blunder) per sheet: (1 - pi) N(res; 0, sigma_j^2) / (pi u)
-            c_j = math.log((1.0 - pi) / pi) - log_u - 0.5 * np.log(sig2)
+            # log of P(good) / P(blunder) per sheet: (1 - pi) N(res; 0, sigma_j^2) / (pi u')
+            # with u' = (1 - q) u, then the slips' part for the low sheets
+            c_j = math.log((1.0 - pi) / pi) - log_u - 0.5 * np.log(sig2) - math.log1p(-q_slip)
             logit = c_j[j] - res * res * (0.5 / sig2)[j]
+            if slip_idx.size:
+                k = slip_idx
+                var = sig2[j[k]] + slip_var
+                d = slip_gap + res[k]
+                ratio = np.exp(slip_c - 0.5 * np.log(var) - d * d * (0.5 / var)) / (1.0 - q_slip)
+                logit[k] -= np.log1p(ratio)
             is_bad = rng.random(n) * (1.0 + np.exp(np.minimum(logit, 700.0))) < 1.0
             is_bad[cen_hi] = is_bad[cen_lo] = False  # a score at a bound stays censored
             bad = np.flatnonzero(is_bad)

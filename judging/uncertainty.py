@@ -48,6 +48,18 @@ inflates its judge's noise, and the entry's interval misses (coverage of the ent
 blunder in ``bench/accuracy.py``'s ``blunders`` design: 0.80 without, 0.93 with it).
 ``sample_posterior(robust=False)`` turns it off.
 
+A blunder is, a quarter of the time (2026-12-04 evening), a slip of scale instead: the judge
+typed a tenth of what they meant (every criterion on a 1-10 scale, 86.5 as 8.65, or a digit
+dropped, 73 as 7), so ten times the score, plus 2.5 points, lies on the judge's line within
+the judge's noise and 3.5 more points (points of a 0-100 scale; scaled to the rubric's
+width): a blunder's density at ``y`` is ``0.75 u + 0.25 * 10 N(10 y + 2.5; line, sigma^2 +
+3.5^2)``. Only low sheets (ten times the score within reach of the scale) can be slips, so it
+costs nothing elsewhere. With few sheets per judge a uniform blunder is hard to tell from a
+harsh opinion; a slip is not (``bench/mistakes.py``: in small open stages with the demo's
+judges, a sheet typed on a 1-10 scale is listed 12 times in 12 against 8 with uniform
+blunders only; honest low totals of a harsh judge are not listed). ``slips=False`` reads every
+blunder as uniform.
+
 The mixture makes a chain slow where an entry's few sheets disagree (which one is the odd
 sheet: two modes). A fit whose R-hat exceeds 1.1 is therefore run again, same seed and
 burn-in, twice as long with every second sweep kept (``Posterior.thin`` 2; same number of

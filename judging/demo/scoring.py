@@ -101,14 +101,16 @@ def demo_reopen(stage, committee, text) -> None:
 
 
 def simulate_sheets(
-    stage, criteria, judges, judge_data, comments, rng, *, quality, now=None
+    stage, criteria, judges, judge_data, comments, rng, *, quality, now=None, slip=None
 ) -> int:
     """Judges score their assigned entries: an entry's ``quality`` (1-10) seen through the
     judge's ``offset``, ``spread`` and ``noise`` from ``judges.csv``, a comment matching the
     mood of the score. A finished stage (``now`` None): every sheet submitted at a time spread
     over the window. A stage open at ``now``: each judge has submitted a share of their sheets
     (20 % to 80 %, by judge), has a draft of the next one or two, and the rest still to do.
-    Returns how many sheets were submitted."""
+    ``slip`` (a judge's username): that judge's first submitted sheet is typed on a 1-10 scale
+    (86 entered as 8.6), a typing mistake for the ranking page to find (the random draws are
+    the same with or without it). Returns how many sheets were submitted."""
     params = {j.id: p for j, p in zip(judges, judge_data)}
     order = {j.id: k for k, j in enumerate(judges)}
     by_judge: dict[int, list] = {}
@@ -131,6 +133,8 @@ def simulate_sheets(
             base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
             # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
             values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
+            if k == 0 and k < done and a.judge.username == slip:
+                values = values / 10.0
             mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
             inputs = {
                 c.id: sheet_service.CriterionInput(float(v), str(rng.choice(comments[mood])))

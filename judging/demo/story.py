@@ -156,9 +156,12 @@ def demo_screening(demo: DemoRound, committee: User, text: dict, year: int) -> N
     announcements.finalize(announcement=notice, actor=committee, now=stage.closes_at)
 
 
-def judge_stage(stage: Stage, demo: DemoRound, people, quality, rng, now=None, template=None):
+def judge_stage(
+    stage: Stage, demo: DemoRound, people, quality, rng, now=None, template=None, slip=None
+):
     """Rubric, automatic assignment (three judges per entry) and simulated sheets; with
-    ``now`` inside the window, only the sheets judges would have written by then."""
+    ``now`` inside the window, only the sheets judges would have written by then; ``slip``:
+    the judge whose first sheet is typed on a 1-10 scale (``simulate_sheets``)."""
     committee = people.committee
     if template == "desk":
         criteria = demo_scoring.demo_rubric(stage, committee)
@@ -176,6 +179,7 @@ def judge_stage(stage: Stage, demo: DemoRound, people, quality, rng, now=None, t
         rng,
         quality=quality,
         now=now,
+        slip=slip,
     )
 
 
@@ -277,7 +281,8 @@ def advance_finalists(stage: Stage, committee: User) -> None:
 
 def current_round(people, now: datetime, rng) -> tuple[DemoRound, int]:
     """KOINYANLIK 2026: desk evaluation done (with a panel chaired by ``juri1`` and one sheet
-    reopened for a typing error), finalists announced and final, presentations being scored."""
+    reopened for a typing error), finalists announced and final, presentations being scored
+    (one sheet typed on a 1-10 scale, for the committee to find on the ranking page)."""
     data = people.competition["round"]
     demo = build_round(year=2026, data=data, people=people, now=now, rng=rng)
     quality = quality_of(demo.entries, rng)
@@ -294,7 +299,9 @@ def current_round(people, now: datetime, rng) -> tuple[DemoRound, int]:
     n = judge_stage(desk, demo, people, quality, rng, template="desk")
     demo_scoring.demo_reopen(desk, people.committee, people.story["reopen"])
     announce_finalists(demo, people, 2026, objection=True)
-    n += judge_stage(presentation, demo, people, quality, rng, now=now)
+    n += judge_stage(
+        presentation, demo, people, quality, rng, now=now, slip=people.story["slip"]["judge"]
+    )
     combined.set_stage_weights(
         round_=demo.round_,
         weights=dict(zip((s.id for s in demo.scored), STAGE_WEIGHTS)),

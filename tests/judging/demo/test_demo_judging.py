@@ -5,6 +5,8 @@ from sqlalchemy import select
 from competition.accounts.models import User
 from competition.db import db
 from competition.rounds.models import Round, Stage, StageKind
+from judging.analysis import blunders
+from judging.analysis import uncertainty as unc_service
 from judging.demo import content
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts
@@ -54,3 +56,32 @@ def test_demo_shows_a_chair_and_a_reopened_sheet(app, demo, login):
     committee = db.session.scalar(select(User).where(User.username == "panitia"))
     page = login(committee).get(f"/committee/stages/{stage.id}/sheets/{sheet.id}").text
     assert "Salah ketik pada kriteria Signifikansi." in page
+
+
+def _stage(round_name: str, position: int) -> Stage:
+    """The ``position``-th scored stage (0-based) of the demo round ``round_name``."""
+    return db.session.scalars(
+        select(Stage)
+        .join(Round)
+        .where(Stage.kind == StageKind.SCORED, Round.name == round_name)
+        .order_by(Stage.position)
+    ).all()[position]
+
+
+def test_demo_presentation_stage_shows_one_typing_mistake(app, demo, login):
+    """juri4's first presentation sheet of 2026 was typed on a 1-10 scale: the ranking page
+    lists it (and nothing else) with the button to ask the judge, since the stage is open; the
+    finished stages list nothing."""
+    stage = _stage("KOINYANLIK 2026", 1)
+    flagged = blunders.flagged_sheets(unc_service.stage_uncertainty(stage, wait=True))
+    assert flagged.n == 1
+    (m,) = flagged.sheets
+    assert m.judge.username == "juri4" and m.total < 10.0 and m.expected > 60.0
+    sheet = db.session.get(ScoreSheet, m.sheet_id)
+    assert all(s.value < 10.0 for s in sheet.scores)  # every criterion a tenth of its meaning
+    committee = db.session.scalar(select(User).where(User.username == "panitia"))
+    html = login(committee).get(f"/committee/stages/{stage.id}/ranking").text
+    assert f"/committee/stages/{stage.id}/sheets/{sheet.id}/check" in html
+    for name, position in (("KOINYANLIK 2025", 0), ("KOINYANLIK 2025", 1), ("KOINYANLIK 2026", 0)):
+        done = unc_service.stage_uncertainty(_stage(name, position), wait=True)
+        assert blunders.flagged_sheets(done).n == 0, (name, position)
