@@ -133,7 +133,8 @@ def simulate_sheets(
             base = 6.5 + p["spread"] * (q - 6.5) + p["offset"] + rng.normal(0, p["noise"])
             # Simulated on a 1-10 feel, scored on the KIPP 0-100 scale.
             values = np.clip(np.round((base + rng.normal(0, 0.5, len(criteria))) * 10), 0, 100)
-            if k == 0 and k < done and a.judge.username == slip:
+            slipped = k == 0 and k < done and a.judge.username == slip
+            if slipped:  # and the judge ticked "these low scores are right" without looking
                 values = values / 10.0
             mood = "high" if base >= 7.5 else "mid" if base >= 5.5 else "low"
             inputs = {
@@ -151,6 +152,7 @@ def simulate_sheets(
                 actor=a.judge,
                 now=stage.opens_at + timedelta(hours=times[k], minutes=int(rng.integers(0, 60))),
                 criteria=criteria,
+                confirmed_low=slipped,
             )
             n_sheets += submit
     return n_sheets

@@ -185,6 +185,8 @@ class SheetForm(JuriForm):
     version = HiddenField(widget=_HIDDEN_INPUT)
     save = SubmitField(_l("Save draft"), widget=_SUBMIT_INPUT)
     send = SubmitField(_l("Submit scores"), widget=_SUBMIT_INPUT)
+    # shown once a submission looked typed on a 1-10 scale (sheets.LooksLikeATenth)
+    confirm_low = BooleanField(_l("These low scores are right: submit them as they are"))
 
 
 def sheet_form_class(criteria: list[Criterion], lo: int, hi: int) -> type[SheetForm]:

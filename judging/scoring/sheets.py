@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, insert, or_, select
 from sqlalchemy import inspect as sa_inspect
@@ -21,6 +22,7 @@ from competition.errors import (
     DeadlinePassed,
     IncompleteError,
     InvalidState,
+    JuriError,
     NotAllowed,
     NotOpenYet,
 )
@@ -49,6 +51,37 @@ def weighted_total(criteria: list[Criterion], values: dict[int, float]) -> float
     return sum(values[c.id] * c.weight for c in criteria) / weight
 
 
+class LooksLikeATenth(JuriError):
+    """A submission whose every score sits in the lowest tenth of a wide scale: the draft is
+    kept (flushed), the submission waits for the judge to confirm (``confirmed_low``)."""
+
+    status = 422
+
+    def __init__(self, lo, hi):
+        super().__init__(
+            _l(
+                "Every score on this sheet is %(cut)s or less on a scale of %(lo)s to %(hi)s: "
+                "were they typed on a 1-10 scale (8.6 for 86)? Your draft is saved. Check the "
+                "scores; if they are right, tick the box below the form and submit again.",
+                cut=format_decimal(lo + (hi - lo) / 10, "0.##"),
+                lo=lo,
+                hi=hi,
+            )
+        )
+
+
+def looks_like_a_tenth(values, lo, hi) -> bool:
+    """Every score of a sheet in the lowest tenth of a scale at least 20 points wide (on
+    0-100: all 10 or less): most likely typed on a 1-10 scale, 86 as 8.6, the slip of scale
+    the ranking page would list as a likely typing mistake (``judging.uncertainty``). On a
+    narrow scale (1-5, 1-10) low scores are only low."""
+    width = hi - lo
+    values = list(values)
+    return (
+        width >= 20 and bool(values) and all(v is not None and v <= lo + width / 10 for v in values)
+    )
+
+
 @records_actor
 def save_sheet(
     *,
@@ -58,9 +91,12 @@ def save_sheet(
     actor: User,
     now: datetime,
     criteria: list[Criterion] | None = None,
+    confirmed_low: bool = False,
 ) -> ScoreSheet:
     """Store a judge's scores as a draft, or submit them. Refused outside the stage's window,
     after submission, with values off the scale, or (on submit) with a criterion left empty.
+    A submission whose every score looks typed on a 1-10 scale (``looks_like_a_tenth``) is
+    kept as a draft and refused until the judge confirms it (``confirmed_low``).
     ``criteria``: the stage's rubric as the caller already read it in this transaction (the
     score sheet view builds its form from it), else it is read here."""
     if assignment.judge_id != actor.id:
@@ -156,6 +192,12 @@ def save_sheet(
                 if missing[0].startswith("score_")
                 else _l("Write the required comments before submitting."),
             )
+        if not confirmed_low and looks_like_a_tenth(
+            values.values(), stage.scale_min, stage.scale_max
+        ):
+            db.session.flush()
+            _record_changes(sheet, history)
+            raise LooksLikeATenth(stage.scale_min, stage.scale_max)
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
         history.append(_change(event="submitted", changed_by_id=actor.id, changed_at=now))

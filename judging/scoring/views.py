@@ -97,7 +97,8 @@ def _sheet_form(assignment: Assignment, criteria: list[Criterion], from_request:
 
 def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored=None, blind=None):
     """The score sheet page; ``blind``: whether the judge sees the entry blind, when already
-    known (None: the template asks ``can.see_identity``)."""
+    known (None: the template asks ``can.see_identity``). The box confirming low scores shows
+    once a submission looked typed on a 1-10 scale, and stays while ticked."""
     return render_template(
         "judging/scoring/sheet.html",
         assignment=assignment,
@@ -109,6 +110,7 @@ def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored
         recuse_form=recuse_form or RecuseForm(formdata=None),
         entry_blind=blind,
         reopen_note=sheet_service.reopen_note(assignment.sheet),
+        ask_low=bool(form.confirm_low.data) or form.confirm_low.errors != [],
     ), status
 
 
@@ -153,9 +155,8 @@ def sheet(assignment_id: int):
     # catches a concurrent save: nothing is overwritten, the typed values stay. An incomplete
     # submission keeps the draft it saved (``keep``): only the submission is refused.
     done = _("Scores submitted. Thank you.") if form.send.data else _("Draft saved.")
-    with writing(
-        done, flash_error=False, conflict=STALE_SHEET, stale=STALE_SHEET, keep=(IncompleteError,)
-    ) as w:
+    keep = (IncompleteError, sheet_service.LooksLikeATenth)
+    with writing(done, flash_error=False, conflict=STALE_SHEET, stale=STALE_SHEET, keep=keep) as w:
         sheet_service.save_sheet(
             assignment=assignment,
             inputs=inputs,
@@ -163,10 +164,14 @@ def sheet(assignment_id: int):
             actor=current_user,
             now=utcnow(),
             criteria=criteria,  # read once per request, not again in the service
+            confirmed_low=bool(form.confirm_low.data),
         )
         db.session.flush()
     if isinstance(w.error, ConcurrentChange):
         return _stale_sheet_page(assignment, criteria, form)
+    if isinstance(w.error, sheet_service.LooksLikeATenth):
+        form.version.data = str(assignment.sheet.version_id)
+        form.confirm_low.errors = [_("Tick this box only if the scores are right as typed.")]
     if isinstance(w.error, IncompleteError):
         form.version.data = str(assignment.sheet.version_id)
         for name in w.error.missing:
