@@ -152,6 +152,12 @@ def flag_of(unc: StageUncertainty, sheet: ScoreSheet) -> FlaggedSheet | None:
     )
 
 
+def looks_like_a_tenth(total: float, expected: float) -> bool:
+    """Ten times the total is within a quarter of what the judge would be expected to give:
+    the sheet reads as typed on a 1-10 scale (or with a digit dropped), not a random slip."""
+    return expected > 0 and abs(10.0 * total - expected) <= 0.25 * expected
+
+
 def stage_closed(stage: Stage, now: datetime) -> bool:
     """Scoring is over (or not open): a reopened sheet could not be corrected by its judge."""
     return not stage.is_open(now)
@@ -167,7 +173,14 @@ def default_reason(sheet: ScoreSheet, criteria, flag: FlaggedSheet | None) -> st
         if values.get(c.id) is not None
     )
     total = format_decimal(sheet.total if sheet.total is not None else float("nan"), "0.00")
-    if flag is not None:
+    if flag is not None and looks_like_a_tenth(flag.total, flag.expected):
+        head = _(
+            "Your total for this entry is %(total)s, about a tenth of what your other scores "
+            "suggest (about %(expected)s). Were the scores typed on a 1-10 scale?",
+            total=total,
+            expected=format_decimal(flag.expected, "0"),
+        )
+    elif flag is not None:
         head = _(
             "Your total for this entry is %(total)s, far from what your other scores "
             "suggest (about %(expected)s). Is it a typing mistake (for example 9 for 90)?",

@@ -65,6 +65,7 @@ def _build(open_round, with_mistake: bool):
                     mutu.id: sheet_service.CriterionInput(total),
                     dampak.id: sheet_service.CriterionInput(total),
                 },
+                confirmed_low=True,  # the judge ticked "these low scores are right"
             )
     db.session.commit()
     return stage
@@ -165,6 +166,8 @@ def test_the_button_reopens_the_sheet_with_the_message(app, login, committee, ju
     # the prefilled message names the total, the expected score and the criterion scores
     reason = re.search(r"<textarea[^>]*>(.*?)</textarea>", preview.text, flags=re.S).group(1)
     assert "8,40" in reason and "Mutu: 8,4" in reason and "Dampak: 8,4" in reason
+    # ten times the total is what the judge's line expects: said as a slip of scale
+    assert "sekitar sepersepuluh" in reason and "skala 1-10" in reason
     assert "sangat mungkin salah ketik" in text
     # nothing changes on the preview; without the CSRF token the POST is refused
     assert db.session.get(ScoreSheet, sheet_id).status == SheetStatus.SUBMITTED
@@ -298,3 +301,11 @@ def test_the_list_costs_the_same_queries_for_one_mistake_or_several(
     two, page = count()
     assert page.count("sangat mungkin salah ketik") == 2
     assert two == one
+
+
+def test_a_tenth_of_the_expected_total_reads_as_a_slip_of_scale():
+    assert blunders.looks_like_a_tenth(8.4, 84.0)
+    assert blunders.looks_like_a_tenth(7.0, 78.0)  # a digit dropped: 78 -> 7
+    assert not blunders.looks_like_a_tenth(30.0, 84.0)  # far off, but not a tenth
+    assert not blunders.looks_like_a_tenth(8.4, 50.0)
+    assert not blunders.looks_like_a_tenth(0.0, 0.0)
