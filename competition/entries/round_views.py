@@ -83,8 +83,7 @@ def _round_page(round_: Round, status=200, **forms):
     if "eligibility_form" not in forms:
         forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
     if "invitations_form" not in forms:
-        forms["invitations_form"] = _invitations_form(round_)
-        forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
+        forms["invitations_form"] = _invitations_form(round_, formdata=None)
     page, per_page = requested_page(ENTRY_ROWS)
     listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
@@ -227,9 +226,18 @@ def round_section_add(round_id: int):
     return _round_page(round_, 422, custom_section_form=form)
 
 
-def _invitations_form(round_: Round) -> InvitationsForm:
-    form = InvitationsForm(prefix="inv")
+def _with_participants(form: InvitationsForm | EligibilityForm):
+    """``form`` offering the top-level organisations (agencies and independent OPDs) in its
+    ``organisations`` choice: the invitations and who may enter pick from the same list."""
     form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    return form
+
+
+def _invitations_form(round_: Round, **kwargs) -> InvitationsForm:
+    """The invitations form; not posted (``formdata=None``), showing the saved invitations."""
+    form = _with_participants(InvitationsForm(prefix="inv", **kwargs))
+    if kwargs.get("formdata", True) is None:
+        form.organisations.data = list(round_.khusus_invited or [])
     return form
 
 
@@ -248,8 +256,8 @@ def round_invitations(round_id: int):
 
 
 def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
-    form = EligibilityForm(prefix="elig", **kwargs)
-    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    """Who may enter; not posted (``formdata=None``), showing the round's saved rule."""
+    form = _with_participants(EligibilityForm(prefix="elig", **kwargs))
     if kwargs.get("formdata", True) is None:
         form.kinds.data = list(round_.eligible_kinds or [])
         form.organisations.data = list(round_.eligible_organisations or [])
