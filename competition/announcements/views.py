@@ -59,7 +59,7 @@ def objection_decide(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     form = ObjectionDecisionForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
-        with writing(_("Decision recorded."), flash_error=False) as w:
+        with writing(_("Decision recorded."), field=form.reason) as w:
             announcements.decide_objection(
                 objection=objection,
                 upheld=form.decision.data == "upheld",
@@ -67,9 +67,7 @@ def objection_decide(objection_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        if w.failed:
-            form.reason.errors.append(str(w.error.message))
-        else:
+        if not w.failed:
             return redirect(
                 url_for("announcements.announcement", announcement_id=objection.announcement_id)
             )
@@ -82,7 +80,7 @@ def objections_reject(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
     form = _bulk_form(announcement)
     if form.validate_on_submit():
-        with writing(flash_error=False) as w:
+        with writing(field=form.reason) as w:
             n = announcements.reject_objections(
                 announcement=announcement,
                 objection_ids=set(form.objections.data),
@@ -93,7 +91,6 @@ def objections_reject(announcement_id: int):
             w.success = _("%(n)d objections rejected.", n=n)
         if not w.failed:
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
-        form.reason.errors.append(str(w.error.message))
     return _announcement_page(announcement, 422, bulk_form=form)
 
 

@@ -48,7 +48,7 @@ def round_new():
     form = RoundForm()
     if form.validate_on_submit():
         created = _("Round created. Add categories and a scored stage, then open it.")
-        with writing(created, flash_error=False) as w:
+        with writing(created, field=form.submission_closes_at) as w:
             round_ = rounds.create_round(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -60,7 +60,6 @@ def round_new():
                 rounds.apply_stage_template(round_=round_, actor=current_user)
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.submission_closes_at.errors.append(str(w.error.message))
     status = 422 if form.errors else 200
     return render_template("competition/entries/round_new.html", form=form), status
 
@@ -110,7 +109,7 @@ def category_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
-        with writing(_("Category added."), flash_error=False) as w:
+        with writing(_("Category added."), field=form.name) as w:
             rounds.add_category(
                 round_=round_,
                 name=form.name.data,
@@ -119,7 +118,6 @@ def category_add(round_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.name.errors.append(str(w.error.message))
     return _round_page(round_, 422, category_form=form)
 
 
@@ -128,7 +126,7 @@ def stage_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
-        with writing(flash_error=False) as w:
+        with writing(field=form.closes_at) as w:
             stage = rounds.add_stage(
                 round_=round_,
                 name=form.name.data,
@@ -147,7 +145,6 @@ def stage_add(round_id: int):
             if not stage.is_scored:
                 return redirect(url_for("committee.round_detail", round_id=round_.id))
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
-        form.closes_at.errors.append(str(w.error.message))
     return _round_page(round_, 422, stage_form=form)
 
 
@@ -211,7 +208,7 @@ def round_section_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
-        with writing(_("Section added to the proposal."), flash_error=False) as w:
+        with writing(_("Section added to the proposal."), field=form.label) as w:
             rounds.add_custom_section(
                 round_=round_,
                 label=form.label.data,
@@ -222,7 +219,6 @@ def round_section_add(round_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.label.errors.append(str(w.error.message))
     return _round_page(round_, 422, custom_section_form=form)
 
 
@@ -299,7 +295,7 @@ def stage_edit(stage_id: int):
         form.opens_at.data = to_local(stage.opens_at)
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
-        with writing(_("Stage saved."), flash_error=False) as w:
+        with writing(_("Stage saved."), field=form.closes_at) as w:
             rounds.update_stage(
                 stage=stage,
                 name=form.name.data,
@@ -310,7 +306,6 @@ def stage_edit(stage_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=stage.round_id))
-        form.closes_at.errors.append(str(w.error.message))
     return render_template(
         "competition/entries/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
     ), 422 if form.errors else 200

@@ -109,3 +109,32 @@ def test_opening_a_round_without_category_is_refused(app, login, committee):
     response = login(committee).post(f"/committee/rounds/{round_.id}/open", follow_redirects=True)
     assert "Tambahkan setidaknya satu kategori" in response.text
     assert db.session.get(Round, round_.id).status == RoundStatus.DRAFT
+
+
+def test_refused_category_and_stage_are_explained_on_the_round_page(
+    app, login, committee, open_round
+):
+    client = login(committee)
+    existing = open_round.categories[0].name
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/categories", data={"cat-name": existing.upper()}
+    )
+    message = "Babak kompetisi ini sudah memiliki kategori dengan nama tersebut."
+    assert response.status_code == 422 and f'<div class="error">{message}</div>' in response.text
+    assert len(open_round.categories) == 1
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/stages",
+        data={
+            "stage-name": "Penilaian Proposal",
+            "stage-opens_at": "2099-04-01T08:00",
+            "stage-closes_at": "2099-04-30T17:00",
+            "stage-scale_min": "5",
+            "stage-scale_max": "5",
+            "stage-winners_per_category": "3",
+        },
+    )
+    message = "Batas atas skala harus lebih tinggi dari batas bawahnya."
+    assert response.status_code == 422 and f'<div class="error">{message}</div>' in response.text
+    assert 'value="Penilaian Proposal"' in response.text  # what was typed is kept
+    stages = db.session.scalars(select(Stage).where(Stage.round_id == open_round.id)).all()
+    assert "Penilaian Proposal" not in [s.name for s in stages]
