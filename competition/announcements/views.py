@@ -59,7 +59,9 @@ def objection_decide(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     form = ObjectionDecisionForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
-        with writing(_("Decision recorded."), field=form.reason) as w:
+        # Refusals are flashed: the only one a valid form meets is a list made final
+        # meanwhile, and a final list shows no decision forms to carry it.
+        with writing(_("Decision recorded.")) as w:
             announcements.decide_objection(
                 objection=objection,
                 upheld=form.decision.data == "upheld",
@@ -80,7 +82,7 @@ def objections_reject(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
     form = _bulk_form(announcement)
     if form.validate_on_submit():
-        with writing(field=form.reason) as w:
+        with writing() as w:  # flashed, like a single decision's refusal
             n = announcements.reject_objections(
                 announcement=announcement,
                 objection_ids=set(form.objections.data),
