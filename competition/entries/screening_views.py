@@ -99,6 +99,9 @@ def screening_accept_clean(round_id: int):
 @review_bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
 def screening_entry(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
+    if not entry.is_submitted:  # withdrawn or reopened since the list was shown
+        flash(_("Only submitted entries are screened."), "danger")
+        return redirect(url_for("review.screening_list", round_id=entry.round_id))
     form = ScreeningForm()
     if request.method == "GET" and entry.screening_reason:
         form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
