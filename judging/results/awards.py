@@ -88,6 +88,20 @@ def settings_of(round_: Round) -> AwardSettings:
     return found
 
 
+@records_actor
+def save_award_settings(
+    *, round_: Round, levels: list[Level], style: str, announcement: str, actor: User
+) -> AwardSettings:
+    """The round's award levels (``set_levels``, which raises ``InvalidState`` for levels out
+    of order) and how its results are published: ``style`` and the ``announcement`` text."""
+    set_levels(round_=round_, levels=levels, actor=actor)
+    settings = settings_of(round_)
+    settings.style, settings.announcement = style, announcement
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
 def latest_publication(stage: Stage) -> Publication | None:
     return db.session.scalar(
         select(Publication)

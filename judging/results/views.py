@@ -205,10 +205,13 @@ def awards_settings(round_id: int):
         awards.PRESETS[form.preset.data] if form.preset.data else parse_levels(form.levels.data)
     )
     with writing(_("Award settings saved."), field=form.levels) as w:
-        awards.set_levels(round_=round_, levels=levels, actor=current_user)
-        settings = awards.settings_of(round_)
-        settings.style, settings.announcement = form.style.data, form.announcement.data or ""
-        db.session.add(settings)
+        awards.save_award_settings(
+            round_=round_,
+            levels=levels,
+            style=form.style.data,
+            announcement=form.announcement.data or "",
+            actor=current_user,
+        )
     if w.failed:
         return _review_page(round_, awards_form=form, status=422)
     return redirect(url_for("publishing.review", round_id=round_.id))
