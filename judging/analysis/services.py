@@ -53,36 +53,6 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     return stage
 
 
-def compute_ranking(
-    stage: Stage,
-    method: str | None = None,
-    *,
-    uncertainty: bool = True,
-    limit: int | None = None,
-    data: StageData | None = None,
-    page: int = 1,
-    per_page: int | None = None,
-    category_id: int | None = None,
-    judge_totals: bool = True,
-) -> StageRanking:
-    """The stage's ranking per category with the stage's method (see ``judging.analysis``);
-    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
-    keeps the first rows of each category, ``page``/``per_page``/``category_id`` one page of
-    them, ``judge_totals`` each judge's total (see ``rank_stage``); ``data``: the stage's arrays when the caller has them already
-    (``load_stage``)."""
-    return rank_stage(
-        stage,
-        method,
-        uncertainty=uncertainty,
-        limit=limit,
-        data=data,
-        page=page,
-        per_page=per_page,
-        category_id=category_id,
-        judge_totals=judge_totals,
-    )
-
-
 # Kept for ``judging.results.views`` (the berita acara's method names) until it reads
 # ``judging.analysis.methods`` itself: a view of the registry, not a second list.
 METHOD_LABELS = {m.name: m.label for m in methods.all_methods()}
@@ -775,7 +745,7 @@ def _bootstrap(stage: Stage, method: str, data: StageData, top_n: int):
     return boot
 
 
-def rank_stage(
+def compute_ranking(
     stage: Stage,
     method: str | None = None,
     *,
@@ -787,9 +757,11 @@ def rank_stage(
     category_id: int | None = None,
     judge_totals: bool = True,
 ) -> StageRanking:
-    """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
-    statistical ties and each entry's bootstrap rank interval and probability of a winning
-    place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
+    """The stage's ranking per category with ``method`` (the stage's method by default; see
+    ``judging.analysis``), for the committee's pages: ``rank_arrays`` plus, with
+    ``uncertainty``, statistical ties and each entry's bootstrap rank interval and probability
+    of a winning place (``stage.winners_per_category``); ``data``: the stage's arrays when the
+    caller has them already (``load_stage``). With ``limit``, each category keeps only its first
     ``limit`` rows (a national round has thousands); ``CategoryRanking.size`` tells how many
     there are. With ``per_page``, the rows are page ``page`` of the list of every entry by
     category then place (``StageRanking.page``), of category ``category_id`` only when given:
