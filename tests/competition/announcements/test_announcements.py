@@ -35,6 +35,15 @@ def _screened(committee, opd, other_opd, round_):
     return stage, passed, failed
 
 
+def _announce(client, stage) -> Announcement:
+    """The committee announces the stage's list with a five-day objection period."""
+    client.post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Nominasi", "objection_days": "5"},
+    )
+    return db.session.scalar(select(Announcement))
+
+
 def test_announcement_is_numbered_and_lists_the_entries_that_pass(
     app, login, committee, opd, other_opd, open_round
 ):
@@ -82,11 +91,7 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
 ):
     stage, passed, _ = _screened(committee, opd, other_opd, open_round)
     client = login(committee)
-    client.post(
-        f"/committee/timeline/{stage.id}/announce",
-        data={"title": "Nominasi", "objection_days": "5"},
-    )
-    announcement = db.session.scalar(select(Announcement))
+    announcement = _announce(client, stage)
     anonymous = app.test_client()
     # An incomplete objection is refused with what was typed kept.
     response = anonymous.post(
@@ -155,11 +160,7 @@ def test_objections_rejected_at_once_and_refused_once_the_list_is_final(
 ):
     stage, passed, _ = _screened(committee, opd, other_opd, open_round)
     client = login(committee)
-    client.post(
-        f"/committee/timeline/{stage.id}/announce",
-        data={"title": "Nominasi", "objection_days": "5"},
-    )
-    announcement = db.session.scalar(select(Announcement))
+    announcement = _announce(client, stage)
     spam = [
         announcements.file_objection(
             announcement=announcement,
