@@ -190,14 +190,8 @@ class StageData:
                     scale_min=self.stage.scale_min,
                     scale_max=self.stage.scale_max,
                 )
-                shared_cache.write(
-                    RankingCache,
-                    stage_id=self.stage.id,
-                    digest=digest,
-                    data=_dump_fit(result),
-                    per_stage=RANKING_PER_STAGE,
-                    total=RANKING_TOTAL,
-                    kind="fit",
+                store_ranking_result(
+                    stage_id=self.stage.id, digest=digest, data=_dump_fit(result), kind="fit"
                 )
             _remember(key, result)
         return result
@@ -629,6 +623,24 @@ RANKING_PER_STAGE = 16
 RANKING_TOTAL = 512
 
 
+def store_ranking_result(
+    *, stage_id: int, digest: str, data: bytes, kind: str, per_kind: int | None = None
+) -> None:
+    """Keep ``data`` (a ranking, fit, bootstrap, decisions... of the stage, ``kind``) in the
+    shared ``RankingCache`` under ``digest``, within its limits (``RANKING_PER_STAGE``,
+    ``RANKING_TOTAL``; ``per_kind``: see ``shared_cache.write``)."""
+    shared_cache.write(
+        RankingCache,
+        stage_id=stage_id,
+        digest=digest,
+        data=data,
+        per_stage=RANKING_PER_STAGE,
+        total=RANKING_TOTAL,
+        per_kind=per_kind,
+        kind=kind,
+    )
+
+
 def _compute_core(stage: Stage, method: str, data: StageData) -> RankCore:
     result = data.normalize(method)
     raw = data.normalize(methods.BASELINE)
@@ -677,14 +689,8 @@ def _shared_result(kind: str, cls, stage: Stage, digest: str | None, compute):
             return shared_cache.load(cls, stored)
     value = compute()
     if digest is not None:
-        shared_cache.write(
-            RankingCache,
-            stage_id=stage.id,
-            digest=digest,
-            data=shared_cache.dump(value),
-            per_stage=RANKING_PER_STAGE,
-            total=RANKING_TOTAL,
-            kind=kind,
+        store_ranking_result(
+            stage_id=stage.id, digest=digest, data=shared_cache.dump(value), kind=kind
         )
     return value
 
