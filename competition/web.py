@@ -92,6 +92,7 @@ def writing(
     success: str | None = None,
     *,
     flash_error: bool = True,
+    field=None,
     conflict: str | None = None,
     stale: str | None = None,
     keep: tuple[type[JuriError], ...] = (),
@@ -107,6 +108,14 @@ def writing(
     Without an exception the session is committed and ``w.success`` flashed. A refusal (a
     ``JuriError``) rolls back, is flashed as an error unless
     ``flash_error`` is false, and is kept in ``w.error`` for the view to re-render its form.
+    With ``field`` (a field of the form posted), the refusal's message is shown under that
+    field (added to its errors) instead of flashed::
+
+        with writing(_("Decision recorded."), field=form.reason) as w:
+            ...
+        if not w.failed:
+            return redirect(...)
+        return _page(..., 422, form=form)  # the reason's errors say why
     With ``conflict`` (a message), a unique constraint broken by a concurrent request (an
     ``IntegrityError``, at a flush or at the commit) is refused the same way, as a
     ``ConcurrentChange`` (409) carrying that message; with ``stale``, a versioned row changed
@@ -139,7 +148,9 @@ def writing(
         if w.success:
             flash(w.success, "success")
         return
-    if flash_error:
+    if field is not None:
+        field.errors = [*field.errors, str(w.error.message)]
+    elif flash_error:
         flash(str(w.error.message), "danger")
 
 

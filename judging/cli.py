@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -67,8 +69,28 @@ def _stage(stage_id: int) -> Stage:
     return stage
 
 
+def _round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"No round {round_id}.")
+    return round_
+
+
 def _fail(exc: JuriError) -> click.ClickException:
     return click.ClickException(str(exc.message))
+
+
+@contextmanager
+def _committing() -> Iterator[None]:
+    """A command's service call(s) as one write (the command line's ``competition.web.writing``):
+    committed, or, refused with a ``JuriError``, rolled back and the command failing with the
+    refusal's message."""
+    try:
+        yield
+    except JuriError as exc:
+        db.session.rollback()
+        raise _fail(exc) from exc
+    db.session.commit()
 
 
 @juri_cli.command("create-user")
@@ -176,17 +198,12 @@ def publish(stage_id, reason, yes, actor):
     stage = _stage(stage_id)
     if not yes and not click.confirm(f"Publish the ranking of {stage.name!r}?"):
         return
-    try:
-        with current_app.test_request_context(base_url=urls.base_url()):
-            # the ranges of likely places the publishing page would show, stored with the rows
-            risks = publication_service.review_risks(stage)
-            pub = publication_service.publish_results(
-                stage=stage, actor=actor, now=utcnow(), reason=reason, ranges=risks.ranges
-            )
-    except JuriError as exc:
-        db.session.rollback()
-        raise _fail(exc) from exc
-    db.session.commit()
+    with _committing(), current_app.test_request_context(base_url=urls.base_url()):
+        # the ranges of likely places the publishing page would show, stored with the rows
+        risks = publication_service.review_risks(stage)
+        pub = publication_service.publish_results(
+            stage=stage, actor=actor, now=utcnow(), reason=reason, ranges=risks.ranges
+        )
     click.echo(f"Published version {pub.version} (scores digest {pub.scores_digest[:16]}…).")
 
 
@@ -196,9 +213,7 @@ def publish(stage_id, reason, yes, actor):
 def certificates_zip(round_id, actor):
     """Queue the round's ZIP of every valid certificate and follow its progress (on PostgreSQL a
     ``flask juri worker`` builds it; on SQLite this process does)."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        raise click.ClickException(f"No round {round_id}.")
+    round_ = _round(round_id)
     job = bulk.start_job(round_=round_, actor=actor)
     db.session.commit()
     job_id = job.id
@@ -231,14 +246,9 @@ def _deliver(notes) -> str:
 @as_option()
 def remind_drafts(round_id, actor):
     """Remind the OPDs whose proposals are still drafts that submission closes soon."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        raise click.ClickException(f"No round {round_id}.")
-    try:
+    round_ = _round(round_id)
+    with _committing():
         notes = entry_messages.remind_drafts(round_=round_, actor=actor, now=utcnow())
-    except JuriError as exc:
-        raise _fail(exc) from exc
-    db.session.commit()
     click.echo(f"{len(notes)} OPD accounts reminded; {_deliver(notes)}.")
 
 
@@ -248,11 +258,8 @@ def remind_drafts(round_id, actor):
 def remind_judges(stage_id, actor):
     """Remind the judges who have not submitted every sheet that scoring closes soon."""
     stage = _stage(stage_id)
-    try:
+    with _committing():
         notes = progress.queue_reminders(stage=stage, actor=actor, now=utcnow())
-    except JuriError as exc:
-        raise _fail(exc) from exc
-    db.session.commit()
     click.echo(f"{len(notes)} judges reminded; {_deliver(notes)}.")
 
 

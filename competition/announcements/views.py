@@ -59,7 +59,9 @@ def objection_decide(objection_id: int):
     objection = db.get_or_404(Objection, objection_id)
     form = ObjectionDecisionForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
-        with writing(_("Decision recorded."), flash_error=False) as w:
+        # Refusals are flashed: the only one a valid form meets is a list made final
+        # meanwhile, and a final list shows no decision forms to carry it.
+        with writing(_("Decision recorded.")) as w:
             announcements.decide_objection(
                 objection=objection,
                 upheld=form.decision.data == "upheld",
@@ -67,9 +69,7 @@ def objection_decide(objection_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        if w.failed:
-            form.reason.errors.append(str(w.error.message))
-        else:
+        if not w.failed:
             return redirect(
                 url_for("announcements.announcement", announcement_id=objection.announcement_id)
             )
@@ -82,7 +82,7 @@ def objections_reject(announcement_id: int):
     announcement = db.get_or_404(Announcement, announcement_id)
     form = _bulk_form(announcement)
     if form.validate_on_submit():
-        with writing(flash_error=False) as w:
+        with writing() as w:  # flashed, like a single decision's refusal
             n = announcements.reject_objections(
                 announcement=announcement,
                 objection_ids=set(form.objections.data),
@@ -93,7 +93,6 @@ def objections_reject(announcement_id: int):
             w.success = _("%(n)d objections rejected.", n=n)
         if not w.failed:
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
-        form.reason.errors.append(str(w.error.message))
     return _announcement_page(announcement, 422, bulk_form=form)
 
 

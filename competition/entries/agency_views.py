@@ -53,7 +53,7 @@ def index():
 def unit_add():
     form = UnitForm()
     if form.validate_on_submit():
-        with writing(_("Unit account created."), flash_error=False) as w:
+        with writing(_("Unit account created."), field=form.name) as w:
             agencies.create_unit(
                 name=form.name.data,
                 username=form.username.data,
@@ -63,7 +63,6 @@ def unit_add():
             )
         if not w.failed:
             return redirect(url_for("agency.index"))
-        form.name.errors.append(str(w.error.message))
     return _index(form, 422)
 
 

@@ -48,7 +48,7 @@ def round_new():
     form = RoundForm()
     if form.validate_on_submit():
         created = _("Round created. Add categories and a scored stage, then open it.")
-        with writing(created, flash_error=False) as w:
+        with writing(created, field=form.submission_closes_at) as w:
             round_ = rounds.create_round(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -60,7 +60,6 @@ def round_new():
                 rounds.apply_stage_template(round_=round_, actor=current_user)
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.submission_closes_at.errors.append(str(w.error.message))
     status = 422 if form.errors else 200
     return render_template("competition/entries/round_new.html", form=form), status
 
@@ -83,8 +82,7 @@ def _round_page(round_: Round, status=200, **forms):
     if "eligibility_form" not in forms:
         forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
     if "invitations_form" not in forms:
-        forms["invitations_form"] = _invitations_form(round_)
-        forms["invitations_form"].organisations.data = list(round_.khusus_invited or [])
+        forms["invitations_form"] = _invitations_form(round_, formdata=None)
     page, per_page = requested_page(ENTRY_ROWS)
     listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
@@ -111,7 +109,7 @@ def category_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
-        with writing(_("Category added."), flash_error=False) as w:
+        with writing(_("Category added."), field=form.name) as w:
             rounds.add_category(
                 round_=round_,
                 name=form.name.data,
@@ -120,7 +118,6 @@ def category_add(round_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.name.errors.append(str(w.error.message))
     return _round_page(round_, 422, category_form=form)
 
 
@@ -129,7 +126,7 @@ def stage_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
-        with writing(flash_error=False) as w:
+        with writing(field=form.closes_at) as w:
             stage = rounds.add_stage(
                 round_=round_,
                 name=form.name.data,
@@ -148,7 +145,6 @@ def stage_add(round_id: int):
             if not stage.is_scored:
                 return redirect(url_for("committee.round_detail", round_id=round_.id))
             return redirect(url_for("scoring.rubric", stage_id=stage.id))
-        form.closes_at.errors.append(str(w.error.message))
     return _round_page(round_, 422, stage_form=form)
 
 
@@ -212,7 +208,7 @@ def round_section_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
-        with writing(_("Section added to the proposal."), flash_error=False) as w:
+        with writing(_("Section added to the proposal."), field=form.label) as w:
             rounds.add_custom_section(
                 round_=round_,
                 label=form.label.data,
@@ -223,13 +219,21 @@ def round_section_add(round_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.label.errors.append(str(w.error.message))
     return _round_page(round_, 422, custom_section_form=form)
 
 
-def _invitations_form(round_: Round) -> InvitationsForm:
-    form = InvitationsForm(prefix="inv")
+def _with_participants(form: InvitationsForm | EligibilityForm):
+    """``form`` offering the top-level organisations (agencies and independent OPDs) in its
+    ``organisations`` choice: the invitations and who may enter pick from the same list."""
     form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    return form
+
+
+def _invitations_form(round_: Round, **kwargs) -> InvitationsForm:
+    """The invitations form; not posted (``formdata=None``), showing the saved invitations."""
+    form = _with_participants(InvitationsForm(prefix="inv", **kwargs))
+    if kwargs.get("formdata", True) is None:
+        form.organisations.data = list(round_.khusus_invited or [])
     return form
 
 
@@ -248,8 +252,8 @@ def round_invitations(round_id: int):
 
 
 def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
-    form = EligibilityForm(prefix="elig", **kwargs)
-    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    """Who may enter; not posted (``formdata=None``), showing the round's saved rule."""
+    form = _with_participants(EligibilityForm(prefix="elig", **kwargs))
     if kwargs.get("formdata", True) is None:
         form.kinds.data = list(round_.eligible_kinds or [])
         form.organisations.data = list(round_.eligible_organisations or [])
@@ -291,7 +295,7 @@ def stage_edit(stage_id: int):
         form.opens_at.data = to_local(stage.opens_at)
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
-        with writing(_("Stage saved."), flash_error=False) as w:
+        with writing(_("Stage saved."), field=form.closes_at) as w:
             rounds.update_stage(
                 stage=stage,
                 name=form.name.data,
@@ -302,7 +306,6 @@ def stage_edit(stage_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=stage.round_id))
-        form.closes_at.errors.append(str(w.error.message))
     return render_template(
         "competition/entries/stage_edit.html", stage=stage, form=form, kind_labels=STAGE_KIND_LABELS
     ), 422 if form.errors else 200

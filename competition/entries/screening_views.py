@@ -46,13 +46,12 @@ def entry_reopen(entry_id: int):
     form = ReasonForm(prefix="reopen")
     if form.validate_on_submit():
         reopened = _("The entry has been reopened; its OPD can edit and submit it again.")
-        with writing(reopened, flash_error=False) as w:
+        with writing(reopened, field=form.reason) as w:
             entries.reopen_entry(
                 entry=entry, reason=form.reason.data, actor=current_user, now=utcnow()
             )
         if not w.failed:
             return redirect(url_for("committee_entries.entry_detail", entry_id=entry.id))
-        form.reason.errors.append(str(w.error.message))
     return _entry_page(entry, 422, reopen_form=form)
 
 
@@ -100,11 +99,14 @@ def screening_accept_clean(round_id: int):
 @review_bp.route("/entries/<int:entry_id>/screening", methods=["GET", "POST"])
 def screening_entry(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
+    if not entry.is_submitted:  # withdrawn or reopened since the list was shown
+        flash(_("Only submitted entries are screened."), "danger")
+        return redirect(url_for("review.screening_list", round_id=entry.round_id))
     form = ScreeningForm()
     if request.method == "GET" and entry.screening_reason:
         form.decision.data, form.reason.data = entry.screening.value, entry.screening_reason
     if form.validate_on_submit():
-        with writing(_("Screening decision recorded."), flash_error=False) as w:
+        with writing(_("Screening decision recorded."), field=form.reason) as w:
             screening.decide(
                 entry=entry,
                 eligible=form.decision.data == "eligible",
@@ -112,9 +114,7 @@ def screening_entry(entry_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        if w.failed:
-            form.reason.errors.append(str(w.error.message))
-        else:
+        if not w.failed:
             return redirect(url_for("review.screening_list", round_id=entry.round_id))
     return render_template(
         "competition/entries/screening_entry.html",

@@ -23,7 +23,7 @@ from competition.roles import Role
 from competition.rounds.models import Stage
 from judging.analysis import shared_cache, uncertainty
 from judging.analysis.models import RankingCache
-from judging.analysis.services import RANKING_PER_STAGE, RANKING_TOTAL
+from judging.analysis.services import store_ranking_result
 from judging.panels import assignment as assignment_service
 from judging.panels.models import Assignment, Conflict, JudgeWithdrawal, Panel, PanelMember
 from judging.uncertainty import plan_extra_judges
@@ -142,13 +142,10 @@ def _plan_arrays(stage: Stage, *, fresh: bool) -> tuple:
             return None, unc.data, cuts, stored
     stored = _compute(stage, unc, cuts)
     if key:
-        shared_cache.write(
-            RankingCache,
+        store_ranking_result(
             stage_id=stage.id,
             digest=key,
             data=shared_cache.dump(stored),
-            per_stage=RANKING_PER_STAGE,
-            total=RANKING_TOTAL,
             per_kind=PLANS_PER_STAGE,
             kind="extra_judges",
         )

@@ -53,36 +53,6 @@ def set_method(*, stage: Stage, method: str, actor: User) -> Stage:
     return stage
 
 
-def compute_ranking(
-    stage: Stage,
-    method: str | None = None,
-    *,
-    uncertainty: bool = True,
-    limit: int | None = None,
-    data: StageData | None = None,
-    page: int = 1,
-    per_page: int | None = None,
-    category_id: int | None = None,
-    judge_totals: bool = True,
-) -> StageRanking:
-    """The stage's ranking per category with the stage's method (see ``judging.analysis``);
-    ``uncertainty`` adds the bootstrap rank intervals (for the committee's pages); ``limit``
-    keeps the first rows of each category, ``page``/``per_page``/``category_id`` one page of
-    them, ``judge_totals`` each judge's total (see ``rank_stage``); ``data``: the stage's arrays when the caller has them already
-    (``load_stage``)."""
-    return rank_stage(
-        stage,
-        method,
-        uncertainty=uncertainty,
-        limit=limit,
-        data=data,
-        page=page,
-        per_page=per_page,
-        category_id=category_id,
-        judge_totals=judge_totals,
-    )
-
-
 # Kept for ``judging.results.views`` (the berita acara's method names) until it reads
 # ``judging.analysis.methods`` itself: a view of the registry, not a second list.
 METHOD_LABELS = {m.name: m.label for m in methods.all_methods()}
@@ -220,14 +190,8 @@ class StageData:
                     scale_min=self.stage.scale_min,
                     scale_max=self.stage.scale_max,
                 )
-                shared_cache.write(
-                    RankingCache,
-                    stage_id=self.stage.id,
-                    digest=digest,
-                    data=_dump_fit(result),
-                    per_stage=RANKING_PER_STAGE,
-                    total=RANKING_TOTAL,
-                    kind="fit",
+                store_ranking_result(
+                    stage_id=self.stage.id, digest=digest, data=_dump_fit(result), kind="fit"
                 )
             _remember(key, result)
         return result
@@ -659,6 +623,24 @@ RANKING_PER_STAGE = 16
 RANKING_TOTAL = 512
 
 
+def store_ranking_result(
+    *, stage_id: int, digest: str, data: bytes, kind: str, per_kind: int | None = None
+) -> None:
+    """Keep ``data`` (a ranking, fit, bootstrap, decisions... of the stage, ``kind``) in the
+    shared ``RankingCache`` under ``digest``, within its limits (``RANKING_PER_STAGE``,
+    ``RANKING_TOTAL``; ``per_kind``: see ``shared_cache.write``)."""
+    shared_cache.write(
+        RankingCache,
+        stage_id=stage_id,
+        digest=digest,
+        data=data,
+        per_stage=RANKING_PER_STAGE,
+        total=RANKING_TOTAL,
+        per_kind=per_kind,
+        kind=kind,
+    )
+
+
 def _compute_core(stage: Stage, method: str, data: StageData) -> RankCore:
     result = data.normalize(method)
     raw = data.normalize(methods.BASELINE)
@@ -707,14 +689,8 @@ def _shared_result(kind: str, cls, stage: Stage, digest: str | None, compute):
             return shared_cache.load(cls, stored)
     value = compute()
     if digest is not None:
-        shared_cache.write(
-            RankingCache,
-            stage_id=stage.id,
-            digest=digest,
-            data=shared_cache.dump(value),
-            per_stage=RANKING_PER_STAGE,
-            total=RANKING_TOTAL,
-            kind=kind,
+        store_ranking_result(
+            stage_id=stage.id, digest=digest, data=shared_cache.dump(value), kind=kind
         )
     return value
 
@@ -775,7 +751,7 @@ def _bootstrap(stage: Stage, method: str, data: StageData, top_n: int):
     return boot
 
 
-def rank_stage(
+def compute_ranking(
     stage: Stage,
     method: str | None = None,
     *,
@@ -787,9 +763,11 @@ def rank_stage(
     category_id: int | None = None,
     judge_totals: bool = True,
 ) -> StageRanking:
-    """The ranking for the committee's page: ``rank_arrays`` plus, with ``uncertainty``,
-    statistical ties and each entry's bootstrap rank interval and probability of a winning
-    place (``stage.winners_per_category``). With ``limit``, each category keeps only its first
+    """The stage's ranking per category with ``method`` (the stage's method by default; see
+    ``judging.analysis``), for the committee's pages: ``rank_arrays`` plus, with
+    ``uncertainty``, statistical ties and each entry's bootstrap rank interval and probability
+    of a winning place (``stage.winners_per_category``); ``data``: the stage's arrays when the
+    caller has them already (``load_stage``). With ``limit``, each category keeps only its first
     ``limit`` rows (a national round has thousands); ``CategoryRanking.size`` tells how many
     there are. With ``per_page``, the rows are page ``page`` of the list of every entry by
     category then place (``StageRanking.page``), of category ``category_id`` only when given:

@@ -33,12 +33,7 @@ from competition.jobs.models import JobState
 from competition.rounds.models import Stage
 from judging.analysis import advancement, methods, shared_cache
 from judging.analysis.models import RankingCache, UncertaintyCache
-from judging.analysis.services import (
-    RANKING_PER_STAGE,
-    RANKING_TOTAL,
-    StageData,
-    load_stage,
-)
+from judging.analysis.services import StageData, load_stage, store_ranking_result
 from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, range_with_place, rank_uncertainty
 from judging.uncertainty import BoundaryDecision, Decisions, boundary_decisions
@@ -198,13 +193,10 @@ def _share(stage_id: int, digest: str, result: UncertainRanking) -> None:
         score_draws=np.empty((0, n), dtype=result.score_draws.dtype),
         rank_draws=np.empty((0, n), dtype=result.rank_draws.dtype),
     )
-    shared_cache.write(
-        RankingCache,
+    store_ranking_result(
         stage_id=stage_id,
         digest=_draws_digest(digest),
         data=shared_cache.dump(draws),
-        per_stage=RANKING_PER_STAGE,
-        total=RANKING_TOTAL,
         kind="draws",
     )
     shared_cache.write(
@@ -414,14 +406,8 @@ def decisions(unc: StageUncertainty, cuts: list[Cut]) -> Decisions | None:
         found = boundary_decisions(
             unc.result, list(places), pass_mark=pass_mark, lo=DECIDED_LO, hi=DECIDED_HI
         )
-        shared_cache.write(
-            RankingCache,
-            stage_id=unc.stage.id,
-            digest=digest,
-            data=_dump_decisions(found),
-            per_stage=RANKING_PER_STAGE,
-            total=RANKING_TOTAL,
-            kind="decisions",
+        store_ranking_result(
+            stage_id=unc.stage.id, digest=digest, data=_dump_decisions(found), kind="decisions"
         )
     with _LOCK:
         _DECISIONS[digest] = found

@@ -44,21 +44,33 @@ panels_bp = Blueprint("panels", __name__, url_prefix="/committee/stages")
 require_role(panels_bp, Role.COMMITTEE)
 
 
-def _panels_page(stage, status=200, panel_form=None, member_form=None):
-    panel_form = panel_form or PanelForm(formdata=None)
-    panel_form.category.choices = [SelectChoice(0, _("every category"))] + [
+def _chosen(model, ident: int | None):
+    """The object picked in a select whose 0 (or nothing) means none: "every category", "–"."""
+    return db.session.get(model, ident) if ident else None
+
+
+def _panel_form(stage, form: PanelForm) -> PanelForm:
+    """``form`` offering the categories of the stage's round (0: a panel for every category)."""
+    form.category.choices = [SelectChoice(0, _("every category"))] + [
         SelectChoice(c.id, c.name) for c in stage.round.categories
     ]
-    member_form = member_form or PanelMemberForm(formdata=None)
-    member_form.judge.choices = [
-        SelectChoice(j.id, j.name) for j in assignment_service.list_judges()
-    ]
+    return form
+
+
+def _member_form(form: PanelMemberForm) -> PanelMemberForm:
+    """``form`` offering every judge."""
+    form.judge.choices = [SelectChoice(j.id, j.name) for j in assignment_service.list_judges()]
+    return form
+
+
+def _panels_page(stage, status=200, panel_form=None, member_form=None):
+    """The panels page; a posted form passed in is shown as posted (its choices already set)."""
     return render_template(
         "judging/panels/panels.html",
         stage=stage,
         panels=panel_service.list_panels(stage),
-        panel_form=panel_form,
-        member_form=member_form,
+        panel_form=panel_form or _panel_form(stage, PanelForm(formdata=None)),
+        member_form=member_form or _member_form(PanelMemberForm(formdata=None)),
         action_form=ActionForm(),
     ), status
 
@@ -68,17 +80,14 @@ def panels(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     if request.method == "GET":
         return _panels_page(stage)
-    form = PanelForm()
-    form.category.choices = [SelectChoice(0, "")] + [
-        SelectChoice(c.id, "") for c in stage.round.categories
-    ]
+    form = _panel_form(stage, PanelForm())
     if not form.validate_on_submit():
         return _panels_page(stage, 422, panel_form=form)
     with writing(_("Panel created.")):
         panel_service.create_panel(
             stage=stage,
             name=form.name.data,
-            category=db.session.get(Category, form.category.data) if form.category.data else None,
+            category=_chosen(Category, form.category.data),
             actor=current_user,
         )
     return redirect(url_for("panels.panels", stage_id=stage.id))
@@ -94,8 +103,7 @@ def _stage_panel(stage_id: int, panel_id: int) -> Panel:
 @panels_bp.route("/<int:stage_id>/panels/<int:panel_id>/members", methods=["POST"])
 def panel_member_add(stage_id: int, panel_id: int):
     panel = _stage_panel(stage_id, panel_id)
-    form = PanelMemberForm()
-    form.judge.choices = [SelectChoice(j.id, "") for j in assignment_service.list_judges()]
+    form = _member_form(PanelMemberForm())
     if not form.validate_on_submit():
         return _panels_page(panel.stage, 422, member_form=form)
     with writing(_("Panel saved.")) as w:
@@ -180,12 +188,8 @@ def conflicts(stage_id: int):
     with writing(_("Conflict of interest recorded.")) as w:
         conflict_service.declare_conflict(
             judge=db.session.get(User, form.judge.data),
-            entry=db.session.get(Entry, form.entry.data) if form.entry.data else None,
-            organisation=(
-                db.session.get(Organisation, form.organisation.data)
-                if form.organisation.data
-                else None
-            ),
+            entry=_chosen(Entry, form.entry.data),
+            organisation=_chosen(Organisation, form.organisation.data),
             reason=form.reason.data or "",
             actor=current_user,
         )
@@ -203,11 +207,7 @@ def affiliation(stage_id: int):
     with writing(_("Affiliation saved.")) as w:
         conflict_service.set_affiliation(
             judge=db.session.get(User, form.judge.data),
-            organisation=(
-                db.session.get(Organisation, form.organisation.data)
-                if form.organisation.data
-                else None
-            ),
+            organisation=_chosen(Organisation, form.organisation.data),
             actor=current_user,
         )
     if w.failed:

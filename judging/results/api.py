@@ -21,7 +21,7 @@ from competition.entries.models import Entry
 from competition.rounds.models import Category, Round
 from competition.urls import public_url
 from judging.results import awards
-from judging.results.models import Certificate, CertificateKind, Publication, Result
+from judging.results.models import Certificate, Publication, Result
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -152,14 +152,9 @@ def _certificate_links(stage, rows: list[_Row]) -> dict[int, dict | None]:
     found = {
         entry_id: (code, award)
         for entry_id, code, award in db.session.execute(
-            select(Certificate.entry_id, Certificate.code, Certificate.award)
-            .join(Result, Certificate.result_id == Result.id)
-            .where(
-                Result.stage_id == stage.id,
-                Certificate.revoked_at.is_(None),
-                Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
-                Certificate.entry_id.in_([r.entry_id for r in rows]),
-            )
+            awards.valid_entry_certificates_statement(
+                stage, Certificate.entry_id, Certificate.code, Certificate.award
+            ).where(Certificate.entry_id.in_([r.entry_id for r in rows]))
         )
     }
     api_base = public_url("api.certificate", number="0")[:-1]

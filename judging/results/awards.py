@@ -88,6 +88,20 @@ def settings_of(round_: Round) -> AwardSettings:
     return found
 
 
+@records_actor
+def save_award_settings(
+    *, round_: Round, levels: list[Level], style: str, announcement: str, actor: User
+) -> AwardSettings:
+    """The round's award levels (``set_levels``, which raises ``InvalidState`` for levels out
+    of order) and how its results are published: ``style`` and the ``announcement`` text."""
+    set_levels(round_=round_, levels=levels, actor=actor)
+    settings = settings_of(round_)
+    settings.style, settings.announcement = style, announcement
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
 def latest_publication(stage: Stage) -> Publication | None:
     return db.session.scalar(
         select(Publication)
@@ -230,12 +244,8 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
         kept = {
             e: (cid, award)
             for cid, e, award in db.session.execute(
-                select(Certificate.id, Certificate.entry_id, Certificate.award)
-                .join(Result, Certificate.result_id == Result.id)
-                .where(
-                    Result.stage_id == stage.id,
-                    Certificate.revoked_at.is_(None),
-                    Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
+                valid_entry_certificates_statement(
+                    stage, Certificate.id, Certificate.entry_id, Certificate.award
                 )
             )
         }
@@ -443,14 +453,12 @@ def certificates_of_entry(entry: Entry) -> list[Certificate]:
     )
 
 
-def valid_certificates_by_entry(
-    stage: Stage, entry_ids: list[int] | None = None
-) -> dict[int, Certificate]:
-    """The valid award or participation certificate of each entry from the stage's
-    publications (a round with several published stages gives one per stage); only of
-    ``entry_ids`` when given."""
-    stmt = (
-        select(Certificate)
+def valid_entry_certificates_statement(stage: Stage, *columns):
+    """``select(*columns)`` (of ``Certificate``) over the stage's valid award and participation
+    certificates: not revoked, from any of the stage's publications. The one rule for the
+    publication that keeps them, ``valid_certificates_by_entry`` and the results API."""
+    return (
+        select(*columns)
         .join(Result, Certificate.result_id == Result.id)
         .where(
             Result.stage_id == stage.id,
@@ -458,6 +466,15 @@ def valid_certificates_by_entry(
             Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
         )
     )
+
+
+def valid_certificates_by_entry(
+    stage: Stage, entry_ids: list[int] | None = None
+) -> dict[int, Certificate]:
+    """The valid award or participation certificate of each entry from the stage's
+    publications (a round with several published stages gives one per stage); only of
+    ``entry_ids`` when given."""
+    stmt = valid_entry_certificates_statement(stage, Certificate)
     if entry_ids is not None:
         if not entry_ids:
             return {}

@@ -204,13 +204,15 @@ def awards_settings(round_id: int):
     levels = (
         awards.PRESETS[form.preset.data] if form.preset.data else parse_levels(form.levels.data)
     )
-    with writing(_("Award settings saved."), flash_error=False) as w:
-        awards.set_levels(round_=round_, levels=levels, actor=current_user)
-        settings = awards.settings_of(round_)
-        settings.style, settings.announcement = form.style.data, form.announcement.data or ""
-        db.session.add(settings)
+    with writing(_("Award settings saved."), field=form.levels) as w:
+        awards.save_award_settings(
+            round_=round_,
+            levels=levels,
+            style=form.style.data,
+            announcement=form.announcement.data or "",
+            actor=current_user,
+        )
     if w.failed:
-        form.levels.errors.append(str(w.error.message))
         return _review_page(round_, awards_form=form, status=422)
     return redirect(url_for("publishing.review", round_id=round_.id))
 
@@ -363,7 +365,7 @@ def special_award(round_id: int):
     if not form.validate_on_submit():
         return _review_page(round_, special_form=form, status=422)
     entry = db.session.get(Entry, form.entry.data)
-    with writing(flash_error=False) as w:
+    with writing(field=form.title) as w:
         cert = awards.give_special_award(
             round_=round_, entry=entry, title=form.title.data, actor=current_user, now=utcnow()
         )
@@ -371,7 +373,6 @@ def special_award(round_id: int):
             "%(award)s given to %(holder)s.", award=cert.award, holder=before_full_stop(cert.holder)
         )
     if w.failed:
-        form.title.errors.append(str(w.error.message))
         return _review_page(round_, special_form=form, status=w.status)
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
@@ -525,7 +526,7 @@ def publishing_certificate(round_id: int, certificate_id: int):
             form=form,
             replacement=awards.replacement_of(cert),
         ), 422 if form.errors else 200
-    with writing(flash_error=False) as w:
+    with writing(field=form.reason) as w:
         if form.reissue.data:
             new = awards.reissue_certificate(
                 certificate=cert,
@@ -546,7 +547,6 @@ def publishing_certificate(round_id: int, certificate_id: int):
             else _("Certificate revoked.")
         )
     if w.failed:
-        form.reason.errors.append(str(w.error.message))
         return render_template(
             "judging/results/certificate_revoke.html", cert=cert, form=form, replacement=None
         ), w.status
@@ -594,7 +594,7 @@ def stage_announce(stage_id: int):
             "Result of %(stage)s, %(round)s", stage=stage.name, round=stage.round.name
         )
     if form.validate_on_submit():
-        with writing(_("Announcement issued."), flash_error=False) as w:
+        with writing(_("Announcement issued."), field=form.title) as w:
             announcement = announcements.issue_announcement(
                 winners=awards.published_winner_ids,
                 stage=stage,
@@ -603,9 +603,7 @@ def stage_announce(stage_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-        if w.failed:
-            form.title.errors.append(str(w.error.message))
-        else:
+        if not w.failed:
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
     return render_template(
         "judging/results/announce.html", stage=stage, form=form

@@ -283,10 +283,9 @@ def rubric(stage_id: int):
     values = _criterion_values(stage, form)
     if values is None:
         return _rubric_page(stage, form, 422)
-    with writing(_("Criterion added."), flash_error=False) as w:
+    with writing(_("Criterion added."), field=form.weight) as w:
         rubric_service.add_criterion(stage=stage, actor=current_user, **values)
     if w.failed:
-        form.weight.errors.append(str(w.error.message))
         return _rubric_page(stage, form, 422)
     return redirect(url_for("scoring.rubric", stage_id=stage.id))
 
@@ -513,7 +512,7 @@ def round_copy(round_id: int):
         form.submission_opens_at.data = opens.replace(year=opens.year + 1)
     if form.validate_on_submit():
         copied = _("Round copied. Check the dates, then open submissions.")
-        with writing(copied, flash_error=False) as w:
+        with writing(copied, field=form.name) as w:
             round_ = rubric_service.copy_round_with_rubrics(
                 source=source,
                 name=form.name.data,
@@ -522,7 +521,6 @@ def round_copy(round_id: int):
             )
         if not w.failed:
             return redirect(url_for("committee.round_detail", round_id=round_.id))
-        form.name.errors.append(str(w.error.message))
     return render_template(
         "judging/scoring/round_copy.html", source=source, form=form
     ), 422 if form.errors else 200

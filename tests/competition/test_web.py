@@ -2,7 +2,7 @@
 the refusal kept for the form."""
 
 import pytest
-from flask import get_flashed_messages
+from flask import get_flashed_messages, session
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from competition.accounts.models import Organisation
 from competition.db import db
 from competition.errors import ConcurrentChange, IncompleteError, InvalidState, StaleChange
+from competition.forms import ReasonForm
 from competition.web import writing
 
 
@@ -43,6 +44,28 @@ def test_writing_can_leave_the_error_to_the_form(app):
         with writing(flash_error=False) as w:
             raise InvalidState("Tidak boleh.")
         assert w.failed and get_flashed_messages() == []
+
+
+def test_writing_shows_a_refusal_under_the_field_it_is_given(app):
+    with app.test_request_context(method="POST", data={"reason": "Alasan"}):
+        form = ReasonForm()
+        assert form.validate()
+        with writing("Tersimpan.", field=form.reason) as w:
+            db.session.add(Organisation(name="Dinas H"))
+            db.session.flush()
+            raise InvalidState("Tidak boleh.")
+        assert w.failed and form.reason.errors == ["Tidak boleh."]
+        assert session.get("_flashes", []) == []  # shown on the form, not flashed
+        with writing("Tersimpan.", field=form.reason) as w:
+            db.session.add(Organisation(name="Dinas I"))
+        assert not w.failed and form.reason.errors == ["Tidak boleh."]  # nothing added
+        assert session["_flashes"] == [("success", "Tersimpan.")]
+        unvalidated = ReasonForm(formdata=None)  # its errors are still a tuple
+        with writing(field=unvalidated.reason):
+            raise InvalidState("Tidak boleh.")
+        assert unvalidated.reason.errors == ["Tidak boleh."]
+    db.session.rollback()
+    assert _names() == ["Dinas I"]
 
 
 def test_writing_flashes_a_message_set_inside(app):

@@ -1,13 +1,15 @@
 """``flask juri``: create users, assign, rank, publish and bundle certificates from the shell."""
 
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
 from competition.audit.models import AuditRecord
-from competition.db import db
+from competition.db import db, utcnow
+from competition.notifications.models import Notification
 from judging.panels import assignment as assignment_service
 from judging.panels.models import Assignment
 from judging.results.models import Certificate, Publication
@@ -114,3 +116,30 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     with zipfile.ZipFile(zip_file) as z:
         assert len([n for n in z.namelist() if n.endswith(".pdf")]) == n_valid > 0
     assert entries and judges
+
+
+def test_reminders_are_committed_and_refused_once_closed(app, committee, opd, judge, open_round):
+    factories.make_entry(open_round, opd, title="Draf", submitted=False)
+    entry = factories.make_entry(open_round, opd, title="Terkirim")
+    stage = factories.make_stage(open_round)
+    factories.make_assignment(stage, entry, judge)
+    db.session.commit()
+
+    def kinds():
+        db.session.expire_all()
+        return sorted(db.session.scalars(select(Notification.kind)))
+
+    r = _run(app, "remind-drafts", str(open_round.id))
+    assert r.exit_code == 0 and r.output.startswith("1 OPD accounts reminded"), r.output
+    r = _run(app, "remind-judges", str(stage.id))
+    assert r.exit_code == 0 and r.output.startswith("1 judges reminded"), r.output
+    reminded = kinds()
+    assert len(reminded) == 2 and "judge_reminder" in reminded
+    # Once the windows have closed: refused with the reason, and nothing more is queued.
+    open_round.submission_closes_at = stage.closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    for args in (("remind-drafts", str(open_round.id)), ("remind-judges", str(stage.id))):
+        r = _run(app, *args)
+        assert r.exit_code == 1 and "Error:" in r.output and "ditutup" in r.output, r.output
+    assert kinds() == reminded
+    assert _run(app, "remind-drafts", "999999").output.strip() == "Error: No round 999999."

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from competition.announcements import abuse
+from competition.announcements import services as announcements
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db, utcnow
 from competition.entries import screening
@@ -32,6 +33,15 @@ def _screened(committee, opd, other_opd, round_):
     )
     db.session.commit()
     return stage, passed, failed
+
+
+def _announce(client, stage) -> Announcement:
+    """The committee announces the stage's list with a five-day objection period."""
+    client.post(
+        f"/committee/timeline/{stage.id}/announce",
+        data={"title": "Nominasi", "objection_days": "5"},
+    )
+    return db.session.scalar(select(Announcement))
 
 
 def test_announcement_is_numbered_and_lists_the_entries_that_pass(
@@ -81,11 +91,7 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
 ):
     stage, passed, _ = _screened(committee, opd, other_opd, open_round)
     client = login(committee)
-    client.post(
-        f"/committee/timeline/{stage.id}/announce",
-        data={"title": "Nominasi", "objection_days": "5"},
-    )
-    announcement = db.session.scalar(select(Announcement))
+    announcement = _announce(client, stage)
     anonymous = app.test_client()
     # An incomplete objection is refused with what was typed kept.
     response = anonymous.post(
@@ -147,6 +153,52 @@ def test_public_objection_must_be_decided_before_the_list_is_final(
         "Verifikasi lapangan menunjukkan"
         in client.get(f"/committee/announcements/{announcement.id}").text
     )
+
+
+def test_objections_rejected_at_once_and_refused_once_the_list_is_final(
+    app, login, committee, opd, other_opd, open_round
+):
+    stage, passed, _ = _screened(committee, opd, other_opd, open_round)
+    client = login(committee)
+    announcement = _announce(client, stage)
+    spam = [
+        announcements.file_objection(
+            announcement=announcement,
+            entry_id=passed.id,
+            name=f"Bot {i}",
+            contact="x",
+            reason=f"Beli obat murah {i}",
+            evidence="",
+            now=utcnow(),
+            address=f"10.0.0.{i}",
+        )
+        for i in range(3)
+    ]
+    db.session.commit()
+    reject = f"/committee/announcements/{announcement.id}/objections/reject"
+    response = client.post(
+        reject, data={"bulk-objections": [spam[0].id, spam[1].id], "bulk-reason": "Spam."}
+    )
+    assert response.status_code == 302
+    assert [o.status for o in spam] == [
+        ObjectionStatus.REJECTED,
+        ObjectionStatus.REJECTED,
+        ObjectionStatus.PENDING,
+    ]
+    # Made final in another tab: both kinds of decision are refused, and the page says why
+    # (its decision forms are gone, so the refusal is flashed).
+    announcement.finalized_at = utcnow()
+    db.session.commit()
+    final = 'role="alert">Pengumuman ini sudah final.</div>'
+    response = client.post(
+        f"/committee/objections/{spam[2].id}/decide",
+        data={f"o{spam[2].id}-decision": "upheld", f"o{spam[2].id}-reason": "Benar."},
+    )
+    assert response.status_code == 422 and final in response.text
+    response = client.post(reject, data={"bulk-objections": [spam[2].id], "bulk-reason": "X."})
+    assert response.status_code == 422 and final in response.text
+    db.session.refresh(spam[2])
+    assert spam[2].status == ObjectionStatus.PENDING
 
 
 def test_objection_evidence_file_is_checked_and_only_the_committee_sees_it(

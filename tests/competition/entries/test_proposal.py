@@ -1,5 +1,6 @@
 """The KIPP proposal: word limits, header fields, groups and their sections, minimum age."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -310,3 +311,27 @@ def test_special_group_is_by_invitation(app, login, committee, opd, open_round):
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.is_submitted and entry.group == EntryGroup.KHUSUS
+
+
+def _invited_on_page(html: str) -> list[str]:
+    """The organisations selected in the round page's invitations list."""
+    select_ = re.search(r'<select[^>]*name="inv-organisations".*?</select>', html, re.S)
+    return re.findall(r"<option selected value=\"(\d+)\"", select_.group(0))
+
+
+def test_round_page_shows_the_saved_invitations(app, login, committee, opd, open_round):
+    client = login(committee)
+    url = f"/committee/rounds/{open_round.id}"
+    invited = str(opd.organisation_id)
+    assert _invited_on_page(client.get(url).text) == []
+    response = client.post(f"{url}/invitations", data={"inv-organisations": [invited]})
+    assert response.status_code == 302
+    assert _invited_on_page(client.get(url).text) == [invited]
+    # Another form of the page refused: the page again, the invitations still as saved.
+    response = client.post(f"{url}/categories", data={"cat-name": ""})
+    assert response.status_code == 422 and _invited_on_page(response.text) == [invited]
+    # An organisation that is not offered: refused, nothing saved, the form as posted.
+    response = client.post(f"{url}/invitations", data={"inv-organisations": ["999999"]})
+    assert response.status_code == 422
+    db.session.refresh(open_round)
+    assert open_round.khusus_invited == [opd.organisation_id]

@@ -85,6 +85,25 @@ def test_committee_decides_with_a_reason_the_opd_reads(app, login, committee, op
     assert "Inovasi belum berjalan satu tahun." in page and "tidak memenuhi syarat" in page
 
 
+def test_an_entry_no_longer_submitted_is_not_screened(app, login, committee, opd, open_round):
+    """Withdrawn or reopened while the committee had its screening page open: the decision
+    (and the page) send back to the list with the reason (it was an error page)."""
+    entry = factories.make_entry(open_round, opd, submitted=False)
+    db.session.commit()
+    client = login(committee)
+    url = f"/committee/entries/{entry.id}/screening"
+    for response in (
+        client.post(url, data={"decision": "eligible", "reason": "Lengkap."}),
+        client.get(url),
+    ):
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/rounds/{open_round.id}/screening")
+    page = client.get(f"/committee/rounds/{open_round.id}/screening").text
+    assert "Hanya proposal yang sudah dikirim yang diseleksi." in page
+    db.session.refresh(entry)
+    assert entry.screening == Screening.PENDING and entry.screening_reason in (None, "")
+
+
 def test_only_eligible_entries_reach_judging(
     app, login, committee, opd, other_opd, judge, open_round
 ):

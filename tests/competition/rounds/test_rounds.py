@@ -7,6 +7,20 @@ from competition.rounds.models import Round, RoundStatus, Stage
 from judging.scoring.models import Criterion
 
 
+def _stage_form(**changes) -> dict:
+    """The round page's stage form filled in; ``changes`` by field name (without the prefix)."""
+    data = {
+        "name": "Penilaian Proposal",
+        "opens_at": "2099-04-01T08:00",
+        "closes_at": "2099-04-30T17:00",
+        "scale_min": 1,
+        "scale_max": 10,
+        "winners_per_category": 3,
+        **changes,
+    }
+    return {f"stage-{name}": str(value) for name, value in data.items()}
+
+
 def test_committee_creates_round_category_stage_and_rubric(app, login, committee):
     client = login(committee)
     response = client.post(
@@ -28,17 +42,7 @@ def test_committee_creates_round_category_stage_and_rubric(app, login, committee
         f"/committee/rounds/{round_.id}/categories",
         data={"cat-name": "Dinas/Badan", "cat-description": ""},
     )
-    response = client.post(
-        f"/committee/rounds/{round_.id}/stages",
-        data={
-            "stage-name": "Penilaian Proposal",
-            "stage-opens_at": "2099-04-01T08:00",
-            "stage-closes_at": "2099-04-30T17:00",
-            "stage-scale_min": "1",
-            "stage-scale_max": "10",
-            "stage-winners_per_category": "3",
-        },
-    )
+    response = client.post(f"/committee/rounds/{round_.id}/stages", data=_stage_form())
     stage = db.session.scalar(select(Stage))
     assert response.headers["Location"].endswith(f"/committee/stages/{stage.id}/rubric")
     for name, weight in [("Kebaruan", 30), ("Efektivitas", 30), ("Kemanfaatan", 40)]:
@@ -109,3 +113,24 @@ def test_opening_a_round_without_category_is_refused(app, login, committee):
     response = login(committee).post(f"/committee/rounds/{round_.id}/open", follow_redirects=True)
     assert "Tambahkan setidaknya satu kategori" in response.text
     assert db.session.get(Round, round_.id).status == RoundStatus.DRAFT
+
+
+def test_refused_category_and_stage_are_explained_on_the_round_page(
+    app, login, committee, open_round
+):
+    client = login(committee)
+    existing = open_round.categories[0].name
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/categories", data={"cat-name": existing.upper()}
+    )
+    message = "Babak kompetisi ini sudah memiliki kategori dengan nama tersebut."
+    assert response.status_code == 422 and f'<div class="error">{message}</div>' in response.text
+    assert len(open_round.categories) == 1
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/stages", data=_stage_form(scale_min=5, scale_max=5)
+    )
+    message = "Batas atas skala harus lebih tinggi dari batas bawahnya."
+    assert response.status_code == 422 and f'<div class="error">{message}</div>' in response.text
+    assert 'value="Penilaian Proposal"' in response.text  # what was typed is kept
+    stages = db.session.scalars(select(Stage).where(Stage.round_id == open_round.id)).all()
+    assert "Penilaian Proposal" not in [s.name for s in stages]

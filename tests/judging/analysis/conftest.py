@@ -1,6 +1,7 @@
 """Fixtures of the combined final ranking's tests (test_combined*.py): rounds with two scored
-stages, scored through the judges' services; and the process caches emptied as a new worker
-process starts (the shared cache's tests)."""
+stages, scored through the judges' services; a stage scored by panels of judges, one of them
+strict (``score_by_panels``: the ranking, uncertainty and extra-judge pages); and the process
+caches emptied as a new worker process starts (the shared cache's tests)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,31 @@ def cold_caches():
     forget_this_process()
     yield
     forget_this_process()
+
+
+def score_by_panels(round_, *, quality, panels, offset, judge_names):
+    """A stage of ``round_`` with one criterion ("Mutu", 100): each entry (``quality``: title ->
+    its quality) submitted by an OPD of its own and scored by its panel (``panels``: title ->
+    indices into ``judge_names``), each judge adding its ``offset``; committed."""
+    stage = factories.make_stage(round_, criteria=[("Mutu", 100)])
+    judges = [
+        factories.make_user(role="judge", username=f"j{i}", name=name)
+        for i, name in enumerate(judge_names)
+    ]
+    criterion = rubric_service.list_criteria(stage)[0]
+    for title, value in quality.items():
+        opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
+        entry = factories.make_entry(round_, opd, title=title)
+        for j in panels[title]:
+            sheet_service.save_sheet(
+                assignment=factories.make_assignment(stage, entry, judges[j]),
+                submit=True,
+                actor=judges[j],
+                now=utcnow(),
+                inputs={criterion.id: sheet_service.CriterionInput(value + offset[j])},
+            )
+    db.session.commit()
+    return stage
 
 
 DESK = [9, 8, 7, 6, 5, 4]  # scale 1-10, six entries

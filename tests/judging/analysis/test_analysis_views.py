@@ -4,15 +4,14 @@ harsh judge (3 points below the others) scored the best entry."""
 import pytest
 from sqlalchemy import delete
 
-from competition.db import db, utcnow
+from competition.db import db
 from competition.rounds.models import Stage
 from judging.analysis import services as analysis
 from judging.analysis.models import RankingCache
 from judging.normalize import DEFAULT_METHOD
-from judging.scoring import rubric as rubric_service
-from judging.scoring import sheets as sheet_service
 from judging.scoring.models import ScoreSheet, SheetStatus
 from tests import factories
+from tests.judging.analysis.conftest import score_by_panels
 
 QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0}
 PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1]}
@@ -24,26 +23,13 @@ def scored_stage(app, committee, open_round, cached_data):
     """Built once per module and copied (see ``cached_data``)."""
 
     def build():
-        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-        judges = [
-            factories.make_user(role="judge", username=f"j{i}", name=name)
-            for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat"])
-        ]
-        criterion = rubric_service.list_criteria(stage)[0]
-        for title, quality in QUALITY.items():
-            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-            entry = factories.make_entry(open_round, opd, title=title)
-            for j in PANELS[title]:
-                a = factories.make_assignment(stage, entry, judges[j])
-                sheet_service.save_sheet(
-                    assignment=a,
-                    submit=True,
-                    actor=judges[j],
-                    now=utcnow(),
-                    inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
-                )
-        db.session.commit()
-        return stage
+        return score_by_panels(
+            open_round,
+            quality=QUALITY,
+            panels=PANELS,
+            offset=OFFSET,
+            judge_names=["Juri Netral", "Juri Biasa", "Juri Ketat"],
+        )
 
     return cached_data(build)
 

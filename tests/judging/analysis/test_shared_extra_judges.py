@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import case, event, func, select, update
 
 from competition.accounts.models import User
-from competition.db import db, utcnow
+from competition.db import db
 from competition.entries.models import Entry, EntryStatus
 from competition.roles import Role
 from competition.rounds.models import Category
@@ -19,10 +19,8 @@ from judging.analysis.models import RankingCache
 from judging.panels import assignment as assignment_service
 from judging.panels import conflicts as conflict_service
 from judging.panels.models import Assignment, Conflict, JudgeWithdrawal, Panel, PanelMember
-from judging.scoring import rubric as rubric_service
-from judging.scoring import sheets as sheet_service
 from tests import factories
-from tests.judging.analysis.conftest import forget_this_process
+from tests.judging.analysis.conftest import forget_this_process, score_by_panels
 
 QUALITY = {"Alpha": 8.0, "Beta": 7.5, "Gamma": 6.0, "Delta": 5.0, "Epsilon": 4.5}
 PANELS = {"Alpha": [0, 2], "Beta": [0, 1], "Gamma": [1, 2], "Delta": [0, 1], "Epsilon": [1, 2]}
@@ -40,25 +38,9 @@ def stage(app, committee, open_round, cached_data):
     natural extra judges. Built once per module and copied (see ``cached_data``)."""
 
     def build():
-        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-        judges = [
-            factories.make_user(role="judge", username=f"j{i}", name=name)
-            for i, name in enumerate(NAMES)
-        ]
-        criterion = rubric_service.list_criteria(stage)[0]
-        for title, quality in QUALITY.items():
-            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-            entry = factories.make_entry(open_round, opd, title=title)
-            for j in PANELS[title]:
-                sheet_service.save_sheet(
-                    assignment=factories.make_assignment(stage, entry, judges[j]),
-                    submit=True,
-                    actor=judges[j],
-                    now=utcnow(),
-                    inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
-                )
-        db.session.commit()
-        return stage
+        return score_by_panels(
+            open_round, quality=QUALITY, panels=PANELS, offset=OFFSET, judge_names=NAMES
+        )
 
     return cached_data(build)
 

@@ -20,6 +20,7 @@ from judging.panels.models import Assignment
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
+from tests.judging.analysis.conftest import score_by_panels
 
 pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
 
@@ -40,26 +41,13 @@ def scored_stage(app, committee, open_round, cached_data):
     """Built once per module and copied (see ``cached_data``)."""
 
     def build():
-        stage = factories.make_stage(open_round, criteria=[("Mutu", 100)])
-        judges = [
-            factories.make_user(role="judge", username=f"j{i}", name=name)
-            for i, name in enumerate(["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan"])
-        ]
-        criterion = rubric_service.list_criteria(stage)[0]
-        for title, quality in QUALITY.items():
-            opd = factories.make_opd_user(f"OPD {title}", username=title.lower())
-            entry = factories.make_entry(open_round, opd, title=title)
-            for j in PANELS[title]:
-                a = factories.make_assignment(stage, entry, judges[j])
-                sheet_service.save_sheet(
-                    assignment=a,
-                    submit=True,
-                    actor=judges[j],
-                    now=utcnow(),
-                    inputs={criterion.id: sheet_service.CriterionInput(quality + OFFSET[j])},
-                )
-        db.session.commit()
-        return stage
+        return score_by_panels(
+            open_round,
+            quality=QUALITY,
+            panels=PANELS,
+            offset=OFFSET,
+            judge_names=["Juri Netral", "Juri Biasa", "Juri Ketat", "Juri Cadangan"],
+        )
 
     return cached_data(build)
 

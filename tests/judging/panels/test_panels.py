@@ -132,3 +132,26 @@ def test_chaired_panels_are_each_judges_own(app, committee, open_round):
     ]
     assert panels.list_chaired_panels(judges[1]) == []
     assert [p.name for p in panels.list_chaired_panels(judges[0])] == ["Dinas", "Final Dinas"]
+
+
+def test_refused_panel_forms_are_shown_again_with_their_choices(app, login, committee, open_round):
+    stage, dinas, wilayah, entries, judges = _arrange(open_round)
+    client = login(committee)
+    url = f"/committee/stages/{stage.id}/panels"
+    # 0 is a panel for every category.
+    assert client.post(url, data={"name": "Semua", "category": 0}).status_code == 302
+    (panel,) = panels.list_panels(stage)
+    assert panel.category_id is None
+    # Without a name: the page again with the form as posted, its categories named.
+    r = client.post(url, data={"name": "", "category": dinas.id})
+    assert r.status_code == 422
+    assert f'<option selected value="{dinas.id}">Dinas</option>' in r.text
+    assert '<option value="0">semua kategori</option>' in r.text
+    # A category that is not offered (another round's, or none).
+    assert client.post(url, data={"name": "Lain", "category": 999999}).status_code == 422
+    # A member who is not a judge is not offered; the judges are, by name.
+    r = client.post(f"{url}/{panel.id}/members", data={"judge": committee.id})
+    assert r.status_code == 422
+    assert f'<option value="{judges[5].id}">Juri 5</option>' in r.text
+    db.session.expire_all()
+    assert [p.name for p in panels.list_panels(stage)] == ["Semua"] and panel.members == []

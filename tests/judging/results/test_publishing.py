@@ -320,6 +320,10 @@ def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored
     url = f"/committee/rounds/{stage.round_id}/results/certificates/{new.id}"
     assert client.post(url, data={"reason": "Dibatalkan", "revoke": "1"}).status_code == 302
     assert "verify-revoked" in anon.get(f"/verify/{new.code}").text
+    # Revoked already (a second tab): refused under the reason, the reason typed kept.
+    r = client.post(url, data={"reason": "Sekali lagi", "revoke": "1"})
+    assert r.status_code == 409 and '<div class="error">Piagam ini sudah dicabut.</div>' in r.text
+    assert "Sekali lagi" in r.text
 
 
 def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, scored):
