@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from competition.rounds.models import Round
+from judging.analysis import blunders
 from judging.analysis.combined import combined_arrays, combined_uncertainty, load_entries
 from judging.analysis.combined_math import from_100, on_100
 from judging.analysis.combined_weights import final_stage
-from judging.analysis.uncertainty import PlaceRanges
+from judging.analysis.uncertainty import PlaceRanges, stage_uncertainty
 from judging.award_levels.services import levels_for
 
 
@@ -29,12 +30,17 @@ class CombinedRisks:
     computing: bool = False
     unmeasured: bool = False
     combined: bool = True  # the confirmation page words it for the combined ranking
+    # (stage, blunders.FlaggedSheet) of the weighted stages' scores that look like typing
+    # mistakes: each still counts in its stage's score
+    mistakes: list = field(default_factory=list)
     # each entry's range of likely places in the combined ranking, for the publication to
     # store (None when they cannot be given); not a risk
     ranges: PlaceRanges | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
+        return bool(
+            self.below_pass or self.undecided or self.computing or self.unmeasured or self.mistakes
+        )
 
 
 def publish_risks(round_: Round) -> CombinedRisks:
@@ -62,6 +68,10 @@ def publish_risks(round_: Round) -> CombinedRisks:
                 risks.below_pass.append(
                     (entries[ids[i]], stage, on_stage, float(stage.pass_mark), title)
                 )
+    for stage, weight in zip(arrays.stages, arrays.weights):
+        if weight > 0:  # each stage's fit, as its ranking page shows it (cached)
+            flagged = blunders.flagged_sheets(stage_uncertainty(stage))
+            risks.mistakes += [(stage, m) for m in flagged.sheets]
     unc = combined_uncertainty(round_, arrays)
     risks.computing, risks.unmeasured = unc.computing, unc.unmeasured
     if unc.available:

@@ -334,18 +334,23 @@ class PublishRisks:
     below the rubric's pass mark (entry, score, award title), entries that could still swap
     across an award cut (entry, cut, probability of being in), ``computing`` when a large
     stage's ranges are not ready and ``unmeasured`` when no entry has two judges (either way
-    the award order could not be checked)."""
+    the award order could not be checked), and the scores that look like typing mistakes."""
 
     below_pass: list = field(default_factory=list)
     undecided: list = field(default_factory=list)
     computing: bool = False
     unmeasured: bool = False  # no entry has two judges: the order cannot be checked
+    # sheets that look like typing mistakes (blunders.FlaggedSheet), still counted by the
+    # stage's method in the published score
+    mistakes: list = field(default_factory=list)
     # each entry's range of likely places from the same fit, for the publication to store
     # (None when there is no measurable fit); not a risk
     ranges: PlaceRanges | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.below_pass or self.undecided or self.computing or self.unmeasured)
+        return bool(
+            self.below_pass or self.undecided or self.computing or self.unmeasured or self.mistakes
+        )
 
 
 def publish_risks(stage: Stage) -> PublishRisks:
@@ -373,6 +378,7 @@ def publish_risks(stage: Stage) -> PublishRisks:
         return risks
     if unc.summary is None:
         return risks
+    risks.mistakes = blunders.flagged_sheets(unc).sheets
     if not unc.measurable:
         risks.unmeasured = True
         return risks

@@ -15,10 +15,11 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.notifications.models import Notification
 from competition.rounds.models import Stage
-from judging.analysis import blunders
+from judging.analysis import blunders, uncertainty_pages
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import UncertaintyCache
 from judging.panels.models import Assignment
+from judging.results.models import Publication
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from judging.scoring.models import ScoreChange, ScoreSheet, SheetStatus
@@ -309,3 +310,24 @@ def test_a_tenth_of_the_expected_total_reads_as_a_slip_of_scale():
     assert not blunders.looks_like_a_tenth(30.0, 84.0)  # far off, but not a tenth
     assert not blunders.looks_like_a_tenth(8.4, 50.0)
     assert not blunders.looks_like_a_tenth(0.0, 0.0)
+
+
+def test_publishing_lists_the_mistake_until_the_committee_confirms(
+    app, login, committee, mistake_stage
+):
+    client = login(committee)
+    url = f"/committee/stages/{mistake_stage.id}/publish"
+    r = client.post(url, data={"confirm_open": "y"})
+    assert r.status_code == 409
+    page = _text(r.text)
+    section = page[page.index("Nilai yang tampak salah ketik") :]
+    assert "Inovasi 0" in section and "Juri Citra" in section and "total 8,40" in section
+    assert "Nilai yang diumumkan tetap menghitungnya" in section
+    assert f"/committee/stages/{mistake_stage.id}/ranking#mistakes" in r.text
+    assert not db.session.scalar(select(Publication.id))
+    r = client.post(url, data={"confirm_open": "y", "confirm_uncertain": "y"})
+    assert r.status_code == 302 and db.session.scalar(select(Publication.id))
+
+
+def test_a_clean_stage_publishes_without_a_mistakes_section(app, login, committee, clean_stage):
+    assert not uncertainty_pages.publish_risks(clean_stage).mistakes

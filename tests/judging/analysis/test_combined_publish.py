@@ -8,8 +8,9 @@ import re
 import pytest
 
 from competition.db import db
-from judging.analysis import combined, combined_publish
+from judging.analysis import blunders, combined, combined_publish
 from judging.results.models import Publication, Result
+from judging.scoring.models import ScoreSheet
 
 pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
 
@@ -155,3 +156,27 @@ def test_combined_publication_stores_the_final_ranking_ranges(app, login, commit
     page = app.test_client().get(f"/results/{desk.round.slug}").text
     assert "Kemungkinan peringkat" in page
     assert "Peringkat berasal dari gabungan metode setiap tahap" in page
+
+
+def test_combined_publish_lists_a_weighted_stage_typing_mistake(
+    login, committee, three_judges, monkeypatch
+):
+    """Each weighted stage's fit is read for scores that look like typing mistakes (the fit
+    itself is tested in test_blunders.py; here the stage's list is given): the check names
+    the stage and links to its ranking page."""
+    desk, field, entries = three_judges(CLEAR, CLEAR)
+    sheet = db.session.scalars(db.select(ScoreSheet)).first()
+    flag = blunders.FlaggedSheet(sheet.id, entries[1], sheet.assignment.judge, 0.9, 8.5, 0.93)
+
+    def flagged(unc):
+        return blunders.Flagged([flag] if unc.stage.id == field.id else [], 0)
+
+    monkeypatch.setattr(combined_publish.blunders, "flagged_sheets", flagged)
+    risks = combined_publish.publish_risks(desk.round)
+    assert risks.mistakes == [(field, flag)] and bool(risks)
+    r = login(committee).post(f"/committee/stages/{field.id}/publish", data={"reason": ""})
+    assert r.status_code == 409 and _published_count() == 0
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
+    assert "Nilai yang tampak salah ketik" in text
+    assert "Peninjauan Lapangan: Inovasi 1" in text and "total 0,90" in text
+    assert f"/committee/stages/{field.id}/ranking#mistakes" in r.text
