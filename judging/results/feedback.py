@@ -352,7 +352,11 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
             line += f"; {fb.award}"
         text(line + ".")
         if fb.rank_lo:
-            places = str(fb.rank_lo) if fb.rank_lo == fb.rank_hi else f"{fb.rank_lo}-{fb.rank_hi}"
+            places = (
+                f"ke-{fb.rank_lo}"
+                if fb.rank_lo == fb.rank_hi
+                else f"ke-{fb.rank_lo} sampai ke-{fb.rank_hi}"
+            )
             text(
                 f"Kemungkinan peringkat, dengan memperhitungkan ketidakpastian penilaian: "
                 f"{places}.",

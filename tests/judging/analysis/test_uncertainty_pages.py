@@ -84,9 +84,9 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     data = unc_service.load_stage(scored_stage)
     for i in range(data.n_entries):
         lo, hi = int(res.rank_lo[i]), int(res.rank_hi[i])
-        expected = f"ke-{lo}" if lo == hi else f"ke-{lo}–ke-{hi}"
+        expected = f"ke-{lo}" if lo == hi else f"ke-{lo} sampai ke-{hi}"
         assert expected in page
-        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)} %" in page or (
+        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)}%" in page or (
             res.p_top[i] < 0.01 or res.p_top[i] > 0.99
         )
     # the tie mark appears exactly on the entries tied with the next place
@@ -235,7 +235,23 @@ def test_judge_habits_in_words(app):
         assert explain.spread(1.3).startswith("uses a wide range")
         assert explain.spread(1.0) == "uses a range like the others"
         assert explain.place_range(3, 6) == "3rd–6th" and explain.place_range(11, 11) == "11th"
-        assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72 %"
+        assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72%"
+
+
+def test_percentages_and_ranges_in_the_locales_format(app):
+    """A percentage as both locales write it (CLDR: "72%", no space that a line could break at);
+    the Indonesian range of places in words, not "ke-3–ke-6"."""
+    with app.test_request_context():
+        for lang in ("en", "id"):
+            with force_locale(lang):
+                assert explain.percent(0.72) == "72%"
+                assert explain.percent(0.004) == "<\u00a01%"  # never "<" alone at a line's end
+                assert explain.percent(0.996) == ">\u00a099%"
+                assert explain.percent(0.0) == "0%" and explain.percent(1.0) == "100%"
+        with force_locale("id"):
+            assert explain.place_range(3, 6) == "ke-3 sampai ke-6"
+            assert explain.place_range(2, 2) == "ke-2"
+            assert explain.chance_top(0.5, 3) == "peluang masuk 3 besar: 50%"
 
 
 def test_cache_is_bounded_by_memory(app, scored_stage, monkeypatch):
@@ -390,7 +406,7 @@ def test_one_place_cuts_read_as_one_place(app):
 def test_reliability_says_why_it_can_exceed_the_agreement(app):
     with app.test_request_context(), force_locale("en"):
         both = explain.reliability(0.92, 0.44)
-        assert "92 %" in both and "higher than the agreement" in both
+        assert "92%" in both and "higher than the agreement" in both
         assert "higher than the agreement" not in explain.reliability(0.31, 0.32)
         assert "higher than the agreement" not in explain.reliability(0.9)
 
@@ -436,7 +452,7 @@ def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
 
 def test_undecided_page_gives_uncertainty_in_points(login, committee, scored_stage):
     page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/undecided").text)
-    assert re.search(r"± \d+,\d\d poin", page)
+    assert re.search(r"±&nbsp;\d+,\d\d poin", page)  # never "±" alone at a line's end
 
 
 def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee, scored_stage):
@@ -482,7 +498,7 @@ def test_minutes_give_each_place_its_published_range(login, committee, scored_st
         )
 
     text = pdf_text()
-    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 %" in text
+    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90%" in text
     for r in results:
         lo, hi, tied = places[r.entry_id]
         shown = str(lo) if lo == hi else f"{lo}-{hi}"

@@ -187,9 +187,9 @@ def test_feedback_pdf_reads_like_the_page(login, committee, open_round, world):
         )
         assert "dengan memperhitungkan ketidakpastian penilaian" in text
         assert "termasuk inovasi Anda" in text and "inovasi lain" not in text
-        found = re.search(r"penilaian: (\d+)(?:-(\d+))?\.", text)
+        found = re.search(r"penilaian: ke-(\d+)(?: sampai ke-(\d+))?\.", text)
         assert found, text
-        assert found.group(1) != found.group(2)  # "3", never "3-3"
+        assert found.group(1) != found.group(2)  # "ke-3", never "ke-3 sampai ke-3"
 
 
 SMALL_LINE = "Median dan kuartil tidak ditampilkan: kategori Anda memiliki kurang dari 8 inovasi"
