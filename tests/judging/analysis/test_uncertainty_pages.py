@@ -448,6 +448,16 @@ def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
     assert "Kesepakatan antarjuri:" in page and "pada skala dari 0" in page
     assert "Reliabilitas antarpenilai (alfa Krippendorff, interval)" not in page
     assert "Derau: berapa poin total juri biasanya menyimpang" in page
+    assert "korelasi" not in page  # the judge's agreement in words, its scale and its dash
+    assert "Kesepakatan: seberapa sejalan total juri dengan konsensus juri lain" in page
+    assert "dari -1 sampai 1 (1: selalu sejalan dengan juri lain; 0: tidak ada hubungan" in page
+    assert "– bila juri itu berbagi kurang dari 3 proposal dengan juri lain" in page
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = _text(client.get(f"/committee/stages/{scored_stage.id}/judges").text)
+    assert "correlation" not in page
+    assert "Agreement: how closely the judge's totals follow the other judges' consensus" in page
+    assert "from -1 to 1 (1: always in step with the others; 0: no relation" in page
 
 
 def test_undecided_page_gives_uncertainty_in_points(login, committee, scored_stage):
