@@ -180,6 +180,11 @@ def test_demo_round_has_kipp_stage_weights(app, demo, login):
     page = login(panitia).get(f"/committee/rounds/{round_.id}/results/final")
     assert page.status_code == 200
     assert "Tidak masuk peringkat akhir" in page.text  # nobody went through every stage yet
+    # no ranges to explain yet: no card saying nothing between the weights and the tables
+    assert not re.search(r'<div class="card">\s*</div>', page.text)
+    assert re.search(
+        r"Penilaian Proposal \(Desk Evaluation\)<br><small[^>]*>40%</small>", page.text
+    )
 
 
 def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, three_judges):

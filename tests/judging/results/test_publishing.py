@@ -206,6 +206,13 @@ def test_award_levels_national_preset(app, login, committee, scored):
 def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
     stage, entries, _ = scored
     client = login(committee)
+    # what choosing a preset does, said next to it, in both languages
+    review = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "Pilihan siap pakai menggantikan tingkat penghargaan di bawah saat disimpan" in review
+    client.post("/language", data={"lang": "en"})
+    review = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "A preset replaces the award levels below when you save" in review
+    client.post("/language", data={"lang": "id"})
     r = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""},
