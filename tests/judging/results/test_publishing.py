@@ -254,6 +254,10 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
         },
     )
     assert bad.status_code == 422 and "Top 99; lots" in bad.text
+    # what is wrong with the line, in words a committee member can act on
+    assert (
+        "Baris 2: tulis judul; peringkat terakhir yang mendapatkannya, sebagai bilangan" in bad.text
+    )
     unordered = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={
