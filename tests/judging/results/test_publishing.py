@@ -258,6 +258,13 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     assert (
         "Baris 2: tulis judul; peringkat terakhir yang mendapatkannya, sebagai bilangan" in bad.text
     )
+    client.post("/language", data={"lang": "en"})
+    bad = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={"preset": "", "levels": "Top 99; lots", "style": "ranked", "announcement": ""},
+    )
+    assert "Line 1: write the title; the last place that gets it, as a whole number" in bad.text
+    client.post("/language", data={"lang": "id"})
     unordered = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={
