@@ -51,6 +51,11 @@ def test_dashboard_counts_deadlines_and_missing_submissions(
         "total": 3,
     }
     assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in page
+    assert "1 proposal masih berupa draf." in page
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/committee/rounds/{round_.id}/dashboard").text
+    assert "1 proposal is still a draft." in page  # not "1 proposals are still drafts."
 
 
 def test_dashboard_filters(app, login, committee, round_with_entries):
