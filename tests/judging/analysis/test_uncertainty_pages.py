@@ -474,6 +474,9 @@ def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee,
     assert undecided  # the fixture's strict judge leaves some award cut open
     assert html.count('<span class="badge">belum pasti</span>') == len(undecided)
     assert "“Belum pasti” di samping penghargaan" in _text(html)
+    # the page it points to is a link, not a name to look for on another page
+    link = f'<a href="/committee/stages/{scored_stage.id}/undecided">Tambah juri di tempat yang'
+    assert link in html and "lihat “Tambah juri" not in html
     assert not [word for word in JARGON if word in _text(html)]
 
 
