@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, FloatField
+from wtforms.validators import StopValidation
 
 from competition.i18n.formatting import format_decimal
 
@@ -40,6 +41,13 @@ def show_decimal(value, places: int | None = None) -> str:
     return format_decimal(value, pattern)
 
 
+def _stop_after_not_a_number(field) -> None:
+    """Text that is not a number gets "Not a number" only: the field's validators would add
+    "Enter a score between 0 and 100." about a value that does not exist."""
+    if field.process_errors:
+        raise StopValidation()
+
+
 class LocaleFloatField(FloatField):
     """A FloatField that accepts "78,5" as well as "78.5" and shows its value in the locale."""
 
@@ -52,6 +60,9 @@ class LocaleFloatField(FloatField):
             self.data = None
             raise ValueError(str(NOT_A_NUMBER)) from exc
         self.data = None if value is None else float(value)
+
+    def pre_validate(self, form):
+        _stop_after_not_a_number(self)
 
     def _value(self):
         if self.raw_data:
@@ -70,6 +81,9 @@ class LocaleDecimalField(DecimalField):
         except ValueError as exc:
             self.data = None
             raise ValueError(str(NOT_A_NUMBER)) from exc
+
+    def pre_validate(self, form):
+        _stop_after_not_a_number(self)
 
     def _value(self):
         if self.raw_data:

@@ -82,7 +82,7 @@ def set_stage_weights(*, round_: Round, weights: dict[int, float | None], actor:
     total = sum(values)
     if abs(total - 100) > TOLERANCE:
         message = _l(
-            "The weights add up to %(total)s %%; together they must make 100 %%.",
+            "The weights add up to %(total)s%%; together they must make 100%%.",
             total=f"{total:g}",
         )
         raise InvalidFields({field_name(s): message for s in stages}, message)

@@ -31,23 +31,29 @@ def ordinal(n: int) -> str:
 
 
 def place_range(lo: int, hi: int) -> str:
-    """The range of likely places: "3rd-6th", or "3rd" when it is one place."""
+    """The range of likely places: "3rd–6th" ("ke-3 sampai ke-6": "ke-3–ke-6" read as a string
+    of hyphens), or "3rd" when it is one place."""
     if not lo or not hi:
         return ""
     if lo == hi:
         return ordinal(lo)
+    locale = get_locale()
+    if locale is not None and locale.language == "id":
+        return f"{ordinal(lo)} sampai {ordinal(hi)}"
     return f"{ordinal(lo)}–{ordinal(hi)}"
 
 
 def percent(p: float) -> str:
-    """A probability as a whole percentage ("72 %"); below 1 % / above 99 % say so."""
+    """A probability as a whole percentage in the locale's format, "72%" in both languages
+    (CLDR's pattern for id and en; "72 %" also broke across lines between number and sign);
+    below 1% / above 99% say so."""
     if p is None or not math.isfinite(p):
         return ""
     if 0 < p < 0.01:
-        return "< 1 %"
+        return "<\u00a01%"
     if 0.99 < p < 1:
-        return "> 99 %"
-    return f"{round(p * 100):d} %"
+        return ">\u00a099%"
+    return f"{round(p * 100):d}%"
 
 
 def cut_label(cut) -> str:

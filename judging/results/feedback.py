@@ -312,6 +312,13 @@ SMALL_CATEGORY_ID = (
     "inovasi yang dinilai, dan pada kategori sekecil itu keduanya dapat membuka nilai peserta "
     "lainnya."
 )
+# What the quartile columns mean, for a reader who never met the words (the page's version is
+# the catalogue's "The median is the middle score of the category...").
+QUARTILES_ID = (
+    "Median adalah nilai tengah kategori: separuh inovasinya bernilai di atasnya, separuh di "
+    "bawahnya. Seperempat inovasi bernilai di bawah kuartil bawah, dan seperempat di atas kuartil "
+    "atas."
+)
 
 
 def _num(value: float) -> str:
@@ -352,7 +359,11 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
             line += f"; {fb.award}"
         text(line + ".")
         if fb.rank_lo:
-            places = str(fb.rank_lo) if fb.rank_lo == fb.rank_hi else f"{fb.rank_lo}-{fb.rank_hi}"
+            places = (
+                f"ke-{fb.rank_lo}"
+                if fb.rank_lo == fb.rank_hi
+                else f"ke-{fb.rank_lo} sampai ke-{fb.rank_hi}"
+            )
             text(
                 f"Kemungkinan peringkat, dengan memperhitungkan ketidakpastian penilaian: "
                 f"{places}.",
@@ -368,6 +379,9 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
             _criteria_table(pdf, text, lines)
             for label, criterion, comment in comments:
                 text(f"{label} ({criterion}): {comment}", 9)
+    if any(fb.lines or fb.parts for fb in feedback):
+        pdf.ln(2)
+        text(QUARTILES_ID, 8)
     return bytes(pdf.output())
 
 
@@ -377,11 +391,11 @@ def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
         return
     pdf.set_font(SANS, "", 9)
     with pdf.table(
-        col_widths=(70, 20, 20, 20, 20),
+        col_widths=(60, 20, 28, 18, 28),
         line_height=6,
         text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
     ) as table:
-        table.row(["Kriteria", "Nilai Anda", "Kuartil 1", "Median", "Kuartil 3"])
+        table.row(["Kriteria", "Nilai Anda", "Kuartil bawah", "Median", "Kuartil atas"])
         for c in lines:
             table.row(
                 [

@@ -98,7 +98,11 @@ class AwardsForm(JuriForm):
             parse_levels(field.data)
         except ValueError as exc:
             raise ValidationError(
-                _l("Line %(n)s: write title; up to rank; prize.", n=exc.args[0])
+                _l(
+                    "Line %(n)s: write the title; the last place that gets it, as a whole number; "
+                    "the prize in rupiah if any. For example: Juara I; 1; 3000000",
+                    n=exc.args[0],
+                )
             ) from None
 
 

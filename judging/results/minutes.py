@@ -174,7 +174,7 @@ def render_minutes(
     places = places or {}
     if any(places.values()):
         text(
-            "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 % hasil "
+            "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90% hasil "
             "penilaian yang masuk akal, dengan memperhitungkan kebiasaan dan ketidakkonsistenan "
             "juri. Tanda ~ pada peringkat: inovasi itu tidak dapat dibedakan dari inovasi tepat "
             "di bawahnya, sehingga urutan keduanya belum pasti.",

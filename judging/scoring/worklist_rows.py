@@ -44,7 +44,7 @@ def worklist_rows(items: Iterable[WorkItem], blind: Mapping[int, str], sheet_url
     sheet's URL without the assignment id."""
     stage_label = escape(_("Stage"))
     category_label = escape(_("Category"))
-    closes_label = escape(_("Closes"))
+    closes_label = escape(_("Deadline"))
     reopened_label = escape(_("Reopened"))
     status_badge = {
         None: f'<span class="badge">{escape(label("not started"))}</span>',

@@ -37,7 +37,7 @@ def test_awards_publish_zip_verify(app, page_for, committee, open_round, monkeyp
 
     panitia = page_for("panitia", at=f"/committee/rounds/{open_round.id}/results")
     panitia.select_option("#preset", "city")
-    panitia.click("#awards >> text=Simpan")
+    panitia.click("#awards >> [type=submit]")  # not text=Simpan: the help says "disimpan"
     expect(panitia.locator("main")).to_contain_text("Juara III")
     shot(panitia, "committee-results-review")
     panitia.click(f"form[action$='/stages/{stage.id}/publish'] >> [type=submit]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -25,6 +26,8 @@ def test_publishing_an_open_stage_with_open_sheets_asks_first(app, login, commit
     client = login(committee)
     page = client.get(f"/committee/rounds/{stage.round_id}/results").text
     assert "2 lembar nilai belum dikirim" in page
+    # the box before its text, inside its label (not alone on a line under it)
+    assert re.search(r'<label for="confirm_open"><input[^>]*id="confirm_open"[^>]*> Tetap ', page)
     r = client.post(f"/committee/stages/{stage.id}/publish", data={})
     assert r.status_code == 422 and "Centang kotak ini" in r.text
     assert _publications() == 0

@@ -51,6 +51,11 @@ def test_dashboard_counts_deadlines_and_missing_submissions(
         "total": 3,
     }
     assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in page
+    assert "1 proposal masih berupa draf." in page
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/committee/rounds/{round_.id}/dashboard").text
+    assert "1 proposal is still a draft." in page  # not "1 proposals are still drafts."
 
 
 def test_dashboard_filters(app, login, committee, round_with_entries):
@@ -165,3 +170,25 @@ def test_round_page_lists_entries_a_page_at_a_time(app, login, committee, round_
     assert f'href="{url}?per_page=2&amp;page=2"' in page
     last = client.get(url, query_string={"per_page": 2, "page": 2}).text.split('id="entries"')[1]
     assert last.count("/committee/entries/") == 1 and "HYPERLINK" in last
+
+
+@pytest.mark.parametrize(
+    "lang, heading, last_column",
+    [
+        ("id", "Proposal per kategori", "tidak memenuhi syarat"),
+        ("en", "Entries per category", "not eligible"),
+    ],
+)
+def test_entries_per_category_table_takes_the_whole_width(
+    app, login, committee, round_with_entries, lang, heading, last_column
+):
+    """The table has a column per state and a total: in half of the page its last columns
+    were cut off, so it stands on its own above the deadlines (which share a row)."""
+    round_, _ = round_with_entries
+    client = login(committee)
+    client.post("/language", data={"lang": lang})
+    page = client.get(f"/committee/rounds/{round_.id}/dashboard").text
+    card = page.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
+    assert last_column in card
+    before = page.split(f"<h2>{heading}</h2>", 1)[0]
+    assert 'class="grid2"' not in before.split("</h1>", 1)[1]  # not the half of a grid

@@ -45,6 +45,15 @@ def test_opd_saves_draft_then_submits(app, login, opd, open_round):
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.status == EntryStatus.SUBMITTED and entry.submitted_at is not None
+    # the "submitted" badge and then the date, not the word twice
+    page = client.get(f"/opd/entries/{entry.id}").text
+    assert '<span class="badge badge-submitted">terkirim</span>' in page
+    assert "dikirim pada" not in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/opd/entries/{entry.id}").text
+    assert '<span class="badge badge-submitted">submitted</span>' in page
+    assert "submitted on" not in page
+    client.post("/language", data={"lang": "id"})
     # Once submitted, the form is closed.
     assert client.get(f"/opd/entries/{entry.id}/edit").status_code == 302
     client.post(f"/opd/entries/{entry.id}/edit", data=_form(open_round, title="Diubah", save="1"))

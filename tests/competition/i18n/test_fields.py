@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
+from wtforms.validators import NumberRange, Optional
 
 from competition.i18n.fields import LocaleDecimalField, LocaleFloatField, parse_decimal
 
@@ -48,3 +49,21 @@ def test_fields_read_a_comma_and_show_the_value_in_the_locale(app):
         bad = _Form(formdata=MultiDict({"score": "7,8,5", "weight": ""}))
         assert not bad.validate()
         assert bad.score.errors and bad.score._value() == "7,8,5"
+
+
+def test_a_non_number_gets_one_message_not_also_the_range(app):
+    """ "abc" in a field that also checks a range: "Not a number" alone, not also "between
+    0 and 100" about a value that does not exist; an out-of-range number still gets the range."""
+
+    class Ranged(FlaskForm):
+        score = LocaleFloatField(validators=[Optional(), NumberRange(0, 100)])
+        weight = LocaleDecimalField(validators=[Optional(), NumberRange(0, 100)])
+
+    with app.test_request_context("/"):
+        form = Ranged(MultiDict({"score": "abc", "weight": "1.000,5"}), meta={"csrf": False})
+        assert not form.validate()
+        assert form.score.errors == ["Bukan angka: ketik misalnya 78,5 atau 78.5."]
+        assert form.weight.errors == ["Bukan angka: ketik misalnya 78,5 atau 78.5."]
+        form = Ranged(MultiDict({"score": "150", "weight": "-1"}), meta={"csrf": False})
+        assert not form.validate()
+        assert len(form.score.errors) == 1 and len(form.weight.errors) == 1

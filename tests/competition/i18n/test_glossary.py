@@ -1,6 +1,6 @@
 """The words the catalogue uses for the ranking's explanations, in both languages: one word for
 a lenient judge, and none of the statistics jargon a committee member or an OPD cannot read
-(bootstrap, resamples, P(top N), "statistical tie")."""
+(bootstrap, resamples, P(top N), "statistical tie", correlation)."""
 
 from pathlib import Path
 
@@ -14,6 +14,8 @@ JARGON = (
     "statistical tie",
     "sampel ulang",
     "seri secara statistik",
+    "correlation",  # the judges' agreement is said in words (from -1 to 1, in step or not)
+    "korelasi",
 )
 
 

@@ -53,6 +53,13 @@ def test_compare_page_explains_who_moved_and_why(login, committee, scored_stage)
     page = login(committee).get(f"/committee/stages/{scored_stage.id}/compare").text
     assert "Dinilai oleh juri yang ketat: Juri Ketat" in page
     assert page.index("Alpha") < page.index("Beta")
+    # a row that keeps its place says so (an empty "Why it moves" cell read as missing)
+    moved = page.count('<tr class="moved">')
+    assert moved and page.count("tempat sama dengan rata-rata mentah") == 4 - moved
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
+    assert page.count("same place as with the raw mean") == 4 - moved
 
 
 def test_compare_page_shows_the_first_places_of_a_long_category(

@@ -112,7 +112,7 @@ def test_committee_sets_weights_and_reads_the_final_ranking(app, login, committe
     post = f"/committee/rounds/{desk.round_id}/results/weights"
     r = client.post(post, data={f"weight_{desk.id}": "40", f"weight_{presentation.id}": "50"})
     assert r.status_code == 422
-    assert "90 %" in r.text and 'value="50"' in r.text  # the sum shown, the typed kept
+    assert "90%" in r.text and 'value="50"' in r.text  # the sum shown, the typed kept
     r = client.post(post, data={f"weight_{desk.id}": "40", f"weight_{presentation.id}": "60"})
     assert r.status_code == 302
     page = client.get(url).text
@@ -180,6 +180,11 @@ def test_demo_round_has_kipp_stage_weights(app, demo, login):
     page = login(panitia).get(f"/committee/rounds/{round_.id}/results/final")
     assert page.status_code == 200
     assert "Tidak masuk peringkat akhir" in page.text  # nobody went through every stage yet
+    # no ranges to explain yet: no card saying nothing between the weights and the tables
+    assert not re.search(r'<div class="card">\s*</div>', page.text)
+    assert re.search(
+        r"Penilaian Proposal \(Desk Evaluation\)<br><small[^>]*>40%</small>", page.text
+    )
 
 
 def test_final_ranking_carries_ranges_that_hold_the_place(login, committee, three_judges):

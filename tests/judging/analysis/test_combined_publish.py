@@ -111,7 +111,7 @@ def test_opd_feedback_on_a_combined_ranking_shows_each_stages_criteria(
     assert judges and not [j.name for j in judges if j.name in page]
     pdf = opd.get(f"/opd/entries/{me.id}/feedback.pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert text.count("Kuartil 1") == 2 and "Peringkat akhir (Peninjauan Lapangan)" in text
+    assert text.count("Kuartil bawah") == 2 and "Peringkat akhir (Peninjauan Lapangan)" in text
 
 
 def test_minutes_of_a_combined_ranking_mark_its_undecided_order(login, committee, three_judges):

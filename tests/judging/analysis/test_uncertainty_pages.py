@@ -72,9 +72,9 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     data = unc_service.load_stage(scored_stage)
     for i in range(data.n_entries):
         lo, hi = int(res.rank_lo[i]), int(res.rank_hi[i])
-        expected = f"ke-{lo}" if lo == hi else f"ke-{lo}–ke-{hi}"
+        expected = f"ke-{lo}" if lo == hi else f"ke-{lo} sampai ke-{hi}"
         assert expected in page
-        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)} %" in page or (
+        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)}%" in page or (
             res.p_top[i] < 0.01 or res.p_top[i] > 0.99
         )
     # the tie mark appears exactly on the entries tied with the next place
@@ -223,7 +223,23 @@ def test_judge_habits_in_words(app):
         assert explain.spread(1.3).startswith("uses a wide range")
         assert explain.spread(1.0) == "uses a range like the others"
         assert explain.place_range(3, 6) == "3rd–6th" and explain.place_range(11, 11) == "11th"
-        assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72 %"
+        assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72%"
+
+
+def test_percentages_and_ranges_in_the_locales_format(app):
+    """A percentage as both locales write it (CLDR: "72%", no space that a line could break at);
+    the Indonesian range of places in words, not "ke-3–ke-6"."""
+    with app.test_request_context():
+        for lang in ("en", "id"):
+            with force_locale(lang):
+                assert explain.percent(0.72) == "72%"
+                assert explain.percent(0.004) == "<\u00a01%"  # never "<" alone at a line's end
+                assert explain.percent(0.996) == ">\u00a099%"
+                assert explain.percent(0.0) == "0%" and explain.percent(1.0) == "100%"
+        with force_locale("id"):
+            assert explain.place_range(3, 6) == "ke-3 sampai ke-6"
+            assert explain.place_range(2, 2) == "ke-2"
+            assert explain.chance_top(0.5, 3) == "peluang masuk 3 besar: 50%"
 
 
 def test_cache_is_bounded_by_memory(app, scored_stage, monkeypatch):
@@ -378,7 +394,7 @@ def test_one_place_cuts_read_as_one_place(app):
 def test_reliability_says_why_it_can_exceed_the_agreement(app):
     with app.test_request_context(), force_locale("en"):
         both = explain.reliability(0.92, 0.44)
-        assert "92 %" in both and "higher than the agreement" in both
+        assert "92%" in both and "higher than the agreement" in both
         assert "higher than the agreement" not in explain.reliability(0.31, 0.32)
         assert "higher than the agreement" not in explain.reliability(0.9)
 
@@ -420,11 +436,21 @@ def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
     assert "Kesepakatan antarjuri:" in page and "pada skala dari 0" in page
     assert "Reliabilitas antarpenilai (alfa Krippendorff, interval)" not in page
     assert "Derau: berapa poin total juri biasanya menyimpang" in page
+    assert "korelasi" not in page  # the judge's agreement in words, its scale and its dash
+    assert "Kesepakatan: seberapa sejalan total juri dengan konsensus juri lain" in page
+    assert "dari -1 sampai 1 (1: selalu sejalan dengan juri lain; 0: tidak ada hubungan" in page
+    assert "– bila juri itu berbagi kurang dari 3 proposal dengan juri lain" in page
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = _text(client.get(f"/committee/stages/{scored_stage.id}/judges").text)
+    assert "correlation" not in page
+    assert "Agreement: how closely the judge's totals follow the other judges' consensus" in page
+    assert "from -1 to 1 (1: always in step with the others; 0: no relation" in page
 
 
 def test_undecided_page_gives_uncertainty_in_points(login, committee, scored_stage):
     page = _text(login(committee).get(f"/committee/stages/{scored_stage.id}/undecided").text)
-    assert re.search(r"± \d+,\d\d poin", page)
+    assert re.search(r"±&nbsp;\d+,\d\d poin", page)  # never "±" alone at a line's end
 
 
 def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee, scored_stage):
@@ -436,6 +462,9 @@ def test_publishing_page_marks_awards_whose_order_is_undecided(login, committee,
     assert undecided  # the fixture's strict judge leaves some award cut open
     assert html.count('<span class="badge">belum pasti</span>') == len(undecided)
     assert "“Belum pasti” di samping penghargaan" in _text(html)
+    # the page it points to is a link, not a name to look for on another page
+    link = f'<a href="/committee/stages/{scored_stage.id}/undecided">Tambah juri di tempat yang'
+    assert link in html and "lihat “Tambah juri" not in html
     assert not [word for word in JARGON if word in _text(html)]
 
 
@@ -470,7 +499,7 @@ def test_minutes_give_each_place_its_published_range(login, committee, scored_st
         )
 
     text = pdf_text()
-    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90 %" in text
+    assert "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90%" in text
     for r in results:
         lo, hi, tied = places[r.entry_id]
         shown = str(lo) if lo == hi else f"{lo}-{hi}"

@@ -187,12 +187,37 @@ def test_feedback_pdf_reads_like_the_page(login, committee, open_round, world):
         )
         assert "dengan memperhitungkan ketidakpastian penilaian" in text
         assert "termasuk inovasi Anda" in text and "inovasi lain" not in text
-        found = re.search(r"penilaian: (\d+)(?:-(\d+))?\.", text)
+        found = re.search(r"penilaian: ke-(\d+)(?: sampai ke-(\d+))?\.", text)
         assert found, text
-        assert found.group(1) != found.group(2)  # "3", never "3-3"
+        assert found.group(1) != found.group(2)  # "ke-3", never "ke-3 sampai ke-3"
 
 
 SMALL_LINE = "Median dan kuartil tidak ditampilkan: kategori Anda memiliki kurang dari 8 inovasi"
+
+
+def test_feedback_says_what_median_and_quartiles_mean(login, committee, open_round, world):
+    """An OPD that never met the words reads what the median and the quartiles are, on the page
+    in both languages and in the PDF (Indonesian, with the page's column names); the English
+    page says that the PDF is in Indonesian."""
+    stage, entries, owners = world()
+    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    client = login(owners[0])
+    page = client.get(f"/opd/entries/{entries[0].id}").text
+    assert "Median adalah nilai tengah kategori: separuh entrinya bernilai di atasnya" in page
+    assert "Seperempat entri bernilai di bawah kuartil bawah" in page
+    assert "Unduh umpan balik (PDF)<" in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/opd/entries/{entries[0].id}").text
+    assert "The median is the middle score of the category: half of its entries" in page
+    assert "A quarter of the entries score below the lower quartile" in page
+    assert "Download the feedback (PDF, in Indonesian)" in page
+    pdf = client.get(f"/opd/entries/{entries[0].id}/feedback.pdf")
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "Kuartil bawah Median Kuartil atas" in text and "Kuartil 1" not in text
+    assert "Median adalah nilai tengah kategori: separuh inovasinya bernilai di atasnya" in text
 
 
 def _criterion_means(stage):

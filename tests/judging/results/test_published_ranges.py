@@ -88,7 +88,8 @@ def _ordinal_en(n: int) -> str:
 
 
 def _range(lo, hi, word) -> str:
-    return word(lo) if lo == hi else f"{word(lo)}–{word(hi)}"
+    sep = " sampai " if word is _ordinal_id else "–"  # "ke-1 sampai ke-3", "1st–3rd"
+    return word(lo) if lo == hi else f"{word(lo)}{sep}{word(hi)}"
 
 
 def test_publishing_stores_the_ranges_the_review_showed_and_fits_once(
@@ -205,7 +206,7 @@ def test_the_opd_reads_the_stored_range(app, login, committee, scored, monkeypat
     monkeypatch.setattr(unc_service, "stage_uncertainty", refuse)
     owner = next(o for o in owners if o.organisation_id == mine.entry.organisation_id)
     page = login(owner).get(f"/opd/entries/{mine.entry_id}").text
-    assert f"penilaian: ke-1–ke-{len(TITLES)}." in page
+    assert f"penilaian: ke-1 sampai ke-{len(TITLES)}." in page
 
 
 def test_ranges_of_another_input_are_not_stored(committee, scored):

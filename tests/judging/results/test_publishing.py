@@ -206,6 +206,13 @@ def test_award_levels_national_preset(app, login, committee, scored):
 def test_award_levels_city_preset_with_prizes_and_participation(app, login, committee, scored):
     stage, entries, _ = scored
     client = login(committee)
+    # what choosing a preset does, said next to it, in both languages
+    review = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "Pilihan siap pakai menggantikan tingkat penghargaan di bawah saat disimpan" in review
+    client.post("/language", data={"lang": "en"})
+    review = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "A preset replaces the award levels below when you save" in review
+    client.post("/language", data={"lang": "id"})
     r = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={"preset": "city", "levels": "", "style": "ranked", "announcement": ""},
@@ -247,6 +254,17 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
         },
     )
     assert bad.status_code == 422 and "Top 99; lots" in bad.text
+    # what is wrong with the line, in words a committee member can act on
+    assert (
+        "Baris 2: tulis judul; peringkat terakhir yang mendapatkannya, sebagai bilangan" in bad.text
+    )
+    client.post("/language", data={"lang": "en"})
+    bad = client.post(
+        f"/committee/rounds/{stage.round_id}/results/awards",
+        data={"preset": "", "levels": "Top 99; lots", "style": "ranked", "announcement": ""},
+    )
+    assert "Line 1: write the title; the last place that gets it, as a whole number" in bad.text
+    client.post("/language", data={"lang": "id"})
     unordered = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={

@@ -170,6 +170,12 @@ def test_decimal_comma_and_point_are_both_read_and_shown_in_the_locale(
     data[f"score_{first.id}"] = "7,8,5"
     r = client.post(f"/judge/assignments/{a.id}", data=data)
     assert r.status_code == 422 and "Bukan angka" in r.text and 'value="7,8,5"' in r.text
+    assert "Masukkan nilai antara" not in r.text  # one message: no range for a non-number
+    client.post("/language", data={"lang": "en"})
+    r = client.post(f"/judge/assignments/{a.id}", data=data)
+    assert r.status_code == 422 and "Not a number: type for example 78,5 or 78.5." in r.text
+    assert "Enter a score between" not in r.text
+    client.post("/language", data={"lang": "id"})
     db.session.refresh(sheet)
     assert {s.criterion_id: s.value for s in sheet.scores}[first.id] == 7.5
 

@@ -141,7 +141,14 @@ def test_list_worklist_marks_the_entries_judged_blind(app, judge, world):
 def test_workspace_page_shows_the_worklist_and_hides_blind_names(app, login, judge, world):
     client = login(judge)
     page = client.get("/judge/").text
-    assert "3 dari 10 lembar penilaian telah dikirim" in page and "1 draf" in page
+    assert "3 dari 10 lembar penilaian telah dikirim" in page and "1 draf belum selesai." in page
+    assert "<th>Batas waktu</th>" in page and 'data-label="Batas waktu"' in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/judge/").text
+    assert "1 draft to finish." in page and "drafts" not in page  # one draft, not "1 drafts"
+    # past and coming dates alike: "Deadline", not "Closes: <a date gone by>"
+    assert "<th>Deadline</th>" in page and 'data-label="Deadline"' in page and "Closes" not in page
+    client.post("/language", data={"lang": "id"})
     for a in world["mine"]:
         assert f'href="/judge/assignments/{a.id}"' in page
     assert f'href="/judge/assignments/{world["theirs"].id}"' not in page

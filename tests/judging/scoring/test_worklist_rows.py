@@ -16,7 +16,7 @@ from judging.scoring.workspace import WorkItem
 
 # templates/judging/scoring/judge_index.html's loop before the rows were built in Python
 REFERENCE = """{% from "_macros.html" import dt %}\
-{% set lbl = {"stage": _("Stage"), "category": _("Category"), "closes": _("Closes"), \
+{% set lbl = {"stage": _("Stage"), "category": _("Category"), "closes": _("Deadline"), \
 "not_started": "not started"|label, "draft": "draft"|label, \
 "submitted": "submitted"|label} %}{% set closes = {} %}\
 {% for a in work.items %}
