@@ -500,6 +500,18 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
     return out
 
 
+def standing_of(entry: Entry, now: datetime) -> tuple[Stage, str] | None:
+    """Where the entry stands now, in one line of its ``progress_of``: the first scored stage
+    it did not advance to, else the last scored stage it is in (being evaluated or
+    evaluated); None before any scored stage concerns it."""
+    scored = [(s, st) for s, st in progress_of(entry, now) if s.kind == StageKind.SCORED]
+    for stage, state in scored:
+        if state == "not_advanced":
+            return stage, state
+    taking_part = [(s, st) for s, st in scored if st in ("in_evaluation", "evaluated")]
+    return taking_part[-1] if taking_part else None
+
+
 def get_entry_for(user: User, entry_id: int) -> Entry:
     """The entry if ``user`` may see it, else ``NotAllowed`` (answered 404)."""
     entry = db.session.get(Entry, entry_id)

@@ -39,9 +39,11 @@ def entries_list():
         for r in rounds.list_open_rounds(now)
         if eligibility.is_eligible(r, current_user.organisation)
     ]
+    mine = entries.list_entries_of(current_user)
     return render_template(
         "competition/entries/entries.html",
-        entries=entries.list_entries_of(current_user),
+        entries=mine,
+        standing={e.id: entries.standing_of(e, now) for e in mine if e.is_submitted},
         open_rounds=open_rounds,
         open_to={
             r.id: eligibility.describe(r, eligibility.listed_names(r))

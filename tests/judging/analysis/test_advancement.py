@@ -1,6 +1,8 @@
 """Advancement between scored stages: proposal by top N or threshold, overrides with a
 recorded reason, confirmation; entries that do not advance keep their scores."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -166,3 +168,34 @@ def test_preview_shows_the_spread_by_region(app, login, committee, two_stages):
     page = login(committee).get(f"/committee/rounds/{desk.round_id}/dashboard").text
     assert 'Sumatera Selatan</td><td class="num">3' in page
     assert 'Jawa Barat</td><td class="num">1' in page
+
+
+def test_the_opd_list_says_where_each_entry_stands(app, login, committee, two_stages):
+    """The OPD's list of its innovations: the first stage an entry did not advance to, else
+    the last scored stage it is in."""
+    from datetime import timedelta
+
+    from competition.accounts.models import User
+
+    desk, presentation = two_stages
+    presentation.name = "Presentasi"
+    presentation.opens_at = utcnow() + timedelta(days=3)
+    candidates = advancement.propose(stage=desk, top_n=2)
+    advancement.confirm(
+        stage=desk,
+        candidates=candidates,
+        advance={c.entry.id for c in candidates if c.proposed},
+        reasons={},
+        actor=committee,
+        now=utcnow(),
+    )
+    db.session.commit()
+
+    def standing(username):
+        user = db.session.scalar(select(User).where(User.username == username))
+        page = login(user).get("/opd/").text
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    assert "Presentasi: tidak lolos" in standing("delta")
+    alpha = standing("alpha")
+    assert "Penilaian Proposal: sedang dinilai" in alpha and "tidak lolos" not in alpha
