@@ -75,16 +75,22 @@ def _with_mistakes(rng, q, entry, judge, params, n_mistakes, kinds):
     return entry, judge, _mistype(rng, y, crit, w, idx, kind), idx, y
 
 
+def _open_stage(rng, E, J):
+    """A stage still open, as the demo's: 3 judges per entry, each judge has submitted 20-80 %
+    of their sheets (by judge), and at least three sheets are in."""
+    entry, judge = _panels(rng, E, J, 3)
+    share = 0.2 + 0.6 * (np.arange(J) % 4) / 3
+    keep = rng.random(entry.size) < share[judge]
+    keep[rng.choice(entry.size, 3, replace=False)] = True
+    return entry[keep], judge[keep]
+
+
 def d_demo_open(rng):
     """An open presentation stage like the demo's: 10 finalists, 9 judges, 3 per entry; each
     judge has submitted 20-80 % of their sheets (21 or so of 30); one sheet on a 1-10 scale."""
     E, J = 10, 9
     q = rng.normal(75.0, 8.0, E)
-    entry, judge = _panels(rng, E, J, 3)
-    share = 0.2 + 0.6 * (np.arange(J) % 4) / 3
-    keep = rng.random(entry.size) < share[judge]
-    keep[rng.choice(entry.size, 3, replace=False)] = True
-    entry, judge = entry[keep], judge[keep]
+    entry, judge = _open_stage(rng, E, J)
     return _with_mistakes(rng, q, entry, judge, _judges(rng, J), 1, ["scale10"])
 
 
@@ -95,11 +101,7 @@ def d_demo_like(rng):
     judge with the most sheets typed on a 1-10 scale."""
     E, J = 10, 9
     q = rng.normal(80.0, 6.0, E)
-    entry, judge = _panels(rng, E, J, 3)
-    share = 0.2 + 0.6 * (np.arange(J) % 4) / 3
-    keep = rng.random(entry.size) < share[judge]
-    keep[rng.choice(entry.size, 3, replace=False)] = True
-    entry, judge = entry[keep], judge[keep]
+    entry, judge = _open_stage(rng, E, J)
     params = rng.normal(0.0, 11.0, J), rng.uniform(0.6, 1.2, J), rng.uniform(4.0, 12.0, J)
     y, crit, w = _totals(rng, q, entry, judge, *params)
     busiest = np.argmax(np.bincount(judge, minlength=J))
@@ -152,11 +154,7 @@ def d_honest_open(rng):
     """The demo-like open stage without mistakes, weaker finalists (quality 40-90)."""
     E, J = 10, 9
     q = rng.uniform(40.0, 90.0, E)
-    entry, judge = _panels(rng, E, J, 3)
-    share = 0.2 + 0.6 * (np.arange(J) % 4) / 3
-    keep = rng.random(entry.size) < share[judge]
-    keep[rng.choice(entry.size, 3, replace=False)] = True
-    entry, judge = entry[keep], judge[keep]
+    entry, judge = _open_stage(rng, E, J)
     y, _crit, _w = _totals(rng, q, entry, judge, *_judges(rng, J))
     return entry, judge, y, np.zeros(0, int), y
 

@@ -2,12 +2,15 @@
 recorded reason, confirmation; entries that do not advance keep their scores."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.entries.models import Advancement, Entry
+from competition.entries.services import progress_of
 from judging.analysis import advancement
 from judging.panels import assignment as assignment_service
 from judging.scoring import rubric as rubric_service
@@ -50,6 +53,20 @@ def two_stages(app, committee, judge, open_round, cached_data):
         return desk, presentation
 
     return cached_data(build)
+
+
+def _advance_top_two(desk, committee):
+    """The committee confirms the proposed top two of each category of ``desk``."""
+    candidates = advancement.propose(stage=desk, top_n=2)
+    advancement.confirm(
+        stage=desk,
+        candidates=candidates,
+        advance={c.entry.id for c in candidates if c.proposed},
+        reasons={},
+        actor=committee,
+        now=utcnow(),
+    )
+    db.session.commit()
 
 
 def _ids(*titles):
@@ -121,22 +138,9 @@ def test_preview_shows_the_spread_by_category_and_group(app, login, committee, t
 
 
 def test_the_opd_sees_that_its_entry_did_not_advance(app, login, committee, two_stages):
-    from datetime import timedelta
-
-    from competition.entries.services import progress_of
-
     desk, presentation = two_stages
     presentation.opens_at = utcnow() + timedelta(days=3)  # still to come
-    candidates = advancement.propose(stage=desk, top_n=2)
-    advancement.confirm(
-        stage=desk,
-        candidates=candidates,
-        advance={c.entry.id for c in candidates if c.proposed},
-        reasons={},
-        actor=committee,
-        now=utcnow(),
-    )
-    db.session.commit()
+    _advance_top_two(desk, committee)
     (delta,), (alpha,) = _ids("Delta"), _ids("Alpha")
     states = dict((s.id, st) for s, st in progress_of(db.session.get(Entry, delta), utcnow()))
     assert states[presentation.id] == "not_advanced"
@@ -173,23 +177,10 @@ def test_preview_shows_the_spread_by_region(app, login, committee, two_stages):
 def test_the_opd_list_says_where_each_entry_stands(app, login, committee, two_stages):
     """The OPD's list of its innovations: the first stage an entry did not advance to, else
     the last scored stage it is in."""
-    from datetime import timedelta
-
-    from competition.accounts.models import User
-
     desk, presentation = two_stages
     presentation.name = "Presentasi"
     presentation.opens_at = utcnow() + timedelta(days=3)
-    candidates = advancement.propose(stage=desk, top_n=2)
-    advancement.confirm(
-        stage=desk,
-        candidates=candidates,
-        advance={c.entry.id for c in candidates if c.proposed},
-        reasons={},
-        actor=committee,
-        now=utcnow(),
-    )
-    db.session.commit()
+    _advance_top_two(desk, committee)
 
     def standing(username):
         user = db.session.scalar(select(User).where(User.username == username))
