@@ -15,7 +15,7 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.notifications.models import Notification
 from competition.rounds.models import Stage
-from judging.analysis import blunders, uncertainty_pages
+from judging.analysis import blunders, explain, uncertainty_pages
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import UncertaintyCache
 from judging.panels.models import Assignment
@@ -331,3 +331,18 @@ def test_publishing_lists_the_mistake_until_the_committee_confirms(
 
 def test_a_clean_stage_publishes_without_a_mistakes_section(app, login, committee, clean_stage):
     assert not uncertainty_pages.publish_risks(clean_stage).mistakes
+
+
+def test_the_method_sentences_say_a_far_off_score_counts_little(app, login, committee, clean_stage):
+    """The method in five plain sentences (ranking page, berita acara) names the discount of
+    a likely typing mistake, in both languages."""
+    with app.test_request_context():  # the berita acara's sentences, Indonesian by default
+        third = explain.method_sentences()[2]
+    assert (
+        "nilai yang jauh dari semua nilai lain juri itu (misalnya 9 yang diketik untuk 90)" in third
+    )
+    client = login(committee)
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    page = _text(client.get(f"/committee/stages/{clean_stage.id}/ranking").text)
+    assert "a score far from everything else its judge gave (such as 9 typed for 90) counts" in page
