@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -90,7 +91,7 @@ def objections_reject(announcement_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-            w.success = _("%(n)d objections rejected.", n=n)
+            w.success = ngettext("%(num)d objection rejected.", "%(num)d objections rejected.", n)
         if not w.failed:
             return redirect(url_for("announcements.announcement", announcement_id=announcement.id))
     return _announcement_page(announcement, 422, bulk_form=form)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -90,7 +91,11 @@ def screening_accept_clean(round_id: int):
             n = screening.accept_clean(
                 round_=round_, reason=form.reason.data, actor=current_user, now=utcnow()
             )
-            w.success = _("%(n)d entries without any flag declared eligible.", n=n)
+            w.success = ngettext(
+                "%(num)d entry without any flag declared eligible.",
+                "%(num)d entries without any flag declared eligible.",
+                n,
+            )
     else:
         flash(_("Give the reason for the decision; the OPD reads it."), "danger")
     return redirect(url_for("review.screening_list", round_id=round_.id))
@@ -191,7 +196,11 @@ def remind_drafts(round_id: int):
     if ActionForm().validate_on_submit():
         with writing() as w:
             notes = messages.remind_drafts(round_=round_, actor=current_user, now=utcnow())
-            w.success = _("%(n)d OPD accounts reminded to submit their drafts.", n=len(notes))
+            w.success = ngettext(
+                "%(num)d OPD account reminded to submit its draft.",
+                "%(num)d OPD accounts reminded to submit their drafts.",
+                len(notes),
+            )
     return redirect(url_for("analysis.round_dashboard", round_id=round_.id))
 
 

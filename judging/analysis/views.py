@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from competition import charts, exports
@@ -92,7 +93,12 @@ def stage_advance(stage_id: int):
                 actor=current_user,
                 now=utcnow(),
             )
-            w.success = _("%(n)d entries advance to %(stage)s.", n=n, stage=to_stage.name)
+            w.success = ngettext(
+                "%(num)d entry advances to %(stage)s.",
+                "%(num)d entries advance to %(stage)s.",
+                n,
+                stage=to_stage.name,
+            )
         if not w.failed:
             return redirect(url_for("analysis.stage_advance", stage_id=stage.id))
         errors = {name: _("Give a reason.") for name in getattr(w.error, "missing", [])}
@@ -360,7 +366,11 @@ def assign_undecided(stage_id: int):
             done = extra_judges.assign_extra_judges(
                 stage=stage, digest=request.form.get("digest", ""), actor=current_user
             )
-            w.success = _("%(n)d judges assigned to the undecided entries.", n=len(done.proposals))
+            w.success = ngettext(
+                "%(num)d judge assigned to the undecided entries.",
+                "%(num)d judges assigned to the undecided entries.",
+                len(done.proposals),
+            )
     return redirect(url_for("analysis.undecided", stage_id=stage.id))
 
 

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -385,7 +385,11 @@ def appreciation(round_id: int):
             n = awards.issue_appreciation_certificates(
                 round_=round_, judges=judges_of(round_), actor=current_user, now=utcnow()
             )
-            w.success = _("%(n)d certificates of appreciation issued to judges.", n=n)
+            w.success = ngettext(
+                "%(num)d certificate of appreciation issued to a judge.",
+                "%(num)d certificates of appreciation issued to judges.",
+                n,
+            )
     return redirect(url_for("publishing.review", round_id=round_.id) + "#certificates")
 
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from competition import exports, mail, pagination
@@ -462,7 +463,7 @@ def remind(stage_id: int):
     if ActionForm().validate_on_submit():
         with writing() as w:  # emailed after the request (competition.notifications)
             notes = progress_service.queue_reminders(stage=stage, actor=current_user, now=utcnow())
-            w.success = _("%(n)d reminders sent.", n=len(notes))
+            w.success = ngettext("%(num)d reminder sent.", "%(num)d reminders sent.", len(notes))
     return redirect(url_for("scoring.progress", stage_id=stage.id))
 
 

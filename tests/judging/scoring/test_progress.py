@@ -128,3 +128,12 @@ def test_stage_progress_counts_in_sql(app, committee, open_round):
     assert [r.subject.name for r in progress.behind] == ["Ir. Lambat"]
     rows, at = progress_service.entry_progress(stage, page=2, per_page=1)
     assert at.total == 2 and at.pages == 2 and [r.subject.title for r in rows] == ["Inovasi 1"]
+
+
+def test_one_reminder_is_said_in_the_singular_in_english(app, login, committee, open_round):
+    stage = _arrange(open_round)
+    client = login(committee)
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    r = client.post(f"/committee/stages/{stage.id}/progress/remind", follow_redirects=True)
+    assert "1 reminder sent." in r.text and "1 reminders" not in r.text
