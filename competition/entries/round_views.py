@@ -48,7 +48,7 @@ def round_new():
     form = RoundForm()
     if form.validate_on_submit():
         created = _("Round created. Add categories and a scored stage, then open it.")
-        with writing(created, field=form.submission_closes_at) as w:
+        with writing(created, form=form, field=form.submission_closes_at) as w:
             round_ = rounds.create_round(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -109,7 +109,7 @@ def category_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
-        with writing(_("Category added."), field=form.name) as w:
+        with writing(_("Category added."), form=form, field=form.name) as w:
             rounds.add_category(
                 round_=round_,
                 name=form.name.data,
@@ -126,7 +126,7 @@ def stage_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
-        with writing(field=form.closes_at) as w:
+        with writing(form=form, field=form.closes_at) as w:
             stage = rounds.add_stage(
                 round_=round_,
                 name=form.name.data,
@@ -208,7 +208,7 @@ def round_section_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
-        with writing(_("Section added to the proposal."), field=form.label) as w:
+        with writing(_("Section added to the proposal."), form=form, field=form.label) as w:
             rounds.add_custom_section(
                 round_=round_,
                 label=form.label.data,
@@ -295,7 +295,7 @@ def stage_edit(stage_id: int):
         form.opens_at.data = to_local(stage.opens_at)
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
-        with writing(_("Stage saved."), field=form.closes_at) as w:
+        with writing(_("Stage saved."), form=form, field=form.closes_at) as w:
             rounds.update_stage(
                 stage=stage,
                 name=form.name.data,
