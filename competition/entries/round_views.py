@@ -79,10 +79,14 @@ def _round_page(round_: Round, status=200, **forms):
         (s, on, limits_form[s.name], limits_form[f"label_{s.name}"], limits_form[f"off_{s.name}"])
         for s, on in round_.configured_sections()
     ]
+    # the two forms offer the same organisations: loaded once (or taken from the posted one)
+    posted = forms.get("invitations_form") or forms.get("eligibility_form")
+    choices = posted.organisations.choices if posted is not None else None
     if "eligibility_form" not in forms:
-        forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
+        forms["eligibility_form"] = _eligibility_form(round_, choices, formdata=None)
+        choices = forms["eligibility_form"].organisations.choices
     if "invitations_form" not in forms:
-        forms["invitations_form"] = _invitations_form(round_, formdata=None)
+        forms["invitations_form"] = _invitations_form(round_, choices, formdata=None)
     page, per_page = requested_page(ENTRY_ROWS)
     listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
@@ -222,16 +226,19 @@ def round_section_add(round_id: int):
     return _round_page(round_, 422, custom_section_form=form)
 
 
-def _with_participants(form: InvitationsForm | EligibilityForm):
+def _with_participants(form: InvitationsForm | EligibilityForm, choices: list | None = None):
     """``form`` offering the top-level organisations (agencies and independent OPDs) in its
-    ``organisations`` choice: the invitations and who may enter pick from the same list."""
-    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    ``organisations`` choice: the invitations and who may enter pick from the same list
+    (``choices``, when the other form has loaded it already)."""
+    if choices is None:
+        choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    form.organisations.choices = choices
     return form
 
 
-def _invitations_form(round_: Round, **kwargs) -> InvitationsForm:
+def _invitations_form(round_: Round, choices: list | None = None, **kwargs) -> InvitationsForm:
     """The invitations form; not posted (``formdata=None``), showing the saved invitations."""
-    form = _with_participants(InvitationsForm(prefix="inv", **kwargs))
+    form = _with_participants(InvitationsForm(prefix="inv", **kwargs), choices)
     if kwargs.get("formdata", True) is None:
         form.organisations.data = list(round_.khusus_invited or [])
     return form
@@ -251,9 +258,9 @@ def round_invitations(round_id: int):
     return _round_page(round_, 422, invitations_form=form)
 
 
-def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
+def _eligibility_form(round_: Round, choices: list | None = None, **kwargs) -> EligibilityForm:
     """Who may enter; not posted (``formdata=None``), showing the round's saved rule."""
-    form = _with_participants(EligibilityForm(prefix="elig", **kwargs))
+    form = _with_participants(EligibilityForm(prefix="elig", **kwargs), choices)
     if kwargs.get("formdata", True) is None:
         form.kinds.data = list(round_.eligible_kinds or [])
         form.organisations.data = list(round_.eligible_organisations or [])
