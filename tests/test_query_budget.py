@@ -79,6 +79,8 @@ def _pages(stage, round_, opd, judge, committee):
         (None, f"/results/{round_.slug}"),
         (committee, f"/committee/rounds/{round_.id}/results"),
         (None, f"/results/{round_.slug}/stages/{stage.id}/v1"),
+        (None, f"/api/v1/rounds/{round_.slug}/results"),
+        (None, f"/api/v1/rounds/{round_.slug}/results?per_page=3&page=2"),
     ]
 
 
