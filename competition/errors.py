@@ -10,14 +10,20 @@ from flask_babel import lazy_gettext as _l
 
 class JuriError(Exception):
     """Base of every business-rule error. ``message`` is shown to the user; ``status`` is the
-    HTTP status a view answers with when it does not handle the error itself."""
+    HTTP status a view answers with when it does not handle the error itself; ``field``, when
+    the refusal is about one input, names it: the service's argument, which is also the name of
+    the form field that asks for it (``competition.web.writing`` shows the message under that
+    field when the posted form has it)."""
 
     status = 400
     message = _l("This action is not possible.")
+    field: str | None = None
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, *, field: str | None = None):
         if message is not None:
             self.message = message
+        if field is not None:
+            self.field = field
         super().__init__(str(self.message))
 
 

@@ -92,6 +92,7 @@ def writing(
     success: str | None = None,
     *,
     flash_error: bool = True,
+    form=None,
     field=None,
     conflict: str | None = None,
     stale: str | None = None,
@@ -116,6 +117,13 @@ def writing(
         if not w.failed:
             return redirect(...)
         return _page(..., 422, form=form)  # the reason's errors say why
+
+    With ``form`` (the form posted), a refusal about one input (``JuriError.field``, e.g. the
+    stage's scale) is shown under that field of the form when the form has it; any other
+    refusal under ``field``, or flashed::
+
+        with writing(form=form, field=form.closes_at) as w:
+            rounds.add_stage(...)  # the scale refused: under scale_max; the dates: closes_at
     With ``conflict`` (a message), a unique constraint broken by a concurrent request (an
     ``IntegrityError``, at a flush or at the commit) is refused the same way, as a
     ``ConcurrentChange`` (409) carrying that message; with ``stale``, a versioned row changed
@@ -148,6 +156,8 @@ def writing(
         if w.success:
             flash(w.success, "success")
         return
+    if form is not None and w.error.field is not None and w.error.field in form:
+        field = form[w.error.field]
     if field is not None:
         field.errors = [*field.errors, str(w.error.message)]
     elif flash_error:

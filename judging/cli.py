@@ -158,10 +158,10 @@ def assign(stage_id, k, yes, actor):
         )
     if not yes and not click.confirm("Apply this assignment?"):
         return
-    assignment_service.auto_assign(
-        stage=stage, judges_per_entry=k, actor=actor, digest=preview.digest
-    )
-    db.session.commit()
+    with _committing():
+        assignment_service.auto_assign(
+            stage=stage, judges_per_entry=k, actor=actor, digest=preview.digest
+        )
     click.echo("Applied.")
 
 

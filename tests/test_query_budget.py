@@ -79,6 +79,8 @@ def _pages(stage, round_, opd, judge, committee):
         (None, f"/results/{round_.slug}"),
         (committee, f"/committee/rounds/{round_.id}/results"),
         (None, f"/results/{round_.slug}/stages/{stage.id}/v1"),
+        (None, f"/api/v1/rounds/{round_.slug}/results"),
+        (None, f"/api/v1/rounds/{round_.slug}/results?per_page=3&page=2"),
     ]
 
 
@@ -125,3 +127,31 @@ def test_score_sheet_and_workspace_load_in_few_queries(app, login, open_round, w
     assert len(sheet) <= 5, sheet
     # the user, the worklist as one statement, the panels the judge chairs
     assert len(workspace) <= 3, workspace
+
+
+def _participant_queries(statements):
+    """The statements listing the top-level organisations (``rounds.list_participants``)."""
+    return [s for s in statements if "FROM organisations" in s and "parent_id IS NULL" in s]
+
+
+def test_round_page_lists_the_organisations_once(app, login, committee, open_round):
+    """The invitations and the who-may-enter forms offer the same organisations: one query for
+    both, on the page and when a refused form is shown again."""
+    factories.make_opd_user("Dinas Kesehatan", username="dinkes")
+    db.session.commit()
+    client = login(committee)
+    with count_queries() as statements:
+        page = client.get(f"/committee/rounds/{open_round.id}")
+    assert page.status_code == 200
+    assert len(_participant_queries(statements)) == 1, statements
+    # both forms offer Dinas Kesehatan (the invitations' and the eligibility's select)
+    assert page.text.count(">Dinas Kesehatan</option>") == 2
+    for form in ("inv", "elig"):
+        with count_queries() as statements:
+            refused = client.post(
+                f"/committee/rounds/{open_round.id}/{'invitations' if form == 'inv' else 'eligibility'}",
+                data={f"{form}-organisations": ["999999"]},  # not a choice: shown again
+            )
+        assert refused.status_code == 422, form
+        assert len(_participant_queries(statements)) == 1, (form, statements)
+        assert refused.text.count(">Dinas Kesehatan</option>") == 2

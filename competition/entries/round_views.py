@@ -48,7 +48,7 @@ def round_new():
     form = RoundForm()
     if form.validate_on_submit():
         created = _("Round created. Add categories and a scored stage, then open it.")
-        with writing(created, field=form.submission_closes_at) as w:
+        with writing(created, form=form, field=form.submission_closes_at) as w:
             round_ = rounds.create_round(
                 name=form.name.data,
                 description=form.description.data or "",
@@ -79,10 +79,14 @@ def _round_page(round_: Round, status=200, **forms):
         (s, on, limits_form[s.name], limits_form[f"label_{s.name}"], limits_form[f"off_{s.name}"])
         for s, on in round_.configured_sections()
     ]
+    # the two forms offer the same organisations: loaded once (or taken from the posted one)
+    posted = forms.get("invitations_form") or forms.get("eligibility_form")
+    choices = posted.organisations.choices if posted is not None else None
     if "eligibility_form" not in forms:
-        forms["eligibility_form"] = _eligibility_form(round_, formdata=None)
+        forms["eligibility_form"] = _eligibility_form(round_, choices, formdata=None)
+        choices = forms["eligibility_form"].organisations.choices
     if "invitations_form" not in forms:
-        forms["invitations_form"] = _invitations_form(round_, formdata=None)
+        forms["invitations_form"] = _invitations_form(round_, choices, formdata=None)
     page, per_page = requested_page(ENTRY_ROWS)
     listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
@@ -109,7 +113,7 @@ def category_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CategoryForm(prefix="cat")
     if form.validate_on_submit():
-        with writing(_("Category added."), field=form.name) as w:
+        with writing(_("Category added."), form=form, field=form.name) as w:
             rounds.add_category(
                 round_=round_,
                 name=form.name.data,
@@ -126,7 +130,7 @@ def stage_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = StageForm(prefix="stage")
     if form.validate_on_submit():
-        with writing(field=form.closes_at) as w:
+        with writing(form=form, field=form.closes_at) as w:
             stage = rounds.add_stage(
                 round_=round_,
                 name=form.name.data,
@@ -208,7 +212,7 @@ def round_section_add(round_id: int):
     round_ = db.get_or_404(Round, round_id)
     form = CustomSectionForm(prefix="section")
     if form.validate_on_submit():
-        with writing(_("Section added to the proposal."), field=form.label) as w:
+        with writing(_("Section added to the proposal."), form=form, field=form.label) as w:
             rounds.add_custom_section(
                 round_=round_,
                 label=form.label.data,
@@ -222,16 +226,19 @@ def round_section_add(round_id: int):
     return _round_page(round_, 422, custom_section_form=form)
 
 
-def _with_participants(form: InvitationsForm | EligibilityForm):
+def _with_participants(form: InvitationsForm | EligibilityForm, choices: list | None = None):
     """``form`` offering the top-level organisations (agencies and independent OPDs) in its
-    ``organisations`` choice: the invitations and who may enter pick from the same list."""
-    form.organisations.choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    ``organisations`` choice: the invitations and who may enter pick from the same list
+    (``choices``, when the other form has loaded it already)."""
+    if choices is None:
+        choices = [SelectChoice(o.id, o.name) for o in rounds.list_participants()]
+    form.organisations.choices = choices
     return form
 
 
-def _invitations_form(round_: Round, **kwargs) -> InvitationsForm:
+def _invitations_form(round_: Round, choices: list | None = None, **kwargs) -> InvitationsForm:
     """The invitations form; not posted (``formdata=None``), showing the saved invitations."""
-    form = _with_participants(InvitationsForm(prefix="inv", **kwargs))
+    form = _with_participants(InvitationsForm(prefix="inv", **kwargs), choices)
     if kwargs.get("formdata", True) is None:
         form.organisations.data = list(round_.khusus_invited or [])
     return form
@@ -251,9 +258,9 @@ def round_invitations(round_id: int):
     return _round_page(round_, 422, invitations_form=form)
 
 
-def _eligibility_form(round_: Round, **kwargs) -> EligibilityForm:
+def _eligibility_form(round_: Round, choices: list | None = None, **kwargs) -> EligibilityForm:
     """Who may enter; not posted (``formdata=None``), showing the round's saved rule."""
-    form = _with_participants(EligibilityForm(prefix="elig", **kwargs))
+    form = _with_participants(EligibilityForm(prefix="elig", **kwargs), choices)
     if kwargs.get("formdata", True) is None:
         form.kinds.data = list(round_.eligible_kinds or [])
         form.organisations.data = list(round_.eligible_organisations or [])
@@ -295,7 +302,7 @@ def stage_edit(stage_id: int):
         form.opens_at.data = to_local(stage.opens_at)
         form.closes_at.data = to_local(stage.closes_at)
     if form.validate_on_submit():
-        with writing(_("Stage saved."), field=form.closes_at) as w:
+        with writing(_("Stage saved."), form=form, field=form.closes_at) as w:
             rounds.update_stage(
                 stage=stage,
                 name=form.name.data,

@@ -45,9 +45,10 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
-def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+def _check_window(opens_at: datetime, closes_at: datetime, *, field: str = "closes_at") -> None:
+    """Refused (about the closing time, the argument ``field``) unless it is after the opening."""
     if closes_at <= opens_at:
-        raise InvalidState(_l("The closing time must be after the opening time."))
+        raise InvalidState(_l("The closing time must be after the opening time."), field=field)
 
 
 @records_actor
@@ -60,7 +61,7 @@ def create_round(
     actor: User,
 ) -> Round:
     """Create a round in draft status; OPDs cannot submit until it is opened."""
-    _check_window(submission_opens_at, submission_closes_at)
+    _check_window(submission_opens_at, submission_closes_at, field="submission_closes_at")
     round_ = Round(
         name=name.strip(),
         slug=_unique_slug(name),
@@ -77,7 +78,7 @@ def create_round(
 def add_category(*, round_: Round, name: str, description: str = "", actor: User) -> Category:
     name = name.strip()
     if any(c.name.lower() == name.lower() for c in round_.categories):
-        raise InvalidState(_l("This round already has a category with that name."))
+        raise InvalidState(_l("This round already has a category with that name."), field="name")
     category = Category(round=round_, name=name, description=description.strip())
     db.session.add(category)
     db.session.flush()
@@ -100,7 +101,7 @@ def add_stage(
     """Add a stage (scored by default) at the end of the round's timeline."""
     _check_window(opens_at, closes_at)
     if scale_max <= scale_min:
-        raise InvalidState(_l("The top of the scale must be above its bottom."))
+        raise InvalidState(_l("The top of the scale must be above its bottom."), field="scale_max")
     stage = Stage(
         round=round_,
         name=name.strip(),
@@ -283,12 +284,14 @@ def add_custom_section(
         raise InvalidState(_l("Sections can only be added before the first submission."))
     label = (label or "").strip()
     if not label:
-        raise InvalidState(_l("Give the section a name."))
+        raise InvalidState(_l("Give the section a name."), field="label")
     if not 20 <= int(words) <= 5000:
-        raise InvalidState(_l("A word limit must be between 20 and 5000."))
+        raise InvalidState(_l("A word limit must be between 20 and 5000."), field="words")
     groups = [EntryGroup(g).value for g in EntryGroup if g.value in set(groups)]
     if not groups:
-        raise InvalidState(_l("Choose at least one group whose form has this section."))
+        raise InvalidState(
+            _l("Choose at least one group whose form has this section."), field="groups"
+        )
     settings = copy.deepcopy(round_.section_settings or {})
     custom = settings.setdefault("custom", [])
     number = 1 + max((int(c["name"].rsplit("_", 1)[1]) for c in custom), default=0)

@@ -8,20 +8,14 @@ document and the code cannot drift apart unnoticed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, abort, jsonify, request
-from sqlalchemy import func, select
 
-from competition.accounts.models import Organisation
-from competition.db import db
-from competition.entries.models import Entry
-from competition.rounds.models import Category, Round
+from competition.rounds.models import Round
 from competition.urls import public_url
 from judging.results import awards
-from judging.results.models import Certificate, Publication, Result
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -64,99 +58,13 @@ PER_PAGE = 500  # entries per page of a round's results unless ?per_page= asks o
 MAX_PER_PAGE = 1000
 
 
-def _stage_counts(pub: Publication) -> list[tuple[int, str, int]]:
-    """(category id, name, public rows) of a publication, by category id: every ranked row, or
-    only the awarded ones in the alphabetical style when it has any (``awards.public_rows``)."""
-    where = [Result.publication_id == pub.id]
-    if pub.style == "alphabetical" and db.session.scalar(
-        select(func.count(Result.id)).where(Result.publication_id == pub.id, Result.award != "")
-    ):
-        where.append(Result.award != "")
-    return [
-        (cid, name, n)
-        for cid, name, n in db.session.execute(
-            select(Result.category_id, Category.name, func.count(Result.id))
-            .join(Category, Category.id == Result.category_id)
-            .where(*where)
-            .group_by(Result.category_id, Category.name)
-            .order_by(Result.category_id)
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class _Row:
-    entry_id: int
-    category_id: int
-    rank: int
-    score: float
-    award: str
-    prize: int | None
-    title: str
-    opd: str
-    rank_lo: int | None = None
-    rank_hi: int | None = None
-    tied_with_next: bool | None = None
-
-
-def _stage_rows(pub: Publication, offset: int, limit: int) -> list[_Row]:
-    """The publication's public rows ``offset .. offset + limit`` in the order of the public
-    page (by category, then place; alphabetical style: by title), as plain rows."""
-    if pub.style == "alphabetical":  # awarded rows only: a few hundred at most
-        return [
-            _Row(
-                r.entry_id,
-                r.category_id,
-                r.rank,
-                r.score,
-                r.award,
-                r.prize,
-                r.entry.title,
-                r.entry.organisation.name,
-                r.rank_lo,
-                r.rank_hi,
-                r.tied_with_next,
-            )
-            for r in awards.public_rows(pub, awards.list_results(pub))[offset : offset + limit]
-        ]
-    rows = db.session.execute(
-        select(
-            Result.entry_id,
-            Result.category_id,
-            Result.rank,
-            Result.score,
-            Result.award,
-            Result.prize,
-            Entry.title,
-            Organisation.name,
-            Result.rank_lo,
-            Result.rank_hi,
-            Result.tied_with_next,
-        )
-        .join(Entry, Entry.id == Result.entry_id)
-        .join(Organisation, Organisation.id == Entry.organisation_id)
-        .where(Result.publication_id == pub.id)
-        .order_by(Result.category_id, Result.rank, Result.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return [_Row(*r) for r in rows]
-
-
-def _certificate_links(stage, rows: list[_Row]) -> dict[int, dict | None]:
+def _certificate_links(stage, rows: list[awards.PublicRow]) -> dict[int, dict | None]:
     """Each row's valid award or participation certificate of the stage (the one matching the
     row's award) as a link, or None: one query for the page, and the two URLs built once and
     completed per number."""
     if not rows:
         return {}
-    found = {
-        entry_id: (code, award)
-        for entry_id, code, award in db.session.execute(
-            awards.valid_entry_certificates_statement(
-                stage, Certificate.entry_id, Certificate.code, Certificate.award
-            ).where(Certificate.entry_id.in_([r.entry_id for r in rows]))
-        )
-    }
+    found = awards.valid_certificate_awards(stage, [r.entry_id for r in rows])
     api_base = public_url("api.certificate", number="0")[:-1]
     page_base = public_url("public.verify", code="0")[:-1]
     links = {}
@@ -190,12 +98,14 @@ def round_results(slug: str):
     Paged over the entries of all stages in order (``?page=``, ``?per_page=`` up to
     ``MAX_PER_PAGE``): every page lists every stage and category with its ``total``, and the
     entries of that page; ``pagination.next`` (and a ``Link: rel="next"`` header) leads on."""
-    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
-    if round_ is None or round_.results_published_at is None:
+    round_ = awards.published_round(slug)
+    if round_ is None:
         abort(404)
     per_page = min(max(request.args.get("per_page", PER_PAGE, type=int) or 1, 1), MAX_PER_PAGE)
     published = [(s, awards.latest_publication(s)) for s in round_.stages]
-    published = [(s, pub, _stage_counts(pub)) for s, pub in published if pub is not None]
+    published = [
+        (s, pub, awards.count_public_results(pub)) for s, pub in published if pub is not None
+    ]
     total = sum(n for *_s, counts in published for _c, _n, n in counts)
     pages = max(1, -(-total // per_page))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
@@ -204,7 +114,7 @@ def round_results(slug: str):
     for stage, pub, counts in published:
         size = sum(n for *_x, n in counts)
         lo, hi = max(start - seen, 0), min(stop - seen, size)
-        rows = _stage_rows(pub, lo, hi - lo) if hi > lo else []
+        rows = awards.public_result_rows(pub, offset=lo, limit=hi - lo) if hi > lo else []
         seen += size
         certificates = _certificate_links(stage, rows)
         ranked = pub.style != "alphabetical"

@@ -9,7 +9,6 @@ import io
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from competition import downloads, exports
 from competition.accounts.services import home_for
@@ -48,8 +47,8 @@ def favicon():
 
 
 def _published_round(slug: str) -> Round:
-    round_ = db.session.scalar(select(Round).where(Round.slug == slug))
-    if round_ is None or round_.results_published_at is None:
+    round_ = awards.published_round(slug)
+    if round_ is None:
         abort(404)
     return round_
 
@@ -63,15 +62,17 @@ def results(slug: str):
     show_all = request.args.get("all") == "1"
     stages, certificates, counts = [], {}, {}
     for stage, pub, rows in awards.list_published_results(
-        round_, max_rank=None if show_all else PUBLIC_PLACES
+        round_, max_rank=None if show_all else PUBLIC_PLACES, public=True
     ):
-        rows = awards.public_rows(pub, rows)
         stages.append((stage, pub, rows))
         # the page links only the awards to their certificates
         certificates[stage.id] = awards.valid_certificates_by_entry(
             stage, [r.entry_id for r in rows if r.award]
         )
-        counts[stage.id] = {} if show_all else awards.results_per_category(pub)
+        # how many the public sees in each category, to offer the rest past the first places
+        counts[stage.id] = (
+            {} if show_all else {c: n for c, _name, n in awards.count_public_results(pub)}
+        )
     history = {s.id: awards.list_publications(s) for s in round_.stages}
     return render_template(
         "judging/results/public/results.html",
@@ -118,10 +119,10 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
         _("Verification"),
     ]
     rows = []
-    for stage, pub, results in awards.list_published_results(round_):
+    for stage, pub, results in awards.list_published_results(round_, public=True):
         certificates = awards.valid_certificates_by_entry(stage)
         ranked = pub.style != "alphabetical"
-        for r in awards.public_rows(pub, results):
+        for r in results:
             cert = certificates.get(r.entry_id)
             matches = cert is not None and cert.award == (r.award or awards.PARTICIPATION)
             code = cert.code if matches else ""
@@ -189,7 +190,7 @@ def results_version(slug: str, stage_id: int, version: int):
         round=round_,
         stage=stage,
         pub=pub,
-        results=awards.public_rows(pub, awards.list_results(pub)),
+        results=awards.list_results(pub, public=True),
         latest=awards.latest_publication(stage),
         sheets_public=awards.settings_of(round_).publishes_sheets,
         explain=explain,

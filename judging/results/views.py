@@ -298,7 +298,8 @@ def layout(round_id: int):
         slot: getattr(form, slot).data.read() if getattr(form, slot).data else None
         for slot in certificates.IMAGE_SLOTS
     }
-    with writing(_("Certificate layout saved."), flash_error=False) as w:
+    # a refused image under its own field (the refusal names it), anything else under the logo
+    with writing(_("Certificate layout saved."), form=form, field=form.logo) as w:
         certificates.save_layout(
             round_=round_,
             government=form.government.data or "",
@@ -313,7 +314,6 @@ def layout(round_id: int):
             actor=current_user,
         )
     if w.failed:
-        getattr(form, getattr(w.error, "field", "logo")).errors.append(str(w.error.message))
         return _layout_page(round_, form, 422)
     return redirect(url_for("publishing.layout", round_id=round_.id))
 

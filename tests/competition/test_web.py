@@ -68,6 +68,32 @@ def test_writing_shows_a_refusal_under_the_field_it_is_given(app):
     assert _names() == ["Dinas I"]
 
 
+def test_writing_shows_a_refusal_under_the_field_it_names(app):
+    """A refusal naming a field (``JuriError.field``) goes under that field of the form posted;
+    one naming a field the form lacks, or none, under the ``field`` given, else is flashed."""
+    with app.test_request_context(method="POST", data={"reason": "Alasan"}):
+        form = ReasonForm()
+        assert form.validate()
+        with writing(form=form, field=form.submit) as w:
+            raise InvalidState("Alasan kurang.", field="reason")
+        assert w.failed and w.error.field == "reason"
+        assert form.reason.errors == ["Alasan kurang."] and not form.submit.errors
+        with writing(form=form, field=form.submit):
+            raise InvalidState("Skala salah.", field="scale_max")  # not a field of this form
+        with writing(form=form, field=form.submit):
+            raise InvalidState("Tidak boleh.")
+        assert form.submit.errors == ["Skala salah.", "Tidak boleh."]
+        assert form.reason.errors == ["Alasan kurang."]
+        assert session.get("_flashes", []) == []
+        with writing(form=form):
+            raise InvalidState("Di tempat lain.", field="scale_max")
+        assert session["_flashes"] == [("danger", "Di tempat lain.")]
+        with writing(field=form.submit):  # without the form, the named field is not looked up
+            raise InvalidState("Tanpa formulir.", field="reason")
+        assert form.submit.errors[-1] == "Tanpa formulir."
+        assert form.reason.errors == ["Alasan kurang."]
+
+
 def test_writing_flashes_a_message_set_inside(app):
     with app.test_request_context():
         with writing() as w:

@@ -4,6 +4,7 @@ import zipfile
 from datetime import timedelta
 from pathlib import Path
 
+import click
 from sqlalchemy import func, select
 
 from competition.accounts.models import User
@@ -116,6 +117,39 @@ def test_assign_rank_publish_certificates(app, committee, opd, open_round):
     with zipfile.ZipFile(zip_file) as z:
         assert len([n for n in z.namelist() if n.endswith(".pdf")]) == n_valid > 0
     assert entries and judges
+
+
+def test_assign_refused_prints_the_reason_and_writes_nothing(
+    app, committee, opd, open_round, monkeypatch
+):
+    """An entry submitted while the committee reads the preview changes the plan: the
+    assignment is refused with its message (no traceback), exits 1 and applies nothing."""
+    stage = factories.make_stage(open_round)
+    for i in range(3):
+        factories.make_entry(open_round, opd, title=f"Inovasi {i}")
+    for i in range(3):
+        factories.make_user(role="judge", username=f"juri{i}")
+    db.session.commit()
+
+    def confirm_after_a_late_entry(_text, *args, **kwargs):
+        factories.make_entry(open_round, opd, title="Inovasi terlambat")
+        db.session.commit()
+        return True
+
+    monkeypatch.setattr(click, "confirm", confirm_after_a_late_entry)
+    r = _run(app, "assign", str(stage.id), "--k", "2", "--as", "panitia")
+    assert r.exit_code == 1, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Error: Penugasan berubah sejak pratinjau" in r.output, r.output
+    assert "Applied." not in r.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
+    assert db.session.scalar(select(func.count(Notification.id))) == 0
+    # Confirmed against the new preview, the same command applies.
+    monkeypatch.setattr(click, "confirm", lambda *a, **kw: True)
+    r = _run(app, "assign", str(stage.id), "--k", "2", "--as", "panitia")
+    assert r.exit_code == 0 and "4 entries, 3 judges" in r.output and "Applied." in r.output
+    assert db.session.scalar(select(func.count(Assignment.id))) == 8
 
 
 def test_reminders_are_committed_and_refused_once_closed(app, committee, opd, judge, open_round):

@@ -19,6 +19,7 @@ from competition.entries.models import Entry
 from competition.storage import read_bytes
 from judging.results import awards
 from tests.competition.entries.test_entries import _form
+from tests.field_errors import field_errors
 from tests.security.test_objection_abuse import _data, announced  # noqa: F401 (a fixture)
 
 
@@ -113,9 +114,14 @@ def test_certificate_layout_refuses_a_bomb_and_keeps_the_form(app, login, commit
     r = _layout(client, open_round.id, signer1_image=PROBE)
     assert r.status_code == 422
     assert "12000 × 12000" in r.text and "Pemerintah Kota Palembang" in r.text
+    errors = field_errors(r.text)  # under the refused image, not under the logo
+    assert "12000 × 12000" in " ".join(errors["signer1_image"]) and errors["logo"] == [], errors
     settings = awards.settings_of(open_round)
     assert settings.signer1_image is None and settings.logo is None
-    assert _layout(client, open_round.id, logo=BOMB).status_code == 422
+    r = _layout(client, open_round.id, logo=BOMB)
+    assert r.status_code == 422
+    errors = field_errors(r.text)
+    assert len(errors["logo"]) == 1 and errors["signer1_image"] == [], errors
     # A large, acceptable logo is stored scaled to print size.
     assert _layout(client, open_round.id, logo=_png(2400, 1200)).status_code == 302
     stored = read_bytes(awards.settings_of(open_round).logo)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from competition.db import db
 from competition.rounds.models import Round, RoundStatus, Stage
 from judging.scoring.models import Criterion
+from tests.field_errors import field_errors
 
 
 def _stage_form(**changes) -> dict:
@@ -134,3 +135,41 @@ def test_refused_category_and_stage_are_explained_on_the_round_page(
     assert 'value="Penilaian Proposal"' in response.text  # what was typed is kept
     stages = db.session.scalars(select(Stage).where(Stage.round_id == open_round.id)).all()
     assert "Penilaian Proposal" not in [s.name for s in stages]
+
+
+def test_a_refused_stage_says_why_under_the_field_at_fault(app, login, committee, open_round):
+    """The scale refused is explained under the highest score, the dates under the closing
+    time: each message next to what the committee has to change."""
+    client = login(committee)
+    scale = "Batas atas skala harus lebih tinggi dari batas bawahnya."
+    dates = "Waktu penutupan harus setelah waktu pembukaan."
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/stages", data=_stage_form(scale_min=8, scale_max=5)
+    )
+    errors = field_errors(response.text)
+    assert response.status_code == 422
+    assert errors["stage-scale_max"] == [scale], errors
+    assert errors["stage-closes_at"] == [] and errors["stage-scale_min"] == []
+    response = client.post(
+        f"/committee/rounds/{open_round.id}/stages",
+        data=_stage_form(opens_at="2099-04-30T17:00", closes_at="2099-04-01T08:00"),
+    )
+    errors = field_errors(response.text)
+    assert response.status_code == 422
+    assert errors["stage-closes_at"] == [dates] and errors["stage-scale_max"] == [], errors
+    assert db.session.scalars(select(Stage).where(Stage.round_id == open_round.id)).all() == []
+
+
+def test_a_refused_round_window_is_explained_under_its_deadline(app, login, committee):
+    response = login(committee).post(
+        "/committee/rounds/new",
+        data={
+            "name": "KOINYANLIK",
+            "submission_opens_at": "2026-02-01T08:00",
+            "submission_closes_at": "2026-01-01T08:00",
+            "use_template": "y",
+        },
+    )
+    errors = field_errors(response.text)
+    assert response.status_code == 422
+    assert errors["submission_closes_at"] == ["Waktu penutupan harus setelah waktu pembukaan."]
