@@ -55,7 +55,7 @@ lint: install
 
 # Refresh the message catalogues after changing user-visible strings.
 extract: install
-	$(BIN)/pybabel extract -F pyproject.toml -k _l -w 100 -o competition/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench" .
+	$(BIN)/pybabel extract -F pyproject.toml -k _l -k lazy_ngettext:1,2 -w 100 -o competition/translations/messages.pot --no-location --sort-output --ignore-dirs=".venv tests bench" .
 	$(BIN)/pybabel update -w 100 -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install

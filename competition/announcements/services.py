@@ -12,6 +12,7 @@ from typing import IO
 
 import segno
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from fpdf.enums import XPos, YPos
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -281,7 +282,13 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
         raise InvalidState(_l("The objection period is still open."))
     pending = sum(o.status == ObjectionStatus.PENDING for o in announcement.objections)
     if pending:
-        raise InvalidState(_l("%(n)d objection(s) still need a decision.", n=pending))
+        raise InvalidState(
+            lazy_ngettext(
+                "%(num)d objection still needs a decision.",
+                "%(num)d objections still need a decision.",
+                pending,
+            )
+        )
     announcement.finalized_at = now
     db.session.flush()
     return announcement

@@ -149,6 +149,8 @@ def test_why_this_place_says_the_sheet_carried_little_weight(app, login, committ
         login(committee).get(f"/committee/stages/{mistake_stage.id}/entries/{entry.id}/why").text
     )
     assert "Juri Citra" in page and "tampak salah ketik" in page and "bobot kecil" in page
+    html = login(committee).get(f"/committee/stages/{mistake_stage.id}/entries/{entry.id}/why").text
+    assert "(±\u00a0" in html  # the sign never ends a line apart from its number
     other = db.session.scalar(select(Entry).where(Entry.title == "Inovasi 5"))
     quiet = _text(
         login(committee).get(f"/committee/stages/{mistake_stage.id}/entries/{other.id}/why").text
