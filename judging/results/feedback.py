@@ -87,6 +87,9 @@ class StageFeedback:
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (Juri A, criterion, text)
     parts: list[StagePart] = field(default_factory=list)  # a combined ranking's weighted stages
     combined: bool = False  # the combined final ranking, published with its last stage
+    # the entry did not go on after this stage and has no published place: its scores in the
+    # stage only (``_stopped_at``)
+    stopped: bool = False
 
 
 def judge_label(k: int) -> str:
@@ -163,10 +166,13 @@ def _comments(stage, entry: Entry) -> list[tuple[str, str, str]]:
 
 def feedback_for(entry: Entry) -> list[StageFeedback]:
     """The entry's feedback for every published stage of its round in which it has a place
-    (the latest publication of each); empty before publication."""
+    (the latest publication of each); empty before publication. An entry that has no place in
+    any publication of a published round (it did not go on to the published stages) gets its
+    scores in the last stage it was judged in, without a place (``StageFeedback.stopped``)."""
     settings = awards.settings_of(entry.round)
     out = []
-    for stage, pub, _results in awards.list_published_results(entry.round):
+    published = awards.list_published_results(entry.round)
+    for stage, pub, _results in published:
         mine = db.session.scalar(
             select(Result).where(Result.publication_id == pub.id, Result.entry_id == entry.id)
         )
@@ -197,7 +203,25 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
             fb.combined = True
             fb.parts = _stage_parts(combined, entry, settings.opd_sees_comments)
         out.append(fb)
+    if published and not out and (stage := _stopped_at(entry)) is not None:
+        fb = StageFeedback(stage, 0, 0, float("nan"), "", stopped=True)
+        fb.lines = _criterion_lines(stage, entry)
+        if settings.opd_sees_comments:
+            fb.comments = _comments(stage, entry)
+        out.append(fb)
     return out
+
+
+def _stopped_at(entry: Entry) -> Stage | None:
+    """The last stage of the entry's round (by position) with a submitted sheet on it."""
+    return db.session.scalar(
+        select(Stage)
+        .join(Assignment, Assignment.stage_id == Stage.id)
+        .join(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.entry_id == entry.id, ScoreSheet.status == SheetStatus.SUBMITTED)
+        .order_by(Stage.position.desc(), Stage.id.desc())
+        .limit(1)
+    )
 
 
 def _stage_range(stage, entry: Entry, place: int) -> tuple[int, int]:
@@ -329,6 +353,13 @@ def _whole(value: float) -> str:
     return "-" if not np.isfinite(value) else f"{value:.0f}"
 
 
+# the PDF's line for an entry that did not go on (the page says it in its language)
+STOPPED_ID = (
+    "Inovasi Anda tidak lolos ke tahap berikutnya setelah tahap ini, sehingga tidak memiliki "
+    "peringkat dalam hasil yang diumumkan. Berikut nilai para juri pada tahap ini"
+)
+
+
 def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     """The feedback as an A4 PDF in Indonesian (the OPD's download)."""
     stages = [fb.stage for fb in feedback]
@@ -354,9 +385,12 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     for fb in feedback:
         pdf.ln(3)
         text(f"Peringkat akhir ({fb.stage.name})" if fb.combined else fb.stage.name, 11, "B")
-        line = f"Peringkat {fb.place} dari {fb.n_ranked} dalam kategori; nilai {_num(fb.score)}"
-        if fb.award:
-            line += f"; {fb.award}"
+        if fb.stopped:
+            line = STOPPED_ID
+        else:
+            line = f"Peringkat {fb.place} dari {fb.n_ranked} dalam kategori; nilai {_num(fb.score)}"
+            if fb.award:
+                line += f"; {fb.award}"
         text(line + ".")
         if fb.rank_lo:
             places = (

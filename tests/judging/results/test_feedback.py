@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from competition.accounts.models import User
 from competition.db import db, utcnow
 from judging.analysis import uncertainty as unc_service
 from judging.panels.models import Assignment
@@ -310,3 +311,44 @@ def test_no_other_entrys_mean_in_a_five_entry_category(login, committee, world):
     for m in sorted(others):
         for written in (f"{m:.2f}".replace(".", ","), f"{m:.2f}"):
             assert written not in page, written
+
+
+def test_an_entry_that_did_not_go_on_gets_its_last_stage_scores(login, committee, world):
+    """The round publishes only its later stage; an entry judged in the first stage only gets
+    that stage's criterion scores, without a place, on the page (both languages) and in the
+    PDF; one that went on gets its place as before."""
+    desk, entries, owners = world(EIGHT)
+    final = factories.make_stage(desk.round)
+    final.name = "Presentasi"
+    judge = db.session.scalar(select(Assignment.judge_id).where(Assignment.stage_id == desk.id))
+    criteria = rubric_service.list_criteria(final)
+    for entry in entries[:3]:  # the finalists
+        a = factories.make_assignment(final, entry, db.session.get(User, judge))
+        sheet_service.save_sheet(
+            assignment=a,
+            submit=True,
+            actor=a.judge,
+            now=utcnow(),
+            inputs={c.id: sheet_service.CriterionInput(7.0) for c in criteria},
+        )
+    db.session.commit()
+    publication_service.publish_results(stage=final, actor=committee, now=utcnow())
+    db.session.commit()
+    out = entries[7]
+    client = login(owners[7])
+    page = client.get(f"/opd/entries/{out.id}").text
+    assert "Umpan balik dari penilaian" in page
+    assert "tidak lolos ke tahap berikutnya setelah tahap ini" in page
+    assert "Peringkat " not in page and desk.name in page
+    assert "Kuartil bawah" in page  # eight entries in the stage: the category's quartiles
+    with client.session_transaction() as s:
+        s["lang"] = "en"
+    assert "did not go on to the next stage" in client.get(f"/opd/entries/{out.id}").text
+    pdf = client.get(f"/opd/entries/{out.id}/feedback.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "tidak lolos ke tahap berikutnya" in text and "Peringkat" not in text
+    finalist = login(owners[0]).get(f"/opd/entries/{entries[0].id}").text
+    assert "dari 3 dalam kategori" in finalist and "tidak lolos" not in finalist
