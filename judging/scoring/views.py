@@ -111,7 +111,7 @@ def _sheet_page(assignment, criteria, form, status=200, recuse_form=None, stored
         recuse_form=recuse_form or RecuseForm(formdata=None),
         entry_blind=blind,
         reopen_note=sheet_service.reopen_note(assignment.sheet),
-        ask_low=bool(form.confirm_low.data) or form.confirm_low.errors != [],
+        ask_low=bool(form.confirm_low.data or form.confirm_low.errors),
     ), status
 
 

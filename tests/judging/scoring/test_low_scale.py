@@ -49,6 +49,7 @@ def test_a_submission_on_a_tenth_of_the_scale_waits_for_confirmation(
     a = factories.make_assignment(stage, factories.make_entry(open_round, opd), judge)
     db.session.commit()
     client = login(judge)
+    assert 'id="confirm-low"' not in client.get(f"/judge/assignments/{a.id}").text
     r = client.post(f"/judge/assignments/{a.id}", data=_data(stage, TENTHS, send="1"))
     assert r.status_code == 422
     assert "Semua nilai pada lembar ini 10 atau kurang pada skala 0 sampai 100" in r.text
