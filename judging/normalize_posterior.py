@@ -548,6 +548,7 @@ def sample_posterior(
             checked=True,
             blocks=blocks,
             robust=robust,
+            slips=slips,
             _thin=2,
         )
     with np.errstate(invalid="ignore"):

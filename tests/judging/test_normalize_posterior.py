@@ -139,6 +139,17 @@ def test_a_sheet_typed_on_a_1_to_10_scale_is_read_as_a_mistake_in_a_small_open_s
     assert np.median(with_slips) > np.median(uniform) + 0.1, (with_slips, uniform)
 
 
+def test_the_longer_second_chain_keeps_the_slips_setting(monkeypatch):
+    """A rerun (R-hat above ``RHAT_RETRY``) reads blunders the way the caller asked."""
+    monkeypatch.setattr(core, "RHAT_RETRY", -1.0)  # every chain is run again
+    entry, judge, y, i = _open_stage(2, slip=True)
+    kw = dict(scale_min=0, scale_max=100, seed=1, n_draws=100)
+    with_slips = sample_posterior(entry, judge, y, **kw)
+    uniform = sample_posterior(entry, judge, y, slips=False, **kw)
+    assert with_slips.thin == uniform.thin == 2
+    assert with_slips.sheet_blunder[i] > uniform.sheet_blunder[i]
+
+
 def test_honest_low_totals_are_not_read_as_slips():
     """Weak entries and a harsh judge: honest totals of 0-30, none mistyped; nothing comes
     near the ranking page's threshold, with or without the slips of scale."""
