@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from competition.accounts import agencies
@@ -450,18 +450,34 @@ def in_stage(stage: Stage):
     return and_(*conditions)
 
 
-def is_in_stage(entry: Entry, stage: Stage) -> bool:
-    """``in_stage`` for one loaded entry."""
+def _may_take_part(entry: Entry, stage: Stage) -> bool:
+    """``in_stage`` for one loaded entry, before any advancement to ``stage``."""
     if entry.round_id != stage.round_id or entry.status != EntryStatus.SUBMITTED:
         return False
     if entry.screening == Screening.INELIGIBLE:
         return False
-    if entry.screening != Screening.ELIGIBLE and _needs_screening(stage):
-        return False
-    advanced = set(
-        db.session.scalars(select(Advancement.entry_id).where(Advancement.to_stage_id == stage.id))
+    return entry.screening == Screening.ELIGIBLE or not _needs_screening(stage)
+
+
+def _advanced_to(entry: Entry, stage_ids: list[int]) -> dict[int, bool]:
+    """Per stage of ``stage_ids`` that has confirmed advancements, whether ``entry`` is among
+    them (stages without any are left out); one query."""
+    if not stage_ids:
+        return {}
+    mine = func.max(case((Advancement.entry_id == entry.id, 1), else_=0))
+    rows = db.session.execute(
+        select(Advancement.to_stage_id, mine)
+        .where(Advancement.to_stage_id.in_(stage_ids))
+        .group_by(Advancement.to_stage_id)
     )
-    return not advanced or entry.id in advanced
+    return {stage_id: bool(found) for stage_id, found in rows}
+
+
+def is_in_stage(entry: Entry, stage: Stage) -> bool:
+    """``in_stage`` for one loaded entry."""
+    if not _may_take_part(entry, stage):
+        return False
+    return _advanced_to(entry, [stage.id]).get(stage.id, True)
 
 
 def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
@@ -469,6 +485,8 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
     draft/submitted, the screening decision, and for scored stages whether it takes part
     (``in_evaluation``, ``evaluated``), did not advance, or the stage is still ``upcoming``."""
     out = []
+    scored = [s.id for s in entry.round.stages if s.kind == StageKind.SCORED and not s.is_skipped]
+    advanced = _advanced_to(entry, scored) if entry.is_submitted else {}
     for stage in entry.round.stages:
         if stage.is_skipped:
             continue
@@ -479,13 +497,8 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
         elif stage.kind == StageKind.SCREENING:
             state = entry.screening.value
         elif stage.kind == StageKind.SCORED:
-            taking_part = is_in_stage(entry, stage)
-            confirmed = (
-                db.session.scalar(
-                    select(Advancement.id).where(Advancement.to_stage_id == stage.id).limit(1)
-                )
-                is not None
-            )
+            confirmed = stage.id in advanced
+            taking_part = _may_take_part(entry, stage) and advanced.get(stage.id, True)
             if entry.screening == Screening.INELIGIBLE or (confirmed and not taking_part):
                 state = "not_advanced"
             elif now < stage.opens_at:
