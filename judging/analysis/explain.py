@@ -57,7 +57,8 @@ def percent(p: float) -> str:
 
 
 def cut_label(cut) -> str:
-    """An award or advancement cut in words: "Winners (places 1-3)", "Juara I (place 1)"."""
+    """An award or advancement cut in words: "Winners (places 1-3)", "Juara I (place 1)",
+    "Up to Juara III (places 1-3)"."""
     if cut.place == 1:
         if cut.kind == "level":
             return _("%(title)s (place 1)", title=cut.title)
@@ -65,7 +66,8 @@ def cut_label(cut) -> str:
             return _("Winner (place 1)")
         return _("Advancement (place 1)")
     if cut.kind == "level":
-        return _("%(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
+        # the cut below the level: every entry placed at it or above (Juara I, II and III)
+        return _("Up to %(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
     if cut.kind == "award":
         return _("Winners (places 1–%(n)d)", n=cut.place)
     return _("Advancement (places 1–%(n)d)", n=cut.place)
