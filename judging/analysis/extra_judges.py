@@ -98,6 +98,10 @@ class PlanPage:
     n_no_judge: int = 0
     mean_shrink: float = float("nan")
     digest: str = ""
+    # assigned sheets not submitted yet, and entries with no submitted sheet at all: the
+    # ranges of places are wider than they will be once those sheets are in
+    sheets_missing: int = 0
+    entries_unscored: int = 0
 
 
 def plan_page(
@@ -119,6 +123,10 @@ def plan_page(
             return PlanPage(stage, computing=status.computing, unmeasured=status.unmeasured)
         found = _load_page(stage, data, cuts, stored, page, pairs_page, per_page, no_judge_named)
         if found is not None:
+            if data.sheets_expected is not None:
+                found.sheets_missing = max(0, data.sheets_expected - data.sheets_submitted)
+            n_sheets = np.bincount(data.e_idx, minlength=data.n_entries)
+            found.entries_unscored = int((n_sheets == 0).sum())
             return found
     return PlanPage(stage)  # not reached: a fresh plan names only current judges
 

@@ -210,6 +210,7 @@ def test_one_more_judge_for_exactly_the_undecided_entries(login, committee, scor
     assert undecided and all(0.1 < p < 0.9 for _e, _c, p in plan.undecided)
     assert {p.entry.id for p in plan.proposals} <= undecided
     assert "diperkirakan berkurang rata-rata sekitar" in page
+    assert "belum dikirim" not in page  # every assigned sheet is in
     before = db.session.scalar(select(func.count(Assignment.id)))
     audits = db.session.scalar(select(func.count(AuditRecord.id)))
     notes = db.session.scalar(select(func.count(Notification.id)))
@@ -226,6 +227,19 @@ def test_one_more_judge_for_exactly_the_undecided_entries(login, committee, scor
     }
     assert db.session.scalar(select(func.count(AuditRecord.id))) > audits
     assert db.session.scalar(select(func.count(Notification.id))) > notes
+    # the extra judges' sheets are now awaited: the page says so before proposing more
+    n = len(added)
+    page = _text(client.get(f"/committee/stages/{scored_stage.id}/undecided").text)
+    assert f"{n} lembar penilaian yang ditugaskan belum dikirim: rentang peringkat" in page
+    assert "belum memiliki nilai" not in page
+    # an entry waiting for its first sheet is not among the undecided ones: said in words
+    opd = factories.make_opd_user("OPD Zeta", username="zeta")
+    zeta = factories.make_entry(scored_stage.round, opd, title="Zeta")
+    factories.make_assignment(scored_stage, zeta, added[0].judge)
+    db.session.commit()
+    page = _text(_in_english(client).get(f"/committee/stages/{scored_stage.id}/undecided").text)
+    assert f"{n + 1} assigned score sheets are not submitted yet" in page
+    assert "1 entry has no submitted score yet, so it is not counted below." in page
 
 
 def test_extra_judge_never_has_a_conflict(login, committee, scored_stage):
