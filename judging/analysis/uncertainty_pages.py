@@ -132,6 +132,13 @@ class RankingPage:
         return [b for b in found if b is not None]
 
     @cached_property
+    def n_unscored(self) -> int:
+        """Entries of the stage with no submitted sheet yet (any of them may still come above
+        the others: no place is decided while there are some)."""
+        data = self.unc.data
+        return int((np.bincount(data.e_idx, minlength=data.n_entries) == 0).sum())
+
+    @cached_property
     def mistakes(self):
         """The sheets that look like typing mistakes (``blunders.flagged_sheets``)."""
         return blunders.flagged_sheets(self.unc)

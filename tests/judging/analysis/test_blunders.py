@@ -128,6 +128,11 @@ def test_ranking_page_lists_the_mistake_in_both_languages(app, login, committee,
     client = login(committee)
     page = _text(client.get(f"/committee/stages/{mistake_stage.id}/ranking").text)
     section = page[page.index("Nilai yang tampak salah ketik") :]
+    # the agreement figure above says it counts the mistake
+    summary = page[
+        page.index("Kesepakatan antarjuri") : page.index("Nilai yang tampak salah ketik")
+    ]
+    assert "Angka ini ikut menghitung 1 nilai yang tampak salah ketik" in summary
     assert "Inovasi 0" in section and "Juri Citra" in section and "8,40" in section
     assert "sangat mungkin salah ketik" in section
     assert "bobot kecil" in section and "Minta juri memeriksa nilai ini" in section
@@ -141,6 +146,7 @@ def test_ranking_page_lists_the_mistake_in_both_languages(app, login, committee,
     en = _text(client.get(f"/committee/stages/{mistake_stage.id}/ranking").text)
     assert "Scores that look like typing mistakes" in en
     assert "very likely a mistake" in en and "Ask the judge to check this score" in en
+    assert "It counts 1 score that looks like a typing mistake (listed below)" in en
 
 
 def test_why_this_place_says_the_sheet_carried_little_weight(app, login, committee, mistake_stage):

@@ -110,6 +110,9 @@ def test_no_place_is_decided_while_an_entry_has_no_score(login, committee, open_
         "bisa berada di atas yang lain, jadi belum ada peringkat yang pasti" in page
     )
     assert "Terbaik I (peringkat 1): sementara unggul: Alpha" in page
+    # and the summary above the table never says every cut is decided
+    assert "1 inovasi belum memiliki nilai yang dikirim" in page
+    assert "Semua batas penghargaan dan kelulusan sudah pasti" not in page
     assert "sudah pasti: Alpha" not in page
     english = _text(_in_english(login(committee)).get(url).text)
     assert "1 innovation of this category has no submitted score yet" in english
