@@ -403,7 +403,10 @@ def publish_risks(stage: Stage) -> PublishRisks:
         np.asarray(res.tied_with_next, dtype=bool),
         data.digest(),
     )
-    cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"]
+    # the award cuts (none before the round's last scored stage: no award is given there)
+    cuts = [c for c in cuts_of(stage, data) if c.kind != "advance"] if levels else []
+    if not cuts:
+        return risks
     dec = decisions(unc, cuts)
     und = undecided_entries(unc, cuts, dec)
     und = und[np.lexsort((ranked.rank[und], data.category[und]))]  # category by category

@@ -48,6 +48,15 @@ def default_levels(stage: Stage) -> list[Level]:
     ]
 
 
+def gives_awards(stage: Stage) -> bool:
+    """Whether publishing ``stage`` hands out awards and certificates: only the round's last
+    scored stage does, as in KIPP, which names its winners at the end. An earlier stage's
+    ranking is published without awards (its entries go on through the advancement and its
+    announcement)."""
+    scored = [s for s in stage.round.stages if s.is_scored and not s.is_skipped]
+    return bool(scored) and scored[-1].id == stage.id
+
+
 def list_levels(round_: Round) -> list[AwardLevel]:
     return list(
         db.session.scalars(
@@ -59,6 +68,10 @@ def list_levels(round_: Round) -> list[AwardLevel]:
 
 
 def levels_for(stage: Stage) -> list[Level]:
+    """The award levels a publication of ``stage`` gives: the round's levels, else "Terbaik
+    I".."Terbaik N"; none before the round's last scored stage (``gives_awards``)."""
+    if not gives_awards(stage):
+        return []
     rows = list_levels(stage.round)
     if not rows:
         return default_levels(stage)

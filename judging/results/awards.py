@@ -35,6 +35,7 @@ from judging.award_levels.services import (  # noqa: F401 - also offered here: a
     Level,
     award_for,
     default_levels,
+    gives_awards,
     levels_for,
     list_levels,
     set_levels,
@@ -137,7 +138,9 @@ def record_results(
     reason: str = "",
 ) -> Publication:
     """Freeze the stage's ranking as a new publication version, give each entry its award
-    (``levels_for``) and certificate, and make the round's results public.
+    (``levels_for``) and certificate, and make the round's results public. Only the round's
+    last scored stage gives awards and certificates (``gives_awards``): an earlier stage's
+    ranking is published without them (``params["without_awards"]``).
 
     The first version needs no reason; any later one is a correction and must give one
     (``InvalidState`` otherwise). Certificates of entries whose award is unchanged stay valid;
@@ -150,13 +153,17 @@ def record_results(
         raise InvalidState(_l("A correction needs a reason: it is shown on the public page."))
     if not rows:
         raise InvalidState(_l("There is nothing to publish: no entry has a submitted score."))
-    levels = levels_for(stage)
+    awarded = gives_awards(stage)
+    levels = levels_for(stage)  # none before the last scored stage
     style = settings_of(stage.round).style
     params = dict(params or {})
     params["awards"] = [
         {"title": lv.title, "up_to_rank": lv.up_to_rank, "prize": lv.prize} for lv in levels
     ]
-    params["participation"] = PARTICIPATION
+    if awarded:
+        params["participation"] = PARTICIPATION
+    else:  # an earlier stage's ranking: no award, no certificate (``gives_awards``)
+        params["without_awards"] = True
     pub = Publication(
         stage_id=stage.id,
         version=previous.version + 1 if previous else 1,
@@ -215,7 +222,8 @@ def record_results(
         },
         actor=actor,
     )
-    _issue_entry_certificates(stage, pub, previous, now, actor, reason)
+    if awarded:
+        _issue_entry_certificates(stage, pub, previous, now, actor, reason)
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()

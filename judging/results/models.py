@@ -47,6 +47,12 @@ class Publication(db.Model):
         the stage's own ranking."""
         return bool(json.loads(self.params or "{}").get("stages"))
 
+    @property
+    def without_awards(self) -> bool:
+        """Published without awards or certificates: the ranking of a stage before the round's
+        last scored one (``judging.award_levels.services.gives_awards``)."""
+        return bool(json.loads(self.params or "{}").get("without_awards"))
+
 
 class Result(db.Model):
     """One entry's place in a publication (a plain row handed over by judging, frozen)."""

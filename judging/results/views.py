@@ -127,7 +127,8 @@ def _review_page(
     # Only scored stages have a ranking to publish (registration, screening and announcement
     # stages would show empty tables and a button that can only answer 409).
     for stage in (s for s in round_.stages if s.is_scored and not s.is_skipped):
-        levels = awards.levels_for(stage)
+        awarded = awards.gives_awards(stage)
+        levels = awards.levels_for(stage)  # none before the last scored stage
         # The award places and the next few of each category: a national round ranks
         # thousands, whose full list is the ranking page's (linked from each category).
         shown = max(REVIEW_ROWS, max((lv.up_to_rank for lv in levels), default=0))
@@ -144,6 +145,7 @@ def _review_page(
                 "stage": stage,
                 "ranking": ranking,
                 "levels": levels,
+                "awarded": awarded,
                 "award_for": awards.award_for,
                 "versions": awards.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
@@ -158,9 +160,9 @@ def _review_page(
             formdata=None,
             style=settings.style,
             announcement=settings.announcement,
-            levels=format_levels(awards.levels_for(round_.stages[0]))
-            if round_.stages and awards.list_levels(round_)
-            else "",
+            levels=format_levels(
+                [awards.Level(r.title, r.up_to_rank, r.prize) for r in awards.list_levels(round_)]
+            ),
         )
     search = request.args.get("q", "")
     # A page of certificates (a national round issues thousands; the search finds one).

@@ -704,7 +704,9 @@ def test_public_url_is_printed_when_configured(app, login, committee, scored):
     assert f"https://inovasi.palembang.go.id/verify/{cert.code}" in text
 
 
-def test_two_published_stages_link_their_own_certificates(app, committee, scored):
+def test_only_the_last_scored_stage_gives_awards_and_certificates(app, login, committee, scored):
+    """KIPP names its winners at the end: an earlier stage's ranking is published without
+    awards or certificates, the last scored stage's with them."""
     stage, entries, _ = scored
     final = factories.make_stage(stage.round)
     judge = factories.make_user(role="judge", username="penilai-final")
@@ -718,15 +720,25 @@ def test_two_published_stages_link_their_own_certificates(app, committee, scored
             now=utcnow(),
             inputs={c.id: sheet_service.CriterionInput(float(6 + i)) for c in criteria},
         )
-    publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
+    db.session.commit()
+    review = login(committee).get(f"/committee/rounds/{stage.round_id}/results").text
+    # each stage's card, found by its ranking link
+    at_final = review.index(f"/committee/stages/{final.id}/ranking")
+    earlier = review[review.index(f"/committee/stages/{stage.id}/ranking") : at_final]
+    assert "Bukan tahap penilaian terakhir babak ini" in earlier
+    assert "Penghargaan yang akan diberikan" not in earlier and "Terbaik I" not in earlier
+    assert "Penghargaan yang akan diberikan" in review[at_final:]
+    first = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     publication_service.publish_results(stage=final, actor=committee, now=utcnow())
     db.session.commit()
-    first = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    assert first.without_awards and json.loads(first.params)["awards"] == []
+    assert all(r.award == "" and r.prize is None for r in awards.list_results(first))
+    assert awards.valid_certificates_by_entry(stage) == {}
     second = awards.valid_certificates_by_entry(final)[entries[0].id]
-    assert first.code != second.code
-    assert (first.award, second.award) == ("Terbaik I", "Terbaik III")
+    assert second.award == "Terbaik III"
     page = app.test_client().get(f"/results/{stage.round.slug}").text
-    assert page.index(f"/verify/{first.code}") < page.index(f"/verify/{second.code}")
+    assert "Peringkat tahap sebelumnya, diumumkan tanpa penghargaan" in page
+    assert f"/verify/{second.code}" in page
 
 
 def test_concurrent_publication_of_the_same_version_is_refused(
