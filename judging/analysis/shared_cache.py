@@ -34,10 +34,16 @@ log = logging.getLogger(__name__)
 
 def core_sources() -> list[Path]:
     """The numpy core's source files a cached ranking depends on: ``normalize.py`` and the
-    per-method modules behind it (``normalize_*.py``), ``ranking.py`` and ``uncertainty.py``."""
+    per-method modules behind it (``normalize_*.py``), ``ranking.py`` and the modules behind it
+    (``ranking_*.py``), and ``uncertainty.py``."""
     folder = Path(normalize.__file__).parent
     return sorted(
-        [*folder.glob("normalize*.py"), Path(ranking.__file__), folder / "uncertainty.py"]
+        [
+            *folder.glob("normalize*.py"),
+            Path(ranking.__file__),
+            *folder.glob("ranking_*.py"),
+            folder / "uncertainty.py",
+        ]
     )
 
 

@@ -246,11 +246,14 @@ def _boxes(html: str) -> list[str]:
 
 
 def test_the_code_version_covers_every_core_module():
-    """A change to any module of the numpy core (the per-method normalize_* modules too)
-    changes the key, so a deploy never reads a ranking the old code computed."""
+    """A change to any module of the numpy core (the per-method normalize_* modules and the
+    ranking_* modules too) changes the key, so a deploy never reads a ranking the old code
+    computed."""
     names = {path.name for path in shared_cache.core_sources()}
     core = Path(shared_cache.__file__).parents[1]
     assert {p.name for p in core.glob("normalize*.py")} <= names
+    assert {p.name for p in core.glob("ranking*.py")} <= names
+    assert "ranking_bootstrap.py" in names
     assert {"normalize.py", "normalize_bias_scale.py", "ranking.py", "uncertainty.py"} <= names
     assert all(path.is_file() for path in shared_cache.core_sources())
 
