@@ -2,7 +2,7 @@
 per result, keyed by a digest of its exact input and settings (``digest_of``), bounded per
 stage and in all, and pruned by age. Two tables use it: ``UncertaintyCache`` (the judge model's
 uncertain rankings, ``judging.analysis.uncertainty``) and ``RankingCache`` (a stage's point
-ranking and its bootstrap, ``judging.analysis.services``).
+ranking and its bootstrap, ``judging.analysis.ranking_cache``).
 
 A result is stored as an ``.npz`` of its arrays with its other fields as JSON inside (no
 pickle: a row is data, never code). A key holds ``CODE_VERSION``, a digest of the numpy core's

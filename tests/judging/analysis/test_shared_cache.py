@@ -14,8 +14,8 @@ from sqlalchemy import delete, select, update
 
 from competition.db import db, utcnow
 from judging import ranking
+from judging.analysis import ranking_cache, shared_cache, stage_data
 from judging.analysis import services as analysis
-from judging.analysis import shared_cache
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import RankingCache, UncertaintyCache
 from judging.panels.models import Assignment
@@ -65,7 +65,7 @@ def _no_computing(monkeypatch):
     def refuse(*args, **kw):
         raise AssertionError("computed again instead of read from the shared cache")
 
-    monkeypatch.setattr(analysis, "normalize", refuse)
+    monkeypatch.setattr(stage_data, "normalize", refuse)
     monkeypatch.setattr(analysis, "_compute_core", refuse)
     monkeypatch.setattr(analysis, "bootstrap_ranks", refuse)
     monkeypatch.setattr(unc_service, "_fit", refuse)
@@ -98,9 +98,9 @@ def test_another_worker_reads_the_ranking_without_computing_it(
 
 def test_a_fit_read_back_is_the_fit(app, two_stages):
     desk, _ = two_stages
-    data = analysis.load_stage(desk)
+    data = stage_data.load_stage(desk)
     fit = data.normalize("bias_scale")
-    back = analysis._load_fit(analysis._dump_fit(fit))
+    back = ranking_cache._load_fit(ranking_cache._dump_fit(fit))
     for name in ("entry_score", "entry_se", "n_sheets", "sheet_score", "sheet_weight"):
         np.testing.assert_array_equal(getattr(back, name), getattr(fit, name))
     np.testing.assert_array_equal(back.judge_offset, fit.judge_offset)
