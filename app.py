@@ -29,8 +29,8 @@ from competition.accounts.views import (
     users_bp,
 )
 from competition.announcements.views import announcements_bp, notices_bp
+from competition.audit.chain import derive_audit_key
 from competition.audit.cli import audit_cli
-from competition.audit.services import derive_audit_key
 from competition.audit.views import audit_bp
 from competition.backup import register as register_backup
 from competition.db import commit_if_read_only, db

@@ -10,199 +10,62 @@ page numbers, the letterhead (kop surat) and the signature block.
   inputs give the same bytes.
 - **PDF/A-2B.** fpdf2 writes the XMP metadata and the sRGB output intent and refuses what
   PDF/A forbids (non-embedded fonts, encryption).
+
+This module holds the ``Document`` and the blocks pages share (letterhead, signatures, dates,
+plain text). The font files and what a process keeps of fonts and images between documents
+are ``competition.pdf_assets``; writing a document from an earlier one's skeleton is
+``competition.pdf_skeleton``.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import inspect
 import io
 import re
-import string
-import textwrap
-import threading
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import fpdf.output
 import fpdf.syntax
 from babel.dates import format_date
 from flask import current_app, has_app_context
-from fontTools import subset as ftsubset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import SubsetMap
 from fpdf.image_datastructures import ImageCache
 from fpdf.image_parsing import preload_image
-from fpdf.output import OutputProducer, PDFXrefAndTrailer
-from fpdf.syntax import PDFContentStream
 from PIL import Image
 
-FONT_DIR = Path(__file__).parent / "fonts"
-SANS = "dejavu"
-MONO = "dejavumono"
-FONT_FILES = {
-    (SANS, ""): "DejaVuSans.ttf",
-    (SANS, "B"): "DejaVuSans-Bold.ttf",
-    (SANS, "I"): "DejaVuSans-Oblique.ttf",
-    (SANS, "BI"): "DejaVuSans-BoldOblique.ttf",
-    (MONO, ""): "DejaVuSansMono.ttf",
-}
+from competition import pdf_assets, pdf_skeleton
+from competition.pdf_assets import (
+    FONT_FILES,
+    MAX_CACHED_IMAGES,
+    MONO,
+    SANS,
+    _CachedTTFont,
+    _image_infos,
+    _lock,
+    _register,
+    _templates,
+)
+
+# Read through this module by two files this change may not touch (another branch is at work
+# there): judging/results/certificates.py (output_from_skeleton) and bench/certificates.py (the
+# caches it empties). Remove once they read competition.pdf_skeleton and competition.pdf_assets.
+output_from_skeleton = pdf_skeleton.output_from_skeleton
+_skeletons = pdf_skeleton._skeletons
+_subsets, _compressed, _streams = pdf_assets._subsets, pdf_assets._compressed, pdf_assets._streams
+_cid_maps, _picked = pdf_assets._cid_maps, pdf_assets._picked
+
+
 # Families older code asks for: all print in the embedded font.
 ALIASES = {"helvetica": SANS, "arial": SANS, "times": SANS, "courier": MONO}
 COMPLIANCE = "PDF/A-2B"
 MAROON = (120, 20, 30)
 GREY = (90, 90, 90)
 
-# Characters every embedded font subset holds, in this order, whatever the text: most documents
-# then need the same glyphs, so the subset fpdf2 makes when writing is made once per process.
-BASE_CHARS = string.printable.strip() + " \u00e9\u2013\u2014\u2018\u2019\u201c\u201d"
-
-_templates: dict[tuple[str, str], tuple[TTFFont, bytes]] = {}
-_subsets: dict[tuple, tuple[bytes, dict[str, int]]] = {}
-_lock = threading.Lock()
-MAX_CACHED_SUBSETS = 512
-_image_infos: dict[str, dict] = {}  # md5 of an image's bytes -> fpdf2's parsed image
-MAX_CACHED_IMAGES = 64
-
-
-class _CachedTTFont(TTFont):
-    """A fontTools font whose subset, once made for a set of glyphs, is reused: ``save``
-    writes the cached bytes and ``getGlyphID`` answers from the cached glyph order."""
-
-    juri_key: tuple = ()
-    juri_subset: tuple[bytes, dict[str, int]] | None = None
-
-    def getGlyphID(self, glyphName):  # noqa: N802 - fontTools' name
-        if self.juri_subset is not None:
-            return self.juri_subset[1][glyphName]
-        return super().getGlyphID(glyphName)
-
-    def save(self, file, *args, **kwargs):
-        if self.juri_subset is not None:
-            file.write(self.juri_subset[0])
-            return None
-        return super().save(file, *args, **kwargs)
-
-
-class _Subsetter(ftsubset.Subsetter):
-    """fontTools' subsetter, with the result cached for ``_CachedTTFont`` (fpdf2 subsets each
-    document's fonts when writing it: about 0.07 s a font, paid once per glyph set instead)."""
-
-    def subset(self, font):
-        if not isinstance(font, _CachedTTFont):
-            return super().subset(font)
-        key = (font.juri_key, frozenset(self.glyph_names_requested))
-        hit = _subsets.get(key)
-        if hit is None:
-            super().subset(font)
-            buf = io.BytesIO()
-            TTFont.save(font, buf)
-            hit = (buf.getvalue(), {n: i for i, n in enumerate(font.getGlyphOrder())})
-            with _lock:
-                if len(_subsets) >= MAX_CACHED_SUBSETS:
-                    _subsets.clear()
-                    _compressed.clear()
-                _subsets[key] = hit
-                _compressed[hit[0]] = zlib.compress(hit[0], level=-1)
-        font.juri_subset = hit
-        return None
-
-
-class _SubsetModule:
-    """What ``fpdf.output`` uses of ``fontTools.subset``, with the caching subsetter."""
-
-    Options = ftsubset.Options
-    Subsetter = _Subsetter
-
-
-fpdf.output.ftsubset = _SubsetModule  # only _CachedTTFont fonts behave differently
-
-_compressed: dict[bytes, bytes] = {}  # a cached font subset -> its deflated stream
-
-
-_streams: dict[bytes, bytes] = {}  # other streams every document repeats -> deflated
-MAX_CACHED_STREAMS = 256
-CACHED_STREAM_BYTES = 1024  # smaller streams cost less to deflate than to look up
-
-
-class _Zlib:
-    """``zlib`` for ``fpdf.syntax``: the stream of a cached font subset is deflated once, and so
-    are the larger streams that documents repeat byte for byte (each font's 128 KB CIDToGIDMap,
-    about 0.7 ms to deflate, and its ToUnicode map: the same for the same glyph set)."""
-
-    def __getattr__(self, name):
-        return getattr(zlib, name)
-
-    @staticmethod
-    def compress(data, level=-1):
-        if level != -1:
-            return zlib.compress(data, level=level)
-        data = bytes(data)
-        hit = _compressed.get(data)
-        if hit is None and len(data) >= CACHED_STREAM_BYTES:
-            hit = _streams.get(data)
-            if hit is None:
-                hit = zlib.compress(data, level=-1)
-                with _lock:
-                    if len(_streams) >= MAX_CACHED_STREAMS:
-                        _streams.clear()
-                    _streams[data] = hit
-        return hit if hit is not None else zlib.compress(data, level=-1)
-
-
-fpdf.syntax.zlib = _Zlib()
-
-_cid_maps: dict[frozenset, str] = {}
-
-
-def _cid_to_gid_map(code_to_glyph: dict[int, int]) -> str:
-    """fpdf2's CIDToGIDMap of a font (two bytes per code, 128 KB), built once per glyph set:
-    fpdf2 builds it as a list of 131,072 one-character strings, about 1 ms per font and
-    document."""
-    key = frozenset(code_to_glyph.items())
-    hit = _cid_maps.get(key)
-    if hit is None:
-        out = bytearray(256 * 256 * 2)
-        for code, glyph in code_to_glyph.items():
-            out[code * 2 : code * 2 + 2] = glyph.to_bytes(2, "big")
-        hit = out.decode("latin-1")
-        with _lock:
-            if len(_cid_maps) >= MAX_CACHED_SUBSETS:
-                _cid_maps.clear()
-            _cid_maps[key] = hit
-    return hit
-
-
-_CID_LOOP = re.compile(
-    r'cid_to_gid_list = \["\\x00"\] \* 256 \* 256 \* 2\n'
-    r"(?:[ ]+.*cid_to_gid_list\[.*\n|[ ]+for cc, glyph_i in code_to_glyph\.items\(\):\n)+"
-    r'[ ]+cid_to_gid_map = "".join\(cid_to_gid_list\)'
-)
-
-
-def _patch_add_fonts() -> None:
-    """``OutputProducer._add_fonts`` with its CIDToGIDMap loop replaced by ``_cid_to_gid_map``;
-    left as it is when this fpdf2 writes it differently."""
-    try:
-        source = textwrap.dedent(inspect.getsource(fpdf.output.OutputProducer._add_fonts))
-    except (OSError, TypeError):
-        return
-    patched, count = _CID_LOOP.subn("cid_to_gid_map = _juri_cid_to_gid_map(code_to_glyph)", source)
-    if count != 1:
-        return
-    namespace: dict = {}
-    exec(compile(patched, fpdf.output.__file__, "exec"), vars(fpdf.output), namespace)  # noqa: S102
-    fpdf.output._juri_cid_to_gid_map = _cid_to_gid_map
-    fpdf.output.OutputProducer._add_fonts = namespace["_add_fonts"]
-
-
-_patch_add_fonts()
 
 _build_xmp = getattr(fpdf.output.OutputProducer, "_build_xmp_from_info", None)
 _XMP_DATES = re.compile(r'xmp:(ModifyDate|MetadataDate)="[^"]*"')
@@ -221,79 +84,6 @@ def _reproducible_xmp(producer) -> str:
 
 if _build_xmp is not None:
     fpdf.output.OutputProducer._build_xmp_from_info = _reproducible_xmp
-
-
-def _register(pdf: FPDF, family: str, style: str) -> None:
-    """Add ``family``/``style`` to ``pdf``. Parsing a TrueType file costs fpdf2 about 0.1 s;
-    bulk certificates render thousands of documents, so the parsed font is kept per process and
-    each document gets a copy with its own glyph map and its own fontTools object (fpdf2
-    subsets that object in place when writing). The ``BASE_CHARS`` are mapped first, in a fixed
-    order, so the subset is usually one already made."""
-    key = (family, style)
-    path = FONT_DIR / FONT_FILES[key]
-    fontkey = f"{family}{style}"
-    if key not in _templates:
-        with _lock:  # once per process: two threads parsing at once would leave a file open
-            if key not in _templates:
-                scratch = FPDF()
-                scratch.add_font(family, style, path)
-                _templates[key] = (scratch.fonts[fontkey], path.read_bytes())
-    template, data = _templates[key]
-    try:
-        font = copy.copy(template)
-        font.i = len(pdf.fonts) + 1
-        # fpdf2 reads the fontTools object only when writing (it subsets it in place): each
-        # document gets its own then (``_own_ttfonts``), none when written from a skeleton.
-        font.desc = copy.copy(template.desc)  # fpdf2 gives it the document's object id
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        font._hbfont = None
-        font.subset = _picked_subset(key, font)
-    except AttributeError:  # another fpdf2 layout: the plain, slower way
-        pdf.add_font(family, style, path)
-        return
-    pdf.fonts[fontkey] = font
-    pdf.__dict__.setdefault("juri_ttfonts_due", {})[fontkey] = key
-
-
-class _SubsetMap(SubsetMap):
-    """fpdf2's glyph map of a document, answering for the ``BASE_CHARS`` (mapped first, in a
-    fixed order, so their ids are those of the process's first map) from a dict: fpdf2 looks
-    up every character of every text through two cached calls, a tenth of a certificate."""
-
-    juri_ids: dict[int, int] = {}
-
-    def pick(self, unicode):
-        hit = self.juri_ids.get(unicode)
-        return hit if hit is not None else SubsetMap.pick(self, unicode)
-
-    pick.cache_clear = SubsetMap.pick.cache_clear  # fpdf2 clears it after writing
-
-
-_picked: dict[tuple[str, str], tuple[SubsetMap, dict[int, int]]] = {}
-
-
-def _picked_subset(key: tuple[str, str], font: TTFFont) -> SubsetMap:
-    """A glyph map for ``font`` holding the ``BASE_CHARS``: picked once per process (about 100
-    look-ups a style), then copied for each document (its own dict: the document adds its text's
-    characters to it)."""
-    hit = _picked.get(key)
-    if hit is None:
-        base = SubsetMap(font)
-        ids = {}
-        for char in BASE_CHARS:
-            char_id = base.pick(ord(char))
-            if char_id is not None:
-                ids[ord(char)] = char_id
-        hit = _picked[key] = (base, ids)
-    base, ids = hit
-    subset = copy.copy(base)
-    subset.__class__ = _SubsetMap
-    subset.juri_ids = ids
-    subset.font = font
-    subset._reserved = list(base._reserved)
-    subset._char_id_per_glyph = dict(base._char_id_per_glyph)
-    return subset
 
 
 def local_date(value: datetime, fmt: str = "d MMMM y") -> str:
@@ -529,193 +319,3 @@ def text_height(pdf: FPDF, width: float, line_height: float, text: str) -> float
     """The height ``multi_cell`` would take for ``text`` in the current font."""
     lines = pdf.multi_cell(width, line_height, plain(text), dry_run=True, output="LINES")
     return line_height * max(1, len(lines))
-
-
-# Writing a document from the skeleton of an earlier one (bulk certificates, issue 17 item 6).
-#
-# Thousands of certificates of a round differ only in their page's content stream, the QR
-# image, the XMP metadata (title, date) and the file /ID; the fonts (the same glyph set), the
-# logo, the signatures, the catalog and the ICC profile are the same objects byte for byte, and
-# fpdf2 spends about half of a certificate's time building and serialising them again. The
-# first document of a shape is written by fpdf2 and kept as a skeleton: its objects' bytes, in
-# order, with the changing ones marked. A later document of the same shape gets fpdf2's own
-# objects for the parts that change (``PDFContentStream``, ``_add_image``, ``_add_xmp_metadata``,
-# ``PDFXrefAndTrailer``) spliced between the kept ones: the same bytes fpdf2 would write (the
-# skeleton is only kept after writing its own document from it gave fpdf2's bytes exactly, and
-# tests compare the two for varied certificates).
-
-
-@dataclass
-class _Skeleton:
-    header: bytes
-    parts: list  # per object, in order: (id, bytes) kept, or (id, "content"|"xmp"|k-th image)
-    count: int  # the xref's size
-    catalog_id: int
-
-
-_skeletons: dict[tuple, _Skeleton | None] = {}  # shape -> skeleton (None: write with fpdf2)
-MAX_SKELETONS = 64
-
-
-class _RecordingProducer(OutputProducer):
-    """fpdf2's producer, keeping each object's id and serialised bytes."""
-
-    def bufferize(self):
-        buffer = super().bufferize()
-        starts = sorted((offset, obj_id) for obj_id, offset in self.offsets.items())
-        ends = [offset for offset, _ in starts[1:]] + [buffer.rindex(b"xref\n")]
-        self.juri_objects = [
-            (obj_id, bytes(buffer[offset : end - 1])) for (offset, obj_id), end in zip(starts, ends)
-        ]
-        self.juri_header = bytes(buffer[: starts[0][0]])
-        self.juri_count = self.obj_id + 1
-        return buffer
-
-
-def _variable_images(pdf: FPDF) -> list[dict] | None:
-    """The used images not parsed from cached bytes (a certificate's QR code), by md5; None when
-    one has a mask, a palette or an ICC profile (written as more than one object)."""
-    out = []
-    for digest, info in pdf.image_cache.images.items():
-        if info.get("usages", 0) > 0 and digest not in _image_infos:
-            if info.get("smask") or info.get("pal") or info.get("iccp") is not None:
-                return None
-            out.append(info)
-    return out
-
-
-def _shape(pdf: FPDF, variable: list[dict]) -> tuple | None:
-    """What decides every object of ``pdf`` but its page content, its variable images, its
-    XMP metadata and its /ID; None when the document has anything a skeleton does not cover."""
-    catalog = pdf._resource_catalog
-    if (
-        not pdf._compliance  # without PDF/A an Info dictionary (title, dates) would be kept
-        or pdf.pages_count != 1
-        or pdf.toc_placeholder
-        or pdf.embedded_files
-        or pdf._outline
-        or pdf._sign_key
-        or pdf._security_handler is not None
-        or pdf.struct_builder.doc_struct_elem.k
-        or catalog.graphics_styles
-        or catalog.soft_mask_xobjects
-        or catalog.form_xobjects
-        or catalog.optional_content_groups
-        or any(page.annots for page in pdf.pages.values())
-        or any(page.get_text_substitutions() for page in pdf.pages.values())
-    ):
-        return None
-    fonts = tuple(
-        (name, getattr(font, "i", None), tuple(font.subset._char_id_per_glyph.items()))
-        for name, font in pdf.fonts.items()
-    )
-    images = tuple(
-        (
-            info.get("i"),
-            info.get("usages", 0) > 0,
-            (info["w"], info["h"], info["cs"], info["bpc"], info["f"], info["dp"])
-            if any(info is v for v in variable)
-            else digest,
-        )
-        for digest, info in pdf.image_cache.images.items()
-    )
-    resources = tuple(
-        sorted(
-            (page, str(kind), len(used))
-            for (page, kind), used in catalog.resources_per_page.items()
-        )
-    )
-    page = pdf.pages[1]
-    return (
-        type(pdf),
-        pdf.pdf_version,
-        pdf.compress,
-        str(pdf._compliance),
-        pdf.lang,
-        pdf.allow_images_transparency,
-        tuple(  # the catalog's
-            repr(getattr(pdf, name, None))
-            for name in ("zoom_mode", "page_layout", "page_mode", "viewer_preferences")
-        ),
-        page.dimensions(),
-        fonts,
-        images,
-        resources,
-        tuple(str(key) for key in catalog.resources),
-        tuple(len(value) for value in catalog.resources.values()),
-    )
-
-
-def _splice(pdf: FPDF, skeleton: _Skeleton, contents: bytes, variable: list[dict]) -> bytes:
-    producer = OutputProducer(pdf)
-    buffer = bytearray(skeleton.header)
-    offsets = {}
-    for obj_id, part in skeleton.parts:
-        offsets[obj_id] = len(buffer)
-        if isinstance(part, bytes):
-            buffer += part
-        else:
-            producer.obj_id = obj_id - 1
-            if part == "content":
-                obj = PDFContentStream(contents=contents, compress=pdf.compress)
-                obj.id = obj_id
-            elif part == "xmp":
-                obj = producer._add_xmp_metadata()
-            else:  # the k-th variable image
-                obj = producer._add_image(variable[part])
-            data = obj.serialize()
-            buffer += data if isinstance(data, bytes) else data.encode("latin-1")
-        buffer += b"\n"
-    producer.obj_id = skeleton.count - 1
-    producer.buffer, producer.offsets = buffer, offsets
-    xref = PDFXrefAndTrailer(producer)
-    xref.catalog_obj = type("Ref", (), {"id": skeleton.catalog_id})()
-    buffer += xref.serialize().encode("latin-1") + b"\n"
-    return bytes(buffer)
-
-
-def output_from_skeleton(pdf: Document) -> bytes:
-    """``bytes(pdf.output())``, faster for the second and later documents of one shape (a
-    round's certificates): the objects they share are copied from the first one's bytes."""
-    if pdf.page == 0 or pdf.buffer:
-        return bytes(pdf.output())
-    pdf._render_footer()  # what output() does first; the shape includes what the footer drew
-    pdf._render_footer = lambda: None  # output() below must not draw it a second time
-    variable = _variable_images(pdf)
-    shape = _shape(pdf, variable) if variable is not None else None
-    skeleton = _skeletons.get(shape, False) if shape is not None else None
-    if skeleton is None:
-        return bytes(pdf.output())
-    if skeleton is not False:
-        try:
-            return _splice(pdf, skeleton, bytes(pdf.pages[1].contents), variable)
-        finally:
-            SubsetMap.pick.cache_clear()
-    # the first of its shape: fpdf2 writes it, and the skeleton must give the same bytes
-    contents = bytes(pdf.pages[1].contents)
-    produced = {}
-
-    def producer_class(fpdf_):
-        producer = _RecordingProducer(fpdf_)
-        produced["p"] = producer
-        return producer
-
-    data = bytes(pdf.output(output_producer_class=producer_class))
-    producer = produced["p"]
-    changing = {pdf.pages[1].contents.id: "content"}
-    for k, info in enumerate(variable):
-        changing[info["obj_id"]] = k
-    for obj_id, obj_bytes in producer.juri_objects:
-        if b"/Type /Metadata" in obj_bytes.split(b"stream", 1)[0]:
-            changing[obj_id] = "xmp"
-    parts = [
-        (obj_id, changing.get(obj_id, obj_bytes)) for obj_id, obj_bytes in producer.juri_objects
-    ]
-    catalog = re.search(rb"/Root (\d+) 0 R", data[data.rindex(b"trailer") :])
-    skeleton = _Skeleton(producer.juri_header, parts, producer.juri_count, int(catalog.group(1)))
-    ok = "xmp" in changing.values() and _splice(pdf, skeleton, contents, variable) == data
-    with _lock:
-        if len(_skeletons) >= MAX_SKELETONS:
-            _skeletons.clear()
-        _skeletons[shape] = skeleton if ok else None
-    return data

@@ -7,6 +7,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
+from competition.audit import chain as audit_chain
 from competition.audit import services as audit
 from competition.audit.models import AuditHead
 from competition.db import db
@@ -71,7 +72,7 @@ def test_upgraded_database_starts_the_audit_chain(app):
     try:
         upgrade()
         head = db.session.get(AuditHead, 1)
-        assert (head.last_hash, head.count) == (audit.GENESIS, 0)
+        assert (head.last_hash, head.count) == (audit_chain.GENESIS, 0)
         audit.record("login_failed", "user", "panitia")
         db.session.commit()
         assert db.session.scalar(select(AuditHead.count).where(AuditHead.id == 1)) == 1

@@ -27,8 +27,6 @@ from competition.entries.models import Advancement, AttachmentKind, Entry, Entry
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.forms import to_local
 from competition.pdf import (
-    MONO,
-    SANS,
     Document,
     Letterhead,
     Signer,
@@ -38,6 +36,7 @@ from competition.pdf import (
     local_date,
     text_height,
 )
+from competition.pdf_assets import MONO, SANS
 from competition.rounds.models import Stage, StageKind
 
 

@@ -8,7 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from competition.audit.services import Anchor, export_csv, key_id, query_records, verify_chain
+from competition.audit.chain import key_id
+from competition.audit.records import export_csv, query_records
+from competition.audit.services import Anchor, verify_chain
 
 audit_cli = AppGroup("audit", help="The audit trail.")
 

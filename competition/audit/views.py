@@ -7,6 +7,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from competition import downloads, exports
+from competition.audit import listener
+from competition.audit import records as audit_records
 from competition.audit import services as audit
 from competition.permissions import require_role
 from competition.roles import Role
@@ -39,7 +41,7 @@ def index():
     check = audit.verify_chain(anchor=anchor)
     return render_template(
         "competition/audit/audit.html",
-        records=audit.query_records(**filters, limit=PAGE),
+        records=audit_records.query_records(**filters, limit=PAGE),
         filters=filters,
         check=check,
         anchor=anchor,
@@ -49,16 +51,16 @@ def index():
         if check.ok and check.checked
         else None,
         page=PAGE,
-        tables=sorted(audit.AUDITED),
+        tables=sorted(listener.AUDITED),
         actions=audit.ACTIONS,
     )
 
 
 @audit_bp.route("/export.csv")
 def export():
-    records = list(reversed(audit.query_records(**_filters(), limit=None)))
+    records = list(reversed(audit_records.query_records(**_filters(), limit=None)))
     return (
-        audit.export_csv(records),
+        audit_records.export_csv(records),
         200,
         {
             "Content-Type": "text/csv; charset=utf-8",
@@ -70,9 +72,9 @@ def export():
 @audit_bp.route("/export.xlsx")
 def export_xlsx():
     """The (filtered) trail as XLSX, oldest first, the same columns as the CSV."""
-    records = reversed(audit.query_records(**_filters(), limit=None))
+    records = reversed(audit_records.query_records(**_filters(), limit=None))
     return exports.download(
-        audit.export_rows(records),
+        audit_records.export_rows(records),
         "xlsx",
         "jejak-audit",
         title=_("Audit trail"),

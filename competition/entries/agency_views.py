@@ -14,6 +14,7 @@ from competition.accounts.services import can_issue_reset_link
 from competition.accounts.views import reset_link_page
 from competition.db import db, utcnow
 from competition.entries import attachments
+from competition.entries import lists as entry_lists
 from competition.entries import services as entries
 from competition.entries.forms import UnitForm
 from competition.entries.views import (
@@ -39,7 +40,7 @@ def _index(form: UnitForm, status: int = 200):
         "competition/entries/agency.html",
         form=form,
         units=agencies.list_units(current_user),
-        entries=entries.list_agency_entries(current_user),
+        entries=entry_lists.list_agency_entries(current_user),
         action_form=ActionForm(),
     ), status
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from competition.db import db
-from competition.entries import services as entries
+from competition.entries import lists as entry_lists
 from competition.forms import ActionForm, to_local, to_utc
 from competition.permissions import require_role
 from competition.roles import Role
@@ -88,7 +88,7 @@ def _round_page(round_: Round, status=200, **forms):
     if "invitations_form" not in forms:
         forms["invitations_form"] = _invitations_form(round_, choices, formdata=None)
     page, per_page = requested_page(ENTRY_ROWS)
-    listed, entry_page = entries.list_round_entries(round_, page=page, per_page=per_page)
+    listed, entry_page = entry_lists.list_round_entries(round_, page=page, per_page=per_page)
     return render_template(
         "competition/entries/round_detail.html",
         round=round_,

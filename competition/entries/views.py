@@ -11,6 +11,8 @@ from wtforms import SelectChoice
 
 from competition.db import db, utcnow
 from competition.entries import attachments
+from competition.entries import checks as entry_checks
+from competition.entries import lists as entry_lists
 from competition.entries import lock as entry_lock
 from competition.entries import services as entries
 from competition.entries.forms import EntryForm, entry_form_class
@@ -39,7 +41,7 @@ def entries_list():
         for r in rounds.list_open_rounds(now)
         if eligibility.is_eligible(r, current_user.organisation)
     ]
-    mine = entries.list_entries_of(current_user)
+    mine = entry_lists.list_entries_of(current_user)
     return render_template(
         "competition/entries/entries.html",
         entries=mine,
@@ -64,7 +66,7 @@ def entry_form_for(round_: Round, entry: Entry | None = None) -> EntryForm:
     for section in sections:
         form[section.name].label.text = section.label
     form.category.choices = [SelectChoice(c.id, c.name) for c in round_.categories]
-    if current_user.is_opd and entries.has_agency_review(current_user.organisation):
+    if current_user.is_opd and entry_checks.has_agency_review(current_user.organisation):
         form.send.label.text = _("Send to the Admin Lokal for review")
     if entry is not None and request.method == "GET":
         form.category.data = entry.category_id
@@ -173,7 +175,7 @@ def _keep_files_of_refused_save(form: EntryForm, entry: Entry | None, stale: boo
     if not chosen:
         return
     now = utcnow()
-    if entry is None or stale or not entries.accepts_changes(entry, current_user, now):
+    if entry is None or stale or not entry_checks.accepts_changes(entry, current_user, now):
         _name_files_to_choose_again(form, chosen)
         return
     stored, refused = _store_files(form, entry, now)
@@ -248,7 +250,7 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
     if not form.send.data:
         flash(_("Draft saved."), "success")
         try:
-            entries.check_word_limits(entry)
+            entry_checks.check_word_limits(entry)
         except InvalidFields:
             flash(
                 _("Some sections are over their word limit: shorten them before submitting."),

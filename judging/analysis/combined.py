@@ -59,7 +59,8 @@ from judging.analysis.combined_weights import (
     set_stage_weights,
     weights_of,
 )
-from judging.analysis.services import load_stage, method_of, rank_arrays, scores_digest
+from judging.analysis.services import method_of, rank_arrays, scores_digest
+from judging.analysis.stage_data import load_stage
 from judging.analysis.uncertainty import DECIDED_HI, DECIDED_LO, LEVEL, Cut, stage_uncertainty
 from judging.award_levels.services import levels_for
 from judging.uncertainty import Decisions

@@ -23,7 +23,7 @@ from competition.roles import Role
 from competition.rounds.models import Stage
 from judging.analysis import shared_cache, uncertainty
 from judging.analysis.models import RankingCache
-from judging.analysis.services import store_ranking_result
+from judging.analysis.ranking_cache import store_ranking_result
 from judging.panels import assignment as assignment_service
 from judging.panels.models import Assignment, Conflict, JudgeWithdrawal, Panel, PanelMember
 from judging.uncertainty import plan_extra_judges

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from flask_babel import gettext as _
 
 from judging.analysis import services as analysis
+from judging.analysis import stage_data
 from judging.analysis.uncertainty_pages import ranking_page
 from judging.ranking import range_with_place
 
@@ -19,7 +20,7 @@ def ranking_rows(stage, method: str | None = None) -> Iterator[tuple]:
     its uncertainty, the raw mean, the number of judges, and (when the judge model's fit is
     there) the adjusted score, the range of likely places holding the place shown, and the
     chance of a winning place. Reads the stage's arrays once (``load_stage``)."""
-    data = analysis.load_stage(stage)
+    data = stage_data.load_stage(stage)
     unc = ranking_page(stage, data=data)
     ranking = analysis.compute_ranking(
         stage, method, uncertainty=False, data=data, judge_totals=False

@@ -2,7 +2,7 @@
 per result, keyed by a digest of its exact input and settings (``digest_of``), bounded per
 stage and in all, and pruned by age. Two tables use it: ``UncertaintyCache`` (the judge model's
 uncertain rankings, ``judging.analysis.uncertainty``) and ``RankingCache`` (a stage's point
-ranking and its bootstrap, ``judging.analysis.services``).
+ranking and its bootstrap, ``judging.analysis.ranking_cache``).
 
 A result is stored as an ``.npz`` of its arrays with its other fields as JSON inside (no
 pickle: a row is data, never code). A key holds ``CODE_VERSION``, a digest of the numpy core's
@@ -34,10 +34,16 @@ log = logging.getLogger(__name__)
 
 def core_sources() -> list[Path]:
     """The numpy core's source files a cached ranking depends on: ``normalize.py`` and the
-    per-method modules behind it (``normalize_*.py``), ``ranking.py`` and ``uncertainty.py``."""
+    per-method modules behind it (``normalize_*.py``), ``ranking.py`` and the modules behind it
+    (``ranking_*.py``), and ``uncertainty.py``."""
     folder = Path(normalize.__file__).parent
     return sorted(
-        [*folder.glob("normalize*.py"), Path(ranking.__file__), folder / "uncertainty.py"]
+        [
+            *folder.glob("normalize*.py"),
+            Path(ranking.__file__),
+            *folder.glob("ranking_*.py"),
+            folder / "uncertainty.py",
+        ]
     )
 
 

@@ -33,7 +33,8 @@ from competition.jobs.models import JobState
 from competition.rounds.models import Stage
 from judging.analysis import advancement, methods, shared_cache
 from judging.analysis.models import RankingCache, UncertaintyCache
-from judging.analysis.services import StageData, load_stage, store_ranking_result
+from judging.analysis.ranking_cache import store_ranking_result
+from judging.analysis.stage_data import StageData, load_stage
 from judging.award_levels.services import levels_for
 from judging.ranking import UncertainRanking, range_with_place, rank_uncertainty
 from judging.uncertainty import BoundaryDecision, Decisions, boundary_decisions

@@ -11,7 +11,8 @@ import numpy as np
 
 from competition.rounds.models import Stage
 from judging.analysis import blunders, charts
-from judging.analysis.services import StageData, rank_arrays
+from judging.analysis.services import rank_arrays
+from judging.analysis.stage_data import StageData
 from judging.analysis.uncertainty import (
     DECIDED_HI,
     DECIDED_LO,

@@ -31,9 +31,12 @@ from judging.analysis import (
     advancement,
     blunders,
     combined,
+    comparison,
     explain,
     extra_judges,
+    judge_report,
     methods,
+    stage_data,
     uncertainty,
     uncertainty_pages,
 )
@@ -166,7 +169,7 @@ def ranking(stage_id: int):
     if request.args.get("all") == "1":
         per_page = MAX_PER_PAGE
     category_id = request.args.get("category", type=int)
-    data = analysis.load_stage(stage)  # once, for the uncertainty and the ranking
+    data = stage_data.load_stage(stage)  # once, for the uncertainty and the ranking
     unc = uncertainty_pages.ranking_page(stage, data=data)
     ranking = analysis.compute_ranking(
         stage,
@@ -227,7 +230,7 @@ def stage_method(stage_id: int):
 def compare(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     show_all = request.args.get("all") == "1"
-    categories, method, _fit = analysis.compare_methods(
+    categories, method, _fit = comparison.compare_methods(
         stage, limit=None if show_all else COMPARE_ROWS
     )
     return render_template(
@@ -247,7 +250,7 @@ def judges(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     q, flagged_only = request.args.get("q", ""), request.args.get("flagged") == "1"
     page, per_page = requested_page(JUDGE_ROWS)
-    report = analysis.judge_report(
+    report = judge_report.judge_report(
         stage, page=page, per_page=per_page, q=q, flagged_only=flagged_only
     )
     return render_template(

@@ -8,6 +8,7 @@ import pytest
 
 from competition.announcements import services as announcements
 from competition.db import db
+from competition.entries import checks as entry_checks
 from competition.entries import screening
 from competition.entries import services as entries
 from competition.errors import InvalidFields
@@ -24,9 +25,9 @@ NEW_YEAR_WIB = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 00:30 WIB on 1 Janu
 def test_an_innovation_one_year_old_today_in_wib_is_old_enough(app, opd, open_round):
     entry = factories.make_entry(open_round, opd)
     entry.innovation_started_on = date(2025, 12, 4)
-    entries.check_age(entry, EVENING_UTC)  # its first anniversary in WIB, not yet in UTC
+    entry_checks.check_age(entry, EVENING_UTC)  # its first anniversary in WIB, not yet in UTC
     with pytest.raises(InvalidFields) as exc:
-        entries.check_age(entry, AFTERNOON_UTC)
+        entry_checks.check_age(entry, AFTERNOON_UTC)
     assert "2025-12-03" in str(exc.value.errors["innovation_started_on"])
 
 

@@ -9,6 +9,8 @@ import json
 import pytest
 from sqlalchemy import select, update
 
+from competition.audit import chain as audit_chain
+from competition.audit import listener as audit_listener
 from competition.audit import services as audit
 from competition.audit.models import AuditHead, AuditRecord
 from competition.db import db, utcnow
@@ -36,7 +38,7 @@ def _rechain(from_id: int, digest) -> None:
     hash from it on with ``digest(prev, row)`` and move the head."""
     table = AuditRecord.__table__
     rows = db.session.execute(select(table).order_by(table.c.id)).mappings().all()
-    prev = audit.GENESIS
+    prev = audit_chain.GENESIS
     for row in rows:
         if row["id"] >= from_id:
             new = digest(prev, dict(row))
@@ -53,13 +55,13 @@ def _rechain(from_id: int, digest) -> None:
 def test_chain_is_keyed_with_the_audit_key(app, open_round):
     _some_history(open_round)
     first = _records()[0]
-    body = audit._body(
-        audit.GENESIS, {c: getattr(first, c) for c in AuditRecord.__table__.c.keys()}
+    body = audit_chain._body(
+        audit_chain.GENESIS, {c: getattr(first, c) for c in AuditRecord.__table__.c.keys()}
     )
     expected = hmac.new(b"test-audit-key", body, hashlib.sha256).hexdigest()
     assert first.hash == expected and first.hash != hashlib.sha256(body).hexdigest()
     head = db.session.get(AuditHead, 1)
-    assert head.keyed_from == 1 and head.key_id == audit.key_id(b"test-audit-key")
+    assert head.keyed_from == 1 and head.key_id == audit_chain.key_id(b"test-audit-key")
     assert audit.verify_chain().ok
 
 
@@ -69,7 +71,7 @@ def test_edited_record_rechained_without_the_key_fails(app, open_round):
     db.session.execute(
         update(AuditRecord).where(AuditRecord.id == victim.id).values(actor="someone-else")
     )
-    _rechain(victim.id, audit._legacy_digest)  # the old unkeyed SHA-256, as anyone can
+    _rechain(victim.id, audit_chain._legacy_digest)  # the old unkeyed SHA-256, as anyone can
     check = audit.verify_chain()
     assert not check.ok and check.first_bad == victim.id and "altered" in check.problem
 
@@ -78,8 +80,8 @@ def test_edited_record_rechained_with_another_key_fails_and_says_so(app, open_ro
     _some_history(open_round)
     victim = _records()[1]
     db.session.execute(update(AuditRecord).where(AuditRecord.id == victim.id).values(after="{}"))
-    _rechain(victim.id, lambda prev, row: audit._digest(prev, row, b"guessed"))
-    db.session.execute(update(AuditHead).values(key_id=audit.key_id(b"guessed")))
+    _rechain(victim.id, lambda prev, row: audit_chain._digest(prev, row, b"guessed"))
+    db.session.execute(update(AuditHead).values(key_id=audit_chain.key_id(b"guessed")))
     db.session.commit()
     check = audit.verify_chain()
     assert not check.ok and check.first_bad == victim.id
@@ -99,7 +101,7 @@ def test_deleting_the_whole_trail_and_its_head_fails_against_an_anchor(app, open
     anchor = audit.Anchor(_records()[-1].hash, len(_records()))
     assert audit.verify_chain(anchor=anchor).ok
     db.session.execute(AuditRecord.__table__.delete())
-    db.session.execute(update(AuditHead).values(last_hash=audit.GENESIS, count=0))
+    db.session.execute(update(AuditHead).values(last_hash=audit_chain.GENESIS, count=0))
     db.session.commit()
     assert audit.verify_chain().ok  # an empty trail is consistent: only an anchor can tell
     check = audit.verify_chain(anchor=anchor)
@@ -126,7 +128,7 @@ def test_an_anchor_detects_a_rewrite_before_it(app, open_round):
     records = _records()
     anchor = audit.Anchor(records[3].hash, 4)
     db.session.execute(update(AuditRecord).where(AuditRecord.id == records[1].id).values(actor="x"))
-    _rechain(records[1].id, lambda prev, row: audit._digest(prev, row, b"test-audit-key"))
+    _rechain(records[1].id, lambda prev, row: audit_chain._digest(prev, row, b"test-audit-key"))
     assert audit.verify_chain().ok
     check = audit.verify_chain(anchor=anchor)
     assert not check.ok and check.first_bad == records[3].id and "rewritten" in check.problem
@@ -146,7 +148,7 @@ def test_an_unkeyed_chain_is_rekeyed_from_a_marked_record(app, open_round):
     """A trail written before keying (plain SHA-256, keyed_from NULL) keeps verifying; the next
     change writes the switch-over record, from which the chain is keyed."""
     _some_history(open_round)
-    _rechain(_records()[0].id, audit._legacy_digest)
+    _rechain(_records()[0].id, audit_chain._legacy_digest)
     db.session.execute(update(AuditHead).values(keyed_from=None, key_id=""))
     db.session.commit()
     n_old = len(_records())
@@ -155,7 +157,7 @@ def test_an_unkeyed_chain_is_rekeyed_from_a_marked_record(app, open_round):
     db.session.commit()
     records = _records()
     switch = records[n_old]
-    assert switch.action == "audit_keyed" and switch.actor == audit.SYSTEM_AUDIT
+    assert switch.action == "audit_keyed" and switch.actor == audit_chain.SYSTEM_AUDIT
     assert json.loads(switch.after)["unkeyed_records"] == n_old
     head = db.session.get(AuditHead, 1)
     assert head.keyed_from == n_old + 1 and head.count == len(records)
@@ -165,10 +167,10 @@ def test_an_unkeyed_chain_is_rekeyed_from_a_marked_record(app, open_round):
     # them with the unkeyed scheme breaks the first keyed record.
     db.session.execute(update(AuditRecord).where(AuditRecord.id == records[0].id).values(actor="x"))
     table = AuditRecord.__table__
-    prev = audit.GENESIS
+    prev = audit_chain.GENESIS
     for row in db.session.execute(select(table).order_by(table.c.id)).mappings().all()[:n_old]:
         row = {**row, "prev_hash": prev}
-        prev = audit._legacy_digest(prev, row)
+        prev = audit_chain._legacy_digest(prev, row)
         db.session.execute(
             update(table)
             .where(table.c.id == row["id"])
@@ -313,7 +315,7 @@ def test_every_bulk_write_to_an_audited_table_records_itself(app):
 
     root = Path(__file__).resolve().parents[2]
     tables = {m.class_.__name__: m.class_.__tablename__ for m in db.Model.registry.mappers}
-    audited = {name for name, table in tables.items() if table in audit.AUDITED}
+    audited = {name for name, table in tables.items() if table in audit_listener.AUDITED}
     skipped = ("judging/demo/", "competition/backup.py", "competition/audit/")
     offenders, seen = [], 0
 
@@ -364,7 +366,7 @@ def test_audit_key_defaults_to_one_derived_from_the_secret_key(tmp_path, monkeyp
     assert (
         one.config["AUDIT_KEY"]
         == two.config["AUDIT_KEY"]
-        == audit.derive_audit_key("shared-secret")
+        == audit_chain.derive_audit_key("shared-secret")
     )
     assert one.config["AUDIT_KEY"] != "shared-secret"
     assert (
@@ -378,7 +380,7 @@ def test_writing_with_another_key_is_logged_and_the_key_command_names_it(app, op
     _some_history(open_round)
     out = app.test_cli_runner().invoke(args=["audit", "key"])
     assert "JURI_AUDIT_KEY=test-audit-key" in out.output
-    assert audit.key_id(b"test-audit-key") in out.output
+    assert audit_chain.key_id(b"test-audit-key") in out.output
     app.config["AUDIT_KEY"] = "a-server-with-another-key"
     with caplog.at_level("ERROR"):
         factories.make_stage(open_round, closes_in_days=30)

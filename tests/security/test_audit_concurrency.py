@@ -20,6 +20,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from competition.accounts.models import Organisation
+from competition.audit import chain as audit_chain
+from competition.audit import records as audit_records
 from competition.audit import services as audit
 from competition.audit.models import AuditHead, AuditRecord
 from competition.db import db
@@ -39,7 +41,9 @@ def test_a_transaction_reading_the_trail_sees_its_own_records(app):
     org = Organisation(name="Dinas Baca")
     db.session.add(org)
     db.session.flush()
-    assert [r.target_id for r in audit.query_records(target_type="organisations")] == [str(org.id)]
+    assert [r.target_id for r in audit_records.query_records(target_type="organisations")] == [
+        str(org.id)
+    ]
     assert audit.anchor_of("organisations", org.id).length == 1
     db.session.commit()
     assert audit.verify_chain().ok and audit.verify_chain().checked == 1
@@ -129,7 +133,7 @@ def _writer(app, n: int, committed: list, errors: list, lock: threading.Lock, st
 
 def _migrated_head() -> None:
     """The head's one row, as the migrations leave it (tests build the schema without them)."""
-    db.session.add(AuditHead(id=1, last_hash=audit.GENESIS, count=0))
+    db.session.add(AuditHead(id=1, last_hash=audit_chain.GENESIS, count=0))
     db.session.commit()
 
 

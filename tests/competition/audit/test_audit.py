@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import select, update
 
+from competition.audit import chain as audit_chain
 from competition.audit import services as audit
 from competition.audit.models import AuditRecord
 from competition.db import db
@@ -173,10 +174,10 @@ def test_verify_command_names_where_an_old_trail_was_rekeyed(app, open_round):
     # Turn the trail into one written before keying: plain SHA-256, no keyed_from.
     from competition.audit.models import AuditHead
 
-    prev = audit.GENESIS
+    prev = audit_chain.GENESIS
     table = AuditRecord.__table__
     for row in db.session.execute(select(table).order_by(table.c.id)).mappings().all():
-        digest = audit._legacy_digest(prev, {**row, "prev_hash": prev})
+        digest = audit_chain._legacy_digest(prev, {**row, "prev_hash": prev})
         db.session.execute(
             update(table).where(table.c.id == row["id"]).values(prev_hash=prev, hash=digest)
         )

@@ -99,6 +99,7 @@ def test_refused_first_submission_says_the_draft_was_saved(app, login, opd, open
 def test_word_limit_is_enforced_by_the_service_at_submission(app, opd, open_round):
     import pytest
 
+    from competition.entries import checks as entry_checks
     from competition.entries import services as entries
     from competition.errors import InvalidFields
 
@@ -112,7 +113,7 @@ def test_word_limit_is_enforced_by_the_service_at_submission(app, opd, open_roun
         )
         assert entry.sdg == ("a " * 201).strip()
         with pytest.raises(InvalidFields) as exc:
-            entries.check_word_limits(entry)
+            entry_checks.check_word_limits(entry)
     assert set(exc.value.errors) == {"sdg"}
 
 
@@ -176,11 +177,15 @@ def test_replication_group_needs_its_own_sections(app, login, opd, open_round):
 
 def test_general_group_does_not_need_replication_sections(app, opd, open_round):
     entry = factories.make_entry(open_round, opd, submitted=False)
-    from competition.entries import services as entries
+    from competition.entries import checks as entry_checks
 
-    assert entries.missing_fields(entry) == []
+    assert entry_checks.missing_fields(entry) == []
     entry.group = EntryGroup.REPLIKASI
-    assert entries.missing_fields(entry) == ["inspiration", "replication_process", "distinguishing"]
+    assert entry_checks.missing_fields(entry) == [
+        "inspiration",
+        "replication_process",
+        "distinguishing",
+    ]
 
 
 def test_too_young_innovation_is_refused_with_the_latest_start_date(app, login, opd, open_round):

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from competition.db import db, utcnow
-from judging.analysis import combined_weights
-from judging.analysis import services as analysis
+from judging.analysis import combined_weights, ranking_cache, stage_arrays
 from judging.analysis import uncertainty as unc_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -18,8 +17,8 @@ from tests import factories
 
 def forget_this_process():
     """What a new worker process starts with: no cached arrays, fits, rankings or decisions."""
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
+    stage_arrays.clear_arrays_cache()
+    ranking_cache._MEMO.clear()
     unc_service._CACHE.clear()
     unc_service._DECISIONS.clear()
 

@@ -6,6 +6,7 @@ from sqlalchemy import delete
 
 from competition.db import db
 from competition.rounds.models import Stage
+from judging.analysis import judge_report
 from judging.analysis import services as analysis
 from judging.analysis.models import RankingCache
 from judging.normalize import DEFAULT_METHOD
@@ -112,19 +113,19 @@ def test_ranking_page_says_when_the_judge_model_did_not_settle(
 ):
     import dataclasses
 
-    from judging.analysis import services as analysis
+    from judging.analysis import ranking_cache, stage_arrays, stage_data
 
     url = f"/committee/stages/{scored_stage.id}/ranking"
     assert "Model juri tidak stabil" not in login(committee).get(url).text
-    fit = analysis.StageData.normalize
+    fit = stage_data.StageData.normalize
     monkeypatch.setattr(
-        analysis.StageData,
+        stage_data.StageData,
         "normalize",
         lambda self, method: dataclasses.replace(fit(self, method), converged=False),
     )
     # the ranking (which carries the fit's "converged") is kept: a fresh worker, a fresh cache
-    analysis.clear_arrays_cache()
-    analysis._MEMO.clear()
+    stage_arrays.clear_arrays_cache()
+    ranking_cache._MEMO.clear()
     db.session.execute(delete(RankingCache))
     db.session.commit()
     assert "Model juri tidak stabil" in login(committee).get(url).text
@@ -145,5 +146,5 @@ def test_judges_page_is_paged_and_filtered(login, committee, scored_stage):
     alone = client.get(f"{url}?q=ketat").text
     assert alone.count("<svg") == 1 and "-2.00" in alone.replace("−", "-").replace(",", ".")
     assert client.get(f"{url}?q=tidak-ada").text.count("<svg") == 0
-    report = analysis.judge_report(scored_stage, flagged_only=True)
+    report = judge_report.judge_report(scored_stage, flagged_only=True)
     assert all(r.flags for r in report.rows) and report.page.total == len(report.rows)

@@ -14,8 +14,8 @@ from sqlalchemy import delete, select, update
 
 from competition.db import db, utcnow
 from judging import ranking
+from judging.analysis import ranking_cache, shared_cache, stage_data
 from judging.analysis import services as analysis
-from judging.analysis import shared_cache
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import RankingCache, UncertaintyCache
 from judging.panels.models import Assignment
@@ -65,7 +65,7 @@ def _no_computing(monkeypatch):
     def refuse(*args, **kw):
         raise AssertionError("computed again instead of read from the shared cache")
 
-    monkeypatch.setattr(analysis, "normalize", refuse)
+    monkeypatch.setattr(stage_data, "normalize", refuse)
     monkeypatch.setattr(analysis, "_compute_core", refuse)
     monkeypatch.setattr(analysis, "bootstrap_ranks", refuse)
     monkeypatch.setattr(unc_service, "_fit", refuse)
@@ -98,9 +98,9 @@ def test_another_worker_reads_the_ranking_without_computing_it(
 
 def test_a_fit_read_back_is_the_fit(app, two_stages):
     desk, _ = two_stages
-    data = analysis.load_stage(desk)
+    data = stage_data.load_stage(desk)
     fit = data.normalize("bias_scale")
-    back = analysis._load_fit(analysis._dump_fit(fit))
+    back = ranking_cache._load_fit(ranking_cache._dump_fit(fit))
     for name in ("entry_score", "entry_se", "n_sheets", "sheet_score", "sheet_weight"):
         np.testing.assert_array_equal(getattr(back, name), getattr(fit, name))
     np.testing.assert_array_equal(back.judge_offset, fit.judge_offset)
@@ -246,11 +246,14 @@ def _boxes(html: str) -> list[str]:
 
 
 def test_the_code_version_covers_every_core_module():
-    """A change to any module of the numpy core (the per-method normalize_* modules too)
-    changes the key, so a deploy never reads a ranking the old code computed."""
+    """A change to any module of the numpy core (the per-method normalize_* modules and the
+    ranking_* modules too) changes the key, so a deploy never reads a ranking the old code
+    computed."""
     names = {path.name for path in shared_cache.core_sources()}
     core = Path(shared_cache.__file__).parents[1]
     assert {p.name for p in core.glob("normalize*.py")} <= names
+    assert {p.name for p in core.glob("ranking*.py")} <= names
+    assert "ranking_bootstrap.py" in names
     assert {"normalize.py", "normalize_bias_scale.py", "ranking.py", "uncertainty.py"} <= names
     assert all(path.is_file() for path in shared_cache.core_sources())
 

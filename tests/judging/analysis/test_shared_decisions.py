@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, delete, func, select, update
 
 from competition.db import db, utcnow
 from judging.analysis import services as analysis
-from judging.analysis import shared_cache
+from judging.analysis import shared_cache, stage_arrays, stage_data
 from judging.analysis import uncertainty as unc_service
 from judging.analysis.models import RankingCache, UncertaintyCache
 from judging.panels.models import Assignment
@@ -86,7 +86,8 @@ def test_another_worker_renders_the_decisions_without_fitting_or_deciding(
     boxes = _boxes(first.text)
     assert boxes and "masih bisa bertukar:" in boxes[0]  # some entries could still swap
     dec = unc_service.decisions(
-        unc_service.stage_uncertainty(stage), unc_service.cuts_of(stage, analysis.load_stage(stage))
+        unc_service.stage_uncertainty(stage),
+        unc_service.cuts_of(stage, stage_data.load_stage(stage)),
     )
     assert dec.undecided.any()  # the boxes name entries that could still swap
     db.session.rollback()  # what the end of a request does: the cache rows stay
@@ -98,7 +99,7 @@ def test_another_worker_renders_the_decisions_without_fitting_or_deciding(
     forget_this_process()
     monkeypatch.setattr(unc_service, "_fit", _refuse)
     monkeypatch.setattr(unc_service, "boundary_decisions", _refuse)
-    monkeypatch.setattr(analysis, "normalize", _refuse)
+    monkeypatch.setattr(stage_data, "normalize", _refuse)
     monkeypatch.setattr(analysis, "_compute_core", _refuse)
     # the posterior draws (20 MB on a national stage) are not even read
     real_read = shared_cache.read
@@ -224,11 +225,11 @@ def test_a_failed_cache_write_never_fails_the_page(app, login, committee, stage,
 
 
 def test_the_stage_fingerprint_is_one_statement(app, login, committee, stage):
-    analysis.stage_fingerprint(stage)  # the stage and its round loaded
+    stage_arrays.stage_fingerprint(stage)  # the stage and its round loaded
     with count_queries() as statements:
-        fingerprint = analysis.stage_fingerprint(stage)
+        fingerprint = stage_arrays.stage_fingerprint(stage)
     assert len(statements) == 1
-    data = analysis.load_stage(stage)
+    data = stage_data.load_stage(stage)
     assert (data.sheets_submitted, data.sheets_expected) == (18, 18)
     assert fingerprint[-3:] == (stage.scale_min, stage.scale_max, stage.method)
     client = login(committee)

@@ -13,6 +13,7 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.roles import Role
 from judging.analysis import services as analysis
+from judging.analysis import stage_arrays, stage_data
 from judging.analysis import uncertainty as unc_service
 from judging.normalize import DEFAULT_METHOD
 from judging.panels.models import Assignment
@@ -28,10 +29,10 @@ QUALITY = {"Alpha": 9.0, "Beta": 7.0, "Gamma": 5.0, "Delta": 3.0}
 
 @pytest.fixture(autouse=True)
 def _cold_caches():
-    analysis.clear_arrays_cache()
+    stage_arrays.clear_arrays_cache()
     unc_service._CACHE.clear()
     yield
-    analysis.clear_arrays_cache()
+    stage_arrays.clear_arrays_cache()
     unc_service._CACHE.clear()
 
 
@@ -171,10 +172,10 @@ def test_load_stage_reads_rows_once_while_the_sheets_do_not_change(world):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        first = analysis.load_stage(stage)
+        first = stage_data.load_stage(stage)
         n_first = len(statements)
         statements.clear()
-        second = analysis.load_stage(stage)
+        second = stage_data.load_stage(stage)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert n_first >= 3  # the fingerprint, the entries, the sheets
@@ -265,7 +266,7 @@ def test_ranking_follows_a_changed_method(app, login, committee, world):
 def test_a_view_loads_and_ranks_each_stage_once(app, login, committee, world, monkeypatch, url):
     stage, _ = world
     calls = {"load": 0, "rank": 0}
-    real_load, real_rank = analysis.load_stage, analysis.rank_arrays
+    real_load, real_rank = stage_data.load_stage, analysis.rank_arrays
 
     def load(*args, **kw):
         calls["load"] += 1
@@ -275,6 +276,9 @@ def test_a_view_loads_and_ranks_each_stage_once(app, login, committee, world, mo
         calls["rank"] += 1
         return real_rank(*args, **kw)
 
+    # every name the pages call it by: its module (the analysis views), the ranking's
+    # (rank_arrays, the results page) and the uncertainty's own
+    monkeypatch.setattr(stage_data, "load_stage", load)
     monkeypatch.setattr(analysis, "load_stage", load)
     monkeypatch.setattr(unc_service, "load_stage", load)
     monkeypatch.setattr(analysis, "rank_arrays", rank)

@@ -458,7 +458,7 @@ def test_reliability_says_why_it_can_exceed_the_agreement(app):
 
 
 def test_points_are_written_in_the_pages_language(app):
-    from judging.analysis.services import _reason
+    from judging.analysis.comparison import _reason
 
     strict = factories.make_user(role="judge", username="ketat", name="Juri Ketat")
     with app.test_request_context(), force_locale("id"):

@@ -8,7 +8,7 @@ from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.roles import Role
 from competition.rounds.models import Category, Round, Stage, StageKind
-from judging.analysis.services import load_stage
+from judging.analysis.stage_data import load_stage
 from judging.demo.loader import DEMO_PASSWORD
 from judging.panels.models import Assignment
 from judging.results.models import Result

@@ -1,5 +1,5 @@
 """Bulk certificates are written from the skeleton of the first certificate of a shape
-(``competition.pdf.output_from_skeleton``): the same bytes fpdf2 writes, for every kind of
+(``competition.pdf_skeleton.output_from_skeleton``): the same bytes fpdf2 writes, for every kind of
 certificate (issue 17, item 6)."""
 
 import io
@@ -11,6 +11,7 @@ import segno
 from PIL import Image, ImageDraw
 
 from competition import pdf as pdf_module
+from competition import pdf_skeleton
 from competition.rounds.models import Round
 from judging.results import certificates
 from judging.results.certificates import Layout, as_jpeg, render_certificate
@@ -81,8 +82,8 @@ def _certificates():
 
 @pytest.fixture
 def fresh_skeletons(monkeypatch):
-    monkeypatch.setattr(pdf_module, "_skeletons", {})
-    return pdf_module._skeletons
+    monkeypatch.setattr(pdf_skeleton, "_skeletons", {})
+    return pdf_skeleton._skeletons
 
 
 def test_certificates_from_skeletons_are_fpdf2s_bytes(app, fresh_skeletons, monkeypatch, tmp_path):
@@ -118,8 +119,8 @@ def test_a_skeleton_that_would_not_give_fpdf2s_bytes_is_never_used(
 ):
     """The first document of a shape is written both ways; when they differ (here: a splice
     made wrong on purpose), every document of that shape is written by fpdf2."""
-    real_splice = pdf_module._splice
-    monkeypatch.setattr(pdf_module, "_splice", lambda *a: real_splice(*a) + b"%")
+    real_splice = pdf_skeleton._splice
+    monkeypatch.setattr(pdf_skeleton, "_splice", lambda *a: real_splice(*a) + b"%")
     cert = _certificates()[0]
     url = f"https://juri.example/verify/{cert.code}"
     with app.test_request_context():

@@ -275,7 +275,7 @@ def test_documents_are_dated_in_the_deployments_time_zone(app):
 
 
 def test_documents_built_in_parallel_threads_keep_their_own_text(app, tmp_path):
-    """The fonts are shared per process (competition/pdf.py caches them): documents written at
+    """The fonts are shared per process (competition/pdf_assets.py caches them): documents written at
     once in several threads each keep their own glyphs and objects."""
     import threading
 

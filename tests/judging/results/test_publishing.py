@@ -121,7 +121,8 @@ def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(app, co
     assert _snapshot(db.session.get(Publication, pub.id)) == before
     assert db.session.get(Publication, pub.id).scores_digest == digest
     # The digest is of the input scores: recomputing now gives a different one.
-    from judging.analysis.services import load_stage, scores_digest
+    from judging.analysis.services import scores_digest
+    from judging.analysis.stage_data import load_stage
 
     assert scores_digest(load_stage(stage))[0] != digest
     # The ORM refuses to edit a published row.
