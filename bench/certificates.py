@@ -37,7 +37,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
-from competition import pdf as pdf_module
+from competition import pdf_assets, pdf_skeleton
 from competition.accounts.models import User
 from competition.db import db, utcnow
 from competition.rounds.models import Round, RoundStatus
@@ -139,16 +139,16 @@ _COLD = False  # the workers forget the process's caches first (a freshly starte
 
 def forget_caches() -> None:
     """Empty what a process keeps between documents: parsed fonts and their subsets, glyph
-    maps, images, PDF skeletons and QR frames (``competition.pdf``, ``certificates``)."""
+    maps, images, PDF skeletons and QR frames (``competition.pdf_assets``, ``pdf_skeleton``, ``certificates``)."""
     for cache in (
-        pdf_module._templates,
-        pdf_module._subsets,
-        pdf_module._compressed,
-        pdf_module._streams,
-        pdf_module._cid_maps,
-        pdf_module._picked,
-        pdf_module._image_infos,
-        pdf_module._skeletons,
+        pdf_assets._templates,
+        pdf_assets._subsets,
+        pdf_assets._compressed,
+        pdf_assets._streams,
+        pdf_assets._cid_maps,
+        pdf_assets._picked,
+        pdf_assets._image_infos,
+        pdf_skeleton._skeletons,
         certificates._qr_frames,
         certificates._qr_seen,
     ):

@@ -38,7 +38,6 @@ from fpdf.image_datastructures import ImageCache
 from fpdf.image_parsing import preload_image
 from PIL import Image
 
-from competition import pdf_assets, pdf_skeleton
 from competition.pdf_assets import (
     FONT_FILES,
     MAX_CACHED_IMAGES,
@@ -50,15 +49,6 @@ from competition.pdf_assets import (
     _register,
     _templates,
 )
-
-# Read through this module by two files this change may not touch (another branch is at work
-# there): judging/results/certificates.py (output_from_skeleton) and bench/certificates.py (the
-# caches it empties). Remove once they read competition.pdf_skeleton and competition.pdf_assets.
-output_from_skeleton = pdf_skeleton.output_from_skeleton
-_skeletons = pdf_skeleton._skeletons
-_subsets, _compressed, _streams = pdf_assets._subsets, pdf_assets._compressed, pdf_assets._streams
-_cid_maps, _picked = pdf_assets._cid_maps, pdf_assets._picked
-
 
 # Families older code asks for: all print in the embedded font.
 ALIASES = {"helvetica": SANS, "arial": SANS, "times": SANS, "courier": MONO}

@@ -26,7 +26,8 @@ from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from competition.pdf import SANS, Document, local_date, output_from_skeleton, plain
+from competition.pdf import SANS, Document, local_date, plain
+from competition.pdf_skeleton import output_from_skeleton
 from competition.rounds.models import Round
 from competition.storage import get_storage, read_bytes
 from competition.urls import public_url
