@@ -38,12 +38,19 @@ class CategoryComparison:
         return self.size > len(self.rows)
 
 
-def _reason(moved: int, judges: list[tuple[User, float]]) -> str:
-    """Why an entry moves between the raw mean and the calibrated ranking, in words."""
+# A judge is named as severe or lenient when its offset is at least this share of the rubric's
+# range (2 points on 0-100), and at least half a point: -0.6 on 0-100 is no severity.
+NAMED_OFFSET_SHARE = 0.02
+
+
+def _reason(moved: int, judges: list[tuple[User, float]], span: float | None = None) -> str:
+    """Why an entry moves between the raw mean and the calibrated ranking, in words. ``span``:
+    the width of the stage's scale (which offsets are worth naming)."""
     if not judges or moved == 0:
         return ""
-    severe = [(u, o) for u, o in judges if o <= -0.5]
-    lenient = [(u, o) for u, o in judges if o >= 0.5]
+    named = max(0.5, NAMED_OFFSET_SHARE * span) if span else 0.5
+    severe = [(u, o) for u, o in judges if o <= -named]
+    lenient = [(u, o) for u, o in judges if o >= named]
 
     def names(items):  # each judge's offset in the page's language, with its unit
         return ", ".join(f"{u.name} ({explain.points(o, signed=True)})" for u, o in items)
@@ -95,6 +102,7 @@ def compare_methods(
         place = np.arange(order.size) - np.searchsorted(cat_of, cat_of, side="left")
         order = order[place < limit]
     shown = order.tolist()
+    span = float(stage.scale_max - stage.scale_min)
     # Who judged each shown entry (for the reason), from the sheets of those entries only.
     on_page = np.isin(data.e_idx, order)
     judges_of: dict[int, list[tuple[User, float]]] = {}
@@ -108,7 +116,7 @@ def compare_methods(
                 ranks={m: int(ranks[m][i]) for m in ranks},
                 scores={m: float(scores[m][i]) for m in scores},
                 moved=moved,
-                reason=_reason(moved, judges_of.get(i, [])),
+                reason=_reason(moved, judges_of.get(i, []), span),
             )
         )
     return [c for c in cats if c.rows], method, fit

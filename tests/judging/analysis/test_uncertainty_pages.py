@@ -468,6 +468,12 @@ def test_points_are_written_in_the_pages_language(app):
             == "Dinilai oleh juri yang ketat: Juri Ketat (-16,1 poin)"
         )
         assert "0,3 poin di bawah panel" in _reason(1, [(strict, -0.4), (strict, -0.2)])
+        # on a 0-100 scale a judge 0.6 points below the panel is not called severe
+        mild = factories.make_user(role="judge", username="ringan", name="Juri Ringan")
+        both = [(mild, -0.6), (strict, -15.0)]
+        assert _reason(2, both, 100.0) == "Dinilai oleh juri yang ketat: Juri Ketat (-15,0 poin)"
+        assert "Juri Ringan" not in _reason(2, both, 100.0)
+        assert "Juri Ringan (-0,6 poin)" in _reason(2, both, 9.0)  # on 1-10 it is
     with app.test_request_context(), force_locale("en"):
         assert explain.points(4.2, signed=True) == "+4.2 points"
 
