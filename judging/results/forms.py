@@ -79,9 +79,10 @@ class AwardsForm(JuriForm):
         validators=[Optional(), Length(max=4000)],
         description=_l(
             "One per line: title; up to rank; prize in rupiah "
-            "(optional). Given per category; every other ranked "
-            "entry gets a participation certificate. Left empty, each "
-            "stage's winners are Terbaik I, Terbaik II, and so on."
+            "(optional). Given per category with the last scored "
+            "stage; every other ranked entry gets a participation "
+            "certificate. Left empty, the winners are Terbaik I, "
+            "Terbaik II, and so on."
         ),
     )
     style = SelectField(

@@ -247,7 +247,7 @@ def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     client = login(committee)
     # the empty box (no levels set) says what it means
     page = client.get(f"/committee/rounds/{stage.round_id}/results").text
-    assert "Jika dikosongkan, pemenang setiap tahap adalah Terbaik I, Terbaik II" in page
+    assert "Jika dikosongkan, para pemenang adalah Terbaik I, Terbaik II" in page
     bad = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={
