@@ -67,12 +67,16 @@ def cut_label(cut) -> str:
             return _("%(title)s (place 1)", title=cut.title)
         if cut.kind == "award":
             return _("Winner (place 1)")
+        if cut.kind == "top":
+            return _("First place")
         return _("Advancement (place 1)")
     if cut.kind == "level":
         # the cut below the level: every entry placed at it or above (Juara I, II and III)
         return _("Up to %(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
     if cut.kind == "award":
         return _("Winners (places 1–%(n)d)", n=cut.place)
+    if cut.kind == "top":
+        return _("Top %(n)d (places 1–%(n)d)", n=cut.place)
     return _("Advancement (places 1–%(n)d)", n=cut.place)
 
 

@@ -35,7 +35,7 @@ from judging.analysis import advancement, methods, shared_cache
 from judging.analysis.models import RankingCache, UncertaintyCache
 from judging.analysis.ranking_cache import store_ranking_result
 from judging.analysis.stage_data import StageData, load_stage
-from judging.award_levels.services import levels_for
+from judging.award_levels.services import gives_awards, levels_for
 from judging.ranking import UncertainRanking, range_with_place, rank_uncertainty
 from judging.uncertainty import BoundaryDecision, Decisions, boundary_decisions
 
@@ -350,8 +350,8 @@ class PlaceRanges:
 @dataclass(frozen=True)
 class Cut:
     """One boundary a committee decides at: ``place`` (places 1..place are in), what it is
-    (``kind``: "award", "level" or "advance", with the level's ``title``) and the categories it
-    applies to (None: all)."""
+    (``kind``: "award", "top" (the winners' places before the last scored stage), "level" or
+    "advance", with the level's ``title``) and the categories it applies to (None: all)."""
 
     place: int
     kind: str
@@ -362,7 +362,9 @@ class Cut:
 def cuts_of(stage: Stage, data: StageData) -> list[Cut]:
     """The stage's cuts: the winners per category, each award level's last place, and the
     number advanced per category when advancement to the next stage was confirmed."""
-    cuts = [Cut(max(1, stage.winners_per_category), "award")]
+    # the winners; before the round's last scored stage nobody wins yet: its top N
+    kind = "award" if gives_awards(stage) else "top"
+    cuts = [Cut(max(1, stage.winners_per_category), kind)]
     seen = {cuts[0].place}
     for level in levels_for(stage):
         if level.up_to_rank not in seen:

@@ -447,6 +447,9 @@ def test_one_place_cuts_read_as_one_place(app):
         assert explain.cut_label(cut(1, "award")) == "Winner (place 1)"
         assert explain.cut_label(cut(3, "award")) == "Winners (places 1–3)"
         assert explain.cut_label(cut(3, "level", "Juara III")) == "Up to Juara III (places 1–3)"
+        # before the last scored stage nobody wins: its top places
+        assert explain.cut_label(cut(5, "top")) == "Top 5 (places 1–5)"
+        assert explain.cut_label(cut(1, "top")) == "First place"
 
 
 def test_reliability_says_why_it_can_exceed_the_agreement(app):

@@ -729,6 +729,9 @@ def test_only_the_last_scored_stage_gives_awards_and_certificates(app, login, co
     assert "Bukan tahap penilaian terakhir babak ini" in earlier
     assert "Penghargaan yang akan diberikan" not in earlier and "Terbaik I" not in earlier
     assert "Penghargaan yang akan diberikan" in review[at_final:]
+    # its ranking page speaks of its top places, not of winners
+    ranking = login(committee).get(f"/committee/stages/{stage.id}/ranking").text
+    assert "Pemenang (peringkat" not in ranking and "3 besar (peringkat 1–3)" in ranking
     first = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     publication_service.publish_results(stage=final, actor=committee, now=utcnow())
     db.session.commit()
