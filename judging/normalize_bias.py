@@ -132,20 +132,20 @@ def _loo_from_sums(d: _Data, y, a, s, wsj, D, num):
         n = hi - lo
         j = d.judge[lo:hi]
         e = d.entry[lo:hi]
-        sj = np.take(s, j, out=sj_b[:n], mode="clip")
-        ws = np.take(wsj, j, out=ws_b[:n], mode="clip")
+        sj = s.take(j, out=sj_b[:n], mode="clip")
+        ws = wsj.take(j, out=ws_b[:n], mode="clip")
         wss = np.multiply(ws, sj, out=tmp_b[:n])  # (w s^2)[judge]
-        yc = np.take(a, j, out=out[lo:hi], mode="clip")
+        yc = a.take(j, out=out[lo:hi], mode="clip")
         np.subtract(y[lo:hi], yc, out=yc)  # y - a_j
-        safe = np.take(D, e, out=safe_b[:n], mode="clip")
+        safe = D.take(e, out=safe_b[:n], mode="clip")
         safe -= wss  # D_e without the sheet
-        valid = np.greater(safe, np.take(thr, e, out=wss, mode="clip"), out=valid_all[lo:hi])
+        valid = np.greater(safe, thr.take(e, out=wss, mode="clip"), out=valid_all[lo:hi])
         block_invalid = not valid.all()  # only entries with a single sheet
         if block_invalid:
             some_invalid = True
             invalid = np.logical_not(valid, out=invalid_b[:n])
             np.copyto(safe, 1.0, where=invalid)
-        zl = np.take(num, e, out=wss, mode="clip")
+        zl = num.take(e, out=wss, mode="clip")
         np.multiply(ws, yc, out=ws)
         zl -= ws
         zl /= safe  # z without the sheet

@@ -54,8 +54,8 @@ def _scale_sums(d: _Data, y, a, zz):
     zs_all, ya_all = _work(d, "solve"), _work(d, "loo_s")
     for lo in range(0, S, B):
         hi = min(lo + B, S)
-        zs = np.take(zz, d.entry[lo:hi], out=zs_all[lo:hi], mode="clip")
-        ya = np.take(a, d.judge[lo:hi], out=ya_all[lo:hi], mode="clip")
+        zs = zz.take(d.entry[lo:hi], out=zs_all[lo:hi], mode="clip")
+        ya = a.take(d.judge[lo:hi], out=ya_all[lo:hi], mode="clip")
         np.subtract(y[lo:hi], ya, out=ya)
         ya *= zs
         zs *= zs

@@ -107,7 +107,7 @@ def _entry_sums(d: _Data, v, y=None, out=None):
         out = np.empty(d.n_entries)
     for r in range(slots.judge.shape[0]):
         cells = slots.row if r else out
-        np.take(slots.table, slots.judge[r], out=cells, mode="clip")
+        slots.table.take(slots.judge[r], out=cells, mode="clip")
         if ys is not None:
             cells *= ys[r]
         if r:
