@@ -53,8 +53,12 @@ def _solve_offsets(
     else:
         D = _entry_sums(d, wsj * s)  # sum of w s^2 per entry
         has_e = D > 0
-        Dinv = np.zeros(E)
-        np.divide(1.0, D, out=Dinv, where=has_e)
+        if has_e.all():  # every entry has sheets: no masks
+            has_e = None
+            Dinv = 1.0 / D
+        else:
+            Dinv = np.zeros(E)
+            np.divide(1.0, D, out=Dinv, where=has_e)
         unum = _entry_sums(d, wsj, y)  # sum of w s y per entry
         js_unum = _judge_sums(d, unum * Dinv)
         js_dinv = _judge_sums(d, Dinv)
@@ -99,9 +103,12 @@ def _solve_offsets(
         rz_new = _dot(r, zp)
         p = zp + (rz_new / rz) * p
         rz = rz_new
-    z = np.full(E, np.nan)
     num = unum - (sums_a0 if it == 0 else _entry_sums(d, wsj * a))  # sum of w s (y - a)
-    np.multiply(num, Dinv, out=z, where=has_e)
+    if has_e is None:
+        z = num * Dinv
+    else:
+        z = np.full(E, np.nan)
+        np.multiply(num, Dinv, out=z, where=has_e)
     if not loo:
         return a, z, it
     return a, z, it, lambda: _loo_from_sums(d, y, a, s, wsj, D, num)
@@ -241,6 +248,8 @@ def _center_offsets(d: _Data, a, z, s, e_comp, j_comp, n_comp):
     delta = np.zeros(n_comp)
     np.divide(-a_sum, s_sum, out=delta, where=s_sum > 0)
     a = np.where(has_j, a + s * _on_component(j_comp, delta), np.nan)
+    if n_comp == 1 and e_comp.size and e_comp.min() >= 0:
+        return a, z - delta[0]  # the same numbers as minus an array of delta[0]
     z = z - _on_component(e_comp, delta)
     return a, z
 

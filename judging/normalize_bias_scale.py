@@ -45,6 +45,11 @@ def _unit_scales(s, has_j, j_comp, n_comp):
     return np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
 
 
+def _finite(z):
+    """``np.nan_to_num(z)`` (read only): ``z`` itself when every value is finite."""
+    return z if np.isfinite(z).all() else np.nan_to_num(z)
+
+
 def _scale_sums(d: _Data, y, a, zz):
     """The scale step's sums per judge over the judge's sheets: ``(y - a_j) z_e`` and
     ``z_e^2`` (``zz``: qualities, NaN read as 0), the products formed in blocks of
@@ -116,7 +121,7 @@ def _anderson(d: _Data, y, a, var_j, lam_a, f, scale_prior, noise_prior, max_ite
         a = np.nan_to_num(a)
         var_new, pool = _noise_per_judge(d, *loo(), noise_prior)
         prior = scale_prior * _entry_spread(z, e_comp, n_comp) / pool
-        sxy, sxx = _scale_sums(d, y, a, np.nan_to_num(z))
+        sxy, sxx = _scale_sums(d, y, a, _finite(z))
         s_new = np.ones(J)
         np.divide(w * sxy + prior, w * sxx + prior, out=s_new, where=(w * sxx + prior) > 0)
         s_new = _unit_scales(s_new, has_j, j_comp, n_comp)
@@ -228,7 +233,7 @@ def _fit_bias_scale(
     for it in range(1, max_iter + 1 if fit_scales else 1):
         n_iter = n_before + it
         state = np.concatenate([s, np.log(var_j)])
-        zz = np.nan_to_num(z)
+        zz = _finite(z)
         var_z = _entry_spread(z, e_comp, n_comp)
         # scale step: per-judge ridge regression of (y - a) on z, shrunk towards scale 1 with
         # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
