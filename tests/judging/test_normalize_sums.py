@@ -109,3 +109,24 @@ def test_leave_one_out_residuals_in_blocks_match_the_formula():
         counts.append(True)
     np.testing.assert_allclose(r2, expect, rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(valid, counts)
+
+
+def test_every_sheet_counts_is_told_per_entry(monkeypatch):
+    """``_all_count``: every sheet's ``D_e - (w s^2)_j`` above the entry's threshold, told from
+    the entry's largest ``w s^2``; an entry with one sheet, a judge who carries nearly all of
+    an entry's weight, or a NaN weight fail it (the sheets are then checked one by one)."""
+    monkeypatch.setattr(nz, "_SLOTS_MIN_SHEETS", 0)
+    entry = np.array([0, 0, 1, 1, 1, 2, 2])
+    judge = np.array([0, 1, 0, 1, 2, 1, 2])
+    d = _check(entry, judge, np.zeros(7), n_entries=4)  # entry 3 has no sheets
+
+    def counts(wss):
+        D = np.bincount(entry, weights=wss[judge], minlength=4)
+        return nb._all_count(d, wss, D, 1e-9 * np.maximum(D, 1e-300))
+
+    assert counts(np.array([1.0, 2.0, 3.0]))
+    assert not counts(np.array([1.0, 1e-12, 1e-12]))  # entry 0 without judge 0: next to 0
+    assert not counts(np.array([1.0, np.nan, 3.0]))
+    single = _check(np.array([0, 0, 1]), np.array([0, 1, 2]), np.zeros(3))
+    D = np.array([3.0, 3.0])
+    assert not nb._all_count(single, np.array([1.0, 2.0, 3.0]), D, 1e-9 * D)
