@@ -213,10 +213,15 @@ def _loo_noise(d: _Data, y, a, s, w):
     under the model, so the second term is subtracted. Sheets that are alone on their entry
     carry no information about noise (``valid`` is False).
     """
-    j = d.judge
     wsj = w * s
-    num = np.take(wsj, j, mode="clip")
-    num *= y - np.take(a, j, mode="clip")
+    S = d.score.size
+    B = min(S, _BLOCK)
+    num = _work(d, "solve")
+    for lo in range(0, S, B):  # w s (y - a) per sheet, in blocks (see _loo_from_sums)
+        hi = min(lo + B, S)
+        g = wsj.take(d.judge[lo:hi], out=num[lo:hi], mode="clip")
+        ya = a.take(d.judge[lo:hi], out=_work(d, "block_s", B)[: hi - lo], mode="clip")
+        g *= np.subtract(y[lo:hi], ya, out=ya)
     num = np.bincount(d.entry, weights=num, minlength=d.n_entries)  # sum of w s (y - a)
     return _loo_from_sums(d, y, a, s, wsj, _entry_sums(d, wsj * s), num)
 
@@ -334,10 +339,18 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
 
 
 def _residuals(d: _Data, y, a, z):
-    """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer."""
-    r = np.take(a, d.judge, out=_work(d, "loo_safe"), mode="clip")
-    np.subtract(y, r, out=r)
-    r -= _at_entries(d, np.nan_to_num(z), out=_work(d, "solve"))
+    """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer (in blocks
+    of ``_BLOCK`` sheets, see :func:`_loo_from_sums`)."""
+    S = d.score.size
+    B = min(S, _BLOCK)
+    z = z if np.isfinite(z).all() else np.nan_to_num(z)
+    r = _work(d, "loo_safe")
+    zb = _work(d, "block_s", B)
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        rb = a.take(d.judge[lo:hi], out=r[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], rb, out=rb)
+        rb -= z.take(d.entry[lo:hi], out=zb[: hi - lo], mode="clip")
     return r
 
 

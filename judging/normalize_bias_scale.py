@@ -400,11 +400,17 @@ def bias_scale(
     a0 = np.nan_to_num(f["a"])
     s0 = np.nan_to_num(f["s"], nan=1.0)
     w = f["w"]
-    m_sheet = d.score - f["y"]
-    sheet = np.take(a0, j, mode="clip")  # m + (y - a0[j]) / s0[j]
-    np.subtract(f["y"], sheet, out=sheet)
-    sheet /= np.take(s0, j, out=_work(d, "solve"), mode="clip")
-    sheet += m_sheet
+    y = f["y"]
+    sheet = np.empty(d.score.size)  # m + (y - a0[j]) / s0[j], in blocks (cached)
+    S = d.score.size
+    B = min(S, _BLOCK)
+    m_b, s_b = _work(d, "block_safe", B), _work(d, "block_s", B)
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        sh = a0.take(j[lo:hi], out=sheet[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], sh, out=sh)
+        sh /= s0.take(j[lo:hi], out=s_b[: hi - lo], mode="clip")
+        sh += np.subtract(d.score[lo:hi], y[lo:hi], out=m_b[: hi - lo])
     wss = w * s0 * s0
     weight = np.take(wss, j, mode="clip")
     D = _entry_sums(d, wss)
