@@ -126,7 +126,7 @@ def _loo_from_sums(d: _Data, y, a, s, wsj, D, num):
     against 5.8 ms for 250,000 sheets, measured 2026-12-04 under load). Whether every sheet
     counts is told per entry first (:func:`_all_count`); only otherwise sheet by sheet."""
     S = d.score.size
-    B = min(S, _BLOCK)
+    B = max(min(S, _BLOCK), 1)
     out = _work(d, "loo_r2")
     valid_all = _work(d, "loo_valid", dtype=bool)
     sj_b, ws_b, tmp_b, safe_b = (
@@ -215,7 +215,7 @@ def _loo_noise(d: _Data, y, a, s, w):
     """
     wsj = w * s
     S = d.score.size
-    B = min(S, _BLOCK)
+    B = max(min(S, _BLOCK), 1)
     num = _work(d, "solve")
     for lo in range(0, S, B):  # w s (y - a) per sheet, in blocks (see _loo_from_sums)
         hi = min(lo + B, S)
@@ -342,7 +342,7 @@ def _residuals(d: _Data, y, a, z):
     """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer (in blocks
     of ``_BLOCK`` sheets, see :func:`_loo_from_sums`)."""
     S = d.score.size
-    B = min(S, _BLOCK)
+    B = max(min(S, _BLOCK), 1)
     z = z if np.isfinite(z).all() else np.nan_to_num(z)
     r = _work(d, "loo_safe")
     zb = _work(d, "block_s", B)

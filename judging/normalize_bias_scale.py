@@ -55,7 +55,7 @@ def _scale_sums(d: _Data, y, a, zz):
     ``z_e^2`` (``zz``: qualities, NaN read as 0), the products formed in blocks of
     ``_BLOCK`` sheets (in the cache) and summed with ``np.bincount``."""
     S = d.score.size
-    B = min(S, _BLOCK)
+    B = max(min(S, _BLOCK), 1)
     zs_all, ya_all = _work(d, "solve"), _work(d, "loo_s")
     for lo in range(0, S, B):
         hi = min(lo + B, S)
@@ -403,7 +403,7 @@ def bias_scale(
     y = f["y"]
     sheet = np.empty(d.score.size)  # m + (y - a0[j]) / s0[j], in blocks (cached)
     S = d.score.size
-    B = min(S, _BLOCK)
+    B = max(min(S, _BLOCK), 1)
     m_b, s_b = _work(d, "block_safe", B), _work(d, "block_s", B)
     for lo in range(0, S, B):
         hi = min(lo + B, S)
