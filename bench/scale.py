@@ -44,9 +44,10 @@ from judging.normalize import DEFAULT_METHOD, METHODS, normalize
 from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
 
 BASELINE_REV = "db19db4"  # main before issue 14
-# main before the second speed-up of the default point scores (2026-12-03, branch s14-speed);
-# the first one's baseline was 6e57432
-SPEED_REV = "2fb2c00"
+# main before the third speed-up of the default point scores (2026-12-04, branch speed: blocks
+# of sheets in the cache, union-find in chunks); the first's baseline was 6e57432, the
+# second's 2fb2c00
+SPEED_REV = "d526743"
 
 
 def make_data(n_entries, n_judges, per_entry, seed=0):
@@ -198,21 +199,35 @@ def issue14(args):
         "ratio  iterations now/baseline, converged"
     )
     for label, y in (("agreeing judges", score), ("judges who do not agree", noise)):
-        t_new, r_new = median_time(
-            lambda y=y: normalize(entry, judge, y, n_entries=n_e), args.repeat
-        )
-        if old is not None:
-            t_old, r_old = median_time(
-                lambda y=y: old.normalize(entry, judge, y, n_entries=n_e), args.repeat
+        if old is None:
+            t_new, r_new = median_time(
+                lambda y=y: normalize(entry, judge, y, n_entries=n_e), args.repeat
             )
-            diff = np.nanmax(np.abs(r_new.entry_score - r_old.entry_score))
-            print(
-                f"  {label:<40} {t_new:7.3f}  {t_old:7.3f}  {t_old / t_new:5.2f}x  "
-                f"{r_new.n_iter}/{r_old.n_iter}, {r_new.converged}/{r_old.converged}  "
-                f"(max score difference {diff:.3f})"
-            )
-        else:
             print(f"  {label:<40} {t_new:7.3f}  (no git: no baseline)")
+            continue
+        # interleaved, the order alternating; wall and CPU (time.process_time) medians
+        runs = {"now": ([], []), "old": ([], [])}
+        for i in range(args.repeat):
+            for key in ("now", "old") if i % 2 == 0 else ("old", "now"):
+                fn = normalize if key == "now" else old.normalize
+                w0, c0 = time.perf_counter(), time.process_time()
+                res = fn(entry, judge, y, n_entries=n_e)
+                runs[key][0].append(time.perf_counter() - w0)
+                runs[key][1].append(time.process_time() - c0)
+                if key == "now":
+                    r_new = res
+                else:
+                    r_old = res
+        t_new, c_new = (float(np.median(v)) for v in runs["now"])
+        t_old, c_old = (float(np.median(v)) for v in runs["old"])
+        diff = np.nanmax(np.abs(r_new.entry_score - r_old.entry_score))
+        print(
+            f"  {label:<40} {t_new:7.3f}  {t_old:7.3f}  {t_old / t_new:5.2f}x  "
+            f"{r_new.n_iter}/{r_old.n_iter}, {r_new.converged}/{r_old.converged}  "
+            f"(max score difference {diff:.3f}); CPU {c_new:.3f} / {c_old:.3f} s "
+            f"({c_old / c_new:.2f}x; the baseline's BLAS threads count in it: "
+            f"OPENBLAS_NUM_THREADS=1 keeps them out); load average {_load()}"
+        )
 
     prev = load_baseline(args.speed_rev, "speed_normalize")
     if prev is not None:

@@ -17,7 +17,9 @@ from judging.normalize_core import (
 )
 from judging.normalize_graph import _Graph
 from judging.normalize_sums import (
+    _BLOCK,
     _at_entries,
+    _entry_slots,
     _entry_sums,
     _judge_sum,
     _judge_sums,
@@ -25,7 +27,9 @@ from judging.normalize_sums import (
 )
 
 
-def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, loo=False):
+def _solve_offsets(
+    d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, loo=False, setup=None
+):
     """Weighted least squares for ``y_i ~ a[judge_i] + s[judge_i] * z[entry_i]``, minimizing
     ``sum_i w_j (y_i - a_j - s_j z_e)^2 + sum_j lam_j a_j^2`` over offsets ``a`` and qualities
     ``z`` (``s`` and ``w`` given).
@@ -39,15 +43,29 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
     not. Returns ``(a, z, iterations)``; ``z`` is NaN for entries without sheets. With ``loo``
     also a function of no arguments that returns the leave-one-out squared residuals of
     :func:`_loo_noise` at the solution, ``(r2, valid)``, from the solve's own sums (a fit
-    that stops after this solve never calls it).
+    that stops after this solve never calls it). ``setup``: a dict that keeps the sums that
+    depend only on ``y``, ``s`` and ``w`` for the next solve with the same ones (the additive
+    fit solves twice with another ``lam``).
     """
     E, J = d.n_entries, d.n_judges
     wsj = w * s  # per judge; a sheet's weight in its entry's consensus is wsj[judge] * s
-    D = _entry_sums(d, wsj * s)  # sum of w s^2 per entry
+    if setup:
+        D, Dinv, has_e, unum, js_unum, js_dinv = setup["sums"]
+    else:
+        D = _entry_sums(d, wsj * s)  # sum of w s^2 per entry
+        has_e = D > 0
+        if has_e.all():  # every entry has sheets: no masks
+            has_e = None
+            Dinv = 1.0 / D
+        else:
+            Dinv = np.zeros(E)
+            np.divide(1.0, D, out=Dinv, where=has_e)
+        unum = _entry_sums(d, wsj, y)  # sum of w s y per entry
+        js_unum = _judge_sums(d, unum * Dinv)
+        js_dinv = _judge_sums(d, Dinv)
+        if setup is not None:
+            setup["sums"] = D, Dinv, has_e, unum, js_unum, js_dinv
     ba_buf = _work(d, "solve_entries", E)
-    has_e = D > 0
-    Dinv = np.zeros(E)
-    np.divide(1.0, D, out=Dinv, where=has_e)
     wn = w * d.j_count  # sum of w_j over the judge's sheets
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (J,))
 
@@ -56,15 +74,16 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
         ba *= Dinv
         return (wn + lam) * a - wsj * _judge_sums(d, ba)
 
-    unum = _entry_sums(d, wsj, y)  # sum of w s y per entry
-    rhs = w * _judge_sum(d, y) - wsj * _judge_sums(d, unum * Dinv)
-    diag = wn + lam - wsj * wsj * _judge_sums(d, Dinv)
+    rhs = w * _judge_sum(d, y) - wsj * js_unum
+    diag = wn + lam - wsj * wsj * js_dinv
     diag = np.maximum(diag, np.maximum(lam, 1e-12 * np.maximum(wn, 1.0)))
     active = (wn + lam) > 0
     diag = np.where(active, diag, 1.0)
     a = np.zeros(J) if a0 is None else np.array(a0, dtype=float)
     a[~active] = 0.0
-    r = rhs - matvec(a)
+    # the start's product, its entry sums kept: a solve that takes no step ends here
+    sums_a0 = _entry_sums(d, wsj * a)
+    r = rhs - ((wn + lam) * a - wsj * _judge_sums(d, sums_a0 * Dinv))
     r[~active] = 0.0
     zp = r / diag
     p = zp.copy()
@@ -85,9 +104,12 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
         rz_new = _dot(r, zp)
         p = zp + (rz_new / rz) * p
         rz = rz_new
-    z = np.full(E, np.nan)
-    num = unum - _entry_sums(d, wsj * a)  # sum of w s (y - a) per entry
-    np.multiply(num, Dinv, out=z, where=has_e)
+    num = unum - (sums_a0 if it == 0 else _entry_sums(d, wsj * a))  # sum of w s (y - a)
+    if has_e is None:
+        z = num * Dinv
+    else:
+        z = np.full(E, np.nan)
+        np.multiply(num, Dinv, out=z, where=has_e)
     if not loo:
         return a, z, it
     return a, z, it, lambda: _loo_from_sums(d, y, a, s, wsj, D, num)
@@ -96,35 +118,79 @@ def _solve_offsets(d: _Data, y, s, w, lam, a0=None, tol=1e-10, max_iter=1000, lo
 def _loo_from_sums(d: _Data, y, a, s, wsj, D, num):
     """:func:`_loo_noise` from the sums of a solve (``D``: sum of w s^2, ``num``: sum of
     w s (y - a) per entry), in place in as few passes over the sheets as possible; the same
-    operations in the same order, so the same numbers."""
-    j = d.judge
-    sj = np.take(s, j, out=_work(d, "loo_s"), mode="clip")
-    ws = np.take(wsj, j, out=_work(d, "loo_ws"), mode="clip")
-    wss = np.multiply(ws, sj, out=_work(d, "loo_tmp"))  # (w s^2)[judge]
-    yc = np.take(a, j, out=_work(d, "loo_r2"), mode="clip")
-    np.subtract(y, yc, out=yc)  # y - a_j
-    safe = _at_entries(d, D, out=_work(d, "loo_safe"))
-    safe -= wss  # D_e without the sheet
+    operations in the same order, so the same numbers. ``valid`` is None when every sheet
+    counts.
+
+    The sheets go in blocks of ``_BLOCK``: every operation is elementwise, so a block's
+    results do not depend on the blocks, and a block's temporaries stay in the cache (4.2
+    against 5.8 ms for 250,000 sheets, measured 2026-12-04 under load). Whether every sheet
+    counts is told per entry first (:func:`_all_count`); only otherwise sheet by sheet."""
+    S = d.score.size
+    B = max(min(S, _BLOCK), 1)
+    out = _work(d, "loo_r2")
+    valid_all = _work(d, "loo_valid", dtype=bool)
+    sj_b, ws_b, tmp_b, safe_b = (
+        _work(d, name, B) for name in ("block_s", "block_ws", "block_tmp", "block_safe")
+    )
+    invalid_b = _work(d, "block_invalid", B, dtype=bool)
     thr = np.maximum(D, 1e-300)
     thr *= 1e-9
-    valid = np.greater(safe, _at_entries(d, thr, out=wss), out=_work(d, "loo_valid", dtype=bool))
-    invalid = np.logical_not(valid, out=_work(d, "loo_invalid", dtype=bool))
-    some_invalid = bool(invalid.any())  # only entries with a single sheet
-    if some_invalid:
-        np.copyto(safe, 1.0, where=invalid)
-    zl = _at_entries(d, num, out=wss)
-    np.multiply(ws, yc, out=ws)
-    zl -= ws
-    zl /= safe  # z without the sheet
-    zl *= sj
-    np.subtract(yc, zl, out=yc)  # residual against it
-    yc *= yc
-    np.multiply(sj, sj, out=sj)
-    sj /= safe
-    yc -= sj
-    if some_invalid:
-        np.copyto(yc, 0.0, where=invalid)
-    return yc, valid
+    check = not _all_count(d, wsj * s, D, thr)
+    some_invalid = False
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        n = hi - lo
+        j = d.judge[lo:hi]
+        e = d.entry[lo:hi]
+        sj = s.take(j, out=sj_b[:n], mode="clip")
+        ws = wsj.take(j, out=ws_b[:n], mode="clip")
+        wss = np.multiply(ws, sj, out=tmp_b[:n])  # (w s^2)[judge]
+        yc = a.take(j, out=out[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], yc, out=yc)  # y - a_j
+        safe = D.take(e, out=safe_b[:n], mode="clip")
+        safe -= wss  # D_e without the sheet
+        block_invalid = False
+        if check:
+            valid = np.greater(safe, thr.take(e, out=wss, mode="clip"), out=valid_all[lo:hi])
+            block_invalid = not valid.all()  # only entries with a single sheet
+        if block_invalid:
+            some_invalid = True
+            invalid = np.logical_not(valid, out=invalid_b[:n])
+            np.copyto(safe, 1.0, where=invalid)
+        zl = num.take(e, out=wss, mode="clip")
+        np.multiply(ws, yc, out=ws)
+        zl -= ws
+        zl /= safe  # z without the sheet
+        zl *= sj
+        np.subtract(yc, zl, out=yc)  # residual against it
+        yc *= yc
+        np.multiply(sj, sj, out=sj)
+        sj /= safe
+        yc -= sj
+        if block_invalid:
+            np.copyto(yc, 0.0, where=invalid)
+    return out, (valid_all if some_invalid else None)
+
+
+def _all_count(d: _Data, wss, D, thr):
+    """True when every sheet's ``D_e - (w s^2)_j`` exceeds its entry's ``thr`` (every
+    leave-one-out residual counts), told per entry from the largest ``w s^2`` of its judges
+    through the (slot, entry) table: a rounded subtraction does not grow with what it
+    subtracts, so the entry's smallest difference is ``D_e`` minus that largest one (padding
+    judges count 0, which can only make the check stricter; NaN fails it). False when it
+    cannot be told this way (no table): the sheets are then checked one by one."""
+    slots = _entry_slots(d)
+    if slots is None:
+        return False
+    slots.table[:-1] = wss
+    largest = slots.table.take(slots.judge[0], mode="clip")
+    for r in range(1, slots.judge.shape[0]):
+        np.maximum(
+            largest, slots.table.take(slots.judge[r], out=slots.row, mode="clip"), out=largest
+        )
+    ok = np.greater(np.subtract(D, largest, out=largest), thr)
+    ok |= d.e_count == 0
+    return bool(ok.all())
 
 
 def _component_mean(comp, values, n_comp, weights=None):
@@ -147,10 +213,15 @@ def _loo_noise(d: _Data, y, a, s, w):
     under the model, so the second term is subtracted. Sheets that are alone on their entry
     carry no information about noise (``valid`` is False).
     """
-    j = d.judge
     wsj = w * s
-    num = np.take(wsj, j, mode="clip")
-    num *= y - np.take(a, j, mode="clip")
+    S = d.score.size
+    B = max(min(S, _BLOCK), 1)
+    num = _work(d, "solve")
+    for lo in range(0, S, B):  # w s (y - a) per sheet, in blocks (see _loo_from_sums)
+        hi = min(lo + B, S)
+        g = wsj.take(d.judge[lo:hi], out=num[lo:hi], mode="clip")
+        ya = a.take(d.judge[lo:hi], out=_work(d, "block_s", B)[: hi - lo], mode="clip")
+        g *= np.subtract(y[lo:hi], ya, out=ya)
     num = np.bincount(d.entry, weights=num, minlength=d.n_entries)  # sum of w s (y - a)
     return _loo_from_sums(d, y, a, s, wsj, _entry_sums(d, wsj * s), num)
 
@@ -158,7 +229,7 @@ def _loo_noise(d: _Data, y, a, s, w):
 def _noise_per_judge(d: _Data, r2, valid, prior_n=3.0):
     """Judge noise variance: mean corrected squared LOO residual, shrunk towards the pool with
     ``prior_n`` pseudo-sheets; returns (per-judge variance, pooled variance)."""
-    if valid.all():  # sheets that count per judge (exact integers either way)
+    if valid is None or valid.all():  # sheets that count per judge (exact integers either way)
         nv = d.j_count.astype(float)
     else:
         nv = np.bincount(d.judge, weights=valid.astype(float), minlength=d.n_judges)
@@ -208,6 +279,8 @@ def _center_offsets(d: _Data, a, z, s, e_comp, j_comp, n_comp):
     delta = np.zeros(n_comp)
     np.divide(-a_sum, s_sum, out=delta, where=s_sum > 0)
     a = np.where(has_j, a + s * _on_component(j_comp, delta), np.nan)
+    if n_comp == 1 and e_comp.size and e_comp.min() >= 0:
+        return a, z - delta[0]  # the same numbers as minus an array of delta[0]
     z = z - _on_component(e_comp, delta)
     return a, z
 
@@ -228,7 +301,8 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
     j_with = int(np.count_nonzero(d.j_count))
     dof = d.score.size - with_sheets - j_with + n_comp
     lam0 = 1.0 if shrinkage is None else float(shrinkage)
-    a, z, it = _solve_offsets(d, y, ones, ones, lam0, tol=tol)
+    setup = {}  # both solves weigh every sheet 1: the second reuses the first's sums
+    a, z, it = _solve_offsets(d, y, ones, ones, lam0, tol=tol, setup=setup)
     total_it = it
     resid = _residuals(d, y, a, z)
     sigma2 = _dot(resid, resid) / dof if dof > 0 else np.nan
@@ -241,7 +315,7 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
         tau2 = float(np.mean(a_un**2) - np.mean(sigma2 / jn))
         tau2 = max(tau2, 1e-3 * sigma2, 1e-12)
         lam = float(np.clip(sigma2 / tau2, 0.05, 50.0))
-        a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a, tol=tol)
+        a, z, it = _solve_offsets(d, y, ones, ones, lam, a0=a, tol=tol, setup=setup)
         total_it += it
         resid = _residuals(d, y, a, z)
         sigma2 = _dot(resid, resid) / dof if dof > 0 else np.nan
@@ -265,10 +339,18 @@ def _fit_bias(d: _Data, shrinkage=None, tol=1e-10):
 
 
 def _residuals(d: _Data, y, a, z):
-    """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer."""
-    r = np.take(a, d.judge, out=_work(d, "loo_safe"), mode="clip")
-    np.subtract(y, r, out=r)
-    r -= _at_entries(d, np.nan_to_num(z), out=_work(d, "solve"))
+    """``y - a[judge] - z[entry]`` (z NaN read as 0) per sheet, in a work buffer (in blocks
+    of ``_BLOCK`` sheets, see :func:`_loo_from_sums`)."""
+    S = d.score.size
+    B = max(min(S, _BLOCK), 1)
+    z = z if np.isfinite(z).all() else np.nan_to_num(z)
+    r = _work(d, "loo_safe")
+    zb = _work(d, "block_s", B)
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        rb = a.take(d.judge[lo:hi], out=r[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], rb, out=rb)
+        rb -= z.take(d.entry[lo:hi], out=zb[: hi - lo], mode="clip")
     return r
 
 

