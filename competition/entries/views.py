@@ -314,7 +314,7 @@ def withdraw_and_show(entry: Entry, detail_endpoint: str):
     """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
     if ActionForm().validate_on_submit():
         withdrawn = _(
-            "The entry has been withdrawn: the committee no longer has it. Submit it again "
+            "The proposal has been withdrawn: the committee no longer has it. Submit it again "
             "before the deadline."
         )
         with writing(withdrawn):
