@@ -259,11 +259,11 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         entries.submit_entry(entry=entry, actor=current_user, now=now)
         w.success = (
             _(
-                "Your entry has been sent to your agency's Admin Lokal, who reviews it and "
+                "Your proposal has been sent to your agency's Admin Lokal, who reviews it and "
                 "submits it to the committee."
             )
             if entry.is_in_agency_review
-            else _("Your entry has been submitted. Good luck!")
+            else _("Your proposal has been submitted. Good luck!")
         )
     if w.failed:
         flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
