@@ -84,7 +84,9 @@ def _handle_error(form: EntryForm, exc: JuriError) -> None:
             field = getattr(form, name, None)
             if field is not None:
                 field.errors.append(_("This field is required before submitting."))
-                labels.append(str(field.label.text))
+                # the declaration's label is a whole sentence: the list names it by its heading
+                short = _("Declaration") if name == "truth_declaration" else field.label.text
+                labels.append(str(short))
         if labels:
             missing = _("Missing:")
             message = f"{message} {missing} {', '.join(labels)}."
