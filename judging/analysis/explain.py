@@ -12,6 +12,7 @@ from html import unescape
 from flask import render_template
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 ALPHA_LOW, ALPHA_GOOD = 0.667, 0.8  # Krippendorff's conventional bands
 NARROW, WIDE = 0.8, 1.25  # a judge's scale: points moved per point of quality
@@ -30,17 +31,19 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def place_range(lo: int, hi: int) -> str:
+def place_range(lo: int, hi: int) -> Markup:
     """The range of likely places: "3rd–6th" ("ke-3 sampai ke-6": "ke-3–ke-6" read as a string
-    of hyphens), or "3rd" when it is one place."""
+    of hyphens), or "3rd" when it is one place; for a page, each place kept on one line (a
+    narrow cell broke "ke-" from its number)."""
     if not lo or not hi:
-        return ""
+        return Markup("")
+    one = Markup('<span class="nowrap">{}</span>')
     if lo == hi:
-        return ordinal(lo)
+        return one.format(ordinal(lo))
     locale = get_locale()
     if locale is not None and locale.language == "id":
-        return f"{ordinal(lo)} sampai {ordinal(hi)}"
-    return f"{ordinal(lo)}–{ordinal(hi)}"
+        return Markup("{} sampai {}").format(one.format(ordinal(lo)), one.format(ordinal(hi)))
+    return Markup("{}–{}").format(one.format(ordinal(lo)), one.format(ordinal(hi)))
 
 
 def percent(p: float) -> str:
@@ -57,7 +60,8 @@ def percent(p: float) -> str:
 
 
 def cut_label(cut) -> str:
-    """An award or advancement cut in words: "Winners (places 1-3)", "Juara I (place 1)"."""
+    """An award or advancement cut in words: "Winners (places 1-3)", "Juara I (place 1)",
+    "Up to Juara III (places 1-3)"."""
     if cut.place == 1:
         if cut.kind == "level":
             return _("%(title)s (place 1)", title=cut.title)
@@ -65,7 +69,8 @@ def cut_label(cut) -> str:
             return _("Winner (place 1)")
         return _("Advancement (place 1)")
     if cut.kind == "level":
-        return _("%(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
+        # the cut below the level: every entry placed at it or above (Juara I, II and III)
+        return _("Up to %(title)s (places 1–%(n)d)", title=cut.title, n=cut.place)
     if cut.kind == "award":
         return _("Winners (places 1–%(n)d)", n=cut.place)
     return _("Advancement (places 1–%(n)d)", n=cut.place)

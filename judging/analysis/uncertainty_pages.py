@@ -79,6 +79,10 @@ class CategoryBox:
     pass_swap: list = field(default_factory=list)  # (entry, p_pass) undecided at the pass mark
     n_pass: int = 0
     n_fail: int = 0
+    # entries of the category with no submitted sheet yet: any of them may still come above
+    # the others, so nobody is decided *in* while there are some (decided out stays true:
+    # more entries can only push an entry further down)
+    n_unscored: int = 0
 
 
 @dataclass
@@ -219,7 +223,8 @@ def _category_box(unc: StageUncertainty, cuts, dec, c: int) -> CategoryBox | Non
     def by_rank(idx):
         return sorted(idx.tolist(), key=lambda k: res.rank[k])
 
-    box = CategoryBox(data.categories[c], [])
+    n_sheets = np.bincount(data.e_idx, minlength=data.n_entries)
+    box = CategoryBox(data.categories[c], [], n_unscored=int((in_cat & (n_sheets == 0)).sum()))
     for cut, b in zip(cuts, dec.boundaries):
         if cut.categories is not None and c not in cut.categories:
             continue

@@ -80,7 +80,8 @@ class AwardsForm(JuriForm):
         description=_l(
             "One per line: title; up to rank; prize in rupiah "
             "(optional). Given per category; every other ranked "
-            "entry gets a participation certificate."
+            "entry gets a participation certificate. Left empty, each "
+            "stage's winners are Terbaik I, Terbaik II, and so on."
         ),
     )
     style = SelectField(

@@ -8,6 +8,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from competition.accounts.models import User
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.entries.models import Entry
@@ -80,6 +81,39 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     # the tie mark appears exactly on the entries tied with the next place
     html = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text
     assert html.count("seri dengan peringkat berikutnya") == int(res.tied_with_next.sum())
+    # every entry has a score: nothing is "ahead so far" only
+    assert "belum memiliki nilai" not in page and "ementara unggul" not in page
+
+
+def test_no_place_is_decided_while_an_entry_has_no_score(login, committee, open_round):
+    """An entry of the category still waiting for its first sheet could come above everyone:
+    the box says so and calls the leaders "ahead so far", not decided."""
+    stage = score_by_panels(
+        open_round,
+        quality={"Alpha": 9.5, "Beta": 5.2, "Gamma": 4.7, "Delta": 4.4, "Epsilon": 4.0},
+        panels={t: [0, 1, 2] for t in ("Alpha", "Beta", "Gamma", "Delta", "Epsilon")},
+        offset=[0.0, 0.1, -0.3],
+        judge_names=["Juri Satu", "Juri Dua", "Juri Tiga"],
+    )
+    url = f"/committee/stages/{stage.id}/ranking"
+    before = _text(login(committee).get(url).text)
+    assert "Terbaik I (peringkat 1): sudah pasti: Alpha" in before
+    assert "belum memiliki nilai" not in before and "ementara unggul" not in before
+    opd = factories.make_opd_user("OPD Zeta", username="zeta")
+    zeta = factories.make_entry(open_round, opd, title="Zeta")
+    judge = db.session.scalar(select(User).where(User.username == "j0"))
+    factories.make_assignment(stage, zeta, judge)
+    db.session.commit()
+    page = _text(login(committee).get(url).text)
+    assert (
+        "1 inovasi dalam kategori ini belum memiliki nilai yang dikirim: inovasi tersebut masih "
+        "bisa berada di atas yang lain, jadi belum ada peringkat yang pasti" in page
+    )
+    assert "Terbaik I (peringkat 1): sementara unggul: Alpha" in page
+    assert "sudah pasti: Alpha" not in page
+    english = _text(_in_english(login(committee)).get(url).text)
+    assert "1 entry of this category has no submitted score yet" in english
+    assert "ahead so far: Alpha" in english
 
 
 def test_uncertainty_is_cached_until_a_sheet_changes(app, scored_stage, monkeypatch):
@@ -222,7 +256,11 @@ def test_judge_habits_in_words(app):
         assert explain.spread(0.7).startswith("uses a narrow range")
         assert explain.spread(1.3).startswith("uses a wide range")
         assert explain.spread(1.0) == "uses a range like the others"
-        assert explain.place_range(3, 6) == "3rd–6th" and explain.place_range(11, 11) == "11th"
+        assert (
+            explain.place_range(3, 6).striptags() == "3rd–6th"
+            and explain.place_range(11, 11).striptags() == "11th"
+        )
+        assert '<span class="nowrap">3rd</span>' in explain.place_range(3, 6)
         assert explain.chance_top(0.72, 3) == "chance of a top-3 place: 72%"
 
 
@@ -237,8 +275,8 @@ def test_percentages_and_ranges_in_the_locales_format(app):
                 assert explain.percent(0.996) == ">\u00a099%"
                 assert explain.percent(0.0) == "0%" and explain.percent(1.0) == "100%"
         with force_locale("id"):
-            assert explain.place_range(3, 6) == "ke-3 sampai ke-6"
-            assert explain.place_range(2, 2) == "ke-2"
+            assert explain.place_range(3, 6).striptags() == "ke-3 sampai ke-6"
+            assert explain.place_range(2, 2).striptags() == "ke-2"
             assert explain.chance_top(0.5, 3) == "peluang masuk 3 besar: 50%"
 
 
@@ -382,13 +420,16 @@ def test_one_place_cuts_read_as_one_place(app):
     cut = unc_service.Cut
     with app.test_request_context(), force_locale("id"):
         assert explain.cut_label(cut(1, "level", "Terbaik I")) == "Terbaik I (peringkat 1)"
-        assert explain.cut_label(cut(2, "level", "Terbaik II")) == "Terbaik II (peringkat 1–2)"
+        assert (
+            explain.cut_label(cut(2, "level", "Terbaik II")) == "Sampai Terbaik II (peringkat 1–2)"
+        )
         assert explain.cut_label(cut(3, "award")) == "Pemenang (peringkat 1–3)"
         assert explain.cut_label(cut(5, "advance")) == "Lolos ke tahap berikutnya (peringkat 1–5)"
     with app.test_request_context(), force_locale("en"):
         assert explain.cut_label(cut(1, "level", "Juara I")) == "Juara I (place 1)"
         assert explain.cut_label(cut(1, "award")) == "Winner (place 1)"
         assert explain.cut_label(cut(3, "award")) == "Winners (places 1–3)"
+        assert explain.cut_label(cut(3, "level", "Juara III")) == "Up to Juara III (places 1–3)"
 
 
 def test_reliability_says_why_it_can_exceed_the_agreement(app):

@@ -79,12 +79,12 @@ def _row_html(page: str, title: str) -> str:
     return found[0].split("</tr>")[0]
 
 
-def _ordinal_id(n: int) -> str:
-    return f"ke-{n}"
+def _ordinal_id(n: int) -> str:  # each place kept on one line
+    return f'<span class="nowrap">ke-{n}</span>'
 
 
 def _ordinal_en(n: int) -> str:
-    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(n, 'th') }"
+    return f"""<span class="nowrap">{n}{ {1: "st", 2: "nd", 3: "rd"}.get(n, "th") }</span>"""
 
 
 def _range(lo, hi, word) -> str:
@@ -206,7 +206,7 @@ def test_the_opd_reads_the_stored_range(app, login, committee, scored, monkeypat
     monkeypatch.setattr(unc_service, "stage_uncertainty", refuse)
     owner = next(o for o in owners if o.organisation_id == mine.entry.organisation_id)
     page = login(owner).get(f"/opd/entries/{mine.entry_id}").text
-    assert f"penilaian: ke-1 sampai ke-{len(TITLES)}." in page
+    assert f"penilaian: {_range(1, len(TITLES), _ordinal_id)}." in page
 
 
 def test_ranges_of_another_input_are_not_stored(committee, scored):

@@ -244,6 +244,9 @@ def test_award_levels_city_preset_with_prizes_and_participation(app, login, comm
 def test_award_levels_typed_by_hand_are_checked(app, login, committee, scored):
     stage, *_ = scored
     client = login(committee)
+    # the empty box (no levels set) says what it means
+    page = client.get(f"/committee/rounds/{stage.round_id}/results").text
+    assert "Jika dikosongkan, pemenang setiap tahap adalah Terbaik I, Terbaik II" in page
     bad = client.post(
         f"/committee/rounds/{stage.round_id}/results/awards",
         data={
