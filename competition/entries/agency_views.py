@@ -94,7 +94,7 @@ def entry_return(entry_id: int):
     form = ReasonForm(prefix="return")
     if not form.validate_on_submit():
         return _detail(entry, 422, form)
-    with writing(_("The entry has been returned to the unit with your note.")) as w:
+    with writing(_("The proposal has been returned to the unit with your note.")) as w:
         entries.return_to_unit(entry=entry, note=form.reason.data, actor=current_user, now=utcnow())
     if w.failed:
         return _detail(entry, w.status, form)
@@ -108,13 +108,15 @@ def entry_submit(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("agency.entry_detail", entry_id=entry.id))
-    submitted = _("The entry has been submitted to the committee. Good luck!")
+    submitted = _("The proposal has been submitted to the committee. Good luck!")
     with writing(submitted, flash_error=False) as w:
         entries.submit_entry(entry=entry, actor=current_user, now=utcnow())
     if w.failed:
         message = str(w.error.message)
         if isinstance(w.error, IncompleteError):
-            message = _("The entry is incomplete; open it with Review and submit to complete it.")
+            message = _(
+                "The proposal is incomplete; open it with Review and submit to complete it."
+            )
         flash(message, "danger")
         return _detail(entry, w.status)
     return redirect(url_for("agency.entry_detail", entry_id=entry.id))

@@ -118,7 +118,7 @@ def stage_bars(
             done, total, what = totals["submitted"], totals["total"], _l("proposals submitted")
         elif stage.kind == StageKind.SCREENING:
             done = totals["eligible"] + totals["ineligible"]
-            total, what = totals["submitted"], _l("submitted proposals screened")
+            total, what = totals["submitted"], _l("submitted entries screened")
         elif stage.kind == StageKind.SCORED and stage.id in sheet_counts:
             (done, total), what = sheet_counts[stage.id], _l("score sheets submitted")
         else:

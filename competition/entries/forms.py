@@ -146,7 +146,7 @@ class EntryForm(JuriForm):
         )
     )
     save = SubmitField(_l("Save draft"))
-    send = SubmitField(_l("Submit entry"))
+    send = SubmitField(_l("Submit the proposal"))
 
     def data_dict(self) -> dict:
         # ``section_names``: the sections of the round's form (see ``entry_form_class``).

@@ -44,7 +44,7 @@ def entry_submitted(*, entry: Entry, now: datetime) -> list[Notification]:
     def write(_user: User) -> tuple[str, str]:
         subject = _("Submission received: %(title)s", title=entry.title)
         body = _(
-            'Your innovation "%(title)s" was submitted to %(round)s on '
+            'Your proposal "%(title)s" was submitted to %(round)s on '
             "%(when)s. Keep this message as your receipt.",
             title=entry.title,
             round=entry.round.name,
@@ -102,7 +102,7 @@ def entry_withdrawn(*, entry: Entry, actor: User, now: datetime) -> list[Notific
     unit's accounts, saying it is no longer with the committee."""
 
     def write(_user: User) -> tuple[str, str]:
-        subject = _("Submission withdrawn: %(title)s", title=entry.title)
+        subject = _("Proposal withdrawn: %(title)s", title=entry.title)
         body = _(
             '%(who)s withdrew "%(title)s" from %(round)s on %(when)s. It is no '
             "longer with the committee: submit it again before %(deadline)s.",

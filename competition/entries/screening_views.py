@@ -46,7 +46,7 @@ def entry_reopen(entry_id: int):
     entry = entries.get_entry_for(current_user, entry_id)
     form = ReasonForm(prefix="reopen")
     if form.validate_on_submit():
-        reopened = _("The entry has been reopened; its OPD can edit and submit it again.")
+        reopened = _("The proposal has been reopened; its OPD can edit and submit it again.")
         with writing(reopened, field=form.reason) as w:
             entries.reopen_entry(
                 entry=entry, reason=form.reason.data, actor=current_user, now=utcnow()
@@ -152,7 +152,7 @@ def blind_release(entry_id: int):
                 entry=entry, released_ids=set(form.released.data or ()), actor=current_user
             )
     else:
-        flash(_("Choose among the attachments of this entry."), "danger")
+        flash(_("Choose among the attachments of this proposal."), "danger")
     return redirect(url_for("review.screening_entry", entry_id=entry.id))
 
 

@@ -86,7 +86,9 @@ def _handle_error(form: EntryForm, exc: JuriError) -> None:
             field = getattr(form, name, None)
             if field is not None:
                 field.errors.append(_("This field is required before submitting."))
-                labels.append(str(field.label.text))
+                # the declaration's label is a whole sentence: the list names it by its heading
+                short = _("Declaration") if name == "truth_declaration" else field.label.text
+                labels.append(str(short))
         if labels:
             missing = _("Missing:")
             message = f"{message} {missing} {', '.join(labels)}."
@@ -261,11 +263,11 @@ def process_entry_form(form: EntryForm, round_: Round, entry: Entry | None):
         entries.submit_entry(entry=entry, actor=current_user, now=now)
         w.success = (
             _(
-                "Your entry has been sent to your agency's Admin Lokal, who reviews it and "
+                "Your proposal has been sent to your agency's Admin Lokal, who reviews it and "
                 "submits it to the committee."
             )
             if entry.is_in_agency_review
-            else _("Your entry has been submitted. Good luck!")
+            else _("Your proposal has been submitted. Good luck!")
         )
     if w.failed:
         flash(_("Your draft has been saved, but it has not been submitted yet."), "info")
@@ -316,7 +318,7 @@ def withdraw_and_show(entry: Entry, detail_endpoint: str):
     """Take a submitted entry back from the committee (OPD and Admin Lokal alike)."""
     if ActionForm().validate_on_submit():
         withdrawn = _(
-            "The entry has been withdrawn: the committee no longer has it. Submit it again "
+            "The proposal has been withdrawn: the committee no longer has it. Submit it again "
             "before the deadline."
         )
         with writing(withdrawn):

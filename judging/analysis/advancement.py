@@ -134,7 +134,7 @@ def confirm(
     overridden = {i for i, c in by_id.items() if c.proposed != (i in advance)}
     missing = [f"reason_{i}" for i in sorted(overridden) if not (reasons.get(i) or "").strip()]
     if missing:
-        raise IncompleteError(missing, _l("Give a reason for every change to the proposal."))
+        raise IncompleteError(missing, _l("Give a reason for every change to the suggestion."))
     if not advance:
         raise InvalidState(_l("No entry would advance."))
     for i, c in by_id.items():

@@ -478,7 +478,9 @@ def assign_extra_judges(*, stage: Stage, digest: str, actor: User) -> ExtraPlan:
         raise InvalidState(_l("No entry needs another judge."))
     if digest != result.digest:
         raise InvalidState(
-            _l("The proposal changed since the preview; check the new proposal before assigning.")
+            _l(
+                "The suggestion changed since the preview; check the new suggestion before assigning."
+            )
         )
     for p in result.proposals:
         assignment_service.assign(stage=stage, entry=p.entry, judge=p.judge, actor=actor)

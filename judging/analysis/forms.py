@@ -44,7 +44,7 @@ class AdvanceForm(JuriForm):
     threshold = LocaleDecimalField(
         _l("Score threshold"), places=2, validators=[Optional(), NumberRange(0, 1000)]
     )
-    preview = SubmitField(_l("Show the proposal"))
+    preview = SubmitField(_l("Show the suggestion"))
 
 
 def _method_choices():

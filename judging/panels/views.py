@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -290,7 +291,10 @@ def assign_auto(stage_id: int):
             digest=form.digest.data or None,
             actor=current_user,
         )
-        w.success = _("%(n)d assignments added, %(m)d removed.", n=len(plan.add), m=len(plan.drop))
+        # two counts in one sentence: each part agrees with its own count
+        added = ngettext("%(num)d assignment added", "%(num)d assignments added", len(plan.add))
+        removed = ngettext("%(num)d removed", "%(num)d removed", len(plan.drop))
+        w.success = _("%(added)s, %(removed)s.", added=added, removed=removed)
     if w.failed:
         return redirect(
             url_for(

@@ -36,8 +36,8 @@ def test_opd_sees_only_rounds_it_may_enter_and_withdraws_a_submission(
     expect(page.locator("main")).to_contain_text("terkirim")
     check_accessibility(page)
     page.once("dialog", lambda dialog: dialog.accept())  # the data-confirm question
-    page.click("text=Tarik kiriman")
-    expect(page.locator("main")).to_contain_text("Inovasi telah ditarik")
+    page.click("text=Tarik proposal")
+    expect(page.locator("main")).to_contain_text("Proposal telah ditarik")
     expect(page.locator("main")).to_contain_text("draf")
     shot(page, "opd-entry-withdrawn")
     check_accessibility(page)

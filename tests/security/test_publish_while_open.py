@@ -25,7 +25,7 @@ def test_publishing_an_open_stage_with_open_sheets_asks_first(app, login, commit
     db.session.commit()
     client = login(committee)
     page = client.get(f"/committee/rounds/{stage.round_id}/results").text
-    assert "2 lembar nilai belum dikirim" in page
+    assert "2 lembar penilaian belum dikirim" in page
     # the box before its text, inside its label (not alone on a line under it)
     assert re.search(r'<label for="confirm_open"><input[^>]*id="confirm_open"[^>]*> Tetap ', page)
     r = client.post(f"/committee/stages/{stage.id}/publish", data={})

@@ -50,7 +50,7 @@ def test_dashboard_counts_deadlines_and_missing_submissions(
         "ineligible": 1,
         "total": 3,
     }
-    assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in page
+    assert "Seleksi: 1 dari 2 inovasi terkirim sudah diputuskan." in page
     assert "1 proposal masih berupa draf." in page
     client = login(committee)
     client.post("/language", data={"lang": "en"})
@@ -134,7 +134,7 @@ def test_dashboard_draws_progress_per_stage_as_svg_bars(
     svg = page[page.index("<svg") : page.index("</svg>")]
     # Numbers as text (readable printed in black and white), one bar per countable stage.
     assert "Pengiriman" in svg and "2 / 3 (67%) proposal terkirim" in svg
-    assert "Seleksi" in svg and "1 / 2 (50%) proposal terkirim sudah diseleksi" in svg
+    assert "Seleksi" in svg and "1 / 2 (50%) inovasi terkirim sudah diseleksi" in svg
     assert "Penilaian Proposal" in svg and "1 / 2 (50%) lembar penilaian terkirim" in svg
     assert "Pengumuman" not in svg  # nothing to count
     assert svg.count('fill="#7a1420"') == 3
@@ -154,7 +154,7 @@ def test_dashboard_list_is_paged_keeping_the_filters(app, login, committee, roun
     second = client.get(url, query_string={"state": "submitted", "per_page": 1, "page": 2}).text
     assert "HYPERLINK" in second.split("<tbody>")[-1] and 'rel="next"' not in second
     # The counts above the list count every entry of the round, whatever the page.
-    assert "Seleksi: 1 dari 2 proposal terkirim sudah diputuskan." in second
+    assert "Seleksi: 1 dari 2 inovasi terkirim sudah diputuskan." in second
     # Past the last page: the last page.
     assert "HYPERLINK" in client.get(url, query_string={"per_page": 1, "page": 99}).text
 
@@ -175,7 +175,7 @@ def test_round_page_lists_entries_a_page_at_a_time(app, login, committee, round_
 @pytest.mark.parametrize(
     "lang, heading, last_column",
     [
-        ("id", "Proposal per kategori", "tidak memenuhi syarat"),
+        ("id", "Inovasi per kategori", "tidak memenuhi syarat"),
         ("en", "Entries per category", "not eligible"),
     ],
 )

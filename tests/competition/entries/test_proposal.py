@@ -132,9 +132,12 @@ def test_submission_lists_everything_missing(app, login, opd, open_round):
         data=_form(open_round, innovators="", collaboration="", truth_declaration="", send="1"),
     )
     assert response.status_code == 422
-    assert "Belum diisi:" in response.text
-    for label in ("Inovator dan kontaknya", "Kolaborasi pemangku kepentingan", "Saya menyatakan"):
-        assert label in response.text
+    flash = response.text.split('class="flash flash-danger"', 1)[1].split("</div>", 1)[0]
+    assert "Belum diisi:" in flash
+    for label in ("Inovator dan kontaknya", "Kolaborasi pemangku kepentingan", "Pernyataan"):
+        assert label in flash
+    # the declaration is named by its heading, not by its whole sentence (which ended in "..")
+    assert "Saya menyatakan" not in flash and ".." not in flash
     entry = db.session.scalar(select(Entry))
     assert entry.status == EntryStatus.DRAFT and entry.truth_declared_at is None
 

@@ -99,7 +99,7 @@ def test_an_entry_no_longer_submitted_is_not_screened(app, login, committee, opd
         assert response.status_code == 302
         assert response.headers["Location"].endswith(f"/rounds/{open_round.id}/screening")
     page = client.get(f"/committee/rounds/{open_round.id}/screening").text
-    assert "Hanya proposal yang sudah dikirim yang diseleksi." in page
+    assert "Hanya inovasi yang sudah dikirim yang diseleksi." in page
     db.session.refresh(entry)
     assert entry.screening == Screening.PENDING and entry.screening_reason in (None, "")
 

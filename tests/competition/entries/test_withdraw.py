@@ -24,7 +24,7 @@ def test_opd_withdraws_its_submission_back_to_a_draft(app, login, committee, opd
     entry = _submitted(login, opd, open_round)
     client = login(opd)
     page = client.get(f"/opd/entries/{entry.id}").text
-    assert f'action="/opd/entries/{entry.id}/withdraw"' in page and "Tarik kiriman" in page
+    assert f'action="/opd/entries/{entry.id}/withdraw"' in page and "Tarik proposal" in page
     assert "data-confirm=" in page
     response = client.post(f"/opd/entries/{entry.id}/withdraw")
     assert response.status_code == 302

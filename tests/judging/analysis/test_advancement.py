@@ -134,7 +134,7 @@ def test_preview_shows_the_spread_by_category_and_group(app, login, committee, t
         "region": {"": 2},
     }
     page = login(committee).get(f"/committee/timeline/{desk.id}/advance?mode=top&top_n=1").text
-    assert "Sebaran proposal yang dicentang" in page
+    assert "Sebaran inovasi yang dicentang" in page
 
 
 def test_the_opd_sees_that_its_entry_did_not_advance(app, login, committee, two_stages):

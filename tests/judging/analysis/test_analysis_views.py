@@ -72,7 +72,7 @@ def test_compare_page_shows_the_first_places_of_a_long_category(
     client = login(committee)
     page = client.get(f"/committee/stages/{scored_stage.id}/compare").text
     assert "Alpha" in page and "Beta" in page and "Gamma" not in page and "Delta" not in page
-    assert "Menampilkan 2 pertama dari 4 entri. Tampilkan semua" in page
+    assert "Menampilkan 2 pertama dari 4 inovasi. Tampilkan semua" in page
     full = client.get(f"/committee/stages/{scored_stage.id}/compare?all=1").text
     assert "Gamma" in full and "Delta" in full and "Menampilkan" not in full
 

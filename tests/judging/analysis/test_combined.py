@@ -225,7 +225,7 @@ def test_final_ranking_marks_awards_whose_order_is_undecided(login, committee, t
     assert page.count('<span class="badge">belum pasti</span>') == len(
         {e.id for e, _cut, _p in risks.undecided}
     )
-    assert "“Belum pasti”: entri itu masih bisa bertukar tempat" in page
+    assert "“Belum pasti”: inovasi itu masih bisa bertukar tempat" in page
     assert "Terbaik I (peringkat 1): peluang masuk:" in page  # a one-place cut, in words
 
 

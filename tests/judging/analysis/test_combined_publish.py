@@ -76,7 +76,7 @@ def test_minutes_of_a_combined_ranking_say_where_its_place_comes_from(
     )
     assert "6. Peringkat berasal dari gabungan metode setiap tahap" in text
     assert "metode penilaian tahap ini" not in text
-    assert "juri tambahan untuk entri itu akan mempersempit rentangnya" in text
+    assert "juri tambahan untuk inovasi itu akan mempersempit rentangnya" in text
     assert "murah" not in text
 
 

@@ -115,7 +115,7 @@ def test_no_place_is_decided_while_an_entry_has_no_score(login, committee, open_
     assert "Semua batas penghargaan dan kelulusan sudah pasti" not in page
     assert "sudah pasti: Alpha" not in page
     english = _text(_in_english(login(committee)).get(url).text)
-    assert "1 innovation of this category has no submitted score yet" in english
+    assert "1 entry of this category has no submitted score yet" in english
     assert "ahead so far: Alpha" in english
 
 
@@ -184,7 +184,7 @@ def test_why_this_place_lists_each_judge_with_their_habits(login, committee, sco
     assert "di bawah juri lain (ketat)" in page  # the strict judge's offset in words
     # why its range is as wide as it is: how far apart its judges are
     assert (
-        "Total dari para juri untuk entri ini berselisih 3,0 poin (dari 5,00 sampai 8,00)" in page
+        "Total dari para juri untuk inovasi ini berselisih 3,0 poin (dari 5,00 sampai 8,00)" in page
     )
     assert "Nilai terkoreksi:" in page and "kemungkinan peringkat: ke-" in page
 
@@ -205,7 +205,7 @@ def test_why_this_place_is_committee_only(login, judge, opd, scored_stage):
 def test_one_more_judge_for_exactly_the_undecided_entries(login, committee, scored_stage):
     client = login(committee)
     page = client.get(f"/committee/stages/{scored_stage.id}/undecided").text
-    assert "Entri yang belum pasti" in page
+    assert "Inovasi yang belum pasti" in page
     from judging.analysis import extra_judges
 
     plan = extra_judges.plan(scored_stage)
@@ -322,7 +322,7 @@ def test_one_judge_per_entry_claims_no_decision(login, committee, open_round):
         )
     db.session.commit()
     client = login(committee)
-    warning = "Tidak ada entri yang dinilai dua juri, sehingga ketidakkonsistenan juri"
+    warning = "Tidak ada inovasi yang dinilai dua juri, sehingga ketidakkonsistenan juri"
     page = client.get(f"/committee/stages/{stage.id}/ranking").text
     assert warning in page and "Semua batas penghargaan dan kelulusan sudah pasti" not in page
     page = client.get(f"/committee/stages/{stage.id}/undecided").text
@@ -506,7 +506,7 @@ def test_judges_page_reads_alpha_in_words(login, committee, scored_stage):
     assert "korelasi" not in page  # the judge's agreement in words, its scale and its dash
     assert "Kesepakatan: seberapa sejalan total juri dengan konsensus juri lain" in page
     assert "dari -1 sampai 1 (1: selalu sejalan dengan juri lain; 0: tidak ada hubungan" in page
-    assert "– bila juri itu berbagi kurang dari 3 proposal dengan juri lain" in page
+    assert "– bila juri itu berbagi kurang dari 3 inovasi dengan juri lain" in page
     client = login(committee)
     client.post("/language", data={"lang": "en"})
     page = _text(client.get(f"/committee/stages/{scored_stage.id}/judges").text)

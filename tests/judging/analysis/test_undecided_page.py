@@ -74,7 +74,7 @@ def _card(html: str, heading: str) -> str:
 
 def _undecided_rows(html: str) -> list[str]:
     """The undecided table's rows: each its entry link and cut text."""
-    table = _card(html, "Entri yang belum pasti")
+    table = _card(html, "Inovasi yang belum pasti")
     return re.findall(r"<tr><td><a href=\"[^\"]*/why\">.*?</tr>", table, re.S)
 
 
@@ -110,7 +110,7 @@ def test_page_two_shows_the_next_rows_and_none_twice(login, committee, wide_stag
     assert "Halaman 2 dari" in two and 'rel="prev"' in two
     # the totals and the summary are the whole plan's on every page
     n_entries = len({e.id for e, _c, _p in plan.undecided})
-    total = f"Seluruhnya: {len(plan.undecided)} baris belum pasti untuk {n_entries} proposal."
+    total = f"Seluruhnya: {len(plan.undecided)} baris belum pasti untuk {n_entries} inovasi."
     assert total in one and total in two
     assert f"Seluruh usulan: {len(plan.proposals)} tambahan juri" in two
 

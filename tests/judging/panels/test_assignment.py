@@ -283,3 +283,29 @@ def test_every_draw_of_a_stage_is_seeded_from_its_data_not_its_id(app, monkeypat
     except RuntimeError:
         pass
     assert seeds == [stage.stable_seed] and stage.stable_seed != stage.id
+
+
+def test_the_confirmation_counts_read_right_for_one_and_for_many(app, login, committee, open_round):
+    """Two counts in one sentence: in English each part agrees with its own count."""
+    entries, judges, stage, forbidden = _competition(open_round)
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+
+    def confirm():
+        digest = assignment_service.plan_auto_assign(stage, 3).digest
+        return client.post(
+            f"/committee/stages/{stage.id}/assignments/auto",
+            data={"judges_per_entry": "3", "digest": digest},
+            follow_redirects=True,
+        ).text
+
+    assert "36 assignments added, 0 removed." in confirm()
+    db.session.delete(assignment_service.list_assignments(stage)[4])
+    db.session.commit()
+    page = confirm()
+    assert "1 assignment added, 0 removed." in page and "assignments added" not in page
+    _check(entries, judges, 3, forbidden)
+    db.session.delete(assignment_service.list_assignments(stage)[4])
+    db.session.commit()
+    client.post("/language", data={"lang": "id"})
+    assert "1 penugasan ditambahkan, 0 dihapus." in confirm()

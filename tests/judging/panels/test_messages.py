@@ -22,7 +22,7 @@ def test_assignment_reaches_the_outbox(app, committee, opd, judge, open_round):
     db.session.commit()
     by_kind = {n.kind: n for n in _outbox()}
     assert by_kind["judge_assigned"].recipient == "hendra@unsri.ac.id"
-    assert "1 proposal" in by_kind["judge_assigned"].body
+    assert "1 inovasi" in by_kind["judge_assigned"].body
 
 
 def test_judges_assigned_tells_each_judge_their_count_in_their_language(app, judge, open_round):
@@ -33,8 +33,8 @@ def test_judges_assigned_tells_each_judge_their_count_in_their_language(app, jud
         messages.judges_assigned(stage=stage, counts={judge.id: 3, other.id: 1}, now=utcnow())
     hendra, ann = _outbox()
     assert (hendra.user_id, ann.user_id) == (judge.id, other.id)
-    assert hendra.subject == f"Proposal baru untuk dinilai: {open_round.name}, {stage.name}"
-    assert hendra.body.startswith(f"3 proposal ditugaskan kepada Anda pada {stage.name}")
+    assert hendra.subject == f"Inovasi baru untuk dinilai: {open_round.name}, {stage.name}"
+    assert hendra.body.startswith(f"3 inovasi ditugaskan kepada Anda pada {stage.name}")
     assert ann.subject == f"New entries to score: {open_round.name}, {stage.name}"
     assert ann.body.startswith(f"1 entries were assigned to you in {stage.name}")
     assert hendra.body.endswith("/judge/") and ann.body.endswith("/judge/")

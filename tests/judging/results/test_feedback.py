@@ -205,8 +205,8 @@ def test_feedback_says_what_median_and_quartiles_mean(login, committee, open_rou
     db.session.commit()
     client = login(owners[0])
     page = client.get(f"/opd/entries/{entries[0].id}").text
-    assert "Median adalah nilai tengah kategori: separuh entrinya bernilai di atasnya" in page
-    assert "Seperempat entri bernilai di bawah kuartil bawah" in page
+    assert "Median adalah nilai tengah kategori: separuh inovasinya bernilai di atasnya" in page
+    assert "Seperempat inovasi bernilai di bawah kuartil bawah" in page
     assert "Unduh umpan balik (PDF)<" in page
     client.post("/language", data={"lang": "en"})
     page = client.get(f"/opd/entries/{entries[0].id}").text

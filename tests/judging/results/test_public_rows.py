@@ -88,5 +88,5 @@ def test_the_page_offers_the_rest_only_of_what_the_public_sees(app, monkeypatch)
     assert "Zebra" in page and "Cakap" not in page and "Tampilkan semua" not in page
     stage, _pub = _publish("ranked", 3)
     page = client.get(f"/results/{stage.round.slug}").text
-    assert "Menampilkan 2 pertama dari 4 entri. Tampilkan semua" in page
+    assert "Menampilkan 2 pertama dari 4 inovasi. Tampilkan semua" in page
     assert "Beta" not in page

@@ -869,7 +869,7 @@ def test_results_page_shows_the_award_places_and_links_the_full_ranking(
     assert ranking.count("<tr") == shown < 6
     category = entries[0].category_id
     assert f"/committee/stages/{stage.id}/ranking?category={category}" in page
-    assert f"Menampilkan {shown} pertama dari 6 entri" in page
+    assert f"Menampilkan {shown} pertama dari 6 inovasi" in page
     # Award levels reaching further widen the table to the last award place.
     client.post(
         f"{url}/awards",
@@ -922,7 +922,7 @@ def test_a_stage_without_a_submitted_sheet_has_nothing_to_publish(
     assert "Belum ada lembar penilaian yang dikirim pada tahap ini" in page
     refused = client.post(f"/committee/stages/{stage.id}/publish", data={})
     assert refused.status_code == 409
-    assert "Tidak ada yang dapat diumumkan: belum ada proposal dengan nilai" in refused.text
+    assert "Tidak ada yang dapat diumumkan: belum ada inovasi dengan nilai" in refused.text
     assert db.session.scalars(select(Publication)).all() == []
     sheet_service.save_sheet(
         assignment=assignment, submit=True, actor=judge, now=utcnow(), inputs=inputs

@@ -109,7 +109,7 @@ def test_across_setting_is_saved_and_stated_in_the_minutes(login, committee, ope
     stage = scored(CLEAR)
     client = login(committee)
     page = client.get(f"/committee/stages/{stage.id}/ranking").text
-    assert "Juri yang tidak menilai entri yang sama" in page
+    assert "Juri yang tidak menilai inovasi yang sama" in page
     client.post(f"/committee/stages/{stage.id}/across", data={"across": "refuse"})
     assert db.session.get(Stage, stage.id).uncertainty_across == "refuse"
     client.post(f"/committee/stages/{stage.id}/across", data={"across": "bogus"})

@@ -112,7 +112,7 @@ def test_progress_entries_are_paged_searched_and_filtered(app, login, committee,
     done = client.get(f"{url}?behind=1").text.split('id="entries"')[1]
     assert "<td>Inovasi 0</td>" not in done and _rows(done, "Inovasi 1") == ["2", "0", "1"]
     done = client.get(f"{url}?behind=1&q=Inovasi%200").text
-    assert "Tidak ada proposal yang cocok." in done
+    assert "Tidak ada inovasi yang cocok." in done
 
 
 def test_stage_progress_counts_in_sql(app, committee, open_round):
