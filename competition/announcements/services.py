@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
-from competition.announcements import abuse
+from competition.announcements import abuse, messages
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
 from competition.entries.attachments import read_upload, write_file
@@ -38,7 +38,7 @@ from competition.pdf import (
     local_date,
     text_height,
 )
-from competition.rounds.models import Stage, StageKind
+from competition.rounds.models import Round, Stage, StageKind
 
 
 def passing_entry_ids(
@@ -121,19 +121,87 @@ def issue_announcement(
     )
     db.session.add(announcement)
     db.session.flush()
+    messages.list_announced(
+        announcement=announcement,
+        entries=listed_entries(announcement),
+        next_stage=goes_on_to(announcement),
+        now=now,
+    )
     return announcement
 
 
-def listed_entries(announcement: Announcement) -> list[Entry]:
-    found = {
-        e.id: e
-        for e in db.session.scalars(
+def listing_order(entry: Entry) -> tuple:
+    """The order of an announced list: by category, then organisation, then title (whatever
+    the case), as KIPP announces its Top 99: the order says nothing of the places (the stored
+    snapshot holds the entries in the order they passed, which after a scored stage is by
+    place)."""
+    return entry.category_id, entry.organisation.name.casefold(), entry.title.casefold(), entry.id
+
+
+def struck_ids(announcement: Announcement) -> set[int]:
+    """The listed entries struck off by an upheld objection (the committee's decision)."""
+    return {o.entry_id for o in announcement.objections if o.status == ObjectionStatus.UPHELD}
+
+
+def _entries(ids) -> list[Entry]:
+    return sorted(
+        db.session.scalars(
             select(Entry)
-            .where(Entry.id.in_(announcement.entry_ids))
+            .where(Entry.id.in_(list(ids)))
             .options(selectinload(Entry.organisation), selectinload(Entry.category))
-        )
-    }
-    return [found[i] for i in announcement.entry_ids if i in found]
+        ),
+        key=listing_order,
+    )
+
+
+def listed_entries(announcement: Announcement) -> list[Entry]:
+    """The entries on the announced list (``listing_order``), without those struck off by an
+    upheld objection (``struck_entries``)."""
+    struck = struck_ids(announcement)
+    return _entries(i for i in announcement.entry_ids if i not in struck)
+
+
+def struck_entries(announcement: Announcement) -> list[tuple[Entry, Objection]]:
+    """The entries of the snapshot struck off by an upheld objection, with that objection
+    (its reference and the committee's reason are published with the list)."""
+    upheld = {o.entry_id: o for o in announcement.objections if o.status == ObjectionStatus.UPHELD}
+    return [(e, upheld[e.id]) for e in _entries(upheld) if e.id in announcement.entry_ids]
+
+
+def goes_on_to(announcement: Announcement) -> Stage | None:
+    """The scored stage the listed entries go on to (the next one that is not skipped), or
+    None for an announcement after the last one (its winners)."""
+    stage = announcement.stage
+    return next(
+        (
+            s
+            for s in stage.round.stages
+            if s.position > stage.position and s.kind == StageKind.SCORED and not s.is_skipped
+        ),
+        None,
+    )
+
+
+def by_category(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """``entries`` (in ``listing_order``) grouped by category: (category name, its entries)."""
+    out: list[tuple[str, list[Entry]]] = []
+    for entry in entries:
+        if not out or out[-1][1][0].category_id != entry.category_id:
+            out.append((entry.category.name, []))
+        out[-1][1].append(entry)
+    return out
+
+
+def announcements_of_entry(entry: Entry) -> list[tuple[Announcement, Objection | None]]:
+    """The announcements of the entry's round that list it, in issue order, each with the
+    upheld objection that struck the entry off (None while it is on the list): its OPD's
+    page says where the entry is announced."""
+    out = []
+    for a in list_announcements(entry.round_id):
+        if entry.id in a.entry_ids:
+            upheld = [o for o in a.objections if o.status == ObjectionStatus.UPHELD]
+            out.append((a, next((o for o in upheld if o.entry_id == entry.id), None)))
+    return out
 
 
 def list_announcements(round_id: int) -> list[Announcement]:
@@ -142,6 +210,17 @@ def list_announcements(round_id: int) -> list[Announcement]:
             select(Announcement)
             .where(Announcement.round_id == round_id)
             .order_by(Announcement.sequence)
+        )
+    )
+
+
+def announced_round(slug: str) -> Round | None:
+    """The round with this slug if it has issued an announcement (its lists are public),
+    else None."""
+    return db.session.scalar(
+        select(Round).where(
+            Round.slug == slug,
+            select(Announcement.id).where(Announcement.round_id == Round.id).exists(),
         )
     )
 
@@ -291,6 +370,12 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
         )
     announcement.finalized_at = now
     db.session.flush()
+    messages.list_final(
+        announcement=announcement,
+        entries=listed_entries(announcement),
+        struck=struck_entries(announcement),
+        now=now,
+    )
     return announcement
 
 
@@ -344,11 +429,15 @@ def render_pdf(
     pdf.multi_cell(0, 6, f"TENTANG {announcement.title.upper()}", align="C", **line)
     pdf.set_font(SANS, "", 10)
     pdf.ln(4)
+    listed = listed_entries(announcement)
+    next_stage = goes_on_to(announcement)
+    going = f" yang lolos ke tahap {next_stage.name}" if next_stage else ""
     pdf.multi_cell(
         0,
         5,
         f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
-        f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:",
+        f"dengan ini diumumkan {len(listed)} inovasi{going} berikut, disusun per kategori "
+        "menurut abjad nama instansi (urutan ini bukan peringkat):",
         **line,
     )
     pdf.ln(2)
@@ -358,7 +447,7 @@ def render_pdf(
         pdf.cell(width, 7, head, border=1)
     pdf.ln()
     pdf.set_font(SANS, "", 8)
-    for n, entry in enumerate(listed_entries(announcement), start=1):
+    for n, entry in enumerate(listed, start=1):
         cells = (str(n), entry.title, entry.organisation.name, entry.category.name)
         h = max(text_height(pdf, w, 4.5, t) for w, t in zip(widths, cells))
         ensure_room(pdf, h)
@@ -371,6 +460,18 @@ def render_pdf(
         pdf.set_xy(pdf.l_margin, y + h)
     pdf.ln(4)
     pdf.set_font(SANS, "", 10)
+    struck = struck_entries(announcement)
+    if struck:  # the committee upheld an objection: the entry is off the list, said here
+        pdf.multi_cell(0, 5, "Dicoret dari daftar karena sanggahan diterima:", **line)
+        for entry, objection in struck:
+            pdf.multi_cell(
+                0,
+                5,
+                f"- {entry.title} ({entry.organisation.name}), sanggahan "
+                f"{objection.reference}: {objection.decision_reason}",
+                **line,
+            )
+        pdf.ln(2)
     if announcement.objections_close_at:
         where = (
             "melalui laman pengumuman di bawah ini" if address else "melalui laman pengumuman ini"

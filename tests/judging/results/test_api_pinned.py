@@ -1,6 +1,7 @@
 """The public API's answers, pinned byte for byte (``api_pinned.txt``): the demo's endpoints
-(rounds, results whole and paged, certificates valid, revoked and unknown) and a round published
-in the alphabetical style (only its awarded rows, sorted by title as the public page sorts them).
+(rounds, results whole and paged, certificates valid, revoked and unknown, announcements) and a
+round published in the alphabetical style (only its awarded rows, sorted by title as the public
+page sorts them).
 
 Refactoring the API's queries must not change one byte of what it answers. Only what changes
 from one load to the next is replaced, by placeholders numbered in order of appearance: the
@@ -123,6 +124,13 @@ def test_api_answers_are_pinned(app, demo):
     numbers = [f"/api/v1/certificates/{n}" for n in [*linked, *revoked]]
     numbers += ["/api/v1/certificates/0000-0000-0000-0000", "/api/v1/certificates/nonsense"]
     text += "\n" + _transcript(client, numbers)
+    # the announcements of who passes each stage: the finished round's, the round under way's
+    # (public before any result), none for an unknown slug
+    text += "\n" + _transcript(
+        client,
+        [f"/api/v1/rounds/koinyanlik-{year}/announcements" for year in (2025, 2026)]
+        + ["/api/v1/rounds/no-such-round/announcements"],
+    )
     document = client.get("/api/v1/openapi.json").get_data()
     text += f"\nGET /api/v1/openapi.json sha256 {hashlib.sha256(document).hexdigest()}\n"
     text = _placeholders(text)
