@@ -22,8 +22,16 @@ from competition.actors import records_actor
 from competition.announcements import abuse, messages
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
+from competition.entries import screening
 from competition.entries.attachments import read_upload, write_file
-from competition.entries.models import Advancement, AttachmentKind, Entry, EntryStatus, Screening
+from competition.entries.models import (
+    Advancement,
+    AttachmentKind,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Screening,
+)
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.forms import to_local
 from competition.pdf import (
@@ -368,6 +376,8 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
                 pending,
             )
         )
+    struck = struck_entries(announcement)
+    _struck_do_not_go_on(announcement, struck, actor=actor, now=now)
     announcement.finalized_at = now
     db.session.flush()
     messages.list_final(
@@ -377,6 +387,65 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
         now=now,
     )
     return announcement
+
+
+def _struck_do_not_go_on(
+    announcement: Announcement, struck: list[tuple[Entry, Objection]], *, actor: User, now
+) -> None:
+    """When the list becomes final, an entry struck off by an upheld objection does not go
+    on: after the administrative screening it is found not eligible, after a scored stage its
+    advancement into the next stage is withdrawn; either way with the objection's reference
+    and the committee's reason, recorded on the entry for its OPD. (A published winner struck
+    off keeps its published place: a correction of the results is the committee's to make.)"""
+    if not struck:
+        return
+    stage = announcement.stage
+    why = {e.id: f"Sanggahan {o.reference} diterima: {o.decision_reason}" for e, o in struck}
+    if stage.kind == StageKind.SCREENING:
+        for entry, _objection in struck:
+            if entry.screening != Screening.INELIGIBLE:
+                screening.decide(
+                    entry=entry, eligible=False, reason=why[entry.id], actor=actor, now=now
+                )
+        return
+    if stage.kind != StageKind.SCORED:
+        return
+    withdrawn = list(
+        db.session.scalars(
+            select(Advancement).where(
+                Advancement.from_stage_id == stage.id, Advancement.entry_id.in_(list(why))
+            )
+        )
+    )
+    if not withdrawn:
+        return
+    left = db.session.scalar(
+        select(func.count(Advancement.id)).where(
+            Advancement.to_stage_id == withdrawn[0].to_stage_id,
+            Advancement.entry_id.not_in(list(why)),
+        )
+    )
+    if not left:  # without any advancement every entry would take part in the next stage
+        raise InvalidState(
+            _l(
+                "Every entry that advanced would be struck off, which would open the next "
+                "stage to every entry: review the objection decisions before making this list "
+                "final."
+            )
+        )
+    for row in withdrawn:
+        db.session.delete(row)
+        db.session.add(
+            EntryEvent(
+                entry_id=row.entry_id,
+                stage_id=stage.id,
+                actor_id=actor.id,
+                action="not_advanced_objection",
+                reason=why[row.entry_id],
+                created_at=now,
+            )
+        )
+    db.session.flush()
 
 
 def _date_id(value: datetime) -> str:

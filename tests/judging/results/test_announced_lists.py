@@ -14,9 +14,12 @@ from sqlalchemy import select
 from competition.announcements import services as announcements
 from competition.announcements.models import Announcement, Objection
 from competition.db import db, utcnow
-from competition.entries.models import Entry
+from competition.entries import screening
+from competition.entries.models import Advancement, Entry, Screening
+from competition.entries.services import is_in_stage, progress_of
+from competition.errors import InvalidState
 from competition.notifications.models import Notification
-from competition.rounds.models import Category
+from competition.rounds.models import Category, StageKind
 from judging.analysis import advancement
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -242,6 +245,60 @@ def test_an_upheld_objection_strikes_the_entry_off_everywhere(app, login, commit
     )
     assert "dicoret dari daftar pengumuman" in note.body
     assert "Alasan panitia: Terbukti baru diterapkan delapan bulan." in note.body
+    # And it does not go on: its advancement is withdrawn, with the objection on its record;
+    # the others still take part in the presentations.
+    zona = _entry("Zona Layanan Cepat")
+    presentation = next(s for s in announced.round.stages if s.name == "Presentasi dan Wawancara")
+    assert not is_in_stage(zona, presentation)
+    assert all(is_in_stage(_entry(title), presentation) for _org, title in remaining)
+    event = zona.events[-1]
+    assert event.action == "not_advanced_objection"
+    assert event.reason == f"Sanggahan {objection.reference} diterima: {objection.decision_reason}"
+    states = dict(progress_of(zona, utcnow()))
+    assert states[presentation] == "not_advanced"
+    history = _text(opd.get(f"/opd/entries/{zona.id}").text)
+    assert "tidak lolos (sanggahan diterima)" in history
+
+
+def test_a_list_is_not_made_final_with_every_advanced_entry_struck_off(app, committee, announced):
+    for _org, title in LISTED:
+        _uphold(announced, committee, title)
+    with pytest.raises(InvalidState):
+        announcements.finalize(
+            announcement=announced,
+            actor=committee,
+            now=announced.objections_close_at + timedelta(1),
+        )
+    db.session.rollback()
+    assert announced.finalized_at is None
+    assert len(db.session.scalars(select(Advancement)).all()) == 4
+
+
+def test_an_upheld_objection_after_screening_makes_the_entry_not_eligible(
+    app, login, committee, opd, other_opd, open_round
+):
+    stage = factories.make_stage(open_round, criteria=[])
+    stage.kind = StageKind.SCREENING
+    kept = factories.make_entry(open_round, opd, title="SI-GESIT")
+    struck = factories.make_entry(open_round, other_opd, title="Tirta Cepat")
+    db.session.commit()
+    for entry in (kept, struck):
+        screening.decide(
+            entry=entry, eligible=True, reason="Lengkap.", actor=committee, now=utcnow()
+        )
+    notice = announcements.issue_announcement(
+        stage=stage, title="Hasil Seleksi", objection_days=2, actor=committee, now=utcnow()
+    )
+    db.session.commit()
+    objection = _uphold(notice, committee, "Tirta Cepat")
+    announcements.finalize(
+        announcement=notice, actor=committee, now=notice.objections_close_at + timedelta(1)
+    )
+    db.session.commit()
+    assert (kept.screening, struck.screening) == (Screening.ELIGIBLE, Screening.INELIGIBLE)
+    assert struck.screening_reason.startswith(f"Sanggahan {objection.reference} diterima")
+    page = _text(login(other_opd).get(f"/opd/entries/{struck.id}").text)
+    assert "tidak memenuhi syarat" in page and objection.reference in page
 
 
 def test_the_opd_entry_page_and_list_link_the_announcement(app, login, announced):
