@@ -222,6 +222,40 @@ def list_announcements(round_id: int) -> list[Announcement]:
     )
 
 
+def announced_lists(entries: list[Entry]) -> dict[int, list[Announcement]]:
+    """For each of ``entries``, the announcements of its round that list it and did not strike
+    it off (upheld objection), in issue order: two statements whatever the count (an OPD's
+    list of its innovations, a template global)."""
+    if not entries:
+        return {}
+    ids = {e.id for e in entries}
+    found = list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.round_id.in_({e.round_id for e in entries}))
+            .order_by(Announcement.sequence)
+        )
+    )
+    struck = (
+        set(
+            db.session.execute(
+                select(Objection.announcement_id, Objection.entry_id).where(
+                    Objection.announcement_id.in_([a.id for a in found]),
+                    Objection.status == ObjectionStatus.UPHELD,
+                )
+            ).all()
+        )
+        if found
+        else set()
+    )
+    out: dict[int, list[Announcement]] = {}
+    for a in found:
+        for entry_id in a.entry_ids:
+            if entry_id in ids and (a.id, entry_id) not in struck:
+                out.setdefault(entry_id, []).append(a)
+    return out
+
+
 def announced_round(slug: str) -> Round | None:
     """The round with this slug if it has issued an announcement (its lists are public),
     else None."""

@@ -25,6 +25,7 @@ from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
 from tests.judging.results.test_api import _check
+from tests.test_query_budget import count_queries
 
 # title -> (organisation, score). Within each category the best scores are not first in
 # alphabetical order of the organisation, so a list in order of place is caught.
@@ -308,8 +309,12 @@ def test_the_opd_entry_page_and_list_link_the_announcement(app, login, announced
     assert "Inovasi Anda tercantum dalam daftar pengumuman" in _text(detail)
     assert link in detail and announced.number in detail
     assert "Sanggahan publik dibuka sampai" in _text(detail)
-    listing = opd.get("/opd/").text
+    with count_queries() as statements:
+        listing = opd.get("/opd/").text
     assert f"Tercantum dalam pengumuman {announced.number}" in _text(listing) and link in listing
+    # two statements for the announcements, not one per entry or round
+    touching = [s for s in statements if "FROM announcements" in s or "FROM objections" in s]
+    assert len(touching) == 2, touching
     # An entry that did not pass says nothing of it.
     other = login(_opd("Lapor Kilat"))
     assert (

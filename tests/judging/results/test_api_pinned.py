@@ -5,9 +5,9 @@ page sorts them).
 
 Refactoring the API's queries must not change one byte of what it answers. Only what changes
 from one load to the next is replaced, by placeholders numbered in order of appearance: the
-certificate numbers (random) and the times (the demo counts from the day it is loaded; the
-alphabetical round from now). Set ``JURI_PIN_API=write`` to rewrite the file after an intended
-change of the API, and read the diff."""
+certificate numbers (random), the times (the demo counts from the day it is loaded; the
+alphabetical round from now) and the announcements' ids. Set ``JURI_PIN_API=write`` to rewrite
+the file after an intended change of the API, and read the diff."""
 
 import hashlib
 import os
@@ -29,6 +29,10 @@ PINNED = Path(__file__).with_name("api_pinned.txt")
 NUMBER = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b")
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+00:00")
+
+# An announcement's page is addressed by its id, which the database hands out (on PostgreSQL
+# the sequences go on after earlier tests).
+ANNOUNCEMENT = re.compile(r"(?<=/announcements/)\d+")
 
 # Two categories of five: three awarded places each, two entries the alphabetical style hides.
 # Titles whose order by casefold differs from their order by code point ("Zebra" < "alpha").
@@ -86,9 +90,11 @@ def _transcript(client, urls: list[str]) -> str:
 
 
 def _placeholders(text: str) -> str:
-    """Certificate numbers and times replaced by ``NUMBER-k`` and ``TIME-k`` (k: the order of
-    first appearance, so equal values keep equal placeholders)."""
-    return _numbered(_numbered(text, NUMBER, "NUMBER"), TIME, "TIME")
+    """Certificate numbers, times and announcement ids replaced by ``NUMBER-k``, ``TIME-k`` and
+    ``ANNOUNCEMENT-k`` (k: the order of first appearance, so equal values keep equal
+    placeholders)."""
+    text = _numbered(_numbered(text, NUMBER, "NUMBER"), TIME, "TIME")
+    return _numbered(text, ANNOUNCEMENT, "ANNOUNCEMENT")
 
 
 def _numbered(text: str, pattern: re.Pattern, name: str) -> str:
