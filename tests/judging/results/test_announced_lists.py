@@ -323,9 +323,12 @@ def test_the_opd_entry_page_and_list_link_the_announcement(app, login, announced
     assert "Tercantum dalam pengumuman" not in _text(other.get("/opd/").text)
 
 
-def test_the_round_page_and_api_carry_the_lists_before_any_result(app, announced):
+def test_the_round_page_and_api_carry_the_lists_before_any_result(app, login, committee, announced):
     client = app.test_client()
     slug = announced.round.slug
+    # the committee's page of the round links it
+    committee_page = login(committee).get(f"/committee/rounds/{announced.round_id}").text
+    assert f'href="/results/{slug}"' in committee_page
     assert announced.round.results_published_at is None
     page = client.get(f"/results/{slug}")
     assert page.status_code == 200
@@ -334,6 +337,7 @@ def test_the_round_page_and_api_carry_the_lists_before_any_result(app, announced
     assert f"/announcements/{announced.id}" in page.text
     assert "Sampah Bernilai" not in text and "Antrian Online" not in text  # the count, a link
     assert f"/results/{slug}.csv" not in page.text  # nothing published to export
+    assert 'class="card" id="announcements"' in page.text  # printed: it is the whole page
     assert client.get(f"/results/{slug}.csv").status_code == 404
     # The announcement's page leads back to the round's page.
     assert f"/results/{slug}" in client.get(f"/announcements/{announced.id}").text
