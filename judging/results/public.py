@@ -93,7 +93,10 @@ def results(slug: str):
         announcements=announced,
         # per announcement: how many it lists (without those struck off) and where they go on
         summaries={
-            a.id: (len(announcements.listed_entries(a)), announcements.goes_on_to(a))
+            a.id: (
+                len(set(a.entry_ids) - announcements.struck_ids(a)),
+                announcements.goes_on_to(a),
+            )
             for a in announced
         },
         now=utcnow(),

@@ -213,6 +213,9 @@ def test_an_upheld_objection_strikes_the_entry_off_everywhere(app, login, commit
         " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages
     )
     assert "diumumkan 3 inovasi" in words and objection.reference in words
+    # The round's page counts the list without it.
+    round_page = _text(app.test_client().get(f"/results/{announced.round.slug}").text)
+    assert "3 inovasi lolos ke tahap Presentasi dan Wawancara" in round_page
     # The API lists it under "struck".
     body = _check(
         app.test_client().get(f"/api/v1/rounds/{announced.round.slug}/announcements"),
