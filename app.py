@@ -28,6 +28,7 @@ from competition.accounts.views import (
     password_reset_bp,
     users_bp,
 )
+from competition.announcements import services as announcements_services
 from competition.announcements.views import announcements_bp, notices_bp
 from competition.audit.chain import derive_audit_key
 from competition.audit.cli import audit_cli
@@ -363,6 +364,9 @@ def create_app(config: Mapping | None = None) -> Flask:
         | scoring_permissions.JINJA_PREDICATES,
         current_locale=select_locale,
         LOCALES=LOCALES,
+        # the announcements listing an OPD's innovations, for its list (competition.entries
+        # may not import the announcements feature, which comes after it)
+        announced_lists=announcements_services.announced_lists,
     )
 
     @app.before_request

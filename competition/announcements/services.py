@@ -19,11 +19,19 @@ from sqlalchemy.orm import selectinload
 
 from competition.accounts.models import User
 from competition.actors import records_actor
-from competition.announcements import abuse
+from competition.announcements import abuse, messages
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db
+from competition.entries import screening
 from competition.entries.attachments import read_upload, write_file
-from competition.entries.models import Advancement, AttachmentKind, Entry, EntryStatus, Screening
+from competition.entries.models import (
+    Advancement,
+    AttachmentKind,
+    Entry,
+    EntryEvent,
+    EntryStatus,
+    Screening,
+)
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.forms import to_local
 from competition.pdf import (
@@ -37,7 +45,7 @@ from competition.pdf import (
     text_height,
 )
 from competition.pdf_assets import MONO, SANS
-from competition.rounds.models import Stage, StageKind
+from competition.rounds.models import Round, Stage, StageKind
 
 
 def passing_entry_ids(
@@ -120,19 +128,87 @@ def issue_announcement(
     )
     db.session.add(announcement)
     db.session.flush()
+    messages.list_announced(
+        announcement=announcement,
+        entries=listed_entries(announcement),
+        next_stage=goes_on_to(announcement),
+        now=now,
+    )
     return announcement
 
 
-def listed_entries(announcement: Announcement) -> list[Entry]:
-    found = {
-        e.id: e
-        for e in db.session.scalars(
+def listing_order(entry: Entry) -> tuple:
+    """The order of an announced list: by category, then organisation, then title (whatever
+    the case), as KIPP announces its Top 99: the order says nothing of the places (the stored
+    snapshot holds the entries in the order they passed, which after a scored stage is by
+    place)."""
+    return entry.category_id, entry.organisation.name.casefold(), entry.title.casefold(), entry.id
+
+
+def struck_ids(announcement: Announcement) -> set[int]:
+    """The listed entries struck off by an upheld objection (the committee's decision)."""
+    return {o.entry_id for o in announcement.objections if o.status == ObjectionStatus.UPHELD}
+
+
+def _entries(ids) -> list[Entry]:
+    return sorted(
+        db.session.scalars(
             select(Entry)
-            .where(Entry.id.in_(announcement.entry_ids))
+            .where(Entry.id.in_(list(ids)))
             .options(selectinload(Entry.organisation), selectinload(Entry.category))
-        )
-    }
-    return [found[i] for i in announcement.entry_ids if i in found]
+        ),
+        key=listing_order,
+    )
+
+
+def listed_entries(announcement: Announcement) -> list[Entry]:
+    """The entries on the announced list (``listing_order``), without those struck off by an
+    upheld objection (``struck_entries``)."""
+    struck = struck_ids(announcement)
+    return _entries(i for i in announcement.entry_ids if i not in struck)
+
+
+def struck_entries(announcement: Announcement) -> list[tuple[Entry, Objection]]:
+    """The entries of the snapshot struck off by an upheld objection, with that objection
+    (its reference and the committee's reason are published with the list)."""
+    upheld = {o.entry_id: o for o in announcement.objections if o.status == ObjectionStatus.UPHELD}
+    return [(e, upheld[e.id]) for e in _entries(upheld) if e.id in announcement.entry_ids]
+
+
+def goes_on_to(announcement: Announcement) -> Stage | None:
+    """The scored stage the listed entries go on to (the next one that is not skipped), or
+    None for an announcement after the last one (its winners)."""
+    stage = announcement.stage
+    return next(
+        (
+            s
+            for s in stage.round.stages
+            if s.position > stage.position and s.kind == StageKind.SCORED and not s.is_skipped
+        ),
+        None,
+    )
+
+
+def by_category(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """``entries`` (in ``listing_order``) grouped by category: (category name, its entries)."""
+    out: list[tuple[str, list[Entry]]] = []
+    for entry in entries:
+        if not out or out[-1][1][0].category_id != entry.category_id:
+            out.append((entry.category.name, []))
+        out[-1][1].append(entry)
+    return out
+
+
+def announcements_of_entry(entry: Entry) -> list[tuple[Announcement, Objection | None]]:
+    """The announcements of the entry's round that list it, in issue order, each with the
+    upheld objection that struck the entry off (None while it is on the list): its OPD's
+    page says where the entry is announced."""
+    out = []
+    for a in list_announcements(entry.round_id):
+        if entry.id in a.entry_ids:
+            upheld = [o for o in a.objections if o.status == ObjectionStatus.UPHELD]
+            out.append((a, next((o for o in upheld if o.entry_id == entry.id), None)))
+    return out
 
 
 def list_announcements(round_id: int) -> list[Announcement]:
@@ -141,6 +217,51 @@ def list_announcements(round_id: int) -> list[Announcement]:
             select(Announcement)
             .where(Announcement.round_id == round_id)
             .order_by(Announcement.sequence)
+        )
+    )
+
+
+def announced_lists(entries: list[Entry]) -> dict[int, list[Announcement]]:
+    """For each of ``entries``, the announcements of its round that list it and did not strike
+    it off (upheld objection), in issue order: two statements whatever the count (an OPD's
+    list of its innovations, a template global)."""
+    if not entries:
+        return {}
+    ids = {e.id for e in entries}
+    found = list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.round_id.in_({e.round_id for e in entries}))
+            .order_by(Announcement.sequence)
+        )
+    )
+    struck = (
+        set(
+            db.session.execute(
+                select(Objection.announcement_id, Objection.entry_id).where(
+                    Objection.announcement_id.in_([a.id for a in found]),
+                    Objection.status == ObjectionStatus.UPHELD,
+                )
+            ).all()
+        )
+        if found
+        else set()
+    )
+    out: dict[int, list[Announcement]] = {}
+    for a in found:
+        for entry_id in a.entry_ids:
+            if entry_id in ids and (a.id, entry_id) not in struck:
+                out.setdefault(entry_id, []).append(a)
+    return out
+
+
+def announced_round(slug: str) -> Round | None:
+    """The round with this slug if it has issued an announcement (its lists are public),
+    else None."""
+    return db.session.scalar(
+        select(Round).where(
+            Round.slug == slug,
+            select(Announcement.id).where(Announcement.round_id == Round.id).exists(),
         )
     )
 
@@ -288,9 +409,76 @@ def finalize(*, announcement: Announcement, actor: User, now: datetime) -> Annou
                 pending,
             )
         )
+    struck = struck_entries(announcement)
+    _struck_do_not_go_on(announcement, struck, actor=actor, now=now)
     announcement.finalized_at = now
     db.session.flush()
+    messages.list_final(
+        announcement=announcement,
+        entries=listed_entries(announcement),
+        struck=struck_entries(announcement),
+        now=now,
+    )
     return announcement
+
+
+def _struck_do_not_go_on(
+    announcement: Announcement, struck: list[tuple[Entry, Objection]], *, actor: User, now
+) -> None:
+    """When the list becomes final, an entry struck off by an upheld objection does not go
+    on: after the administrative screening it is found not eligible, after a scored stage its
+    advancement into the next stage is withdrawn; either way with the objection's reference
+    and the committee's reason, recorded on the entry for its OPD. (A published winner struck
+    off keeps its published place: a correction of the results is the committee's to make.)"""
+    if not struck:
+        return
+    stage = announcement.stage
+    why = {e.id: f"Sanggahan {o.reference} diterima: {o.decision_reason}" for e, o in struck}
+    if stage.kind == StageKind.SCREENING:
+        for entry, _objection in struck:
+            if entry.screening != Screening.INELIGIBLE:
+                screening.decide(
+                    entry=entry, eligible=False, reason=why[entry.id], actor=actor, now=now
+                )
+        return
+    if stage.kind != StageKind.SCORED:
+        return
+    withdrawn = list(
+        db.session.scalars(
+            select(Advancement).where(
+                Advancement.from_stage_id == stage.id, Advancement.entry_id.in_(list(why))
+            )
+        )
+    )
+    if not withdrawn:
+        return
+    left = db.session.scalar(
+        select(func.count(Advancement.id)).where(
+            Advancement.to_stage_id == withdrawn[0].to_stage_id,
+            Advancement.entry_id.not_in(list(why)),
+        )
+    )
+    if not left:  # without any advancement every entry would take part in the next stage
+        raise InvalidState(
+            _l(
+                "Every entry that advanced would be struck off, which would open the next "
+                "stage to every entry: review the objection decisions before making this list "
+                "final."
+            )
+        )
+    for row in withdrawn:
+        db.session.delete(row)
+        db.session.add(
+            EntryEvent(
+                entry_id=row.entry_id,
+                stage_id=stage.id,
+                actor_id=actor.id,
+                action="not_advanced_objection",
+                reason=why[row.entry_id],
+                created_at=now,
+            )
+        )
+    db.session.flush()
 
 
 def _date_id(value: datetime) -> str:
@@ -343,11 +531,15 @@ def render_pdf(
     pdf.multi_cell(0, 6, f"TENTANG {announcement.title.upper()}", align="C", **line)
     pdf.set_font(SANS, "", 10)
     pdf.ln(4)
+    listed = listed_entries(announcement)
+    next_stage = goes_on_to(announcement)
+    going = f" yang lolos ke tahap {next_stage.name}" if next_stage else ""
     pdf.multi_cell(
         0,
         5,
         f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
-        f"dengan ini diumumkan {len(announcement.entry_ids)} inovasi berikut:",
+        f"dengan ini diumumkan {len(listed)} inovasi{going} berikut, disusun per kategori "
+        "menurut abjad nama instansi (urutan ini bukan peringkat):",
         **line,
     )
     pdf.ln(2)
@@ -357,7 +549,7 @@ def render_pdf(
         pdf.cell(width, 7, head, border=1)
     pdf.ln()
     pdf.set_font(SANS, "", 8)
-    for n, entry in enumerate(listed_entries(announcement), start=1):
+    for n, entry in enumerate(listed, start=1):
         cells = (str(n), entry.title, entry.organisation.name, entry.category.name)
         h = max(text_height(pdf, w, 4.5, t) for w, t in zip(widths, cells))
         ensure_room(pdf, h)
@@ -370,6 +562,18 @@ def render_pdf(
         pdf.set_xy(pdf.l_margin, y + h)
     pdf.ln(4)
     pdf.set_font(SANS, "", 10)
+    struck = struck_entries(announcement)
+    if struck:  # the committee upheld an objection: the entry is off the list, said here
+        pdf.multi_cell(0, 5, "Dicoret dari daftar karena sanggahan diterima:", **line)
+        for entry, objection in struck:
+            pdf.multi_cell(
+                0,
+                5,
+                f"- {entry.title} ({entry.organisation.name}), sanggahan "
+                f"{objection.reference}: {objection.decision_reason}",
+                **line,
+            )
+        pdf.ln(2)
     if announcement.objections_close_at:
         where = (
             "melalui laman pengumuman di bawah ini" if address else "melalui laman pengumuman ini"

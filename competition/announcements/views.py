@@ -37,11 +37,24 @@ def _bulk_form(announcement: Announcement, **kw) -> BulkRejectForm:
     return form
 
 
+def _list(announcement: Announcement, entries=None) -> dict:
+    """What ``_list.html`` shows of an announcement: its entries by category, the stage they
+    go on to and the entries struck off by an upheld objection."""
+    if entries is None:
+        entries = announcements.listed_entries(announcement)
+    return {
+        "entries": entries,
+        "groups": announcements.by_category(entries),
+        "next_stage": announcements.goes_on_to(announcement),
+        "struck": announcements.struck_entries(announcement),
+    }
+
+
 def _announcement_page(announcement: Announcement, status=200, **forms):
     return render_template(
         "competition/announcements/announcement.html",
         announcement=announcement,
-        entries=announcements.listed_entries(announcement),
+        **_list(announcement),
         action_form=ActionForm(),
         bulk_form=forms.get("bulk_form") or _bulk_form(announcement, formdata=None),
         decision_forms=forms.get("decision_forms", {}),
@@ -167,7 +180,7 @@ def detail(announcement_id: int):
     return render_template(
         "competition/announcements/public_announcement.html",
         announcement=announcement,
-        entries=entries,
+        **_list(announcement, entries),
         form=form,
         is_open=announcement.objections_open(now),
     ), status if form.errors else 200

@@ -61,6 +61,7 @@ LABELS = {
     "not_advanced": _l("did not advance"),
     "advanced_override": _l("advanced (committee override)"),
     "not_advanced_override": _l("did not advance (committee override)"),
+    "not_advanced_objection": _l("did not advance (objection upheld)"),
     "eligible": _l("eligible"),
     "ineligible": _l("not eligible"),
     # Normalization methods of a ranking (Publication.method, Stage.method); the same words

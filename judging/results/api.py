@@ -1,6 +1,7 @@
 """Read-only JSON API (``/api/v1``): the rounds with published results, a round's published
-results, and certificate verification. Public, no login, no cookies needed; errors are JSON
-(``competition.errors_views`` renders every error under ``/api/`` as ``{"error", "message"}``).
+results, a round's announcements of who passes each stage, and certificate verification.
+Public, no login, no cookies needed; errors are JSON (``competition.errors_views`` renders
+every error under ``/api/`` as ``{"error", "message"}``).
 
 The OpenAPI 3 document served at ``/api/v1/openapi.json`` is written by hand below; the tests
 validate every response against its schemas and fuzz the endpoints with schemathesis, so the
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, jsonify, request
 
+from competition.announcements import services as announcements
 from competition.rounds.models import Round
 from competition.urls import public_url
 from judging.results import awards
@@ -178,6 +180,62 @@ def round_results(slug: str):
     return response
 
 
+def _announcement(a) -> dict:
+    """One announcement as the public reads it: its list by category in alphabetical order of
+    the OPD (names only: no score, no place), the stage the entries go on to, and the entries
+    an upheld objection struck off."""
+    entries = announcements.listed_entries(a)
+    next_stage = announcements.goes_on_to(a)
+    return {
+        "number": a.number,
+        "title": a.title,
+        "stage": a.stage.name,
+        "goes_on_to": next_stage.name if next_stage else None,
+        "issued_at": _when(a.issued_at),
+        "objections_close_at": _when(a.objections_close_at),
+        "final": a.finalized_at is not None,
+        "finalized_at": _when(a.finalized_at),
+        "page_url": public_url("notices.detail", announcement_id=a.id),
+        "pdf_url": public_url("notices.pdf", announcement_id=a.id),
+        "total": len(entries),
+        "categories": [
+            {
+                "name": name,
+                "total": len(rows),
+                "entries": [{"title": e.title, "opd": e.organisation.name} for e in rows],
+            }
+            for name, rows in announcements.by_category(entries)
+        ],
+        "struck": [
+            {
+                "title": e.title,
+                "opd": e.organisation.name,
+                "objection": o.reference,
+                "reason": o.decision_reason,
+            }
+            for e, o in announcements.struck_entries(a)
+        ],
+    }
+
+
+@api_bp.get("/rounds/<slug>/announcements")
+def round_announcements(slug: str):
+    """The round's official announcements of who passes each stage (KIPP's "Top 99", "Top 45",
+    the finalists), in issue order, each with its list: by category, in alphabetical order of
+    the OPD, names only. Public from the first announcement, before any result is published."""
+    round_ = announcements.announced_round(slug)
+    if round_ is None:
+        abort(404)
+    return jsonify(
+        round={
+            "slug": round_.slug,
+            "name": round_.name,
+            "page_url": public_url("public.results", slug=round_.slug),
+        },
+        announcements=[_announcement(a) for a in announcements.list_announcements(round_.id)],
+    )
+
+
 @api_bp.get("/certificates/<path:number>")
 def certificate(number: str):
     """Whether a certificate number is valid, revoked or unknown. A malformed or made-up number
@@ -310,6 +368,28 @@ OPENAPI = {
                         'header with rel="next") gives the next page.',
                     ),
                     **_NOT_FOUND,
+                },
+            }
+        },
+        "/api/v1/rounds/{slug}/announcements": {
+            "get": {
+                "operationId": "getRoundAnnouncements",
+                "summary": "A round's announcements of who passes each stage",
+                "parameters": [
+                    {
+                        "name": "slug",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "minLength": 1},
+                    }
+                ],
+                "responses": {
+                    "200": _json(
+                        _ref("RoundAnnouncements"),
+                        "In issue order; each list by category, in alphabetical order of the "
+                        "OPD, names only (no score, no place).",
+                    ),
+                    "404": _json(_ref("Error"), "No round with an announcement has this slug."),
                 },
             }
         },
@@ -475,6 +555,100 @@ OPENAPI = {
                                 "title": _STR,
                                 "opd": _STR,
                                 "certificate": _LINK,
+                            },
+                        },
+                    },
+                },
+            },
+            "RoundAnnouncements": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["round", "announcements"],
+                "properties": {
+                    "round": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["slug", "name", "page_url"],
+                        "properties": {"slug": _STR, "name": _STR, "page_url": _URL},
+                    },
+                    "announcements": {"type": "array", "items": _ref("Announcement")},
+                },
+            },
+            "Announcement": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "number",
+                    "title",
+                    "stage",
+                    "goes_on_to",
+                    "issued_at",
+                    "objections_close_at",
+                    "final",
+                    "finalized_at",
+                    "page_url",
+                    "pdf_url",
+                    "total",
+                    "categories",
+                    "struck",
+                ],
+                "properties": {
+                    "number": _STR,
+                    "title": _STR,
+                    "stage": {"type": "string", "description": "The stage whose result it is."},
+                    "goes_on_to": {
+                        "type": ["string", "null"],
+                        "description": "The scored stage the listed entries go on to; null "
+                        "after the last one.",
+                    },
+                    "issued_at": _WHEN,
+                    "objections_close_at": {
+                        **_NWHEN,
+                        "description": "End of the public objection period; null without one.",
+                    },
+                    "final": {
+                        "type": "boolean",
+                        "description": "Every objection decided and the list made final.",
+                    },
+                    "finalized_at": _NWHEN,
+                    "page_url": _URL,
+                    "pdf_url": _URL,
+                    "total": {"type": "integer", "minimum": 0},
+                    "categories": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "total", "entries"],
+                            "properties": {
+                                "name": _STR,
+                                "total": {"type": "integer", "minimum": 1},
+                                "entries": {
+                                    "type": "array",
+                                    "description": "In alphabetical order of the OPD, then "
+                                    "the title: not a ranking.",
+                                    "items": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["title", "opd"],
+                                        "properties": {"title": _STR, "opd": _STR},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "struck": {
+                        "type": "array",
+                        "description": "Entries struck off the list by an upheld objection.",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["title", "opd", "objection", "reason"],
+                            "properties": {
+                                "title": _STR,
+                                "opd": _STR,
+                                "objection": _STR,
+                                "reason": _STR,
                             },
                         },
                     },

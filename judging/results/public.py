@@ -58,7 +58,11 @@ PUBLIC_PLACES = 100  # places per category on the page unless "show all" (export
 
 @public_bp.route("/results/<slug>")
 def results(slug: str):
-    round_ = _published_round(slug)
+    """The round's published results and, from its first announcement on (before any result
+    is published), its announcements of who passes each stage with their counts."""
+    round_ = awards.published_round(slug) or announcements.announced_round(slug)
+    if round_ is None:
+        abort(404)
     show_all = request.args.get("all") == "1"
     stages, certificates, counts = [], {}, {}
     for stage, pub, rows in awards.list_published_results(
@@ -74,6 +78,7 @@ def results(slug: str):
             {} if show_all else {c: n for c, _name, n in awards.count_public_results(pub)}
         )
     history = {s.id: awards.list_publications(s) for s in round_.stages}
+    announced = announcements.list_announcements(round_.id)
     return render_template(
         "judging/results/public/results.html",
         round=round_,
@@ -85,9 +90,17 @@ def results(slug: str):
         certificates=certificates,
         counts=counts,
         specials=awards.list_special_awards(round_),
-        announcements=announcements.list_announcements(round_.id),
+        announcements=announced,
+        # per announcement: how many it lists (without those struck off) and where they go on
+        summaries={
+            a.id: (
+                len(set(a.entry_ids) - announcements.struck_ids(a)),
+                announcements.goes_on_to(a),
+            )
+            for a in announced
+        },
         now=utcnow(),
-        export=True,
+        export=round_.results_published_at is not None,
         explain=explain,
     )
 

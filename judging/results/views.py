@@ -74,6 +74,7 @@ def entry_detail(entry_id: int):
         progress=entries.progress_of(entry, utcnow()),
         now=utcnow(),
         feedback=feedback.feedback_for(entry),
+        announced=announcements.announcements_of_entry(entry),
         min_category=feedback.MIN_CATEGORY,
         explain=explain,
     )

@@ -132,6 +132,7 @@ def test_errors_are_json_and_document_served(client):
     assert doc["openapi"].startswith("3.") and set(doc["paths"]) == {
         "/api/v1/rounds",
         "/api/v1/rounds/{slug}/results",
+        "/api/v1/rounds/{slug}/announcements",
         "/api/v1/certificates/{number}",
         "/api/v1/openapi.json",
     }

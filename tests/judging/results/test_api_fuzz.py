@@ -10,13 +10,16 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
+from competition.announcements import services as announcements
 from competition.db import db
+from judging.results import awards
 from judging.results.models import Certificate
 from tests.judging.results.test_api import publish_round
 
 OPERATIONS = [
     "/api/v1/rounds",
     "/api/v1/rounds/{slug}/results",
+    "/api/v1/rounds/{slug}/announcements",
     "/api/v1/certificates/{number}",
 ]  # schemathesis skips the document's own path
 
@@ -27,7 +30,16 @@ def api_schema(app, committee, opd, judge, open_round, cached_data):
     ``cached_data``)."""
 
     def build():
-        publish_round(open_round, committee, opd, judge)
+        stage, _pub = publish_round(open_round, committee, opd, judge)
+        announcements.issue_announcement(
+            stage=stage,
+            title="Pemenang",
+            objection_days=3,
+            actor=committee,
+            now=stage.closes_at,
+            winners=awards.published_winner_ids,
+        )
+        db.session.commit()
 
     cached_data(build)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -73,3 +85,9 @@ def test_real_round_and_certificate_conform(api_schema, open_round):
         .call_and_validate()
     )
     assert verified.status_code == 200 and verified.json()["status"] == "valid"
+    announced = (
+        api_schema["/api/v1/rounds/{slug}/announcements"]["GET"]
+        .Case(path_parameters={"slug": open_round.slug})
+        .call_and_validate()
+    )
+    assert announced.status_code == 200 and announced.json()["announcements"][0]["total"] == 2

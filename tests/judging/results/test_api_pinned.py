@@ -1,12 +1,13 @@
 """The public API's answers, pinned byte for byte (``api_pinned.txt``): the demo's endpoints
-(rounds, results whole and paged, certificates valid, revoked and unknown) and a round published
-in the alphabetical style (only its awarded rows, sorted by title as the public page sorts them).
+(rounds, results whole and paged, certificates valid, revoked and unknown, announcements) and a
+round published in the alphabetical style (only its awarded rows, sorted by title as the public
+page sorts them).
 
 Refactoring the API's queries must not change one byte of what it answers. Only what changes
 from one load to the next is replaced, by placeholders numbered in order of appearance: the
-certificate numbers (random) and the times (the demo counts from the day it is loaded; the
-alphabetical round from now). Set ``JURI_PIN_API=write`` to rewrite the file after an intended
-change of the API, and read the diff."""
+certificate numbers (random), the times (the demo counts from the day it is loaded; the
+alphabetical round from now) and the announcements' ids. Set ``JURI_PIN_API=write`` to rewrite
+the file after an intended change of the API, and read the diff."""
 
 import hashlib
 import os
@@ -28,6 +29,10 @@ PINNED = Path(__file__).with_name("api_pinned.txt")
 NUMBER = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}\b")
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+00:00")
+
+# An announcement's page is addressed by its id, which the database hands out (on PostgreSQL
+# the sequences go on after earlier tests).
+ANNOUNCEMENT = re.compile(r"(?<=/announcements/)\d+")
 
 # Two categories of five: three awarded places each, two entries the alphabetical style hides.
 # Titles whose order by casefold differs from their order by code point ("Zebra" < "alpha").
@@ -85,9 +90,11 @@ def _transcript(client, urls: list[str]) -> str:
 
 
 def _placeholders(text: str) -> str:
-    """Certificate numbers and times replaced by ``NUMBER-k`` and ``TIME-k`` (k: the order of
-    first appearance, so equal values keep equal placeholders)."""
-    return _numbered(_numbered(text, NUMBER, "NUMBER"), TIME, "TIME")
+    """Certificate numbers, times and announcement ids replaced by ``NUMBER-k``, ``TIME-k`` and
+    ``ANNOUNCEMENT-k`` (k: the order of first appearance, so equal values keep equal
+    placeholders)."""
+    text = _numbered(_numbered(text, NUMBER, "NUMBER"), TIME, "TIME")
+    return _numbered(text, ANNOUNCEMENT, "ANNOUNCEMENT")
 
 
 def _numbered(text: str, pattern: re.Pattern, name: str) -> str:
@@ -123,6 +130,13 @@ def test_api_answers_are_pinned(app, demo):
     numbers = [f"/api/v1/certificates/{n}" for n in [*linked, *revoked]]
     numbers += ["/api/v1/certificates/0000-0000-0000-0000", "/api/v1/certificates/nonsense"]
     text += "\n" + _transcript(client, numbers)
+    # the announcements of who passes each stage: the finished round's, the round under way's
+    # (public before any result), none for an unknown slug
+    text += "\n" + _transcript(
+        client,
+        [f"/api/v1/rounds/koinyanlik-{year}/announcements" for year in (2025, 2026)]
+        + ["/api/v1/rounds/no-such-round/announcements"],
+    )
     document = client.get("/api/v1/openapi.json").get_data()
     text += f"\nGET /api/v1/openapi.json sha256 {hashlib.sha256(document).hexdigest()}\n"
     text = _placeholders(text)
