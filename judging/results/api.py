@@ -17,7 +17,7 @@ from flask import Blueprint, abort, jsonify, request
 from competition.announcements import services as announcements
 from competition.rounds.models import Round
 from competition.urls import public_url
-from judging.results import awards
+from judging.results import awards, certificate_register, publications
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -51,7 +51,7 @@ def _round_summary(round_: Round) -> dict:
 @api_bp.get("/rounds")
 def rounds():
     """Every round whose results are public, most recently published first."""
-    return jsonify(rounds=[_round_summary(r) for r in awards.list_published_rounds()])
+    return jsonify(rounds=[_round_summary(r) for r in publications.list_published_rounds()])
 
 
 PER_PAGE = 500  # entries per page of a round's results unless ?per_page= asks otherwise
@@ -60,13 +60,13 @@ PER_PAGE = 500  # entries per page of a round's results unless ?per_page= asks o
 MAX_PER_PAGE = 1000
 
 
-def _certificate_links(stage, rows: list[awards.PublicRow]) -> dict[int, dict | None]:
+def _certificate_links(stage, rows: list[publications.PublicRow]) -> dict[int, dict | None]:
     """Each row's valid award or participation certificate of the stage (the one matching the
     row's award) as a link, or None: one query for the page, and the two URLs built once and
     completed per number."""
     if not rows:
         return {}
-    found = awards.valid_certificate_awards(stage, [r.entry_id for r in rows])
+    found = certificate_register.valid_certificate_awards(stage, [r.entry_id for r in rows])
     api_base = public_url("api.certificate", number="0")[:-1]
     page_base = public_url("public.verify", code="0")[:-1]
     links = {}
@@ -100,13 +100,13 @@ def round_results(slug: str):
     Paged over the entries of all stages in order (``?page=``, ``?per_page=`` up to
     ``MAX_PER_PAGE``): every page lists every stage and category with its ``total``, and the
     entries of that page; ``pagination.next`` (and a ``Link: rel="next"`` header) leads on."""
-    round_ = awards.published_round(slug)
+    round_ = publications.published_round(slug)
     if round_ is None:
         abort(404)
     per_page = min(max(request.args.get("per_page", PER_PAGE, type=int) or 1, 1), MAX_PER_PAGE)
-    published = [(s, awards.latest_publication(s)) for s in round_.stages]
+    published = [(s, publications.latest_publication(s)) for s in round_.stages]
     published = [
-        (s, pub, awards.count_public_results(pub)) for s, pub in published if pub is not None
+        (s, pub, publications.count_public_results(pub)) for s, pub in published if pub is not None
     ]
     total = sum(n for *_s, counts in published for _c, _n, n in counts)
     pages = max(1, -(-total // per_page))
@@ -116,7 +116,7 @@ def round_results(slug: str):
     for stage, pub, counts in published:
         size = sum(n for *_x, n in counts)
         lo, hi = max(start - seen, 0), min(stop - seen, size)
-        rows = awards.public_result_rows(pub, offset=lo, limit=hi - lo) if hi > lo else []
+        rows = publications.public_result_rows(pub, offset=lo, limit=hi - lo) if hi > lo else []
         seen += size
         certificates = _certificate_links(stage, rows)
         ranked = pub.style != "alphabetical"
@@ -157,7 +157,7 @@ def round_results(slug: str):
                 "page_url": public_url("public.verify", code=c.code),
             },
         }
-        for c in awards.list_special_awards(round_)
+        for c in certificate_register.list_special_awards(round_)
     ]
     pagination = {
         "page": page,
@@ -240,10 +240,10 @@ def round_announcements(slug: str):
 def certificate(number: str):
     """Whether a certificate number is valid, revoked or unknown. A malformed or made-up number
     is simply unknown (checked by arithmetic before any query, see ``competition.numbers``)."""
-    cert = awards.find_certificate(number)
+    cert = certificate_register.find_certificate(number)
     if cert is None:
         return jsonify(number=number, status="unknown", certificate=None)
-    replacement = awards.replacement_of(cert) if cert.is_revoked else None
+    replacement = certificate_register.replacement_of(cert) if cert.is_revoked else None
     return jsonify(
         number=cert.code,
         status="revoked" if cert.is_revoked else "valid",

@@ -1,4 +1,7 @@
-"""Published results, awards and certificates (the award levels are ``judging.award_levels``).
+"""Publishing results with their awards and certificates, and issuing and revoking certificates
+(the award levels are ``judging.award_levels``; what a publication shows is
+``judging.results.publications``, the register of issued certificates
+``judging.results.certificate_register``, the OPDs' message ``judging.results.messages``).
 Judging hands over plain rows; nothing here knows how the places were computed.
 
 A publication is an immutable, versioned snapshot of a stage's ranking: every entry's score,
@@ -14,11 +17,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert, or_, select, update
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import event, insert, select, update
 
 from competition.accounts.models import Organisation, User
 from competition.actors import records_actor
@@ -26,8 +26,6 @@ from competition.audit import services as audit
 from competition.db import bulk_insert, db
 from competition.entries.models import Entry
 from competition.errors import InvalidState
-from competition.notifications import services as notifications
-from competition.roles import Role
 from competition.rounds.models import Category, Round, Stage
 from judging.award_levels.services import (  # noqa: F401 - also offered here: awards.Level...
     PRESETS,
@@ -40,7 +38,7 @@ from judging.award_levels.services import (  # noqa: F401 - also offered here: a
     list_levels,
     set_levels,
 )
-from judging.results import numbers
+from judging.results import certificate_register, messages, numbers, publications
 from judging.results.models import (
     AwardSettings,
     Certificate,
@@ -103,27 +101,6 @@ def save_award_settings(
     return settings
 
 
-def latest_publication(stage: Stage) -> Publication | None:
-    return db.session.scalar(
-        select(Publication)
-        .where(Publication.stage_id == stage.id)
-        .order_by(Publication.version.desc())
-        .limit(1)
-    )
-
-
-def list_publications(stage: Stage) -> list[Publication]:
-    """Every version of the stage's publication, newest first."""
-    return list(
-        db.session.scalars(
-            select(Publication)
-            .where(Publication.stage_id == stage.id)
-            .options(selectinload(Publication.published_by))
-            .order_by(Publication.version.desc())
-        )
-    )
-
-
 @records_actor
 def record_results(
     *,
@@ -147,7 +124,7 @@ def record_results(
     the others are revoked with the correction's reason and new ones issued. Bulk inserts: a
     national round has tens of thousands of entries. ``params`` (JSON-able) records the method's
     parameters; the award levels and the style are added to it."""
-    previous = latest_publication(stage)
+    previous = publications.latest_publication(stage)
     reason = (reason or "").strip()
     if previous is not None and not reason:
         raise InvalidState(_l("A correction needs a reason: it is shown on the public page."))
@@ -227,7 +204,7 @@ def record_results(
     stage.published_at = now
     stage.round.results_published_at = now
     db.session.flush()
-    notify_opds(publication=pub, now=now)  # tell the OPDs
+    messages.notify_opds(publication=pub, now=now)  # tell the OPDs
     return pub
 
 
@@ -252,7 +229,7 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
         kept = {
             e: (cid, award)
             for cid, e, award in db.session.execute(
-                valid_entry_certificates_statement(
+                certificate_register.valid_entry_certificates_statement(
                     stage, Certificate.id, Certificate.entry_id, Certificate.award
                 )
             )
@@ -327,153 +304,6 @@ def _issue_entry_certificates(stage, pub, previous, now, actor, reason) -> None:
         )
 
 
-def get_publication(stage: Stage, version: int | None = None) -> Publication | None:
-    if version is None:
-        return latest_publication(stage)
-    return db.session.scalar(
-        select(Publication).where(Publication.stage_id == stage.id, Publication.version == version)
-    )
-
-
-def public_results_statement(publication: Publication, *columns):
-    """``select(*columns)`` (of ``Result``, joined to what they need) over what the public sees
-    of a publication: every ranked row, except in the alphabetical style, which announces only
-    the awarded rows when it has any (as KIPP announces its Top 45). The one rule for the public
-    pages, their exports and the results API (rows and counts alike)."""
-    stmt = select(*columns).where(Result.publication_id == publication.id)
-    if publication.style == "alphabetical":
-        other = aliased(Result)  # not correlated with the outer rows: one test per publication
-        any_awarded = (
-            select(other.id)
-            .where(other.publication_id == publication.id, other.award != "")
-            .exists()
-        )
-        stmt = stmt.where(or_(Result.award != "", ~any_awarded))
-    return stmt
-
-
-def _by_title(category_id: int, title: str) -> tuple[int, str]:
-    """The order of the alphabetical style: by category, then title (whatever the case)."""
-    return category_id, title.casefold()
-
-
-def list_results(
-    publication: Publication, *, max_rank: int | None = None, public: bool = False
-) -> list[Result]:
-    """A publication's rows by category then place (alphabetical style: by title); with
-    ``max_rank``, only the places up to it in each category (a national round's page); with
-    ``public``, only what the public sees (``public_results_statement``)."""
-    if public:
-        stmt = public_results_statement(publication, Result)
-    else:
-        stmt = select(Result).where(Result.publication_id == publication.id)
-    if max_rank is not None and publication.style != "alphabetical":
-        stmt = stmt.where(Result.rank <= max_rank)
-    results = list(
-        db.session.scalars(
-            stmt.options(
-                selectinload(Result.entry).selectinload(Entry.organisation),
-                selectinload(Result.category),
-            ).order_by(Result.category_id, Result.rank, Result.id)
-        )
-    )
-    if publication.style == "alphabetical":
-        results.sort(key=lambda r: _by_title(r.category_id, r.entry.title))
-    return results
-
-
-def list_published_results(
-    round_: Round, *, max_rank: int | None = None, public: bool = False
-) -> list[tuple[Stage, Publication, list[Result]]]:
-    """Published stages of a round with their latest publication and its results (up to
-    ``max_rank`` in each category when given; only what the public sees with ``public``)."""
-    out = []
-    for stage in round_.stages:
-        pub = latest_publication(stage)
-        if pub is not None:
-            out.append((stage, pub, list_results(pub, max_rank=max_rank, public=public)))
-    return out
-
-
-def count_public_results(publication: Publication) -> list[tuple[int, str, int]]:
-    """(category id, category name, public rows) of a publication, by category id: one
-    statement (``public_results_statement``)."""
-    return [
-        (category_id, name, n)
-        for category_id, name, n in db.session.execute(
-            public_results_statement(
-                publication, Result.category_id, Category.name, func.count(Result.id)
-            )
-            .join(Category, Category.id == Result.category_id)
-            .group_by(Result.category_id, Category.name)
-            .order_by(Result.category_id)
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class PublicRow:
-    """One public row of a publication as plain values (no ORM object per entry)."""
-
-    entry_id: int
-    category_id: int
-    rank: int
-    score: float
-    award: str
-    prize: int | None
-    title: str
-    opd: str
-    rank_lo: int | None = None
-    rank_hi: int | None = None
-    tied_with_next: bool | None = None
-
-
-def public_result_rows(publication: Publication, *, offset: int, limit: int) -> list[PublicRow]:
-    """The publication's public rows ``offset .. offset + limit`` in the order of the public
-    page (by category, then place; alphabetical style: by title), as plain rows: one
-    statement."""
-    stmt = (
-        public_results_statement(
-            publication,
-            Result.entry_id,
-            Result.category_id,
-            Result.rank,
-            Result.score,
-            Result.award,
-            Result.prize,
-            Entry.title,
-            Organisation.name,
-            Result.rank_lo,
-            Result.rank_hi,
-            Result.tied_with_next,
-        )
-        .join(Entry, Entry.id == Result.entry_id)
-        .join(Organisation, Organisation.id == Entry.organisation_id)
-        .order_by(Result.category_id, Result.rank, Result.id)
-    )
-    if publication.style == "alphabetical":  # awarded rows only: a few hundred at most
-        rows = sorted(db.session.execute(stmt), key=lambda r: _by_title(r.category_id, r.title))
-        return [PublicRow(*r) for r in rows[offset : offset + limit]]
-    return [PublicRow(*r) for r in db.session.execute(stmt.offset(offset).limit(limit))]
-
-
-def published_round(slug: str) -> Round | None:
-    """The round with this slug if its results are public, else None."""
-    return db.session.scalar(
-        select(Round).where(Round.slug == slug, Round.results_published_at.is_not(None))
-    )
-
-
-def list_published_rounds() -> list[Round]:
-    return list(
-        db.session.scalars(
-            select(Round)
-            .where(Round.results_published_at.is_not(None))
-            .order_by(Round.results_published_at.desc())
-        )
-    )
-
-
 @records_actor
 def issue_appreciation_certificates(
     *, round_: Round, judges: list[User], actor: User, now: datetime
@@ -517,87 +347,6 @@ def issue_appreciation_certificates(
     return len(todo)
 
 
-def certificates_of_user(user: User) -> list[Certificate]:
-    """A judge's valid certificates of appreciation, newest first."""
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
-            .options(selectinload(Certificate.round))
-            .order_by(Certificate.id.desc())
-        )
-    )
-
-
-def certificates_of_entry(entry: Entry) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.entry_id == entry.id, Certificate.revoked_at.is_(None))
-            .order_by(Certificate.id)
-        )
-    )
-
-
-def valid_entry_certificates_statement(stage: Stage, *columns):
-    """``select(*columns)`` (of ``Certificate``) over the stage's valid award and participation
-    certificates: not revoked, from any of the stage's publications. The one rule for the
-    publication that keeps them, ``valid_certificates_by_entry`` and the results API."""
-    return (
-        select(*columns)
-        .join(Result, Certificate.result_id == Result.id)
-        .where(
-            Result.stage_id == stage.id,
-            Certificate.revoked_at.is_(None),
-            Certificate.kind.in_([CertificateKind.AWARD, CertificateKind.PARTICIPATION]),
-        )
-    )
-
-
-def valid_certificate_awards(stage: Stage, entry_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """(number, award printed) of the valid award or participation certificate of each of
-    ``entry_ids`` from the stage's publications: one statement, plain values."""
-    if not entry_ids:
-        return {}
-    return {
-        entry_id: (code, award)
-        for entry_id, code, award in db.session.execute(
-            valid_entry_certificates_statement(
-                stage, Certificate.entry_id, Certificate.code, Certificate.award
-            ).where(Certificate.entry_id.in_(entry_ids))
-        )
-    }
-
-
-def valid_certificates_by_entry(
-    stage: Stage, entry_ids: list[int] | None = None
-) -> dict[int, Certificate]:
-    """The valid award or participation certificate of each entry from the stage's
-    publications (a round with several published stages gives one per stage); only of
-    ``entry_ids`` when given."""
-    stmt = valid_entry_certificates_statement(stage, Certificate)
-    if entry_ids is not None:
-        if not entry_ids:
-            return {}
-        stmt = stmt.where(Certificate.entry_id.in_(entry_ids))
-    return {c.entry_id: c for c in db.session.scalars(stmt)}
-
-
-def list_special_awards(round_: Round) -> list[Certificate]:
-    """The round's valid special awards, by title then recipient."""
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(
-                Certificate.round_id == round_.id,
-                Certificate.kind == CertificateKind.SPECIAL,
-                Certificate.revoked_at.is_(None),
-            )
-            .order_by(Certificate.award, Certificate.holder)
-        )
-    )
-
-
 @records_actor
 def give_special_award(
     *, round_: Round, entry: Entry, title: str, actor: User, now: datetime
@@ -624,71 +373,6 @@ def give_special_award(
     db.session.add(cert)
     db.session.flush()
     return cert
-
-
-def list_certificates(
-    round_: Round, *, search: str = "", limit: int = 200, offset: int = 0
-) -> tuple[list[Certificate], int]:
-    """The round's certificates matching ``search`` (a number, or part of the recipient's name
-    or the innovation's title), at most ``limit`` of them from the ``offset``-th on, and how
-    many match in all: a national round has tens of thousands."""
-    query = select(Certificate).where(Certificate.round_id == round_.id)
-    search = (search or "").strip()
-    if search:
-        number = numbers.canonical(search)
-        like = f"%{search}%"
-        query = query.where(
-            Certificate.code == number
-            if number
-            else Certificate.holder.ilike(like) | Certificate.title.ilike(like)
-        )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = list(
-        db.session.scalars(
-            query.order_by(
-                Certificate.kind, Certificate.category, Certificate.holder, Certificate.id
-            )
-            .offset(offset)
-            .limit(limit)
-        )
-    )
-    return rows, total
-
-
-def count_certificates(round_: Round) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Certificate.id)).where(
-                Certificate.round_id == round_.id, Certificate.revoked_at.is_(None)
-            )
-        )
-        or 0
-    )
-
-
-def find_certificate(code: str) -> Certificate | None:
-    """The certificate with this number; None for a number this server never issued (checked
-    without a query) or does not hold."""
-    if numbers.is_legacy(code):
-        number = code.strip().upper()
-    elif numbers.is_well_formed(code):
-        number = numbers.canonical(code)
-    else:
-        return None
-    return db.session.scalar(
-        select(Certificate)
-        .where(Certificate.code == number)
-        .options(selectinload(Certificate.round), selectinload(Certificate.revoked_by))
-    )
-
-
-def replacement_of(certificate: Certificate) -> Certificate | None:
-    return db.session.scalar(
-        select(Certificate)
-        .where(Certificate.replaces_id == certificate.id)
-        .order_by(Certificate.id.desc())
-        .limit(1)
-    )
 
 
 @records_actor
@@ -766,49 +450,3 @@ def published_winner_ids(stage: Stage) -> list[int]:
             .order_by(Result.category_id, Result.rank)
         )
     )
-
-
-def notify_opds(*, publication: Publication, now: datetime) -> int:
-    """The published (or corrected) results of a stage, for the OPDs of its ranked entries.
-    A national round tells thousands of accounts at once: the message is composed once per
-    language and the outbox rows are written with one bulk insert. Returns how many."""
-    stage = publication.stage
-    orgs = (
-        select(Entry.organisation_id)
-        .join(Result, Result.entry_id == Entry.id)
-        .where(Result.publication_id == publication.id)
-    )
-    users = db.session.execute(
-        select(User.id, User.email, User.locale)
-        .where(User.organisation_id.in_(orgs), User.role == Role.OPD, User.is_enabled.is_(True))
-        .order_by(User.id)
-    ).all()
-    by_locale: dict[str, list] = {}
-    for user in users:
-        by_locale.setdefault(user.locale or "id", []).append(user)
-    rows = []
-    for locale, group in by_locale.items():
-        with force_locale(locale):
-            subject = _(
-                "Results published: %(round)s, %(stage)s", round=stage.round.name, stage=stage.name
-            )
-            body = _(
-                "The results of %(stage)s of %(round)s are published (version %(v)d).",
-                stage=stage.name,
-                round=stage.round.name,
-                v=publication.version,
-            )
-            body += notifications.link("public.results", slug=stage.round.slug)
-        rows += [
-            {
-                "user_id": u.id,
-                "recipient": u.email or "",
-                "subject": subject[:300],
-                "body": body,
-                "kind": "results_published",
-                "created_at": now,
-                "error": "",
-            }
-            for u in group
-        ]
-    return notifications.queue_many(rows)

@@ -31,7 +31,7 @@ from competition.pdf_skeleton import output_from_skeleton
 from competition.rounds.models import Round
 from competition.storage import get_storage, read_bytes
 from competition.urls import public_url
-from judging.results import awards
+from judging.results import awards, certificate_register
 from judging.results.models import AwardSettings, Certificate, CertificateKind
 
 MAROON = (120, 20, 30)
@@ -370,7 +370,7 @@ def revoked_notice(cert: Certificate, replacement_code: str | None) -> str:
 def _mark_revoked(pdf: FPDF, cert: Certificate) -> None:
     """Cross the page out: a diagonal "DICABUT" and a red banner with the date, the reason and
     the replacing certificate's number."""
-    replacement = awards.replacement_of(cert) if cert.id is not None else None
+    replacement = certificate_register.replacement_of(cert) if cert.id is not None else None
     with pdf.local_context(fill_opacity=0.18, text_color=REVOKED_RED):
         with pdf.rotation(25, x=148.5, y=105):
             pdf.set_font(SANS, "B", 110)

@@ -26,7 +26,7 @@ from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import scores_digest
 from judging.panels.models import Assignment
 from judging.ranking import range_with_place
-from judging.results import awards
+from judging.results import awards, publications
 from judging.results.certificates import MAROON
 from judging.results.models import Result
 from judging.scoring.models import Criterion, Score, ScoreSheet, SheetStatus
@@ -171,7 +171,7 @@ def feedback_for(entry: Entry) -> list[StageFeedback]:
     scores in the last stage it was judged in, without a place (``StageFeedback.stopped``)."""
     settings = awards.settings_of(entry.round)
     out = []
-    published = awards.list_published_results(entry.round)
+    published = publications.list_published_results(entry.round)
     for stage, pub, _results in published:
         mine = db.session.scalar(
             select(Result).where(Result.publication_id == pub.id, Result.entry_id == entry.id)

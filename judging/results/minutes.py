@@ -92,8 +92,8 @@ def render_minutes(
     anchor: audit.Anchor | None = None,
     places: dict[int, dict[int, tuple[int, int, bool]]] | None = None,
 ) -> bytes:
-    """The minutes as PDF bytes. ``published`` is ``awards.list_published_results(round_)``
-    (at least one); ``specials`` the valid special awards (``awards.list_special_awards``);
+    """The minutes as PDF bytes. ``published`` is ``publications.list_published_results(round_)``
+    (at least one); ``specials`` the valid special awards (``certificate_register.list_special_awards``);
     ``method_sentences`` the uncertainty method in plain sentences
     (``judging.analysis.explain.method_sentences``); ``across`` per stage id the rule for
     judges who share no entry, in one sentence; ``anchor`` the audit trail's anchor

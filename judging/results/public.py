@@ -21,7 +21,7 @@ from competition.pdf import Letterhead, Signer
 from competition.rounds.models import Round, Stage
 from competition.urls import public_url
 from judging.analysis import explain
-from judging.results import awards, numbers, recompute
+from judging.results import awards, certificate_register, numbers, publications, recompute
 from judging.results.certificates import layout_for_round, render_for_request
 
 public_bp = Blueprint("public", __name__)
@@ -34,7 +34,7 @@ def index():
     now = utcnow()
     return render_template(
         "judging/results/public/index.html",
-        rounds=awards.list_published_rounds(),
+        rounds=publications.list_published_rounds(),
         announcements=announcements.list_public_announcements(now=now),
         now=now,
     )
@@ -47,7 +47,7 @@ def favicon():
 
 
 def _published_round(slug: str) -> Round:
-    round_ = awards.published_round(slug)
+    round_ = publications.published_round(slug)
     if round_ is None:
         abort(404)
     return round_
@@ -60,24 +60,24 @@ PUBLIC_PLACES = 100  # places per category on the page unless "show all" (export
 def results(slug: str):
     """The round's published results and, from its first announcement on (before any result
     is published), its announcements of who passes each stage with their counts."""
-    round_ = awards.published_round(slug) or announcements.announced_round(slug)
+    round_ = publications.published_round(slug) or announcements.announced_round(slug)
     if round_ is None:
         abort(404)
     show_all = request.args.get("all") == "1"
     stages, certificates, counts = [], {}, {}
-    for stage, pub, rows in awards.list_published_results(
+    for stage, pub, rows in publications.list_published_results(
         round_, max_rank=None if show_all else PUBLIC_PLACES, public=True
     ):
         stages.append((stage, pub, rows))
         # the page links only the awards to their certificates
-        certificates[stage.id] = awards.valid_certificates_by_entry(
+        certificates[stage.id] = certificate_register.valid_certificates_by_entry(
             stage, [r.entry_id for r in rows if r.award]
         )
         # how many the public sees in each category, to offer the rest past the first places
         counts[stage.id] = (
-            {} if show_all else {c: n for c, _name, n in awards.count_public_results(pub)}
+            {} if show_all else {c: n for c, _name, n in publications.count_public_results(pub)}
         )
-    history = {s.id: awards.list_publications(s) for s in round_.stages}
+    history = {s.id: publications.list_publications(s) for s in round_.stages}
     announced = announcements.list_announcements(round_.id)
     return render_template(
         "judging/results/public/results.html",
@@ -89,7 +89,7 @@ def results(slug: str):
         anchors=audit.anchors_of("publications", [p.id for v in history.values() for p in v]),
         certificates=certificates,
         counts=counts,
-        specials=awards.list_special_awards(round_),
+        specials=certificate_register.list_special_awards(round_),
         announcements=announced,
         # per announcement: how many it lists (without those struck off) and where they go on
         summaries={
@@ -132,8 +132,8 @@ def _export_table(round_: Round) -> tuple[list[str], list[list]]:
         _("Verification"),
     ]
     rows = []
-    for stage, pub, results in awards.list_published_results(round_, public=True):
-        certificates = awards.valid_certificates_by_entry(stage)
+    for stage, pub, results in publications.list_published_results(round_, public=True):
+        certificates = certificate_register.valid_certificates_by_entry(stage)
         ranked = pub.style != "alphabetical"
         for r in results:
             cert = certificates.get(r.entry_id)
@@ -195,7 +195,7 @@ def results_version(slug: str, stage_id: int, version: int):
     stage = db.session.get(Stage, stage_id)
     if stage is None or stage.round_id != round_.id:
         abort(404)
-    pub = awards.get_publication(stage, version)
+    pub = publications.get_publication(stage, version)
     if pub is None:
         abort(404)
     return render_template(
@@ -203,8 +203,8 @@ def results_version(slug: str, stage_id: int, version: int):
         round=round_,
         stage=stage,
         pub=pub,
-        results=awards.list_results(pub, public=True),
-        latest=awards.latest_publication(stage),
+        results=publications.list_results(pub, public=True),
+        latest=publications.latest_publication(stage),
         sheets_public=awards.settings_of(round_).publishes_sheets,
         explain=explain,
     )
@@ -221,8 +221,8 @@ def verify_form():
 
 @public_bp.route("/verify/<code>")
 def verify(code: str):
-    certificate = awards.find_certificate(code)
-    replacement = awards.replacement_of(certificate) if certificate else None
+    certificate = certificate_register.find_certificate(code)
+    replacement = certificate_register.replacement_of(certificate) if certificate else None
     status = 200 if certificate else 404
     return render_template(
         "judging/results/public/verify.html",
@@ -236,7 +236,7 @@ def verify(code: str):
 @public_bp.route("/verify/<code>.pdf")
 def verify_pdf(code: str):
     """Anyone may download a valid certificate once its round's results are public."""
-    cert = awards.find_certificate(code)
+    cert = certificate_register.find_certificate(code)
     if (
         cert is None
         or cert.is_revoked
@@ -262,7 +262,7 @@ def results_sheets(slug: str, stage_id: int, version: int):
     stage = db.session.get(Stage, stage_id)
     if stage is None or stage.round_id != round_.id:
         abort(404)
-    pub = awards.get_publication(stage, version)
+    pub = publications.get_publication(stage, version)
     if pub is None or not awards.settings_of(round_).publishes_sheets:
         abort(404)
     body = recompute.sheets_csv(pub)

@@ -41,7 +41,15 @@ from judging.analysis import services as analysis
 from judging.analysis import uncertainty as stage_uncertainty
 from judging.analysis.services import METHOD_LABELS
 from judging.panels.models import Assignment
-from judging.results import awards, certificates, feedback, minutes, recompute
+from judging.results import (
+    awards,
+    certificate_register,
+    certificates,
+    feedback,
+    minutes,
+    publications,
+    recompute,
+)
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
 from judging.results.certificates import Layout, render_certificate, render_for_request
@@ -70,7 +78,7 @@ def entry_detail(entry_id: int):
     return render_template(
         "competition/entries/entry_detail.html",
         entry=entry,
-        certificates=awards.certificates_of_entry(entry),
+        certificates=certificate_register.certificates_of_entry(entry),
         progress=entries.progress_of(entry, utcnow()),
         now=utcnow(),
         feedback=feedback.feedback_for(entry),
@@ -99,7 +107,7 @@ def feedback_pdf(entry_id: int):
 
 @opd_results_bp.route("/certificates/<code>.pdf")
 def certificate(code: str):
-    cert = awards.find_certificate(code)
+    cert = certificate_register.find_certificate(code)
     if cert is None or not can_download_certificate(current_user, cert):
         raise NotAllowed()
     pdf = render_for_request(cert)
@@ -148,7 +156,7 @@ def _review_page(
                 "levels": levels,
                 "awarded": awarded,
                 "award_for": awards.award_for,
-                "versions": awards.list_publications(stage),
+                "versions": publications.list_publications(stage),
                 "combined": combined.publishes_combined(stage),
                 "unc": unc,
                 "form": (forms or {}).get(stage.id) or PublishForm(formdata=None),
@@ -168,7 +176,7 @@ def _review_page(
     search = request.args.get("q", "")
     # A page of certificates (a national round issues thousands; the search finds one).
     cert_page, per_page = requested_page(CERTIFICATE_ROWS, "cert_page")
-    certs, n_certs = awards.list_certificates(
+    certs, n_certs = certificate_register.list_certificates(
         round_, search=search, limit=per_page, offset=(cert_page - 1) * per_page
     )
     cert_at = make_page(n_certs, cert_page, per_page, "cert_page")
@@ -182,7 +190,7 @@ def _review_page(
         certificates_page=cert_at,
         search=search,
         special_form=special_form or SpecialAwardForm.for_round(round_, formdata=None),
-        specials=awards.list_special_awards(round_),
+        specials=certificate_register.list_special_awards(round_),
         action_form=ActionForm(),
         explain=explain,
         feedback_form=FeedbackSettingsForm(
@@ -403,7 +411,7 @@ def bulk_page(round_id: int):
         "judging/results/certificates_zip.html",
         round=round_,
         job=bulk.latest_job(round_.id),
-        valid=awards.count_certificates(round_),
+        valid=certificate_register.count_certificates(round_),
         action_form=ActionForm(),
     )
 
@@ -480,7 +488,7 @@ def _minutes_uncertainty(published) -> dict:
 def minutes_pdf(round_id: int):
     """The official minutes (Berita Acara Hasil Penilaian) of the published results."""
     round_ = db.get_or_404(Round, round_id)
-    published = awards.list_published_results(round_)
+    published = publications.list_published_results(round_)
     if not published:
         raise NotAllowed()
     pdf = minutes.render_minutes(
@@ -492,7 +500,7 @@ def minutes_pdf(round_id: int):
             **{k: str(v) for k, v in METHOD_LABELS.items()},
             combined.METHOD: str(combined.LABEL),
         },
-        specials=awards.list_special_awards(round_),
+        specials=certificate_register.list_special_awards(round_),
         anchor=minutes.anchor_of(published),
         places={
             pub.id: feedback.likely_places(stage, pub, results) for stage, pub, results in published
@@ -531,7 +539,7 @@ def publishing_certificate(round_id: int, certificate_id: int):
             "judging/results/certificate_revoke.html",
             cert=cert,
             form=form,
-            replacement=awards.replacement_of(cert),
+            replacement=certificate_register.replacement_of(cert),
         ), 422 if form.errors else 200
     with writing(field=form.reason) as w:
         if form.reissue.data:
@@ -570,14 +578,14 @@ require_role(judge_certificates_bp, Role.JUDGE)
 def index():
     return render_template(
         "judging/results/judge_certificates.html",
-        certificates=awards.certificates_of_user(current_user),
+        certificates=certificate_register.certificates_of_user(current_user),
     )
 
 
 @judge_certificates_bp.route("/<code>.pdf")
 def download(code: str):
     """A judge downloads their own certificates of appreciation; anyone else's is a 404."""
-    cert = awards.find_certificate(code)
+    cert = certificate_register.find_certificate(code)
     if cert is None or cert.user_id != current_user.id or cert.is_revoked:
         raise NotAllowed()
     return (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from competition.db import db, utcnow
-from judging.results import awards
+from judging.results import certificate_register
 from judging.results import publication as publication_service
 from tests import factories
 from tests.conftest import csrf_token
@@ -95,7 +95,7 @@ def test_revoking_asks_and_stays_a_post_with_csrf(app, make_app, login, committe
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     url = f"/committee/rounds/{stage.round_id}/results/certificates/{cert.id}"
     page = login(committee).get(url).text
     assert f'data-confirm="Cabut piagam {cert.code}?' in page

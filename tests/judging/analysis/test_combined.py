@@ -11,8 +11,8 @@ import pytest
 from competition.db import db, utcnow
 from competition.errors import InvalidState
 from judging.analysis import combined
-from judging.results import awards
 from judging.results import publication as publication_service
+from judging.results import publications
 from judging.results.models import Publication
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -83,7 +83,7 @@ def test_last_stage_publishes_the_combined_ranking(app, committee, two_stages):
         ("Presentasi", 60.0),
     ]
     assert params["scale"] == [0, 100] and pub.n_sheets == 2 * (6 + 4)
-    results = awards.list_results(pub)
+    results = publications.list_results(pub)
     assert [(r.entry_id, r.rank) for r in results] == [
         (entries[1].id, 1),
         (entries[0].id, 2),

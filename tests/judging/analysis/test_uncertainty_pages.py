@@ -543,7 +543,7 @@ def test_minutes_give_each_place_its_published_range(login, committee, scored_st
 
     from pypdf import PdfReader
 
-    from judging.results import awards
+    from judging.results import publications
     from judging.results.feedback import likely_places
 
     client = login(committee)
@@ -554,7 +554,7 @@ def test_minutes_give_each_place_its_published_range(login, committee, scored_st
         ).status_code
         == 302
     )
-    [(stage, pub, results)] = awards.list_published_results(scored_stage.round)
+    [(stage, pub, results)] = publications.list_published_results(scored_stage.round)
     places = likely_places(stage, pub, results)
     assert set(places) == {r.entry_id for r in results if r.rank > 0}
     assert any(lo < hi for lo, hi, _tied in places.values())  # some order is undecided
@@ -594,13 +594,13 @@ def test_minutes_of_a_publication_without_stored_ranges_while_the_sheets_are_unc
 
     from pypdf import PdfReader
 
-    from judging.results import awards
     from judging.results import publication as publication_service
+    from judging.results import publications
     from judging.results.feedback import likely_places
 
     publication_service.publish_results(stage=scored_stage, actor=committee, now=utcnow())
     db.session.commit()
-    [(stage, pub, results)] = awards.list_published_results(scored_stage.round)
+    [(stage, pub, results)] = publications.list_published_results(scored_stage.round)
     assert all(r.rank_hi is None for r in results)
     places = likely_places(stage, pub, results)
     assert set(places) == {r.entry_id for r in results if r.rank > 0}

@@ -11,7 +11,7 @@ from competition.db import db
 from competition.rounds.models import Round, StageKind
 from judging.demo import story
 from judging.demo.loader import load_demo
-from judging.results import awards
+from judging.results import publications
 from judging.results.models import Result
 from tests import factories
 
@@ -38,7 +38,7 @@ EXPECTED_AWARDS = [
 def _published_awards() -> list[tuple[str, str]]:
     round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2025"))
     field = [s for s in round_.stages if s.kind == StageKind.SCORED][-1]
-    publication = awards.latest_publication(field)
+    publication = publications.latest_publication(field)
     results = db.session.scalars(
         select(Result)
         .where(Result.publication_id == publication.id, Result.award != "")

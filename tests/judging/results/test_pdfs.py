@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from competition.announcements import services as announcements
 from competition.audit import services as audit
 from competition.db import db, utcnow
-from judging.results import awards
+from judging.results import awards, certificate_register
 from judging.results import publication as publication_service
 from tests import factories
 from tests.judging.results.test_publishing import scored  # noqa: F401 - fixture
@@ -178,7 +178,7 @@ def test_certificate_pdf_is_valid_with_unicode_names_and_reproducible(
     app, login, committee, published, tmp_path
 ):
     stage, entries, owners, _pub = published
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     client = login(owners[0])
     first = client.get(f"/opd/certificates/{cert.code}.pdf")
     assert first.status_code == 200
@@ -197,7 +197,7 @@ def test_revoked_certificate_downloaded_again_is_marked_revoked(
     app, login, committee, published, tmp_path
 ):
     stage, entries, owners, _pub = published
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     revoked_on = datetime(2026, 4, 2, 3, 0, tzinfo=UTC)
     new = awards.reissue_certificate(
         certificate=cert, reason="Nama OPD salah eja", actor=committee, now=revoked_on
@@ -215,7 +215,7 @@ def test_revoked_certificate_downloaded_again_is_marked_revoked(
     )
     assert "DICABUT" not in clean and new.code in clean
     # Revoked without a replacement: date and reason, no number.
-    other = awards.valid_certificates_by_entry(stage)[entries[1].id]
+    other = certificate_register.valid_certificates_by_entry(stage)[entries[1].id]
     awards.revoke_certificate(
         certificate=other, reason="Dibatalkan", actor=committee, now=revoked_on
     )

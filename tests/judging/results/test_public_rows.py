@@ -1,11 +1,11 @@
-"""What the public sees of a publication (``awards.public_results_statement``): every ranked
+"""What the public sees of a publication (``publications.public_results_statement``): every ranked
 row, except in the alphabetical style, which announces only the awarded rows when it has any.
 One rule for the public page, its exports and the API, for the rows and for the counts."""
 
 import pytest
 
 from competition.db import db
-from judging.results import awards, public
+from judging.results import awards, public, publications
 from judging.results import publication as publication_service
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -60,22 +60,22 @@ def _expected(style: str, winners: int) -> dict[str, list[str]]:
 def test_rows_counts_and_api_rows_follow_one_rule(app, committee, style, winners):
     stage, pub = _publish(style, winners)
     expected = _expected(style, winners)
-    rows = awards.list_results(pub, public=True)
+    rows = publications.list_results(pub, public=True)
     by_category: dict[str, list[str]] = {}
     for r in rows:
         by_category.setdefault(r.category.name, []).append(r.entry.title)
     assert by_category == expected
     assert all(r.award for r in rows) == (style == "alphabetical" and winners > 0)
-    assert [(name, n) for _cid, name, n in awards.count_public_results(pub)] == [
+    assert [(name, n) for _cid, name, n in publications.count_public_results(pub)] == [
         (name, len(titles)) for name, titles in expected.items()
     ]
-    plain = awards.public_result_rows(pub, offset=0, limit=100)
+    plain = publications.public_result_rows(pub, offset=0, limit=100)
     assert [r.entry_id for r in plain] == [r.entry_id for r in rows]
     assert [r.title for r in plain] == [r.entry.title for r in rows]
-    middle = awards.public_result_rows(pub, offset=2, limit=3)
+    middle = publications.public_result_rows(pub, offset=2, limit=3)
     assert [r.entry_id for r in middle] == [r.entry_id for r in rows][2:5]
     # all rows, whatever the public sees
-    assert len(awards.list_results(pub)) == sum(len(t) for t in TITLES.values())
+    assert len(publications.list_results(pub)) == sum(len(t) for t in TITLES.values())
 
 
 def test_the_page_offers_the_rest_only_of_what_the_public_sees(app, monkeypatch):

@@ -15,7 +15,7 @@ from competition.announcements import services as announcements
 from competition.audit.models import AuditRecord
 from competition.db import db, utcnow
 from competition.errors import InvalidState
-from judging.results import awards, numbers
+from judging.results import awards, certificate_register, numbers, publications
 from judging.results import publication as publication_service
 from judging.results.certificates import QR_BORDER, QR_SCALE, qr_matrix
 from judging.results.models import Certificate, Publication, Result
@@ -99,7 +99,7 @@ def test_results_services_record_their_actor_whoever_calls_them(app, committee, 
 
 
 def _snapshot(pub):
-    return [(r.entry_id, r.rank, r.score, r.award) for r in awards.list_results(pub)]
+    return [(r.entry_id, r.rank, r.score, r.award) for r in publications.list_results(pub)]
 
 
 def test_publish_freezes_a_snapshot_that_later_score_edits_cannot_change(app, committee, scored):
@@ -149,9 +149,9 @@ def test_correction_needs_a_reason_and_keeps_the_old_version(app, login, committ
         f"/committee/stages/{stage.id}/publish", data={"reason": "Nilai juri 2 salah input"}
     )
     assert ok.status_code == 302
-    v2 = awards.latest_publication(stage)
+    v2 = publications.latest_publication(stage)
     assert v2.version == 2 and v2.reason == "Nilai juri 2 salah input"
-    assert len(awards.list_results(v1)) == len(awards.list_results(v2)) == 6
+    assert len(publications.list_results(v1)) == len(publications.list_results(v2)) == 6
     public = app.test_client().get(f"/results/{stage.round.slug}")
     assert "Nilai juri 2 salah input" in public.text
     assert f"/results/{stage.round.slug}/stages/{stage.id}/v1" in public.text
@@ -173,10 +173,10 @@ def test_correction_revokes_only_changed_awards(app, committee, scored):
     publication_service.publish_results(
         stage=stage, actor=committee, now=utcnow(), reason="Salah ketik"
     )
-    valid = awards.valid_certificates_by_entry(stage)
+    valid = certificate_register.valid_certificates_by_entry(stage)
     assert valid[entries[5].id].award == "Terbaik I"
     assert valid[entries[5].id].code != first[entries[5].id]
-    old = awards.find_certificate(first[entries[0].id])
+    old = certificate_register.find_certificate(first[entries[0].id])
     assert old.is_revoked and "Salah ketik" in old.revoked_reason
     assert valid[entries[0].id].award == "Terbaik II"
     # Entry 4 was and stays a participant: same certificate.
@@ -200,7 +200,7 @@ def test_award_levels_national_preset(app, login, committee, scored):
     ]
     pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     assert pub.style == "alphabetical"
-    by_rank = sorted(awards.list_results(pub), key=lambda r: r.rank)
+    by_rank = sorted(publications.list_results(pub), key=lambda r: r.rank)
     assert [r.award for r in by_rank] == ["Outstanding Achievement"] * 3 + ["Top 45"] * 3
 
 
@@ -224,7 +224,7 @@ def test_award_levels_city_preset_with_prizes_and_participation(app, login, comm
     assert "Juara I" in review.text and "Harapan II" in review.text
     assert "3.000.000" in review.text  # Indonesian grouping
     pub = publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
-    got = [(r.rank, r.award, r.prize) for r in awards.list_results(pub)]
+    got = [(r.rank, r.award, r.prize) for r in publications.list_results(pub)]
     assert got == [
         (1, "Juara I", 3_000_000),
         (2, "Juara II", 2_000_000),
@@ -308,7 +308,7 @@ def test_verify_valid_revoked_unknown_and_reissued(app, login, committee, scored
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     page = anon.get(f"/verify/{cert.code}")
     assert page.status_code == 200 and "Posyandu Digital" in page.text
@@ -352,7 +352,7 @@ def test_certificate_pdf_has_holder_award_number_and_qr(app, login, committee, s
     stage, entries, owners = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     response = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     page = PdfReader(io.BytesIO(response.data)).pages[0]
@@ -401,7 +401,7 @@ def test_public_results_export_csv_and_xlsx(app, committee, scored):
     assert len(lines) == 1 + 6
     assert "Posyandu Digital" in lines[1] and "Terbaik I" in lines[1]
     assert "'=HYPERLINK" in text  # a formula-like title is quoted
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     assert cert.code in lines[1] and f"/verify/{cert.code}" in lines[1]
     xlsx = anon.get(f"/results/{slug}.xlsx")
     assert xlsx.status_code == 200
@@ -421,7 +421,7 @@ def test_public_certificate_download_only_when_valid_and_published(app, committe
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     assert anon.get(f"/verify/{cert.code}.pdf").status_code == 200
     awards.revoke_certificate(certificate=cert, reason="Batal", actor=committee, now=utcnow())
@@ -476,7 +476,7 @@ def test_certificate_layout_upload_is_content_checked(app, login, committee, sco
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     pdf = PdfReader(io.BytesIO(login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data))
     text = pdf.pages[0].extract_text()
     for expected in (
@@ -567,12 +567,14 @@ def test_demo_is_published_with_certificates(app, demo, login):
     # Awards follow the KIPP order: given in the finished 2025 round after its last stage
     # (the field verification, on the combined ranking), none in the 2026 round under way.
     current = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2026"))
-    assert not any(awards.list_publications(s) for s in current.stages)
+    assert not any(publications.list_publications(s) for s in current.stages)
     assert db.session.scalar(select(Certificate).where(Certificate.round_id == current.id)) is None
     round_ = db.session.scalar(select(Round).where(Round.slug == "koinyanlik-2025"))
     desk, presentation, field = (s for s in round_.stages if s.kind == "scored")
-    assert not awards.list_publications(desk) and not awards.list_publications(presentation)
-    assert [p.version for p in awards.list_publications(field)] == [2, 1]
+    assert not publications.list_publications(desk) and not publications.list_publications(
+        presentation
+    )
+    assert [p.version for p in publications.list_publications(field)] == [2, 1]
     page = app.test_client().get(f"/results/{round_.slug}").text
     assert "Juara Harapan" in page and "Juara I" in page and "3.000.000" in page
     kinds = {}
@@ -611,7 +613,7 @@ def test_minutes_pdf_lists_stage_judges_and_ranking(app, login, committee, score
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
-    pub = awards.latest_publication(stage)
+    pub = publications.latest_publication(stage)
     for expected in (
         "BERITA ACARA HASIL PENILAIAN",
         stage.round.name.upper(),
@@ -634,7 +636,7 @@ def test_review_page_searches_certificates(app, login, committee, scored):
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[3].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[3].id]
     client = login(committee)
     base = f"/committee/rounds/{stage.round_id}/results"
     page = client.get(base).text
@@ -666,8 +668,11 @@ def test_special_award_outside_the_ranking(app, login, committee, scored):
         stage=stage, actor=committee, now=utcnow(), reason="Cek ulang"
     )
     db.session.commit()
-    assert not awards.find_certificate(cert.code).is_revoked
-    assert awards.valid_certificates_by_entry(stage)[entries[4].id].kind == "participation"
+    assert not certificate_register.find_certificate(cert.code).is_revoked
+    assert (
+        certificate_register.valid_certificates_by_entry(stage)[entries[4].id].kind
+        == "participation"
+    )
     assert login(owners[4]).get(f"/opd/certificates/{cert.code}.pdf").status_code == 200
 
 
@@ -685,7 +690,7 @@ def test_judges_download_only_their_own_appreciation(app, login, committee, scor
     db.session.commit()
     mine = db.session.scalar(select(User).where(User.username == "penilai0"))
     other = db.session.scalar(select(User).where(User.username == "penilai1"))
-    cert = awards.certificates_of_user(mine)[0]
+    cert = certificate_register.certificates_of_user(mine)[0]
     client = login(mine)
     assert cert.code in client.get("/judge/certificates/").text
     pdf = client.get(f"/judge/certificates/{cert.code}.pdf")
@@ -699,7 +704,7 @@ def test_public_url_is_printed_when_configured(app, login, committee, scored):
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
     app.config["PUBLIC_URL"] = "https://inovasi.palembang.go.id/"
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     data = login(owners[0]).get(f"/opd/certificates/{cert.code}.pdf").data
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert f"https://inovasi.palembang.go.id/verify/{cert.code}" in text
@@ -736,9 +741,9 @@ def test_only_the_last_scored_stage_gives_awards_and_certificates(app, login, co
     publication_service.publish_results(stage=final, actor=committee, now=utcnow())
     db.session.commit()
     assert first.without_awards and json.loads(first.params)["awards"] == []
-    assert all(r.award == "" and r.prize is None for r in awards.list_results(first))
-    assert awards.valid_certificates_by_entry(stage) == {}
-    second = awards.valid_certificates_by_entry(final)[entries[0].id]
+    assert all(r.award == "" and r.prize is None for r in publications.list_results(first))
+    assert certificate_register.valid_certificates_by_entry(stage) == {}
+    second = certificate_register.valid_certificates_by_entry(final)[entries[0].id]
     assert second.award == "Terbaik III"
     page = app.test_client().get(f"/results/{stage.round.slug}").text
     assert "Peringkat tahap sebelumnya, diumumkan tanpa penghargaan" in page
@@ -755,11 +760,11 @@ def test_concurrent_publication_of_the_same_version_is_refused(
     # as the latest, so it tries to write version 2 too.
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow(), reason="A")
     db.session.commit()
-    v1 = awards.get_publication(stage, 1)
-    monkeypatch.setattr(awards, "latest_publication", lambda s: v1)
+    v1 = publications.get_publication(stage, 1)
+    monkeypatch.setattr(publications, "latest_publication", lambda s: v1)
     r = login(committee).post(f"/committee/stages/{stage.id}/publish", data={"reason": "B"})
     assert r.status_code == 409
-    assert [p.reason for p in awards.list_publications(stage)] == ["A", ""]
+    assert [p.reason for p in publications.list_publications(stage)] == ["A", ""]
 
 
 def test_public_results_link_the_round_announcements(app, committee, scored):
@@ -783,7 +788,7 @@ def test_verify_form_on_home_and_at_verify_goes_to_the_number(app, committee, sc
     stage, entries, _ = scored
     publication_service.publish_results(stage=stage, actor=committee, now=utcnow())
     db.session.commit()
-    cert = awards.valid_certificates_by_entry(stage)[entries[0].id]
+    cert = certificate_register.valid_certificates_by_entry(stage)[entries[0].id]
     anon = app.test_client()
     home = anon.get("/").text
     assert 'action="/verify/"' in home and 'name="number"' in home and "Nomor piagam" in home

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from competition.db import db, utcnow
 from judging.panels.models import Assignment
-from judging.results import awards
+from judging.results import awards, publications
 from judging.results import publication as publication_service
 from judging.results.models import Result
 from judging.scoring import rubric as rubric_service
@@ -132,7 +132,7 @@ def test_verify_publication_checks_old_and_new_publications_alike(
         data={"reason": "ranges", "confirm_uncertain": "y"},
     )
     assert r.status_code == 302
-    new = awards.latest_publication(stage)
+    new = publications.latest_publication(stage)
     assert new.version == old.version + 1
     stored = db.session.scalars(select(Result).where(Result.publication_id == new.id)).all()
     assert stored and all(row.rank_hi for row in stored)
