@@ -9,8 +9,8 @@ from sqlalchemy import select
 from competition.db import db
 from judging.results import awards
 from judging.results import publication as publication_service
-from judging.results.api import OPENAPI
 from judging.results.models import Certificate
+from judging.results.openapi import OPENAPI
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
 from tests import factories
