@@ -57,8 +57,10 @@ from judging.demo.loader import demo_cli
 from judging.panels.views import panels_bp
 from judging.results import permissions as results_permissions
 from judging.results.api import api_bp
+from judging.results.judge_views import judge_certificates_bp
+from judging.results.opd_views import opd_results_bp
 from judging.results.public import public_bp
-from judging.results.views import judge_certificates_bp, opd_results_bp, publishing_bp
+from judging.results.views import publishing_bp
 from judging.scoring import permissions as scoring_permissions
 from judging.scoring.blind import anonymise
 from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp

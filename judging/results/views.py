@@ -1,6 +1,7 @@
-"""Results pages: the committee's publishing, awards, layout, ZIP and berita acara (blueprint
-``publishing``), the judges' certificates (``judge_certificates``) and the OPD's entry page
-with its certificates (``opd_results``)."""
+"""The committee's results pages (blueprint ``publishing``): publishing, awards, layout, ZIP,
+berita acara, announcements of a stage's result and the feedback settings. The judges'
+certificates are ``judge_views`` (``judge_certificates``), the OPD's entry page with its
+certificates ``opd_views`` (``opd_results``)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from competition.accounts.models import User
 from competition.announcements import services as announcements
 from competition.announcements.forms import AnnounceForm
 from competition.db import db, utcnow
-from competition.entries import services as entries
 from competition.entries.models import Entry
 from competition.errors import ConcurrentChange, NotAllowed
 from competition.forms import ActionForm
@@ -52,7 +52,7 @@ from judging.results import (
 )
 from judging.results import publication as publication_service
 from judging.results import zips as bulk
-from judging.results.certificates import Layout, render_certificate, render_for_request
+from judging.results.certificates import Layout, render_certificate
 from judging.results.forms import (
     AwardsForm,
     ConfirmUncertainForm,
@@ -65,59 +65,7 @@ from judging.results.forms import (
     parse_levels,
 )
 from judging.results.models import Certificate
-from judging.results.permissions import can_download_certificate
 from judging.scoring import progress
-
-opd_results_bp = Blueprint("opd_results", __name__, url_prefix="/opd")
-require_role(opd_results_bp, Role.OPD)
-
-
-@opd_results_bp.route("/entries/<int:entry_id>")
-def entry_detail(entry_id: int):
-    entry = entries.get_entry_for(current_user, entry_id)
-    return render_template(
-        "competition/entries/entry_detail.html",
-        entry=entry,
-        certificates=certificate_register.certificates_of_entry(entry),
-        progress=entries.progress_of(entry, utcnow()),
-        now=utcnow(),
-        feedback=feedback.feedback_for(entry),
-        announced=announcements.announcements_of_entry(entry),
-        min_category=feedback.MIN_CATEGORY,
-        explain=explain,
-    )
-
-
-@opd_results_bp.route("/entries/<int:entry_id>/feedback.pdf")
-def feedback_pdf(entry_id: int):
-    """The OPD's feedback on its own entry as a PDF (404 before publication)."""
-    entry = entries.get_entry_for(current_user, entry_id)
-    found = feedback.feedback_for(entry)
-    if not found:
-        raise NotAllowed()
-    return (
-        feedback.render_feedback_pdf(entry, found),
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": downloads.disposition(f"umpan-balik-{entry.id}.pdf"),
-        },
-    )
-
-
-@opd_results_bp.route("/certificates/<code>.pdf")
-def certificate(code: str):
-    cert = certificate_register.find_certificate(code)
-    if cert is None or not can_download_certificate(current_user, cert):
-        raise NotAllowed()
-    pdf = render_for_request(cert)
-    filename = f"sertifikat-{cert.code}.pdf"
-    return (
-        pdf,
-        200,
-        {"Content-Type": "application/pdf", "Content-Disposition": downloads.disposition(filename)},
-    )
-
 
 publishing_bp = Blueprint("publishing", __name__, url_prefix="/committee")
 
@@ -566,36 +514,6 @@ def publishing_certificate(round_id: int, certificate_id: int):
             "judging/results/certificate_revoke.html", cert=cert, form=form, replacement=None
         ), w.status
     return redirect(url_for("publishing.review", round_id=round_id) + "#certificates")
-
-
-judge_certificates_bp = Blueprint("judge_certificates", __name__, url_prefix="/judge/certificates")
-
-
-require_role(judge_certificates_bp, Role.JUDGE)
-
-
-@judge_certificates_bp.route("/")
-def index():
-    return render_template(
-        "judging/results/judge_certificates.html",
-        certificates=certificate_register.certificates_of_user(current_user),
-    )
-
-
-@judge_certificates_bp.route("/<code>.pdf")
-def download(code: str):
-    """A judge downloads their own certificates of appreciation; anyone else's is a 404."""
-    cert = certificate_register.find_certificate(code)
-    if cert is None or cert.user_id != current_user.id or cert.is_revoked:
-        raise NotAllowed()
-    return (
-        certificates.render_for_request(cert),
-        200,
-        {
-            "Content-Type": "application/pdf",
-            "Content-Disposition": downloads.disposition(f"piagam-{cert.code}.pdf"),
-        },
-    )
 
 
 @publishing_bp.route("/timeline/<int:stage_id>/announce", methods=["GET", "POST"])
