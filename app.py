@@ -20,14 +20,10 @@ from werkzeug.serving import WSGIRequestHandler
 from competition import permissions, urls
 from competition.accounts import sessions
 from competition.accounts.cli import import_accounts_cli
-from competition.accounts.views import (
-    account_bp,
-    auth_bp,
-    imports_bp,
-    organisations_bp,
-    password_reset_bp,
-    users_bp,
-)
+from competition.accounts.import_views import imports_bp
+from competition.accounts.organisation_views import organisations_bp
+from competition.accounts.password_reset_views import password_reset_bp
+from competition.accounts.views import account_bp, auth_bp, users_bp
 from competition.announcements import services as announcements_services
 from competition.announcements.views import announcements_bp, notices_bp
 from competition.audit.chain import derive_audit_key

@@ -1,6 +1,7 @@
 """Password reset by an expiring link, sent by e-mail or issued by the committee or an Admin
 Lokal to pass on (no SMTP needed): tokens, the mail, and the throttle on asking (the pages are
-``competition.accounts.views``)."""
+``competition.accounts.password_reset_views``; a link issued by hand is shown by
+``competition.accounts.views.reset_link_page``)."""
 
 from __future__ import annotations
 

@@ -1,19 +1,15 @@
 """The account pages: logging in and out and the interface language (blueprint ``auth``), the
-signed-in user's password (``account``), password reset by e-mail (``password_reset``), the
-committee's account list (``users``), account import (``imports``) and organisations
-(``organisations``)."""
+signed-in user's password (``account``) and the committee's account list (``users``). Password
+reset by e-mail is ``password_reset_views``, account import ``import_views``, the organisations
+``organisation_views``."""
 
 from __future__ import annotations
 
-import json
-import secrets
-import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,24 +18,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, or_, select
 
-from competition.accounts import agencies, imports, password_reset, sessions, throttle
-from competition.accounts import tasks as import_tasks
+from competition.accounts import agencies, password_reset, sessions, throttle
 from competition.accounts.forms import (
     AccountForm,
-    ConfirmForm,
-    ForgotForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
-    RegionForm,
-    ResetForm,
-    UploadForm,
 )
-from competition.accounts.kinds import KIND_LABELS, kind_of
 from competition.accounts.models import Organisation, User
 from competition.accounts.passwords import MAX_LENGTH
 from competition.accounts.services import (
@@ -55,20 +42,12 @@ from competition.accounts.services import (
 )
 from competition.audit import services as audit
 from competition.db import db, utcnow
-from competition.errors import InvalidState
 from competition.forms import ActionForm
 from competition.i18n.formatting import before_full_stop
-from competition.jobs import services as jobs
-from competition.jobs.models import JobState
 from competition.permissions import require_login, require_role
 from competition.roles import Role
-from competition.storage import content_type, get_storage, read_bytes
 from competition.urls import public_url
 from competition.web import writing
-
-organisations_bp = Blueprint("organisations", __name__, url_prefix="/committee")
-require_role(organisations_bp, Role.COMMITTEE)
-
 
 auth_bp = Blueprint("auth", __name__)
 
@@ -263,99 +242,6 @@ def toggle(user_id: int, enabled: int):
     return redirect(url_for("users.index"))
 
 
-password_reset_bp = Blueprint("password_reset", __name__, url_prefix="/password")
-
-
-@password_reset_bp.before_request
-def _only_with_mail():
-    """Asking for a link needs mail; following one does not (links are also issued by hand)."""
-    if request.endpoint != "password_reset.reset" and not password_reset.is_enabled():
-        abort(404)
-
-
-def _send_reset_link(text: str, now) -> None:
-    """Record the request and mail a reset link to the account named by ``text`` (username or
-    e-mail address) if it exists, is enabled, has an address and was not mailed too often."""
-    audit.record("password_reset_asked", "users", throttle.key_for(text))
-    user = db.session.scalar(
-        select(User).where(or_(User.username == text, func.lower(User.email) == text.lower()))
-    )
-    if (
-        user is not None
-        and user.is_enabled
-        and user.email
-        and not password_reset.mailed_too_often(user, now)
-    ):
-        minutes = (
-            int(current_app.config.get("PASSWORD_RESET_MAX_AGE") or password_reset.DEFAULT_MAX_AGE)
-            // 60
-        )
-        link = public_url("password_reset.reset", token=password_reset.make_token(user))
-        password_reset.send_mail(
-            user.email,
-            _("Juri: set a new password"),
-            _(
-                "Someone (probably you) asked to set a new password for the account "
-                "%(username)s. Open this link within %(minutes)d minutes:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message: your password stays as it is.",
-                username=user.username,
-                minutes=minutes,
-                link=link,
-            ),
-        )
-        audit.record("password_reset_sent", "users", user.id, actor=user)
-
-
-@password_reset_bp.route("/forgot", methods=["GET", "POST"])
-def forgot():
-    form = ForgotForm()
-    if form.validate_on_submit():
-        text, now = form.login.data.strip(), utcnow()
-        wait = password_reset.asked_too_often(text, request.remote_addr or "", now)
-        if wait:  # the same answer whether or not the account exists
-            flash(
-                _(
-                    "Too many requests for a new password. Try again in %(minutes)d minutes.",
-                    minutes=wait,
-                ),
-                "danger",
-            )
-            return render_template("competition/accounts/forgot.html", form=form), 429
-        with writing():
-            _send_reset_link(text, now)
-        flash(
-            _(
-                "If an account with that username or address has an email address, a link "
-                "to set a new password has been sent to it."
-            ),
-            "info",
-        )
-        return redirect(url_for("auth.login"))
-    return render_template(
-        "competition/accounts/forgot.html", form=form
-    ), 422 if form.errors else 200
-
-
-@password_reset_bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset(token: str):
-    user = password_reset.user_for_token(token)
-    if user is None:
-        flash(_("This link has expired or has already been used. Ask for a new one."), "danger")
-        if not password_reset.is_enabled():
-            return redirect(url_for("auth.login"))
-        return redirect(url_for("password_reset.forgot"))
-    form = ResetForm(user=user)
-    if form.validate_on_submit():
-        with writing(_("Your password has been set. Log in with it now.")):
-            user.set_own_password(form.new.data)
-            sessions.end_sessions(user)
-            audit.record("password_reset", "users", user.id, actor=user)
-        return redirect(url_for("auth.login"))
-    return render_template(
-        "competition/accounts/reset.html", form=form, max_length=MAX_LENGTH
-    ), 422 if form.errors else 200
-
-
 account_bp = Blueprint("account", __name__, url_prefix="/account")
 
 
@@ -388,158 +274,3 @@ def password():
             audit.record("password_check_failed", "users", current_user.id)
     page = render_template(template, form=form, max_length=MAX_LENGTH)
     return page, 422 if form.errors else 200
-
-
-imports_bp = Blueprint("imports", __name__, url_prefix="/committee/imports")
-
-
-require_role(imports_bp, Role.COMMITTEE)
-
-
-_KEY = "import_file"
-
-
-_PREVIEWS = "imports/"  # storage keys: imports/<unix time>-<token>.<ext>
-
-
-def _forget_abandoned() -> None:
-    """Previews never confirmed are not kept more than a day (a key starts with its time)."""
-    storage = get_storage()
-    limit = time.time() - 86400
-    for key in list(storage.keys(_PREVIEWS)):
-        made = key.removeprefix(_PREVIEWS).split("-", 1)[0]
-        if not made.isdigit() or int(made) < limit:
-            storage.delete(key)
-
-
-def _stored() -> tuple[str, str] | None:
-    """The storage key and token of this session's previewed file, if it is still there
-    (in the shared storage: the confirmation may reach another server)."""
-    value = session.get(_KEY)
-    token, ext = value if isinstance(value, list) and len(value) == 2 else ("", "")
-    if not token or ext not in imports.EXTENSIONS:
-        return None
-    key = f"{_PREVIEWS}{token}.{ext}"
-    return (key, token) if get_storage().exists(key) else None
-
-
-@imports_bp.route("/", endpoint="index", methods=["GET", "POST"])
-def imports_index():
-    form = UploadForm()
-    if not form.validate_on_submit():
-        return render_template("competition/accounts/imports.html", form=form, rows=None)
-    upload = form.file.data
-    filename = upload.filename or ""
-    data = upload.read()
-    try:
-        rows = imports.check(imports.parse(filename, data))
-    except InvalidState as exc:
-        return render_template(
-            "competition/accounts/imports.html", form=form, rows=None, problem=exc.message
-        ), 422
-    ok = not any(r.errors for r in rows)
-    confirm = None
-    if ok:
-        old = _stored()
-        if old:
-            get_storage().delete(old[0])
-        token = f"{int(time.time())}-{secrets.token_urlsafe(24)}"
-        ext = filename.rsplit(".", 1)[-1].lower()
-        _forget_abandoned()
-        get_storage().put(f"{_PREVIEWS}{token}.{ext}", data, content_type(f"x.{ext}"))
-        session[_KEY] = [token, ext]
-        confirm = ConfirmForm(token=token)
-    return render_template(
-        "competition/accounts/imports.html",
-        form=form,
-        rows=rows,
-        ok=ok,
-        confirm=confirm,
-        filename=filename,
-    ), 200 if ok else 422
-
-
-@imports_bp.post("/confirm")
-def confirm():
-    form = ConfirmForm()
-    stored = _stored()
-    if (
-        not form.validate_on_submit()
-        or stored is None
-        or not secrets.compare_digest(form.token.data or "", stored[1])
-    ):
-        raise InvalidState(_l("Upload the file again: the previewed file is no longer available."))
-    key, _token = stored
-    with writing(flash_error=False) as w:
-        job = jobs.enqueue(
-            import_tasks.IMPORT,
-            actor=current_user,
-            subject=f"user:{current_user.id}",
-            key=key,
-            filename=key.rpartition("/")[2],
-        )
-    if w.failed:  # answered by the error page
-        raise w.error
-    session.pop(_KEY, None)
-    return redirect(url_for("imports.job", job_id=job.id))
-
-
-@imports_bp.route("/jobs/<int:job_id>")
-def job(job_id: int):
-    """An import's progress, then its accounts with their one-time passwords, shown once and
-    only to the committee member who confirmed it (anyone else: 404)."""
-    job = jobs.get_job(job_id)
-    if job is None or job.kind != import_tasks.IMPORT or job.requested_by_id != current_user.id:
-        abort(404)
-    created = None
-    if job.state == JobState.DONE and job.result_key:
-        try:
-            created = json.loads(read_bytes(job.result_key))
-        except FileNotFoundError:
-            created = None
-        get_storage().delete(job.result_key)
-    return render_template(
-        "competition/accounts/imports_done.html",
-        job=job,
-        created=created,
-        one_time_days=imports.ONE_TIME_PASSWORD_DAYS,
-    )
-
-
-def _organisations_page(status: int = 200, failed: RegionForm | None = None, failed_id=None):
-    orgs = agencies.list_organisations()
-    forms = {o.id: RegionForm(prefix=f"org{o.id}", obj=o) for o in orgs}
-    if failed is not None:
-        forms[failed_id] = failed
-    return render_template(
-        "competition/accounts/organisations.html",
-        organisations=orgs,
-        forms=forms,
-        kind_of=kind_of,
-        kind_labels=KIND_LABELS,
-    ), status
-
-
-@organisations_bp.route("/organisations")
-def organisations():
-    """Every organisation with its region (kabupaten/kota and province)."""
-    return _organisations_page()
-
-
-@organisations_bp.route("/organisations/<int:organisation_id>/region", methods=["POST"])
-def organisation_region(organisation_id: int):
-    organisation = db.get_or_404(Organisation, organisation_id)
-    form = RegionForm(prefix=f"org{organisation.id}")
-    if not form.validate_on_submit():
-        return _organisations_page(422, form, organisation.id)
-    with writing(_("Region of %(name)s saved.", name=organisation.name), flash_error=False) as w:
-        agencies.set_region(
-            organisation=organisation,
-            region=form.region.data or "",
-            province=form.province.data or "",
-            kind=form.kind.data or "",
-            actor=current_user,
-        )
-    if w.failed:  # an organisation the committee may not change: a 404 as before
-        raise w.error
-    return redirect(url_for("organisations.organisations", _anchor=f"org{organisation.id}"))
