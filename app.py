@@ -59,7 +59,8 @@ from judging.results.public import public_bp
 from judging.results.views import publishing_bp
 from judging.scoring import permissions as scoring_permissions
 from judging.scoring.blind import anonymise
-from judging.scoring.views import judge_bp, judge_files_bp, scoring_bp
+from judging.scoring.judge_views import judge_bp, judge_files_bp
+from judging.scoring.views import scoring_bp
 from judging.tasks import TASKS as JUDGING_TASKS
 
 BLUEPRINTS = (
