@@ -149,7 +149,7 @@ def update_entry(
     """Save a draft. Refused after submission or after the deadline."""
     if not can_edit_entry(actor, entry):
         _refuse_edit(
-            actor, entry, _l("This entry has been submitted and can no longer be changed.")
+            actor, entry, _l("This proposal has been submitted and can no longer be changed.")
         )
     _check_window(entry.round, now, entry)
     if category is not None:
@@ -170,7 +170,7 @@ def submit_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     the same checks, so the Admin Lokal receives a complete entry); the Admin Lokal's
     submission goes to the committee."""
     if not can_edit_entry(actor, entry):
-        _refuse_edit(actor, entry, _l("This entry has already been submitted."))
+        _refuse_edit(actor, entry, _l("This proposal has already been submitted."))
     _check_window(entry.round, now, entry)
     missing = missing_fields(entry)
     if missing:
@@ -227,7 +227,7 @@ def return_to_unit(*, entry: Entry, note: str, actor: User, now: datetime) -> En
     a note the unit reads (what to correct)."""
     if not can_review_entry(actor, entry):
         if can_view_entry(actor, entry) and actor.is_agency_admin:
-            raise InvalidState(_l("Only an entry awaiting your review can be returned."))
+            raise InvalidState(_l("Only a proposal awaiting your review can be returned."))
         raise NotAllowed()
     note = (note or "").strip()
     if not note:
@@ -253,14 +253,14 @@ def withdraw_entry(*, entry: Entry, actor: User, now: datetime) -> Entry:
     if not can_withdraw_entry(actor, entry):
         if can_view_entry(actor, entry) and actor.is_opd and entry.is_submitted:
             raise InvalidState(
-                _l("Your agency's Admin Lokal submitted this entry: ask them to withdraw it.")
+                _l("Your agency's Admin Lokal submitted this proposal: ask them to withdraw it.")
             )
         if can_view_entry(actor, entry):
-            raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+            raise InvalidState(_l("Only a submitted proposal can be withdrawn."))
         raise NotAllowed()
     reread_for_update(entry)
     if not entry.is_submitted:
-        raise InvalidState(_l("Only a submitted entry can be withdrawn."))
+        raise InvalidState(_l("Only a submitted proposal can be withdrawn."))
     if now > entry.round.submission_closes_at:
         raise DeadlinePassed(entry.round.submission_closes_at, what=_l("Submission"))
     entry.status = EntryStatus.AGENCY_REVIEW if actor.is_agency_admin else EntryStatus.DRAFT
@@ -281,10 +281,10 @@ def reopen_entry(*, entry: Entry, reason: str, actor: User, now: datetime) -> En
         raise NotAllowed()
     reread_for_update(entry)
     if not entry.is_submitted:
-        raise InvalidState(_l("Only a submitted entry can be reopened."))
+        raise InvalidState(_l("Only a submitted proposal can be reopened."))
     reason = (reason or "").strip()
     if not reason:
-        raise IncompleteError(["reason"], _l("Give the reason for reopening this entry."))
+        raise IncompleteError(["reason"], _l("Give the reason for reopening this proposal."))
     entry.status = EntryStatus.DRAFT
     entry.reopened_at = now
     entry.reopen_reason = reason

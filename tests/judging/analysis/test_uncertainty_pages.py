@@ -70,6 +70,7 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     assert "Seberapa pasti peringkat ini?" in page
     assert "Kesepakatan antarjuri: " in page and "alfa Krippendorff" in page
     assert "Sudah pasti / Masih bisa bertukar" in page and "Pemenang (peringkat 1–3)" in page
+    assert "Peluang masuk 3 besar" in page  # the column says which places it counts
     data = unc_service.load_stage(scored_stage)
     for i in range(data.n_entries):
         lo, hi = int(res.rank_lo[i]), int(res.rank_hi[i])
