@@ -125,8 +125,7 @@ def plan_page(
         if found is not None:
             if data.sheets_expected is not None:
                 found.sheets_missing = max(0, data.sheets_expected - data.sheets_submitted)
-            n_sheets = np.bincount(data.e_idx, minlength=data.n_entries)
-            found.entries_unscored = int((n_sheets == 0).sum())
+            found.entries_unscored = int(data.unscored.sum())
             return found
     return PlanPage(stage)  # not reached: a fresh plan names only current judges
 

@@ -91,6 +91,15 @@ class StageData:
             self._entries = [found[i] for i in self.entry_ids.tolist()]
         return self._entries
 
+    @property
+    def unscored(self) -> np.ndarray:
+        """(n_entries,) bool: the entries with no submitted sheet yet (kept with the arrays)."""
+        found = self.memo.get("unscored")
+        if found is None:
+            found = np.bincount(self.e_idx, minlength=self.n_entries) == 0
+            self.memo["unscored"] = found
+        return found
+
     def entries_at(self, indices: list[int]) -> list[Entry]:
         """The entries at the given dense indices (one query; for a page showing a part)."""
         if self._entries is not None:

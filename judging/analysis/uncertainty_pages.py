@@ -136,8 +136,7 @@ class RankingPage:
     def n_unscored(self) -> int:
         """Entries of the stage with no submitted sheet yet (any of them may still come above
         the others: no place is decided while there are some)."""
-        data = self.unc.data
-        return int((np.bincount(data.e_idx, minlength=data.n_entries) == 0).sum())
+        return int(self.unc.data.unscored.sum())
 
     @cached_property
     def mistakes(self):
@@ -231,8 +230,7 @@ def _category_box(unc: StageUncertainty, cuts, dec, c: int) -> CategoryBox | Non
     def by_rank(idx):
         return sorted(idx.tolist(), key=lambda k: res.rank[k])
 
-    n_sheets = np.bincount(data.e_idx, minlength=data.n_entries)
-    box = CategoryBox(data.categories[c], [], n_unscored=int((in_cat & (n_sheets == 0)).sum()))
+    box = CategoryBox(data.categories[c], [], n_unscored=int((in_cat & data.unscored).sum()))
     for cut, b in zip(cuts, dec.boundaries):
         if cut.categories is not None and c not in cut.categories:
             continue
