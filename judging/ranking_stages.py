@@ -51,11 +51,7 @@ def combine_stages(
         raise ValueError("scores must be a 2-d array (n_entries, n_stages)")
     if weights.shape != (scores.shape[1],):
         raise ValueError("weights must have one value per stage (column of scores)")
-    if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise ValueError("stage weights must be finite, non-negative and not all zero")
-    if np.any(np.isinf(scores)):
-        raise ValueError("stage scores must be finite or NaN (missing)")
-    w = weights / weights.sum()
+    w = _unit_weights(scores, weights)
     present = ~np.isnan(scores)
     filled = np.where(present, scores, 0.0)
     total = filled @ w
@@ -72,16 +68,21 @@ def combine_stages(
     raise ValueError("missing must be 'renormalize', 'zero' or 'nan'")
 
 
+def _unit_weights(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The stage weights scaled to sum 1, after checking them and the scores' values."""
+    if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
+        raise ValueError("stage weights must be finite, non-negative and not all zero")
+    if np.any(np.isinf(scores)):
+        raise ValueError("stage scores must be finite or NaN (missing)")
+    return weights / weights.sum()
+
+
 def _stage_stats(scores, weights):
     scores = np.asarray(scores, dtype=float)
     weights = np.asarray(weights, dtype=float)
     if scores.ndim != 2 or weights.shape != (scores.shape[1],):
         raise ValueError("scores must be (n_entries, n_stages) with one weight per stage")
-    if np.any(~np.isfinite(weights)) or np.any(weights < 0) or weights.sum() <= 0:
-        raise ValueError("stage weights must be finite, non-negative and not all zero")
-    if np.any(np.isinf(scores)):
-        raise ValueError("stage scores must be finite or NaN (missing)")
-    w = weights / weights.sum()
+    w = _unit_weights(scores, weights)
     present = ~np.isnan(scores)
     cnt = present.sum(axis=0)
     filled = np.where(present, scores, 0.0)
