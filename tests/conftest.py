@@ -51,6 +51,7 @@ from competition.accounts import models as account_models
 from competition.accounts import services as account_services
 from competition.db import db
 from competition.jobs import services as jobs_services
+from competition.jobs import worker as jobs_worker
 from competition.jobs.tasks import stop_all_maintenance
 from judging.analysis import uncertainty as unc_service
 from tests import factories
@@ -577,6 +578,12 @@ def make_app(request, tmp_path, schema):
         _restore(snapshot, url)
     factory = _AppFactory(tmp_path, url)
     yield factory
+    # No thread may hold a pooled connection while the pools are disposed of: one checked out
+    # across ``Engine.dispose`` is dropped unclosed later, and its ResourceWarning failed
+    # whichever test the garbage collector happened to run in.
+    stop_all_maintenance(wait=30)
+    for app in factory.made:
+        jobs_worker.drain(app)
     for app in factory.made:
         _give_back(app)
 

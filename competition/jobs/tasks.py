@@ -196,6 +196,7 @@ class Maintenance:
         self.lock = threading.Lock()
         self.pid = None
         self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
         self.next_prune = 0.0
 
     def hold(self, job_id: int) -> None:
@@ -216,9 +217,10 @@ class Maintenance:
             self.held = set()
             self.stop = stop = threading.Event()  # this thread's own: a stopped one stays stopped
             _STARTED.add(self)
-        threading.Thread(
-            target=self._loop, args=(stop,), name="juri-job-maintenance", daemon=True
-        ).start()
+            self.thread = threading.Thread(
+                target=self._loop, args=(stop,), name="juri-job-maintenance", daemon=True
+            )
+            self.thread.start()
 
     def tick(self) -> list[int]:
         """One round: heartbeat, recovery (running the retried jobs here), pruning when due."""
@@ -243,14 +245,23 @@ class Maintenance:
             stop.wait(HEARTBEAT_SECONDS)
 
 
-def stop_all_maintenance() -> int:
+def stop_all_maintenance(*, wait: float = 0.0) -> int:
     """Stop every maintenance thread of this process (each ends within one heartbeat);
-    returns how many were running. A process that ends needs none of this: they are daemons."""
+    returns how many were running. A process that ends needs none of this: they are daemons.
+    With ``wait``, give each up to that many seconds to finish the round it is in: a round
+    holds a pooled connection, so whoever disposes of the app's engine next waits for it
+    (a connection checked out across ``Engine.dispose`` goes back to the old pool and is
+    only dropped, unclosed, when that pool is collected)."""
     running = [m for m in list(_STARTED) if not m.stop.is_set()]
+    threads = []
     for m in running:
         with m.lock:
             m.stop.set()
             m.pid = None  # a later job or request of that app starts it again
+            threads.append(m.thread)
+    for thread in threads:
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
     return len(running)
 
 

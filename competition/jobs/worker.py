@@ -157,6 +157,15 @@ def _executor(app: Flask) -> ThreadPoolExecutor:
     return app.extensions[_EXECUTOR]
 
 
+def drain(app: Flask) -> None:
+    """Let the jobs ``app`` runs in its own threads finish, and end those threads (a later job
+    starts new ones): before the app's engine is disposed of, no thread must hold one of its
+    connections."""
+    executor = app.extensions.pop(_EXECUTOR, None)
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
 @event.listens_for(Session, "after_commit")
 def _dispatch(session):
     """Start the in-process jobs this transaction queued, now that they are committed."""

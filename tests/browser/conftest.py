@@ -38,16 +38,35 @@ def buffered(app):
     Werkzeug's development server, after writing a response, drains the request socket and only
     then closes the response iterator; when the browser has already dropped the connection (a
     context closed while a static file was in flight) the drain raises and the iterator, holding
-    an open file, is never closed. Its ResourceWarning then fails whichever test runs next."""
+    an open file, is never closed. Its ResourceWarning then fails whichever test runs next.
+
+    ``wsgi.settle(timeout)`` waits for the requests still being answered (each in a daemon
+    thread the server does not wait for): one answered after the test would hold a pooled
+    connection while the app's engine is disposed of, and leave it unclosed to the garbage
+    collector."""
+    busy = threading.Condition()
+    running = [0]
 
     def wsgi(environ, start_response):
-        body = app(environ, start_response)
+        with busy:
+            running[0] += 1
         try:
-            return [b"".join(body)]
+            body = app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
         finally:
-            if hasattr(body, "close"):
-                body.close()
+            with busy:
+                running[0] -= 1
+                busy.notify_all()
 
+    def settle(timeout: float) -> bool:
+        with busy:
+            return busy.wait_for(lambda: running[0] == 0, timeout)
+
+    wsgi.settle = settle
     return wsgi
 
 
@@ -62,12 +81,14 @@ BROWSER_SWEEPS = 100
 @pytest.fixture
 def live_server(app):
     app.config["UNCERTAINTY_SWEEPS"] = BROWSER_SWEEPS
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
+    wsgi = buffered(app)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(5)
+    wsgi.settle(30)
 
 
 @pytest.fixture(scope="session")

@@ -232,3 +232,31 @@ def test_stop_all_maintenance_ends_every_thread_and_a_request_starts_it_again(ma
     upkeep.maintenance(app).ensure_started()  # the app's next job or request starts a new one
     assert not upkeep.maintenance(app).stop.is_set() and upkeep.maintenance(app).stop is not first
     assert upkeep.stop_all_maintenance() == 1
+
+
+def test_stopping_maintenance_with_wait_lets_the_round_in_progress_give_its_connection_back(
+    make_app,
+):
+    """The test teardown disposes of each app's engine after stopping the threads: a round
+    still holding a pooled connection then would leave it, unclosed, to the garbage collector
+    (whose ResourceWarning failed an unrelated test). ``wait`` lets that round end first."""
+    app = make_app(JOBS="threads")
+    keeper = upkeep.maintenance(app)
+    in_round, finish = threading.Event(), threading.Event()
+
+    def slow_tick():
+        with app.app_context():
+            db.session.execute(select(1))  # a connection checked out for the round
+            in_round.set()
+            finish.wait(0.5)  # a slow round: still running when the stop comes
+            db.session.remove()
+        return []
+
+    keeper.tick = slow_tick
+    keeper.ensure_started()
+    assert in_round.wait(10)
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 1
+        assert upkeep.stop_all_maintenance(wait=10) == 1
+        assert not keeper.thread.is_alive()
+        assert db.engine.pool.checkedout() == 0
