@@ -352,8 +352,11 @@ def is_in_stage(entry: Entry, stage: Stage) -> bool:
 def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
     """Where the entry stands in each (not skipped) stage of its round, as a label key:
     draft/submitted, the screening decision, and for scored stages whether it takes part
-    (``in_evaluation``, ``evaluated``), did not advance, or the stage is still ``upcoming``."""
+    (``in_evaluation``, ``evaluated``), did not advance to it (``not_advanced``: the first such
+    stage only; the later ones it never reaches are ``not_reached``), or the stage is still
+    ``upcoming``."""
     out = []
+    stopped = False
     scored = [s.id for s in entry.round.stages if s.kind == StageKind.SCORED and not s.is_skipped]
     advanced = _advanced_to(entry, scored) if entry.is_submitted else {}
     for stage in entry.round.stages:
@@ -376,6 +379,8 @@ def progress_of(entry: Entry, now: datetime) -> list[tuple[Stage, str]]:
                 state = "not_advanced"
             else:
                 state = "in_evaluation" if now <= stage.closes_at else "evaluated"
+            if state == "not_advanced":
+                state, stopped = ("not_reached" if stopped else state), True
         else:
             state = "published" if entry.round.results_published_at else "upcoming"
         out.append((stage, state))

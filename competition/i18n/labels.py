@@ -59,6 +59,7 @@ LABELS = {
     "evaluated": _l("evaluated"),
     "published": _l("announced"),
     "not_advanced": _l("did not advance"),
+    "not_reached": _l("not reached"),
     "advanced_override": _l("advanced (committee override)"),
     "not_advanced_override": _l("did not advance (committee override)"),
     "not_advanced_objection": _l("did not advance (objection upheld)"),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from competition.db import db, utcnow
 from competition.entries import screening
+from competition.entries.services import progress_of, standing_of
 from competition.rounds import services as rounds
 from tests import factories
 from tests.competition.entries.test_entries import _form
@@ -21,8 +22,6 @@ def test_opd_sees_its_status_in_every_stage(app, login, committee, opd, open_rou
     desk = open_round.stages[2]
     desk.opens_at = utcnow() - timedelta(days=1)
     db.session.commit()
-    from competition.entries.services import progress_of
-
     states = [state for _, state in progress_of(entry, utcnow())]
     assert states == ["submitted", "eligible", "in_evaluation", "upcoming", "upcoming"]
     page = login(opd).get(f"/opd/entries/{entry.id}").text
@@ -48,3 +47,27 @@ def test_edit_page_autosaves_and_a_save_without_files_keeps_them(app, login, opd
     assert response.status_code == 302
     db.session.refresh(entry)
     assert entry.summary == "Ringkasan baru." and len(entry.attachments) == 1
+
+
+def test_stages_after_the_one_it_did_not_advance_to_read_not_reached(
+    app, login, committee, opd, open_round
+):
+    """An entry found not eligible did not advance to the desk evaluation; the presentation
+    and the field verification after it are stages it never reaches, not three failures."""
+    rounds.apply_stage_template(round_=open_round, actor=committee)
+    entry = factories.make_entry(open_round, opd)
+    db.session.commit()
+    screening.decide(entry=entry, eligible=False, reason="Tanpa SK.", actor=committee, now=utcnow())
+    db.session.commit()
+    states = [state for _, state in progress_of(entry, utcnow())]
+    assert states == [
+        "submitted",
+        "ineligible",
+        "not_advanced",
+        "not_reached",
+        "not_reached",
+        "upcoming",
+    ]
+    assert standing_of(entry, utcnow()) == (open_round.stages[2], "not_advanced")
+    page = login(opd).get(f"/opd/entries/{entry.id}").text
+    assert page.count("tidak lolos") == 1 and page.count("tidak sampai ke babak ini") == 2
