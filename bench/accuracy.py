@@ -647,17 +647,30 @@ def h_fatigue(rng):
     last, d uniform 5-10 points. 6 of the 12 judges (at random) score in the portal's list
     order (entry number = order of submission, unrelated to quality), the others in a random
     order. The model has one constant offset per judge."""
+    return _fatigue(rng)
+
+
+def _fatigue(rng, drift_factor=1.0, shuffle_all=False):
+    """h_fatigue's competition; the controls (added after its results, diagnostics only) scale
+    the drift (0: none) or put every judge in a random order (``shuffle_all``: the list-order
+    judges' orders from a side generator, so every other draw is h_fatigue's)."""
     E, J, k = 100, 12, 4
     q = rng.normal(60.0, 10.0, E)
     entry, judge = _random_panel(rng, E, J, k)
     off, sc, ns = _judges(rng, J)
-    drift = rng.uniform(5.0, 10.0, J)
+    drift = rng.uniform(5.0, 10.0, J) * drift_factor
     in_order = np.zeros(J, dtype=bool)
     in_order[rng.permutation(J)[: J // 2]] = True
+    side = np.random.default_rng(4242)
     pos = np.empty(entry.size)  # position of the sheet in its judge's work, 0..1
     for j in range(J):
         mine = np.flatnonzero(judge == j)
-        seq = mine[np.argsort(entry[mine])] if in_order[j] else rng.permutation(mine)
+        if not in_order[j]:
+            seq = rng.permutation(mine)
+        elif shuffle_all:
+            seq = side.permutation(mine)
+        else:
+            seq = mine[np.argsort(entry[mine])]
         pos[seq] = np.arange(seq.size) / max(seq.size - 1, 1)
     off_sheet = off[judge] - drift[judge] * pos
     y = 60.0 + off_sheet + sc[judge] * (q[entry] - 60.0)
@@ -665,6 +678,18 @@ def h_fatigue(rng):
     y = np.clip(np.round(y), SCALE_MIN, SCALE_MAX)
     late = np.arange(E) >= 3 * E // 4
     return q, entry, judge, y, None, {"special": ("last quarter of the list", late)}
+
+
+def c_fatigue_no_drift(rng):
+    """Control of fatigue_drift (added after its results; not held out): the same competition
+    and noise without the drift."""
+    return _fatigue(rng, drift_factor=0.0)
+
+
+def c_fatigue_shuffled(rng):
+    """Control of fatigue_drift (added after its results; not held out): the same drift and
+    noise, but every judge scores in a random order (none in the list's)."""
+    return _fatigue(rng, shuffle_all=True)
 
 
 def h_outliers(rng):
@@ -716,6 +741,9 @@ U_DESIGNS = {
     "thin_150x2": h_thin,
     "fatigue_drift": h_fatigue,
     "quality_outliers": h_outliers,
+    # controls of fatigue_drift, added after the held-out results (diagnostics, not held out)
+    "fatigue_no_drift": c_fatigue_no_drift,
+    "fatigue_shuffled": c_fatigue_shuffled,
 }
 FAMILIES = {
     "kipp": (
@@ -729,6 +757,7 @@ FAMILIES = {
     ),
     "s24": ("t_some_judges", "growing_noise", "skewed_top_ties", "missing_half"),
     "held": ("rubric_halo", "unequal_load", "thin_150x2", "fatigue_drift", "quality_outliers"),
+    "fatigue_controls": ("fatigue_drift", "fatigue_no_drift", "fatigue_shuffled"),
 }
 METRICS = (
     "coverage90",
@@ -742,6 +771,7 @@ METRICS = (
     "p_next",
     "right_next",
 )
+POOLED = ("n_pairs", "n_sep", "n_wrong")
 
 
 def _true_rank(q, within):
@@ -828,6 +858,10 @@ def _metrics(
         "wrong_dec10": wrong_dec10,
         "p_next": float(np.nanmean(pn)),
         "right_next": right,
+        # counts for the pooled line (the median of wrong_order hides how few pairs it rests on)
+        "n_pairs": int(same.sum()),
+        "n_sep": int(sep.sum()),
+        "n_wrong": int(np.sum(q[a[sep]] < q[b[sep]])),
     }
 
 
@@ -929,8 +963,8 @@ def run_uncertainty(reps, national_reps):
                 m = _metrics(
                     q, sc, se, lo, hi, tn, tf, rg, pt, pn, top_n=top_n, per_group=cat is not None
                 )
-                d = rows.setdefault((name, label), {k: [] for k in METRICS})
-                for k in METRICS:
+                d = rows.setdefault((name, label), {k: [] for k in METRICS + POOLED})
+                for k in METRICS + POOLED:
                     d[k].append(m[k])
                 times.setdefault((name, label), []).append(t)
     return rows, times
@@ -980,6 +1014,17 @@ def uncertainty_table(args):
             se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
             parts.append(f"{k} {d.mean():+.3f} +- {se:.3f}")
         print(f"  {name:<16}" + ", ".join(parts))
+    print(
+        "\nPooled over replications: neighbour pairs, those called separated (not tied at 95 %) "
+        "and how many of those are in the wrong true order; places flagged tied (mean share)"
+    )
+    for (name, label), d in rows.items():
+        n_sep, n_wrong = sum(d["n_sep"]), sum(d["n_wrong"])
+        share = f"{n_wrong / n_sep:.3f}" if n_sep else "nan"
+        print(
+            f"  {name:<16}{label:<24} pairs {sum(d['n_pairs']):>6}  separated {n_sep:>5}  "
+            f"wrong {n_wrong:>4} ({share})  tied {np.mean(d['tied_share']):.3f}"
+        )
     print(f"\nuncertainty benchmark time: {time.perf_counter() - t0:.0f} s")
 
 
