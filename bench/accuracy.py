@@ -1155,7 +1155,8 @@ def main(argv=None):
         "--only",
         default=None,
         help="comma-separated uncertainty designs or families (kipp, s24, held: the held-out "
-        "groups; held = the five designs written blind on 2026-12-04 evening)",
+        "groups; held = the five designs written blind on 2026-12-04 evening; "
+        "fatigue_controls: fatigue_drift and its two controls)",
     )
     ap.add_argument(
         "--normal-noise",
