@@ -18,6 +18,9 @@ Held out since 2026-12-04 (``--only kipp``): seven designs of how KIPP-style jud
 writing most sheets, exactly tied qualities, a nearly complete design with steep judges).
 Held out since 2026-12-04 afternoon (``--only s24``): four more (t noise for some judges only,
 noise growing with the score, skewed quality tied at the top, a judge missing half its sheets).
+Held out since 2026-12-04 evening (``--only held``), written blind: five more (a 1-5 rubric
+mapped to 0-100 with halo and judges avoiding 1 and 5, two judges writing 40 % of the sheets,
+150 entries with 2 judges each, judges growing harsher as they work, 20 % excellent outliers).
 ``--diagnose`` adds per-design diagnostics of ``rank_uncertainty``; ``--normal-noise``,
 ``--no-panels``, ``--no-retry`` and ``--no-slips`` run it without the blunder mixture, the
 panel-aware prior, the longer second chain when R-hat > 1.1 or the slips of scale among the
@@ -568,6 +571,141 @@ def s_missing_half(rng):
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Held out (2026-12-04, session 27, ``--only held``): written blind, committed before any run of
+# the model on them, never tuned on. Same seeds as the other designs (7919 + 1000 k).
+# --------------------------------------------------------------------------------------------
+
+HALO_WEIGHTS = np.array([30.0, 25.0, 20.0, 15.0, 10.0])  # sum 100
+
+
+def h_rubric_halo(rng):
+    """90 entries, 15 judges, 3 random judges per entry; 5 criteria scored 1-5, weighted
+    (30, 25, 20, 15, 10) and mapped to 0-100 (total = sum w (s - 1) / 4: steps of 1.25, only
+    a few dozen totals used). True criterion qualities 3.2 + 0.7 g + 0.5 e_c on the 1-5 scale
+    (g general, e_c per criterion, standard normal); true quality = their weighted total.
+    Judges: offset sd 0.3 criterion points, scale log-normal sd 0.25, noise sd 0.4-0.8 per
+    criterion, plus a halo: one impression per (judge, entry), sd 0.3, added to all five
+    criteria (errors correlated within a sheet); 4 of the 15 judges never give 1 or 5 (their
+    criterion scores clipped to 2-4). Bounds 0 and 100."""
+    E, J, k = 90, 15, 3
+    g = rng.normal(0.0, 1.0, E)
+    crit = 3.2 + 0.7 * g[:, None] + 0.5 * rng.normal(0.0, 1.0, (E, HALO_WEIGHTS.size))
+    q = (crit - 1.0) @ HALO_WEIGHTS / 4.0
+    entry, judge = _random_panel(rng, E, J, k)
+    off = rng.normal(0.0, 0.3, J)
+    sc = np.exp(rng.normal(0.0, 0.25, J))
+    ns = rng.uniform(0.4, 0.8, J)
+    central = np.zeros(J, dtype=bool)
+    central[rng.permutation(J)[:4]] = True
+    c = 3.0 + off[judge, None] + sc[judge, None] * (crit[entry] - 3.0)
+    c += rng.normal(0.0, 0.3, entry.size)[:, None]  # the halo of the sheet
+    c += rng.normal(0.0, 1.0, c.shape) * ns[judge, None]
+    lo = np.where(central[judge], 2.0, 1.0)[:, None]
+    hi = np.where(central[judge], 4.0, 5.0)[:, None]
+    y = (np.clip(np.round(c), lo, hi) - 1.0) @ HALO_WEIGHTS / 4.0
+    hit = np.bincount(entry[central[judge]], minlength=E) > 0
+    return q, entry, judge, y, None, {"special": ("scored by a 2-4-only judge", hit)}
+
+
+def h_unequal_load(rng):
+    """90 entries, 24 judges, 3 judges per entry; judges 0 and 1 (the committee's own staff)
+    are each on an entry's panel with probability 0.6, so together they write about 40 % of
+    the sheets (~54 each); the other slots go to judges 2-23 with log-normal weights (sd 0.5):
+    a handful of sheets each (~2-15)."""
+    E, J, k = 90, 24, 3
+    heavy = rng.random((E, 2)) < 0.6
+    need = k - heavy.sum(axis=1)
+    w = np.exp(rng.normal(0.0, 0.5, J - 2))
+    keys = np.log(w)[None, :] + rng.gumbel(size=(E, J - 2))  # Gumbel top-k: weighted draws
+    pick = 2 + np.argsort(-keys, axis=1)  # without replacement
+    ent, jud = [], []
+    for e in range(E):
+        js = [j for j in (0, 1) if heavy[e, j]] + list(pick[e, : need[e]])
+        ent += [e] * len(js)
+        jud += js
+    entry, judge = np.asarray(ent, dtype=np.intp), np.asarray(jud, dtype=np.intp)
+    q = rng.normal(60.0, 10.0, E)
+    off, sc, ns = _judges(rng, J)
+    y = _int_scores(rng, q, entry, judge, off, sc, ns)
+    light = ~heavy.any(axis=1)
+    return q, entry, judge, y, None, {"special": ("no sheet of judges 0-1", light)}
+
+
+def h_thin(rng):
+    """150 entries, 15 judges, only 2 random judges per entry (20 sheets per judge)."""
+    E, J, k = 150, 15, 2
+    q = rng.normal(60.0, 10.0, E)
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    return q, entry, judge, _int_scores(rng, q, entry, judge, off, sc, ns), None
+
+
+def h_fatigue(rng):
+    """100 entries, 12 judges, 4 random judges per entry (~33 sheets each); each judge grows
+    harsher as it works: its leniency falls linearly from 0 at its first sheet to -d at its
+    last, d uniform 5-10 points. 6 of the 12 judges (at random) score in the portal's list
+    order (entry number = order of submission, unrelated to quality), the others in a random
+    order. The model has one constant offset per judge."""
+    return _fatigue(rng)
+
+
+def _fatigue(rng, drift_factor=1.0, shuffle_all=False):
+    """h_fatigue's competition; the controls (added after its results, diagnostics only) scale
+    the drift (0: none) or put every judge in a random order (``shuffle_all``: the list-order
+    judges' orders from a side generator, so every other draw is h_fatigue's)."""
+    E, J, k = 100, 12, 4
+    q = rng.normal(60.0, 10.0, E)
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    drift = rng.uniform(5.0, 10.0, J) * drift_factor
+    in_order = np.zeros(J, dtype=bool)
+    in_order[rng.permutation(J)[: J // 2]] = True
+    side = np.random.default_rng(4242)
+    pos = np.empty(entry.size)  # position of the sheet in its judge's work, 0..1
+    for j in range(J):
+        mine = np.flatnonzero(judge == j)
+        if not in_order[j]:
+            seq = rng.permutation(mine)
+        elif shuffle_all:
+            seq = side.permutation(mine)
+        else:
+            seq = mine[np.argsort(entry[mine])]
+        pos[seq] = np.arange(seq.size) / max(seq.size - 1, 1)
+    off_sheet = off[judge] - drift[judge] * pos
+    y = 60.0 + off_sheet + sc[judge] * (q[entry] - 60.0)
+    y += rng.normal(0.0, 1.0, entry.size) * ns[judge]
+    y = np.clip(np.round(y), SCALE_MIN, SCALE_MAX)
+    late = np.arange(E) >= 3 * E // 4
+    return q, entry, judge, y, None, {"special": ("last quarter of the list", late)}
+
+
+def c_fatigue_no_drift(rng):
+    """Control of fatigue_drift (added after its results; not held out): the same competition
+    and noise without the drift."""
+    return _fatigue(rng, drift_factor=0.0)
+
+
+def c_fatigue_shuffled(rng):
+    """Control of fatigue_drift (added after its results; not held out): the same drift and
+    noise, but every judge scores in a random order (none in the list's)."""
+    return _fatigue(rng, shuffle_all=True)
+
+
+def h_outliers(rng):
+    """80 entries, 12 judges, 3 random judges per entry; quality a mixture: 80 % ordinary
+    entries (55 +- 8) and 20 % (16 entries) excellent innovations far above (85 +- 5), so the
+    top 10 is decided among the outliers and lenient or steep judges put them at 100."""
+    E, J, k = 80, 12, 3
+    star = np.zeros(E, dtype=bool)
+    star[rng.permutation(E)[: E // 5]] = True
+    q = np.where(star, rng.normal(85.0, 5.0, E), rng.normal(55.0, 8.0, E))
+    entry, judge = _random_panel(rng, E, J, k)
+    off, sc, ns = _judges(rng, J)
+    y = _int_scores(rng, q, entry, judge, off, sc, ns)
+    return q, entry, judge, y, None, {"special": ("outlier (excellent)", star)}
+
+
 U_DESIGNS = {
     "small": u_small,
     "national": u_national,
@@ -597,6 +735,15 @@ U_DESIGNS = {
     "growing_noise": s_growing_noise,
     "skewed_top_ties": s_skewed_top,
     "missing_half": s_missing_half,
+    # held out (2026-12-04, session 27): written blind before any run (``--only held``)
+    "rubric_halo": h_rubric_halo,
+    "unequal_load": h_unequal_load,
+    "thin_150x2": h_thin,
+    "fatigue_drift": h_fatigue,
+    "quality_outliers": h_outliers,
+    # controls of fatigue_drift, added after the held-out results (diagnostics, not held out)
+    "fatigue_no_drift": c_fatigue_no_drift,
+    "fatigue_shuffled": c_fatigue_shuffled,
 }
 FAMILIES = {
     "kipp": (
@@ -609,6 +756,8 @@ FAMILIES = {
         "near_complete",
     ),
     "s24": ("t_some_judges", "growing_noise", "skewed_top_ties", "missing_half"),
+    "held": ("rubric_halo", "unequal_load", "thin_150x2", "fatigue_drift", "quality_outliers"),
+    "fatigue_controls": ("fatigue_drift", "fatigue_no_drift", "fatigue_shuffled"),
 }
 METRICS = (
     "coverage90",
@@ -622,6 +771,7 @@ METRICS = (
     "p_next",
     "right_next",
 )
+POOLED = ("n_pairs", "n_sep", "n_wrong")
 
 
 def _true_rank(q, within):
@@ -708,6 +858,10 @@ def _metrics(
         "wrong_dec10": wrong_dec10,
         "p_next": float(np.nanmean(pn)),
         "right_next": right,
+        # counts for the pooled line (the median of wrong_order hides how few pairs it rests on)
+        "n_pairs": int(same.sum()),
+        "n_sep": int(sep.sum()),
+        "n_wrong": int(np.sum(q[a[sep]] < q[b[sep]])),
     }
 
 
@@ -809,8 +963,8 @@ def run_uncertainty(reps, national_reps):
                 m = _metrics(
                     q, sc, se, lo, hi, tn, tf, rg, pt, pn, top_n=top_n, per_group=cat is not None
                 )
-                d = rows.setdefault((name, label), {k: [] for k in METRICS})
-                for k in METRICS:
+                d = rows.setdefault((name, label), {k: [] for k in METRICS + POOLED})
+                for k in METRICS + POOLED:
                     d[k].append(m[k])
                 times.setdefault((name, label), []).append(t)
     return rows, times
@@ -860,6 +1014,17 @@ def uncertainty_table(args):
             se = d.std(ddof=1) / np.sqrt(d.size) if d.size > 1 else float("nan")
             parts.append(f"{k} {d.mean():+.3f} +- {se:.3f}")
         print(f"  {name:<16}" + ", ".join(parts))
+    print(
+        "\nPooled over replications: neighbour pairs, those called separated (not tied at 95 %) "
+        "and how many of those are in the wrong true order; places flagged tied (mean share)"
+    )
+    for (name, label), d in rows.items():
+        n_sep, n_wrong = sum(d["n_sep"]), sum(d["n_wrong"])
+        share = f"{n_wrong / n_sep:.3f}" if n_sep else "nan"
+        print(
+            f"  {name:<16}{label:<24} pairs {sum(d['n_pairs']):>6}  separated {n_sep:>5}  "
+            f"wrong {n_wrong:>4} ({share})  tied {np.mean(d['tied_share']):.3f}"
+        )
     print(f"\nuncertainty benchmark time: {time.perf_counter() - t0:.0f} s")
 
 
@@ -989,8 +1154,9 @@ def main(argv=None):
     ap.add_argument(
         "--only",
         default=None,
-        help="comma-separated uncertainty designs or families (kipp: the KIPP-style held-out "
-        "designs)",
+        help="comma-separated uncertainty designs or families (kipp, s24, held: the held-out "
+        "groups; held = the five designs written blind on 2026-12-04 evening; "
+        "fatigue_controls: fatigue_drift and its two controls)",
     )
     ap.add_argument(
         "--normal-noise",
