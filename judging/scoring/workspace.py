@@ -20,6 +20,7 @@ from competition.accounts.models import Organisation, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Category, Round, Stage
+from judging.panels.assignment import work_order
 from judging.panels.models import Assignment
 from judging.scoring.models import ScoreSheet, SheetStatus
 from judging.scoring.sheets import latest_reopen_note
@@ -116,7 +117,9 @@ def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
     """The judge's assignments (only theirs) in the order of
     ``judging.panels.assignment.list_assignments_of``: sheets not yet submitted in open stages
     (soonest deadline first), then those of stages not open (yet or any more), then the
-    submitted ones (latest stage first); within each, by stage and entry. One difference: the
+    submitted ones (latest stage first); within each, by stage, then the drafts begun before
+    the sheets not started, each in the judge's own order (``work_order``), and the submitted
+    ones by entry. One difference: the
     sheets the committee reopened come first among those still to do in open stages. One
     statement."""
     now = now or utcnow()
@@ -127,7 +130,16 @@ def list_worklist(judge: User, now: datetime | None = None) -> Worklist:
         submitted = a.status == SheetStatus.SUBMITTED
         closes = a.closes_at.timestamp()
         is_open = a.opens_at <= now <= a.closes_at
-        return (submitted, not is_open, not a.is_reopened, -closes if submitted else closes)
+        order = 0 if submitted else work_order(judge.id, a.entry_id)
+        return (
+            submitted,
+            not is_open,
+            not a.is_reopened,
+            -closes if submitted else closes,
+            a.stage_id,
+            a.status is None,  # a draft begun before the sheets not started
+            order,
+        )
 
     items.sort(key=todo_first)  # stable: stage and entry order within each group
     return Worklist(

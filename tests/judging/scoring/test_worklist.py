@@ -160,3 +160,30 @@ def test_workspace_page_shows_the_worklist_and_hides_blind_names(app, login, jud
     assert "Dinas Pendidikan Kota Medan" in page  # the other round's entries are not blind
     # A hidden entry (another judge's assignment) is not found.
     assert client.get(f"/judge/assignments/{world['theirs'].id}").status_code == 404
+
+
+def test_each_judge_works_through_the_same_entries_in_an_order_of_their_own(app, opd, open_round):
+    """Two judges of the same twelve entries: each sees the sheets to do in an order of
+    their own (not the entries' numbers, not the other judge's), the same at every visit;
+    a submitted sheet goes down to the submitted ones, in entry order."""
+    stage = factories.make_stage(open_round, closes_in_days=7)
+    entries = [factories.make_entry(open_round, opd, title=f"Inovasi {i}") for i in range(12)]
+    judges = [factories.make_user(role="judge", username=f"juri{n}") for n in (7, 8)]
+    for judge in judges:
+        for e in entries:
+            factories.make_assignment(stage, e, judge)
+    db.session.commit()
+    first, second = ([w.entry_id for w in list_worklist(j).items] for j in judges)
+    ids = sorted(e.id for e in entries)
+    assert sorted(first) == sorted(second) == ids
+    assert first != ids and second != ids and first != second
+    assert [w.entry_id for w in list_worklist(judges[0]).items] == first  # at every visit
+    expected = [a.entry_id for a in assignment_service.list_assignments_of(judges[0])]
+    assert expected == first  # the ORM listing agrees
+    done = next(
+        a for a in assignment_service.list_assignments_of(judges[0]) if a.entry_id == first[0]
+    )
+    _score(done, judges[0], 7, submit=True)
+    db.session.commit()
+    after = [w.entry_id for w in list_worklist(judges[0]).items]
+    assert after == first[1:] + [first[0]]

@@ -161,7 +161,7 @@ def test_workspace_lists_what_is_still_to_score_first(app, login, opd, judge, op
     page = client.get("/judge/").text
     order = [page.index(f">{t}</a>") for t in titles]
     assert order[1] < order[0] and order[2] < order[0]  # draft and not started before submitted
-    assert page.index(">Draf</a>") < page.index(">Belum</a>")  # same deadline: entry order
+    assert page.index(">Draf</a>") < page.index(">Belum</a>")  # the draft begun comes first
     # The sticky bar of a sheet: status, total, and a link to the form.
     sheet = client.get(f"/judge/assignments/{assignments[1].id}").text
     assert 'href="#score-sheet"' in sheet and 'id="score-sheet"' in sheet
