@@ -134,6 +134,12 @@ def test_berita_acara_is_the_same_at_every_download(app, login, committee, publi
     # Later (the old minutes printed the download's date; fpdf2 stamps the writing time).
     time.sleep(1.1)
     assert login(committee).get(url).data == first
+    # An official letter is in Indonesian whatever the reader's interface language: the method's
+    # name printed in English for a committee member reading in English.
+    english = login(committee)
+    english.post("/language", data={"lang": "en"})
+    assert '<html lang="en">' in english.get("/committee/").text
+    assert english.get(url).data == first
 
 
 def test_berita_acara_prints_the_audit_anchor_of_its_publication(app, login, committee, published):
