@@ -316,7 +316,9 @@ def text_height(pdf: FPDF, width: float, line_height: float, text: str) -> float
 Block = Callable[[FPDF], object]
 
 
-def paragraph(text: str, size: float = 10, style: str = "", h: float = 5.5, align: str = "L"):
+def paragraph(
+    text: str, size: float = 10, style: str = "", h: float = 5.5, align: str = "L"
+) -> Block:
     """A ``Block``: ``text`` across the page's width, in the sans font, then the next line."""
 
     def draw(pdf: FPDF) -> None:
@@ -331,6 +333,16 @@ def space(height: float) -> Block:
     """A ``Block``: ``height`` mm of vertical space (``ln``); as the ``then`` of ``keep_together``,
     the room the text after a heading needs (two of its lines)."""
     return lambda pdf: pdf.ln(height)
+
+
+def together(*blocks: Block) -> Block:
+    """A ``Block``: ``blocks`` one after the other."""
+
+    def draw(pdf: FPDF) -> None:
+        for block in blocks:
+            block(pdf)
+
+    return draw
 
 
 def fits(pdf: FPDF, *blocks: Block) -> bool:

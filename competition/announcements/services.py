@@ -46,6 +46,7 @@ from competition.pdf import (
     local_date,
     space,
     text_height,
+    together,
 )
 from competition.pdf_assets import MONO, SANS
 from competition.rounds.models import Round, Stage, StageKind
@@ -507,14 +508,16 @@ def _table_head(pdf) -> None:
 
 
 def _table_row(cells: tuple[str, ...]) -> Block:
-    """A ``Block``: one row of the list, on the next page (under the heading row again) when it
-    does not fit on this one."""
+    """A ``Block``: one row of the list, on the next page when it does not fit on this one; a
+    row that starts a page (the closing took the last row along) is under the heading row
+    again."""
 
     def draw(pdf) -> None:
         pdf.set_font(SANS, "", 8)
         h = max(text_height(pdf, w, 4.5, t) for w, t in zip(TABLE_WIDTHS, cells))
         if pdf.will_page_break(h):
             pdf.add_page()
+        if pdf.get_y() <= pdf.t_margin + 1e-6:
             _table_head(pdf)
             pdf.set_font(SANS, "", 8)
         x, y = pdf.get_x(), pdf.get_y()
@@ -645,7 +648,7 @@ def render_pdf(
     if address:
         notice.append(_address_block(address, before=0 if notice or struck else 4))
     if notice:
-        parts.append(lambda doc: [block(doc) for block in notice])
+        parts.append(together(*notice))
     # The closing stays with the last of it (the objection sentence and the QR code, or the
     # list's last row): never the signature block alone on a page.
     for part in parts[:-1]:

@@ -31,6 +31,7 @@ from competition.pdf import (
     local_date,
     paragraph,
     space,
+    together,
 )
 from competition.rounds.models import Round, Stage
 from judging.results.certificates import Layout
@@ -83,16 +84,6 @@ def letterhead_of(layout: Layout, round_: Round) -> Letterhead:
 
 HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(235, 228, 228))  # tables' heading rows
 TWO_LINES = space(2 * 5.5)  # what a heading keeps under it: two lines of the text that follows
-
-
-def _after(*blocks: Block) -> Block:
-    """A ``Block``: ``blocks`` one after the other."""
-
-    def draw(pdf) -> None:
-        for block in blocks:
-            block(pdf)
-
-    return draw
 
 
 def _judges_table(rows: list[list[str]]) -> Block:
@@ -284,7 +275,9 @@ def render_minutes(
         )
     if categories:
         head, rows, ranged = categories[0]
-        keep_together(pdf, *section, then=_after(space(1), head, _results_table(rows[:1], ranged)))
+        keep_together(
+            pdf, *section, then=together(space(1), head, _results_table(rows[:1], ranged))
+        )
     else:
         keep_together(pdf, *section)
     for head, rows, ranged in categories:

@@ -351,7 +351,7 @@ def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_
     page 1."""
     stage = factories.make_stage(open_round, criteria=[])
     stage.kind = StageKind.SUBMISSION
-    for i in range(40):
+    for i in range(48):
         owner = factories.make_opd_user(f"Dinas Nomor {i:02d}", username=f"opd{i:02d}")
         factories.make_entry(open_round, owner, title=f"Inovasi pelayanan publik nomor {i:02d}")
     db.session.commit()
@@ -359,35 +359,44 @@ def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_
         stage=stage, title="Nominasi", objection_days=5, actor=committee, now=utcnow()
     )
     db.session.commit()
-    ids = list(announcement.entry_ids)
-    assert len(ids) == 40
+    ids, closes = list(announcement.entry_ids), announcement.objections_close_at
+    assert len(ids) == 48
     place_date = f"Palembang, {local_date(announcement.issued_at)}"
     signer = Signer("Dr. Ṣalih Nugroho", "Kepala Badan Riset dan Inovasi Daerah")
-    closing_pages = set()
-    # lengths around the one whose closing no longer fits on page 1 (31 with the QR code, 37
-    # without, in this layout)
-    for address, lengths in (
-        ("https://inovasi.palembang.go.id/announcements/1", range(27, 35)),
-        (None, range(33, 41)),
+    address = "https://inovasi.palembang.go.id/announcements/1"
+    seen = set()
+    # (QR code, objection period), and list lengths around the one whose closing no longer
+    # fits on page 1 (31, 37 and 42 in this layout)
+    for qr, objections, lengths in (
+        (True, True, range(27, 35)),
+        (False, True, range(33, 41)),
+        (False, False, range(38, 46)),
     ):
+        announcement.objections_close_at = closes if objections else None
         for n in lengths:
             announcement.entry_ids = ids[:n]
             pages = _pages_of(
                 announcements.render_pdf(
-                    announcement, address=address, signer=signer, place="Palembang"
+                    announcement, address=address if qr else None, signer=signer, place="Palembang"
                 )
             )
             name = _page_with(pages, signer.name)
             assert _page_with(pages, place_date) == name, n
             assert _page_with(pages, signer.title) == name, n
             # the paragraph before the closing: the objection sentence, and the QR code's
-            # address the sentence points to ("di bawah ini")
-            assert _page_with(pages, "Masyarakat dapat menyampaikan sanggahan") == name, n
-            if address:
+            # address the sentence points to ("di bawah ini"); else the list's last row,
+            # under the list's heading row
+            last = _page_with(pages, f"nomor {n - 1:02d}")
+            if objections:
+                assert _page_with(pages, "Masyarakat dapat menyampaikan sanggahan") == name, n
+                assert last <= name, n
+            else:
+                assert last == name and "No Judul Inovasi OPD / Unit Kategori" in pages[name - 1]
+            if qr:
                 assert _page_with(pages, address) == name, n
-            assert _page_with(pages, f"nomor {n - 1:02d}") <= name, n
-            closing_pages.add((address, name, _page_with(pages, f"nomor {n - 1:02d}")))
+            seen.add((qr, objections, name, last))
     db.session.rollback()
-    # The lengths went from a letter on one page to a list on page 1 and its closing on page 2.
-    for address in ("https://inovasi.palembang.go.id/announcements/1", None):
-        assert (address, 1, 1) in closing_pages and (address, 2, 1) in closing_pages
+    # The lengths went from a letter on one page to its closing on page 2.
+    assert {(True, True, 1, 1), (True, True, 2, 1)} <= seen
+    assert {(False, True, 1, 1), (False, True, 2, 1)} <= seen
+    assert {(False, False, 1, 1), (False, False, 2, 2)} <= seen
