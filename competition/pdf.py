@@ -366,7 +366,9 @@ def fits(pdf: FPDF, *blocks: Block) -> bool:
     scratch.set_xy(pdf.get_x(), pdf.get_y())
     for block in blocks:
         block(scratch)
-    return scratch.page == 1 and scratch.get_y() <= scratch.page_break_trigger + 1e-6
+        if scratch.page != 1:  # already over: the rest need not be tried
+            return False
+    return scratch.get_y() <= scratch.page_break_trigger + 1e-6
 
 
 def keep_together(pdf: FPDF, *blocks: Block, then: Block | None = None) -> None:
