@@ -35,14 +35,18 @@ from competition.entries.models import (
 from competition.errors import IncompleteError, InvalidState, NotAllowed
 from competition.forms import to_local
 from competition.pdf import (
+    Block,
     Document,
     Letterhead,
     Signer,
+    draw_closing,
     draw_letterhead,
-    draw_signatures,
     ensure_room,
+    keep_together,
     local_date,
+    space,
     text_height,
+    together,
 )
 from competition.pdf_assets import MONO, SANS
 from competition.rounds.models import Round, Stage, StageKind
@@ -492,6 +496,75 @@ def _qr_png(url: str) -> io.BytesIO:
     return buf
 
 
+TABLE_WIDTHS = (10, 80, 60, 40)  # mm: No, title, OPD, category
+LINE = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+
+def _table_head(pdf) -> None:
+    pdf.set_font(SANS, "B", 9)
+    for width, head in zip(TABLE_WIDTHS, ("No", "Judul Inovasi", "OPD / Unit", "Kategori")):
+        pdf.cell(width, 7, head, border=1)
+    pdf.ln()
+
+
+def _table_row(cells: tuple[str, ...]) -> Block:
+    """A ``Block``: one row of the list, on the next page when it does not fit on this one; a
+    row that starts a page (the closing took the last row along) is under the heading row
+    again."""
+
+    def draw(pdf) -> None:
+        pdf.set_font(SANS, "", 8)
+        h = max(text_height(pdf, w, 4.5, t) for w, t in zip(TABLE_WIDTHS, cells))
+        if pdf.will_page_break(h):
+            pdf.add_page()
+        if pdf.get_y() <= pdf.t_margin + 1e-6:
+            _table_head(pdf)
+            pdf.set_font(SANS, "", 8)
+        x, y = pdf.get_x(), pdf.get_y()
+        for width, text in zip(TABLE_WIDTHS, cells):
+            pdf.rect(x, y, width, h)
+            pdf.set_xy(x, y)
+            pdf.multi_cell(width, 4.5, text, align="L")
+            x += width
+        pdf.set_xy(pdf.l_margin, y + h)
+
+    return draw
+
+
+def _lines(texts: list[str], *, before: float) -> Block:
+    """A ``Block``: ``before`` mm of space, then each of ``texts`` as a 10 pt paragraph, then 2 mm."""
+
+    def draw(pdf) -> None:
+        pdf.ln(before)
+        pdf.set_font(SANS, "", 10)
+        for text in texts:
+            pdf.multi_cell(0, 5, text, **LINE)
+        pdf.ln(2)
+
+    return draw
+
+
+def _address_block(address: str, *, before: float) -> Block:
+    """A ``Block``: the public page's QR code with its address beside it."""
+    qr = _qr_png(address).getvalue()
+
+    def draw(pdf) -> None:
+        pdf.ln(before)
+        ensure_room(pdf, 34)
+        y = pdf.get_y()
+        pdf.image(io.BytesIO(qr), x=pdf.l_margin, y=y, w=28, h=28)
+        pdf.set_font(SANS, "", 10)
+        pdf.set_xy(pdf.l_margin + 32, y + 4)
+        pdf.multi_cell(0, 5, "Laman pengumuman (pindai kode QR atau ketik alamat ini):", **LINE)
+        pdf.set_x(pdf.l_margin + 32)
+        pdf.set_font(MONO, "", 9)
+        pdf.multi_cell(0, 5, address, **LINE)
+        pdf.set_font(SANS, "", 10)
+        pdf.set_xy(pdf.l_margin, y + 30)
+
+    return draw
+
+
 def render_pdf(
     announcement: Announcement,
     committee_name: str = "Panitia",
@@ -521,14 +594,13 @@ def render_pdf(
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     draw_letterhead(pdf, letterhead or Letterhead())
-    line = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
     pdf.set_font(SANS, "B", 14)
-    pdf.cell(0, 8, "PENGUMUMAN", align="C", **line)
+    pdf.cell(0, 8, "PENGUMUMAN", align="C", **LINE)
     pdf.set_font(SANS, "", 11)
-    pdf.cell(0, 6, f"Nomor: {announcement.number}", align="C", **line)
+    pdf.cell(0, 6, f"Nomor: {announcement.number}", align="C", **LINE)
     pdf.ln(2)
     pdf.set_font(SANS, "B", 11)
-    pdf.multi_cell(0, 6, f"TENTANG {announcement.title.upper()}", align="C", **line)
+    pdf.multi_cell(0, 6, f"TENTANG {announcement.title.upper()}", align="C", **LINE)
     pdf.set_font(SANS, "", 10)
     pdf.ln(4)
     listed = listed_entries(announcement)
@@ -540,67 +612,52 @@ def render_pdf(
         f"Berdasarkan hasil tahap {announcement.stage.name} pada {announcement.round.name}, "
         f"dengan ini diumumkan {len(listed)} inovasi{going} berikut, disusun per kategori "
         "menurut abjad nama instansi (urutan ini bukan peringkat):",
-        **line,
+        **LINE,
     )
     pdf.ln(2)
-    widths = (10, 80, 60, 40)
-    pdf.set_font(SANS, "B", 9)
-    for width, head in zip(widths, ("No", "Judul Inovasi", "OPD / Unit", "Kategori")):
-        pdf.cell(width, 7, head, border=1)
-    pdf.ln()
-    pdf.set_font(SANS, "", 8)
-    for n, entry in enumerate(listed, start=1):
-        cells = (str(n), entry.title, entry.organisation.name, entry.category.name)
-        h = max(text_height(pdf, w, 4.5, t) for w, t in zip(widths, cells))
-        ensure_room(pdf, h)
-        x, y = pdf.get_x(), pdf.get_y()
-        for width, text in zip(widths, cells):
-            pdf.rect(x, y, width, h)
-            pdf.set_xy(x, y)
-            pdf.multi_cell(width, 4.5, text, align="L")
-            x += width
-        pdf.set_xy(pdf.l_margin, y + h)
-    pdf.ln(4)
-    pdf.set_font(SANS, "", 10)
+    rows = [
+        (str(n), entry.title, entry.organisation.name, entry.category.name)
+        for n, entry in enumerate(listed, start=1)
+    ]
+    # The table's heading row stays with its first row, and is repeated on every page the
+    # list runs onto.
+    keep_together(pdf, _table_head, then=_table_row(rows[0]) if rows else None)
+    parts: list[Block] = [_table_row(cells) for cells in rows]
     struck = struck_entries(announcement)
     if struck:  # the committee upheld an objection: the entry is off the list, said here
-        pdf.multi_cell(0, 5, "Dicoret dari daftar karena sanggahan diterima:", **line)
-        for entry, objection in struck:
-            pdf.multi_cell(
-                0,
-                5,
-                f"- {entry.title} ({entry.organisation.name}), sanggahan "
-                f"{objection.reference}: {objection.decision_reason}",
-                **line,
-            )
-        pdf.ln(2)
+        lines = [
+            f"- {entry.title} ({entry.organisation.name}), sanggahan "
+            f"{objection.reference}: {objection.decision_reason}"
+            for entry, objection in struck
+        ]
+        parts.append(_lines(["Dicoret dari daftar karena sanggahan diterima:", *lines], before=4))
+    notice: list[Block] = []  # the objection sentence and the address it points to
     if announcement.objections_close_at:
         where = (
             "melalui laman pengumuman di bawah ini" if address else "melalui laman pengumuman ini"
         )
-        pdf.multi_cell(
-            0,
-            5,
-            "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai dengan "
-            f"{_date_id(announcement.objections_close_at)} {where}.",
-            **line,
+        notice.append(
+            _lines(
+                [
+                    "Masyarakat dapat menyampaikan sanggahan terhadap inovasi di atas sampai "
+                    f"dengan {_date_id(announcement.objections_close_at)} {where}."
+                ],
+                before=0 if struck else 4,
+            )
         )
-        pdf.ln(2)
     if address:
-        ensure_room(pdf, 34)
-        y = pdf.get_y()
-        pdf.image(_qr_png(address), x=pdf.l_margin, y=y, w=28, h=28)
-        pdf.set_xy(pdf.l_margin + 32, y + 4)
-        pdf.multi_cell(0, 5, "Laman pengumuman (pindai kode QR atau ketik alamat ini):", **line)
-        pdf.set_x(pdf.l_margin + 32)
-        pdf.set_font(MONO, "", 9)
-        pdf.multi_cell(0, 5, address, **line)
-        pdf.set_font(SANS, "", 10)
-        pdf.set_xy(pdf.l_margin, y + 30)
-    pdf.ln(2)
-    draw_signatures(
+        notice.append(_address_block(address, before=0 if notice or struck else 4))
+    if notice:
+        parts.append(together(*notice))
+    # The closing stays with the last of it (the objection sentence and the QR code, or the
+    # list's last row): never the signature block alone on a page.
+    for part in parts[:-1]:
+        part(pdf)
+    draw_closing(
         pdf,
+        parts[-1] if parts else space(0),
         place_date=f"{place + ', ' if place else ''}{_date_id(announcement.issued_at)}",
         signers=[signer or Signer("", committee_name)],
+        gap=2 if notice or struck else 6,
     )
     return bytes(pdf.output())

@@ -19,7 +19,7 @@ from competition.accounts.models import User
 from competition.actors import records_actor
 from competition.db import db, utcnow
 from competition.entries.models import Entry
-from competition.pdf import SANS, Document
+from competition.pdf import SANS, Block, Document, keep_together, paragraph, space
 from competition.rounds.models import Stage
 from judging.analysis import combined as combined_ranking
 from judging.analysis import uncertainty as stage_uncertainty
@@ -382,9 +382,12 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
     pdf.set_text_color(0)
     text(f"{entry.title} - {entry.organisation.name}", 11, "B")
     text(f"{entry.round.name} - Kategori {entry.category.name}", 10)
+    # A heading keeps the start of what follows on its page: two lines of text, or the
+    # criteria table's heading row and first row.
     for fb in feedback:
         pdf.ln(3)
-        text(f"Peringkat akhir ({fb.stage.name})" if fb.combined else fb.stage.name, 11, "B")
+        heading = f"Peringkat akhir ({fb.stage.name})" if fb.combined else fb.stage.name
+        keep_together(pdf, paragraph(heading, 11, "B"), then=space(2 * 5.5))
         if fb.stopped:
             line = STOPPED_ID
         else:
@@ -409,7 +412,8 @@ def render_feedback_pdf(entry: Entry, feedback: list[StageFeedback]) -> bytes:
         for title, lines, comments in sections:
             if title:
                 pdf.ln(1)
-                text(title, 10, "B")
+                first = _criteria_rows(lines[:1]) if lines else space(2 * 5.5)
+                keep_together(pdf, paragraph(title, 10, "B"), then=first)
             _criteria_table(pdf, text, lines)
             for label, criterion, comment in comments:
                 text(f"{label} ({criterion}): {comment}", 9)
@@ -423,23 +427,7 @@ def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
     """The entry's scores per criterion against the category's quartiles, with its note."""
     if not lines:
         return
-    pdf.set_font(SANS, "", 9)
-    with pdf.table(
-        col_widths=(60, 20, 28, 18, 28),
-        line_height=6,
-        text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-    ) as table:
-        table.row(["Kriteria", "Nilai Anda", "Kuartil bawah", "Median", "Kuartil atas"])
-        for c in lines:
-            table.row(
-                [
-                    f"{c.name} ({c.weight}%)",
-                    _num(c.score),
-                    _whole(c.q1),
-                    _whole(c.median),
-                    _whole(c.q3),
-                ]
-            )
+    _criteria_rows(lines)(pdf)
     text(
         "Nilai Anda: rata-rata nilai para juri Anda pada setiap kriteria. Median dan kuartil: "
         "dari nilai rata-rata semua inovasi dalam kategori yang sama (termasuk inovasi Anda), "
@@ -448,3 +436,28 @@ def _criteria_table(pdf, text, lines: list[CriterionLine]) -> None:
     )
     if quartiles_withheld(lines):
         text(SMALL_CATEGORY_ID, 8)
+
+
+def _criteria_rows(lines: list[CriterionLine]) -> Block:
+    """A ``Block``: the table of ``lines``, the entry's scores against the category's quartiles."""
+
+    def draw(pdf) -> None:
+        pdf.set_font(SANS, "", 9)
+        with pdf.table(
+            col_widths=(60, 20, 28, 18, 28),
+            line_height=6,
+            text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        ) as table:
+            table.row(["Kriteria", "Nilai Anda", "Kuartil bawah", "Median", "Kuartil atas"])
+            for c in lines:
+                table.row(
+                    [
+                        f"{c.name} ({c.weight}%)",
+                        _num(c.score),
+                        _whole(c.q1),
+                        _whole(c.median),
+                        _whole(c.q3),
+                    ]
+                )
+
+    return draw

@@ -2,7 +2,8 @@
 Bahasa Indonesia, the shared ``competition.pdf`` document: embedded font, PDF/A-2B, "Halaman X dari
 Y"): the letterhead, the round, its published stages with their method, version and digest of the
 input scores, the judges, the ranking per category from the frozen publication, and the
-signature block, kept on one page with the closing sentence.
+signature block, kept on one page with the closing sentence. No heading ends a page: each keeps
+the start of what follows (two lines of text, or its table's heading row and first row).
 
 The minutes are dated by the latest publication they record, never by the download, and carry
 the audit trail's anchor at that publication: the same publications give the same bytes.
@@ -20,15 +21,17 @@ from competition.audit import services as audit
 from competition.pdf import (
     MAROON,
     SANS,
-    SIGNATURE_HEIGHT,
+    Block,
     Document,
     Letterhead,
     Signer,
+    draw_closing,
     draw_letterhead,
-    draw_signatures,
-    ensure_room,
+    keep_together,
     local_date,
-    text_height,
+    paragraph,
+    space,
+    together,
 )
 from competition.rounds.models import Round, Stage
 from judging.results.certificates import Layout
@@ -79,6 +82,82 @@ def letterhead_of(layout: Layout, round_: Round) -> Letterhead:
     )
 
 
+HEAD_STYLE = FontFace(emphasis="BOLD", fill_color=(235, 228, 228))  # tables' heading rows
+TWO_LINES = space(2 * 5.5)  # what a heading keeps under it: two lines of the text that follows
+
+
+def _judges_table(rows: list[list[str]]) -> Block:
+    """A ``Block``: the judges' table with ``rows`` (No, name, affiliation, room to sign)."""
+
+    def draw(pdf) -> None:
+        pdf.set_font(SANS, "", 9)
+        with pdf.table(
+            col_widths=(8, 62, 60, 40),
+            headings_style=HEAD_STYLE,
+            line_height=7,
+            text_align=("RIGHT", "LEFT", "LEFT", "LEFT"),
+        ) as table:
+            table.row(["No", "Nama", "Instansi", "Tanda tangan"])
+            for row in rows:
+                table.row(row)
+
+    return draw
+
+
+def _result_row(r: Result, ranges: dict[int, tuple[int, int, bool]]) -> list[str]:
+    """A ranked entry's row: place, title, OPD, score, (likely places,) award."""
+    row = [
+        str(r.rank),
+        r.entry.title,
+        r.entry.organisation.name,
+        f"{r.score:.2f}".replace(".", ","),
+        r.award or "-",
+    ]
+    if ranges:
+        lo, hi, tied = ranges.get(r.entry_id, (0, 0, False))
+        row[0] += " ~" if tied else ""  # the font subset has no ≈
+        row.insert(4, (str(lo) if lo == hi else f"{lo}-{hi}") if hi else "-")
+    return row
+
+
+def _results_table(rows: list[list[str]], with_ranges: bool) -> Block:
+    """A ``Block``: a category's results table with ``rows`` (``_result_row``), with the
+    column of likely places when the publication has them."""
+
+    def draw(pdf) -> None:
+        pdf.set_font(SANS, "", 8.5)
+        if with_ranges:  # with the range of likely places and the ties
+            widths, align = (
+                (12, 49, 40, 14, 27, 28),
+                ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
+            )
+            head = ["No", "Inovasi", "OPD", "Nilai", "Kemungkinan peringkat", "Penghargaan"]
+        else:
+            widths, align = (10, 62, 52, 16, 30), ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT")
+            head = ["No", "Inovasi", "OPD", "Nilai", "Penghargaan"]
+        with pdf.table(
+            col_widths=widths, headings_style=HEAD_STYLE, line_height=5, text_align=align
+        ) as table:
+            table.row(head)
+            for row in rows:
+                table.row(row)
+
+    return draw
+
+
+def _specials_table(rows: list[list[str]]) -> Block:
+    """A ``Block``: the special awards' table with ``rows`` (award, innovation, OPD)."""
+
+    def draw(pdf) -> None:
+        pdf.set_font(SANS, "", 8.5)
+        with pdf.table(col_widths=(40, 70, 60), headings_style=HEAD_STYLE, line_height=5) as table:
+            table.row(["Penghargaan", "Inovasi", "OPD"])
+            for row in rows:
+                table.row(row)
+
+    return draw
+
+
 def render_minutes(
     *,
     round_: Round,
@@ -111,12 +190,14 @@ def render_minutes(
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
-    width = pdf.epw
-    heading = FontFace(emphasis="BOLD", fill_color=(235, 228, 228))
 
     def text(value, size=10, style="", align="L", h=5.5):
-        pdf.set_font(SANS, style, size)
-        pdf.multi_cell(width, h, value, align=align, new_x="LMARGIN", new_y="NEXT")
+        paragraph(value, size, style, h, align)(pdf)
+
+    def heading(value, then: Block, size=11):
+        """A heading, on the next page when ``then`` (the start of what follows) would not fit
+        under it on this one."""
+        keep_together(pdf, paragraph(value, size, "B"), then=then)
 
     draw_letterhead(pdf, letterhead_of(layout, round_))
     pdf.set_text_color(*MAROON)
@@ -130,7 +211,7 @@ def render_minutes(
     )
 
     pdf.ln(2)
-    text("I. Tahapan dan metode penilaian", 11, "B")
+    heading("I. Tahapan dan metode penilaian", TWO_LINES)
     for stage, pub, results in published:
         params = json.loads(pub.params or "{}")
         text(
@@ -152,94 +233,76 @@ def render_minutes(
             text(across[stage.id], 9)
     if method_sentences:
         pdf.ln(1)
-        text("Ketidakpastian peringkat dinilai sebagai berikut:", 10)
+        keep_together(
+            pdf, paragraph("Ketidakpastian peringkat dinilai sebagai berikut:"), then=TWO_LINES
+        )
         for k, sentence in enumerate(method_sentences, start=1):
             text(f"{k}. {sentence}", 9)
 
     pdf.ln(2)
-    text("II. Tim Juri", 11, "B")
-    pdf.set_font(SANS, "", 9)
-    with pdf.table(
-        col_widths=(8, 62, 60, 40),
-        headings_style=heading,
-        line_height=7,
-        text_align=("RIGHT", "LEFT", "LEFT", "LEFT"),
-    ) as table:
-        table.row(["No", "Nama", "Instansi", "Tanda tangan"])
-        for i, j in enumerate(judges, start=1):
-            table.row([str(i), j.name, j.affiliation or "-", f"{i}. ........"])
+    judge_rows = [
+        [str(i), j.name, j.affiliation or "-", f"{i}. ........"]
+        for i, j in enumerate(judges, start=1)
+    ]
+    heading("II. Tim Juri", _judges_table(judge_rows[:1]))
+    _judges_table(judge_rows)(pdf)
 
     pdf.ln(3)
-    text("III. Hasil penilaian per kategori", 11, "B")
     places = places or {}
-    if any(places.values()):
-        text(
-            "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90% hasil "
-            "penilaian yang masuk akal, dengan memperhitungkan kebiasaan dan ketidakkonsistenan "
-            "juri. Tanda ~ pada peringkat: inovasi itu tidak dapat dibedakan dari inovasi tepat "
-            "di bawahnya, sehingga urutan keduanya belum pasti.",
-            9,
-        )
+    # each category: its heading, its rows, whether they have the likely places
+    categories: list[tuple[Block, list[list[str]], bool]] = []
     for stage, pub, results in published:
         ranges = places.get(pub.id) or {}
         by_category: dict[int, list[Result]] = {}
         for r in results:
             by_category.setdefault(r.category_id, []).append(r)
         for rows in by_category.values():
-            pdf.ln(1)
-            ensure_room(pdf, 20)  # a category's heading stays with its table's first rows
-            text(f"{stage.name} - Kategori {rows[0].category.name}", 10, "B")
-            pdf.set_font(SANS, "", 8.5)
-            if ranges:  # with the range of likely places and the ties
-                widths, align = (
-                    (12, 49, 40, 14, 27, 28),
-                    ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT", "LEFT"),
-                )
-                head = ["No", "Inovasi", "OPD", "Nilai", "Kemungkinan peringkat", "Penghargaan"]
-            else:
-                widths, align = (10, 62, 52, 16, 30), ("RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT")
-                head = ["No", "Inovasi", "OPD", "Nilai", "Penghargaan"]
-            with pdf.table(
-                col_widths=widths, headings_style=heading, line_height=5, text_align=align
-            ) as table:
-                table.row(head)
-                for r in sorted(rows, key=lambda r: r.rank):
-                    row = [
-                        str(r.rank),
-                        r.entry.title,
-                        r.entry.organisation.name,
-                        f"{r.score:.2f}".replace(".", ","),
-                        r.award or "-",
-                    ]
-                    if ranges:
-                        lo, hi, tied = ranges.get(r.entry_id, (0, 0, False))
-                        row[0] += " ~" if tied else ""  # the font subset has no ≈
-                        row.insert(4, (str(lo) if lo == hi else f"{lo}-{hi}") if hi else "-")
-                    table.row(row)
+            head = paragraph(f"{stage.name} - Kategori {rows[0].category.name}", 10, "B")
+            ranked = [_result_row(r, ranges) for r in sorted(rows, key=lambda r: r.rank)]
+            categories.append((head, ranked, bool(ranges)))
+    # The section's heading stays with its note and the start of its first table; each
+    # category's heading with its table's first row.
+    section: list[Block] = [paragraph("III. Hasil penilaian per kategori", 11, "B")]
+    if any(places.values()):
+        section.append(
+            paragraph(
+                "Kemungkinan peringkat: rentang peringkat yang dicapai inovasi pada 90% hasil "
+                "penilaian yang masuk akal, dengan memperhitungkan kebiasaan dan "
+                "ketidakkonsistenan juri. Tanda ~ pada peringkat: inovasi itu tidak dapat "
+                "dibedakan dari inovasi tepat di bawahnya, sehingga urutan keduanya belum pasti.",
+                9,
+            )
+        )
+    if categories:
+        head, rows, ranged = categories[0]
+        keep_together(
+            pdf, *section, then=together(space(1), head, _results_table(rows[:1], ranged))
+        )
+    else:
+        keep_together(pdf, *section)
+    for head, rows, ranged in categories:
+        pdf.ln(1)
+        keep_together(pdf, head, then=_results_table(rows[:1], ranged))
+        _results_table(rows, ranged)(pdf)
 
     if specials:
         pdf.ln(3)
-        text("IV. Penghargaan khusus", 11, "B")
-        pdf.set_font(SANS, "", 8.5)
-        with pdf.table(col_widths=(40, 70, 60), headings_style=heading, line_height=5) as table:
-            table.row(["Penghargaan", "Inovasi", "OPD"])
-            for c in specials:
-                table.row([c.award, c.title, c.holder])
+        special_rows = [[c.award, c.title, c.holder] for c in specials]
+        heading("IV. Penghargaan khusus", _specials_table(special_rows[:1]))
+        _specials_table(special_rows)(pdf)
 
     closing = (
         "Demikian berita acara ini dibuat dengan sebenarnya untuk dipergunakan "
         "sebagaimana mestinya."
     )
     pdf.ln(4)
-    pdf.set_font(SANS, "", 10)
-    # The closing sentence and the signatures stay together: never signatures alone on a page.
-    ensure_room(pdf, text_height(pdf, width, 5.5, closing) + 6 + SIGNATURE_HEIGHT)
-    text(closing)
-    pdf.ln(6)
     signers = [Signer(n, t, img) for n, t, img in layout.signers] or [
         Signer("", "Ketua Panitia"),
         Signer("", "Sekretaris Panitia"),
     ]
     place = f"{layout.place}, " if layout.place else ""
-    draw_signatures(pdf, place_date=f"{place}{_date(dated)}", signers=signers)
+    # The closing sentence and the signatures stay together: never signatures alone on a page.
+    draw_closing(
+        pdf, paragraph(closing), place_date=f"{place}{_date(dated)}", signers=signers, gap=6
+    )
     return bytes(pdf.output())

@@ -413,6 +413,17 @@ def bulk_download(round_id: int):
         raise NotAllowed() from None
 
 
+def _minutes_method_labels() -> dict[str, str]:
+    """The methods' names as the berita acara prints them: in Indonesian, whatever the
+    language of the committee member who downloads it (the letter's bytes do not depend on
+    it)."""
+    with force_locale("id"):
+        return {
+            **{k: str(v) for k, v in METHOD_LABELS.items()},
+            combined.METHOD: str(combined.LABEL),
+        }
+
+
 def _minutes_uncertainty(published) -> dict:
     """The berita acara's uncertainty texts, always in Indonesian: the method's sentences (with
     where the place comes from: a stage's method, or the stages' methods combined) and each
@@ -444,10 +455,7 @@ def minutes_pdf(round_id: int):
         published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels={
-            **{k: str(v) for k, v in METHOD_LABELS.items()},
-            combined.METHOD: str(combined.LABEL),
-        },
+        method_labels=_minutes_method_labels(),
         specials=certificate_register.list_special_awards(round_),
         anchor=minutes.anchor_of(published),
         places={

@@ -12,6 +12,7 @@ from competition.announcements import services as announcements
 from competition.announcements.models import Announcement, Objection, ObjectionStatus
 from competition.db import db, utcnow
 from competition.entries import screening
+from competition.pdf import Signer, local_date
 from competition.rounds.models import StageKind
 from tests import factories
 
@@ -328,3 +329,74 @@ def test_announcement_pdf_prints_the_configured_address_and_a_qr_code(
     assert f"https://inovasi.palembang.go.id/announcements/{announcement.id}" in text
     assert "evil.example" not in text
     assert len(page.images) == 1
+
+
+def _pages_of(data: bytes) -> list[str]:
+    """The text of each page, whitespace folded to single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _page_with(pages: list[str], text: str) -> int:
+    found = [k for k, page in enumerate(pages, start=1) if text in page]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_round):
+    """Official letters never split their closing: the place and date, the signatory's title,
+    the room to sign and the name stay together, on the page of the paragraph before them (the
+    objection sentence with its QR code, or the list's last row). The demo's Top 15 printed
+    them alone on page 2. Every list length from one that ends the letter on page 1 to one
+    whose closing must go to page 2 is printed: on the way, the closing reaches the bottom of
+    page 1."""
+    stage = factories.make_stage(open_round, criteria=[])
+    stage.kind = StageKind.SUBMISSION
+    for i in range(48):
+        owner = factories.make_opd_user(f"Dinas Nomor {i:02d}", username=f"opd{i:02d}")
+        factories.make_entry(open_round, owner, title=f"Inovasi pelayanan publik nomor {i:02d}")
+    db.session.commit()
+    announcement = announcements.issue_announcement(
+        stage=stage, title="Nominasi", objection_days=5, actor=committee, now=utcnow()
+    )
+    db.session.commit()
+    ids, closes = list(announcement.entry_ids), announcement.objections_close_at
+    assert len(ids) == 48
+    place_date = f"Palembang, {local_date(announcement.issued_at)}"
+    signer = Signer("Dr. Ṣalih Nugroho", "Kepala Badan Riset dan Inovasi Daerah")
+    address = "https://inovasi.palembang.go.id/announcements/1"
+    seen = set()
+    # (QR code, objection period), and list lengths around the one whose closing no longer
+    # fits on page 1 (31, 37 and 42 in this layout)
+    for qr, objections, lengths in (
+        (True, True, range(27, 35)),
+        (False, True, range(33, 41)),
+        (False, False, range(38, 46)),
+    ):
+        announcement.objections_close_at = closes if objections else None
+        for n in lengths:
+            announcement.entry_ids = ids[:n]
+            pages = _pages_of(
+                announcements.render_pdf(
+                    announcement, address=address if qr else None, signer=signer, place="Palembang"
+                )
+            )
+            name = _page_with(pages, signer.name)
+            assert _page_with(pages, place_date) == name, n
+            assert _page_with(pages, signer.title) == name, n
+            # the paragraph before the closing: the objection sentence, and the QR code's
+            # address the sentence points to ("di bawah ini"); else the list's last row,
+            # under the list's heading row
+            last = _page_with(pages, f"nomor {n - 1:02d}")
+            if objections:
+                assert _page_with(pages, "Masyarakat dapat menyampaikan sanggahan") == name, n
+                assert last <= name, n
+            else:
+                assert last == name and "No Judul Inovasi OPD / Unit Kategori" in pages[name - 1]
+            if qr:
+                assert _page_with(pages, address) == name, n
+            seen.add((qr, objections, name, last))
+    db.session.rollback()
+    # The lengths went from a letter on one page to its closing on page 2.
+    assert {(True, True, 1, 1), (True, True, 2, 1)} <= seen
+    assert {(False, True, 1, 1), (False, True, 2, 1)} <= seen
+    assert {(False, False, 1, 1), (False, False, 2, 2)} <= seen

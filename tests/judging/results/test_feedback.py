@@ -4,6 +4,8 @@ comments as "Juri A, B, C"; never another entry's score or a judge's name."""
 
 import io
 import re
+from datetime import UTC, datetime
+from types import SimpleNamespace as NS
 
 import numpy as np
 import pytest
@@ -16,7 +18,14 @@ from judging.analysis import uncertainty as unc_service
 from judging.panels.models import Assignment
 from judging.results import awards
 from judging.results import publication as publication_service
-from judging.results.feedback import MIN_CATEGORY, SMALL_CATEGORY_ID, judge_label
+from judging.results.feedback import (
+    MIN_CATEGORY,
+    SMALL_CATEGORY_ID,
+    CriterionLine,
+    StageFeedback,
+    judge_label,
+    render_feedback_pdf,
+)
 from judging.results.models import Result
 from judging.scoring import rubric as rubric_service
 from judging.scoring import sheets as sheet_service
@@ -352,3 +361,42 @@ def test_an_entry_that_did_not_go_on_gets_its_last_stage_scores(login, committee
     assert "tidak lolos ke tahap berikutnya" in text and "Peringkat" not in text
     finalist = login(owners[0]).get(f"/opd/entries/{entries[0].id}").text
     assert "dari 3 dalam kategori" in finalist and "tidak lolos" not in finalist
+
+
+def test_feedback_pdf_never_ends_a_page_with_a_stage_heading(app):
+    """A stage's heading keeps its first lines on its page: more comments in the first stage
+    move the later stages down, their headings across page 1's bottom on the way (in steps of
+    one comment line, as tall as the lines a heading must keep, so one step lands there)."""
+    published = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
+    entry = NS(
+        title="SI-GESIT",
+        organisation=NS(name="Dinas Kesehatan"),
+        round=NS(name="KOINYANLIK 2026", results_published_at=published),
+        category=NS(name="Dinas/Badan"),
+    )
+    names = ("Tahap Satu", "Tahap Dua", "Tahap Tiga")
+    lines = [CriterionLine(f"Kriteria {k}", 10, 80.0, 70.0, 75.0, 80.0) for k in range(7)]
+    seen = set()
+    for n in range(8, 32):
+        feedback = [
+            StageFeedback(
+                stage=NS(name=name, published_at=published),
+                place=k + 1,
+                n_ranked=9,
+                score=80.0,
+                award="",
+                lines=lines,
+                comments=[("Juri A", "Kriteria 0", f"Catatan {i}.") for i in range(0 if k else n)],
+            )
+            for k, name in enumerate(names)
+        ]
+        pages = [
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(render_feedback_pdf(entry, feedback))).pages
+        ]
+        for k, name in enumerate(names):
+            [heading] = [i for i, page in enumerate(pages) if name in page]
+            [first] = [i for i, page in enumerate(pages) if f"Peringkat {k + 1} dari 9" in page]
+            assert heading == first, (n, name)
+            seen.add((name, heading))
+    assert ("Tahap Dua", 1) in seen and ("Tahap Tiga", 1) in seen

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace as NS
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +20,8 @@ from competition.audit import services as audit
 from competition.db import db, utcnow
 from judging.results import awards, certificate_register
 from judging.results import publication as publication_service
+from judging.results.certificates import Layout
+from judging.results.minutes import JudgeLine, render_minutes
 from tests import factories
 from tests.judging.results.test_publishing import scored  # noqa: F401 - fixture
 
@@ -131,6 +134,12 @@ def test_berita_acara_is_the_same_at_every_download(app, login, committee, publi
     # Later (the old minutes printed the download's date; fpdf2 stamps the writing time).
     time.sleep(1.1)
     assert login(committee).get(url).data == first
+    # An official letter is in Indonesian whatever the reader's interface language: the method's
+    # name printed in English for a committee member reading in English.
+    english = login(committee)
+    english.post("/language", data={"lang": "en"})
+    assert '<html lang="en">' in english.get("/committee/").text
+    assert english.get(url).data == first
 
 
 def test_berita_acara_prints_the_audit_anchor_of_its_publication(app, login, committee, published):
@@ -301,3 +310,87 @@ def test_documents_built_in_parallel_threads_keep_their_own_text(app, tmp_path):
     for i, name in enumerate(names):
         text = _text(check_pdf(out[i], tmp_path))
         assert name in text and f"Tebal {name}" in text
+
+
+def _pages_of(data: bytes) -> list[str]:
+    """The text of each page, whitespace folded to single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _page_with(pages: list[str], text: str) -> int:
+    found = [k for k, page in enumerate(pages, start=1) if text in page]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
+def _minutes_of(judges: int) -> tuple[bytes, list[str]]:
+    """The berita acara of a published stage of two categories of three entries, with the
+    likely places and a special award, judged by ``judges`` judges; and the text of each of
+    its headings' first row, in order (plain values: ``render_minutes`` reads attributes)."""
+    stage = NS(
+        id=1,
+        name="Penilaian Proposal",
+        opens_at=PUBLISHED,
+        closes_at=PUBLISHED,
+        scale_min=0,
+        scale_max=100,
+    )
+    pub = NS(
+        id=1,
+        params="{}",
+        n_sheets=45,
+        method="zscore",
+        version=1,
+        published_at=PUBLISHED,
+        reason="",
+        scores_digest="ab" * 32,
+    )
+    results = [
+        NS(
+            category_id=c,
+            category=NS(name=f"Kelompok {c}"),
+            rank=k,
+            entry_id=10 * c + k,
+            entry=NS(title=f"Inovasi {c}-{k}", organisation=NS(name=f"Dinas {c}-{k}")),
+            score=90.0 - k,
+            award="Juara I" if k == 1 else None,
+        )
+        for c in (1, 2)
+        for k in range(1, 4)
+    ]
+    data = render_minutes(
+        round_=NS(name="KOINYANLIK 2026"),
+        published=[(stage, pub, results)],
+        judges=[JudgeLine(f"Juri Nomor {i:02d}", "Universitas Sriwijaya") for i in range(judges)],
+        layout=Layout(government="Pemerintah Kota Palembang", place="Palembang"),
+        method_labels={"zscore": "Skor baku"},
+        specials=[NS(award="Inovasi Terfavorit", title="SI-ISTIMEWA", holder="Dinas Istimewa")],
+        places={1: {r.entry_id: (r.rank, r.rank + 1, False) for r in results}},
+    )
+    return data, _pages_of(data)
+
+
+def test_berita_acara_never_ends_a_page_with_a_heading(app):
+    """A heading keeps the start of what follows on its page (two lines of text, or its table's
+    heading row and first row): the number of judges moves the sections below down the pages,
+    each heading across a page's bottom on the way (the old layout left "IV" alone with 11
+    and 12 judges, the second category's heading with 15, "III" with 20 to 24)."""
+    seen = set()
+    for judges in range(8, 26):
+        _data, pages = _minutes_of(judges)
+        pairs = [
+            ("I. Tahapan dan metode penilaian", "Penilaian Proposal (5 Maret 2026"),
+            ("II. Tim Juri", "Juri Nomor 00"),
+            ("III. Hasil penilaian per kategori", "Kemungkinan peringkat: rentang"),
+            ("III. Hasil penilaian per kategori", "Inovasi 1-1"),
+            *((f"Kategori Kelompok {c}", f"Inovasi {c}-1") for c in (1, 2)),
+            ("IV. Penghargaan khusus", "Inovasi Terfavorit"),
+            ("Demikian berita acara", "Palembang, 5 Maret 2026"),
+        ]
+        for heading, first in pairs:
+            page = _page_with(pages, heading)
+            assert page == _page_with(pages, first), (judges, heading)
+            seen.add((heading, page))
+    # the headings below the judges did go over to a later page
+    assert ("III. Hasil penilaian per kategori", 2) in seen
+    assert ("IV. Penghargaan khusus", 2) in seen
