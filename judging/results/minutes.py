@@ -150,7 +150,9 @@ def _specials_table(rows: list[list[str]]) -> Block:
 
     def draw(pdf) -> None:
         pdf.set_font(SANS, "", 8.5)
-        with pdf.table(col_widths=(40, 70, 60), headings_style=HEAD_STYLE, line_height=5) as table:
+        with pdf.table(
+            col_widths=(40, 70, 60), headings_style=HEAD_STYLE, line_height=5, text_align="LEFT"
+        ) as table:
             table.row(["Penghargaan", "Inovasi", "OPD"])
             for row in rows:
                 table.row(row)
