@@ -43,6 +43,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+from judging.assign import work_order
 from judging.normalize import DEFAULT_METHOD, METHODS, normalize
 from judging.ranking import bootstrap_ranks, near_ties, rank_entries, rank_uncertainty
 
@@ -650,10 +651,12 @@ def h_fatigue(rng):
     return _fatigue(rng)
 
 
-def _fatigue(rng, drift_factor=1.0, shuffle_all=False):
+def _fatigue(rng, drift_factor=1.0, shuffle_all=False, juri_order=False):
     """h_fatigue's competition; the controls (added after its results, diagnostics only) scale
     the drift (0: none) or put every judge in a random order (``shuffle_all``: the list-order
-    judges' orders from a side generator, so every other draw is h_fatigue's)."""
+    judges' orders from a side generator, so every other draw is h_fatigue's), or have the
+    list-order judges work in the order Juri's workspace now gives each judge
+    (``juri_order``: ``judging.assign.work_order``, no draw)."""
     E, J, k = 100, 12, 4
     q = rng.normal(60.0, 10.0, E)
     entry, judge = _random_panel(rng, E, J, k)
@@ -669,6 +672,8 @@ def _fatigue(rng, drift_factor=1.0, shuffle_all=False):
             seq = rng.permutation(mine)
         elif shuffle_all:
             seq = side.permutation(mine)
+        elif juri_order:
+            seq = mine[np.argsort([work_order(j, int(e)) for e in entry[mine]], kind="stable")]
         else:
             seq = mine[np.argsort(entry[mine])]
         pos[seq] = np.arange(seq.size) / max(seq.size - 1, 1)
@@ -690,6 +695,13 @@ def c_fatigue_shuffled(rng):
     """Control of fatigue_drift (added after its results; not held out): the same drift and
     noise, but every judge scores in a random order (none in the list's)."""
     return _fatigue(rng, shuffle_all=True)
+
+
+def c_fatigue_juri_order(rng):
+    """Control of fatigue_drift (added after its results; not held out): the same drift and
+    noise, the list-order judges working in the order Juri's workspace gives each judge
+    (``judging.assign.work_order``) instead of the entries' numbers."""
+    return _fatigue(rng, juri_order=True)
 
 
 def h_outliers(rng):
@@ -744,6 +756,7 @@ U_DESIGNS = {
     # controls of fatigue_drift, added after the held-out results (diagnostics, not held out)
     "fatigue_no_drift": c_fatigue_no_drift,
     "fatigue_shuffled": c_fatigue_shuffled,
+    "fatigue_juri_order": c_fatigue_juri_order,
 }
 FAMILIES = {
     "kipp": (
@@ -757,7 +770,12 @@ FAMILIES = {
     ),
     "s24": ("t_some_judges", "growing_noise", "skewed_top_ties", "missing_half"),
     "held": ("rubric_halo", "unequal_load", "thin_150x2", "fatigue_drift", "quality_outliers"),
-    "fatigue_controls": ("fatigue_drift", "fatigue_no_drift", "fatigue_shuffled"),
+    "fatigue_controls": (
+        "fatigue_drift",
+        "fatigue_no_drift",
+        "fatigue_shuffled",
+        "fatigue_juri_order",
+    ),
 }
 METRICS = (
     "coverage90",
@@ -1156,7 +1174,7 @@ def main(argv=None):
         default=None,
         help="comma-separated uncertainty designs or families (kipp, s24, held: the held-out "
         "groups; held = the five designs written blind on 2026-12-04 evening; "
-        "fatigue_controls: fatigue_drift and its two controls)",
+        "fatigue_controls: fatigue_drift and its three controls)",
     )
     ap.add_argument(
         "--normal-noise",

@@ -24,6 +24,7 @@ from competition.errors import (
 from competition.roles import Role
 from competition.rounds.models import Stage
 from judging import assign as assign_core
+from judging.assign import work_order
 from judging.panels import messages
 from judging.panels.conflicts import conflict_pairs, has_conflict
 from judging.panels.models import Assignment, JudgeWithdrawal
@@ -429,17 +430,6 @@ _ENTRY_TEXTS = (
     Entry.reopen_reason,
     Entry.screening_reason,
 )
-
-
-def work_order(judge_id: int, entry_id: int) -> int:
-    """Where an entry comes in the judge's list of sheets still to do: an order of the
-    judge's own, the same at every visit, unrelated to the entry's number or to another
-    judge's order. When every judge worked down the same list, the entries at its end were
-    scored by tired or hurried judges all at once, and the judge model (one leniency per
-    judge) took that for weaker entries: bench/README.md "Held-out designs", fatigue_drift
-    (90 % intervals covered 0.86, the last quarter of the list 0.83; 0.91 in random order)."""
-    digest = hashlib.blake2b(f"{judge_id}:{entry_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
 
 
 def list_assignments_of(judge: User, now: datetime | None = None) -> list[Assignment]:

@@ -20,7 +20,7 @@ from competition.accounts.models import Organisation, User
 from competition.db import db, utcnow
 from competition.entries.models import Entry
 from competition.rounds.models import Category, Round, Stage
-from judging.panels.assignment import work_order
+from judging.assign import work_order
 from judging.panels.models import Assignment
 from judging.scoring.models import ScoreSheet, SheetStatus
 from judging.scoring.sheets import latest_reopen_note
