@@ -27,7 +27,7 @@ the new judge's offset (``offset``) or of its whole line at the entry's score (`
 :func:`corrected_se`. "page mean": the page's "about X % on average" (the mean predicted
 shrink of a plan) and the realised mean, medians over replications.
 
-    python bench/extra_judges.py [--reps 40] [--only small,thin_150x2,...]
+    python bench/extra_judges.py [--reps 40] [--national-reps 10] [--only small,national,...]
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ DESIGNS = {
     "unequal_load": accuracy.h_unequal_load,  # held out: 2 judges write 40 % of the sheets
     "two_groups": accuracy.u_two_groups,  # two groups of judges sharing no entry
     "clustered": accuracy._old_design(accuracy.design_clustered),  # 5 panels + 3 roaming
+    "national": accuracy.u_national,  # 3,000 entries, 300 judges, 5 per entry
 }
 
 
@@ -173,7 +174,7 @@ def _q(x):
     return f"{b:5.3f} [{a:5.3f}-{c:5.3f}]"
 
 
-def table(reps, names):
+def table(reps, names, national_reps=10):
     print(
         f"{'design':<13} {'reps':>4} {'und':>5} {'prop':>5} {'formula':<6} "
         f"{'real/pred SE':>20} {'pred shrink':>20} {'real shrink':>20} "
@@ -182,7 +183,8 @@ def table(reps, names):
     summary = {}
     for name in names:
         make = DESIGNS[name]
-        rows = [one_rep(make, rep) for rep in range(reps)]
+        n_rep = national_reps if name == "national" else reps
+        rows = [one_rep(make, rep) for rep in range(n_rep)]
         cat = {k: np.concatenate([np.atleast_1d(r[k]) for r in rows]) for k in rows[0]}
         real_shrink = 1.0 - cat["se_after"] / cat["se_before"]
         cpu = float(np.median([r["cpu"] for r in rows]))
@@ -200,7 +202,7 @@ def table(reps, names):
                     page.append((p[ok].mean(), real[ok].mean()))
             pm, rm = np.median(np.array(page), axis=0)
             print(
-                f"{name:<13} {reps:>4} {int(cat['n_undecided'].sum()):>5} "
+                f"{name:<13} {n_rep:>4} {int(cat['n_undecided'].sum()):>5} "
                 f"{int(cat['n_proposed'].sum()):>5} {label:<6} {_q(ratio):>20} "
                 f"{_q(pred_shrink):>20} {_q(real_shrink):>20} "
                 f"{pm:>5.3f}/{rm:5.3f} {cat['decided_after'].mean():>7.2f} {_q(cat['other_ratio']):>20} "
@@ -225,6 +227,7 @@ def table(reps, names):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=40)
+    ap.add_argument("--national-reps", type=int, default=10)
     ap.add_argument("--only", default=None, help="comma-separated designs: " + ", ".join(DESIGNS))
     args = ap.parse_args(argv)
     names = list(DESIGNS) if not args.only else args.only.split(",")
@@ -237,7 +240,7 @@ def main(argv=None):
         f"(median); quartiles over proposed entries pooled over reps"
     )
     t0 = time.process_time()
-    table(args.reps, names)
+    table(args.reps, names, args.national_reps)
     print(f"total CPU {time.process_time() - t0:.0f} s")
 
 
