@@ -229,8 +229,16 @@ def plan_extra_judges(
 
     Expected SE with one more sheet from judge j (precision add up; the new sheet's information
     on the entry's quality is ``scale_j^2 / noise_j^2``): ``se_new = sqrt(1 / (1/se^2 +
-    scale_j^2/noise_j^2))``. It ignores the uncertainty of the new judge's own offset (small
-    for a judge with many sheets), so it is slightly optimistic for a judge with few sheets.
+    scale_j^2/noise_j^2))``. It ignores the uncertainty of the new judge's own offset and
+    scale. Measured against refits with the proposed sheets simulated from the true model
+    (``bench/extra_judges.py``, December 2026): the realised SE is 1.00-1.02 times
+    ``se_new`` in median on five designs of linked judges (45 to 3,000 entries, 2-5 judges per
+    entry, two judges writing 40 % of the sheets in one); adding the new judge's
+    offset uncertainty, or that of its whole line, to the sheet's noise made the prediction
+    too pessimistic on some of them and was not kept. Where the proposal links groups of
+    judges that shared no entry, the realised SE is about 0.90 times ``se_new``: linking the
+    groups shrinks every entry's SE (by about 14 % for entries with no new sheet), which one
+    entry's sheet does not foresee; the prediction is conservative there.
     """
     entry = np.asarray(entry, dtype=np.intp)
     judge = np.asarray(judge, dtype=np.intp)
