@@ -242,13 +242,13 @@ def test_stopping_maintenance_with_wait_lets_the_round_in_progress_give_its_conn
     (whose ResourceWarning failed an unrelated test). ``wait`` lets that round end first."""
     app = make_app(JOBS="threads")
     keeper = upkeep.maintenance(app)
-    in_round, finish = threading.Event(), threading.Event()
+    in_round = threading.Event()
 
     def slow_tick():
         with app.app_context():
             db.session.execute(select(1))  # a connection checked out for the round
             in_round.set()
-            finish.wait(0.5)  # a slow round: still running when the stop comes
+            keeper.stop.wait(10)  # a slow round: still running when the stop comes
             db.session.remove()
         return []
 
