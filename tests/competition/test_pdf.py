@@ -22,6 +22,18 @@ CREATED = datetime(2026, 3, 5, tzinfo=UTC)
 LONG = "Demikian pengumuman ini dibuat untuk diketahui dan dipergunakan sebagaimana mestinya. " * 3
 
 
+def pages_of(data: bytes) -> list[str]:
+    """The text of each page of a PDF, whitespace folded to single spaces."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def page_with(pages: list[str], text: str) -> int:
+    """The number (from 1) of the one page of ``pages`` that holds ``text``."""
+    found = [k for k, page in enumerate(pages, start=1) if text in page]
+    assert len(found) == 1, (text, found)
+    return found[0]
+
+
 def _document(y: float) -> Document:
     pdf = Document(title="Uji", created_at=CREATED)
     pdf.set_auto_page_break(True, margin=18)

@@ -15,6 +15,7 @@ from competition.entries import screening
 from competition.pdf import Signer, local_date
 from competition.rounds.models import StageKind
 from tests import factories
+from tests.competition.test_pdf import page_with, pages_of
 
 
 def _shown():
@@ -331,17 +332,6 @@ def test_announcement_pdf_prints_the_configured_address_and_a_qr_code(
     assert len(page.images) == 1
 
 
-def _pages_of(data: bytes) -> list[str]:
-    """The text of each page, whitespace folded to single spaces."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def _page_with(pages: list[str], text: str) -> int:
-    found = [k for k, page in enumerate(pages, start=1) if text in page]
-    assert len(found) == 1, (text, found)
-    return found[0]
-
-
 def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_round):
     """Official letters never split their closing: the place and date, the signatory's title,
     the room to sign and the name stay together, on the page of the paragraph before them (the
@@ -375,25 +365,25 @@ def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_
         announcement.objections_close_at = closes if objections else None
         for n in lengths:
             announcement.entry_ids = ids[:n]
-            pages = _pages_of(
+            pages = pages_of(
                 announcements.render_pdf(
                     announcement, address=address if qr else None, signer=signer, place="Palembang"
                 )
             )
-            name = _page_with(pages, signer.name)
-            assert _page_with(pages, place_date) == name, n
-            assert _page_with(pages, signer.title) == name, n
+            name = page_with(pages, signer.name)
+            assert page_with(pages, place_date) == name, n
+            assert page_with(pages, signer.title) == name, n
             # the paragraph before the closing: the objection sentence, and the QR code's
             # address the sentence points to ("di bawah ini"); else the list's last row,
             # under the list's heading row
-            last = _page_with(pages, f"nomor {n - 1:02d}")
+            last = page_with(pages, f"nomor {n - 1:02d}")
             if objections:
-                assert _page_with(pages, "Masyarakat dapat menyampaikan sanggahan") == name, n
+                assert page_with(pages, "Masyarakat dapat menyampaikan sanggahan") == name, n
                 assert last <= name, n
             else:
                 assert last == name and "No Judul Inovasi OPD / Unit Kategori" in pages[name - 1]
             if qr:
-                assert _page_with(pages, address) == name, n
+                assert page_with(pages, address) == name, n
             seen.add((qr, objections, name, last))
     db.session.rollback()
     # The lengths went from a letter on one page to its closing on page 2.

@@ -23,6 +23,7 @@ from judging.results import publication as publication_service
 from judging.results.certificates import Layout
 from judging.results.minutes import JudgeLine, render_minutes
 from tests import factories
+from tests.competition.test_pdf import page_with, pages_of
 from tests.judging.results.test_publishing import scored  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("fewer_sweeps", "fits_once")
@@ -312,17 +313,6 @@ def test_documents_built_in_parallel_threads_keep_their_own_text(app, tmp_path):
         assert name in text and f"Tebal {name}" in text
 
 
-def _pages_of(data: bytes) -> list[str]:
-    """The text of each page, whitespace folded to single spaces."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def _page_with(pages: list[str], text: str) -> int:
-    found = [k for k, page in enumerate(pages, start=1) if text in page]
-    assert len(found) == 1, (text, found)
-    return found[0]
-
-
 def _minutes_of(judges: int) -> tuple[bytes, list[str]]:
     """The berita acara of a published stage of two categories of three entries, with the
     likely places and a special award, judged by ``judges`` judges; and the text of each of
@@ -367,7 +357,7 @@ def _minutes_of(judges: int) -> tuple[bytes, list[str]]:
         specials=[NS(award="Inovasi Terfavorit", title="SI-ISTIMEWA", holder="Dinas Istimewa")],
         places={1: {r.entry_id: (r.rank, r.rank + 1, False) for r in results}},
     )
-    return data, _pages_of(data)
+    return data, pages_of(data)
 
 
 def test_berita_acara_never_ends_a_page_with_a_heading(app):
@@ -388,8 +378,8 @@ def test_berita_acara_never_ends_a_page_with_a_heading(app):
             ("Demikian berita acara", "Palembang, 5 Maret 2026"),
         ]
         for heading, first in pairs:
-            page = _page_with(pages, heading)
-            assert page == _page_with(pages, first), (judges, heading)
+            page = page_with(pages, heading)
+            assert page == page_with(pages, first), (judges, heading)
             seen.add((heading, page))
     # the headings below the judges did go over to a later page
     assert ("III. Hasil penilaian per kategori", 2) in seen
