@@ -274,11 +274,19 @@ class Signer:
 SIGNATURE_HEIGHT = 40  # mm: place and date, title, room for the signature, name
 
 
-def draw_signatures(pdf: FPDF, *, place_date: str, signers: list[Signer] | tuple[Signer, ...]):
+def draw_signatures(
+    pdf: FPDF,
+    *,
+    place_date: str,
+    signers: list[Signer] | tuple[Signer, ...],
+    beside: Block | None = None,
+):
     """The signature block: "place, date" above the right-hand column, each signer's title,
     signature image (or room to sign) and underlined name; one signer sits on the right, two
     side by side. Starts a new page when it would not fit, so it never splits. A letter draws
-    it through ``draw_closing``, which keeps it with the paragraph before it."""
+    it through ``draw_closing``, which keeps it with the paragraph before it. ``beside`` (a
+    ``Block`` at most ``SIGNATURE_HEIGHT`` - 6 mm tall and half the page wide, such as a QR
+    code) fills the left-hand column next to a single signer, from the signer's title down."""
     ensure_room(pdf, SIGNATURE_HEIGHT)
     signers = list(signers)[:2] or [Signer("", "Panitia")]
     col = pdf.epw / 2
@@ -296,6 +304,9 @@ def draw_signatures(pdf: FPDF, *, place_date: str, signers: list[Signer] | tuple
         pdf.set_xy(x, top + 32)
         pdf.set_font(SANS, "BU", 10)
         pdf.cell(col, 5, signer.name or "(..............................)", align="C")
+    if beside is not None and len(signers) == 1:
+        pdf.set_xy(pdf.l_margin, top + 6)
+        beside(pdf)
     pdf.set_xy(pdf.l_margin, top + SIGNATURE_HEIGHT)
 
 
@@ -391,14 +402,16 @@ def draw_closing(
     place_date: str,
     signers: list[Signer] | tuple[Signer, ...],
     gap: float = 2,
+    beside: Block | None = None,
 ) -> None:
     """The end of an official letter: ``last`` (its last paragraph), ``gap`` mm, then the
-    signature block (``draw_signatures``), on one page: when they do not fit on this one they
-    start the next, so the place and date, the signatories' titles, the room to sign and their
-    names never stand alone on a page, and always follow some of the letter's text."""
+    signature block (``draw_signatures``, with ``beside`` next to a single signer), on one
+    page: when they do not fit on this one they start the next, so the place and date, the
+    signatories' titles, the room to sign and their names never stand alone on a page, and
+    always follow some of the letter's text."""
     keep_together(
         pdf,
         last,
         space(gap),
-        lambda doc: draw_signatures(doc, place_date=place_date, signers=signers),
+        lambda doc: draw_signatures(doc, place_date=place_date, signers=signers, beside=beside),
     )

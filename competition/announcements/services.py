@@ -41,14 +41,13 @@ from competition.pdf import (
     Signer,
     draw_closing,
     draw_letterhead,
-    ensure_room,
     keep_together,
     local_date,
     space,
     text_height,
     together,
 )
-from competition.pdf_assets import MONO, SANS
+from competition.pdf_assets import SANS
 from competition.rounds.models import Round, Stage, StageKind
 
 
@@ -544,23 +543,18 @@ def _lines(texts: list[str], *, before: float) -> Block:
     return draw
 
 
-def _address_block(address: str, *, before: float) -> Block:
-    """A ``Block``: the public page's QR code with its address beside it."""
+def _qr_beside(address: str) -> Block:
+    """A ``Block`` for the left-hand column beside a single signatory: the public page's QR
+    code with a short caption (the address itself is in the paragraph above)."""
     qr = _qr_png(address).getvalue()
 
     def draw(pdf) -> None:
-        pdf.ln(before)
-        ensure_room(pdf, 34)
-        y = pdf.get_y()
-        pdf.image(io.BytesIO(qr), x=pdf.l_margin, y=y, w=28, h=28)
+        x, y = pdf.l_margin, pdf.get_y()
+        pdf.image(io.BytesIO(qr), x=x, y=y, w=26, h=26)
+        pdf.set_font(SANS, "", 9)
+        pdf.set_xy(x + 29, y + 3)
+        pdf.multi_cell(pdf.epw / 2 - 33, 4.5, "Pindai kode QR ini untuk membuka laman pengumuman.")
         pdf.set_font(SANS, "", 10)
-        pdf.set_xy(pdf.l_margin + 32, y + 4)
-        pdf.multi_cell(0, 5, "Laman pengumuman (pindai kode QR atau ketik alamat ini):", **LINE)
-        pdf.set_x(pdf.l_margin + 32)
-        pdf.set_font(MONO, "", 9)
-        pdf.multi_cell(0, 5, address, **LINE)
-        pdf.set_font(SANS, "", 10)
-        pdf.set_xy(pdf.l_margin, y + 30)
 
     return draw
 
@@ -632,9 +626,15 @@ def render_pdf(
         ]
         parts.append(_lines(["Dicoret dari daftar karena sanggahan diterima:", *lines], before=4))
     notice: list[Block] = []  # the objection sentence and the address it points to
+    # The letter has one signatory, so the closing's left-hand column is free: the QR code
+    # goes there and the address into the sentence above it (~30 mm less than a QR block of
+    # its own, which put the demo's Top 15 onto a second page).
+    beside = _qr_beside(address) if address else None
     if announcement.objections_close_at:
         where = (
-            "melalui laman pengumuman di bawah ini" if address else "melalui laman pengumuman ini"
+            f"melalui laman pengumuman {address} (kode QR di bawah ini)"
+            if address
+            else "melalui laman pengumuman ini"
         )
         notice.append(
             _lines(
@@ -645,8 +645,13 @@ def render_pdf(
                 before=0 if struck else 4,
             )
         )
-    if address:
-        notice.append(_address_block(address, before=0 if notice or struck else 4))
+    elif address:
+        notice.append(
+            _lines(
+                [f"Laman pengumuman: {address} (kode QR di bawah ini)."],
+                before=0 if struck else 4,
+            )
+        )
     if notice:
         parts.append(together(*notice))
     # The closing stays with the last of it (the objection sentence and the QR code, or the
@@ -659,5 +664,6 @@ def render_pdf(
         place_date=f"{place + ', ' if place else ''}{_date_id(announcement.issued_at)}",
         signers=[signer or Signer("", committee_name)],
         gap=2 if notice or struck else 6,
+        beside=beside,
     )
     return bytes(pdf.output())

@@ -356,20 +356,19 @@ def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_
     address = "https://inovasi.palembang.go.id/announcements/1"
     seen = set()
     # (QR code, objection period), and list lengths around the one whose closing no longer
-    # fits on page 1 (31, 37 and 42 in this layout)
+    # fits on page 1 (36, 37 and 42 in this layout: the QR code sits beside the signatory)
     for qr, objections, lengths in (
-        (True, True, range(27, 35)),
+        (True, True, range(32, 40)),
         (False, True, range(33, 41)),
         (False, False, range(38, 46)),
     ):
         announcement.objections_close_at = closes if objections else None
         for n in lengths:
             announcement.entry_ids = ids[:n]
-            pages = pages_of(
-                announcements.render_pdf(
-                    announcement, address=address if qr else None, signer=signer, place="Palembang"
-                )
+            data = announcements.render_pdf(
+                announcement, address=address if qr else None, signer=signer, place="Palembang"
             )
+            pages = pages_of(data)
             name = page_with(pages, signer.name)
             assert page_with(pages, place_date) == name, n
             assert page_with(pages, signer.title) == name, n
@@ -382,8 +381,9 @@ def test_announcement_closing_never_stands_alone_on_a_page(app, committee, open_
                 assert last <= name, n
             else:
                 assert last == name and "No Judul Inovasi OPD / Unit Kategori" in pages[name - 1]
-            if qr:
+            if qr:  # the address in the sentence, the QR code beside the signatory
                 assert page_with(pages, address) == name, n
+                assert len(PdfReader(io.BytesIO(data)).pages[name - 1].images) == 1, n
             seen.add((qr, objections, name, last))
     db.session.rollback()
     # The lengths went from a letter on one page to its closing on page 2.
