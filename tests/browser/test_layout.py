@@ -1,0 +1,62 @@
+"""Rules of juri.css seen in chromium on small hand-written pages (no server): what the
+walkthrough of December 2026 found broken on the demo's pages."""
+
+from pathlib import Path
+
+import pytest
+
+CSS = Path(__file__).resolve().parents[2] / "competition/static/juri.css"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _render(page, body: str):
+    page.set_content(f"<!doctype html><html lang='id'><body><main>{body}</main></body></html>")
+    page.add_style_tag(path=str(CSS))
+
+
+def _box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_a_badge_stays_on_one_line_in_a_narrow_column(page):
+    """ "memenuhi syarat" and "belum dimulai" broke in two in the screening and assignment
+    tables."""
+    _render(
+        page,
+        "<table><tr><td>SI-GESIT: Sistem Informasi Gerakan Siaga Stunting Terpadu</td>"
+        "<td style='width:1px'><span class='badge' id='b'>memenuhi syarat</span></td>"
+        "<td><span class='badge' id='one'>final</span></td></tr></table>",
+    )
+    assert _box(page, "#b")["height"] == pytest.approx(_box(page, "#one")["height"], abs=1)
+
+
+def test_a_two_column_form_keeps_a_date_and_time_field_inside_its_card(page):
+    """The round page's "Add stage": the closing date-and-time input stuck out past the
+    card's right edge (a grid column of 1fr is never narrower than its content)."""
+    _render(
+        page,
+        "<div class='card' id='card' style='width:420px'><div class='grid2'>"
+        "<div class='field'><label>Penilaian dibuka</label><input type='datetime-local'></div>"
+        "<div class='field'><label>Penilaian ditutup</label>"
+        "<input type='datetime-local' id='closes'></div></div></div>",
+    )
+    card, field = _box(page, "#card"), _box(page, "#closes")
+    assert field["x"] + field["width"] <= card["x"] + card["width"] - 10
+
+
+def test_the_reminders_to_copy_fill_their_card(page):
+    """The progress page's reminders were a textarea 20 characters wide."""
+    _render(
+        page,
+        "<div class='card' id='card' style='width:800px'>"
+        "<textarea readonly rows='5' class='reminders' id='r'>Yth. Dr. Ir. Hendra Saputra"
+        "</textarea></div>",
+    )
+    assert _box(page, "#r")["width"] > 0.9 * _box(page, "#card")["width"]
