@@ -60,3 +60,16 @@ def test_the_reminders_to_copy_fill_their_card(page):
         "</textarea></div>",
     )
     assert _box(page, "#r")["width"] > 0.9 * _box(page, "#card")["width"]
+
+
+def test_the_audit_trails_time_stays_on_one_line(page):
+    """Beside a long before/after, "5 Desember 2026, 03:47" took four lines."""
+    after = ", ".join(f'"field_{i}": "a value of some length"' for i in range(30))
+    _render(
+        page,
+        "<table class='audit'><tr><td class='num'>3840</td>"
+        "<td class='when'><span id='when'>5 Desember 2026, 03:47</span></td><td>panitia</td>"
+        f"<td>diubah</td><td>tahap 15</td><td><small><code>{{{after}}}</code></small></td></tr>"
+        "</table><p id='line'>x</p>",
+    )
+    assert _box(page, "#when")["height"] < 1.5 * _box(page, "#line")["height"]
