@@ -73,3 +73,24 @@ def test_the_audit_trails_time_stays_on_one_line(page):
         "</table><p id='line'>x</p>",
     )
     assert _box(page, "#when")["height"] < 1.5 * _box(page, "#line")["height"]
+
+
+def test_a_fieldset_of_file_inputs_fits_a_phone(browser):
+    """The proposal form's attachments stuck out past the card on a 390 px phone: a fieldset
+    is as wide as its widest field's minimum unless told otherwise."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        fields = "".join(
+            f"<div class='field'><label>{name}</label><input type='file' multiple></div>"
+            for name in ("SK penetapan tim inovasi", "Data pendukung", "Foto")
+        )
+        _render(
+            page,
+            f"<div class='card' id='card'><fieldset id='fs'><legend>Lampiran</legend>{fields}"
+            "</fieldset></div>",
+        )
+        card, fieldset = _box(page, "#card"), _box(page, "#fs")
+        assert fieldset["x"] + fieldset["width"] <= card["x"] + card["width"]
+    finally:
+        context.close()
