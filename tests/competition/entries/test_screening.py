@@ -78,6 +78,21 @@ def test_checklist_writes_the_dates_of_the_age_check_as_the_pages_do(app, opd, o
     assert "2024-07-01" not in str(age.detail[0])
 
 
+def test_the_suggested_reason_is_indonesian_whatever_the_committees_language(
+    app, login, committee, opd, open_round
+):
+    """The OPDs read the reason as written: an English-speaking committee member was offered
+    "All administrative requirements are met." for every OPD."""
+    factories.make_entry(open_round, opd)
+    db.session.commit()
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/committee/rounds/{open_round.id}/screening").text
+    assert "Declare the entries without flags eligible" in page  # the page is in English
+    assert "Memenuhi seluruh persyaratan administrasi." in page
+    assert "All administrative requirements are met." not in page
+
+
 def test_committee_decides_with_a_reason_the_opd_reads(app, login, committee, opd, open_round):
     entry = factories.make_entry(open_round, opd)
     db.session.commit()
