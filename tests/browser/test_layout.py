@@ -94,3 +94,15 @@ def test_a_fieldset_of_file_inputs_fits_a_phone(browser):
         assert fieldset["x"] + fieldset["width"] <= card["x"] + card["width"]
     finally:
         context.close()
+
+
+def test_a_form_below_a_table_keeps_its_distance(page):
+    """The conflicts page's affiliation form touched the last judge of the table above it."""
+    _render(
+        page,
+        "<div class='card'><table class='compact' id='t'><tbody><tr><td>Yudi Pranata</td>"
+        "<td>–</td></tr></tbody></table><form id='f'><div class='field'><label>Juri</label>"
+        "<select><option>Yudi Pranata</option></select></div></form></div>",
+    )
+    table, form = _box(page, "#t"), _box(page, "#f")
+    assert form["y"] >= table["y"] + table["height"] + 8
