@@ -106,3 +106,16 @@ def test_a_form_below_a_table_keeps_its_distance(page):
     )
     table, form = _box(page, "#t"), _box(page, "#f")
     assert form["y"] >= table["y"] + table["height"] + 8
+
+
+def test_a_search_rows_option_wraps_whole(page):
+    """On the progress page's half-width card the option's label broke after two words and
+    went on below the search box."""
+    _render(
+        page,
+        "<div class='card' style='width:480px'><form method='get' class='search'>"
+        "<input type='search' placeholder='Judul atau OPD'><label id='opt'>"
+        "<input type='checkbox'> Hanya inovasi dengan lembar penilaian yang belum dikirim</label>"
+        "<button type='submit' class='secondary'>Cari</button></form></div>",
+    )
+    assert page.evaluate("document.getElementById('opt').getClientRects().length") == 1
