@@ -130,3 +130,29 @@ def test_babak_translates_round_and_nothing_else():
         )
     ]
     assert found == []
+
+
+MENU = [
+    "Rounds",
+    "Audit trail",
+    "Import accounts",
+    "Outbox",
+    "Accounts",
+    "Organisations",
+    "My assignments",
+    "My certificates",
+    "My entries",
+    "Our units",
+]
+
+
+def test_the_menu_items_are_in_sentence_case():
+    """The committee's menu read "Babak Kompetisi · Jejak audit · Impor akun": one item in
+    title case among the others (an abbreviation such as OPD keeps its capitals)."""
+    catalog = _catalog()
+    title_case = [
+        (m, catalog.get(m).string)
+        for m in MENU
+        if any(w[0].isupper() for w in catalog.get(m).string.split()[1:] if w not in ("OPD",))
+    ]
+    assert title_case == []
