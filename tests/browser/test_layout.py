@@ -119,3 +119,15 @@ def test_a_search_rows_option_wraps_whole(page):
         "<button type='submit' class='secondary'>Cari</button></form></div>",
     )
     assert page.evaluate("document.getElementById('opt').getClientRects().length") == 1
+
+
+def test_a_text_box_outside_a_field_writes_in_the_pages_font(page):
+    """The organisations page's region boxes (in table cells, not in a .field) were in the
+    browser's 13 px font beside the page's 15 px."""
+    _render(
+        page,
+        "<table><tr><td id='cell'>Badan Pengelola Pajak Daerah</td>"
+        "<td><input id='region' value='Kota Palembang'></td></tr></table>",
+    )
+    size = "(id) => getComputedStyle(document.getElementById(id)).fontSize"
+    assert page.evaluate(size, "region") == page.evaluate(size, "cell")
