@@ -57,12 +57,14 @@ def _labelled_ids(html: str) -> list[str]:
 def test_two_forms_on_a_page_never_share_a_controls_id(app, login, committee, populated):
     """The assignments page's "A judge withdraws" and "Assign one judge" both had a select
     ``judge`` (the withdrawal's label named the other form's select), the ranking page two
-    selects ``method``; each label must name its own control."""
+    selects ``method``, the conflicts page two ``judge`` and two ``organisation``; each label
+    must name its own control."""
     stage, _entry, _assignment = populated
     client = login(committee)
     for url in (
         f"/committee/stages/{stage.id}/assignments",
         f"/committee/stages/{stage.id}/ranking",
+        f"/committee/stages/{stage.id}/conflicts",
     ):
         html = client.get(url).text
         ids = _labelled_ids(html)
