@@ -108,3 +108,51 @@ def test_the_indonesian_catalogue_keeps_to_the_words_of_the_interface():
         for text in m.string if isinstance(m.string, tuple) else (m.string,):
             found += [(m.id, RETIRED_WORDS[w]) for w in _retired_words_in(text)]
     assert found == []
+
+
+def _says_round(text: str) -> bool:
+    return re.search(r"\brounds?\b", text, re.IGNORECASE) is not None
+
+
+def test_babak_translates_round_and_nothing_else():
+    """*babak* is the round (KOINYANLIK 2026), *tahap* one of its stages (README, "Words of
+    the interface"): an entry's badge for a stage it never reached read "tidak sampai ke babak
+    ini" beside the stage's name."""
+    assert _says_round("Copy the round") and _says_round("No rounds yet.")
+    assert not _says_round("not reached") and not _says_round("surrounding")
+    found = [
+        m.id
+        for m in _catalog()
+        if m.id
+        and not any(_says_round(i) for i in (m.id if isinstance(m.id, tuple) else (m.id,)))
+        and any(
+            "babak" in s.lower() for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+        )
+    ]
+    assert found == []
+
+
+MENU = [
+    "Rounds",
+    "Audit trail",
+    "Import accounts",
+    "Outbox",
+    "Accounts",
+    "Organisations",
+    "My assignments",
+    "My certificates",
+    "My entries",
+    "Our units",
+]
+
+
+def test_the_menu_items_are_in_sentence_case():
+    """The committee's menu read "Babak Kompetisi · Jejak audit · Impor akun": one item in
+    title case among the others (an abbreviation such as OPD keeps its capitals)."""
+    catalog = _catalog()
+    title_case = [
+        (m, catalog.get(m).string)
+        for m in MENU
+        if any(w[0].isupper() for w in catalog.get(m).string.split()[1:] if w not in ("OPD",))
+    ]
+    assert title_case == []

@@ -1,5 +1,7 @@
 """Every page of each role renders for a populated stage (a guard against template errors)."""
 
+import re
+
 import pytest
 
 from competition.db import db
@@ -43,3 +45,31 @@ def test_unknown_certificate_code_is_404(client):
     response = client.get("/verify/NOPE-NOPE")
     assert response.status_code == 404
     assert "NOPE-NOPE" in response.text
+
+
+def _labelled_ids(html: str) -> list[str]:
+    """The ids of the page's visible form controls (selects, text boxes), in order."""
+    return re.findall(
+        r'<(?:select|textarea|input(?![^>]*type="(?:hidden|submit)"))[^>]*\sid="([^"]+)"', html
+    )
+
+
+def test_two_forms_on_a_page_never_share_a_controls_id(app, login, committee, populated):
+    """The assignments page's "A judge withdraws" and "Assign one judge" both had a select
+    ``judge`` (the withdrawal's label named the other form's select), the ranking page two
+    selects ``method``, the conflicts page two ``judge`` and two ``organisation``; each label
+    must name its own control."""
+    stage, _entry, _assignment = populated
+    client = login(committee)
+    for url in (
+        f"/committee/stages/{stage.id}/assignments",
+        f"/committee/stages/{stage.id}/ranking",
+        f"/committee/stages/{stage.id}/conflicts",
+    ):
+        html = client.get(url).text
+        ids = _labelled_ids(html)
+        assert len(ids) == len(set(ids)), url
+        for control in ids:
+            assert html.count(f'for="{control}"') <= 1, (url, control)
+    assignments = client.get(f"/committee/stages/{stage.id}/assignments").text
+    assert '<label for="withdraw-judge">' in assignments

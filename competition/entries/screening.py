@@ -11,9 +11,11 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -168,6 +170,11 @@ class Checklist:
         return sum(not c.ok for c in self.checks)
 
 
+def _day(day: date) -> LazyString:
+    """``day`` as the page shows dates ("1 Juli 2024"), written when the page is."""
+    return LazyString(format_date, day, "d MMMM y")
+
+
 def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]]) -> Checklist:
     checks = []
     on = to_local(entry.submitted_at or entry.updated_at).date()  # the OPD's calendar: WIB
@@ -180,8 +187,8 @@ def _checklist(entry: Entry, similar: list[Entry], copied: dict[str, list[Entry]
             [
                 _l(
                     "started %(start)s; latest allowed %(latest)s",
-                    start=started.isoformat() if started else "-",
-                    latest=latest.isoformat(),
+                    start=_day(started) if started else "-",
+                    latest=_day(latest),
                 )
             ],
         )

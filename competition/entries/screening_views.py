@@ -6,8 +6,8 @@ blind review, the reminder about drafts and the entry list as CSV or XLSX (bluep
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -72,7 +72,10 @@ def screening_list(round_id: int):
     """Every submitted entry with its checklist flags and decision."""
     round_ = db.get_or_404(Round, round_id)
     form = ReasonForm(prefix="clean")
-    form.reason.data = _("All administrative requirements are met.")
+    # The OPDs read the reason on their entry page and in their mail, as the committee wrote
+    # it: the suggestion is in Indonesian, whatever the committee member's language.
+    with force_locale("id"):
+        form.reason.data = _("All administrative requirements are met.")
     return render_template(
         "competition/entries/screening.html",
         round=round_,

@@ -531,9 +531,12 @@ def stage_announce(stage_id: int):
     stage = db.get_or_404(Stage, stage_id)
     form = AnnounceForm()
     if request.method == "GET":
-        form.title.data = _(
-            "Result of %(stage)s, %(round)s", stage=stage.name, round=stage.round.name
-        )
+        # The announcement is an official document: its title is printed on its PDF and its
+        # public page in Indonesian, whatever the language of the committee member issuing it.
+        with force_locale("id"):
+            form.title.data = _(
+                "Result of %(stage)s, %(round)s", stage=stage.name, round=stage.round.name
+            )
     if form.validate_on_submit():
         with writing(_("Announcement issued."), field=form.title) as w:
             announcement = announcements.issue_announcement(

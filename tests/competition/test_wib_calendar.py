@@ -5,6 +5,7 @@ UTC+7): between 17:00 and 24:00 UTC the WIB date is already the next day (and at
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from competition.announcements import services as announcements
 from competition.db import db
@@ -44,18 +45,26 @@ def test_a_start_date_of_today_in_wib_is_not_in_the_future(app, opd, open_round)
     assert set(exc.value.errors) == {"innovation_started_on"}
 
 
+def _age_check(checklist):
+    """The checklist's age check: the one whose detail names the start date."""
+    with force_locale("en"):
+        return next(
+            c for c in checklist.checks if "4 December 2025" in " ".join(map(str, c.detail))
+        )
+
+
 def test_screening_checks_the_age_on_the_wib_date_of_the_submission(app, opd, open_round):
     entry = factories.make_entry(open_round, opd)
     entry.innovation_started_on = date(2025, 12, 4)
     entry.submitted_at = EVENING_UTC
     db.session.commit()
     (checklist,) = screening.checklists(open_round)
-    age = next(c for c in checklist.checks if "2025-12-04" in " ".join(map(str, c.detail)))
+    age = _age_check(checklist)
     assert age.ok
     entry.submitted_at = AFTERNOON_UTC
     db.session.commit()
     (checklist,) = screening.checklists(open_round)
-    age = next(c for c in checklist.checks if "2025-12-04" in " ".join(map(str, c.detail)))
+    age = _age_check(checklist)
     assert not age.ok
 
 

@@ -79,6 +79,21 @@ def test_announcement_is_numbered_and_lists_the_entries_that_pass(
     assert "Tidak lolos" not in text
 
 
+def test_the_suggested_title_is_indonesian_whatever_the_committees_language(
+    app, login, committee, opd, other_opd, open_round
+):
+    """The title goes on the numbered announcement's PDF and public page, which are always in
+    Indonesian: an English-speaking committee member was offered "Result of ..." and the
+    public read an English title above an Indonesian list."""
+    stage, _passed, _failed = _screened(committee, opd, other_opd, open_round)
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    form = client.get(f"/committee/timeline/{stage.id}/announce").text
+    assert "Issue the announcement" in form  # the page itself is in English
+    assert f'value="Hasil {stage.name}, {open_round.name}"' in form
+    assert "Result of" not in form
+
+
 def test_nothing_to_announce_is_explained(app, login, committee, open_round):
     stage = factories.make_stage(open_round)
     db.session.commit()

@@ -6,8 +6,10 @@ from sqlalchemy import select, update
 
 from competition.audit import chain as audit_chain
 from competition.audit import services as audit
+from competition.audit.listener import AUDITED
 from competition.audit.models import AuditRecord
 from competition.db import db
+from competition.i18n.labels import LABELS
 from judging.scoring import rubric as rubric_service
 from tests import factories
 
@@ -191,3 +193,19 @@ def test_verify_command_names_where_an_old_trail_was_rekeyed(app, open_round):
     db.session.commit()
     after = runner.invoke(args=["audit", "verify"])
     assert after.exit_code == 0 and f"Re-keyed from record {n_old + 1}" in after.output
+
+
+def test_audit_page_names_the_objects_in_words(app, login, committee, open_round):
+    """The Object column and filter named the database's tables ("stages 3", "users 1",
+    "score_sheets"): each audited table has a label, in the page's language."""
+    assert set(AUDITED) <= set(LABELS)
+    stage = factories.make_stage(open_round)
+    db.session.commit()
+    client = login(committee)
+    page = client.get("/committee/audit/?target_type=stages").text
+    assert f"<td>tahap {stage.id}</td>" in page and f"<td>stages {stage.id}</td>" not in page
+    assert '<option value="score_sheets">lembar penilaian</option>' in page
+    client.post("/language", data={"lang": "en"})
+    page = client.get("/committee/audit/?target_type=users").text
+    assert f"<td>account {committee.id}</td>" in page
+    assert '<option value="score_sheets">score sheet</option>' in page

@@ -70,4 +70,4 @@ def test_stages_after_the_one_it_did_not_advance_to_read_not_reached(
     ]
     assert standing_of(entry, utcnow()) == (open_round.stages[2], "not_advanced")
     page = login(opd).get(f"/opd/entries/{entry.id}").text
-    assert page.count("tidak lolos") == 1 and page.count("tidak sampai ke babak ini") == 2
+    assert page.count("tidak lolos") == 1 and page.count("tidak sampai ke tahap ini") == 2

@@ -3,6 +3,8 @@ only eligible entries reaching judging."""
 
 from datetime import date
 
+from flask_babel import force_locale
+
 from competition.db import db
 from competition.entries import screening
 from competition.entries.models import Screening
@@ -59,6 +61,36 @@ def test_checklist_marks_each_problem(app, opd, other_opd, open_round):
     assert "Tidak ada judul serupa dalam babak ini" in flags
     assert lists[bad.id].similar == [good]
     assert [e.id for e in lists[good.id].similar] == [bad.id]
+
+
+def test_checklist_writes_the_dates_of_the_age_check_as_the_pages_do(app, opd, open_round):
+    """The age check's dates were ISO ("mulai 2024-07-01; paling lambat 2025-09-06") on a page
+    that writes every other date "1 Juli 2024"; each language writes its own."""
+    entry = factories.make_entry(open_round, opd)
+    entry.innovation_started_on = date(2024, 7, 1)
+    db.session.commit()
+    (age, *_) = screening.checklist_of(entry).checks
+    with app.test_request_context():
+        with force_locale("id"):
+            assert str(age.detail[0]).startswith("mulai 1 Juli 2024; paling lambat ")
+        with force_locale("en"):
+            assert str(age.detail[0]).startswith("started 1 July 2024; latest allowed ")
+    assert "2024-07-01" not in str(age.detail[0])
+
+
+def test_the_suggested_reason_is_indonesian_whatever_the_committees_language(
+    app, login, committee, opd, open_round
+):
+    """The OPDs read the reason as written: an English-speaking committee member was offered
+    "All administrative requirements are met." for every OPD."""
+    factories.make_entry(open_round, opd)
+    db.session.commit()
+    client = login(committee)
+    client.post("/language", data={"lang": "en"})
+    page = client.get(f"/committee/rounds/{open_round.id}/screening").text
+    assert "Declare the entries without flags eligible" in page  # the page is in English
+    assert "Memenuhi seluruh persyaratan administrasi." in page
+    assert "All administrative requirements are met." not in page
 
 
 def test_committee_decides_with_a_reason_the_opd_reads(app, login, committee, opd, open_round):

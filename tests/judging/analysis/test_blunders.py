@@ -155,6 +155,8 @@ def test_why_this_place_says_the_sheet_carried_little_weight(app, login, committ
         login(committee).get(f"/committee/stages/{mistake_stage.id}/entries/{entry.id}/why").text
     )
     assert "Juri Citra" in page and "tampak salah ketik" in page and "bobot kecil" in page
+    # the flash names how likely a mistake it is once: "tampak salah ketik (mungkin salah ketik)"
+    assert "perlu diperiksa (" in page and "salah ketik (" not in page
     html = login(committee).get(f"/committee/stages/{mistake_stage.id}/entries/{entry.id}/why").text
     assert "(±\u00a0" in html  # the sign never ends a line apart from its number
     other = db.session.scalar(select(Entry).where(Entry.title == "Inovasi 5"))

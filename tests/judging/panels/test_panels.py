@@ -89,6 +89,20 @@ def test_panels_restrict_assignment_and_let_the_chair_read(app, login, committee
     assert login(judges[1]).get(f"/judge/panels/{p_dinas.id}").status_code == 404
 
 
+def test_each_panels_member_form_is_labelled_with_ids_of_its_own(app, login, committee, open_round):
+    """The judge's select of "Add to the panel" had no label, and every panel's form repeated
+    the ids ``judge`` and ``is_chair`` (the second panel's "Ketua panel" ticked the first's)."""
+    stage, dinas, wilayah, _entries, _judges = _arrange(open_round)
+    client = login(committee)
+    for name, cat in (("Panel Dinas", dinas), ("Panel Wilayah", wilayah)):
+        client.post(f"/committee/stages/{stage.id}/panels", data={"name": name, "category": cat.id})
+    page = client.get(f"/committee/stages/{stage.id}/panels").text
+    for panel in panels.list_panels(stage):
+        assert f'aria-label="Juri" id="judge-{panel.id}"' in page
+        assert f'<label for="is_chair-{panel.id}">' in page and f'id="is_chair-{panel.id}"' in page
+    assert 'id="judge"' not in page and 'id="is_chair"' not in page
+
+
 def test_one_chair_per_panel(app, login, committee, open_round):
     stage, dinas, wilayah, entries, judges = _arrange(open_round)
     panel = panels.create_panel(stage=stage, name="Panel", category=None, actor=committee)
