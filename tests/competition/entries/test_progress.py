@@ -71,3 +71,11 @@ def test_stages_after_the_one_it_did_not_advance_to_read_not_reached(
     assert standing_of(entry, utcnow()) == (open_round.stages[2], "not_advanced")
     page = login(opd).get(f"/opd/entries/{entry.id}").text
     assert page.count("tidak lolos") == 1 and page.count("tidak sampai ke tahap ini") == 2
+
+
+def test_the_proposal_names_its_group_as_the_form_does(app, login, opd, open_round):
+    """The proposal's group reads "Umum" as in the form's choices (it read "umum")."""
+    entry = factories.make_entry(open_round, opd)
+    db.session.commit()
+    page = login(opd).get(f"/opd/entries/{entry.id}").text
+    assert "<dt>Kelompok</dt><dd>Umum</dd>" in page
