@@ -72,15 +72,18 @@ def test_ranking_page_shows_ranges_chances_and_decided_cuts(login, committee, sc
     assert "Sudah pasti / Masih bisa bertukar" in page and "Pemenang (peringkat 1–3)" in page
     assert "Peluang masuk 3 besar" in page  # the column says which places it counts
     data = unc_service.load_stage(scored_stage)
+    html = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text
+    # each row's chance, under the column's heading (which says which places it counts)
+    chances = re.findall(r'<small class="chance">([^<]*)</small>', html)
+    assert len(chances) == data.n_entries
     for i in range(data.n_entries):
         lo, hi = int(res.rank_lo[i]), int(res.rank_hi[i])
         expected = f"ke-{lo}" if lo == hi else f"ke-{lo} sampai ke-{hi}"
         assert expected in page
-        assert f"peluang masuk 3 besar: {round(res.p_top[i] * 100)}%" in page or (
-            res.p_top[i] < 0.01 or res.p_top[i] > 0.99
-        )
+        assert explain.percent(res.p_top[i]).replace("\u00a0", " ") in {
+            c.replace("&lt;", "<").replace("&gt;", ">").replace("\u00a0", " ") for c in chances
+        }
     # the tie mark appears exactly on the entries tied with the next place
-    html = login(committee).get(f"/committee/stages/{scored_stage.id}/ranking").text
     assert html.count("seri dengan peringkat berikutnya") == int(res.tied_with_next.sum())
     # every entry has a score: nothing is "ahead so far" only
     assert "belum memiliki nilai" not in page and "ementara unggul" not in page
@@ -427,7 +430,7 @@ def test_ranking_page_while_computing_explains_without_jargon(
     url = f"/committee/stages/{scored_stage.id}/ranking"
     page = _text(login(committee).get(url).text)
     assert "Sedang menghitung rentang peringkat" in page
-    assert "pengundian ulang lembar penilaian" in page and "peluang masuk 3 besar" in page
+    assert "pengundian ulang lembar penilaian" in page and "Peluang masuk 3 besar" in page
     english = _text(_in_english(login(committee)).get(url).text)
     assert "re-draws of the score sheets" in english
     for text in (page, english):
