@@ -413,26 +413,21 @@ def bulk_download(round_id: int):
         raise NotAllowed() from None
 
 
-def _minutes_method_labels() -> dict[str, str]:
-    """The methods' names as the berita acara prints them: in Indonesian, whatever the
-    language of the committee member who downloads it (the letter's bytes do not depend on
-    it)."""
-    with force_locale("id"):
-        return {
-            **{k: str(v) for k, v in METHOD_LABELS.items()},
-            combined.METHOD: str(combined.LABEL),
-        }
-
-
-def _minutes_uncertainty(published) -> dict:
-    """The berita acara's uncertainty texts, always in Indonesian: the method's sentences (with
-    where the place comes from: a stage's method, or the stages' methods combined) and each
-    stage's rule for judges who share no entry."""
+def _minutes_texts(published) -> dict:
+    """The berita acara's texts that come from the interface's catalogue, always in Indonesian
+    whatever the language of the committee member who downloads it (the letter's bytes do not
+    depend on it): the methods' names, the method's sentences (with where the place comes
+    from: a stage's method, or the stages' methods combined) and each stage's rule for judges
+    who share no entry."""
     combined_pubs = [
         bool(json.loads(pub.params or "{}").get("stages")) for _s, pub, _r in published
     ]
     with force_locale("id"):
         return {
+            "method_labels": {
+                **{k: str(v) for k, v in METHOD_LABELS.items()},
+                combined.METHOD: str(combined.LABEL),
+            },
             "method_sentences": explain.method_sentences(
                 stage=not all(combined_pubs), combined=any(combined_pubs)
             ),
@@ -455,13 +450,12 @@ def minutes_pdf(round_id: int):
         published=published,
         judges=[minutes.JudgeLine(u.name, u.affiliation or "") for u in judges_of(round_)],
         layout=certificates.layout_for_round(round_),
-        method_labels=_minutes_method_labels(),
         specials=certificate_register.list_special_awards(round_),
         anchor=minutes.anchor_of(published),
         places={
             pub.id: feedback.likely_places(stage, pub, results) for stage, pub, results in published
         },
-        **_minutes_uncertainty(published),
+        **_minutes_texts(published),
     )
     return (
         pdf,
